@@ -1,0 +1,1 @@
+"""cchc: administrative reform (cải cách hành chính) management."""

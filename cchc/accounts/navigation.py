@@ -1,0 +1,31 @@
+"""The navigation menu, built from the user's roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from . import permissions
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    key: str
+
+
+def items_for(user: Any) -> list[NavItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = [NavItem(_("Trang chủ"), reverse("dashboards:home"), "home")]
+    if permissions.roles_of(user) or permissions.is_admin(user):
+        items.append(NavItem(_("Đơn vị"), reverse("organisations:unit_list"), "units"))
+    if permissions.can_manage_units(user):
+        items.append(NavItem(_("Người dùng"), reverse("accounts:user_list"), "users"))
+    if permissions.can_view_audit(user):
+        items.append(NavItem(_("Nhật ký thay đổi"), reverse("audit:entry_list"), "audit"))
+    return items

@@ -1,0 +1,233 @@
+"""The central permission helpers. Every view and API endpoint goes through these.
+
+Rules:
+
+* Administrators see and manage everything.
+* The reform secretariat manages units, people and roles inside the subtrees
+  of its role scopes (the whole system when the scope is empty) and reads the
+  audit trail there.
+* Every other signed-in user with a role reads the unit tree of the provinces
+  (root units) in which they work or hold a role; supervisors only ever read.
+* Anonymous visitors see nothing here.
+
+Helpers named ``get_<noun>_for_user`` return querysets or objects already
+limited to what the user may see, and raise ``Http404`` for objects outside
+that set (so their existence is not revealed) or ``PermissionDenied`` when the
+user may see but not change them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cchc.audit.models import AuditEntry
+from cchc.organisations.models import Membership, Unit, UnitQuerySet, encode_segment
+
+from .models import Role, RoleAssignment, User
+
+_CACHE_ATTR = "_cchc_role_cache"
+# Roles that may change the unit tree, people and roles (within their scope).
+MANAGER_ROLES = (Role.ADMIN, Role.SECRETARIAT)
+
+
+def _assignments(user: Any) -> list[RoleAssignment]:
+    """The user's role assignments, read once per user object (i.e. per request)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(RoleAssignment.objects.filter(user=user).select_related("scope"))
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def clear_cache(user: Any) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def roles_of(user: Any) -> set[str]:
+    return {assignment.role for assignment in _assignments(user)}
+
+
+def has_role(user: Any, *roles: str) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def is_admin(user: Any) -> bool:
+    return has_role(user, Role.ADMIN) or bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
+def _scope_paths(user: Any, roles: tuple[str, ...]) -> list[str] | None:
+    """Paths of the subtrees in which the user holds one of ``roles``; ``None`` means everywhere."""
+    paths: list[str] = []
+    for assignment in _assignments(user):
+        if assignment.role not in roles:
+            continue
+        if assignment.scope is None:
+            return None
+        paths.append(assignment.scope.path)
+    return paths
+
+
+def _home_root_paths(user: Any) -> list[str] | None:
+    """Root-unit paths of every unit the user works in or holds a role for; ``None`` means everywhere."""
+    paths: list[str] = []
+    for assignment in _assignments(user):
+        if assignment.scope is None:
+            return None
+        paths.append(assignment.scope.path[:_root_width()])
+    unit_paths = Membership.objects.filter(user=user).values_list("unit__path", flat=True)
+    paths.extend(path[:_root_width()] for path in unit_paths)
+    return paths
+
+
+def _root_width() -> int:
+    return len(encode_segment(0))
+
+
+# ---------------------------------------------------------------------------
+# Units
+
+
+def can_manage_units(user: Any) -> bool:
+    return is_admin(user) or has_role(user, Role.SECRETARIAT)
+
+
+def get_units_for_user(user: Any, *, manage: bool = False) -> UnitQuerySet:
+    """Units the user may read (or, with ``manage``, change)."""
+    if is_admin(user):
+        return Unit.objects.all()
+    if manage:
+        paths = _scope_paths(user, (Role.SECRETARIAT,))
+    else:
+        paths = _home_root_paths(user) if _assignments(user) else []
+    if paths is None:
+        return Unit.objects.all()
+    return Unit.objects.in_subtrees(paths)
+
+
+def get_unit_for_user(user: Any, unit_id: Any, *, manage: bool = False) -> Unit:
+    try:
+        pk = int(unit_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    unit = get_units_for_user(user).filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    if manage and not get_units_for_user(user, manage=True).filter(pk=pk).exists():
+        raise PermissionDenied
+    return unit
+
+
+def can_manage_unit(user: Any, unit: Unit | None) -> bool:
+    """May the user change ``unit`` (``None``: create a root unit)?"""
+    if is_admin(user):
+        return True
+    paths = _scope_paths(user, (Role.SECRETARIAT,))
+    if paths is None:
+        return True
+    if unit is None:
+        return False
+    return any(unit.path.startswith(path) for path in paths)
+
+
+# ---------------------------------------------------------------------------
+# People and roles
+
+
+def get_users_for_user(user: Any) -> QuerySet[User]:
+    """People the user may manage: members of units in their management scope."""
+    if is_admin(user):
+        return User.objects.all()
+    paths = _scope_paths(user, (Role.SECRETARIAT,))
+    if paths is None:
+        return User.objects.all()
+    if not paths:
+        return User.objects.none()
+    condition = Q()
+    for path in paths:
+        condition |= Q(memberships__unit__path__startswith=path)
+    return User.objects.filter(condition).distinct()
+
+
+def get_user_for_user(user: Any, user_id: Any) -> User:
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    target = get_users_for_user(user).filter(pk=pk).first()
+    if target is None:
+        raise Http404
+    return target
+
+
+def can_grant_role(user: Any, role: str, scope: Unit | None) -> bool:
+    """Administrators grant anything; the secretariat grants non-admin roles inside its scope."""
+    if is_admin(user):
+        return True
+    if role == Role.ADMIN or not has_role(user, Role.SECRETARIAT):
+        return False
+    return can_manage_unit(user, scope)
+
+
+# ---------------------------------------------------------------------------
+# Audit trail
+
+
+def can_view_audit(user: Any) -> bool:
+    return is_admin(user) or has_role(user, Role.SECRETARIAT)
+
+
+def get_audit_entries_for_user(user: Any) -> QuerySet[AuditEntry]:
+    if is_admin(user):
+        return AuditEntry.objects.all()
+    if not has_role(user, Role.SECRETARIAT):
+        return AuditEntry.objects.none()
+    paths = _scope_paths(user, (Role.SECRETARIAT,))
+    if paths is None:
+        return AuditEntry.objects.all()
+    condition = Q()
+    for path in paths:
+        condition |= Q(unit_path__startswith=path)
+    return AuditEntry.objects.filter(condition)
+
+
+def get_audit_entry_for_user(user: Any, entry_id: Any) -> AuditEntry:
+    try:
+        pk = int(entry_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    entry = get_audit_entries_for_user(user).filter(pk=pk).first()
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def require(condition: bool) -> None:
+    """Raise ``PermissionDenied`` unless ``condition`` holds."""
+    if not condition:
+        raise PermissionDenied
+
+
+__all__ = [
+    "can_grant_role",
+    "can_manage_unit",
+    "can_manage_units",
+    "can_view_audit",
+    "clear_cache",
+    "get_audit_entries_for_user",
+    "get_audit_entry_for_user",
+    "get_unit_for_user",
+    "get_units_for_user",
+    "get_user_for_user",
+    "get_users_for_user",
+    "has_role",
+    "is_admin",
+    "require",
+    "roles_of",
+]

@@ -1,0 +1,172 @@
+"""Writes on people, roles and API tokens; each is atomic and audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.audit.models import AuditAction
+from cchc.audit.services import diff, record, snapshot
+from cchc.lib.errors import ServiceError
+from cchc.lib.text import normalize
+from cchc.organisations.models import Unit
+from cchc.organisations.services import membership_set
+
+from . import permissions
+from .models import ApiToken, Role, RoleAssignment, User, hash_token
+
+USER_AUDIT_FIELDS = ("username", "full_name", "email", "phone", "is_active")
+
+
+def _primary_unit_of(user: User) -> Unit | None:
+    membership = user.memberships.select_related("unit").order_by("id").first()  # type: ignore[attr-defined]
+    return membership.unit if membership else None
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    full_name: str,
+    email: str = "",
+    phone: str = "",
+    password: str | None,
+    unit: Unit,
+    position: str = "",
+    reason: str = "",
+) -> User:
+    username = normalize(username).lower()
+    if not username:
+        raise ServiceError(_("Tên đăng nhập không được để trống."), field="username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ServiceError(_("Tên đăng nhập “%(name)s” đã tồn tại.") % {"name": username}, field="username")
+    user = User(username=username, full_name=normalize(full_name), email=normalize(email), phone=normalize(phone))
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ServiceError(" ".join(exc.messages), field="password") from exc
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=user,
+        changes=diff({}, snapshot(user, USER_AUDIT_FIELDS)),
+        reason=reason,
+        unit=unit,
+    )
+    membership_set(actor=actor, user=user, unit=unit, position=position, reason=reason)
+    return user
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor: Any,
+    user: User,
+    full_name: str,
+    email: str = "",
+    phone: str = "",
+    is_active: bool = True,
+    reason: str = "",
+) -> User:
+    before = snapshot(user, USER_AUDIT_FIELDS)
+    user.full_name = normalize(full_name)
+    user.email = normalize(email)
+    user.phone = normalize(phone)
+    user.is_active = is_active
+    user.save()
+    changes = diff(before, snapshot(user, USER_AUDIT_FIELDS))
+    if changes:
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=user,
+            changes=changes,
+            reason=reason,
+            unit=_primary_unit_of(user),
+        )
+    return user
+
+
+@transaction.atomic
+def role_grant(*, actor: Any, user: User, role: str, scope: Unit | None, reason: str = "") -> RoleAssignment:
+    if role not in Role.values:
+        raise ServiceError(_("Vai trò không hợp lệ."), field="role")
+    if actor is not None and not permissions.can_grant_role(actor, role, scope):
+        raise ServiceError(_("Bạn không có quyền cấp vai trò này trong phạm vi đã chọn."), code="forbidden")
+    assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, scope=scope)
+    if created:
+        record(
+            actor=actor,
+            action=AuditAction.GRANT,
+            instance=assignment,
+            changes={"role": [None, role], "scope": [None, str(scope) if scope else None]},
+            reason=reason,
+            unit=scope or _primary_unit_of(user),
+        )
+    permissions.clear_cache(user)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: Any, assignment: RoleAssignment, reason: str = "") -> None:
+    if actor is not None and not permissions.can_grant_role(actor, assignment.role, assignment.scope):
+        raise ServiceError(_("Bạn không có quyền thu hồi vai trò này."), code="forbidden")
+    if (
+        assignment.role == Role.ADMIN
+        and RoleAssignment.objects.filter(role=Role.ADMIN, user__is_active=True).exclude(pk=assignment.pk).count() == 0
+    ):
+        raise ServiceError(_("Không thể thu hồi quyền quản trị của người quản trị cuối cùng."))
+    record(
+        actor=actor,
+        action=AuditAction.REVOKE,
+        instance=assignment,
+        changes={"role": [assignment.role, None], "scope": [str(assignment.scope) if assignment.scope else None, None]},
+        reason=reason,
+        unit=assignment.scope or _primary_unit_of(assignment.user),
+    )
+    permissions.clear_cache(assignment.user)
+    assignment.delete()
+
+
+@transaction.atomic
+def password_changed(*, actor: Any, user: User) -> None:
+    """Record that a password was changed (never the password itself)."""
+    record(actor=actor, action=AuditAction.PASSWORD, instance=user, changes={}, unit=_primary_unit_of(user))
+
+
+@transaction.atomic
+def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token; the raw key is returned once and never stored."""
+    name = normalize(name) or _("Mã truy cập")
+    raw = ApiToken.generate()
+    token = ApiToken.objects.create(user=user, name=name[:100], prefix=raw[5:13], key_hash=hash_token(raw))
+    record(actor=actor, action=AuditAction.CREATE, instance=token, changes={"name": [None, token.name]})
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Any, token: ApiToken) -> None:
+    record(actor=actor, action=AuditAction.DELETE, instance=token, changes={"name": [token.name, None]})
+    token.delete()
+
+
+def api_token_authenticate(raw: str) -> User | None:
+    """The active user owning ``raw``; marks the token as used."""
+    if not raw:
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

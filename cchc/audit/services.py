@@ -1,0 +1,77 @@
+"""Writing the audit trail. Every service that changes an important record calls :func:`record`."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+
+from .models import AuditAction, AuditEntry
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """JSON-ready values of ``fields``; foreign keys are shown by their text."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        if isinstance(field, models.ForeignKey):
+            related = getattr(instance, name)
+            values[name] = str(related) if related is not None else None
+        else:
+            values[name] = _jsonable(getattr(instance, name))
+    return values
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for the fields whose value changed."""
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+def actor_label(actor: Any) -> str:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return "hệ thống"
+    return f"{actor.get_username()} ({getattr(actor, 'display_name', actor.get_username())})"
+
+
+def record(
+    *,
+    actor: Any,
+    action: AuditAction | str,
+    instance: models.Model,
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+    unit: Any = None,
+) -> AuditEntry:
+    """Append one entry; call inside the same transaction as the change."""
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return AuditEntry.objects.create(
+        actor=user,
+        actor_label=actor_label(actor),
+        action=action,
+        object_type=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:300],
+        unit=unit,
+        unit_path=getattr(unit, "path", "") or "",
+        changes={key: _jsonable(value) for key, value in (changes or {}).items()},
+        reason=reason,
+    )

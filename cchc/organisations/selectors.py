@@ -1,0 +1,66 @@
+"""Reads on the unit tree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cchc.lib.text import search_key, sort_key
+
+from .models import Unit, UnitQuerySet
+
+
+def tree_rows(units: UnitQuerySet) -> list[Unit]:
+    """Units in tree order (parents before children), siblings in Vietnamese alphabetical order.
+
+    Runs one query; the ordering is done in Python because no database
+    collation sorts Vietnamese correctly everywhere.
+    """
+    rows = list(units.order_by())
+    by_parent: dict[int | None, list[Unit]] = {}
+    present = {unit.pk for unit in rows}
+    for unit in rows:
+        parent = unit.parent_id if unit.parent_id in present else None
+        by_parent.setdefault(parent, []).append(unit)
+    for siblings in by_parent.values():
+        siblings.sort(key=lambda unit: (_KIND_ORDER.get(unit.kind, 99), sort_key(unit.name)))
+    ordered: list[Unit] = []
+    stack = list(reversed(by_parent.get(None, [])))
+    top_depth = min((unit.depth for unit in rows), default=0)
+    while stack:
+        unit = stack.pop()
+        unit.tree_level = unit.depth - top_depth  # type: ignore[attr-defined]
+        ordered.append(unit)
+        stack.extend(reversed(by_parent.get(unit.pk, [])))
+    return ordered
+
+
+_KIND_ORDER = {
+    "province": 0,
+    "department": 1,
+    "district": 2,
+    "commune": 3,
+    "office": 4,
+    "public_service_unit": 5,
+    "other": 6,
+}
+
+
+def search(units: UnitQuerySet, query: str) -> UnitQuerySet:
+    """Diacritic-insensitive search on name, short name and code (``nang cao`` finds ``nâng cao``)."""
+    key = search_key(query)
+    if not key:
+        return units
+    for word in key.split():
+        units = units.filter(search_key__contains=word)
+    return units
+
+
+def unit_context(unit: Unit) -> dict[str, Any]:
+    """Everything the unit page shows, in a handful of queries."""
+    return {
+        "ancestors": list(unit.ancestors()),
+        "children": tree_rows(Unit.objects.filter(parent=unit)),
+        "predecessors": list(unit.succession_links_in.select_related("predecessor")),  # type: ignore[attr-defined]
+        "successors": list(unit.succession_links_out.select_related("successor")),  # type: ignore[attr-defined]
+        "memberships": list(unit.memberships.select_related("user").order_by("-is_head", "user__username")),  # type: ignore[attr-defined]
+    }

@@ -1,0 +1,13 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from .api import api
+
+urlpatterns = [
+    path("", include("cchc.dashboards.urls")),
+    path("accounts/", include("cchc.accounts.urls")),
+    path("units/", include("cchc.organisations.urls")),
+    path("audit/", include("cchc.audit.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/", api.urls),
+]
