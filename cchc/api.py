@@ -40,7 +40,9 @@ def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 
 @api.exception_handler(PermissionDenied)
 def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-    return api.create_response(request, {"detail": "Bạn không có quyền thực hiện thao tác này.", "code": "forbidden"}, status=403)
+    return api.create_response(
+        request, {"detail": "Bạn không có quyền thực hiện thao tác này.", "code": "forbidden"}, status=403
+    )
 
 
 @api.exception_handler(Http404)

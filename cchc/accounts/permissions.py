@@ -80,9 +80,9 @@ def _home_root_paths(user: Any) -> list[str] | None:
     for assignment in _assignments(user):
         if assignment.scope is None:
             return None
-        paths.append(assignment.scope.path[:_root_width()])
+        paths.append(assignment.scope.path[: _root_width()])
     unit_paths = Membership.objects.filter(user=user).values_list("unit__path", flat=True)
-    paths.extend(path[:_root_width()] for path in unit_paths)
+    paths.extend(path[: _root_width()] for path in unit_paths)
     return paths
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import logout, views as auth_views
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -62,7 +63,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Tên mã truy cập không hợp lệ."))
         return redirect("accounts:profile")
-    token, raw = services.api_token_create(actor=request.user, user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+    _token, raw = services.api_token_create(actor=request.user, user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
     messages.success(request, _("Mã truy cập mới (chỉ hiển thị một lần, hãy lưu lại): %(key)s") % {"key": raw})
     return redirect("accounts:profile")
 

@@ -12,7 +12,15 @@ from cchc.audit.models import AuditEntry
 from cchc.organisations.models import Unit, UnitKind
 
 # The home page a user lands on is chosen by their most responsible role.
-HOME_ORDER = [Role.ADMIN, Role.SECRETARIAT, Role.LEADER, Role.COUNCIL, Role.APPRAISER, Role.FOCAL_POINT, Role.SUPERVISOR]
+HOME_ORDER = [
+    Role.ADMIN,
+    Role.SECRETARIAT,
+    Role.LEADER,
+    Role.COUNCIL,
+    Role.APPRAISER,
+    Role.FOCAL_POINT,
+    Role.SUPERVISOR,
+]
 
 
 def home_role(user: Any) -> str | None:

@@ -117,7 +117,7 @@ class Unit(models.Model):
     valid_from = models.DateField(_("hiệu lực từ ngày"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến ngày"), null=True, blank=True)
     search_key = models.CharField(max_length=400, db_index=True, editable=False, default="")
-    successors = models.ManyToManyField(
+    successors: models.ManyToManyField[Unit, UnitSuccession] = models.ManyToManyField(
         "self",
         through="UnitSuccession",
         symmetrical=False,
@@ -135,7 +135,9 @@ class Unit(models.Model):
         ordering = ["path"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="unit_valid_to_after_valid_from",
             ),
             models.CheckConstraint(

@@ -187,7 +187,8 @@ def _link(predecessor: Unit, successor: Unit, kind: str, effective_date: datetim
 def _close(*, actor: Any, unit: Unit, last_day: datetime.date, reason: str) -> None:
     if unit.valid_from and last_day < unit.valid_from:
         raise ServiceError(
-            _("Đơn vị “%(name)s” chưa có hiệu lực vào ngày %(day)s.") % {"name": unit.name, "day": f"{last_day:%d/%m/%Y}"}
+            _("Đơn vị “%(name)s” chưa có hiệu lực vào ngày %(day)s.")
+            % {"name": unit.name, "day": f"{last_day:%d/%m/%Y}"}
         )
     before = snapshot(unit, ("valid_to",))
     unit.valid_to = last_day
@@ -309,7 +310,10 @@ def unit_delete(*, actor: Any, unit: Unit, reason: str = "") -> None:
         raise ServiceError(_("Không thể xóa đơn vị còn đơn vị trực thuộc."))
     if unit.memberships.exists() or unit.role_assignments.exists():  # type: ignore[attr-defined]
         raise ServiceError(_("Không thể xóa đơn vị còn người dùng hoặc phân quyền; hãy kết thúc hiệu lực thay vì xóa."))
-    if UnitSuccession.objects.filter(predecessor=unit).exists() or UnitSuccession.objects.filter(successor=unit).exists():
+    if (
+        UnitSuccession.objects.filter(predecessor=unit).exists()
+        or UnitSuccession.objects.filter(successor=unit).exists()
+    ):
         raise ServiceError(_("Không thể xóa đơn vị có lịch sử hợp nhất, chia tách; hãy kết thúc hiệu lực thay vì xóa."))
     record(
         actor=actor,

@@ -48,7 +48,5 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = permissions.get_unit_for_user(request.user, unit_id)
     context = selectors.unit_context(unit)
-    context.update(
-        {"unit": unit, "can_manage": permissions.can_manage_unit(request.user, unit), "nav_active": "units"}
-    )
+    context.update({"unit": unit, "can_manage": permissions.can_manage_unit(request.user, unit), "nav_active": "units"})
     return render(request, "organisations/unit_detail.html", context)

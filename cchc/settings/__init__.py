@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "cchc.organisations",
     "cchc.accounts",
     "cchc.dashboards",
+    "cchc.demo",
 ]
 
 MIDDLEWARE = [
