@@ -1,0 +1,27 @@
+import unicodedata
+
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from cchc.lib.middleware import NFCMiddleware
+
+DECOMPOSED = unicodedata.normalize("NFD", "Nâng cao chỉ số")
+COMPOSED = unicodedata.normalize("NFC", "Nâng cao chỉ số")
+
+
+def _echo(request):
+    return HttpResponse(f"{request.GET.get('q', '')}|{request.POST.get('name', '')}")
+
+
+def test_query_and_form_values_reach_views_in_nfc():
+    assert DECOMPOSED != COMPOSED
+    request = RequestFactory().post(f"/?q={DECOMPOSED}", {"name": DECOMPOSED})
+    response = NFCMiddleware(_echo)(request)
+    assert response.content.decode() == f"{COMPOSED}|{COMPOSED}"
+
+
+def test_json_bodies_are_left_alone():
+    request = RequestFactory().post("/", data='{"a": 1}', content_type="application/json")
+    response = NFCMiddleware(_echo)(request)
+    assert response.status_code == 200
+    assert request.body == b'{"a": 1}'
