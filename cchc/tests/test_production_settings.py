@@ -1,0 +1,60 @@
+"""Production settings load only with real secrets and pass Django's deployment checks without warnings."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cchc(*args: str, environ: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    env = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "cchc.settings_production"}, **environ)
+    command = [sys.executable, "-m", "cchc.manage", *args]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)  # noqa: S603
+
+
+def random_secret_key() -> str:
+    return secrets.token_urlsafe(64)[:64]
+
+
+def test_production_settings_pass_check_deploy_without_warnings() -> None:
+    result = run_cchc(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        environ={"SECRET_KEY": random_secret_key(), "ALLOWED_HOSTS": "cchc.example.gov.vn"},
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNING" not in result.stdout + result.stderr
+
+
+def test_production_settings_refuse_to_load_without_secret_key() -> None:
+    result = run_cchc("check", environ={"ALLOWED_HOSTS": "cchc.example.gov.vn"})
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_refuse_the_development_secret_key() -> None:
+    result = run_cchc(
+        "check",
+        environ={"SECRET_KEY": "django-insecure-" + "x" * 60, "ALLOWED_HOSTS": "cchc.example.gov.vn"},
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_refuse_to_load_without_allowed_hosts() -> None:
+    result = run_cchc("check", environ={"SECRET_KEY": random_secret_key()})
+
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must list" in result.stderr

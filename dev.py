@@ -1,0 +1,371 @@
+#!/usr/bin/env python3
+"""The two developer commands of cchc, using only the Python standard library.
+
+    python3 dev.py run     create .venv/, install, migrate, load the demo data, serve on http://127.0.0.1:8000
+    python3 dev.py test    ruff, mypy, makemigrations --check, pytest on SQLite (and PostgreSQL when configured)
+
+``.ci/run`` calls ``python3 dev.py test``, so CI and developers run the same checks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+MIN_PYTHON = (3, 11)
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+VENV_BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+VENV_PYTHON = VENV_BIN / ("python.exe" if os.name == "nt" else "python")
+INSTALL_STAMP = VENV / ".cchc-install.json"
+PYPROJECT = ROOT / "pyproject.toml"
+DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_PACKAGES = ("chromium", "chromium-driver")
+PYTEST_NO_TESTS_COLLECTED = 5
+
+# Browser tests (tests/browser/, marker ``browser``) read this variable: the path of the
+# Chromium executable to drive, or the word "missing" to skip themselves.
+BROWSER_ENV = "CCHC_BROWSER"
+BROWSER_MISSING = "missing"
+
+
+class Failure(Exception):
+    """A step failed; the message says which and what to do."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+# --- output -----------------------------------------------------------------------------------------------------
+
+_COLOUR = sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
+
+
+def _paint(text: str, code: str) -> str:
+    return f"\033[{code}m{text}\033[0m" if _COLOUR else text
+
+
+def say(text: str) -> None:
+    print(_paint(f"==> {text}", "1;34"), flush=True)
+
+
+def warn_loudly(lines: Sequence[str]) -> None:
+    bar = "!" * 78
+    print(_paint("\n".join([bar, *[f"!!! {line}" for line in lines], bar]), "1;33"), file=sys.stderr, flush=True)
+
+
+def is_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+# --- processes --------------------------------------------------------------------------------------------------
+
+
+def venv_environ(extra: Mapping[str, str] | None = None, drop: Sequence[str] = ()) -> dict[str, str]:
+    """The current environment with the virtualenv first on PATH."""
+    env = dict(os.environ)
+    env["VIRTUAL_ENV"] = str(VENV)
+    env["PATH"] = os.pathsep.join([str(VENV_BIN), env.get("PATH", "")])
+    env.pop("PYTHONHOME", None)
+    for name in drop:
+        env.pop(name, None)
+    env.update(extra or {})
+    return env
+
+
+def run(command: Sequence[str], env: Mapping[str, str] | None = None) -> int:
+    print(_paint("$ " + " ".join(command), "2"), flush=True)
+    # The commands are built in this file; only pytest arguments come from the caller's own shell.
+    completed = subprocess.run(list(command), cwd=ROOT, env=dict(env) if env is not None else None, check=False)  # noqa: S603
+    return completed.returncode
+
+
+def run_or_fail(command: Sequence[str], what: str, env: Mapping[str, str] | None = None) -> None:
+    code = run(command, env)
+    if code != 0:
+        raise Failure(f"{what} failed (exit code {code}).", code)
+
+
+def can_use_apt() -> bool:
+    """Packages may be installed: apt-get exists and we are root (or sudo needs no password)."""
+    if shutil.which("apt-get") is None:
+        return False
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        return True
+    if shutil.which("sudo") is None:
+        return False
+    return subprocess.run(["sudo", "-n", "true"], capture_output=True, check=False).returncode == 0  # noqa: S607
+
+
+def apt_install(packages: Sequence[str]) -> bool:
+    prefix = [] if hasattr(os, "geteuid") and os.geteuid() == 0 else ["sudo", "-n"]
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    if run([*prefix, "apt-get", "update"], env) != 0:
+        return False
+    return run([*prefix, "apt-get", "install", "-y", *packages], env) == 0
+
+
+# --- virtualenv and dependencies --------------------------------------------------------------------------------
+
+
+def check_python() -> None:
+    if sys.version_info < MIN_PYTHON:
+        wanted = ".".join(map(str, MIN_PYTHON))
+        raise Failure(f"cchc needs Python {wanted} or newer; this is {sys.version.split()[0]}.")
+
+
+def has_ensurepip() -> bool:
+    probe = [sys.executable, "-c", "import ensurepip"]
+    return subprocess.run(probe, capture_output=True, check=False).returncode == 0  # noqa: S603
+
+
+def ensure_ensurepip() -> None:
+    """Debian ships ``venv`` without ``ensurepip`` until ``python3-venv`` is installed."""
+    if has_ensurepip():
+        return
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}-venv"
+    if can_use_apt():
+        say("Installing python3-venv (this Python cannot create virtual environments without it)")
+        apt_install(["python3-venv"])
+        if not has_ensurepip():
+            apt_install([version])
+    if not has_ensurepip():
+        raise Failure(f"This Python cannot create a virtual environment. Install python3-venv ({version}) and retry.")
+
+
+def ensure_venv() -> None:
+    if VENV_PYTHON.exists():
+        return
+    if VENV.exists():
+        say(f"{VENV} is incomplete; recreating it")
+        shutil.rmtree(VENV)
+    ensure_ensurepip()
+    say(f"Creating the virtual environment in {VENV}")
+    run_or_fail([sys.executable, "-m", "venv", str(VENV)], "Creating the virtual environment")
+
+
+def pyproject_hash() -> str:
+    return hashlib.sha256(PYPROJECT.read_bytes()).hexdigest()
+
+
+def installed_state() -> tuple[str, set[str]]:
+    """(hash of pyproject.toml, extras) recorded by the last successful install, or ("", set())."""
+    try:
+        data = json.loads(INSTALL_STAMP.read_text())
+        return str(data["pyproject"]), set(data["extras"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "", set()
+
+
+def ensure_dependencies(extras: set[str]) -> None:
+    """Install the pinned dependencies, but only when pyproject.toml changed or new extras are needed."""
+    ensure_venv()
+    current = pyproject_hash()
+    installed_hash, installed_extras = installed_state()
+    if installed_hash == current and extras <= installed_extras:
+        return
+    wanted = extras | (installed_extras if installed_hash == current else set())
+    target = f".[{','.join(sorted(wanted))}]" if wanted else "."
+    say(f"Installing dependencies ({target}); this happens again only when pyproject.toml changes")
+    INSTALL_STAMP.unlink(missing_ok=True)
+    run_or_fail([str(VENV_PYTHON), "-m", "pip", "install", "--editable", target], "Installing dependencies")
+    INSTALL_STAMP.write_text(json.dumps({"pyproject": current, "extras": sorted(wanted)}))
+
+
+# --- run --------------------------------------------------------------------------------------------------------
+
+
+def server_address() -> tuple[str, int]:
+    host = os.environ.get("HOST", "127.0.0.1").strip() or "127.0.0.1"
+    raw_port = os.environ.get("PORT", "8000").strip() or "8000"
+    if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
+        raise Failure(f"PORT must be a number between 1 and 65535, not {raw_port!r}.")
+    return host, int(raw_port)
+
+
+def command_run() -> int:
+    host, port = server_address()
+    ensure_dependencies(set())
+    env = venv_environ()
+    cchc = str(VENV_BIN / "cchc")
+    say("Migrating the database")
+    run_or_fail([cchc, "migrate", "--noinput"], "cchc migrate", env)
+    say("Loading the demo data")
+    run_or_fail([cchc, "demo"], "cchc demo", env)
+    shown_host = f"[{host}]" if ":" in host else host
+    print()
+    print(_paint(f"cchc is starting at http://{shown_host}:{port}/", "1;32"))
+    print("Log in with one of the demo accounts printed above. Stop the server with Ctrl+C.")
+    print(flush=True)
+    os.execve(cchc, [cchc, "runserver", "--noreload", f"{shown_host}:{port}"], env)  # noqa: S606
+    return 0  # not reached: execve replaces this process
+
+
+# --- test -------------------------------------------------------------------------------------------------------
+
+
+def find_browser() -> str | None:
+    chosen = os.environ.get(BROWSER_ENV, "").strip()
+    if chosen and chosen != BROWSER_MISSING and Path(chosen).exists():
+        return chosen
+    if DEBIAN_CHROMIUM.exists():
+        return str(DEBIAN_CHROMIUM)
+    return None
+
+
+def ensure_browser() -> str:
+    """The value of CCHC_BROWSER for the test run: a Chromium path, or "missing" (a failure under CI)."""
+    browser = find_browser()
+    if browser is None and can_use_apt():
+        say("Installing Chromium for the browser tests: " + " ".join(BROWSER_PACKAGES))
+        apt_install(BROWSER_PACKAGES)
+        browser = find_browser()
+    if browser is not None:
+        return browser
+    if is_ci():
+        raise Failure(
+            f"Chromium is missing ({DEBIAN_CHROMIUM}) and could not be installed; CI must run the browser tests."
+        )
+    warn_loudly(
+        [
+            f"Chromium is not installed ({DEBIAN_CHROMIUM}) and this user cannot install it.",
+            "THE BROWSER TESTS WILL BE SKIPPED.",
+            "Install it as root:  apt-get install chromium chromium-driver",
+            f"or point {BROWSER_ENV} at a Chromium executable.",
+        ]
+    )
+    return BROWSER_MISSING
+
+
+@dataclass
+class Step:
+    name: str
+    seconds: float = 0.0
+    outcome: str = "not run"
+
+
+def pytest_step(name: str, args: Sequence[str], env: Mapping[str, str], *, allow_empty: bool) -> None:
+    code = run([str(VENV_BIN / "pytest"), *args], env)
+    if code == PYTEST_NO_TESTS_COLLECTED and not allow_empty:
+        raise Failure(f"{name}: pytest collected no tests (exit code 5), which counts as a failure.", code)
+    if code not in (0, PYTEST_NO_TESTS_COLLECTED):
+        raise Failure(f"{name} failed (exit code {code}).", code)
+
+
+def test_plan(pytest_args: Sequence[str], browser: str) -> list[tuple[str, Callable[[], None]]]:
+    """The checks in order: (name, callable that raises Failure)."""
+    sqlite_env = venv_environ({BROWSER_ENV: browser}, drop=["DATABASE_URL"])
+    database_url = os.environ.get("DATABASE_URL", "")
+    tool = str(VENV_BIN)
+    plan: list[tuple[str, Callable[[], None]]] = [
+        ("ruff check", lambda: run_or_fail([f"{tool}/ruff", "check", "."], "ruff check", sqlite_env)),
+        (
+            "ruff format --check",
+            lambda: run_or_fail([f"{tool}/ruff", "format", "--check", "."], "ruff format", sqlite_env),
+        ),
+        ("mypy", lambda: run_or_fail([f"{tool}/mypy", "cchc"], "mypy", sqlite_env)),
+        (
+            "makemigrations --check",
+            lambda: run_or_fail(
+                [f"{tool}/cchc", "makemigrations", "--check", "--dry-run"], "makemigrations --check", sqlite_env
+            ),
+        ),
+        ("pytest (SQLite)", lambda: pytest_step("pytest on SQLite", pytest_args, sqlite_env, allow_empty=False)),
+    ]
+    if database_url.startswith("postgres"):
+        # Browser journeys exercise the UI, not the database: they run once, on SQLite.
+        postgres_env = venv_environ({BROWSER_ENV: browser, "DATABASE_URL": database_url})
+        postgres_args = ["-m", "not browser", *pytest_args]
+        plan.append(
+            (
+                "pytest (PostgreSQL)",
+                # With explicit arguments the selection may hold only browser tests; then nothing is left to run.
+                lambda: pytest_step("pytest on PostgreSQL", postgres_args, postgres_env, allow_empty=bool(pytest_args)),
+            )
+        )
+    return plan
+
+
+def print_summary(steps: Sequence[Step], browser: str) -> None:
+    print()
+    print(_paint("Summary", "1"))
+    for step in steps:
+        colour = {"passed": "32", "FAILED": "1;31"}.get(step.outcome, "2")
+        print(f"  {_paint(f'{step.outcome:<8}', colour)} {step.name:<24} {step.seconds:6.1f} s")
+    if browser == BROWSER_MISSING:
+        print(_paint("  browser tests were SKIPPED: Chromium is missing", "1;33"))
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        print("  PostgreSQL run skipped: set DATABASE_URL=postgres://… to include it")
+
+
+def command_test(pytest_args: Sequence[str]) -> int:
+    ensure_dependencies({"dev"})
+    browser = ensure_browser()
+    plan = test_plan(pytest_args, browser)
+    steps = [Step(name) for name, _ in plan]
+    failure: Failure | None = None
+    for step, (_, action) in zip(steps, plan, strict=True):
+        say(step.name)
+        started = time.monotonic()
+        try:
+            action()
+            step.outcome = "passed"
+        except Failure as error:
+            step.outcome = "FAILED"
+            failure = error
+        step.seconds = time.monotonic() - started
+        if failure is not None:
+            break
+    print_summary(steps, browser)
+    if failure is not None:
+        print(_paint(f"\nFAILED: {failure.message}", "1;31"), file=sys.stderr)
+        return failure.code or 1
+    print(_paint("\nAll checks passed.", "1;32"))
+    return 0
+
+
+# --- entry point ------------------------------------------------------------------------------------------------
+
+
+def parse_arguments(argv: Sequence[str]) -> tuple[str, list[str]]:
+    parser = argparse.ArgumentParser(
+        prog="dev.py", description=__doc__, formatter_class=argparse.RawTextHelpFormatter, allow_abbrev=False
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{run,test}")
+    commands.add_parser(
+        "run", allow_abbrev=False, help="install what is missing, migrate, load the demo data and serve (PORT, HOST)"
+    )
+    commands.add_parser("test", allow_abbrev=False, help="run every check; further arguments go to pytest")
+    known, extra = parser.parse_known_args(argv)
+    if extra and known.command != "test":
+        parser.error(f"unexpected arguments: {' '.join(extra)}")
+    return str(known.command), extra
+
+
+def main(argv: Sequence[str]) -> int:
+    command, extra = parse_arguments(argv)
+    try:
+        check_python()
+        if command == "run":
+            return command_run()
+        return command_test(extra)
+    except Failure as error:
+        print(_paint(f"\nFAILED: {error.message}", "1;31"), file=sys.stderr)
+        return error.code or 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
