@@ -13,6 +13,7 @@ import argparse
 import hashlib
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -85,7 +86,7 @@ def venv_environ(extra: Mapping[str, str] | None = None, drop: Sequence[str] = (
 
 
 def run(command: Sequence[str], env: Mapping[str, str] | None = None) -> int:
-    print(_paint("$ " + " ".join(command), "2"), flush=True)
+    print(_paint("$ " + shlex.join(command), "2"), flush=True)
     # The commands are built in this file; only pytest arguments come from the caller's own shell.
     completed = subprocess.run(list(command), cwd=ROOT, env=dict(env) if env is not None else None, check=False)  # noqa: S603
     return completed.returncode
