@@ -1,6 +1,17 @@
+from __future__ import annotations
+
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from cchc.lib.text import normalize
+from cchc.organisations.models import Unit
+
+from .models import Role, User
+from .selectors import unit_choices
 
 
 class LoginForm(AuthenticationForm):
@@ -12,3 +23,147 @@ class LoginForm(AuthenticationForm):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Tên gợi nhớ"), max_length=100)
+
+
+class UnitChoiceField(forms.ChoiceField):
+    """A unit select limited to ``units``, shown as an indented tree; cleans to a :class:`Unit`."""
+
+    def __init__(self, *, units: Any = None, blank: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.units = units if units is not None else Unit.objects.none()
+        self.choices = unit_choices(self.units, blank=blank)
+
+    def clean(self, value: Any) -> Unit | None:  # type: ignore[override]
+        value = super().clean(value)
+        if not value:
+            return None
+        unit = self.units.filter(pk=value).first()
+        if unit is None:
+            raise ValidationError(_("Đơn vị đã chọn không thuộc phạm vi của bạn."), code="invalid_choice")
+        return unit
+
+
+class UserFilterForm(forms.Form):
+    q = forms.CharField(label=_("Tìm theo tên"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitChoiceField(label=_("Đơn vị"), required=False, units=units, blank=str(_("Tất cả")))
+        self.fields["role"] = forms.ChoiceField(
+            label=_("Vai trò"), required=False, choices=[("", _("Tất cả")), *Role.choices]
+        )
+
+
+def _password_fields(required: bool) -> tuple[forms.CharField, forms.CharField]:
+    return (
+        forms.CharField(
+            label=_("Mật khẩu"),
+            required=required,
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+            help_text=_("Ít nhất 10 ký tự, không quá giống tên đăng nhập, không toàn chữ số."),
+        ),
+        forms.CharField(
+            label=_("Nhập lại mật khẩu"),
+            required=required,
+            strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        ),
+    )
+
+
+def _check_same(cleaned: dict[str, Any], first: str, second: str) -> None:
+    if cleaned.get(first, "") != cleaned.get(second, ""):
+        raise ValidationError({second: _("Hai lần nhập mật khẩu không khớp nhau.")})
+
+
+class UserCreateForm(forms.Form):
+    username = forms.CharField(
+        label=_("Tên đăng nhập"),
+        max_length=150,
+        validators=[User.username_validator],
+        help_text=_("Chữ không dấu, chữ số và các ký tự . @ + - _ (ví dụ: nguyenvana)."),
+    )
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=200)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=30, required=False)
+    position = forms.CharField(label=_("Chức vụ"), max_length=200, required=False)
+    password1, password2 = _password_fields(required=False)
+    reason = forms.CharField(label=_("Ghi chú (lý do)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitChoiceField(label=_("Đơn vị công tác"), units=units, blank=str(_("— Chọn đơn vị —")))
+        self.order_fields(["username", "full_name", "unit", "position", "email", "phone", "password1", "password2"])
+        self.fields["password1"].help_text = _(
+            "Để trống nếu chưa cấp mật khẩu; người quản lý có thể đặt mật khẩu sau trên trang của người dùng."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        _check_same(cleaned, "password1", "password2")
+        return cleaned
+
+
+class UserUpdateForm(forms.Form):
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=200)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=30, required=False)
+    is_active = forms.BooleanField(
+        label=_("Tài khoản đang hoạt động"),
+        required=False,
+        help_text=_("Bỏ chọn để khóa tài khoản: người dùng không đăng nhập được nhưng dữ liệu vẫn được giữ."),
+    )
+    reason = forms.CharField(label=_("Lý do thay đổi"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, actor: Any, target: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.target = target
+
+    def clean_full_name(self) -> str:
+        value = normalize(self.cleaned_data["full_name"])
+        if not value:
+            raise ValidationError(_("Họ và tên không được để trống."))
+        return value
+
+    def clean_is_active(self) -> bool:
+        value = bool(self.cleaned_data.get("is_active"))
+        if not value and self.actor.pk == self.target.pk:
+            raise ValidationError(_("Bạn không thể tự khóa tài khoản của chính mình."))
+        return value
+
+
+class PasswordSetForm(forms.Form):
+    password1, password2 = _password_fields(required=True)
+    reason = forms.CharField(label=_("Lý do"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        _check_same(cleaned, "password1", "password2")
+        return cleaned
+
+
+class RoleGrantForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, roles: list[tuple[str, str]], units: Any, whole_system: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"] = forms.ChoiceField(label=_("Vai trò"), choices=roles)
+        self.fields["scope"] = UnitChoiceField(
+            label=_("Phạm vi (đơn vị và các đơn vị trực thuộc)"),
+            units=units,
+            required=not whole_system,
+            blank=str(_("Toàn hệ thống")) if whole_system else str(_("— Chọn đơn vị —")),
+        )
+        self.order_fields(["role", "scope", "reason"])
+
+
+class RoleRevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do thu hồi"), max_length=1000)
+
+    def clean_reason(self) -> str:
+        value = normalize(self.cleaned_data["reason"])
+        if not value:
+            raise ValidationError(_("Vui lòng nêu lý do thu hồi."))
+        return value

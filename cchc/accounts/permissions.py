@@ -155,7 +155,8 @@ def get_users_for_user(user: Any) -> QuerySet[User]:
     return User.objects.filter(condition).distinct()
 
 
-def get_user_for_user(user: Any, user_id: Any) -> User:
+def get_user_for_user(user: Any, user_id: Any, *, manage: bool = False) -> User:
+    """A person the user may see; with ``manage``, ``PermissionDenied`` unless they may also change them."""
     try:
         pk = int(user_id)
     except (TypeError, ValueError):
@@ -163,7 +164,33 @@ def get_user_for_user(user: Any, user_id: Any) -> User:
     target = get_users_for_user(user).filter(pk=pk).first()
     if target is None:
         raise Http404
+    if manage and not can_change_user(user, target):
+        raise PermissionDenied
     return target
+
+
+def can_change_user(user: Any, target: User) -> bool:
+    """May ``user`` edit, lock or set the password of ``target`` (a person from :func:`get_users_for_user`)?
+
+    Nobody but an administrator may change a person who holds a role the actor
+    could not grant themselves (an administrator, or a secretariat whose scope
+    is wider), otherwise taking over that account would widen the actor's power.
+    """
+    if is_admin(user):
+        return True
+    if not has_role(user, Role.SECRETARIAT) or target.is_superuser:
+        return False
+    held = RoleAssignment.objects.filter(user=target).select_related("scope")
+    return all(can_grant_role(user, assignment.role, assignment.scope) for assignment in held)
+
+
+def grantable_roles(user: Any) -> list[tuple[str, str]]:
+    """``(value, label)`` of the roles the user may grant to somebody (in some scope)."""
+    if is_admin(user):
+        return [(value, str(label)) for value, label in Role.choices]
+    if has_role(user, Role.SECRETARIAT):
+        return [(value, str(label)) for value, label in Role.choices if value != Role.ADMIN]
+    return []
 
 
 def can_grant_role(user: Any, role: str, scope: Unit | None) -> bool:
@@ -215,6 +242,7 @@ def require(condition: bool) -> None:
 
 
 __all__ = [
+    "can_change_user",
     "can_grant_role",
     "can_manage_unit",
     "can_manage_units",
@@ -226,6 +254,7 @@ __all__ = [
     "get_units_for_user",
     "get_user_for_user",
     "get_users_for_user",
+    "grantable_roles",
     "has_role",
     "is_admin",
     "require",

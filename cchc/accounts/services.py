@@ -146,6 +146,28 @@ def password_changed(*, actor: Any, user: User) -> None:
 
 
 @transaction.atomic
+def user_set_password(*, actor: Any, user: User, password: str, reason: str = "") -> None:
+    """Give ``user`` a new password chosen by an administrator or the secretariat.
+
+    The audit entry says that the password changed, never what it is.
+    """
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError(" ".join(exc.messages), field="password") from exc
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record(
+        actor=actor,
+        action=AuditAction.PASSWORD,
+        instance=user,
+        changes={},
+        reason=reason,
+        unit=_primary_unit_of(user),
+    )
+
+
+@transaction.atomic
 def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token; the raw key is returned once and never stored."""
     name = normalize(name) or _("Mã truy cập")

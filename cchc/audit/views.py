@@ -1,4 +1,8 @@
+"""The audit-trail browser. Read-only: every view accepts GET (and HEAD) only."""
+
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -8,11 +12,53 @@ from django.views.decorators.http import require_GET
 
 from cchc.accounts import permissions
 
+from . import selectors
+from .forms import EntryFilterForm
+
+ENTRIES_PER_PAGE = 50
+
 
 @require_GET
 @login_required
 def entry_list(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.can_view_audit(request.user))
     entries = permissions.get_audit_entries_for_user(request.user)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "audit/entry_list.html", {"page": page, "nav_active": "audit"})
+    form = EntryFilterForm(
+        request.GET or None,
+        object_types=selectors.object_type_choices(entries),
+        units=permissions.get_units_for_user(request.user, manage=True),
+    )
+    filters: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        filters = form.cleaned_data
+    page = Paginator(selectors.filter_entries(entries, **filters), ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    return render(
+        request,
+        "audit/entry_list.html",
+        {
+            "page": page,
+            "entries": selectors.labelled(page.object_list),
+            "form": form,
+            "query_string": query_string.urlencode(),
+            "nav_active": "audit",
+        },
+    )
+
+
+@require_GET
+@login_required
+def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
+    permissions.require(permissions.can_view_audit(request.user))
+    entry = permissions.get_audit_entry_for_user(request.user, entry_id)
+    return render(
+        request,
+        "audit/entry_detail.html",
+        {
+            "entry": entry,
+            "type_label": selectors.object_type_label(entry.object_type),
+            "rows": selectors.change_rows(entry),
+            "nav_active": "audit",
+        },
+    )

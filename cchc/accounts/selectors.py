@@ -1,0 +1,66 @@
+"""Reads on people and roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from cchc.lib.text import search_key
+from cchc.organisations.models import Membership, Unit
+from cchc.organisations.selectors import tree_rows
+
+from .models import RoleAssignment, User
+
+
+def search_users(users: QuerySet[User], query: str) -> QuerySet[User]:
+    """People whose username or full name contains every word of ``query``, ignoring case and accents.
+
+    ``nguyen thi`` finds “Nguyễn Thị …”. The folding is done in Python on the
+    (already scoped) candidate rows because no database folds Vietnamese
+    accents the same way everywhere.
+    """
+    words = search_key(query).split()
+    if not words:
+        return users
+    matching = [
+        pk
+        for pk, username, full_name in users.values_list("pk", "username", "full_name")
+        if all(word in search_key(f"{username} {full_name}") for word in words)
+    ]
+    return users.filter(pk__in=matching)
+
+
+def user_rows(
+    users: QuerySet[User],
+    *,
+    query: str = "",
+    unit: Unit | None = None,
+    role: str = "",
+) -> QuerySet[User]:
+    """The user list: search, filters, and everything each row shows prefetched."""
+    if unit is not None:
+        users = users.filter(pk__in=Membership.objects.filter(unit__path__startswith=unit.path).values("user_id"))
+    if role:
+        users = users.filter(pk__in=RoleAssignment.objects.filter(role=role).values("user_id"))
+    users = search_users(users, query)
+    return users.order_by("username").prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("unit").order_by("unit__path")),
+        Prefetch("role_assignments", queryset=RoleAssignment.objects.select_related("scope").order_by("role")),
+    )
+
+
+def user_context(user: User) -> dict[str, Any]:
+    """What the person page shows about ``user``."""
+    return {
+        "memberships": list(user.memberships.select_related("unit").order_by("unit__path")),  # type: ignore[attr-defined]
+        "assignments": list(user.role_assignments.select_related("scope").order_by("role", "scope__path")),  # type: ignore[attr-defined]
+    }
+
+
+def unit_choices(units: Any, *, blank: str | None = None) -> list[tuple[str, str]]:
+    """Choices for a unit select: active units in tree order, indented by depth."""
+    rows = tree_rows(units.active())
+    choices = [("", blank)] if blank is not None else []
+    choices.extend((str(unit.pk), "\u2003" * unit.tree_level + unit.name) for unit in rows)  # type: ignore[attr-defined]
+    return choices
