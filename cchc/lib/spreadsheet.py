@@ -1,0 +1,182 @@
+"""Reading and writing simple one-table workbooks (.xlsx).
+
+Officials keep lists as a header row followed by data rows. These helpers
+open such a workbook safely (after :func:`cchc.lib.files.check_upload`), find
+columns by their header text whatever the accents or case, turn cells into
+clean text and dates, and write a table back out in write-only mode so that
+large exports stay fast and small in memory.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+
+from cchc.lib.errors import ServiceError
+from cchc.lib.text import fold, normalize
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    number: int  # 1-based row number as Excel shows it
+    values: tuple[Any, ...]
+
+
+def open_workbook(data: bytes) -> Any:
+    """A read-only workbook (computed values, not formulas) or a :class:`ServiceError`."""
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
+        raise ServiceError(_("Tệp không đúng định dạng Excel (.xlsx) hoặc đã bị hỏng."), field="file") from exc
+
+
+def read_rows(data: bytes) -> list[SheetRow]:
+    """Every non-empty row of the first sheet, with its Excel row number."""
+    workbook = open_workbook(data)
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if any(value not in (None, "") and not (isinstance(value, str) and not value.strip()) for value in values):
+                rows.append(SheetRow(number=number, values=tuple(values)))
+        return rows
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
+        raise ServiceError(_("Tệp không đúng định dạng Excel (.xlsx) hoặc đã bị hỏng."), field="file") from exc
+    finally:
+        workbook.close()
+
+
+def header_key(text: Any) -> str:
+    """Comparable form of a header: accents, case, punctuation and spacing ignored."""
+    return re.sub(r"[^a-z0-9]+", " ", fold(str(text or ""))).strip()
+
+
+def map_columns(header: Sequence[Any], expected: dict[str, Iterable[str]]) -> dict[str, int]:
+    """Column index of each expected key, matched by any of its accepted header texts."""
+    found: dict[str, int] = {}
+    keys = [header_key(value) for value in header]
+    for name, labels in expected.items():
+        wanted = {header_key(label) for label in labels}
+        for index, key in enumerate(keys):
+            if key in wanted:
+                found[name] = index
+                break
+    return found
+
+
+def cell(values: Sequence[Any], index: int | None) -> Any:
+    if index is None or index >= len(values):
+        return None
+    return values[index]
+
+
+def cell_text(value: Any) -> str:
+    """A cell as clean text; whole numbers typed as numbers lose their ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return f"{value:%d/%m/%Y}"
+    return normalize(str(value))
+
+
+_DATE_PATTERNS = (
+    (re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$"), ("day", "month", "year")),
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), ("year", "month", "day")),
+)
+
+
+def cell_date(value: Any) -> datetime.date | None:
+    """A date from a date cell or text ``dd/mm/yyyy`` / ``yyyy-mm-dd``; ``ValueError`` otherwise."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = normalize(str(value))
+    for pattern, order in _DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            parts = dict(zip(order, (int(group) for group in match.groups()), strict=True))
+            return datetime.date(parts["year"], parts["month"], parts["day"])
+    raise ValueError(text)
+
+
+def write_table(
+    stream: IO[bytes],
+    *,
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    widths: Sequence[int] | None = None,
+    date_format: str = "DD/MM/YYYY",
+) -> None:
+    """Write one sheet (bold, frozen header row) to ``stream`` in write-only mode."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    for index, width in enumerate(widths or (), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    header_cells = []
+    for text in header:
+        header_cell = _write_only_cell(sheet, text)
+        header_cell.font = _HEADER_FONT
+        header_cell.fill = _HEADER_FILL
+        header_cells.append(header_cell)
+    sheet.append(header_cells)
+    for row in rows:
+        out: list[Any] = []
+        for value in row:
+            if isinstance(value, datetime.date):
+                date_cell = _write_only_cell(sheet, value)
+                date_cell.number_format = date_format
+                out.append(date_cell)
+            else:
+                out.append(value)
+        sheet.append(out)
+    workbook.save(stream)
+
+
+def table_bytes(**kwargs: Any) -> bytes:
+    buffer = io.BytesIO()
+    write_table(buffer, **kwargs)
+    return buffer.getvalue()
+
+
+def _write_only_cell(sheet: Any, value: Any) -> Any:
+    return WriteOnlyCell(sheet, value=value)
+
+
+__all__ = [
+    "XLSX_CONTENT_TYPE",
+    "SheetRow",
+    "cell",
+    "cell_date",
+    "cell_text",
+    "header_key",
+    "map_columns",
+    "open_workbook",
+    "read_rows",
+    "table_bytes",
+    "write_table",
+]
