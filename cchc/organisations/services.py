@@ -304,6 +304,38 @@ def unit_split(
 
 
 @transaction.atomic
+def unit_succession_add(
+    *,
+    actor: Any,
+    predecessor: Unit,
+    successor: Unit,
+    kind: str,
+    effective_date: datetime.date,
+    reason: str = "",
+) -> bool:
+    """Record that ``successor`` carries on ``predecessor``; returns False when the link existed already."""
+    if predecessor.pk == successor.pk:
+        raise ServiceError(_("Một đơn vị không thể kế thừa chính nó."))
+    if kind not in SuccessionKind.values:
+        raise ServiceError(_("Hình thức kế thừa không hợp lệ."))
+    _link_, created = UnitSuccession.objects.get_or_create(
+        predecessor=predecessor,
+        successor=successor,
+        defaults={"kind": kind, "effective_date": effective_date, "note": reason[:500]},
+    )
+    if created:
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=successor,
+            changes={"predecessors": [None, [predecessor.name]]},
+            reason=reason,
+            unit=successor,
+        )
+    return created
+
+
+@transaction.atomic
 def unit_delete(*, actor: Any, unit: Unit, reason: str = "") -> None:
     """Delete a unit entered by mistake; units with history are closed instead."""
     if Unit.objects.filter(parent=unit).exists():
@@ -407,5 +439,6 @@ __all__ = [
     "unit_merge",
     "unit_move",
     "unit_split",
+    "unit_succession_add",
     "unit_update",
 ]
