@@ -13,8 +13,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
-from cchc.audit.models import AuditAction
-from cchc.audit.services import diff, record, snapshot
+from cchc.audit.models import AuditAction, AuditEntry
+from cchc.audit.services import actor_label, diff, record, snapshot
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import normalize, search_key
 
@@ -402,6 +402,103 @@ def membership_delete(*, actor: Any, membership: Membership, reason: str = "") -
     membership.delete()
 
 
+@transaction.atomic
+def units_bulk_insert(*, actor: Any, rows: Iterable[tuple[UnitData, str | None]], reason: str = "") -> list[Unit]:
+    """Create many units in a handful of queries (national-size loads and imports).
+
+    Each row is a unit's data and its parent's code (``None`` for a root); the
+    parent is an existing unit or an earlier row. Rows are checked as in
+    :func:`unit_create`; any bad row raises ``ServiceError`` and nothing is
+    written. Units are inserted one tree level at a time with temporary paths,
+    then given their real paths once their primary keys are known; one audit
+    entry per unit is written in bulk.
+    """
+    cleaned = [(_clean(data), normalize(parent_code) or None) for data, parent_code in rows]
+    seen: dict[str, int] = {}
+    for index, (data, _parent_code) in enumerate(cleaned):
+        if data.code in seen:
+            raise ServiceError(_("Mã đơn vị “%(code)s” bị trùng trong danh sách.") % {"code": data.code}, field="code")
+        seen[data.code] = index
+    codes = list(seen)
+    chunk = 500
+    taken = [
+        code
+        for start in range(0, len(codes), chunk)
+        for code in Unit.objects.filter(code__in=codes[start : start + chunk]).values_list("code", flat=True)
+    ]
+    if taken:
+        raise ServiceError(_("Mã đơn vị “%(code)s” đã được dùng cho đơn vị khác.") % {"code": taken[0]}, field="code")
+    outside = sorted({code for _data, code in cleaned if code is not None and code not in seen})
+    parents: dict[str, Unit] = {}
+    for start in range(0, len(outside), chunk):
+        parents.update((unit.code, unit) for unit in Unit.objects.filter(code__in=outside[start : start + chunk]))
+    levels: list[list[tuple[UnitData, str | None]]] = []
+    level_of: dict[str, int] = {}
+    for data, parent_code in cleaned:
+        if parent_code is None or parent_code in parents:
+            level = 0
+        elif parent_code in level_of:
+            level = level_of[parent_code] + 1
+        else:
+            raise ServiceError(
+                _("Không tìm thấy đơn vị cấp trên có mã “%(code)s”.") % {"code": parent_code}, field="parent"
+            )
+        level_of[data.code] = level
+        if level == len(levels):
+            levels.append([])
+        levels[level].append((data, parent_code))
+    created: list[Unit] = []
+    for level_rows in levels:
+        batch = []
+        for data, parent_code in level_rows:
+            parent = parents.get(parent_code) if parent_code else None
+            batch.append(
+                Unit(
+                    name=data.name,
+                    short_name=data.short_name,
+                    code=data.code,
+                    kind=data.kind,
+                    subtype=data.subtype,
+                    parent=parent,
+                    valid_from=data.valid_from,
+                    valid_to=data.valid_to,
+                    search_key=search_key(f"{data.name} {data.short_name} {data.code}"),
+                    path=temporary_path(),
+                    depth=(parent.depth + 1) if parent else 0,
+                )
+            )
+        try:
+            Unit.objects.bulk_create(batch, batch_size=chunk)
+        except IntegrityError as exc:
+            raise ServiceError(_("Không lưu được đơn vị: dữ liệu trùng hoặc không hợp lệ.")) from exc
+        for unit in batch:
+            unit.path = path_for(unit, unit.parent)
+            parents[unit.code] = unit
+        Unit.objects.bulk_update(batch, ["path"], batch_size=chunk)
+        created.extend(batch)
+    label = actor_label(actor)
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                actor=user,
+                actor_label=label,
+                action=AuditAction.CREATE,
+                object_type=Unit._meta.label_lower,
+                object_id=str(unit.pk),
+                object_repr=str(unit)[:300],
+                unit=unit,
+                unit_path=unit.path,
+                changes=diff({}, snapshot(unit, UNIT_AUDIT_FIELDS)),
+                reason=reason,
+            )
+            for unit in created
+        ],
+        batch_size=chunk,
+    )
+    return created
+
+
 def rebuild_paths() -> int:
     """Recompute every path and depth from the parent links (repair tool; returns the number changed)."""
     units = {unit.pk: unit for unit in Unit.objects.only("pk", "parent_id", "path", "depth")}
@@ -441,4 +538,5 @@ __all__ = [
     "unit_split",
     "unit_succession_add",
     "unit_update",
+    "units_bulk_insert",
 ]
