@@ -28,16 +28,23 @@ OBJECT_TYPE_LABELS = {
     "accounts.apitoken": gettext_lazy("Mã truy cập API"),
 }
 
-# Labels for keys written into ``changes`` that are not model fields of the record.
+# Field labels that differ from the model's own verbose name (Django's built-in user fields).
+FIELD_LABELS = {
+    "accounts.user": {
+        "username": gettext_lazy("Tên đăng nhập"),
+        "email": gettext_lazy("Thư điện tử"),
+        "is_active": gettext_lazy("Đang hoạt động"),
+    },
+    "organisations.membership": {"user": gettext_lazy("Người dùng")},
+    "accounts.roleassignment": {"user": gettext_lazy("Người dùng")},
+    "accounts.apitoken": {"user": gettext_lazy("Người dùng")},
+}
+# Labels for keys written into ``changes`` that are not fields of the record.
 EXTRA_FIELD_LABELS = {
     "role": gettext_lazy("Vai trò"),
     "scope": gettext_lazy("Phạm vi"),
-    "parent": gettext_lazy("Đơn vị cấp trên"),
     "predecessors": gettext_lazy("Đơn vị tiền thân"),
     "successors": gettext_lazy("Đơn vị kế thừa"),
-    "is_active": gettext_lazy("Đang hoạt động"),
-    "username": gettext_lazy("Tên đăng nhập"),
-    "email": gettext_lazy("Thư điện tử"),
 }
 
 
@@ -99,7 +106,9 @@ class ChangeRow:
     new: str
 
 
-def _field_label(model: type[models.Model] | None, name: str) -> tuple[str, models.Field[Any, Any] | None]:
+def _field_label(
+    object_type: str, model: type[models.Model] | None, name: str
+) -> tuple[str, models.Field[Any, Any] | None]:
     field = None
     if model is not None:
         try:
@@ -108,10 +117,13 @@ def _field_label(model: type[models.Model] | None, name: str) -> tuple[str, mode
             candidate = None
         if isinstance(candidate, models.Field):
             field = candidate
-    if name in EXTRA_FIELD_LABELS:
-        return str(EXTRA_FIELD_LABELS[name]), field
+    override = FIELD_LABELS.get(object_type, {}).get(name)
+    if override is not None:
+        return str(override), field
     if field is not None:
         return str(field.verbose_name).capitalize(), field
+    if name in EXTRA_FIELD_LABELS:
+        return str(EXTRA_FIELD_LABELS[name]), None
     return name, None
 
 
@@ -137,11 +149,14 @@ def _display(value: Any, field: models.Field[Any, Any] | None) -> str:
 def change_rows(entry: AuditEntry) -> list[ChangeRow]:
     """The entry's changes as ``field | old | new`` rows with Vietnamese labels and readable values."""
     model = _model_for(entry.object_type)
+    order = {field.name: index for index, field in enumerate(model._meta.get_fields())} if model else {}
     rows = []
-    for name, values in (entry.changes or {}).items():
+    for name, values in sorted((entry.changes or {}).items(), key=lambda item: (order.get(item[0], 999), item[0])):
         old, new = [*values, None, None][:2] if isinstance(values, list) else (None, values)
-        label, field = _field_label(model, name)
-        rows.append(ChangeRow(field=name, label=label, old=_display(old, field), new=_display(new, field)))
+        label, field = _field_label(entry.object_type, model, name)
+        row = ChangeRow(field=name, label=label, old=_display(old, field), new=_display(new, field))
+        if row.old != row.new:
+            rows.append(row)
     return rows
 
 

@@ -1,15 +1,18 @@
-"""Reads for the role home pages."""
+"""Reads for the role home pages. Each page runs a fixed, small number of queries."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count
 
 from cchc.accounts import permissions
-from cchc.accounts.models import Role
+from cchc.accounts.models import Role, User
+from cchc.audit import selectors as audit_selectors
 from cchc.audit.models import AuditEntry
-from cchc.organisations.models import Unit, UnitKind
+from cchc.organisations.models import Membership, Unit, UnitKind
+from cchc.organisations.selectors import tree_rows
 
 # The home page a user lands on is chosen by their most responsible role.
 HOME_ORDER = [
@@ -37,8 +40,73 @@ def unit_counts(units: Any) -> list[dict[str, Any]]:
 
 
 def recent_changes(user: Any, limit: int = 8) -> list[AuditEntry]:
-    return list(permissions.get_audit_entries_for_user(user).select_related("actor")[:limit])
+    return audit_selectors.labelled(permissions.get_audit_entries_for_user(user)[:limit])
 
 
 def my_units(user: Any) -> list[Unit]:
     return [m.unit for m in user.memberships.select_related("unit").order_by("unit__path")]
+
+
+@dataclass
+class UnitWithMembers:
+    unit: Unit
+    position: str
+    members: list[Membership] = field(default_factory=list)
+
+
+def my_units_with_members(user: Any) -> list[UnitWithMembers]:
+    """The units the user works in, each with its colleagues (two queries)."""
+    own = list(user.memberships.select_related("unit").order_by("unit__path"))
+    if not own:
+        return []
+    colleagues = (
+        Membership.objects.filter(unit__in=[m.unit_id for m in own], user__is_active=True)
+        .select_related("user")
+        .order_by("-is_head", "user__full_name", "user__username")
+    )
+    by_unit: dict[int, list[Membership]] = {}
+    for membership in colleagues:
+        by_unit.setdefault(membership.unit_id, []).append(membership)
+    return [UnitWithMembers(unit=m.unit, position=m.position, members=by_unit.get(m.unit_id, [])) for m in own]
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: str
+    unit: Unit | None
+
+
+def scopes(user: Any) -> list[Scope]:
+    """The user's roles and where each applies (no query: the roles are already read for the request)."""
+    return [
+        Scope(role=str(a.get_role_display()), unit=a.scope)
+        for a in sorted(permissions._assignments(user), key=lambda a: HOME_ORDER.index(Role(a.role)))
+    ]
+
+
+def units_under_scopes(user: Any) -> list[Unit]:
+    """Active units directly below the units the user's roles are scoped to (one query)."""
+    scope_ids = [a.scope_id for a in permissions._assignments(user) if a.scope_id]
+    if not scope_ids:
+        return []
+    return tree_rows(Unit.objects.filter(parent__in=scope_ids).active())
+
+
+@dataclass(frozen=True)
+class PeopleSummary:
+    total: int
+    locked: int
+    without_role: list[User]
+    without_role_count: int
+
+
+def people_summary(user: Any, limit: int = 8) -> PeopleSummary:
+    """Accounts the user manages, and the ones still waiting for a role."""
+    users = permissions.get_users_for_user(user)
+    waiting = users.filter(role_assignments__isnull=True, is_active=True)
+    return PeopleSummary(
+        total=users.count(),
+        locked=users.filter(is_active=False).count(),
+        without_role=list(waiting.order_by("-date_joined")[:limit]),
+        without_role_count=waiting.count(),
+    )
