@@ -145,11 +145,20 @@ def ensure_ensurepip() -> None:
         raise Failure(f"This Python cannot create a virtual environment. Install python3-venv ({version}) and retry.")
 
 
+def venv_is_usable() -> bool:
+    if INSTALL_STAMP.exists():
+        return True  # written only after a successful install
+    if not VENV_PYTHON.exists():
+        return False
+    probe = [str(VENV_PYTHON), "-m", "pip", "--version"]
+    return subprocess.run(probe, capture_output=True, check=False).returncode == 0  # noqa: S603
+
+
 def ensure_venv() -> None:
-    if VENV_PYTHON.exists():
+    if venv_is_usable():
         return
     if VENV.exists():
-        say(f"{VENV} is incomplete; recreating it")
+        say(f"{VENV} is incomplete (an interrupted setup?); recreating it")
         shutil.rmtree(VENV)
     ensure_ensurepip()
     say(f"Creating the virtual environment in {VENV}")
