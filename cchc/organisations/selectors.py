@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+from django.http import Http404
+
+from cchc.audit.models import AuditEntry
 from cchc.lib.text import search_key, sort_key
 
-from .models import Unit, UnitQuerySet
+from .models import Membership, Unit, UnitQuerySet
 
 
 def tree_rows(units: UnitQuerySet) -> list[Unit]:
@@ -64,3 +68,18 @@ def unit_context(unit: Unit) -> dict[str, Any]:
         "successors": list(unit.succession_links_out.select_related("successor")),  # type: ignore[attr-defined]
         "memberships": list(unit.memberships.select_related("user").order_by("-is_head", "user__username")),  # type: ignore[attr-defined]
     }
+
+
+def unit_history(entries: QuerySet[AuditEntry], unit: Unit, *, limit: int = 50) -> list[AuditEntry]:
+    """The latest audit entries about ``unit`` itself, from the entries the reader may see."""
+    return list(
+        entries.filter(object_type=Unit._meta.label_lower, object_id=str(unit.pk)).order_by("-at", "-id")[:limit]
+    )
+
+
+def membership_of(unit: Unit, membership_id: Any) -> Membership:
+    """A membership of ``unit`` (404 for any other id, so ids of other units' people are not revealed)."""
+    try:
+        return Membership.objects.select_related("user").get(unit=unit, pk=int(membership_id))
+    except (Membership.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None

@@ -11,7 +11,7 @@ from cchc.lib.errors import ServiceError
 
 def _xlsx() -> bytes:
     workbook = Workbook()
-    workbook.active.append(["Mã đơn vị", "Tên đơn vị"])
+    workbook.worksheets[0].append(["Mã đơn vị", "Tên đơn vị"])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -32,7 +32,7 @@ def _tree():
 
 
 def _rows(data):
-    return list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    return list(load_workbook(io.BytesIO(data)).worksheets[0].iter_rows(values_only=True))
 
 
 def _state():
