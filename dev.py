@@ -267,7 +267,7 @@ def pytest_step(name: str, args: Sequence[str], env: Mapping[str, str], *, allow
         raise Failure(f"{name} failed (exit code {code}).", code)
 
 
-def test_plan(pytest_args: Sequence[str], browser: bool) -> list[tuple[str, Callable[[], None]]]:
+def check_plan(pytest_args: Sequence[str], browser: bool) -> list[tuple[str, Callable[[], None]]]:
     """The checks in order: (name, callable that raises Failure)."""
     browser_env = {} if browser else {BROWSER_ENV: BROWSER_MISSING}
     sqlite_env = venv_environ(browser_env, drop=["DATABASE_URL"])
@@ -317,7 +317,7 @@ def print_summary(steps: Sequence[Step], browser: bool) -> None:
 def command_test(pytest_args: Sequence[str]) -> int:
     ensure_dependencies({"dev"})
     browser = ensure_browser()
-    plan = test_plan(pytest_args, browser)
+    plan = check_plan(pytest_args, browser)
     steps = [Step(name) for name, _ in plan]
     failure: Failure | None = None
     for step, (_, action) in zip(steps, plan, strict=True):
