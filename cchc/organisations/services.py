@@ -318,7 +318,7 @@ def unit_succession_add(
         raise ServiceError(_("Một đơn vị không thể kế thừa chính nó."))
     if kind not in SuccessionKind.values:
         raise ServiceError(_("Hình thức kế thừa không hợp lệ."))
-    _link_, created = UnitSuccession.objects.get_or_create(
+    _succession, created = UnitSuccession.objects.get_or_create(
         predecessor=predecessor,
         successor=successor,
         defaults={"kind": kind, "effective_date": effective_date, "note": reason[:500]},
