@@ -33,11 +33,14 @@ class UnitChoiceField(forms.ChoiceField):
         self.units = units if units is not None else Unit.objects.none()
         self.choices = unit_choices(self.units, blank=blank)
 
+    def valid_value(self, value: Any) -> bool:
+        return True  # checked against ``units`` in clean(), with a clearer message
+
     def clean(self, value: Any) -> Unit | None:  # type: ignore[override]
         value = super().clean(value)
         if not value:
             return None
-        unit = self.units.filter(pk=value).first()
+        unit = self.units.filter(pk=int(value)).first() if str(value).isdigit() else None
         if unit is None:
             raise ValidationError(_("Đơn vị đã chọn không thuộc phạm vi của bạn."), code="invalid_choice")
         return unit
@@ -160,7 +163,9 @@ class RoleGrantForm(forms.Form):
 
 
 class RoleRevokeForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do thu hồi"), max_length=1000)
+    reason = forms.CharField(
+        label=_("Lý do thu hồi"), max_length=1000, error_messages={"required": _("Vui lòng nêu lý do thu hồi.")}
+    )
 
     def clean_reason(self) -> str:
         value = normalize(self.cleaned_data["reason"])
