@@ -6,7 +6,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
 from cchc.accounts.services import api_token_authenticate
@@ -29,6 +31,9 @@ api = NinjaAPI(
     description="API quản lý cải cách hành chính. Xác thực bằng mã truy cập: `Authorization: Bearer <mã>`.",
     auth=TokenAuth(),
     urls_namespace="api",
+    # Swagger UI from the files bundled with django-ninja (``ninja`` in INSTALLED_APPS); no spec validator
+    # badge, which would send the schema address to an outside service.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 
@@ -41,13 +46,40 @@ def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 @api.exception_handler(PermissionDenied)
 def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(
-        request, {"detail": "Bạn không có quyền thực hiện thao tác này.", "code": "forbidden"}, status=403
+        request, {"detail": _("Bạn không có quyền thực hiện thao tác này."), "code": "forbidden"}, status=403
     )
 
 
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, {"detail": "Không tìm thấy.", "code": "not_found"}, status=404)
+    return api.create_response(request, {"detail": _("Không tìm thấy."), "code": "not_found"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    response = api.create_response(
+        request,
+        {"detail": _("Thiếu mã truy cập hoặc mã truy cập không hợp lệ."), "code": "unauthenticated"},
+        status=401,
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    first = exc.errors[0] if exc.errors else {}
+    location = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body")]
+    return api.create_response(
+        request,
+        {
+            "detail": _("Giá trị không hợp lệ ở trường «%(field)s».") % {"field": ".".join(location) or "?"},
+            "code": "invalid",
+            "field": ".".join(location) or None,
+        },
+        status=422,
+    )
 
 
 api.add_router("/units", "cchc.organisations.api.router")
+api.add_router("/me", "cchc.accounts.api.router")
