@@ -14,9 +14,11 @@ Tree::
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.test import Client
 
 from cchc.accounts.models import Role, RoleAssignment, User
@@ -61,8 +63,17 @@ def _unit(name: str, kind: str, code: str, parent: Unit | None, subtype: str = "
     return unit_create(actor=None, data=UnitData(name=name, kind=kind, code=code, subtype=subtype), parent=parent)
 
 
+@functools.cache
+def _password_hash(hashers: tuple[str, ...]) -> str:
+    """One real hash of :data:`PASSWORD` per hasher configuration (Argon2 is slow on purpose)."""
+    return make_password(PASSWORD)
+
+
 def _user(username: str, full_name: str, unit: Unit, role: str, scope: Unit | None) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, full_name=full_name)
+    from django.conf import settings
+
+    user = User(username=username, full_name=full_name, password=_password_hash(tuple(settings.PASSWORD_HASHERS)))
+    user.save()
     Membership.objects.create(user=user, unit=unit)
     RoleAssignment.objects.create(user=user, role=role, scope=scope)
     return user
