@@ -210,7 +210,7 @@ def test_the_list_is_paginated_and_keeps_filters(personas: Personas) -> None:
     for number in range(55):
         user_update(actor=personas.secretariat, user=personas.focal_b, full_name=f"Tên thử {number}")
     client = personas.client("secretariat")
-    html = _html(client.get(LIST, {"object_type": "accounts.user", "page": 2}))
+    html = _html(client.get(f"{LIST}?object_type=accounts.user&page=2"))
     assert "Trang 2/2" in html
     assert "object_type=accounts.user&amp;page=1" in html
 
