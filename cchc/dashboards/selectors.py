@@ -54,11 +54,11 @@ class UnitWithMembers:
     members: list[Membership] = field(default_factory=list)
 
 
-def my_units_with_members(user: Any) -> list[UnitWithMembers]:
+def my_units_with_members(user: Any, *, with_members: bool = True) -> list[UnitWithMembers]:
     """The units the user works in, each with its colleagues (two queries)."""
     own = list(user.memberships.select_related("unit").order_by("unit__path"))
-    if not own:
-        return []
+    if not own or not with_members:
+        return [UnitWithMembers(unit=m.unit, position=m.position) for m in own]
     colleagues = (
         Membership.objects.filter(unit__in=[m.unit_id for m in own], user__is_active=True)
         .select_related("user")

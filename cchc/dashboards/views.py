@@ -23,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "nav_active": "home",
         "home_role": role,
         "scopes": selectors.scopes(user),
-        "my_units": selectors.my_units_with_members(user),
+        "my_units": selectors.my_units_with_members(user, with_members=role is not None),
         "can_manage_units": can_manage,
         "can_view_audit": permissions.can_view_audit(user),
     }
