@@ -173,7 +173,10 @@ class UnitMergeForm(forms.Form):
         initial=TARGET_NEW,
     )
     into = UnitChoiceField(
-        label=_("Đơn vị nhận hợp nhất (nếu chọn đơn vị đã có)"), queryset=Unit.objects.none(), required=False
+        label=_("Đơn vị nhận hợp nhất (nếu chọn đơn vị đã có)"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("— Chọn đơn vị —"),
     )
     new_name = forms.CharField(label=_("Tên đơn vị mới"), max_length=255, required=False)
     new_short_name = forms.CharField(label=_("Tên viết tắt của đơn vị mới"), max_length=100, required=False)

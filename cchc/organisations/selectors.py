@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from cchc.audit.models import AuditEntry
 from cchc.lib.text import search_key, sort_key
 
-from .models import Membership, Unit, UnitQuerySet
+from .models import CommuneSubtype, Membership, Unit, UnitKind, UnitQuerySet
 
 
 def tree_rows(units: UnitQuerySet) -> list[Unit]:
@@ -71,10 +74,50 @@ def unit_context(unit: Unit) -> dict[str, Any]:
 
 
 def unit_history(entries: QuerySet[AuditEntry], unit: Unit, *, limit: int = 50) -> list[AuditEntry]:
-    """The latest audit entries about ``unit`` itself, from the entries the reader may see."""
-    return list(
+    """The latest audit entries about ``unit`` itself, from the entries the reader may see.
+
+    Each entry gets ``change_rows``: ``(field label, old, new)`` in words a reader understands.
+    """
+    history = list(
         entries.filter(object_type=Unit._meta.label_lower, object_id=str(unit.pk)).order_by("-at", "-id")[:limit]
     )
+    for entry in history:
+        entry.change_rows = [  # type: ignore[attr-defined]
+            (_field_label(name), _value_label(name, values[0]), _value_label(name, values[1]))
+            for name, values in (entry.changes or {}).items()
+            if isinstance(values, list) and len(values) == 2
+        ]
+    return history
+
+
+_EXTRA_LABELS = {"predecessors": _("đơn vị tiền thân"), "successors": _("đơn vị kế thừa")}
+
+
+def _field_label(name: str) -> str:
+    if name in _EXTRA_LABELS:
+        return str(_EXTRA_LABELS[name])
+    try:
+        field = Unit._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    return str(getattr(field, "verbose_name", name))
+
+
+def _value_label(name: str, value: Any) -> str:
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if name == "kind" and value in UnitKind.values:
+        return str(UnitKind(value).label)
+    if name == "subtype" and value in CommuneSubtype.values:
+        return str(CommuneSubtype(value).label)
+    if name in ("valid_from", "valid_to"):
+        try:
+            return f"{datetime.date.fromisoformat(value):%d/%m/%Y}"
+        except (TypeError, ValueError):
+            return str(value)
+    return str(value)
 
 
 def membership_of(unit: Unit, membership_id: Any) -> Membership:

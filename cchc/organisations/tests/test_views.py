@@ -510,3 +510,13 @@ def test_the_unit_page_runs_a_fixed_number_of_queries(personas, django_assert_ma
     for unit in (personas.province, department, last):
         with django_assert_max_num_queries(15):
             assert client.get(_url("unit_detail", unit.pk)).status_code == 200
+
+
+def test_the_unit_history_speaks_in_field_labels_and_readable_values(personas):
+    personas.client("secretariat").post(
+        _url("unit_edit", personas.unit_b.pk),
+        {"name": "Xã Hòa Bình", "code": "T-P-XHB", "kind": "commune", "subtype": "ward", "reason": "Nâng cấp"},
+    )
+    content = personas.client("secretariat").get(_url("unit_detail", personas.unit_b.pk)).content.decode()
+    assert "<strong>Loại xã</strong>: Xã → Phường" in content
+    assert "Nâng cấp" in content
