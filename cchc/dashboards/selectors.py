@@ -43,10 +43,6 @@ def recent_changes(user: Any, limit: int = 8) -> list[AuditEntry]:
     return audit_selectors.labelled(permissions.get_audit_entries_for_user(user)[:limit])
 
 
-def my_units(user: Any) -> list[Unit]:
-    return [m.unit for m in user.memberships.select_related("unit").order_by("unit__path")]
-
-
 @dataclass
 class UnitWithMembers:
     unit: Unit
