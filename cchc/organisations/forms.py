@@ -267,7 +267,8 @@ class SplitPartForm(forms.Form):
         )
 
 
-SplitPartFormSet = forms.formset_factory(SplitPartForm, extra=4, max_num=20, absolute_max=20)
+SplitPartFormSet = forms.formset_factory(SplitPartForm, extra=0, max_num=20, absolute_max=20)
+SPLIT_ROWS = 4
 
 
 class UnitSplitForm(forms.Form):

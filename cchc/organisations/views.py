@@ -28,6 +28,7 @@ from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
 
 from . import excel, selectors, services
 from .forms import (
+    SPLIT_ROWS,
     MembershipAddForm,
     MembershipForm,
     MembershipRemoveForm,
@@ -255,7 +256,7 @@ def unit_split(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = permissions.get_unit_for_user(request.user, unit_id, manage=True)
     form = UnitSplitForm(request.POST or None)
     parts = SplitPartFormSet(
-        request.POST or None, prefix="parts", initial=[{"kind": unit.kind, "subtype": unit.subtype}] * 2
+        request.POST or None, prefix="parts", initial=[{"kind": unit.kind, "subtype": unit.subtype}] * SPLIT_ROWS
     )
     if request.method == "POST" and form.is_valid() and parts.is_valid():
         into = [data for part in parts.forms if (data := part.unit_data()) is not None]  # type: ignore[attr-defined]
