@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from cchc.lib import files
 from cchc.lib.errors import ServiceError
@@ -29,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         if not path.is_file():
-            raise CommandError(f"Không tìm thấy tệp {path}.")
+            raise CommandError(_("Không tìm thấy tệp %(path)s.") % {"path": path})
         try:
             with path.open("rb") as handle:
                 _kind, data = files.check_upload(handle, name=path.name, kinds=[files.XLSX])
@@ -41,7 +42,7 @@ class Command(BaseCommand):
         if not report.ok:
             if options["errors_out"]:
                 Path(options["errors_out"]).write_bytes(error_workbook(report))
-                self.stdout.write(f"Đã ghi tệp báo lỗi: {options['errors_out']}")
-            raise CommandError(f"Không nhập gì: {len(report.errors)} lỗi.")
+                self.stdout.write(_("Đã ghi tệp báo lỗi: %(path)s") % {"path": options["errors_out"]})
+            raise CommandError(_("Không nhập gì: %(count)s lỗi.") % {"count": len(report.errors)})
         if options["dry_run"]:
-            self.stdout.write("Chạy thử: không lưu thay đổi nào.")
+            self.stdout.write(_("Chạy thử: không lưu thay đổi nào."))
