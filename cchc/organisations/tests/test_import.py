@@ -3,6 +3,10 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from cchc.audit.models import AuditEntry
@@ -262,3 +266,45 @@ def test_the_command_refuses_a_file_that_is_not_a_workbook(tmp_path):
     path.write_text("không phải Excel")
     with pytest.raises(CommandError, match="Excel"):
         call_command("import_units", str(path))
+
+
+@given(
+    parents=st.lists(st.one_of(st.none(), st.integers(min_value=0, max_value=7)), min_size=1, max_size=8),
+    order=st.randoms(use_true_random=False),
+)
+@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_parent_graph_either_imports_exactly_or_reports_its_cycles_and_imports_nothing(parents, order):
+    count = len(parents)
+    links = {index: (parent if parent is not None and parent < count else None) for index, parent in enumerate(parents)}
+
+    def on_cycle(start):
+        seen, node = set(), links[start]
+        while node is not None and node not in seen:
+            if node == start:
+                return True
+            seen.add(node)
+            node = links[node]
+        return False
+
+    rows = [
+        _row(f"U{index}", f"Đơn vị {index}", "Sở", f"U{links[index]}" if links[index] is not None else "")
+        for index in range(count)
+    ]
+    order.shuffle(rows)
+    with transaction.atomic():
+        report = import_units(actor=None, data=_xlsx(rows))
+        cyclic = {index for index in range(count) if on_cycle(index)}
+        if cyclic:
+            assert {error.row for error in report.errors} == {
+                number for number, row in enumerate(rows, start=2) if int(row[1][1:]) in cyclic
+            }
+            assert all("vòng lặp" in error.message or "chính nó" in error.message for error in report.errors)
+            assert not Unit.objects.exists()
+        else:
+            assert report.ok and report.created == count
+            for index in range(count):
+                unit = Unit.objects.get(code=f"U{index}")
+                expected = links[index]
+                assert unit.parent_id == (Unit.objects.get(code=f"U{expected}").pk if expected is not None else None)
+                assert unit.path.startswith(unit.parent.path if unit.parent else "")
+        transaction.set_rollback(True)
