@@ -150,3 +150,16 @@ def test_the_home_page_runs_a_fixed_small_number_of_queries(
     _grow(personas)
     with django_assert_num_queries(len(before.captured_queries)):
         client.get("/")
+
+
+def test_units_under_the_scope_are_grouped_once_per_kind_whatever_the_commune_subtype(personas: Personas) -> None:
+    for name, subtype in [("Phường An Bình", "ward"), ("Xã Bình An", "commune"), ("Phường Cẩm Lệ", "ward")]:
+        unit_create(
+            actor=None,
+            data=UnitData(name=name, kind=UnitKind.COMMUNE, code=name, subtype=subtype),
+            parent=personas.province,
+        )
+    html = _main(personas.client("leader"))
+    assert html.count("<h3>Xã, phường, đặc khu, thị trấn <span") == 1
+    heading = html.index("<h3>Xã, phường, đặc khu, thị trấn <span")
+    assert all(html.index(name) > heading for name in ("Phường An Bình", "Xã Bình An", "Phường Cẩm Lệ", "Xã Hòa Bình"))
