@@ -416,3 +416,21 @@ def test_the_person_page_shows_roles_memberships_and_history(personas: Personas)
     assert "Thành viên tổ thẩm định" in html
     assert reverse("organisations:unit_detail", args=[personas.unit_b.pk]) in html
     assert "Bổ sung số điện thoại" in html
+
+
+def test_setting_a_new_password_signs_the_person_out_everywhere(personas: Personas) -> None:
+    their_browser = personas.client("focal_a")
+    assert their_browser.get("/").status_code == 200
+    personas.client("secretariat").post(
+        reverse("accounts:user_password", args=[personas.focal_a.pk]),
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert their_browser.get("/").status_code == 302
+
+
+def test_locking_an_account_signs_the_person_out(personas: Personas) -> None:
+    their_browser = personas.client("focal_b")
+    personas.client("secretariat").post(
+        reverse("accounts:user_edit", args=[personas.focal_b.pk]), {"full_name": "Phạm Văn Đầu Mối"}
+    )
+    assert their_browser.get("/").status_code == 302
