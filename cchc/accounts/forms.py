@@ -161,6 +161,14 @@ class RoleGrantForm(forms.Form):
         )
         self.order_fields(["role", "scope", "reason"])
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("role") == Role.ADMIN and cleaned.get("scope") is not None:
+            raise ValidationError(
+                {"scope": _("Vai trò quản trị hệ thống luôn áp dụng cho toàn hệ thống; hãy để trống phạm vi.")}
+            )
+        return cleaned
+
 
 class RoleRevokeForm(forms.Form):
     reason = forms.CharField(

@@ -434,3 +434,10 @@ def test_locking_an_account_signs_the_person_out(personas: Personas) -> None:
         reverse("accounts:user_edit", args=[personas.focal_b.pk]), {"full_name": "Phạm Văn Đầu Mối"}
     )
     assert their_browser.get("/").status_code == 302
+
+
+def test_the_admin_role_cannot_be_limited_to_a_unit(personas: Personas) -> None:
+    response = _grant(personas.client("admin"), personas.leader, Role.ADMIN, personas.unit_a)
+    assert response.status_code == 400
+    assert "toàn hệ thống" in _html(response)
+    assert not RoleAssignment.objects.filter(user=personas.leader, role=Role.ADMIN).exists()
