@@ -17,11 +17,6 @@ from cchc.organisations.services import UnitData, unit_create
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _xlsx(rows, header=HEADER):
     workbook = Workbook()
     sheet = workbook.worksheets[0]

@@ -20,12 +20,6 @@ READERS = ("admin", "secretariat", "leader", "focal_a", "focal_b", "appraiser", 
 READ_ONLY = ("leader", "focal_a", "focal_b", "appraiser", "supervisor")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The personas' passwords are hashed with Argon2 otherwise, which dominates the run time here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _url(name, *args):
     return reverse(f"organisations:{name}", args=args)
 
