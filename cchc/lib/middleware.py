@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 
 
-def _nfc_querydict(data: QueryDict) -> QueryDict:
+def _nfc_querydict(data: QueryDict) -> Any:
     normalized = QueryDict(mutable=True, encoding=data.encoding)
     for key, values in data.lists():
         normalized.setlist(unicodedata.normalize("NFC", key), [unicodedata.normalize("NFC", v) for v in values])
