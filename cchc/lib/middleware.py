@@ -6,7 +6,10 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 def _nfc_querydict(data: QueryDict) -> Any:
@@ -36,3 +39,25 @@ class NFCMiddleware:
         }:
             request.POST = _nfc_querydict(request.POST)
         return self.get_response(request)
+
+
+class LanguageMiddleware:
+    """Vietnamese unless the person chose another language with the switch.
+
+    Unlike Django's ``LocaleMiddleware`` this ignores the browser's
+    ``Accept-Language``: officials on English-language computers still get the
+    Vietnamese interface until they pick English themselves.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        return response

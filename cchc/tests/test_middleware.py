@@ -25,3 +25,15 @@ def test_json_bodies_are_left_alone():
     response = NFCMiddleware(_echo)(request)
     assert response.status_code == 200
     assert request.body == b'{"a": 1}'
+
+
+def test_pages_are_vietnamese_even_when_the_browser_asks_for_english(personas):
+    response = personas.client("anonymous").get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="vi">' in response.content.decode()
+
+
+def test_the_language_switch_turns_the_interface_english(personas):
+    client = personas.client("anonymous")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    response = client.get("/accounts/login/")
+    assert '<html lang="en">' in response.content.decode()
