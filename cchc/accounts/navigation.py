@@ -7,6 +7,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from . import permissions
 
@@ -23,9 +24,9 @@ def items_for(user: Any) -> list[NavItem]:
         return []
     items = [NavItem(_("Trang chủ"), reverse("dashboards:home"), "home")]
     if permissions.roles_of(user) or permissions.is_admin(user):
-        items.append(NavItem(_("Đơn vị"), reverse("organisations:unit_list"), "units"))
+        items.append(NavItem(pgettext("list", "Đơn vị"), reverse("organisations:unit_list"), "units"))
     if permissions.can_manage_units(user):
-        items.append(NavItem(_("Người dùng"), reverse("accounts:user_list"), "users"))
+        items.append(NavItem(pgettext("list", "Người dùng"), reverse("accounts:user_list"), "users"))
     if permissions.can_view_audit(user):
         items.append(NavItem(_("Nhật ký thay đổi"), reverse("audit:entry_list"), "audit"))
     return items
