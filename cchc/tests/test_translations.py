@@ -18,6 +18,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client, override_settings
+from django.utils import translation
 
 import cchc
 from cchc.testing.personas import Personas
@@ -242,3 +243,9 @@ def test_a_form_error_from_the_code_is_shown_in_english(personas: Personas) -> N
     client = _english(personas.client("anonymous"))
     page = client.post("/accounts/login/", {"username": "nobody", "password": "wrong-password"}).content.decode()
     assert "Incorrect username or password" in page
+
+
+def test_an_english_request_leaves_the_thread_in_vietnamese_afterwards(personas: Personas) -> None:
+    _english(personas.client("anonymous")).get("/accounts/login/")
+    assert translation.get_language() == settings.LANGUAGE_CODE == "vi"
+    assert translation.gettext("Đăng nhập") == "Đăng nhập"
