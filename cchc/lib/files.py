@@ -24,6 +24,7 @@ from typing import IO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cchc.lib.errors import ServiceError
 
@@ -42,7 +43,7 @@ _KIND_LABELS = {
     XLSX: "Excel (.xlsx)",
     DOCX: "Word (.docx)",
     PDF: "PDF (.pdf)",
-    IMAGE: "ảnh (.png, .jpg, .gif, .webp)",
+    IMAGE: gettext_noop("ảnh (.png, .jpg, .gif, .webp)"),
 }
 # Main part every genuine document of the kind contains.
 _OFFICE_MAIN_PART = {XLSX: "xl/workbook.xml", DOCX: "word/document.xml"}
@@ -79,7 +80,7 @@ def _megabytes(size: int) -> str:
 
 def _not_kind(kind: str) -> ServiceError:
     return ServiceError(
-        _("Tệp không đúng định dạng %(kind)s.") % {"kind": _KIND_LABELS[kind]}, code="bad_file", field="file"
+        _("Tệp không đúng định dạng %(kind)s.") % {"kind": _(_KIND_LABELS[kind])}, code="bad_file", field="file"
     )
 
 
@@ -146,7 +147,7 @@ def check_office_container(data: bytes, kind: str, *, limits: ZipLimits | None =
     if any(name.lower().endswith("vbaproject.bin") for name in names) or b"macroEnabled" in content_types:
         raise ServiceError(
             _("Tệp có chứa macro; vì lý do an toàn, hãy lưu lại dưới dạng %(kind)s không có macro rồi tải lên.")
-            % {"kind": _KIND_LABELS[kind]},
+            % {"kind": _(_KIND_LABELS[kind])},
             code="macro",
             field="file",
         )
@@ -187,7 +188,7 @@ def check_upload(
                 code="macro",
                 field="file",
             )
-        labels = ", ".join(_KIND_LABELS[k] for k in allowed)
+        labels = ", ".join(_(_KIND_LABELS[k]) for k in allowed)
         raise ServiceError(_("Chỉ chấp nhận tệp %(kinds)s.") % {"kinds": labels}, code="bad_extension", field="file")
     detected = detect_kind(data)
     if kind in _OFFICE_MAIN_PART:
