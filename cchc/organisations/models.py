@@ -22,7 +22,7 @@ _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 def encode_segment(pk: int) -> str:
-    """Fixed-width base-36 segment for a primary key (``42`` → ``"000016"``)."""
+    """Fixed-width base-36 segment for a primary key (``42`` → ``"0000016"``)."""
     if pk < 0:
         raise ValueError("primary keys are positive")
     digits = []
