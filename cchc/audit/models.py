@@ -32,7 +32,7 @@ class AuditEntry(models.Model):
         blank=True,
         related_name="+",
     )
-    actor_label = models.CharField(_("người thực hiện"), max_length=200)
+    actor_label = models.CharField(_("người thực hiện"), max_length=200, blank=True)
     action = models.CharField(_("thao tác"), max_length=16, choices=AuditAction.choices)
     object_type = models.CharField(_("loại dữ liệu"), max_length=100, db_index=True)
     object_id = models.CharField(max_length=64)
@@ -57,4 +57,9 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.get_action_display()} {self.object_repr}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_display} {self.get_action_display()} {self.object_repr}"
+
+    @property
+    def actor_display(self) -> str:
+        """The person, or "system" in the reader's language for changes made by commands and imports."""
+        return self.actor_label or str(_("Hệ thống"))

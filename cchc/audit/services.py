@@ -48,7 +48,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 def actor_label(actor: Any) -> str:
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return "hệ thống"
+        return ""  # shown as the translated word for "system" (AuditEntry.actor_display)
     return f"{actor.get_username()} ({getattr(actor, 'display_name', actor.get_username())})"
 
 

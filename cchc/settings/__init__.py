@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "cchc.audit",
     "cchc.organisations",
     "cchc.accounts",
+    "cchc.indicators",
     "cchc.dashboards",
     "cchc.demo",
 ]

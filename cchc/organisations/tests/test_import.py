@@ -242,7 +242,7 @@ def test_the_command_imports_a_file_and_reports_counts(tmp_path, capsys):
     call_command("import_units", str(path))
     assert Unit.objects.count() == 5
     entry = AuditEntry.objects.filter(action="create").earliest("id")
-    assert entry.actor is None and entry.actor_label == "hệ thống"
+    assert entry.actor is None and entry.actor_display == "Hệ thống"
 
 
 def test_the_command_prints_row_errors_and_imports_nothing(tmp_path, capsys):

@@ -1,0 +1,104 @@
+"""The shared store that ties the modules together.
+
+Indicator definitions, targets per year and unit level, and values per unit
+and period. ``directives``, ``surveys`` and ``procedures`` publish values here;
+``assessments`` reads them to pre-fill criteria scored from an indicator.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cchc.lib.periods import Period, PeriodKind
+
+
+class Measure(models.TextChoices):
+    PERCENT = "percent", _("Tỷ lệ (%)")
+    COUNT = "count", _("Số lượng")
+    SCORE = "score", _("Điểm")
+    DAYS = "days", _("Số ngày")
+
+
+class IndicatorSource(models.TextChoices):
+    MANUAL = "manual", _("Nhập tay")
+    DIRECTIVES = "directives", _("Theo dõi nhiệm vụ")
+    SURVEYS = "surveys", _("Khảo sát")
+    PROCEDURES = "procedures", _("Thủ tục hành chính, hồ sơ")
+    ASSESSMENTS = "assessments", _("Chỉ số CCHC")
+    EXTERNAL = "external", _("Kết quả công bố bên ngoài")
+
+
+PERIOD_KIND_CHOICES = [
+    (PeriodKind.MONTH.value, _("Tháng")),
+    (PeriodKind.QUARTER.value, _("Quý")),
+    (PeriodKind.HALF.value, _("6 tháng")),
+    (PeriodKind.YEAR.value, _("Năm")),
+]
+
+
+class Indicator(models.Model):
+    code = models.CharField(_("mã chỉ số"), max_length=80, unique=True)
+    name = models.CharField(_("tên chỉ số"), max_length=300)
+    description = models.TextField(_("mô tả, cách tính"), blank=True)
+    measure = models.CharField(_("đơn vị đo"), max_length=16, choices=Measure.choices, default=Measure.PERCENT)
+    source = models.CharField(_("nguồn dữ liệu"), max_length=16, choices=IndicatorSource.choices)
+    higher_is_better = models.BooleanField(_("càng cao càng tốt"), default=True)
+
+    class Meta:
+        verbose_name = _("chỉ số")
+        verbose_name_plural = _("chỉ số")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Target(models.Model):
+    """A target (chỉ tiêu) for a year, for one unit or for every unit of a kind."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    unit_kind = models.CharField(_("loại đơn vị"), max_length=32, blank=True)
+    unit = models.ForeignKey("organisations.Unit", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    value = models.DecimalField(_("chỉ tiêu"), max_digits=14, decimal_places=4)
+    note = models.CharField(_("căn cứ"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("chỉ tiêu")
+        verbose_name_plural = _("chỉ tiêu")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year", "unit_kind", "unit"], name="target_unique_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.year}: {self.value}"
+
+
+class IndicatorValue(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    unit = models.ForeignKey("organisations.Unit", on_delete=models.CASCADE, related_name="indicator_values")
+    period_kind = models.CharField(_("loại kỳ"), max_length=8, choices=PERIOD_KIND_CHOICES)
+    period_key = models.CharField(_("kỳ"), max_length=10)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    value = models.DecimalField(_("giá trị"), max_digits=14, decimal_places=4)
+    numerator = models.DecimalField(_("tử số"), max_digits=14, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(_("mẫu số"), max_digits=14, decimal_places=4, null=True, blank=True)
+    note = models.CharField(_("ghi chú nguồn"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("giá trị chỉ số")
+        verbose_name_plural = _("giá trị chỉ số")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "unit", "period_key"], name="indicator_value_unique_period"),
+        ]
+        indexes = [models.Index(fields=["indicator", "period_key"], name="indicator_value_period_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.unit_id} {self.period_key} = {self.value}"
+
+    @property
+    def period(self) -> Period:
+        return Period.from_key(self.period_key)
