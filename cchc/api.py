@@ -83,3 +83,6 @@ def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 api.add_router("/units", "cchc.organisations.api.router")
 api.add_router("/me", "cchc.accounts.api.router")
+api.add_router("/frameworks", "cchc.frameworks.api.router")
+api.add_router("/assessments", "cchc.assessments.api.router")
+api.add_router("/directives", "cchc.directives.api.router")

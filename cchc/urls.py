@@ -8,6 +8,9 @@ urlpatterns = [
     path("accounts/", include("cchc.accounts.urls")),
     path("units/", include("cchc.organisations.urls")),
     path("audit/", include("cchc.audit.urls")),
+    path("frameworks/", include("cchc.frameworks.urls")),
+    path("assessments/", include("cchc.assessments.urls")),
+    path("directives/", include("cchc.directives.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "cchc.organisations",
     "cchc.accounts",
     "cchc.indicators",
+    "cchc.frameworks",
+    "cchc.assessments",
+    "cchc.directives",
     "cchc.dashboards",
     "cchc.demo",
 ]

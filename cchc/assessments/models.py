@@ -1,0 +1,206 @@
+"""The yearly PAR INDEX cycle: rounds, unit assessments, scores, evidence, explanations and results.
+
+Stages of a round, in order: draft → self-assessment → appraisal → explanation
+→ council → published (→ closed). The secretariat opens and closes stages.
+Every score change at every stage goes through ``services.py`` and the audit
+trail, which also gives the per-leaf history.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Stage(models.TextChoices):
+    DRAFT = "draft", _("Chuẩn bị")
+    SELF_ASSESSMENT = "self_assessment", _("Tự đánh giá")
+    APPRAISAL = "appraisal", _("Thẩm định")
+    EXPLANATION = "explanation", _("Giải trình")
+    COUNCIL = "council", _("Hội đồng thẩm định")
+    PUBLISHED = "published", _("Đã công bố")
+    CLOSED = "closed", _("Đã kết thúc")
+
+
+STAGE_ORDER = [stage.value for stage in Stage]
+
+
+class Round(models.Model):
+    name = models.CharField(_("tên kỳ đánh giá"), max_length=300)
+    year = models.PositiveSmallIntegerField(_("năm đánh giá"))
+    organiser = models.ForeignKey(
+        "organisations.Unit",
+        verbose_name=_("đơn vị tổ chức"),
+        on_delete=models.PROTECT,
+        related_name="organised_rounds",
+        help_text=_("Thường là UBND tỉnh (cơ quan thường trực: Sở Nội vụ)."),
+    )
+    frameworks = models.ManyToManyField("frameworks.Framework", verbose_name=_("bộ tiêu chí"), related_name="rounds")
+    stage = models.CharField(_("giai đoạn"), max_length=16, choices=Stage.choices, default=Stage.DRAFT)
+    previous_round = models.ForeignKey(
+        "self", verbose_name=_("kỳ trước"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    self_assessment_deadline = models.DateField(_("hạn tự đánh giá"), null=True, blank=True)
+    appraisal_deadline = models.DateField(_("hạn thẩm định"), null=True, blank=True)
+    explanation_deadline = models.DateField(_("hạn giải trình"), null=True, blank=True)
+    council_deadline = models.DateField(_("hạn họp hội đồng"), null=True, blank=True)
+    publication_date = models.DateField(_("ngày công bố"), null=True, blank=True)
+    is_public = models.BooleanField(_("công khai kết quả trên trang công khai"), default=False)
+    rescale_without_survey = models.BooleanField(
+        _("quy đổi về thang 100 khi không có điểm khảo sát"),
+        default=False,
+        help_text=_("Chỉ số = điểm đạt / tổng điểm tối đa của các tiêu chí có chấm × 100."),
+    )
+    grade_bands = models.JSONField(
+        _("xếp loại"),
+        default=list,
+        blank=True,
+        help_text=_('Danh sách [{"grade": "A", "min": 90}, …]; để trống dùng mặc định A ≥ 90, B ≥ 80, C ≥ 70, D.'),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kỳ đánh giá")
+        verbose_name_plural = _("kỳ đánh giá")
+        ordering = ["-year", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organiser", "year", "name"], name="round_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Đang tự đánh giá")
+    SUBMITTED = "submitted", _("Đã nộp")
+    REOPENED = "reopened", _("Được mở lại")
+    APPRAISED = "appraised", _("Đã thẩm định")
+    EXPLAINED = "explained", _("Đã giải trình")
+    APPROVED = "approved", _("Hội đồng đã thông qua")
+
+
+class Assessment(models.Model):
+    """One unit's scoring sheet in one round (phiếu chấm điểm)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="assessments")
+    unit = models.ForeignKey("organisations.Unit", on_delete=models.PROTECT, related_name="assessments")
+    framework = models.ForeignKey("frameworks.Framework", on_delete=models.PROTECT, related_name="assessments")
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT
+    )
+    submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
+    is_late = models.BooleanField(_("nộp muộn"), default=False)
+
+    class Meta:
+        verbose_name = _("phiếu tự đánh giá")
+        verbose_name_plural = _("phiếu tự đánh giá")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "unit"], name="assessment_unique_unit_in_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.round}"
+
+
+class Score(models.Model):
+    """The scores of one leaf criterion in one assessment.
+
+    ``version`` implements optimistic locking: a write names the version it
+    read and fails with a clear message when somebody saved in between.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey("frameworks.Criterion", on_delete=models.PROTECT, related_name="scores")
+    self_score = models.DecimalField(_("tự chấm"), max_digits=7, decimal_places=2, null=True, blank=True)
+    self_note = models.TextField(_("thuyết minh của đơn vị"), blank=True)
+    no_evidence_reason = models.TextField(_("giải thích khi không có tài liệu kiểm chứng"), blank=True)
+    computed_value = models.DecimalField(_("giá trị tự động"), max_digits=14, decimal_places=4, null=True, blank=True)
+    computed_source = models.CharField(_("nguồn giá trị tự động"), max_length=300, blank=True)
+    appraised_score = models.DecimalField(_("điểm thẩm định"), max_digits=7, decimal_places=2, null=True, blank=True)
+    appraisal_reason = models.TextField(_("lý do điều chỉnh"), blank=True)
+    appraised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    final_score = models.DecimalField(_("điểm đạt"), max_digits=7, decimal_places=2, null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("điểm tiêu chí")
+        verbose_name_plural = _("điểm tiêu chí")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "criterion"], name="score_unique_criterion"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.criterion_id}"
+
+
+class Evidence(models.Model):
+    """A supporting document: an uploaded file or a reference to an existing document.
+
+    One evidence item can support several criteria of the same assessment.
+    Files are stored with their SHA-256 and never change after submission.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
+    scores = models.ManyToManyField(Score, related_name="evidence", verbose_name=_("tiêu chí được chứng minh"))
+    title = models.CharField(_("tên tài liệu"), max_length=500)
+    file = models.FileField(_("tệp"), upload_to="evidence/%Y/", blank=True)
+    file_name = models.CharField(_("tên tệp gốc"), max_length=255, blank=True)
+    file_size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    document_number = models.CharField(_("số, ký hiệu"), max_length=100, blank=True)
+    document_date = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=300, blank=True)
+    link = models.URLField(_("đường dẫn"), blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tài liệu kiểm chứng")
+        verbose_name_plural = _("tài liệu kiểm chứng")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Explanation(models.Model):
+    """A unit's answer (giải trình) to the appraisal of one leaf."""
+
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="explanations")
+    text = models.TextField(_("nội dung giải trình"))
+    proposed_score = models.DecimalField(_("điểm đề nghị"), max_digits=7, decimal_places=2, null=True, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("giải trình")
+        verbose_name_plural = _("giải trình")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Result(models.Model):
+    """The computed result of one assessment (stored when the council approves and on publication)."""
+
+    assessment = models.OneToOneField(Assessment, on_delete=models.CASCADE, related_name="result")
+    total_points = models.DecimalField(_("tổng điểm đạt"), max_digits=8, decimal_places=2)
+    max_points = models.DecimalField(_("tổng điểm tối đa"), max_digits=8, decimal_places=2)
+    index_value = models.DecimalField(_("chỉ số (%)"), max_digits=6, decimal_places=2)
+    rank = models.PositiveIntegerField(_("xếp hạng"), null=True, blank=True)
+    rank_tied = models.BooleanField(_("đồng hạng"), default=False)
+    grade = models.CharField(_("xếp loại"), max_length=8, blank=True)
+    area_indices = models.JSONField(_("chỉ số thành phần"), default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("kết quả")
+        verbose_name_plural = _("kết quả")
+
+    def __str__(self) -> str:
+        return f"{self.assessment}: {self.index_value}"

@@ -1,0 +1,1 @@
+"""Directives (văn bản chỉ đạo) and the tasks they assign."""
