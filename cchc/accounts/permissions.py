@@ -239,24 +239,3 @@ def require(condition: bool) -> None:
     """Raise ``PermissionDenied`` unless ``condition`` holds."""
     if not condition:
         raise PermissionDenied
-
-
-__all__ = [
-    "can_change_user",
-    "can_grant_role",
-    "can_manage_unit",
-    "can_manage_units",
-    "can_view_audit",
-    "clear_cache",
-    "get_audit_entries_for_user",
-    "get_audit_entry_for_user",
-    "get_unit_for_user",
-    "get_units_for_user",
-    "get_user_for_user",
-    "get_users_for_user",
-    "grantable_roles",
-    "has_role",
-    "is_admin",
-    "require",
-    "roles_of",
-]
