@@ -58,6 +58,15 @@ class Round(models.Model):
         blank=True,
         help_text=_('Danh sách [{"grade": "A", "min": 90}, …]; để trống dùng mặc định A ≥ 90, B ≥ 80, C ≥ 70, D.'),
     )
+    approved_at = models.DateTimeField(_("hội đồng thông qua lúc"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người ghi nhận thông qua"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -92,6 +101,7 @@ class Assessment(models.Model):
     )
     submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
     is_late = models.BooleanField(_("nộp muộn"), default=False)
+    reopen_reason = models.TextField(_("lý do mở lại"), blank=True)
 
     class Meta:
         verbose_name = _("phiếu tự đánh giá")
@@ -158,6 +168,9 @@ class Evidence(models.Model):
     link = models.URLField(_("đường dẫn"), blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    locked_at = models.DateTimeField(
+        _("khóa lúc"), null=True, blank=True, help_text=_("Tài liệu đã nộp không được sửa hoặc xóa.")
+    )
 
     class Meta:
         verbose_name = _("tài liệu kiểm chứng")
@@ -173,6 +186,9 @@ class Explanation(models.Model):
     score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="explanations")
     text = models.TextField(_("nội dung giải trình"))
     proposed_score = models.DecimalField(_("điểm đề nghị"), max_digits=7, decimal_places=2, null=True, blank=True)
+    evidence = models.ManyToManyField(
+        Evidence, verbose_name=_("tài liệu kiểm chứng bổ sung"), blank=True, related_name="explanations"
+    )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
