@@ -239,3 +239,91 @@ def require(condition: bool) -> None:
     """Raise ``PermissionDenied`` unless ``condition`` holds."""
     if not condition:
         raise PermissionDenied
+
+
+# ---------------------------------------------------------------------------
+# PAR INDEX results (rankings, a unit's result, points-lost analysis, documents)
+#
+# * Administrators, the secretariat (whose scope covers the organiser) and the
+#   appraisal council see a round's results as soon as they are computed.
+# * Everybody else with a role in the organiser's province (leaders, focal
+#   points, appraisers, supervisors) sees them once the round is published:
+#   the ranking, and the result page of units inside their role scopes or the
+#   units they work in (a province-wide leader or supervisor sees every unit).
+# * Anonymous visitors see only the public page of a published round marked public.
+
+_PUBLISHED_STAGES = ("published", "closed")
+
+
+def _round_results_exist(round_: Any) -> bool:
+    from cchc.assessments.models import Result
+
+    cached = getattr(round_, "_cchc_results_exist", None)
+    if cached is None:
+        cached = Result.objects.filter(assessment__round=round_).exists()
+        round_._cchc_results_exist = cached
+    return bool(cached)
+
+
+def can_view_all_round_results(user: Any, round_: Any) -> bool:
+    """May the user see every unit's result in ``round_`` (including draft results before publication)?"""
+    if not _round_results_exist(round_):
+        return False
+    if is_admin(user):
+        return True
+    if has_role(user, Role.SECRETARIAT) and can_manage_unit(user, round_.organiser):
+        return True
+    if has_role(user, Role.COUNCIL) and _covers(user, (Role.COUNCIL,), round_.organiser):
+        return True
+    if round_.stage in _PUBLISHED_STAGES:
+        return _covers(user, (Role.LEADER, Role.SUPERVISOR), round_.organiser)
+    return False
+
+
+def can_view_round_results(user: Any, round_: Any) -> bool:
+    """May the user see the ranking of ``round_``?"""
+    if can_view_all_round_results(user, round_):
+        return True
+    if round_.stage not in _PUBLISHED_STAGES or not _round_results_exist(round_):
+        return False
+    return get_units_for_user(user).filter(pk=round_.organiser_id).exists()
+
+
+def can_view_unit_result(user: Any, round_: Any, unit: Unit) -> bool:
+    """May the user open ``unit``'s result page (scores, criteria below max) in ``round_``?"""
+    if can_view_all_round_results(user, round_):
+        return True
+    if not can_view_round_results(user, round_):
+        return False
+    paths = _scope_paths(user, tuple(Role.values))
+    if paths is None:
+        return True
+    paths = [*paths, *Membership.objects.filter(user=user).values_list("unit__path", flat=True)]
+    return any(unit.path.startswith(path) for path in paths)
+
+
+def can_view_public_round_results(round_: Any) -> bool:
+    """The anonymous public page shows a round only when it is published and marked public."""
+    return bool(round_.is_public) and round_.stage in _PUBLISHED_STAGES and _round_results_exist(round_)
+
+
+def get_results_round_for_user(user: Any, round_id: Any) -> Any:
+    """The round whose ranking the user may see; ``Http404`` otherwise (existence not revealed)."""
+    from cchc.assessments.models import Round
+
+    try:
+        pk = int(round_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    round_ = Round.objects.select_related("organiser").filter(pk=pk).first()
+    if round_ is None or not can_view_round_results(user, round_):
+        raise Http404
+    return round_
+
+
+def _covers(user: Any, roles: tuple[str, ...], unit: Unit) -> bool:
+    """Does one of the user's ``roles`` apply to ``unit`` (scope empty or an ancestor-or-self of it)?"""
+    paths = _scope_paths(user, roles)
+    if paths is None:
+        return True
+    return any(unit.path.startswith(path) for path in paths)
