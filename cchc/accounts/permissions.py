@@ -327,3 +327,153 @@ def _covers(user: Any, roles: tuple[str, ...], unit: Unit) -> bool:
     if paths is None:
         return True
     return any(unit.path.startswith(path) for path in paths)
+
+
+# ---------------------------------------------------------------------------
+# Directives, tasks and assignments
+#
+# A unit sees and reports only its own assignments: the units its people work
+# in (membership) and, for focal points, the subtree of their role scope. The
+# secretariat manages directives and reviews reports within its scope; leaders
+# and supervisors read within theirs; supervisors never change anything.
+
+TASK_READER_ROLES = (Role.SECRETARIAT, Role.LEADER, Role.SUPERVISOR)
+
+
+def _own_unit_condition(user: Any, field: str) -> Q:
+    """Rows whose ``field`` (a unit relation) is one of the user's own units."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    unit_ids = list(Membership.objects.filter(user=user).values_list("unit_id", flat=True))
+    condition = Q(**{f"{field}_id__in": unit_ids}) if unit_ids else Q(pk__in=[])
+    for path in _scope_paths(user, (Role.FOCAL_POINT,)) or []:
+        condition |= Q(**{f"{field}__path__startswith": path})
+    return condition
+
+
+def _subtree_condition(paths: list[str], field: str) -> Q:
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{field}__path__startswith": path})
+    return condition
+
+
+def can_view_task_tracker(user: Any) -> bool:
+    return is_admin(user) or has_role(user, *TASK_READER_ROLES)
+
+
+def can_create_directives(user: Any) -> bool:
+    return is_admin(user) or has_role(user, Role.SECRETARIAT)
+
+
+def get_directive_issuing_units_for_user(user: Any) -> UnitQuerySet:
+    """Units in whose name the user may register directives."""
+    return get_units_for_user(user, manage=True) if can_create_directives(user) else Unit.objects.none()
+
+
+def get_assignments_for_user(user: Any) -> Any:
+    """Assignments the user may read (an ``AssignmentQuerySet``)."""
+    from cchc.directives.models import Assignment
+
+    if is_admin(user):
+        return Assignment.objects.all()
+    paths = _scope_paths(user, TASK_READER_ROLES)
+    if paths is None:
+        return Assignment.objects.all()
+    condition = _own_unit_condition(user, "unit")
+    if paths:
+        condition |= _subtree_condition(paths, "unit")
+    return Assignment.objects.filter(condition)
+
+
+def get_assignment_for_user(user: Any, assignment_id: Any) -> Any:
+    try:
+        pk = int(assignment_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    assignment = (
+        get_assignments_for_user(user)
+        .select_related("task", "directive", "unit", "occurrence", "directive__issuing_unit")
+        .filter(pk=pk)
+        .first()
+    )
+    if assignment is None:
+        raise Http404
+    return assignment
+
+
+def is_own_unit(user: Any, unit: Unit) -> bool:
+    """Does the user act for ``unit`` (works in it, or is a focal point whose scope covers it)?"""
+    if Membership.objects.filter(user=user, unit=unit).exists() and roles_of(user) != {Role.SUPERVISOR}:
+        return True
+    return any(unit.path.startswith(path) for path in _scope_paths(user, (Role.FOCAL_POINT,)) or [])
+
+
+def can_report_assignment(user: Any, assignment: Any) -> bool:
+    """Report progress and ask for an extension: the unit's own people only."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return is_admin(user) or is_own_unit(user, assignment.unit)
+
+
+def can_review_assignment(user: Any, assignment: Any) -> bool:
+    """Accept or return a completion report, decide on extensions: the secretariat in scope."""
+    if is_admin(user):
+        return True
+    paths = _scope_paths(user, (Role.SECRETARIAT,))
+    if paths is None:
+        return True
+    return any(
+        assignment.unit.path.startswith(path) or assignment.directive.issuing_unit.path.startswith(path)
+        for path in paths
+    )
+
+
+def get_directives_for_user(user: Any) -> Any:
+    """Directives the user may read: those issued in their reading scope and those giving their units work."""
+    from cchc.directives.models import Assignment, Directive
+
+    if is_admin(user):
+        return Directive.objects.all()
+    paths = _scope_paths(user, TASK_READER_ROLES)
+    if paths is None:
+        return Directive.objects.all()
+    own = Assignment.objects.filter(_own_unit_condition(user, "unit")).values("directive_id")
+    condition = Q(pk__in=own)
+    if paths:
+        condition |= _subtree_condition(paths, "issuing_unit")
+    return Directive.objects.filter(condition)
+
+
+def can_manage_directive(user: Any, directive: Any) -> bool:
+    return can_manage_unit(user, directive.issuing_unit) and can_create_directives(user)
+
+
+def get_directive_for_user(user: Any, directive_id: Any, *, manage: bool = False) -> Any:
+    try:
+        pk = int(directive_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    directive = get_directives_for_user(user).select_related("issuing_unit").filter(pk=pk).first()
+    if directive is None:
+        raise Http404
+    if manage and not can_manage_directive(user, directive):
+        raise PermissionDenied
+    return directive
+
+
+def get_directive_draft_for_user(user: Any, draft_id: Any) -> Any:
+    """An uploaded directive awaiting review: only the person who uploaded it (or an administrator)."""
+    from cchc.directives.models import DirectiveDraft
+
+    try:
+        pk = int(draft_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    drafts = DirectiveDraft.objects.select_related("issuing_unit")
+    if not is_admin(user):
+        drafts = drafts.filter(created_by=user)
+    draft = drafts.filter(pk=pk).first()
+    if draft is None:
+        raise Http404
+    return draft

@@ -1,1 +1,475 @@
-"""Directives (văn bản chỉ đạo) and the tasks they assign."""
+"""Directives (văn bản chỉ đạo), the tasks they give, and how each unit carries them out.
+
+The row that has a status is the :class:`Assignment`: one unit's duty for one
+task, or, for a recurring task, for one :class:`Occurrence` of it (one
+quarterly report is one assignment). A task addressed to "UBND các xã, thị
+trấn" fans out into one assignment per commune; the task page rolls them up.
+
+Status follows the government's task-tracking categories (QĐ 42/2014/QĐ-TTg,
+amended by QĐ 23/2018/QĐ-TTg) and is derived from dates, never stored: an
+assignment is done when the secretariat accepted a completion report, on time
+when the unit's completion date is on or before the (possibly extended) due
+date, overdue when it is not done and the due date has passed. Deriving it in
+the query keeps it right on any day without a nightly job; the partial indexes
+below make the filters fast.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class DirectiveKind(models.TextChoices):
+    OFFICIAL_LETTER = "cong_van", _("Công văn")
+    PLAN = "ke_hoach", _("Kế hoạch")
+    CONCLUSION = "thong_bao_ket_luan", _("Thông báo kết luận")
+    INSTRUCTION = "chi_thi", _("Chỉ thị")
+    DECISION = "quyet_dinh", _("Quyết định")
+    OTHER = "other", _("Văn bản khác")
+
+
+class ExpectedOutput(models.TextChoices):
+    REPORT = "report", _("Báo cáo")
+    PLAN = "plan", _("Kế hoạch")
+    DECISION = "decision", _("Quyết định, văn bản")
+    OTHER = "other", _("Khác")
+
+
+class DeadlineKind(models.TextChoices):
+    DATE = "date", _("Hạn theo ngày")
+    PERIOD = "period", _("Hạn theo kỳ (tháng, quý, 6 tháng, năm)")
+    RECURRING = "recurring", _("Định kỳ")
+    CONTINUOUS = "continuous", _("Thường xuyên")
+
+
+class Recurrence(models.TextChoices):
+    NONE = "", _("Không lặp lại")
+    MONTHLY = "monthly", _("Hằng tháng")
+    QUARTERLY = "quarterly", _("Hằng quý")
+    HALF_YEARLY = "half_yearly", _("6 tháng một lần")
+    YEARLY = "yearly", _("Hằng năm")
+    CONTINUOUS = "continuous", _("Thường xuyên")
+
+
+class Status(models.TextChoices):
+    """The government's task-tracking categories."""
+
+    NOT_STARTED = "not_started", _("Chưa thực hiện")
+    IN_PROGRESS = "in_progress", _("Đang thực hiện trong hạn")
+    DONE_ON_TIME = "done_on_time", _("Hoàn thành đúng hạn")
+    DONE_LATE = "done_late", _("Hoàn thành quá hạn")
+    OVERDUE = "overdue", _("Quá hạn chưa hoàn thành")
+
+
+class Directive(models.Model):
+    kind = models.CharField(_("loại văn bản"), max_length=24, choices=DirectiveKind.choices)
+    reference = models.CharField(_("số, ký hiệu"), max_length=100, blank=True)
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    issuing_unit = models.ForeignKey(
+        "organisations.Unit", verbose_name=_("cơ quan ban hành"), on_delete=models.PROTECT, related_name="directives"
+    )
+    signer = models.CharField(_("người ký"), max_length=200, blank=True)
+    subject = models.TextField(_("trích yếu"))
+    addressees = models.TextField(_("kính gửi, nơi nhận"), blank=True)
+    horizon_end = models.DateField(
+        _("theo dõi đến ngày"),
+        null=True,
+        blank=True,
+        help_text=_("Nhiệm vụ định kỳ sinh các kỳ báo cáo đến ngày này (mặc định: hết năm ban hành)."),
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+    text = models.TextField(_("nội dung văn bản"), blank=True)
+    file = models.FileField(_("tệp văn bản gốc"), upload_to="directives/%Y/", blank=True)
+    file_name = models.CharField(_("tên tệp gốc"), max_length=255, blank=True)
+    file_size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("văn bản chỉ đạo")
+        verbose_name_plural = _("văn bản chỉ đạo")
+        ordering = ["-issued_on", "-pk"]
+        indexes = [models.Index(fields=["issuing_unit", "issued_on"], name="directive_unit_date_idx")]
+
+    def __str__(self) -> str:
+        if self.reference:
+            return f"{self.reference}: {self.subject[:120]}"
+        return self.subject[:160]
+
+    @property
+    def tracking_end(self) -> datetime.date:
+        """Last day recurring tasks generate occurrences for."""
+        if self.horizon_end:
+            return self.horizon_end
+        start = self.issued_on or timezone.localdate()
+        return datetime.date(start.year, 12, 31)
+
+
+class Task(models.Model):
+    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="tasks")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("nhiệm vụ cha"), on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    position = models.PositiveIntegerField(_("thứ tự"), default=0)
+    section = models.CharField(_("mục"), max_length=30, blank=True)
+    content = models.TextField(_("nội dung nhiệm vụ"))
+    lead_label = models.CharField(_("đơn vị chủ trì (như ghi trong văn bản)"), max_length=300, blank=True)
+    lead_unit = models.ForeignKey(
+        "organisations.Unit",
+        verbose_name=_("đơn vị chủ trì"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_tasks",
+    )
+    supporting_units = models.ManyToManyField(
+        "organisations.Unit", verbose_name=_("đơn vị phối hợp"), blank=True, related_name="supported_tasks"
+    )
+    expected_output = models.CharField(
+        _("sản phẩm"), max_length=16, choices=ExpectedOutput.choices, default=ExpectedOutput.OTHER
+    )
+    deadline_kind = models.CharField(_("loại thời hạn"), max_length=16, choices=DeadlineKind.choices)
+    deadline = models.DateField(_("thời hạn"), null=True, blank=True)
+    period_key = models.CharField(_("kỳ"), max_length=10, blank=True)
+    recurrence = models.CharField(_("lặp lại"), max_length=16, choices=Recurrence.choices, blank=True)
+    deadline_text = models.CharField(_("thời hạn như ghi trong văn bản"), max_length=300, blank=True)
+    criteria = models.ManyToManyField(
+        "frameworks.Criterion", verbose_name=_("tiêu chí Chỉ số CCHC"), blank=True, related_name="tasks"
+    )
+    indicators = models.ManyToManyField(
+        "indicators.Indicator", verbose_name=_("chỉ số"), blank=True, related_name="tasks"
+    )
+    papi_dimension = models.CharField(_("nội dung PAPI"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("nhiệm vụ")
+        verbose_name_plural = _("nhiệm vụ")
+        ordering = ["directive", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(deadline_kind="date") | Q(deadline__isnull=False), name="task_date_deadline_has_date"
+            ),
+            models.CheckConstraint(
+                condition=~Q(deadline_kind="period") | ~Q(period_key=""), name="task_period_deadline_has_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        prefix = f"{self.section} " if self.section else ""
+        return f"{prefix}{self.content[:150]}"
+
+
+class Occurrence(models.Model):
+    """One round of a recurring task (a month, quarter, half-year or year), with its own due date."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="occurrences")
+    period_key = models.CharField(_("kỳ"), max_length=10)
+    due_date = models.DateField(_("hạn báo cáo"))
+
+    class Meta:
+        verbose_name = _("kỳ thực hiện")
+        verbose_name_plural = _("kỳ thực hiện")
+        ordering = ["task", "due_date"]
+        constraints = [models.UniqueConstraint(fields=["task", "period_key"], name="occurrence_unique_period")]
+
+    def __str__(self) -> str:
+        from cchc.lib.periods import Period
+
+        return str(Period.from_key(self.period_key).label)
+
+
+class AssignmentQuerySet(models.QuerySet["Assignment"]):
+    def done(self) -> AssignmentQuerySet:
+        return self.filter(completed_on__isnull=False)
+
+    def open(self) -> AssignmentQuerySet:
+        return self.filter(completed_on__isnull=True)
+
+    def with_status(self, day: datetime.date | None = None) -> AssignmentQuerySet:
+        """Annotate ``status`` (a :class:`Status` value) as of ``day`` (today by default)."""
+        today = day or timezone.localdate()
+        return self.annotate(
+            status=Case(
+                When(completed_on__isnull=False, due_date__isnull=True, then=Value(Status.DONE_ON_TIME.value)),
+                When(completed_on__gt=F("due_date"), then=Value(Status.DONE_LATE.value)),
+                When(completed_on__isnull=False, then=Value(Status.DONE_ON_TIME.value)),
+                When(due_date__lt=today, then=Value(Status.OVERDUE.value)),
+                When(last_report_on__isnull=False, then=Value(Status.IN_PROGRESS.value)),
+                default=Value(Status.NOT_STARTED.value),
+                output_field=models.CharField(),
+            )
+        )
+
+    def in_status(self, status: str, day: datetime.date | None = None) -> AssignmentQuerySet:
+        """Assignments in ``status`` on ``day``, as plain conditions the indexes can serve."""
+        today = day or timezone.localdate()
+        within = Q(due_date__isnull=True) | Q(due_date__gte=today)
+        if status == Status.DONE_ON_TIME:
+            return self.filter(
+                Q(completed_on__isnull=False), Q(due_date__isnull=True) | Q(completed_on__lte=F("due_date"))
+            )
+        if status == Status.DONE_LATE:
+            return self.filter(completed_on__isnull=False, completed_on__gt=F("due_date"))
+        if status == Status.OVERDUE:
+            return self.filter(completed_on__isnull=True, due_date__lt=today)
+        if status == Status.IN_PROGRESS:
+            return self.filter(within, completed_on__isnull=True, last_report_on__isnull=False)
+        if status == Status.NOT_STARTED:
+            return self.filter(within, completed_on__isnull=True, last_report_on__isnull=True)
+        return self.none()
+
+    def due_between(self, start: datetime.date, end: datetime.date) -> AssignmentQuerySet:
+        return self.filter(due_date__gte=start, due_date__lte=end)
+
+
+class Assignment(models.Model):
+    """One unit's duty for one task (or one occurrence of a recurring task): the row that has a status."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments")
+    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey(
+        "organisations.Unit", verbose_name=_("đơn vị thực hiện"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    occurrence = models.ForeignKey(
+        Occurrence, on_delete=models.CASCADE, null=True, blank=True, related_name="assignments"
+    )
+    original_due_date = models.DateField(_("hạn ban đầu"), null=True, blank=True)
+    due_date = models.DateField(_("hạn hoàn thành"), null=True, blank=True)
+    percent = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    last_report_on = models.DateField(_("báo cáo gần nhất"), null=True, blank=True)
+    review_pending = models.BooleanField(_("chờ xác nhận hoàn thành"), default=False)
+    completed_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("xác nhận lúc"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("phân công")
+        verbose_name_plural = _("phân công")
+        ordering = ["due_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "unit"], condition=Q(occurrence__isnull=True), name="assignment_unique_task_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["task", "unit", "occurrence"],
+                condition=Q(occurrence__isnull=False),
+                name="assignment_unique_occurrence_unit",
+            ),
+            models.CheckConstraint(condition=Q(percent__lte=100), name="assignment_percent_at_most_100"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_date", "id"], condition=Q(completed_on__isnull=True), name="assignment_open_due_idx"
+            ),
+            models.Index(
+                fields=["due_date", "id"], condition=Q(completed_on__isnull=False), name="assignment_done_due_idx"
+            ),
+            models.Index(fields=["unit", "due_date", "id"], name="assignment_unit_due_idx"),
+            models.Index(fields=["directive", "due_date", "id"], name="assignment_directive_due_idx"),
+            models.Index(fields=["due_date", "id"], name="assignment_due_idx"),
+            models.Index(fields=["unit"], condition=Q(review_pending=True), name="assignment_review_pending_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} — {self.unit}"
+
+    def status_on(self, day: datetime.date | None = None) -> Status:
+        today = day or timezone.localdate()
+        if self.completed_on is not None:
+            if self.due_date is not None and self.completed_on > self.due_date:
+                return Status.DONE_LATE
+            return Status.DONE_ON_TIME
+        if self.due_date is not None and self.due_date < today:
+            return Status.OVERDUE
+        if self.last_report_on is not None:
+            return Status.IN_PROGRESS
+        return Status.NOT_STARTED
+
+    @property
+    def status(self) -> Status:
+        return self.status_on()
+
+    @property
+    def status_label(self) -> str:
+        return str(self.status.label)
+
+    @property
+    def is_done(self) -> bool:
+        return self.completed_on is not None
+
+
+class ReviewState(models.TextChoices):
+    NONE = "", _("Báo cáo tiến độ")
+    PENDING = "pending", _("Chờ xác nhận hoàn thành")
+    ACCEPTED = "accepted", _("Đã xác nhận hoàn thành")
+    RETURNED = "returned", _("Trả lại, yêu cầu bổ sung")
+
+
+class ProgressReport(models.Model):
+    """A unit's report on an assignment; a 100 % report asks the secretariat to accept completion."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reports")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_on = models.DateField(_("ngày báo cáo"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    percent = models.PositiveSmallIntegerField(_("tiến độ (%)"))
+    text = models.TextField(_("nội dung báo cáo"))
+    review_state = models.CharField(_("xác nhận"), max_length=16, choices=ReviewState.choices, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(_("ý kiến của cơ quan thường trực"), blank=True)
+
+    class Meta:
+        verbose_name = _("báo cáo tiến độ")
+        verbose_name_plural = _("báo cáo tiến độ")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(percent__lte=100), name="report_percent_at_most_100")]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}: {self.percent}% ({self.submitted_on:%d/%m/%Y})"
+
+
+class ReportAttachment(models.Model):
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("tệp"), upload_to="task-reports/%Y/")
+    file_name = models.CharField(_("tên tệp gốc"), max_length=255)
+    file_size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        verbose_name = _("tệp đính kèm báo cáo")
+        verbose_name_plural = _("tệp đính kèm báo cáo")
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class ExtensionState(models.TextChoices):
+    PENDING = "pending", _("Chờ quyết định")
+    APPROVED = "approved", _("Đồng ý gia hạn")
+    REFUSED = "refused", _("Không đồng ý")
+
+
+class ExtensionRequest(models.Model):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extension_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    current_due_date = models.DateField(_("hạn hiện tại"), null=True, blank=True)
+    new_due_date = models.DateField(_("hạn đề nghị"))
+    reason = models.TextField(_("lý do"))
+    state = models.CharField(
+        _("trạng thái"), max_length=16, choices=ExtensionState.choices, default=ExtensionState.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(_("ý kiến"), blank=True)
+
+    class Meta:
+        verbose_name = _("đề nghị gia hạn")
+        verbose_name_plural = _("đề nghị gia hạn")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"], condition=Q(state="pending"), name="extension_one_pending_per_assignment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} → {self.new_due_date:%d/%m/%Y}"
+
+
+class ReminderKind(models.TextChoices):
+    BEFORE = "before", _("Sắp đến hạn")
+    DUE_TODAY = "due_today", _("Đến hạn hôm nay")
+    OVERDUE = "overdue", _("Quá hạn")
+    ESCALATION = "escalation", _("Báo cáo lãnh đạo: quá hạn")
+    MANUAL = "manual", _("Đôn đốc của cơ quan thường trực")
+
+
+class ReminderLog(models.Model):
+    """One reminder to one person about one assignment on one day; the constraint makes sending idempotent."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reminder_logs")
+    kind = models.CharField(max_length=16, choices=ReminderKind.choices)
+    day = models.DateField()
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    emailed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("nhật ký nhắc việc")
+        verbose_name_plural = _("nhật ký nhắc việc")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "kind", "day", "recipient"], name="reminder_log_unique_per_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} {self.kind} {self.day} → {self.recipient_id}"
+
+
+class Notification(models.Model):
+    """A message shown in the app (the same reminder also goes out by e-mail)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="task_notifications")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    kind = models.CharField(max_length=16, choices=ReminderKind.choices)
+    message = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thông báo nhắc việc")
+        verbose_name_plural = _("thông báo nhắc việc")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.message[:80]
+
+
+class DirectiveDraft(models.Model):
+    """An uploaded directive waiting for the user to review the proposed tasks; nothing is tracked until confirmed."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    issuing_unit = models.ForeignKey("organisations.Unit", on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to="directive-drafts/%Y/")
+    file_name = models.CharField(max_length=255)
+    file_size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    extraction = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("văn bản chờ xác nhận")
+        verbose_name_plural = _("văn bản chờ xác nhận")
+
+    def __str__(self) -> str:
+        return self.file_name
