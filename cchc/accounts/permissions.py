@@ -477,3 +477,282 @@ def get_directive_draft_for_user(user: Any, draft_id: Any) -> Any:
     if draft is None:
         raise Http404
     return draft
+
+
+# ---------------------------------------------------------------------------
+# Criteria frameworks (bộ tiêu chí)
+#
+# Every user with a role reads the frameworks of the provinces they work in or
+# hold a role for, and the shared ones (no owner). The secretariat manages the
+# frameworks owned by a unit inside its scope; shared frameworks only when its
+# scope is the whole system; administrators manage everything.
+
+
+def can_manage_frameworks(user: Any) -> bool:
+    """May the user create frameworks (and so see the management pages) at all?"""
+    return is_admin(user) or has_role(user, Role.SECRETARIAT)
+
+
+def get_frameworks_for_user(user: Any, *, manage: bool = False) -> Any:
+    """Frameworks the user may read (or, with ``manage``, change), as a queryset."""
+    from cchc.frameworks.models import Framework
+
+    frameworks = Framework.objects.all()
+    if is_admin(user):
+        return frameworks
+    if manage:
+        paths = _scope_paths(user, (Role.SECRETARIAT,))
+        if paths is None:
+            return frameworks
+        condition = Q(pk__in=[])
+    else:
+        if not _assignments(user):
+            return frameworks.none()
+        paths = _home_root_paths(user)
+        if paths is None:
+            return frameworks
+        condition = Q(owner__isnull=True)
+    for path in paths:
+        condition |= Q(owner__path__startswith=path)
+    return frameworks.filter(condition)
+
+
+def get_framework_for_user(user: Any, framework_id: Any, *, manage: bool = False) -> Any:
+    """One framework; ``Http404`` outside what the user reads, ``PermissionDenied`` when they only read it."""
+    try:
+        pk = int(framework_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    framework = get_frameworks_for_user(user).select_related("owner", "based_on").filter(pk=pk).first()
+    if framework is None:
+        raise Http404
+    if manage and not can_manage_framework(user, framework):
+        raise PermissionDenied
+    return framework
+
+
+def can_manage_framework(user: Any, framework: Any) -> bool:
+    """May the user change ``framework`` (its criteria, its details, delete it)?"""
+    if is_admin(user):
+        return True
+    paths = _scope_paths(user, (Role.SECRETARIAT,))
+    if paths is None:
+        return True
+    owner = framework.owner
+    if owner is None:
+        return False
+    return any(owner.path.startswith(path) for path in paths)
+
+
+# ---------------------------------------------------------------------------
+# PAR INDEX rounds and assessments (self-assessment, appraisal, explanation, council)
+#
+# Reading:
+# * A round is visible to everybody with a role in the organiser's province; a
+#   round still in preparation (stage "draft") only to those who manage it.
+# * Assessments (a unit's scoring sheet): administrators all; the secretariat
+#   every sheet inside its scope, in any status; a focal point only the sheets
+#   of the units in its role scope (its own unit), never another unit's; leaders
+#   and council members the sheets in their scope once submitted; appraisers the
+#   submitted sheets in their scope that contain a leaf their unit leads (they
+#   read the whole sheet for context and edit only those leaves); supervisors
+#   read only, and only once the round is published.
+# Writing:
+# * Self-assessment: the unit's focal point, while the sheet is open.
+# * Appraisal of a leaf: an appraiser (role scope covering the unit) who works
+#   in the criterion's lead unit (Membership).
+# * Explanation: the unit's focal point, in the explanation window.
+# * Round management (create, stages, deadlines, reopen a sheet): the
+#   secretariat whose scope covers the organiser.
+# * Council approval: a council member whose scope covers the organiser (the
+#   secretariat runs the process and records nothing on the council's behalf).
+# The stage and status rules themselves are enforced by the services, which
+# answer with a Vietnamese message when a sheet is locked.
+
+_SUBMITTED_STATUSES = ("submitted", "appraised", "explained", "approved")
+
+
+def _under(paths: list[str], field: str = "unit__path") -> Q:
+    """Rows whose ``field`` lies in one of the subtrees; matches nothing for an empty list."""
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{field}__startswith": path})
+    return condition
+
+
+def can_manage_round(user: Any, round_: Any) -> bool:
+    if is_admin(user):
+        return True
+    return has_role(user, Role.SECRETARIAT) and can_manage_unit(user, round_.organiser)
+
+
+def can_create_round(user: Any) -> bool:
+    return is_admin(user) or has_role(user, Role.SECRETARIAT)
+
+
+def get_rounds_for_user(user: Any) -> Any:
+    """Rounds the user may see (a ``QuerySet[Round]``)."""
+    from cchc.assessments.models import Round, Stage
+
+    if is_admin(user):
+        return Round.objects.all()
+    if not _assignments(user):
+        return Round.objects.none()
+    rounds = Round.objects.filter(organiser__in=get_units_for_user(user))
+    managed = _scope_paths(user, (Role.SECRETARIAT,))
+    if managed is None:
+        return rounds
+    return rounds.filter(~Q(stage=Stage.DRAFT) | _under(managed, "organiser__path"))
+
+
+def get_round_for_user(user: Any, round_id: Any, *, manage: bool = False) -> Any:
+    """A round the user may see; with ``manage``, ``PermissionDenied`` unless they may also run it."""
+    try:
+        pk = int(round_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    round_ = get_rounds_for_user(user).select_related("organiser").filter(pk=pk).first()
+    if round_ is None:
+        raise Http404
+    if manage and not can_manage_round(user, round_):
+        raise PermissionDenied
+    return round_
+
+
+def _member_unit_ids(user: Any) -> list[int]:
+    cached = getattr(user, "_cchc_member_unit_ids", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).values_list("unit_id", flat=True))
+        user._cchc_member_unit_ids = cached
+    return list(cached)
+
+
+def _focal_condition(user: Any) -> Q:
+    paths = _scope_paths(user, (Role.FOCAL_POINT,))
+    if paths is None:  # a focal point without a scope answers for the units they work in
+        return Q(unit_id__in=_member_unit_ids(user))
+    return _under(paths)
+
+
+def get_assessments_for_user(user: Any) -> Any:
+    """Assessments (unit scoring sheets) the user may read (a ``QuerySet[Assessment]``)."""
+    from cchc.assessments.models import Assessment
+
+    if is_admin(user):
+        return Assessment.objects.all()
+    if not _assignments(user):
+        return Assessment.objects.none()
+    secretariat = _scope_paths(user, (Role.SECRETARIAT,))
+    if secretariat is None:
+        return Assessment.objects.all()
+    condition = _under(secretariat)
+    if has_role(user, Role.FOCAL_POINT):
+        condition |= _focal_condition(user)
+    submitted = Q(status__in=_SUBMITTED_STATUSES)
+    readers = _scope_paths(user, (Role.LEADER, Role.COUNCIL))
+    condition |= submitted & (Q() if readers is None else _under(readers))
+    if has_role(user, Role.APPRAISER):
+        appraisers = _scope_paths(user, (Role.APPRAISER,))
+        led = Q(scores__criterion__lead_unit_id__in=_member_unit_ids(user))
+        in_scope = Q() if appraisers is None else _under(appraisers)
+        condition |= Q(pk__in=Assessment.objects.filter(submitted & in_scope & led).values("pk"))
+    supervisors = _scope_paths(user, (Role.SUPERVISOR,))
+    published = Q(round__stage__in=_PUBLISHED_STAGES)
+    condition |= published & (Q() if supervisors is None else _under(supervisors))
+    return Assessment.objects.filter(condition)
+
+
+def get_assessment_for_user(user: Any, assessment_id: Any) -> Any:
+    try:
+        pk = int(assessment_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    assessment = (
+        get_assessments_for_user(user)
+        .select_related("round__organiser", "unit", "framework")
+        .filter(pk=pk)
+        .first()
+    )
+    if assessment is None:
+        raise Http404
+    return assessment
+
+
+def get_score_for_user(user: Any, score_id: Any) -> Any:
+    """One leaf's score in an assessment the user may read."""
+    from cchc.assessments.models import Score
+
+    try:
+        pk = int(score_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    score = (
+        Score.objects.filter(pk=pk, assessment__in=get_assessments_for_user(user))
+        .select_related("criterion__lead_unit", "assessment__round__organiser", "assessment__unit")
+        .first()
+    )
+    if score is None:
+        raise Http404
+    return score
+
+
+def is_focal_point_for(user: Any, unit: Unit) -> bool:
+    """Does the user answer for ``unit``'s self-assessment (focal point whose scope covers it)?"""
+    if not has_role(user, Role.FOCAL_POINT):
+        return False
+    paths = _scope_paths(user, (Role.FOCAL_POINT,))
+    if paths is None:
+        return unit.pk in _member_unit_ids(user)
+    return any(unit.path.startswith(path) for path in paths)
+
+
+def can_edit_self_assessment(user: Any, assessment: Any) -> bool:
+    """The unit's focal point, while the sheet is open (draft or reopened, in the right stage)."""
+    from cchc.assessments.services import _self_assessment_open
+
+    return is_focal_point_for(user, assessment.unit) and _self_assessment_open(assessment)
+
+
+def leads_criterion(user: Any, criterion: Any, unit: Unit) -> bool:
+    """Is the user an appraiser for ``unit`` working in the unit that leads ``criterion``?"""
+    if not has_role(user, Role.APPRAISER) or criterion.lead_unit_id is None:
+        return False
+    return _covers(user, (Role.APPRAISER,), unit) and criterion.lead_unit_id in _member_unit_ids(user)
+
+
+def can_appraise_score(user: Any, score: Any) -> bool:
+    """An appraiser of the leaf's lead unit, while appraisal (or settling after explanation) is open."""
+    from cchc.assessments.services import _require_appraisal_open
+    from cchc.lib.errors import ServiceError
+
+    if not leads_criterion(user, score.criterion, score.assessment.unit):
+        return False
+    try:
+        _require_appraisal_open(score)
+    except ServiceError:
+        return False
+    return True
+
+
+def can_explain_score(user: Any, score: Any) -> bool:
+    from cchc.assessments.services import _explanation_open
+
+    if not is_focal_point_for(user, score.assessment.unit) or not _explanation_open(score):
+        return False
+    return score.appraised_score is not None and score.appraised_score != score.self_score
+
+
+def can_approve_round(user: Any, round_: Any) -> bool:
+    """A council member whose scope covers the organiser (administrators too)."""
+    if is_admin(user):
+        return True
+    return has_role(user, Role.COUNCIL) and _covers(user, (Role.COUNCIL,), round_.organiser)
+
+
+def can_view_compiled_table(user: Any, round_: Any) -> bool:
+    """The units × areas table under review: the secretariat, the council, and leaders once it is approved."""
+    if can_manage_round(user, round_) or can_approve_round(user, round_):
+        return True
+    if round_.approved_at is not None and has_role(user, Role.LEADER):
+        return _covers(user, (Role.LEADER,), round_.organiser)
+    return False
