@@ -627,6 +627,11 @@ def _member_unit_ids(user: Any) -> list[int]:
     return list(cached)
 
 
+def appraisal_lead_unit_ids(user: Any) -> list[int]:
+    """The units whose criteria the user appraises: those they work in, when they hold the appraiser role."""
+    return _member_unit_ids(user) if has_role(user, Role.APPRAISER) else []
+
+
 def _focal_condition(user: Any) -> Q:
     paths = _scope_paths(user, (Role.FOCAL_POINT,))
     if paths is None:  # a focal point without a scope answers for the units they work in

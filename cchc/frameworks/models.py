@@ -20,6 +20,15 @@ class Framework(models.Model):
     name = models.CharField(_("tên bộ tiêu chí"), max_length=300)
     year = models.PositiveSmallIntegerField(_("năm đánh giá"))
     unit_kind = models.CharField(_("áp dụng cho"), max_length=32, choices=UnitKind.choices)
+    owner = models.ForeignKey(
+        "organisations.Unit",
+        verbose_name=_("đơn vị ban hành"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="frameworks",
+        help_text=_("Tỉnh (hoặc đơn vị) ban hành và sử dụng bộ tiêu chí; để trống là dùng chung toàn hệ thống."),
+    )
     scale = models.DecimalField(_("thang điểm"), max_digits=7, decimal_places=2, default=Decimal(100))
     decision_reference = models.CharField(
         _("văn bản ban hành"),
@@ -43,11 +52,22 @@ class Framework(models.Model):
         verbose_name_plural = _("bộ tiêu chí")
         ordering = ["-year", "unit_kind", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "unit_kind", "name"], name="framework_unique_name_per_year_kind"),
+            models.UniqueConstraint(
+                fields=["owner", "year", "unit_kind", "name"], name="framework_unique_name_per_owner_year_kind"
+            ),
+            models.UniqueConstraint(
+                fields=["year", "unit_kind", "name"],
+                condition=models.Q(owner__isnull=True),
+                name="framework_unique_shared_name_per_year_kind",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.year})"
+
+    def is_locked(self) -> bool:
+        """Used by a round that has left its draft stage: the criteria may no longer change."""
+        return self.rounds.exclude(stage="draft").exists()
 
 
 class CriterionCategory(models.TextChoices):
@@ -116,3 +136,7 @@ class Criterion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title[:80]}"
+
+    @property
+    def is_bonus_or_penalty(self) -> bool:
+        return self.category != CriterionCategory.BASE

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -18,7 +19,7 @@ rates = st.decimals(min_value=Decimal(0), max_value=Decimal(200), places=2)
 
 
 @st.composite
-def monotone_bands(draw: st.DrawFn, maximum: Decimal) -> dict[str, list[dict[str, Decimal]]]:
+def monotone_bands(draw: st.DrawFn, maximum: Decimal) -> dict[str, list[dict[str, Any]]]:
     thresholds = sorted(draw(st.sets(st.integers(min_value=0, max_value=120), min_size=1, max_size=5)), reverse=True)
     points = sorted(
         (draw(st.decimals(min_value=Decimal(0), max_value=maximum, places=2)) for _ in thresholds), reverse=True
