@@ -673,10 +673,7 @@ def get_assessment_for_user(user: Any, assessment_id: Any) -> Any:
     except (TypeError, ValueError):
         raise Http404 from None
     assessment = (
-        get_assessments_for_user(user)
-        .select_related("round__organiser", "unit", "framework")
-        .filter(pk=pk)
-        .first()
+        get_assessments_for_user(user).select_related("round__organiser", "unit", "framework").filter(pk=pk).first()
     )
     if assessment is None:
         raise Http404
@@ -761,3 +758,24 @@ def can_view_compiled_table(user: Any, round_: Any) -> bool:
     if round_.approved_at is not None and has_role(user, Role.LEADER):
         return _covers(user, (Role.LEADER,), round_.organiser)
     return False
+
+
+def get_own_assignments_for_user(user: Any) -> Any:
+    """Assignments of the units the user acts for (their "my tasks"), whatever other roles they hold."""
+    from cchc.directives.models import Assignment
+
+    return Assignment.objects.filter(_own_unit_condition(user, "unit"))
+
+
+def get_report_attachment_for_user(user: Any, attachment_id: Any) -> Any:
+    """A progress report's attachment, readable by whoever may read the assignment."""
+    from cchc.directives.models import ReportAttachment
+
+    try:
+        pk = int(attachment_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    attachment = ReportAttachment.objects.filter(pk=pk, report__assignment__in=get_assignments_for_user(user)).first()
+    if attachment is None:
+        raise Http404
+    return attachment

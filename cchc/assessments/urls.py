@@ -1,4 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "assessments"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.round_list, name="round_list"),
+    path("rounds/new/", views.round_create, name="round_create"),
+    path("rounds/<int:round_id>/", views.round_detail, name="round_detail"),
+    path("rounds/<int:round_id>/edit/", views.round_edit, name="round_edit"),
+    path("rounds/<int:round_id>/advance/", views.round_advance, name="round_advance"),
+    path("rounds/<int:round_id>/approve/", views.round_approve, name="round_approve"),
+    path("rounds/<int:round_id>/table/", views.round_table, name="round_table"),
+    path("rounds/<int:round_id>/appraisal/", views.appraisal_list, name="appraisal_list"),
+    path("<int:assessment_id>/", views.assessment_detail, name="assessment_detail"),
+    path("<int:assessment_id>/submit/", views.assessment_submit, name="assessment_submit"),
+    path("<int:assessment_id>/reopen/", views.assessment_reopen, name="assessment_reopen"),
+    path("<int:assessment_id>/evidence/upload/", views.evidence_upload, name="evidence_upload"),
+    path("<int:assessment_id>/evidence/reference/", views.evidence_reference, name="evidence_reference"),
+    path("<int:assessment_id>/evidence/<int:evidence_id>/", views.evidence_download, name="evidence_download"),
+    path("<int:assessment_id>/evidence/<int:evidence_id>/delete/", views.evidence_delete, name="evidence_delete"),
+    path("scores/<int:score_id>/", views.score_detail, name="score_detail"),
+    path("scores/<int:score_id>/self/", views.score_self, name="score_self"),
+    path("scores/<int:score_id>/appraise/", views.score_appraise, name="score_appraise"),
+    path("scores/<int:score_id>/explain/", views.score_explain, name="score_explain"),
+]

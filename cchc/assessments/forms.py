@@ -1,0 +1,226 @@
+"""Forms of the PAR INDEX workflow. They only clean input; the rules live in ``services.py``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from cchc.frameworks.models import Framework
+from cchc.lib.errors import ServiceError
+from cchc.organisations.models import Unit, UnitKind
+
+from .models import Round, Score, Stage
+from .services import DEADLINE_FIELDS, RoundData, parse_points
+
+PARTICIPANT_KINDS = (UnitKind.DEPARTMENT, UnitKind.COMMUNE)
+
+
+def show_service_error(form: forms.BaseForm, error: ServiceError) -> None:
+    """Put a service's message next to the field it is about, or at the top of the form."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def _date_field(label: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+class PointsField(forms.CharField):
+    """Points typed with a comma or a dot (``1,5``); range and step are checked by the service."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 12)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "size": 6}))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().clean(value)
+        try:
+            return parse_points(text)
+        except ServiceError as exc:
+            raise forms.ValidationError(exc.message) from exc
+
+
+class ScoreChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.criterion.code} {obj.criterion.title[:90]}"
+
+
+class RoundForm(forms.Form):
+    name = forms.CharField(label=_("Tên kỳ đánh giá"), max_length=300)
+    year = forms.IntegerField(label=_("Năm đánh giá"), min_value=2000, max_value=2100)
+    self_assessment_deadline = _date_field(_("Hạn tự đánh giá"))
+    appraisal_deadline = _date_field(_("Hạn thẩm định"))
+    explanation_deadline = _date_field(_("Hạn giải trình"))
+    council_deadline = _date_field(_("Hạn họp hội đồng thẩm định"))
+    publication_date = _date_field(_("Ngày công bố dự kiến"))
+    is_public = forms.BooleanField(label=_("Công khai kết quả trên trang công khai sau khi công bố"), required=False)
+    reason = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def round_data(self) -> RoundData:
+        data = self.cleaned_data
+        return RoundData(
+            name=data["name"],
+            year=data["year"],
+            is_public=data["is_public"],
+            **{name: data[name] for name in DEADLINE_FIELDS},
+        )
+
+    @staticmethod
+    def initial_for(round: Round) -> dict[str, Any]:
+        return {
+            "name": round.name,
+            "year": round.year,
+            "is_public": round.is_public,
+            **{name: getattr(round, name) for name in DEADLINE_FIELDS},
+        }
+
+
+class RoundCreateForm(RoundForm):
+    organiser = forms.ModelChoiceField(label=_("Đơn vị tổ chức"), queryset=Unit.objects.none())
+    frameworks = forms.ModelMultipleChoiceField(
+        label=_("Bộ tiêu chí"),
+        queryset=Framework.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Một bộ cho mỗi loại đơn vị (sở, ban, ngành; xã, phường)."),
+    )
+    units = forms.ModelMultipleChoiceField(
+        label=_("Đơn vị tham gia"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+        help_text=_("Để trống: mọi sở, ban, ngành và xã, phường đang hoạt động thuộc đơn vị tổ chức."),
+    )
+    previous_round = forms.ModelChoiceField(
+        label=_("Kỳ trước (để so sánh)"), queryset=Round.objects.none(), required=False
+    )
+
+    field_order = ["name", "year", "organiser", "frameworks", "units", "previous_round"]
+
+    def __init__(
+        self,
+        *args: Any,
+        organisers: QuerySet[Unit],
+        frameworks: QuerySet[Framework],
+        units: QuerySet[Unit],
+        rounds: QuerySet[Round],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organiser"].queryset = organisers  # type: ignore[attr-defined]
+        self.fields["frameworks"].queryset = frameworks  # type: ignore[attr-defined]
+        self.fields["units"].queryset = units  # type: ignore[attr-defined]
+        self.fields["previous_round"].queryset = rounds  # type: ignore[attr-defined]
+
+    def participants(self) -> list[Unit]:
+        chosen = list(self.cleaned_data["units"])
+        if chosen:
+            return chosen
+        organiser: Unit = self.cleaned_data["organiser"]
+        return list(
+            Unit.objects.subtree_of(organiser).active().filter(kind__in=PARTICIPANT_KINDS).order_by("kind", "name")
+        )
+
+
+class AdvanceForm(forms.Form):
+    to_stage = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ApproveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Căn cứ thông qua (biên bản họp hội đồng)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do mở lại phiếu"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SelfScoreForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    points = PointsField(label=_("Điểm tự chấm"), required=False)
+    note = forms.CharField(label=_("Thuyết minh"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    no_evidence_reason = forms.CharField(
+        label=_("Giải thích nếu không có tài liệu kiểm chứng"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, auto: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if auto:
+            del self.fields["points"]
+            self.fields["note"].label = _("Ý kiến của đơn vị về số liệu")
+
+    @staticmethod
+    def initial_for(score: Score) -> dict[str, Any]:
+        return {
+            "version": score.version,
+            "points": "" if score.self_score is None else str(score.self_score).replace(".", ","),
+            "note": score.self_note,
+            "no_evidence_reason": score.no_evidence_reason,
+        }
+
+
+class _EvidenceForm(forms.Form):
+    scores = ScoreChoiceField(
+        label=_("Các tiêu chí mà tài liệu chứng minh"),
+        queryset=Score.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    def __init__(self, *args: Any, scores: QuerySet[Score], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scores"].queryset = scores.select_related("criterion")  # type: ignore[attr-defined]
+
+
+class EvidenceFileForm(_EvidenceForm):
+    file = forms.FileField(
+        label=_("Tệp tài liệu"),
+        help_text=_("PDF, Word (.docx), Excel (.xlsx) hoặc ảnh."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.png,.jpg,.jpeg,.gif,.webp"}),
+    )
+    title = forms.CharField(label=_("Tên tài liệu"), max_length=500, required=False)
+    field_order = ["file", "title", "scores"]
+
+
+class EvidenceReferenceForm(_EvidenceForm):
+    title = forms.CharField(label=_("Trích yếu văn bản"), max_length=500)
+    document_number = forms.CharField(label=_("Số, ký hiệu"), max_length=100, required=False)
+    document_date = _date_field(_("Ngày ban hành"))
+    issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=300, required=False)
+    link = forms.URLField(label=_("Đường dẫn"), required=False, assume_scheme="https")
+    field_order = ["title", "document_number", "document_date", "issuer", "link", "scores"]
+
+
+class AppraisalForm(forms.Form):
+    ACCEPT = "accept"
+    ADJUST = "adjust"
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    decision = forms.ChoiceField(
+        label=_("Kết quả thẩm định"),
+        choices=[(ACCEPT, _("Đồng ý điểm tự chấm")), (ADJUST, _("Điều chỉnh điểm"))],
+        widget=forms.RadioSelect,
+        initial=ADJUST,
+    )
+    points = PointsField(label=_("Điểm thẩm định"), required=False)
+    reason = forms.CharField(
+        label=_("Lý do (bắt buộc khi điều chỉnh)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExplanationForm(forms.Form):
+    text = forms.CharField(label=_("Nội dung giải trình"), widget=forms.Textarea(attrs={"rows": 4}))
+    proposed_score = PointsField(label=_("Điểm đề nghị"), required=False)
+    file = forms.FileField(
+        label=_("Tài liệu kiểm chứng bổ sung"),
+        required=False,
+        help_text=_("PDF, Word (.docx), Excel (.xlsx) hoặc ảnh."),
+    )

@@ -1,0 +1,209 @@
+"""Reads for the PAR INDEX workflow: a unit's sheet, progress, the appraisal worklist, the compiled table, history."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy
+
+from cchc.audit.models import AuditEntry
+from cchc.audit.selectors import history_for
+from cchc.frameworks.models import Criterion, Framework
+
+from .models import Assessment, AssessmentStatus, Evidence, Round, Score
+from .services import AUTO_RULE_KINDS, format_points, is_auto, score_is_done
+
+# Labels of the keys a score's audit entries carry.
+HISTORY_LABELS = {
+    "self_score": gettext_lazy("Điểm tự chấm"),
+    "self_note": gettext_lazy("Thuyết minh của đơn vị"),
+    "no_evidence_reason": gettext_lazy("Giải thích khi không có tài liệu kiểm chứng"),
+    "computed_value": gettext_lazy("Giá trị tự động"),
+    "computed_source": gettext_lazy("Nguồn giá trị tự động"),
+    "appraised_score": gettext_lazy("Điểm thẩm định"),
+    "appraisal_reason": gettext_lazy("Lý do điều chỉnh"),
+    "final_score": gettext_lazy("Điểm đạt"),
+    "explanation": gettext_lazy("Giải trình"),
+    "proposed_score": gettext_lazy("Điểm đề nghị"),
+}
+
+
+def current_points(score: Score) -> Decimal | None:
+    """The score that counts now: final, else appraised, else self."""
+    for value in (score.final_score, score.appraised_score, score.self_score):
+        if value is not None:
+            return value
+    return None
+
+
+@dataclass
+class SheetRow:
+    criterion: Criterion
+    score: Score | None = None
+    evidence_count: int = 0
+    done: bool = False
+    auto: bool = False
+    differs: bool = False
+
+
+@dataclass
+class Sheet:
+    rows: list[SheetRow]
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+
+def sheet(assessment: Assessment) -> Sheet:
+    """The criteria tree of the assessment with each leaf's score, evidence count and done flag."""
+    criteria = list(assessment.framework.criteria.order_by("position", "pk").select_related("lead_unit"))
+    scores = {
+        score.criterion_id: score
+        for score in assessment.scores.annotate(evidence_count=Count("evidence", distinct=True)).select_related(
+            "criterion"
+        )
+    }
+    rows = []
+    done = total = 0
+    for criterion in criteria:
+        score = scores.get(criterion.pk)
+        row = SheetRow(criterion=criterion, score=score)
+        if score is not None:
+            row.evidence_count = score.evidence_count  # type: ignore[attr-defined]
+            row.auto = is_auto(criterion)
+            row.done = score_is_done(score, row.evidence_count)
+            row.differs = score.appraised_score is not None and score.appraised_score != score.self_score
+            total += 1
+            done += int(row.done)
+        rows.append(row)
+    return Sheet(rows=rows, done=done, total=total)
+
+
+def _done_condition() -> Q:
+    with_evidence = Q(has_evidence=True) | ~Q(no_evidence_reason="")
+    return Q(criterion__rule_kind__in=AUTO_RULE_KINDS) | (Q(self_score__isnull=False) & with_evidence)
+
+
+def progress_by_assessment(assessments: QuerySet[Assessment]) -> dict[int, tuple[int, int]]:
+    """``{assessment_id: (done, total)}`` in one query."""
+    has_evidence = Exists(Evidence.scores.through.objects.filter(score_id=OuterRef("pk")))
+    rows = (
+        Score.objects.filter(assessment__in=assessments)
+        .annotate(has_evidence=has_evidence)
+        .values("assessment_id")
+        .annotate(total=Count("pk"), done=Count("pk", filter=_done_condition()))
+        .order_by()
+    )
+    return {row["assessment_id"]: (row["done"], row["total"]) for row in rows}
+
+
+@dataclass
+class AssessmentRow:
+    assessment: Assessment
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+
+def assessment_rows(assessments: QuerySet[Assessment]) -> list[AssessmentRow]:
+    rows = list(assessments.select_related("unit", "framework").order_by("framework__unit_kind", "unit__name"))
+    progress = progress_by_assessment(assessments)
+    return [AssessmentRow(assessment, *progress.get(assessment.pk, (0, 0))) for assessment in rows]
+
+
+def appraisal_worklist(
+    *, round: Round, assessments: QuerySet[Assessment], lead_unit_ids: list[int], pending_only: bool = False
+) -> QuerySet[Score]:
+    """The leaves of submitted sheets in ``round`` led by one of ``lead_unit_ids``."""
+    open_statuses = (AssessmentStatus.SUBMITTED, AssessmentStatus.APPRAISED, AssessmentStatus.EXPLAINED)
+    scores = Score.objects.filter(
+        assessment__in=assessments.filter(round=round, status__in=open_statuses),
+        criterion__lead_unit_id__in=lead_unit_ids,
+    )
+    if pending_only:
+        scores = scores.filter(appraised_score__isnull=True)
+    return scores.select_related("criterion", "assessment__unit").order_by(
+        "assessment__unit__name", "criterion__position"
+    )
+
+
+@dataclass
+class TableRow:
+    assessment: Assessment
+    areas: list[Decimal]
+    total: Decimal
+
+
+@dataclass
+class CompiledTable:
+    framework: Framework
+    areas: list[Criterion]
+    rows: list[TableRow] = field(default_factory=list)
+
+
+def compiled_table(*, round: Round, assessments: QuerySet[Assessment]) -> list[CompiledTable]:
+    """Units × areas (current points) for the council, one table per framework."""
+    tables: dict[int, CompiledTable] = {}
+    area_of: dict[int, int] = {}
+    for framework in round.frameworks.all():
+        criteria = list(framework.criteria.order_by("position", "pk"))
+        parents = {criterion.pk: criterion.parent_id for criterion in criteria}
+        for criterion in criteria:
+            top = criterion.pk
+            while parents.get(top) is not None:
+                top = parents[top]  # type: ignore[assignment]
+            area_of[criterion.pk] = top
+        tables[framework.pk] = CompiledTable(framework=framework, areas=[c for c in criteria if c.parent_id is None])
+    sums: defaultdict[int, defaultdict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    rows = Score.objects.filter(assessment__in=assessments.filter(round=round)).values_list(
+        "assessment_id", "criterion_id", "final_score", "appraised_score", "self_score"
+    )
+    for assessment_id, criterion_id, *scores in rows:
+        points = next((value for value in scores if value is not None), Decimal(0))
+        sums[assessment_id][area_of.get(criterion_id, 0)] += points
+    for assessment in assessments.filter(round=round).select_related("unit").order_by("unit__name"):
+        table = tables.get(assessment.framework_id)
+        if table is None:
+            continue
+        areas = [sums[assessment.pk][area.pk] for area in table.areas]
+        table.rows.append(TableRow(assessment=assessment, areas=areas, total=sum(areas, Decimal(0))))
+    return [table for table in tables.values() if table.rows]
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    entry: AuditEntry
+    changes: list[tuple[str, str, str]]
+
+
+def _shown(key: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if key.endswith("_score") or key == "computed_value":
+        try:
+            return format_points(Decimal(str(value)))
+        except ArithmeticError:
+            return str(value)
+    return str(value)
+
+
+def score_history(score: Score) -> list[HistoryRow]:
+    """Every change of the leaf at every stage, newest first (from the audit trail)."""
+    rows = []
+    for entry in history_for(score).order_by("-at", "-id"):
+        changes = []
+        for key, values in (entry.changes or {}).items():
+            old, new = [*values, None, None][:2] if isinstance(values, list) else (None, values)
+            changes.append((str(HISTORY_LABELS.get(key, key)), _shown(key, old), _shown(key, new)))
+        rows.append(HistoryRow(entry=entry, changes=changes))
+    return rows

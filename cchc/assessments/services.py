@@ -1,0 +1,879 @@
+"""Writes for the PAR INDEX cycle: rounds, self-assessment, evidence, appraisal, explanation, council approval.
+
+Every function is keyword-only, atomic and leaves audit entries; every change
+of a score at every stage is recorded with its old and new values (and the
+reason, when there is one), which is also what the per-leaf history shows.
+
+Who may call what is decided by :mod:`cchc.accounts.permissions` in the views
+and the API; the functions here enforce the rules of the cycle itself: stages,
+statuses, deadlines, locks, valid points and optimistic locking of scores.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import importlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+from typing import IO, Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from cchc.audit.models import AuditAction
+from cchc.audit.services import diff, record, snapshot
+from cchc.frameworks.models import Criterion, Framework, RuleKind
+from cchc.lib import files
+from cchc.lib.errors import ConflictError, ServiceError
+from cchc.lib.periods import Period, PeriodKind
+from cchc.lib.text import normalize
+from cchc.organisations.models import Unit
+
+from .models import (
+    STAGE_ORDER,
+    Assessment,
+    AssessmentStatus,
+    Evidence,
+    Explanation,
+    Round,
+    Score,
+    Stage,
+)
+
+DEFAULT_STEP = Decimal("0.25")
+AUTO_RULE_KINDS = (RuleKind.INDICATOR, RuleKind.SURVEY)
+EVIDENCE_KINDS = (files.PDF, files.DOCX, files.XLSX, files.IMAGE)
+ROUND_AUDIT_FIELDS = (
+    "name",
+    "year",
+    "organiser",
+    "stage",
+    "previous_round",
+    "self_assessment_deadline",
+    "appraisal_deadline",
+    "explanation_deadline",
+    "council_deadline",
+    "publication_date",
+    "is_public",
+)
+SCORE_AUDIT_FIELDS = (
+    "self_score",
+    "self_note",
+    "no_evidence_reason",
+    "computed_value",
+    "computed_source",
+    "appraised_score",
+    "appraisal_reason",
+    "final_score",
+)
+ASSESSMENT_AUDIT_FIELDS = ("status", "submitted_at", "is_late", "reopen_reason")
+EDITABLE_STATUSES = (AssessmentStatus.DRAFT, AssessmentStatus.REOPENED)
+
+
+# ---------------------------------------------------------------------------
+# Points
+
+
+def format_points(value: Decimal) -> str:
+    """Points as the reader writes them (``0,25`` in Vietnamese)."""
+    return formats.number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
+
+
+def parse_points(raw: Any, *, field: str = "points") -> Decimal | None:
+    """A number typed by a person (``1,5`` or ``1.5``); empty means no score."""
+    if raw is None:
+        return None
+    if isinstance(raw, Decimal):
+        return raw
+    text = str(raw).strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ServiceError(_("Điểm phải là một số, ví dụ 1,5."), code="invalid", field=field) from None
+    if not value.is_finite():
+        raise ServiceError(_("Điểm phải là một số, ví dụ 1,5."), code="invalid", field=field)
+    return value
+
+
+def step_of(criterion: Criterion) -> Decimal:
+    raw = (criterion.rule_params or {}).get("step")
+    try:
+        step = Decimal(str(raw)) if raw not in (None, "") else DEFAULT_STEP
+    except InvalidOperation:
+        return DEFAULT_STEP
+    return step if step > 0 else DEFAULT_STEP
+
+
+def check_points(criterion: Criterion, value: Decimal, *, field: str = "points") -> Decimal:
+    """``value`` if it lies in 0..max and on the criterion's step; otherwise a Vietnamese message."""
+    if value < 0 or value > criterion.max_points:
+        raise ServiceError(
+            _("Điểm phải từ 0 đến %(max)s (điểm tối đa của tiêu chí %(code)s).")
+            % {"max": format_points(criterion.max_points), "code": criterion.code},
+            code="out_of_range",
+            field=field,
+        )
+    step = step_of(criterion)
+    if value % step != 0:
+        raise ServiceError(
+            _("Điểm phải chấm theo bước %(step)s điểm (ví dụ 0; %(step)s; %(double)s…).")
+            % {"step": format_points(step), "double": format_points(step * 2)},
+            code="off_step",
+            field=field,
+        )
+    return value.quantize(Decimal("0.01"))
+
+
+def is_auto(criterion: Criterion) -> bool:
+    """Scored from the indicator store (an indicator or a survey result): the unit may comment, not overwrite."""
+    return criterion.rule_kind in AUTO_RULE_KINDS
+
+
+def _evaluate(criterion: Criterion, value: Decimal) -> Decimal | None:
+    """Points for a computed value, by the framework's scoring rules (``None`` when they cannot tell)."""
+    try:
+        scoring: Any = importlib.import_module("cchc.frameworks.scoring")
+    except ImportError:
+        return None
+    try:
+        points = scoring.evaluate(criterion.rule_kind, criterion.rule_params or {}, criterion.max_points, value)
+    except (ServiceError, ValueError, TypeError, KeyError, InvalidOperation):
+        return None
+    if points is None:
+        return None
+    points = min(max(Decimal(str(points)), Decimal(0)), criterion.max_points)
+    return points.quantize(Decimal("0.01"))
+
+
+# ---------------------------------------------------------------------------
+# Rounds
+
+
+@dataclass(frozen=True)
+class RoundData:
+    """The editable fields of a round, already cleaned by a form or schema."""
+
+    name: str
+    year: int
+    self_assessment_deadline: datetime.date | None = None
+    appraisal_deadline: datetime.date | None = None
+    explanation_deadline: datetime.date | None = None
+    council_deadline: datetime.date | None = None
+    publication_date: datetime.date | None = None
+    is_public: bool = False
+
+
+DEADLINE_FIELDS = (
+    "self_assessment_deadline",
+    "appraisal_deadline",
+    "explanation_deadline",
+    "council_deadline",
+    "publication_date",
+)
+
+
+def _check_round_data(data: RoundData) -> RoundData:
+    name = normalize(data.name)
+    if not name:
+        raise ServiceError(_("Tên kỳ đánh giá không được để trống."), field="name")
+    if not 2000 <= data.year <= 2100:
+        raise ServiceError(_("Năm đánh giá không hợp lệ."), field="year")
+    previous: datetime.date | None = None
+    for field in DEADLINE_FIELDS:
+        day = getattr(data, field)
+        if day is None:
+            continue
+        if previous is not None and day < previous:
+            raise ServiceError(
+                _("Các mốc thời gian phải theo thứ tự: tự đánh giá, thẩm định, giải trình, hội đồng, công bố."),
+                field=field,
+            )
+        previous = day
+    return RoundData(**{**data.__dict__, "name": name})
+
+
+def _leaves(framework: Framework) -> list[Criterion]:
+    return list(framework.criteria.filter(children__isnull=True).order_by("position", "pk"))
+
+
+def _framework_for(unit: Unit, frameworks: Sequence[Framework]) -> Framework | None:
+    return next((framework for framework in frameworks if framework.unit_kind == unit.kind), None)
+
+
+def _create_assessment(*, actor: Any, round: Round, unit: Unit, framework: Framework, leaves: list[Criterion]) -> None:
+    assessment = Assessment.objects.create(round=round, unit=unit, framework=framework)
+    Score.objects.bulk_create([Score(assessment=assessment, criterion=leaf) for leaf in leaves])
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=assessment,
+        changes={"framework": [None, str(framework)], "leaves": [None, len(leaves)]},
+        unit=unit,
+    )
+
+
+@transaction.atomic
+def round_create(
+    *,
+    actor: Any,
+    data: RoundData,
+    organiser: Unit,
+    frameworks: Sequence[Framework],
+    units: Iterable[Unit],
+    previous_round: Round | None = None,
+    reason: str = "",
+) -> Round:
+    """A new round in preparation, with one assessment per unit (its leaves materialised as empty scores)."""
+    data = _check_round_data(data)
+    frameworks = list(frameworks)
+    units = list(dict.fromkeys(units))
+    if not frameworks:
+        raise ServiceError(_("Hãy chọn ít nhất một bộ tiêu chí."), field="frameworks")
+    kinds = [framework.unit_kind for framework in frameworks]
+    if len(kinds) != len(set(kinds)):
+        raise ServiceError(_("Mỗi loại đơn vị chỉ dùng một bộ tiêu chí trong một kỳ."), field="frameworks")
+    if not units:
+        raise ServiceError(_("Hãy chọn các đơn vị tham gia."), field="units")
+    outside = [unit.name for unit in units if not unit.path.startswith(organiser.path)]
+    if outside:
+        raise ServiceError(
+            _("Đơn vị không thuộc đơn vị tổ chức: %(units)s.") % {"units": ", ".join(outside[:10])}, field="units"
+        )
+    without = [unit.name for unit in units if _framework_for(unit, frameworks) is None]
+    if without:
+        raise ServiceError(
+            _("Chưa chọn bộ tiêu chí phù hợp cho: %(units)s.") % {"units": ", ".join(without[:10])}, field="units"
+        )
+    if Round.objects.filter(organiser=organiser, year=data.year, name=data.name).exists():
+        raise ServiceError(_("Đã có kỳ đánh giá cùng tên trong năm này."), field="name")
+    round = Round.objects.create(organiser=organiser, previous_round=previous_round, **data.__dict__)
+    round.frameworks.set(frameworks)
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=round,
+        changes={key: [None, value] for key, value in snapshot(round, ROUND_AUDIT_FIELDS).items()},
+        reason=reason,
+        unit=organiser,
+    )
+    leaves = {framework.pk: _leaves(framework) for framework in frameworks}
+    for unit in units:
+        framework = _framework_for(unit, frameworks)
+        assert framework is not None
+        _create_assessment(actor=actor, round=round, unit=unit, framework=framework, leaves=leaves[framework.pk])
+    return round
+
+
+@transaction.atomic
+def round_update(*, actor: Any, round: Round, data: RoundData, reason: str = "") -> Round:
+    """Change the name, deadlines or public flag of a round (the year is fixed once units are assessed)."""
+    data = _check_round_data(data)
+    if data.year != round.year:
+        raise ServiceError(_("Không đổi được năm của kỳ đánh giá đã tạo."), field="year")
+    before = snapshot(round, ROUND_AUDIT_FIELDS)
+    for key, value in data.__dict__.items():
+        setattr(round, key, value)
+    round.save()
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=round,
+        changes=diff(before, snapshot(round, ROUND_AUDIT_FIELDS)),
+        reason=reason,
+        unit=round.organiser,
+    )
+    return round
+
+
+def next_stage(round: Round) -> str | None:
+    index = STAGE_ORDER.index(round.stage)
+    return STAGE_ORDER[index + 1] if index + 1 < len(STAGE_ORDER) else None
+
+
+def _compute_results(round: Round) -> None:
+    """Indices, ranks and grades of the round (``cchc.assessments.results``)."""
+    try:
+        results: Any = importlib.import_module("cchc.assessments.results")
+    except ImportError as exc:  # pragma: no cover - the results module ships with the app
+        raise ServiceError(_("Chưa cài đặt phần tính kết quả của kỳ đánh giá."), code="unavailable") from exc
+    results.compute_round(round)
+
+
+@transaction.atomic
+def round_advance(*, actor: Any, round: Round, to_stage: str, reason: str = "") -> Round:
+    """Close the current stage and open the next one; stages only move forward, one at a time."""
+    round = Round.objects.select_for_update().get(pk=round.pk)
+    expected = next_stage(round)
+    if to_stage != expected:
+        raise ServiceError(
+            _("Kỳ đánh giá đang ở giai đoạn “%(stage)s”; chỉ chuyển được sang giai đoạn kế tiếp.")
+            % {"stage": Stage(round.stage).label},
+            code="bad_stage",
+        )
+    if to_stage == Stage.SELF_ASSESSMENT and not round.assessments.exists():
+        raise ServiceError(_("Kỳ đánh giá chưa có đơn vị tham gia."), code="bad_stage")
+    if to_stage == Stage.PUBLISHED and round.approved_at is None:
+        raise ServiceError(_("Hội đồng thẩm định chưa thông qua kết quả; chưa công bố được."), code="bad_stage")
+    before = snapshot(round, ROUND_AUDIT_FIELDS)
+    round.stage = to_stage
+    round.save(update_fields=["stage"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=round,
+        changes=diff(before, snapshot(round, ROUND_AUDIT_FIELDS)),
+        reason=reason,
+        unit=round.organiser,
+    )
+    if to_stage == Stage.SELF_ASSESSMENT:
+        for assessment in round.assessments.select_related("unit", "round"):
+            assessment_prefill(actor=actor, assessment=assessment)
+    elif to_stage == Stage.EXPLANATION:
+        # The secretariat sends the appraisal back to the units that submitted.
+        for assessment in round.assessments.filter(status=AssessmentStatus.SUBMITTED).select_related("unit"):
+            _set_status(actor=actor, assessment=assessment, status=AssessmentStatus.APPRAISED, reason=reason)
+    elif to_stage == Stage.PUBLISHED:
+        _compute_results(round)
+    return round
+
+
+def _set_status(*, actor: Any, assessment: Assessment, status: str, reason: str = "", **fields: Any) -> None:
+    before = snapshot(assessment, ASSESSMENT_AUDIT_FIELDS)
+    assessment.status = status
+    for key, value in fields.items():
+        setattr(assessment, key, value)
+    assessment.save(update_fields=["status", *fields])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=assessment,
+        changes=diff(before, snapshot(assessment, ASSESSMENT_AUDIT_FIELDS)),
+        reason=reason,
+        unit=assessment.unit,
+    )
+
+
+@transaction.atomic
+def round_approve(*, actor: Any, round: Round, reason: str = "") -> Round:
+    """The council approves the compiled table: final = appraised (else self) for every leaf, all locked."""
+    round = Round.objects.select_for_update().get(pk=round.pk)
+    if round.stage != Stage.COUNCIL:
+        raise ServiceError(_("Chỉ thông qua kết quả trong giai đoạn họp hội đồng thẩm định."), code="bad_stage")
+    if round.approved_at is not None:
+        raise ServiceError(_("Hội đồng đã thông qua kết quả của kỳ này."), code="locked")
+    now = timezone.now()
+    assessments = list(round.assessments.select_related("unit"))
+    for assessment in assessments:
+        scores = list(assessment.scores.select_for_update().select_related("criterion"))
+        changed = []
+        for score in scores:
+            final = score.appraised_score if score.appraised_score is not None else score.self_score
+            final = final if final is not None else Decimal(0)
+            if score.final_score == final:
+                continue
+            record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                instance=score,
+                changes={"final_score": [score.final_score, final]},
+                reason=reason or _("Hội đồng thẩm định thông qua kết quả"),
+                unit=assessment.unit,
+            )
+            score.final_score = final
+            score.version += 1
+            score.updated_at = now
+            changed.append(score)
+        Score.objects.bulk_update(changed, ["final_score", "version", "updated_at"], batch_size=500)
+        Evidence.objects.filter(assessment=assessment, locked_at__isnull=True).update(locked_at=now)
+        _set_status(actor=actor, assessment=assessment, status=AssessmentStatus.APPROVED, reason=reason)
+    before = snapshot(round, ROUND_AUDIT_FIELDS)
+    round.approved_at = now
+    round.approved_by = actor if getattr(actor, "is_authenticated", False) else None
+    round.save(update_fields=["approved_at", "approved_by"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=round,
+        changes={**diff(before, snapshot(round, ROUND_AUDIT_FIELDS)), "approved_at": [None, now]},
+        reason=reason,
+        unit=round.organiser,
+    )
+    _compute_results(round)
+    return round
+
+
+# ---------------------------------------------------------------------------
+# Self-assessment
+
+
+def _record_score(*, actor: Any, score: Score, before: dict[str, Any], reason: str = "") -> None:
+    changes = diff(before, snapshot(score, SCORE_AUDIT_FIELDS))
+    if changes:
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=score,
+            changes=changes,
+            reason=reason,
+            unit=score.assessment.unit,
+        )
+
+
+def _locked_score(score: Score, version: int | None) -> Score:
+    """The score row locked for this transaction; ``ConflictError`` when it changed since ``version`` was read."""
+    current = Score.objects.select_for_update().select_related("criterion", "assessment__round", "assessment__unit")
+    row = current.get(pk=score.pk)
+    if version is not None and row.version != version:
+        moment = timezone.localtime(row.updated_at)
+        raise ConflictError(
+            _("Tiêu chí này vừa được người khác cập nhật lúc %(time)s; vui lòng tải lại để xem điểm mới.")
+            % {"time": moment.strftime("%H:%M:%S %d/%m/%Y")},
+            field="points",
+        )
+    return row
+
+
+def _save_score(score: Score) -> None:
+    score.version += 1
+    score.save()
+
+
+def _self_assessment_open(assessment: Assessment) -> bool:
+    stage = assessment.round.stage
+    if assessment.status == AssessmentStatus.DRAFT:
+        return stage == Stage.SELF_ASSESSMENT
+    if assessment.status == AssessmentStatus.REOPENED:
+        return stage in (Stage.SELF_ASSESSMENT, Stage.APPRAISAL)
+    return False
+
+
+def _require_self_assessment_open(assessment: Assessment) -> None:
+    if _self_assessment_open(assessment):
+        return
+    if assessment.status not in EDITABLE_STATUSES:
+        raise ServiceError(
+            _("Phiếu tự đánh giá đã nộp và bị khóa; chỉ cơ quan thường trực mở lại được."), code="locked"
+        )
+    raise ServiceError(_("Kỳ đánh giá không ở giai đoạn tự đánh giá."), code="locked")
+
+
+@transaction.atomic
+def score_self_set(
+    *,
+    actor: Any,
+    score: Score,
+    points: Decimal | None,
+    note: str = "",
+    no_evidence_reason: str = "",
+    version: int | None = None,
+) -> Score:
+    """The unit's self-score, note and (when it has no evidence) explanation for one leaf."""
+    score = _locked_score(score, version)
+    _require_self_assessment_open(score.assessment)
+    before = snapshot(score, SCORE_AUDIT_FIELDS)
+    if is_auto(score.criterion):
+        if points is not None and points != score.self_score:
+            raise ServiceError(
+                _("Điểm của tiêu chí này được tính tự động từ số liệu; đơn vị chỉ ghi ý kiến, không sửa điểm."),
+                code="auto_score",
+                field="points",
+            )
+    else:
+        score.self_score = check_points(score.criterion, points) if points is not None else None
+    score.self_note = normalize(note)
+    score.no_evidence_reason = normalize(no_evidence_reason)
+    _save_score(score)
+    _record_score(actor=actor, score=score, before=before)
+    return score
+
+
+def _indicator_value(criterion: Criterion, unit: Unit, year: int) -> tuple[Decimal, str] | None:
+    from cchc.indicators.selectors import value_for
+
+    code = (criterion.rule_params or {}).get("indicator")
+    if not code:
+        return None
+    period = Period(year, PeriodKind.YEAR)
+    found = value_for(str(code), unit, period)
+    if found is None:
+        return None
+    source = f"{found.indicator.name} ({found.indicator.code}), {period.label}"
+    if found.note:
+        source = f"{source}: {found.note}"
+    return found.value, source[:300]
+
+
+@transaction.atomic
+def assessment_prefill(*, actor: Any, assessment: Assessment) -> int:
+    """Fill the leaves scored from indicators or surveys with the value in the store; returns how many changed."""
+    changed = 0
+    if assessment.status not in EDITABLE_STATUSES:
+        return 0
+    scores = assessment.scores.select_related("criterion", "assessment__unit").filter(
+        criterion__rule_kind__in=AUTO_RULE_KINDS
+    )
+    for score in scores.select_for_update():
+        found = _indicator_value(score.criterion, assessment.unit, assessment.round.year)
+        if found is None:
+            continue
+        value, source = found
+        points = _evaluate(score.criterion, value)
+        before = snapshot(score, SCORE_AUDIT_FIELDS)
+        score.computed_value = value
+        score.computed_source = source
+        score.self_score = points
+        if snapshot(score, SCORE_AUDIT_FIELDS) == before:
+            continue
+        _save_score(score)
+        _record_score(actor=actor, score=score, before=before, reason=_("Lấy từ kho số liệu chỉ số"))
+        changed += 1
+    return changed
+
+
+def score_is_done(score: Score, evidence_count: int) -> bool:
+    """A leaf is done when it has a self-score and evidence (or a written reason for having none)."""
+    if is_auto(score.criterion):
+        return True
+    return score.self_score is not None and (evidence_count > 0 or bool(score.no_evidence_reason))
+
+
+@transaction.atomic
+def assessment_submit(*, actor: Any, assessment: Assessment) -> Assessment:
+    """Submit the self-assessment: every leaf scored and evidenced (or explained); locks the sheet and its files."""
+    assessment = Assessment.objects.select_for_update().select_related("round", "unit").get(pk=assessment.pk)
+    _require_self_assessment_open(assessment)
+    scores = list(assessment.scores.select_related("criterion").order_by("criterion__position", "pk"))
+    with_evidence = set(
+        Evidence.scores.through.objects.filter(score__assessment=assessment).values_list("score_id", flat=True)
+    )
+    unscored = [s.criterion.code for s in scores if not is_auto(s.criterion) and s.self_score is None]
+    if unscored:
+        raise ServiceError(
+            _("Chưa tự chấm các tiêu chí: %(codes)s.") % {"codes": ", ".join(unscored[:20])}, code="incomplete"
+        )
+    unproven = [
+        s.criterion.code
+        for s in scores
+        if not is_auto(s.criterion) and s.pk not in with_evidence and not s.no_evidence_reason
+    ]
+    if unproven:
+        raise ServiceError(
+            _("Các tiêu chí sau chưa có tài liệu kiểm chứng và chưa giải thích lý do: %(codes)s.")
+            % {"codes": ", ".join(unproven[:20])},
+            code="incomplete",
+        )
+    now = timezone.now()
+    deadline = assessment.round.self_assessment_deadline
+    late = deadline is not None and timezone.localdate(now) > deadline
+    _set_status(
+        actor=actor,
+        assessment=assessment,
+        status=AssessmentStatus.SUBMITTED,
+        submitted_at=now,
+        is_late=late,
+    )
+    Evidence.objects.filter(assessment=assessment, locked_at__isnull=True).update(locked_at=now)
+    return assessment
+
+
+@transaction.atomic
+def assessment_reopen(*, actor: Any, assessment: Assessment, reason: str) -> Assessment:
+    """Give a submitted sheet back to the unit (secretariat); the reason is mandatory and shown to the unit."""
+    assessment = Assessment.objects.select_for_update().select_related("round", "unit").get(pk=assessment.pk)
+    reason = normalize(reason)
+    if not reason:
+        raise ServiceError(_("Hãy ghi lý do mở lại phiếu."), field="reason")
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        raise ServiceError(_("Chỉ mở lại được phiếu đã nộp và chưa thẩm định xong."), code="bad_status")
+    if assessment.round.stage not in (Stage.SELF_ASSESSMENT, Stage.APPRAISAL):
+        raise ServiceError(_("Chỉ mở lại phiếu trong giai đoạn tự đánh giá hoặc thẩm định."), code="bad_stage")
+    _set_status(
+        actor=actor, assessment=assessment, status=AssessmentStatus.REOPENED, reason=reason, reopen_reason=reason
+    )
+    return assessment
+
+
+# ---------------------------------------------------------------------------
+# Evidence
+
+
+def _explanation_open(score: Score) -> bool:
+    assessment = score.assessment
+    deadline = assessment.round.explanation_deadline
+    return (
+        assessment.round.stage == Stage.EXPLANATION
+        and assessment.status in (AssessmentStatus.APPRAISED, AssessmentStatus.EXPLAINED)
+        and (deadline is None or timezone.localdate() <= deadline)
+    )
+
+
+def _check_scores(assessment: Assessment, scores: Iterable[Score]) -> list[Score]:
+    chosen = list(scores)
+    if not chosen:
+        raise ServiceError(_("Hãy chọn ít nhất một tiêu chí mà tài liệu chứng minh."), field="scores")
+    if any(score.assessment_id != assessment.pk for score in chosen):
+        raise ServiceError(_("Tài liệu chỉ dùng cho các tiêu chí của cùng một phiếu."), field="scores")
+    return chosen
+
+
+def _require_evidence_open(assessment: Assessment, scores: list[Score]) -> None:
+    """Evidence is added while self-assessing, or with an explanation for the leaves being explained."""
+    if _self_assessment_open(assessment):
+        return
+    if all(_explanation_open(score) for score in scores):
+        return
+    _require_self_assessment_open(assessment)
+
+
+def _evidence_snapshot(evidence: Evidence, scores: list[Score]) -> dict[str, Any]:
+    values = snapshot(evidence, ("title", "file_name", "file_size", "sha256", "document_number", "document_date"))
+    values.update(snapshot(evidence, ("issuer", "link")))
+    values["scores"] = sorted(score.criterion.code for score in scores)
+    return values
+
+
+@transaction.atomic
+def evidence_add_file(
+    *, actor: Any, assessment: Assessment, upload: IO[bytes], title: str, scores: Iterable[Score]
+) -> Evidence:
+    """Store an uploaded file (checked: type, size, zip bombs, corrupt) with its SHA-256."""
+    chosen = _check_scores(assessment, scores)
+    _require_evidence_open(assessment, chosen)
+    name = PurePath(str(getattr(upload, "name", "") or "")).name
+    _kind, data = files.check_upload(upload, name=name, kinds=EVIDENCE_KINDS)
+    digest = hashlib.sha256(data).hexdigest()
+    evidence = Evidence(
+        assessment=assessment,
+        title=normalize(title) or normalize(PurePath(name).stem) or name,
+        file_name=normalize(name)[:255],
+        file_size=len(data),
+        sha256=digest,
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    # The stored name is the content hash: no user text in paths, and the same bytes are recognisable.
+    evidence.file.save(f"{digest}{PurePath(name).suffix.lower()}", ContentFile(data), save=False)
+    evidence.save()
+    evidence.scores.set(chosen)
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=evidence,
+        changes={key: [None, value] for key, value in _evidence_snapshot(evidence, chosen).items()},
+        unit=assessment.unit,
+    )
+    return evidence
+
+
+@transaction.atomic
+def evidence_add_reference(
+    *,
+    actor: Any,
+    assessment: Assessment,
+    title: str,
+    scores: Iterable[Score],
+    document_number: str = "",
+    document_date: datetime.date | None = None,
+    issuer: str = "",
+    link: str = "",
+) -> Evidence:
+    """A reference to an existing document (number, date, issuer, link) instead of a file."""
+    chosen = _check_scores(assessment, scores)
+    _require_evidence_open(assessment, chosen)
+    title = normalize(title)
+    if not title:
+        raise ServiceError(_("Hãy ghi tên hoặc trích yếu của văn bản."), field="title")
+    if not (normalize(document_number) or link):
+        raise ServiceError(_("Hãy ghi số, ký hiệu văn bản hoặc đường dẫn đến văn bản."), field="document_number")
+    evidence = Evidence.objects.create(
+        assessment=assessment,
+        title=title[:500],
+        document_number=normalize(document_number)[:100],
+        document_date=document_date,
+        issuer=normalize(issuer)[:300],
+        link=link,
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    evidence.scores.set(chosen)
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=evidence,
+        changes={key: [None, value] for key, value in _evidence_snapshot(evidence, chosen).items()},
+        unit=assessment.unit,
+    )
+    return evidence
+
+
+@transaction.atomic
+def evidence_set_scores(*, actor: Any, evidence: Evidence, scores: Iterable[Score]) -> Evidence:
+    """Change the leaves an evidence item supports (before it is locked by submission)."""
+    evidence = (
+        Evidence.objects.select_for_update().select_related("assessment__round", "assessment__unit").get(pk=evidence.pk)
+    )
+    chosen = _check_scores(evidence.assessment, scores)
+    _require_evidence_unlocked(evidence)
+    before = _evidence_snapshot(evidence, list(evidence.scores.select_related("criterion")))
+    evidence.scores.set(chosen)
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=evidence,
+        changes=diff(before, _evidence_snapshot(evidence, chosen)),
+        unit=evidence.assessment.unit,
+    )
+    return evidence
+
+
+def _require_evidence_unlocked(evidence: Evidence) -> None:
+    if evidence.locked_at is not None:
+        raise ServiceError(
+            _("Tài liệu kiểm chứng đã nộp không được sửa hoặc xóa; hãy bổ sung tài liệu mới nếu cần."),
+            code="locked",
+        )
+    _require_self_assessment_open(evidence.assessment)
+
+
+@transaction.atomic
+def evidence_delete(*, actor: Any, evidence: Evidence) -> None:
+    evidence = (
+        Evidence.objects.select_for_update().select_related("assessment__round", "assessment__unit").get(pk=evidence.pk)
+    )
+    _require_evidence_unlocked(evidence)
+    before = _evidence_snapshot(evidence, list(evidence.scores.select_related("criterion")))
+    assessment = evidence.assessment
+    record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        instance=evidence,
+        changes={key: [value, None] for key, value in before.items()},
+        unit=assessment.unit,
+    )
+    stored = evidence.file.name if evidence.file else ""
+    storage = evidence.file.storage if evidence.file else None
+    evidence.delete()
+    if stored and storage is not None:
+        transaction.on_commit(lambda: storage.delete(stored))
+
+
+# ---------------------------------------------------------------------------
+# Appraisal and explanation
+
+
+def _require_appraisal_open(score: Score) -> None:
+    assessment = score.assessment
+    stage = assessment.round.stage
+    if stage == Stage.APPRAISAL and assessment.status == AssessmentStatus.SUBMITTED:
+        return
+    if stage == Stage.EXPLANATION and assessment.status in (AssessmentStatus.APPRAISED, AssessmentStatus.EXPLAINED):
+        return
+    if assessment.status == AssessmentStatus.APPROVED:
+        raise ServiceError(_("Hội đồng đã thông qua kết quả; điểm đã bị khóa."), code="locked")
+    if stage == Stage.APPRAISAL:
+        raise ServiceError(_("Đơn vị chưa nộp phiếu tự đánh giá; chưa thẩm định được."), code="bad_status")
+    raise ServiceError(_("Chỉ thẩm định trong giai đoạn thẩm định hoặc giải trình."), code="bad_stage")
+
+
+@transaction.atomic
+def score_appraise(
+    *,
+    actor: Any,
+    score: Score,
+    version: int | None,
+    accept: bool = False,
+    points: Decimal | None = None,
+    reason: str = "",
+) -> Score:
+    """Accept the self-score, or set the appraised score with a mandatory reason (also to settle after explanation)."""
+    score = _locked_score(score, version)
+    _require_appraisal_open(score)
+    before = snapshot(score, SCORE_AUDIT_FIELDS)
+    reason = normalize(reason)
+    if accept:
+        if score.self_score is None:
+            raise ServiceError(_("Đơn vị chưa tự chấm tiêu chí này; hãy nhập điểm thẩm định và lý do."), field="points")
+        score.appraised_score = score.self_score
+        score.appraisal_reason = reason
+    else:
+        if points is None:
+            raise ServiceError(_("Hãy nhập điểm thẩm định."), field="points")
+        if not reason:
+            raise ServiceError(_("Hãy ghi lý do khi điều chỉnh điểm."), field="reason")
+        score.appraised_score = check_points(score.criterion, points)
+        score.appraisal_reason = reason
+    score.appraised_by = actor if getattr(actor, "is_authenticated", False) else None
+    _save_score(score)
+    _record_score(actor=actor, score=score, before=before, reason=reason)
+    return score
+
+
+@transaction.atomic
+def explanation_add(
+    *,
+    actor: Any,
+    score: Score,
+    text: str,
+    proposed_score: Decimal | None = None,
+    evidence: Iterable[Evidence] = (),
+    upload: IO[bytes] | None = None,
+) -> Explanation:
+    """The unit's answer to the appraisal of one leaf, within the explanation window.
+
+    ``upload`` is a new evidence file for this leaf, checked and stored like any other.
+    """
+    score = _locked_score(score, None)
+    assessment = score.assessment
+    if assessment.round.stage != Stage.EXPLANATION or assessment.status not in (
+        AssessmentStatus.APPRAISED,
+        AssessmentStatus.EXPLAINED,
+    ):
+        raise ServiceError(_("Kỳ đánh giá không ở giai đoạn giải trình."), code="bad_stage")
+    deadline = assessment.round.explanation_deadline
+    if deadline is not None and timezone.localdate() > deadline:
+        raise ServiceError(
+            _("Đã hết hạn giải trình (%(date)s).") % {"date": deadline.strftime("%d/%m/%Y")}, code="late"
+        )
+    if score.appraised_score is None or score.appraised_score == score.self_score:
+        raise ServiceError(_("Chỉ giải trình tiêu chí có điểm thẩm định khác điểm tự chấm."), code="bad_status")
+    text = normalize(text)
+    if not text:
+        raise ServiceError(_("Hãy ghi nội dung giải trình."), field="text")
+    proposed = None
+    if proposed_score is not None:
+        proposed = check_points(score.criterion, proposed_score, field="proposed_score")
+    items = list(evidence)
+    if upload is not None:
+        items.append(
+            evidence_add_file(
+                actor=actor,
+                assessment=assessment,
+                upload=upload,
+                title="",
+                scores=[score],
+            )
+        )
+    if any(item.assessment_id != assessment.pk for item in items):
+        raise ServiceError(_("Tài liệu chỉ dùng cho các tiêu chí của cùng một phiếu."), field="evidence")
+    explanation = Explanation.objects.create(
+        score=score,
+        text=text,
+        proposed_score=proposed,
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    explanation.evidence.set(items)
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=score,
+        changes={"explanation": [None, text], "proposed_score": [None, proposed]},
+        unit=assessment.unit,
+    )
+    if assessment.status != AssessmentStatus.EXPLAINED:
+        _set_status(actor=actor, assessment=assessment, status=AssessmentStatus.EXPLAINED)
+    return explanation

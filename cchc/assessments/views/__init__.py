@@ -1,0 +1,45 @@
+"""Pages of the PAR INDEX workflow: rounds (``rounds``), a unit's sheet and its evidence (``sheets``), one leaf
+(``scores``)."""
+
+from .rounds import (
+    appraisal_list,
+    round_advance,
+    round_approve,
+    round_create,
+    round_detail,
+    round_edit,
+    round_list,
+    round_table,
+)
+from .scores import score_appraise, score_detail, score_explain, score_self
+from .sheets import (
+    assessment_detail,
+    assessment_reopen,
+    assessment_submit,
+    evidence_delete,
+    evidence_download,
+    evidence_reference,
+    evidence_upload,
+)
+
+__all__ = [
+    "appraisal_list",
+    "assessment_detail",
+    "assessment_reopen",
+    "assessment_submit",
+    "evidence_delete",
+    "evidence_download",
+    "evidence_reference",
+    "evidence_upload",
+    "round_advance",
+    "round_approve",
+    "round_create",
+    "round_detail",
+    "round_edit",
+    "round_list",
+    "round_table",
+    "score_appraise",
+    "score_detail",
+    "score_explain",
+    "score_self",
+]

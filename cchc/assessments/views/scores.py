@@ -1,0 +1,152 @@
+"""One leaf of a unit's sheet: self-score, evidence, appraisal, explanation and its full history.
+
+Access: :func:`permissions.get_score_for_user` (404 outside what the user may read). Writing: the unit's
+focal point (self-score, explanation), an appraiser working in the criterion's lead unit (appraisal).
+A stale ``version`` in an appraisal or self-score form answers 409 with the "reload" message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cchc.accounts import permissions
+from cchc.lib.errors import ConflictError, ServiceError
+
+from .. import selectors, services
+from ..forms import AppraisalForm, EvidenceFileForm, ExplanationForm, SelfScoreForm, show_service_error
+from ..models import Score
+
+NAV = "assessments"
+
+
+def _score_page(request: HttpRequest, score: Score, status: int = 200, **forms: Any) -> HttpResponse:
+    user = request.user
+    assessment = score.assessment
+    auto = services.is_auto(score.criterion)
+    can_self = permissions.can_edit_self_assessment(user, assessment)
+    can_appraise = permissions.can_appraise_score(user, score)
+    can_explain = permissions.can_explain_score(user, score)
+    appraisal_initial = {
+        "version": score.version,
+        "decision": AppraisalForm.ADJUST,
+        "points": "" if score.appraised_score is None else str(score.appraised_score).replace(".", ","),
+        "reason": score.appraisal_reason,
+    }
+    context = {
+        "score": score,
+        "criterion": score.criterion,
+        "assessment": assessment,
+        "round": assessment.round,
+        "auto": auto,
+        "step": services.format_points(services.step_of(score.criterion)),
+        "evidence": score.evidence.order_by("created_at"),
+        "explanations": score.explanations.select_related("author").prefetch_related("evidence"),
+        "history": selectors.score_history(score),
+        "can_self": can_self,
+        "can_appraise": can_appraise,
+        "can_explain": can_explain,
+        "self_form": forms.get("self_form")
+        or (SelfScoreForm(initial=SelfScoreForm.initial_for(score), auto=auto) if can_self else None),
+        "file_form": forms.get("file_form")
+        or (EvidenceFileForm(scores=assessment.scores.all(), initial={"scores": [score.pk]}) if can_self else None),
+        "appraisal_form": forms.get("appraisal_form")
+        or (AppraisalForm(initial=appraisal_initial) if can_appraise else None),
+        "explanation_form": forms.get("explanation_form") or (ExplanationForm() if can_explain else None),
+        "nav_active": NAV,
+    }
+    return render(request, "assessments/score_detail.html", context, status=status)
+
+
+def _error_status(exc: ServiceError) -> int:
+    return 409 if isinstance(exc, ConflictError) else 400
+
+
+@require_GET
+@login_required
+def score_detail(request: HttpRequest, score_id: int) -> HttpResponse:
+    return _score_page(request, permissions.get_score_for_user(request.user, score_id))
+
+
+@require_POST
+@login_required
+def score_self(request: HttpRequest, score_id: int) -> HttpResponse:
+    score = permissions.get_score_for_user(request.user, score_id)
+    permissions.require(permissions.is_focal_point_for(request.user, score.assessment.unit))
+    form = SelfScoreForm(request.POST, auto=services.is_auto(score.criterion))
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.score_self_set(
+                actor=request.user,
+                score=score,
+                points=data.get("points", score.self_score),
+                note=data["note"],
+                no_evidence_reason=data["no_evidence_reason"],
+                version=data["version"],
+            )
+        except ServiceError as exc:
+            show_service_error(form, exc)
+            status = _error_status(exc)
+        else:
+            messages.success(request, _("Đã lưu điểm tự chấm tiêu chí %(code)s.") % {"code": score.criterion.code})
+            return redirect("assessments:score_detail", score.pk)
+    return _score_page(request, score, status=status, self_form=form)
+
+
+@require_POST
+@login_required
+def score_appraise(request: HttpRequest, score_id: int) -> HttpResponse:
+    score = permissions.get_score_for_user(request.user, score_id)
+    permissions.require(permissions.leads_criterion(request.user, score.criterion, score.assessment.unit))
+    form = AppraisalForm(request.POST)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.score_appraise(
+                actor=request.user,
+                score=score,
+                version=data["version"],
+                accept=data["decision"] == AppraisalForm.ACCEPT,
+                points=data["points"],
+                reason=data["reason"],
+            )
+        except ServiceError as exc:
+            show_service_error(form, exc)
+            status = _error_status(exc)
+        else:
+            messages.success(request, _("Đã lưu kết quả thẩm định tiêu chí %(code)s.") % {"code": score.criterion.code})
+            return redirect("assessments:score_detail", score.pk)
+    return _score_page(request, score, status=status, appraisal_form=form)
+
+
+@require_POST
+@login_required
+def score_explain(request: HttpRequest, score_id: int) -> HttpResponse:
+    score = permissions.get_score_for_user(request.user, score_id)
+    permissions.require(permissions.is_focal_point_for(request.user, score.assessment.unit))
+    form = ExplanationForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.explanation_add(
+                actor=request.user,
+                score=score,
+                text=data["text"],
+                proposed_score=data["proposed_score"],
+                upload=data["file"],
+            )
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, _("Đã gửi giải trình tiêu chí %(code)s.") % {"code": score.criterion.code})
+            return redirect("assessments:score_detail", score.pk)
+    return _score_page(request, score, status=400, explanation_form=form)
