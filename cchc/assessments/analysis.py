@@ -424,3 +424,115 @@ def format_points(value: Decimal | None) -> str:
         return ""
     text = f"{value.quantize(CENT, ROUND_HALF_UP):f}".rstrip("0").rstrip(".")
     return text.replace(".", ",")
+
+
+# ---------------------------------------------------------------------------
+# The ranking as pages and documents show it
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    assessment_id: int
+    unit_id: int
+    unit_name: str
+    unit_kind: str  # the unit kind of the framework: the ranking group
+    total_points: Decimal
+    max_points: Decimal
+    index_value: Decimal
+    rank: int | None
+    rank_tied: bool
+    grade: str
+    area_indices: dict[str, dict[str, float]]
+    change: Change | None = None
+
+
+@dataclass(frozen=True)
+class RankingGroup:
+    unit_kind: str
+    label: str
+    rows: list[RankingRow]
+    areas: list[tuple[str, str]]  # (code, title) of the areas with component indices
+
+
+def ranking(round_: Round, *, unit_kind: str | None = None, with_changes: bool = True) -> list[RankingGroup]:
+    """The round's stored results grouped by unit kind, best first (3 queries, 5–7 with the comparison)."""
+    from cchc.organisations.models import UnitKind
+
+    results = Result.objects.filter(assessment__round=round_)
+    if unit_kind:
+        results = results.filter(assessment__framework__unit_kind=unit_kind)
+    rows = list(
+        results.values_list(
+            "assessment_id",
+            "assessment__unit_id",
+            "assessment__unit__name",
+            "assessment__framework__unit_kind",
+            "total_points",
+            "max_points",
+            "index_value",
+            "rank",
+            "rank_tied",
+            "grade",
+            "area_indices",
+            "assessment__framework_id",
+        )
+    )
+    changes = year_over_year(round_) if with_changes and rows else {}
+    area_titles = _area_titles({row[11] for row in rows})
+    groups: dict[str, list[RankingRow]] = defaultdict(list)
+    areas: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in rows:
+        groups[row[3]].append(RankingRow(*row[:11], change=changes.get(row[0])))
+        for code in row[10] or {}:
+            areas[row[3]].setdefault(code, area_titles.get((row[11], code), ""))
+    order = {value: position for position, value in enumerate(UnitKind.values)}
+    out = []
+    for kind in sorted(groups, key=lambda value: order.get(value, len(order))):
+        group_rows = sorted(groups[kind], key=lambda item: (item.rank or 0, -item.index_value, item.unit_name))
+        label = str(UnitKind(kind).label) if kind in UnitKind.values else kind
+        area_list = sorted(areas[kind].items(), key=lambda item: _natural(item[0]))
+        out.append(RankingGroup(unit_kind=kind, label=label, rows=group_rows, areas=area_list))
+    return out
+
+
+def _natural(code: str) -> tuple[tuple[int, str], ...]:
+    return tuple((int(part), "") if part.isdigit() else (1 << 30, part) for part in code.split("."))
+
+
+def _area_titles(framework_ids: set[int]) -> dict[tuple[int, str], str]:
+    from cchc.frameworks.models import Criterion
+
+    if not framework_ids:
+        return {}
+    rows = Criterion.objects.filter(framework_id__in=framework_ids, parent__isnull=True).values_list(
+        "framework_id", "code", "title"
+    )
+    return {(framework_id, code): title for framework_id, code, title in rows}
+
+
+@dataclass(frozen=True)
+class RoundGap:
+    assessment_id: int
+    criterion: CriterionInfo
+    final_score: Decimal | None
+    lost: Decimal
+
+
+def round_gaps(round_: Round, data: RoundData) -> list[RoundGap]:
+    """Every unit's criteria below max, from data already read (no query)."""
+    gaps = []
+    empty: dict[int, Decimal | None] = {}
+    for assessment_id, _unit_id, _kind, framework_id in data.assessments:
+        tree = data.trees.get(framework_id, [])
+        leaves = {leaf.criterion_id: leaf for leaf in data.leaves.get(framework_id, [])}
+        scores = data.scores.get(assessment_id, empty)
+        for node in tree:
+            leaf = leaves.get(node.id)
+            if leaf is None:
+                continue
+            score = scores.get(node.id)
+            lost = points_lost_on(leaf, score, rescale_without_survey=round_.rescale_without_survey)
+            if lost is not None and lost > 0:
+                final = -lost if node.category == CriterionCategory.PENALTY else score
+                gaps.append(RoundGap(assessment_id, node, final, lost))
+    return gaps
