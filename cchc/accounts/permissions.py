@@ -289,17 +289,22 @@ def can_view_round_results(user: Any, round_: Any) -> bool:
     return get_units_for_user(user).filter(pk=round_.organiser_id).exists()
 
 
-def can_view_unit_result(user: Any, round_: Any, unit: Unit) -> bool:
-    """May the user open ``unit``'s result page (scores, criteria below max) in ``round_``?"""
+def result_unit_paths(user: Any, round_: Any) -> list[str] | None:
+    """Subtrees of the units whose result pages the user may open in ``round_``; ``None`` means every unit."""
     if can_view_all_round_results(user, round_):
-        return True
+        return None
     if not can_view_round_results(user, round_):
-        return False
+        return []
     paths = _scope_paths(user, tuple(Role.values))
     if paths is None:
-        return True
-    paths = [*paths, *Membership.objects.filter(user=user).values_list("unit__path", flat=True)]
-    return any(unit.path.startswith(path) for path in paths)
+        return None
+    return [*paths, *Membership.objects.filter(user=user).values_list("unit__path", flat=True)]
+
+
+def can_view_unit_result(user: Any, round_: Any, unit: Unit) -> bool:
+    """May the user open ``unit``'s result page (scores, criteria below max) in ``round_``?"""
+    paths = result_unit_paths(user, round_)
+    return paths is None or any(unit.path.startswith(path) for path in paths)
 
 
 def can_view_public_round_results(round_: Any) -> bool:

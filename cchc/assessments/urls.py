@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -23,4 +23,5 @@ urlpatterns = [
     path("scores/<int:score_id>/self/", views.score_self, name="score_self"),
     path("scores/<int:score_id>/appraise/", views.score_appraise, name="score_appraise"),
     path("scores/<int:score_id>/explain/", views.score_explain, name="score_explain"),
+    path("", include("cchc.assessments.urls_results")),
 ]

@@ -1,0 +1,266 @@
+"""Result pages of a round: ranking, a unit's result, points lost, downloads, and the public page.
+
+All read-only. Access through :mod:`cchc.accounts.permissions`:
+:func:`~cchc.accounts.permissions.get_results_round_for_user` (404 for a round
+the user may not see), ``can_view_all_round_results`` for the cross-unit
+analysis, ``can_view_unit_result`` / ``result_unit_paths`` for a unit's page,
+``can_view_public_round_results`` for anonymous visitors.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from cchc.accounts import permissions
+from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
+
+from . import analysis, documents
+from .models import Assessment, Result, Round
+
+NAV = "results"
+
+
+def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _assessment_in_round(request: HttpRequest, round_: Round, assessment_id: Any) -> Assessment:
+    try:
+        pk = int(assessment_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    assessment = (
+        Assessment.objects.select_related("unit", "framework", "round__organiser")
+        .filter(round=round_, pk=pk)
+        .first()
+    )
+    if assessment is None or not permissions.can_view_unit_result(request.user, round_, assessment.unit):
+        raise Http404
+    return assessment
+
+
+def _openable(user: Any, round_: Round, groups: list[analysis.RankingGroup]) -> set[int] | None:
+    """Assessment ids whose result page the user may open from the ranking; ``None``: all of them."""
+    paths = permissions.result_unit_paths(user, round_)
+    if paths is None:
+        return None
+    if not paths:
+        return set()
+    unit_ids = {row.unit_id for group in groups for row in group.rows}
+    from cchc.organisations.models import Unit
+
+    allowed = {
+        pk
+        for pk, path in Unit.objects.filter(pk__in=unit_ids).values_list("pk", "path")
+        if any(path.startswith(prefix) for prefix in paths)
+    }
+    return {row.assessment_id for group in groups for row in group.rows if row.unit_id in allowed}
+
+
+# ---------------------------------------------------------------------------
+# Pages
+
+
+@require_GET
+@login_required
+def results_index(request: HttpRequest) -> HttpResponse:
+    """Rounds whose results the user may see."""
+    rounds = (
+        permissions.get_rounds_for_user(request.user)
+        .select_related("organiser")
+        .annotate(has_results=Exists(Result.objects.filter(assessment__round=OuterRef("pk"))))
+        .filter(has_results=True)
+    )
+    visible = []
+    for round_ in rounds:
+        round_._cchc_results_exist = True
+        if permissions.can_view_round_results(request.user, round_):
+            visible.append(round_)
+    return render(request, "assessments/results/index.html", {"rounds": visible, "nav_active": NAV})
+
+
+@require_GET
+@login_required
+def ranking_page(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = permissions.get_results_round_for_user(request.user, round_id)
+    groups = analysis.ranking(round_)
+    kinds = [(group.unit_kind, group.label) for group in groups]
+    kind = request.GET.get("kind", "")
+    if kind not in {value for value, _label in kinds}:
+        kind = kinds[0][0] if kinds else ""
+    shown = [group for group in groups if group.unit_kind == kind]
+    context = {
+        "round": round_,
+        "groups": shown,
+        "kinds": kinds,
+        "kind": kind,
+        "openable": _openable(request.user, round_, shown),
+        "can_view_all": permissions.can_view_all_round_results(request.user, round_),
+        "nav_active": NAV,
+    }
+    return render(request, "assessments/results/ranking.html", context)
+
+
+class RemediationPlanForm(forms.Form):
+    gaps = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Tiêu chí cần khắc phục"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Chọn ít nhất một tiêu chí để lập kế hoạch khắc phục.")},
+    )
+    deadline = forms.DateField(
+        label=gettext_lazy("Thời hạn hoàn thành"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+
+    def __init__(self, *args: Any, gaps: list[analysis.Gap], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["gaps"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = [(gap.criterion.id, f"{gap.criterion.code} {gap.criterion.title}") for gap in gaps]
+
+
+def _unit_context(request: HttpRequest, round_: Round, assessment: Assessment, form: RemediationPlanForm | None):
+    result = Result.objects.filter(assessment=assessment).first()
+    gaps = analysis.unit_gaps(assessment)
+    change = analysis.year_over_year(round_).get(assessment.pk) if result else None
+    areas = []
+    if result:
+        titles = {
+            code: title
+            for code, title in assessment.framework.criteria.filter(parent__isnull=True).values_list("code", "title")
+        }
+        for code, values in sorted((result.area_indices or {}).items(), key=lambda item: analysis._natural(item[0])):
+            areas.append({"code": code, "title": titles.get(code, ""), **values})
+    return {
+        "round": round_,
+        "assessment": assessment,
+        "result": result,
+        "change": change,
+        "areas": areas,
+        "gaps": gaps,
+        "lost_total": sum((gap.lost for gap in gaps), analysis.ZERO),
+        "form": form or RemediationPlanForm(gaps=gaps, initial={"gaps": [gap.criterion.id for gap in gaps]}),
+        "nav_active": NAV,
+    }
+
+
+@require_GET
+@login_required
+def unit_result(request: HttpRequest, round_id: int, assessment_id: int) -> HttpResponse:
+    round_ = permissions.get_results_round_for_user(request.user, round_id)
+    assessment = _assessment_in_round(request, round_, assessment_id)
+    return render(request, "assessments/results/unit.html", _unit_context(request, round_, assessment, None))
+
+
+@require_GET
+@login_required
+def points_lost_page(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = permissions.get_results_round_for_user(request.user, round_id)
+    permissions.require(permissions.can_view_all_round_results(request.user, round_))
+    rows = analysis.round_points_lost(round_)
+    kinds = dict(round_.frameworks.values_list("pk", "unit_kind"))
+    from cchc.organisations.models import UnitKind
+
+    labels = {value: label for value, label in UnitKind.choices}
+    context = {
+        "round": round_,
+        "rows": [(row, labels.get(kinds.get(row.framework_id, ""), "")) for row in rows],
+        "nav_active": NAV,
+    }
+    return render(request, "assessments/results/points_lost.html", context)
+
+
+@require_GET
+def public_results(request: HttpRequest, round_id: int) -> HttpResponse:
+    """The public page of a published round marked public (no login)."""
+    round_ = Round.objects.select_related("organiser").filter(pk=round_id).first()
+    if round_ is None or not permissions.can_view_public_round_results(round_):
+        raise Http404
+    groups = analysis.ranking(round_)
+    return render(request, "assessments/results/public.html", {"round": round_, "groups": groups})
+
+
+# ---------------------------------------------------------------------------
+# Downloads
+
+
+def _name(round_: Round, what: str, extension: str) -> str:
+    return f"{slugify(what)}-{round_.year}-{round_.pk}.{extension}"
+
+
+@require_GET
+@login_required
+def ranking_download(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = permissions.get_results_round_for_user(request.user, round_id)
+    return _download(documents.ranking_xlsx(round_), _name(round_, "xep-hang", "xlsx"), XLSX_CONTENT_TYPE)
+
+
+@require_GET
+@login_required
+def decision_download(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = permissions.get_results_round_for_user(request.user, round_id)
+    return _download(
+        documents.decision_docx(round_), _name(round_, "quyet-dinh-cong-bo", "docx"), documents.DOCX_CONTENT_TYPE
+    )
+
+
+@require_GET
+@login_required
+def points_lost_download(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = permissions.get_results_round_for_user(request.user, round_id)
+    permissions.require(permissions.can_view_all_round_results(request.user, round_))
+    return _download(documents.points_lost_xlsx(round_), _name(round_, "diem-bi-mat", "xlsx"), XLSX_CONTENT_TYPE)
+
+
+@require_GET
+@login_required
+def scoring_sheet_download(request: HttpRequest, round_id: int, assessment_id: int) -> HttpResponse:
+    round_ = permissions.get_results_round_for_user(request.user, round_id)
+    assessment = _assessment_in_round(request, round_, assessment_id)
+    name = f"phieu-cham-diem-{slugify(assessment.unit.code or assessment.unit.pk)}-{round_.year}.xlsx"
+    return _download(documents.scoring_sheet_xlsx(assessment), name, XLSX_CONTENT_TYPE)
+
+
+@require_POST
+@login_required
+def remediation_plan_download(request: HttpRequest, round_id: int, assessment_id: int) -> HttpResponse:
+    round_ = permissions.get_results_round_for_user(request.user, round_id)
+    assessment = _assessment_in_round(request, round_, assessment_id)
+    gaps = analysis.unit_gaps(assessment)
+    form = RemediationPlanForm(request.POST, gaps=gaps)
+    if not form.is_valid():
+        context = _unit_context(request, round_, assessment, form)
+        return render(request, "assessments/results/unit.html", context, status=400)
+    items = analysis.remediation_plan(
+        assessment, form.cleaned_data["gaps"], deadline=form.cleaned_data["deadline"]
+    )
+    name = f"ke-hoach-khac-phuc-{slugify(assessment.unit.code or assessment.unit.pk)}-{round_.year}.xlsx"
+    return _download(documents.remediation_plan_xlsx(assessment, items), name, XLSX_CONTENT_TYPE)
+
+
+__all__ = [
+    "decision_download",
+    "points_lost_download",
+    "points_lost_page",
+    "public_results",
+    "ranking_download",
+    "ranking_page",
+    "remediation_plan_download",
+    "results_index",
+    "scoring_sheet_download",
+    "unit_result",
+]
