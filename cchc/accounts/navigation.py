@@ -26,6 +26,7 @@ def items_for(user: Any) -> list[NavItem]:
     if permissions.roles_of(user) or permissions.is_admin(user):
         items.append(NavItem(pgettext("list", "Đơn vị"), reverse("organisations:unit_list"), "units"))
         items.append(NavItem(_("Chỉ số CCHC"), reverse("assessments:round_list"), "assessments"))
+        items.append(NavItem(_("Kết quả, xếp hạng"), reverse("assessments:results_index"), "results"))
     if permissions.can_manage_units(user):
         items.append(NavItem(pgettext("list", "Người dùng"), reverse("accounts:user_list"), "users"))
     if permissions.can_view_audit(user):

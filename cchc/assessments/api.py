@@ -1,3 +1,290 @@
-from ninja import Router
+"""PAR INDEX endpoints: rounds, a unit's assessment with scores and evidence metadata, self-score and appraisal writes.
 
-router = Router(tags=["assessments"])
+Every endpoint starts from :mod:`cchc.accounts.permissions`, as the web pages do: a round or assessment the
+caller may not read answers 404; a write the caller may not make answers 403; a rule of the cycle (locked
+sheet, bad points) answers 400 and a stale ``version`` 409, all in the one error shape of the API.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from cchc.accounts import permissions
+from cchc.organisations.schemas import ErrorOut
+
+from . import selectors, services
+from .models import Assessment, AssessmentStatus, Evidence, Round, Score, Stage
+
+router = Router(tags=["Chỉ số CCHC"])
+
+_READ_ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut}
+_WRITE_ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+
+
+class RoundOut(Schema):
+    id: int
+    name: str
+    year: int
+    organiser_id: int
+    stage: Stage = Field(
+        description="Giai đoạn: draft, self_assessment, appraisal, explanation, council, published, closed."
+    )
+    self_assessment_deadline: datetime.date | None
+    appraisal_deadline: datetime.date | None
+    explanation_deadline: datetime.date | None
+    council_deadline: datetime.date | None
+    publication_date: datetime.date | None
+    is_public: bool
+    approved_at: datetime.datetime | None = Field(description="Lúc hội đồng thẩm định thông qua kết quả.")
+
+
+class AssessmentSummaryOut(Schema):
+    id: int
+    unit_id: int
+    unit_name: str
+    framework_id: int
+    status: AssessmentStatus
+    submitted_at: datetime.datetime | None
+    is_late: bool = Field(description="Nộp sau hạn tự đánh giá.")
+    leaves_done: int = Field(description="Số tiêu chí đã tự chấm và có tài liệu kiểm chứng (hoặc giải thích).")
+    leaves_total: int
+
+
+class RoundDetailOut(RoundOut):
+    framework_ids: list[int]
+    assessments: list[AssessmentSummaryOut] = Field(description="Các phiếu người gọi được xem.")
+
+
+class ScoreOut(Schema):
+    id: int
+    criterion_id: int
+    code: str
+    title: str
+    max_points: Decimal
+    rule_kind: str
+    lead_unit_id: int | None
+    self_score: Decimal | None
+    self_note: str
+    no_evidence_reason: str
+    computed_value: Decimal | None = Field(description="Giá trị lấy từ kho chỉ số (tiêu chí chấm tự động).")
+    computed_source: str
+    appraised_score: Decimal | None
+    appraisal_reason: str
+    final_score: Decimal | None
+    version: int = Field(description="Gửi lại khi ghi điểm; khác phiên bản hiện tại thì bị từ chối (409).")
+    updated_at: datetime.datetime
+    evidence_ids: list[int]
+
+
+class EvidenceOut(Schema):
+    id: int
+    title: str
+    file_name: str
+    file_size: int | None
+    sha256: str = Field(description="Mã băm SHA-256 của tệp (rỗng với văn bản dẫn chiếu).")
+    document_number: str
+    document_date: datetime.date | None
+    issuer: str
+    link: str
+    locked: bool = Field(description="Đã khóa khi nộp phiếu: không sửa, không xóa.")
+    score_ids: list[int]
+
+
+class AssessmentOut(AssessmentSummaryOut):
+    round_id: int
+    reopen_reason: str
+    scores: list[ScoreOut]
+    evidence: list[EvidenceOut]
+
+
+class SelfScoreIn(Schema):
+    points: Decimal | None = Field(None, description="Điểm tự chấm (0 đến điểm tối đa, theo bước); bỏ trống để xóa.")
+    note: str = Field("", max_length=5000)
+    no_evidence_reason: str = Field("", max_length=5000, description="Bắt buộc khi tiêu chí không có tài liệu.")
+    version: int | None = Field(None, description="Phiên bản đã đọc; nên gửi để tránh ghi đè.")
+
+
+class AppraisalIn(Schema):
+    accept: bool = Field(False, description="`true`: đồng ý điểm tự chấm.")
+    points: Decimal | None = Field(None, description="Điểm thẩm định khi điều chỉnh.")
+    reason: str = Field("", max_length=5000, description="Bắt buộc khi điều chỉnh.")
+    version: int = Field(description="Phiên bản đã đọc của điểm tiêu chí.")
+
+
+def _round_out(round: Round) -> dict[str, Any]:
+    return RoundOut.from_orm(round).model_dump()
+
+
+def _summary(assessment: Assessment, progress: tuple[int, int]) -> dict[str, Any]:
+    return {
+        "id": assessment.pk,
+        "unit_id": assessment.unit_id,
+        "unit_name": assessment.unit.name,
+        "framework_id": assessment.framework_id,
+        "status": assessment.status,
+        "submitted_at": assessment.submitted_at,
+        "is_late": assessment.is_late,
+        "leaves_done": progress[0],
+        "leaves_total": progress[1],
+    }
+
+
+def _score_out(score: Score, evidence_ids: list[int]) -> dict[str, Any]:
+    criterion = score.criterion
+    return {
+        "id": score.pk,
+        "criterion_id": criterion.pk,
+        "code": criterion.code,
+        "title": criterion.title,
+        "max_points": criterion.max_points,
+        "rule_kind": criterion.rule_kind,
+        "lead_unit_id": criterion.lead_unit_id,
+        "self_score": score.self_score,
+        "self_note": score.self_note,
+        "no_evidence_reason": score.no_evidence_reason,
+        "computed_value": score.computed_value,
+        "computed_source": score.computed_source,
+        "appraised_score": score.appraised_score,
+        "appraisal_reason": score.appraisal_reason,
+        "final_score": score.final_score,
+        "version": score.version,
+        "updated_at": score.updated_at,
+        "evidence_ids": evidence_ids,
+    }
+
+
+def _evidence_links(assessment: Assessment) -> list[tuple[int, int]]:
+    through = Evidence.scores.through.objects.filter(evidence__assessment=assessment)
+    return list(through.values_list("evidence_id", "score_id"))
+
+
+@router.get("/rounds", response={200: list[RoundOut], **_READ_ERRORS}, summary="Danh sách kỳ đánh giá")
+def round_list(request: HttpRequest) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    return permissions.get_rounds_for_user(user).order_by("-year", "name")
+
+
+@router.get(
+    "/rounds/{round_id}",
+    response={200: RoundDetailOut, **_READ_ERRORS},
+    summary="Chi tiết kỳ đánh giá",
+    description="Thông tin kỳ, thời hạn và các phiếu tự đánh giá người gọi được xem (trạng thái, tiến độ, nộp muộn).",
+)
+def round_detail(request: HttpRequest, round_id: int) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    round = permissions.get_round_for_user(user, round_id)
+    assessments = permissions.get_assessments_for_user(user).filter(round=round)
+    progress = selectors.progress_by_assessment(assessments)
+    rows = assessments.select_related("unit").order_by("unit__name")
+    return {
+        **_round_out(round),
+        "framework_ids": sorted(round.frameworks.values_list("pk", flat=True)),
+        "assessments": [_summary(row, progress.get(row.pk, (0, 0))) for row in rows],
+    }
+
+
+@router.get(
+    "/{assessment_id}",
+    response={200: AssessmentOut, **_READ_ERRORS},
+    summary="Phiếu tự đánh giá của một đơn vị",
+    description="Điểm từng tiêu chí (tự chấm, thẩm định, điểm đạt, phiên bản) và thông tin tài liệu kiểm chứng.",
+)
+def assessment_detail(request: HttpRequest, assessment_id: int) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    assessment = permissions.get_assessment_for_user(user, assessment_id)
+    links = _evidence_links(assessment)
+    by_score: dict[int, list[int]] = {}
+    by_evidence: dict[int, list[int]] = {}
+    for evidence_id, score_id in links:
+        by_score.setdefault(score_id, []).append(evidence_id)
+        by_evidence.setdefault(evidence_id, []).append(score_id)
+    scores = assessment.scores.select_related("criterion").order_by("criterion__position", "pk")
+    progress = selectors.progress_by_assessment(Assessment.objects.filter(pk=assessment.pk))
+    return {
+        **_summary(assessment, progress.get(assessment.pk, (0, 0))),
+        "round_id": assessment.round_id,
+        "reopen_reason": assessment.reopen_reason,
+        "scores": [_score_out(score, sorted(by_score.get(score.pk, []))) for score in scores],
+        "evidence": [
+            {
+                "id": item.pk,
+                "title": item.title,
+                "file_name": item.file_name,
+                "file_size": item.file_size,
+                "sha256": item.sha256,
+                "document_number": item.document_number,
+                "document_date": item.document_date,
+                "issuer": item.issuer,
+                "link": item.link,
+                "locked": item.locked_at is not None,
+                "score_ids": sorted(by_evidence.get(item.pk, [])),
+            }
+            for item in assessment.evidence.order_by("created_at", "pk")
+        ],
+    }
+
+
+def _score_response(score: Score) -> dict[str, Any]:
+    score.refresh_from_db()
+    evidence_ids = sorted(score.evidence.values_list("pk", flat=True))
+    return _score_out(score, evidence_ids)
+
+
+@router.put(
+    "/scores/{score_id}/self",
+    response={200: ScoreOut, **_WRITE_ERRORS},
+    summary="Ghi điểm tự chấm",
+    description="Đầu mối CCHC của đơn vị ghi điểm tự chấm, thuyết minh và giải thích khi không có tài liệu.",
+)
+def score_self(request: HttpRequest, score_id: int, payload: SelfScoreIn) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    score = permissions.get_score_for_user(user, score_id)
+    permissions.require(permissions.is_focal_point_for(user, score.assessment.unit))
+    points = payload.points
+    if services.is_auto(score.criterion) and points is None:
+        points = score.self_score
+    score = services.score_self_set(
+        actor=user,
+        score=score,
+        points=points,
+        note=payload.note,
+        no_evidence_reason=payload.no_evidence_reason,
+        version=payload.version,
+    )
+    return _score_response(score)
+
+
+@router.put(
+    "/scores/{score_id}/appraisal",
+    response={200: ScoreOut, **_WRITE_ERRORS},
+    summary="Ghi kết quả thẩm định",
+    description=(
+        "Thành viên tổ thẩm định thuộc cơ quan chủ trì tiêu chí đồng ý điểm tự chấm hoặc điều chỉnh điểm (bắt buộc "
+        "ghi lý do). `version` khác phiên bản hiện tại: 409, không thay đổi gì."
+    ),
+)
+def score_appraisal(request: HttpRequest, score_id: int, payload: AppraisalIn) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    score = permissions.get_score_for_user(user, score_id)
+    permissions.require(permissions.leads_criterion(user, score.criterion, score.assessment.unit))
+    score = services.score_appraise(
+        actor=user,
+        score=score,
+        version=payload.version,
+        accept=payload.accept,
+        points=payload.points,
+        reason=payload.reason,
+    )
+    return _score_response(score)
