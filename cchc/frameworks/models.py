@@ -41,6 +41,11 @@ class Framework(models.Model):
         default=False,
         help_text=_("Bộ mẫu để tham khảo; tỉnh cần thay bằng bộ tiêu chí theo quyết định của mình."),
     )
+    notes = models.TextField(
+        _("ghi chú, nguồn"),
+        blank=True,
+        help_text=_("Căn cứ, nguồn tham khảo và lưu ý khi sử dụng bộ tiêu chí."),
+    )
     based_on = models.ForeignKey(
         "self", verbose_name=_("sao chép từ"), on_delete=models.SET_NULL, null=True, blank=True, related_name="copies"
     )

@@ -34,7 +34,7 @@ from cchc.organisations.models import Unit, UnitKind
 from . import scoring
 from .models import Criterion, CriterionCategory, Framework, RuleKind
 
-FRAMEWORK_FIELDS = ("name", "year", "unit_kind", "owner", "scale", "decision_reference", "is_sample")
+FRAMEWORK_FIELDS = ("name", "year", "unit_kind", "owner", "scale", "decision_reference", "is_sample", "notes")
 CRITERION_FIELDS = (
     "code",
     "title",
@@ -59,6 +59,7 @@ class FrameworkData:
     scale: Decimal = Decimal(100)
     decision_reference: str = ""
     is_sample: bool = False
+    notes: str = ""
 
 
 @dataclass
@@ -100,6 +101,7 @@ def ensure_editable(framework: Framework) -> None:
 def _clean_framework(data: FrameworkData) -> FrameworkData:
     data.name = normalize(data.name)
     data.decision_reference = normalize(data.decision_reference)
+    data.notes = (data.notes or "").strip()
     if not data.name:
         raise ServiceError(_("Hãy nhập tên bộ tiêu chí."), field="name")
     if len(data.name) > 300:
@@ -271,6 +273,7 @@ def framework_create(*, actor: Any, data: FrameworkData, reason: str = "") -> Fr
         scale=data.scale,
         decision_reference=data.decision_reference,
         is_sample=data.is_sample,
+        notes=data.notes,
     )
     record(
         actor=actor,
@@ -338,6 +341,7 @@ def framework_clone(
             scale=framework.scale,
             decision_reference="",
             is_sample=framework.is_sample,
+            notes=framework.notes,
         ),
         reason=reason or _("Sao chép từ “%(name)s”.") % {"name": str(framework)},
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from cchc.demo.data import DEFAULT_PASSWORD
 from cchc.demo.loaders import DemoAccount, load_province
 from cchc.demo.national import load_national
+from cchc.frameworks.demo import load_demo as load_frameworks_demo
 from cchc.lib.errors import ServiceError
 
 
@@ -56,6 +57,7 @@ class Command(BaseCommand):
                 return
             password = options["password"] or os.environ.get("CCHC_DEMO_PASSWORD") or DEFAULT_PASSWORD
             accounts = load_province(password=password)
+            load_frameworks_demo(stdout=self.stdout, password=password)
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(_("Đã nạp dữ liệu minh họa (%(seconds).1f giây).") % {"seconds": time.monotonic() - started})
