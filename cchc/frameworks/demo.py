@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TextIO
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,7 @@ from .samples import SAMPLES, install_sample
 DEMO_YEARS = (2024, 2025)
 
 
-def load_demo(*, stdout: TextIO, password: str | None = None) -> None:
+def load_demo(*, stdout: Any, password: str | None = None) -> None:
     """One departments framework and one communes framework per demo year, owned by the demo province."""
     province = Unit.objects.get(code=PROVINCE)
     created = 0
