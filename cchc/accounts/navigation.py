@@ -27,6 +27,10 @@ def items_for(user: Any) -> list[NavItem]:
         items.append(NavItem(pgettext("list", "Đơn vị"), reverse("organisations:unit_list"), "units"))
         items.append(NavItem(_("Chỉ số CCHC"), reverse("assessments:round_list"), "assessments"))
         items.append(NavItem(_("Kết quả, xếp hạng"), reverse("assessments:results_index"), "results"))
+        items.append(NavItem(_("Nhiệm vụ của đơn vị"), reverse("directives:my_tasks"), "my_tasks"))
+        items.append(NavItem(_("Văn bản chỉ đạo"), reverse("directives:directive_list"), "directives"))
+    if permissions.can_view_task_tracker(user):
+        items.append(NavItem(_("Theo dõi nhiệm vụ"), reverse("directives:tracker"), "tracker"))
     if permissions.can_manage_units(user):
         items.append(NavItem(pgettext("list", "Người dùng"), reverse("accounts:user_list"), "users"))
     if permissions.can_view_audit(user):

@@ -286,7 +286,11 @@ def can_view_round_results(user: Any, round_: Any) -> bool:
         return True
     if round_.stage not in _PUBLISHED_STAGES or not _round_results_exist(round_):
         return False
-    return get_units_for_user(user).filter(pk=round_.organiser_id).exists()
+    cache = round_.__dict__.setdefault("_cchc_results_readers", {})
+    key = getattr(user, "pk", None)
+    if key not in cache:
+        cache[key] = get_units_for_user(user).filter(pk=round_.organiser_id).exists()
+    return bool(cache[key])
 
 
 def result_unit_paths(user: Any, round_: Any) -> list[str] | None:
@@ -298,7 +302,15 @@ def result_unit_paths(user: Any, round_: Any) -> list[str] | None:
     paths = _scope_paths(user, tuple(Role.values))
     if paths is None:
         return None
-    return [*paths, *Membership.objects.filter(user=user).values_list("unit__path", flat=True)]
+    return [*paths, *_member_unit_paths(user)]
+
+
+def _member_unit_paths(user: Any) -> list[str]:
+    cached = getattr(user, "_cchc_member_unit_paths", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).values_list("unit__path", flat=True))
+        user._cchc_member_unit_paths = cached
+    return list(cached)
 
 
 def can_view_unit_result(user: Any, round_: Any, unit: Unit) -> bool:

@@ -1,3 +1,263 @@
-from ninja import Router
+"""Directives endpoints: directives, tasks, assignments (filtered), progress reports, acceptance, extraction.
 
-router = Router(tags=["directives"])
+Every endpoint starts from :mod:`cchc.accounts.permissions` and writes through
+:mod:`cchc.directives.services`, exactly like the pages.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from cchc.accounts import permissions
+from cchc.lib.errors import ServiceError
+from cchc.organisations.schemas import ErrorOut
+
+from . import selectors, services
+from .models import ProgressReport, Status, Task
+
+router = Router(tags=["Văn bản chỉ đạo, nhiệm vụ"])
+
+_ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class Pagination(LimitOffsetPagination):
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=500, description="Số bản ghi mỗi trang (tối đa 500).")
+        offset: int = Field(0, ge=0, description="Bỏ qua bao nhiêu bản ghi đầu tiên.")
+
+
+class DirectiveOut(Schema):
+    id: int
+    kind: str
+    reference: str
+    issued_on: datetime.date | None
+    issuing_unit_id: int
+    issuing_unit: str = Field(alias="issuing_unit.name")
+    signer: str
+    subject: str
+    addressees: str
+
+
+class TaskOut(Schema):
+    id: int
+    directive_id: int
+    parent_id: int | None
+    section: str
+    content: str
+    lead_label: str
+    lead_unit_id: int | None
+    supporting_unit_ids: list[int]
+    expected_output: str
+    deadline_kind: str
+    deadline: datetime.date | None
+    period_key: str
+    recurrence: str
+    deadline_text: str
+
+    @staticmethod
+    def resolve_supporting_unit_ids(obj: Task) -> list[int]:
+        return [unit.pk for unit in obj.supporting_units.all()]
+
+
+class DirectiveDetailOut(DirectiveOut):
+    tasks: list[TaskOut]
+
+
+class AssignmentOut(Schema):
+    id: int
+    task_id: int
+    directive_id: int
+    unit_id: int
+    unit: str = Field(alias="unit.name")
+    period_key: str | None = Field(None, description="Kỳ của nhiệm vụ định kỳ.")
+    due_date: datetime.date | None
+    original_due_date: datetime.date | None
+    percent: int
+    last_report_on: datetime.date | None
+    review_pending: bool
+    completed_on: datetime.date | None
+    status: str = Field(description="not_started, in_progress, done_on_time, done_late, overdue")
+
+    @staticmethod
+    def resolve_period_key(obj: Any) -> str | None:
+        return obj.occurrence.period_key if obj.occurrence_id else None
+
+    @staticmethod
+    def resolve_status(obj: Any) -> str:
+        return str(obj.status.value)
+
+
+class AssignmentFilters(Schema):
+    directive: int | None = Field(None, description="Mã văn bản.")
+    unit: int | None = Field(None, description="Mã đơn vị thực hiện.")
+    status: Status | None = Field(None, description="Tình trạng.")
+    period: str | None = Field(None, description="Hạn trong kỳ: 2025-Q3, 2025-H2, 2025-08, 2025.")
+    waiting: bool = Field(False, description="Chỉ các nhiệm vụ chờ xác nhận hoàn thành.")
+
+
+class ReportIn(Schema):
+    percent: int = Field(ge=0, le=100, description="Tiến độ (%); 100 là báo cáo hoàn thành, chờ xác nhận.")
+    text: str = Field(min_length=1, description="Nội dung báo cáo.")
+
+
+class ReportOut(Schema):
+    id: int
+    assignment_id: int
+    submitted_on: datetime.date
+    percent: int
+    text: str
+    review_state: str
+    review_comment: str
+
+
+class ReviewIn(Schema):
+    comment: str = Field("", description="Ý kiến của cơ quan thường trực (bắt buộc khi trả lại).")
+
+
+class ProposedTaskOut(Schema):
+    section: str
+    lead_unit: str | None
+    supporting_units: list[str]
+    content: str
+    deadline: str | None
+    deadline_text: str
+    recurrence: str
+
+
+class ExtractionOut(Schema):
+    reference: str | None
+    date: str | None
+    issuer: str | None
+    signer: str | None
+    subject: str | None
+    addressees: list[str]
+    tasks: list[ProposedTaskOut]
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+@router.get("/", response={200: list[DirectiveOut], **_ERRORS}, summary="Danh sách văn bản chỉ đạo")
+@paginate(Pagination)
+def directive_list(request: HttpRequest) -> Any:
+    return (
+        permissions.get_directives_for_user(_user(request)).select_related("issuing_unit").order_by("-issued_on", "-pk")
+    )
+
+
+@router.get(
+    "/assignments",
+    response={200: list[AssignmentOut], **_ERRORS},
+    summary="Theo dõi nhiệm vụ theo đơn vị",
+    description="Các lượt theo dõi (một đơn vị × một nhiệm vụ, hoặc × một kỳ của nhiệm vụ định kỳ) người gọi được xem.",
+)
+@paginate(Pagination)
+def assignment_list(request: HttpRequest, filters: Query[AssignmentFilters]) -> Any:
+    params = {
+        "directive": filters.directive or "",
+        "unit": filters.unit or "",
+        "status": filters.status.value if filters.status else "",
+        "period": filters.period or "",
+        "waiting": "1" if filters.waiting else "",
+    }
+    if filters.period:
+        from cchc.lib.periods import Period
+
+        try:
+            Period.from_key(filters.period)
+        except ValueError:
+            raise ServiceError(_("Kỳ không hợp lệ (ví dụ 2025-Q3, 2025-H2, 2025-08, 2025)."), field="period") from None
+    return selectors.tracker(
+        permissions.get_assignments_for_user(_user(request)), selectors.TrackerFilters.from_params(params)
+    )
+
+
+@router.get("/assignments/{assignment_id}", response={200: AssignmentOut, **_ERRORS}, summary="Một lượt theo dõi")
+def assignment_detail(request: HttpRequest, assignment_id: int) -> Any:
+    return permissions.get_assignment_for_user(_user(request), assignment_id)
+
+
+@router.post(
+    "/assignments/{assignment_id}/reports",
+    response={201: ReportOut, **_ERRORS},
+    summary="Gửi báo cáo tiến độ",
+    description="Chỉ đơn vị thực hiện gửi được; báo cáo 100% chờ cơ quan thường trực xác nhận.",
+)
+def report_create(request: HttpRequest, assignment_id: int, payload: ReportIn) -> Any:
+    user = _user(request)
+    assignment = permissions.get_assignment_for_user(user, assignment_id)
+    permissions.require(permissions.can_report_assignment(user, assignment))
+    report = services.report_submit(actor=user, assignment=assignment, percent=payload.percent, text=payload.text)
+    return 201, report
+
+
+def _reviewable_report(user: Any, report_id: int) -> ProgressReport:
+    report = ProgressReport.objects.filter(pk=report_id).first()
+    if report is None:
+        raise Http404
+    assignment = permissions.get_assignment_for_user(user, report.assignment_id)
+    if not permissions.can_review_assignment(user, assignment):
+        raise PermissionDenied
+    return report
+
+
+@router.post("/reports/{report_id}/accept", response={200: AssignmentOut, **_ERRORS}, summary="Xác nhận hoàn thành")
+def report_accept(request: HttpRequest, report_id: int, payload: ReviewIn) -> Any:
+    user = _user(request)
+    report = _reviewable_report(user, report_id)
+    return services.report_accept(actor=user, report=report, comment=payload.comment)
+
+
+@router.post("/reports/{report_id}/return", response={200: ReportOut, **_ERRORS}, summary="Trả lại báo cáo")
+def report_return(request: HttpRequest, report_id: int, payload: ReviewIn) -> Any:
+    user = _user(request)
+    report = _reviewable_report(user, report_id)
+    return services.report_return(actor=user, report=report, comment=payload.comment)
+
+
+@router.get("/tasks", response={200: list[TaskOut], **_ERRORS}, summary="Nhiệm vụ của một văn bản")
+@paginate(Pagination)
+def task_list(request: HttpRequest, directive: int) -> Any:
+    found = permissions.get_directive_for_user(_user(request), directive)
+    return found.tasks.prefetch_related("supporting_units").order_by("position", "pk")
+
+
+@router.post(
+    "/extract",
+    response={200: ExtractionOut, **_ERRORS},
+    summary="Đề xuất nhiệm vụ từ văn bản",
+    description=(
+        "Nhận tệp văn bản (multipart, trường `file`: .docx, .pdf, ảnh chụp hoặc .txt) và trả về thông tin văn bản "
+        "cùng các nhiệm vụ đề xuất, như lệnh `cchc extract_tasks FILE --json`. Không tạo gì trong hệ thống."
+    ),
+)
+def extract(request: HttpRequest, file: File[UploadedFile], issuing_unit: Form[int | None] = None) -> Any:
+    user = _user(request)
+    permissions.require(permissions.can_create_directives(user))
+    unit = permissions.get_unit_for_user(user, issuing_unit) if issuing_unit else None
+    stored = services.check_directive_file(file, name=file.name or "")
+    try:
+        from cchc.directives.extraction import extract_document, to_json_dict  # type: ignore[attr-defined]
+    except ImportError:
+        raise ServiceError(
+            _("Chức năng đề xuất nhiệm vụ từ văn bản chưa sẵn sàng."), code="unavailable", field="file"
+        ) from None
+    return to_json_dict(extract_document(stored.content, stored.name, issuing_unit=unit))
+
+
+@router.get("/{directive_id}", response={200: DirectiveDetailOut, **_ERRORS}, summary="Chi tiết văn bản")
+def directive_detail(request: HttpRequest, directive_id: int) -> Any:
+    directive = permissions.get_directive_for_user(_user(request), directive_id)
+    directive.tasks_list = list(directive.tasks.prefetch_related("supporting_units").order_by("position", "pk"))  # type: ignore[attr-defined]
+    return {
+        **DirectiveOut.from_orm(directive).dict(),
+        "tasks": [TaskOut.from_orm(task).dict() for task in directive.tasks_list],  # type: ignore[attr-defined]
+    }

@@ -189,6 +189,20 @@ class Occurrence(models.Model):
         return str(Period.from_key(self.period_key).label)
 
 
+def status_expression(day: datetime.date | None = None) -> Case:
+    """The :class:`Status` of an assignment on ``day`` (today by default), as a SQL expression."""
+    today = day or timezone.localdate()
+    return Case(
+        When(completed_on__isnull=False, due_date__isnull=True, then=Value(Status.DONE_ON_TIME.value)),
+        When(completed_on__gt=F("due_date"), then=Value(Status.DONE_LATE.value)),
+        When(completed_on__isnull=False, then=Value(Status.DONE_ON_TIME.value)),
+        When(due_date__lt=today, then=Value(Status.OVERDUE.value)),
+        When(last_report_on__isnull=False, then=Value(Status.IN_PROGRESS.value)),
+        default=Value(Status.NOT_STARTED.value),
+        output_field=models.CharField(),
+    )
+
+
 class AssignmentQuerySet(models.QuerySet["Assignment"]):
     def done(self) -> AssignmentQuerySet:
         return self.filter(completed_on__isnull=False)
@@ -197,19 +211,8 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
         return self.filter(completed_on__isnull=True)
 
     def with_status(self, day: datetime.date | None = None) -> AssignmentQuerySet:
-        """Annotate ``status`` (a :class:`Status` value) as of ``day`` (today by default)."""
-        today = day or timezone.localdate()
-        return self.annotate(
-            status=Case(
-                When(completed_on__isnull=False, due_date__isnull=True, then=Value(Status.DONE_ON_TIME.value)),
-                When(completed_on__gt=F("due_date"), then=Value(Status.DONE_LATE.value)),
-                When(completed_on__isnull=False, then=Value(Status.DONE_ON_TIME.value)),
-                When(due_date__lt=today, then=Value(Status.OVERDUE.value)),
-                When(last_report_on__isnull=False, then=Value(Status.IN_PROGRESS.value)),
-                default=Value(Status.NOT_STARTED.value),
-                output_field=models.CharField(),
-            )
-        )
+        """Annotate ``status_code`` (a :class:`Status` value) as of ``day`` (today by default)."""
+        return self.annotate(status_code=status_expression(day))
 
     def in_status(self, status: str, day: datetime.date | None = None) -> AssignmentQuerySet:
         """Assignments in ``status`` on ``day``, as plain conditions the indexes can serve."""
@@ -303,7 +306,8 @@ class Assignment(models.Model):
 
     @property
     def status(self) -> Status:
-        return self.status_on()
+        annotated = getattr(self, "status_code", None)
+        return Status(annotated) if annotated else self.status_on()
 
     @property
     def status_label(self) -> str:

@@ -1,4 +1,30 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import assignments, directives, review, tracker
 
 app_name = "directives"
-urlpatterns: list = []
+urlpatterns = [
+    path("", directives.directive_list, name="directive_list"),
+    path("new/", directives.directive_create, name="directive_create"),
+    path("upload/", review.directive_upload, name="directive_upload"),
+    path("drafts/<int:draft_id>/", review.draft_review, name="draft_review"),
+    path("drafts/<int:draft_id>/discard/", review.draft_discard, name="draft_discard"),
+    path("<int:directive_id>/", directives.directive_detail, name="directive_detail"),
+    path("<int:directive_id>/edit/", directives.directive_edit, name="directive_edit"),
+    path("<int:directive_id>/file/", directives.directive_file, name="directive_file"),
+    path("<int:directive_id>/tasks/new/", directives.task_create, name="task_create"),
+    path("tasks/<int:task_id>/", directives.task_detail, name="task_detail"),
+    path("mine/", assignments.my_tasks, name="my_tasks"),
+    path("mine/notifications/read/", assignments.notifications_read, name="notifications_read"),
+    path("assignments/<int:assignment_id>/", assignments.assignment_detail, name="assignment_detail"),
+    path("assignments/<int:assignment_id>/report/", assignments.report_create, name="report_create"),
+    path("assignments/<int:assignment_id>/extension/", assignments.extension_create, name="extension_create"),
+    path("reports/<int:report_id>/review/", assignments.report_review, name="report_review"),
+    path("extensions/<int:extension_id>/decide/", assignments.extension_decide, name="extension_decide"),
+    path("attachments/<int:attachment_id>/", assignments.attachment_download, name="attachment_download"),
+    path("tracker/", tracker.tracker, name="tracker"),
+    path("tracker/export/", tracker.tracker_export, name="tracker_export"),
+    path("tracker/remind/", tracker.tracker_remind, name="tracker_remind"),
+    path("stats/", tracker.stats, name="stats"),
+    path("stats/publish/", tracker.stats_publish, name="stats_publish"),
+]

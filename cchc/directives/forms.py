@@ -1,0 +1,443 @@
+"""Forms for directives, tasks, reports, reviews, extensions and the extraction review.
+
+They check shape and required fields; the services check the rules.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cchc.frameworks.models import Criterion
+from cchc.indicators.models import Indicator
+from cchc.lib.periods import Period
+from cchc.organisations.forms import UnitChoiceField, UnitMultipleChoiceField, date_field
+from cchc.organisations.models import SEGMENT_WIDTH, Unit, UnitKind, UnitQuerySet
+
+from .models import DeadlineKind, Directive, DirectiveKind, ExpectedOutput, Recurrence, Task
+from .services import DirectiveData, TaskData
+
+FAN_OUT_CHOICES = [
+    ("", _("— Không —")),
+    ("communes", _("Tất cả xã, phường, đặc khu, thị trấn trực thuộc cơ quan ban hành")),
+    ("offices", _("Tất cả phòng chuyên môn, đơn vị trực thuộc cơ quan ban hành")),
+    ("departments", _("Tất cả sở, ban, ngành trực thuộc cơ quan ban hành")),
+]
+
+
+def fan_out_units(issuing_unit: Unit, scope: str, day: datetime.date) -> list[Unit]:
+    """The units a collective addressee ("UBND các xã, thị trấn") stands for under the issuing unit."""
+    below = Unit.objects.subtree_of(issuing_unit, include_self=False).active(day)
+    if scope == "communes":
+        return list(below.filter(kind=UnitKind.COMMUNE))
+    if scope == "offices":
+        return list(
+            below.filter(parent=issuing_unit, kind__in=[UnitKind.OFFICE, UnitKind.PUBLIC_SERVICE_UNIT, UnitKind.OTHER])
+        )
+    if scope == "departments":
+        return list(below.filter(parent=issuing_unit, kind=UnitKind.DEPARTMENT))
+    return []
+
+
+def unit_choices_for(issuing_unit: Unit, day: datetime.date | None = None) -> UnitQuerySet:
+    """Units a directive of ``issuing_unit`` can give work to: its province's units active on the issue date."""
+    return Unit.objects.filter(path__startswith=issuing_unit.path[:SEGMENT_WIDTH]).active(day).order_by("path")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class DirectiveForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Loại văn bản"), choices=DirectiveKind.choices)
+    reference = forms.CharField(label=_("Số, ký hiệu"), max_length=100, required=False)
+    issued_on = date_field(_("Ngày ban hành"))
+    issuing_unit = UnitChoiceField(label=_("Cơ quan ban hành"), queryset=Unit.objects.none())
+    signer = forms.CharField(label=_("Người ký"), max_length=200, required=False)
+    subject = forms.CharField(label=_("Trích yếu"), widget=forms.Textarea(attrs={"rows": 2}))
+    addressees = forms.CharField(
+        label=_("Kính gửi, nơi nhận"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    horizon_end = date_field(
+        _("Theo dõi nhiệm vụ định kỳ đến ngày"),
+        help_text=_("Để trống: đến hết năm ban hành."),
+    )
+    note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, issuing_units: UnitQuerySet, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["issuing_unit"].queryset = issuing_units  # type: ignore[attr-defined]
+
+    def directive_data(self, text: str = "") -> DirectiveData:
+        data = self.cleaned_data
+        return DirectiveData(
+            kind=data["kind"],
+            subject=data["subject"],
+            issuing_unit=data["issuing_unit"],
+            reference=data["reference"],
+            issued_on=data["issued_on"],
+            signer=data["signer"],
+            addressees=data["addressees"],
+            horizon_end=data["horizon_end"],
+            note=data["note"],
+            text=text,
+        )
+
+    @staticmethod
+    def initial_for(directive: Directive) -> dict[str, Any]:
+        fields = ("kind", "reference", "issued_on", "signer", "subject", "addressees", "horizon_end", "note")
+        return {"issuing_unit": directive.issuing_unit_id, **{name: getattr(directive, name) for name in fields}}
+
+
+class DirectiveCreateForm(DirectiveForm):
+    file = forms.FileField(
+        label=_("Tệp văn bản gốc"),
+        required=False,
+        help_text=_("Word (.docx), PDF, ảnh chụp hoặc văn bản thuần (.txt)."),
+    )
+
+
+class _DeadlineFieldsMixin(forms.Form):
+    expected_output = forms.ChoiceField(label=_("Sản phẩm"), choices=ExpectedOutput.choices, initial="other")
+    deadline_kind = forms.ChoiceField(label=_("Loại thời hạn"), choices=DeadlineKind.choices)
+    deadline = date_field(_("Thời hạn (ngày)"))
+    period_key = forms.CharField(
+        label=_("Kỳ"),
+        max_length=10,
+        required=False,
+        help_text=_("Với hạn theo kỳ: 2025-08 (tháng), 2025-Q3 (quý), 2025-H2 (6 tháng), 2025 (năm)."),
+    )
+    recurrence = forms.ChoiceField(label=_("Chu kỳ"), choices=Recurrence.choices, required=False)
+    deadline_text = forms.CharField(label=_("Thời hạn như ghi trong văn bản"), max_length=300, required=False)
+
+    def clean_period_key(self) -> str:
+        value = (self.cleaned_data.get("period_key") or "").strip()
+        if value:
+            try:
+                return Period.from_key(value).key
+            except ValueError:
+                raise forms.ValidationError(_("Kỳ không hợp lệ (ví dụ 2025-Q3, 2025-H2, 2025-08, 2025).")) from None
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("deadline_kind")
+        if kind == DeadlineKind.DATE and not data.get("deadline") and "deadline" not in self.errors:
+            self.add_error("deadline", _("Hãy ghi thời hạn hoàn thành."))
+        if kind == DeadlineKind.PERIOD and not data.get("period_key") and "period_key" not in self.errors:
+            self.add_error("period_key", _("Hãy ghi kỳ của thời hạn."))
+        if kind == DeadlineKind.RECURRING and data.get("recurrence") in ("", Recurrence.CONTINUOUS):
+            self.add_error("recurrence", _("Hãy chọn chu kỳ lặp lại của nhiệm vụ định kỳ."))
+        return data
+
+
+class TaskForm(_DeadlineFieldsMixin):
+    section = forms.CharField(label=_("Mục"), max_length=30, required=False)
+    content = forms.CharField(label=_("Nội dung nhiệm vụ"), widget=forms.Textarea(attrs={"rows": 4}))
+    parent = forms.ModelChoiceField(label=_("Thuộc nhiệm vụ"), queryset=Task.objects.none(), required=False)
+    lead_label = forms.CharField(label=_("Đơn vị chủ trì (như ghi trong văn bản)"), max_length=300, required=False)
+    units = UnitMultipleChoiceField(
+        label=_("Đơn vị thực hiện (mỗi đơn vị được theo dõi riêng)"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    fan_out = forms.ChoiceField(label=_("Giao cho cả nhóm đơn vị"), choices=FAN_OUT_CHOICES, required=False)
+    supporting_units = UnitMultipleChoiceField(
+        label=_("Đơn vị phối hợp"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+    criteria = forms.ModelMultipleChoiceField(
+        label=_("Tiêu chí Chỉ số CCHC liên quan"),
+        queryset=Criterion.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
+    indicators = forms.ModelMultipleChoiceField(
+        label=_("Chỉ số liên quan"), queryset=Indicator.objects.none(), required=False
+    )
+    papi_dimension = forms.CharField(label=_("Nội dung PAPI liên quan"), max_length=200, required=False)
+
+    field_order = [
+        "section",
+        "content",
+        "parent",
+        "lead_label",
+        "units",
+        "fan_out",
+        "supporting_units",
+        "expected_output",
+        "deadline_kind",
+        "deadline",
+        "period_key",
+        "recurrence",
+        "deadline_text",
+        "criteria",
+        "indicators",
+        "papi_dimension",
+    ]
+
+    def __init__(self, *args: Any, directive: Directive, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.directive = directive
+        units = unit_choices_for(directive.issuing_unit, directive.issued_on)
+        self.fields["units"].queryset = units  # type: ignore[attr-defined]
+        self.fields["supporting_units"].queryset = units  # type: ignore[attr-defined]
+        self.fields["parent"].queryset = directive.tasks.all()  # type: ignore[attr-defined]
+        self.fields["criteria"].queryset = Criterion.objects.select_related("framework").order_by(  # type: ignore[attr-defined]
+            "-framework__year", "framework_id", "position", "pk"
+        )
+        self.fields["indicators"].queryset = Indicator.objects.all()  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("units") and not data.get("fan_out"):
+            self.add_error("units", _("Hãy chọn ít nhất một đơn vị thực hiện."))
+        return data
+
+    def task_data(self) -> TaskData:
+        data = self.cleaned_data
+        day = self.directive.issued_on or timezone.localdate()
+        units = list(data["units"]) + fan_out_units(self.directive.issuing_unit, data.get("fan_out") or "", day)
+        return TaskData(
+            content=data["content"],
+            deadline_kind=data["deadline_kind"],
+            units=units,
+            section=data["section"],
+            lead_label=data["lead_label"],
+            supporting_units=list(data["supporting_units"]),
+            expected_output=data["expected_output"],
+            deadline=data["deadline"],
+            period_key=data["period_key"],
+            recurrence=data["recurrence"],
+            deadline_text=data["deadline_text"],
+            parent=data["parent"],
+            criteria=list(data["criteria"]),
+            indicators=list(data["indicators"]),
+            papi_dimension=data["papi_dimension"],
+        )
+
+
+class ReportForm(forms.Form):
+    percent = forms.IntegerField(
+        label=_("Tiến độ (%)"),
+        min_value=0,
+        max_value=100,
+        help_text=_("Ghi 100 khi đã hoàn thành: báo cáo sẽ được gửi cơ quan thường trực xác nhận."),
+    )
+    text = forms.CharField(label=_("Nội dung báo cáo"), widget=forms.Textarea(attrs={"rows": 4}))
+    attachments = MultipleFileField(
+        label=_("Tệp đính kèm"),
+        required=False,
+        help_text=_("Word, PDF, Excel hoặc ảnh; có thể chọn nhiều tệp."),
+    )
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Quyết định"),
+        choices=[("accept", _("Xác nhận hoàn thành")), ("return", _("Trả lại, yêu cầu bổ sung"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionForm(forms.Form):
+    new_due_date = date_field(_("Hạn đề nghị"), required=True)
+    reason = forms.CharField(label=_("Lý do xin gia hạn"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Quyết định"),
+        choices=[("approve", _("Đồng ý gia hạn")), ("refuse", _("Không đồng ý"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class UploadForm(forms.Form):
+    issuing_unit = UnitChoiceField(label=_("Cơ quan ban hành"), queryset=Unit.objects.none())
+    file = forms.FileField(
+        label=_("Tệp văn bản"),
+        help_text=_(
+            "Word (.docx), PDF, ảnh chụp hoặc văn bản thuần (.txt). Hệ thống đề xuất các nhiệm vụ để bạn xem lại."
+        ),
+    )
+
+    def __init__(self, *args: Any, issuing_units: UnitQuerySet, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["issuing_unit"].queryset = issuing_units  # type: ignore[attr-defined]
+
+
+class ProposedTaskForm(_DeadlineFieldsMixin):
+    """One proposed task on the review page: keep or drop it, and correct anything."""
+
+    keep = forms.BooleanField(label=_("Giữ nhiệm vụ này"), required=False, initial=True)
+    section = forms.CharField(label=_("Mục"), max_length=30, required=False)
+    content = forms.CharField(label=_("Nội dung nhiệm vụ"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    lead_label = forms.CharField(label=_("Đơn vị chủ trì (như ghi trong văn bản)"), max_length=300, required=False)
+    units = UnitMultipleChoiceField(
+        label=_("Đơn vị thực hiện"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    new_unit = forms.CharField(widget=forms.HiddenInput, required=False)
+    supporting_units = UnitMultipleChoiceField(
+        label=_("Đơn vị phối hợp"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 3}),
+    )
+
+    field_order = [
+        "keep",
+        "section",
+        "content",
+        "lead_label",
+        "units",
+        "supporting_units",
+        "expected_output",
+        "deadline_kind",
+        "deadline",
+        "period_key",
+        "recurrence",
+        "deadline_text",
+    ]
+
+    def __init__(self, *args: Any, units: UnitQuerySet | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["units"].queryset = units  # type: ignore[attr-defined]
+            self.fields["supporting_units"].queryset = units  # type: ignore[attr-defined]
+        self.fields["deadline_kind"].required = False
+
+    @property
+    def is_kept(self) -> bool:
+        return bool(self.cleaned_data.get("keep")) and bool((self.cleaned_data.get("content") or "").strip())
+
+    def clean(self) -> dict[str, Any]:
+        if not self.data.get(self.add_prefix("keep")):
+            # A dropped row is not checked at all.
+            self._errors = forms.utils.ErrorDict()
+            return {"keep": False}
+        data = super().clean()
+        if not (data.get("content") or "").strip():
+            self.add_error("content", _("Hãy ghi nội dung nhiệm vụ hoặc bỏ chọn “Giữ nhiệm vụ này”."))
+        if not data.get("deadline_kind"):
+            self.add_error("deadline_kind", _("Hãy chọn loại thời hạn."))
+        if not data.get("units") and not data.get("new_unit"):
+            self.add_error("units", _("Hãy chọn ít nhất một đơn vị thực hiện."))
+        return data
+
+    def task_data(self) -> TaskData:
+        data = self.cleaned_data
+        return TaskData(
+            content=data["content"],
+            deadline_kind=data["deadline_kind"],
+            units=list(data["units"]),
+            section=data["section"],
+            lead_label=data["lead_label"],
+            supporting_units=list(data["supporting_units"]),
+            expected_output=data["expected_output"],
+            deadline=data["deadline"],
+            period_key=data["period_key"],
+            recurrence=data["recurrence"],
+            deadline_text=data["deadline_text"],
+            new_unit_labels=(data["new_unit"],) if data.get("new_unit") and not data["units"] else (),
+        )
+
+
+class BaseProposedTaskFormSet(forms.BaseFormSet):
+    def __init__(self, *args: Any, units: UnitQuerySet, **kwargs: Any) -> None:
+        self.units = units
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "units": self.units}
+
+
+ProposedTaskFormSet: type[BaseProposedTaskFormSet] = forms.formset_factory(  # type: ignore[assignment]
+    ProposedTaskForm, formset=BaseProposedTaskFormSet, extra=2
+)
+
+
+class NewUnitForm(forms.Form):
+    """A unit name the extraction could not match: map it to a registry unit, create it, or leave it."""
+
+    label = forms.CharField(widget=forms.HiddenInput)
+    action = forms.ChoiceField(
+        label=_("Xử lý"),
+        choices=[
+            ("map", _("Là đơn vị có sẵn")),
+            ("create", _("Tạo đơn vị mới trực thuộc cơ quan ban hành")),
+            ("skip", _("Bỏ qua")),
+        ],
+        initial="map",
+    )
+    unit = UnitChoiceField(label=_("Đơn vị có sẵn"), queryset=Unit.objects.none(), required=False)
+    kind = forms.ChoiceField(label=_("Loại đơn vị mới"), choices=UnitKind.choices, initial=UnitKind.OFFICE)
+
+    def __init__(self, *args: Any, units: UnitQuerySet | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action") == "map" and not data.get("unit"):
+            self.add_error("unit", _("Hãy chọn đơn vị tương ứng."))
+        return data
+
+
+class BaseNewUnitFormSet(forms.BaseFormSet):
+    def __init__(self, *args: Any, units: UnitQuerySet, **kwargs: Any) -> None:
+        self.units = units
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "units": self.units}
+
+
+NewUnitFormSet: type[BaseNewUnitFormSet] = forms.formset_factory(  # type: ignore[assignment]
+    NewUnitForm, formset=BaseNewUnitFormSet, extra=0
+)
+
+
+class StatsForm(forms.Form):
+    period = forms.CharField(
+        label=_("Kỳ"),
+        max_length=10,
+        required=False,
+        help_text=_("2025-Q3 (quý), 2025-H2 (6 tháng), 2025 (năm), 2025-08 (tháng)."),
+    )
+
+    def period_or_current(self) -> Period:
+        from cchc.lib.periods import PeriodKind
+
+        value = self.cleaned_data.get("period") if self.is_valid() else ""
+        if value:
+            try:
+                return Period.from_key(value)
+            except ValueError:
+                pass
+        return Period.containing(timezone.localdate(), PeriodKind.QUARTER)

@@ -1,0 +1,247 @@
+"""Reads for the directive pages, the tracker, the API and the statistics."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.lib.periods import Period
+from cchc.organisations.models import Unit
+
+from .models import Assignment, AssignmentQuerySet, Directive, Status, Task, status_expression
+from .services import on_time_counts
+
+
+@dataclass
+class TrackerFilters:
+    directive: int | None = None
+    unit: int | None = None
+    status: str = ""
+    period: Period | None = None
+    waiting: bool = False
+
+    @classmethod
+    def from_params(cls, params: Any) -> TrackerFilters:
+        """Read the query string; unknown or malformed values are ignored, never an error page."""
+
+        def number(name: str) -> int | None:
+            try:
+                return int(params.get(name) or "")
+            except ValueError:
+                return None
+
+        status = params.get("status", "")
+        period: Period | None = None
+        if params.get("period"):
+            try:
+                period = Period.from_key(params["period"])
+            except ValueError:
+                period = None
+        return cls(
+            directive=number("directive"),
+            unit=number("unit"),
+            status=status if status in Status.values else "",
+            period=period,
+            waiting=params.get("waiting") == "1",
+        )
+
+
+def tracker(assignments: AssignmentQuerySet, filters: TrackerFilters, *, day: datetime.date | None = None) -> Any:
+    """The secretariat's tracker: visible assignments narrowed by the filters, soonest due first."""
+    today = day or timezone.localdate()
+    rows = assignments
+    if filters.directive:
+        rows = rows.filter(directive_id=filters.directive)
+    if filters.unit:
+        rows = rows.filter(unit_id=filters.unit)
+    if filters.status:
+        rows = rows.in_status(filters.status, today)
+    if filters.period:
+        rows = rows.due_between(filters.period.start, filters.period.end)
+    if filters.waiting:
+        rows = rows.filter(review_pending=True)
+    return rows.with_status(today).select_related("task", "directive", "unit", "occurrence").order_by("due_date", "pk")
+
+
+@dataclass
+class Rollup:
+    total: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def done(self) -> int:
+        return self.counts.get(Status.DONE_ON_TIME, 0) + self.counts.get(Status.DONE_LATE, 0)
+
+    def items(self) -> list[tuple[str, str, int]]:
+        return [(value, str(label), self.counts.get(value, 0)) for value, label in Status.choices]
+
+
+def rollups(assignments: AssignmentQuerySet, *, day: datetime.date | None = None) -> dict[int, Rollup]:
+    """Counts by status per task, in one query."""
+    result: dict[int, Rollup] = defaultdict(Rollup)
+    rows = (
+        assignments.annotate(status_code=status_expression(day))
+        .order_by()
+        .values("task_id", "status_code")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        rollup = result[row["task_id"]]
+        rollup.counts[row["status_code"]] = row["n"]
+        rollup.total += row["n"]
+    return result
+
+
+def total_rollup(assignments: AssignmentQuerySet, *, day: datetime.date | None = None) -> Rollup:
+    rollup = Rollup()
+    for row in (
+        assignments.annotate(status_code=status_expression(day))
+        .order_by()
+        .values("status_code")
+        .annotate(n=Count("pk"))
+    ):
+        rollup.counts[row["status_code"]] = row["n"]
+        rollup.total += row["n"]
+    return rollup
+
+
+def directive_tasks(directive: Directive) -> list[Task]:
+    """Tasks in document order, each sub-task right after its parent."""
+    tasks = list(directive.tasks.select_related("lead_unit").prefetch_related("supporting_units"))
+    children: dict[int | None, list[Task]] = defaultdict(list)
+    for task in tasks:
+        children[task.parent_id].append(task)
+
+    def walk(parent: int | None, depth: int) -> Iterator[Task]:
+        for task in children.get(parent, []):
+            task.depth = depth  # type: ignore[attr-defined]
+            yield task
+            yield from walk(task.pk, depth + 1)
+
+    return list(walk(None, 0))
+
+
+@dataclass
+class MyTasks:
+    overdue: list[Assignment]
+    due_soon: list[Assignment]
+    waiting: list[Assignment]
+    later: list[Assignment]
+    returned: list[Assignment]
+
+
+SOON_DAYS = 14
+
+
+def my_tasks(assignments: AssignmentQuerySet, *, day: datetime.date | None = None) -> MyTasks:
+    """A unit's open work: overdue, due within two weeks, waiting for acceptance, the rest."""
+    today = day or timezone.localdate()
+    rows = list(
+        assignments.open()
+        .with_status(today)
+        .select_related("task", "directive", "unit", "occurrence")
+        .order_by("due_date", "pk")[:500]
+    )
+    soon = today + datetime.timedelta(days=SOON_DAYS)
+    returned_ids = set(
+        assignments.open()
+        .filter(reports__review_state="returned", review_pending=False)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    waiting = [row for row in rows if row.review_pending]
+    other = [row for row in rows if not row.review_pending]
+    return MyTasks(
+        overdue=[row for row in other if row.due_date and row.due_date < today],
+        due_soon=[row for row in other if row.due_date and today <= row.due_date <= soon],
+        waiting=waiting,
+        later=[row for row in other if row.due_date is None or row.due_date > soon],
+        returned=[row for row in other if row.pk in returned_ids],
+    )
+
+
+@dataclass
+class UnitStats:
+    unit: Unit
+    due: int
+    on_time: int
+    counts: dict[str, int]
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.due:
+            return None
+        return (Decimal(self.on_time) * 100 / Decimal(self.due)).quantize(Decimal("0.1"))
+
+    @property
+    def late(self) -> int:
+        return self.counts.get(Status.DONE_LATE, 0)
+
+    @property
+    def overdue(self) -> int:
+        return self.counts.get(Status.OVERDUE, 0)
+
+    @property
+    def open(self) -> int:
+        return self.counts.get(Status.IN_PROGRESS, 0) + self.counts.get(Status.NOT_STARTED, 0)
+
+
+def unit_stats(assignments: AssignmentQuerySet, period: Period) -> list[UnitStats]:
+    """Per unit: the on-time rate of assignments due in ``period`` and counts by status."""
+    rows = assignments.due_between(period.start, period.end)
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in (
+        rows.annotate(status_code=status_expression())
+        .order_by()
+        .values("unit_id", "status_code")
+        .annotate(n=Count("pk"))
+    ):
+        counts[row["unit_id"]][row["status_code"]] = row["n"]
+    rates = on_time_counts(period, unit_ids=list(counts))
+    units = Unit.objects.in_bulk(list(counts))
+    result = [
+        UnitStats(
+            unit=units[unit_id], due=rates.get(unit_id, (0, 0))[1], on_time=rates.get(unit_id, (0, 0))[0], counts=c
+        )
+        for unit_id, c in counts.items()
+    ]
+    return sorted(result, key=lambda stats: (-(stats.rate or Decimal(-1)), stats.unit.name))
+
+
+def tracker_export_rows(rows: QuerySet[Assignment]) -> Iterable[list[Any]]:
+    for assignment in rows.iterator(chunk_size=2000):
+        yield [
+            assignment.directive.reference,
+            assignment.task.section,
+            assignment.task.content,
+            assignment.unit.name,
+            str(assignment.occurrence) if assignment.occurrence_id else "",
+            assignment.due_date,
+            assignment.percent,
+            assignment.completed_on,
+            str(assignment.status.label),
+            _("Có") if assignment.review_pending else "",
+        ]
+
+
+def tracker_export_header() -> list[str]:
+    return [
+        _("Số, ký hiệu văn bản"),
+        _("Mục"),
+        _("Nội dung nhiệm vụ"),
+        _("Đơn vị thực hiện"),
+        _("Kỳ"),
+        _("Hạn hoàn thành"),
+        _("Tiến độ (%)"),
+        _("Ngày hoàn thành"),
+        _("Tình trạng"),
+        _("Chờ xác nhận"),
+    ]

@@ -1,0 +1,736 @@
+"""Writes for directives and tasks: each function is one operation, atomic and audited.
+
+Views, the API, management commands and the demo all call these; nothing else
+saves a directive, task, assignment, report or extension request.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import PurePath
+from typing import IO, Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.audit.models import AuditAction
+from cchc.audit.services import diff, record, snapshot
+from cchc.indicators.models import Indicator, IndicatorSource, Measure
+from cchc.indicators.services import indicator_ensure, value_publish
+from cchc.lib import files
+from cchc.lib.errors import ServiceError
+from cchc.lib.periods import Period, PeriodKind
+from cchc.lib.text import normalize
+from cchc.organisations.models import Unit
+from cchc.organisations.services import UnitData, unit_create
+
+from .models import (
+    Assignment,
+    DeadlineKind,
+    Directive,
+    DirectiveDraft,
+    DirectiveKind,
+    ExpectedOutput,
+    ExtensionRequest,
+    ExtensionState,
+    Occurrence,
+    ProgressReport,
+    Recurrence,
+    ReportAttachment,
+    ReviewState,
+    Task,
+)
+
+ON_TIME_RATE = "tasks.on_time_rate"
+REPORT_FILE_KINDS = (files.DOCX, files.PDF, files.XLSX, files.IMAGE)
+DIRECTIVE_FILE_KINDS = (files.DOCX, files.PDF, files.IMAGE)
+RECURRENCE_PERIOD = {
+    Recurrence.MONTHLY: PeriodKind.MONTH,
+    Recurrence.QUARTERLY: PeriodKind.QUARTER,
+    Recurrence.HALF_YEARLY: PeriodKind.HALF,
+    Recurrence.YEARLY: PeriodKind.YEAR,
+}
+DIRECTIVE_FIELDS = (
+    "kind",
+    "reference",
+    "issued_on",
+    "issuing_unit",
+    "signer",
+    "subject",
+    "addressees",
+    "horizon_end",
+    "note",
+)
+# Occurrences a recurring task may generate at most (ten years of monthly reports).
+MAX_OCCURRENCES = 120
+
+
+@dataclass
+class DirectiveData:
+    kind: str
+    subject: str
+    issuing_unit: Unit
+    reference: str = ""
+    issued_on: datetime.date | None = None
+    signer: str = ""
+    addressees: str = ""
+    horizon_end: datetime.date | None = None
+    note: str = ""
+    text: str = ""
+
+
+@dataclass
+class TaskData:
+    content: str
+    deadline_kind: str
+    units: Sequence[Unit] = ()
+    section: str = ""
+    lead_label: str = ""
+    supporting_units: Sequence[Unit] = ()
+    expected_output: str = ExpectedOutput.OTHER
+    deadline: datetime.date | None = None
+    period_key: str = ""
+    recurrence: str = ""
+    deadline_text: str = ""
+    parent: Task | None = None
+    criteria: Sequence[Any] = ()
+    indicators: Sequence[Any] = ()
+    papi_dimension: str = ""
+    # Units to be created on confirmation (labels of :class:`NewUnit` entries), also tracked.
+    new_unit_labels: Sequence[str] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class NewUnit:
+    """A unit named in a directive but missing from the registry, created when the directive is confirmed."""
+
+    label: str
+    data: UnitData
+    parent: Unit
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str
+    content: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest()
+
+
+# ---------------------------------------------------------------------------
+# Files
+
+
+def check_directive_file(upload: IO[bytes], *, name: str | None = None) -> StoredFile:
+    """A directive's original file: Word, PDF, a scan, or plain text (UTF-8)."""
+    filename = name if name is not None else str(getattr(upload, "name", "") or "")
+    if PurePath(filename).suffix.lower() == ".txt":
+        data = files.read_upload(upload)
+        if not data.strip():
+            raise ServiceError(_("Tệp tải lên rỗng."), code="empty", field="file")
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ServiceError(_("Tệp văn bản phải được lưu với bảng mã UTF-8."), field="file") from exc
+        return StoredFile(name=PurePath(filename).name, content=data)
+    try:
+        _kind, data = files.check_upload(upload, name=filename, kinds=DIRECTIVE_FILE_KINDS)
+    except ServiceError as exc:
+        if exc.code == "bad_extension":
+            raise ServiceError(
+                _("Chỉ chấp nhận văn bản Word (.docx), PDF (.pdf), ảnh chụp (.png, .jpg) hoặc văn bản thuần (.txt)."),
+                code="bad_extension",
+                field="file",
+            ) from exc
+        raise
+    return StoredFile(name=PurePath(filename).name, content=data)
+
+
+def check_report_files(uploads: Iterable[IO[bytes]]) -> list[StoredFile]:
+    """Attachments of a progress report, all checked before anything is saved."""
+    checked = []
+    for upload in uploads:
+        name = str(getattr(upload, "name", "") or "")
+        _kind, data = files.check_upload(upload, name=name, kinds=REPORT_FILE_KINDS)
+        checked.append(StoredFile(name=PurePath(name).name, content=data))
+    return checked
+
+
+# ---------------------------------------------------------------------------
+# Directives
+
+
+def _clean_directive(data: DirectiveData) -> DirectiveData:
+    data.subject = normalize(data.subject)
+    data.reference = normalize(data.reference)
+    data.signer = normalize(data.signer)
+    data.addressees = (data.addressees or "").strip()
+    data.note = (data.note or "").strip()
+    if not data.subject:
+        raise ServiceError(_("Hãy ghi trích yếu của văn bản."), field="subject")
+    if data.kind not in DirectiveKind.values:
+        raise ServiceError(_("Loại văn bản không hợp lệ."), field="kind")
+    if data.issued_on and data.horizon_end and data.horizon_end < data.issued_on:
+        raise ServiceError(_("Ngày kết thúc theo dõi không được trước ngày ban hành."), field="horizon_end")
+    if data.issued_on and data.issued_on > timezone.localdate() + datetime.timedelta(days=366):
+        raise ServiceError(_("Ngày ban hành không hợp lệ."), field="issued_on")
+    return data
+
+
+@transaction.atomic
+def directive_create(*, actor: Any, data: DirectiveData, file: StoredFile | None = None, reason: str = "") -> Directive:
+    data = _clean_directive(data)
+    directive = Directive(
+        kind=data.kind,
+        reference=data.reference,
+        issued_on=data.issued_on,
+        issuing_unit=data.issuing_unit,
+        signer=data.signer,
+        subject=data.subject,
+        addressees=data.addressees,
+        horizon_end=data.horizon_end,
+        note=data.note,
+        text=data.text,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    if file is not None:
+        directive.file.save(file.name, ContentFile(file.content), save=False)
+        directive.file_name = file.name
+        directive.file_size = len(file.content)
+        directive.sha256 = file.sha256
+    directive.save()
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=directive,
+        changes={key: [None, value] for key, value in snapshot(directive, DIRECTIVE_FIELDS).items()},
+        reason=reason,
+        unit=directive.issuing_unit,
+    )
+    return directive
+
+
+@transaction.atomic
+def directive_update(*, actor: Any, directive: Directive, data: DirectiveData, reason: str = "") -> Directive:
+    data = _clean_directive(data)
+    before = snapshot(directive, DIRECTIVE_FIELDS)
+    for name in DIRECTIVE_FIELDS:
+        setattr(directive, name, getattr(data, name))
+    directive.save()
+    changes = diff(before, snapshot(directive, DIRECTIVE_FIELDS))
+    if changes:
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=directive,
+            changes=changes,
+            reason=reason,
+            unit=directive.issuing_unit,
+        )
+    return directive
+
+
+# ---------------------------------------------------------------------------
+# Tasks, fan-out and recurrence
+
+
+def occurrence_periods(recurrence: str, start: datetime.date, end: datetime.date) -> list[Period]:
+    """The periods of a recurring task from the one containing ``start`` to the one containing ``end``."""
+    kind = RECURRENCE_PERIOD.get(Recurrence(recurrence)) if recurrence in Recurrence.values else None
+    if kind is None:
+        return []
+    periods = []
+    period = Period.containing(start, kind)
+    while period.start <= end:
+        periods.append(period)
+        if len(periods) > MAX_OCCURRENCES:
+            raise ServiceError(
+                _("Nhiệm vụ định kỳ sinh quá nhiều kỳ báo cáo; hãy rút ngắn thời gian theo dõi."),
+                field="recurrence",
+            )
+        period = period.next()
+    return periods
+
+
+def _clean_task(directive: Directive, data: TaskData) -> TaskData:
+    data.content = (data.content or "").strip()
+    data.section = normalize(data.section)[:30]
+    data.lead_label = normalize(data.lead_label)[:300]
+    data.deadline_text = normalize(data.deadline_text)[:300]
+    if not data.content:
+        raise ServiceError(_("Hãy ghi nội dung nhiệm vụ."), field="content")
+    if data.expected_output not in ExpectedOutput.values:
+        raise ServiceError(_("Sản phẩm của nhiệm vụ không hợp lệ."), field="expected_output")
+    if data.deadline_kind not in DeadlineKind.values:
+        raise ServiceError(_("Loại thời hạn không hợp lệ."), field="deadline_kind")
+    if data.deadline_kind == DeadlineKind.DATE:
+        if data.deadline is None:
+            raise ServiceError(_("Hãy ghi thời hạn hoàn thành."), field="deadline")
+        if directive.issued_on and data.deadline < directive.issued_on:
+            raise ServiceError(_("Thời hạn không được trước ngày ban hành văn bản."), field="deadline")
+        data.period_key, data.recurrence = "", ""
+    elif data.deadline_kind == DeadlineKind.PERIOD:
+        try:
+            period = Period.from_key(data.period_key)
+        except ValueError:
+            raise ServiceError(
+                _("Kỳ không hợp lệ (ví dụ 2025-Q3, 2025-H2, 2025-08, 2025)."), field="period_key"
+            ) from None
+        data.period_key = period.key
+        data.deadline, data.recurrence = period.end, ""
+    elif data.deadline_kind == DeadlineKind.RECURRING:
+        if data.recurrence not in RECURRENCE_PERIOD:
+            raise ServiceError(_("Hãy chọn chu kỳ lặp lại của nhiệm vụ định kỳ."), field="recurrence")
+        data.deadline, data.period_key = None, ""
+    else:
+        data.deadline, data.period_key, data.recurrence = None, "", Recurrence.CONTINUOUS
+    if data.parent is not None and data.parent.directive_id != directive.pk:
+        raise ServiceError(_("Nhiệm vụ cha phải thuộc cùng văn bản."), field="parent")
+    units = list(dict.fromkeys(data.units))
+    if not units and not data.new_unit_labels:
+        raise ServiceError(_("Hãy chọn ít nhất một đơn vị thực hiện."), field="units")
+    day = directive.issued_on or timezone.localdate()
+    closed = [unit.name for unit in units if not unit.is_active(day)]
+    if closed:
+        raise ServiceError(
+            _("Đơn vị không còn hoạt động vào ngày ban hành văn bản: %(names)s.") % {"names": ", ".join(closed)},
+            field="units",
+        )
+    data.units = units
+    return data
+
+
+def _create_assignments(directive: Directive, task: Task, units: Sequence[Unit]) -> int:
+    """One assignment per unit, or per unit and occurrence for a recurring task."""
+    rows: list[Assignment] = []
+    if task.deadline_kind == DeadlineKind.RECURRING:
+        start = directive.issued_on or timezone.localdate()
+        occurrences = [
+            Occurrence(task=task, period_key=period.key, due_date=period.end)
+            for period in occurrence_periods(task.recurrence, start, directive.tracking_end)
+        ]
+        Occurrence.objects.bulk_create(occurrences)
+        occurrences = list(task.occurrences.order_by("due_date"))
+        for occurrence in occurrences:
+            rows += [
+                Assignment(
+                    task=task,
+                    directive=directive,
+                    unit=unit,
+                    occurrence=occurrence,
+                    original_due_date=occurrence.due_date,
+                    due_date=occurrence.due_date,
+                )
+                for unit in units
+            ]
+    else:
+        rows = [
+            Assignment(
+                task=task, directive=directive, unit=unit, original_due_date=task.deadline, due_date=task.deadline
+            )
+            for unit in units
+        ]
+    Assignment.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def _create_task(*, actor: Any, directive: Directive, data: TaskData, position: int, reason: str) -> Task:
+    task = Task.objects.create(
+        directive=directive,
+        parent=data.parent,
+        position=position,
+        section=data.section,
+        content=data.content,
+        lead_label=data.lead_label,
+        lead_unit=data.units[0] if len(data.units) == 1 else None,
+        expected_output=data.expected_output,
+        deadline_kind=data.deadline_kind,
+        deadline=data.deadline,
+        period_key=data.period_key,
+        recurrence=data.recurrence,
+        deadline_text=data.deadline_text,
+        papi_dimension=normalize(data.papi_dimension)[:200],
+    )
+    if data.supporting_units:
+        task.supporting_units.set(data.supporting_units)
+    if data.criteria:
+        task.criteria.set(data.criteria)
+    if data.indicators:
+        task.indicators.set(data.indicators)
+    count = _create_assignments(directive, task, data.units)
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=task,
+        changes={
+            "directive": [None, str(directive)],
+            "content": [None, task.content[:300]],
+            "deadline_kind": [None, task.deadline_kind],
+            "deadline": [None, task.deadline],
+            "period_key": [None, task.period_key],
+            "recurrence": [None, task.recurrence],
+            "units": [None, [unit.name for unit in data.units]],
+            "assignments": [None, count],
+        },
+        reason=reason,
+        unit=directive.issuing_unit,
+    )
+    return task
+
+
+@transaction.atomic
+def task_create(*, actor: Any, directive: Directive, data: TaskData, reason: str = "") -> Task:
+    """Create a task and fan it out: one assignment per unit (and per occurrence when it recurs)."""
+    data = _clean_task(directive, data)
+    position = (directive.tasks.count() + 1) * 10
+    return _create_task(actor=actor, directive=directive, data=data, position=position, reason=reason)
+
+
+@transaction.atomic
+def directive_create_with_tasks(
+    *,
+    actor: Any,
+    data: DirectiveData,
+    tasks: Sequence[TaskData],
+    new_units: Sequence[NewUnit] = (),
+    file: StoredFile | None = None,
+    draft: DirectiveDraft | None = None,
+    reason: str = "",
+) -> Directive:
+    """The confirmation of a reviewed directive: the directive, any new units, and every task — or nothing.
+
+    Each task is checked before anything is written, so a bad row raises with
+    its number and the database is left as it was.
+    """
+    if not tasks:
+        raise ServiceError(_("Văn bản chưa có nhiệm vụ nào; hãy thêm ít nhất một nhiệm vụ."), field="tasks")
+    directive = directive_create(actor=actor, data=data, file=file, reason=reason)
+    created: dict[str, Unit] = {}
+    for new in new_units:
+        created[new.label] = unit_create(actor=actor, data=new.data, parent=new.parent, reason=reason)
+    for number, task in enumerate(tasks, start=1):
+        task.units = [*task.units, *(created[label] for label in task.new_unit_labels if label in created)]
+        missing = [label for label in task.new_unit_labels if label not in created]
+        if missing:
+            raise ServiceError(
+                _("Nhiệm vụ %(number)s: chưa xác định đơn vị “%(name)s”.") % {"number": number, "name": missing[0]},
+                field="tasks",
+            )
+        try:
+            cleaned = _clean_task(directive, task)
+        except ServiceError as exc:
+            raise ServiceError(
+                _("Nhiệm vụ %(number)s: %(message)s") % {"number": number, "message": exc.message},
+                field="tasks",
+            ) from exc
+        _create_task(actor=actor, directive=directive, data=cleaned, position=number * 10, reason=reason)
+    if draft is not None:
+        draft.file.delete(save=False)
+        draft.delete()
+    return directive
+
+
+# ---------------------------------------------------------------------------
+# Progress reports and acceptance
+
+
+def _check_open(assignment: Assignment) -> None:
+    if assignment.completed_on is not None:
+        raise ServiceError(_("Nhiệm vụ này đã được xác nhận hoàn thành."), code="conflict")
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    actor: Any,
+    assignment: Assignment,
+    percent: int,
+    text: str,
+    attachments: Sequence[StoredFile] = (),
+) -> ProgressReport:
+    """A unit's progress report; at 100 % it asks the secretariat to accept completion."""
+    assignment = Assignment.objects.select_for_update().select_related("unit").get(pk=assignment.pk)
+    _check_open(assignment)
+    text = (text or "").strip()
+    if not 0 <= percent <= 100:
+        raise ServiceError(_("Tiến độ phải từ 0 đến 100%."), field="percent")
+    if not text:
+        raise ServiceError(_("Hãy ghi nội dung báo cáo."), field="text")
+    if assignment.review_pending:
+        raise ServiceError(
+            _("Báo cáo hoàn thành trước đó đang chờ xác nhận; hãy chờ cơ quan thường trực xem xét."),
+            code="conflict",
+        )
+    today = timezone.localdate()
+    report = ProgressReport.objects.create(
+        assignment=assignment,
+        author=actor if getattr(actor, "is_authenticated", False) else None,
+        submitted_on=today,
+        percent=percent,
+        text=text,
+        review_state=ReviewState.PENDING if percent == 100 else ReviewState.NONE,
+    )
+    for stored in attachments:
+        attachment = ReportAttachment(
+            report=report, file_name=stored.name, file_size=len(stored.content), sha256=stored.sha256
+        )
+        attachment.file.save(stored.name, ContentFile(stored.content), save=False)
+        attachment.save()
+    before = {"percent": assignment.percent, "review_pending": assignment.review_pending}
+    assignment.percent = percent
+    assignment.last_report_on = today
+    assignment.review_pending = percent == 100
+    assignment.save(update_fields=["percent", "last_report_on", "review_pending"])
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=report,
+        changes={
+            **diff(before, {"percent": assignment.percent, "review_pending": assignment.review_pending}),
+            "attachments": [None, [stored.name for stored in attachments]],
+        },
+        unit=assignment.unit,
+    )
+    return report
+
+
+def _pending_report(report: ProgressReport) -> ProgressReport:
+    report = ProgressReport.objects.select_for_update().select_related("assignment__unit").get(pk=report.pk)
+    if report.review_state != ReviewState.PENDING:
+        raise ServiceError(_("Báo cáo này không ở trạng thái chờ xác nhận."), code="conflict")
+    return report
+
+
+@transaction.atomic
+def report_accept(*, actor: Any, report: ProgressReport, comment: str = "") -> Assignment:
+    """Accept completion: the assignment is done as of the day the unit reported completion."""
+    report = _pending_report(report)
+    assignment = Assignment.objects.select_for_update().get(pk=report.assignment_id)
+    _check_open(assignment)
+    now = timezone.now()
+    report.review_state = ReviewState.ACCEPTED
+    report.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
+    report.reviewed_at = now
+    report.review_comment = (comment or "").strip()
+    report.save(update_fields=["review_state", "reviewed_by", "reviewed_at", "review_comment"])
+    assignment.completed_on = report.submitted_on
+    assignment.accepted_at = now
+    assignment.accepted_by = report.reviewed_by
+    assignment.review_pending = False
+    assignment.percent = 100
+    assignment.save(update_fields=["completed_on", "accepted_at", "accepted_by", "review_pending", "percent"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=assignment,
+        changes={
+            "completed_on": [None, assignment.completed_on],
+            "status": [None, str(assignment.status_on().label)],
+        },
+        reason=report.review_comment,
+        unit=report.assignment.unit,
+    )
+    stats_refresh_for(actor=actor, assignment=assignment)
+    return assignment
+
+
+@transaction.atomic
+def report_return(*, actor: Any, report: ProgressReport, comment: str) -> ProgressReport:
+    """Return a completion report with the secretariat's comment; the unit reports again."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise ServiceError(_("Hãy ghi ý kiến khi trả lại báo cáo."), field="comment")
+    report = _pending_report(report)
+    assignment = Assignment.objects.select_for_update().get(pk=report.assignment_id)
+    report.review_state = ReviewState.RETURNED
+    report.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
+    report.reviewed_at = timezone.now()
+    report.review_comment = comment
+    report.save(update_fields=["review_state", "reviewed_by", "reviewed_at", "review_comment"])
+    assignment.review_pending = False
+    assignment.save(update_fields=["review_pending"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=report,
+        changes={"review_state": [ReviewState.PENDING.value, ReviewState.RETURNED.value]},
+        reason=comment,
+        unit=report.assignment.unit,
+    )
+    return report
+
+
+# ---------------------------------------------------------------------------
+# Extensions
+
+
+@transaction.atomic
+def extension_request(
+    *, actor: Any, assignment: Assignment, new_due_date: datetime.date, reason: str
+) -> ExtensionRequest:
+    assignment = Assignment.objects.select_for_update().select_related("unit").get(pk=assignment.pk)
+    _check_open(assignment)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Hãy ghi lý do xin gia hạn."), field="reason")
+    if assignment.due_date is None:
+        raise ServiceError(_("Nhiệm vụ thường xuyên không có thời hạn để gia hạn."), field="new_due_date")
+    if new_due_date <= assignment.due_date:
+        raise ServiceError(_("Hạn đề nghị phải sau hạn hiện tại."), field="new_due_date")
+    if new_due_date > assignment.due_date + datetime.timedelta(days=366):
+        raise ServiceError(_("Không thể gia hạn quá một năm."), field="new_due_date")
+    if assignment.extension_requests.filter(state=ExtensionState.PENDING).exists():
+        raise ServiceError(_("Đã có một đề nghị gia hạn đang chờ quyết định."), code="conflict")
+    request = ExtensionRequest.objects.create(
+        assignment=assignment,
+        requested_by=actor if getattr(actor, "is_authenticated", False) else None,
+        current_due_date=assignment.due_date,
+        new_due_date=new_due_date,
+        reason=reason,
+    )
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=request,
+        changes={"new_due_date": [assignment.due_date, new_due_date]},
+        reason=reason,
+        unit=assignment.unit,
+    )
+    return request
+
+
+@transaction.atomic
+def extension_decide(*, actor: Any, request: ExtensionRequest, approve: bool, comment: str = "") -> ExtensionRequest:
+    request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
+    if request.state != ExtensionState.PENDING:
+        raise ServiceError(_("Đề nghị gia hạn này đã được quyết định."), code="conflict")
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise ServiceError(_("Hãy ghi lý do không đồng ý gia hạn."), field="comment")
+    assignment = Assignment.objects.select_for_update().select_related("unit").get(pk=request.assignment_id)
+    request.state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
+    request.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    request.decided_at = timezone.now()
+    request.decision_comment = comment
+    request.save(update_fields=["state", "decided_by", "decided_at", "decision_comment"])
+    changes: dict[str, Any] = {"state": [ExtensionState.PENDING.value, request.state]}
+    old_due = assignment.due_date
+    if approve:
+        assignment.due_date = request.new_due_date
+        assignment.save(update_fields=["due_date"])
+        changes["due_date"] = [old_due, assignment.due_date]
+    record(
+        actor=actor, action=AuditAction.UPDATE, instance=request, changes=changes, reason=comment, unit=assignment.unit
+    )
+    if approve:
+        for day in {old_due, assignment.due_date}:
+            if day is not None:
+                stats_refresh_for(actor=actor, assignment=assignment, day=day)
+    return request
+
+
+# ---------------------------------------------------------------------------
+# Completion statistics published into the indicator store
+
+
+def on_time_rate_indicator() -> Indicator:
+    return indicator_ensure(
+        code=ON_TIME_RATE,
+        name=_("Tỷ lệ nhiệm vụ được giao hoàn thành đúng hạn"),
+        source=IndicatorSource.DIRECTIVES,
+        measure=Measure.PERCENT,
+        description=_(
+            "Số nhiệm vụ hoàn thành đúng hạn trên tổng số nhiệm vụ có hạn trong kỳ đã đến hạn hoặc đã hoàn thành, "
+            "theo các văn bản chỉ đạo được theo dõi."
+        ),
+    )
+
+
+def on_time_counts(period: Period, *, unit_ids: Iterable[int] | None = None) -> dict[int, tuple[int, int]]:
+    """``{unit_id: (done on time, due)}`` for assignments due in ``period`` that are due by today or done."""
+    today = timezone.localdate()
+    rows = Assignment.objects.due_between(period.start, period.end).filter(
+        Q(completed_on__isnull=False) | Q(due_date__lt=today)
+    )
+    if unit_ids is not None:
+        rows = rows.filter(unit_id__in=list(unit_ids))
+    counted = rows.values("unit_id").annotate(
+        due=Count("pk"),
+        on_time=Count("pk", filter=Q(completed_on__isnull=False, completed_on__lte=F("due_date"))),
+    )
+    return {row["unit_id"]: (row["on_time"], row["due"]) for row in counted}
+
+
+def stats_publish(*, actor: Any, period: Period, unit_ids: Iterable[int] | None = None) -> int:
+    """Publish ``tasks.on_time_rate`` for every unit with assignments due in ``period``; returns how many."""
+    counts = on_time_counts(period, unit_ids=unit_ids)
+    if not counts:
+        return 0
+    indicator = on_time_rate_indicator()
+    units = Unit.objects.in_bulk(list(counts))
+    for unit_id, (on_time, due) in counts.items():
+        value = (Decimal(on_time) * 100 / Decimal(due)).quantize(Decimal("0.01"))
+        value_publish(
+            actor=actor,
+            indicator=indicator,
+            unit=units[unit_id],
+            period=period,
+            value=value,
+            numerator=on_time,
+            denominator=due,
+            note=_("Tính từ theo dõi nhiệm vụ"),
+        )
+    return len(counts)
+
+
+def periods_containing(day: datetime.date) -> list[Period]:
+    return [Period.containing(day, kind) for kind in (PeriodKind.QUARTER, PeriodKind.HALF, PeriodKind.YEAR)]
+
+
+def stats_refresh_for(*, actor: Any, assignment: Assignment, day: datetime.date | None = None) -> None:
+    """Republish the unit's rates for the quarter, half-year and year of the assignment's due date."""
+    target = day or assignment.due_date
+    if target is None or (target >= timezone.localdate() and assignment.completed_on is None):
+        return
+    for period in periods_containing(target):
+        stats_publish(actor=actor, period=period, unit_ids=[assignment.unit_id])
+
+
+# ---------------------------------------------------------------------------
+# Uploaded directives awaiting review
+
+
+@transaction.atomic
+def draft_create(*, actor: Any, issuing_unit: Unit, file: StoredFile, extraction: dict[str, Any]) -> DirectiveDraft:
+    """Keep an uploaded directive and its proposed tasks until the user confirms or discards them."""
+    draft = DirectiveDraft(
+        created_by=actor,
+        issuing_unit=issuing_unit,
+        file_name=file.name,
+        file_size=len(file.content),
+        sha256=file.sha256,
+        extraction=extraction,
+    )
+    draft.file.save(file.name, ContentFile(file.content), save=False)
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def draft_discard(*, actor: Any, draft: DirectiveDraft) -> None:
+    draft.file.delete(save=False)
+    draft.delete()
+
+
+def draft_file(draft: DirectiveDraft) -> StoredFile:
+    with draft.file.open("rb") as handle:
+        return StoredFile(name=draft.file_name, content=handle.read())

@@ -1,0 +1,1 @@
+"""Pages of the directives app, split by what the reader is doing."""

@@ -1,0 +1,214 @@
+"""A unit's work: my tasks, one assignment with its reports and history, reporting, acceptance, extensions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cchc.accounts import permissions
+from cchc.audit.models import AuditEntry
+from cchc.lib.errors import ServiceError
+
+from .. import selectors, services
+from ..forms import ExtensionDecisionForm, ExtensionForm, ReportForm, ReviewForm
+from ..models import Assignment, ExtensionRequest, ExtensionState, Notification, ProgressReport, ReviewState
+from .common import show_service_error
+
+
+@require_GET
+@login_required
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    own = permissions.get_own_assignments_for_user(request.user)
+    notifications = list(
+        Notification.objects.filter(user_id=request.user.pk or 0, read_at__isnull=True).select_related("assignment")[
+            :20
+        ]
+    )
+    return render(
+        request,
+        "directives/my_tasks.html",
+        {
+            "tasks": selectors.my_tasks(own),
+            "notifications": notifications,
+            "nav_active": "my_tasks",
+        },
+    )
+
+
+@require_POST
+@login_required
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    Notification.objects.filter(user_id=request.user.pk or 0, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("directives:my_tasks")
+
+
+def _history(assignment: Assignment) -> list[AuditEntry]:
+    """Audit entries about the assignment, its reports and its extension requests (already access-checked)."""
+    report_ids = [str(pk) for pk in assignment.reports.values_list("pk", flat=True)]
+    extension_ids = [str(pk) for pk in assignment.extension_requests.values_list("pk", flat=True)]
+    entries = (
+        AuditEntry.objects.filter(object_type="directives.assignment", object_id=str(assignment.pk))
+        | AuditEntry.objects.filter(object_type="directives.progressreport", object_id__in=report_ids)
+        | AuditEntry.objects.filter(object_type="directives.extensionrequest", object_id__in=extension_ids)
+    )
+    return list(entries.order_by("-at", "-pk")[:100])
+
+
+def _detail_context(request: HttpRequest, assignment: Assignment, **forms: Any) -> dict[str, Any]:
+    can_report = permissions.can_report_assignment(request.user, assignment)
+    can_review = permissions.can_review_assignment(request.user, assignment)
+    reports = list(assignment.reports.select_related("author", "reviewed_by").prefetch_related("attachments"))
+    extensions = list(assignment.extension_requests.select_related("requested_by", "decided_by"))
+    pending_report = next((r for r in reports if r.review_state == ReviewState.PENDING), None)
+    pending_extension = next((e for e in extensions if e.state == ExtensionState.PENDING), None)
+    is_open = assignment.completed_on is None
+    return {
+        "assignment": assignment,
+        "task": assignment.task,
+        "directive": assignment.directive,
+        "reports": reports,
+        "extensions": extensions,
+        "history": _history(assignment),
+        "pending_report": pending_report,
+        "pending_extension": pending_extension,
+        "report_form": forms.get("report_form")
+        or (
+            ReportForm(initial={"percent": assignment.percent})
+            if can_report and is_open and not pending_report
+            else None
+        ),
+        "extension_form": forms.get("extension_form")
+        or (ExtensionForm() if can_report and is_open and assignment.due_date and not pending_extension else None),
+        "review_form": forms.get("review_form") or (ReviewForm() if can_review and pending_report else None),
+        "decision_form": forms.get("decision_form")
+        or (ExtensionDecisionForm() if can_review and pending_extension else None),
+        "nav_active": "my_tasks" if can_report else "tracker",
+    }
+
+
+@require_GET
+@login_required
+def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = permissions.get_assignment_for_user(request.user, assignment_id)
+    return render(request, "directives/assignment_detail.html", _detail_context(request, assignment))
+
+
+@require_POST
+@login_required
+def report_create(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = permissions.get_assignment_for_user(request.user, assignment_id)
+    permissions.require(permissions.can_report_assignment(request.user, assignment))
+    form = ReportForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            stored = services.check_report_files(form.cleaned_data["attachments"])
+            report = services.report_submit(
+                actor=request.user,
+                assignment=assignment,
+                percent=form.cleaned_data["percent"],
+                text=form.cleaned_data["text"],
+                attachments=stored,
+            )
+        except ServiceError as exc:
+            if exc.field == "file":
+                form.add_error("attachments", exc.message)
+            else:
+                show_service_error(form, exc)
+        else:
+            if report.review_state == ReviewState.PENDING:
+                messages.success(request, _("Đã gửi báo cáo hoàn thành; đang chờ cơ quan thường trực xác nhận."))
+            else:
+                messages.success(request, _("Đã gửi báo cáo tiến độ."))
+            return redirect("directives:assignment_detail", assignment.pk)
+    context = _detail_context(request, assignment, report_form=form)
+    return render(request, "directives/assignment_detail.html", context, status=400)
+
+
+@require_POST
+@login_required
+def report_review(request: HttpRequest, report_id: int) -> HttpResponse:
+    report = ProgressReport.objects.filter(pk=report_id).first()
+    if report is None:
+        raise Http404
+    assignment = permissions.get_assignment_for_user(request.user, report.assignment_id)
+    permissions.require(permissions.can_review_assignment(request.user, assignment))
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "accept":
+                services.report_accept(actor=request.user, report=report, comment=form.cleaned_data["comment"])
+                messages.success(request, _("Đã xác nhận hoàn thành nhiệm vụ."))
+            else:
+                services.report_return(actor=request.user, report=report, comment=form.cleaned_data["comment"])
+                messages.success(request, _("Đã trả lại báo cáo cho đơn vị."))
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            return redirect("directives:assignment_detail", assignment.pk)
+    context = _detail_context(request, assignment, review_form=form)
+    return render(request, "directives/assignment_detail.html", context, status=400)
+
+
+@require_POST
+@login_required
+def extension_create(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    assignment = permissions.get_assignment_for_user(request.user, assignment_id)
+    permissions.require(permissions.can_report_assignment(request.user, assignment))
+    form = ExtensionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.extension_request(
+                actor=request.user,
+                assignment=assignment,
+                new_due_date=form.cleaned_data["new_due_date"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, _("Đã gửi đề nghị gia hạn."))
+            return redirect("directives:assignment_detail", assignment.pk)
+    context = _detail_context(request, assignment, extension_form=form)
+    return render(request, "directives/assignment_detail.html", context, status=400)
+
+
+@require_POST
+@login_required
+def extension_decide(request: HttpRequest, extension_id: int) -> HttpResponse:
+    extension = ExtensionRequest.objects.filter(pk=extension_id).first()
+    if extension is None:
+        raise Http404
+    assignment = permissions.get_assignment_for_user(request.user, extension.assignment_id)
+    if not permissions.can_review_assignment(request.user, assignment):
+        raise PermissionDenied
+    form = ExtensionDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.extension_decide(
+                actor=request.user,
+                request=extension,
+                approve=form.cleaned_data["decision"] == "approve",
+                comment=form.cleaned_data["comment"],
+            )
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, _("Đã ghi quyết định về đề nghị gia hạn."))
+            return redirect("directives:assignment_detail", assignment.pk)
+    context = _detail_context(request, assignment, decision_form=form)
+    return render(request, "directives/assignment_detail.html", context, status=400)
+
+
+@require_GET
+@login_required
+def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
+    attachment = permissions.get_report_attachment_for_user(request.user, attachment_id)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.file_name)

@@ -1,0 +1,171 @@
+"""Directive pages: the list, one directive with its tasks (rolled up), registering a directive, adding tasks."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cchc.accounts import permissions
+from cchc.lib.errors import ServiceError
+
+from .. import selectors, services
+from ..forms import DirectiveCreateForm, DirectiveForm, TaskForm
+from ..models import Task
+from .common import filter_querystring, show_service_error
+
+GET_POST = require_http_methods(["GET", "POST"])
+PAGE_SIZE = 50
+
+
+@require_GET
+@login_required
+def directive_list(request: HttpRequest) -> HttpResponse:
+    directives = permissions.get_directives_for_user(request.user).select_related("issuing_unit")
+    query = request.GET.get("q", "").strip()
+    if query:
+        directives = directives.filter(Q(subject__icontains=query) | Q(reference__icontains=query))
+    directives = directives.annotate(task_count=Count("tasks", distinct=True)).order_by("-issued_on", "-pk")
+    page = Paginator(directives, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "directives/directive_list.html",
+        {
+            "page": page,
+            "query": query,
+            "filter_query": filter_querystring(request),
+            "can_create": permissions.can_create_directives(request.user),
+            "nav_active": "directives",
+        },
+    )
+
+
+@require_GET
+@login_required
+def directive_detail(request: HttpRequest, directive_id: int) -> HttpResponse:
+    directive = permissions.get_directive_for_user(request.user, directive_id)
+    visible = permissions.get_assignments_for_user(request.user).filter(directive=directive)
+    tasks = selectors.directive_tasks(directive)
+    rollups = selectors.rollups(visible)
+    rows = [(task, rollups.get(task.pk)) for task in tasks]
+    return render(
+        request,
+        "directives/directive_detail.html",
+        {
+            "directive": directive,
+            "rows": rows,
+            "total": selectors.total_rollup(visible),
+            "can_manage": permissions.can_manage_directive(request.user, directive),
+            "nav_active": "directives",
+        },
+    )
+
+
+@require_GET
+@login_required
+def directive_file(request: HttpRequest, directive_id: int) -> FileResponse:
+    directive = permissions.get_directive_for_user(request.user, directive_id)
+    if not directive.file:
+        raise Http404
+    return FileResponse(directive.file.open("rb"), as_attachment=True, filename=directive.file_name)
+
+
+def _issuing_units(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return permissions.get_directive_issuing_units_for_user(request.user).active().order_by("path")
+
+
+@GET_POST
+@login_required
+def directive_create(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_create_directives(request.user))
+    form = DirectiveCreateForm(request.POST or None, request.FILES or None, issuing_units=_issuing_units(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            upload = form.cleaned_data.get("file")
+            stored = services.check_directive_file(upload) if upload else None
+            directive = services.directive_create(actor=request.user, data=form.directive_data(), file=stored)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, _("Đã đăng ký văn bản. Hãy thêm các nhiệm vụ của văn bản."))
+            return redirect("directives:task_create", directive.pk)
+    return render(
+        request, "directives/directive_form.html", {"form": form, "mode": "create", "nav_active": "directives"}
+    )
+
+
+@GET_POST
+@login_required
+def directive_edit(request: HttpRequest, directive_id: int) -> HttpResponse:
+    directive = permissions.get_directive_for_user(request.user, directive_id, manage=True)
+    form = DirectiveForm(
+        request.POST or None, initial=DirectiveForm.initial_for(directive), issuing_units=_issuing_units(request)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.directive_update(actor=request.user, directive=directive, data=form.directive_data(directive.text))
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, _("Đã lưu thông tin văn bản."))
+            return redirect("directives:directive_detail", directive.pk)
+    return render(
+        request,
+        "directives/directive_form.html",
+        {"form": form, "mode": "edit", "directive": directive, "nav_active": "directives"},
+    )
+
+
+@GET_POST
+@login_required
+def task_create(request: HttpRequest, directive_id: int) -> HttpResponse:
+    directive = permissions.get_directive_for_user(request.user, directive_id, manage=True)
+    form = TaskForm(request.POST or None, directive=directive)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.task_create(actor=request.user, directive=directive, data=form.task_data())
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            count = task.assignments.count()
+            messages.success(
+                request, _("Đã giao nhiệm vụ (%(count)s lượt theo dõi theo đơn vị, kỳ).") % {"count": count}
+            )
+            if request.POST.get("then") == "another":
+                return redirect("directives:task_create", directive.pk)
+            return redirect("directives:directive_detail", directive.pk)
+    return render(
+        request, "directives/task_form.html", {"form": form, "directive": directive, "nav_active": "directives"}
+    )
+
+
+@require_GET
+@login_required
+def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = Task.objects.select_related("directive", "lead_unit", "parent").filter(pk=task_id).first()
+    if task is None:
+        raise Http404
+    directive = permissions.get_directive_for_user(request.user, task.directive_id)
+    visible = permissions.get_assignments_for_user(request.user).filter(task=task)
+    assignments = visible.with_status().select_related("unit", "occurrence").order_by("due_date", "unit__path", "pk")
+    page = Paginator(assignments, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "directives/task_detail.html",
+        {
+            "task": task,
+            "directive": directive,
+            "page": page,
+            "rollup": selectors.total_rollup(visible),
+            "supporting": list(task.supporting_units.all()),
+            "criteria": list(task.criteria.all()),
+            "indicators": list(task.indicators.all()),
+            "children": list(task.children.all()),
+            "nav_active": "directives",
+        },
+    )

@@ -1,0 +1,163 @@
+"""Upload a directive, review the proposed tasks beside the document, confirm (or discard)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cchc.accounts import permissions
+from cchc.lib.errors import ServiceError
+from cchc.organisations.models import CommuneSubtype, UnitKind
+from cchc.organisations.services import UnitData
+
+from .. import proposals, services
+from ..forms import DirectiveForm, NewUnitFormSet, ProposedTaskFormSet, UploadForm, unit_choices_for
+from ..models import DirectiveDraft
+from .common import show_service_error
+
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _issuing_units(request: HttpRequest) -> Any:
+    return permissions.get_directive_issuing_units_for_user(request.user).active().order_by("path")
+
+
+@GET_POST
+@login_required
+def directive_upload(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_create_directives(request.user))
+    form = UploadForm(request.POST or None, request.FILES or None, issuing_units=_issuing_units(request))
+    if request.method == "POST" and form.is_valid():
+        unit = form.cleaned_data["issuing_unit"]
+        try:
+            stored = services.check_directive_file(form.cleaned_data["file"])
+            extraction = proposals.extract(stored, unit)
+            draft = services.draft_create(actor=request.user, issuing_unit=unit, file=stored, extraction=extraction)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            return redirect("directives:draft_review", draft.pk)
+    return render(request, "directives/upload.html", {"form": form, "nav_active": "directives"})
+
+
+def _forms(request: HttpRequest, draft: DirectiveDraft) -> tuple[DirectiveForm, Any, Any]:
+    extraction = draft.extraction
+    units = unit_choices_for(draft.issuing_unit, proposals.issue_date(extraction))
+    data = request.POST if request.method == "POST" else None
+    allowed = set(units.values_list("pk", flat=True))
+    meta = DirectiveForm(
+        data,
+        initial=proposals.directive_initial(extraction, draft.issuing_unit),
+        issuing_units=_issuing_units(request),
+    )
+    tasks = ProposedTaskFormSet(
+        data,
+        prefix="tasks",
+        units=units,
+        initial=[proposals.task_initial(task, allowed) for task in extraction.get("tasks") or []],
+    )
+    names = NewUnitFormSet(
+        data,
+        prefix="names",
+        units=units,
+        initial=[{"label": name} for name in proposals.unknown_names(extraction.get("tasks") or [])],
+    )
+    return meta, tasks, names
+
+
+def _resolve(draft: DirectiveDraft, tasks: Any, names: Any) -> tuple[list[services.TaskData], list[services.NewUnit]]:
+    """The kept rows as task data, with unknown names mapped to units or to units created on confirmation."""
+    mapped: dict[str, Any] = {}
+    created: list[services.NewUnit] = []
+    for number, form in enumerate(names.forms, start=1):
+        label, action = form.cleaned_data["label"], form.cleaned_data["action"]
+        if action == "map":
+            mapped[label] = form.cleaned_data["unit"]
+        elif action == "create":
+            kind = form.cleaned_data["kind"]
+            created.append(
+                services.NewUnit(
+                    label=label,
+                    data=UnitData(
+                        name=label,
+                        kind=kind,
+                        code=f"{draft.issuing_unit.code}-VB{draft.pk}-{number}"[:50],
+                        subtype=CommuneSubtype.COMMUNE if kind == UnitKind.COMMUNE else "",
+                    ),
+                    parent=draft.issuing_unit,
+                )
+            )
+    creating = {new.label for new in created}
+    result = []
+    for form in tasks.forms:
+        if not form.is_kept:
+            continue
+        data = form.task_data()
+        if data.new_unit_labels:
+            label = data.new_unit_labels[0]
+            if label in mapped:
+                data.units, data.new_unit_labels = [mapped[label]], ()
+            elif label not in creating:
+                form.add_error("units", _("Hãy chọn đơn vị thực hiện cho “%(name)s”.") % {"name": label})
+                continue
+        result.append(data)
+    return result, created
+
+
+@GET_POST
+@login_required
+def draft_review(request: HttpRequest, draft_id: int) -> HttpResponse:
+    draft = permissions.get_directive_draft_for_user(request.user, draft_id)
+    permissions.require(permissions.can_manage_unit(request.user, draft.issuing_unit))
+    meta, tasks, names = _forms(request, draft)
+    error = ""
+    if request.method == "POST" and meta.is_valid() and tasks.is_valid() and names.is_valid():
+        task_data, new_units = _resolve(draft, tasks, names)
+        if not any(form.errors for form in tasks.forms):
+            try:
+                directive = services.directive_create_with_tasks(
+                    actor=request.user,
+                    data=meta.directive_data(text=str(draft.extraction.get("text") or "")),
+                    tasks=task_data,
+                    new_units=new_units,
+                    file=services.draft_file(draft),
+                    draft=draft,
+                )
+            except ServiceError as exc:
+                error = exc.message
+            else:
+                messages.success(
+                    request,
+                    _("Đã lưu văn bản với %(count)s nhiệm vụ.") % {"count": len(task_data)},
+                )
+                return redirect("directives:directive_detail", directive.pk)
+    return render(
+        request,
+        "directives/draft_review.html",
+        {
+            "draft": draft,
+            "meta": meta,
+            "tasks": tasks,
+            "names": names,
+            "error": error,
+            "text": draft.extraction.get("text") or "",
+            "warnings": draft.extraction.get("warnings") or [],
+            "nav_active": "directives",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@login_required
+def draft_discard(request: HttpRequest, draft_id: int) -> HttpResponse:
+    draft = permissions.get_directive_draft_for_user(request.user, draft_id)
+    services.draft_discard(actor=request.user, draft=draft)
+    messages.success(request, _("Đã hủy văn bản tải lên; không có nhiệm vụ nào được tạo."))
+    return redirect("directives:directive_list")

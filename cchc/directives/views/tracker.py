@@ -1,0 +1,155 @@
+"""The secretariat's tracker (filters, pagination, bulk reminders, Excel export) and completion statistics."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from cchc.accounts import permissions
+from cchc.lib.periods import Period, PeriodKind
+from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, write_table
+
+from .. import reminders, selectors, services
+from ..forms import StatsForm
+from ..models import Status
+from .common import filter_querystring
+
+PAGE_SIZE = 50
+
+
+def _tracker_rows(request: HttpRequest) -> tuple[Any, selectors.TrackerFilters]:
+    permissions.require(permissions.can_view_task_tracker(request.user))
+    filters = selectors.TrackerFilters.from_params(request.GET)
+    rows = selectors.tracker(permissions.get_assignments_for_user(request.user), filters)
+    return rows, filters
+
+
+def _period_choices() -> list[Period]:
+    today = timezone.localdate()
+    current = Period.containing(today, PeriodKind.QUARTER)
+    quarters = [current.next()]
+    period = current
+    for _step in range(8):
+        quarters.append(period)
+        period = period.previous()
+    years = [Period(today.year - offset, PeriodKind.YEAR) for offset in range(0, 3)]
+    halves = [Period.containing(today, PeriodKind.HALF), Period.containing(today, PeriodKind.HALF).previous()]
+    return [*quarters, *halves, *years]
+
+
+@require_GET
+@login_required
+def tracker(request: HttpRequest) -> HttpResponse:
+    rows, filters = _tracker_rows(request)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "filters": filters,
+        "statuses": Status.choices,
+        "directives": permissions.get_directives_for_user(request.user).order_by("-issued_on", "-pk")[:300],
+        "units": permissions.get_units_for_user(request.user).active().order_by("path")[:2000],
+        "periods": _period_choices(),
+        "filter_query": filter_querystring(request),
+        "can_remind": permissions.can_create_directives(request.user),
+        "nav_active": "tracker",
+    }
+    template = "directives/tracker.html"
+    if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]
+        template += "#tracker-table"
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+def tracker_export(request: HttpRequest) -> FileResponse:
+    rows, _filters = _tracker_rows(request)
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
+    write_table(
+        spool,
+        title=_("Theo dõi nhiệm vụ"),
+        header=selectors.tracker_export_header(),
+        rows=selectors.tracker_export_rows(rows),
+        widths=[18, 8, 70, 30, 14, 14, 10, 14, 24, 12],
+    )
+    spool.seek(0)
+    filename = f"theo-doi-nhiem-vu-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+
+
+@require_POST
+@login_required
+def tracker_remind(request: HttpRequest) -> HttpResponse:
+    """Remind the units of the ticked assignments now (at most once a day per assignment and person)."""
+    permissions.require(permissions.can_create_directives(request.user))
+    ids = [value for value in request.POST.getlist("assignment") if value.isdigit()][:500]
+    chosen = [
+        assignment
+        for assignment in permissions.get_assignments_for_user(request.user)
+        .filter(pk__in=ids)
+        .select_related("task", "directive", "unit", "directive__issuing_unit")
+        if permissions.can_review_assignment(request.user, assignment)
+    ]
+    if not chosen:
+        messages.error(request, _("Hãy chọn ít nhất một nhiệm vụ để nhắc."))
+    else:
+        result = reminders.send_manual_reminders(actor=request.user, assignments=chosen)
+        messages.success(
+            request,
+            ngettext(
+                "Đã gửi %(count)d lời nhắc.",
+                "Đã gửi %(count)d lời nhắc.",
+                result.reminders,
+            )
+            % {"count": result.reminders}
+            + (" " + _("Không gửi được một số thư điện tử; hệ thống sẽ gửi lại.") if result.failures else ""),
+        )
+    back = request.POST.get("back", "")
+    return redirect(f"{reverse('directives:tracker')}?{back}" if back else reverse("directives:tracker"))
+
+
+@require_GET
+@login_required
+def stats(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_view_task_tracker(request.user))
+    form = StatsForm(request.GET or None)
+    period = form.period_or_current()
+    rows = selectors.unit_stats(permissions.get_assignments_for_user(request.user), period)
+    return render(
+        request,
+        "directives/stats.html",
+        {
+            "form": form,
+            "period": period,
+            "rows": rows,
+            "periods": _period_choices(),
+            "can_publish": permissions.can_create_directives(request.user),
+            "nav_active": "tracker",
+        },
+    )
+
+
+@require_POST
+@login_required
+def stats_publish(request: HttpRequest) -> HttpResponse:
+    permissions.require(permissions.can_create_directives(request.user))
+    form = StatsForm(request.POST)
+    period = form.period_or_current()
+    unit_ids = list(permissions.get_units_for_user(request.user, manage=True).values_list("pk", flat=True))
+    count = services.stats_publish(actor=request.user, period=period, unit_ids=unit_ids)
+    messages.success(
+        request,
+        _("Đã cập nhật tỷ lệ hoàn thành đúng hạn %(period)s cho %(count)s đơn vị vào kho chỉ số.")
+        % {"period": period.label, "count": count},
+    )
+    return redirect(f"{reverse('directives:stats')}?period={period.key}")
