@@ -41,9 +41,7 @@ def _assessment_in_round(request: HttpRequest, round_: Round, assessment_id: Any
     except (TypeError, ValueError):
         raise Http404 from None
     assessment = (
-        Assessment.objects.select_related("unit", "framework", "round__organiser")
-        .filter(round=round_, pk=pk)
-        .first()
+        Assessment.objects.select_related("unit", "framework", "round__organiser").filter(round=round_, pk=pk).first()
     )
     if assessment is None or not permissions.can_view_unit_result(request.user, round_, assessment.unit):
         raise Http404
@@ -133,18 +131,24 @@ class RemediationPlanForm(forms.Form):
         field.choices = [(gap.criterion.id, f"{gap.criterion.code} {gap.criterion.title}") for gap in gaps]
 
 
-def _unit_context(request: HttpRequest, round_: Round, assessment: Assessment, form: RemediationPlanForm | None):
+def _unit_context(
+    request: HttpRequest, round_: Round, assessment: Assessment, form: RemediationPlanForm | None
+) -> dict[str, Any]:
     result = Result.objects.filter(assessment=assessment).first()
     gaps = analysis.unit_gaps(assessment)
     change = analysis.year_over_year(round_).get(assessment.pk) if result else None
     areas = []
     if result:
-        titles = {
-            code: title
-            for code, title in assessment.framework.criteria.filter(parent__isnull=True).values_list("code", "title")
-        }
+        titles = dict(assessment.framework.criteria.filter(parent__isnull=True).values_list("code", "title"))
         for code, values in sorted((result.area_indices or {}).items(), key=lambda item: analysis._natural(item[0])):
             areas.append({"code": code, "title": titles.get(code, ""), **values})
+    form = form or RemediationPlanForm(gaps=gaps, initial={"gaps": [gap.criterion.id for gap in gaps]})
+    selected = set()
+    for value in form["gaps"].value() or []:
+        try:
+            selected.add(int(value))
+        except (TypeError, ValueError):
+            continue
     return {
         "round": round_,
         "assessment": assessment,
@@ -153,7 +157,8 @@ def _unit_context(request: HttpRequest, round_: Round, assessment: Assessment, f
         "areas": areas,
         "gaps": gaps,
         "lost_total": sum((gap.lost for gap in gaps), analysis.ZERO),
-        "form": form or RemediationPlanForm(gaps=gaps, initial={"gaps": [gap.criterion.id for gap in gaps]}),
+        "form": form,
+        "selected": selected,
         "nav_active": NAV,
     }
 
@@ -175,7 +180,7 @@ def points_lost_page(request: HttpRequest, round_id: int) -> HttpResponse:
     kinds = dict(round_.frameworks.values_list("pk", "unit_kind"))
     from cchc.organisations.models import UnitKind
 
-    labels = {value: label for value, label in UnitKind.choices}
+    labels = dict(UnitKind.choices)
     context = {
         "round": round_,
         "rows": [(row, labels.get(kinds.get(row.framework_id, ""), "")) for row in rows],
@@ -191,7 +196,8 @@ def public_results(request: HttpRequest, round_id: int) -> HttpResponse:
     if round_ is None or not permissions.can_view_public_round_results(round_):
         raise Http404
     groups = analysis.ranking(round_)
-    return render(request, "assessments/results/public.html", {"round": round_, "groups": groups})
+    context = {"round": round_, "groups": groups, "openable": set()}
+    return render(request, "assessments/results/public.html", context)
 
 
 # ---------------------------------------------------------------------------
@@ -245,9 +251,7 @@ def remediation_plan_download(request: HttpRequest, round_id: int, assessment_id
     if not form.is_valid():
         context = _unit_context(request, round_, assessment, form)
         return render(request, "assessments/results/unit.html", context, status=400)
-    items = analysis.remediation_plan(
-        assessment, form.cleaned_data["gaps"], deadline=form.cleaned_data["deadline"]
-    )
+    items = analysis.remediation_plan(assessment, form.cleaned_data["gaps"], deadline=form.cleaned_data["deadline"])
     name = f"ke-hoach-khac-phuc-{slugify(assessment.unit.code or assessment.unit.pk)}-{round_.year}.xlsx"
     return _download(documents.remediation_plan_xlsx(assessment, items), name, XLSX_CONTENT_TYPE)
 

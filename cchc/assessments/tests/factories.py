@@ -84,8 +84,12 @@ def build_framework(
     tree: Sequence[Node] = SAMPLE_TREE,
     decision_reference: str = "Quyết định số 2211/QĐ-UBND ngày 31/8/2024",
 ) -> Framework:
+    if name is None:
+        name = f"Bộ tiêu chí {unit_kind} {year}"
+        taken = Framework.objects.filter(year=year, unit_kind=unit_kind, name__startswith=name).count()
+        name = f"{name} ({taken + 1})" if taken else name
     framework = Framework.objects.create(
-        name=name or f"Bộ tiêu chí {unit_kind} {year}",
+        name=name,
         year=year,
         unit_kind=unit_kind,
         decision_reference=decision_reference,
@@ -131,8 +135,13 @@ def build_round(
     previous: Round | None = None,
     **fields: Any,
 ) -> Round:
+    name = fields.pop("name", None)
+    if name is None:
+        name = f"Chỉ số CCHC năm {year}"
+        taken = Round.objects.filter(organiser=organiser, year=year, name__startswith=name).count()
+        name = f"{name} ({taken + 1})" if taken else name
     round_ = Round.objects.create(
-        name=fields.pop("name", f"Chỉ số CCHC năm {year}"),
+        name=name,
         year=year,
         organiser=organiser,
         stage=stage,
