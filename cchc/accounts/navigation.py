@@ -25,6 +25,7 @@ def items_for(user: Any) -> list[NavItem]:
     items = [NavItem(_("Trang chủ"), reverse("dashboards:home"), "home")]
     if permissions.roles_of(user) or permissions.is_admin(user):
         items.append(NavItem(pgettext("list", "Đơn vị"), reverse("organisations:unit_list"), "units"))
+        items.append(NavItem(_("Bộ tiêu chí"), reverse("frameworks:framework_list"), "frameworks"))
         items.append(NavItem(_("Chỉ số CCHC"), reverse("assessments:round_list"), "assessments"))
         items.append(NavItem(_("Kết quả, xếp hạng"), reverse("assessments:results_index"), "results"))
         items.append(NavItem(_("Nhiệm vụ của đơn vị"), reverse("directives:my_tasks"), "my_tasks"))
