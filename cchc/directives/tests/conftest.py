@@ -11,6 +11,8 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import override_settings
@@ -60,6 +62,12 @@ def make_task(
             section="2.1",
         ),
     )
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings: Any, tmp_path: Path) -> None:
+    """Uploaded files of the tests go to a temporary folder, never to ``var/``."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
