@@ -122,7 +122,7 @@ def test_bad_criterion_input_gets_vietnamese_errors_and_changes_nothing(
 ) -> None:
     client = personas.client("secretariat")
     url = reverse("frameworks:criterion_create", args=[framework.pk])
-    cases = [
+    cases: list[tuple[dict[str, object], str]] = [
         ({"code": "1", "max_points": "1"}, "Mã “1” đã có trong bộ tiêu chí này."),
         ({"max_points": "hai"}, "Hãy nhập một số (ví dụ 2 hoặc 0,5)."),
         ({"rule_kind": "bands", "rule_params": "≥70%: 1; ≥90%: 2"}, "giảm dần"),
@@ -196,8 +196,7 @@ def test_clone_then_diff_through_the_pages(personas: Personas, framework: Framew
     Criterion.objects.filter(framework=copy, code="2.1").update(title="Rà soát, hệ thống hóa văn bản")
     page = personas.client("focal_a").get(reverse("frameworks:framework_diff", args=[copy.pk])).content.decode()
     assert "Rà soát văn bản quy phạm pháp luật → Rà soát, hệ thống hóa văn bản" in page
-    page = client.get(reverse("frameworks:framework_diff", args=[copy.pk]) + "?other=abc").status_code
-    assert page == 404
+    assert client.get(reverse("frameworks:framework_diff", args=[copy.pk]) + "?other=abc").status_code == 404
 
 
 def test_sample_frameworks_are_loaded_from_the_list_and_show_their_banner(personas: Personas) -> None:
