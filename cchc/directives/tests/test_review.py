@@ -126,7 +126,7 @@ def form_data(page: Any) -> dict[str, Any]:
     """What the browser would post back: every field with its initial value, as rendered."""
     data: dict[str, Any] = {}
     for form in (page.context["meta"], *page.context["tasks"].forms, *page.context["names"].forms):
-        for name, bound in form.fields.items():
+        for name in form.fields:
             value = form[name].value()
             key = form.add_prefix(name)
             if value in (None, False):

@@ -27,7 +27,7 @@ from cchc.directives.models import (
 from cchc.indicators.models import IndicatorValue
 from cchc.testing.personas import Personas
 
-from .conftest import DUE, Mailbox, make_task
+from .conftest import Mailbox, make_task
 
 SEED = Path("/work/shared/seeds/vp-ubnd-tinh-2022-ke-hoach-par-sipas.txt")
 TODAY = datetime.date(2025, 9, 20)
