@@ -363,4 +363,4 @@ def test_tracker_status_filters_agree_with_the_status_of_each_assignment(
     ]
     annotated = Assignment.objects.with_status(today).get(pk=assignment.pk)
     assert matching == [assignment.status_on(today).value]
-    assert annotated.status_code == assignment.status_on(today).value
+    assert annotated.status == assignment.status_on(today)

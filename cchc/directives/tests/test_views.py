@@ -250,8 +250,8 @@ def test_tracker_exports_the_filtered_view_to_excel(personas: Personas, directiv
     make_task(personas, directive, personas.unit_b, deadline=datetime.date(2025, 12, 1))
     response = personas.client("leader").get(reverse("directives:tracker_export"), {"status": "overdue"})
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active  # type: ignore[attr-defined]
-    rows = list(sheet.iter_rows(values_only=True))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined,arg-type]
+    rows = list(workbook.worksheets[0].iter_rows(values_only=True))
     assert rows[0][0] == "Số, ký hiệu văn bản"
     assert len(rows) == 2
     assert rows[1][3] == "Sở Tư pháp" and rows[1][8] == "Quá hạn chưa hoàn thành"
