@@ -1,0 +1,93 @@
+"""Turning a directive document into its metadata and proposed tasks.
+
+    extract_document(data, filename, issuing_unit=unit)  # any file: DOCX, PDF, text, scan
+    extract_text(text, issuing_unit=unit)                # the core, on plain text
+    to_json_dict(extraction)                             # what ``cchc extract_tasks FILE --json`` prints
+
+Pieces: :mod:`.reading` (file → text, OCR), :mod:`.cleaning` (debris),
+:mod:`.headers` (reference, date, issuer, subject, addressees, signer),
+:mod:`.sections` (paragraphs → section tree), :mod:`.units` (unit names →
+registry, with :mod:`.abbreviations`), :mod:`cchc.lib.dates` (deadline
+phrases) and :mod:`.core` (tasks). Nothing here writes to the database: the
+result is a proposal that a person reviews and confirms.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from cchc.organisations.models import Unit
+
+from .core import KINDS, Extraction, ProposedTask, extract_lines
+from .reading import read_document
+
+
+def extract_text(text: str, *, issuing_unit: Unit | None = None, units: Iterable[Unit] | None = None) -> Extraction:
+    """Extract metadata and proposed tasks from the plain text of a directive.
+
+    ``issuing_unit`` anchors unit matching (the closest unit of a name wins)
+    and the fan-out of "UBND các xã, thị trấn"; without it the issuer named
+    in the header is looked up in the registry. ``units`` replaces the
+    registry (no database query); by default the active units of the issuing
+    unit's province on the document date are used.
+    """
+    return extract_lines(text, issuing_unit=issuing_unit, units=units)
+
+
+def extract_document(data: bytes, filename: str, *, issuing_unit: Unit | None = None) -> Extraction:
+    """Read a directive file (DOCX, text PDF, plain text, scanned PDF or image) and extract it.
+
+    Raises :class:`cchc.lib.errors.ServiceError` with a Vietnamese message for
+    files that cannot be read (too large, empty, corrupt, password-protected,
+    a scan without recognisable text, OCR not installed).
+    """
+    read = read_document(data, filename)
+    extraction = extract_lines(read.text, issuing_unit=issuing_unit)
+    extraction.warnings[:0] = list(read.warnings)
+    return extraction
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def task_json(task: ProposedTask) -> dict[str, Any]:
+    return {
+        "section": task.section,
+        "lead_unit": task.lead_unit,
+        "supporting_units": list(task.supporting_units),
+        "content": task.content,
+        "deadline": _iso(task.deadline),
+        "deadline_text": task.deadline_text,
+        "recurrence": task.recurrence,
+        "period_key": task.period_key,
+        "lead_unit_id": task.lead_unit_id,
+        "lead_unit_ids": list(task.lead_unit_ids),
+        "supporting_unit_ids": list(task.supporting_unit_ids),
+        "unknown_units": list(task.unknown_units),
+        "section_path": task.section_path,
+        "output": task.output,
+    }
+
+
+def to_json_dict(extraction: Extraction) -> dict[str, Any]:
+    """The extraction as JSON-ready data: the keys of ``cchc extract_tasks --json``."""
+    return {
+        "reference": extraction.reference,
+        "date": _iso(extraction.date),
+        "issuer": extraction.issuer,
+        "signer": extraction.signer,
+        "subject": extraction.subject,
+        "addressees": list(extraction.addressees),
+        "kind": extraction.kind,
+        "tasks": [task_json(task) for task in extraction.tasks],
+        "warnings": list(extraction.warnings),
+        "issuer_unit_id": extraction.issuer_unit_id,
+        "signer_title": extraction.signer_title,
+        "recipients": list(extraction.recipients),
+    }
+
+
+__all__ = ["KINDS", "Extraction", "ProposedTask", "extract_document", "extract_text", "to_json_dict"]

@@ -1,0 +1,96 @@
+"""Cleaning the text of a directive before parsing: Unicode, markdown, page numbers, footnotes.
+
+Text converted from PDF or Word carries debris that is not part of the
+directive: page numbers on their own line, footnotes at the bottom of a page
+(after a long run of spaces or underscores) with their reference digits
+glued to words ("của huyện1"), markdown emphasis from converters
+(``**30/11/2023**``), odd bullets. Lines stay lines here; joining wrapped
+lines into paragraphs is :mod:`.sections`' job.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACES_RE = re.compile(r"[ \u00a0\u2000-\u200a\u202f\u3000]+")
+_MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")
+_MD_BOLD_RE = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_MD_ITALIC_RE = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
+_MD_ITALIC_UNDERSCORE_RE = re.compile(r"(?<![\w_])_(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?![\w_])")
+_MD_LIST_RE = re.compile(r"^(\s*)[*•·▪●◦○■□➢➤►✓–—]\s+")
+_MD_TABLE_RULE_RE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_PAGE_NUMBER_RE = re.compile(
+    r"^\s*(?:[-–—]\s*)?(?:trang\s+)?\d{1,3}(?:\s*/\s*\d{1,3})?(?:\s*[-–—])?\s*$", re.IGNORECASE
+)
+_FOOTNOTE_SEPARATOR_RE = re.compile(r"^(?:\s{20,}|\s*_{5,}\s*|\s*-{10,}\s*)$")
+_FOOTNOTE_RE = re.compile(r"^\s*(\d{1,2})\s+(?=[A-ZĐÀ-Ỹ])")
+
+
+def normalize_text(text: str) -> str:
+    """NFC, one kind of newline and space, no zero-width characters; tabs are kept (they separate table cells)."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    return _ZERO_WIDTH_RE.sub("", text)
+
+
+def _collapse_spaces(line: str) -> str:
+    return _SPACES_RE.sub(" ", line) if "\t" not in line else line
+
+
+def strip_markdown(line: str) -> str:
+    if _MD_TABLE_RULE_RE.match(line) and "-" in line:
+        return ""
+    line = _MD_HEADING_RE.sub("", line)
+    line = _MD_BOLD_RE.sub(r"\2", line)
+    line = _MD_ITALIC_RE.sub(r"\1", line)
+    line = _MD_ITALIC_UNDERSCORE_RE.sub(r"\1", line)
+    return _MD_LIST_RE.sub(r"\1- ", line)
+
+
+def _remove_footnotes(lines: list[str]) -> tuple[list[str], set[str]]:
+    """Drop footnote blocks that follow a separator line; return the remaining lines and the footnote numbers."""
+    kept: list[str] = []
+    numbers: set[str] = set()
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if _FOOTNOTE_SEPARATOR_RE.match(line) and line.strip(" ") == line.strip(" _-") and len(line) >= 5:
+            probe = index + 1
+            while probe < len(lines) and not lines[probe].strip():
+                probe += 1
+            if probe < len(lines) and _FOOTNOTE_RE.match(lines[probe]):
+                index = probe
+                while index < len(lines):
+                    match = _FOOTNOTE_RE.match(lines[index])
+                    if not match:
+                        break
+                    numbers.add(match.group(1))
+                    text = lines[index].strip()
+                    index += 1
+                    # A footnote runs until its sentence ends.
+                    while not text.endswith((".", ";")) and index < len(lines) and not _FOOTNOTE_RE.match(lines[index]):
+                        if lines[index].strip():
+                            text = lines[index].strip()
+                        index += 1
+                continue
+        kept.append(line)
+        index += 1
+    return kept, numbers
+
+
+def _remove_footnote_marks(line: str, numbers: set[str]) -> str:
+    for number in numbers:
+        line = re.sub(rf"(?<=[^\W\d_]){number}(?=[\s.,;:)]|$)", "", line)
+        line = re.sub(rf"(?<=\b(?:19|20)\d\d){number}(?=[\s.,;:)]|$)", "", line)
+    return line
+
+
+def clean_lines(text: str) -> list[str]:
+    """The lines of ``text`` without debris; blank lines are kept (they may separate paragraphs)."""
+    lines, numbers = _remove_footnotes(normalize_text(text).split("\n"))
+    lines = [_collapse_spaces(strip_markdown(line)).rstrip() for line in lines]
+    lines = ["" if _PAGE_NUMBER_RE.match(line) else line for line in lines]
+    if numbers:
+        lines = [_remove_footnote_marks(line, numbers) for line in lines]
+    return lines

@@ -1,0 +1,526 @@
+"""Turning the text of a directive into its metadata and proposed tasks.
+
+The body is parsed into a tree of sections (:mod:`.sections`). Every leaf
+item of a section that assigns work becomes a proposed task; headings and
+lead-in sentences ("… thực hiện tốt các nội dung sau:") pass their lead
+unit, supporting units and deadline down to the items under them, and an
+item's own statement wins over what it inherits. Sections that only explain
+(purpose, requirements, assessment of results, funding) propose nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from cchc.lib.dates import Deadline, fold_aligned, parse_deadline
+from cchc.organisations.models import Unit
+
+from .cleaning import clean_lines
+from .headers import Header, parse_header
+from .sections import Node, build_tree, paragraphs
+from .units import Registry, TextView, UnitRef, canonical, find_issuing_unit, parse_unit_list, registry_for
+
+KINDS = ("cong_van", "ke_hoach", "thong_bao_ket_luan", "chi_thi", "quyet_dinh", "other")
+
+
+@dataclass
+class ProposedTask:
+    section: str
+    lead_unit: str | None
+    content: str
+    lead_unit_id: int | None = None
+    lead_unit_ids: list[int] = field(default_factory=list)
+    supporting_units: list[str] = field(default_factory=list)
+    supporting_unit_ids: list[int] = field(default_factory=list)
+    deadline: datetime.date | None = None
+    deadline_text: str = ""
+    recurrence: str = ""
+    period_key: str = ""
+    unknown_units: list[str] = field(default_factory=list)
+    # The full chain of section markers ("II.2.a)"), the expected output ("Sản phẩm: …") when stated.
+    section_path: str = ""
+    output: str = ""
+
+
+@dataclass
+class Extraction:
+    reference: str
+    date: datetime.date | None
+    issuer: str
+    signer: str
+    subject: str
+    addressees: list[str]
+    kind: str
+    text: str
+    tasks: list[ProposedTask] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    issuer_unit_id: int | None = None
+    signer_title: str = ""
+    recipients: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Context:
+    lead: tuple[UnitRef, ...] = ()
+    lead_text: str = ""
+    support: tuple[UnitRef, ...] = ()
+    deadline: Deadline = Deadline()
+    prefix: str = ""
+    section: str = ""
+    path: tuple[str, ...] = ()
+
+
+_SKIP_HEADINGS = re.compile(
+    r"^(?:ve\s+)?(?:muc\s+dich|yeu\s+cau|muc\s+tieu(?:\s+(?:chung|cu\s+the|tong\s+quat))?$|can\s+cu|ket\s+qua"
+    r"|danh\s+gia|tinh\s+hinh|ton\s+tai|han\s+che|nguyen\s+nhan|kinh\s+phi|pham\s+vi|doi\s+tuong|quan\s+diem"
+    r"|bai\s+hoc|thuc\s+trang|boi\s+canh|su\s+can\s+thiet|nhan\s+xet|uu\s+diem)"
+)
+_KEEP_HEADINGS = re.compile(r"nhiem\s+vu|giai\s+phap|to\s+chuc\s+thuc\s+hien|phuong\s+huong|phan\s+cong|trach\s+nhiem")
+_NOT_TASK = re.compile(
+    r"chiu\s+trach\s+nhiem\s+thi\s+hanh|co\s+hieu\s+luc|ban\s+hanh\s+kem\s+theo|phu\s+luc\s+kem\s+theo"
+    r"|co\s+phu\s+luc|trong\s+qua\s+trinh\s+(?:to\s+chuc\s+)?thuc\s+hien,?\s+neu\s+co|bai\s+bo"
+)
+_ASSIGN_RE = re.compile(
+    r"(?<![a-z])(?P<cue>giao(?:\s+cho)?|[dp][a-z]\s+ngh[a-z]|y[a-z]u\s+c[a-z]u|[dp][a-z]i\s+v[a-z]i|ph[a-z]n\s+c[a-z]ng"
+    r"(?:\s+cho)?)\s+"
+)
+_NOT_ASSIGN_BEFORE = re.compile(r"(?:duoc|vu|da|se|viec|nhiem vu|cong viec|theo|ket qua)\s*$")
+_LEAD_VERB_RE = re.compile(r"\s*[,]?\s*(?:la\s+)?(?:co\s+quan\s+|don\s+vi\s+)?ch[a-z]\s+tr[a-z](?![a-z])")
+_SUPPORT_RE = re.compile(r"(?<![a-z])ph[a-z]{1,2}i\s+h[a-z]{1,2}p(?:\s+ch[a-z]t\s+ch[a-z])?(?:\s+v[a-z]i)?\s+")
+_VERB_AFTER_RE = re.compile(
+    r"\s*(?::|$|co\s+trach\s+nhiem|chiu\s+trach\s+nhiem|chu\s+tri|phoi\s+hop|tham\s+muu|trien\s+khai|thuc\s+hien"
+    r"|to\s+chuc|xay\s+dung|ra\s+soat|theo\s+doi|don\s+doc|kiem\s+tra|huong\s+dan|tiep\s+tuc|nghien\s+cuu|de\s+xuat"
+    r"|bao\s+cao|tong\s+hop|chi\s+dao|cap\s+nhat|hoan\s+thanh|ban\s+hanh|tuyen\s+truyen|quan\s+triet|day\s+manh"
+    r"|tang\s+cuong|nang\s+cao|chu\s+dong|khan\s+truong|tap\s+trung|duy\s+tri|giam\s+sat|truc\s+tiep|can\s|lanh\s+dao"
+    r"|rà|dam\s+bao|quan\s+ly|phan\s+cong|sap\s+xep|cung\s+cap|thuong\s+xuyen|t[il]ep\s+tuc)"
+)
+
+
+def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        for index in range(max(0, start), min(len(chars), end)):
+            chars[index] = " "
+    return "".join(chars)
+
+
+@dataclass
+class _Own:
+    lead: list[UnitRef]
+    lead_text: str
+    lead_end: int
+    lead_from_heading: bool
+    support: list[UnitRef]
+    deadline: Deadline
+    output: str
+
+
+class _Extractor:
+    def __init__(self, registry: Registry, reference: datetime.date | None) -> None:
+        self.registry = registry
+        self.reference = reference
+        self.tasks: list[ProposedTask] = []
+        self.warnings: list[str] = []
+
+    # --- reading one node ---------------------------------------------------------------------------------------
+
+    def _lead(self, view: TextView) -> tuple[list[UnitRef], str, int, bool, list[tuple[int, int]]]:
+        """Lead units stated in a text: (refs, text as written, end, named at the start as a heading, spans)."""
+        folded = view.folded
+        for match in _ASSIGN_RE.finditer(folded):
+            if _NOT_ASSIGN_BEFORE.search(folded[: match.start()]):
+                continue
+            cue = match.group("cue")
+            is_about = cue[0] in "dp" and cue.endswith(("oi", "ai", "ei")) and "v" in cue
+            if is_about and match.start() > 2:
+                continue  # "… đối với lĩnh vực này" inside a sentence names no lead
+            refs, end = parse_unit_list(view, self.registry, match.end())
+            if is_about:
+                # "Đối với X:" — X is the lead, even when it is a description ("các đơn vị xếp hạng thấp").
+                colon = folded.find(":", match.end())
+                if 0 <= colon - match.end() <= 220 and (not refs or colon - end > 3):
+                    text = view.cut(match.end(), colon)
+                    kind = "generic" if not refs else refs[0].kind
+                    ref = UnitRef(
+                        text=text,
+                        start=match.end(),
+                        end=colon,
+                        unit=refs[0].unit if len(refs) == 1 and kind == "unit" and colon - end <= 3 else None,
+                        members=tuple(member for item in refs for member in item.members),
+                        kind=kind,
+                    )
+                    return [ref], text, colon + 1, True, [(match.start(), colon)]
+            if refs and any(ref.kind != "generic" for ref in refs) or refs and cue.startswith(("y", "d", "p")):
+                return refs, view.cut(refs[0].start, end), end, False, [(match.start(), end)]
+        for match in re.finditer(r"ch[a-z]\s+tr[a-z](?![a-z])", folded):
+            clause_start = max(folded.rfind(mark, 0, match.start()) for mark in (".", ";", ":", "\n"))
+            start = clause_start + 1 if clause_start >= 0 else 0
+            refs, end = parse_unit_list(view, self.registry, start)
+            if refs and _LEAD_VERB_RE.match(folded, end) and refs[0].kind != "generic":
+                return refs, view.cut(refs[0].start, end), end, False, [(refs[0].start, end)]
+        refs, end = parse_unit_list(view, self.registry, 0)
+        if refs and any(ref.kind != "generic" for ref in refs) and _VERB_AFTER_RE.match(folded, end):
+            heading = folded[end:].lstrip().startswith(":") or not folded[end:].strip()
+            stop = folded.find(":", end) + 1 if heading and ":" in folded[end:] else end
+            return refs, view.cut(refs[0].start, end), stop, heading, [(0, end)]
+        if folded.rstrip().endswith(":"):
+            # A lead-in: "…, Văn phòng UBND tỉnh triển khai thực hiện đồng bộ các giải pháp sau:".
+            for clause in re.finditer(r"[,;]\s+", folded):
+                refs, end = parse_unit_list(view, self.registry, clause.end())
+                if refs and all(ref.kind in ("unit", "group") for ref in refs) and _VERB_AFTER_RE.match(folded, end):
+                    if not folded[end:].lstrip().startswith(":"):
+                        return refs, view.cut(refs[0].start, end), 0, False, [(refs[0].start, end)]
+        return [], "", 0, False, []
+
+    def _support(self, view: TextView) -> tuple[list[UnitRef], list[tuple[int, int]]]:
+        refs: list[UnitRef] = []
+        spans: list[tuple[int, int]] = []
+        for match in _SUPPORT_RE.finditer(view.folded):
+            found, end = parse_unit_list(view, self.registry, match.end())
+            refs.extend(ref for ref in found if ref.kind != "generic")
+            if found:
+                spans.append((match.start(), end))
+        return refs, spans
+
+    def _own(self, node: Node, *, heading: bool) -> _Own:
+        view = TextView(node.text)
+        lead, lead_text, lead_end, from_heading, spans = self._lead(view)
+        support, support_spans = self._support(view)
+        if "lead" in node.fields:
+            field_view = TextView(node.fields["lead"])
+            refs, end = parse_unit_list(field_view, self.registry, 0)
+            if not refs:
+                refs = [
+                    UnitRef(
+                        text=field_view.cut(0, len(field_view.text)), start=0, end=len(field_view.text), kind="unknown"
+                    )
+                ]
+            lead, lead_text = refs, field_view.cut(refs[0].start, max(end, refs[-1].end))
+        if "support" in node.fields:
+            field_view = TextView(node.fields["support"])
+            refs, _end = parse_unit_list(field_view, self.registry, 0)
+            support = [ref for ref in refs if ref.kind != "generic"]
+        text_for_dates = _blank(node.text, [*spans, *support_spans])
+        deadline = parse_deadline(text_for_dates, reference=self.reference, bare=heading)
+        if "deadline" in node.fields:
+            stated = parse_deadline(node.fields["deadline"], reference=self.reference, bare=True)
+            deadline = stated if not stated.is_empty else Deadline(text=node.fields["deadline"].strip(" .;"))
+        return _Own(
+            lead=lead,
+            lead_text=lead_text,
+            lead_end=lead_end if from_heading else 0,
+            lead_from_heading=from_heading,
+            support=support,
+            deadline=deadline,
+            output=node.fields.get("output", ""),
+        )
+
+    # --- walking the tree ---------------------------------------------------------------------------------------
+
+    def walk(self, node: Node, context: _Context) -> None:
+        sibling_context = context
+        for child in node.children:
+            if child.kind == "table":
+                self._table(child, sibling_context)
+                continue
+            if _skip_heading(child):
+                continue
+            has_children = any(grandchild.kind != "table" or grandchild.rows for grandchild in child.children)
+            section = child.section or context.section
+            path = (*context.path, child.section) if child.section else context.path
+            own = self._own(child, heading=has_children and child.is_heading())
+            merged = self._merge(sibling_context, own, section, path)
+            if has_children:
+                prefix = ""
+                if child.kind in ("dash", "plus", "para", "alpha") and child.text.rstrip().endswith(":"):
+                    prefix = child.text[own.lead_end :].strip()
+                self.walk(child, replace(merged, prefix=prefix))
+                continue
+            if child.kind == "para" and child.text.rstrip().endswith(":"):
+                # A lead-in sentence: what it says applies to the items after it.
+                sibling_context = replace(merged, section=context.section, path=context.path)
+                continue
+            if child.parent is not None and child.parent.kind == "root" and child.kind == "para" and not own.lead:
+                continue
+            self._task(child, own, merged)
+
+    def _merge(self, context: _Context, own: _Own, section: str, path: tuple[str, ...]) -> _Context:
+        return _Context(
+            lead=tuple(own.lead) or context.lead,
+            lead_text=own.lead_text if own.lead else context.lead_text,
+            support=tuple(own.support) or (context.support if not own.lead else ()),
+            deadline=own.deadline if not own.deadline.is_empty else context.deadline,
+            prefix=context.prefix,
+            section=section,
+            path=path,
+        )
+
+    def _task(self, node: Node, own: _Own, context: _Context) -> None:
+        content = node.text[own.lead_end :].strip(" :") if own.lead_from_heading else node.text
+        folded = fold_aligned(content)
+        if not content or _NOT_TASK.search(folded) or content.rstrip().endswith(":"):
+            return
+        if len(content.split()) <= 8 and not own.lead and own.deadline.is_empty and not node.fields:
+            return
+        if context.prefix:
+            content = f"{context.prefix} {content}"
+        self.tasks.append(
+            self._proposed(
+                section=context.section,
+                path=context.path,
+                lead=list(context.lead),
+                lead_text=context.lead_text,
+                support=list(context.support),
+                deadline=context.deadline,
+                content=content,
+                output=own.output,
+            )
+        )
+
+    def _proposed(
+        self,
+        *,
+        section: str,
+        path: tuple[str, ...],
+        lead: list[UnitRef],
+        lead_text: str,
+        support: list[UnitRef],
+        deadline: Deadline,
+        content: str,
+        output: str,
+    ) -> ProposedTask:
+        for error in deadline.errors:
+            self.warnings.append(f"Mục {section or '?'}: {error}")
+        lead_ids: list[int] = []
+        for ref in lead:
+            lead_ids.extend(pk for pk in ref.ids if pk not in lead_ids)
+        single = lead[0].unit if len(lead) == 1 and lead[0].unit is not None else None
+        if single is not None:
+            lead_name: str | None = single.name
+        elif len(lead) > 1:
+            lead_name = ", ".join(dict.fromkeys(ref.name for ref in lead))
+        else:
+            lead_name = lead_text or (lead[0].name if lead else None)
+        lead_keys = {canonical(ref.name) for ref in lead}
+        support = [ref for ref in support if canonical(ref.name) not in lead_keys]
+        support_ids: list[int] = []
+        for ref in support:
+            support_ids.extend(pk for pk in ref.ids if pk not in support_ids and pk not in lead_ids)
+        unknown = [ref.text for ref in [*lead, *support] if ref.kind == "unknown"]
+        return ProposedTask(
+            section=section,
+            section_path=".".join(path),
+            lead_unit=lead_name,
+            lead_unit_id=single.pk if single is not None else None,
+            lead_unit_ids=lead_ids,
+            supporting_units=list(dict.fromkeys(ref.name for ref in support)),
+            supporting_unit_ids=support_ids,
+            content=" ".join(content.split()),
+            deadline=deadline.due,
+            deadline_text=deadline.text,
+            recurrence=str(deadline.recurrence),
+            period_key=deadline.period_key,
+            unknown_units=list(dict.fromkeys(unknown)),
+            output=output,
+        )
+
+    # --- tables -------------------------------------------------------------------------------------------------
+
+    def _table(self, node: Node, context: _Context) -> None:
+        columns: dict[str, int] | None = None
+        group = ""
+        for row in node.rows:
+            folded = [re.sub(r"[^a-z0-9 ]", " ", fold_aligned(cell)) for cell in row]
+            if columns is None:
+                columns = _table_columns(folded)
+                continue
+            cell = _cells(row, columns)
+            if (
+                not cell["content"]
+                or all(not text for name, text in cell.items() if name not in ("content", "tt"))
+                and (not cell["tt"] or re.fullmatch(r"[IVX]+\.?|[A-Z]\.?", cell["tt"]))
+            ):
+                if cell["content"] or cell["tt"]:
+                    group = cell["tt"].rstrip(".") if cell["tt"] else group
+                continue
+            section = ".".join(part for part in (group, cell["tt"].rstrip(".")) if part)
+            lead, lead_text = self._cell_units(cell["lead"])
+            support, _text = self._cell_units(cell["support"])
+            deadline = parse_deadline(cell["deadline"], reference=self.reference, bare=True)
+            if deadline.is_empty and cell["deadline"]:
+                deadline = Deadline(text=cell["deadline"])
+            if deadline.is_empty:
+                deadline = context.deadline
+            if not lead:
+                lead, lead_text = list(context.lead), context.lead_text
+            self.tasks.append(
+                self._proposed(
+                    section=section,
+                    path=(*context.path, section) if section else context.path,
+                    lead=lead,
+                    lead_text=lead_text,
+                    support=[ref for ref in support if ref.kind != "generic"],
+                    deadline=deadline,
+                    content=cell["content"],
+                    output=cell["output"],
+                )
+            )
+        if columns is None:
+            return
+
+    def _cell_units(self, text: str) -> tuple[list[UnitRef], str]:
+        if not text.strip():
+            return [], ""
+        view = TextView(text)
+        refs, end = parse_unit_list(view, self.registry, 0)
+        if not refs:
+            return [UnitRef(text=view.cut(0, len(text)), start=0, end=len(text), kind="unknown")], view.cut(
+                0, len(text)
+            )
+        return refs, view.cut(refs[0].start, end)
+
+
+_COLUMN_WORDS = [
+    ("tt", re.compile(r"^\s*(?:s\s*)?tt\s*$|^\s*so\s+tt\s*$")),
+    ("lead", re.compile(r"chu\s+tri")),
+    ("support", re.compile(r"phoi\s+hop")),
+    ("deadline", re.compile(r"thoi\s+(?:gian|han)|tien\s+do|han\s+hoan\s+thanh")),
+    ("output", re.compile(r"san\s+pham|ket\s+qua|hinh\s+thuc")),
+    ("content", re.compile(r"noi\s+dung|nhiem\s+vu|cong\s+viec|ten\s+")),
+]
+
+
+def _table_columns(folded: list[str]) -> dict[str, int] | None:
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(folded):
+        for name, regex in _COLUMN_WORDS:
+            if name not in columns and regex.search(cell):
+                columns[name] = index
+                break
+    if "content" in columns and ("lead" in columns or "deadline" in columns):
+        return columns
+    return None
+
+
+def _cells(row: list[str], columns: dict[str, int]) -> dict[str, str]:
+    def at(name: str) -> str:
+        index = columns.get(name)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    return {name: at(name) for name in ("tt", "content", "lead", "support", "deadline", "output")}
+
+
+def _skip_heading(node: Node) -> bool:
+    if not node.children or not node.is_heading():
+        return False
+    words = re.sub(r"[^a-z0-9 ]", "", fold_aligned(node.text)).split()
+    text = " ".join(words)
+    return bool(_SKIP_HEADINGS.match(text)) and not _KEEP_HEADINGS.search(text)
+
+
+def _issuer(header: Header, issuing_unit: Unit | None, text: str) -> str:
+    if header.issuer_lines:
+        return _proper_case(" ".join(header.issuer_lines))
+    if issuing_unit is not None:
+        return issuing_unit.name
+    symbol = header.reference.rsplit("/", 1)[-1] if header.reference else ""
+    folded = fold_aligned(text)
+    if header.place and "ubnd" in fold_aligned(symbol):
+        for level in ("huyen", "tinh", "thanh pho", "thi xa", "xa", "phuong"):
+            if re.search(rf"(?:ubnd|uy ban nhan dan)\s+{level}(?![a-z])", folded):
+                return f"UBND {level_label(level)} {header.place}"
+    return ""
+
+
+def level_label(level: str) -> str:
+    return {
+        "huyen": "huyện",
+        "tinh": "tỉnh",
+        "thanh pho": "thành phố",
+        "thi xa": "thị xã",
+        "xa": "xã",
+        "phuong": "phường",
+    }[level]
+
+
+_KEEP_UPPER = {"ubnd", "hdnd", "mttq", "ubmttq", "uy", "ub"}
+_LEVELS = {"tinh", "huyen", "xa", "phuong", "quan", "thi", "thanh", "dac"}
+
+
+def _proper_case(text: str) -> str:
+    """ "ỦY BAN NHÂN DÂN HUYỆN ĐOAN HÙNG" → "Ủy ban nhân dân huyện Đoan Hùng"."""
+    words = text.split()
+    result: list[str] = []
+    name_follows = False
+    for index, word in enumerate(words):
+        folded = fold_aligned(word)
+        if not word.isupper():
+            result.append(word)
+            continue
+        if folded in _KEEP_UPPER and folded not in ("uy",):
+            result.append(word)
+        elif name_follows and folded not in _LEVELS:
+            result.append(word[:1] + word[1:].lower())
+        elif index == 0:
+            result.append(word[:1] + word[1:].lower())
+        else:
+            result.append(word.lower())
+        if folded in _LEVELS:
+            name_follows = folded not in ("thi", "thanh", "dac")
+        elif (
+            folded in ("xa", "pho", "tran", "khu")
+            and index
+            and fold_aligned(words[index - 1]) in ("thi", "thanh", "dac")
+        ):
+            name_follows = True
+    return " ".join(result)
+
+
+def extract_lines(text: str, *, issuing_unit: Unit | None = None, units: Iterable[Unit] | None = None) -> Extraction:
+    lines = clean_lines(text)
+    header = parse_header(lines)
+    reference = header.reference_date
+    warnings = list(header.warnings)
+    on = header.date or (datetime.date(header.year, 12, 31) if header.year else None)
+    if issuing_unit is None and units is None and header.issuer_lines:
+        names = [" ".join(header.issuer_lines), *header.issuer_lines[::-1]]
+        issuing_unit = find_issuing_unit(names, on=on)
+    registry = registry_for(issuing_unit=issuing_unit, units=units, on=on)
+    if issuing_unit is None and units is not None and header.issuer_lines:
+        issuing_unit = registry.match_name(" ".join(header.issuer_lines)) or registry.match_name(
+            header.issuer_lines[-1]
+        )
+        registry.issuing = issuing_unit
+    if reference is None:
+        warnings.append("Không xác định được ngày ban hành; các thời hạn không ghi năm sẽ không được suy ra.")
+    extractor = _Extractor(registry, reference)
+    body_lines: list[str] = []
+    for start, end in header.body or [(0, len(lines))]:
+        body_lines.extend(lines[start:end])
+        body_lines.append("")
+    root = build_tree(paragraphs(body_lines))
+    extractor.walk(root, _Context())
+    warnings.extend(extractor.warnings)
+    if not extractor.tasks:
+        warnings.append("Không tìm thấy nhiệm vụ nào được giao trong văn bản; hãy thêm nhiệm vụ bằng tay.")
+    unknown = sorted({name for task in extractor.tasks for name in task.unknown_units})
+    if unknown:
+        warnings.append("Đơn vị chưa có trong danh mục: " + "; ".join(unknown) + ".")
+    return Extraction(
+        reference=header.reference,
+        date=header.date,
+        issuer=_issuer(header, issuing_unit, text),
+        signer=header.signer,
+        subject=header.subject,
+        addressees=header.addressees,
+        kind=header.kind if header.kind in KINDS else "other",
+        text="\n".join(line for line in lines),
+        tasks=extractor.tasks,
+        warnings=warnings,
+        issuer_unit_id=issuing_unit.pk if issuing_unit is not None else None,
+        signer_title=header.signer_title,
+        recipients=header.recipients,
+    )

@@ -1,0 +1,114 @@
+"""The labelled directives: input texts with their expected extraction, written by hand.
+
+``index.json`` lists the documents: file names, the issuing unit (a code of
+the registry), whether the extractor was tuned on the document (``"tuning"``)
+or not (``"held_out"``), and the source of the text. ``registry.json`` holds
+the units the documents name, added to the demo province; the functions here
+build that registry in memory (unsaved :class:`Unit` objects with primary
+keys and paths) for the benchmark, or in the database for tests.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cchc.organisations.models import Unit, encode_segment
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class LabelledDocument:
+    name: str
+    text_path: Path
+    expected: dict[str, Any]
+    issuing_unit: str | None
+    split: str
+    source: str
+
+    @property
+    def text(self) -> str:
+        return self.text_path.read_text(encoding="utf-8")
+
+
+def documents() -> list[LabelledDocument]:
+    index = json.loads((HERE / "index.json").read_text(encoding="utf-8"))
+    result = []
+    for entry in index["documents"]:
+        result.append(
+            LabelledDocument(
+                name=entry["name"],
+                text_path=HERE / entry["text"],
+                expected=json.loads((HERE / entry["expected"]).read_text(encoding="utf-8")),
+                issuing_unit=entry.get("issuing_unit"),
+                split=entry["split"],
+                source=entry.get("source", ""),
+            )
+        )
+    return result
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def unit_specs() -> list[dict[str, Any]]:
+    """Every unit of the labelled registry, parents before children: the demo province, then registry.json."""
+    from cchc.demo.data import REFORM_DAY, merges, province_units
+
+    closed = {code for merge in merges() if merge.successor != "PT" for code in merge.predecessors}
+    specs: list[dict[str, Any]] = []
+    for spec in province_units():
+        valid_to = spec.valid_to or (REFORM_DAY - datetime.timedelta(days=1) if spec.code in closed else None)
+        specs.append(
+            {
+                "code": spec.code,
+                "name": spec.name,
+                "kind": spec.kind,
+                "subtype": spec.subtype,
+                "parent": spec.parent,
+                "short_name": spec.short_name,
+                "valid_from": spec.valid_from,
+                "valid_to": valid_to,
+            }
+        )
+    for entry in json.loads((HERE / "registry.json").read_text(encoding="utf-8"))["units"]:
+        specs.append(
+            {
+                "code": entry["code"],
+                "name": entry["name"],
+                "kind": entry["kind"],
+                "subtype": entry.get("subtype", ""),
+                "parent": entry.get("parent"),
+                "short_name": entry.get("short_name", ""),
+                "valid_from": _date(entry.get("valid_from")),
+                "valid_to": _date(entry.get("valid_to")),
+            }
+        )
+    return specs
+
+
+def memory_units() -> dict[str, Unit]:
+    """The labelled registry as unsaved units with primary keys and paths, by code (no database needed)."""
+    units: dict[str, Unit] = {}
+    for number, spec in enumerate(unit_specs(), start=1):
+        parent = units[spec["parent"]] if spec["parent"] else None
+        unit = Unit(
+            pk=number,
+            name=spec["name"],
+            short_name=spec["short_name"],
+            code=spec["code"],
+            kind=spec["kind"],
+            subtype=spec["subtype"],
+            parent_id=parent.pk if parent else None,
+            valid_from=spec["valid_from"],
+            valid_to=spec["valid_to"],
+        )
+        unit.path = (parent.path if parent else "") + encode_segment(number)
+        unit.depth = parent.depth + 1 if parent else 0
+        units[spec["code"]] = unit
+    return units

@@ -1,0 +1,253 @@
+"""From body lines to a tree of numbered sections and paragraphs.
+
+Lines are first joined into paragraphs: text from PDFs is hard-wrapped (and
+sometimes has a blank line after every line), so a line goes on the previous
+paragraph unless it starts with a section marker, follows a blank line in a
+text where blank lines mean something, or follows a short line that ended a
+sentence. Paragraphs then nest by their markers: each kind of marker ("I.",
+"1.", "1.1.", "(1)", "a)", "-", "+", "Điều 1.") takes the depth at which it
+first appeared under its parent, which is how directives mix numbering
+styles. Unmarked paragraphs nest under a heading that introduces them
+(ends with ":" or has no sentence of its own) and otherwise continue the
+item before them.
+
+"Field" paragraphs ("Đơn vị chủ trì: …", "- Thời gian hoàn thành: …") are
+attached to their item instead of becoming items; runs of table rows
+(``|``- or tab-separated cells) become one table node.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+
+from cchc.lib.dates import fold_aligned
+
+_MARKERS: list[tuple[str, re.Pattern[str]]] = [
+    ("part", re.compile(r"^(?:PHẦN|Phần|CHƯƠNG|Chương|MỤC|Mục)\s+(?:[IVX]+|\d+|thứ\s+\w+)\b[.:]?\s*")),
+    ("article", re.compile(r"^(?:Điều|ĐIỀU|Dieu|DIEU)\s+\d+\s*[.:]\s*")),
+    ("roman", re.compile(r"^[IVX]{1,5}\s*[.)]\s*(?=\S)")),
+    ("decimal", re.compile(r"^\d{1,2}(?:\s*\.\s*\d{1,2})+\s*[.)]?\s+(?=\S)")),
+    ("num", re.compile(r"^\d{1,2}\s*[.)]\s*(?=[^\d\s/.-])")),
+    ("paren", re.compile(r"^\(\s*\d{1,2}\s*\)\s*")),
+    ("alpha", re.compile(r"^(?:\(\s*[a-zđ]\s*\)|[a-zđ]\s*\))\s*|^[a-zđ]\.\s+(?=[A-ZĐÀ-Ỹ])")),
+    ("dash", re.compile(r"^[-–—•·*]\s*(?=[\wÀ-Ỹà-ỹ“\"(])")),
+    ("plus", re.compile(r"^\+\s*(?=\S)")),
+]
+_FIELD_RE = re.compile(
+    r"^(?:-\s*)?(?P<label>(?:(?:d[a-z]n\s+v[a-z]|c[a-z]\s+quan)\s+)?(?:ch[a-z]\s+tr[a-z]|ph[a-z]{1,2}\s+h[a-z]{1,2}p)"
+    r"(?:\s+th[a-z]{1,2}c\s+hi[a-z]n)?|th[a-z]{1,2}i\s+(?:gian|h[a-z]n)(?:\s+(?:th[a-z]{1,2}c\s+hi[a-z]n|ho[a-z]n\s+th[a-z]nh"
+    r"|n[a-z]p|g[a-z]i|b[a-z]o\s+c[a-z]o))?|s[a-z]n\s+ph[a-z]m(?:\s+(?:d[a-z]u\s+ra|ho[a-z]n\s+th[a-z]nh))?|k[a-z]t\s+qu[a-z]"
+    r"(?:\s+d[a-z]u\s+ra)?|kinh\s+ph[a-z]|ti[a-z]n\s+d[a-z]|h[a-z]nh\s+th[a-z]c\s+v[a-z]n\s+b[a-z]n)\s*:\s*"
+)
+_TABLE_SPLIT_RE = re.compile(r"\s*\|\s*|\t+")
+
+
+@dataclass
+class Node:
+    """A section, item or paragraph of the body."""
+
+    kind: str
+    marker: str
+    text: str
+    parent: Node | None = None
+    children: list[Node] = field(default_factory=list)
+    # "lead", "support", "deadline", "output" → text, from field paragraphs ("Đơn vị chủ trì: …").
+    fields: dict[str, str] = field(default_factory=dict)
+    rows: list[list[str]] = field(default_factory=list)
+
+    @property
+    def section(self) -> str:
+        """The marker as a label: "2.1", "(3)", "a)", "II", "Điều 2"; empty for bullets and paragraphs."""
+        marker = " ".join(self.marker.split())
+        if self.kind in ("dash", "plus", "para", "table", "root"):
+            return ""
+        if self.kind == "alpha":
+            return marker.strip("() .") + ")"
+        if self.kind == "paren":
+            return "(" + marker.strip("() ") + ")"
+        if self.kind == "article":
+            return marker.rstrip(".: ")
+        return marker.replace(" ", "").rstrip(".)")
+
+    def is_heading(self) -> bool:
+        """Does this node introduce what follows rather than say something itself?"""
+        text = self.text.rstrip()
+        if text.endswith(":"):
+            return True
+        if text.endswith((".", ";", "./.")):
+            return False
+        return len(text.split()) <= 25
+
+
+@dataclass
+class Paragraph:
+    kind: str
+    marker: str
+    text: str
+    rows: list[list[str]] = field(default_factory=list)
+
+
+def _marker(line: str) -> tuple[str, str]:
+    for kind, regex in _MARKERS:
+        match = regex.match(line)
+        if match:
+            if kind == "roman" and re.match(r"^V\s*/", line):
+                continue
+            return kind, match.group(0)
+    return "", ""
+
+
+def _table_cells(line: str) -> list[str] | None:
+    if line.count("|") >= 2 or line.count("\t") >= 2:
+        cells = _TABLE_SPLIT_RE.split(line.strip().strip("|"))
+        return [cell.strip() for cell in cells]
+    return None
+
+
+def paragraphs(lines: list[str]) -> list[Paragraph]:
+    """Join hard-wrapped ``lines`` into paragraphs with their markers."""
+    nonblank = [line for line in lines if line.strip()]
+    if not nonblank:
+        return []
+    blanks = len(lines) - len(nonblank)
+    # Text where (almost) every line is followed by a blank line: blank lines carry no meaning.
+    blank_lines_mean_breaks = blanks < 0.6 * len(nonblank)
+    lengths = [len(line.strip()) for line in nonblank if _table_cells(line) is None]
+    typical = statistics.median(lengths) if lengths else 80
+    result: list[Paragraph] = []
+    current: list[str] = []
+    current_kind = current_marker = ""
+    previous_blank = False
+    previous_line = ""
+
+    def flush() -> None:
+        nonlocal current, current_kind, current_marker
+        if current:
+            text = _join(current)
+            if text:
+                result.append(Paragraph(current_kind or "para", current_marker, text))
+        current, current_kind, current_marker = [], "", ""
+
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            previous_blank = True
+            continue
+        cells = _table_cells(line)
+        if cells is not None:
+            flush()
+            if result and result[-1].kind == "table":
+                result[-1].rows.append(cells)
+            else:
+                result.append(Paragraph("table", "", "", rows=[cells]))
+            previous_blank, previous_line = False, line
+            continue
+        kind, marker = _marker(line)
+        starts_new = bool(kind) or not current
+        if not starts_new:
+            if previous_blank and blank_lines_mean_breaks:
+                starts_new = True
+            elif previous_line.endswith(":") and line[:1].isupper():
+                starts_new = True
+            elif (
+                previous_line.endswith((".", ";", "!", "?", "./."))
+                and line[:1].isupper()
+                and len(previous_line) < 0.8 * typical
+            ):
+                starts_new = True
+            elif _FIELD_RE.match(fold_aligned(line)):
+                starts_new = True
+        if starts_new:
+            flush()
+            current_kind, current_marker = kind, marker
+            current = [line[len(marker) :]] if marker else [line]
+        else:
+            current.append(line)
+        previous_blank, previous_line = False, line
+    flush()
+    return result
+
+
+def _join(parts: list[str]) -> str:
+    text = ""
+    for part in parts:
+        part = part.strip()
+        if not text:
+            text = part
+        elif text.endswith("-") and not text.endswith(" -") and part[:1].isalnum():
+            text += part  # "KT-" + "XH" → "KT-XH"
+        else:
+            text += " " + part
+    return " ".join(text.split())
+
+
+def build_tree(items: list[Paragraph]) -> Node:
+    """Nest ``items`` by their markers under one root node."""
+    root = Node(kind="root", marker="", text="")
+    # Each entry: (kind, node). The root stays at the bottom.
+    stack: list[tuple[str, Node]] = [("root", root)]
+    for item in items:
+        if item.kind == "table":
+            parent = stack[-1][1]
+            node = Node(kind="table", marker="", text="", parent=parent, rows=item.rows)
+            parent.children.append(node)
+            continue
+        field_match = _FIELD_RE.match(fold_aligned(item.text))
+        if field_match and item.kind in ("para", "dash", "plus") and len(stack) > 1:
+            owner = stack[-1][1]
+            if owner.kind in ("dash", "plus") and item.kind == owner.kind and owner.parent is not None:
+                owner = owner.parent if owner.parent.kind != "root" else owner
+            _add_field(owner, fold_aligned(field_match.group("label")), item.text[field_match.end() :])
+            continue
+        if item.kind == "para":
+            top_kind, top = stack[-1]
+            if top_kind == "para":
+                stack.pop()
+                parent = stack[-1][1]
+            elif top.kind == "root" or top.is_heading():
+                parent = top
+            else:
+                top.text = f"{top.text} {item.text}"
+                continue
+            node = Node(kind="para", marker="", text=item.text, parent=parent)
+            parent.children.append(node)
+            stack.append(("para", node))
+            continue
+        kind = _depth_kind(item)
+        kinds = [entry[0] for entry in stack]
+        if kind in kinds:
+            while stack[-1][0] != kind:
+                stack.pop()
+            stack.pop()
+        elif stack[-1][0] == "para":
+            stack.pop()
+        parent = stack[-1][1]
+        node = Node(kind=item.kind, marker=item.marker, text=item.text, parent=parent)
+        parent.children.append(node)
+        stack.append((kind, node))
+    return root
+
+
+def _depth_kind(item: Paragraph) -> str:
+    """Decimal markers nest by their number of parts: "2." < "2.1." < "2.1.3."."""
+    if item.kind == "decimal":
+        return f"decimal{item.marker.count('.') - (1 if item.marker.strip().endswith('.') else 0)}"
+    return item.kind
+
+
+def _add_field(node: Node, label: str, value: str) -> None:
+    label = " ".join(label.split())
+    words = label.split()
+    name = "output"
+    if any(word.startswith("ch") for word in words) and any(word.startswith("tr") for word in words):
+        name = "lead"
+    elif any(word.startswith("ph") for word in words) and any(word.startswith("h") for word in words):
+        name = "support"
+    elif label.startswith(("thoi", "thi", "tien")):
+        name = "deadline"
+    elif label.startswith("kinh"):
+        name = "budget"
+    value = value.strip()
+    node.fields[name] = f"{node.fields[name]}; {value}" if name in node.fields else value

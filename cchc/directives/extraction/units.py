@@ -1,0 +1,567 @@
+"""Finding unit names in directive text and matching them to the unit registry.
+
+Names are compared in a canonical form: folded (no case, no diacritics),
+abbreviations expanded (:mod:`.abbreviations`), punctuation and the words
+that vary between writers dropped ("và", "Việt Nam", a trailing bare
+"huyện"), so that "Văn phòng HĐND-UBND huyện", "Văn phòng HĐND và UBND
+huyện" and an OCR "Van phong HDND-UBND huyén" are one name. When the exact
+form is not in the registry, the closest registry name is taken if its
+:class:`difflib.SequenceMatcher` ratio reaches :data:`FUZZY_THRESHOLD`
+(scans lose diacritics and letters: "Phong Nai vu" is "Phòng Nội vụ"). When
+several units share a name ("Văn phòng Sở", "Bưu điện huyện"), the one
+closest to the issuing unit in the tree wins.
+
+Groups of units ("UBND các xã, thị trấn", "các phòng chuyên môn", "các sở,
+ban, ngành") are recognised and fan out to the units of that kind under the
+issuing unit's district or province.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from cchc.lib.dates import fold_aligned
+from cchc.organisations.models import CommuneSubtype, Unit, UnitKind
+
+from .abbreviations import expand
+
+FUZZY_THRESHOLD = 0.84
+_MAX_NAME_TOKENS = 14
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:[-&][a-z0-9]+)*")
+_LEVEL_WORDS = ("huyen", "tinh", "xa", "phuong", "thi tran", "thi xa", "thanh pho", "quan", "dac khu")
+_TITLE_WORDS = re.compile(
+    r"(?:thu\s+truong|chu\s+tich|pho\s+chu\s+tich|giam\s+doc|truong\s+phong|lanh\s+dao|nguoi\s+dung\s+dau"
+    r"|cong\s+chuc|can\s+bo)\s+(?=cac\s|uy\s|ubnd|phong|so\s|ban\s|van\s+phong|trung\s+tam)"
+)
+_PEOPLES_COMMITTEE = ("uy ban nhan dan ", "hoi dong nhan dan ")
+
+
+def canonical(text: str) -> str:
+    """Canonical form of a unit name (see the module docstring)."""
+    tokens: list[str] = []
+    for token in _TOKEN_RE.findall(fold_aligned(text)):
+        tokens.extend(expand(token).split())
+    words = " ".join(token for token in tokens if token != "va")
+    words = words.replace("viet nam ", "").removesuffix(" viet nam")
+    for prefix in ("chu tich ", "thu truong "):
+        words = words.removeprefix(prefix)
+    for prefix in _PEOPLES_COMMITTEE:
+        rest = words.removeprefix(prefix)
+        if rest != words and rest.startswith(_LEVEL_WORDS) and rest not in _LEVEL_WORDS:
+            words = rest
+            break
+    for level in _LEVEL_WORDS:
+        stem = words.removesuffix(" " + level)
+        if stem != words and not stem.startswith(_LEVEL_WORDS):
+            words = stem
+            break
+    return words
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """A unit named in the text: one registry unit, a group fanned out, or a name the registry lacks."""
+
+    text: str
+    start: int
+    end: int
+    unit: Unit | None = None
+    members: tuple[Unit, ...] = ()
+    kind: str = "unit"  # "unit", "group", "unknown" (offer creation or mapping), "generic" ("các cơ quan liên quan")
+
+    @property
+    def name(self) -> str:
+        return self.unit.name if self.unit is not None else self.text
+
+    @property
+    def ids(self) -> list[int]:
+        if self.unit is not None:
+            return [self.unit.pk]
+        return [member.pk for member in self.members]
+
+
+_X = r"(?:x[a-z0-9&]?)"
+_CAC = r"c[a-z0-9]c"
+_COMMUNE_WORD = rf"(?:{_X}|phuong|thi\s+tran|dac\s+khu)"
+_GROUPS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "communes",
+        re.compile(
+            rf"(?:(?:uy\s+ban\s+nhan\s+dan|ubnd|ub)\s+)?(?:{_CAC}\s+{_COMMUNE_WORD}(?:\s*(?:,|;|va|/)\s*{_COMMUNE_WORD})*"
+            rf"|cap\s+{_X})(?:\s+tren\s+dia\s+ban(?:\s+(?:huyen|tinh|thanh\s+pho))?)?(?![a-z])"
+        ),
+    ),
+    (
+        "departments",
+        re.compile(rf"{_CAC}\s+so\s*,?\s*ban\s*,?\s*nganh(?:\s*,?\s*doan\s+the)?(?:\s+(?:tinh|thanh\s+pho))?(?![a-z])"),
+    ),
+    (
+        "offices",
+        re.compile(
+            rf"{_CAC}\s+(?:phong\s*(?:,\s*ban)?(?:\s*,?\s*don\s+vi)?(?:\s+chuyen\s+mon)?|co\s+quan\s+chuyen\s+mon)"
+            r"(?:\s*(?:,|;|va)?\s*(?:cac\s+)?don\s+vi\s+su\s+nghiep(?:\s+cong\s+lap)?)?"
+            r"(?:\s+(?:truc\s+thuoc|thuoc)(?:\s+(?:uy\s+ban\s+nhan\s+dan|ubnd)\s+(?:huyen|tinh|thanh\s+pho|thi\s+xa)"
+            r"|\s+van\s+phong(?:\s+(?:uy\s+ban\s+nhan\s+dan|ubnd)\s+(?:tinh|huyen))?|\s+vp)?)?(?![a-z])"
+        ),
+    ),
+    (
+        "public_service_units",
+        re.compile(
+            r"(?:cac\s+)?don\s+vi\s+su\s+nghiep(?:\s+cong\s+lap)?"
+            r"(?:\s+(?:truc\s+thuoc|thuoc)(?:\s+(?:uy\s+ban\s+nhan\s+dan|ubnd)\s+(?:huyen|tinh))?)?(?![a-z])"
+        ),
+    ),
+    (
+        "generic",
+        re.compile(
+            rf"(?:{_CAC}|nhung)\s+(?:co\s+quan|don\s+vi|to\s+chuc|ca\s+nhan)(?:\s*,\s*(?:don\s+vi|dia\s+phuong|to\s+chuc))*"
+            r"(?:\s+(?:co\s+)?lien\s+quan|\s+(?:truc\s+thuoc|thuoc)\s+(?:huyen|tinh)|\s+huyen|\s+tinh)?(?![a-z])"
+        ),
+    ),
+]
+
+# How a name not in the registry starts ("Đài Truyền thanh - Truyền hình huyện", "Trang thông tin điện tử").
+_UNIT_NOUN_RE = re.compile(
+    r"(?:phong|so|uy\s+ban|ubnd|ubmttq|hoi\s+dong|hdnd|hoi|dai|buu\s+dien|trung\s+tam|van\s+phong|ban|cong\s+an"
+    r"|chi\s+cuc|kho\s+bac|chi\s+nhanh|truong|benh\s+vien|lien\s+doan|huyen\s+doan|tinh\s+doan|doan\s+thanh\s+nien"
+    r"|mat\s+tran|mttq|thanh\s+tra|vien|cuc|dang\s+uy|huyen\s+uy|tinh\s+uy|quy|trang\s+thong\s+tin|doi"
+    r"|xa|phuong|thi\s+tran|huyen|tinh|thanh\s+pho|thi\s+xa|dac\s+khu)\s"
+)
+# Words that end a name not in the registry: the verbs and prepositions that follow a unit in a task.
+_STOP_WORDS = {
+    "tham muu",
+    "chu tri",
+    "phoi hop",
+    "trien khai",
+    "thuc hien",
+    "to chuc",
+    "xay dung",
+    "ra soat",
+    "theo doi",
+    "don doc",
+    "kiem tra",
+    "huong dan",
+    "tiep tuc",
+    "nghien cuu",
+    "de xuat",
+    "bao cao",
+    "tong hop",
+    "chi dao",
+    "cap nhat",
+    "hoan thanh",
+    "ban hanh",
+    "tuyen truyen",
+    "quan triet",
+    "day manh",
+    "tang cuong",
+    "nang cao",
+    "chu dong",
+    "co trach nhiem",
+    "chiu trach nhiem",
+    "khan truong",
+    "tap trung",
+    "duy tri",
+    "giam sat",
+    "xu ly",
+    "cung cap",
+    "danh gia",
+    "dam bao",
+    "quan ly",
+    "phan cong",
+    "sap xep",
+    "tiep nhan",
+    "xac dinh",
+    "bien tap",
+    "can",
+    "phai",
+    "lap",
+    "trinh",
+    "gui",
+    "nop",
+    "lam",
+    "de",
+    "trong",
+    "theo",
+    "tai",
+    "nham",
+    "ve",
+    "voi",
+    "cua",
+    "va",
+    "cung",
+    "truoc",
+    "khi",
+    "sau",
+    "tu",
+    "den",
+    "tren",
+    "duoi",
+    "thoi",
+    "duoc",
+    "la",
+}
+_CONNECTORS = {"va", "cung", "voi", "hoac", "cac"}
+_SEPARATOR_RE = re.compile(r"\s*(?:,|;|/|\bva\b|\bcung\b|\bhoac\b)\s*(?:voi\s+)?")
+
+
+@dataclass
+class _Key:
+    key: str
+    first: str
+    length: int
+    unit: Unit
+
+
+@dataclass
+class Registry:
+    """The units a directive may name, indexed for matching; built once per extraction."""
+
+    units: list[Unit]
+    issuing: Unit | None = None
+    on: datetime.date | None = None
+    _exact: dict[str, list[Unit]] = field(default_factory=dict)
+    _by_first: dict[str, list[_Key]] = field(default_factory=dict)
+    _cache: dict[str, tuple[Unit | None, float]] = field(default_factory=dict)
+    _lengths: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        for unit in self.units:
+            for name in {unit.name, unit.short_name}:
+                key = canonical(name) if name else ""
+                if not key:
+                    continue
+                self._exact.setdefault(key, []).append(unit)
+                words = key.split()
+                self._by_first.setdefault(words[0], []).append(_Key(key, words[0], len(words), unit))
+                self._lengths.add(len(words))
+
+    # --- single names ---------------------------------------------------------------------------------------------
+
+    def closeness(self, unit: Unit) -> tuple[int, int]:
+        """Higher is closer to the issuing unit: shared ancestors first, then the shallower unit."""
+        if self.issuing is None or not unit.path:
+            return (0, -unit.depth)
+        shared = 0
+        width = 7
+        for index in range(0, min(len(unit.path), len(self.issuing.path)), width):
+            if unit.path[index : index + width] != self.issuing.path[index : index + width]:
+                break
+            shared += 1
+        return (shared, -abs(unit.depth - self.issuing.depth))
+
+    def _best(self, units: list[Unit]) -> Unit:
+        return max(units, key=self.closeness)
+
+    def lookup(self, key: str, *, fuzzy: bool = True) -> Unit | None:
+        """The unit whose canonical name is ``key`` (or close to it when ``fuzzy``)."""
+        return self.lookup_scored(key, fuzzy=fuzzy)[0]
+
+    def lookup_scored(self, key: str, *, fuzzy: bool = True) -> tuple[Unit | None, float]:
+        """Like :meth:`lookup`, with the similarity of the match (1.0 for an exact name)."""
+        if not key:
+            return None, 0.0
+        exact = self._exact.get(key)
+        if exact:
+            return self._best(exact), 1.0
+        level_unit = self._level_only(key)
+        if level_unit is not None:
+            return level_unit, 1.0
+        if not fuzzy:
+            return None, 0.0
+        if key not in self._cache:
+            self._cache[key] = self._fuzzy(key)
+        return self._cache[key]
+
+    def _level_only(self, key: str) -> Unit | None:
+        """ "UBND huyện" or "UBND tỉnh" without a name: the issuing unit's district or province."""
+        wanted = {"uy ban nhan dan huyen": UnitKind.DISTRICT, "uy ban nhan dan tinh": UnitKind.PROVINCE}.get(key)
+        if wanted is None or self.issuing is None:
+            return None
+        for unit in [self.issuing, *self._ancestors(self.issuing)]:
+            if unit.kind == wanted:
+                return unit
+        return None
+
+    def _ancestors(self, unit: Unit) -> list[Unit]:
+        by_id = {candidate.pk: candidate for candidate in self.units}
+        return [by_id[pk] for pk in reversed(unit.ancestor_ids) if pk in by_id]
+
+    def _fuzzy(self, key: str) -> tuple[Unit | None, float]:
+        words = key.split()
+        candidates: list[_Key] = []
+        for first, keys in self._by_first.items():
+            if first == words[0] or SequenceMatcher(None, first, words[0]).ratio() >= 0.6:
+                candidates.extend(keys)
+        best: tuple[float, tuple[int, int]] | None = None
+        chosen: Unit | None = None
+        scope = self._root((UnitKind.DISTRICT, UnitKind.PROVINCE))
+        for candidate in candidates:
+            if abs(candidate.length - len(words)) > 2:
+                continue
+            if scope is not None and not candidate.unit.path.startswith(scope.path):
+                continue
+            matcher = SequenceMatcher(None, key, candidate.key, autojunk=False)
+            if matcher.real_quick_ratio() < FUZZY_THRESHOLD or matcher.quick_ratio() < FUZZY_THRESHOLD:
+                continue
+            ratio = matcher.ratio()
+            if ratio < FUZZY_THRESHOLD:
+                continue
+            rank = (ratio, self.closeness(candidate.unit))
+            if best is None or rank > best:
+                best, chosen = rank, candidate.unit
+        return chosen, best[0] if best is not None else 0.0
+
+    def match_name(self, text: str) -> Unit | None:
+        """The registry unit a whole name refers to, or None."""
+        return self.lookup(canonical(text))
+
+    # --- groups ---------------------------------------------------------------------------------------------------
+
+    def _active(self, unit: Unit) -> bool:
+        return self.on is None or unit.is_active(self.on)
+
+    def _root(self, kinds: tuple[str, ...]) -> Unit | None:
+        if self.issuing is None:
+            return None
+        for unit in [self.issuing, *self._ancestors(self.issuing)]:
+            if unit.kind in kinds:
+                return unit
+        return None
+
+    def group_members(self, group: str, folded: str) -> tuple[Unit, ...]:
+        """The units a group phrase stands for, under the issuing unit's district or province."""
+        if group == "communes":
+            root = self._root((UnitKind.DISTRICT, UnitKind.PROVINCE))
+            subtypes = _commune_subtypes(folded)
+            return tuple(
+                unit
+                for unit in self.units
+                if root is not None
+                and unit.kind == UnitKind.COMMUNE
+                and unit.path.startswith(root.path)
+                and self._active(unit)
+                and (not subtypes or not unit.subtype or unit.subtype in subtypes)
+            )
+        if group == "departments":
+            root = self._root((UnitKind.PROVINCE,))
+            return tuple(
+                unit
+                for unit in self.units
+                if root is not None
+                and unit.parent_id == root.pk
+                and unit.kind == UnitKind.DEPARTMENT
+                and self._active(unit)
+            )
+        if group in ("offices", "public_service_units"):
+            root = self._root((UnitKind.DISTRICT, UnitKind.DEPARTMENT, UnitKind.PROVINCE))
+            kinds = {UnitKind.PUBLIC_SERVICE_UNIT} if group == "public_service_units" else {UnitKind.OFFICE}
+            if group == "offices" and ("su nghiep" in folded or "don vi" in folded):
+                kinds.add(UnitKind.PUBLIC_SERVICE_UNIT)
+            return tuple(
+                unit
+                for unit in self.units
+                if root is not None and unit.parent_id == root.pk and unit.kind in kinds and self._active(unit)
+            )
+        return ()
+
+
+def _commune_subtypes(folded: str) -> set[str]:
+    subtypes: set[str] = set()
+    if re.search(r"\bx[a-z0-9&]?\b", folded):
+        subtypes.add(CommuneSubtype.COMMUNE)
+    if "phuong" in folded:
+        subtypes.add(CommuneSubtype.WARD)
+    if "thi tran" in folded:
+        subtypes.add(CommuneSubtype.TOWNSHIP)
+    if "dac khu" in folded:
+        subtypes.add(CommuneSubtype.SPECIAL_ZONE)
+    if "cap x" in folded:
+        return set()
+    return subtypes
+
+
+# --- reading lists of units out of text -----------------------------------------------------------------------------
+
+
+@dataclass
+class TextView:
+    """A text with its aligned fold and word tokens, so that matches cut the original at the same places."""
+
+    text: str
+    folded: str = ""
+    tokens: list[tuple[int, int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.folded = fold_aligned(self.text)
+        self.tokens = [(match.start(), match.end()) for match in _TOKEN_RE.finditer(self.folded)]
+
+    def token_at(self, position: int) -> int | None:
+        """Index of the first token starting at or after ``position``."""
+        for index, (start, _end) in enumerate(self.tokens):
+            if start >= position:
+                return index
+        return None
+
+    def cut(self, start: int, end: int) -> str:
+        return self.text[start:end].strip(" ,;:.-–")
+
+
+def _skip_space(folded: str, position: int) -> int:
+    while position < len(folded) and folded[position] in " \t\n*_\"“”'(":
+        position += 1
+    return position
+
+
+def _registry_prefix(view: TextView, registry: Registry, position: int) -> tuple[Unit, int] | None:
+    """The longest run of tokens from ``position`` that names a registry unit, and where it ends."""
+    first = view.token_at(position)
+    if first is None or view.tokens[first][0] != position:
+        return None
+    last = first + 1
+    while last < min(len(view.tokens), first + _MAX_NAME_TOKENS):
+        # A name does not run over a clause boundary (commas may belong to it: "Sở Văn hóa, Thể thao và Du lịch").
+        gap = view.folded[view.tokens[last - 1][1] : view.tokens[last][0]]
+        if re.search(r"[;:()\n]|\.\s", gap):
+            break
+        last += 1
+    keys = [
+        (canonical(view.text[view.tokens[first][0] : view.tokens[end_index - 1][1]]), end_index)
+        for end_index in range(last, first, -1)
+        if view.folded[view.tokens[end_index - 1][0] : view.tokens[end_index - 1][1]] not in _CONNECTORS
+    ]
+    for key, end_index in keys:
+        unit = registry.lookup(key, fuzzy=False)
+        if unit is not None:
+            return unit, view.tokens[end_index - 1][1]
+    best: tuple[float, int, Unit] | None = None
+    for key, end_index in keys:
+        if len(key.split()) < 2:
+            continue
+        unit, ratio = registry.lookup_scored(key)
+        if unit is not None and (best is None or ratio > best[0]):
+            best = (ratio, end_index, unit)
+    if best is not None:
+        return best[2], view.tokens[best[1] - 1][1]
+    return None
+
+
+def _unknown_name(view: TextView, position: int) -> int | None:
+    """End of a unit name the registry lacks, starting with a unit noun at ``position``."""
+    if not _UNIT_NOUN_RE.match(view.folded, position):
+        return None
+    first = view.token_at(position)
+    if first is None:
+        return None
+    end = view.tokens[first][1]
+    index = first + 1
+    taken = 1
+    while index < len(view.tokens) and taken < 9:
+        start, stop = view.tokens[index]
+        gap = view.folded[end:start]
+        if any(mark in gap for mark in ",;:.()/\n") and not gap.strip() == "-":
+            break
+        word = view.folded[start:stop]
+        pair = (
+            f"{word} {view.folded[view.tokens[index + 1][0] : view.tokens[index + 1][1]]}"
+            if index + 1 < len(view.tokens)
+            else word
+        )
+        if word in _STOP_WORDS or pair in _STOP_WORDS:
+            break
+        end = stop
+        index += 1
+        taken += 1
+        if word in ("huyen", "tinh") and taken > 2:
+            break
+    return end
+
+
+def parse_unit_list(view: TextView, registry: Registry, position: int) -> tuple[list[UnitRef], int]:
+    """Units named one after another from ``position`` ("Phòng Nội vụ, Phòng Tư pháp và UBND các xã").
+
+    Returns the references and the position after the last one (``position``
+    itself when no unit starts there).
+    """
+    refs: list[UnitRef] = []
+    cursor = position
+    while True:
+        start = _skip_space(view.folded, cursor)
+        title = _TITLE_WORDS.match(view.folded, start)
+        if title:
+            start = title.end()
+        ref = _one_unit(view, registry, start)
+        if ref is None:
+            break
+        refs.append(ref)
+        cursor = ref.end
+        separator = _SEPARATOR_RE.match(view.folded, cursor)
+        if not separator:
+            break
+        cursor = separator.end()
+    return refs, (refs[-1].end if refs else position)
+
+
+def _one_unit(view: TextView, registry: Registry, start: int) -> UnitRef | None:
+    folded = view.folded
+    for group, regex in _GROUPS:
+        match = regex.match(folded, start)
+        if match:
+            text = view.cut(match.start(), match.end())
+            if group == "generic":
+                return UnitRef(text=text, start=match.start(), end=match.end(), kind="generic")
+            members = registry.group_members(group, folded[match.start() : match.end()])
+            return UnitRef(text=text, start=match.start(), end=match.end(), members=members, kind="group")
+    found = _registry_prefix(view, registry, start)
+    if found is not None:
+        unit, end = found
+        return UnitRef(text=view.cut(start, end), start=start, end=end, unit=unit)
+    end = _unknown_name(view, start)
+    if end is not None:
+        text = view.cut(start, end)
+        if len(text.split()) >= 2:
+            return UnitRef(text=text, start=start, end=end, kind="unknown")
+    return None
+
+
+def registry_for(*, issuing_unit: Unit | None, units: Iterable[Unit] | None, on: datetime.date | None) -> Registry:
+    """The registry to match against: the given units, or the active units of the issuing unit's province."""
+    if units is not None:
+        return Registry(units=list(units), issuing=issuing_unit, on=on)
+    if issuing_unit is None:
+        return Registry(units=[], issuing=None, on=on)
+    top_id = issuing_unit.ancestor_ids[0] if issuing_unit.ancestor_ids else issuing_unit.pk
+    top = Unit.objects.get(pk=top_id)
+    queryset = Unit.objects.subtree_of(top)
+    if on is not None:
+        queryset = queryset.active(on)
+    loaded = list(queryset)
+    if all(unit.pk != issuing_unit.pk for unit in loaded):
+        loaded.append(issuing_unit)
+    return Registry(units=loaded, issuing=issuing_unit, on=on)
+
+
+def find_issuing_unit(names: list[str], *, on: datetime.date | None) -> Unit | None:
+    """The registry unit an issuer heading names ("UBND huyện Đoan Hùng" → Huyện Đoan Hùng), if exactly one."""
+    keys = [canonical(name) for name in names if name]
+    keys = [key for key in keys if key]
+    if not keys:
+        return None
+    kinds = [UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.DEPARTMENT, UnitKind.COMMUNE]
+    queryset = Unit.objects.filter(kind__in=kinds)
+    if on is not None:
+        queryset = queryset.active(on)
+    registry = Registry(units=list(queryset), on=on)
+    for key in keys:
+        exact = registry._exact.get(key)
+        if exact and len(exact) == 1:
+            return exact[0]
+    for key in keys:
+        unit = registry.lookup(key)
+        if unit is not None:
+            return unit
+    return None

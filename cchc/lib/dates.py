@@ -1,0 +1,431 @@
+"""Vietnamese date and deadline phrases: "trước ngày 20/6/2023", "Quý III/2023", "hằng năm".
+
+Directives state deadlines in a handful of forms: a day ("trước ngày 05 tháng
+12 năm 2025", "chậm nhất ngày 20/6"), a period that falls due at its end
+("trong tháng 9/2022", "Quý III", "6 tháng cuối năm 2022", "trong năm
+2023"), a recurrence ("định kỳ hằng tháng", "hằng quý", "hằng năm") or no
+deadline at all ("thường xuyên"). This module finds those phrases and turns
+them into a due date, a :class:`~cchc.lib.periods.Period` and a recurrence.
+
+Matching runs on an aligned fold of the text (lower case, no diacritics, one
+character per character), so "trudc ngay 15/10/2022" from a scan with lost
+diacritics reads like "trước ngày 15/10/2022", and the phrase as written is
+cut from the original text at the same positions.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from django.utils.translation import gettext as _
+
+from cchc.lib.errors import ServiceError
+from cchc.lib.periods import Period, PeriodKind
+
+
+class Recurrence(StrEnum):
+    NONE = ""
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    HALF_YEARLY = "half_yearly"
+    YEARLY = "yearly"
+    CONTINUOUS = "continuous"
+
+
+def fold_aligned(text: str) -> str:
+    """Lower case without diacritics, keeping one character for each character of ``text``.
+
+    Positions in the result are positions in ``text``: a phrase found in the
+    folded form can be cut from the original. ``text`` should be NFC.
+    """
+    chars = []
+    for ch in text:
+        lowered = ch.lower()
+        if lowered == "đ":
+            chars.append("d")
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFD", lowered) if not unicodedata.combining(c))
+        chars.append(base if len(base) == 1 else ch)
+    return "".join(chars)
+
+
+# --- single dates -------------------------------------------------------------------------------------------------
+
+DATE_STYLES = ("slash", "slash_padded", "dash", "dot", "words", "words_padded", "words_no_day_word")
+
+# Fragments tolerant of scans: "tháng" may come out as "thdng", "năm" as "nim", "ngày" as "ngav".
+_NGAY = r"ng[a-z]{1,2}[yv]"
+_THANG = r"th[a-z]{1,2}ng"
+_NAM = r"n[a-z]{1,2}m"
+_YEAR = r"(?:19|20|21)\d\d"
+
+_NUMERIC_DATE = (
+    rf"(?<![\d/.-])(?P<d>\d{{1,2}})\s*(?P<sep>[/.-])\s*(?P<m>\d{{1,2}})(?:\s*(?P=sep)\s*(?P<y>{_YEAR}))?(?![\d/]|\.\d)"
+)
+_WORD_DATE = (
+    rf"(?:{_NGAY}\s+)?(?P<wd>\d{{1,2}})\s+{_THANG}\s+(?P<wm>\d{{1,2}})(?:\s*(?:,\s*)?{_NAM}\s+(?P<wy>{_YEAR}))?"
+)
+_DATE = rf"(?:{_WORD_DATE}|{_NUMERIC_DATE})"
+_DATE_RE = re.compile(rf"^\s*(?:{_NGAY}\s+)?{_DATE}\s*$")
+
+
+def _build_date(day: int, month: int, year: int, written: str) -> datetime.date:
+    try:
+        return datetime.date(year, month, day)
+    except ValueError as exc:
+        raise ServiceError(
+            _("Ngày “%(date)s” không có thật (tháng %(month)s không có ngày %(day)s).")
+            % {"date": written.strip(), "month": month, "day": day}
+            if 1 <= month <= 12
+            else _("Ngày “%(date)s” không có thật (không có tháng %(month)s).")
+            % {"date": written.strip(), "month": month},
+            code="bad_date",
+        ) from exc
+
+
+def _infer_year(day: int, month: int, reference: datetime.date | None, written: str) -> int:
+    """The year of a date written without one: the reference's year, or the next one if that day has passed."""
+    if reference is None:
+        raise ServiceError(
+            _("Ngày “%(date)s” không ghi năm và văn bản không có ngày ban hành để suy ra năm.") % {"date": written},
+            code="no_year",
+        )
+    year = reference.year
+    try:
+        if datetime.date(year, month, day) < reference:
+            year += 1
+    except ValueError:
+        pass  # an impossible day is reported by _build_date
+    return year
+
+
+def parse_date(text: str, *, reference: datetime.date | None = None) -> datetime.date:
+    """A date written in one of the usual Vietnamese forms.
+
+    "20/6/2023", "20-06-2023", "20.6.2023", "ngày 05 tháng 12 năm 2025", and
+    without the year ("20/6", "ngày 5 tháng 12"), which is then taken from
+    ``reference`` (the document date): the same year, or the next one when
+    that day is already past. Raises :class:`ServiceError` for anything else
+    and for days that do not exist (31/02).
+    """
+    written = " ".join(text.split())
+    match = _DATE_RE.match(fold_aligned(written))
+    if not match:
+        raise ServiceError(_("Không đọc được ngày “%(date)s”.") % {"date": written}, code="bad_date")
+    return _date_from_match(match, reference, written)
+
+
+def _date_from_match(match: re.Match[str], reference: datetime.date | None, written: str) -> datetime.date:
+    groups = match.groupdict()
+    if groups.get("wd"):
+        day, month, year_text = int(groups["wd"]), int(groups["wm"]), groups.get("wy")
+    else:
+        day, month, year_text = int(groups["d"]), int(groups["m"]), groups.get("y")
+    year = int(year_text) if year_text else _infer_year(day, month, reference, written)
+    return _build_date(day, month, year, written)
+
+
+def format_date(day: datetime.date, style: str = "slash") -> str:
+    """``day`` written the way directives write it; every style is read back by :func:`parse_date`."""
+    if style == "slash":
+        return f"{day.day}/{day.month}/{day.year}"
+    if style == "slash_padded":
+        return f"{day.day:02d}/{day.month:02d}/{day.year}"
+    if style == "dash":
+        return f"{day.day:02d}-{day.month:02d}-{day.year}"
+    if style == "dot":
+        return f"{day.day:02d}.{day.month:02d}.{day.year}"
+    if style == "words":
+        return f"ngày {day.day} tháng {day.month} năm {day.year}"
+    if style == "words_padded":
+        return f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+    if style == "words_no_day_word":
+        return f"{day.day:02d} tháng {day.month} năm {day.year}"
+    raise ValueError(f"unknown date style: {style}")
+
+
+# --- deadline phrases ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DatePhrase:
+    """A deadline phrase found in a text, with what it means."""
+
+    text: str
+    start: int
+    end: int
+    due: datetime.date | None = None
+    period: Period | None = None
+    recurrence: Recurrence = Recurrence.NONE
+    # Set when the phrase names a day that does not exist or a year that cannot be told.
+    error: str = ""
+    # 3: a day after a deadline word, 2: a period after one, 1: a recurrence, 0: a bare period.
+    strength: int = 0
+
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_QUARTER = rf"qu[yi]\s+(?P<q>iv|i{{1,3}}|[1-4])\b(?:\s*(?:/|-|,?\s*{_NAM})\s*(?P<qy>{_YEAR}))?"
+_MONTH = rf"{_THANG}\s+(?P<mo>\d{{1,2}})(?:\s*(?:/|-|,?\s*{_NAM})\s*(?P<my>{_YEAR}))?(?![\d/])"
+_HALF = rf"(?:6|sau)\s+{_THANG}\s+(?P<h>d[a-z]u|cu[a-z]i)\s+{_NAM}(?:\s+(?P<hy>{_YEAR}))?"
+_YEAR_PERIOD = rf"{_NAM}\s+(?P<yy>{_YEAR})(?P<yn>\s+va\s+(?:cac|nhung)\s+{_NAM}\s+tiep\s+theo)?"
+_PERIOD = rf"(?:{_HALF}|{_QUARTER}|{_MONTH}|{_YEAR_PERIOD})"
+
+# Words that make what follows a deadline: "trước ngày", "chậm nhất", "hoàn thành trong", "Thời hạn:".
+_CUE = (
+    r"(?:tr[a-z]{1,3}c|ch[a-z]m\s+nh[a-z]t(?:\s+la)?|han\s+(?:chot|cuoi)|xong|den(?:\s+het)?|truoc\s+het"
+    r"|hoan\s+thanh(?:\s+(?:trong|truoc|xong))?|trong|thoi\s+(?:gian|han)(?:\s+(?:thuc\s+hien|hoan\s+thanh"
+    r"|nop|gui|bao\s+cao|trinh))?\s*:|cuoi|het)"
+)
+_EMPHASIS = r"[\s*_:,(“\"]*"
+_CUED_DATE_RE = re.compile(rf"(?P<cue>{_CUE}){_EMPHASIS}(?:{_NGAY}{_EMPHASIS})?{_DATE}")
+_CUED_PERIOD_RE = re.compile(rf"(?P<cue>{_CUE}){_EMPHASIS}{_PERIOD}")
+_BARE_DATE_RE = re.compile(rf"(?:{_NGAY}\s+)?{_DATE}")
+_BARE_PERIOD_RE = re.compile(_PERIOD)
+_HALF_RE = re.compile(_HALF)
+_DATE_PART_RE = re.compile(r"^\D*(?=\d)")
+_CUE_BEFORE_RE = re.compile(rf"(?<![a-z])(?:{_CUE}){_EMPHASIS}$")
+_DAY_OF_MONTH_RE = re.compile(rf"(?:tr[a-z]{{1,3}}c\s+)?{_NGAY}\s+(?P<dom>\d{{1,2}})\s+(?:h[a-z]ng|moi)\s+{_THANG}")
+_RECURRENCES: list[tuple[Recurrence, str]] = [
+    (
+        Recurrence.HALF_YEARLY,
+        rf"(?:dinh\s+ky\s+)?(?:6|sau)\s+{_THANG}\s*(?:/|mot|1)\s*lan|dinh\s+ky\s+(?:6|sau)\s+{_THANG}",
+    ),
+    (Recurrence.HALF_YEARLY, r"h[a-z]ng\s+nua\s+nam"),
+    (Recurrence.MONTHLY, rf"(?:dinh\s+ky\s+)?(?:h[a-z]ng|moi)\s+{_THANG}|dinh\s+ky\s+{_THANG}"),
+    (
+        Recurrence.QUARTERLY,
+        r"(?:dinh\s+ky\s+)?(?:h[a-z]ng|moi)\s+qu[yi]|dinh\s+ky\s+qu[yi](?!\s+(?:iv|i{1,3}|[1-4])\b)",
+    ),
+    (Recurrence.YEARLY, rf"(?:dinh\s+ky\s+)?(?:h[a-z]ng|moi)\s+{_NAM}|dinh\s+ky\s+{_NAM}"),
+    (Recurrence.CONTINUOUS, r"th[a-z]{1,2}ng\s+xuy[a-z]n"),
+]
+_RECURRENCE_RES = [(kind, re.compile(rf"(?<![a-z])(?:{pattern})(?![a-z])")) for kind, pattern in _RECURRENCES]
+
+
+def _period_from_match(match: re.Match[str], reference: datetime.date | None, written: str) -> Period:
+    groups = match.groupdict()
+    if groups.get("h"):
+        kind, number, year_text = PeriodKind.HALF, 1 if groups["h"].startswith("d") else 2, groups.get("hy")
+    elif groups.get("q"):
+        kind, number, year_text = PeriodKind.QUARTER, _ROMAN[groups["q"]], groups.get("qy")
+    elif groups.get("mo"):
+        kind, number, year_text = PeriodKind.MONTH, int(groups["mo"]), groups.get("my")
+        if not 1 <= number <= 12:
+            raise ServiceError(_("Không có tháng %(month)s (“%(text)s”).") % {"month": number, "text": written})
+    else:
+        return Period(int(groups["yy"]), PeriodKind.YEAR)
+    if year_text:
+        return Period(int(year_text), kind, number)
+    if reference is None:
+        raise ServiceError(
+            _("Thời hạn “%(text)s” không ghi năm và văn bản không có ngày ban hành để suy ra năm.") % {"text": written},
+            code="no_year",
+        )
+    period = Period(reference.year, kind, number)
+    return period.next() if period.end < reference and kind != PeriodKind.YEAR else period
+
+
+def _phrase(
+    text: str, match: re.Match[str], reference: datetime.date | None, *, is_date: bool, cued: bool
+) -> DatePhrase:
+    written = text[match.start() : match.end()].strip(' *_:,(“"')
+    start = match.start() + (len(text[match.start() : match.end()]) - len(text[match.start() : match.end()].lstrip()))
+    base = DatePhrase(text=written, start=start, end=match.end(), strength=(3 if is_date else 2) if cued else 0)
+    cue = fold_aligned(match.group("cue")) if cued and match.group("cue") else ""
+    try:
+        if is_date:
+            return replace(base, due=_date_from_match(match, reference, _DATE_PART_RE.sub("", written)))
+        period = _period_from_match(match, reference, written)
+    except ServiceError as error:
+        return replace(base, error=error.message)
+    except ValueError:
+        return replace(base, error=_("Không đọc được thời hạn “%(text)s”.") % {"text": written})
+    groups = match.groupdict()
+    recurrence = Recurrence.YEARLY if groups.get("yn") else Recurrence.NONE
+    if cue.startswith("tr") and cue.endswith("c") and not cue.startswith("trong"):
+        # "trước tháng 6/2023", "trước Quý III": due before the period starts.
+        return replace(base, due=period.start - datetime.timedelta(days=1), period=None, recurrence=recurrence)
+    return replace(base, due=period.end, period=period, recurrence=recurrence)
+
+
+def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in taken)
+
+
+def _recurrence_allowed(folded: str, start: int, end: int) -> bool:
+    """A recurrence word sets the task's rhythm only where it governs the clause, not as an adjective.
+
+    "Hằng năm, thực hiện việc tự đánh giá" and "… định kỳ hằng quý" do;
+    "sử dụng kết quả Chỉ số CCHC hằng năm trong công tác quản lý" does not.
+    """
+    if folded[start:end].startswith("dinh"):
+        return True
+    before = folded[:start].rstrip(" *_")
+    if not before or before[-1] in ".;:(-+•\n" or before.endswith(("dinh ky", "thuc hien", "bao cao")):
+        return True
+    return False
+
+
+def find_date_phrases(text: str, *, reference: datetime.date | None = None, bare: bool = False) -> list[DatePhrase]:
+    """Every deadline phrase in ``text``, in reading order.
+
+    A day or a period counts only after a deadline word ("trước", "chậm
+    nhất", "trong", "hoàn thành", "Thời hạn:" …), so that "Nghị quyết số 76
+    ngày 15/7/2021" is not read as a deadline; with ``bare=True`` (a table
+    cell of deadlines, a section heading) periods and days stand alone too.
+    """
+    folded = fold_aligned(text)
+    phrases: list[DatePhrase] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(phrase: DatePhrase) -> None:
+        phrases.append(phrase)
+        taken.append((phrase.start, phrase.end))
+
+    for match in _DAY_OF_MONTH_RE.finditer(folded):
+        add(
+            DatePhrase(
+                text=text[match.start() : match.end()],
+                start=match.start(),
+                end=match.end(),
+                recurrence=Recurrence.MONTHLY,
+                strength=1,
+            )
+        )
+    for match in _HALF_RE.finditer(folded):
+        # "6 tháng cuối năm 2022" is a half-year; its tail "cuối năm 2022" must not be read as the whole year.
+        cue = _CUE_BEFORE_RE.search(folded[: match.start()])
+        if cue is not None or bare:
+            start = cue.start() if cue is not None else match.start()
+            add(_phrase_bare(text, match, reference, is_date=False, start=start, strength=2 if cue else 0))
+        else:
+            taken.append((match.start(), match.end()))
+    for regex, is_date in ((_CUED_DATE_RE, True), (_CUED_PERIOD_RE, False)):
+        for match in regex.finditer(folded):
+            if not _overlaps((match.start(), match.end()), taken) and _word_start(folded, match.start()):
+                add(_phrase(text, match, reference, is_date=is_date, cued=True))
+    if bare:
+        for regex, is_date in ((_BARE_DATE_RE, True), (_BARE_PERIOD_RE, False)):
+            for match in regex.finditer(folded):
+                if not _overlaps((match.start(), match.end()), taken) and _word_start(folded, match.start()):
+                    add(_phrase_bare(text, match, reference, is_date=is_date))
+    for kind, regex in _RECURRENCE_RES:
+        for match in regex.finditer(folded):
+            span = (match.start(), match.end())
+            if _overlaps(span, taken):
+                continue
+            if bare or _recurrence_allowed(folded, *span):
+                add(DatePhrase(text=text[span[0] : span[1]], start=span[0], end=span[1], recurrence=kind, strength=1))
+    return sorted(phrases, key=lambda phrase: phrase.start)
+
+
+def _word_start(folded: str, index: int) -> bool:
+    return index == 0 or not folded[index - 1].isalnum()
+
+
+def _phrase_bare(
+    text: str,
+    match: re.Match[str],
+    reference: datetime.date | None,
+    *,
+    is_date: bool,
+    start: int | None = None,
+    strength: int = 0,
+) -> DatePhrase:
+    begin = match.start() if start is None else start
+    written = text[begin : match.end()].strip(' *_:,(“"')
+    base = DatePhrase(text=written, start=begin, end=match.end(), strength=strength)
+    try:
+        if is_date:
+            return replace(base, due=_date_from_match(match, reference, written))
+        period = _period_from_match(match, reference, written)
+    except ServiceError as error:
+        return replace(base, error=error.message)
+    except ValueError:
+        return replace(base, error=_("Không đọc được thời hạn “%(text)s”.") % {"text": written})
+    recurrence = Recurrence.YEARLY if match.groupdict().get("yn") else Recurrence.NONE
+    return replace(base, due=period.end, period=period, recurrence=recurrence)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """What a text says about when a task is due: the phrases combined."""
+
+    text: str = ""
+    due: datetime.date | None = None
+    period: Period | None = None
+    recurrence: Recurrence = Recurrence.NONE
+    errors: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.text
+
+    @property
+    def period_key(self) -> str:
+        return self.period.key if self.period else ""
+
+
+def combine(phrases: list[DatePhrase]) -> Deadline:
+    """One deadline from the phrases of a text: the latest due day or period, and the recurrence if any.
+
+    A task "hoàn thành trước ngày 30/6; báo cáo kết quả trước ngày 15/7" is
+    finished only when the last step is; "trước ngày 20 hằng tháng" and
+    "định kỳ hằng quý" set the rhythm; "thường xuyên" counts only when
+    nothing more precise is said.
+    """
+    if not phrases:
+        return Deadline()
+    errors = tuple(phrase.error for phrase in phrases if phrase.error)
+    strongest = max(phrase.strength for phrase in phrases)
+    dated = [phrase for phrase in phrases if phrase.due is not None and phrase.strength == strongest]
+    if not dated:
+        dated = [phrase for phrase in phrases if phrase.due is not None]
+    rhythm = [phrase for phrase in phrases if phrase.recurrence != Recurrence.NONE]
+    precise = [phrase for phrase in rhythm if phrase.recurrence != Recurrence.CONTINUOUS]
+    recurrence = (precise or rhythm)[0].recurrence if (precise or rhythm) else Recurrence.NONE
+    if dated:
+        chosen = max(dated, key=lambda phrase: phrase.due or datetime.date.min)
+        if recurrence == Recurrence.CONTINUOUS:
+            recurrence = chosen.recurrence
+        elif chosen.recurrence != Recurrence.NONE:
+            recurrence = chosen.recurrence
+        used = [chosen, *[phrase for phrase in precise if phrase is not chosen][:1]]
+        if recurrence == Recurrence.NONE:
+            used = [chosen]
+        used.sort(key=lambda phrase: phrase.start)
+        return Deadline(
+            text="; ".join(phrase.text for phrase in used),
+            due=chosen.due,
+            period=chosen.period,
+            recurrence=recurrence,
+            errors=errors,
+        )
+    if rhythm:
+        chosen = (precise or rhythm)[0]
+        return Deadline(text=chosen.text, recurrence=chosen.recurrence, errors=errors)
+    failed = [phrase for phrase in phrases if phrase.error]
+    return Deadline(text=failed[0].text if failed else "", errors=errors)
+
+
+def parse_deadline(text: str, *, reference: datetime.date | None = None, bare: bool = False) -> Deadline:
+    """The deadline stated in ``text`` (see :func:`find_date_phrases` and :func:`combine`)."""
+    return combine(find_date_phrases(text, reference=reference, bare=bare))
+
+
+__all__ = [
+    "DATE_STYLES",
+    "DatePhrase",
+    "Deadline",
+    "Recurrence",
+    "combine",
+    "find_date_phrases",
+    "fold_aligned",
+    "format_date",
+    "parse_date",
+    "parse_deadline",
+]
