@@ -167,3 +167,22 @@ def test_export_then_import_gives_back_the_same_framework(personas: Personas) ->
         original.criteria.order_by("position").values_list(*fields)
     )
     assert copy.criteria.get(code="1").max_points == Decimal(6)
+
+
+def test_a_sample_framework_survives_export_and_import_unchanged(personas: Personas) -> None:
+    from cchc.frameworks.samples import install_sample
+
+    sample = install_sample(actor=None, key="communes", year=2025, owner=personas.province).framework
+    copy = make_framework(personas.province, name="Bộ xã nhập lại", scale=100)
+    report = excel.import_framework(
+        actor=None,
+        framework=copy,
+        data=excel.export_framework(sample),
+        units=Unit.objects.subtree_of(personas.province),
+    )
+    assert report.ok, report.lines()
+    assert selectors.framework_diff(sample, copy) == []
+    fields = ("code", "category", "rule_kind", "rule_params", "scoring_guide", "evidence_requirement", "lead_unit")
+    assert list(copy.criteria.order_by("position").values_list(*fields)) == list(
+        sample.criteria.order_by("position").values_list(*fields)
+    )
