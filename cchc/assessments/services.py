@@ -309,7 +309,7 @@ def _compute_results(round: Round) -> None:
 @transaction.atomic
 def round_advance(*, actor: Any, round: Round, to_stage: str, reason: str = "") -> Round:
     """Close the current stage and open the next one; stages only move forward, one at a time."""
-    round = Round.objects.select_for_update().get(pk=round.pk)
+    round = Round.objects.select_for_update(of=("self",)).get(pk=round.pk)
     expected = next_stage(round)
     if to_stage != expected:
         raise ServiceError(
@@ -363,7 +363,7 @@ def _set_status(*, actor: Any, assessment: Assessment, status: str, reason: str 
 @transaction.atomic
 def round_approve(*, actor: Any, round: Round, reason: str = "") -> Round:
     """The council approves the compiled table: final = appraised (else self) for every leaf, all locked."""
-    round = Round.objects.select_for_update().get(pk=round.pk)
+    round = Round.objects.select_for_update(of=("self",)).get(pk=round.pk)
     if round.stage != Stage.COUNCIL:
         raise ServiceError(_("Chỉ thông qua kết quả trong giai đoạn họp hội đồng thẩm định."), code="bad_stage")
     if round.approved_at is not None:
@@ -371,7 +371,7 @@ def round_approve(*, actor: Any, round: Round, reason: str = "") -> Round:
     now = timezone.now()
     assessments = list(round.assessments.select_related("unit"))
     for assessment in assessments:
-        scores = list(assessment.scores.select_for_update().select_related("criterion"))
+        scores = list(assessment.scores.select_for_update(of=("self",)).select_related("criterion"))
         changed = []
         for score in scores:
             final = score.appraised_score if score.appraised_score is not None else score.self_score
@@ -428,8 +428,10 @@ def _record_score(*, actor: Any, score: Score, before: dict[str, Any], reason: s
 
 def _locked_score(score: Score, version: int | None) -> Score:
     """The score row locked for this transaction; ``ConflictError`` when it changed since ``version`` was read."""
-    current = Score.objects.select_for_update().select_related("criterion", "assessment__round", "assessment__unit")
+    # Lock the score row only: locking the joined round or unit would serialise every write of the round.
+    current = Score.objects.select_for_update(of=("self",)).select_related("assessment__round", "assessment__unit")
     row = current.get(pk=score.pk)
+    row.criterion = score.criterion  # a score's criterion never changes; reuse the one already read
     if version is not None and row.version != version:
         moment = timezone.localtime(row.updated_at)
         raise ConflictError(
@@ -442,7 +444,7 @@ def _locked_score(score: Score, version: int | None) -> Score:
 
 def _save_score(score: Score) -> None:
     score.version += 1
-    score.save()
+    score.save(update_fields=[*SCORE_AUDIT_FIELDS, "appraised_by", "version", "updated_at"])
 
 
 def _self_assessment_open(assessment: Assessment) -> bool:
@@ -519,7 +521,7 @@ def assessment_prefill(*, actor: Any, assessment: Assessment) -> int:
     scores = assessment.scores.select_related("criterion", "assessment__unit").filter(
         criterion__rule_kind__in=AUTO_RULE_KINDS
     )
-    for score in scores.select_for_update():
+    for score in scores.select_for_update(of=("self",)):
         found = _indicator_value(score.criterion, assessment.unit, assessment.round.year)
         if found is None:
             continue
@@ -545,9 +547,14 @@ def score_is_done(score: Score, evidence_count: int) -> bool:
 
 
 @transaction.atomic
-def assessment_submit(*, actor: Any, assessment: Assessment) -> Assessment:
-    """Submit the self-assessment: every leaf scored and evidenced (or explained); locks the sheet and its files."""
-    assessment = Assessment.objects.select_for_update().select_related("round", "unit").get(pk=assessment.pk)
+def assessment_submit(*, actor: Any, assessment: Assessment, at: datetime.datetime | None = None) -> Assessment:
+    """Submit the self-assessment: every leaf scored and evidenced (or explained); locks the sheet and its files.
+
+    ``at`` is the moment of submission: now, unless a past submission is being recorded (the demonstration data).
+    """
+    assessment = (
+        Assessment.objects.select_for_update(of=("self",)).select_related("round", "unit").get(pk=assessment.pk)
+    )
     _require_self_assessment_open(assessment)
     scores = list(assessment.scores.select_related("criterion").order_by("criterion__position", "pk"))
     with_evidence = set(
@@ -569,7 +576,7 @@ def assessment_submit(*, actor: Any, assessment: Assessment) -> Assessment:
             % {"codes": ", ".join(unproven[:20])},
             code="incomplete",
         )
-    now = timezone.now()
+    now = at or timezone.now()
     deadline = assessment.round.self_assessment_deadline
     late = deadline is not None and timezone.localdate(now) > deadline
     _set_status(
@@ -586,7 +593,9 @@ def assessment_submit(*, actor: Any, assessment: Assessment) -> Assessment:
 @transaction.atomic
 def assessment_reopen(*, actor: Any, assessment: Assessment, reason: str) -> Assessment:
     """Give a submitted sheet back to the unit (secretariat); the reason is mandatory and shown to the unit."""
-    assessment = Assessment.objects.select_for_update().select_related("round", "unit").get(pk=assessment.pk)
+    assessment = (
+        Assessment.objects.select_for_update(of=("self",)).select_related("round", "unit").get(pk=assessment.pk)
+    )
     reason = normalize(reason)
     if not reason:
         raise ServiceError(_("Hãy ghi lý do mở lại phiếu."), field="reason")
@@ -715,7 +724,9 @@ def evidence_add_reference(
 def evidence_set_scores(*, actor: Any, evidence: Evidence, scores: Iterable[Score]) -> Evidence:
     """Change the leaves an evidence item supports (before it is locked by submission)."""
     evidence = (
-        Evidence.objects.select_for_update().select_related("assessment__round", "assessment__unit").get(pk=evidence.pk)
+        Evidence.objects.select_for_update(of=("self",))
+        .select_related("assessment__round", "assessment__unit")
+        .get(pk=evidence.pk)
     )
     chosen = _check_scores(evidence.assessment, scores)
     _require_evidence_unlocked(evidence)
@@ -743,7 +754,9 @@ def _require_evidence_unlocked(evidence: Evidence) -> None:
 @transaction.atomic
 def evidence_delete(*, actor: Any, evidence: Evidence) -> None:
     evidence = (
-        Evidence.objects.select_for_update().select_related("assessment__round", "assessment__unit").get(pk=evidence.pk)
+        Evidence.objects.select_for_update(of=("self",))
+        .select_related("assessment__round", "assessment__unit")
+        .get(pk=evidence.pk)
     )
     _require_evidence_unlocked(evidence)
     before = _evidence_snapshot(evidence, list(evidence.scores.select_related("criterion")))
@@ -822,10 +835,12 @@ def explanation_add(
     proposed_score: Decimal | None = None,
     evidence: Iterable[Evidence] = (),
     upload: IO[bytes] | None = None,
+    at: datetime.date | None = None,
 ) -> Explanation:
     """The unit's answer to the appraisal of one leaf, within the explanation window.
 
-    ``upload`` is a new evidence file for this leaf, checked and stored like any other.
+    ``upload`` is a new evidence file for this leaf, checked and stored like any other. ``at`` is the day the
+    answer was received: today, unless a past answer is being recorded (the demonstration data).
     """
     score = _locked_score(score, None)
     assessment = score.assessment
@@ -835,7 +850,7 @@ def explanation_add(
     ):
         raise ServiceError(_("Kỳ đánh giá không ở giai đoạn giải trình."), code="bad_stage")
     deadline = assessment.round.explanation_deadline
-    if deadline is not None and timezone.localdate() > deadline:
+    if deadline is not None and (at or timezone.localdate()) > deadline:
         raise ServiceError(
             _("Đã hết hạn giải trình (%(date)s).") % {"date": deadline.strftime("%d/%m/%Y")}, code="late"
         )

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from cchc.assessments.demo import load_demo as load_assessments_demo
 from cchc.demo.data import DEFAULT_PASSWORD
 from cchc.demo.loaders import DemoAccount, load_province
 from cchc.demo.national import load_national
@@ -58,6 +59,7 @@ class Command(BaseCommand):
             password = options["password"] or os.environ.get("CCHC_DEMO_PASSWORD") or DEFAULT_PASSWORD
             accounts = load_province(password=password)
             load_frameworks_demo(stdout=self.stdout, password=password)
+            load_assessments_demo(stdout=self.stdout, password=password)  # needs the frameworks above
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(_("Đã nạp dữ liệu minh họa (%(seconds).1f giây).") % {"seconds": time.monotonic() - started})

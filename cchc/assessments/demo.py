@@ -1,0 +1,314 @@
+"""PAR INDEX demonstration data: last year's round published, this year's round in self-assessment.
+
+Everything goes through the workflow's services, so the demo has the same audit trail (and per-leaf
+history) a real round would have. Scores come from a seeded random generator: running the loader again
+on the same data gives the same numbers, and a round that already exists is left untouched.
+
+The frameworks come from the frameworks demo (a framework per year and unit kind); when last year's is
+missing, this year's is cloned for it. Without any framework the loader says so and does nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.accounts.models import Role, User
+from cchc.frameworks.models import Criterion, CriterionCategory, Framework, RuleKind
+from cchc.lib.periods import Period, PeriodKind
+from cchc.organisations.models import Unit, UnitKind
+
+from . import services
+from .models import Assessment, Round, Score, Stage
+
+PROVINCE_CODE = "PT"
+LAST_YEAR = 2024
+THIS_YEAR = 2025
+SEED = 20250701
+REASON = "Dữ liệu minh họa"
+# Units whose demo focal points should find their sheet still open, half done.
+LEFT_OPEN = ("PT-STP", "PT-X-DOANHUNG")
+
+APPRAISAL_REASONS = (
+    "Tài liệu kiểm chứng chưa thể hiện đầy đủ kết quả thực hiện.",
+    "Văn bản ban hành sau thời hạn quy định.",
+    "Báo cáo gửi chậm so với thời hạn.",
+    "Tỷ lệ thực hiện thực tế thấp hơn số liệu đơn vị tự chấm.",
+    "Chưa có văn bản chứng minh đã triển khai.",
+)
+EXPLANATIONS = (
+    "Đơn vị đã ban hành văn bản đúng hạn; bổ sung bản chụp sổ văn bản đi.",
+    "Số liệu tự chấm lấy theo hệ thống quản lý văn bản đến ngày 15/12; đề nghị xem xét lại.",
+    "Báo cáo gửi qua hệ thống đúng hạn nhưng đính kèm nhầm tệp; đã gửi lại ngay trong ngày.",
+)
+
+
+def _stage_dates(year: int) -> dict[str, datetime.date]:
+    return {
+        "self_assessment_deadline": datetime.date(year + 1, 1, 15),
+        "appraisal_deadline": datetime.date(year + 1, 2, 10),
+        "explanation_deadline": datetime.date(year + 1, 2, 25),
+        "council_deadline": datetime.date(year + 1, 3, 10),
+        "publication_date": datetime.date(year + 1, 3, 20),
+    }
+
+
+def _round_name(year: int) -> str:
+    return f"Chỉ số cải cách hành chính năm {year} của các sở, ban, ngành và UBND các xã, phường"
+
+
+def _frameworks(year: int, stdout: Any) -> list[Framework]:
+    """One framework per participating unit kind for ``year`` (last year's cloned from this year's if missing)."""
+    from cchc.frameworks.services import framework_clone
+
+    chosen = []
+    for kind in (UnitKind.DEPARTMENT, UnitKind.COMMUNE):
+        framework = Framework.objects.filter(year=year, unit_kind=kind).order_by("is_sample", "-pk").first()
+        if framework is None:
+            source = Framework.objects.filter(year=THIS_YEAR, unit_kind=kind).order_by("is_sample", "-pk").first()
+            if source is None:
+                continue
+            name = source.name.replace(str(THIS_YEAR), str(year))
+            if name == source.name:
+                name = f"{source.name} ({year})"
+            framework = framework_clone(actor=None, framework=source, year=year, name=name, reason=REASON)
+        chosen.append(framework)
+    return chosen
+
+
+def _participants(province: Unit, year: int) -> list[Unit]:
+    day = datetime.date(year, 12, 31)
+    units = Unit.objects.subtree_of(province).active(day).filter(kind__in=(UnitKind.DEPARTMENT, UnitKind.COMMUNE))
+    return list(units.order_by("kind", "code"))
+
+
+def _user(username: str) -> User | None:
+    return User.objects.filter(username=username).first()
+
+
+def _focal_points() -> dict[int, User]:
+    """The demo focal point of each unit that has one."""
+    result: dict[int, User] = {}
+    for user in User.objects.filter(role_assignments__role=Role.FOCAL_POINT).prefetch_related("role_assignments"):
+        for assignment in user.role_assignments.all():
+            if assignment.role == Role.FOCAL_POINT and assignment.scope_id:
+                result[assignment.scope_id] = user
+    return result
+
+
+def _on_step(value: Decimal, step: Decimal) -> Decimal:
+    return (value / step).to_integral_value(rounding="ROUND_FLOOR") * step
+
+
+def _self_points(rng: random.Random, criterion: Criterion) -> Decimal:
+    maximum = criterion.max_points
+    if criterion.category == CriterionCategory.PENALTY:
+        return maximum if rng.random() < 0.1 else Decimal(0)
+    if criterion.rule_kind == RuleKind.YES_NO:
+        return maximum if rng.random() < 0.85 else Decimal(0)
+    share = Decimal(str(rng.choice((1, 1, 1, 1, 0.75, 0.75, 0.5, 0.25, 0))))
+    return _on_step(maximum * share, services.step_of(criterion))
+
+
+def _publish_indicator_values(criteria: list[Criterion], units: list[Unit], year: int, rng: random.Random) -> None:
+    """Values for the leaves scored from indicators, where the store has none for the year (demo only)."""
+    from cchc.indicators.models import IndicatorValue
+    from cchc.indicators.services import indicator_ensure, value_publish
+
+    period = Period(year, PeriodKind.YEAR)
+    codes = sorted({str(c.rule_params.get("indicator")) for c in criteria if (c.rule_params or {}).get("indicator")})
+    for code in codes:
+        title = next(c.title for c in criteria if (c.rule_params or {}).get("indicator") == code)
+        indicator = indicator_ensure(code=code, name=title[:300])
+        present = set(
+            IndicatorValue.objects.filter(indicator=indicator, period_key=period.key).values_list("unit_id", flat=True)
+        )
+        for unit in units:
+            if unit.pk in present:
+                continue
+            value = Decimal(rng.randint(600, 1000)) / 10
+            value_publish(actor=None, indicator=indicator, unit=unit, period=period, value=value, note=REASON)
+
+
+def _self_assess(
+    rng: random.Random, assessment: Assessment, actor: Any, year: int, *, share: float = 1.0
+) -> list[Score]:
+    """Self-score ``share`` of the manual leaves, all supported by one reference to the unit's annual report."""
+    scored = []
+    scores = list(assessment.scores.select_related("criterion", "assessment__round", "assessment__unit"))
+    for score in scores:
+        if services.is_auto(score.criterion) or rng.random() > share:
+            continue
+        services.score_self_set(actor=actor, score=score, points=_self_points(rng, score.criterion))
+        scored.append(score)
+    if scored:
+        unit = assessment.unit
+        services.evidence_add_reference(
+            actor=actor,
+            assessment=assessment,
+            title=f"Báo cáo kết quả thực hiện công tác cải cách hành chính năm {year}",
+            scores=scored,
+            document_number=f"{rng.randint(100, 450)}/BC-{unit.short_name or unit.code}".replace(" ", ""),
+            document_date=datetime.date(year, 12, rng.randint(5, 20)),
+            issuer=unit.name,
+        )
+    return scored
+
+
+def _submit_at(deadline: datetime.date, days: int) -> datetime.datetime:
+    day = deadline + datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(16, 30)))
+
+
+def _fresh(score: Score) -> Score:
+    return Score.objects.select_related("criterion", "assessment__round", "assessment__unit").get(pk=score.pk)
+
+
+def _appraise(rng: random.Random, scores: list[Score], appraiser: Any) -> list[Score]:
+    """Lower about one leaf in eight by one or two steps, with a reason; the rest keep the self-score."""
+    adjusted = []
+    for score in scores:
+        score = _fresh(score)
+        if score.self_score is None or score.self_score == 0 or rng.random() > 0.125:
+            continue
+        step = services.step_of(score.criterion)
+        lowered = max(Decimal(0), score.self_score - step * rng.choice((1, 2)))
+        services.score_appraise(
+            actor=appraiser,
+            score=score,
+            version=score.version,
+            points=lowered,
+            reason=rng.choice(APPRAISAL_REASONS),
+        )
+        adjusted.append(score)
+    return adjusted
+
+
+def _build_last_year(province: Unit, frameworks: list[Framework], stdout: Any) -> None:
+    rng = random.Random(SEED + LAST_YEAR)
+    secretariat, appraiser, council = _user("thuongtruc"), _user("thamdinh"), _user("hoidong")
+    units = [unit for unit in _participants(province, LAST_YEAR) if any(f.unit_kind == unit.kind for f in frameworks)]
+    dates = _stage_dates(LAST_YEAR)
+    round = services.round_create(
+        actor=secretariat,
+        data=services.RoundData(name=_round_name(LAST_YEAR), year=LAST_YEAR, is_public=True, **dates),
+        organiser=province,
+        frameworks=frameworks,
+        units=units,
+        reason=REASON,
+    )
+    leaves = list(Criterion.objects.filter(framework__in=frameworks, children__isnull=True))
+    _publish_indicator_values(leaves, units, LAST_YEAR, rng)
+    services.round_advance(actor=secretariat, round=round, to_stage=Stage.SELF_ASSESSMENT, reason=REASON)
+    focal_points = _focal_points()
+    scored: dict[int, list[Score]] = {}
+    for assessment in round.assessments.select_related("unit", "round").order_by("unit__code"):
+        actor = focal_points.get(assessment.unit_id)
+        scored[assessment.pk] = _self_assess(rng, assessment, actor, LAST_YEAR)
+        late = rng.random() < 0.15
+        at = _submit_at(dates["self_assessment_deadline"], rng.randint(1, 4) if late else -rng.randint(0, 6))
+        services.assessment_submit(actor=actor, assessment=assessment, at=at)
+    services.round_advance(actor=secretariat, round=round, to_stage=Stage.APPRAISAL, reason=REASON)
+    adjusted = {pk: _appraise(rng, scores, appraiser) for pk, scores in scored.items()}
+    services.round_advance(actor=secretariat, round=round, to_stage=Stage.EXPLANATION, reason=REASON)
+    for assessment in round.assessments.select_related("unit").order_by("unit__code"):
+        actor = focal_points.get(assessment.unit_id)
+        for score in adjusted.get(assessment.pk, []):
+            if rng.random() > 0.4:
+                continue
+            score = _fresh(score)
+            assert score.self_score is not None
+            services.explanation_add(
+                actor=actor,
+                score=score,
+                text=rng.choice(EXPLANATIONS),
+                proposed_score=score.self_score,
+                at=dates["explanation_deadline"] - datetime.timedelta(days=rng.randint(1, 8)),
+            )
+            if rng.random() < 0.5:
+                score = _fresh(score)
+                raised = (score.appraised_score or Decimal(0)) + services.step_of(score.criterion)
+                settled = min(score.self_score or raised, raised)
+                services.score_appraise(
+                    actor=appraiser,
+                    score=score,
+                    version=score.version,
+                    points=settled,
+                    reason="Chấp nhận một phần nội dung giải trình của đơn vị.",
+                )
+    services.round_advance(actor=secretariat, round=round, to_stage=Stage.COUNCIL, reason=REASON)
+    services.round_approve(actor=council, round=round, reason="Biên bản họp Hội đồng thẩm định ngày 10/3/2025")
+    services.round_advance(actor=secretariat, round=round, to_stage=Stage.PUBLISHED, reason=REASON)
+    stdout.write(
+        _("Chỉ số CCHC năm %(year)s: %(units)s đơn vị, đã công bố.") % {"year": LAST_YEAR, "units": len(units)}
+    )
+
+
+def _build_this_year(province: Unit, frameworks: list[Framework], previous: Round | None, stdout: Any) -> None:
+    rng = random.Random(SEED + THIS_YEAR)
+    secretariat = _user("thuongtruc")
+    units = [unit for unit in _participants(province, THIS_YEAR) if any(f.unit_kind == unit.kind for f in frameworks)]
+    dates = _stage_dates(THIS_YEAR)
+    round = services.round_create(
+        actor=secretariat,
+        data=services.RoundData(name=_round_name(THIS_YEAR), year=THIS_YEAR, is_public=True, **dates),
+        organiser=province,
+        frameworks=frameworks,
+        units=units,
+        previous_round=previous,
+        reason=REASON,
+    )
+    leaves = list(Criterion.objects.filter(framework__in=frameworks, children__isnull=True))
+    _publish_indicator_values(leaves, units, THIS_YEAR, rng)
+    services.round_advance(actor=secretariat, round=round, to_stage=Stage.SELF_ASSESSMENT, reason=REASON)
+    focal_points = _focal_points()
+    submitted = late = 0
+    for assessment in round.assessments.select_related("unit", "round").order_by("unit__code"):
+        actor = focal_points.get(assessment.unit_id)
+        if assessment.unit.code in LEFT_OPEN:
+            _self_assess(rng, assessment, actor, THIS_YEAR, share=0.4)
+            continue
+        draw = rng.random()
+        if draw < 0.65:
+            _self_assess(rng, assessment, actor, THIS_YEAR)
+            is_late = draw >= 0.45
+            at = _submit_at(dates["self_assessment_deadline"], rng.randint(1, 5) if is_late else -rng.randint(0, 8))
+            services.assessment_submit(actor=actor, assessment=assessment, at=at)
+            submitted += 1
+            late += int(is_late)
+        else:
+            _self_assess(rng, assessment, actor, THIS_YEAR, share=rng.choice((0.3, 0.6, 0.9)))
+    stdout.write(
+        _("Chỉ số CCHC năm %(year)s: %(units)s đơn vị, đang tự đánh giá (%(submitted)s đã nộp, %(late)s nộp muộn).")
+        % {"year": THIS_YEAR, "units": len(units), "submitted": submitted, "late": late}
+    )
+
+
+def load_demo(*, stdout: Any, password: str | None = None) -> None:
+    """Last year's published round and this year's round in self-assessment, for the province demo."""
+    province = Unit.objects.filter(code=PROVINCE_CODE).first()
+    if province is None:
+        stdout.write(_("Chỉ số CCHC: chưa có dữ liệu tỉnh minh họa; bỏ qua."))
+        return
+    with transaction.atomic():
+        if not Framework.objects.filter(year=THIS_YEAR).exists():
+            stdout.write(
+                _("Chỉ số CCHC: chưa có bộ tiêu chí năm %(year)s; bỏ qua kỳ đánh giá minh họa.") % {"year": THIS_YEAR}
+            )
+            return
+        previous = Round.objects.filter(organiser=province, year=LAST_YEAR, name=_round_name(LAST_YEAR)).first()
+        if previous is None:
+            frameworks = _frameworks(LAST_YEAR, stdout)
+            if frameworks:
+                _build_last_year(province, frameworks, stdout)
+                previous = Round.objects.get(organiser=province, year=LAST_YEAR, name=_round_name(LAST_YEAR))
+        if not Round.objects.filter(organiser=province, year=THIS_YEAR, name=_round_name(THIS_YEAR)).exists():
+            frameworks = _frameworks(THIS_YEAR, stdout)
+            if frameworks:
+                _build_this_year(province, frameworks, previous, stdout)
