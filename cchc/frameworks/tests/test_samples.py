@@ -7,7 +7,11 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from cchc.audit.models import AuditEntry
+from cchc.demo.data import DEFAULT_PASSWORD
+from cchc.demo.loaders import load_province
 from cchc.frameworks import samples, selectors
+from cchc.frameworks.demo import load_demo
 from cchc.frameworks.models import Criterion, Framework
 from cchc.testing.personas import Personas
 
@@ -49,9 +53,12 @@ def test_the_demo_has_one_department_and_one_commune_framework_per_year_and_reru
     settings: object,
 ) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
-    call_command("demo", stdout=StringIO())
+    load_province(password=DEFAULT_PASSWORD)
+    load_demo(stdout=StringIO())
     state = sorted(Criterion.objects.values_list("framework__name", "code", "lead_unit__code", "position"))
-    call_command("demo", stdout=StringIO())
+    audit = AuditEntry.objects.count()
+    load_demo(stdout=StringIO())
+    assert AuditEntry.objects.count() == audit
     assert sorted(Criterion.objects.values_list("framework__name", "code", "lead_unit__code", "position")) == state
     for year in (2024, 2025):
         for kind in ("department", "commune"):
