@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import urls_results, views
 
 app_name = "assessments"
 urlpatterns = [
