@@ -4,8 +4,6 @@ Every endpoint starts from :mod:`cchc.accounts.permissions` and writes through
 :mod:`cchc.directives.services`, exactly like the pages.
 """
 
-from __future__ import annotations
-
 import datetime
 from typing import Any
 
@@ -68,6 +66,10 @@ class TaskOut(Schema):
 
 class DirectiveDetailOut(DirectiveOut):
     tasks: list[TaskOut]
+
+    @staticmethod
+    def resolve_tasks(obj: Any) -> list[Task]:
+        return list(obj.tasks.prefetch_related("supporting_units").order_by("position", "pk"))
 
 
 class AssignmentOut(Schema):
@@ -255,9 +257,4 @@ def extract(request: HttpRequest, file: File[UploadedFile], issuing_unit: Form[i
 
 @router.get("/{directive_id}", response={200: DirectiveDetailOut, **_ERRORS}, summary="Chi tiết văn bản")
 def directive_detail(request: HttpRequest, directive_id: int) -> Any:
-    directive = permissions.get_directive_for_user(_user(request), directive_id)
-    directive.tasks_list = list(directive.tasks.prefetch_related("supporting_units").order_by("position", "pk"))  # type: ignore[attr-defined]
-    return {
-        **DirectiveOut.from_orm(directive).dict(),
-        "tasks": [TaskOut.from_orm(task).dict() for task in directive.tasks_list],  # type: ignore[attr-defined]
-    }
+    return permissions.get_directive_for_user(_user(request), directive_id)
