@@ -32,13 +32,14 @@ INDICATOR = "tasks.on_time_rate"
 
 def build_framework(*, kind: str, year: int, home_affairs: Unit, justice: Unit) -> Framework:
     framework = Framework.objects.create(name=f"Bộ tiêu chí {kind} {year}", year=year, unit_kind=kind)
+    positions = iter(range(1, 100))
 
     def node(code: str, title: str, points: int, parent: Criterion | None, lead: Unit, **rule: object) -> Criterion:
         return Criterion.objects.create(
             framework=framework,
             parent=parent,
             code=code,
-            position=len(code) * 10 + int(code.replace(".", "")),
+            position=next(positions),
             depth=code.count("."),
             title=title,
             max_points=Decimal(points),
