@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import urls_results, views
+from . import views
 
 app_name = "assessments"
 urlpatterns = [
