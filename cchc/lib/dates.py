@@ -20,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -36,21 +37,22 @@ class Recurrence(StrEnum):
     CONTINUOUS = "continuous"
 
 
+@lru_cache(maxsize=8192)
+def _fold_char(ch: str) -> str:
+    lowered = ch.lower()
+    if lowered == "đ":
+        return "d"
+    base = "".join(c for c in unicodedata.normalize("NFD", lowered) if not unicodedata.combining(c))
+    return base if len(base) == 1 else ch
+
+
 def fold_aligned(text: str) -> str:
     """Lower case without diacritics, keeping one character for each character of ``text``.
 
     Positions in the result are positions in ``text``: a phrase found in the
     folded form can be cut from the original. ``text`` should be NFC.
     """
-    chars = []
-    for ch in text:
-        lowered = ch.lower()
-        if lowered == "đ":
-            chars.append("d")
-            continue
-        base = "".join(c for c in unicodedata.normalize("NFD", lowered) if not unicodedata.combining(c))
-        chars.append(base if len(base) == 1 else ch)
-    return "".join(chars)
+    return "".join(map(_fold_char, text))
 
 
 # --- single dates -------------------------------------------------------------------------------------------------
@@ -246,7 +248,7 @@ def _phrase(
         return replace(base, error=_("Không đọc được thời hạn “%(text)s”.") % {"text": written})
     groups = match.groupdict()
     recurrence = Recurrence.YEARLY if groups.get("yn") else Recurrence.NONE
-    if cue.startswith("tr") and cue.endswith("c") and not cue.startswith("trong"):
+    if re.search(r"(?:^|\s)tr[a-z]{1,3}c$", cue.strip()) and not cue.strip().endswith("trong"):
         # "trước tháng 6/2023", "trước Quý III": due before the period starts.
         return replace(base, due=period.start - datetime.timedelta(days=1), period=None, recurrence=recurrence)
     return replace(base, due=period.end, period=period, recurrence=recurrence)

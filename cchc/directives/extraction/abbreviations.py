@@ -16,6 +16,7 @@ not listed are expanded one by one ("tc-kh" → "tai chinh ke hoach").
 | VP | Văn phòng |
 | VH-TT, VHTT | Văn hóa - Thông tin |
 | VH-TT&DL, VHTTDL | Văn hóa, Thể thao và Du lịch |
+| VH-TT-TT, VH-TT&TT | Văn hóa, Thể thao và Truyền thông |
 | TC-KH | Tài chính - Kế hoạch |
 | KT-HT | Kinh tế - Hạ tầng |
 | TN-MT, TN&MT | Tài nguyên và Môi trường |
@@ -53,6 +54,7 @@ ABBREVIATIONS: dict[str, str] = {
     "vh-tt-dl": "van hoa the thao du lich",
     "vhtt-dl": "van hoa the thao du lich",
     "vhttdl": "van hoa the thao du lich",
+    "vh-tt-tt": "van hoa the thao truyen thong",
     "tc-kh": "tai chinh ke hoach",
     "kt-ht": "kinh te ha tang",
     "tn-mt": "tai nguyen moi truong",

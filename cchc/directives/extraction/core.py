@@ -87,9 +87,18 @@ _ASSIGN_RE = re.compile(
     r"(?<![a-z])(?P<cue>giao(?:\s+cho)?|[dp][a-z]\s+ngh[a-z]|y[a-z]u\s+c[a-z]u|[dp][a-z]i\s+v[a-z]i|ph[a-z]n\s+c[a-z]ng"
     r"(?:\s+cho)?)\s+"
 )
+_CLOSING_RE = re.compile(
+    r"nghiem\s+tuc\s+(?:trien\s+khai,?\s+)?thuc\s+hien|\./\.\s*$|neu\s+co\s+kho\s+khan|de\s+(?:\S+\s+){1,12}biet"
+)
 _NOT_ASSIGN_BEFORE = re.compile(r"(?:duoc|vu|da|se|viec|nhiem vu|cong viec|theo|ket qua)\s*$")
 _LEAD_VERB_RE = re.compile(r"\s*[,]?\s*(?:la\s+)?(?:co\s+quan\s+|don\s+vi\s+)?ch[a-z]\s+tr[a-z](?![a-z])")
 _SUPPORT_RE = re.compile(r"(?<![a-z])ph[a-z]{1,2}i\s+h[a-z]{1,2}p(?:\s+ch[a-z]t\s+ch[a-z])?(?:\s+v[a-z]i)?\s+")
+# After a unit that opens an item: anything but a preposition ("Sở Khoa học và Công nghệ hoàn thiện …").
+_NOT_VERB_AFTER_RE = re.compile(
+    r"\s*(?:cua|ve|tai|trong|tren|duoi|cho|den|o|la|da|duoc|bi|nam|thang|ngay|so|theo|va|hoac|voi|nhu|ma|thi"
+    r"|nay|do|gom|bao\s+gom|\(|\d)(?![a-z])"
+)
+_LEAD_IN_VERB_RE = re.compile(r"\s*(?:trien\s+khai|thuc\s+hien|to\s+chuc\s+thuc\s+hien|tap\s+trung)(?![a-z])")
 _VERB_AFTER_RE = re.compile(
     r"\s*(?::|$|co\s+trach\s+nhiem|chiu\s+trach\s+nhiem|chu\s+tri|phoi\s+hop|tham\s+muu|trien\s+khai|thuc\s+hien"
     r"|to\s+chuc|xay\s+dung|ra\s+soat|theo\s+doi|don\s+doc|kiem\s+tra|huong\s+dan|tiep\s+tuc|nghien\s+cuu|de\s+xuat"
@@ -97,6 +106,21 @@ _VERB_AFTER_RE = re.compile(
     r"|tang\s+cuong|nang\s+cao|chu\s+dong|khan\s+truong|tap\s+trung|duy\s+tri|giam\s+sat|truc\s+tiep|can\s|lanh\s+dao"
     r"|rà|dam\s+bao|quan\s+ly|phan\s+cong|sap\s+xep|cung\s+cap|thuong\s+xuyen|t[il]ep\s+tuc)"
 )
+
+
+def _is_upper(text: str) -> bool:
+    letters = [char for char in text if char.isalpha()]
+    return bool(letters) and all(char.isupper() for char in letters)
+
+
+def _follows_as_subject(folded: str, end: int) -> bool:
+    """Is the unit list ending at ``end`` the subject of the item (a verb, a colon or nothing follows)?"""
+    rest = folded[end:]
+    if not rest.strip() or rest.lstrip().startswith(":"):
+        return True
+    if rest.lstrip()[:1] in ",;.":
+        return bool(_VERB_AFTER_RE.match(rest.lstrip()[1:]))
+    return bool(_VERB_AFTER_RE.match(rest)) or not _NOT_VERB_AFTER_RE.match(rest)
 
 
 def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -162,7 +186,7 @@ class _Extractor:
             if refs and _LEAD_VERB_RE.match(folded, end) and refs[0].kind != "generic":
                 return refs, view.cut(refs[0].start, end), end, False, [(refs[0].start, end)]
         refs, end = parse_unit_list(view, self.registry, 0)
-        if refs and any(ref.kind != "generic" for ref in refs) and _VERB_AFTER_RE.match(folded, end):
+        if refs and any(ref.kind != "generic" for ref in refs) and _follows_as_subject(folded, end):
             heading = folded[end:].lstrip().startswith(":") or not folded[end:].strip()
             stop = folded.find(":", end) + 1 if heading and ":" in folded[end:] else end
             return refs, view.cut(refs[0].start, end), stop, heading, [(0, end)]
@@ -170,7 +194,7 @@ class _Extractor:
             # A lead-in: "…, Văn phòng UBND tỉnh triển khai thực hiện đồng bộ các giải pháp sau:".
             for clause in re.finditer(r"[,;]\s+", folded):
                 refs, end = parse_unit_list(view, self.registry, clause.end())
-                if refs and all(ref.kind in ("unit", "group") for ref in refs) and _VERB_AFTER_RE.match(folded, end):
+                if refs and all(ref.kind in ("unit", "group") for ref in refs) and _LEAD_IN_VERB_RE.match(folded, end):
                     if not folded[end:].lstrip().startswith(":"):
                         return refs, view.cut(refs[0].start, end), 0, False, [(refs[0].start, end)]
         return [], "", 0, False, []
@@ -230,7 +254,7 @@ class _Extractor:
                 continue
             has_children = any(grandchild.kind != "table" or grandchild.rows for grandchild in child.children)
             section = child.section or context.section
-            path = (*context.path, child.section) if child.section else context.path
+            path = _extend_path(context.path, child.section)
             own = self._own(child, heading=has_children and child.is_heading())
             merged = self._merge(sibling_context, own, section, path)
             if has_children:
@@ -243,8 +267,9 @@ class _Extractor:
                 # A lead-in sentence: what it says applies to the items after it.
                 sibling_context = replace(merged, section=context.section, path=context.path)
                 continue
-            if child.parent is not None and child.parent.kind == "root" and child.kind == "para" and not own.lead:
-                continue
+            if child.parent is not None and child.parent.kind == "root" and child.kind == "para":
+                if not own.lead or _CLOSING_RE.search(fold_aligned(child.text)) or _is_upper(child.text):
+                    continue
             self._task(child, own, merged)
 
     def _merge(self, context: _Context, own: _Own, section: str, path: tuple[str, ...]) -> _Context:
@@ -359,7 +384,7 @@ class _Extractor:
             self.tasks.append(
                 self._proposed(
                     section=section,
-                    path=(*context.path, section) if section else context.path,
+                    path=_extend_path(context.path, section),
                     lead=lead,
                     lead_text=lead_text,
                     support=[ref for ref in support if ref.kind != "generic"],
@@ -411,6 +436,15 @@ def _cells(row: list[str], columns: dict[str, int]) -> dict[str, str]:
         return row[index].strip() if index is not None and index < len(row) else ""
 
     return {name: at(name) for name in ("tt", "content", "lead", "support", "deadline", "output")}
+
+
+def _extend_path(path: tuple[str, ...], section: str) -> tuple[str, ...]:
+    """ "II" + "2" → "II.2"; "1" + "1.2" → "1.2" (a decimal marker already holds its parents)."""
+    if not section:
+        return path
+    if path and section.startswith(path[-1] + "."):
+        return (*path[:-1], section)
+    return (*path, section)
 
 
 def _skip_heading(node: Node) -> bool:
@@ -497,12 +531,9 @@ def extract_lines(text: str, *, issuing_unit: Unit | None = None, units: Iterabl
     if reference is None:
         warnings.append("Không xác định được ngày ban hành; các thời hạn không ghi năm sẽ không được suy ra.")
     extractor = _Extractor(registry, reference)
-    body_lines: list[str] = []
     for start, end in header.body or [(0, len(lines))]:
-        body_lines.extend(lines[start:end])
-        body_lines.append("")
-    root = build_tree(paragraphs(body_lines))
-    extractor.walk(root, _Context())
+        # The directive, then each attachment (a plan, an appendix), as separate trees.
+        extractor.walk(build_tree(paragraphs(lines[start:end])), _Context())
     warnings.extend(extractor.warnings)
     if not extractor.tasks:
         warnings.append("Không tìm thấy nhiệm vụ nào được giao trong văn bản; hãy thêm nhiệm vụ bằng tay.")

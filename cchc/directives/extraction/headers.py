@@ -167,8 +167,11 @@ def parse_header(lines: list[str]) -> Header:
 
 
 def _read_date(header: Header, line: str, match: re.Match[str]) -> None:
-    place = line[match.start("place") : match.end("place")].strip(" -—–")
-    header.place = _strip_motto(place).strip()
+    place = _strip_motto(line[match.start("place") : match.end("place")])
+    reference = _REFERENCE_RE.search(fold_aligned(place))
+    if reference is not None:
+        place = place[reference.end() :]
+    header.place = place.strip(" -—–")
     header.year = int(match.group("year"))
     if match.group("month"):
         header.month = int(match.group("month"))

@@ -41,6 +41,10 @@ _FIELD_RE = re.compile(
     r"|n[a-z]p|g[a-z]i|b[a-z]o\s+c[a-z]o))?|s[a-z]n\s+ph[a-z]m(?:\s+(?:d[a-z]u\s+ra|ho[a-z]n\s+th[a-z]nh))?|k[a-z]t\s+qu[a-z]"
     r"(?:\s+d[a-z]u\s+ra)?|kinh\s+ph[a-z]|ti[a-z]n\s+d[a-z]|h[a-z]nh\s+th[a-z]c\s+v[a-z]n\s+b[a-z]n)\s*:\s*"
 )
+_CLOSING_PARAGRAPH_RE = re.compile(
+    r"n[e-o]u\s+c[a-z]\s+kh[a-z]\s+kh[a-z]n|nh[a-z]n\s+[dp][a-z]{1,2}c\s+v[a-z]n\s+b[a-z]n|nghi[a-z]m\s+t[a-z]c"
+    r"\s+(?:tri[a-z]n\s+khai,?\s+)?th[a-z]{1,2}c\s+hi[a-z]n|th[a-z]ng\s+b[a-z]o\s+[dp][a-z]\s|\./\.\s*$"
+)
 _TABLE_SPLIT_RE = re.compile(r"\s*\|\s*|\t+")
 
 
@@ -111,9 +115,7 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
     nonblank = [line for line in lines if line.strip()]
     if not nonblank:
         return []
-    blanks = len(lines) - len(nonblank)
-    # Text where (almost) every line is followed by a blank line: blank lines carry no meaning.
-    blank_lines_mean_breaks = blanks < 0.6 * len(nonblank)
+    blank_lines_mean_breaks = _blank_lines_mean_breaks(lines)
     lengths = [len(line.strip()) for line in nonblank if _table_cells(line) is None]
     typical = statistics.median(lengths) if lengths else 80
     result: list[Paragraph] = []
@@ -157,6 +159,9 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
                 and len(previous_line) < 0.8 * typical
             ):
                 starts_new = True
+            elif line[:1].isupper() and len(previous_line) < 0.5 * typical and current_kind not in ("dash", "plus"):
+                # A short line ends a heading ("1. Cải cách thể chế") even without punctuation.
+                starts_new = True
             elif _FIELD_RE.match(fold_aligned(line)):
                 starts_new = True
         if starts_new:
@@ -168,6 +173,24 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
         previous_blank, previous_line = False, line
     flush()
     return result
+
+
+def _blank_lines_mean_breaks(lines: list[str]) -> bool:
+    """False for text (from PDFs) with a blank line after every line, sentences running across them."""
+    blanks = mid_sentence = 0
+    previous = ""
+    after_blank = False
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            after_blank = bool(previous)
+            continue
+        if after_blank:
+            blanks += 1
+            if not previous.endswith((".", ";", ":", "!", "?")) and not _marker(line)[0]:
+                mid_sentence += 1
+        previous, after_blank = line, False
+    return blanks == 0 or mid_sentence <= 0.3 * blanks
 
 
 def _join(parts: list[str]) -> str:
@@ -208,6 +231,10 @@ def build_tree(items: list[Paragraph]) -> Node:
                 parent = stack[-1][1]
             elif top.kind == "root" or top.is_heading():
                 parent = top
+            elif _CLOSING_PARAGRAPH_RE.search(fold_aligned(item.text)):
+                # "Trong quá trình thực hiện, nếu có khó khăn …": the document's closing, not more of the item.
+                del stack[1:]
+                parent = root
             else:
                 top.text = f"{top.text} {item.text}"
                 continue

@@ -228,6 +228,7 @@ class Registry:
     _by_first: dict[str, list[_Key]] = field(default_factory=dict)
     _cache: dict[str, tuple[Unit | None, float]] = field(default_factory=dict)
     _lengths: set[int] = field(default_factory=set)
+    _first_candidates: dict[str, list[_Key]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for unit in self.units:
@@ -293,10 +294,17 @@ class Registry:
 
     def _fuzzy(self, key: str) -> tuple[Unit | None, float]:
         words = key.split()
-        candidates: list[_Key] = []
-        for first, keys in self._by_first.items():
-            if first == words[0] or SequenceMatcher(None, first, words[0]).ratio() >= 0.6:
-                candidates.extend(keys)
+        candidates = self._first_candidates.get(words[0])
+        if candidates is None:
+            candidates = [
+                candidate
+                for first, keys in self._by_first.items()
+                if first == words[0] or SequenceMatcher(None, first, words[0]).ratio() >= 0.6
+                for candidate in keys
+            ]
+            self._first_candidates[words[0]] = candidates
+        if not candidates:
+            return None, 0.0
         best: tuple[float, tuple[int, int]] | None = None
         chosen: Unit | None = None
         scope = self._root((UnitKind.DISTRICT, UnitKind.PROVINCE))

@@ -1,0 +1,136 @@
+"""Benchmark of the task extraction on the labelled directives.
+
+Run from the repository root::
+
+    .venv/bin/python bench/extraction.py
+
+For every document of ``cchc/directives/extraction/labelled/`` it prints the
+precision, recall and F1 of the tasks found and of the (lead unit,
+deadline) pairs (see ``cchc/directives/extraction/evaluation.py``) and the
+seconds per document; then the totals for the documents the rules were
+tuned on and for the held-out ones, and the time for a 10-page text
+document (the longest seed with its body repeated). The reference (floor)
+is reading the same text into lines and folding it, done in the same
+process. The last line printed is one JSON object with all figures.
+
+No database is needed: the unit registry of the labelled set is built in
+memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from cchc.directives.extraction import extract_text, to_json_dict  # noqa: E402
+from cchc.directives.extraction.evaluation import Score, score_pairs, score_tasks  # noqa: E402
+from cchc.directives.extraction.labelled import documents, memory_units  # noqa: E402
+from cchc.lib.dates import fold_aligned  # noqa: E402
+
+CHARS_PER_PAGE = 3000
+REPEATS = 5
+
+
+def _best_of(function: Any, repeats: int = REPEATS) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def ten_page_text(text: str) -> str:
+    """The text with its body repeated until it is at least ten pages long."""
+    lines = text.split("\n")
+    start = next(index for index, line in enumerate(lines) if line.strip().startswith("1. "))
+    end = next(index for index, line in enumerate(lines) if line.strip().startswith("Trên đây"))
+    body = lines[start:end]
+    result = lines[:end]
+    while len("\n".join(result)) < 10 * CHARS_PER_PAGE:
+        result.extend(body)
+    return "\n".join(result + lines[end:])
+
+
+def main() -> None:
+    units = memory_units()
+    registry = list(units.values())
+    totals: dict[str, dict[str, Score]] = {}
+    rows = []
+    print(f"{'document':<46} {'split':<9} {'tasks P/R/F1':<20} {'lead+deadline P/R/F1':<22} {'s/doc':>7}")
+    for document in documents():
+        issuing = units.get(document.issuing_unit or "")
+        text = document.text
+        result = to_json_dict(extract_text(text, issuing_unit=issuing, units=registry))
+        seconds = _best_of(lambda text=text, issuing=issuing: extract_text(text, issuing_unit=issuing, units=registry))
+        expected = document.expected["tasks"]
+        tasks = score_tasks(expected, result["tasks"])
+        pairs = score_pairs(expected, result["tasks"])
+        for split in (document.split, "all"):
+            bucket = totals.setdefault(split, {"tasks": Score(0, 0, 0), "pairs": Score(0, 0, 0)})
+            bucket["tasks"] += tasks
+            bucket["pairs"] += pairs
+        rows.append(
+            {
+                "document": document.name,
+                "split": document.split,
+                "tasks": tasks.as_dict(),
+                "lead_deadline": pairs.as_dict(),
+                "seconds": round(seconds, 4),
+            }
+        )
+        print(
+            f"{document.name:<46} {document.split:<9} "
+            f"{tasks.precision:.2f}/{tasks.recall:.2f}/{tasks.f1:.2f}{'':<6} "
+            f"{pairs.precision:.2f}/{pairs.recall:.2f}/{pairs.f1:.2f}{'':<8} {seconds:7.3f}"
+        )
+    print()
+    for split, bucket in totals.items():
+        print(
+            f"{split:<10} tasks F1 {bucket['tasks'].f1:.3f} (P {bucket['tasks'].precision:.3f}, R "
+            f"{bucket['tasks'].recall:.3f})   lead+deadline F1 {bucket['pairs'].f1:.3f} "
+            f"(P {bucket['pairs'].precision:.3f}, R {bucket['pairs'].recall:.3f})"
+        )
+    longest = max(documents(), key=lambda document: len(document.text))
+    long_text = ten_page_text(longest.text)
+    issuing = units.get(longest.issuing_unit or "")
+    long_seconds = _best_of(lambda: extract_text(long_text, issuing_unit=issuing, units=registry))
+    floor = _best_of(lambda: [fold_aligned(line) for line in long_text.split("\n")])
+    pages = len(long_text) / CHARS_PER_PAGE
+    print()
+    print(
+        f"10-page text ({len(long_text)} characters, {pages:.1f} pages of {CHARS_PER_PAGE}): "
+        f"{long_seconds:.3f} s (target < 1 s); floor (fold every line) {floor * 1000:.1f} ms, "
+        f"ratio {long_seconds / floor:.0f}x; registry of {len(registry)} units"
+    )
+    summary = {
+        "documents": rows,
+        "totals": {
+            split: {"tasks": bucket["tasks"].as_dict(), "lead_deadline": bucket["pairs"].as_dict()}
+            for split, bucket in totals.items()
+        },
+        "ten_pages": {
+            "characters": len(long_text),
+            "seconds": round(long_seconds, 4),
+            "floor_seconds": round(floor, 5),
+            "ratio": round(long_seconds / floor, 1),
+            "registry_units": len(registry),
+        },
+    }
+    print(json.dumps(summary, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""Scoring an extraction against a hand-written expected result (the labelled set, the benchmark).
+
+Two scores per document, each as precision, recall and F1:
+
+* tasks found: an extracted task matches an expected one with the same
+  section label and the same lead unit;
+* (lead unit, deadline) pairs: an extracted task matches an expected one
+  with the same lead unit and the same deadline, where the deadline is the
+  due day, or the recurrence when there is no day ("continuous" for
+  "thường xuyên"), or nothing.
+
+Lead units compare on their canonical form (:func:`.units.canonical`) with a
+similarity of at least :data:`LEAD_SIMILARITY`, because a lead written "as in
+the document" in an OCR text cannot equal the hand-written label letter for
+letter. Each expected task is matched at most once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Any
+
+from .units import canonical
+
+LEAD_SIMILARITY = 0.85
+
+
+@dataclass(frozen=True)
+class Score:
+    matched: int
+    extracted: int
+    expected: int
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.extracted if self.extracted else (1.0 if not self.expected else 0.0)
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.expected if self.expected else (1.0 if not self.extracted else 0.0)
+
+    @property
+    def f1(self) -> float:
+        total = self.precision + self.recall
+        return 2 * self.precision * self.recall / total if total else 0.0
+
+    def __add__(self, other: Score) -> Score:
+        return Score(self.matched + other.matched, self.extracted + other.extracted, self.expected + other.expected)
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "precision": round(self.precision, 3),
+            "recall": round(self.recall, 3),
+            "f1": round(self.f1, 3),
+            "matched": self.matched,
+            "extracted": self.extracted,
+            "expected": self.expected,
+        }
+
+
+def same_lead(left: str | None, right: str | None) -> bool:
+    a, b = canonical(left or ""), canonical(right or "")
+    if a == b:
+        return True
+    if not a or not b:
+        return False
+    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= LEAD_SIMILARITY
+
+
+def deadline_key(task: dict[str, Any]) -> str:
+    return str(task.get("deadline") or task.get("recurrence") or "")
+
+
+def _section(task: dict[str, Any]) -> str:
+    return "".join(str(task.get("section") or "").split()).rstrip(".")
+
+
+def _match(
+    expected: list[dict[str, Any]],
+    extracted: list[dict[str, Any]],
+    same: Callable[[dict[str, Any], dict[str, Any]], bool],
+) -> Score:
+    used: set[int] = set()
+    matched = 0
+    for wanted in expected:
+        for index, found in enumerate(extracted):
+            if index not in used and same(wanted, found):
+                used.add(index)
+                matched += 1
+                break
+    return Score(matched, len(extracted), len(expected))
+
+
+def score_tasks(expected: list[dict[str, Any]], extracted: list[dict[str, Any]]) -> Score:
+    return _match(
+        expected,
+        extracted,
+        lambda wanted, found: _section(wanted) == _section(found) and same_lead(wanted["lead_unit"], found["lead_unit"]),
+    )
+
+
+def score_pairs(expected: list[dict[str, Any]], extracted: list[dict[str, Any]]) -> Score:
+    return _match(
+        expected,
+        extracted,
+        lambda wanted, found: same_lead(wanted["lead_unit"], found["lead_unit"])
+        and deadline_key(wanted) == deadline_key(found),
+    )
