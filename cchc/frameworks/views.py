@@ -92,9 +92,9 @@ def framework_list(request: HttpRequest) -> HttpResponse:
         frameworks = frameworks.filter(unit_kind=kind)
     else:
         kind = ""
-    frameworks = frameworks.annotate(
-        criteria_count=Count("criteria"), leaf_count=Count("criteria", filter=Q(criteria__children__isnull=True))
-    ).order_by("-year", "unit_kind", "name")
+    frameworks = frameworks.annotate(leaf_count=Count("criteria", filter=Q(criteria__children__isnull=True))).order_by(
+        "-year", "unit_kind", "name"
+    )
     years = sorted(set(permissions.get_frameworks_for_user(request.user).values_list("year", flat=True)), reverse=True)
     can_manage = permissions.can_manage_frameworks(request.user)
     context: dict[str, Any] = {
