@@ -159,6 +159,8 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
                 and len(previous_line) < 0.8 * typical
             ):
                 starts_new = True
+            elif _all_upper(previous_line) != _all_upper(line):
+                starts_new = True  # a title line in capitals is a paragraph of its own
             elif line[:1].isupper() and len(previous_line) < 0.5 * typical and current_kind not in ("dash", "plus"):
                 # A short line ends a heading ("1. Cải cách thể chế") even without punctuation.
                 starts_new = True
@@ -173,6 +175,11 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
         previous_blank, previous_line = False, line
     flush()
     return result
+
+
+def _all_upper(text: str) -> bool:
+    letters = [char for char in text if char.isalpha()]
+    return len(letters) > 3 and all(char.isupper() for char in letters)
 
 
 def _blank_lines_mean_breaks(lines: list[str]) -> bool:
@@ -190,7 +197,7 @@ def _blank_lines_mean_breaks(lines: list[str]) -> bool:
             if not previous.endswith((".", ";", ":", "!", "?")) and not _marker(line)[0]:
                 mid_sentence += 1
         previous, after_blank = line, False
-    return blanks == 0 or mid_sentence <= 0.3 * blanks
+    return mid_sentence < 3 or mid_sentence <= 0.3 * blanks
 
 
 def _join(parts: list[str]) -> str:
