@@ -47,6 +47,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -55,7 +56,17 @@ from cchc.frameworks.models import CriterionCategory, RuleKind
 from cchc.organisations.models import Unit, UnitSuccession
 
 from .models import Assessment, Result, Round, Score
-from .results import CENT, ZERO, CriterionInfo, Leaf, RoundData, framework_trees, leaf_points, load_round
+from .results import (
+    CENT,
+    ZERO,
+    CriterionInfo,
+    Leaf,
+    RoundData,
+    area_entry,
+    framework_trees,
+    leaf_points,
+    load_round,
+)
 
 MAX_SUCCESSION_HOPS = 3
 TOP_LOSERS = 5
@@ -247,30 +258,50 @@ def points_lost(
 
     ``scores`` maps each assessment id using ``leaves`` to ``{criterion id: final score}``.
     """
-    losses = {leaf.criterion_id: CriterionLoss(leaf.criterion_id) for leaf in leaves}
-    heaps: dict[int, list[tuple[Decimal, int]]] = defaultdict(list)
+    # Runs once per leaf of every unit: the rules of :func:`points_lost_on` are written out inline.
+    counted = [leaf for leaf in leaves if leaf.category != CriterionCategory.BONUS]
+    units: dict[int, int] = dict.fromkeys((leaf.criterion_id for leaf in counted), 0)
+    at_max = dict(units)
+    totals: dict[int, Decimal] = dict.fromkeys(units, ZERO)
+    heaps: dict[int, list[tuple[Decimal, int]]] = {criterion_id: [] for criterion_id in units}
+    base = CriterionCategory.BASE.value
     for assessment_id, unit_scores in scores.items():
-        for leaf in leaves:
-            lost = points_lost_on(
-                leaf, unit_scores.get(leaf.criterion_id), rescale_without_survey=rescale_without_survey
-            )
-            if lost is None:
+        get = unit_scores.get
+        for criterion_id, _area, category, leaf_max, is_survey in counted:
+            score = get(criterion_id)
+            if category == base:
+                if score is None:
+                    if rescale_without_survey and is_survey:
+                        continue
+                    lost = leaf_max
+                else:
+                    lost = leaf_max - (ZERO if score < ZERO else leaf_max if score > leaf_max else score)
+            elif score is None:
+                lost = ZERO
+            else:
+                deduction = -score if score < ZERO else score
+                lost = leaf_max if ZERO < leaf_max < deduction else deduction
+            units[criterion_id] += 1
+            if lost <= ZERO:
+                at_max[criterion_id] += 1
                 continue
-            loss = losses[leaf.criterion_id]
-            loss.units += 1
-            if lost <= 0:
-                loss.at_max += 1
-                continue
-            loss.total_lost += lost
-            heap = heaps[leaf.criterion_id]
-            item = (lost, -assessment_id)
+            totals[criterion_id] += lost
+            heap = heaps[criterion_id]
             if len(heap) < top:
-                heapq.heappush(heap, item)
-            elif item > heap[0]:
-                heapq.heapreplace(heap, item)
-    for criterion_id, heap in heaps.items():
-        losses[criterion_id].losers = [(lost, -negative) for lost, negative in sorted(heap, reverse=True)]
-    return {criterion_id: loss for criterion_id, loss in losses.items() if loss.units}
+                heapq.heappush(heap, (lost, -assessment_id))
+            elif (lost, -assessment_id) > heap[0]:
+                heapq.heapreplace(heap, (lost, -assessment_id))
+    return {
+        criterion_id: CriterionLoss(
+            criterion_id,
+            units=count,
+            at_max=at_max[criterion_id],
+            total_lost=totals[criterion_id],
+            losers=[(lost, -negative) for lost, negative in sorted(heaps[criterion_id], reverse=True)],
+        )
+        for criterion_id, count in units.items()
+        if count
+    }
 
 
 @dataclass(frozen=True)
@@ -442,8 +473,9 @@ class RankingRow:
     rank: int | None
     rank_tied: bool
     grade: str
-    area_indices: dict[str, dict[str, float]]
+    area_indices: dict[str, Any]  # as stored: {area code: [points, max, index]}
     change: Change | None = None
+    area_values: tuple[Decimal | None, ...] = ()  # component indices in the order of the group's areas
 
 
 @dataclass(frozen=True)
@@ -479,18 +511,25 @@ def ranking(round_: Round, *, unit_kind: str | None = None, with_changes: bool =
     )
     changes = year_over_year(round_) if with_changes and rows else {}
     area_titles = _area_titles({row[11] for row in rows})
-    groups: dict[str, list[RankingRow]] = defaultdict(list)
+    groups: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     areas: dict[str, dict[str, str]] = defaultdict(dict)
     for row in rows:
-        groups[row[3]].append(RankingRow(*row[:11], change=changes.get(row[0])))
-        for code in row[10] or {}:
+        groups[row[3]].append(row)
+        for code in row[10] if isinstance(row[10], dict) else {}:
             areas[row[3]].setdefault(code, area_titles.get((row[11], code), ""))
     order = {value: position for position, value in enumerate(UnitKind.values)}
     out = []
     for kind in sorted(groups, key=lambda value: order.get(value, len(order))):
-        group_rows = sorted(groups[kind], key=lambda item: (item.rank or 0, -item.index_value, item.unit_name))
-        label = str(UnitKind(kind).label) if kind in UnitKind.values else kind
         area_list = sorted(areas[kind].items(), key=lambda item: _natural(item[0]))
+        group_rows = []
+        for row in groups[kind]:
+            values = []
+            for code, _title in area_list:
+                entry = area_entry(row[10], code)
+                values.append(entry.index_value if entry else None)
+            group_rows.append(RankingRow(*row[:11], change=changes.get(row[0]), area_values=tuple(values)))
+        group_rows.sort(key=lambda item: (item.rank or 0, -item.index_value, item.unit_name))
+        label = str(UnitKind(kind).label) if kind in UnitKind.values else kind
         out.append(RankingGroup(unit_kind=kind, label=label, rows=group_rows, areas=area_list))
     return out
 

@@ -272,7 +272,7 @@ def ranking_xlsx(round_: Round, groups: Sequence[RankingGroup] | None = None) ->
             for number, item in enumerate(group.rows, start=1):
                 rank = f"{item.rank} (đồng hạng)" if item.rank_tied else item.rank
                 change = item.change.rank_label if item.change else ""
-                areas = [_number(_area_index(item.area_indices, code)) for code, _title in group.areas]
+                areas = [_number(value) for value in item.area_values]
                 _row(
                     sheet,
                     header_row + number,
@@ -291,13 +291,6 @@ def ranking_xlsx(round_: Round, groups: Sequence[RankingGroup] | None = None) ->
         if not groups:
             workbook.create_sheet(title="Xếp hạng")
         return _save(workbook)
-
-
-def _area_index(area_indices: dict[str, Any], code: str) -> Decimal | None:
-    value = (area_indices or {}).get(code)
-    if not isinstance(value, dict) or "index" not in value:
-        return None
-    return Decimal(str(value["index"]))
 
 
 def _sheet_title(label: str) -> str:

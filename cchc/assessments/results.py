@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, NamedTuple, TypeVar
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from cchc.audit.models import AuditAction
@@ -63,6 +63,8 @@ DEFAULT_GRADE_BANDS: tuple[tuple[Decimal, str], ...] = (
 )
 
 K = TypeVar("K", bound=Hashable)
+BASE = CriterionCategory.BASE.value
+PENALTY = CriterionCategory.PENALTY.value
 
 
 class Leaf(NamedTuple):
@@ -89,12 +91,30 @@ class UnitTotals:
     index_value: Decimal
     areas: dict[str, AreaResult] = field(default_factory=dict)
 
-    def area_indices_json(self) -> dict[str, dict[str, float]]:
-        """The component indices as stored in :attr:`Result.area_indices`."""
+    def area_indices_json(self) -> dict[str, list[float]]:
+        """The component indices as stored in :attr:`Result.area_indices`: ``{area code: [points, max, index]}``.
+
+        A list rather than a keyed object keeps the stored JSON small: it is written for every unit of a
+        national round at once.
+        """
         return {
-            code: {"points": float(area.points), "max": float(area.max_points), "index": float(area.index_value)}
+            code: [float(area.points), float(area.max_points), float(area.index_value)]
             for code, area in self.areas.items()
         }
+
+
+def area_entry(area_indices: Any, code: str) -> AreaResult | None:
+    """One area of a stored :attr:`Result.area_indices`, or ``None`` when absent or unreadable."""
+    value = (area_indices or {}).get(code) if isinstance(area_indices, dict) else None
+    if isinstance(value, dict):
+        value = [value.get("points"), value.get("max"), value.get("index")]
+    if not isinstance(value, list | tuple) or len(value) != 3:
+        return None
+    try:
+        points, maximum, index = (Decimal(str(item)).quantize(CENT) for item in value)
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+    return AreaResult(points, maximum, index)
 
 
 def _clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
@@ -135,20 +155,33 @@ def unit_totals(
     ``scores`` maps a leaf's criterion id to its final score (missing or
     ``None``: not scored).
     """
+    # The loop runs once per leaf of every unit (~400,000 times for a national round): the rules of
+    # :func:`counts_in_maximum` and :func:`leaf_points` are written out inline here.
     points = ZERO
     maximum = ZERO
     area_points: dict[str, Decimal] = defaultdict(Decimal)
     area_max: dict[str, Decimal] = defaultdict(Decimal)
-    for leaf in leaves:
-        score = scores.get(leaf.criterion_id)
-        if counts_in_maximum(leaf, score, rescale_without_survey=rescale_without_survey):
-            maximum += leaf.max_points
-            area_max[leaf.area_code] += leaf.max_points
-        elif leaf.category == CriterionCategory.BASE:
-            continue  # an unscored survey leaf left out when rescaling
-        contribution = leaf_points(leaf, score)
-        points += contribution
-        area_points[leaf.area_code] += contribution
+    get = scores.get
+    for criterion_id, area, category, leaf_max, is_survey in leaves:
+        score = get(criterion_id)
+        if category == BASE:
+            if score is None:
+                if not (rescale_without_survey and is_survey):
+                    maximum += leaf_max
+                    area_max[area] += leaf_max
+                continue
+            maximum += leaf_max
+            area_max[area] += leaf_max
+            value = ZERO if score < ZERO else leaf_max if score > leaf_max else score
+        elif score is None:
+            continue
+        elif category == PENALTY:
+            deduction = -score if score < ZERO else score
+            value = -(leaf_max if ZERO < leaf_max < deduction else deduction)
+        else:
+            value = ZERO if score < ZERO else leaf_max if score > leaf_max else score
+        points += value
+        area_points[area] += value
     total = _clamp(points, ZERO, maximum).quantize(CENT, rounding=ROUND_HALF_UP)
     areas = {}
     for code, area_maximum in area_max.items():
@@ -296,11 +329,32 @@ def leaves_of(tree: Sequence[CriterionInfo]) -> list[Leaf]:
 
 def round_scores(round_: Round) -> dict[int, dict[int, Decimal | None]]:
     """``{assessment id: {criterion id: final score}}`` for the whole round in one query."""
+    # A plain cursor skips the ORM's per-value converters (on SQLite a float → Decimal conversion per row,
+    # the larger part of the read); the few distinct raw values are turned into Decimals once each.
+    query = Score.objects.filter(assessment__round=round_).values_list("assessment_id", "criterion_id", "final_score")
+    sql, params = query.query.sql_with_params()
     scores: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
-    rows = Score.objects.filter(assessment__round=round_).values_list("assessment_id", "criterion_id", "final_score")
-    for assessment_id, criterion_id, final_score in rows.iterator(chunk_size=20000):
-        scores[assessment_id][criterion_id] = final_score
+    decimals: dict[Any, Decimal | None] = {None: None}
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(20000):
+            for assessment_id, criterion_id, raw in rows:
+                if raw.__class__ is Decimal:  # PostgreSQL already gives Decimal("0.25")
+                    scores[assessment_id][criterion_id] = raw
+                    continue
+                value = decimals.get(raw, _MISSING)
+                if value is _MISSING:
+                    value = decimals[raw] = _to_decimal(raw)
+                scores[assessment_id][criterion_id] = value
     return scores
+
+
+_MISSING: Any = object()
+
+
+def _to_decimal(raw: Any) -> Decimal:
+    value = raw if isinstance(raw, Decimal) else Decimal(repr(raw) if isinstance(raw, float) else str(raw))
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
 
 from . import analysis, documents
 from .models import Assessment, Result, Round
+from .results import area_entry
 
 NAV = "results"
 
@@ -140,8 +141,11 @@ def _unit_context(
     areas = []
     if result:
         titles = dict(assessment.framework.criteria.filter(parent__isnull=True).values_list("code", "title"))
-        for code, values in sorted((result.area_indices or {}).items(), key=lambda item: analysis._natural(item[0])):
-            areas.append({"code": code, "title": titles.get(code, ""), **values})
+        stored = result.area_indices if isinstance(result.area_indices, dict) else {}
+        for code in sorted(stored, key=analysis._natural):
+            entry = area_entry(stored, code)
+            if entry is not None:
+                areas.append({"code": code, "title": titles.get(code, ""), "area": entry})
     form = form or RemediationPlanForm(gaps=gaps, initial={"gaps": [gap.criterion.id for gap in gaps]})
     selected = set()
     for value in form["gaps"].value() or []:

@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 from cchc.assessments.models import Result
 from cchc.assessments.results import (
     DEFAULT_GRADE_BANDS,
+    AreaResult,
     Leaf,
+    area_entry,
     competition_ranks,
     compute_round,
     grade_bands,
@@ -93,7 +95,7 @@ def test_component_indices_per_area_leave_out_areas_without_base_points():
     assert totals.areas["1"].index_value == D("75.00")
     assert totals.areas["2"].index_value == D("75.00")
     assert set(totals.areas) == {"1", "2"}
-    assert totals.area_indices_json()["1"] == {"points": 30.0, "max": 40.0, "index": 75.0}
+    assert totals.area_indices_json()["1"] == [30.0, 40.0, 75.0]
 
 
 def test_competition_ranking_shares_ranks_and_skips_the_next():
@@ -192,7 +194,10 @@ def test_compute_round_stores_points_index_rank_grade_and_area_indices(round_wit
         False,
         "B",
     )
-    assert by_assessment[a.pk].area_indices["1"] == {"points": 30.0, "max": 40.0, "index": 75.0}
+    assert by_assessment[a.pk].area_indices["1"] == [30.0, 40.0, 75.0]
+    assert area_entry(by_assessment[a.pk].area_indices, "1") == AreaResult(D(30), D(40), D(75))
+    assert area_entry({"1": {"points": 1, "max": 2, "index": 50}}, "1") == AreaResult(D(1), D(2), D(50))
+    assert area_entry({"1": "hỏng"}, "1") is None and area_entry(None, "1") is None
     # The commune is ranked on its own: alone, first; its unscored survey leaf counts zero (70 + 2 bonus).
     assert (by_assessment[commune.pk].rank, by_assessment[commune.pk].index_value) == (1, D("72.00"))
 
