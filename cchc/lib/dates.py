@@ -267,9 +267,7 @@ def _recurrence_allowed(folded: str, start: int, end: int) -> bool:
     if folded[start:end].startswith("dinh"):
         return True
     before = folded[:start].rstrip(" *_")
-    if not before or before[-1] in ".;:(-+•\n" or before.endswith(("dinh ky", "thuc hien", "bao cao")):
-        return True
-    return False
+    return bool(not before or before[-1] in ".;:(-+•\n" or before.endswith(("dinh ky", "thuc hien", "bao cao")))
 
 
 def find_date_phrases(text: str, *, reference: datetime.date | None = None, bare: bool = False) -> list[DatePhrase]:
@@ -392,9 +390,7 @@ def combine(phrases: list[DatePhrase]) -> Deadline:
     recurrence = (precise or rhythm)[0].recurrence if (precise or rhythm) else Recurrence.NONE
     if dated:
         chosen = max(dated, key=lambda phrase: phrase.due or datetime.date.min)
-        if recurrence == Recurrence.CONTINUOUS:
-            recurrence = chosen.recurrence
-        elif chosen.recurrence != Recurrence.NONE:
+        if recurrence == Recurrence.CONTINUOUS or chosen.recurrence != Recurrence.NONE:
             recurrence = chosen.recurrence
         used = [chosen, *[phrase for phrase in precise if phrase is not chosen][:1]]
         if recurrence == Recurrence.NONE:

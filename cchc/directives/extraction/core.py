@@ -67,7 +67,7 @@ class _Context:
     lead: tuple[UnitRef, ...] = ()
     lead_text: str = ""
     support: tuple[UnitRef, ...] = ()
-    deadline: Deadline = Deadline()
+    deadline: Deadline = field(default_factory=Deadline)
     prefix: str = ""
     section: str = ""
     path: tuple[str, ...] = ()
@@ -177,7 +177,7 @@ class _Extractor:
                         kind=kind,
                     )
                     return [ref], text, colon + 1, True, [(match.start(), colon)]
-            if refs and any(ref.kind != "generic" for ref in refs) or refs and cue.startswith(("y", "d", "p")):
+            if (refs and any(ref.kind != "generic" for ref in refs)) or (refs and cue.startswith(("y", "d", "p"))):
                 return refs, view.cut(refs[0].start, end), end, False, [(match.start(), end)]
         for match in re.finditer(r"ch[a-z]\s+tr[a-z](?![a-z])", folded):
             clause_start = max(folded.rfind(mark, 0, match.start()) for mark in (".", ";", ":", "\n"))
@@ -194,9 +194,13 @@ class _Extractor:
             # A lead-in: "…, Văn phòng UBND tỉnh triển khai thực hiện đồng bộ các giải pháp sau:".
             for clause in re.finditer(r"[,;]\s+", folded):
                 refs, end = parse_unit_list(view, self.registry, clause.end())
-                if refs and all(ref.kind in ("unit", "group") for ref in refs) and _LEAD_IN_VERB_RE.match(folded, end):
-                    if not folded[end:].lstrip().startswith(":"):
-                        return refs, view.cut(refs[0].start, end), 0, False, [(refs[0].start, end)]
+                if (
+                    refs
+                    and all(ref.kind in ("unit", "group") for ref in refs)
+                    and _LEAD_IN_VERB_RE.match(folded, end)
+                    and not folded[end:].lstrip().startswith(":")
+                ):
+                    return refs, view.cut(refs[0].start, end), 0, False, [(refs[0].start, end)]
         return [], "", 0, False, []
 
     def _support(self, view: TextView) -> tuple[list[UnitRef], list[tuple[int, int]]]:
@@ -267,9 +271,9 @@ class _Extractor:
                 # A lead-in sentence: what it says applies to the items after it.
                 sibling_context = replace(merged, section=context.section, path=context.path)
                 continue
-            if child.parent is not None and child.parent.kind == "root" and child.kind == "para":
-                if not own.lead or _CLOSING_RE.search(fold_aligned(child.text)) or _is_upper(child.text):
-                    continue
+            at_root = child.parent is not None and child.parent.kind == "root" and child.kind == "para"
+            if at_root and (not own.lead or _CLOSING_RE.search(fold_aligned(child.text)) or _is_upper(child.text)):
+                continue
             self._task(child, own, merged)
 
     def _merge(self, context: _Context, own: _Own, section: str, path: tuple[str, ...]) -> _Context:
@@ -363,9 +367,8 @@ class _Extractor:
                 columns = _table_columns(folded)
                 continue
             cell = _cells(row, columns)
-            if (
-                not cell["content"]
-                or all(not text for name, text in cell.items() if name not in ("content", "tt"))
+            if not cell["content"] or (
+                all(not text for name, text in cell.items() if name not in ("content", "tt"))
                 and (not cell["tt"] or re.fullmatch(r"[IVX]+\.?|[A-Z]\.?", cell["tt"]))
             ):
                 if cell["content"] or cell["tt"]:
@@ -496,9 +499,7 @@ def _proper_case(text: str) -> str:
             continue
         if folded in _KEEP_UPPER and folded not in ("uy",):
             result.append(word)
-        elif name_follows and folded not in _LEVELS:
-            result.append(word[:1] + word[1:].lower())
-        elif index == 0:
+        elif (name_follows and folded not in _LEVELS) or index == 0:
             result.append(word[:1] + word[1:].lower())
         else:
             result.append(word.lower())

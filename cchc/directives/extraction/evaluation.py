@@ -97,7 +97,9 @@ def score_tasks(expected: list[dict[str, Any]], extracted: list[dict[str, Any]])
     return _match(
         expected,
         extracted,
-        lambda wanted, found: _section(wanted) == _section(found) and same_lead(wanted["lead_unit"], found["lead_unit"]),
+        lambda wanted, found: (
+            _section(wanted) == _section(found) and same_lead(wanted["lead_unit"], found["lead_unit"])
+        ),
     )
 
 
@@ -105,6 +107,7 @@ def score_pairs(expected: list[dict[str, Any]], extracted: list[dict[str, Any]])
     return _match(
         expected,
         extracted,
-        lambda wanted, found: same_lead(wanted["lead_unit"], found["lead_unit"])
-        and deadline_key(wanted) == deadline_key(found),
+        lambda wanted, found: (
+            same_lead(wanted["lead_unit"], found["lead_unit"]) and deadline_key(wanted) == deadline_key(found)
+        ),
     )

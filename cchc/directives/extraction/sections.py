@@ -149,14 +149,14 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
         kind, marker = _marker(line)
         starts_new = bool(kind) or not current
         if not starts_new:
-            if previous_blank and blank_lines_mean_breaks:
-                starts_new = True
-            elif previous_line.endswith(":") and line[:1].isupper():
-                starts_new = True
-            elif (
-                previous_line.endswith((".", ";", "!", "?", "./."))
-                and line[:1].isupper()
-                and len(previous_line) < 0.8 * typical
+            if (
+                (previous_blank and blank_lines_mean_breaks)
+                or (previous_line.endswith(":") and line[:1].isupper())
+                or (
+                    previous_line.endswith((".", ";", "!", "?", "./."))
+                    and line[:1].isupper()
+                    and len(previous_line) < 0.8 * typical
+                )
             ):
                 starts_new = True
             elif _all_upper(previous_line) != _all_upper(line):

@@ -46,7 +46,7 @@ def canonical(text: str) -> str:
     tokens: list[str] = []
     for token in _TOKEN_RE.findall(fold_aligned(text)):
         tokens.extend(expand(token).split())
-    words = " ".join(token for token in tokens if token != "va")
+    words = " ".join(word for word in tokens if word != "va")
     words = words.replace("viet nam ", "").removesuffix(" viet nam")
     for prefix in ("chu tich ", "thu truong "):
         words = words.removeprefix(prefix)
@@ -471,7 +471,7 @@ def _unknown_name(view: TextView, position: int) -> int | None:
     while index < len(view.tokens) and taken < 9:
         start, stop = view.tokens[index]
         gap = view.folded[end:start]
-        if any(mark in gap for mark in ",;:.()/\n") and not gap.strip() == "-":
+        if any(mark in gap for mark in ",;:.()/\n") and gap.strip() != "-":
             break
         word = view.folded[start:stop]
         pair = (
@@ -528,11 +528,11 @@ def _one_unit(view: TextView, registry: Registry, start: int) -> UnitRef | None:
     if found is not None:
         unit, end = found
         return UnitRef(text=view.cut(start, end), start=start, end=end, unit=unit)
-    end = _unknown_name(view, start)
-    if end is not None:
-        text = view.cut(start, end)
+    unknown_end = _unknown_name(view, start)
+    if unknown_end is not None:
+        text = view.cut(start, unknown_end)
         if len(text.split()) >= 2:
-            return UnitRef(text=text, start=start, end=end, kind="unknown")
+            return UnitRef(text=text, start=start, end=unknown_end, kind="unknown")
     return None
 
 

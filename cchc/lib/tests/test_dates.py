@@ -68,7 +68,9 @@ def test_a_quarter_written_as_in_documents_falls_due_at_its_end(period: Period) 
         ("trong 6 thang cudi nim 2022", datetime.date(2022, 12, 31), "", "2022-H2"),
     ],
 )
-def test_deadline_phrases_in_their_usual_forms(text: str, due: datetime.date | None, recurrence: str, period_key: str) -> None:
+def test_deadline_phrases_in_their_usual_forms(
+    text: str, due: datetime.date | None, recurrence: str, period_key: str
+) -> None:
     deadline = parse_deadline(text, reference=DOCUMENT_DATE)
     assert (deadline.due, str(deadline.recurrence), deadline.period_key) == (due, recurrence, period_key)
     assert deadline.text
