@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from django.utils.translation import gettext as _
+
 from cchc.lib.dates import Deadline, fold_aligned, parse_deadline
 from cchc.organisations.models import Unit
 
@@ -322,7 +324,7 @@ class _Extractor:
         output: str,
     ) -> ProposedTask:
         for error in deadline.errors:
-            self.warnings.append(f"Mục {section or '?'}: {error}")
+            self.warnings.append(_("Mục %(section)s: %(error)s") % {"section": section or "?", "error": error})
         lead_ids: list[int] = []
         for ref in lead:
             lead_ids.extend(pk for pk in ref.ids if pk not in lead_ids)
@@ -530,17 +532,17 @@ def extract_lines(text: str, *, issuing_unit: Unit | None = None, units: Iterabl
         )
         registry.issuing = issuing_unit
     if reference is None:
-        warnings.append("Không xác định được ngày ban hành; các thời hạn không ghi năm sẽ không được suy ra.")
+        warnings.append(_("Không xác định được ngày ban hành; các thời hạn không ghi năm sẽ không được suy ra."))
     extractor = _Extractor(registry, reference)
     for start, end in header.body or [(0, len(lines))]:
         # The directive, then each attachment (a plan, an appendix), as separate trees.
         extractor.walk(build_tree(paragraphs(lines[start:end])), _Context())
     warnings.extend(extractor.warnings)
     if not extractor.tasks:
-        warnings.append("Không tìm thấy nhiệm vụ nào được giao trong văn bản; hãy thêm nhiệm vụ bằng tay.")
+        warnings.append(_("Không tìm thấy nhiệm vụ nào được giao trong văn bản; hãy thêm nhiệm vụ bằng tay."))
     unknown = sorted({name for task in extractor.tasks for name in task.unknown_units})
     if unknown:
-        warnings.append("Đơn vị chưa có trong danh mục: " + "; ".join(unknown) + ".")
+        warnings.append(_("Đơn vị chưa có trong danh mục: %(units)s.") % {"units": "; ".join(unknown)})
     return Extraction(
         reference=header.reference,
         date=header.date,

@@ -17,6 +17,8 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from cchc.lib.dates import fold_aligned
 
 _MOTTO_RE = re.compile(
@@ -180,10 +182,11 @@ def _read_date(header: Header, line: str, match: re.Match[str]) -> None:
             header.date = datetime.date(header.year, int(match.group("month")), int(match.group("day")))
         except ValueError:
             header.warnings.append(
-                f"Ngày ban hành “{line[match.start('day') :].strip()}” không có thật; cần nhập lại ngày ban hành."
+                _("Ngày ban hành “%(date)s” không có thật; cần nhập lại ngày ban hành.")
+                % {"date": line[match.start("day") :].strip()}
             )
     else:
-        header.warnings.append("Văn bản chưa ghi đủ ngày ban hành; năm được lấy theo dòng địa danh, ngày tháng.")
+        header.warnings.append(_("Văn bản chưa ghi đủ ngày ban hành; năm được lấy theo dòng địa danh, ngày tháng."))
 
 
 def _issuer_lines(lines: list[str], folded: list[str], stop: int) -> list[str]:

@@ -8,17 +8,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cchc.directives.extraction import extract_document, to_json_dict
 from cchc.lib.errors import ServiceError
 from cchc.organisations.models import Unit
 
 _RECURRENCE_LABELS = {
-    "monthly": "hằng tháng",
-    "quarterly": "hằng quý",
-    "half_yearly": "6 tháng/lần",
-    "yearly": "hằng năm",
-    "continuous": "thường xuyên",
+    "monthly": gettext_noop("hằng tháng"),
+    "quarterly": gettext_noop("hằng quý"),
+    "half_yearly": gettext_noop("6 tháng/lần"),
+    "yearly": gettext_noop("hằng năm"),
+    "continuous": gettext_noop("thường xuyên"),
 }
 
 
@@ -63,7 +64,7 @@ class Command(BaseCommand):
         write(_("%(count)s nhiệm vụ đề xuất:") % {"count": len(tasks)})
         for number, task in enumerate(tasks, start=1):
             deadline = _date(task["deadline"]) if task["deadline"] else ""
-            rhythm = _RECURRENCE_LABELS.get(task["recurrence"], "")
+            rhythm = _(_RECURRENCE_LABELS[task["recurrence"]]) if task["recurrence"] in _RECURRENCE_LABELS else ""
             when = ", ".join(part for part in (deadline, rhythm) if part) or "—"
             write(f"{number:>3}. [{task['section'] or '—'}] {task['lead_unit'] or _('(chưa rõ đơn vị chủ trì)')}")
             if task["supporting_units"]:
