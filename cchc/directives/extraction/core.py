@@ -32,11 +32,11 @@ KINDS = ("cong_van", "ke_hoach", "thong_bao_ket_luan", "chi_thi", "quyet_dinh", 
 class ProposedTask:
     section: str
     lead_unit: str | None
-    content: str
     lead_unit_id: int | None = None
     lead_unit_ids: list[int] = field(default_factory=list)
     supporting_units: list[str] = field(default_factory=list)
     supporting_unit_ids: list[int] = field(default_factory=list)
+    content: str = ""
     deadline: datetime.date | None = None
     deadline_text: str = ""
     recurrence: str = ""
