@@ -456,9 +456,14 @@ def report_submit(
     percent: int,
     text: str,
     attachments: Sequence[StoredFile] = (),
+    submitted_on: datetime.date | None = None,
 ) -> ProgressReport:
-    """A unit's progress report; at 100 % it asks the secretariat to accept completion."""
-    assignment = Assignment.objects.select_for_update().select_related("unit").get(pk=assignment.pk)
+    """A unit's progress report; at 100 % it asks the secretariat to accept completion.
+
+    ``submitted_on`` records a report received earlier (on paper, by official letter); it may not be in
+    the future nor before the directive was issued.
+    """
+    assignment = Assignment.objects.select_for_update().select_related("unit", "directive").get(pk=assignment.pk)
     _check_open(assignment)
     text = (text or "").strip()
     if not 0 <= percent <= 100:
@@ -471,6 +476,11 @@ def report_submit(
             code="conflict",
         )
     today = timezone.localdate()
+    if submitted_on is not None:
+        issued = assignment.directive.issued_on
+        if submitted_on > today or (issued is not None and submitted_on < issued):
+            raise ServiceError(_("Ngày báo cáo phải từ ngày ban hành văn bản đến hôm nay."), field="submitted_on")
+        today = submitted_on
     report = ProgressReport.objects.create(
         assignment=assignment,
         author=actor if getattr(actor, "is_authenticated", False) else None,
@@ -511,8 +521,12 @@ def _pending_report(report: ProgressReport) -> ProgressReport:
 
 
 @transaction.atomic
-def report_accept(*, actor: Any, report: ProgressReport, comment: str = "") -> Assignment:
-    """Accept completion: the assignment is done as of the day the unit reported completion."""
+def report_accept(*, actor: Any, report: ProgressReport, comment: str = "", publish: bool = True) -> Assignment:
+    """Accept completion: the assignment is done as of the day the unit reported completion.
+
+    The unit's on-time rates are republished; ``publish=False`` leaves that to one
+    :func:`stats_publish` at the end of a bulk load.
+    """
     report = _pending_report(report)
     assignment = Assignment.objects.select_for_update().get(pk=report.assignment_id)
     _check_open(assignment)
@@ -539,7 +553,8 @@ def report_accept(*, actor: Any, report: ProgressReport, comment: str = "") -> A
         reason=report.review_comment,
         unit=report.assignment.unit,
     )
-    stats_refresh_for(actor=actor, assignment=assignment)
+    if publish:
+        stats_refresh_for(actor=actor, assignment=assignment)
     return assignment
 
 
