@@ -322,3 +322,13 @@ def test_the_whole_cycle_through_http_from_self_assessment_to_publication(wf: Wo
     for text in ("Điểm thẩm định", "2 → 2,5", "Chấp nhận một phần giải trình", "Báo cáo quý IV đã gửi đúng hạn"):
         assert text in page, text
     assert _client(wf, "supervisor").get(reverse("assessments:assessment_detail", args=[wf.a.pk])).status_code == 200
+
+
+def test_the_round_page_and_a_sheet_take_a_fixed_number_of_queries(wf: Workflow, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    client = _client(wf, "secretariat")
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("assessments:round_detail", args=[wf.round.pk])).status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("assessments:assessment_detail", args=[wf.a.pk])).status_code == 200
+    with django_assert_max_num_queries(25):
+        assert client.get(reverse("assessments:score_detail", args=[wf.score(wf.a, "1.1").pk])).status_code == 200
