@@ -249,21 +249,23 @@ class CriterionLoss:
 
 def points_lost(
     leaves: Sequence[Leaf],
-    scores: Mapping[int, Mapping[int, Decimal | None]],
+    scores: Mapping[int, Mapping[int, Any]],
     *,
     rescale_without_survey: bool = False,
     top: int = TOP_LOSERS,
+    scale: int = 1,
 ) -> dict[int, CriterionLoss]:
     """Per leaf criterion: units scored, units at max, total lost and the ``top`` assessments that lost most.
 
-    ``scores`` maps each assessment id using ``leaves`` to ``{criterion id: final score}``.
+    ``scores`` maps each assessment id using ``leaves`` to ``{criterion id: final score}``; scores and
+    maxima are Decimal points or whole ``1/scale`` points (see :func:`~.results.unit_totals`).
     """
     # Runs once per leaf of every unit: the rules of :func:`points_lost_on` are written out inline.
     counted = [leaf for leaf in leaves if leaf.category != CriterionCategory.BONUS]
     units: dict[int, int] = dict.fromkeys((leaf.criterion_id for leaf in counted), 0)
     at_max = dict(units)
-    totals: dict[int, Decimal] = dict.fromkeys(units, ZERO)
-    heaps: dict[int, list[tuple[Decimal, int]]] = {criterion_id: [] for criterion_id in units}
+    totals: dict[int, Any] = dict.fromkeys(units, 0)
+    heaps: dict[int, list[tuple[Any, int]]] = {criterion_id: [] for criterion_id in units}
     base = CriterionCategory.BASE.value
     for assessment_id, unit_scores in scores.items():
         get = unit_scores.get
@@ -275,14 +277,14 @@ def points_lost(
                         continue
                     lost = leaf_max
                 else:
-                    lost = leaf_max - (ZERO if score < ZERO else leaf_max if score > leaf_max else score)
+                    lost = leaf_max - (0 if score < 0 else leaf_max if score > leaf_max else score)
             elif score is None:
-                lost = ZERO
+                lost = 0
             else:
-                deduction = -score if score < ZERO else score
-                lost = leaf_max if ZERO < leaf_max < deduction else deduction
+                deduction = -score if score < 0 else score
+                lost = leaf_max if 0 < leaf_max < deduction else deduction
             units[criterion_id] += 1
-            if lost <= ZERO:
+            if lost <= 0:
                 at_max[criterion_id] += 1
                 continue
             totals[criterion_id] += lost
@@ -291,13 +293,17 @@ def points_lost(
                 heapq.heappush(heap, (lost, -assessment_id))
             elif (lost, -assessment_id) > heap[0]:
                 heapq.heapreplace(heap, (lost, -assessment_id))
+
+    def points(value: Any) -> Decimal:
+        return Decimal(value) if scale == 1 else (Decimal(value) / scale).quantize(CENT)
+
     return {
         criterion_id: CriterionLoss(
             criterion_id,
             units=count,
             at_max=at_max[criterion_id],
-            total_lost=totals[criterion_id],
-            losers=[(lost, -negative) for lost, negative in sorted(heaps[criterion_id], reverse=True)],
+            total_lost=points(totals[criterion_id]),
+            losers=[(points(lost), -negative) for lost, negative in sorted(heaps[criterion_id], reverse=True)],
         )
         for criterion_id, count in units.items()
         if count
@@ -318,14 +324,18 @@ class LossRow:
 def round_points_lost(round_: Round, *, data: RoundData | None = None, top: int = TOP_LOSERS) -> list[LossRow]:
     """The points-lost analysis of a round, criteria that lost most first."""
     data = data or load_round(round_)
-    by_framework: dict[int, dict[int, Mapping[int, Decimal | None]]] = defaultdict(dict)
-    empty: dict[int, Decimal | None] = {}
+    by_framework: dict[int, dict[int, Mapping[int, Any]]] = defaultdict(dict)
+    empty: dict[int, Any] = {}
     for assessment_id, _unit_id, _kind, framework_id in data.assessments:
         by_framework[framework_id][assessment_id] = data.scores.get(assessment_id, empty)
     rows: list[tuple[int, CriterionLoss]] = []
     for framework_id, scores in by_framework.items():
         losses = points_lost(
-            data.leaves.get(framework_id, []), scores, rescale_without_survey=round_.rescale_without_survey, top=top
+            data.leaves.get(framework_id, []),
+            scores,
+            rescale_without_survey=round_.rescale_without_survey,
+            top=top,
+            scale=data.scale,
         )
         rows.extend((framework_id, loss) for loss in losses.values())
     loser_ids = {assessment_id for _fw, loss in rows for _lost, assessment_id in loss.losers}
@@ -560,7 +570,7 @@ class RoundGap:
 def round_gaps(round_: Round, data: RoundData) -> list[RoundGap]:
     """Every unit's criteria below max, from data already read (no query)."""
     gaps = []
-    empty: dict[int, Decimal | None] = {}
+    empty: dict[int, Any] = {}
     for assessment_id, _unit_id, _kind, framework_id in data.assessments:
         tree = data.trees.get(framework_id, [])
         leaves = {leaf.criterion_id: leaf for leaf in data.leaves.get(framework_id, [])}
@@ -573,5 +583,5 @@ def round_gaps(round_: Round, data: RoundData) -> list[RoundGap]:
             lost = points_lost_on(leaf, score, rescale_without_survey=round_.rescale_without_survey)
             if lost is not None and lost > 0:
                 final = -lost if node.category == CriterionCategory.PENALTY else score
-                gaps.append(RoundGap(assessment_id, node, final, lost))
+                gaps.append(RoundGap(assessment_id, node, data.points(final), data.points(lost) or ZERO))
     return gaps

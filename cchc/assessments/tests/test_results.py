@@ -251,3 +251,13 @@ def test_a_leaf_without_a_score_row_counts_zero(personas):
     assessment.scores.filter(criterion__code__in=["1.2", "3.1"]).delete()
     compute_round(round_)
     assert Result.objects.get(assessment=assessment).total_points == D(80)
+
+
+@settings(max_examples=200, deadline=None)
+@given(scores=score_maps, rescale=st.booleans())
+def test_totals_in_whole_hundredths_equal_the_decimal_totals(scores, rescale):
+    hundredths = [leaf._replace(max_points=int(leaf.max_points * 100)) for leaf in LEAVES]
+    as_ints = {key: None if value is None else int(value * 100) for key, value in scores.items()}
+    assert unit_totals(hundredths, as_ints, rescale_without_survey=rescale, scale=100) == unit_totals(
+        LEAVES, scores, rescale_without_survey=rescale
+    )
