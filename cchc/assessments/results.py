@@ -166,31 +166,40 @@ def unit_totals(
     """
     # The loop runs once per leaf of every unit (~400,000 times for a national round): the rules of
     # :func:`counts_in_maximum` and :func:`leaf_points` are written out inline here.
-    points: Any = 0
-    maximum: Any = 0
+    # Leaves come grouped by area (tree order), so each area's sums are kept in two locals and written to
+    # the dictionaries when the area changes (any order still gives the right sums).
     area_points: dict[str, Any] = defaultdict(int)
     area_max: dict[str, Any] = defaultdict(int)
     get = scores.get
+    current = None
+    here_points: Any = 0
+    here_max: Any = 0
     for criterion_id, area, category, leaf_max, is_survey in leaves:
+        if area != current:
+            if current is not None:
+                area_points[current] += here_points
+                area_max[current] += here_max
+            current, here_points, here_max = area, 0, 0
         score = get(criterion_id)
         if category == BASE:
             if score is None:
                 if not (rescale_without_survey and is_survey):
-                    maximum += leaf_max
-                    area_max[area] += leaf_max
+                    here_max += leaf_max
                 continue
-            maximum += leaf_max
-            area_max[area] += leaf_max
-            value = 0 if score < 0 else leaf_max if score > leaf_max else score
+            here_max += leaf_max
+            here_points += 0 if score < 0 else leaf_max if score > leaf_max else score
         elif score is None:
             continue
         elif category == PENALTY:
             deduction = -score if score < 0 else score
-            value = -(leaf_max if 0 < leaf_max < deduction else deduction)
+            here_points -= leaf_max if 0 < leaf_max < deduction else deduction
         else:
-            value = 0 if score < 0 else leaf_max if score > leaf_max else score
-        points += value
-        area_points[area] += value
+            here_points += 0 if score < 0 else leaf_max if score > leaf_max else score
+    if current is not None:
+        area_points[current] += here_points
+        area_max[current] += here_max
+    points: Any = sum(area_points.values())
+    maximum: Any = sum(area_max.values())
     if scale != 1:
         points, maximum = Decimal(points) / scale, Decimal(maximum) / scale
         area_points = {code: Decimal(value) / scale for code, value in area_points.items()}
