@@ -395,15 +395,33 @@ def remediation_plan_xlsx(assessment: Assessment, items: Sequence[PlanItem]) -> 
 # The Word decision
 
 
-# Legal bases cited by the provinces' 2025 decisions (Sơn La 2211/QĐ-UBND): the Law on the Organisation
-# of Local Government of 16 June 2025 and the Ministry of Home Affairs' PAR INDEX scheme 2024–2030. The
-# exact wording of QĐ 892/QĐ-BNV's title was not checked against the official text: pass ``legal_bases``
-# to use the province's own wording.
-DEFAULT_LEGAL_BASES = (
-    "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;",
-    "Căn cứ Quyết định số 892/QĐ-BNV ngày 05 tháng 12 năm 2024 của Bộ trưởng Bộ Nội vụ phê duyệt Đề án "
-    "xác định Chỉ số cải cách hành chính giai đoạn 2024 – 2030;",
+# Legal bases cited by the provinces' decisions, chosen by the date the decision is issued: the Law on the
+# Organisation of Local Government (of 16 June 2025; before it, of 19 June 2015 as amended on 22 November
+# 2019) and the Ministry of Home Affairs' PAR INDEX scheme (QĐ 892/QĐ-BNV of 5 December 2024; before it,
+# QĐ 876/QĐ-BNV of 10 November 2022). The exact wording of the schemes' titles was not checked against the
+# official texts: pass ``legal_bases`` to use the province's own wording.
+LAW_2025 = "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;"
+LAW_2015 = (
+    "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015; Luật sửa đổi, bổ sung một số điều của "
+    "Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương ngày 22 tháng 11 năm 2019;"
 )
+SCHEME_892 = (
+    "Căn cứ Quyết định số 892/QĐ-BNV ngày 05 tháng 12 năm 2024 của Bộ trưởng Bộ Nội vụ phê duyệt Đề án "
+    "xác định Chỉ số cải cách hành chính giai đoạn 2024 – 2030;"
+)
+SCHEME_876 = (
+    "Căn cứ Quyết định số 876/QĐ-BNV ngày 10 tháng 11 năm 2022 của Bộ trưởng Bộ Nội vụ phê duyệt Đề án "
+    "xác định Chỉ số cải cách hành chính giai đoạn 2022 – 2030;"
+)
+
+
+def default_legal_bases(issue_date: datetime.date | None, year: int) -> tuple[str, ...]:
+    """The law and the Ministry's scheme in force on the day the decision is issued (or in ``year``)."""
+    day = issue_date or datetime.date(year, 12, 31)
+    law = LAW_2025 if day >= datetime.date(2025, 6, 16) else LAW_2015
+    scheme = SCHEME_892 if day >= datetime.date(2024, 12, 5) else SCHEME_876
+    return (law, scheme)
+
 
 _KIND_SUBJECTS = {
     UnitKind.DEPARTMENT: "các sở, ban, ngành",
@@ -419,7 +437,7 @@ class DecisionOptions:
     signer_name: str = ""
     signer_deputy: bool = True  # "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" (a vice-chair signs on behalf)
     proposer: str = "Giám đốc Sở Nội vụ"
-    legal_bases: tuple[str, ...] = DEFAULT_LEGAL_BASES
+    legal_bases: tuple[str, ...] | None = None  # None: :func:`default_legal_bases` for the issue date
     issue_date: datetime.date | None = None
 
 
@@ -489,6 +507,23 @@ def _short_rule(container: Any, *, indent_cm: float) -> None:
     borders.append(bottom)
     paragraph._p.get_or_add_pPr().append(borders)
     paragraph.paragraph_format.line_spacing = Pt(4)
+
+
+def _counted(kind: str, count: int) -> str:
+    """ "14 sở, ban, ngành", "Ủy ban nhân dân 13 xã, phường, đặc khu" for Article 1."""
+    if kind == UnitKind.DEPARTMENT:
+        return f"{count} sở, ban, ngành"
+    if kind == UnitKind.COMMUNE:
+        return f"Ủy ban nhân dân {count} xã, phường, đặc khu"
+    if kind == UnitKind.DISTRICT:
+        return f"Ủy ban nhân dân {count} huyện, thị xã, thành phố"
+    return f"{count} cơ quan, đơn vị"
+
+
+def _lower_first(name: str) -> str:
+    """ "Tỉnh Phú Thọ" → "tỉnh Phú Thọ" (a body's kind is lower case inside a sentence, its name is not)."""
+    head, _space, rest = name.partition(" ")
+    return f"{head.lower()} {rest}".strip()
 
 
 def _cell(cell: Any) -> Any:
@@ -570,7 +605,10 @@ def _decision(round_: Round, groups: Sequence[RankingGroup], options: DecisionOp
     _short_rule(document, indent_cm=6.0)
     _paragraph(document, after=0)
     _paragraph(document, f"CHỦ TỊCH ỦY BAN NHÂN DÂN {body_name}", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    for basis in options.legal_bases:
+    legal_bases = options.legal_bases
+    if legal_bases is None:
+        legal_bases = default_legal_bases(issue_date, issue_year)
+    for basis in legal_bases:
         _paragraph(document, basis, italic=True, indent=True)
     for reference in framework_references:
         _paragraph(
@@ -583,12 +621,12 @@ def _decision(round_: Round, groups: Sequence[RankingGroup], options: DecisionOp
     _paragraph(document, f"Theo đề nghị của {options.proposer}.", italic=True, indent=True)
     _paragraph(document, "QUYẾT ĐỊNH:", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
 
-    counts = ", ".join(f"{len(group.rows)} {group.label.lower()}" for group in groups)
+    announced = " và ".join(_counted(group.unit_kind, len(group.rows)) for group in groups) or "các cơ quan, đơn vị"
     articles = (
         (
             "Điều 1. ",
-            f"Công bố Chỉ số cải cách hành chính năm {round_.year} của {subject.split(' của ', 1)[-1]} "
-            f"({counts}) (chi tiết tại Phụ lục kèm theo Quyết định này).",
+            f"Công bố Chỉ số cải cách hành chính năm {round_.year} của {announced} "
+            "(chi tiết tại Phụ lục kèm theo Quyết định này).",
         ),
         (
             "Điều 2. ",
@@ -660,7 +698,7 @@ def _appendix(
     _paragraph(
         document,
         f"(Kèm theo Quyết định số {number}/QĐ-UBND {date_phrase(issue_date, issue_year)} "
-        f"của Chủ tịch Ủy ban nhân dân {round_.organiser.name.lower()})",
+        f"của Chủ tịch Ủy ban nhân dân {_lower_first(round_.organiser.name)})",
         size=14,
         italic=True,
         align=WD_ALIGN_PARAGRAPH.CENTER,

@@ -16,6 +16,7 @@ from cchc.assessments.documents import (
     date_phrase,
     decision_docx,
     decision_subject,
+    default_legal_bases,
     place_name,
     points_lost_xlsx,
     ranking_xlsx,
@@ -185,7 +186,7 @@ def test_the_decision_has_the_decree_30_layout_and_the_ranking_appendix(publishe
     assert "QUYẾT ĐỊNH" in texts and "QUYẾT ĐỊNH:" in texts
     assert "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH THỬ NGHIỆM" in texts
     bases = [text for text in texts if text.startswith("Căn cứ")]
-    assert bases[0] == "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;"
+    assert bases[0].startswith("Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015")
     assert any("892/QĐ-BNV" in text for text in bases)
     assert any("2211/QĐ-UBND ngày 31/8/2024 ban hành tiêu chí" in text for text in bases)
     assert texts.index("QUYẾT ĐỊNH:") > texts.index(bases[-1])
@@ -207,6 +208,24 @@ def test_the_decision_has_the_decree_30_layout_and_the_ranking_appendix(publishe
     assert departments[1] == ["1", "Sở Nội vụ", "97", "97,00", "1", "A"]
     assert departments[2] == ["2", "Sở Tư pháp", "86,5", "86,50", "2", "B"]
     assert _cell_texts(ranking_tables[1])[1][1] == "Xã Hòa Bình"
+
+
+def test_the_legal_bases_follow_the_issue_date():
+    assert default_legal_bases(datetime.date(2025, 3, 20), 2025)[0].startswith(
+        "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015"
+    )
+    assert "892/QĐ-BNV" in default_legal_bases(datetime.date(2025, 3, 20), 2025)[1]
+    assert "16 tháng 6 năm 2025" in default_legal_bases(datetime.date(2026, 3, 1), 2026)[0]
+    assert "876/QĐ-BNV" in default_legal_bases(datetime.date(2024, 3, 1), 2024)[1]
+    assert "876/QĐ-BNV" in default_legal_bases(None, 2023)[1]
+
+
+def test_article_one_counts_the_units_and_the_appendix_names_the_issuer_in_a_sentence(published):
+    round_, _assessment = published
+    texts = _texts(Document(io.BytesIO(decision_docx(round_))))
+    article = next(text for text in texts if text.startswith("Điều 1."))
+    assert "của 2 sở, ban, ngành và Ủy ban nhân dân 1 xã, phường, đặc khu (chi tiết tại Phụ lục" in article
+    assert any(text.endswith("của Chủ tịch Ủy ban nhân dân tỉnh Thử Nghiệm)") for text in texts)
 
 
 def test_every_run_of_the_decision_is_times_new_roman_between_11_and_14_points(published):
