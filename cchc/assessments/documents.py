@@ -196,7 +196,7 @@ def scoring_sheet_xlsx(assessment: Assessment) -> bytes:
         total_points, max_points, index = result.total_points, result.max_points, result.index_value
 
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]
     sheet.title = "Phiếu chấm điểm"
     header_row = _title_rows(
         sheet,
@@ -258,7 +258,7 @@ def ranking_xlsx(round_: Round, groups: Sequence[RankingGroup] | None = None) ->
     with translation.override("vi"):
         groups = groups if groups is not None else ranking(round_)
         workbook = Workbook()
-        workbook.remove(workbook.active)
+        workbook.remove(workbook.worksheets[0])
         for group in groups:
             sheet = workbook.create_sheet(title=_sheet_title(group.label))
             header = [*RANKING_HEADER, *(f"{code}. {title}"[:60] + " (%)" for code, title in group.areas)]
@@ -358,7 +358,7 @@ def points_lost_xlsx(round_: Round) -> bytes:
 def remediation_plan_xlsx(assessment: Assessment, items: Sequence[PlanItem]) -> bytes:
     """The remediation plan (kế hoạch khắc phục) of one unit for the selected gaps."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]
     sheet.title = "Kế hoạch khắc phục"
     header_row = _title_rows(
         sheet,
@@ -423,10 +423,10 @@ def default_legal_bases(issue_date: datetime.date | None, year: int) -> tuple[st
     return (law, scheme)
 
 
-_KIND_SUBJECTS = {
-    UnitKind.DEPARTMENT: "các sở, ban, ngành",
-    UnitKind.COMMUNE: "Ủy ban nhân dân các xã, phường, đặc khu",
-    UnitKind.DISTRICT: "Ủy ban nhân dân các huyện, thị xã, thành phố",
+_KIND_SUBJECTS: dict[str, str] = {
+    UnitKind.DEPARTMENT.value: "các sở, ban, ngành",
+    UnitKind.COMMUNE.value: "Ủy ban nhân dân các xã, phường, đặc khu",
+    UnitKind.DISTRICT.value: "Ủy ban nhân dân các huyện, thị xã, thành phố",
 }
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 

@@ -241,7 +241,7 @@ def points_lost_download(request: HttpRequest, round_id: int) -> HttpResponse:
 def scoring_sheet_download(request: HttpRequest, round_id: int, assessment_id: int) -> HttpResponse:
     round_ = permissions.get_results_round_for_user(request.user, round_id)
     assessment = _assessment_in_round(request, round_, assessment_id)
-    name = f"phieu-cham-diem-{slugify(assessment.unit.code or assessment.unit.pk)}-{round_.year}.xlsx"
+    name = f"phieu-cham-diem-{slugify(assessment.unit.code or str(assessment.unit.pk))}-{round_.year}.xlsx"
     return _download(documents.scoring_sheet_xlsx(assessment), name, XLSX_CONTENT_TYPE)
 
 
@@ -256,7 +256,7 @@ def remediation_plan_download(request: HttpRequest, round_id: int, assessment_id
         context = _unit_context(request, round_, assessment, form)
         return render(request, "assessments/results/unit.html", context, status=400)
     items = analysis.remediation_plan(assessment, form.cleaned_data["gaps"], deadline=form.cleaned_data["deadline"])
-    name = f"ke-hoach-khac-phuc-{slugify(assessment.unit.code or assessment.unit.pk)}-{round_.year}.xlsx"
+    name = f"ke-hoach-khac-phuc-{slugify(assessment.unit.code or str(assessment.unit.pk))}-{round_.year}.xlsx"
     return _download(documents.remediation_plan_xlsx(assessment, items), name, XLSX_CONTENT_TYPE)
 
 

@@ -156,9 +156,9 @@ def build_assessment(
     round_: Round,
     unit: Unit,
     framework: Framework,
-    scores: Mapping[str, Decimal | int | str | None] | None = None,
+    scores: Mapping[str, Decimal | float | str | None] | None = None,
     *,
-    self_scores: Mapping[str, Decimal | int | str | None] | None = None,
+    self_scores: Mapping[str, Decimal | float | str | None] | None = None,
     default: Decimal | int | str | None = "max",
 ) -> Assessment:
     """An assessment with one score row per leaf: ``scores`` by code; other leaves get ``default``.

@@ -69,7 +69,7 @@ def test_a_unit_without_last_years_result_or_predecessor_has_no_comparison():
 
 def test_points_lost_per_criterion_counts_units_at_max_and_the_units_that_lost_most():
     leaves_ = [Leaf(1, "1", "base", D(10)), Leaf(2, "1", "penalty", D(5)), Leaf(3, "2", "bonus", D(2))]
-    scores = {
+    scores: dict[int, dict[int, Decimal | None]] = {
         100: {1: D(10), 2: D(0), 3: D(0)},
         101: {1: D(4), 2: D(2)},
         102: {1: D(8)},

@@ -106,7 +106,7 @@ def test_the_ranking_workbook_has_one_sheet_per_unit_kind_with_component_indices
         "Xếp loại",
         "So với năm trước",
     )
-    assert header[8].startswith("1. Công tác chỉ đạo")
+    assert str(header[8]).startswith("1. Công tác chỉ đạo")
     body = _table(rows, header)
     assert [row[1] for row in body] == ["Sở Nội vụ", "Sở Tư pháp"]
     assert body[0][2:7] == (97, 100, 97, 1, "A")
@@ -132,7 +132,7 @@ def test_the_remediation_plan_workbook_has_the_plan_columns(published):
     criteria = leaves(assessment.framework)
     items = remediation_plan(assessment, [criteria["2.1"].pk, criteria["4.1"].pk], deadline=datetime.date(2025, 9, 30))
     rows = _rows(remediation_plan_xlsx(assessment, items))
-    assert rows[0][0].startswith("KẾ HOẠCH KHẮC PHỤC")
+    assert str(rows[0][0]).startswith("KẾ HOẠCH KHẮC PHỤC")
     body = _table(rows, PLAN_HEADER)
     assert body[0][:6] == (1, "2.1. Tỷ lệ hồ sơ giải quyết đúng hạn", 30, 20, 10, "Sở Tư pháp")
     assert body[0][7] == datetime.datetime(2025, 9, 30)
@@ -142,6 +142,11 @@ def test_the_remediation_plan_workbook_has_the_plan_columns(published):
 
 # ---------------------------------------------------------------------------
 # The Word decision
+
+
+def _mm(length) -> int:
+    assert length is not None
+    return round(length.mm)
 
 
 def _texts(document) -> list[str]:
@@ -170,9 +175,9 @@ def test_the_decision_has_the_decree_30_layout_and_the_ranking_appendix(publishe
     document = Document(io.BytesIO(data))
 
     section = document.sections[0]
-    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4, stored in twips
-    assert 20 <= round(section.top_margin.mm) <= 25 and 20 <= round(section.bottom_margin.mm) <= 25
-    assert 30 <= round(section.left_margin.mm) <= 35 and 15 <= round(section.right_margin.mm) <= 20
+    assert (_mm(section.page_width), _mm(section.page_height)) == (210, 297)  # A4, stored in twips
+    assert 20 <= _mm(section.top_margin) <= 25 and 20 <= _mm(section.bottom_margin) <= 25
+    assert 30 <= _mm(section.left_margin) <= 35 and 15 <= _mm(section.right_margin) <= 20
 
     header = _cell_texts(document.tables[0])[0]
     assert header[0].split("\n")[:2] == ["ỦY BAN NHÂN DÂN", "TỈNH THỬ NGHIỆM"]
@@ -241,9 +246,9 @@ def test_every_run_of_the_decision_is_times_new_roman_between_11_and_14_points(p
     assert runs
     for run in runs:
         assert run.font.name == "Times New Roman"
-        assert Pt(11) <= run.font.size <= Pt(14)
-    body = [run for paragraph in document.paragraphs for run in paragraph.runs]
-    assert all(Pt(13) <= run.font.size <= Pt(14) for run in body)
+        assert run.font.size is not None and Pt(11) <= run.font.size <= Pt(14)
+    body = [run.font.size for paragraph in document.paragraphs for run in paragraph.runs]
+    assert all(size is not None and Pt(13) <= size <= Pt(14) for size in body)
 
 
 def test_an_unsigned_decision_leaves_the_number_and_date_to_fill(personas):
