@@ -21,6 +21,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -189,6 +190,16 @@ class Occurrence(models.Model):
         return str(Period.from_key(self.period_key).label)
 
 
+# Assignments without a due date (continuous tasks) sort after every dated one; comparing this key rather than
+# ``due_date`` keeps "not overdue" a single index range instead of ``due_date >= day OR due_date IS NULL``.
+NO_DUE_DATE = datetime.date(9999, 12, 31)
+
+
+def due_key() -> Coalesce:
+    """``due_date``, or :data:`NO_DUE_DATE` when there is none: the tracker's sort and range key."""
+    return Coalesce(F("due_date"), Value(NO_DUE_DATE), output_field=models.DateField())
+
+
 def status_expression(day: datetime.date | None = None) -> Case:
     """The :class:`Status` of an assignment on ``day`` (today by default), as a SQL expression."""
     today = day or timezone.localdate()
@@ -217,23 +228,27 @@ class AssignmentQuerySet(models.QuerySet["Assignment"]):
     def in_status(self, status: str, day: datetime.date | None = None) -> AssignmentQuerySet:
         """Assignments in ``status`` on ``day``, as plain conditions the indexes can serve."""
         today = day or timezone.localdate()
-        within = Q(due_date__isnull=True) | Q(due_date__gte=today)
         if status == Status.DONE_ON_TIME:
             return self.filter(
                 Q(completed_on__isnull=False), Q(due_date__isnull=True) | Q(completed_on__lte=F("due_date"))
             )
         if status == Status.DONE_LATE:
             return self.filter(completed_on__isnull=False, completed_on__gt=F("due_date"))
+        keyed = self.alias(due_key=due_key())
         if status == Status.OVERDUE:
-            return self.filter(completed_on__isnull=True, due_date__lt=today)
+            return keyed.filter(completed_on__isnull=True, due_key__lt=today)
         if status == Status.IN_PROGRESS:
-            return self.filter(within, completed_on__isnull=True, last_report_on__isnull=False)
+            return keyed.filter(completed_on__isnull=True, due_key__gte=today, last_report_on__isnull=False)
         if status == Status.NOT_STARTED:
-            return self.filter(within, completed_on__isnull=True, last_report_on__isnull=True)
+            return keyed.filter(completed_on__isnull=True, due_key__gte=today, last_report_on__isnull=True)
         return self.none()
 
+    def in_tracker_order(self) -> AssignmentQuerySet:
+        """Soonest due first, assignments without a due date last, on every database."""
+        return self.alias(due_key=due_key()).order_by("due_key", "pk")
+
     def due_between(self, start: datetime.date, end: datetime.date) -> AssignmentQuerySet:
-        return self.filter(due_date__gte=start, due_date__lte=end)
+        return self.alias(due_key=due_key()).filter(due_key__gte=start, due_key__lte=end)
 
 
 class Assignment(models.Model):
@@ -277,15 +292,33 @@ class Assignment(models.Model):
             models.CheckConstraint(condition=Q(percent__lte=100), name="assignment_percent_at_most_100"),
         ]
         indexes = [
+            # The tracker's orders and ranges: see ``due_key``.
             models.Index(
-                fields=["due_date", "id"], condition=Q(completed_on__isnull=True), name="assignment_open_due_idx"
+                Coalesce(F("due_date"), Value(NO_DUE_DATE), output_field=models.DateField()),
+                F("id"),
+                condition=Q(completed_on__isnull=True),
+                name="assignment_open_due_key_idx",
+            ),
+            models.Index(
+                Coalesce(F("due_date"), Value(NO_DUE_DATE), output_field=models.DateField()),
+                F("id"),
+                name="assignment_due_key_idx",
+            ),
+            models.Index(
+                F("unit"),
+                Coalesce(F("due_date"), Value(NO_DUE_DATE), output_field=models.DateField()),
+                F("id"),
+                name="assignment_unit_due_key_idx",
+            ),
+            models.Index(
+                F("directive"),
+                Coalesce(F("due_date"), Value(NO_DUE_DATE), output_field=models.DateField()),
+                F("id"),
+                name="assignment_dir_due_key_idx",
             ),
             models.Index(
                 fields=["due_date", "id"], condition=Q(completed_on__isnull=False), name="assignment_done_due_idx"
             ),
-            models.Index(fields=["unit", "due_date", "id"], name="assignment_unit_due_idx"),
-            models.Index(fields=["directive", "due_date", "id"], name="assignment_directive_due_idx"),
-            models.Index(fields=["due_date", "id"], name="assignment_due_idx"),
             models.Index(fields=["unit"], condition=Q(review_pending=True), name="assignment_review_pending_idx"),
         ]
 

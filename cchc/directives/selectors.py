@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.lib.periods import Period
 from cchc.organisations.models import Unit
+from cchc.organisations.selectors import search
 
 from .models import Assignment, AssignmentQuerySet, Directive, Status, Task, status_expression
 from .services import on_time_counts
@@ -27,6 +29,7 @@ class TrackerFilters:
     status: str = ""
     period: Period | None = None
     waiting: bool = False
+    unit_query: str = ""
 
     @classmethod
     def from_params(cls, params: Any) -> TrackerFilters:
@@ -51,6 +54,7 @@ class TrackerFilters:
             status=status if status in Status.values else "",
             period=period,
             waiting=params.get("waiting") == "1",
+            unit_query=(params.get("unit_q") or "").strip()[:100],
         )
 
 
@@ -62,13 +66,42 @@ def tracker(assignments: AssignmentQuerySet, filters: TrackerFilters, *, day: da
         rows = rows.filter(directive_id=filters.directive)
     if filters.unit:
         rows = rows.filter(unit_id=filters.unit)
+    if filters.unit_query:
+        rows = rows.filter(unit__in=search(Unit.objects.all(), filters.unit_query))
     if filters.status:
         rows = rows.in_status(filters.status, today)
     if filters.period:
         rows = rows.due_between(filters.period.start, filters.period.end)
     if filters.waiting:
         rows = rows.filter(review_pending=True)
-    return rows.with_status(today).select_related("task", "directive", "unit", "occurrence").order_by("due_date", "pk")
+    return rows.with_status(today).select_related("task", "directive", "unit", "occurrence").in_tracker_order()
+
+
+DIRECTIVE_CHOICES = 100
+
+
+def directive_choices(directives: Any, chosen: int | None = None) -> list[tuple[int, str]]:
+    """``(id, label)`` of the most recent directives for the tracker's filter, plus the chosen one."""
+    rows = list(directives.order_by("-issued_on", "-pk").values_list("pk", "reference", "subject")[:DIRECTIVE_CHOICES])
+    if chosen and chosen not in {row[0] for row in rows}:
+        rows += list(directives.filter(pk=chosen).values_list("pk", "reference", "subject"))
+    return [
+        (pk, reference or (subject[:57] + "…" if len(subject) > 60 else subject)) for pk, reference, subject in rows
+    ]
+
+
+def tracker_page(rows: Any, number: Any, *, size: int = 50) -> Page:
+    """One page of tracker rows, fetched in two steps so that deep pages stay cheap.
+
+    The page's primary keys come from a narrow query that the indexes on
+    ``(due_date, id)`` serve without joins; only those 50 rows are then read
+    with their task, directive, unit and occurrence.
+    """
+    page = Paginator(rows.values_list("pk", flat=True), size).get_page(number)
+    ids = list(page.object_list)
+    found = {row.pk: row for row in rows.filter(pk__in=ids)}
+    page.object_list = [found[pk] for pk in ids if pk in found]
+    return page
 
 
 @dataclass
@@ -148,7 +181,7 @@ def my_tasks(assignments: AssignmentQuerySet, *, day: datetime.date | None = Non
         assignments.open()
         .with_status(today)
         .select_related("task", "directive", "unit", "occurrence")
-        .order_by("due_date", "pk")[:500]
+        .in_tracker_order()[:500]
     )
     soon = today + datetime.timedelta(days=SOON_DAYS)
     returned_ids = set(

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -48,17 +47,29 @@ def _period_choices() -> list[Period]:
     return [*quarters, *halves, *years]
 
 
+# Above this many units the unit filter is a search box rather than a list.
+UNIT_LIST_LIMIT = 300
+
+
+def _unit_choices(request: HttpRequest) -> list[Any] | None:
+    """The units to offer in the filter, or ``None`` when there are too many for a list (search instead)."""
+    units = list(
+        permissions.get_units_for_user(request.user).active().order_by("path").only("pk", "name")[: UNIT_LIST_LIMIT + 1]
+    )
+    return units if len(units) <= UNIT_LIST_LIMIT else None
+
+
 @require_GET
 @login_required
 def tracker(request: HttpRequest) -> HttpResponse:
     rows, filters = _tracker_rows(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.tracker_page(rows, request.GET.get("page"), size=PAGE_SIZE)
     context = {
         "page": page,
         "filters": filters,
         "statuses": Status.choices,
-        "directives": permissions.get_directives_for_user(request.user).order_by("-issued_on", "-pk")[:300],
-        "units": permissions.get_units_for_user(request.user).active().order_by("path")[:2000],
+        "directives": selectors.directive_choices(permissions.get_directives_for_user(request.user), filters.directive),
+        "units": _unit_choices(request),
         "periods": _period_choices(),
         "filter_query": filter_querystring(request),
         "can_remind": permissions.can_create_directives(request.user),
