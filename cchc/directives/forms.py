@@ -329,7 +329,9 @@ class ProposedTaskForm(_DeadlineFieldsMixin):
         if units is not None:
             self.fields["units"].queryset = units  # type: ignore[attr-defined]
             self.fields["supporting_units"].queryset = units  # type: ignore[attr-defined]
+        # A blank choice, so that an untouched "add a task" row posts exactly its initial values and is skipped.
         self.fields["deadline_kind"].required = False
+        self.fields["deadline_kind"].choices = [("", _("— Chọn —")), *DeadlineKind.choices]  # type: ignore[attr-defined]
 
     @property
     def is_kept(self) -> bool:
