@@ -128,7 +128,7 @@ def task_initial(task: dict[str, Any], allowed_ids: set[int]) -> dict[str, Any]:
         "units": units,
         "new_unit": lead if lead and not units else "",
         "supporting_units": [pk for pk in task.get("supporting_unit_ids") or [] if pk in allowed_ids],
-        "expected_output": _expected_output(content),
+        "expected_output": _expected_output(str(task.get("output") or "") or content),
         "deadline_kind": _deadline_kind(task),
         "deadline": _date(task.get("deadline")),
         "period_key": task.get("period_key") or "",

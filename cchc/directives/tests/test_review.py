@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,9 +18,11 @@ from django.urls import reverse
 
 from cchc.directives import proposals, services
 from cchc.directives.models import Assignment, Directive, DirectiveDraft, Task
-from cchc.organisations.models import Unit
+from cchc.organisations.models import Unit, UnitKind
+from cchc.organisations.services import UnitData, unit_create
 from cchc.testing.personas import Personas
 
+LABELLED = Path(__file__).resolve().parents[1] / "extraction" / "labelled"
 TEXT = (
     "THÔNG BÁO\nKết luận của Chủ tịch UBND tỉnh\n"
     "(2) Sở Tư pháp: Chủ trì rà soát văn bản quy phạm pháp luật, hoàn thành trước ngày 30/11/2025.\n"
@@ -269,3 +272,33 @@ def test_upload_runs_the_extraction_engine_or_says_clearly_that_it_is_missing(pe
             "directives:draft_review", args=[draft.pk]
         )
         assert draft.extraction["text"]
+
+
+def test_uploading_a_seed_directive_runs_the_engine_and_confirming_creates_its_tasks(personas: Personas) -> None:
+    office = unit_create(
+        actor=None,
+        data=UnitData(name="Văn phòng UBND tỉnh", kind=UnitKind.DEPARTMENT, code="T-P-VP"),
+        parent=personas.province,
+    )
+    for number, name in enumerate(["Phòng Hành chính - Tổ chức", "Phòng Kiểm soát thủ tục hành chính"], start=1):
+        unit_create(actor=None, data=UnitData(name=name, kind=UnitKind.OFFICE, code=f"T-P-VP-{number}"), parent=office)
+    seed = LABELLED / "vp-ubnd-tinh-2022-ke-hoach-par-sipas.txt"
+    client = personas.client("secretariat")
+    response = client.post(
+        reverse("directives:directive_upload"),
+        {"issuing_unit": office.pk, "file": SimpleUploadedFile(seed.name, seed.read_bytes())},
+    )
+    draft = DirectiveDraft.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("directives:draft_review", args=[draft.pk])
+    assert not Directive.objects.exists()
+    page = client.get(response["Location"])
+    proposed = page.context["tasks"].initial_form_count()
+    assert proposed >= 8
+    data = form_data(page)
+    data["issued_on"] = "2022-08-01"  # the plan leaves its date blank
+    response = client.post(response["Location"], data)
+    assert response.status_code == 302, [form.errors for form in response.context["tasks"].forms]
+    directive = Directive.objects.get()
+    assert directive.kind == "ke_hoach" and directive.tasks.count() == proposed
+    assert directive.assignments.filter(unit__code="T-P-VP-1").exists()
+    assert directive.sha256 and not DirectiveDraft.objects.exists()
