@@ -160,6 +160,10 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cchc@localhost")
 
+# Task reminders (``cchc send_reminders``): days before the due date, then every N days once overdue.
+CCHC_REMINDER_DAYS_BEFORE = [int(day) for day in env_list("REMINDER_DAYS_BEFORE", ["7", "3", "1"])]
+CCHC_REMINDER_OVERDUE_EVERY = env_int("REMINDER_OVERDUE_EVERY_DAYS", 3)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
