@@ -18,6 +18,7 @@ from cchc.lib.errors import ServiceError
 from cchc.organisations.schemas import ErrorOut
 
 from . import selectors, services
+from .extraction import extract_document, to_json_dict
 from .models import ProgressReport, Status, Task
 
 router = Router(tags=["Văn bản chỉ đạo, nhiệm vụ"])
@@ -124,23 +125,39 @@ class ReviewIn(Schema):
 
 
 class ProposedTaskOut(Schema):
+    """A proposed task, as ``cchc extract_tasks --json`` prints it."""
+
     section: str
     lead_unit: str | None
     supporting_units: list[str]
     content: str
-    deadline: str | None
-    deadline_text: str
-    recurrence: str
+    deadline: str | None = Field(description="YYYY-MM-DD, hoặc null khi không suy ra được ngày.")
+    deadline_text: str = Field(description="Thời hạn như ghi trong văn bản.")
+    recurrence: str = Field(description="'', monthly, quarterly, half_yearly, yearly, continuous")
+    period_key: str = Field(description="Kỳ khi thời hạn là một kỳ, ví dụ 2023-Q3.")
+    lead_unit_id: int | None
+    lead_unit_ids: list[int] = Field(description="Các đơn vị thực hiện (ví dụ tất cả các xã).")
+    supporting_unit_ids: list[int]
+    unknown_units: list[str] = Field(description="Tên đơn vị chưa có trong danh mục.")
+    section_path: str
+    output: str
 
 
 class ExtractionOut(Schema):
+    """The document's metadata and proposed tasks, as ``cchc extract_tasks --json`` prints them."""
+
     reference: str | None
     date: str | None
     issuer: str | None
     signer: str | None
     subject: str | None
     addressees: list[str]
+    kind: str
     tasks: list[ProposedTaskOut]
+    warnings: list[str]
+    issuer_unit_id: int | None
+    signer_title: str
+    recipients: list[str]
 
 
 def _user(request: HttpRequest) -> Any:
@@ -246,12 +263,6 @@ def extract(request: HttpRequest, file: File[UploadedFile], issuing_unit: Form[i
     permissions.require(permissions.can_create_directives(user))
     unit = permissions.get_unit_for_user(user, issuing_unit) if issuing_unit else None
     stored = services.check_directive_file(file, name=file.name or "")
-    try:
-        from cchc.directives.extraction import extract_document, to_json_dict  # type: ignore[attr-defined]
-    except ImportError:
-        raise ServiceError(
-            _("Chức năng đề xuất nhiệm vụ từ văn bản chưa sẵn sàng."), code="unavailable", field="file"
-        ) from None
     return to_json_dict(extract_document(stored.content, stored.name, issuing_unit=unit))
 
 

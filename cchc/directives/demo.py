@@ -37,6 +37,7 @@ from cchc.lib.periods import Period
 from cchc.organisations.models import Unit, UnitKind
 
 from . import services
+from .extraction import extract_text
 from .models import Assignment, DeadlineKind, Directive, DirectiveKind, ExpectedOutput, Recurrence
 
 NOTE = "Dữ liệu minh họa."
@@ -71,12 +72,8 @@ def _users() -> dict[str, User | None]:
 
 
 def _extract(text: str, issuing_unit: Unit) -> list[Any]:
-    """Proposed tasks from the extraction engine, or none when it cannot read the text."""
+    """Proposed tasks from the extraction engine (none when the seed text is missing)."""
     if not text:
-        return []
-    try:
-        from cchc.directives.extraction import extract_text  # type: ignore[attr-defined]
-    except ImportError:
         return []
     return list(extract_text(text, issuing_unit=issuing_unit).tasks)
 

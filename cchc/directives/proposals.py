@@ -10,12 +10,10 @@ import dataclasses
 import datetime
 from typing import Any
 
-from django.utils.translation import gettext as _
-
-from cchc.lib.errors import ServiceError
 from cchc.lib.text import fold
 from cchc.organisations.models import Unit
 
+from .extraction import extract_document
 from .models import DeadlineKind, DirectiveKind, ExpectedOutput, Recurrence
 from .services import StoredFile
 
@@ -44,14 +42,7 @@ def extraction_as_dict(extraction: Any) -> dict[str, Any]:
 
 
 def extract(file: StoredFile, issuing_unit: Unit) -> dict[str, Any]:
-    """Run the extraction engine on an uploaded directive; a clear message when it cannot read the file."""
-    try:
-        from cchc.directives.extraction import extract_document  # type: ignore[attr-defined]
-    except ImportError as exc:
-        raise ServiceError(
-            _("Chức năng đề xuất nhiệm vụ từ văn bản chưa sẵn sàng; hãy đăng ký văn bản và nhập nhiệm vụ bằng tay."),
-            field="file",
-        ) from exc
+    """Run the extraction engine on an uploaded directive (it raises ``ServiceError`` when it cannot read it)."""
     extraction = extract_document(file.content, file.name, issuing_unit=issuing_unit)
     return extraction_as_dict(extraction)
 

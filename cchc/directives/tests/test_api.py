@@ -11,6 +11,7 @@ from django.test import Client
 
 from cchc.accounts.services import api_token_create
 from cchc.directives import services
+from cchc.directives.extraction import extract_document, to_json_dict
 from cchc.directives.models import Assignment, Directive, ProgressReport
 from cchc.testing.personas import Personas
 
@@ -120,19 +121,20 @@ def test_directives_and_their_tasks_are_readable(personas: Personas, work: dict[
 def test_extract_endpoint_takes_a_file_and_creates_nothing(personas: Personas) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    text = "THÔNG BÁO\n(2) Sở Tư pháp: Rà soát văn bản, hoàn thành trước ngày 30/11/2025.\n".encode()
+    text = (
+        "THÔNG BÁO\nKết luận\n1. Sở Tư pháp\n- Rà soát văn bản quy phạm pháp luật, hoàn thành trước ngày 30/11/2025.\n"
+    ).encode()
     upload = SimpleUploadedFile("tb.txt", text, content_type="text/plain")
     forbidden = call(personas, "focal_a", "post", "/extract", files={"file": upload})
     assert forbidden.status_code == 403
     upload = SimpleUploadedFile("tb.txt", text, content_type="text/plain")
-    response = call(personas, "secretariat", "post", "/extract", files={"file": upload})
-    try:
-        from cchc.directives.extraction import extract_document  # type: ignore[attr-defined]  # noqa: F401
-    except ImportError:
-        assert response.status_code == 400 and "chưa sẵn sàng" in response.json()["detail"]
-    else:
-        assert response.status_code == 200
-        assert set(response.json()) >= {"reference", "date", "issuer", "signer", "subject", "addressees", "tasks"}
+    response = call(
+        personas, "secretariat", "post", "/extract", files={"file": upload, "issuing_unit": personas.province.pk}
+    )
+    assert response.status_code == 200
+    assert response.json() == to_json_dict(extract_document(text, "tb.txt", issuing_unit=personas.province))
+    [task] = response.json()["tasks"]
+    assert (task["lead_unit_ids"], task["deadline"]) == ([personas.unit_a.pk], "2025-11-30")
     assert not Directive.objects.exists()
     empty = SimpleUploadedFile("rong.txt", b"", content_type="text/plain")
     refused = call(personas, "secretariat", "post", "/extract", files={"file": empty})

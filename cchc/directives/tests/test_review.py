@@ -255,23 +255,14 @@ def test_upload_refuses_an_empty_file_with_a_message(personas: Personas) -> None
     assert not DirectiveDraft.objects.exists()
 
 
-def test_upload_runs_the_extraction_engine_or_says_clearly_that_it_is_missing(personas: Personas) -> None:
+def test_upload_of_a_file_the_engine_cannot_read_gives_its_message_and_keeps_nothing(personas: Personas) -> None:
     response = personas.client("secretariat").post(
         reverse("directives:directive_upload"),
-        {"issuing_unit": personas.province.pk, "file": SimpleUploadedFile("tb.txt", TEXT.encode())},
+        {"issuing_unit": personas.province.pk, "file": SimpleUploadedFile("hong.docx", b"PK\x03\x04 not a zip")},
     )
-    try:
-        from cchc.directives.extraction import extract_document  # type: ignore[attr-defined]  # noqa: F401
-    except ImportError:
-        assert response.status_code == 200
-        assert "chưa sẵn sàng" in response.content.decode()
-        assert not DirectiveDraft.objects.exists()
-    else:
-        draft = DirectiveDraft.objects.get()
-        assert response.status_code == 302 and response["Location"] == reverse(
-            "directives:draft_review", args=[draft.pk]
-        )
-        assert draft.extraction["text"]
+    assert response.status_code == 200
+    assert "Tệp không đúng định dạng Word" in response.content.decode()
+    assert not DirectiveDraft.objects.exists()
 
 
 def test_uploading_a_seed_directive_runs_the_engine_and_confirming_creates_its_tasks(personas: Personas) -> None:
