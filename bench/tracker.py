@@ -155,8 +155,8 @@ def _run() -> None:
         clients[name] = client
 
     cases: list[tuple[str, str, dict[str, str]]] = [
-        ("all, page 1", "national", {}),
-        ("all, page 200", "national", {"page": "200"}),
+        ("all, page 1", "national", {"status": "all"}),
+        ("all, page 200", "national", {"status": "all", "page": "200"}),
         ("overdue, page 1", "national", {"status": Status.OVERDUE}),
         ("overdue, page 100", "national", {"status": Status.OVERDUE, "page": "100"}),
         ("done late", "national", {"status": Status.DONE_LATE}),
@@ -165,7 +165,7 @@ def _run() -> None:
         ("one directive", "national", {"directive": str(data["directive"].pk)}),
         ("this quarter, overdue", "national", {"period": quarter.key, "status": Status.OVERDUE}),
         ("waiting for acceptance", "national", {"waiting": "1"}),
-        ("province secretariat, all", "local", {}),
+        ("province secretariat, all", "local", {"status": "all"}),
         ("province secretariat, overdue", "local", {"status": Status.OVERDUE}),
     ]
     timings: dict[str, float] = {}

@@ -21,6 +21,9 @@ from cchc.organisations.selectors import search
 from .models import Assignment, AssignmentQuerySet, Directive, Status, Task, status_expression
 from .services import on_time_counts
 
+# Not one of the five categories: every assignment not yet done (not started, in progress, overdue).
+OPEN = "open"
+
 
 @dataclass
 class TrackerFilters:
@@ -51,7 +54,7 @@ class TrackerFilters:
         return cls(
             directive=number("directive"),
             unit=number("unit"),
-            status=status if status in Status.values else "",
+            status=status if status in Status.values or status == OPEN else "",
             period=period,
             waiting=params.get("waiting") == "1",
             unit_query=(params.get("unit_q") or "").strip()[:100],
@@ -68,7 +71,9 @@ def tracker(assignments: AssignmentQuerySet, filters: TrackerFilters, *, day: da
         rows = rows.filter(unit_id=filters.unit)
     if filters.unit_query:
         rows = rows.filter(unit__in=search(Unit.objects.all(), filters.unit_query))
-    if filters.status:
+    if filters.status == OPEN:
+        rows = rows.open()
+    elif filters.status:
         rows = rows.in_status(filters.status, today)
     if filters.period:
         rows = rows.due_between(filters.period.start, filters.period.end)

@@ -306,3 +306,16 @@ def test_task_page_rolls_up_the_fanned_out_assignments(personas: Personas, direc
     assert rollup.total == 2
     assert rollup.counts == {Status.NOT_STARTED: 1, Status.IN_PROGRESS: 1}
     assert Assignment.objects.count() == 2
+
+
+def test_tracker_opens_on_unfinished_work_and_shows_finished_work_on_request(
+    personas: Personas, directive: Directive
+) -> None:
+    done = make_task(personas, directive, personas.unit_a, content="Đã xong").assignments.get()
+    report = services.report_submit(actor=personas.focal_a, assignment=done, percent=100, text="Xong")
+    services.report_accept(actor=personas.secretariat, report=report)
+    still_open = make_task(personas, directive, personas.unit_b, content="Chưa xong").assignments.get()
+    client = personas.client("secretariat")
+    assert [row.pk for row in client.get(reverse("directives:tracker")).context["page"]] == [still_open.pk]
+    everything = client.get(reverse("directives:tracker"), {"status": "all"}).context["page"]
+    assert {row.pk for row in everything} == {done.pk, still_open.pk}

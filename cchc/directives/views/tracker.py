@@ -29,7 +29,10 @@ PAGE_SIZE = 50
 
 def _tracker_rows(request: HttpRequest) -> tuple[Any, selectors.TrackerFilters]:
     permissions.require(permissions.can_view_task_tracker(request.user))
-    filters = selectors.TrackerFilters.from_params(request.GET)
+    params = request.GET.copy()
+    # The page opens on the work still to do; "all" shows finished work too.
+    params.setdefault("status", selectors.OPEN)
+    filters = selectors.TrackerFilters.from_params(params)
     rows = selectors.tracker(permissions.get_assignments_for_user(request.user), filters)
     return rows, filters
 
@@ -67,7 +70,7 @@ def tracker(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "filters": filters,
-        "statuses": Status.choices,
+        "statuses": [(selectors.OPEN, _("Chưa hoàn thành")), *Status.choices],
         "directives": selectors.directive_choices(permissions.get_directives_for_user(request.user), filters.directive),
         "units": _unit_choices(request),
         "periods": _period_choices(),
