@@ -9,10 +9,12 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from cchc.frameworks.models import Framework
+from cchc.frameworks import scoring
+from cchc.frameworks.models import Criterion, Framework
 from cchc.lib.errors import ServiceError
 from cchc.organisations.models import Unit, UnitKind
 
+from . import services
 from .models import Round, Score, Stage
 from .services import DEADLINE_FIELDS, RoundData, parse_points
 
@@ -143,7 +145,57 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("Lý do mở lại phiếu"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class RateField(forms.CharField):
+    """A rate in percent typed with a comma or a dot (``85,5``); the range 0..100 is checked by the service."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "size": 8}))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return scoring.to_decimal(text)
+        except ValueError:
+            raise forms.ValidationError(_("Tỷ lệ phải là một số (ví dụ 85 hoặc 85,5).")) from None
+
+
+def _number_text(value: Decimal | None) -> str:
+    return "" if value is None else scoring.format_number(value)
+
+
+def add_rule_input(form: forms.Form, criterion: Criterion, *, label: Any, blank_choice: Any = None) -> str:
+    """Replace the form's ``points`` field by the input the leaf's rule asks for; returns the input kind."""
+    kind = services.input_kind(criterion)
+    help_text = services.rule_text(criterion)
+    if kind == services.InputKind.POINTS:
+        form.fields["points"].help_text = help_text
+        return kind
+    if kind in (services.InputKind.YES_NO, services.InputKind.TIMELINESS):
+        choices = services.choices_for(criterion)
+        if blank_choice is not None:
+            choices = [("", blank_choice), *choices]
+        form.fields["choice"] = forms.ChoiceField(
+            label=label,
+            choices=choices,
+            required=False,
+            widget=forms.RadioSelect,
+            help_text=help_text,
+            error_messages={"invalid_choice": _("Lựa chọn không hợp lệ; hãy chọn một trong các phương án đã cho.")},
+        )
+    elif kind == services.InputKind.RATE:
+        form.fields["value"] = RateField(
+            label=_("Tỷ lệ đạt (%)"), required=False, help_text=_("Cách tính: %(rule)s") % {"rule": help_text}
+        )
+    return kind
+
+
 class SelfScoreForm(forms.Form):
+    """The unit's entry for one leaf: points, a choice or a rate, by the leaf's rule (nothing for indicator leaves)."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     points = PointsField(label=_("Điểm tự chấm"), required=False)
     note = forms.CharField(label=_("Thuyết minh"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -153,20 +205,34 @@ class SelfScoreForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, auto: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, auto: bool = False, criterion: Criterion | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if auto:
+        kind = services.InputKind.POINTS
+        if criterion is not None:
+            kind = add_rule_input(self, criterion, label=_("Kết quả tự đánh giá"))
+        elif auto:
+            kind = services.InputKind.AUTO
+        if kind != services.InputKind.POINTS:
             del self.fields["points"]
+        if kind == services.InputKind.AUTO:
             self.fields["note"].label = _("Ý kiến của đơn vị về số liệu")
+        self.order_fields(["version", "points", "choice", "value", "note", "no_evidence_reason"])
 
     @staticmethod
     def initial_for(score: Score) -> dict[str, Any]:
         return {
             "version": score.version,
             "points": "" if score.self_score is None else str(score.self_score).replace(".", ","),
+            "value": _number_text(score.self_value),
+            "choice": score.self_choice,
             "note": score.self_note,
             "no_evidence_reason": score.no_evidence_reason,
         }
+
+    def entry(self) -> dict[str, Any]:
+        """The keyword arguments the self-score service takes for the entered points, rate or choice."""
+        data = self.cleaned_data
+        return {"points": data.get("points"), "value": data.get("value"), "choice": data.get("choice") or None}
 
 
 class _EvidenceForm(forms.Form):
@@ -214,6 +280,36 @@ class AppraisalForm(forms.Form):
     reason = forms.CharField(
         label=_("Lý do (bắt buộc khi điều chỉnh)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args: Any, criterion: Criterion | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if criterion is not None:
+            kind = add_rule_input(
+                self,
+                criterion,
+                label=_("Kết quả thẩm định"),
+                blank_choice=_("Không chọn (nhập điểm thẩm định trực tiếp)"),
+            )
+            if kind not in (services.InputKind.POINTS, services.InputKind.AUTO):
+                self.fields["points"].label = _("Hoặc điểm thẩm định")
+                self.fields["points"].help_text = _("Chỉ nhập khi không chấm theo tỷ lệ hoặc lựa chọn ở trên.")
+        self.order_fields(["version", "decision", "choice", "value", "points", "reason"])
+
+    @staticmethod
+    def initial_for(score: Score) -> dict[str, Any]:
+        declared = score.appraised_value is not None or bool(score.appraised_choice)
+        return {
+            "version": score.version,
+            "decision": AppraisalForm.ADJUST,
+            "points": "" if score.appraised_score is None or declared else str(score.appraised_score).replace(".", ","),
+            "value": _number_text(score.appraised_value),
+            "choice": score.appraised_choice,
+            "reason": score.appraisal_reason,
+        }
+
+    def entry(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"points": data.get("points"), "value": data.get("value"), "choice": data.get("choice") or None}
 
 
 class ExplanationForm(forms.Form):

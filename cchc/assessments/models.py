@@ -114,8 +114,25 @@ class Assessment(models.Model):
         return f"{self.unit} — {self.round}"
 
 
+class RuleChoice(models.TextChoices):
+    """What a unit (or an appraiser) declares for a yes/no or a timeliness leaf."""
+
+    YES = "yes", _("Có")
+    NO = "no", _("Không")
+    ON_TIME = "on_time", _("Đúng hạn")
+    LATE = "late", _("Trễ hạn")
+    MISSING = "missing", _("Không thực hiện")
+
+
 class Score(models.Model):
     """The scores of one leaf criterion in one assessment.
+
+    What the unit declared is kept beside the points it gives, by the leaf's rule
+    (``criterion.rule_kind``): a rate in percent (``self_value``) for the rate rules,
+    a choice (``self_choice``) for yes/no and timeliness leaves; the points are
+    computed from it by :func:`cchc.frameworks.scoring.evaluate`. The appraiser's
+    rate or choice is kept the same way (``appraised_value``, ``appraised_choice``).
+    ``computed_value`` stays the value read from the indicator store.
 
     ``version`` implements optimistic locking: a write names the version it
     read and fails with a clear message when somebody saved in between.
@@ -124,11 +141,19 @@ class Score(models.Model):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey("frameworks.Criterion", on_delete=models.PROTECT, related_name="scores")
     self_score = models.DecimalField(_("tự chấm"), max_digits=7, decimal_places=2, null=True, blank=True)
+    self_value = models.DecimalField(
+        _("tỷ lệ đơn vị kê khai (%)"), max_digits=9, decimal_places=4, null=True, blank=True
+    )
+    self_choice = models.CharField(_("lựa chọn đơn vị kê khai"), max_length=16, choices=RuleChoice.choices, blank=True)
     self_note = models.TextField(_("thuyết minh của đơn vị"), blank=True)
     no_evidence_reason = models.TextField(_("giải thích khi không có tài liệu kiểm chứng"), blank=True)
     computed_value = models.DecimalField(_("giá trị tự động"), max_digits=14, decimal_places=4, null=True, blank=True)
     computed_source = models.CharField(_("nguồn giá trị tự động"), max_length=300, blank=True)
     appraised_score = models.DecimalField(_("điểm thẩm định"), max_digits=7, decimal_places=2, null=True, blank=True)
+    appraised_value = models.DecimalField(
+        _("tỷ lệ thẩm định (%)"), max_digits=9, decimal_places=4, null=True, blank=True
+    )
+    appraised_choice = models.CharField(_("lựa chọn thẩm định"), max_length=16, choices=RuleChoice.choices, blank=True)
     appraisal_reason = models.TextField(_("lý do điều chỉnh"), blank=True)
     appraised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from cchc.audit.models import AuditAction
 from cchc.audit.services import diff, record, snapshot
+from cchc.frameworks import scoring
 from cchc.frameworks.models import Criterion, Framework, RuleKind
 from cchc.lib import files
 from cchc.lib.errors import ConflictError, ServiceError
@@ -41,6 +42,7 @@ from .models import (
     Evidence,
     Explanation,
     Round,
+    RuleChoice,
     Score,
     Stage,
 )
@@ -67,7 +69,11 @@ SCORE_AUDIT_FIELDS = (
     "no_evidence_reason",
     "computed_value",
     "computed_source",
+    "self_value",
+    "self_choice",
     "appraised_score",
+    "appraised_value",
+    "appraised_choice",
     "appraisal_reason",
     "final_score",
 )
@@ -139,10 +145,6 @@ def is_auto(criterion: Criterion) -> bool:
 def _evaluate(criterion: Criterion, value: Decimal) -> Decimal | None:
     """Points for a computed value, by the framework's scoring rules (``None`` when they cannot tell)."""
     try:
-        scoring: Any = importlib.import_module("cchc.frameworks.scoring")
-    except ImportError:
-        return None
-    try:
         points = scoring.evaluate(criterion.rule_kind, criterion.rule_params or {}, criterion.max_points, value)
     except (ServiceError, ValueError, TypeError, KeyError, InvalidOperation):
         return None
@@ -150,6 +152,181 @@ def _evaluate(criterion: Criterion, value: Decimal) -> Decimal | None:
         return None
     points = min(max(Decimal(str(points)), Decimal(0)), criterion.max_points)
     return points.quantize(Decimal("0.01"))
+
+
+# ---------------------------------------------------------------------------
+# Rule-driven input: what a person enters for a leaf, by its rule
+
+
+class InputKind:
+    """What the forms and the API ask for, by the leaf's ``rule_kind``."""
+
+    POINTS = "points"  # manual: the points themselves
+    YES_NO = "yes_no"  # a choice “Có” / “Không”
+    RATE = "rate"  # bands, proportional: a rate in percent
+    TIMELINESS = "timeliness"  # a choice “Đúng hạn” / “Trễ hạn” / “Không thực hiện”
+    AUTO = "auto"  # indicator, survey: filled from the indicator store, read-only
+
+
+_INPUT_KINDS = {
+    RuleKind.MANUAL: InputKind.POINTS,
+    RuleKind.YES_NO: InputKind.YES_NO,
+    RuleKind.BANDS: InputKind.RATE,
+    RuleKind.PROPORTIONAL: InputKind.RATE,
+    RuleKind.TIMELINESS: InputKind.TIMELINESS,
+    RuleKind.INDICATOR: InputKind.AUTO,
+    RuleKind.SURVEY: InputKind.AUTO,
+}
+RATE_MAX = Decimal(100)
+RULE_ORDER = (RuleChoice.ON_TIME.value, RuleChoice.LATE.value, RuleChoice.MISSING.value)
+_INPUT_FIELDS = {
+    InputKind.POINTS: "points",
+    InputKind.YES_NO: "choice",
+    InputKind.RATE: "value",
+    InputKind.TIMELINESS: "choice",
+    InputKind.AUTO: "points",
+}
+
+
+def input_kind(criterion: Criterion) -> str:
+    return _INPUT_KINDS.get(criterion.rule_kind, InputKind.POINTS)  # type: ignore[call-overload]
+
+
+def rule_text(criterion: Criterion) -> str:
+    """The leaf's rule as a readable sentence (shown beside the input)."""
+    return scoring.describe(criterion.rule_kind, criterion.rule_params or {}, criterion.max_points)
+
+
+def choices_for(criterion: Criterion) -> list[tuple[str, str]]:
+    """The choices a yes/no or timeliness leaf offers, each labelled with the points it gives."""
+    kind = input_kind(criterion)
+    if kind == InputKind.YES_NO:
+        options = [(RuleChoice.YES.value, criterion.max_points), (RuleChoice.NO.value, Decimal(0))]
+    elif kind == InputKind.TIMELINESS:
+        try:
+            points = scoring.timeliness_points(criterion.rule_params or {}, criterion.max_points)
+        except ValueError:
+            return []
+        options = [(outcome, min(max(points[outcome], Decimal(0)), criterion.max_points)) for outcome in RULE_ORDER]
+    else:
+        return []
+    return [
+        (value, _("%(label)s (%(points)s điểm)") % {"label": RuleChoice(value).label, "points": format_points(points)})
+        for value, points in options
+    ]
+
+
+def declared_text(value: Decimal | None, choice: str) -> str:
+    """What was declared for a leaf, as read: ``85,5%``, ``Có``, ``Trễ hạn``; empty when points were typed."""
+    if value is not None:
+        return f"{scoring.format_number(value)}%"
+    if choice in RuleChoice.values:
+        return str(RuleChoice(choice).label)
+    return ""
+
+
+@dataclass(frozen=True)
+class RuleInput:
+    """Points for a leaf, with the rate or choice they were computed from (``None`` / ``""`` when typed directly)."""
+
+    points: Decimal | None
+    value: Decimal | None = None
+    choice: str = ""
+
+
+def _choice_of(criterion: Criterion, raw: str, *, field: str) -> str:
+    kind = input_kind(criterion)
+    word = normalize(str(raw))
+    if kind == InputKind.YES_NO:
+        if word in (RuleChoice.YES, RuleChoice.NO):
+            return word
+        try:
+            return RuleChoice.YES.value if scoring.evaluate(RuleKind.YES_NO, {}, 1, word) else RuleChoice.NO.value
+        except ServiceError:
+            raise ServiceError(_("Hãy chọn “Có” hoặc “Không”."), code="invalid", field=field) from None
+    if kind == InputKind.TIMELINESS:
+        try:
+            return scoring.timeliness_outcome(word)
+        except ServiceError:
+            raise ServiceError(
+                _("Hãy chọn “Đúng hạn”, “Trễ hạn” hoặc “Không thực hiện”."), code="invalid", field=field
+            ) from None
+    raise ServiceError(
+        _("Tiêu chí %(code)s không chấm theo lựa chọn; hãy nhập %(what)s.")
+        % {"code": criterion.code, "what": _input_word(criterion)},
+        code="invalid",
+        field=field,
+    )
+
+
+def _input_word(criterion: Criterion) -> str:
+    kind = input_kind(criterion)
+    if kind == InputKind.RATE:
+        return _("tỷ lệ (%)")
+    if kind in (InputKind.YES_NO, InputKind.TIMELINESS):
+        return _("lựa chọn")
+    return _("điểm")
+
+
+def _rate_of(criterion: Criterion, value: Decimal, *, field: str) -> Decimal:
+    if input_kind(criterion) != InputKind.RATE:
+        raise ServiceError(
+            _("Tiêu chí %(code)s không chấm theo tỷ lệ; hãy nhập %(what)s.")
+            % {"code": criterion.code, "what": _input_word(criterion)},
+            code="invalid",
+            field=field,
+        )
+    if not value.is_finite() or value < 0 or value > RATE_MAX:
+        raise ServiceError(_("Tỷ lệ phải từ 0 đến 100%."), code="out_of_range", field=field)
+    return value.quantize(Decimal("0.0001"))
+
+
+def _rule_points(criterion: Criterion, entry: Any, *, field: str) -> Decimal:
+    try:
+        points = scoring.evaluate(criterion.rule_kind, criterion.rule_params or {}, criterion.max_points, entry)
+    except (ValueError, TypeError, KeyError, InvalidOperation):
+        raise ServiceError(
+            _("Quy tắc chấm của tiêu chí %(code)s chưa hợp lệ; hãy báo cơ quan thường trực.")
+            % {"code": criterion.code},
+            code="invalid_rule",
+            field=field,
+        ) from None
+    except ServiceError as exc:
+        raise ServiceError(exc.message, code="invalid", field=field) from None
+    return min(max(points, Decimal(0)), criterion.max_points).quantize(Decimal("0.01"))
+
+
+def resolve_input(
+    criterion: Criterion,
+    *,
+    points: Decimal | None = None,
+    value: Decimal | None = None,
+    choice: str | None = None,
+    fields: tuple[str, str, str] = ("points", "value", "choice"),
+) -> RuleInput:
+    """The points a person's entry gives under the leaf's rule, computed by :func:`scoring.evaluate`.
+
+    One of ``points`` (checked against 0..max and the step), ``value`` (a rate in percent, for the rate rules)
+    or ``choice`` (``yes``/``no``, ``on_time``/``late``/``missing``); nothing at all means no score.
+    """
+    points_field, value_field, choice_field = fields
+    choice = (choice or "").strip() or None
+    given = [
+        name
+        for name, item in ((points_field, points), (value_field, value), (choice_field, choice))
+        if item is not None
+    ]
+    if len(given) > 1:
+        raise ServiceError(_("Chỉ nhập một trong: điểm, tỷ lệ hoặc lựa chọn."), code="invalid", field=given[-1])
+    if value is not None:
+        rate = _rate_of(criterion, value, field=value_field)
+        return RuleInput(points=_rule_points(criterion, rate, field=value_field), value=rate)
+    if choice is not None:
+        chosen = _choice_of(criterion, choice, field=choice_field)
+        return RuleInput(points=_rule_points(criterion, chosen, field=choice_field), choice=chosen)
+    if points is not None:
+        return RuleInput(points=check_points(criterion, points, field=points_field))
+    return RuleInput(points=None)
 
 
 # ---------------------------------------------------------------------------
@@ -471,24 +648,34 @@ def score_self_set(
     *,
     actor: Any,
     score: Score,
-    points: Decimal | None,
+    points: Decimal | None = None,
+    value: Decimal | None = None,
+    choice: str | None = None,
     note: str = "",
     no_evidence_reason: str = "",
     version: int | None = None,
 ) -> Score:
-    """The unit's self-score, note and (when it has no evidence) explanation for one leaf."""
+    """The unit's self-score, note and (when it has no evidence) explanation for one leaf.
+
+    The unit enters what the leaf's rule asks for: ``points`` (manual), ``choice`` (yes/no, timeliness) or
+    ``value`` (a rate in percent for the rate rules); the declared rate or choice is kept and the points are
+    computed from it. Points may also be given directly for any leaf not scored from data.
+    """
     score = _locked_score(score, version)
     _require_self_assessment_open(score.assessment)
     before = snapshot(score, SCORE_AUDIT_FIELDS)
     if is_auto(score.criterion):
-        if points is not None and points != score.self_score:
+        if (points is not None and points != score.self_score) or value is not None or (choice or "").strip():
             raise ServiceError(
                 _("Điểm của tiêu chí này được tính tự động từ số liệu; đơn vị chỉ ghi ý kiến, không sửa điểm."),
                 code="auto_score",
                 field="points",
             )
     else:
-        score.self_score = check_points(score.criterion, points) if points is not None else None
+        entry = resolve_input(score.criterion, points=points, value=value, choice=choice)
+        score.self_score = entry.points
+        score.self_value = entry.value
+        score.self_choice = entry.choice
     score.self_note = normalize(note)
     score.no_evidence_reason = normalize(no_evidence_reason)
     _save_score(score)
@@ -801,9 +988,15 @@ def score_appraise(
     version: int | None,
     accept: bool = False,
     points: Decimal | None = None,
+    value: Decimal | None = None,
+    choice: str | None = None,
     reason: str = "",
 ) -> Score:
-    """Accept the self-score, or set the appraised score with a mandatory reason (also to settle after explanation)."""
+    """Accept the self-score, or set the appraised score with a mandatory reason (also to settle after explanation).
+
+    When adjusting, the appraiser enters the points, or the rate or choice the leaf's rule takes (the points
+    are then computed from it, as for the unit).
+    """
     score = _locked_score(score, version)
     _require_appraisal_open(score)
     before = snapshot(score, SCORE_AUDIT_FIELDS)
@@ -812,13 +1005,21 @@ def score_appraise(
         if score.self_score is None:
             raise ServiceError(_("Đơn vị chưa tự chấm tiêu chí này; hãy nhập điểm thẩm định và lý do."), field="points")
         score.appraised_score = score.self_score
+        score.appraised_value = score.self_value
+        score.appraised_choice = score.self_choice
         score.appraisal_reason = reason
     else:
-        if points is None:
-            raise ServiceError(_("Hãy nhập điểm thẩm định."), field="points")
+        entry = resolve_input(score.criterion, points=points, value=value, choice=choice)
+        if entry.points is None:
+            raise ServiceError(
+                _("Hãy nhập %(what)s thẩm định.") % {"what": _input_word(score.criterion)},
+                field=_INPUT_FIELDS[input_kind(score.criterion)],
+            )
         if not reason:
             raise ServiceError(_("Hãy ghi lý do khi điều chỉnh điểm."), field="reason")
-        score.appraised_score = check_points(score.criterion, points)
+        score.appraised_score = entry.points
+        score.appraised_value = entry.value
+        score.appraised_choice = entry.choice
         score.appraisal_reason = reason
     score.appraised_by = actor if getattr(actor, "is_authenticated", False) else None
     _save_score(score)

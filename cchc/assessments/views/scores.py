@@ -33,12 +33,7 @@ def _score_page(request: HttpRequest, score: Score, status: int = 200, **forms: 
     can_self = permissions.can_edit_self_assessment(user, assessment)
     can_appraise = permissions.can_appraise_score(user, score)
     can_explain = permissions.can_explain_score(user, score)
-    appraisal_initial = {
-        "version": score.version,
-        "decision": AppraisalForm.ADJUST,
-        "points": "" if score.appraised_score is None else str(score.appraised_score).replace(".", ","),
-        "reason": score.appraisal_reason,
-    }
+    criterion = score.criterion
     context = {
         "score": score,
         "criterion": score.criterion,
@@ -46,6 +41,10 @@ def _score_page(request: HttpRequest, score: Score, status: int = 200, **forms: 
         "round": assessment.round,
         "auto": auto,
         "step": services.format_points(services.step_of(score.criterion)),
+        "input_kind": services.input_kind(criterion),
+        "rule_text": services.rule_text(criterion),
+        "self_declared": services.declared_text(score.self_value, score.self_choice),
+        "appraised_declared": services.declared_text(score.appraised_value, score.appraised_choice),
         "evidence": score.evidence.order_by("created_at"),
         "explanations": score.explanations.select_related("author").prefetch_related("evidence"),
         "history": selectors.score_history(score),
@@ -53,11 +52,11 @@ def _score_page(request: HttpRequest, score: Score, status: int = 200, **forms: 
         "can_appraise": can_appraise,
         "can_explain": can_explain,
         "self_form": forms.get("self_form")
-        or (SelfScoreForm(initial=SelfScoreForm.initial_for(score), auto=auto) if can_self else None),
+        or (SelfScoreForm(initial=SelfScoreForm.initial_for(score), criterion=criterion) if can_self else None),
         "file_form": forms.get("file_form")
         or (EvidenceFileForm(scores=assessment.scores.all(), initial={"scores": [score.pk]}) if can_self else None),
         "appraisal_form": forms.get("appraisal_form")
-        or (AppraisalForm(initial=appraisal_initial) if can_appraise else None),
+        or (AppraisalForm(initial=AppraisalForm.initial_for(score), criterion=criterion) if can_appraise else None),
         "explanation_form": forms.get("explanation_form") or (ExplanationForm() if can_explain else None),
         "nav_active": NAV,
     }
@@ -79,15 +78,18 @@ def score_detail(request: HttpRequest, score_id: int) -> HttpResponse:
 def score_self(request: HttpRequest, score_id: int) -> HttpResponse:
     score = permissions.get_score_for_user(request.user, score_id)
     permissions.require(permissions.is_focal_point_for(request.user, score.assessment.unit))
-    form = SelfScoreForm(request.POST, auto=services.is_auto(score.criterion))
+    form = SelfScoreForm(request.POST, criterion=score.criterion)
     status = 400
     if form.is_valid():
         data = form.cleaned_data
+        entry = form.entry()
+        if services.is_auto(score.criterion):
+            entry["points"] = score.self_score
         try:
             services.score_self_set(
                 actor=request.user,
                 score=score,
-                points=data.get("points", score.self_score),
+                **entry,
                 note=data["note"],
                 no_evidence_reason=data["no_evidence_reason"],
                 version=data["version"],
@@ -106,7 +108,7 @@ def score_self(request: HttpRequest, score_id: int) -> HttpResponse:
 def score_appraise(request: HttpRequest, score_id: int) -> HttpResponse:
     score = permissions.get_score_for_user(request.user, score_id)
     permissions.require(permissions.leads_criterion(request.user, score.criterion, score.assessment.unit))
-    form = AppraisalForm(request.POST)
+    form = AppraisalForm(request.POST, criterion=score.criterion)
     status = 400
     if form.is_valid():
         data = form.cleaned_data
@@ -116,7 +118,7 @@ def score_appraise(request: HttpRequest, score_id: int) -> HttpResponse:
                 score=score,
                 version=data["version"],
                 accept=data["decision"] == AppraisalForm.ACCEPT,
-                points=data["points"],
+                **form.entry(),
                 reason=data["reason"],
             )
         except ServiceError as exc:
