@@ -796,3 +796,17 @@ def get_report_attachment_for_user(user: Any, attachment_id: Any) -> Any:
     if attachment is None:
         raise Http404
     return attachment
+
+
+# ---------------------------------------------------------------------------
+# Remediation plans as tracked tasks
+#
+# Turning a round's gaps into a directive with tasks is registering a
+# directive in the name of the round's organiser: only those who may do that.
+
+
+def can_create_remediation_tasks(user: Any, round_: Any) -> bool:
+    """May the user turn the round's gaps into a tracked remediation plan (a directive issued by the organiser)?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return can_create_directives(user) and can_manage_unit(user, round_.organiser)

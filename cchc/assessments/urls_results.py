@@ -22,5 +22,15 @@ urlpatterns = [
         views.remediation_plan_download,
         name="results_remediation_plan_xlsx",
     ),
+    path(
+        "results/<int:round_id>/units/<int:assessment_id>/remediation-tasks/",
+        views.remediation_tasks_unit,
+        name="results_remediation_tasks",
+    ),
+    path(
+        "results/<int:round_id>/points-lost/remediation-tasks/",
+        views.remediation_tasks_round,
+        name="results_points_lost_tasks",
+    ),
     path("public/<int:round_id>/", views.public_results, name="results_public"),
 ]

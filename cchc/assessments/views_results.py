@@ -12,18 +12,20 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.text import slugify
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from cchc.accounts import permissions
+from cchc.lib.errors import ServiceError
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
 
-from . import analysis, documents
+from . import analysis, documents, remediation
 from .models import Assessment, Result, Round
 from .results import area_entry
 
@@ -116,13 +118,17 @@ class RemediationPlanForm(forms.Form):
         label=gettext_lazy("Tiêu chí cần khắc phục"),
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": gettext_lazy("Chọn ít nhất một tiêu chí để lập kế hoạch khắc phục.")},
+        error_messages={
+            "required": gettext_lazy("Chọn ít nhất một tiêu chí để lập kế hoạch khắc phục."),
+            "invalid_choice": gettext_lazy("Tiêu chí đã chọn không hợp lệ."),
+        },
     )
     deadline = forms.DateField(
         label=gettext_lazy("Thời hạn hoàn thành"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        error_messages={"invalid": gettext_lazy("Thời hạn hoàn thành không hợp lệ (ví dụ 30/06/2025).")},
     )
 
     def __init__(self, *args: Any, gaps: list[analysis.Gap], **kwargs: Any) -> None:
@@ -130,6 +136,21 @@ class RemediationPlanForm(forms.Form):
         field = self.fields["gaps"]
         assert isinstance(field, forms.TypedMultipleChoiceField)
         field.choices = [(gap.criterion.id, f"{gap.criterion.code} {gap.criterion.title}") for gap in gaps]
+
+
+class RoundRemediationForm(forms.Form):
+    """Criteria of the points-lost page to turn into tasks for every unit that lost points on them."""
+
+    gaps = RemediationPlanForm.base_fields["gaps"]
+    deadline = RemediationPlanForm.base_fields["deadline"]
+
+    def __init__(self, *args: Any, rows: list[analysis.LossRow], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["gaps"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)
+        field.choices = [
+            (row.criterion.id, f"{row.criterion.code} {row.criterion.title}") for row in rows if row.loss.total_lost > 0
+        ]
 
 
 def _unit_context(
@@ -146,7 +167,10 @@ def _unit_context(
             entry = area_entry(stored, code)
             if entry is not None:
                 areas.append({"code": code, "title": titles.get(code, ""), "area": entry})
-    form = form or RemediationPlanForm(gaps=gaps, initial={"gaps": [gap.criterion.id for gap in gaps]})
+    form = form or RemediationPlanForm(
+        gaps=gaps,
+        initial={"gaps": [gap.criterion.id for gap in gaps], "deadline": remediation.default_deadline()},
+    )
     selected = set()
     for value in form["gaps"].value() or []:
         try:
@@ -163,6 +187,7 @@ def _unit_context(
         "lost_total": sum((gap.lost for gap in gaps), analysis.ZERO),
         "form": form,
         "selected": selected,
+        "can_create_tasks": permissions.can_create_remediation_tasks(request.user, round_),
         "nav_active": NAV,
     }
 
@@ -175,22 +200,105 @@ def unit_result(request: HttpRequest, round_id: int, assessment_id: int) -> Http
     return render(request, "assessments/results/unit.html", _unit_context(request, round_, assessment, None))
 
 
+def _points_lost_context(
+    request: HttpRequest, round_: Round, rows: list[analysis.LossRow], form: RoundRemediationForm | None
+) -> dict[str, Any]:
+    kinds = dict(round_.frameworks.values_list("pk", "unit_kind"))
+    from cchc.organisations.models import UnitKind
+
+    labels = dict(UnitKind.choices)
+    can_create = permissions.can_create_remediation_tasks(request.user, round_)
+    if can_create and form is None:
+        form = RoundRemediationForm(rows=rows, initial={"deadline": remediation.default_deadline()})
+    selected = set()
+    for value in (form["gaps"].value() or []) if form is not None else []:
+        try:
+            selected.add(int(value))
+        except (TypeError, ValueError):
+            continue
+    return {
+        "round": round_,
+        "rows": [(row, labels.get(kinds.get(row.framework_id, ""), "")) for row in rows],
+        "form": form if can_create else None,
+        "selected": selected,
+        "nav_active": NAV,
+    }
+
+
 @require_GET
 @login_required
 def points_lost_page(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = permissions.get_results_round_for_user(request.user, round_id)
     permissions.require(permissions.can_view_all_round_results(request.user, round_))
     rows = analysis.round_points_lost(round_)
-    kinds = dict(round_.frameworks.values_list("pk", "unit_kind"))
-    from cchc.organisations.models import UnitKind
+    return render(request, "assessments/results/points_lost.html", _points_lost_context(request, round_, rows, None))
 
-    labels = dict(UnitKind.choices)
-    context = {
-        "round": round_,
-        "rows": [(row, labels.get(kinds.get(row.framework_id, ""), "")) for row in rows],
-        "nav_active": NAV,
-    }
-    return render(request, "assessments/results/points_lost.html", context)
+
+# ---------------------------------------------------------------------------
+# Remediation plans as tracked tasks (see :mod:`cchc.assessments.remediation`)
+
+
+def _created(request: HttpRequest, directive: Any) -> HttpResponse:
+    count = directive.tasks.count()
+    messages.success(
+        request,
+        ngettext(
+            "Đã tạo kế hoạch khắc phục với %(count)d nhiệm vụ để theo dõi.",
+            "Đã tạo kế hoạch khắc phục với %(count)d nhiệm vụ để theo dõi.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect("directives:directive_detail", directive.pk)
+
+
+@require_POST
+@login_required
+def remediation_tasks_unit(request: HttpRequest, round_id: int, assessment_id: int) -> HttpResponse:
+    """Turn the selected gaps of one unit into a tracked plan: one task per criterion for that unit."""
+    round_ = permissions.get_results_round_for_user(request.user, round_id)
+    assessment = _assessment_in_round(request, round_, assessment_id)
+    permissions.require(permissions.can_create_remediation_tasks(request.user, round_))
+    form = RemediationPlanForm(request.POST, gaps=analysis.unit_gaps(assessment))
+    if form.is_valid():
+        try:
+            directive = remediation.remediation_tasks_create(
+                actor=request.user,
+                round=round_,
+                gaps=remediation.unit_selection(assessment, form.cleaned_data["gaps"]),
+                deadline=form.cleaned_data["deadline"],
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return _created(request, directive)
+    context = _unit_context(request, round_, assessment, form)
+    return render(request, "assessments/results/unit.html", context, status=400)
+
+
+@require_POST
+@login_required
+def remediation_tasks_round(request: HttpRequest, round_id: int) -> HttpResponse:
+    """Turn the selected criteria of the points-lost page into tasks for every unit that lost points on them."""
+    round_ = permissions.get_results_round_for_user(request.user, round_id)
+    permissions.require(permissions.can_view_all_round_results(request.user, round_))
+    permissions.require(permissions.can_create_remediation_tasks(request.user, round_))
+    rows = analysis.round_points_lost(round_)
+    form = RoundRemediationForm(request.POST, rows=rows)
+    if form.is_valid():
+        try:
+            directive = remediation.remediation_tasks_create(
+                actor=request.user,
+                round=round_,
+                gaps=remediation.round_selection(round_, form.cleaned_data["gaps"]),
+                deadline=form.cleaned_data["deadline"],
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return _created(request, directive)
+    context = _points_lost_context(request, round_, rows, form)
+    return render(request, "assessments/results/points_lost.html", context, status=400)
 
 
 @require_GET
@@ -268,6 +376,8 @@ __all__ = [
     "ranking_download",
     "ranking_page",
     "remediation_plan_download",
+    "remediation_tasks_round",
+    "remediation_tasks_unit",
     "results_index",
     "scoring_sheet_download",
     "unit_result",
