@@ -34,9 +34,10 @@ Remediation plan
 ----------------
 Selected gaps of one unit become the rows of a remediation plan (kế hoạch
 khắc phục), delivered as an Excel workbook by
-:func:`cchc.assessments.documents.remediation_plan_xlsx`. When the directives
-app can hold plans, the same :class:`PlanItem` rows will become tasks
-assigned to the responsible units.
+:func:`cchc.assessments.documents.remediation_plan_xlsx`. The secretariat can
+also turn selected gaps into a tracked plan (a directive with one task per
+criterion for the units that lost points on it): see
+:mod:`cchc.assessments.remediation`.
 """
 
 from __future__ import annotations
