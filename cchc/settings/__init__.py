@@ -7,6 +7,7 @@
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -31,6 +32,8 @@ INSTALLED_APPS = [
     "template_partials",
     "ninja",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "cchc.audit",
     "cchc.organisations",
     "cchc.accounts",
@@ -163,6 +166,17 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cchc@localhost")
 # Task reminders (``cchc send_reminders``): days before the due date, then every N days once overdue.
 CCHC_REMINDER_DAYS_BEFORE = [int(day) for day in env_list("REMINDER_DAYS_BEFORE", ["7", "3", "1"])]
 CCHC_REMINDER_OVERDUE_EVERY = env_int("REMINDER_OVERDUE_EVERY_DAYS", 3)
+
+# Background work (Django Tasks API, django-tasks backport): "database" queues jobs in the database for
+# `cchc db_worker` processes, on any number of machines sharing it; "immediate" runs them at once in the caller.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database").strip().lower() or "database"
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {TASKS_BACKEND!r}")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
 
 LOGGING = {
     "version": 1,

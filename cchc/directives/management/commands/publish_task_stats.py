@@ -7,7 +7,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks.base import TaskResultStatus
 
+from cchc.directives.jobs import publish_task_stats_job
 from cchc.directives.services import periods_containing, stats_publish
 from cchc.lib.periods import Period
 
@@ -26,13 +28,38 @@ class Command(BaseCommand):
             action="append",
             help=_("Kỳ: 2025-Q3 (quý), 2025-H2 (6 tháng), 2025 (năm), 2025-08 (tháng); có thể ghi nhiều lần."),
         )
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help=_("Đưa việc tính và ghi tỷ lệ vào hàng đợi để tiến trình xử lý nền (cchc db_worker) thực hiện."),
+        )
+
+    def _enqueue(self, period: Period) -> None:
+        result = publish_task_stats_job.enqueue(period_key=period.key)
+        if result.status == TaskResultStatus.SUCCESSFUL and isinstance(result.return_value, dict):
+            self.stdout.write(
+                _("%(period)s: đã ghi tỷ lệ đúng hạn của %(count)d đơn vị.")
+                % {"period": period.label, "count": result.return_value.get(period.key, 0)}
+            )
+        elif result.status == TaskResultStatus.FAILED:
+            raise CommandError(_("Việc ghi tỷ lệ đúng hạn kỳ %(period)s bị lỗi.") % {"period": period.label})
+        else:
+            self.stdout.write(
+                _("Đã đưa việc ghi tỷ lệ đúng hạn kỳ %(period)s vào hàng đợi (mã %(id)s).")
+                % {"period": period.label, "id": result.id}
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             periods = [Period.from_key(key) for key in options["period"] or []]
         except ValueError as exc:
             raise CommandError(_("Kỳ không hợp lệ (ví dụ 2025-Q3, 2025-H2, 2025-08, 2025).")) from exc
-        for period in periods or periods_containing(timezone.localdate()):
+        periods = periods or periods_containing(timezone.localdate())
+        if options["enqueue"]:
+            for period in periods:
+                self._enqueue(period)
+            return
+        for period in periods:
             count = stats_publish(actor=None, period=period)
             self.stdout.write(
                 _("%(period)s: đã ghi tỷ lệ đúng hạn của %(count)d đơn vị.") % {"period": period.label, "count": count}

@@ -1,4 +1,5 @@
-"""``cchc send_reminders``: the daily reminder run (cron, systemd timer or ``--loop``); safe to run again."""
+"""``cchc send_reminders``: the daily reminder run (cron, systemd timer, ``--loop`` or ``--enqueue`` for the task
+workers); safe to run again."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks.base import TaskResultStatus
 
+from cchc.directives.jobs import send_reminders_job
 from cchc.directives.reminders import Schedule, send_reminders
 
 
@@ -41,6 +44,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval", type=int, default=3600, help=_("Số giây giữa hai lần kiểm tra khi chạy liên tục.")
         )
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help=_("Đưa việc gửi nhắc việc vào hàng đợi để tiến trình xử lý nền (cchc db_worker) thực hiện."),
+        )
 
     def _schedule(self, options: dict[str, Any]) -> Schedule:
         schedule = Schedule.from_settings()
@@ -57,8 +65,33 @@ class Command(BaseCommand):
             raise CommandError(_("--overdue-every phải lớn hơn 0."))
         return Schedule(days_before=before, overdue_every=every)
 
+    def _enqueue(self, day: datetime.date, schedule: Schedule) -> None:
+        result = send_reminders_job.enqueue(
+            day_iso=day.isoformat(), days_before=list(schedule.days_before), overdue_every=schedule.overdue_every
+        )
+        if result.status == TaskResultStatus.SUCCESSFUL and isinstance(result.return_value, dict):
+            done = result.return_value
+            self.stdout.write(
+                _("%(day)s: %(reminders)d lời nhắc mới, %(emails)d thư điện tử đã gửi.")
+                % {"day": day.strftime("%d/%m/%Y"), "reminders": done["reminders"], "emails": done["emails"]}
+            )
+            for failure in done.get("failures", []):
+                self.stderr.write(_("Không gửi được thư: %(detail)s") % {"detail": failure})
+        elif result.status == TaskResultStatus.FAILED:
+            raise CommandError(_("Việc gửi nhắc việc ngày %(day)s bị lỗi.") % {"day": day.strftime("%d/%m/%Y")})
+        else:
+            self.stdout.write(
+                _("Đã đưa việc gửi nhắc việc ngày %(day)s vào hàng đợi (mã %(id)s).")
+                % {"day": day.strftime("%d/%m/%Y"), "id": result.id}
+            )
+
     def handle(self, *args: Any, **options: Any) -> None:
         schedule = self._schedule(options)
+        if options["enqueue"]:
+            if options["loop"]:
+                raise CommandError(_("--enqueue không dùng cùng --loop."))
+            self._enqueue(_date(options["date"]) if options["date"] else timezone.localdate(), schedule)
+            return
         while True:
             day = _date(options["date"]) if options["date"] else timezone.localdate()
             result = send_reminders(day=day, schedule=schedule)
