@@ -58,7 +58,32 @@ class TaskOut(Schema):
     deadline: datetime.date | None
     period_key: str
     recurrence: str
+    report_every: str = Field(
+        description="Kỳ báo cáo của nhiệm vụ thường xuyên: monthly, quarterly, half_yearly, yearly."
+    )
     deadline_text: str
+    unit_ids: list[int] = Field(description="Các đơn vị thực hiện (mỗi đơn vị được theo dõi riêng).")
+    criterion_ids: list[int]
+    indicator_ids: list[int]
+    papi_dimension: str
+    cancelled: bool
+    cancel_reason: str
+
+    @staticmethod
+    def resolve_unit_ids(obj: Task) -> list[int]:
+        return sorted(set(obj.assignments.values_list("unit_id", flat=True)))
+
+    @staticmethod
+    def resolve_criterion_ids(obj: Task) -> list[int]:
+        return [criterion.pk for criterion in obj.criteria.all()]
+
+    @staticmethod
+    def resolve_indicator_ids(obj: Task) -> list[int]:
+        return [indicator.pk for indicator in obj.indicators.all()]
+
+    @staticmethod
+    def resolve_cancelled(obj: Task) -> bool:
+        return obj.cancelled_at is not None
 
     @staticmethod
     def resolve_supporting_unit_ids(obj: Task) -> list[int]:
@@ -122,6 +147,31 @@ class ReportOut(Schema):
 
 class ReviewIn(Schema):
     comment: str = Field("", description="Ý kiến của cơ quan thường trực (bắt buộc khi trả lại).")
+
+
+class TaskPatchIn(Schema):
+    """Only the fields sent are changed; the rules are those of the task edit page."""
+
+    section: str | None = None
+    content: str | None = None
+    lead_label: str | None = None
+    unit_ids: list[int] | None = Field(None, description="Các đơn vị thực hiện; không bỏ được đơn vị đã báo cáo.")
+    supporting_unit_ids: list[int] | None = None
+    expected_output: str | None = Field(None, description="report, plan, decision, other")
+    deadline_kind: str | None = Field(None, description="date, period, recurring, continuous")
+    deadline: datetime.date | None = None
+    period_key: str | None = Field(None, description="Với hạn theo kỳ: 2025-08, 2025-Q3, 2025-H2, 2025.")
+    recurrence: str | None = Field(None, description="Với nhiệm vụ định kỳ: monthly, quarterly, half_yearly, yearly.")
+    report_every: str | None = Field(None, description="Với nhiệm vụ thường xuyên: kỳ báo cáo (mặc định quarterly).")
+    deadline_text: str | None = None
+    criterion_ids: list[int] | None = None
+    indicator_ids: list[int] | None = None
+    papi_dimension: str | None = None
+    reason: str = Field("", description="Lý do điều chỉnh, ghi vào nhật ký.")
+
+
+class TaskCancelIn(Schema):
+    reason: str = Field(min_length=1, description="Lý do hủy nhiệm vụ.")
 
 
 class ProposedTaskOut(Schema):
@@ -247,6 +297,115 @@ def report_return(request: HttpRequest, report_id: int, payload: ReviewIn) -> An
 def task_list(request: HttpRequest, directive: int) -> Any:
     found = permissions.get_directive_for_user(_user(request), directive)
     return found.tasks.prefetch_related("supporting_units").order_by("position", "pk")
+
+
+def _units_by_id(task: Task, ids: list[int], *, name: str) -> list[Any]:
+    """Units of the directive's province (or already assigned to the task), in the order given."""
+    from cchc.directives.forms import unit_choices_for
+    from cchc.organisations.models import Unit
+
+    allowed = unit_choices_for(task.directive.issuing_unit, task.directive.issued_on) | Unit.objects.filter(
+        assignments__task=task
+    )
+    found = allowed.distinct().in_bulk(ids)
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        raise ServiceError(_("Không tìm thấy đơn vị: %(ids)s.") % {"ids": ", ".join(map(str, missing))}, field=name)
+    return [found[pk] for pk in dict.fromkeys(ids)]
+
+
+def _by_id(model: Any, ids: list[int], *, name: str) -> list[Any]:
+    found = model.objects.in_bulk(ids)
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        raise ServiceError(_("Không tìm thấy: %(ids)s.") % {"ids": ", ".join(map(str, missing))}, field=name)
+    return [found[pk] for pk in dict.fromkeys(ids)]
+
+
+@router.get("/tasks/{task_id}", response={200: TaskOut, **_ERRORS}, summary="Một nhiệm vụ")
+def task_detail(request: HttpRequest, task_id: int) -> Any:
+    return permissions.get_task_for_user(_user(request), task_id)
+
+
+@router.patch(
+    "/tasks/{task_id}",
+    response={200: TaskOut, **_ERRORS},
+    summary="Sửa nhiệm vụ",
+    description=(
+        "Cơ quan thường trực quản lý văn bản sửa nội dung, đơn vị, thời hạn, liên kết tiêu chí/chỉ số của nhiệm vụ. "
+        "Thêm đơn vị thì giao thêm; bỏ đơn vị đã báo cáo bị từ chối (409). Đổi thời hạn thì hạn của các lượt "
+        "chưa có báo cáo được tính lại."
+    ),
+)
+def task_update(request: HttpRequest, task_id: int, payload: TaskPatchIn) -> Any:
+    from cchc.frameworks.models import Criterion
+    from cchc.indicators.models import Indicator
+
+    user = _user(request)
+    task = permissions.get_task_for_user(user, task_id, manage=True)
+    sent = payload.model_fields_set
+    current_units = _units_by_id(task, sorted(set(task.assignments.values_list("unit_id", flat=True))), name="unit_ids")
+
+    def pick(name: str, default: Any) -> Any:
+        return getattr(payload, name) if name in sent and getattr(payload, name) is not None else default
+
+    kind = pick("deadline_kind", task.deadline_kind)
+    data = services.TaskData(
+        content=pick("content", task.content),
+        deadline_kind=kind,
+        units=_units_by_id(task, payload.unit_ids, name="unit_ids") if payload.unit_ids is not None else current_units,
+        section=pick("section", task.section),
+        lead_label=pick("lead_label", task.lead_label),
+        supporting_units=(
+            _units_by_id(task, payload.supporting_unit_ids, name="supporting_unit_ids")
+            if payload.supporting_unit_ids is not None
+            else list(task.supporting_units.all())
+        ),
+        expected_output=pick("expected_output", task.expected_output),
+        deadline=payload.deadline if "deadline" in sent else task.deadline,
+        period_key=pick("period_key", task.period_key),
+        recurrence=pick("recurrence", task.recurrence),
+        report_every=pick("report_every", task.report_every),
+        deadline_text=pick("deadline_text", task.deadline_text),
+        parent=task.parent,
+        criteria=(
+            _by_id(Criterion, payload.criterion_ids, name="criterion_ids")
+            if payload.criterion_ids is not None
+            else list(task.criteria.all())
+        ),
+        indicators=(
+            _by_id(Indicator, payload.indicator_ids, name="indicator_ids")
+            if payload.indicator_ids is not None
+            else list(task.indicators.all())
+        ),
+        papi_dimension=pick("papi_dimension", task.papi_dimension),
+    )
+    return services.task_update(actor=user, task=task, data=data, reason=payload.reason)
+
+
+@router.delete(
+    "/tasks/{task_id}",
+    response={204: None, **_ERRORS},
+    summary="Xóa nhiệm vụ",
+    description="Chỉ xóa được nhiệm vụ chưa có đơn vị nào báo cáo (409 nếu đã có); khi đó hãy hủy nhiệm vụ.",
+)
+def task_delete(request: HttpRequest, task_id: int) -> Any:
+    user = _user(request)
+    task = permissions.get_task_for_user(user, task_id, manage=True)
+    services.task_delete(actor=user, task=task)
+    return 204, None
+
+
+@router.post(
+    "/tasks/{task_id}/cancel",
+    response={200: TaskOut, **_ERRORS},
+    summary="Hủy nhiệm vụ",
+    description="Giữ nhiệm vụ cùng các báo cáo nhưng không còn nhắc việc và không tính vào thống kê.",
+)
+def task_cancel(request: HttpRequest, task_id: int, payload: TaskCancelIn) -> Any:
+    user = _user(request)
+    task = permissions.get_task_for_user(user, task_id, manage=True)
+    return services.task_cancel(actor=user, task=task, reason=payload.reason)
 
 
 @router.post(

@@ -38,7 +38,7 @@ from cchc.organisations.models import Unit, UnitKind
 
 from . import services
 from .extraction import extract_text
-from .models import Assignment, DeadlineKind, Directive, DirectiveKind, ExpectedOutput, Recurrence
+from .models import Assignment, DeadlineKind, Directive, DirectiveKind, ExpectedOutput, Recurrence, ReviewState
 
 NOTE = "Dữ liệu minh họa."
 
@@ -95,7 +95,8 @@ def _complete(
     report = _report(
         assignment, day=day, percent=100, text="Đã hoàn thành nhiệm vụ, có báo cáo kết quả kèm theo.", author=author
     )
-    services.report_accept(actor=users["thuongtruc"], report=report, comment="Đạt yêu cầu.", publish=False)
+    if report.review_state == ReviewState.PENDING:  # a continuous task's period report needs no acceptance
+        services.report_accept(actor=users["thuongtruc"], report=report, comment="Đạt yêu cầu.", publish=False)
 
 
 def _author_for(unit: Unit, users: dict[str, User | None]) -> User | None:

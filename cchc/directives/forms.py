@@ -175,6 +175,13 @@ class TaskForm(_DeadlineFieldsMixin):
         label=_("Chỉ số liên quan"), queryset=Indicator.objects.none(), required=False
     )
     papi_dimension = forms.CharField(label=_("Nội dung PAPI liên quan"), max_length=200, required=False)
+    report_every = forms.ChoiceField(
+        label=_("Kỳ báo cáo (nhiệm vụ thường xuyên)"),
+        choices=[(value, label) for value, label in Recurrence.choices if value not in ("", Recurrence.CONTINUOUS)],
+        initial=Recurrence.QUARTERLY,
+        required=False,
+        help_text=_("Nhiệm vụ thường xuyên báo cáo mỗi kỳ; hạn báo cáo là ngày cuối kỳ."),
+    )
 
     field_order = [
         "section",
@@ -189,6 +196,7 @@ class TaskForm(_DeadlineFieldsMixin):
         "deadline",
         "period_key",
         "recurrence",
+        "report_every",
         "deadline_text",
         "criteria",
         "indicators",
@@ -233,7 +241,50 @@ class TaskForm(_DeadlineFieldsMixin):
             criteria=list(data["criteria"]),
             indicators=list(data["indicators"]),
             papi_dimension=data["papi_dimension"],
+            report_every=data.get("report_every") or "",
         )
+
+
+class TaskEditForm(TaskForm):
+    """The task form filled with a task's current values, plus the reason recorded in the audit trail."""
+
+    reason = forms.CharField(label=_("Lý do điều chỉnh"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, directive: Directive, task: Task, **kwargs: Any) -> None:
+        super().__init__(*args, directive=directive, **kwargs)
+        self.fields["parent"].queryset = directive.tasks.exclude(pk=task.pk)  # type: ignore[attr-defined]
+        # Units already assigned stay selectable even if they have closed since.
+        assigned = Unit.objects.filter(assignments__task=task).distinct()
+        self.fields["units"].queryset = (self.fields["units"].queryset | assigned).distinct()  # type: ignore[attr-defined]
+
+    @staticmethod
+    def initial_for(task: Task) -> dict[str, Any]:
+        fields = (
+            "section",
+            "content",
+            "lead_label",
+            "expected_output",
+            "deadline_kind",
+            "deadline",
+            "period_key",
+            "recurrence",
+            "deadline_text",
+            "papi_dimension",
+        )
+        return {
+            **{name: getattr(task, name) for name in fields},
+            "recurrence": "" if task.recurrence == Recurrence.CONTINUOUS else task.recurrence,
+            "report_every": task.report_every or Recurrence.QUARTERLY,
+            "parent": task.parent_id,
+            "units": list(Unit.objects.filter(assignments__task=task).distinct().values_list("pk", flat=True)),
+            "supporting_units": list(task.supporting_units.values_list("pk", flat=True)),
+            "criteria": list(task.criteria.values_list("pk", flat=True)),
+            "indicators": list(task.indicators.values_list("pk", flat=True)),
+        }
+
+
+class TaskCancelForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do hủy nhiệm vụ"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReportForm(forms.Form):

@@ -151,6 +151,20 @@ class Task(models.Model):
         "indicators.Indicator", verbose_name=_("chỉ số"), blank=True, related_name="tasks"
     )
     papi_dimension = models.CharField(_("nội dung PAPI"), max_length=200, blank=True)
+    report_every = models.CharField(
+        _("kỳ báo cáo của nhiệm vụ thường xuyên"),
+        max_length=16,
+        choices=Recurrence.choices,
+        blank=True,
+        help_text=_(
+            "Nhiệm vụ thường xuyên báo cáo theo kỳ này; mỗi kỳ hạn báo cáo là ngày cuối kỳ (mặc định: hằng quý)."
+        ),
+    )
+    cancelled_at = models.DateTimeField(_("hủy lúc"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.TextField(_("lý do hủy"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -169,6 +183,11 @@ class Task(models.Model):
     def __str__(self) -> str:
         prefix = f"{self.section} " if self.section else ""
         return f"{prefix}{self.content[:150]}"
+
+    @property
+    def is_cancelled(self) -> bool:
+        """A cancelled task is kept for the record but left out of statistics, reminders and "my tasks"."""
+        return self.cancelled_at is not None
 
 
 class Occurrence(models.Model):
@@ -215,6 +234,10 @@ def status_expression(day: datetime.date | None = None) -> Case:
 
 
 class AssignmentQuerySet(models.QuerySet["Assignment"]):
+    def live(self) -> AssignmentQuerySet:
+        """Assignments of tasks that were not cancelled: what statistics and reminders count."""
+        return self.filter(task__cancelled_at__isnull=True)
+
     def done(self) -> AssignmentQuerySet:
         return self.filter(completed_on__isnull=False)
 

@@ -114,7 +114,8 @@ def due_assignments(day: datetime.date, schedule: Schedule) -> list[tuple[Assign
     """Open assignments (not waiting for acceptance) that get a reminder on ``day``."""
     upcoming = [day + datetime.timedelta(days=n) for n in (*schedule.days_before, 0)]
     rows = (
-        Assignment.objects.open()
+        Assignment.objects.live()
+        .open()
         .filter(review_pending=False)
         .filter(Q(due_date__in=upcoming) | Q(due_date__lt=day))
         .select_related("task", "directive", "unit", "occurrence")
@@ -293,7 +294,11 @@ def send_manual_reminders(*, actor: Any, assignments: Iterable[Assignment]) -> R
     """Reminders the secretariat sends from the tracker; at most one per assignment and person a day."""
     day = timezone.localdate()
     result = RunResult()
-    pairs = [(assignment, ReminderKind.MANUAL.value) for assignment in assignments if assignment.completed_on is None]
+    pairs = [
+        (assignment, ReminderKind.MANUAL.value)
+        for assignment in assignments
+        if assignment.completed_on is None and assignment.task.cancelled_at is None
+    ]
     with translation.override(settings.LANGUAGE_CODE):
         batches, users = _collect(pairs, day, escalate=False)
         _deliver(batches, users, day, result)

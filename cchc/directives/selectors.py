@@ -183,7 +183,8 @@ def my_tasks(assignments: AssignmentQuerySet, *, day: datetime.date | None = Non
     """A unit's open work: overdue, due within two weeks, waiting for acceptance, the rest."""
     today = day or timezone.localdate()
     rows = list(
-        assignments.open()
+        assignments.live()
+        .open()
         .with_status(today)
         .select_related("task", "directive", "unit", "occurrence")
         .in_tracker_order()[:500]
@@ -234,7 +235,7 @@ class UnitStats:
 
 def unit_stats(assignments: AssignmentQuerySet, period: Period) -> list[UnitStats]:
     """Per unit: the on-time rate of assignments due in ``period`` and counts by status."""
-    rows = assignments.due_between(period.start, period.end)
+    rows = assignments.live().due_between(period.start, period.end)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for row in (
         rows.annotate(status_code=status_expression())

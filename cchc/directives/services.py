@@ -103,6 +103,8 @@ class TaskData:
     criteria: Sequence[Any] = ()
     indicators: Sequence[Any] = ()
     papi_dimension: str = ""
+    # Reporting period of a continuous task (monthly, quarterly, half_yearly, yearly); quarterly when empty.
+    report_every: str = ""
     # Units to be created on confirmation (labels of :class:`NewUnit` entries), also tracked.
     new_unit_labels: Sequence[str] = field(default_factory=tuple)
 
@@ -261,7 +263,7 @@ def occurrence_periods(recurrence: str, start: datetime.date, end: datetime.date
     return periods
 
 
-def _clean_task(directive: Directive, data: TaskData) -> TaskData:
+def _clean_task(directive: Directive, data: TaskData, *, existing_unit_ids: Iterable[int] = ()) -> TaskData:
     data.content = (data.content or "").strip()
     data.section = normalize(data.section)[:30]
     data.lead_label = normalize(data.lead_label)[:300]
@@ -293,13 +295,19 @@ def _clean_task(directive: Directive, data: TaskData) -> TaskData:
         data.deadline, data.period_key = None, ""
     else:
         data.deadline, data.period_key, data.recurrence = None, "", Recurrence.CONTINUOUS
+        data.report_every = data.report_every or Recurrence.QUARTERLY
+        if data.report_every not in RECURRENCE_PERIOD:
+            raise ServiceError(_("Kỳ báo cáo của nhiệm vụ thường xuyên không hợp lệ."), field="report_every")
+    if data.deadline_kind != DeadlineKind.CONTINUOUS:
+        data.report_every = ""
     if data.parent is not None and data.parent.directive_id != directive.pk:
         raise ServiceError(_("Nhiệm vụ cha phải thuộc cùng văn bản."), field="parent")
     units = list(dict.fromkeys(data.units))
     if not units and not data.new_unit_labels:
         raise ServiceError(_("Hãy chọn ít nhất một đơn vị thực hiện."), field="units")
     day = directive.issued_on or timezone.localdate()
-    closed = [unit.name for unit in units if not unit.is_active(day)]
+    kept = set(existing_unit_ids)
+    closed = [unit.name for unit in units if unit.pk not in kept and not unit.is_active(day)]
     if closed:
         raise ServiceError(
             _("Đơn vị không còn hoạt động vào ngày ban hành văn bản: %(names)s.") % {"names": ", ".join(closed)},
@@ -309,18 +317,41 @@ def _clean_task(directive: Directive, data: TaskData) -> TaskData:
     return data
 
 
-def _create_assignments(directive: Directive, task: Task, units: Sequence[Unit]) -> int:
-    """One assignment per unit, or per unit and occurrence for a recurring task."""
-    rows: list[Assignment] = []
-    if task.deadline_kind == DeadlineKind.RECURRING:
-        start = directive.issued_on or timezone.localdate()
-        occurrences = [
+def has_occurrences(task: Task) -> bool:
+    """Recurring tasks, and continuous tasks (one report per reporting period), are tracked per occurrence."""
+    return task.deadline_kind in (DeadlineKind.RECURRING, DeadlineKind.CONTINUOUS)
+
+
+def _schedule(task: Task) -> str:
+    """The recurrence whose periods a task's occurrences follow."""
+    if task.deadline_kind == DeadlineKind.CONTINUOUS:
+        return task.report_every or Recurrence.QUARTERLY
+    return task.recurrence
+
+
+def _ensure_occurrences(directive: Directive, task: Task) -> list[Occurrence]:
+    """The task's occurrences from the issue date to the end of tracking, creating the missing ones."""
+    start = directive.issued_on or timezone.localdate()
+    present = set(task.occurrences.values_list("period_key", flat=True))
+    Occurrence.objects.bulk_create(
+        [
             Occurrence(task=task, period_key=period.key, due_date=period.end)
-            for period in occurrence_periods(task.recurrence, start, directive.tracking_end)
+            for period in occurrence_periods(_schedule(task), start, directive.tracking_end)
+            if period.key not in present
         ]
-        Occurrence.objects.bulk_create(occurrences)
-        occurrences = list(task.occurrences.order_by("due_date"))
-        for occurrence in occurrences:
+    )
+    return list(task.occurrences.order_by("due_date"))
+
+
+def _create_assignments(directive: Directive, task: Task, units: Sequence[Unit]) -> int:
+    """One assignment per unit, or per unit and occurrence for a recurring or continuous task.
+
+    Combinations that already exist (a unit kept through an edit) are skipped.
+    """
+    rows: list[Assignment] = []
+    taken = set(task.assignments.values_list("unit_id", "occurrence_id")) if task.pk else set()
+    if has_occurrences(task):
+        for occurrence in _ensure_occurrences(directive, task):
             rows += [
                 Assignment(
                     task=task,
@@ -331,6 +362,7 @@ def _create_assignments(directive: Directive, task: Task, units: Sequence[Unit])
                     due_date=occurrence.due_date,
                 )
                 for unit in units
+                if (unit.pk, occurrence.pk) not in taken
             ]
     else:
         rows = [
@@ -338,6 +370,7 @@ def _create_assignments(directive: Directive, task: Task, units: Sequence[Unit])
                 task=task, directive=directive, unit=unit, original_due_date=task.deadline, due_date=task.deadline
             )
             for unit in units
+            if (unit.pk, None) not in taken
         ]
     Assignment.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
@@ -357,6 +390,7 @@ def _create_task(*, actor: Any, directive: Directive, data: TaskData, position: 
         deadline=data.deadline,
         period_key=data.period_key,
         recurrence=data.recurrence,
+        report_every=data.report_every,
         deadline_text=data.deadline_text,
         papi_dimension=normalize(data.papi_dimension)[:200],
     )
@@ -393,6 +427,210 @@ def task_create(*, actor: Any, directive: Directive, data: TaskData, reason: str
     data = _clean_task(directive, data)
     position = (directive.tasks.count() + 1) * 10
     return _create_task(actor=actor, directive=directive, data=data, position=position, reason=reason)
+
+
+TASK_FIELDS = (
+    "section",
+    "content",
+    "lead_label",
+    "lead_unit",
+    "expected_output",
+    "deadline_kind",
+    "deadline",
+    "period_key",
+    "recurrence",
+    "report_every",
+    "deadline_text",
+    "parent",
+    "papi_dimension",
+)
+SCHEDULE_FIELDS = ("deadline_kind", "deadline", "period_key", "recurrence", "report_every")
+
+
+def _task_state(task: Task) -> dict[str, Any]:
+    """What an edit of a task may change, for the audit trail (old → new)."""
+    return {
+        **snapshot(task, TASK_FIELDS),
+        "units": sorted(Unit.objects.filter(assignments__task=task).distinct().values_list("name", flat=True)),
+        "supporting_units": sorted(task.supporting_units.values_list("name", flat=True)),
+        "criteria": sorted(str(criterion) for criterion in task.criteria.all()),
+        "indicators": sorted(indicator.code for indicator in task.indicators.all()),
+    }
+
+
+def _reported(assignments: Any) -> Any:
+    """Assignments a unit has reported on (or that were accepted as done): never removed by an edit."""
+    return assignments.filter(Q(reports__isnull=False) | Q(completed_on__isnull=False)).distinct()
+
+
+def _published_periods(assignments: Any) -> set[tuple[int, Period]]:
+    """``(unit, period)`` pairs whose published on-time rates may count these assignments."""
+    today = timezone.localdate()
+    pairs: set[tuple[int, Period]] = set()
+    for unit_id, due in assignments.filter(due_date__isnull=False).values_list("unit_id", "due_date"):
+        if due < today:
+            pairs.update((unit_id, period) for period in periods_containing(due))
+    return pairs
+
+
+def _republish(actor: Any, pairs: set[tuple[int, Period]]) -> None:
+    by_period: dict[Period, list[int]] = {}
+    for unit_id, period in pairs:
+        by_period.setdefault(period, []).append(unit_id)
+    for period, unit_ids in by_period.items():
+        stats_publish(actor=actor, period=period, unit_ids=unit_ids)
+
+
+def _locked_task(task: Task) -> Task:
+    task = Task.objects.select_for_update().select_related("directive__issuing_unit").get(pk=task.pk)
+    if task.cancelled_at is not None:
+        raise ServiceError(_("Nhiệm vụ đã bị hủy; không thể thay đổi."), code="conflict")
+    return task
+
+
+@transaction.atomic
+def task_update(*, actor: Any, task: Task, data: TaskData, reason: str = "") -> Task:
+    """Edit a task: its content, units, deadline and links, keeping everything units have already reported.
+
+    A unit added gets its assignment (and occurrences); a unit removed loses its assignments unless it
+    has reported on them, which is refused. A new deadline re-derives the due dates of the assignments
+    nobody has reported on; occurrences with reports stay as they are.
+    """
+    task = _locked_task(task)
+    directive = task.directive
+    current = task.assignments.all()
+    old_unit_ids = set(current.values_list("unit_id", flat=True))
+    data = _clean_task(directive, data, existing_unit_ids=old_unit_ids)
+    if data.parent is not None and (data.parent.pk == task.pk or _descends_from(data.parent, task)):
+        raise ServiceError(_("Nhiệm vụ cha không hợp lệ."), field="parent")
+    new_unit_ids = {unit.pk for unit in data.units}
+    removed = old_unit_ids - new_unit_ids
+    blocked = sorted(
+        Unit.objects.filter(pk__in=_reported(current.filter(unit_id__in=removed)).values("unit_id")).values_list(
+            "name", flat=True
+        )
+    )
+    if blocked:
+        raise ServiceError(
+            _("Không thể bỏ đơn vị đã báo cáo tiến độ nhiệm vụ: %(names)s.") % {"names": ", ".join(blocked)},
+            code="conflict",
+            field="units",
+        )
+    before = _task_state(task)
+    stale = _published_periods(current)
+    current.filter(unit_id__in=removed).delete()
+    task.section, task.content, task.lead_label = data.section, data.content, data.lead_label
+    task.lead_unit = data.units[0] if len(data.units) == 1 else None
+    task.expected_output, task.parent = data.expected_output, data.parent
+    task.papi_dimension = normalize(data.papi_dimension)[:200]
+    task.deadline_text = data.deadline_text
+    schedule_before = snapshot(task, SCHEDULE_FIELDS)
+    task.deadline_kind, task.deadline, task.period_key = data.deadline_kind, data.deadline, data.period_key
+    task.recurrence, task.report_every = data.recurrence, data.report_every
+    task.save()
+    if snapshot(task, SCHEDULE_FIELDS) != schedule_before:
+        _reschedule(task)
+    _create_assignments(directive, task, data.units)
+    task.supporting_units.set(data.supporting_units)
+    task.criteria.set(data.criteria)
+    task.indicators.set(data.indicators)
+    changes = diff(before, _task_state(task))
+    if changes:
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=task,
+            changes=changes,
+            reason=reason,
+            unit=directive.issuing_unit,
+        )
+    _republish(actor, stale | _published_periods(task.assignments.all()))
+    return task
+
+
+def _descends_from(candidate: Task, ancestor: Task) -> bool:
+    seen: set[int] = set()
+    node: Task | None = candidate
+    while node is not None and node.pk not in seen:
+        if node.pk == ancestor.pk:
+            return True
+        seen.add(node.pk)
+        node = node.parent
+    return False
+
+
+def _reschedule(task: Task) -> None:
+    """After a deadline change: drop what nobody reported on, re-date what stays in the same shape.
+
+    Plain assignments without reports take the new due date (and lose any approved extension); under a
+    periodic schedule the unreported occurrences go and :func:`_create_assignments` makes the new ones.
+    """
+    assignments = task.assignments.all()
+    reported_ids = set(_reported(assignments).values_list("pk", flat=True))
+    open_rows = assignments.exclude(pk__in=reported_ids)
+    if has_occurrences(task):
+        open_rows.delete()
+    else:
+        open_rows.filter(occurrence__isnull=False).delete()
+        open_rows.filter(occurrence__isnull=True).update(original_due_date=task.deadline, due_date=task.deadline)
+    task.occurrences.filter(assignments__isnull=True).delete()
+
+
+def _task_tree(task: Task) -> list[int]:
+    ids, frontier = [task.pk], [task.pk]
+    while frontier:
+        frontier = list(Task.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        ids += frontier
+    return ids
+
+
+@transaction.atomic
+def task_delete(*, actor: Any, task: Task, reason: str = "") -> None:
+    """Delete a task (and its sub-tasks) that no unit has reported on; otherwise it can only be cancelled."""
+    task = Task.objects.select_for_update().select_related("directive__issuing_unit").get(pk=task.pk)
+    assignments = Assignment.objects.filter(task_id__in=_task_tree(task))
+    if _reported(assignments).exists():
+        raise ServiceError(
+            _("Đã có đơn vị báo cáo tiến độ nhiệm vụ này nên không thể xóa; hãy hủy nhiệm vụ (ghi rõ lý do)."),
+            code="conflict",
+        )
+    stale = _published_periods(assignments)
+    before = {**_task_state(task), "assignments": assignments.count()}
+    directive = task.directive
+    record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        instance=task,
+        changes={key: [value, None] for key, value in before.items()},
+        reason=reason,
+        unit=directive.issuing_unit,
+    )
+    task.delete()
+    _republish(actor, stale)
+
+
+@transaction.atomic
+def task_cancel(*, actor: Any, task: Task, reason: str) -> Task:
+    """Close a task that will not be carried out: kept with its reports, out of statistics and reminders."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Hãy ghi lý do hủy nhiệm vụ."), field="reason")
+    task = _locked_task(task)
+    task.cancelled_at = timezone.now()
+    task.cancelled_by = actor if getattr(actor, "is_authenticated", False) else None
+    task.cancel_reason = reason
+    task.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+    Assignment.objects.filter(task=task, review_pending=True).update(review_pending=False)
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=task,
+        changes={"cancelled_at": [None, task.cancelled_at]},
+        reason=reason,
+        unit=task.directive.issuing_unit,
+    )
+    _republish(actor, _published_periods(task.assignments.all()))
+    return task
 
 
 @transaction.atomic
@@ -463,8 +701,12 @@ def report_submit(
     ``submitted_on`` records a report received earlier (on paper, by official letter); it may not be in
     the future nor before the directive was issued.
     """
-    assignment = Assignment.objects.select_for_update().select_related("unit", "directive").get(pk=assignment.pk)
+    assignment = (
+        Assignment.objects.select_for_update().select_related("unit", "directive", "task").get(pk=assignment.pk)
+    )
     _check_open(assignment)
+    if assignment.task.cancelled_at is not None:
+        raise ServiceError(_("Nhiệm vụ đã bị hủy; không cần báo cáo."), code="conflict")
     text = (text or "").strip()
     if not 0 <= percent <= 100:
         raise ServiceError(_("Tiến độ phải từ 0 đến 100%."), field="percent")
@@ -495,21 +737,42 @@ def report_submit(
         )
         attachment.file.save(stored.name, ContentFile(stored.content), save=False)
         attachment.save()
-    before = {"percent": assignment.percent, "review_pending": assignment.review_pending}
+    before = {
+        "percent": assignment.percent,
+        "review_pending": assignment.review_pending,
+        "completed_on": assignment.completed_on,
+    }
     assignment.percent = percent
     assignment.last_report_on = today
     assignment.review_pending = percent == 100
-    assignment.save(update_fields=["percent", "last_report_on", "review_pending"])
+    periodic = assignment.task.deadline_kind == DeadlineKind.CONTINUOUS and assignment.occurrence_id is not None
+    if periodic:
+        # A continuous task's period report is the deliverable: sent by the period's end it is "reported in
+        # time" (done on time), after it "late" (done late); no acceptance step.
+        assignment.completed_on = today
+        assignment.review_pending = False
+        report.review_state = ReviewState.NONE
+        report.save(update_fields=["review_state"])
+    assignment.save(update_fields=["percent", "last_report_on", "review_pending", "completed_on"])
     record(
         actor=actor,
         action=AuditAction.CREATE,
         instance=report,
         changes={
-            **diff(before, {"percent": assignment.percent, "review_pending": assignment.review_pending}),
+            **diff(
+                before,
+                {
+                    "percent": assignment.percent,
+                    "review_pending": assignment.review_pending,
+                    "completed_on": assignment.completed_on,
+                },
+            ),
             "attachments": [None, [stored.name for stored in attachments]],
         },
         unit=assignment.unit,
     )
+    if periodic:
+        stats_refresh_for(actor=actor, assignment=assignment)
     return report
 
 
@@ -673,8 +936,10 @@ def on_time_rate_indicator() -> Indicator:
 def on_time_counts(period: Period, *, unit_ids: Iterable[int] | None = None) -> dict[int, tuple[int, int]]:
     """``{unit_id: (done on time, due)}`` for assignments due in ``period`` that are due by today or done."""
     today = timezone.localdate()
-    rows = Assignment.objects.due_between(period.start, period.end).filter(
-        Q(completed_on__isnull=False) | Q(due_date__lt=today)
+    rows = (
+        Assignment.objects.live()
+        .due_between(period.start, period.end)
+        .filter(Q(completed_on__isnull=False) | Q(due_date__lt=today))
     )
     if unit_ids is not None:
         rows = rows.filter(unit_id__in=list(unit_ids))

@@ -203,7 +203,7 @@ def test_confirming_creates_the_directive_with_edited_dropped_added_and_new_unit
     ]
     created = Unit.objects.get(name="Trung tâm Truyền thông tỉnh")
     assert created.parent == personas.province
-    assert Assignment.objects.filter(unit=created).count() == 1
+    assert Assignment.objects.filter(unit=created).values("task").distinct().count() == 1
     assert not DirectiveDraft.objects.exists()
 
 
@@ -215,7 +215,7 @@ def test_unknown_name_mapped_to_a_registry_unit_gets_that_unit(personas: Persona
     data["names-0-unit"] = str(personas.front.pk)
     assert client.post(url, data).status_code == 302
     task = Task.objects.get(section="(4)")
-    assert list(task.assignments.values_list("unit", flat=True)) == [personas.front.pk]
+    assert set(task.assignments.values_list("unit", flat=True)) == {personas.front.pk}
     assert Task.objects.get(section="(3)").occurrences.count() == 2  # Q3 and Q4 of 2025
 
 

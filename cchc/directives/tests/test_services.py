@@ -177,12 +177,16 @@ def test_period_deadline_falls_due_at_the_end_of_the_period(personas: Personas, 
     assert task.assignments.get().due_date == datetime.date(2025, 12, 31)
 
 
-def test_continuous_task_has_no_due_date_and_is_never_overdue(personas: Personas, directive: Directive) -> None:
+def test_continuous_task_reports_quarterly_by_default_with_each_report_due_at_the_quarter_end(
+    personas: Personas, directive: Directive
+) -> None:
     task = make_task(personas, directive, kind=DeadlineKind.CONTINUOUS, deadline=None)
-    assignment = task.assignments.get()
-    assert assignment.due_date is None and task.recurrence == Recurrence.CONTINUOUS
-    with time_machine.travel(datetime.date(2035, 1, 1), tick=False):
-        assert status_of(assignment) == Status.NOT_STARTED
+    assert task.recurrence == Recurrence.CONTINUOUS and task.report_every == Recurrence.QUARTERLY
+    assert [(o.period_key, o.due_date) for o in task.occurrences.all()] == [
+        ("2025-Q3", datetime.date(2025, 9, 30)),
+        ("2025-Q4", datetime.date(2025, 12, 31)),
+    ]
+    assert task.assignments.count() == 2
 
 
 def test_task_addressed_to_all_communes_fans_out_to_one_assignment_per_active_commune(personas: Personas) -> None:

@@ -9,13 +9,13 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cchc.accounts import permissions
 from cchc.lib.errors import ServiceError
 
 from .. import selectors, services
-from ..forms import DirectiveCreateForm, DirectiveForm, TaskForm
+from ..forms import DirectiveCreateForm, DirectiveForm, TaskCancelForm, TaskEditForm, TaskForm
 from ..models import Task
 from .common import filter_querystring, show_service_error
 
@@ -166,6 +166,58 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "criteria": list(task.criteria.all()),
             "indicators": list(task.indicators.all()),
             "children": list(task.children.all()),
+            "can_manage": permissions.can_manage_task(request.user, task),
+            "cancel_form": TaskCancelForm(),
             "nav_active": "directives",
         },
     )
+
+
+@GET_POST
+@login_required
+def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = permissions.get_task_for_user(request.user, task_id, manage=True)
+    directive = task.directive
+    form = TaskEditForm(request.POST or None, directive=directive, task=task, initial=TaskEditForm.initial_for(task))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.task_update(
+                actor=request.user, task=task, data=form.task_data(), reason=form.cleaned_data.get("reason") or ""
+            )
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, _("Đã lưu nhiệm vụ."))
+            return redirect("directives:task_detail", task.pk)
+    return render(
+        request,
+        "directives/task_form.html",
+        {"form": form, "directive": directive, "task": task, "mode": "edit", "nav_active": "directives"},
+    )
+
+
+@require_POST
+@login_required
+def task_delete(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = permissions.get_task_for_user(request.user, task_id, manage=True)
+    try:
+        services.task_delete(actor=request.user, task=task, reason=request.POST.get("reason", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("directives:task_detail", task.pk)
+    messages.success(request, _("Đã xóa nhiệm vụ."))
+    return redirect("directives:directive_detail", task.directive_id)
+
+
+@require_POST
+@login_required
+def task_cancel(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = permissions.get_task_for_user(request.user, task_id, manage=True)
+    form = TaskCancelForm(request.POST)
+    try:
+        services.task_cancel(actor=request.user, task=task, reason=form.data.get("reason", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã hủy nhiệm vụ; nhiệm vụ không còn được nhắc việc và tính vào thống kê."))
+    return redirect("directives:task_detail", task.pk)
