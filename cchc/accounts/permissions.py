@@ -810,3 +810,31 @@ def can_create_remediation_tasks(user: Any, round_: Any) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return can_create_directives(user) and can_manage_unit(user, round_.organiser)
+
+
+# ---------------------------------------------------------------------------
+# Editing, deleting and cancelling directive tasks
+#
+# The secretariat that manages the directive (its issuing unit within the
+# secretariat's scope) edits, deletes and cancels its tasks; everyone else who
+# may read the directive only reads them.
+
+
+def can_manage_task(user: Any, task: Any) -> bool:
+    return can_manage_directive(user, task.directive)
+
+
+def get_task_for_user(user: Any, task_id: Any, *, manage: bool = False) -> Any:
+    """A task of a directive the user may read (404 otherwise); ``manage`` also requires the right to change it."""
+    from cchc.directives.models import Task
+
+    try:
+        pk = int(task_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    task = Task.objects.select_related("directive__issuing_unit", "lead_unit", "parent").filter(pk=pk).first()
+    if task is None or not get_directives_for_user(user).filter(pk=task.directive_id).exists():
+        raise Http404
+    if manage and not can_manage_task(user, task):
+        raise PermissionDenied
+    return task
