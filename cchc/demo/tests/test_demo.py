@@ -10,6 +10,7 @@ from cchc.accounts import permissions
 from cchc.accounts.models import Role, RoleAssignment, User
 from cchc.audit.models import AuditAction, AuditEntry
 from cchc.demo.data import ACCOUNTS, DEFAULT_PASSWORD, DISTRICT, PROVINCE
+from cchc.demo.loaders import load_province
 from cchc.organisations.models import CommuneSubtype, Membership, Unit, UnitKind, UnitSuccession
 from cchc.organisations.services import rebuild_paths
 
@@ -50,17 +51,19 @@ def _log_in(username: str, password: str) -> User | None:
 @pytest.mark.usefixtures("fast_hashing")
 def test_running_the_demo_twice_creates_nothing_and_changes_nothing(monkeypatch):
     monkeypatch.delenv("CCHC_DEMO_PASSWORD", raising=False)
-    _demo()
+    output = _demo()
     first = _state()
     _demo()
     assert _state() == first
+    for spec in ACCOUNTS:
+        assert spec.username in output
+    assert DEFAULT_PASSWORD in output
     assert len(first["units"]) > 100  # type: ignore[arg-type]
     assert len(first["successions"]) > 10  # type: ignore[arg-type]
 
 
-def test_every_demo_account_logs_in_with_the_demo_password_and_holds_its_role(monkeypatch):
-    monkeypatch.delenv("CCHC_DEMO_PASSWORD", raising=False)
-    output = _demo()
+def test_every_demo_account_logs_in_with_the_demo_password_and_holds_its_role():
+    load_province(password=DEFAULT_PASSWORD)
     for spec in ACCOUNTS:
         user = _log_in(spec.username, DEFAULT_PASSWORD)
         assert user is not None, spec.username
@@ -69,16 +72,13 @@ def test_every_demo_account_logs_in_with_the_demo_password_and_holds_its_role(mo
         assignment = RoleAssignment.objects.get(user=user)
         assert (assignment.scope.code if assignment.scope else None) == spec.scope
         assert Membership.objects.filter(user=user, unit__code=spec.unit).exists()
-        assert spec.username in output
-    assert DEFAULT_PASSWORD in output
     assert {spec.role for spec in ACCOUNTS} == set(Role.values)
     assert _log_in("quantri", "wrong-password-2025") is None
 
 
 @pytest.mark.usefixtures("fast_hashing")
 def test_each_run_resets_the_passwords_to_the_one_asked_for(monkeypatch):
-    monkeypatch.delenv("CCHC_DEMO_PASSWORD", raising=False)
-    _demo()
+    load_province(password=DEFAULT_PASSWORD)
     monkeypatch.setenv("CCHC_DEMO_PASSWORD", "Mat-khau-rieng-2025")
     output = _demo()
     assert "Mat-khau-rieng-2025" in output
@@ -99,7 +99,7 @@ def test_a_weak_demo_password_is_refused_and_nothing_is_loaded():
 
 @pytest.mark.usefixtures("fast_hashing")
 def test_the_province_has_departments_offices_communes_and_other_organisations():
-    _demo()
+    load_province(password=DEFAULT_PASSWORD)
     province = Unit.objects.get(code=PROVINCE)
     assert province.name == "Tỉnh Phú Thọ"
     assert province.is_active()
@@ -120,7 +120,7 @@ def test_the_province_has_departments_offices_communes_and_other_organisations()
 
 @pytest.mark.usefixtures("fast_hashing")
 def test_the_former_district_is_closed_and_its_communes_lead_to_todays_communes():
-    _demo()
+    load_province(password=DEFAULT_PASSWORD)
     district = Unit.objects.get(code=DISTRICT)
     assert district.name == "Huyện Đoan Hùng"
     assert district.is_active(BEFORE_REFORM)
@@ -147,7 +147,7 @@ def test_the_former_district_is_closed_and_its_communes_lead_to_todays_communes(
 
 @pytest.mark.usefixtures("fast_hashing")
 def test_demo_accounts_reach_the_province_but_not_the_former_provinces():
-    _demo()
+    load_province(password=DEFAULT_PASSWORD)
     for spec in ACCOUNTS:
         user = User.objects.get(username=spec.username)
         visible = permissions.get_units_for_user(user)
