@@ -75,12 +75,20 @@ class ScoreOut(Schema):
     max_points: Decimal
     rule_kind: str
     lead_unit_id: int | None
+    rule_text: str = Field(description="Cách chấm của tiêu chí, dạng câu đọc được.")
     self_score: Decimal | None
+    self_value: Decimal | None = Field(description="Tỷ lệ (%) đơn vị kê khai, với tiêu chí chấm theo tỷ lệ.")
+    self_choice: str = Field(
+        description="Lựa chọn đơn vị kê khai: yes/no (có/không) hoặc on_time/late/missing (đúng hạn/trễ hạn/"
+        "không thực hiện); rỗng khi nhập điểm trực tiếp."
+    )
     self_note: str
     no_evidence_reason: str
     computed_value: Decimal | None = Field(description="Giá trị lấy từ kho chỉ số (tiêu chí chấm tự động).")
     computed_source: str
     appraised_score: Decimal | None
+    appraised_value: Decimal | None = Field(description="Tỷ lệ (%) tổ thẩm định xác định.")
+    appraised_choice: str = Field(description="Lựa chọn tổ thẩm định xác định (như `self_choice`).")
     appraisal_reason: str
     final_score: Decimal | None
     version: int = Field(description="Gửi lại khi ghi điểm; khác phiên bản hiện tại thì bị từ chối (409).")
@@ -109,8 +117,22 @@ class AssessmentOut(AssessmentSummaryOut):
     evidence: list[EvidenceOut]
 
 
+_ENTRY_HELP = (
+    " Gửi một trong `points`, `value`, `choice` theo cách chấm (`rule_kind`) của tiêu chí: `manual` nhập `points`; "
+    "`yes_no` nhập `choice` = `yes`/`no`; `timeliness` nhập `choice` = `on_time`/`late`/`missing`; `bands` và "
+    "`proportional` nhập `value` = tỷ lệ từ 0 đến 100 (%), điểm được tính theo quy tắc của tiêu chí."
+)
+
+
 class SelfScoreIn(Schema):
-    points: Decimal | None = Field(None, description="Điểm tự chấm (0 đến điểm tối đa, theo bước); bỏ trống để xóa.")
+    points: Decimal | None = Field(
+        None,
+        description="Điểm tự chấm (0 đến điểm tối đa, theo bước); bỏ trống cả ba trường để xóa." + _ENTRY_HELP,
+    )
+    value: Decimal | None = Field(None, description="Tỷ lệ đạt (%), từ 0 đến 100, với tiêu chí chấm theo tỷ lệ.")
+    choice: str | None = Field(
+        None, max_length=32, description="`yes`/`no` hoặc `on_time`/`late`/`missing`, theo cách chấm."
+    )
     note: str = Field("", max_length=5000)
     no_evidence_reason: str = Field("", max_length=5000, description="Bắt buộc khi tiêu chí không có tài liệu.")
     version: int | None = Field(None, description="Phiên bản đã đọc; nên gửi để tránh ghi đè.")
@@ -118,7 +140,11 @@ class SelfScoreIn(Schema):
 
 class AppraisalIn(Schema):
     accept: bool = Field(False, description="`true`: đồng ý điểm tự chấm.")
-    points: Decimal | None = Field(None, description="Điểm thẩm định khi điều chỉnh.")
+    points: Decimal | None = Field(None, description="Điểm thẩm định khi điều chỉnh." + _ENTRY_HELP)
+    value: Decimal | None = Field(None, description="Tỷ lệ đạt (%) thẩm định, từ 0 đến 100.")
+    choice: str | None = Field(
+        None, max_length=32, description="`yes`/`no` hoặc `on_time`/`late`/`missing`, theo cách chấm."
+    )
     reason: str = Field("", max_length=5000, description="Bắt buộc khi điều chỉnh.")
     version: int = Field(description="Phiên bản đã đọc của điểm tiêu chí.")
 
@@ -151,12 +177,17 @@ def _score_out(score: Score, evidence_ids: list[int]) -> dict[str, Any]:
         "max_points": criterion.max_points,
         "rule_kind": criterion.rule_kind,
         "lead_unit_id": criterion.lead_unit_id,
+        "rule_text": services.rule_text(criterion),
         "self_score": score.self_score,
+        "self_value": score.self_value,
+        "self_choice": score.self_choice,
         "self_note": score.self_note,
         "no_evidence_reason": score.no_evidence_reason,
         "computed_value": score.computed_value,
         "computed_source": score.computed_source,
         "appraised_score": score.appraised_score,
+        "appraised_value": score.appraised_value,
+        "appraised_choice": score.appraised_choice,
         "appraisal_reason": score.appraisal_reason,
         "final_score": score.final_score,
         "version": score.version,
@@ -259,6 +290,8 @@ def score_self(request: HttpRequest, score_id: int, payload: SelfScoreIn) -> dic
         actor=user,
         score=score,
         points=points,
+        value=payload.value,
+        choice=payload.choice,
         note=payload.note,
         no_evidence_reason=payload.no_evidence_reason,
         version=payload.version,
@@ -285,6 +318,8 @@ def score_appraisal(request: HttpRequest, score_id: int, payload: AppraisalIn) -
         version=payload.version,
         accept=payload.accept,
         points=payload.points,
+        value=payload.value,
+        choice=payload.choice,
         reason=payload.reason,
     )
     return _score_response(score)

@@ -14,7 +14,7 @@ from cchc.audit.models import AuditEntry
 from cchc.audit.selectors import history_for
 from cchc.frameworks.models import Criterion, Framework
 
-from .models import Assessment, AssessmentStatus, Evidence, Round, Score
+from .models import Assessment, AssessmentStatus, Evidence, Round, RuleChoice, Score
 from .services import AUTO_RULE_KINDS, format_points, is_auto, score_is_done
 
 # Labels of the keys a score's audit entries carry.
@@ -24,7 +24,11 @@ HISTORY_LABELS = {
     "no_evidence_reason": gettext_lazy("Giải thích khi không có tài liệu kiểm chứng"),
     "computed_value": gettext_lazy("Giá trị tự động"),
     "computed_source": gettext_lazy("Nguồn giá trị tự động"),
+    "self_value": gettext_lazy("Tỷ lệ đơn vị kê khai (%)"),
+    "self_choice": gettext_lazy("Lựa chọn đơn vị kê khai"),
     "appraised_score": gettext_lazy("Điểm thẩm định"),
+    "appraised_value": gettext_lazy("Tỷ lệ thẩm định (%)"),
+    "appraised_choice": gettext_lazy("Lựa chọn thẩm định"),
     "appraisal_reason": gettext_lazy("Lý do điều chỉnh"),
     "final_score": gettext_lazy("Điểm đạt"),
     "explanation": gettext_lazy("Giải trình"),
@@ -189,7 +193,9 @@ class HistoryRow:
 def _shown(key: str, value: Any) -> str:
     if value is None or value == "":
         return "—"
-    if key.endswith("_score") or key == "computed_value":
+    if key.endswith("_choice") and value in RuleChoice.values:
+        return str(RuleChoice(value).label)
+    if key.endswith("_score") or key.endswith("_value"):
         try:
             return format_points(Decimal(str(value)))
         except ArithmeticError:

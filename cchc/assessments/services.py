@@ -268,7 +268,7 @@ def _input_word(criterion: Criterion) -> str:
     return _("điểm")
 
 
-def _rate_of(criterion: Criterion, value: Decimal, *, field: str) -> Decimal:
+def _rate_of(criterion: Criterion, value: Any, *, field: str) -> Decimal:
     if input_kind(criterion) != InputKind.RATE:
         raise ServiceError(
             _("Tiêu chí %(code)s không chấm theo tỷ lệ; hãy nhập %(what)s.")
@@ -276,9 +276,13 @@ def _rate_of(criterion: Criterion, value: Decimal, *, field: str) -> Decimal:
             code="invalid",
             field=field,
         )
-    if not value.is_finite() or value < 0 or value > RATE_MAX:
+    try:
+        rate = scoring.to_decimal(value)
+    except ValueError:
+        raise ServiceError(_("Tỷ lệ phải là một số (ví dụ 85 hoặc 85,5)."), code="invalid", field=field) from None
+    if rate < 0 or rate > RATE_MAX:
         raise ServiceError(_("Tỷ lệ phải từ 0 đến 100%."), code="out_of_range", field=field)
-    return value.quantize(Decimal("0.0001"))
+    return rate.quantize(Decimal("0.0001"))
 
 
 def _rule_points(criterion: Criterion, entry: Any, *, field: str) -> Decimal:
