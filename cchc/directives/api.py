@@ -8,6 +8,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
@@ -304,10 +305,9 @@ def _units_by_id(task: Task, ids: list[int], *, name: str) -> list[Any]:
     from cchc.directives.forms import unit_choices_for
     from cchc.organisations.models import Unit
 
-    allowed = unit_choices_for(task.directive.issuing_unit, task.directive.issued_on) | Unit.objects.filter(
-        assignments__task=task
-    )
-    found = allowed.distinct().in_bulk(ids)
+    choices = unit_choices_for(task.directive.issuing_unit, task.directive.issued_on).values("pk")
+    allowed = Unit.objects.filter(Q(pk__in=choices) | Q(pk__in=task.assignments.values("unit_id")))
+    found = allowed.in_bulk(ids)
     missing = [pk for pk in ids if pk not in found]
     if missing:
         raise ServiceError(_("Không tìm thấy đơn vị: %(ids)s.") % {"ids": ", ".join(map(str, missing))}, field=name)

@@ -9,6 +9,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -254,8 +255,11 @@ class TaskEditForm(TaskForm):
         super().__init__(*args, directive=directive, **kwargs)
         self.fields["parent"].queryset = directive.tasks.exclude(pk=task.pk)  # type: ignore[attr-defined]
         # Units already assigned stay selectable even if they have closed since.
-        assigned = Unit.objects.filter(assignments__task=task).distinct()
-        self.fields["units"].queryset = (self.fields["units"].queryset | assigned).distinct()  # type: ignore[attr-defined]
+        choices = self.fields["units"].queryset  # type: ignore[attr-defined]
+        assigned = task.assignments.values("unit_id")
+        self.fields["units"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
+            Q(pk__in=choices.values("pk")) | Q(pk__in=assigned)
+        ).order_by("path")
 
     @staticmethod
     def initial_for(task: Task) -> dict[str, Any]:
