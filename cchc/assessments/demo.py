@@ -49,7 +49,7 @@ EXPLANATIONS = (
 )
 
 
-def _stage_dates(year: int) -> dict[str, datetime.date]:
+def _stage_dates(year: int) -> dict[str, Any]:
     return {
         "self_assessment_deadline": datetime.date(year + 1, 1, 15),
         "appraisal_deadline": datetime.date(year + 1, 2, 10),

@@ -63,6 +63,17 @@ class RoundForm(forms.Form):
     council_deadline = _date_field(_("Hạn họp hội đồng thẩm định"))
     publication_date = _date_field(_("Ngày công bố dự kiến"))
     is_public = forms.BooleanField(label=_("Công khai kết quả trên trang công khai sau khi công bố"), required=False)
+    rescale_without_survey = forms.BooleanField(
+        label=_("Quy đổi về thang 100 khi không có điểm khảo sát"),
+        required=False,
+        help_text=_("Tiêu chí chấm từ khảo sát chưa có điểm được loại khỏi cả điểm đạt và điểm tối đa."),
+    )
+    grade_bands = forms.CharField(
+        label=_("Mức xếp loại"),
+        required=False,
+        max_length=200,
+        help_text=_("Ví dụ: A: 90; B: 80; C: 70; D: 0 (ngưỡng chỉ số %, giảm dần). Để trống dùng mức mặc định này."),
+    )
     reason = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def round_data(self) -> RoundData:
@@ -71,6 +82,8 @@ class RoundForm(forms.Form):
             name=data["name"],
             year=data["year"],
             is_public=data["is_public"],
+            rescale_without_survey=data["rescale_without_survey"],
+            grade_bands=data["grade_bands"],
             **{name: data[name] for name in DEADLINE_FIELDS},
         )
 
@@ -80,6 +93,8 @@ class RoundForm(forms.Form):
             "name": round.name,
             "year": round.year,
             "is_public": round.is_public,
+            "rescale_without_survey": round.rescale_without_survey,
+            "grade_bands": services.grade_bands_text(round.grade_bands or []),
             **{name: getattr(round, name) for name in DEADLINE_FIELDS},
         }
 

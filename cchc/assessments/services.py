@@ -16,6 +16,7 @@ import hashlib
 import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import IO, Any
@@ -62,6 +63,8 @@ ROUND_AUDIT_FIELDS = (
     "council_deadline",
     "publication_date",
     "is_public",
+    "rescale_without_survey",
+    "grade_bands",
 )
 SCORE_AUDIT_FIELDS = (
     "self_score",
@@ -349,6 +352,8 @@ class RoundData:
     council_deadline: datetime.date | None = None
     publication_date: datetime.date | None = None
     is_public: bool = False
+    rescale_without_survey: bool = False
+    grade_bands: str | list[dict[str, Any]] = dataclass_field(default_factory=list)
 
 
 DEADLINE_FIELDS = (
@@ -377,7 +382,53 @@ def _check_round_data(data: RoundData) -> RoundData:
                 field=field,
             )
         previous = day
-    return RoundData(**{**data.__dict__, "name": name})
+    return RoundData(**{**data.__dict__, "name": name, "grade_bands": parse_grade_bands(data.grade_bands)})
+
+
+def parse_grade_bands(raw: str | list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Grade bands from ``"A: 90; B: 80; C: 70; D: 0"`` (or the stored list); empty means the default bands.
+
+    Minimums are percentages of the index, strictly decreasing, each between 0 and 100.
+    """
+    if not raw:
+        return []
+    items: list[tuple[str, str]] = []
+    if isinstance(raw, str):
+        for part in raw.replace("\n", ";").split(";"):
+            if not part.strip():
+                continue
+            grade, sep, threshold = part.partition(":")
+            if not sep:
+                raise ServiceError(
+                    _("Mỗi mức xếp loại ghi theo dạng “A: 90”, các mức cách nhau bằng dấu “;”."), field="grade_bands"
+                )
+            items.append((grade.strip(), threshold.strip()))
+    else:
+        items = [(str(item.get("grade", "")).strip(), str(item.get("min", ""))) for item in raw]
+    bands: list[dict[str, Any]] = []
+    previous: Decimal | None = None
+    for grade, text in items:
+        try:
+            minimum = Decimal(text.replace(",", "."))
+        except (InvalidOperation, ValueError):
+            minimum = Decimal("NaN")
+        if not grade or len(grade) > 8 or not minimum.is_finite() or not Decimal(0) <= minimum <= Decimal(100):
+            raise ServiceError(
+                _("Mức xếp loại “%(grade)s: %(min)s” không hợp lệ: tên tối đa 8 ký tự, ngưỡng từ 0 đến 100.")
+                % {"grade": grade, "min": text},
+                field="grade_bands",
+            )
+        if previous is not None and minimum >= previous:
+            raise ServiceError(
+                _("Ngưỡng các mức xếp loại phải giảm dần (ví dụ A: 90; B: 80; C: 70; D: 0)."), field="grade_bands"
+            )
+        previous = minimum
+        bands.append({"grade": grade, "min": float(minimum)})
+    return bands
+
+
+def grade_bands_text(bands: list[dict[str, Any]]) -> str:
+    return "; ".join(f"{band['grade']}: {band['min']:g}" for band in bands)
 
 
 def _leaves(framework: Framework) -> list[Criterion]:
