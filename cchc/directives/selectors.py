@@ -62,9 +62,12 @@ class TrackerFilters:
 
 
 def tracker(assignments: AssignmentQuerySet, filters: TrackerFilters, *, day: datetime.date | None = None) -> Any:
-    """The secretariat's tracker: visible assignments narrowed by the filters, soonest due first."""
+    """The secretariat's tracker: visible assignments narrowed by the filters, soonest due first.
+
+    Cancelled tasks stay on their directive's page (with the reason) but leave the tracker.
+    """
     today = day or timezone.localdate()
-    rows = assignments
+    rows = assignments.live()
     if filters.directive:
         rows = rows.filter(directive_id=filters.directive)
     if filters.unit:

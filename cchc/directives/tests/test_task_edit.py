@@ -205,7 +205,11 @@ def test_a_cancelled_task_leaves_statistics_reminders_and_my_tasks(personas: Per
         due = reminders.due_assignments(datetime.date(2025, 10, 5), reminders.Schedule(overdue_every=1))
         assert [assignment.task for assignment, _kind in due] == [kept]
         page = personas.client("focal_a").get(reverse("directives:my_tasks")).content.decode()
+        tracker = personas.client("secretariat").get(reverse("directives:tracker") + "?status=all").content.decode()
+        directive_page = personas.client("secretariat").get(reverse("directives:directive_detail", args=[directive.pk]))
     assert "Giữ lại" in page and "Hủy bỏ" not in page
+    assert "Giữ lại" in tracker and "Hủy bỏ" not in tracker
+    assert "Hủy bỏ" in directive_page.content.decode()
 
 
 # ---------------------------------------------------------------------------
