@@ -18,6 +18,8 @@ from cchc.organisations.services import UnitData, unit_create
 UNITS = memory_units()
 REGISTRY = list(UNITS.values())
 DOCUMENTS = {document.name: document for document in documents()}
+# The "unseen" documents only measure the extractor (bench/extraction.py); exact matches are asserted for the others.
+MATCHED = sorted(name for name, document in DOCUMENTS.items() if document.split in {"tuning", "held_out"})
 
 
 def _extract(name: str) -> dict:
@@ -273,7 +275,7 @@ def _triples(tasks: list[dict]) -> list[tuple[str, str, str]]:
     return [(task["section"], canonical(task["lead_unit"] or ""), deadline_key(task)) for task in tasks]
 
 
-@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+@pytest.mark.parametrize("name", MATCHED)
 def test_each_labelled_directive_gives_its_expected_sections_lead_units_and_deadlines(name: str) -> None:
     document: LabelledDocument = DOCUMENTS[name]
     result = _extract(name)
@@ -286,7 +288,7 @@ def test_each_labelled_directive_gives_its_expected_sections_lead_units_and_dead
             assert deadline_key(found) == deadline_key(wanted), (found["section"], found["deadline_text"])
 
 
-@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+@pytest.mark.parametrize("name", MATCHED)
 def test_each_labelled_directive_gives_its_expected_header(name: str) -> None:
     document = DOCUMENTS[name]
     result = _extract(name)
