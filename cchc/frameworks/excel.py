@@ -155,19 +155,6 @@ def export_framework(framework: Framework) -> bytes:
 # Import
 
 
-def _lookup(choices: Any, extra: dict[str, str]) -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    for language in ("vi", "en"):
-        with translation.override(language):
-            for value, label in choices.choices:
-                lookup[fold(str(label))] = value
-    for value in choices.values:
-        lookup[fold(value)] = value
-        lookup[fold(value.replace("_", " "))] = value
-    lookup.update({fold(key): value for key, value in extra.items()})
-    return lookup
-
-
 _CATEGORY_ALIASES = {
     "Cơ bản": "base",
     "Trong thang điểm": "base",
@@ -276,8 +263,8 @@ def _parse(
     framework: Framework,
     errors: list[RowError],
 ) -> list[_Row]:
-    categories = _lookup(CriterionCategory, _CATEGORY_ALIASES)
-    kinds = _lookup(RuleKind, _RULE_ALIASES)
+    categories = spreadsheet.choice_lookup(CriterionCategory, _CATEGORY_ALIASES)
+    kinds = spreadsheet.choice_lookup(RuleKind, _RULE_ALIASES)
     parsed: list[_Row] = []
     for sheet_row in sheet_rows:
         values = sheet_row.values

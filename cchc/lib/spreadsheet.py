@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -78,6 +79,23 @@ def map_columns(header: Sequence[Any], expected: dict[str, Iterable[str]]) -> di
                 found[name] = index
                 break
     return found
+
+
+def choice_lookup(choices: Any, extra: dict[str, str]) -> dict[str, str]:
+    """Folded text → value for a ``TextChoices``: Vietnamese and English labels, the values, and ``extra`` aliases.
+
+    Lets an import accept "Sở, ban, ngành", "department" or "Sở" alike, whatever the accents or case.
+    """
+    lookup: dict[str, str] = {}
+    for language in ("vi", "en"):
+        with translation.override(language):
+            for value, label in choices.choices:
+                lookup[fold(str(label))] = value
+    for value in choices.values:
+        lookup[fold(value)] = value
+        lookup[fold(value.replace("_", " "))] = value
+    lookup.update({fold(key): value for key, value in extra.items()})
+    return lookup
 
 
 def cell(values: Sequence[Any], index: int | None) -> Any:

@@ -207,19 +207,6 @@ def export_units(units: UnitQuerySet) -> bytes:
 # Import: reading
 
 
-def _choice_lookup(choices: type[UnitKind] | type[CommuneSubtype], extra: dict[str, str]) -> dict[str, str]:
-    lookup: dict[str, str] = {}
-    for language in ("vi", "en"):
-        with translation.override(language):
-            for value, label in choices.choices:
-                lookup[fold(str(label))] = value
-    for value in choices.values:
-        lookup[fold(value)] = value
-        lookup[fold(value.replace("_", " "))] = value
-    lookup.update({fold(key): value for key, value in extra.items()})
-    return lookup
-
-
 _KIND_ALIASES = {
     "Tỉnh": "province",
     "Thành phố trực thuộc Trung ương": "province",
@@ -257,8 +244,8 @@ def _parse_rows(sheet_rows: list[spreadsheet.SheetRow], errors: list[RowError]) 
             % {"columns": ", ".join(missing)},
             field="file",
         )
-    kinds = _choice_lookup(UnitKind, _KIND_ALIASES)
-    subtypes = _choice_lookup(CommuneSubtype, {})
+    kinds = spreadsheet.choice_lookup(UnitKind, _KIND_ALIASES)
+    subtypes = spreadsheet.choice_lookup(CommuneSubtype, {})
     parsed: list[_Row] = []
     for sheet_row in sheet_rows[1:]:
         values = sheet_row.values
