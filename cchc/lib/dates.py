@@ -191,6 +191,7 @@ _HALF_RE = re.compile(_HALF)
 _DATE_PART_RE = re.compile(r"^\D*(?=\d)")
 _CUE_BEFORE_RE = re.compile(rf"(?<![a-z])(?:{_CUE}){_EMPHASIS}$")
 _DAY_OF_MONTH_RE = re.compile(rf"(?:tr[a-z]{{1,3}}c\s+)?{_NGAY}\s+(?P<dom>\d{{1,2}})\s+(?:h[a-z]ng|moi)\s+{_THANG}")
+_ALONG = r"c[u]ng\s+(?:ky|luc|thoi\s+diem)\s+(?:voi\s+)?(?:che\s+do\s+)?bao\s+cao\s+(?:dinh\s+ky\s+)?"
 _RECURRENCES: list[tuple[Recurrence, str]] = [
     (
         Recurrence.HALF_YEARLY,
@@ -204,6 +205,11 @@ _RECURRENCES: list[tuple[Recurrence, str]] = [
     ),
     (Recurrence.YEARLY, rf"(?:dinh\s+ky\s+)?(?:h[a-z]ng|moi)\s+{_NAM}|dinh\s+ky\s+{_NAM}"),
     (Recurrence.CONTINUOUS, r"th[a-z]{1,2}ng\s+xuy[a-z]n"),
+    # "gửi cùng kỳ với báo cáo quý": the rhythm of the periodic report it goes with.
+    (Recurrence.QUARTERLY, rf"{_ALONG}qu[yi](?!\s+(?:iv|i{{1,3}}|[1-4])\b)"),
+    (Recurrence.HALF_YEARLY, rf"{_ALONG}(?:6|sau)\s+{_THANG}"),
+    (Recurrence.MONTHLY, rf"{_ALONG}{_THANG}"),
+    (Recurrence.YEARLY, rf"{_ALONG}{_NAM}"),
 ]
 _RECURRENCE_RES = [(kind, re.compile(rf"(?<![a-z])(?:{pattern})(?![a-z])")) for kind, pattern in _RECURRENCES]
 
@@ -264,7 +270,7 @@ def _recurrence_allowed(folded: str, start: int, end: int) -> bool:
     "Hằng năm, thực hiện việc tự đánh giá" and "… định kỳ hằng quý" do;
     "sử dụng kết quả Chỉ số CCHC hằng năm trong công tác quản lý" does not.
     """
-    if folded[start:end].startswith("dinh"):
+    if folded[start:end].startswith(("dinh", "cung")):
         return True
     before = folded[:start].rstrip(" *_")
     return bool(not before or before[-1] in ".;:(-+•\n" or before.endswith(("dinh ky", "thuc hien", "bao cao")))

@@ -85,6 +85,13 @@ _NOT_TASK = re.compile(
     r"chiu\s+trach\s+nhiem\s+thi\s+hanh|co\s+hieu\s+luc|ban\s+hanh\s+kem\s+theo|phu\s+luc\s+kem\s+theo"
     r"|co\s+phu\s+luc|trong\s+qua\s+trinh\s+(?:to\s+chuc\s+)?thuc\s+hien,?\s+neu\s+co|bai\s+bo"
 )
+_CONTACT_RE = re.compile(
+    r"\s*(?:dau\s+moi|thong\s+tin|can\s+bo|cong\s+chuc)\s+lien\s+he|\s*(?:moi\s+)?chi\s+tiet\s+(?:xin\s+)?lien\s+he"
+)
+_ASSESSMENT_RE = re.compile(
+    r"\s*(?:co\s+ban\s+)?(?:thong\s+nhat|nhat\s+tri|dong\s+y)\s+(?:voi|cao|chu\s+truong|noi\s+dung)|\s*(?:ghi\s+nhan|danh\s+gia\s+cao"
+    r"|bieu\s+duong|hoan\s+nghenh|tuyen\s+duong|khen\s+ngoi|tham\s+du|qua\s+(?:kiem\s+tra|theo\s+doi)\s+cho\s+thay)(?![a-z])"
+)
 _ASSIGN_RE = re.compile(
     r"(?<![a-z])(?P<cue>giao(?:\s+cho)?|[dp][a-z]\s+ngh[a-z]|y[a-z]u\s+c[a-z]u|[dp][a-z]i\s+v[a-z]i|ph[a-z]n\s+c[a-z]ng"
     r"(?:\s+cho)?)\s+"
@@ -106,8 +113,45 @@ _VERB_AFTER_RE = re.compile(
     r"|to\s+chuc|xay\s+dung|ra\s+soat|theo\s+doi|don\s+doc|kiem\s+tra|huong\s+dan|tiep\s+tuc|nghien\s+cuu|de\s+xuat"
     r"|bao\s+cao|tong\s+hop|chi\s+dao|cap\s+nhat|hoan\s+thanh|ban\s+hanh|tuyen\s+truyen|quan\s+triet|day\s+manh"
     r"|tang\s+cuong|nang\s+cao|chu\s+dong|khan\s+truong|tap\s+trung|duy\s+tri|giam\s+sat|truc\s+tiep|can\s|lanh\s+dao"
-    r"|rà|dam\s+bao|quan\s+ly|phan\s+cong|sap\s+xep|cung\s+cap|thuong\s+xuyen|t[il]ep\s+tuc)"
+    r"|rà|dam\s+bao|quan\s+ly|phan\s+cong|sap\s+xep|cung\s+cap|thuong\s+xuyen|t[il]ep\s+tuc"
+    r"|tu\s+(?:cham|danh\s+gia|kiem\s+tra|ra\s+soat)|gui|nop|bo\s+tri|cu\s|dang\s+ky|thong\s+bao|lap\s|niem\s+yet"
+    r"|cong\s+khai|su\s+dung|ung\s+dung|ap\s+dung|nghiem\s+tuc|quan\s+tam|khac\s+phuc|chan\s+chinh|bao\s+dam"
+    r"|ket\s+noi|dong\s+bo|van\s+hanh|tiep\s+nhan|giai\s+quyet|xu\s+ly|danh\s+gia|soan\s+thao|tham\s+dinh|ho\s+tro)"
 )
+
+
+# An opening phrase of time or condition before the subject: "Từ tháng 10/2025, UBND các xã …",
+# "Trong Quý I/2026, Sở Nội vụ …", "Căn cứ kết quả kiểm tra, Phòng Nội vụ …".
+_OPENING_RE = re.compile(
+    r"\s*(?:tu|trong|truoc|sau|den|ke\s+tu|bat\s+dau\s+tu|nam|thang|quy|hang|hang\s+nam|dinh\s+ky|can\s+cu|tren\s+co\s+so"
+    r"|khi|ngay|giai\s+doan|dong\s+thoi|ngoai\s+ra|mat\s+khac|bên\s+canh\s+do|ben\s+canh\s+do)(?![a-z])[^,;:.]{0,80},\s*"
+)
+# Qualifiers of a described group ("được giao chủ trì tại mục II", "có liên quan") before its verb.
+_QUALIFIER_RE = re.compile(
+    r"\s*(?:duoc\s+giao(?:\s+(?:chu\s+tri|nhiem\s+vu|thuc\s+hien))?|co\s+(?:lien\s+quan|ten|trach\s+nhiem\s+lien\s+quan)"
+    r"|lien\s+quan|truc\s+thuoc|thuoc|tai|trong|o|theo|cua|co\s+chi\s+so|co\s+ty\s+le|xep\s+hang|dat)(?![a-z])"
+)
+
+
+def _subject_end(folded: str, end: int) -> int | None:
+    """Where a described group that opens a sentence ends, if a verb follows it (after its qualifiers)."""
+    if _VERB_AFTER_RE.match(folded, end) and not folded[end:].lstrip().startswith((":", ",")):
+        return end
+    if not _QUALIFIER_RE.match(folded, end):
+        return None
+    words = list(re.finditer(r"[a-z0-9]+", folded[end:]))
+    for index, word in enumerate(words[1:13], start=1):
+        position = end + word.start()
+        previous = folded[end + words[index - 1].start() : position]
+        if re.search(r"[,;:.]", previous):
+            return None
+        if (
+            _VERB_AFTER_RE.match(folded, position)
+            and not re.fullmatch(r"(?:duoc\s+)?giao\s+", previous)
+            and not (index >= 2 and folded[end + words[index - 2].start() : position].startswith("duoc giao"))
+        ):
+            return end + words[index - 1].end()
+    return None
 
 
 def _is_upper(text: str) -> bool:
@@ -187,18 +231,28 @@ class _Extractor:
             refs, end = parse_unit_list(view, self.registry, start)
             if refs and _LEAD_VERB_RE.match(folded, end) and refs[0].kind != "generic":
                 return refs, view.cut(refs[0].start, end), end, False, [(refs[0].start, end)]
-        refs, end = parse_unit_list(view, self.registry, 0)
-        if refs and any(ref.kind != "generic" for ref in refs) and _follows_as_subject(folded, end):
-            heading = folded[end:].lstrip().startswith(":") or not folded[end:].strip()
-            stop = folded.find(":", end) + 1 if heading and ":" in folded[end:] else end
-            return refs, view.cut(refs[0].start, end), stop, heading, [(0, end)]
+        opening = _OPENING_RE.match(folded)
+        for start in (0, opening.end()) if opening else (0,):
+            refs, end = parse_unit_list(view, self.registry, start)
+            if refs and any(ref.kind != "generic" for ref in refs) and _follows_as_subject(folded, end):
+                heading = folded[end:].lstrip().startswith(":") or not folded[end:].strip()
+                stop = folded.find(":", end) + 1 if heading and ":" in folded[end:] else end
+                return refs, view.cut(refs[0].start, end), stop, heading, [(start, end)]
+            if refs and all(ref.kind == "generic" for ref in refs):
+                # "Các cơ quan, đơn vị tự chấm điểm …", "Thủ trưởng các cơ quan được giao chủ trì tại mục II
+                # xây dựng …": a described group that is the subject leads the item, as written with its qualifier.
+                subject_end = _subject_end(folded, end)
+                if subject_end is not None:
+                    text = view.cut(start, subject_end)
+                    ref = UnitRef(text=text, start=start, end=subject_end, kind="generic")
+                    return [ref], text, 0, False, [(start, subject_end)]
         if folded.rstrip().endswith(":"):
             # A lead-in: "…, Văn phòng UBND tỉnh triển khai thực hiện đồng bộ các giải pháp sau:".
             for clause in re.finditer(r"[,;]\s+", folded):
                 refs, end = parse_unit_list(view, self.registry, clause.end())
                 if (
                     refs
-                    and all(ref.kind in ("unit", "group") for ref in refs)
+                    and all(ref.kind in ("unit", "group", "unknown") for ref in refs)
                     and _LEAD_IN_VERB_RE.match(folded, end)
                     and not folded[end:].lstrip().startswith(":")
                 ):
@@ -292,8 +346,12 @@ class _Extractor:
     def _task(self, node: Node, own: _Own, context: _Context) -> None:
         content = node.text[own.lead_end :].strip(" :") if own.lead_from_heading else node.text
         folded = fold_aligned(content)
-        if not content or _NOT_TASK.search(folded) or content.rstrip().endswith(":"):
+        if not content or _NOT_TASK.search(folded) or content.rstrip().endswith(":") or _CONTACT_RE.match(folded):
             return
+        if node.kind == "para" and own.deadline.is_empty and _CLOSING_RE.search(folded):
+            return  # "Sở Nội vụ đề nghị các cơ quan, đơn vị phối hợp thực hiện./."
+        if not own.lead and _ASSESSMENT_RE.match(folded):
+            return  # "Cơ bản thống nhất với báo cáo …", "Ghi nhận …": the conclusion assesses, assigns nothing
         if len(content.split()) <= 8 and not own.lead and own.deadline.is_empty and not node.fields:
             return
         if context.prefix:

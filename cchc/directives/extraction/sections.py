@@ -5,7 +5,7 @@ sometimes has a blank line after every line), so a line goes on the previous
 paragraph unless it starts with a section marker, follows a blank line in a
 text where blank lines mean something, or follows a short line that ended a
 sentence. Paragraphs then nest by their markers: each kind of marker ("I.",
-"1.", "1.1.", "(1)", "a)", "-", "+", "Điều 1.") takes the depth at which it
+"1.", "1.1.", "(1)", "a)", "A.", "-", "+", "Điều 1.") takes the depth at which it
 first appeared under its parent, which is how directives mix numbering
 styles. Unmarked paragraphs nest under a heading that introduces them
 (ends with ":" or has no sentence of its own) and otherwise continue the
@@ -28,6 +28,8 @@ _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("part", re.compile(r"^(?:PHẦN|Phần|CHƯƠNG|Chương|MỤC|Mục)\s+(?:[IVX]+|\d+|thứ\s+\w+)\b[.:]?\s*")),
     ("article", re.compile(r"^(?:Điều|ĐIỀU|Dieu|DIEU)\s+\d+\s*[.:]\s*")),
     ("roman", re.compile(r"^[IVX]{1,5}\s*[.)]\s*(?=\S)")),
+    # "A. VỀ CHẾ ĐỘ BÁO CÁO", "B. Nhiệm vụ cụ thể": capital letters above Roman numerals or beside them.
+    ("letter", re.compile(r"^[A-HĐ]\s*\.\s+(?=[A-ZĐÀ-Ỹ])")),
     ("decimal", re.compile(r"^\d{1,2}(?:\s*\.\s*\d{1,2})+\s*[.)]?\s+(?=\S)")),
     ("num", re.compile(r"^\d{1,2}\s*[.)]\s*(?=[^\d\s/.-])")),
     ("paren", re.compile(r"^\(\s*\d{1,2}\s*\)\s*")),

@@ -28,6 +28,7 @@ from cchc.lib.dates import fold_aligned
 from cchc.organisations.models import CommuneSubtype, Unit, UnitKind
 
 from .abbreviations import expand
+from .names import unknown_name_end
 
 FUZZY_THRESHOLD = 0.84
 _MAX_NAME_TOKENS = 14
@@ -459,34 +460,8 @@ def _registry_prefix(view: TextView, registry: Registry, position: int) -> tuple
 
 
 def _unknown_name(view: TextView, position: int) -> int | None:
-    """End of a unit name the registry lacks, starting with a unit noun at ``position``."""
-    if not _UNIT_NOUN_RE.match(view.folded, position):
-        return None
-    first = view.token_at(position)
-    if first is None:
-        return None
-    end = view.tokens[first][1]
-    index = first + 1
-    taken = 1
-    while index < len(view.tokens) and taken < 9:
-        start, stop = view.tokens[index]
-        gap = view.folded[end:start]
-        if any(mark in gap for mark in ",;:.()/\n") and gap.strip() != "-":
-            break
-        word = view.folded[start:stop]
-        pair = (
-            f"{word} {view.folded[view.tokens[index + 1][0] : view.tokens[index + 1][1]]}"
-            if index + 1 < len(view.tokens)
-            else word
-        )
-        if word in _STOP_WORDS or pair in _STOP_WORDS:
-            break
-        end = stop
-        index += 1
-        taken += 1
-        if word in ("huyen", "tinh") and taken > 2:
-            break
-    return end
+    """End of a unit name the registry lacks, starting at ``position`` (see :mod:`.names`)."""
+    return unknown_name_end(view, position)
 
 
 def parse_unit_list(view: TextView, registry: Registry, position: int) -> tuple[list[UnitRef], int]:

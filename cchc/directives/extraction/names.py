@@ -1,0 +1,440 @@
+"""Reading the name of a unit that is not in the registry out of a sentence.
+
+A directive from another province, or naming a body the registry lacks,
+still names its units in the shape every Vietnamese administrative name
+has: a head noun ("Sở", "Phòng", "Trung tâm", "UBND", "Công an" …) followed
+by the field it covers ("Khoa học và Công nghệ", "Tài chính - Kế hoạch",
+"Phục vụ hành chính công"), optionally a level ("tỉnh", "huyện", "xã") and
+a place name ("tỉnh Lai Châu", "phường Tân Phong"). The name ends where the
+sentence goes on with a verb or a preposition ("Sở Y tế **có trách nhiệm** …").
+
+Two signals say a word still belongs to the name: the words of the field
+are capitalised ("Khoa học và Công nghệ": each part starts with a capital),
+and the fields of the state apparatus are a small vocabulary (below), which
+also serves texts whose case was lost (OCR, all lower case). A word that is
+neither ends the name. Commas and "và" join parts of one name ("Sở Văn hóa,
+Thể thao và Du lịch" is one unit) unless a new head noun follows them
+("Sở Nội vụ, Sở Tư pháp" are two).
+
+The vocabulary names the fields of Vietnamese state bodies as they appear
+in the names of ministries, departments, district offices and mass
+organisations (Nghị định 150/2025/NĐ-CP and 24/2014/NĐ-CP on the
+specialised agencies of provinces, Nghị định 37/2014/NĐ-CP on those of
+districts); it is written folded (no case, no diacritics).
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .units import TextView
+
+# Head nouns that open a unit name. Ambiguous ones (folded "so" is also "số", "ban" also "ban hành") must be
+# capitalised in the text unless the text has no capitals at all.
+_HEADS = [
+    "uy ban nhan dan",
+    "hoi dong nhan dan",
+    "uy ban mat tran to quoc viet nam",
+    "uy ban mat tran to quoc",
+    "mat tran to quoc",
+    "uy ban mttq viet nam",
+    "uy ban mttq",
+    "ubmttq",
+    "mttq",
+    "ubnd",
+    "hdnd",
+    "ub",
+    "van phong",
+    "trung tam",
+    "so",
+    "phong",
+    "ban quan ly",
+    "ban chi huy",
+    "bo chi huy",
+    "ban chi dao",
+    "ban",
+    "chi cuc",
+    "cuc",
+    "tong cuc",
+    "bo",
+    "cong an",
+    "kho bac nha nuoc",
+    "kho bac",
+    "bao hiem xa hoi",
+    "dai",
+    "bao",
+    "buu dien",
+    "vien kiem sat nhan dan",
+    "toa an nhan dan",
+    "thanh tra",
+    "lien doan lao dong",
+    "lien doan",
+    "hoi lien hiep phu nu",
+    "hoi nong dan",
+    "hoi cuu chien binh",
+    "hoi",
+    "doan thanh nien",
+    "tinh doan",
+    "huyen doan",
+    "thanh doan",
+    "dang uy",
+    "tinh uy",
+    "huyen uy",
+    "thanh uy",
+    "truong",
+    "benh vien",
+    "vien",
+    "chi nhanh",
+    "cong ty",
+    "tong cong ty",
+    "ngan hang",
+    "dien luc",
+    "vien thong",
+    "quy",
+    "doi",
+    "to",
+    "bo phan",
+    "hoi dong",
+    "cong thong tin dien tu",
+    "trang thong tin dien tu",
+    "trang thong tin",
+    "trang tin",
+    "co quan",
+]
+# Heads that are also common words; they open a name only when written with a capital.
+_AMBIGUOUS_HEADS = {
+    "so",
+    "ban",
+    "bo",
+    "bao",
+    "dai",
+    "quy",
+    "doi",
+    "to",
+    "hoi",
+    "vien",
+    "truong",
+    "cuc",
+    "phong",
+    "co quan",
+    "hoi dong",
+    "bo phan",
+    "lien doan",
+    "thanh tra",
+}
+# Heads that belong inside another name ("Văn phòng HĐND và UBND huyện", "Ban Thường trực Ủy ban MTTQ").
+_INNER_HEADS = sorted(
+    (
+        tuple(name.split())
+        for name in ("ubnd", "hdnd", "uy ban nhan dan", "hoi dong nhan dan", "ub", "mttq", "ubmttq", "uy ban mttq")
+    ),
+    key=len,
+    reverse=True,
+)
+_INNER_OWNERS = {"van phong", "ban", "thuong truc"}
+
+_LEVELS = ["thanh pho", "thi xa", "thi tran", "dac khu", "tinh", "huyen", "xa", "phuong", "quan"]
+
+# Folded phrases of the fields named in unit names.
+_FIELDS = """
+noi vu | tu phap | tai chinh | ke hoach | dau tu | cong thuong | xay dung | giao thong | van tai | nong nghiep
+phat trien nong thon | phat trien | nong thon | moi truong | tai nguyen | khoa hoc | cong nghe | thong tin
+truyen thong | giao duc | dao tao | y te | lao dong | thuong binh | xa hoi | van hoa | the thao | du lich
+ngoai vu | dan toc | ton giao | kinh te | ha tang | do thi | quan ly | hanh chinh | to chuc | tong hop
+cai cach | kiem soat | thu tuc | phuc vu | cong | dich vu | mot cua | tiep nhan | tra ket qua | truyen hinh
+phat thanh | truyen thanh | thong ke | thue | nha nuoc | bao hiem | quan su | chi huy | bien phong | mat tran
+to quoc | viet nam | nhan dan | hoi dong | uy ban | thuong truc | nong dan | phu nu | lien hiep
+cuu chien binh | thanh nien | cong san | ho chi minh | chu thap do | dang ky | dat dai | quy hoach | kiem tra
+thanh tra | giam sat | tiep cong dan | thi dua | khen thuong | van thu | luu tru | chuyen doi so | so
+du lieu | tin hoc | buu chinh | vien thong | buu dien | dien luc | cap nuoc | khu kinh te | khu cong nghiep
+cua khau | ban | du an | quy dat | ho tro | doanh nghiep | xuc tien | thuong mai | hop tac | kiem lam
+thuy san | thuy loi | thu y | bao ve thuc vat | trong trot | chan nuoi | khuyen nong | hoc tap cong dong
+thuong xuyen | nghe nghiep | du phong | benh tat | dan so | gia dinh | chinh tri | boi duong | tuyen giao
+dan van | kiem sat | toa an | dien tu | khu vuc | an ninh | trat tu | phong chay | chua chay | cuu nan
+cuu ho | canh sat | hanh chinh cong | phap che | nhan su | ky thuat | nghiep vu | quan tri | chi dao | truong
+benh vien | da khoa | trung tam | van phong | tiep dan | khoa giao | van xa | noi chinh | tai vu | cong bao
+nganh | hoa giai | cong chung | tro giup phap ly | phap ly | ho tich | dia chinh | moi | hanh chinh nha nuoc
+kinh te ha tang | van hoa xa hoi | tai chinh ke hoach | hdnd | ubnd | mttq | dang | doan | khoi | co quan
+phong chong | tham nhung | tieu cuc | dan chu | co so | ve sinh | an toan | thuc pham | nuoc sach | rung
+duong bo | duong thuy | cang | hang khong | ha tang ky thuat | nha o | bat dong san | cong so | tai san
+""".replace("\n", " | ")
+_FIELD_PHRASES = sorted(
+    {tuple(phrase.split()) for phrase in _FIELDS.split("|") if phrase.strip()}, key=len, reverse=True
+)
+# Fields that are also verbs ("Phòng Nội vụ tổng hợp …"): inside a cased text they belong to a name only when
+# capitalised ("Phòng Tổng hợp").
+_VERB_FIELDS = {
+    tuple(phrase.split())
+    for phrase in (
+        "tong hop",
+        "kiem tra",
+        "giam sat",
+        "quan ly",
+        "phat trien",
+        "ho tro",
+        "dang ky",
+        "thanh tra",
+        "tiep nhan",
+        "chi dao",
+        "xuc tien",
+        "hop tac",
+        "phuc vu",
+        "bao ve thuc vat",
+        "kiem soat",
+        "cai cach",
+        "phong chong",
+        "hoa giai",
+        "boi duong",
+        "thi dua",
+        "dao tao",
+        "tuyen giao",
+        "thong tin",
+        "to chuc",
+        "dau tu",
+        "xay dung",
+        "ke hoach",
+    )
+}
+_FUZZY_FIELDS = [phrase for phrase in _FIELD_PHRASES if len(phrase) == 2]
+# Common words after a name that are close to a field ("khẩn trương" ~ "khen thưởng"): never a field.
+_NEVER_FIELDS = {
+    "khan truong",
+    "chu dong",
+    "tap trung",
+    "thuong xuyen",
+    "tiep tuc",
+    "theo doi",
+    "tham muu",
+    "phoi hop",
+    "chu tri",
+    "huong dan",
+    "trien khai",
+    "thuc hien",
+    "ra soat",
+    "bao cao",
+    "hoan thanh",
+    "de xuat",
+    "don doc",
+    "cap nhat",
+    "co trach",
+    "chiu trach",
+}
+FUZZY_FIELD_RATIO = 0.8
+_FIELD_STARTS: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in _FIELD_PHRASES:
+    _FIELD_STARTS.setdefault(_phrase[0], []).append(_phrase)
+_HEAD_PHRASES = sorted((tuple(head.split()) for head in _HEADS), key=len, reverse=True)
+_LEVEL_PHRASES = sorted((tuple(level.split()) for level in _LEVELS), key=len, reverse=True)
+# Abbreviations that stand for a whole field ("Phòng TC-KH", "Sở KH&CN", "Văn phòng HĐND-UBND").
+_ABBREVIATION_RE = re.compile(r"^[a-z]{1,6}(?:[-&][a-z]{1,6})+$|^[a-z]{2,7}$")
+_MAX_WORDS = 18
+
+
+def _words(view: TextView, index: int, count: int) -> tuple[str, ...]:
+    return tuple(view.folded[start:end] for start, end in view.tokens[index : index + count])
+
+
+def _phrase_at(view: TextView, index: int, phrases: list[tuple[str, ...]]) -> int:
+    """Length (in tokens) of the longest phrase of ``phrases`` at token ``index``, or 0."""
+    for phrase in phrases:
+        if _words(view, index, len(phrase)) == phrase and _joined(view, index, len(phrase)):
+            return len(phrase)
+    return 0
+
+
+def _joined(view: TextView, index: int, count: int) -> bool:
+    """Are tokens ``index`` … ``index + count - 1`` written with only spaces between them?"""
+    for position in range(index + 1, index + count):
+        if view.folded[view.tokens[position - 1][1] : view.tokens[position][0]].strip():
+            return False
+    return True
+
+
+def _capitalised(view: TextView, index: int) -> bool:
+    start, _end = view.tokens[index]
+    return view.text[start].isupper()
+
+
+def _head_at(view: TextView, index: int, *, cased: bool) -> int:
+    length = _phrase_at(view, index, _HEAD_PHRASES)
+    if not length:
+        return 0
+    phrase = " ".join(_words(view, index, length))
+    if phrase in _AMBIGUOUS_HEADS and cased and not _capitalised(view, index):
+        # "giao phòng Hành chính - Tổ chức": a lower-case head still opens a name whose field is capitalised.
+        after = index + length
+        if after >= len(view.tokens) or not _joined(view, after - 1, 2) or not _capitalised(view, after):
+            return 0
+    return length
+
+
+def _field_at(view: TextView, index: int, *, cased: bool = False) -> int:
+    """Tokens of the field phrase at ``index`` (0 if none); OCR-damaged two-word fields are matched loosely."""
+    phrases = _FIELD_STARTS.get(view.folded[view.tokens[index][0] : view.tokens[index][1]])
+    length = _phrase_at(view, index, phrases) if phrases else 0
+    if length:
+        if cased and _words(view, index, length) in _VERB_FIELDS and not _capitalised(view, index):
+            return 0
+        return length
+    pair = _words(view, index, 2)
+    if len(pair) == 2 and _joined(view, index, 2):
+        text = " ".join(pair)
+        if text in _NEVER_FIELDS:
+            return 0
+        for phrase in _FUZZY_FIELDS:
+            if cased and phrase in _VERB_FIELDS and not _capitalised(view, index):
+                continue
+            if phrase[0][0] != pair[0][0]:
+                continue
+            if SequenceMatcher(None, text, " ".join(phrase)).ratio() >= FUZZY_FIELD_RATIO:
+                return 2
+    return 0
+
+
+def _name_word_at(view: TextView, index: int, *, cased: bool) -> int:
+    """Tokens at ``index`` that belong to the body of a name: a field phrase, a capitalised word, an abbreviation."""
+    length = _field_at(view, index, cased=cased)
+    if length:
+        return length
+    start, end = view.tokens[index]
+    word = view.text[start:end]
+    if cased and word[:1].isupper():
+        return 1
+    if cased and word.isupper() and len(word) > 1 and _ABBREVIATION_RE.match(view.folded[start:end]):
+        return 1
+    return 0
+
+
+def _inner_at(view: TextView, index: int, head_words: str) -> int:
+    return _phrase_at(view, index, _INNER_HEADS) if head_words in _INNER_OWNERS else 0
+
+
+def _place_name(view: TextView, index: int, *, cased: bool) -> int:
+    """A place name after a level word: capitalised words ("Lai Châu", "Tân Phong"), or a number ("phường 3")."""
+    taken = 0
+    while index + taken < len(view.tokens) and taken < 4:
+        position = index + taken
+        if not _joined(view, position - 1, 2):
+            break
+        word = view.folded[view.tokens[position][0] : view.tokens[position][1]]
+        if not (cased and _capitalised(view, position)) and not (taken == 0 and word.isdigit()):
+            break
+        taken += 1
+    return taken
+
+
+def unknown_name_end(view: TextView, position: int) -> int | None:
+    """End of the unit name starting at ``position``, read by the shape of names (module docstring); None if none."""
+    first = view.token_at(position)
+    if first is None or view.tokens[first][0] != position:
+        return None
+    cased = any(char.isupper() for char in view.text) and any(char.islower() for char in view.text)
+    head = _head_at(view, first, cased=cased)
+    if not head:
+        return None
+    head_words = " ".join(_words(view, first, head))
+    index = first + head
+    body = 0
+    count = len(view.tokens)
+    while index < count and index - first < _MAX_WORDS:
+        gap = view.folded[view.tokens[index - 1][1] : view.tokens[index][0]]
+        stripped = gap.strip()
+        word = view.folded[view.tokens[index][0] : view.tokens[index][1]]
+        if stripped and stripped not in ("-", "–", "—", ",", "&"):
+            break
+        if word == "va" and not stripped:
+            # "và" joins two parts of one name when a part follows, not a new unit.
+            inner_next = index + 1 < count and _inner_at(view, index + 1, head_words)
+            if inner_next and _joined(view, index, 2):
+                index += 1 + inner_next
+                body += inner_next
+                continue
+            if index + 1 < count and not _head_at(view, index + 1, cased=cased) and body:
+                step = _name_word_at(view, index + 1, cased=cased)
+                if step and _joined(view, index, 2):
+                    index += 1 + step
+                    body += step
+                    continue
+            break
+        if stripped == ",":
+            if not body or _head_at(view, index, cased=cased) or not (cased and _capitalised(view, index)):
+                break
+            step = _field_at(view, index, cased=cased)
+            if not step:
+                break
+            index += step
+            body += step
+            continue
+        inner = _inner_at(view, index, head_words)
+        if inner:
+            index += inner
+            body += inner
+            continue
+        level = _phrase_at(view, index, _LEVEL_PHRASES)
+        if level and level >= _field_at(view, index, cased=cased) and (body or head > 1 or head_words in _LEVEL_OWNERS):
+            index += level
+            index += _place_name(view, index, cased=cased)
+            body += level
+            break
+        if body and _head_at(view, index, cased=cased) > _field_at(view, index, cased=cased):
+            break
+        step = _name_word_at(view, index, cased=cased)
+        if not step:
+            break
+        index += step
+        body += step
+    if not body:
+        return view.tokens[first + head - 1][1] if head_words in _STANDALONE_HEADS else None
+    return view.tokens[index - 1][1]
+
+
+# Heads that are a whole name on their own ("Kho bạc Nhà nước", "Công an").
+_STANDALONE_HEADS = {
+    "kho bac nha nuoc",
+    "bao hiem xa hoi",
+    "cong an",
+    "buu dien",
+    "tinh doan",
+    "huyen doan",
+    "thanh doan",
+    "lien doan lao dong",
+    "vien kiem sat nhan dan",
+    "toa an nhan dan",
+    "dien luc",
+    "uy ban mat tran to quoc viet nam",
+    "uy ban mttq viet nam",
+    "hoi nong dan",
+    "hoi cuu chien binh",
+    "hoi lien hiep phu nu",
+    "doan thanh nien",
+    "trang thong tin dien tu",
+    "cong thong tin dien tu",
+}
+# Heads whose name may be a level and a place alone ("UBND xã Tân Phong", "Công an tỉnh").
+_LEVEL_OWNERS = {
+    "uy ban nhan dan",
+    "ubnd",
+    "ub",
+    "hoi dong nhan dan",
+    "hdnd",
+    "cong an",
+    "van phong",
+    "thanh tra",
+    "uy ban mat tran to quoc",
+    "uy ban mttq",
+    "ubmttq",
+    "mttq",
+    "uy ban mat tran to quoc viet nam",
+    "uy ban mttq viet nam",
+    "mat tran to quoc",
+    "bao hiem xa hoi",
+    "kho bac nha nuoc",
+    "buu dien",
+    "tinh doan",
+    "huyen doan",
+    "lien doan lao dong",
+    "dang uy",
+}
