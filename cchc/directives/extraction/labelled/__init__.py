@@ -1,8 +1,10 @@
 """The labelled directives: input texts with their expected extraction, written by hand.
 
-``index.json`` lists the documents: file names, the issuing unit (a code of
-the registry), whether the extractor was tuned on the document (``"tuning"``)
-or not (``"held_out"``), and the source of the text. ``registry.json`` holds
+``index.json`` lists the documents: file names (plain text, or Word files
+read as an upload is), the issuing unit (a code of the registry), the split
+(``"tuning"``: the rules were developed on it; ``"held_out"``: labelled
+before a first run; ``"unseen"`` and ``"final"``: written and labelled by
+hand before the extractor ever ran on them) and the source of the text. ``registry.json`` holds
 the units the documents name, added to the demo province; the functions here
 build that registry in memory (unsaved :class:`Unit` objects with primary
 keys and paths) for the benchmark, or in the database for tests.
@@ -32,7 +34,12 @@ class LabelledDocument:
 
     @property
     def text(self) -> str:
-        return self.text_path.read_text(encoding="utf-8")
+        """The text the extractor reads: the file itself, or what the reader gets out of a Word file."""
+        if self.text_path.suffix.lower() == ".txt":
+            return self.text_path.read_text(encoding="utf-8")
+        from ..reading import read_document
+
+        return read_document(self.text_path.read_bytes(), self.text_path.name).text
 
 
 def documents() -> list[LabelledDocument]:
