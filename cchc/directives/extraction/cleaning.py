@@ -86,9 +86,48 @@ def _remove_footnote_marks(line: str, numbers: set[str]) -> str:
     return line
 
 
+_CELL_BAR_RE = re.compile(r"^\s*\|\s*$")
+_RULE_LINE_RE = re.compile(r"^\s*[-_=–—.*]{3,}\s*$")
+_OWN_LINE_RE = re.compile(r"^\s*(?:V\s*/\s*v|K[íi]nh\s+g[ửu]i|Đ[ộo]c\s+l[ậa]p)", re.IGNORECASE)
+_HEADER_ZONE = 40
+
+
+def join_header_cells(lines: list[str]) -> list[str]:
+    """Rejoin the header of a text copied from a web page that flattened the header table.
+
+    Such copies put each table cell between lines holding a lone ``|`` and
+    break lines inside cells anywhere ("ỦY / BAN NHÂN DÂN / TỈNH HÀ TĨNH",
+    "Số: / 215/KH-UBND", "Hà / Tĩnh, ngày 14 tháng 3 / năm 2025"). Each cell
+    of the header becomes one line again (the national motto, "V/v …" and
+    "Kính gửi" keep their own lines); later bars are dropped.
+    """
+    bars = [index for index, line in enumerate(lines[:_HEADER_ZONE]) if _CELL_BAR_RE.match(line)]
+    if len(bars) < 2:
+        return [line for line in lines if not _CELL_BAR_RE.match(line)] if bars else lines
+    result: list[str] = []
+    cell: list[str] = []
+
+    def flush() -> None:
+        if cell:
+            result.append(" ".join(cell))
+            cell.clear()
+
+    for line in lines[: bars[-1] + 1]:
+        text = line.strip()
+        if _CELL_BAR_RE.match(line) or _RULE_LINE_RE.match(line) or not text:
+            flush()
+            continue
+        if _OWN_LINE_RE.match(text):
+            flush()
+        cell.append(text)
+    flush()
+    return result + [line for line in lines[bars[-1] + 1 :] if not _CELL_BAR_RE.match(line)]
+
+
 def clean_lines(text: str) -> list[str]:
     """The lines of ``text`` without debris; blank lines are kept (they may separate paragraphs)."""
     lines, numbers = _remove_footnotes(normalize_text(text).split("\n"))
+    lines = join_header_cells(lines)
     lines = [_collapse_spaces(strip_markdown(line)).rstrip() for line in lines]
     lines = ["" if _PAGE_NUMBER_RE.match(line) else line for line in lines]
     if numbers:

@@ -559,7 +559,7 @@ def _proper_case(text: str) -> str:
             continue
         if folded in _KEEP_UPPER and folded not in ("uy",):
             result.append(word)
-        elif (name_follows and folded not in _LEVELS) or index == 0:
+        elif name_follows or index == 0:
             result.append(word[:1] + word[1:].lower())
         else:
             result.append(word.lower())

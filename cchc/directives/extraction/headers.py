@@ -237,7 +237,7 @@ def _read_subject(header: Header, lines: list[str], folded: list[str], title_lin
             or _MOTTO_RE.search(fold_text)
             or _BODY_START_RE.match(fold_text)
             or _REFERENCE_RE.search(fold_text)
-            or (taken and _is_upper(text))
+            or (taken and _is_upper(text) and not all(_is_upper(part) for part in parts))
         ):
             if _DATE_LINE_RE.search(fold_text) or _MOTTO_RE.search(fold_text) or _REFERENCE_RE.search(fold_text):
                 index += 1

@@ -47,6 +47,10 @@ _CLOSING_PARAGRAPH_RE = re.compile(
     r"n[e-o]u\s+c[a-z]\s+kh[a-z]\s+kh[a-z]n|nh[a-z]n\s+[dp][a-z]{1,2}c\s+v[a-z]n\s+b[a-z]n|nghi[a-z]m\s+t[a-z]c"
     r"\s+(?:tri[a-z]n\s+khai,?\s+)?th[a-z]{1,2}c\s+hi[a-z]n|th[a-z]ng\s+b[a-z]o\s+[dp][a-z]\s|\./\.\s*$"
 )
+_CLOSING_START_RE = re.compile(
+    r"^(?:trong\s+qu[a-z]\s+tr[a-z]nh\s+(?:t[a-z]\s+ch[a-z]c\s+)?th[a-z]{1,2}c\s+hi[a-z]n|tr[a-z]n\s+[dp][a-z]y\s+l[a-z]"
+    r"|qu[a-z]\s+tr[a-z]nh\s+th[a-z]{1,2}c\s+hi[a-z]n,?\s+n[e-o]u)"
+)
 _TABLE_SPLIT_RE = re.compile(r"\s*\|\s*|\t+")
 
 
@@ -168,6 +172,8 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
                 starts_new = True
             elif _FIELD_RE.match(fold_aligned(line)):
                 starts_new = True
+            elif previous_line.endswith((".", ";")) and _CLOSING_START_RE.match(fold_aligned(line)):
+                starts_new = True  # the document's closing sentence, wrapped right after the last item
         if starts_new:
             flush()
             current_kind, current_marker = kind, marker

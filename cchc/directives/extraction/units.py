@@ -39,6 +39,7 @@ _TITLE_WORDS = re.compile(
     r"(?:thu\s+truong|chu\s+tich|pho\s+chu\s+tich|giam\s+doc|truong\s+phong|lanh\s+dao|nguoi\s+dung\s+dau"
     r"|cong\s+chuc|can\s+bo)\s+(?=cac\s|uy\s|ubnd|phong|so\s|ban\s|van\s+phong|trung\s+tam)"
 )
+_TITLE_IN_NAME_RE = re.compile(r"(?<![a-z])(?:pho\s+)?(?:chu\s+tich|thu\s+truong|giam\s+doc|nguoi\s+dung\s+dau)\s+")
 _PEOPLES_COMMITTEE = ("uy ban nhan dan ", "hoi dong nhan dan ")
 
 
@@ -49,8 +50,8 @@ def canonical(text: str) -> str:
         tokens.extend(expand(token).split())
     words = " ".join(word for word in tokens if word != "va")
     words = words.replace("viet nam ", "").removesuffix(" viet nam")
-    for prefix in ("chu tich ", "thu truong "):
-        words = words.removeprefix(prefix)
+    # A person's title is not part of the unit: "Thủ trưởng các sở, ban, ngành, Chủ tịch UBND các xã".
+    words = _TITLE_IN_NAME_RE.sub("", words)
     for prefix in _PEOPLES_COMMITTEE:
         rest = words.removeprefix(prefix)
         if rest != words and rest.startswith(_LEVEL_WORDS) and rest not in _LEVEL_WORDS:
@@ -95,6 +96,14 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             rf"(?:(?:uy\s+ban\s+nhan\s+dan|ubnd|ub)\s+)?(?:{_CAC}\s+{_COMMUNE_WORD}(?:\s*(?:,|;|va|/)\s*{_COMMUNE_WORD})*"
             rf"|cap\s+{_X})(?:\s+tren\s+dia\s+ban(?:\s+(?:huyen|tinh|thanh\s+pho))?)?(?![a-z])"
+        ),
+    ),
+    (
+        # "UBND các huyện, thành phố, thị xã", "các quận, huyện": districts of the province (before July 2025).
+        "districts",
+        re.compile(
+            r"(?:(?:uy\s+ban\s+nhan\s+dan|ubnd|ub)\s+)?c[a-z0-9]c\s+(?:quan|huyen|thi\s+xa|thanh\s+pho(?:\s+truc\s+thuoc\s+tinh)?)"
+            r"(?:\s*(?:,|;|va|/|-)\s*(?:quan|huyen|thi\s+xa|thanh\s+pho(?:\s+truc\s+thuoc\s+tinh)?))*(?![a-z])"
         ),
     ),
     (
@@ -355,6 +364,16 @@ class Registry:
                 and unit.path.startswith(root.path)
                 and self._active(unit)
                 and (not subtypes or not unit.subtype or unit.subtype in subtypes)
+            )
+        if group == "districts":
+            root = self._root((UnitKind.PROVINCE,))
+            return tuple(
+                unit
+                for unit in self.units
+                if root is not None
+                and unit.parent_id == root.pk
+                and unit.kind == UnitKind.DISTRICT
+                and self._active(unit)
             )
         if group == "departments":
             root = self._root((UnitKind.PROVINCE,))
