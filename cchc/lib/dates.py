@@ -185,6 +185,7 @@ _CUE = (
 _EMPHASIS = r"[\s*_:,(“\"]*"
 _CUED_DATE_RE = re.compile(rf"(?P<cue>{_CUE}){_EMPHASIS}(?:{_NGAY}{_EMPHASIS})?{_DATE}")
 _CUED_PERIOD_RE = re.compile(rf"(?P<cue>{_CUE}){_EMPHASIS}{_PERIOD}")
+_AND_PERIOD_RE = re.compile(rf"\s*(?:,|va|hoac|den|-|–)\s*(?P<cue>){_PERIOD}")
 _BARE_DATE_RE = re.compile(rf"(?:{_NGAY}\s+)?{_DATE}")
 _BARE_PERIOD_RE = re.compile(_PERIOD)
 _HALF_RE = re.compile(_HALF)
@@ -314,6 +315,11 @@ def find_date_phrases(text: str, *, reference: datetime.date | None = None, bare
         for match in regex.finditer(folded):
             if not _overlaps((match.start(), match.end()), taken) and _word_start(folded, match.start()):
                 add(_phrase(text, match, reference, is_date=is_date, cued=True))
+                # "trong Quý II và Quý III năm 2026": the periods joined to a cued one share its cue.
+                follow = _AND_PERIOD_RE.match(folded, match.end()) if not is_date else None
+                while follow is not None and not _overlaps((follow.start(), follow.end()), taken):
+                    add(_phrase(text, follow, reference, is_date=False, cued=True))
+                    follow = _AND_PERIOD_RE.match(folded, follow.end())
     if bare:
         for regex, is_date in ((_BARE_DATE_RE, True), (_BARE_PERIOD_RE, False)):
             for match in regex.finditer(folded):
@@ -376,7 +382,7 @@ class Deadline:
         return self.period.key if self.period else ""
 
 
-def combine(phrases: list[DatePhrase]) -> Deadline:
+def combine(phrases: list[DatePhrase], *, steps: bool = False) -> Deadline:
     """One deadline from the phrases of a text: the latest due day or period, and the recurrence if any.
 
     A task "hoàn thành trước ngày 30/6; báo cáo kết quả trước ngày 15/7" is
@@ -387,7 +393,8 @@ def combine(phrases: list[DatePhrase]) -> Deadline:
     if not phrases:
         return Deadline()
     errors = tuple(phrase.error for phrase in phrases if phrase.error)
-    strongest = max(phrase.strength for phrase in phrases)
+    # Separate steps ("Đợt 1: trước ngày 15/3; Đợt 2: Quý III") all count, however each is worded.
+    strongest = 0 if steps else max(phrase.strength for phrase in phrases)
     dated = [phrase for phrase in phrases if phrase.due is not None and phrase.strength == strongest]
     if not dated:
         dated = [phrase for phrase in phrases if phrase.due is not None]
@@ -418,7 +425,8 @@ def combine(phrases: list[DatePhrase]) -> Deadline:
 
 def parse_deadline(text: str, *, reference: datetime.date | None = None, bare: bool = False) -> Deadline:
     """The deadline stated in ``text`` (see :func:`find_date_phrases` and :func:`combine`)."""
-    return combine(find_date_phrases(text, reference=reference, bare=bare))
+    steps = bare and bool(re.search(r";|(?<![a-z])(?:dot|lan|giai\s+doan)\s+\d", fold_aligned(text)))
+    return combine(find_date_phrases(text, reference=reference, bare=bare), steps=steps)
 
 
 __all__ = [

@@ -83,7 +83,8 @@ _SKIP_HEADINGS = re.compile(
 _KEEP_HEADINGS = re.compile(r"nhiem\s+vu|giai\s+phap|to\s+chuc\s+thuc\s+hien|phuong\s+huong|phan\s+cong|trach\s+nhiem")
 _NOT_TASK = re.compile(
     r"chiu\s+trach\s+nhiem\s+thi\s+hanh|co\s+hieu\s+luc|ban\s+hanh\s+kem\s+theo|phu\s+luc\s+kem\s+theo"
-    r"|co\s+phu\s+luc|trong\s+qua\s+trinh\s+(?:to\s+chuc\s+)?thuc\s+hien,?\s+neu\s+co|bai\s+bo"
+    r"|co\s+phu\s+luc|trong\s+qua\s+trinh\s+(?:to\s+chuc\s+)?thuc\s+hien,?\s+neu\s+co"
+    r"|(?:thay\s+the|bai\s+bo)\s+(?:cac\s+)?quyet\s+dinh\s+so"
 )
 _CONTACT_RE = re.compile(
     r"\s*(?:dau\s+moi|thong\s+tin|can\s+bo|cong\s+chuc)\s+lien\s+he|\s*(?:moi\s+)?chi\s+tiet\s+(?:xin\s+)?lien\s+he"
@@ -109,7 +110,7 @@ _NOT_VERB_AFTER_RE = re.compile(
 )
 _LEAD_IN_VERB_RE = re.compile(r"\s*(?:trien\s+khai|thuc\s+hien|to\s+chuc\s+thuc\s+hien|tap\s+trung)(?![a-z])")
 _VERB_AFTER_RE = re.compile(
-    r"\s*(?::|$|co\s+trach\s+nhiem|chiu\s+trach\s+nhiem|chu\s+tri|phoi\s+hop|tham\s+muu|trien\s+khai|thuc\s+hien"
+    r"\s*(?::|$|la\s+(?:co\s+quan\s+|don\s+vi\s+)?(?:thuong\s+truc|chu\s+tri|dau\s+moi|dau\s+moi)|co\s+trach\s+nhiem|chiu\s+trach\s+nhiem|chu\s+tri|phoi\s+hop|tham\s+muu|trien\s+khai|thuc\s+hien"
     r"|to\s+chuc|xay\s+dung|ra\s+soat|theo\s+doi|don\s+doc|kiem\s+tra|huong\s+dan|tiep\s+tuc|nghien\s+cuu|de\s+xuat"
     r"|bao\s+cao|tong\s+hop|chi\s+dao|cap\s+nhat|hoan\s+thanh|ban\s+hanh|tuyen\s+truyen|quan\s+triet|day\s+manh"
     r"|tang\s+cuong|nang\s+cao|chu\s+dong|khan\s+truong|tap\s+trung|duy\s+tri|giam\s+sat|truc\s+tiep|can\s|lanh\s+dao"
@@ -154,6 +155,23 @@ def _subject_end(folded: str, end: int) -> int | None:
     return None
 
 
+_SCHEDULE_HEADING_RE = re.compile(
+    r"(?:nhiem\s+vu|phuong\s+huong|trong\s+tam|ke\s+hoach|cong\s+viec|trien\s+khai|thuc\s+hien|hoan\s+thanh|trong)"
+    r"(?:\s+(?:trong\s+tam|chu\s+yeu|cong\s+tac|cai\s+cach\s+hanh\s+chinh|cchc))*\s+(?:\d\s+thang|quy|thang|nam|tuan|dot)(?![a-z])"
+)
+
+
+def _is_schedule(text: str) -> bool:
+    """Is a heading a time in a schedule ("Quý III/2025:", "Tháng 9 - 10/2025"), not a topic naming a year?"""
+    folded = fold_aligned(text)
+    words = re.findall(r"[a-z]+", folded)
+    if len(words) <= 4 or re.match(r"\s*(?:\(|thoi\s+gian|tien\s+do|thang|quy|nam|dot|giai\s+doan)", folded):
+        return True
+    # "Phương hướng nhiệm vụ 6 tháng cuối năm 2022", "Nhiệm vụ trọng tâm Quý IV": the period of the work;
+    # "Về chấm điểm Chỉ số CCHC năm 2025" names the year of an index instead.
+    return bool(_SCHEDULE_HEADING_RE.search(folded))
+
+
 def _is_upper(text: str) -> bool:
     letters = [char for char in text if char.isalpha()]
     return bool(letters) and all(char.isupper() for char in letters)
@@ -194,6 +212,9 @@ class _Extractor:
         self.reference = reference
         self.tasks: list[ProposedTask] = []
         self.warnings: list[str] = []
+        # The columns of the last task table, for its continuation after a page break.
+        self.columns: dict[str, int] | None = None
+        self.width = 0
 
     # --- reading one node ---------------------------------------------------------------------------------------
 
@@ -288,7 +309,13 @@ class _Extractor:
             refs, _end = parse_unit_list(field_view, self.registry, 0)
             support = [ref for ref in refs if ref.kind != "generic"]
         text_for_dates = _blank(node.text, [*spans, *support_spans])
-        deadline = parse_deadline(text_for_dates, reference=self.reference, bare=heading)
+        if node.kind == "para" and node.text.rstrip().endswith(":"):
+            # A lead-in sets the deadline of its items only in its own last sentence, not in the situation it
+            # describes first ("Đến hết Quý III/2025, vẫn còn … Sở Nội vụ đề nghị … các nội dung sau:").
+            last = max(text_for_dates.rfind(". "), text_for_dates.rfind("; "))
+            if last > 0:
+                text_for_dates = " " * (last + 2) + text_for_dates[last + 2 :]
+        deadline = parse_deadline(text_for_dates, reference=self.reference, bare=heading and _is_schedule(node.text))
         if "deadline" in node.fields:
             stated = parse_deadline(node.fields["deadline"], reference=self.reference, bare=True)
             deadline = stated if not stated.is_empty else Deadline(text=node.fields["deadline"].strip(" .;"))
@@ -421,11 +448,28 @@ class _Extractor:
     def _table(self, node: Node, context: _Context) -> None:
         columns: dict[str, int] | None = None
         group = ""
+        rows: list[list[str]] = []
         for row in node.rows:
             folded = [re.sub(r"[^a-z0-9 ]", " ", fold_aligned(cell)) for cell in row]
             if columns is None:
                 columns = _table_columns(folded)
+                if columns is None and self.columns is not None and len(row) == self.width:
+                    columns = self.columns  # the same table, cut in two by a page break
+                else:
+                    if columns is not None:
+                        self.columns, self.width = columns, len(row)
+                    continue
+            tt = columns.get("tt")
+            if rows and tt is not None and tt < len(row) and not row[tt].strip() and any(cell.strip() for cell in row):
+                # A row without its number carries the wrapped ends of the cells above.
+                rows[-1] = [
+                    " ".join(part for part in (above, below.strip()) if part)
+                    for above, below in zip(rows[-1] + [""] * (len(row) - len(rows[-1])), row, strict=False)
+                ]
                 continue
+            rows.append(list(row))
+        for row in rows:
+            assert columns is not None
             cell = _cells(row, columns)
             if not cell["content"] or (
                 all(not text for name, text in cell.items() if name not in ("content", "tt"))
@@ -515,6 +559,8 @@ def _skip_heading(node: Node) -> bool:
         return False
     words = re.sub(r"[^a-z0-9 ]", "", fold_aligned(node.text)).split()
     text = " ".join(words)
+    if re.match(r"(?:ve\s+)?yeu\s+cau\s+(?!chung|cu\s+the|doi\s+voi|$)\S+\s+\S+", text):
+        return False  # "Yêu cầu Chủ tịch UBND các xã, phường:" assigns; "Yêu cầu" alone states requirements
     return bool(_SKIP_HEADINGS.match(text)) and not _KEEP_HEADINGS.search(text)
 
 

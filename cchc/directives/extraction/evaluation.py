@@ -3,7 +3,10 @@
 Two scores per document, each as precision, recall and F1:
 
 * tasks found: an extracted task matches an expected one with the same
-  section label and the same lead unit;
+  section label and the same lead unit (an item marked only by a bullet,
+  "-" or "+", or not marked at all, is labelled with its bullet or nothing
+  by some writers and with the number of the section it sits in by others,
+  so its label is not compared);
 * (lead unit, deadline) pairs: an extracted task matches an expected one
   with the same lead unit and the same deadline, where the deadline is the
   due day, or the recurrence when there is no day ("continuous" for
@@ -77,6 +80,13 @@ def _section(task: dict[str, Any]) -> str:
     return "".join(str(task.get("section") or "").split()).rstrip(".")
 
 
+_BULLETS = {"", "-", "+", "•", "*", "–"}
+
+
+def _same_section(wanted: dict[str, Any], found: dict[str, Any]) -> bool:
+    return _section(wanted) in _BULLETS or _section(wanted) == _section(found)
+
+
 def _match(
     expected: list[dict[str, Any]],
     extracted: list[dict[str, Any]],
@@ -97,9 +107,7 @@ def score_tasks(expected: list[dict[str, Any]], extracted: list[dict[str, Any]])
     return _match(
         expected,
         extracted,
-        lambda wanted, found: (
-            _section(wanted) == _section(found) and same_lead(wanted["lead_unit"], found["lead_unit"])
-        ),
+        lambda wanted, found: _same_section(wanted, found) and same_lead(wanted["lead_unit"], found["lead_unit"]),
     )
 
 

@@ -6,6 +6,11 @@ Tesseract OCR engine with its Vietnamese data (Debian packages
 images with ``pdftoppm`` from ``poppler-utils``). Where those programs are
 missing the user gets a message saying so, not an error page.
 
+Text typed in the legacy Vietnamese encodings TCVN3 (ABC, fonts ``.VnTime``)
+and VNI (fonts ``VNI-Times``), which Word, PDF and plain text files still carry
+from before Unicode, is converted to Unicode with a warning asking the user to
+check it (:mod:`cchc.lib.legacy_encodings`).
+
 Every failure is a :class:`~cchc.lib.errors.ServiceError` with a Vietnamese
 message: oversized, empty, corrupt or password-protected files, unknown
 formats, and scans in which no text can be recognised.
@@ -25,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from cchc.lib.errors import ServiceError
 from cchc.lib.files import DOCX, check_office_container, max_upload_bytes
+from cchc.lib.legacy_encodings import TCVN3, detect_legacy, repair, to_unicode
 
 logger = logging.getLogger(__name__)
 
@@ -66,13 +72,13 @@ def read_document(data: bytes, filename: str) -> ReadText:
     if data.startswith(b"%PDF-"):
         return _read_pdf(data)
     if data.startswith(b"PK\x03\x04") or extension == ".docx":
-        return ReadText(_read_docx(data), "docx")
+        return _with_legacy_repaired(ReadText(_read_docx(data), "docx"))
     if extension in IMAGE_EXTENSIONS or _looks_like_image(data):
         return ReadText(ocr_image(data), "ocr")
     if extension == ".pdf":
         raise _error(_("Tệp PDF bị hỏng hoặc không đúng định dạng."), "bad_file")
     if extension in TEXT_EXTENSIONS or extension in {".csv"} or _looks_like_text(data):
-        return ReadText(decode_text(data), "text")
+        return read_text_file(data)
     raise _error(
         _("Không đọc được loại tệp này; hãy tải lên tệp Word (.docx), PDF, ảnh chụp hoặc văn bản thuần (.txt)."),
         "bad_extension",
@@ -93,21 +99,53 @@ def _looks_like_text(data: bytes) -> bool:
 
 
 def decode_text(data: bytes) -> str:
-    """Plain text in UTF-8 or UTF-16 (with or without a byte-order mark), or Windows-1258."""
+    """Plain text in UTF-8 or UTF-16 (with or without a byte-order mark), TCVN3, VNI or Windows-1258, as Unicode."""
+    return read_text_file(data).text
+
+
+def read_text_file(data: bytes) -> ReadText:
+    """Plain text (see :func:`decode_text`), with a warning when it was in a legacy Vietnamese encoding."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
+        return _with_legacy_repaired(ReadText(data[3:].decode("utf-8", errors="replace"), "text"))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
+        return _with_legacy_repaired(ReadText(data.decode("utf-16", errors="replace"), "text"))
     sample = data[:4096]
     if sample.count(b"\x00") > len(sample) // 4:
         # UTF-16 without a mark: ASCII letters leave a zero byte on one side.
         even_zeros = sample[0::2].count(0)
         odd_zeros = sample[1::2].count(0)
-        return data.decode("utf-16-le" if odd_zeros > even_zeros else "utf-16-be", errors="replace")
+        text = data.decode("utf-16-le" if odd_zeros > even_zeros else "utf-16-be", errors="replace")
+        return _with_legacy_repaired(ReadText(text, "text"))
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1258", errors="replace")
+        return _read_single_byte(data)
+    return _with_legacy_repaired(ReadText(text, "text"))
+
+
+def _read_single_byte(data: bytes) -> ReadText:
+    """Text in an 8-bit encoding: TCVN3 or VNI when its bytes, read as Windows-1252, say so; else Windows-1258."""
+    try:
+        latin = data.decode("cp1252")
+    except UnicodeDecodeError:  # the five codes Windows-1252 leaves unassigned
+        latin = data.decode("latin-1")
+    encoding = detect_legacy(latin)
+    if encoding is None:
+        return ReadText(data.decode("cp1258", errors="replace"), "text")
+    return ReadText(to_unicode(latin, encoding), "text", (_legacy_warning(encoding),))
+
+
+def _legacy_warning(encoding: str) -> str:
+    name = "TCVN3 (ABC)" if encoding == TCVN3 else "VNI"
+    return _("Văn bản dùng bảng mã %(encoding)s cũ; đã chuyển sang Unicode, hãy kiểm tra lại.") % {"encoding": name}
+
+
+def _with_legacy_repaired(read: ReadText) -> ReadText:
+    """``read`` with any TCVN3 or VNI text in it converted to Unicode, and a warning saying so."""
+    text, encoding = repair(read.text)
+    if encoding is None:
+        return read
+    return ReadText(text, read.source, (*read.warnings, _legacy_warning(encoding)))
 
 
 # --- Word ---------------------------------------------------------------------------------------------------------
@@ -184,7 +222,7 @@ def _read_pdf(data: bytes) -> ReadText:
         raise _error(_("Tệp PDF không có trang nào."), "empty")
     text_chars = sum(len("".join(page.split())) for page in pages)
     if text_chars >= MIN_TEXT_PER_PAGE * len(pages) / 2:
-        return ReadText("\n".join(pages), "pdf")
+        return _with_legacy_repaired(ReadText("\n".join(pages), "pdf"))
     return ReadText(ocr_pdf(data, len(pages)), "ocr")
 
 

@@ -111,7 +111,10 @@ def _marker(line: str) -> tuple[str, str]:
 
 def _table_cells(line: str) -> list[str] | None:
     if line.count("|") >= 2 or line.count("\t") >= 2:
-        cells = _TABLE_SPLIT_RE.split(line.strip().strip("|"))
+        text = line.strip()
+        if text.startswith("|") and text.endswith("|"):
+            text = text[1:-1]  # a markdown row; otherwise a leading bar is an empty first cell
+        cells = _TABLE_SPLIT_RE.split(text)
         return [cell.strip() for cell in cells]
     return None
 
@@ -138,10 +141,25 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
                 result.append(Paragraph(current_kind or "para", current_marker, text))
         current, current_kind, current_marker = [], "", ""
 
-    for raw in lines:
+    for position, raw in enumerate(lines):
         line = raw.strip()
         if not line:
             previous_blank = True
+            continue
+        if (
+            result
+            and result[-1].kind == "table"
+            and not current
+            and _table_cells(line) is None
+            and not _marker(line)[0]
+            and len(line.split()) <= 8
+            and _next_is_table_row(lines, position + 1)
+        ):
+            # A wrapped cell that lost its bars ("Kho dữ liệu" / "số hóa"): more of the row above.
+            row = result[-1].rows[-1]
+            filled = [index for index, cell in enumerate(row) if cell]
+            if filled:
+                row[filled[-1]] = f"{row[filled[-1]]} {line}"
             continue
         cells = _table_cells(line)
         if cells is not None:
@@ -167,6 +185,17 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
                 starts_new = True
             elif _all_upper(previous_line) != _all_upper(line):
                 starts_new = True  # a title line in capitals is a paragraph of its own
+            elif (
+                line[:1].isupper()
+                and len(current) == 1
+                and current_kind in ("num", "roman", "decimal", "letter", "paren", "alpha")
+                and len(previous_line) < 0.9 * typical
+                and not re.search(r"[,;:.]\s*$", previous_line)
+                and len(previous_line.split()) <= 16
+            ):
+                # "2. Về tự đánh giá, chấm điểm năm 2025" then "Các cơ quan … theo các bước sau:": a numbered
+                # heading followed by its first sentence, in a text wrapped at a fixed width.
+                starts_new = True
             elif line[:1].isupper() and len(previous_line) < 0.5 * typical and current_kind not in ("dash", "plus"):
                 # A short line ends a heading ("1. Cải cách thể chế") even without punctuation.
                 starts_new = True
@@ -183,6 +212,13 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
         previous_blank, previous_line = False, line
     flush()
     return result
+
+
+def _next_is_table_row(lines: list[str], start: int) -> bool:
+    for line in lines[start:]:
+        if line.strip():
+            return _table_cells(line.strip()) is not None
+    return False
 
 
 def _all_upper(text: str) -> bool:

@@ -108,7 +108,9 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "departments",
-        re.compile(rf"{_CAC}\s+so\s*,?\s*ban\s*,?\s*nganh(?:\s*,?\s*doan\s+the)?(?:\s+(?:tinh|thanh\s+pho))?(?![a-z])"),
+        re.compile(
+            rf"{_CAC}\s+so\s*,?\s*ban\s*,?\s*nganh(?:\s*,?\s*doan\s+the)?(?:\s+(?:cap\s+)?(?:tinh|thanh\s+pho))?(?![a-z])"
+        ),
     ),
     (
         "offices",
@@ -499,13 +501,59 @@ def parse_unit_list(view: TextView, registry: Registry, position: int) -> tuple[
         ref = _one_unit(view, registry, start)
         if ref is None:
             break
-        refs.append(ref)
-        cursor = ref.end
+        named = _named_communes(view, registry, ref) if ref.kind == "group" else []
+        refs.extend(named or [ref])
+        cursor = named[-1].end if named else ref.end
         separator = _SEPARATOR_RE.match(view.folded, cursor)
         if not separator:
             break
         cursor = separator.end()
     return refs, (refs[-1].end if refs else position)
+
+
+_PLACE_WORD_RE = re.compile(r"[A-ZĐÀ-Ỹ0-9][\wÀ-ỹ]*")
+_COMMUNE_LEVEL_RE = re.compile(r"(?:phuong|xa|thi\s+tran|dac\s+khu)(?![a-z])")
+
+
+def _named_communes(view: TextView, registry: Registry, group: UnitRef) -> list[UnitRef]:
+    """ "UBND các phường Quy Nhơn, Quy Nhơn Đông và Pleiku": the communes named after a group, one reference each."""
+    folded_group = view.folded[group.start : group.end]
+    levels = list(_COMMUNE_LEVEL_RE.finditer(folded_group))
+    if not levels:
+        return []
+    level = view.text[group.start + levels[-1].start() : group.start + levels[-1].end()]
+    committee = re.match(r"\s*(uy\s+ban\s+nhan\s+dan|ubnd)\s", folded_group)
+    prefix = view.text[group.start : group.start + committee.end(1)] + " " if committee else ""
+    refs: list[UnitRef] = []
+    position = group.end
+    while True:
+        gap = re.match(r" *(?:,|;|\bva\b)? *" if refs else r" +", view.folded[position:])
+        if gap is None:
+            break
+        start = position + (gap.end() if gap else 0)
+        if refs and not gap.group(0).strip(" "):
+            break
+        words: list[re.Match[str]] = []
+        cursor = start
+        while len(words) < 4:
+            match = _PLACE_WORD_RE.match(view.text, cursor)
+            if not match or view.folded[match.start() : match.end()] in ("ubnd", "uy"):
+                break
+            words.append(match)
+            space = re.match(r" +", view.text[match.end() :])
+            if not space:
+                cursor = match.end()
+                break
+            cursor = match.end() + space.end()
+        if not words:
+            break
+        end = words[-1].end()
+        name = f"{prefix}{level} {view.text[words[0].start() : end]}"
+        unit = registry.match_name(name)
+        kind = "unit" if unit else "unknown"
+        refs.append(UnitRef(text=name, start=start if refs else group.start, end=end, unit=unit, kind=kind))
+        position = end
+    return refs
 
 
 def _one_unit(view: TextView, registry: Registry, start: int) -> UnitRef | None:
