@@ -185,6 +185,8 @@ _CUE = (
 _EMPHASIS = r"[\s*_:,(“\"]*"
 _CUED_DATE_RE = re.compile(rf"(?P<cue>{_CUE}){_EMPHASIS}(?:{_NGAY}{_EMPHASIS})?{_DATE}")
 _CUED_PERIOD_RE = re.compile(rf"(?P<cue>{_CUE}){_EMPHASIS}{_PERIOD}")
+_START_DATE_RE = re.compile(rf"(?<![a-z])(?P<cue>(?:ke\s+)?tu\s+){_NGAY}{_EMPHASIS}{_DATE}")
+_RANGE_AFTER_RE = re.compile(r"\s*(?:den|toi|-|–)\s")
 _AND_PERIOD_RE = re.compile(rf"\s*(?:,|va|hoac|den|-|–)\s*(?P<cue>){_PERIOD}")
 _BARE_DATE_RE = re.compile(rf"(?:{_NGAY}\s+)?{_DATE}")
 _BARE_PERIOD_RE = re.compile(_PERIOD)
@@ -265,6 +267,16 @@ def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
     return any(span[0] < end and start < span[1] for start, end in taken)
 
 
+_ADVERB_BEFORE_VERB_RE = re.compile(
+    r"\s+(?:kiem\s+tra|theo\s+doi|cap\s+nhat|ra\s+soat|tuyen\s+truyen|don\s+doc|huong\s+dan|to\s+chuc|thuc\s+hien"
+    r"|bao\s+cao|phoi\s+hop|ho\s+tro|giam\s+sat|chi\s+dao|nam\s+bat|trao\s+doi|boi\s+duong|duy\s+tri|rà\s+soat)(?![a-z])"
+)
+
+
+# "… báo cáo UBND tỉnh và Bộ Nội vụ hàng năm.": a reporting verb shortly before a rhythm that closes the clause.
+_REPORTED_TO_RE = re.compile(r"(?:bao\s+cao|gui|tong\s+hop|to\s+chuc|kiem\s+tra)\s+(?:ve\s+)?[^.;:]{0,50}$")
+
+
 def _recurrence_allowed(folded: str, start: int, end: int) -> bool:
     """A recurrence word sets the task's rhythm only where it governs the clause, not as an adjective.
 
@@ -273,7 +285,12 @@ def _recurrence_allowed(folded: str, start: int, end: int) -> bool:
     """
     if folded[start:end].startswith(("dinh", "cung")):
         return True
+    if folded[start:end].startswith("th") and _ADVERB_BEFORE_VERB_RE.match(folded, end):
+        # "… và thường xuyên kiểm tra việc …": the adverb of the task's verb, not "chi thường xuyên" (spending).
+        return not re.search(r"(?:chi|kinh\s+phi|nguon|du\s+toan)\s*$", folded[:start])
     before = folded[:start].rstrip(" *_")
+    if re.match(r"\s*(?:[.;]|$)", folded[end:]) and _REPORTED_TO_RE.search(before):
+        return True  # "… báo cáo UBND tỉnh và Bộ Nội vụ hàng năm.": the rhythm of the clause it closes
     return bool(not before or before[-1] in ".;:(-+•\n" or before.endswith(("dinh ky", "thuc hien", "bao cao")))
 
 
@@ -320,6 +337,10 @@ def find_date_phrases(text: str, *, reference: datetime.date | None = None, bare
                 while follow is not None and not _overlaps((follow.start(), follow.end()), taken):
                     add(_phrase(text, follow, reference, is_date=False, cued=True))
                     follow = _AND_PERIOD_RE.match(folded, follow.end())
+    for match in _START_DATE_RE.finditer(folded):
+        # "kể từ ngày 01/12/2025", "Từ ngày 01/01/2026, …": the measure must be in force by that day (weakest).
+        if not _overlaps((match.start(), match.end()), taken) and not _RANGE_AFTER_RE.match(folded, match.end()):
+            add(replace(_phrase(text, match, reference, is_date=True, cued=True), strength=1))
     if bare:
         for regex, is_date in ((_BARE_DATE_RE, True), (_BARE_PERIOD_RE, False)):
             for match in regex.finditer(folded):

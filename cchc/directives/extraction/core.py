@@ -78,7 +78,8 @@ class _Context:
 _SKIP_HEADINGS = re.compile(
     r"^(?:ve\s+)?(?:muc\s+dich|yeu\s+cau|muc\s+tieu(?:\s+(?:chung|cu\s+the|tong\s+quat))?$|can\s+cu|ket\s+qua"
     r"|danh\s+gia|tinh\s+hinh|ton\s+tai|han\s+che|nguyen\s+nhan|kinh\s+phi|pham\s+vi|doi\s+tuong|quan\s+diem"
-    r"|bai\s+hoc|thuc\s+trang|boi\s+canh|su\s+can\s+thiet|nhan\s+xet|uu\s+diem)"
+    r"|bai\s+hoc|thuc\s+trang|boi\s+canh|su\s+can\s+thiet|nhan\s+xet|uu\s+diem|phuong\s+phap|hinh\s+thuc"
+    r"|thanh\s+phan|noi\s+dung(?:\s+va\s+\S+)?\s+(?:kiem\s+tra|thanh\s+tra|giam\s+sat|khao\s+sat|danh\s+gia))"
 )
 _KEEP_HEADINGS = re.compile(r"nhiem\s+vu|giai\s+phap|to\s+chuc\s+thuc\s+hien|phuong\s+huong|phan\s+cong|trach\s+nhiem")
 _NOT_TASK = re.compile(
@@ -100,7 +101,7 @@ _ASSIGN_RE = re.compile(
 _CLOSING_RE = re.compile(
     r"nghiem\s+tuc\s+(?:trien\s+khai,?\s+)?thuc\s+hien|\./\.\s*$|neu\s+co\s+kho\s+khan|de\s+(?:\S+\s+){1,12}biet"
 )
-_NOT_ASSIGN_BEFORE = re.compile(r"(?:duoc|vu|da|se|viec|nhiem vu|cong viec|theo|ket qua)\s*$")
+_NOT_ASSIGN_BEFORE = re.compile(r"(?:duoc|vu|da|se|viec|nhiem vu|cong viec|theo|ket qua|khong|chua|khong duoc)\s*$")
 _LEAD_VERB_RE = re.compile(r"\s*[,]?\s*(?:la\s+)?(?:co\s+quan\s+|don\s+vi\s+)?ch[a-z]\s+tr[a-z](?![a-z])")
 _SUPPORT_RE = re.compile(r"(?<![a-z])ph[a-z]{1,2}i\s+h[a-z]{1,2}p(?:\s+ch[a-z]t\s+ch[a-z])?(?:\s+v[a-z]i)?\s+")
 # After a unit that opens an item: anything but a preposition ("Sở Khoa học và Công nghệ hoàn thiện …").
@@ -117,7 +118,7 @@ _VERB_AFTER_RE = re.compile(
     r"|rà|dam\s+bao|quan\s+ly|phan\s+cong|sap\s+xep|cung\s+cap|thuong\s+xuyen|t[il]ep\s+tuc"
     r"|tu\s+(?:cham|danh\s+gia|kiem\s+tra|ra\s+soat)|gui|nop|bo\s+tri|cu\s|dang\s+ky|thong\s+bao|lap\s|niem\s+yet"
     r"|cong\s+khai|su\s+dung|ung\s+dung|ap\s+dung|nghiem\s+tuc|quan\s+tam|khac\s+phuc|chan\s+chinh|bao\s+dam"
-    r"|ket\s+noi|dong\s+bo|van\s+hanh|tiep\s+nhan|giai\s+quyet|xu\s+ly|danh\s+gia|soan\s+thao|tham\s+dinh|ho\s+tro)"
+    r"|khong\s|ket\s+noi|dong\s+bo|van\s+hanh|tiep\s+nhan|giai\s+quyet|xu\s+ly|danh\s+gia|soan\s+thao|tham\s+dinh|ho\s+tro)"
 )
 
 
@@ -128,30 +129,41 @@ _OPENING_RE = re.compile(
     r"|khi|ngay|giai\s+doan|dong\s+thoi|ngoai\s+ra|mat\s+khac|bên\s+canh\s+do|ben\s+canh\s+do)(?![a-z])[^,;:.]{0,80},\s*"
 )
 # Qualifiers of a described group ("được giao chủ trì tại mục II", "có liên quan") before its verb.
+_SPEECH_AFTER_RE = re.compile(
+    r"\s*(?:ket\s+luan|chi\s+dao(?:\s+nhu\s+sau)?\s*:|co\s+y\s+kien|yeu\s+cau\s*:|yeu\s+cau\s+(?:cac|nhu\s+sau)"
+    r"|ban\s+hanh\s+(?:ke\s+hoach|chi\s+thi|quyet\s+dinh|van\s+ban)|thong\s+bao\s+(?:ket\s+luan|y\s+kien|nhu\s+sau))(?![a-z])"
+)
 _QUALIFIER_RE = re.compile(
-    r"\s*(?:duoc\s+giao(?:\s+(?:chu\s+tri|nhiem\s+vu|thuc\s+hien))?|co\s+(?:lien\s+quan|ten|trach\s+nhiem\s+lien\s+quan)"
+    r"\s*(?:thuoc\s+doi\s+tuong|duoc\s+giao(?:\s+(?:chu\s+tri|nhiem\s+vu|thuc\s+hien))?|co\s+(?:lien\s+quan|ten|trach\s+nhiem\s+lien\s+quan)"
     r"|lien\s+quan|truc\s+thuoc|thuoc|tai|trong|o|theo|cua|co\s+chi\s+so|co\s+ty\s+le|xep\s+hang|dat)(?![a-z])"
 )
 
 
 def _subject_end(folded: str, end: int) -> int | None:
-    """Where a described group that opens a sentence ends, if a verb follows it (after its qualifiers)."""
+    """Where a described group that opens a sentence ends, if a verb follows it (after its qualifiers).
+
+    "… được giao chủ trì tại mục II xây dựng …" ends before "xây dựng"; the verb of the qualifier itself
+    ("được giao chủ trì soạn thảo văn bản … bảo đảm …") belongs to the qualifier.
+    """
     if _VERB_AFTER_RE.match(folded, end) and not folded[end:].lstrip().startswith((":", ",")):
         return end
     if not _QUALIFIER_RE.match(folded, end):
         return None
     words = list(re.finditer(r"[a-z0-9]+", folded[end:]))
-    for index, word in enumerate(words[1:13], start=1):
+    qualifier_verb = True  # the first verb after "được giao" is the qualifier's
+    for index, word in enumerate(words[1:16], start=1):
         position = end + word.start()
         previous = folded[end + words[index - 1].start() : position]
         if re.search(r"[,;:.]", previous):
             return None
-        if (
-            _VERB_AFTER_RE.match(folded, position)
-            and not re.fullmatch(r"(?:duoc\s+)?giao\s+", previous)
-            and not (index >= 2 and folded[end + words[index - 2].start() : position].startswith("duoc giao"))
-        ):
-            return end + words[index - 1].end()
+        so_far = folded[end:position]
+        if not _VERB_AFTER_RE.match(folded, position) or re.search(r"(?:duoc\s+)?giao\s+$", so_far):
+            continue
+        if so_far.lstrip().startswith("duoc giao") and qualifier_verb:
+            qualifier_verb = False
+            if re.fullmatch(r"\s*duoc\s+giao\s+(?:chu\s+tri\s+)?", so_far):
+                continue
+        return end + words[index - 1].end()
     return None
 
 
@@ -245,6 +257,14 @@ class _Extractor:
                     )
                     return [ref], text, colon + 1, True, [(match.start(), colon)]
             if (refs and any(ref.kind != "generic" for ref in refs)) or (refs and cue.startswith(("y", "d", "p"))):
+                if all(ref.kind in ("group", "generic") for ref in refs):
+                    # "Đề nghị … các xã, phường thuộc đối tượng kiểm tra chuẩn bị …": keep the qualifier.
+                    subject_end = _subject_end(folded, end)
+                    if subject_end is not None and subject_end > end:
+                        text = view.cut(refs[0].start, subject_end)
+                        members = tuple(member for ref in refs for member in ref.members)
+                        ref = UnitRef(text=text, start=refs[0].start, end=subject_end, members=members, kind="group")
+                        return [ref], text, subject_end, False, [(match.start(), subject_end)]
                 return refs, view.cut(refs[0].start, end), end, False, [(match.start(), end)]
         for match in re.finditer(r"ch[a-z]\s+tr[a-z](?![a-z])", folded):
             clause_start = max(folded.rfind(mark, 0, match.start()) for mark in (".", ";", ":", "\n"))
@@ -255,10 +275,17 @@ class _Extractor:
         opening = _OPENING_RE.match(folded)
         for start in (0, opening.end()) if opening else (0,):
             refs, end = parse_unit_list(view, self.registry, start)
+            if refs and _SPEECH_AFTER_RE.match(folded, end):
+                continue  # "Phó Chủ tịch UBND tỉnh kết luận như sau:": the issuer speaking, not a lead
             if refs and any(ref.kind != "generic" for ref in refs) and _follows_as_subject(folded, end):
                 heading = folded[end:].lstrip().startswith(":") or not folded[end:].strip()
                 stop = folded.find(":", end) + 1 if heading and ":" in folded[end:] else end
                 return refs, view.cut(refs[0].start, end), stop, heading, [(start, end)]
+            if refs and all(ref.kind == "group" for ref in refs):
+                # "Các sở, ngành được giao chủ trì soạn thảo văn bản bảo đảm …": a group with its qualifier.
+                subject_end = _subject_end(folded, end)
+                if subject_end is not None and subject_end > end:
+                    return refs, view.cut(start, subject_end), 0, False, [(start, subject_end)]
             if refs and all(ref.kind == "generic" for ref in refs):
                 # "Các cơ quan, đơn vị tự chấm điểm …", "Thủ trưởng các cơ quan được giao chủ trì tại mục II
                 # xây dựng …": a described group that is the subject leads the item, as written with its qualifier.

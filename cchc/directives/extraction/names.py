@@ -103,6 +103,15 @@ _HEADS = [
     "trang thong tin",
     "trang tin",
     "co quan",
+    "doan kiem tra",
+    "doan cong tac",
+    "doan giam sat",
+    "to kiem tra",
+    "to cong tac",
+    "to giup viec",
+    "viettel",
+    "vnpt",
+    "mobifone",
 ]
 # Heads that are also common words; they open a name only when written with a capital.
 _AMBIGUOUS_HEADS = {
@@ -355,7 +364,8 @@ def unknown_name_end(view: TextView, position: int) -> int | None:
                 index += 1 + inner_next
                 body += inner_next
                 continue
-            if index + 1 < count and not _head_at(view, index + 1, cased=cased) and body:
+            if index + 1 < count and not _head_at(view, index + 1, cased=cased) and (body or head_words == "bao"):
+                # "Báo và Phát thanh, Truyền hình Quảng Ngãi" joins its parts right after the head.
                 step = _name_word_at(view, index + 1, cased=cased)
                 if step and _joined(view, index, 2):
                     index += 1 + step
@@ -396,6 +406,15 @@ def unknown_name_end(view: TextView, position: int) -> int | None:
 
 # Heads that are a whole name on their own ("Kho bạc Nhà nước", "Công an").
 _STANDALONE_HEADS = {
+    "doan kiem tra",
+    "doan cong tac",
+    "doan giam sat",
+    "to kiem tra",
+    "to cong tac",
+    "to giup viec",
+    "viettel",
+    "vnpt",
+    "mobifone",
     "kho bac nha nuoc",
     "bao hiem xa hoi",
     "cong an",

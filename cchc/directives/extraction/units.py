@@ -109,7 +109,7 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
     (
         "departments",
         re.compile(
-            rf"{_CAC}\s+so\s*,?\s*ban\s*,?\s*nganh(?:\s*,?\s*doan\s+the)?(?:\s+(?:cap\s+)?(?:tinh|thanh\s+pho))?(?![a-z])"
+            rf"{_CAC}\s+so(?:\s*,?\s*ban)?\s*,?\s*nganh(?:\s*,?\s*doan\s+the)?(?:\s+(?:cap\s+)?(?:tinh|thanh\s+pho))?(?![a-z])"
         ),
     ),
     (
@@ -118,7 +118,7 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
             rf"{_CAC}\s+(?:phong\s*(?:,\s*ban)?(?:\s*,?\s*don\s+vi)?(?:\s+chuyen\s+mon)?|co\s+quan\s+chuyen\s+mon)"
             r"(?:\s*(?:,|;|va)?\s*(?:cac\s+)?don\s+vi\s+su\s+nghiep(?:\s+cong\s+lap)?)?"
             r"(?:\s+(?:truc\s+thuoc|thuoc)(?:\s+(?:uy\s+ban\s+nhan\s+dan|ubnd)\s+(?:huyen|tinh|thanh\s+pho|thi\s+xa)"
-            r"|\s+van\s+phong(?:\s+(?:uy\s+ban\s+nhan\s+dan|ubnd)\s+(?:tinh|huyen))?|\s+vp)?)?(?![a-z])"
+            r"|\s+van\s+phong(?:\s+(?:uy\s+ban\s+nhan\s+dan|ubnd)\s+(?:tinh|huyen))?|\s+vp|\s+so)?)?(?![a-z])"
         ),
     ),
     (
@@ -131,7 +131,8 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
     (
         "generic",
         re.compile(
-            rf"(?:{_CAC}|nhung)\s+(?:co\s+quan|don\s+vi|to\s+chuc|ca\s+nhan)(?:\s*,\s*(?:don\s+vi|dia\s+phuong|to\s+chuc))*"
+            rf"(?:{_CAC}|nhung)\s+(?:co\s+quan|don\s+vi|to\s+chuc(?:\s+chinh\s+tri\s*-?\s*xa\s+hoi)?|ca\s+nhan|doan\s+the"
+            r"|hoi\s+doan\s+the)(?:\s*,\s*(?:don\s+vi|dia\s+phuong|to\s+chuc|doan\s+the))*"
             r"(?:\s+(?:co\s+)?lien\s+quan|\s+(?:truc\s+thuoc|thuoc)\s+(?:huyen|tinh)|\s+huyen|\s+tinh)?(?![a-z])"
         ),
     ),
@@ -511,7 +512,7 @@ def parse_unit_list(view: TextView, registry: Registry, position: int) -> tuple[
     return refs, (refs[-1].end if refs else position)
 
 
-_PLACE_WORD_RE = re.compile(r"[A-ZĐÀ-Ỹ0-9][\wÀ-ỹ]*")
+_PLACE_WORD_RE = re.compile(r"(?=[^\W_])(?:\d+|[^\W\d_][\w]*)")
 _COMMUNE_LEVEL_RE = re.compile(r"(?:phuong|xa|thi\s+tran|dac\s+khu)(?![a-z])")
 
 
@@ -537,7 +538,9 @@ def _named_communes(view: TextView, registry: Registry, group: UnitRef) -> list[
         cursor = start
         while len(words) < 4:
             match = _PLACE_WORD_RE.match(view.text, cursor)
-            if not match or view.folded[match.start() : match.end()] in ("ubnd", "uy"):
+            if not match or not (match.group(0)[0].isupper() or match.group(0).isdigit()):
+                break
+            if view.folded[match.start() : match.end()] in ("ubnd", "uy"):
                 break
             words.append(match)
             space = re.match(r" +", view.text[match.end() :])
