@@ -50,7 +50,8 @@ _ATTACHMENT_RE = re.compile(
 _SYMBOL_KINDS = {"tb": "thong_bao_ket_luan", "kh": "ke_hoach", "ct": "chi_thi", "qd": "quyet_dinh", "pd": "quyet_dinh"}
 _BODY_START_RE = re.compile(
     r"^\s*(?:th[a-z]{1,2}c\s+hi[a-z]{1,2}n|c[a-z]n\s+c[a-z]|ng[a-z]{1,2}y\s+\d|theo\s|[dp][a-z]\s+|nh[a-z]m\s|sau\s+khi"
-    r"|x[a-z]t\s|trong\s|hi[a-z]n\s+nay|qua\s|nh[a-z]m\s|tr[a-z]n\s+c[a-z]\s+s[a-z]|v[a-z]a\s+qua|(?:[0-9]+|[ivx]+)\.\s)"
+    r"|x[a-z]t\s|trong\s|hi[a-z]n\s+nay|qua\s|nh[a-z]m\s|tr[a-z]n\s+c[a-z]\s+s[a-z]|v[a-z]a\s+qua|(?:[0-9]+|[ivx]+)\.\s"
+    r"|t[a-z]\s+(?:ng[a-z]y|n[a-z]m|th[a-z]ng)\s|n[a-z]m\s+\d{4}|th[a-z]i\s+gian\s+qua|nh[a-z]ng\s+n[a-z]m\s+qua|[dp][e-o]\s)"
 )
 _ROLE_RE = re.compile(
     r"^\s*(?:(?:kt|tl|tm|tuq|q|k\.t|t\.l|t\.m)\s*[.:]?\s*)?(?:ch[a-z]{1,2}\s+t[a-z]ch|ph[a-z]\s+ch[a-z]{1,2}\s+t[a-z]ch"
@@ -238,6 +239,7 @@ def _read_subject(header: Header, lines: list[str], folded: list[str], title_lin
             or _BODY_START_RE.match(fold_text)
             or _REFERENCE_RE.search(fold_text)
             or (taken and _is_upper(text) and not all(_is_upper(part) for part in parts))
+            or (taken and len(text) > 150)
         ):
             if _DATE_LINE_RE.search(fold_text) or _MOTTO_RE.search(fold_text) or _REFERENCE_RE.search(fold_text):
                 index += 1
@@ -290,6 +292,8 @@ def _split_body(header: Header, lines: list[str], folded: list[str], start: int)
         end = _body_end(lines, folded, index)
         header.body.append((index, end))
         signature_end = _read_signature(header, lines, folded, end)
+        if not header.signer:
+            _read_signature_column(header, lines, end, signature_end)
         attachment = _attachment_start(lines, folded, signature_end)
         if attachment is None:
             break
@@ -349,6 +353,23 @@ def _read_signature(header: Header, lines: list[str], folded: list[str], start: 
             continue
         index += 1
     return len(lines)
+
+
+def _read_signature_column(header: Header, lines: list[str], start: int, stop: int) -> None:
+    """The signer in the right-hand cells of "Nơi nhận: | TM. ỦY BAN NHÂN DÂN" rows (a table copied as text)."""
+    roles: list[str] = []
+    for line in lines[start:stop]:
+        if "|" not in line:
+            continue
+        right = line.split("|", 1)[1].strip().strip("|").strip()
+        if not right:
+            continue
+        if _ROLE_RE.match(fold_aligned(right)) and _mostly_upper(right):
+            roles.append(right)
+        elif _is_name(right):
+            header.signer = right
+            header.signer_title = " ".join(" ".join(roles).split())
+            return
 
 
 def _mostly_upper(text: str) -> bool:
