@@ -90,6 +90,7 @@ _CELL_BAR_RE = re.compile(r"^\s*\|\s*$")
 _RULE_LINE_RE = re.compile(r"^\s*[-_=–—.*]{3,}\s*$")
 _OWN_LINE_RE = re.compile(r"^\s*(?:V\s*/\s*v|K[íi]nh\s+g[ửu]i|Đ[ộo]c\s+l[ậa]p)", re.IGNORECASE)
 _HEADER_ZONE = 40
+_BODY_LINE_RE = re.compile(r"^\s*(?:[IVX]+|\d{1,2}|[a-zđ])\s*[.)]\s+\S|^.{100,}")
 
 
 def join_header_cells(lines: list[str]) -> list[str]:
@@ -101,9 +102,16 @@ def join_header_cells(lines: list[str]) -> list[str]:
     of the header becomes one line again (the national motto, "V/v …" and
     "Kính gửi" keep their own lines); later bars are dropped.
     """
-    bars = [index for index, line in enumerate(lines[:_HEADER_ZONE]) if _CELL_BAR_RE.match(line)]
+    bars: list[int] = []
+    for index, line in enumerate(lines[:_HEADER_ZONE]):
+        if not _CELL_BAR_RE.match(line):
+            continue
+        cell = [text for text in lines[(bars[-1] + 1 if bars else 0) : index] if text.strip()]
+        if len(cell) > 6 or any(_BODY_LINE_RE.match(text) for text in cell):
+            break  # the header ends with the last short cell; bars later on frame "Nơi nhận" and the signature
+        bars.append(index)
     if len(bars) < 2:
-        return [line for line in lines if not _CELL_BAR_RE.match(line)] if bars else lines
+        return [line for line in lines if not _CELL_BAR_RE.match(line)]
     result: list[str] = []
     cell: list[str] = []
 

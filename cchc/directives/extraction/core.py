@@ -118,7 +118,7 @@ _VERB_AFTER_RE = re.compile(
     r"|rà|dam\s+bao|quan\s+ly|phan\s+cong|sap\s+xep|cung\s+cap|thuong\s+xuyen|t[il]ep\s+tuc"
     r"|tu\s+(?:cham|danh\s+gia|kiem\s+tra|ra\s+soat)|gui|nop|bo\s+tri|cu\s|dang\s+ky|thong\s+bao|lap\s|niem\s+yet"
     r"|cong\s+khai|su\s+dung|ung\s+dung|ap\s+dung|nghiem\s+tuc|quan\s+tam|khac\s+phuc|chan\s+chinh|bao\s+dam"
-    r"|khong\s|ket\s+noi|dong\s+bo|van\s+hanh|tiep\s+nhan|giai\s+quyet|xu\s+ly|danh\s+gia|soan\s+thao|tham\s+dinh|ho\s+tro)"
+    r"|khong\s|chuan\s+bi|bo\s+sung|hoan\s+thien|trinh\s|tham\s+gia|lua\s+chon|khao\s+sat|dieu\s+tra|ket\s+noi|dong\s+bo|van\s+hanh|tiep\s+nhan|giai\s+quyet|xu\s+ly|danh\s+gia|soan\s+thao|tham\s+dinh|ho\s+tro)"
 )
 
 
@@ -134,7 +134,7 @@ _SPEECH_AFTER_RE = re.compile(
     r"|ban\s+hanh\s+(?:ke\s+hoach|chi\s+thi|quyet\s+dinh|van\s+ban)|thong\s+bao\s+(?:ket\s+luan|y\s+kien|nhu\s+sau))(?![a-z])"
 )
 _QUALIFIER_RE = re.compile(
-    r"\s*(?:thuoc\s+doi\s+tuong|duoc\s+giao(?:\s+(?:chu\s+tri|nhiem\s+vu|thuc\s+hien))?|co\s+(?:lien\s+quan|ten|trach\s+nhiem\s+lien\s+quan)"
+    r"\s*(?:thuoc\s+doi\s+tuong(?:\s+(?:kiem\s+tra|thanh\s+tra|giam\s+sat|danh\s+gia|khao\s+sat|ap\s+dung))?|duoc\s+giao(?:\s+(?:chu\s+tri|nhiem\s+vu|thuc\s+hien))?|co\s+(?:lien\s+quan|ten|trach\s+nhiem\s+lien\s+quan)"
     r"|lien\s+quan|truc\s+thuoc|thuoc|tai|trong|o|theo|cua|co\s+chi\s+so|co\s+ty\s+le|xep\s+hang|dat)(?![a-z])"
 )
 
@@ -142,28 +142,24 @@ _QUALIFIER_RE = re.compile(
 def _subject_end(folded: str, end: int) -> int | None:
     """Where a described group that opens a sentence ends, if a verb follows it (after its qualifiers).
 
-    "… được giao chủ trì tại mục II xây dựng …" ends before "xây dựng"; the verb of the qualifier itself
-    ("được giao chủ trì soạn thảo văn bản … bảo đảm …") belongs to the qualifier.
+    "… được giao chủ trì tại mục II xây dựng …" ends before "xây dựng"; a verb right after "được giao
+    (chủ trì)" belongs to the qualifier ("được giao chủ trì soạn thảo văn bản … bảo đảm …").
     """
     if _VERB_AFTER_RE.match(folded, end) and not folded[end:].lstrip().startswith((":", ",")):
         return end
-    if not _QUALIFIER_RE.match(folded, end):
+    qualifier = _QUALIFIER_RE.match(folded, end)
+    if qualifier is None:
         return None
-    words = list(re.finditer(r"[a-z0-9]+", folded[end:]))
-    qualifier_verb = True  # the first verb after "được giao" is the qualifier's
-    for index, word in enumerate(words[1:16], start=1):
-        position = end + word.start()
-        previous = folded[end + words[index - 1].start() : position]
-        if re.search(r"[,;:.]", previous):
+    assigned = folded[end : qualifier.end()].split()[:2] == ["duoc", "giao"]
+    words = list(re.finditer(r"[a-z0-9]+", folded[qualifier.end() :]))
+    last = qualifier.end()
+    for index, word in enumerate(words[:15]):
+        position = qualifier.end() + word.start()
+        if re.search(r"[,;:.]", folded[last:position]):
             return None
-        so_far = folded[end:position]
-        if not _VERB_AFTER_RE.match(folded, position) or re.search(r"(?:duoc\s+)?giao\s+$", so_far):
-            continue
-        if so_far.lstrip().startswith("duoc giao") and qualifier_verb:
-            qualifier_verb = False
-            if re.fullmatch(r"\s*duoc\s+giao\s+(?:chu\s+tri\s+)?", so_far):
-                continue
-        return end + words[index - 1].end()
+        if _VERB_AFTER_RE.match(folded, position) and not (assigned and index == 0):
+            return last
+        last = qualifier.end() + word.end()
     return None
 
 

@@ -165,9 +165,11 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
         if cells is not None:
             flush()
             if result and result[-1].kind == "table":
-                result[-1].rows.append(cells)
+                result[-1].rows.append(_row_cells(line, result[-1].marker))
             else:
-                result.append(Paragraph("table", "", "", rows=[cells]))
+                # The marker of a table paragraph records whether its first row opens and closes with a bar.
+                framing = ("<" if line.startswith("|") else "") + (">" if line.endswith("|") else "")
+                result.append(Paragraph("table", framing, "", rows=[_row_cells(line, framing)]))
             previous_blank, previous_line = False, line
             continue
         kind, marker = _marker(line)
@@ -212,6 +214,19 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
         previous_blank, previous_line = False, line
     flush()
     return result
+
+
+def _row_cells(line: str, framing: str) -> list[str]:
+    """Cells of a table row; a bar that frames every row (markdown) is dropped, a leading bar of its own marks an
+    empty first cell ("| | | Đợt 2: Quý III |" continuing the row above)."""
+    text = line.strip()
+    if "\t" in text and text.count("|") < 2:
+        return [cell.strip() for cell in re.split(r"\t+", text)]
+    if text.startswith("|") and "<" in framing:
+        text = text[1:]
+    if text.endswith("|") and ">" in framing:
+        text = text[:-1]
+    return [cell.strip() for cell in _TABLE_SPLIT_RE.split(text)]
 
 
 def _next_is_table_row(lines: list[str], start: int) -> bool:
