@@ -106,8 +106,8 @@ def join_header_cells(lines: list[str]) -> list[str]:
     for index, line in enumerate(lines[:_HEADER_ZONE]):
         if not _CELL_BAR_RE.match(line):
             continue
-        cell = [text for text in lines[(bars[-1] + 1 if bars else 0) : index] if text.strip()]
-        if len(cell) > 6 or any(_BODY_LINE_RE.match(text) for text in cell):
+        before = [text for text in lines[(bars[-1] + 1 if bars else 0) : index] if text.strip()]
+        if len(before) > 6 or any(_BODY_LINE_RE.match(text) for text in before):
             break  # the header ends with the last short cell; bars later on frame "Nơi nhận" and the signature
         bars.append(index)
     if len(bars) < 2:
