@@ -15,7 +15,10 @@ Two scores per document, each as precision, recall and F1:
 Lead units compare on their canonical form (:func:`.units.canonical`) with a
 similarity of at least :data:`LEAD_SIMILARITY`, because a lead written "as in
 the document" in an OCR text cannot equal the hand-written label letter for
-letter. Each expected task is matched at most once.
+letter; with a registry, a label that names the same registry units as the
+extracted lead also matches (the label says "Bưu điện tỉnh" as written, the
+extractor the registry's "Bưu điện tỉnh Tuyên Quang"). Each expected task is
+matched at most once.
 """
 
 from __future__ import annotations
@@ -103,19 +106,35 @@ def _match(
     return Score(matched, len(extracted), len(expected))
 
 
-def score_tasks(expected: list[dict[str, Any]], extracted: list[dict[str, Any]]) -> Score:
+# Registry units a written lead names (empty when it names none), to compare a label written as in the text
+# ("Bưu điện tỉnh") with the registry name the extractor gives ("Bưu điện tỉnh Tuyên Quang").
+Resolver = Callable[[str], frozenset[int]]
+
+
+def _leads_match(wanted: dict[str, Any], found: dict[str, Any], resolve: Resolver | None) -> bool:
+    if same_lead(wanted["lead_unit"], found["lead_unit"]):
+        return True
+    if resolve is None or not wanted["lead_unit"]:
+        return False
+    ids = frozenset(found.get("lead_unit_ids") or ())
+    return bool(ids) and resolve(wanted["lead_unit"]) == ids
+
+
+def score_tasks(
+    expected: list[dict[str, Any]], extracted: list[dict[str, Any]], resolve: Resolver | None = None
+) -> Score:
     return _match(
         expected,
         extracted,
-        lambda wanted, found: _same_section(wanted, found) and same_lead(wanted["lead_unit"], found["lead_unit"]),
+        lambda wanted, found: _same_section(wanted, found) and _leads_match(wanted, found, resolve),
     )
 
 
-def score_pairs(expected: list[dict[str, Any]], extracted: list[dict[str, Any]]) -> Score:
+def score_pairs(
+    expected: list[dict[str, Any]], extracted: list[dict[str, Any]], resolve: Resolver | None = None
+) -> Score:
     return _match(
         expected,
         extracted,
-        lambda wanted, found: (
-            same_lead(wanted["lead_unit"], found["lead_unit"]) and deadline_key(wanted) == deadline_key(found)
-        ),
+        lambda wanted, found: _leads_match(wanted, found, resolve) and deadline_key(wanted) == deadline_key(found),
     )
