@@ -6,6 +6,10 @@ Tesseract OCR engine with its Vietnamese data (Debian packages
 images with ``pdftoppm`` from ``poppler-utils``). Where those programs are
 missing the user gets a message saying so, not an error page.
 
+Word's automatic list numbers ("1.", "1.1.", "a)", "I."), which are not part
+of a paragraph's text, are put back in front of their paragraphs
+(:mod:`.docx_numbering`).
+
 Text typed in the legacy Vietnamese encodings TCVN3 (ABC, fonts ``.VnTime``)
 and VNI (fonts ``VNI-Times``), which Word, PDF and plain text files still carry
 from before Unicode, is converted to Unicode with a warning asking the user to
@@ -31,6 +35,8 @@ from django.utils.translation import gettext as _
 from cchc.lib.errors import ServiceError
 from cchc.lib.files import DOCX, check_office_container, max_upload_bytes
 from cchc.lib.legacy_encodings import TCVN3, detect_legacy, repair, to_unicode
+
+from .docx_numbering import DocxNumbering
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +158,7 @@ def _with_legacy_repaired(read: ReadText) -> ReadText:
 
 
 def _read_docx(data: bytes) -> str:
+    """The paragraphs and tables of a Word file, with the numbers Word adds to list items (:mod:`.docx_numbering`)."""
     check_office_container(data, DOCX)
     try:
         from docx import Document
@@ -159,12 +166,13 @@ def _read_docx(data: bytes) -> str:
         from docx.text.paragraph import Paragraph
 
         document = Document(io.BytesIO(data))
+        numbering = DocxNumbering.from_document(document)
         lines: list[str] = []
         for block in document.iter_inner_content():
             if isinstance(block, Paragraph):
-                lines.append(_paragraph_text(block))
+                lines.append(_paragraph_text(block, numbering))
             elif isinstance(block, Table):
-                lines.extend(_table_lines(block))
+                lines.extend(_table_lines(block, numbering))
     except ServiceError:
         raise
     except Exception as exc:  # python-docx raises many kinds of errors on damaged files
@@ -173,23 +181,35 @@ def _read_docx(data: bytes) -> str:
     return "\n".join(lines)
 
 
-def _paragraph_text(paragraph: object) -> str:
+def _paragraph_text(paragraph: object, numbering: DocxNumbering, *, in_table: bool = False) -> str:
+    """The text of a python-docx paragraph after the number or bullet Word shows before it."""
     text = str(getattr(paragraph, "text", ""))
-    # Word's automatic numbering is not part of the text: keep at least the item boundary.
     element = getattr(paragraph, "_p", None)
-    numbered = element is not None and element.pPr is not None and element.pPr.numPr is not None
-    if numbered and text.strip() and not text.lstrip().startswith(("-", "+", "•")):
-        return "- " + text.strip()
-    return text
+    if element is None:
+        return text
+    return numbering.paragraph_text(element, text, in_table=in_table)
 
 
-def _table_lines(table: object) -> list[str]:
+def _table_lines(table: object, numbering: DocxNumbering | None = None) -> list[str]:
+    numbering = numbering if numbering is not None else DocxNumbering()
+    # Keyed by the cell's element, which the dictionary keeps alive so that lxml hands back the same object.
+    texts: dict[object, str] = {}
+
+    def cell_text(cell: object) -> str:
+        # A merged cell comes back once per grid column and row it covers: number its paragraphs once.
+        key = getattr(cell, "_tc", cell)
+        if key not in texts:
+            paragraphs = getattr(cell, "paragraphs", [])
+            texts[key] = "\n".join(_paragraph_text(paragraph, numbering, in_table=True) for paragraph in paragraphs)
+        return texts[key]
+
     rows: list[list[str]] = []
     for row in getattr(table, "rows", []):
         cells: list[str] = []
         for cell in row.cells:
-            if not cells or cell.text != cells[-1]:  # a merged cell repeats its text in every grid column
-                cells.append(cell.text)
+            text = cell_text(cell)
+            if not cells or text != cells[-1]:  # a merged cell repeats its text in every grid column
+                cells.append(text)
         rows.append(cells)
     if not rows:
         return []
