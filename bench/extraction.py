@@ -38,7 +38,7 @@ import django  # noqa: E402
 django.setup()
 
 from cchc.directives.extraction import extract_text, to_json_dict  # noqa: E402
-from cchc.directives.extraction.evaluation import Score, score_pairs, score_tasks  # noqa: E402
+from cchc.directives.extraction.evaluation import Score, registry_resolver, score_pairs, score_tasks  # noqa: E402
 from cchc.directives.extraction.labelled import documents, memory_units  # noqa: E402
 from cchc.lib.dates import fold_aligned  # noqa: E402
 
@@ -67,19 +67,6 @@ def ten_page_text(text: str) -> str:
     return "\n".join(result + lines[end:])
 
 
-def _resolver(registry: list[Any], issuing: Any, text: str) -> Any:
-    """The registry units a label names, read the way the extractor reads a lead."""
-    from cchc.directives.extraction.units import TextView, parse_unit_list, registry_for
-
-    matcher = registry_for(issuing_unit=issuing, units=registry, on=None)
-
-    def resolve(label: str) -> frozenset[int]:
-        refs, _end = parse_unit_list(TextView(label), matcher, 0)
-        return frozenset(pk for ref in refs for pk in ref.ids)
-
-    return resolve
-
-
 def _score_mode(label: str, registry: list[Any] | None, units: dict[str, Any]) -> tuple[list[dict], dict]:
     """Score every labelled document, with the labelled registry or (``registry`` None) with none at all."""
     totals: dict[str, dict[str, Score]] = {}
@@ -95,7 +82,7 @@ def _score_mode(label: str, registry: list[Any] | None, units: dict[str, Any]) -
             lambda text=text, issuing=issuing, chosen=chosen: extract_text(text, issuing_unit=issuing, units=chosen)
         )
         expected = document.expected["tasks"]
-        resolve = _resolver(registry, issuing, text) if registry is not None else None
+        resolve = registry_resolver(registry, issuing) if registry is not None else None
         tasks = score_tasks(expected, result["tasks"], resolve)
         pairs = score_pairs(expected, result["tasks"], resolve)
         for split in (document.split, "all"):

@@ -169,6 +169,34 @@ _SCHEDULE_HEADING_RE = re.compile(
 )
 
 
+_INLINE_FIELD_RE = re.compile(
+    r"(?P<label>(?:(?:co\s+quan|don\s+vi|bo\s+phan)\s+)?(?P<lead>chu\s+tri)|(?:(?:co\s+quan|don\s+vi)\s+)?(?P<support>phoi\s+hop)"
+    r"|(?P<deadline>thoi\s+(?:gian|han)(?:\s+(?:thuc\s+hien|hoan\s+thanh))?|tien\s+do)"
+    r"|(?P<output>san\s+pham(?:\s+dau\s+ra)?|ket\s+qua\s+dau\s+ra))\s*:\s*"
+)
+
+
+def _inline_fields(folded: str, text: str) -> dict[str, tuple[str, tuple[int, int]]]:
+    """Fields stated inside an item: "(Cơ quan chủ trì: …; cơ quan phối hợp: …; thời gian: …)", "- Chủ trì: …".
+
+    Each value runs to the next ";", ")" or line end; only labels followed by a colon count, so "Sở Nội vụ chủ trì,
+    phối hợp với …" is left to the sentence reader.
+    """
+    found: dict[str, tuple[str, tuple[int, int]]] = {}
+    for match in _INLINE_FIELD_RE.finditer(folded):
+        if match.start() and folded[match.start() - 1].isalnum():
+            continue
+        name = next(key for key in ("lead", "support", "deadline", "output") if match.group(key))
+        stop = len(folded)
+        for mark in (";", ")", "\n"):
+            position = folded.find(mark, match.end())
+            if position >= 0:
+                stop = min(stop, position)
+        if name not in found and stop > match.end():
+            found[name] = (text[match.end() : stop].strip(" .,"), (match.start(), stop))
+    return found
+
+
 def _is_schedule(text: str) -> bool:
     """Is a heading a time in a schedule ("Quý III/2025:", "Tháng 9 - 10/2025"), not a topic naming a year?"""
     folded = fold_aligned(text)
@@ -315,10 +343,16 @@ class _Extractor:
 
     def _own(self, node: Node, *, heading: bool) -> _Own:
         view = TextView(node.text)
+        inline = _inline_fields(view.folded, node.text)
+        fields = {**{name: value for name, (value, _span) in inline.items()}, **node.fields}
+        if inline:
+            # "(Cơ quan chủ trì: Phòng Tư pháp; cơ quan phối hợp: …; thời gian: Quý III/2024)" states the task's
+            # fields; the sentence before it is read without them.
+            view = TextView(_blank(node.text, [span for _value, span in inline.values()]))
         lead, lead_text, lead_end, from_heading, spans = self._lead(view)
         support, support_spans = self._support(view)
-        if "lead" in node.fields:
-            field_view = TextView(node.fields["lead"])
+        if "lead" in fields:
+            field_view = TextView(fields["lead"])
             refs, end = parse_unit_list(field_view, self.registry, 0)
             if not refs:
                 refs = [
@@ -327,11 +361,11 @@ class _Extractor:
                     )
                 ]
             lead, lead_text = refs, field_view.cut(refs[0].start, max(end, refs[-1].end))
-        if "support" in node.fields:
-            field_view = TextView(node.fields["support"])
+        if "support" in fields:
+            field_view = TextView(fields["support"])
             refs, _end = parse_unit_list(field_view, self.registry, 0)
             support = [ref for ref in refs if ref.kind != "generic"]
-        text_for_dates = _blank(node.text, [*spans, *support_spans])
+        text_for_dates = _blank(view.text, [*spans, *support_spans])
         if node.kind == "para" and node.text.rstrip().endswith(":"):
             # A lead-in sets the deadline of its items only in its own last sentence, not in the situation it
             # describes first ("Đến hết Quý III/2025, vẫn còn … Sở Nội vụ đề nghị … các nội dung sau:").
@@ -339,9 +373,9 @@ class _Extractor:
             if last > 0:
                 text_for_dates = " " * (last + 2) + text_for_dates[last + 2 :]
         deadline = parse_deadline(text_for_dates, reference=self.reference, bare=heading and _is_schedule(node.text))
-        if "deadline" in node.fields:
-            stated = parse_deadline(node.fields["deadline"], reference=self.reference, bare=True)
-            deadline = stated if not stated.is_empty else Deadline(text=node.fields["deadline"].strip(" .;"))
+        if "deadline" in fields:
+            stated = parse_deadline(fields["deadline"], reference=self.reference, bare=True)
+            deadline = stated if not stated.is_empty else Deadline(text=fields["deadline"].strip(" .;"))
         return _Own(
             lead=lead,
             lead_text=lead_text,
@@ -349,7 +383,7 @@ class _Extractor:
             lead_from_heading=from_heading,
             support=support,
             deadline=deadline,
-            output=node.fields.get("output", ""),
+            output=fields.get("output", ""),
         )
 
     # --- walking the tree ---------------------------------------------------------------------------------------

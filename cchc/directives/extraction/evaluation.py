@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from .units import canonical
+from .units import TextView, canonical, parse_unit_list, registry_for
 
 LEAD_SIMILARITY = 0.85
 
@@ -109,6 +109,17 @@ def _match(
 # Registry units a written lead names (empty when it names none), to compare a label written as in the text
 # ("Bưu điện tỉnh") with the registry name the extractor gives ("Bưu điện tỉnh Tuyên Quang").
 Resolver = Callable[[str], frozenset[int]]
+
+
+def registry_resolver(units: list[Any], issuing_unit: Any) -> Resolver:
+    """A :data:`Resolver` that reads a label the way the extractor reads a lead, against ``units``."""
+    matcher = registry_for(issuing_unit=issuing_unit, units=units, on=None)
+
+    def resolve(label: str) -> frozenset[int]:
+        refs, _end = parse_unit_list(TextView(label), matcher, 0)
+        return frozenset(pk for ref in refs for pk in ref.ids)
+
+    return resolve
 
 
 def _leads_match(wanted: dict[str, Any], found: dict[str, Any], resolve: Resolver | None) -> bool:

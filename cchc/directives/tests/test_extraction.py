@@ -7,7 +7,13 @@ import datetime
 import pytest
 
 from cchc.directives.extraction import extract_text, to_json_dict
-from cchc.directives.extraction.evaluation import deadline_key, same_lead, score_pairs, score_tasks
+from cchc.directives.extraction.evaluation import (
+    deadline_key,
+    registry_resolver,
+    same_lead,
+    score_pairs,
+    score_tasks,
+)
 from cchc.directives.extraction.headers import parse_header
 from cchc.directives.extraction.labelled import LabelledDocument, documents, memory_units, unit_specs
 from cchc.directives.extraction.sections import build_tree, paragraphs
@@ -18,8 +24,11 @@ from cchc.organisations.services import UnitData, unit_create
 UNITS = memory_units()
 REGISTRY = list(UNITS.values())
 DOCUMENTS = {document.name: document for document in documents()}
-# The "unseen" documents only measure the extractor (bench/extraction.py); exact matches are asserted for the others.
-MATCHED = sorted(name for name, document in DOCUMENTS.items() if document.split in {"tuning", "held_out"})
+# Documents the rules were developed on or checked against; the "unseen…" sets only measure the extractor
+# (bench/extraction.py). Exact results are asserted for the first sets, whose labels follow the registry names;
+# the later sets, labelled with names as written, are held to their scores below.
+DEVELOPED = sorted(name for name, document in DOCUMENTS.items() if document.split in {"tuning", "held_out"})
+MATCHED = [name for name in DEVELOPED if not (DOCUMENTS[name].issuing_unit or "U").startswith("U")]
 
 
 def _extract(name: str) -> dict:
@@ -298,6 +307,25 @@ def test_each_labelled_directive_gives_its_expected_header(name: str) -> None:
     assert result["kind"] == expected["kind"]
     assert same_lead(result["signer"], expected["signer"])
     assert len(result["addressees"]) == len(expected["addressees"])
+
+
+@pytest.mark.parametrize("with_registry", [True, False])
+def test_the_directives_the_rules_were_developed_on_keep_their_scores(with_registry: bool) -> None:
+    pairs = tasks = None
+    for name in DEVELOPED:
+        document = DOCUMENTS[name]
+        issuing = UNITS.get(document.issuing_unit or "") if with_registry else None
+        registry = REGISTRY if with_registry else []
+        result = to_json_dict(extract_text(document.text, issuing_unit=issuing, units=registry))
+        resolve = registry_resolver(REGISTRY, issuing) if with_registry else None
+        pair_score = score_pairs(document.expected["tasks"], result["tasks"], resolve)
+        task_score = score_tasks(document.expected["tasks"], result["tasks"], resolve)
+        assert pair_score.f1 >= 0.8, (name, pair_score)
+        pairs = pair_score if pairs is None else pairs + pair_score
+        tasks = task_score if tasks is None else tasks + task_score
+    assert pairs is not None and tasks is not None
+    assert pairs.f1 >= 0.97
+    assert tasks.f1 >= 0.9
 
 
 def test_the_held_out_directives_reach_the_quality_target() -> None:
