@@ -129,6 +129,11 @@ _OPENING_RE = re.compile(
     r"|khi|ngay|giai\s+doan|dong\s+thoi|ngoai\s+ra|mat\s+khac|bên\s+canh\s+do|ben\s+canh\s+do)(?![a-z])[^,;:.]{0,80},\s*"
 )
 # Qualifiers of a described group ("được giao chủ trì tại mục II", "có liên quan") before its verb.
+# Verbs that make the unit before them the owner of an item's work when it opens a later sentence.
+_OWNER_VERB_RE = re.compile(
+    r"\s*(?:chu\s+tri|thuc\s+hien|tham\s+muu|co\s+trach\s+nhiem|chiu\s+trach\s+nhiem|phu\s+trach|la\s+co\s+quan"
+    r"|la\s+dau\s+moi)(?![a-z])"
+)
 _SPEECH_AFTER_RE = re.compile(
     r"\s*(?:ket\s+luan|chi\s+dao(?:\s+nhu\s+sau)?\s*:|co\s+y\s+kien|yeu\s+cau\s*:|yeu\s+cau\s+(?:cac|nhu\s+sau)"
     r"|ban\s+hanh\s+(?:ke\s+hoach|chi\s+thi|quyet\s+dinh|van\s+ban)|thong\s+bao\s+(?:ket\s+luan|y\s+kien|nhu\s+sau))(?![a-z])"
@@ -318,6 +323,13 @@ class _Extractor:
                     text = view.cut(start, subject_end)
                     ref = UnitRef(text=text, start=start, end=subject_end, kind="generic")
                     return [ref], text, 0, False, [(start, subject_end)]
+        for sentence in re.finditer(r"[.;]\s+", folded):
+            # "… trên các lĩnh vực trọng tâm. Sở Tư pháp thực hiện thường xuyên.": a later sentence names who does it.
+            refs, end = parse_unit_list(view, self.registry, sentence.end())
+            if refs and all(ref.kind in ("unit", "group", "unknown") for ref in refs) and _OWNER_VERB_RE.match(
+                folded, end
+            ):
+                return refs, view.cut(refs[0].start, end), 0, False, [(refs[0].start, end)]
         if folded.rstrip().endswith(":"):
             # A lead-in: "…, Văn phòng UBND tỉnh triển khai thực hiện đồng bộ các giải pháp sau:".
             for clause in re.finditer(r"[,;]\s+", folded):

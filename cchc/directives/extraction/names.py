@@ -164,7 +164,8 @@ thuy san | thuy loi | thu y | bao ve thuc vat | trong trot | chan nuoi | khuyen 
 thuong xuyen | nghe nghiep | du phong | benh tat | dan so | gia dinh | chinh tri | boi duong | tuyen giao
 dan van | kiem sat | toa an | dien tu | khu vuc | an ninh | trat tu | phong chay | chua chay | cuu nan
 cuu ho | canh sat | hanh chinh cong | phap che | nhan su | ky thuat | nghiep vu | quan tri | chi dao | truong
-benh vien | da khoa | trung tam | van phong | tiep dan | khoa giao | van xa | noi chinh | tai vu | cong bao
+benh vien | da khoa | trung tam | van phong | tiep dan | cong chuc | vien chuc | viec lam | bien che | chinh quyen | lich su | phi chinh phu | cong tac
+khoa giao | van xa | noi chinh | tai vu | cong bao
 nganh | hoa giai | cong chung | tro giup phap ly | phap ly | ho tich | dia chinh | moi | hanh chinh nha nuoc
 kinh te ha tang | van hoa xa hoi | tai chinh ke hoach | hdnd | ubnd | mttq | dang | doan | khoi | co quan
 phong chong | tham nhung | tieu cuc | dan chu | co so | ve sinh | an toan | thuc pham | nuoc sach | rung
@@ -364,7 +365,10 @@ def unknown_name_end(view: TextView, position: int) -> int | None:
                 index += 1 + inner_next
                 body += inner_next
                 continue
-            if index + 1 < count and not _head_at(view, index + 1, cased=cased) and (body or head_words == "bao"):
+            following = index + 1 < count and _head_at(view, index + 1, cased=cased)
+            if index + 1 < count and following < _field_at(view, index + 1, cased=cased) + (0 if following else 1) and (
+                body or head_words == "bao"
+            ):
                 # "Báo và Phát thanh, Truyền hình Quảng Ngãi" joins its parts right after the head.
                 step = _name_word_at(view, index + 1, cased=cased)
                 if step and _joined(view, index, 2):
@@ -373,8 +377,9 @@ def unknown_name_end(view: TextView, position: int) -> int | None:
                     continue
             break
         if stripped == ",":
-            if not body or _head_at(view, index, cased=cased) or not (cased and _capitalised(view, index)):
+            if not body or _head_at(view, index, cased=cased):
                 break
+            # "Sở Văn hóa, Thể thao và Du lịch", "Phòng Công chức, viên chức": a field goes on after a comma.
             step = _field_at(view, index, cased=cased)
             if not step:
                 break

@@ -117,7 +117,8 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             rf"{_CAC}\s+(?:phong\s*(?:,\s*ban)?(?:\s*,?\s*don\s+vi)?(?:\s+chuyen\s+mon)?|co\s+quan\s+chuyen\s+mon)"
             r"(?:\s*(?:,|;|va)?\s*(?:cac\s+)?don\s+vi\s+su\s+nghiep(?:\s+cong\s+lap)?)?"
-            r"(?:\s+(?:truc\s+thuoc|thuoc)(?:\s+(?:uy\s+ban\s+nhan\s+dan|ubnd)\s+(?:huyen|tinh|thanh\s+pho|thi\s+xa)"
+            r"(?:\s+(?:truc\s+thuoc|thuoc)(?:\s+(?:uy\s+ban\s+nhan\s+dan|ubnd)\s+(?:huyen|tinh|thanh\s+pho|thi\s+xa|phuong|xa"
+            r"|dac\s+khu|thi\s+tran)"
             r"|\s+van\s+phong(?:\s+(?:uy\s+ban\s+nhan\s+dan|ubnd)\s+(?:tinh|huyen))?|\s+vp|\s+so)?)?(?![a-z])"
         ),
     ),
