@@ -185,6 +185,12 @@ _CUE = (
 _EMPHASIS = r"[\s*_:,(“\"]*"
 _CUED_DATE_RE = re.compile(rf"(?P<cue>{_CUE}){_EMPHASIS}(?:{_NGAY}{_EMPHASIS})?{_DATE}")
 _CUED_PERIOD_RE = re.compile(rf"(?P<cue>{_CUE}){_EMPHASIS}{_PERIOD}")
+_CUED_WEEK_RE = re.compile(
+    rf"(?P<cue>{_CUE}){_EMPHASIS}tu[a-z]n\s+(?P<w>d[a-z]u(?:\s+ti[a-z]n)?|th[a-z]\s+(?:nh[a-z]t|hai|ba|t[a-z]|[1-4])"
+    rf"|cu[a-z]i(?:\s+c[a-z]ng)?)\s+(?:c[a-z]a\s+)?{_MONTH}"
+)
+_WEEKS = {"dau": 1, "dau tien": 1, "thu nhat": 1, "thu 1": 1, "thu hai": 2, "thu 2": 2, "thu ba": 3, "thu 3": 3}
+_WEEKS.update({"thu tu": 4, "thu 4": 4, "cuoi": 5, "cuoi cung": 5})
 _START_DATE_RE = re.compile(rf"(?<![a-z])(?P<cue>(?:ke\s+)?tu\s+){_NGAY}{_EMPHASIS}{_DATE}")
 _RANGE_AFTER_RE = re.compile(r"\s*(?:den|toi|-|–)\s")
 _AND_PERIOD_RE = re.compile(rf"\s*(?:,|va|hoac|den|-|–)\s*(?P<cue>){_PERIOD}")
@@ -320,6 +326,15 @@ def find_date_phrases(text: str, *, reference: datetime.date | None = None, bare
                 strength=1,
             )
         )
+    for match in _CUED_WEEK_RE.finditer(folded):
+        # "trong tuần đầu tháng 12/2025": the seventh day of the month (the last day for "tuần cuối").
+        base = _phrase(text, match, reference, is_date=False, cued=True)
+        if base.period is not None:
+            week = _WEEKS.get(" ".join(match.group("w").split()), 1)
+            due = base.period.end if week == 5 else base.period.start + datetime.timedelta(days=7 * week - 1)
+            add(replace(base, due=due, period=None, strength=3))
+        else:
+            add(base)
     for match in _HALF_RE.finditer(folded):
         # "6 tháng cuối năm 2022" is a half-year; its tail "cuối năm 2022" must not be read as the whole year.
         cue = _CUE_BEFORE_RE.search(folded[: match.start()])

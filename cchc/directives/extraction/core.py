@@ -125,8 +125,9 @@ _VERB_AFTER_RE = re.compile(
 # An opening phrase of time or condition before the subject: "Từ tháng 10/2025, UBND các xã …",
 # "Trong Quý I/2026, Sở Nội vụ …", "Căn cứ kết quả kiểm tra, Phòng Nội vụ …".
 _OPENING_RE = re.compile(
-    r"\s*(?:tu|trong|truoc|sau|den|ke\s+tu|bat\s+dau\s+tu|nam|thang|quy|hang|hang\s+nam|dinh\s+ky|can\s+cu|tren\s+co\s+so"
-    r"|khi|ngay|giai\s+doan|dong\s+thoi|ngoai\s+ra|mat\s+khac|bên\s+canh\s+do|ben\s+canh\s+do)(?![a-z])[^,;:.]{0,80},\s*"
+    r"(?:\s*(?:tu|trong|truoc|sau|den|ke\s+tu|bat\s+dau\s+tu|nam|thang|quy|hang|hang\s+nam|dinh\s+ky|can\s+cu"
+    r"|tren\s+co\s+so|khi|ngay|giai\s+doan|dong\s+thoi|ngoai\s+ra|mat\s+khac|ben\s+canh\s+do|cham\s+nhat|rieng)"
+    r"(?![a-z])[^,;:.]{0,80},\s*){1,2}"
 )
 # Qualifiers of a described group ("được giao chủ trì tại mục II", "có liên quan") before its verb.
 # Verbs that make the unit before them the owner of an item's work when it opens a later sentence.
@@ -218,8 +219,17 @@ def _is_upper(text: str) -> bool:
     return bool(letters) and all(char.isupper() for char in letters)
 
 
+_ROLE_PHRASE_RE = re.compile(
+    r"\s*,?\s*(?:theo|trong\s+pham\s+vi)\s+chuc\s+nang,?\s+nhiem\s+vu(?:,?\s+quyen\s+han)?"
+    r"(?:\s+(?:duoc\s+giao|cua\s+minh))?\s*,?"
+)
+
+
 def _follows_as_subject(folded: str, end: int) -> bool:
     """Is the unit list ending at ``end`` the subject of the item (a verb, a colon or nothing follows)?"""
+    role = _ROLE_PHRASE_RE.match(folded, end)
+    if role:  # "Sở Nội vụ, Sở Khoa học và Công nghệ theo chức năng, nhiệm vụ được giao hướng dẫn …"
+        end = role.end()
     rest = folded[end:]
     if not rest.strip() or rest.lstrip().startswith(":"):
         return True
@@ -326,8 +336,10 @@ class _Extractor:
         for sentence in re.finditer(r"[.;]\s+", folded):
             # "… trên các lĩnh vực trọng tâm. Sở Tư pháp thực hiện thường xuyên.": a later sentence names who does it.
             refs, end = parse_unit_list(view, self.registry, sentence.end())
-            if refs and all(ref.kind in ("unit", "group", "unknown") for ref in refs) and _OWNER_VERB_RE.match(
-                folded, end
+            if (
+                refs
+                and all(ref.kind in ("unit", "group", "unknown") for ref in refs)
+                and _OWNER_VERB_RE.match(folded, end)
             ):
                 return refs, view.cut(refs[0].start, end), 0, False, [(refs[0].start, end)]
         if folded.rstrip().endswith(":"):

@@ -51,6 +51,7 @@ _HEADS = [
     "trung tam",
     "so",
     "phong",
+    "phdng",
     "ban quan ly",
     "ban chi huy",
     "bo chi huy",
@@ -128,6 +129,7 @@ _AMBIGUOUS_HEADS = {
     "truong",
     "cuc",
     "phong",
+    "phdng",
     "co quan",
     "hoi dong",
     "bo phan",
@@ -164,9 +166,9 @@ thuy san | thuy loi | thu y | bao ve thuc vat | trong trot | chan nuoi | khuyen 
 thuong xuyen | nghe nghiep | du phong | benh tat | dan so | gia dinh | chinh tri | boi duong | tuyen giao
 dan van | kiem sat | toa an | dien tu | khu vuc | an ninh | trat tu | phong chay | chua chay | cuu nan
 cuu ho | canh sat | hanh chinh cong | phap che | nhan su | ky thuat | nghiep vu | quan tri | chi dao | truong
-benh vien | da khoa | trung tam | van phong | tiep dan | cong chuc | vien chuc | viec lam | bien che | chinh quyen | lich su | phi chinh phu | cong tac
-khoa giao | van xa | noi chinh | tai vu | cong bao
-nganh | hoa giai | cong chung | tro giup phap ly | phap ly | ho tich | dia chinh | moi | hanh chinh nha nuoc
+benh vien | da khoa | trung tam | van phong | tiep dan | cong chuc | vien chuc | viec lam | bien che
+chinh quyen | lich su | phi chinh phu | cong tac | khoa giao | van xa | noi chinh | tai vu | cong bao | nganh
+hoa giai | cong chung | tro giup phap ly | phap ly | ho tich | dia chinh | moi | hanh chinh nha nuoc
 kinh te ha tang | van hoa xa hoi | tai chinh ke hoach | hdnd | ubnd | mttq | dang | doan | khoi | co quan
 phong chong | tham nhung | tieu cuc | dan chu | co so | ve sinh | an toan | thuc pham | nuoc sach | rung
 duong bo | duong thuy | cang | hang khong | ha tang ky thuat | nha o | bat dong san | cong so | tai san
@@ -321,6 +323,30 @@ def _name_word_at(view: TextView, index: int, *, cased: bool) -> int:
     return 0
 
 
+def _plural_levels(view: TextView, index: int) -> int:
+    """Tokens of "các huyện, thị xã, thành phố" at ``index`` (0 if none)."""
+    if view.folded[view.tokens[index][0] : view.tokens[index][1]] != "cac":
+        return 0
+    taken = 1
+    while index + taken < len(view.tokens):
+        level = _phrase_at(view, index + taken, _LEVEL_PHRASES)
+        if not level:
+            break
+        taken += level
+        following = index + taken
+        if following >= len(view.tokens):
+            break
+        gap = view.folded[view.tokens[following - 1][1] : view.tokens[following][0]].strip()
+        word = view.folded[view.tokens[following][0] : view.tokens[following][1]]
+        if gap == "," and _phrase_at(view, following, _LEVEL_PHRASES):
+            continue
+        if not gap and word == "va" and _phrase_at(view, following + 1, _LEVEL_PHRASES):
+            taken += 1
+            continue
+        break
+    return taken if taken > 1 else 0
+
+
 def _inner_at(view: TextView, index: int, head_words: str) -> int:
     return _phrase_at(view, index, _INNER_HEADS) if head_words in _INNER_OWNERS else 0
 
@@ -366,8 +392,10 @@ def unknown_name_end(view: TextView, position: int) -> int | None:
                 body += inner_next
                 continue
             following = index + 1 < count and _head_at(view, index + 1, cased=cased)
-            if index + 1 < count and following < _field_at(view, index + 1, cased=cased) + (0 if following else 1) and (
-                body or head_words == "bao"
+            if (
+                index + 1 < count
+                and following < _field_at(view, index + 1, cased=cased) + (0 if following else 1)
+                and (body or head_words == "bao")
             ):
                 # "Báo và Phát thanh, Truyền hình Quảng Ngãi" joins its parts right after the head.
                 step = _name_word_at(view, index + 1, cased=cased)
@@ -391,6 +419,12 @@ def unknown_name_end(view: TextView, position: int) -> int | None:
             index += inner
             body += inner
             continue
+        plural = _plural_levels(view, index) if body else 0
+        if plural:
+            # "Phòng Nội vụ các huyện, thị xã, thành phố": the same office in every district.
+            index += plural
+            body += plural
+            break
         level = _phrase_at(view, index, _LEVEL_PHRASES)
         if level and level >= _field_at(view, index, cased=cased) and (body or head > 1 or head_words in _LEVEL_OWNERS):
             index += level

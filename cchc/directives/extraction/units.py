@@ -36,10 +36,15 @@ _MAX_NAME_TOKENS = 14
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:[-&][a-z0-9]+)*")
 _LEVEL_WORDS = ("huyen", "tinh", "xa", "phuong", "thi tran", "thi xa", "thanh pho", "quan", "dac khu")
 _TITLE_WORDS = re.compile(
-    r"(?:thu\s+truong|chu\s+tich|pho\s+chu\s+tich|giam\s+doc|truong\s+phong|lanh\s+dao|nguoi\s+dung\s+dau"
-    r"|cong\s+chuc|can\s+bo)\s+(?=cac\s|uy\s|ubnd|phong|so\s|ban\s|van\s+phong|trung\s+tam)"
+    r"(?:thu\s+truong|chu\s+tich|pho\s+chu\s+tich|(?:pho\s+)?giam\s+doc|truong\s+phong|lanh\s+dao|nguoi\s+dung\s+dau"
+    r"|cong\s+chuc|can\s+bo|(?:pho\s+)?chanh|(?:pho\s+)?truong|chi\s+cuc\s+truong|cuc\s+truong)\s+"
+    r"(?=cac\s|uy\s|ubnd|ph[a-z]{1,2}ng\s|so\s|ban\s|van\s+phong|trung\s+tam|cong\s+an|thanh\s+tra|chi\s+cuc|kho\s+bac"
+    r"|bao\s+hiem|dai\s|bao\s)"
 )
-_TITLE_IN_NAME_RE = re.compile(r"(?<![a-z])(?:pho\s+)?(?:chu\s+tich|thu\s+truong|giam\s+doc|nguoi\s+dung\s+dau)\s+")
+_TITLE_IN_NAME_RE = re.compile(
+    r"(?<![a-z])(?:pho\s+)?(?:chu\s+tich|thu\s+truong|giam\s+doc|nguoi\s+dung\s+dau|chanh|truong)\s+"
+    r"(?=cac\s|uy\s|phong\s|so\s|ban\s|van\s+phong|trung\s+tam|cong\s+an|thanh\s+tra)"
+)
 _PEOPLES_COMMITTEE = ("uy ban nhan dan ", "hoi dong nhan dan ")
 
 
@@ -501,6 +506,8 @@ def parse_unit_list(view: TextView, registry: Registry, position: int) -> tuple[
         if title:
             start = title.end()
         ref = _one_unit(view, registry, start)
+        if ref is None and refs:
+            ref = _place_after(view, registry, start, refs[-1])
         if ref is None:
             break
         named = _named_communes(view, registry, ref) if ref.kind == "group" else []
@@ -558,6 +565,34 @@ def _named_communes(view: TextView, registry: Registry, group: UnitRef) -> list[
         refs.append(UnitRef(text=name, start=start if refs else group.start, end=end, unit=unit, kind=kind))
         position = end
     return refs
+
+
+_LEVEL_PLACE_RE = re.compile(r"(?:phuong|xa|thi\s+tran|dac\s+khu|huyen|thi\s+xa|thanh\s+pho|quan)\s+(?=\S)")
+
+
+def _place_after(view: TextView, registry: Registry, start: int, previous: UnitRef) -> UnitRef | None:
+    """ "UBND phường Long Xuyên, phường Rạch Giá": a level and a place after a unit of the same kind."""
+    level = _LEVEL_PLACE_RE.match(view.folded, start)
+    if level is None or not re.search(r"(?:uy\s+ban\s+nhan\s+dan|ubnd)\s", fold_aligned(previous.text)):
+        return None
+    end = level.end()
+    words = 0
+    while words < 4:
+        match = _PLACE_WORD_RE.match(view.text, end)
+        if not match or not match.group(0)[0].isupper():
+            break
+        end = match.end()
+        words += 1
+        space = re.match(r" +(?=\S)", view.text[end:])
+        if not space or not view.text[end + space.end()].isupper():
+            break
+        end += space.end()
+    if not words:
+        return None
+    text = view.cut(start, end)
+    prefix = re.match(r"(?:Ủy ban nhân dân|UBND|Uỷ ban nhân dân)\s", previous.text)
+    unit = registry.match_name(f"{prefix.group(0) if prefix else 'UBND '}{text}")
+    return UnitRef(text=text, start=start, end=end, unit=unit, kind="unit" if unit else "unknown")
 
 
 def _one_unit(view: TextView, registry: Registry, start: int) -> UnitRef | None:
