@@ -191,6 +191,8 @@ _CUED_WEEK_RE = re.compile(
 )
 _WEEKS = {"dau": 1, "dau tien": 1, "thu nhat": 1, "thu 1": 1, "thu hai": 2, "thu 2": 2, "thu ba": 3, "thu 3": 3}
 _WEEKS.update({"thu tu": 4, "thu 4": 4, "cuoi": 5, "cuoi cung": 5})
+_OCR_ZERO_RE = re.compile(r"(?<=\d)o(?=[\d/.])|(?<=[/.])o(?=\d)")
+_WHOLE_YEAR_RE = re.compile(r"(?<![a-z])(?:trong\s+)?c[a-z]\s+n[a-z]m(?!\s*\d)(?![a-z])")
 _START_DATE_RE = re.compile(rf"(?<![a-z])(?P<cue>(?:ke\s+)?tu\s+){_NGAY}{_EMPHASIS}{_DATE}")
 _RANGE_AFTER_RE = re.compile(r"\s*(?:den|toi|-|–)\s")
 _AND_PERIOD_RE = re.compile(rf"\s*(?:,|va|hoac|den|-|–)\s*(?P<cue>){_PERIOD}")
@@ -214,6 +216,11 @@ _RECURRENCES: list[tuple[Recurrence, str]] = [
     ),
     (Recurrence.YEARLY, rf"(?:dinh\s+ky\s+)?(?:h[a-z]ng|moi)\s+{_NAM}|dinh\s+ky\s+{_NAM}"),
     (Recurrence.CONTINUOUS, r"th[a-z]{1,2}ng\s+xuy[a-z]n"),
+    # "trước ngày 05 của tháng cuối quý", "cuối mỗi quý": once a quarter.
+    (
+        Recurrence.QUARTERLY,
+        rf"{_THANG}\s+cu[a-z]i\s+(?:c[a-z]a\s+)?(?:m[a-z]i\s+)?qu[yi](?![a-z\s]*[ivx\d])|cu[a-z]i\s+m[a-z]i\s+qu[yi]",
+    ),
     # "gửi cùng kỳ với báo cáo quý": the rhythm of the periodic report it goes with.
     (Recurrence.QUARTERLY, rf"{_ALONG}qu[yi](?!\s+(?:iv|i{{1,3}}|[1-4])\b)"),
     (Recurrence.HALF_YEARLY, rf"{_ALONG}(?:6|sau)\s+{_THANG}"),
@@ -289,7 +296,7 @@ def _recurrence_allowed(folded: str, start: int, end: int) -> bool:
     "Hằng năm, thực hiện việc tự đánh giá" and "… định kỳ hằng quý" do;
     "sử dụng kết quả Chỉ số CCHC hằng năm trong công tác quản lý" does not.
     """
-    if folded[start:end].startswith(("dinh", "cung")):
+    if folded[start:end].startswith(("dinh", "cung")) or "cuoi" in folded[start:end]:
         return True
     if folded[start:end].startswith("th") and _ADVERB_BEFORE_VERB_RE.match(folded, end):
         # "… và thường xuyên kiểm tra việc …": the adverb of the task's verb, not "chi thường xuyên" (spending).
@@ -308,7 +315,8 @@ def find_date_phrases(text: str, *, reference: datetime.date | None = None, bare
     ngày 15/7/2021" is not read as a deadline; with ``bare=True`` (a table
     cell of deadlines, a section heading) periods and days stand alone too.
     """
-    folded = fold_aligned(text)
+    # A scan reads "30/9" as "3O/9": a letter O between digits is a zero (same length, so positions still align).
+    folded = _OCR_ZERO_RE.sub("0", fold_aligned(text))
     phrases: list[DatePhrase] = []
     taken: list[tuple[int, int]] = []
 
@@ -356,6 +364,13 @@ def find_date_phrases(text: str, *, reference: datetime.date | None = None, bare
         # "kể từ ngày 01/12/2025", "Từ ngày 01/01/2026, …": the measure must be in force by that day (weakest).
         if not _overlaps((match.start(), match.end()), taken) and not _RANGE_AFTER_RE.match(folded, match.end()):
             add(replace(_phrase(text, match, reference, is_date=True, cued=True), strength=1))
+    if bare and reference is not None:
+        for match in _WHOLE_YEAR_RE.finditer(folded):
+            # "Cả năm" in a deadline column: by the end of the document's year.
+            if not _overlaps((match.start(), match.end()), taken):
+                year = Period(reference.year, PeriodKind.YEAR)
+                written = text[match.start() : match.end()].strip()
+                add(DatePhrase(text=written, start=match.start(), end=match.end(), due=year.end, period=year))
     if bare:
         for regex, is_date in ((_BARE_DATE_RE, True), (_BARE_PERIOD_RE, False)):
             for match in regex.finditer(folded):

@@ -83,7 +83,7 @@ _SKIP_HEADINGS = re.compile(
 )
 _KEEP_HEADINGS = re.compile(r"nhiem\s+vu|giai\s+phap|to\s+chuc\s+thuc\s+hien|phuong\s+huong|phan\s+cong|trach\s+nhiem")
 _NOT_TASK = re.compile(
-    r"chiu\s+trach\s+nhiem\s+thi\s+hanh|co\s+hieu\s+luc|ban\s+hanh\s+kem\s+theo|phu\s+luc\s+kem\s+theo"
+    r"chiu\s+trach\s+nhiem\s+thi\s+hanh|(?:nay|van\s+ban)\s+co\s+hieu\s+luc|co\s+hieu\s+luc\s+(?:thi\s+hanh|ke\s+tu|tu\s+ngay)|ban\s+hanh\s+kem\s+theo|phu\s+luc\s+kem\s+theo"
     r"|co\s+phu\s+luc|trong\s+qua\s+trinh\s+(?:to\s+chuc\s+)?thuc\s+hien,?\s+neu\s+co"
     r"|(?:thay\s+the|bai\s+bo)\s+(?:cac\s+)?quyet\s+dinh\s+so"
 )
@@ -126,8 +126,8 @@ _VERB_AFTER_RE = re.compile(
 # "Trong Quý I/2026, Sở Nội vụ …", "Căn cứ kết quả kiểm tra, Phòng Nội vụ …".
 _OPENING_RE = re.compile(
     r"(?:\s*(?:tu|trong|truoc|sau|den|ke\s+tu|bat\s+dau\s+tu|nam|thang|quy|hang|hang\s+nam|dinh\s+ky|can\s+cu"
-    r"|tren\s+co\s+so|khi|ngay|giai\s+doan|dong\s+thoi|ngoai\s+ra|mat\s+khac|ben\s+canh\s+do|cham\s+nhat|rieng)"
-    r"(?![a-z])[^,;:.]{0,80},\s*){1,2}"
+    r"|tren\s+co\s+so|khi|ngay|giai\s+doan|dong\s+thoi|ngoai\s+ra|mat\s+khac|ben\s+canh\s+do|cham\s+nhat)"
+    r"(?![a-z])[^,;:.]{0,80},\s*){1,2}|\s*(?:rieng|doi\s+voi)\s+(?=\S)"
 )
 # Qualifiers of a described group ("được giao chủ trì tại mục II", "có liên quan") before its verb.
 # Verbs that make the unit before them the owner of an item's work when it opens a later sentence.

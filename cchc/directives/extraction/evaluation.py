@@ -23,6 +23,7 @@ matched at most once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -72,7 +73,14 @@ def same_lead(left: str | None, right: str | None) -> bool:
         return True
     if not a or not b:
         return False
-    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= LEAD_SIMILARITY
+    if SequenceMatcher(None, a, b, autojunk=False).ratio() >= LEAD_SIMILARITY:
+        return True
+    # "UBND các phường A, B" and "UBND phường A, UBND phường B" name the same wards.
+    places_a, places_b = _PLACE_LIST_RE.sub(" ", a).split(), _PLACE_LIST_RE.sub(" ", b).split()
+    return bool(places_a) and places_a == places_b and len(places_a) < len(a.split())
+
+
+_PLACE_LIST_RE = re.compile(r"\b(?:uy ban nhan dan|cac|phuong|xa|dac khu|thi tran|huyen|thi xa|thanh pho|quan|tinh)\b")
 
 
 def deadline_key(task: dict[str, Any]) -> str:
