@@ -195,12 +195,17 @@ _OCR_ZERO_RE = re.compile(r"(?<=\d)o(?=[\d/.])|(?<=[/.])o(?=\d)")
 _WHOLE_YEAR_RE = re.compile(r"(?<![a-z])(?:trong\s+)?c[a-z]\s+n[a-z]m(?!\s*\d)(?![a-z])")
 _START_DATE_RE = re.compile(rf"(?<![a-z])(?P<cue>(?:ke\s+)?tu\s+){_NGAY}{_EMPHASIS}{_DATE}")
 _RANGE_AFTER_RE = re.compile(r"\s*(?:den|toi|-|–)\s")
+_AND_DATE_RE = re.compile(rf"\s*(?:,|va|hoac)\s*(?P<cue>)(?:{_NGAY}\s+)?{_DATE}")
 _AND_PERIOD_RE = re.compile(rf"\s*(?:,|va|hoac|den|-|–)\s*(?P<cue>){_PERIOD}")
 _BARE_DATE_RE = re.compile(rf"(?:{_NGAY}\s+)?{_DATE}")
 _BARE_PERIOD_RE = re.compile(_PERIOD)
 _HALF_RE = re.compile(_HALF)
 _DATE_PART_RE = re.compile(r"^\D*(?=\d)")
 _CUE_BEFORE_RE = re.compile(rf"(?<![a-z])(?:{_CUE}){_EMPHASIS}$")
+# "hằng tháng, trước ngày 20": the rhythm, then the day of the month.
+_MONTHLY_DAY_RE = re.compile(
+    rf"(?:h[a-z]ng|moi)\s+{_THANG}\s*,?\s*(?:tr[a-z]{{1,3}}c|ch[a-z]m\s+nh[a-z]t)\s+{_NGAY}\s+\d{{1,2}}(?![\d/])"
+)
 _DAY_OF_MONTH_RE = re.compile(rf"(?:tr[a-z]{{1,3}}c\s+)?{_NGAY}\s+(?P<dom>\d{{1,2}})\s+(?:h[a-z]ng|moi)\s+{_THANG}")
 _ALONG = r"c[u]ng\s+(?:ky|luc|thoi\s+diem)\s+(?:voi\s+)?(?:che\s+do\s+)?bao\s+cao\s+(?:dinh\s+ky\s+)?"
 _RECURRENCES: list[tuple[Recurrence, str]] = [
@@ -334,6 +339,16 @@ def find_date_phrases(text: str, *, reference: datetime.date | None = None, bare
                 strength=1,
             )
         )
+    for match in _MONTHLY_DAY_RE.finditer(folded):
+        add(
+            DatePhrase(
+                text=text[match.start() : match.end()],
+                start=match.start(),
+                end=match.end(),
+                recurrence=Recurrence.MONTHLY,
+                strength=1,
+            )
+        )
     for match in _CUED_WEEK_RE.finditer(folded):
         # "trong tuần đầu tháng 12/2025": the seventh day of the month (the last day for "tuần cuối").
         base = _phrase(text, match, reference, is_date=False, cued=True)
@@ -355,11 +370,13 @@ def find_date_phrases(text: str, *, reference: datetime.date | None = None, bare
         for match in regex.finditer(folded):
             if not _overlaps((match.start(), match.end()), taken) and _word_start(folded, match.start()):
                 add(_phrase(text, match, reference, is_date=is_date, cued=True))
-                # "trong Quý II và Quý III năm 2026": the periods joined to a cued one share its cue.
-                follow = _AND_PERIOD_RE.match(folded, match.end()) if not is_date else None
+                # "trong Quý II và Quý III năm 2026", "trước 15/6 và 15/12": what is joined to a cued phrase shares
+                # its cue.
+                joined = _AND_DATE_RE if is_date else _AND_PERIOD_RE
+                follow = joined.match(folded, match.end())
                 while follow is not None and not _overlaps((follow.start(), follow.end()), taken):
-                    add(_phrase(text, follow, reference, is_date=False, cued=True))
-                    follow = _AND_PERIOD_RE.match(folded, follow.end())
+                    add(_phrase(text, follow, reference, is_date=is_date, cued=True))
+                    follow = joined.match(folded, follow.end())
     for match in _START_DATE_RE.finditer(folded):
         # "kể từ ngày 01/12/2025", "Từ ngày 01/01/2026, …": the measure must be in force by that day (weakest).
         if not _overlaps((match.start(), match.end()), taken) and not _RANGE_AFTER_RE.match(folded, match.end()):

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from cchc.lib.dates import fold_aligned
+
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES_RE = re.compile(r"[ \u00a0\u2000-\u200a\u202f\u3000]+")
 _MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")
@@ -132,10 +134,62 @@ def join_header_cells(lines: list[str]) -> list[str]:
     return result + [line for line in lines[bars[-1] + 1 :] if not _CELL_BAR_RE.match(line)]
 
 
+_GAP_RE = re.compile(r"\S+(?: \S+)*")
+_HEADER_WORDS = [
+    re.compile(r"^(?:s?tt|so\s+tt)$"),
+    re.compile(r"noi\s+dung|nhiem\s+vu|cong\s+viec"),
+    re.compile(r"chu\s+tri|thuc\s+hien$|trach\s+nhiem"),
+    re.compile(r"phoi\s+hop"),
+    re.compile(r"thoi\s+(?:gian|han)|tien\s+do|hoan\s+thanh"),
+]
+
+
+def _chunks(line: str) -> list[tuple[int, str]]:
+    """The pieces of a line separated by two or more spaces, with where each starts."""
+    return [(match.start(), match.group(0)) for match in _GAP_RE.finditer(line)]
+
+
+def align_space_tables(lines: list[str]) -> list[str]:
+    """Turn a table whose columns a PDF text layer aligned with spaces into bar-separated rows.
+
+    The header row ("TT   Nội dung công việc   Đơn vị chủ trì   Thời gian thực hiện") gives where each
+    column starts; every following line of the table is cut into its pieces (separated by two or more spaces)
+    and each piece goes to the column it starts under. A wrapped cell gives a row with an empty number, which
+    the task reader joins to the row above. The table ends at a line that is neither aligned nor indented.
+    """
+    result: list[str] = []
+    columns: list[int] | None = None
+    for line in lines:
+        text = line.rstrip()
+        if columns is None:
+            chunks = _chunks(text)
+            folded = [fold_aligned(chunk) for _start, chunk in chunks]
+            hits = sum(any(regex.search(cell) for cell in folded) for regex in _HEADER_WORDS)
+            if len(chunks) >= 3 and hits >= 3 and "|" not in text and "\t" not in text:
+                columns = [start for start, _chunk in chunks]
+                result.append(" | ".join(chunk for _start, chunk in chunks))
+                continue
+            result.append(line)
+            continue
+        chunks = _chunks(text)
+        aligned = len(chunks) >= 2 or (chunks and chunks[0][0] >= 3)
+        if not text.strip() or not aligned:
+            if text.strip():
+                columns = None
+            result.append(line)
+            continue
+        cells = [""] * len(columns)
+        for start, chunk in chunks:
+            index = max((i for i, column in enumerate(columns) if column <= start + 2), default=0)
+            cells[index] = f"{cells[index]} {chunk}".strip()
+        result.append(" | ".join(cells).strip())  # an empty first cell leaves a leading bar
+    return result
+
+
 def clean_lines(text: str) -> list[str]:
     """The lines of ``text`` without debris; blank lines are kept (they may separate paragraphs)."""
     lines, numbers = _remove_footnotes(normalize_text(text).split("\n"))
-    lines = join_header_cells(lines)
+    lines = align_space_tables(join_header_cells(lines))
     lines = [_collapse_spaces(strip_markdown(line)).rstrip() for line in lines]
     lines = ["" if _PAGE_NUMBER_RE.match(line) else line for line in lines]
     if numbers:

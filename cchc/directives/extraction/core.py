@@ -176,7 +176,8 @@ _SCHEDULE_HEADING_RE = re.compile(
 
 
 _INLINE_FIELD_RE = re.compile(
-    r"(?P<label>(?:(?:co\s+quan|don\s+vi|bo\s+phan)\s+)?(?P<lead>chu\s+tri)|(?:(?:co\s+quan|don\s+vi)\s+)?(?P<support>phoi\s+hop)"
+    r"(?P<label>(?:(?:co\s+quan|don\s+vi|bo\s+phan)\s+)?(?P<lead>chu\s+tri|thuc\s+hien)|(?P<owner>trach\s+nhiem|phu\s+trach)"
+    r"|(?:(?:co\s+quan|don\s+vi)\s+)?(?P<support>phoi\s+hop)"
     r"|(?P<deadline>thoi\s+(?:gian|han)(?:\s+(?:thuc\s+hien|hoan\s+thanh))?|tien\s+do)"
     r"|(?P<output>san\s+pham(?:\s+dau\s+ra)?|ket\s+qua\s+dau\s+ra))\s*:\s*"
 )
@@ -192,9 +193,16 @@ def _inline_fields(folded: str, text: str) -> dict[str, tuple[str, tuple[int, in
     for match in _INLINE_FIELD_RE.finditer(folded):
         if match.start() and folded[match.start() - 1].isalnum():
             continue
-        name = next(key for key in ("lead", "support", "deadline", "output") if match.group(key))
+        name = next(key for key in ("lead", "owner", "support", "deadline", "output") if match.group(key))
+        if (
+            name == "lead"
+            and match.group("lead").startswith("thuc")
+            and not re.search(r"(?:co\s+quan|don\s+vi|bo\s+phan)\s+$", folded[: match.start("lead")])
+        ):
+            continue  # "Thực hiện:" alone is not a field; "Cơ quan thực hiện:" is
+        name = "lead" if name == "owner" else name
         stop = len(folded)
-        for mark in (";", ")", "\n"):
+        for mark in (";", ")", "\n", ". "):
             position = folded.find(mark, match.end())
             if position >= 0:
                 stop = min(stop, position)
@@ -305,6 +313,11 @@ class _Extractor:
                         ref = UnitRef(text=text, start=refs[0].start, end=subject_end, members=members, kind="group")
                         return [ref], text, subject_end, False, [(match.start(), subject_end)]
                 return refs, view.cut(refs[0].start, end), end, False, [(match.start(), end)]
+        for match in re.finditer(r"(?<![a-z])do\s+", folded):
+            # "… do Sở Văn hóa, Thể thao và Du lịch chủ trì, phối hợp với …": the passive names the lead.
+            refs, end = parse_unit_list(view, self.registry, match.end())
+            if refs and refs[0].kind != "generic" and _LEAD_VERB_RE.match(folded, end):
+                return refs, view.cut(refs[0].start, end), end, False, [(match.start(), end)]
         for match in re.finditer(r"ch[a-z]\s+tr[a-z](?![a-z])", folded):
             clause_start = max(folded.rfind(mark, 0, match.start()) for mark in (".", ";", ":", "\n"))
             start = clause_start + 1 if clause_start >= 0 else 0
@@ -314,7 +327,8 @@ class _Extractor:
         opening = _OPENING_RE.match(folded)
         for start in (0, opening.end()) if opening else (0,):
             refs, end = parse_unit_list(view, self.registry, start)
-            if refs and _SPEECH_AFTER_RE.match(folded, end):
+            speech = _SPEECH_AFTER_RE.match(folded, end) if refs else None
+            if speech and (not speech.group(0).strip().startswith("ban") or folded.rstrip().endswith(":")):
                 continue  # "Phó Chủ tịch UBND tỉnh kết luận như sau:": the issuer speaking, not a lead
             if refs and any(ref.kind != "generic" for ref in refs) and _follows_as_subject(folded, end):
                 heading = folded[end:].lstrip().startswith(":") or not folded[end:].strip()

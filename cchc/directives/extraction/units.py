@@ -139,7 +139,8 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             rf"(?:{_CAC}|nhung)\s+(?:co\s+quan|don\s+vi|to\s+chuc(?:\s+chinh\s+tri\s*-?\s*xa\s+hoi)?|ca\s+nhan|doan\s+the"
             r"|hoi\s+doan\s+the)(?:\s*,\s*(?:don\s+vi|dia\s+phuong|to\s+chuc|doan\s+the))*"
-            r"(?:\s+(?:co\s+)?lien\s+quan|\s+(?:truc\s+thuoc|thuoc)\s+(?:huyen|tinh)|\s+huyen|\s+tinh)?(?![a-z])"
+            r"(?:\s+(?:co\s+)?lien\s+quan|\s+(?:truc\s+thuoc|thuoc)\s+(?:(?:uy\s+ban\s+nhan\s+dan|ubnd)\s+)?(?:huyen|tinh|xa|phuong)"
+            r"|\s+huyen|\s+tinh)?(?![a-z])"
         ),
     ),
 ]
