@@ -307,6 +307,8 @@ def _recurrence_allowed(folded: str, start: int, end: int) -> bool:
         # "… và thường xuyên kiểm tra việc …": the adverb of the task's verb, not "chi thường xuyên" (spending).
         return not re.search(r"(?:chi|kinh\s+phi|nguon|du\s+toan)\s*$", folded[:start])
     before = folded[:start].rstrip(" *_")
+    if re.search(r"(?:tuan|ngay|thang|quy)\s+(?:dau(?:\s+tien)?|cuoi(?:\s+cung)?|thu\s+[a-z0-9]+)\s*$", before):
+        return True  # "vào tuần đầu tiên hằng tháng"
     if re.match(r"\s*(?:[.;]|$)", folded[end:]) and _REPORTED_TO_RE.search(before):
         return True  # "… báo cáo UBND tỉnh và Bộ Nội vụ hàng năm.": the rhythm of the clause it closes
     return bool(not before or before[-1] in ".;:(-+•\n" or before.endswith(("dinh ky", "thuc hien", "bao cao")))

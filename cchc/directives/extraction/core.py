@@ -92,7 +92,8 @@ _CONTACT_RE = re.compile(
 )
 _ASSESSMENT_RE = re.compile(
     r"\s*(?:co\s+ban\s+)?(?:thong\s+nhat|nhat\s+tri|dong\s+y)\s+(?:voi|cao|chu\s+truong|noi\s+dung)|\s*(?:ghi\s+nhan|danh\s+gia\s+cao"
-    r"|bieu\s+duong|hoan\s+nghenh|tuyen\s+duong|khen\s+ngoi|tham\s+du|qua\s+(?:kiem\s+tra|theo\s+doi)\s+cho\s+thay)(?![a-z])"
+    r"|bieu\s+duong|hoan\s+nghenh|tuyen\s+duong|khen\s+ngoi|tham\s+du|qua\s+(?:kiem\s+tra|theo\s+doi)\s+cho\s+thay"
+    r"|nhin\s+chung|sau\s+(?:hon\s+)?\S+\s+(?:thang|nam)\s+(?:van\s+hanh|trien\s+khai|thuc\s+hien|hoat\s+dong))(?![a-z])"
 )
 _ASSIGN_RE = re.compile(
     r"(?<![a-z])(?P<cue>giao(?:\s+cho)?|[dp][a-z]\s+ngh[a-z]|y[a-z]u\s+c[a-z]u|[dp][a-z]i\s+v[a-z]i|ph[a-z]n\s+c[a-z]ng"
@@ -170,7 +171,7 @@ def _subject_end(folded: str, end: int) -> int | None:
 
 
 _SCHEDULE_HEADING_RE = re.compile(
-    r"(?:nhiem\s+vu|phuong\s+huong|trong\s+tam|ke\s+hoach|cong\s+viec|trien\s+khai|thuc\s+hien|hoan\s+thanh|trong)"
+    r"(?:nhiem\s+vu|phuong\s+huong|trong\s+tam|cong\s+viec|trien\s+khai|thuc\s+hien|hoan\s+thanh|trong)"
     r"(?:\s+(?:trong\s+tam|chu\s+yeu|cong\s+tac|cai\s+cach\s+hanh\s+chinh|cchc))*\s+(?:\d\s+thang|quy|thang|nam|tuan|dot)(?![a-z])"
 )
 
@@ -181,6 +182,17 @@ _INLINE_FIELD_RE = re.compile(
     r"|(?P<deadline>thoi\s+(?:gian|han)(?:\s+(?:thuc\s+hien|hoan\s+thanh))?|tien\s+do)"
     r"|(?P<output>san\s+pham(?:\s+dau\s+ra)?|ket\s+qua\s+dau\s+ra))\s*:\s*"
 )
+
+
+_HELPERS_RE = re.compile(r",?\s*(?:voi\s+su\s+phoi\s+hop\s+cua|phoi\s+hop\s+voi|phoi\s+hop)\s+")
+
+
+def _split_helpers(value: str) -> tuple[str, str]:
+    """A lead field's units and the supporting units it names after them ("…, phối hợp với …")."""
+    match = _HELPERS_RE.search(fold_aligned(value))
+    if match is None or match.start() == 0:
+        return value, ""
+    return value[: match.start()], value[match.end() :]
 
 
 def _inline_fields(folded: str, text: str) -> dict[str, tuple[str, tuple[int, int]]]:
@@ -347,7 +359,7 @@ class _Extractor:
                     text = view.cut(start, subject_end)
                     ref = UnitRef(text=text, start=start, end=subject_end, kind="generic")
                     return [ref], text, 0, False, [(start, subject_end)]
-        for sentence in re.finditer(r"[.;]\s+", folded):
+        for sentence in re.finditer(r"[.;]\s+|\(\s*", folded):
             # "… trên các lĩnh vực trọng tâm. Sở Tư pháp thực hiện thường xuyên.": a later sentence names who does it.
             refs, end = parse_unit_list(view, self.registry, sentence.end())
             if (
@@ -390,14 +402,20 @@ class _Extractor:
         lead, lead_text, lead_end, from_heading, spans = self._lead(view)
         support, support_spans = self._support(view)
         if "lead" in fields:
+            # "UBND các xã, phường, với sự phối hợp của Sở Khoa học và Công nghệ": the lead, then its support.
+            fields["lead"], helpers = _split_helpers(fields["lead"])
+            if helpers and "support" not in fields:
+                fields["support"] = helpers
             field_view = TextView(fields["lead"])
             refs, end = parse_unit_list(field_view, self.registry, 0)
+            whole = field_view.cut(0, len(field_view.text))
             if not refs:
-                refs = [
-                    UnitRef(
-                        text=field_view.cut(0, len(field_view.text)), start=0, end=len(field_view.text), kind="unknown"
-                    )
-                ]
+                refs = [UnitRef(text=whole, start=0, end=len(field_view.text), kind="unknown")]
+            elif field_view.folded[end:].strip(" .,;:") and all(ref.kind != "unit" for ref in refs):
+                # The field names its lead whole ("Chủ trì: các phòng chuyên môn, đơn vị thuộc UBND phường").
+                members = tuple(member for ref in refs for member in ref.members)
+                refs = [UnitRef(text=whole, start=0, end=len(field_view.text), members=members, kind="group")]
+                end = len(field_view.text)
             lead, lead_text = refs, field_view.cut(refs[0].start, max(end, refs[-1].end))
         if "support" in fields:
             field_view = TextView(fields["support"])
