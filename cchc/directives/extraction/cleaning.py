@@ -92,6 +92,23 @@ _CELL_BAR_RE = re.compile(r"^\s*\|\s*$")
 _RULE_LINE_RE = re.compile(r"^\s*[-_=–—.*]{3,}\s*$")
 _OWN_LINE_RE = re.compile(r"^\s*(?:V\s*/\s*v|K[íi]nh\s+g[ửu]i|Đ[ộo]c\s+l[ậa]p)", re.IGNORECASE)
 _HEADER_ZONE = 40
+_SIDE_BY_SIDE_RE = re.compile(r"(?<=\S) {4,}(?=\S)")
+_RECIPIENT_SIDE_RE = re.compile(r"^\s*(?:N[ơo]i\s+nh[ậa]n|[-–+•])", re.IGNORECASE)
+_PERSON_RE = re.compile(r"^(?:[A-ZĐÀ-Ỹ][a-zà-ỹđ]{0,7}\s+){1,4}[A-ZĐÀ-Ỹ][a-zà-ỹđ]{0,7}$")
+
+
+def _signature_columns(line: str) -> str:
+    if "|" in line or not _RECIPIENT_SIDE_RE.match(line):
+        return line
+    parts = _SIDE_BY_SIDE_RE.split(line.strip(), maxsplit=1)
+    if len(parts) != 2:
+        return line
+    right = parts[1].strip()
+    letters = [char for char in right if char.isalpha()]
+    role = letters and sum(char.isupper() for char in letters) >= 0.8 * len(letters)
+    return f"{parts[0]} | {right}" if role or _PERSON_RE.match(right) or right.startswith("(") else line
+
+
 _BODY_LINE_RE = re.compile(r"^\s*(?:[IVX]+|\d{1,2}|[a-zđ])\s*[.)]\s+\S|^.{100,}")
 
 
@@ -190,6 +207,9 @@ def clean_lines(text: str) -> list[str]:
     """The lines of ``text`` without debris; blank lines are kept (they may separate paragraphs)."""
     lines, numbers = _remove_footnotes(normalize_text(text).split("\n"))
     lines = align_space_tables(join_header_cells(lines))
+    # The recipients and the signature set side by side ("Nơi nhận:        KT. CHỦ TỊCH", "- Lưu: VT.    Hồ Minh
+    # Khoa") keep a bar between the two columns.
+    lines = [_signature_columns(line) for line in lines]
     lines = [_collapse_spaces(strip_markdown(line)).rstrip() for line in lines]
     lines = ["" if _PAGE_NUMBER_RE.match(line) else line for line in lines]
     if numbers:

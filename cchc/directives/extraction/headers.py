@@ -96,6 +96,11 @@ class Header:
         return None
 
 
+def _first_column(text: str) -> list[str]:
+    """The columns of a header line set side by side ("ỦY BAN NHÂN DÂN | CỘNG HÒA …"), left first."""
+    return [part for part in re.split(r"\s{3,}|\s*\|\s*", text.strip()) if part] or [""]
+
+
 def _strip_motto(line: str) -> str:
     folded = fold_aligned(line)
     match = _MOTTO_RE.search(folded)
@@ -196,7 +201,7 @@ def _issuer_lines(lines: list[str], folded: list[str], stop: int) -> list[str]:
         text = _strip_motto(lines[index]).strip()
         if not text:
             continue
-        text = re.split(r"\s{3,}", text)[0].strip(" -—–_")
+        text = _first_column(text)[0].strip(" -—–_")
         if not text or _REFERENCE_RE.search(fold_aligned(text)) or _SUBJECT_RE.match(fold_aligned(text)):
             continue
         letters = [char for char in text if char.isalpha()]
@@ -215,7 +220,7 @@ def _read_subject(header: Header, lines: list[str], folded: list[str], title_lin
     parts: list[str] = []
     if start >= 0:
         first = lines[start][_SUBJECT_RE.match(folded[start]).end() :]  # type: ignore[union-attr]
-        first = re.split(r"\s{3,}", first)[0]
+        first = _first_column(first)[0]
         parts.append(first.strip())
         index = start + 1
     elif title_line >= 0:
@@ -246,7 +251,7 @@ def _read_subject(header: Header, lines: list[str], folded: list[str], title_lin
                 end = index
                 continue
             break
-        parts.append(re.split(r"\s{3,}", text)[0])
+        parts.append(_first_column(text)[0])
         taken += 1
         index += 1
         end = index
@@ -293,8 +298,11 @@ def _split_body(header: Header, lines: list[str], folded: list[str], start: int)
         header.body.append((index, end))
         signature_end = _read_signature(header, lines, folded, end)
         if not header.signer:
-            _read_signature_column(header, lines, end, signature_end)
-        attachment = _attachment_start(lines, folded, signature_end)
+            column_end = _read_signature_column(header, lines, end, signature_end)
+            if column_end is not None:
+                signature_end = column_end
+        # Without a signer found, an attached plan may still follow the closing: look for it from there.
+        attachment = _attachment_start(lines, folded, signature_end if signature_end < len(lines) else end)
         if attachment is None:
             break
         index = attachment
@@ -355,13 +363,19 @@ def _read_signature(header: Header, lines: list[str], folded: list[str], start: 
     return len(lines)
 
 
-def _read_signature_column(header: Header, lines: list[str], start: int, stop: int) -> None:
-    """The signer in the right-hand cells of "Nơi nhận: | TM. ỦY BAN NHÂN DÂN" rows (a table copied as text)."""
+def _read_signature_column(header: Header, lines: list[str], start: int, stop: int) -> int | None:
+    """The signer in the right-hand column of "Nơi nhận: | TM. ỦY BAN NHÂN DÂN" rows (a table copied as text, or
+    two columns set side by side with spaces); returns the line after the signer's name."""
     roles: list[str] = []
-    for line in lines[start:stop]:
-        if "|" not in line:
+    for index in range(start, min(stop, start + 40)):
+        parts = [part for part in re.split(r"\s*\|\s*|\s{3,}", lines[index].strip()) if part]
+        if "|" not in lines[index] and not re.search(r"\S\s{3,}\S", lines[index]):
+            if len(parts) == 1 and _is_name(parts[0]) and roles:
+                header.signer = parts[0]
+                header.signer_title = " ".join(" ".join(roles).split())
+                return index + 1
             continue
-        right = line.split("|", 1)[1].strip().strip("|").strip()
+        right = parts[-1] if len(parts) > 1 else ""
         if not right:
             continue
         if _ROLE_RE.match(fold_aligned(right)) and _mostly_upper(right):
@@ -369,7 +383,8 @@ def _read_signature_column(header: Header, lines: list[str], start: int, stop: i
         elif _is_name(right):
             header.signer = right
             header.signer_title = " ".join(" ".join(roles).split())
-            return
+            return index + 1
+    return None
 
 
 def _mostly_upper(text: str) -> bool:

@@ -64,7 +64,7 @@ def canonical(text: str) -> str:
             break
     for level in _LEVEL_WORDS:
         stem = words.removesuffix(" " + level)
-        if stem != words and not stem.startswith(_LEVEL_WORDS):
+        if stem != words and not stem.startswith(_LEVEL_WORDS) and " " in stem:
             words = stem
             break
     return words
