@@ -183,7 +183,12 @@ _CUE = (
     r"|nop|gui|bao\s+cao|trinh))?\s*:|cuoi|het)"
 )
 _EMPHASIS = r"[\s*_:,(“\"]*"
-_CUED_DATE_RE = re.compile(rf"(?P<cue>{_CUE}){_EMPHASIS}(?:{_NGAY}{_EMPHASIS})?{_DATE}")
+# "trước 16 giờ 00 ngày 31/12/2025", "trước 10 giờ 00 thứ Hai, ngày 05/01/2026": an hour and a weekday may come first.
+_CLOCK = (
+    r"(?:\d{1,2}\s*(?:gi[a-z]{1,2}|h)\s*(?:\d{2}(?:\s*ph[a-z]t)?)?\s*,?\s*(?:(?:s[a-z]ng|chi[a-z]u|tr[a-z]a)\s*,?\s*)?)"
+)
+_WEEKDAY = r"(?:(?:th[a-z]\s+(?:hai|ba|t[a-z]|n[a-z]m|s[a-z]u|b[a-z]y|[2-7])|ch[a-z]\s+nh[a-z]t)\s*,?\s*)"
+_CUED_DATE_RE = re.compile(rf"(?P<cue>{_CUE}){_EMPHASIS}{_CLOCK}?{_WEEKDAY}?(?:{_NGAY}{_EMPHASIS})?{_DATE}")
 _CUED_PERIOD_RE = re.compile(rf"(?P<cue>{_CUE}){_EMPHASIS}{_PERIOD}")
 _CUED_WEEK_RE = re.compile(
     rf"(?P<cue>{_CUE}){_EMPHASIS}tu[a-z]n\s+(?P<w>d[a-z]u(?:\s+ti[a-z]n)?|th[a-z]\s+(?:nh[a-z]t|hai|ba|t[a-z]|[1-4])"

@@ -195,6 +195,12 @@ def _split_helpers(value: str) -> tuple[str, str]:
     return value[: match.start()], value[match.end() :]
 
 
+_TRAILING_OWNER_RE = re.compile(
+    r"\(\s*(?P<lead>[^();:]{3,90}?)\s+(?:chu\s+tri(?:\s+thuc\s+hien)?|thuc\s+hien|phu\s+trach|thuc\s+hien\s+chinh)"
+    r"\s*(?:[;,]\s*(?P<deadline>[^()]{2,60}?))?\s*\)"
+)
+
+
 def _inline_fields(folded: str, text: str) -> dict[str, tuple[str, tuple[int, int]]]:
     """Fields stated inside an item: "(Cơ quan chủ trì: …; cơ quan phối hợp: …; thời gian: …)", "- Chủ trì: …".
 
@@ -202,6 +208,12 @@ def _inline_fields(folded: str, text: str) -> dict[str, tuple[str, tuple[int, in
     phối hợp với …" is left to the sentence reader.
     """
     found: dict[str, tuple[str, tuple[int, int]]] = {}
+    owner = _TRAILING_OWNER_RE.search(folded)
+    if owner is not None:
+        # "… (Văn phòng HĐND và UBND xã thực hiện; tháng 9/2026)": the lead, then perhaps the time, in brackets.
+        found["lead"] = (text[owner.start("lead") : owner.end("lead")].strip(" ,"), (owner.start(), owner.end()))
+        if owner.group("deadline"):
+            found["deadline"] = (text[owner.start("deadline") : owner.end("deadline")].strip(" .,"), (0, 0))
     for match in _INLINE_FIELD_RE.finditer(folded):
         if match.start() and folded[match.start() - 1].isalnum():
             continue

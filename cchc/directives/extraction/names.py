@@ -299,10 +299,10 @@ def _field_at(view: TextView, index: int, *, cased: bool = False) -> int:
         for phrase in _FUZZY_FIELDS:
             if cased and phrase in _VERB_FIELDS and not _capitalised(view, index):
                 continue
-            # One word intact, the other damaged ("Nai vu" for "Nội vụ", "dién tw" for "điện tử").
+            # One word intact, the other damaged letter for letter ("Nai vu" for "Nội vụ", "dién tw" for "điện tử").
             if phrase[0] != pair[0] and phrase[1] != pair[1]:
                 continue
-            if phrase[0][0] != pair[0][0]:
+            if phrase[0][0] != pair[0][0] or any(len(a) != len(b) for a, b in zip(phrase, pair, strict=True)):
                 continue
             if SequenceMatcher(None, text, " ".join(phrase)).ratio() >= FUZZY_FIELD_RATIO:
                 return 2
