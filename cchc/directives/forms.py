@@ -9,7 +9,6 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +17,7 @@ from cchc.indicators.models import Indicator
 from cchc.lib.periods import Period
 from cchc.organisations.forms import UnitChoiceField, UnitMultipleChoiceField, date_field
 from cchc.organisations.models import SEGMENT_WIDTH, Unit, UnitKind, UnitQuerySet
+from cchc.organisations.widgets import UnitMultiplePickerWidget
 
 from .models import DeadlineKind, Directive, DirectiveKind, ExpectedOutput, Recurrence, Task
 from .services import DirectiveData, TaskData
@@ -157,14 +157,14 @@ class TaskForm(_DeadlineFieldsMixin):
         label=_("Đơn vị thực hiện (mỗi đơn vị được theo dõi riêng)"),
         queryset=Unit.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=UnitMultiplePickerWidget(attrs={"size": 8}),
     )
     fan_out = forms.ChoiceField(label=_("Giao cho cả nhóm đơn vị"), choices=FAN_OUT_CHOICES, required=False)
     supporting_units = UnitMultipleChoiceField(
         label=_("Đơn vị phối hợp"),
         queryset=Unit.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
+        widget=UnitMultiplePickerWidget(attrs={"size": 5}),
     )
     criteria = forms.ModelMultipleChoiceField(
         label=_("Tiêu chí Chỉ số CCHC liên quan"),
@@ -254,12 +254,13 @@ class TaskEditForm(TaskForm):
     def __init__(self, *args: Any, directive: Directive, task: Task, **kwargs: Any) -> None:
         super().__init__(*args, directive=directive, **kwargs)
         self.fields["parent"].queryset = directive.tasks.exclude(pk=task.pk)  # type: ignore[attr-defined]
-        # Units already assigned stay selectable even if they have closed since.
+        # Units already assigned stay selectable even if they have closed since. Their keys are listed (not a
+        # subquery) so that the unit picker can describe the choices to its search endpoint.
         choices = self.fields["units"].queryset  # type: ignore[attr-defined]
-        assigned = task.assignments.values("unit_id")
-        self.fields["units"].queryset = Unit.objects.filter(  # type: ignore[attr-defined]
-            Q(pk__in=choices.values("pk")) | Q(pk__in=assigned)
-        ).order_by("path")
+        assigned = sorted(set(task.assignments.values_list("unit_id", flat=True)))
+        self.fields["units"].queryset = (choices | Unit.objects.filter(pk__in=assigned)).order_by(  # type: ignore[attr-defined]
+            "path"
+        )
 
     @staticmethod
     def initial_for(task: Task) -> dict[str, Any]:
@@ -354,14 +355,14 @@ class ProposedTaskForm(_DeadlineFieldsMixin):
         label=_("Đơn vị thực hiện"),
         queryset=Unit.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
+        widget=UnitMultiplePickerWidget(attrs={"size": 4}),
     )
     new_unit = forms.CharField(widget=forms.HiddenInput, required=False)
     supporting_units = UnitMultipleChoiceField(
         label=_("Đơn vị phối hợp"),
         queryset=Unit.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 3}),
+        widget=UnitMultiplePickerWidget(attrs={"size": 3}),
     )
 
     field_order = [

@@ -171,7 +171,11 @@ class DatePhrase:
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _QUARTER = rf"qu[yi]\s+(?P<q>iv|i{{1,3}}|[1-4])\b(?:\s*(?:/|-|,?\s*{_NAM})\s*(?P<qy>{_YEAR}))?"
-_MONTH = rf"{_THANG}\s+(?P<mo>\d{{1,2}})(?:\s*(?:/|-|,?\s*{_NAM})\s*(?P<my>{_YEAR}))?(?![\d/])"
+# "tháng 8 - 9/2023", "tháng 10 và tháng 11/2025": the last month of the span.
+_MONTH = (
+    rf"{_THANG}\s+(?:\d{{1,2}}\s*(?:-|–|va|,)\s*(?:{_THANG}\s+)?)*"
+    rf"(?P<mo>\d{{1,2}})(?:\s*(?:/|-|,?\s*{_NAM})\s*(?P<my>{_YEAR}))?(?![\d/])"
+)
 _HALF = rf"(?:6|sau)\s+{_THANG}\s+(?P<h>d[a-z]u|cu[a-z]i)\s+{_NAM}(?:\s+(?P<hy>{_YEAR}))?"
 _YEAR_PERIOD = rf"{_NAM}\s+(?P<yy>{_YEAR})(?P<yn>\s+va\s+(?:cac|nhung)\s+{_NAM}\s+tiep\s+theo)?"
 _PERIOD = rf"(?:{_HALF}|{_QUARTER}|{_MONTH}|{_YEAR_PERIOD})"

@@ -62,6 +62,9 @@ _ROLE_RE = re.compile(
 _CLOSING_RE = re.compile(
     r"^\s*(?:tr[a-z]n\s+[dp][a-z]y\s+[l1i][a-z]|th[a-z]{1,2}a\s+(?:[l1i][a-z]{1,2}nh|[uy]y\s+quy[a-z]n))"
 )
+_AUTHORITY_FOLLOWS_RE = re.compile(
+    r"^\s*(?:c[a-z]n\s+c[a-z]|x[a-z]t\s+[dp][e-o]\s+ngh[a-z]|theo\s+[dp][e-o]\s+ngh[a-z]|quy[a-z]t\s+[dp][a-z]nh\s*:)"
+)
 _SIGNED_RE = re.compile(r"^\s*\(?\s*(?:[dp][a-z]\s+k[a-z]|k[a-z]\s+t[a-z]n|k[a-z]\s+s[a-z])")
 _NAME_WORD_RE = re.compile(r"^[A-ZĐÀ-Ỹ][a-zà-ỹđ]{0,7}$")
 
@@ -314,6 +317,9 @@ def _body_end(lines: list[str], folded: list[str], start: int) -> int:
         if _RECIPIENTS_RE.match(line) or _CLOSING_RE.match(line):
             return index
         if _ROLE_RE.match(line) and _mostly_upper(lines[index]) and len(line.split()) <= 8:
+            following = [text for text in folded[index + 1 : index + 8] if text.strip()][:4]
+            if any(_AUTHORITY_FOLLOWS_RE.match(text) for text in following):
+                continue  # "ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ" above "Căn cứ …": the authority deciding, not the signer
             return index
     return len(folded)
 

@@ -288,7 +288,7 @@ def build_tree(items: list[Paragraph]) -> Node:
             owner = stack[-1][1]
             if owner.kind in ("dash", "plus") and item.kind == owner.kind and owner.parent is not None:
                 owner = owner.parent if owner.parent.kind != "root" else owner
-            _add_field(owner, fold_aligned(field_match.group("label")), item.text[field_match.end() :])
+            _add_fields(owner, item.text)
             continue
         if item.kind == "para":
             top_kind, top = stack[-1]
@@ -328,6 +328,25 @@ def _depth_kind(item: Paragraph) -> str:
     if item.kind == "decimal":
         return f"decimal{item.marker.count('.') - (1 if item.marker.strip().endswith('.') else 0)}"
     return item.kind
+
+
+_NEXT_FIELD_RE = re.compile(
+    r"[.;,]\s*(?=(?:(?:d[a-z]n\s+v[a-z]|c[a-z]\s+quan)\s+)?(?:ph[a-z]{1,2}\s+h[a-z]{1,2}p|ch[a-z]\s+tr[a-z]|th[a-z]{1,2}i\s+(?:gian|h[a-z]n)"
+    r"|s[a-z]n\s+ph[a-z]m|ti[a-z]n\s+d[a-z]|k[a-z]t\s+qu[a-z])[a-z\s]{0,20}:)"
+)
+
+
+def _add_fields(node: Node, text: str) -> None:
+    """ "Chủ trì: Phòng Nội vụ; phối hợp: Phòng Tư pháp. Thời gian: Quý III/2023." → three fields."""
+    folded = fold_aligned(text)
+    starts = [0] + [match.end() for match in _NEXT_FIELD_RE.finditer(folded)]
+    for begin, end in zip(starts, [*starts[1:], len(text)], strict=True):
+        piece_folded = folded[begin:end]
+        match = _FIELD_RE.match(piece_folded)
+        if match is None:
+            continue
+        value = text[begin + match.end() : end].rstrip(" .;,")
+        _add_field(node, fold_aligned(match.group("label")), value)
 
 
 def _add_field(node: Node, label: str, value: str) -> None:

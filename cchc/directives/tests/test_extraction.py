@@ -115,7 +115,7 @@ def test_fields_attach_to_their_item_instead_of_becoming_items() -> None:
     root = build_tree(paragraphs(text.split("\n")))
     (item,) = root.children
     assert item.children == []
-    assert item.fields == {"lead": "Phòng Nội vụ.", "support": "Phòng Tư pháp.", "deadline": "trước ngày 30/6/2023."}
+    assert item.fields == {"lead": "Phòng Nội vụ", "support": "Phòng Tư pháp", "deadline": "trước ngày 30/6/2023"}
 
 
 def test_fields_give_the_lead_unit_supporting_unit_and_deadline_of_the_task() -> None:
