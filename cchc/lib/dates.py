@@ -304,6 +304,12 @@ _ADVERB_BEFORE_VERB_RE = re.compile(
 _REPORTED_TO_RE = re.compile(r"(?:bao\s+cao|gui|tong\s+hop|to\s+chuc|kiem\s+tra)\s+(?:ve\s+)?[^.;:]{0,50}$")
 
 
+_VERB_BEFORE_ADVERB_RE = re.compile(
+    r"(?<![a-z])(?:cap\s+nhat|phat|kiem\s+tra|theo\s+doi|thuc\s+hien|tuyen\s+truyen|ra\s+soat|duy\s+tri|to\s+chuc"
+    r"|huong\s+dan|don\s+doc|ho\s+tro|giam\s+sat|trien\s+khai|dang\s+tai)\s*$"
+)
+
+
 def _recurrence_allowed(folded: str, start: int, end: int) -> bool:
     """A recurrence word sets the task's rhythm only where it governs the clause, not as an adjective.
 
@@ -312,6 +318,8 @@ def _recurrence_allowed(folded: str, start: int, end: int) -> bool:
     """
     if folded[start:end].startswith(("dinh", "cung")) or "cuoi" in folded[start:end]:
         return True
+    if folded[start:end].startswith("th") and _VERB_BEFORE_ADVERB_RE.search(folded[:start]):
+        return True  # "cập nhật thường xuyên tin, bài", "phát thường xuyên các bản tin"
     if folded[start:end].startswith("th") and _ADVERB_BEFORE_VERB_RE.match(folded, end):
         # "… và thường xuyên kiểm tra việc …": the adverb of the task's verb, not "chi thường xuyên" (spending).
         return not re.search(r"(?:chi|kinh\s+phi|nguon|du\s+toan)\s*$", folded[:start])

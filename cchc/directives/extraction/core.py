@@ -78,8 +78,10 @@ class _Context:
 _SKIP_HEADINGS = re.compile(
     r"^(?:ve\s+)?(?:muc\s+dich|yeu\s+cau|muc\s+tieu(?:\s+(?:chung|cu\s+the|tong\s+quat))?$|can\s+cu|ket\s+qua"
     r"|danh\s+gia|tinh\s+hinh|ton\s+tai|han\s+che|nguyen\s+nhan|kinh\s+phi|pham\s+vi|doi\s+tuong|quan\s+diem"
-    r"|bai\s+hoc|thuc\s+trang|boi\s+canh|su\s+can\s+thiet|nhan\s+xet|uu\s+diem|phuong\s+phap|hinh\s+thuc"
-    r"|thanh\s+phan|noi\s+dung(?:\s+va\s+\S+)?\s+(?:kiem\s+tra|thanh\s+tra|giam\s+sat|khao\s+sat|danh\s+gia))"
+    r"|bai\s+hoc|thuc\s+trang|boi\s+canh|su\s+can\s+thiet|nhan\s+xet|uu\s+diem|phuong\s+phap(?:\s+kiem\s+tra)?$"
+    r"|hinh\s+thuc(?:\s+(?:kiem\s+tra|thanh\s+tra|giam\s+sat))?$|thanh\s+phan"
+    r"|noi\s+dung(?:\s+va\s+\S+)?(?:\s+\S+){0,2}\s+(?:kiem\s+tra|thanh\s+tra|giam\s+sat|khao\s+sat|danh\s+gia|tuyen\s+truyen)"
+    r"|noi\s+dung(?:\s+va\s+\S+)?$)"
 )
 _KEEP_HEADINGS = re.compile(r"nhiem\s+vu|giai\s+phap|to\s+chuc\s+thuc\s+hien|phuong\s+huong|phan\s+cong|trach\s+nhiem")
 _NOT_TASK = re.compile(
@@ -141,9 +143,23 @@ _SPEECH_AFTER_RE = re.compile(
     r"|ban\s+hanh\s+(?:ke\s+hoach|chi\s+thi|quyet\s+dinh|van\s+ban)|thong\s+bao\s+(?:ket\s+luan|y\s+kien|nhu\s+sau))(?![a-z])"
 )
 _QUALIFIER_RE = re.compile(
-    r"\s*(?:thuoc\s+doi\s+tuong(?:\s+(?:kiem\s+tra|thanh\s+tra|giam\s+sat|danh\s+gia|khao\s+sat|ap\s+dung))?|duoc\s+giao(?:\s+(?:chu\s+tri|nhiem\s+vu|thuc\s+hien))?|co\s+(?:lien\s+quan|ten|trach\s+nhiem\s+lien\s+quan)"
+    r"\s*(?:neu\s+tren|noi\s+tren|co\s+ten\s+(?:tai|o)\s+\S+(?:\s+gui)?|duoc\s+kiem\s+tra|thuoc\s+doi\s+tuong(?:\s+(?:kiem\s+tra|thanh\s+tra|giam\s+sat|danh\s+gia|khao\s+sat|ap\s+dung))?|duoc\s+giao(?:\s+(?:chu\s+tri|nhiem\s+vu|thuc\s+hien))?|co\s+(?:lien\s+quan|ten|trach\s+nhiem\s+lien\s+quan)"
     r"|lien\s+quan|truc\s+thuoc|thuoc|tai|trong|o|theo|cua|co\s+chi\s+so|co\s+ty\s+le|xep\s+hang|dat)(?![a-z])"
 )
+
+
+def _described_heading(folded: str, end: int) -> int | None:
+    """End of a described group that makes up a whole heading ("… có tỷ lệ … dưới 50%:", "… được kiểm tra")."""
+    rest = folded[end:]
+    if not _QUALIFIER_RE.match(folded, end) and not re.match(r"\s*(?:co|chua|dat|con)\s", rest):
+        return None
+    colon = rest.find(":")
+    tail = rest[:colon] if colon >= 0 else rest
+    if re.search(r"[.;]", tail) or len(tail.split()) > 16 or (colon < 0 and (rest.strip() == "" or len(tail.split()) > 6)):
+        return None
+    if colon >= 0 and rest[colon + 1 :].strip():
+        return None
+    return end + len(tail.rstrip())
 
 
 def _subject_end(folded: str, end: int) -> int | None:
@@ -354,6 +370,16 @@ class _Extractor:
             speech = _SPEECH_AFTER_RE.match(folded, end) if refs else None
             if speech and (not speech.group(0).strip().startswith("ban") or folded.rstrip().endswith(":")):
                 continue  # "Phó Chủ tịch UBND tỉnh kết luận như sau:": the issuer speaking, not a lead
+            described = _described_heading(folded, end) if refs else None
+            if described is not None:
+                # "UBND các xã, phường có tỷ lệ hồ sơ trực tuyến dưới 50%:", "Các cơ quan, đơn vị được kiểm tra": a
+                # heading that names its units by a description leads the items under it, as written.
+                text = view.cut(start, described)
+                members = tuple(member for ref in refs for member in ref.members)
+                kind = "generic" if all(ref.kind == "generic" for ref in refs) else "group"
+                ref = UnitRef(text=text, start=start, end=described, members=members, kind=kind)
+                stop = folded.find(":", described) + 1 if ":" in folded[described:] else described
+                return [ref], text, stop, True, [(start, described)]
             if refs and any(ref.kind != "generic" for ref in refs) and _follows_as_subject(folded, end):
                 heading = folded[end:].lstrip().startswith(":") or not folded[end:].strip()
                 stop = folded.find(":", end) + 1 if heading and ":" in folded[end:] else end
