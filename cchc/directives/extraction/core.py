@@ -155,7 +155,9 @@ def _described_heading(folded: str, end: int) -> int | None:
         return None
     colon = rest.find(":")
     tail = rest[:colon] if colon >= 0 else rest
-    if re.search(r"[.;]", tail) or len(tail.split()) > 16 or (colon < 0 and (rest.strip() == "" or len(tail.split()) > 6)):
+    if re.search(r"[.;]", tail) or len(tail.split()) > 16:
+        return None
+    if colon < 0 and (not rest.strip() or len(tail.split()) > 6):
         return None
     if colon >= 0 and rest[colon + 1 :].strip():
         return None
