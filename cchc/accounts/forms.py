@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.text import normalize
 from cchc.organisations.models import Unit
+from cchc.organisations.widgets import UnitPickerFieldMixin, UnitPickerWidget, tree_order
 
 from .models import Role, User
-from .selectors import unit_choices
 
 
 class LoginForm(AuthenticationForm):
@@ -25,20 +25,23 @@ class TokenForm(forms.Form):
     name = forms.CharField(label=_("Tên gợi nhớ"), max_length=100)
 
 
-class UnitChoiceField(forms.ChoiceField):
-    """A unit select limited to ``units``, shown as an indented tree; cleans to a :class:`Unit`."""
+class UnitChoiceField(UnitPickerFieldMixin, forms.ModelChoiceField):
+    """A unit of ``units``; offers its active units (an indented tree when few, a search box when many)."""
+
+    widget = UnitPickerWidget
 
     def __init__(self, *, units: Any = None, blank: str | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
         self.units = units if units is not None else Unit.objects.none()
-        self.choices = unit_choices(self.units, blank=blank)
+        super().__init__(queryset=self.units.active(), empty_label=blank, **kwargs)
 
-    def valid_value(self, value: Any) -> bool:
-        return True  # checked against ``units`` in clean(), with a clearer message
+    def order_units(self, rows: list[Unit]) -> list[Unit]:
+        return tree_order(rows)
 
-    def clean(self, value: Any) -> Unit | None:  # type: ignore[override]
-        value = super().clean(value)
-        if not value:
+    def label_from_instance(self, obj: Any) -> str:
+        return "\u2003" * getattr(obj, "tree_level", 0) + obj.name
+
+    def to_python(self, value: Any) -> Unit | None:
+        if value in self.empty_values:
             return None
         unit = self.units.filter(pk=int(value)).first() if str(value).isdigit() else None
         if unit is None:

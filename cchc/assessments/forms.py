@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from cchc.frameworks import scoring
 from cchc.frameworks.models import Criterion, Framework
 from cchc.lib.errors import ServiceError
+from cchc.organisations.forms import UnitChoiceField, UnitMultipleChoiceField
 from cchc.organisations.models import Unit, UnitKind
+from cchc.organisations.widgets import UnitMultiplePickerWidget
 
 from . import services
 from .models import Round, Score, Stage
@@ -100,18 +102,18 @@ class RoundForm(forms.Form):
 
 
 class RoundCreateForm(RoundForm):
-    organiser = forms.ModelChoiceField(label=_("Đơn vị tổ chức"), queryset=Unit.objects.none())
+    organiser = UnitChoiceField(label=_("Đơn vị tổ chức"), queryset=Unit.objects.none())
     frameworks = forms.ModelMultipleChoiceField(
         label=_("Bộ tiêu chí"),
         queryset=Framework.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Một bộ cho mỗi loại đơn vị (sở, ban, ngành; xã, phường)."),
     )
-    units = forms.ModelMultipleChoiceField(
+    units = UnitMultipleChoiceField(
         label=_("Đơn vị tham gia"),
         queryset=Unit.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 12}),
+        widget=UnitMultiplePickerWidget(attrs={"size": 12}),
         help_text=_("Để trống: mọi sở, ban, ngành và xã, phường đang hoạt động thuộc đơn vị tổ chức."),
     )
     previous_round = forms.ModelChoiceField(

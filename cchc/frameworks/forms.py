@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.errors import ServiceError
+from cchc.organisations.forms import UnitChoiceField as OrganisationUnitChoiceField
 from cchc.organisations.models import Unit, UnitKind, UnitQuerySet
 
 from . import scoring
@@ -42,7 +43,9 @@ def reason_field(*, required: bool = False) -> forms.CharField:
     )
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+class UnitChoiceField(OrganisationUnitChoiceField):
+    """A unit (searchable when there are many), labelled by name and code."""
+
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.code})"
 

@@ -19,6 +19,7 @@ from cchc.lib.text import normalize
 
 from .models import CommuneSubtype, Unit, UnitKind, UnitQuerySet
 from .services import UnitData
+from .widgets import UnitMultiplePickerWidget, UnitPickerFieldMixin, UnitPickerWidget
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -44,14 +45,23 @@ def reason_field(*, required: bool) -> forms.CharField:
     )
 
 
-class UnitChoiceField(forms.ModelChoiceField):
-    """Units shown indented by depth so the tree can be read in a plain select."""
+class UnitChoiceField(UnitPickerFieldMixin, forms.ModelChoiceField):
+    """One unit of ``queryset``: a plain select (indented by depth) for few units, a search box for many.
+
+    See :mod:`cchc.organisations.widgets`; the value is still the unit's primary key, checked against the queryset.
+    """
+
+    widget = UnitPickerWidget
 
     def label_from_instance(self, obj: Any) -> str:
         return f"{'— ' * obj.depth}{obj.name} ({obj.code})"
 
 
-class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+class UnitMultipleChoiceField(UnitPickerFieldMixin, forms.ModelMultipleChoiceField):
+    """Several units of ``queryset``: a plain multiple select for few units, a search box with chips for many."""
+
+    widget = UnitMultiplePickerWidget
+
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.code})"
 
@@ -163,7 +173,7 @@ class UnitMergeForm(forms.Form):
     sources = UnitMultipleChoiceField(
         label=_("Các đơn vị bị hợp nhất"),
         queryset=Unit.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=UnitMultiplePickerWidget(fallback=forms.CheckboxSelectMultiple),
         error_messages={"required": _("Chọn ít nhất một đơn vị để hợp nhất.")},
     )
     target = forms.ChoiceField(

@@ -1,0 +1,37 @@
+"""The search behind the unit picker (``widgets.UnitPickerWidget``).
+
+``GET /units/search/?scope=<token>&q=<text>`` answers JSON: ``{"results": [{"id", "name", "code", "path",
+"label"}], "more": bool}`` with at most ``widgets.RESULT_LIMIT`` units. The token (signed when the form was rendered)
+names the field's queryset; the endpoint applies it to the units the signed-in user may read, so a token can narrow
+what the user sees but never widen it.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from cchc.accounts import permissions
+
+from .widgets import QUERY_MAX_LENGTH, ScopeError, parent_paths, search_units, unit_result, units_in_scope
+
+
+@require_GET
+@never_cache
+@login_required
+def unit_search(request: HttpRequest) -> JsonResponse:
+    permissions.require(bool(permissions.roles_of(request.user)) or permissions.is_admin(request.user))
+    readable = permissions.get_units_for_user(request.user)
+    try:
+        units = units_in_scope(request.GET.get("scope", ""), readable)
+    except signing.SignatureExpired:
+        return JsonResponse({"detail": _("Trang này đã mở quá lâu; hãy tải lại trang để tìm đơn vị.")}, status=400)
+    except (signing.BadSignature, ScopeError):
+        return JsonResponse({"detail": _("Yêu cầu tìm đơn vị không hợp lệ; hãy tải lại trang.")}, status=400)
+    rows, more = search_units(units, request.GET.get("q", "")[:QUERY_MAX_LENGTH])
+    paths = parent_paths(rows)
+    return JsonResponse({"results": [unit_result(unit, paths) for unit in rows], "more": more})
