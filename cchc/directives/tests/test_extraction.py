@@ -336,7 +336,8 @@ def test_the_measurement_set_stays_above_the_quality_target(with_registry: bool)
     pairs = None
     for document in measured:
         issuing = UNITS.get(document.issuing_unit or "") if with_registry else None
-        result = to_json_dict(extract_text(document.text, issuing_unit=issuing, units=REGISTRY if with_registry else []))
+        units = REGISTRY if with_registry else []
+        result = to_json_dict(extract_text(document.text, issuing_unit=issuing, units=units))
         resolve = registry_resolver(REGISTRY, issuing) if with_registry else None
         score = score_pairs(document.expected["tasks"], result["tasks"], resolve)
         pairs = score if pairs is None else pairs + score
