@@ -3,8 +3,9 @@
 ``index.json`` lists the documents: file names (plain text, or Word files
 read as an upload is), the issuing unit (a code of the registry), the split
 (``"tuning"``: the rules were developed on it; ``"held_out"``: labelled
-before a first run; ``"unseen"`` and ``"final"``: written and labelled by
-hand before the extractor ever ran on them) and the source of the text. ``registry.json`` holds
+before a first run, then corrected on; ``"unseen"``: the measurement set,
+labelled before the extractor ever ran on it and never tuned on) and the
+source of the text. ``registry.json`` holds
 the units the documents name, added to the demo province; the functions here
 build that registry in memory (unsaved :class:`Unit` objects with primary
 keys and paths) for the benchmark, or in the database for tests.
