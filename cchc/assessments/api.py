@@ -3,6 +3,10 @@
 Every endpoint starts from :mod:`cchc.accounts.permissions`, as the web pages do: a round or assessment the
 caller may not read answers 404; a write the caller may not make answers 403; a rule of the cycle (locked
 sheet, bad points) answers 400 and a stale ``version`` 409, all in the one error shape of the API.
+
+Score writes go through the services the pages use and take the same entries: the self-score of a leaf is what its
+rule asks for (points for a manual leaf, a choice or a rate otherwise, nothing for a leaf computed from data), and
+the points of a rule-driven leaf are computed by the service, never sent.
 """
 
 from __future__ import annotations
@@ -76,7 +80,19 @@ class ScoreOut(Schema):
     rule_kind: str
     lead_unit_id: int | None
     rule_text: str = Field(description="Cách chấm của tiêu chí, dạng câu đọc được.")
-    self_score: Decimal | None
+    entry_field: str | None = Field(
+        description="Trường gửi khi ghi điểm theo cách chấm của tiêu chí: `points` (chấm điểm trực tiếp), `choice` "
+        "(có/không; đúng hạn/trễ hạn/không thực hiện) hoặc `value` (tỷ lệ %); null với tiêu chí tính tự động từ "
+        "số liệu (`indicator`, `survey`)."
+    )
+    entry_choices: list[str] = Field(
+        description="Các giá trị `choice` hợp lệ; rỗng khi tiêu chí không chấm theo lựa chọn."
+    )
+    step: Decimal = Field(description="Bước điểm khi gửi `points`.")
+    self_score: Decimal | None = Field(
+        description="Điểm tự chấm; với tiêu chí chấm theo quy tắc, điểm do hệ thống tính từ `self_value` hoặc "
+        "`self_choice`."
+    )
     self_value: Decimal | None = Field(description="Tỷ lệ (%) đơn vị kê khai, với tiêu chí chấm theo tỷ lệ.")
     self_choice: str = Field(
         description="Lựa chọn đơn vị kê khai: yes/no (có/không) hoặc on_time/late/missing (đúng hạn/trễ hạn/"
@@ -86,7 +102,10 @@ class ScoreOut(Schema):
     no_evidence_reason: str
     computed_value: Decimal | None = Field(description="Giá trị lấy từ kho chỉ số (tiêu chí chấm tự động).")
     computed_source: str
-    appraised_score: Decimal | None
+    appraised_score: Decimal | None = Field(
+        description="Điểm thẩm định; khi tổ thẩm định gửi tỷ lệ hoặc lựa chọn, điểm do hệ thống tính từ "
+        "`appraised_value` hoặc `appraised_choice`."
+    )
     appraised_value: Decimal | None = Field(description="Tỷ lệ (%) tổ thẩm định xác định.")
     appraised_choice: str = Field(description="Lựa chọn tổ thẩm định xác định (như `self_choice`).")
     appraisal_reason: str
@@ -118,20 +137,27 @@ class AssessmentOut(AssessmentSummaryOut):
 
 
 _ENTRY_HELP = (
-    " Gửi một trong `points`, `value`, `choice` theo cách chấm (`rule_kind`) của tiêu chí: `manual` nhập `points`; "
-    "`yes_no` nhập `choice` = `yes`/`no`; `timeliness` nhập `choice` = `on_time`/`late`/`missing`; `bands` và "
-    "`proportional` nhập `value` = tỷ lệ từ 0 đến 100 (%), điểm được tính theo quy tắc của tiêu chí."
+    " Gửi trường theo cách chấm (`rule_kind`, `entry_field`) của tiêu chí: `manual` gửi `points`; `yes_no` gửi "
+    "`choice` = `yes`/`no`; `timeliness` gửi `choice` = `on_time`/`late`/`missing`; `bands` và `proportional` gửi "
+    "`value` = tỷ lệ từ 0 đến 100 (%); điểm được tính theo quy tắc của tiêu chí."
 )
 
 
 class SelfScoreIn(Schema):
     points: Decimal | None = Field(
         None,
-        description="Điểm tự chấm (0 đến điểm tối đa, theo bước); bỏ trống cả ba trường để xóa." + _ENTRY_HELP,
+        description="Điểm tự chấm (0 đến điểm tối đa, theo bước), chỉ với tiêu chí chấm điểm trực tiếp (`manual`); "
+        "tiêu chí chấm theo quy tắc hoặc tính tự động không nhận `points` (400, mã `rule_input` hoặc `auto_score`). "
+        "Bỏ trống cả ba trường để xóa điểm tự chấm." + _ENTRY_HELP,
     )
-    value: Decimal | None = Field(None, description="Tỷ lệ đạt (%), từ 0 đến 100, với tiêu chí chấm theo tỷ lệ.")
+    value: Decimal | None = Field(
+        None, description="Tỷ lệ đạt (%), từ 0 đến 100, với tiêu chí chấm theo tỷ lệ (`bands`, `proportional`)."
+    )
     choice: str | None = Field(
-        None, max_length=32, description="`yes`/`no` hoặc `on_time`/`late`/`missing`, theo cách chấm."
+        None,
+        max_length=32,
+        description="`yes`/`no` hoặc `on_time`/`late`/`missing`, theo cách chấm (xem `entry_choices`).",
+        examples=["yes", "on_time"],
     )
     note: str = Field("", max_length=5000)
     no_evidence_reason: str = Field("", max_length=5000, description="Bắt buộc khi tiêu chí không có tài liệu.")
@@ -140,10 +166,18 @@ class SelfScoreIn(Schema):
 
 class AppraisalIn(Schema):
     accept: bool = Field(False, description="`true`: đồng ý điểm tự chấm.")
-    points: Decimal | None = Field(None, description="Điểm thẩm định khi điều chỉnh." + _ENTRY_HELP)
+    points: Decimal | None = Field(
+        None,
+        description="Điểm thẩm định khi điều chỉnh (0 đến điểm tối đa, theo bước)." + _ENTRY_HELP + " Như trên "
+        "trang thẩm định, tổ thẩm định vẫn được gửi `points` thay cho tỷ lệ hoặc lựa chọn của tiêu chí chấm theo "
+        "quy tắc, và gửi `points` với tiêu chí tính tự động từ số liệu.",
+    )
     value: Decimal | None = Field(None, description="Tỷ lệ đạt (%) thẩm định, từ 0 đến 100.")
     choice: str | None = Field(
-        None, max_length=32, description="`yes`/`no` hoặc `on_time`/`late`/`missing`, theo cách chấm."
+        None,
+        max_length=32,
+        description="`yes`/`no` hoặc `on_time`/`late`/`missing`, theo cách chấm (xem `entry_choices`).",
+        examples=["no", "late"],
     )
     reason: str = Field("", max_length=5000, description="Bắt buộc khi điều chỉnh.")
     version: int = Field(description="Phiên bản đã đọc của điểm tiêu chí.")
@@ -178,6 +212,9 @@ def _score_out(score: Score, evidence_ids: list[int]) -> dict[str, Any]:
         "rule_kind": criterion.rule_kind,
         "lead_unit_id": criterion.lead_unit_id,
         "rule_text": services.rule_text(criterion),
+        "entry_field": services.entry_field(criterion),
+        "entry_choices": [value for value, _label in services.choices_for(criterion)],
+        "step": services.step_of(criterion),
         "self_score": score.self_score,
         "self_value": score.self_value,
         "self_choice": score.self_choice,
@@ -277,15 +314,22 @@ def _score_response(score: Score) -> dict[str, Any]:
     "/scores/{score_id}/self",
     response={200: ScoreOut, **_WRITE_ERRORS},
     summary="Ghi điểm tự chấm",
-    description="Đầu mối CCHC của đơn vị ghi điểm tự chấm, thuyết minh và giải thích khi không có tài liệu.",
+    description=(
+        "Đầu mối CCHC của đơn vị ghi kết quả tự đánh giá, thuyết minh và giải thích khi không có tài liệu, như trên "
+        "trang tự đánh giá: tiêu chí chấm điểm trực tiếp nhận `points`; tiêu chí chấm theo quy tắc nhận `choice` "
+        "hoặc `value` (trường `entry_field` của tiêu chí) và điểm được tính theo quy tắc, gửi `points` bị từ chối "
+        "(400, mã `rule_input`); tiêu chí tính tự động từ số liệu chỉ nhận thuyết minh (gửi điểm: 400, mã "
+        "`auto_score`). `version` khác phiên bản hiện tại: 409, không thay đổi gì."
+    ),
 )
 def score_self(request: HttpRequest, score_id: int, payload: SelfScoreIn) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
     score = permissions.get_score_for_user(user, score_id)
     permissions.require(permissions.is_focal_point_for(user, score.assessment.unit))
+    services.require_rule_entry(score.criterion, points=payload.points)
     points = payload.points
-    if services.is_auto(score.criterion) and points is None:
-        points = score.self_score
+    if services.is_auto(score.criterion):
+        points = score.self_score  # kept as computed from the data, as the page does
     score = services.score_self_set(
         actor=user,
         score=score,
@@ -305,7 +349,8 @@ def score_self(request: HttpRequest, score_id: int, payload: SelfScoreIn) -> dic
     summary="Ghi kết quả thẩm định",
     description=(
         "Thành viên tổ thẩm định thuộc cơ quan chủ trì tiêu chí đồng ý điểm tự chấm hoặc điều chỉnh điểm (bắt buộc "
-        "ghi lý do). `version` khác phiên bản hiện tại: 409, không thay đổi gì."
+        "ghi lý do), như trên trang thẩm định: gửi lựa chọn hoặc tỷ lệ theo cách chấm của tiêu chí (điểm được tính "
+        "theo quy tắc) hoặc điểm thẩm định. `version` khác phiên bản hiện tại: 409, không thay đổi gì."
     ),
 )
 def score_appraisal(request: HttpRequest, score_id: int, payload: AppraisalIn) -> dict[str, Any]:

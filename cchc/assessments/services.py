@@ -303,6 +303,54 @@ def _rule_points(criterion: Criterion, entry: Any, *, field: str) -> Decimal:
     return min(max(points, Decimal(0)), criterion.max_points).quantize(Decimal("0.01"))
 
 
+def _auto_score_error() -> ServiceError:
+    return ServiceError(
+        _("Điểm của tiêu chí này được tính tự động từ số liệu; đơn vị chỉ ghi ý kiến, không sửa điểm."),
+        code="auto_score",
+        field="points",
+    )
+
+
+def entry_field(criterion: Criterion) -> str | None:
+    """The field a client sends for the leaf: ``points``, ``choice`` or ``value``; ``None`` when it is computed."""
+    kind = input_kind(criterion)
+    return None if kind == InputKind.AUTO else _INPUT_FIELDS[kind]
+
+
+def require_rule_entry(criterion: Criterion, *, points: Decimal | None) -> None:
+    """Refuse points typed directly for a leaf whose rule computes them, as the self-assessment page does.
+
+    That page asks a manual leaf for points, a yes/no or timeliness leaf for a choice, a rate leaf for a rate and an
+    indicator or survey leaf for nothing; the API's self-score write holds its clients to the same entries.
+    """
+    if points is None or input_kind(criterion) == InputKind.POINTS:
+        return
+    field = entry_field(criterion)
+    if field is None:
+        raise _auto_score_error()
+    if input_kind(criterion) == InputKind.YES_NO:
+        allowed = f"{RuleChoice.YES.value}, {RuleChoice.NO.value}"
+    elif input_kind(criterion) == InputKind.TIMELINESS:
+        allowed = ", ".join(RULE_ORDER)
+    else:
+        allowed = _("từ 0 đến 100")
+    raise ServiceError(
+        _(
+            "Tiêu chí %(code)s chấm theo quy tắc “%(rule)s”, không nhận điểm nhập trực tiếp: hãy gửi %(what)s "
+            "trong trường “%(field)s” (%(allowed)s); điểm được tính theo quy tắc."
+        )
+        % {
+            "code": criterion.code,
+            "rule": RuleKind(criterion.rule_kind).label,
+            "what": _input_word(criterion),
+            "field": field,
+            "allowed": allowed,
+        },
+        code="rule_input",
+        field="points",
+    )
+
+
 def resolve_input(
     criterion: Criterion,
     *,
@@ -721,11 +769,7 @@ def score_self_set(
     before = snapshot(score, SCORE_AUDIT_FIELDS)
     if is_auto(score.criterion):
         if (points is not None and points != score.self_score) or value is not None or (choice or "").strip():
-            raise ServiceError(
-                _("Điểm của tiêu chí này được tính tự động từ số liệu; đơn vị chỉ ghi ý kiến, không sửa điểm."),
-                code="auto_score",
-                field="points",
-            )
+            raise _auto_score_error()
     else:
         entry = resolve_input(score.criterion, points=points, value=value, choice=choice)
         score.self_score = entry.points
