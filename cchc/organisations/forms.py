@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cchc.accounts.picker import PersonChoiceField
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import normalize
 
@@ -329,7 +330,7 @@ class MembershipAddForm(MembershipForm):
 
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"] = forms.ModelChoiceField(
+        self.fields["user"] = PersonChoiceField(
             label=_("Người dùng"),
             queryset=users,
             empty_label=_("— Chọn người dùng —"),

@@ -17,24 +17,29 @@ user may see, never widen it.
 
 Without JavaScript the text box is an ordinary input: the search runs when the form is submitted. One match is
 taken as the choice; several are offered in the select with a message asking to choose one and submit again.
+
+The machinery is not tied to units: :class:`ScopeSchema` says which tables and columns a scope of some model may
+name, and :class:`SearchPickerWidget` is the widget with the search, the label of each choice and the endpoint left
+to subclasses. The person picker (``cchc.accounts.picker``) is the other one.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
-from django.db.models.expressions import Col
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models.expressions import Col, ResolvedOuterRef
 from django.db.models.lookups import Lookup
+from django.db.models.sql.datastructures import BaseTable, Join
 from django.db.models.sql.where import AND, OR, NothingNode, WhereNode
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
@@ -44,6 +49,9 @@ from cchc.lib.text import search_key, sort_key
 
 from . import selectors
 from .models import Unit, UnitQuerySet
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger(__name__)
 
@@ -71,11 +79,11 @@ def select_limit() -> int:
 
 
 class ScopeError(ValueError):
-    """The queryset cannot be described by conditions on the unit table's own columns."""
+    """The queryset cannot be described by conditions on the columns its schema allows."""
 
 
-# Columns and lookups a scope may use. Anything else (joins, subqueries, expressions, raw SQL) is refused, and the
-# field falls back to the plain select.
+# Columns and lookups a scope may use. Anything else (other tables, subqueries, expressions, raw SQL) is refused, and
+# the field falls back to the plain select.
 SCOPE_FIELDS = frozenset(
     {"id", "name", "short_name", "code", "kind", "subtype", "parent", "path", "depth", "valid_from", "valid_to"}
 )
@@ -84,37 +92,165 @@ SCOPE_LOOKUPS = frozenset(
 )
 
 
-def describe_scope(queryset: QuerySet[Unit]) -> list[Any]:
+@dataclass(frozen=True)
+class ScopeSchema:
+    """What the scope of a queryset of ``model`` may name, and the salt its tokens are signed with.
+
+    ``columns`` maps a relation path (``""`` for the model's own table, ``"memberships__unit"`` for the units of a
+    person's memberships) to the columns a condition may read there. A condition through a relation to many rows is
+    only described outside negations, where a single ``filter()`` gives it the same meaning again. ``exists`` names
+    the relations to many rows that may appear as ``EXISTS`` subqueries (what ``exclude()`` over such a relation
+    produces); their conditions use the paths of ``columns`` below that relation.
+    """
+
+    model: type[Model]
+    salt: str
+    columns: Mapping[str, frozenset[str]]
+    exists: frozenset[str] = frozenset()
+
+    def check(self, name: str, lookup: str) -> None:
+        """:class:`ScopeError` unless ``name`` (``path__column``) and ``lookup`` are allowed."""
+        prefix, _sep, column = name.rpartition("__")
+        if lookup not in SCOPE_LOOKUPS or column not in self.columns.get(prefix, frozenset()):
+            raise ScopeError(f"{name}__{lookup} is outside the scope's columns")
+
+    def relation(self, name: str) -> Any:
+        """The reverse relation ``name`` of the model (a ``ForeignObjectRel``)."""
+        try:
+            return self.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            raise ScopeError(f"no relation {name}") from None
+
+
+UNIT_SCOPE = ScopeSchema(model=Unit, salt=SIGNING_SALT, columns={"": SCOPE_FIELDS})
+
+
+@dataclass
+class _Where:
+    """Where a part of the ``WHERE`` clause sits: the relation path of each table alias, and the query's root."""
+
+    schema: ScopeSchema
+    prefixes: dict[str, str]
+    root: str = ""
+    outer_alias: str | None = None
+    used: dict[str, str] = field(default_factory=dict)
+
+
+def describe_scope(queryset: QuerySet[Any], schema: ScopeSchema = UNIT_SCOPE) -> list[Any]:
     """The ``WHERE`` clause of ``queryset`` as JSON-ready nested lists; :class:`ScopeError` when it cannot be.
 
-    ``["and" | "or", negated, [children]]`` for a group, ``["q", field, lookup, value]`` for a condition,
-    ``["none"]`` for an empty queryset. Dates are written as ``{"d": "YYYY-MM-DD"}``.
+    ``["and" | "or", negated, [children]]`` for a group, ``["q", field, lookup, value]`` for a condition (``field``
+    may be a relation path such as ``memberships__unit__path`` where the schema allows it), ``["exists", relation,
+    group]`` for an ``EXISTS`` over a relation, ``["none"]`` for an empty queryset. Dates are written as
+    ``{"d": "YYYY-MM-DD"}``.
     """
     query = queryset.query
-    if query.model is not Unit:
-        raise ScopeError("not a unit queryset")
+    if query.model is not schema.model:
+        raise ScopeError(f"not a {schema.model.__name__} queryset")
     if query.is_sliced or query.combinator or query.extra or query.annotations:
         raise ScopeError("sliced, combined or annotated querysets are not described")
-    return _describe_node(query.where, query.get_initial_alias())
+    base = query.get_initial_alias()
+    where = _Where(schema, _alias_prefixes(query, schema, {base: ""}), outer_alias=base)
+    return _describe_node(query.where, where, negated=False)
 
 
-def _describe_node(node: Any, alias: str | None) -> list[Any]:
+def _alias_prefixes(query: Any, schema: ScopeSchema, roots: dict[str, str]) -> dict[str, str]:
+    """The relation path of every table alias of ``query`` reached from ``roots`` through plain joins."""
+    prefixes: dict[str, str] = {}
+    for alias, table in query.alias_map.items():
+        if isinstance(table, BaseTable) and alias in roots:
+            prefixes[alias] = roots[alias]
+        elif isinstance(table, Join) and table.parent_alias in prefixes and table.filtered_relation is None:
+            parent = prefixes[table.parent_alias]
+            name = str(getattr(table.join_field, "name", ""))
+            path = f"{parent}__{name}" if parent else name
+            if path in schema.columns:
+                prefixes[alias] = path
+    return prefixes
+
+
+def _describe_node(node: Any, where: _Where, *, negated: bool) -> list[Any]:
     if isinstance(node, NothingNode):
         return ["none"]
     if isinstance(node, WhereNode):
         if node.connector not in (AND, OR):
             raise ScopeError(f"connector {node.connector}")
-        children = [_describe_node(child, alias) for child in node.children]
+        inside = negated or bool(node.negated)
+        children = [_describe_node(child, where, negated=inside) for child in node.children]
         return ["and" if node.connector == AND else "or", bool(node.negated), children]
+    if isinstance(node, Lookup) and isinstance(node.lhs, Exists):
+        return _describe_exists(node, where)
     if isinstance(node, Lookup):
         lhs = node.lhs
-        if not isinstance(lhs, Col) or lhs.alias != alias or lhs.target.model is not Unit:
-            raise ScopeError("a condition on another table or on an expression")
-        name, lookup = lhs.target.name, node.lookup_name
-        if name not in SCOPE_FIELDS or lookup not in SCOPE_LOOKUPS:
-            raise ScopeError(f"{name}__{lookup}")
-        return ["q", name, lookup, _describe_value(node.rhs)]
+        if not isinstance(lhs, Col) or lhs.alias not in where.prefixes:
+            raise ScopeError("a condition on a table or an expression the scope does not name")
+        prefix = where.prefixes[lhs.alias]
+        if where.used.setdefault(prefix, lhs.alias) != lhs.alias:
+            raise ScopeError(f"{prefix} is joined twice")
+        if negated and _crosses_many(where.schema, prefix, where.root):
+            raise ScopeError(f"a negated condition through {prefix}")
+        name = f"{prefix}__{lhs.target.name}" if prefix else str(lhs.target.name)
+        where.schema.check(name, node.lookup_name)
+        return ["q", name, node.lookup_name, _describe_value(node.rhs)]
     raise ScopeError(type(node).__name__)
+
+
+def _crosses_many(schema: ScopeSchema, prefix: str, root: str) -> bool:
+    """Does the path from ``root`` to ``prefix`` go through a relation to many rows?"""
+    model: Any = schema.model
+    crossed = False
+    for position, part in enumerate(prefix.split("__") if prefix else []):
+        relation = model._meta.get_field(part)
+        below_root = bool(root) and position < len(root.split("__"))
+        if (relation.one_to_many or relation.many_to_many) and not below_root:
+            crossed = True
+        model = relation.related_model
+    return crossed
+
+
+def _describe_exists(node: Lookup, where: _Where) -> list[Any]:
+    """``EXISTS`` over one of the schema's relations to many rows, correlated with the outer row."""
+    schema = where.schema
+    if where.root or node.lookup_name != "exact" or node.rhs is not True:
+        raise ScopeError("a nested or compared EXISTS")
+    inner = cast(Exists, node.lhs).query
+    if inner.combinator or inner.extra:
+        raise ScopeError("a combined subquery")
+    for name in sorted(schema.exists):
+        relation = schema.relation(name)
+        table = relation.related_model._meta.db_table
+        roots = {
+            alias: name
+            for alias, item in inner.alias_map.items()
+            if isinstance(item, BaseTable) and item.table_name == table
+        }
+        if roots:
+            break
+    else:
+        raise ScopeError("an EXISTS over a relation the scope does not name")
+    if not isinstance(inner.where, WhereNode) or inner.where.connector != AND or inner.where.negated:
+        raise ScopeError("an EXISTS that is not a plain AND")
+    correlations: list[Any] = []
+    rest: list[Any] = []
+    for child in inner.where.children:
+        (correlations if _correlates(child, roots, relation.field, where.outer_alias) else rest).append(child)
+    if len(correlations) != 1:
+        raise ScopeError("an EXISTS not tied to the outer row")
+    inner_where = _Where(schema, _alias_prefixes(inner, schema, roots), root=name)
+    return ["exists", name, ["and", False, [_describe_node(child, inner_where, negated=False) for child in rest]]]
+
+
+def _correlates(node: Any, roots: dict[str, str], foreign_key: Any, outer_alias: str | None) -> bool:
+    """Is ``node`` the condition ``<relation>.<foreign key> = <outer row>``?"""
+    if not isinstance(node, Lookup) or node.lookup_name != "exact":
+        return False
+    lhs, rhs = node.lhs, node.rhs
+    if not isinstance(lhs, Col) or lhs.alias not in roots or lhs.target != foreign_key:
+        return False
+    target = foreign_key.target_field
+    if isinstance(rhs, Col):
+        return rhs.alias == outer_alias and rhs.target == target
+    return isinstance(rhs, ResolvedOuterRef) and rhs.name in ("pk", target.name)
 
 
 def _describe_value(value: Any) -> Any:
@@ -136,8 +272,11 @@ def _describe_value(value: Any) -> Any:
     raise ScopeError(f"value of type {type(value).__name__}")
 
 
-def scope_condition(description: Any) -> Q:
-    """The :class:`Q` that :func:`describe_scope` described; :class:`ScopeError` on anything unexpected."""
+def scope_condition(description: Any, schema: ScopeSchema = UNIT_SCOPE, *, root: str = "") -> Q:
+    """The :class:`Q` that :func:`describe_scope` described; :class:`ScopeError` on anything unexpected.
+
+    ``root`` is the relation an ``EXISTS`` runs over: its conditions are read relative to that relation's model.
+    """
     if not isinstance(description, list) or not description:
         raise ScopeError("malformed scope")
     kind = description[0]
@@ -145,14 +284,24 @@ def scope_condition(description: Any) -> Q:
         return Q(pk__in=[])
     if kind == "q" and len(description) == 4:
         _kind, name, lookup, value = description
-        if name not in SCOPE_FIELDS or lookup not in SCOPE_LOOKUPS:
-            raise ScopeError("condition outside the allowed columns")
+        if not isinstance(name, str) or not isinstance(lookup, str):
+            raise ScopeError("malformed condition")
+        schema.check(name, lookup)
+        if root:
+            if not name.startswith(f"{root}__"):
+                raise ScopeError("a condition outside its EXISTS")
+            name = name[len(root) + 2 :]
         return Q(**{f"{name}__{lookup}": _read_value(value)})
+    if kind == "exists" and len(description) == 3 and not root and str(description[1]) in schema.exists:
+        _kind, name, group = description
+        relation = schema.relation(name)
+        rows = relation.related_model._default_manager.filter(**{relation.field.name: OuterRef("pk")})
+        return Q(Exists(rows.filter(scope_condition(group, schema, root=name))))
     if kind in ("and", "or") and len(description) == 3 and isinstance(description[2], list):
         _kind, negated, children = description
         condition = Q()
         for child in children:
-            part = scope_condition(child)
+            part = scope_condition(child, schema, root=root)
             condition = (condition & part) if kind == "and" else (condition | part)
         if kind == "or" and not children:
             condition = Q()
@@ -173,20 +322,29 @@ def _read_value(value: Any) -> Any:
     raise ScopeError("malformed value")
 
 
-def scope_token(queryset: QuerySet[Unit]) -> str:
+def scope_token(queryset: QuerySet[Any], schema: ScopeSchema = UNIT_SCOPE) -> str:
     """A signed token naming ``queryset``'s conditions; :class:`ScopeError` when they cannot be described."""
-    return signing.dumps({"w": describe_scope(queryset)}, salt=SIGNING_SALT, compress=True)
+    return signing.dumps({"w": describe_scope(queryset, schema)}, salt=schema.salt, compress=True)
 
 
-def units_in_scope(token: str, readable: UnitQuerySet) -> UnitQuerySet:
-    """The units of ``readable`` (what the user may read) that the token's queryset contains.
+def rows_in_scope(token: str, readable: QuerySet[Any], schema: ScopeSchema) -> QuerySet[Any]:
+    """The rows of ``readable`` (what the user may read) that the token's queryset contains.
 
     Raises :class:`signing.SignatureExpired`, :class:`signing.BadSignature` or :class:`ScopeError`.
     """
-    data = signing.loads(token, salt=SIGNING_SALT, max_age=TOKEN_MAX_AGE)
+    data = signing.loads(token, salt=schema.salt, max_age=TOKEN_MAX_AGE)
     if not isinstance(data, dict) or "w" not in data:
         raise ScopeError("malformed token")
-    return readable.filter(scope_condition(data["w"]))
+    condition = scope_condition(data["w"], schema)
+    if set(schema.columns) == {""}:
+        return readable.filter(condition)
+    # Conditions through relations would join those tables a second time beside the readable set's own joins.
+    return readable.filter(pk__in=schema.model._default_manager.filter(condition).values("pk"))
+
+
+def units_in_scope(token: str, readable: UnitQuerySet) -> UnitQuerySet:
+    """The units of ``readable`` (what the user may read) that the token's queryset contains."""
+    return cast(UnitQuerySet, rows_in_scope(token, readable, UNIT_SCOPE))
 
 
 # ---------------------------------------------------------------------------
@@ -273,7 +431,7 @@ PLAIN, SMALL, SEARCH = "plain", "small", "search"
 @dataclass
 class _Mode:
     kind: str
-    rows: list[Unit] = field(default_factory=list)
+    rows: list[Any] = field(default_factory=list)
     token: str = ""
     small_widget: forms.Widget | None = None
 
@@ -283,20 +441,31 @@ class _Search:
     """A search typed without JavaScript and posted with the form."""
 
     text: str
-    matches: list[Unit]
+    matches: list[Any]
     more: bool
     resolved: bool = False
 
 
-class UnitPickerWidget(forms.Select):
-    """Chooses one unit: a plain select for few units, a search box for many (see the module docstring).
+class SearchPickerWidget(forms.Select):
+    """Chooses one row of a large queryset: a plain select for few rows, a search box for many.
 
-    Works with any ``ModelChoiceField`` over units; the fields of ``organisations.forms`` also report a search typed
-    without JavaScript that matched nothing or several units. ``fallback`` is the widget used for few units.
+    Subclasses name the schema of their scope tokens, the search endpoint, the setting that sets the limit, the
+    search itself (:meth:`search`) and how each row is shown (:meth:`describe_rows`). Works with any
+    ``ModelChoiceField``; fields with :class:`SearchPickerFieldMixin` also report a search typed without JavaScript
+    that matched nothing or several rows. ``fallback`` is the widget used for few rows.
     """
 
     template_name = "organisations/widgets/unit_picker.html"
     fallback_class: type[forms.Widget] = forms.Select
+    scope_schema: ScopeSchema = UNIT_SCOPE
+    search_url_name = "organisations:unit_search"
+    limit_setting = "UNIT_PICKER_SELECT_LIMIT"
+    id_prefix = "picker"
+    log_name = "Picker"
+    # What a search posted without JavaScript says when it finds nothing, or several rows (``%(text)s``: the text).
+    no_match_message: StrOrPromise
+    several_matches_message: StrOrPromise
+    problem_code = "picker_search"
 
     def __init__(
         self, attrs: dict[str, Any] | None = None, choices: Any = (), *, fallback: type[forms.Widget] | None = None
@@ -309,13 +478,26 @@ class UnitPickerWidget(forms.Select):
         self._mode_for: Any = None
         self._mode: _Mode | None = None
         self._search: _Search | None = None
-        self._search_cache: dict[str, tuple[list[Unit], bool]] = {}
+        self._search_cache: dict[str, tuple[list[Any], bool]] = {}
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> UnitPickerWidget:
+    def __deepcopy__(self, memo: dict[int, Any]) -> SearchPickerWidget:
         copy = super().__deepcopy__(memo)
-        assert isinstance(copy, UnitPickerWidget)
+        assert isinstance(copy, SearchPickerWidget)
         copy._reset()
         return copy
+
+    # -- what subclasses say -------------------------------------------------
+
+    def select_limit(self) -> int:
+        return int(getattr(settings, self.limit_setting, DEFAULT_SELECT_LIMIT))
+
+    def search(self, queryset: QuerySet[Any], text: str) -> tuple[list[Any], bool]:
+        """At most :data:`RESULT_LIMIT` rows of ``queryset`` matching ``text``, best first, and whether more did."""
+        raise NotImplementedError
+
+    def describe_rows(self, rows: list[Any]) -> dict[Any, tuple[str, str]]:
+        """For each row (by primary key), its name and the detail shown after it (a unit's parent path)."""
+        raise NotImplementedError
 
     # -- which presentation -------------------------------------------------
 
@@ -327,15 +509,15 @@ class UnitPickerWidget(forms.Select):
         if not isinstance(choices, ModelChoiceIterator):
             mode = _Mode(PLAIN)
         else:
-            limit = select_limit()
+            limit = self.select_limit()
             rows = list(choices.queryset[: limit + 1])
             if len(rows) <= limit:
                 mode = _Mode(SMALL, rows=rows)
             else:
                 try:
-                    mode = _Mode(SEARCH, token=scope_token(choices.queryset))
+                    mode = _Mode(SEARCH, token=scope_token(choices.queryset, self.scope_schema))
                 except ScopeError as exc:
-                    logger.warning("Unit picker falls back to a full select: %s", exc)
+                    logger.warning("%s falls back to a full select: %s", self.log_name, exc)
                     mode = _Mode(PLAIN)
         self._mode_for, self._mode = choices, mode
         return mode
@@ -350,7 +532,7 @@ class UnitPickerWidget(forms.Select):
         order = getattr(model_field, "order_units", None)
         rows = order(mode.rows) if order is not None else mode.rows
         options: list[Any] = [("", model_field.empty_label)] if model_field.empty_label is not None else []
-        options.extend(iterator.choice(unit) for unit in rows)
+        options.extend(iterator.choice(row) for row in rows)
         widget = self.fallback(attrs=self.attrs)
         widget.choices = options  # type: ignore[attr-defined]
         widget.is_required = self.is_required
@@ -384,7 +566,7 @@ class UnitPickerWidget(forms.Select):
         if not text or not isinstance(self.choices, ModelChoiceIterator):
             return value
         if text not in self._search_cache:
-            self._search_cache[text] = search_units(self.choices.queryset, text)
+            self._search_cache[text] = self.search(self.choices.queryset, text)
         matches, more = self._search_cache[text]
         self._search = _Search(text=text, matches=matches, more=more)
         if len(matches) == 1 and not more:
@@ -397,26 +579,17 @@ class UnitPickerWidget(forms.Select):
         return value
 
     def search_problem(self) -> ValidationError | None:
-        """Why the search posted without JavaScript did not give a unit, or ``None``."""
+        """Why the search posted without JavaScript did not give a row, or ``None``."""
         search = self._search
         if search is None or search.resolved:
             return None
-        if not search.matches:
-            return ValidationError(
-                _("Không tìm thấy đơn vị nào khớp với “%(text)s” trong phạm vi được chọn."),
-                code="unit_search",
-                params={"text": search.text},
-            )
-        return ValidationError(
-            _("Có nhiều đơn vị khớp với “%(text)s”: hãy chọn trong danh sách kết quả rồi gửi lại."),
-            code="unit_search",
-            params={"text": search.text},
-        )
+        message = self.several_matches_message if search.matches else self.no_match_message
+        return ValidationError(message, code=self.problem_code, params={"text": search.text})
 
     # -- rendering ---------------------------------------------------------
 
     def _plain_widget(self) -> forms.Widget:
-        """The select of every unit: for choices that are not a unit queryset, or one the search cannot describe."""
+        """The select of every row: for choices that are not a queryset, or one the search cannot describe."""
         widget = (forms.SelectMultiple if self.allow_multiple_selected else forms.Select)(attrs=self.attrs)
         widget.choices = self.choices
         widget.is_required = self.is_required
@@ -440,7 +613,7 @@ class UnitPickerWidget(forms.Select):
         context = forms.Widget.get_context(self, name, value, attrs)
         widget = context["widget"]
         select_attrs = dict(widget["attrs"])
-        base_id = select_attrs.get("id") or f"unit-picker-{name}"
+        base_id = select_attrs.get("id") or f"{self.id_prefix}-{name}"
         select_attrs["id"] = base_id
         input_attrs: dict[str, Any] = {}
         if "aria-invalid" in select_attrs:
@@ -456,31 +629,31 @@ class UnitPickerWidget(forms.Select):
         iterator = self.choices
         assert isinstance(iterator, ModelChoiceIterator)
         chosen_ids = [int(item) for item in widget["value"] if str(item).isdigit()]
-        chosen: list[Unit] = []
+        chosen: list[Any] = []
         if chosen_ids:
-            found = {unit.pk: unit for unit in iterator.queryset.filter(pk__in=chosen_ids)}
+            found = {row.pk: row for row in iterator.queryset.filter(pk__in=chosen_ids)}
             chosen = [found[pk] for pk in dict.fromkeys(chosen_ids) if pk in found]
         search = self._search if self._search is not None and not self._search.resolved else None
-        candidates = [unit for unit in (search.matches if search else []) if unit.pk not in set(chosen_ids)]
-        paths = parent_paths([*chosen, *candidates])
+        candidates = [row for row in (search.matches if search else []) if row.pk not in set(chosen_ids)]
+        described = self.describe_rows([*chosen, *candidates])
 
-        def option(unit: Unit, selected: bool) -> dict[str, Any]:
-            path = paths.get(unit.pk, "")
+        def option(row: Any, selected: bool) -> dict[str, Any]:
+            name, detail = described[row.pk]
             return {
-                "value": str(unit.pk),
-                "name": unit.name,
-                "path": path,
-                "label": f"{unit.name}{PATH_SEPARATOR}{path}" if path else unit.name,
+                "value": str(row.pk),
+                "name": name,
+                "path": detail,
+                "label": f"{name}{PATH_SEPARATOR}{detail}" if detail else name,
                 "selected": selected,
             }
 
-        options = [option(unit, True) for unit in chosen] + [option(unit, False) for unit in candidates]
+        options = [option(row, True) for row in chosen] + [option(row, False) for row in candidates]
         if not self.allow_multiple_selected:
             empty_label = getattr(iterator.field, "empty_label", None) or "—"
             options.insert(0, {"value": "", "label": empty_label, "name": "", "path": "", "selected": not chosen})
         widget["attrs"] = select_attrs
         widget["picker"] = {
-            "url": f"{reverse('organisations:unit_search')}?scope={self.mode().token}",
+            "url": f"{reverse(self.search_url_name)}?scope={self.mode().token}",
             "multiple": self.allow_multiple_selected,
             "input_id": f"{base_id}_search",
             "input_name": f"{name}{SEARCH_SUFFIX}",
@@ -499,6 +672,31 @@ class UnitPickerWidget(forms.Select):
         return context
 
 
+class UnitPickerWidget(SearchPickerWidget):
+    """Chooses one unit: a plain select for few units, a search box for many (see the module docstring).
+
+    Works with any ``ModelChoiceField`` over units; the fields of ``organisations.forms`` also report a search typed
+    without JavaScript that matched nothing or several units. ``fallback`` is the widget used for few units.
+    """
+
+    template_name = "organisations/widgets/unit_picker.html"
+    scope_schema = UNIT_SCOPE
+    search_url_name = "organisations:unit_search"
+    limit_setting = "UNIT_PICKER_SELECT_LIMIT"
+    id_prefix = "unit-picker"
+    log_name = "Unit picker"
+    no_match_message = _("Không tìm thấy đơn vị nào khớp với “%(text)s” trong phạm vi được chọn.")
+    several_matches_message = _("Có nhiều đơn vị khớp với “%(text)s”: hãy chọn trong danh sách kết quả rồi gửi lại.")
+    problem_code = "unit_search"
+
+    def search(self, queryset: QuerySet[Any], text: str) -> tuple[list[Any], bool]:
+        return search_units(queryset, text)
+
+    def describe_rows(self, rows: list[Any]) -> dict[Any, tuple[str, str]]:
+        paths = parent_paths(rows)
+        return {unit.pk: (unit.name, paths.get(unit.pk, "")) for unit in rows}
+
+
 class UnitMultiplePickerWidget(UnitPickerWidget):
     """Chooses several units: a plain multiple select (or checkboxes) for few, search with chips for many."""
 
@@ -509,11 +707,14 @@ class UnitMultiplePickerWidget(UnitPickerWidget):
         return False  # an empty multiple select posts nothing, like SelectMultiple
 
 
-class UnitPickerFieldMixin:
-    """For unit fields: a search posted without JavaScript that did not give one unit is a field error."""
+class SearchPickerFieldMixin:
+    """For picker fields: a search posted without JavaScript that did not give one row is a field error."""
 
     def clean(self, value: Any) -> Any:
         widget = getattr(self, "widget", None)
-        if isinstance(widget, UnitPickerWidget) and (problem := widget.search_problem()) is not None:
+        if isinstance(widget, SearchPickerWidget) and (problem := widget.search_problem()) is not None:
             raise problem
         return super().clean(value)  # type: ignore[misc]
+
+
+UnitPickerFieldMixin = SearchPickerFieldMixin

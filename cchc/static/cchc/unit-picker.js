@@ -3,6 +3,10 @@
  * Without this script the widget is a text box (searched when the form is submitted) and a select. With it, typing
  * asks the server for matches, the matches are a listbox (ARIA combobox pattern: arrow keys, Enter, Escape), and the
  * chosen units are chips. The select stays in the form, hidden, and carries the chosen primary keys.
+ *
+ * The person picker (accounts/widgets/person_picker.html, data-person-picker) uses the same script. Its results
+ * carry a "detail" (username, e-mail address, units), shown in the list and on the chip; unit results carry their
+ * "code" and parent "path" instead.
  */
 (function () {
   "use strict";
@@ -185,15 +189,15 @@
       item.appendChild(name);
       var detail = document.createElement("span");
       detail.className = "unit-picker-path";
-      var parts = [result.code];
-      if (result.path) {
+      var parts = result.detail !== undefined ? [result.detail] : [result.code];
+      if (result.detail === undefined && result.path) {
         parts.push(result.path);
       }
       if (chosen.indexOf(String(result.id)) !== -1) {
         parts.push(self.message("already"));
         item.classList.add("is-chosen");
       }
-      detail.textContent = parts.join(" · ");
+      detail.textContent = parts.filter(Boolean).join(" · ");
       item.appendChild(document.createTextNode(" "));
       item.appendChild(detail);
       self.listbox.appendChild(item);
@@ -305,7 +309,7 @@
     if (!option) {
       option = new Option(result.label, value, true, true);
       option.setAttribute("data-name", result.name);
-      option.setAttribute("data-path", result.path || "");
+      option.setAttribute("data-path", (result.detail !== undefined ? result.detail : result.path) || "");
       this.select.appendChild(option);
     }
     option.selected = true;
@@ -378,10 +382,12 @@
     this.status.textContent = text;
   };
 
+  var ROOTS = "[data-unit-picker]:not([data-picker-ready]), [data-person-picker]:not([data-picker-ready])";
+
   function scan(container) {
-    var roots = (container || document).querySelectorAll("[data-unit-picker]:not([data-unit-picker-ready])");
+    var roots = (container || document).querySelectorAll(ROOTS);
     Array.prototype.forEach.call(roots, function (root) {
-      root.setAttribute("data-unit-picker-ready", "");
+      root.setAttribute("data-picker-ready", "");
       new Picker(root);
     });
   }

@@ -1,0 +1,38 @@
+"""The search behind the person picker (``picker.PersonPickerWidget``).
+
+``GET /accounts/users/search/?scope=<token>&q=<text>`` answers JSON: ``{"results": [{"id", "name", "username",
+"email", "detail", "label"}], "more": bool}`` with at most ``picker.RESULT_LIMIT`` people. The token (signed when the
+form was rendered) names the field's queryset; the endpoint applies it to the people the signed-in user may manage
+(``permissions.get_users_for_user``), so a token can narrow what the user sees but never widen it.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from cchc.organisations.widgets import QUERY_MAX_LENGTH, ScopeError, rows_in_scope
+
+from . import permissions
+from .picker import PERSON_SCOPE, person_details, person_result, search_people
+
+
+@require_GET
+@never_cache
+@login_required
+def user_search(request: HttpRequest) -> JsonResponse:
+    permissions.require(bool(permissions.roles_of(request.user)) or permissions.is_admin(request.user))
+    manageable = permissions.get_users_for_user(request.user)
+    try:
+        people = rows_in_scope(request.GET.get("scope", ""), manageable, PERSON_SCOPE)
+    except signing.SignatureExpired:
+        return JsonResponse({"detail": _("Trang này đã mở quá lâu; hãy tải lại trang để tìm người dùng.")}, status=400)
+    except (signing.BadSignature, ScopeError):
+        return JsonResponse({"detail": _("Yêu cầu tìm người dùng không hợp lệ; hãy tải lại trang.")}, status=400)
+    rows, more = search_people(people, request.GET.get("q", "")[:QUERY_MAX_LENGTH])
+    details = person_details(rows)
+    return JsonResponse({"results": [person_result(person, details) for person in rows], "more": more})
