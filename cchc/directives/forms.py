@@ -499,3 +499,33 @@ class StatsForm(forms.Form):
             except ValueError:
                 pass
         return Period.containing(timezone.localdate(), PeriodKind.QUARTER)
+
+
+class TrackerUnitForm(forms.Form):
+    """The unit filter of the tracker: the unit picker over the active units the user may read.
+
+    Only the unit is a form field; the other filters stay plain query-string parameters (``TrackerFilters``). Bound
+    to the query string, it also resolves a unit searched for without JavaScript (``unit__search``).
+    """
+
+    def __init__(self, data: Any, *, units: UnitQuerySet) -> None:
+        super().__init__(data, label_suffix="")
+        self.fields["unit"] = UnitChoiceField(
+            label=_("Đơn vị"), queryset=units, required=False, empty_label=_("Tất cả")
+        )
+
+    def chosen_unit(self) -> tuple[bool, Unit | None]:
+        """``(True, unit or None)`` when the unit parameter (or the search) gives a unit of the field, or none.
+
+        ``(False, None)`` when it names something else: a search that found no unit or several, or a unit outside the
+        field; the tracker then keeps the plain ``unit`` parameter as it was.
+        """
+        if not self.is_valid():
+            return False, None
+        return True, self.cleaned_data.get("unit")
+
+    def search_problem(self) -> str:
+        """The message for a search without JavaScript that did not give one unit, or ``""``."""
+        if self.is_valid() or not self.has_error("unit", code="unit_search"):
+            return ""
+        return " ".join(str(message) for message in self.errors["unit"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from typing import Any
 
@@ -18,23 +19,56 @@ from django.views.decorators.http import require_GET, require_POST
 from cchc.accounts import permissions
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, write_table
+from cchc.organisations.widgets import SEARCH_SUFFIX
 
 from .. import reminders, selectors, services
-from ..forms import StatsForm
+from ..forms import StatsForm, TrackerUnitForm
 from ..models import Status
-from .common import filter_querystring
 
 PAGE_SIZE = 50
+# The text of the unit filter, posted when the picker's script is not running.
+UNIT_SEARCH = f"unit{SEARCH_SUFFIX}"
 
 
-def _tracker_rows(request: HttpRequest) -> tuple[Any, selectors.TrackerFilters]:
+def _tracker_rows(request: HttpRequest) -> tuple[Any, selectors.TrackerFilters, TrackerUnitForm]:
+    """The rows of the tracker for the query string, its filters, and the unit filter's form.
+
+    The unit filter is the unit picker: ``unit`` is a unit's primary key, as before; without JavaScript
+    ``unit__search`` is a search that gives the unit when it matches exactly one. A ``unit`` the picker does not offer
+    (a closed unit, one outside the user's units) still narrows the rows, which are only ever the assignments the
+    user may read.
+    """
     permissions.require(permissions.can_view_task_tracker(request.user))
     params = request.GET.copy()
     # The page opens on the work still to do; "all" shows finished work too.
     params.setdefault("status", selectors.OPEN)
+    # Older links carry a search for units as ``unit_q``; it becomes the picker's search.
+    legacy_search = params.pop("unit_q", [""])[-1]
+    if legacy_search and not params.get(UNIT_SEARCH):
+        params[UNIT_SEARCH] = legacy_search
     filters = selectors.TrackerFilters.from_params(params)
+    form = TrackerUnitForm(params, units=permissions.get_units_for_user(request.user).active().order_by("path"))
+    resolved, unit = form.chosen_unit()
+    if resolved:
+        filters = dataclasses.replace(filters, unit=unit.pk if unit is not None else None)
     rows = selectors.tracker(permissions.get_assignments_for_user(request.user), filters)
-    return rows, filters
+    return rows, filters, form
+
+
+def _filter_query(request: HttpRequest, filters: selectors.TrackerFilters) -> str:
+    """The query string of the filtered view, for pagination, the export and the reminders' way back.
+
+    A unit found by a search without JavaScript is written as its ``unit``, so the links show the same rows.
+    """
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop(UNIT_SEARCH, None)
+    params.pop("unit_q", None)
+    if filters.unit:
+        params["unit"] = str(filters.unit)
+    else:
+        params.pop("unit", None)
+    return params.urlencode()
 
 
 def _period_choices() -> list[Period]:
@@ -50,44 +84,35 @@ def _period_choices() -> list[Period]:
     return [*quarters, *halves, *years]
 
 
-# Above this many units the unit filter is a search box rather than a list.
-UNIT_LIST_LIMIT = 300
-
-
-def _unit_choices(request: HttpRequest) -> list[Any] | None:
-    """The units to offer in the filter, or ``None`` when there are too many for a list (search instead)."""
-    units = list(
-        permissions.get_units_for_user(request.user).active().order_by("path").only("pk", "name")[: UNIT_LIST_LIMIT + 1]
-    )
-    return units if len(units) <= UNIT_LIST_LIMIT else None
-
-
 @require_GET
 @login_required
 def tracker(request: HttpRequest) -> HttpResponse:
-    rows, filters = _tracker_rows(request)
+    rows, filters, unit_form = _tracker_rows(request)
     page = selectors.tracker_page(rows, request.GET.get("page"), size=PAGE_SIZE)
     context = {
         "page": page,
         "filters": filters,
         "statuses": [(selectors.OPEN, _("Chưa hoàn thành")), *Status.choices],
         "directives": selectors.directive_choices(permissions.get_directives_for_user(request.user), filters.directive),
-        "units": _unit_choices(request),
+        "unit_form": unit_form,
+        "unit_problem": unit_form.search_problem(),
         "periods": _period_choices(),
-        "filter_query": filter_querystring(request),
+        "filter_query": _filter_query(request, filters),
         "can_remind": permissions.can_create_directives(request.user),
         "nav_active": "tracker",
     }
     template = "directives/tracker.html"
     if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]
         template += "#tracker-table"
+        # The export link sits outside the table: it is swapped in beside it, with the new filters.
+        context["swap_export"] = True
     return render(request, template, context)
 
 
 @require_GET
 @login_required
 def tracker_export(request: HttpRequest) -> FileResponse:
-    rows, _filters = _tracker_rows(request)
+    rows, _filters, _form = _tracker_rows(request)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
     write_table(
         spool,
