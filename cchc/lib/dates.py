@@ -348,26 +348,11 @@ def find_date_phrases(text: str, *, reference: datetime.date | None = None, bare
         phrases.append(phrase)
         taken.append((phrase.start, phrase.end))
 
-    for match in _DAY_OF_MONTH_RE.finditer(folded):
-        add(
-            DatePhrase(
-                text=text[match.start() : match.end()],
-                start=match.start(),
-                end=match.end(),
-                recurrence=Recurrence.MONTHLY,
-                strength=1,
-            )
-        )
-    for match in _MONTHLY_DAY_RE.finditer(folded):
-        add(
-            DatePhrase(
-                text=text[match.start() : match.end()],
-                start=match.start(),
-                end=match.end(),
-                recurrence=Recurrence.MONTHLY,
-                strength=1,
-            )
-        )
+    # "trước ngày 20 hằng tháng", "hằng tháng, trước ngày 20": a day of every month.
+    for regex in (_DAY_OF_MONTH_RE, _MONTHLY_DAY_RE):
+        for match in regex.finditer(folded):
+            written = text[match.start() : match.end()]
+            add(DatePhrase(written, match.start(), match.end(), recurrence=Recurrence.MONTHLY, strength=1))
     for match in _CUED_WEEK_RE.finditer(folded):
         # "trong tuần đầu tháng 12/2025": the seventh day of the month (the last day for "tuần cuối").
         base = _phrase(text, match, reference, is_date=False, cued=True)

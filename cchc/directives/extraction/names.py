@@ -51,7 +51,7 @@ _HEADS = [
     "trung tam",
     "so",
     "phong",
-    "phdng",
+    "phdng",  # "Phòng" as OCR often reads it
     "ban quan ly",
     "ban chi huy",
     "bo chi huy",

@@ -522,6 +522,26 @@ def parse_unit_list(view: TextView, registry: Registry, position: int) -> tuple[
 
 
 _PLACE_WORD_RE = re.compile(r"(?=[^\W_])(?:\d+|[^\W\d_][\w]*)")
+
+
+def _place_end(view: TextView, start: int) -> int | None:
+    """End of a place name at ``start``: up to four capitalised words or a number ("Quy Nhơn Đông", "3")."""
+    end = None
+    cursor = start
+    for _word in range(4):
+        match = _PLACE_WORD_RE.match(view.text, cursor)
+        if not match or not (match.group(0)[0].isupper() or match.group(0).isdigit()):
+            break
+        if view.folded[match.start() : match.end()] in ("ubnd", "uy"):
+            break
+        end = match.end()
+        space = re.match(r" +", view.text[end:])
+        if not space:
+            break
+        cursor = end + space.end()
+    return end
+
+
 _COMMUNE_LEVEL_RE = re.compile(r"(?:phuong|xa|thi\s+tran|dac\s+khu)(?![a-z])")
 
 
@@ -540,27 +560,13 @@ def _named_communes(view: TextView, registry: Registry, group: UnitRef) -> list[
         gap = re.match(r" *(?:,|;|\bva\b)? *" if refs else r" +", view.folded[position:])
         if gap is None:
             break
-        start = position + (gap.end() if gap else 0)
+        start = position + gap.end()
         if refs and not gap.group(0).strip(" "):
             break
-        words: list[re.Match[str]] = []
-        cursor = start
-        while len(words) < 4:
-            match = _PLACE_WORD_RE.match(view.text, cursor)
-            if not match or not (match.group(0)[0].isupper() or match.group(0).isdigit()):
-                break
-            if view.folded[match.start() : match.end()] in ("ubnd", "uy"):
-                break
-            words.append(match)
-            space = re.match(r" +", view.text[match.end() :])
-            if not space:
-                cursor = match.end()
-                break
-            cursor = match.end() + space.end()
-        if not words:
+        end = _place_end(view, start)
+        if end is None:
             break
-        end = words[-1].end()
-        name = f"{prefix}{level} {view.text[words[0].start() : end]}"
+        name = f"{prefix}{level} {view.text[start:end]}"
         unit = registry.match_name(name)
         kind = "unit" if unit else "unknown"
         refs.append(UnitRef(text=name, start=start if refs else group.start, end=end, unit=unit, kind=kind))
@@ -576,19 +582,8 @@ def _place_after(view: TextView, registry: Registry, start: int, previous: UnitR
     level = _LEVEL_PLACE_RE.match(view.folded, start)
     if level is None or not re.search(r"(?:uy\s+ban\s+nhan\s+dan|ubnd)\s", fold_aligned(previous.text)):
         return None
-    end = level.end()
-    words = 0
-    while words < 4:
-        match = _PLACE_WORD_RE.match(view.text, end)
-        if not match or not match.group(0)[0].isupper():
-            break
-        end = match.end()
-        words += 1
-        space = re.match(r" +(?=\S)", view.text[end:])
-        if not space or not view.text[end + space.end()].isupper():
-            break
-        end += space.end()
-    if not words:
+    end = _place_end(view, level.end())
+    if end is None:
         return None
     text = view.cut(start, end)
     prefix = re.match(r"(?:Ủy ban nhân dân|UBND|Uỷ ban nhân dân)\s", previous.text)
