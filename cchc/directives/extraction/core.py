@@ -138,10 +138,13 @@ _OWNER_VERB_RE = re.compile(
     r"\s*(?:chu\s+tri|thuc\s+hien|tham\s+muu|co\s+trach\s+nhiem|chiu\s+trach\s+nhiem|phu\s+trach|la\s+co\s+quan"
     r"|la\s+dau\s+moi)(?![a-z])"
 )
+# The issuer speaking ("Phó Chủ tịch UBND tỉnh kết luận như sau:"), and issuing, which only a lead-in does
+# ("UBND tỉnh ban hành Kế hoạch … như sau:"; "Các sở ban hành kế hoạch …" is a task).
 _SPEECH_AFTER_RE = re.compile(
     r"\s*(?:ket\s+luan|chi\s+dao(?:\s+nhu\s+sau)?\s*:|co\s+y\s+kien|yeu\s+cau\s*:|yeu\s+cau\s+(?:cac|nhu\s+sau)"
-    r"|ban\s+hanh\s+(?:ke\s+hoach|chi\s+thi|quyet\s+dinh|van\s+ban)|thong\s+bao\s+(?:ket\s+luan|y\s+kien|nhu\s+sau))(?![a-z])"
+    r"|thong\s+bao\s+(?:ket\s+luan|y\s+kien|nhu\s+sau))(?![a-z])"
 )
+_ISSUING_AFTER_RE = re.compile(r"\s*ban\s+hanh\s+(?:ke\s+hoach|chi\s+thi|quyet\s+dinh|van\s+ban)(?![a-z])")
 _QUALIFIER_RE = re.compile(
     r"\s*(?:neu\s+tren|noi\s+tren|co\s+ten\s+(?:tai|o)\s+\S+(?:\s+gui)?|duoc\s+kiem\s+tra|thuoc\s+doi\s+tuong(?:\s+(?:kiem\s+tra|thanh\s+tra|giam\s+sat|danh\s+gia|khao\s+sat|ap\s+dung))?|duoc\s+giao(?:\s+(?:chu\s+tri|nhiem\s+vu|thuc\s+hien))?|co\s+(?:lien\s+quan|ten|trach\s+nhiem\s+lien\s+quan)"
     r"|lien\s+quan|truc\s+thuoc|thuoc|tai|trong|o|theo|cua|co\s+chi\s+so|co\s+ty\s+le|xep\s+hang|dat)(?![a-z])"
@@ -369,9 +372,9 @@ class _Extractor:
         opening = _OPENING_RE.match(folded)
         for start in (0, opening.end()) if opening else (0,):
             refs, end = parse_unit_list(view, self.registry, start)
-            speech = _SPEECH_AFTER_RE.match(folded, end) if refs else None
-            if speech and (not speech.group(0).strip().startswith("ban") or folded.rstrip().endswith(":")):
-                continue  # "Phó Chủ tịch UBND tỉnh kết luận như sau:": the issuer speaking, not a lead
+            lead_in = folded.rstrip().endswith(":")
+            if refs and (_SPEECH_AFTER_RE.match(folded, end) or (lead_in and _ISSUING_AFTER_RE.match(folded, end))):
+                continue  # the issuer speaking or issuing, not a lead
             described = _described_heading(folded, end) if refs else None
             if described is not None:
                 # "UBND các xã, phường có tỷ lệ hồ sơ trực tuyến dưới 50%:", "Các cơ quan, đơn vị được kiểm tra": a
