@@ -145,86 +145,6 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
     ),
 ]
 
-# How a name not in the registry starts ("Đài Truyền thanh - Truyền hình huyện", "Trang thông tin điện tử").
-_UNIT_NOUN_RE = re.compile(
-    r"(?:phong|so|uy\s+ban|ubnd|ubmttq|hoi\s+dong|hdnd|hoi|dai|buu\s+dien|trung\s+tam|van\s+phong|ban|cong\s+an"
-    r"|chi\s+cuc|kho\s+bac|chi\s+nhanh|truong|benh\s+vien|lien\s+doan|huyen\s+doan|tinh\s+doan|doan\s+thanh\s+nien"
-    r"|mat\s+tran|mttq|thanh\s+tra|vien|cuc|dang\s+uy|huyen\s+uy|tinh\s+uy|quy|trang\s+thong\s+tin|doi"
-    r"|xa|phuong|thi\s+tran|huyen|tinh|thanh\s+pho|thi\s+xa|dac\s+khu)\s"
-)
-# Words that end a name not in the registry: the verbs and prepositions that follow a unit in a task.
-_STOP_WORDS = {
-    "tham muu",
-    "chu tri",
-    "phoi hop",
-    "trien khai",
-    "thuc hien",
-    "to chuc",
-    "xay dung",
-    "ra soat",
-    "theo doi",
-    "don doc",
-    "kiem tra",
-    "huong dan",
-    "tiep tuc",
-    "nghien cuu",
-    "de xuat",
-    "bao cao",
-    "tong hop",
-    "chi dao",
-    "cap nhat",
-    "hoan thanh",
-    "ban hanh",
-    "tuyen truyen",
-    "quan triet",
-    "day manh",
-    "tang cuong",
-    "nang cao",
-    "chu dong",
-    "co trach nhiem",
-    "chiu trach nhiem",
-    "khan truong",
-    "tap trung",
-    "duy tri",
-    "giam sat",
-    "xu ly",
-    "cung cap",
-    "danh gia",
-    "dam bao",
-    "quan ly",
-    "phan cong",
-    "sap xep",
-    "tiep nhan",
-    "xac dinh",
-    "bien tap",
-    "can",
-    "phai",
-    "lap",
-    "trinh",
-    "gui",
-    "nop",
-    "lam",
-    "de",
-    "trong",
-    "theo",
-    "tai",
-    "nham",
-    "ve",
-    "voi",
-    "cua",
-    "va",
-    "cung",
-    "truoc",
-    "khi",
-    "sau",
-    "tu",
-    "den",
-    "tren",
-    "duoi",
-    "thoi",
-    "duoc",
-    "la",
-}
 _CONNECTORS = {"va", "cung", "voi", "hoac", "cac"}
 _SEPARATOR_RE = re.compile(r"\s*(?:,|;|/|\bva\b|\bcung\b|\bhoac\b)\s*(?:voi\s+)?")
 
@@ -488,11 +408,6 @@ def _registry_prefix(view: TextView, registry: Registry, position: int) -> tuple
     return None
 
 
-def _unknown_name(view: TextView, position: int) -> int | None:
-    """End of a unit name the registry lacks, starting at ``position`` (see :mod:`.names`)."""
-    return unknown_name_end(view, position)
-
-
 def parse_unit_list(view: TextView, registry: Registry, position: int) -> tuple[list[UnitRef], int]:
     """Units named one after another from ``position`` ("Phòng Nội vụ, Phòng Tư pháp và UBND các xã").
 
@@ -605,7 +520,7 @@ def _one_unit(view: TextView, registry: Registry, start: int) -> UnitRef | None:
     if found is not None:
         unit, end = found
         return UnitRef(text=view.cut(start, end), start=start, end=end, unit=unit)
-    unknown_end = _unknown_name(view, start)
+    unknown_end = unknown_name_end(view, start)
     if unknown_end is not None:
         text = view.cut(start, unknown_end)
         if len(text.split()) >= 2:
