@@ -280,10 +280,6 @@ def test_an_impossible_deadline_becomes_a_warning_and_no_date() -> None:
 # --- the labelled directives ----------------------------------------------------------------------------------------
 
 
-def _triples(tasks: list[dict]) -> list[tuple[str, str, str]]:
-    return [(task["section"], canonical(task["lead_unit"] or ""), deadline_key(task)) for task in tasks]
-
-
 @pytest.mark.parametrize("name", MATCHED)
 def test_each_labelled_directive_gives_its_expected_sections_lead_units_and_deadlines(name: str) -> None:
     document: LabelledDocument = DOCUMENTS[name]
