@@ -213,3 +213,28 @@ def score_history(score: Score) -> list[HistoryRow]:
             changes.append((str(HISTORY_LABELS.get(key, key)), _shown(key, old), _shown(key, new)))
         rows.append(HistoryRow(entry=entry, changes=changes))
     return rows
+
+
+def appraisal_progress_by_assessment(assessments: QuerySet[Assessment]) -> dict[int, tuple[int, int]]:
+    """``{assessment_id: (appraised, total)}`` in one query.
+
+    A leaf is appraised when an appraiser has accepted the self-score or adjusted it (its appraised score is set).
+    This is the one definition of "đã thẩm định x/y tiêu chí" used by every page, guard and export.
+    """
+    rows = (
+        Score.objects.filter(assessment__in=assessments)
+        .values("assessment_id")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(appraised_score__isnull=False)))
+        .order_by()
+    )
+    return {row["assessment_id"]: (row["done"], row["total"]) for row in rows}
+
+
+def appraisal_progress(assessment: Assessment) -> tuple[int, int]:
+    """``(appraised, total)`` leaves of one sheet (see :func:`appraisal_progress_by_assessment`)."""
+    return appraisal_progress_by_assessment(Assessment.objects.filter(pk=assessment.pk)).get(assessment.pk, (0, 0))
+
+
+def is_fully_appraised(assessment: Assessment) -> bool:
+    done, total = appraisal_progress(assessment)
+    return total > 0 and done == total
