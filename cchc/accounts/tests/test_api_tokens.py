@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import io
 from typing import Any
 
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -359,3 +361,18 @@ def test_last_use_is_written_at_most_once_a_minute(personas: Personas) -> None:
         api(key)
     token.refresh_from_db()
     assert token.last_used_at == later
+
+
+def test_the_revoke_api_tokens_command_revokes_every_token_of_the_person(personas: Personas) -> None:
+    token, key = token_for(personas.focal_a)
+    _other, other_key = token_for(personas.focal_b)
+    out = io.StringIO()
+    call_command("revoke_api_tokens", "daumoi_a", "--reason", "đổi mật khẩu trên máy chủ", stdout=out)
+    assert "Đã thu hồi 1 mã truy cập" in out.getvalue()
+    assert api(key).status_code == 401
+    assert api(other_key).status_code == 200
+    [entry] = revocations_of(token)
+    assert entry.actor is None
+    assert entry.reason == "đổi mật khẩu trên máy chủ"
+    with pytest.raises(CommandError):
+        call_command("revoke_api_tokens", "khong_ton_tai")
