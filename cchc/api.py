@@ -11,15 +11,22 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
-from cchc.accounts.services import api_token_authenticate
+from cchc.accounts.services import ApiTokenRefused, api_token_authenticate
 from cchc.lib.errors import ServiceError
 
 
+class TokenRefused(AuthenticationError):
+    """A known token that may no longer be used (expired): 401 with a message saying why."""
+
+
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer <token>``; tokens are created on the profile page."""
+    """``Authorization: Bearer <token>``; tokens are created on the profile page and expire."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_authenticate(token)
+        try:
+            user = api_token_authenticate(token)
+        except ApiTokenRefused as exc:
+            raise TokenRefused(message=exc.message) from exc
         if user is not None:
             request.user = user
         return user
@@ -57,11 +64,8 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    response = api.create_response(
-        request,
-        {"detail": _("Thiếu mã truy cập hoặc mã truy cập không hợp lệ."), "code": "unauthenticated"},
-        status=401,
-    )
+    detail = exc.message if isinstance(exc, TokenRefused) else _("Thiếu mã truy cập hoặc mã truy cập không hợp lệ.")
+    response = api.create_response(request, {"detail": detail, "code": "unauthenticated"}, status=401)
     response["WWW-Authenticate"] = "Bearer"
     return response
 
@@ -83,6 +87,7 @@ def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 api.add_router("/units", "cchc.organisations.api.router")
 api.add_router("/me", "cchc.accounts.api.router")
+api.add_router("/users", "cchc.accounts.api.users_router")
 api.add_router("/frameworks", "cchc.frameworks.api.router")
 api.add_router("/assessments", "cchc.assessments.api.router")
 api.add_router("/results", "cchc.assessments.api_results.router")

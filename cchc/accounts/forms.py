@@ -118,7 +118,10 @@ class UserUpdateForm(forms.Form):
     is_active = forms.BooleanField(
         label=_("Tài khoản đang hoạt động"),
         required=False,
-        help_text=_("Bỏ chọn để khóa tài khoản: người dùng không đăng nhập được nhưng dữ liệu vẫn được giữ."),
+        help_text=_(
+            "Bỏ chọn để khóa tài khoản: người dùng không đăng nhập được, các mã truy cập API của họ bị thu hồi, "
+            "dữ liệu vẫn được giữ."
+        ),
     )
     reason = forms.CharField(label=_("Lý do thay đổi"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -183,3 +186,12 @@ class RoleRevokeForm(forms.Form):
         if not value:
             raise ValidationError(_("Vui lòng nêu lý do thu hồi."))
         return value
+
+
+class TokenRevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do thu hồi"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_reason(self) -> str:
+        return normalize(self.cleaned_data["reason"])

@@ -7,11 +7,13 @@ derive from these rows through :mod:`cchc.accounts.permissions`.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.text import normalize
@@ -81,13 +83,21 @@ def hash_token(raw: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A personal token for the REST API; only its SHA-256 is stored."""
+    """A personal token for the REST API; only its SHA-256 is stored.
+
+    A token works until ``expires_at`` (``API_TOKEN_DAYS`` after creation) and is deleted, with an audit entry,
+    when its owner or an administrator revokes it, when the owner's password changes or is reset, and when the
+    owner is locked.
+    """
+
+    LAST_USED_PRECISION = datetime.timedelta(minutes=1)
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("tên"), max_length=100)
     prefix = models.CharField(max_length=8, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -96,6 +106,14 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    def needs_last_used_update(self, now: datetime.datetime) -> bool:
+        """Record a use at most once per :attr:`LAST_USED_PRECISION`, so API requests do not all write."""
+        return self.last_used_at is None or self.last_used_at <= now - self.LAST_USED_PRECISION
 
     @staticmethod
     def generate() -> str:

@@ -27,7 +27,7 @@ from django.http import Http404
 from cchc.audit.models import AuditEntry
 from cchc.organisations.models import Membership, Unit, UnitQuerySet, encode_segment
 
-from .models import Role, RoleAssignment, User
+from .models import ApiToken, Role, RoleAssignment, User
 
 _CACHE_ATTR = "_cchc_role_cache"
 # Roles that may change the unit tree, people and roles (within their scope).
@@ -200,6 +200,32 @@ def can_grant_role(user: Any, role: str, scope: Unit | None) -> bool:
     if role == Role.ADMIN or not has_role(user, Role.SECRETARIAT):
         return False
     return can_manage_unit(user, scope)
+
+
+# ---------------------------------------------------------------------------
+# Personal API tokens (everybody manages their own on the profile page)
+
+
+def get_token_owner_for_user(user: Any, user_id: Any, *, manage: bool = False) -> User:
+    """A person whose API tokens ``user`` may list; with ``manage``, also revoke.
+
+    Administrators and the secretariat see the tokens of the people in their scope (:func:`get_users_for_user`)
+    and revoke them where they may also change the person (:func:`can_change_user`).
+    """
+    require(can_manage_units(user))
+    return get_user_for_user(user, user_id, manage=manage)
+
+
+def get_api_token_for_user(owner: User, token_id: Any) -> ApiToken:
+    """One token of ``owner`` (already obtained through an access helper, or the user themselves)."""
+    try:
+        pk = int(token_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    token = ApiToken.objects.select_related("user").filter(pk=pk, user=owner).first()
+    if token is None:
+        raise Http404
+    return token
 
 
 # ---------------------------------------------------------------------------

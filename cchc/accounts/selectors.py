@@ -10,7 +10,7 @@ from cchc.lib.text import search_key
 from cchc.organisations.models import Membership, Unit
 from cchc.organisations.selectors import tree_rows
 
-from .models import RoleAssignment, User
+from .models import ApiToken, RoleAssignment, User
 
 
 def search_users(users: QuerySet[User], query: str) -> QuerySet[User]:
@@ -64,3 +64,8 @@ def unit_choices(units: Any, *, blank: str | None = None) -> list[tuple[str, str
     choices = [("", blank)] if blank is not None else []
     choices.extend((str(unit.pk), "\u2003" * unit.tree_level + unit.name) for unit in rows)  # type: ignore[attr-defined]
     return choices
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    """A person's API tokens, newest first (expired ones too, marked by ``is_expired``)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")

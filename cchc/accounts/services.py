@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from cchc.audit.models import AuditAction
@@ -95,6 +98,8 @@ def user_update(
             reason=reason,
             unit=_primary_unit_of(user),
         )
+    if before["is_active"] and not user.is_active:
+        api_tokens_revoke_all(actor=actor, user=user, reason=_("Khóa tài khoản"))
     return user
 
 
@@ -141,13 +146,14 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment, reason: str = "") -> 
 
 @transaction.atomic
 def password_changed(*, actor: Any, user: User) -> None:
-    """Record that a password was changed (never the password itself)."""
+    """Record that a password was changed (never the password itself) and revoke the person's API tokens."""
     record(actor=actor, action=AuditAction.PASSWORD, instance=user, changes={}, unit=_primary_unit_of(user))
+    api_tokens_revoke_all(actor=actor, user=user, reason=_("Đổi mật khẩu"))
 
 
 @transaction.atomic
 def user_set_password(*, actor: Any, user: User, password: str, reason: str = "") -> None:
-    """Give ``user`` a new password chosen by an administrator or the secretariat.
+    """Give ``user`` a new password chosen by an administrator or the secretariat, and revoke their API tokens.
 
     The audit entry says that the password changed, never what it is.
     """
@@ -165,30 +171,93 @@ def user_set_password(*, actor: Any, user: User, password: str, reason: str = ""
         reason=reason,
         unit=_primary_unit_of(user),
     )
+    api_tokens_revoke_all(actor=actor, user=user, reason=_("Đặt mật khẩu mới"))
+
+
+# ---------------------------------------------------------------------------
+# Personal API tokens
+
+
+class ApiTokenRefused(Exception):
+    """A token that exists but may no longer be used; ``message`` tells its owner why (HTTP 401)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def api_token_lifetime() -> datetime.timedelta:
+    return datetime.timedelta(days=settings.API_TOKEN_DAYS)
 
 
 @transaction.atomic
 def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token; the raw key is returned once and never stored."""
+    """Create a token valid for ``API_TOKEN_DAYS``; the raw key is returned once and never stored."""
     name = normalize(name) or _("Mã truy cập")
     raw = ApiToken.generate()
-    token = ApiToken.objects.create(user=user, name=name[:100], prefix=raw[5:13], key_hash=hash_token(raw))
-    record(actor=actor, action=AuditAction.CREATE, instance=token, changes={"name": [None, token.name]})
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:100],
+        prefix=raw[5:13],
+        key_hash=hash_token(raw),
+        expires_at=timezone.now() + api_token_lifetime(),
+    )
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=token,
+        changes={"name": [None, token.name], "expires_at": [None, token.expires_at]},
+        unit=_primary_unit_of(user),
+    )
     return token, raw
 
 
-@transaction.atomic
-def api_token_revoke(*, actor: Any, token: ApiToken) -> None:
-    record(actor=actor, action=AuditAction.DELETE, instance=token, changes={"name": [token.name, None]})
+def _revoke(*, actor: Any, token: ApiToken, reason: str, unit: Unit | None) -> None:
+    record(
+        actor=actor,
+        action=AuditAction.REVOKE,
+        instance=token,
+        changes={"name": [token.name, None]},
+        reason=reason,
+        unit=unit,
+    )
     token.delete()
 
 
+@transaction.atomic
+def api_token_revoke(*, actor: Any, token: ApiToken, reason: str = "") -> None:
+    """Revoke one token. Callers check that ``actor`` may (see ``permissions.get_api_token_for_user``)."""
+    _revoke(actor=actor, token=token, reason=normalize(reason), unit=_primary_unit_of(token.user))
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, actor: Any, user: User, reason: str = "") -> int:
+    """Revoke every token of ``user``, one audit entry each; the number revoked."""
+    tokens = list(ApiToken.objects.select_for_update().filter(user=user).order_by("pk"))
+    unit = _primary_unit_of(user) if tokens else None
+    for token in tokens:
+        _revoke(actor=actor, token=token, reason=reason, unit=unit)
+    return len(tokens)
+
+
 def api_token_authenticate(raw: str) -> User | None:
-    """The active user owning ``raw``; marks the token as used."""
+    """The active user owning ``raw``, or ``None`` for an unknown key.
+
+    Raises :class:`ApiTokenRefused` for an expired token. Marks the token as used at most once a minute, with an
+    UPDATE conditional on the stored time so concurrent requests never write more than once either.
+    """
     if not raw:
         return None
     token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
     if token is None or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if token.expires_at <= now:
+        raise ApiTokenRefused(
+            _("Mã truy cập đã hết hạn lúc %(time)s. Hãy tạo mã mới trên trang tài khoản.")
+            % {"time": formats.date_format(timezone.localtime(token.expires_at), "d/m/Y H:i")}
+        )
+    if token.needs_last_used_update(now):
+        stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - ApiToken.LAST_USED_PRECISION)
+        ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
     return token.user

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -64,33 +65,11 @@ def profile(request: HttpRequest) -> HttpResponse:
         {
             "assignments": permissions._assignments(user),
             "memberships": user.memberships.select_related("unit"),  # type: ignore[union-attr]
-            "tokens": user.api_tokens.all(),  # type: ignore[union-attr]
+            "tokens": selectors.api_tokens_of(user),  # type: ignore[arg-type]
             "token_form": TokenForm(),
+            "token_days": settings.API_TOKEN_DAYS,
         },
     )
-
-
-@require_POST
-@login_required
-def token_create(request: HttpRequest) -> HttpResponse:
-    form = TokenForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Tên mã truy cập không hợp lệ."))
-        return redirect("accounts:profile")
-    _token, raw = services.api_token_create(actor=request.user, user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
-    messages.success(request, _("Mã truy cập mới (chỉ hiển thị một lần, hãy lưu lại): %(key)s") % {"key": raw})
-    return redirect("accounts:profile")
-
-
-@require_POST
-@login_required
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = request.user.api_tokens.filter(pk=token_id).first()  # type: ignore[union-attr]
-    if token is None:
-        raise Http404
-    services.api_token_revoke(actor=request.user, token=token)
-    messages.success(request, _("Đã thu hồi mã truy cập."))
-    return redirect("accounts:profile")
 
 
 # ---------------------------------------------------------------------------
@@ -194,6 +173,7 @@ def _render_user_detail(
             "revoke_form": revoke_form or RoleRevokeForm(),
             "revoke_id": revoke_id,
             "history": history,
+            "token_count": selectors.api_tokens_of(target).count(),
             "nav_active": "users",
         }
     )
@@ -292,7 +272,5 @@ def role_revoke(request: HttpRequest, user_id: int, assignment_id: int) -> HttpR
 
 def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
     """Shown by django-axes instead of the login page while an account or address is throttled."""
-    from django.conf import settings
-
     minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
     return render(request, "accounts/locked_out.html", {"cooloff_minutes": minutes}, status=429)

@@ -121,12 +121,19 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-# Failed logins are throttled per account and per address (django-axes).
+# Failed logins are throttled per account and, separately, per address (django-axes with the rules of
+# cchc.accounts.lockout): an account locks after LOGIN_FAILURE_LIMIT failures from anywhere, an address after
+# LOGIN_ADDRESS_FAILURE_LIMIT failures whatever accounts it tried; a success clears only its own account's failures.
+AXES_HANDLER = "cchc.accounts.lockout.AccountLockoutHandler"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_LOCKOUT_CALLABLE = "cchc.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
+
+# Personal API tokens expire this many days after they are created.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0) or None
 

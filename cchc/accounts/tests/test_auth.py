@@ -77,15 +77,64 @@ def test_five_failures_for_one_account_lock_it_even_against_the_right_password(p
     assert _login(Client(), "daumoi_b", PASSWORD, ip="10.0.2.1").status_code == 302  # type: ignore[attr-defined]
 
 
-def test_five_failures_from_one_address_across_accounts_lock_that_address(personas: Personas) -> None:
+def test_failures_from_one_address_across_accounts_lock_that_address_at_its_own_limit(personas: Personas) -> None:
+    limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    assert limit == 20
     client = Client()
-    for username in ("daumoi_a", "daumoi_b", "lanhdao", "giamsat", "khong_ton_tai"):
-        _login(client, username, "sai-mat-khau", ip="10.0.3.3")
+    # Spraying: never more than two guesses per account, so no account reaches its own limit.
+    for attempt in range(limit):
+        _login(client, f"nguoi_{attempt // 2}", "sai-mat-khau", ip="10.0.3.3")
     response = _login(client, "thamdinh", PASSWORD, ip="10.0.3.3")
     assert response.status_code == 429  # type: ignore[attr-defined]
     assert LOCKED_MESSAGE in response.content.decode()  # type: ignore[attr-defined]
     # The same account signs in from a different address.
     assert _login(Client(), "thamdinh", PASSWORD, ip="10.0.3.4").status_code == 302  # type: ignore[attr-defined]
+
+
+def test_an_address_below_its_limit_still_signs_people_in(personas: Personas) -> None:
+    client = Client()
+    for username in ("daumoi_a", "daumoi_b", "lanhdao", "giamsat", "khong_ton_tai"):
+        _login(client, username, "sai-mat-khau", ip="10.0.3.5")
+    assert _login(Client(), "thamdinh", PASSWORD, ip="10.0.3.5").status_code == 302  # type: ignore[attr-defined]
+
+
+def test_a_success_on_another_account_does_not_clear_the_failures_of_the_first(personas: Personas) -> None:
+    """Four wrong guesses at one account, then a correct login to another, from the same address, repeated."""
+    address = "10.0.6.6"
+    for _round in range(4):
+        for _guess in range(4):
+            _login(Client(), "daumoi_a", "sai-mat-khau", ip=address)
+        assert _login(Client(), "daumoi_b", PASSWORD, ip=address).status_code == 302  # type: ignore[attr-defined]
+    # The first account locked at its fifth failure, from that address and from any other.
+    for ip in (address, "10.0.6.7"):
+        response = _login(Client(), "daumoi_a", PASSWORD, ip=ip)
+        assert response.status_code == 429  # type: ignore[attr-defined]
+        assert LOCKED_MESSAGE in response.content.decode()  # type: ignore[attr-defined]
+
+
+def test_the_account_locks_at_the_fifth_failure_even_with_successes_of_others_in_between(personas: Personas) -> None:
+    address = "10.0.6.8"
+    for _guess in range(4):
+        _login(Client(), "daumoi_a", "sai-mat-khau", ip=address)
+    assert _login(Client(), "daumoi_b", PASSWORD, ip=address).status_code == 302  # type: ignore[attr-defined]
+    assert _login(Client(), "daumoi_a", PASSWORD, ip=address).status_code == 302  # type: ignore[attr-defined]
+    # That success cleared the account's own failures: four more are allowed, the fifth locks.
+    for _guess in range(4):
+        assert _login(Client(), "daumoi_a", "sai-mat-khau", ip=address).status_code == 200  # type: ignore[attr-defined]
+    _login(Client(), "daumoi_a", "sai-mat-khau", ip=address)
+    assert _login(Client(), "daumoi_a", PASSWORD, ip=address).status_code == 429  # type: ignore[attr-defined]
+    # The other account, which only ever succeeded, is not affected.
+    assert _login(Client(), "daumoi_b", PASSWORD, ip="10.0.6.9").status_code == 302  # type: ignore[attr-defined]
+
+
+def test_the_locked_page_is_in_vietnamese(personas: Personas) -> None:
+    for _guess in range(5):
+        _login(Client(), "daumoi_a", "sai-mat-khau", ip="10.0.7.1")
+    response = _login(Client(), "daumoi_a", PASSWORD, ip="10.0.7.1")
+    html = response.content.decode()  # type: ignore[attr-defined]
+    assert response.status_code == 429  # type: ignore[attr-defined]
+    assert '<html lang="vi">' in html
+    assert "Bạn đã nhập sai mật khẩu quá nhiều lần" in html
 
 
 def test_a_successful_login_clears_earlier_failures_of_the_account(personas: Personas) -> None:
