@@ -109,7 +109,7 @@ def parse_points(raw: Any, *, field: str = "points") -> Decimal | None:
         raise ServiceError(_("Điểm phải là một số, ví dụ 1,5."), code="invalid", field=field) from None
     if not value.is_finite():
         raise ServiceError(_("Điểm phải là một số, ví dụ 1,5."), code="invalid", field=field)
-    return value
+    return no_negative_zero(value)
 
 
 def step_of(criterion: Criterion) -> Decimal:
@@ -895,7 +895,7 @@ def assessment_reopen(*, actor: Any, assessment: Assessment, reason: str) -> Ass
     assessment = (
         Assessment.objects.select_for_update(of=("self",)).select_related("round", "unit").get(pk=assessment.pk)
     )
-    reason = normalize(reason)
+    reason = check_text(normalize(reason), field="reason")
     if not reason:
         raise ServiceError(_("Hãy ghi lý do mở lại phiếu."), field="reason")
     if assessment.status != AssessmentStatus.SUBMITTED:
@@ -1171,7 +1171,7 @@ def explanation_add(
         )
     if score.appraised_score is None or score.appraised_score == score.self_score:
         raise ServiceError(_("Chỉ giải trình tiêu chí có điểm thẩm định khác điểm tự chấm."), code="bad_status")
-    text = normalize(text)
+    text = check_text(normalize(text), field="text")
     if not text:
         raise ServiceError(_("Hãy ghi nội dung giải trình."), field="text")
     proposed = None

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AfterValidator, ConfigDict, StringConstraints
+from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from cchc.lib.validators import (
@@ -52,6 +52,8 @@ Title = Annotated[str, StringConstraints(max_length=TITLE_MAX_LENGTH), AfterVali
 """A title, subject or task content."""
 Line = Annotated[str, StringConstraints(max_length=LINE_MAX_LENGTH), AfterValidator(_no_nul)]
 """A short line: a code, a label, a period key, a choice."""
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+"""A record's id: a positive integer the database can hold."""
 Date = Annotated[datetime.date, AfterValidator(_in_year_range)]
 Number = Annotated[Decimal, AfterValidator(no_negative_zero)]
 
