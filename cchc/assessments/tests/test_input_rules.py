@@ -94,7 +94,7 @@ def test_minus_zero_typed_on_the_page_is_stored_as_zero(wf: Workflow) -> None:
     score = wf.score(wf.a, "1.2")
     assert _post_self(wf, score, points="-0").status_code == 302
     score.refresh_from_db()
-    assert str(score.self_score) == "0.00" and not score.self_score.is_signed()
+    assert score.self_score is not None and str(score.self_score) == "0.00" and not score.self_score.is_signed()
 
 
 def test_a_nul_character_in_a_form_is_refused_with_a_vietnamese_message(wf: Workflow) -> None:
