@@ -28,7 +28,7 @@ from cchc.lib import files
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.text import normalize
-from cchc.lib.validators import TITLE_MAX_LENGTH, check_date, check_text
+from cchc.lib.validators import DOCUMENT_MAX_LENGTH, NUL, TITLE_MAX_LENGTH, check_date, check_text
 from cchc.organisations.models import Unit
 from cchc.organisations.services import UnitData, unit_create
 
@@ -178,6 +178,7 @@ def _clean_directive(data: DirectiveData) -> DirectiveData:
     data.signer = normalize(data.signer)
     data.addressees = (data.addressees or "").strip()
     data.note = (data.note or "").strip()
+    data.text = (data.text or "").replace(NUL, "")[:DOCUMENT_MAX_LENGTH]  # extracted from the file: kept as it fits
     check_text(data.subject, field="subject", max_length=TITLE_MAX_LENGTH)
     check_text(data.addressees, field="addressees")
     check_text(data.note, field="note")

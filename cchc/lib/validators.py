@@ -18,8 +18,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
-from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 
 from cchc.lib.errors import ServiceError
@@ -45,16 +43,8 @@ def date_range_message() -> str:
     return _("Ngày phải nằm trong khoảng năm %(min)s đến năm %(max)s.") % {"min": MIN_YEAR, "max": MAX_YEAR}
 
 
-@deconstructible
-class TextLengthValidator(MaxLengthValidator):
-    """``MaxLengthValidator`` with the Vietnamese message, for model text fields and form fields."""
-
-    def __call__(self, value: Any) -> None:
-        if value is not None and len(value) > self.limit_value:
-            raise ValidationError(too_long_message(self.limit_value), code="max_length")
-
-
 def reject_nul(value: Any) -> None:
+    """Form and model field validator: no NUL character (the request middleware refuses it earlier too)."""
     if isinstance(value, str) and NUL in value:
         raise ValidationError(nul_message(), code="null_characters_not_allowed")
 
@@ -86,11 +76,3 @@ def check_date(value: datetime.date | None, *, field: str) -> datetime.date | No
     if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
         raise ServiceError(date_range_message(), field=field)
     return value
-
-
-def check_model_text(instance: Any, *fields: str) -> None:
-    """Check the text ``fields`` of a model instance against their field's ``max_length`` (``ServiceError``)."""
-    for name in fields:
-        field = instance._meta.get_field(name)
-        limit = getattr(field, "max_length", None)
-        check_text(getattr(instance, name), field=name, max_length=limit or NOTE_MAX_LENGTH)
