@@ -55,7 +55,8 @@ Line = Annotated[str, StringConstraints(max_length=LINE_MAX_LENGTH), AfterValida
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 """A record's id: a positive integer the database can hold."""
 Date = Annotated[datetime.date, AfterValidator(_in_year_range)]
-Number = Annotated[Decimal, AfterValidator(no_negative_zero)]
+Number = Annotated[Decimal, Field(max_digits=24, decimal_places=8), AfterValidator(no_negative_zero)]
+"""A decimal of sane size (``1e1000000`` is refused, not computed with)."""
 
 
 # ---------------------------------------------------------------------------

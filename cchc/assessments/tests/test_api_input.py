@@ -47,6 +47,8 @@ def _scored(wf: Workflow) -> Score:
         ({"points": 2}, "Thiếu trường bắt buộc “version”"),
         ({"points": 2, "version": "một"}, "“version” phải là số nguyên"),
         (None, "phải là một đối tượng JSON"),
+        ({"points": "1e1000000", "version": 1}, "“points” có quá nhiều chữ số"),
+        ({"value": "1e-1000000", "version": 1}, "“value” có quá nhiều chữ số"),
     ],
 )
 def test_a_malformed_self_score_body_is_refused_in_vietnamese_and_clears_nothing(
