@@ -8,11 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from cchc.accounts.services import ApiTokenRefused, api_token_authenticate
 from cchc.lib.errors import ServiceError
+from cchc.lib.schemas import error_field, validation_message
 
 
 class TokenRefused(AuthenticationError):
@@ -72,17 +73,26 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 @api.exception_handler(ValidationError)
 def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    first = exc.errors[0] if exc.errors else {}
-    location = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "body")]
+    messages = [validation_message(error) for error in exc.errors]
     return api.create_response(
         request,
         {
-            "detail": _("Giá trị không hợp lệ ở trường «%(field)s».") % {"field": ".".join(location) or "?"},
+            "detail": " ".join(messages) or _("Dữ liệu gửi lên không hợp lệ."),
             "code": "invalid",
-            "field": ".".join(location) or None,
+            "field": error_field(exc.errors[0]) if exc.errors else None,
         },
         status=422,
     )
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        # django-ninja's only 400 is a body that is not JSON ("Cannot parse request body").
+        detail = _("Nội dung gửi lên không phải JSON hợp lệ (hoặc không mã hóa UTF-8).")
+    else:
+        detail = _("Yêu cầu không thực hiện được (mã %(status)s).") % {"status": exc.status_code}
+    return api.create_response(request, {"detail": detail, "code": "invalid", "field": None}, status=exc.status_code)
 
 
 api.add_router("/units", "cchc.organisations.api.router")

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.text import normalize
+from cchc.lib.validators import NOTE_MAX_LENGTH
 from cchc.organisations.models import Unit
 from cchc.organisations.widgets import UnitPickerFieldMixin, UnitPickerWidget, tree_order
 
@@ -95,7 +96,9 @@ class UserCreateForm(forms.Form):
     phone = forms.CharField(label=_("Số điện thoại"), max_length=30, required=False)
     position = forms.CharField(label=_("Chức vụ"), max_length=200, required=False)
     password1, password2 = _password_fields(required=False)
-    reason = forms.CharField(label=_("Ghi chú (lý do)"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label=_("Ghi chú (lý do)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -123,7 +126,9 @@ class UserUpdateForm(forms.Form):
             "dữ liệu vẫn được giữ."
         ),
     )
-    reason = forms.CharField(label=_("Lý do thay đổi"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label=_("Lý do thay đổi"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, actor: Any, target: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -145,7 +150,9 @@ class UserUpdateForm(forms.Form):
 
 class PasswordSetForm(forms.Form):
     password1, password2 = _password_fields(required=True)
-    reason = forms.CharField(label=_("Lý do"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label=_("Lý do"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -154,7 +161,9 @@ class PasswordSetForm(forms.Form):
 
 
 class RoleGrantForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label=_("Lý do"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, roles: list[tuple[str, str]], units: Any, whole_system: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

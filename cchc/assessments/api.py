@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from cchc.accounts import permissions
+from cchc.lib.schemas import InputSchema, Line, Number, Text
 from cchc.organisations.schemas import ErrorOut
 
 from . import selectors, services
@@ -143,44 +144,49 @@ _ENTRY_HELP = (
 )
 
 
-class SelfScoreIn(Schema):
-    points: Decimal | None = Field(
+class SelfScoreIn(InputSchema):
+    """Only the fields sent change; a field sent as ``null`` is cleared; ``version`` is always required."""
+
+    points: Number | None = Field(
         None,
         description="Điểm tự chấm (0 đến điểm tối đa, theo bước), chỉ với tiêu chí chấm điểm trực tiếp (`manual`); "
         "tiêu chí chấm theo quy tắc hoặc tính tự động không nhận `points` (400, mã `rule_input` hoặc `auto_score`). "
-        "Bỏ trống cả ba trường để xóa điểm tự chấm." + _ENTRY_HELP,
+        "Không gửi trường nào trong `points`, `value`, `choice` thì giữ nguyên kết quả đã chấm; gửi `null` để xóa."
+        + _ENTRY_HELP,
     )
-    value: Decimal | None = Field(
+    value: Number | None = Field(
         None, description="Tỷ lệ đạt (%), từ 0 đến 100, với tiêu chí chấm theo tỷ lệ (`bands`, `proportional`)."
     )
-    choice: str | None = Field(
+    choice: Line | None = Field(
         None,
         max_length=32,
         description="`yes`/`no` hoặc `on_time`/`late`/`missing`, theo cách chấm (xem `entry_choices`).",
         examples=["yes", "on_time"],
     )
-    note: str = Field("", max_length=5000)
-    no_evidence_reason: str = Field("", max_length=5000, description="Bắt buộc khi tiêu chí không có tài liệu.")
-    version: int | None = Field(None, description="Phiên bản đã đọc; nên gửi để tránh ghi đè.")
+    note: Text | None = Field(None, description="Thuyết minh; không gửi thì giữ nguyên, `null` hoặc rỗng để xóa.")
+    no_evidence_reason: Text | None = Field(
+        None, description="Bắt buộc khi tiêu chí không có tài liệu; không gửi thì giữ nguyên, `null` để xóa."
+    )
+    version: int = Field(description="Phiên bản đã đọc của điểm tiêu chí (bắt buộc); khác phiên bản hiện tại: 409.")
 
 
-class AppraisalIn(Schema):
+class AppraisalIn(InputSchema):
     accept: bool = Field(False, description="`true`: đồng ý điểm tự chấm.")
-    points: Decimal | None = Field(
+    points: Number | None = Field(
         None,
         description="Điểm thẩm định khi điều chỉnh (0 đến điểm tối đa, theo bước)." + _ENTRY_HELP + " Như trên "
         "trang thẩm định, tổ thẩm định vẫn được gửi `points` thay cho tỷ lệ hoặc lựa chọn của tiêu chí chấm theo "
         "quy tắc, và gửi `points` với tiêu chí tính tự động từ số liệu.",
     )
-    value: Decimal | None = Field(None, description="Tỷ lệ đạt (%) thẩm định, từ 0 đến 100.")
-    choice: str | None = Field(
+    value: Number | None = Field(None, description="Tỷ lệ đạt (%) thẩm định, từ 0 đến 100.")
+    choice: Line | None = Field(
         None,
         max_length=32,
         description="`yes`/`no` hoặc `on_time`/`late`/`missing`, theo cách chấm (xem `entry_choices`).",
         examples=["no", "late"],
     )
-    reason: str = Field("", max_length=5000, description="Bắt buộc khi điều chỉnh.")
-    version: int = Field(description="Phiên bản đã đọc của điểm tiêu chí.")
+    reason: Text = Field("", description="Bắt buộc khi điều chỉnh.")
+    version: int = Field(description="Phiên bản đã đọc của điểm tiêu chí (bắt buộc); khác phiên bản hiện tại: 409.")
 
 
 def _round_out(round: Round) -> dict[str, Any]:
@@ -326,6 +332,7 @@ def score_self(request: HttpRequest, score_id: int, payload: SelfScoreIn) -> dic
     user = request.auth  # type: ignore[attr-defined]
     score = permissions.get_score_for_user(user, score_id)
     permissions.require(permissions.is_focal_point_for(user, score.assessment.unit))
+    sent = payload.model_fields_set
     services.require_rule_entry(score.criterion, points=payload.points)
     points = payload.points
     if services.is_auto(score.criterion):
@@ -336,8 +343,9 @@ def score_self(request: HttpRequest, score_id: int, payload: SelfScoreIn) -> dic
         points=points,
         value=payload.value,
         choice=payload.choice,
-        note=payload.note,
-        no_evidence_reason=payload.no_evidence_reason,
+        keep_entry=not sent & {"points", "value", "choice"},
+        note=(payload.note or "") if "note" in sent else None,
+        no_evidence_reason=(payload.no_evidence_reason or "") if "no_evidence_reason" in sent else None,
         version=payload.version,
     )
     return _score_response(score)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cchc.frameworks import scoring
 from cchc.frameworks.models import Criterion, Framework
 from cchc.lib.errors import ServiceError
+from cchc.lib.validators import NOTE_MAX_LENGTH, validate_date_range
 from cchc.organisations.forms import UnitChoiceField, UnitMultipleChoiceField
 from cchc.organisations.models import Unit, UnitKind
 from cchc.organisations.widgets import UnitMultiplePickerWidget
@@ -29,9 +30,22 @@ def show_service_error(form: forms.BaseForm, error: ServiceError) -> None:
     form.add_error(field, error.message)
 
 
+def version_field() -> forms.IntegerField:
+    """The hidden version a save is based on; a missing or altered value gets a message, not a bare 400."""
+    message = _("Biểu mẫu đã cũ hoặc bị thay đổi (phiên bản không hợp lệ); hãy tải lại trang rồi nhập lại.")
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={"required": message, "invalid": message, "min_value": message, "max_value": message},
+    )
+
+
 def _date_field(label: Any) -> forms.DateField:
     return forms.DateField(
-        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_date_range],
     )
 
 
@@ -76,7 +90,9 @@ class RoundForm(forms.Form):
         max_length=200,
         help_text=_("Ví dụ: A: 90; B: 80; C: 70; D: 0 (ngưỡng chỉ số %, giảm dần). Để trống dùng mức mặc định này."),
     )
-    reason = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def round_data(self) -> RoundData:
         data = self.cleaned_data
@@ -149,17 +165,24 @@ class RoundCreateForm(RoundForm):
 
 class AdvanceForm(forms.Form):
     to_stage = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ApproveForm(forms.Form):
     reason = forms.CharField(
-        label=_("Căn cứ thông qua (biên bản họp hội đồng)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=NOTE_MAX_LENGTH,
+        label=_("Căn cứ thông qua (biên bản họp hội đồng)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do mở lại phiếu"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label=_("Lý do mở lại phiếu"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RateField(forms.CharField):
@@ -213,10 +236,13 @@ def add_rule_input(form: forms.Form, criterion: Criterion, *, label: Any, blank_
 class SelfScoreForm(forms.Form):
     """The unit's entry for one leaf: points, a choice or a rate, by the leaf's rule (nothing for indicator leaves)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = version_field()
     points = PointsField(label=_("Điểm tự chấm"), required=False)
-    note = forms.CharField(label=_("Thuyết minh"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label=_("Thuyết minh"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     no_evidence_reason = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
         label=_("Giải thích nếu không có tài liệu kiểm chứng"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -286,7 +312,7 @@ class EvidenceReferenceForm(_EvidenceForm):
 class AppraisalForm(forms.Form):
     ACCEPT = "accept"
     ADJUST = "adjust"
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = version_field()
     decision = forms.ChoiceField(
         label=_("Kết quả thẩm định"),
         choices=[(ACCEPT, _("Đồng ý điểm tự chấm")), (ADJUST, _("Điều chỉnh điểm"))],
@@ -295,7 +321,10 @@ class AppraisalForm(forms.Form):
     )
     points = PointsField(label=_("Điểm thẩm định"), required=False)
     reason = forms.CharField(
-        label=_("Lý do (bắt buộc khi điều chỉnh)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=NOTE_MAX_LENGTH,
+        label=_("Lý do (bắt buộc khi điều chỉnh)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args: Any, criterion: Criterion | None = None, **kwargs: Any) -> None:
@@ -330,7 +359,9 @@ class AppraisalForm(forms.Form):
 
 
 class ExplanationForm(forms.Form):
-    text = forms.CharField(label=_("Nội dung giải trình"), widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label=_("Nội dung giải trình"), widget=forms.Textarea(attrs={"rows": 4})
+    )
     proposed_score = PointsField(label=_("Điểm đề nghị"), required=False)
     file = forms.FileField(
         label=_("Tài liệu kiểm chứng bổ sung"),

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cchc.lib.validators import NOTE_MAX_LENGTH
+
 
 class Stage(models.TextChoices):
     DRAFT = "draft", _("Chuẩn bị")
@@ -101,7 +103,7 @@ class Assessment(models.Model):
     )
     submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
     is_late = models.BooleanField(_("nộp muộn"), default=False)
-    reopen_reason = models.TextField(_("lý do mở lại"), blank=True)
+    reopen_reason = models.TextField(_("lý do mở lại"), blank=True, max_length=NOTE_MAX_LENGTH)
 
     class Meta:
         verbose_name = _("phiếu tự đánh giá")
@@ -145,8 +147,10 @@ class Score(models.Model):
         _("tỷ lệ đơn vị kê khai (%)"), max_digits=9, decimal_places=4, null=True, blank=True
     )
     self_choice = models.CharField(_("lựa chọn đơn vị kê khai"), max_length=16, choices=RuleChoice.choices, blank=True)
-    self_note = models.TextField(_("thuyết minh của đơn vị"), blank=True)
-    no_evidence_reason = models.TextField(_("giải thích khi không có tài liệu kiểm chứng"), blank=True)
+    self_note = models.TextField(_("thuyết minh của đơn vị"), blank=True, max_length=NOTE_MAX_LENGTH)
+    no_evidence_reason = models.TextField(
+        _("giải thích khi không có tài liệu kiểm chứng"), blank=True, max_length=NOTE_MAX_LENGTH
+    )
     computed_value = models.DecimalField(_("giá trị tự động"), max_digits=14, decimal_places=4, null=True, blank=True)
     computed_source = models.CharField(_("nguồn giá trị tự động"), max_length=300, blank=True)
     appraised_score = models.DecimalField(_("điểm thẩm định"), max_digits=7, decimal_places=2, null=True, blank=True)
@@ -154,7 +158,7 @@ class Score(models.Model):
         _("tỷ lệ thẩm định (%)"), max_digits=9, decimal_places=4, null=True, blank=True
     )
     appraised_choice = models.CharField(_("lựa chọn thẩm định"), max_length=16, choices=RuleChoice.choices, blank=True)
-    appraisal_reason = models.TextField(_("lý do điều chỉnh"), blank=True)
+    appraisal_reason = models.TextField(_("lý do điều chỉnh"), blank=True, max_length=NOTE_MAX_LENGTH)
     appraised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -209,7 +213,7 @@ class Explanation(models.Model):
     """A unit's answer (giải trình) to the appraisal of one leaf."""
 
     score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="explanations")
-    text = models.TextField(_("nội dung giải trình"))
+    text = models.TextField(_("nội dung giải trình"), max_length=NOTE_MAX_LENGTH)
     proposed_score = models.DecimalField(_("điểm đề nghị"), max_digits=7, decimal_places=2, null=True, blank=True)
     evidence = models.ManyToManyField(
         Evidence, verbose_name=_("tài liệu kiểm chứng bổ sung"), blank=True, related_name="explanations"

@@ -34,6 +34,7 @@ from cchc.lib import files
 from cchc.lib.errors import ConflictError, ServiceError
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.text import normalize
+from cchc.lib.validators import check_text, no_negative_zero
 from cchc.organisations.models import Unit
 
 from .models import (
@@ -108,7 +109,7 @@ def parse_points(raw: Any, *, field: str = "points") -> Decimal | None:
         raise ServiceError(_("Điểm phải là một số, ví dụ 1,5."), code="invalid", field=field) from None
     if not value.is_finite():
         raise ServiceError(_("Điểm phải là một số, ví dụ 1,5."), code="invalid", field=field)
-    return value
+    return no_negative_zero(value)
 
 
 def step_of(criterion: Criterion) -> Decimal:
@@ -137,7 +138,7 @@ def check_points(criterion: Criterion, value: Decimal, *, field: str = "points")
             code="off_step",
             field=field,
         )
-    return value.quantize(Decimal("0.01"))
+    return no_negative_zero(value.quantize(Decimal("0.01")))
 
 
 def is_auto(criterion: Criterion) -> bool:
@@ -285,7 +286,7 @@ def _rate_of(criterion: Criterion, value: Any, *, field: str) -> Decimal:
         raise ServiceError(_("Tỷ lệ phải là một số (ví dụ 85 hoặc 85,5)."), code="invalid", field=field) from None
     if rate < 0 or rate > RATE_MAX:
         raise ServiceError(_("Tỷ lệ phải từ 0 đến 100%."), code="out_of_range", field=field)
-    return rate.quantize(Decimal("0.0001"))
+    return no_negative_zero(rate.quantize(Decimal("0.0001")))
 
 
 def _rule_points(criterion: Criterion, entry: Any, *, field: str) -> Decimal:
@@ -722,9 +723,16 @@ def _locked_score(score: Score, version: int | None) -> Score:
     return row
 
 
-def _save_score(score: Score) -> None:
+def _save_score(score: Score, before: dict[str, Any] | None = None) -> bool:
+    """Save and bump the version; with the ``before`` snapshot, a save that changes nothing writes nothing.
+
+    A no-op save must not bump the version: it would answer "changed by someone else" to whoever read it before.
+    """
+    if before is not None and not diff(before, snapshot(score, SCORE_AUDIT_FIELDS)):
+        return False
     score.version += 1
     score.save(update_fields=[*SCORE_AUDIT_FIELDS, "appraised_by", "version", "updated_at"])
+    return True
 
 
 def _self_assessment_open(assessment: Assessment) -> bool:
@@ -754,8 +762,9 @@ def score_self_set(
     points: Decimal | None = None,
     value: Decimal | None = None,
     choice: str | None = None,
-    note: str = "",
-    no_evidence_reason: str = "",
+    keep_entry: bool = False,
+    note: str | None = "",
+    no_evidence_reason: str | None = "",
     version: int | None = None,
 ) -> Score:
     """The unit's self-score, note and (when it has no evidence) explanation for one leaf.
@@ -763,6 +772,8 @@ def score_self_set(
     The unit enters what the leaf's rule asks for: ``points`` (manual), ``choice`` (yes/no, timeliness) or
     ``value`` (a rate in percent for the rate rules); the declared rate or choice is kept and the points are
     computed from it. Points may also be given directly for any leaf not scored from data.
+    ``keep_entry`` keeps the current entry, and a ``note`` or ``no_evidence_reason`` of ``None`` the current text
+    (a partial update); a save that changes nothing leaves the version as it is.
     """
     score = _locked_score(score, version)
     _require_self_assessment_open(score.assessment)
@@ -770,14 +781,16 @@ def score_self_set(
     if is_auto(score.criterion):
         if (points is not None and points != score.self_score) or value is not None or (choice or "").strip():
             raise _auto_score_error()
-    else:
+    elif not keep_entry:
         entry = resolve_input(score.criterion, points=points, value=value, choice=choice)
         score.self_score = entry.points
         score.self_value = entry.value
         score.self_choice = entry.choice
-    score.self_note = normalize(note)
-    score.no_evidence_reason = normalize(no_evidence_reason)
-    _save_score(score)
+    if note is not None:
+        score.self_note = check_text(normalize(note), field="note")
+    if no_evidence_reason is not None:
+        score.no_evidence_reason = check_text(normalize(no_evidence_reason), field="no_evidence_reason")
+    _save_score(score, before)
     _record_score(actor=actor, score=score, before=before)
     return score
 
@@ -882,7 +895,7 @@ def assessment_reopen(*, actor: Any, assessment: Assessment, reason: str) -> Ass
     assessment = (
         Assessment.objects.select_for_update(of=("self",)).select_related("round", "unit").get(pk=assessment.pk)
     )
-    reason = normalize(reason)
+    reason = check_text(normalize(reason), field="reason")
     if not reason:
         raise ServiceError(_("Hãy ghi lý do mở lại phiếu."), field="reason")
     if assessment.status != AssessmentStatus.SUBMITTED:
@@ -1099,7 +1112,7 @@ def score_appraise(
     score = _locked_score(score, version)
     _require_appraisal_open(score)
     before = snapshot(score, SCORE_AUDIT_FIELDS)
-    reason = normalize(reason)
+    reason = check_text(normalize(reason), field="reason")
     if accept:
         if score.self_score is None:
             raise ServiceError(_("Đơn vị chưa tự chấm tiêu chí này; hãy nhập điểm thẩm định và lý do."), field="points")
@@ -1120,6 +1133,8 @@ def score_appraise(
         score.appraised_value = entry.value
         score.appraised_choice = entry.choice
         score.appraisal_reason = reason
+    if not diff(before, snapshot(score, SCORE_AUDIT_FIELDS)):
+        return score  # the same decision again: nothing to write, the version stays
     score.appraised_by = actor if getattr(actor, "is_authenticated", False) else None
     _save_score(score)
     _record_score(actor=actor, score=score, before=before, reason=reason)
@@ -1156,7 +1171,7 @@ def explanation_add(
         )
     if score.appraised_score is None or score.appraised_score == score.self_score:
         raise ServiceError(_("Chỉ giải trình tiêu chí có điểm thẩm định khác điểm tự chấm."), code="bad_status")
-    text = normalize(text)
+    text = check_text(normalize(text), field="text")
     if not text:
         raise ServiceError(_("Hãy ghi nội dung giải trình."), field="text")
     proposed = None

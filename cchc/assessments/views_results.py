@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cchc.accounts import permissions
 from cchc.lib.errors import ServiceError
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
+from cchc.lib.validators import validate_date_range
 
 from . import analysis, documents, remediation
 from .models import Assessment, Result, Round
@@ -129,6 +130,7 @@ class RemediationPlanForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         error_messages={"invalid": gettext_lazy("Thời hạn hoàn thành không hợp lệ (ví dụ 30/06/2025).")},
+        validators=[validate_date_range],
     )
 
     def __init__(self, *args: Any, gaps: list[analysis.Gap], **kwargs: Any) -> None:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cchc.accounts.forms import UnitChoiceField
+from cchc.lib.validators import validate_date_range
 
 from .models import AuditAction
 
@@ -14,10 +15,16 @@ from .models import AuditAction
 class EntryFilterForm(forms.Form):
     actor = forms.CharField(label=_("Người thực hiện"), required=False, max_length=150)
     date_from = forms.DateField(
-        label=_("Từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Từ ngày"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_date_range],
     )
     date_to = forms.DateField(
-        label=_("Đến ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Đến ngày"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_date_range],
     )
     text = forms.CharField(label=_("Nội dung (đối tượng, lý do)"), required=False, max_length=200)
 

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cchc.lib.validators import NOTE_MAX_LENGTH
+
 
 class AuditAction(models.TextChoices):
     CREATE = "create", _("Tạo mới")
@@ -48,7 +50,7 @@ class AuditEntry(models.Model):
     )
     unit_path = models.CharField(max_length=255, blank=True, db_index=True)
     changes = models.JSONField(_("nội dung thay đổi"), default=dict)
-    reason = models.TextField(_("lý do"), blank=True)
+    reason = models.TextField(_("lý do"), blank=True, max_length=NOTE_MAX_LENGTH)
 
     class Meta:
         verbose_name = _("nhật ký thay đổi")

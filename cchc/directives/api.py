@@ -13,9 +13,12 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from cchc.accounts import permissions
 from cchc.lib.errors import ServiceError
+from cchc.lib.schemas import Date, Id, InputSchema, Line, Text
 from cchc.organisations.schemas import ErrorOut
 
 from . import selectors, services
@@ -124,16 +127,16 @@ class AssignmentOut(Schema):
 
 
 class AssignmentFilters(Schema):
-    directive: int | None = Field(None, description="Mã văn bản.")
-    unit: int | None = Field(None, description="Mã đơn vị thực hiện.")
+    directive: Id | None = Field(None, description="Mã văn bản.")
+    unit: Id | None = Field(None, description="Mã đơn vị thực hiện.")
     status: Status | None = Field(None, description="Tình trạng.")
-    period: str | None = Field(None, description="Hạn trong kỳ: 2025-Q3, 2025-H2, 2025-08, 2025.")
+    period: Line | None = Field(None, description="Hạn trong kỳ: 2025-Q3, 2025-H2, 2025-08, 2025.")
     waiting: bool = Field(False, description="Chỉ các nhiệm vụ chờ xác nhận hoàn thành.")
 
 
-class ReportIn(Schema):
+class ReportIn(InputSchema):
     percent: int = Field(ge=0, le=100, description="Tiến độ (%); 100 là báo cáo hoàn thành, chờ xác nhận.")
-    text: str = Field(min_length=1, description="Nội dung báo cáo.")
+    text: Text = Field(min_length=1, description="Nội dung báo cáo.")
 
 
 class ReportOut(Schema):
@@ -146,33 +149,41 @@ class ReportOut(Schema):
     review_comment: str
 
 
-class ReviewIn(Schema):
-    comment: str = Field("", description="Ý kiến của cơ quan thường trực (bắt buộc khi trả lại).")
+class ReviewIn(InputSchema):
+    comment: Text = Field("", description="Ý kiến của cơ quan thường trực (bắt buộc khi trả lại).")
 
 
-class TaskPatchIn(Schema):
-    """Only the fields sent are changed; the rules are those of the task edit page."""
+class TaskPatchIn(InputSchema):
+    """Only the fields sent are changed, ``null`` clears an optional field; the rules are those of the edit page."""
 
-    section: str | None = None
-    content: str | None = None
-    lead_label: str | None = None
-    unit_ids: list[int] | None = Field(None, description="Các đơn vị thực hiện; không bỏ được đơn vị đã báo cáo.")
-    supporting_unit_ids: list[int] | None = None
-    expected_output: str | None = Field(None, description="report, plan, decision, other")
-    deadline_kind: str | None = Field(None, description="date, period, recurring, continuous")
-    deadline: datetime.date | None = None
-    period_key: str | None = Field(None, description="Với hạn theo kỳ: 2025-08, 2025-Q3, 2025-H2, 2025.")
-    recurrence: str | None = Field(None, description="Với nhiệm vụ định kỳ: monthly, quarterly, half_yearly, yearly.")
-    report_every: str | None = Field(None, description="Với nhiệm vụ thường xuyên: kỳ báo cáo (mặc định quarterly).")
-    deadline_text: str | None = None
-    criterion_ids: list[int] | None = None
-    indicator_ids: list[int] | None = None
-    papi_dimension: str | None = None
-    reason: str = Field("", description="Lý do điều chỉnh, ghi vào nhật ký.")
+    section: Line | None = Field(None, max_length=30)
+    content: Text | None = Field(None, min_length=1)
+    lead_label: Line | None = None
+    unit_ids: list[Id] | None = Field(None, description="Các đơn vị thực hiện; không bỏ được đơn vị đã báo cáo.")
+    supporting_unit_ids: list[Id] | None = None
+    expected_output: Line | None = Field(None, description="report, plan, decision, other")
+    deadline_kind: Line | None = Field(None, description="date, period, recurring, continuous")
+    deadline: Date | None = None
+    period_key: Line | None = Field(None, description="Với hạn theo kỳ: 2025-08, 2025-Q3, 2025-H2, 2025.")
+    recurrence: Line | None = Field(None, description="Với nhiệm vụ định kỳ: monthly, quarterly, half_yearly, yearly.")
+    report_every: Line | None = Field(None, description="Với nhiệm vụ thường xuyên: kỳ báo cáo (mặc định quarterly).")
+    deadline_text: Line | None = None
+    criterion_ids: list[Id] | None = None
+    indicator_ids: list[Id] | None = None
+    papi_dimension: Line | None = Field(None, max_length=200)
+    reason: Text = Field("", description="Lý do điều chỉnh, ghi vào nhật ký.")
+
+    @field_validator("content", "deadline_kind", "expected_output", "report_every", "unit_ids")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # Sent as null: these have no empty value to clear to (omit the field to keep it).
+        if value is None:
+            raise PydanticCustomError("null_not_allowed", "null")
+        return value
 
 
-class TaskCancelIn(Schema):
-    reason: str = Field(min_length=1, description="Lý do hủy nhiệm vụ.")
+class TaskCancelIn(InputSchema):
+    reason: Text = Field(min_length=1, description="Lý do hủy nhiệm vụ.")
 
 
 class ProposedTaskOut(Schema):
@@ -295,7 +306,7 @@ def report_return(request: HttpRequest, report_id: int, payload: ReviewIn) -> An
 
 @router.get("/tasks", response={200: list[TaskOut], **_ERRORS}, summary="Nhiệm vụ của một văn bản")
 @paginate(Pagination)
-def task_list(request: HttpRequest, directive: int) -> Any:
+def task_list(request: HttpRequest, directive: Id) -> Any:
     found = permissions.get_directive_for_user(_user(request), directive)
     return found.tasks.prefetch_related("supporting_units").order_by("position", "pk")
 
@@ -347,7 +358,11 @@ def task_update(request: HttpRequest, task_id: int, payload: TaskPatchIn) -> Any
     current_units = _units_by_id(task, sorted(set(task.assignments.values_list("unit_id", flat=True))), name="unit_ids")
 
     def pick(name: str, default: Any) -> Any:
-        return getattr(payload, name) if name in sent and getattr(payload, name) is not None else default
+        """The value sent (``null`` clears to empty), else ``default``."""
+        if name not in sent:
+            return default
+        value = getattr(payload, name)
+        return "" if value is None else value
 
     kind = pick("deadline_kind", task.deadline_kind)
     data = services.TaskData(
@@ -357,8 +372,8 @@ def task_update(request: HttpRequest, task_id: int, payload: TaskPatchIn) -> Any
         section=pick("section", task.section),
         lead_label=pick("lead_label", task.lead_label),
         supporting_units=(
-            _units_by_id(task, payload.supporting_unit_ids, name="supporting_unit_ids")
-            if payload.supporting_unit_ids is not None
+            _units_by_id(task, payload.supporting_unit_ids or [], name="supporting_unit_ids")
+            if "supporting_unit_ids" in sent
             else list(task.supporting_units.all())
         ),
         expected_output=pick("expected_output", task.expected_output),
@@ -369,13 +384,13 @@ def task_update(request: HttpRequest, task_id: int, payload: TaskPatchIn) -> Any
         deadline_text=pick("deadline_text", task.deadline_text),
         parent=task.parent,
         criteria=(
-            _by_id(Criterion, payload.criterion_ids, name="criterion_ids")
-            if payload.criterion_ids is not None
+            _by_id(Criterion, payload.criterion_ids or [], name="criterion_ids")
+            if "criterion_ids" in sent
             else list(task.criteria.all())
         ),
         indicators=(
-            _by_id(Indicator, payload.indicator_ids, name="indicator_ids")
-            if payload.indicator_ids is not None
+            _by_id(Indicator, payload.indicator_ids or [], name="indicator_ids")
+            if "indicator_ids" in sent
             else list(task.indicators.all())
         ),
         papi_dimension=pick("papi_dimension", task.papi_dimension),
@@ -417,7 +432,7 @@ def task_cancel(request: HttpRequest, task_id: int, payload: TaskCancelIn) -> An
         "cùng các nhiệm vụ đề xuất, như lệnh `cchc extract_tasks FILE --json`. Không tạo gì trong hệ thống."
     ),
 )
-def extract(request: HttpRequest, file: File[UploadedFile], issuing_unit: Form[int | None] = None) -> Any:
+def extract(request: HttpRequest, file: File[UploadedFile], issuing_unit: Form[Id | None] = None) -> Any:
     user = _user(request)
     permissions.require(permissions.can_create_directives(user))
     unit = permissions.get_unit_for_user(user, issuing_unit) if issuing_unit else None

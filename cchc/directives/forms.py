@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from cchc.frameworks.models import Criterion
 from cchc.indicators.models import Indicator
 from cchc.lib.periods import Period
+from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
 from cchc.organisations.forms import UnitChoiceField, UnitMultipleChoiceField, date_field
 from cchc.organisations.models import SEGMENT_WIDTH, Unit, UnitKind, UnitQuerySet
 from cchc.organisations.widgets import UnitMultiplePickerWidget
@@ -71,15 +72,22 @@ class DirectiveForm(forms.Form):
     issued_on = date_field(_("Ngày ban hành"))
     issuing_unit = UnitChoiceField(label=_("Cơ quan ban hành"), queryset=Unit.objects.none())
     signer = forms.CharField(label=_("Người ký"), max_length=200, required=False)
-    subject = forms.CharField(label=_("Trích yếu"), widget=forms.Textarea(attrs={"rows": 2}))
+    subject = forms.CharField(
+        max_length=TITLE_MAX_LENGTH, label=_("Trích yếu"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     addressees = forms.CharField(
-        label=_("Kính gửi, nơi nhận"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=NOTE_MAX_LENGTH,
+        label=_("Kính gửi, nơi nhận"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     horizon_end = date_field(
         _("Theo dõi nhiệm vụ định kỳ đến ngày"),
         help_text=_("Để trống: đến hết năm ban hành."),
     )
-    note = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, issuing_units: UnitQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -150,7 +158,9 @@ class _DeadlineFieldsMixin(forms.Form):
 
 class TaskForm(_DeadlineFieldsMixin):
     section = forms.CharField(label=_("Mục"), max_length=30, required=False)
-    content = forms.CharField(label=_("Nội dung nhiệm vụ"), widget=forms.Textarea(attrs={"rows": 4}))
+    content = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label=_("Nội dung nhiệm vụ"), widget=forms.Textarea(attrs={"rows": 4})
+    )
     parent = forms.ModelChoiceField(label=_("Thuộc nhiệm vụ"), queryset=Task.objects.none(), required=False)
     lead_label = forms.CharField(label=_("Đơn vị chủ trì (như ghi trong văn bản)"), max_length=300, required=False)
     units = UnitMultipleChoiceField(
@@ -249,7 +259,12 @@ class TaskForm(_DeadlineFieldsMixin):
 class TaskEditForm(TaskForm):
     """The task form filled with a task's current values, plus the reason recorded in the audit trail."""
 
-    reason = forms.CharField(label=_("Lý do điều chỉnh"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
+        label=_("Lý do điều chỉnh"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args: Any, directive: Directive, task: Task, **kwargs: Any) -> None:
         super().__init__(*args, directive=directive, **kwargs)
@@ -289,7 +304,9 @@ class TaskEditForm(TaskForm):
 
 
 class TaskCancelForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do hủy nhiệm vụ"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label=_("Lý do hủy nhiệm vụ"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ReportForm(forms.Form):
@@ -299,7 +316,9 @@ class ReportForm(forms.Form):
         max_value=100,
         help_text=_("Ghi 100 khi đã hoàn thành: báo cáo sẽ được gửi cơ quan thường trực xác nhận."),
     )
-    text = forms.CharField(label=_("Nội dung báo cáo"), widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label=_("Nội dung báo cáo"), widget=forms.Textarea(attrs={"rows": 4})
+    )
     attachments = MultipleFileField(
         label=_("Tệp đính kèm"),
         required=False,
@@ -313,12 +332,16 @@ class ReviewForm(forms.Form):
         choices=[("accept", _("Xác nhận hoàn thành")), ("return", _("Trả lại, yêu cầu bổ sung"))],
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ExtensionForm(forms.Form):
     new_due_date = date_field(_("Hạn đề nghị"), required=True)
-    reason = forms.CharField(label=_("Lý do xin gia hạn"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label=_("Lý do xin gia hạn"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ExtensionDecisionForm(forms.Form):
@@ -327,7 +350,9 @@ class ExtensionDecisionForm(forms.Form):
         choices=[("approve", _("Đồng ý gia hạn")), ("refuse", _("Không đồng ý"))],
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label=_("Ý kiến"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class UploadForm(forms.Form):
@@ -349,7 +374,12 @@ class ProposedTaskForm(_DeadlineFieldsMixin):
 
     keep = forms.BooleanField(label=_("Giữ nhiệm vụ này"), required=False, initial=True)
     section = forms.CharField(label=_("Mục"), max_length=30, required=False)
-    content = forms.CharField(label=_("Nội dung nhiệm vụ"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    content = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
+        label=_("Nội dung nhiệm vụ"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     lead_label = forms.CharField(label=_("Đơn vị chủ trì (như ghi trong văn bản)"), max_length=300, required=False)
     units = UnitMultipleChoiceField(
         label=_("Đơn vị thực hiện"),
@@ -357,7 +387,7 @@ class ProposedTaskForm(_DeadlineFieldsMixin):
         required=False,
         widget=UnitMultiplePickerWidget(attrs={"size": 4}),
     )
-    new_unit = forms.CharField(widget=forms.HiddenInput, required=False)
+    new_unit = forms.CharField(widget=forms.HiddenInput, required=False, max_length=300)
     supporting_units = UnitMultipleChoiceField(
         label=_("Đơn vị phối hợp"),
         queryset=Unit.objects.none(),
@@ -442,7 +472,7 @@ ProposedTaskFormSet: type[BaseProposedTaskFormSet] = forms.formset_factory(  # t
 class NewUnitForm(forms.Form):
     """A unit name the extraction could not match: map it to a registry unit, create it, or leave it."""
 
-    label = forms.CharField(widget=forms.HiddenInput)
+    label = forms.CharField(widget=forms.HiddenInput, max_length=300)
     action = forms.ChoiceField(
         label=_("Xử lý"),
         choices=[

@@ -25,6 +25,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cchc.lib.validators import DOCUMENT_MAX_LENGTH, NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
+
 
 class DirectiveKind(models.TextChoices):
     OFFICIAL_LETTER = "cong_van", _("Công văn")
@@ -76,16 +78,16 @@ class Directive(models.Model):
         "organisations.Unit", verbose_name=_("cơ quan ban hành"), on_delete=models.PROTECT, related_name="directives"
     )
     signer = models.CharField(_("người ký"), max_length=200, blank=True)
-    subject = models.TextField(_("trích yếu"))
-    addressees = models.TextField(_("kính gửi, nơi nhận"), blank=True)
+    subject = models.TextField(_("trích yếu"), max_length=TITLE_MAX_LENGTH)
+    addressees = models.TextField(_("kính gửi, nơi nhận"), blank=True, max_length=NOTE_MAX_LENGTH)
     horizon_end = models.DateField(
         _("theo dõi đến ngày"),
         null=True,
         blank=True,
         help_text=_("Nhiệm vụ định kỳ sinh các kỳ báo cáo đến ngày này (mặc định: hết năm ban hành)."),
     )
-    note = models.TextField(_("ghi chú"), blank=True)
-    text = models.TextField(_("nội dung văn bản"), blank=True)
+    note = models.TextField(_("ghi chú"), blank=True, max_length=NOTE_MAX_LENGTH)
+    text = models.TextField(_("nội dung văn bản"), blank=True, max_length=DOCUMENT_MAX_LENGTH)
     file = models.FileField(_("tệp văn bản gốc"), upload_to="directives/%Y/", blank=True)
     file_name = models.CharField(_("tên tệp gốc"), max_length=255, blank=True)
     file_size = models.PositiveBigIntegerField(null=True, blank=True)
@@ -123,7 +125,7 @@ class Task(models.Model):
     )
     position = models.PositiveIntegerField(_("thứ tự"), default=0)
     section = models.CharField(_("mục"), max_length=30, blank=True)
-    content = models.TextField(_("nội dung nhiệm vụ"))
+    content = models.TextField(_("nội dung nhiệm vụ"), max_length=NOTE_MAX_LENGTH)
     lead_label = models.CharField(_("đơn vị chủ trì (như ghi trong văn bản)"), max_length=300, blank=True)
     lead_unit = models.ForeignKey(
         "organisations.Unit",
@@ -164,7 +166,7 @@ class Task(models.Model):
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    cancel_reason = models.TextField(_("lý do hủy"), blank=True)
+    cancel_reason = models.TextField(_("lý do hủy"), blank=True, max_length=NOTE_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -391,13 +393,13 @@ class ProgressReport(models.Model):
     submitted_on = models.DateField(_("ngày báo cáo"))
     created_at = models.DateTimeField(auto_now_add=True)
     percent = models.PositiveSmallIntegerField(_("tiến độ (%)"))
-    text = models.TextField(_("nội dung báo cáo"))
+    text = models.TextField(_("nội dung báo cáo"), max_length=NOTE_MAX_LENGTH)
     review_state = models.CharField(_("xác nhận"), max_length=16, choices=ReviewState.choices, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_comment = models.TextField(_("ý kiến của cơ quan thường trực"), blank=True)
+    review_comment = models.TextField(_("ý kiến của cơ quan thường trực"), blank=True, max_length=NOTE_MAX_LENGTH)
 
     class Meta:
         verbose_name = _("báo cáo tiến độ")
@@ -438,7 +440,7 @@ class ExtensionRequest(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     current_due_date = models.DateField(_("hạn hiện tại"), null=True, blank=True)
     new_due_date = models.DateField(_("hạn đề nghị"))
-    reason = models.TextField(_("lý do"))
+    reason = models.TextField(_("lý do"), max_length=NOTE_MAX_LENGTH)
     state = models.CharField(
         _("trạng thái"), max_length=16, choices=ExtensionState.choices, default=ExtensionState.PENDING
     )
@@ -446,7 +448,7 @@ class ExtensionRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_comment = models.TextField(_("ý kiến"), blank=True)
+    decision_comment = models.TextField(_("ý kiến"), blank=True, max_length=NOTE_MAX_LENGTH)
 
     class Meta:
         verbose_name = _("đề nghị gia hạn")
@@ -501,7 +503,7 @@ class Notification(models.Model):
         Assignment, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
     )
     kind = models.CharField(max_length=16, choices=ReminderKind.choices)
-    message = models.TextField()
+    message = models.TextField(max_length=NOTE_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -28,6 +28,7 @@ from cchc.lib import files
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.text import normalize
+from cchc.lib.validators import DOCUMENT_MAX_LENGTH, NUL, TITLE_MAX_LENGTH, check_date, check_text
 from cchc.organisations.models import Unit
 from cchc.organisations.services import UnitData, unit_create
 
@@ -177,6 +178,12 @@ def _clean_directive(data: DirectiveData) -> DirectiveData:
     data.signer = normalize(data.signer)
     data.addressees = (data.addressees or "").strip()
     data.note = (data.note or "").strip()
+    data.text = (data.text or "").replace(NUL, "")[:DOCUMENT_MAX_LENGTH]  # extracted from the file: kept as it fits
+    check_text(data.subject, field="subject", max_length=TITLE_MAX_LENGTH)
+    check_text(data.addressees, field="addressees")
+    check_text(data.note, field="note")
+    check_date(data.issued_on, field="issued_on")
+    check_date(data.horizon_end, field="horizon_end")
     if not data.subject:
         raise ServiceError(_("Hãy ghi trích yếu của văn bản."), field="subject")
     if data.kind not in DirectiveKind.values:
@@ -268,6 +275,8 @@ def _clean_task(directive: Directive, data: TaskData, *, existing_unit_ids: Iter
     data.section = normalize(data.section)[:30]
     data.lead_label = normalize(data.lead_label)[:300]
     data.deadline_text = normalize(data.deadline_text)[:300]
+    check_text(data.content, field="content")
+    check_date(data.deadline, field="deadline")
     if not data.content:
         raise ServiceError(_("Hãy ghi nội dung nhiệm vụ."), field="content")
     if data.expected_output not in ExpectedOutput.values:
@@ -612,7 +621,7 @@ def task_delete(*, actor: Any, task: Task, reason: str = "") -> None:
 @transaction.atomic
 def task_cancel(*, actor: Any, task: Task, reason: str) -> Task:
     """Close a task that will not be carried out: kept with its reports, out of statistics and reminders."""
-    reason = (reason or "").strip()
+    reason = check_text((reason or "").strip(), field="reason")
     if not reason:
         raise ServiceError(_("Hãy ghi lý do hủy nhiệm vụ."), field="reason")
     task = _locked_task(task)
@@ -707,7 +716,7 @@ def report_submit(
     _check_open(assignment)
     if assignment.task.cancelled_at is not None:
         raise ServiceError(_("Nhiệm vụ đã bị hủy; không cần báo cáo."), code="conflict")
-    text = (text or "").strip()
+    text = check_text((text or "").strip(), field="text")
     if not 0 <= percent <= 100:
         raise ServiceError(_("Tiến độ phải từ 0 đến 100%."), field="percent")
     if not text:
@@ -797,7 +806,7 @@ def report_accept(*, actor: Any, report: ProgressReport, comment: str = "", publ
     report.review_state = ReviewState.ACCEPTED
     report.reviewed_by = actor if getattr(actor, "is_authenticated", False) else None
     report.reviewed_at = now
-    report.review_comment = (comment or "").strip()
+    report.review_comment = check_text((comment or "").strip(), field="comment")
     report.save(update_fields=["review_state", "reviewed_by", "reviewed_at", "review_comment"])
     assignment.completed_on = report.submitted_on
     assignment.accepted_at = now
@@ -824,7 +833,7 @@ def report_accept(*, actor: Any, report: ProgressReport, comment: str = "", publ
 @transaction.atomic
 def report_return(*, actor: Any, report: ProgressReport, comment: str) -> ProgressReport:
     """Return a completion report with the secretariat's comment; the unit reports again."""
-    comment = (comment or "").strip()
+    comment = check_text((comment or "").strip(), field="comment")
     if not comment:
         raise ServiceError(_("Hãy ghi ý kiến khi trả lại báo cáo."), field="comment")
     report = _pending_report(report)
@@ -857,7 +866,7 @@ def extension_request(
 ) -> ExtensionRequest:
     assignment = Assignment.objects.select_for_update().select_related("unit").get(pk=assignment.pk)
     _check_open(assignment)
-    reason = (reason or "").strip()
+    reason = check_text((reason or "").strip(), field="reason")
     if not reason:
         raise ServiceError(_("Hãy ghi lý do xin gia hạn."), field="reason")
     if assignment.due_date is None:
@@ -891,7 +900,7 @@ def extension_decide(*, actor: Any, request: ExtensionRequest, approve: bool, co
     request = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
     if request.state != ExtensionState.PENDING:
         raise ServiceError(_("Đề nghị gia hạn này đã được quyết định."), code="conflict")
-    comment = (comment or "").strip()
+    comment = check_text((comment or "").strip(), field="comment")
     if not approve and not comment:
         raise ServiceError(_("Hãy ghi lý do không đồng ý gia hạn."), field="comment")
     assignment = Assignment.objects.select_for_update().select_related("unit").get(pk=request.assignment_id)

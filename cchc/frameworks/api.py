@@ -14,6 +14,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from cchc.accounts.permissions import get_framework_for_user, get_frameworks_for_user
+from cchc.lib.schemas import Line
+from cchc.lib.validators import MAX_YEAR, MIN_YEAR
 from cchc.organisations.schemas import ErrorOut
 
 from . import selectors
@@ -24,8 +26,8 @@ _ERRORS: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class FrameworkFilters(Schema):
-    year: int | None = Field(None, description="Chỉ các bộ tiêu chí của năm này.")
-    unit_kind: str | None = Field(None, description="Loại đơn vị áp dụng, ví dụ `department` hoặc `commune`.")
+    year: int | None = Field(None, ge=MIN_YEAR, le=MAX_YEAR, description="Chỉ các bộ tiêu chí của năm này.")
+    unit_kind: Line | None = Field(None, description="Loại đơn vị áp dụng, ví dụ `department` hoặc `commune`.")
 
 
 class UnitRefOut(Schema):

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.errors import ServiceError
+from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
 from cchc.organisations.forms import UnitChoiceField as OrganisationUnitChoiceField
 from cchc.organisations.models import Unit, UnitKind, UnitQuerySet
 
@@ -95,7 +96,9 @@ class FrameworkForm(forms.Form):
         required=False,
         help_text=_("Ví dụ: Quyết định số 2211/QĐ-UBND ngày 31/8/2025."),
     )
-    notes = forms.CharField(label=_("Ghi chú, nguồn"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label=_("Ghi chú, nguồn"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     reason = reason_field()
 
     def __init__(self, *args: Any, owners: UnitQuerySet, allow_shared: bool, **kwargs: Any) -> None:
@@ -196,6 +199,7 @@ class CriterionForm(forms.Form):
         error_messages={"required": _("Hãy nhập mã (STT) của tiêu chí.")},
     )
     title = forms.CharField(
+        max_length=TITLE_MAX_LENGTH,
         label=_("Nội dung"),
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Hãy nhập nội dung tiêu chí.")},
@@ -216,10 +220,17 @@ class CriterionForm(forms.Form):
         empty_label=_("— Chưa phân công —"),
     )
     rule_kind = forms.ChoiceField(label=_("Cách chấm"), choices=RuleKind.choices)
-    rule_params = forms.CharField(label=_("Tham số chấm điểm"), required=False, help_text=RULE_PARAMS_HELP)
-    scoring_guide = forms.CharField(label=_("Hướng dẫn chấm"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    rule_params = forms.CharField(
+        label=_("Tham số chấm điểm"), required=False, max_length=NOTE_MAX_LENGTH, help_text=RULE_PARAMS_HELP
+    )
+    scoring_guide = forms.CharField(
+        max_length=NOTE_MAX_LENGTH, label=_("Hướng dẫn chấm"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     evidence_requirement = forms.CharField(
-        label=_("Tài liệu kiểm chứng"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        max_length=NOTE_MAX_LENGTH,
+        label=_("Tài liệu kiểm chứng"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     reason = reason_field()
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
 from cchc.organisations.models import UnitKind
 
 
@@ -44,6 +45,7 @@ class Framework(models.Model):
     notes = models.TextField(
         _("ghi chú, nguồn"),
         blank=True,
+        max_length=NOTE_MAX_LENGTH,
         help_text=_("Căn cứ, nguồn tham khảo và lưu ý khi sử dụng bộ tiêu chí."),
     )
     based_on = models.ForeignKey(
@@ -112,13 +114,13 @@ class Criterion(models.Model):
     code = models.CharField(_("mã (STT)"), max_length=20)
     position = models.PositiveIntegerField(_("thứ tự"), default=0)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
-    title = models.TextField(_("nội dung"))
+    title = models.TextField(_("nội dung"), max_length=TITLE_MAX_LENGTH)
     max_points = models.DecimalField(_("điểm tối đa"), max_digits=7, decimal_places=2)
     category = models.CharField(
         _("loại"), max_length=8, choices=CriterionCategory.choices, default=CriterionCategory.BASE
     )
-    scoring_guide = models.TextField(_("hướng dẫn chấm"), blank=True)
-    evidence_requirement = models.TextField(_("tài liệu kiểm chứng"), blank=True)
+    scoring_guide = models.TextField(_("hướng dẫn chấm"), blank=True, max_length=NOTE_MAX_LENGTH)
+    evidence_requirement = models.TextField(_("tài liệu kiểm chứng"), blank=True, max_length=NOTE_MAX_LENGTH)
     lead_unit = models.ForeignKey(
         "organisations.Unit",
         verbose_name=_("cơ quan chủ trì thẩm định"),

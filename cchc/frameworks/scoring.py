@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import fold, normalize
+from cchc.lib.validators import no_negative_zero
 
 MANUAL = "manual"
 YES_NO = "yes_no"
@@ -81,7 +82,7 @@ def to_decimal(value: Any) -> Decimal:
             raise ValueError(value) from None
     if not result.is_finite():
         raise ValueError(value)
-    return result
+    return no_negative_zero(result)
 
 
 def format_number(value: Any) -> str:

@@ -29,6 +29,7 @@ from cchc.audit.models import AuditAction
 from cchc.audit.services import diff, record, snapshot
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import normalize
+from cchc.lib.validators import TITLE_MAX_LENGTH, check_text
 from cchc.organisations.models import Unit, UnitKind
 
 from . import scoring
@@ -102,6 +103,7 @@ def _clean_framework(data: FrameworkData) -> FrameworkData:
     data.name = normalize(data.name)
     data.decision_reference = normalize(data.decision_reference)
     data.notes = (data.notes or "").strip()
+    check_text(data.notes, field="notes")
     if not data.name:
         raise ServiceError(_("Hãy nhập tên bộ tiêu chí."), field="name")
     if len(data.name) > 300:
@@ -148,6 +150,9 @@ def clean_criterion(data: CriterionData, *, framework: Framework, leaf: bool = T
     data.title = normalize(data.title)
     data.scoring_guide = (data.scoring_guide or "").strip()
     data.evidence_requirement = (data.evidence_requirement or "").strip()
+    check_text(data.title, field="title", max_length=TITLE_MAX_LENGTH)
+    check_text(data.scoring_guide, field="scoring_guide")
+    check_text(data.evidence_requirement, field="evidence_requirement")
     if not data.code:
         raise ServiceError(_("Hãy nhập mã (STT) của tiêu chí."), field="code")
     if not _CODE_PATTERN.match(data.code):

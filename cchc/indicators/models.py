@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.periods import Period, PeriodKind
+from cchc.lib.validators import NOTE_MAX_LENGTH
 
 
 class Measure(models.TextChoices):
@@ -40,7 +41,7 @@ PERIOD_KIND_CHOICES = [
 class Indicator(models.Model):
     code = models.CharField(_("mã chỉ số"), max_length=80, unique=True)
     name = models.CharField(_("tên chỉ số"), max_length=300)
-    description = models.TextField(_("mô tả, cách tính"), blank=True)
+    description = models.TextField(_("mô tả, cách tính"), blank=True, max_length=NOTE_MAX_LENGTH)
     measure = models.CharField(_("đơn vị đo"), max_length=16, choices=Measure.choices, default=Measure.PERCENT)
     source = models.CharField(_("nguồn dữ liệu"), max_length=16, choices=IndicatorSource.choices)
     higher_is_better = models.BooleanField(_("càng cao càng tốt"), default=True)

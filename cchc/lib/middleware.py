@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.request import RawPostDataException
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+from cchc.lib.validators import NUL, nul_message
 
 
 def _nfc_querydict(data: QueryDict) -> Any:
@@ -21,7 +26,7 @@ def _nfc_querydict(data: QueryDict) -> Any:
 
 
 class NFCMiddleware:
-    """Every form and query value reaches the views in Unicode NFC.
+    """Every form and query value reaches the views in Unicode NFC, and none holds a NUL character.
 
     Vietnamese typed on some keyboards or pasted from old documents arrives
     decomposed (a base letter followed by combining marks); normalising at the
@@ -38,7 +43,35 @@ class NFCMiddleware:
             "multipart/form-data",
         }:
             request.POST = _nfc_querydict(request.POST)
+            if _has_nul(request.POST):
+                return _nul_refused(request)
+        if _has_nul(request.GET) or (request.content_type == "application/json" and _json_has_nul(request)):
+            return _nul_refused(request)
         return self.get_response(request)
+
+
+# A JSON string holds U+0000 as ``\u0000`` after an even number of backslashes (an odd number escapes the
+# backslash itself), or as a raw NUL byte, which is not JSON at all.
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000|\x00", re.IGNORECASE)
+
+
+def _has_nul(data: QueryDict) -> bool:
+    return any(NUL in key or any(NUL in value for value in values) for key, values in data.lists())
+
+
+def _json_has_nul(request: HttpRequest) -> bool:
+    try:
+        return bool(_JSON_NUL.search(request.body))
+    except RawPostDataException:  # the body was already read as a stream: the view parses it itself
+        return False
+
+
+def _nul_refused(request: HttpRequest) -> HttpResponse:
+    """No text anywhere may hold NUL (U+0000): refused before any view sees it, in the page's or the API's shape."""
+    message = nul_message()
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "code": "invalid", "field": None}, status=400)
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 class LanguageMiddleware:

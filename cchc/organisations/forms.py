@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from cchc.accounts.picker import PersonChoiceField
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import normalize
+from cchc.lib.validators import validate_date_range
 
 from .models import CommuneSubtype, Unit, UnitKind, UnitQuerySet
 from .services import UnitData
@@ -33,6 +34,7 @@ def date_field(label: Any, *, required: bool = False, help_text: Any = "") -> fo
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=help_text,
         error_messages={"invalid": _("Ngày không hợp lệ; ghi theo dạng ngày/tháng/năm.")},
+        validators=[validate_date_range],
     )
 
 

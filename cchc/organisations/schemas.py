@@ -6,6 +6,8 @@ import datetime
 
 from ninja import Field, Schema
 
+from cchc.lib.schemas import Date, Id, Line
+
 from .models import SuccessionKind, Unit, UnitKind
 
 
@@ -18,21 +20,17 @@ class ErrorOut(Schema):
 
 
 class UnitFilters(Schema):
-    root: int | None = Field(None, description="Chỉ lấy đơn vị này và các đơn vị trực thuộc (mã số `id`).")
+    root: Id | None = Field(None, description="Chỉ lấy đơn vị này và các đơn vị trực thuộc (mã số `id`).")
     kind: UnitKind | None = Field(None, description="Chỉ lấy đơn vị thuộc loại này.")
-    q: str | None = Field(
+    q: Line | None = Field(
         None, max_length=200, description="Tìm theo tên, tên viết tắt, mã; không phân biệt dấu và hoa thường."
     )
-    active_on: datetime.date | None = Field(
-        None, description="Chỉ lấy đơn vị còn hiệu lực vào ngày này (mặc định: hôm nay)."
-    )
+    active_on: Date | None = Field(None, description="Chỉ lấy đơn vị còn hiệu lực vào ngày này (mặc định: hôm nay).")
     all: bool = Field(False, description="`true`: lấy cả đơn vị đã hết hiệu lực hoặc chưa có hiệu lực.")
 
 
 class SubtreeFilters(Schema):
-    active_on: datetime.date | None = Field(
-        None, description="Chỉ lấy đơn vị còn hiệu lực vào ngày này (mặc định: hôm nay)."
-    )
+    active_on: Date | None = Field(None, description="Chỉ lấy đơn vị còn hiệu lực vào ngày này (mặc định: hôm nay).")
     all: bool = Field(False, description="`true`: lấy cả đơn vị đã hết hiệu lực hoặc chưa có hiệu lực.")
 
 

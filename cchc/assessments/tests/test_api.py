@@ -72,8 +72,8 @@ def test_self_scores_are_written_by_the_focal_point_and_checked(wf: Workflow) ->
     response = _call(wf.personas.focal_a, "put", url, {"points": "2.5", "note": "Đủ 4 báo cáo", "version": 0})
     assert response.status_code == 200 and Decimal(response.json()["self_score"]) == Decimal("2.5")
     assert response.json()["version"] == 1
-    assert _call(wf.personas.focal_b, "put", url, {"points": "3"}).status_code == 404
-    assert _call(wf.personas.secretariat, "put", url, {"points": "3"}).status_code == 403
+    assert _call(wf.personas.focal_b, "put", url, {"points": "3", "version": 1}).status_code == 404
+    assert _call(wf.personas.secretariat, "put", url, {"points": "3", "version": 1}).status_code == 403
 
 
 def test_appraisal_writes_answer_409_on_a_stale_version_and_403_outside_the_lead_unit(wf: Workflow) -> None:

@@ -94,7 +94,7 @@ def test_a_focal_points_api_write_of_a_yes_no_leaf_with_a_choice_computes_its_po
 
 def test_a_rate_leaf_takes_a_rate_and_returns_the_points_its_rule_gives(rules: Workflow) -> None:
     score = rules.score(rules.a, "1.4")
-    body = _put(rules.personas.focal_a, _self_url(score), {"value": "85.5"}).json()
+    body = _put(rules.personas.focal_a, _self_url(score), {"value": "85.5", "version": 0}).json()
     assert (Decimal(body["self_value"]), Decimal(body["self_score"])) == (Decimal("85.5"), Decimal(1))
     assert (body["entry_field"], body["entry_choices"]) == ("value", [])
 
@@ -119,9 +119,10 @@ def test_raw_points_on_a_rule_driven_leaf_are_refused_in_vietnamese_and_nothing_
 ) -> None:
     score = rules.score(rules.a, code)
     entry = {"1.4": {"value": "95"}, "1.5": {"value": "40"}}.get(code, {"choice": "yes" if code == "1.3" else "late"})
-    assert _put(rules.personas.focal_a, _self_url(score), {**entry, "note": "Lần đầu"}).status_code == 200
+    assert _put(rules.personas.focal_a, _self_url(score), {**entry, "note": "Lần đầu", "version": 0}).status_code == 200
     before, entries = _state(score), len(_score_entries(score))
-    for body in ({"points": points}, {"points": points, **entry}, {"points": points, "version": before[0]}):
+    for body in ({"points": points}, {"points": points, **entry}):
+        body["version"] = before[0]
         response = _put(rules.personas.focal_a, _self_url(score), {**body, "note": "Sửa"})
         assert response.status_code == 400, body
         assert response.json()["code"] == "rule_input" and response.json()["field"] == "points"
@@ -132,12 +133,12 @@ def test_raw_points_on_a_rule_driven_leaf_are_refused_in_vietnamese_and_nothing_
 
 def test_points_on_a_leaf_computed_from_data_are_refused_but_a_note_is_taken(rules: Workflow) -> None:
     score = rules.score(rules.a, "2.2")
-    assert _put(rules.personas.focal_a, _self_url(score), {"points": "0"}).status_code == 400
-    response = _put(rules.personas.focal_a, _self_url(score), {"points": "0", "note": "Số liệu đúng"})
+    assert _put(rules.personas.focal_a, _self_url(score), {"points": "0", "version": 0}).status_code == 400
+    response = _put(rules.personas.focal_a, _self_url(score), {"points": "0", "note": "Số liệu đúng", "version": 0})
     assert response.json()["code"] == "auto_score"
     assert "được tính tự động từ số liệu" in response.json()["detail"]
     assert _state(score)[0] == 0
-    response = _put(rules.personas.focal_a, _self_url(score), {"note": "Số liệu đã đối chiếu"})
+    response = _put(rules.personas.focal_a, _self_url(score), {"note": "Số liệu đã đối chiếu", "version": 0})
     assert response.status_code == 200 and response.json()["entry_field"] is None
     assert (response.json()["self_note"], response.json()["self_score"]) == ("Số liệu đã đối chiếu", None)
 
@@ -151,9 +152,9 @@ def test_a_manual_leaf_still_takes_points_and_rejects_off_step_values(rules: Wor
         and off_step.json()["code"] == "off_step"
         and "bước 0,5" in off_step.json()["detail"]
     )
-    too_many = _put(rules.personas.focal_a, url, {"points": "3.5"})
+    too_many = _put(rules.personas.focal_a, url, {"points": "3.5", "version": 0})
     assert too_many.status_code == 400 and too_many.json()["code"] == "out_of_range"
-    chosen = _put(rules.personas.focal_a, url, {"choice": "yes"})
+    chosen = _put(rules.personas.focal_a, url, {"choice": "yes", "version": 0})
     assert chosen.status_code == 400 and "không chấm theo lựa chọn; hãy nhập điểm" in chosen.json()["detail"]
     assert _state(score)[:2] == (0, None)
     response = _put(rules.personas.focal_a, url, {"points": "2.5", "version": 0})
@@ -206,9 +207,9 @@ def test_permissions_are_unchanged_and_another_units_draft_is_not_reachable(rule
     for name, status in (("focal_b", 404), ("supervisor", 404), ("appraiser", 404), ("secretariat", 403)):
         form = {"version": 0, "choice": "yes", "note": "", "no_evidence_reason": ""}
         assert rules.personas.client(name).post(page, form).status_code == status, name
-        for body in ({"choice": "yes"}, {"points": "1"}):
+        for body in ({"choice": "yes", "version": 0}, {"points": "1", "version": 0}):
             assert _put(rules.personas.user(name), url, body).status_code == status, (name, body)
-    assert _put(None, url, {"choice": "yes"}).status_code == 401
+    assert _put(None, url, {"choice": "yes", "version": 0}).status_code == 401
     headers = {"Authorization": f"Bearer {api_token_create(actor=None, user=rules.personas.focal_b, name='B')[1]}"}
     assert Client().get(f"/api/assessments/{rules.a.pk}", headers=headers).status_code == 404
     assert _state(score)[:4] == (0, None, None, "")

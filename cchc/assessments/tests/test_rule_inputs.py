@@ -291,12 +291,17 @@ def test_the_api_takes_a_rate_or_a_choice_instead_of_points(rules: Workflow) -> 
     assert (Decimal(body["self_value"]), Decimal(body["self_score"])) == (Decimal(40), Decimal(2))
     assert body["rule_text"].startswith("Tỷ lệ đạt / 80% × 4 điểm")
     timely = rules.score(rules.a, "1.6")
-    body = _put(focal, f"/api/assessments/scores/{timely.pk}/self", {"choice": "late"}).json()
+    body = _put(focal, f"/api/assessments/scores/{timely.pk}/self", {"choice": "late", "version": 0}).json()
     assert (body["self_choice"], Decimal(body["self_score"])) == ("late", Decimal("0.5"))
-    refused = _put(focal, f"/api/assessments/scores/{rate.pk}/self", {"value": "100.5"})
+    refused = _put(focal, f"/api/assessments/scores/{rate.pk}/self", {"value": "100.5", "version": 1})
     assert refused.status_code == 400 and "Tỷ lệ phải từ 0 đến 100%" in refused.json()["detail"]
     assert rules.score(rules.a, "1.5").self_value == Decimal(40)
-    assert _put(rules.personas.focal_b, f"/api/assessments/scores/{rate.pk}/self", {"value": "50"}).status_code == 404
+    assert (
+        _put(
+            rules.personas.focal_b, f"/api/assessments/scores/{rate.pk}/self", {"value": "50", "version": 1}
+        ).status_code
+        == 404
+    )
 
 
 def test_the_api_appraisal_takes_a_choice_with_a_reason(rules: Workflow) -> None:
