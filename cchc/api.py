@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -102,3 +103,10 @@ api.add_router("/frameworks", "cchc.frameworks.api.router")
 api.add_router("/assessments", "cchc.assessments.api.router")
 api.add_router("/results", "cchc.assessments.api_results.router")
 api.add_router("/directives", "cchc.directives.api.router")
+
+
+@api.exception_handler(RawPostDataException)
+def form_body_for_json(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    """A form (multipart) body sent to an endpoint that reads JSON: the form was already parsed, so say what to send."""
+    detail = _("Nội dung gửi lên phải là JSON (Content-Type: application/json), không phải biểu mẫu.")
+    return api.create_response(request, {"detail": detail, "code": "invalid", "field": None}, status=400)
