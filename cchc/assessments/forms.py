@@ -18,6 +18,7 @@ from cchc.organisations.widgets import UnitMultiplePickerWidget
 
 from . import services
 from .models import Round, Score, Stage
+from .picker import CriterionMultipleChoiceField
 from .services import DEADLINE_FIELDS, RoundData, parse_points
 
 PARTICIPANT_KINDS = (UnitKind.DEPARTMENT, UnitKind.COMMUNE)
@@ -49,11 +50,6 @@ class PointsField(forms.CharField):
             return parse_points(text)
         except ServiceError as exc:
             raise forms.ValidationError(exc.message) from exc
-
-
-class ScoreChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.criterion.code} {obj.criterion.title[:90]}"
 
 
 class RoundForm(forms.Form):
@@ -253,10 +249,10 @@ class SelfScoreForm(forms.Form):
 
 
 class _EvidenceForm(forms.Form):
-    scores = ScoreChoiceField(
+    scores = CriterionMultipleChoiceField(
         label=_("Các tiêu chí mà tài liệu chứng minh"),
         queryset=Score.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Một tài liệu có thể chứng minh nhiều tiêu chí: tìm và chọn từng tiêu chí."),
     )
 
     def __init__(self, *args: Any, scores: QuerySet[Score], **kwargs: Any) -> None:
@@ -337,3 +333,49 @@ class ExplanationForm(forms.Form):
         required=False,
         help_text=_("PDF, Word (.docx), Excel (.xlsx) hoặc ảnh."),
     )
+
+
+class AppraisalAdjustForm(AppraisalForm):
+    """“Điều chỉnh” for one leaf on the appraisal page: the decision is fixed, the entry and the reason are asked."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].widget = forms.HiddenInput()
+        self.fields["decision"].initial = self.ADJUST
+        self.fields["reason"].label = _("Lý do điều chỉnh")
+
+
+class WorklistFilterForm(forms.Form):
+    """The appraiser's worklist filters: unit, area, status. Unknown values are ignored rather than refused."""
+
+    unit = forms.ChoiceField(label=_("Đơn vị"), required=False)
+    area = forms.ChoiceField(label=_("Lĩnh vực"), required=False)
+    status = forms.ChoiceField(label=_("Trạng thái"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        units: list[tuple[int, str]],
+        areas: list[Criterion],
+        statuses: Any,
+        several_frameworks: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", _("Mọi đơn vị")), *((str(pk), name) for pk, name in units)]
+        area_choices = []
+        for area in areas:
+            label = f"{area.code}. {area.title[:70]}"
+            if several_frameworks:
+                label = f"{label} ({area.framework.get_unit_kind_display()})"
+            area_choices.append((str(area.pk), label))
+        self.fields["area"].choices = [("", _("Mọi lĩnh vực")), *area_choices]
+        self.fields["status"].choices = list(statuses)
+
+    def value(self, name: str) -> str:
+        """The cleaned value of a filter, or empty when it is missing or not one of the choices."""
+        if not self.is_bound:
+            return str(self.initial.get(name, "") or "")
+        if self.is_valid() or name not in self.errors:
+            return str(self.cleaned_data.get(name) or "")
+        return ""
