@@ -255,12 +255,18 @@ class _EvidenceForm(forms.Form):
         help_text=_("Một tài liệu có thể chứng minh nhiều tiêu chí: tìm và chọn từng tiêu chí."),
     )
 
+    default_auto_id = "id_%s"
+
     def __init__(self, *args: Any, scores: QuerySet[Score], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", self.default_auto_id)
         super().__init__(*args, **kwargs)
         self.fields["scores"].queryset = scores.select_related("criterion")  # type: ignore[attr-defined]
 
 
 class EvidenceFileForm(_EvidenceForm):
+    # The sheet page holds both evidence forms: their fields must not share ids.
+    default_auto_id = "file-%s"
+
     file = forms.FileField(
         label=_("Tệp tài liệu"),
         help_text=_("PDF, Word (.docx), Excel (.xlsx) hoặc ảnh."),
@@ -271,6 +277,8 @@ class EvidenceFileForm(_EvidenceForm):
 
 
 class EvidenceReferenceForm(_EvidenceForm):
+    default_auto_id = "reference-%s"
+
     title = forms.CharField(label=_("Trích yếu văn bản"), max_length=500)
     document_number = forms.CharField(label=_("Số, ký hiệu"), max_length=100, required=False)
     document_date = _date_field(_("Ngày ban hành"))
