@@ -322,7 +322,9 @@ class AppraisalForm(forms.Form):
         return {
             "version": score.version,
             "decision": AppraisalForm.ADJUST,
-            "points": "" if score.appraised_score is None or declared else services.format_points(score.appraised_score),
+            "points": ""
+            if score.appraised_score is None or declared
+            else services.format_points(score.appraised_score),
             "value": _number_text(score.appraised_value),
             "choice": score.appraised_choice,
             "reason": score.appraisal_reason,

@@ -23,15 +23,17 @@ pytestmark = pytest.mark.browser
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 NO_SIDEWAYS_SCROLL_JS = "() => document.documentElement.scrollWidth <= window.innerWidth"
 # English words of the interface or raw template code that must never reach a Vietnamese page.
+ENGLISH = "Save|Submit|Cancel|Search|Accept|Adjust|Score|Evidence|Delete|Upload|Page|Choose|Filter"
 LEAKS_JS = """() => {
   const text = document.body.innerText;
   const found = [];
-  for (const pattern of [/\\{\\{|\\}\\}|\\{%|%\\}/, /\\bNone\\b/, /\\b(Save|Submit|Cancel|Search|Accept|Adjust|Score|Evidence|Delete|Upload|Page)\\b/]) {
+  const patterns = [/\\{\\{|\\}\\}|\\{%|%\\}/, /\\bNone\\b/, /\\b(WORDS)\\b/];
+  for (const pattern of patterns) {
     const match = text.match(pattern);
     if (match) found.push(match[0]);
   }
   return found;
-}"""
+}""".replace("WORDS", ENGLISH)
 
 
 def _as(page: Page, username: str) -> None:
