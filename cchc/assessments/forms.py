@@ -372,15 +372,16 @@ class WorklistFilterForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", _("Mọi đơn vị")), *((str(pk), name) for pk, name in units)]
+        unit_choices = [("", _("Mọi đơn vị")), *((str(pk), name) for pk, name in units)]
+        self.fields["unit"].choices = unit_choices  # type: ignore[attr-defined]
         area_choices = []
         for area in areas:
             label = f"{area.code}. {area.title[:70]}"
             if several_frameworks:
                 label = f"{label} ({area.framework.get_unit_kind_display()})"
             area_choices.append((str(area.pk), label))
-        self.fields["area"].choices = [("", _("Mọi lĩnh vực")), *area_choices]
-        self.fields["status"].choices = list(statuses)
+        self.fields["area"].choices = [("", _("Mọi lĩnh vực")), *area_choices]  # type: ignore[attr-defined]
+        self.fields["status"].choices = list(statuses)  # type: ignore[attr-defined]
 
     def value(self, name: str) -> str:
         """The cleaned value of a filter, or empty when it is missing or not one of the choices."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -25,7 +26,7 @@ from .conftest import Workflow, self_assess_all
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -336,7 +337,7 @@ def test_the_worklist_filters_by_unit_area_and_status_and_paginates(wf: Workflow
     appraiser = wf.personas.client("appraiser")
     url = reverse("assessments:appraisal_list", args=[wf.round.pk])
 
-    def codes(query: dict[str, object]) -> list[tuple[str, str]]:
+    def codes(query: dict[str, Any]) -> list[tuple[str, str]]:
         response = appraiser.get(url, query)
         assert response.status_code == 200
         rows = response.context["rows"]
