@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -558,3 +558,15 @@ def round_area_of(round: Round) -> dict[int, int]:
 
     trees = framework_trees(round.frameworks.values_list("pk", flat=True))
     return {node.id: node.area_id for tree in trees.values() for node in tree}
+
+
+def in_unit_order(scores: QuerySet[Score], sheets: list[Assessment]) -> QuerySet[Score]:
+    """The worklist ordered by unit in Vietnamese order (``sheets`` already sorted), then by criterion.
+
+    No database sorts Vietnamese ("Phường Âu Cơ" before "Phường Hòa Bình"), so the order of the few sheets of a
+    round is computed here and handed to the query.
+    """
+    if not sheets:
+        return scores.order_by("criterion__position", "pk")
+    rank = Case(*(When(assessment_id=sheet.pk, then=Value(index)) for index, sheet in enumerate(sheets)))
+    return scores.order_by(rank.asc(nulls_last=True), "assessment_id", "criterion__position", "pk")

@@ -439,3 +439,20 @@ def test_without_javascript_a_typed_code_links_the_file_to_that_criterion(wf: Wo
         {"file": SimpleUploadedFile("kh.pdf", PDF), "scores__search": "cai cach"},
     )
     assert response.status_code == 400 and "Có nhiều tiêu chí khớp" in response.content.decode()
+
+
+def test_the_worklist_lists_units_in_vietnamese_order(wf: Workflow) -> None:
+    from cchc.organisations.models import Unit
+
+    _submitted(wf)
+    self_assess_all(wf, wf.b, wf.personas.focal_b)
+    services.assessment_submit(actor=wf.personas.focal_b, assessment=wf.b)
+    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    Unit.objects.filter(pk=wf.a.unit_id).update(name="Đài Phát thanh và Truyền hình")  # Đ sorts before X
+    response = wf.personas.client("appraiser").get(reverse("assessments:appraisal_list", args=[wf.round.pk]))
+    units = [row.assessment.unit.name for row in response.context["rows"]]
+    assert units[0] == "Đài Phát thanh và Truyền hình" and units[-1] == "Xã Hòa Bình"
+    assert [sheet.unit.name for sheet, _done, _total in response.context["units"]] == [
+        "Đài Phát thanh và Truyền hình",
+        "Xã Hòa Bình",
+    ]

@@ -157,6 +157,7 @@ def appraisal_list(request: HttpRequest, round_id: int) -> HttpResponse:
     readable = permissions.get_assessments_for_user(user)
     lead_unit_ids = permissions.appraisal_lead_unit_ids(user)
     sheets = list(selectors.open_for_appraisal(readable, round).select_related("unit").distinct())
+    sheets.sort(key=lambda sheet: sort_key(sheet.unit.name))
     form = _worklist_filters(request, round, sheets)
     unit_id = _int(form.value("unit"))
     area_id = _int(form.value("area"))
@@ -168,14 +169,13 @@ def appraisal_list(request: HttpRequest, round_id: int) -> HttpResponse:
         leaf_ids=selectors.area_leaf_ids(area) if area is not None else None,
         status=status,
     )
-    page = Paginator(scores, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.in_unit_order(scores, sheets), PAGE_SIZE).get_page(request.GET.get("page"))
     area_of = selectors.round_area_of(round)
     rows = list(page.object_list)
     for score in rows:
         score.area_id = area_of.get(score.criterion_id)  # type: ignore[attr-defined]
         score.can_accept = score.appraised_score is None and score.self_score is not None  # type: ignore[attr-defined]
     shown = [sheet for sheet in sheets if unit_id is None or sheet.unit_id == unit_id]
-    shown.sort(key=lambda sheet: sort_key(sheet.unit.name))
     progress = selectors.appraisal_progress_by_assessment(Assessment.objects.filter(pk__in=[s.pk for s in shown]))
     units = [(sheet, *progress.get(sheet.pk, (0, 0))) for sheet in shown]
     query = request.GET.copy()
