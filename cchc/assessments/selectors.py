@@ -256,6 +256,16 @@ class LeafRow:
     evidence: list[Evidence] = field(default_factory=list)
     done: bool = False
     auto: bool = False
+    # Set by the page that shows the leaf: its forms, the rule in words, what was declared, and the state of a save.
+    form: Any = None
+    adjust_form: Any = None
+    rule_text: str = ""
+    declared: str = ""
+    appraised_declared: str = ""
+    can_appraise: bool = False
+    can_accept: bool = False
+    saved: bool = False
+    open_adjust: bool = False
 
     is_leaf = True
 

@@ -72,16 +72,12 @@ def appraisal_context(
     bound = bound or {}
     for row in sheet.leaves:
         score = row.score
-        row.can_appraise = permissions.can_appraise_score(user, score)  # type: ignore[attr-defined]
-        row.can_accept = row.can_appraise and score.self_score is not None  # type: ignore[attr-defined]
-        row.adjust_form = bound.get(score.pk) or (  # type: ignore[attr-defined]
-            adjust_form(score) if row.can_appraise else None  # type: ignore[attr-defined]
-        )
-        row.rule_text = services.rule_text(row.criterion)  # type: ignore[attr-defined]
-        row.self_declared = services.declared_text(score.self_value, score.self_choice)  # type: ignore[attr-defined]
-        row.appraised_declared = services.declared_text(  # type: ignore[attr-defined]
-            score.appraised_value, score.appraised_choice
-        )
+        row.can_appraise = permissions.can_appraise_score(user, score)
+        row.can_accept = row.can_appraise and score.self_score is not None
+        row.adjust_form = bound.get(score.pk) or (adjust_form(score) if row.can_appraise else None)
+        row.rule_text = services.rule_text(row.criterion)
+        row.declared = services.declared_text(score.self_value, score.self_choice)
+        row.appraised_declared = services.declared_text(score.appraised_value, score.appraised_choice)
     appraised, total = selectors.appraisal_progress(assessment)
     return {
         "assessment": assessment,
@@ -89,7 +85,7 @@ def appraisal_context(
         "sheet": sheet,
         "appraised": appraised,
         "appraisal_total": total,
-        "bulk_allowed": any(getattr(row, "can_accept", False) and not row.appraised for row in sheet.leaves),
+        "bulk_allowed": any(row.can_accept and not row.appraised for row in sheet.leaves),
         "nav_active": NAV,
     }
 
@@ -129,12 +125,11 @@ def appraisal_sheet(request: HttpRequest, assessment_id: int) -> HttpResponse:
     return appraisal_page(request, assessment, _int(request.GET.get("area")))
 
 
-def _worklist_filters(request: HttpRequest, round: Any, sheets: Any) -> WorklistFilterForm:
+def _worklist_filters(request: HttpRequest, sheets: list[Assessment], areas: list[Any]) -> WorklistFilterForm:
     units = sorted(
         {(sheet.unit_id, sheet.unit.name) for sheet in sheets},
         key=lambda item: sort_key(item[1]),
     )
-    areas = selectors.round_areas(round)
     params = request.GET.copy()
     if params.get("pending") == "1" and not params.get("status"):  # older links
         params["status"] = selectors.WorklistStatus.PENDING
@@ -158,11 +153,12 @@ def appraisal_list(request: HttpRequest, round_id: int) -> HttpResponse:
     lead_unit_ids = permissions.appraisal_lead_unit_ids(user)
     sheets = list(selectors.open_for_appraisal(readable, round).select_related("unit").distinct())
     sheets.sort(key=lambda sheet: sort_key(sheet.unit.name))
-    form = _worklist_filters(request, round, sheets)
+    areas = selectors.round_areas(round)
+    form = _worklist_filters(request, sheets, areas)
     unit_id = _int(form.value("unit"))
     area_id = _int(form.value("area"))
     status = form.value("status") or selectors.WorklistStatus.ALL
-    area = next((item for item in selectors.round_areas(round) if item.pk == area_id), None)
+    area = next((item for item in areas if item.pk == area_id), None)
     scores = selectors.filter_worklist(
         selectors.appraisal_worklist(round=round, assessments=readable, lead_unit_ids=lead_unit_ids),
         unit_id=unit_id,

@@ -89,6 +89,10 @@ def score_detail(request: HttpRequest, score_id: int) -> HttpResponse:
     return _score_page(request, permissions.get_score_for_user(request.user, score_id))
 
 
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
 def _sheet_url(score: Score, area_id: int) -> str:
     url = reverse("assessments:assessment_detail", args=[score.assessment_id])
     return f"{url}?area={area_id}#leaf-{score.pk}"
@@ -150,7 +154,7 @@ def score_self(request: HttpRequest, score_id: int) -> HttpResponse:
             show_service_error(form, exc)
             status = _error_status(exc)
         else:
-            if from_sheet and request.htmx:  # type: ignore[attr-defined]
+            if from_sheet and _is_htmx(request):
                 return _sheet_leaf(request, score, selectors.area_id_of(score.criterion), saved=True)
             messages.success(request, _("Đã lưu điểm tự chấm tiêu chí %(code)s.") % {"code": score.criterion.code})
             if from_sheet:
@@ -158,7 +162,7 @@ def score_self(request: HttpRequest, score_id: int) -> HttpResponse:
             return redirect("assessments:score_detail", score.pk)
     if from_sheet:
         area_id = selectors.area_id_of(score.criterion)
-        if request.htmx:  # type: ignore[attr-defined]
+        if _is_htmx(request):
             # htmx swaps only successful answers: the leaf comes back with its errors next to the fields.
             return _sheet_leaf(request, score, area_id, form=form)
         return sheets.sheet_page(request, score.assessment, status, area_id=area_id, bound={score.pk: form})
@@ -192,7 +196,7 @@ def score_appraise(request: HttpRequest, score_id: int) -> HttpResponse:
             show_service_error(form, exc)
             status = _error_status(exc)
         else:
-            if from_sheet and request.htmx:  # type: ignore[attr-defined]
+            if from_sheet and _is_htmx(request):
                 return _appraisal_leaf(request, score, selectors.area_id_of(score.criterion), saved=True)
             messages.success(request, _("Đã lưu kết quả thẩm định tiêu chí %(code)s.") % {"code": score.criterion.code})
             if from_sheet:
@@ -201,7 +205,7 @@ def score_appraise(request: HttpRequest, score_id: int) -> HttpResponse:
             return redirect("assessments:score_detail", score.pk)
     if from_sheet:
         area_id = selectors.area_id_of(score.criterion)
-        if request.htmx:  # type: ignore[attr-defined]
+        if _is_htmx(request):
             return _appraisal_leaf(request, score, area_id, form=form)
         assert isinstance(form, AppraisalAdjustForm)
         return appraisal.appraisal_page(request, score.assessment, area_id, status, bound={score.pk: form})

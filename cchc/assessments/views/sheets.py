@@ -52,11 +52,9 @@ def sheet_context(
         raise Http404 from None
     bound = bound or {}
     for row in sheet.leaves:
-        row.form = bound.get(row.score.pk) or (  # type: ignore[attr-defined]
-            self_score_form(row.score) if can_edit else None
-        )
-        row.rule_text = services.rule_text(row.criterion)  # type: ignore[attr-defined]
-        row.declared = services.declared_text(row.score.self_value, row.score.self_choice)  # type: ignore[attr-defined]
+        row.form = bound.get(row.score.pk) or (self_score_form(row.score) if can_edit else None)
+        row.rule_text = services.rule_text(row.criterion)
+        row.declared = services.declared_text(row.score.self_value, row.score.self_choice)
     return {
         "assessment": assessment,
         "round": assessment.round,
