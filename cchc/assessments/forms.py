@@ -235,7 +235,7 @@ class SelfScoreForm(forms.Form):
     def initial_for(score: Score) -> dict[str, Any]:
         return {
             "version": score.version,
-            "points": "" if score.self_score is None else services.format_points(score.self_score),
+            "points": "" if score.self_score is None else services.format_points(score.self_score.normalize()),
             "value": _number_text(score.self_value),
             "choice": score.self_choice,
             "note": score.self_note,
@@ -324,7 +324,7 @@ class AppraisalForm(forms.Form):
             "decision": AppraisalForm.ADJUST,
             "points": ""
             if score.appraised_score is None or declared
-            else services.format_points(score.appraised_score),
+            else services.format_points(score.appraised_score.normalize()),
             "value": _number_text(score.appraised_value),
             "choice": score.appraised_choice,
             "reason": score.appraisal_reason,

@@ -111,6 +111,12 @@ def test_a_focal_point_scores_an_area_inline_and_submits_after_confirming(
     expect(page.get_by_test_id("progress")).to_contain_text("4/4")
     _check_page(page, artifacts_dir, "sheet-area-2")
 
+    # At phone width nothing scrolls sideways, forms and picker included.
+    _as(phone_page, "daumoi_a")
+    _check_phone(phone_page, f"/assessments/{wf.a.pk}/", artifacts_dir, "sheet")
+    _check_phone(phone_page, f"/assessments/scores/{wf.score(wf.a, '1.1').pk}/", artifacts_dir, "score")
+    _check_phone(phone_page, f"/assessments/{wf.a.pk}/submit/", artifacts_dir, "sheet-submit")
+
     # The confirmation step, then the submission.
     page.get_by_role("link", name="Nộp phiếu tự đánh giá…").click()
     expect(page.get_by_test_id("submit-confirm")).to_contain_text("bị khóa")
@@ -119,11 +125,7 @@ def test_a_focal_point_scores_an_area_inline_and_submits_after_confirming(
     wf.refresh()
     assert wf.a.status == AssessmentStatus.SUBMITTED
     watch.assert_none()
-
-    # At phone width nothing scrolls sideways.
-    _as(phone_page, "daumoi_a")
-    _check_phone(phone_page, f"/assessments/{wf.a.pk}/", artifacts_dir, "sheet")
-    _check_phone(phone_page, f"/assessments/scores/{wf.score(wf.a, '1.1').pk}/", artifacts_dir, "score")
+    _check_phone(phone_page, f"/assessments/{wf.a.pk}/", artifacts_dir, "sheet-submitted")
 
 
 @pytest.mark.django_db(transaction=True)
