@@ -456,3 +456,25 @@ def test_the_worklist_lists_units_in_vietnamese_order(wf: Workflow) -> None:
         "Đài Phát thanh và Truyền hình",
         "Xã Hòa Bình",
     ]
+
+
+def test_bulk_accept_from_the_appraisal_page_returns_to_it(wf: Workflow) -> None:
+    _appraisal(wf)
+    appraiser = wf.personas.client("appraiser")
+    page = appraiser.get(reverse("assessments:appraisal_sheet", args=[wf.a.pk])).content.decode()
+    assert 'form="bulk-accept"' in page and 'id="bulk-accept"' in page
+    one, two = wf.score(wf.a, "1.1"), wf.score(wf.a, "1.2")
+    back = reverse("assessments:appraisal_sheet", args=[wf.a.pk])
+    response = appraiser.post(
+        reverse("assessments:appraisal_accept", args=[wf.round.pk]),
+        {"scores": [one.pk, two.pk], f"version_{one.pk}": one.version, f"version_{two.pk}": two.version, "next": back},
+    )
+    assert response.status_code == 302 and response["Location"] == back
+    assert wf.score(wf.a, "1.1").appraised_score == Decimal(2) and wf.score(wf.a, "1.2").appraised_score == Decimal(3)
+    again = appraiser.post(
+        reverse("assessments:appraisal_accept", args=[wf.round.pk]),
+        {"scores": [one.pk], "next": "https://example.com/"},
+        follow=True,
+    )
+    assert again.redirect_chain[-1][0] == reverse("assessments:appraisal_list", args=[wf.round.pk])
+    assert "1.1 (Sở Tư pháp): Tiêu chí đã được thẩm định" in again.content.decode()  # a second click is harmless
