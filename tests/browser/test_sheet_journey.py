@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from cchc.assessments import services
@@ -179,3 +179,35 @@ def test_an_appraiser_filters_by_unit_accepts_several_leaves_and_adjusts_one(
     _as(phone_page, "thamdinh")
     _check_phone(phone_page, f"/assessments/rounds/{wf.round.pk}/appraisal/", artifacts_dir, "worklist")
     _check_phone(phone_page, f"/assessments/{wf.a.pk}/appraisal/", artifacts_dir, "appraisal-sheet")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_javascript_the_sheet_saves_a_leaf_and_submits_as_plain_forms(
+    browser: Browser, live_server: LiveServer, personas: Personas, artifacts_dir: Path
+) -> None:
+    wf = build_workflow(personas)
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, locale="vi-VN")
+    page = context.new_page()
+    try:
+        log_in(page, "daumoi_a")
+        page.goto(f"/assessments/{wf.a.pk}/")
+        for code, points in (("1.1", "2"), ("1.2", "3")):
+            leaf = _leaf(page, code)
+            leaf.get_by_label("Điểm tự chấm").fill(points)
+            leaf.get_by_label("Giải thích nếu không có tài liệu kiểm chứng").fill("Bản giấy lưu tại đơn vị")
+            leaf.get_by_role("button", name=f"Lưu tiêu chí {code}").click()
+            expect(page.get_by_role("status")).to_contain_text(f"Đã lưu điểm tự chấm tiêu chí {code}.")
+            assert page.url.endswith(f"#leaf-{wf.score(wf.a, code).pk}")
+        page.get_by_role("link", name="Sang lĩnh vực 2").click()
+        _leaf(page, "2.1").get_by_label("Điểm tự chấm").fill("4")
+        _leaf(page, "2.1").get_by_label("Giải thích nếu không có tài liệu kiểm chứng").fill("Văn bản mật")
+        _leaf(page, "2.1").get_by_role("button", name="Lưu tiêu chí 2.1").click()
+        expect(page.get_by_test_id("progress")).to_contain_text("4/4")
+        page.get_by_role("link", name="Nộp phiếu tự đánh giá…").click()
+        page.get_by_role("button", name="Xác nhận nộp phiếu").click()
+        expect(page.get_by_test_id("status")).to_have_text("Đã nộp")
+        _check_page(page, artifacts_dir, "sheet-nojs-submitted")
+    finally:
+        context.close()
+    wf.refresh()
+    assert wf.a.status == AssessmentStatus.SUBMITTED
