@@ -16,7 +16,7 @@ from cchc.audit.models import AuditEntry
 from cchc.audit.selectors import history_for
 from cchc.frameworks.models import Criterion, Framework
 
-from .models import Assessment, AssessmentStatus, Evidence, Round, RuleChoice, Score, Stage
+from .models import Assessment, AssessmentStatus, Evidence, Explanation, Round, RuleChoice, Score, Stage
 from .services import AUTO_RULE_KINDS, format_points, is_auto, score_is_done
 
 # Labels of the keys a score's audit entries carry.
@@ -266,6 +266,7 @@ class LeafRow:
     can_accept: bool = False
     saved: bool = False
     open_adjust: bool = False
+    explanations: list[Any] = field(default_factory=list)
 
     is_leaf = True
 
@@ -580,3 +581,10 @@ def in_unit_order(scores: QuerySet[Score], sheets: list[Assessment]) -> QuerySet
         return scores.order_by("criterion__position", "pk")
     rank = Case(*(When(assessment_id=sheet.pk, then=Value(index)) for index, sheet in enumerate(sheets)))
     return scores.order_by(rank.asc(nulls_last=True), "assessment_id", "criterion__position", "pk")
+
+
+def attach_explanations(rows: list[LeafRow]) -> None:
+    """The unit's explanations (giải trình) of each leaf, oldest first, for the appraiser settling them."""
+    by_score = {row.score.pk: row for row in rows}
+    for explanation in Explanation.objects.filter(score_id__in=list(by_score)).order_by("created_at", "pk"):
+        by_score[explanation.score_id].explanations.append(explanation)

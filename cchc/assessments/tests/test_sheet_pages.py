@@ -478,3 +478,21 @@ def test_bulk_accept_from_the_appraisal_page_returns_to_it(wf: Workflow) -> None
     )
     assert again.redirect_chain[-1][0] == reverse("assessments:appraisal_list", args=[wf.round.pk])
     assert "1.1 (Sở Tư pháp): Tiêu chí đã được thẩm định" in again.content.decode()  # a second click is harmless
+
+
+def test_the_appraiser_settles_an_explained_leaf_seeing_the_explanation_on_the_appraisal_page(wf: Workflow) -> None:
+    _appraisal(wf)
+    score = wf.score(wf.a, "1.2")
+    services.score_appraise(
+        actor=wf.personas.appraiser, score=score, version=score.version, points=Decimal(1), reason="Thiếu báo cáo"
+    )
+    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.EXPLANATION)
+    services.explanation_add(
+        actor=wf.personas.focal_a,
+        score=wf.score(wf.a, "1.2"),
+        text="Báo cáo quý IV đã gửi qua hệ thống",
+        proposed_score=Decimal(3),
+    )
+    page = wf.personas.client("appraiser").get(reverse("assessments:appraisal_sheet", args=[wf.a.pk])).content.decode()
+    assert "Báo cáo quý IV đã gửi qua hệ thống" in page and "đề nghị 3 điểm" in page
+    assert 'data-testid="adjust-form"' in page

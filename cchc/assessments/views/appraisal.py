@@ -70,6 +70,7 @@ def appraisal_context(
     except LookupError:
         raise Http404 from None
     bound = bound or {}
+    selectors.attach_explanations(sheet.leaves)
     for row in sheet.leaves:
         score = row.score
         row.can_appraise = permissions.can_appraise_score(user, score)
