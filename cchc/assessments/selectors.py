@@ -348,7 +348,9 @@ def area_sheet(
     """The sheet's areas with their progress, and the leaves of one area (the first one when ``area_id`` is None).
 
     ``lead_unit_ids`` narrows the leaves to those the appraiser's units lead (and the tabs to the areas holding one);
-    each tab then counts the appraised leaves among them. Raises :class:`LookupError` for an area not on the sheet.
+    each tab then counts, for moving between areas, the appraised leaves among them (appraised as in
+    :func:`appraisal_progress_by_assessment`: the appraised score is set). The sheet's "đã thẩm định x/y tiêu chí"
+    is :func:`appraisal_progress`, not this. Raises :class:`LookupError` for an area not on the sheet.
     The totals are the unit's self-scores added as the results add final scores (``results.unit_totals``):
     penalties subtract, bonuses add, the total stays within the scale.
     """
