@@ -19,6 +19,7 @@ from cchc.organisations.widgets import UnitMultiplePickerWidget
 
 from . import services
 from .models import Round, Score, Stage
+from .picker import CriterionMultipleChoiceField
 from .services import DEADLINE_FIELDS, RoundData, parse_points
 
 PARTICIPANT_KINDS = (UnitKind.DEPARTMENT, UnitKind.COMMUNE)
@@ -63,11 +64,6 @@ class PointsField(forms.CharField):
             return parse_points(text)
         except ServiceError as exc:
             raise forms.ValidationError(exc.message) from exc
-
-
-class ScoreChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.criterion.code} {obj.criterion.title[:90]}"
 
 
 class RoundForm(forms.Form):
@@ -265,7 +261,7 @@ class SelfScoreForm(forms.Form):
     def initial_for(score: Score) -> dict[str, Any]:
         return {
             "version": score.version,
-            "points": "" if score.self_score is None else str(score.self_score).replace(".", ","),
+            "points": "" if score.self_score is None else services.format_points(score.self_score.normalize()),
             "value": _number_text(score.self_value),
             "choice": score.self_choice,
             "note": score.self_note,
@@ -279,18 +275,24 @@ class SelfScoreForm(forms.Form):
 
 
 class _EvidenceForm(forms.Form):
-    scores = ScoreChoiceField(
+    scores = CriterionMultipleChoiceField(
         label=_("Các tiêu chí mà tài liệu chứng minh"),
         queryset=Score.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Một tài liệu có thể chứng minh nhiều tiêu chí: tìm và chọn từng tiêu chí."),
     )
 
+    default_auto_id = "id_%s"
+
     def __init__(self, *args: Any, scores: QuerySet[Score], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", self.default_auto_id)
         super().__init__(*args, **kwargs)
         self.fields["scores"].queryset = scores.select_related("criterion")  # type: ignore[attr-defined]
 
 
 class EvidenceFileForm(_EvidenceForm):
+    # The sheet page holds both evidence forms: their fields must not share ids.
+    default_auto_id = "file-%s"
+
     file = forms.FileField(
         label=_("Tệp tài liệu"),
         help_text=_("PDF, Word (.docx), Excel (.xlsx) hoặc ảnh."),
@@ -301,6 +303,8 @@ class EvidenceFileForm(_EvidenceForm):
 
 
 class EvidenceReferenceForm(_EvidenceForm):
+    default_auto_id = "reference-%s"
+
     title = forms.CharField(label=_("Trích yếu văn bản"), max_length=500)
     document_number = forms.CharField(label=_("Số, ký hiệu"), max_length=100, required=False)
     document_date = _date_field(_("Ngày ban hành"))
@@ -347,7 +351,9 @@ class AppraisalForm(forms.Form):
         return {
             "version": score.version,
             "decision": AppraisalForm.ADJUST,
-            "points": "" if score.appraised_score is None or declared else str(score.appraised_score).replace(".", ","),
+            "points": ""
+            if score.appraised_score is None or declared
+            else services.format_points(score.appraised_score.normalize()),
             "value": _number_text(score.appraised_value),
             "choice": score.appraised_choice,
             "reason": score.appraisal_reason,
@@ -368,3 +374,50 @@ class ExplanationForm(forms.Form):
         required=False,
         help_text=_("PDF, Word (.docx), Excel (.xlsx) hoặc ảnh."),
     )
+
+
+class AppraisalAdjustForm(AppraisalForm):
+    """“Điều chỉnh” for one leaf on the appraisal page: the decision is fixed, the entry and the reason are asked."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].widget = forms.HiddenInput()
+        self.fields["decision"].initial = self.ADJUST
+        self.fields["reason"].label = _("Lý do điều chỉnh")
+
+
+class WorklistFilterForm(forms.Form):
+    """The appraiser's worklist filters: unit, area, status. Unknown values are ignored rather than refused."""
+
+    unit = forms.ChoiceField(label=_("Đơn vị"), required=False)
+    area = forms.ChoiceField(label=_("Lĩnh vực"), required=False)
+    status = forms.ChoiceField(label=_("Trạng thái"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        units: list[tuple[int, str]],
+        areas: list[Criterion],
+        statuses: Any,
+        several_frameworks: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        unit_choices = [("", _("Mọi đơn vị")), *((str(pk), name) for pk, name in units)]
+        self.fields["unit"].choices = unit_choices  # type: ignore[attr-defined]
+        area_choices = []
+        for area in areas:
+            label = f"{area.code}. {area.title[:70]}"
+            if several_frameworks:
+                label = f"{label} ({area.framework.get_unit_kind_display()})"
+            area_choices.append((str(area.pk), label))
+        self.fields["area"].choices = [("", _("Mọi lĩnh vực")), *area_choices]  # type: ignore[attr-defined]
+        self.fields["status"].choices = list(statuses)  # type: ignore[attr-defined]
+
+    def value(self, name: str) -> str:
+        """The cleaned value of a filter, or empty when it is missing or not one of the choices."""
+        if not self.is_bound:
+            return str(self.initial.get(name, "") or "")
+        if self.is_valid() or name not in self.errors:
+            return str(self.cleaned_data.get(name) or "")
+        return ""

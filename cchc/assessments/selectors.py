@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from cchc.audit.models import AuditEntry
 from cchc.audit.selectors import history_for
 from cchc.frameworks.models import Criterion, Framework
 
-from .models import Assessment, AssessmentStatus, Evidence, Round, RuleChoice, Score
+from .models import Assessment, AssessmentStatus, Evidence, Explanation, Round, RuleChoice, Score, Stage
 from .services import AUTO_RULE_KINDS, format_points, is_auto, score_is_done
 
 # Labels of the keys a score's audit entries carry.
@@ -238,3 +240,353 @@ def appraisal_progress(assessment: Assessment) -> tuple[int, int]:
 def is_fully_appraised(assessment: Assessment) -> bool:
     done, total = appraisal_progress(assessment)
     return total > 0 and done == total
+
+
+# ---------------------------------------------------------------------------
+# A sheet area by area (self-assessment and appraisal pages)
+
+
+@dataclass
+class LeafRow:
+    """One leaf of an area page: its criterion, score, evidence and whether the unit has finished it."""
+
+    criterion: Criterion
+    score: Score
+    depth: int
+    evidence: list[Evidence] = field(default_factory=list)
+    done: bool = False
+    auto: bool = False
+    # Set by the page that shows the leaf: its forms, the rule in words, what was declared, and the state of a save.
+    form: Any = None
+    adjust_form: Any = None
+    rule_text: str = ""
+    declared: str = ""
+    appraised_declared: str = ""
+    can_appraise: bool = False
+    can_accept: bool = False
+    saved: bool = False
+    open_adjust: bool = False
+    explanations: list[Any] = field(default_factory=list)
+
+    is_leaf = True
+
+    @property
+    def differs(self) -> bool:
+        return self.score.appraised_score is not None and self.score.appraised_score != self.score.self_score
+
+    @property
+    def appraised(self) -> bool:
+        return self.score.appraised_score is not None
+
+
+@dataclass
+class GroupRow:
+    """A criterion with sub-criteria inside an area (a heading between leaves)."""
+
+    code: str
+    title: str
+    max_points: Decimal
+    depth: int
+
+    is_leaf = False
+
+
+@dataclass
+class AreaTab:
+    """One area (top-level criterion) of a sheet, with its progress."""
+
+    id: int
+    code: str
+    title: str
+    max_points: Decimal
+    total: int = 0
+    done: int = 0
+    appraised: int = 0
+    points: Decimal = Decimal(0)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+
+@dataclass
+class AreaSheet:
+    """A sheet seen one area at a time: the area tabs, the rows of the chosen area, and the running totals."""
+
+    assessment: Assessment
+    tabs: list[AreaTab]
+    area: AreaTab | None
+    rows: list[LeafRow | GroupRow]
+    done: int
+    total: int
+    self_total: Decimal
+    max_total: Decimal
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+    @property
+    def leaves(self) -> list[LeafRow]:
+        return [row for row in self.rows if isinstance(row, LeafRow)]
+
+    def leaf(self, score_id: int) -> LeafRow | None:
+        return next((row for row in self.leaves if row.score.pk == score_id), None)
+
+    @property
+    def next_area(self) -> AreaTab | None:
+        ids = [tab.id for tab in self.tabs]
+        if self.area is None or self.area.id not in ids:
+            return None
+        index = ids.index(self.area.id)
+        return self.tabs[index + 1] if index + 1 < len(self.tabs) else None
+
+
+def area_sheet(
+    assessment: Assessment, area_id: int | None = None, *, lead_unit_ids: list[int] | None = None
+) -> AreaSheet:
+    """The sheet's areas with their progress, and the leaves of one area (the first one when ``area_id`` is None).
+
+    ``lead_unit_ids`` narrows the leaves to those the appraiser's units lead (and the tabs to the areas holding one);
+    each tab then counts, for moving between areas, the appraised leaves among them (appraised as in
+    :func:`appraisal_progress_by_assessment`: the appraised score is set). The sheet's "đã thẩm định x/y tiêu chí"
+    is :func:`appraisal_progress`, not this. Raises :class:`LookupError` for an area not on the sheet.
+    The totals are the unit's self-scores added as the results add final scores (``results.unit_totals``):
+    penalties subtract, bonuses add, the total stays within the scale.
+    """
+    from .results import framework_trees, leaf_points, leaves_of, unit_totals
+
+    tree = framework_trees([assessment.framework_id]).get(assessment.framework_id, [])
+    scores = {
+        score.criterion_id: score
+        for score in assessment.scores.annotate(evidence_count=Count("evidence", distinct=True)).select_related(
+            "criterion__lead_unit"
+        )
+    }
+    areas = {node.id: node for node in tree if node.depth == 0}
+    tabs: dict[int, AreaTab] = {
+        node.id: AreaTab(id=node.id, code=node.code, title=node.title, max_points=node.max_points)
+        for node in areas.values()
+    }
+    leaf_info = {leaf.criterion_id: leaf for leaf in leaves_of(tree)}
+
+    done = total = 0
+    for node in tree:
+        score = scores.get(node.id)
+        if not node.is_leaf or score is None:
+            continue
+        if lead_unit_ids is not None and node.lead_unit_id not in lead_unit_ids:
+            continue
+        tab = tabs[node.area_id]
+        finished = score_is_done(score, score.evidence_count)  # type: ignore[attr-defined]
+        tab.total += 1
+        tab.done += int(finished)
+        tab.appraised += int(score.appraised_score is not None)
+        tab.points += leaf_points(leaf_info[node.id], score.self_score)
+        total += 1
+        done += int(finished)
+    shown = [tab for tab in tabs.values() if tab.total]
+    if area_id is None:
+        area = shown[0] if shown else None
+    else:
+        area = next((tab for tab in shown if tab.id == area_id), None)
+        if area is None:
+            raise LookupError(area_id)
+    rows: list[LeafRow | GroupRow] = []
+    if area is not None:
+        top_depth = 1
+        for node in tree:
+            if node.area_id != area.id or node.depth == 0:
+                continue
+            if not node.is_leaf:
+                rows.append(GroupRow(node.code, node.title, node.max_points, node.depth - top_depth))
+                continue
+            score = scores.get(node.id)
+            if score is None or (lead_unit_ids is not None and node.lead_unit_id not in lead_unit_ids):
+                continue
+            rows.append(
+                LeafRow(
+                    criterion=score.criterion,
+                    score=score,
+                    depth=node.depth - top_depth,
+                    done=score_is_done(score, score.evidence_count),  # type: ignore[attr-defined]
+                    auto=is_auto(score.criterion),
+                )
+            )
+        _drop_empty_groups(rows)
+        _attach_evidence(rows)
+    totals = unit_totals(leaf_info.values(), {pk: score.self_score for pk, score in scores.items()})
+    return AreaSheet(
+        assessment=assessment,
+        tabs=shown,
+        area=area,
+        rows=rows,
+        done=done,
+        total=total,
+        self_total=totals.total_points,
+        max_total=totals.max_points,
+    )
+
+
+def _drop_empty_groups(rows: list[LeafRow | GroupRow]) -> None:
+    """Headings with no leaf under them (all led by another unit) are left out."""
+
+    def has_leaf(index: int, group: GroupRow) -> bool:
+        for later in rows[index + 1 :]:
+            if isinstance(later, LeafRow):
+                return later.depth > group.depth
+            if later.depth <= group.depth:
+                return False
+        return False
+
+    rows[:] = [row for index, row in enumerate(rows) if isinstance(row, LeafRow) or has_leaf(index, row)]
+
+
+def _attach_evidence(rows: list[LeafRow | GroupRow]) -> None:
+    by_score = {row.score.pk: row for row in rows if isinstance(row, LeafRow)}
+    links = (
+        Evidence.scores.through.objects.filter(score_id__in=list(by_score))
+        .select_related("evidence")
+        .order_by("evidence__created_at", "evidence_id")
+    )
+    for link in links:
+        by_score[link.score_id].evidence.append(link.evidence)
+
+
+@dataclass(frozen=True)
+class MissingLeaf:
+    """A leaf that keeps a sheet from being submitted, and what it lacks."""
+
+    score: Score
+    area_id: int
+    unscored: bool
+    unproven: bool
+
+
+def missing_leaves(assessment: Assessment) -> list[MissingLeaf]:
+    """Every leaf not yet scored, or without evidence and without a reason for having none, in sheet order.
+
+    The same rule as :func:`services.assessment_submit` (through :func:`services.score_is_done`).
+    """
+    from .results import framework_trees
+
+    tree = framework_trees([assessment.framework_id]).get(assessment.framework_id, [])
+    area_of = {node.id: node.area_id for node in tree}
+    order = {node.id: index for index, node in enumerate(tree)}
+    scores = assessment.scores.annotate(evidence_count=Count("evidence", distinct=True)).select_related("criterion")
+    missing = []
+    for score in sorted(scores, key=lambda item: order.get(item.criterion_id, 0)):
+        if score_is_done(score, score.evidence_count):  # type: ignore[attr-defined]
+            continue
+        missing.append(
+            MissingLeaf(
+                score=score,
+                area_id=area_of.get(score.criterion_id, 0),
+                unscored=score.self_score is None,
+                unproven=score.evidence_count == 0 and not score.no_evidence_reason,  # type: ignore[attr-defined]
+            )
+        )
+    return missing
+
+
+def area_id_of(criterion: Criterion) -> int:
+    """The top-level criterion (area) above ``criterion``."""
+    parents = dict(Criterion.objects.filter(framework_id=criterion.framework_id).values_list("pk", "parent_id"))
+    current = criterion.pk
+    while parents.get(current) is not None:
+        current = parents[current]
+    return current
+
+
+# ---------------------------------------------------------------------------
+# The appraiser's worklist
+
+
+class WorklistStatus:
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    ADJUSTED = "adjusted"
+    ALL = "all"
+
+
+WORKLIST_STATUSES = (
+    (WorklistStatus.PENDING, gettext_lazy("Chưa thẩm định")),
+    (WorklistStatus.ACCEPTED, gettext_lazy("Đã đồng ý")),
+    (WorklistStatus.ADJUSTED, gettext_lazy("Đã điều chỉnh")),
+    (WorklistStatus.ALL, gettext_lazy("Tất cả")),
+)
+
+
+def open_for_appraisal(assessments: QuerySet[Assessment], round: Round) -> QuerySet[Assessment]:
+    """The submitted sheets of ``round`` among ``assessments`` (those an appraiser works on)."""
+    open_statuses = (AssessmentStatus.SUBMITTED, AssessmentStatus.APPRAISED, AssessmentStatus.EXPLAINED)
+    return assessments.filter(round=round, status__in=open_statuses)
+
+
+def round_areas(round: Round) -> list[Criterion]:
+    """The areas (top-level criteria) of the round's frameworks, framework by framework."""
+    return list(
+        Criterion.objects.filter(framework__rounds=round, parent__isnull=True)
+        .select_related("framework")
+        .order_by("framework__unit_kind", "framework_id", "position", "pk")
+    )
+
+
+def area_leaf_ids(area: Criterion) -> list[int]:
+    """The leaves under one area."""
+    from .results import framework_trees
+
+    tree = framework_trees([area.framework_id]).get(area.framework_id, [])
+    return [node.id for node in tree if node.is_leaf and node.area_id == area.pk]
+
+
+def filter_worklist(
+    scores: QuerySet[Score], *, unit_id: int | None = None, leaf_ids: list[int] | None = None, status: str = ""
+) -> QuerySet[Score]:
+    """Narrow the worklist to one unit, the leaves of one area, and an appraisal status."""
+    if unit_id is not None:
+        scores = scores.filter(assessment__unit_id=unit_id)
+    if leaf_ids is not None:
+        scores = scores.filter(criterion_id__in=leaf_ids)
+    if status == WorklistStatus.PENDING:
+        scores = scores.filter(appraised_score__isnull=True)
+    elif status == WorklistStatus.ACCEPTED:
+        scores = scores.filter(appraised_score__isnull=False, appraised_score=F("self_score"))
+    elif status == WorklistStatus.ADJUSTED:
+        scores = scores.filter(appraised_score__isnull=False).exclude(appraised_score=F("self_score"))
+    return scores
+
+
+def explanation_deadline_passed(round: Round) -> datetime.date | None:
+    """The explanation deadline of ``round`` when the round is explaining and the deadline has passed."""
+    deadline = round.explanation_deadline
+    if round.stage != Stage.EXPLANATION or deadline is None or timezone.localdate() <= deadline:
+        return None
+    return deadline
+
+
+def round_area_of(round: Round) -> dict[int, int]:
+    """``{criterion id: area id}`` for every criterion of the round's frameworks."""
+    from .results import framework_trees
+
+    trees = framework_trees(round.frameworks.values_list("pk", flat=True))
+    return {node.id: node.area_id for tree in trees.values() for node in tree}
+
+
+def in_unit_order(scores: QuerySet[Score], sheets: list[Assessment]) -> QuerySet[Score]:
+    """The worklist ordered by unit in Vietnamese order (``sheets`` already sorted), then by criterion.
+
+    No database sorts Vietnamese ("Phường Âu Cơ" before "Phường Hòa Bình"), so the order of the few sheets of a
+    round is computed here and handed to the query.
+    """
+    if not sheets:
+        return scores.order_by("criterion__position", "pk")
+    rank = Case(*(When(assessment_id=sheet.pk, then=Value(index)) for index, sheet in enumerate(sheets)))
+    return scores.order_by(rank.asc(nulls_last=True), "assessment_id", "criterion__position", "pk")
+
+
+def attach_explanations(rows: list[LeafRow]) -> None:
+    """The unit's explanations (giải trình) of each leaf, oldest first, for the appraiser settling them."""
+    by_score = {row.score.pk: row for row in rows}
+    for explanation in Explanation.objects.filter(score_id__in=list(by_score)).order_by("created_at", "pk"):
+        by_score[explanation.score_id].explanations.append(explanation)

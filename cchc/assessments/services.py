@@ -1207,3 +1207,64 @@ def explanation_add(
     if assessment.status != AssessmentStatus.EXPLAINED:
         _set_status(actor=actor, assessment=assessment, status=AssessmentStatus.EXPLAINED)
     return explanation
+
+
+# ---------------------------------------------------------------------------
+# Bulk appraisal
+
+
+@dataclass(frozen=True)
+class SkippedScore:
+    """A leaf a bulk action left alone, and why (in Vietnamese)."""
+
+    score: Score
+    reason: str
+
+
+@dataclass
+class BulkAcceptResult:
+    accepted: list[Score] = dataclass_field(default_factory=list)
+    skipped: list[SkippedScore] = dataclass_field(default_factory=list)
+
+
+@transaction.atomic
+def scores_accept_bulk(
+    *, actor: Any, scores: Iterable[Score], versions: dict[int, int] | None = None, reason: str = ""
+) -> BulkAcceptResult:
+    """Accept the self-score of several leaves at once (“Đồng ý” for the selected leaves).
+
+    One transaction; each accepted leaf is saved and audited exactly as :func:`score_appraise` with ``accept`` does.
+    A leaf that cannot be accepted is skipped and named with the reason: not self-scored, already appraised (an
+    adjustment is never overwritten by a bulk action), appraisal not open for its sheet, or changed by somebody
+    since the page was read (``versions`` maps a score's id to the version the page showed). Who may appraise
+    which leaf is the caller's check (:func:`cchc.accounts.permissions.can_appraise_score`).
+    """
+    versions = versions or {}
+    result = BulkAcceptResult()
+    for score in sorted(dict.fromkeys(scores), key=lambda item: (item.assessment_id, item.criterion.position, item.pk)):
+        try:
+            with transaction.atomic():
+                locked = _locked_score(score, versions.get(score.pk))
+                _require_appraisal_open(locked)
+                if locked.self_score is None:
+                    raise ServiceError(_("Đơn vị chưa tự chấm tiêu chí này."), code="unscored")
+                if locked.appraised_score is not None:
+                    raise ServiceError(
+                        _("Tiêu chí đã được thẩm định; mở tiêu chí nếu cần điều chỉnh."), code="appraised"
+                    )
+                before = snapshot(locked, SCORE_AUDIT_FIELDS)
+                locked.appraised_score = locked.self_score
+                locked.appraised_value = locked.self_value
+                locked.appraised_choice = locked.self_choice
+                locked.appraisal_reason = normalize(reason)
+                locked.appraised_by = actor if getattr(actor, "is_authenticated", False) else None
+                _save_score(locked)
+                note = normalize(reason) or _("Đồng ý điểm tự chấm (chọn nhiều tiêu chí)")
+                _record_score(actor=actor, score=locked, before=before, reason=note)
+        except ConflictError:
+            result.skipped.append(SkippedScore(score, _("Tiêu chí vừa được người khác cập nhật; hãy tải lại trang.")))
+        except ServiceError as exc:
+            result.skipped.append(SkippedScore(score, exc.message))
+        else:
+            result.accepted.append(locked)
+    return result

@@ -49,15 +49,17 @@ def _open_leaf_as_appraiser(page: Page, wf: Workflow) -> None:
     worklist = page.get_by_test_id("worklist")
     expect(worklist).not_to_contain_text("2.1")  # led by Sở Tư pháp, not by the appraiser's unit
     worklist.get_by_role("link", name=re.compile(r"^1\.1 ")).click()
+    expect(page.locator("h1")).to_have_text("Thẩm định: Sở Tư pháp")
 
 
 def _appraise(page: Page, points: str, reason: str) -> None:
-    form = page.get_by_test_id("appraisal-form")
-    form.get_by_label("Điều chỉnh điểm").check()
+    leaf = page.locator("article[data-code='1.1']")
+    leaf.get_by_text("Điều chỉnh", exact=True).click()
+    form = leaf.get_by_test_id("adjust-form")
     form.get_by_label("Điểm thẩm định").fill(points)
-    form.get_by_label("Lý do (bắt buộc khi điều chỉnh)").fill(reason)
-    form.get_by_role("button", name="Lưu kết quả thẩm định").click()
-    expect(page.get_by_test_id("appraised-score")).to_contain_text(points)
+    form.get_by_label("Lý do điều chỉnh").fill(reason)
+    form.get_by_role("button", name="Lưu điều chỉnh 1.1").click()
+    expect(page.locator("article[data-code='1.1']").get_by_test_id("appraised-score")).to_contain_text(points)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -95,7 +97,8 @@ def test_a_round_from_self_assessment_with_evidence_to_the_council_approval_and_
     assert_accessible_basics(page, first_tab_stop_is_skip_link=False)
     page.get_by_role("link", name="Sở Tư pháp").click()
     expect(page.get_by_test_id("progress")).to_contain_text("4/4")
-    page.get_by_role("button", name="Nộp phiếu tự đánh giá").click()
+    page.get_by_role("link", name="Nộp phiếu tự đánh giá…").click()
+    page.get_by_role("button", name="Xác nhận nộp phiếu").click()
     expect(page.get_by_test_id("status")).to_have_text("Đã nộp")
     page.screenshot(path=artifacts_dir / "par-sheet-submitted.png", full_page=True)
 
@@ -117,6 +120,7 @@ def test_a_round_from_self_assessment_with_evidence_to_the_council_approval_and_
     expect(page.get_by_test_id("explanation")).to_contain_text("mục III")
     _open_leaf_as_appraiser(page, wf)
     _appraise(page, "1,75", "Chấp nhận một phần giải trình")
+    page.locator("article[data-code='1.1']").get_by_role("link", name=re.compile("^Ban hành kế hoạch")).click()
     expect(page.get_by_test_id("score-history")).to_contain_text("Chấp nhận một phần giải trình")
 
     # 4. The council approves the compiled table; the secretariat publishes.

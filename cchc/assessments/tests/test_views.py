@@ -20,6 +20,7 @@ from .conftest import Workflow
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+CONFIRM = {"confirm": "1"}
 
 
 def _client(wf: Workflow, name: str) -> Client:
@@ -64,7 +65,7 @@ def _fill_and_submit_a(wf: Workflow) -> None:
     focal = _client(wf, "focal_a")
     for code, points in (("1.1", "2"), ("1.2", "2,5"), ("2.1", "5")):
         assert _self_score(focal, wf, code, points, no_evidence_reason="Lưu bản giấy").status_code == 302
-    assert focal.post(reverse("assessments:assessment_submit", args=[wf.a.pk])).status_code == 302
+    assert focal.post(reverse("assessments:assessment_submit", args=[wf.a.pk]), CONFIRM).status_code == 302
     wf.refresh()
     assert wf.a.status == AssessmentStatus.SUBMITTED
 
@@ -208,7 +209,7 @@ def test_one_evidence_file_supports_several_leaves_and_is_immutable_after_submis
     _self_score(focal, wf, "1.1", "2")
     _self_score(focal, wf, "1.2", "3")
     _self_score(focal, wf, "2.1", "4", no_evidence_reason="Văn bản mật, chỉ xem tại đơn vị")
-    assert focal.post(reverse("assessments:assessment_submit", args=[wf.a.pk])).status_code == 302
+    assert focal.post(reverse("assessments:assessment_submit", args=[wf.a.pk]), CONFIRM).status_code == 302
     response = focal.post(reverse("assessments:evidence_delete", args=[wf.a.pk, evidence.pk]), follow=True)
     assert "không được sửa hoặc xóa" in response.content.decode()
     evidence.refresh_from_db()
@@ -287,7 +288,7 @@ def test_the_whole_cycle_through_http_from_self_assessment_to_publication(wf: Wo
         assert _self_score(focal, wf, code, points).status_code == 302
     sheet = focal.get(reverse("assessments:assessment_detail", args=[wf.a.pk])).content.decode()
     assert "4/4 tiêu chí đã hoàn thành" in sheet
-    assert focal.post(reverse("assessments:assessment_submit", args=[wf.a.pk])).status_code == 302
+    assert focal.post(reverse("assessments:assessment_submit", args=[wf.a.pk]), CONFIRM).status_code == 302
 
     _advance(wf, Stage.APPRAISAL)
     appraiser = _client(wf, "appraiser")

@@ -1,8 +1,8 @@
 """Pages of the PAR INDEX workflow: rounds (``rounds``), a unit's sheet and its evidence (``sheets``), one leaf
-(``scores``)."""
+(``scores``), the appraiser's worklist and sheet (``appraisal``)."""
 
+from .appraisal import appraisal_accept, appraisal_list, appraisal_sheet
 from .rounds import (
-    appraisal_list,
     round_advance,
     round_approve,
     round_create,
@@ -20,10 +20,13 @@ from .sheets import (
     evidence_download,
     evidence_reference,
     evidence_upload,
+    score_search,
 )
 
 __all__ = [
+    "appraisal_accept",
     "appraisal_list",
+    "appraisal_sheet",
     "assessment_detail",
     "assessment_reopen",
     "assessment_submit",
@@ -41,5 +44,6 @@ __all__ = [
     "score_appraise",
     "score_detail",
     "score_explain",
+    "score_search",
     "score_self",
 ]

@@ -1,5 +1,4 @@
-"""Round pages: the list, creating and editing a round, moving its stages, council approval, the compiled table,
-and the appraiser's worklist.
+"""Round pages: the list, creating and editing a round, moving its stages, council approval and the compiled table.
 
 Access: :func:`permissions.get_round_for_user` (404 outside what the user sees); running a round needs
 :func:`permissions.can_manage_round`, approving it :func:`permissions.can_approve_round`.
@@ -190,20 +189,3 @@ def round_table(request: HttpRequest, round_id: int) -> HttpResponse:
         "nav_active": NAV,
     }
     return render(request, "assessments/round_table.html", context)
-
-
-@require_GET
-@login_required
-def appraisal_list(request: HttpRequest, round_id: int) -> HttpResponse:
-    user = request.user
-    round = permissions.get_round_for_user(user, round_id)
-    permissions.require(permissions.has_role(user, Role.APPRAISER))
-    pending_only = request.GET.get("pending") == "1"
-    scores = selectors.appraisal_worklist(
-        round=round,
-        assessments=permissions.get_assessments_for_user(user),
-        lead_unit_ids=permissions.appraisal_lead_unit_ids(user),
-        pending_only=pending_only,
-    )
-    context = {"round": round, "scores": scores, "pending_only": pending_only, "nav_active": NAV}
-    return render(request, "assessments/appraisal_list.html", context)

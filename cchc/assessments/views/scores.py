@@ -1,5 +1,9 @@
 """One leaf of a unit's sheet: self-score, evidence, appraisal, explanation and its full history.
 
+The self-score and appraisal writes also serve the sheet and appraisal pages, which post one leaf at a time
+(``back=sheet`` / ``back=appraisal``): with htmx the answer is the leaf's fragment, without it a redirect back to
+the leaf on its area page (or that page with the form's errors).
+
 Access: :func:`permissions.get_score_for_user` (404 outside what the user may read). Writing: the unit's
 focal point (self-score, explanation), an appraiser working in the criterion's lead unit (appraisal).
 A stale ``version`` in an appraisal or self-score form answers 409 with the "reload" message.
@@ -11,8 +15,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -20,8 +25,16 @@ from cchc.accounts import permissions
 from cchc.lib.errors import ConflictError, ServiceError
 
 from .. import selectors, services
-from ..forms import AppraisalForm, EvidenceFileForm, ExplanationForm, SelfScoreForm, show_service_error
+from ..forms import (
+    AppraisalAdjustForm,
+    AppraisalForm,
+    EvidenceFileForm,
+    ExplanationForm,
+    SelfScoreForm,
+    show_service_error,
+)
 from ..models import Score
+from . import appraisal, sheets
 
 NAV = "assessments"
 
@@ -58,6 +71,9 @@ def _score_page(request: HttpRequest, score: Score, status: int = 200, **forms: 
         "appraisal_form": forms.get("appraisal_form")
         or (AppraisalForm(initial=AppraisalForm.initial_for(score), criterion=criterion) if can_appraise else None),
         "explanation_form": forms.get("explanation_form") or (ExplanationForm() if can_explain else None),
+        "explanation_closed": sheets.explanation_closed(user, assessment)
+        if score.appraised_score is not None and score.appraised_score != score.self_score
+        else None,
         "nav_active": NAV,
     }
     return render(request, "assessments/score_detail.html", context, status=status)
@@ -73,12 +89,52 @@ def score_detail(request: HttpRequest, score_id: int) -> HttpResponse:
     return _score_page(request, permissions.get_score_for_user(request.user, score_id))
 
 
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def _sheet_url(score: Score, area_id: int) -> str:
+    url = reverse("assessments:assessment_detail", args=[score.assessment_id])
+    return f"{url}?area={area_id}#leaf-{score.pk}"
+
+
+def _sheet_leaf(
+    request: HttpRequest, score: Score, area_id: int, *, form: Any = None, saved: bool = False
+) -> HttpResponse:
+    """The leaf's fragment of the sheet page (with the running total and progress swapped out of band)."""
+    context = sheets.sheet_context(request, score.assessment, area_id, bound={score.pk: form} if form else None)
+    row = context["sheet"].leaf(score.pk)
+    if row is None:
+        raise Http404
+    row.saved = saved
+    context["row"] = row
+    return render(request, "assessments/_sheet_leaf.html", context)
+
+
+def _appraisal_leaf(
+    request: HttpRequest, score: Score, area_id: int, *, form: Any = None, saved: bool = False
+) -> HttpResponse:
+    context = appraisal.appraisal_context(request, score.assessment, area_id, bound={score.pk: form} if form else None)
+    row = context["sheet"].leaf(score.pk)
+    if row is None:
+        raise Http404
+    row.saved = saved
+    row.open_adjust = form is not None
+    context["row"] = row
+    return render(request, "assessments/_appraisal_leaf.html", context)
+
+
 @require_POST
 @login_required
 def score_self(request: HttpRequest, score_id: int) -> HttpResponse:
+    """Save one leaf's self-score, from its own page or inline from the sheet (``back=sheet``, htmx or not)."""
     score = permissions.get_score_for_user(request.user, score_id)
     permissions.require(permissions.is_focal_point_for(request.user, score.assessment.unit))
-    form = SelfScoreForm(request.POST, criterion=score.criterion)
+    from_sheet = request.POST.get("back") == "sheet"
+    if from_sheet:
+        form = sheets.self_score_form(score, request.POST)
+    else:
+        form = SelfScoreForm(request.POST, criterion=score.criterion)
     status = 400
     if form.is_valid():
         data = form.cleaned_data
@@ -86,7 +142,7 @@ def score_self(request: HttpRequest, score_id: int) -> HttpResponse:
         if services.is_auto(score.criterion):
             entry["points"] = score.self_score
         try:
-            services.score_self_set(
+            score = services.score_self_set(
                 actor=request.user,
                 score=score,
                 **entry,
@@ -98,22 +154,37 @@ def score_self(request: HttpRequest, score_id: int) -> HttpResponse:
             show_service_error(form, exc)
             status = _error_status(exc)
         else:
+            if from_sheet and _is_htmx(request):
+                return _sheet_leaf(request, score, selectors.area_id_of(score.criterion), saved=True)
             messages.success(request, _("Đã lưu điểm tự chấm tiêu chí %(code)s.") % {"code": score.criterion.code})
+            if from_sheet:
+                return redirect(_sheet_url(score, selectors.area_id_of(score.criterion)))
             return redirect("assessments:score_detail", score.pk)
+    if from_sheet:
+        area_id = selectors.area_id_of(score.criterion)
+        if _is_htmx(request):
+            # htmx swaps only successful answers: the leaf comes back with its errors next to the fields.
+            return _sheet_leaf(request, score, area_id, form=form)
+        return sheets.sheet_page(request, score.assessment, status, area_id=area_id, bound={score.pk: form})
     return _score_page(request, score, status=status, self_form=form)
 
 
 @require_POST
 @login_required
 def score_appraise(request: HttpRequest, score_id: int) -> HttpResponse:
+    """Accept or adjust one leaf, from its own page or from the appraisal page (``back=appraisal``, htmx or not)."""
     score = permissions.get_score_for_user(request.user, score_id)
     permissions.require(permissions.leads_criterion(request.user, score.criterion, score.assessment.unit))
-    form = AppraisalForm(request.POST, criterion=score.criterion)
+    from_sheet = request.POST.get("back") == "appraisal"
+    if from_sheet:
+        form: AppraisalForm = appraisal.adjust_form(score, request.POST)
+    else:
+        form = AppraisalForm(request.POST, criterion=score.criterion)
     status = 400
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.score_appraise(
+            score = services.score_appraise(
                 actor=request.user,
                 score=score,
                 version=data["version"],
@@ -125,8 +196,19 @@ def score_appraise(request: HttpRequest, score_id: int) -> HttpResponse:
             show_service_error(form, exc)
             status = _error_status(exc)
         else:
+            if from_sheet and _is_htmx(request):
+                return _appraisal_leaf(request, score, selectors.area_id_of(score.criterion), saved=True)
             messages.success(request, _("Đã lưu kết quả thẩm định tiêu chí %(code)s.") % {"code": score.criterion.code})
+            if from_sheet:
+                area_id = selectors.area_id_of(score.criterion)
+                return redirect(appraisal.appraisal_url(score.assessment_id, area_id, score.pk))
             return redirect("assessments:score_detail", score.pk)
+    if from_sheet:
+        area_id = selectors.area_id_of(score.criterion)
+        if _is_htmx(request):
+            return _appraisal_leaf(request, score, area_id, form=form)
+        assert isinstance(form, AppraisalAdjustForm)
+        return appraisal.appraisal_page(request, score.assessment, area_id, status, bound={score.pk: form})
     return _score_page(request, score, status=status, appraisal_form=form)
 
 

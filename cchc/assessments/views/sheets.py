@@ -1,4 +1,6 @@
-"""A unit's scoring sheet: progress, submission, reopening, and its evidence (upload, reference, download, delete).
+"""A unit's scoring sheet: one area at a time with an inline form per leaf, the running total and progress,
+submission (after a confirmation listing what is incomplete), reopening, and its evidence (upload, reference,
+download, delete) with the criterion picker.
 
 Access: :func:`permissions.get_assessment_for_user` (404 outside what the user may read); writing needs the
 unit's focal point (:func:`permissions.is_focal_point_for`), reopening the round's secretariat. Whether the
@@ -7,43 +9,101 @@ sheet is still open is the service's rule, answered with a Vietnamese message.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core import signing
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cchc.accounts import permissions
 from cchc.lib.errors import ServiceError
+from cchc.organisations.widgets import QUERY_MAX_LENGTH, ScopeError, rows_in_scope
 
 from .. import selectors, services
-from ..forms import EvidenceFileForm, EvidenceReferenceForm, ReopenForm, show_service_error
-from ..models import Assessment, AssessmentStatus, Evidence
+from ..forms import EvidenceFileForm, EvidenceReferenceForm, ReopenForm, SelfScoreForm, show_service_error
+from ..models import Assessment, AssessmentStatus, Evidence, Score
+from ..picker import SCORE_SCOPE, score_result, search_scores
 
 NAV = "assessments"
 
 
-def _sheet_page(request: HttpRequest, assessment: Assessment, status: int = 200, **forms: Any) -> HttpResponse:
+def _area_id(request: HttpRequest) -> int | None:
+    raw = request.GET.get("area", "")
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
+def sheet_context(
+    request: HttpRequest, assessment: Assessment, area_id: int | None, *, bound: dict[int, SelfScoreForm] | None = None
+) -> dict[str, Any]:
+    """What the sheet page and its inline fragments show: the area's leaves with a form each for the focal point."""
     user = request.user
     can_edit = permissions.can_edit_self_assessment(user, assessment)
-    scores = assessment.scores.order_by("criterion__position")
-    can_manage = permissions.can_manage_round(user, assessment.round)
-    context = {
+    try:
+        sheet = selectors.area_sheet(assessment, area_id)
+    except LookupError:
+        raise Http404 from None
+    bound = bound or {}
+    for row in sheet.leaves:
+        row.form = bound.get(row.score.pk) or (self_score_form(row.score) if can_edit else None)
+        row.rule_text = services.rule_text(row.criterion)
+        row.declared = services.declared_text(row.score.self_value, row.score.self_choice)
+    return {
         "assessment": assessment,
         "round": assessment.round,
-        "sheet": selectors.sheet(assessment),
-        "evidence": assessment.evidence.prefetch_related("scores__criterion").order_by("created_at"),
+        "sheet": sheet,
         "can_edit": can_edit,
-        "can_reopen": can_manage and assessment.status == AssessmentStatus.SUBMITTED,
-        "file_form": forms.get("file_form") or (EvidenceFileForm(scores=scores) if can_edit else None),
-        "reference_form": forms.get("reference_form") or (EvidenceReferenceForm(scores=scores) if can_edit else None),
-        "reopen_form": forms.get("reopen_form") or ReopenForm(),
-        "nav_active": NAV,
+        "explanation_closed": explanation_closed(user, assessment),
     }
+
+
+def explanation_closed(user: Any, assessment: Assessment) -> datetime.date | None:
+    """The explanation deadline, when it has passed for a unit the user answers for (else ``None``)."""
+    if assessment.status not in (AssessmentStatus.APPRAISED, AssessmentStatus.EXPLAINED):
+        return None
+    if not permissions.is_focal_point_for(user, assessment.unit):
+        return None
+    return selectors.explanation_deadline_passed(assessment.round)
+
+
+def self_score_form(score: Score, data: Any = None) -> SelfScoreForm:
+    """The inline form of one leaf; ids carry the score so that a page of many leaves has no duplicate ids."""
+    initial = None if data is not None else SelfScoreForm.initial_for(score)
+    return SelfScoreForm(data, initial=initial, criterion=score.criterion, auto_id=f"leaf{score.pk}-%s")
+
+
+def sheet_page(
+    request: HttpRequest,
+    assessment: Assessment,
+    status: int = 200,
+    *,
+    area_id: int | None = None,
+    bound: dict[int, SelfScoreForm] | None = None,
+    **forms: Any,
+) -> HttpResponse:
+    user = request.user
+    context = sheet_context(request, assessment, area_id, bound=bound)
+    can_edit = context["can_edit"]
+    scores = assessment.scores.order_by("criterion__position")
+    can_manage = permissions.can_manage_round(user, assessment.round)
+    context.update(
+        {
+            "evidence": assessment.evidence.prefetch_related("scores__criterion").order_by("created_at"),
+            "can_reopen": can_manage and assessment.status == AssessmentStatus.SUBMITTED,
+            "file_form": forms.get("file_form") or (EvidenceFileForm(scores=scores) if can_edit else None),
+            "reference_form": forms.get("reference_form")
+            or (EvidenceReferenceForm(scores=scores) if can_edit else None),
+            "reopen_form": forms.get("reopen_form") or ReopenForm(),
+            "nav_active": NAV,
+        }
+    )
     return render(request, "assessments/assessment_detail.html", context, status=status)
 
 
@@ -51,23 +111,57 @@ def _sheet_page(request: HttpRequest, assessment: Assessment, status: int = 200,
 @login_required
 def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = permissions.get_assessment_for_user(request.user, assessment_id)
-    return _sheet_page(request, assessment)
+    return sheet_page(request, assessment, area_id=_area_id(request))
 
 
-@require_POST
+def _confirm_page(request: HttpRequest, assessment: Assessment, status: int = 200) -> HttpResponse:
+    context = {
+        "assessment": assessment,
+        "round": assessment.round,
+        "missing": selectors.missing_leaves(assessment),
+        "can_edit": permissions.can_edit_self_assessment(request.user, assessment),
+        "nav_active": NAV,
+    }
+    return render(request, "assessments/assessment_submit.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 def assessment_submit(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    """Submitting asks first: the confirmation page lists every leaf still incomplete (with links to it).
+
+    Only a POST carrying ``confirm`` submits. Submitting a sheet already submitted changes nothing and says so.
+    """
     assessment = permissions.get_assessment_for_user(request.user, assessment_id)
     permissions.require(permissions.is_focal_point_for(request.user, assessment.unit))
+    if assessment.status == AssessmentStatus.SUBMITTED and assessment.submitted_at is not None:
+        return _already_submitted(request, assessment)
+    if request.method == "GET" or request.POST.get("confirm") != "1":
+        return _confirm_page(request, assessment)
     try:
         assessment = services.assessment_submit(actor=request.user, assessment=assessment)
     except ServiceError as exc:
+        assessment.refresh_from_db()
+        if assessment.status == AssessmentStatus.SUBMITTED:  # a second click that lost the race
+            return _already_submitted(request, assessment)
+        if exc.code == "incomplete":
+            return _confirm_page(request, assessment, status=400)
         messages.error(request, exc.message)
     else:
         if assessment.is_late:
             messages.warning(request, _("Đã nộp phiếu tự đánh giá (sau hạn)."))
         else:
             messages.success(request, _("Đã nộp phiếu tự đánh giá."))
+    return redirect("assessments:assessment_detail", assessment.pk)
+
+
+def _already_submitted(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+    moment = timezone.localtime(assessment.submitted_at) if assessment.submitted_at else None
+    messages.info(
+        request,
+        _("Phiếu đã được nộp lúc %(time)s; không cần nộp lại.")
+        % {"time": moment.strftime("%H:%M %d/%m/%Y") if moment else "—"},
+    )
     return redirect("assessments:assessment_detail", assessment.pk)
 
 
@@ -85,7 +179,7 @@ def assessment_reopen(request: HttpRequest, assessment_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã mở lại phiếu cho đơn vị."))
             return redirect("assessments:assessment_detail", assessment.pk)
-    return _sheet_page(request, assessment, status=400, reopen_form=form)
+    return sheet_page(request, assessment, status=400, reopen_form=form)
 
 
 @require_POST
@@ -108,7 +202,7 @@ def evidence_upload(request: HttpRequest, assessment_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã tải lên tài liệu kiểm chứng."))
             return redirect(_back(request, assessment))
-    return _sheet_page(request, assessment, status=400, file_form=form)
+    return sheet_page(request, assessment, status=400, file_form=form)
 
 
 @require_POST
@@ -135,7 +229,7 @@ def evidence_reference(request: HttpRequest, assessment_id: int) -> HttpResponse
         else:
             messages.success(request, _("Đã thêm văn bản kiểm chứng."))
             return redirect(_back(request, assessment))
-    return _sheet_page(request, assessment, status=400, reference_form=form)
+    return sheet_page(request, assessment, status=400, reference_form=form)
 
 
 def _back(request: HttpRequest, assessment: Assessment) -> str:
@@ -176,3 +270,24 @@ def evidence_delete(request: HttpRequest, assessment_id: int, evidence_id: int) 
     else:
         messages.success(request, _("Đã xóa tài liệu kiểm chứng."))
     return redirect("assessments:assessment_detail", assessment.pk)
+
+
+@require_GET
+@never_cache
+@login_required
+def score_search(request: HttpRequest) -> JsonResponse:
+    """The search behind the criterion picker (``picker.CriterionPickerWidget``).
+
+    ``GET /assessments/scores/search/?scope=<token>&q=<text>`` answers ``{"results": [{"id", "name", "detail",
+    "label"}], "more": bool}``. The token names the leaves of one sheet; they are looked up among the scores of the
+    sheets the user may read, so a token can narrow what the user sees but never widen it.
+    """
+    readable = Score.objects.filter(assessment__in=permissions.get_assessments_for_user(request.user))
+    try:
+        scores = rows_in_scope(request.GET.get("scope", ""), readable, SCORE_SCOPE)
+    except signing.SignatureExpired:
+        return JsonResponse({"detail": _("Trang này đã mở quá lâu; hãy tải lại trang để tìm tiêu chí.")}, status=400)
+    except (signing.BadSignature, ScopeError):
+        return JsonResponse({"detail": _("Yêu cầu tìm tiêu chí không hợp lệ; hãy tải lại trang.")}, status=400)
+    rows, more = search_scores(scores, request.GET.get("q", "")[:QUERY_MAX_LENGTH])
+    return JsonResponse({"results": [score_result(score) for score in rows], "more": more})
