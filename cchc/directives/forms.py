@@ -289,7 +289,11 @@ class TaskEditForm(TaskForm):
 
 
 class TaskCancelForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do hủy nhiệm vụ"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Lý do hủy nhiệm vụ"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Hãy ghi lý do hủy nhiệm vụ.")},
+    )
 
 
 class ReportForm(forms.Form):
