@@ -116,7 +116,7 @@ def test_every_main_list_page_fits_a_phone_with_a_compact_header_and_lists_as_ca
     # (One test: the demo takes minutes to load.)
     page = phone_page
     watch = ProblemWatch(page)
-    problems: list[str] = []
+    problems = check_page(page, "login", reverse("accounts:login"), artifacts_dir, "anonymous")
     for account, names in ROLE_PAGES.items():
         page.context.clear_cookies()
         log_in(page, account, DEFAULT_PASSWORD)

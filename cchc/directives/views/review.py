@@ -161,7 +161,8 @@ def _proposed_rows(tasks: Any) -> list[ProposedTaskRow]:
     """
 
     def chosen(form: forms.Form) -> list[int]:
-        return [int(pk) for pk in form["units"].value() or [] if str(pk).isdigit()]
+        # Posted values are untrusted: only keys a database integer can hold are looked up.
+        return [int(pk) for pk in form["units"].value() or [] if str(pk).isdigit() and len(str(pk)) <= 18]
 
     wanted = {pk for form in tasks.forms for pk in chosen(form)}
     names = dict(tasks.units.filter(pk__in=wanted).values_list("pk", "name")) if wanted else {}
