@@ -18,7 +18,7 @@ from cchc.lib.periods import Period
 from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
 from cchc.organisations.forms import UnitChoiceField, UnitMultipleChoiceField, date_field
 from cchc.organisations.models import SEGMENT_WIDTH, Unit, UnitKind, UnitQuerySet
-from cchc.organisations.widgets import UnitMultiplePickerWidget
+from cchc.organisations.widgets import UnitMultiplePickerWidget, UnitPickerWidget
 
 from .models import DeadlineKind, Directive, DirectiveKind, ExpectedOutput, Recurrence, Task
 from .services import DirectiveData, TaskData
@@ -305,7 +305,10 @@ class TaskEditForm(TaskForm):
 
 class TaskCancelForm(forms.Form):
     reason = forms.CharField(
-        max_length=NOTE_MAX_LENGTH, label=_("Lý do hủy nhiệm vụ"), widget=forms.Textarea(attrs={"rows": 2})
+        max_length=NOTE_MAX_LENGTH,
+        label=_("Lý do hủy nhiệm vụ"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Hãy ghi lý do hủy nhiệm vụ.")},
     )
 
 
@@ -369,6 +372,24 @@ class UploadForm(forms.Form):
         self.fields["issuing_unit"].queryset = issuing_units  # type: ignore[attr-defined]
 
 
+class SearchingUnitMultiplePickerWidget(UnitMultiplePickerWidget):
+    """The unit picker as a search box with chips however few units there are.
+
+    The review page repeats the units of every proposed task (often dozens of tasks): a select listing every unit
+    in each of them makes the page thousands of options long, a search box costs one line.
+    """
+
+    def select_limit(self) -> int:
+        return 0
+
+
+class SearchingUnitPickerWidget(UnitPickerWidget):
+    """One unit, chosen by a search box however few units there are (see :class:`SearchingUnitMultiplePickerWidget`)."""
+
+    def select_limit(self) -> int:
+        return 0
+
+
 class ProposedTaskForm(_DeadlineFieldsMixin):
     """One proposed task on the review page: keep or drop it, and correct anything."""
 
@@ -385,14 +406,14 @@ class ProposedTaskForm(_DeadlineFieldsMixin):
         label=_("Đơn vị thực hiện"),
         queryset=Unit.objects.none(),
         required=False,
-        widget=UnitMultiplePickerWidget(attrs={"size": 4}),
+        widget=SearchingUnitMultiplePickerWidget(),
     )
     new_unit = forms.CharField(widget=forms.HiddenInput, required=False, max_length=300)
     supporting_units = UnitMultipleChoiceField(
         label=_("Đơn vị phối hợp"),
         queryset=Unit.objects.none(),
         required=False,
-        widget=UnitMultiplePickerWidget(attrs={"size": 3}),
+        widget=SearchingUnitMultiplePickerWidget(),
     )
 
     field_order = [
@@ -482,7 +503,9 @@ class NewUnitForm(forms.Form):
         ],
         initial="map",
     )
-    unit = UnitChoiceField(label=_("Đơn vị có sẵn"), queryset=Unit.objects.none(), required=False)
+    unit = UnitChoiceField(
+        label=_("Đơn vị có sẵn"), queryset=Unit.objects.none(), required=False, widget=SearchingUnitPickerWidget()
+    )
     kind = forms.ChoiceField(label=_("Loại đơn vị mới"), choices=UnitKind.choices, initial=UnitKind.OFFICE)
 
     def __init__(self, *args: Any, units: UnitQuerySet | None = None, **kwargs: Any) -> None:

@@ -92,7 +92,15 @@ def test_a_directive_from_upload_and_review_to_a_report_with_a_file_acceptance_a
     page.get_by_label("Ngày ban hành").fill((today - datetime.timedelta(days=5)).isoformat())
     row = proposed.filter(has=page.locator("textarea", has_text=re.compile(TASK_TEXT, re.IGNORECASE)))
     expect(row).to_have_count(1)
-    row.get_by_label("Đơn vị thực hiện").select_option(label="Phòng Hành chính - Tổ chức (T-P-VP-1)")
+    expect(row.get_by_label("Loại thời hạn")).to_be_hidden()  # each task is one folded line until opened
+    row.locator("summary").click()
+    units = row.get_by_role("combobox", name="Đơn vị thực hiện")
+    chosen = row.locator(".field").filter(has=page.get_by_role("combobox", name="Đơn vị thực hiện"))
+    chosen = chosen.locator(".unit-picker-remove")
+    while chosen.count():
+        chosen.first.click()
+    units.fill("hanh chinh - to chuc")
+    row.get_by_role("option", name="Phòng Hành chính - Tổ chức").click()
     row.get_by_label("Loại thời hạn").select_option("date")
     row.get_by_label("Thời hạn (ngày)").fill(due.isoformat())
     page.screenshot(path=str(artifacts_dir / "directive-review.png"), full_page=True)
@@ -103,6 +111,7 @@ def test_a_directive_from_upload_and_review_to_a_report_with_a_file_acceptance_a
         directive=directive, unit=setup["division"], task__content__icontains="cập nhật lại thủ tục hành chính"
     )
     assert assignment.due_date == due and directive.file_name == SEED.name
+    assert list(assignment.task.assignments.values_list("unit", flat=True)) == [setup["division"].pk]
 
     # 3. The division's focal point finds the task among the unit's work and reports completion with a file.
     _as(page, "daumoi_vp")

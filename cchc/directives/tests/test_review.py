@@ -293,3 +293,67 @@ def test_uploading_a_seed_directive_runs_the_engine_and_confirming_creates_its_t
     assert directive.kind == "ke_hoach" and directive.tasks.count() == proposed
     assert directive.assignments.filter(unit__code="T-P-VP-1").exists()
     assert directive.sha256 and not DirectiveDraft.objects.exists()
+
+
+def test_review_page_of_a_long_directive_shows_one_folded_row_per_task_without_unit_lists(
+    personas: Personas,
+) -> None:
+    """38 proposed tasks among 84 units: one line per task (content, units, deadline), details folded, units searched
+    for instead of listed in every task, and no inline styles (the content security policy refuses them)."""
+    for number in range(80):
+        unit_create(
+            actor=None,
+            data=UnitData(name=f"Xã Thử Nghiệm {number}", kind=UnitKind.COMMUNE, code=f"T-X-{number}"),
+            parent=personas.province,
+        )
+    proposed = extraction(personas)
+    proposed.tasks = [
+        ProposedTask(
+            section=f"{number}.",
+            lead_unit="Sở Tư pháp",
+            lead_unit_id=personas.unit_a.pk,
+            lead_unit_ids=[personas.unit_a.pk],
+            supporting_units=[],
+            supporting_unit_ids=[],
+            content=f"Nhiệm vụ số {number}: rà soát thủ tục hành chính thuộc thẩm quyền",
+            deadline=datetime.date(2025, 12, 31),
+            deadline_text="trước ngày 31/12/2025",
+            recurrence="",
+            period_key="",
+        )
+        for number in range(1, 39)
+    ]
+    draft = services.draft_create(
+        actor=personas.secretariat,
+        issuing_unit=personas.province,
+        file=services.StoredFile(name="long.txt", content=TEXT.encode()),
+        extraction=proposals.extraction_as_dict(proposed),
+    )
+    page = personas.client("secretariat").get(reverse("directives:draft_review", args=[draft.pk]))
+    body = page.content.decode()
+    assert Unit.objects.count() > 84
+    rows = page.context["rows"]
+    assert len(rows) == 38 + 2  # the proposals and two empty rows to add a task
+    assert rows[0].lead == "Sở Tư pháp" and rows[0].deadline == "31/12/2025" and rows[0].section == "1."
+    assert body.count('data-testid="proposed-task"') == 40
+    assert body.count("<details") == 40 and "<details open" not in body
+    assert "Nhiệm vụ số 38: rà soát thủ tục hành chính" in body
+    # The units of a task are a search box with its chosen units, not a list of every unit of the province.
+    # (At most once: in the issuer's list of the document's own form.)
+    assert body.count("Xã Thử Nghiệm 5 ") <= 1 and body.count("<option") < 40 * 20
+    assert body.count("data-unit-picker") >= 2 * 40
+    assert " style=" not in body
+
+
+def test_a_refused_task_row_opens_with_its_message_while_the_others_stay_folded(
+    personas: Personas, draft: DirectiveDraft
+) -> None:
+    client = personas.client("secretariat")
+    url = reverse("directives:draft_review", args=[draft.pk])
+    data = form_data(client.get(url))
+    data["tasks-0-content"] = ""
+    response = client.post(url, data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert body.count("<details open") == 1
+    assert "Hãy ghi nội dung nhiệm vụ hoặc bỏ chọn “Giữ nhiệm vụ này”." in body

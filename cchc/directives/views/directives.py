@@ -150,6 +150,10 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     task = Task.objects.select_related("directive", "lead_unit", "parent").filter(pk=task_id).first()
     if task is None:
         raise Http404
+    return _task_detail(request, task, TaskCancelForm())
+
+
+def _task_detail(request: HttpRequest, task: Task, cancel_form: TaskCancelForm, *, status: int = 200) -> HttpResponse:
     directive = permissions.get_directive_for_user(request.user, task.directive_id)
     visible = permissions.get_assignments_for_user(request.user).filter(task=task)
     assignments = visible.with_status().select_related("unit", "occurrence").order_by("due_date", "unit__path", "pk")
@@ -167,9 +171,10 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "indicators": list(task.indicators.all()),
             "children": list(task.children.all()),
             "can_manage": permissions.can_manage_task(request.user, task),
-            "cancel_form": TaskCancelForm(),
+            "cancel_form": cancel_form,
             "nav_active": "directives",
         },
+        status=status,
     )
 
 
@@ -214,10 +219,13 @@ def task_delete(request: HttpRequest, task_id: int) -> HttpResponse:
 def task_cancel(request: HttpRequest, task_id: int) -> HttpResponse:
     task = permissions.get_task_for_user(request.user, task_id, manage=True)
     form = TaskCancelForm(request.POST)
-    try:
-        services.task_cancel(actor=request.user, task=task, reason=form.data.get("reason", ""))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã hủy nhiệm vụ; nhiệm vụ không còn được nhắc việc và tính vào thống kê."))
-    return redirect("directives:task_detail", task.pk)
+    if form.is_valid():
+        try:
+            services.task_cancel(actor=request.user, task=task, reason=form.cleaned_data["reason"])
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, _("Đã hủy nhiệm vụ; nhiệm vụ không còn được nhắc việc và tính vào thống kê."))
+            return redirect("directives:task_detail", task.pk)
+    # The reason is missing or refused: the page again, with the panel open and the message next to the reason.
+    return _task_detail(request, task, form, status=400)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -13,12 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cchc.accounts import permissions
 from cchc.lib.errors import ServiceError
+from cchc.lib.periods import Period
 from cchc.organisations.models import CommuneSubtype, UnitKind
 from cchc.organisations.services import UnitData
 
 from .. import proposals, services
 from ..forms import DirectiveForm, NewUnitFormSet, ProposedTaskFormSet, UploadForm, unit_choices_for
-from ..models import DirectiveDraft
+from ..models import DeadlineKind, DirectiveDraft, Recurrence
 from .common import show_service_error
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -110,6 +114,74 @@ def _resolve(draft: DirectiveDraft, tasks: Any, names: Any) -> tuple[list[servic
     return result, created
 
 
+@dataclass(frozen=True)
+class ProposedTaskRow:
+    """One line of the review list: the task's form and what its folded line says about it."""
+
+    form: forms.Form
+    section: str
+    content: str
+    lead: str
+    deadline: str
+
+
+def _text(value: Any) -> str:
+    return " ".join(str(value or "").split())
+
+
+def _deadline_summary(form: forms.Form) -> str:
+    """The deadline as the user would say it, from the form's current (posted or proposed) values."""
+    kind = form["deadline_kind"].value()
+    if kind == DeadlineKind.DATE:
+        value = form["deadline"].value()
+        if isinstance(value, str):
+            try:
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                return _text(value)
+        return value.strftime("%d/%m/%Y") if isinstance(value, datetime.date) else ""
+    if kind == DeadlineKind.PERIOD:
+        key = _text(form["period_key"].value())
+        try:
+            return str(Period.from_key(key).label)
+        except ValueError:
+            return key
+    if kind == DeadlineKind.RECURRING:
+        return str(dict(Recurrence.choices).get(form["recurrence"].value() or "", ""))
+    if kind == DeadlineKind.CONTINUOUS:
+        return str(DeadlineKind.CONTINUOUS.label)
+    return _text(form["deadline_text"].value())
+
+
+def _proposed_rows(tasks: Any) -> list[ProposedTaskRow]:
+    """The folded line of every proposed task: its section, content, executing units and deadline.
+
+    The executing units are named from the units chosen in the form (the names as written in the document when
+    none is chosen yet), read in one query for the whole list.
+    """
+
+    def chosen(form: forms.Form) -> list[int]:
+        # Posted values are untrusted: only keys a database integer can hold are looked up.
+        return [int(pk) for pk in form["units"].value() or [] if str(pk).isdigit() and len(str(pk)) <= 18]
+
+    wanted = {pk for form in tasks.forms for pk in chosen(form)}
+    names = dict(tasks.units.filter(pk__in=wanted).values_list("pk", "name")) if wanted else {}
+    rows = []
+    for form in tasks.forms:
+        unit_names = [names[pk] for pk in chosen(form) if pk in names]
+        lead = ", ".join(unit_names[:2]) + (f" +{len(unit_names) - 2}" if len(unit_names) > 2 else "")
+        rows.append(
+            ProposedTaskRow(
+                form=form,
+                section=_text(form["section"].value()),
+                content=_text(form["content"].value()),
+                lead=lead or _text(form["lead_label"].value() or form["new_unit"].value()),
+                deadline=_deadline_summary(form),
+            )
+        )
+    return rows
+
+
 @GET_POST
 @login_required
 def draft_review(request: HttpRequest, draft_id: int) -> HttpResponse:
@@ -144,6 +216,7 @@ def draft_review(request: HttpRequest, draft_id: int) -> HttpResponse:
             "draft": draft,
             "meta": meta,
             "tasks": tasks,
+            "rows": _proposed_rows(tasks),
             "names": names,
             "error": error,
             "text": draft.extraction.get("text") or "",

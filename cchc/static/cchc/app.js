@@ -1,0 +1,52 @@
+/* cchc: behaviour shared by every page (loaded with defer from base.html; no inline handlers, for the CSP).
+ *
+ * - A select marked data-submit-on-change submits its form when it changes (the language switcher); the form keeps
+ *   a submit button inside <noscript> for browsers without JavaScript.
+ * - A collapsed panel (<details>) that holds a form error is opened, and the first error is brought into view, so a
+ *   form that comes back with errors never hides them. The pages open such panels themselves as well; this covers
+ *   any panel a page forgot.
+ */
+(function () {
+  "use strict";
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target instanceof HTMLSelectElement && target.hasAttribute("data-submit-on-change") && target.form) {
+      target.form.submit();
+    }
+  });
+
+  var ERROR_SELECTOR = ".errorlist, .has-error, [aria-invalid=true], [data-form-error]";
+
+  function openPanelsWithErrors(root) {
+    var first = null;
+    Array.prototype.forEach.call(root.querySelectorAll(ERROR_SELECTOR), function (error) {
+      if (error.closest("[data-form-error-ignore]")) {
+        return;
+      }
+      for (var panel = error.closest("details"); panel; panel = panel.parentElement.closest("details")) {
+        panel.open = true;
+      }
+      if (!first) {
+        first = error;
+      }
+    });
+    return first;
+  }
+
+  function start() {
+    var first = openPanelsWithErrors(document);
+    if (first && first.getBoundingClientRect().top > window.innerHeight) {
+      first.scrollIntoView({ block: "center" });
+    }
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+  document.addEventListener("htmx:load", function (event) {
+    openPanelsWithErrors(event.target);
+  });
+})();
