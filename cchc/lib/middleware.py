@@ -1,4 +1,4 @@
-"""Request-wide Vietnamese text hygiene."""
+"""Request-wide Vietnamese text hygiene, and what browsers may keep of a response."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 
 def _nfc_querydict(data: QueryDict) -> Any:
@@ -62,4 +62,26 @@ class LanguageMiddleware:
             response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class PrivateCacheMiddleware:
+    """``Cache-Control: private, no-store`` on every page shown to a signed-in person and on every API answer.
+
+    What someone saw behind the login must not stay in a shared proxy or in the
+    browser's cache for the next person on the same computer (back button after
+    logging out). Public pages seen anonymously keep their default caching;
+    static files never reach this middleware (WhiteNoise answers them first).
+    """
+
+    API_PREFIX = "/api/"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.path_info.startswith(self.API_PREFIX) or (user is not None and user.is_authenticated):
+            patch_cache_control(response, private=True, no_store=True)
         return response
