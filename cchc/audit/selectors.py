@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q, QuerySet
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cchc.accounts.permissions import get_audit_entries_for_user
+from cchc.lib.periods import Period
 from cchc.lib.text import normalize
 
 from .models import AuditEntry
@@ -148,6 +150,29 @@ def _choice_labels(key: str) -> dict[str, Any]:
     return {}
 
 
+def _decimal_text(value: Any) -> str | None:
+    """A number stored as text ("66.6700") as people read it ("66,67"), or ``None`` when it is not one."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    return formats.number_format(Decimal(f"{number.normalize():f}"), use_l10n=True, force_grouping=True)
+
+
+def _period_text(value: Any) -> str | None:
+    """A reporting period key ("2026-Q3") by its name ("Quý III/2026")."""
+    try:
+        return Period.from_key(str(value)).label
+    except ValueError:
+        return None
+
+
+# Keys whose stored text reads better formatted (indicator values and their periods).
+VALUE_FORMATTERS = {"value": _decimal_text, "period": _period_text}
+
+
 def has_own_verbose_name(field: models.Field[Any, Any]) -> bool:
     """Was ``field`` given a verbose name, rather than the English one Django makes from its name?"""
     with translation.override(None):  # compare the Vietnamese source text, not its English translation
@@ -268,6 +293,9 @@ def change_rows(entry: AuditEntry) -> list[ChangeRow]:
         old, new = [*values, None, None][:2] if isinstance(values, list) else (None, values)
         label, field = _field_label(entry.object_type, model, name)
         choices = _choice_labels(name)
+        formatter = VALUE_FORMATTERS.get(name)
+        if formatter is not None:
+            old, new = (formatter(value) or value if value not in (None, "") else value for value in (old, new))
         row = ChangeRow(field=name, label=label, old=_display(old, field, choices), new=_display(new, field, choices))
         if row.old != row.new:
             rows.append(row)

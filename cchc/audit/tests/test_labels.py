@@ -136,3 +136,20 @@ def test_a_role_in_the_changes_is_shown_by_its_name(personas):
     html = personas.client("secretariat").get(reverse("audit:entry_detail", args=[entry.pk])).content.decode()
     assert ">secretariat<" not in html
     assert "Cơ quan thường trực" in html
+
+
+def test_an_indicator_value_entry_shows_the_number_and_period_as_people_read_them(personas):
+    entry = AuditEntry.objects.create(
+        action=AuditAction.UPDATE,
+        object_type="indicators.indicatorvalue",
+        object_id="1",
+        object_repr="Tỷ lệ nhiệm vụ hoàn thành đúng hạn, Xã Hòa Bình, Năm 2026: 66,67 %",
+        unit=personas.province,
+        unit_path=personas.province.path,
+        changes={"value": ["50.0000", "66.6700"], "period": [None, "2026-Q3"]},
+    )
+    html = personas.client("secretariat").get(reverse("audit:entry_detail", args=[entry.pk])).content.decode()
+    assert "<td>66,67</td>" in html
+    assert "<td>50</td>" in html
+    assert "<td>Quý III/2026</td>" in html
+    assert "66.6700" not in html
