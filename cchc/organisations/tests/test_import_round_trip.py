@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from cchc.accounts.models import User
 from cchc.audit.models import AuditEntry
@@ -38,10 +38,11 @@ def _state():
 
 
 @pytest.mark.parametrize("username", ["thuongtruc", "quantri"])
-def test_the_exported_unit_tree_imports_unchanged_and_changes_nothing(demo_province, client, username):
+@pytest.mark.parametrize("filters", [{}, {"inactive": "1"}, {"kind": "commune", "inactive": "1"}])
+def test_the_exported_unit_tree_imports_unchanged_and_changes_nothing(demo_province, client, username, filters):
     user = User.objects.get(username=username)
     client.force_login(user)
-    response = client.get(reverse("organisations:unit_export"))
+    response = client.get(reverse("organisations:unit_export"), filters)
     assert response.status_code == 200
     data = b"".join(response.streaming_content)
     before = _state()
@@ -115,3 +116,22 @@ def test_an_unchanged_row_of_a_unit_outside_the_scope_passes_but_a_changed_one_i
     assert same.unchanged == 1
     renamed = import_units(actor=personas.secretariat, data=_xlsx([_row("T-Q-X", "Xã Đổi Tên", "Xã", "T-Q")]))
     assert [error.column for error in renamed.errors] == ["Mã đơn vị"]
+
+
+def test_an_exported_file_with_one_renamed_unit_changes_only_that_unit(demo_province, client):
+    user = User.objects.get(username="thuongtruc")
+    client.force_login(user)
+    workbook = load_workbook(io.BytesIO(b"".join(client.get(reverse("organisations:unit_export")).streaming_content)))
+    sheet = workbook.worksheets[0]
+    row = next(row for row in sheet.iter_rows(min_row=2) if row[1].value == "PT-STP")
+    row[2].value = "Sở Tư pháp tỉnh Phú Thọ"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    audit_before = AuditEntry.objects.count()
+
+    report = import_units(actor=user, data=buffer.getvalue())
+
+    assert report.ok, report.errors
+    assert (report.created, report.updated, report.links) == (0, 1, 0)
+    assert Unit.objects.get(code="PT-STP").name == "Sở Tư pháp tỉnh Phú Thọ"
+    assert AuditEntry.objects.count() == audit_before + 1
