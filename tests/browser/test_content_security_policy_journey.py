@@ -66,7 +66,9 @@ def test_pages_the_unit_picker_and_htmx_work_without_any_policy_violation(
     expect(page.locator("h1")).to_have_count(1)
     watch.assert_none_on("/")
 
-    for path in ("/units/", "/frameworks/", "/directives/", f"/directives/{directive.pk}/", "/audit/", "/api/docs"):
+    pages = ["/units/", "/units/import/", "/frameworks/", "/assessments/", "/directives/", "/directives/tracker/"]
+    pages += [f"/directives/{directive.pk}/", "/audit/", "/accounts/profile/", "/api/docs"]
+    for path in pages:
         page.goto(path)
         page.wait_for_load_state("networkidle")
         watch.assert_none_on(path)
