@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from cchc.accounts.services import api_token_create
 from cchc.assessments.tests.test_results_views import _round as published_round
-from cchc.frameworks.models import Framework
+from cchc.frameworks import samples
 
 STRICT_POLICY = {
     "default-src": "'self'",
@@ -93,15 +93,14 @@ def test_public_pages_seen_anonymously_and_static_files_keep_their_caching(perso
 
 def test_the_pages_that_indented_rows_inline_now_use_classes(personas):
     client = personas.client("secretariat")
-    framework = Framework.objects.first()
-    pages = ["/units/", "/frameworks/"]
-    if framework is not None:
-        pages.append(f"/frameworks/{framework.pk}/")
-    for path in pages:
+    installed = samples.install_sample(actor=None, key=samples.SAMPLES[0], year=2025, owner=personas.province)
+    framework = installed.framework
+    for path in ["/units/", "/frameworks/", f"/frameworks/{framework.pk}/"]:
         response = client.get(path)
         assert response.status_code == 200, path
         _assert_nothing_inline(response.content.decode())
     assert 'class="tree-indent depth-1"' in client.get("/units/").content.decode()
+    assert '<div class="depth-1">' in client.get(f"/frameworks/{framework.pk}/").content.decode()
 
 
 @pytest.mark.django_db
