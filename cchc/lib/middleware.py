@@ -1,4 +1,4 @@
-"""Request-wide Vietnamese text hygiene, and what browsers may keep of a response."""
+"""Request-wide Vietnamese text hygiene."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 
 
 def _nfc_querydict(data: QueryDict) -> Any:
@@ -83,5 +83,6 @@ class PrivateCacheMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if request.path_info.startswith(self.API_PREFIX) or (user is not None and user.is_authenticated):
-            patch_cache_control(response, private=True, no_store=True)
+            # Replaces whatever a view set: nothing of these responses may be stored, so no other directive matters.
+            response.headers["Cache-Control"] = "private, no-store"
         return response

@@ -51,13 +51,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Above every middleware that may answer early, so those answers are covered too; reads request.user on the way out.
+    "cchc.lib.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cchc.lib.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "cchc.lib.middleware.NFCMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "cchc.lib.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -117,14 +118,6 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboards:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Sessions end after a period without activity and when the browser closes.
-SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 4 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
-SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
-
 # Content-Security-Policy on every page (django-csp): scripts, styles and everything else only from this site's own
 # files, so no inline <script>, no on…= handlers and no style= attributes (docs/deployment.md). Static files are
 # served before this middleware and carry no policy.
@@ -140,6 +133,14 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# Sessions end after a period without activity and when the browser closes.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 4 * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 # Failed logins are throttled per account and per address (django-axes).
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)

@@ -109,3 +109,12 @@ def test_the_server_error_page_styles_itself_from_a_file():
     _assert_nothing_inline(html)
     assert "cchc/layout.css" in html
     assert INLINE_HANDLER.findall(html) == []
+
+
+def test_answers_refused_before_the_view_are_covered_too(personas):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas.secretariat)
+    refused = client.post("/units/new/", {"name": "Sở Mới"})
+    assert refused.status_code == 403
+    assert refused.headers["Cache-Control"] == "private, no-store"
+    assert _policy(refused) == STRICT_POLICY
