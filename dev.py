@@ -206,11 +206,29 @@ def server_address() -> tuple[str, int]:
     return host, int(raw_port)
 
 
+def demo_environ(host: str) -> dict[str, str]:
+    """The environment of the demo server: like a real site, unless the caller's environment says otherwise.
+
+    DEBUG is off, so people trying the demo meet the product's own error pages (404, 403, 500) rather than
+    Django's debug pages; WhiteNoise serves the static files all the same. With DEBUG off Django accepts only
+    the host names in ALLOWED_HOSTS, so the address served on is added to them.
+    """
+    extra = {}
+    if "DEBUG" not in os.environ:
+        extra["DEBUG"] = "false"
+    if "ALLOWED_HOSTS" not in os.environ:
+        hosts = ["127.0.0.1", "localhost", "[::1]"]
+        if host not in {"0.0.0.0", "::"}:  # noqa: S104 - a wildcard address is not a host name
+            hosts.append(f"[{host}]" if ":" in host else host)
+        extra["ALLOWED_HOSTS"] = ",".join(dict.fromkeys(hosts))
+    return venv_environ(extra)
+
+
 def command_run() -> int:
     host, port = server_address()
     ensure_dependencies(set())
     ensure_ocr()
-    env = venv_environ()
+    env = demo_environ(host)
     cchc = str(VENV_BIN / "cchc")
     say("Migrating the database")
     run_or_fail([cchc, "migrate", "--noinput"], "cchc migrate", env)

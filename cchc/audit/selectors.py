@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cchc.accounts.permissions import get_audit_entries_for_user
+from cchc.lib.periods import Period
 from cchc.lib.text import normalize
 
 from .models import AuditEntry
@@ -28,7 +31,7 @@ OBJECT_TYPE_LABELS = {
     "accounts.apitoken": gettext_lazy("Mã truy cập API"),
 }
 
-# Field labels that differ from the model's own verbose name (Django's built-in user fields).
+# Field labels that differ from the model's own verbose name (Django's built-in user fields; counts).
 FIELD_LABELS = {
     "accounts.user": {
         "username": gettext_lazy("Tên đăng nhập"),
@@ -38,14 +41,142 @@ FIELD_LABELS = {
     "organisations.membership": {"user": gettext_lazy("Người dùng")},
     "accounts.roleassignment": {"user": gettext_lazy("Người dùng")},
     "accounts.apitoken": {"user": gettext_lazy("Người dùng")},
+    "frameworks.framework": {"criteria": gettext_lazy("Số tiêu chí")},
+    "assessments.assessment": {"leaves": gettext_lazy("Số tiêu chí cần chấm")},
 }
-# Labels for keys written into ``changes`` that are not fields of the record.
+# Labels by key, whatever the record: for keys written into ``changes`` that are not fields of the record (a field of
+# a related record, a count, a list of names) and for fields declared without a Vietnamese verbose name. A field's own
+# verbose name wins when it has one. Every key a service writes and every model field has a label here or there
+# (checked by cchc/audit/tests/test_labels.py), so no raw field name reaches the page.
 EXTRA_FIELD_LABELS = {
+    # accounts
     "role": gettext_lazy("Vai trò"),
     "scope": gettext_lazy("Phạm vi"),
+    "name": gettext_lazy("Tên"),
+    "user": gettext_lazy("Người dùng"),
+    "prefix": gettext_lazy("Tiền tố mã"),
+    "key_hash": gettext_lazy("Mã băm của mã truy cập"),
+    "last_used_at": gettext_lazy("Dùng lần cuối lúc"),
+    # organisations
     "predecessors": gettext_lazy("Đơn vị tiền thân"),
     "successors": gettext_lazy("Đơn vị kế thừa"),
+    "predecessor": gettext_lazy("Đơn vị tiền thân"),
+    "successor": gettext_lazy("Đơn vị kế thừa"),
+    "path": gettext_lazy("Vị trí trong cây đơn vị"),
+    "depth": gettext_lazy("Cấp trong cây"),
+    "search_key": gettext_lazy("Khóa tìm kiếm"),
+    "unit": gettext_lazy("Đơn vị"),
+    "parent": gettext_lazy("Cấp trên"),
+    # indicators
+    "indicator": gettext_lazy("Chỉ số"),
+    "value": gettext_lazy("Giá trị"),
+    "period": gettext_lazy("Kỳ"),
+    "period_start": gettext_lazy("Đầu kỳ"),
+    "period_end": gettext_lazy("Cuối kỳ"),
+    # frameworks and assessments
+    "framework": gettext_lazy("Bộ tiêu chí"),
+    "criteria": gettext_lazy("Tiêu chí"),
+    "criterion": gettext_lazy("Tiêu chí"),
+    "leaves": gettext_lazy("Số tiêu chí cần chấm"),
+    "round": gettext_lazy("Kỳ đánh giá"),
+    "assessment": gettext_lazy("Phiếu chấm điểm"),
+    "score": gettext_lazy("Điểm tiêu chí"),
+    "appraised_by": gettext_lazy("Người thẩm định"),
+    "version": gettext_lazy("Phiên bản"),
+    "uploaded_by": gettext_lazy("Người tải lên"),
+    "author": gettext_lazy("Người viết"),
+    "computed_at": gettext_lazy("Tính lúc"),
+    "explanation": gettext_lazy("Nội dung giải trình"),
+    "proposed_score": gettext_lazy("Điểm đề nghị"),
+    "final_score": gettext_lazy("Điểm đạt"),
+    "approved_at": gettext_lazy("Hội đồng thông qua lúc"),
+    "results_created": gettext_lazy("Số kết quả tính mới"),
+    "results_updated": gettext_lazy("Số kết quả tính lại"),
+    # directives
+    "directive": gettext_lazy("Văn bản chỉ đạo"),
+    "task": gettext_lazy("Nhiệm vụ"),
+    "content": gettext_lazy("Nội dung nhiệm vụ"),
+    "deadline": gettext_lazy("Thời hạn"),
+    "deadline_kind": gettext_lazy("Loại thời hạn"),
+    "period_key": gettext_lazy("Kỳ"),
+    "recurrence": gettext_lazy("Lặp lại"),
+    "units": gettext_lazy("Đơn vị thực hiện"),
+    "assignments": gettext_lazy("Số lượt phân công"),
+    "occurrence": gettext_lazy("Kỳ thực hiện"),
+    "assignment": gettext_lazy("Phân công"),
+    "percent": gettext_lazy("Tiến độ (%)"),
+    "status": gettext_lazy("Trạng thái"),
+    "due_date": gettext_lazy("Hạn hoàn thành"),
+    "new_due_date": gettext_lazy("Hạn mới đề nghị"),
+    "completed_on": gettext_lazy("Ngày hoàn thành"),
+    "review_pending": gettext_lazy("Chờ xác nhận hoàn thành"),
+    "review_state": gettext_lazy("Trạng thái xem xét"),
+    "attachments": gettext_lazy("Tệp đính kèm"),
+    "report": gettext_lazy("Báo cáo tiến độ"),
+    "cancelled_at": gettext_lazy("Hủy lúc"),
+    "cancelled_by": gettext_lazy("Người hủy"),
+    "accepted_by": gettext_lazy("Người xác nhận"),
+    "reviewed_by": gettext_lazy("Người xem xét"),
+    "reviewed_at": gettext_lazy("Xem xét lúc"),
+    "requested_by": gettext_lazy("Người đề nghị"),
+    "requested_at": gettext_lazy("Đề nghị lúc"),
+    "decided_by": gettext_lazy("Người quyết định"),
+    "decided_at": gettext_lazy("Quyết định lúc"),
+    "issuing_unit": gettext_lazy("Cơ quan ban hành"),
+    "extraction": gettext_lazy("Kết quả trích xuất"),
+    "kind": gettext_lazy("Loại"),
+    "day": gettext_lazy("Ngày"),
+    "recipient": gettext_lazy("Người nhận"),
+    "emailed": gettext_lazy("Đã gửi thư điện tử"),
+    "message": gettext_lazy("Nội dung"),
+    "read_at": gettext_lazy("Đọc lúc"),
+    # files and bookkeeping on any record
+    "file": gettext_lazy("Tệp"),
+    "file_name": gettext_lazy("Tên tệp"),
+    "file_size": gettext_lazy("Dung lượng tệp (byte)"),
+    "sha256": gettext_lazy("Mã băm SHA-256 của tệp"),
+    "created_by": gettext_lazy("Người tạo"),
+    "created_at": gettext_lazy("Tạo lúc"),
+    "updated_at": gettext_lazy("Cập nhật lúc"),
 }
+
+
+def _choice_labels(key: str) -> dict[str, Any]:
+    """Display labels for the values of keys that are not fields but hold a choice (a role's code)."""
+    if key == "role":
+        from cchc.accounts.models import Role
+
+        return dict(Role.choices)
+    return {}
+
+
+def _decimal_text(value: Any) -> str | None:
+    """A number stored as text ("66.6700") as people read it ("66,67"), or ``None`` when it is not one."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    if not number.is_finite():
+        return None
+    return formats.number_format(Decimal(f"{number.normalize():f}"), use_l10n=True, force_grouping=True)
+
+
+def _period_text(value: Any) -> str | None:
+    """A reporting period key ("2026-Q3") by its name ("Quý III/2026")."""
+    try:
+        return Period.from_key(str(value)).label
+    except ValueError:
+        return None
+
+
+# Keys whose stored text reads better formatted (indicator values and their periods).
+VALUE_FORMATTERS = {"value": _decimal_text, "period": _period_text}
+
+
+def has_own_verbose_name(field: models.Field[Any, Any]) -> bool:
+    """Was ``field`` given a verbose name, rather than the English one Django makes from its name?"""
+    with translation.override(None):  # compare the Vietnamese source text, not its English translation
+        return str(field.verbose_name) != field.name.replace("_", " ")
 
 
 def _model_for(object_type: str) -> type[models.Model] | None:
@@ -120,22 +251,29 @@ def _field_label(
     override = FIELD_LABELS.get(object_type, {}).get(name)
     if override is not None:
         return str(override), field
-    if field is not None:
+    if field is not None and has_own_verbose_name(field):
         return str(field.verbose_name).capitalize(), field
     if name in EXTRA_FIELD_LABELS:
-        return str(EXTRA_FIELD_LABELS[name]), None
+        return str(EXTRA_FIELD_LABELS[name]), field
+    if field is not None:
+        return str(field.verbose_name).capitalize(), field
     return name, None
 
 
-def _display(value: Any, field: models.Field[Any, Any] | None) -> str:
+def field_label(object_type: str, name: str) -> str:
+    """The Vietnamese label of ``name`` in the changes of a record of ``object_type``."""
+    return _field_label(object_type, _model_for(object_type), name)[0]
+
+
+def _display(value: Any, field: models.Field[Any, Any] | None, choices: dict[str, Any] | None = None) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return _("Có") if value else _("Không")
-    if field is not None and field.choices:
-        labels = {str(key): label for key, label in field.flatchoices}
-        if str(value) in labels:
-            return str(labels[str(value)])
+    labels = {str(key): label for key, label in field.flatchoices} if field is not None and field.choices else {}
+    labels.update(choices or {})
+    if str(value) in labels:
+        return str(labels[str(value)])
     if isinstance(value, list):
         return "; ".join(_display(item, None) for item in value) or "—"
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
@@ -154,7 +292,11 @@ def change_rows(entry: AuditEntry) -> list[ChangeRow]:
     for name, values in sorted((entry.changes or {}).items(), key=lambda item: (order.get(item[0], 999), item[0])):
         old, new = [*values, None, None][:2] if isinstance(values, list) else (None, values)
         label, field = _field_label(entry.object_type, model, name)
-        row = ChangeRow(field=name, label=label, old=_display(old, field), new=_display(new, field))
+        choices = _choice_labels(name)
+        formatter = VALUE_FORMATTERS.get(name)
+        if formatter is not None:
+            old, new = (formatter(value) or value if value not in (None, "") else value for value in (old, new))
+        row = ChangeRow(field=name, label=label, old=_display(old, field, choices), new=_display(new, field, choices))
         if row.old != row.new:
             rows.append(row)
     return rows

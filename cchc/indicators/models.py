@@ -7,7 +7,11 @@ and period. ``directives``, ``surveys`` and ``procedures`` publish values here;
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
+from django.utils import formats
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.periods import Period, PeriodKind
@@ -28,6 +32,19 @@ class IndicatorSource(models.TextChoices):
     PROCEDURES = "procedures", _("Thủ tục hành chính, hồ sơ")
     ASSESSMENTS = "assessments", _("Chỉ số CCHC")
     EXTERNAL = "external", _("Kết quả công bố bên ngoài")
+
+
+# How a value reads after its number: "66,67 %", "8,5 điểm", "3 ngày" ("count" needs nothing after it).
+_MEASURE_SUFFIXES = {"percent": " %", "score": _(" điểm"), "days": _(" ngày")}
+
+
+def format_amount(value: Decimal, measure: str = "") -> str:
+    """``value`` as people read it in the current language, without trailing zeros, with the measure's unit.
+
+    ``Decimal("66.6700")`` in a percentage reads "66,67 %" in Vietnamese and "66.67 %" in English.
+    """
+    plain = Decimal(f"{value.normalize():f}") if value.is_finite() else value
+    return f"{formats.number_format(plain, use_l10n=True, force_grouping=True)}{_MEASURE_SUFFIXES.get(measure, '')}"
 
 
 PERIOD_KIND_CHOICES = [
@@ -73,7 +90,11 @@ class Target(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator} {self.year}: {self.value}"
+        return gettext("Chỉ tiêu năm %(year)s của “%(indicator)s”: %(value)s") % {
+            "year": self.year,
+            "indicator": self.indicator.name,
+            "value": format_amount(self.value, self.indicator.measure),
+        }
 
 
 class IndicatorValue(models.Model):
@@ -98,7 +119,24 @@ class IndicatorValue(models.Model):
         indexes = [models.Index(fields=["indicator", "period_key"], name="indicator_value_period_idx")]
 
     def __str__(self) -> str:
-        return f"{self.indicator.code} {self.unit_id} {self.period_key} = {self.value}"
+        """What the audit trail and pages show: "Tỷ lệ nhiệm vụ hoàn thành đúng hạn, Xã A, Năm 2026: 66,67 %"."""
+        return gettext("%(indicator)s, %(unit)s, %(period)s: %(value)s") % {
+            "indicator": self.indicator.name,
+            "unit": self.unit.name,
+            "period": self.period_label,
+            "value": self.display_value,
+        }
+
+    @property
+    def display_value(self) -> str:
+        return format_amount(self.value, self.indicator.measure)
+
+    @property
+    def period_label(self) -> str:
+        try:
+            return self.period.label
+        except ValueError:
+            return self.period_key
 
     @property
     def period(self) -> Period:

@@ -96,3 +96,26 @@ class LanguageMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class PrivateCacheMiddleware:
+    """``Cache-Control: private, no-store`` on every page shown to a signed-in person and on every API answer.
+
+    What someone saw behind the login must not stay in a shared proxy or in the
+    browser's cache for the next person on the same computer (back button after
+    logging out). Public pages seen anonymously keep their default caching;
+    static files never reach this middleware (WhiteNoise answers them first).
+    """
+
+    API_PREFIX = "/api/"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.path_info.startswith(self.API_PREFIX) or (user is not None and user.is_authenticated):
+            # Replaces whatever a view set: nothing of these responses may be stored, so no other directive matters.
+            response.headers["Cache-Control"] = "private, no-store"
+        return response

@@ -26,9 +26,12 @@ ignored.
 Import rules:
 
 * A row whose code already exists **updates** that unit (name, short name,
-  kind, type, dates; a different parent code moves it with its subtree).
-  Predecessor links are added, never removed. Rows identical to the database
-  change nothing.
+  kind, type, dates; a different parent code moves it with its subtree). An
+  empty "Hiệu lực từ" keeps the unit's stored date. Predecessor links are
+  added, never removed. Rows identical to the database change nothing and
+  pass whoever imports them, so a file exported by someone imports back
+  unchanged: a unit or a predecessor outside the importer's scope is refused
+  only when the row would change it or add a link to it.
 * A parent may be an existing unit or another row of the file, in any order.
 * The whole file is checked first. If any row is wrong, nothing is written and
   the report lists every problem by row and column; otherwise all rows are
@@ -343,10 +346,13 @@ def _check_against_database(actor: Any, rows: list[_Row], errors: list[RowError]
             return by_code[code].parent_code
         return db_parent.get(code, "")
 
+    linked = _existing_links(by_code)
     for row in rows:
         if not row.code or by_code.get(row.code) is not row:
             continue
         current = existing.get(row.code)
+        if current is not None and _unchanged(row, current, db_parent.get(row.code, ""), linked):
+            continue
         if current is not None and not _may_manage(actor, current):
             errors.append(
                 RowError(
@@ -404,6 +410,8 @@ def _check_against_database(actor: Any, rows: list[_Row], errors: list[RowError]
                 )
             )
         for code in row.predecessors:
+            if (code, row.code) in linked:
+                continue  # recorded already: kept as it is, whoever manages the predecessor
             if code == row.code:
                 errors.append(RowError(row.number, label["predecessors"], _("Một đơn vị không thể kế thừa chính nó.")))
             elif code not in by_code and code not in existing:
@@ -422,7 +430,8 @@ def _check_against_database(actor: Any, rows: list[_Row], errors: list[RowError]
                         _("Đơn vị “%(code)s” nằm ngoài phạm vi quản lý của bạn.") % {"code": code},
                     )
                 )
-        if row.predecessors and row.valid_from is None:
+        adds_links = any((code, row.code) not in linked for code in row.predecessors)
+        if adds_links and row.valid_from is None and (current is None or current.valid_from is None):
             errors.append(
                 RowError(
                     row.number,
@@ -431,6 +440,33 @@ def _check_against_database(actor: Any, rows: list[_Row], errors: list[RowError]
                 )
             )
     return existing
+
+
+def _existing_links(by_code: dict[str, _Row]) -> set[tuple[str, str]]:
+    """(predecessor code, successor code) of the links already recorded for the file's units."""
+    wanted = sorted(code for code, row in by_code.items() if row.predecessors)
+    links: set[tuple[str, str]] = set()
+    for start in range(0, len(wanted), 500):
+        links.update(
+            UnitSuccession.objects.filter(successor__code__in=wanted[start : start + 500]).values_list(
+                "predecessor__code", "successor__code"
+            )
+        )
+    return links
+
+
+def _unchanged(row: _Row, unit: Unit, parent_code: str, linked: set[tuple[str, str]]) -> bool:
+    """Would importing ``row`` leave ``unit`` (whose parent has ``parent_code``) exactly as it is?"""
+    return (
+        row.name == unit.name
+        and row.short_name == unit.short_name
+        and row.kind == unit.kind
+        and row.subtype == unit.subtype
+        and row.parent_code == parent_code
+        and (row.valid_from is None or row.valid_from == unit.valid_from)
+        and row.valid_to == unit.valid_to
+        and all((code, row.code) in linked for code in row.predecessors)
+    )
 
 
 def _find_cycle(start: str, parent_of: Any) -> list[str]:
@@ -472,6 +508,9 @@ def _parents_first(rows: list[_Row]) -> list[_Row]:
 def _write(*, actor: Any, rows: list[_Row], existing: dict[str, Unit], reason: str, report: ImportReport) -> None:
     units: dict[str, Unit] = dict(existing)
     for row in _parents_first(rows):
+        current = existing.get(row.code)
+        if row.valid_from is None and current is not None:
+            row.valid_from = current.valid_from  # an empty cell keeps the stored date
         data = UnitData(
             name=row.name,
             kind=row.kind,
@@ -482,7 +521,6 @@ def _write(*, actor: Any, rows: list[_Row], existing: dict[str, Unit], reason: s
             valid_to=row.valid_to,
         )
         parent = units[row.parent_code] if row.parent_code else None
-        current = existing.get(row.code)
         if current is None:
             units[row.code] = unit_create(actor=actor, data=data, parent=parent, reason=reason)
             report.created += 1
@@ -504,8 +542,9 @@ def _write(*, actor: Any, rows: list[_Row], existing: dict[str, Unit], reason: s
             successors_per_predecessor[code] = successors_per_predecessor.get(code, 0) + 1
     for row in rows:
         for code in row.predecessors:
+            if row.valid_from is None:
+                continue  # the checks let a row without a date list only links recorded already
             kind = SuccessionKind.SPLIT if successors_per_predecessor[code] > 1 else SuccessionKind.MERGE
-            assert row.valid_from is not None
             if unit_succession_add(
                 actor=actor,
                 predecessor=units[code],

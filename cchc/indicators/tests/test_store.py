@@ -57,3 +57,22 @@ def test_a_unit_target_overrides_the_target_for_its_kind(personas):
     assert target_for("tasks.on_time_rate", personas.home_affairs, 2023) == Decimal(95)
     assert target_for("tasks.on_time_rate", personas.unit_b, 2023) == Decimal(90)
     assert target_for("tasks.on_time_rate", personas.unit_b, 2024) is None
+
+
+def test_a_value_reads_in_vietnamese_with_its_unit_period_and_formatted_number(personas):
+    stored = value_publish(
+        actor=None,
+        indicator=_on_time_rate(),
+        unit=personas.unit_b,
+        period=Period(2026, PeriodKind.YEAR),
+        value=Decimal("66.67"),
+    )
+    stored.refresh_from_db()
+    assert stored.value == Decimal("66.6700")
+    assert str(stored) == "Tỷ lệ nhiệm vụ hoàn thành đúng hạn, Xã Hòa Bình, Năm 2026: 66,67 %"
+    assert AuditEntry.objects.get(object_type="indicators.indicatorvalue").object_repr == str(stored)
+
+
+def test_a_target_reads_in_vietnamese():
+    target = Target(indicator=_on_time_rate(), year=2026, value=Decimal("80.0000"))
+    assert str(target) == "Chỉ tiêu năm 2026 của “Tỷ lệ nhiệm vụ hoàn thành đúng hạn”: 80 %"
