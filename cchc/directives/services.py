@@ -15,7 +15,7 @@ from pathlib import PurePath
 from typing import IO, Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -84,6 +84,19 @@ class DirectiveData:
     horizon_end: datetime.date | None = None
     note: str = ""
     text: str = ""
+    # What the directive is generated from (a remediation plan's round and gaps); at most one directive per key.
+    origin_key: str = ""
+
+
+class DirectiveExistsError(ServiceError):
+    """The directive generated from the same source already exists: ``directive`` is that one."""
+
+    def __init__(self, directive: Directive) -> None:
+        super().__init__(
+            _("Văn bản này đã được tạo trước đó: %(directive)s.") % {"directive": directive},
+            code="conflict",
+        )
+        self.directive = directive
 
 
 @dataclass
@@ -185,12 +198,26 @@ def _clean_directive(data: DirectiveData) -> DirectiveData:
         raise ServiceError(_("Ngày kết thúc theo dõi không được trước ngày ban hành."), field="horizon_end")
     if data.issued_on and data.issued_on > timezone.localdate() + datetime.timedelta(days=366):
         raise ServiceError(_("Ngày ban hành không hợp lệ."), field="issued_on")
+    day = data.issued_on or timezone.localdate()
+    if not data.issuing_unit.is_active(day):
+        raise ServiceError(
+            _(
+                "%(unit)s không hoạt động vào ngày %(day)s; hãy chọn cơ quan ban hành hoạt động vào ngày ban hành "
+                "văn bản."
+            )
+            % {"unit": data.issuing_unit.name, "day": f"{day:%d/%m/%Y}"},
+            field="issuing_unit",
+        )
     return data
 
 
 @transaction.atomic
 def directive_create(*, actor: Any, data: DirectiveData, file: StoredFile | None = None, reason: str = "") -> Directive:
+    """Register a directive; one generated from a source already used raises :class:`DirectiveExistsError`."""
     data = _clean_directive(data)
+    data.origin_key = (data.origin_key or "")[:100]
+    if data.origin_key and (existing := Directive.objects.filter(origin_key=data.origin_key).first()):
+        raise DirectiveExistsError(existing)
     directive = Directive(
         kind=data.kind,
         reference=data.reference,
@@ -202,6 +229,7 @@ def directive_create(*, actor: Any, data: DirectiveData, file: StoredFile | None
         horizon_end=data.horizon_end,
         note=data.note,
         text=data.text,
+        origin_key=data.origin_key,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     if file is not None:
@@ -209,7 +237,15 @@ def directive_create(*, actor: Any, data: DirectiveData, file: StoredFile | None
         directive.file_name = file.name
         directive.file_size = len(file.content)
         directive.sha256 = file.sha256
-    directive.save()
+    try:
+        with transaction.atomic():
+            directive.save()
+    except IntegrityError:
+        # Another request created the same directive between the check above and this insert.
+        existing = Directive.objects.filter(origin_key=data.origin_key).first() if data.origin_key else None
+        if existing is None:
+            raise
+        raise DirectiveExistsError(existing) from None
     record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -744,16 +780,10 @@ def report_submit(
     }
     assignment.percent = percent
     assignment.last_report_on = today
+    # A 100 % report — a continuous task's period report too — only asks for completion: the assignment stays
+    # open, "waiting for acceptance", until the secretariat accepts it (then done as of this report's day).
     assignment.review_pending = percent == 100
-    periodic = assignment.task.deadline_kind == DeadlineKind.CONTINUOUS and assignment.occurrence_id is not None
-    if periodic:
-        # A continuous task's period report is the deliverable: sent by the period's end it is "reported in
-        # time" (done on time), after it "late" (done late); no acceptance step.
-        assignment.completed_on = today
-        assignment.review_pending = False
-        report.review_state = ReviewState.NONE
-        report.save(update_fields=["review_state"])
-    assignment.save(update_fields=["percent", "last_report_on", "review_pending", "completed_on"])
+    assignment.save(update_fields=["percent", "last_report_on", "review_pending"])
     record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -771,8 +801,6 @@ def report_submit(
         },
         unit=assignment.unit,
     )
-    if periodic:
-        stats_refresh_for(actor=actor, assignment=assignment)
     return report
 
 
