@@ -198,7 +198,8 @@ def _tasks(gaps: Sequence[SelectedGap], deadline: datetime.date) -> list[TaskDat
     ordered = sorted(criteria.values(), key=lambda info: (_code_key(info.code), info.id))
     for info in ordered:
         unit_gaps_ = sorted(by_criterion[info.id], key=lambda gap: (-gap.lost, sort_key(gap.unit.name)))
-        units = list(dict.fromkeys(unit for gap in unit_gaps_ for unit in gap.responsible))
+        units = list(dict.fromkeys(gap.unit for gap in unit_gaps_ if not gap.successors))
+        closed = list(dict.fromkeys(gap.unit for gap in unit_gaps_ if gap.successors))
         inherited = [gap.responsible_label for gap in unit_gaps_ if gap.successors]
         lead = leads.get(info.lead_unit_id or 0)
         tasks.append(
@@ -207,9 +208,10 @@ def _tasks(gaps: Sequence[SelectedGap], deadline: datetime.date) -> list[TaskDat
                 deadline_kind=DeadlineKind.DATE,
                 deadline=deadline,
                 units=units,
+                inherits_from=closed,
                 lead_label="; ".join(dict.fromkeys(inherited)),
                 section=info.code,
-                supporting_units=[lead] if lead is not None and lead not in units else [],
+                supporting_units=[lead] if lead is not None and lead not in units and lead.is_active() else [],
                 expected_output=ExpectedOutput.REPORT,
                 criteria=[info.id],
             )

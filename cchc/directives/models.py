@@ -166,6 +166,12 @@ class Task(models.Model):
             "Nhiệm vụ thường xuyên báo cáo theo kỳ này; mỗi kỳ hạn báo cáo là ngày cuối kỳ (mặc định: hằng quý)."
         ),
     )
+    succession_note = models.CharField(
+        _("giao đơn vị kế thừa"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Đơn vị đã giải thể sau ngày ban hành và đơn vị kế thừa nhận nhiệm vụ thay (X → Y, Z)."),
+    )
     cancelled_at = models.DateTimeField(_("hủy lúc"), null=True, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -29,6 +29,7 @@ from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.text import normalize
 from cchc.organisations.models import Unit
+from cchc.organisations.selectors import successors_on
 from cchc.organisations.services import UnitData, unit_create
 
 from .models import (
@@ -120,6 +121,10 @@ class TaskData:
     report_every: str = ""
     # Units to be created on confirmation (labels of :class:`NewUnit` entries), also tracked.
     new_unit_labels: Sequence[str] = field(default_factory=tuple)
+    # Units closed since the directive was issued whose part of the task goes to their successors in force today
+    # (the user confirmed "X → Y, Z"): each is replaced by those successors. Filled in by the check.
+    inherits_from: Sequence[Unit] = ()
+    succession_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -325,6 +330,8 @@ def _clean_task(directive: Directive, data: TaskData, *, existing_unit_ids: Iter
             ) from None
         data.period_key = period.key
         data.deadline, data.recurrence = period.end, ""
+        if directive.issued_on and period.end < directive.issued_on:
+            raise ServiceError(_("Kỳ của thời hạn đã kết thúc trước ngày ban hành văn bản."), field="period_key")
     elif data.deadline_kind == DeadlineKind.RECURRING:
         if data.recurrence not in RECURRENCE_PERIOD:
             raise ServiceError(_("Hãy chọn chu kỳ lặp lại của nhiệm vụ định kỳ."), field="recurrence")
@@ -338,8 +345,10 @@ def _clean_task(directive: Directive, data: TaskData, *, existing_unit_ids: Iter
         data.report_every = ""
     if data.parent is not None and data.parent.directive_id != directive.pk:
         raise ServiceError(_("Nhiệm vụ cha phải thuộc cùng văn bản."), field="parent")
-    units = list(dict.fromkeys(data.units))
-    if not units and not data.new_unit_labels:
+    inherited = list(dict.fromkeys(data.inherits_from))
+    successors = _successors_taking_over(inherited)
+    units = [unit for unit in dict.fromkeys(data.units) if unit not in inherited]
+    if not units and not successors and not data.new_unit_labels:
         raise ServiceError(_("Hãy chọn ít nhất một đơn vị thực hiện."), field="units")
     day = directive.issued_on or timezone.localdate()
     kept = set(existing_unit_ids)
@@ -349,8 +358,58 @@ def _clean_task(directive: Directive, data: TaskData, *, existing_unit_ids: Iter
             _("Đơn vị không còn hoạt động vào ngày ban hành văn bản: %(names)s.") % {"names": ", ".join(closed)},
             field="units",
         )
-    data.units = units
+    data.units = list(dict.fromkeys([*units, *(unit for found in successors.values() for unit in found)]))
+    data.succession_note = succession_note(inherited, successors)[:1000]
     return data
+
+
+def _successors_taking_over(units: Sequence[Unit]) -> dict[int, list[Unit]]:
+    """The successors in force today of each unit closed since (all of them must be closed and have some)."""
+    if not units:
+        return {}
+    found = successors_on(list(units), timezone.localdate())
+    still_open = [unit.name for unit in units if unit.pk not in found]
+    if still_open:
+        raise ServiceError(
+            _("Đơn vị vẫn đang hoạt động, không giao cho đơn vị kế thừa: %(names)s.")
+            % {"names": ", ".join(still_open)},
+            field="units",
+        )
+    orphans = [unit.name for unit in units if not found[unit.pk]]
+    if orphans:
+        raise ServiceError(
+            _("Đơn vị đã giải thể nhưng không có đơn vị kế thừa đang hoạt động: %(names)s.")
+            % {"names": ", ".join(orphans)},
+            field="units",
+        )
+    return found
+
+
+def succession_note(units: Sequence[Unit], successors: dict[int, list[Unit]]) -> str:
+    """``Xã Bằng Doãn → Xã Bằng Luân; Huyện Đoan Hùng → …``: who took over whose part of a task."""
+    return "; ".join(
+        f"{unit.name} → {', '.join(successor.name for successor in successors.get(unit.pk, []))}" for unit in units
+    )
+
+
+@dataclass(frozen=True)
+class SuccessorProposal:
+    """A unit closed since a directive was issued, and the units in force today that took it over (maybe none)."""
+
+    unit: Unit
+    successors: list[Unit]
+
+
+def successor_proposals(units: Iterable[Unit], *, except_ids: Iterable[int] = ()) -> list[SuccessorProposal]:
+    """For the units of a task that have closed since (other than ``except_ids``), their successors today.
+
+    What the task form asks the user to confirm before a task of an old directive is given to the units that carry
+    on the work of a merged or split unit; nothing is reassigned without that confirmation.
+    """
+    skip = set(except_ids)
+    candidates = [unit for unit in dict.fromkeys(units) if unit.pk not in skip]
+    found = successors_on(candidates, timezone.localdate())
+    return [SuccessorProposal(unit, found[unit.pk]) for unit in candidates if unit.pk in found]
 
 
 def has_occurrences(task: Task) -> bool:
@@ -429,6 +488,7 @@ def _create_task(*, actor: Any, directive: Directive, data: TaskData, position: 
         report_every=data.report_every,
         deadline_text=data.deadline_text,
         papi_dimension=normalize(data.papi_dimension)[:200],
+        succession_note=data.succession_note,
     )
     if data.supporting_units:
         task.supporting_units.set(data.supporting_units)
@@ -449,6 +509,7 @@ def _create_task(*, actor: Any, directive: Directive, data: TaskData, position: 
             "period_key": [None, task.period_key],
             "recurrence": [None, task.recurrence],
             "units": [None, [unit.name for unit in data.units]],
+            **({"succession_note": [None, data.succession_note]} if data.succession_note else {}),
             "assignments": [None, count],
         },
         reason=reason,
@@ -479,6 +540,7 @@ TASK_FIELDS = (
     "deadline_text",
     "parent",
     "papi_dimension",
+    "succession_note",
 )
 SCHEDULE_FIELDS = ("deadline_kind", "deadline", "period_key", "recurrence", "report_every")
 
@@ -560,6 +622,8 @@ def task_update(*, actor: Any, task: Task, data: TaskData, reason: str = "") -> 
     task.expected_output, task.parent = data.expected_output, data.parent
     task.papi_dimension = normalize(data.papi_dimension)[:200]
     task.deadline_text = data.deadline_text
+    if data.succession_note:
+        task.succession_note = "; ".join(filter(None, [task.succession_note, data.succession_note]))[:1000]
     schedule_before = snapshot(task, SCHEDULE_FIELDS)
     task.deadline_kind, task.deadline, task.period_key = data.deadline_kind, data.deadline, data.period_key
     task.recurrence, task.report_every = data.recurrence, data.report_every
