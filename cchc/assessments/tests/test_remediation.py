@@ -396,3 +396,39 @@ def test_clicking_create_plan_twice_says_the_plan_exists_and_links_to_it(persona
     assert second.redirect_chain[-1][0] == first["Location"]
     assert "đã được tạo lúc" in second.content.decode() and "không tạo thêm" in second.content.decode()
     assert Task.objects.count() == 1 and Assignment.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_submissions_of_the_same_plan_create_one(personas, published):
+    """Two requests at once (a double click reaching two workers): the unique origin key lets one through."""
+    import threading
+
+    from django.db import connection, connections
+
+    from cchc.directives.services import DirectiveExistsError
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers (PostgreSQL)")
+    round_, a, _home, _b = published
+    gaps = remediation.unit_selection(a, [leaves(a.framework)["2.1"].pk])
+    start = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def submit() -> None:
+        try:
+            start.wait()
+            outcomes.append(remediation.remediation_tasks_create(actor=personas.secretariat, round=round_, gaps=gaps))
+        except DirectiveExistsError as exc:
+            outcomes.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    directive = Directive.objects.get()
+    assert Task.objects.count() == 1
+    errors = [outcome for outcome in outcomes if isinstance(outcome, DirectiveExistsError)]
+    assert len(outcomes) == 2 and len(errors) == 1 and errors[0].directive == directive

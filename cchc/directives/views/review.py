@@ -54,7 +54,7 @@ def _forms(request: HttpRequest, draft: DirectiveDraft) -> tuple[DirectiveForm, 
     meta = DirectiveForm(
         data,
         initial=proposals.directive_initial(extraction, draft.issuing_unit),
-        issuing_units=_issuing_units(request),
+        issuing_units=permissions.get_directive_issuing_units_for_user(request.user).order_by("path"),
     )
     tasks = ProposedTaskFormSet(
         data,
