@@ -145,10 +145,11 @@ USE_SUCCESSORS, KEEP_UNITS, BACK_TO_FORM = "use", "keep", "edit"
 def _successor_step(
     request: HttpRequest, data: services.TaskData, directive: Any, *, task: Task | None = None
 ) -> HttpResponse | None:
-    """Ask before giving a task of an old directive to units that have closed since; apply the answer to ``data``.
+    """Ask before a task names units that have closed since the directive was issued; apply the answer to ``data``.
 
-    Returns the confirmation page while the user has not answered (or asked to go back to the form: ``None`` is
-    not returned then either, the caller shows the form), ``None`` once the answer is in ``data``.
+    Returns the confirmation page ("X → Y, Z") until the user answers; ``None`` when there is nothing to ask or the
+    answer (give the task to the successors, or keep the units as written) is now in ``data``. Going back to the form
+    is handled by the caller. Units a task already has are not asked about again.
     """
     existing = set(task.assignments.values_list("unit_id", flat=True)) if task is not None else set()
     proposals = services.successor_proposals(data.units, except_ids=existing)
