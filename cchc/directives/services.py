@@ -330,8 +330,6 @@ def _clean_task(directive: Directive, data: TaskData, *, existing_unit_ids: Iter
             ) from None
         data.period_key = period.key
         data.deadline, data.recurrence = period.end, ""
-        if directive.issued_on and period.end < directive.issued_on:
-            raise ServiceError(_("Kỳ của thời hạn đã kết thúc trước ngày ban hành văn bản."), field="period_key")
     elif data.deadline_kind == DeadlineKind.RECURRING:
         if data.recurrence not in RECURRENCE_PERIOD:
             raise ServiceError(_("Hãy chọn chu kỳ lặp lại của nhiệm vụ định kỳ."), field="recurrence")

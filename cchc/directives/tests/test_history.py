@@ -258,12 +258,15 @@ def test_a_deadline_before_the_issue_date_is_refused_with_a_message(
     period = client.post(url, {**data, "deadline_kind": "period", "period_key": "2021-Q2"}).content.decode()
     assert "Kỳ của thời hạn đã kết thúc trước ngày ban hành văn bản." in period
     assert not Task.objects.exists()
-    with pytest.raises(ServiceError, match="Kỳ của thời hạn đã kết thúc"):
+    with pytest.raises(ServiceError, match="Thời hạn không được trước ngày ban hành văn bản"):
         services.task_create(
             actor=personas.secretariat,
             directive=directive,
             data=services.TaskData(
-                content="Rà soát", deadline_kind=DeadlineKind.PERIOD, period_key="2021-Q2", units=[history["district"]]
+                content="Rà soát",
+                deadline_kind=DeadlineKind.DATE,
+                deadline=datetime.date(2021, 8, 1),
+                units=[history["district"]],
             ),
         )
 
