@@ -386,8 +386,14 @@ def _successors_taking_over(units: Sequence[Unit]) -> dict[int, list[Unit]]:
 def succession_note(units: Sequence[Unit], successors: dict[int, list[Unit]]) -> str:
     """``Xã Bằng Doãn → Xã Bằng Luân; Huyện Đoan Hùng → …``: who took over whose part of a task."""
     return "; ".join(
-        f"{unit.name} → {', '.join(successor.name for successor in successors.get(unit.pk, []))}" for unit in units
+        f"{former_name(unit, successors.get(unit.pk, []))} → {', '.join(s.name for s in successors.get(unit.pk, []))}"
+        for unit in units
     )
+
+
+def former_name(unit: Unit, successors: Sequence[Unit]) -> str:
+    """The closed unit's name, marked "cũ" (former) when a successor bears the same name."""
+    return f"{unit.name} cũ" if any(successor.name == unit.name for successor in successors) else unit.name
 
 
 @dataclass(frozen=True)

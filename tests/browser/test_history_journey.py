@@ -79,7 +79,7 @@ def test_a_pre_merger_directive_is_registered_with_its_real_date_and_its_task_go
     page.get_by_label("Thời hạn (ngày)").fill("2021-12-31")
     page.get_by_role("button", name="Lưu nhiệm vụ").click()
     expect(page.locator("h1")).to_have_text("Giao nhiệm vụ cho đơn vị kế thừa?")
-    expect(page.get_by_test_id("successor-proposals")).to_contain_text("Xã Bằng Doãn → Phường Sông Lô")
+    expect(page.get_by_test_id("successor-proposals")).to_contain_text("Xã Bằng Doãn (Huyện Sông Cũ) → Phường Sông Lô")
     assert_accessible_basics(page, first_tab_stop_is_skip_link=False)
     assert not Assignment.objects.exists()
 

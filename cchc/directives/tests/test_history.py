@@ -148,7 +148,7 @@ def test_a_task_for_a_commune_merged_since_asks_to_confirm_its_successor(
     page = client.post(url, data)
     html = page.content.decode()
     assert page.status_code == 200 and not Task.objects.exists()
-    assert "Xã Bằng Doãn → Phường Sông Lô" in html
+    assert "Xã Bằng Doãn (Huyện Sông Cũ) → Phường Sông Lô" in html
     assert "Huyện Sông Cũ → không có đơn vị kế thừa" in html
     assert 'name="successors" value="use"' in html and 'name="successors" value="keep"' in html
     response = client.post(url, {**data, "successors": "use"})
@@ -303,3 +303,20 @@ def test_a_full_report_on_a_continuous_task_reads_as_waiting_for_acceptance_ever
     with time_machine.travel(datetime.date(2025, 10, 2), tick=False):
         # Past the period's end and still unaccepted: due, not done on time, in the published rates too.
         assert services.on_time_counts(Period(2025, PeriodKind.QUARTER, 3))[personas.unit_a.pk] == (0, 1)
+
+
+def test_a_successor_with_the_same_name_is_told_apart_from_the_closed_unit(personas: Personas) -> None:
+    old = unit_create(
+        actor=None,
+        data=UnitData(name="Xã Bằng Luân", kind=UnitKind.COMMUNE, code="T-P-XBL-CU", subtype="commune"),
+        parent=personas.province,
+    )
+    new = unit_merge(
+        actor=None,
+        units=[old],
+        new_unit=UnitData(name="Xã Bằng Luân", kind=UnitKind.COMMUNE, code="T-P-XBL", subtype="commune"),
+        parent=personas.province,
+        effective_date=MERGER,
+    )
+    old.refresh_from_db()
+    assert services.succession_note([old], {old.pk: [new]}) == "Xã Bằng Luân cũ → Xã Bằng Luân"
