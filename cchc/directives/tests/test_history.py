@@ -320,3 +320,31 @@ def test_a_successor_with_the_same_name_is_told_apart_from_the_closed_unit(perso
     )
     old.refresh_from_db()
     assert services.succession_note([old], {old.pk: [new]}) == "Xã Bằng Luân cũ → Xã Bằng Luân"
+
+
+def test_continuous_periods_completed_without_acceptance_are_reopened_by_the_migration(
+    personas: Personas, directive: Directive
+) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from cchc.directives.models import ProgressReport
+
+    migration = importlib.import_module("cchc.directives.migrations.0005_reopen_unaccepted_continuous_reports")
+    task = make_task(personas, directive, personas.unit_a, kind=DeadlineKind.CONTINUOUS, deadline=None)
+    q3, q4 = task.assignments.order_by("due_date")[:2]
+    with time_machine.travel(datetime.date(2025, 9, 10), tick=False):
+        full = services.report_submit(actor=personas.focal_a, assignment=q3, percent=100, text="Quý III")
+        services.report_submit(actor=personas.focal_a, assignment=q4, percent=60, text="Quý IV")
+    # What the former rule stored: the period completed on the report's day, nobody accepted it.
+    ProgressReport.objects.filter(pk=full.pk).update(review_state="")
+    Assignment.objects.filter(pk__in=[q3.pk, q4.pk]).update(
+        completed_on=datetime.date(2025, 9, 10), review_pending=False
+    )
+    migration.reopen(apps, None)
+    q3.refresh_from_db()
+    q4.refresh_from_db()
+    full.refresh_from_db()
+    assert q3.completed_on is None and q3.review_pending and full.review_state == "pending"
+    assert q4.completed_on is None and not q4.review_pending
