@@ -348,3 +348,41 @@ def test_continuous_periods_completed_without_acceptance_are_reopened_by_the_mig
     full.refresh_from_db()
     assert q3.completed_on is None and q3.review_pending and full.review_state == "pending"
     assert q4.completed_on is None and not q4.review_pending
+
+
+def test_the_issuer_search_box_searches_the_units_in_force_on_the_issue_date(
+    personas: Personas, history: dict[str, Unit], settings: Any
+) -> None:
+    import html as html_lib
+    import re
+    from urllib.parse import quote
+
+    settings.UNIT_PICKER_SELECT_LIMIT = 2  # the search box, as for a province with hundreds of units
+    client = personas.client("secretariat")
+    url = reverse("directives:directive_create")
+
+    def search_url(page: str) -> str:
+        block = page.split('id="issuer-field"', 1)[1]
+        found = re.search(r'data-url="([^"]+)"', block)
+        assert found is not None
+        return html_lib.unescape(found.group(1))
+
+    today = search_url(client.get(url).content.decode())
+    then = search_url(client.post(url, {"issued_on": "2021-08-25", "_issuer_refresh": "1"}).content.decode())
+
+    def names(address: str, text: str) -> list[str]:
+        return [row["name"] for row in client.get(f"{address}&q={quote(text)}").json()["results"]]
+
+    assert names(today, "Sông Cũ") == [] and names(today, "Sông Lô") == ["Phường Sông Lô"]
+    assert names(then, "Sông Cũ") == ["Huyện Sông Cũ"] and names(then, "Sông Lô") == []
+    # Without JavaScript the typed search is resolved on the server against the same date.
+    response = client.post(
+        url,
+        {
+            "kind": "cong_van",
+            "subject": "Về việc nâng cao Chỉ số CCHC",
+            "issued_on": "2021-08-25",
+            "issuing_unit__search": "Huyện Sông Cũ",
+        },
+    )
+    assert response.status_code == 302 and Directive.objects.get().issuing_unit == history["district"]
