@@ -737,6 +737,77 @@ def task_cancel(*, actor: Any, task: Task, reason: str) -> Task:
     return task
 
 
+def _handed_over(assignments: Any) -> Any:
+    """Assignments a closed unit's successors take over: not done, not waiting for acceptance, never reported on."""
+    return assignments.filter(completed_on__isnull=True, review_pending=False, reports__isnull=True)
+
+
+def hand_over_proposals(directive: Directive) -> list[tuple[SuccessorProposal, int]]:
+    """Units closed since that still hold open work in ``directive``, their successors today and how much work."""
+    open_rows = _handed_over(Assignment.objects.filter(directive=directive, task__cancelled_at__isnull=True))
+    counts = dict(open_rows.values("unit_id").annotate(count=Count("pk")).values_list("unit_id", "count"))
+    units = list(Unit.objects.filter(pk__in=list(counts)).exclude(valid_to__isnull=True).order_by("path"))
+    return [(proposal, counts[proposal.unit.pk]) for proposal in successor_proposals(units)]
+
+
+@transaction.atomic
+def directive_hand_over(*, actor: Any, directive: Directive, units: Sequence[Unit], reason: str = "") -> int:
+    """Give the open work of units closed since to their successors in force today; returns the assignments moved.
+
+    The user confirmed the hand-over ("X → Y, Z"). Only assignments nobody has reported on move: each is replaced by
+    one per successor with the same task, period and due dates (a successor that already has it keeps its own);
+    reported, waiting and done work stays with the closed unit as its record. Each task keeps a note of the hand-over
+    and the audit trail has the change.
+    """
+    units = list(dict.fromkeys(units))
+    found = _successors_taking_over(units)
+    moved = 0
+    stale: set[tuple[int, Period]] = set()
+    for task in directive.tasks.filter(cancelled_at__isnull=True).select_for_update().order_by("pk"):
+        rows = list(_handed_over(task.assignments.filter(unit__in=units)).select_related("unit"))
+        if not rows:
+            continue
+        taken = set(task.assignments.values_list("unit_id", "occurrence_id"))
+        new_rows = []
+        for row in rows:
+            for successor in found[row.unit_id]:
+                if (successor.pk, row.occurrence_id) in taken:
+                    continue
+                taken.add((successor.pk, row.occurrence_id))
+                new_rows.append(
+                    Assignment(
+                        task=task,
+                        directive=directive,
+                        unit=successor,
+                        occurrence_id=row.occurrence_id,
+                        original_due_date=row.original_due_date,
+                        due_date=row.due_date,
+                    )
+                )
+        stale |= _published_periods(Assignment.objects.filter(pk__in=[row.pk for row in rows]))
+        before = _task_state(task)
+        Assignment.objects.filter(pk__in=[row.pk for row in rows]).delete()
+        Assignment.objects.bulk_create(new_rows, batch_size=1000)
+        from_units = [unit for unit in units if any(row.unit_id == unit.pk for row in rows)]
+        note = succession_note(from_units, found)
+        task.succession_note = "; ".join(filter(None, [task.succession_note, note]))[:1000]
+        task.save(update_fields=["succession_note"])
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=task,
+            changes={**diff(before, _task_state(task)), "assignments": [len(rows), len(new_rows)]},
+            reason=reason or note,
+            unit=directive.issuing_unit,
+        )
+        stale |= _published_periods(Assignment.objects.filter(pk__in=[row.pk for row in new_rows]))
+        moved += len(rows)
+    if not moved:
+        raise ServiceError(_("Không còn nhiệm vụ nào của các đơn vị này để giao cho đơn vị kế thừa."), code="conflict")
+    _republish(actor, stale)
+    return moved
+
+
 @transaction.atomic
 def directive_create_with_tasks(
     *,

@@ -386,3 +386,86 @@ def test_the_issuer_search_box_searches_the_units_in_force_on_the_issue_date(
         },
     )
     assert response.status_code == 302 and Directive.objects.get().issuing_unit == history["district"]
+
+
+# ---------------------------------------------------------------------------
+# Open work of units that closed after the directive was registered
+
+
+@pytest.fixture
+def registered_before_merger(personas: Personas) -> dict[str, Any]:
+    """A plan registered in June 2025 gives a task to Xã Bằng Doãn and Xã Hòa Bình; Xã Bằng Doãn merges on 1 July."""
+    commune = unit_create(
+        actor=None,
+        data=UnitData(name="Xã Bằng Doãn", kind=UnitKind.COMMUNE, code="T-P-XBD", subtype="commune"),
+        parent=personas.province,
+    )
+    directive = services.directive_create(
+        actor=personas.secretariat,
+        data=services.DirectiveData(
+            kind=DirectiveKind.PLAN,
+            subject="Kế hoạch CCHC năm 2025",
+            issuing_unit=personas.province,
+            issued_on=datetime.date(2025, 6, 1),
+        ),
+    )
+    plain = make_task(personas, directive, commune, personas.unit_b, deadline=datetime.date(2025, 12, 31))
+    quarterly = make_task(
+        personas, directive, commune, kind=DeadlineKind.RECURRING, recurrence="quarterly", deadline=None
+    )
+    reported = quarterly.assignments.get(occurrence__period_key="2025-Q2")
+    with time_machine.travel(datetime.date(2025, 6, 20), tick=False):
+        services.report_submit(actor=personas.secretariat, assignment=reported, percent=50, text="Đang thực hiện")
+    ward = unit_merge(
+        actor=None,
+        units=[commune],
+        new_unit=UnitData(name="Phường Sông Lô", kind=UnitKind.COMMUNE, code="T-P-PSL", subtype="ward"),
+        parent=personas.province,
+        effective_date=MERGER,
+    )
+    return {"directive": directive, "commune": commune, "ward": ward, "plain": plain, "quarterly": quarterly}
+
+
+def test_open_work_of_a_commune_merged_since_is_handed_over_to_its_successor_after_confirmation(
+    personas: Personas, registered_before_merger: dict[str, Any]
+) -> None:
+    setup = registered_before_merger
+    directive, commune, ward = setup["directive"], setup["commune"], setup["ward"]
+    client = personas.client("secretariat")
+    detail = client.get(reverse("directives:directive_detail", args=[directive.pk])).content.decode()
+    assert "Xã Bằng Doãn → Phường Sông Lô (3 lượt theo dõi)" in " ".join(detail.split())
+    url = reverse("directives:directive_hand_over", args=[directive.pk])
+    page = client.get(url).content.decode()
+    assert 'name="units"' in page and "Phường Sông Lô" in page
+    assert Assignment.objects.filter(unit=ward).count() == 0  # nothing moves without the confirmation
+    response = client.post(url, {"units": [commune.pk]})
+    assert response.status_code == 302
+    plain = setup["plain"].assignments
+    assert sorted(plain.values_list("unit__name", flat=True)) == ["Phường Sông Lô", "Xã Hòa Bình"]
+    assert plain.get(unit=ward).due_date == datetime.date(2025, 12, 31)
+    quarterly = setup["quarterly"].assignments
+    # The quarter the commune reported on stays its record; the others go to the ward with their due dates.
+    assert list(quarterly.filter(unit=commune).values_list("occurrence__period_key", flat=True)) == ["2025-Q2"]
+    assert sorted(quarterly.filter(unit=ward).values_list("occurrence__period_key", flat=True)) == [
+        "2025-Q3",
+        "2025-Q4",
+    ]
+    setup["plain"].refresh_from_db()
+    assert setup["plain"].succession_note == "Xã Bằng Doãn → Phường Sông Lô"
+    assert AuditEntry.objects.filter(object_type="directives.task", changes__has_key="succession_note").count() == 2
+    again = client.get(reverse("directives:directive_detail", args=[directive.pk])).content.decode()
+    assert 'data-testid="hand-over"' not in again
+
+
+def test_hand_over_needs_a_choice_and_the_right_to_manage_the_directive(
+    personas: Personas, registered_before_merger: dict[str, Any]
+) -> None:
+    directive = registered_before_merger["directive"]
+    url = reverse("directives:directive_hand_over", args=[directive.pk])
+    response = personas.client("secretariat").post(url, {})
+    assert response.status_code == 400 and "Chọn ít nhất một đơn vị" in response.content.decode()
+    assert personas.client("leader").post(url, {"units": [registered_before_merger["commune"].pk]}).status_code == 403
+    assert personas.client("focal_b").get(url).status_code in (403, 404)
+    assert not Assignment.objects.filter(unit=registered_before_merger["ward"]).exists()
+    with pytest.raises(ServiceError, match="vẫn đang hoạt động"):
+        services.directive_hand_over(actor=personas.secretariat, directive=directive, units=[personas.unit_b])

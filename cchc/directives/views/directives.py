@@ -55,6 +55,7 @@ def directive_detail(request: HttpRequest, directive_id: int) -> HttpResponse:
     tasks = selectors.directive_tasks(directive)
     rollups = selectors.rollups(visible)
     rows = [(task, rollups.get(task.pk)) for task in tasks]
+    can_manage = permissions.can_manage_directive(request.user, directive)
     return render(
         request,
         "directives/directive_detail.html",
@@ -62,9 +63,44 @@ def directive_detail(request: HttpRequest, directive_id: int) -> HttpResponse:
             "directive": directive,
             "rows": rows,
             "total": selectors.total_rollup(visible),
-            "can_manage": permissions.can_manage_directive(request.user, directive),
+            "can_manage": can_manage,
+            "hand_over": [
+                (proposal, count) for proposal, count in services.hand_over_proposals(directive) if proposal.successors
+            ]
+            if can_manage
+            else [],
             "nav_active": "directives",
         },
+    )
+
+
+@GET_POST
+@login_required
+def directive_hand_over(request: HttpRequest, directive_id: int) -> HttpResponse:
+    """Confirm, then give the open work of units closed since to their successors ("X → Y, Z")."""
+    directive = permissions.get_directive_for_user(request.user, directive_id, manage=True)
+    proposals = services.hand_over_proposals(directive)
+    error = ""
+    if request.method == "POST":
+        wanted = set(request.POST.getlist("units"))
+        chosen = [
+            proposal.unit for proposal, _count in proposals if proposal.successors and str(proposal.unit.pk) in wanted
+        ]
+        if not chosen:
+            error = _("Chọn ít nhất một đơn vị để giao việc cho đơn vị kế thừa.")
+        else:
+            try:
+                moved = services.directive_hand_over(actor=request.user, directive=directive, units=chosen)
+            except ServiceError as exc:
+                error = exc.message
+            else:
+                messages.success(request, _("Đã giao %(count)s lượt theo dõi cho đơn vị kế thừa.") % {"count": moved})
+                return redirect("directives:directive_detail", directive.pk)
+    return render(
+        request,
+        "directives/directive_hand_over.html",
+        {"directive": directive, "proposals": proposals, "error": error, "nav_active": "directives"},
+        status=400 if error else 200,
     )
 
 
