@@ -738,8 +738,14 @@ def task_cancel(*, actor: Any, task: Task, reason: str) -> Task:
 
 
 def _handed_over(assignments: Any) -> Any:
-    """Assignments a closed unit's successors take over: not done, not waiting for acceptance, never reported on."""
-    return assignments.filter(completed_on__isnull=True, review_pending=False, reports__isnull=True)
+    """Assignments a closed unit's successors take over: not done, not waiting for acceptance, never reported on,
+    and due after the unit closed (work due while it existed stays its record)."""
+    return assignments.filter(
+        Q(due_date__isnull=True) | Q(due_date__gt=F("unit__valid_to")),
+        completed_on__isnull=True,
+        review_pending=False,
+        reports__isnull=True,
+    )
 
 
 def hand_over_proposals(directive: Directive) -> list[tuple[SuccessorProposal, int]]:

@@ -410,6 +410,7 @@ def registered_before_merger(personas: Personas) -> dict[str, Any]:
         ),
     )
     plain = make_task(personas, directive, commune, personas.unit_b, deadline=datetime.date(2025, 12, 31))
+    make_task(personas, directive, commune, deadline=datetime.date(2025, 6, 20), content="Báo cáo sơ kết 6 tháng")
     quarterly = make_task(
         personas, directive, commune, kind=DeadlineKind.RECURRING, recurrence="quarterly", deadline=None
     )
@@ -444,7 +445,9 @@ def test_open_work_of_a_commune_merged_since_is_handed_over_to_its_successor_aft
     assert sorted(plain.values_list("unit__name", flat=True)) == ["Phường Sông Lô", "Xã Hòa Bình"]
     assert plain.get(unit=ward).due_date == datetime.date(2025, 12, 31)
     quarterly = setup["quarterly"].assignments
-    # The quarter the commune reported on stays its record; the others go to the ward with their due dates.
+    # Work due before the merger and the quarter the commune reported on stay its record; the rest goes to the
+    # ward with its due dates.
+    assert Assignment.objects.get(task__content="Báo cáo sơ kết 6 tháng").unit == commune
     assert list(quarterly.filter(unit=commune).values_list("occurrence__period_key", flat=True)) == ["2025-Q2"]
     assert sorted(quarterly.filter(unit=ward).values_list("occurrence__period_key", flat=True)) == [
         "2025-Q3",
