@@ -97,7 +97,9 @@ class DirectiveForm(forms.Form):
         field = self.fields["issuing_unit"]
         field.queryset = units_valid_on(issuing_units, self.issue_day)  # type: ignore[attr-defined]
         day = f"{self.issue_day:%d/%m/%Y}"
-        field.help_text = _("Các đơn vị hoạt động vào ngày ban hành (%(day)s).") % {"day": day}
+        field.help_text = _(
+            "Các đơn vị hoạt động vào ngày %(day)s; ghi ngày ban hành để chọn cơ quan đã giải thể sau ngày đó."
+        ) % {"day": day}
         field.error_messages["invalid_choice"] = _(
             "Đơn vị đã chọn không hoạt động vào ngày ban hành văn bản (%(day)s) hoặc ngoài phạm vi của bạn."
         ) % {"day": day}
