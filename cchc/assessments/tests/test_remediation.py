@@ -398,6 +398,18 @@ def test_clicking_create_plan_twice_says_the_plan_exists_and_links_to_it(persona
     assert Task.objects.count() == 1 and Assignment.objects.count() == 1
 
 
+def test_the_points_lost_page_submitted_twice_goes_to_the_plan_already_created(personas, published):
+    round_, a, _home, b = published
+    client = personas.client("secretariat")
+    chosen = [leaves(a.framework)["2.1"].pk, leaves(b.framework)["1.2"].pk]
+    url = _url("results_points_lost_tasks", round_.pk)
+    first = client.post(url, {"gaps": chosen})
+    second = client.post(url, {"gaps": list(reversed(chosen))}, follow=True)
+    assert second.redirect_chain[-1][0] == first["Location"]
+    assert "không tạo thêm" in second.content.decode()
+    assert Directive.objects.count() == 1 and Task.objects.count() == 2
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_submissions_of_the_same_plan_create_one(personas, published):
     """Two requests at once (a double click reaching two workers): the unique origin key lets one through."""
