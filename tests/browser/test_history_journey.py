@@ -26,7 +26,7 @@ MERGER = datetime.date(2025, 7, 1)
 
 @pytest.mark.django_db(transaction=True)
 def test_a_pre_merger_directive_is_registered_with_its_real_date_and_its_task_goes_to_the_successor(
-    page: Page, live_server: LiveServer, personas: Personas, tmp_path: Path, settings: Any
+    page: Page, live_server: LiveServer, personas: Personas, tmp_path: Path, settings: Any, artifacts_dir: Path
 ) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     district = unit_create(
@@ -64,6 +64,7 @@ def test_a_pre_merger_directive_is_registered_with_its_real_date_and_its_task_go
     issuer = page.get_by_label("Cơ quan ban hành")
     expect(issuer.locator("option", has_text="Phường Sông Lô")).to_have_count(0)
     issuer.select_option(label="— Huyện Sông Cũ (T-P-HSC)")
+    page.screenshot(path=str(artifacts_dir / "directive-pre-merger-issuer.png"), full_page=True)
     page.get_by_label("Trích yếu").fill("Về việc nâng cao Chỉ số cải cách hành chính năm 2021")
     page.get_by_role("button", name="Lưu và thêm nhiệm vụ").click()
     expect(page.locator("h1")).to_have_text("Thêm nhiệm vụ")
@@ -81,6 +82,7 @@ def test_a_pre_merger_directive_is_registered_with_its_real_date_and_its_task_go
     expect(page.locator("h1")).to_have_text("Giao nhiệm vụ cho đơn vị kế thừa?")
     expect(page.get_by_test_id("successor-proposals")).to_contain_text("Xã Bằng Doãn (Huyện Sông Cũ) → Phường Sông Lô")
     assert_accessible_basics(page, first_tab_stop_is_skip_link=False)
+    page.screenshot(path=str(artifacts_dir / "task-successor-confirmation.png"), full_page=True)
     assert not Assignment.objects.exists()
 
     # 3. Confirmed: the ward carries the task and the directive page says whose work it took over.
