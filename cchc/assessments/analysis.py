@@ -50,11 +50,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cchc.frameworks.models import CriterionCategory, RuleKind
 from cchc.organisations.models import Unit, UnitSuccession
+from cchc.organisations.selectors import successors_on
 
 from .models import Assessment, Result, Round, Score
 from .results import (
@@ -436,7 +438,8 @@ def remediation_plan(
     gaps = [gap for gap in unit_gaps(assessment) if gap.criterion.id in wanted]
     lead_ids = {gap.criterion.lead_unit_id for gap in gaps if gap.criterion.lead_unit_id}
     leads = dict(Unit.objects.filter(pk__in=lead_ids).values_list("pk", "name")) if lead_ids else {}
-    unit_name = assessment.unit.name
+    unit = assessment.unit
+    unit_name = successor_label(unit, successors_on([unit], timezone.localdate()).get(unit.pk, []))
     next_year = assessment.round.year + 1
     items = []
     for gap in gaps:
@@ -447,6 +450,16 @@ def remediation_plan(
         task = (tasks or {}).get(gap.criterion.id, "").strip() or default_task(gap, next_year)
         items.append(PlanItem(gap=gap, responsible=responsible, task=task, deadline=deadline))
     return items
+
+
+def successor_label(unit: Unit, successors: Sequence[Unit]) -> str:
+    """``Xã Bằng Luân (kế thừa Xã Bằng Doãn)``: the units that took over a closed unit, naming it."""
+    if not successors:
+        return unit.name
+    former = unit.name
+    if any(successor.name == unit.name for successor in successors):
+        former = f"{unit.name} cũ"
+    return f"{', '.join(successor.name for successor in successors)} (kế thừa {former})"
 
 
 def default_task(gap: Gap, year: int) -> str:

@@ -17,9 +17,10 @@ documents of :mod:`cchc.assessments.documents`); only messages are translated.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -32,10 +33,11 @@ from cchc.directives.services import DirectiveData, TaskData, directive_create_w
 from cchc.frameworks.models import CriterionCategory
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
-from cchc.lib.text import normalize
+from cchc.lib.text import normalize, sort_key
 from cchc.organisations.models import Unit
+from cchc.organisations.selectors import successors_on
 
-from .analysis import format_points, round_gaps, unit_gaps
+from .analysis import format_points, round_gaps, successor_label, unit_gaps
 from .models import Assessment, Round
 from .results import ZERO, CriterionInfo, load_round
 
@@ -52,10 +54,59 @@ class SelectedGap:
     max_points: Decimal  # 0 for a penalty
     final_score: Decimal | None  # a penalty shows as a negative score
     lost: Decimal
+    # The units in force today that took over ``unit`` when it has closed since the round (a merged commune).
+    successors: tuple[Unit, ...] = ()
 
     @property
     def is_penalty(self) -> bool:
         return self.criterion.category == CriterionCategory.PENALTY
+
+    @property
+    def responsible(self) -> tuple[Unit, ...]:
+        """Who carries out the remediation: the assessed unit, or its successors when it has closed."""
+        return self.successors or (self.unit,)
+
+    @property
+    def responsible_label(self) -> str:
+        return successor_label(self.unit, self.successors)
+
+
+def successors_today(units: Iterable[Unit], day: datetime.date | None = None) -> dict[int, list[Unit]]:
+    """For each unit closed on ``day`` (today), its successors in force; a closed unit with none is refused.
+
+    Points lost by a commune that merged away after the round are remediated by the ward or commune that took it
+    over (the predecessor → successor links of the unit tree); without such a link nobody could carry out the task.
+    """
+    closed = successors_on(list(dict.fromkeys(units)), day or timezone.localdate())
+    orphans = [pk for pk, found in closed.items() if not found]
+    if orphans:
+        names = sorted(Unit.objects.filter(pk__in=orphans).values_list("name", flat=True), key=sort_key)
+        raise ServiceError(
+            _(
+                "Đơn vị không còn hoạt động và chưa có đơn vị kế thừa: %(names)s. Hãy ghi đơn vị kế thừa trong "
+                "cây đơn vị trước khi lập kế hoạch khắc phục."
+            )
+            % {"names": ", ".join(names)},
+            field="gaps",
+        )
+    return closed
+
+
+def with_successors(gaps: Sequence[SelectedGap], day: datetime.date | None = None) -> list[SelectedGap]:
+    """The gaps with the successors of every unit closed since the round (see :func:`successors_today`)."""
+    closed = successors_today((gap.unit for gap in gaps), day)
+    return [replace(gap, successors=tuple(closed.get(gap.unit.pk, ()))) for gap in gaps]
+
+
+def plan_key(round_: Round, gaps: Sequence[SelectedGap]) -> str:
+    """What identifies a plan: the round and the (unit, criterion) gaps it remediates.
+
+    Stored as the directive's ``origin_key``, unique in the database, so the same selection submitted twice (a
+    double click, two tabs, a retry) gives one plan.
+    """
+    pairs = sorted({f"{gap.unit.pk}:{gap.criterion.id}" for gap in gaps})
+    digest = hashlib.sha256(",".join(pairs).encode()).hexdigest()[:40]
+    return f"remediation:{round_.pk}:{digest}"
 
 
 def default_deadline(today: datetime.date | None = None) -> datetime.date:
@@ -125,12 +176,12 @@ def _shortfall(gap: SelectedGap) -> str:
 
 
 def task_content(criterion: CriterionInfo, gaps: Sequence[SelectedGap]) -> str:
-    """The task for one criterion: what was lost, by whom when several units share it."""
+    """The task for one criterion: what was lost, by whom when several units share it or a successor inherits it."""
     head = f"Khắc phục tiêu chí {criterion.code} {criterion.title}"
-    if len(gaps) == 1:
+    if len(gaps) == 1 and not gaps[0].successors:
         return f"{head}: {_shortfall(gaps[0])}."
     if len(gaps) <= MAX_NAMED_UNITS:
-        return f"{head}: " + "; ".join(f"{gap.unit.name} {_shortfall(gap)}" for gap in gaps) + "."
+        return f"{head}: " + "; ".join(f"{gap.responsible_label} {_shortfall(gap)}" for gap in gaps) + "."
     lost = sum((gap.lost for gap in gaps), ZERO)
     return f"{head}: {len(gaps)} đơn vị bị mất tổng cộng {format_points(lost)} điểm."
 
@@ -146,8 +197,10 @@ def _tasks(gaps: Sequence[SelectedGap], deadline: datetime.date) -> list[TaskDat
     tasks = []
     ordered = sorted(criteria.values(), key=lambda info: (_code_key(info.code), info.id))
     for info in ordered:
-        unit_gaps_ = sorted(by_criterion[info.id], key=lambda gap: (-gap.lost, gap.unit.name))
-        units = list(dict.fromkeys(gap.unit for gap in unit_gaps_))
+        unit_gaps_ = sorted(by_criterion[info.id], key=lambda gap: (-gap.lost, sort_key(gap.unit.name)))
+        units = list(dict.fromkeys(gap.unit for gap in unit_gaps_ if not gap.successors))
+        closed = list(dict.fromkeys(gap.unit for gap in unit_gaps_ if gap.successors))
+        inherited = [gap.responsible_label for gap in unit_gaps_ if gap.successors]
         lead = leads.get(info.lead_unit_id or 0)
         tasks.append(
             TaskData(
@@ -155,8 +208,10 @@ def _tasks(gaps: Sequence[SelectedGap], deadline: datetime.date) -> list[TaskDat
                 deadline_kind=DeadlineKind.DATE,
                 deadline=deadline,
                 units=units,
+                inherits_from=closed,
+                lead_label="; ".join(dict.fromkeys(inherited)),
                 section=info.code,
-                supporting_units=[lead] if lead is not None and lead not in units else [],
+                supporting_units=[lead] if lead is not None and lead not in units and lead.is_active() else [],
                 expected_output=ExpectedOutput.REPORT,
                 criteria=[info.id],
             )
@@ -181,9 +236,14 @@ def remediation_tasks_create(
     """One directive of kind "Kế hoạch" issued by the round's organiser, one task per selected criterion.
 
     Each task goes to every unit in ``gaps`` that lost points on its criterion
-    (one assignment each), is linked to the criterion, asks for a report by
-    ``deadline`` (default: :func:`default_deadline`). Everything or nothing is
-    written; the directives services audit it.
+    (one assignment each) — or, for a unit closed since the round, to the units
+    that took it over, named as its successors —, is linked to the criterion,
+    asks for a report by ``deadline`` (default: :func:`default_deadline`).
+    Everything or nothing is written; the directives services audit it. The
+    same selection submitted again raises
+    :class:`~cchc.directives.services.DirectiveExistsError` naming the plan
+    already created (a unique ``origin_key``, so two simultaneous submissions
+    give one plan too).
     """
     if not gaps:
         raise ServiceError(_("Chọn ít nhất một tiêu chí để lập kế hoạch khắc phục."), field="gaps")
@@ -191,10 +251,13 @@ def remediation_tasks_create(
     deadline = deadline or default_deadline(day)
     if deadline < day:
         raise ServiceError(_("Thời hạn hoàn thành không được trước ngày hôm nay."), field="deadline")
-    units = list(dict.fromkeys(gap.unit for gap in gaps))
+    key = plan_key(round, gaps)
+    gaps = with_successors(gaps, day)
+    assessed = list(dict.fromkeys(gap.unit for gap in gaps))
+    units = list(dict.fromkeys(unit for gap in gaps for unit in gap.responsible))
     subject = f"Kế hoạch khắc phục các tiêu chí Chỉ số CCHC năm {round.year} bị trừ điểm"
-    if len(units) == 1:
-        subject = f"{subject} của {units[0].name}"
+    if len(assessed) == 1:
+        subject = f"{subject} của {gaps[0].responsible_label}"
     addressees = "; ".join(unit.name for unit in units[:MAX_NAMED_UNITS])
     if len(units) > MAX_NAMED_UNITS:
         addressees = f"{addressees} và {len(units) - MAX_NAMED_UNITS} đơn vị khác"
@@ -206,6 +269,7 @@ def remediation_tasks_create(
         addressees=addressees,
         horizon_end=None,
         note=f"Lập từ kết quả {round.name}.",
+        origin_key=key,
     )
     return directive_create_with_tasks(
         actor=actor,

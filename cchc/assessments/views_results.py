@@ -17,14 +17,18 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from cchc.accounts import permissions
+from cchc.directives.services import DirectiveExistsError
 from cchc.lib.errors import ServiceError
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
 from cchc.lib.validators import validate_date_range
+from cchc.organisations.models import Unit
+from cchc.organisations.selectors import successors_on
 
 from . import analysis, documents, remediation
 from .models import Assessment, Result, Round
@@ -190,8 +194,16 @@ def _unit_context(
         "form": form,
         "selected": selected,
         "can_create_tasks": permissions.can_create_remediation_tasks(request.user, round_),
+        "inherited": _inherited_labels([assessment.unit]),
         "nav_active": NAV,
     }
+
+
+def _inherited_labels(units: list[Any]) -> list[str]:
+    """``Xã Bằng Luân (kế thừa Xã Bằng Doãn)`` for each unit closed since the round that has successors today."""
+    closed = successors_on(units, timezone.localdate())
+    by_pk = {unit.pk: unit for unit in units}
+    return [remediation.successor_label(by_pk[pk], found) for pk, found in closed.items() if found]
 
 
 @require_GET
@@ -223,6 +235,9 @@ def _points_lost_context(
         "rows": [(row, labels.get(kinds.get(row.framework_id, ""), "")) for row in rows],
         "form": form if can_create else None,
         "selected": selected,
+        "inherited": _inherited_labels(list(Unit.objects.filter(assessments__round=round_).order_by("path")))
+        if can_create
+        else [],
         "nav_active": NAV,
     }
 
@@ -254,6 +269,19 @@ def _created(request: HttpRequest, directive: Any) -> HttpResponse:
     return redirect("directives:directive_detail", directive.pk)
 
 
+def _already_created(request: HttpRequest, error: DirectiveExistsError) -> HttpResponse:
+    """The same plan was submitted again (a second click, another tab): show the one that exists."""
+    directive = error.directive
+    messages.warning(
+        request,
+        gettext(
+            "Kế hoạch khắc phục cho các tiêu chí đã chọn đã được tạo lúc %(when)s; không tạo thêm. Đây là kế hoạch đó."
+        )
+        % {"when": f"{timezone.localtime(directive.created_at):%H:%M %d/%m/%Y}"},
+    )
+    return redirect("directives:directive_detail", directive.pk)
+
+
 @require_POST
 @login_required
 def remediation_tasks_unit(request: HttpRequest, round_id: int, assessment_id: int) -> HttpResponse:
@@ -270,6 +298,8 @@ def remediation_tasks_unit(request: HttpRequest, round_id: int, assessment_id: i
                 gaps=remediation.unit_selection(assessment, form.cleaned_data["gaps"]),
                 deadline=form.cleaned_data["deadline"],
             )
+        except DirectiveExistsError as exc:
+            return _already_created(request, exc)
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
@@ -295,6 +325,8 @@ def remediation_tasks_round(request: HttpRequest, round_id: int) -> HttpResponse
                 gaps=remediation.round_selection(round_, form.cleaned_data["gaps"]),
                 deadline=form.cleaned_data["deadline"],
             )
+        except DirectiveExistsError as exc:
+            return _already_created(request, exc)
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:

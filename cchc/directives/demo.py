@@ -95,7 +95,7 @@ def _complete(
     report = _report(
         assignment, day=day, percent=100, text="Đã hoàn thành nhiệm vụ, có báo cáo kết quả kèm theo.", author=author
     )
-    if report.review_state == ReviewState.PENDING:  # a continuous task's period report needs no acceptance
+    if report.review_state == ReviewState.PENDING:
         services.report_accept(actor=users["thuongtruc"], report=report, comment="Đạt yêu cầu.", publish=False)
 
 

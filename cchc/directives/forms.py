@@ -18,10 +18,14 @@ from cchc.lib.periods import Period
 from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
 from cchc.organisations.forms import UnitChoiceField, UnitMultipleChoiceField, date_field
 from cchc.organisations.models import SEGMENT_WIDTH, Unit, UnitKind, UnitQuerySet
+from cchc.organisations.selectors import units_valid_on
 from cchc.organisations.widgets import UnitMultiplePickerWidget, UnitPickerWidget
 
 from .models import DeadlineKind, Directive, DirectiveKind, ExpectedOutput, Recurrence, Task
 from .services import DirectiveData, TaskData
+
+# Issue dates outside these years are typing mistakes; the issuer list then falls back to today's units.
+MIN_ISSUE_YEAR, MAX_ISSUE_YEAR = 1945, 2100
 
 FAN_OUT_CHOICES = [
     ("", _("— Không —")),
@@ -89,9 +93,52 @@ class DirectiveForm(forms.Form):
         max_length=NOTE_MAX_LENGTH, label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    # Posted by the "update the issuers" button and by the date field's htmx request: re-render, do not save.
+    REFRESH = "_issuer_refresh"
+
     def __init__(self, *args: Any, issuing_units: UnitQuerySet, **kwargs: Any) -> None:
+        """``issuing_units``: every unit the user may issue for, on any date; the field offers those in force on
+        the issue date (the posted one, else the initial one, else today), so a directive issued before a merger is
+        registered in the name of a unit that has closed since, and the choice is checked against that date."""
         super().__init__(*args, **kwargs)
-        self.fields["issuing_unit"].queryset = issuing_units  # type: ignore[attr-defined]
+        self.issue_day = self._issue_day()
+        field = self.fields["issuing_unit"]
+        field.queryset = units_valid_on(issuing_units, self.issue_day)  # type: ignore[attr-defined]
+        day = f"{self.issue_day:%d/%m/%Y}"
+        field.help_text = _(
+            "Các đơn vị hoạt động vào ngày %(day)s; ghi ngày ban hành để chọn cơ quan đã giải thể sau ngày đó."
+        ) % {"day": day}
+        field.error_messages["invalid_choice"] = _(
+            "Đơn vị đã chọn không hoạt động vào ngày ban hành văn bản (%(day)s) hoặc ngoài phạm vi của bạn."
+        ) % {"day": day}
+
+    def _issue_day(self) -> datetime.date:
+        field = self.fields["issued_on"]
+        raw = self.data.get(self.add_prefix("issued_on")) if self.is_bound else self.initial.get("issued_on")
+        if isinstance(raw, datetime.date):
+            return raw
+        try:
+            day = field.clean(raw)
+        except forms.ValidationError:
+            day = None
+        if not isinstance(day, datetime.date) or not MIN_ISSUE_YEAR <= day.year <= MAX_ISSUE_YEAR:
+            return timezone.localdate()
+        return day
+
+    def refresh_issuers_on_date_change(self, url: str) -> None:
+        """Let the issue date field reload the issuer list (htmx) when it changes; without JavaScript the
+        "update" button next to the list does the same."""
+        self.fields["issued_on"].widget.attrs.update(
+            {
+                "hx-post": url,
+                "hx-trigger": "change",
+                "hx-include": "closest form",
+                "hx-vals": f'{{"{self.REFRESH}": "1"}}',
+                "hx-target": "#issuer-field",
+                "hx-select": "#issuer-field",
+                "hx-swap": "outerHTML",
+            }
+        )
 
     def directive_data(self, text: str = "") -> DirectiveData:
         data = self.cleaned_data
@@ -230,6 +277,15 @@ class TaskForm(_DeadlineFieldsMixin):
         data = super().clean()
         if not data.get("units") and not data.get("fan_out"):
             self.add_error("units", _("Hãy chọn ít nhất một đơn vị thực hiện."))
+        issued = self.directive.issued_on
+        kind, deadline, period_key = data.get("deadline_kind"), data.get("deadline"), data.get("period_key")
+        if issued and kind == DeadlineKind.DATE and deadline and deadline < issued:
+            self.add_error(
+                "deadline",
+                _("Thời hạn không được trước ngày ban hành văn bản (%(day)s).") % {"day": f"{issued:%d/%m/%Y}"},
+            )
+        if issued and kind == DeadlineKind.PERIOD and period_key and Period.from_key(period_key).end < issued:
+            self.add_error("period_key", _("Kỳ của thời hạn đã kết thúc trước ngày ban hành văn bản."))
         return data
 
     def task_data(self) -> TaskData:

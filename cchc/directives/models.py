@@ -92,6 +92,9 @@ class Directive(models.Model):
     file_name = models.CharField(_("tên tệp gốc"), max_length=255, blank=True)
     file_size = models.PositiveBigIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    # What the directive was generated from (``remediation:<round>:<gaps>``), empty for a document registered by
+    # hand; unique, so the same plan submitted twice at once is created once.
+    origin_key = models.CharField(_("nguồn lập văn bản"), max_length=100, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -103,6 +106,9 @@ class Directive(models.Model):
         verbose_name_plural = _("văn bản chỉ đạo")
         ordering = ["-issued_on", "-pk"]
         indexes = [models.Index(fields=["issuing_unit", "issued_on"], name="directive_unit_date_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["origin_key"], condition=~Q(origin_key=""), name="directive_unique_origin")
+        ]
 
     def __str__(self) -> str:
         if self.reference:
@@ -161,6 +167,12 @@ class Task(models.Model):
         help_text=_(
             "Nhiệm vụ thường xuyên báo cáo theo kỳ này; mỗi kỳ hạn báo cáo là ngày cuối kỳ (mặc định: hằng quý)."
         ),
+    )
+    succession_note = models.CharField(
+        _("giao đơn vị kế thừa"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Đơn vị đã giải thể sau ngày ban hành và đơn vị kế thừa nhận nhiệm vụ thay (X → Y, Z)."),
     )
     cancelled_at = models.DateTimeField(_("hủy lúc"), null=True, blank=True)
     cancelled_by = models.ForeignKey(

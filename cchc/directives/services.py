@@ -15,7 +15,7 @@ from pathlib import PurePath
 from typing import IO, Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.text import normalize
 from cchc.lib.validators import DOCUMENT_MAX_LENGTH, NUL, TITLE_MAX_LENGTH, check_date, check_text
 from cchc.organisations.models import Unit
+from cchc.organisations.selectors import successors_on
 from cchc.organisations.services import UnitData, unit_create
 
 from .models import (
@@ -85,6 +86,19 @@ class DirectiveData:
     horizon_end: datetime.date | None = None
     note: str = ""
     text: str = ""
+    # What the directive is generated from (a remediation plan's round and gaps); at most one directive per key.
+    origin_key: str = ""
+
+
+class DirectiveExistsError(ServiceError):
+    """The directive generated from the same source already exists: ``directive`` is that one."""
+
+    def __init__(self, directive: Directive) -> None:
+        super().__init__(
+            _("Văn bản này đã được tạo trước đó: %(directive)s.") % {"directive": directive},
+            code="conflict",
+        )
+        self.directive = directive
 
 
 @dataclass
@@ -108,6 +122,10 @@ class TaskData:
     report_every: str = ""
     # Units to be created on confirmation (labels of :class:`NewUnit` entries), also tracked.
     new_unit_labels: Sequence[str] = field(default_factory=tuple)
+    # Units closed since the directive was issued whose part of the task goes to their successors in force today
+    # (the user confirmed "X → Y, Z"): each is replaced by those successors. Filled in by the check.
+    inherits_from: Sequence[Unit] = ()
+    succession_note: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,12 +210,26 @@ def _clean_directive(data: DirectiveData) -> DirectiveData:
         raise ServiceError(_("Ngày kết thúc theo dõi không được trước ngày ban hành."), field="horizon_end")
     if data.issued_on and data.issued_on > timezone.localdate() + datetime.timedelta(days=366):
         raise ServiceError(_("Ngày ban hành không hợp lệ."), field="issued_on")
+    day = data.issued_on or timezone.localdate()
+    if not data.issuing_unit.is_active(day):
+        raise ServiceError(
+            _(
+                "%(unit)s không hoạt động vào ngày %(day)s; hãy chọn cơ quan ban hành hoạt động vào ngày ban hành "
+                "văn bản."
+            )
+            % {"unit": data.issuing_unit.name, "day": f"{day:%d/%m/%Y}"},
+            field="issuing_unit",
+        )
     return data
 
 
 @transaction.atomic
 def directive_create(*, actor: Any, data: DirectiveData, file: StoredFile | None = None, reason: str = "") -> Directive:
+    """Register a directive; one generated from a source already used raises :class:`DirectiveExistsError`."""
     data = _clean_directive(data)
+    data.origin_key = (data.origin_key or "")[:100]
+    if data.origin_key and (existing := Directive.objects.filter(origin_key=data.origin_key).first()):
+        raise DirectiveExistsError(existing)
     directive = Directive(
         kind=data.kind,
         reference=data.reference,
@@ -209,6 +241,7 @@ def directive_create(*, actor: Any, data: DirectiveData, file: StoredFile | None
         horizon_end=data.horizon_end,
         note=data.note,
         text=data.text,
+        origin_key=data.origin_key,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     if file is not None:
@@ -216,7 +249,15 @@ def directive_create(*, actor: Any, data: DirectiveData, file: StoredFile | None
         directive.file_name = file.name
         directive.file_size = len(file.content)
         directive.sha256 = file.sha256
-    directive.save()
+    try:
+        with transaction.atomic():
+            directive.save()
+    except IntegrityError:
+        # Another request created the same directive between the check above and this insert.
+        existing = Directive.objects.filter(origin_key=data.origin_key).first() if data.origin_key else None
+        if existing is None:
+            raise
+        raise DirectiveExistsError(existing) from None
     record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -311,8 +352,10 @@ def _clean_task(directive: Directive, data: TaskData, *, existing_unit_ids: Iter
         data.report_every = ""
     if data.parent is not None and data.parent.directive_id != directive.pk:
         raise ServiceError(_("Nhiệm vụ cha phải thuộc cùng văn bản."), field="parent")
-    units = list(dict.fromkeys(data.units))
-    if not units and not data.new_unit_labels:
+    inherited = list(dict.fromkeys(data.inherits_from))
+    successors = _successors_taking_over(inherited)
+    units = [unit for unit in dict.fromkeys(data.units) if unit not in inherited]
+    if not units and not successors and not data.new_unit_labels:
         raise ServiceError(_("Hãy chọn ít nhất một đơn vị thực hiện."), field="units")
     day = directive.issued_on or timezone.localdate()
     kept = set(existing_unit_ids)
@@ -322,8 +365,64 @@ def _clean_task(directive: Directive, data: TaskData, *, existing_unit_ids: Iter
             _("Đơn vị không còn hoạt động vào ngày ban hành văn bản: %(names)s.") % {"names": ", ".join(closed)},
             field="units",
         )
-    data.units = units
+    data.units = list(dict.fromkeys([*units, *(unit for found in successors.values() for unit in found)]))
+    data.succession_note = succession_note(inherited, successors)[:1000]
     return data
+
+
+def _successors_taking_over(units: Sequence[Unit]) -> dict[int, list[Unit]]:
+    """The successors in force today of each unit closed since (all of them must be closed and have some)."""
+    if not units:
+        return {}
+    found = successors_on(list(units), timezone.localdate())
+    still_open = [unit.name for unit in units if unit.pk not in found]
+    if still_open:
+        raise ServiceError(
+            _("Đơn vị vẫn đang hoạt động, không giao cho đơn vị kế thừa: %(names)s.")
+            % {"names": ", ".join(still_open)},
+            field="units",
+        )
+    orphans = [unit.name for unit in units if not found[unit.pk]]
+    if orphans:
+        raise ServiceError(
+            _("Đơn vị đã giải thể nhưng không có đơn vị kế thừa đang hoạt động: %(names)s.")
+            % {"names": ", ".join(orphans)},
+            field="units",
+        )
+    return found
+
+
+def succession_note(units: Sequence[Unit], successors: dict[int, list[Unit]]) -> str:
+    """``Xã Bằng Doãn → Xã Bằng Luân; Huyện Đoan Hùng → …``: who took over whose part of a task."""
+    return "; ".join(
+        f"{former_name(unit, successors.get(unit.pk, []))} → {', '.join(s.name for s in successors.get(unit.pk, []))}"
+        for unit in units
+    )
+
+
+def former_name(unit: Unit, successors: Sequence[Unit]) -> str:
+    """The closed unit's name, marked "cũ" (former) when a successor bears the same name."""
+    return f"{unit.name} cũ" if any(successor.name == unit.name for successor in successors) else unit.name
+
+
+@dataclass(frozen=True)
+class SuccessorProposal:
+    """A unit closed since a directive was issued, and the units in force today that took it over (maybe none)."""
+
+    unit: Unit
+    successors: list[Unit]
+
+
+def successor_proposals(units: Iterable[Unit], *, except_ids: Iterable[int] = ()) -> list[SuccessorProposal]:
+    """For the units of a task that have closed since (other than ``except_ids``), their successors today.
+
+    What the task form asks the user to confirm before a task of an old directive is given to the units that carry
+    on the work of a merged or split unit; nothing is reassigned without that confirmation.
+    """
+    skip = set(except_ids)
+    candidates = [unit for unit in dict.fromkeys(units) if unit.pk not in skip]
+    found = successors_on(candidates, timezone.localdate())
+    return [SuccessorProposal(unit, found[unit.pk]) for unit in candidates if unit.pk in found]
 
 
 def has_occurrences(task: Task) -> bool:
@@ -402,6 +501,7 @@ def _create_task(*, actor: Any, directive: Directive, data: TaskData, position: 
         report_every=data.report_every,
         deadline_text=data.deadline_text,
         papi_dimension=normalize(data.papi_dimension)[:200],
+        succession_note=data.succession_note,
     )
     if data.supporting_units:
         task.supporting_units.set(data.supporting_units)
@@ -422,6 +522,7 @@ def _create_task(*, actor: Any, directive: Directive, data: TaskData, position: 
             "period_key": [None, task.period_key],
             "recurrence": [None, task.recurrence],
             "units": [None, [unit.name for unit in data.units]],
+            **({"succession_note": [None, data.succession_note]} if data.succession_note else {}),
             "assignments": [None, count],
         },
         reason=reason,
@@ -452,6 +553,7 @@ TASK_FIELDS = (
     "deadline_text",
     "parent",
     "papi_dimension",
+    "succession_note",
 )
 SCHEDULE_FIELDS = ("deadline_kind", "deadline", "period_key", "recurrence", "report_every")
 
@@ -533,6 +635,8 @@ def task_update(*, actor: Any, task: Task, data: TaskData, reason: str = "") -> 
     task.expected_output, task.parent = data.expected_output, data.parent
     task.papi_dimension = normalize(data.papi_dimension)[:200]
     task.deadline_text = data.deadline_text
+    if data.succession_note:
+        task.succession_note = "; ".join(filter(None, [task.succession_note, data.succession_note]))[:1000]
     schedule_before = snapshot(task, SCHEDULE_FIELDS)
     task.deadline_kind, task.deadline, task.period_key = data.deadline_kind, data.deadline, data.period_key
     task.recurrence, task.report_every = data.recurrence, data.report_every
@@ -640,6 +744,83 @@ def task_cancel(*, actor: Any, task: Task, reason: str) -> Task:
     )
     _republish(actor, _published_periods(task.assignments.all()))
     return task
+
+
+def _handed_over(assignments: Any) -> Any:
+    """Assignments a closed unit's successors take over: not done, not waiting for acceptance, never reported on,
+    and due after the unit closed (work due while it existed stays its record)."""
+    return assignments.filter(
+        Q(due_date__isnull=True) | Q(due_date__gt=F("unit__valid_to")),
+        completed_on__isnull=True,
+        review_pending=False,
+        reports__isnull=True,
+    )
+
+
+def hand_over_proposals(directive: Directive) -> list[tuple[SuccessorProposal, int]]:
+    """Units closed since that still hold open work in ``directive``, their successors today and how much work."""
+    open_rows = _handed_over(Assignment.objects.filter(directive=directive, task__cancelled_at__isnull=True))
+    counts = dict(open_rows.values("unit_id").annotate(count=Count("pk")).values_list("unit_id", "count"))
+    units = list(Unit.objects.filter(pk__in=list(counts)).exclude(valid_to__isnull=True).order_by("path"))
+    return [(proposal, counts[proposal.unit.pk]) for proposal in successor_proposals(units)]
+
+
+@transaction.atomic
+def directive_hand_over(*, actor: Any, directive: Directive, units: Sequence[Unit], reason: str = "") -> int:
+    """Give the open work of units closed since to their successors in force today; returns the assignments moved.
+
+    The user confirmed the hand-over ("X → Y, Z"). Only assignments nobody has reported on move: each is replaced by
+    one per successor with the same task, period and due dates (a successor that already has it keeps its own);
+    reported, waiting and done work stays with the closed unit as its record. Each task keeps a note of the hand-over
+    and the audit trail has the change.
+    """
+    units = list(dict.fromkeys(units))
+    found = _successors_taking_over(units)
+    moved = 0
+    stale: set[tuple[int, Period]] = set()
+    for task in directive.tasks.filter(cancelled_at__isnull=True).select_for_update().order_by("pk"):
+        rows = list(_handed_over(task.assignments.filter(unit__in=units)).select_related("unit"))
+        if not rows:
+            continue
+        taken = set(task.assignments.values_list("unit_id", "occurrence_id"))
+        new_rows = []
+        for row in rows:
+            for successor in found[row.unit_id]:
+                if (successor.pk, row.occurrence_id) in taken:
+                    continue
+                taken.add((successor.pk, row.occurrence_id))
+                new_rows.append(
+                    Assignment(
+                        task=task,
+                        directive=directive,
+                        unit=successor,
+                        occurrence_id=row.occurrence_id,
+                        original_due_date=row.original_due_date,
+                        due_date=row.due_date,
+                    )
+                )
+        stale |= _published_periods(Assignment.objects.filter(pk__in=[row.pk for row in rows]))
+        before = _task_state(task)
+        Assignment.objects.filter(pk__in=[row.pk for row in rows]).delete()
+        Assignment.objects.bulk_create(new_rows, batch_size=1000)
+        from_units = [unit for unit in units if any(row.unit_id == unit.pk for row in rows)]
+        note = succession_note(from_units, found)
+        task.succession_note = "; ".join(filter(None, [task.succession_note, note]))[:1000]
+        task.save(update_fields=["succession_note"])
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=task,
+            changes={**diff(before, _task_state(task)), "assignments": [len(rows), len(new_rows)]},
+            reason=reason or note,
+            unit=directive.issuing_unit,
+        )
+        stale |= _published_periods(Assignment.objects.filter(pk__in=[row.pk for row in new_rows]))
+        moved += len(rows)
+    if not moved:
+        raise ServiceError(_("Không còn nhiệm vụ nào của các đơn vị này để giao cho đơn vị kế thừa."), code="conflict")
+    _republish(actor, stale)
+    return moved
 
 
 @transaction.atomic
@@ -753,16 +934,10 @@ def report_submit(
     }
     assignment.percent = percent
     assignment.last_report_on = today
+    # A 100 % report — a continuous task's period report too — only asks for completion: the assignment stays
+    # open, "waiting for acceptance", until the secretariat accepts it (then done as of this report's day).
     assignment.review_pending = percent == 100
-    periodic = assignment.task.deadline_kind == DeadlineKind.CONTINUOUS and assignment.occurrence_id is not None
-    if periodic:
-        # A continuous task's period report is the deliverable: sent by the period's end it is "reported in
-        # time" (done on time), after it "late" (done late); no acceptance step.
-        assignment.completed_on = today
-        assignment.review_pending = False
-        report.review_state = ReviewState.NONE
-        report.save(update_fields=["review_state"])
-    assignment.save(update_fields=["percent", "last_report_on", "review_pending", "completed_on"])
+    assignment.save(update_fields=["percent", "last_report_on", "review_pending"])
     record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -780,8 +955,6 @@ def report_submit(
         },
         unit=assignment.unit,
     )
-    if periodic:
-        stats_refresh_for(actor=actor, assignment=assignment)
     return report
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:directive_id>/", directives.directive_detail, name="directive_detail"),
     path("<int:directive_id>/edit/", directives.directive_edit, name="directive_edit"),
     path("<int:directive_id>/file/", directives.directive_file, name="directive_file"),
+    path("<int:directive_id>/hand-over/", directives.directive_hand_over, name="directive_hand_over"),
     path("<int:directive_id>/tasks/new/", directives.task_create, name="task_create"),
     path("tasks/<int:task_id>/", directives.task_detail, name="task_detail"),
     path("tasks/<int:task_id>/edit/", directives.task_edit, name="task_edit"),

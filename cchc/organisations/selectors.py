@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from cchc.audit.models import AuditEntry
 from cchc.lib.text import search_key, sort_key
 
-from .models import CommuneSubtype, Membership, Unit, UnitKind, UnitQuerySet
+from .models import CommuneSubtype, Membership, Unit, UnitKind, UnitQuerySet, UnitSuccession
 
 
 def tree_rows(units: UnitQuerySet) -> list[Unit]:
@@ -126,3 +126,41 @@ def membership_of(unit: Unit, membership_id: Any) -> Membership:
         return Membership.objects.select_related("user").get(unit=unit, pk=int(membership_id))
     except (Membership.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
+
+
+# Reorganisations followed forward from a closed unit to the units that carry on its work.
+MAX_SUCCESSION_HOPS = 3
+
+
+def units_valid_on(units: UnitQuerySet, day: datetime.date) -> UnitQuerySet:
+    """The units of ``units`` in force on ``day`` (a directive's issue date, a round's year end)."""
+    return units.active(day)
+
+
+def successors_on(units: list[Unit] | UnitQuerySet, day: datetime.date) -> dict[int, list[Unit]]:
+    """For each unit not in force on ``day``, the units in force that day which took over its work.
+
+    Follows the predecessor → successor links (:class:`UnitSuccession`) forward through up to
+    :data:`MAX_SUCCESSION_HOPS` reorganisations, so a commune merged into a ward that was itself merged later
+    still reaches a unit in force. Units in force on ``day`` are not in the result; a closed unit whose links lead
+    to no unit in force maps to an empty list. Successors are in Vietnamese alphabetical order. One query per hop.
+    """
+    closed = [unit for unit in units if not unit.is_active(day)]
+    found: dict[int, dict[int, Unit]] = {unit.pk: {} for unit in closed}
+    frontier: dict[int, set[int]] = {unit.pk: {unit.pk} for unit in closed}
+    for _hop in range(MAX_SUCCESSION_HOPS):
+        searching = {pk for pks in frontier.values() for pk in pks}
+        if not searching:
+            break
+        links: dict[int, list[Unit]] = {}
+        for link in UnitSuccession.objects.filter(predecessor_id__in=searching).select_related("successor"):
+            links.setdefault(link.predecessor_id, []).append(link.successor)
+        next_frontier: dict[int, set[int]] = {}
+        for unit_id, pks in frontier.items():
+            for successor in (item for pk in pks for item in links.get(pk, [])):
+                if successor.is_active(day):
+                    found[unit_id][successor.pk] = successor
+                elif successor.pk != unit_id:
+                    next_frontier.setdefault(unit_id, set()).add(successor.pk)
+        frontier = {unit_id: pks for unit_id, pks in next_frontier.items() if not found[unit_id]}
+    return {unit_id: sorted(by_pk.values(), key=lambda unit: sort_key(unit.name)) for unit_id, by_pk in found.items()}

@@ -259,3 +259,188 @@ def test_the_points_lost_page_refuses_a_criterion_nobody_lost_points_on(personas
     assert response.status_code == 400
     assert "Tiêu chí đã chọn không hợp lệ." in response.content.decode()
     assert not Directive.objects.exists()
+
+
+# ---------------------------------------------------------------------------
+# Units that merged away after the round, and plans submitted twice
+
+
+MERGER = datetime.date(2025, 7, 1)
+
+
+@pytest.fixture
+def merged_away(personas):
+    """Xã Bằng Doãn lost 5 points on 1.2 in the 2024 round, then merged into Phường Sông Lô on 1 July 2025."""
+    from cchc.organisations.services import UnitData, unit_create, unit_merge
+
+    communes = build_framework(unit_kind=UnitKind.COMMUNE)
+    round_ = build_round(organiser=personas.province, frameworks=[communes])
+    old = unit_create(
+        actor=None,
+        data=UnitData(name="Xã Bằng Doãn", kind=UnitKind.COMMUNE, code="T-P-XBD", subtype="commune"),
+        parent=personas.province,
+    )
+    assessment = build_assessment(round_, old, communes, {"1.2": 5})
+    compute_round(round_)
+    ward = unit_merge(
+        actor=None,
+        units=[old],
+        new_unit=UnitData(name="Phường Sông Lô", kind=UnitKind.COMMUNE, code="T-P-PSL", subtype="ward"),
+        parent=personas.province,
+        effective_date=MERGER,
+    )
+    return round_, assessment, ward
+
+
+def test_points_lost_by_a_commune_merged_away_are_assigned_to_its_successor_named_as_such(personas, merged_away):
+    round_, assessment, ward = merged_away
+    criterion = leaves(assessment.framework)["1.2"]
+    directive = remediation.remediation_tasks_create(
+        actor=personas.secretariat, round=round_, gaps=remediation.unit_selection(assessment, [criterion.pk])
+    )
+    task = directive.tasks.get()
+    assert [assignment.unit for assignment in task.assignments.all()] == [ward]
+    assert "Phường Sông Lô (kế thừa Xã Bằng Doãn)" in task.content
+    assert task.lead_label == "Phường Sông Lô (kế thừa Xã Bằng Doãn)"
+    assert task.succession_note == "Xã Bằng Doãn → Phường Sông Lô"
+    assert directive.subject.endswith("của Phường Sông Lô (kế thừa Xã Bằng Doãn)")
+    assert directive.addressees == "Phường Sông Lô"
+
+
+def test_the_plan_preview_and_the_excel_plan_name_the_successor(personas, merged_away):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    round_, assessment, _ward = merged_away
+    client = personas.client("secretariat")
+    page = client.get(_url("results_unit", round_.pk, assessment.pk)).content.decode()
+    assert "Phường Sông Lô (kế thừa Xã Bằng Doãn)" in page
+    lost = client.get(_url("results_points_lost", round_.pk)).content.decode()
+    assert "Phường Sông Lô (kế thừa Xã Bằng Doãn)" in lost
+    criterion = leaves(assessment.framework)["1.2"]
+    response = client.post(_url("results_remediation_plan_xlsx", round_.pk, assessment.pk), {"gaps": [criterion.pk]})
+    assert response.status_code == 200
+    sheet = load_workbook(BytesIO(response.content)).worksheets[0]
+    cells = [str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert "Phường Sông Lô (kế thừa Xã Bằng Doãn)" in cells
+
+
+def test_the_plan_for_a_merged_commune_is_created_from_its_result_page(personas, merged_away):
+    round_, assessment, ward = merged_away
+    criterion = leaves(assessment.framework)["1.2"]
+    response = personas.client("secretariat").post(
+        _url("results_remediation_tasks", round_.pk, assessment.pk), {"gaps": [criterion.pk]}
+    )
+    assert response.status_code == 302
+    assert Assignment.objects.get().unit == ward
+
+
+def test_a_commune_closed_without_a_successor_is_refused_with_its_name(personas, published):
+    round_, _a, _home, b = published
+    b.unit.valid_to = datetime.date(2025, 6, 30)
+    b.unit.save(update_fields=["valid_to"])
+    criterion = leaves(b.framework)["1.2"]
+    with pytest.raises(ServiceError, match="chưa có đơn vị kế thừa: Xã Hòa Bình"):
+        remediation.remediation_tasks_create(
+            actor=personas.secretariat, round=round_, gaps=remediation.unit_selection(b, [criterion.pk])
+        )
+    assert not Directive.objects.exists()
+
+
+def test_the_same_plan_submitted_twice_is_created_once_and_named(personas, published):
+    from cchc.directives.services import DirectiveExistsError
+
+    round_, a, _home, _b = published
+    criterion = leaves(a.framework)["2.1"]
+    first = remediation.remediation_tasks_create(
+        actor=personas.secretariat, round=round_, gaps=remediation.unit_selection(a, [criterion.pk])
+    )
+    with pytest.raises(DirectiveExistsError) as raised:
+        remediation.remediation_tasks_create(
+            actor=personas.secretariat, round=round_, gaps=remediation.unit_selection(a, [criterion.pk])
+        )
+    assert raised.value.directive == first
+    assert Directive.objects.count() == 1 and Task.objects.count() == 1
+    # Another selection is another plan.
+    other = remediation.remediation_tasks_create(
+        actor=personas.secretariat, round=round_, gaps=remediation.round_selection(round_, [criterion.pk])
+    )
+    assert other != first
+
+
+def test_the_database_refuses_a_second_directive_from_the_same_source(personas, published):
+    from django.db import IntegrityError, transaction
+
+    round_, a, _home, _b = published
+    criterion = leaves(a.framework)["2.1"]
+    first = remediation.remediation_tasks_create(
+        actor=personas.secretariat, round=round_, gaps=remediation.unit_selection(a, [criterion.pk])
+    )
+    assert first.origin_key.startswith(f"remediation:{round_.pk}:")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Directive.objects.create(
+            kind=first.kind, subject=first.subject, issuing_unit=first.issuing_unit, origin_key=first.origin_key
+        )
+
+
+def test_clicking_create_plan_twice_says_the_plan_exists_and_links_to_it(personas, published):
+    round_, a, _home, _b = published
+    client = personas.client("secretariat")
+    criterion = leaves(a.framework)["2.1"]
+    url = _url("results_remediation_tasks", round_.pk, a.pk)
+    first = client.post(url, {"gaps": [criterion.pk]})
+    second = client.post(url, {"gaps": [criterion.pk]}, follow=True)
+    directive = Directive.objects.get()
+    assert first["Location"] == reverse("directives:directive_detail", args=[directive.pk])
+    assert second.redirect_chain[-1][0] == first["Location"]
+    assert "đã được tạo lúc" in second.content.decode() and "không tạo thêm" in second.content.decode()
+    assert Task.objects.count() == 1 and Assignment.objects.count() == 1
+
+
+def test_the_points_lost_page_submitted_twice_goes_to_the_plan_already_created(personas, published):
+    round_, a, _home, b = published
+    client = personas.client("secretariat")
+    chosen = [leaves(a.framework)["2.1"].pk, leaves(b.framework)["1.2"].pk]
+    url = _url("results_points_lost_tasks", round_.pk)
+    first = client.post(url, {"gaps": chosen})
+    second = client.post(url, {"gaps": list(reversed(chosen))}, follow=True)
+    assert second.redirect_chain[-1][0] == first["Location"]
+    assert "không tạo thêm" in second.content.decode()
+    assert Directive.objects.count() == 1 and Task.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_submissions_of_the_same_plan_create_one(personas, published):
+    """Two requests at once (a double click reaching two workers): the unique origin key lets one through."""
+    import threading
+
+    from django.db import connection, connections
+
+    from cchc.directives.services import DirectiveExistsError
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers (PostgreSQL)")
+    round_, a, _home, _b = published
+    gaps = remediation.unit_selection(a, [leaves(a.framework)["2.1"].pk])
+    start = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def submit() -> None:
+        try:
+            start.wait()
+            outcomes.append(remediation.remediation_tasks_create(actor=personas.secretariat, round=round_, gaps=gaps))
+        except DirectiveExistsError as exc:
+            outcomes.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    directive = Directive.objects.get()
+    assert Task.objects.count() == 1
+    errors = [outcome for outcome in outcomes if isinstance(outcome, DirectiveExistsError)]
+    assert len(outcomes) == 2 and len(errors) == 1 and errors[0].directive == directive

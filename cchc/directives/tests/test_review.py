@@ -240,9 +240,34 @@ def test_a_failed_confirmation_creates_nothing_and_keeps_the_draft(personas: Per
 
 
 def test_discarding_the_upload_creates_nothing(personas: Personas, draft: DirectiveDraft) -> None:
-    response = personas.client("secretariat").post(reverse("directives:draft_discard", args=[draft.pk]))
+    url = reverse("directives:draft_discard", args=[draft.pk])
+    response = personas.client("secretariat").post(url, {"confirm": "yes"})
     assert response.status_code == 302
     assert not DirectiveDraft.objects.exists() and not Directive.objects.exists()
+
+
+def test_discarding_a_reviewed_upload_asks_for_confirmation_first(personas: Personas, draft: DirectiveDraft) -> None:
+    client = personas.client("secretariat")
+    url = reverse("directives:draft_discard", args=[draft.pk])
+    review = client.get(reverse("directives:draft_review", args=[draft.pk])).content.decode()
+    assert f'action="{url}"' in review
+    # The review page's button (a plain form post, no JavaScript) only shows the confirmation page.
+    asked = client.post(url)
+    assert asked.status_code == 200
+    page = asked.content.decode()
+    assert "Hủy văn bản tải lên?" in page and 'name="confirm" value="yes"' in page
+    assert reverse("directives:draft_review", args=[draft.pk]) in page
+    assert client.get(url).status_code == 200
+    assert DirectiveDraft.objects.filter(pk=draft.pk).exists()
+    assert client.post(url, {"confirm": "yes"}).status_code == 302
+    assert not DirectiveDraft.objects.exists()
+
+
+def test_only_the_uploader_may_see_the_discard_confirmation(personas: Personas, draft: DirectiveDraft) -> None:
+    url = reverse("directives:draft_discard", args=[draft.pk])
+    assert personas.client("leader").get(url).status_code in (403, 404)
+    assert personas.client("leader").post(url, {"confirm": "yes"}).status_code in (403, 404)
+    assert DirectiveDraft.objects.filter(pk=draft.pk).exists()
 
 
 def test_upload_refuses_an_empty_file_with_a_message(personas: Personas) -> None:

@@ -241,19 +241,32 @@ def test_continuous_task_generates_one_occurrence_per_reporting_period_due_at_it
     ]
 
 
-def test_continuous_period_report_is_in_time_late_or_missing(personas: Personas, directive: Directive) -> None:
+def test_continuous_period_report_waits_for_acceptance_then_is_in_time_late_or_missing(
+    personas: Personas, directive: Directive
+) -> None:
     task = make_task(personas, directive, personas.unit_a, kind=DeadlineKind.CONTINUOUS, deadline=None)
     q3 = task.assignments.get(occurrence__period_key="2025-Q3")
     q4 = task.assignments.get(occurrence__period_key="2025-Q4")
     with time_machine.travel(datetime.date(2025, 9, 10), tick=False):
         assert q3.status_on() == Status.NOT_STARTED
-        services.report_submit(actor=personas.focal_a, assignment=q3, percent=100, text="Báo cáo quý III")
+        report = services.report_submit(actor=personas.focal_a, assignment=q3, percent=100, text="Báo cáo quý III")
         q3.refresh_from_db()
-        assert q3.status_on() == Status.DONE_ON_TIME and not q3.review_pending
-        assert q3.reports.get().review_state == ReviewState.NONE
+        # Not done until the secretariat accepts it: the period reads "waiting for acceptance" everywhere.
+        assert q3.completed_on is None and q3.review_pending
+        assert Assignment.objects.with_status().get(pk=q3.pk).status == Status.IN_PROGRESS
+        assert report.review_state == ReviewState.PENDING
+        assert not Assignment.objects.in_status(Status.DONE_ON_TIME).filter(pk=q3.pk).exists()
+    with time_machine.travel(datetime.date(2025, 10, 3), tick=False):
+        assert services.on_time_counts(Period(2025, PeriodKind.QUARTER, 3))[personas.unit_a.pk] == (0, 1)
+        services.report_accept(actor=personas.secretariat, report=report)
+        q3.refresh_from_db()
+        assert q3.status_on() == Status.DONE_ON_TIME and q3.completed_on == datetime.date(2025, 9, 10)
     with time_machine.travel(datetime.date(2026, 1, 2), tick=False):
         assert Assignment.objects.with_status().get(pk=q4.pk).status == Status.OVERDUE  # missing report
-        services.report_submit(actor=personas.focal_a, assignment=q4, percent=80, text="Báo cáo quý IV (muộn)")
+        late = services.report_submit(actor=personas.focal_a, assignment=q4, percent=100, text="Báo cáo quý IV")
+        q4.refresh_from_db()
+        assert q4.status_on() == Status.OVERDUE and q4.review_pending
+        services.report_accept(actor=personas.secretariat, report=late)
         q4.refresh_from_db()
         assert q4.status_on() == Status.DONE_LATE and q4.completed_on == datetime.date(2026, 1, 2)
         assert services.on_time_counts(Period(2025, PeriodKind.YEAR, 1))[personas.unit_a.pk] == (1, 2)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -53,6 +55,7 @@ def directive_detail(request: HttpRequest, directive_id: int) -> HttpResponse:
     tasks = selectors.directive_tasks(directive)
     rollups = selectors.rollups(visible)
     rows = [(task, rollups.get(task.pk)) for task in tasks]
+    can_manage = permissions.can_manage_directive(request.user, directive)
     return render(
         request,
         "directives/directive_detail.html",
@@ -60,9 +63,44 @@ def directive_detail(request: HttpRequest, directive_id: int) -> HttpResponse:
             "directive": directive,
             "rows": rows,
             "total": selectors.total_rollup(visible),
-            "can_manage": permissions.can_manage_directive(request.user, directive),
+            "can_manage": can_manage,
+            "hand_over": [
+                (proposal, count) for proposal, count in services.hand_over_proposals(directive) if proposal.successors
+            ]
+            if can_manage
+            else [],
             "nav_active": "directives",
         },
+    )
+
+
+@GET_POST
+@login_required
+def directive_hand_over(request: HttpRequest, directive_id: int) -> HttpResponse:
+    """Confirm, then give the open work of units closed since to their successors ("X → Y, Z")."""
+    directive = permissions.get_directive_for_user(request.user, directive_id, manage=True)
+    proposals = services.hand_over_proposals(directive)
+    error = ""
+    if request.method == "POST":
+        wanted = set(request.POST.getlist("units"))
+        chosen = [
+            proposal.unit for proposal, _count in proposals if proposal.successors and str(proposal.unit.pk) in wanted
+        ]
+        if not chosen:
+            error = _("Chọn ít nhất một đơn vị để giao việc cho đơn vị kế thừa.")
+        else:
+            try:
+                moved = services.directive_hand_over(actor=request.user, directive=directive, units=chosen)
+            except ServiceError as exc:
+                error = exc.message
+            else:
+                messages.success(request, _("Đã giao %(count)s lượt theo dõi cho đơn vị kế thừa.") % {"count": moved})
+                return redirect("directives:directive_detail", directive.pk)
+    return render(
+        request,
+        "directives/directive_hand_over.html",
+        {"directive": directive, "proposals": proposals, "error": error, "nav_active": "directives"},
+        status=400 if error else 200,
     )
 
 
@@ -76,15 +114,32 @@ def directive_file(request: HttpRequest, directive_id: int) -> FileResponse:
 
 
 def _issuing_units(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return permissions.get_directive_issuing_units_for_user(request.user).active().order_by("path")
+    """Every unit the user may issue for, on any date: the form keeps those in force on the issue date."""
+    return permissions.get_directive_issuing_units_for_user(request.user).order_by("path")
+
+
+def _directive_form(
+    request: HttpRequest, form_class: type[DirectiveForm], *, initial: dict[str, Any] | None = None
+) -> tuple[DirectiveForm, bool]:
+    """The directive form, and whether the post only asked to reload the issuers for the issue date typed."""
+    refresh = request.method == "POST" and DirectiveForm.REFRESH in request.POST
+    if refresh:
+        posted = {name: request.POST.get(name) for name in form_class.base_fields if name in request.POST}
+        form = form_class(initial={**(initial or {}), **posted}, issuing_units=_issuing_units(request))
+    elif request.method == "POST":
+        form = form_class(request.POST, request.FILES or None, initial=initial, issuing_units=_issuing_units(request))
+    else:
+        form = form_class(initial=initial, issuing_units=_issuing_units(request))
+    form.refresh_issuers_on_date_change(request.path)
+    return form, refresh
 
 
 @GET_POST
 @login_required
 def directive_create(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.can_create_directives(request.user))
-    form = DirectiveCreateForm(request.POST or None, request.FILES or None, issuing_units=_issuing_units(request))
-    if request.method == "POST" and form.is_valid():
+    form, refresh = _directive_form(request, DirectiveCreateForm)
+    if request.method == "POST" and not refresh and form.is_valid():
         try:
             upload = form.cleaned_data.get("file")
             stored = services.check_directive_file(upload) if upload else None
@@ -103,10 +158,8 @@ def directive_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def directive_edit(request: HttpRequest, directive_id: int) -> HttpResponse:
     directive = permissions.get_directive_for_user(request.user, directive_id, manage=True)
-    form = DirectiveForm(
-        request.POST or None, initial=DirectiveForm.initial_for(directive), issuing_units=_issuing_units(request)
-    )
-    if request.method == "POST" and form.is_valid():
+    form, refresh = _directive_form(request, DirectiveForm, initial=DirectiveForm.initial_for(directive))
+    if request.method == "POST" and not refresh and form.is_valid():
         try:
             services.directive_update(actor=request.user, directive=directive, data=form.directive_data(directive.text))
         except ServiceError as exc:
@@ -121,14 +174,58 @@ def directive_edit(request: HttpRequest, directive_id: int) -> HttpResponse:
     )
 
 
+# The user's answer on the successor confirmation page.
+USE_SUCCESSORS, KEEP_UNITS, BACK_TO_FORM = "use", "keep", "edit"
+
+
+def _successor_step(
+    request: HttpRequest, data: services.TaskData, directive: Any, *, task: Task | None = None
+) -> HttpResponse | None:
+    """Ask before a task names units that have closed since the directive was issued; apply the answer to ``data``.
+
+    Returns the confirmation page ("X → Y, Z") until the user answers; ``None`` when there is nothing to ask or the
+    answer (give the task to the successors, or keep the units as written) is now in ``data``. Going back to the form
+    is handled by the caller. Units a task already has are not asked about again.
+    """
+    existing = set(task.assignments.values_list("unit_id", flat=True)) if task is not None else set()
+    proposals = services.successor_proposals(data.units, except_ids=existing)
+    answer = request.POST.get("successors")
+    if not proposals or answer == KEEP_UNITS:
+        return None
+    if answer == USE_SUCCESSORS:
+        data.inherits_from = [proposal.unit for proposal in proposals if proposal.successors]
+        return None
+    hidden = [
+        (name, value)
+        for name in request.POST
+        if name not in ("csrfmiddlewaretoken", "successors")
+        for value in request.POST.getlist(name)
+    ]
+    return render(
+        request,
+        "directives/task_successors_confirm.html",
+        {
+            "directive": directive,
+            "task": task,
+            "proposals": proposals,
+            "can_use": any(proposal.successors for proposal in proposals),
+            "hidden": hidden,
+            "nav_active": "directives",
+        },
+    )
+
+
 @GET_POST
 @login_required
 def task_create(request: HttpRequest, directive_id: int) -> HttpResponse:
     directive = permissions.get_directive_for_user(request.user, directive_id, manage=True)
     form = TaskForm(request.POST or None, directive=directive)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and request.POST.get("successors") != BACK_TO_FORM:
+        data = form.task_data()
+        if (confirmation := _successor_step(request, data, directive)) is not None:
+            return confirmation
         try:
-            task = services.task_create(actor=request.user, directive=directive, data=form.task_data())
+            task = services.task_create(actor=request.user, directive=directive, data=data)
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
@@ -184,11 +281,12 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
     task = permissions.get_task_for_user(request.user, task_id, manage=True)
     directive = task.directive
     form = TaskEditForm(request.POST or None, directive=directive, task=task, initial=TaskEditForm.initial_for(task))
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and request.POST.get("successors") != BACK_TO_FORM:
+        data = form.task_data()
+        if (confirmation := _successor_step(request, data, directive, task=task)) is not None:
+            return confirmation
         try:
-            services.task_update(
-                actor=request.user, task=task, data=form.task_data(), reason=form.cleaned_data.get("reason") or ""
-            )
+            services.task_update(actor=request.user, task=task, data=data, reason=form.cleaned_data.get("reason") or "")
         except ServiceError as exc:
             show_service_error(form, exc)
         else:

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from cchc.accounts import permissions
 from cchc.lib.errors import ServiceError
@@ -58,7 +58,7 @@ def _forms(request: HttpRequest, draft: DirectiveDraft) -> tuple[DirectiveForm, 
     meta = DirectiveForm(
         data,
         initial=proposals.directive_initial(extraction, draft.issuing_unit),
-        issuing_units=_issuing_units(request),
+        issuing_units=permissions.get_directive_issuing_units_for_user(request.user).order_by("path"),
     )
     tasks = ProposedTaskFormSet(
         data,
@@ -227,10 +227,18 @@ def draft_review(request: HttpRequest, draft_id: int) -> HttpResponse:
     )
 
 
-@require_POST
+@GET_POST
 @login_required
 def draft_discard(request: HttpRequest, draft_id: int) -> HttpResponse:
+    """Discarding a reviewed upload loses the review: a confirmation page first (works without JavaScript)."""
     draft = permissions.get_directive_draft_for_user(request.user, draft_id)
-    services.draft_discard(actor=request.user, draft=draft)
-    messages.success(request, _("Đã hủy văn bản tải lên; không có nhiệm vụ nào được tạo."))
-    return redirect("directives:directive_list")
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        services.draft_discard(actor=request.user, draft=draft)
+        messages.success(request, _("Đã hủy văn bản tải lên; không có nhiệm vụ nào được tạo."))
+        return redirect("directives:directive_list")
+    tasks = draft.extraction.get("tasks") if isinstance(draft.extraction, dict) else None
+    return render(
+        request,
+        "directives/draft_discard_confirm.html",
+        {"draft": draft, "task_count": len(tasks) if isinstance(tasks, list) else 0, "nav_active": "directives"},
+    )
