@@ -10,6 +10,7 @@ from .rounds import (
     round_edit,
     round_list,
     round_table,
+    sheet_decide,
 )
 from .scores import score_appraise, score_detail, score_explain, score_self
 from .sheets import (
@@ -42,4 +43,5 @@ __all__ = [
     "score_detail",
     "score_explain",
     "score_self",
+    "sheet_decide",
 ]
