@@ -32,7 +32,7 @@ from cchc.directives.services import DirectiveData, TaskData, directive_create_w
 from cchc.frameworks.models import CriterionCategory
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
-from cchc.lib.text import normalize
+from cchc.lib.text import normalize, sort_key
 from cchc.organisations.models import Unit
 
 from .analysis import format_points, round_gaps, unit_gaps
@@ -146,7 +146,7 @@ def _tasks(gaps: Sequence[SelectedGap], deadline: datetime.date) -> list[TaskDat
     tasks = []
     ordered = sorted(criteria.values(), key=lambda info: (_code_key(info.code), info.id))
     for info in ordered:
-        unit_gaps_ = sorted(by_criterion[info.id], key=lambda gap: (-gap.lost, gap.unit.name))
+        unit_gaps_ = sorted(by_criterion[info.id], key=lambda gap: (-gap.lost, sort_key(gap.unit.name)))
         units = list(dict.fromkeys(gap.unit for gap in unit_gaps_))
         lead = leads.get(info.lead_unit_id or 0)
         tasks.append(
