@@ -204,7 +204,7 @@ def compiled_table(*, round: Round, assessments: QuerySet[Assessment]) -> list[C
         if table is None:
             continue
         unit_total = totals[assessment.pk]
-        areas = [
+        points = [
             unit_total.areas[area.code].points
             if area.code in unit_total.areas
             else unit_total.area_points.get(area.code, Decimal(0))
@@ -212,7 +212,7 @@ def compiled_table(*, round: Round, assessments: QuerySet[Assessment]) -> list[C
         ]
         done, leaves = appraised.get(assessment.pk, (0, 0))
         table.rows.append(
-            TableRow(assessment=assessment, areas=areas, total=unit_total.total_points, appraised=done, leaves=leaves)
+            TableRow(assessment=assessment, areas=points, total=unit_total.total_points, appraised=done, leaves=leaves)
         )
     return [table for table in tables.values() if table.rows]
 

@@ -63,10 +63,10 @@ def my_units_with_members(user: Any, *, with_members: bool = True) -> list[UnitW
     )
     by_unit: dict[int, list[Membership]] = {}
     # Heads first, then by name in Vietnamese order (no database collation sorts Vietnamese everywhere).
-    colleagues = sorted(
+    ordered = sorted(
         colleagues, key=lambda m: (not m.is_head, sort_key(m.user.full_name or m.user.username), m.user.username)
     )
-    for membership in colleagues:
+    for membership in ordered:
         by_unit.setdefault(membership.unit_id, []).append(membership)
     return [UnitWithMembers(unit=m.unit, position=m.position, members=by_unit.get(m.unit_id, [])) for m in own]
 
