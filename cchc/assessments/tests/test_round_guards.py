@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cchc.accounts.models import User
+from cchc.accounts.services import api_token_create
 from cchc.assessments import selectors, services
 from cchc.assessments.models import Assessment, AssessmentStatus, Result, Score, Stage
 from cchc.audit.models import AuditEntry
@@ -248,9 +249,22 @@ def test_the_round_page_the_compiled_table_and_the_api_list_units_in_vietnamese_
     assert rows == ["Phường Âu Cơ", "Xuân Hòa"]
     tables = selectors.compiled_table(round=wf.round, assessments=Assessment.objects.all())
     assert [row.assessment.unit.name for row in tables[0].rows] == ["Phường Âu Cơ", "Xuân Hòa"]
-    api = client.get(f"/api/assessments/rounds/{wf.round.pk}")
-    if api.status_code == 200:
-        assert [row["unit_name"] for row in api.json()["assessments"]] == ["Phường Âu Cơ", "Xuân Hòa"]
+    _token, raw = api_token_create(actor=wf.personas.secretariat, user=wf.personas.secretariat, name="Thử")
+    api = Client().get(f"/api/assessments/rounds/{wf.round.pk}", headers={"Authorization": f"Bearer {raw}"})
+    assert [row["unit_name"] for row in api.json()["assessments"]] == ["Phường Âu Cơ", "Xuân Hòa"]
+
+
+def test_the_round_api_tells_how_many_leaves_each_sheet_has_appraised(wf: Workflow) -> None:
+    self_assess_all(wf, wf.a, wf.personas.focal_a)
+    services.assessment_submit(actor=wf.personas.focal_a, assessment=wf.a)
+    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    score = wf.score(wf.a, "1.1")
+    services.score_appraise(actor=wf.personas.appraiser, score=score, version=score.version, accept=True)
+    _token, raw = api_token_create(actor=wf.personas.secretariat, user=wf.personas.secretariat, name="Thử")
+    api = Client().get(f"/api/assessments/rounds/{wf.round.pk}", headers={"Authorization": f"Bearer {raw}"})
+    rows = {row["id"]: row for row in api.json()["assessments"]}
+    assert (rows[wf.a.pk]["leaves_appraised"], rows[wf.a.pk]["leaves_total"]) == (1, 4)
+    assert rows[wf.b.pk]["deadline"] is not None and rows[wf.b.pk]["status_text"] == "Đang tự đánh giá"
 
 
 def test_the_compiled_table_subtracts_penalty_points_as_the_results_do(wf: Workflow) -> None:
