@@ -200,7 +200,7 @@ class SheetDecision:
     CLOSE = "close"
     CHOICES = (
         (EXTEND, _("Gia hạn cho đơn vị")),
-        (CLOSE, _("Đóng phiếu thay đơn vị (nộp muộn, tiêu chí chưa chấm được 0 điểm)")),
+        (CLOSE, _("Đóng phiếu thay đơn vị")),
     )
 
 
@@ -209,7 +209,19 @@ class SheetDecisionForm(forms.Form):
 
     decision = forms.ChoiceField(label=_("Quyết định"), choices=SheetDecision.CHOICES, widget=forms.RadioSelect)
     deadline = _date_field(_("Hạn mới (khi gia hạn)"))
-    reason = forms.CharField(label=_("Lý do"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Lý do"), max_length=2000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One table row per unit: the fields sit in the row's cells and belong to the form by its id.
+        for name, field in self.fields.items():
+            field.widget.attrs["form"] = self.form_id
+            if name != "decision":
+                field.widget.attrs["aria-label"] = str(field.label)
+
+    @property
+    def form_id(self) -> str:
+        return f"decide-{self.prefix or 'sheet'}"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

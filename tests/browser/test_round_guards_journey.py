@@ -121,7 +121,7 @@ def test_the_2025_demo_round_runs_to_publication_through_every_guard(
     pending = page.get_by_test_id("pending-units")
     expect(pending).to_contain_text(f"{len(unsubmitted)} đơn vị chưa nộp phiếu, cần quyết định")
     for sheet in unsubmitted:
-        expect(pending.get_by_role("heading", name=sheet.unit.name, exact=True)).to_be_visible()
+        expect(page.get_by_test_id(f"decision-{sheet.pk}").get_by_role("rowheader")).to_contain_text(sheet.unit.name)
     page.screenshot(path=artifacts_dir / "round-guards-pending-units.png", full_page=True)
     _confirm_advance(page, "Thẩm định")
     refusal = page.get_by_role("status")
