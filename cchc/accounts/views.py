@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cchc.audit import selectors as audit_selectors
 from cchc.lib.errors import ServiceError
+from cchc.lib.ordering import ordered_queryset_page
 
 from . import permissions, selectors, services
 from .forms import (
@@ -101,7 +101,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
             "role": form.cleaned_data["role"],
         }
     users = selectors.user_rows(permissions.get_users_for_user(request.user), **filters)
-    page = Paginator(users, USERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = ordered_queryset_page(users, ("full_name", "username"), request.GET.get("page"), USERS_PER_PAGE)
     query_string = request.GET.copy()
     query_string.pop("page", None)
     return render(

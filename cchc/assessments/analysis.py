@@ -55,6 +55,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cchc.frameworks.models import CriterionCategory, RuleKind
+from cchc.lib.text import sort_key
 from cchc.organisations.models import Unit, UnitSuccession
 from cchc.organisations.selectors import successors_on
 
@@ -552,7 +553,7 @@ def ranking(round_: Round, *, unit_kind: str | None = None, with_changes: bool =
                 entry = area_entry(row[10], code)
                 values.append(entry.index_value if entry else None)
             group_rows.append(RankingRow(*row[:11], change=changes.get(row[0]), area_values=tuple(values)))
-        group_rows.sort(key=lambda item: (item.rank or 0, -item.index_value, item.unit_name))
+        group_rows.sort(key=lambda item: (item.rank or 0, -item.index_value, sort_key(item.unit_name)))
         label = str(UnitKind(kind).label) if kind in UnitKind.values else kind
         out.append(RankingGroup(unit_kind=kind, label=label, rows=group_rows, areas=area_list))
     return out

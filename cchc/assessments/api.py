@@ -65,6 +65,16 @@ class AssessmentSummaryOut(Schema):
     is_late: bool = Field(description="Nộp sau hạn tự đánh giá.")
     leaves_done: int = Field(description="Số tiêu chí đã tự chấm và có tài liệu kiểm chứng (hoặc giải thích).")
     leaves_total: int
+    leaves_appraised: int = Field(
+        description="Số tiêu chí đã được thẩm định (đồng ý hoặc điều chỉnh); phiếu “Đã thẩm định” khi bằng "
+        "`leaves_total`."
+    )
+    status_text: str = Field(description="Trạng thái như trên giao diện, ví dụ “Đã nộp (muộn)”.")
+    deadline: datetime.date | None = Field(description="Hạn tự đánh giá được gia hạn riêng cho đơn vị.")
+    closed_by_office: bool = Field(description="Cơ quan thường trực đóng phiếu thay đơn vị (nộp muộn).")
+    approval_override_reason: str = Field(
+        description="Lý do hội đồng thông qua khi phiếu chưa thẩm định đủ tiêu chí; rỗng nếu không có."
+    )
 
 
 class RoundDetailOut(RoundOut):
@@ -193,7 +203,7 @@ def _round_out(round: Round) -> dict[str, Any]:
     return RoundOut.from_orm(round).model_dump()
 
 
-def _summary(assessment: Assessment, progress: tuple[int, int]) -> dict[str, Any]:
+def _summary(assessment: Assessment, progress: tuple[int, int], appraised: int = 0) -> dict[str, Any]:
     return {
         "id": assessment.pk,
         "unit_id": assessment.unit_id,
@@ -204,6 +214,11 @@ def _summary(assessment: Assessment, progress: tuple[int, int]) -> dict[str, Any
         "is_late": assessment.is_late,
         "leaves_done": progress[0],
         "leaves_total": progress[1],
+        "leaves_appraised": appraised,
+        "status_text": assessment.status_text,
+        "deadline": assessment.deadline,
+        "closed_by_office": assessment.closed_by_office,
+        "approval_override_reason": assessment.approval_override_reason,
     }
 
 
@@ -261,11 +276,12 @@ def round_detail(request: HttpRequest, round_id: int) -> dict[str, Any]:
     round = permissions.get_round_for_user(user, round_id)
     assessments = permissions.get_assessments_for_user(user).filter(round=round)
     progress = selectors.progress_by_assessment(assessments)
-    rows = assessments.select_related("unit").order_by("unit__name")
+    appraised = selectors.appraisal_progress_by_assessment(assessments)
+    rows = selectors.by_unit_name(assessments.select_related("unit"))
     return {
         **_round_out(round),
         "framework_ids": sorted(round.frameworks.values_list("pk", flat=True)),
-        "assessments": [_summary(row, progress.get(row.pk, (0, 0))) for row in rows],
+        "assessments": [_summary(row, progress.get(row.pk, (0, 0)), appraised.get(row.pk, (0, 0))[0]) for row in rows],
     }
 
 
@@ -287,7 +303,7 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> dict[str, Any
     scores = assessment.scores.select_related("criterion").order_by("criterion__position", "pk")
     progress = selectors.progress_by_assessment(Assessment.objects.filter(pk=assessment.pk))
     return {
-        **_summary(assessment, progress.get(assessment.pk, (0, 0))),
+        **_summary(assessment, progress.get(assessment.pk, (0, 0)), selectors.appraisal_progress(assessment)[0]),
         "round_id": assessment.round_id,
         "reopen_reason": assessment.reopen_reason,
         "scores": [_score_out(score, sorted(by_score.get(score.pk, []))) for score in scores],

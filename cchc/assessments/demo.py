@@ -190,6 +190,19 @@ def _appraise(rng: random.Random, scores: list[Score], appraiser: Any) -> list[S
     return adjusted
 
 
+def _accept_the_rest(round: Round, appraiser: Any) -> None:
+    """Accept every leaf not adjusted, so each sheet is fully appraised before the council (a leaf the unit left
+    unscored is appraised at 0, with a reason)."""
+    pending = Score.objects.filter(assessment__round=round, appraised_score__isnull=True)
+    for score in pending.select_related("criterion", "assessment__round", "assessment__unit").order_by("pk"):
+        if score.self_score is None:
+            services.score_appraise(
+                actor=appraiser, score=score, version=score.version, points=Decimal(0), reason="Không có số liệu."
+            )
+        else:
+            services.score_appraise(actor=appraiser, score=score, version=score.version, accept=True)
+
+
 def _build_last_year(province: Unit, frameworks: list[Framework], stdout: Any) -> None:
     rng = random.Random(SEED + LAST_YEAR)
     secretariat, appraiser, council = _user("thuongtruc"), _user("thamdinh"), _user("hoidong")
@@ -216,6 +229,7 @@ def _build_last_year(province: Unit, frameworks: list[Framework], stdout: Any) -
         services.assessment_submit(actor=actor, assessment=assessment, at=at)
     services.round_advance(actor=secretariat, round=round, to_stage=Stage.APPRAISAL, reason=REASON)
     adjusted = {pk: _appraise(rng, scores, appraiser) for pk, scores in scored.items()}
+    _accept_the_rest(round, appraiser)
     services.round_advance(actor=secretariat, round=round, to_stage=Stage.EXPLANATION, reason=REASON)
     for assessment in round.assessments.select_related("unit").order_by("unit__code"):
         actor = focal_points.get(assessment.unit_id)

@@ -38,6 +38,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from cchc.frameworks.models import CriterionCategory
+from cchc.lib.text import sort_key
 from cchc.organisations.models import UnitKind
 
 from .analysis import PlanItem, RankingGroup, format_points, ranking, round_gaps, round_points_lost
@@ -338,7 +339,7 @@ def points_lost_xlsx(round_: Round) -> bytes:
     for column, width in enumerate((7, 40, 9, 60, 11, 11, 11), start=1):
         per_unit.column_dimensions[get_column_letter(column)].width = width
     per_unit.append(list(UNIT_GAPS_HEADER))
-    gaps.sort(key=lambda gap: (kinds.get(gap.assessment_id, ""), unit_names.get(gap.assessment_id, "")))
+    gaps.sort(key=lambda gap: (kinds.get(gap.assessment_id, ""), sort_key(unit_names.get(gap.assessment_id, ""))))
     for number, gap in enumerate(gaps, start=1):
         penalty = gap.criterion.category == CriterionCategory.PENALTY
         per_unit.append(

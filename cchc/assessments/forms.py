@@ -159,20 +159,87 @@ class RoundCreateForm(RoundForm):
         )
 
 
+CONFIRM_LABEL = _("Tôi đã xem bản tóm tắt ở trên và xác nhận")
+
+
 class AdvanceForm(forms.Form):
     to_stage = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
     reason = forms.CharField(
         max_length=NOTE_MAX_LENGTH, label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    confirm = forms.BooleanField(label=CONFIRM_LABEL, required=False)
 
 
 class ApproveForm(forms.Form):
+    """The council's approval: a general reason, one reason per sheet not fully appraised, and a confirmation."""
+
     reason = forms.CharField(
         max_length=NOTE_MAX_LENGTH,
         label=_("Căn cứ thông qua (biên bản họp hội đồng)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    confirm = forms.BooleanField(label=CONFIRM_LABEL, required=False)
+
+    def __init__(self, *args: Any, gaps: list[tuple[Any, int, int]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.gaps = list(gaps)
+        for assessment, done, total in self.gaps:
+            self.fields[self.override_name(assessment.pk)] = forms.CharField(
+                label=_("Lý do thông qua %(unit)s (đã thẩm định %(done)s/%(total)s tiêu chí)")
+                % {"unit": assessment.unit.name, "done": done, "total": total},
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    @staticmethod
+    def override_name(assessment_id: int) -> str:
+        return f"override_{assessment_id}"
+
+    def overrides(self) -> dict[int, str]:
+        return {
+            assessment.pk: self.cleaned_data.get(self.override_name(assessment.pk), "")
+            for assessment, _done, _total in self.gaps
+        }
+
+    def override_fields(self) -> list[forms.BoundField]:
+        return [self[self.override_name(assessment.pk)] for assessment, _done, _total in self.gaps]
+
+
+class SheetDecision:
+    EXTEND = "extend"
+    CLOSE = "close"
+    CHOICES = (
+        (EXTEND, _("Gia hạn cho đơn vị")),
+        (CLOSE, _("Đóng phiếu thay đơn vị")),
+    )
+
+
+class SheetDecisionForm(forms.Form):
+    """The secretariat's decision on one unit that has not submitted: extend its deadline or close its sheet."""
+
+    decision = forms.ChoiceField(label=_("Quyết định"), choices=SheetDecision.CHOICES, widget=forms.RadioSelect)
+    deadline = _date_field(_("Hạn mới (khi gia hạn)"))
+    reason = forms.CharField(label=_("Lý do"), max_length=2000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One table row per unit: the fields sit in the row's cells and belong to the form by its id.
+        for name, field in self.fields.items():
+            field.widget.attrs["form"] = self.form_id
+            if name != "decision":
+                field.widget.attrs["aria-label"] = str(field.label)
+
+    @property
+    def form_id(self) -> str:
+        return f"decide-{self.prefix or 'sheet'}"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == SheetDecision.EXTEND and not data.get("deadline"):
+            self.add_error("deadline", _("Hãy chọn hạn mới khi gia hạn."))
+        return data
 
 
 class ReopenForm(forms.Form):

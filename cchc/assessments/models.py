@@ -104,6 +104,25 @@ class Assessment(models.Model):
     submitted_at = models.DateTimeField(_("nộp lúc"), null=True, blank=True)
     is_late = models.BooleanField(_("nộp muộn"), default=False)
     reopen_reason = models.TextField(_("lý do mở lại"), blank=True, max_length=NOTE_MAX_LENGTH)
+    deadline = models.DateField(
+        _("hạn tự đánh giá được gia hạn"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Cơ quan thường trực gia hạn cho riêng đơn vị: đơn vị vẫn tự đánh giá và nộp phiếu "
+            "khi kỳ đã sang thẩm định."
+        ),
+    )
+    closed_by_office = models.BooleanField(
+        _("cơ quan thường trực đóng phiếu thay đơn vị"),
+        default=False,
+        help_text=_("Phiếu đóng thay đơn vị, coi là nộp muộn; tiêu chí chưa chấm được 0 điểm."),
+    )
+    approval_override_reason = models.TextField(
+        _("lý do hội đồng thông qua khi chưa thẩm định đủ"),
+        max_length=NOTE_MAX_LENGTH,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("phiếu tự đánh giá")
@@ -114,6 +133,25 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} — {self.round}"
+
+    @property
+    def is_unsubmitted(self) -> bool:
+        return self.status in (AssessmentStatus.DRAFT, AssessmentStatus.REOPENED)
+
+    @property
+    def status_text(self) -> str:
+        """The status as one badge reads it ("Đã nộp (muộn)"), never the label and the late flag side by side."""
+        label = str(self.get_status_display())  # type: ignore[attr-defined]
+        submitted = self.status == AssessmentStatus.SUBMITTED
+        if self.closed_by_office:
+            if submitted:
+                return str(_("Đã nộp (muộn, đóng phiếu thay đơn vị)"))
+            return str(_("%(status)s (đóng phiếu thay đơn vị)")) % {"status": label}
+        if self.is_late and self.submitted_at is not None:
+            if submitted:
+                return str(_("Đã nộp (muộn)"))
+            return str(_("%(status)s (nộp muộn)")) % {"status": label}
+        return label
 
 
 class RuleChoice(models.TextChoices):

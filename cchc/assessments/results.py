@@ -92,6 +92,8 @@ class UnitTotals:
     max_points: Decimal
     index_value: Decimal
     areas: dict[str, AreaResult] = field(default_factory=dict)
+    # Every area's signed sum (bonus added, penalties subtracted), also for areas without base points.
+    area_points: dict[str, Decimal] = field(default_factory=dict)
 
     def area_indices_json(self) -> dict[str, list[float]]:
         """The component indices as stored in :attr:`Result.area_indices`: ``{area code: [points, max, index]}``.
@@ -215,7 +217,8 @@ def unit_totals(
             CENT, rounding=ROUND_HALF_UP
         )
         areas[code] = AreaResult(area_total, area_maximum, index_value(area_total, area_maximum))
-    return UnitTotals(total, maximum, index_value(total, maximum), areas)
+    signed = {code: Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP) for code, value in area_points.items()}
+    return UnitTotals(total, maximum, index_value(total, maximum), areas, signed)
 
 
 def competition_ranks(values: Mapping[K, Decimal]) -> dict[K, tuple[int, bool]]:
@@ -401,6 +404,37 @@ def load_round(round_: Round) -> RoundData:
         for framework_id, tree in trees.items()
     }
     return RoundData(assessments, trees, leaves, round_scores(round_), scale=100)
+
+
+def current_scores(assessment_ids: Iterable[int]) -> dict[int, dict[int, Decimal | None]]:
+    """``{assessment id: {criterion id: points that count now}}``: final, else appraised, else self score.
+
+    Before the council approves, this is what the compiled table shows; after, it is the final score the
+    stored results are computed from, so both go through :func:`unit_totals` with the same numbers.
+    """
+    rows = Score.objects.filter(assessment_id__in=list(assessment_ids)).values_list(
+        "assessment_id", "criterion_id", "final_score", "appraised_score", "self_score"
+    )
+    scores: dict[int, dict[int, Decimal | None]] = defaultdict(dict)
+    for assessment_id, criterion_id, *values in rows:
+        scores[assessment_id][criterion_id] = next((value for value in values if value is not None), None)
+    return scores
+
+
+def current_totals(round_: Round, assessments: Iterable[Assessment]) -> dict[int, UnitTotals]:
+    """:func:`unit_totals` of each assessment on the points that count now (see :func:`current_scores`)."""
+    assessments = list(assessments)
+    trees = framework_trees({assessment.framework_id for assessment in assessments})
+    leaves = {framework_id: leaves_of(tree) for framework_id, tree in trees.items()}
+    scores = current_scores(assessment.pk for assessment in assessments)
+    return {
+        assessment.pk: unit_totals(
+            leaves.get(assessment.framework_id, []),
+            scores.get(assessment.pk, {}),
+            rescale_without_survey=round_.rescale_without_survey,
+        )
+        for assessment in assessments
+    }
 
 
 # ---------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from cchc.audit.models import AuditEntry
 from cchc.audit.selectors import history_for
 from cchc.frameworks.models import Criterion, Framework
+from cchc.lib.text import sort_key
 
 from .models import Assessment, AssessmentStatus, Evidence, Explanation, Round, RuleChoice, Score, Stage
 from .services import AUTO_RULE_KINDS, format_points, is_auto, score_is_done
@@ -115,16 +116,36 @@ class AssessmentRow:
     assessment: Assessment
     done: int
     total: int
+    appraised: int = 0
 
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 100
 
+    @property
+    def fully_appraised(self) -> bool:
+        return self.total > 0 and self.appraised == self.total
+
+
+def by_unit_name(assessments: Iterable[Assessment]) -> list[Assessment]:
+    """Sheets in Vietnamese order of their units' names ("Phường Âu Cơ" before "Xuân Hòa")."""
+    return sorted(assessments, key=lambda assessment: sort_key(assessment.unit.name))
+
 
 def assessment_rows(assessments: QuerySet[Assessment]) -> list[AssessmentRow]:
-    rows = list(assessments.select_related("unit", "framework").order_by("framework__unit_kind", "unit__name"))
+    """The sheets with their self-assessment and appraisal progress, by unit kind then unit name (Vietnamese)."""
+    rows = list(assessments.select_related("unit", "framework"))
+    rows.sort(key=lambda assessment: (assessment.framework.unit_kind, sort_key(assessment.unit.name)))
     progress = progress_by_assessment(assessments)
-    return [AssessmentRow(assessment, *progress.get(assessment.pk, (0, 0))) for assessment in rows]
+    appraised = appraisal_progress_by_assessment(assessments)
+    return [
+        AssessmentRow(
+            assessment,
+            *progress.get(assessment.pk, (0, 0)),
+            appraised=appraised.get(assessment.pk, (0, 0))[0],
+        )
+        for assessment in rows
+    ]
 
 
 def appraisal_worklist(
@@ -148,6 +169,12 @@ class TableRow:
     assessment: Assessment
     areas: list[Decimal]
     total: Decimal
+    appraised: int = 0
+    leaves: int = 0
+
+    @property
+    def fully_appraised(self) -> bool:
+        return self.leaves > 0 and self.appraised == self.leaves
 
 
 @dataclass
@@ -158,31 +185,37 @@ class CompiledTable:
 
 
 def compiled_table(*, round: Round, assessments: QuerySet[Assessment]) -> list[CompiledTable]:
-    """Units × areas (current points) for the council, one table per framework."""
+    """Units × areas (points that count now) for the council, one table per framework, units in Vietnamese order.
+
+    Totals come from :func:`cchc.assessments.results.unit_totals`, the one computation of a unit's total that
+    the results, rankings, exports and the decision use: penalties are subtracted, the total stays within the
+    scale, so the council approves the numbers that are published.
+    """
+    from .results import current_totals
+
+    sheets = assessments.filter(round=round)
     tables: dict[int, CompiledTable] = {}
-    area_of: dict[int, int] = {}
     for framework in round.frameworks.all():
-        criteria = list(framework.criteria.order_by("position", "pk"))
-        parents = {criterion.pk: criterion.parent_id for criterion in criteria}
-        for criterion in criteria:
-            top = criterion.pk
-            while parents.get(top) is not None:
-                top = parents[top]  # type: ignore[assignment]
-            area_of[criterion.pk] = top
-        tables[framework.pk] = CompiledTable(framework=framework, areas=[c for c in criteria if c.parent_id is None])
-    sums: defaultdict[int, defaultdict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    rows = Score.objects.filter(assessment__in=assessments.filter(round=round)).values_list(
-        "assessment_id", "criterion_id", "final_score", "appraised_score", "self_score"
-    )
-    for assessment_id, criterion_id, *scores in rows:
-        points = next((value for value in scores if value is not None), Decimal(0))
-        sums[assessment_id][area_of.get(criterion_id, 0)] += points
-    for assessment in assessments.filter(round=round).select_related("unit").order_by("unit__name"):
+        areas = list(framework.criteria.filter(parent__isnull=True).order_by("position", "pk"))
+        tables[framework.pk] = CompiledTable(framework=framework, areas=areas)
+    rows = by_unit_name(sheets.select_related("unit"))
+    totals = current_totals(round, rows)
+    appraised = appraisal_progress_by_assessment(sheets)
+    for assessment in rows:
         table = tables.get(assessment.framework_id)
         if table is None:
             continue
-        areas = [sums[assessment.pk][area.pk] for area in table.areas]
-        table.rows.append(TableRow(assessment=assessment, areas=areas, total=sum(areas, Decimal(0))))
+        unit_total = totals[assessment.pk]
+        points = [
+            unit_total.areas[area.code].points
+            if area.code in unit_total.areas
+            else unit_total.area_points.get(area.code, Decimal(0))
+            for area in table.areas
+        ]
+        done, leaves = appraised.get(assessment.pk, (0, 0))
+        table.rows.append(
+            TableRow(assessment=assessment, areas=points, total=unit_total.total_points, appraised=done, leaves=leaves)
+        )
     return [table for table in tables.values() if table.rows]
 
 
@@ -590,3 +623,31 @@ def attach_explanations(rows: list[LeafRow]) -> None:
     by_score = {row.score.pk: row for row in rows}
     for explanation in Explanation.objects.filter(score_id__in=list(by_score)).order_by("created_at", "pk"):
         by_score[explanation.score_id].explanations.append(explanation)
+
+
+@dataclass(frozen=True)
+class PublicationGroup:
+    label: str
+    units: int
+    top: list[Any]  # analysis.RankingRow, best first
+    bottom: list[Any]  # the last three of the ranking, in ranking order
+
+
+@dataclass(frozen=True)
+class PublicationSummary:
+    units: int
+    overrides: list[Assessment]
+    groups: list[PublicationGroup]
+
+
+def publication_summary(round: Round) -> PublicationSummary:
+    """What publishing ``round`` makes public: how many units, which were approved by a council override, and the
+    top and bottom three of each ranking."""
+    from .analysis import ranking
+
+    groups = [
+        PublicationGroup(label=group.label, units=len(group.rows), top=group.rows[:3], bottom=group.rows[-3:])
+        for group in ranking(round, with_changes=False)
+    ]
+    overrides = by_unit_name(round.assessments.exclude(approval_override_reason="").select_related("unit"))
+    return PublicationSummary(units=round.assessments.count(), overrides=overrides, groups=groups)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from decimal import Decimal, InvalidOperation
@@ -33,7 +33,7 @@ from cchc.frameworks.models import Criterion, Framework, RuleKind
 from cchc.lib import files
 from cchc.lib.errors import ConflictError, ServiceError
 from cchc.lib.periods import Period, PeriodKind
-from cchc.lib.text import normalize
+from cchc.lib.text import normalize, sort_key
 from cchc.lib.validators import check_text, no_negative_zero
 from cchc.organisations.models import Unit
 
@@ -81,8 +81,19 @@ SCORE_AUDIT_FIELDS = (
     "appraisal_reason",
     "final_score",
 )
-ASSESSMENT_AUDIT_FIELDS = ("status", "submitted_at", "is_late", "reopen_reason")
+ASSESSMENT_AUDIT_FIELDS = (
+    "status",
+    "submitted_at",
+    "is_late",
+    "reopen_reason",
+    "deadline",
+    "closed_by_office",
+    "approval_override_reason",
+)
 EDITABLE_STATUSES = (AssessmentStatus.DRAFT, AssessmentStatus.REOPENED)
+# A sheet the appraisers had not finished when the round moved to explanation stays "submitted"; its unit
+# still answers the leaves already adjusted.
+EXPLAINABLE_STATUSES = (AssessmentStatus.SUBMITTED, AssessmentStatus.APPRAISED, AssessmentStatus.EXPLAINED)
 
 
 # ---------------------------------------------------------------------------
@@ -587,10 +598,54 @@ def _compute_results(round: Round) -> None:
     results.compute_round(round)
 
 
+def _unit_names(assessments: Iterable[Assessment]) -> str:
+    """The units of ``assessments`` in Vietnamese order, for a message that names them."""
+    return ", ".join(sorted((assessment.unit.name for assessment in assessments), key=sort_key))
+
+
+def unsubmitted_sheets(round: Round) -> list[Assessment]:
+    """The sheets of ``round`` still being self-assessed (draft or reopened), units in Vietnamese order."""
+    sheets = round.assessments.filter(status__in=EDITABLE_STATUSES).select_related("unit")
+    return sorted(sheets, key=lambda assessment: sort_key(assessment.unit.name))
+
+
+def blocking_sheets(round: Round) -> list[Assessment]:
+    """The sheets that stop the round from leaving its stage until the secretariat decides on them.
+
+    Leaving self-assessment: every unsubmitted sheet without an extended deadline. Leaving appraisal: every
+    sheet still unsubmitted (an extension ends with the appraisal stage; the office closes the sheet).
+    """
+    if round.stage == Stage.SELF_ASSESSMENT:
+        return [sheet for sheet in unsubmitted_sheets(round) if sheet.deadline is None]
+    if round.stage == Stage.APPRAISAL:
+        return unsubmitted_sheets(round)
+    return []
+
+
+def _promote_appraised(*, actor: Any, round: Round, reason: str) -> None:
+    """Mark "Đã thẩm định" the submitted sheets of ``round`` whose every leaf has been accepted or adjusted."""
+    from .selectors import appraisal_progress_by_assessment
+
+    submitted = round.assessments.filter(status=AssessmentStatus.SUBMITTED)
+    progress = appraisal_progress_by_assessment(submitted)
+    for assessment in submitted.select_related("unit"):
+        done, total = progress.get(assessment.pk, (0, 0))
+        if total and done == total:
+            _set_status(actor=actor, assessment=assessment, status=AssessmentStatus.APPRAISED, reason=reason)
+
+
 @transaction.atomic
 def round_advance(*, actor: Any, round: Round, to_stage: str, reason: str = "") -> Round:
-    """Close the current stage and open the next one; stages only move forward, one at a time."""
+    """Close the current stage and open the next one; stages only move forward, one at a time.
+
+    Leaving self-assessment or appraisal is refused while a unit's sheet awaits a decision of the secretariat
+    (:func:`blocking_sheets`); a sheet becomes "Đã thẩm định" only when every leaf has been appraised.
+    """
     round = Round.objects.select_for_update(of=("self",)).get(pk=round.pk)
+    if to_stage == round.stage:
+        raise ServiceError(
+            _("Kỳ đánh giá đã ở giai đoạn “%(stage)s”.") % {"stage": Stage(round.stage).label}, code="already"
+        )
     expected = next_stage(round)
     if to_stage != expected:
         raise ServiceError(
@@ -600,6 +655,25 @@ def round_advance(*, actor: Any, round: Round, to_stage: str, reason: str = "") 
         )
     if to_stage == Stage.SELF_ASSESSMENT and not round.assessments.exists():
         raise ServiceError(_("Kỳ đánh giá chưa có đơn vị tham gia."), code="bad_stage")
+    blocking = blocking_sheets(round)
+    if blocking and round.stage == Stage.SELF_ASSESSMENT:
+        raise ServiceError(
+            _(
+                "Chưa chuyển được sang thẩm định: %(count)s đơn vị chưa nộp phiếu và chưa được quyết định "
+                "(gia hạn hoặc đóng phiếu thay đơn vị): %(units)s."
+            )
+            % {"count": len(blocking), "units": _unit_names(blocking)},
+            code="undecided",
+        )
+    if blocking:
+        raise ServiceError(
+            _(
+                "Chưa chuyển được sang giải trình: %(count)s đơn vị vẫn chưa nộp phiếu; hãy chờ đơn vị nộp hoặc "
+                "đóng phiếu thay đơn vị: %(units)s."
+            )
+            % {"count": len(blocking), "units": _unit_names(blocking)},
+            code="undecided",
+        )
     if to_stage == Stage.PUBLISHED and round.approved_at is None:
         raise ServiceError(_("Hội đồng thẩm định chưa thông qua kết quả; chưa công bố được."), code="bad_stage")
     before = snapshot(round, ROUND_AUDIT_FIELDS)
@@ -616,10 +690,10 @@ def round_advance(*, actor: Any, round: Round, to_stage: str, reason: str = "") 
     if to_stage == Stage.SELF_ASSESSMENT:
         for assessment in round.assessments.select_related("unit", "round"):
             assessment_prefill(actor=actor, assessment=assessment)
-    elif to_stage == Stage.EXPLANATION:
-        # The secretariat sends the appraisal back to the units that submitted.
-        for assessment in round.assessments.filter(status=AssessmentStatus.SUBMITTED).select_related("unit"):
-            _set_status(actor=actor, assessment=assessment, status=AssessmentStatus.APPRAISED, reason=reason)
+    elif to_stage in (Stage.EXPLANATION, Stage.COUNCIL):
+        # The appraisal goes back to the units whose sheets were appraised in full; the others stay "Đã nộp"
+        # (appraisers finish them during the explanation stage) and the council sees how far each one got.
+        _promote_appraised(actor=actor, round=round, reason=reason)
     elif to_stage == Stage.PUBLISHED:
         _compute_results(round)
     return round
@@ -641,14 +715,47 @@ def _set_status(*, actor: Any, assessment: Assessment, status: str, reason: str 
     )
 
 
+def approval_gaps(round: Round) -> list[tuple[Assessment, int, int]]:
+    """``(sheet, appraised, total)`` for every sheet of ``round`` not fully appraised, units in Vietnamese order."""
+    from .selectors import appraisal_progress_by_assessment
+
+    sheets = round.assessments.select_related("unit")
+    progress = appraisal_progress_by_assessment(sheets)
+    gaps = []
+    for assessment in sheets:
+        done, total = progress.get(assessment.pk, (0, 0))
+        if not (total and done == total):
+            gaps.append((assessment, done, total))
+    return sorted(gaps, key=lambda gap: sort_key(gap[0].unit.name))
+
+
 @transaction.atomic
-def round_approve(*, actor: Any, round: Round, reason: str = "") -> Round:
-    """The council approves the compiled table: final = appraised (else self) for every leaf, all locked."""
+def round_approve(*, actor: Any, round: Round, reason: str = "", overrides: Mapping[int, str] | None = None) -> Round:
+    """The council approves the compiled table: final = appraised (else self) for every leaf, all locked.
+
+    Refused while a sheet is not fully appraised, unless ``overrides`` gives the council's reason for that
+    sheet (``{assessment id: reason}``); each reason is stored on the sheet and in the audit trail.
+    """
     round = Round.objects.select_for_update(of=("self",)).get(pk=round.pk)
-    if round.stage != Stage.COUNCIL:
-        raise ServiceError(_("Chỉ thông qua kết quả trong giai đoạn họp hội đồng thẩm định."), code="bad_stage")
     if round.approved_at is not None:
         raise ServiceError(_("Hội đồng đã thông qua kết quả của kỳ này."), code="locked")
+    if round.stage != Stage.COUNCIL:
+        raise ServiceError(_("Chỉ thông qua kết quả trong giai đoạn họp hội đồng thẩm định."), code="bad_stage")
+    given = {int(key): normalize(str(value)) for key, value in (overrides or {}).items()}
+    gaps = approval_gaps(round)
+    missing = [assessment for assessment, _done, _total in gaps if not given.get(assessment.pk)]
+    if missing:
+        raise ServiceError(
+            _(
+                "Chưa thông qua được: %(count)s phiếu chưa thẩm định đủ tiêu chí; hội đồng cần ghi lý do cho "
+                "từng đơn vị: %(units)s."
+            )
+            % {"count": len(missing), "units": _unit_names(missing)},
+            code="incomplete",
+        )
+    if any(len(given[assessment.pk]) > 2000 for assessment, _done, _total in gaps):
+        raise ServiceError(_("Lý do của hội đồng dài tối đa 2000 ký tự."), field="overrides")
+    override_of = {assessment.pk: given[assessment.pk] for assessment, _done, _total in gaps}
     now = timezone.now()
     assessments = list(round.assessments.select_related("unit"))
     for assessment in assessments:
@@ -673,7 +780,14 @@ def round_approve(*, actor: Any, round: Round, reason: str = "") -> Round:
             changed.append(score)
         Score.objects.bulk_update(changed, ["final_score", "version", "updated_at"], batch_size=500)
         Evidence.objects.filter(assessment=assessment, locked_at__isnull=True).update(locked_at=now)
-        _set_status(actor=actor, assessment=assessment, status=AssessmentStatus.APPROVED, reason=reason)
+        override = override_of.get(assessment.pk, "")
+        _set_status(
+            actor=actor,
+            assessment=assessment,
+            status=AssessmentStatus.APPROVED,
+            reason=override or reason,
+            approval_override_reason=override,
+        )
     before = snapshot(round, ROUND_AUDIT_FIELDS)
     round.approved_at = now
     round.approved_by = actor if getattr(actor, "is_authenticated", False) else None
@@ -738,7 +852,8 @@ def _save_score(score: Score, before: dict[str, Any] | None = None) -> bool:
 def _self_assessment_open(assessment: Assessment) -> bool:
     stage = assessment.round.stage
     if assessment.status == AssessmentStatus.DRAFT:
-        return stage == Stage.SELF_ASSESSMENT
+        # A unit whose deadline the secretariat extended keeps its sheet open while the round is in appraisal.
+        return stage == Stage.SELF_ASSESSMENT or (stage == Stage.APPRAISAL and assessment.deadline is not None)
     if assessment.status == AssessmentStatus.REOPENED:
         return stage in (Stage.SELF_ASSESSMENT, Stage.APPRAISAL)
     return False
@@ -876,7 +991,7 @@ def assessment_submit(*, actor: Any, assessment: Assessment, at: datetime.dateti
             code="incomplete",
         )
     now = at or timezone.now()
-    deadline = assessment.round.self_assessment_deadline
+    deadline = assessment.deadline or assessment.round.self_assessment_deadline
     late = deadline is not None and timezone.localdate(now) > deadline
     _set_status(
         actor=actor,
@@ -908,6 +1023,80 @@ def assessment_reopen(*, actor: Any, assessment: Assessment, reason: str) -> Ass
     return assessment
 
 
+def _require_pending_decision(assessment: Assessment) -> None:
+    if assessment.status not in EDITABLE_STATUSES:
+        raise ServiceError(
+            _("Đơn vị %(unit)s đã nộp phiếu; không cần quyết định thêm.") % {"unit": assessment.unit.name},
+            code="already",
+        )
+    if assessment.round.stage not in (Stage.SELF_ASSESSMENT, Stage.APPRAISAL):
+        raise ServiceError(
+            _("Chỉ gia hạn hoặc đóng phiếu thay đơn vị trong giai đoạn tự đánh giá hoặc thẩm định."), code="bad_stage"
+        )
+
+
+@transaction.atomic
+def assessment_extend_deadline(
+    *, actor: Any, assessment: Assessment, deadline: datetime.date, reason: str
+) -> Assessment:
+    """Give one unit that has not submitted its own deadline (secretariat, with a reason).
+
+    The unit keeps self-assessing and may submit while the round is in appraisal; a submission after this
+    deadline is marked late. The round cannot leave appraisal while the sheet is still unsubmitted.
+    """
+    assessment = (
+        Assessment.objects.select_for_update(of=("self",)).select_related("round", "unit").get(pk=assessment.pk)
+    )
+    _require_pending_decision(assessment)
+    reason = normalize(reason)
+    if not reason:
+        raise ServiceError(_("Hãy ghi lý do gia hạn."), field="reason")
+    if deadline < timezone.localdate():
+        raise ServiceError(_("Hạn mới phải từ hôm nay trở đi."), field="deadline")
+    if deadline.year > 2100:
+        raise ServiceError(_("Ngày không hợp lệ."), field="deadline")
+    if assessment.deadline == deadline:
+        return assessment
+    _set_status(actor=actor, assessment=assessment, status=assessment.status, reason=reason, deadline=deadline)
+    return assessment
+
+
+@transaction.atomic
+def assessment_close_by_office(
+    *, actor: Any, assessment: Assessment, reason: str, at: datetime.datetime | None = None
+) -> Assessment:
+    """Close a unit's sheet in its place (đóng phiếu thay đơn vị): submitted late, missing leaves scored 0.
+
+    The framework's rule: a criterion the unit did not score gets no points. Each leaf set to 0 and the sheet's
+    new status are recorded in the audit trail with the secretariat's reason; the sheet and its files lock.
+    """
+    assessment = (
+        Assessment.objects.select_for_update(of=("self",)).select_related("round", "unit").get(pk=assessment.pk)
+    )
+    _require_pending_decision(assessment)
+    reason = normalize(reason)
+    if not reason:
+        raise ServiceError(_("Hãy ghi lý do đóng phiếu thay đơn vị."), field="reason")
+    now = at or timezone.now()
+    missing = assessment.scores.select_for_update(of=("self",)).filter(self_score__isnull=True)
+    for score in missing.select_related("criterion", "assessment__unit"):
+        before = snapshot(score, SCORE_AUDIT_FIELDS)
+        score.self_score = Decimal(0)
+        _save_score(score)
+        _record_score(actor=actor, score=score, before=before, reason=reason)
+    _set_status(
+        actor=actor,
+        assessment=assessment,
+        status=AssessmentStatus.SUBMITTED,
+        reason=reason,
+        submitted_at=now,
+        is_late=True,
+        closed_by_office=True,
+    )
+    Evidence.objects.filter(assessment=assessment, locked_at__isnull=True).update(locked_at=now)
+    return assessment
+
+
 # ---------------------------------------------------------------------------
 # Evidence
 
@@ -917,7 +1106,7 @@ def _explanation_open(score: Score) -> bool:
     deadline = assessment.round.explanation_deadline
     return (
         assessment.round.stage == Stage.EXPLANATION
-        and assessment.status in (AssessmentStatus.APPRAISED, AssessmentStatus.EXPLAINED)
+        and assessment.status in EXPLAINABLE_STATUSES
         and (deadline is None or timezone.localdate() <= deadline)
     )
 
@@ -1083,7 +1272,11 @@ def _require_appraisal_open(score: Score) -> None:
     stage = assessment.round.stage
     if stage == Stage.APPRAISAL and assessment.status == AssessmentStatus.SUBMITTED:
         return
-    if stage == Stage.EXPLANATION and assessment.status in (AssessmentStatus.APPRAISED, AssessmentStatus.EXPLAINED):
+    if stage == Stage.EXPLANATION and assessment.status in (
+        AssessmentStatus.SUBMITTED,  # not fully appraised when the round moved on: the appraisers finish it
+        AssessmentStatus.APPRAISED,
+        AssessmentStatus.EXPLAINED,
+    ):
         return
     if assessment.status == AssessmentStatus.APPROVED:
         raise ServiceError(_("Hội đồng đã thông qua kết quả; điểm đã bị khóa."), code="locked")
@@ -1159,10 +1352,7 @@ def explanation_add(
     """
     score = _locked_score(score, None)
     assessment = score.assessment
-    if assessment.round.stage != Stage.EXPLANATION or assessment.status not in (
-        AssessmentStatus.APPRAISED,
-        AssessmentStatus.EXPLAINED,
-    ):
+    if assessment.round.stage != Stage.EXPLANATION or assessment.status not in EXPLAINABLE_STATUSES:
         raise ServiceError(_("Kỳ đánh giá không ở giai đoạn giải trình."), code="bad_stage")
     deadline = assessment.round.explanation_deadline
     if deadline is not None and (at or timezone.localdate()) > deadline:
@@ -1204,7 +1394,8 @@ def explanation_add(
         changes={"explanation": [None, text], "proposed_score": [None, proposed]},
         unit=assessment.unit,
     )
-    if assessment.status != AssessmentStatus.EXPLAINED:
+    if assessment.status == AssessmentStatus.APPRAISED:
+        # A sheet still being appraised stays "Đã nộp": "Đã giải trình" follows a complete appraisal only.
         _set_status(actor=actor, assessment=assessment, status=AssessmentStatus.EXPLAINED)
     return explanation
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("rounds/<int:round_id>/edit/", views.round_edit, name="round_edit"),
     path("rounds/<int:round_id>/advance/", views.round_advance, name="round_advance"),
     path("rounds/<int:round_id>/approve/", views.round_approve, name="round_approve"),
+    path("rounds/<int:round_id>/sheets/<int:assessment_id>/decide/", views.sheet_decide, name="sheet_decide"),
     path("rounds/<int:round_id>/table/", views.round_table, name="round_table"),
     path("rounds/<int:round_id>/appraisal/", views.appraisal_list, name="appraisal_list"),
     path("rounds/<int:round_id>/appraisal/accept/", views.appraisal_accept, name="appraisal_accept"),

@@ -30,7 +30,7 @@ from cchc.lib.validators import validate_date_range
 from cchc.organisations.models import Unit
 from cchc.organisations.selectors import successors_on
 
-from . import analysis, documents, remediation
+from . import analysis, documents, remediation, selectors
 from .models import Assessment, Result, Round
 from .results import area_entry
 
@@ -113,6 +113,11 @@ def ranking_page(request: HttpRequest, round_id: int) -> HttpResponse:
         "kind": kind,
         "openable": _openable(request.user, round_, shown),
         "can_view_all": permissions.can_view_all_round_results(request.user, round_),
+        "overrides": selectors.by_unit_name(
+            round_.assessments.filter(framework__unit_kind=kind)
+            .exclude(approval_override_reason="")
+            .select_related("unit")
+        ),
         "nav_active": NAV,
     }
     return render(request, "assessments/results/ranking.html", context)

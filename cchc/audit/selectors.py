@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from cchc.accounts.permissions import get_audit_entries_for_user
 from cchc.lib.periods import Period
-from cchc.lib.text import normalize
+from cchc.lib.text import normalize, sort_key
 
 from .models import AuditEntry
 
@@ -196,7 +196,7 @@ def object_type_label(object_type: str) -> str:
 def object_type_choices(entries: QuerySet[AuditEntry]) -> list[tuple[str, str]]:
     """The record types present in ``entries``, labelled in Vietnamese."""
     types = entries.order_by().values_list("object_type", flat=True).distinct()
-    return sorted(((value, object_type_label(value)) for value in types), key=lambda choice: choice[1])
+    return sorted(((value, object_type_label(value)) for value in types), key=lambda choice: sort_key(str(choice[1])))
 
 
 def filter_entries(

@@ -11,6 +11,7 @@ from cchc.accounts import permissions
 from cchc.accounts.models import Role, User
 from cchc.audit import selectors as audit_selectors
 from cchc.audit.models import AuditEntry
+from cchc.lib.text import sort_key
 from cchc.organisations.models import Membership, Unit, UnitKind
 from cchc.organisations.selectors import tree_rows
 
@@ -61,7 +62,11 @@ def my_units_with_members(user: Any, *, with_members: bool = True) -> list[UnitW
         .order_by("-is_head", "user__full_name", "user__username")
     )
     by_unit: dict[int, list[Membership]] = {}
-    for membership in colleagues:
+    # Heads first, then by name in Vietnamese order (no database collation sorts Vietnamese everywhere).
+    ordered = sorted(
+        colleagues, key=lambda m: (not m.is_head, sort_key(m.user.full_name or m.user.username), m.user.username)
+    )
+    for membership in ordered:
         by_unit.setdefault(membership.unit_id, []).append(membership)
     return [UnitWithMembers(unit=m.unit, position=m.position, members=by_unit.get(m.unit_id, [])) for m in own]
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.lib.periods import Period
+from cchc.lib.text import sort_key
 from cchc.organisations.models import Unit
 from cchc.organisations.selectors import search
 
@@ -255,7 +256,7 @@ def unit_stats(assignments: AssignmentQuerySet, period: Period) -> list[UnitStat
         )
         for unit_id, c in counts.items()
     ]
-    return sorted(result, key=lambda stats: (-(stats.rate or Decimal(-1)), stats.unit.name))
+    return sorted(result, key=lambda stats: (-(stats.rate or Decimal(-1)), sort_key(stats.unit.name)))
 
 
 def tracker_export_rows(rows: QuerySet[Assignment]) -> Iterable[list[Any]]:

@@ -69,7 +69,10 @@ def unit_context(unit: Unit) -> dict[str, Any]:
         "children": tree_rows(Unit.objects.filter(parent=unit)),
         "predecessors": list(unit.succession_links_in.select_related("predecessor")),  # type: ignore[attr-defined]
         "successors": list(unit.succession_links_out.select_related("successor")),  # type: ignore[attr-defined]
-        "memberships": list(unit.memberships.select_related("user").order_by("-is_head", "user__username")),  # type: ignore[attr-defined]
+        "memberships": sorted(
+            unit.memberships.select_related("user"),  # type: ignore[attr-defined]
+            key=lambda m: (not m.is_head, sort_key(m.user.full_name or m.user.username), m.user.username),
+        ),
     }
 
 

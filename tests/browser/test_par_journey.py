@@ -38,7 +38,9 @@ def _open_round(page: Page, wf: Workflow) -> None:
 def _advance(page: Page, wf: Workflow, stage_label: str) -> None:
     _as(page, "thuongtruc")
     _open_round(page, wf)
-    page.get_by_role("button", name=f"Chuyển sang giai đoạn “{stage_label}”").click()
+    page.get_by_role("link", name=f"Chuyển sang giai đoạn “{stage_label}”").click()
+    page.get_by_label("Tôi đã xem bản tóm tắt ở trên và xác nhận").check()
+    page.get_by_role("button", name=f"Xác nhận chuyển sang giai đoạn “{stage_label}”").click()
     expect(page.get_by_role("status")).to_contain_text(f"Kỳ đánh giá đã chuyển sang giai đoạn “{stage_label}”")
 
 
@@ -48,7 +50,8 @@ def _open_leaf_as_appraiser(page: Page, wf: Workflow) -> None:
     page.get_by_role("link", name="Tiêu chí cần thẩm định").click()
     worklist = page.get_by_test_id("worklist")
     expect(worklist).not_to_contain_text("2.1")  # led by Sở Tư pháp, not by the appraiser's unit
-    worklist.get_by_role("link", name=re.compile(r"^1\.1 ")).click()
+    own_rows = worklist.get_by_role("row").filter(has_text="Sở Tư pháp")  # unit B's closed sheet is listed too
+    own_rows.get_by_role("link", name=re.compile(r"^1\.1 ")).click()
     expect(page.locator("h1")).to_have_text("Thẩm định: Sở Tư pháp")
 
 
@@ -107,7 +110,9 @@ def test_a_round_from_self_assessment_with_evidence_to_the_council_approval_and_
     _open_leaf_as_appraiser(page, wf)
     _appraise(page, "1,5", "Kế hoạch chưa có nội dung kiểm tra CCHC")
 
-    # 3. The secretariat sends the results back; the unit explains; the appraiser settles.
+    # 3. The secretariat closes the sheet of the unit that never submitted, sends the results back; the unit
+    # explains; the appraiser settles.
+    services.assessment_close_by_office(actor=personas.secretariat, assessment=wf.b, reason="Hết hạn gia hạn")
     _advance(page, wf, "Giải trình")
     _as(page, "daumoi_a")
     _open_round(page, wf)
@@ -128,8 +133,12 @@ def test_a_round_from_self_assessment_with_evidence_to_the_council_approval_and_
     _as(page, "hoidong")
     _open_round(page, wf)
     page.get_by_role("link", name="Bảng tổng hợp điểm").click()
-    expect(page.get_by_test_id("compiled-table").first).to_contain_text("Sở Tư pháp")
-    page.get_by_role("button", name="Hội đồng thông qua kết quả").click()
+    expect(page.get_by_test_id("compiled-table").filter(has_text="Sở Tư pháp")).to_have_count(1)
+    page.get_by_role("link", name="Hội đồng thông qua kết quả").click()
+    for field in page.get_by_test_id("override-reasons").locator("textarea").all():
+        field.fill("Các tiêu chí còn lại do đơn vị chủ trì khác thẩm định")
+    page.get_by_label("Tôi đã xem bản tóm tắt ở trên và xác nhận").check()
+    page.get_by_role("button", name="Xác nhận hội đồng thông qua kết quả").click()
     expect(page.get_by_role("status")).to_contain_text("Hội đồng đã thông qua kết quả")
     wf.refresh()
     assert wf.a.status == AssessmentStatus.APPROVED

@@ -90,7 +90,9 @@ def add_council_member(personas: Personas) -> User:
     return user
 
 
-def build_workflow(personas: Personas, *, stage: str = Stage.SELF_ASSESSMENT, year: int = 2025) -> Workflow:
+def build_workflow(
+    personas: Personas, *, stage: str = Stage.SELF_ASSESSMENT, year: int = 2025, extend_b: bool = True
+) -> Workflow:
     frameworks = [
         build_framework(kind=kind, year=year, home_affairs=personas.home_affairs, justice=personas.unit_a)
         for kind in (UnitKind.DEPARTMENT, UnitKind.COMMUNE)
@@ -112,11 +114,19 @@ def build_workflow(personas: Personas, *, stage: str = Stage.SELF_ASSESSMENT, ye
     if stage != Stage.DRAFT:
         services.round_advance(actor=personas.secretariat, round=round, to_stage=Stage.SELF_ASSESSMENT)
         round.refresh_from_db()
+    b = Assessment.objects.get(round=round, unit=personas.unit_b)
+    if stage != Stage.DRAFT and extend_b:
+        # Tests move the round to appraisal with unit B still self-assessing; the secretariat must decide on
+        # every unit that has not submitted, and has given B until its own deadline.
+        services.assessment_extend_deadline(
+            actor=personas.secretariat, assessment=b, deadline=today + datetime.timedelta(days=15), reason="Gia hạn"
+        )
+        b.refresh_from_db()
     return Workflow(
         personas=personas,
         round=round,
         a=Assessment.objects.get(round=round, unit=personas.unit_a),
-        b=Assessment.objects.get(round=round, unit=personas.unit_b),
+        b=b,
         council=add_council_member(personas),
     )
 

@@ -218,7 +218,8 @@ def _count_queries(client, url):
     return len(context.captured_queries)
 
 
-@pytest.mark.parametrize(("name", "limit"), [("focal_a", 17), ("leader", 13), ("secretariat", 13)])
+# One query more than before lists the sheets the council approved with a reason.
+@pytest.mark.parametrize(("name", "limit"), [("focal_a", 18), ("leader", 14), ("secretariat", 14)])
 def test_the_ranking_page_takes_a_fixed_number_of_queries_whatever_the_number_of_units(personas, name, limit):
     last = _round(personas)[0]
     round_, _a, _home, _b = _round(personas)

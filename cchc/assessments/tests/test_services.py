@@ -188,9 +188,18 @@ def test_the_whole_cycle_ends_with_final_scores_locked_by_the_council(wf: Workfl
     secretariat, appraiser, focal = wf.personas.secretariat, wf.personas.appraiser, wf.personas.focal_a
     score = wf.score(wf.a, "1.2")
     services.score_appraise(actor=appraiser, score=score, version=score.version, points=Decimal(2), reason="Thiếu")
+    with pytest.raises(ServiceError, match=r"vẫn chưa nộp phiếu.*Xã Hòa Bình"):
+        services.round_advance(actor=secretariat, round=wf.round, to_stage=Stage.EXPLANATION)
+    services.assessment_close_by_office(actor=secretariat, assessment=wf.b, reason="Quá hạn gia hạn")
+    for code in ("1.1", "2.1"):
+        score = wf.score(wf.a, code)
+        services.score_appraise(actor=appraiser, score=score, version=score.version, accept=True)
+    score = wf.score(wf.a, "2.2")
+    services.score_appraise(actor=appraiser, score=score, version=score.version, points=Decimal(0), reason="Chưa có")
     services.round_advance(actor=secretariat, round=wf.round, to_stage=Stage.EXPLANATION)
     wf.refresh()
     assert wf.a.status == AssessmentStatus.APPRAISED
+    assert wf.b.status == AssessmentStatus.SUBMITTED  # closed by the office, nothing appraised yet
     with pytest.raises(ServiceError, match="khác điểm tự chấm"):
         services.explanation_add(actor=focal, score=wf.score(wf.a, "1.1"), text="Không có gì")
     services.explanation_add(actor=focal, score=wf.score(wf.a, "1.2"), text="Đã có báo cáo", proposed_score=Decimal(3))
@@ -201,9 +210,15 @@ def test_the_whole_cycle_ends_with_final_scores_locked_by_the_council(wf: Workfl
     services.round_advance(actor=secretariat, round=wf.round, to_stage=Stage.COUNCIL)
     with pytest.raises(ServiceError, match="chưa thông qua"):
         services.round_advance(actor=secretariat, round=wf.round, to_stage=Stage.PUBLISHED)
-    services.round_approve(actor=wf.council, round=wf.round)
+    with pytest.raises(ServiceError, match=r"chưa thẩm định đủ.*Xã Hòa Bình"):
+        services.round_approve(actor=wf.council, round=wf.round)
+    services.round_approve(
+        actor=wf.council, round=wf.round, overrides={wf.b.pk: "Đơn vị không nộp phiếu; giữ điểm 0 theo quy định"}
+    )
     wf.refresh()
     assert wf.a.status == AssessmentStatus.APPROVED and wf.b.status == AssessmentStatus.APPROVED
+    assert wf.b.approval_override_reason == "Đơn vị không nộp phiếu; giữ điểm 0 theo quy định"
+    assert wf.a.approval_override_reason == ""
     finals = dict(wf.a.scores.values_list("criterion__code", "final_score"))
     assert finals == {"1.1": Decimal(2), "1.2": Decimal("2.5"), "2.1": Decimal(5), "2.2": Decimal(0)}
     with pytest.raises(ServiceError, match="khóa"):

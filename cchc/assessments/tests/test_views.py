@@ -54,7 +54,7 @@ def _appraise(client: Client, wf: Workflow, code: str, points: str, reason: str,
 
 def _advance(wf: Workflow, stage: str) -> None:
     response = _client(wf, "secretariat").post(
-        reverse("assessments:round_advance", args=[wf.round.pk]), {"to_stage": stage}
+        reverse("assessments:round_advance", args=[wf.round.pk]), {"to_stage": stage, "confirm": "on"}
     )
     assert response.status_code == 302
     wf.refresh()
@@ -296,6 +296,9 @@ def test_the_whole_cycle_through_http_from_self_assessment_to_publication(wf: Wo
     assert "1.2" in worklist and "2.1" not in worklist
     assert _appraise(appraiser, wf, "1.2", "2", "").status_code == 400  # the reason is mandatory
     assert _appraise(appraiser, wf, "1.2", "2", "Báo cáo quý IV nộp muộn").status_code == 302
+    decide = reverse("assessments:sheet_decide", args=[wf.round.pk, wf.b.pk])
+    data = {f"sheet{wf.b.pk}-decision": "close", f"sheet{wf.b.pk}-reason": "Hết hạn gia hạn"}
+    assert _client(wf, "secretariat").post(decide, data).status_code == 302
 
     _advance(wf, Stage.EXPLANATION)
     score = wf.score(wf.a, "1.2")
@@ -313,7 +316,11 @@ def test_the_whole_cycle_through_http_from_self_assessment_to_publication(wf: Wo
     assert _client(wf, "focal_a").get(reverse("assessments:round_table", args=[wf.round.pk])).status_code == 403
     approve = reverse("assessments:round_approve", args=[wf.round.pk])
     assert _client(wf, "secretariat").post(approve).status_code == 403
-    assert _client(wf, "council").post(approve, {"reason": "Biên bản họp ngày 10/01/2026"}).status_code == 302
+    data = {"reason": "Biên bản họp ngày 10/01/2026", "confirm": "on"}
+    refused = _client(wf, "council").post(approve, data)
+    assert refused.status_code == 400 and "Sở Tư pháp" in refused.content.decode()
+    data |= {f"override_{wf.a.pk}": "Tiêu chí 2.1 do Sở Tư pháp tự thẩm định", f"override_{wf.b.pk}": "Không nộp"}
+    assert _client(wf, "council").post(approve, data).status_code == 302
     wf.refresh()
     assert wf.round.approved_at is not None and wf.a.status == AssessmentStatus.APPROVED
     assert wf.score(wf.a, "1.2").final_score == Decimal("2.5")

@@ -10,6 +10,7 @@ from .rounds import (
     round_edit,
     round_list,
     round_table,
+    sheet_decide,
 )
 from .scores import score_appraise, score_detail, score_explain, score_self
 from .sheets import (
@@ -46,4 +47,5 @@ __all__ = [
     "score_explain",
     "score_search",
     "score_self",
+    "sheet_decide",
 ]

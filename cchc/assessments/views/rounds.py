@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,8 +21,17 @@ from cchc.lib.errors import ServiceError
 from cchc.organisations.models import UnitKind
 
 from .. import selectors, services
-from ..forms import PARTICIPANT_KINDS, AdvanceForm, ApproveForm, RoundCreateForm, RoundForm, show_service_error
-from ..models import STAGE_ORDER, Round, Stage
+from ..forms import (
+    PARTICIPANT_KINDS,
+    AdvanceForm,
+    ApproveForm,
+    RoundCreateForm,
+    RoundForm,
+    SheetDecision,
+    SheetDecisionForm,
+    show_service_error,
+)
+from ..models import STAGE_ORDER, Assessment, Round, Stage
 
 GET_POST = require_http_methods(["GET", "POST"])
 NAV = "assessments"
@@ -108,6 +117,10 @@ def _stages(round: Round) -> list[dict[str, Any]]:
     ]
 
 
+def _can_approve(user: Any, round: Round) -> bool:
+    return permissions.can_approve_round(user, round) and round.stage == Stage.COUNCIL and round.approved_at is None
+
+
 @require_GET
 @login_required
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
@@ -116,17 +129,15 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     assessments = permissions.get_assessments_for_user(user).filter(round=round)
     next_stage = services.next_stage(round)
     can_manage = permissions.can_manage_round(user, round)
+    rows = selectors.assessment_rows(assessments)
     context = {
         "round": round,
         "stages": _stages(round),
-        "rows": selectors.assessment_rows(assessments),
+        "rows": rows,
+        "overrides": [row for row in rows if row.assessment.approval_override_reason],
         "can_manage": can_manage,
         "next_stage": Stage(next_stage) if next_stage and can_manage else None,
-        "advance_form": AdvanceForm(initial={"to_stage": next_stage}) if next_stage else None,
-        "can_approve": permissions.can_approve_round(user, round)
-        and round.stage == Stage.COUNCIL
-        and round.approved_at is None,
-        "approve_form": ApproveForm(),
+        "can_approve": _can_approve(user, round),
         "can_view_table": permissions.can_view_compiled_table(user, round),
         "can_view_results": permissions.can_view_round_results(user, round),
         "is_appraiser": permissions.has_role(user, Role.APPRAISER)
@@ -136,41 +147,139 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     return render(request, "assessments/round_detail.html", context)
 
 
-@require_POST
+def _advance_context(round: Round, to_stage: str, form: AdvanceForm) -> dict[str, Any]:
+    """What the confirmation page of a stage change summarises: who has not submitted, how far appraisal got,
+    what publishing makes public."""
+    context: dict[str, Any] = {"round": round, "to_stage": Stage(to_stage), "form": form, "nav_active": NAV}
+    if round.stage in (Stage.SELF_ASSESSMENT, Stage.APPRAISAL):
+        blocking = services.blocking_sheets(round)
+        blocking_ids = {sheet.pk for sheet in blocking}
+        progress = selectors.progress_by_assessment(Assessment.objects.filter(pk__in=blocking_ids))
+        context["blocking"] = [
+            (sheet, SheetDecisionForm(prefix=f"sheet{sheet.pk}"), progress.get(sheet.pk, (0, 0))) for sheet in blocking
+        ]
+        context["extended"] = [sheet for sheet in services.unsubmitted_sheets(round) if sheet.pk not in blocking_ids]
+    if round.stage in (Stage.APPRAISAL, Stage.EXPLANATION):
+        context["gaps"] = [gap for gap in services.approval_gaps(round) if not gap[0].is_unsubmitted]
+    if to_stage == Stage.PUBLISHED:
+        context["summary"] = selectors.publication_summary(round)
+    return context
+
+
+@GET_POST
 @login_required
 def round_advance(request: HttpRequest, round_id: int) -> HttpResponse:
+    """GET: the confirmation page of the next stage. POST with ``confirm``: move the round."""
     round = permissions.get_round_for_user(request.user, round_id, manage=True)
+    to_stage = services.next_stage(round)
+    if request.method == "GET":
+        if to_stage is None:
+            messages.info(request, _("Kỳ đánh giá đã ở giai đoạn cuối."))
+            return redirect("assessments:round_detail", round.pk)
+        form = AdvanceForm(initial={"to_stage": to_stage})
+        return render(request, "assessments/round_advance.html", _advance_context(round, to_stage, form))
     form = AdvanceForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Giai đoạn không hợp lệ."))
         return redirect("assessments:round_detail", round.pk)
+    requested = form.cleaned_data["to_stage"]
+    if requested == round.stage:
+        messages.info(request, _("Kỳ đánh giá đã ở giai đoạn “%(stage)s”.") % {"stage": Stage(round.stage).label})
+        return redirect("assessments:round_detail", round.pk)
+    if not form.cleaned_data["confirm"] or requested != to_stage:
+        if requested == to_stage:
+            form.add_error("confirm", _("Hãy đánh dấu xác nhận sau khi xem bản tóm tắt."))
+        else:
+            messages.error(request, _("Giai đoạn của kỳ đã thay đổi; hãy xem lại bản tóm tắt."))
+            form = AdvanceForm(initial={"to_stage": to_stage})
+        if to_stage is None:
+            return redirect("assessments:round_detail", round.pk)
+        return render(request, "assessments/round_advance.html", _advance_context(round, to_stage, form), status=400)
     try:
         round = services.round_advance(
-            actor=request.user, round=round, to_stage=form.cleaned_data["to_stage"], reason=form.cleaned_data["reason"]
+            actor=request.user, round=round, to_stage=requested, reason=form.cleaned_data["reason"]
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("Kỳ đánh giá đã chuyển sang giai đoạn “%(stage)s”.") % {"stage": Stage(round.stage).label}
-        )
+        if exc.code == "already":
+            return redirect("assessments:round_detail", round.pk)
+        return redirect("assessments:round_advance", round.pk)
+    messages.success(
+        request, _("Kỳ đánh giá đã chuyển sang giai đoạn “%(stage)s”.") % {"stage": Stage(round.stage).label}
+    )
     return redirect("assessments:round_detail", round.pk)
 
 
 @require_POST
 @login_required
+def sheet_decide(request: HttpRequest, round_id: int, assessment_id: int) -> HttpResponse:
+    """The secretariat's decision on one unit that has not submitted: extend its deadline or close its sheet."""
+    round = permissions.get_round_for_user(request.user, round_id, manage=True)
+    assessment = get_object_or_404(Assessment.objects.select_related("unit", "round"), pk=assessment_id, round=round)
+    form = SheetDecisionForm(request.POST, prefix=f"sheet{assessment.pk}")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, f"{assessment.unit.name}: {error}")
+        return redirect("assessments:round_advance", round.pk)
+    data = form.cleaned_data
+    try:
+        if data["decision"] == SheetDecision.EXTEND:
+            services.assessment_extend_deadline(
+                actor=request.user, assessment=assessment, deadline=data["deadline"], reason=data["reason"]
+            )
+            messages.success(
+                request,
+                _("Đã gia hạn cho %(unit)s đến %(date)s.")
+                % {"unit": assessment.unit.name, "date": data["deadline"].strftime("%d/%m/%Y")},
+            )
+        else:
+            services.assessment_close_by_office(actor=request.user, assessment=assessment, reason=data["reason"])
+            messages.success(
+                request,
+                _("Đã đóng phiếu thay %(unit)s (nộp muộn; tiêu chí chưa chấm được 0 điểm).")
+                % {"unit": assessment.unit.name},
+            )
+    except ServiceError as exc:
+        messages.error(request, f"{assessment.unit.name}: {exc.message}")
+    return redirect("assessments:round_advance", round.pk)
+
+
+@GET_POST
+@login_required
 def round_approve(request: HttpRequest, round_id: int) -> HttpResponse:
+    """GET: the council's confirmation page (sheets not fully appraised, one reason each). POST: approve."""
     round = permissions.get_round_for_user(request.user, round_id)
     permissions.require(permissions.can_approve_round(request.user, round))
-    form = ApproveForm(request.POST)
-    form.is_valid()
-    try:
-        services.round_approve(actor=request.user, round=round, reason=form.cleaned_data.get("reason", ""))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Hội đồng đã thông qua kết quả; điểm của mọi đơn vị đã được khóa."))
-    return redirect("assessments:round_detail", round.pk)
+    if round.approved_at is not None:
+        messages.info(request, _("Hội đồng đã thông qua kết quả của kỳ này."))
+        return redirect("assessments:round_detail", round.pk)
+    if round.stage != Stage.COUNCIL:
+        messages.error(request, _("Chỉ thông qua kết quả trong giai đoạn họp hội đồng thẩm định."))
+        return redirect("assessments:round_detail", round.pk)
+    gaps = services.approval_gaps(round)
+    form = ApproveForm(request.POST or None, gaps=gaps)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if not form.cleaned_data["confirm"]:
+            form.add_error("confirm", _("Hãy đánh dấu xác nhận sau khi xem bản tóm tắt."))
+        else:
+            try:
+                services.round_approve(
+                    actor=request.user, round=round, reason=form.cleaned_data["reason"], overrides=form.overrides()
+                )
+            except ServiceError as exc:
+                if exc.code == "locked":
+                    messages.info(request, exc.message)
+                    return redirect("assessments:round_detail", round.pk)
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Hội đồng đã thông qua kết quả; điểm của mọi đơn vị đã được khóa."))
+                return redirect("assessments:round_detail", round.pk)
+    if request.method == "POST":
+        status = 400
+    context = {"round": round, "form": form, "gaps": gaps, "units": round.assessments.count(), "nav_active": NAV}
+    return render(request, "assessments/round_approve.html", context, status=status)
 
 
 @require_GET
@@ -182,10 +291,7 @@ def round_table(request: HttpRequest, round_id: int) -> HttpResponse:
     context = {
         "round": round,
         "tables": selectors.compiled_table(round=round, assessments=assessments),
-        "can_approve": permissions.can_approve_round(request.user, round)
-        and round.stage == Stage.COUNCIL
-        and round.approved_at is None,
-        "approve_form": ApproveForm(),
+        "can_approve": _can_approve(request.user, round),
         "nav_active": NAV,
     }
     return render(request, "assessments/round_table.html", context)
