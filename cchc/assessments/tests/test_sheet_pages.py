@@ -385,6 +385,7 @@ def test_a_unit_past_its_explanation_deadline_is_told_the_date_instead_of_seeing
     services.score_appraise(
         actor=wf.personas.appraiser, score=score, version=score.version, points=Decimal(1), reason="Thiếu báo cáo"
     )
+    services.assessment_close_by_office(actor=wf.personas.secretariat, assessment=wf.b, reason="Quá hạn gia hạn")
     services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.EXPLANATION)
     yesterday = datetime.date.today() - datetime.timedelta(days=1)
     Round.objects.filter(pk=wf.round.pk).update(
@@ -486,6 +487,7 @@ def test_the_appraiser_settles_an_explained_leaf_seeing_the_explanation_on_the_a
     services.score_appraise(
         actor=wf.personas.appraiser, score=score, version=score.version, points=Decimal(1), reason="Thiếu báo cáo"
     )
+    services.assessment_close_by_office(actor=wf.personas.secretariat, assessment=wf.b, reason="Quá hạn gia hạn")
     services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.EXPLANATION)
     services.explanation_add(
         actor=wf.personas.focal_a,

@@ -66,7 +66,7 @@ def sheet_context(
 
 def explanation_closed(user: Any, assessment: Assessment) -> datetime.date | None:
     """The explanation deadline, when it has passed for a unit the user answers for (else ``None``)."""
-    if assessment.status not in (AssessmentStatus.APPRAISED, AssessmentStatus.EXPLAINED):
+    if assessment.status not in services.EXPLAINABLE_STATUSES:
         return None
     if not permissions.is_focal_point_for(user, assessment.unit):
         return None
