@@ -420,7 +420,8 @@ def error_workbook(report: ImportReport) -> bytes:
     messages: dict[int, list[str]] = {}
     for error in report.errors:
         messages.setdefault(error.row, []).append(f"{error.column}: {error.message}" if error.column else error.message)
-    width = max((len(row.values) for row in report.rows), default=len(report.header))
+    # Rows come without their trailing empty cells: pad every row to the widest of them and the header.
+    width = max([len(report.header), *(len(row.values) for row in report.rows)])
     header = [*(spreadsheet.cell_text(value) for value in report.header), *[""] * (width - len(report.header))]
     rows = [
         [*row.values, *[None] * (width - len(row.values)), "; ".join(messages.get(row.number, []))]

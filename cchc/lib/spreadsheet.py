@@ -12,18 +12,17 @@ from __future__ import annotations
 import datetime
 import io
 import re
-import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import fold, normalize
@@ -39,28 +38,87 @@ class SheetRow:
     values: tuple[Any, ...]
 
 
+# Import layouts have about ten columns; cells further right are ignored, so that a cell in column XFD (or a lying
+# <dimension>) cannot make every row sixteen thousand values wide.
+MAX_COLUMNS = 64
+
+
+def max_import_rows() -> int:
+    """How many data rows (after the header) one import may have: ``IMPORT_MAX_ROWS``, 50,000 by default."""
+    return int(getattr(settings, "IMPORT_MAX_ROWS", 50_000))
+
+
+def _damaged() -> ServiceError:
+    return ServiceError(
+        _("Tệp Excel bị hỏng hoặc không đúng định dạng (.xlsx); hãy mở lại bằng Excel, lưu rồi tải lên."),
+        code="bad_file",
+        field="file",
+    )
+
+
+def _too_many_rows(limit: int) -> ServiceError:
+    return ServiceError(
+        _("Tệp có hơn %(limit)s dòng dữ liệu; mỗi lần chỉ nhập được tối đa %(limit)s dòng. Hãy chia thành nhiều tệp.")
+        % {"limit": f"{limit:,}".replace(",", ".")},
+        code="too_many_rows",
+        field="file",
+    )
+
+
 def open_workbook(data: bytes) -> Any:
     """A read-only workbook (computed values, not formulas) or a :class:`ServiceError`."""
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
-        raise ServiceError(_("Tệp không đúng định dạng Excel (.xlsx) hoặc đã bị hỏng."), field="file") from exc
+    except Exception as exc:  # openpyxl raises many kinds of errors on damaged or hostile files
+        raise _damaged() from exc
 
 
-def read_rows(data: bytes) -> list[SheetRow]:
-    """Every non-empty row of the first sheet, with its Excel row number."""
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def iter_rows(
+    data: bytes, *, max_rows: int | None = None, progress: Callable[[int], None] | None = None
+) -> Iterator[SheetRow]:
+    """Every non-empty row of the first sheet, with its Excel row number, read as a stream.
+
+    Only one row is in memory at a time; the workbook's XML is parsed with
+    entity declarations refused (``defusedxml``). More than ``max_rows`` data
+    rows after the header raise :class:`ServiceError` naming the cap, as does
+    a damaged sheet, at the row where it breaks. ``progress`` is called with
+    the number of rows read every 1,000 rows.
+    """
     workbook = open_workbook(data)
     try:
+        if not workbook.worksheets:
+            raise _damaged()
         sheet = workbook.worksheets[0]
-        rows = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if any(value not in (None, "") and not (isinstance(value, str) and not value.strip()) for value in values):
-                rows.append(SheetRow(number=number, values=tuple(values)))
-        return rows
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
-        raise ServiceError(_("Tệp không đúng định dạng Excel (.xlsx) hoặc đã bị hỏng."), field="file") from exc
+        # The declared size is not trusted: rows are as long as their last cell, up to MAX_COLUMNS.
+        sheet.reset_dimensions()
+        count = 0
+        for number, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+            if all(_is_blank(value) for value in values):
+                continue
+            if max_rows is not None and count > max_rows:  # the header plus max_rows data rows already read
+                raise _too_many_rows(max_rows)
+            count += 1
+            end = len(values)
+            while end and values[end - 1] is None:
+                end -= 1
+            yield SheetRow(number=number, values=tuple(values[:end]))
+            if progress is not None and count % 1000 == 0:
+                progress(count)
+    except ServiceError:
+        raise
+    except Exception as exc:  # a damaged sheet only shows while it is being read
+        raise _damaged() from exc
     finally:
         workbook.close()
+
+
+def read_rows(data: bytes, *, max_rows: int | None = None) -> list[SheetRow]:
+    """Every non-empty row of the first sheet (see :func:`iter_rows`)."""
+    return list(iter_rows(data, max_rows=max_rows))
 
 
 def header_key(text: Any) -> str:
@@ -192,7 +250,9 @@ __all__ = [
     "cell_date",
     "cell_text",
     "header_key",
+    "iter_rows",
     "map_columns",
+    "max_import_rows",
     "open_workbook",
     "read_rows",
     "table_bytes",

@@ -562,7 +562,8 @@ def error_workbook(report: ImportReport) -> bytes:
     for error in report.errors:
         text = f"{error.column}: {error.message}" if error.column else error.message
         messages.setdefault(error.row, []).append(text)
-    width = max((len(row.values) for row in report.rows), default=len(report.header))
+    # Rows come without their trailing empty cells: pad every row to the widest of them and the header.
+    width = max([len(report.header), *(len(row.values) for row in report.rows)])
     header = [*(spreadsheet.cell_text(value) for value in report.header), *[""] * (width - len(report.header))]
     rows = [
         [*row.values, *[None] * (width - len(row.values)), "; ".join(messages.get(row.number, []))]

@@ -1,0 +1,117 @@
+"""Every upload must open as what it claims to be: damaged, encrypted and disguised files are refused by kind."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from cchc.lib import files, spreadsheet
+from cchc.lib.errors import ServiceError
+from cchc.testing.files import (
+    BILLION_LAUGHS,
+    corrupt_pdf_bytes,
+    docx_bytes,
+    pdf_bytes,
+    pdf_html_polyglot_bytes,
+    replace_part,
+    xlsx_bytes,
+)
+
+ALL_KINDS = (files.PDF, files.DOCX, files.XLSX, files.IMAGE)
+
+
+def _refusal(name: str, data: bytes) -> ServiceError:
+    with pytest.raises(ServiceError) as caught:
+        files.check_upload(SimpleUploadedFile(name, data), kinds=ALL_KINDS)
+    return caught.value
+
+
+def test_genuine_pdf_word_and_excel_files_pass():
+    for name, data in (("a.pdf", pdf_bytes()), ("a.docx", docx_bytes()), ("a.xlsx", xlsx_bytes())):
+        assert files.check_upload(SimpleUploadedFile(name, data), kinds=ALL_KINDS)[1] == data
+
+
+def test_a_corrupt_pdf_is_refused_as_damaged():
+    error = _refusal("bao-cao.pdf", corrupt_pdf_bytes())
+    assert error.code == "bad_file"
+    assert "PDF" in error.message and "bị hỏng" in error.message
+
+
+def test_a_password_protected_pdf_is_refused_with_a_message_saying_so():
+    error = _refusal("bao-cao.pdf", pdf_bytes(password="bi-mat"))
+    assert error.code == "encrypted"
+    assert "đặt mật khẩu" in error.message
+
+
+def test_a_pdf_carrying_a_web_page_is_refused():
+    data = pdf_html_polyglot_bytes()
+    assert data.startswith(b"%PDF-")
+    error = _refusal("bao-cao.pdf", data)
+    assert error.code == "polyglot"
+    assert "HTML" in error.message
+
+
+def test_an_image_carrying_a_web_page_is_refused():
+    error = _refusal("anh.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20 + b"<script>alert(1)</script>")
+    assert error.code == "polyglot"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "part"),
+    [
+        ("bao-cao.docx", docx_bytes(), "word/document.xml"),
+        ("bang.xlsx", xlsx_bytes(), "xl/worksheets/sheet1.xml"),
+        ("bang.xlsx", xlsx_bytes(), "xl/workbook.xml"),
+    ],
+)
+def test_office_files_with_malformed_xml_are_refused_as_damaged(name, data, part):
+    error = _refusal(name, replace_part(data, part, b"<worksheet><sheetData><row></sheetData"))
+    assert error.code == "bad_file"
+    assert "bị hỏng" in error.message
+
+
+def test_an_office_file_declaring_xml_entities_is_refused():
+    error = _refusal("bang.xlsx", replace_part(xlsx_bytes(), "xl/worksheets/sheet1.xml", BILLION_LAUGHS))
+    assert error.code == "xml_entities"
+
+
+def test_an_encrypted_office_file_is_refused_with_a_message_saying_so():
+    # Office saves password-protected .docx/.xlsx as an OLE compound file.
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600
+    assert _refusal("bang.xlsx", ole).code == "encrypted"
+    assert _refusal("bao-cao.docx", ole).code == "encrypted"
+
+
+@pytest.mark.parametrize(
+    ("part", "content"),
+    [
+        ("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row r='1'><c r='A1'><v>1</v></c>"),
+        ("xl/workbook.xml", b"<workbook><sheets><sheet"),
+        ("xl/worksheets/sheet1.xml", BILLION_LAUGHS),
+    ],
+)
+def test_the_spreadsheet_reader_turns_broken_or_hostile_xml_into_a_damaged_file_message(part, content):
+    # Imports skip the upload's XML pass and rely on the reader, so it must refuse these on its own.
+    with pytest.raises(ServiceError) as caught:
+        spreadsheet.read_rows(replace_part(xlsx_bytes(), part, content))
+    assert "bị hỏng" in caught.value.message
+
+
+def test_the_spreadsheet_reader_refuses_more_rows_than_the_cap_and_names_it():
+    data = xlsx_bytes([["Mã", "Tên"], *([str(n), "x"] for n in range(12))])
+    assert len(spreadsheet.read_rows(data, max_rows=12)) == 13
+    with pytest.raises(ServiceError) as caught:
+        spreadsheet.read_rows(data, max_rows=11)
+    assert caught.value.code == "too_many_rows"
+    assert "11 dòng" in caught.value.message
+
+
+def test_the_spreadsheet_reader_ignores_cells_far_to_the_right():
+    data = xlsx_bytes([["Mã", "Tên"], ["1", "Một"]])
+    wide = replace_part(
+        data,
+        "xl/worksheets/sheet1.xml",
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD2"/>'
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>M</t></is></c><c r="XFD1"><v>1</v></c></row>'
+        b"</sheetData></worksheet>",
+    )
+    rows = spreadsheet.read_rows(wide)
+    assert rows[0].values == ("M",)
