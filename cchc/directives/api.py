@@ -16,6 +16,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from cchc.accounts import permissions
 from cchc.lib.errors import ServiceError
+from cchc.lib.ids import ObjectId
 from cchc.organisations.schemas import ErrorOut
 
 from . import selectors, services
@@ -156,8 +157,8 @@ class TaskPatchIn(Schema):
     section: str | None = None
     content: str | None = None
     lead_label: str | None = None
-    unit_ids: list[int] | None = Field(None, description="Các đơn vị thực hiện; không bỏ được đơn vị đã báo cáo.")
-    supporting_unit_ids: list[int] | None = None
+    unit_ids: list[ObjectId] | None = Field(None, description="Các đơn vị thực hiện; không bỏ được đơn vị đã báo cáo.")
+    supporting_unit_ids: list[ObjectId] | None = None
     expected_output: str | None = Field(None, description="report, plan, decision, other")
     deadline_kind: str | None = Field(None, description="date, period, recurring, continuous")
     deadline: datetime.date | None = None
@@ -165,8 +166,8 @@ class TaskPatchIn(Schema):
     recurrence: str | None = Field(None, description="Với nhiệm vụ định kỳ: monthly, quarterly, half_yearly, yearly.")
     report_every: str | None = Field(None, description="Với nhiệm vụ thường xuyên: kỳ báo cáo (mặc định quarterly).")
     deadline_text: str | None = None
-    criterion_ids: list[int] | None = None
-    indicator_ids: list[int] | None = None
+    criterion_ids: list[ObjectId] | None = None
+    indicator_ids: list[ObjectId] | None = None
     papi_dimension: str | None = None
     reason: str = Field("", description="Lý do điều chỉnh, ghi vào nhật ký.")
 
