@@ -44,6 +44,7 @@ from .forms import (
     show_service_error,
 )
 from .models import Unit, UnitKind, UnitQuerySet
+from .widgets import QUERY_MAX_LENGTH
 
 PAGE_SIZE = 100
 GET_POST = require_http_methods(["GET", "POST"])
@@ -57,7 +58,7 @@ def _require_reader(request: HttpRequest) -> None:
 def _filtered_units(request: HttpRequest) -> tuple[UnitQuerySet, dict[str, Any]]:
     """The user's visible units narrowed by the list filters (``q``, ``kind``, ``inactive``)."""
     units = permissions.get_units_for_user(request.user)
-    query = request.GET.get("q", "")
+    query = request.GET.get("q", "")[:QUERY_MAX_LENGTH]
     kind = request.GET.get("kind", "")
     show_inactive = request.GET.get("inactive") == "1"
     if not show_inactive:
