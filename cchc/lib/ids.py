@@ -82,7 +82,7 @@ class RelatedIntegerIn(_DropOutOfRange, RelatedIn):
 
 
 class RelatedIntegerExact(RelatedExact):
-    """``unit_id=…`` on a foreign key: an integer its column cannot hold matches no row (as Django does for ``pk=…``)."""
+    """``unit_id=…`` on a foreign key: an integer its column cannot hold matches no row (as ``pk=…`` does)."""
 
     def process_rhs(self, compiler: Any, connection: Any) -> Any:
         field = self.lhs.output_field

@@ -44,8 +44,8 @@ MAX_COLUMNS = 64
 
 
 def max_import_rows() -> int:
-    """How many data rows (after the header) one import may have: ``IMPORT_MAX_ROWS``, 50,000 by default."""
-    return int(getattr(settings, "IMPORT_MAX_ROWS", 50_000))
+    """How many data rows (after the header) one import may have: ``CCHC_IMPORT_MAX_ROWS``, 50,000 by default."""
+    return int(getattr(settings, "CCHC_IMPORT_MAX_ROWS", 50_000))
 
 
 def _damaged() -> ServiceError:
@@ -116,9 +116,15 @@ def iter_rows(
         workbook.close()
 
 
-def read_rows(data: bytes, *, max_rows: int | None = None) -> list[SheetRow]:
+def read_rows(
+    data: bytes, *, max_rows: int | None = None, progress: Callable[[int], None] | None = None
+) -> list[SheetRow]:
     """Every non-empty row of the first sheet (see :func:`iter_rows`)."""
-    return list(iter_rows(data, max_rows=max_rows))
+    return list(iter_rows(data, max_rows=max_rows, progress=progress))
+
+
+# Called with a phase ("reading", "checking", "writing") and the number of rows read so far.
+Progress = Callable[[str, int], None]
 
 
 def header_key(text: Any) -> str:
@@ -245,6 +251,7 @@ def _write_only_cell(sheet: Any, value: Any) -> Any:
 
 __all__ = [
     "XLSX_CONTENT_TYPE",
+    "Progress",
     "SheetRow",
     "cell",
     "cell_date",
