@@ -132,9 +132,10 @@ def test_the_cap_applies_in_the_background_too(personas: Personas, settings: Any
 
 
 BROKEN_WORKBOOKS = {
-    "sheet": ("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row r='1'><c r='A1'><v>1</v></c>"),
-    "workbook": ("xl/workbook.xml", b"<workbook><sheets><sheet"),
-    "entities": ("xl/worksheets/sheet1.xml", BILLION_LAUGHS),
+    "sheet": ("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row r='1'><c r='A1'><v>1</v></c>", "bị hỏng"),
+    "workbook": ("xl/workbook.xml", b"<workbook><sheets><sheet", "bị hỏng"),
+    "entities": ("xl/worksheets/sheet1.xml", BILLION_LAUGHS, "khai báo thực thể XML"),
+    "padded entities": ("xl/worksheets/sheet1.xml", b"<!--" + b" " * 5000 + b"-->" + BILLION_LAUGHS[22:], "bị hỏng"),
 }
 
 
@@ -142,10 +143,10 @@ BROKEN_WORKBOOKS = {
 def test_a_damaged_or_hostile_workbook_gives_a_damaged_file_message_on_both_import_pages(
     personas: Personas, broken: str
 ) -> None:
-    part, content = BROKEN_WORKBOOKS[broken]
+    part, content, message = BROKEN_WORKBOOKS[broken]
     data = replace_part(_units_file(personas, 2), part, content)
     framework = small_tree(personas.province, lead=personas.home_affairs)
     for url in (URL, reverse("frameworks:framework_import", args=[framework.pk])):
         response = _post(personas.client("secretariat"), url, data)
         assert response.status_code == 200
-        assert "Tệp Excel bị hỏng" in response.content.decode()
+        assert message in response.content.decode()

@@ -115,3 +115,10 @@ def test_the_spreadsheet_reader_ignores_cells_far_to_the_right():
     )
     rows = spreadsheet.read_rows(wide)
     assert rows[0].values == ("M",)
+
+
+def test_without_the_xml_pass_an_entity_declaration_is_still_refused_from_the_start_of_the_part():
+    data = replace_part(xlsx_bytes(), "xl/worksheets/sheet1.xml", BILLION_LAUGHS)
+    with pytest.raises(ServiceError) as caught:
+        files.check_upload(SimpleUploadedFile("bang.xlsx", data), kinds=[files.XLSX], parse_xml=False)
+    assert caught.value.code == "xml_entities"
