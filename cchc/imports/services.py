@@ -114,6 +114,7 @@ def _import(run: ImportRun, data: bytes, progress: Any) -> Any:
         )
     from cchc.frameworks import excel as framework_excel
 
+    assert run.framework is not None
     return framework_excel.import_framework(
         actor=run.created_by,
         framework=run.framework,
@@ -125,11 +126,12 @@ def _import(run: ImportRun, data: bytes, progress: Any) -> Any:
 
 
 def _error_workbook(run: ImportRun, report: Any) -> bytes:
+    from cchc.frameworks import excel as framework_excel
+    from cchc.organisations import excel as unit_excel
+
     if run.kind == ImportKind.UNITS:
-        from cchc.organisations.excel import error_workbook
-    else:
-        from cchc.frameworks.excel import error_workbook
-    return error_workbook(report)
+        return unit_excel.error_workbook(report)
+    return framework_excel.error_workbook(report)
 
 
 def _finish(run: ImportRun, **values: Any) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cchc.lib.spreadsheet import max_import_rows
+from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, max_import_rows
 
 from .models import ImportRun
 
@@ -16,7 +16,13 @@ ERRORS_SHOWN = 200
 def run_response(request: HttpRequest, run: ImportRun, *, error_file_name: str) -> HttpResponse | None:
     """The error workbook (``?errors``) or the progress fragment (htmx polling); ``None``: render the whole page."""
     if "errors" in request.GET and run.error_file:
-        return FileResponse(run.error_file.open("rb"), as_attachment=True, filename=error_file_name)
+        with run.error_file.open("rb") as handle:
+            content = handle.read()
+        return HttpResponse(
+            content,
+            content_type=XLSX_CONTENT_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{error_file_name}"'},
+        )
     if getattr(request, "htmx", False):
         return render(request, "imports/_run.html", run_context(run))
     return None

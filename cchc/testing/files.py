@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
 
 from openpyxl import Workbook
 from pypdf import PdfWriter
@@ -36,10 +37,10 @@ def pdf_html_polyglot_bytes() -> bytes:
     return pdf_bytes().replace(b"%PDF-1.3\n", b"%PDF-1.3\n%" + html + b"\n", 1)
 
 
-def xlsx_bytes(rows: list[list[object]] | None = None) -> bytes:
+def xlsx_bytes(rows: Sequence[Sequence[object]] | None = None) -> bytes:
     workbook = Workbook()
     for row in rows or [["Mã", "Tên"], ["1", "Một"]]:
-        workbook.worksheets[0].append(row)
+        workbook.worksheets[0].append(list(row))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

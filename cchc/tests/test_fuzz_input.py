@@ -141,7 +141,9 @@ def _local(url: str) -> str | None:
 
 def _crawl(client: Client) -> list[Target]:
     """Forms and query-string targets of the pages reachable from the home page, one per page shape."""
-    queue, seen_shapes, targets = ["/"], set(), {}
+    queue: list[str] = ["/"]
+    seen_shapes: set[str] = set()
+    targets: dict[tuple[str, str, tuple[str, ...]], Target] = {}
     pages = 0
     while queue and pages < PAGES_PER_ROLE:
         url = queue.pop(0)

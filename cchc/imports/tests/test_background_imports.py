@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -82,7 +83,7 @@ def test_a_background_import_with_a_bad_row_imports_nothing_and_offers_the_error
     page = client.get(response["Location"]).content.decode()
     assert "Có 1 lỗi; chưa nhập dòng nào." in page and "Thiếu tên đơn vị." in page
     download = client.get(f"{URL}?run={run.pk}&errors=1")
-    workbook = load_workbook(__import__("io").BytesIO(b"".join(download.streaming_content)))
+    workbook = load_workbook(io.BytesIO(download.content))
     rows = list(workbook.worksheets[0].iter_rows(values_only=True))
     assert rows[0][-1] == "Lỗi" and "Thiếu tên đơn vị" in str(rows[7][-1])
 

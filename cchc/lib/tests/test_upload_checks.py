@@ -96,7 +96,7 @@ def test_the_spreadsheet_reader_turns_broken_or_hostile_xml_into_a_damaged_file_
 
 
 def test_the_spreadsheet_reader_refuses_more_rows_than_the_cap_and_names_it():
-    data = xlsx_bytes([["Mã", "Tên"], *([str(n), "x"] for n in range(12))])
+    data = xlsx_bytes([["Mã", "Tên"], *[[str(n), "x"] for n in range(12)]])
     assert len(spreadsheet.read_rows(data, max_rows=12)) == 13
     with pytest.raises(ServiceError) as caught:
         spreadsheet.read_rows(data, max_rows=11)
