@@ -16,7 +16,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from cchc.accounts import permissions
 from cchc.lib.errors import ServiceError
-from cchc.lib.ids import ObjectId
+from cchc.lib.ids import MAX_ID, ObjectId
 from cchc.organisations.schemas import ErrorOut
 
 from . import selectors, services
@@ -31,7 +31,7 @@ _ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: Err
 class Pagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=500, description="Số bản ghi mỗi trang (tối đa 500).")
-        offset: int = Field(0, ge=0, description="Bỏ qua bao nhiêu bản ghi đầu tiên.")
+        offset: int = Field(0, ge=0, le=MAX_ID, description="Bỏ qua bao nhiêu bản ghi đầu tiên.")
 
 
 class DirectiveOut(Schema):
