@@ -37,7 +37,7 @@ pytestmark = pytest.mark.django_db
 
 PAGES_PER_ROLE = 45
 EXAMPLES_PER_ROLE = 60
-# Pages whose forms end the session or change who the client is; the rest are fair game.
+# Pages whose forms end the session or change who the client is, and files rather than pages; the rest is fair game.
 SKIPPED = re.compile(r"/(logout|password|i18n)/|^/api/|^/static/|^/media/|/export|\.xlsx|\.docx|/download")
 
 HUGE = "99999999999999999999999"
