@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
@@ -21,8 +22,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.reader import excel as openpyxl_excel_reader
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import fold, normalize
@@ -36,6 +39,23 @@ _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 class SheetRow:
     number: int  # 1-based row number as Excel shows it
     values: tuple[Any, ...]
+
+
+class _SheetSizedByItsRows(ReadOnlyWorksheet):
+    """A read-only sheet that does not look for its declared size when the workbook is opened.
+
+    openpyxl reads a sheet's ``<dimension>`` as it opens the workbook; when a sheet has none (openpyxl's own
+    write-only files, the exports of this product among them) it parses the whole sheet to find out, every sheet of
+    the file, before a single row is asked for. The reader below never uses the declared size (a row is as long as
+    its cells, up to :data:`MAX_COLUMNS`), so nothing is parsed until the rows are read, and only as far as they are.
+    """
+
+    def _get_size(self) -> None:
+        return None
+
+
+# Only this module opens workbooks in read-only mode (for imports); see the class above for why.
+openpyxl_excel_reader.ReadOnlyWorksheet = _SheetSizedByItsRows  # type: ignore[attr-defined,misc]
 
 
 # Import layouts have about ten columns; cells further right are ignored, so that a cell in column XFD (or a lying
@@ -65,8 +85,32 @@ def _too_many_rows(limit: int) -> ServiceError:
     )
 
 
+# openpyxl reads the whole shared-string table (every distinct text of the workbook) when it opens a file, even in
+# read-only mode: its size, unlike the rows', is not bounded by the row cap. 32 MB of XML holds the distinct texts of
+# 50,000 rows of ten 40-character cells with room to spare.
+MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
+
+
+def _check_shared_strings(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            size = sum(
+                entry.file_size for entry in archive.infolist() if entry.filename.lower().endswith("sharedstrings.xml")
+            )
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise _damaged() from exc
+    if size > MAX_SHARED_STRINGS_BYTES:
+        raise ServiceError(
+            _("Tệp có quá nhiều nội dung chữ cho một lần nhập (trên %(size)s MB); hãy chia thành nhiều tệp.")
+            % {"size": MAX_SHARED_STRINGS_BYTES // (1024 * 1024)},
+            code="too_large",
+            field="file",
+        )
+
+
 def open_workbook(data: bytes) -> Any:
     """A read-only workbook (computed values, not formulas) or a :class:`ServiceError`."""
+    _check_shared_strings(data)
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of errors on damaged or hostile files

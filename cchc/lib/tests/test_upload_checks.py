@@ -1,5 +1,8 @@
 """Every upload must open as what it claims to be: damaged, encrypted and disguised files are refused by kind."""
 
+import io
+import zipfile
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -15,6 +18,7 @@ from cchc.testing.files import (
     xlsx_bytes,
 )
 
+SPREADSHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 ALL_KINDS = (files.PDF, files.DOCX, files.XLSX, files.IMAGE)
 
 
@@ -122,3 +126,25 @@ def test_without_the_xml_pass_an_entity_declaration_is_still_refused_from_the_st
     with pytest.raises(ServiceError) as caught:
         files.check_upload(SimpleUploadedFile("bang.xlsx", data), kinds=[files.XLSX], parse_xml=False)
     assert caught.value.code == "xml_entities"
+
+
+def test_a_workbook_whose_shared_strings_exceed_the_bound_is_refused_before_openpyxl_reads_them(monkeypatch):
+    monkeypatch.setattr(spreadsheet, "MAX_SHARED_STRINGS_BYTES", 100)
+    buffer = io.BytesIO(xlsx_bytes())
+    with zipfile.ZipFile(buffer, "a") as archive:
+        strings = "".join(f"<si><t>Tên rất dài số {n}</t></si>" for n in range(20))
+        archive.writestr("xl/sharedStrings.xml", f'<sst xmlns="{SPREADSHEET_NS}">{strings}</sst>')
+    with pytest.raises(ServiceError) as caught:
+        spreadsheet.read_rows(buffer.getvalue())
+    assert caught.value.code == "too_large" and "quá nhiều nội dung chữ" in caught.value.message
+
+
+def test_opening_a_workbook_does_not_parse_its_rows_beyond_what_is_read():
+    # No <dimension> (as in openpyxl's own write-only files) and a broken tail: openpyxl used to parse the whole sheet
+    # when opening it, so the broken tail (or a huge sheet's full cost) was met before the first row was read.
+    rows = "".join(f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>{n}</t></is></c></row>' for n in range(1, 31))
+    sheet = f'<worksheet xmlns="{SPREADSHEET_NS}"><sheetData>{rows}<row r="31"><c'.encode()
+    data = replace_part(xlsx_bytes(), "xl/worksheets/sheet1.xml", sheet)
+    with pytest.raises(ServiceError) as caught:
+        spreadsheet.read_rows(data, max_rows=10)
+    assert caught.value.code == "too_many_rows"
