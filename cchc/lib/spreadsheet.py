@@ -1,10 +1,12 @@
 """Reading and writing simple one-table workbooks (.xlsx).
 
 Officials keep lists as a header row followed by data rows. These helpers
-open such a workbook safely (after :func:`cchc.lib.files.check_upload`), find
-columns by their header text whatever the accents or case, turn cells into
-clean text and dates, and write a table back out in write-only mode so that
-large exports stay fast and small in memory.
+open such a workbook safely (after :func:`cchc.lib.files.check_upload`), read
+its rows as a stream up to a cap (:func:`iter_rows`; a damaged or hostile
+file is a Vietnamese message, never an exception of the parser), find columns
+by their header text whatever the accents or case, turn cells into clean text
+and dates, and write a table back out in write-only mode so that large
+exports stay fast and small in memory.
 """
 
 from __future__ import annotations
