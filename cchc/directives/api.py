@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from cchc.accounts import permissions
 from cchc.lib.errors import ServiceError
+from cchc.lib.ids import MAX_ID
 from cchc.lib.schemas import Date, Id, InputSchema, Line, Text
 from cchc.organisations.schemas import ErrorOut
 
@@ -33,7 +34,7 @@ _ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: Err
 class Pagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=500, description="Số bản ghi mỗi trang (tối đa 500).")
-        offset: int = Field(0, ge=0, description="Bỏ qua bao nhiêu bản ghi đầu tiên.")
+        offset: int = Field(0, ge=0, le=MAX_ID, description="Bỏ qua bao nhiêu bản ghi đầu tiên.")
 
 
 class DirectiveOut(Schema):

@@ -14,6 +14,7 @@ from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.lib.ids import parse_id
 from cchc.lib.periods import Period
 from cchc.lib.text import sort_key
 from cchc.organisations.models import Unit
@@ -40,10 +41,7 @@ class TrackerFilters:
         """Read the query string; unknown or malformed values are ignored, never an error page."""
 
         def number(name: str) -> int | None:
-            try:
-                return int(params.get(name) or "")
-            except ValueError:
-                return None
+            return parse_id(params.get(name))
 
         status = params.get("status", "")
         period: Period | None = None

@@ -50,10 +50,11 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from cchc.accounts import permissions
 from cchc.lib import spreadsheet
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import fold
-from cchc.organisations.models import Unit
+from cchc.organisations.models import Unit, UnitKind
 
 from . import scoring, selectors, services
 from .models import CriterionCategory, Framework, RuleKind
@@ -195,6 +196,18 @@ def parent_code_of(code: str) -> str:
     return head if dot else ""
 
 
+# Units that may lead the appraisal of a criterion.
+LEAD_UNIT_KINDS = (UnitKind.PROVINCE, UnitKind.DEPARTMENT, UnitKind.PUBLIC_SERVICE_UNIT, UnitKind.OTHER)
+
+
+def lead_units_for(user: Any, framework: Framework) -> Any:
+    """Units ``user`` may name as a criterion's lead unit: active, of a leading kind, under the framework's owner."""
+    units = permissions.get_units_for_user(user).active().filter(kind__in=LEAD_UNIT_KINDS)
+    if framework.owner is not None:
+        units = units.filter(path__startswith=framework.owner.path)
+    return units.order_by("path")
+
+
 class _UnitMatcher:
     """Lead units by code, name or short name (diacritics and case ignored) among ``units``."""
 
@@ -213,16 +226,29 @@ class _UnitMatcher:
         return list(unique.values()) or None
 
 
-def import_framework(*, actor: Any, framework: Framework, data: bytes, units: Any, reason: str = "") -> ImportReport:
+def import_framework(
+    *,
+    actor: Any,
+    framework: Framework,
+    data: bytes,
+    units: Any,
+    reason: str = "",
+    progress: spreadsheet.Progress | None = None,
+) -> ImportReport:
     """Check the workbook ``data`` (after :func:`cchc.lib.files.check_upload`) and replace the criteria with it.
 
     ``units`` are the units a lead unit may be chosen from. Raises
-    :class:`ServiceError` when the file as a whole is unusable or the framework
-    may not change; row problems come back in ``report.errors`` and then nothing
-    is written.
+    :class:`ServiceError` when the file as a whole is unusable (damaged, more
+    rows than ``CCHC_IMPORT_MAX_ROWS``, header missing) or the framework may
+    not change; row problems come back in ``report.errors`` and then nothing
+    is written. Rows are read as a stream; ``progress`` hears of each phase.
     """
     services.ensure_editable(framework)
-    sheet_rows = spreadsheet.read_rows(data)
+    sheet_rows = spreadsheet.read_rows(
+        data,
+        max_rows=spreadsheet.max_import_rows(),
+        progress=(lambda count: progress("reading", count)) if progress else None,
+    )
     if not sheet_rows:
         raise ServiceError(_("Tệp không có dữ liệu: cần một dòng tiêu đề và các dòng tiêu chí."), field="file")
     header = sheet_rows[0]
@@ -237,6 +263,8 @@ def import_framework(*, actor: Any, framework: Framework, data: bytes, units: An
     report = ImportReport(header=header.values, rows=sheet_rows[1:])
     if len(sheet_rows) < 2:
         raise ServiceError(_("Tệp không có dòng tiêu chí nào."), field="file")
+    if progress:
+        progress("checking", len(sheet_rows))
     errors: list[RowError] = []
     rows = _parse(sheet_rows[1:], columns, _UnitMatcher(units), framework, errors)
     roots = _link(rows, errors)
@@ -249,6 +277,8 @@ def import_framework(*, actor: Any, framework: Framework, data: bytes, units: An
             ),
         )
         return report
+    if progress:
+        progress("writing", len(sheet_rows))
     report.imported = services.criteria_replace(
         actor=actor, framework=framework, nodes=roots, reason=reason or _("Nhập bộ tiêu chí từ tệp Excel.")
     )
@@ -420,7 +450,8 @@ def error_workbook(report: ImportReport) -> bytes:
     messages: dict[int, list[str]] = {}
     for error in report.errors:
         messages.setdefault(error.row, []).append(f"{error.column}: {error.message}" if error.column else error.message)
-    width = max((len(row.values) for row in report.rows), default=len(report.header))
+    # Rows come without their trailing empty cells: pad every row to the widest of them and the header.
+    width = max([len(report.header), *(len(row.values) for row in report.rows)])
     header = [*(spreadsheet.cell_text(value) for value in report.header), *[""] * (width - len(report.header))]
     rows = [
         [*row.values, *[None] * (width - len(row.values)), "; ".join(messages.get(row.number, []))]

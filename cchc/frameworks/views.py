@@ -21,6 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cchc.accounts import permissions
+from cchc.imports import services as import_services
+from cchc.imports.models import ImportKind
+from cchc.imports.views import run_context, run_response
 from cchc.lib import files
 from cchc.lib.errors import ServiceError
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
@@ -41,7 +44,7 @@ from .models import Criterion, Framework
 
 GET_POST = require_http_methods(["GET", "POST"])
 OWNER_KINDS = (UnitKind.PROVINCE, UnitKind.DISTRICT)
-LEAD_UNIT_KINDS = (UnitKind.PROVINCE, UnitKind.DEPARTMENT, UnitKind.PUBLIC_SERVICE_UNIT, UnitKind.OTHER)
+LEAD_UNIT_KINDS = excel.LEAD_UNIT_KINDS
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -63,10 +66,7 @@ def _allow_shared(request: HttpRequest) -> bool:
 
 
 def _lead_units(request: HttpRequest, framework: Framework) -> UnitQuerySet:
-    units = permissions.get_units_for_user(request.user).active().filter(kind__in=LEAD_UNIT_KINDS)
-    if framework.owner is not None:
-        units = units.filter(path__startswith=framework.owner.path)
-    return units.order_by("path")
+    return excel.lead_units_for(request.user, framework)
 
 
 def _page(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
@@ -298,12 +298,30 @@ def framework_export(request: HttpRequest, framework_id: int) -> HttpResponse:
 @login_required
 def framework_import(request: HttpRequest, framework_id: int) -> HttpResponse:
     framework = permissions.get_framework_for_user(request.user, framework_id, manage=True)
+    run = None
+    if request.method == "GET" and "run" in request.GET:
+        run = import_services.get_import_run_for_user(
+            request.user, request.GET["run"], kind=ImportKind.FRAMEWORK, framework=framework
+        )
+        if (response := run_response(request, run, error_file_name="loi-nhap-bo-tieu-chi.xlsx")) is not None:
+            return response
     form = FrameworkImportForm(_posted(request), request.FILES or None)
     report: excel.ImportReport | None = None
     error_file = ""
     if request.method == "POST" and form.is_valid():
         try:
-            _kind, data = files.check_upload(form.cleaned_data["file"], kinds=[files.XLSX])
+            # The XML is parsed once, by the import's own streaming reader.
+            _kind, data = files.check_upload(form.cleaned_data["file"], kinds=[files.XLSX], parse_xml=False)
+            if import_services.runs_in_background(data):
+                run = import_services.import_run_start(
+                    actor=request.user,
+                    kind=ImportKind.FRAMEWORK,
+                    data=data,
+                    file_name=form.cleaned_data["file"].name,
+                    reason=form.cleaned_data["reason"],
+                    framework=framework,
+                )
+                return redirect(f"{reverse('frameworks:framework_import', args=[framework.pk])}?run={run.pk}")
             report = excel.import_framework(
                 actor=request.user,
                 framework=framework,
@@ -327,6 +345,7 @@ def framework_import(request: HttpRequest, framework_id: int) -> HttpResponse:
         error_file=error_file,
         xlsx_type=XLSX_CONTENT_TYPE,
         columns=excel.HEADER,
+        **run_context(run),
     )
 
 

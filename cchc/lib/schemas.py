@@ -17,6 +17,7 @@ from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from cchc.lib.ids import ObjectId
 from cchc.lib.validators import (
     LINE_MAX_LENGTH,
     MAX_YEAR,
@@ -52,7 +53,7 @@ Title = Annotated[str, StringConstraints(max_length=TITLE_MAX_LENGTH), AfterVali
 """A title, subject or task content."""
 Line = Annotated[str, StringConstraints(max_length=LINE_MAX_LENGTH), AfterValidator(_no_nul)]
 """A short line: a code, a label, a period key, a choice."""
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Id = ObjectId  # a database key: 1 … 2^63 − 1 (``cchc.lib.ids``)
 """A record's id: a positive integer the database can hold."""
 Date = Annotated[datetime.date, AfterValidator(_in_year_range)]
 Number = Annotated[Decimal, Field(max_digits=24, decimal_places=8), AfterValidator(no_negative_zero)]

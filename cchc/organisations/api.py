@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from cchc.accounts.permissions import get_unit_for_user, get_units_for_user
+from cchc.lib.ids import MAX_ID
 
 from .models import SuccessionKind, Unit, UnitKind, UnitQuerySet, UnitSuccession
 from .schemas import ErrorOut, SubtreeFilters, SuccessionOut, UnitDetailOut, UnitFilters, UnitOut, UnitRef
@@ -32,7 +33,7 @@ class UnitPagination(LimitOffsetPagination):
         limit: int = Field(
             PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description=f"Số đơn vị mỗi trang (tối đa {MAX_PAGE_SIZE})."
         )
-        offset: int = Field(0, ge=0, description="Bỏ qua bao nhiêu đơn vị đầu tiên.")
+        offset: int = Field(0, ge=0, le=MAX_ID, description="Bỏ qua bao nhiêu đơn vị đầu tiên.")
 
 
 def _in_effect(units: UnitQuerySet, filters: UnitFilters | SubtreeFilters) -> UnitQuerySet:

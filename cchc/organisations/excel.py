@@ -559,25 +559,41 @@ def _write(*, actor: Any, rows: list[_Row], existing: dict[str, Unit], reason: s
 _DATA_FIELDS = ("name", "kind", "code", "short_name", "subtype", "valid_from", "valid_to")
 
 
-def import_units(*, actor: Any, data: bytes, reason: str = "", dry_run: bool = False) -> ImportReport:
+def import_units(
+    *,
+    actor: Any,
+    data: bytes,
+    reason: str = "",
+    dry_run: bool = False,
+    progress: spreadsheet.Progress | None = None,
+) -> ImportReport:
     """Check the workbook ``data`` (already through :func:`cchc.lib.files.check_upload`) and import it.
 
     Raises :class:`ServiceError` when the file as a whole is unusable (not a
-    workbook, header missing); row problems come back in ``report.errors``
-    and then nothing is written. ``dry_run`` checks and counts without keeping
-    anything.
+    workbook, damaged, more rows than ``CCHC_IMPORT_MAX_ROWS``, header
+    missing); row problems come back in ``report.errors`` and then nothing is
+    written. ``dry_run`` checks and counts without keeping anything. Rows are
+    read as a stream; ``progress`` hears of each phase and of the rows read.
     """
-    sheet_rows = spreadsheet.read_rows(data)
+    sheet_rows = spreadsheet.read_rows(
+        data,
+        max_rows=spreadsheet.max_import_rows(),
+        progress=(lambda count: progress("reading", count)) if progress else None,
+    )
     errors: list[RowError] = []
     header, rows = _parse_rows(sheet_rows, errors)
     report = ImportReport(header=header, rows=sheet_rows[1:], dry_run=dry_run)
     if not rows:
         raise ServiceError(_("Tệp không có dòng đơn vị nào."), field="file")
+    if progress:
+        progress("checking", len(sheet_rows))
     existing = _check_against_database(actor, rows, errors)
     if errors:
         report.errors = sorted(errors, key=lambda error: (error.row, _column_order(error.column)))
         return report
     reason = reason or _("Nhập danh mục đơn vị từ tệp Excel.")
+    if progress:
+        progress("writing", len(sheet_rows))
     try:
         with transaction.atomic():
             _write(actor=actor, rows=rows, existing=existing, reason=reason, report=report)
@@ -601,7 +617,8 @@ def error_workbook(report: ImportReport) -> bytes:
     for error in report.errors:
         text = f"{error.column}: {error.message}" if error.column else error.message
         messages.setdefault(error.row, []).append(text)
-    width = max((len(row.values) for row in report.rows), default=len(report.header))
+    # Rows come without their trailing empty cells: pad every row to the widest of them and the header.
+    width = max([len(report.header), *(len(row.values) for row in report.rows)])
     header = [*(spreadsheet.cell_text(value) for value in report.header), *[""] * (width - len(report.header))]
     rows = [
         [*row.values, *[None] * (width - len(row.values)), "; ".join(messages.get(row.number, []))]

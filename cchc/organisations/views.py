@@ -17,11 +17,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cchc.accounts import permissions
+from cchc.imports import services as import_services
+from cchc.imports.models import ImportKind
+from cchc.imports.views import run_context, run_response
 from cchc.lib import files
 from cchc.lib.errors import ServiceError
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
@@ -44,6 +48,7 @@ from .forms import (
     show_service_error,
 )
 from .models import Unit, UnitKind, UnitQuerySet
+from .widgets import QUERY_MAX_LENGTH
 
 PAGE_SIZE = 100
 GET_POST = require_http_methods(["GET", "POST"])
@@ -57,7 +62,7 @@ def _require_reader(request: HttpRequest) -> None:
 def _filtered_units(request: HttpRequest) -> tuple[UnitQuerySet, dict[str, Any]]:
     """The user's visible units narrowed by the list filters (``q``, ``kind``, ``inactive``)."""
     units = permissions.get_units_for_user(request.user)
-    query = request.GET.get("q", "")
+    query = request.GET.get("q", "")[:QUERY_MAX_LENGTH]
     kind = request.GET.get("kind", "")
     show_inactive = request.GET.get("inactive") == "1"
     if not show_inactive:
@@ -417,12 +422,28 @@ def membership_remove(request: HttpRequest, unit_id: int, membership_id: int) ->
 @login_required
 def unit_import(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.can_manage_units(request.user))
+    run = None
+    if request.method == "GET" and "run" in request.GET:
+        run = import_services.get_import_run_for_user(request.user, request.GET["run"], kind=ImportKind.UNITS)
+        if (response := run_response(request, run, error_file_name="loi-nhap-don-vi.xlsx")) is not None:
+            return response
     form = UnitImportForm(request.POST or None, request.FILES or None)
     report: excel.ImportReport | None = None
     error_file = ""
     if request.method == "POST" and form.is_valid():
         try:
-            _kind, data = files.check_upload(form.cleaned_data["file"], kinds=[files.XLSX])
+            # The XML is parsed once, by the import's own streaming reader.
+            _kind, data = files.check_upload(form.cleaned_data["file"], kinds=[files.XLSX], parse_xml=False)
+            if import_services.runs_in_background(data):
+                run = import_services.import_run_start(
+                    actor=request.user,
+                    kind=ImportKind.UNITS,
+                    data=data,
+                    file_name=form.cleaned_data["file"].name,
+                    reason=form.cleaned_data["reason"],
+                    dry_run=form.cleaned_data["dry_run"],
+                )
+                return redirect(f"{reverse('organisations:unit_import')}?run={run.pk}")
             report = excel.import_units(
                 actor=request.user,
                 data=data,
@@ -448,5 +469,6 @@ def unit_import(request: HttpRequest) -> HttpResponse:
             "xlsx_type": XLSX_CONTENT_TYPE,
             "columns": excel.HEADER,
             "nav_active": "units",
+            **run_context(run),
         },
     )

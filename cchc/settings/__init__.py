@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "cchc.lib",
     "cchc.audit",
     "cchc.organisations",
     "cchc.accounts",
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "cchc.frameworks",
     "cchc.assessments",
     "cchc.directives",
+    "cchc.imports",
     "cchc.dashboards",
     "cchc.demo",
 ]
@@ -182,6 +184,9 @@ WHITENOISE_USE_FINDERS = True
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CCHC_MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
+# Excel imports: at most this many data rows per file; files above this size are imported by a background worker.
+CCHC_IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
+CCHC_IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_KB", 512) * 1024
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

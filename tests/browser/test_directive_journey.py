@@ -21,6 +21,7 @@ from cchc.indicators.models import IndicatorValue
 from cchc.lib.periods import Period, PeriodKind
 from cchc.organisations.models import Membership, UnitKind
 from cchc.organisations.services import UnitData, unit_create
+from cchc.testing.files import pdf_bytes
 from cchc.testing.personas import Personas
 
 from .test_journeys import ProblemWatch, assert_accessible_basics, log_in
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.browser
 SEED = (
     Path(__file__).resolve().parents[2] / "cchc/directives/extraction/labelled/vp-ubnd-tinh-2022-ke-hoach-par-sipas.txt"
 )
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 TASK_TEXT = "rà soát, cập nhật lại thủ tục hành chính"
 
 

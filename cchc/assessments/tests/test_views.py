@@ -13,13 +13,14 @@ from django.test import Client
 from django.urls import reverse
 
 from cchc.assessments.models import AssessmentStatus, Evidence, Round, Stage
+from cchc.testing.files import pdf_bytes
 from cchc.testing.personas import Personas
 
 from .conftest import Workflow
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 CONFIRM = {"confirm": "1"}
 
 

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cchc.accounts import permissions
 from cchc.accounts.models import Role
+from cchc.lib.ids import parse_id
 from cchc.lib.text import sort_key
 
 from .. import selectors, services
@@ -33,13 +34,10 @@ from ..models import Assessment, Score
 
 NAV = "assessments"
 PAGE_SIZE = 50
-# Longest primary key accepted from a form (larger numbers are not rows and must not reach the database).
-MAX_ID_DIGITS = 18
 
 
 def _int(raw: Any) -> int | None:
-    text = str(raw or "").strip()
-    return int(text) if text.isdigit() and len(text) <= MAX_ID_DIGITS else None
+    return parse_id(raw)
 
 
 def adjust_form(score: Score, data: Any = None) -> AppraisalAdjustForm:

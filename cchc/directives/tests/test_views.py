@@ -25,13 +25,14 @@ from cchc.directives.models import (
     Task,
 )
 from cchc.indicators.models import IndicatorValue
+from cchc.testing.files import pdf_bytes
 from cchc.testing.personas import Personas
 
 from .conftest import Mailbox, make_task
 
 SEED = Path("/work/shared/seeds/vp-ubnd-tinh-2022-ke-hoach-par-sipas.txt")
 TODAY = datetime.date(2025, 9, 20)
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cchc.accounts import permissions
 from cchc.lib.errors import ServiceError
+from cchc.organisations.widgets import QUERY_MAX_LENGTH
 
 from .. import selectors, services
 from ..forms import DirectiveCreateForm, DirectiveForm, TaskCancelForm, TaskEditForm, TaskForm
@@ -29,7 +30,7 @@ PAGE_SIZE = 50
 @login_required
 def directive_list(request: HttpRequest) -> HttpResponse:
     directives = permissions.get_directives_for_user(request.user).select_related("issuing_unit")
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "")[:QUERY_MAX_LENGTH].strip()
     if query:
         directives = directives.filter(Q(subject__icontains=query) | Q(reference__icontains=query))
     directives = directives.annotate(task_count=Count("tasks", distinct=True)).order_by("-issued_on", "-pk")

@@ -7,6 +7,7 @@ from openpyxl import Workbook
 
 from cchc.lib import files, spreadsheet
 from cchc.lib.errors import ServiceError
+from cchc.testing.files import pdf_bytes
 
 
 def _xlsx() -> bytes:
@@ -126,7 +127,7 @@ def test_a_zip_without_content_types_is_not_an_office_file():
 @pytest.mark.parametrize(
     ("name", "data", "kind"),
     [
-        ("scan.pdf", b"%PDF-1.7\n%...", files.PDF),
+        ("scan.pdf", pdf_bytes(), files.PDF),
         ("photo.png", b"\x89PNG\r\n\x1a\n....", files.IMAGE),
         ("photo.jpg", b"\xff\xd8\xff\xe0....", files.IMAGE),
         ("photo.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ", files.IMAGE),

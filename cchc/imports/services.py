@@ -1,0 +1,161 @@
+"""Excel imports that run in the background: start one, run it in a worker, and read where it is.
+
+Small files are imported within the request, as before. A file larger than
+``CCHC_IMPORT_BACKGROUND_BYTES`` is stored with an :class:`ImportRun` and
+imported by ``run_import_job`` in a ``cchc db_worker`` process, so that no web
+worker is held for the whole import. The run records the phase and the rows
+read while it goes (the import page polls it), then the outcome: the report
+line, the whole-file refusal, or the per-row errors with their error workbook.
+The import itself is the same all-or-nothing function as in the request.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.lib.errors import ServiceError
+from cchc.lib.ids import parse_id
+
+from .models import ImportKind, ImportPhase, ImportRun, ImportStatus
+
+logger = logging.getLogger(__name__)
+
+
+def background_threshold() -> int:
+    """Uploads larger than this many bytes are imported in the background (``IMPORT_BACKGROUND_KB``)."""
+    return int(getattr(settings, "CCHC_IMPORT_BACKGROUND_BYTES", 512 * 1024))
+
+
+def runs_in_background(data: bytes) -> bool:
+    return len(data) > background_threshold()
+
+
+def import_run_start(
+    *,
+    actor: Any,
+    kind: str,
+    data: bytes,
+    file_name: str,
+    reason: str = "",
+    dry_run: bool = False,
+    framework: Any = None,
+) -> ImportRun:
+    """Store the checked upload and queue its import; the caller shows the run's page."""
+    from .jobs import run_import_job
+
+    run = ImportRun(
+        kind=kind,
+        created_by=actor,
+        framework=framework,
+        file_name=file_name[:255],
+        reason=reason[:500],
+        dry_run=dry_run,
+    )
+    run.file.save(f"{kind}.xlsx", ContentFile(data), save=False)
+    run.save()
+    run_import_job.enqueue(run_id=run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def _set(run: ImportRun, **values: Any) -> None:
+    for name, value in values.items():
+        setattr(run, name, value)
+    ImportRun.objects.filter(pk=run.pk).update(**values)
+
+
+def import_run_execute(run_id: int) -> ImportRun:
+    """Run a queued import (in the worker); safe to call again, a finished run is left as it is."""
+    run = ImportRun.objects.select_related("created_by", "framework").get(pk=run_id)
+    if run.finished:
+        return run
+    _set(run, status=ImportStatus.RUNNING, started_at=timezone.now(), phase=ImportPhase.READING, rows_read=0)
+
+    def progress(phase: str, rows: int) -> None:
+        _set(run, phase=phase, rows_read=rows)
+
+    try:
+        with run.file.open("rb") as handle:
+            data = handle.read()
+        report = _import(run, data, progress)
+    except ServiceError as exc:
+        _finish(run, status=ImportStatus.FAILED, message=exc.message)
+    except Exception:
+        logger.exception("import run %s failed", run.pk)
+        _finish(run, status=ImportStatus.FAILED, message=_("Lỗi hệ thống khi nhập tệp; chưa nhập dữ liệu nào."))
+        raise
+    else:
+        if report.ok:
+            _finish(run, status=ImportStatus.DONE, message=report.lines()[0])
+        else:
+            run.error_file.save(f"{run.kind}-errors.xlsx", ContentFile(_error_workbook(run, report)), save=False)
+            _finish(
+                run,
+                status=ImportStatus.DONE,
+                errors=[[error.row, error.column, error.message] for error in report.errors],
+                error_file=run.error_file.name,
+            )
+    return run
+
+
+def _import(run: ImportRun, data: bytes, progress: Any) -> Any:
+    if run.kind == ImportKind.UNITS:
+        from cchc.organisations import excel as unit_excel
+
+        return unit_excel.import_units(
+            actor=run.created_by, data=data, reason=run.reason, dry_run=run.dry_run, progress=progress
+        )
+    from cchc.frameworks import excel as framework_excel
+
+    assert run.framework is not None
+    return framework_excel.import_framework(
+        actor=run.created_by,
+        framework=run.framework,
+        data=data,
+        units=framework_excel.lead_units_for(run.created_by, run.framework),
+        reason=run.reason,
+        progress=progress,
+    )
+
+
+def _error_workbook(run: ImportRun, report: Any) -> bytes:
+    from cchc.frameworks import excel as framework_excel
+    from cchc.organisations import excel as unit_excel
+
+    if run.kind == ImportKind.UNITS:
+        return unit_excel.error_workbook(report)
+    return framework_excel.error_workbook(report)
+
+
+def _finish(run: ImportRun, **values: Any) -> None:
+    if run.file:
+        run.file.delete(save=False)  # no copy of the upload is kept once it has been read
+    _set(run, file="", finished_at=timezone.now(), **values)
+
+
+def get_import_run_for_user(user: Any, run_id: Any, *, kind: str, framework: Any = None) -> ImportRun:
+    """A run of ``kind`` its own author may follow; anybody else, or a malformed id, gets a 404."""
+    pk = parse_id(run_id)
+    runs = ImportRun.objects.filter(kind=kind, created_by=user)
+    if framework is not None:
+        runs = runs.filter(framework=framework)
+    run = runs.filter(pk=pk).first() if pk is not None else None
+    if run is None:
+        raise Http404
+    return run
+
+
+__all__ = [
+    "background_threshold",
+    "get_import_run_for_user",
+    "import_run_execute",
+    "import_run_start",
+    "runs_in_background",
+]
