@@ -14,13 +14,14 @@ from pytest_django.live_server_helper import LiveServer
 from cchc.assessments import services
 from cchc.assessments.models import AssessmentStatus, Stage
 from cchc.assessments.tests.conftest import Workflow, build_workflow, self_assess_all
+from cchc.testing.files import pdf_bytes
 from cchc.testing.personas import Personas
 
 from .test_journeys import ProblemWatch, assert_accessible_basics, log_in
 
 pytestmark = pytest.mark.browser
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 NO_SIDEWAYS_SCROLL_JS = "() => document.documentElement.scrollWidth <= window.innerWidth"
 # English words of the interface or raw template code that must never reach a Vietnamese page.
 ENGLISH = "Save|Submit|Cancel|Search|Accept|Adjust|Score|Evidence|Delete|Upload|Page|Choose|Filter"

@@ -21,13 +21,14 @@ from cchc.assessments import services
 from cchc.assessments.models import AssessmentStatus, Evidence, Round, Score, Stage
 from cchc.audit.models import AuditEntry
 from cchc.frameworks.models import Criterion, RuleKind
+from cchc.testing.files import pdf_bytes
 
 from .conftest import Workflow, self_assess_all
 
 pytestmark = pytest.mark.django_db
 
 HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def _sheet(client: Client, wf: Workflow, area: str | None = None) -> str:

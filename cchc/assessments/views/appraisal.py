@@ -37,7 +37,14 @@ PAGE_SIZE = 50
 
 
 def _int(raw: Any) -> int | None:
+    """An id from the page (``None`` when it is not one: text, negative, beyond a 64-bit key)."""
     return parse_id(raw)
+
+
+def _version(raw: Any) -> int | None:
+    """A score version from the page: 0 or more, ``None`` when it is not a number."""
+    text = str(raw if raw is not None else "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def adjust_form(score: Score, data: Any = None) -> AppraisalAdjustForm:
@@ -213,7 +220,7 @@ def appraisal_accept(request: HttpRequest, round_id: int) -> HttpResponse:
     allowed = [score for score in scores if permissions.leads_criterion(user, score.criterion, score.assessment.unit)]
     versions = {}
     for score in allowed:
-        version = _int(request.POST.get(f"version_{score.pk}"))
+        version = _version(request.POST.get(f"version_{score.pk}"))
         if version is not None:
             versions[score.pk] = version
     result = services.scores_accept_bulk(actor=user, scores=allowed, versions=versions)
