@@ -13,6 +13,7 @@ from django.http.request import RawPostDataException
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from cchc.lib.validators import NUL, nul_message
 
@@ -119,3 +120,27 @@ class PrivateCacheMiddleware:
             # Replaces whatever a view set: nothing of these responses may be stored, so no other directive matters.
             response.headers["Cache-Control"] = "private, no-store"
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A page address that only takes a form (POST) answers a GET with a Vietnamese page, not an empty 405.
+
+    People reach such addresses by reloading a page that showed a form's errors, or from a bookmark; the browser
+    would otherwise show its own English error page. API answers keep their JSON shape.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or request.method not in ("GET", "HEAD") or request.path.startswith("/api/"):
+            return response
+        if response.content:
+            return response
+        referer = request.META.get("HTTP_REFERER", "")
+        back = referer if url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}) else ""
+        page = render(request, "405.html", {"back": back}, status=405)
+        if "Allow" in response.headers:
+            page["Allow"] = response["Allow"]
+        return page

@@ -37,3 +37,17 @@ def test_an_api_task_update_with_unit_ids_above_64_bits_is_a_validation_error(
     )
     assert response.status_code in {400, 404, 422}
     assert list(task.assignments.values_list("unit_id", flat=True)) == [personas.unit_a.pk]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        f"/directives/tracker/?unit={HUGE}",
+        f"/directives/tracker/?directive={HUGE}",
+        f"/directives/tracker/export/?unit={HUGE}",
+        f"/directives/tracker/export/?directive={HUGE}",
+    ],
+)
+def test_tracker_pages_and_export_take_ids_above_64_bits_without_failing(personas: Personas, address: str) -> None:
+    for role in ("secretariat", "admin"):
+        assert personas.client(role).get(address).status_code in (200, 404)
