@@ -26,7 +26,7 @@ PICKER_RE = re.compile(r'data-unit-picker data-url="([^"]+)"')
 @pytest.fixture
 def criteria(personas: Personas) -> dict[str, Criterion]:
     framework = Framework.objects.create(name="Bộ tiêu chí sở, ban, ngành", year=2025, unit_kind="department")
-    rows = {}
+    rows: dict[str, Criterion] = {}
     for position, (code, title) in enumerate(
         (
             ("1", "Công tác chỉ đạo, điều hành cải cách hành chính"),
