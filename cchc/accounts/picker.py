@@ -207,6 +207,10 @@ class PersonPickerWidget(SearchPickerWidget):
     def describe_rows(self, rows: list[Any]) -> dict[Any, tuple[str, str]]:
         return person_details(rows)
 
+    def default_order(self, rows: list[Any]) -> list[Any]:
+        """People in Vietnamese order of their names (then user names)."""
+        return sorted(rows, key=lambda person: (sort_key(person.display_name), person.username, person.pk))
+
 
 class PersonChoiceField(SearchPickerFieldMixin, forms.ModelChoiceField):
     """One person of ``queryset``: a plain select for few people, a search box for many.

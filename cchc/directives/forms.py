@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cchc.frameworks.models import Criterion
+from cchc.frameworks.picker import FrameworkCriterionMultipleChoiceField
 from cchc.indicators.models import Indicator
 from cchc.lib.periods import Period
 from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
@@ -169,6 +170,25 @@ class DirectiveCreateForm(DirectiveForm):
     )
 
 
+class SearchingUnitMultiplePickerWidget(UnitMultiplePickerWidget):
+    """The unit picker as a search box with chips however few units there are.
+
+    The review page repeats the units of every proposed task (often dozens of tasks): a select listing every unit
+    in each of them makes the page thousands of options long, a search box costs one line. The task form uses it
+    too: choosing several of a province's units in a list meant Ctrl-click through dozens of lines.
+    """
+
+    def select_limit(self) -> int:
+        return 0
+
+
+class SearchingUnitPickerWidget(UnitPickerWidget):
+    """One unit, chosen by a search box however few units there are (see :class:`SearchingUnitMultiplePickerWidget`)."""
+
+    def select_limit(self) -> int:
+        return 0
+
+
 class _DeadlineFieldsMixin(forms.Form):
     expected_output = forms.ChoiceField(label=_("Sản phẩm"), choices=ExpectedOutput.choices, initial="other")
     deadline_kind = forms.ChoiceField(label=_("Loại thời hạn"), choices=DeadlineKind.choices)
@@ -214,23 +234,23 @@ class TaskForm(_DeadlineFieldsMixin):
         label=_("Đơn vị thực hiện (mỗi đơn vị được theo dõi riêng)"),
         queryset=Unit.objects.none(),
         required=False,
-        widget=UnitMultiplePickerWidget(attrs={"size": 8}),
+        widget=SearchingUnitMultiplePickerWidget(),
     )
     fan_out = forms.ChoiceField(label=_("Giao cho cả nhóm đơn vị"), choices=FAN_OUT_CHOICES, required=False)
     supporting_units = UnitMultipleChoiceField(
         label=_("Đơn vị phối hợp"),
         queryset=Unit.objects.none(),
         required=False,
-        widget=UnitMultiplePickerWidget(attrs={"size": 5}),
+        widget=SearchingUnitMultiplePickerWidget(),
     )
-    criteria = forms.ModelMultipleChoiceField(
-        label=_("Tiêu chí Chỉ số CCHC liên quan"),
-        queryset=Criterion.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 5}),
+    criteria = FrameworkCriterionMultipleChoiceField(
+        label=_("Tiêu chí Chỉ số CCHC liên quan"), queryset=Criterion.objects.none(), required=False
     )
     indicators = forms.ModelMultipleChoiceField(
-        label=_("Chỉ số liên quan"), queryset=Indicator.objects.none(), required=False
+        label=_("Chỉ số liên quan"),
+        queryset=Indicator.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     papi_dimension = forms.CharField(label=_("Nội dung PAPI liên quan"), max_length=200, required=False)
     report_every = forms.ChoiceField(
@@ -426,24 +446,6 @@ class UploadForm(forms.Form):
     def __init__(self, *args: Any, issuing_units: UnitQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["issuing_unit"].queryset = issuing_units  # type: ignore[attr-defined]
-
-
-class SearchingUnitMultiplePickerWidget(UnitMultiplePickerWidget):
-    """The unit picker as a search box with chips however few units there are.
-
-    The review page repeats the units of every proposed task (often dozens of tasks): a select listing every unit
-    in each of them makes the page thousands of options long, a search box costs one line.
-    """
-
-    def select_limit(self) -> int:
-        return 0
-
-
-class SearchingUnitPickerWidget(UnitPickerWidget):
-    """One unit, chosen by a search box however few units there are (see :class:`SearchingUnitMultiplePickerWidget`)."""
-
-    def select_limit(self) -> int:
-        return 0
 
 
 class ProposedTaskForm(_DeadlineFieldsMixin):

@@ -13,6 +13,7 @@ from cchc.lib.errors import ServiceError
 from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
 from cchc.organisations.forms import UnitChoiceField as OrganisationUnitChoiceField
 from cchc.organisations.models import Unit, UnitKind, UnitQuerySet
+from cchc.organisations.widgets import flat_order
 
 from . import scoring
 from .models import Criterion, CriterionCategory, Framework, RuleKind
@@ -46,6 +47,9 @@ def reason_field(*, required: bool = False) -> forms.CharField:
 
 class UnitChoiceField(OrganisationUnitChoiceField):
     """A unit (searchable when there are many), labelled by name and code."""
+
+    def order_units(self, rows: list[Any]) -> list[Any]:
+        return flat_order(rows)
 
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.code})"

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.framework_list, name="framework_list"),
     path("new/", views.framework_create, name="framework_create"),
     path("samples/", views.sample_load, name="sample_load"),
+    path("criteria/search/", views.criterion_search, name="criterion_search"),
     path("<int:framework_id>/", views.framework_detail, name="framework_detail"),
     path("<int:framework_id>/edit/", views.framework_edit, name="framework_edit"),
     path("<int:framework_id>/delete/", views.framework_delete, name="framework_delete"),

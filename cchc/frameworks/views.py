@@ -12,12 +12,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cchc.accounts import permissions
@@ -28,6 +30,7 @@ from cchc.lib import files
 from cchc.lib.errors import ServiceError
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
 from cchc.organisations.models import UnitKind, UnitQuerySet
+from cchc.organisations.widgets import QUERY_MAX_LENGTH, ScopeError, rows_in_scope
 
 from . import excel, samples, selectors, services
 from .forms import (
@@ -41,6 +44,7 @@ from .forms import (
     show_service_error,
 )
 from .models import Criterion, Framework
+from .picker import CRITERION_SCOPE, criterion_details, criterion_result, search_criteria
 
 GET_POST = require_http_methods(["GET", "POST"])
 OWNER_KINDS = (UnitKind.PROVINCE, UnitKind.DISTRICT)
@@ -435,3 +439,25 @@ def criterion_delete(request: HttpRequest, framework_id: int, criterion_id: int)
     return _page(
         request, "frameworks/criterion_delete.html", form=form, framework=framework, criterion=criterion, below=below
     )
+
+
+@require_GET
+@never_cache
+@login_required
+def criterion_search(request: HttpRequest) -> JsonResponse:
+    """The search behind the framework-criterion picker (``picker.FrameworkCriterionPickerWidget``).
+
+    ``GET /frameworks/criteria/search/?scope=<token>&q=<text>`` answers ``{"results": [{"id", "name", "detail",
+    "label"}], "more": bool}``. The token names the criteria a form offers; they are looked up among the criteria of
+    the frameworks the user may read, so a token can narrow what the user sees but never widen it.
+    """
+    readable = Criterion.objects.filter(framework__in=permissions.get_frameworks_for_user(request.user))
+    try:
+        criteria = rows_in_scope(request.GET.get("scope", ""), readable, CRITERION_SCOPE)
+    except signing.SignatureExpired:
+        return JsonResponse({"detail": _("Trang này đã mở quá lâu; hãy tải lại trang để tìm tiêu chí.")}, status=400)
+    except (signing.BadSignature, ScopeError):
+        return JsonResponse({"detail": _("Yêu cầu tìm tiêu chí không hợp lệ; hãy tải lại trang.")}, status=400)
+    rows, more = search_criteria(criteria, request.GET.get("q", "")[:QUERY_MAX_LENGTH])
+    details = criterion_details(rows)
+    return JsonResponse({"results": [criterion_result(row, details) for row in rows], "more": more})

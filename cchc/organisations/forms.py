@@ -21,7 +21,7 @@ from cchc.lib.validators import validate_date_range
 
 from .models import CommuneSubtype, Unit, UnitKind, UnitQuerySet
 from .services import UnitData
-from .widgets import UnitMultiplePickerWidget, UnitPickerFieldMixin, UnitPickerWidget
+from .widgets import UnitMultiplePickerWidget, UnitPickerFieldMixin, UnitPickerWidget, flat_order, tree_order
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -56,6 +56,10 @@ class UnitChoiceField(UnitPickerFieldMixin, forms.ModelChoiceField):
 
     widget = UnitPickerWidget
 
+    def order_units(self, rows: list[Unit]) -> list[Unit]:
+        """Listed as a tree (indented by depth): parents before children, siblings in Vietnamese order."""
+        return tree_order(rows)
+
     def label_from_instance(self, obj: Any) -> str:
         return f"{'— ' * obj.depth}{obj.name} ({obj.code})"
 
@@ -64,6 +68,10 @@ class UnitMultipleChoiceField(UnitPickerFieldMixin, forms.ModelMultipleChoiceFie
     """Several units of ``queryset``: a plain multiple select for few units, a search box with chips for many."""
 
     widget = UnitMultiplePickerWidget
+
+    def order_units(self, rows: list[Unit]) -> list[Unit]:
+        """Listed flat (labels are not indented): in Vietnamese order of the names."""
+        return flat_order(rows)
 
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} ({obj.code})"

@@ -421,6 +421,11 @@ def tree_order(units: Sequence[Unit]) -> list[Unit]:
     return ordered
 
 
+def flat_order(units: Iterable[Unit]) -> list[Unit]:
+    """Units in Vietnamese order of their names (then codes), for lists that do not show the tree."""
+    return sorted(units, key=lambda unit: (sort_key(unit.name), sort_key(unit.code), unit.pk))
+
+
 # ---------------------------------------------------------------------------
 # Widgets
 
@@ -499,6 +504,17 @@ class SearchPickerWidget(forms.Select):
         """For each row (by primary key), its name and the detail shown after it (a unit's parent path)."""
         raise NotImplementedError
 
+    def default_order(self, rows: list[Any]) -> list[Any]:
+        """The rows of a listed choice in the order shown when the field does not say (``order_units``)."""
+        return rows
+
+    def order_rows(self, rows: list[Any]) -> list[Any]:
+        """The rows of a listed choice in the order shown: the field's ``order_units`` if it has one, else the
+        widget's :meth:`default_order`. Names are ordered in Python (Vietnamese order), never by the database."""
+        field = getattr(self.choices, "field", None)
+        order = getattr(field, "order_units", None)
+        return list(order(rows)) if order is not None else self.default_order(rows)
+
     # -- which presentation -------------------------------------------------
 
     def mode(self) -> _Mode:
@@ -529,8 +545,7 @@ class SearchPickerWidget(forms.Select):
         iterator = self.choices
         assert isinstance(iterator, ModelChoiceIterator)
         model_field = iterator.field
-        order = getattr(model_field, "order_units", None)
-        rows = order(mode.rows) if order is not None else mode.rows
+        rows = self.order_rows(mode.rows)
         options: list[Any] = [("", model_field.empty_label)] if model_field.empty_label is not None else []
         options.extend(iterator.choice(row) for row in rows)
         widget = self.fallback(attrs=self.attrs)
@@ -591,7 +606,14 @@ class SearchPickerWidget(forms.Select):
     def _plain_widget(self) -> forms.Widget:
         """The select of every row: for choices that are not a queryset, or one the search cannot describe."""
         widget = (forms.SelectMultiple if self.allow_multiple_selected else forms.Select)(attrs=self.attrs)
-        widget.choices = self.choices
+        iterator = self.choices
+        if isinstance(iterator, ModelChoiceIterator):
+            empty_label = iterator.field.empty_label
+            options: list[Any] = [("", empty_label)] if empty_label is not None else []
+            options.extend(iterator.choice(row) for row in self.order_rows(list(iterator.queryset)))
+            widget.choices = options
+        else:
+            widget.choices = iterator
         widget.is_required = self.is_required
         return widget
 
@@ -632,7 +654,7 @@ class SearchPickerWidget(forms.Select):
         chosen: list[Any] = []
         if chosen_ids:
             found = {row.pk: row for row in iterator.queryset.filter(pk__in=chosen_ids)}
-            chosen = [found[pk] for pk in dict.fromkeys(chosen_ids) if pk in found]
+            chosen = self.order_rows([found[pk] for pk in dict.fromkeys(chosen_ids) if pk in found])
         search = self._search if self._search is not None and not self._search.resolved else None
         candidates = [row for row in (search.matches if search else []) if row.pk not in set(chosen_ids)]
         described = self.describe_rows([*chosen, *candidates])
@@ -695,6 +717,9 @@ class UnitPickerWidget(SearchPickerWidget):
     def describe_rows(self, rows: list[Any]) -> dict[Any, tuple[str, str]]:
         paths = parent_paths(rows)
         return {unit.pk: (unit.name, paths.get(unit.pk, "")) for unit in rows}
+
+    def default_order(self, rows: list[Any]) -> list[Any]:
+        return flat_order(rows)
 
 
 class UnitMultiplePickerWidget(UnitPickerWidget):
