@@ -292,4 +292,6 @@ class Result(models.Model):
         verbose_name_plural = _("kết quả")
 
     def __str__(self) -> str:
-        return f"{self.assessment}: {self.index_value}"
+        from .services import format_points  # the services import this module
+
+        return f"{self.assessment}: {format_points(self.index_value)}"

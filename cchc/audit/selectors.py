@@ -314,7 +314,7 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)
 
 
 def _date_text(value: str) -> str:
-    """ "01/03/2026" for a day; "06/12/2026 20:37" for a moment, in the local time zone."""
+    """A day as "01/03/2026"; a moment as "06/12/2026 20:37" in the local time zone."""
     try:
         if len(value) == 10:
             return datetime.date.fromisoformat(value).strftime("%d/%m/%Y")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cchc.accounts.services import api_token_create
 from cchc.assessments import services as assessments
-from cchc.assessments.models import Score
+from cchc.assessments.models import Result, Score
 from cchc.assessments.tests.conftest import build_workflow
 from cchc.audit.models import AuditAction, AuditEntry
 from cchc.audit.services import record
@@ -108,6 +108,12 @@ def test_progress_reports_and_extension_requests_are_named_by_their_task_and_uni
 def test_a_membership_is_named_in_vietnamese(personas: Personas) -> None:
     membership = personas.focal_a.memberships.select_related("unit").get()
     assert str(membership) == f"{personas.focal_a.display_name} tại {membership.unit.name}"
+
+
+def test_a_result_reads_its_index_with_a_decimal_comma(personas: Personas) -> None:
+    wf = build_workflow(personas)
+    result = Result(assessment=wf.a, index_value=Decimal("66.67"), total_points=0, max_points=0)
+    assert str(result) == f"Sở Tư pháp — {wf.round.name}: 66,67"
 
 
 def test_the_list_runs_one_query_per_record_type_whatever_the_number_of_entries(
