@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.validators import NOTE_MAX_LENGTH
@@ -212,7 +213,12 @@ class Score(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.assessment_id}/{self.criterion_id}"
+        """The leaf, the unit and the round, as the audit trail names it: "Tiêu chí 1.2 — Sở Tư pháp (Chỉ số 2025)"."""
+        return gettext("Tiêu chí %(code)s — %(unit)s (%(round)s)") % {
+            "code": self.criterion.code,
+            "unit": self.assessment.unit.name,
+            "round": self.assessment.round.name,
+        }
 
 
 class Evidence(models.Model):
@@ -286,4 +292,6 @@ class Result(models.Model):
         verbose_name_plural = _("kết quả")
 
     def __str__(self) -> str:
-        return f"{self.assessment}: {self.index_value}"
+        from .services import format_points  # the services import this module
+
+        return f"{self.assessment}: {format_points(self.index_value)}"

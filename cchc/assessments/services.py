@@ -932,7 +932,7 @@ def assessment_prefill(*, actor: Any, assessment: Assessment) -> int:
     changed = 0
     if assessment.status not in EDITABLE_STATUSES:
         return 0
-    scores = assessment.scores.select_related("criterion", "assessment__unit").filter(
+    scores = assessment.scores.select_related("criterion", "assessment__unit", "assessment__round").filter(
         criterion__rule_kind__in=AUTO_RULE_KINDS
     )
     for score in scores.select_for_update(of=("self",)):
@@ -1079,7 +1079,7 @@ def assessment_close_by_office(
         raise ServiceError(_("Hãy ghi lý do đóng phiếu thay đơn vị."), field="reason")
     now = at or timezone.now()
     missing = assessment.scores.select_for_update(of=("self",)).filter(self_score__isnull=True)
-    for score in missing.select_related("criterion", "assessment__unit"):
+    for score in missing.select_related("criterion", "assessment__unit", "assessment__round"):
         before = snapshot(score, SCORE_AUDIT_FIELDS)
         score.self_score = Decimal(0)
         _save_score(score)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
-from django.utils import formats, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -152,15 +153,29 @@ def _choice_labels(key: str) -> dict[str, Any]:
     return {}
 
 
-def _decimal_text(value: Any) -> str | None:
-    """A number stored as text ("66.6700") as people read it ("66,67"), or ``None`` when it is not one."""
+def _decimal(value: Any) -> Decimal | None:
+    """A number stored as text ("66.6700", "0.50"), or ``None`` when it is not one."""
     try:
         number = Decimal(str(value))
     except InvalidOperation:
         return None
-    if not number.is_finite():
-        return None
-    return formats.number_format(Decimal(f"{number.normalize():f}"), use_l10n=True, force_grouping=True)
+    return number if number.is_finite() else None
+
+
+def _amount_text(value: Any) -> str | None:
+    """A measured value ("66.6700") as the indicator pages show it ("66,67")."""
+    from cchc.indicators.models import format_amount
+
+    number = _decimal(value)
+    return None if number is None else format_amount(number)
+
+
+def _points_text(value: Any) -> str | None:
+    """Points ("0.50", "1.00") as the scoring pages show them ("0,50", "1")."""
+    from cchc.assessments.services import format_points
+
+    number = _decimal(value)
+    return None if number is None else format_points(number)
 
 
 def _period_text(value: Any) -> str | None:
@@ -172,7 +187,18 @@ def _period_text(value: Any) -> str | None:
 
 
 # Keys whose stored text reads better formatted (indicator values and their periods).
-VALUE_FORMATTERS = {"value": _decimal_text, "period": _period_text}
+VALUE_FORMATTERS = {"value": _amount_text, "period": _period_text}
+
+
+def _formatter_for(name: str, field: models.Field[Any, Any] | None) -> Any:
+    """How the stored text of ``name`` is shown: points like the scoring pages, other numbers like the indicators."""
+    if name in VALUE_FORMATTERS:
+        return VALUE_FORMATTERS[name]
+    if name.endswith("_score"):
+        return _points_text
+    if name.endswith("_value") or isinstance(field, models.DecimalField):
+        return _amount_text
+    return None
 
 
 def has_own_verbose_name(field: models.Field[Any, Any]) -> bool:
@@ -278,12 +304,26 @@ def _display(value: Any, field: models.Field[Any, Any] | None, choices: dict[str
         return str(labels[str(value)])
     if isinstance(value, list):
         return "; ".join(_display(item, None) for item in value) or "—"
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:
-            return datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
-        except ValueError:
-            return value
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return _date_text(value)
     return str(value)
+
+
+# Dates and moments as ``record`` stores them: "2026-03-01", "2026-12-06T13:37:28.994638+00:00".
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+
+
+def _date_text(value: str) -> str:
+    """A day as "01/03/2026"; a moment as "06/12/2026 20:37" in the local time zone."""
+    try:
+        if len(value) == 10:
+            return datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.strftime("%d/%m/%Y %H:%M")
 
 
 def change_rows(entry: AuditEntry) -> list[ChangeRow]:
@@ -295,7 +335,7 @@ def change_rows(entry: AuditEntry) -> list[ChangeRow]:
         old, new = [*values, None, None][:2] if isinstance(values, list) else (None, values)
         label, field = _field_label(entry.object_type, model, name)
         choices = _choice_labels(name)
-        formatter = VALUE_FORMATTERS.get(name)
+        formatter = _formatter_for(name, field)
         if formatter is not None:
             old, new = (formatter(value) or value if value not in (None, "") else value for value in (old, new))
         row = ChangeRow(field=name, label=label, old=_display(old, field, choices), new=_display(new, field, choices))
@@ -314,9 +354,44 @@ def history_for(instance: models.Model, *, user: Any = None) -> QuerySet[AuditEn
     return entries.filter(object_type=instance._meta.label_lower, object_id=str(instance.pk))
 
 
+# Record types whose entries once stored only ids as the record's name ("28/351", "2802: 100% (06/12/2026)"),
+# with the relations their name reads. While the record exists its name is read from it (one query per type on a
+# page); a deleted record keeps the text stored when the entry was written.
+LIVE_NAMES: dict[str, tuple[str, ...]] = {
+    "assessments.score": ("criterion", "assessment__unit", "assessment__round"),
+    "directives.progressreport": ("assignment__task", "assignment__unit"),
+    "directives.extensionrequest": ("assignment__task", "assignment__unit"),
+}
+
+
+def _live_names(object_type: str, object_ids: set[str]) -> dict[str, str]:
+    model = _model_for(object_type)
+    if model is None:
+        return {}
+    pks = []
+    for object_id in object_ids:
+        try:
+            pks.append(model._meta.pk.to_python(object_id))  # type: ignore[union-attr]
+        except ValidationError:
+            continue
+    records = model._default_manager.filter(pk__in=pks).select_related(*LIVE_NAMES[object_type])
+    return {str(record.pk): str(record)[:300] for record in records}
+
+
 def labelled(entries: Any) -> list[AuditEntry]:
-    """Entries with ``type_label`` set, for tables that mix record types."""
+    """Entries with ``type_label`` and ``object_name`` set, for tables that mix record types.
+
+    ``object_name`` is the record's human name: the stored text, or for the types of :data:`LIVE_NAMES` the
+    name read from the record, one query per record type whatever the number of entries.
+    """
     rows = list(entries)
+    wanted: dict[str, set[str]] = {}
+    for entry in rows:
+        if entry.object_type in LIVE_NAMES:
+            wanted.setdefault(entry.object_type, set()).add(entry.object_id)
+    names = {object_type: _live_names(object_type, ids) for object_type, ids in wanted.items()}
     for entry in rows:
         entry.type_label = object_type_label(entry.object_type)  # type: ignore[attr-defined]
+        name = names.get(entry.object_type, {}).get(entry.object_id)
+        entry.object_name = name or entry.object_repr  # type: ignore[attr-defined]
     return rows

@@ -60,8 +60,13 @@ def record(
     changes: dict[str, Any] | None = None,
     reason: str = "",
     unit: Any = None,
-) -> AuditEntry:
-    """Append one entry; call inside the same transaction as the change."""
+) -> AuditEntry | None:
+    """Append one entry; call inside the same transaction as the change.
+
+    An update that changed nothing is not an event: no entry is written for it (``None`` is returned).
+    """
+    if action == AuditAction.UPDATE and not changes:
+        return None
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
         actor=user,

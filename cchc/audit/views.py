@@ -51,7 +51,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     permissions.require(permissions.can_view_audit(request.user))
-    entry = permissions.get_audit_entry_for_user(request.user, entry_id)
+    entry = selectors.labelled([permissions.get_audit_entry_for_user(request.user, entry_id)])[0]
     return render(
         request,
         "audit/entry_detail.html",

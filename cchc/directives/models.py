@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.validators import DOCUMENT_MAX_LENGTH, NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
@@ -420,7 +421,12 @@ class ProgressReport(models.Model):
         constraints = [models.CheckConstraint(condition=Q(percent__lte=100), name="report_percent_at_most_100")]
 
     def __str__(self) -> str:
-        return f"{self.assignment_id}: {self.percent}% ({self.submitted_on:%d/%m/%Y})"
+        """What the audit trail calls it: "Báo cáo 100% ngày 06/12/2026 — <task> — <unit>"."""
+        return gettext("Báo cáo %(percent)s%% ngày %(day)s — %(assignment)s") % {
+            "percent": self.percent,
+            "day": f"{self.submitted_on:%d/%m/%Y}",
+            "assignment": self.assignment,
+        }
 
 
 class ReportAttachment(models.Model):
@@ -473,7 +479,10 @@ class ExtensionRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.assignment_id} → {self.new_due_date:%d/%m/%Y}"
+        return gettext("Gia hạn đến %(day)s — %(assignment)s") % {
+            "day": f"{self.new_due_date:%d/%m/%Y}",
+            "assignment": self.assignment,
+        }
 
 
 class ReminderKind(models.TextChoices):

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 SEGMENT_WIDTH = 7
@@ -221,4 +222,4 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.unit}"
+        return gettext("%(user)s tại %(unit)s") % {"user": self.user, "unit": self.unit}

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cchc.accounts import permissions
+from cchc.audit import selectors as audit_selectors
 from cchc.audit.models import AuditEntry
 from cchc.lib.errors import ServiceError
 
@@ -59,7 +60,7 @@ def _history(assignment: Assignment) -> list[AuditEntry]:
         | AuditEntry.objects.filter(object_type="directives.progressreport", object_id__in=report_ids)
         | AuditEntry.objects.filter(object_type="directives.extensionrequest", object_id__in=extension_ids)
     )
-    return list(entries.order_by("-at", "-pk")[:100])
+    return audit_selectors.labelled(entries.order_by("-at", "-pk")[:100])
 
 
 def _detail_context(request: HttpRequest, assignment: Assignment, **forms: Any) -> dict[str, Any]:
