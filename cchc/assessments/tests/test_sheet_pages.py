@@ -582,7 +582,14 @@ def test_an_open_sheet_shows_its_deadline_and_says_when_it_has_passed(wf: Workfl
     assert "Đã quá hạn tự đánh giá: phiếu nộp từ nay được ghi là nộp muộn." in page
     extended = wf.b.deadline  # the secretariat gave unit B its own deadline
     assert extended is not None
-    page = wf.personas.client("focal_b").get(reverse("assessments:assessment_detail", args=[wf.b.pk])).content
-    text = page.decode()
+    response = wf.personas.client("focal_b").get(reverse("assessments:assessment_detail", args=[wf.b.pk]))
+    text = response.content.decode()
     assert f"Hạn tự đánh giá (đã gia hạn riêng cho đơn vị): {extended:%d/%m/%Y}." in text
     assert "Đã quá hạn" not in text
+
+
+def test_the_submit_confirmation_says_the_deadline_has_passed(wf: Workflow) -> None:
+    self_assess_all(wf, wf.a, wf.personas.focal_a)
+    Round.objects.filter(pk=wf.round.pk).update(self_assessment_deadline=datetime.date(2020, 1, 15))
+    html = wf.personas.client("focal_a").get(reverse("assessments:assessment_submit", args=[wf.a.pk])).content.decode()
+    assert "Hạn tự đánh giá: 15/01/2020." in html and "phiếu nộp từ nay được ghi là nộp muộn" in html

@@ -121,6 +121,7 @@ def _confirm_page(request: HttpRequest, assessment: Assessment, status: int = 20
         "assessment": assessment,
         "round": assessment.round,
         "missing": selectors.missing_leaves(assessment),
+        "deadline": selectors.sheet_deadline(assessment),
         "can_edit": permissions.can_edit_self_assessment(request.user, assessment),
         "nav_active": NAV,
     }
