@@ -20,12 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.accounts.models import Role, User
-from cchc.frameworks.models import Criterion, CriterionCategory, Framework, RuleKind
+from cchc.frameworks.models import Criterion, CriterionCategory, Framework
 from cchc.lib.periods import Period, PeriodKind
 from cchc.organisations.models import Unit, UnitKind
 
 from . import services
-from .models import Assessment, Round, Score, Stage
+from .models import Assessment, Round, RuleChoice, Score, Stage
 
 PROVINCE_CODE = "PT"
 LAST_YEAR = 2024
@@ -110,10 +110,33 @@ def _self_points(rng: random.Random, criterion: Criterion) -> Decimal:
     maximum = criterion.max_points
     if criterion.category == CriterionCategory.PENALTY:
         return maximum if rng.random() < 0.1 else Decimal(0)
-    if criterion.rule_kind == RuleKind.YES_NO:
-        return maximum if rng.random() < 0.85 else Decimal(0)
     share = Decimal(str(rng.choice((1, 1, 1, 1, 0.75, 0.75, 0.5, 0.25, 0))))
     return _on_step(maximum * share, services.step_of(criterion))
+
+
+RATES = (100, 100, 100, 95, 90, 85, 80, 70, 55, 40)
+TIMELINESS = (
+    RuleChoice.ON_TIME,
+    RuleChoice.ON_TIME,
+    RuleChoice.ON_TIME,
+    RuleChoice.ON_TIME,
+    RuleChoice.LATE,
+    RuleChoice.MISSING,
+)
+
+
+def _self_entry(rng: random.Random, criterion: Criterion) -> dict[str, Any]:
+    """What a unit enters for a leaf, as its rule asks: the points, a choice or a rate in percent (never points
+    for a leaf whose rule computes them, so the sheet shows the choice ticked or the rate filled)."""
+    kind = services.input_kind(criterion)
+    if kind == services.InputKind.YES_NO:
+        chance = 0.1 if criterion.category == CriterionCategory.PENALTY else 0.85
+        return {"choice": RuleChoice.YES.value if rng.random() < chance else RuleChoice.NO.value}
+    if kind == services.InputKind.TIMELINESS:
+        return {"choice": rng.choice(TIMELINESS).value}
+    if kind == services.InputKind.RATE:
+        return {"value": Decimal(rng.choice(RATES))}
+    return {"points": _self_points(rng, criterion)}
 
 
 def _publish_indicator_values(criteria: list[Criterion], units: list[Unit], year: int, rng: random.Random) -> None:
@@ -145,7 +168,7 @@ def _self_assess(
     for score in scores:
         if services.is_auto(score.criterion) or rng.random() > share:
             continue
-        services.score_self_set(actor=actor, score=score, points=_self_points(rng, score.criterion))
+        services.score_self_set(actor=actor, score=score, **_self_entry(rng, score.criterion))
         scored.append(score)
     if scored:
         unit = assessment.unit
@@ -177,17 +200,41 @@ def _appraise(rng: random.Random, scores: list[Score], appraiser: Any) -> list[S
         score = _fresh(score)
         if score.self_score is None or score.self_score == 0 or rng.random() > 0.125:
             continue
-        step = services.step_of(score.criterion)
-        lowered = max(Decimal(0), score.self_score - step * rng.choice((1, 2)))
-        services.score_appraise(
-            actor=appraiser,
-            score=score,
-            version=score.version,
-            points=lowered,
-            reason=rng.choice(APPRAISAL_REASONS),
+        entry = _lowered_entry(rng, score)
+        if entry is None:
+            continue
+        score = services.score_appraise(
+            actor=appraiser, score=score, version=score.version, **entry, reason=rng.choice(APPRAISAL_REASONS)
         )
-        adjusted.append(score)
+        if score.appraised_score != score.self_score:  # a lower rate may still fall in the same band
+            adjusted.append(score)
     return adjusted
+
+
+LOWER_CHOICE = {RuleChoice.YES: RuleChoice.NO, RuleChoice.ON_TIME: RuleChoice.LATE, RuleChoice.LATE: RuleChoice.MISSING}
+
+
+def _lowered_entry(rng: random.Random, score: Score) -> dict[str, Any] | None:
+    """An appraiser's adjustment, entered as the leaf's rule asks: a lower choice, a lower rate or fewer points
+    (``None`` for a choice that has nothing lower)."""
+    if score.self_choice:
+        lower = LOWER_CHOICE.get(RuleChoice(score.self_choice))
+        return None if lower is None else {"choice": lower.value}
+    if score.self_value is not None:
+        return {"value": max(Decimal(0), score.self_value - rng.choice((10, 20)))}
+    assert score.self_score is not None
+    step = services.step_of(score.criterion)
+    return {"points": max(Decimal(0), score.self_score - step * rng.choice((1, 2)))}
+
+
+def _settled_entry(score: Score) -> dict[str, Any]:
+    """After an explanation: one step back up for points typed directly, the unit's own choice or rate otherwise."""
+    if score.self_choice:
+        return {"choice": score.self_choice}
+    if score.self_value is not None:
+        return {"value": score.self_value}
+    raised = (score.appraised_score or Decimal(0)) + services.step_of(score.criterion)
+    return {"points": min(score.self_score or raised, raised)}
 
 
 def _accept_the_rest(round: Round, appraiser: Any) -> None:
@@ -242,18 +289,17 @@ def _build_last_year(province: Unit, frameworks: list[Framework], stdout: Any) -
                 actor=actor,
                 score=score,
                 text=rng.choice(EXPLANATIONS),
-                proposed_score=score.self_score,
+                # Points are proposed for a leaf scored by points; a choice or a rate is explained in words.
+                proposed_score=score.self_score if not (score.self_choice or score.self_value is not None) else None,
                 at=dates["explanation_deadline"] - datetime.timedelta(days=rng.randint(1, 8)),
             )
             if rng.random() < 0.5:
                 score = _fresh(score)
-                raised = (score.appraised_score or Decimal(0)) + services.step_of(score.criterion)
-                settled = min(score.self_score or raised, raised)
                 services.score_appraise(
                     actor=appraiser,
                     score=score,
                     version=score.version,
-                    points=settled,
+                    **_settled_entry(score),
                     reason="Chấp nhận một phần nội dung giải trình của đơn vị.",
                 )
     services.round_advance(actor=secretariat, round=round, to_stage=Stage.COUNCIL, reason=REASON)

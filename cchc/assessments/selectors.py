@@ -289,10 +289,14 @@ class LeafRow:
     evidence: list[Evidence] = field(default_factory=list)
     done: bool = False
     auto: bool = False
+    # What keeps an unfinished leaf from counting as done (the rule of :func:`missing_leaves`).
+    unscored: bool = False
+    unproven: bool = False
     # Set by the page that shows the leaf: its forms, the rule in words, what was declared, and the state of a save.
     form: Any = None
     adjust_form: Any = None
     rule_text: str = ""
+    entry_kind: str = ""
     declared: str = ""
     appraised_declared: str = ""
     can_appraise: bool = False
@@ -437,6 +441,7 @@ def area_sheet(
             score = scores.get(node.id)
             if score is None or (lead_unit_ids is not None and node.lead_unit_id not in lead_unit_ids):
                 continue
+            unscored, unproven = leaf_gaps(score, score.evidence_count)  # type: ignore[attr-defined]
             rows.append(
                 LeafRow(
                     criterion=score.criterion,
@@ -444,6 +449,8 @@ def area_sheet(
                     depth=node.depth - top_depth,
                     done=score_is_done(score, score.evidence_count),  # type: ignore[attr-defined]
                     auto=is_auto(score.criterion),
+                    unscored=unscored,
+                    unproven=unproven,
                 )
             )
         _drop_empty_groups(rows)
@@ -486,6 +493,33 @@ def _attach_evidence(rows: list[LeafRow | GroupRow]) -> None:
         by_score[link.score_id].evidence.append(link.evidence)
 
 
+def leaf_gaps(score: Score, evidence_count: int) -> tuple[bool, bool]:
+    """What a leaf still lacks to be done (:func:`services.score_is_done`): ``(unscored, unproven)``, where
+    unproven means no evidence and no written reason for having none. A leaf scored from data lacks nothing."""
+    if is_auto(score.criterion):
+        return False, False
+    return score.self_score is None, evidence_count == 0 and not score.no_evidence_reason
+
+
+@dataclass(frozen=True)
+class SheetDeadline:
+    """The self-assessment deadline that applies to one sheet, and whether it has passed."""
+
+    date: datetime.date
+    extended: bool
+    passed: bool
+
+
+def sheet_deadline(assessment: Assessment, today: datetime.date | None = None) -> SheetDeadline | None:
+    """The deadline of a sheet: the one the secretariat extended for this unit, else the round's (``None`` when
+    neither is set). Submitting after it is allowed but recorded as late (:func:`services.assessment_submit`)."""
+    date = assessment.deadline or assessment.round.self_assessment_deadline
+    if date is None:
+        return None
+    today = today or timezone.localdate()
+    return SheetDeadline(date=date, extended=assessment.deadline is not None, passed=today > date)
+
+
 @dataclass(frozen=True)
 class MissingLeaf:
     """A leaf that keeps a sheet from being submitted, and what it lacks."""
@@ -511,13 +545,9 @@ def missing_leaves(assessment: Assessment) -> list[MissingLeaf]:
     for score in sorted(scores, key=lambda item: order.get(item.criterion_id, 0)):
         if score_is_done(score, score.evidence_count):  # type: ignore[attr-defined]
             continue
+        unscored, unproven = leaf_gaps(score, score.evidence_count)  # type: ignore[attr-defined]
         missing.append(
-            MissingLeaf(
-                score=score,
-                area_id=area_of.get(score.criterion_id, 0),
-                unscored=score.self_score is None,
-                unproven=score.evidence_count == 0 and not score.no_evidence_reason,  # type: ignore[attr-defined]
-            )
+            MissingLeaf(score=score, area_id=area_of.get(score.criterion_id, 0), unscored=unscored, unproven=unproven)
         )
     return missing
 

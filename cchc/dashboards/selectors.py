@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from cchc.accounts import permissions
 from cchc.accounts.models import Role, User
+from cchc.assessments.models import Assessment, AssessmentStatus, Stage
 from cchc.audit import selectors as audit_selectors
 from cchc.audit.models import AuditEntry
 from cchc.lib.text import sort_key
@@ -111,3 +112,21 @@ def people_summary(user: Any, limit: int = 8) -> PeopleSummary:
         without_role=list(waiting.order_by("-date_joined")[:limit]),
         without_role_count=waiting.count(),
     )
+
+
+def own_open_sheet(user: Any) -> Assessment | None:
+    """The self-assessment sheet the user answers for and may still fill in, when there is exactly one (one query).
+
+    Open as :func:`permissions.can_edit_self_assessment` says: a draft while its round self-assesses (or is in
+    appraisal with the unit's own extended deadline), a reopened sheet in self-assessment or appraisal.
+    """
+    if not permissions.has_role(user, Role.FOCAL_POINT):
+        return None
+    open_stage = (
+        Q(status=AssessmentStatus.DRAFT, round__stage=Stage.SELF_ASSESSMENT)
+        | Q(status=AssessmentStatus.DRAFT, round__stage=Stage.APPRAISAL, deadline__isnull=False)
+        | Q(status=AssessmentStatus.REOPENED, round__stage__in=(Stage.SELF_ASSESSMENT, Stage.APPRAISAL))
+    )
+    candidates = permissions.get_assessments_for_user(user).filter(open_stage).select_related("round", "unit")
+    sheets = [sheet for sheet in candidates[:2] if permissions.can_edit_self_assessment(user, sheet)]
+    return sheets[0] if len(sheets) == 1 else None

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from cchc.accounts import permissions
+from cchc.accounts.models import Role
 
 from . import selectors
 
@@ -32,6 +33,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["unit_counts"] = selectors.unit_counts(scope_units)
         if not permissions.is_admin(user):
             context["units_under_scopes"] = selectors.units_under_scopes(user)
+    if role == Role.FOCAL_POINT:
+        context["own_sheet"] = selectors.own_open_sheet(user)
     if can_manage:
         context["people"] = selectors.people_summary(user)
     if context["can_view_audit"]:

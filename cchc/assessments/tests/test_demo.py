@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
+from django.urls import reverse
 
+from cchc.accounts.models import User
 from cchc.assessments.demo import LAST_YEAR, THIS_YEAR, load_demo
 from cchc.assessments.models import Assessment, AssessmentStatus, Evidence, Explanation, Result, Round, Score, Stage
 from cchc.audit.models import AuditEntry
 from cchc.demo.loaders import load_province
 from cchc.frameworks.demo import load_demo as load_frameworks_demo
+from cchc.frameworks.models import RuleKind
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +52,24 @@ def test_the_demo_shows_a_published_round_and_one_in_progress_and_loading_again_
     load_frameworks_demo(stdout=io.StringIO())
     load_demo(stdout=io.StringIO())
     assert _counts() == before
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+def test_the_demo_enters_what_each_rule_asks_for_and_the_focal_point_sees_it_on_the_sheet() -> None:
+    load_province(password="cchc-demo-2025")
+    load_frameworks_demo(stdout=io.StringIO())
+    load_demo(stdout=io.StringIO())
+
+    scored = Score.objects.filter(assessment__round__year=THIS_YEAR, self_score__isnull=False)
+    choices = scored.filter(criterion__rule_kind__in=(RuleKind.YES_NO, RuleKind.TIMELINESS))
+    rates = scored.filter(criterion__rule_kind__in=(RuleKind.BANDS, RuleKind.PROPORTIONAL))
+    assert choices.exists() and rates.exists()
+    assert not choices.filter(self_choice="").exists()  # a unit ticks a choice; the rule gives the points
+    assert not rates.filter(self_value=None).exists()  # and types a rate for the rate rules
+
+    own = Assessment.objects.get(round__year=THIS_YEAR, unit__code="PT-STP")
+    client = Client()
+    client.force_login(User.objects.get(username="daumoi"), backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(reverse("assessments:assessment_detail", args=[own.pk])).content.decode()
+    assert re.search(r'<input type="radio" name="choice" value="[a-z_]+"[^>]*checked', page)
+    assert "Điểm tự chấm hiện tại: <strong>" in page

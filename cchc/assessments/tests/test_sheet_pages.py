@@ -499,3 +499,97 @@ def test_the_appraiser_settles_an_explained_leaf_seeing_the_explanation_on_the_a
     page = wf.personas.client("appraiser").get(reverse("assessments:appraisal_sheet", args=[wf.a.pk])).content.decode()
     assert "Báo cáo quý IV đã gửi qua hệ thống" in page and "đề nghị 3 điểm" in page
     assert 'data-testid="adjust-form"' in page
+
+
+# ---------------------------------------------------------------------------
+# What each leaf shows: the answer given, what is still missing, the deadline
+
+
+def _rule_leaf(wf: Workflow, code: str, rule_kind: str, position: int, **params: Any) -> Score:
+    area = Criterion.objects.get(framework=wf.a.framework, code="1")
+    leaf = Criterion.objects.create(
+        framework=wf.a.framework,
+        parent=area,
+        code=code,
+        position=position,
+        depth=1,
+        title=f"Tiêu chí chấm theo quy tắc {code}",
+        max_points=Decimal(1),
+        rule_kind=rule_kind,
+        rule_params=params,
+        lead_unit=wf.personas.home_affairs,
+    )
+    return Score.objects.create(assessment=wf.a, criterion=leaf)
+
+
+def _leaf_html(page: str, score: Score) -> str:
+    start = page.index(f'id="leaf-{score.pk}"')
+    return page[start : page.index("</article>", start)]
+
+
+def test_the_sheet_shows_each_leafs_answer_ticked_or_filled_with_the_points_it_gives(wf: Workflow) -> None:
+    yes_no = _rule_leaf(wf, "1.3", RuleKind.YES_NO, 60)
+    rate = _rule_leaf(wf, "1.4", RuleKind.PROPORTIONAL, 61, target=100)
+    focal = wf.personas.client("focal_a")
+    assert _save(focal, wf, "1.3", choice="yes", no_evidence_reason="Bản giấy").status_code == 302
+    assert _save(focal, wf, "1.4", value="50", no_evidence_reason="Bản giấy").status_code == 302
+    assert _save(focal, wf, "1.1", points="1,5", no_evidence_reason="Bản giấy").status_code == 302
+    page = _sheet(focal, wf)
+    leaf = _leaf_html(page, yes_no)
+    assert re.search(r'<input type="radio" name="choice" value="yes"[^>]*checked', leaf), leaf
+    assert "Điểm tự chấm hiện tại: <strong>1</strong> điểm (Có)." in leaf
+    leaf = _leaf_html(page, rate)
+    assert (
+        re.search(r'name="value" value="50"', leaf)
+        and "Điểm tự chấm hiện tại: <strong>0,5</strong> điểm (50%)." in leaf
+    )
+    leaf = _leaf_html(page, wf.score(wf.a, "1.1"))
+    assert 'name="points" value="1,5"' in leaf and "Điểm tự chấm hiện tại: <strong>1,5</strong> điểm." in leaf
+    assert "Chưa tự chấm." in _leaf_html(page, wf.score(wf.a, "1.2"))
+
+
+def test_points_stored_without_the_choice_the_rule_asks_for_are_shown_with_a_warning(wf: Workflow) -> None:
+    yes_no = _rule_leaf(wf, "1.3", RuleKind.YES_NO, 60)
+    Score.objects.filter(pk=yes_no.pk).update(self_score=Decimal(1))
+    leaf = _leaf_html(_sheet(wf.personas.client("focal_a"), wf), yes_no)
+    assert "Điểm tự chấm hiện tại: <strong>1</strong> điểm." in leaf and "hãy chọn lại kết quả" in leaf
+
+
+def test_a_save_without_evidence_says_what_the_leaf_still_lacks(wf: Workflow) -> None:
+    focal = wf.personas.client("focal_a")
+    response = _save(focal, wf, "1.1", htmx=True, points="1")
+    html = response.content.decode()
+    assert response.status_code == 200 and "Đã lưu: 1 điểm." in html
+    assert "Tiêu chí chưa hoàn thành. Còn thiếu: tài liệu kiểm chứng hoặc giải thích vì sao không có." in html
+    page = _sheet(focal, wf)
+    assert "Còn thiếu: tài liệu kiểm chứng hoặc giải thích vì sao không có" in _leaf_html(page, wf.score(wf.a, "1.1"))
+    unscored = _leaf_html(page, wf.score(wf.a, "1.2"))
+    assert "Còn thiếu: kết quả tự chấm; tài liệu kiểm chứng hoặc giải thích vì sao không có" in unscored
+    response = _save(focal, wf, "1.1", htmx=True, points="1", no_evidence_reason="Bản giấy lưu tại đơn vị")
+    html = response.content.decode()
+    assert "Đã lưu: 1 điểm." in html and "Còn thiếu" not in html.split('id="sheet-summary"')[0]
+
+
+def test_an_open_sheet_shows_its_deadline_and_says_when_it_has_passed(wf: Workflow) -> None:
+    focal = wf.personas.client("focal_a")
+    deadline = wf.round.self_assessment_deadline
+    assert deadline is not None
+    page = _sheet(focal, wf)
+    assert f"Hạn tự đánh giá: {deadline:%d/%m/%Y}." in page and "Đã quá hạn" not in page
+    Round.objects.filter(pk=wf.round.pk).update(self_assessment_deadline=datetime.date(2020, 1, 15))
+    page = _sheet(focal, wf)
+    assert "Hạn tự đánh giá: 15/01/2020." in page
+    assert "Đã quá hạn tự đánh giá: phiếu nộp từ nay được ghi là nộp muộn." in page
+    extended = wf.b.deadline  # the secretariat gave unit B its own deadline
+    assert extended is not None
+    response = wf.personas.client("focal_b").get(reverse("assessments:assessment_detail", args=[wf.b.pk]))
+    text = response.content.decode()
+    assert f"Hạn tự đánh giá (đã gia hạn riêng cho đơn vị): {extended:%d/%m/%Y}." in text
+    assert "Đã quá hạn" not in text
+
+
+def test_the_submit_confirmation_says_the_deadline_has_passed(wf: Workflow) -> None:
+    self_assess_all(wf, wf.a, wf.personas.focal_a)
+    Round.objects.filter(pk=wf.round.pk).update(self_assessment_deadline=datetime.date(2020, 1, 15))
+    html = wf.personas.client("focal_a").get(reverse("assessments:assessment_submit", args=[wf.a.pk])).content.decode()
+    assert "Hạn tự đánh giá: 15/01/2020." in html and "phiếu nộp từ nay được ghi là nộp muộn" in html

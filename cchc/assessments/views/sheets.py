@@ -55,12 +55,14 @@ def sheet_context(
         row.form = bound.get(row.score.pk) or (self_score_form(row.score) if can_edit else None)
         row.rule_text = services.rule_text(row.criterion)
         row.declared = services.declared_text(row.score.self_value, row.score.self_choice)
+        row.entry_kind = services.input_kind(row.criterion)
     return {
         "assessment": assessment,
         "round": assessment.round,
         "sheet": sheet,
         "can_edit": can_edit,
         "explanation_closed": explanation_closed(user, assessment),
+        "deadline": selectors.sheet_deadline(assessment) if assessment.is_unsubmitted else None,
     }
 
 
@@ -119,6 +121,7 @@ def _confirm_page(request: HttpRequest, assessment: Assessment, status: int = 20
         "assessment": assessment,
         "round": assessment.round,
         "missing": selectors.missing_leaves(assessment),
+        "deadline": selectors.sheet_deadline(assessment),
         "can_edit": permissions.can_edit_self_assessment(request.user, assessment),
         "nav_active": NAV,
     }

@@ -163,3 +163,18 @@ def test_units_under_the_scope_are_grouped_once_per_kind_whatever_the_commune_su
     assert html.count("<h3>Xã, phường, đặc khu, thị trấn <span") == 1
     heading = html.index("<h3>Xã, phường, đặc khu, thị trấn <span")
     assert all(html.index(name) > heading for name in ("Phường An Bình", "Xã Bình An", "Phường Cẩm Lệ", "Xã Hòa Bình"))
+
+
+def test_the_focal_points_self_assessment_link_opens_its_only_open_sheet(personas: Personas) -> None:
+    from cchc.assessments import services
+    from cchc.assessments.tests.conftest import build_workflow, self_assess_all
+
+    wf = build_workflow(personas)
+    sheet_url = reverse("assessments:assessment_detail", args=[wf.a.pk])
+    html = _main(personas.client("focal_a"))
+    assert f'href="{sheet_url}" data-testid="own-sheet">Tự đánh giá Chỉ số CCHC</a>' in html
+    self_assess_all(wf, wf.a, personas.focal_a)
+    services.assessment_submit(actor=personas.focal_a, assessment=wf.a)
+    html = _main(personas.client("focal_a"))  # nothing left to fill in: the rounds, as before
+    assert f'href="{reverse("assessments:round_list")}">Tự đánh giá Chỉ số CCHC</a>' in html
+    assert sheet_url not in html
