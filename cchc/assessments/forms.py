@@ -235,6 +235,9 @@ class SheetDecisionForm(forms.Form):
             self.fields["decision"].widget = forms.HiddenInput()
             self.fields["decision"].initial = SheetDecision.CLOSE
             self.fields["decision"].required = False
+            self.fields["decision"].error_messages["invalid_choice"] = _(
+                "Trong giai đoạn thẩm định chỉ đóng phiếu thay đơn vị được; không gia hạn thêm."
+            )
         # One table row per unit: the fields sit in the row's cells and belong to the form by its id.
         for name, field in self.fields.items():
             field.widget.attrs["form"] = self.form_id

@@ -107,7 +107,7 @@ def test_during_appraisal_only_closing_the_sheet_is_offered_and_an_extension_is_
         services.assessment_extend_deadline(actor=secretariat, assessment=wf.b, deadline=later, reason="Lần hai")
     assert refused.value.code == "bad_stage"
     status, content = _decide(client, wf, decision="extend", deadline=later.isoformat(), reason="Lần hai")
-    assert status == 400 and "errorlist" in _row(content, wf.b)
+    assert status == 400 and "chỉ đóng phiếu thay đơn vị được; không gia hạn thêm" in _row(content, wf.b)
     wf.refresh()
     assert wf.b.deadline != later
 
