@@ -102,6 +102,7 @@ def test_during_appraisal_only_closing_the_sheet_is_offered_and_an_extension_is_
     assert "Gia hạn cho đơn vị" not in row and 'type="date"' not in row
     assert "Đóng phiếu thay đơn vị" in row and "không gia hạn thêm" in page
 
+    assert wf.b.deadline is not None
     later = wf.b.deadline + datetime.timedelta(days=3)
     with pytest.raises(ServiceError, match="không gia hạn được") as refused:
         services.assessment_extend_deadline(actor=secretariat, assessment=wf.b, deadline=later, reason="Lần hai")
