@@ -5,6 +5,7 @@ the council's approval, and the public page shows the day the round was actually
 from __future__ import annotations
 
 import datetime
+import importlib
 import re
 from decimal import Decimal
 
@@ -208,3 +209,19 @@ def _client_for_council(wf: Workflow) -> Client:
     client = Client()
     client.force_login(wf.council)
     return client
+
+
+def test_rounds_published_before_the_day_was_recorded_take_it_from_the_audit_trail(wf: Workflow) -> None:
+    from django.apps import apps
+
+    migration = importlib.import_module("cchc.assessments.migrations.0007_round_published_at")
+    _to_council(wf)
+    services.round_approve(actor=wf.council, round=wf.round, reason="Biên bản họp")
+    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.PUBLISHED)
+    wf.refresh()
+    published_at = wf.round.published_at
+    Round.objects.filter(pk=wf.round.pk).update(published_at=None)
+    migration.published_at_from_audit(apps, None)
+    wf.refresh()
+    assert published_at is not None and wf.round.published_at is not None
+    assert abs((wf.round.published_at - published_at).total_seconds()) < 5
