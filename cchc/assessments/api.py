@@ -50,7 +50,10 @@ class RoundOut(Schema):
     appraisal_deadline: datetime.date | None
     explanation_deadline: datetime.date | None
     council_deadline: datetime.date | None
-    publication_date: datetime.date | None
+    publication_date: datetime.date | None = Field(description="Ngày công bố dự kiến.")
+    published_at: datetime.datetime | None = Field(
+        description="Lúc kỳ đánh giá được công bố (chuyển sang “Đã công bố”)."
+    )
     is_public: bool
     approved_at: datetime.datetime | None = Field(description="Lúc hội đồng thẩm định thông qua kết quả.")
 

@@ -217,14 +217,27 @@ class SheetDecision:
 
 
 class SheetDecisionForm(forms.Form):
-    """The secretariat's decision on one unit that has not submitted: extend its deadline or close its sheet."""
+    """The secretariat's decision on one unit that has not submitted: extend its deadline or close its sheet.
+
+    During appraisal only closing has an effect (``close_only``): the choice and the date are not asked.
+    """
 
     decision = forms.ChoiceField(label=_("Quyết định"), choices=SheetDecision.CHOICES, widget=forms.RadioSelect)
     deadline = _date_field(_("Hạn mới (khi gia hạn)"))
     reason = forms.CharField(label=_("Lý do"), max_length=2000)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, close_only: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.close_only = close_only
+        if close_only:
+            del self.fields["deadline"]
+            self.fields["decision"].choices = [SheetDecision.CHOICES[1]]  # type: ignore[attr-defined]
+            self.fields["decision"].widget = forms.HiddenInput()
+            self.fields["decision"].initial = SheetDecision.CLOSE
+            self.fields["decision"].required = False
+            self.fields["decision"].error_messages["invalid_choice"] = _(
+                "Trong giai đoạn thẩm định chỉ đóng phiếu thay đơn vị được; không gia hạn thêm."
+            )
         # One table row per unit: the fields sit in the row's cells and belong to the form by its id.
         for name, field in self.fields.items():
             field.widget.attrs["form"] = self.form_id
@@ -237,7 +250,10 @@ class SheetDecisionForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("decision") == SheetDecision.EXTEND and not data.get("deadline"):
+        if self.close_only:
+            data["decision"] = SheetDecision.CLOSE
+        # A date that was typed but refused already has its own message: "no date chosen" would be a second, wrong one.
+        if data.get("decision") == SheetDecision.EXTEND and not data.get("deadline") and "deadline" not in self.errors:
             self.add_error("deadline", _("Hãy chọn hạn mới khi gia hạn."))
         return data
 

@@ -48,7 +48,7 @@ class Round(models.Model):
     appraisal_deadline = models.DateField(_("hạn thẩm định"), null=True, blank=True)
     explanation_deadline = models.DateField(_("hạn giải trình"), null=True, blank=True)
     council_deadline = models.DateField(_("hạn họp hội đồng"), null=True, blank=True)
-    publication_date = models.DateField(_("ngày công bố"), null=True, blank=True)
+    publication_date = models.DateField(_("ngày công bố dự kiến"), null=True, blank=True)
     is_public = models.BooleanField(_("công khai kết quả trên trang công khai"), default=False)
     rescale_without_survey = models.BooleanField(
         _("quy đổi về thang 100 khi không có điểm khảo sát"),
@@ -69,6 +69,9 @@ class Round(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    published_at = models.DateTimeField(
+        _("công bố lúc"), null=True, blank=True, help_text=_("Lúc kỳ đánh giá chuyển sang giai đoạn “Đã công bố”.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

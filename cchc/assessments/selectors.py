@@ -171,6 +171,8 @@ class TableRow:
     total: Decimal
     appraised: int = 0
     leaves: int = 0
+    # ``(area, points)`` in the order of ``areas``: a card on a phone labels each value with its area.
+    cells: list[tuple[Criterion, Decimal]] = field(default_factory=list)
 
     @property
     def fully_appraised(self) -> bool:
@@ -214,7 +216,14 @@ def compiled_table(*, round: Round, assessments: QuerySet[Assessment]) -> list[C
         ]
         done, leaves = appraised.get(assessment.pk, (0, 0))
         table.rows.append(
-            TableRow(assessment=assessment, areas=points, total=unit_total.total_points, appraised=done, leaves=leaves)
+            TableRow(
+                assessment=assessment,
+                areas=points,
+                total=unit_total.total_points,
+                appraised=done,
+                leaves=leaves,
+                cells=list(zip(table.areas, points, strict=True)),
+            )
         )
     return [table for table in tables.values() if table.rows]
 

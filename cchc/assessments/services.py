@@ -34,7 +34,7 @@ from cchc.lib import files
 from cchc.lib.errors import ConflictError, ServiceError
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.text import normalize, sort_key
-from cchc.lib.validators import check_text, no_negative_zero
+from cchc.lib.validators import check_date, check_text, no_negative_zero
 from cchc.organisations.models import Unit
 
 from .models import (
@@ -63,6 +63,7 @@ ROUND_AUDIT_FIELDS = (
     "explanation_deadline",
     "council_deadline",
     "publication_date",
+    "published_at",
     "is_public",
     "rescale_without_survey",
     "grade_bands",
@@ -589,6 +590,15 @@ def next_stage(round: Round) -> str | None:
     return STAGE_ORDER[index + 1] if index + 1 < len(STAGE_ORDER) else None
 
 
+def awaits_council_approval(round: Round) -> bool:
+    """Whether ``round`` is at the council stage and the council has not approved yet (nothing to publish)."""
+    return round.stage == Stage.COUNCIL and round.approved_at is None
+
+
+def awaiting_approval_message() -> str:
+    return _("Hội đồng thẩm định chưa thông qua kết quả; chưa công bố được.")
+
+
 def _compute_results(round: Round) -> None:
     """Indices, ranks and grades of the round (``cchc.assessments.results``)."""
     try:
@@ -674,11 +684,17 @@ def round_advance(*, actor: Any, round: Round, to_stage: str, reason: str = "") 
             % {"count": len(blocking), "units": _unit_names(blocking)},
             code="undecided",
         )
-    if to_stage == Stage.PUBLISHED and round.approved_at is None:
-        raise ServiceError(_("Hội đồng thẩm định chưa thông qua kết quả; chưa công bố được."), code="bad_stage")
+    if to_stage == Stage.PUBLISHED and awaits_council_approval(round):
+        raise ServiceError(awaiting_approval_message(), code="bad_stage")
     before = snapshot(round, ROUND_AUDIT_FIELDS)
     round.stage = to_stage
-    round.save(update_fields=["stage"])
+    changed = ["stage"]
+    if to_stage == Stage.PUBLISHED:
+        # The day the results actually became public, recorded with the stage change (the planned day is
+        # ``publication_date``).
+        round.published_at = timezone.now()
+        changed.append("published_at")
+    round.save(update_fields=changed)
     record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -1039,24 +1055,39 @@ def _require_pending_decision(assessment: Assessment) -> None:
 def assessment_extend_deadline(
     *, actor: Any, assessment: Assessment, deadline: datetime.date, reason: str
 ) -> Assessment:
-    """Give one unit that has not submitted its own deadline (secretariat, with a reason).
+    """Give one unit that has not submitted its own deadline (secretariat, with a reason; self-assessment stage).
 
     The unit keeps self-assessing and may submit while the round is in appraisal; a submission after this
-    deadline is marked late. The round cannot leave appraisal while the sheet is still unsubmitted.
+    deadline is marked late. During appraisal an extension would change nothing (the unit may submit until the
+    office closes its sheet, and the round cannot leave appraisal while the sheet is unsubmitted), so it is
+    refused, as is an extension to the deadline the unit already has.
     """
     assessment = (
         Assessment.objects.select_for_update(of=("self",)).select_related("round", "unit").get(pk=assessment.pk)
     )
     _require_pending_decision(assessment)
+    if assessment.round.stage != Stage.SELF_ASSESSMENT:
+        raise ServiceError(
+            _(
+                "Trong giai đoạn thẩm định không gia hạn được: đơn vị vẫn nộp được phiếu cho đến khi cơ quan "
+                "thường trực đóng phiếu thay đơn vị, và kỳ chỉ sang giải trình khi phiếu đã nộp hoặc đã đóng."
+            ),
+            code="bad_stage",
+            field="decision",
+        )
     reason = normalize(reason)
     if not reason:
         raise ServiceError(_("Hãy ghi lý do gia hạn."), field="reason")
+    check_date(deadline, field="deadline")
     if deadline < timezone.localdate():
         raise ServiceError(_("Hạn mới phải từ hôm nay trở đi."), field="deadline")
-    if deadline.year > 2100:
-        raise ServiceError(_("Ngày không hợp lệ."), field="deadline")
     if assessment.deadline == deadline:
-        return assessment
+        raise ServiceError(
+            _("Đơn vị đã được gia hạn đến ngày %(date)s; hãy chọn một hạn khác.")
+            % {"date": deadline.strftime("%d/%m/%Y")},
+            code="unchanged",
+            field="deadline",
+        )
     _set_status(actor=actor, assessment=assessment, status=assessment.status, reason=reason, deadline=deadline)
     return assessment
 

@@ -130,13 +130,15 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     next_stage = services.next_stage(round)
     can_manage = permissions.can_manage_round(user, round)
     rows = selectors.assessment_rows(assessments)
+    awaiting_approval = services.awaits_council_approval(round)
     context = {
         "round": round,
         "stages": _stages(round),
         "rows": rows,
         "overrides": [row for row in rows if row.assessment.approval_override_reason],
         "can_manage": can_manage,
-        "next_stage": Stage(next_stage) if next_stage and can_manage else None,
+        "next_stage": Stage(next_stage) if next_stage and can_manage and not awaiting_approval else None,
+        "awaiting_approval": awaiting_approval,
         "can_approve": _can_approve(user, round),
         "can_view_table": permissions.can_view_compiled_table(user, round),
         "can_view_results": permissions.can_view_round_results(user, round),
@@ -147,22 +149,40 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     return render(request, "assessments/round_detail.html", context)
 
 
-def _advance_context(round: Round, to_stage: str, form: AdvanceForm) -> dict[str, Any]:
+def _decision_form(round: Round, sheet: Assessment, data: Any = None) -> SheetDecisionForm:
+    """The decision form of one unit that has not submitted; during appraisal only closing its sheet is asked."""
+    close_only = round.stage != Stage.SELF_ASSESSMENT
+    return SheetDecisionForm(data, prefix=f"sheet{sheet.pk}", close_only=close_only)
+
+
+def _advance_context(
+    round: Round, to_stage: str, form: AdvanceForm, decided: SheetDecisionForm | None = None
+) -> dict[str, Any]:
     """What the confirmation page of a stage change summarises: who has not submitted, how far appraisal got,
-    what publishing makes public."""
+    what publishing makes public. ``decided`` is a refused decision form, shown in its unit's row."""
     context: dict[str, Any] = {"round": round, "to_stage": Stage(to_stage), "form": form, "nav_active": NAV}
     if round.stage in (Stage.SELF_ASSESSMENT, Stage.APPRAISAL):
         blocking = services.blocking_sheets(round)
         blocking_ids = {sheet.pk for sheet in blocking}
         progress = selectors.progress_by_assessment(Assessment.objects.filter(pk__in=blocking_ids))
         context["blocking"] = [
-            (sheet, SheetDecisionForm(prefix=f"sheet{sheet.pk}"), progress.get(sheet.pk, (0, 0))) for sheet in blocking
+            (
+                sheet,
+                decided
+                if decided is not None and decided.prefix == f"sheet{sheet.pk}"
+                else _decision_form(round, sheet),
+                progress.get(sheet.pk, (0, 0)),
+            )
+            for sheet in blocking
         ]
         context["extended"] = [sheet for sheet in services.unsubmitted_sheets(round) if sheet.pk not in blocking_ids]
     if round.stage in (Stage.APPRAISAL, Stage.EXPLANATION):
         context["gaps"] = [gap for gap in services.approval_gaps(round) if not gap[0].is_unsubmitted]
     if to_stage == Stage.PUBLISHED:
-        context["summary"] = selectors.publication_summary(round)
+        if services.awaits_council_approval(round):
+            context["awaiting_approval"] = True
+        else:
+            context["summary"] = selectors.publication_summary(round)
     return context
 
 
@@ -216,33 +236,40 @@ def sheet_decide(request: HttpRequest, round_id: int, assessment_id: int) -> Htt
     """The secretariat's decision on one unit that has not submitted: extend its deadline or close its sheet."""
     round = permissions.get_round_for_user(request.user, round_id, manage=True)
     assessment = get_object_or_404(Assessment.objects.select_related("unit", "round"), pk=assessment_id, round=round)
-    form = SheetDecisionForm(request.POST, prefix=f"sheet{assessment.pk}")
-    if not form.is_valid():
+    form = _decision_form(round, assessment, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["decision"] == SheetDecision.EXTEND:
+                services.assessment_extend_deadline(
+                    actor=request.user, assessment=assessment, deadline=data["deadline"], reason=data["reason"]
+                )
+                messages.success(
+                    request,
+                    _("Đã gia hạn cho %(unit)s đến %(date)s.")
+                    % {"unit": assessment.unit.name, "date": data["deadline"].strftime("%d/%m/%Y")},
+                )
+            else:
+                services.assessment_close_by_office(actor=request.user, assessment=assessment, reason=data["reason"])
+                messages.success(
+                    request,
+                    _("Đã đóng phiếu thay %(unit)s (nộp muộn; tiêu chí chưa chấm được 0 điểm).")
+                    % {"unit": assessment.unit.name},
+                )
+            return redirect("assessments:round_advance", round.pk)
+        except ServiceError as exc:
+            show_service_error(form, exc)
+    # The refused decision comes back in its unit's row with what was entered and each message by its field.
+    to_stage = services.next_stage(round)
+    blocking = {sheet.pk for sheet in services.blocking_sheets(round)}
+    if to_stage is None or assessment.pk not in blocking:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, f"{assessment.unit.name}: {error}")
         return redirect("assessments:round_advance", round.pk)
-    data = form.cleaned_data
-    try:
-        if data["decision"] == SheetDecision.EXTEND:
-            services.assessment_extend_deadline(
-                actor=request.user, assessment=assessment, deadline=data["deadline"], reason=data["reason"]
-            )
-            messages.success(
-                request,
-                _("Đã gia hạn cho %(unit)s đến %(date)s.")
-                % {"unit": assessment.unit.name, "date": data["deadline"].strftime("%d/%m/%Y")},
-            )
-        else:
-            services.assessment_close_by_office(actor=request.user, assessment=assessment, reason=data["reason"])
-            messages.success(
-                request,
-                _("Đã đóng phiếu thay %(unit)s (nộp muộn; tiêu chí chưa chấm được 0 điểm).")
-                % {"unit": assessment.unit.name},
-            )
-    except ServiceError as exc:
-        messages.error(request, f"{assessment.unit.name}: {exc.message}")
-    return redirect("assessments:round_advance", round.pk)
+    advance = AdvanceForm(initial={"to_stage": to_stage})
+    context = _advance_context(round, to_stage, advance, decided=form)
+    return render(request, "assessments/round_advance.html", context, status=400)
 
 
 @GET_POST
