@@ -212,3 +212,26 @@ def test_without_javascript_the_sheet_saves_a_leaf_and_submits_as_plain_forms(
         context.close()
     wf.refresh()
     assert wf.a.status == AssessmentStatus.SUBMITTED
+
+
+def test_an_appraiser_ticks_every_leaf_of_the_worklist_page_at_once_and_accepts_them(
+    page: Page, live_server: LiveServer, personas: Personas
+) -> None:
+    wf: Workflow = build_workflow(personas)
+    for assessment, user in ((wf.a, personas.focal_a), (wf.b, personas.focal_b)):
+        self_assess_all(wf, assessment, user)
+        services.assessment_submit(actor=user, assessment=assessment)
+    services.round_advance(actor=personas.secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    _as(page, "thamdinh")
+    page.goto(f"/assessments/rounds/{wf.round.pk}/appraisal/")
+    boxes = page.get_by_test_id("worklist").locator('input[type=checkbox][name="scores"]')
+    count = boxes.count()
+    assert count >= 2
+    page.get_by_test_id("select-all").check()
+    for index in range(count):
+        expect(boxes.nth(index)).to_be_checked()
+    page.get_by_test_id("select-all").uncheck()
+    expect(boxes.first).not_to_be_checked()
+    page.get_by_test_id("select-all").check()
+    page.get_by_role("button", name="Đồng ý các tiêu chí đã chọn").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Đã đồng ý điểm tự chấm của {count} tiêu chí.")

@@ -593,3 +593,15 @@ def test_the_submit_confirmation_says_the_deadline_has_passed(wf: Workflow) -> N
     Round.objects.filter(pk=wf.round.pk).update(self_assessment_deadline=datetime.date(2020, 1, 15))
     html = wf.personas.client("focal_a").get(reverse("assessments:assessment_submit", args=[wf.a.pk])).content.decode()
     assert "Hạn tự đánh giá: 15/01/2020." in html and "phiếu nộp từ nay được ghi là nộp muộn" in html
+
+
+def test_the_select_all_box_is_offered_only_to_scripts_and_names_the_leaf_boxes(wf: Workflow) -> None:
+    _appraisal(wf)
+    appraiser = wf.personas.client("appraiser")
+    for address in (
+        reverse("assessments:appraisal_list", args=[wf.round.pk]),
+        reverse("assessments:appraisal_sheet", args=[wf.a.pk]),
+    ):
+        page = appraiser.get(address).content.decode()
+        assert "hidden data-select-all-label" in page, address
+        assert 'data-select-all="scores"' in page, address

@@ -514,3 +514,18 @@ def test_the_unit_history_speaks_in_field_labels_and_readable_values(personas):
     content = personas.client("secretariat").get(_url("unit_detail", personas.unit_b.pk)).content.decode()
     assert "<strong>Loại xã</strong>: Xã → Phường" in content
     assert "Nâng cấp" in content
+
+
+def test_a_unit_no_longer_in_force_offers_no_new_children_merge_or_split(personas):
+    closed = unit_create(
+        actor=None,
+        data=UnitData(name="Xã Đã Sáp Nhập", kind=UnitKind.COMMUNE, code="GONE", valid_to=datetime.date(2025, 6, 30)),
+        parent=personas.province,
+    )
+    client = personas.client("secretariat")
+    content = client.get(_url("unit_detail", closed.pk)).content.decode()
+    assert 'data-testid="unit-actions"' in content and "Sửa" in content
+    for label in ("Thêm đơn vị trực thuộc", "Hợp nhất", "Chia tách"):
+        assert label not in content
+    current = client.get(_url("unit_detail", personas.unit_a.pk)).content.decode()
+    assert "Hợp nhất" in current and "Chia tách" in current

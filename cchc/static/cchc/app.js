@@ -2,6 +2,9 @@
  *
  * - A select marked data-submit-on-change submits its form when it changes (the language switcher); the form keeps
  *   a submit button inside <noscript> for browsers without JavaScript.
+ * - A checkbox marked data-select-all="<name>" ticks or clears every checkbox of that name in its form (including
+ *   those tied to the form by their form= attribute); its label is hidden until this script shows it, since
+ *   without JavaScript it could do nothing.
  * - A collapsed panel (<details>) that holds a form error is opened, and the first error is brought into view, so a
  *   form that comes back with errors never hides them. The pages open such panels themselves as well; this covers
  *   any panel a page forgot.
@@ -14,6 +17,19 @@
     if (target instanceof HTMLSelectElement && target.hasAttribute("data-submit-on-change") && target.form) {
       target.form.submit();
     }
+  });
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    var name = target instanceof HTMLInputElement ? target.getAttribute("data-select-all") : null;
+    if (!name || !target.form) {
+      return;
+    }
+    Array.prototype.forEach.call(target.form.elements, function (element) {
+      if (element instanceof HTMLInputElement && element.type === "checkbox" && element.name === name) {
+        element.checked = target.checked;
+      }
+    });
   });
 
   var ERROR_SELECTOR = ".errorlist, .has-error, [aria-invalid=true], [data-form-error]";
@@ -35,6 +51,9 @@
   }
 
   function start() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-select-all-label]"), function (label) {
+      label.hidden = false;
+    });
     var first = openPanelsWithErrors(document);
     if (first && first.getBoundingClientRect().top > window.innerHeight) {
       first.scrollIntoView({ block: "center" });
