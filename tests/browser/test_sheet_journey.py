@@ -235,3 +235,19 @@ def test_an_appraiser_ticks_every_leaf_of_the_worklist_page_at_once_and_accepts_
     page.get_by_test_id("select-all").check()
     page.get_by_role("button", name="Đồng ý các tiêu chí đã chọn").click()
     expect(page.get_by_role("status")).to_contain_text(f"Đã đồng ý điểm tự chấm của {count} tiêu chí.")
+
+
+def test_an_inline_save_refused_because_access_was_lost_says_so_instead_of_doing_nothing(
+    page: Page, live_server: LiveServer, personas: Personas
+) -> None:
+    from cchc.accounts.models import RoleAssignment
+
+    wf = build_workflow(personas)
+    _as(page, "daumoi_a")
+    page.goto(f"/assessments/{wf.a.pk}/")
+    RoleAssignment.objects.filter(user=personas.focal_a).delete()  # access taken away while the page is open
+    first = _leaf(page, "1.1")
+    first.get_by_label("Điểm tự chấm").fill("2")
+    first.get_by_role("button", name="Lưu tiêu chí 1.1").click()
+    expect(page.get_by_test_id("request-error")).to_contain_text("Chưa lưu được")
+    assert wf.score(wf.a, "1.1").self_score is None

@@ -5,6 +5,8 @@
  * - A checkbox marked data-select-all="<name>" ticks or clears every checkbox of that name in its form (including
  *   those tied to the form by their form= attribute); its label is hidden until this script shows it, since
  *   without JavaScript it could do nothing.
+ * - A partial update (htmx) that the server refused or never answered says so at the top of the page, in the
+ *   page's language (the texts are data-error-* attributes of <body>), instead of leaving the page unchanged.
  * - A collapsed panel (<details>) that holds a form error is opened, and the first error is brought into view, so a
  *   form that comes back with errors never hides them. The pages open such panels themselves as well; this covers
  *   any panel a page forgot.
@@ -30,6 +32,35 @@
         element.checked = target.checked;
       }
     });
+  });
+
+  function announce(text) {
+    var main = document.getElementById("main");
+    if (!main || !text) {
+      return;
+    }
+    var list = main.querySelector("ul.messages");
+    if (!list) {
+      list = document.createElement("ul");
+      list.className = "messages";
+      list.setAttribute("role", "status");
+      main.insertBefore(list, main.firstChild);
+    }
+    var item = document.createElement("li");
+    item.className = "message error";
+    item.setAttribute("data-testid", "request-error");
+    item.textContent = text;
+    list.appendChild(item);
+    list.scrollIntoView({ block: "nearest" });
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail && event.detail.xhr ? event.detail.xhr.status : 0;
+    var texts = document.body.dataset;
+    announce(status === 403 ? texts.errorForbidden : status === 404 ? texts.errorMissing : texts.errorOther);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    announce(document.body.dataset.errorOffline);
   });
 
   var ERROR_SELECTOR = ".errorlist, .has-error, [aria-invalid=true], [data-form-error]";
