@@ -35,9 +35,7 @@ import argparse
 import io
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -47,40 +45,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc.settings")
 
+from units import _prepare_database  # noqa: E402  (the same database preparation as every benchmark)
+
 MB = 1024 * 1024
-
-
-def _prepare_database() -> Callable[[], None]:
-    """Point Django at a database of its own; returns the clean-up to run at the end."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url or url.startswith("sqlite"):
-        directory = tempfile.mkdtemp(prefix="cchc-bench-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{directory}/bench.sqlite3"
-        os.environ["CCHC_VAR_DIR"] = directory
-        return lambda: shutil.rmtree(directory, ignore_errors=True)
-
-    import dj_database_url
-    import psycopg
-    from psycopg import sql
-
-    config = dj_database_url.parse(url)
-    name = str(config["NAME"])
-    if "bench" not in name:
-        print(f"Database {name!r} is not a benchmark database; using 'cchc_bench' on the same server instead.")
-        name = "cchc_bench"
-        os.environ["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
-    os.environ.setdefault("CCHC_VAR_DIR", tempfile.mkdtemp(prefix="cchc-bench-"))
-    with psycopg.connect(
-        host=config.get("HOST") or None,
-        port=config.get("PORT") or None,
-        user=config.get("USER") or None,
-        password=config.get("PASSWORD") or None,
-        dbname="postgres",
-        autocommit=True,
-    ) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return lambda: None
 
 
 def _status_kb(field: str) -> int:
