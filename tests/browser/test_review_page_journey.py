@@ -3,18 +3,14 @@ line per task; a line opens to its fields and its units are chosen by search."""
 
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from cchc.directives import proposals, services
 from cchc.directives.models import Directive
-from cchc.directives.tests.test_review import TEXT, ProposedTask, extraction
-from cchc.organisations.models import UnitKind
-from cchc.organisations.services import UnitData, unit_create
+from cchc.directives.tests.test_review import long_draft
 from cchc.testing.personas import Personas
 
 from .test_journeys import ProblemWatch, log_in
@@ -28,35 +24,7 @@ TASKS = 38
 def test_a_38_task_review_is_one_short_page_and_a_task_opens_to_its_fields(
     page: Page, live_server: LiveServer, personas: Personas, artifacts_dir: Path
 ) -> None:
-    for number in range(80):
-        unit_create(
-            actor=None,
-            data=UnitData(name=f"Xã Thử Nghiệm {number}", kind=UnitKind.COMMUNE, code=f"T-X-{number}"),
-            parent=personas.province,
-        )
-    proposed = extraction(personas)
-    proposed.tasks = [
-        ProposedTask(
-            section=f"{number}.",
-            lead_unit="Sở Tư pháp",
-            lead_unit_id=personas.unit_a.pk,
-            lead_unit_ids=[personas.unit_a.pk],
-            supporting_units=[],
-            supporting_unit_ids=[],
-            content=f"Nhiệm vụ số {number}: rà soát, đơn giản hóa thủ tục hành chính thuộc thẩm quyền giải quyết",
-            deadline=datetime.date(2025, 12, 31),
-            deadline_text="trước ngày 31/12/2025",
-            recurrence="",
-            period_key="",
-        )
-        for number in range(1, TASKS + 1)
-    ]
-    draft = services.draft_create(
-        actor=personas.secretariat,
-        issuing_unit=personas.province,
-        file=services.StoredFile(name="ke-hoach-38.txt", content=TEXT.encode()),
-        extraction=proposals.extraction_as_dict(proposed),
-    )
+    draft = long_draft(personas, tasks=TASKS)
     watch = ProblemWatch(page)
     log_in(page, personas.secretariat.username)
     page.goto(f"/directives/drafts/{draft.pk}/")

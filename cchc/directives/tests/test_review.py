@@ -115,6 +115,39 @@ def extraction(personas: Personas) -> Extraction:
     )
 
 
+def long_draft(personas: Personas, *, tasks: int) -> DirectiveDraft:
+    """A draft of ``tasks`` proposed tasks, read while the province has 80 more communes (84 units or more)."""
+    for number in range(80):
+        unit_create(
+            actor=None,
+            data=UnitData(name=f"Xã Thử Nghiệm {number}", kind=UnitKind.COMMUNE, code=f"T-X-{number}"),
+            parent=personas.province,
+        )
+    proposed = extraction(personas)
+    proposed.tasks = [
+        ProposedTask(
+            section=f"{number}.",
+            lead_unit="Sở Tư pháp",
+            lead_unit_id=personas.unit_a.pk,
+            lead_unit_ids=[personas.unit_a.pk],
+            supporting_units=[],
+            supporting_unit_ids=[],
+            content=f"Nhiệm vụ số {number}: rà soát thủ tục hành chính thuộc thẩm quyền",
+            deadline=datetime.date(2025, 12, 31),
+            deadline_text="trước ngày 31/12/2025",
+            recurrence="",
+            period_key="",
+        )
+        for number in range(1, tasks + 1)
+    ]
+    return services.draft_create(
+        actor=personas.secretariat,
+        issuing_unit=personas.province,
+        file=services.StoredFile(name=f"ke-hoach-{tasks}.txt", content=TEXT.encode()),
+        extraction=proposals.extraction_as_dict(proposed),
+    )
+
+
 @pytest.fixture
 def draft(personas: Personas) -> DirectiveDraft:
     return services.draft_create(
@@ -325,35 +358,7 @@ def test_review_page_of_a_long_directive_shows_one_folded_row_per_task_without_u
 ) -> None:
     """38 proposed tasks among 84 units: one line per task (content, units, deadline), details folded, units searched
     for instead of listed in every task, and no inline styles (the content security policy refuses them)."""
-    for number in range(80):
-        unit_create(
-            actor=None,
-            data=UnitData(name=f"Xã Thử Nghiệm {number}", kind=UnitKind.COMMUNE, code=f"T-X-{number}"),
-            parent=personas.province,
-        )
-    proposed = extraction(personas)
-    proposed.tasks = [
-        ProposedTask(
-            section=f"{number}.",
-            lead_unit="Sở Tư pháp",
-            lead_unit_id=personas.unit_a.pk,
-            lead_unit_ids=[personas.unit_a.pk],
-            supporting_units=[],
-            supporting_unit_ids=[],
-            content=f"Nhiệm vụ số {number}: rà soát thủ tục hành chính thuộc thẩm quyền",
-            deadline=datetime.date(2025, 12, 31),
-            deadline_text="trước ngày 31/12/2025",
-            recurrence="",
-            period_key="",
-        )
-        for number in range(1, 39)
-    ]
-    draft = services.draft_create(
-        actor=personas.secretariat,
-        issuing_unit=personas.province,
-        file=services.StoredFile(name="long.txt", content=TEXT.encode()),
-        extraction=proposals.extraction_as_dict(proposed),
-    )
+    draft = long_draft(personas, tasks=38)
     page = personas.client("secretariat").get(reverse("directives:draft_review", args=[draft.pk]))
     body = page.content.decode()
     assert Unit.objects.count() > 84
