@@ -14,15 +14,12 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from cchc.directives.models import Assignment, Directive
-from cchc.organisations.models import UnitKind
-from cchc.organisations.services import UnitData, unit_create, unit_merge
+from cchc.directives.tests.test_history import build_history
 from cchc.testing.personas import Personas
 
 from .test_journeys import ProblemWatch, assert_accessible_basics, log_in
 
 pytestmark = pytest.mark.browser
-
-MERGER = datetime.date(2025, 7, 1)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -30,26 +27,8 @@ def test_a_pre_merger_directive_is_registered_with_its_real_date_and_its_task_go
     page: Page, live_server: LiveServer, personas: Personas, tmp_path: Path, settings: Any, artifacts_dir: Path
 ) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
-    district = unit_create(
-        actor=None,
-        data=UnitData(
-            name="Huyện Sông Cũ", kind=UnitKind.DISTRICT, code="T-P-HSC", valid_to=MERGER - datetime.timedelta(days=1)
-        ),
-        parent=personas.province,
-    )
-    commune = unit_create(
-        actor=None,
-        data=UnitData(name="Xã Bằng Doãn", kind=UnitKind.COMMUNE, code="T-P-HSC-BD", subtype="commune"),
-        parent=district,
-    )
-    ward = unit_merge(
-        actor=None,
-        units=[commune],
-        new_unit=UnitData(name="Phường Sông Lô", kind=UnitKind.COMMUNE, code="T-P-PSL", subtype="ward"),
-        parent=personas.province,
-        effective_date=MERGER,
-        move_children=False,
-    )
+    units = build_history(personas)
+    district, ward = units["district"], units["ward"]
     watch = ProblemWatch(page)
     log_in(page, "thuongtruc")
 

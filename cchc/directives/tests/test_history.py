@@ -27,8 +27,7 @@ ISSUED_2021 = datetime.date(2021, 8, 25)
 MERGER = datetime.date(2025, 7, 1)
 
 
-@pytest.fixture
-def history(personas: Personas) -> dict[str, Unit]:
+def build_history(personas: Personas) -> dict[str, Unit]:
     """Huyện Sông Cũ (closed, no successor) with Xã Bằng Doãn, merged into Phường Sông Lô on 1 July 2025."""
     district = unit_create(
         actor=None,
@@ -51,6 +50,11 @@ def history(personas: Personas) -> dict[str, Unit]:
         move_children=False,
     )
     return {"district": district, "commune": Unit.objects.get(pk=commune.pk), "ward": ward}
+
+
+@pytest.fixture
+def history(personas: Personas) -> dict[str, Unit]:
+    return build_history(personas)
 
 
 def _old_directive(personas: Personas, history: dict[str, Unit]) -> Directive:
