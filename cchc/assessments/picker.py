@@ -90,14 +90,7 @@ class CriterionPickerWidget(SearchPickerWidget):
     problem_code = "criterion_search"
     allow_multiple_selected = True
     fallback_class = forms.SelectMultiple
-
-    def select_limit(self) -> int:
-        from django.conf import settings
-
-        return int(getattr(settings, self.limit_setting, 0))
-
-    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
-        return False
+    default_limit = 0  # always the search box
 
     def search(self, queryset: QuerySet[Any], text: str) -> tuple[list[Any], bool]:
         return search_scores(queryset, text)

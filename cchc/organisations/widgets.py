@@ -465,6 +465,8 @@ class SearchPickerWidget(forms.Select):
     scope_schema: ScopeSchema = UNIT_SCOPE
     search_url_name = "organisations:unit_search"
     limit_setting = "UNIT_PICKER_SELECT_LIMIT"
+    # The limit when ``limit_setting`` is not set: above it the search box replaces the select (0: always search).
+    default_limit = DEFAULT_SELECT_LIMIT
     id_prefix = "picker"
     log_name = "Picker"
     # What a search posted without JavaScript says when it finds nothing, or several rows (``%(text)s``: the text).
@@ -494,7 +496,12 @@ class SearchPickerWidget(forms.Select):
     # -- what subclasses say -------------------------------------------------
 
     def select_limit(self) -> int:
-        return int(getattr(settings, self.limit_setting, DEFAULT_SELECT_LIMIT))
+        return int(getattr(settings, self.limit_setting, self.default_limit))
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        if self.allow_multiple_selected:
+            return False  # an empty multiple select posts nothing, like SelectMultiple
+        return super().value_omitted_from_data(data, files, name)
 
     def search(self, queryset: QuerySet[Any], text: str) -> tuple[list[Any], bool]:
         """At most :data:`RESULT_LIMIT` rows of ``queryset`` matching ``text``, best first, and whether more did."""
@@ -727,9 +734,6 @@ class UnitMultiplePickerWidget(UnitPickerWidget):
 
     allow_multiple_selected = True
     fallback_class = forms.SelectMultiple
-
-    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
-        return False  # an empty multiple select posts nothing, like SelectMultiple
 
 
 class SearchPickerFieldMixin:
