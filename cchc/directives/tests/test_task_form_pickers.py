@@ -170,3 +170,8 @@ def test_the_edit_form_shows_the_chosen_criteria_as_chips(
     assert select
     options = re.findall(r'<option value="(\d+)" selected', select.group(0))
     assert options == [str(criteria["1.1"].pk), str(criteria["1.2"].pk)]
+
+
+def test_the_criterion_search_is_only_for_people_who_are_signed_in(personas: Personas) -> None:
+    response = Client().get(reverse("frameworks:criterion_search"), {"scope": "x", "q": "1"})
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
