@@ -10,6 +10,7 @@ a move rewrites the paths of a whole subtree with a single ``UPDATE``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
@@ -79,10 +80,33 @@ class UnitQuerySet(models.QuerySet["Unit"]):
         """Units below any of the given paths (an empty list gives nothing)."""
         if not paths:
             return self.none()
-        condition = Q()
-        for path in _outermost(paths):
-            condition |= Q(path__startswith=path)
-        return self.filter(condition)
+        return self.filter(subtree_condition(paths))
+
+
+def subtree_condition(paths: Iterable[str], field: str = "") -> Q:
+    """The condition "the unit reached through ``field`` lies in one of the subtrees at ``paths``".
+
+    ``field`` is the lookup from the filtered model to a unit (``"unit"``, ``"directive__issuing_unit"``; empty for
+    units themselves). No paths gives a condition that matches nothing. Every subtree filter on another model goes
+    through this function (or ``path_condition`` for a stored path column), so scoping is written once.
+    """
+    return path_condition(paths, f"{field}__path" if field else "path")
+
+
+def path_condition(paths: Iterable[str], column: str) -> Q:
+    """The condition "the unit path stored in ``column`` lies in one of the subtrees at ``paths``"."""
+    kept = _outermost(list(paths))
+    if not kept:
+        return Q(pk__in=[])
+    condition = Q()
+    for path in kept:
+        condition |= Q(**{f"{column}__startswith": path})
+    return condition
+
+
+def path_is_within(path: str, paths: Iterable[str]) -> bool:
+    """True when the unit path ``path`` lies in one of the subtrees at ``paths`` (the Python twin of the above)."""
+    return any(path.startswith(root) for root in paths)
 
 
 def _outermost(paths: list[str]) -> list[str]:
@@ -168,6 +192,10 @@ class Unit(models.Model):
     def is_within(self, other: Unit) -> bool:
         """True when this unit is ``other`` or below it."""
         return self.path.startswith(other.path)
+
+    def is_within_any(self, paths: Iterable[str]) -> bool:
+        """True when this unit lies in one of the subtrees at ``paths``."""
+        return path_is_within(self.path, paths)
 
     @property
     def display_kind(self) -> str:
