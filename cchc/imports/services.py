@@ -19,6 +19,7 @@ from django.core.files.base import ContentFile
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from cchc.lib.errors import ServiceError
 from cchc.lib.ids import parse_id
@@ -48,8 +49,6 @@ def import_run_start(
     framework: Any = None,
 ) -> ImportRun:
     """Store the checked upload and queue its import; the caller shows the run's page."""
-    from .jobs import run_import_job
-
     run = ImportRun(
         kind=kind,
         created_by=actor,
@@ -63,6 +62,17 @@ def import_run_start(
     run_import_job.enqueue(run_id=run.pk)
     run.refresh_from_db()
     return run
+
+
+@task()
+def run_import_job(run_id: int) -> dict[str, object]:
+    """The background job: import the file of the :class:`~cchc.imports.models.ImportRun` ``run_id``.
+
+    Idempotent once the run has finished. It lives beside ``import_run_start``, which queues it, so the two never
+    import each other.
+    """
+    run = import_run_execute(run_id)
+    return {"run": run.pk, "status": run.status, "errors": len(run.errors)}
 
 
 def _set(run: ImportRun, **values: Any) -> None:
@@ -157,5 +167,6 @@ __all__ = [
     "get_import_run_for_user",
     "import_run_execute",
     "import_run_start",
+    "run_import_job",
     "runs_in_background",
 ]

@@ -9,11 +9,13 @@ A module belongs to an app (the first package under ``cchc``) and to a layer of 
 - ``models``: ``models.py``, ``apps.py``, ``migrations``;
 - ``core``: services, selectors and every other module of rules (results, scoring, Excel and Word documents …);
 - ``access``: ``access.py``, the app's permission helpers;
+- ``exchange``: Excel and Word files read and written for a person (``excel.py``, ``documents.py``), which scope what
+  they read through the access helpers;
 - ``pages``: views, API, URLs, forms, widgets, pickers, template tags, admin, management commands, demo data,
   context processors and navigation.
 
-The rules are that the module graph and the graph of (app, layer) pairs have no loops, and that no app imports a
-name starting with an underscore from another app.
+The rules are that the module graph and the graph of (app, layer) pairs have no loops, that models and rules never
+import pages, and that no app imports a name starting with an underscore from another app.
 """
 
 from __future__ import annotations
@@ -40,8 +42,8 @@ PAGE_MODULES = {
     "demo",
     "navigation",
     "context_processors",
-    "jobs",
 }
+EXCHANGE_MODULES = {"excel", "documents"}
 PAGE_PACKAGES = {"views", "templatetags", "management", "api"}
 MODEL_MODULES = {"models", "apps"}
 # Top-level modules of the project that are not apps: they assemble the apps and sit above all of them.
@@ -93,6 +95,8 @@ def layer_of(module: str) -> str:
         return "models"
     if head == "access":
         return "access"
+    if head in EXCHANGE_MODULES:
+        return "exchange"
     if head in PAGE_PACKAGES or head in PAGE_MODULES or last in PAGE_MODULES:
         return "pages"
     if re.fullmatch(r"(views|urls|api)_\w+", head):
