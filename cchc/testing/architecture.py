@@ -153,7 +153,11 @@ def read_picture(files: Iterable[Path] | None = None) -> Picture:
                     anchor = package.split(".")
                     anchor = anchor[: len(anchor) - (node.level - 1)]
                     base = ".".join([*anchor, *([base] if base else [])])
-                targets = [f"{base}.{alias.name}" for alias in node.names] + [base]
+                # ``from package import module`` loads the module; any other name comes from ``base`` itself.
+                targets = [
+                    f"{base}.{alias.name}" if f"{base}.{alias.name}" in picture.modules else base
+                    for alias in node.names
+                ]
                 names = [(base, alias.name) for alias in node.names]
             for target in targets:
                 if not target.startswith("cchc"):
