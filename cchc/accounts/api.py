@@ -10,7 +10,7 @@ from pydantic import ConfigDict
 from cchc.organisations.models import Membership
 from cchc.organisations.schemas import ErrorOut, UnitRef
 
-from . import permissions, selectors, services
+from . import access, selectors, services
 from .models import ApiToken, RoleAssignment, User
 
 router = Router(tags=["Tài khoản"])
@@ -127,7 +127,7 @@ def my_tokens(request: HttpRequest) -> list[dict[str, Any]]:
 )
 def my_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     user: User = request.auth  # type: ignore[attr-defined]
-    token = permissions.get_api_token_for_user(user, token_id)
+    token = access.get_api_token_for_user(user, token_id)
     services.api_token_revoke(actor=user, token=token)
     return HttpResponse(status=204)
 
@@ -142,7 +142,7 @@ def my_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     ),
 )
 def user_tokens(request: HttpRequest, user_id: int) -> list[dict[str, Any]]:
-    target = permissions.get_token_owner_for_user(request.auth, user_id)  # type: ignore[attr-defined]
+    target = access.get_token_owner_for_user(request.auth, user_id)  # type: ignore[attr-defined]
     return [_token_out(token) for token in selectors.api_tokens_of(target)]
 
 
@@ -157,7 +157,7 @@ def user_tokens(request: HttpRequest, user_id: int) -> list[dict[str, Any]]:
 )
 def user_token_revoke(request: HttpRequest, user_id: int, token_id: int, payload: TokenRevokeIn) -> HttpResponse:
     actor = request.auth  # type: ignore[attr-defined]
-    target = permissions.get_token_owner_for_user(actor, user_id, manage=True)
-    token = permissions.get_api_token_for_user(target, token_id)
+    target = access.get_token_owner_for_user(actor, user_id, manage=True)
+    token = access.get_api_token_for_user(target, token_id)
     services.api_token_revoke(actor=actor, token=token, reason=payload.reason)
     return HttpResponse(status=204)

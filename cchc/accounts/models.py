@@ -2,7 +2,7 @@
 
 A user works in one or more units (``organisations.Membership``) and holds
 roles; a role may be limited to a unit subtree (``scope``). All access rules
-derive from these rows through :mod:`cchc.accounts.permissions`.
+derive from these rows through :mod:`cchc.accounts.roles` and the apps' ``access`` modules.
 """
 
 from __future__ import annotations

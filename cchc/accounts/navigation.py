@@ -9,7 +9,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from . import permissions
+from cchc.audit import access as audit_access
+from cchc.directives import access as directives_access
+from cchc.organisations import access as organisations_access
+
+from . import roles
 
 
 @dataclass(frozen=True)
@@ -23,17 +27,17 @@ def items_for(user: Any) -> list[NavItem]:
     if not getattr(user, "is_authenticated", False):
         return []
     items = [NavItem(_("Trang chủ"), reverse("dashboards:home"), "home")]
-    if permissions.roles_of(user) or permissions.is_admin(user):
+    if roles.roles_of(user) or roles.is_admin(user):
         items.append(NavItem(pgettext("list", "Đơn vị"), reverse("organisations:unit_list"), "units"))
         items.append(NavItem(_("Bộ tiêu chí"), reverse("frameworks:framework_list"), "frameworks"))
         items.append(NavItem(_("Chỉ số CCHC"), reverse("assessments:round_list"), "assessments"))
         items.append(NavItem(_("Kết quả, xếp hạng"), reverse("assessments:results_index"), "results"))
         items.append(NavItem(_("Nhiệm vụ của đơn vị"), reverse("directives:my_tasks"), "my_tasks"))
         items.append(NavItem(_("Văn bản chỉ đạo"), reverse("directives:directive_list"), "directives"))
-    if permissions.can_view_task_tracker(user):
+    if directives_access.can_view_task_tracker(user):
         items.append(NavItem(_("Theo dõi nhiệm vụ"), reverse("directives:tracker"), "tracker"))
-    if permissions.can_manage_units(user):
+    if organisations_access.can_manage_units(user):
         items.append(NavItem(pgettext("list", "Người dùng"), reverse("accounts:user_list"), "users"))
-    if permissions.can_view_audit(user):
+    if audit_access.can_view_audit(user):
         items.append(NavItem(_("Nhật ký thay đổi"), reverse("audit:entry_list"), "audit"))
     return items

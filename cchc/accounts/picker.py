@@ -10,8 +10,8 @@ It is the unit picker (:mod:`cchc.organisations.widgets`) for people:
 
 The search runs on ``accounts:user_search``. Its scope token describes the field's queryset as conditions on the
 person table's own columns, on their memberships and the units of those memberships (what
-``permissions.get_users_for_user`` and ``exclude(memberships__unit=…)`` produce), signed with the secret key. The
-endpoint applies them to the people the signed-in user may manage, so a token can only narrow that set.
+``cchc.accounts.access.get_users_for_user`` and ``exclude(memberships__unit=…)`` produce), signed with the secret
+key. The endpoint applies them to the people the signed-in user may manage, so a token can only narrow that set.
 
 Without JavaScript the text box is searched when the form is submitted, as for units.
 """

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from cchc.lib.text import search_key
-from cchc.organisations.models import Membership, Unit
+from cchc.organisations.models import Membership, Unit, subtree_condition
 from cchc.organisations.selectors import tree_rows
 
 from .models import ApiToken, RoleAssignment, User
@@ -40,7 +40,8 @@ def user_rows(
 ) -> QuerySet[User]:
     """The user list: search, filters, and everything each row shows prefetched."""
     if unit is not None:
-        users = users.filter(pk__in=Membership.objects.filter(unit__path__startswith=unit.path).values("user_id"))
+        within = Membership.objects.filter(subtree_condition([unit.path], "unit"))
+        users = users.filter(pk__in=within.values("user_id"))
     if role:
         users = users.filter(pk__in=RoleAssignment.objects.filter(role=role).values("user_id"))
     users = search_users(users, query)

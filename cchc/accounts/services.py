@@ -20,7 +20,7 @@ from cchc.lib.text import normalize
 from cchc.organisations.models import Unit
 from cchc.organisations.services import membership_set
 
-from . import permissions
+from . import roles
 from .models import ApiToken, Role, RoleAssignment, User, hash_token
 
 USER_AUDIT_FIELDS = ("username", "full_name", "email", "phone", "is_active")
@@ -107,7 +107,7 @@ def user_update(
 def role_grant(*, actor: Any, user: User, role: str, scope: Unit | None, reason: str = "") -> RoleAssignment:
     if role not in Role.values:
         raise ServiceError(_("Vai trò không hợp lệ."), field="role")
-    if actor is not None and not permissions.can_grant_role(actor, role, scope):
+    if actor is not None and not roles.can_grant_role(actor, role, scope):
         raise ServiceError(_("Bạn không có quyền cấp vai trò này trong phạm vi đã chọn."), code="forbidden")
     assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, scope=scope)
     if created:
@@ -119,13 +119,13 @@ def role_grant(*, actor: Any, user: User, role: str, scope: Unit | None, reason:
             reason=reason,
             unit=scope or _primary_unit_of(user),
         )
-    permissions.clear_cache(user)
+    roles.clear_cache(user)
     return assignment
 
 
 @transaction.atomic
 def role_revoke(*, actor: Any, assignment: RoleAssignment, reason: str = "") -> None:
-    if actor is not None and not permissions.can_grant_role(actor, assignment.role, assignment.scope):
+    if actor is not None and not roles.can_grant_role(actor, assignment.role, assignment.scope):
         raise ServiceError(_("Bạn không có quyền thu hồi vai trò này."), code="forbidden")
     if (
         assignment.role == Role.ADMIN
@@ -140,7 +140,7 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment, reason: str = "") -> 
         reason=reason,
         unit=assignment.scope or _primary_unit_of(assignment.user),
     )
-    permissions.clear_cache(assignment.user)
+    roles.clear_cache(assignment.user)
     assignment.delete()
 
 
@@ -226,7 +226,7 @@ def _revoke(*, actor: Any, token: ApiToken, reason: str, unit: Unit | None) -> N
 
 @transaction.atomic
 def api_token_revoke(*, actor: Any, token: ApiToken, reason: str = "") -> None:
-    """Revoke one token. Callers check that ``actor`` may (see ``permissions.get_api_token_for_user``)."""
+    """Revoke one token. Callers check that ``actor`` may (see ``cchc.accounts.access.get_api_token_for_user``)."""
     _revoke(actor=actor, token=token, reason=normalize(reason), unit=_primary_unit_of(token.user))
 
 

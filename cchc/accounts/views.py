@@ -13,11 +13,12 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cchc.audit import selectors as audit_selectors
+from cchc.audit import access as audit_access
 from cchc.lib.errors import ServiceError
 from cchc.lib.ordering import ordered_queryset_page
+from cchc.organisations import access as organisations_access
 
-from . import permissions, selectors, services
+from . import access, roles, selectors, services
 from .forms import (
     LoginForm,
     PasswordSetForm,
@@ -63,7 +64,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/profile.html",
         {
-            "assignments": permissions._assignments(user),
+            "assignments": roles.role_assignments(user),
             "memberships": user.memberships.select_related("unit"),  # type: ignore[union-attr]
             "tokens": selectors.api_tokens_of(user),  # type: ignore[arg-type]
             "token_form": TokenForm(),
@@ -81,9 +82,9 @@ USERS_PER_PAGE = 50
 def _grant_form(actor: Any, data: Any = None) -> RoleGrantForm:
     return RoleGrantForm(
         data,
-        roles=permissions.grantable_roles(actor),
-        units=permissions.get_units_for_user(actor, manage=True),
-        whole_system=permissions.can_manage_unit(actor, None),
+        roles=roles.grantable_roles(actor),
+        units=roles.get_units_for_user(actor, manage=True),
+        whole_system=organisations_access.can_manage_unit(actor, None),
         prefix="grant",
     )
 
@@ -91,8 +92,8 @@ def _grant_form(actor: Any, data: Any = None) -> RoleGrantForm:
 @require_GET
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.can_manage_units(request.user))
-    form = UserFilterForm(request.GET or None, units=permissions.get_units_for_user(request.user, manage=True))
+    roles.require(organisations_access.can_manage_units(request.user))
+    form = UserFilterForm(request.GET or None, units=roles.get_units_for_user(request.user, manage=True))
     filters: dict[str, Any] = {}
     if form.is_bound and form.is_valid():
         filters = {
@@ -100,7 +101,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
             "unit": form.cleaned_data["unit"],
             "role": form.cleaned_data["role"],
         }
-    users = selectors.user_rows(permissions.get_users_for_user(request.user), **filters)
+    users = selectors.user_rows(access.get_users_for_user(request.user), **filters)
     page = ordered_queryset_page(users, ("full_name", "username"), request.GET.get("page"), USERS_PER_PAGE)
     query_string = request.GET.copy()
     query_string.pop("page", None)
@@ -114,8 +115,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def user_create(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.can_manage_units(request.user))
-    units = permissions.get_units_for_user(request.user, manage=True)
+    roles.require(organisations_access.can_manage_units(request.user))
+    units = roles.get_units_for_user(request.user, manage=True)
     form = UserCreateForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -143,8 +144,8 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
-    permissions.require(permissions.can_manage_units(request.user))
-    target = permissions.get_user_for_user(request.user, user_id)
+    roles.require(organisations_access.can_manage_units(request.user))
+    target = access.get_user_for_user(request.user, user_id)
     return _render_user_detail(request, target, grant_form=_grant_form(request.user))
 
 
@@ -158,13 +159,13 @@ def _render_user_detail(
     status: int = 200,
 ) -> HttpResponse:
     context = selectors.user_context(target)
-    can_change = permissions.can_change_user(request.user, target)
+    can_change = access.can_change_user(request.user, target)
     for assignment in context["assignments"]:
-        may_grant = permissions.can_grant_role(request.user, assignment.role, assignment.scope)
+        may_grant = roles.can_grant_role(request.user, assignment.role, assignment.scope)
         assignment.can_revoke = can_change and may_grant
     history = []
-    if permissions.can_view_audit(request.user):
-        history = list(audit_selectors.history_for(target, user=request.user)[:20])
+    if audit_access.can_view_audit(request.user):
+        history = list(audit_access.get_history_for_user(request.user, target)[:20])
     context.update(
         {
             "target": target,
@@ -183,7 +184,7 @@ def _render_user_detail(
 @require_http_methods(["GET", "POST"])
 @login_required
 def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
-    target = permissions.get_user_for_user(request.user, user_id, manage=True)
+    target = access.get_user_for_user(request.user, user_id, manage=True)
     initial = {
         "full_name": target.full_name,
         "email": target.email,
@@ -210,7 +211,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def user_password(request: HttpRequest, user_id: int) -> HttpResponse:
-    target = permissions.get_user_for_user(request.user, user_id, manage=True)
+    target = access.get_user_for_user(request.user, user_id, manage=True)
     form = PasswordSetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -231,7 +232,7 @@ def user_password(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def role_grant(request: HttpRequest, user_id: int) -> HttpResponse:
-    target = permissions.get_user_for_user(request.user, user_id, manage=True)
+    target = access.get_user_for_user(request.user, user_id, manage=True)
     form = _grant_form(request.user, request.POST)
     if form.is_valid():
         try:
@@ -253,7 +254,7 @@ def role_grant(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def role_revoke(request: HttpRequest, user_id: int, assignment_id: int) -> HttpResponse:
-    target = permissions.get_user_for_user(request.user, user_id, manage=True)
+    target = access.get_user_for_user(request.user, user_id, manage=True)
     assignments = RoleAssignment.objects.select_related("scope", "user")
     assignment = get_object_or_404(assignments, pk=assignment_id, user=target)
     form = RoleRevokeForm(request.POST)

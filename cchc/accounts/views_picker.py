@@ -3,7 +3,7 @@
 ``GET /accounts/users/search/?scope=<token>&q=<text>`` answers JSON: ``{"results": [{"id", "name", "username",
 "email", "detail", "label"}], "more": bool}`` with at most ``picker.RESULT_LIMIT`` people. The token (signed when the
 form was rendered) names the field's queryset; the endpoint applies it to the people the signed-in user may manage
-(``permissions.get_users_for_user``), so a token can narrow what the user sees but never widen it.
+(``access.get_users_for_user``), so a token can narrow what the user sees but never widen it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from cchc.organisations.widgets import QUERY_MAX_LENGTH, ScopeError, rows_in_scope
 
-from . import permissions
+from . import access, roles
 from .picker import PERSON_SCOPE, person_details, person_result, search_people
 
 
@@ -25,8 +25,8 @@ from .picker import PERSON_SCOPE, person_details, person_result, search_people
 @never_cache
 @login_required
 def user_search(request: HttpRequest) -> JsonResponse:
-    permissions.require(bool(permissions.roles_of(request.user)) or permissions.is_admin(request.user))
-    manageable = permissions.get_users_for_user(request.user)
+    roles.require(bool(roles.roles_of(request.user)) or roles.is_admin(request.user))
+    manageable = access.get_users_for_user(request.user)
     try:
         people = rows_in_scope(request.GET.get("scope", ""), manageable, PERSON_SCOPE)
     except signing.SignatureExpired:

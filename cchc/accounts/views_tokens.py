@@ -14,7 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import permissions, selectors, services
+from . import access, selectors, services
 from .forms import TokenForm, TokenRevokeForm
 from .models import ApiToken, User
 
@@ -61,7 +61,7 @@ def _revoke_page(
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     """Revoke one of one's own tokens (confirmation page on GET)."""
     owner: User = request.user  # type: ignore[assignment]
-    token = permissions.get_api_token_for_user(owner, token_id)
+    token = access.get_api_token_for_user(owner, token_id)
     form = TokenRevokeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.api_token_revoke(actor=owner, token=token, reason=form.cleaned_data["reason"])
@@ -74,14 +74,14 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 @login_required
 def user_tokens(request: HttpRequest, user_id: int) -> HttpResponse:
     """The API tokens of a person in the viewer's scope, with links to revoke them where the viewer may."""
-    target = permissions.get_token_owner_for_user(request.user, user_id)
+    target = access.get_token_owner_for_user(request.user, user_id)
     return render(
         request,
         "accounts/user_tokens.html",
         {
             "target": target,
             "tokens": selectors.api_tokens_of(target),
-            "can_revoke": permissions.can_change_user(request.user, target),
+            "can_revoke": access.can_change_user(request.user, target),
             "nav_active": "users",
         },
     )
@@ -90,8 +90,8 @@ def user_tokens(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def user_token_revoke(request: HttpRequest, user_id: int, token_id: int) -> HttpResponse:
-    target = permissions.get_token_owner_for_user(request.user, user_id, manage=True)
-    token = permissions.get_api_token_for_user(target, token_id)
+    target = access.get_token_owner_for_user(request.user, user_id, manage=True)
+    token = access.get_api_token_for_user(target, token_id)
     form = TokenRevokeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.api_token_revoke(actor=request.user, token=token, reason=form.cleaned_data["reason"])

@@ -1,6 +1,6 @@
 """PAR INDEX endpoints: rounds, a unit's assessment with scores and evidence metadata, self-score and appraisal writes.
 
-Every endpoint starts from :mod:`cchc.accounts.permissions`, as the web pages do: a round or assessment the
+Every endpoint starts from :mod:`cchc.assessments.access`, as the web pages do: a round or assessment the
 caller may not read answers 404; a write the caller may not make answers 403; a rule of the cycle (locked
 sheet, bad points) answers 400 and a stale ``version`` 409, all in the one error shape of the API.
 
@@ -18,7 +18,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from cchc.accounts import permissions
+from cchc.accounts import roles
+from cchc.assessments import access
 from cchc.lib.schemas import InputSchema, Line, Number, Text
 from cchc.organisations.schemas import ErrorOut
 
@@ -265,7 +266,7 @@ def _evidence_links(assessment: Assessment) -> list[tuple[int, int]]:
 @router.get("/rounds", response={200: list[RoundOut], **_READ_ERRORS}, summary="Danh sách kỳ đánh giá")
 def round_list(request: HttpRequest) -> Any:
     user = request.auth  # type: ignore[attr-defined]
-    return permissions.get_rounds_for_user(user).order_by("-year", "name")
+    return access.get_rounds_for_user(user).order_by("-year", "name")
 
 
 @router.get(
@@ -276,8 +277,8 @@ def round_list(request: HttpRequest) -> Any:
 )
 def round_detail(request: HttpRequest, round_id: int) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    round = permissions.get_round_for_user(user, round_id)
-    assessments = permissions.get_assessments_for_user(user).filter(round=round)
+    round = access.get_round_for_user(user, round_id)
+    assessments = access.get_assessments_for_user(user).filter(round=round)
     progress = selectors.progress_by_assessment(assessments)
     appraised = selectors.appraisal_progress_by_assessment(assessments)
     rows = selectors.by_unit_name(assessments.select_related("unit"))
@@ -296,7 +297,7 @@ def round_detail(request: HttpRequest, round_id: int) -> dict[str, Any]:
 )
 def assessment_detail(request: HttpRequest, assessment_id: int) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    assessment = permissions.get_assessment_for_user(user, assessment_id)
+    assessment = access.get_assessment_for_user(user, assessment_id)
     links = _evidence_links(assessment)
     by_score: dict[int, list[int]] = {}
     by_evidence: dict[int, list[int]] = {}
@@ -349,8 +350,8 @@ def _score_response(score: Score) -> dict[str, Any]:
 )
 def score_self(request: HttpRequest, score_id: int, payload: SelfScoreIn) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    score = permissions.get_score_for_user(user, score_id)
-    permissions.require(permissions.is_focal_point_for(user, score.assessment.unit))
+    score = access.get_score_for_user(user, score_id)
+    roles.require(roles.is_focal_point_for(user, score.assessment.unit))
     sent = payload.model_fields_set
     services.require_rule_entry(score.criterion, points=payload.points)
     points = payload.points
@@ -382,8 +383,8 @@ def score_self(request: HttpRequest, score_id: int, payload: SelfScoreIn) -> dic
 )
 def score_appraisal(request: HttpRequest, score_id: int, payload: AppraisalIn) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    score = permissions.get_score_for_user(user, score_id)
-    permissions.require(permissions.leads_criterion(user, score.criterion, score.assessment.unit))
+    score = access.get_score_for_user(user, score_id)
+    roles.require(access.leads_criterion(user, score.criterion, score.assessment.unit))
     score = services.score_appraise(
         actor=user,
         score=score,

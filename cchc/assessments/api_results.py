@@ -1,7 +1,7 @@
 """PAR INDEX results endpoints: a round's ranking, one unit's result with its criteria below max, points lost.
 
 Read-only, through the same helpers as the result pages
-(:func:`cchc.accounts.permissions.get_results_round_for_user`,
+(:func:`cchc.assessments.access.get_results_round_for_user`,
 ``can_view_unit_result``, ``can_view_all_round_results``): a round or unit the
 caller may not see answers 404, the cross-unit analysis to a reader of one
 unit only answers 403.
@@ -15,7 +15,8 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 
-from cchc.accounts import permissions
+from cchc.accounts import roles
+from cchc.assessments import access
 from cchc.organisations.schemas import ErrorOut
 
 from . import analysis
@@ -135,7 +136,7 @@ def _change(change: analysis.Change | None) -> dict[str, Any] | None:
 )
 def ranking(request: HttpRequest, round_id: int, kind: str = "") -> list[dict[str, Any]]:
     """The ranking by unit kind (``kind``: department, commune …; empty: every kind), with last year's change."""
-    round_ = permissions.get_results_round_for_user(request.user, round_id)
+    round_ = access.get_results_round_for_user(request.user, round_id)
     groups = analysis.ranking(round_, unit_kind=kind or None)
     return [
         {
@@ -168,9 +169,9 @@ def ranking(request: HttpRequest, round_id: int, kind: str = "") -> list[dict[st
     summary="Kết quả của một đơn vị: chỉ số thành phần và các tiêu chí chưa đạt điểm tối đa",
 )
 def unit_result(request: HttpRequest, round_id: int, assessment_id: int) -> dict[str, Any]:
-    round_ = permissions.get_results_round_for_user(request.user, round_id)
+    round_ = access.get_results_round_for_user(request.user, round_id)
     assessment = Assessment.objects.select_related("unit", "round").filter(round=round_, pk=assessment_id).first()
-    if assessment is None or not permissions.can_view_unit_result(request.user, round_, assessment.unit):
+    if assessment is None or not access.can_view_unit_result(request.user, round_, assessment.unit):
         raise Http404
     result = Result.objects.filter(assessment=assessment).first()
     titles = dict(assessment.framework.criteria.filter(parent__isnull=True).values_list("code", "title"))
@@ -222,8 +223,8 @@ def unit_result(request: HttpRequest, round_id: int, assessment_id: int) -> dict
     summary="Điểm bị mất theo tiêu chí trên toàn bộ các đơn vị",
 )
 def points_lost(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
-    round_ = permissions.get_results_round_for_user(request.user, round_id)
-    permissions.require(permissions.can_view_all_round_results(request.user, round_))
+    round_ = access.get_results_round_for_user(request.user, round_id)
+    roles.require(access.can_view_all_round_results(request.user, round_))
     return [
         {
             "criterion_id": row.criterion.id,

@@ -8,11 +8,17 @@ trail, which also gives the per-leaf history.
 
 from __future__ import annotations
 
+import datetime
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cchc.lib.numbers import format_points
 from cchc.lib.validators import NOTE_MAX_LENGTH
 
 
@@ -27,6 +33,8 @@ class Stage(models.TextChoices):
 
 
 STAGE_ORDER = [stage.value for stage in Stage]
+# Stages in which a round's results are public to everybody with a role in the organiser's province.
+PUBLISHED_STAGES = (Stage.PUBLISHED, Stage.CLOSED)
 
 
 class Round(models.Model):
@@ -86,6 +94,18 @@ class Round(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @cached_property
+    def results_exist(self) -> bool:
+        """Have results been computed for this round ?
+
+        Read once per round object. A list of rounds annotated with ``has_results`` (an ``Exists`` over their results,
+        as the results index reads them) carries the answer already and costs no query.
+        """
+        annotated = self.__dict__.get("has_results")
+        if annotated is not None:
+            return bool(annotated)
+        return Result.objects.filter(assessment__round=self).exists()
+
 
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", _("Đang tự đánh giá")
@@ -94,6 +114,11 @@ class AssessmentStatus(models.TextChoices):
     APPRAISED = "appraised", _("Đã thẩm định")
     EXPLAINED = "explained", _("Đã giải trình")
     APPROVED = "approved", _("Hội đồng đã thông qua")
+
+
+# Sheets a unit may still fill in (self-assessment), and sheets whose appraisal the unit may still explain.
+EDITABLE_STATUSES = (AssessmentStatus.DRAFT, AssessmentStatus.REOPENED)
+EXPLAINABLE_STATUSES = (AssessmentStatus.SUBMITTED, AssessmentStatus.APPRAISED, AssessmentStatus.EXPLAINED)
 
 
 class Assessment(models.Model):
@@ -140,7 +165,54 @@ class Assessment(models.Model):
 
     @property
     def is_unsubmitted(self) -> bool:
-        return self.status in (AssessmentStatus.DRAFT, AssessmentStatus.REOPENED)
+        return self.status in EDITABLE_STATUSES
+
+    # Stage checks: may the sheet be worked on now? Access rules ask them as yes/no questions; the services refuse
+    # with a message built from the same answers (``is_unsubmitted``, ``appraisal_closed_code``).
+
+    def is_open_for_self_assessment(self) -> bool:
+        """May the unit fill in the sheet now (a draft or reopened sheet, in the right stage)?"""
+        stage = self.round.stage
+        if self.status == AssessmentStatus.DRAFT:
+            # A unit whose deadline the secretariat extended keeps its sheet open while the round is in appraisal.
+            return stage == Stage.SELF_ASSESSMENT or (stage == Stage.APPRAISAL and self.deadline is not None)
+        if self.status == AssessmentStatus.REOPENED:
+            return stage in (Stage.SELF_ASSESSMENT, Stage.APPRAISAL)
+        return False
+
+    def appraisal_closed_code(self) -> str:
+        """Why the sheet's leaves cannot be appraised now, as an error code; empty when they can.
+
+        ``"locked"``: the council approved the results; ``"bad_status"``: the round is in appraisal but the unit has
+        not submitted; ``"bad_stage"``: the round is in neither appraisal nor explanation.
+        """
+        stage = self.round.stage
+        if stage == Stage.APPRAISAL and self.status == AssessmentStatus.SUBMITTED:
+            return ""
+        if stage == Stage.EXPLANATION and self.status in (
+            AssessmentStatus.SUBMITTED,  # not fully appraised when the round moved on: the appraisers finish it
+            AssessmentStatus.APPRAISED,
+            AssessmentStatus.EXPLAINED,
+        ):
+            return ""
+        if self.status == AssessmentStatus.APPROVED:
+            return "locked"
+        if stage == Stage.APPRAISAL:
+            return "bad_status"
+        return "bad_stage"
+
+    def is_open_for_appraisal(self) -> bool:
+        """May appraisers score the sheet's leaves now (appraisal, or settling after explanation)?"""
+        return not self.appraisal_closed_code()
+
+    def is_open_for_explanation(self, day: datetime.date | None = None) -> bool:
+        """May the unit explain its appraised scores on ``day`` (today by default): the explanation window?"""
+        deadline = self.round.explanation_deadline
+        return (
+            self.round.stage == Stage.EXPLANATION
+            and self.status in EXPLAINABLE_STATUSES
+            and (deadline is None or (day or timezone.localdate()) <= deadline)
+        )
 
     @property
     def status_text(self) -> str:
@@ -181,6 +253,10 @@ class Score(models.Model):
     ``version`` implements optimistic locking: a write names the version it
     read and fails with a clear message when somebody saved in between.
     """
+
+    # The audit trail reads the name of this record live (entries written before it had a readable name
+    # stored only ids): the relations the name reads.
+    audit_live_name: ClassVar[tuple[str, ...]] = ("criterion", "assessment__unit", "assessment__round")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
     criterion = models.ForeignKey("frameworks.Criterion", on_delete=models.PROTECT, related_name="scores")
@@ -295,6 +371,4 @@ class Result(models.Model):
         verbose_name_plural = _("kết quả")
 
     def __str__(self) -> str:
-        from .services import format_points  # the services import this module
-
         return f"{self.assessment}: {format_points(self.index_value)}"

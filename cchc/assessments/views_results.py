@@ -1,7 +1,7 @@
 """Result pages of a round: ranking, a unit's result, points lost, downloads, and the public page.
 
-All read-only. Access through :mod:`cchc.accounts.permissions`:
-:func:`~cchc.accounts.permissions.get_results_round_for_user` (404 for a round
+All read-only. Access through :mod:`cchc.assessments.access`:
+:func:`~cchc.assessments.access.get_results_round_for_user` (404 for a round
 the user may not see), ``can_view_all_round_results`` for the cross-unit
 analysis, ``can_view_unit_result`` / ``result_unit_paths`` for a unit's page,
 ``can_view_public_round_results`` for anonymous visitors.
@@ -22,7 +22,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from cchc.accounts import permissions
+from cchc.accounts import roles
+from cchc.assessments import access
 from cchc.directives.services import DirectiveExistsError
 from cchc.lib.errors import ServiceError
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
@@ -51,14 +52,14 @@ def _assessment_in_round(request: HttpRequest, round_: Round, assessment_id: Any
     assessment = (
         Assessment.objects.select_related("unit", "framework", "round__organiser").filter(round=round_, pk=pk).first()
     )
-    if assessment is None or not permissions.can_view_unit_result(request.user, round_, assessment.unit):
+    if assessment is None or not access.can_view_unit_result(request.user, round_, assessment.unit):
         raise Http404
     return assessment
 
 
 def _openable(user: Any, round_: Round, groups: list[analysis.RankingGroup]) -> set[int] | None:
     """Assessment ids whose result page the user may open from the ranking; ``None``: all of them."""
-    paths = permissions.result_unit_paths(user, round_)
+    paths = access.result_unit_paths(user, round_)
     if paths is None:
         return None
     if not paths:
@@ -83,15 +84,14 @@ def _openable(user: Any, round_: Round, groups: list[analysis.RankingGroup]) -> 
 def results_index(request: HttpRequest) -> HttpResponse:
     """Rounds whose results the user may see."""
     rounds = (
-        permissions.get_rounds_for_user(request.user)
+        access.get_rounds_for_user(request.user)
         .select_related("organiser")
         .annotate(has_results=Exists(Result.objects.filter(assessment__round=OuterRef("pk"))))
         .filter(has_results=True)
     )
     visible = []
     for round_ in rounds:
-        round_._cchc_results_exist = True
-        if permissions.can_view_round_results(request.user, round_):
+        if access.can_view_round_results(request.user, round_):
             visible.append(round_)
     return render(request, "assessments/results/index.html", {"rounds": visible, "nav_active": NAV})
 
@@ -99,7 +99,7 @@ def results_index(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def ranking_page(request: HttpRequest, round_id: int) -> HttpResponse:
-    round_ = permissions.get_results_round_for_user(request.user, round_id)
+    round_ = access.get_results_round_for_user(request.user, round_id)
     groups = analysis.ranking(round_)
     kinds = [(group.unit_kind, group.label) for group in groups]
     kind = request.GET.get("kind", "")
@@ -112,7 +112,7 @@ def ranking_page(request: HttpRequest, round_id: int) -> HttpResponse:
         "kinds": kinds,
         "kind": kind,
         "openable": _openable(request.user, round_, shown),
-        "can_view_all": permissions.can_view_all_round_results(request.user, round_),
+        "can_view_all": access.can_view_all_round_results(request.user, round_),
         "overrides": selectors.by_unit_name(
             round_.assessments.filter(framework__unit_kind=kind)
             .exclude(approval_override_reason="")
@@ -198,7 +198,7 @@ def _unit_context(
         "lost_total": sum((gap.lost for gap in gaps), analysis.ZERO),
         "form": form,
         "selected": selected,
-        "can_create_tasks": permissions.can_create_remediation_tasks(request.user, round_),
+        "can_create_tasks": access.can_create_remediation_tasks(request.user, round_),
         "inherited": _inherited_labels([assessment.unit]),
         "nav_active": NAV,
     }
@@ -214,7 +214,7 @@ def _inherited_labels(units: list[Any]) -> list[str]:
 @require_GET
 @login_required
 def unit_result(request: HttpRequest, round_id: int, assessment_id: int) -> HttpResponse:
-    round_ = permissions.get_results_round_for_user(request.user, round_id)
+    round_ = access.get_results_round_for_user(request.user, round_id)
     assessment = _assessment_in_round(request, round_, assessment_id)
     return render(request, "assessments/results/unit.html", _unit_context(request, round_, assessment, None))
 
@@ -226,7 +226,7 @@ def _points_lost_context(
     from cchc.organisations.models import UnitKind
 
     labels = dict(UnitKind.choices)
-    can_create = permissions.can_create_remediation_tasks(request.user, round_)
+    can_create = access.can_create_remediation_tasks(request.user, round_)
     if can_create and form is None:
         form = RoundRemediationForm(rows=rows, initial={"deadline": remediation.default_deadline()})
     selected = set()
@@ -250,8 +250,8 @@ def _points_lost_context(
 @require_GET
 @login_required
 def points_lost_page(request: HttpRequest, round_id: int) -> HttpResponse:
-    round_ = permissions.get_results_round_for_user(request.user, round_id)
-    permissions.require(permissions.can_view_all_round_results(request.user, round_))
+    round_ = access.get_results_round_for_user(request.user, round_id)
+    roles.require(access.can_view_all_round_results(request.user, round_))
     rows = analysis.round_points_lost(round_)
     return render(request, "assessments/results/points_lost.html", _points_lost_context(request, round_, rows, None))
 
@@ -291,9 +291,9 @@ def _already_created(request: HttpRequest, error: DirectiveExistsError) -> HttpR
 @login_required
 def remediation_tasks_unit(request: HttpRequest, round_id: int, assessment_id: int) -> HttpResponse:
     """Turn the selected gaps of one unit into a tracked plan: one task per criterion for that unit."""
-    round_ = permissions.get_results_round_for_user(request.user, round_id)
+    round_ = access.get_results_round_for_user(request.user, round_id)
     assessment = _assessment_in_round(request, round_, assessment_id)
-    permissions.require(permissions.can_create_remediation_tasks(request.user, round_))
+    roles.require(access.can_create_remediation_tasks(request.user, round_))
     form = RemediationPlanForm(request.POST, gaps=analysis.unit_gaps(assessment))
     if form.is_valid():
         try:
@@ -317,9 +317,9 @@ def remediation_tasks_unit(request: HttpRequest, round_id: int, assessment_id: i
 @login_required
 def remediation_tasks_round(request: HttpRequest, round_id: int) -> HttpResponse:
     """Turn the selected criteria of the points-lost page into tasks for every unit that lost points on them."""
-    round_ = permissions.get_results_round_for_user(request.user, round_id)
-    permissions.require(permissions.can_view_all_round_results(request.user, round_))
-    permissions.require(permissions.can_create_remediation_tasks(request.user, round_))
+    round_ = access.get_results_round_for_user(request.user, round_id)
+    roles.require(access.can_view_all_round_results(request.user, round_))
+    roles.require(access.can_create_remediation_tasks(request.user, round_))
     rows = analysis.round_points_lost(round_)
     form = RoundRemediationForm(request.POST, rows=rows)
     if form.is_valid():
@@ -344,7 +344,7 @@ def remediation_tasks_round(request: HttpRequest, round_id: int) -> HttpResponse
 def public_results(request: HttpRequest, round_id: int) -> HttpResponse:
     """The public page of a published round marked public (no login)."""
     round_ = Round.objects.select_related("organiser").filter(pk=round_id).first()
-    if round_ is None or not permissions.can_view_public_round_results(round_):
+    if round_ is None or not access.can_view_public_round_results(round_):
         raise Http404
     groups = analysis.ranking(round_)
     context = {"round": round_, "groups": groups, "openable": set()}
@@ -362,14 +362,14 @@ def _name(round_: Round, what: str, extension: str) -> str:
 @require_GET
 @login_required
 def ranking_download(request: HttpRequest, round_id: int) -> HttpResponse:
-    round_ = permissions.get_results_round_for_user(request.user, round_id)
+    round_ = access.get_results_round_for_user(request.user, round_id)
     return _download(documents.ranking_xlsx(round_), _name(round_, "xep-hang", "xlsx"), XLSX_CONTENT_TYPE)
 
 
 @require_GET
 @login_required
 def decision_download(request: HttpRequest, round_id: int) -> HttpResponse:
-    round_ = permissions.get_results_round_for_user(request.user, round_id)
+    round_ = access.get_results_round_for_user(request.user, round_id)
     return _download(
         documents.decision_docx(round_), _name(round_, "quyet-dinh-cong-bo", "docx"), documents.DOCX_CONTENT_TYPE
     )
@@ -378,15 +378,15 @@ def decision_download(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_GET
 @login_required
 def points_lost_download(request: HttpRequest, round_id: int) -> HttpResponse:
-    round_ = permissions.get_results_round_for_user(request.user, round_id)
-    permissions.require(permissions.can_view_all_round_results(request.user, round_))
+    round_ = access.get_results_round_for_user(request.user, round_id)
+    roles.require(access.can_view_all_round_results(request.user, round_))
     return _download(documents.points_lost_xlsx(round_), _name(round_, "diem-bi-mat", "xlsx"), XLSX_CONTENT_TYPE)
 
 
 @require_GET
 @login_required
 def scoring_sheet_download(request: HttpRequest, round_id: int, assessment_id: int) -> HttpResponse:
-    round_ = permissions.get_results_round_for_user(request.user, round_id)
+    round_ = access.get_results_round_for_user(request.user, round_id)
     assessment = _assessment_in_round(request, round_, assessment_id)
     name = f"phieu-cham-diem-{slugify(assessment.unit.code or str(assessment.unit.pk))}-{round_.year}.xlsx"
     return _download(documents.scoring_sheet_xlsx(assessment), name, XLSX_CONTENT_TYPE)
@@ -395,7 +395,7 @@ def scoring_sheet_download(request: HttpRequest, round_id: int, assessment_id: i
 @require_POST
 @login_required
 def remediation_plan_download(request: HttpRequest, round_id: int, assessment_id: int) -> HttpResponse:
-    round_ = permissions.get_results_round_for_user(request.user, round_id)
+    round_ = access.get_results_round_for_user(request.user, round_id)
     assessment = _assessment_in_round(request, round_, assessment_id)
     gaps = analysis.unit_gaps(assessment)
     form = RemediationPlanForm(request.POST, gaps=gaps)

@@ -16,9 +16,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cchc.accounts.permissions import get_audit_entries_for_user
+from cchc.lib.numbers import format_amount, format_points
 from cchc.lib.periods import Period
 from cchc.lib.text import normalize, sort_key
+from cchc.organisations.models import path_condition
 
 from .models import AuditEntry
 
@@ -144,13 +145,20 @@ EXTRA_FIELD_LABELS = {
 }
 
 
+# Keys that hold a choice wherever they appear (a role's code in the changes of a person), with the field of the
+# record type that defines their labels.
+CHOICE_KEYS = {"role": ("accounts.roleassignment", "role")}
+
+
 def _choice_labels(key: str) -> dict[str, Any]:
     """Display labels for the values of keys that are not fields but hold a choice (a role's code)."""
-    if key == "role":
-        from cchc.accounts.models import Role
-
-        return dict(Role.choices)
-    return {}
+    if key not in CHOICE_KEYS:
+        return {}
+    object_type, name = CHOICE_KEYS[key]
+    model = _model_for(object_type)
+    if model is None:
+        return {}
+    return dict(model._meta.get_field(name).flatchoices)  # type: ignore[union-attr]
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -164,16 +172,12 @@ def _decimal(value: Any) -> Decimal | None:
 
 def _amount_text(value: Any) -> str | None:
     """A measured value ("66.6700") as the indicator pages show it ("66,67")."""
-    from cchc.indicators.models import format_amount
-
     number = _decimal(value)
     return None if number is None else format_amount(number)
 
 
 def _points_text(value: Any) -> str | None:
     """Points ("0.50", "1.00") as the scoring pages show them ("0,50", "1")."""
-    from cchc.assessments.services import format_points
-
     number = _decimal(value)
     return None if number is None else format_points(number)
 
@@ -247,7 +251,7 @@ def filter_entries(
     if action:
         entries = entries.filter(action=action)
     if unit is not None:
-        entries = entries.filter(unit_path__startswith=unit.path)
+        entries = entries.filter(path_condition([unit.path], "unit_path"))
     if date_from:
         entries = entries.filter(at__date__gte=date_from)
     if date_to:
@@ -344,29 +348,32 @@ def change_rows(entry: AuditEntry) -> list[ChangeRow]:
     return rows
 
 
-def history_for(instance: models.Model, *, user: Any = None) -> QuerySet[AuditEntry]:
+def history_for(instance: models.Model, *, entries: QuerySet[AuditEntry] | None = None) -> QuerySet[AuditEntry]:
     """The audit entries of one record, newest first.
 
-    Pass ``user`` to keep only the entries that person may read (see
-    :func:`cchc.accounts.permissions.get_audit_entries_for_user`).
+    Pass ``entries`` to look only among those (what a reader may read: see
+    :func:`cchc.audit.access.get_history_for_user`).
     """
-    entries = AuditEntry.objects.all() if user is None else get_audit_entries_for_user(user)
+    entries = AuditEntry.objects.all() if entries is None else entries
     return entries.filter(object_type=instance._meta.label_lower, object_id=str(instance.pk))
 
 
-# Record types whose entries once stored only ids as the record's name ("28/351", "2802: 100% (06/12/2026)"),
-# with the relations their name reads. While the record exists its name is read from it (one query per type on a
-# page); a deleted record keeps the text stored when the entry was written.
-LIVE_NAMES: dict[str, tuple[str, ...]] = {
-    "assessments.score": ("criterion", "assessment__unit", "assessment__round"),
-    "directives.progressreport": ("assignment__task", "assignment__unit"),
-    "directives.extensionrequest": ("assignment__task", "assignment__unit"),
-}
+# Record types whose entries once stored only ids as the record's name ("28/351", "2802: 100% (06/12/2026)") declare
+# ``audit_live_name`` on their model: the relations their name reads. While the record exists its name is read from
+# it (one query per type on a page); a deleted record keeps the text stored when the entry was written.
+LIVE_NAME_ATTRIBUTE = "audit_live_name"
+
+
+def live_name_relations(object_type: str) -> tuple[str, ...] | None:
+    """The relations the name of a record of ``object_type`` reads, when its entries show the live name."""
+    model = _model_for(object_type)
+    return getattr(model, LIVE_NAME_ATTRIBUTE, None) if model is not None else None
 
 
 def _live_names(object_type: str, object_ids: set[str]) -> dict[str, str]:
     model = _model_for(object_type)
-    if model is None:
+    relations = live_name_relations(object_type)
+    if model is None or relations is None:
         return {}
     pks = []
     for object_id in object_ids:
@@ -374,20 +381,21 @@ def _live_names(object_type: str, object_ids: set[str]) -> dict[str, str]:
             pks.append(model._meta.pk.to_python(object_id))  # type: ignore[union-attr]
         except ValidationError:
             continue
-    records = model._default_manager.filter(pk__in=pks).select_related(*LIVE_NAMES[object_type])
+    records = model._default_manager.filter(pk__in=pks).select_related(*relations)
     return {str(record.pk): str(record)[:300] for record in records}
 
 
 def labelled(entries: Any) -> list[AuditEntry]:
     """Entries with ``type_label`` and ``object_name`` set, for tables that mix record types.
 
-    ``object_name`` is the record's human name: the stored text, or for the types of :data:`LIVE_NAMES` the
-    name read from the record, one query per record type whatever the number of entries.
+    ``object_name`` is the record's human name: the stored text, or for the types whose model declares
+    ``audit_live_name`` the name read from the record, one query per record type whatever the number of entries.
     """
     rows = list(entries)
+    live = {object_type: live_name_relations(object_type) is not None for object_type in {e.object_type for e in rows}}
     wanted: dict[str, set[str]] = {}
     for entry in rows:
-        if entry.object_type in LIVE_NAMES:
+        if live[entry.object_type]:
             wanted.setdefault(entry.object_type, set()).add(entry.object_id)
     names = {object_type: _live_names(object_type, ids) for object_type, ids in wanted.items()}
     for entry in rows:

@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cchc.accounts import permissions
+from cchc.accounts import roles
+from cchc.audit import access
 
 from . import selectors
 from .forms import EntryFilterForm
@@ -21,12 +22,12 @@ ENTRIES_PER_PAGE = 50
 @require_GET
 @login_required
 def entry_list(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.can_view_audit(request.user))
-    entries = permissions.get_audit_entries_for_user(request.user)
+    roles.require(access.can_view_audit(request.user))
+    entries = access.get_audit_entries_for_user(request.user)
     form = EntryFilterForm(
         request.GET or None,
         object_types=selectors.object_type_choices(entries),
-        units=permissions.get_units_for_user(request.user, manage=True),
+        units=roles.get_units_for_user(request.user, manage=True),
     )
     filters: dict[str, Any] = {}
     if form.is_bound and form.is_valid():
@@ -50,8 +51,8 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
-    permissions.require(permissions.can_view_audit(request.user))
-    entry = selectors.labelled([permissions.get_audit_entry_for_user(request.user, entry_id)])[0]
+    roles.require(access.can_view_audit(request.user))
+    entry = selectors.labelled([access.get_audit_entry_for_user(request.user, entry_id)])[0]
     return render(
         request,
         "audit/entry_detail.html",

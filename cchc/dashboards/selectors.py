@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
-from cchc.accounts import permissions
 from cchc.accounts.models import Role, User
+from cchc.accounts.roles import has_role, is_admin, is_focal_point_for, role_assignments, roles_of
 from cchc.assessments.models import Assessment, AssessmentStatus, Stage
 from cchc.audit import selectors as audit_selectors
 from cchc.audit.models import AuditEntry
 from cchc.lib.text import sort_key
+from cchc.lib.types import Viewer
 from cchc.organisations.models import Membership, Unit, UnitKind
 from cchc.organisations.selectors import tree_rows
 
@@ -28,9 +29,9 @@ HOME_ORDER = [
 ]
 
 
-def home_role(user: Any) -> str | None:
-    roles = permissions.roles_of(user)
-    if permissions.is_admin(user):
+def home_role(user: Viewer) -> str | None:
+    roles = roles_of(user)
+    if is_admin(user):
         return Role.ADMIN
     return next((role for role in HOME_ORDER if role in roles), None)
 
@@ -41,8 +42,9 @@ def unit_counts(units: Any) -> list[dict[str, Any]]:
     return [{"kind": label, "count": rows.get(value, 0)} for value, label in UnitKind.choices if rows.get(value)]
 
 
-def recent_changes(user: Any, limit: int = 8) -> list[AuditEntry]:
-    return audit_selectors.labelled(permissions.get_audit_entries_for_user(user)[:limit])
+def recent_changes(entries: QuerySet[AuditEntry], limit: int = 8) -> list[AuditEntry]:
+    """The latest of ``entries`` (those the reader may read), labelled for the table."""
+    return audit_selectors.labelled(entries[:limit])
 
 
 @dataclass
@@ -82,13 +84,13 @@ def scopes(user: Any) -> list[Scope]:
     """The user's roles and where each applies (no query: the roles are already read for the request)."""
     return [
         Scope(role=str(a.get_role_display()), unit=a.scope)
-        for a in sorted(permissions._assignments(user), key=lambda a: HOME_ORDER.index(Role(a.role)))
+        for a in sorted(role_assignments(user), key=lambda a: HOME_ORDER.index(Role(a.role)))
     ]
 
 
 def units_under_scopes(user: Any) -> list[Unit]:
     """Active units directly below the units the user's roles are scoped to (one query)."""
-    scope_ids = [a.scope_id for a in permissions._assignments(user) if a.scope_id]
+    scope_ids = [a.scope_id for a in role_assignments(user) if a.scope_id]
     if not scope_ids:
         return []
     return tree_rows(Unit.objects.filter(parent__in=scope_ids).active())
@@ -102,9 +104,8 @@ class PeopleSummary:
     without_role_count: int
 
 
-def people_summary(user: Any, limit: int = 8) -> PeopleSummary:
-    """Accounts the user manages, and the ones still waiting for a role."""
-    users = permissions.get_users_for_user(user)
+def people_summary(users: QuerySet[User], limit: int = 8) -> PeopleSummary:
+    """Accounts the user manages (``users``), and the ones still waiting for a role."""
     waiting = users.filter(role_assignments__isnull=True, is_active=True)
     return PeopleSummary(
         total=users.count(),
@@ -114,19 +115,24 @@ def people_summary(user: Any, limit: int = 8) -> PeopleSummary:
     )
 
 
-def own_open_sheet(user: Any) -> Assessment | None:
+def own_open_sheet(user: Viewer, sheets: QuerySet[Assessment]) -> Assessment | None:
     """The self-assessment sheet the user answers for and may still fill in, when there is exactly one (one query).
 
-    Open as :func:`permissions.can_edit_self_assessment` says: a draft while its round self-assesses (or is in
-    appraisal with the unit's own extended deadline), a reopened sheet in self-assessment or appraisal.
+    ``sheets`` are the sheets the user may read. Open as :func:`cchc.assessments.access.can_edit_self_assessment`
+    says: a draft while its round self-assesses (or is in appraisal with the unit's own extended deadline), a
+    reopened sheet in self-assessment or appraisal.
     """
-    if not permissions.has_role(user, Role.FOCAL_POINT):
+    if not has_role(user, Role.FOCAL_POINT):
         return None
     open_stage = (
         Q(status=AssessmentStatus.DRAFT, round__stage=Stage.SELF_ASSESSMENT)
         | Q(status=AssessmentStatus.DRAFT, round__stage=Stage.APPRAISAL, deadline__isnull=False)
         | Q(status=AssessmentStatus.REOPENED, round__stage__in=(Stage.SELF_ASSESSMENT, Stage.APPRAISAL))
     )
-    candidates = permissions.get_assessments_for_user(user).filter(open_stage).select_related("round", "unit")
-    sheets = [sheet for sheet in candidates[:2] if permissions.can_edit_self_assessment(user, sheet)]
-    return sheets[0] if len(sheets) == 1 else None
+    candidates = sheets.filter(open_stage).select_related("round", "unit")
+    editable = [
+        sheet
+        for sheet in candidates[:2]
+        if is_focal_point_for(user, sheet.unit) and sheet.is_open_for_self_assessment()
+    ]
+    return editable[0] if len(editable) == 1 else None

@@ -1,6 +1,6 @@
 """Directives endpoints: directives, tasks, assignments (filtered), progress reports, acceptance, extraction.
 
-Every endpoint starts from :mod:`cchc.accounts.permissions` and writes through
+Every endpoint starts from :mod:`cchc.directives.access` and writes through
 :mod:`cchc.directives.services`, exactly like the pages.
 """
 
@@ -16,10 +16,12 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
-from cchc.accounts import permissions
+from cchc.accounts import roles
+from cchc.directives import access
 from cchc.lib.errors import ServiceError
 from cchc.lib.ids import MAX_ID
 from cchc.lib.schemas import Date, Id, InputSchema, Line, Text
+from cchc.organisations import access as organisations_access
 from cchc.organisations.schemas import ErrorOut
 
 from . import selectors, services
@@ -230,9 +232,7 @@ def _user(request: HttpRequest) -> Any:
 @router.get("/", response={200: list[DirectiveOut], **_ERRORS}, summary="Danh sách văn bản chỉ đạo")
 @paginate(Pagination)
 def directive_list(request: HttpRequest) -> Any:
-    return (
-        permissions.get_directives_for_user(_user(request)).select_related("issuing_unit").order_by("-issued_on", "-pk")
-    )
+    return access.get_directives_for_user(_user(request)).select_related("issuing_unit").order_by("-issued_on", "-pk")
 
 
 @router.get(
@@ -258,13 +258,13 @@ def assignment_list(request: HttpRequest, filters: Query[AssignmentFilters]) -> 
         except ValueError:
             raise ServiceError(_("Kỳ không hợp lệ (ví dụ 2025-Q3, 2025-H2, 2025-08, 2025)."), field="period") from None
     return selectors.tracker(
-        permissions.get_assignments_for_user(_user(request)), selectors.TrackerFilters.from_params(params)
+        access.get_assignments_for_user(_user(request)), selectors.TrackerFilters.from_params(params)
     )
 
 
 @router.get("/assignments/{assignment_id}", response={200: AssignmentOut, **_ERRORS}, summary="Một lượt theo dõi")
 def assignment_detail(request: HttpRequest, assignment_id: int) -> Any:
-    return permissions.get_assignment_for_user(_user(request), assignment_id)
+    return access.get_assignment_for_user(_user(request), assignment_id)
 
 
 @router.post(
@@ -275,8 +275,8 @@ def assignment_detail(request: HttpRequest, assignment_id: int) -> Any:
 )
 def report_create(request: HttpRequest, assignment_id: int, payload: ReportIn) -> Any:
     user = _user(request)
-    assignment = permissions.get_assignment_for_user(user, assignment_id)
-    permissions.require(permissions.can_report_assignment(user, assignment))
+    assignment = access.get_assignment_for_user(user, assignment_id)
+    roles.require(access.can_report_assignment(user, assignment))
     report = services.report_submit(actor=user, assignment=assignment, percent=payload.percent, text=payload.text)
     return 201, report
 
@@ -285,8 +285,8 @@ def _reviewable_report(user: Any, report_id: int) -> ProgressReport:
     report = ProgressReport.objects.filter(pk=report_id).first()
     if report is None:
         raise Http404
-    assignment = permissions.get_assignment_for_user(user, report.assignment_id)
-    if not permissions.can_review_assignment(user, assignment):
+    assignment = access.get_assignment_for_user(user, report.assignment_id)
+    if not access.can_review_assignment(user, assignment):
         raise PermissionDenied
     return report
 
@@ -308,7 +308,7 @@ def report_return(request: HttpRequest, report_id: int, payload: ReviewIn) -> An
 @router.get("/tasks", response={200: list[TaskOut], **_ERRORS}, summary="Nhiệm vụ của một văn bản")
 @paginate(Pagination)
 def task_list(request: HttpRequest, directive: Id) -> Any:
-    found = permissions.get_directive_for_user(_user(request), directive)
+    found = access.get_directive_for_user(_user(request), directive)
     return found.tasks.prefetch_related("supporting_units").order_by("position", "pk")
 
 
@@ -336,7 +336,7 @@ def _by_id(model: Any, ids: list[int], *, name: str) -> list[Any]:
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **_ERRORS}, summary="Một nhiệm vụ")
 def task_detail(request: HttpRequest, task_id: int) -> Any:
-    return permissions.get_task_for_user(_user(request), task_id)
+    return access.get_task_for_user(_user(request), task_id)
 
 
 @router.patch(
@@ -354,7 +354,7 @@ def task_update(request: HttpRequest, task_id: int, payload: TaskPatchIn) -> Any
     from cchc.indicators.models import Indicator
 
     user = _user(request)
-    task = permissions.get_task_for_user(user, task_id, manage=True)
+    task = access.get_task_for_user(user, task_id, manage=True)
     sent = payload.model_fields_set
     current_units = _units_by_id(task, sorted(set(task.assignments.values_list("unit_id", flat=True))), name="unit_ids")
 
@@ -407,7 +407,7 @@ def task_update(request: HttpRequest, task_id: int, payload: TaskPatchIn) -> Any
 )
 def task_delete(request: HttpRequest, task_id: int) -> Any:
     user = _user(request)
-    task = permissions.get_task_for_user(user, task_id, manage=True)
+    task = access.get_task_for_user(user, task_id, manage=True)
     services.task_delete(actor=user, task=task)
     return 204, None
 
@@ -420,7 +420,7 @@ def task_delete(request: HttpRequest, task_id: int) -> Any:
 )
 def task_cancel(request: HttpRequest, task_id: int, payload: TaskCancelIn) -> Any:
     user = _user(request)
-    task = permissions.get_task_for_user(user, task_id, manage=True)
+    task = access.get_task_for_user(user, task_id, manage=True)
     return services.task_cancel(actor=user, task=task, reason=payload.reason)
 
 
@@ -435,12 +435,12 @@ def task_cancel(request: HttpRequest, task_id: int, payload: TaskCancelIn) -> An
 )
 def extract(request: HttpRequest, file: File[UploadedFile], issuing_unit: Form[Id | None] = None) -> Any:
     user = _user(request)
-    permissions.require(permissions.can_create_directives(user))
-    unit = permissions.get_unit_for_user(user, issuing_unit) if issuing_unit else None
+    roles.require(access.can_create_directives(user))
+    unit = organisations_access.get_unit_for_user(user, issuing_unit) if issuing_unit else None
     stored = services.check_directive_file(file, name=file.name or "")
     return to_json_dict(extract_document(stored.content, stored.name, issuing_unit=unit))
 
 
 @router.get("/{directive_id}", response={200: DirectiveDetailOut, **_ERRORS}, summary="Chi tiết văn bản")
 def directive_detail(request: HttpRequest, directive_id: int) -> Any:
-    return permissions.get_directive_for_user(_user(request), directive_id)
+    return access.get_directive_for_user(_user(request), directive_id)

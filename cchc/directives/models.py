@@ -17,6 +17,7 @@ below make the filters fast.
 from __future__ import annotations
 
 import datetime
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -399,6 +400,10 @@ class ReviewState(models.TextChoices):
 class ProgressReport(models.Model):
     """A unit's report on an assignment; a 100 % report asks the secretariat to accept completion."""
 
+    # The audit trail reads the name of this record live (entries written before it had a readable name
+    # stored only ids): the relations the name reads.
+    audit_live_name: ClassVar[tuple[str, ...]] = ("assignment__task", "assignment__unit")
+
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="reports")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -451,6 +456,10 @@ class ExtensionState(models.TextChoices):
 
 
 class ExtensionRequest(models.Model):
+    # The audit trail reads the name of this record live (entries written before it had a readable name
+    # stored only ids): the relations the name reads.
+    audit_live_name: ClassVar[tuple[str, ...]] = ("assignment__task", "assignment__unit")
+
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="extension_requests")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -1,6 +1,6 @@
 """Framework endpoints (read-only): the frameworks the caller may read and their criteria trees.
 
-Every endpoint starts from :mod:`cchc.accounts.permissions`, exactly like the
+Every endpoint starts from :mod:`cchc.frameworks.access`, exactly like the
 pages: a framework outside what the caller reads answers 404.
 """
 
@@ -13,12 +13,12 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from cchc.accounts.permissions import get_framework_for_user, get_frameworks_for_user
 from cchc.lib.schemas import Line
 from cchc.lib.validators import MAX_YEAR, MIN_YEAR
 from cchc.organisations.schemas import ErrorOut
 
 from . import selectors
+from .access import get_framework_for_user, get_frameworks_for_user
 from .models import Framework
 
 router = Router(tags=["Bộ tiêu chí"])
@@ -111,14 +111,14 @@ def framework_list(request: HttpRequest, filters: Query[FrameworkFilters]) -> li
         frameworks = frameworks.filter(year=filters.year)
     if filters.unit_kind:
         frameworks = frameworks.filter(unit_kind=filters.unit_kind)
-    frameworks = list(frameworks)
+    rows = list(frameworks)
     locked = set(
-        Framework.objects.filter(pk__in=[f.pk for f in frameworks])
+        Framework.objects.filter(pk__in=[f.pk for f in rows])
         .filter(rounds__isnull=False)
         .exclude(rounds__stage="draft")
         .values_list("pk", flat=True)
     )
-    return [_framework(framework, locked=framework.pk in locked) for framework in frameworks]
+    return [_framework(framework, locked=framework.pk in locked) for framework in rows]
 
 
 @router.get(

@@ -50,7 +50,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cchc.accounts import permissions
+from cchc.accounts import roles
 from cchc.lib import spreadsheet
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import fold
@@ -202,7 +202,7 @@ LEAD_UNIT_KINDS = (UnitKind.PROVINCE, UnitKind.DEPARTMENT, UnitKind.PUBLIC_SERVI
 
 def lead_units_for(user: Any, framework: Framework) -> Any:
     """Units ``user`` may name as a criterion's lead unit: active, of a leading kind, under the framework's owner."""
-    units = permissions.get_units_for_user(user).active().filter(kind__in=LEAD_UNIT_KINDS)
+    units = roles.get_units_for_user(user).active().filter(kind__in=LEAD_UNIT_KINDS)
     if framework.owner is not None:
         units = units.filter(path__startswith=framework.owner.path)
     return units.order_by("path")

@@ -1,7 +1,7 @@
 """Framework pages: list, tree, criteria editing, Excel import and export, samples, copies and differences.
 
-Reading: every user with a role, within :func:`permissions.get_frameworks_for_user`.
-Writing: the frameworks :func:`permissions.get_framework_for_user` returns with
+Reading: every user with a role, within :func:`access.get_frameworks_for_user`.
+Writing: the frameworks :func:`access.get_framework_for_user` returns with
 ``manage=True`` (404 outside what the user reads, 403 when they only read it).
 """
 
@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cchc.accounts import permissions
+from cchc.accounts import roles
+from cchc.frameworks import access
 from cchc.imports import services as import_services
 from cchc.imports.models import ImportKind
 from cchc.imports.views import run_context, run_response
@@ -57,16 +58,16 @@ def _posted(request: HttpRequest) -> Any:
 
 
 def _require_reader(request: HttpRequest) -> None:
-    if not permissions.roles_of(request.user) and not permissions.is_admin(request.user):
+    if not roles.roles_of(request.user) and not roles.is_admin(request.user):
         raise PermissionDenied
 
 
 def _owners(request: HttpRequest) -> UnitQuerySet:
-    return permissions.get_units_for_user(request.user, manage=True).active().filter(kind__in=OWNER_KINDS)
+    return roles.get_units_for_user(request.user, manage=True).active().filter(kind__in=OWNER_KINDS)
 
 
 def _allow_shared(request: HttpRequest) -> bool:
-    return permissions.can_manage_framework(request.user, Framework(owner=None))
+    return access.can_manage_framework(request.user, Framework(owner=None))
 
 
 def _lead_units(request: HttpRequest, framework: Framework) -> UnitQuerySet:
@@ -85,7 +86,7 @@ def _page(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
 @login_required
 def framework_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
-    frameworks = permissions.get_frameworks_for_user(request.user).select_related("owner")
+    frameworks = access.get_frameworks_for_user(request.user).select_related("owner")
     year = request.GET.get("year", "")
     kind = request.GET.get("kind", "")
     if year.isdigit():
@@ -99,8 +100,8 @@ def framework_list(request: HttpRequest) -> HttpResponse:
     frameworks = frameworks.annotate(leaf_count=Count("criteria", filter=Q(criteria__children__isnull=True))).order_by(
         "-year", "unit_kind", "name"
     )
-    years = sorted(set(permissions.get_frameworks_for_user(request.user).values_list("year", flat=True)), reverse=True)
-    can_manage = permissions.can_manage_frameworks(request.user)
+    years = sorted(set(access.get_frameworks_for_user(request.user).values_list("year", flat=True)), reverse=True)
+    can_manage = access.can_manage_frameworks(request.user)
     context: dict[str, Any] = {
         "frameworks": frameworks,
         "year": year,
@@ -117,11 +118,11 @@ def framework_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 @login_required
 def sample_load(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.can_manage_frameworks(request.user))
+    roles.require(access.can_manage_frameworks(request.user))
     form = SampleLoadForm(request.POST, owners=_owners(request), allow_shared=_allow_shared(request))
     if form.is_valid():
         owner = form.cleaned_data["owner"]
-        permissions.require(permissions.can_manage_framework(request.user, Framework(owner=owner)))
+        roles.require(access.can_manage_framework(request.user, Framework(owner=owner)))
         names = []
         try:
             for key in form.cleaned_data["samples"]:
@@ -143,12 +144,12 @@ def sample_load(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def framework_detail(request: HttpRequest, framework_id: int) -> HttpResponse:
-    framework = permissions.get_framework_for_user(request.user, framework_id)
+    framework = access.get_framework_for_user(request.user, framework_id)
     problems = selectors.framework_validate(framework)
-    can_manage = permissions.can_manage_framework(request.user, framework)
+    can_manage = access.can_manage_framework(request.user, framework)
     locked = framework.is_locked()
     others = (
-        permissions.get_frameworks_for_user(request.user)
+        access.get_frameworks_for_user(request.user)
         .filter(unit_kind=framework.unit_kind)
         .exclude(pk=framework.pk)
         .order_by("-year", "name")
@@ -177,14 +178,14 @@ def framework_detail(request: HttpRequest, framework_id: int) -> HttpResponse:
 @GET_POST
 @login_required
 def framework_create(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.can_manage_frameworks(request.user))
+    roles.require(access.can_manage_frameworks(request.user))
     owners = _owners(request)
     form = FrameworkForm(
         _posted(request), owners=owners, allow_shared=_allow_shared(request), initial={"owner": owners.first()}
     )
     if request.method == "POST" and form.is_valid():
         data = form.framework_data()
-        permissions.require(permissions.can_manage_framework(request.user, Framework(owner=data.owner)))
+        roles.require(access.can_manage_framework(request.user, Framework(owner=data.owner)))
         try:
             framework = services.framework_create(actor=request.user, data=data, reason=form.cleaned_data["reason"])
         except ServiceError as exc:
@@ -198,7 +199,7 @@ def framework_create(request: HttpRequest) -> HttpResponse:
 @GET_POST
 @login_required
 def framework_edit(request: HttpRequest, framework_id: int) -> HttpResponse:
-    framework = permissions.get_framework_for_user(request.user, framework_id, manage=True)
+    framework = access.get_framework_for_user(request.user, framework_id, manage=True)
     form = FrameworkForm(
         _posted(request),
         owners=_owners(request),
@@ -207,7 +208,7 @@ def framework_edit(request: HttpRequest, framework_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.framework_data(is_sample=framework.is_sample)
-        permissions.require(permissions.can_manage_framework(request.user, Framework(owner=data.owner)))
+        roles.require(access.can_manage_framework(request.user, Framework(owner=data.owner)))
         try:
             services.framework_update(
                 actor=request.user, framework=framework, data=data, reason=form.cleaned_data["reason"]
@@ -223,7 +224,7 @@ def framework_edit(request: HttpRequest, framework_id: int) -> HttpResponse:
 @GET_POST
 @login_required
 def framework_delete(request: HttpRequest, framework_id: int) -> HttpResponse:
-    framework = permissions.get_framework_for_user(request.user, framework_id, manage=True)
+    framework = access.get_framework_for_user(request.user, framework_id, manage=True)
     form = FrameworkDeleteForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         name = framework.name
@@ -240,7 +241,7 @@ def framework_delete(request: HttpRequest, framework_id: int) -> HttpResponse:
 @GET_POST
 @login_required
 def framework_clone(request: HttpRequest, framework_id: int) -> HttpResponse:
-    framework = permissions.get_framework_for_user(request.user, framework_id, manage=True)
+    framework = access.get_framework_for_user(request.user, framework_id, manage=True)
     next_year = framework.year + 1
     form = FrameworkCloneForm(
         _posted(request),
@@ -266,11 +267,11 @@ def framework_clone(request: HttpRequest, framework_id: int) -> HttpResponse:
 @require_GET
 @login_required
 def framework_diff(request: HttpRequest, framework_id: int) -> HttpResponse:
-    framework = permissions.get_framework_for_user(request.user, framework_id)
+    framework = access.get_framework_for_user(request.user, framework_id)
     other_id = request.GET.get("other") or (framework.based_on_id or "")
-    other = permissions.get_framework_for_user(request.user, other_id) if other_id else None
+    other = access.get_framework_for_user(request.user, other_id) if other_id else None
     differences = selectors.framework_diff(other, framework) if other is not None else []
-    choices = permissions.get_frameworks_for_user(request.user).exclude(pk=framework.pk).order_by("-year", "name")
+    choices = access.get_frameworks_for_user(request.user).exclude(pk=framework.pk).order_by("-year", "name")
     return _page(
         request,
         "frameworks/framework_diff.html",
@@ -292,7 +293,7 @@ def framework_diff(request: HttpRequest, framework_id: int) -> HttpResponse:
 @require_GET
 @login_required
 def framework_export(request: HttpRequest, framework_id: int) -> HttpResponse:
-    framework = permissions.get_framework_for_user(request.user, framework_id)
+    framework = access.get_framework_for_user(request.user, framework_id)
     response = HttpResponse(excel.export_framework(framework), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="bo-tieu-chi-{framework.year}-{framework.pk}.xlsx"'
     return response
@@ -301,7 +302,7 @@ def framework_export(request: HttpRequest, framework_id: int) -> HttpResponse:
 @GET_POST
 @login_required
 def framework_import(request: HttpRequest, framework_id: int) -> HttpResponse:
-    framework = permissions.get_framework_for_user(request.user, framework_id, manage=True)
+    framework = access.get_framework_for_user(request.user, framework_id, manage=True)
     run = None
     if request.method == "GET" and "run" in request.GET:
         run = import_services.get_import_run_for_user(
@@ -360,7 +361,7 @@ def framework_import(request: HttpRequest, framework_id: int) -> HttpResponse:
 @GET_POST
 @login_required
 def criterion_create(request: HttpRequest, framework_id: int) -> HttpResponse:
-    framework = permissions.get_framework_for_user(request.user, framework_id, manage=True)
+    framework = access.get_framework_for_user(request.user, framework_id, manage=True)
     parent: Criterion | None = None
     if request.GET.get("parent"):
         parent = selectors.criterion_of(framework, request.GET["parent"])
@@ -395,7 +396,7 @@ def _detail_url(framework: Framework) -> str:
 @GET_POST
 @login_required
 def criterion_edit(request: HttpRequest, framework_id: int, criterion_id: int) -> HttpResponse:
-    framework = permissions.get_framework_for_user(request.user, framework_id, manage=True)
+    framework = access.get_framework_for_user(request.user, framework_id, manage=True)
     criterion = selectors.criterion_of(framework, criterion_id)
     is_leaf = not criterion.children.exists()
     form = CriterionForm(
@@ -422,7 +423,7 @@ def criterion_edit(request: HttpRequest, framework_id: int, criterion_id: int) -
 @GET_POST
 @login_required
 def criterion_delete(request: HttpRequest, framework_id: int, criterion_id: int) -> HttpResponse:
-    framework = permissions.get_framework_for_user(request.user, framework_id, manage=True)
+    framework = access.get_framework_for_user(request.user, framework_id, manage=True)
     criterion = selectors.criterion_of(framework, criterion_id)
     form = CriterionDeleteForm(_posted(request))
     below = len(services.subtree_ids(criterion)) - 1
@@ -451,7 +452,7 @@ def criterion_search(request: HttpRequest) -> JsonResponse:
     "label"}], "more": bool}``. The token names the criteria a form offers; they are looked up among the criteria of
     the frameworks the user may read, so a token can narrow what the user sees but never widen it.
     """
-    readable = Criterion.objects.filter(framework__in=permissions.get_frameworks_for_user(request.user))
+    readable = Criterion.objects.filter(framework__in=access.get_frameworks_for_user(request.user))
     try:
         criteria = rows_in_scope(request.GET.get("scope", ""), readable, CRITERION_SCOPE)
     except signing.SignatureExpired:

@@ -7,13 +7,11 @@ and period. ``directives``, ``surveys`` and ``procedures`` publish values here;
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.db import models
-from django.utils import formats
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cchc.lib.numbers import format_amount
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.validators import NOTE_MAX_LENGTH
 
@@ -32,19 +30,6 @@ class IndicatorSource(models.TextChoices):
     PROCEDURES = "procedures", _("Thủ tục hành chính, hồ sơ")
     ASSESSMENTS = "assessments", _("Chỉ số CCHC")
     EXTERNAL = "external", _("Kết quả công bố bên ngoài")
-
-
-# How a value reads after its number: "66,67 %", "8,5 điểm", "3 ngày" ("count" needs nothing after it).
-_MEASURE_SUFFIXES = {"percent": " %", "score": _(" điểm"), "days": _(" ngày")}
-
-
-def format_amount(value: Decimal, measure: str = "") -> str:
-    """``value`` as people read it in the current language, without trailing zeros, with the measure's unit.
-
-    ``Decimal("66.6700")`` in a percentage reads "66,67 %" in Vietnamese and "66.67 %" in English.
-    """
-    plain = Decimal(f"{value.normalize():f}") if value.is_finite() else value
-    return f"{formats.number_format(plain, use_l10n=True, force_grouping=True)}{_MEASURE_SUFFIXES.get(measure, '')}"
 
 
 PERIOD_KIND_CHOICES = [

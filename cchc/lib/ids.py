@@ -19,12 +19,21 @@ from django.core.exceptions import EmptyResultSet, FieldError
 from django.db.models import ForeignObject, IntegerField
 from django.db.models.fields.related_lookups import RelatedExact, RelatedIn
 from django.db.models.lookups import In
+from django.http import Http404
 from pydantic import Field
 
 MAX_ID = 2**63 - 1
 
 # A positive id that fits a 64-bit key; out-of-range values are refused by validation (422), not by the database.
 ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def id_or_404(value: Any) -> int:
+    """``value`` (a path or query argument) as an integer id; ``Http404`` when it is not a number at all."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
 
 
 def parse_id(value: Any) -> int | None:

@@ -1,6 +1,6 @@
 """Units endpoints (read-only): the unit tree as the caller may see it.
 
-Every endpoint starts from :mod:`cchc.accounts.permissions`, so the API shows
+Every endpoint starts from :mod:`cchc.organisations.access`, so the API shows
 exactly the units the web pages show; a unit outside the caller's view
 answers 404, as if it did not exist.
 """
@@ -12,9 +12,10 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from cchc.accounts.permissions import get_unit_for_user, get_units_for_user
+from cchc.accounts.roles import get_units_for_user
 from cchc.lib.ids import MAX_ID
 
+from .access import get_unit_for_user
 from .models import SuccessionKind, Unit, UnitKind, UnitQuerySet, UnitSuccession
 from .schemas import ErrorOut, SubtreeFilters, SuccessionOut, UnitDetailOut, UnitFilters, UnitOut, UnitRef
 from .selectors import search

@@ -51,7 +51,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cchc.accounts import permissions
+from cchc.accounts import roles
 from cchc.lib import spreadsheet
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import fold, normalize
@@ -312,7 +312,7 @@ def _units_by_code(codes: Iterable[str]) -> dict[str, Unit]:
 
 def _may_manage(actor: Any, unit: Unit | None) -> bool:
     """The command line (no actor) manages everything; people go through the permission helpers."""
-    return actor is None or permissions.can_manage_unit(actor, unit)
+    return actor is None or roles.manages(actor, unit)
 
 
 def _check_against_database(actor: Any, rows: list[_Row], errors: list[RowError]) -> dict[str, Unit]:

@@ -1,7 +1,7 @@
 """Unit pages: the tree, a unit's page, changes to the tree, people in units, Excel import and export.
 
-Reading: anybody with a role, within :func:`permissions.get_units_for_user`.
-Writing: the units :func:`permissions.get_unit_for_user` returns with
+Reading: anybody with a role, within :func:`roles.get_units_for_user`.
+Writing: the units :func:`access.get_unit_for_user` returns with
 ``manage=True`` (404 outside what the user sees, 403 when they only read).
 """
 
@@ -22,13 +22,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cchc.accounts import permissions
+from cchc.accounts import access as accounts_access
+from cchc.accounts import roles
+from cchc.audit import access as audit_access
 from cchc.imports import services as import_services
 from cchc.imports.models import ImportKind
 from cchc.imports.views import run_context, run_response
 from cchc.lib import files
 from cchc.lib.errors import ServiceError
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
+from cchc.organisations import access
 
 from . import excel, selectors, services
 from .forms import (
@@ -55,13 +58,13 @@ GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _require_reader(request: HttpRequest) -> None:
-    if not permissions.roles_of(request.user) and not permissions.is_admin(request.user):
+    if not roles.roles_of(request.user) and not roles.is_admin(request.user):
         raise PermissionDenied
 
 
 def _filtered_units(request: HttpRequest) -> tuple[UnitQuerySet, dict[str, Any]]:
     """The user's visible units narrowed by the list filters (``q``, ``kind``, ``inactive``)."""
-    units = permissions.get_units_for_user(request.user)
+    units = roles.get_units_for_user(request.user)
     query = request.GET.get("q", "")[:QUERY_MAX_LENGTH]
     kind = request.GET.get("kind", "")
     show_inactive = request.GET.get("inactive") == "1"
@@ -95,7 +98,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         "total": len(rows),
         "kinds": UnitKind.choices,
         "filter_query": _filter_querystring(request),
-        "can_manage": permissions.can_manage_units(request.user),
+        "can_manage": access.can_manage_units(request.user),
         "nav_active": "units",
     }
     template = "organisations/unit_list.html"
@@ -120,18 +123,18 @@ def unit_export(request: HttpRequest) -> FileResponse:
 @require_GET
 @login_required
 def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = permissions.get_unit_for_user(request.user, unit_id)
-    can_manage = permissions.can_manage_unit(request.user, unit)
+    unit = access.get_unit_for_user(request.user, unit_id)
+    can_manage = access.can_manage_unit(request.user, unit)
     context = selectors.unit_context(unit)
     context.update({"unit": unit, "can_manage": can_manage, "nav_active": "units"})
     if can_manage:
-        context["history"] = selectors.unit_history(permissions.get_audit_entries_for_user(request.user), unit)
+        context["history"] = selectors.unit_history(audit_access.get_audit_entries_for_user(request.user), unit)
         context["membership_form"] = MembershipAddForm(users=_membership_users(request, unit))
     return render(request, "organisations/unit_detail.html", context)
 
 
 def _manageable_parents(request: HttpRequest) -> UnitQuerySet:
-    return permissions.get_units_for_user(request.user, manage=True).active().exclude(kind=UnitKind.OFFICE)
+    return roles.get_units_for_user(request.user, manage=True).active().exclude(kind=UnitKind.OFFICE)
 
 
 def _form_page(request: HttpRequest, template: str, unit: Unit | None, **context: Any) -> HttpResponse:
@@ -143,10 +146,10 @@ def _form_page(request: HttpRequest, template: str, unit: Unit | None, **context
 def unit_create(request: HttpRequest) -> HttpResponse:
     parent: Unit | None = None
     if request.GET.get("parent"):
-        parent = permissions.get_unit_for_user(request.user, request.GET["parent"], manage=True)
+        parent = access.get_unit_for_user(request.user, request.GET["parent"], manage=True)
     else:
-        permissions.require(permissions.can_manage_units(request.user))
-    allow_root = permissions.can_manage_unit(request.user, None)
+        roles.require(access.can_manage_units(request.user))
+    allow_root = access.can_manage_unit(request.user, None)
     initial: dict[str, Any] = {"parent": parent}
     if parent is not None and parent.kind == UnitKind.PROVINCE:
         initial["kind"] = UnitKind.DEPARTMENT
@@ -155,7 +158,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data["parent"]
-        permissions.require(permissions.can_manage_unit(request.user, chosen))
+        roles.require(access.can_manage_unit(request.user, chosen))
         try:
             unit = services.unit_create(
                 actor=request.user, data=form.unit_data(), parent=chosen, reason=form.cleaned_data["reason"]
@@ -171,7 +174,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
 @GET_POST
 @login_required
 def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = permissions.get_unit_for_user(request.user, unit_id, manage=True)
+    unit = access.get_unit_for_user(request.user, unit_id, manage=True)
     form = UnitForm(request.POST or None, initial=UnitForm.initial_for(unit))
     if request.method == "POST" and form.is_valid():
         try:
@@ -189,13 +192,13 @@ def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
 @GET_POST
 @login_required
 def unit_move(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = permissions.get_unit_for_user(request.user, unit_id, manage=True)
+    unit = access.get_unit_for_user(request.user, unit_id, manage=True)
     parents = _manageable_parents(request).exclude(path__startswith=unit.path)
     form = UnitMoveForm(
         request.POST or None,
         initial={"new_parent": unit.parent_id},
         parents=parents,
-        allow_root=permissions.can_manage_unit(request.user, None),
+        allow_root=access.can_manage_unit(request.user, None),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -216,17 +219,14 @@ def unit_move(request: HttpRequest, unit_id: int) -> HttpResponse:
 def _siblings(request: HttpRequest, unit: Unit) -> UnitQuerySet:
     """Active units with the same parent that the user manages: the candidates for a merge."""
     return (
-        permissions.get_units_for_user(request.user, manage=True)
-        .active()
-        .filter(parent_id=unit.parent_id)
-        .order_by("name")
+        roles.get_units_for_user(request.user, manage=True).active().filter(parent_id=unit.parent_id).order_by("name")
     )
 
 
 @GET_POST
 @login_required
 def unit_merge(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = permissions.get_unit_for_user(request.user, unit_id, manage=True)
+    unit = access.get_unit_for_user(request.user, unit_id, manage=True)
     siblings = _siblings(request, unit)
     form = UnitMergeForm(
         request.POST or None,
@@ -258,7 +258,7 @@ def unit_merge(request: HttpRequest, unit_id: int) -> HttpResponse:
 @GET_POST
 @login_required
 def unit_split(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = permissions.get_unit_for_user(request.user, unit_id, manage=True)
+    unit = access.get_unit_for_user(request.user, unit_id, manage=True)
     form = UnitSplitForm(request.POST or None)
     parts = SplitPartFormSet(
         request.POST or None, prefix="parts", initial=[{"kind": unit.kind, "subtype": unit.subtype}] * SPLIT_ROWS
@@ -289,7 +289,7 @@ def unit_split(request: HttpRequest, unit_id: int) -> HttpResponse:
 @login_required
 def unit_delete(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Delete a unit entered by mistake, or (``action=close``) end the validity of one that has history."""
-    unit = permissions.get_unit_for_user(request.user, unit_id, manage=True)
+    unit = access.get_unit_for_user(request.user, unit_id, manage=True)
     is_close = request.POST.get("action") == "close"
     form = UnitDeleteForm(request.POST if request.method == "POST" and not is_close else None)
     close_form = UnitCloseForm(
@@ -336,7 +336,7 @@ def unit_delete(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 def _membership_users(request: HttpRequest, unit: Unit) -> Any:
     return (
-        permissions.get_users_for_user(request.user)
+        accounts_access.get_users_for_user(request.user)
         .filter(is_active=True)
         .exclude(memberships__unit=unit)
         .order_by("full_name", "username")
@@ -346,7 +346,7 @@ def _membership_users(request: HttpRequest, unit: Unit) -> Any:
 @require_POST
 @login_required
 def membership_add(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = permissions.get_unit_for_user(request.user, unit_id, manage=True)
+    unit = access.get_unit_for_user(request.user, unit_id, manage=True)
     form = MembershipAddForm(request.POST, users=_membership_users(request, unit))
     if form.is_valid():
         data = form.cleaned_data
@@ -372,7 +372,7 @@ def membership_add(request: HttpRequest, unit_id: int) -> HttpResponse:
 @GET_POST
 @login_required
 def membership_edit(request: HttpRequest, unit_id: int, membership_id: int) -> HttpResponse:
-    unit = permissions.get_unit_for_user(request.user, unit_id, manage=True)
+    unit = access.get_unit_for_user(request.user, unit_id, manage=True)
     membership = selectors.membership_of(unit, membership_id)
     form = MembershipForm(
         request.POST or None,
@@ -404,7 +404,7 @@ def membership_edit(request: HttpRequest, unit_id: int, membership_id: int) -> H
 @GET_POST
 @login_required
 def membership_remove(request: HttpRequest, unit_id: int, membership_id: int) -> HttpResponse:
-    unit = permissions.get_unit_for_user(request.user, unit_id, manage=True)
+    unit = access.get_unit_for_user(request.user, unit_id, manage=True)
     membership = selectors.membership_of(unit, membership_id)
     form = MembershipRemoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -421,7 +421,7 @@ def membership_remove(request: HttpRequest, unit_id: int, membership_id: int) ->
 @GET_POST
 @login_required
 def unit_import(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.can_manage_units(request.user))
+    roles.require(access.can_manage_units(request.user))
     run = None
     if request.method == "GET" and "run" in request.GET:
         run = import_services.get_import_run_for_user(request.user, request.GET["run"], kind=ImportKind.UNITS)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from cchc.accounts import permissions
+from cchc.accounts import roles
 
 from .widgets import QUERY_MAX_LENGTH, ScopeError, parent_paths, search_units, unit_result, units_in_scope
 
@@ -24,8 +24,8 @@ from .widgets import QUERY_MAX_LENGTH, ScopeError, parent_paths, search_units, u
 @never_cache
 @login_required
 def unit_search(request: HttpRequest) -> JsonResponse:
-    permissions.require(bool(permissions.roles_of(request.user)) or permissions.is_admin(request.user))
-    readable = permissions.get_units_for_user(request.user)
+    roles.require(bool(roles.roles_of(request.user)) or roles.is_admin(request.user))
+    readable = roles.get_units_for_user(request.user)
     try:
         units = units_in_scope(request.GET.get("scope", ""), readable)
     except signing.SignatureExpired:

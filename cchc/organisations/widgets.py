@@ -12,8 +12,8 @@ and its permission checks; only the way the choice is made changes:
 The search runs on the endpoint ``organisations:unit_search``. The page hands it a *scope token*: the field's
 queryset described as conditions on the unit table's own columns (path prefixes, kinds, validity dates, primary
 keys) and signed with the secret key, so the client cannot alter it. The endpoint rebuilds the conditions and applies
-them to the units the signed-in user may read (``permissions.get_units_for_user``): a token can only narrow what the
-user may see, never widen it.
+them to the units the signed-in user may read (``cchc.accounts.roles.get_units_for_user``): a token can only
+narrow what the user may see, never widen it.
 
 Without JavaScript the text box is an ordinary input: the search runs when the form is submitted. One match is
 taken as the choice; several are offered in the select with a message asking to choose one and submit again.

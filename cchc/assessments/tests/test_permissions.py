@@ -1,11 +1,11 @@
-"""Who sees and edits which round, sheet and leaf (``cchc.accounts.permissions``)."""
+"""Who sees and edits which round, sheet and leaf (``cchc.assessments.access``)."""
 
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
-from cchc.accounts import permissions
-from cchc.assessments import services
+from cchc.assessments import access, services
 from cchc.assessments.models import Stage
 
 from .conftest import Workflow, build_workflow, self_assess_all
@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _visible(wf: Workflow, name: str) -> set[str]:
-    user = wf.council if name == "council" else wf.personas.user(name)
-    units = permissions.get_assessments_for_user(user).values_list("unit__name", flat=True)
+    user = wf.council if name == "council" else wf.personas.user(name) or AnonymousUser()
+    units = access.get_assessments_for_user(user).values_list("unit__name", flat=True)
     return set(units)
 
 
@@ -53,10 +53,10 @@ def test_the_supervisor_reads_every_sheet_once_published_and_never_edits(wf: Wor
     assert _visible(wf, "supervisor") == {A, B}
     supervisor = wf.personas.supervisor
     score = wf.score(wf.a, "1.1")
-    assert not permissions.can_edit_self_assessment(supervisor, wf.a)
-    assert not permissions.can_appraise_score(supervisor, score)
-    assert not permissions.can_manage_round(supervisor, wf.round)
-    assert not permissions.can_approve_round(supervisor, wf.round)
+    assert not access.can_edit_self_assessment(supervisor, wf.a)
+    assert not access.can_appraise_score(supervisor, score)
+    assert not access.can_manage_round(supervisor, wf.round)
+    assert not access.can_approve_round(supervisor, wf.round)
 
 
 def test_an_appraiser_edits_only_the_leaves_their_unit_leads(wf: Workflow) -> None:
@@ -64,30 +64,30 @@ def test_an_appraiser_edits_only_the_leaves_their_unit_leads(wf: Workflow) -> No
     services.assessment_submit(actor=wf.personas.focal_a, assessment=wf.a)
     services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
     appraiser = wf.personas.appraiser
-    assert permissions.can_appraise_score(appraiser, wf.score(wf.a, "1.1"))  # led by Sở Nội vụ
-    assert not permissions.can_appraise_score(appraiser, wf.score(wf.a, "2.1"))  # led by Sở Tư pháp
-    assert not permissions.can_appraise_score(wf.personas.secretariat, wf.score(wf.a, "1.1"))
-    assert not permissions.can_appraise_score(appraiser, wf.score(wf.b, "1.1"))  # B has not submitted
+    assert access.can_appraise_score(appraiser, wf.score(wf.a, "1.1"))  # led by Sở Nội vụ
+    assert not access.can_appraise_score(appraiser, wf.score(wf.a, "2.1"))  # led by Sở Tư pháp
+    assert not access.can_appraise_score(wf.personas.secretariat, wf.score(wf.a, "1.1"))
+    assert not access.can_appraise_score(appraiser, wf.score(wf.b, "1.1"))  # B has not submitted
 
 
 def test_only_the_focal_point_of_the_unit_self_assesses(wf: Workflow) -> None:
     personas = wf.personas
-    assert permissions.can_edit_self_assessment(personas.focal_a, wf.a)
+    assert access.can_edit_self_assessment(personas.focal_a, wf.a)
     for name in ("focal_b", "secretariat", "leader", "appraiser", "supervisor", "admin"):
-        assert not permissions.can_edit_self_assessment(personas.user(name), wf.a), name
+        assert not access.can_edit_self_assessment(personas.user(name) or AnonymousUser(), wf.a), name
 
 
 def test_a_round_in_preparation_is_seen_only_by_those_who_run_it(personas) -> None:  # type: ignore[no-untyped-def]
     wf = build_workflow(personas, stage=Stage.DRAFT)
     for name in ("admin", "secretariat"):
-        assert permissions.get_rounds_for_user(personas.user(name)).filter(pk=wf.round.pk).exists()
+        assert access.get_rounds_for_user(personas.user(name)).filter(pk=wf.round.pk).exists()
     for name in ("leader", "focal_a", "appraiser", "supervisor", "anonymous"):
-        assert not permissions.get_rounds_for_user(personas.user(name)).filter(pk=wf.round.pk).exists(), name
+        assert not access.get_rounds_for_user(personas.user(name)).filter(pk=wf.round.pk).exists(), name
 
 
 def test_the_council_approves_and_the_secretariat_runs_the_round(wf: Workflow) -> None:
-    assert permissions.can_approve_round(wf.council, wf.round)
-    assert not permissions.can_approve_round(wf.personas.secretariat, wf.round)
-    assert permissions.can_manage_round(wf.personas.secretariat, wf.round)
-    assert not permissions.can_manage_round(wf.council, wf.round)
-    assert not permissions.can_manage_round(wf.personas.leader, wf.round)
+    assert access.can_approve_round(wf.council, wf.round)
+    assert not access.can_approve_round(wf.personas.secretariat, wf.round)
+    assert access.can_manage_round(wf.personas.secretariat, wf.round)
+    assert not access.can_manage_round(wf.council, wf.round)
+    assert not access.can_manage_round(wf.personas.leader, wf.round)

@@ -3,8 +3,8 @@ the selected leaves) and one unit's sheet area by area, where each leaf the appr
 unit's score, note and evidence with “Đồng ý” and “Điều chỉnh”.
 
 Access: an appraiser (role ``appraiser``) sees the submitted sheets in their scope holding a leaf their unit leads
-(:func:`permissions.get_assessments_for_user`); appraising a leaf needs
-:func:`permissions.can_appraise_score`. How many leaves of a sheet are appraised is
+(:func:`access.get_assessments_for_user`); appraising a leaf needs
+:func:`access.can_appraise_score`. How many leaves of a sheet are appraised is
 :func:`selectors.appraisal_progress` ("đã thẩm định x/y tiêu chí").
 """
 
@@ -23,8 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from cchc.accounts import permissions
+from cchc.accounts import roles
 from cchc.accounts.models import Role
+from cchc.assessments import access
 from cchc.lib.ids import parse_id
 from cchc.lib.text import sort_key
 
@@ -71,14 +72,14 @@ def appraisal_context(
 ) -> dict[str, Any]:
     user = request.user
     try:
-        sheet = selectors.area_sheet(assessment, area_id, lead_unit_ids=permissions.appraisal_lead_unit_ids(user))
+        sheet = selectors.area_sheet(assessment, area_id, lead_unit_ids=access.appraisal_lead_unit_ids(user))
     except LookupError:
         raise Http404 from None
     bound = bound or {}
     selectors.attach_explanations(sheet.leaves)
     for row in sheet.leaves:
         score = row.score
-        row.can_appraise = permissions.can_appraise_score(user, score)
+        row.can_appraise = access.can_appraise_score(user, score)
         row.can_accept = row.can_appraise and score.self_score is not None
         row.adjust_form = bound.get(score.pk) or (adjust_form(score) if row.can_appraise else None)
         row.rule_text = services.rule_text(row.criterion)
@@ -112,7 +113,7 @@ def appraisal_page(
 def _next_unit(request: HttpRequest, assessment: Assessment) -> Assessment | None:
     """The next sheet of the round the appraiser works on, in Vietnamese order of unit names."""
     sheets = list(
-        selectors.open_for_appraisal(permissions.get_assessments_for_user(request.user), assessment.round)
+        selectors.open_for_appraisal(access.get_assessments_for_user(request.user), assessment.round)
         .select_related("unit")
         .distinct()
     )
@@ -126,8 +127,8 @@ def _next_unit(request: HttpRequest, assessment: Assessment) -> Assessment | Non
 @require_GET
 @login_required
 def appraisal_sheet(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    permissions.require(permissions.has_role(request.user, Role.APPRAISER))
-    assessment = permissions.get_assessment_for_user(request.user, assessment_id)
+    roles.require(roles.has_role(request.user, Role.APPRAISER))
+    assessment = access.get_assessment_for_user(request.user, assessment_id)
     return appraisal_page(request, assessment, _int(request.GET.get("area")))
 
 
@@ -153,10 +154,10 @@ def _worklist_filters(request: HttpRequest, sheets: list[Assessment], areas: lis
 @login_required
 def appraisal_list(request: HttpRequest, round_id: int) -> HttpResponse:
     user = request.user
-    round = permissions.get_round_for_user(user, round_id)
-    permissions.require(permissions.has_role(user, Role.APPRAISER))
-    readable = permissions.get_assessments_for_user(user)
-    lead_unit_ids = permissions.appraisal_lead_unit_ids(user)
+    round = access.get_round_for_user(user, round_id)
+    roles.require(roles.has_role(user, Role.APPRAISER))
+    readable = access.get_assessments_for_user(user)
+    lead_unit_ids = access.appraisal_lead_unit_ids(user)
     sheets = list(selectors.open_for_appraisal(readable, round).select_related("unit").distinct())
     sheets.sort(key=lambda sheet: sort_key(sheet.unit.name))
     areas = selectors.round_areas(round)
@@ -201,8 +202,8 @@ def appraisal_list(request: HttpRequest, round_id: int) -> HttpResponse:
 def appraisal_accept(request: HttpRequest, round_id: int) -> HttpResponse:
     """“Đồng ý” for the selected leaves: each accepted leaf is audited; the others are named with the reason."""
     user = request.user
-    round = permissions.get_round_for_user(user, round_id)
-    permissions.require(permissions.has_role(user, Role.APPRAISER))
+    round = access.get_round_for_user(user, round_id)
+    roles.require(roles.has_role(user, Role.APPRAISER))
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
         back = ""
@@ -213,11 +214,11 @@ def appraisal_accept(request: HttpRequest, round_id: int) -> HttpResponse:
         return redirect(back)
     worklist = selectors.appraisal_worklist(
         round=round,
-        assessments=permissions.get_assessments_for_user(user),
-        lead_unit_ids=permissions.appraisal_lead_unit_ids(user),
+        assessments=access.get_assessments_for_user(user),
+        lead_unit_ids=access.appraisal_lead_unit_ids(user),
     )
     scores = list(worklist.filter(pk__in=ids[:1000]).select_related("assessment__round", "assessment__unit"))
-    allowed = [score for score in scores if permissions.leads_criterion(user, score.criterion, score.assessment.unit)]
+    allowed = [score for score in scores if access.leads_criterion(user, score.criterion, score.assessment.unit)]
     versions = {}
     for score in allowed:
         version = _version(request.POST.get(f"version_{score.pk}"))

@@ -1,7 +1,7 @@
 """Round pages: the list, creating and editing a round, moving its stages, council approval and the compiled table.
 
-Access: :func:`permissions.get_round_for_user` (404 outside what the user sees); running a round needs
-:func:`permissions.can_manage_round`, approving it :func:`permissions.can_approve_round`.
+Access: :func:`access.get_round_for_user` (404 outside what the user sees); running a round needs
+:func:`access.can_manage_round`, approving it :func:`access.can_approve_round`.
 """
 
 from __future__ import annotations
@@ -15,9 +15,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cchc.accounts import permissions
+from cchc.accounts import roles
 from cchc.accounts.models import Role
+from cchc.assessments import access
+from cchc.frameworks import access as frameworks_access
 from cchc.lib.errors import ServiceError
+from cchc.organisations import access as organisations_access
 from cchc.organisations.models import UnitKind
 
 from .. import selectors, services
@@ -40,21 +43,21 @@ NAV = "assessments"
 @require_GET
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
-    rounds = permissions.get_rounds_for_user(request.user).select_related("organiser")
-    context = {"rounds": rounds, "can_create": permissions.can_create_round(request.user), "nav_active": NAV}
+    rounds = access.get_rounds_for_user(request.user).select_related("organiser")
+    context = {"rounds": rounds, "can_create": access.can_create_round(request.user), "nav_active": NAV}
     return render(request, "assessments/round_list.html", context)
 
 
 def _create_form(request: HttpRequest) -> RoundCreateForm:
     user = request.user
-    managed = permissions.get_units_for_user(user, manage=True).active()
+    managed = roles.get_units_for_user(user, manage=True).active()
     return RoundCreateForm(
         request.POST or None,
         initial={"year": _default_year()},
         organisers=managed.filter(kind=UnitKind.PROVINCE).order_by("name"),
-        frameworks=permissions.get_frameworks_for_user(user).order_by("-year", "unit_kind", "name"),
+        frameworks=frameworks_access.get_frameworks_for_user(user).order_by("-year", "unit_kind", "name"),
         units=managed.filter(kind__in=PARTICIPANT_KINDS).order_by("kind", "name"),
-        rounds=permissions.get_rounds_for_user(user).order_by("-year", "name"),
+        rounds=access.get_rounds_for_user(user).order_by("-year", "name"),
     )
 
 
@@ -67,11 +70,11 @@ def _default_year() -> int:
 @GET_POST
 @login_required
 def round_create(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.can_create_round(request.user))
+    roles.require(access.can_create_round(request.user))
     form = _create_form(request)
     if request.method == "POST" and form.is_valid():
         organiser = form.cleaned_data["organiser"]
-        permissions.require(permissions.can_manage_unit(request.user, organiser))
+        roles.require(organisations_access.can_manage_unit(request.user, organiser))
         try:
             round = services.round_create(
                 actor=request.user,
@@ -93,7 +96,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
 @GET_POST
 @login_required
 def round_edit(request: HttpRequest, round_id: int) -> HttpResponse:
-    round = permissions.get_round_for_user(request.user, round_id, manage=True)
+    round = access.get_round_for_user(request.user, round_id, manage=True)
     form = RoundForm(request.POST or None, initial=RoundForm.initial_for(round))
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,17 +121,17 @@ def _stages(round: Round) -> list[dict[str, Any]]:
 
 
 def _can_approve(user: Any, round: Round) -> bool:
-    return permissions.can_approve_round(user, round) and round.stage == Stage.COUNCIL and round.approved_at is None
+    return access.can_approve_round(user, round) and round.stage == Stage.COUNCIL and round.approved_at is None
 
 
 @require_GET
 @login_required
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     user = request.user
-    round = permissions.get_round_for_user(user, round_id)
-    assessments = permissions.get_assessments_for_user(user).filter(round=round)
+    round = access.get_round_for_user(user, round_id)
+    assessments = access.get_assessments_for_user(user).filter(round=round)
     next_stage = services.next_stage(round)
-    can_manage = permissions.can_manage_round(user, round)
+    can_manage = access.can_manage_round(user, round)
     rows = selectors.assessment_rows(assessments)
     awaiting_approval = services.awaits_council_approval(round)
     context = {
@@ -140,10 +143,9 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
         "next_stage": Stage(next_stage) if next_stage and can_manage and not awaiting_approval else None,
         "awaiting_approval": awaiting_approval,
         "can_approve": _can_approve(user, round),
-        "can_view_table": permissions.can_view_compiled_table(user, round),
-        "can_view_results": permissions.can_view_round_results(user, round),
-        "is_appraiser": permissions.has_role(user, Role.APPRAISER)
-        and round.stage in (Stage.APPRAISAL, Stage.EXPLANATION),
+        "can_view_table": access.can_view_compiled_table(user, round),
+        "can_view_results": access.can_view_round_results(user, round),
+        "is_appraiser": roles.has_role(user, Role.APPRAISER) and round.stage in (Stage.APPRAISAL, Stage.EXPLANATION),
         "nav_active": NAV,
     }
     return render(request, "assessments/round_detail.html", context)
@@ -190,7 +192,7 @@ def _advance_context(
 @login_required
 def round_advance(request: HttpRequest, round_id: int) -> HttpResponse:
     """GET: the confirmation page of the next stage. POST with ``confirm``: move the round."""
-    round = permissions.get_round_for_user(request.user, round_id, manage=True)
+    round = access.get_round_for_user(request.user, round_id, manage=True)
     to_stage = services.next_stage(round)
     if request.method == "GET":
         if to_stage is None:
@@ -234,7 +236,7 @@ def round_advance(request: HttpRequest, round_id: int) -> HttpResponse:
 @login_required
 def sheet_decide(request: HttpRequest, round_id: int, assessment_id: int) -> HttpResponse:
     """The secretariat's decision on one unit that has not submitted: extend its deadline or close its sheet."""
-    round = permissions.get_round_for_user(request.user, round_id, manage=True)
+    round = access.get_round_for_user(request.user, round_id, manage=True)
     assessment = get_object_or_404(Assessment.objects.select_related("unit", "round"), pk=assessment_id, round=round)
     form = _decision_form(round, assessment, request.POST)
     if form.is_valid():
@@ -276,8 +278,8 @@ def sheet_decide(request: HttpRequest, round_id: int, assessment_id: int) -> Htt
 @login_required
 def round_approve(request: HttpRequest, round_id: int) -> HttpResponse:
     """GET: the council's confirmation page (sheets not fully appraised, one reason each). POST: approve."""
-    round = permissions.get_round_for_user(request.user, round_id)
-    permissions.require(permissions.can_approve_round(request.user, round))
+    round = access.get_round_for_user(request.user, round_id)
+    roles.require(access.can_approve_round(request.user, round))
     if round.approved_at is not None:
         messages.info(request, _("Hội đồng đã thông qua kết quả của kỳ này."))
         return redirect("assessments:round_detail", round.pk)
@@ -312,9 +314,9 @@ def round_approve(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_GET
 @login_required
 def round_table(request: HttpRequest, round_id: int) -> HttpResponse:
-    round = permissions.get_round_for_user(request.user, round_id)
-    permissions.require(permissions.can_view_compiled_table(request.user, round))
-    assessments = permissions.get_assessments_for_user(request.user)
+    round = access.get_round_for_user(request.user, round_id)
+    roles.require(access.can_view_compiled_table(request.user, round))
+    assessments = access.get_assessments_for_user(request.user)
     context = {
         "round": round,
         "tables": selectors.compiled_table(round=round, assessments=assessments),

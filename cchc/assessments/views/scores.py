@@ -4,7 +4,7 @@ The self-score and appraisal writes also serve the sheet and appraisal pages, wh
 (``back=sheet`` / ``back=appraisal``): with htmx the answer is the leaf's fragment, without it a redirect back to
 the leaf on its area page (or that page with the form's errors).
 
-Access: :func:`permissions.get_score_for_user` (404 outside what the user may read). Writing: the unit's
+Access: :func:`access.get_score_for_user` (404 outside what the user may read). Writing: the unit's
 focal point (self-score, explanation), an appraiser working in the criterion's lead unit (appraisal).
 A stale ``version`` in an appraisal or self-score form answers 409 with the "reload" message.
 """
@@ -21,7 +21,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cchc.accounts import permissions
+from cchc.accounts import roles
+from cchc.assessments import access
 from cchc.lib.errors import ConflictError, ServiceError
 
 from .. import selectors, services
@@ -43,9 +44,9 @@ def _score_page(request: HttpRequest, score: Score, status: int = 200, **forms: 
     user = request.user
     assessment = score.assessment
     auto = services.is_auto(score.criterion)
-    can_self = permissions.can_edit_self_assessment(user, assessment)
-    can_appraise = permissions.can_appraise_score(user, score)
-    can_explain = permissions.can_explain_score(user, score)
+    can_self = access.can_edit_self_assessment(user, assessment)
+    can_appraise = access.can_appraise_score(user, score)
+    can_explain = access.can_explain_score(user, score)
     criterion = score.criterion
     context = {
         "score": score,
@@ -86,7 +87,7 @@ def _error_status(exc: ServiceError) -> int:
 @require_GET
 @login_required
 def score_detail(request: HttpRequest, score_id: int) -> HttpResponse:
-    return _score_page(request, permissions.get_score_for_user(request.user, score_id))
+    return _score_page(request, access.get_score_for_user(request.user, score_id))
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -128,8 +129,8 @@ def _appraisal_leaf(
 @login_required
 def score_self(request: HttpRequest, score_id: int) -> HttpResponse:
     """Save one leaf's self-score, from its own page or inline from the sheet (``back=sheet``, htmx or not)."""
-    score = permissions.get_score_for_user(request.user, score_id)
-    permissions.require(permissions.is_focal_point_for(request.user, score.assessment.unit))
+    score = access.get_score_for_user(request.user, score_id)
+    roles.require(roles.is_focal_point_for(request.user, score.assessment.unit))
     from_sheet = request.POST.get("back") == "sheet"
     if from_sheet:
         form = sheets.self_score_form(score, request.POST)
@@ -173,8 +174,8 @@ def score_self(request: HttpRequest, score_id: int) -> HttpResponse:
 @login_required
 def score_appraise(request: HttpRequest, score_id: int) -> HttpResponse:
     """Accept or adjust one leaf, from its own page or from the appraisal page (``back=appraisal``, htmx or not)."""
-    score = permissions.get_score_for_user(request.user, score_id)
-    permissions.require(permissions.leads_criterion(request.user, score.criterion, score.assessment.unit))
+    score = access.get_score_for_user(request.user, score_id)
+    roles.require(access.leads_criterion(request.user, score.criterion, score.assessment.unit))
     from_sheet = request.POST.get("back") == "appraisal"
     if from_sheet:
         form: AppraisalForm = appraisal.adjust_form(score, request.POST)
@@ -215,8 +216,8 @@ def score_appraise(request: HttpRequest, score_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def score_explain(request: HttpRequest, score_id: int) -> HttpResponse:
-    score = permissions.get_score_for_user(request.user, score_id)
-    permissions.require(permissions.is_focal_point_for(request.user, score.assessment.unit))
+    score = access.get_score_for_user(request.user, score_id)
+    roles.require(roles.is_focal_point_for(request.user, score.assessment.unit))
     form = ExplanationForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data

@@ -2,8 +2,8 @@
 submission (after a confirmation listing what is incomplete), reopening, and its evidence (upload, reference,
 download, delete) with the criterion picker.
 
-Access: :func:`permissions.get_assessment_for_user` (404 outside what the user may read); writing needs the
-unit's focal point (:func:`permissions.is_focal_point_for`), reopening the round's secretariat. Whether the
+Access: :func:`access.get_assessment_for_user` (404 outside what the user may read); writing needs the
+unit's focal point (:func:`roles.is_focal_point_for`), reopening the round's secretariat. Whether the
 sheet is still open is the service's rule, answered with a Vietnamese message.
 """
 
@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cchc.accounts import permissions
+from cchc.accounts import roles
+from cchc.assessments import access
 from cchc.lib.errors import ServiceError
 from cchc.organisations.widgets import QUERY_MAX_LENGTH, ScopeError, rows_in_scope
 
@@ -45,7 +46,7 @@ def sheet_context(
 ) -> dict[str, Any]:
     """What the sheet page and its inline fragments show: the area's leaves with a form each for the focal point."""
     user = request.user
-    can_edit = permissions.can_edit_self_assessment(user, assessment)
+    can_edit = access.can_edit_self_assessment(user, assessment)
     try:
         sheet = selectors.area_sheet(assessment, area_id)
     except LookupError:
@@ -70,7 +71,7 @@ def explanation_closed(user: Any, assessment: Assessment) -> datetime.date | Non
     """The explanation deadline, when it has passed for a unit the user answers for (else ``None``)."""
     if assessment.status not in services.EXPLAINABLE_STATUSES:
         return None
-    if not permissions.is_focal_point_for(user, assessment.unit):
+    if not roles.is_focal_point_for(user, assessment.unit):
         return None
     return selectors.explanation_deadline_passed(assessment.round)
 
@@ -94,7 +95,7 @@ def sheet_page(
     context = sheet_context(request, assessment, area_id, bound=bound)
     can_edit = context["can_edit"]
     scores = assessment.scores.order_by("criterion__position")
-    can_manage = permissions.can_manage_round(user, assessment.round)
+    can_manage = access.can_manage_round(user, assessment.round)
     context.update(
         {
             "evidence": assessment.evidence.prefetch_related("scores__criterion").order_by("created_at"),
@@ -112,7 +113,7 @@ def sheet_page(
 @require_GET
 @login_required
 def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = permissions.get_assessment_for_user(request.user, assessment_id)
+    assessment = access.get_assessment_for_user(request.user, assessment_id)
     return sheet_page(request, assessment, area_id=_area_id(request))
 
 
@@ -122,7 +123,7 @@ def _confirm_page(request: HttpRequest, assessment: Assessment, status: int = 20
         "round": assessment.round,
         "missing": selectors.missing_leaves(assessment),
         "deadline": selectors.sheet_deadline(assessment),
-        "can_edit": permissions.can_edit_self_assessment(request.user, assessment),
+        "can_edit": access.can_edit_self_assessment(request.user, assessment),
         "nav_active": NAV,
     }
     return render(request, "assessments/assessment_submit.html", context, status=status)
@@ -135,8 +136,8 @@ def assessment_submit(request: HttpRequest, assessment_id: int) -> HttpResponse:
 
     Only a POST carrying ``confirm`` submits. Submitting a sheet already submitted changes nothing and says so.
     """
-    assessment = permissions.get_assessment_for_user(request.user, assessment_id)
-    permissions.require(permissions.is_focal_point_for(request.user, assessment.unit))
+    assessment = access.get_assessment_for_user(request.user, assessment_id)
+    roles.require(roles.is_focal_point_for(request.user, assessment.unit))
     if assessment.status == AssessmentStatus.SUBMITTED and assessment.submitted_at is not None:
         return _already_submitted(request, assessment)
     if request.method == "GET" or request.POST.get("confirm") != "1":
@@ -171,8 +172,8 @@ def _already_submitted(request: HttpRequest, assessment: Assessment) -> HttpResp
 @require_POST
 @login_required
 def assessment_reopen(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = permissions.get_assessment_for_user(request.user, assessment_id)
-    permissions.require(permissions.can_manage_round(request.user, assessment.round))
+    assessment = access.get_assessment_for_user(request.user, assessment_id)
+    roles.require(access.can_manage_round(request.user, assessment.round))
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
@@ -188,8 +189,8 @@ def assessment_reopen(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def evidence_upload(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = permissions.get_assessment_for_user(request.user, assessment_id)
-    permissions.require(permissions.is_focal_point_for(request.user, assessment.unit))
+    assessment = access.get_assessment_for_user(request.user, assessment_id)
+    roles.require(roles.is_focal_point_for(request.user, assessment.unit))
     form = EvidenceFileForm(request.POST, request.FILES, scores=assessment.scores.all())
     if form.is_valid():
         try:
@@ -211,8 +212,8 @@ def evidence_upload(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def evidence_reference(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = permissions.get_assessment_for_user(request.user, assessment_id)
-    permissions.require(permissions.is_focal_point_for(request.user, assessment.unit))
+    assessment = access.get_assessment_for_user(request.user, assessment_id)
+    roles.require(roles.is_focal_point_for(request.user, assessment.unit))
     form = EvidenceReferenceForm(request.POST, scores=assessment.scores.all())
     if form.is_valid():
         data = form.cleaned_data
@@ -253,7 +254,7 @@ def _evidence(assessment: Assessment, evidence_id: int) -> Evidence:
 @require_GET
 @login_required
 def evidence_download(request: HttpRequest, assessment_id: int, evidence_id: int) -> FileResponse:
-    assessment = permissions.get_assessment_for_user(request.user, assessment_id)
+    assessment = access.get_assessment_for_user(request.user, assessment_id)
     evidence = _evidence(assessment, evidence_id)
     if not evidence.file:
         raise Http404
@@ -263,8 +264,8 @@ def evidence_download(request: HttpRequest, assessment_id: int, evidence_id: int
 @require_POST
 @login_required
 def evidence_delete(request: HttpRequest, assessment_id: int, evidence_id: int) -> HttpResponse:
-    assessment = permissions.get_assessment_for_user(request.user, assessment_id)
-    permissions.require(permissions.is_focal_point_for(request.user, assessment.unit))
+    assessment = access.get_assessment_for_user(request.user, assessment_id)
+    roles.require(roles.is_focal_point_for(request.user, assessment.unit))
     evidence = _evidence(assessment, evidence_id)
     try:
         services.evidence_delete(actor=request.user, evidence=evidence)
@@ -285,7 +286,7 @@ def score_search(request: HttpRequest) -> JsonResponse:
     "label"}], "more": bool}``. The token names the leaves of one sheet; they are looked up among the scores of the
     sheets the user may read, so a token can narrow what the user sees but never widen it.
     """
-    readable = Score.objects.filter(assessment__in=permissions.get_assessments_for_user(request.user))
+    readable = Score.objects.filter(assessment__in=access.get_assessments_for_user(request.user))
     try:
         scores = rows_in_scope(request.GET.get("scope", ""), readable, SCORE_SCOPE)
     except signing.SignatureExpired:

@@ -6,7 +6,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
-from cchc.accounts import permissions
+from cchc.accounts import roles
 from cchc.accounts.models import Role, RoleAssignment, User
 from cchc.audit.models import AuditAction, AuditEntry
 from cchc.demo.data import ACCOUNTS, DEFAULT_PASSWORD, DISTRICT, PROVINCE
@@ -68,7 +68,7 @@ def test_every_demo_account_logs_in_with_the_demo_password_and_holds_its_role():
         user = _log_in(spec.username, DEFAULT_PASSWORD)
         assert user is not None, spec.username
         assert user.password.startswith("argon2")
-        assert permissions.roles_of(user) == {spec.role}
+        assert roles.roles_of(user) == {spec.role}
         assignment = RoleAssignment.objects.get(user=user)
         assert (assignment.scope.code if assignment.scope else None) == spec.scope
         assert Membership.objects.filter(user=user, unit__code=spec.unit).exists()
@@ -150,13 +150,13 @@ def test_demo_accounts_reach_the_province_but_not_the_former_provinces():
     load_province(password=DEFAULT_PASSWORD)
     for spec in ACCOUNTS:
         user = User.objects.get(username=spec.username)
-        visible = permissions.get_units_for_user(user)
+        visible = roles.get_units_for_user(user)
         assert visible.filter(code="PT-X-DOANHUNG").exists()
         assert visible.filter(code="PT-VPC").exists() == (spec.role == Role.ADMIN)
     secretariat = User.objects.get(username="thuongtruc")
-    assert permissions.get_units_for_user(secretariat, manage=True).filter(code=DISTRICT).exists()
+    assert roles.get_units_for_user(secretariat, manage=True).filter(code=DISTRICT).exists()
     focal = User.objects.get(username="daumoi")
-    assert not permissions.get_units_for_user(focal, manage=True).exists()
+    assert not roles.get_units_for_user(focal, manage=True).exists()
 
 
 @pytest.mark.usefixtures("fast_hashing")

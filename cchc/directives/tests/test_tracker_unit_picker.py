@@ -12,12 +12,13 @@ from urllib.parse import urlencode
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from cchc.accounts import permissions
-from cchc.directives import selectors
+from cchc.accounts import roles
+from cchc.directives import access, selectors
 from cchc.directives.models import Assignment, Directive
 from cchc.organisations.models import Unit
 from cchc.organisations.widgets import scope_token
@@ -63,9 +64,9 @@ def _row_ids(response: Any) -> list[int]:
 
 def _expected(personas: Personas, name: str, unit: Unit) -> list[int]:
     """The rows of the selector itself, filtered by ``unit`` as the plain list filtered them."""
-    user = personas.user(name)
+    user = personas.user(name) or AnonymousUser()
     filters = selectors.TrackerFilters(unit=unit.pk, status=selectors.OPEN)
-    return [row.pk for row in selectors.tracker(permissions.get_assignments_for_user(user), filters)]
+    return [row.pk for row in selectors.tracker(access.get_assignments_for_user(user), filters)]
 
 
 def _search(client: Client, page_html: str, query: str) -> list[dict[str, Any]]:
@@ -140,7 +141,7 @@ def test_the_token_of_the_tracker_describes_the_active_units_the_user_may_read(
     personas: Personas, work: dict[str, list[int]], many: None
 ) -> None:
     html = personas.client("leader").get(TRACKER).content.decode()
-    units = permissions.get_units_for_user(personas.leader).active().order_by("path")
+    units = roles.get_units_for_user(personas.leader).active().order_by("path")
     assert unescape(PICKER_URL_RE.search(html).group(1)).endswith(f"?scope={scope_token(units)}")  # type: ignore[union-attr]
 
 

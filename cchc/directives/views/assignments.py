@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cchc.accounts import permissions
+from cchc.accounts import roles
 from cchc.audit import selectors as audit_selectors
 from cchc.audit.models import AuditEntry
+from cchc.directives import access
 from cchc.lib.errors import ServiceError
 
 from .. import selectors, services
@@ -27,7 +28,7 @@ from .common import show_service_error
 @require_GET
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    own = permissions.get_own_assignments_for_user(request.user)
+    own = access.get_own_assignments_for_user(request.user)
     notifications = list(
         Notification.objects.filter(user_id=request.user.pk or 0, read_at__isnull=True).select_related("assignment")[
             :20
@@ -64,8 +65,8 @@ def _history(assignment: Assignment) -> list[AuditEntry]:
 
 
 def _detail_context(request: HttpRequest, assignment: Assignment, **forms: Any) -> dict[str, Any]:
-    can_report = permissions.can_report_assignment(request.user, assignment)
-    can_review = permissions.can_review_assignment(request.user, assignment)
+    can_report = access.can_report_assignment(request.user, assignment)
+    can_review = access.can_review_assignment(request.user, assignment)
     reports = list(assignment.reports.select_related("author", "reviewed_by").prefetch_related("attachments"))
     extensions = list(assignment.extension_requests.select_related("requested_by", "decided_by"))
     pending_report = next((r for r in reports if r.review_state == ReviewState.PENDING), None)
@@ -98,15 +99,15 @@ def _detail_context(request: HttpRequest, assignment: Assignment, **forms: Any) 
 @require_GET
 @login_required
 def assignment_detail(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = permissions.get_assignment_for_user(request.user, assignment_id)
+    assignment = access.get_assignment_for_user(request.user, assignment_id)
     return render(request, "directives/assignment_detail.html", _detail_context(request, assignment))
 
 
 @require_POST
 @login_required
 def report_create(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = permissions.get_assignment_for_user(request.user, assignment_id)
-    permissions.require(permissions.can_report_assignment(request.user, assignment))
+    assignment = access.get_assignment_for_user(request.user, assignment_id)
+    roles.require(access.can_report_assignment(request.user, assignment))
     form = ReportForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -139,8 +140,8 @@ def report_review(request: HttpRequest, report_id: int) -> HttpResponse:
     report = ProgressReport.objects.filter(pk=report_id).first()
     if report is None:
         raise Http404
-    assignment = permissions.get_assignment_for_user(request.user, report.assignment_id)
-    permissions.require(permissions.can_review_assignment(request.user, assignment))
+    assignment = access.get_assignment_for_user(request.user, report.assignment_id)
+    roles.require(access.can_review_assignment(request.user, assignment))
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -161,8 +162,8 @@ def report_review(request: HttpRequest, report_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def extension_create(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = permissions.get_assignment_for_user(request.user, assignment_id)
-    permissions.require(permissions.can_report_assignment(request.user, assignment))
+    assignment = access.get_assignment_for_user(request.user, assignment_id)
+    roles.require(access.can_report_assignment(request.user, assignment))
     form = ExtensionForm(request.POST)
     if form.is_valid():
         try:
@@ -187,8 +188,8 @@ def extension_decide(request: HttpRequest, extension_id: int) -> HttpResponse:
     extension = ExtensionRequest.objects.filter(pk=extension_id).first()
     if extension is None:
         raise Http404
-    assignment = permissions.get_assignment_for_user(request.user, extension.assignment_id)
-    if not permissions.can_review_assignment(request.user, assignment):
+    assignment = access.get_assignment_for_user(request.user, extension.assignment_id)
+    if not access.can_review_assignment(request.user, assignment):
         raise PermissionDenied
     form = ExtensionDecisionForm(request.POST)
     if form.is_valid():
@@ -211,5 +212,5 @@ def extension_decide(request: HttpRequest, extension_id: int) -> HttpResponse:
 @require_GET
 @login_required
 def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
-    attachment = permissions.get_report_attachment_for_user(request.user, attachment_id)
+    attachment = access.get_report_attachment_for_user(request.user, attachment_id)
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.file_name)

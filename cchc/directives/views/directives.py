@@ -13,7 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cchc.accounts import permissions
+from cchc.accounts import roles
+from cchc.directives import access
 from cchc.lib.errors import ServiceError
 from cchc.organisations.widgets import QUERY_MAX_LENGTH
 
@@ -29,7 +30,7 @@ PAGE_SIZE = 50
 @require_GET
 @login_required
 def directive_list(request: HttpRequest) -> HttpResponse:
-    directives = permissions.get_directives_for_user(request.user).select_related("issuing_unit")
+    directives = access.get_directives_for_user(request.user).select_related("issuing_unit")
     query = request.GET.get("q", "")[:QUERY_MAX_LENGTH].strip()
     if query:
         directives = directives.filter(Q(subject__icontains=query) | Q(reference__icontains=query))
@@ -42,7 +43,7 @@ def directive_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "filter_query": filter_querystring(request),
-            "can_create": permissions.can_create_directives(request.user),
+            "can_create": access.can_create_directives(request.user),
             "nav_active": "directives",
         },
     )
@@ -51,12 +52,12 @@ def directive_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def directive_detail(request: HttpRequest, directive_id: int) -> HttpResponse:
-    directive = permissions.get_directive_for_user(request.user, directive_id)
-    visible = permissions.get_assignments_for_user(request.user).filter(directive=directive)
+    directive = access.get_directive_for_user(request.user, directive_id)
+    visible = access.get_assignments_for_user(request.user).filter(directive=directive)
     tasks = selectors.directive_tasks(directive)
     rollups = selectors.rollups(visible)
     rows = [(task, rollups.get(task.pk)) for task in tasks]
-    can_manage = permissions.can_manage_directive(request.user, directive)
+    can_manage = access.can_manage_directive(request.user, directive)
     return render(
         request,
         "directives/directive_detail.html",
@@ -79,7 +80,7 @@ def directive_detail(request: HttpRequest, directive_id: int) -> HttpResponse:
 @login_required
 def directive_hand_over(request: HttpRequest, directive_id: int) -> HttpResponse:
     """Confirm, then give the open work of units closed since to their successors ("X → Y, Z")."""
-    directive = permissions.get_directive_for_user(request.user, directive_id, manage=True)
+    directive = access.get_directive_for_user(request.user, directive_id, manage=True)
     proposals = services.hand_over_proposals(directive)
     error = ""
     if request.method == "POST":
@@ -108,7 +109,7 @@ def directive_hand_over(request: HttpRequest, directive_id: int) -> HttpResponse
 @require_GET
 @login_required
 def directive_file(request: HttpRequest, directive_id: int) -> FileResponse:
-    directive = permissions.get_directive_for_user(request.user, directive_id)
+    directive = access.get_directive_for_user(request.user, directive_id)
     if not directive.file:
         raise Http404
     return FileResponse(directive.file.open("rb"), as_attachment=True, filename=directive.file_name)
@@ -116,7 +117,7 @@ def directive_file(request: HttpRequest, directive_id: int) -> FileResponse:
 
 def _issuing_units(request: HttpRequest):  # type: ignore[no-untyped-def]
     """Every unit the user may issue for, on any date: the form keeps those in force on the issue date."""
-    return permissions.get_directive_issuing_units_for_user(request.user).order_by("path")
+    return access.get_directive_issuing_units_for_user(request.user).order_by("path")
 
 
 def _directive_form(
@@ -138,7 +139,7 @@ def _directive_form(
 @GET_POST
 @login_required
 def directive_create(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.can_create_directives(request.user))
+    roles.require(access.can_create_directives(request.user))
     form, refresh = _directive_form(request, DirectiveCreateForm)
     if request.method == "POST" and not refresh and form.is_valid():
         try:
@@ -158,7 +159,7 @@ def directive_create(request: HttpRequest) -> HttpResponse:
 @GET_POST
 @login_required
 def directive_edit(request: HttpRequest, directive_id: int) -> HttpResponse:
-    directive = permissions.get_directive_for_user(request.user, directive_id, manage=True)
+    directive = access.get_directive_for_user(request.user, directive_id, manage=True)
     form, refresh = _directive_form(request, DirectiveForm, initial=DirectiveForm.initial_for(directive))
     if request.method == "POST" and not refresh and form.is_valid():
         try:
@@ -219,7 +220,7 @@ def _successor_step(
 @GET_POST
 @login_required
 def task_create(request: HttpRequest, directive_id: int) -> HttpResponse:
-    directive = permissions.get_directive_for_user(request.user, directive_id, manage=True)
+    directive = access.get_directive_for_user(request.user, directive_id, manage=True)
     form = TaskForm(request.POST or None, directive=directive)
     if request.method == "POST" and form.is_valid() and request.POST.get("successors") != BACK_TO_FORM:
         data = form.task_data()
@@ -252,8 +253,8 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 def _task_detail(request: HttpRequest, task: Task, cancel_form: TaskCancelForm, *, status: int = 200) -> HttpResponse:
-    directive = permissions.get_directive_for_user(request.user, task.directive_id)
-    visible = permissions.get_assignments_for_user(request.user).filter(task=task)
+    directive = access.get_directive_for_user(request.user, task.directive_id)
+    visible = access.get_assignments_for_user(request.user).filter(task=task)
     assignments = visible.with_status().select_related("unit", "occurrence").order_by("due_date", "unit__path", "pk")
     page = Paginator(assignments, 100).get_page(request.GET.get("page"))
     return render(
@@ -268,7 +269,7 @@ def _task_detail(request: HttpRequest, task: Task, cancel_form: TaskCancelForm, 
             "criteria": list(task.criteria.all()),
             "indicators": list(task.indicators.all()),
             "children": list(task.children.all()),
-            "can_manage": permissions.can_manage_task(request.user, task),
+            "can_manage": access.can_manage_task(request.user, task),
             "cancel_form": cancel_form,
             "nav_active": "directives",
         },
@@ -279,7 +280,7 @@ def _task_detail(request: HttpRequest, task: Task, cancel_form: TaskCancelForm, 
 @GET_POST
 @login_required
 def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
-    task = permissions.get_task_for_user(request.user, task_id, manage=True)
+    task = access.get_task_for_user(request.user, task_id, manage=True)
     directive = task.directive
     form = TaskEditForm(request.POST or None, directive=directive, task=task, initial=TaskEditForm.initial_for(task))
     if request.method == "POST" and form.is_valid() and request.POST.get("successors") != BACK_TO_FORM:
@@ -303,7 +304,7 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def task_delete(request: HttpRequest, task_id: int) -> HttpResponse:
-    task = permissions.get_task_for_user(request.user, task_id, manage=True)
+    task = access.get_task_for_user(request.user, task_id, manage=True)
     try:
         services.task_delete(actor=request.user, task=task, reason=request.POST.get("reason", ""))
     except ServiceError as exc:
@@ -316,7 +317,7 @@ def task_delete(request: HttpRequest, task_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def task_cancel(request: HttpRequest, task_id: int) -> HttpResponse:
-    task = permissions.get_task_for_user(request.user, task_id, manage=True)
+    task = access.get_task_for_user(request.user, task_id, manage=True)
     form = TaskCancelForm(request.POST)
     if form.is_valid():
         try:

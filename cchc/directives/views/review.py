@@ -14,9 +14,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cchc.accounts import permissions
+from cchc.accounts import roles
+from cchc.directives import access
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period
+from cchc.organisations import access as organisations_access
 from cchc.organisations.models import CommuneSubtype, UnitKind
 from cchc.organisations.services import UnitData
 
@@ -29,13 +31,13 @@ GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _issuing_units(request: HttpRequest) -> Any:
-    return permissions.get_directive_issuing_units_for_user(request.user).active().order_by("path")
+    return access.get_directive_issuing_units_for_user(request.user).active().order_by("path")
 
 
 @GET_POST
 @login_required
 def directive_upload(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.can_create_directives(request.user))
+    roles.require(access.can_create_directives(request.user))
     form = UploadForm(request.POST or None, request.FILES or None, issuing_units=_issuing_units(request))
     if request.method == "POST" and form.is_valid():
         unit = form.cleaned_data["issuing_unit"]
@@ -58,7 +60,7 @@ def _forms(request: HttpRequest, draft: DirectiveDraft) -> tuple[DirectiveForm, 
     meta = DirectiveForm(
         data,
         initial=proposals.directive_initial(extraction, draft.issuing_unit),
-        issuing_units=permissions.get_directive_issuing_units_for_user(request.user).order_by("path"),
+        issuing_units=access.get_directive_issuing_units_for_user(request.user).order_by("path"),
     )
     tasks = ProposedTaskFormSet(
         data,
@@ -185,8 +187,8 @@ def _proposed_rows(tasks: Any) -> list[ProposedTaskRow]:
 @GET_POST
 @login_required
 def draft_review(request: HttpRequest, draft_id: int) -> HttpResponse:
-    draft = permissions.get_directive_draft_for_user(request.user, draft_id)
-    permissions.require(permissions.can_manage_unit(request.user, draft.issuing_unit))
+    draft = access.get_directive_draft_for_user(request.user, draft_id)
+    roles.require(organisations_access.can_manage_unit(request.user, draft.issuing_unit))
     meta, tasks, names = _forms(request, draft)
     error = ""
     if request.method == "POST" and meta.is_valid() and tasks.is_valid() and names.is_valid():
@@ -231,7 +233,7 @@ def draft_review(request: HttpRequest, draft_id: int) -> HttpResponse:
 @login_required
 def draft_discard(request: HttpRequest, draft_id: int) -> HttpResponse:
     """Discarding a reviewed upload loses the review: a confirmation page first (works without JavaScript)."""
-    draft = permissions.get_directive_draft_for_user(request.user, draft_id)
+    draft = access.get_directive_draft_for_user(request.user, draft_id)
     if request.method == "POST" and request.POST.get("confirm") == "yes":
         services.draft_discard(actor=request.user, draft=draft)
         messages.success(request, _("Đã hủy văn bản tải lên; không có nhiệm vụ nào được tạo."))

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from cchc.accounts import permissions
+from cchc.accounts import roles
+from cchc.directives import access
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, write_table
 from cchc.organisations.widgets import SEARCH_SUFFIX
@@ -38,7 +39,7 @@ def _tracker_rows(request: HttpRequest) -> tuple[Any, selectors.TrackerFilters, 
     (a closed unit, one outside the user's units) still narrows the rows, which are only ever the assignments the
     user may read.
     """
-    permissions.require(permissions.can_view_task_tracker(request.user))
+    roles.require(access.can_view_task_tracker(request.user))
     params = request.GET.copy()
     # The page opens on the work still to do; "all" shows finished work too.
     params.setdefault("status", selectors.OPEN)
@@ -47,11 +48,11 @@ def _tracker_rows(request: HttpRequest) -> tuple[Any, selectors.TrackerFilters, 
     if legacy_search and not params.get(UNIT_SEARCH):
         params[UNIT_SEARCH] = legacy_search
     filters = selectors.TrackerFilters.from_params(params)
-    form = TrackerUnitForm(params, units=permissions.get_units_for_user(request.user).active().order_by("path"))
+    form = TrackerUnitForm(params, units=roles.get_units_for_user(request.user).active().order_by("path"))
     resolved, unit = form.chosen_unit()
     if resolved:
         filters = dataclasses.replace(filters, unit=unit.pk if unit is not None else None)
-    rows = selectors.tracker(permissions.get_assignments_for_user(request.user), filters)
+    rows = selectors.tracker(access.get_assignments_for_user(request.user), filters)
     return rows, filters, form
 
 
@@ -93,12 +94,12 @@ def tracker(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "statuses": [(selectors.OPEN, _("Chưa hoàn thành")), *Status.choices],
-        "directives": selectors.directive_choices(permissions.get_directives_for_user(request.user), filters.directive),
+        "directives": selectors.directive_choices(access.get_directives_for_user(request.user), filters.directive),
         "unit_form": unit_form,
         "unit_problem": unit_form.search_problem(),
         "periods": _period_choices(),
         "filter_query": _filter_query(request, filters),
-        "can_remind": permissions.can_create_directives(request.user),
+        "can_remind": access.can_create_directives(request.user),
         "nav_active": "tracker",
     }
     template = "directives/tracker.html"
@@ -130,14 +131,14 @@ def tracker_export(request: HttpRequest) -> FileResponse:
 @login_required
 def tracker_remind(request: HttpRequest) -> HttpResponse:
     """Remind the units of the ticked assignments now (at most once a day per assignment and person)."""
-    permissions.require(permissions.can_create_directives(request.user))
+    roles.require(access.can_create_directives(request.user))
     ids = [value for value in request.POST.getlist("assignment") if value.isdigit()][:500]
     chosen = [
         assignment
-        for assignment in permissions.get_assignments_for_user(request.user)
+        for assignment in access.get_assignments_for_user(request.user)
         .filter(pk__in=ids)
         .select_related("task", "directive", "unit", "directive__issuing_unit")
-        if permissions.can_review_assignment(request.user, assignment)
+        if access.can_review_assignment(request.user, assignment)
     ]
     if not chosen:
         messages.error(request, _("Hãy chọn ít nhất một nhiệm vụ để nhắc."))
@@ -160,10 +161,10 @@ def tracker_remind(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def stats(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.can_view_task_tracker(request.user))
+    roles.require(access.can_view_task_tracker(request.user))
     form = StatsForm(request.GET or None)
     period = form.period_or_current()
-    rows = selectors.unit_stats(permissions.get_assignments_for_user(request.user), period)
+    rows = selectors.unit_stats(access.get_assignments_for_user(request.user), period)
     return render(
         request,
         "directives/stats.html",
@@ -172,7 +173,7 @@ def stats(request: HttpRequest) -> HttpResponse:
             "period": period,
             "rows": rows,
             "periods": _period_choices(),
-            "can_publish": permissions.can_create_directives(request.user),
+            "can_publish": access.can_create_directives(request.user),
             "nav_active": "tracker",
         },
     )
@@ -181,10 +182,10 @@ def stats(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def stats_publish(request: HttpRequest) -> HttpResponse:
-    permissions.require(permissions.can_create_directives(request.user))
+    roles.require(access.can_create_directives(request.user))
     form = StatsForm(request.POST)
     period = form.period_or_current()
-    unit_ids = list(permissions.get_units_for_user(request.user, manage=True).values_list("pk", flat=True))
+    unit_ids = list(roles.get_units_for_user(request.user, manage=True).values_list("pk", flat=True))
     count = services.stats_publish(actor=request.user, period=period, unit_ids=unit_ids)
     messages.success(
         request,

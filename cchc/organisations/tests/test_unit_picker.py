@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cchc.accounts import permissions
+from cchc.accounts import roles
 from cchc.accounts.forms import RoleGrantForm
 from cchc.accounts.models import User
 from cchc.organisations.forms import UnitCreateForm, UnitMergeForm
@@ -98,7 +98,7 @@ def test_a_focal_point_cannot_search_outside_their_scope_even_with_a_token_namin
 
 
 def test_the_secretariat_searches_within_the_field_scope_it_was_given(personas: Personas) -> None:
-    managed = permissions.get_units_for_user(personas.secretariat, manage=True)
+    managed = roles.get_units_for_user(personas.secretariat, manage=True)
     communes = scope_token(managed.filter(kind=UnitKind.COMMUNE))
     everything_managed = scope_token(managed)
     client = personas.client("secretariat")
@@ -212,7 +212,7 @@ def test_the_querysets_the_forms_use_are_described_exactly(personas: Personas) -
         data=UnitData(name="Huyện Cũ", kind=UnitKind.DISTRICT, code="T-P-HC", valid_to=datetime.date(2025, 6, 30)),
         parent=personas.province,
     )
-    managed = permissions.get_units_for_user(personas.secretariat, manage=True)
+    managed = roles.get_units_for_user(personas.secretariat, manage=True)
     querysets = [
         Unit.objects.all(),
         Unit.objects.none(),
@@ -224,7 +224,7 @@ def test_the_querysets_the_forms_use_are_described_exactly(personas: Personas) -
         managed.active(datetime.date(2025, 1, 1)).filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.DISTRICT]),
         Unit.objects.filter(path__startswith=personas.province.path).active(datetime.date(2025, 8, 1)),
         Unit.objects.filter(kind=UnitKind.COMMUNE) | Unit.objects.filter(pk__in=[closed.pk, personas.front.pk]),
-        permissions.get_units_for_user(personas.focal_b).exclude(valid_to__lt=datetime.date(2025, 7, 1)),
+        roles.get_units_for_user(personas.focal_b).exclude(valid_to__lt=datetime.date(2025, 7, 1)),
     ]
     for queryset in querysets:
         rebuilt = Unit.objects.filter(scope_condition(describe_scope(queryset)))
@@ -244,7 +244,7 @@ def test_querysets_that_join_other_tables_or_use_subqueries_are_not_described(pe
 
 
 def _parent_form(personas: Personas, data: dict[str, Any] | None = None, **kwargs: Any) -> UnitCreateForm:
-    parents = permissions.get_units_for_user(personas.secretariat, manage=True).active().exclude(kind="office")
+    parents = roles.get_units_for_user(personas.secretariat, manage=True).active().exclude(kind="office")
     return UnitCreateForm(data, parents=parents, allow_root=False, **kwargs)
 
 
@@ -298,14 +298,14 @@ def test_the_form_still_validates_and_refuses_units_outside_its_queryset(
 
 
 def test_the_role_scope_field_keeps_its_own_message_for_units_outside_the_scope(personas: Personas, many: None) -> None:
-    units = permissions.get_units_for_user(personas.secretariat, manage=True)
-    roles = [("focal_point", "Đầu mối")]
+    units = roles.get_units_for_user(personas.secretariat, manage=True)
+    choices = [("focal_point", "Đầu mối")]
     form = RoleGrantForm(
-        {"role": "focal_point", "scope": personas.other_commune.pk}, roles=roles, units=units, whole_system=False
+        {"role": "focal_point", "scope": personas.other_commune.pk}, roles=choices, units=units, whole_system=False
     )
     assert form.errors["scope"] == ["Đơn vị đã chọn không thuộc phạm vi của bạn."]
     form = RoleGrantForm(
-        {"role": "focal_point", "scope": personas.unit_b.pk}, roles=roles, units=units, whole_system=False
+        {"role": "focal_point", "scope": personas.unit_b.pk}, roles=choices, units=units, whole_system=False
     )
     assert form.is_valid() and form.cleaned_data["scope"] == personas.unit_b
     assert "data-unit-picker" in str(form["scope"])
@@ -339,7 +339,7 @@ def test_without_javascript_several_matches_are_offered_and_none_is_an_error(per
 
 
 def test_without_javascript_a_multiple_field_adds_the_match_to_the_chosen_units(personas: Personas, many: None) -> None:
-    siblings = permissions.get_units_for_user(personas.secretariat, manage=True).filter(parent=personas.province)
+    siblings = roles.get_units_for_user(personas.secretariat, manage=True).filter(parent=personas.province)
     data = {
         "sources": [personas.unit_a.pk],
         "sources__search": "hoa binh",
@@ -356,7 +356,7 @@ def test_without_javascript_a_multiple_field_adds_the_match_to_the_chosen_units(
 
 
 def test_the_merge_form_keeps_its_checkboxes_for_few_siblings(personas: Personas) -> None:
-    siblings = permissions.get_units_for_user(personas.secretariat, manage=True).filter(parent=personas.province)
+    siblings = roles.get_units_for_user(personas.secretariat, manage=True).filter(parent=personas.province)
     html = str(UnitMergeForm(siblings=siblings)["sources"])
     assert 'type="checkbox"' in html and "data-unit-picker" not in html
 

@@ -1,0 +1,220 @@
+"""Roles, their scopes and the questions every access rule is built from.
+
+A person holds roles (``RoleAssignment``), each either system-wide (no scope) or limited to the subtree of one unit,
+and works in units (``Membership``). Everything an access rule needs to know about a person comes from here:
+
+* Administrators see and manage everything.
+* The reform secretariat (with the administrators, the *managers*) manages units, people and roles inside the
+  subtrees of its role scopes (the whole system when the scope is empty).
+* Every other signed-in user with a role reads the unit tree of the provinces (root units) in which they work or
+  hold a role; supervisors only ever read.
+* Anonymous visitors and locked accounts hold no role.
+
+The rules for each kind of record live next to it, in ``cchc/<app>/access.py``, and are written with these
+functions. A user's role assignments are read once per user object (i.e. per request) and cached on it.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from cchc.lib.types import Viewer
+from cchc.organisations.models import Membership, Unit, UnitQuerySet, encode_segment, subtree_condition
+
+from .models import Role, RoleAssignment, User
+
+_CACHE_ATTR = "_cchc_role_cache"
+_MEMBER_IDS_ATTR = "_cchc_member_unit_ids"
+_MEMBER_PATHS_ATTR = "_cchc_member_unit_paths"
+# Roles that may change the unit tree, people and roles (within their scope).
+MANAGER_ROLES = (Role.ADMIN, Role.SECRETARIAT)
+
+
+def is_signed_in(user: Viewer) -> bool:
+    """Is ``user`` a signed-in person whose account is not locked?"""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _person(user: Viewer) -> User | None:
+    """The account behind ``user`` for a query on its rows (``None`` for an anonymous visitor: matches no row)."""
+    return user if isinstance(user, User) else None
+
+
+def role_assignments(user: Viewer) -> list[RoleAssignment]:
+    """The user's role assignments (with their scope units), read once per user object."""
+    if not is_signed_in(user):
+        return []
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        cached = list(RoleAssignment.objects.filter(user=_person(user)).select_related("scope"))
+        setattr(user, _CACHE_ATTR, cached)
+    return list(cached)
+
+
+def clear_cache(user: Viewer) -> None:
+    """Forget the role assignments read for ``user`` (after granting or revoking a role)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def roles_of(user: Viewer) -> set[str]:
+    return {assignment.role for assignment in role_assignments(user)}
+
+
+def has_role(user: Viewer, *roles: str) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def is_admin(user: Viewer) -> bool:
+    return has_role(user, Role.ADMIN) or bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
+def is_manager(user: Viewer) -> bool:
+    """Is the user an administrator or the secretariat (somewhere)?"""
+    return is_admin(user) or has_role(user, Role.SECRETARIAT)
+
+
+def require(condition: bool) -> None:
+    """Raise ``PermissionDenied`` unless ``condition`` holds."""
+    if not condition:
+        raise PermissionDenied
+
+
+# ---------------------------------------------------------------------------
+# Scopes
+
+
+def scope_paths(user: Viewer, roles: tuple[str, ...]) -> list[str] | None:
+    """Paths of the subtrees in which the user holds one of ``roles``; ``None`` means everywhere."""
+    paths: list[str] = []
+    for assignment in role_assignments(user):
+        if assignment.role not in roles:
+            continue
+        if assignment.scope is None:
+            return None
+        paths.append(assignment.scope.path)
+    return paths
+
+
+def home_root_paths(user: Viewer) -> list[str] | None:
+    """Root-unit paths of every unit the user works in or holds a role for; ``None`` means everywhere."""
+    paths: list[str] = []
+    for assignment in role_assignments(user):
+        if assignment.scope is None:
+            return None
+        paths.append(assignment.scope.path[: _root_width()])
+    unit_paths = Membership.objects.filter(user=_person(user)).values_list("unit__path", flat=True)
+    paths.extend(path[: _root_width()] for path in unit_paths)
+    return paths
+
+
+def _root_width() -> int:
+    return len(encode_segment(0))
+
+
+def covers(user: Viewer, roles: tuple[str, ...], unit: Unit | None) -> bool:
+    """Does one of the user's ``roles`` apply to ``unit`` (a scope that is empty or an ancestor-or-self of it)?
+
+    ``unit=None`` asks about the whole system: only a role without a scope covers it.
+    """
+    paths = scope_paths(user, roles)
+    if paths is None:
+        return True
+    if unit is None:
+        return False
+    return unit.is_within_any(paths)
+
+
+def manages(user: Viewer, unit: Unit | None) -> bool:
+    """May the user change ``unit`` and what belongs to it (``None``: the whole system, e.g. create a root unit)?"""
+    return is_admin(user) or covers(user, (Role.SECRETARIAT,), unit)
+
+
+def get_units_for_user(user: Viewer, *, manage: bool = False) -> UnitQuerySet:
+    """Units the user may read (or, with ``manage``, change)."""
+    if is_admin(user):
+        return Unit.objects.all()
+    if manage:
+        paths = scope_paths(user, (Role.SECRETARIAT,))
+    else:
+        paths = home_root_paths(user) if role_assignments(user) else []
+    if paths is None:
+        return Unit.objects.all()
+    return Unit.objects.in_subtrees(paths)
+
+
+# ---------------------------------------------------------------------------
+# The units a person works in and acts for
+
+
+def member_unit_ids(user: Viewer) -> list[int]:
+    """Ids of the units the user works in (Membership), read once per user object."""
+    cached = getattr(user, _MEMBER_IDS_ATTR, None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=_person(user)).values_list("unit_id", flat=True))
+        setattr(user, _MEMBER_IDS_ATTR, cached)
+    return list(cached)
+
+
+def member_unit_paths(user: Viewer) -> list[str]:
+    """Paths of the units the user works in (Membership), read once per user object."""
+    cached = getattr(user, _MEMBER_PATHS_ATTR, None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=_person(user)).values_list("unit__path", flat=True))
+        setattr(user, _MEMBER_PATHS_ATTR, cached)
+    return list(cached)
+
+
+def is_focal_point_for(user: Viewer, unit: Unit) -> bool:
+    """Does the user answer for ``unit`` (a focal point whose scope covers it; without a scope, the units they work in)?
+
+    The self-assessment of a unit is filled in by its focal point.
+    """
+    if not has_role(user, Role.FOCAL_POINT):
+        return False
+    paths = scope_paths(user, (Role.FOCAL_POINT,))
+    if paths is None:
+        return unit.pk in member_unit_ids(user)
+    return unit.is_within_any(paths)
+
+
+def is_own_unit(user: Viewer, unit: Unit) -> bool:
+    """Does the user act for ``unit`` (works in it, or is a focal point whose scope covers it)?"""
+    if Membership.objects.filter(user=_person(user), unit=unit).exists() and roles_of(user) != {Role.SUPERVISOR}:
+        return True
+    return unit.is_within_any(scope_paths(user, (Role.FOCAL_POINT,)) or [])
+
+
+def own_unit_condition(user: Viewer, field: str) -> Q:
+    """Rows whose ``field`` (a unit relation) is one of the units the user acts for (the query twin of the above)."""
+    if not is_signed_in(user):
+        return Q(pk__in=[])
+    unit_ids = list(Membership.objects.filter(user=_person(user)).values_list("unit_id", flat=True))
+    condition = Q(**{f"{field}_id__in": unit_ids}) if unit_ids else Q(pk__in=[])
+    focal = scope_paths(user, (Role.FOCAL_POINT,)) or []
+    if focal:
+        condition |= subtree_condition(focal, field)
+    return condition
+
+
+# ---------------------------------------------------------------------------
+# Granting roles
+
+
+def grantable_roles(user: Viewer) -> list[tuple[str, str]]:
+    """``(value, label)`` of the roles the user may grant to somebody (in some scope)."""
+    if is_admin(user):
+        return [(value, str(label)) for value, label in Role.choices]
+    if has_role(user, Role.SECRETARIAT):
+        return [(value, str(label)) for value, label in Role.choices if value != Role.ADMIN]
+    return []
+
+
+def can_grant_role(user: Viewer, role: str, scope: Unit | None) -> bool:
+    """Administrators grant anything; the secretariat grants non-admin roles inside its scope."""
+    if is_admin(user):
+        return True
+    if role == Role.ADMIN or not has_role(user, Role.SECRETARIAT):
+        return False
+    return manages(user, scope)

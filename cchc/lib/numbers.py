@@ -1,0 +1,29 @@
+"""Numbers as people read them: points on the scoring pages, measured values on the indicator pages.
+
+Pure formatting in the current language (``0,25`` in Vietnamese, ``0.25`` in English), shared by the pages that show
+these numbers and by the audit trail, which shows changed values the same way.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+# How a value reads after its number: "66,67 %", "8,5 điểm", "3 ngày" ("count" needs nothing after it).
+_MEASURE_SUFFIXES = {"percent": " %", "score": _(" điểm"), "days": _(" ngày")}
+
+
+def format_points(value: Decimal) -> str:
+    """Points as the reader writes them (``0,25`` in Vietnamese)."""
+    return formats.number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
+
+
+def format_amount(value: Decimal, measure: str = "") -> str:
+    """``value`` as people read it in the current language, without trailing zeros, with the measure's unit.
+
+    ``Decimal("66.6700")`` in a percentage reads "66,67 %" in Vietnamese and "66.67 %" in English.
+    """
+    plain = Decimal(f"{value.normalize():f}") if value.is_finite() else value
+    return f"{formats.number_format(plain, use_l10n=True, force_grouping=True)}{_MEASURE_SUFFIXES.get(measure, '')}"
