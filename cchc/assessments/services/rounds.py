@@ -37,7 +37,7 @@ from cchc.lib.text import normalize, sort_key
 from cchc.lib.validators import check_date, check_text, no_negative_zero
 from cchc.organisations.models import Unit
 
-from .models import (
+from ..models import (
     STAGE_ORDER,
     Assessment,
     AssessmentStatus,
@@ -634,7 +634,7 @@ def blocking_sheets(round: Round) -> list[Assessment]:
 
 def _promote_appraised(*, actor: Any, round: Round, reason: str) -> None:
     """Mark "Đã thẩm định" the submitted sheets of ``round`` whose every leaf has been accepted or adjusted."""
-    from .selectors import appraisal_progress_by_assessment
+    from ..selectors import appraisal_progress_by_assessment
 
     submitted = round.assessments.filter(status=AssessmentStatus.SUBMITTED)
     progress = appraisal_progress_by_assessment(submitted)
@@ -733,7 +733,7 @@ def _set_status(*, actor: Any, assessment: Assessment, status: str, reason: str 
 
 def approval_gaps(round: Round) -> list[tuple[Assessment, int, int]]:
     """``(sheet, appraised, total)`` for every sheet of ``round`` not fully appraised, units in Vietnamese order."""
-    from .selectors import appraisal_progress_by_assessment
+    from ..selectors import appraisal_progress_by_assessment
 
     sheets = round.assessments.select_related("unit")
     progress = appraisal_progress_by_assessment(sheets)
