@@ -753,7 +753,7 @@ def is_focal_point_for(user: Any, unit: Unit) -> bool:
 
 def can_edit_self_assessment(user: Any, assessment: Any) -> bool:
     """The unit's focal point, while the sheet is open (draft or reopened, in the right stage)."""
-    from cchc.assessments.services.rounds import _self_assessment_open
+    from cchc.assessments.services.stages import _self_assessment_open
 
     return is_focal_point_for(user, assessment.unit) and _self_assessment_open(assessment)
 
@@ -767,7 +767,7 @@ def leads_criterion(user: Any, criterion: Any, unit: Unit) -> bool:
 
 def can_appraise_score(user: Any, score: Any) -> bool:
     """An appraiser of the leaf's lead unit, while appraisal (or settling after explanation) is open."""
-    from cchc.assessments.services.rounds import _require_appraisal_open
+    from cchc.assessments.services.stages import _require_appraisal_open
     from cchc.lib.errors import ServiceError
 
     if not leads_criterion(user, score.criterion, score.assessment.unit):
@@ -780,7 +780,7 @@ def can_appraise_score(user: Any, score: Any) -> bool:
 
 
 def can_explain_score(user: Any, score: Any) -> bool:
-    from cchc.assessments.services.rounds import _explanation_open
+    from cchc.assessments.services.stages import _explanation_open
 
     if not is_focal_point_for(user, score.assessment.unit) or not _explanation_open(score):
         return False
