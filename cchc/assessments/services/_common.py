@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from cchc.audit.models import AuditAction
 from cchc.audit.services import diff, record, snapshot
 from cchc.lib.errors import ConflictError
-from cchc.lib.types import Actor, ActorOrSystem
+from cchc.lib.types import ActorOrSystem
 
 from ..models import Assessment, AssessmentStatus, Score
 
@@ -54,7 +54,7 @@ def author_of(actor: ActorOrSystem) -> User | None:
     return cast("User", actor) if getattr(actor, "is_authenticated", False) else None
 
 
-def set_status(*, actor: Actor, assessment: Assessment, status: str, reason: str = "", **fields: Any) -> None:
+def set_status(*, actor: ActorOrSystem, assessment: Assessment, status: str, reason: str = "", **fields: Any) -> None:
     before = snapshot(assessment, ASSESSMENT_AUDIT_FIELDS)
     assessment.status = status
     for key, value in fields.items():
@@ -70,7 +70,7 @@ def set_status(*, actor: Actor, assessment: Assessment, status: str, reason: str
     )
 
 
-def record_score(*, actor: Actor, score: Score, before: dict[str, Any], reason: str = "") -> None:
+def record_score(*, actor: ActorOrSystem, score: Score, before: dict[str, Any], reason: str = "") -> None:
     changes = diff(before, snapshot(score, SCORE_AUDIT_FIELDS))
     if changes:
         record(

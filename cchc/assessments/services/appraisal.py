@@ -16,7 +16,7 @@ from cchc.audit.services import diff, snapshot
 from cchc.frameworks.rule_inputs import rule_of
 from cchc.lib.errors import ConflictError, ServiceError
 from cchc.lib.text import normalize
-from cchc.lib.types import Actor
+from cchc.lib.types import ActorOrSystem
 from cchc.lib.validators import check_text
 
 from ..models import Score
@@ -27,7 +27,7 @@ from .stages import _require_appraisal_open
 @transaction.atomic
 def score_appraise(
     *,
-    actor: Actor,
+    actor: ActorOrSystem,
     score: Score,
     version: int | None,
     accept: bool = False,
@@ -91,7 +91,7 @@ class BulkAcceptResult:
 
 @transaction.atomic
 def scores_accept_bulk(
-    *, actor: Actor, scores: Iterable[Score], versions: dict[int, int] | None = None, reason: str = ""
+    *, actor: ActorOrSystem, scores: Iterable[Score], versions: dict[int, int] | None = None, reason: str = ""
 ) -> BulkAcceptResult:
     """Accept the self-score of several leaves at once (“Đồng ý” for the selected leaves).
 

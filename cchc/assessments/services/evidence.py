@@ -20,7 +20,7 @@ from cchc.audit.services import record, snapshot
 from cchc.lib import files
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import normalize
-from cchc.lib.types import Actor
+from cchc.lib.types import ActorOrSystem
 
 from ..models import Assessment, Evidence, Score
 from ._common import author_of
@@ -56,7 +56,7 @@ def _evidence_snapshot(evidence: Evidence, scores: list[Score]) -> dict[str, Any
 
 @transaction.atomic
 def evidence_add_file(
-    *, actor: Actor, assessment: Assessment, upload: IO[bytes], title: str, scores: Iterable[Score]
+    *, actor: ActorOrSystem, assessment: Assessment, upload: IO[bytes], title: str, scores: Iterable[Score]
 ) -> Evidence:
     """Store an uploaded file (checked: type, size, zip bombs, corrupt) with its SHA-256."""
     chosen = _check_scores(assessment, scores)
@@ -89,7 +89,7 @@ def evidence_add_file(
 @transaction.atomic
 def evidence_add_reference(
     *,
-    actor: Actor,
+    actor: ActorOrSystem,
     assessment: Assessment,
     title: str,
     scores: Iterable[Score],
@@ -136,7 +136,7 @@ def _require_evidence_unlocked(evidence: Evidence) -> None:
 
 
 @transaction.atomic
-def evidence_delete(*, actor: Actor, evidence: Evidence) -> None:
+def evidence_delete(*, actor: ActorOrSystem, evidence: Evidence) -> None:
     evidence = (
         Evidence.objects.select_for_update(of=("self",))
         .select_related("assessment__round", "assessment__unit")

@@ -16,7 +16,7 @@ from cchc.audit.services import record
 from cchc.frameworks.rule_inputs import rule_of
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import normalize
-from cchc.lib.types import Actor
+from cchc.lib.types import ActorOrSystem
 from cchc.lib.validators import check_text
 
 from ..models import AssessmentStatus, Evidence, Explanation, Score, Stage
@@ -27,7 +27,7 @@ from .evidence import evidence_add_file
 @transaction.atomic
 def explanation_add(
     *,
-    actor: Actor,
+    actor: ActorOrSystem,
     score: Score,
     text: str,
     proposed_score: Decimal | None = None,

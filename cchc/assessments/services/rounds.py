@@ -23,7 +23,7 @@ from cchc.audit.services import diff, record, snapshot
 from cchc.frameworks.models import Criterion, Framework
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import normalize, sort_key
-from cchc.lib.types import Actor
+from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import Unit
 
 from ..models import STAGE_ORDER, Assessment, AssessmentStatus, Evidence, Round, Score, Stage
@@ -148,7 +148,7 @@ def _framework_for(unit: Unit, frameworks: Sequence[Framework]) -> Framework | N
 
 
 def _create_assessment(
-    *, actor: Actor, round_: Round, unit: Unit, framework: Framework, leaves: list[Criterion]
+    *, actor: ActorOrSystem, round_: Round, unit: Unit, framework: Framework, leaves: list[Criterion]
 ) -> None:
     assessment = Assessment.objects.create(round=round_, unit=unit, framework=framework)
     Score.objects.bulk_create([Score(assessment=assessment, criterion=leaf) for leaf in leaves])
@@ -164,7 +164,7 @@ def _create_assessment(
 @transaction.atomic
 def round_create(
     *,
-    actor: Actor,
+    actor: ActorOrSystem,
     data: RoundData,
     organiser: Unit,
     frameworks: Sequence[Framework],
@@ -214,7 +214,7 @@ def round_create(
 
 
 @transaction.atomic
-def round_update(*, actor: Actor, round: Round, data: RoundData, reason: str = "") -> Round:
+def round_update(*, actor: ActorOrSystem, round: Round, data: RoundData, reason: str = "") -> Round:
     """Change the name, deadlines or public flag of a round (the year is fixed once units are assessed)."""
     round_ = round  # callers name it ``round``; the body does not shadow the builtin
     data = _check_round_data(data)
@@ -282,7 +282,7 @@ def blocking_sheets(round_: Round) -> list[Assessment]:
     return []
 
 
-def _promote_appraised(*, actor: Actor, round_: Round, reason: str) -> None:
+def _promote_appraised(*, actor: ActorOrSystem, round_: Round, reason: str) -> None:
     """Mark "Đã thẩm định" the submitted sheets of ``round`` whose every leaf has been accepted or adjusted."""
     from ..selectors import appraisal_progress_by_assessment
 
@@ -295,7 +295,7 @@ def _promote_appraised(*, actor: Actor, round_: Round, reason: str) -> None:
 
 
 @transaction.atomic
-def round_advance(*, actor: Actor, round: Round, to_stage: str, reason: str = "") -> Round:
+def round_advance(*, actor: ActorOrSystem, round: Round, to_stage: str, reason: str = "") -> Round:
     """Close the current stage and open the next one; stages only move forward, one at a time.
 
     Leaving self-assessment or appraisal is refused while a unit's sheet awaits a decision of the secretariat
@@ -380,7 +380,9 @@ def approval_gaps(round_: Round) -> list[tuple[Assessment, int, int]]:
 
 
 @transaction.atomic
-def round_approve(*, actor: Actor, round: Round, reason: str = "", overrides: Mapping[int, str] | None = None) -> Round:
+def round_approve(
+    *, actor: ActorOrSystem, round: Round, reason: str = "", overrides: Mapping[int, str] | None = None
+) -> Round:
     """The council approves the compiled table: final = appraised (else self) for every leaf, all locked.
 
     Refused while a sheet is not fully appraised, unless ``overrides`` gives the council's reason for that

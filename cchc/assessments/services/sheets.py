@@ -16,7 +16,7 @@ from cchc.frameworks.rule_inputs import AUTO_RULE_KINDS, AutoRule, auto_score_er
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.text import normalize
-from cchc.lib.types import Actor
+from cchc.lib.types import ActorOrSystem
 from cchc.lib.validators import check_date, check_text
 from cchc.organisations.models import Unit
 
@@ -28,7 +28,7 @@ from .stages import _require_self_assessment_open
 @transaction.atomic
 def score_self_set(
     *,
-    actor: Actor,
+    actor: ActorOrSystem,
     score: Score,
     points: Decimal | None = None,
     value: Decimal | None = None,
@@ -83,7 +83,7 @@ def _indicator_value(rule: AutoRule, unit: Unit, year: int) -> tuple[Decimal, st
 
 
 @transaction.atomic
-def assessment_prefill(*, actor: Actor, assessment: Assessment) -> int:
+def assessment_prefill(*, actor: ActorOrSystem, assessment: Assessment) -> int:
     """Fill the leaves scored from indicators or surveys with the value in the store; returns how many changed."""
     changed = 0
     if assessment.status not in EDITABLE_STATUSES:
@@ -120,7 +120,9 @@ def score_is_done(score: Score, evidence_count: int) -> bool:
 
 
 @transaction.atomic
-def assessment_submit(*, actor: Actor, assessment: Assessment, at: datetime.datetime | None = None) -> Assessment:
+def assessment_submit(
+    *, actor: ActorOrSystem, assessment: Assessment, at: datetime.datetime | None = None
+) -> Assessment:
     """Submit the self-assessment: every leaf scored and evidenced (or explained); locks the sheet and its files.
 
     ``at`` is the moment of submission: now, unless a past submission is being recorded (the demonstration data).
@@ -164,7 +166,7 @@ def assessment_submit(*, actor: Actor, assessment: Assessment, at: datetime.date
 
 
 @transaction.atomic
-def assessment_reopen(*, actor: Actor, assessment: Assessment, reason: str) -> Assessment:
+def assessment_reopen(*, actor: ActorOrSystem, assessment: Assessment, reason: str) -> Assessment:
     """Give a submitted sheet back to the unit (secretariat); the reason is mandatory and shown to the unit."""
     assessment = (
         Assessment.objects.select_for_update(of=("self",)).select_related("round", "unit").get(pk=assessment.pk)
@@ -196,7 +198,7 @@ def _require_pending_decision(assessment: Assessment) -> None:
 
 @transaction.atomic
 def assessment_extend_deadline(
-    *, actor: Actor, assessment: Assessment, deadline: datetime.date, reason: str
+    *, actor: ActorOrSystem, assessment: Assessment, deadline: datetime.date, reason: str
 ) -> Assessment:
     """Give one unit that has not submitted its own deadline (secretariat, with a reason; self-assessment stage).
 
@@ -237,7 +239,7 @@ def assessment_extend_deadline(
 
 @transaction.atomic
 def assessment_close_by_office(
-    *, actor: Actor, assessment: Assessment, reason: str, at: datetime.datetime | None = None
+    *, actor: ActorOrSystem, assessment: Assessment, reason: str, at: datetime.datetime | None = None
 ) -> Assessment:
     """Close a unit's sheet in its place (đóng phiếu thay đơn vị): submitted late, missing leaves scored 0.
 
