@@ -20,6 +20,7 @@ from ninja import Field, Router, Schema
 
 from cchc.accounts import roles
 from cchc.assessments import access
+from cchc.frameworks.rule_inputs import rule_of
 from cchc.lib.schemas import InputSchema, Line, Number, Text
 from cchc.organisations.schemas import ErrorOut
 
@@ -228,6 +229,7 @@ def _summary(assessment: Assessment, progress: tuple[int, int], appraised: int =
 
 def _score_out(score: Score, evidence_ids: list[int]) -> dict[str, Any]:
     criterion = score.criterion
+    rule = rule_of(criterion)
     return {
         "id": score.pk,
         "criterion_id": criterion.pk,
@@ -236,10 +238,10 @@ def _score_out(score: Score, evidence_ids: list[int]) -> dict[str, Any]:
         "max_points": criterion.max_points,
         "rule_kind": criterion.rule_kind,
         "lead_unit_id": criterion.lead_unit_id,
-        "rule_text": services.rule_text(criterion),
-        "entry_field": services.entry_field(criterion),
-        "entry_choices": [value for value, _label in services.choices_for(criterion)],
-        "step": services.step_of(criterion),
+        "rule_text": rule.text(),
+        "entry_field": rule.entry_field,
+        "entry_choices": [value for value, _points in rule.options()],
+        "step": rule.step,
         "self_score": score.self_score,
         "self_value": score.self_value,
         "self_choice": score.self_choice,
@@ -353,9 +355,10 @@ def score_self(request: HttpRequest, score_id: int, payload: SelfScoreIn) -> dic
     score = access.get_score_for_user(user, score_id)
     roles.require(roles.is_focal_point_for(user, score.assessment.unit))
     sent = payload.model_fields_set
-    services.require_rule_entry(score.criterion, points=payload.points)
+    rule = rule_of(score.criterion)
+    rule.require_entry(points=payload.points)
     points = payload.points
-    if services.is_auto(score.criterion):
+    if rule.is_auto:
         points = score.self_score  # kept as computed from the data, as the page does
     score = services.score_self_set(
         actor=user,

@@ -1,4 +1,4 @@
-"""Forms of the PAR INDEX workflow. They only clean input; the rules live in ``services.py``."""
+"""Forms of the PAR INDEX workflow. They only clean input; the rules live in ``services``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.frameworks import scoring
 from cchc.frameworks.models import Criterion, Framework
+from cchc.frameworks.rule_inputs import InputKind, parse_points, rule_of
 from cchc.lib.errors import ServiceError
 from cchc.lib.validators import NOTE_MAX_LENGTH, validate_date_range
 from cchc.organisations.forms import UnitChoiceField, UnitMultipleChoiceField
@@ -20,7 +21,8 @@ from cchc.organisations.widgets import UnitMultiplePickerWidget
 from . import services
 from .models import Round, Score, Stage
 from .picker import CriterionMultipleChoiceField
-from .services import DEADLINE_FIELDS, RoundData, parse_points
+from .services import DEADLINE_FIELDS, RoundData
+from .services.entries import rule_choices
 
 PARTICIPANT_KINDS = (UnitKind.DEPARTMENT, UnitKind.COMMUNE)
 
@@ -288,13 +290,14 @@ def _number_text(value: Decimal | None) -> str:
 
 def add_rule_input(form: forms.Form, criterion: Criterion, *, label: Any, blank_choice: Any = None) -> str:
     """Replace the form's ``points`` field by the input the leaf's rule asks for; returns the input kind."""
-    kind = services.input_kind(criterion)
-    help_text = services.rule_text(criterion)
-    if kind == services.InputKind.POINTS:
+    rule = rule_of(criterion)
+    kind = rule.input_kind
+    help_text = rule.text()
+    if kind == InputKind.POINTS:
         form.fields["points"].help_text = help_text
         return kind
-    if kind in (services.InputKind.YES_NO, services.InputKind.TIMELINESS):
-        choices = services.choices_for(criterion)
+    if kind in (InputKind.YES_NO, InputKind.TIMELINESS):
+        choices = rule_choices(rule)
         if blank_choice is not None:
             choices = [("", blank_choice), *choices]
         form.fields["choice"] = forms.ChoiceField(
@@ -305,7 +308,7 @@ def add_rule_input(form: forms.Form, criterion: Criterion, *, label: Any, blank_
             help_text=help_text,
             error_messages={"invalid_choice": _("Lựa chọn không hợp lệ; hãy chọn một trong các phương án đã cho.")},
         )
-    elif kind == services.InputKind.RATE:
+    elif kind == InputKind.RATE:
         form.fields["value"] = RateField(
             label=_("Tỷ lệ đạt (%)"), required=False, help_text=_("Cách tính: %(rule)s") % {"rule": help_text}
         )
@@ -329,14 +332,14 @@ class SelfScoreForm(forms.Form):
 
     def __init__(self, *args: Any, auto: bool = False, criterion: Criterion | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        kind = services.InputKind.POINTS
+        kind = InputKind.POINTS
         if criterion is not None:
             kind = add_rule_input(self, criterion, label=_("Kết quả tự đánh giá"))
         elif auto:
-            kind = services.InputKind.AUTO
-        if kind != services.InputKind.POINTS:
+            kind = InputKind.AUTO
+        if kind != InputKind.POINTS:
             del self.fields["points"]
-        if kind == services.InputKind.AUTO:
+        if kind == InputKind.AUTO:
             self.fields["note"].label = _("Ý kiến của đơn vị về số liệu")
         self.order_fields(["version", "points", "choice", "value", "note", "no_evidence_reason"])
 
@@ -423,7 +426,7 @@ class AppraisalForm(forms.Form):
                 label=_("Kết quả thẩm định"),
                 blank_choice=_("Không chọn (nhập điểm thẩm định trực tiếp)"),
             )
-            if kind not in (services.InputKind.POINTS, services.InputKind.AUTO):
+            if kind not in (InputKind.POINTS, InputKind.AUTO):
                 self.fields["points"].label = _("Hoặc điểm thẩm định")
                 self.fields["points"].help_text = _("Chỉ nhập khi không chấm theo tỷ lệ hoặc lựa chọn ở trên.")
         self.order_fields(["version", "decision", "choice", "value", "points", "reason"])

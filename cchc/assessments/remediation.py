@@ -34,6 +34,7 @@ from cchc.frameworks.models import CriterionCategory
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.text import normalize, sort_key
+from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import Unit
 from cchc.organisations.selectors import successors_on
 
@@ -226,7 +227,7 @@ def _code_key(code: str) -> tuple[tuple[int, Any], ...]:
 @transaction.atomic
 def remediation_tasks_create(
     *,
-    actor: Any,
+    actor: ActorOrSystem,
     round: Round,
     gaps: Sequence[SelectedGap],
     deadline: datetime.date | None = None,

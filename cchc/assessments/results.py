@@ -51,6 +51,7 @@ from django.db.models.functions import Round as RoundTo
 from cchc.audit.models import AuditAction
 from cchc.audit.services import record
 from cchc.frameworks.models import Criterion, CriterionCategory, RuleKind
+from cchc.lib.types import ActorOrSystem
 
 from .models import Assessment, Result, Round, Score
 
@@ -481,7 +482,7 @@ def _same(stored: Result, fresh: Result) -> bool:
 
 
 @transaction.atomic
-def compute_round(round_: Round, *, actor: Any = None, data: RoundData | None = None) -> list[Result]:
+def compute_round(round_: Round, *, actor: ActorOrSystem = None, data: RoundData | None = None) -> list[Result]:
     """Compute and store the results of every assessment in ``round_``; returns them by unit kind and rank.
 
     Idempotent: results that did not change are not written again. Changed

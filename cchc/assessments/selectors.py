@@ -39,14 +39,6 @@ HISTORY_LABELS = {
 }
 
 
-def current_points(score: Score) -> Decimal | None:
-    """The score that counts now: final, else appraised, else self."""
-    for value in (score.final_score, score.appraised_score, score.self_score):
-        if value is not None:
-            return value
-    return None
-
-
 @dataclass
 class SheetRow:
     criterion: Criterion
@@ -589,16 +581,16 @@ WORKLIST_STATUSES = (
 )
 
 
-def open_for_appraisal(assessments: QuerySet[Assessment], round: Round) -> QuerySet[Assessment]:
+def open_for_appraisal(assessments: QuerySet[Assessment], round_: Round) -> QuerySet[Assessment]:
     """The submitted sheets of ``round`` among ``assessments`` (those an appraiser works on)."""
     open_statuses = (AssessmentStatus.SUBMITTED, AssessmentStatus.APPRAISED, AssessmentStatus.EXPLAINED)
-    return assessments.filter(round=round, status__in=open_statuses)
+    return assessments.filter(round=round_, status__in=open_statuses)
 
 
-def round_areas(round: Round) -> list[Criterion]:
+def round_areas(round_: Round) -> list[Criterion]:
     """The areas (top-level criteria) of the round's frameworks, framework by framework."""
     return list(
-        Criterion.objects.filter(framework__rounds=round, parent__isnull=True)
+        Criterion.objects.filter(framework__rounds=round_, parent__isnull=True)
         .select_related("framework")
         .order_by("framework__unit_kind", "framework_id", "position", "pk")
     )
@@ -629,19 +621,19 @@ def filter_worklist(
     return scores
 
 
-def explanation_deadline_passed(round: Round) -> datetime.date | None:
-    """The explanation deadline of ``round`` when the round is explaining and the deadline has passed."""
-    deadline = round.explanation_deadline
-    if round.stage != Stage.EXPLANATION or deadline is None or timezone.localdate() <= deadline:
+def explanation_deadline_passed(round_: Round) -> datetime.date | None:
+    """The explanation deadline of ``round_`` when the round is explaining and the deadline has passed."""
+    deadline = round_.explanation_deadline
+    if round_.stage != Stage.EXPLANATION or deadline is None or timezone.localdate() <= deadline:
         return None
     return deadline
 
 
-def round_area_of(round: Round) -> dict[int, int]:
+def round_area_of(round_: Round) -> dict[int, int]:
     """``{criterion id: area id}`` for every criterion of the round's frameworks."""
     from .results import framework_trees
 
-    trees = framework_trees(round.frameworks.values_list("pk", flat=True))
+    trees = framework_trees(round_.frameworks.values_list("pk", flat=True))
     return {node.id: node.area_id for tree in trees.values() for node in tree}
 
 
@@ -679,14 +671,14 @@ class PublicationSummary:
     groups: list[PublicationGroup]
 
 
-def publication_summary(round: Round) -> PublicationSummary:
+def publication_summary(round_: Round) -> PublicationSummary:
     """What publishing ``round`` makes public: how many units, which were approved by a council override, and the
     top and bottom three of each ranking."""
     from .analysis import ranking
 
     groups = [
         PublicationGroup(label=group.label, units=len(group.rows), top=group.rows[:3], bottom=group.rows[-3:])
-        for group in ranking(round, with_changes=False)
+        for group in ranking(round_, with_changes=False)
     ]
-    overrides = by_unit_name(round.assessments.exclude(approval_override_reason="").select_related("unit"))
-    return PublicationSummary(units=round.assessments.count(), overrides=overrides, groups=groups)
+    overrides = by_unit_name(round_.assessments.exclude(approval_override_reason="").select_related("unit"))
+    return PublicationSummary(units=round_.assessments.count(), overrides=overrides, groups=groups)

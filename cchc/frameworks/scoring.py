@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from cchc.lib.errors import ServiceError
@@ -92,6 +93,15 @@ def format_number(value: Any) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace(".", ",")
+
+
+def format_points(value: Decimal) -> str:
+    """Points as the reader writes them in the reader's language (``0,25`` in Vietnamese).
+
+    Unlike :func:`format_number`, the decimals of a fractional value are kept as stored (``0,50``); whole values
+    lose theirs (``2``).
+    """
+    return formats.number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
 
 
 def _points(value: Decimal) -> Decimal:
@@ -337,13 +347,6 @@ def _check_rate_method(method: str, params: Mapping[str, Any], maximum: Decimal,
     points_in_order = [points for _threshold, points in bands]
     if any(later > earlier for earlier, later in itertools.pairwise(points_in_order)):
         errors.append(_("Mức có ngưỡng thấp hơn không được nhiều điểm hơn mức có ngưỡng cao hơn."))
-
-
-def check_params(rule_kind: str, params: Any, max_points: Any) -> None:
-    """Raise :class:`ServiceError` with every problem of the rule, or return quietly."""
-    errors = validate_params(rule_kind, params, max_points)
-    if errors:
-        raise ServiceError(" ".join(errors), field="rule_params")
 
 
 # ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -533,13 +533,3 @@ def criteria_replace(
         unit=framework.owner,
     )
     return len(flat)
-
-
-def parse_decimal(value: Any) -> Decimal | None:
-    """A number from a form or a cell, ``None`` when empty or not a number."""
-    if value in (None, ""):
-        return None
-    try:
-        return scoring.to_decimal(value)
-    except (ValueError, InvalidOperation):
-        return None

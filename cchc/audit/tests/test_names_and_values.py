@@ -202,17 +202,6 @@ def test_saving_a_round_unchanged_writes_no_audit_entry(personas: Personas) -> N
     assert AuditEntry.objects.count() == before
 
 
-def test_setting_the_same_leaves_on_an_evidence_item_writes_no_audit_entry(personas: Personas) -> None:
-    wf = build_workflow(personas)
-    score = wf.score(wf.a, "1.1")
-    evidence = assessments.evidence_add_reference(
-        actor=personas.focal_a, assessment=wf.a, title="Kế hoạch CCHC năm", scores=[score], document_number="12/KH"
-    )
-    before = AuditEntry.objects.count()
-    assessments.evidence_set_scores(actor=personas.focal_a, evidence=evidence, scores=[score])
-    assert AuditEntry.objects.count() == before
-
-
 def test_an_update_without_changes_is_not_recorded(personas: Personas) -> None:
     assert record(actor=personas.secretariat, action=AuditAction.UPDATE, instance=personas.unit_a, changes={}) is None
     assert not AuditEntry.objects.filter(action=AuditAction.UPDATE, changes={}).exists()

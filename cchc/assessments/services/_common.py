@@ -1,0 +1,107 @@
+"""What the write modules of the PAR INDEX cycle share: audited fields, statuses, locked score rows, status changes.
+
+Private to :mod:`cchc.assessments.services`; nothing here is meant for another module.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.audit.models import AuditAction
+from cchc.audit.services import diff, record, snapshot
+from cchc.lib.errors import ConflictError
+from cchc.lib.types import ActorOrSystem
+
+from ..models import Assessment, Score
+
+if TYPE_CHECKING:
+    from cchc.accounts.models import User
+
+SCORE_AUDIT_FIELDS = (
+    "self_score",
+    "self_note",
+    "no_evidence_reason",
+    "computed_value",
+    "computed_source",
+    "self_value",
+    "self_choice",
+    "appraised_score",
+    "appraised_value",
+    "appraised_choice",
+    "appraisal_reason",
+    "final_score",
+)
+ASSESSMENT_AUDIT_FIELDS = (
+    "status",
+    "submitted_at",
+    "is_late",
+    "reopen_reason",
+    "deadline",
+    "closed_by_office",
+    "approval_override_reason",
+)
+
+
+def author_of(actor: ActorOrSystem) -> User | None:
+    """The person to store as author of a record: the actor when signed in, else nobody (the system)."""
+    return cast("User", actor) if getattr(actor, "is_authenticated", False) else None
+
+
+def set_status(*, actor: ActorOrSystem, assessment: Assessment, status: str, reason: str = "", **fields: Any) -> None:
+    before = snapshot(assessment, ASSESSMENT_AUDIT_FIELDS)
+    assessment.status = status
+    for key, value in fields.items():
+        setattr(assessment, key, value)
+    assessment.save(update_fields=["status", *fields])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=assessment,
+        changes=diff(before, snapshot(assessment, ASSESSMENT_AUDIT_FIELDS)),
+        reason=reason,
+        unit=assessment.unit,
+    )
+
+
+def record_score(*, actor: ActorOrSystem, score: Score, before: dict[str, Any], reason: str = "") -> None:
+    changes = diff(before, snapshot(score, SCORE_AUDIT_FIELDS))
+    if changes:
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=score,
+            changes=changes,
+            reason=reason,
+            unit=score.assessment.unit,
+        )
+
+
+def locked_score(score: Score, version: int | None) -> Score:
+    """The score row locked for this transaction; ``ConflictError`` when it changed since ``version`` was read."""
+    # Lock the score row only: locking the joined round or unit would serialise every write of the round.
+    current = Score.objects.select_for_update(of=("self",)).select_related("assessment__round", "assessment__unit")
+    row = current.get(pk=score.pk)
+    row.criterion = score.criterion  # a score's criterion never changes; reuse the one already read
+    if version is not None and row.version != version:
+        moment = timezone.localtime(row.updated_at)
+        raise ConflictError(
+            _("Tiêu chí này vừa được người khác cập nhật lúc %(time)s; vui lòng tải lại để xem điểm mới.")
+            % {"time": moment.strftime("%H:%M:%S %d/%m/%Y")},
+            field="points",
+        )
+    return row
+
+
+def save_score(score: Score, before: dict[str, Any] | None = None) -> bool:
+    """Save and bump the version; with the ``before`` snapshot, a save that changes nothing writes nothing.
+
+    A no-op save must not bump the version: it would answer "changed by someone else" to whoever read it before.
+    """
+    if before is not None and not diff(before, snapshot(score, SCORE_AUDIT_FIELDS)):
+        return False
+    score.version += 1
+    score.save(update_fields=[*SCORE_AUDIT_FIELDS, "appraised_by", "version", "updated_at"])
+    return True
