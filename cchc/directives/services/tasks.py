@@ -33,7 +33,7 @@ from cchc.organisations.models import Unit
 from cchc.organisations.selectors import successors_on
 from cchc.organisations.services import UnitData, unit_create
 
-from .models import (
+from ..models import (
     Assignment,
     DeadlineKind,
     Directive,
