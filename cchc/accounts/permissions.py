@@ -824,6 +824,34 @@ def get_report_attachment_for_user(user: Any, attachment_id: Any) -> Any:
     return attachment
 
 
+def get_progress_report_for_user(user: Any, report_id: Any) -> Any:
+    """A progress report, readable by whoever may read its assignment (404 otherwise)."""
+    from cchc.directives.models import ProgressReport
+
+    try:
+        pk = int(report_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    report = ProgressReport.objects.filter(pk=pk, assignment__in=get_assignments_for_user(user)).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def get_extension_request_for_user(user: Any, extension_id: Any) -> Any:
+    """An extension request, readable by whoever may read its assignment (404 otherwise)."""
+    from cchc.directives.models import ExtensionRequest
+
+    try:
+        pk = int(extension_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    extension = ExtensionRequest.objects.filter(pk=pk, assignment__in=get_assignments_for_user(user)).first()
+    if extension is None:
+        raise Http404
+    return extension
+
+
 # ---------------------------------------------------------------------------
 # Remediation plans as tracked tasks
 #

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -282,9 +282,7 @@ def report_create(request: HttpRequest, assignment_id: int, payload: ReportIn) -
 
 
 def _reviewable_report(user: Any, report_id: int) -> ProgressReport:
-    report = ProgressReport.objects.filter(pk=report_id).first()
-    if report is None:
-        raise Http404
+    report = permissions.get_progress_report_for_user(user, report_id)
     assignment = permissions.get_assignment_for_user(user, report.assignment_id)
     if not permissions.can_review_assignment(user, assignment):
         raise PermissionDenied
