@@ -20,6 +20,7 @@ from cchc.accounts import permissions
 from cchc.lib.errors import ServiceError
 from cchc.lib.ids import MAX_ID
 from cchc.lib.schemas import Date, Id, InputSchema, Line, Text
+from cchc.lib.types import Actor, Viewer
 from cchc.organisations.schemas import ErrorOut
 
 from . import selectors, services
@@ -223,7 +224,7 @@ class ExtractionOut(Schema):
     recipients: list[str]
 
 
-def _user(request: HttpRequest) -> Any:
+def _user(request: HttpRequest) -> Actor:
     return request.auth  # type: ignore[attr-defined]
 
 
@@ -281,7 +282,7 @@ def report_create(request: HttpRequest, assignment_id: int, payload: ReportIn) -
     return 201, report
 
 
-def _reviewable_report(user: Any, report_id: int) -> ProgressReport:
+def _reviewable_report(user: Viewer, report_id: int) -> ProgressReport:
     report = permissions.get_progress_report_for_user(user, report_id)
     assignment = permissions.get_assignment_for_user(user, report.assignment_id)
     if not permissions.can_review_assignment(user, assignment):
