@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -356,6 +357,21 @@ def history_for(instance: models.Model, *, entries: QuerySet[AuditEntry] | None 
     """
     entries = AuditEntry.objects.all() if entries is None else entries
     return entries.filter(object_type=instance._meta.label_lower, object_id=str(instance.pk))
+
+
+def history_for_records(records: Iterable[models.Model]) -> QuerySet[AuditEntry]:
+    """The audit entries of several records, of any types, newest first (none for no records).
+
+    For a page that shows one history of related records (an assignment, its reports and its extension requests);
+    the caller has already checked that the reader may see them.
+    """
+    ids: dict[str, list[str]] = {}
+    for instance in records:
+        ids.setdefault(instance._meta.label_lower, []).append(str(instance.pk))
+    condition = Q(pk__in=[])
+    for object_type, object_ids in ids.items():
+        condition |= Q(object_type=object_type, object_id__in=object_ids)
+    return AuditEntry.objects.filter(condition).order_by("-at", "-pk")
 
 
 # Record types whose entries once stored only ids as the record's name ("28/351", "2802: 100% (06/12/2026)") declare

@@ -31,7 +31,16 @@ from cchc.lib.ids import id_or_404
 from cchc.lib.types import Viewer
 from cchc.organisations.models import Unit, UnitQuerySet, subtree_condition
 
-from .models import Assignment, AssignmentQuerySet, Directive, DirectiveDraft, ReportAttachment, Task
+from .models import (
+    Assignment,
+    AssignmentQuerySet,
+    Directive,
+    DirectiveDraft,
+    ExtensionRequest,
+    ProgressReport,
+    ReportAttachment,
+    Task,
+)
 
 # Roles that read the directives, tasks and assignments within their scope (the tracker).
 TASK_READER_ROLES = (Role.SECRETARIAT, Role.LEADER, Role.SUPERVISOR)
@@ -169,3 +178,21 @@ def get_report_attachment_for_user(user: Viewer, attachment_id: Any) -> ReportAt
     if attachment is None:
         raise Http404
     return attachment
+
+
+def get_progress_report_for_user(user: Viewer, report_id: Any) -> ProgressReport:
+    """A progress report, readable by whoever may read its assignment (404 otherwise)."""
+    pk = id_or_404(report_id)
+    report = ProgressReport.objects.filter(pk=pk, assignment__in=get_assignments_for_user(user)).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def get_extension_request_for_user(user: Viewer, extension_id: Any) -> ExtensionRequest:
+    """An extension request, readable by whoever may read its assignment (404 otherwise)."""
+    pk = id_or_404(extension_id)
+    extension = ExtensionRequest.objects.filter(pk=pk, assignment__in=get_assignments_for_user(user)).first()
+    if extension is None:
+        raise Http404
+    return extension

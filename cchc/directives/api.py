@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -21,6 +21,7 @@ from cchc.directives import access
 from cchc.lib.errors import ServiceError
 from cchc.lib.ids import MAX_ID
 from cchc.lib.schemas import Date, Id, InputSchema, Line, Text
+from cchc.lib.types import Actor, Viewer
 from cchc.organisations import access as organisations_access
 from cchc.organisations.schemas import ErrorOut
 
@@ -225,7 +226,7 @@ class ExtractionOut(Schema):
     recipients: list[str]
 
 
-def _user(request: HttpRequest) -> Any:
+def _user(request: HttpRequest) -> Actor:
     return request.auth  # type: ignore[attr-defined]
 
 
@@ -281,10 +282,8 @@ def report_create(request: HttpRequest, assignment_id: int, payload: ReportIn) -
     return 201, report
 
 
-def _reviewable_report(user: Any, report_id: int) -> ProgressReport:
-    report = ProgressReport.objects.filter(pk=report_id).first()
-    if report is None:
-        raise Http404
+def _reviewable_report(user: Viewer, report_id: int) -> ProgressReport:
+    report = access.get_progress_report_for_user(user, report_id)
     assignment = access.get_assignment_for_user(user, report.assignment_id)
     if not access.can_review_assignment(user, assignment):
         raise PermissionDenied

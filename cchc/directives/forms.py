@@ -52,7 +52,7 @@ def fan_out_units(issuing_unit: Unit, scope: str, day: datetime.date) -> list[Un
 
 def unit_choices_for(issuing_unit: Unit, day: datetime.date | None = None) -> UnitQuerySet:
     """Units a directive of ``issuing_unit`` can give work to: its province's units active on the issue date."""
-    return Unit.objects.filter(path__startswith=issuing_unit.path[:SEGMENT_WIDTH]).active(day).order_by("path")
+    return Unit.objects.in_subtrees([issuing_unit.path[:SEGMENT_WIDTH]]).active(day).order_by("path")
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -381,14 +381,6 @@ class Assignment(models.Model):
         annotated = getattr(self, "status_code", None)
         return Status(annotated) if annotated else self.status_on()
 
-    @property
-    def status_label(self) -> str:
-        return str(self.status.label)
-
-    @property
-    def is_done(self) -> bool:
-        return self.completed_on is not None
-
 
 class ReviewState(models.TextChoices):
     NONE = "", _("Báo cáo tiến độ")

@@ -17,7 +17,6 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
 from django.core.mail import get_connection, send_mail
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cchc.accounts.models import Role, RoleAssignment, User
+from cchc.lib.types import Actor
 from cchc.organisations.models import Membership, Unit
 
 from .models import Assignment, Notification, ReminderKind, ReminderLog
@@ -72,7 +72,7 @@ class RunResult:
 
 def _nearest_leaders(unit: Unit, leaders: Sequence[RoleAssignment]) -> list[User]:
     """Leaders whose scope is the closest ancestor-or-self of ``unit`` (global leaders when nobody is closer)."""
-    covering = [ra for ra in leaders if ra.scope is None or unit.path.startswith(ra.scope.path)]
+    covering = [ra for ra in leaders if ra.scope is None or unit.is_within(ra.scope)]
     if not covering:
         return []
     depth = max(len(ra.scope.path) if ra.scope else 0 for ra in covering)
@@ -290,7 +290,7 @@ def send_reminders(*, day: datetime.date | None = None, schedule: Schedule | Non
     return result
 
 
-def send_manual_reminders(*, actor: Any, assignments: Iterable[Assignment]) -> RunResult:
+def send_manual_reminders(*, actor: Actor, assignments: Iterable[Assignment]) -> RunResult:
     """Reminders the secretariat sends from the tracker; at most one per assignment and person a day."""
     day = timezone.localdate()
     result = RunResult()

@@ -3,7 +3,7 @@
 Every function is keyword-only, atomic and leaves audit entries; every change of a score at every stage is recorded
 with its old and new values (and the reason, when there is one), which is also what the per-leaf history shows.
 
-Who may call what is decided by :mod:`cchc.accounts.permissions` in the views and the API; the functions here
+Who may call what is decided by :mod:`cchc.assessments.access` in the views and the API; the functions here
 enforce the rules of the cycle itself: stages (:mod:`.stages`), statuses, deadlines, locks, valid points and
 optimistic locking of scores. One module per subject: :mod:`.rounds`, :mod:`.sheets` (self-assessment and the
 secretariat's decisions on a sheet), :mod:`.evidence`, :mod:`.appraisal`, :mod:`.explanations`, :mod:`.entries`

@@ -6,7 +6,7 @@ from cchc.accounts.models import Role
 from cchc.accounts.services import role_grant, user_update
 from cchc.audit.access import get_history_for_user
 from cchc.audit.models import AuditAction, AuditEntry
-from cchc.audit.selectors import change_rows, history_for, object_type_label
+from cchc.audit.selectors import change_rows, history_for, history_for_records, object_type_label
 from cchc.organisations.services import UnitData, unit_update
 from cchc.testing.personas import Personas
 
@@ -17,6 +17,20 @@ def test_history_for_returns_only_the_entries_of_that_record_newest_first(person
     user_update(actor=personas.secretariat, user=personas.focal_a, full_name="Người khác")
     history = list(history_for(personas.focal_b))
     assert [entry.changes["full_name"][1] for entry in history] == ["Tên hai", "Tên một"]
+
+
+def test_history_for_records_mixes_the_entries_of_several_records_of_any_type(personas: Personas) -> None:
+    user_update(actor=personas.secretariat, user=personas.focal_b, full_name="Tên một", phone="1")
+    user_update(actor=personas.secretariat, user=personas.focal_a, full_name="Người khác")
+    unit = personas.other_commune
+    unit_update(actor=None, unit=unit, data=UnitData(name="Xã Mới", kind=unit.kind, code=unit.code, subtype="commune"))
+    entries = list(history_for_records([personas.focal_b, unit]))
+    assert {(entry.object_type, entry.object_id) for entry in entries} == {
+        ("accounts.user", str(personas.focal_b.pk)),
+        ("organisations.unit", str(unit.pk)),
+    }
+    assert entries == sorted(entries, key=lambda entry: (entry.at, entry.pk), reverse=True)
+    assert list(history_for_records([])) == []
 
 
 def test_history_for_a_reader_keeps_only_what_they_may_read(personas: Personas) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,13 +15,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cchc.accounts import roles
 from cchc.audit import selectors as audit_selectors
-from cchc.audit.models import AuditEntry
 from cchc.directives import access
 from cchc.lib.errors import ServiceError
 
 from .. import selectors, services
 from ..forms import ExtensionDecisionForm, ExtensionForm, ReportForm, ReviewForm
-from ..models import Assignment, ExtensionRequest, ExtensionState, Notification, ProgressReport, ReviewState
+from ..models import Assignment, ExtensionState, Notification, ReviewState
 from .common import show_service_error
 
 
@@ -52,18 +51,6 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     return redirect("directives:my_tasks")
 
 
-def _history(assignment: Assignment) -> list[AuditEntry]:
-    """Audit entries about the assignment, its reports and its extension requests (already access-checked)."""
-    report_ids = [str(pk) for pk in assignment.reports.values_list("pk", flat=True)]
-    extension_ids = [str(pk) for pk in assignment.extension_requests.values_list("pk", flat=True)]
-    entries = (
-        AuditEntry.objects.filter(object_type="directives.assignment", object_id=str(assignment.pk))
-        | AuditEntry.objects.filter(object_type="directives.progressreport", object_id__in=report_ids)
-        | AuditEntry.objects.filter(object_type="directives.extensionrequest", object_id__in=extension_ids)
-    )
-    return audit_selectors.labelled(entries.order_by("-at", "-pk")[:100])
-
-
 def _detail_context(request: HttpRequest, assignment: Assignment, **forms: Any) -> dict[str, Any]:
     can_report = access.can_report_assignment(request.user, assignment)
     can_review = access.can_review_assignment(request.user, assignment)
@@ -78,7 +65,10 @@ def _detail_context(request: HttpRequest, assignment: Assignment, **forms: Any) 
         "directive": assignment.directive,
         "reports": reports,
         "extensions": extensions,
-        "history": _history(assignment),
+        # The assignment's history with its reports' and extension requests' (already access-checked).
+        "history": audit_selectors.labelled(
+            audit_selectors.history_for_records([assignment, *reports, *extensions])[:100]
+        ),
         "pending_report": pending_report,
         "pending_extension": pending_extension,
         "report_form": forms.get("report_form")
@@ -137,9 +127,7 @@ def report_create(request: HttpRequest, assignment_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def report_review(request: HttpRequest, report_id: int) -> HttpResponse:
-    report = ProgressReport.objects.filter(pk=report_id).first()
-    if report is None:
-        raise Http404
+    report = access.get_progress_report_for_user(request.user, report_id)
     assignment = access.get_assignment_for_user(request.user, report.assignment_id)
     roles.require(access.can_review_assignment(request.user, assignment))
     form = ReviewForm(request.POST)
@@ -185,9 +173,7 @@ def extension_create(request: HttpRequest, assignment_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def extension_decide(request: HttpRequest, extension_id: int) -> HttpResponse:
-    extension = ExtensionRequest.objects.filter(pk=extension_id).first()
-    if extension is None:
-        raise Http404
+    extension = access.get_extension_request_for_user(request.user, extension_id)
     assignment = access.get_assignment_for_user(request.user, extension.assignment_id)
     if not access.can_review_assignment(request.user, assignment):
         raise PermissionDenied

@@ -246,9 +246,7 @@ def task_create(request: HttpRequest, directive_id: int) -> HttpResponse:
 @require_GET
 @login_required
 def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
-    task = Task.objects.select_related("directive", "lead_unit", "parent").filter(pk=task_id).first()
-    if task is None:
-        raise Http404
+    task = access.get_task_for_user(request.user, task_id)
     return _task_detail(request, task, TaskCancelForm())
 
 
