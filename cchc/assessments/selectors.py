@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy
 from cchc.audit.models import AuditEntry
 from cchc.audit.selectors import history_for
 from cchc.frameworks.models import Criterion, Framework
+from cchc.frameworks.rule_inputs import AUTO_RULE_KINDS, is_auto
+from cchc.frameworks.scoring import format_points
 from cchc.lib.text import sort_key
 
 from .models import Assessment, AssessmentStatus, Evidence, Explanation, Round, RuleChoice, Score, Stage
-from .services import AUTO_RULE_KINDS, format_points, is_auto, score_is_done
 
 # Labels of the keys a score's audit entries carry.
 HISTORY_LABELS = {
@@ -58,6 +59,13 @@ class Sheet:
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 100
+
+
+def score_is_done(score: Score, evidence_count: int) -> bool:
+    """A leaf is done when it has a self-score and evidence (or a written reason for having none)."""
+    if is_auto(score.criterion):
+        return True
+    return score.self_score is not None and (evidence_count > 0 or bool(score.no_evidence_reason))
 
 
 def sheet(assessment: Assessment) -> Sheet:
@@ -495,7 +503,7 @@ def _attach_evidence(rows: list[LeafRow | GroupRow]) -> None:
 
 
 def leaf_gaps(score: Score, evidence_count: int) -> tuple[bool, bool]:
-    """What a leaf still lacks to be done (:func:`services.score_is_done`): ``(unscored, unproven)``, where
+    """What a leaf still lacks to be done (:func:`score_is_done`): ``(unscored, unproven)``, where
     unproven means no evidence and no written reason for having none. A leaf scored from data lacks nothing."""
     if is_auto(score.criterion):
         return False, False
@@ -534,7 +542,7 @@ class MissingLeaf:
 def missing_leaves(assessment: Assessment) -> list[MissingLeaf]:
     """Every leaf not yet scored, or without evidence and without a reason for having none, in sheet order.
 
-    The same rule as :func:`services.assessment_submit` (through :func:`services.score_is_done`).
+    The same rule as :func:`services.assessment_submit` (through :func:`score_is_done`).
     """
     from .results import framework_trees
 

@@ -33,6 +33,7 @@ from cchc.frameworks.rule_inputs import (
 from cchc.frameworks.scoring import format_points
 
 from ..models import EDITABLE_STATUSES, EXPLAINABLE_STATUSES
+from ..selectors import score_is_done
 from ._common import ASSESSMENT_AUDIT_FIELDS, SCORE_AUDIT_FIELDS
 from .appraisal import BulkAcceptResult, SkippedScore, score_appraise, scores_accept_bulk
 from .entries import choices_for, declared_text
@@ -61,7 +62,6 @@ from .sheets import (
     assessment_prefill,
     assessment_reopen,
     assessment_submit,
-    score_is_done,
     score_self_set,
 )
 

@@ -27,6 +27,7 @@ from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import Unit
 
 from ..models import EDITABLE_STATUSES, STAGE_ORDER, Assessment, AssessmentStatus, Evidence, Round, Score, Stage
+from ..selectors import appraisal_progress_by_assessment
 from ._common import author_of, set_status
 from .sheets import assessment_prefill
 
@@ -284,8 +285,6 @@ def blocking_sheets(round_: Round) -> list[Assessment]:
 
 def _promote_appraised(*, actor: ActorOrSystem, round_: Round, reason: str) -> None:
     """Mark "Đã thẩm định" the submitted sheets of ``round`` whose every leaf has been accepted or adjusted."""
-    from ..selectors import appraisal_progress_by_assessment
-
     submitted = round_.assessments.filter(status=AssessmentStatus.SUBMITTED)
     progress = appraisal_progress_by_assessment(submitted)
     for assessment in submitted.select_related("unit"):
@@ -367,8 +366,6 @@ def round_advance(*, actor: ActorOrSystem, round: Round, to_stage: str, reason: 
 
 def approval_gaps(round_: Round) -> list[tuple[Assessment, int, int]]:
     """``(sheet, appraised, total)`` for every sheet of ``round`` not fully appraised, units in Vietnamese order."""
-    from ..selectors import appraisal_progress_by_assessment
-
     sheets = round_.assessments.select_related("unit")
     progress = appraisal_progress_by_assessment(sheets)
     gaps = []

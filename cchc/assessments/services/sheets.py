@@ -112,13 +112,6 @@ def assessment_prefill(*, actor: ActorOrSystem, assessment: Assessment) -> int:
     return changed
 
 
-def score_is_done(score: Score, evidence_count: int) -> bool:
-    """A leaf is done when it has a self-score and evidence (or a written reason for having none)."""
-    if is_auto(score.criterion):
-        return True
-    return score.self_score is not None and (evidence_count > 0 or bool(score.no_evidence_reason))
-
-
 @transaction.atomic
 def assessment_submit(
     *, actor: ActorOrSystem, assessment: Assessment, at: datetime.datetime | None = None
