@@ -17,13 +17,14 @@ from pydantic import field_validator
 from pydantic_core import PydanticCustomError
 
 from cchc.accounts import permissions
+from cchc.extraction import to_json_dict
 from cchc.lib.errors import ServiceError
 from cchc.lib.ids import MAX_ID
 from cchc.lib.schemas import Date, Id, InputSchema, Line, Text
 from cchc.organisations.schemas import ErrorOut
 
 from . import selectors, services
-from .extraction import extract_document, to_json_dict
+from .extraction_registry import extract_document
 from .models import ProgressReport, Status, Task
 
 router = Router(tags=["Văn bản chỉ đạo, nhiệm vụ"])
