@@ -7,6 +7,7 @@ and ``bench/extraction.py``. Run them with a Python that has python-docx, from t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -33,7 +34,7 @@ def remove_borders(table: Table) -> None:
 
 def cell_text(
     cell: _Cell,
-    lines: list[tuple[str, bool, bool | None]],
+    lines: Sequence[tuple[str, bool, bool | None]],
     size: int | None = 13,
     align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.CENTER,
 ) -> None:
