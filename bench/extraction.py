@@ -4,9 +4,10 @@ Run from the repository root::
 
     .venv/bin/python bench/extraction.py
 
-For every document of ``cchc/directives/extraction/labelled/`` it prints the
+For every document of the labelled set (``tests/extraction/data/``, read by
+``tests/extraction/labelled.py``) it prints the
 precision, recall and F1 of the tasks found and of the (lead unit,
-deadline) pairs (see ``cchc/directives/extraction/evaluation.py``) and the
+deadline) pairs (see ``cchc/extraction/evaluation.py``) and the
 seconds per document; then the totals per split (documents the rules were
 tuned on, held-out ones, and those labelled before the extractor ever ran
 on them). It does so twice: with the unit registry of the labelled set, and
@@ -37,10 +38,10 @@ import django  # noqa: E402
 
 django.setup()
 
-from cchc.directives.extraction import extract_text, to_json_dict  # noqa: E402
-from cchc.directives.extraction.evaluation import Score, registry_resolver, score_pairs, score_tasks  # noqa: E402
-from cchc.directives.extraction.labelled import documents, memory_units  # noqa: E402
+from cchc.extraction import extract_text, to_json_dict  # noqa: E402
+from cchc.extraction.evaluation import Score, registry_resolver, score_pairs, score_tasks  # noqa: E402
 from cchc.lib.dates import fold_aligned  # noqa: E402
+from tests.extraction.labelled import documents, memory_units  # noqa: E402
 
 CHARS_PER_PAGE = 3000
 REPEATS = 5

@@ -18,6 +18,7 @@ from pydantic_core import PydanticCustomError
 
 from cchc.accounts import roles
 from cchc.directives import access
+from cchc.extraction import to_json_dict
 from cchc.lib.errors import ServiceError
 from cchc.lib.ids import MAX_ID
 from cchc.lib.schemas import Date, Id, InputSchema, Line, Text
@@ -26,7 +27,7 @@ from cchc.organisations import access as organisations_access
 from cchc.organisations.schemas import ErrorOut
 
 from . import selectors, services
-from .extraction import extract_document, to_json_dict
+from .extraction_registry import extract_document
 from .models import ProgressReport, Status, Task
 
 router = Router(tags=["Văn bản chỉ đạo, nhiệm vụ"])

@@ -37,7 +37,7 @@ from cchc.lib.periods import Period
 from cchc.organisations.models import Unit, UnitKind
 
 from . import services
-from .extraction import extract_text
+from .extraction_registry import extract_text
 from .models import Assignment, DeadlineKind, Directive, DirectiveKind, ExpectedOutput, Recurrence, ReviewState
 
 NOTE = "Dữ liệu minh họa."
@@ -47,8 +47,8 @@ class Writer(Protocol):
     def write(self, text: str) -> Any: ...
 
 
-# The seed texts ship with the extraction engine's labelled set.
-SEEDS = Path(__file__).resolve().parent / "extraction" / "labelled"
+# The seed texts; the extraction engine's labelled set (tests/extraction/data/index.json) reads them from here too.
+SEEDS = Path(__file__).resolve().parent / "data" / "seeds"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Between the extraction engine and the review page: run it, keep its result, turn it into form rows.
 
-The engine (:mod:`cchc.directives.extraction`) proposes; nothing is created
+The engine (:mod:`cchc.extraction`, run by :mod:`.extraction_registry`) proposes; nothing is created
 until the user confirms the reviewed rows on the review page.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 from cchc.lib.text import fold
 from cchc.organisations.models import Unit
 
-from .extraction import extract_document
+from .extraction_registry import extract_document
 from .models import DeadlineKind, DirectiveKind, ExpectedOutput, Recurrence
 from .services import StoredFile
 

@@ -28,9 +28,7 @@ from .test_journeys import ProblemWatch, assert_accessible_basics, log_in
 
 pytestmark = pytest.mark.browser
 
-SEED = (
-    Path(__file__).resolve().parents[2] / "cchc/directives/extraction/labelled/vp-ubnd-tinh-2022-ke-hoach-par-sipas.txt"
-)
+SEED = Path(__file__).resolve().parents[2] / "cchc/directives/data/seeds/vp-ubnd-tinh-2022-ke-hoach-par-sipas.txt"
 PDF = pdf_bytes()
 TASK_TEXT = "rà soát, cập nhật lại thủ tục hành chính"
 

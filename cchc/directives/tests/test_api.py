@@ -11,8 +11,9 @@ from django.test import Client
 
 from cchc.accounts.services import api_token_create
 from cchc.directives import services
-from cchc.directives.extraction import extract_document, to_json_dict
+from cchc.directives.extraction_registry import extract_document
 from cchc.directives.models import Assignment, Directive, ProgressReport
+from cchc.extraction import to_json_dict
 from cchc.testing.personas import Personas
 
 from .conftest import make_directive, make_task

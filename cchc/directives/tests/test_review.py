@@ -22,7 +22,7 @@ from cchc.organisations.models import Unit, UnitKind
 from cchc.organisations.services import UnitData, unit_create
 from cchc.testing.personas import Personas
 
-LABELLED = Path(__file__).resolve().parents[1] / "extraction" / "labelled"
+SEEDS = Path(__file__).resolve().parents[1] / "data" / "seeds"
 TEXT = (
     "THÔNG BÁO\nKết luận của Chủ tịch UBND tỉnh\n"
     "(2) Sở Tư pháp: Chủ trì rà soát văn bản quy phạm pháp luật, hoàn thành trước ngày 30/11/2025.\n"
@@ -331,7 +331,7 @@ def test_uploading_a_seed_directive_runs_the_engine_and_confirming_creates_its_t
     )
     for number, name in enumerate(["Phòng Hành chính - Tổ chức", "Phòng Kiểm soát thủ tục hành chính"], start=1):
         unit_create(actor=None, data=UnitData(name=name, kind=UnitKind.OFFICE, code=f"T-P-VP-{number}"), parent=office)
-    seed = LABELLED / "vp-ubnd-tinh-2022-ke-hoach-par-sipas.txt"
+    seed = SEEDS / "vp-ubnd-tinh-2022-ke-hoach-par-sipas.txt"
     client = personas.client("secretariat")
     response = client.post(
         reverse("directives:directive_upload"),

@@ -10,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from cchc.directives.extraction import extract_document, to_json_dict
+from cchc.directives.extraction_registry import extract_document
+from cchc.extraction import to_json_dict
 from cchc.lib.errors import ServiceError
 from cchc.organisations.models import Unit
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from cchc.directives.extraction import extract_text, to_json_dict
+from cchc.extraction import extract_text, to_json_dict
 from cchc.lib.dates import parse_deadline
 
 HEADER = "UBND TỈNH LAI CHÂU\nSỞ NỘI VỤ\nSố: 12/SNV-CCHC\nLai Châu, ngày 01 tháng 10 năm 2025\n\n"

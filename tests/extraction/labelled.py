@@ -1,14 +1,18 @@
-"""The labelled directives: input texts with their expected extraction, written by hand.
+"""The labelled directives: input texts with their expected extraction, written by hand (in ``data/``).
 
-``index.json`` lists the documents: file names (plain text, or Word files
-read as an upload is), the issuing unit (a code of the registry), the split
+``index.json`` lists the documents: file names relative to ``data/`` (plain
+text, or Word files read as an upload is; the three shared seeds live with
+the directives demo data, which loads them at run time), the issuing unit (a code of the registry), the split
 (``"tuning"``: the rules were developed on it; ``"held_out"``: labelled
 before a first run, then corrected on; ``"unseen"``: the measurement set,
 labelled before the extractor ever ran on it and never tuned on) and the
 source of the text. ``registry.json`` holds
 the units the documents name, added to the demo province; the functions here
-build that registry in memory (unsaved :class:`Unit` objects with primary
-keys and paths) for the benchmark, or in the database for tests.
+build that registry in memory (:class:`RegistryUnit` records with ids and
+paths, as the extractor takes it) for the benchmark and the tests, or give
+its specifications for tests that create it in the database.
+
+Used by the extraction tests and ``bench/extraction.py``.
 """
 
 from __future__ import annotations
@@ -19,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cchc.organisations.models import Unit, encode_segment
+from cchc.extraction import RegistryUnit
 
-HERE = Path(__file__).resolve().parent
+DATA = Path(__file__).resolve().parent / "data"
 
 
 @dataclass(frozen=True)
@@ -38,20 +42,20 @@ class LabelledDocument:
         """The text the extractor reads: the file itself, or what the reader gets out of a Word file."""
         if self.text_path.suffix.lower() == ".txt":
             return self.text_path.read_text(encoding="utf-8")
-        from ..reading import read_document
+        from cchc.extraction.reading import read_document
 
         return read_document(self.text_path.read_bytes(), self.text_path.name).text
 
 
 def documents() -> list[LabelledDocument]:
-    index = json.loads((HERE / "index.json").read_text(encoding="utf-8"))
+    index = json.loads((DATA / "index.json").read_text(encoding="utf-8"))
     result = []
     for entry in index["documents"]:
         result.append(
             LabelledDocument(
                 name=entry["name"],
-                text_path=HERE / entry["text"],
-                expected=json.loads((HERE / entry["expected"]).read_text(encoding="utf-8")),
+                text_path=(DATA / entry["text"]).resolve(),
+                expected=json.loads((DATA / entry["expected"]).read_text(encoding="utf-8")),
                 issuing_unit=entry.get("issuing_unit"),
                 split=entry["split"],
                 source=entry.get("source", ""),
@@ -84,7 +88,7 @@ def unit_specs() -> list[dict[str, Any]]:
                 "valid_to": valid_to,
             }
         )
-    for entry in json.loads((HERE / "registry.json").read_text(encoding="utf-8"))["units"]:
+    for entry in json.loads((DATA / "registry.json").read_text(encoding="utf-8"))["units"]:
         specs.append(
             {
                 "code": entry["code"],
@@ -100,23 +104,21 @@ def unit_specs() -> list[dict[str, Any]]:
     return specs
 
 
-def memory_units() -> dict[str, Unit]:
-    """The labelled registry as unsaved units with primary keys and paths, by code (no database needed)."""
-    units: dict[str, Unit] = {}
+def memory_units() -> dict[str, RegistryUnit]:
+    """The labelled registry as registry units with ids and paths, by code (no database needed)."""
+    units: dict[str, RegistryUnit] = {}
     for number, spec in enumerate(unit_specs(), start=1):
         parent = units[spec["parent"]] if spec["parent"] else None
-        unit = Unit(
-            pk=number,
+        units[spec["code"]] = RegistryUnit(
+            id=number,
             name=spec["name"],
             short_name=spec["short_name"],
             code=spec["code"],
             kind=spec["kind"],
             subtype=spec["subtype"],
-            parent_id=parent.pk if parent else None,
+            parent_id=parent.id if parent else None,
+            path=(*(parent.path if parent else ()), number),
             valid_from=spec["valid_from"],
             valid_to=spec["valid_to"],
         )
-        unit.path = (parent.path if parent else "") + encode_segment(number)
-        unit.depth = parent.depth + 1 if parent else 0
-        units[spec["code"]] = unit
     return units

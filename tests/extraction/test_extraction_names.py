@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from cchc.directives.extraction import extract_text, to_json_dict
-from cchc.directives.extraction.evaluation import score_pairs
-from cchc.directives.extraction.labelled import documents
-from cchc.directives.extraction.names import unknown_name_end
-from cchc.directives.extraction.units import TextView
+from cchc.extraction import extract_text, to_json_dict
+from cchc.extraction.evaluation import score_pairs
+from cchc.extraction.names import unknown_name_end
+from cchc.extraction.text_view import TextView
 from cchc.lib.dates import Recurrence, parse_deadline
+from tests.extraction.labelled import documents
 
 
 def _name(text: str, start: int = 0) -> str | None:

@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .units import TextView
+from .text_view import TextView
 
 # Head nouns that open a unit name. Ambiguous ones (folded "so" is also "số", "ban" also "ban hành") must be
 # capitalised in the text unless the text has no capitals at all.

@@ -1,15 +1,26 @@
 """Turning a directive document into its metadata and proposed tasks.
 
-    extract_document(data, filename, issuing_unit=unit)  # any file: DOCX, PDF, text, scan
-    extract_text(text, issuing_unit=unit)                # the core, on plain text
-    to_json_dict(extraction)                             # what ``cchc extract_tasks FILE --json`` prints
+    extract_document(data, filename, issuing_unit=unit, source=units)  # any file: DOCX, PDF, text, scan
+    extract_text(text, issuing_unit=unit, units=registry)              # the core, on plain text
+    to_json_dict(extraction)                                           # what ``cchc extract_tasks FILE --json`` prints
+
+Text or a file goes in, an :class:`Extraction` comes out. The unit registry
+is plain data handed in by the caller: :class:`RegistryUnit` records, either
+as a fixed list (``units``) or through a :class:`UnitSource` asked for the
+units of the issuing unit's tree valid on the document's date, once the
+header has been read. Proposed tasks name their units by ``RegistryUnit.id``.
+This package imports no app of the project (only :mod:`cchc.lib`):
+``cchc.directives.extraction_registry`` builds the registry from the
+organisation tree.
 
 Pieces: :mod:`.reading` (file → text, OCR), :mod:`.cleaning` (debris),
 :mod:`.headers` (reference, date, issuer, subject, addressees, signer),
 :mod:`.sections` (paragraphs → section tree), :mod:`.units` (unit names →
-registry, with :mod:`.abbreviations`), :mod:`cchc.lib.dates` (deadline
-phrases) and :mod:`.core` (tasks). Nothing here writes to the database: the
-result is a proposal that a person reviews and confirms.
+registry, with :mod:`.abbreviations`, and :mod:`.names` for names the
+registry lacks), :mod:`cchc.lib.dates` (deadline phrases) and :mod:`.core`
+(tasks); :mod:`.evaluation` scores an extraction against a hand-written
+expected one. Nothing here writes to the database: the result is a proposal
+that a person reviews and confirms.
 """
 
 from __future__ import annotations
@@ -18,25 +29,34 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from cchc.organisations.models import Unit
-
 from .core import KINDS, Extraction, ProposedTask, extract_lines
 from .reading import read_document
+from .registry_unit import RegistryUnit, UnitSource
+from .units import Registry
 
 
-def extract_text(text: str, *, issuing_unit: Unit | None = None, units: Iterable[Unit] | None = None) -> Extraction:
+def extract_text(
+    text: str,
+    *,
+    issuing_unit: RegistryUnit | None = None,
+    units: Iterable[RegistryUnit] | None = None,
+    source: UnitSource | None = None,
+) -> Extraction:
     """Extract metadata and proposed tasks from the plain text of a directive.
 
     ``issuing_unit`` anchors unit matching (the closest unit of a name wins)
-    and the fan-out of "UBND các xã, thị trấn"; without it the issuer named
-    in the header is looked up in the registry. ``units`` replaces the
-    registry (no database query); by default the active units of the issuing
-    unit's province on the document date are used.
+    and the fan-out of "UBND các xã, thị trấn". ``units`` is the whole
+    registry when given; otherwise ``source`` gives the units of the issuing
+    unit's tree valid on the document date, and without an issuing unit the
+    issuer named in the header is looked up among its units of the issuing
+    kinds. With neither, no unit is matched (names are kept as written).
     """
-    return extract_lines(text, issuing_unit=issuing_unit, units=units)
+    return extract_lines(text, issuing_unit=issuing_unit, units=units, source=source)
 
 
-def extract_document(data: bytes, filename: str, *, issuing_unit: Unit | None = None) -> Extraction:
+def extract_document(
+    data: bytes, filename: str, *, issuing_unit: RegistryUnit | None = None, source: UnitSource | None = None
+) -> Extraction:
     """Read a directive file (DOCX, text PDF, plain text, scanned PDF or image) and extract it.
 
     Raises :class:`cchc.lib.errors.ServiceError` with a Vietnamese message for
@@ -44,7 +64,7 @@ def extract_document(data: bytes, filename: str, *, issuing_unit: Unit | None = 
     a scan without recognisable text, OCR not installed).
     """
     read = read_document(data, filename)
-    extraction = extract_lines(read.text, issuing_unit=issuing_unit)
+    extraction = extract_lines(read.text, issuing_unit=issuing_unit, source=source)
     extraction.warnings[:0] = list(read.warnings)
     return extraction
 
@@ -90,4 +110,14 @@ def to_json_dict(extraction: Extraction) -> dict[str, Any]:
     }
 
 
-__all__ = ["KINDS", "Extraction", "ProposedTask", "extract_document", "extract_text", "to_json_dict"]
+__all__ = [
+    "KINDS",
+    "Extraction",
+    "ProposedTask",
+    "Registry",
+    "RegistryUnit",
+    "UnitSource",
+    "extract_document",
+    "extract_text",
+    "to_json_dict",
+]

@@ -29,7 +29,9 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from .units import TextView, canonical, parse_unit_list, registry_for
+from .registry_unit import RegistryUnit
+from .text_view import TextView
+from .units import Registry, canonical, parse_unit_list
 
 LEAD_SIMILARITY = 0.85
 
@@ -119,9 +121,9 @@ def _match(
 Resolver = Callable[[str], frozenset[int]]
 
 
-def registry_resolver(units: list[Any], issuing_unit: Any) -> Resolver:
+def registry_resolver(units: list[RegistryUnit], issuing_unit: RegistryUnit | None) -> Resolver:
     """A :data:`Resolver` that reads a label the way the extractor reads a lead, against ``units``."""
-    matcher = registry_for(issuing_unit=issuing_unit, units=units, on=None)
+    matcher = Registry(units=list(units), issuing=issuing_unit, on=None)
 
     def resolve(label: str) -> frozenset[int]:
         refs, _end = parse_unit_list(TextView(label), matcher, 0)

@@ -1,42 +1,21 @@
 """Build the two Word directives of the fifth labelled set.
 
-Run with: .venv/bin/python cchc/directives/extraction/labelled/build_docx_set5.py
+Run with: .venv/bin/python scripts/build_labelled_docx_set5.py (writes into ``tests/extraction/data/``)
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Pt
-from docx.table import Table
-
-HERE = Path(__file__).resolve().parent
-
-
-def _remove_borders(table: Table) -> None:
-    tbl_pr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        el = OxmlElement(f"w:{edge}")
-        el.set(qn("w:val"), "nil")
-        borders.append(el)
-    tbl_pr.append(borders)
+from docx.table import _Cell
+from labelled_docx import DATA, FONT, cell_text, remove_borders
 
 
-def _cell_lines(cell, lines: list[tuple[str, bool]]) -> None:
+def _cell_lines(cell: _Cell, lines: list[tuple[str, bool]]) -> None:
     """Fill a cell with centred lines; each line is (text, bold)."""
-    first = True
-    for text, bold in lines:
-        p = cell.paragraphs[0] if first else cell.add_paragraph()
-        first = False
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = p.add_run(text)
-        run.bold = bold
+    cell_text(cell, [(text, bold, None) for text, bold in lines], size=None)
 
 
 def _para(doc: DocxDocument, text: str = "", bold: bool = False, center: bool = False, italic: bool = False) -> None:
@@ -61,7 +40,7 @@ def _unit_para(doc: DocxDocument, head: str, rest: str) -> None:
 def _base() -> DocxDocument:
     doc = Document()
     style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"
+    style.font.name = FONT
     style.font.size = Pt(13)
     return doc
 
@@ -69,7 +48,7 @@ def _base() -> DocxDocument:
 def build_quangninh() -> None:
     doc = _base()
     header = doc.add_table(rows=1, cols=2)
-    _remove_borders(header)
+    remove_borders(header)
     _cell_lines(
         header.cell(0, 0),
         [
@@ -197,7 +176,7 @@ def build_quangninh() -> None:
     )
     _para(doc)
     footer = doc.add_table(rows=1, cols=2)
-    _remove_borders(footer)
+    remove_borders(footer)
     left = footer.cell(0, 0)
     p = left.paragraphs[0]
     r = p.add_run("Nơi nhận:")
@@ -223,7 +202,7 @@ def build_quangninh() -> None:
             ("Đặng Huy Lâm", True),
         ],
     )
-    doc.save(str(HERE / "quangninh-2025-congvan-bold-units.docx"))
+    doc.save(str(DATA / "quangninh-2025-congvan-bold-units.docx"))
 
 
 PHUTHO_ROWS: list[tuple[str, str, list[tuple[str, str, str, str]]]] = [
@@ -418,7 +397,7 @@ PHUTHO_LEADS: list[tuple[int, int, int, str]] = [
 def build_phutho() -> None:
     doc = _base()
     header = doc.add_table(rows=1, cols=2)
-    _remove_borders(header)
+    remove_borders(header)
     _cell_lines(
         header.cell(0, 0),
         [("ỦY BAN NHÂN DÂN", False), ("TỈNH PHÚ THỌ", True), ("-------", False), ("Số: 412/KH-UBND", False)],
@@ -517,7 +496,7 @@ def build_phutho() -> None:
     )
     _para(doc)
     footer = doc.add_table(rows=1, cols=2)
-    _remove_borders(footer)
+    remove_borders(footer)
     left = footer.cell(0, 0)
     run = left.paragraphs[0].add_run("Nơi nhận:")
     run.bold = True
@@ -542,7 +521,7 @@ def build_phutho() -> None:
             ("Lưu Quang Hiển", True),
         ],
     )
-    doc.save(str(HERE / "phutho-2025-kehoach-merged-table.docx"))
+    doc.save(str(DATA / "phutho-2025-kehoach-merged-table.docx"))
 
 
 if __name__ == "__main__":

@@ -25,15 +25,29 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from cchc.lib.dates import fold_aligned
-from cchc.organisations.models import CommuneSubtype, Unit, UnitKind
 
 from .abbreviations import expand
 from .names import unknown_name_end
+from .registry_unit import (
+    COMMUNE,
+    DEPARTMENT,
+    DISTRICT,
+    ISSUER_KINDS,
+    OFFICE,
+    PROVINCE,
+    PUBLIC_SERVICE_UNIT,
+    SUBTYPE_COMMUNE,
+    SUBTYPE_SPECIAL_ZONE,
+    SUBTYPE_TOWNSHIP,
+    SUBTYPE_WARD,
+    RegistryUnit,
+    UnitSource,
+)
+from .text_view import TOKEN_RE, TextView
 
 FUZZY_THRESHOLD = 0.84
 _MAX_NAME_TOKENS = 14
 
-_TOKEN_RE = re.compile(r"[a-z0-9]+(?:[-&][a-z0-9]+)*")
 _LEVEL_WORDS = ("huyen", "tinh", "xa", "phuong", "thi tran", "thi xa", "thanh pho", "quan", "dac khu")
 _TITLE_WORDS = re.compile(
     r"(?:thu\s+truong|chu\s+tich|pho\s+chu\s+tich|(?:pho\s+)?giam\s+doc|truong\s+phong|lanh\s+dao|nguoi\s+dung\s+dau"
@@ -51,7 +65,7 @@ _PEOPLES_COMMITTEE = ("uy ban nhan dan ", "hoi dong nhan dan ")
 def canonical(text: str) -> str:
     """Canonical form of a unit name (see the module docstring)."""
     tokens: list[str] = []
-    for token in _TOKEN_RE.findall(fold_aligned(text)):
+    for token in TOKEN_RE.findall(fold_aligned(text)):
         tokens.extend(expand(token).split())
     words = " ".join(word for word in tokens if word != "va")
     words = words.replace("viet nam ", "").removesuffix(" viet nam")
@@ -77,8 +91,8 @@ class UnitRef:
     text: str
     start: int
     end: int
-    unit: Unit | None = None
-    members: tuple[Unit, ...] = ()
+    unit: RegistryUnit | None = None
+    members: tuple[RegistryUnit, ...] = ()
     kind: str = "unit"  # "unit", "group", "unknown" (offer creation or mapping), "generic" ("các cơ quan liên quan")
 
     @property
@@ -88,8 +102,8 @@ class UnitRef:
     @property
     def ids(self) -> list[int]:
         if self.unit is not None:
-            return [self.unit.pk]
-        return [member.pk for member in self.members]
+            return [self.unit.id]
+        return [member.id for member in self.members]
 
 
 _X = r"(?:x[a-z0-9&]?)"
@@ -154,19 +168,19 @@ class _Key:
     key: str
     first: str
     length: int
-    unit: Unit
+    unit: RegistryUnit
 
 
 @dataclass
 class Registry:
     """The units a directive may name, indexed for matching; built once per extraction."""
 
-    units: list[Unit]
-    issuing: Unit | None = None
+    units: list[RegistryUnit]
+    issuing: RegistryUnit | None = None
     on: datetime.date | None = None
-    _exact: dict[str, list[Unit]] = field(default_factory=dict)
+    _exact: dict[str, list[RegistryUnit]] = field(default_factory=dict)
     _by_first: dict[str, list[_Key]] = field(default_factory=dict)
-    _cache: dict[str, tuple[Unit | None, float]] = field(default_factory=dict)
+    _cache: dict[str, tuple[RegistryUnit | None, float]] = field(default_factory=dict)
     _lengths: set[int] = field(default_factory=set)
     _first_candidates: dict[str, list[_Key]] = field(default_factory=dict)
 
@@ -183,26 +197,25 @@ class Registry:
 
     # --- single names ---------------------------------------------------------------------------------------------
 
-    def closeness(self, unit: Unit) -> tuple[int, int]:
+    def closeness(self, unit: RegistryUnit) -> tuple[int, int]:
         """Higher is closer to the issuing unit: shared ancestors first, then the shallower unit."""
         if self.issuing is None or not unit.path:
             return (0, -unit.depth)
         shared = 0
-        width = 7
-        for index in range(0, min(len(unit.path), len(self.issuing.path)), width):
-            if unit.path[index : index + width] != self.issuing.path[index : index + width]:
+        for own, issuing in zip(unit.path, self.issuing.path, strict=False):
+            if own != issuing:
                 break
             shared += 1
         return (shared, -abs(unit.depth - self.issuing.depth))
 
-    def _best(self, units: list[Unit]) -> Unit:
+    def _best(self, units: list[RegistryUnit]) -> RegistryUnit:
         return max(units, key=self.closeness)
 
-    def lookup(self, key: str, *, fuzzy: bool = True) -> Unit | None:
+    def lookup(self, key: str, *, fuzzy: bool = True) -> RegistryUnit | None:
         """The unit whose canonical name is ``key`` (or close to it when ``fuzzy``)."""
         return self.lookup_scored(key, fuzzy=fuzzy)[0]
 
-    def lookup_scored(self, key: str, *, fuzzy: bool = True) -> tuple[Unit | None, float]:
+    def lookup_scored(self, key: str, *, fuzzy: bool = True) -> tuple[RegistryUnit | None, float]:
         """Like :meth:`lookup`, with the similarity of the match (1.0 for an exact name)."""
         if not key:
             return None, 0.0
@@ -218,9 +231,9 @@ class Registry:
             self._cache[key] = self._fuzzy(key)
         return self._cache[key]
 
-    def _level_only(self, key: str) -> Unit | None:
+    def _level_only(self, key: str) -> RegistryUnit | None:
         """ "UBND huyện" or "UBND tỉnh" without a name: the issuing unit's district or province."""
-        wanted = {"uy ban nhan dan huyen": UnitKind.DISTRICT, "uy ban nhan dan tinh": UnitKind.PROVINCE}.get(key)
+        wanted = {"uy ban nhan dan huyen": DISTRICT, "uy ban nhan dan tinh": PROVINCE}.get(key)
         if wanted is None or self.issuing is None:
             return None
         for unit in [self.issuing, *self._ancestors(self.issuing)]:
@@ -228,11 +241,11 @@ class Registry:
                 return unit
         return None
 
-    def _ancestors(self, unit: Unit) -> list[Unit]:
-        by_id = {candidate.pk: candidate for candidate in self.units}
+    def _ancestors(self, unit: RegistryUnit) -> list[RegistryUnit]:
+        by_id = {candidate.id: candidate for candidate in self.units}
         return [by_id[pk] for pk in reversed(unit.ancestor_ids) if pk in by_id]
 
-    def _fuzzy(self, key: str) -> tuple[Unit | None, float]:
+    def _fuzzy(self, key: str) -> tuple[RegistryUnit | None, float]:
         words = key.split()
         candidates = self._first_candidates.get(words[0])
         if candidates is None:
@@ -246,12 +259,12 @@ class Registry:
         if not candidates:
             return None, 0.0
         best: tuple[float, tuple[int, int]] | None = None
-        chosen: Unit | None = None
-        scope = self._root((UnitKind.DISTRICT, UnitKind.PROVINCE))
+        chosen: RegistryUnit | None = None
+        scope = self._root((DISTRICT, PROVINCE))
         for candidate in candidates:
             if abs(candidate.length - len(words)) > 2:
                 continue
-            if scope is not None and not candidate.unit.path.startswith(scope.path):
+            if scope is not None and not candidate.unit.is_within(scope):
                 continue
             matcher = SequenceMatcher(None, key, candidate.key, autojunk=False)
             if matcher.real_quick_ratio() < FUZZY_THRESHOLD or matcher.quick_ratio() < FUZZY_THRESHOLD:
@@ -264,16 +277,16 @@ class Registry:
                 best, chosen = rank, candidate.unit
         return chosen, best[0] if best is not None else 0.0
 
-    def match_name(self, text: str) -> Unit | None:
+    def match_name(self, text: str) -> RegistryUnit | None:
         """The registry unit a whole name refers to, or None."""
         return self.lookup(canonical(text))
 
     # --- groups ---------------------------------------------------------------------------------------------------
 
-    def _active(self, unit: Unit) -> bool:
+    def _active(self, unit: RegistryUnit) -> bool:
         return self.on is None or unit.is_active(self.on)
 
-    def _root(self, kinds: tuple[str, ...]) -> Unit | None:
+    def _root(self, kinds: tuple[str, ...]) -> RegistryUnit | None:
         if self.issuing is None:
             return None
         for unit in [self.issuing, *self._ancestors(self.issuing)]:
@@ -281,49 +294,43 @@ class Registry:
                 return unit
         return None
 
-    def group_members(self, group: str, folded: str) -> tuple[Unit, ...]:
+    def group_members(self, group: str, folded: str) -> tuple[RegistryUnit, ...]:
         """The units a group phrase stands for, under the issuing unit's district or province."""
         if group == "communes":
-            root = self._root((UnitKind.DISTRICT, UnitKind.PROVINCE))
+            root = self._root((DISTRICT, PROVINCE))
             subtypes = _commune_subtypes(folded)
             return tuple(
                 unit
                 for unit in self.units
                 if root is not None
-                and unit.kind == UnitKind.COMMUNE
-                and unit.path.startswith(root.path)
+                and unit.kind == COMMUNE
+                and unit.is_within(root)
                 and self._active(unit)
                 and (not subtypes or not unit.subtype or unit.subtype in subtypes)
             )
         if group == "districts":
-            root = self._root((UnitKind.PROVINCE,))
+            root = self._root((PROVINCE,))
             return tuple(
                 unit
                 for unit in self.units
-                if root is not None
-                and unit.parent_id == root.pk
-                and unit.kind == UnitKind.DISTRICT
-                and self._active(unit)
+                if root is not None and unit.parent_id == root.id and unit.kind == DISTRICT and self._active(unit)
             )
         if group == "departments":
-            root = self._root((UnitKind.PROVINCE,))
+            root = self._root((PROVINCE,))
             return tuple(
                 unit
                 for unit in self.units
-                if root is not None
-                and unit.parent_id == root.pk
-                and unit.kind == UnitKind.DEPARTMENT
-                and self._active(unit)
+                if root is not None and unit.parent_id == root.id and unit.kind == DEPARTMENT and self._active(unit)
             )
         if group in ("offices", "public_service_units"):
-            root = self._root((UnitKind.DISTRICT, UnitKind.DEPARTMENT, UnitKind.PROVINCE))
-            kinds = {UnitKind.PUBLIC_SERVICE_UNIT} if group == "public_service_units" else {UnitKind.OFFICE}
+            root = self._root((DISTRICT, DEPARTMENT, PROVINCE))
+            kinds = {PUBLIC_SERVICE_UNIT} if group == "public_service_units" else {OFFICE}
             if group == "offices" and ("su nghiep" in folded or "don vi" in folded):
-                kinds.add(UnitKind.PUBLIC_SERVICE_UNIT)
+                kinds.add(PUBLIC_SERVICE_UNIT)
             return tuple(
                 unit
                 for unit in self.units
-                if root is not None and unit.parent_id == root.pk and unit.kind in kinds and self._active(unit)
+                if root is not None and unit.parent_id == root.id and unit.kind in kinds and self._active(unit)
             )
         return ()
 
@@ -331,13 +338,13 @@ class Registry:
 def _commune_subtypes(folded: str) -> set[str]:
     subtypes: set[str] = set()
     if re.search(r"\bx[a-z0-9&]?\b", folded):
-        subtypes.add(CommuneSubtype.COMMUNE)
+        subtypes.add(SUBTYPE_COMMUNE)
     if "phuong" in folded:
-        subtypes.add(CommuneSubtype.WARD)
+        subtypes.add(SUBTYPE_WARD)
     if "thi tran" in folded:
-        subtypes.add(CommuneSubtype.TOWNSHIP)
+        subtypes.add(SUBTYPE_TOWNSHIP)
     if "dac khu" in folded:
-        subtypes.add(CommuneSubtype.SPECIAL_ZONE)
+        subtypes.add(SUBTYPE_SPECIAL_ZONE)
     if "cap x" in folded:
         return set()
     return subtypes
@@ -346,36 +353,13 @@ def _commune_subtypes(folded: str) -> set[str]:
 # --- reading lists of units out of text -----------------------------------------------------------------------------
 
 
-@dataclass
-class TextView:
-    """A text with its aligned fold and word tokens, so that matches cut the original at the same places."""
-
-    text: str
-    folded: str = ""
-    tokens: list[tuple[int, int]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.folded = fold_aligned(self.text)
-        self.tokens = [(match.start(), match.end()) for match in _TOKEN_RE.finditer(self.folded)]
-
-    def token_at(self, position: int) -> int | None:
-        """Index of the first token starting at or after ``position``."""
-        for index, (start, _end) in enumerate(self.tokens):
-            if start >= position:
-                return index
-        return None
-
-    def cut(self, start: int, end: int) -> str:
-        return self.text[start:end].strip(" ,;:.-–")
-
-
 def _skip_space(folded: str, position: int) -> int:
     while position < len(folded) and folded[position] in " \t\n*_\"“”'(":
         position += 1
     return position
 
 
-def _registry_prefix(view: TextView, registry: Registry, position: int) -> tuple[Unit, int] | None:
+def _registry_prefix(view: TextView, registry: Registry, position: int) -> tuple[RegistryUnit, int] | None:
     """The longest run of tokens from ``position`` that names a registry unit, and where it ends."""
     first = view.token_at(position)
     if first is None or view.tokens[first][0] != position:
@@ -396,7 +380,7 @@ def _registry_prefix(view: TextView, registry: Registry, position: int) -> tuple
         unit = registry.lookup(key, fuzzy=False)
         if unit is not None:
             return unit, view.tokens[end_index - 1][1]
-    best: tuple[float, int, Unit] | None = None
+    best: tuple[float, int, RegistryUnit] | None = None
     for key, end_index in keys:
         if len(key.split()) < 2:
             continue
@@ -528,34 +512,31 @@ def _one_unit(view: TextView, registry: Registry, start: int) -> UnitRef | None:
     return None
 
 
-def registry_for(*, issuing_unit: Unit | None, units: Iterable[Unit] | None, on: datetime.date | None) -> Registry:
-    """The registry to match against: the given units, or the active units of the issuing unit's province."""
+def registry_for(
+    *,
+    issuing_unit: RegistryUnit | None,
+    units: Iterable[RegistryUnit] | None,
+    source: UnitSource | None,
+    on: datetime.date | None,
+) -> Registry:
+    """The registry to match against: the given units, or the units the source gives for the issuing unit's tree."""
     if units is not None:
         return Registry(units=list(units), issuing=issuing_unit, on=on)
-    if issuing_unit is None:
-        return Registry(units=[], issuing=None, on=on)
-    top_id = issuing_unit.ancestor_ids[0] if issuing_unit.ancestor_ids else issuing_unit.pk
-    top = Unit.objects.get(pk=top_id)
-    queryset = Unit.objects.subtree_of(top)
-    if on is not None:
-        queryset = queryset.active(on)
-    loaded = list(queryset)
-    if all(unit.pk != issuing_unit.pk for unit in loaded):
+    if issuing_unit is None or source is None:
+        return Registry(units=[], issuing=issuing_unit, on=on)
+    loaded = list(source.province_of(issuing_unit, on))
+    if all(unit.id != issuing_unit.id for unit in loaded):
         loaded.append(issuing_unit)
     return Registry(units=loaded, issuing=issuing_unit, on=on)
 
 
-def find_issuing_unit(names: list[str], *, on: datetime.date | None) -> Unit | None:
+def find_issuing_unit(names: list[str], *, source: UnitSource, on: datetime.date | None) -> RegistryUnit | None:
     """The registry unit an issuer heading names ("UBND huyện Đoan Hùng" → Huyện Đoan Hùng), if exactly one."""
     keys = [canonical(name) for name in names if name]
     keys = [key for key in keys if key]
     if not keys:
         return None
-    kinds = [UnitKind.PROVINCE, UnitKind.DISTRICT, UnitKind.DEPARTMENT, UnitKind.COMMUNE]
-    queryset = Unit.objects.filter(kind__in=kinds)
-    if on is not None:
-        queryset = queryset.active(on)
-    registry = Registry(units=list(queryset), on=on)
+    registry = Registry(units=list(source.of_kinds(ISSUER_KINDS, on)), on=on)
     for key in keys:
         exact = registry._exact.get(key)
         if exact and len(exact) == 1:

@@ -13,13 +13,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from cchc.directives.extraction import extract_document
-from cchc.directives.extraction.labelled import HERE
-from cchc.directives.extraction.reading import ocr_available, read_document
+from cchc.directives.extraction_registry import extract_document
+from cchc.extraction.reading import ocr_available, read_document
 from cchc.lib.errors import ServiceError
+from tests.extraction.labelled import DATA
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-NOTICE = (HERE / "phong-tho-2023-thong-bao-ket-luan.txt").read_text(encoding="utf-8")
+NOTICE = (DATA / "phong-tho-2023-thong-bao-ket-luan.txt").read_text(encoding="utf-8")
 SHORT_NOTICE = "\n".join(
     [
         "ỦY BAN NHÂN DÂN HUYỆN PHONG THỔ",
@@ -246,7 +246,7 @@ def test_without_tesseract_a_scan_gets_a_clear_message(monkeypatch: pytest.Monke
 
 def test_the_command_prints_the_extraction_as_json(db: None) -> None:
     output = io.StringIO()
-    call_command("extract_tasks", str(HERE / "phong-tho-2023-thong-bao-ket-luan.txt"), "--json", stdout=output)
+    call_command("extract_tasks", str(DATA / "phong-tho-2023-thong-bao-ket-luan.txt"), "--json", stdout=output)
     data = json.loads(output.getvalue())
     assert {"reference", "date", "issuer", "signer", "subject", "addressees", "tasks"} <= set(data)
     assert data["reference"] == "215/TB-UBND" and data["date"] == "2023-08-14"
@@ -258,7 +258,7 @@ def test_the_command_prints_the_extraction_as_json(db: None) -> None:
 
 def test_the_command_prints_a_readable_table(db: None) -> None:
     output = io.StringIO()
-    call_command("extract_tasks", str(HERE / "doan-hung-2024-cong-van-don-doc.txt"), stdout=output)
+    call_command("extract_tasks", str(DATA / "doan-hung-2024-cong-van-don-doc.txt"), stdout=output)
     text = output.getvalue()
     assert "Số, ký hiệu: 1102/UBND-NV" in text
     assert "5 nhiệm vụ đề xuất:" in text

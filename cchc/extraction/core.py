@@ -18,12 +18,13 @@ from dataclasses import dataclass, field, replace
 from django.utils.translation import gettext as _
 
 from cchc.lib.dates import Deadline, fold_aligned, parse_deadline
-from cchc.organisations.models import Unit
 
 from .cleaning import clean_lines
 from .headers import Header, parse_header
+from .registry_unit import RegistryUnit, UnitSource
 from .sections import Node, build_tree, paragraphs
-from .units import Registry, TextView, UnitRef, canonical, find_issuing_unit, parse_unit_list, registry_for
+from .text_view import TextView
+from .units import Registry, UnitRef, canonical, find_issuing_unit, parse_unit_list, registry_for
 
 KINDS = ("cong_van", "ke_hoach", "thong_bao_ket_luan", "chi_thi", "quyet_dinh", "other")
 
@@ -586,7 +587,7 @@ class _Extractor:
             section=section,
             section_path=".".join(path),
             lead_unit=lead_name,
-            lead_unit_id=single.pk if single is not None else None,
+            lead_unit_id=single.id if single is not None else None,
             lead_unit_ids=lead_ids,
             supporting_units=list(dict.fromkeys(ref.name for ref in support)),
             supporting_unit_ids=support_ids,
@@ -720,7 +721,7 @@ def _skip_heading(node: Node) -> bool:
     return bool(_SKIP_HEADINGS.match(text)) and not _KEEP_HEADINGS.search(text)
 
 
-def _issuer(header: Header, issuing_unit: Unit | None, text: str) -> str:
+def _issuer(header: Header, issuing_unit: RegistryUnit | None, text: str) -> str:
     if header.issuer_lines:
         return _proper_case(" ".join(header.issuer_lines))
     if issuing_unit is not None:
@@ -776,16 +777,22 @@ def _proper_case(text: str) -> str:
     return " ".join(result)
 
 
-def extract_lines(text: str, *, issuing_unit: Unit | None = None, units: Iterable[Unit] | None = None) -> Extraction:
+def extract_lines(
+    text: str,
+    *,
+    issuing_unit: RegistryUnit | None = None,
+    units: Iterable[RegistryUnit] | None = None,
+    source: UnitSource | None = None,
+) -> Extraction:
     lines = clean_lines(text)
     header = parse_header(lines)
     reference = header.reference_date
     warnings = list(header.warnings)
     on = header.date or (datetime.date(header.year, 12, 31) if header.year else None)
-    if issuing_unit is None and units is None and header.issuer_lines:
+    if issuing_unit is None and units is None and source is not None and header.issuer_lines:
         names = [" ".join(header.issuer_lines), *header.issuer_lines[::-1]]
-        issuing_unit = find_issuing_unit(names, on=on)
-    registry = registry_for(issuing_unit=issuing_unit, units=units, on=on)
+        issuing_unit = find_issuing_unit(names, source=source, on=on)
+    registry = registry_for(issuing_unit=issuing_unit, units=units, source=source, on=on)
     if issuing_unit is None and units is not None and header.issuer_lines:
         issuing_unit = registry.match_name(" ".join(header.issuer_lines)) or registry.match_name(
             header.issuer_lines[-1]
@@ -814,7 +821,7 @@ def extract_lines(text: str, *, issuing_unit: Unit | None = None, units: Iterabl
         text="\n".join(line for line in lines),
         tasks=extractor.tasks,
         warnings=warnings,
-        issuer_unit_id=issuing_unit.pk if issuing_unit is not None else None,
+        issuer_unit_id=issuing_unit.id if issuing_unit is not None else None,
         signer_title=header.signer_title,
         recipients=header.recipients,
     )

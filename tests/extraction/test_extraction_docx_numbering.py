@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from cchc.directives.extraction import extract_document
-from cchc.directives.extraction.docx_numbering import format_number
-from cchc.directives.extraction.reading import read_document
+from cchc.directives.extraction_registry import extract_document
+from cchc.extraction.docx_numbering import format_number
+from cchc.extraction.reading import read_document
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 

@@ -1,8 +1,8 @@
 """Build the two Word directives of the labelled set.
 
 Run with a Python that has python-docx:
-    .venv/bin/python cchc/directives/extraction/labelled/build_docx.py
-Writes, next to this script:
+    .venv/bin/python scripts/build_labelled_docx.py
+Writes, into ``tests/extraction/data/``:
     dong-anh-2026-ke-hoach-sipas.docx
     ha-tinh-snv-2026-quyet-dinh-kiem-tra-cchc.docx
 """
@@ -18,11 +18,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
-
-HERE = Path(__file__).resolve().parent
-FONT = "Times New Roman"
+from labelled_docx import DATA, FONT, cell_text, remove_borders
 
 
 def new_document() -> DocxDocument:
@@ -45,34 +42,6 @@ def new_document() -> DocxDocument:
     fonts.set(qn("w:eastAsia"), FONT)
     normal.paragraph_format.space_after = Pt(0)
     return doc
-
-
-def remove_borders(table: Table) -> None:
-    tbl_pr = table._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:val"), "nil")
-        borders.append(element)
-    tbl_pr.append(borders)
-
-
-def cell_text(
-    cell: _Cell,
-    lines: list[tuple[str, bool, bool]],
-    size: int = 13,
-    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.CENTER,
-) -> None:
-    """Fill a cell with (text, bold, italic) lines, one paragraph each."""
-    first = True
-    for text, bold, italic in lines:
-        paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
-        first = False
-        paragraph.alignment = align
-        run = paragraph.add_run(text)
-        run.bold = bold
-        run.italic = italic
-        run.font.size = Pt(size)
 
 
 def header_table(
@@ -354,7 +323,7 @@ def build_dong_anh() -> Path:
         ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"],
         "Nguyễn Đức Toàn",
     )
-    path = HERE / "dong-anh-2026-ke-hoach-sipas.docx"
+    path = DATA / "dong-anh-2026-ke-hoach-sipas.docx"
     doc.save(str(path))
     return path
 
@@ -501,7 +470,7 @@ def build_ha_tinh_snv() -> Path:
         "Trong quá trình thực hiện, nếu có vướng mắc, các cơ quan, đơn vị phản ánh về Sở Nội vụ (qua "
         "Phòng Cải cách hành chính) để được hướng dẫn./.",
     )
-    path = HERE / "ha-tinh-snv-2026-quyet-dinh-kiem-tra-cchc.docx"
+    path = DATA / "ha-tinh-snv-2026-quyet-dinh-kiem-tra-cchc.docx"
     doc.save(str(path))
     return path
 

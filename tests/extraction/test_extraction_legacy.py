@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cchc.directives.extraction import extract_document
-from cchc.directives.extraction.reading import decode_text, read_document
+from cchc.directives.extraction_registry import extract_document
+from cchc.extraction.reading import decode_text, read_document
 from cchc.lib.legacy_encodings import TCVN3, VNI, from_unicode
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
