@@ -101,8 +101,6 @@ def layer_of(module: str) -> str:
         return "pages"
     if re.fullmatch(r"(views|urls|api)_\w+", head):
         return "pages"
-    if app_of(module) == "demo":
-        return "pages"
     return "core"
 
 
