@@ -101,7 +101,7 @@ api.add_router("/me", "cchc.accounts.api.router")
 api.add_router("/users", "cchc.accounts.api.users_router")
 api.add_router("/frameworks", "cchc.frameworks.api.router")
 api.add_router("/assessments", "cchc.assessments.api.router")
-api.add_router("/results", "cchc.assessments.api_results.router")
+api.add_router("/results", "cchc.assessments.api.results_router")
 api.add_router("/directives", "cchc.directives.api.router")
 
 

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -27,5 +27,33 @@ urlpatterns = [
     path("scores/<int:score_id>/self/", views.score_self, name="score_self"),
     path("scores/<int:score_id>/appraise/", views.score_appraise, name="score_appraise"),
     path("scores/<int:score_id>/explain/", views.score_explain, name="score_explain"),
-    path("", include("cchc.assessments.urls_results")),
+    # A round's results, rankings, documents and public page.
+    path("results/", views.results_index, name="results_index"),
+    path("results/<int:round_id>/", views.ranking_page, name="results_ranking"),
+    path("results/<int:round_id>/points-lost/", views.points_lost_page, name="results_points_lost"),
+    path("results/<int:round_id>/units/<int:assessment_id>/", views.unit_result, name="results_unit"),
+    path("results/<int:round_id>/ranking.xlsx", views.ranking_download, name="results_ranking_xlsx"),
+    path("results/<int:round_id>/decision.docx", views.decision_download, name="results_decision_docx"),
+    path("results/<int:round_id>/points-lost.xlsx", views.points_lost_download, name="results_points_lost_xlsx"),
+    path(
+        "results/<int:round_id>/units/<int:assessment_id>/sheet.xlsx",
+        views.scoring_sheet_download,
+        name="results_unit_sheet_xlsx",
+    ),
+    path(
+        "results/<int:round_id>/units/<int:assessment_id>/remediation-plan.xlsx",
+        views.remediation_plan_download,
+        name="results_remediation_plan_xlsx",
+    ),
+    path(
+        "results/<int:round_id>/units/<int:assessment_id>/remediation-tasks/",
+        views.remediation_tasks_unit,
+        name="results_remediation_tasks",
+    ),
+    path(
+        "results/<int:round_id>/points-lost/remediation-tasks/",
+        views.remediation_tasks_round,
+        name="results_points_lost_tasks",
+    ),
+    path("public/<int:round_id>/", views.public_results, name="results_public"),
 ]

@@ -31,9 +31,9 @@ from cchc.lib.validators import validate_date_range
 from cchc.organisations.models import Unit
 from cchc.organisations.selectors import successors_on
 
-from . import analysis, documents, remediation, selectors
-from .models import Assessment, Result, Round
-from .results import area_entry
+from .. import analysis, documents, remediation, selectors
+from ..models import Assessment, Result, Round
+from ..results import area_entry
 
 NAV = "results"
 
