@@ -55,6 +55,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cchc.frameworks.models import CriterionCategory, RuleKind
+from cchc.lib.numbers import format_points_written
 from cchc.lib.text import sort_key
 from cchc.organisations.models import Unit, UnitSuccession
 from cchc.organisations.selectors import successors_on
@@ -471,15 +472,7 @@ def default_task(gap: Gap, year: int) -> str:
     return _(
         "Rà soát hạn chế, thiếu sót ở tiêu chí %(code)s (bị trừ %(lost)s điểm); bổ sung tài liệu kiểm chứng và "
         "thực hiện đầy đủ yêu cầu để đạt điểm tối đa trong năm %(year)d."
-    ) % {"code": gap.criterion.code, "lost": format_points(gap.lost), "year": year}
-
-
-def format_points(value: Decimal | None) -> str:
-    """Points as officials write them: "8,5", "10", "0,25" (Vietnamese decimal comma)."""
-    if value is None:
-        return ""
-    text = f"{value.quantize(CENT, ROUND_HALF_UP):f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    ) % {"code": gap.criterion.code, "lost": format_points_written(gap.lost), "year": year}
 
 
 # ---------------------------------------------------------------------------

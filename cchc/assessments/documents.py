@@ -38,10 +38,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from cchc.frameworks.models import CriterionCategory
+from cchc.lib.numbers import format_points_written
 from cchc.lib.text import sort_key
 from cchc.organisations.models import UnitKind
 
-from .analysis import PlanItem, RankingGroup, format_points, ranking, round_gaps, round_points_lost
+from .analysis import PlanItem, RankingGroup, ranking, round_gaps, round_points_lost
 from .models import Assessment, Result, Round, Score
 from .results import CENT, ZERO, framework_trees, leaves_of, load_round, unit_totals
 
@@ -318,7 +319,7 @@ def points_lost_xlsx(round_: Round) -> bytes:
     for number, row in enumerate(rows, start=1):
         loss = row.loss
         average = (loss.total_lost / loss.units).quantize(CENT, ROUND_HALF_UP) if loss.units else ZERO
-        losers = "; ".join(f"{name} ({format_points(lost)})" for lost, name in row.losers)
+        losers = "; ".join(f"{name} ({format_points_written(lost)})" for lost, name in row.losers)
         sheet.append(
             [
                 number,
@@ -725,7 +726,7 @@ def _appendix(
             values = (
                 (str(count), WD_ALIGN_PARAGRAPH.CENTER),
                 (item.unit_name, WD_ALIGN_PARAGRAPH.LEFT),
-                (format_points(item.total_points), WD_ALIGN_PARAGRAPH.CENTER),
+                (format_points_written(item.total_points), WD_ALIGN_PARAGRAPH.CENTER),
                 (f"{item.index_value:.2f}".replace(".", ","), WD_ALIGN_PARAGRAPH.CENTER),
                 (str(item.rank or ""), WD_ALIGN_PARAGRAPH.CENTER),
                 (item.grade, WD_ALIGN_PARAGRAPH.CENTER),

@@ -32,13 +32,14 @@ from cchc.directives.models import DeadlineKind, Directive, DirectiveKind, Expec
 from cchc.directives.services import DirectiveData, TaskData, directive_create_with_tasks
 from cchc.frameworks.models import CriterionCategory
 from cchc.lib.errors import ServiceError
+from cchc.lib.numbers import format_points_written
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.text import normalize, sort_key
 from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import Unit
 from cchc.organisations.selectors import successors_on
 
-from .analysis import format_points, round_gaps, successor_label, unit_gaps
+from .analysis import round_gaps, successor_label, unit_gaps
 from .models import Assessment, Round
 from .results import ZERO, CriterionInfo, load_round
 
@@ -172,8 +173,8 @@ def round_selection(round_: Round, criterion_ids: Iterable[Any]) -> list[Selecte
 
 def _shortfall(gap: SelectedGap) -> str:
     if gap.is_penalty:
-        return f"bị trừ {format_points(gap.lost)} điểm"
-    return f"đạt {format_points(gap.final_score or ZERO)}/{format_points(gap.max_points)} điểm"
+        return f"bị trừ {format_points_written(gap.lost)} điểm"
+    return f"đạt {format_points_written(gap.final_score or ZERO)}/{format_points_written(gap.max_points)} điểm"
 
 
 def task_content(criterion: CriterionInfo, gaps: Sequence[SelectedGap]) -> str:
@@ -184,7 +185,7 @@ def task_content(criterion: CriterionInfo, gaps: Sequence[SelectedGap]) -> str:
     if len(gaps) <= MAX_NAMED_UNITS:
         return f"{head}: " + "; ".join(f"{gap.responsible_label} {_shortfall(gap)}" for gap in gaps) + "."
     lost = sum((gap.lost for gap in gaps), ZERO)
-    return f"{head}: {len(gaps)} đơn vị bị mất tổng cộng {format_points(lost)} điểm."
+    return f"{head}: {len(gaps)} đơn vị bị mất tổng cộng {format_points_written(lost)} điểm."
 
 
 def _tasks(gaps: Sequence[SelectedGap], deadline: datetime.date) -> list[TaskData]:

@@ -16,7 +16,7 @@ from cchc.audit.models import AuditEntry
 from cchc.audit.selectors import history_for
 from cchc.frameworks.models import Criterion, Framework
 from cchc.frameworks.rule_inputs import AUTO_RULE_KINDS, is_auto
-from cchc.frameworks.scoring import format_points
+from cchc.lib.numbers import format_points
 from cchc.lib.text import sort_key
 
 from .models import Assessment, AssessmentStatus, Evidence, Explanation, Round, RuleChoice, Score, Stage

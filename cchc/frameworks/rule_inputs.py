@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from django.utils.translation import gettext as _
 
 from cchc.lib.errors import ServiceError
+from cchc.lib.numbers import format_points
 from cchc.lib.text import normalize
 from cchc.lib.validators import no_negative_zero
 
@@ -144,14 +145,14 @@ class LeafRule:
         if value < 0 or value > self.max_points:
             raise ServiceError(
                 _("Điểm phải từ 0 đến %(max)s (điểm tối đa của tiêu chí %(code)s).")
-                % {"max": scoring.format_points(self.max_points), "code": self.code},
+                % {"max": format_points(self.max_points), "code": self.code},
                 code="out_of_range",
                 field=field,
             )
         if value % self.step != 0:
             raise ServiceError(
                 _("Điểm phải chấm theo bước %(step)s điểm (ví dụ 0; %(step)s; %(double)s…).")
-                % {"step": scoring.format_points(self.step), "double": scoring.format_points(self.step * 2)},
+                % {"step": format_points(self.step), "double": format_points(self.step * 2)},
                 code="off_step",
                 field=field,
             )

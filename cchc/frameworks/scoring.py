@@ -27,7 +27,6 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from cchc.lib.errors import ServiceError
@@ -93,15 +92,6 @@ def format_number(value: Any) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace(".", ",")
-
-
-def format_points(value: Decimal) -> str:
-    """Points as the reader writes them in the reader's language (``0,25`` in Vietnamese).
-
-    Unlike :func:`format_number`, the decimals of a fractional value are kept as stored (``0,50``); whole values
-    lose theirs (``2``).
-    """
-    return formats.number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
 
 
 def _points(value: Decimal) -> Decimal:

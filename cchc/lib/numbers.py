@@ -6,7 +6,7 @@ these numbers and by the audit trail, which shows changed values the same way.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,18 @@ _MEASURE_SUFFIXES = {"percent": " %", "score": _(" điểm"), "days": _(" ngày"
 def format_points(value: Decimal) -> str:
     """Points as the reader writes them (``0,25`` in Vietnamese)."""
     return formats.number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
+
+
+def format_points_written(value: Decimal | None) -> str:
+    """Points as officials write them in documents and plan texts: "8,5", "10", "0,25".
+
+    Rounded half up to hundredths, without trailing zeros, always with the Vietnamese decimal comma (the documents
+    are Vietnamese whatever the reader's language); empty for no value.
+    """
+    if value is None:
+        return ""
+    text = f"{value.quantize(Decimal('0.01'), ROUND_HALF_UP):f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
 
 
 def format_amount(value: Decimal, measure: str = "") -> str:

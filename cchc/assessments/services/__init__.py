@@ -8,7 +8,7 @@ enforce the rules of the cycle itself: stages (:mod:`.stages`), statuses, deadli
 optimistic locking of scores. One module per subject: :mod:`.rounds`, :mod:`.sheets` (self-assessment and the
 secretariat's decisions on a sheet), :mod:`.evidence`, :mod:`.appraisal`, :mod:`.explanations`, :mod:`.entries`
 (a leaf's entry as read). What a leaf's rule asks for and what an entry is worth is read by
-:mod:`cchc.frameworks.rule_inputs`; its public names are re-exported here, as is :func:`format_points`.
+:mod:`cchc.frameworks.rule_inputs`; its public names are re-exported here, as is :func:`cchc.lib.numbers.format_points`.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from cchc.frameworks.rule_inputs import (
     rule_text,
     step_of,
 )
-from cchc.frameworks.scoring import format_points
+from cchc.lib.numbers import format_points
 
 from ..models import EDITABLE_STATUSES, EXPLAINABLE_STATUSES
 from ..selectors import score_is_done

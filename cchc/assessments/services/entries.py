@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from cchc.frameworks import scoring
 from cchc.frameworks.models import Criterion
 from cchc.frameworks.rule_inputs import LeafRule, rule_of
+from cchc.lib.numbers import format_points
 
 from ..models import RuleChoice
 
@@ -22,8 +23,7 @@ def rule_choices(rule: LeafRule) -> list[tuple[str, str]]:
     return [
         (
             value,
-            _("%(label)s (%(points)s điểm)")
-            % {"label": RuleChoice(value).label, "points": scoring.format_points(points)},
+            _("%(label)s (%(points)s điểm)") % {"label": RuleChoice(value).label, "points": format_points(points)},
         )
         for value, points in rule.options()
     ]

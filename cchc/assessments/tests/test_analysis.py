@@ -10,7 +10,7 @@ from cchc.assessments.analysis import (
     Change,
     PreviousResult,
     compare,
-    format_points,
+    format_points_written,
     points_lost,
     rank_change_label,
     remediation_plan,
@@ -36,8 +36,8 @@ def test_rank_change_reads_as_places_up_or_down():
 
 
 def test_points_are_written_with_a_decimal_comma():
-    assert [format_points(D(value)) for value in ("8.50", "10.00", "0.25")] == ["8,5", "10", "0,25"]
-    assert format_points(None) == ""
+    assert [format_points_written(D(value)) for value in ("8.50", "10.00", "0.25")] == ["8,5", "10", "0,25"]
+    assert format_points_written(None) == ""
 
 
 def test_compare_same_unit_uses_last_years_rank():
