@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cchc.audit import selectors as audit_selectors
 from cchc.lib.errors import ServiceError
 from cchc.lib.ordering import ordered_queryset_page
+from cchc.organisations.picker import unit_scope
 
 from . import permissions, selectors, services
 from .forms import (
@@ -82,7 +83,7 @@ def _grant_form(actor: Any, data: Any = None) -> RoleGrantForm:
     return RoleGrantForm(
         data,
         roles=permissions.grantable_roles(actor),
-        units=permissions.get_units_for_user(actor, manage=True),
+        units=unit_scope(actor, "units.visible", manage=True),
         whole_system=permissions.can_manage_unit(actor, None),
         prefix="grant",
     )
@@ -92,7 +93,7 @@ def _grant_form(actor: Any, data: Any = None) -> RoleGrantForm:
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.can_manage_units(request.user))
-    form = UserFilterForm(request.GET or None, units=permissions.get_units_for_user(request.user, manage=True))
+    form = UserFilterForm(request.GET or None, units=unit_scope(request.user, "units.visible", manage=True))
     filters: dict[str, Any] = {}
     if form.is_bound and form.is_valid():
         filters = {
@@ -115,8 +116,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def user_create(request: HttpRequest) -> HttpResponse:
     permissions.require(permissions.can_manage_units(request.user))
-    units = permissions.get_units_for_user(request.user, manage=True)
-    form = UserCreateForm(request.POST or None, units=units)
+    form = UserCreateForm(request.POST or None, units=unit_scope(request.user, "units.visible", manage=True))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

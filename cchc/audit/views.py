@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from cchc.accounts import permissions
+from cchc.organisations.picker import unit_scope
 
 from . import selectors
 from .forms import EntryFilterForm
@@ -26,7 +27,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     form = EntryFilterForm(
         request.GET or None,
         object_types=selectors.object_type_choices(entries),
-        units=permissions.get_units_for_user(request.user, manage=True),
+        units=unit_scope(request.user, "units.visible", manage=True),
     )
     filters: dict[str, Any] = {}
     if form.is_bound and form.is_valid():

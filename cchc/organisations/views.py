@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cchc.accounts import permissions
+from cchc.accounts.picker import person_scope
 from cchc.imports import services as import_services
 from cchc.imports.models import ImportKind
 from cchc.imports.views import run_context, run_response
@@ -48,6 +49,7 @@ from .forms import (
     show_service_error,
 )
 from .models import Unit, UnitKind, UnitQuerySet
+from .picker import Scope, unit_scope
 from .widgets import QUERY_MAX_LENGTH
 
 PAGE_SIZE = 100
@@ -130,8 +132,8 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     return render(request, "organisations/unit_detail.html", context)
 
 
-def _manageable_parents(request: HttpRequest) -> UnitQuerySet:
-    return permissions.get_units_for_user(request.user, manage=True).active().exclude(kind=UnitKind.OFFICE)
+def _manageable_parents(request: HttpRequest, moving: Unit | None = None) -> Scope:
+    return unit_scope(request.user, "units.parents", moving=moving.pk if moving is not None else None)
 
 
 def _form_page(request: HttpRequest, template: str, unit: Unit | None, **context: Any) -> HttpResponse:
@@ -190,7 +192,7 @@ def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
 @login_required
 def unit_move(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = permissions.get_unit_for_user(request.user, unit_id, manage=True)
-    parents = _manageable_parents(request).exclude(path__startswith=unit.path)
+    parents = _manageable_parents(request, moving=unit)
     form = UnitMoveForm(
         request.POST or None,
         initial={"new_parent": unit.parent_id},
@@ -213,14 +215,9 @@ def unit_move(request: HttpRequest, unit_id: int) -> HttpResponse:
     return _form_page(request, "organisations/unit_move.html", unit, form=form)
 
 
-def _siblings(request: HttpRequest, unit: Unit) -> UnitQuerySet:
+def _siblings(request: HttpRequest, unit: Unit) -> Scope:
     """Active units with the same parent that the user manages: the candidates for a merge."""
-    return (
-        permissions.get_units_for_user(request.user, manage=True)
-        .active()
-        .filter(parent_id=unit.parent_id)
-        .order_by("name")
-    )
+    return unit_scope(request.user, "units.siblings", unit=unit.pk)
 
 
 @GET_POST
@@ -334,13 +331,8 @@ def unit_delete(request: HttpRequest, unit_id: int) -> HttpResponse:
 # People in a unit
 
 
-def _membership_users(request: HttpRequest, unit: Unit) -> Any:
-    return (
-        permissions.get_users_for_user(request.user)
-        .filter(is_active=True)
-        .exclude(memberships__unit=unit)
-        .order_by("full_name", "username")
-    )
+def _membership_users(request: HttpRequest, unit: Unit) -> Scope:
+    return person_scope(request.user, "people.joinable", unit=unit.pk)
 
 
 @require_POST

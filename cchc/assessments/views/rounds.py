@@ -19,6 +19,7 @@ from cchc.accounts import permissions
 from cchc.accounts.models import Role
 from cchc.lib.errors import ServiceError
 from cchc.organisations.models import UnitKind
+from cchc.organisations.picker import unit_scope
 
 from .. import selectors, services
 from ..forms import (
@@ -47,13 +48,12 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 def _create_form(request: HttpRequest) -> RoundCreateForm:
     user = request.user
-    managed = permissions.get_units_for_user(user, manage=True).active()
     return RoundCreateForm(
         request.POST or None,
         initial={"year": _default_year()},
-        organisers=managed.filter(kind=UnitKind.PROVINCE).order_by("name"),
+        organisers=unit_scope(user, "units.visible", manage=True, active=True, kinds=[UnitKind.PROVINCE.value]),
         frameworks=permissions.get_frameworks_for_user(user).order_by("-year", "unit_kind", "name"),
-        units=managed.filter(kind__in=PARTICIPANT_KINDS).order_by("kind", "name"),
+        units=unit_scope(user, "units.visible", manage=True, active=True, kinds=[str(k) for k in PARTICIPANT_KINDS]),
         rounds=permissions.get_rounds_for_user(user).order_by("-year", "name"),
     )
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cchc.accounts import permissions
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, write_table
+from cchc.organisations.picker import unit_scope
 from cchc.organisations.widgets import SEARCH_SUFFIX
 
 from .. import reminders, selectors, services
@@ -47,7 +48,7 @@ def _tracker_rows(request: HttpRequest) -> tuple[Any, selectors.TrackerFilters, 
     if legacy_search and not params.get(UNIT_SEARCH):
         params[UNIT_SEARCH] = legacy_search
     filters = selectors.TrackerFilters.from_params(params)
-    form = TrackerUnitForm(params, units=permissions.get_units_for_user(request.user).active().order_by("path"))
+    form = TrackerUnitForm(params, units=unit_scope(request.user, "units.visible", active=True))
     resolved, unit = form.chosen_unit()
     if resolved:
         filters = dataclasses.replace(filters, unit=unit.pk if unit is not None else None)
