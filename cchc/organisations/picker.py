@@ -9,9 +9,9 @@ issue directives for are registered by ``directives``), so this module imports n
 
 A field declares its scope as a :class:`Scope` (name, JSON arguments, viewer). Its queryset, against which the
 posted keys are checked, is the scope function's result; the page hands the search endpoint a token that signs the
-name and the arguments with the secret key (``{"s": name, "a": args}``). The endpoint (:meth:`ScopeRegistry.rows`)
-calls the same function for the signed-in user and keeps only the rows that user may read (the registry's
-``readable``), so a token can narrow what the user sees, never widen it. A tampered, expired or malformed token, an
+name, the arguments and the page's viewer with the secret key (``{"s": name, "a": args, "u": user id}``). The
+endpoint (:meth:`ScopeRegistry.rows`) calls the same function for that viewer and keeps only the rows the signed-in
+user may read (the registry's ``readable``), so a token can narrow what the user sees, never widen it. A tampered, expired or malformed token, an
 unknown name or arguments the function does not take are refused with a 400, never a 500.
 """
 
@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Model, QuerySet
@@ -77,6 +78,13 @@ class ScopeRegistry:
 
         return decorate
 
+    @staticmethod
+    def _viewer(pk: int) -> Any:
+        user = get_user_model()._default_manager.filter(pk=pk).first()
+        if user is None:
+            raise ScopeError("the page's viewer no longer exists")
+        return user
+
     def names(self) -> list[str]:
         return sorted(self._functions)
 
@@ -107,23 +115,28 @@ class ScopeRegistry:
             raise ScopeError(f"scope {name!r} does not give {self.model.__name__} rows")
         return rows
 
-    def token(self, name: str, args: Mapping[str, Any]) -> str:
-        """The signed token naming the scope ``name`` with ``args``."""
+    def token(self, name: str, args: Mapping[str, Any], viewer: Viewer | None = None) -> str:
+        """The signed token naming the scope ``name`` with ``args`` as ``viewer`` (who the page was rendered for)
+        sees it."""
         self._bind(name, args)
-        return signing.dumps({"s": name, "a": dict(args)}, salt=self.salt, compress=True)
+        owner = getattr(viewer, "pk", None)
+        return signing.dumps({"s": name, "a": dict(args), "u": owner}, salt=self.salt, compress=True)
 
     def rows(self, token: str, viewer: Viewer) -> QuerySet[Any]:
-        """The rows ``viewer`` may read of the scope the token names, computed for ``viewer``.
+        """The rows ``viewer`` may read of the scope the token names, as the page's own viewer sees that scope.
 
         Raises :class:`signing.SignatureExpired`, :class:`signing.BadSignature` or :class:`ScopeError`.
         """
         data = signing.loads(token, salt=self.salt, max_age=TOKEN_MAX_AGE)
-        if not isinstance(data, dict) or set(data) != {"s", "a"}:
+        if not isinstance(data, dict) or set(data) != {"s", "a", "u"}:
             raise ScopeError("malformed token")
-        name, args = data["s"], data["a"]
+        name, args, owner = data["s"], data["a"], data["u"]
         if not isinstance(name, str) or not isinstance(args, dict) or not all(isinstance(key, str) for key in args):
             raise ScopeError("malformed token")
-        scoped = self.resolve(viewer, name, args)
+        if owner is not None and not isinstance(owner, int):
+            raise ScopeError("malformed token")
+        page_viewer = viewer if owner is None or owner == getattr(viewer, "pk", None) else self._viewer(owner)
+        scoped = self.resolve(page_viewer, name, args)
         # A subquery, so that the joins of the scope and of the readable set do not multiply each other's rows.
         return self.readable(viewer).filter(pk__in=scoped.values("pk"))
 
@@ -143,7 +156,7 @@ class Scope:
 
     def token(self) -> str:
         """The signed token the page hands the search endpoint."""
-        return self.registry.token(self.name, self.args)
+        return self.registry.token(self.name, self.args, self.viewer)
 
     def replace(self, **args: Any) -> Scope:
         """The same scope with some arguments changed."""
