@@ -11,8 +11,9 @@ A field declares its scope as a :class:`Scope` (name, JSON arguments, viewer). I
 posted keys are checked, is the scope function's result; the page hands the search endpoint a token that signs the
 name, the arguments and the page's viewer with the secret key (``{"s": name, "a": args, "u": user id}``). The
 endpoint (:meth:`ScopeRegistry.rows`) calls the same function for that viewer and keeps only the rows the signed-in
-user may read (the registry's ``readable``), so a token can narrow what the user sees, never widen it. A tampered, expired or malformed token, an
-unknown name or arguments the function does not take are refused with a 400, never a 500.
+user may read (the registry's ``readable``), so a token can narrow what the user sees, never widen it. A tampered,
+expired or malformed token, an unknown name or arguments the function does not take are refused with a 400, never a
+500.
 """
 
 from __future__ import annotations
