@@ -22,7 +22,7 @@ import datetime
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -39,6 +39,7 @@ TOKEN_MAX_AGE = 12 * 60 * 60
 SIGNING_SALT = "cchc.organisations.unit-picker"
 
 ScopeFunction = Callable[..., QuerySet[Any]]
+F = TypeVar("F", bound=ScopeFunction)
 
 
 class ScopeError(ValueError):
@@ -68,10 +69,10 @@ class ScopeRegistry:
         self.readable = readable
         self._functions: dict[str, ScopeFunction] = {}
 
-    def register(self, name: str) -> Callable[[ScopeFunction], ScopeFunction]:
+    def register(self, name: str) -> Callable[[F], F]:
         """Decorator: ``fn(viewer, **args)`` is the scope ``name``. A name is registered once."""
 
-        def decorate(function: ScopeFunction) -> ScopeFunction:
+        def decorate(function: F) -> F:
             if self._functions.get(name, function) is not function:
                 raise ValueError(f"the scope {name!r} is already registered")
             self._functions[name] = function

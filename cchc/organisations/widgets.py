@@ -456,27 +456,80 @@ class UnitMultiplePickerWidget(UnitPickerWidget):
     fallback_class = forms.SelectMultiple
 
 
+# The queryset property of Django's model choice fields, which the picker fields wrap to guard their scope.
+_MODEL_CHOICE_QUERYSET = cast(property, vars(forms.ModelChoiceField)["queryset"])
+
+
+class ScopedQuerysetError(TypeError):
+    """A queryset assigned directly to a picker field that has a named scope (see :class:`SearchPickerFieldMixin`)."""
+
+
 class SearchPickerFieldMixin:
     """For picker fields: the named scope of the choices, and a search posted without JavaScript that did not give one
     row is a field error.
 
     ``scope`` (a :class:`cchc.organisations.picker.Scope`) says what the field offers; the queryset is what that scope
     gives, built by the same function the search endpoint calls, so the two cannot drift apart. Set it when creating
-    the field (``scope=``) or later with :meth:`use_scope`.
+    the field (``scope=``) or later with :meth:`use_scope` (assigning ``field.scope`` does the same). A field with a
+    scope refuses a queryset assigned directly (``field.queryset = ...`` raises :class:`ScopedQuerysetError`): the
+    token would still name the scope while the field checked the posted keys against other rows. To offer other rows,
+    use another scope, or drop the scope first (``field.scope = None``: the field then lists every row, unsearched).
     """
 
-    scope: Scope | None = None
+    _scope: Scope | None = None
+    # True only while the field itself gives its queryset (from its scope, or when copied with its form).
+    _deriving = False
 
     def __init__(self, *args: Any, scope: Scope | None = None, **kwargs: Any) -> None:
         if scope is not None:
             kwargs["queryset"] = scope.rows()
         super().__init__(*args, **kwargs)
-        self.scope = scope
+        self._scope = scope
+
+    @property
+    def scope(self) -> Scope | None:
+        return self._scope
+
+    @scope.setter
+    def scope(self, scope: Scope | None) -> None:
+        if scope is None:
+            self._scope = None
+        else:
+            self.use_scope(scope)
+
+    @property
+    def queryset(self) -> QuerySet[Any] | None:
+        return cast(QuerySet[Any] | None, _MODEL_CHOICE_QUERYSET.fget(self))  # type: ignore[misc]
+
+    @queryset.setter
+    def queryset(self, queryset: QuerySet[Any] | None) -> None:
+        if self._scope is not None and not self._deriving:
+            raise ScopedQuerysetError(
+                f"the queryset of a field with the scope {self._scope.name!r} is that scope's rows; "
+                "use use_scope() with another scope, or set scope = None first"
+            )
+        _MODEL_CHOICE_QUERYSET.fset(self, queryset)  # type: ignore[misc]
+
+    def _give_queryset(self, queryset: QuerySet[Any] | None) -> None:
+        self._deriving = True
+        try:
+            self.queryset = queryset
+        finally:
+            del self._deriving
 
     def use_scope(self, scope: Scope) -> None:
         """Offer the rows of ``scope``."""
-        self.scope = scope
-        cast(Any, self).queryset = scope.rows()
+        rows = scope.rows()
+        self._scope = scope
+        self._give_queryset(rows)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        # As ModelChoiceField.__deepcopy__ (a new queryset, hence a new choice iterator, for the copy), the copy
+        # keeping its scope and that scope's rows.
+        result = cast(Any, forms.Field).__deepcopy__(self, memo)
+        if self.queryset is not None:
+            result._give_queryset(self.queryset.all())
+        return result
 
     def clean(self, value: Any) -> Any:
         widget = getattr(self, "widget", None)

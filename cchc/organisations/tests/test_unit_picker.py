@@ -1,10 +1,11 @@
-"""The unit picker: its search endpoint (permissions, scope tokens, diacritics, the limit), its scope descriptions,
-and the forms that use it (validation unchanged, search without JavaScript)."""
+"""The unit picker: its search endpoint (permissions, scope tokens, diacritics, the limit), its named scopes, and
+the forms that use it (validation unchanged, search without JavaScript)."""
 
 from __future__ import annotations
 
 import datetime
 import re
+from copy import deepcopy
 from html import unescape
 from typing import Any
 
@@ -23,7 +24,7 @@ from cchc.organisations.forms import UnitCreateForm, UnitMergeForm
 from cchc.organisations.models import Unit, UnitKind
 from cchc.organisations.picker import SIGNING_SALT, UNIT_SCOPES, Scope, ScopeError, unit_scope
 from cchc.organisations.services import UnitData, unit_create
-from cchc.organisations.widgets import RESULT_LIMIT
+from cchc.organisations.widgets import RESULT_LIMIT, ScopedQuerysetError
 from cchc.testing.personas import Personas
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +137,7 @@ def test_a_token_older_than_twelve_hours_asks_for_a_reload(personas: Personas) -
 
 def test_a_signed_token_naming_an_unknown_scope_or_arguments_it_does_not_take_is_refused(personas: Personas) -> None:
     client = personas.client("admin")
+    payload: Any
     for payload in (
         {"s": "units.nowhere", "a": {}, "u": None},
         {"s": "units.visible", "a": {"everything": True}, "u": None},
@@ -244,7 +246,7 @@ def test_an_exact_name_comes_before_longer_names_that_contain_it(personas: Perso
 
 
 # ---------------------------------------------------------------------------
-# Scope descriptions
+# Named scopes
 
 
 def _registered_unit_scopes(personas: Personas) -> list[Scope]:
@@ -281,7 +283,7 @@ def test_the_token_names_the_same_units_as_the_field_offers_for_every_registered
     from cchc.frameworks import picker as _frameworks_picker  # noqa: F401  (registers the lead units' scope)
 
     for scope in _registered_unit_scopes(personas):
-        field = UnitMergeForm(siblings=scope)["sources"].field
+        field: Any = UnitMergeForm(siblings=scope)["sources"].field
         assert field.scope is scope
         searched = UNIT_SCOPES.rows(scope.token(), scope.viewer) if scope.viewer is not None else None
         offered = set(field.queryset)  # type: ignore[attr-defined]
@@ -437,3 +439,28 @@ def test_a_field_without_a_named_scope_falls_back_to_the_full_select(
     html = str(form["parent"])
     assert "data-unit-picker" not in html and "Sở Nội vụ" in html
     assert "falls back to a full select" in caplog.text
+
+
+def test_a_queryset_assigned_to_a_field_with_a_scope_is_refused(personas: Personas) -> None:
+    """The token would still name the scope while the field checked the posted keys against other rows: the field
+    takes other rows only with another scope, or once its scope is dropped."""
+    siblings = unit_scope(personas.secretariat, "units.siblings", unit=personas.unit_a.pk)
+    field: Any = UnitMergeForm(siblings=siblings).fields["sources"]
+    with pytest.raises(ScopedQuerysetError):
+        field.queryset = Unit.objects.all()
+    assert set(field.queryset) == set(siblings.rows())
+    # A copy of the field (as a form copies its declared fields) keeps the scope and its rows, and the guard.
+    copy = deepcopy(field)
+    assert copy.scope is siblings and set(copy.queryset) == set(siblings.rows())
+    assert copy.queryset is not field.queryset
+    with pytest.raises(ScopedQuerysetError):
+        copy.queryset = Unit.objects.all()
+    # Another scope changes the queryset with it, whether given through use_scope() or assigned.
+    communes = unit_scope(personas.secretariat, "units.visible", kinds=[UnitKind.COMMUNE.value])
+    field.use_scope(communes)
+    assert field.scope is communes and set(field.queryset) == set(communes.rows()) == {personas.unit_b}
+    field.scope = siblings
+    assert field.scope is siblings and set(field.queryset) == set(siblings.rows())
+    field.scope = None
+    field.queryset = Unit.objects.none()
+    assert list(field.queryset) == []
