@@ -167,7 +167,7 @@ def _proposed_rows(tasks: Any) -> list[ProposedTaskRow]:
         return [int(pk) for pk in form["units"].value() or [] if str(pk).isdigit() and len(str(pk)) <= 18]
 
     wanted = {pk for form in tasks.forms for pk in chosen(form)}
-    names = dict(tasks.units.filter(pk__in=wanted).values_list("pk", "name")) if wanted else {}
+    names = dict(tasks.units.rows().filter(pk__in=wanted).values_list("pk", "name")) if wanted else {}
     rows = []
     for form in tasks.forms:
         unit_names = [names[pk] for pk in chosen(form) if pk in names]
