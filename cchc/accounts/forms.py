@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.text import normalize
 from cchc.lib.validators import NOTE_MAX_LENGTH
-from cchc.organisations.models import Unit
+from cchc.organisations.models import Unit, UnitQuerySet
+from cchc.organisations.picker import Scope
 from cchc.organisations.widgets import UnitPickerFieldMixin, UnitPickerWidget, tree_order
 
 from .models import Role, User
@@ -27,13 +28,20 @@ class TokenForm(forms.Form):
 
 
 class UnitChoiceField(UnitPickerFieldMixin, forms.ModelChoiceField):
-    """A unit of ``units``; offers its active units (an indented tree when few, a search box when many)."""
+    """A unit of the scope ``units``; offers its active units (an indented tree when few, a search box when many).
+
+    ``units`` is a named scope taking ``active`` (``units.visible``): the field offers it with ``active=True`` and
+    accepts any unit of it (a unit closed since is still a valid filter)."""
 
     widget = UnitPickerWidget
 
-    def __init__(self, *, units: Any = None, blank: str | None = None, **kwargs: Any) -> None:
-        self.units = units if units is not None else Unit.objects.none()
-        super().__init__(queryset=self.units.active(), empty_label=blank, **kwargs)
+    def __init__(self, *, units: Scope | None = None, blank: str | None = None, **kwargs: Any) -> None:
+        if units is None:
+            self.units = Unit.objects.none()
+            super().__init__(queryset=self.units, empty_label=blank, **kwargs)
+        else:
+            self.units = cast(UnitQuerySet, units.rows())
+            super().__init__(scope=units.replace(active=True), empty_label=blank, **kwargs)
 
     def order_units(self, rows: list[Unit]) -> list[Unit]:
         return tree_order(rows)
@@ -53,7 +61,7 @@ class UnitChoiceField(UnitPickerFieldMixin, forms.ModelChoiceField):
 class UserFilterForm(forms.Form):
     q = forms.CharField(label=_("Tìm theo tên"), required=False, max_length=200)
 
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(label=_("Đơn vị"), required=False, units=units, blank=str(_("Tất cả")))
         self.fields["role"] = forms.ChoiceField(
@@ -100,7 +108,7 @@ class UserCreateForm(forms.Form):
         max_length=NOTE_MAX_LENGTH, label=_("Ghi chú (lý do)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(label=_("Đơn vị công tác"), units=units, blank=str(_("— Chọn đơn vị —")))
         self.order_fields(["username", "full_name", "unit", "position", "email", "phone", "password1", "password2"])
@@ -165,7 +173,9 @@ class RoleGrantForm(forms.Form):
         max_length=NOTE_MAX_LENGTH, label=_("Lý do"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, roles: list[tuple[str, str]], units: Any, whole_system: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, roles: list[tuple[str, str]], units: Scope, whole_system: bool, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"] = forms.ChoiceField(label=_("Vai trò"), choices=roles)
         self.fields["scope"] = UnitChoiceField(

@@ -8,10 +8,11 @@ It is the unit picker (:mod:`cchc.organisations.widgets`) for people:
   username, e-mail address and units, and the chosen person as a chip. The value submitted is still the person's
   primary key, so the field's queryset and validation are unchanged.
 
-The search runs on ``accounts:user_search``. Its scope token describes the field's queryset as conditions on the
-person table's own columns, on their memberships and the units of those memberships (what
-``cchc.accounts.access.get_users_for_user`` and ``exclude(memberships__unit=…)`` produce), signed with the secret
-key. The endpoint applies them to the people the signed-in user may manage, so a token can only narrow that set.
+The search runs on ``accounts:user_search``. The field declares its scope by name and arguments in
+:data:`PERSON_SCOPES` (``("people.joinable", {"unit": 12})``: the active people the user manages who are not yet
+members of unit 12); the token signs them with the secret key (:mod:`cchc.organisations.picker`). The endpoint
+computes that scope for the signed-in user and keeps the people that user may manage
+(``access.get_users_for_user``), so a token can only narrow that set.
 
 Without JavaScript the text box is searched when the form is submitted, as for units.
 """
@@ -26,42 +27,44 @@ from itertools import chain
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.text import fold, search_key, sort_key
+from cchc.lib.types import Viewer
 from cchc.organisations.models import Membership
+from cchc.organisations.picker import Scope, ScopeRegistry
 from cchc.organisations.widgets import (
     CANDIDATE_LIMIT,
     PATH_SEPARATOR,
     QUERY_MAX_LENGTH,
     RESULT_LIMIT,
-    SCOPE_FIELDS,
-    ScopeSchema,
     SearchPickerFieldMixin,
     SearchPickerWidget,
 )
 
+from . import access
 from .models import User
 
 # Units named after a person in the results; more are shown as “…”.
 UNITS_SHOWN = 2
 DETAIL_SEPARATOR = " · "
 
-PERSON_SCOPE = ScopeSchema(
-    model=User,
-    salt="cchc.accounts.person-picker",
-    columns={
-        "": frozenset(
-            {"id", "username", "email", "full_name", "first_name", "last_name", "is_active", "is_staff", "is_superuser"}
-        ),
-        "memberships": frozenset({"id", "user", "unit", "position", "is_head", "valid_from", "valid_to"}),
-        "memberships__unit": SCOPE_FIELDS,
-        "role_assignments": frozenset({"id", "user", "role", "scope"}),
-        "role_assignments__scope": SCOPE_FIELDS,
-    },
-    exists=frozenset({"memberships", "role_assignments"}),
-)
+PERSON_SCOPES = ScopeRegistry(model=User, salt="cchc.accounts.person-picker", readable=access.get_users_for_user)
+
+
+def person_scope(viewer: Viewer | None, name: str, **args: Any) -> Scope:
+    """The person scope ``name`` with ``args`` for ``viewer`` (see :data:`PERSON_SCOPES`)."""
+    return PERSON_SCOPES(viewer, name, **args)
+
+
+@PERSON_SCOPES.register("people.joinable")
+def joinable_people(viewer: Viewer | None, *, unit: int) -> QuerySet[User]:
+    """The active people the viewer manages who are not members of ``unit``: who may be added to it."""
+    return (
+        access.get_users_for_user(viewer or AnonymousUser()).filter(is_active=True).exclude(memberships__unit=int(unit))
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -190,7 +193,6 @@ class PersonPickerWidget(SearchPickerWidget):
     """Chooses one person: a plain select for few people, a search box for many (see the module docstring)."""
 
     template_name = "accounts/widgets/person_picker.html"
-    scope_schema = PERSON_SCOPE
     search_url_name = "accounts:user_search"
     limit_setting = "PERSON_PICKER_SELECT_LIMIT"
     id_prefix = "person-picker"
@@ -213,9 +215,10 @@ class PersonPickerWidget(SearchPickerWidget):
 
 
 class PersonChoiceField(SearchPickerFieldMixin, forms.ModelChoiceField):
-    """One person of ``queryset``: a plain select for few people, a search box for many.
+    """One person of its scope (``scope=``, a named scope of :data:`PERSON_SCOPES`): a plain select for few people, a
+    search box for many.
 
-    The value is still the person's primary key, checked against the queryset.
+    The value is still the person's primary key, checked against the queryset, which is what the scope gives.
     """
 
     widget = PersonPickerWidget

@@ -17,6 +17,7 @@ from cchc.audit import access as audit_access
 from cchc.lib.errors import ServiceError
 from cchc.lib.ordering import ordered_queryset_page
 from cchc.organisations import access as organisations_access
+from cchc.organisations.picker import unit_scope
 
 from . import access, roles, selectors, services
 from .forms import (
@@ -83,7 +84,7 @@ def _grant_form(actor: Any, data: Any = None) -> RoleGrantForm:
     return RoleGrantForm(
         data,
         roles=roles.grantable_roles(actor),
-        units=roles.get_units_for_user(actor, manage=True),
+        units=unit_scope(actor, "units.visible", manage=True),
         whole_system=organisations_access.can_manage_unit(actor, None),
         prefix="grant",
     )
@@ -93,7 +94,7 @@ def _grant_form(actor: Any, data: Any = None) -> RoleGrantForm:
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
     roles.require(organisations_access.can_manage_units(request.user))
-    form = UserFilterForm(request.GET or None, units=roles.get_units_for_user(request.user, manage=True))
+    form = UserFilterForm(request.GET or None, units=unit_scope(request.user, "units.visible", manage=True))
     filters: dict[str, Any] = {}
     if form.is_bound and form.is_valid():
         filters = {
@@ -116,8 +117,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def user_create(request: HttpRequest) -> HttpResponse:
     roles.require(organisations_access.can_manage_units(request.user))
-    units = roles.get_units_for_user(request.user, manage=True)
-    form = UserCreateForm(request.POST or None, units=units)
+    form = UserCreateForm(request.POST or None, units=unit_scope(request.user, "units.visible", manage=True))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -2,8 +2,9 @@
 
 ``GET /accounts/users/search/?scope=<token>&q=<text>`` answers JSON: ``{"results": [{"id", "name", "username",
 "email", "detail", "label"}], "more": bool}`` with at most ``picker.RESULT_LIMIT`` people. The token (signed when the
-form was rendered) names the field's queryset; the endpoint applies it to the people the signed-in user may manage
-(``access.get_users_for_user``), so a token can narrow what the user sees but never widen it.
+form was rendered) names the field's scope and its arguments (``picker.PERSON_SCOPES``); the endpoint computes that
+scope for the signed-in user and keeps the people that user may manage (``access.get_users_for_user``), so a
+token can narrow what the user sees but never widen it.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from cchc.organisations.widgets import QUERY_MAX_LENGTH, ScopeError, rows_in_scope
+from cchc.organisations.picker import ScopeError
+from cchc.organisations.widgets import QUERY_MAX_LENGTH
 
-from . import access, roles
-from .picker import PERSON_SCOPE, person_details, person_result, search_people
+from . import roles
+from .picker import PERSON_SCOPES, person_details, person_result, search_people
 
 
 @require_GET
@@ -26,9 +28,8 @@ from .picker import PERSON_SCOPE, person_details, person_result, search_people
 @login_required
 def user_search(request: HttpRequest) -> JsonResponse:
     roles.require(bool(roles.roles_of(request.user)) or roles.is_admin(request.user))
-    manageable = access.get_users_for_user(request.user)
     try:
-        people = rows_in_scope(request.GET.get("scope", ""), manageable, PERSON_SCOPE)
+        people = PERSON_SCOPES.rows(request.GET.get("scope", ""), request.user)
     except signing.SignatureExpired:
         return JsonResponse({"detail": _("Trang này đã mở quá lâu; hãy tải lại trang để tìm người dùng.")}, status=400)
     except (signing.BadSignature, ScopeError):

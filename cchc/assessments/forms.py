@@ -16,6 +16,7 @@ from cchc.lib.errors import ServiceError
 from cchc.lib.validators import NOTE_MAX_LENGTH, validate_date_range
 from cchc.organisations.forms import UnitChoiceField, UnitMultipleChoiceField
 from cchc.organisations.models import Unit, UnitKind
+from cchc.organisations.picker import Scope
 from cchc.organisations.widgets import UnitMultiplePickerWidget
 
 from . import services
@@ -139,16 +140,16 @@ class RoundCreateForm(RoundForm):
     def __init__(
         self,
         *args: Any,
-        organisers: QuerySet[Unit],
+        organisers: Scope,
         frameworks: QuerySet[Framework],
-        units: QuerySet[Unit],
+        units: Scope,
         rounds: QuerySet[Round],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organiser"].queryset = organisers  # type: ignore[attr-defined]
+        self.fields["organiser"].use_scope(organisers)  # type: ignore[attr-defined]
         self.fields["frameworks"].queryset = frameworks  # type: ignore[attr-defined]
-        self.fields["units"].queryset = units  # type: ignore[attr-defined]
+        self.fields["units"].use_scope(units)  # type: ignore[attr-defined]
         self.fields["previous_round"].queryset = rounds  # type: ignore[attr-defined]
 
     def participants(self) -> list[Unit]:
@@ -369,10 +370,10 @@ class _EvidenceForm(forms.Form):
 
     default_auto_id = "id_%s"
 
-    def __init__(self, *args: Any, scores: QuerySet[Score], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scores: Scope, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", self.default_auto_id)
         super().__init__(*args, **kwargs)
-        self.fields["scores"].queryset = scores.select_related("criterion")  # type: ignore[attr-defined]
+        self.fields["scores"].use_scope(scores)  # type: ignore[attr-defined]
 
 
 class EvidenceFileForm(_EvidenceForm):

@@ -5,8 +5,9 @@ leaves by code (``1.2``) or by words of their title ignoring diacritics, a list 
 removable chips. The value posted is still the primary keys of the chosen scores, checked against the field's
 queryset (the leaves of the sheet). It replaces a list where several leaves had to be chosen with Ctrl-click.
 
-The search runs on ``assessments:score_search``; the page hands it a signed token naming the field's queryset (the
-scores of one assessment), which the endpoint applies to the scores the signed-in user may read. Without JavaScript
+The search runs on ``assessments:score_search``; the page hands it a signed token naming the field's scope
+(``("assessments.sheet", {"assessment": 7})``: the scores of one assessment, :data:`SCORE_SCOPES`), which the
+endpoint computes and keeps to the scores the signed-in user may read. Without JavaScript
 the text typed is searched when the form is submitted: one match (or a code typed exactly) is added to the choice,
 several are offered in the list to choose from.
 """
@@ -19,20 +20,38 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cchc.assessments import access
 from cchc.lib.text import search_key
+from cchc.lib.types import Viewer
+from cchc.organisations.picker import Scope, ScopeRegistry
 from cchc.organisations.widgets import (
     QUERY_MAX_LENGTH,
     RESULT_LIMIT,
-    ScopeSchema,
     SearchPickerFieldMixin,
     SearchPickerWidget,
 )
 
 from .models import Score
 
-SCORE_SCOPE = ScopeSchema(
-    model=Score, salt="cchc.assessments.criterion-picker", columns={"": frozenset({"id", "assessment", "criterion"})}
-)
+
+def _readable_scores(viewer: Any) -> QuerySet[Score]:
+    return Score.objects.filter(assessment__in=access.get_assessments_for_user(viewer))
+
+
+SCORE_SCOPES = ScopeRegistry(model=Score, salt="cchc.assessments.criterion-picker", readable=_readable_scores)
+
+
+@SCORE_SCOPES.register("assessments.sheet")
+def sheet_scores(viewer: Viewer | None, *, assessment: int) -> QuerySet[Score]:
+    """The scores of one assessment (its sheet)."""
+    return Score.objects.filter(assessment_id=int(assessment)).select_related("criterion")
+
+
+def sheet_scope(viewer: Viewer | None, assessment: Any) -> Scope:
+    """The scores of ``assessment``'s sheet, as the scope of a criterion picker."""
+    return SCORE_SCOPES(viewer, "assessments.sheet", assessment=assessment.pk)
+
+
 TITLE_SHOWN = 90
 
 
@@ -80,7 +99,6 @@ class CriterionPickerWidget(SearchPickerWidget):
     """Chooses several leaves of a sheet: always the search box with chips (a sheet has up to a hundred leaves)."""
 
     template_name = "assessments/widgets/criterion_picker.html"
-    scope_schema = SCORE_SCOPE
     search_url_name = "assessments:score_search"
     limit_setting = "CRITERION_PICKER_SELECT_LIMIT"
     id_prefix = "criterion-picker"

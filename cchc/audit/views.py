@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from cchc.accounts import roles
 from cchc.audit import access
+from cchc.organisations.picker import unit_scope
 
 from . import selectors
 from .forms import EntryFilterForm
@@ -27,7 +28,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     form = EntryFilterForm(
         request.GET or None,
         object_types=selectors.object_type_choices(entries),
-        units=roles.get_units_for_user(request.user, manage=True),
+        units=unit_scope(request.user, "units.visible", manage=True),
     )
     filters: dict[str, Any] = {}
     if form.is_bound and form.is_valid():

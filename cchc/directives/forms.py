@@ -12,13 +12,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cchc.directives import access
 from cchc.frameworks.models import Criterion
-from cchc.frameworks.picker import FrameworkCriterionMultipleChoiceField
+from cchc.frameworks.picker import FrameworkCriterionMultipleChoiceField, criteria_scope
 from cchc.indicators.models import Indicator
 from cchc.lib.periods import Period
 from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
 from cchc.organisations.forms import UnitChoiceField, UnitMultipleChoiceField, date_field
 from cchc.organisations.models import SEGMENT_WIDTH, Unit, UnitKind, UnitQuerySet
+from cchc.organisations.picker import UNIT_SCOPES, Scope, read_date
 from cchc.organisations.selectors import units_valid_on
 from cchc.organisations.widgets import UnitMultiplePickerWidget, UnitPickerWidget
 
@@ -53,6 +55,22 @@ def fan_out_units(issuing_unit: Unit, scope: str, day: datetime.date) -> list[Un
 def unit_choices_for(issuing_unit: Unit, day: datetime.date | None = None) -> UnitQuerySet:
     """Units a directive of ``issuing_unit`` can give work to: its province's units active on the issue date."""
     return Unit.objects.in_subtrees([issuing_unit.path[:SEGMENT_WIDTH]]).active(day).order_by("path")
+
+
+@UNIT_SCOPES.register("directives.issuing")
+def issuing_units_scope(viewer: Any, *, on: str | None = None) -> UnitQuerySet:
+    """The units in whose name the viewer may register directives; ``on``: those in force that day (else today)."""
+    return units_valid_on(access.get_directive_issuing_units_for_user(viewer), read_date(on) or timezone.localdate())
+
+
+@UNIT_SCOPES.register("directives.province")
+def province_units_scope(viewer: Any, *, unit: int, on: str | None = None, task: int | None = None) -> UnitQuerySet:
+    """The units a directive of ``unit`` can give work to (:func:`unit_choices_for` on ``on``), and the units
+    ``task`` is assigned to already even if they have closed since."""
+    units = unit_choices_for(Unit.objects.get(pk=int(unit)), read_date(on))
+    if task is None:
+        return units
+    return units | Unit.objects.filter(pk__in=Unit.objects.filter(assignments__task_id=int(task)).values("pk"))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -97,14 +115,15 @@ class DirectiveForm(forms.Form):
     # Posted by the "update the issuers" button and by the date field's htmx request: re-render, do not save.
     REFRESH = "_issuer_refresh"
 
-    def __init__(self, *args: Any, issuing_units: UnitQuerySet, **kwargs: Any) -> None:
-        """``issuing_units``: every unit the user may issue for, on any date; the field offers those in force on
-        the issue date (the posted one, else the initial one, else today), so a directive issued before a merger is
-        registered in the name of a unit that has closed since, and the choice is checked against that date."""
+    def __init__(self, *args: Any, issuing_units: Scope, **kwargs: Any) -> None:
+        """``issuing_units``: the scope of every unit the user may issue for (``directives.issuing``); the field
+        offers those in force on the issue date (the posted one, else the initial one, else today), so a directive
+        issued before a merger is registered in the name of a unit that has closed since, and the choice is checked
+        against that date."""
         super().__init__(*args, **kwargs)
         self.issue_day = self._issue_day()
         field = self.fields["issuing_unit"]
-        field.queryset = units_valid_on(issuing_units, self.issue_day)  # type: ignore[attr-defined]
+        field.use_scope(issuing_units.replace(on=self.issue_day.isoformat()))  # type: ignore[attr-defined]
         day = f"{self.issue_day:%d/%m/%Y}"
         field.help_text = _(
             "Các đơn vị hoạt động vào ngày %(day)s; ghi ngày ban hành để chọn cơ quan đã giải thể sau ngày đó."
@@ -281,16 +300,17 @@ class TaskForm(_DeadlineFieldsMixin):
         "papi_dimension",
     ]
 
-    def __init__(self, *args: Any, directive: Directive, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, directive: Directive, task: Task | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.directive = directive
-        units = unit_choices_for(directive.issuing_unit, directive.issued_on)
-        self.fields["units"].queryset = units  # type: ignore[attr-defined]
-        self.fields["supporting_units"].queryset = units  # type: ignore[attr-defined]
+        on = directive.issued_on.isoformat() if directive.issued_on else None
+        units = UNIT_SCOPES(None, "directives.province", unit=directive.issuing_unit_id, on=on)
+        # Units already assigned stay selectable even if they have closed since.
+        assigned = units.replace(task=task.pk) if task is not None else units
+        self.fields["units"].use_scope(assigned)  # type: ignore[attr-defined]
+        self.fields["supporting_units"].use_scope(units)  # type: ignore[attr-defined]
         self.fields["parent"].queryset = directive.tasks.all()  # type: ignore[attr-defined]
-        self.fields["criteria"].queryset = Criterion.objects.select_related("framework").order_by(  # type: ignore[attr-defined]
-            "-framework__year", "framework_id", "position", "pk"
-        )
+        self.fields["criteria"].use_scope(criteria_scope(None))  # type: ignore[attr-defined]
         self.fields["indicators"].queryset = Indicator.objects.all()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
@@ -343,15 +363,8 @@ class TaskEditForm(TaskForm):
     )
 
     def __init__(self, *args: Any, directive: Directive, task: Task, **kwargs: Any) -> None:
-        super().__init__(*args, directive=directive, **kwargs)
+        super().__init__(*args, directive=directive, task=task, **kwargs)
         self.fields["parent"].queryset = directive.tasks.exclude(pk=task.pk)  # type: ignore[attr-defined]
-        # Units already assigned stay selectable even if they have closed since. Their keys are listed (not a
-        # subquery) so that the unit picker can describe the choices to its search endpoint.
-        choices = self.fields["units"].queryset  # type: ignore[attr-defined]
-        assigned = sorted(set(task.assignments.values_list("unit_id", flat=True)))
-        self.fields["units"].queryset = (choices | Unit.objects.filter(pk__in=assigned)).order_by(  # type: ignore[attr-defined]
-            "path"
-        )
 
     @staticmethod
     def initial_for(task: Task) -> dict[str, Any]:
@@ -443,9 +456,9 @@ class UploadForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, issuing_units: UnitQuerySet, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, issuing_units: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["issuing_unit"].queryset = issuing_units  # type: ignore[attr-defined]
+        self.fields["issuing_unit"].use_scope(issuing_units)  # type: ignore[attr-defined]
 
 
 class ProposedTaskForm(_DeadlineFieldsMixin):
@@ -489,11 +502,11 @@ class ProposedTaskForm(_DeadlineFieldsMixin):
         "deadline_text",
     ]
 
-    def __init__(self, *args: Any, units: UnitQuerySet | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Scope | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if units is not None:
-            self.fields["units"].queryset = units  # type: ignore[attr-defined]
-            self.fields["supporting_units"].queryset = units  # type: ignore[attr-defined]
+            self.fields["units"].use_scope(units)  # type: ignore[attr-defined]
+            self.fields["supporting_units"].use_scope(units)  # type: ignore[attr-defined]
         # A blank choice, so that an untouched "add a task" row posts exactly its initial values and is skipped.
         self.fields["deadline_kind"].required = False
         self.fields["deadline_kind"].choices = [("", _("— Chọn —")), *DeadlineKind.choices]  # type: ignore[attr-defined]
@@ -535,7 +548,7 @@ class ProposedTaskForm(_DeadlineFieldsMixin):
 
 
 class BaseProposedTaskFormSet(forms.BaseFormSet):
-    def __init__(self, *args: Any, units: UnitQuerySet, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Scope, **kwargs: Any) -> None:
         self.units = units
         super().__init__(*args, **kwargs)
 
@@ -566,10 +579,10 @@ class NewUnitForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Loại đơn vị mới"), choices=UnitKind.choices, initial=UnitKind.OFFICE)
 
-    def __init__(self, *args: Any, units: UnitQuerySet | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Scope | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if units is not None:
-            self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+            self.fields["unit"].use_scope(units)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -579,7 +592,7 @@ class NewUnitForm(forms.Form):
 
 
 class BaseNewUnitFormSet(forms.BaseFormSet):
-    def __init__(self, *args: Any, units: UnitQuerySet, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Scope, **kwargs: Any) -> None:
         self.units = units
         super().__init__(*args, **kwargs)
 
@@ -619,11 +632,9 @@ class TrackerUnitForm(forms.Form):
     to the query string, it also resolves a unit searched for without JavaScript (``unit__search``).
     """
 
-    def __init__(self, data: Any, *, units: UnitQuerySet) -> None:
+    def __init__(self, data: Any, *, units: Scope) -> None:
         super().__init__(data, label_suffix="")
-        self.fields["unit"] = UnitChoiceField(
-            label=_("Đơn vị"), queryset=units, required=False, empty_label=_("Tất cả")
-        )
+        self.fields["unit"] = UnitChoiceField(label=_("Đơn vị"), scope=units, required=False, empty_label=_("Tất cả"))
 
     def chosen_unit(self) -> tuple[bool, Unit | None]:
         """``(True, unit or None)`` when the unit parameter (or the search) gives a unit of the field, or none.

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from cchc.lib.errors import ServiceError
 from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
 from cchc.organisations.forms import UnitChoiceField as OrganisationUnitChoiceField
-from cchc.organisations.models import Unit, UnitKind, UnitQuerySet
+from cchc.organisations.models import Unit, UnitKind
+from cchc.organisations.picker import Scope
 from cchc.organisations.widgets import flat_order
 
 from . import scoring
@@ -105,11 +106,11 @@ class FrameworkForm(forms.Form):
     )
     reason = reason_field()
 
-    def __init__(self, *args: Any, owners: UnitQuerySet, allow_shared: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owners: Scope, allow_shared: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["owner"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = owners
+        assert isinstance(field, UnitChoiceField)
+        field.use_scope(owners)
         field.required = not allow_shared
         if not allow_shared:
             field.empty_label = None
@@ -175,11 +176,11 @@ class SampleLoadForm(forms.Form):
         error_messages={"required": _("Hãy chọn ít nhất một bộ mẫu.")},
     )
 
-    def __init__(self, *args: Any, owners: UnitQuerySet, allow_shared: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owners: Scope, allow_shared: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["owner"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = owners
+        assert isinstance(field, UnitChoiceField)
+        field.use_scope(owners)
         field.required = not allow_shared
         if not allow_shared:
             field.empty_label = None
@@ -238,11 +239,11 @@ class CriterionForm(forms.Form):
     )
     reason = reason_field()
 
-    def __init__(self, *args: Any, lead_units: UnitQuerySet, is_leaf: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, lead_units: Scope, is_leaf: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["lead_unit"]
-        assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = lead_units
+        assert isinstance(field, UnitChoiceField)
+        field.use_scope(lead_units)
         self.is_leaf = is_leaf
         if not is_leaf:
             for name in ("rule_kind", "rule_params"):

@@ -6,8 +6,10 @@ by words of their title or framework ignoring diacritics, a list of matches nami
 chosen criteria as removable chips. The value posted is still the primary keys of the chosen criteria, checked
 against the field's queryset.
 
-The search runs on ``frameworks:criterion_search``; the page hands it a signed token naming the field's queryset,
-which the endpoint applies to the criteria of the frameworks the signed-in user may read. Without JavaScript the
+The search runs on ``frameworks:criterion_search``; the page hands it a signed token naming the field's scope
+(``("frameworks.criteria", {})``, :data:`CRITERION_SCOPES`), which the endpoint computes and keeps to the criteria
+of the frameworks the signed-in user may read. The unit scope of a criterion's lead unit
+(``frameworks.lead_units``) is registered here too. Without JavaScript the
 text typed is searched when the form is submitted: one match is added to the choice, several are offered in the
 list to choose from.
 """
@@ -21,22 +23,45 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cchc.frameworks import access
 from cchc.lib.text import search_key
+from cchc.lib.types import Viewer
+from cchc.organisations.models import UnitQuerySet
+from cchc.organisations.picker import UNIT_SCOPES, Scope, ScopeRegistry
 from cchc.organisations.widgets import (
     QUERY_MAX_LENGTH,
     RESULT_LIMIT,
-    ScopeSchema,
     SearchPickerFieldMixin,
     SearchPickerWidget,
 )
 
-from .models import Criterion
+from . import excel
+from .models import Criterion, Framework
 
-CRITERION_SCOPE = ScopeSchema(
-    model=Criterion,
-    salt="cchc.frameworks.criterion-picker",
-    columns={"": frozenset({"id", "framework", "parent", "code", "depth", "category"})},
-)
+
+def _readable_criteria(viewer: Any) -> QuerySet[Criterion]:
+    return Criterion.objects.filter(framework__in=access.get_frameworks_for_user(viewer))
+
+
+CRITERION_SCOPES = ScopeRegistry(model=Criterion, salt="cchc.frameworks.criterion-picker", readable=_readable_criteria)
+
+
+@CRITERION_SCOPES.register("frameworks.criteria")
+def all_criteria(viewer: Viewer | None) -> QuerySet[Criterion]:
+    """The criteria of every framework (the endpoint keeps those of the frameworks the user may read)."""
+    return Criterion.objects.select_related("framework").order_by("-framework__year", "framework_id", "position", "pk")
+
+
+def criteria_scope(viewer: Viewer | None) -> Scope:
+    return CRITERION_SCOPES(viewer, "frameworks.criteria")
+
+
+@UNIT_SCOPES.register("frameworks.lead_units")
+def lead_units(viewer: Viewer | None, *, framework: int) -> UnitQuerySet:
+    """The units the viewer may name as the lead unit of a criterion of ``framework`` (``excel.lead_units_for``)."""
+    return excel.lead_units_for(viewer, Framework.objects.select_related("owner").get(pk=int(framework)))
+
+
 TITLE_SHOWN = 90
 
 
@@ -106,7 +131,6 @@ class FrameworkCriterionPickerWidget(SearchPickerWidget):
     """Chooses several criteria of the frameworks: always the search box with chips (there are hundreds)."""
 
     template_name = "assessments/widgets/criterion_picker.html"
-    scope_schema = CRITERION_SCOPE
     search_url_name = "frameworks:criterion_search"
     limit_setting = "FRAMEWORK_CRITERION_PICKER_SELECT_LIMIT"
     id_prefix = "framework-criterion-picker"

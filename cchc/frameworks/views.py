@@ -31,7 +31,8 @@ from cchc.lib import files
 from cchc.lib.errors import ServiceError
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
 from cchc.organisations.models import UnitKind, UnitQuerySet
-from cchc.organisations.widgets import QUERY_MAX_LENGTH, ScopeError, rows_in_scope
+from cchc.organisations.picker import Scope, ScopeError, unit_scope
+from cchc.organisations.widgets import QUERY_MAX_LENGTH
 
 from . import excel, samples, selectors, services
 from .forms import (
@@ -45,7 +46,7 @@ from .forms import (
     show_service_error,
 )
 from .models import Criterion, Framework
-from .picker import CRITERION_SCOPE, criterion_details, criterion_result, search_criteria
+from .picker import CRITERION_SCOPES, criterion_details, criterion_result, search_criteria
 
 GET_POST = require_http_methods(["GET", "POST"])
 OWNER_KINDS = (UnitKind.PROVINCE, UnitKind.DISTRICT)
@@ -62,8 +63,9 @@ def _require_reader(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _owners(request: HttpRequest) -> UnitQuerySet:
-    return roles.get_units_for_user(request.user, manage=True).active().filter(kind__in=OWNER_KINDS)
+def _owners(request: HttpRequest) -> Scope:
+    kinds = [str(kind) for kind in OWNER_KINDS]
+    return unit_scope(request.user, "units.visible", manage=True, active=True, kinds=kinds)
 
 
 def _allow_shared(request: HttpRequest) -> bool:
@@ -181,7 +183,7 @@ def framework_create(request: HttpRequest) -> HttpResponse:
     roles.require(access.can_manage_frameworks(request.user))
     owners = _owners(request)
     form = FrameworkForm(
-        _posted(request), owners=owners, allow_shared=_allow_shared(request), initial={"owner": owners.first()}
+        _posted(request), owners=owners, allow_shared=_allow_shared(request), initial={"owner": owners.rows().first()}
     )
     if request.method == "POST" and form.is_valid():
         data = form.framework_data()
@@ -371,7 +373,11 @@ def criterion_create(request: HttpRequest, framework_id: int) -> HttpResponse:
         initial = {"code": f"{parent.code}.{count + 1}", "category": parent.category, "lead_unit": parent.lead_unit_id}
     else:
         initial = {"code": str(framework.criteria.filter(parent__isnull=True).count() + 1)}
-    form = CriterionForm(_posted(request), lead_units=_lead_units(request, framework), initial=initial)
+    form = CriterionForm(
+        _posted(request),
+        lead_units=unit_scope(request.user, "frameworks.lead_units", framework=framework.pk),
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             criterion = services.criterion_create(
@@ -401,7 +407,7 @@ def criterion_edit(request: HttpRequest, framework_id: int, criterion_id: int) -
     is_leaf = not criterion.children.exists()
     form = CriterionForm(
         _posted(request),
-        lead_units=_lead_units(request, framework),
+        lead_units=unit_scope(request.user, "frameworks.lead_units", framework=framework.pk),
         is_leaf=is_leaf,
         initial=CriterionForm.initial_for(criterion),
     )
@@ -452,9 +458,8 @@ def criterion_search(request: HttpRequest) -> JsonResponse:
     "label"}], "more": bool}``. The token names the criteria a form offers; they are looked up among the criteria of
     the frameworks the user may read, so a token can narrow what the user sees but never widen it.
     """
-    readable = Criterion.objects.filter(framework__in=access.get_frameworks_for_user(request.user))
     try:
-        criteria = rows_in_scope(request.GET.get("scope", ""), readable, CRITERION_SCOPE)
+        criteria = CRITERION_SCOPES.rows(request.GET.get("scope", ""), request.user)
     except signing.SignatureExpired:
         return JsonResponse({"detail": _("Trang này đã mở quá lâu; hãy tải lại trang để tìm tiêu chí.")}, status=400)
     except (signing.BadSignature, ScopeError):

@@ -19,7 +19,8 @@ from cchc.lib.errors import ServiceError
 from cchc.lib.text import normalize
 from cchc.lib.validators import validate_date_range
 
-from .models import CommuneSubtype, Unit, UnitKind, UnitQuerySet
+from .models import CommuneSubtype, Unit, UnitKind
+from .picker import Scope
 from .services import UnitData
 from .widgets import UnitMultiplePickerWidget, UnitPickerFieldMixin, UnitPickerWidget, flat_order, tree_order
 
@@ -49,9 +50,10 @@ def reason_field(*, required: bool) -> forms.CharField:
 
 
 class UnitChoiceField(UnitPickerFieldMixin, forms.ModelChoiceField):
-    """One unit of ``queryset``: a plain select (indented by depth) for few units, a search box for many.
+    """One unit of its scope: a plain select (indented by depth) for few units, a search box for many.
 
-    See :mod:`cchc.organisations.widgets`; the value is still the unit's primary key, checked against the queryset.
+    See :mod:`cchc.organisations.widgets`; the value is still the unit's primary key, checked against the queryset,
+    which is what the field's named scope (``scope=``, :mod:`cchc.organisations.picker`) gives.
     """
 
     widget = UnitPickerWidget
@@ -65,7 +67,7 @@ class UnitChoiceField(UnitPickerFieldMixin, forms.ModelChoiceField):
 
 
 class UnitMultipleChoiceField(UnitPickerFieldMixin, forms.ModelMultipleChoiceField):
-    """Several units of ``queryset``: a plain multiple select for few units, a search box with chips for many."""
+    """Several units of its scope: a plain multiple select for few units, a search box with chips for many."""
 
     widget = UnitMultiplePickerWidget
 
@@ -139,11 +141,11 @@ class UnitCreateForm(UnitForm):
 
     field_order = ["parent", "name", "short_name", "code", "kind", "subtype", "valid_from", "valid_to", "reason"]
 
-    def __init__(self, *args: Any, parents: UnitQuerySet, allow_root: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, parents: Scope, allow_root: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parent"] = UnitChoiceField(
             label=_("Đơn vị cấp trên"),
-            queryset=parents,
+            scope=parents,
             required=not allow_root,
             empty_label=_("— Không có (đơn vị cấp cao nhất) —") if allow_root else _("— Chọn đơn vị cấp trên —"),
             error_messages={
@@ -157,11 +159,11 @@ class UnitCreateForm(UnitForm):
 class UnitMoveForm(forms.Form):
     reason = reason_field(required=True)
 
-    def __init__(self, *args: Any, parents: UnitQuerySet, allow_root: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, parents: Scope, allow_root: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["new_parent"] = UnitChoiceField(
             label=_("Đơn vị cấp trên mới"),
-            queryset=parents,
+            scope=parents,
             required=not allow_root,
             empty_label=_("— Không có (đơn vị cấp cao nhất) —") if allow_root else _("— Chọn đơn vị cấp trên —"),
             error_messages={
@@ -216,10 +218,10 @@ class UnitMergeForm(forms.Form):
     )
     reason = reason_field(required=True)
 
-    def __init__(self, *args: Any, siblings: UnitQuerySet, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, siblings: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sources"].queryset = siblings  # type: ignore[attr-defined]
-        self.fields["into"].queryset = siblings  # type: ignore[attr-defined]
+        self.fields["sources"].use_scope(siblings)  # type: ignore[attr-defined]
+        self.fields["into"].use_scope(siblings)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -338,11 +340,11 @@ class MembershipForm(forms.Form):
 class MembershipAddForm(MembershipForm):
     field_order = ["user", "position", "is_head", "valid_from", "valid_to", "reason"]
 
-    def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, users: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"] = PersonChoiceField(
             label=_("Người dùng"),
-            queryset=users,
+            scope=users,
             empty_label=_("— Chọn người dùng —"),
             error_messages={
                 "required": _("Hãy chọn người dùng."),

@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cchc.accounts import access as accounts_access
 from cchc.accounts import roles
+from cchc.accounts.picker import person_scope
 from cchc.audit import access as audit_access
 from cchc.imports import services as import_services
 from cchc.imports.models import ImportKind
@@ -51,6 +51,7 @@ from .forms import (
     show_service_error,
 )
 from .models import Unit, UnitKind, UnitQuerySet
+from .picker import Scope, unit_scope
 from .widgets import QUERY_MAX_LENGTH
 
 PAGE_SIZE = 100
@@ -133,8 +134,8 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     return render(request, "organisations/unit_detail.html", context)
 
 
-def _manageable_parents(request: HttpRequest) -> UnitQuerySet:
-    return roles.get_units_for_user(request.user, manage=True).active().exclude(kind=UnitKind.OFFICE)
+def _manageable_parents(request: HttpRequest, moving: Unit | None = None) -> Scope:
+    return unit_scope(request.user, "units.parents", moving=moving.pk if moving is not None else None)
 
 
 def _form_page(request: HttpRequest, template: str, unit: Unit | None, **context: Any) -> HttpResponse:
@@ -193,7 +194,7 @@ def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
 @login_required
 def unit_move(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = access.get_unit_for_user(request.user, unit_id, manage=True)
-    parents = _manageable_parents(request).exclude(path__startswith=unit.path)
+    parents = _manageable_parents(request, moving=unit)
     form = UnitMoveForm(
         request.POST or None,
         initial={"new_parent": unit.parent_id},
@@ -216,11 +217,9 @@ def unit_move(request: HttpRequest, unit_id: int) -> HttpResponse:
     return _form_page(request, "organisations/unit_move.html", unit, form=form)
 
 
-def _siblings(request: HttpRequest, unit: Unit) -> UnitQuerySet:
+def _siblings(request: HttpRequest, unit: Unit) -> Scope:
     """Active units with the same parent that the user manages: the candidates for a merge."""
-    return (
-        roles.get_units_for_user(request.user, manage=True).active().filter(parent_id=unit.parent_id).order_by("name")
-    )
+    return unit_scope(request.user, "units.siblings", unit=unit.pk)
 
 
 @GET_POST
@@ -334,13 +333,8 @@ def unit_delete(request: HttpRequest, unit_id: int) -> HttpResponse:
 # People in a unit
 
 
-def _membership_users(request: HttpRequest, unit: Unit) -> Any:
-    return (
-        accounts_access.get_users_for_user(request.user)
-        .filter(is_active=True)
-        .exclude(memberships__unit=unit)
-        .order_by("full_name", "username")
-    )
+def _membership_users(request: HttpRequest, unit: Unit) -> Scope:
+    return person_scope(request.user, "people.joinable", unit=unit.pk)
 
 
 @require_POST

@@ -2,8 +2,8 @@
 
 ``GET /units/search/?scope=<token>&q=<text>`` answers JSON: ``{"results": [{"id", "name", "code", "path",
 "label"}], "more": bool}`` with at most ``widgets.RESULT_LIMIT`` units. The token (signed when the form was rendered)
-names the field's queryset; the endpoint applies it to the units the signed-in user may read, so a token can narrow
-what the user sees but never widen it.
+names the field's scope and its arguments (``picker.UNIT_SCOPES``); the endpoint computes that scope for the
+signed-in user and keeps the units that user may read, so a token can narrow what the user sees but never widen it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET
 
 from cchc.accounts import roles
 
-from .widgets import QUERY_MAX_LENGTH, ScopeError, parent_paths, search_units, unit_result, units_in_scope
+from .picker import UNIT_SCOPES, ScopeError
+from .widgets import QUERY_MAX_LENGTH, parent_paths, search_units, unit_result
 
 
 @require_GET
@@ -25,9 +26,8 @@ from .widgets import QUERY_MAX_LENGTH, ScopeError, parent_paths, search_units, u
 @login_required
 def unit_search(request: HttpRequest) -> JsonResponse:
     roles.require(bool(roles.roles_of(request.user)) or roles.is_admin(request.user))
-    readable = roles.get_units_for_user(request.user)
     try:
-        units = units_in_scope(request.GET.get("scope", ""), readable)
+        units = UNIT_SCOPES.rows(request.GET.get("scope", ""), request.user)
     except signing.SignatureExpired:
         return JsonResponse({"detail": _("Trang này đã mở quá lâu; hãy tải lại trang để tìm đơn vị.")}, status=400)
     except (signing.BadSignature, ScopeError):

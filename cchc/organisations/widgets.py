@@ -9,38 +9,33 @@ and its permission checks; only the way the choice is made changes:
   :data:`RESULT_LIMIT` matches with each unit's parent path, and the chosen units as removable chips. The value
   submitted is still the primary key(s) of the chosen unit(s), through a select the script keeps in step.
 
-The search runs on the endpoint ``organisations:unit_search``. The page hands it a *scope token*: the field's
-queryset described as conditions on the unit table's own columns (path prefixes, kinds, validity dates, primary
-keys) and signed with the secret key, so the client cannot alter it. The endpoint rebuilds the conditions and applies
-them to the units the signed-in user may read (``cchc.accounts.roles.get_units_for_user``): a token can only
-narrow what the user may see, never widen it.
+The search runs on the endpoint ``organisations:unit_search``. The field declares its scope by name and arguments
+(a :class:`cchc.organisations.picker.Scope`, e.g. ``("units.visible", {"manage": true})``); its queryset is what that
+scope gives, and the page hands the endpoint a token signing the name and the arguments with the secret key, so the
+client cannot alter them. The endpoint calls the same scope function for the signed-in user and keeps the units that
+user may read (``cchc.accounts.roles.get_units_for_user``): a token can only narrow what the user may see, never
+widen it.
+A field without a named scope keeps the full select (with a logged warning).
 
 Without JavaScript the text box is an ordinary input: the search runs when the form is submitted. One match is
 taken as the choice; several are offered in the select with a message asking to choose one and submit again.
 
-The machinery is not tied to units: :class:`ScopeSchema` says which tables and columns a scope of some model may
-name, and :class:`SearchPickerWidget` is the widget with the search, the label of each choice and the endpoint left
-to subclasses. The person picker (``cchc.accounts.picker``) is the other one.
+The machinery is not tied to units: :class:`SearchPickerWidget` is the widget with the search, the label of each
+choice and the endpoint left to subclasses, and :class:`SearchPickerFieldMixin` gives a field its named scope. The
+person picker (``cchc.accounts.picker``) and the criterion pickers are the others.
 """
 
 from __future__ import annotations
 
-import datetime
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
-from django.core import signing
-from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
-from django.db.models.expressions import Col, ResolvedOuterRef
-from django.db.models.lookups import Lookup
-from django.db.models.sql.datastructures import BaseTable, Join
-from django.db.models.sql.where import AND, OR, NothingNode, WhereNode
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +48,8 @@ from .models import Unit, UnitQuerySet
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
+    from .picker import Scope
+
 logger = logging.getLogger(__name__)
 
 # Above this many units a field searches instead of listing (overridable in settings, e.g. in tests).
@@ -64,287 +61,11 @@ CANDIDATE_LIMIT = 500
 # Name of the text input beside the select, posted only when the script is not running.
 SEARCH_SUFFIX = "__search"
 QUERY_MAX_LENGTH = 200
-SIGNING_SALT = "cchc.organisations.unit-picker"
-# A page left open longer than this must be reloaded before its pickers search again.
-TOKEN_MAX_AGE = 12 * 60 * 60
 PATH_SEPARATOR = " — "
 
 
 def select_limit() -> int:
     return int(getattr(settings, "UNIT_PICKER_SELECT_LIMIT", DEFAULT_SELECT_LIMIT))
-
-
-# ---------------------------------------------------------------------------
-# Scope tokens: a queryset's conditions, signed
-
-
-class ScopeError(ValueError):
-    """The queryset cannot be described by conditions on the columns its schema allows."""
-
-
-# Columns and lookups a scope may use. Anything else (other tables, subqueries, expressions, raw SQL) is refused, and
-# the field falls back to the plain select.
-SCOPE_FIELDS = frozenset(
-    {"id", "name", "short_name", "code", "kind", "subtype", "parent", "path", "depth", "valid_from", "valid_to"}
-)
-SCOPE_LOOKUPS = frozenset(
-    {"exact", "iexact", "in", "startswith", "istartswith", "contains", "icontains", "lt", "lte", "gt", "gte", "isnull"}
-)
-
-
-@dataclass(frozen=True)
-class ScopeSchema:
-    """What the scope of a queryset of ``model`` may name, and the salt its tokens are signed with.
-
-    ``columns`` maps a relation path (``""`` for the model's own table, ``"memberships__unit"`` for the units of a
-    person's memberships) to the columns a condition may read there. A condition through a relation to many rows is
-    only described outside negations, where a single ``filter()`` gives it the same meaning again. ``exists`` names
-    the relations to many rows that may appear as ``EXISTS`` subqueries (what ``exclude()`` over such a relation
-    produces); their conditions use the paths of ``columns`` below that relation.
-    """
-
-    model: type[Model]
-    salt: str
-    columns: Mapping[str, frozenset[str]]
-    exists: frozenset[str] = frozenset()
-
-    def check(self, name: str, lookup: str) -> None:
-        """:class:`ScopeError` unless ``name`` (``path__column``) and ``lookup`` are allowed."""
-        prefix, _sep, column = name.rpartition("__")
-        if lookup not in SCOPE_LOOKUPS or column not in self.columns.get(prefix, frozenset()):
-            raise ScopeError(f"{name}__{lookup} is outside the scope's columns")
-
-    def relation(self, name: str) -> Any:
-        """The reverse relation ``name`` of the model (a ``ForeignObjectRel``)."""
-        try:
-            return self.model._meta.get_field(name)
-        except FieldDoesNotExist:
-            raise ScopeError(f"no relation {name}") from None
-
-
-UNIT_SCOPE = ScopeSchema(model=Unit, salt=SIGNING_SALT, columns={"": SCOPE_FIELDS})
-
-
-@dataclass
-class _Where:
-    """Where a part of the ``WHERE`` clause sits: the relation path of each table alias, and the query's root."""
-
-    schema: ScopeSchema
-    prefixes: dict[str, str]
-    root: str = ""
-    outer_alias: str | None = None
-    used: dict[str, str] = field(default_factory=dict)
-
-
-def describe_scope(queryset: QuerySet[Any], schema: ScopeSchema = UNIT_SCOPE) -> list[Any]:
-    """The ``WHERE`` clause of ``queryset`` as JSON-ready nested lists; :class:`ScopeError` when it cannot be.
-
-    ``["and" | "or", negated, [children]]`` for a group, ``["q", field, lookup, value]`` for a condition (``field``
-    may be a relation path such as ``memberships__unit__path`` where the schema allows it), ``["exists", relation,
-    group]`` for an ``EXISTS`` over a relation, ``["none"]`` for an empty queryset. Dates are written as
-    ``{"d": "YYYY-MM-DD"}``.
-    """
-    query = queryset.query
-    if query.model is not schema.model:
-        raise ScopeError(f"not a {schema.model.__name__} queryset")
-    if query.is_sliced or query.combinator or query.extra or query.annotations:
-        raise ScopeError("sliced, combined or annotated querysets are not described")
-    base = query.get_initial_alias()
-    where = _Where(schema, _alias_prefixes(query, schema, {base: ""}), outer_alias=base)
-    return _describe_node(query.where, where, negated=False)
-
-
-def _alias_prefixes(query: Any, schema: ScopeSchema, roots: dict[str, str]) -> dict[str, str]:
-    """The relation path of every table alias of ``query`` reached from ``roots`` through plain joins."""
-    prefixes: dict[str, str] = {}
-    for alias, table in query.alias_map.items():
-        if isinstance(table, BaseTable) and alias in roots:
-            prefixes[alias] = roots[alias]
-        elif isinstance(table, Join) and table.parent_alias in prefixes and table.filtered_relation is None:
-            parent = prefixes[table.parent_alias]
-            name = str(getattr(table.join_field, "name", ""))
-            path = f"{parent}__{name}" if parent else name
-            if path in schema.columns:
-                prefixes[alias] = path
-    return prefixes
-
-
-def _describe_node(node: Any, where: _Where, *, negated: bool) -> list[Any]:
-    if isinstance(node, NothingNode):
-        return ["none"]
-    if isinstance(node, WhereNode):
-        if node.connector not in (AND, OR):
-            raise ScopeError(f"connector {node.connector}")
-        inside = negated or bool(node.negated)
-        children = [_describe_node(child, where, negated=inside) for child in node.children]
-        return ["and" if node.connector == AND else "or", bool(node.negated), children]
-    if isinstance(node, Lookup) and isinstance(node.lhs, Exists):
-        return _describe_exists(node, where)
-    if isinstance(node, Lookup):
-        lhs = node.lhs
-        if not isinstance(lhs, Col) or lhs.alias not in where.prefixes:
-            raise ScopeError("a condition on a table or an expression the scope does not name")
-        prefix = where.prefixes[lhs.alias]
-        if where.used.setdefault(prefix, lhs.alias) != lhs.alias:
-            raise ScopeError(f"{prefix} is joined twice")
-        if negated and _crosses_many(where.schema, prefix, where.root):
-            raise ScopeError(f"a negated condition through {prefix}")
-        name = f"{prefix}__{lhs.target.name}" if prefix else str(lhs.target.name)
-        where.schema.check(name, node.lookup_name)
-        return ["q", name, node.lookup_name, _describe_value(node.rhs)]
-    raise ScopeError(type(node).__name__)
-
-
-def _crosses_many(schema: ScopeSchema, prefix: str, root: str) -> bool:
-    """Does the path from ``root`` to ``prefix`` go through a relation to many rows?"""
-    model: Any = schema.model
-    crossed = False
-    for position, part in enumerate(prefix.split("__") if prefix else []):
-        relation = model._meta.get_field(part)
-        below_root = bool(root) and position < len(root.split("__"))
-        if (relation.one_to_many or relation.many_to_many) and not below_root:
-            crossed = True
-        model = relation.related_model
-    return crossed
-
-
-def _describe_exists(node: Lookup, where: _Where) -> list[Any]:
-    """``EXISTS`` over one of the schema's relations to many rows, correlated with the outer row."""
-    schema = where.schema
-    if where.root or node.lookup_name != "exact" or node.rhs is not True:
-        raise ScopeError("a nested or compared EXISTS")
-    inner = cast(Exists, node.lhs).query
-    if inner.combinator or inner.extra:
-        raise ScopeError("a combined subquery")
-    for name in sorted(schema.exists):
-        relation = schema.relation(name)
-        table = relation.related_model._meta.db_table
-        roots = {
-            alias: name
-            for alias, item in inner.alias_map.items()
-            if isinstance(item, BaseTable) and item.table_name == table
-        }
-        if roots:
-            break
-    else:
-        raise ScopeError("an EXISTS over a relation the scope does not name")
-    if not isinstance(inner.where, WhereNode) or inner.where.connector != AND or inner.where.negated:
-        raise ScopeError("an EXISTS that is not a plain AND")
-    correlations: list[Any] = []
-    rest: list[Any] = []
-    for child in inner.where.children:
-        (correlations if _correlates(child, roots, relation.field, where.outer_alias) else rest).append(child)
-    if len(correlations) != 1:
-        raise ScopeError("an EXISTS not tied to the outer row")
-    inner_where = _Where(schema, _alias_prefixes(inner, schema, roots), root=name)
-    return ["exists", name, ["and", False, [_describe_node(child, inner_where, negated=False) for child in rest]]]
-
-
-def _correlates(node: Any, roots: dict[str, str], foreign_key: Any, outer_alias: str | None) -> bool:
-    """Is ``node`` the condition ``<relation>.<foreign key> = <outer row>``?"""
-    if not isinstance(node, Lookup) or node.lookup_name != "exact":
-        return False
-    lhs, rhs = node.lhs, node.rhs
-    if not isinstance(lhs, Col) or lhs.alias not in roots or lhs.target != foreign_key:
-        return False
-    target = foreign_key.target_field
-    if isinstance(rhs, Col):
-        return rhs.alias == outer_alias and rhs.target == target
-    return isinstance(rhs, ResolvedOuterRef) and rhs.name in ("pk", target.name)
-
-
-def _describe_value(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int):
-        return value
-    if isinstance(value, Enum):
-        value = value.value
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, datetime.datetime):
-        raise ScopeError("date-times are not described")
-    if isinstance(value, datetime.date):
-        return {"d": value.isoformat()}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = [_describe_value(item) for item in value]
-        if any(isinstance(item, list) for item in items):
-            raise ScopeError("nested lists")
-        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
-    raise ScopeError(f"value of type {type(value).__name__}")
-
-
-def scope_condition(description: Any, schema: ScopeSchema = UNIT_SCOPE, *, root: str = "") -> Q:
-    """The :class:`Q` that :func:`describe_scope` described; :class:`ScopeError` on anything unexpected.
-
-    ``root`` is the relation an ``EXISTS`` runs over: its conditions are read relative to that relation's model.
-    """
-    if not isinstance(description, list) or not description:
-        raise ScopeError("malformed scope")
-    kind = description[0]
-    if kind == "none" and len(description) == 1:
-        return Q(pk__in=[])
-    if kind == "q" and len(description) == 4:
-        _kind, name, lookup, value = description
-        if not isinstance(name, str) or not isinstance(lookup, str):
-            raise ScopeError("malformed condition")
-        schema.check(name, lookup)
-        if root:
-            if not name.startswith(f"{root}__"):
-                raise ScopeError("a condition outside its EXISTS")
-            name = name[len(root) + 2 :]
-        return Q(**{f"{name}__{lookup}": _read_value(value)})
-    if kind == "exists" and len(description) == 3 and not root and str(description[1]) in schema.exists:
-        _kind, name, group = description
-        relation = schema.relation(name)
-        rows = relation.related_model._default_manager.filter(**{relation.field.name: OuterRef("pk")})
-        return Q(Exists(rows.filter(scope_condition(group, schema, root=name))))
-    if kind in ("and", "or") and len(description) == 3 and isinstance(description[2], list):
-        _kind, negated, children = description
-        condition = Q()
-        for child in children:
-            part = scope_condition(child, schema, root=root)
-            condition = (condition & part) if kind == "and" else (condition | part)
-        if kind == "or" and not children:
-            condition = Q()
-        return ~condition if negated and children else condition
-    raise ScopeError("malformed scope")
-
-
-def _read_value(value: Any) -> Any:
-    if isinstance(value, dict):
-        try:
-            return datetime.date.fromisoformat(value["d"])
-        except (KeyError, TypeError, ValueError):
-            raise ScopeError("malformed date") from None
-    if isinstance(value, list):
-        return [_read_value(item) for item in value]
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    raise ScopeError("malformed value")
-
-
-def scope_token(queryset: QuerySet[Any], schema: ScopeSchema = UNIT_SCOPE) -> str:
-    """A signed token naming ``queryset``'s conditions; :class:`ScopeError` when they cannot be described."""
-    return signing.dumps({"w": describe_scope(queryset, schema)}, salt=schema.salt, compress=True)
-
-
-def rows_in_scope(token: str, readable: QuerySet[Any], schema: ScopeSchema) -> QuerySet[Any]:
-    """The rows of ``readable`` (what the user may read) that the token's queryset contains.
-
-    Raises :class:`signing.SignatureExpired`, :class:`signing.BadSignature` or :class:`ScopeError`.
-    """
-    data = signing.loads(token, salt=schema.salt, max_age=TOKEN_MAX_AGE)
-    if not isinstance(data, dict) or "w" not in data:
-        raise ScopeError("malformed token")
-    condition = scope_condition(data["w"], schema)
-    if set(schema.columns) == {""}:
-        return readable.filter(condition)
-    # Conditions through relations would join those tables a second time beside the readable set's own joins.
-    return readable.filter(pk__in=schema.model._default_manager.filter(condition).values("pk"))
-
-
-def units_in_scope(token: str, readable: UnitQuerySet) -> UnitQuerySet:
-    """The units of ``readable`` (what the user may read) that the token's queryset contains."""
-    return cast(UnitQuerySet, rows_in_scope(token, readable, UNIT_SCOPE))
 
 
 # ---------------------------------------------------------------------------
@@ -454,15 +175,15 @@ class _Search:
 class SearchPickerWidget(forms.Select):
     """Chooses one row of a large queryset: a plain select for few rows, a search box for many.
 
-    Subclasses name the schema of their scope tokens, the search endpoint, the setting that sets the limit, the
+    Subclasses name the search endpoint, the setting that sets the limit, the
     search itself (:meth:`search`) and how each row is shown (:meth:`describe_rows`). Works with any
-    ``ModelChoiceField``; fields with :class:`SearchPickerFieldMixin` also report a search typed without JavaScript
-    that matched nothing or several rows. ``fallback`` is the widget used for few rows.
+    ``ModelChoiceField``; the search box needs a field with :class:`SearchPickerFieldMixin` and a named scope (its
+    token is what the endpoint searches), and such fields also report a search typed without JavaScript that matched
+    nothing or several rows. ``fallback`` is the widget used for few rows.
     """
 
     template_name = "organisations/widgets/unit_picker.html"
     fallback_class: type[forms.Widget] = forms.Select
-    scope_schema: ScopeSchema = UNIT_SCOPE
     search_url_name = "organisations:unit_search"
     limit_setting = "UNIT_PICKER_SELECT_LIMIT"
     # The limit when ``limit_setting`` is not set: above it the search box replaces the select (0: always search).
@@ -537,10 +258,11 @@ class SearchPickerWidget(forms.Select):
             if len(rows) <= limit:
                 mode = _Mode(SMALL, rows=rows)
             else:
-                try:
-                    mode = _Mode(SEARCH, token=scope_token(choices.queryset, self.scope_schema))
-                except ScopeError as exc:
-                    logger.warning("%s falls back to a full select: %s", self.log_name, exc)
+                scope: Scope | None = getattr(choices.field, "scope", None)
+                if scope is not None:
+                    mode = _Mode(SEARCH, token=scope.token())
+                else:
+                    logger.warning("%s falls back to a full select: the field names no scope", self.log_name)
                     mode = _Mode(PLAIN)
         self._mode_for, self._mode = choices, mode
         return mode
@@ -709,7 +431,6 @@ class UnitPickerWidget(SearchPickerWidget):
     """
 
     template_name = "organisations/widgets/unit_picker.html"
-    scope_schema = UNIT_SCOPE
     search_url_name = "organisations:unit_search"
     limit_setting = "UNIT_PICKER_SELECT_LIMIT"
     id_prefix = "unit-picker"
@@ -736,8 +457,80 @@ class UnitMultiplePickerWidget(UnitPickerWidget):
     fallback_class = forms.SelectMultiple
 
 
+# The queryset property of Django's model choice fields, which the picker fields wrap to guard their scope.
+_MODEL_CHOICE_QUERYSET = cast(property, vars(forms.ModelChoiceField)["queryset"])
+
+
+class ScopedQuerysetError(TypeError):
+    """A queryset assigned directly to a picker field that has a named scope (see :class:`SearchPickerFieldMixin`)."""
+
+
 class SearchPickerFieldMixin:
-    """For picker fields: a search posted without JavaScript that did not give one row is a field error."""
+    """For picker fields: the named scope of the choices, and a search posted without JavaScript that did not give one
+    row is a field error.
+
+    ``scope`` (a :class:`cchc.organisations.picker.Scope`) says what the field offers; the queryset is what that scope
+    gives, built by the same function the search endpoint calls, so the two cannot drift apart. Set it when creating
+    the field (``scope=``) or later with :meth:`use_scope` (assigning ``field.scope`` does the same). A field with a
+    scope refuses a queryset assigned directly (``field.queryset = ...`` raises :class:`ScopedQuerysetError`): the
+    token would still name the scope while the field checked the posted keys against other rows. To offer other rows,
+    use another scope, or drop the scope first (``field.scope = None``: the field then lists every row, unsearched).
+    """
+
+    _scope: Scope | None = None
+    # True only while the field itself gives its queryset (from its scope, or when copied with its form).
+    _deriving = False
+
+    def __init__(self, *args: Any, scope: Scope | None = None, **kwargs: Any) -> None:
+        if scope is not None:
+            kwargs["queryset"] = scope.rows()
+        super().__init__(*args, **kwargs)
+        self._scope = scope
+
+    @property
+    def scope(self) -> Scope | None:
+        return self._scope
+
+    @scope.setter
+    def scope(self, scope: Scope | None) -> None:
+        if scope is None:
+            self._scope = None
+        else:
+            self.use_scope(scope)
+
+    @property
+    def queryset(self) -> QuerySet[Any] | None:
+        return cast(QuerySet[Any] | None, _MODEL_CHOICE_QUERYSET.fget(self))  # type: ignore[misc]
+
+    @queryset.setter
+    def queryset(self, queryset: QuerySet[Any] | None) -> None:
+        if self._scope is not None and not self._deriving:
+            raise ScopedQuerysetError(
+                f"the queryset of a field with the scope {self._scope.name!r} is that scope's rows; "
+                "use use_scope() with another scope, or set scope = None first"
+            )
+        _MODEL_CHOICE_QUERYSET.fset(self, queryset)  # type: ignore[misc]
+
+    def _give_queryset(self, queryset: QuerySet[Any] | None) -> None:
+        self._deriving = True
+        try:
+            self.queryset = queryset
+        finally:
+            del self._deriving
+
+    def use_scope(self, scope: Scope) -> None:
+        """Offer the rows of ``scope``."""
+        rows = scope.rows()
+        self._scope = scope
+        self._give_queryset(rows)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        # As ModelChoiceField.__deepcopy__ (a new queryset, hence a new choice iterator, for the copy), the copy
+        # keeping its scope and that scope's rows.
+        result = cast(Any, forms.Field).__deepcopy__(self, memo)
+        if self.queryset is not None:
+            result._give_queryset(self.queryset.all())
+        return result
 
     def clean(self, value: Any) -> Any:
         widget = getattr(self, "widget", None)

@@ -1,5 +1,5 @@
-"""The person picker: its search endpoint (permissions, scope tokens, diacritics, the limit), its scope descriptions,
-and the membership form that uses it (validation unchanged, search without JavaScript)."""
+"""The person picker: its search endpoint (permissions, scope tokens, diacritics, the limit), its named scopes, and
+the membership form that uses it (validation unchanged, search without JavaScript)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,17 @@ from urllib.parse import urlencode
 import pytest
 import time_machine
 from django.core import signing
-from django.db.models import Exists, OuterRef, Q
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from cchc.accounts import access
-from cchc.accounts.models import Role, RoleAssignment, User
-from cchc.accounts.picker import PERSON_SCOPE, search_people
+from cchc.accounts.models import RoleAssignment, User
+from cchc.accounts.picker import PERSON_SCOPES, search_people
 from cchc.organisations.forms import MembershipAddForm
-from cchc.organisations.models import Membership, Unit, subtree_condition
-from cchc.organisations.widgets import RESULT_LIMIT, ScopeError, describe_scope, scope_condition, scope_token
+from cchc.organisations.models import Membership, Unit
+from cchc.organisations.picker import UNIT_SCOPES, Scope, ScopeError
+from cchc.organisations.widgets import RESULT_LIMIT, ScopedQuerysetError
 from cchc.testing.personas import Personas
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +31,14 @@ SEARCH = reverse("accounts:user_search")
 PICKER_URL_RE = re.compile(r'data-person-picker data-url="([^"]+)"')
 
 
-def _token(queryset: Any) -> str:
-    return scope_token(queryset, PERSON_SCOPE)
+# Scopes only these tests name: everybody, the people of one unit, the role assignments (not people at all).
+PERSON_SCOPES.register("tests.everybody")(lambda viewer: User.objects.all())
+PERSON_SCOPES.register("tests.members")(lambda viewer, *, unit: User.objects.filter(memberships__unit=unit))
+PERSON_SCOPES.register("tests.role_assignments")(lambda viewer: RoleAssignment.objects.all())
+
+
+def _token(name: str = "tests.everybody", viewer: User | None = None, **args: Any) -> str:
+    return PERSON_SCOPES.token(name, args, viewer)
 
 
 def _search(client: Client, token: str, query: str) -> Any:
@@ -63,14 +69,9 @@ def outsider(personas: Personas) -> User:
     return _person("ngoaitinh", "Đỗ Thị Ngoài Tỉnh", personas.other_commune, email="ngoaitinh@tinh-ben-canh.gov.vn")
 
 
-def _membership_users(actor: User, unit: Unit) -> Any:
-    """The queryset the page that adds a person to ``unit`` gives the form."""
-    return (
-        access.get_users_for_user(actor)
-        .filter(is_active=True)
-        .exclude(memberships__unit=unit)
-        .order_by("full_name", "username")
-    )
+def _membership_users(actor: User, unit: Unit) -> Scope:
+    """The scope the page that adds a person to ``unit`` gives the form."""
+    return PERSON_SCOPES(actor, "people.joinable", unit=unit.pk)
 
 
 # ---------------------------------------------------------------------------
@@ -78,7 +79,7 @@ def _membership_users(actor: User, unit: Unit) -> Any:
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login_page(personas: Personas) -> None:
-    response = _search(Client(), _token(User.objects.all()), "nguyen")
+    response = _search(Client(), _token(), "nguyen")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
 
@@ -86,7 +87,7 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page(personas: Personas) -> N
 def test_a_signed_in_user_without_any_role_is_refused(personas: Personas) -> None:
     client = Client()
     client.force_login(User.objects.create(username="khongvaitro"))
-    assert _search(client, _token(User.objects.all()), "nguyen").status_code == 403
+    assert _search(client, _token(), "nguyen").status_code == 403
 
 
 EVERYBODY = ["daumoi_a", "daumoi_b", "giamsat", "lanhdao", "quantri", "thamdinh", "thuongtruc"]
@@ -107,10 +108,10 @@ def test_a_token_for_everybody_still_finds_only_the_people_the_user_may_manage(
 ) -> None:
     """The secretariat manages the people of its province; only administrators see beyond it. A focal point, a
     leader or a supervisor manages nobody, whatever token they send."""
-    response = _search(personas.client(name), _token(User.objects.all()), "")
+    response = _search(personas.client(name), _token(), "")
     assert response.status_code == 200
     assert sorted(row["username"] for row in response.json()["results"]) == expected
-    assert _names(_search(personas.client(name), _token(User.objects.all()), "ngoai tinh")) == (
+    assert _names(_search(personas.client(name), _token(), "ngoai tinh")) == (
         ["Đỗ Thị Ngoài Tỉnh"] if name == "admin" else []
     )
 
@@ -118,7 +119,7 @@ def test_a_token_for_everybody_still_finds_only_the_people_the_user_may_manage(
 def test_a_focal_point_cannot_reach_people_with_a_token_taken_from_an_administrators_page(
     personas: Personas, outsider: User
 ) -> None:
-    token = _token(_membership_users(personas.admin, personas.unit_a))
+    token = _membership_users(personas.admin, personas.unit_a).token()
     assert _names(_search(personas.client("admin"), token, "ngoai tinh")) == ["Đỗ Thị Ngoài Tỉnh"]
     assert _names(_search(personas.client("focal_a"), token, "")) == []
     assert _names(_search(personas.client("secretariat"), token, "ngoai tinh")) == []
@@ -126,7 +127,7 @@ def test_a_focal_point_cannot_reach_people_with_a_token_taken_from_an_administra
 
 def test_the_secretariat_searches_within_the_field_scope_it_was_given(personas: Personas) -> None:
     client = personas.client("secretariat")
-    token = _token(_membership_users(personas.secretariat, personas.unit_a))
+    token = _membership_users(personas.secretariat, personas.unit_a).token()
     # Lê Thị Đầu Mối already works in unit A: the form does not offer her, nor does the search.
     assert _names(_search(client, token, "dau moi")) == ["Phạm Văn Đầu Mối"]
     personas.focal_b.is_active = False
@@ -134,31 +135,77 @@ def test_the_secretariat_searches_within_the_field_scope_it_was_given(personas: 
     assert _names(_search(client, token, "dau moi")) == []
 
 
+REFUSED = "Yêu cầu tìm người dùng không hợp lệ; hãy tải lại trang."
+
+
 def test_a_forged_altered_or_foreign_token_is_refused(personas: Personas) -> None:
     client = personas.client("secretariat")
-    forged = signing.dumps({"w": ["and", False, []]}, salt="another-salt", compress=True)
-    genuine = _token(User.objects.filter(is_active=True))
+    forged = signing.dumps({"s": "tests.everybody", "a": {}, "u": None}, salt="another-salt", compress=True)
+    genuine = _membership_users(personas.secretariat, personas.unit_a).token()
     altered = genuine[:-3] + ("aaa" if not genuine.endswith("aaa") else "bbb")
-    unit_token = scope_token(Unit.objects.all())
+    # A genuine token of the unit picker: signed with another salt, and naming a scope of units.
+    unit_token = UNIT_SCOPES.token("units.visible", {}, personas.secretariat)
     for token in ("", "rubbish", forged, altered, unit_token):
         response = _search(client, token, "dau moi")
         assert response.status_code == 400
-        assert response.json()["detail"] == "Yêu cầu tìm người dùng không hợp lệ; hãy tải lại trang."
+        assert response.json()["detail"] == REFUSED
 
 
-def test_a_signed_description_that_names_a_column_outside_the_schema_is_refused(personas: Personas) -> None:
-    for description in (
-        ["q", "password", "startswith", "argon2"],
-        ["q", "api_tokens__key_hash", "startswith", "a"],
-        ["exists", "api_tokens", ["and", False, []]],
+def test_a_signed_token_naming_an_unknown_scope_or_arguments_it_does_not_take_is_refused(personas: Personas) -> None:
+    admin = personas.admin.pk
+    for payload in (
+        {"s": "people.nowhere", "a": {}, "u": admin},
+        {"s": "units.visible", "a": {}, "u": admin},  # a unit scope is no person scope
+        {"s": "people.joinable", "a": {}, "u": admin},
+        {"s": "people.joinable", "a": {"unit": personas.unit_a.pk, "everybody": True}, "u": admin},
+        {"s": "people.joinable", "a": {"unit": "not a key"}, "u": admin},
+        {"s": "people.joinable", "a": {"unit": {"nested": 1}}, "u": admin},
+        {"s": "people.joinable", "a": {"unit": personas.unit_a.pk}, "u": "quantri"},
+        {"s": "people.joinable", "a": {"unit": personas.unit_a.pk}, "u": 999999},  # a viewer who no longer exists
+        {"s": "tests.role_assignments", "a": {}, "u": admin},  # a scope that gives no people
+        {"s": "people.joinable", "a": {"unit": personas.unit_a.pk}},
+        ["people.joinable", {"unit": personas.unit_a.pk}],
+        # The descriptions the tokens used to sign (the queryset's WHERE clause) are not scopes.
+        {"w": ["q", "password", "startswith", "argon2"]},
+        {"w": ["q", "api_tokens__key_hash", "startswith", "a"]},
+        {"w": ["exists", "api_tokens", ["and", False, []]]},
     ):
-        token = signing.dumps({"w": description}, salt=PERSON_SCOPE.salt, compress=True)
-        assert _search(personas.client("admin"), token, "").status_code == 400
+        token = signing.dumps(payload, salt=PERSON_SCOPES.salt, compress=True)
+        response = _search(personas.client("admin"), token, "")
+        assert response.status_code == 400, payload
+        assert response.json()["detail"] == REFUSED
+
+
+def test_a_token_whose_arguments_were_altered_is_refused(personas: Personas, outsider: User) -> None:
+    genuine = _membership_users(personas.admin, personas.unit_a).token()
+    _payload, timestamp, signature = genuine.rsplit(":", 2)
+    data = signing.loads(genuine, salt=PERSON_SCOPES.salt)
+    data["a"]["unit"] = personas.other_commune.pk
+    resigned = signing.dumps(data, salt=PERSON_SCOPES.salt, compress=True)
+    altered = f"{resigned.rsplit(':', 2)[0]}:{timestamp}:{signature}"
+    assert altered != genuine
+    response = _search(personas.client("admin"), altered, "")
+    assert response.status_code == 400
+    assert response.json()["detail"] == REFUSED
+
+
+def test_a_token_cannot_widen_what_the_user_may_manage(personas: Personas, outsider: User) -> None:
+    """A token rendered for an administrator and presented by somebody else finds only what that person manages."""
+    for token in (
+        _token("tests.everybody", personas.admin),
+        _membership_users(personas.admin, personas.province).token(),
+        _token("tests.members", personas.admin, unit=personas.other_commune.pk),
+    ):
+        assert _names(_search(personas.client("admin"), token, "ngoai tinh")) == ["Đỗ Thị Ngoài Tỉnh"]
+        assert _names(_search(personas.client("secretariat"), token, "ngoai tinh")) == []
+        found = {row["id"] for row in _search(personas.client("secretariat"), token, "").json()["results"]}
+        assert found <= set(access.get_users_for_user(personas.secretariat).values_list("pk", flat=True))
+        assert _names(_search(personas.client("focal_a"), token, "")) == []
 
 
 def test_a_token_older_than_twelve_hours_asks_for_a_reload(personas: Personas) -> None:
     with time_machine.travel(timezone.now() - datetime.timedelta(hours=13)):
-        token = _token(User.objects.all())
+        token = _token()
     response = _search(personas.client("secretariat"), token, "dau moi")
     assert response.status_code == 400
     assert "tải lại trang" in response.json()["detail"]
@@ -171,7 +218,7 @@ def test_a_token_older_than_twelve_hours_asks_for_a_reload(personas: Personas) -
 def test_the_search_ignores_diacritics_and_case_and_reads_usernames_and_email_addresses(personas: Personas) -> None:
     _person("daott", "Đào Thị Tuyết", personas.unit_b, email="dao.tuyet@hoabinh.gov.vn")
     client = personas.client("admin")
-    token = _token(User.objects.all())
+    token = _token()
     assert _names(_search(client, token, "nguyen thi thuong truc")) == ["Nguyễn Thị Thường Trực"]
     assert _names(_search(client, token, "NGUYỄN THỊ")) == ["Nguyễn Thị Thường Trực"]
     assert _names(_search(client, token, "dao tuyet")) == ["Đào Thị Tuyết"]
@@ -186,7 +233,7 @@ def test_each_result_carries_the_username_the_email_address_and_the_units(person
     person = _person("hungnv", "Nguyễn Văn Hùng", personas.unit_a, email="hungnv@stp.gov.vn")
     Membership.objects.create(user=person, unit=personas.office_a)
     Membership.objects.create(user=person, unit=personas.unit_b)
-    response = _search(personas.client("secretariat"), _token(User.objects.all()), "nguyen van hung")
+    response = _search(personas.client("secretariat"), _token(), "nguyen van hung")
     assert response.json() == {
         "results": [
             {
@@ -206,12 +253,12 @@ def test_a_search_returns_at_most_twenty_people_and_says_there_are_more(personas
     for number in range(1, 31):
         _person(f"tranvantung{number}", f"Trần Văn Tùng {number}", personas.unit_b)
     client = personas.client("secretariat")
-    data = _search(client, _token(User.objects.all()), "tran van tung").json()
+    data = _search(client, _token(), "tran van tung").json()
     assert len(data["results"]) == RESULT_LIMIT == 20
     assert data["more"] is True
     # Vietnamese order, numbers by value.
     assert [row["name"] for row in data["results"][:3]] == ["Trần Văn Tùng 1", "Trần Văn Tùng 2", "Trần Văn Tùng 3"]
-    narrowed = _search(client, _token(User.objects.all()), "tung 30").json()
+    narrowed = _search(client, _token(), "tung 30").json()
     assert [row["name"] for row in narrowed["results"]] == ["Trần Văn Tùng 30"]
     assert narrowed["more"] is False
 
@@ -241,36 +288,59 @@ def test_an_exact_username_then_an_exact_name_come_first_and_names_sort_in_vietn
 
 
 # ---------------------------------------------------------------------------
-# Scope descriptions
+# Named scopes
 
 
-def test_the_querysets_of_the_people_pages_are_described_exactly(personas: Personas, outsider: User) -> None:
+def test_the_people_who_may_join_a_unit_are_the_active_people_the_user_manages_outside_it(
+    personas: Personas, outsider: User
+) -> None:
+    """``people.joinable`` gives what the membership page used to give its form."""
     _person("nghiviec", "Người Đã Nghỉ", personas.unit_a, is_active=False)
-    querysets = [
-        User.objects.all(),
-        User.objects.none(),
-        _membership_users(personas.admin, personas.unit_a),
-        _membership_users(personas.secretariat, personas.unit_a),
-        _membership_users(personas.secretariat, personas.province),
-        access.get_users_for_user(personas.secretariat),
-        User.objects.filter(subtree_condition([personas.unit_a.path], "memberships__unit")).distinct(),
-        User.objects.exclude(role_assignments__role=Role.FOCAL_POINT),
-        User.objects.filter(Exists(Membership.objects.filter(user=OuterRef("pk"), unit=personas.unit_b))),
-        User.objects.filter(Q(is_active=False) | Q(username__startswith="daumoi")),
+    _person("nghiviec_b", "Người Đã Nghỉ Xã", personas.unit_b, is_active=False)
+    for actor in (personas.admin, personas.secretariat, personas.focal_a, personas.leader):
+        for unit in (personas.unit_a, personas.unit_b, personas.province, personas.other_commune):
+            expected = {
+                person
+                for person in access.get_users_for_user(actor)
+                if person.is_active and not person.memberships.filter(unit=unit).exists()
+            }
+            assert set(_membership_users(actor, unit).rows()) == expected, (actor.username, unit.name)
+
+
+def test_the_field_offers_the_rows_of_its_scope_and_the_token_searches_inside_them(
+    personas: Personas, outsider: User, many: None
+) -> None:
+    """For every registered person scope: the field's queryset is the scope's rows, and its token searches those
+    rows that the person searching may manage, nothing else."""
+    scopes = [
+        _membership_users(actor, unit)
+        for actor in (personas.admin, personas.secretariat, personas.focal_a)
+        for unit in (personas.unit_a, personas.province, personas.other_commune)
     ]
-    for queryset in querysets:
-        rebuilt = User.objects.filter(scope_condition(describe_scope(queryset, PERSON_SCOPE), PERSON_SCOPE))
-        assert set(rebuilt) == set(queryset), queryset.query
+    assert {scope.name for scope in scopes} | {"tests.everybody", "tests.members", "tests.role_assignments"} == set(
+        PERSON_SCOPES.names()
+    )
+    for scope in scopes:
+        field = MembershipAddForm(users=scope).fields["user"]
+        assert field.scope is scope  # type: ignore[attr-defined]
+        offered = set(field.queryset)  # type: ignore[attr-defined]
+        assert offered == set(scope.rows())
+        for searcher in (scope.viewer, personas.secretariat, personas.focal_a):
+            searched = set(PERSON_SCOPES.rows(scope.token(), searcher))
+            assert searched == offered & set(access.get_users_for_user(searcher)), (scope.args, searcher)
 
 
-def test_querysets_that_reach_other_tables_or_join_a_relation_twice_are_not_described(personas: Personas) -> None:
-    twice = User.objects.filter(memberships__unit=personas.unit_a).filter(memberships__unit=personas.unit_b)
-    annotated = User.objects.annotate(n=Q(is_active=True))
-    tokens = User.objects.filter(api_tokens__name="x")
-    sliced = User.objects.all()[:5]
-    for queryset in (twice, annotated, tokens, sliced, RoleAssignment.objects.all()):
-        with pytest.raises(ScopeError):
-            describe_scope(queryset, PERSON_SCOPE)
+def test_a_scope_with_arguments_its_function_does_not_take_cannot_be_declared(personas: Personas) -> None:
+    with pytest.raises(ScopeError):
+        PERSON_SCOPES(personas.secretariat, "people.joinable")
+    with pytest.raises(ScopeError):
+        PERSON_SCOPES(personas.secretariat, "people.joinable", unit=personas.unit_a.pk, everybody=True)
+    with pytest.raises(ScopeError):
+        PERSON_SCOPES(personas.secretariat, "people.nowhere")
+    with pytest.raises(ScopeError):
+        PERSON_SCOPES(personas.secretariat, "people.joinable", unit=personas.unit_a)  # a unit, not its key
+    with pytest.raises(ScopeError):
+        PERSON_SCOPES(personas.secretariat, "tests.role_assignments").rows()
 
 
 # ---------------------------------------------------------------------------
@@ -355,10 +425,24 @@ def test_a_person_is_added_to_a_unit_through_the_picker(personas: Personas, many
     assert Membership.objects.filter(user=personas.focal_b, unit=personas.unit_a).exists()
 
 
-def test_a_queryset_that_cannot_be_described_falls_back_to_the_full_select(
+def test_a_queryset_assigned_to_a_field_with_a_scope_is_refused(personas: Personas) -> None:
+    """The token would still name the scope while the field checked the posted person against other people."""
+    form = _form(personas)
+    field = form.fields["user"]
+    with pytest.raises(ScopedQuerysetError):
+        field.queryset = User.objects.all()  # type: ignore[attr-defined]
+    assert set(field.queryset) == set(_membership_users(personas.secretariat, personas.unit_a).rows())  # type: ignore[attr-defined]
+    # Another scope changes both together.
+    field.scope = _membership_users(personas.secretariat, personas.unit_b)  # type: ignore[attr-defined]
+    assert set(field.queryset) == set(_membership_users(personas.secretariat, personas.unit_b).rows())  # type: ignore[attr-defined]
+    assert personas.focal_a in field.queryset and personas.focal_b not in field.queryset  # type: ignore[attr-defined]
+
+
+def test_a_field_without_a_named_scope_falls_back_to_the_full_select(
     personas: Personas, many: None, caplog: Any
 ) -> None:
     form = _form(personas)
+    form.fields["user"].scope = None  # type: ignore[attr-defined]
     form.fields["user"].queryset = User.objects.filter(api_tokens__isnull=True).distinct()  # type: ignore[attr-defined]
     html = str(form["user"])
     assert "data-person-picker" not in html and "Phạm Văn Đầu Mối" in html

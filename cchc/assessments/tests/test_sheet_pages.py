@@ -17,8 +17,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from cchc.assessments import services
+from cchc.assessments import access, services
+from cchc.assessments.forms import EvidenceFileForm, EvidenceReferenceForm
 from cchc.assessments.models import AssessmentStatus, Evidence, Round, Score, Stage
+from cchc.assessments.picker import SCORE_SCOPES, sheet_scope
 from cchc.audit.models import AuditEntry
 from cchc.frameworks.models import Criterion, RuleKind
 from cchc.testing.files import pdf_bytes
@@ -422,6 +424,27 @@ def test_the_criterion_search_finds_leaves_of_readable_sheets_only(wf: Workflow)
     assert [item["name"][:3] for item in focal.get(url, {"scope": scope, "q": "1.2"}).json()["results"]] == ["1.2"]
     assert wf.personas.client("focal_b").get(url, {"scope": scope, "q": ""}).json()["results"] == []
     assert focal.get(url, {"scope": "forged", "q": "1"}).status_code == 400
+
+
+def test_the_evidence_field_offers_the_leaves_of_its_sheet_and_the_token_searches_inside_them(wf: Workflow) -> None:
+    """The field's queryset is what ``assessments.sheet`` gives for the sheet; its token searches those scores that
+    the person searching may read: unit B's focal point finds nothing of unit A's sheet, with any token."""
+    assert SCORE_SCOPES.names() == ["assessments.sheet"]
+    for assessment in (wf.a, wf.b):
+        for owner in ("focal_a", "secretariat"):
+            scope = sheet_scope(wf.personas.user(owner), assessment)
+            for form_class in (EvidenceFileForm, EvidenceReferenceForm):
+                field = form_class(scores=scope).fields["scores"]
+                assert field.scope is scope  # type: ignore[attr-defined]
+                offered = set(field.queryset)  # type: ignore[attr-defined]
+                assert offered == set(scope.rows()) == set(assessment.scores.all())
+            for searcher in ("focal_a", "focal_b", "secretariat", "admin"):
+                user = wf.personas.user(searcher)
+                assert user is not None
+                readable = set(Score.objects.filter(assessment__in=access.get_assessments_for_user(user)))
+                searched = set(SCORE_SCOPES.rows(scope.token(), user))
+                assert searched == offered & readable, (assessment.unit.name, owner, searcher)
+    assert not set(SCORE_SCOPES.rows(sheet_scope(wf.personas.admin, wf.a).token(), wf.personas.focal_b))
 
 
 def test_without_javascript_a_typed_code_links_the_file_to_that_criterion(wf: Workflow) -> None:

@@ -22,6 +22,7 @@ from cchc.frameworks import access as frameworks_access
 from cchc.lib.errors import ServiceError
 from cchc.organisations import access as organisations_access
 from cchc.organisations.models import UnitKind
+from cchc.organisations.picker import unit_scope
 
 from .. import selectors, services
 from ..forms import (
@@ -50,13 +51,12 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 def _create_form(request: HttpRequest) -> RoundCreateForm:
     user = request.user
-    managed = roles.get_units_for_user(user, manage=True).active()
     return RoundCreateForm(
         request.POST or None,
         initial={"year": _default_year()},
-        organisers=managed.filter(kind=UnitKind.PROVINCE).order_by("name"),
+        organisers=unit_scope(user, "units.visible", manage=True, active=True, kinds=[UnitKind.PROVINCE.value]),
         frameworks=frameworks_access.get_frameworks_for_user(user).order_by("-year", "unit_kind", "name"),
-        units=managed.filter(kind__in=PARTICIPANT_KINDS).order_by("kind", "name"),
+        units=unit_scope(user, "units.visible", manage=True, active=True, kinds=[str(k) for k in PARTICIPANT_KINDS]),
         rounds=access.get_rounds_for_user(user).order_by("-year", "name"),
     )
 

@@ -35,6 +35,7 @@ from ..forms import (
     show_service_error,
 )
 from ..models import Score
+from ..picker import sheet_scope
 from . import appraisal, sheets
 
 NAV = "assessments"
@@ -68,7 +69,11 @@ def _score_page(request: HttpRequest, score: Score, status: int = 200, **forms: 
         "self_form": forms.get("self_form")
         or (SelfScoreForm(initial=SelfScoreForm.initial_for(score), criterion=criterion) if can_self else None),
         "file_form": forms.get("file_form")
-        or (EvidenceFileForm(scores=assessment.scores.all(), initial={"scores": [score.pk]}) if can_self else None),
+        or (
+            EvidenceFileForm(scores=sheet_scope(request.user, assessment), initial={"scores": [score.pk]})
+            if can_self
+            else None
+        ),
         "appraisal_form": forms.get("appraisal_form")
         or (AppraisalForm(initial=AppraisalForm.initial_for(score), criterion=criterion) if can_appraise else None),
         "explanation_form": forms.get("explanation_form") or (ExplanationForm() if can_explain else None),

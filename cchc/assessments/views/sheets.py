@@ -26,12 +26,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cchc.accounts import roles
 from cchc.assessments import access
 from cchc.lib.errors import ServiceError
-from cchc.organisations.widgets import QUERY_MAX_LENGTH, ScopeError, rows_in_scope
+from cchc.organisations.picker import ScopeError
+from cchc.organisations.widgets import QUERY_MAX_LENGTH
 
 from .. import selectors, services
 from ..forms import EvidenceFileForm, EvidenceReferenceForm, ReopenForm, SelfScoreForm, show_service_error
 from ..models import Assessment, AssessmentStatus, Evidence, Score
-from ..picker import SCORE_SCOPE, score_result, search_scores
+from ..picker import SCORE_SCOPES, score_result, search_scores, sheet_scope
 
 NAV = "assessments"
 
@@ -94,15 +95,15 @@ def sheet_page(
     user = request.user
     context = sheet_context(request, assessment, area_id, bound=bound)
     can_edit = context["can_edit"]
-    scores = assessment.scores.order_by("criterion__position")
     can_manage = access.can_manage_round(user, assessment.round)
     context.update(
         {
             "evidence": assessment.evidence.prefetch_related("scores__criterion").order_by("created_at"),
             "can_reopen": can_manage and assessment.status == AssessmentStatus.SUBMITTED,
-            "file_form": forms.get("file_form") or (EvidenceFileForm(scores=scores) if can_edit else None),
+            "file_form": forms.get("file_form")
+            or (EvidenceFileForm(scores=sheet_scope(user, assessment)) if can_edit else None),
             "reference_form": forms.get("reference_form")
-            or (EvidenceReferenceForm(scores=scores) if can_edit else None),
+            or (EvidenceReferenceForm(scores=sheet_scope(user, assessment)) if can_edit else None),
             "reopen_form": forms.get("reopen_form") or ReopenForm(),
             "nav_active": NAV,
         }
@@ -191,7 +192,7 @@ def assessment_reopen(request: HttpRequest, assessment_id: int) -> HttpResponse:
 def evidence_upload(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = access.get_assessment_for_user(request.user, assessment_id)
     roles.require(roles.is_focal_point_for(request.user, assessment.unit))
-    form = EvidenceFileForm(request.POST, request.FILES, scores=assessment.scores.all())
+    form = EvidenceFileForm(request.POST, request.FILES, scores=sheet_scope(request.user, assessment))
     if form.is_valid():
         try:
             services.evidence_add_file(
@@ -214,7 +215,7 @@ def evidence_upload(request: HttpRequest, assessment_id: int) -> HttpResponse:
 def evidence_reference(request: HttpRequest, assessment_id: int) -> HttpResponse:
     assessment = access.get_assessment_for_user(request.user, assessment_id)
     roles.require(roles.is_focal_point_for(request.user, assessment.unit))
-    form = EvidenceReferenceForm(request.POST, scores=assessment.scores.all())
+    form = EvidenceReferenceForm(request.POST, scores=sheet_scope(request.user, assessment))
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -286,9 +287,8 @@ def score_search(request: HttpRequest) -> JsonResponse:
     "label"}], "more": bool}``. The token names the leaves of one sheet; they are looked up among the scores of the
     sheets the user may read, so a token can narrow what the user sees but never widen it.
     """
-    readable = Score.objects.filter(assessment__in=access.get_assessments_for_user(request.user))
     try:
-        scores = rows_in_scope(request.GET.get("scope", ""), readable, SCORE_SCOPE)
+        scores = SCORE_SCOPES.rows(request.GET.get("scope", ""), request.user)
     except signing.SignatureExpired:
         return JsonResponse({"detail": _("Trang này đã mở quá lâu; hãy tải lại trang để tìm tiêu chí.")}, status=400)
     except (signing.BadSignature, ScopeError):

@@ -14,8 +14,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from cchc.directives.forms import TaskForm
 from cchc.directives.models import Directive, Task
+from cchc.frameworks import access as frameworks_access
 from cchc.frameworks.models import Criterion, Framework
+from cchc.frameworks.picker import CRITERION_SCOPES
 from cchc.testing.personas import Personas
 
 from .conftest import DUE
@@ -175,3 +178,32 @@ def test_the_edit_form_shows_the_chosen_criteria_as_chips(
 def test_the_criterion_search_is_only_for_people_who_are_signed_in(personas: Personas) -> None:
     response = Client().get(reverse("frameworks:criterion_search"), {"scope": "x", "q": "1"})
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_criteria_field_offers_the_rows_of_its_scope_and_the_token_searches_inside_them(
+    personas: Personas, directive: Directive, criteria: dict[str, Criterion]
+) -> None:
+    """The field's queryset is what ``frameworks.criteria`` gives; its token searches those criteria of the frameworks
+    the person searching may read, nothing else (a framework of the other province stays out of reach)."""
+    elsewhere = Framework.objects.create(
+        name="Bộ tiêu chí tỉnh bạn", year=2025, unit_kind="department", owner=personas.other_province
+    )
+    hidden = Criterion.objects.create(
+        framework=elsewhere, code="1", position=1, depth=0, title="Tiêu chí riêng", max_points=Decimal(1)
+    )
+    assert CRITERION_SCOPES.names() == ["frameworks.criteria"]
+    field = TaskForm(directive=directive).fields["criteria"]
+    scope = field.scope  # type: ignore[attr-defined]
+    assert scope is not None and scope.name == "frameworks.criteria"
+    offered = set(field.queryset)  # type: ignore[attr-defined]
+    assert offered == set(scope.rows()) == {*criteria.values(), hidden}
+    for name in ("admin", "secretariat", "focal_a", "leader"):
+        searcher = personas.user(name)
+        assert searcher is not None
+        readable = set(Criterion.objects.filter(framework__in=frameworks_access.get_frameworks_for_user(searcher)))
+        searched = set(CRITERION_SCOPES.rows(scope.token(), searcher))
+        assert searched == offered & readable, name
+        assert (hidden in searched) is (name == "admin"), name
+        url = f"{reverse('frameworks:criterion_search')}?scope={scope.token()}"
+        found = _search(personas.client(name), url, "tieu chi rieng")
+        assert [row["id"] for row in found] == ([hidden.pk] if name == "admin" else []), name

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cchc.accounts import roles
 from cchc.directives import access
 from cchc.lib.errors import ServiceError
+from cchc.organisations.picker import Scope, unit_scope
 from cchc.organisations.widgets import QUERY_MAX_LENGTH
 
 from .. import selectors, services
@@ -115,9 +116,9 @@ def directive_file(request: HttpRequest, directive_id: int) -> FileResponse:
     return FileResponse(directive.file.open("rb"), as_attachment=True, filename=directive.file_name)
 
 
-def _issuing_units(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _issuing_units(request: HttpRequest) -> Scope:
     """Every unit the user may issue for, on any date: the form keeps those in force on the issue date."""
-    return access.get_directive_issuing_units_for_user(request.user).order_by("path")
+    return unit_scope(request.user, "directives.issuing")
 
 
 def _directive_form(

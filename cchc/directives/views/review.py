@@ -20,18 +20,19 @@ from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period
 from cchc.organisations import access as organisations_access
 from cchc.organisations.models import CommuneSubtype, UnitKind
+from cchc.organisations.picker import Scope, unit_scope
 from cchc.organisations.services import UnitData
 
 from .. import proposals, services
-from ..forms import DirectiveForm, NewUnitFormSet, ProposedTaskFormSet, UploadForm, unit_choices_for
+from ..forms import DirectiveForm, NewUnitFormSet, ProposedTaskFormSet, UploadForm
 from ..models import DeadlineKind, DirectiveDraft, Recurrence
 from .common import show_service_error
 
 GET_POST = require_http_methods(["GET", "POST"])
 
 
-def _issuing_units(request: HttpRequest) -> Any:
-    return access.get_directive_issuing_units_for_user(request.user).active().order_by("path")
+def _issuing_units(request: HttpRequest) -> Scope:
+    return unit_scope(request.user, "directives.issuing")
 
 
 @GET_POST
@@ -54,13 +55,14 @@ def directive_upload(request: HttpRequest) -> HttpResponse:
 
 def _forms(request: HttpRequest, draft: DirectiveDraft) -> tuple[DirectiveForm, Any, Any]:
     extraction = draft.extraction
-    units = unit_choices_for(draft.issuing_unit, proposals.issue_date(extraction))
+    day = proposals.issue_date(extraction)
+    units = unit_scope(request.user, "directives.province", unit=draft.issuing_unit_id, on=day and day.isoformat())
     data = request.POST if request.method == "POST" else None
-    allowed = set(units.values_list("pk", flat=True))
+    allowed = set(units.rows().values_list("pk", flat=True))
     meta = DirectiveForm(
         data,
         initial=proposals.directive_initial(extraction, draft.issuing_unit),
-        issuing_units=access.get_directive_issuing_units_for_user(request.user).order_by("path"),
+        issuing_units=unit_scope(request.user, "directives.issuing"),
     )
     tasks = ProposedTaskFormSet(
         data,
@@ -167,7 +169,7 @@ def _proposed_rows(tasks: Any) -> list[ProposedTaskRow]:
         return [int(pk) for pk in form["units"].value() or [] if str(pk).isdigit() and len(str(pk)) <= 18]
 
     wanted = {pk for form in tasks.forms for pk in chosen(form)}
-    names = dict(tasks.units.filter(pk__in=wanted).values_list("pk", "name")) if wanted else {}
+    names = dict(tasks.units.rows().filter(pk__in=wanted).values_list("pk", "name")) if wanted else {}
     rows = []
     for form in tasks.forms:
         unit_names = [names[pk] for pk in chosen(form) if pk in names]

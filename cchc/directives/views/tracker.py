@@ -20,6 +20,7 @@ from cchc.accounts import roles
 from cchc.directives import access
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, write_table
+from cchc.organisations.picker import unit_scope
 from cchc.organisations.widgets import SEARCH_SUFFIX
 
 from .. import reminders, selectors, services
@@ -48,7 +49,7 @@ def _tracker_rows(request: HttpRequest) -> tuple[Any, selectors.TrackerFilters, 
     if legacy_search and not params.get(UNIT_SEARCH):
         params[UNIT_SEARCH] = legacy_search
     filters = selectors.TrackerFilters.from_params(params)
-    form = TrackerUnitForm(params, units=roles.get_units_for_user(request.user).active().order_by("path"))
+    form = TrackerUnitForm(params, units=unit_scope(request.user, "units.visible", active=True))
     resolved, unit = form.chosen_unit()
     if resolved:
         filters = dataclasses.replace(filters, unit=unit.pk if unit is not None else None)

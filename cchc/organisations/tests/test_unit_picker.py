@@ -1,10 +1,11 @@
-"""The unit picker: its search endpoint (permissions, scope tokens, diacritics, the limit), its scope descriptions,
-and the forms that use it (validation unchanged, search without JavaScript)."""
+"""The unit picker: its search endpoint (permissions, scope tokens, diacritics, the limit), its named scopes, and
+the forms that use it (validation unchanged, search without JavaScript)."""
 
 from __future__ import annotations
 
 import datetime
 import re
+from copy import deepcopy
 from html import unescape
 from typing import Any
 
@@ -20,16 +21,10 @@ from cchc.accounts import roles
 from cchc.accounts.forms import RoleGrantForm
 from cchc.accounts.models import User
 from cchc.organisations.forms import UnitCreateForm, UnitMergeForm
-from cchc.organisations.models import Membership, Unit, UnitKind
+from cchc.organisations.models import Unit, UnitKind
+from cchc.organisations.picker import SIGNING_SALT, UNIT_SCOPES, Scope, ScopeError, unit_scope
 from cchc.organisations.services import UnitData, unit_create
-from cchc.organisations.widgets import (
-    RESULT_LIMIT,
-    SIGNING_SALT,
-    ScopeError,
-    describe_scope,
-    scope_condition,
-    scope_token,
-)
+from cchc.organisations.widgets import RESULT_LIMIT, ScopedQuerysetError
 from cchc.testing.personas import Personas
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +42,21 @@ def _names(response: Any) -> list[str]:
     return [row["name"] for row in response.json()["results"]]
 
 
+# Scopes only these tests name: every unit, the subtree of one unit, the units of one kind.
+UNIT_SCOPES.register("tests.every_unit")(lambda viewer: Unit.objects.all())
+UNIT_SCOPES.register("tests.subtree")(lambda viewer, *, root: Unit.objects.subtree_of(Unit.objects.get(pk=root)))
+UNIT_SCOPES.register("tests.kind")(lambda viewer, *, kind, manage=False: _kind_scope(viewer, kind, manage))
+
+
+def _kind_scope(viewer: Any, kind: str, manage: bool) -> Any:
+    units = roles.get_units_for_user(viewer, manage=True) if manage else Unit.objects.all()
+    return units.filter(kind=kind)
+
+
+def scope_token(name: str = "tests.every_unit", **args: Any) -> str:
+    return UNIT_SCOPES.token(name, args)
+
+
 @pytest.fixture
 def many(settings: Any) -> None:
     """Every unit field searches instead of listing, as it would with thousands of units."""
@@ -58,7 +68,7 @@ def many(settings: Any) -> None:
 
 
 def test_an_anonymous_visitor_is_sent_to_the_login_page(personas: Personas) -> None:
-    response = _search(Client(), scope_token(Unit.objects.all()), "xa")
+    response = _search(Client(), scope_token(), "xa")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
 
@@ -67,7 +77,7 @@ def test_a_signed_in_user_without_any_role_is_refused(personas: Personas) -> Non
     nobody = User.objects.create(username="khongvaitro")
     client = Client()
     client.force_login(nobody)
-    assert _search(client, scope_token(Unit.objects.all()), "xa").status_code == 403
+    assert _search(client, scope_token(), "xa").status_code == 403
 
 
 @pytest.mark.parametrize(
@@ -84,23 +94,22 @@ def test_a_signed_in_user_without_any_role_is_refused(personas: Personas) -> Non
 def test_a_token_for_every_unit_still_finds_only_what_the_user_may_read(
     personas: Personas, name: str, expected: list[str]
 ) -> None:
-    token = scope_token(Unit.objects.all())
+    token = scope_token()
     assert sorted(_names(_search(personas.client(name), token, "xa"))) == expected
 
 
 def test_a_focal_point_cannot_search_outside_their_scope_even_with_a_token_naming_another_province(
     personas: Personas,
 ) -> None:
-    token = scope_token(Unit.objects.subtree_of(personas.other_province))
+    token = scope_token("tests.subtree", root=personas.other_province.pk)
     assert _names(_search(personas.client("focal_a"), token, "")) == []
     assert _names(_search(personas.client("focal_b"), token, "ngoai pham vi")) == []
     assert _names(_search(personas.client("admin"), token, "ngoai pham vi")) == ["Xã Ngoài Phạm Vi"]
 
 
 def test_the_secretariat_searches_within_the_field_scope_it_was_given(personas: Personas) -> None:
-    managed = roles.get_units_for_user(personas.secretariat, manage=True)
-    communes = scope_token(managed.filter(kind=UnitKind.COMMUNE))
-    everything_managed = scope_token(managed)
+    communes = scope_token("tests.kind", kind=UnitKind.COMMUNE.value, manage=True)
+    everything_managed = scope_token("units.visible", manage=True)
     client = personas.client("secretariat")
     assert _names(_search(client, communes, "")) == ["Xã Hòa Bình"]
     assert _names(_search(client, communes, "so tu phap")) == []
@@ -109,8 +118,8 @@ def test_the_secretariat_searches_within_the_field_scope_it_was_given(personas: 
 
 def test_a_forged_or_altered_token_is_refused(personas: Personas) -> None:
     client = personas.client("secretariat")
-    forged = signing.dumps({"w": ["and", False, []]}, salt="another-salt", compress=True)
-    genuine = scope_token(Unit.objects.filter(kind=UnitKind.COMMUNE))
+    forged = signing.dumps({"s": "tests.every_unit", "a": {}, "u": None}, salt="another-salt", compress=True)
+    genuine = scope_token("tests.kind", kind=UnitKind.COMMUNE.value)
     altered = genuine[:-3] + ("aaa" if not genuine.endswith("aaa") else "bbb")
     for token in ("", "rubbish", forged, altered):
         response = _search(client, token, "xa")
@@ -120,15 +129,49 @@ def test_a_forged_or_altered_token_is_refused(personas: Personas) -> None:
 
 def test_a_token_older_than_twelve_hours_asks_for_a_reload(personas: Personas) -> None:
     with time_machine.travel(timezone.now() - datetime.timedelta(hours=13)):
-        token = scope_token(Unit.objects.all())
+        token = scope_token()
     response = _search(personas.client("secretariat"), token, "xa")
     assert response.status_code == 400
     assert "tải lại trang" in response.json()["detail"]
 
 
-def test_a_signed_description_that_names_a_column_outside_the_unit_table_is_refused(personas: Personas) -> None:
-    token = signing.dumps({"w": ["q", "memberships__user", "exact", 1]}, salt=SIGNING_SALT, compress=True)
-    assert _search(personas.client("admin"), token, "").status_code == 400
+def test_a_signed_token_naming_an_unknown_scope_or_arguments_it_does_not_take_is_refused(personas: Personas) -> None:
+    client = personas.client("admin")
+    payload: Any
+    for payload in (
+        {"s": "units.nowhere", "a": {}, "u": None},
+        {"s": "units.visible", "a": {"everything": True}, "u": None},
+        {"s": "units.siblings", "a": {}, "u": None},
+        {"s": "units.siblings", "a": {"unit": "not a key"}, "u": None},
+        {"s": "units.siblings", "a": {"unit": 999999}, "u": None},
+        {"s": "units.visible", "a": {"kinds": {"nested": 1}}, "u": None},
+        {"w": ["q", "memberships__user", "exact", 1]},
+        ["units.visible", {}],
+    ):
+        token = signing.dumps(payload, salt=SIGNING_SALT, compress=True)
+        response = _search(client, token, "")
+        assert response.status_code == 400, payload
+        assert "không hợp lệ" in response.json()["detail"]
+
+
+def test_a_token_whose_arguments_were_altered_is_refused(personas: Personas) -> None:
+    genuine = scope_token("tests.subtree", root=personas.unit_b.pk)
+    data = signing.loads(genuine, salt=SIGNING_SALT)
+    data["a"]["root"] = personas.province.pk
+    value, _sep, signature = genuine.rpartition(":")
+    altered = signing.dumps(data, salt=SIGNING_SALT, compress=True).rpartition(":")[0].rpartition(":")[0]
+    for token in (f"{altered}:{value.rpartition(':')[2]}:{signature}",):
+        assert _search(personas.client("admin"), token, "").status_code == 400
+
+
+def test_a_token_cannot_widen_what_the_scope_function_gives_for_the_person_searching(personas: Personas) -> None:
+    # The secretariat's "everything I manage" presented by a focal point is kept to what the focal point may read.
+    token = UNIT_SCOPES.token("units.visible", {"manage": True}, personas.secretariat)
+    focal = sorted(_names(_search(personas.client("focal_a"), token, "")))
+    readable = roles.get_units_for_user(personas.focal_a)
+    assert set(focal) <= set(readable.values_list("name", flat=True))
+    admins = UNIT_SCOPES.token("tests.subtree", {"root": personas.other_province.pk}, personas.admin)
+    assert _names(_search(personas.client("focal_a"), admins, "")) == []
 
 
 # ---------------------------------------------------------------------------
@@ -137,7 +180,7 @@ def test_a_signed_description_that_names_a_column_outside_the_unit_table_is_refu
 
 def test_the_search_ignores_diacritics_and_case_and_reads_short_names_and_codes(personas: Personas) -> None:
     client = personas.client("admin")
-    token = scope_token(Unit.objects.all())
+    token = scope_token()
     assert _names(_search(client, token, "hoa binh")) == ["Xã Hòa Bình"]
     assert _names(_search(client, token, "HÒA BÌNH")) == ["Xã Hòa Bình"]
     assert _names(_search(client, token, "tu phap")) == ["Sở Tư pháp", "Văn phòng Sở Tư pháp"]
@@ -151,7 +194,7 @@ def test_the_search_ignores_diacritics_and_case_and_reads_short_names_and_codes(
 
 
 def test_each_result_carries_its_code_and_its_parent_path(personas: Personas) -> None:
-    response = _search(personas.client("secretariat"), scope_token(Unit.objects.all()), "van phong so tu phap")
+    response = _search(personas.client("secretariat"), scope_token(), "van phong so tu phap")
     assert response.json() == {
         "results": [
             {
@@ -175,7 +218,7 @@ def test_a_search_returns_at_most_twenty_units_and_says_there_are_more(personas:
             ),
             parent=personas.province,
         )
-    response = _search(personas.client("secretariat"), scope_token(Unit.objects.all()), "tan phong")
+    response = _search(personas.client("secretariat"), scope_token(), "tan phong")
     data = response.json()
     assert len(data["results"]) == RESULT_LIMIT == 20
     assert data["more"] is True
@@ -185,7 +228,7 @@ def test_a_search_returns_at_most_twenty_units_and_says_there_are_more(personas:
         "Phường Tân Phong 2",
         "Phường Tân Phong 3",
     ]
-    narrowed = _search(personas.client("secretariat"), scope_token(Unit.objects.all()), "tan phong 30").json()
+    narrowed = _search(personas.client("secretariat"), scope_token(), "tan phong 30").json()
     assert [row["name"] for row in narrowed["results"]] == ["Phường Tân Phong 30"]
     assert narrowed["more"] is False
 
@@ -196,47 +239,67 @@ def test_an_exact_name_comes_before_longer_names_that_contain_it(personas: Perso
         data=UnitData(name="Phòng Tư pháp Hòa Bình", kind=UnitKind.OFFICE, code="T-P-XHB-TP"),
         parent=personas.unit_b,
     )
-    names = _names(_search(personas.client("admin"), scope_token(Unit.objects.all()), "xa hoa binh"))
+    names = _names(_search(personas.client("admin"), scope_token(), "xa hoa binh"))
     assert names == ["Xã Hòa Bình"]
-    names = _names(_search(personas.client("admin"), scope_token(Unit.objects.all()), "hoa binh"))
+    names = _names(_search(personas.client("admin"), scope_token(), "hoa binh"))
     assert names == ["Xã Hòa Bình", "Phòng Tư pháp Hòa Bình"]
 
 
 # ---------------------------------------------------------------------------
-# Scope descriptions
+# Named scopes
 
 
-def test_the_querysets_the_forms_use_are_described_exactly(personas: Personas) -> None:
-    closed = unit_create(
-        actor=None,
-        data=UnitData(name="Huyện Cũ", kind=UnitKind.DISTRICT, code="T-P-HC", valid_to=datetime.date(2025, 6, 30)),
-        parent=personas.province,
-    )
-    managed = roles.get_units_for_user(personas.secretariat, manage=True)
-    querysets = [
-        Unit.objects.all(),
-        Unit.objects.none(),
-        managed,
-        managed.active().exclude(kind=UnitKind.OFFICE),
-        managed.active().exclude(kind=UnitKind.OFFICE).exclude(path__startswith=personas.unit_a.path),
-        managed.active().filter(parent_id=personas.unit_a.parent_id).order_by("name"),
-        Unit.objects.active().filter(parent_id=None),
-        managed.active(datetime.date(2025, 1, 1)).filter(kind__in=[UnitKind.DEPARTMENT, UnitKind.DISTRICT]),
-        Unit.objects.filter(path__startswith=personas.province.path).active(datetime.date(2025, 8, 1)),
-        Unit.objects.filter(kind=UnitKind.COMMUNE) | Unit.objects.filter(pk__in=[closed.pk, personas.front.pk]),
-        roles.get_units_for_user(personas.focal_b).exclude(valid_to__lt=datetime.date(2025, 7, 1)),
+def _registered_unit_scopes(personas: Personas) -> list[Scope]:
+    """Every unit scope the product registers, with arguments a page would give it."""
+    from cchc.directives.models import Task
+
+    framework = __import__("cchc.frameworks.models", fromlist=["Framework"]).Framework.objects.first()
+    task = Task.objects.first()
+    scopes = [
+        unit_scope(personas.secretariat, "units.visible"),
+        unit_scope(personas.secretariat, "units.visible", manage=True, active=True),
+        unit_scope(personas.secretariat, "units.visible", manage=True, active=True, kinds=["province"]),
+        unit_scope(personas.focal_b, "units.visible", exclude_kinds=["office"]),
+        unit_scope(personas.secretariat, "units.parents"),
+        unit_scope(personas.secretariat, "units.parents", moving=personas.unit_a.pk),
+        unit_scope(personas.secretariat, "units.siblings", unit=personas.unit_a.pk),
+        unit_scope(personas.secretariat, "directives.issuing"),
+        unit_scope(personas.secretariat, "directives.issuing", on="2025-06-30"),
+        unit_scope(None, "directives.province", unit=personas.province.pk, on="2025-08-01"),
     ]
-    for queryset in querysets:
-        rebuilt = Unit.objects.filter(scope_condition(describe_scope(queryset)))
-        assert set(rebuilt) == set(queryset), queryset.query
+    if task is not None:
+        scopes.append(unit_scope(None, "directives.province", unit=personas.province.pk, task=task.pk))
+    if framework is not None:
+        scopes.append(unit_scope(personas.secretariat, "frameworks.lead_units", framework=framework.pk))
+    names = {scope.name for scope in scopes} | {"tests.every_unit", "tests.subtree", "tests.kind"}
+    if framework is None:
+        names.add("frameworks.lead_units")
+    assert names == set(UNIT_SCOPES.names())
+    return scopes
 
 
-def test_querysets_that_join_other_tables_or_use_subqueries_are_not_described(personas: Personas) -> None:
-    with_members = Unit.objects.filter(memberships__user=personas.focal_a)
-    with_subquery = Unit.objects.filter(pk__in=Unit.objects.filter(kind=UnitKind.COMMUNE).values("pk"))
-    for queryset in (with_members, with_subquery, Unit.objects.all()[:5], Membership.objects.all()):
-        with pytest.raises(ScopeError):
-            describe_scope(queryset)  # type: ignore[arg-type]
+def test_the_token_names_the_same_units_as_the_field_offers_for_every_registered_scope(personas: Personas) -> None:
+    from cchc.directives import forms as _directives_forms  # noqa: F401  (registers the directives' scopes)
+    from cchc.frameworks import picker as _frameworks_picker  # noqa: F401  (registers the lead units' scope)
+
+    for scope in _registered_unit_scopes(personas):
+        field: Any = UnitMergeForm(siblings=scope)["sources"].field
+        assert field.scope is scope
+        searched = UNIT_SCOPES.rows(scope.token(), scope.viewer) if scope.viewer is not None else None
+        offered = set(field.queryset)  # type: ignore[attr-defined]
+        assert offered == set(scope.rows()), scope.name
+        if searched is not None:
+            readable = set(roles.get_units_for_user(scope.viewer))
+            assert set(searched) == offered & readable, scope.name
+
+
+def test_a_scope_with_arguments_its_function_does_not_take_cannot_be_declared(personas: Personas) -> None:
+    with pytest.raises(ScopeError):
+        unit_scope(personas.secretariat, "units.visible", everything=True)
+    with pytest.raises(ScopeError):
+        unit_scope(personas.secretariat, "units.nowhere")
+    with pytest.raises(ScopeError):
+        unit_scope(personas.secretariat, "units.visible", kinds=[object()])
 
 
 # ---------------------------------------------------------------------------
@@ -244,8 +307,14 @@ def test_querysets_that_join_other_tables_or_use_subqueries_are_not_described(pe
 
 
 def _parent_form(personas: Personas, data: dict[str, Any] | None = None, **kwargs: Any) -> UnitCreateForm:
-    parents = roles.get_units_for_user(personas.secretariat, manage=True).active().exclude(kind="office")
+    parents = unit_scope(personas.secretariat, "units.parents")
     return UnitCreateForm(data, parents=parents, allow_root=False, **kwargs)
+
+
+def _child_of_province(personas: Personas) -> Unit:
+    child = Unit.objects.filter(parent=personas.province).order_by("pk").first()
+    assert child is not None
+    return child
 
 
 def _unit_data(**extra: Any) -> dict[str, Any]:
@@ -298,7 +367,7 @@ def test_the_form_still_validates_and_refuses_units_outside_its_queryset(
 
 
 def test_the_role_scope_field_keeps_its_own_message_for_units_outside_the_scope(personas: Personas, many: None) -> None:
-    units = roles.get_units_for_user(personas.secretariat, manage=True)
+    units = unit_scope(personas.secretariat, "units.visible", manage=True)
     choices = [("focal_point", "Đầu mối")]
     form = RoleGrantForm(
         {"role": "focal_point", "scope": personas.other_commune.pk}, roles=choices, units=units, whole_system=False
@@ -339,7 +408,7 @@ def test_without_javascript_several_matches_are_offered_and_none_is_an_error(per
 
 
 def test_without_javascript_a_multiple_field_adds_the_match_to_the_chosen_units(personas: Personas, many: None) -> None:
-    siblings = roles.get_units_for_user(personas.secretariat, manage=True).filter(parent=personas.province)
+    siblings = unit_scope(personas.secretariat, "units.siblings", unit=_child_of_province(personas).pk)
     data = {
         "sources": [personas.unit_a.pk],
         "sources__search": "hoa binh",
@@ -356,16 +425,42 @@ def test_without_javascript_a_multiple_field_adds_the_match_to_the_chosen_units(
 
 
 def test_the_merge_form_keeps_its_checkboxes_for_few_siblings(personas: Personas) -> None:
-    siblings = roles.get_units_for_user(personas.secretariat, manage=True).filter(parent=personas.province)
+    siblings = unit_scope(personas.secretariat, "units.siblings", unit=_child_of_province(personas).pk)
     html = str(UnitMergeForm(siblings=siblings)["sources"])
     assert 'type="checkbox"' in html and "data-unit-picker" not in html
 
 
-def test_a_queryset_that_cannot_be_described_falls_back_to_the_full_select(
+def test_a_field_without_a_named_scope_falls_back_to_the_full_select(
     personas: Personas, many: None, caplog: Any
 ) -> None:
     form = _parent_form(personas)
+    form.fields["parent"].scope = None  # type: ignore[attr-defined]
     form.fields["parent"].queryset = Unit.objects.filter(Q(memberships__isnull=False)).distinct()  # type: ignore[attr-defined]
     html = str(form["parent"])
     assert "data-unit-picker" not in html and "Sở Nội vụ" in html
     assert "falls back to a full select" in caplog.text
+
+
+def test_a_queryset_assigned_to_a_field_with_a_scope_is_refused(personas: Personas) -> None:
+    """The token would still name the scope while the field checked the posted keys against other rows: the field
+    takes other rows only with another scope, or once its scope is dropped."""
+    siblings = unit_scope(personas.secretariat, "units.siblings", unit=personas.unit_a.pk)
+    field: Any = UnitMergeForm(siblings=siblings).fields["sources"]
+    with pytest.raises(ScopedQuerysetError):
+        field.queryset = Unit.objects.all()
+    assert set(field.queryset) == set(siblings.rows())
+    # A copy of the field (as a form copies its declared fields) keeps the scope and its rows, and the guard.
+    copy = deepcopy(field)
+    assert copy.scope is siblings and set(copy.queryset) == set(siblings.rows())
+    assert copy.queryset is not field.queryset
+    with pytest.raises(ScopedQuerysetError):
+        copy.queryset = Unit.objects.all()
+    # Another scope changes the queryset with it, whether given through use_scope() or assigned.
+    communes = unit_scope(personas.secretariat, "units.visible", kinds=[UnitKind.COMMUNE.value])
+    field.use_scope(communes)
+    assert field.scope is communes and set(field.queryset) == set(communes.rows()) == {personas.unit_b}
+    field.scope = siblings
+    assert field.scope is siblings and set(field.queryset) == set(siblings.rows())
+    field.scope = None
+    field.queryset = Unit.objects.none()
+    assert list(field.queryset) == []
