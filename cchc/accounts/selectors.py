@@ -8,7 +8,6 @@ from django.db.models import Prefetch, QuerySet
 
 from cchc.lib.text import search_key
 from cchc.organisations.models import Membership, Unit, subtree_condition
-from cchc.organisations.selectors import tree_rows
 
 from .models import ApiToken, RoleAssignment, User
 
@@ -57,14 +56,6 @@ def user_context(user: User) -> dict[str, Any]:
         "memberships": list(user.memberships.select_related("unit").order_by("unit__path")),  # type: ignore[attr-defined]
         "assignments": list(user.role_assignments.select_related("scope").order_by("role", "scope__path")),  # type: ignore[attr-defined]
     }
-
-
-def unit_choices(units: Any, *, blank: str | None = None) -> list[tuple[str, str]]:
-    """Choices for a unit select: active units in tree order, indented by depth."""
-    rows = tree_rows(units.active())
-    choices = [("", blank)] if blank is not None else []
-    choices.extend((str(unit.pk), "\u2003" * unit.tree_level + unit.name) for unit in rows)  # type: ignore[attr-defined]
-    return choices
 
 
 def api_tokens_of(user: User) -> QuerySet[ApiToken]:
