@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cchc.lib.text import normalize
 from cchc.lib.types import Actor
 from cchc.lib.validators import NOTE_MAX_LENGTH
-from cchc.organisations.models import Unit
+from cchc.organisations.models import Unit, UnitQuerySet
 from cchc.organisations.widgets import UnitPickerFieldMixin, UnitPickerWidget, tree_order
 
 from .models import Role, User
@@ -54,7 +54,7 @@ class UnitChoiceField(UnitPickerFieldMixin, forms.ModelChoiceField):
 class UserFilterForm(forms.Form):
     q = forms.CharField(label=_("Tìm theo tên"), required=False, max_length=200)
 
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: UnitQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(label=_("Đơn vị"), required=False, units=units, blank=str(_("Tất cả")))
         self.fields["role"] = forms.ChoiceField(
@@ -101,7 +101,7 @@ class UserCreateForm(forms.Form):
         max_length=NOTE_MAX_LENGTH, label=_("Ghi chú (lý do)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: UnitQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(label=_("Đơn vị công tác"), units=units, blank=str(_("— Chọn đơn vị —")))
         self.order_fields(["username", "full_name", "unit", "position", "email", "phone", "password1", "password2"])
@@ -166,7 +166,9 @@ class RoleGrantForm(forms.Form):
         max_length=NOTE_MAX_LENGTH, label=_("Lý do"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, roles: list[tuple[str, str]], units: Any, whole_system: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, roles: list[tuple[str, str]], units: UnitQuerySet, whole_system: bool, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"] = forms.ChoiceField(label=_("Vai trò"), choices=roles)
         self.fields["scope"] = UnitChoiceField(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.accounts.forms import UnitChoiceField
 from cchc.lib.validators import validate_date_range
+from cchc.organisations.models import UnitQuerySet
 
 from .models import AuditAction
 
@@ -28,7 +29,7 @@ class EntryFilterForm(forms.Form):
     )
     text = forms.CharField(label=_("Nội dung (đối tượng, lý do)"), required=False, max_length=200)
 
-    def __init__(self, *args: Any, object_types: list[tuple[str, str]], units: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, object_types: list[tuple[str, str]], units: UnitQuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         everything = ("", _("Tất cả"))
         self.fields["object_type"] = forms.ChoiceField(
