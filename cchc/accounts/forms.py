@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.text import normalize
+from cchc.lib.types import Actor
 from cchc.lib.validators import NOTE_MAX_LENGTH
 from cchc.organisations.models import Unit, UnitQuerySet
 from cchc.organisations.picker import Scope
@@ -138,7 +139,7 @@ class UserUpdateForm(forms.Form):
         max_length=NOTE_MAX_LENGTH, label=_("Lý do thay đổi"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args: Any, actor: Any, target: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, target: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.target = target

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.utils.translation import pgettext
 
 from cchc.audit import access as audit_access
 from cchc.directives import access as directives_access
+from cchc.lib.types import Viewer
 from cchc.organisations import access as organisations_access
 
 from . import roles
@@ -23,8 +23,8 @@ class NavItem:
     key: str
 
 
-def items_for(user: Any) -> list[NavItem]:
-    if not getattr(user, "is_authenticated", False):
+def items_for(user: Viewer | None) -> list[NavItem]:
+    if user is None or not getattr(user, "is_authenticated", False):
         return []
     items = [NavItem(_("Trang chủ"), reverse("dashboards:home"), "home")]
     if roles.roles_of(user) or roles.is_admin(user):

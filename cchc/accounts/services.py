@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -17,6 +16,7 @@ from cchc.audit.models import AuditAction
 from cchc.audit.services import diff, record, snapshot
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import normalize
+from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import Unit
 from cchc.organisations.services import membership_set
 
@@ -34,7 +34,7 @@ def _primary_unit_of(user: User) -> Unit | None:
 @transaction.atomic
 def user_create(
     *,
-    actor: Any,
+    actor: ActorOrSystem,
     username: str,
     full_name: str,
     email: str = "",
@@ -74,7 +74,7 @@ def user_create(
 @transaction.atomic
 def user_update(
     *,
-    actor: Any,
+    actor: ActorOrSystem,
     user: User,
     full_name: str,
     email: str = "",
@@ -104,7 +104,7 @@ def user_update(
 
 
 @transaction.atomic
-def role_grant(*, actor: Any, user: User, role: str, scope: Unit | None, reason: str = "") -> RoleAssignment:
+def role_grant(*, actor: ActorOrSystem, user: User, role: str, scope: Unit | None, reason: str = "") -> RoleAssignment:
     if role not in Role.values:
         raise ServiceError(_("Vai trò không hợp lệ."), field="role")
     if actor is not None and not roles.can_grant_role(actor, role, scope):
@@ -124,7 +124,7 @@ def role_grant(*, actor: Any, user: User, role: str, scope: Unit | None, reason:
 
 
 @transaction.atomic
-def role_revoke(*, actor: Any, assignment: RoleAssignment, reason: str = "") -> None:
+def role_revoke(*, actor: ActorOrSystem, assignment: RoleAssignment, reason: str = "") -> None:
     if actor is not None and not roles.can_grant_role(actor, assignment.role, assignment.scope):
         raise ServiceError(_("Bạn không có quyền thu hồi vai trò này."), code="forbidden")
     if (
@@ -145,14 +145,14 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment, reason: str = "") -> 
 
 
 @transaction.atomic
-def password_changed(*, actor: Any, user: User) -> None:
+def password_changed(*, actor: ActorOrSystem, user: User) -> None:
     """Record that a password was changed (never the password itself) and revoke the person's API tokens."""
     record(actor=actor, action=AuditAction.PASSWORD, instance=user, changes={}, unit=_primary_unit_of(user))
     api_tokens_revoke_all(actor=actor, user=user, reason=_("Đổi mật khẩu"))
 
 
 @transaction.atomic
-def user_set_password(*, actor: Any, user: User, password: str, reason: str = "") -> None:
+def user_set_password(*, actor: ActorOrSystem, user: User, password: str, reason: str = "") -> None:
     """Give ``user`` a new password chosen by an administrator or the secretariat, and revoke their API tokens.
 
     The audit entry says that the password changed, never what it is.
@@ -191,7 +191,7 @@ def api_token_lifetime() -> datetime.timedelta:
 
 
 @transaction.atomic
-def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, actor: ActorOrSystem, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token valid for ``API_TOKEN_DAYS``; the raw key is returned once and never stored."""
     name = normalize(name) or _("Mã truy cập")
     raw = ApiToken.generate()
@@ -212,7 +212,7 @@ def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, st
     return token, raw
 
 
-def _revoke(*, actor: Any, token: ApiToken, reason: str, unit: Unit | None) -> None:
+def _revoke(*, actor: ActorOrSystem, token: ApiToken, reason: str, unit: Unit | None) -> None:
     record(
         actor=actor,
         action=AuditAction.REVOKE,
@@ -225,13 +225,13 @@ def _revoke(*, actor: Any, token: ApiToken, reason: str, unit: Unit | None) -> N
 
 
 @transaction.atomic
-def api_token_revoke(*, actor: Any, token: ApiToken, reason: str = "") -> None:
+def api_token_revoke(*, actor: ActorOrSystem, token: ApiToken, reason: str = "") -> None:
     """Revoke one token. Callers check that ``actor`` may (see ``cchc.accounts.access.get_api_token_for_user``)."""
     _revoke(actor=actor, token=token, reason=normalize(reason), unit=_primary_unit_of(token.user))
 
 
 @transaction.atomic
-def api_tokens_revoke_all(*, actor: Any, user: User, reason: str = "") -> int:
+def api_tokens_revoke_all(*, actor: ActorOrSystem, user: User, reason: str = "") -> int:
     """Revoke every token of ``user``, one audit entry each; the number revoked."""
     tokens = list(ApiToken.objects.select_for_update().filter(user=user).order_by("pk"))
     unit = _primary_unit_of(user) if tokens else None

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cchc.audit import access as audit_access
 from cchc.lib.errors import ServiceError
 from cchc.lib.ordering import ordered_queryset_page
+from cchc.lib.types import Actor
 from cchc.organisations import access as organisations_access
 from cchc.organisations.picker import unit_scope
 
@@ -80,7 +81,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 USERS_PER_PAGE = 50
 
 
-def _grant_form(actor: Any, data: Any = None) -> RoleGrantForm:
+def _grant_form(actor: Actor, data: Any = None) -> RoleGrantForm:
     return RoleGrantForm(
         data,
         roles=roles.grantable_roles(actor),

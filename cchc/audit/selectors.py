@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from cchc.lib.numbers import format_amount, format_points
 from cchc.lib.periods import Period
 from cchc.lib.text import normalize, sort_key
-from cchc.organisations.models import path_condition
+from cchc.organisations.models import Unit, path_condition
 
 from .models import AuditEntry
 
@@ -238,7 +238,7 @@ def filter_entries(
     actor: str = "",
     object_type: str = "",
     action: str = "",
-    unit: Any = None,
+    unit: Unit | None = None,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
     text: str = "",
@@ -401,7 +401,7 @@ def _live_names(object_type: str, object_ids: set[str]) -> dict[str, str]:
     return {str(record.pk): str(record)[:300] for record in records}
 
 
-def labelled(entries: Any) -> list[AuditEntry]:
+def labelled(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
     """Entries with ``type_label`` and ``object_name`` set, for tables that mix record types.
 
     ``object_name`` is the record's human name: the stored text, or for the types whose model declares

@@ -5,11 +5,17 @@ from __future__ import annotations
 import datetime
 import decimal
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
+from cchc.accounts.models import User
+from cchc.lib.types import ActorOrSystem
+
 from .models import AuditAction, AuditEntry
+
+if TYPE_CHECKING:
+    from cchc.organisations.models import Unit
 
 
 def _jsonable(value: Any) -> Any:
@@ -46,7 +52,12 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     }
 
 
-def actor_label(actor: Any) -> str:
+def actor_user(actor: ActorOrSystem) -> User | None:
+    """The account to link an entry to: ``None`` for the system and for an anonymous visitor."""
+    return actor if isinstance(actor, User) else None
+
+
+def actor_label(actor: ActorOrSystem) -> str:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return ""  # shown as the translated word for "system" (AuditEntry.actor_display)
     return f"{actor.get_username()} ({getattr(actor, 'display_name', actor.get_username())})"
@@ -54,12 +65,12 @@ def actor_label(actor: Any) -> str:
 
 def record(
     *,
-    actor: Any,
+    actor: ActorOrSystem,
     action: AuditAction | str,
     instance: models.Model,
     changes: dict[str, Any] | None = None,
     reason: str = "",
-    unit: Any = None,
+    unit: Unit | None = None,
 ) -> AuditEntry | None:
     """Append one entry; call inside the same transaction as the change.
 
@@ -67,9 +78,8 @@ def record(
     """
     if action == AuditAction.UPDATE and not changes:
         return None
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
-        actor=user,
+        actor=actor_user(actor),
         actor_label=actor_label(actor),
         action=action,
         object_type=instance._meta.label_lower,

@@ -14,7 +14,7 @@ from cchc.audit import selectors as audit_selectors
 from cchc.audit.models import AuditEntry
 from cchc.lib.text import sort_key
 from cchc.lib.types import Viewer
-from cchc.organisations.models import Membership, Unit, UnitKind
+from cchc.organisations.models import Membership, Unit, UnitKind, UnitQuerySet
 from cchc.organisations.selectors import tree_rows
 
 # The home page a user lands on is chosen by their most responsible role.
@@ -36,7 +36,7 @@ def home_role(user: Viewer) -> str | None:
     return next((role for role in HOME_ORDER if role in roles), None)
 
 
-def unit_counts(units: Any) -> list[dict[str, Any]]:
+def unit_counts(units: UnitQuerySet) -> list[dict[str, Any]]:
     """Active units per kind, in the order of :class:`UnitKind`."""
     rows = {row["kind"]: row["n"] for row in units.active().values("kind").annotate(n=Count("id"))}
     return [{"kind": label, "count": rows.get(value, 0)} for value, label in UnitKind.choices if rows.get(value)]
@@ -54,8 +54,10 @@ class UnitWithMembers:
     members: list[Membership] = field(default_factory=list)
 
 
-def my_units_with_members(user: Any, *, with_members: bool = True) -> list[UnitWithMembers]:
+def my_units_with_members(user: Viewer, *, with_members: bool = True) -> list[UnitWithMembers]:
     """The units the user works in, each with its colleagues (two queries)."""
+    if not isinstance(user, User):
+        return []
     own = list(user.memberships.select_related("unit").order_by("unit__path"))
     if not own or not with_members:
         return [UnitWithMembers(unit=m.unit, position=m.position) for m in own]
@@ -80,7 +82,7 @@ class Scope:
     unit: Unit | None
 
 
-def scopes(user: Any) -> list[Scope]:
+def scopes(user: Viewer) -> list[Scope]:
     """The user's roles and where each applies (no query: the roles are already read for the request)."""
     return [
         Scope(role=str(a.get_role_display()), unit=a.scope)
@@ -88,7 +90,7 @@ def scopes(user: Any) -> list[Scope]:
     ]
 
 
-def units_under_scopes(user: Any) -> list[Unit]:
+def units_under_scopes(user: Viewer) -> list[Unit]:
     """Active units directly below the units the user's roles are scoped to (one query)."""
     scope_ids = [a.scope_id for a in role_assignments(user) if a.scope_id]
     if not scope_ids:

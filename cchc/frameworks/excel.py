@@ -54,7 +54,8 @@ from cchc.accounts import roles
 from cchc.lib import spreadsheet
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import fold
-from cchc.organisations.models import Unit, UnitKind
+from cchc.lib.types import ActorOrSystem, Viewer
+from cchc.organisations.models import Unit, UnitKind, UnitQuerySet
 
 from . import scoring, selectors, services
 from .models import CriterionCategory, Framework, RuleKind
@@ -200,18 +201,18 @@ def parent_code_of(code: str) -> str:
 LEAD_UNIT_KINDS = (UnitKind.PROVINCE, UnitKind.DEPARTMENT, UnitKind.PUBLIC_SERVICE_UNIT, UnitKind.OTHER)
 
 
-def lead_units_for(user: Any, framework: Framework) -> Any:
+def lead_units_for(user: Viewer, framework: Framework) -> UnitQuerySet:
     """Units ``user`` may name as a criterion's lead unit: active, of a leading kind, under the framework's owner."""
     units = roles.get_units_for_user(user).active().filter(kind__in=LEAD_UNIT_KINDS)
     if framework.owner is not None:
-        units = units.filter(path__startswith=framework.owner.path)
+        units = units.subtree_of(framework.owner)
     return units.order_by("path")
 
 
 class _UnitMatcher:
     """Lead units by code, name or short name (diacritics and case ignored) among ``units``."""
 
-    def __init__(self, units: Any) -> None:
+    def __init__(self, units: UnitQuerySet) -> None:
         self.by_key: dict[str, list[Unit]] = {}
         for unit in units.only("id", "code", "name", "short_name", "path"):
             for text in {unit.code, unit.name, unit.short_name}:
@@ -228,10 +229,10 @@ class _UnitMatcher:
 
 def import_framework(
     *,
-    actor: Any,
+    actor: ActorOrSystem,
     framework: Framework,
     data: bytes,
-    units: Any,
+    units: UnitQuerySet,
     reason: str = "",
     progress: spreadsheet.Progress | None = None,
 ) -> ImportReport:

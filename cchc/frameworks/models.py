@@ -143,7 +143,3 @@ class Criterion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title[:80]}"
-
-    @property
-    def is_bonus_or_penalty(self) -> bool:
-        return self.category != CriterionCategory.BASE

@@ -20,13 +20,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cchc.frameworks import access
 from cchc.lib.text import search_key
 from cchc.lib.types import Viewer
-from cchc.organisations.models import UnitQuerySet
+from cchc.organisations.models import Unit, UnitQuerySet
 from cchc.organisations.picker import UNIT_SCOPES, Scope, ScopeRegistry
 from cchc.organisations.widgets import (
     QUERY_MAX_LENGTH,
@@ -59,7 +60,10 @@ def criteria_scope(viewer: Viewer | None) -> Scope:
 @UNIT_SCOPES.register("frameworks.lead_units")
 def lead_units(viewer: Viewer | None, *, framework: int) -> UnitQuerySet:
     """The units the viewer may name as the lead unit of a criterion of ``framework`` (``excel.lead_units_for``)."""
-    return excel.lead_units_for(viewer, Framework.objects.select_related("owner").get(pk=int(framework)))
+    framework_row = Framework.objects.select_related("owner").filter(pk=int(framework)).first()
+    if framework_row is None:  # deleted since the page was shown
+        return Unit.objects.none()
+    return excel.lead_units_for(viewer or AnonymousUser(), framework_row)
 
 
 TITLE_SHOWN = 90

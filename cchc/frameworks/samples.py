@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cchc.lib.text import fold
+from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import Unit, UnitKind
 
 from . import scoring
@@ -59,7 +60,7 @@ def resolve_lead_units(document: dict[str, Any], owner: Unit | None) -> dict[str
     """Each lead role's department in the owner's tree, by code (``PT-SNV`` ends with ``SNV``) or by name."""
     departments = Unit.objects.filter(kind=UnitKind.DEPARTMENT).active()
     if owner is not None:
-        departments = departments.filter(path__startswith=owner.path)
+        departments = departments.subtree_of(owner)
     units = list(departments.only("id", "code", "name", "short_name", "path"))
     result: dict[str, Unit | None] = {}
     for role, spec in document["lead_units"].items():
@@ -106,7 +107,7 @@ class Installed:
 
 
 @transaction.atomic
-def install_sample(*, actor: Any, key: str, year: int, owner: Unit | None) -> Installed:
+def install_sample(*, actor: ActorOrSystem, key: str, year: int, owner: Unit | None) -> Installed:
     """Create the sample framework ``key`` for ``year`` (idempotent: an existing one of the same name is kept)."""
     document = read_sample(key)
     name = sample_name(document, year)

@@ -29,6 +29,7 @@ from cchc.audit.models import AuditAction
 from cchc.audit.services import diff, record, snapshot
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import normalize
+from cchc.lib.types import ActorOrSystem
 from cchc.lib.validators import TITLE_MAX_LENGTH, check_text
 from cchc.organisations.models import Unit, UnitKind
 
@@ -170,7 +171,7 @@ def clean_criterion(data: CriterionData, *, framework: Framework, leaf: bool = T
             raise ServiceError(" ".join(errors), field="rule_params")
         data.rule_params = scoring.canonical_params(data.rule_kind, data.rule_params)
     owner = framework.owner
-    if data.lead_unit is not None and owner is not None and not data.lead_unit.path.startswith(owner.path):
+    if data.lead_unit is not None and owner is not None and not data.lead_unit.is_within(owner):
         raise ServiceError(
             _("Cơ quan chủ trì thẩm định phải thuộc %(owner)s.") % {"owner": owner.name}, field="lead_unit"
         )
@@ -267,7 +268,7 @@ def renumber(framework: Framework) -> None:
 
 
 @transaction.atomic
-def framework_create(*, actor: Any, data: FrameworkData, reason: str = "") -> Framework:
+def framework_create(*, actor: ActorOrSystem, data: FrameworkData, reason: str = "") -> Framework:
     data = _clean_framework(data)
     _check_unique_name(data)
     framework = Framework.objects.create(
@@ -292,7 +293,7 @@ def framework_create(*, actor: Any, data: FrameworkData, reason: str = "") -> Fr
 
 
 @transaction.atomic
-def framework_update(*, actor: Any, framework: Framework, data: FrameworkData, reason: str = "") -> Framework:
+def framework_update(*, actor: ActorOrSystem, framework: Framework, data: FrameworkData, reason: str = "") -> Framework:
     ensure_editable(framework)
     data = _clean_framework(data)
     _check_unique_name(data, exclude=framework.pk)
@@ -314,7 +315,7 @@ def framework_update(*, actor: Any, framework: Framework, data: FrameworkData, r
 
 
 @transaction.atomic
-def framework_delete(*, actor: Any, framework: Framework, reason: str = "") -> None:
+def framework_delete(*, actor: ActorOrSystem, framework: Framework, reason: str = "") -> None:
     if framework.rounds.exists() or framework.assessments.exists():
         raise ServiceError(
             _("Bộ tiêu chí đã được dùng trong kỳ đánh giá nên không thể xóa."),
@@ -333,7 +334,13 @@ def framework_delete(*, actor: Any, framework: Framework, reason: str = "") -> N
 
 @transaction.atomic
 def framework_clone(
-    *, actor: Any, framework: Framework, year: int, name: str, owner: Unit | bool | None = False, reason: str = ""
+    *,
+    actor: ActorOrSystem,
+    framework: Framework,
+    year: int,
+    name: str,
+    owner: Unit | bool | None = False,
+    reason: str = "",
 ) -> Framework:
     """A deep copy of the framework and its whole tree for another year (``based_on`` points back)."""
     copy = framework_create(
@@ -377,7 +384,9 @@ def framework_clone(
 # Criteria one by one
 
 
-def _record_criterion(actor: Any, action: str, criterion: Criterion, changes: dict[str, Any], reason: str) -> None:
+def _record_criterion(
+    actor: ActorOrSystem, action: str, criterion: Criterion, changes: dict[str, Any], reason: str
+) -> None:
     record(
         actor=actor,
         action=action,
@@ -390,7 +399,7 @@ def _record_criterion(actor: Any, action: str, criterion: Criterion, changes: di
 
 @transaction.atomic
 def criterion_create(
-    *, actor: Any, framework: Framework, parent: Criterion | None, data: CriterionData, reason: str = ""
+    *, actor: ActorOrSystem, framework: Framework, parent: Criterion | None, data: CriterionData, reason: str = ""
 ) -> Criterion:
     ensure_editable(framework)
     if parent is not None and parent.framework_id != framework.pk:
@@ -412,7 +421,7 @@ def criterion_create(
 
 
 @transaction.atomic
-def criterion_update(*, actor: Any, criterion: Criterion, data: CriterionData, reason: str = "") -> Criterion:
+def criterion_update(*, actor: ActorOrSystem, criterion: Criterion, data: CriterionData, reason: str = "") -> Criterion:
     framework = criterion.framework
     ensure_editable(framework)
     is_leaf = not criterion.children.exists()
@@ -451,7 +460,7 @@ def subtree_ids(criterion: Criterion) -> list[int]:
 
 
 @transaction.atomic
-def criterion_delete(*, actor: Any, criterion: Criterion, reason: str = "") -> int:
+def criterion_delete(*, actor: ActorOrSystem, criterion: Criterion, reason: str = "") -> int:
     """Delete the criterion with everything below it; returns how many criteria went."""
     framework = criterion.framework
     ensure_editable(framework)
@@ -487,7 +496,7 @@ def _flatten(nodes: Sequence[CriterionNode]) -> Iterable[tuple[CriterionNode, Cr
 
 @transaction.atomic
 def criteria_replace(
-    *, actor: Any, framework: Framework, nodes: Sequence[CriterionNode], reason: str = "", action: str = ""
+    *, actor: ActorOrSystem, framework: Framework, nodes: Sequence[CriterionNode], reason: str = "", action: str = ""
 ) -> int:
     """Replace every criterion of the framework with the tree ``nodes`` (import, sample frameworks)."""
     ensure_editable(framework)

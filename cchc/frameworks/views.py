@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cchc.accounts import roles
 from cchc.frameworks import access
+from cchc.imports import access as import_access
 from cchc.imports import services as import_services
 from cchc.imports.models import ImportKind
 from cchc.imports.views import run_context, run_response
@@ -307,7 +308,7 @@ def framework_import(request: HttpRequest, framework_id: int) -> HttpResponse:
     framework = access.get_framework_for_user(request.user, framework_id, manage=True)
     run = None
     if request.method == "GET" and "run" in request.GET:
-        run = import_services.get_import_run_for_user(
+        run = import_access.get_import_run_for_user(
             request.user, request.GET["run"], kind=ImportKind.FRAMEWORK, framework=framework
         )
         if (response := run_response(request, run, error_file_name="loi-nhap-bo-tieu-chi.xlsx")) is not None:

@@ -12,19 +12,22 @@ The import itself is the same all-or-nothing function as in the request.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from cchc.accounts.models import User
 from cchc.lib.errors import ServiceError
-from cchc.lib.ids import parse_id
+from cchc.lib.types import ActorOrSystem
 
 from .models import ImportKind, ImportPhase, ImportRun, ImportStatus
+
+if TYPE_CHECKING:
+    from cchc.frameworks.models import Framework
 
 logger = logging.getLogger(__name__)
 
@@ -40,18 +43,18 @@ def runs_in_background(data: bytes) -> bool:
 
 def import_run_start(
     *,
-    actor: Any,
+    actor: ActorOrSystem,
     kind: str,
     data: bytes,
     file_name: str,
     reason: str = "",
     dry_run: bool = False,
-    framework: Any = None,
+    framework: Framework | None = None,
 ) -> ImportRun:
     """Store the checked upload and queue its import; the caller shows the run's page."""
     run = ImportRun(
         kind=kind,
-        created_by=actor,
+        created_by=actor if isinstance(actor, User) else None,
         framework=framework,
         file_name=file_name[:255],
         reason=reason[:500],
@@ -150,21 +153,8 @@ def _finish(run: ImportRun, **values: Any) -> None:
     _set(run, file="", finished_at=timezone.now(), **values)
 
 
-def get_import_run_for_user(user: Any, run_id: Any, *, kind: str, framework: Any = None) -> ImportRun:
-    """A run of ``kind`` its own author may follow; anybody else, or a malformed id, gets a 404."""
-    pk = parse_id(run_id)
-    runs = ImportRun.objects.filter(kind=kind, created_by=user)
-    if framework is not None:
-        runs = runs.filter(framework=framework)
-    run = runs.filter(pk=pk).first() if pk is not None else None
-    if run is None:
-        raise Http404
-    return run
-
-
 __all__ = [
     "background_threshold",
-    "get_import_run_for_user",
     "import_run_execute",
     "import_run_start",
     "run_import_job",

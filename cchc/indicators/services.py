@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from cchc.audit.models import AuditAction
 from cchc.audit.services import record
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period
+from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import Unit
 
 from .models import Indicator, IndicatorSource, IndicatorValue, Measure
@@ -49,7 +49,7 @@ def _decimal(value: Decimal | float | int | None) -> Decimal | None:
 @transaction.atomic
 def value_publish(
     *,
-    actor: Any,
+    actor: ActorOrSystem,
     indicator: Indicator,
     unit: Unit,
     period: Period,

@@ -7,7 +7,7 @@ the primary keys and names of every row, orders them, and then reads the one pag
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from django.core.paginator import Page, Paginator
@@ -16,11 +16,6 @@ from django.db.models import QuerySet
 from .text import SortKey, sort_key
 
 T = TypeVar("T")
-
-
-def in_vietnamese_order(items: Iterable[T], name: Callable[[T], str | None]) -> list[T]:
-    """``items`` sorted by ``name(item)`` in Vietnamese dictionary order."""
-    return sorted(items, key=lambda item: sort_key(name(item)))
 
 
 def _row_key(values: Sequence[Any]) -> tuple[SortKey, ...]:

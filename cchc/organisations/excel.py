@@ -55,6 +55,7 @@ from cchc.accounts import roles
 from cchc.lib import spreadsheet
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import fold, normalize
+from cchc.lib.types import ActorOrSystem
 
 from .models import CommuneSubtype, SuccessionKind, Unit, UnitKind, UnitQuerySet, UnitSuccession, decode_path
 from .selectors import tree_rows
@@ -310,12 +311,12 @@ def _units_by_code(codes: Iterable[str]) -> dict[str, Unit]:
     return found
 
 
-def _may_manage(actor: Any, unit: Unit | None) -> bool:
+def _may_manage(actor: ActorOrSystem, unit: Unit | None) -> bool:
     """The command line (no actor) manages everything; people go through the permission helpers."""
     return actor is None or roles.manages(actor, unit)
 
 
-def _check_against_database(actor: Any, rows: list[_Row], errors: list[RowError]) -> dict[str, Unit]:
+def _check_against_database(actor: ActorOrSystem, rows: list[_Row], errors: list[RowError]) -> dict[str, Unit]:
     label = COLUMN_LABELS
     by_code: dict[str, _Row] = {}
     for row in rows:
@@ -505,7 +506,9 @@ def _parents_first(rows: list[_Row]) -> list[_Row]:
     return ordered
 
 
-def _write(*, actor: Any, rows: list[_Row], existing: dict[str, Unit], reason: str, report: ImportReport) -> None:
+def _write(
+    *, actor: ActorOrSystem, rows: list[_Row], existing: dict[str, Unit], reason: str, report: ImportReport
+) -> None:
     units: dict[str, Unit] = dict(existing)
     for row in _parents_first(rows):
         current = existing.get(row.code)
@@ -561,7 +564,7 @@ _DATA_FIELDS = ("name", "kind", "code", "short_name", "subtype", "valid_from", "
 
 def import_units(
     *,
-    actor: Any,
+    actor: ActorOrSystem,
     data: bytes,
     reason: str = "",
     dry_run: bool = False,

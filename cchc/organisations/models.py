@@ -182,9 +182,6 @@ class Unit(models.Model):
     def ancestors(self) -> UnitQuerySet:
         return Unit.objects.filter(pk__in=self.ancestor_ids).order_by("depth")
 
-    def descendants(self, *, include_self: bool = False) -> UnitQuerySet:
-        return Unit.objects.subtree_of(self, include_self=include_self)
-
     def is_active(self, on: datetime.date | None = None) -> bool:
         day = on or timezone.localdate()
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)

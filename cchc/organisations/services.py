@@ -6,7 +6,7 @@ import datetime
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
@@ -14,9 +14,10 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
 from cchc.audit.models import AuditAction, AuditEntry
-from cchc.audit.services import actor_label, diff, record, snapshot
+from cchc.audit.services import actor_label, actor_user, diff, record, snapshot
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import normalize, search_key
+from cchc.lib.types import ActorOrSystem
 
 from .models import (
     SEGMENT_WIDTH,
@@ -28,6 +29,9 @@ from .models import (
     UnitSuccession,
     encode_segment,
 )
+
+if TYPE_CHECKING:
+    from cchc.accounts.models import User
 
 UNIT_AUDIT_FIELDS = ("name", "short_name", "code", "kind", "subtype", "parent", "valid_from", "valid_to")
 MEMBERSHIP_AUDIT_FIELDS = ("user", "unit", "position", "is_head", "valid_from", "valid_to")
@@ -115,7 +119,7 @@ def _insert(data: UnitData, parent: Unit | None) -> Unit:
 
 
 @transaction.atomic
-def unit_create(*, actor: Any, data: UnitData, parent: Unit | None, reason: str = "") -> Unit:
+def unit_create(*, actor: ActorOrSystem, data: UnitData, parent: Unit | None, reason: str = "") -> Unit:
     data = _clean(data)
     _check_code_free(data.code)
     unit = _insert(data, parent)
@@ -131,7 +135,7 @@ def unit_create(*, actor: Any, data: UnitData, parent: Unit | None, reason: str 
 
 
 @transaction.atomic
-def unit_update(*, actor: Any, unit: Unit, data: UnitData, reason: str = "") -> Unit:
+def unit_update(*, actor: ActorOrSystem, unit: Unit, data: UnitData, reason: str = "") -> Unit:
     data = _clean(data)
     _check_code_free(data.code, exclude_pk=unit.pk)
     before = snapshot(unit, UNIT_AUDIT_FIELDS)
@@ -146,7 +150,7 @@ def unit_update(*, actor: Any, unit: Unit, data: UnitData, reason: str = "") -> 
 
 
 @transaction.atomic
-def unit_move(*, actor: Any, unit: Unit, new_parent: Unit | None, reason: str = "") -> Unit:
+def unit_move(*, actor: ActorOrSystem, unit: Unit, new_parent: Unit | None, reason: str = "") -> Unit:
     """Put ``unit`` (with its whole subtree) under ``new_parent``."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if new_parent is not None:
@@ -184,7 +188,7 @@ def _link(predecessor: Unit, successor: Unit, kind: str, effective_date: datetim
     )
 
 
-def _close(*, actor: Any, unit: Unit, last_day: datetime.date, reason: str) -> None:
+def _close(*, actor: ActorOrSystem, unit: Unit, last_day: datetime.date, reason: str) -> None:
     if unit.valid_from and last_day < unit.valid_from:
         raise ServiceError(
             _("Đơn vị “%(name)s” chưa có hiệu lực vào ngày %(day)s.")
@@ -203,7 +207,7 @@ def _close(*, actor: Any, unit: Unit, last_day: datetime.date, reason: str) -> N
     )
 
 
-def _move_active_children(*, actor: Any, source: Unit, target: Unit, day: datetime.date, reason: str) -> None:
+def _move_active_children(*, actor: ActorOrSystem, source: Unit, target: Unit, day: datetime.date, reason: str) -> None:
     for child in Unit.objects.filter(parent=source).active(day):
         unit_move(actor=actor, unit=child, new_parent=target, reason=reason)
 
@@ -211,7 +215,7 @@ def _move_active_children(*, actor: Any, source: Unit, target: Unit, day: dateti
 @transaction.atomic
 def unit_merge(
     *,
-    actor: Any,
+    actor: ActorOrSystem,
     units: Iterable[Unit],
     into: Unit | None = None,
     new_unit: UnitData | None = None,
@@ -266,7 +270,7 @@ def unit_merge(
 @transaction.atomic
 def unit_split(
     *,
-    actor: Any,
+    actor: ActorOrSystem,
     unit: Unit,
     into: list[UnitData],
     parent: Unit | None = None,
@@ -306,7 +310,7 @@ def unit_split(
 @transaction.atomic
 def unit_succession_add(
     *,
-    actor: Any,
+    actor: ActorOrSystem,
     predecessor: Unit,
     successor: Unit,
     kind: str,
@@ -336,7 +340,7 @@ def unit_succession_add(
 
 
 @transaction.atomic
-def unit_delete(*, actor: Any, unit: Unit, reason: str = "") -> None:
+def unit_delete(*, actor: ActorOrSystem, unit: Unit, reason: str = "") -> None:
     """Delete a unit entered by mistake; units with history are closed instead."""
     if Unit.objects.filter(parent=unit).exists():
         raise ServiceError(_("Không thể xóa đơn vị còn đơn vị trực thuộc."))
@@ -361,8 +365,8 @@ def unit_delete(*, actor: Any, unit: Unit, reason: str = "") -> None:
 @transaction.atomic
 def membership_set(
     *,
-    actor: Any,
-    user: Any,
+    actor: ActorOrSystem,
+    user: User,
     unit: Unit,
     position: str = "",
     is_head: bool = False,
@@ -390,7 +394,7 @@ def membership_set(
 
 
 @transaction.atomic
-def membership_delete(*, actor: Any, membership: Membership, reason: str = "") -> None:
+def membership_delete(*, actor: ActorOrSystem, membership: Membership, reason: str = "") -> None:
     record(
         actor=actor,
         action=AuditAction.DELETE,
@@ -403,7 +407,9 @@ def membership_delete(*, actor: Any, membership: Membership, reason: str = "") -
 
 
 @transaction.atomic
-def units_bulk_insert(*, actor: Any, rows: Iterable[tuple[UnitData, str | None]], reason: str = "") -> list[Unit]:
+def units_bulk_insert(
+    *, actor: ActorOrSystem, rows: Iterable[tuple[UnitData, str | None]], reason: str = ""
+) -> list[Unit]:
     """Create many units in a handful of queries (national-size loads and imports).
 
     Each row is a unit's data and its parent's code (``None`` for a root); the
@@ -477,7 +483,7 @@ def units_bulk_insert(*, actor: Any, rows: Iterable[tuple[UnitData, str | None]]
         Unit.objects.bulk_update(batch, ["path"], batch_size=chunk)
         created.extend(batch)
     label = actor_label(actor)
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    user = actor_user(actor)
     AuditEntry.objects.bulk_create(
         [
             AuditEntry(

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cchc.accounts import roles
 from cchc.accounts.picker import person_scope
 from cchc.audit import access as audit_access
+from cchc.imports import access as import_access
 from cchc.imports import services as import_services
 from cchc.imports.models import ImportKind
 from cchc.imports.views import run_context, run_response
@@ -418,7 +419,7 @@ def unit_import(request: HttpRequest) -> HttpResponse:
     roles.require(access.can_manage_units(request.user))
     run = None
     if request.method == "GET" and "run" in request.GET:
-        run = import_services.get_import_run_for_user(request.user, request.GET["run"], kind=ImportKind.UNITS)
+        run = import_access.get_import_run_for_user(request.user, request.GET["run"], kind=ImportKind.UNITS)
         if (response := run_response(request, run, error_file_name="loi-nhap-don-vi.xlsx")) is not None:
             return response
     form = UnitImportForm(request.POST or None, request.FILES or None)
