@@ -11,6 +11,8 @@ A module belongs to an app (the first package under ``cchc``) and to a layer of 
 - ``access``: ``access.py``, the app's permission helpers;
 - ``exchange``: Excel and Word files read and written for a person (``excel.py``, ``documents.py``), which scope what
   they read through the access helpers;
+- ``widgets``: the searchable pickers and their widgets (``picker.py``, ``widgets.py``), form parts that the forms of
+  several apps use;
 - ``pages``: views, API, URLs, forms, widgets, pickers, template tags, admin, management commands, demo data,
   context processors and navigation.
 
@@ -36,14 +38,13 @@ PAGE_MODULES = {
     "api",
     "urls",
     "forms",
-    "widgets",
-    "picker",
     "admin",
     "demo",
     "navigation",
     "context_processors",
 }
 EXCHANGE_MODULES = {"excel", "documents"}
+WIDGET_MODULES = {"widgets", "picker"}
 PAGE_PACKAGES = {"views", "templatetags", "management", "api"}
 MODEL_MODULES = {"models", "apps"}
 # Top-level modules of the project that are not apps: they assemble the apps and sit above all of them.
@@ -97,6 +98,8 @@ def layer_of(module: str) -> str:
         return "access"
     if head in EXCHANGE_MODULES:
         return "exchange"
+    if head in WIDGET_MODULES:
+        return "widgets"
     if head in PAGE_PACKAGES or head in PAGE_MODULES or last in PAGE_MODULES:
         return "pages"
     if re.fullmatch(r"(views|urls|api)_\w+", head):
