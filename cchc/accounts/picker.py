@@ -27,7 +27,6 @@ from itertools import chain
 from typing import Any
 
 from django import forms
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -54,17 +53,15 @@ DETAIL_SEPARATOR = " · "
 PERSON_SCOPES = ScopeRegistry(model=User, salt="cchc.accounts.person-picker", readable=access.get_users_for_user)
 
 
-def person_scope(viewer: Viewer | None, name: str, **args: Any) -> Scope:
+def person_scope(viewer: Viewer, name: str, **args: Any) -> Scope:
     """The person scope ``name`` with ``args`` for ``viewer`` (see :data:`PERSON_SCOPES`)."""
     return PERSON_SCOPES(viewer, name, **args)
 
 
 @PERSON_SCOPES.register("people.joinable")
-def joinable_people(viewer: Viewer | None, *, unit: int) -> QuerySet[User]:
+def joinable_people(viewer: Viewer, *, unit: int) -> QuerySet[User]:
     """The active people the viewer manages who are not members of ``unit``: who may be added to it."""
-    return (
-        access.get_users_for_user(viewer or AnonymousUser()).filter(is_active=True).exclude(memberships__unit=int(unit))
-    )
+    return access.get_users_for_user(viewer).filter(is_active=True).exclude(memberships__unit=int(unit))
 
 
 # ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from cchc.accounts.models import Role, User
 from cchc.frameworks.models import Criterion, CriterionCategory, Framework
 from cchc.lib.periods import Period, PeriodKind
+from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import Unit, UnitKind
 
 from . import services
@@ -160,7 +161,7 @@ def _publish_indicator_values(criteria: list[Criterion], units: list[Unit], year
 
 
 def _self_assess(
-    rng: random.Random, assessment: Assessment, actor: Any, year: int, *, share: float = 1.0
+    rng: random.Random, assessment: Assessment, actor: ActorOrSystem, year: int, *, share: float = 1.0
 ) -> list[Score]:
     """Self-score ``share`` of the manual leaves, all supported by one reference to the unit's annual report."""
     scored = []

@@ -31,10 +31,10 @@ from cchc.organisations.widgets import (
     SearchPickerWidget,
 )
 
-from .models import Score
+from .models import Assessment, Score
 
 
-def _readable_scores(viewer: Any) -> QuerySet[Score]:
+def _readable_scores(viewer: Viewer) -> QuerySet[Score]:
     return Score.objects.filter(assessment__in=access.get_assessments_for_user(viewer))
 
 
@@ -42,12 +42,12 @@ SCORE_SCOPES = ScopeRegistry(model=Score, salt="cchc.assessments.criterion-picke
 
 
 @SCORE_SCOPES.register("assessments.sheet")
-def sheet_scores(viewer: Viewer | None, *, assessment: int) -> QuerySet[Score]:
+def sheet_scores(viewer: Viewer, *, assessment: int) -> QuerySet[Score]:
     """The scores of one assessment (its sheet)."""
     return Score.objects.filter(assessment_id=int(assessment)).select_related("criterion")
 
 
-def sheet_scope(viewer: Viewer | None, assessment: Any) -> Scope:
+def sheet_scope(viewer: Viewer | None, assessment: Assessment) -> Scope:
     """The scores of ``assessment``'s sheet, as the scope of a criterion picker."""
     return SCORE_SCOPES(viewer, "assessments.sheet", assessment=assessment.pk)
 

@@ -17,6 +17,7 @@ from cchc.frameworks.models import Criterion
 from cchc.frameworks.picker import FrameworkCriterionMultipleChoiceField, criteria_scope
 from cchc.indicators.models import Indicator
 from cchc.lib.periods import Period
+from cchc.lib.types import Viewer
 from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
 from cchc.organisations.forms import UnitChoiceField, UnitMultipleChoiceField, date_field
 from cchc.organisations.models import SEGMENT_WIDTH, Unit, UnitKind, UnitQuerySet
@@ -58,13 +59,13 @@ def unit_choices_for(issuing_unit: Unit, day: datetime.date | None = None) -> Un
 
 
 @UNIT_SCOPES.register("directives.issuing")
-def issuing_units_scope(viewer: Any, *, on: str | None = None) -> UnitQuerySet:
+def issuing_units_scope(viewer: Viewer, *, on: str | None = None) -> UnitQuerySet:
     """The units in whose name the viewer may register directives; ``on``: those in force that day (else today)."""
     return units_valid_on(access.get_directive_issuing_units_for_user(viewer), read_date(on) or timezone.localdate())
 
 
 @UNIT_SCOPES.register("directives.province")
-def province_units_scope(viewer: Any, *, unit: int, on: str | None = None, task: int | None = None) -> UnitQuerySet:
+def province_units_scope(viewer: Viewer, *, unit: int, on: str | None = None, task: int | None = None) -> UnitQuerySet:
     """The units a directive of ``unit`` can give work to (:func:`unit_choices_for` on ``on``), and the units
     ``task`` is assigned to already even if they have closed since."""
     units = unit_choices_for(Unit.objects.get(pk=int(unit)), read_date(on))

@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -40,7 +39,7 @@ from . import excel
 from .models import Criterion, Framework
 
 
-def _readable_criteria(viewer: Any) -> QuerySet[Criterion]:
+def _readable_criteria(viewer: Viewer) -> QuerySet[Criterion]:
     return Criterion.objects.filter(framework__in=access.get_frameworks_for_user(viewer))
 
 
@@ -48,7 +47,7 @@ CRITERION_SCOPES = ScopeRegistry(model=Criterion, salt="cchc.frameworks.criterio
 
 
 @CRITERION_SCOPES.register("frameworks.criteria")
-def all_criteria(viewer: Viewer | None) -> QuerySet[Criterion]:
+def all_criteria(viewer: Viewer) -> QuerySet[Criterion]:
     """The criteria of every framework (the endpoint keeps those of the frameworks the user may read)."""
     return Criterion.objects.select_related("framework").order_by("-framework__year", "framework_id", "position", "pk")
 
@@ -58,12 +57,12 @@ def criteria_scope(viewer: Viewer | None) -> Scope:
 
 
 @UNIT_SCOPES.register("frameworks.lead_units")
-def lead_units(viewer: Viewer | None, *, framework: int) -> UnitQuerySet:
+def lead_units(viewer: Viewer, *, framework: int) -> UnitQuerySet:
     """The units the viewer may name as the lead unit of a criterion of ``framework`` (``excel.lead_units_for``)."""
     framework_row = Framework.objects.select_related("owner").filter(pk=int(framework)).first()
     if framework_row is None:  # deleted since the page was shown
         return Unit.objects.none()
-    return excel.lead_units_for(viewer or AnonymousUser(), framework_row)
+    return excel.lead_units_for(viewer, framework_row)
 
 
 TITLE_SHOWN = 90

@@ -94,7 +94,9 @@ class ScopeRegistry:
     def __call__(self, viewer: Viewer | None, name: str, **args: Any) -> Scope:
         """The scope ``name`` with ``args`` as seen by ``viewer``; :class:`ScopeError` if it cannot be used."""
         self._bind(name, args)
-        return Scope(registry=self, name=name, args=dict(args), viewer=viewer)
+        return Scope(
+            registry=self, name=name, args=dict(args), viewer=viewer if viewer is not None else AnonymousUser()
+        )
 
     def _bind(self, name: str, args: Mapping[str, Any]) -> ScopeFunction:
         function = self._functions.get(name)
@@ -107,7 +109,7 @@ class ScopeRegistry:
             raise ScopeError(f"scope {name!r}: {exc}") from None
         return function
 
-    def resolve(self, viewer: Viewer | None, name: str, args: Mapping[str, Any]) -> QuerySet[Any]:
+    def resolve(self, viewer: Viewer, name: str, args: Mapping[str, Any]) -> QuerySet[Any]:
         """The rows of the scope ``name`` with ``args`` for ``viewer``; :class:`ScopeError` if it cannot be used."""
         function = self._bind(name, args)
         try:
@@ -151,7 +153,7 @@ class Scope:
     registry: ScopeRegistry
     name: str
     args: dict[str, Any] = field(default_factory=dict)
-    viewer: Any = None
+    viewer: Viewer = field(default_factory=AnonymousUser)
 
     def rows(self) -> QuerySet[Any]:
         """The rows of the scope: the field's queryset."""
@@ -166,7 +168,7 @@ class Scope:
         return self.registry(self.viewer, self.name, **{**self.args, **args})
 
 
-def _readable_units(viewer: Any) -> QuerySet[Any]:
+def _readable_units(viewer: Viewer) -> QuerySet[Any]:
     return roles.get_units_for_user(viewer)
 
 
@@ -197,7 +199,7 @@ def read_date(value: str | None) -> datetime.date | None:
 
 @UNIT_SCOPES.register("units.visible")
 def visible_units(
-    viewer: Viewer | None,
+    viewer: Viewer,
     *,
     manage: bool = False,
     active: bool = False,
@@ -206,7 +208,7 @@ def visible_units(
 ) -> UnitQuerySet:
     """The units the viewer may read (``manage``: change); ``active``: in force today; ``kinds``: of these kinds only,
     ``exclude_kinds``: not of these."""
-    units = roles.get_units_for_user(viewer or AnonymousUser(), manage=bool(manage))
+    units = roles.get_units_for_user(viewer, manage=bool(manage))
     if active:
         units = units.active()
     if kinds is not None:
@@ -217,7 +219,7 @@ def visible_units(
 
 
 @UNIT_SCOPES.register("units.parents")
-def parent_units(viewer: Viewer | None, *, moving: int | None = None) -> UnitQuerySet:
+def parent_units(viewer: Viewer, *, moving: int | None = None) -> UnitQuerySet:
     """The units the viewer may put a unit under: managed, in force, not an office; when ``moving`` a unit, not that
     unit nor one of its own subtree."""
     units = visible_units(viewer, manage=True, active=True, exclude_kinds=[UnitKind.OFFICE.value])
@@ -228,7 +230,7 @@ def parent_units(viewer: Viewer | None, *, moving: int | None = None) -> UnitQue
 
 
 @UNIT_SCOPES.register("units.siblings")
-def sibling_units(viewer: Viewer | None, *, unit: int) -> UnitQuerySet:
+def sibling_units(viewer: Viewer, *, unit: int) -> UnitQuerySet:
     """The units in force with the same parent as ``unit`` that the viewer manages: the candidates for a merge."""
     parent_id = Unit.objects.values_list("parent_id", flat=True).get(pk=int(unit))
     return visible_units(viewer, manage=True, active=True).filter(parent_id=parent_id)

@@ -27,6 +27,7 @@ from cchc.assessments import access
 from cchc.directives.services import DirectiveExistsError
 from cchc.lib.errors import ServiceError
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
+from cchc.lib.types import Viewer
 from cchc.lib.validators import validate_date_range
 from cchc.organisations.models import Unit
 from cchc.organisations.selectors import successors_on
@@ -57,7 +58,7 @@ def _assessment_in_round(request: HttpRequest, round_: Round, assessment_id: Any
     return assessment
 
 
-def _openable(user: Any, round_: Round, groups: list[analysis.RankingGroup]) -> set[int] | None:
+def _openable(user: Viewer, round_: Round, groups: list[analysis.RankingGroup]) -> set[int] | None:
     """Assessment ids whose result page the user may open from the ranking; ``None``: all of them."""
     paths = access.result_unit_paths(user, round_)
     if paths is None:

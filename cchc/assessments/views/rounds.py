@@ -20,6 +20,7 @@ from cchc.accounts.models import Role
 from cchc.assessments import access
 from cchc.frameworks import access as frameworks_access
 from cchc.lib.errors import ServiceError
+from cchc.lib.types import Viewer
 from cchc.organisations import access as organisations_access
 from cchc.organisations.models import UnitKind
 from cchc.organisations.picker import unit_scope
@@ -120,7 +121,7 @@ def _stages(round: Round) -> list[dict[str, Any]]:
     ]
 
 
-def _can_approve(user: Any, round: Round) -> bool:
+def _can_approve(user: Viewer, round: Round) -> bool:
     return access.can_approve_round(user, round) and round.stage == Stage.COUNCIL and round.approved_at is None
 
 

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cchc.accounts import roles
 from cchc.assessments import access
 from cchc.lib.errors import ServiceError
+from cchc.lib.types import Viewer
 from cchc.organisations.picker import ScopeError
 from cchc.organisations.widgets import QUERY_MAX_LENGTH
 
@@ -68,7 +69,7 @@ def sheet_context(
     }
 
 
-def explanation_closed(user: Any, assessment: Assessment) -> datetime.date | None:
+def explanation_closed(user: Viewer, assessment: Assessment) -> datetime.date | None:
     """The explanation deadline, when it has passed for a unit the user answers for (else ``None``)."""
     if assessment.status not in services.EXPLAINABLE_STATUSES:
         return None
