@@ -211,8 +211,8 @@ class AppraisalIn(InputSchema):
     version: int = Field(description="Phiên bản đã đọc của điểm tiêu chí (bắt buộc); khác phiên bản hiện tại: 409.")
 
 
-def _round_out(round: Round) -> dict[str, Any]:
-    return RoundOut.from_orm(round).model_dump()
+def _round_out(round_: Round) -> dict[str, Any]:
+    return RoundOut.from_orm(round_).model_dump()
 
 
 def _summary(assessment: Assessment, progress: tuple[int, int], appraised: int = 0) -> dict[str, Any]:
@@ -286,14 +286,14 @@ def round_list(request: HttpRequest) -> Any:
 )
 def round_detail(request: HttpRequest, round_id: int) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    round = access.get_round_for_user(user, round_id)
-    assessments = access.get_assessments_for_user(user).filter(round=round)
+    round_ = access.get_round_for_user(user, round_id)
+    assessments = access.get_assessments_for_user(user).filter(round=round_)
     progress = selectors.progress_by_assessment(assessments)
     appraised = selectors.appraisal_progress_by_assessment(assessments)
     rows = selectors.by_unit_name(assessments.select_related("unit"))
     return {
-        **_round_out(round),
-        "framework_ids": sorted(round.frameworks.values_list("pk", flat=True)),
+        **_round_out(round_),
+        "framework_ids": sorted(round_.frameworks.values_list("pk", flat=True)),
         "assessments": [_summary(row, progress.get(row.pk, (0, 0)), appraised.get(row.pk, (0, 0))[0]) for row in rows],
     }
 

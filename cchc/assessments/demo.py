@@ -238,10 +238,10 @@ def _settled_entry(score: Score) -> dict[str, Any]:
     return {"points": min(score.self_score or raised, raised)}
 
 
-def _accept_the_rest(round: Round, appraiser: Any) -> None:
+def _accept_the_rest(round_: Round, appraiser: Any) -> None:
     """Accept every leaf not adjusted, so each sheet is fully appraised before the council (a leaf the unit left
     unscored is appraised at 0, with a reason)."""
-    pending = Score.objects.filter(assessment__round=round, appraised_score__isnull=True)
+    pending = Score.objects.filter(assessment__round=round_, appraised_score__isnull=True)
     for score in pending.select_related("criterion", "assessment__round", "assessment__unit").order_by("pk"):
         if score.self_score is None:
             services.score_appraise(
@@ -256,7 +256,7 @@ def _build_last_year(province: Unit, frameworks: list[Framework], stdout: Any) -
     secretariat, appraiser, council = _user("thuongtruc"), _user("thamdinh"), _user("hoidong")
     units = [unit for unit in _participants(province, LAST_YEAR) if any(f.unit_kind == unit.kind for f in frameworks)]
     dates = _stage_dates(LAST_YEAR)
-    round = services.round_create(
+    round_ = services.round_create(
         actor=secretariat,
         data=services.RoundData(name=_round_name(LAST_YEAR), year=LAST_YEAR, is_public=True, **dates),
         organiser=province,
@@ -266,20 +266,20 @@ def _build_last_year(province: Unit, frameworks: list[Framework], stdout: Any) -
     )
     leaves = list(Criterion.objects.filter(framework__in=frameworks, children__isnull=True))
     _publish_indicator_values(leaves, units, LAST_YEAR, rng)
-    services.round_advance(actor=secretariat, round=round, to_stage=Stage.SELF_ASSESSMENT, reason=REASON)
+    services.round_advance(actor=secretariat, round_=round_, to_stage=Stage.SELF_ASSESSMENT, reason=REASON)
     focal_points = _focal_points()
     scored: dict[int, list[Score]] = {}
-    for assessment in round.assessments.select_related("unit", "round").order_by("unit__code"):
+    for assessment in round_.assessments.select_related("unit", "round").order_by("unit__code"):
         actor = focal_points.get(assessment.unit_id)
         scored[assessment.pk] = _self_assess(rng, assessment, actor, LAST_YEAR)
         late = rng.random() < 0.15
         at = _submit_at(dates["self_assessment_deadline"], rng.randint(1, 4) if late else -rng.randint(0, 6))
         services.assessment_submit(actor=actor, assessment=assessment, at=at)
-    services.round_advance(actor=secretariat, round=round, to_stage=Stage.APPRAISAL, reason=REASON)
+    services.round_advance(actor=secretariat, round_=round_, to_stage=Stage.APPRAISAL, reason=REASON)
     adjusted = {pk: _appraise(rng, scores, appraiser) for pk, scores in scored.items()}
-    _accept_the_rest(round, appraiser)
-    services.round_advance(actor=secretariat, round=round, to_stage=Stage.EXPLANATION, reason=REASON)
-    for assessment in round.assessments.select_related("unit").order_by("unit__code"):
+    _accept_the_rest(round_, appraiser)
+    services.round_advance(actor=secretariat, round_=round_, to_stage=Stage.EXPLANATION, reason=REASON)
+    for assessment in round_.assessments.select_related("unit").order_by("unit__code"):
         actor = focal_points.get(assessment.unit_id)
         for score in adjusted.get(assessment.pk, []):
             if rng.random() > 0.4:
@@ -303,9 +303,9 @@ def _build_last_year(province: Unit, frameworks: list[Framework], stdout: Any) -
                     **_settled_entry(score),
                     reason="Chấp nhận một phần nội dung giải trình của đơn vị.",
                 )
-    services.round_advance(actor=secretariat, round=round, to_stage=Stage.COUNCIL, reason=REASON)
-    services.round_approve(actor=council, round=round, reason="Biên bản họp Hội đồng thẩm định ngày 10/3/2025")
-    services.round_advance(actor=secretariat, round=round, to_stage=Stage.PUBLISHED, reason=REASON)
+    services.round_advance(actor=secretariat, round_=round_, to_stage=Stage.COUNCIL, reason=REASON)
+    services.round_approve(actor=council, round_=round_, reason="Biên bản họp Hội đồng thẩm định ngày 10/3/2025")
+    services.round_advance(actor=secretariat, round_=round_, to_stage=Stage.PUBLISHED, reason=REASON)
     stdout.write(
         _("Chỉ số CCHC năm %(year)s: %(units)s đơn vị, đã công bố.") % {"year": LAST_YEAR, "units": len(units)}
     )
@@ -316,7 +316,7 @@ def _build_this_year(province: Unit, frameworks: list[Framework], previous: Roun
     secretariat = _user("thuongtruc")
     units = [unit for unit in _participants(province, THIS_YEAR) if any(f.unit_kind == unit.kind for f in frameworks)]
     dates = _stage_dates(THIS_YEAR)
-    round = services.round_create(
+    round_ = services.round_create(
         actor=secretariat,
         data=services.RoundData(name=_round_name(THIS_YEAR), year=THIS_YEAR, is_public=True, **dates),
         organiser=province,
@@ -327,10 +327,10 @@ def _build_this_year(province: Unit, frameworks: list[Framework], previous: Roun
     )
     leaves = list(Criterion.objects.filter(framework__in=frameworks, children__isnull=True))
     _publish_indicator_values(leaves, units, THIS_YEAR, rng)
-    services.round_advance(actor=secretariat, round=round, to_stage=Stage.SELF_ASSESSMENT, reason=REASON)
+    services.round_advance(actor=secretariat, round_=round_, to_stage=Stage.SELF_ASSESSMENT, reason=REASON)
     focal_points = _focal_points()
     submitted = late = 0
-    for assessment in round.assessments.select_related("unit", "round").order_by("unit__code"):
+    for assessment in round_.assessments.select_related("unit", "round").order_by("unit__code"):
         actor = focal_points.get(assessment.unit_id)
         if assessment.unit.code in LEFT_OPEN:
             _self_assess(rng, assessment, actor, THIS_YEAR, share=0.4)

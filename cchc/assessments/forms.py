@@ -105,14 +105,14 @@ class RoundForm(forms.Form):
         )
 
     @staticmethod
-    def initial_for(round: Round) -> dict[str, Any]:
+    def initial_for(round_: Round) -> dict[str, Any]:
         return {
-            "name": round.name,
-            "year": round.year,
-            "is_public": round.is_public,
-            "rescale_without_survey": round.rescale_without_survey,
-            "grade_bands": services.grade_bands_text(round.grade_bands or []),
-            **{name: getattr(round, name) for name in DEADLINE_FIELDS},
+            "name": round_.name,
+            "year": round_.year,
+            "is_public": round_.is_public,
+            "rescale_without_survey": round_.rescale_without_survey,
+            "grade_bands": services.grade_bands_text(round_.grade_bands or []),
+            **{name: getattr(round_, name) for name in DEADLINE_FIELDS},
         }
 
 

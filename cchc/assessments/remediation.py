@@ -229,7 +229,7 @@ def _code_key(code: str) -> tuple[tuple[int, Any], ...]:
 def remediation_tasks_create(
     *,
     actor: ActorOrSystem,
-    round: Round,
+    round_: Round,
     gaps: Sequence[SelectedGap],
     deadline: datetime.date | None = None,
     reference: str = "",
@@ -253,11 +253,11 @@ def remediation_tasks_create(
     deadline = deadline or default_deadline(day)
     if deadline < day:
         raise ServiceError(_("Thời hạn hoàn thành không được trước ngày hôm nay."), field="deadline")
-    key = plan_key(round, gaps)
+    key = plan_key(round_, gaps)
     gaps = with_successors(gaps, day)
     assessed = list(dict.fromkeys(gap.unit for gap in gaps))
     units = list(dict.fromkeys(unit for gap in gaps for unit in gap.responsible))
-    subject = f"Kế hoạch khắc phục các tiêu chí Chỉ số CCHC năm {round.year} bị trừ điểm"
+    subject = f"Kế hoạch khắc phục các tiêu chí Chỉ số CCHC năm {round_.year} bị trừ điểm"
     if len(assessed) == 1:
         subject = f"{subject} của {gaps[0].responsible_label}"
     addressees = "; ".join(unit.name for unit in units[:MAX_NAMED_UNITS])
@@ -266,16 +266,16 @@ def remediation_tasks_create(
     data = DirectiveData(
         kind=DirectiveKind.PLAN,
         subject=subject,
-        issuing_unit=round.organiser,
+        issuing_unit=round_.organiser,
         reference=normalize(reference)[:100],
         addressees=addressees,
         horizon_end=None,
-        note=f"Lập từ kết quả {round.name}.",
+        note=f"Lập từ kết quả {round_.name}.",
         origin_key=key,
     )
     return directive_create_with_tasks(
         actor=actor,
         data=data,
         tasks=_tasks(gaps, deadline),
-        reason=f"Kế hoạch khắc phục từ kết quả {round.name}",
+        reason=f"Kế hoạch khắc phục từ kết quả {round_.name}",
     )

@@ -149,12 +149,12 @@ def assessment_rows(assessments: QuerySet[Assessment]) -> list[AssessmentRow]:
 
 
 def appraisal_worklist(
-    *, round: Round, assessments: QuerySet[Assessment], lead_unit_ids: list[int], pending_only: bool = False
+    *, round_: Round, assessments: QuerySet[Assessment], lead_unit_ids: list[int], pending_only: bool = False
 ) -> QuerySet[Score]:
-    """The leaves of submitted sheets in ``round`` led by one of ``lead_unit_ids``."""
+    """The leaves of submitted sheets in ``round_`` led by one of ``lead_unit_ids``."""
     open_statuses = (AssessmentStatus.SUBMITTED, AssessmentStatus.APPRAISED, AssessmentStatus.EXPLAINED)
     scores = Score.objects.filter(
-        assessment__in=assessments.filter(round=round, status__in=open_statuses),
+        assessment__in=assessments.filter(round=round_, status__in=open_statuses),
         criterion__lead_unit_id__in=lead_unit_ids,
     )
     if pending_only:
@@ -186,7 +186,7 @@ class CompiledTable:
     rows: list[TableRow] = field(default_factory=list)
 
 
-def compiled_table(*, round: Round, assessments: QuerySet[Assessment]) -> list[CompiledTable]:
+def compiled_table(*, round_: Round, assessments: QuerySet[Assessment]) -> list[CompiledTable]:
     """Units × areas (points that count now) for the council, one table per framework, units in Vietnamese order.
 
     Totals come from :func:`cchc.assessments.results.unit_totals`, the one computation of a unit's total that
@@ -195,13 +195,13 @@ def compiled_table(*, round: Round, assessments: QuerySet[Assessment]) -> list[C
     """
     from .results import current_totals
 
-    sheets = assessments.filter(round=round)
+    sheets = assessments.filter(round=round_)
     tables: dict[int, CompiledTable] = {}
-    for framework in round.frameworks.all():
+    for framework in round_.frameworks.all():
         areas = list(framework.criteria.filter(parent__isnull=True).order_by("position", "pk"))
         tables[framework.pk] = CompiledTable(framework=framework, areas=areas)
     rows = by_unit_name(sheets.select_related("unit"))
-    totals = current_totals(round, rows)
+    totals = current_totals(round_, rows)
     appraised = appraisal_progress_by_assessment(sheets)
     for assessment in rows:
         table = tables.get(assessment.framework_id)
@@ -590,7 +590,7 @@ WORKLIST_STATUSES = (
 
 
 def open_for_appraisal(assessments: QuerySet[Assessment], round_: Round) -> QuerySet[Assessment]:
-    """The submitted sheets of ``round`` among ``assessments`` (those an appraiser works on)."""
+    """The submitted sheets of ``round_`` among ``assessments`` (those an appraiser works on)."""
     open_statuses = (AssessmentStatus.SUBMITTED, AssessmentStatus.APPRAISED, AssessmentStatus.EXPLAINED)
     return assessments.filter(round=round_, status__in=open_statuses)
 
@@ -680,7 +680,7 @@ class PublicationSummary:
 
 
 def publication_summary(round_: Round) -> PublicationSummary:
-    """What publishing ``round`` makes public: how many units, which were approved by a council override, and the
+    """What publishing ``round_`` makes public: how many units, which were approved by a council override, and the
     top and bottom three of each ranking."""
     from .analysis import ranking
 

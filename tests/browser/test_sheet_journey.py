@@ -137,7 +137,7 @@ def test_an_appraiser_filters_by_unit_accepts_several_leaves_and_adjusts_one(
     for assessment, user in ((wf.a, personas.focal_a), (wf.b, personas.focal_b)):
         self_assess_all(wf, assessment, user)
         services.assessment_submit(actor=user, assessment=assessment)
-    services.round_advance(actor=personas.secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=personas.secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
     watch = ProblemWatch(page)
     _as(page, "thamdinh")
     page.goto(f"/assessments/rounds/{wf.round.pk}/appraisal/")
@@ -221,7 +221,7 @@ def test_an_appraiser_ticks_every_leaf_of_the_worklist_page_at_once_and_accepts_
     for assessment, user in ((wf.a, personas.focal_a), (wf.b, personas.focal_b)):
         self_assess_all(wf, assessment, user)
         services.assessment_submit(actor=user, assessment=assessment)
-    services.round_advance(actor=personas.secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=personas.secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
     _as(page, "thamdinh")
     page.goto(f"/assessments/rounds/{wf.round.pk}/appraisal/")
     boxes = page.get_by_test_id("worklist").locator('input[type=checkbox][name="scores"]')

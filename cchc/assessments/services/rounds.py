@@ -215,9 +215,8 @@ def round_create(
 
 
 @transaction.atomic
-def round_update(*, actor: ActorOrSystem, round: Round, data: RoundData, reason: str = "") -> Round:
+def round_update(*, actor: ActorOrSystem, round_: Round, data: RoundData, reason: str = "") -> Round:
     """Change the name, deadlines or public flag of a round (the year is fixed once units are assessed)."""
-    round_ = round  # callers name it ``round``; the body does not shadow the builtin
     data = _check_round_data(data)
     if data.year != round_.year:
         raise ServiceError(_("Không đổi được năm của kỳ đánh giá đã tạo."), field="year")
@@ -242,7 +241,7 @@ def next_stage(round_: Round) -> str | None:
 
 
 def awaits_council_approval(round_: Round) -> bool:
-    """Whether ``round`` is at the council stage and the council has not approved yet (nothing to publish)."""
+    """Whether ``round_`` is at the council stage and the council has not approved yet (nothing to publish)."""
     return round_.stage == Stage.COUNCIL and round_.approved_at is None
 
 
@@ -265,7 +264,7 @@ def _unit_names(assessments: Iterable[Assessment]) -> str:
 
 
 def unsubmitted_sheets(round_: Round) -> list[Assessment]:
-    """The sheets of ``round`` still being self-assessed (draft or reopened), units in Vietnamese order."""
+    """The sheets of ``round_`` still being self-assessed (draft or reopened), units in Vietnamese order."""
     sheets = round_.assessments.filter(status__in=EDITABLE_STATUSES).select_related("unit")
     return sorted(sheets, key=lambda assessment: sort_key(assessment.unit.name))
 
@@ -284,7 +283,7 @@ def blocking_sheets(round_: Round) -> list[Assessment]:
 
 
 def _promote_appraised(*, actor: ActorOrSystem, round_: Round, reason: str) -> None:
-    """Mark "Đã thẩm định" the submitted sheets of ``round`` whose every leaf has been accepted or adjusted."""
+    """Mark "Đã thẩm định" the submitted sheets of ``round_`` whose every leaf has been accepted or adjusted."""
     submitted = round_.assessments.filter(status=AssessmentStatus.SUBMITTED)
     progress = appraisal_progress_by_assessment(submitted)
     for assessment in submitted.select_related("unit"):
@@ -294,13 +293,13 @@ def _promote_appraised(*, actor: ActorOrSystem, round_: Round, reason: str) -> N
 
 
 @transaction.atomic
-def round_advance(*, actor: ActorOrSystem, round: Round, to_stage: str, reason: str = "") -> Round:
+def round_advance(*, actor: ActorOrSystem, round_: Round, to_stage: str, reason: str = "") -> Round:
     """Close the current stage and open the next one; stages only move forward, one at a time.
 
     Leaving self-assessment or appraisal is refused while a unit's sheet awaits a decision of the secretariat
     (:func:`blocking_sheets`); a sheet becomes "Đã thẩm định" only when every leaf has been appraised.
     """
-    round_ = Round.objects.select_for_update(of=("self",)).get(pk=round.pk)
+    round_ = Round.objects.select_for_update(of=("self",)).get(pk=round_.pk)
     if to_stage == round_.stage:
         raise ServiceError(
             _("Kỳ đánh giá đã ở giai đoạn “%(stage)s”.") % {"stage": Stage(round_.stage).label}, code="already"
@@ -365,7 +364,7 @@ def round_advance(*, actor: ActorOrSystem, round: Round, to_stage: str, reason: 
 
 
 def approval_gaps(round_: Round) -> list[tuple[Assessment, int, int]]:
-    """``(sheet, appraised, total)`` for every sheet of ``round`` not fully appraised, units in Vietnamese order."""
+    """``(sheet, appraised, total)`` for every sheet of ``round_`` not fully appraised, units in Vietnamese order."""
     sheets = round_.assessments.select_related("unit")
     progress = appraisal_progress_by_assessment(sheets)
     gaps = []
@@ -378,14 +377,14 @@ def approval_gaps(round_: Round) -> list[tuple[Assessment, int, int]]:
 
 @transaction.atomic
 def round_approve(
-    *, actor: ActorOrSystem, round: Round, reason: str = "", overrides: Mapping[int, str] | None = None
+    *, actor: ActorOrSystem, round_: Round, reason: str = "", overrides: Mapping[int, str] | None = None
 ) -> Round:
     """The council approves the compiled table: final = appraised (else self) for every leaf, all locked.
 
     Refused while a sheet is not fully appraised, unless ``overrides`` gives the council's reason for that
     sheet (``{assessment id: reason}``); each reason is stored on the sheet and in the audit trail.
     """
-    round_ = Round.objects.select_for_update(of=("self",)).get(pk=round.pk)
+    round_ = Round.objects.select_for_update(of=("self",)).get(pk=round_.pk)
     if round_.approved_at is not None:
         raise ServiceError(_("Hội đồng đã thông qua kết quả của kỳ này."), code="locked")
     if round_.stage != Stage.COUNCIL:

@@ -98,7 +98,7 @@ def build_workflow(
         for kind in (UnitKind.DEPARTMENT, UnitKind.COMMUNE)
     ]
     today = datetime.date.today()
-    round = services.round_create(
+    round_ = services.round_create(
         actor=personas.secretariat,
         data=services.RoundData(
             name=f"Chỉ số CCHC năm {year}",
@@ -112,9 +112,9 @@ def build_workflow(
         units=[personas.unit_a, personas.unit_b],
     )
     if stage != Stage.DRAFT:
-        services.round_advance(actor=personas.secretariat, round=round, to_stage=Stage.SELF_ASSESSMENT)
-        round.refresh_from_db()
-    b = Assessment.objects.get(round=round, unit=personas.unit_b)
+        services.round_advance(actor=personas.secretariat, round_=round_, to_stage=Stage.SELF_ASSESSMENT)
+        round_.refresh_from_db()
+    b = Assessment.objects.get(round=round_, unit=personas.unit_b)
     if stage != Stage.DRAFT and extend_b:
         # Tests move the round to appraisal with unit B still self-assessing; the secretariat must decide on
         # every unit that has not submitted, and has given B until its own deadline.
@@ -124,8 +124,8 @@ def build_workflow(
         b.refresh_from_db()
     return Workflow(
         personas=personas,
-        round=round,
-        a=Assessment.objects.get(round=round, unit=personas.unit_a),
+        round=round_,
+        a=Assessment.objects.get(round=round_, unit=personas.unit_a),
         b=b,
         council=add_council_member(personas),
     )

@@ -79,7 +79,7 @@ def test_self_scores_are_written_by_the_focal_point_and_checked(wf: Workflow) ->
 def test_appraisal_writes_answer_409_on_a_stale_version_and_403_outside_the_lead_unit(wf: Workflow) -> None:
     self_assess_all(wf, wf.a, wf.personas.focal_a)
     services.assessment_submit(actor=wf.personas.focal_a, assessment=wf.a)
-    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=wf.personas.secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
     score = wf.score(wf.a, "1.1")
     url = f"/api/assessments/scores/{score.pk}/appraisal"
     body = {"points": "1", "reason": "Ban hành muộn", "version": score.version}

@@ -219,7 +219,7 @@ def test_permissions_are_unchanged_and_another_units_draft_is_not_reachable(rule
 def _to_appraisal(wf: Workflow) -> None:
     self_assess_all(wf, wf.a, wf.personas.focal_a)
     services.assessment_submit(actor=wf.personas.focal_a, assessment=wf.a)
-    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=wf.personas.secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
 
 
 def test_the_api_appraisal_takes_the_rules_input_or_points_as_the_appraisal_page_does(rules: Workflow) -> None:

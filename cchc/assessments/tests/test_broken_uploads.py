@@ -72,7 +72,7 @@ def test_a_broken_file_sent_with_an_explanation_is_refused_and_no_explanation_is
         actor=wf.personas.appraiser, score=score, version=score.version, points=Decimal(2), reason="Thiếu"
     )
     services.assessment_close_by_office(actor=wf.personas.secretariat, assessment=wf.b, reason="Quá hạn gia hạn")
-    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.EXPLANATION)
+    services.round_advance(actor=wf.personas.secretariat, round_=wf.round, to_stage=Stage.EXPLANATION)
     with pytest.raises(ServiceError, match=re.escape(message)):
         services.explanation_add(
             actor=wf.personas.focal_a,

@@ -60,7 +60,7 @@ def test_a_no_op_self_score_leaves_another_persons_version_valid(wf: Workflow) -
 def test_an_appraisal_that_repeats_the_same_decision_keeps_the_version(wf: Workflow) -> None:
     self_assess_all(wf, wf.a, wf.personas.focal_a)
     services.assessment_submit(actor=wf.personas.focal_a, assessment=wf.a)
-    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=wf.personas.secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
     score = wf.score(wf.a, "1.1")
     appraiser = wf.personas.appraiser
     first = services.score_appraise(

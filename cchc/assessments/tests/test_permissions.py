@@ -62,7 +62,7 @@ def test_the_supervisor_reads_every_sheet_once_published_and_never_edits(wf: Wor
 def test_an_appraiser_edits_only_the_leaves_their_unit_leads(wf: Workflow) -> None:
     self_assess_all(wf, wf.a, wf.personas.focal_a)
     services.assessment_submit(actor=wf.personas.focal_a, assessment=wf.a)
-    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=wf.personas.secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
     appraiser = wf.personas.appraiser
     assert access.can_appraise_score(appraiser, wf.score(wf.a, "1.1"))  # led by Sở Nội vụ
     assert not access.can_appraise_score(appraiser, wf.score(wf.a, "2.1"))  # led by Sở Tư pháp

@@ -49,7 +49,7 @@ def test_a_units_selected_gaps_become_one_plan_with_a_task_per_criterion(persona
     criterion = leaves(a.framework)["2.1"]
     directive = remediation.remediation_tasks_create(
         actor=personas.secretariat,
-        round=round_,
+        round_=round_,
         gaps=remediation.unit_selection(a, [criterion.pk]),
         deadline=datetime.date(2025, 6, 30),
         today=TODAY,
@@ -75,7 +75,7 @@ def test_a_criterion_from_the_points_lost_page_fans_out_to_every_unit_that_lost_
     criterion = leaves(a.framework)["2.1"]
     directive = remediation.remediation_tasks_create(
         actor=personas.secretariat,
-        round=round_,
+        round_=round_,
         gaps=remediation.round_selection(round_, [criterion.pk]),
         deadline=None,
         today=TODAY,
@@ -94,7 +94,7 @@ def test_a_penalty_gap_says_how_many_points_were_deducted(personas, published):
     round_, _a, home, _b = published
     penalty = leaves(home.framework)["4.1"]
     directive = remediation.remediation_tasks_create(
-        actor=personas.secretariat, round=round_, gaps=remediation.unit_selection(home, [penalty.pk]), today=TODAY
+        actor=personas.secretariat, round_=round_, gaps=remediation.unit_selection(home, [penalty.pk]), today=TODAY
     )
     assert directive.tasks.get().content == "Khắc phục tiêu chí 4.1 Cán bộ vi phạm kỷ luật hành chính: bị trừ 2 điểm."
 
@@ -131,7 +131,7 @@ def test_a_deadline_in_the_past_creates_nothing(personas, published):
     gaps = remediation.unit_selection(a, [leaves(a.framework)["2.1"].pk])
     with pytest.raises(ServiceError) as error:
         remediation.remediation_tasks_create(
-            actor=personas.secretariat, round=round_, gaps=gaps, deadline=datetime.date(2025, 1, 1), today=TODAY
+            actor=personas.secretariat, round_=round_, gaps=gaps, deadline=datetime.date(2025, 1, 1), today=TODAY
         )
     assert error.value.message == "Thời hạn hoàn thành không được trước ngày hôm nay."
     assert not Directive.objects.exists() and not Task.objects.exists()
@@ -296,7 +296,7 @@ def test_points_lost_by_a_commune_merged_away_are_assigned_to_its_successor_name
     round_, assessment, ward = merged_away
     criterion = leaves(assessment.framework)["1.2"]
     directive = remediation.remediation_tasks_create(
-        actor=personas.secretariat, round=round_, gaps=remediation.unit_selection(assessment, [criterion.pk])
+        actor=personas.secretariat, round_=round_, gaps=remediation.unit_selection(assessment, [criterion.pk])
     )
     task = directive.tasks.get()
     assert [assignment.unit for assignment in task.assignments.all()] == [ward]
@@ -343,7 +343,7 @@ def test_a_commune_closed_without_a_successor_is_refused_with_its_name(personas,
     criterion = leaves(b.framework)["1.2"]
     with pytest.raises(ServiceError, match="chưa có đơn vị kế thừa: Xã Hòa Bình"):
         remediation.remediation_tasks_create(
-            actor=personas.secretariat, round=round_, gaps=remediation.unit_selection(b, [criterion.pk])
+            actor=personas.secretariat, round_=round_, gaps=remediation.unit_selection(b, [criterion.pk])
         )
     assert not Directive.objects.exists()
 
@@ -354,17 +354,17 @@ def test_the_same_plan_submitted_twice_is_created_once_and_named(personas, publi
     round_, a, _home, _b = published
     criterion = leaves(a.framework)["2.1"]
     first = remediation.remediation_tasks_create(
-        actor=personas.secretariat, round=round_, gaps=remediation.unit_selection(a, [criterion.pk])
+        actor=personas.secretariat, round_=round_, gaps=remediation.unit_selection(a, [criterion.pk])
     )
     with pytest.raises(DirectiveExistsError) as raised:
         remediation.remediation_tasks_create(
-            actor=personas.secretariat, round=round_, gaps=remediation.unit_selection(a, [criterion.pk])
+            actor=personas.secretariat, round_=round_, gaps=remediation.unit_selection(a, [criterion.pk])
         )
     assert raised.value.directive == first
     assert Directive.objects.count() == 1 and Task.objects.count() == 1
     # Another selection is another plan.
     other = remediation.remediation_tasks_create(
-        actor=personas.secretariat, round=round_, gaps=remediation.round_selection(round_, [criterion.pk])
+        actor=personas.secretariat, round_=round_, gaps=remediation.round_selection(round_, [criterion.pk])
     )
     assert other != first
 
@@ -375,7 +375,7 @@ def test_the_database_refuses_a_second_directive_from_the_same_source(personas, 
     round_, a, _home, _b = published
     criterion = leaves(a.framework)["2.1"]
     first = remediation.remediation_tasks_create(
-        actor=personas.secretariat, round=round_, gaps=remediation.unit_selection(a, [criterion.pk])
+        actor=personas.secretariat, round_=round_, gaps=remediation.unit_selection(a, [criterion.pk])
     )
     assert first.origin_key.startswith(f"remediation:{round_.pk}:")
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -429,7 +429,7 @@ def test_two_simultaneous_submissions_of_the_same_plan_create_one(personas, publ
     def submit() -> None:
         try:
             start.wait()
-            outcomes.append(remediation.remediation_tasks_create(actor=personas.secretariat, round=round_, gaps=gaps))
+            outcomes.append(remediation.remediation_tasks_create(actor=personas.secretariat, round_=round_, gaps=gaps))
         except DirectiveExistsError as exc:
             outcomes.append(exc)
         finally:

@@ -95,7 +95,7 @@ def test_during_appraisal_only_closing_the_sheet_is_offered_and_an_extension_is_
     secretariat = wf.personas.secretariat
     self_assess_all(wf, wf.a, wf.personas.focal_a)
     services.assessment_submit(actor=wf.personas.focal_a, assessment=wf.a)
-    services.round_advance(actor=secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
     wf.refresh()
     client = wf.personas.client("secretariat")
     page = client.get(reverse("assessments:round_advance", args=[wf.round.pk])).content.decode()
@@ -146,12 +146,12 @@ def _to_council(wf: Workflow) -> None:
     secretariat = wf.personas.secretariat
     self_assess_all(wf, wf.a, wf.personas.focal_a)
     services.assessment_submit(actor=wf.personas.focal_a, assessment=wf.a)
-    services.round_advance(actor=secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
     services.assessment_close_by_office(actor=secretariat, assessment=wf.b, reason="Hết hạn gia hạn")
     _appraise_all(wf, wf.a)
     _appraise_all(wf, wf.b)
     for stage in (Stage.EXPLANATION, Stage.COUNCIL):
-        services.round_advance(actor=secretariat, round=wf.round, to_stage=stage)
+        services.round_advance(actor=secretariat, round_=wf.round, to_stage=stage)
 
 
 def test_publishing_is_not_offered_before_the_council_approves_and_its_page_says_approval_is_awaited(
@@ -167,7 +167,7 @@ def test_publishing_is_not_offered_before_the_council_approves_and_its_page_says
     assert 'data-testid="confirm-advance"' not in advance and 'data-testid="publish-summary"' not in advance
     assert "Xác nhận chuyển sang giai đoạn" not in advance
 
-    services.round_approve(actor=wf.council, round=wf.round, reason="Biên bản họp")
+    services.round_approve(actor=wf.council, round_=wf.round, reason="Biên bản họp")
     detail = client.get(reverse("assessments:round_detail", args=[wf.round.pk])).content.decode()
     assert "Chuyển sang giai đoạn “Đã công bố”" in detail and "Đang chờ hội đồng" not in detail
     advance = client.get(reverse("assessments:round_advance", args=[wf.round.pk])).content.decode()
@@ -178,10 +178,10 @@ def test_publishing_records_the_day_it_happened_in_the_audit_trail_and_the_publi
     wf: Workflow,
 ) -> None:
     _to_council(wf)
-    services.round_approve(actor=wf.council, round=wf.round, reason="Biên bản họp")
+    services.round_approve(actor=wf.council, round_=wf.round, reason="Biên bản họp")
     Round.objects.filter(pk=wf.round.pk).update(is_public=True, publication_date=datetime.date(2026, 3, 20))
     with time_machine.travel(datetime.datetime(2026, 4, 2, 9, 0, tzinfo=datetime.UTC), tick=False):
-        services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.PUBLISHED)
+        services.round_advance(actor=wf.personas.secretariat, round_=wf.round, to_stage=Stage.PUBLISHED)
     wf.refresh()
     assert wf.round.published_at == datetime.datetime(2026, 4, 2, 9, 0, tzinfo=datetime.UTC)
     entries = AuditEntry.objects.filter(object_type="assessments.round", object_id=str(wf.round.pk))
@@ -216,8 +216,8 @@ def test_rounds_published_before_the_day_was_recorded_take_it_from_the_audit_tra
 
     migration = importlib.import_module("cchc.assessments.migrations.0007_round_published_at")
     _to_council(wf)
-    services.round_approve(actor=wf.council, round=wf.round, reason="Biên bản họp")
-    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.PUBLISHED)
+    services.round_approve(actor=wf.council, round_=wf.round, reason="Biên bản họp")
+    services.round_advance(actor=wf.personas.secretariat, round_=wf.round, to_stage=Stage.PUBLISHED)
     wf.refresh()
     published_at = wf.round.published_at
     Round.objects.filter(pk=wf.round.pk).update(published_at=None)

@@ -50,7 +50,7 @@ def test_moving_to_appraisal_is_refused_naming_each_unit_that_has_not_submitted_
 ) -> None:
     wf = undecided
     with pytest.raises(ServiceError, match="Xã Hòa Bình") as refused:
-        services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+        services.round_advance(actor=wf.personas.secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
     assert refused.value.code == "undecided" and "Sở Tư pháp" not in refused.value.message
     wf.refresh()
     assert wf.round.stage == Stage.SELF_ASSESSMENT
@@ -69,7 +69,7 @@ def test_an_extended_unit_keeps_self_assessing_during_appraisal_and_its_late_fla
     services.assessment_extend_deadline(actor=secretariat, assessment=wf.b, deadline=deadline, reason="Ốm đau")
     entry = history_for(wf.b).order_by("-at", "-id").first()
     assert entry is not None and entry.reason == "Ốm đau" and "deadline" in entry.changes
-    services.round_advance(actor=secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
     self_assess_all(wf, wf.b, wf.personas.focal_b)  # still open while the round is in appraisal
     services.assessment_submit(actor=wf.personas.focal_b, assessment=wf.b)
     wf.refresh()
@@ -92,7 +92,7 @@ def test_closing_a_sheet_for_the_unit_scores_its_missing_leaves_zero_marks_it_la
     assert AuditEntry.objects.filter(reason="Không nộp đúng hạn", changes__has_key="closed_by_office").exists()
     with pytest.raises(ServiceError, match="đã nộp phiếu"):
         services.assessment_close_by_office(actor=wf.personas.secretariat, assessment=wf.b, reason="Lần hai")
-    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=wf.personas.secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
 
 
 def test_a_sheet_is_appraised_only_when_every_leaf_is_and_leaving_appraisal_waits_for_extended_units(
@@ -101,20 +101,20 @@ def test_a_sheet_is_appraised_only_when_every_leaf_is_and_leaving_appraisal_wait
     secretariat = wf.personas.secretariat
     self_assess_all(wf, wf.a, wf.personas.focal_a)
     services.assessment_submit(actor=wf.personas.focal_a, assessment=wf.a)
-    services.round_advance(actor=secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
     with pytest.raises(ServiceError, match="Xã Hòa Bình"):
-        services.round_advance(actor=secretariat, round=wf.round, to_stage=Stage.EXPLANATION)
+        services.round_advance(actor=secretariat, round_=wf.round, to_stage=Stage.EXPLANATION)
     services.assessment_close_by_office(actor=secretariat, assessment=wf.b, reason="Hết hạn gia hạn")
     _appraise_all(wf, wf.b)
     score = wf.score(wf.a, "1.1")
     services.score_appraise(actor=wf.personas.appraiser, score=score, version=score.version, accept=True)
-    services.round_advance(actor=secretariat, round=wf.round, to_stage=Stage.EXPLANATION)
+    services.round_advance(actor=secretariat, round_=wf.round, to_stage=Stage.EXPLANATION)
     wf.refresh()
     assert wf.a.status == AssessmentStatus.SUBMITTED  # 1 of 4 leaves appraised: not "Đã thẩm định"
     assert wf.b.status == AssessmentStatus.APPRAISED
     assert selectors.appraisal_progress(wf.a) == (1, 4)
     _appraise_all(wf, wf.a)  # the appraisers finish during the explanation stage
-    services.round_advance(actor=secretariat, round=wf.round, to_stage=Stage.COUNCIL)
+    services.round_advance(actor=secretariat, round_=wf.round, to_stage=Stage.COUNCIL)
     wf.refresh()
     assert wf.a.status == AssessmentStatus.APPRAISED
 
@@ -123,11 +123,11 @@ def _to_council(wf: Workflow) -> None:
     secretariat = wf.personas.secretariat
     self_assess_all(wf, wf.a, wf.personas.focal_a)
     services.assessment_submit(actor=wf.personas.focal_a, assessment=wf.a)
-    services.round_advance(actor=secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
     services.assessment_close_by_office(actor=secretariat, assessment=wf.b, reason="Hết hạn gia hạn")
     _appraise_all(wf, wf.a)
     for stage in (Stage.EXPLANATION, Stage.COUNCIL):
-        services.round_advance(actor=secretariat, round=wf.round, to_stage=stage)
+        services.round_advance(actor=secretariat, round_=wf.round, to_stage=stage)
 
 
 def test_the_council_cannot_approve_a_sheet_not_fully_appraised_without_a_reason_for_that_unit(
@@ -135,16 +135,16 @@ def test_the_council_cannot_approve_a_sheet_not_fully_appraised_without_a_reason
 ) -> None:
     _to_council(wf)
     with pytest.raises(ServiceError, match="Xã Hòa Bình") as refused:
-        services.round_approve(actor=wf.council, round=wf.round, overrides={wf.a.pk: "không cần"})
+        services.round_approve(actor=wf.council, round_=wf.round, overrides={wf.a.pk: "không cần"})
     assert "Sở Tư pháp" not in refused.value.message
     wf.refresh()
     assert wf.round.approved_at is None and wf.b.status == AssessmentStatus.SUBMITTED
-    services.round_approve(actor=wf.council, round=wf.round, overrides={wf.b.pk: "Đơn vị không nộp phiếu"})
+    services.round_approve(actor=wf.council, round_=wf.round, overrides={wf.b.pk: "Đơn vị không nộp phiếu"})
     wf.refresh()
     assert wf.b.approval_override_reason == "Đơn vị không nộp phiếu" and wf.a.approval_override_reason == ""
     assert history_for(wf.b).filter(reason="Đơn vị không nộp phiếu").exists()
     with pytest.raises(ServiceError, match="đã thông qua"):  # a second click changes nothing
-        services.round_approve(actor=wf.council, round=wf.round)
+        services.round_approve(actor=wf.council, round_=wf.round)
 
 
 def test_advancing_a_stage_asks_for_confirmation_and_a_second_click_only_gives_a_message(wf: Workflow) -> None:
@@ -247,7 +247,7 @@ def test_the_round_page_the_compiled_table_and_the_api_list_units_in_vietnamese_
     assert detail.index("Phường Âu Cơ") < detail.index("Xuân Hòa")  # "Ph" < "X" although "Â" > "X" by code point
     rows = [row.assessment.unit.name for row in selectors.assessment_rows(Assessment.objects.filter(round=wf.round))]
     assert rows == ["Phường Âu Cơ", "Xuân Hòa"]
-    tables = selectors.compiled_table(round=wf.round, assessments=Assessment.objects.all())
+    tables = selectors.compiled_table(round_=wf.round, assessments=Assessment.objects.all())
     assert [row.assessment.unit.name for row in tables[0].rows] == ["Phường Âu Cơ", "Xuân Hòa"]
     _token, raw = api_token_create(actor=wf.personas.secretariat, user=wf.personas.secretariat, name="Thử")
     api = Client().get(f"/api/assessments/rounds/{wf.round.pk}", headers={"Authorization": f"Bearer {raw}"})
@@ -257,7 +257,7 @@ def test_the_round_page_the_compiled_table_and_the_api_list_units_in_vietnamese_
 def test_the_round_api_tells_how_many_leaves_each_sheet_has_appraised(wf: Workflow) -> None:
     self_assess_all(wf, wf.a, wf.personas.focal_a)
     services.assessment_submit(actor=wf.personas.focal_a, assessment=wf.a)
-    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=wf.personas.secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
     score = wf.score(wf.a, "1.1")
     services.score_appraise(actor=wf.personas.appraiser, score=score, version=score.version, accept=True)
     _token, raw = api_token_create(actor=wf.personas.secretariat, user=wf.personas.secretariat, name="Thử")
@@ -282,7 +282,7 @@ def test_the_compiled_table_subtracts_penalty_points_as_the_results_do(wf: Workf
     )
     Score.objects.create(assessment=wf.a, criterion=penalty, self_score=Decimal(2))
     self_assess_all(wf, wf.a, wf.personas.focal_a)
-    table = selectors.compiled_table(round=wf.round, assessments=Assessment.objects.filter(pk=wf.a.pk))[0]
+    table = selectors.compiled_table(round_=wf.round, assessments=Assessment.objects.filter(pk=wf.a.pk))[0]
     row = table.rows[0]
     # 2 + 3 + 5 base points (2.2 unscored) minus the 2-point penalty
     assert row.total == Decimal(8)

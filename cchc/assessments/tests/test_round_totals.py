@@ -30,7 +30,7 @@ def _publish_this_year(round_: Round) -> None:
     council = User.objects.get(username="hoidong")
     for sheet in services.unsubmitted_sheets(round_):
         services.assessment_close_by_office(actor=secretariat, assessment=sheet, reason="Quá hạn")
-    services.round_advance(actor=secretariat, round=round_, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=secretariat, round_=round_, to_stage=Stage.APPRAISAL)
     scores = Score.objects.filter(assessment__round=round_, appraised_score__isnull=True)
     for score in scores.select_related("criterion", "assessment__round", "assessment__unit"):
         if score.self_score is None:
@@ -40,9 +40,9 @@ def _publish_this_year(round_: Round) -> None:
         else:
             services.score_appraise(actor=appraiser, score=score, version=score.version, accept=True)
     for stage in (Stage.EXPLANATION, Stage.COUNCIL):
-        services.round_advance(actor=secretariat, round=round_, to_stage=stage)
-    services.round_approve(actor=council, round=round_, reason="Biên bản")
-    services.round_advance(actor=secretariat, round=round_, to_stage=Stage.PUBLISHED)
+        services.round_advance(actor=secretariat, round_=round_, to_stage=stage)
+    services.round_approve(actor=council, round_=round_, reason="Biên bản")
+    services.round_advance(actor=secretariat, round_=round_, to_stage=Stage.PUBLISHED)
 
 
 def _decimal(value: object) -> Decimal:
@@ -66,7 +66,7 @@ def test_every_unit_of_the_demo_rounds_has_one_total_in_the_table_results_rankin
 
         table = {
             row.assessment.pk: row.total
-            for table in selectors.compiled_table(round=round_, assessments=Assessment.objects.all())
+            for table in selectors.compiled_table(round_=round_, assessments=Assessment.objects.all())
             for row in table.rows
         }
         assert table == stored, round_.name

@@ -157,7 +157,7 @@ def _to_appraisal(wf: Workflow) -> None:
     for code, entry in entries.items():
         _self(wf, code, no_evidence_reason="Văn bản lưu bản giấy tại đơn vị", **entry)
     services.assessment_submit(actor=wf.personas.focal_a, assessment=wf.a)
-    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=wf.personas.secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
 
 
 def test_the_appraiser_sets_a_rate_with_a_reason_and_accepting_keeps_what_the_unit_declared(rules: Workflow) -> None:

@@ -67,7 +67,7 @@ def test_a_unit_without_a_framework_for_its_kind_cannot_join(personas) -> None: 
 
 def test_stages_move_forward_one_at_a_time(wf: Workflow) -> None:
     with pytest.raises(ServiceError, match="giai đoạn kế tiếp"):
-        services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.COUNCIL)
+        services.round_advance(actor=wf.personas.secretariat, round_=wf.round, to_stage=Stage.COUNCIL)
     wf.round.refresh_from_db()
     assert wf.round.stage == Stage.SELF_ASSESSMENT
 
@@ -149,7 +149,7 @@ def test_indicator_leaves_are_prefilled_with_their_source_and_the_unit_cannot_ov
 def _to_appraisal(wf: Workflow) -> None:
     self_assess_all(wf, wf.a, wf.personas.focal_a)
     services.assessment_submit(actor=wf.personas.focal_a, assessment=wf.a)
-    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=wf.personas.secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
 
 
 def test_adjusting_a_score_needs_a_reason_and_accepting_copies_the_self_score(wf: Workflow) -> None:
@@ -189,14 +189,14 @@ def test_the_whole_cycle_ends_with_final_scores_locked_by_the_council(wf: Workfl
     score = wf.score(wf.a, "1.2")
     services.score_appraise(actor=appraiser, score=score, version=score.version, points=Decimal(2), reason="Thiếu")
     with pytest.raises(ServiceError, match=r"vẫn chưa nộp phiếu.*Xã Hòa Bình"):
-        services.round_advance(actor=secretariat, round=wf.round, to_stage=Stage.EXPLANATION)
+        services.round_advance(actor=secretariat, round_=wf.round, to_stage=Stage.EXPLANATION)
     services.assessment_close_by_office(actor=secretariat, assessment=wf.b, reason="Quá hạn gia hạn")
     for code in ("1.1", "2.1"):
         score = wf.score(wf.a, code)
         services.score_appraise(actor=appraiser, score=score, version=score.version, accept=True)
     score = wf.score(wf.a, "2.2")
     services.score_appraise(actor=appraiser, score=score, version=score.version, points=Decimal(0), reason="Chưa có")
-    services.round_advance(actor=secretariat, round=wf.round, to_stage=Stage.EXPLANATION)
+    services.round_advance(actor=secretariat, round_=wf.round, to_stage=Stage.EXPLANATION)
     wf.refresh()
     assert wf.a.status == AssessmentStatus.APPRAISED
     assert wf.b.status == AssessmentStatus.SUBMITTED  # closed by the office, nothing appraised yet
@@ -207,13 +207,13 @@ def test_the_whole_cycle_ends_with_final_scores_locked_by_the_council(wf: Workfl
     services.score_appraise(
         actor=appraiser, score=score, version=score.version, points=Decimal("2.5"), reason="Chấp nhận một phần"
     )
-    services.round_advance(actor=secretariat, round=wf.round, to_stage=Stage.COUNCIL)
+    services.round_advance(actor=secretariat, round_=wf.round, to_stage=Stage.COUNCIL)
     with pytest.raises(ServiceError, match="chưa thông qua"):
-        services.round_advance(actor=secretariat, round=wf.round, to_stage=Stage.PUBLISHED)
+        services.round_advance(actor=secretariat, round_=wf.round, to_stage=Stage.PUBLISHED)
     with pytest.raises(ServiceError, match=r"chưa thẩm định đủ.*Xã Hòa Bình"):
-        services.round_approve(actor=wf.council, round=wf.round)
+        services.round_approve(actor=wf.council, round_=wf.round)
     services.round_approve(
-        actor=wf.council, round=wf.round, overrides={wf.b.pk: "Đơn vị không nộp phiếu; giữ điểm 0 theo quy định"}
+        actor=wf.council, round_=wf.round, overrides={wf.b.pk: "Đơn vị không nộp phiếu; giữ điểm 0 theo quy định"}
     )
     wf.refresh()
     assert wf.a.status == AssessmentStatus.APPROVED and wf.b.status == AssessmentStatus.APPROVED
@@ -224,7 +224,7 @@ def test_the_whole_cycle_ends_with_final_scores_locked_by_the_council(wf: Workfl
     with pytest.raises(ServiceError, match="khóa"):
         score = wf.score(wf.a, "1.1")
         services.score_appraise(actor=appraiser, score=score, version=score.version, accept=True)
-    services.round_advance(actor=secretariat, round=wf.round, to_stage=Stage.PUBLISHED)
+    services.round_advance(actor=secretariat, round_=wf.round, to_stage=Stage.PUBLISHED)
     history = [entry.changes for entry in history_for(wf.score(wf.a, "1.2")).order_by("at", "id")]
     assert [change.get("appraised_score") for change in history if "appraised_score" in change] == [
         [None, "2.00"],

@@ -55,7 +55,7 @@ def _submitted(wf: Workflow) -> None:
 
 def _appraisal(wf: Workflow) -> None:
     _submitted(wf)
-    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=wf.personas.secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
     wf.refresh()
 
 
@@ -297,7 +297,7 @@ def test_the_appraisal_page_shows_self_score_note_and_evidence_with_accept_and_a
     self_assess_all(wf, wf.a, wf.personas.focal_a)
     services.score_self_set(actor=wf.personas.focal_a, score=score, points=Decimal(2), note="Ban hành ngày 05/01")
     services.assessment_submit(actor=wf.personas.focal_a, assessment=wf.a)
-    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=wf.personas.secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
     appraiser = wf.personas.client("appraiser")
     response = appraiser.get(reverse("assessments:appraisal_sheet", args=[wf.a.pk]))
     html = response.content.decode()
@@ -334,7 +334,7 @@ def test_the_worklist_filters_by_unit_area_and_status_and_paginates(wf: Workflow
     _submitted(wf)
     self_assess_all(wf, wf.b, wf.personas.focal_b)
     services.assessment_submit(actor=wf.personas.focal_b, assessment=wf.b)
-    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=wf.personas.secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
     one = wf.score(wf.a, "1.1")
     services.scores_accept_bulk(actor=wf.personas.appraiser, scores=[one])
     appraiser = wf.personas.client("appraiser")
@@ -389,7 +389,7 @@ def test_a_unit_past_its_explanation_deadline_is_told_the_date_instead_of_seeing
         actor=wf.personas.appraiser, score=score, version=score.version, points=Decimal(1), reason="Thiếu báo cáo"
     )
     services.assessment_close_by_office(actor=wf.personas.secretariat, assessment=wf.b, reason="Quá hạn gia hạn")
-    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.EXPLANATION)
+    services.round_advance(actor=wf.personas.secretariat, round_=wf.round, to_stage=Stage.EXPLANATION)
     yesterday = datetime.date.today() - datetime.timedelta(days=1)
     Round.objects.filter(pk=wf.round.pk).update(
         self_assessment_deadline=yesterday - datetime.timedelta(days=3),
@@ -472,7 +472,7 @@ def test_the_worklist_lists_units_in_vietnamese_order(wf: Workflow) -> None:
     _submitted(wf)
     self_assess_all(wf, wf.b, wf.personas.focal_b)
     services.assessment_submit(actor=wf.personas.focal_b, assessment=wf.b)
-    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.APPRAISAL)
+    services.round_advance(actor=wf.personas.secretariat, round_=wf.round, to_stage=Stage.APPRAISAL)
     Unit.objects.filter(pk=wf.a.unit_id).update(name="Đài Phát thanh và Truyền hình")  # Đ sorts before X
     response = wf.personas.client("appraiser").get(reverse("assessments:appraisal_list", args=[wf.round.pk]))
     units = [row.assessment.unit.name for row in response.context["rows"]]
@@ -512,7 +512,7 @@ def test_the_appraiser_settles_an_explained_leaf_seeing_the_explanation_on_the_a
         actor=wf.personas.appraiser, score=score, version=score.version, points=Decimal(1), reason="Thiếu báo cáo"
     )
     services.assessment_close_by_office(actor=wf.personas.secretariat, assessment=wf.b, reason="Quá hạn gia hạn")
-    services.round_advance(actor=wf.personas.secretariat, round=wf.round, to_stage=Stage.EXPLANATION)
+    services.round_advance(actor=wf.personas.secretariat, round_=wf.round, to_stage=Stage.EXPLANATION)
     services.explanation_add(
         actor=wf.personas.focal_a,
         score=wf.score(wf.a, "1.2"),

@@ -154,26 +154,26 @@ def _worklist_filters(request: HttpRequest, sheets: list[Assessment], areas: lis
 @login_required
 def appraisal_list(request: HttpRequest, round_id: int) -> HttpResponse:
     user = request.user
-    round = access.get_round_for_user(user, round_id)
+    round_ = access.get_round_for_user(user, round_id)
     roles.require(roles.has_role(user, Role.APPRAISER))
     readable = access.get_assessments_for_user(user)
     lead_unit_ids = access.appraisal_lead_unit_ids(user)
-    sheets = list(selectors.open_for_appraisal(readable, round).select_related("unit").distinct())
+    sheets = list(selectors.open_for_appraisal(readable, round_).select_related("unit").distinct())
     sheets.sort(key=lambda sheet: sort_key(sheet.unit.name))
-    areas = selectors.round_areas(round)
+    areas = selectors.round_areas(round_)
     form = _worklist_filters(request, sheets, areas)
     unit_id = _int(form.value("unit"))
     area_id = _int(form.value("area"))
     status = form.value("status") or selectors.WorklistStatus.ALL
     area = next((item for item in areas if item.pk == area_id), None)
     scores = selectors.filter_worklist(
-        selectors.appraisal_worklist(round=round, assessments=readable, lead_unit_ids=lead_unit_ids),
+        selectors.appraisal_worklist(round_=round_, assessments=readable, lead_unit_ids=lead_unit_ids),
         unit_id=unit_id,
         leaf_ids=selectors.area_leaf_ids(area) if area is not None else None,
         status=status,
     )
     page = Paginator(selectors.in_unit_order(scores, sheets), PAGE_SIZE).get_page(request.GET.get("page"))
-    area_of = selectors.round_area_of(round)
+    area_of = selectors.round_area_of(round_)
     rows = list(page.object_list)
     for score in rows:
         score.area_id = area_of.get(score.criterion_id)  # type: ignore[attr-defined]
@@ -184,7 +184,7 @@ def appraisal_list(request: HttpRequest, round_id: int) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "round": round,
+        "round": round_,
         "form": form,
         "page": page,
         "rows": rows,
@@ -202,18 +202,18 @@ def appraisal_list(request: HttpRequest, round_id: int) -> HttpResponse:
 def appraisal_accept(request: HttpRequest, round_id: int) -> HttpResponse:
     """“Đồng ý” for the selected leaves: each accepted leaf is audited; the others are named with the reason."""
     user = request.user
-    round = access.get_round_for_user(user, round_id)
+    round_ = access.get_round_for_user(user, round_id)
     roles.require(roles.has_role(user, Role.APPRAISER))
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
         back = ""
-    back = back or reverse("assessments:appraisal_list", args=[round.pk])
+    back = back or reverse("assessments:appraisal_list", args=[round_.pk])
     ids = [pk for pk in (_int(raw) for raw in request.POST.getlist("scores")) if pk is not None]
     if not ids:
         messages.error(request, _("Hãy chọn ít nhất một tiêu chí để đồng ý."))
         return redirect(back)
     worklist = selectors.appraisal_worklist(
-        round=round,
+        round_=round_,
         assessments=access.get_assessments_for_user(user),
         lead_unit_ids=access.appraisal_lead_unit_ids(user),
     )

@@ -300,7 +300,7 @@ def remediation_tasks_unit(request: HttpRequest, round_id: int, assessment_id: i
         try:
             directive = remediation.remediation_tasks_create(
                 actor=request.user,
-                round=round_,
+                round_=round_,
                 gaps=remediation.unit_selection(assessment, form.cleaned_data["gaps"]),
                 deadline=form.cleaned_data["deadline"],
             )
@@ -327,7 +327,7 @@ def remediation_tasks_round(request: HttpRequest, round_id: int) -> HttpResponse
         try:
             directive = remediation.remediation_tasks_create(
                 actor=request.user,
-                round=round_,
+                round_=round_,
                 gaps=remediation.round_selection(round_, form.cleaned_data["gaps"]),
                 deadline=form.cleaned_data["deadline"],
             )

@@ -77,7 +77,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
         organiser = form.cleaned_data["organiser"]
         roles.require(organisations_access.can_manage_unit(request.user, organiser))
         try:
-            round = services.round_create(
+            round_ = services.round_create(
                 actor=request.user,
                 data=form.round_data(),
                 organiser=organiser,
@@ -89,83 +89,83 @@ def round_create(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
-            messages.success(request, _("Đã tạo kỳ đánh giá “%(name)s”.") % {"name": round.name})
-            return redirect("assessments:round_detail", round.pk)
+            messages.success(request, _("Đã tạo kỳ đánh giá “%(name)s”.") % {"name": round_.name})
+            return redirect("assessments:round_detail", round_.pk)
     return render(request, "assessments/round_form.html", {"form": form, "mode": "create", "nav_active": NAV})
 
 
 @GET_POST
 @login_required
 def round_edit(request: HttpRequest, round_id: int) -> HttpResponse:
-    round = access.get_round_for_user(request.user, round_id, manage=True)
-    form = RoundForm(request.POST or None, initial=RoundForm.initial_for(round))
+    round_ = access.get_round_for_user(request.user, round_id, manage=True)
+    form = RoundForm(request.POST or None, initial=RoundForm.initial_for(round_))
     if request.method == "POST" and form.is_valid():
         try:
             services.round_update(
-                actor=request.user, round=round, data=form.round_data(), reason=form.cleaned_data["reason"]
+                actor=request.user, round_=round_, data=form.round_data(), reason=form.cleaned_data["reason"]
             )
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
             messages.success(request, _("Đã lưu kỳ đánh giá."))
-            return redirect("assessments:round_detail", round.pk)
-    context = {"form": form, "round": round, "mode": "edit", "nav_active": NAV}
+            return redirect("assessments:round_detail", round_.pk)
+    context = {"form": form, "round": round_, "mode": "edit", "nav_active": NAV}
     return render(request, "assessments/round_form.html", context)
 
 
-def _stages(round: Round) -> list[dict[str, Any]]:
-    current = STAGE_ORDER.index(round.stage)
+def _stages(round_: Round) -> list[dict[str, Any]]:
+    current = STAGE_ORDER.index(round_.stage)
     return [
         {"value": stage.value, "label": stage.label, "done": index < current, "current": index == current}
         for index, stage in enumerate(Stage)
     ]
 
 
-def _can_approve(user: Viewer, round: Round) -> bool:
-    return access.can_approve_round(user, round) and round.stage == Stage.COUNCIL and round.approved_at is None
+def _can_approve(user: Viewer, round_: Round) -> bool:
+    return access.can_approve_round(user, round_) and round_.stage == Stage.COUNCIL and round_.approved_at is None
 
 
 @require_GET
 @login_required
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     user = request.user
-    round = access.get_round_for_user(user, round_id)
-    assessments = access.get_assessments_for_user(user).filter(round=round)
-    next_stage = services.next_stage(round)
-    can_manage = access.can_manage_round(user, round)
+    round_ = access.get_round_for_user(user, round_id)
+    assessments = access.get_assessments_for_user(user).filter(round=round_)
+    next_stage = services.next_stage(round_)
+    can_manage = access.can_manage_round(user, round_)
     rows = selectors.assessment_rows(assessments)
-    awaiting_approval = services.awaits_council_approval(round)
+    awaiting_approval = services.awaits_council_approval(round_)
     context = {
-        "round": round,
-        "stages": _stages(round),
+        "round": round_,
+        "stages": _stages(round_),
         "rows": rows,
         "overrides": [row for row in rows if row.assessment.approval_override_reason],
         "can_manage": can_manage,
         "next_stage": Stage(next_stage) if next_stage and can_manage and not awaiting_approval else None,
         "awaiting_approval": awaiting_approval,
-        "can_approve": _can_approve(user, round),
-        "can_view_table": access.can_view_compiled_table(user, round),
-        "can_view_results": access.can_view_round_results(user, round),
-        "is_appraiser": roles.has_role(user, Role.APPRAISER) and round.stage in (Stage.APPRAISAL, Stage.EXPLANATION),
+        "can_approve": _can_approve(user, round_),
+        "can_view_table": access.can_view_compiled_table(user, round_),
+        "can_view_results": access.can_view_round_results(user, round_),
+        "is_appraiser": roles.has_role(user, Role.APPRAISER) and round_.stage in (Stage.APPRAISAL, Stage.EXPLANATION),
         "nav_active": NAV,
     }
     return render(request, "assessments/round_detail.html", context)
 
 
-def _decision_form(round: Round, sheet: Assessment, data: Any = None) -> SheetDecisionForm:
+def _decision_form(round_: Round, sheet: Assessment, data: Any = None) -> SheetDecisionForm:
     """The decision form of one unit that has not submitted; during appraisal only closing its sheet is asked."""
-    close_only = round.stage != Stage.SELF_ASSESSMENT
+    close_only = round_.stage != Stage.SELF_ASSESSMENT
     return SheetDecisionForm(data, prefix=f"sheet{sheet.pk}", close_only=close_only)
 
 
 def _advance_context(
-    round: Round, to_stage: str, form: AdvanceForm, decided: SheetDecisionForm | None = None
+    round_: Round, to_stage: str, form: AdvanceForm, decided: SheetDecisionForm | None = None
 ) -> dict[str, Any]:
     """What the confirmation page of a stage change summarises: who has not submitted, how far appraisal got,
     what publishing makes public. ``decided`` is a refused decision form, shown in its unit's row."""
-    context: dict[str, Any] = {"round": round, "to_stage": Stage(to_stage), "form": form, "nav_active": NAV}
-    if round.stage in (Stage.SELF_ASSESSMENT, Stage.APPRAISAL):
-        blocking = services.blocking_sheets(round)
+    context: dict[str, Any] = {"round": round_, "to_stage": Stage(to_stage), "form": form, "nav_active": NAV}
+    if round_.stage in (Stage.SELF_ASSESSMENT, Stage.APPRAISAL):
+        blocking = services.blocking_sheets(round_)
         blocking_ids = {sheet.pk for sheet in blocking}
         progress = selectors.progress_by_assessment(Assessment.objects.filter(pk__in=blocking_ids))
         context["blocking"] = [
@@ -173,19 +173,19 @@ def _advance_context(
                 sheet,
                 decided
                 if decided is not None and decided.prefix == f"sheet{sheet.pk}"
-                else _decision_form(round, sheet),
+                else _decision_form(round_, sheet),
                 progress.get(sheet.pk, (0, 0)),
             )
             for sheet in blocking
         ]
-        context["extended"] = [sheet for sheet in services.unsubmitted_sheets(round) if sheet.pk not in blocking_ids]
-    if round.stage in (Stage.APPRAISAL, Stage.EXPLANATION):
-        context["gaps"] = [gap for gap in services.approval_gaps(round) if not gap[0].is_unsubmitted]
+        context["extended"] = [sheet for sheet in services.unsubmitted_sheets(round_) if sheet.pk not in blocking_ids]
+    if round_.stage in (Stage.APPRAISAL, Stage.EXPLANATION):
+        context["gaps"] = [gap for gap in services.approval_gaps(round_) if not gap[0].is_unsubmitted]
     if to_stage == Stage.PUBLISHED:
-        if services.awaits_council_approval(round):
+        if services.awaits_council_approval(round_):
             context["awaiting_approval"] = True
         else:
-            context["summary"] = selectors.publication_summary(round)
+            context["summary"] = selectors.publication_summary(round_)
     return context
 
 
@@ -193,22 +193,22 @@ def _advance_context(
 @login_required
 def round_advance(request: HttpRequest, round_id: int) -> HttpResponse:
     """GET: the confirmation page of the next stage. POST with ``confirm``: move the round."""
-    round = access.get_round_for_user(request.user, round_id, manage=True)
-    to_stage = services.next_stage(round)
+    round_ = access.get_round_for_user(request.user, round_id, manage=True)
+    to_stage = services.next_stage(round_)
     if request.method == "GET":
         if to_stage is None:
             messages.info(request, _("Kỳ đánh giá đã ở giai đoạn cuối."))
-            return redirect("assessments:round_detail", round.pk)
+            return redirect("assessments:round_detail", round_.pk)
         form = AdvanceForm(initial={"to_stage": to_stage})
-        return render(request, "assessments/round_advance.html", _advance_context(round, to_stage, form))
+        return render(request, "assessments/round_advance.html", _advance_context(round_, to_stage, form))
     form = AdvanceForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Giai đoạn không hợp lệ."))
-        return redirect("assessments:round_detail", round.pk)
+        return redirect("assessments:round_detail", round_.pk)
     requested = form.cleaned_data["to_stage"]
-    if requested == round.stage:
-        messages.info(request, _("Kỳ đánh giá đã ở giai đoạn “%(stage)s”.") % {"stage": Stage(round.stage).label})
-        return redirect("assessments:round_detail", round.pk)
+    if requested == round_.stage:
+        messages.info(request, _("Kỳ đánh giá đã ở giai đoạn “%(stage)s”.") % {"stage": Stage(round_.stage).label})
+        return redirect("assessments:round_detail", round_.pk)
     if not form.cleaned_data["confirm"] or requested != to_stage:
         if requested == to_stage:
             form.add_error("confirm", _("Hãy đánh dấu xác nhận sau khi xem bản tóm tắt."))
@@ -216,30 +216,30 @@ def round_advance(request: HttpRequest, round_id: int) -> HttpResponse:
             messages.error(request, _("Giai đoạn của kỳ đã thay đổi; hãy xem lại bản tóm tắt."))
             form = AdvanceForm(initial={"to_stage": to_stage})
         if to_stage is None:
-            return redirect("assessments:round_detail", round.pk)
-        return render(request, "assessments/round_advance.html", _advance_context(round, to_stage, form), status=400)
+            return redirect("assessments:round_detail", round_.pk)
+        return render(request, "assessments/round_advance.html", _advance_context(round_, to_stage, form), status=400)
     try:
-        round = services.round_advance(
-            actor=request.user, round=round, to_stage=requested, reason=form.cleaned_data["reason"]
+        round_ = services.round_advance(
+            actor=request.user, round_=round_, to_stage=requested, reason=form.cleaned_data["reason"]
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
         if exc.code == "already":
-            return redirect("assessments:round_detail", round.pk)
-        return redirect("assessments:round_advance", round.pk)
+            return redirect("assessments:round_detail", round_.pk)
+        return redirect("assessments:round_advance", round_.pk)
     messages.success(
-        request, _("Kỳ đánh giá đã chuyển sang giai đoạn “%(stage)s”.") % {"stage": Stage(round.stage).label}
+        request, _("Kỳ đánh giá đã chuyển sang giai đoạn “%(stage)s”.") % {"stage": Stage(round_.stage).label}
     )
-    return redirect("assessments:round_detail", round.pk)
+    return redirect("assessments:round_detail", round_.pk)
 
 
 @require_POST
 @login_required
 def sheet_decide(request: HttpRequest, round_id: int, assessment_id: int) -> HttpResponse:
     """The secretariat's decision on one unit that has not submitted: extend its deadline or close its sheet."""
-    round = access.get_round_for_user(request.user, round_id, manage=True)
-    assessment = get_object_or_404(Assessment.objects.select_related("unit", "round"), pk=assessment_id, round=round)
-    form = _decision_form(round, assessment, request.POST)
+    round_ = access.get_round_for_user(request.user, round_id, manage=True)
+    assessment = get_object_or_404(Assessment.objects.select_related("unit", "round"), pk=assessment_id, round=round_)
+    form = _decision_form(round_, assessment, request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -259,19 +259,19 @@ def sheet_decide(request: HttpRequest, round_id: int, assessment_id: int) -> Htt
                     _("Đã đóng phiếu thay %(unit)s (nộp muộn; tiêu chí chưa chấm được 0 điểm).")
                     % {"unit": assessment.unit.name},
                 )
-            return redirect("assessments:round_advance", round.pk)
+            return redirect("assessments:round_advance", round_.pk)
         except ServiceError as exc:
             show_service_error(form, exc)
     # The refused decision comes back in its unit's row with what was entered and each message by its field.
-    to_stage = services.next_stage(round)
-    blocking = {sheet.pk for sheet in services.blocking_sheets(round)}
+    to_stage = services.next_stage(round_)
+    blocking = {sheet.pk for sheet in services.blocking_sheets(round_)}
     if to_stage is None or assessment.pk not in blocking:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, f"{assessment.unit.name}: {error}")
-        return redirect("assessments:round_advance", round.pk)
+        return redirect("assessments:round_advance", round_.pk)
     advance = AdvanceForm(initial={"to_stage": to_stage})
-    context = _advance_context(round, to_stage, advance, decided=form)
+    context = _advance_context(round_, to_stage, advance, decided=form)
     return render(request, "assessments/round_advance.html", context, status=400)
 
 
@@ -279,15 +279,15 @@ def sheet_decide(request: HttpRequest, round_id: int, assessment_id: int) -> Htt
 @login_required
 def round_approve(request: HttpRequest, round_id: int) -> HttpResponse:
     """GET: the council's confirmation page (sheets not fully appraised, one reason each). POST: approve."""
-    round = access.get_round_for_user(request.user, round_id)
-    roles.require(access.can_approve_round(request.user, round))
-    if round.approved_at is not None:
+    round_ = access.get_round_for_user(request.user, round_id)
+    roles.require(access.can_approve_round(request.user, round_))
+    if round_.approved_at is not None:
         messages.info(request, _("Hội đồng đã thông qua kết quả của kỳ này."))
-        return redirect("assessments:round_detail", round.pk)
-    if round.stage != Stage.COUNCIL:
+        return redirect("assessments:round_detail", round_.pk)
+    if round_.stage != Stage.COUNCIL:
         messages.error(request, _("Chỉ thông qua kết quả trong giai đoạn họp hội đồng thẩm định."))
-        return redirect("assessments:round_detail", round.pk)
-    gaps = services.approval_gaps(round)
+        return redirect("assessments:round_detail", round_.pk)
+    gaps = services.approval_gaps(round_)
     form = ApproveForm(request.POST or None, gaps=gaps)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -296,32 +296,32 @@ def round_approve(request: HttpRequest, round_id: int) -> HttpResponse:
         else:
             try:
                 services.round_approve(
-                    actor=request.user, round=round, reason=form.cleaned_data["reason"], overrides=form.overrides()
+                    actor=request.user, round_=round_, reason=form.cleaned_data["reason"], overrides=form.overrides()
                 )
             except ServiceError as exc:
                 if exc.code == "locked":
                     messages.info(request, exc.message)
-                    return redirect("assessments:round_detail", round.pk)
+                    return redirect("assessments:round_detail", round_.pk)
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("Hội đồng đã thông qua kết quả; điểm của mọi đơn vị đã được khóa."))
-                return redirect("assessments:round_detail", round.pk)
+                return redirect("assessments:round_detail", round_.pk)
     if request.method == "POST":
         status = 400
-    context = {"round": round, "form": form, "gaps": gaps, "units": round.assessments.count(), "nav_active": NAV}
+    context = {"round": round_, "form": form, "gaps": gaps, "units": round_.assessments.count(), "nav_active": NAV}
     return render(request, "assessments/round_approve.html", context, status=status)
 
 
 @require_GET
 @login_required
 def round_table(request: HttpRequest, round_id: int) -> HttpResponse:
-    round = access.get_round_for_user(request.user, round_id)
-    roles.require(access.can_view_compiled_table(request.user, round))
+    round_ = access.get_round_for_user(request.user, round_id)
+    roles.require(access.can_view_compiled_table(request.user, round_))
     assessments = access.get_assessments_for_user(request.user)
     context = {
-        "round": round,
-        "tables": selectors.compiled_table(round=round, assessments=assessments),
-        "can_approve": _can_approve(request.user, round),
+        "round": round_,
+        "tables": selectors.compiled_table(round_=round_, assessments=assessments),
+        "can_approve": _can_approve(request.user, round_),
         "nav_active": NAV,
     }
     return render(request, "assessments/round_table.html", context)

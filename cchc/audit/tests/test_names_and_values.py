@@ -198,7 +198,7 @@ def test_saving_a_round_unchanged_writes_no_audit_entry(personas: Personas) -> N
     fields = [field.name for field in dataclasses.fields(assessments.RoundData)]
     data = assessments.RoundData(**{name: getattr(wf.round, name) for name in fields})
     before = AuditEntry.objects.count()
-    assessments.round_update(actor=personas.secretariat, round=wf.round, data=data)
+    assessments.round_update(actor=personas.secretariat, round_=wf.round, data=data)
     assert AuditEntry.objects.count() == before
 
 
