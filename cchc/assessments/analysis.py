@@ -54,10 +54,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from cchc.frameworks.models import CriterionCategory, RuleKind
+from cchc.frameworks.models import Criterion, CriterionCategory, RuleKind
 from cchc.lib.numbers import format_points_written
 from cchc.lib.text import sort_key
-from cchc.organisations.models import Unit, UnitSuccession
+from cchc.organisations.models import Unit, UnitKind, UnitSuccession
 from cchc.organisations.selectors import successors_on
 
 from .models import Assessment, Result, Round, Score
@@ -506,8 +506,6 @@ class RankingGroup:
 
 def ranking(round_: Round, *, unit_kind: str | None = None, with_changes: bool = True) -> list[RankingGroup]:
     """The round's stored results grouped by unit kind, best first (3 queries, 5–7 with the comparison)."""
-    from cchc.organisations.models import UnitKind
-
     results = Result.objects.filter(assessment__round=round_)
     if unit_kind:
         results = results.filter(assessment__framework__unit_kind=unit_kind)
@@ -557,8 +555,6 @@ def _natural(code: str) -> tuple[tuple[int, str], ...]:
 
 
 def _area_titles(framework_ids: set[int]) -> dict[tuple[int, str], str]:
-    from cchc.frameworks.models import Criterion
-
     if not framework_ids:
         return {}
     rows = Criterion.objects.filter(framework_id__in=framework_ids, parent__isnull=True).values_list(

@@ -21,6 +21,9 @@ from django.utils.translation import gettext as _
 
 from cchc.accounts.models import Role, User
 from cchc.frameworks.models import Criterion, CriterionCategory, Framework
+from cchc.frameworks.services import framework_clone
+from cchc.indicators.models import IndicatorValue
+from cchc.indicators.services import indicator_ensure, value_publish
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import Unit, UnitKind
@@ -66,8 +69,6 @@ def _round_name(year: int) -> str:
 
 def _frameworks(year: int, stdout: Any) -> list[Framework]:
     """One framework per participating unit kind for ``year`` (last year's cloned from this year's if missing)."""
-    from cchc.frameworks.services import framework_clone
-
     chosen = []
     for kind in (UnitKind.DEPARTMENT, UnitKind.COMMUNE):
         framework = Framework.objects.filter(year=year, unit_kind=kind).order_by("is_sample", "-pk").first()
@@ -142,9 +143,6 @@ def _self_entry(rng: random.Random, criterion: Criterion) -> dict[str, Any]:
 
 def _publish_indicator_values(criteria: list[Criterion], units: list[Unit], year: int, rng: random.Random) -> None:
     """Values for the leaves scored from indicators, where the store has none for the year (demo only)."""
-    from cchc.indicators.models import IndicatorValue
-    from cchc.indicators.services import indicator_ensure, value_publish
-
     period = Period(year, PeriodKind.YEAR)
     codes = sorted({str(c.rule_params.get("indicator")) for c in criteria if (c.rule_params or {}).get("indicator")})
     for code in codes:

@@ -19,7 +19,9 @@ from cchc.frameworks.rule_inputs import AUTO_RULE_KINDS, is_auto
 from cchc.lib.numbers import format_points
 from cchc.lib.text import sort_key
 
+from .analysis import ranking
 from .models import Assessment, AssessmentStatus, Evidence, Explanation, Round, RuleChoice, Score, Stage
+from .results import current_totals, framework_trees, leaf_points, leaves_of, unit_totals
 
 # Labels of the keys a score's audit entries carry.
 HISTORY_LABELS = {
@@ -193,8 +195,6 @@ def compiled_table(*, round_: Round, assessments: QuerySet[Assessment]) -> list[
     the results, rankings, exports and the decision use: penalties are subtracted, the total stays within the
     scale, so the council approves the numbers that are published.
     """
-    from .results import current_totals
-
     sheets = assessments.filter(round=round_)
     tables: dict[int, CompiledTable] = {}
     for framework in round_.frameworks.all():
@@ -400,8 +400,6 @@ def area_sheet(
     The totals are the unit's self-scores added as the results add final scores (``results.unit_totals``):
     penalties subtract, bonuses add, the total stays within the scale.
     """
-    from .results import framework_trees, leaf_points, leaves_of, unit_totals
-
     tree = framework_trees([assessment.framework_id]).get(assessment.framework_id, [])
     scores = {
         score.criterion_id: score
@@ -544,8 +542,6 @@ def missing_leaves(assessment: Assessment) -> list[MissingLeaf]:
 
     The same rule as :func:`services.assessment_submit` (through :func:`score_is_done`).
     """
-    from .results import framework_trees
-
     tree = framework_trees([assessment.framework_id]).get(assessment.framework_id, [])
     area_of = {node.id: node.area_id for node in tree}
     order = {node.id: index for index, node in enumerate(tree)}
@@ -606,8 +602,6 @@ def round_areas(round_: Round) -> list[Criterion]:
 
 def area_leaf_ids(area: Criterion) -> list[int]:
     """The leaves under one area."""
-    from .results import framework_trees
-
     tree = framework_trees([area.framework_id]).get(area.framework_id, [])
     return [node.id for node in tree if node.is_leaf and node.area_id == area.pk]
 
@@ -639,8 +633,6 @@ def explanation_deadline_passed(round_: Round) -> datetime.date | None:
 
 def round_area_of(round_: Round) -> dict[int, int]:
     """``{criterion id: area id}`` for every criterion of the round's frameworks."""
-    from .results import framework_trees
-
     trees = framework_trees(round_.frameworks.values_list("pk", flat=True))
     return {node.id: node.area_id for tree in trees.values() for node in tree}
 
@@ -682,8 +674,6 @@ class PublicationSummary:
 def publication_summary(round_: Round) -> PublicationSummary:
     """What publishing ``round_`` makes public: how many units, which were approved by a council override, and the
     top and bottom three of each ranking."""
-    from .analysis import ranking
-
     groups = [
         PublicationGroup(label=group.label, units=len(group.rows), top=group.rows[:3], bottom=group.rows[-3:])
         for group in ranking(round_, with_changes=False)

@@ -18,12 +18,17 @@ from pydantic_core import PydanticCustomError
 
 from cchc.accounts import roles
 from cchc.directives import access
+from cchc.directives.forms import unit_choices_for
 from cchc.extraction import to_json_dict
+from cchc.frameworks.models import Criterion
+from cchc.indicators.models import Indicator
 from cchc.lib.errors import ServiceError
 from cchc.lib.ids import MAX_ID
+from cchc.lib.periods import Period
 from cchc.lib.schemas import Date, Id, InputSchema, Line, Text
 from cchc.lib.types import Actor, Viewer
 from cchc.organisations import access as organisations_access
+from cchc.organisations.models import Unit
 from cchc.organisations.schemas import ErrorOut
 
 from . import selectors, services
@@ -253,8 +258,6 @@ def assignment_list(request: HttpRequest, filters: Query[AssignmentFilters]) -> 
         "waiting": "1" if filters.waiting else "",
     }
     if filters.period:
-        from cchc.lib.periods import Period
-
         try:
             Period.from_key(filters.period)
         except ValueError:
@@ -314,9 +317,6 @@ def task_list(request: HttpRequest, directive: Id) -> Any:
 
 def _units_by_id(task: Task, ids: list[int], *, name: str) -> list[Any]:
     """Units of the directive's province (or already assigned to the task), in the order given."""
-    from cchc.directives.forms import unit_choices_for
-    from cchc.organisations.models import Unit
-
     choices = unit_choices_for(task.directive.issuing_unit, task.directive.issued_on).values("pk")
     allowed = Unit.objects.filter(Q(pk__in=choices) | Q(pk__in=task.assignments.values("unit_id")))
     found = allowed.in_bulk(ids)
@@ -350,9 +350,6 @@ def task_detail(request: HttpRequest, task_id: int) -> Any:
     ),
 )
 def task_update(request: HttpRequest, task_id: int, payload: TaskPatchIn) -> Any:
-    from cchc.frameworks.models import Criterion
-    from cchc.indicators.models import Indicator
-
     user = _user(request)
     task = access.get_task_for_user(user, task_id, manage=True)
     sent = payload.model_fields_set

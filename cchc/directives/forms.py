@@ -16,7 +16,7 @@ from cchc.directives import access
 from cchc.frameworks.models import Criterion
 from cchc.frameworks.picker import FrameworkCriterionMultipleChoiceField, criteria_scope
 from cchc.indicators.models import Indicator
-from cchc.lib.periods import Period
+from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.types import Viewer
 from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
 from cchc.organisations.forms import UnitChoiceField, UnitMultipleChoiceField, date_field
@@ -615,8 +615,6 @@ class StatsForm(forms.Form):
     )
 
     def period_or_current(self) -> Period:
-        from cchc.lib.periods import PeriodKind
-
         value = self.cleaned_data.get("period") if self.is_valid() else ""
         if value:
             try:

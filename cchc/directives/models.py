@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cchc.lib.periods import Period
 from cchc.lib.validators import DOCUMENT_MAX_LENGTH, NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
 
 
@@ -220,8 +221,6 @@ class Occurrence(models.Model):
         constraints = [models.UniqueConstraint(fields=["task", "period_key"], name="occurrence_unique_period")]
 
     def __str__(self) -> str:
-        from cchc.lib.periods import Period
-
         return str(Period.from_key(self.period_key).label)
 
 

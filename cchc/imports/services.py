@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from cchc.accounts.models import User
+from cchc.frameworks import excel as framework_excel
 from cchc.lib.errors import ServiceError
 from cchc.lib.types import ActorOrSystem
+from cchc.organisations import excel as unit_excel
 
 from .models import ImportKind, ImportPhase, ImportRun, ImportStatus
 
@@ -120,13 +122,9 @@ def import_run_execute(run_id: int) -> ImportRun:
 
 def _import(run: ImportRun, data: bytes, progress: Any) -> Any:
     if run.kind == ImportKind.UNITS:
-        from cchc.organisations import excel as unit_excel
-
         return unit_excel.import_units(
             actor=run.created_by, data=data, reason=run.reason, dry_run=run.dry_run, progress=progress
         )
-    from cchc.frameworks import excel as framework_excel
-
     assert run.framework is not None
     return framework_excel.import_framework(
         actor=run.created_by,
@@ -139,9 +137,6 @@ def _import(run: ImportRun, data: bytes, progress: Any) -> Any:
 
 
 def _error_workbook(run: ImportRun, report: Any) -> bytes:
-    from cchc.frameworks import excel as framework_excel
-    from cchc.organisations import excel as unit_excel
-
     if run.kind == ImportKind.UNITS:
         return unit_excel.error_workbook(report)
     return framework_excel.error_workbook(report)

@@ -175,6 +175,32 @@ def read_picture(files: Iterable[Path] | None = None) -> Picture:
     return picture
 
 
+def imports_inside_functions() -> list[str]:
+    """Imports of the package's own modules written inside a function (``AppConfig.ready`` excepted).
+
+    With no loop in the picture, nothing needs to hide an import in a function: written at the top, every dependency
+    of a module is visible where a reader looks for it.
+    """
+    found = []
+    for path in source_files():
+        if path.name == "apps.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.ImportFrom):
+                    own = bool(node.level) or (node.module or "").startswith("cchc")
+                elif isinstance(node, ast.Import):
+                    own = any(alias.name.startswith("cchc") for alias in node.names)
+                else:
+                    continue
+                if own:
+                    found.append(f"{module_name(path)}:{node.lineno} (in {function.name})")
+    return found
+
+
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     """Strongly connected components with more than one node (iterative Tarjan)."""
     index: dict[str, int] = {}
@@ -283,6 +309,7 @@ def report() -> str:
         ("Layer loops", [" ↔ ".join(cycle) for cycle in layer_cycles(picture)]),
         ("Private names imported from another app", [f"{s}: from {m} import {n}" for s, m, n in picture.private]),
         ("Subtree filters written by hand", hand_written_scopes()),
+        ("Imports inside functions", imports_inside_functions()),
     ]
     for title, items in problems:
         lines.append(f"{title}: {len(items)}")

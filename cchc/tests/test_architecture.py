@@ -28,6 +28,10 @@ def test_subtree_filters_outside_organisations_go_through_its_helpers() -> None:
     assert architecture.hand_written_scopes() == []
 
 
+def test_the_package_imports_its_own_modules_at_the_top_of_each_module() -> None:
+    assert architecture.imports_inside_functions() == []
+
+
 def test_models_and_rules_never_import_pages() -> None:
     picture = read_picture()
     wrong = [

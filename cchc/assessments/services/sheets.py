@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from cchc.audit.services import snapshot
 from cchc.frameworks.rule_inputs import AUTO_RULE_KINDS, AutoRule, auto_score_error, is_auto, rule_of
+from cchc.indicators.selectors import value_for
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.text import normalize
@@ -68,8 +69,6 @@ def score_self_set(
 
 
 def _indicator_value(rule: AutoRule, unit: Unit, year: int) -> tuple[Decimal, str] | None:
-    from cchc.indicators.selectors import value_for
-
     if not rule.indicator:
         return None
     period = Period(year, PeriodKind.YEAR)

@@ -29,7 +29,7 @@ from cchc.lib.errors import ServiceError
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
 from cchc.lib.types import Viewer
 from cchc.lib.validators import validate_date_range
-from cchc.organisations.models import Unit
+from cchc.organisations.models import Unit, UnitKind
 from cchc.organisations.selectors import successors_on
 
 from .. import analysis, documents, remediation, selectors
@@ -66,8 +66,6 @@ def _openable(user: Viewer, round_: Round, groups: list[analysis.RankingGroup]) 
     if not paths:
         return set()
     unit_ids = {row.unit_id for group in groups for row in group.rows}
-    from cchc.organisations.models import Unit
-
     allowed = {
         pk
         for pk, path in Unit.objects.filter(pk__in=unit_ids).values_list("pk", "path")
@@ -224,8 +222,6 @@ def _points_lost_context(
     request: HttpRequest, round_: Round, rows: list[analysis.LossRow], form: RoundRemediationForm | None
 ) -> dict[str, Any]:
     kinds = dict(round_.frameworks.values_list("pk", "unit_kind"))
-    from cchc.organisations.models import UnitKind
-
     labels = dict(UnitKind.choices)
     can_create = access.can_create_remediation_tasks(request.user, round_)
     if can_create and form is None:
