@@ -6,7 +6,7 @@ import io
 import re
 
 import pytest
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 
 from cchc.accounts.models import User
@@ -25,7 +25,6 @@ def _counts() -> tuple[int, ...]:
     return tuple(model.objects.count() for model in models)
 
 
-@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 def test_the_demo_shows_a_published_round_and_one_in_progress_and_loading_again_changes_nothing() -> None:
     load_province(password="cchc-demo-2025")
     load_frameworks_demo(stdout=io.StringIO())
@@ -54,7 +53,6 @@ def test_the_demo_shows_a_published_round_and_one_in_progress_and_loading_again_
     assert _counts() == before
 
 
-@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 def test_the_demo_enters_what_each_rule_asks_for_and_the_focal_point_sees_it_on_the_sheet() -> None:
     load_province(password="cchc-demo-2025")
     load_frameworks_demo(stdout=io.StringIO())

@@ -7,7 +7,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.test import override_settings
 from docx import Document
 from openpyxl import load_workbook
 
@@ -49,7 +48,6 @@ def _decimal(value: object) -> Decimal:
     return Decimal(str(value).replace(",", ".")).quantize(CENT)
 
 
-@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 def test_every_unit_of_the_demo_rounds_has_one_total_in_the_table_results_ranking_exports_and_decision() -> None:
     load_province(password="cchc-demo-2025")
     load_frameworks_demo(stdout=io.StringIO())
