@@ -9,7 +9,8 @@ Two things make the suite fast without changing what a test sees:
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 import pytest
 from django.test import override_settings
@@ -71,6 +72,47 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
         if item.stash.get(_flushes_key, False):
             with item.config.stash[blocking_manager_key].unblock():
                 _shared_personas.build()
+
+
+def _flush() -> None:
+    """Empty every table, as Django does after a test that commits (content types and permissions come back)."""
+    from django.core.management import call_command
+
+    call_command("flush", verbosity=0, interactive=False)
+    _shared_personas.forget()
+
+
+@pytest.fixture(scope="session")
+def module_database(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker
+) -> Callable[[Callable[[], object]], AbstractContextManager[None]]:
+    """Load a large data set once for a whole module, from a module-scoped fixture::
+
+        @pytest.fixture(scope="module")
+        def demo(module_database):
+            with module_database(load_everything):
+                yield
+
+    The load is committed into an otherwise empty database (the shared personas make way); each test still runs
+    in its own transaction on top of it, so what one test changes is rolled back before the next. When the module
+    is done, every table is emptied and the personas are built again.
+    """
+    from django.db import transaction
+
+    @contextmanager
+    def loaded(load: Callable[[], object]) -> Iterator[None]:
+        with django_db_blocker.unblock():
+            _flush()
+            with transaction.atomic():
+                load()
+        try:
+            yield
+        finally:
+            with django_db_blocker.unblock():
+                _flush()
+                _shared_personas.build()
+
+    return loaded
 
 
 @pytest.fixture

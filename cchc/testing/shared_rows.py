@@ -9,6 +9,9 @@ runs inside its own transaction as before:
   same empty database as before (the rollback at its end brings them back);
 - a test that commits for real (``transactional_db``, ``live_server``) ends with Django's flush of every table,
   which takes the shared rows with it; they are built again after such a test.
+
+A module whose tests all read the same large data set (the whole demo) can load it once the same way, with the
+``module_database`` fixture: the shared rows make way for it, and the module ends with a flush and a rebuild.
 """
 
 from __future__ import annotations
@@ -39,6 +42,10 @@ class SharedRows:
         self._build = build
         self._added: dict[type[models.Model], set[Any]] = {}
 
+    @property
+    def present(self) -> bool:
+        return bool(self._added)
+
     def build(self) -> None:
         """Build the rows and commit them (outside any test's transaction)."""
         before = _keys()
@@ -47,6 +54,10 @@ class SharedRows:
         after = _keys()
         self._added = {model: keys - before.get(model, set()) for model, keys in after.items()}
         self._added = {model: keys for model, keys in self._added.items() if keys}
+
+    def forget(self) -> None:
+        """The rows are gone (a flush took them): there is nothing left to hide."""
+        self._added = {}
 
     def hide(self) -> None:
         """Delete the shared rows, for a test that expects the database it starts with to hold none of them.
