@@ -142,10 +142,9 @@ def load_personas() -> Personas | None:
     users = {user.username: user for user in User.objects.filter(username__in=USERNAMES.values())}
     if len(units) != len(UNIT_CODES) or len(users) != len(USERNAMES):
         return None
-    return Personas(
-        **{field: units[code] for field, code in UNIT_CODES.items()},
-        **{field: users[username] for field, username in USERNAMES.items()},
-    )
+    found: dict[str, Any] = {field: units[code] for field, code in UNIT_CODES.items()}
+    found.update({field: users[username] for field, username in USERNAMES.items()})
+    return Personas(**found)
 
 
 def persona_password_hash() -> str:
