@@ -26,6 +26,7 @@ FAST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 _shared_personas = SharedRows(build_personas)
 _flushes_key = pytest.StashKey[bool]()
+_test_database_ready = False
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -44,10 +45,15 @@ def real_password_hashing(settings: Settings) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> None:
+def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
     """The test database, with the personas built once and committed."""
+    global _test_database_ready
     with django_db_blocker.unblock():
         _shared_personas.build()
+    _test_database_ready = True
+    yield
+    # From here on the connection settings name the real database again: nothing may be written through them.
+    _test_database_ready = False
 
 
 @pytest.fixture
@@ -69,7 +75,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
     try:
         return (yield)
     finally:
-        if item.stash.get(_flushes_key, False):
+        if item.stash.get(_flushes_key, False) and _test_database_ready:
             with item.config.stash[blocking_manager_key].unblock():
                 _shared_personas.build()
 
