@@ -34,6 +34,10 @@ BROWSER_PACKAGES = ("chromium", "chromium-driver")
 # Reading scanned directives: Tesseract OCR with its Vietnamese data, and pdftoppm to render scanned PDFs.
 OCR_PACKAGES = ("tesseract-ocr", "tesseract-ocr-vie", "poppler-utils")
 PYTEST_NO_TESTS_COLLECTED = 5
+# pytest-xdist runs the tests in one worker process per CPU, each on its own test database (pytest-django names
+# them test_<name>_gw0, test_<name>_gw1, …), a whole test module per worker at a time so that module fixtures are
+# built once. Arguments given to ``dev.py test`` come after these and win: ``-n0`` runs in one process.
+PYTEST_PARALLEL = ("-n", "auto", "--dist", "loadfile")
 
 # The browser tests (tests/browser/, marker ``browser``) drive Debian's Chromium; with this variable set to
 # "missing" they skip themselves (or, under CI=true, fail).
@@ -319,6 +323,7 @@ def check_plan(pytest_args: Sequence[str], browser: bool) -> list[tuple[str, Cal
     sqlite_env = venv_environ(browser_env, drop=["DATABASE_URL"])
     database_url = os.environ.get("DATABASE_URL", "")
     tool = str(VENV_BIN)
+    sqlite_args = [*PYTEST_PARALLEL, *pytest_args]
     plan: list[tuple[str, Callable[[], None]]] = [
         ("ruff check", lambda: run_or_fail([f"{tool}/ruff", "check", "."], "ruff check", sqlite_env)),
         (
@@ -332,12 +337,12 @@ def check_plan(pytest_args: Sequence[str], browser: bool) -> list[tuple[str, Cal
                 [f"{tool}/cchc", "makemigrations", "--check", "--dry-run"], "makemigrations --check", sqlite_env
             ),
         ),
-        ("pytest (SQLite)", lambda: pytest_step("pytest on SQLite", pytest_args, sqlite_env, allow_empty=False)),
+        ("pytest (SQLite)", lambda: pytest_step("pytest on SQLite", sqlite_args, sqlite_env, allow_empty=False)),
     ]
     if database_url.startswith("postgres"):
         # Browser journeys exercise the UI, not the database: they run once, on SQLite.
         postgres_env = venv_environ({**browser_env, "DATABASE_URL": database_url})
-        postgres_args = ["-m", "not browser", *pytest_args]
+        postgres_args = ["-m", "not browser", *PYTEST_PARALLEL, *pytest_args]
         plan.append(
             (
                 "pytest (PostgreSQL)",

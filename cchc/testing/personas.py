@@ -70,24 +70,49 @@ def _password_hash(hashers: tuple[str, ...]) -> str:
 
 
 def _user(username: str, full_name: str, unit: Unit, role: str, scope: Unit | None) -> User:
-    from django.conf import settings
-
-    user = User(username=username, full_name=full_name, password=_password_hash(tuple(settings.PASSWORD_HASHERS)))
+    user = User(username=username, full_name=full_name, password=persona_password_hash())
     user.save()
     Membership.objects.create(user=user, unit=unit)
     RoleAssignment.objects.create(user=user, role=role, scope=scope)
     return user
 
 
+# The personas' natural keys: units by code, users by username.
+UNIT_CODES = {
+    "province": "T-P",
+    "home_affairs": "T-P-SNV",
+    "unit_a": "T-P-STP",
+    "office_a": "T-P-STP-VP",
+    "front": "T-P-MTTQ",
+    "unit_b": "T-P-XHB",
+    "other_province": "T-Q",
+    "other_commune": "T-Q-X",
+}
+USERNAMES = {
+    "admin": "quantri",
+    "secretariat": "thuongtruc",
+    "leader": "lanhdao",
+    "focal_a": "daumoi_a",
+    "focal_b": "daumoi_b",
+    "appraiser": "thamdinh",
+    "supervisor": "giamsat",
+}
+
+
 def build_personas() -> Personas:
-    province = _unit("Tỉnh Thử Nghiệm", UnitKind.PROVINCE, "T-P", None)
-    home_affairs = _unit("Sở Nội vụ", UnitKind.DEPARTMENT, "T-P-SNV", province)
-    unit_a = _unit("Sở Tư pháp", UnitKind.DEPARTMENT, "T-P-STP", province)
-    office_a = _unit("Văn phòng Sở Tư pháp", UnitKind.OFFICE, "T-P-STP-VP", unit_a)
-    front = _unit("Ủy ban MTTQ tỉnh", UnitKind.OTHER, "T-P-MTTQ", province)
-    unit_b = _unit("Xã Hòa Bình", UnitKind.COMMUNE, "T-P-XHB", province, subtype="commune")
-    other_province = _unit("Tỉnh Bên Cạnh", UnitKind.PROVINCE, "T-Q", None)
-    other_commune = _unit("Xã Ngoài Phạm Vi", UnitKind.COMMUNE, "T-Q-X", other_province, subtype="commune")
+    """Create the personas through the services, as an administrator setting up a province would."""
+    code = UNIT_CODES
+    province = _unit("Tỉnh Thử Nghiệm", UnitKind.PROVINCE, code["province"], None)
+    home_affairs = _unit("Sở Nội vụ", UnitKind.DEPARTMENT, code["home_affairs"], province)
+    unit_a = _unit("Sở Tư pháp", UnitKind.DEPARTMENT, code["unit_a"], province)
+    office_a = _unit("Văn phòng Sở Tư pháp", UnitKind.OFFICE, code["office_a"], unit_a)
+    front = _unit("Ủy ban MTTQ tỉnh", UnitKind.OTHER, code["front"], province)
+    unit_b = _unit("Xã Hòa Bình", UnitKind.COMMUNE, code["unit_b"], province, subtype="commune")
+    other_province = _unit("Tỉnh Bên Cạnh", UnitKind.PROVINCE, code["other_province"], None)
+    other_commune = _unit(
+        "Xã Ngoài Phạm Vi", UnitKind.COMMUNE, code["other_commune"], other_province, subtype="commune"
+    )
+    name = USERNAMES
     return Personas(
         province=province,
         home_affairs=home_affairs,
@@ -97,14 +122,36 @@ def build_personas() -> Personas:
         unit_b=unit_b,
         other_province=other_province,
         other_commune=other_commune,
-        admin=_user("quantri", "Quản Trị Viên", home_affairs, Role.ADMIN, None),
-        secretariat=_user("thuongtruc", "Nguyễn Thị Thường Trực", home_affairs, Role.SECRETARIAT, province),
-        leader=_user("lanhdao", "Trần Văn Lãnh Đạo", province, Role.LEADER, province),
-        focal_a=_user("daumoi_a", "Lê Thị Đầu Mối", unit_a, Role.FOCAL_POINT, unit_a),
-        focal_b=_user("daumoi_b", "Phạm Văn Đầu Mối", unit_b, Role.FOCAL_POINT, unit_b),
-        appraiser=_user("thamdinh", "Hoàng Văn Thẩm Định", home_affairs, Role.APPRAISER, province),
-        supervisor=_user("giamsat", "Vũ Thị Giám Sát", front, Role.SUPERVISOR, province),
+        admin=_user(name["admin"], "Quản Trị Viên", home_affairs, Role.ADMIN, None),
+        secretariat=_user(name["secretariat"], "Nguyễn Thị Thường Trực", home_affairs, Role.SECRETARIAT, province),
+        leader=_user(name["leader"], "Trần Văn Lãnh Đạo", province, Role.LEADER, province),
+        focal_a=_user(name["focal_a"], "Lê Thị Đầu Mối", unit_a, Role.FOCAL_POINT, unit_a),
+        focal_b=_user(name["focal_b"], "Phạm Văn Đầu Mối", unit_b, Role.FOCAL_POINT, unit_b),
+        appraiser=_user(name["appraiser"], "Hoàng Văn Thẩm Định", home_affairs, Role.APPRAISER, province),
+        supervisor=_user(name["supervisor"], "Vũ Thị Giám Sát", front, Role.SUPERVISOR, province),
     )
+
+
+def load_personas() -> Personas | None:
+    """Fresh objects for the personas already in the database (two queries), or ``None`` if any is missing.
+
+    The test run builds the personas once; every test reads its own copies, so what one test caches on a user
+    (its roles) or changes in memory never reaches the next test.
+    """
+    units = {unit.code: unit for unit in Unit.objects.filter(code__in=UNIT_CODES.values())}
+    users = {user.username: user for user in User.objects.filter(username__in=USERNAMES.values())}
+    if len(units) != len(UNIT_CODES) or len(users) != len(USERNAMES):
+        return None
+    found: dict[str, Any] = {field: units[code] for field, code in UNIT_CODES.items()}
+    found.update({field: users[username] for field, username in USERNAMES.items()})
+    return Personas(**found)
+
+
+def persona_password_hash() -> str:
+    """The hash of :data:`PASSWORD` under the password hashers in force now (made once per configuration)."""
+    from django.conf import settings
+
+    return _password_hash(tuple(settings.PASSWORD_HASHERS))
 
 
 def as_dict(personas: Personas) -> dict[str, Any]:

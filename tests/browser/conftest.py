@@ -12,13 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.hashers import make_password
-from django.test import override_settings
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
 from pytest_django.live_server_helper import LiveServer
-
-from cchc.accounts.models import User
-from cchc.testing.personas import PASSWORD, Personas, build_personas
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -156,24 +151,6 @@ def artifacts_dir(request: pytest.FixtureRequest) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def persona_password_hash() -> str:
-    """One hash of the personas' password, made once with the project's real hasher (Argon2)."""
-    return make_password(PASSWORD)
-
-
-@pytest.fixture
-def personas(db: None, persona_password_hash: str) -> Personas:
-    """The shared personas, as in the root conftest, but without hashing the same password for every user.
-
-    Each journey rebuilds them (the live server needs committed rows), and Argon2 hashing is what makes
-    that slow; the users get one Argon2 hash made once per run, so logging in still checks it for real.
-    """
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-        people = build_personas()
-    usernames = [user.username for user in vars(people).values() if isinstance(user, User)]
-    User.objects.filter(username__in=usernames).update(password=persona_password_hash)
-    for user in vars(people).values():
-        if isinstance(user, User):
-            user.password = persona_password_hash
-    return people
+@pytest.fixture(autouse=True)
+def _real_password_hashing(real_password_hashing: None) -> None:
+    """The journeys log in through the login page: the personas' passwords are checked with Argon2, for real."""

@@ -20,12 +20,6 @@ BEFORE_REFORM = datetime.date(2025, 6, 30)
 REFORM_DAY = datetime.date(2025, 7, 1)
 
 
-@pytest.fixture
-def fast_hashing(settings):
-    """Argon2 takes a noticeable time per hash; the tests that do not check logging in skip it."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _demo(*args: str) -> str:
     out = StringIO()
     call_command("demo", *args, stdout=out)
@@ -48,7 +42,6 @@ def _log_in(username: str, password: str) -> User | None:
     return user if isinstance(user, User) else None
 
 
-@pytest.mark.usefixtures("fast_hashing")
 def test_running_the_demo_twice_creates_nothing_and_changes_nothing(monkeypatch):
     monkeypatch.delenv("CCHC_DEMO_PASSWORD", raising=False)
     output = _demo()
@@ -62,6 +55,7 @@ def test_running_the_demo_twice_creates_nothing_and_changes_nothing(monkeypatch)
     assert len(first["successions"]) > 10  # type: ignore[arg-type]
 
 
+@pytest.mark.usefixtures("real_password_hashing")
 def test_every_demo_account_logs_in_with_the_demo_password_and_holds_its_role():
     load_province(password=DEFAULT_PASSWORD)
     for spec in ACCOUNTS:
@@ -76,7 +70,6 @@ def test_every_demo_account_logs_in_with_the_demo_password_and_holds_its_role():
     assert _log_in("quantri", "wrong-password-2025") is None
 
 
-@pytest.mark.usefixtures("fast_hashing")
 def test_each_run_resets_the_passwords_to_the_one_asked_for(monkeypatch):
     load_province(password=DEFAULT_PASSWORD)
     monkeypatch.setenv("CCHC_DEMO_PASSWORD", "Mat-khau-rieng-2025")
@@ -89,7 +82,6 @@ def test_each_run_resets_the_passwords_to_the_one_asked_for(monkeypatch):
     assert _log_in("daumoi_xa", "Mat-khau-dong-lenh-2025") is not None
 
 
-@pytest.mark.usefixtures("fast_hashing")
 def test_a_weak_demo_password_is_refused_and_nothing_is_loaded():
     with pytest.raises(CommandError):
         _demo("--password", "123")
@@ -97,7 +89,6 @@ def test_a_weak_demo_password_is_refused_and_nothing_is_loaded():
     assert not User.objects.exists()
 
 
-@pytest.mark.usefixtures("fast_hashing")
 def test_the_province_has_departments_offices_communes_and_other_organisations():
     load_province(password=DEFAULT_PASSWORD)
     province = Unit.objects.get(code=PROVINCE)
@@ -118,7 +109,6 @@ def test_the_province_has_departments_offices_communes_and_other_organisations()
     assert set(merged) == {"Tỉnh Vĩnh Phúc", "Tỉnh Hòa Bình"}
 
 
-@pytest.mark.usefixtures("fast_hashing")
 def test_the_former_district_is_closed_and_its_communes_lead_to_todays_communes():
     load_province(password=DEFAULT_PASSWORD)
     district = Unit.objects.get(code=DISTRICT)
@@ -145,7 +135,6 @@ def test_the_former_district_is_closed_and_its_communes_lead_to_todays_communes(
     assert UnitSuccession.objects.get(predecessor__name="Thị trấn Đoan Hùng").successor.name == "Xã Đoan Hùng"
 
 
-@pytest.mark.usefixtures("fast_hashing")
 def test_demo_accounts_reach_the_province_but_not_the_former_provinces():
     load_province(password=DEFAULT_PASSWORD)
     for spec in ACCOUNTS:
@@ -159,7 +148,6 @@ def test_demo_accounts_reach_the_province_but_not_the_former_provinces():
     assert not roles.get_units_for_user(focal, manage=True).exists()
 
 
-@pytest.mark.usefixtures("fast_hashing")
 def test_the_national_scale_builds_34_provinces_and_3321_communes_once():
     output = _demo("--scale", "national")
     assert "5905" in output

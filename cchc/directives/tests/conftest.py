@@ -1,5 +1,5 @@
-"""Fixtures for the directives tests: a directive of the test province with tasks for unit A and unit B,
-and a real SMTP server on localhost that records what it receives."""
+"""Fixtures for the directives tests: a directive of the test province with tasks for unit A and unit B, the e-mail
+the tests sent (Django's in-memory outbox), and a real SMTP server on localhost for the test that sends through one."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.test import override_settings
 
 from cchc.directives import services
@@ -76,11 +77,43 @@ def directive(personas: Personas) -> Directive:
 
 
 # ---------------------------------------------------------------------------
-# A small SMTP server (RFC 5321 subset: HELO/EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT) on a free local port.
+# The e-mail a test sent, parsed as a mail server receives it.
+
+
+class Mailbox:
+    """The messages sent so far; ``to`` picks those addressed to one person."""
+
+    def received(self) -> list[EmailMessage]:
+        raise NotImplementedError
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [message for message in self.received() if address in str(message["To"])]
+
+
+def _parse(raw: bytes) -> EmailMessage:
+    return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
+
+
+class Outbox(Mailbox):
+    """Django's in-memory outbox (the test e-mail backend): the bytes an SMTP connection would carry, parsed."""
+
+    def received(self) -> list[EmailMessage]:
+        return [_parse(message.message().as_bytes()) for message in mail.outbox]
+
+
+@pytest.fixture
+def mailbox() -> Mailbox:
+    """The e-mail sent during the test; pytest-django empties the outbox before each test."""
+    return Outbox()
+
+
+# ---------------------------------------------------------------------------
+# A small SMTP server (RFC 5321 subset: HELO/EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT) on a free local port, for
+# the test that sends through a real SMTP connection end to end.
 
 
 @dataclass
-class Mailbox:
+class SMTPMailbox(Mailbox):
     host: str
     port: int
     messages: list[EmailMessage] = field(default_factory=list)
@@ -90,9 +123,6 @@ class Mailbox:
         with self.lock:
             return list(self.messages)
 
-    def to(self, address: str) -> list[EmailMessage]:
-        return [message for message in self.received() if address in str(message["To"])]
-
 
 class _SMTPHandler(socketserver.StreamRequestHandler):
     def _reply(self, line: str) -> None:
@@ -100,7 +130,7 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
         self.wfile.flush()
 
     def handle(self) -> None:
-        mailbox: Mailbox = self.server.mailbox  # type: ignore[attr-defined]
+        mailbox: SMTPMailbox = self.server.mailbox  # type: ignore[attr-defined]
         self._reply("220 localhost cchc-test-smtp")
         while True:
             raw = self.rfile.readline()
@@ -121,9 +151,9 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
                     if line in (b".\r\n", b".\n", b""):
                         break
                     lines.append(line[1:] if line.startswith(b"..") else line)
-                message = email.message_from_bytes(b"".join(lines), policy=email.policy.default)
+                message = _parse(b"".join(lines))
                 with mailbox.lock:
-                    mailbox.messages.append(message)  # type: ignore[arg-type]
+                    mailbox.messages.append(message)
                 self._reply("250 OK: queued")
             elif verb == "QUIT":
                 self._reply("221 Bye")
@@ -138,10 +168,10 @@ class _Server(socketserver.ThreadingTCPServer):
 
 
 @pytest.fixture
-def smtp_server() -> Iterator[Mailbox]:
+def smtp_server() -> Iterator[SMTPMailbox]:
     """A real SMTP server on 127.0.0.1 and Django's SMTP backend pointed at it."""
     server = _Server(("127.0.0.1", 0), _SMTPHandler)
-    mailbox = Mailbox(host="127.0.0.1", port=server.server_address[1])
+    mailbox = SMTPMailbox(host="127.0.0.1", port=server.server_address[1])
     server.mailbox = mailbox  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

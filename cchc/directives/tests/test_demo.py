@@ -7,7 +7,6 @@ import io
 
 import pytest
 import time_machine
-from django.test import override_settings
 
 from cchc.audit.models import AuditEntry
 from cchc.demo.loaders import load_province
@@ -18,7 +17,6 @@ from cchc.indicators.models import IndicatorValue
 
 
 @pytest.mark.django_db
-@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 def test_demo_loads_the_three_seed_directives_at_every_stage_and_a_second_run_changes_nothing() -> None:
     with time_machine.travel(datetime.datetime(2025, 10, 15, 9, 0), tick=False):
         load_province(password="cchc-demo-2025")

@@ -62,7 +62,7 @@ def run_worker() -> str:
 
 
 def test_enqueued_reminder_job_waits_in_the_database_until_a_worker_sends_it_and_a_second_run_sends_nothing(
-    focal_with_email: Personas, directive: Directive, smtp_server: Mailbox
+    focal_with_email: Personas, directive: Directive, mailbox: Mailbox
 ) -> None:
     personas = focal_with_email
     assignment = make_task(personas, directive, personas.unit_a).assignments.get()
@@ -72,7 +72,7 @@ def test_enqueued_reminder_job_waits_in_the_database_until_a_worker_sends_it_and
     assert row.status == TaskResultStatus.READY
     assert row.task_path == "cchc.directives.jobs.send_reminders_job"
     assert row.args_kwargs["kwargs"] == {"day_iso": "2025-09-27"}
-    assert not ReminderLog.objects.exists() and smtp_server.received() == []
+    assert not ReminderLog.objects.exists() and mailbox.received() == []
 
     run_worker()
 
@@ -88,7 +88,7 @@ def test_enqueued_reminder_job_waits_in_the_database_until_a_worker_sends_it_and
         True,
     )
     assert Notification.objects.filter(user=personas.focal_a, assignment=assignment).count() == 1
-    messages = smtp_server.received()
+    messages = mailbox.received()
     assert [message["To"] for message in messages] == ["daumoi.a@example.vn"]
     assert "còn 3 ngày đến hạn" in messages[0].get_content()
 
@@ -102,11 +102,11 @@ def test_enqueued_reminder_job_waits_in_the_database_until_a_worker_sends_it_and
         "failures": [],
     }
     assert ReminderLog.objects.count() == 1 and Notification.objects.count() == 1
-    assert len(smtp_server.received()) == 1
+    assert len(mailbox.received()) == 1
 
 
 def test_send_reminders_with_enqueue_hands_the_day_and_schedule_to_the_worker_pool(
-    focal_with_email: Personas, directive: Directive, smtp_server: Mailbox
+    focal_with_email: Personas, directive: Directive, mailbox: Mailbox
 ) -> None:
     personas = focal_with_email
     make_task(personas, directive, personas.unit_a)
@@ -120,14 +120,14 @@ def test_send_reminders_with_enqueue_hands_the_day_and_schedule_to_the_worker_po
     assert "vào hàng đợi" in out.getvalue()
     row = DBTaskResult.objects.get()
     assert row.args_kwargs["kwargs"] == {"day_iso": "2025-09-25", "days_before": [5, 2], "overdue_every": 3}
-    assert smtp_server.received() == [] and not Notification.objects.exists()
+    assert mailbox.received() == [] and not Notification.objects.exists()
 
     run_worker()
 
     row.refresh_from_db()
     assert row.status == TaskResultStatus.SUCCESSFUL
     assert Notification.objects.filter(user=personas.focal_a, kind=ReminderKind.BEFORE).count() == 1
-    assert len(smtp_server.to("daumoi.a@example.vn")) == 1
+    assert len(mailbox.to("daumoi.a@example.vn")) == 1
 
 
 def test_send_reminders_refuses_enqueue_together_with_loop(personas: Personas) -> None:
@@ -137,7 +137,7 @@ def test_send_reminders_refuses_enqueue_together_with_loop(personas: Personas) -
 
 
 def test_with_the_immediate_backend_enqueue_runs_the_reminders_at_once(
-    focal_with_email: Personas, directive: Directive, smtp_server: Mailbox
+    focal_with_email: Personas, directive: Directive, mailbox: Mailbox
 ) -> None:
     personas = focal_with_email
     make_task(personas, directive, personas.unit_a)
@@ -146,7 +146,7 @@ def test_with_the_immediate_backend_enqueue_runs_the_reminders_at_once(
         call_command("send_reminders", "--enqueue", "--date", THREE_DAYS_BEFORE.isoformat(), stdout=out)
     assert "27/09/2025: 1 lời nhắc mới, 1 thư điện tử đã gửi." in out.getvalue()
     assert not DBTaskResult.objects.exists()
-    assert len(smtp_server.received()) == 1 and ReminderLog.objects.count() == 1
+    assert len(mailbox.received()) == 1 and ReminderLog.objects.count() == 1
 
 
 def test_publish_task_stats_with_enqueue_queues_one_job_per_period_and_the_worker_writes_the_on_time_rate(

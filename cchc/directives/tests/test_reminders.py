@@ -1,4 +1,4 @@
-"""Reminders against a real SMTP server: schedule, idempotency, escalation, retry after a failed send."""
+"""Reminders: schedule, idempotency, escalation, retry after a failed send; the first goes through real SMTP."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from cchc.directives.models import Directive, Notification, ReminderKind, Remind
 from cchc.organisations.models import Membership
 from cchc.testing.personas import Personas
 
-from .conftest import DUE, Mailbox, make_task
+from .conftest import DUE, Mailbox, SMTPMailbox, make_task
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 
 
 @pytest.fixture
@@ -60,7 +62,7 @@ def test_schedule_comes_from_settings() -> None:
 
 
 def test_reminder_three_days_before_is_emailed_in_vietnamese_once_however_often_the_command_runs(
-    people: Personas, directive: Directive, smtp_server: Mailbox
+    people: Personas, directive: Directive, smtp_server: SMTPMailbox
 ) -> None:
     make_task(people, directive, people.unit_a)
     day = DUE - datetime.timedelta(days=3)
@@ -84,7 +86,7 @@ def test_reminder_three_days_before_is_emailed_in_vietnamese_once_however_often_
 
 
 def test_no_reminder_on_days_outside_the_schedule_nor_for_done_or_waiting_work(
-    people: Personas, directive: Directive, smtp_server: Mailbox
+    people: Personas, directive: Directive, mailbox: Mailbox
 ) -> None:
     waiting = make_task(people, directive, people.unit_b, content="Chờ xác nhận").assignments.get()
     with time_machine.travel(DUE - datetime.timedelta(days=10), tick=False):
@@ -92,18 +94,18 @@ def test_no_reminder_on_days_outside_the_schedule_nor_for_done_or_waiting_work(
         services.report_submit(actor=people.focal_b, assignment=waiting, percent=100, text="Xong")
     run(DUE - datetime.timedelta(days=5))
     run(DUE - datetime.timedelta(days=1))
-    addressees = [str(message["To"]) for message in smtp_server.received()]
+    addressees = [str(message["To"]) for message in mailbox.received()]
     assert addressees == ["daumoi.a@example.vn"]
 
 
 def test_overdue_reminder_escalates_to_the_unit_head_and_the_leader(
-    people: Personas, directive: Directive, smtp_server: Mailbox
+    people: Personas, directive: Directive, mailbox: Mailbox
 ) -> None:
     make_task(people, directive, people.unit_a)
     run(DUE + datetime.timedelta(days=1))
-    focal = smtp_server.to("daumoi.a@example.vn")
-    head = smtp_server.to("giamdoc@example.vn")
-    leader = smtp_server.to("lanhdao@example.vn")
+    focal = mailbox.to("daumoi.a@example.vn")
+    head = mailbox.to("giamdoc@example.vn")
+    leader = mailbox.to("lanhdao@example.vn")
     assert len(focal) == len(head) == len(leader) == 1
     assert subject(focal[0]) == "[CCHC] Nhắc việc: 1 nhiệm vụ quá hạn"
     assert "quá hạn 1 ngày" in leader[0].get_content()
@@ -115,72 +117,72 @@ def test_overdue_reminder_escalates_to_the_unit_head_and_the_leader(
         ("lanhdao", ReminderKind.ESCALATION),
     }
     run(DUE + datetime.timedelta(days=2))  # not a reminder day (every 3 days)
-    assert len(smtp_server.received()) == 3
+    assert len(mailbox.received()) == 3
     run(DUE + datetime.timedelta(days=4))
-    assert len(smtp_server.received()) == 6
+    assert len(mailbox.received()) == 6
 
 
 def test_nearest_leader_is_escalated_to_not_every_leader_above(
-    people: Personas, directive: Directive, smtp_server: Mailbox
+    people: Personas, directive: Directive, mailbox: Mailbox
 ) -> None:
     local = User.objects.create(username="lanhdao_so", full_name="Lãnh Đạo Sở", email="lanhdao.so@example.vn")
     RoleAssignment.objects.create(user=local, role=Role.LEADER, scope=people.unit_a)
     make_task(people, directive, people.unit_a)
     run(DUE + datetime.timedelta(days=1))
-    assert smtp_server.to("lanhdao.so@example.vn")
-    assert not smtp_server.to("lanhdao@example.vn")
+    assert mailbox.to("lanhdao.so@example.vn")
+    assert not mailbox.to("lanhdao@example.vn")
 
 
 def test_one_email_per_person_lists_all_their_reminders(
-    people: Personas, directive: Directive, smtp_server: Mailbox
+    people: Personas, directive: Directive, mailbox: Mailbox
 ) -> None:
     make_task(people, directive, people.unit_a, content="Nhiệm vụ thứ nhất")
     make_task(people, directive, people.unit_a, content="Nhiệm vụ thứ hai")
     run(DUE)
-    [message] = smtp_server.received()
+    [message] = mailbox.received()
     body = message.get_content()
     assert "Nhiệm vụ thứ nhất" in body and "Nhiệm vụ thứ hai" in body and "đến hạn hôm nay" in body
     assert subject(message) == "[CCHC] Nhắc việc: 2 nhiệm vụ sắp đến hạn"
 
 
 def test_failed_email_is_retried_by_the_next_run_without_duplicating_the_reminder(
-    people: Personas, directive: Directive, smtp_server: Mailbox
+    people: Personas, directive: Directive, mailbox: Mailbox
 ) -> None:
     make_task(people, directive, people.unit_a)
     day = DUE - datetime.timedelta(days=7)
-    with override_settings(EMAIL_PORT=1, EMAIL_TIMEOUT=2):
-        output = run(day)
+    with override_settings(EMAIL_BACKEND=SMTP_BACKEND, EMAIL_HOST="127.0.0.1", EMAIL_PORT=1, EMAIL_TIMEOUT=2):
+        output = run(day)  # nothing listens on port 1: the SMTP connection is refused
     assert "không gửi được" in output.lower()
     log = ReminderLog.objects.get()
     assert not log.emailed
     assert Notification.objects.filter(user=people.focal_a).count() == 1
     run(day)
-    assert len(smtp_server.received()) == 1
+    assert len(mailbox.received()) == 1
     log.refresh_from_db()
     assert log.emailed
     assert Notification.objects.filter(user=people.focal_a).count() == 1
 
 
 def test_units_without_focal_point_are_reminded_through_their_members(
-    people: Personas, directive: Directive, smtp_server: Mailbox
+    people: Personas, directive: Directive, mailbox: Mailbox
 ) -> None:
     RoleAssignment.objects.filter(user=people.focal_a).delete()
     make_task(people, directive, people.unit_a)
     run(DUE - datetime.timedelta(days=1))
     # The focal point still works in unit A, as does the head: both are members.
-    assert {str(message["To"]) for message in smtp_server.received()} == {
+    assert {str(message["To"]) for message in mailbox.received()} == {
         "daumoi.a@example.vn",
         "giamdoc@example.vn",
     }
 
 
 def test_manual_reminders_from_the_tracker_are_sent_once_a_day(
-    people: Personas, directive: Directive, smtp_server: Mailbox
+    people: Personas, directive: Directive, mailbox: Mailbox
 ) -> None:
     assignment = make_task(people, directive, people.unit_a).assignments.get()
     with time_machine.travel(datetime.date(2025, 9, 5), tick=False):
         first = reminders.send_manual_reminders(actor=people.secretariat, assignments=[assignment])
         second = reminders.send_manual_reminders(actor=people.secretariat, assignments=[assignment])
     assert (first.reminders, second.reminders) == (1, 0)
-    [message] = smtp_server.received()
+    [message] = mailbox.received()
     assert "đề nghị báo cáo tiến độ" in message.get_content()

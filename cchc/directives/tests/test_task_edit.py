@@ -273,14 +273,14 @@ def test_continuous_period_report_waits_for_acceptance_then_is_in_time_late_or_m
 
 
 def test_continuous_task_period_reports_are_reminded_like_recurring_ones(
-    personas: Personas, directive: Directive, smtp_server: Mailbox
+    personas: Personas, directive: Directive, mailbox: Mailbox
 ) -> None:
     personas.focal_a.email = "daumoi.a@example.vn"
     personas.focal_a.save(update_fields=["email"])
     make_task(personas, directive, personas.unit_a, kind=DeadlineKind.CONTINUOUS, deadline=None)
     result = reminders.send_reminders(day=datetime.date(2025, 9, 27))
     assert result.emails == 1
-    message = smtp_server.to("daumoi.a@example.vn")[0]
+    message = mailbox.to("daumoi.a@example.vn")[0]
     assert "còn 3 ngày đến hạn" in message.get_content() and "30/09/2025" in message.get_content()
     assert reminders.send_reminders(day=datetime.date(2025, 9, 27)).emails == 0
 

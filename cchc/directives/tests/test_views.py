@@ -259,7 +259,7 @@ def test_tracker_exports_the_filtered_view_to_excel(personas: Personas, directiv
 
 
 def test_bulk_reminder_from_the_tracker_emails_the_chosen_units(
-    personas: Personas, directive: Directive, smtp_server: Mailbox
+    personas: Personas, directive: Directive, mailbox: Mailbox
 ) -> None:
     personas.focal_a.email = "daumoi.a@example.vn"
     personas.focal_a.save()
@@ -268,7 +268,7 @@ def test_bulk_reminder_from_the_tracker_emails_the_chosen_units(
         reverse("directives:tracker_remind"), {"assignment": [str(assignment.pk)], "back": "status=in_progress"}
     )
     assert response.status_code == 302 and response["Location"].endswith("?status=in_progress")
-    assert [str(message["To"]) for message in smtp_server.received()] == ["daumoi.a@example.vn"]
+    assert [str(message["To"]) for message in mailbox.received()] == ["daumoi.a@example.vn"]
     assert (
         personas.client("leader")
         .post(reverse("directives:tracker_remind"), {"assignment": [str(assignment.pk)]})

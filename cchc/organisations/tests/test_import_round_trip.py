@@ -22,8 +22,7 @@ REFORM_DAY = datetime.date(2025, 7, 1)
 
 
 @pytest.fixture
-def demo_province(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def demo_province():
     load_province(password="demo-password-123")
 
 
