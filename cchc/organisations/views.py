@@ -28,7 +28,7 @@ from cchc.audit import access as audit_access
 from cchc.imports import access as import_access
 from cchc.imports import services as import_services
 from cchc.imports.models import ImportKind
-from cchc.imports.views import run_context, run_response
+from cchc.imports.pages import run_context, run_response
 from cchc.lib import files
 from cchc.lib.errors import ServiceError
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
