@@ -98,7 +98,7 @@ def score_result(score: Score) -> dict[str, Any]:
 class CriterionPickerWidget(SearchPickerWidget):
     """Chooses several leaves of a sheet: always the search box with chips (a sheet has up to a hundred leaves)."""
 
-    template_name = "assessments/widgets/criterion_picker.html"
+    template_name = "frameworks/widgets/criterion_picker.html"
     search_url_name = "assessments:score_search"
     limit_setting = "CRITERION_PICKER_SELECT_LIMIT"
     id_prefix = "criterion-picker"

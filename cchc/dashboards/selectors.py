@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from cchc.accounts.models import Role, User
-from cchc.accounts.roles import has_role, is_admin, is_focal_point_for, role_assignments, roles_of
+from cchc.accounts.roles import has_role, is_focal_point_for, role_assignments
 from cchc.assessments.models import Assessment, AssessmentStatus, Stage
 from cchc.audit import selectors as audit_selectors
 from cchc.audit.models import AuditEntry
@@ -17,7 +17,8 @@ from cchc.lib.types import Viewer
 from cchc.organisations.models import Membership, Unit, UnitKind, UnitQuerySet
 from cchc.organisations.selectors import tree_rows
 
-# The home page a user lands on is chosen by their most responsible role.
+# Roles from the most responsible down: the home page a user lands on is that of the first role they hold
+# (``access.home_role``), and their scopes are listed in this order.
 HOME_ORDER = [
     Role.ADMIN,
     Role.SECRETARIAT,
@@ -27,13 +28,6 @@ HOME_ORDER = [
     Role.FOCAL_POINT,
     Role.SUPERVISOR,
 ]
-
-
-def home_role(user: Viewer) -> str | None:
-    roles = roles_of(user)
-    if is_admin(user):
-        return Role.ADMIN
-    return next((role for role in HOME_ORDER if role in roles), None)
 
 
 def unit_counts(units: UnitQuerySet) -> list[dict[str, Any]]:

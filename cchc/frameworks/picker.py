@@ -133,7 +133,7 @@ def criterion_result(criterion: Criterion, details: dict[int, tuple[str, str]]) 
 class FrameworkCriterionPickerWidget(SearchPickerWidget):
     """Chooses several criteria of the frameworks: always the search box with chips (there are hundreds)."""
 
-    template_name = "assessments/widgets/criterion_picker.html"
+    template_name = "frameworks/widgets/criterion_picker.html"
     search_url_name = "frameworks:criterion_search"
     limit_setting = "FRAMEWORK_CRITERION_PICKER_SELECT_LIMIT"
     id_prefix = "framework-criterion-picker"

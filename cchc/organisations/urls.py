@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_picker
+from . import views
 
 app_name = "organisations"
 urlpatterns = [
@@ -8,7 +8,7 @@ urlpatterns = [
     path("new/", views.unit_create, name="unit_create"),
     path("export/", views.unit_export, name="unit_export"),
     path("import/", views.unit_import, name="unit_import"),
-    path("search/", views_picker.unit_search, name="unit_search"),
+    path("search/", views.unit_search, name="unit_search"),
     path("<int:unit_id>/", views.unit_detail, name="unit_detail"),
     path("<int:unit_id>/edit/", views.unit_edit, name="unit_edit"),
     path("<int:unit_id>/move/", views.unit_move, name="unit_move"),

@@ -14,7 +14,7 @@ A module belongs to an app (the first package under ``cchc``) and to a layer of 
 - ``widgets``: the searchable pickers and their widgets (``picker.py``, ``widgets.py``), form parts that the forms of
   several apps use;
 - ``pages``: views, API, URLs, forms, widgets, pickers, template tags, admin, management commands, demo data,
-  context processors and navigation.
+  context processors, navigation and the page helpers several apps share (``imports/pages.py``).
 
 The rules are that the module graph and the graph of (app, layer) pairs have no loops, that models and rules never
 import pages, and that no app imports a name starting with an underscore from another app.
@@ -42,6 +42,9 @@ PAGE_MODULES = {
     "demo",
     "navigation",
     "context_processors",
+    # Helpers that several apps' pages share, without URLs of their own (``imports/pages.py``: an import run's
+    # progress fragment and error workbook).
+    "pages",
 }
 EXCHANGE_MODULES = {"excel", "documents"}
 WIDGET_MODULES = {"widgets", "picker"}

@@ -1,4 +1,5 @@
-"""Unit pages: the tree, a unit's page, changes to the tree, people in units, Excel import and export.
+"""Unit pages: the tree and its Excel export, a unit's page, and the changes to the tree (create, edit, move, merge,
+split, delete or close).
 
 Reading: anybody with a role, within :func:`roles.get_units_for_user`.
 Writing: the units :func:`access.get_unit_for_user` returns with
@@ -7,61 +8,45 @@ Writing: the units :func:`access.get_unit_for_user` returns with
 
 from __future__ import annotations
 
-import base64
 import tempfile
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET
 
 from cchc.accounts import roles
-from cchc.accounts.picker import person_scope
 from cchc.audit import access as audit_access
-from cchc.imports import access as import_access
-from cchc.imports import services as import_services
-from cchc.imports.models import ImportKind
-from cchc.imports.views import run_context, run_response
-from cchc.lib import files
 from cchc.lib.errors import ServiceError
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
 from cchc.organisations import access
 
-from . import excel, selectors, services
-from .forms import (
+from .. import excel, selectors, services
+from ..forms import (
     SPLIT_ROWS,
     MembershipAddForm,
-    MembershipForm,
-    MembershipRemoveForm,
     SplitPartFormSet,
     UnitCloseForm,
     UnitCreateForm,
     UnitDeleteForm,
     UnitForm,
-    UnitImportForm,
     UnitMergeForm,
     UnitMoveForm,
     UnitSplitForm,
     show_service_error,
 )
-from .models import Unit, UnitKind, UnitQuerySet
-from .picker import Scope, unit_scope
-from .widgets import QUERY_MAX_LENGTH
+from ..models import Unit, UnitKind, UnitQuerySet
+from ..picker import Scope, unit_scope
+from ..widgets import QUERY_MAX_LENGTH
+from .common import GET_POST, form_page, require_reader
+from .memberships import membership_users
 
 PAGE_SIZE = 100
-GET_POST = require_http_methods(["GET", "POST"])
-
-
-def _require_reader(request: HttpRequest) -> None:
-    if not roles.roles_of(request.user) and not roles.is_admin(request.user):
-        raise PermissionDenied
 
 
 def _filtered_units(request: HttpRequest) -> tuple[UnitQuerySet, dict[str, Any]]:
@@ -90,7 +75,7 @@ def _filter_querystring(request: HttpRequest) -> str:
 @require_GET
 @login_required
 def unit_list(request: HttpRequest) -> HttpResponse:
-    _require_reader(request)
+    require_reader(request)
     units, filters = _filtered_units(request)
     rows = selectors.tree_rows(units)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -113,7 +98,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def unit_export(request: HttpRequest) -> FileResponse:
     """The units of the list (same filters) as an Excel workbook, streamed from a spooled file."""
-    _require_reader(request)
+    require_reader(request)
     units, _filters = _filtered_units(request)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
     excel.write_units_xlsx(units, spool)
@@ -131,16 +116,12 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     context.update({"unit": unit, "can_manage": can_manage, "nav_active": "units"})
     if can_manage:
         context["history"] = selectors.unit_history(audit_access.get_audit_entries_for_user(request.user), unit)
-        context["membership_form"] = MembershipAddForm(users=_membership_users(request, unit))
+        context["membership_form"] = MembershipAddForm(users=membership_users(request, unit))
     return render(request, "organisations/unit_detail.html", context)
 
 
 def _manageable_parents(request: HttpRequest, moving: Unit | None = None) -> Scope:
     return unit_scope(request.user, "units.parents", moving=moving.pk if moving is not None else None)
-
-
-def _form_page(request: HttpRequest, template: str, unit: Unit | None, **context: Any) -> HttpResponse:
-    return render(request, template, {"unit": unit, "nav_active": "units", **context})
 
 
 @GET_POST
@@ -170,7 +151,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Đã thêm đơn vị “%(name)s”.") % {"name": unit.name})
             return redirect("organisations:unit_detail", unit.pk)
-    return _form_page(request, "organisations/unit_form.html", parent, form=form, mode="create")
+    return form_page(request, "organisations/unit_form.html", parent, form=form, mode="create")
 
 
 @GET_POST
@@ -188,7 +169,7 @@ def unit_edit(request: HttpRequest, unit_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã lưu thông tin đơn vị."))
             return redirect("organisations:unit_detail", unit.pk)
-    return _form_page(request, "organisations/unit_form.html", unit, form=form, mode="edit")
+    return form_page(request, "organisations/unit_form.html", unit, form=form, mode="edit")
 
 
 @GET_POST
@@ -215,7 +196,7 @@ def unit_move(request: HttpRequest, unit_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã chuyển đơn vị sang đơn vị cấp trên mới."))
             return redirect("organisations:unit_detail", unit.pk)
-    return _form_page(request, "organisations/unit_move.html", unit, form=form)
+    return form_page(request, "organisations/unit_move.html", unit, form=form)
 
 
 def _siblings(request: HttpRequest, unit: Unit) -> Scope:
@@ -252,7 +233,7 @@ def unit_merge(request: HttpRequest, unit_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã hợp nhất vào “%(name)s”.") % {"name": result.name})
             return redirect("organisations:unit_detail", result.pk)
-    return _form_page(request, "organisations/unit_merge.html", unit, form=form)
+    return form_page(request, "organisations/unit_merge.html", unit, form=form)
 
 
 @GET_POST
@@ -282,7 +263,7 @@ def unit_split(request: HttpRequest, unit_id: int) -> HttpResponse:
                 % {"count": len(results), "names": ", ".join(result.name for result in results)},
             )
             return redirect("organisations:unit_detail", unit.pk)
-    return _form_page(request, "organisations/unit_split.html", unit, form=form, parts=parts)
+    return form_page(request, "organisations/unit_split.html", unit, form=form, parts=parts)
 
 
 @GET_POST
@@ -325,145 +306,4 @@ def unit_delete(request: HttpRequest, unit_id: int) -> HttpResponse:
             if parent_id:
                 return redirect("organisations:unit_detail", parent_id)
             return redirect("organisations:unit_list")
-    return _form_page(
-        request, "organisations/unit_delete.html", unit, form=form, close_form=close_form, refused=refused
-    )
-
-
-# ---------------------------------------------------------------------------
-# People in a unit
-
-
-def _membership_users(request: HttpRequest, unit: Unit) -> Scope:
-    return person_scope(request.user, "people.joinable", unit=unit.pk)
-
-
-@require_POST
-@login_required
-def membership_add(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = access.get_unit_for_user(request.user, unit_id, manage=True)
-    form = MembershipAddForm(request.POST, users=_membership_users(request, unit))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.membership_set(
-                actor=request.user,
-                user=data["user"],
-                unit=unit,
-                position=data["position"],
-                is_head=data["is_head"],
-                valid_from=data["valid_from"],
-                valid_to=data["valid_to"],
-                reason=data["reason"],
-            )
-        except ServiceError as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Đã thêm người dùng vào đơn vị."))
-            return redirect("organisations:unit_detail", unit.pk)
-    return _form_page(request, "organisations/membership_form.html", unit, form=form, mode="add")
-
-
-@GET_POST
-@login_required
-def membership_edit(request: HttpRequest, unit_id: int, membership_id: int) -> HttpResponse:
-    unit = access.get_unit_for_user(request.user, unit_id, manage=True)
-    membership = selectors.membership_of(unit, membership_id)
-    form = MembershipForm(
-        request.POST or None,
-        initial={field: getattr(membership, field) for field in ("position", "is_head", "valid_from", "valid_to")},
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.membership_set(
-                actor=request.user,
-                user=membership.user,
-                unit=unit,
-                position=data["position"],
-                is_head=data["is_head"],
-                valid_from=data["valid_from"],
-                valid_to=data["valid_to"],
-                reason=data["reason"],
-            )
-        except ServiceError as exc:
-            show_service_error(form, exc)
-        else:
-            messages.success(request, _("Đã lưu thông tin công tác."))
-            return redirect("organisations:unit_detail", unit.pk)
-    return _form_page(
-        request, "organisations/membership_form.html", unit, form=form, mode="edit", membership=membership
-    )
-
-
-@GET_POST
-@login_required
-def membership_remove(request: HttpRequest, unit_id: int, membership_id: int) -> HttpResponse:
-    unit = access.get_unit_for_user(request.user, unit_id, manage=True)
-    membership = selectors.membership_of(unit, membership_id)
-    form = MembershipRemoveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.membership_delete(actor=request.user, membership=membership, reason=form.cleaned_data["reason"])
-        messages.success(request, _("Đã bỏ người dùng khỏi đơn vị."))
-        return redirect("organisations:unit_detail", unit.pk)
-    return _form_page(request, "organisations/membership_remove.html", unit, form=form, membership=membership)
-
-
-# ---------------------------------------------------------------------------
-# Excel import
-
-
-@GET_POST
-@login_required
-def unit_import(request: HttpRequest) -> HttpResponse:
-    roles.require(access.can_manage_units(request.user))
-    run = None
-    if request.method == "GET" and "run" in request.GET:
-        run = import_access.get_import_run_for_user(request.user, request.GET["run"], kind=ImportKind.UNITS)
-        if (response := run_response(request, run, error_file_name="loi-nhap-don-vi.xlsx")) is not None:
-            return response
-    form = UnitImportForm(request.POST or None, request.FILES or None)
-    report: excel.ImportReport | None = None
-    error_file = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            # The XML is parsed once, by the import's own streaming reader.
-            _kind, data = files.check_upload(form.cleaned_data["file"], kinds=[files.XLSX], parse_xml=False)
-            if import_services.runs_in_background(data):
-                run = import_services.import_run_start(
-                    actor=request.user,
-                    kind=ImportKind.UNITS,
-                    data=data,
-                    file_name=form.cleaned_data["file"].name,
-                    reason=form.cleaned_data["reason"],
-                    dry_run=form.cleaned_data["dry_run"],
-                )
-                return redirect(f"{reverse('organisations:unit_import')}?run={run.pk}")
-            report = excel.import_units(
-                actor=request.user,
-                data=data,
-                reason=form.cleaned_data["reason"],
-                dry_run=form.cleaned_data["dry_run"],
-            )
-        except ServiceError as exc:
-            form.add_error("file", exc.message)
-        else:
-            if report.ok and not report.dry_run:
-                messages.success(request, report.lines()[0])
-                return redirect("organisations:unit_list")
-            if not report.ok:
-                # Carried in the page itself so that no copy of the upload is kept on the server.
-                error_file = base64.b64encode(excel.error_workbook(report)).decode()
-    return render(
-        request,
-        "organisations/unit_import.html",
-        {
-            "form": form,
-            "report": report,
-            "error_file": error_file,
-            "xlsx_type": XLSX_CONTENT_TYPE,
-            "columns": excel.HEADER,
-            "nav_active": "units",
-            **run_context(run),
-        },
-    )
+    return form_page(request, "organisations/unit_delete.html", unit, form=form, close_form=close_form, refused=refused)

@@ -1,15 +1,14 @@
+"""People (the secretariat within its scope, administrators everywhere): the list, an account's page, creating and
+changing accounts, setting a password, and granting and revoking roles (shown and refused on the account's page)."""
+
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,63 +19,16 @@ from cchc.lib.types import Actor
 from cchc.organisations import access as organisations_access
 from cchc.organisations.picker import unit_scope
 
-from . import access, roles, selectors, services
-from .forms import (
-    LoginForm,
+from .. import access, roles, selectors, services
+from ..forms import (
     PasswordSetForm,
     RoleGrantForm,
     RoleRevokeForm,
-    TokenForm,
     UserCreateForm,
     UserFilterForm,
     UserUpdateForm,
 )
-from .models import RoleAssignment, User
-
-
-class LoginView(auth_views.LoginView):
-    template_name = "accounts/login.html"
-    authentication_form = LoginForm
-    redirect_authenticated_user = True
-
-
-@require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
-    logout(request)
-    messages.info(request, _("Bạn đã đăng xuất."))
-    return redirect("accounts:login")
-
-
-class PasswordChangeView(auth_views.PasswordChangeView):
-    template_name = "accounts/password_change.html"
-    success_url = reverse_lazy("accounts:profile")
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
-        services.password_changed(actor=self.request.user, user=form.user)
-        messages.success(self.request, _("Đã đổi mật khẩu."))
-        return response
-
-
-@require_GET
-@login_required
-def profile(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    return render(
-        request,
-        "accounts/profile.html",
-        {
-            "assignments": roles.role_assignments(user),
-            "memberships": user.memberships.select_related("unit"),  # type: ignore[union-attr]
-            "tokens": selectors.api_tokens_of(user),  # type: ignore[arg-type]
-            "token_form": TokenForm(),
-            "token_days": settings.API_TOKEN_DAYS,
-        },
-    )
-
-
-# ---------------------------------------------------------------------------
-# People (secretariat within its scope, administrators everywhere)
+from ..models import RoleAssignment, User
 
 USERS_PER_PAGE = 50
 
@@ -270,9 +222,3 @@ def role_revoke(request: HttpRequest, user_id: int, assignment_id: int) -> HttpR
     return _render_user_detail(
         request, target, grant_form=_grant_form(request.user), revoke_form=form, revoke_id=assignment.pk, status=400
     )
-
-
-def locked_out(request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any) -> HttpResponse:
-    """Shown by django-axes instead of the login page while an account or address is throttled."""
-    minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
-    return render(request, "accounts/locked_out.html", {"cooloff_minutes": minutes}, status=429)

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET
 from cchc.organisations.picker import ScopeError
 from cchc.organisations.widgets import QUERY_MAX_LENGTH
 
-from . import roles
-from .picker import PERSON_SCOPES, person_details, person_result, search_people
+from .. import roles
+from ..picker import PERSON_SCOPES, person_details, person_result, search_people
 
 
 @require_GET

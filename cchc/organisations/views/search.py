@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET
 
 from cchc.accounts import roles
 
-from .picker import UNIT_SCOPES, ScopeError
-from .widgets import QUERY_MAX_LENGTH, parent_paths, search_units, unit_result
+from ..picker import UNIT_SCOPES, ScopeError
+from ..widgets import QUERY_MAX_LENGTH, parent_paths, search_units, unit_result
 
 
 @require_GET

@@ -14,9 +14,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import access, selectors, services
-from .forms import TokenForm, TokenRevokeForm
-from .models import ApiToken, User
+from .. import access, selectors, services
+from ..forms import TokenForm, TokenRevokeForm
+from ..models import ApiToken, User
 
 
 def _expiry_text(token: ApiToken) -> str:

@@ -1,3 +1,5 @@
+"""The home page, made for the user's main role; what it shows is decided in ``access``."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -9,12 +11,13 @@ from django.views.decorators.http import require_GET
 
 from cchc.accounts import access as accounts_access
 from cchc.accounts import roles
-from cchc.accounts.models import Role
 from cchc.assessments import access as assessments_access
 from cchc.audit import access as audit_access
 from cchc.organisations import access as organisations_access
 
-from . import selectors
+from .. import access, selectors
+
+__all__ = ["home"]
 
 
 @require_GET
@@ -22,22 +25,22 @@ from . import selectors
 def home(request: HttpRequest) -> HttpResponse:
     """The landing page, made for the user's main role."""
     user = request.user
-    role = selectors.home_role(user)
+    role = access.home_role(user)
     can_manage = organisations_access.can_manage_units(user)
     context: dict[str, Any] = {
         "nav_active": "home",
         "home_role": role,
         "scopes": selectors.scopes(user),
-        "my_units": selectors.my_units_with_members(user, with_members=role is not None),
+        "my_units": selectors.my_units_with_members(user, with_members=access.can_see_colleagues(user)),
         "can_manage_units": can_manage,
         "can_view_audit": audit_access.can_view_audit(user),
     }
-    if role:
+    if access.can_see_unit_counts(user):
         scope_units = roles.get_units_for_user(user, manage=can_manage)
         context["unit_counts"] = selectors.unit_counts(scope_units)
-        if not roles.is_admin(user):
+        if access.can_see_units_under_scopes(user):
             context["units_under_scopes"] = selectors.units_under_scopes(user)
-    if role == Role.FOCAL_POINT:
+    if access.can_see_own_sheet(user):
         context["own_sheet"] = selectors.own_open_sheet(user, assessments_access.get_assessments_for_user(user))
     if can_manage:
         context["people"] = selectors.people_summary(accounts_access.get_users_for_user(user))

@@ -1,4 +1,6 @@
-"""What the import pages of units and frameworks share for a run in the background."""
+"""What the import pages of units and frameworks share for a run in the background: the progress fragment, the
+error workbook and the context of the page. Page helpers with no URL of their own; the pages live in the apps that
+import (``organisations``, ``frameworks``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The audit-trail browser. Read-only: every view accepts GET (and HEAD) only."""
+"""The audit-trail browser: the list of entries and one entry. Read-only: every view accepts GET (and HEAD) only.
+
+Two pages, so they live here rather than in modules of their own."""
 
 from __future__ import annotations
 
@@ -14,8 +16,10 @@ from cchc.accounts import roles
 from cchc.audit import access
 from cchc.organisations.picker import unit_scope
 
-from . import selectors
-from .forms import EntryFilterForm
+from .. import selectors
+from ..forms import EntryFilterForm
+
+__all__ = ["entry_detail", "entry_list"]
 
 ENTRIES_PER_PAGE = 50
 

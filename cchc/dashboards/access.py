@@ -1,0 +1,43 @@
+"""Which home page a person lands on, and which of its sections they see.
+
+The page is made for the person's most responsible role (``selectors.HOME_ORDER``; administrators always get theirs,
+people without a role a page that says whom to ask). The sections that show records of other apps follow those
+apps' rules, which the page asks directly: people from ``organisations.access.can_manage_units``, recent changes from
+``audit.access.can_view_audit``, one's open sheet from the sheets ``assessments.access`` lets one read.
+"""
+
+from __future__ import annotations
+
+from cchc.accounts.models import Role
+from cchc.accounts.roles import is_admin, roles_of
+from cchc.lib.types import Viewer
+
+from .selectors import HOME_ORDER
+
+
+def home_role(user: Viewer) -> str | None:
+    """The role whose home page ``user`` lands on: their most responsible one (``None`` without a role)."""
+    held = roles_of(user)
+    if is_admin(user):
+        return Role.ADMIN
+    return next((role for role in HOME_ORDER if role in held), None)
+
+
+def can_see_colleagues(user: Viewer) -> bool:
+    """The people working in one's units are listed for anybody with a role; without one, only the units."""
+    return home_role(user) is not None
+
+
+def can_see_unit_counts(user: Viewer) -> bool:
+    """The units within one's reach, counted per kind: for anybody with a role."""
+    return home_role(user) is not None
+
+
+def can_see_units_under_scopes(user: Viewer) -> bool:
+    """The units directly below one's role scopes: not for administrators, who reach the whole tree."""
+    return home_role(user) is not None and not is_admin(user)
+
+
+def can_see_own_sheet(user: Viewer) -> bool:
+    """The one self-assessment sheet one may still fill in: on the focal point's page only."""
+    return home_role(user) == Role.FOCAL_POINT
