@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -90,3 +90,38 @@ def record(
         changes={key: _jsonable(value) for key, value in (changes or {}).items()},
         reason=reason,
     )
+
+
+def record_created(
+    *,
+    actor: ActorOrSystem,
+    instances: Sequence[models.Model],
+    fields: Iterable[str],
+    reason: str = "",
+    unit_of: Callable[[Any], Unit | None] | None = None,
+    batch_size: int = 1000,
+) -> None:
+    """Append one "create" entry per instance of a bulk insert, in batches; the same entries :func:`record` writes.
+
+    ``unit_of`` gives the unit each record belongs to (the unit itself for units).
+    """
+    names = list(fields)
+    user, label = actor_user(actor), actor_label(actor)
+    entries = []
+    for instance in instances:
+        unit = unit_of(instance) if unit_of is not None else None
+        entries.append(
+            AuditEntry(
+                actor=user,
+                actor_label=label,
+                action=AuditAction.CREATE,
+                object_type=instance._meta.label_lower,
+                object_id=str(instance.pk),
+                object_repr=str(instance)[:300],
+                unit=unit,
+                unit_path=getattr(unit, "path", "") or "",
+                changes={key: _jsonable(value) for key, value in diff({}, snapshot(instance, names)).items()},
+                reason=reason,
+            )
+        )
+    AuditEntry.objects.bulk_create(entries, batch_size=batch_size)

@@ -13,8 +13,8 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
-from cchc.audit.models import AuditAction, AuditEntry
-from cchc.audit.services import actor_label, actor_user, diff, record, snapshot
+from cchc.audit.models import AuditAction
+from cchc.audit.services import diff, record, record_created, snapshot
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import normalize, search_key
 from cchc.lib.types import ActorOrSystem
@@ -482,24 +482,12 @@ def units_bulk_insert(
             parents[unit.code] = unit
         Unit.objects.bulk_update(batch, ["path"], batch_size=chunk)
         created.extend(batch)
-    label = actor_label(actor)
-    user = actor_user(actor)
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                actor=user,
-                actor_label=label,
-                action=AuditAction.CREATE,
-                object_type=Unit._meta.label_lower,
-                object_id=str(unit.pk),
-                object_repr=str(unit)[:300],
-                unit=unit,
-                unit_path=unit.path,
-                changes=diff({}, snapshot(unit, UNIT_AUDIT_FIELDS)),
-                reason=reason,
-            )
-            for unit in created
-        ],
+    record_created(
+        actor=actor,
+        instances=created,
+        fields=UNIT_AUDIT_FIELDS,
+        reason=reason,
+        unit_of=lambda unit: unit,
         batch_size=chunk,
     )
     return created
