@@ -5,6 +5,7 @@ mouse, and removes a chosen unit again; without JavaScript the search runs when 
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -130,3 +131,26 @@ def test_without_javascript_the_parent_is_found_by_submitting_a_search(
         assert Unit.objects.get(code="T-P-XHB-BM").parent_id == personas.unit_b.pk
     finally:
         context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_unit_clicked_in_a_filter_whose_field_sits_inside_its_label_stays_chosen(
+    page: Page, live_server: LiveServer, personas: Personas, settings: Any
+) -> None:
+    """The audit trail wraps each filter field in its label: a click on a result must not reach the chip's remove
+    button, which the label would otherwise activate as its first control."""
+    settings.UNIT_PICKER_SELECT_LIMIT = 3
+    watch = ProblemWatch(page)
+    log_in(page, "thuongtruc")
+    page.goto("/audit/")
+    unit = page.get_by_role("combobox", name="Đơn vị")
+    unit.fill("tu phap")
+    results = page.get_by_role("listbox", name="Kết quả tìm đơn vị")
+    results.get_by_role("option", name=re.compile("^Sở Tư pháp")).click()
+    chips = page.locator(".unit-picker-chip")
+    expect(chips).to_have_count(1)
+    expect(chips.first).to_contain_text("Sở Tư pháp")
+    expect(page.get_by_role("status").filter(has_text="Đã chọn")).to_have_count(1)
+    page.get_by_role("button", name="Lọc").click()
+    expect(page).to_have_url(re.compile(rf"[?&]unit={Unit.objects.get(name='Sở Tư pháp').pk}(&|$)"))
+    watch.assert_none()

@@ -91,15 +91,19 @@
     this.listbox.addEventListener("mousedown", function (event) {
       event.preventDefault();
     });
+    // A click handled here is cancelled, so that a <label> around the field does not pass it on to its first control
+    // (after a choice, the new chip's remove button), which would undo the choice at once.
     this.listbox.addEventListener("click", function (event) {
       var item = event.target.closest("[role=option]");
       if (item) {
+        event.preventDefault();
         self.choose(Number(item.getAttribute("data-index")));
       }
     });
     this.chips.addEventListener("click", function (event) {
       var button = event.target.closest("button[data-value]");
       if (button) {
+        event.preventDefault();
         self.remove(button.getAttribute("data-value"));
       }
     });
