@@ -15,7 +15,7 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import PurePath
-from typing import IO
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
@@ -65,7 +65,8 @@ def _unreadable(number: int) -> ServiceError:
 
 def iter_csv_rows(stream: IO[bytes]) -> Iterator[SheetRow]:
     """Every non-empty line of a CSV file as a :class:`SheetRow`, read as a stream (one line in memory at a time)."""
-    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream, SAMPLE_BYTES)  # type: ignore[arg-type]
+    # A buffer of our own size, so that peek() shows the whole sample (a file's own buffer holds 8 KB).
+    buffered: Any = io.BufferedReader(stream, SAMPLE_BYTES)  # type: ignore[arg-type,type-var]
     sample = buffered.peek(SAMPLE_BYTES)[:SAMPLE_BYTES]
     encoding = detect_encoding(sample)
     legacy = encoding if encoding in ENCODINGS else None

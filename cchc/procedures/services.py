@@ -374,7 +374,7 @@ def dossiers_import(
 
 # --- Procedures ------------------------------------------------------------------------------------------------------
 
-PROCEDURE_COLUMNS = {
+PROCEDURE_COLUMNS: dict[str, Iterable[str]] = {
     "code": ("Mã thủ tục", "Mã TTHC", "Mã số", "MaTTHC", "Mã"),
     "name": ("Tên thủ tục", "Tên thủ tục hành chính", "Tên TTHC", "TenTTHC"),
     "field": ("Lĩnh vực", "TenLinhVuc"),

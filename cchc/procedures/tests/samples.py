@@ -6,6 +6,7 @@ import datetime
 import io
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 from openpyxl import Workbook
 
@@ -110,7 +111,7 @@ def book_xlsx(unit: Unit, rows: Sequence[Sequence[object]] | None = None, *, ser
     """The book as Excel keeps it: title, merged group header, leaf header, column numbers, data with date cells,
     an Excel serial date, a formula cell, and a total row with a formula."""
     workbook = Workbook()
-    sheet = workbook.active
+    sheet: Any = workbook.active
     sheet.append([BOOK_TITLE])
     sheet.merge_cells("A1:K1")
     sheet.append(["Số: 01/STD-TTPVHCC(BPTNTKQ)"])
@@ -145,7 +146,14 @@ def csv_text(rows: Sequence[Sequence[object]], *, delimiter: str = ",") -> str:
 
 
 def book_csv_rows(unit: Unit) -> list[list[object]]:
-    header = ["STT", "Mã hồ sơ", "Tên TTHC", "Tên tổ chức, cá nhân", "Địa chỉ/SĐT", "Cơ quan chủ trì giải quyết"]
+    header: list[object] = [
+        "STT",
+        "Mã hồ sơ",
+        "Tên TTHC",
+        "Tên tổ chức, cá nhân",
+        "Địa chỉ/SĐT",
+        "Cơ quan chủ trì giải quyết",
+    ]
     header += ["Nhận hồ sơ", "Hẹn trả kết quả", "Trả kết quả", "Phương thức nhận kết quả", "Ký nhận"]
     return [header, *book_rows(unit)]
 
@@ -171,7 +179,7 @@ def tcvn3_bytes(text: str) -> bytes:
     return from_unicode(text, "tcvn3").encode("cp1252")
 
 
-PORTAL_HEADER = [
+PORTAL_HEADER: list[object] = [
     "MaHoSo",
     "MaTTHC",
     "TenTTHC",
@@ -191,7 +199,7 @@ PORTAL_HEADER = [
 
 def portal_rows(unit: Unit) -> list[list[object]]:
     return [
-        PORTAL_HEADER,
+        list(PORTAL_HEADER),
         [
             "000.00.12.H56-250101-0001",
             BIRTH,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime
 import io
+import tracemalloc
+import zipfile
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -191,7 +194,7 @@ def test_valid_rows_mode_imports_the_good_rows_and_reports_the_bad_ones(personas
 def test_the_error_workbook_holds_the_bad_rows_as_read_with_their_row_number_and_message(personas, procedures):
     unit = personas.unit_b
     report = run(samples.book_xlsx(unit, bad_book(unit)), "so.xlsx")
-    sheet = load_workbook(io.BytesIO(error_workbook(report))).active
+    sheet: Any = load_workbook(io.BytesIO(error_workbook(report))).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Dòng" and rows[0][2] == "Mã hồ sơ" and rows[0][-1] == "Lỗi"
     assert rows[0][7] == "Nhận hồ sơ"
@@ -213,8 +216,6 @@ def test_a_corrupt_or_zip_bomb_workbook_is_refused_through_the_upload_checks(per
         run(b"PK\x03\x04 not really a zip", "so.xlsx")
     assert caught.value.code in ("bad_file", "not_kind")
     bomb = io.BytesIO()
-    import zipfile
-
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/workbook.xml", "<workbook/>")
@@ -264,8 +265,6 @@ def test_dates_are_day_first_and_the_portal_format_is_read_only_for_the_portal_p
 
 
 def test_the_csv_reader_is_a_stream_whose_memory_does_not_grow_with_the_file(tmp_path):
-    import tracemalloc
-
     path = tmp_path / "large.csv"
     with path.open("w", encoding="utf-8") as handle:
         handle.write("Mã hồ sơ,Tên TTHC,Cơ quan chủ trì giải quyết,Nhận hồ sơ\n")
