@@ -73,6 +73,7 @@ class Channel(models.TextChoices):
 class DataImportKind(models.TextChoices):
     PROCEDURES = "procedures", _("Danh mục thủ tục")
     DOSSIERS = "dossiers", _("Hồ sơ")
+    AGGREGATES = "aggregates", _("Số liệu tổng hợp")
 
 
 class DataImport(models.Model):
@@ -142,6 +143,51 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.code}"
+
+
+class DossierAggregate(models.Model):
+    """Counts of dossiers for one unit (and, in the 07a layout, one field) over one period, from an aggregate report
+    (biểu 06a / 07a) when no per-dossier file exists. A count the report's layout does not have is ``None``."""
+
+    source = models.CharField(_("nguồn dữ liệu"), max_length=100)
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    field = models.CharField(_("lĩnh vực"), max_length=255, blank=True)
+    period_start = models.DateField(_("từ ngày"))
+    period_end = models.DateField(_("đến ngày"))
+    received_total = models.PositiveIntegerField(_("tổng số hồ sơ nhận giải quyết"), null=True, blank=True)
+    received_previous = models.PositiveIntegerField(_("kỳ trước chuyển qua"), null=True, blank=True)
+    received_new = models.PositiveIntegerField(_("mới tiếp nhận trong kỳ"), null=True, blank=True)
+    received_online = models.PositiveIntegerField(_("tiếp nhận trực tuyến"), null=True, blank=True)
+    received_direct_postal = models.PositiveIntegerField(
+        _("tiếp nhận trực tiếp, bưu chính công ích"), null=True, blank=True
+    )
+    finished_total = models.PositiveIntegerField(_("đã giải quyết"), null=True, blank=True)
+    finished_early = models.PositiveIntegerField(_("đã giải quyết trước hạn"), null=True, blank=True)
+    finished_on_time = models.PositiveIntegerField(_("đã giải quyết đúng hạn"), null=True, blank=True)
+    finished_late = models.PositiveIntegerField(_("đã giải quyết quá hạn"), null=True, blank=True)
+    processing_total = models.PositiveIntegerField(_("đang giải quyết"), null=True, blank=True)
+    processing_on_time = models.PositiveIntegerField(_("đang giải quyết trong hạn"), null=True, blank=True)
+    processing_late = models.PositiveIntegerField(_("đang giải quyết quá hạn"), null=True, blank=True)
+    supplement = models.PositiveIntegerField(_("yêu cầu bổ sung"), null=True, blank=True)
+    returned = models.PositiveIntegerField(_("trả lại"), null=True, blank=True)
+    last_import = models.ForeignKey(DataImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("số liệu tổng hợp hồ sơ")
+        verbose_name_plural = _("số liệu tổng hợp hồ sơ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "unit", "field", "period_start", "period_end"], name="dossier_aggregate_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="dossier_aggregate_period_order"
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "period_start"], name="dossier_aggregate_unit_period")]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.unit_id} {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y} {self.field}"
 
 
 class PresetKind(models.TextChoices):

@@ -155,7 +155,81 @@ PORTAL_SYNC = Preset(
 SHIPPED: dict[str, Preset] = {preset.name: preset for preset in (TRACKING_BOOK, PORTAL_SYNC)}
 DEFAULT = TRACKING_BOOK.name
 
+
+# --- Aggregate reports (biểu 06a / 07a): counts per unit or per field for a period --------------------------------
+
+
+@dataclass(frozen=True)
+class AggregatePreset:
+    """The layout of an aggregate report: what identifies a row (``"unit"`` or ``"field"``) and, for each count, the
+    path of header texts above its column, from the top header row down (each text compared as a prefix, without
+    accents, case or punctuation)."""
+
+    name: str
+    description: str
+    source_document: str
+    row_key: str
+    row_labels: tuple[str, ...]
+    counts: dict[str, tuple[str, ...]]
+    shipped: bool = True
+
+
+# "Tình hình, kết quả giải quyết TTHC tại cơ quan, đơn vị trực tiếp giải quyết TTHC", one row per unit, as the 06a view
+# of the TD.DichVuCongApi one-stop system shows it (formats.md §3.1). The numbering follows the periodic report forms
+# of the Government Office (attributed to TT 01/2020/TT-VPCP, not checked against the circular).
+REPORT_06A = AggregatePreset(
+    name="bieu-06a",
+    description="Biểu 06a: tình hình, kết quả giải quyết TTHC theo đơn vị (số liệu tổng hợp của kỳ)",
+    source_document=(
+        "Biểu 06a của chế độ báo cáo định kỳ về TTHC (được cho là TT 01/2020/TT-VPCP, chưa đối chiếu); "
+        "bố cục theo màn hình BaoCaoTongHop06a của hệ thống TD.DichVuCongApi"
+    ),
+    row_key="unit",
+    row_labels=("Đơn vị", "Tên đơn vị", "Cơ quan, đơn vị"),
+    counts={
+        "received_total": ("Số hồ sơ nhận giải quyết", "Tổng số"),
+        "received_online": ("Số hồ sơ nhận giải quyết", "Trong kỳ", "Trực tuyến"),
+        "received_direct_postal": ("Số hồ sơ nhận giải quyết", "Trong kỳ", "Trực tiếp"),
+        "received_previous": ("Số hồ sơ nhận giải quyết", "Kỳ trước"),
+        "finished_total": ("Số lượng hồ sơ đã giải quyết", "Tổng số"),
+        "finished_early": ("Số lượng hồ sơ đã giải quyết", "Trước hạn"),
+        "finished_on_time": ("Số lượng hồ sơ đã giải quyết", "Đúng hạn"),
+        "finished_late": ("Số lượng hồ sơ đã giải quyết", "Quá hạn"),
+        "processing_total": ("Số lượng hồ sơ đang giải quyết", "Tổng số"),
+        "processing_on_time": ("Số lượng hồ sơ đang giải quyết", "Đúng hạn"),
+        "processing_late": ("Số lượng hồ sơ đang giải quyết", "Quá hạn"),
+    },
+)
+
+# The 07a view of the same system: one unit's report, one row per field (lĩnh vực) (formats.md §3.1).
+REPORT_07A = AggregatePreset(
+    name="bieu-07a",
+    description="Biểu 07a: kết quả giải quyết TTHC của một đơn vị theo lĩnh vực (số liệu tổng hợp của kỳ)",
+    source_document=(
+        "Biểu 07a của chế độ báo cáo định kỳ về TTHC (được cho là TT 01/2020/TT-VPCP, chưa đối chiếu); "
+        "bố cục theo màn hình BaoCaoTongHop07a của hệ thống TD.DichVuCongApi"
+    ),
+    row_key="field",
+    row_labels=("Lĩnh vực", "Lĩnh vực giải quyết"),
+    counts={
+        "received_total": ("Số hồ sơ nhận giải quyết", "Tổng số"),
+        "received_previous": ("Số hồ sơ nhận giải quyết", "Số kỳ trước"),
+        "received_new": ("Số hồ sơ nhận giải quyết", "Số mới tiếp nhận"),
+        "finished_total": ("Kết quả giải quyết", "Số hồ sơ đã giải quyết", "Tổng số"),
+        "finished_on_time": ("Kết quả giải quyết", "Số hồ sơ đã giải quyết", "Trả đúng thời hạn"),
+        "finished_late": ("Kết quả giải quyết", "Số hồ sơ đã giải quyết", "Trả quá hạn"),
+        "processing_total": ("Kết quả giải quyết", "Số hồ sơ đang giải quyết", "Tổng số"),
+        "processing_on_time": ("Kết quả giải quyết", "Số hồ sơ đang giải quyết", "Chưa đến hạn"),
+        "processing_late": ("Kết quả giải quyết", "Số hồ sơ đang giải quyết", "Quá hạn"),
+        "supplement": ("Bổ sung",),
+        "returned": ("Trả lại",),
+    },
+)
+
+AGGREGATES: dict[str, AggregatePreset] = {preset.name: preset for preset in (REPORT_06A, REPORT_07A)}
+
 __all__ = [
+    "AGGREGATES",
     "DATE_FORMATS",
     "DEFAULT",
     "DMY",
@@ -163,8 +237,11 @@ __all__ = [
     "NO",
     "PORTAL_SYNC",
     "PORTAL_TIMESTAMP",
+    "REPORT_06A",
+    "REPORT_07A",
     "SHIPPED",
     "TRACKING_BOOK",
     "YES",
+    "AggregatePreset",
     "Preset",
 ]

@@ -166,6 +166,30 @@ def preset_save(
 # --- Looking up units and procedures ---------------------------------------------------------------------------------
 
 
+def find_unit(code: str, name: str) -> Unit | str:
+    """The unit of the tree with this code, else the one active unit with this name (accents, case ignored), or a
+    Vietnamese message saying why none was found."""
+    if code:
+        unit = Unit.objects.filter(code=code).first()
+        if unit is not None:
+            return unit
+    if name:
+        wanted = search_key(name)
+        candidates = [
+            unit
+            for unit in Unit.objects.filter(search_key__startswith=wanted).active()
+            if wanted in (search_key(unit.name), search_key(unit.short_name))
+        ]
+        if len(candidates) == 1:
+            return candidates[0]
+        if len(candidates) > 1:
+            return _("Đơn vị tiếp nhận: có %(count)s đơn vị cùng tên “%(name)s”; hãy dùng mã đơn vị.") % {
+                "count": len(candidates),
+                "name": name,
+            }
+    return _("Đơn vị tiếp nhận: không tìm thấy đơn vị “%(unit)s” trong cây đơn vị.") % {"unit": code or name}
+
+
 class _References:
     """Units and procedures named by the rows, looked up once per distinct value."""
 
@@ -176,30 +200,8 @@ class _References:
     def unit(self, code: str, name: str) -> Unit | str:
         key = (code, name)
         if key not in self.units:
-            self.units[key] = self._find_unit(code, name)
+            self.units[key] = find_unit(code, name)
         return self.units[key]
-
-    @staticmethod
-    def _find_unit(code: str, name: str) -> Unit | str:
-        if code:
-            unit = Unit.objects.filter(code=code).first()
-            if unit is not None:
-                return unit
-        if name:
-            wanted = search_key(name)
-            candidates = [
-                unit
-                for unit in Unit.objects.filter(search_key__startswith=wanted).active()
-                if wanted in (search_key(unit.name), search_key(unit.short_name))
-            ]
-            if len(candidates) == 1:
-                return candidates[0]
-            if len(candidates) > 1:
-                return _("Đơn vị tiếp nhận: có %(count)s đơn vị cùng tên “%(name)s”; hãy dùng mã đơn vị.") % {
-                    "count": len(candidates),
-                    "name": name,
-                }
-        return _("Đơn vị tiếp nhận: không tìm thấy đơn vị “%(unit)s” trong cây đơn vị.") % {"unit": code or name}
 
     def procedure(self, code: str, name: str) -> Procedure | str:
         key = (code, name)
@@ -506,6 +508,7 @@ __all__ = [
     "PROCEDURE_COLUMNS",
     "ImportReport",
     "dossiers_import",
+    "find_unit",
     "preset_get",
     "preset_save",
     "procedures_import",
