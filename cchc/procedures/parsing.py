@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.utils.datetime import from_excel
 
 from cchc.lib import spreadsheet
@@ -33,25 +34,25 @@ FLAG_FIELDS = ("paid_online", "inputs_digitised", "results_digitised", "electron
 
 # Vietnamese names of the fields, for messages and the error workbook.
 FIELD_LABELS = {
-    "code": "Mã hồ sơ",
-    "procedure_code": "Mã thủ tục",
-    "procedure_name": "Tên thủ tục",
-    "unit_code": "Mã đơn vị",
-    "unit_name": "Đơn vị tiếp nhận",
-    "received_on": "Ngày tiếp nhận",
-    "due_on": "Ngày hẹn trả",
-    "finished_on": "Ngày hoàn thành",
-    "returned_on": "Ngày trả kết quả",
-    "status": "Trạng thái",
-    "channel": "Kênh nộp",
-    "fee": "Phí, lệ phí",
-    "paid_online": "Thanh toán trực tuyến",
-    "inputs_digitised": "Số hóa thành phần hồ sơ",
-    "results_digitised": "Số hóa kết quả",
-    "electronic_result": "Kết quả điện tử",
-    "apology_on": "Ngày phiếu xin lỗi",
-    "supplement_requests": "Số lần yêu cầu bổ sung",
-    "returned_or_withdrawn": "Trả lại, rút hồ sơ",
+    "code": gettext_lazy("Mã hồ sơ"),
+    "procedure_code": gettext_lazy("Mã thủ tục"),
+    "procedure_name": gettext_lazy("Tên thủ tục"),
+    "unit_code": gettext_lazy("Mã đơn vị"),
+    "unit_name": gettext_lazy("Đơn vị tiếp nhận"),
+    "received_on": gettext_lazy("Ngày tiếp nhận"),
+    "due_on": gettext_lazy("Ngày hẹn trả"),
+    "finished_on": gettext_lazy("Ngày hoàn thành"),
+    "returned_on": gettext_lazy("Ngày trả kết quả"),
+    "status": gettext_lazy("Trạng thái"),
+    "channel": gettext_lazy("Kênh nộp"),
+    "fee": gettext_lazy("Phí, lệ phí"),
+    "paid_online": gettext_lazy("Thanh toán trực tuyến"),
+    "inputs_digitised": gettext_lazy("Số hóa thành phần hồ sơ"),
+    "results_digitised": gettext_lazy("Số hóa kết quả"),
+    "electronic_result": gettext_lazy("Kết quả điện tử"),
+    "apology_on": gettext_lazy("Ngày phiếu xin lỗi"),
+    "supplement_requests": gettext_lazy("Số lần yêu cầu bổ sung"),
+    "returned_or_withdrawn": gettext_lazy("Trả lại, rút hồ sơ"),
 }
 
 _NUMBER_CELL = re.compile(r"^\(?(\d+)\)?$")
@@ -119,7 +120,7 @@ def _missing(preset: Preset, columns: dict[str, int]) -> list[str]:
     for names in (("code",), ("procedure_code", "procedure_name"), ("unit_code", "unit_name"), ("received_on",)):
         if not any(name in columns for name in names):
             labels = [label for name in names for label in preset.columns.get(name, ())[:1]]
-            missing.append(" / ".join(labels) or FIELD_LABELS[names[0]])
+            missing.append(" / ".join(labels) or str(FIELD_LABELS[names[0]]))
     return missing
 
 
@@ -280,7 +281,7 @@ class RowParser:
         errors: list[str] = []
 
         def fail(name: str, message: str) -> None:
-            errors.append(f"{FIELD_LABELS[name]}: {message}")
+            errors.append(f"{FIELD_LABELS[name]!s}: {message}")
 
         code = self.text(row, "code")
         if not code:
@@ -307,7 +308,7 @@ class RowParser:
                 )
                 values[name] = None
         received = values["received_on"]
-        if received is None and not any(FIELD_LABELS["received_on"] in error for error in errors):
+        if received is None and not any(str(FIELD_LABELS["received_on"]) in error for error in errors):
             fail("received_on", _("thiếu ngày tiếp nhận."))
         if received is not None:
             for name in ("due_on", "finished_on", "returned_on"):
