@@ -124,8 +124,9 @@ def _missing(preset: Preset, columns: dict[str, int]) -> list[str]:
     return missing
 
 
-def find_layout(rows: Iterator[SheetRow], preset: Preset) -> tuple[Layout, list[SheetRow]]:
-    """The header of the file and the rows read past it that are data; a whole-file :class:`ServiceError` otherwise."""
+def find_layout(rows: Iterator[SheetRow], preset: Preset) -> Layout:
+    """The header of the file (read from ``rows``, which then go on with the data); a whole-file
+    :class:`ServiceError` when the required columns are not found."""
     seen: list[SheetRow] = []
     best: dict[str, int] = {}
     for row in rows:
@@ -134,7 +135,7 @@ def find_layout(rows: Iterator[SheetRow], preset: Preset) -> tuple[Layout, list[
         if len(columns) > len(best):
             best = columns
         if not _missing(preset, columns):
-            return Layout(header=_combined_header(seen), header_row=row.number, columns=columns), []
+            return Layout(header=_combined_header(seen), header_row=row.number, columns=columns)
         if len(seen) >= HEADER_SEARCH_ROWS:
             break
     if not seen:

@@ -294,7 +294,7 @@ def dossiers_import(
         raise ServiceError(_("Tên nguồn dữ liệu phải có từ 1 đến 100 ký tự."), code="bad_source", field="source")
     report = ImportReport(source=source, valid_rows_only=valid_rows_only)
     stream = iter(rows)
-    layout, _rest = find_layout(stream, preset)
+    layout = find_layout(stream, preset)
     report.header = layout.header
     parser = RowParser(preset=preset, layout=layout)
     references = _References()

@@ -179,6 +179,10 @@ def tcvn3_bytes(text: str) -> bytes:
     return from_unicode(text, "tcvn3").encode("cp1252")
 
 
+def vni_bytes(text: str) -> bytes:
+    return from_unicode(text, "vni").encode("cp1252")
+
+
 PORTAL_HEADER: list[object] = [
     "MaHoSo",
     "MaTTHC",
