@@ -38,36 +38,42 @@ MAX_HEADER_ROWS = 4
 _TOTAL_WORDS = ("tong", "cong")
 
 
-def _filled(rows: list[SheetRow]) -> list[list[str]]:
-    """The header rows as keys, horizontal merges rebuilt (see the module documentation)."""
+def _filled(rows: list[SheetRow]) -> tuple[list[list[str]], list[list[str]]]:
+    """The header rows as comparable keys and as texts, horizontal merges rebuilt (see the module documentation)."""
     width = max(len(row.values) for row in rows)
     keys: list[list[str]] = []
+    texts: list[list[str]] = []
     origins: list[list[int]] = []
     for depth, row in enumerate(rows):
-        line = [header_key(spreadsheet.cell(row.values, index)) for index in range(width)]
+        text = [spreadsheet.cell_text(spreadsheet.cell(row.values, index)) for index in range(width)]
         origin = list(range(width))
         for index in range(1, width):
-            if line[index] or not line[index - 1]:
+            if text[index] or not text[index - 1]:
                 continue
-            same_group = depth == 0 or origins[depth - 1][index] == origins[depth - 1][index - 1]
-            if same_group:
-                line[index] = line[index - 1]
+            if depth == 0 or origins[depth - 1][index] == origins[depth - 1][index - 1]:
+                text[index] = text[index - 1]
                 origin[index] = origin[index - 1]
-        keys.append(line)
+        texts.append(text)
+        keys.append([header_key(value) for value in text])
         origins.append(origin)
-    return keys
+    return keys, texts
 
 
-def _paths(rows: list[SheetRow]) -> list[tuple[str, ...]]:
-    keys = _filled(rows)
+def _paths(rows: list[SheetRow]) -> tuple[list[tuple[str, ...]], tuple[str, ...]]:
+    """Each column's path of header keys, and its header as shown (“Group › Leaf”)."""
+    keys, texts = _filled(rows)
     paths = []
+    shown = []
     for index in range(len(keys[0])):
         path: list[str] = []
-        for line in keys:
-            if line[index] and (not path or path[-1] != line[index]):
-                path.append(line[index])
+        labels: list[str] = []
+        for key_line, text_line in zip(keys, texts, strict=True):
+            if key_line[index] and (not path or path[-1] != key_line[index]):
+                path.append(key_line[index])
+                labels.append(text_line[index])
         paths.append(tuple(path))
-    return paths
+        shown.append(" › ".join(labels))
+    return paths, tuple(shown)
 
 
 def _matches(path: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
@@ -93,7 +99,7 @@ def _layout(rows: Iterator[SheetRow], preset: AggregatePreset) -> tuple[int, dic
         if is_column_numbers(row):
             continue
         if spreadsheet.cell_text(spreadsheet.cell(row.values, key_column)) or len(header_rows) >= MAX_HEADER_ROWS:
-            paths = _paths(header_rows)
+            paths, header = _paths(header_rows)
             columns = {
                 name: index
                 for name, wanted in preset.counts.items()
@@ -108,7 +114,6 @@ def _layout(rows: Iterator[SheetRow], preset: AggregatePreset) -> tuple[int, dic
                     code="missing_column",
                     field="file",
                 )
-            header = tuple(" › ".join(path) for path in paths)
             return key_column, columns, header, row
         header_rows.append(row)
     raise ServiceError(

@@ -200,7 +200,7 @@ class _References:
     def unit(self, code: str, name: str) -> Unit | str:
         key = (code, name)
         if key not in self.units:
-            self.units[key] = find_unit(code, name)
+            self.units[key] = find_unit(code, name or code)
         return self.units[key]
 
     def procedure(self, code: str, name: str) -> Procedure | str:

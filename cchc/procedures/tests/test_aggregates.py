@@ -183,3 +183,10 @@ def test_the_command_imports_an_aggregate_report_for_the_period_given(tmp_path: 
     assert "thêm mới 2" in out.getvalue()
     with pytest.raises(CommandError, match="--from và --to"):
         call_command("import_dossiers", str(path), "--source", "Quý 1", "--preset", "bieu-06a")
+
+
+def test_the_error_file_of_an_aggregate_report_shows_the_header_paths_as_written(personas):
+    data = report_06a([[1, "Sở Không Có", 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0]])
+    report = run(data)
+    assert report.header[3] == "Số hồ sơ nhận giải quyết › Trong kỳ › Trực tuyến"
+    assert report.header[9] == "Số lượng hồ sơ đã giải quyết › Quá hạn"
