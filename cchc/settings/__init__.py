@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "cchc.assessments",
     "cchc.directives",
     "cchc.imports",
+    "cchc.procedures",
     "cchc.dashboards",
     "cchc.demo",
 ]

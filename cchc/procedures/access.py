@@ -1,0 +1,59 @@
+"""Who may import the procedure catalogue and dossiers, and who reads which dossiers.
+
+Imports (catalogue, dossier exports, column presets) belong to the reform secretariat and administrators. Dossiers
+are read by administrators everywhere; by the secretariat, leaders and supervisors in the subtrees of their role
+scopes (everywhere when a scope is empty); by everybody else in the subtrees of the units they work in or act for as a
+focal point: a unit sees its own dossiers and those of the units below it, never a sibling's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from cchc.accounts.models import Role
+from cchc.accounts.roles import is_admin, is_manager, is_signed_in, member_unit_paths, scope_paths
+from cchc.lib.ids import id_or_404
+from cchc.lib.types import Viewer
+from cchc.organisations.models import subtree_condition
+
+from .models import Dossier
+
+_WIDE_READERS = (Role.SECRETARIAT, Role.LEADER, Role.SUPERVISOR)
+
+
+def can_import_dossiers(user: Viewer) -> bool:
+    """May the user import dossier exports, the procedure catalogue and save column presets?"""
+    return is_manager(user)
+
+
+def dossier_read_paths(user: Viewer) -> list[str] | None:
+    """The subtrees whose dossiers the user reads; ``None`` means everywhere, an empty list nothing."""
+    if not is_signed_in(user):
+        return []
+    if is_admin(user):
+        return None
+    wide = scope_paths(user, _WIDE_READERS)
+    if wide is None:
+        return None
+    focal = scope_paths(user, (Role.FOCAL_POINT,)) or []
+    return [*wide, *focal, *member_unit_paths(user)]
+
+
+def get_dossiers_for_user(user: Viewer) -> QuerySet[Dossier]:
+    """The dossiers the user may read."""
+    paths = dossier_read_paths(user)
+    if paths is None:
+        return Dossier.objects.all()
+    return Dossier.objects.filter(subtree_condition(paths, "unit"))
+
+
+def get_dossier_for_user(user: Viewer, dossier_id: Any) -> Dossier:
+    """One dossier; ``Http404`` outside what the user reads, so its existence is not revealed."""
+    pk = id_or_404(dossier_id)
+    dossier = get_dossiers_for_user(user).select_related("procedure", "unit").filter(pk=pk).first()
+    if dossier is None:
+        raise Http404
+    return dossier

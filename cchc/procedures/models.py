@@ -1,0 +1,221 @@
+"""The procedure catalogue (thủ tục hành chính) and the dossiers (hồ sơ) imported from one-stop systems.
+
+A dossier is identified by the system it came from (``source``, a name the importer chooses: "iGate Sở Tư pháp",
+"DVCQG") and its code in that system, so that importing the same export again updates the rows instead of adding
+them twice. Dates are kept as days: the tracking book (Mẫu 07) records days, and the on-time rules the indicators
+will apply compare days.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from cchc.lib.validators import TITLE_MAX_LENGTH
+from cchc.organisations.models import Unit
+
+
+class OnlineLevel(models.TextChoices):
+    """The two levels of online public service of NĐ 42/2022/NĐ-CP, Art. 11, or none."""
+
+    FULL = "full", _("Toàn trình")
+    PARTIAL = "partial", _("Một phần")
+    NONE = "none", _("Không cung cấp trực tuyến")
+
+
+class Procedure(models.Model):
+    code = models.CharField(_("mã thủ tục"), max_length=100, unique=True)
+    name = models.CharField(_("tên thủ tục"), max_length=TITLE_MAX_LENGTH)
+    name_key = models.CharField(max_length=TITLE_MAX_LENGTH, editable=False, db_index=True, default="")
+    field = models.CharField(_("lĩnh vực"), max_length=255, blank=True)
+    level = models.CharField(_("cấp thực hiện"), max_length=255, blank=True)
+    online_level = models.CharField(
+        _("mức độ dịch vụ công trực tuyến"), max_length=16, choices=OnlineLevel.choices, default=OnlineLevel.NONE
+    )
+    fee_bearing = models.BooleanField(_("có phí, lệ phí"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("thủ tục hành chính")
+        verbose_name_plural = _("thủ tục hành chính")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+
+class DossierStatus(models.TextChoices):
+    """The ten states of the national portal's sync record (TrangThaiHoSo 1–10), in that order."""
+
+    NEW = "new", _("Mới đăng ký")
+    RECEIVED = "received", _("Được tiếp nhận")
+    REJECTED = "rejected", _("Không được tiếp nhận")
+    PROCESSING = "processing", _("Đang xử lý")
+    SUPPLEMENT = "supplement", _("Yêu cầu bổ sung giấy tờ")
+    FINANCIAL = "financial", _("Yêu cầu thực hiện nghĩa vụ tài chính")
+    WITHDRAWN = "withdrawn", _("Công dân yêu cầu rút hồ sơ")
+    SUSPENDED = "suspended", _("Dừng xử lý")
+    FINISHED = "finished", _("Đã xử lý xong")
+    RETURNED = "returned", _("Đã trả kết quả")
+
+
+class Channel(models.TextChoices):
+    """How the dossier was submitted (KenhThucHien 1/2/3)."""
+
+    DIRECT = "direct", _("Trực tiếp")
+    ONLINE = "online", _("Trực tuyến")
+    POSTAL = "postal", _("Bưu chính công ích")
+
+
+class DataImportKind(models.TextChoices):
+    PROCEDURES = "procedures", _("Danh mục thủ tục")
+    DOSSIERS = "dossiers", _("Hồ sơ")
+    AGGREGATES = "aggregates", _("Số liệu tổng hợp")
+
+
+class DataImport(models.Model):
+    """One import of a file: what was read and what it did (the subject of its single audit entry)."""
+
+    kind = models.CharField(_("loại"), max_length=16, choices=DataImportKind.choices)
+    source = models.CharField(_("nguồn dữ liệu"), max_length=100, blank=True)
+    preset = models.CharField(_("mẫu cột"), max_length=100, blank=True)
+    file_name = models.CharField(_("tên tệp"), max_length=255, blank=True)
+    valid_rows_only = models.BooleanField(_("chỉ nhập các dòng hợp lệ"), default=False)
+    rows_read = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lần nhập dữ liệu")
+        verbose_name_plural = _("lần nhập dữ liệu")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.source} {self.file_name}".strip()
+
+
+class Dossier(models.Model):
+    source = models.CharField(_("nguồn dữ liệu"), max_length=100)
+    code = models.CharField(_("mã hồ sơ"), max_length=100)
+    procedure = models.ForeignKey(Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị tiếp nhận"), on_delete=models.PROTECT, related_name="+")
+    received_on = models.DateField(_("ngày tiếp nhận"))
+    due_on = models.DateField(_("ngày hẹn trả"), null=True, blank=True)
+    finished_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
+    returned_on = models.DateField(_("ngày trả kết quả"), null=True, blank=True)
+    status = models.CharField(_("trạng thái"), max_length=16, choices=DossierStatus.choices)
+    channel = models.CharField(_("kênh nộp"), max_length=16, choices=Channel.choices, blank=True)
+    fee = models.DecimalField(_("phí, lệ phí"), max_digits=14, decimal_places=0, null=True, blank=True)
+    paid_online = models.BooleanField(_("thanh toán trực tuyến"), default=False)
+    inputs_digitised = models.BooleanField(_("thành phần hồ sơ được số hóa"), default=False)
+    results_digitised = models.BooleanField(_("kết quả được số hóa"), default=False)
+    electronic_result = models.BooleanField(_("có kết quả điện tử"), default=False)
+    apology_on = models.DateField(_("ngày phiếu xin lỗi"), null=True, blank=True)
+    supplement_requests = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
+    returned_or_withdrawn = models.BooleanField(_("trả lại hoặc rút hồ sơ"), default=False)
+    last_import = models.ForeignKey(DataImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "code"], name="dossier_unique_code_per_source"),
+            models.CheckConstraint(
+                condition=Q(finished_on__isnull=True) | Q(finished_on__gte=models.F("received_on")),
+                name="dossier_finished_after_received",
+            ),
+        ]
+        indexes = [
+            # The indicators count per receiving unit and period, by received date and by finished date.
+            models.Index(fields=["unit", "received_on"], name="dossier_unit_received"),
+            models.Index(fields=["unit", "finished_on"], name="dossier_unit_finished"),
+            models.Index(fields=["procedure", "received_on"], name="dossier_procedure_received"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.code}"
+
+
+class DossierAggregate(models.Model):
+    """Counts of dossiers for one unit (and, in the 07a layout, one field) over one period, from an aggregate report
+    (biểu 06a / 07a) when no per-dossier file exists. A count the report's layout does not have is ``None``."""
+
+    source = models.CharField(_("nguồn dữ liệu"), max_length=100)
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+")
+    field = models.CharField(_("lĩnh vực"), max_length=255, blank=True)
+    period_start = models.DateField(_("từ ngày"))
+    period_end = models.DateField(_("đến ngày"))
+    received_total = models.PositiveIntegerField(_("tổng số hồ sơ nhận giải quyết"), null=True, blank=True)
+    received_previous = models.PositiveIntegerField(_("kỳ trước chuyển qua"), null=True, blank=True)
+    received_new = models.PositiveIntegerField(_("mới tiếp nhận trong kỳ"), null=True, blank=True)
+    received_online = models.PositiveIntegerField(_("tiếp nhận trực tuyến"), null=True, blank=True)
+    received_direct_postal = models.PositiveIntegerField(
+        _("tiếp nhận trực tiếp, bưu chính công ích"), null=True, blank=True
+    )
+    finished_total = models.PositiveIntegerField(_("đã giải quyết"), null=True, blank=True)
+    finished_early = models.PositiveIntegerField(_("đã giải quyết trước hạn"), null=True, blank=True)
+    finished_on_time = models.PositiveIntegerField(_("đã giải quyết đúng hạn"), null=True, blank=True)
+    finished_late = models.PositiveIntegerField(_("đã giải quyết quá hạn"), null=True, blank=True)
+    processing_total = models.PositiveIntegerField(_("đang giải quyết"), null=True, blank=True)
+    processing_on_time = models.PositiveIntegerField(_("đang giải quyết trong hạn"), null=True, blank=True)
+    processing_late = models.PositiveIntegerField(_("đang giải quyết quá hạn"), null=True, blank=True)
+    supplement = models.PositiveIntegerField(_("yêu cầu bổ sung"), null=True, blank=True)
+    returned = models.PositiveIntegerField(_("trả lại"), null=True, blank=True)
+    last_import = models.ForeignKey(DataImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("số liệu tổng hợp hồ sơ")
+        verbose_name_plural = _("số liệu tổng hợp hồ sơ")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "unit", "field", "period_start", "period_end"], name="dossier_aggregate_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="dossier_aggregate_period_order"
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "period_start"], name="dossier_aggregate_unit_period")]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.unit_id} {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y} {self.field}"
+
+
+class PresetKind(models.TextChoices):
+    DOSSIERS = "dossiers", _("Hồ sơ")
+
+
+class ImportPreset(models.Model):
+    """A column mapping saved under a name (besides the presets shipped in ``presets.py``).
+
+    ``columns`` maps each dossier field to the header texts that may name it; ``codes`` maps a field to the values
+    of the file and what they mean (``{"status": {"1": "new", …}}``); ``date_format`` is ``"dmy"`` or
+    ``"yyyyMMddHHmmss"``.
+    """
+
+    name = models.CharField(_("tên mẫu cột"), max_length=100, unique=True)
+    description = models.CharField(_("mô tả"), max_length=TITLE_MAX_LENGTH, blank=True)
+    source_document = models.CharField(_("tài liệu gốc của bố cục"), max_length=TITLE_MAX_LENGTH, blank=True)
+    kind = models.CharField(max_length=16, choices=PresetKind.choices, default=PresetKind.DOSSIERS)
+    columns = models.JSONField(default=dict)
+    codes = models.JSONField(default=dict, blank=True)
+    date_format = models.CharField(max_length=20, default="dmy")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("mẫu cột nhập hồ sơ")
+        verbose_name_plural = _("mẫu cột nhập hồ sơ")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

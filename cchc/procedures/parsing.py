@@ -1,0 +1,390 @@
+"""Turning the rows of an export into typed dossier rows, or Vietnamese errors per row.
+
+The header is looked for in the first rows of the file: forms put a title, a book number and group headers above the
+column names, with merged cells (an empty cell under a vertically merged header takes the text above it). A row of
+column numbers ("1, 2, 3…" or "(1), (2)…") under the header and total rows at the end ("Tổng cộng" with no dossier
+code) are skipped.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl.utils.datetime import from_excel
+
+from cchc.lib import spreadsheet
+from cchc.lib.errors import ServiceError
+from cchc.lib.spreadsheet import SheetRow, header_key
+from cchc.lib.text import fold, normalize
+from cchc.lib.validators import MAX_YEAR, MIN_YEAR
+
+from .models import Channel, DossierStatus
+from .presets import NO, PORTAL_TIMESTAMP, YES, Preset
+
+HEADER_SEARCH_ROWS = 20
+DATE_FIELDS = ("received_on", "due_on", "finished_on", "returned_on", "apology_on")
+FLAG_FIELDS = ("paid_online", "inputs_digitised", "results_digitised", "electronic_result", "returned_or_withdrawn")
+
+# Vietnamese names of the fields, for messages and the error workbook.
+FIELD_LABELS = {
+    "code": gettext_lazy("Mã hồ sơ"),
+    "procedure_code": gettext_lazy("Mã thủ tục"),
+    "procedure_name": gettext_lazy("Tên thủ tục"),
+    "unit_code": gettext_lazy("Mã đơn vị"),
+    "unit_name": gettext_lazy("Đơn vị tiếp nhận"),
+    "received_on": gettext_lazy("Ngày tiếp nhận"),
+    "due_on": gettext_lazy("Ngày hẹn trả"),
+    "finished_on": gettext_lazy("Ngày hoàn thành"),
+    "returned_on": gettext_lazy("Ngày trả kết quả"),
+    "status": gettext_lazy("Trạng thái"),
+    "channel": gettext_lazy("Kênh nộp"),
+    "fee": gettext_lazy("Phí, lệ phí"),
+    "paid_online": gettext_lazy("Thanh toán trực tuyến"),
+    "inputs_digitised": gettext_lazy("Số hóa thành phần hồ sơ"),
+    "results_digitised": gettext_lazy("Số hóa kết quả"),
+    "electronic_result": gettext_lazy("Kết quả điện tử"),
+    "apology_on": gettext_lazy("Ngày phiếu xin lỗi"),
+    "supplement_requests": gettext_lazy("Số lần yêu cầu bổ sung"),
+    "returned_or_withdrawn": gettext_lazy("Trả lại, rút hồ sơ"),
+}
+
+_NUMBER_CELL = re.compile(r"^\(?(\d+)\)?$")
+_PORTAL_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})?(\d{2})?(\d{2})?$")
+_DMY_TIME = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T]+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_GROUPED_NUMBER = re.compile(r"^\d{1,3}([.,]\d{3})+$")
+_TOTAL_WORDS = ("tong", "cong")
+# Excel serial days between 1/1/1945 and 31/12/2100.
+_SERIAL_RANGE = (16438, 73415)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each field is in the file: the header row and field → column index."""
+
+    header: tuple[Any, ...]
+    header_row: int
+    columns: dict[str, int]
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    values: dict[str, Any]
+
+
+@dataclass
+class BadRow:
+    row: SheetRow
+    messages: list[str] = field(default_factory=list)
+
+
+def _labels_by_key(preset: Preset) -> dict[str, set[str]]:
+    return {name: {header_key(label) for label in labels} for name, labels in preset.columns.items()}
+
+
+def _match(rows: list[SheetRow], preset: Preset) -> dict[str, int]:
+    """Field → column for the last of ``rows`` read as the header, the rows above it filling merged cells."""
+    wanted = _labels_by_key(preset)
+    leaf = rows[-1].values
+    width = max(len(row.values) for row in rows)
+    found: dict[str, int] = {}
+    for pass_above in (False, True):
+        for index in range(width):
+            texts = [leaf[index] if index < len(leaf) else None]
+            if pass_above:
+                if not spreadsheet.cell_text(texts[0]):
+                    texts = [row.values[index] for row in reversed(rows[:-1]) if index < len(row.values)]
+                    texts = [next((text for text in texts if spreadsheet.cell_text(text)), None)]
+                else:
+                    continue
+            key = header_key(texts[0])
+            if not key:
+                continue
+            for name, labels in wanted.items():
+                if name not in found and key in labels and index not in found.values():
+                    found[name] = index
+    return found
+
+
+def _missing(preset: Preset, columns: dict[str, int]) -> list[str]:
+    """Labels of the required columns not found: code, received date, a procedure, a unit."""
+    missing = []
+    for names in (("code",), ("procedure_code", "procedure_name"), ("unit_code", "unit_name"), ("received_on",)):
+        if not any(name in columns for name in names):
+            labels = [label for name in names for label in preset.columns.get(name, ())[:1]]
+            missing.append(" / ".join(labels) or str(FIELD_LABELS[names[0]]))
+    return missing
+
+
+def find_layout(rows: Iterator[SheetRow], preset: Preset) -> Layout:
+    """The header of the file (read from ``rows``, which then go on with the data); a whole-file
+    :class:`ServiceError` when the required columns are not found."""
+    seen: list[SheetRow] = []
+    best: dict[str, int] = {}
+    for row in rows:
+        seen.append(row)
+        columns = _match(seen, preset)
+        if len(columns) > len(best):
+            best = columns
+        if not _missing(preset, columns):
+            return Layout(header=_combined_header(seen), header_row=row.number, columns=columns)
+        if len(seen) >= HEADER_SEARCH_ROWS:
+            break
+    if not seen:
+        raise ServiceError(_("Tệp không có dòng dữ liệu nào."), code="empty", field="file")
+    missing = "”, “".join(_missing(preset, best))
+    raise ServiceError(
+        _("Tệp không có cột bắt buộc “%(columns)s” (mẫu cột “%(preset)s”); không nhập gì.")
+        % {"columns": missing, "preset": preset.name},
+        code="missing_column",
+        field="file",
+    )
+
+
+def _combined_header(rows: list[SheetRow]) -> tuple[Any, ...]:
+    """The header texts for the error workbook: each leaf, or the merged text above it."""
+    width = max(len(row.values) for row in rows)
+    header = []
+    for index in range(width):
+        texts = [spreadsheet.cell_text(row.values[index]) for row in reversed(rows) if index < len(row.values)]
+        header.append(next((text for text in texts if text), ""))
+    return tuple(header)
+
+
+def is_column_numbers(row: SheetRow) -> bool:
+    """A row "1, 2, 3…" or "(1), (2)…" under a form's header."""
+    numbers = []
+    for value in row.values:
+        text = spreadsheet.cell_text(value)
+        if not text:
+            continue
+        match = _NUMBER_CELL.match(text)
+        if not match:
+            return False
+        numbers.append(int(match.group(1)))
+    return len(numbers) >= 3 and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
+def is_total_row(row: SheetRow, layout: Layout) -> bool:
+    """A "Tổng cộng" / "Cộng" row: a cell starting with one of those words, and no dossier code (or the word is in
+    the code column, where totals are often written)."""
+    code = fold(spreadsheet.cell_text(spreadsheet.cell(row.values, layout.columns["code"])))
+    if code and not code.startswith(_TOTAL_WORDS):
+        return False
+    return any(fold(spreadsheet.cell_text(value)).startswith(_TOTAL_WORDS) for value in row.values)
+
+
+def _check_year(day: datetime.date) -> datetime.date:
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValueError
+    return day
+
+
+def parse_date(value: Any, *, date_format: str) -> datetime.date | None:
+    """A day from a date cell, an Excel serial number, ``dd/mm/yyyy[ HH:mm[:ss]]``, ``yyyy-mm-dd`` or (portal)
+    ``yyyyMMddHHmmss``; ``ValueError`` otherwise. Never month first: "12/25/2025" is an error."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return _check_year(value.date())
+    if isinstance(value, datetime.date):
+        return _check_year(value)
+    if isinstance(value, bool):
+        raise ValueError
+    text = normalize(str(value))
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    if not text:
+        return None
+    if date_format == PORTAL_TIMESTAMP:
+        match = _PORTAL_DATE.match(text)
+        if match and len(text) in (8, 12, 14):
+            year, month, day = (int(part) for part in match.groups()[:3])
+            return _check_year(datetime.date(year, month, day))
+    match = _DMY_TIME.match(text)
+    if match:
+        day, month, year = (int(part) for part in match.groups())
+        return _check_year(datetime.date(year, month, day))
+    match = _ISO.match(text)
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+        return _check_year(datetime.date(year, month, day))
+    if isinstance(value, int | float) or re.fullmatch(r"\d+(\.\d+)?", text):
+        serial = float(text)
+        if _SERIAL_RANGE[0] <= serial <= _SERIAL_RANGE[1]:
+            return from_excel(serial).date()
+    raise ValueError(text)
+
+
+def parse_flag(value: Any) -> bool:
+    text = fold(spreadsheet.cell_text(value))
+    if not text:
+        return False
+    if text in {fold(word) for word in YES}:
+        return True
+    if text in {fold(word) for word in NO}:
+        return False
+    raise ValueError(text)
+
+
+def parse_amount(value: Any) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        amount = Decimal(str(value))
+    else:
+        text = spreadsheet.cell_text(value).lower().replace("đồng", "").replace("đ", "").replace(" ", "")
+        if _GROUPED_NUMBER.match(text):
+            text = re.sub(r"[.,]", "", text)
+        try:
+            amount = Decimal(text.replace(",", "."))
+        except InvalidOperation as exc:
+            raise ValueError(text) from exc
+    if amount < 0 or not amount.is_finite() or amount >= Decimal(10) ** 14:
+        raise ValueError(str(value))
+    return amount.quantize(Decimal(1))
+
+
+def _coded(value: Any, table: dict[str, str], choices: Any) -> str:
+    """The value of a coded column: the preset's code table first, then the labels and values of ``choices``."""
+    text = spreadsheet.cell_text(value)
+    if text in table:
+        return table[text]
+    lookup = spreadsheet.choice_lookup(choices, {})
+    folded = fold(text)
+    if folded in lookup:
+        return lookup[folded]
+    raise ValueError(text)
+
+
+@dataclass(frozen=True)
+class RowParser:
+    preset: Preset
+    layout: Layout
+
+    def cell(self, row: SheetRow, name: str) -> Any:
+        return spreadsheet.cell(row.values, self.layout.columns.get(name))
+
+    def text(self, row: SheetRow, name: str) -> str:
+        return spreadsheet.cell_text(self.cell(row, name))
+
+    def parse(self, row: SheetRow) -> tuple[dict[str, Any], list[str]]:
+        """The typed values of one row, and the Vietnamese errors found in it (references are checked later)."""
+        values: dict[str, Any] = {}
+        errors: list[str] = []
+
+        def fail(name: str, message: str) -> None:
+            errors.append(f"{FIELD_LABELS[name]!s}: {message}")
+
+        code = self.text(row, "code")
+        if not code:
+            fail("code", _("thiếu mã hồ sơ."))
+        elif len(code) > 100:
+            fail("code", _("mã hồ sơ dài quá 100 ký tự."))
+        values["code"] = code
+        for name in ("procedure_code", "procedure_name", "unit_code", "unit_name"):
+            values[name] = self.text(row, name)
+        if not values["procedure_code"] and not values["procedure_name"]:
+            fail("procedure_name", _("thiếu thủ tục."))
+        if not values["unit_code"] and not values["unit_name"]:
+            fail("unit_name", _("thiếu đơn vị tiếp nhận."))
+        for name in DATE_FIELDS:
+            raw = self.cell(row, name)
+            try:
+                values[name] = parse_date(raw, date_format=self.preset.date_format)
+            except (ValueError, OverflowError):
+                expected = "yyyyMMddHHmmss" if self.preset.date_format == PORTAL_TIMESTAMP else "dd/mm/yyyy"
+                fail(
+                    name,
+                    _("“%(value)s” không phải ngày hợp lệ (%(format)s).")
+                    % {"value": spreadsheet.cell_text(raw), "format": expected},
+                )
+                values[name] = None
+        received = values["received_on"]
+        if received is None and not any(str(FIELD_LABELS["received_on"]) in error for error in errors):
+            fail("received_on", _("thiếu ngày tiếp nhận."))
+        if received is not None:
+            for name in ("due_on", "finished_on", "returned_on"):
+                if values[name] is not None and values[name] < received:
+                    fail(
+                        name,
+                        _("%(date)s trước ngày tiếp nhận %(received)s.")
+                        % {"date": f"{values[name]:%d/%m/%Y}", "received": f"{received:%d/%m/%Y}"},
+                    )
+        try:
+            values["status"] = (
+                _coded(self.cell(row, "status"), self.preset.codes.get("status", {}), DossierStatus)
+                if self.text(row, "status")
+                else ""
+            )
+        except ValueError:
+            fail("status", _("không hiểu trạng thái “%(value)s”.") % {"value": self.text(row, "status")})
+            values["status"] = ""
+        if not values["status"]:
+            values["status"] = (
+                DossierStatus.RETURNED
+                if values["returned_on"]
+                else DossierStatus.FINISHED
+                if values["finished_on"]
+                else DossierStatus.PROCESSING
+            )
+        try:
+            values["channel"] = (
+                _coded(self.cell(row, "channel"), self.preset.codes.get("channel", {}), Channel)
+                if self.text(row, "channel")
+                else ""
+            )
+        except ValueError:
+            fail("channel", _("không hiểu kênh nộp “%(value)s”.") % {"value": self.text(row, "channel")})
+            values["channel"] = ""
+        try:
+            values["fee"] = parse_amount(self.cell(row, "fee"))
+        except ValueError:
+            fail("fee", _("“%(value)s” không phải số tiền hợp lệ.") % {"value": self.text(row, "fee")})
+        for name in FLAG_FIELDS:
+            try:
+                values[name] = parse_flag(self.cell(row, name))
+            except ValueError:
+                fail(name, _("“%(value)s” không phải có/không.") % {"value": self.text(row, name)})
+        if values.get("returned_or_withdrawn") is False and values["status"] in (
+            DossierStatus.WITHDRAWN,
+            DossierStatus.REJECTED,
+        ):
+            values["returned_or_withdrawn"] = True
+        raw_count = self.text(row, "supplement_requests")
+        if not raw_count:
+            values["supplement_requests"] = 0
+        elif raw_count.isdigit() and int(raw_count) <= 1000:
+            values["supplement_requests"] = int(raw_count)
+        else:
+            fail("supplement_requests", _("“%(value)s” không phải số lần hợp lệ.") % {"value": raw_count})
+        return values, errors
+
+
+def pad(values: Sequence[Any], width: int) -> list[Any]:
+    return [*values, *[None] * (width - len(values))]
+
+
+__all__ = [
+    "DATE_FIELDS",
+    "FIELD_LABELS",
+    "BadRow",
+    "Layout",
+    "ParsedRow",
+    "RowParser",
+    "find_layout",
+    "is_column_numbers",
+    "is_total_row",
+    "pad",
+    "parse_amount",
+    "parse_date",
+    "parse_flag",
+]

@@ -1,0 +1,515 @@
+"""Writes of the procedures app: importing the procedure catalogue and dossier exports, saving column presets.
+
+Both imports run in **one transaction per import**. Rows are read as a stream and written in batches of
+:data:`BATCH_SIZE` inside that transaction, so memory stays flat whatever the size of the file, and an import that is
+killed half-way (a stopped process, a lost connection) leaves the database as it was. In the all-or-nothing mode the
+batches already written are rolled back as soon as the end of the file shows that a row was bad; with
+``valid_rows_only`` the good rows are kept and the bad ones reported. Dossiers are upserted by (source, code): a file
+imported again changes nothing and adds nothing. Each import writes one audit entry with its counts, on a
+:class:`~cchc.procedures.models.DataImport` row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.audit.models import AuditAction
+from cchc.audit.services import actor_user, record
+from cchc.lib import spreadsheet
+from cchc.lib.errors import ServiceError
+from cchc.lib.spreadsheet import SheetRow
+from cchc.lib.text import fold, search_key
+from cchc.lib.types import ActorOrSystem
+from cchc.lib.validators import TITLE_MAX_LENGTH
+from cchc.organisations.models import Unit
+
+from . import presets
+from .models import DataImport, DataImportKind, Dossier, ImportPreset, OnlineLevel, Procedure
+from .parsing import BadRow, Layout, RowParser, find_layout, is_column_numbers, is_total_row
+from .presets import Preset
+
+BATCH_SIZE = 500
+DOSSIER_FIELDS = (
+    "procedure",
+    "unit",
+    "received_on",
+    "due_on",
+    "finished_on",
+    "returned_on",
+    "status",
+    "channel",
+    "fee",
+    "paid_online",
+    "inputs_digitised",
+    "results_digitised",
+    "electronic_result",
+    "apology_on",
+    "supplement_requests",
+    "returned_or_withdrawn",
+)
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or (``rejected``) why it did nothing."""
+
+    source: str = ""
+    valid_rows_only: bool = False
+    rows_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    header: tuple[Any, ...] = ()
+    bad_rows: list[BadRow] = field(default_factory=list)
+    data_import: DataImport | None = None
+
+    @property
+    def rejected(self) -> bool:
+        """Nothing was imported because a row was bad (all-or-nothing mode)."""
+        return bool(self.bad_rows) and not self.valid_rows_only
+
+    def summary(self) -> str:
+        """One Vietnamese sentence for the command line and the pages."""
+        if self.rejected:
+            return _(
+                "Không nhập gì: %(bad)s/%(read)s dòng có lỗi. Hãy sửa tệp theo tệp báo lỗi rồi nhập lại, "
+                "hoặc chọn “chỉ nhập các dòng hợp lệ”."
+            ) % {"bad": len(self.bad_rows), "read": self.rows_read}
+        text = _("Đã đọc %(read)s dòng: thêm mới %(created)s, cập nhật %(updated)s, không đổi %(unchanged)s.") % {
+            "read": self.rows_read,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+        if self.bad_rows:
+            text += " " + _("Bỏ qua %(bad)s dòng có lỗi (xem tệp báo lỗi).") % {"bad": len(self.bad_rows)}
+        return text
+
+    def error_lines(self) -> list[str]:
+        return [
+            _("Dòng %(row)s: %(message)s") % {"row": bad.row.number, "message": "; ".join(bad.messages)}
+            for bad in self.bad_rows
+        ]
+
+
+class _Rejected(Exception):
+    """Raised inside the import transaction to roll it back (all-or-nothing mode with bad rows)."""
+
+
+# --- Presets ---------------------------------------------------------------------------------------------------------
+
+
+def preset_get(name: str) -> Preset:
+    """A shipped or saved preset by name; :class:`ServiceError` naming the known ones otherwise."""
+    if name in presets.SHIPPED:
+        return presets.SHIPPED[name]
+    saved = ImportPreset.objects.filter(name=name).first()
+    if saved is None:
+        known = ", ".join([*presets.SHIPPED, *ImportPreset.objects.values_list("name", flat=True)])
+        raise ServiceError(
+            _("Không có mẫu cột “%(name)s”. Các mẫu có: %(known)s.") % {"name": name, "known": known},
+            code="unknown_preset",
+            field="preset",
+        )
+    return Preset.from_saved(saved)
+
+
+def preset_save(
+    *,
+    actor: ActorOrSystem,
+    name: str,
+    columns: dict[str, list[str]],
+    codes: dict[str, dict[str, str]] | None = None,
+    date_format: str = presets.DMY,
+    description: str = "",
+    source_document: str = "",
+) -> ImportPreset:
+    """Create or replace a saved column mapping; shipped names are reserved."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ServiceError(_("Tên mẫu cột phải có từ 1 đến 100 ký tự."), field="name")
+    if name in presets.SHIPPED:
+        raise ServiceError(_("“%(name)s” là tên một mẫu cột có sẵn; hãy chọn tên khác.") % {"name": name}, field="name")
+    unknown = sorted(set(columns) - set(presets.FIELDS))
+    if unknown:
+        raise ServiceError(
+            _("Trường không có trong hồ sơ: %(fields)s.") % {"fields": ", ".join(unknown)}, field="columns"
+        )
+    if date_format not in presets.DATE_FORMATS:
+        raise ServiceError(_("Định dạng ngày không được hỗ trợ."), field="date_format")
+    with transaction.atomic():
+        preset, created = ImportPreset.objects.update_or_create(
+            name=name,
+            defaults={
+                "columns": {key: [str(label) for label in labels] for key, labels in columns.items()},
+                "codes": codes or {},
+                "date_format": date_format,
+                "description": description[:TITLE_MAX_LENGTH],
+                "source_document": source_document[:TITLE_MAX_LENGTH],
+            },
+        )
+        record(
+            actor=actor,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            instance=preset,
+            changes={"columns": preset.columns, "codes": preset.codes, "date_format": date_format},
+        )
+    return preset
+
+
+# --- Looking up units and procedures ---------------------------------------------------------------------------------
+
+
+def find_unit(code: str, name: str) -> Unit | str:
+    """The unit of the tree with this code, else the one active unit with this name (accents, case ignored), or a
+    Vietnamese message saying why none was found."""
+    if code:
+        unit = Unit.objects.filter(code=code).first()
+        if unit is not None:
+            return unit
+    if name:
+        wanted = search_key(name)
+        candidates = [
+            unit
+            for unit in Unit.objects.filter(search_key__startswith=wanted).active()
+            if wanted in (search_key(unit.name), search_key(unit.short_name))
+        ]
+        if len(candidates) == 1:
+            return candidates[0]
+        if len(candidates) > 1:
+            return _("Đơn vị tiếp nhận: có %(count)s đơn vị cùng tên “%(name)s”; hãy dùng mã đơn vị.") % {
+                "count": len(candidates),
+                "name": name,
+            }
+    return _("Đơn vị tiếp nhận: không tìm thấy đơn vị “%(unit)s” trong cây đơn vị.") % {"unit": code or name}
+
+
+class _References:
+    """Units and procedures named by the rows, looked up once per distinct value."""
+
+    def __init__(self) -> None:
+        self.units: dict[tuple[str, str], Unit | str] = {}
+        self.procedures: dict[tuple[str, str], Procedure | str] = {}
+
+    def unit(self, code: str, name: str) -> Unit | str:
+        key = (code, name)
+        if key not in self.units:
+            self.units[key] = find_unit(code, name or code)
+        return self.units[key]
+
+    def procedure(self, code: str, name: str) -> Procedure | str:
+        key = (code, name)
+        if key not in self.procedures:
+            found: Procedure | None = None
+            if code:
+                found = Procedure.objects.filter(code=code).first()
+            if found is None and name:
+                matches = list(Procedure.objects.filter(name_key=fold(name))[:2])
+                if len(matches) > 1:
+                    self.procedures[key] = _(
+                        "Thủ tục: có nhiều thủ tục cùng tên “%(name)s” trong danh mục; hãy dùng mã thủ tục."
+                    ) % {"name": name}
+                    return self.procedures[key]
+                found = matches[0] if matches else None
+            self.procedures[key] = found or _(
+                "Thủ tục: không tìm thấy thủ tục “%(procedure)s” trong danh mục (hãy nhập danh mục thủ tục trước)."
+            ) % {"procedure": code or name}
+        return self.procedures[key]
+
+
+# --- Dossiers --------------------------------------------------------------------------------------------------------
+
+
+def _data_rows(rows: Iterator[SheetRow], layout: Layout) -> Iterator[SheetRow]:
+    first = True
+    for row in rows:
+        if first and is_column_numbers(row):
+            first = False
+            continue
+        first = False
+        if is_total_row(row, layout):
+            continue
+        yield row
+
+
+def _write_batch(
+    batch: list[tuple[dict[str, Any], Any]], *, source: str, log: DataImport, report: ImportReport
+) -> None:
+    """Upsert one batch of checked rows by (source, code)."""
+    existing = {
+        dossier.code: dossier
+        for dossier in Dossier.objects.filter(source=source, code__in=[v["code"] for v, _r in batch])
+    }
+    now = timezone.now()
+    to_create: list[Dossier] = []
+    to_update: list[Dossier] = []
+    for values, _row in batch:
+        fields = {name: values[name] for name in DOSSIER_FIELDS}
+        dossier = existing.get(values["code"])
+        if dossier is None:
+            to_create.append(Dossier(source=source, code=values["code"], last_import=log, **fields))
+            continue
+        changed = False
+        for name, value in fields.items():
+            current = getattr(dossier, f"{name}_id") if name in ("procedure", "unit") else getattr(dossier, name)
+            wanted = value.pk if name in ("procedure", "unit") else value
+            if current != wanted:
+                setattr(dossier, name, value)
+                changed = True
+        if changed:
+            dossier.last_import = log
+            dossier.updated_at = now
+            to_update.append(dossier)
+        else:
+            report.unchanged += 1
+    Dossier.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
+    if to_update:
+        Dossier.objects.bulk_update(to_update, [*DOSSIER_FIELDS, "last_import", "updated_at"], batch_size=BATCH_SIZE)
+    report.created += len(to_create)
+    report.updated += len(to_update)
+
+
+def dossiers_import(
+    *,
+    actor: ActorOrSystem,
+    rows: Iterable[SheetRow],
+    source: str,
+    preset: Preset,
+    file_name: str = "",
+    valid_rows_only: bool = False,
+) -> ImportReport:
+    """Import the dossier rows of one export (see the module documentation for the transaction and the modes).
+
+    A missing required column refuses the whole file with :class:`ServiceError`; bad rows are reported in the
+    returned :class:`ImportReport` (``rejected`` when nothing was imported because of them).
+    """
+    source = source.strip()
+    if not source or len(source) > 100:
+        raise ServiceError(_("Tên nguồn dữ liệu phải có từ 1 đến 100 ký tự."), code="bad_source", field="source")
+    report = ImportReport(source=source, valid_rows_only=valid_rows_only)
+    stream = iter(rows)
+    layout = find_layout(stream, preset)
+    report.header = layout.header
+    parser = RowParser(preset=preset, layout=layout)
+    references = _References()
+    first_row_of: dict[str, int] = {}
+    try:
+        with transaction.atomic():
+            log = DataImport.objects.create(
+                kind=DataImportKind.DOSSIERS,
+                source=source,
+                preset=preset.name,
+                file_name=file_name[:255],
+                valid_rows_only=valid_rows_only,
+                author=actor_user(actor),
+            )
+            batch: list[tuple[dict[str, Any], SheetRow]] = []
+            for row in _data_rows(stream, layout):
+                report.rows_read += 1
+                values, errors = parser.parse(row)
+                code = values["code"]
+                if code and code in first_row_of:
+                    errors.append(
+                        _("Mã hồ sơ: “%(code)s” đã có ở dòng %(row)s của tệp.")
+                        % {"code": code, "row": first_row_of[code]}
+                    )
+                elif code:
+                    first_row_of[code] = row.number
+                if values["procedure_code"] or values["procedure_name"]:
+                    procedure = references.procedure(values["procedure_code"], values["procedure_name"])
+                    if isinstance(procedure, str):
+                        errors.append(procedure)
+                    values["procedure"] = procedure
+                if values["unit_code"] or values["unit_name"]:
+                    unit = references.unit(values["unit_code"], values["unit_name"])
+                    if isinstance(unit, str):
+                        errors.append(unit)
+                    values["unit"] = unit
+                if errors:
+                    report.bad_rows.append(BadRow(row=row, messages=errors))
+                    continue
+                if report.bad_rows and not valid_rows_only:
+                    continue  # the import will be rolled back: only keep looking for errors
+                batch.append((values, row))
+                if len(batch) >= BATCH_SIZE:
+                    _write_batch(batch, source=source, log=log, report=report)
+                    batch = []
+            if report.bad_rows and not valid_rows_only:
+                raise _Rejected
+            _write_batch(batch, source=source, log=log, report=report)
+            if report.rows_read == 0:
+                raise ServiceError(_("Tệp không có dòng hồ sơ nào dưới dòng tiêu đề."), code="empty", field="file")
+            DataImport.objects.filter(pk=log.pk).update(
+                rows_read=report.rows_read,
+                created=report.created,
+                updated=report.updated,
+                unchanged=report.unchanged,
+                rejected=len(report.bad_rows),
+            )
+            log.refresh_from_db()
+            record(
+                actor=actor,
+                action=AuditAction.IMPORT,
+                instance=log,
+                changes={
+                    "source": source,
+                    "preset": preset.name,
+                    "file": file_name,
+                    "rows": report.rows_read,
+                    "created": report.created,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                    "rejected": len(report.bad_rows),
+                },
+            )
+            report.data_import = log
+    except _Rejected:
+        report.created = report.updated = report.unchanged = 0
+    return report
+
+
+# --- Procedures ------------------------------------------------------------------------------------------------------
+
+PROCEDURE_COLUMNS: dict[str, Iterable[str]] = {
+    "code": ("Mã thủ tục", "Mã TTHC", "Mã số", "MaTTHC", "Mã"),
+    "name": ("Tên thủ tục", "Tên thủ tục hành chính", "Tên TTHC", "TenTTHC"),
+    "field": ("Lĩnh vực", "TenLinhVuc"),
+    "level": ("Cấp thực hiện", "Cấp"),
+    "online_level": ("Mức độ DVC trực tuyến", "Dịch vụ công trực tuyến", "Mức độ DVCTT", "Mức độ"),
+    "fee_bearing": ("Có phí, lệ phí", "Phí, lệ phí", "Có phí"),
+}
+_ONLINE_LEVELS = {
+    **{fold(text): OnlineLevel.FULL for text in ("toàn trình", "full", "4", "mức 4", "mức độ 4")},
+    **{fold(text): OnlineLevel.PARTIAL for text in ("một phần", "partial", "3", "mức 3", "mức độ 3")},
+    **{fold(text): OnlineLevel.NONE for text in ("", "không", "none", "1", "2", "mức 2", "mức 1")},
+}
+
+
+def procedures_import(*, actor: ActorOrSystem, rows: Iterable[SheetRow], file_name: str = "") -> ImportReport:
+    """Import the procedure catalogue, all or nothing, upserting by procedure code."""
+    stream = iter(rows)
+    header: SheetRow | None = None
+    columns: dict[str, int] = {}
+    for row in stream:
+        columns = spreadsheet.map_columns(row.values, PROCEDURE_COLUMNS)
+        if "code" in columns and "name" in columns:
+            header = row
+            break
+        if row.number > 20:
+            break
+    if header is None:
+        raise ServiceError(
+            _("Tệp không có cột bắt buộc “Mã thủ tục” và “Tên thủ tục”; không nhập gì."),
+            code="missing_column",
+            field="file",
+        )
+    report = ImportReport(header=header.values)
+    seen: dict[str, int] = {}
+    try:
+        with transaction.atomic():
+            log = DataImport.objects.create(
+                kind=DataImportKind.PROCEDURES, file_name=file_name[:255], author=actor_user(actor)
+            )
+            for row in stream:
+                text = {
+                    name: spreadsheet.cell_text(spreadsheet.cell(row.values, index)) for name, index in columns.items()
+                }
+                if not text.get("code") and any(fold(value).startswith(("tong", "cong")) for value in text.values()):
+                    continue
+                report.rows_read += 1
+                errors = []
+                code, name = text.get("code", ""), text.get("name", "")
+                if not code or len(code) > 100:
+                    errors.append(_("Mã thủ tục: thiếu hoặc dài quá 100 ký tự."))
+                elif code in seen:
+                    errors.append(_("Mã thủ tục: “%(code)s” đã có ở dòng %(row)s.") % {"code": code, "row": seen[code]})
+                else:
+                    seen[code] = row.number
+                if not name or len(name) > TITLE_MAX_LENGTH:
+                    errors.append(_("Tên thủ tục: thiếu hoặc quá dài."))
+                level = _ONLINE_LEVELS.get(fold(text.get("online_level", "")))
+                if level is None:
+                    errors.append(
+                        _("Mức độ DVC trực tuyến: “%(value)s” không phải toàn trình / một phần / không.")
+                        % {"value": text["online_level"]}
+                    )
+                try:
+                    fee_bearing = _fee_flag(text.get("fee_bearing", ""))
+                except ValueError:
+                    errors.append(
+                        _("Có phí, lệ phí: “%(value)s” không phải có/không.") % {"value": text["fee_bearing"]}
+                    )
+                    fee_bearing = False
+                if errors:
+                    report.bad_rows.append(BadRow(row=row, messages=errors))
+                    continue
+                if report.bad_rows:
+                    continue
+                values = {
+                    "name": name,
+                    "name_key": fold(name),
+                    "field": text.get("field", "")[:255],
+                    "level": text.get("level", "")[:255],
+                    "online_level": level,
+                    "fee_bearing": fee_bearing,
+                }
+                procedure = Procedure.objects.filter(code=code).first()
+                if procedure is None:
+                    Procedure.objects.create(code=code, **values)
+                    report.created += 1
+                elif any(getattr(procedure, key) != value for key, value in values.items()):
+                    for key, value in values.items():
+                        setattr(procedure, key, value)
+                    procedure.save()
+                    report.updated += 1
+                else:
+                    report.unchanged += 1
+            if report.bad_rows:
+                raise _Rejected
+            DataImport.objects.filter(pk=log.pk).update(
+                rows_read=report.rows_read, created=report.created, updated=report.updated, unchanged=report.unchanged
+            )
+            log.refresh_from_db()
+            record(
+                actor=actor,
+                action=AuditAction.IMPORT,
+                instance=log,
+                changes={
+                    "file": file_name,
+                    "rows": report.rows_read,
+                    "created": report.created,
+                    "updated": report.updated,
+                    "unchanged": report.unchanged,
+                },
+            )
+            report.data_import = log
+    except _Rejected:
+        report.created = report.updated = report.unchanged = 0
+    return report
+
+
+def _fee_flag(text: str) -> bool:
+    folded = fold(text)
+    if folded in {fold(word) for word in presets.YES} or folded.startswith("co"):
+        return True
+    if not folded or folded in {fold(word) for word in presets.NO}:
+        return False
+    raise ValueError(text)
+
+
+__all__ = [
+    "BATCH_SIZE",
+    "PROCEDURE_COLUMNS",
+    "ImportReport",
+    "dossiers_import",
+    "find_unit",
+    "preset_get",
+    "preset_save",
+    "procedures_import",
+]
