@@ -782,7 +782,7 @@ _PAPI_NUMBER = re.compile(r"^(?:papi\W*)?(?:d|chi so noi dung|noi dung|linh vuc)
 PAR_AREA_WORDS: dict[str, tuple[str, ...]] = {
     "par.a1": ("chi dao", "dieu hanh"),
     "par.a2": ("the che", "van ban quy pham"),
-    "par.a3": ("thu tuc hanh chinh",),
+    "par.a3": ("thu tuc hanh chinh", "tthc", "mot cua"),
     "par.a4": ("bo may",),
     "par.a5": ("cong vu", "can bo, cong chuc", "doi ngu"),
     "par.a6": ("tai chinh cong", "tai chinh"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
@@ -24,11 +25,11 @@ YEAR = 2023
 
 
 def _rows(*body: list[object], header: list[str] | None = None) -> list[SheetRow]:
-    lines = [header or HEADER, *body]
+    lines: list[Sequence[object]] = [header or HEADER, *body]
     return [SheetRow(number, tuple(values)) for number, values in enumerate(lines, 1)]
 
 
-def _upload(rows: list[list[object]], name: str = "ket-qua.xlsx") -> list[SheetRow]:
+def _upload(rows: Sequence[Sequence[object]], name: str = "ket-qua.xlsx") -> list[SheetRow]:
     return read_upload(SimpleUploadedFile(name, xlsx_bytes(rows)), name=name)
 
 
@@ -57,7 +58,11 @@ def test_rows_are_matched_to_provinces_by_name_without_accents_or_by_code_and_st
 
 
 def test_importing_the_same_file_again_changes_nothing_and_writes_no_audit_entry(personas):
-    rows = [HEADER, ["Tỉnh Thử Nghiệm", YEAR, "sipas.total", 82.66, "Bộ Nội vụ"], ["T-Q", YEAR, "sipas.e1", 80, ""]]
+    rows: list[Sequence[object]] = [
+        HEADER,
+        ["Tỉnh Thử Nghiệm", YEAR, "sipas.total", 82.66, "Bộ Nội vụ"],
+        ["T-Q", YEAR, "sipas.e1", 80, ""],
+    ]
     first = external_results_import(actor=personas.secretariat, rows=_upload(rows))
     entries = AuditEntry.objects.count()
     second = external_results_import(actor=personas.secretariat, rows=_upload(rows))
@@ -122,7 +127,7 @@ def test_valid_rows_mode_writes_the_good_rows_and_returns_the_bad_ones_in_an_err
     lines = list(sheet.iter_rows(values_only=True))
     assert lines[0] == (*HEADER, "Lỗi")
     assert [line[0] for line in lines[1:]] == [row[0] for row in BAD_ROWS]
-    assert "Không tìm thấy tỉnh" in lines[1][-1]
+    assert "Không tìm thấy tỉnh" in str(lines[1][-1])
 
 
 def test_a_row_repeated_in_one_file_is_refused_with_the_row_it_repeats(personas):
