@@ -191,3 +191,16 @@ def test_each_dimension_links_the_open_tasks_aimed_at_it_and_their_units(persona
     # Focal point B's unit has no part in the tasks: they are not shown to it.
     other = personas.client("focal_b").get(_province_url(personas)).content.decode()
     assert "Phòng, chống tham nhũng vặt" not in other
+
+
+def test_the_province_page_reads_in_a_fixed_number_of_queries_whatever_the_number_of_provinces(
+    personas, django_assert_max_num_queries
+):
+    lines: list[list[object]] = [["T-P", year, f"papi.d{d}", 5, ""] for year in (2021, 2022, 2023) for d in range(1, 9)]
+    lines += [["T-Q", year, f"papi.d{d}", 6, ""] for year in (2021, 2022, 2023) for d in range(1, 9)]
+    _load(lines)
+    client = personas.client("leader")
+    client.get(_province_url(personas))  # warm the session and the role cache
+    with django_assert_max_num_queries(12):
+        response = client.get(_province_url(personas))
+    assert response.status_code == 200
