@@ -695,7 +695,12 @@ class ProvinceReport:
 
     @property
     def trend_rows(self) -> list[tuple[ExternalItem, list[Decimal | None]]]:
-        return [(item, [self.trend.get(item.code, {}).get(year) for year in self.years]) for item in self.items]
+        """Every item the province has a figure for, with its figure in each year (``None`` where there is none)."""
+        return [
+            (item, [self.trend[item.code].get(year) for year in self.years])
+            for item in self.items
+            if self.trend.get(item.code)
+        ]
 
 
 def _values_of(codes: list[str]) -> dict[str, dict[int, dict[int, Decimal]]]:

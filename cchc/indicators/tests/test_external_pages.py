@@ -204,3 +204,10 @@ def test_the_province_page_reads_in_a_fixed_number_of_queries_whatever_the_numbe
     with django_assert_max_num_queries(12):
         response = client.get(_province_url(personas))
     assert response.status_code == 200
+
+
+def test_items_without_any_figure_that_year_or_aimed_task_are_left_out_of_the_page(personas):
+    _load([["T-P", 2023, "papi.total", 45, ""], ["T-Q", 2023, "papi.d2", 6, ""]])
+    page = personas.client("leader").get(_province_url(personas)).content.decode()
+    assert 'data-testid="row-papi.total"' in page and 'data-testid="row-papi.d2"' in page
+    assert 'data-testid="row-papi.d1"' not in page and 'data-testid="row-papi.d6.1"' not in page

@@ -207,7 +207,12 @@ def external_province(request: HttpRequest, index_key: str, unit_id: int) -> Htt
     year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
     report = external.province_report(index=index, province=province, year=year)
     aimed = _aimed(index, _open_tasks(request.user, province))
-    rows = [(row, aimed.get(row.item.code)) for row in report.rows]
+    # Items nobody has a figure for that year, and nothing is aimed at, are left out (the trend keeps every figure).
+    rows = [
+        (row, aimed.get(row.item.code))
+        for row in report.rows
+        if row.best is not None or row.item.is_total or aimed.get(row.item.code)
+    ]
     return _page(
         request,
         "indicators/external/province.html",
