@@ -211,3 +211,12 @@ def test_items_without_any_figure_that_year_or_aimed_task_are_left_out_of_the_pa
     page = personas.client("leader").get(_province_url(personas)).content.decode()
     assert 'data-testid="row-papi.total"' in page and 'data-testid="row-papi.d2"' in page
     assert 'data-testid="row-papi.d1"' not in page and 'data-testid="row-papi.d6.1"' not in page
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "-1", "abc", ""])
+def test_odd_province_ids_and_years_never_give_a_server_error(personas, value):
+    client = personas.client("secretariat")
+    data = xlsx_bytes([HEADER, ["T-P", 2023, "papi.d2", 4, ""]])
+    response = client.post(IMPORT, {"file": SimpleUploadedFile("x.xlsx", data), "mode": "all", "province": value})
+    assert response.status_code in (302, 400)
+    assert client.get(_province_url(personas) + f"?year={value}").status_code == 200
