@@ -11,6 +11,7 @@ urlpatterns = [
     path("frameworks/", include("cchc.frameworks.urls")),
     path("assessments/", include("cchc.assessments.urls")),
     path("directives/", include("cchc.directives.urls")),
+    path("indicators/", include("cchc.indicators.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

@@ -15,6 +15,7 @@ from cchc.demo.loaders import DemoAccount, load_province
 from cchc.demo.national import load_national
 from cchc.directives.demo import load_demo as load_directives_demo
 from cchc.frameworks.demo import load_demo as load_frameworks_demo
+from cchc.indicators.external_demo import load_external_demo
 from cchc.lib.errors import ServiceError
 
 
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         try:
             if options["scale"] == "national":
                 result = load_national()
+                load_external_demo()  # published PAR INDEX, SIPAS and PAPI totals of the provinces of the tree
                 self.stdout.write(
                     _("Cây đơn vị toàn quốc: %(created)d đơn vị mới, %(total)d đơn vị tất cả (%(seconds).1f giây).")
                     % {"created": result.created, "total": result.total, "seconds": time.monotonic() - started}

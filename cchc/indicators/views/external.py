@@ -1,0 +1,224 @@
+"""Pages of the external results (PAR INDEX, SIPAS, PAPI): the list of indices and provinces, the import (upload,
+mode, result or error workbook, the template) and a province's page per index (trend, rank, gaps, and the units and
+open tasks aimed at each dimension or area)."""
+
+from __future__ import annotations
+
+import base64
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cchc.directives import access as directives_access
+from cchc.directives.models import Assignment, Task
+from cchc.frameworks.models import Criterion
+from cchc.lib.errors import ServiceError
+from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
+from cchc.lib.types import Viewer
+from cchc.organisations.models import Unit, subtree_condition
+
+from .. import access, external
+
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+class ExternalImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp kết quả (.xlsx hoặc .csv)"),
+        error_messages={"required": _("Hãy chọn tệp cần nhập.")},
+    )
+    mode = forms.ChoiceField(
+        label=_("Cách nhập"),
+        choices=[
+            (external.ImportMode.ALL_OR_NOTHING, _("Toàn bộ hoặc không gì cả: có dòng lỗi thì không nhập dòng nào")),
+            (external.ImportMode.VALID_ROWS, _("Nhập các dòng hợp lệ, trả lại tệp báo lỗi cho các dòng sai")),
+        ],
+        initial=external.ImportMode.ALL_OR_NOTHING,
+        widget=forms.RadioSelect,
+    )
+    province = forms.ModelChoiceField(
+        label=_("Chỉ nhập cho tỉnh, thành phố"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("— Mọi tỉnh, thành phố trong tệp —"),
+        help_text=_("Nếu chọn, dòng của tỉnh khác bị báo lỗi."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = external.province_units()  # type: ignore[attr-defined]
+
+
+def _page(request: HttpRequest, template: str, *, status: int = 200, **context: Any) -> HttpResponse:
+    return render(request, template, {"nav_active": "external", **context}, status=status)
+
+
+@require_GET
+@login_required
+def external_index(request: HttpRequest) -> HttpResponse:
+    if not access.can_view_external_results(request.user):
+        raise PermissionDenied
+    provinces = list(access.get_external_provinces_for_user(request.user).order_by("name"))
+    indices = [(index, external.years_with_results(index)) for index in external.INDICES.values()]
+    return _page(
+        request,
+        "indicators/external/index.html",
+        indices=indices,
+        provinces=provinces,
+        can_import=access.can_import_external_results(request.user),
+    )
+
+
+@require_GET
+@login_required
+def external_template(request: HttpRequest) -> HttpResponse:
+    if not access.can_view_external_results(request.user):
+        raise PermissionDenied
+    return HttpResponse(
+        external.template_workbook(),
+        content_type=XLSX_CONTENT_TYPE,
+        headers={"Content-Disposition": 'attachment; filename="mau-nhap-ket-qua-chi-so.xlsx"'},
+    )
+
+
+@GET_POST
+@login_required
+def external_import(request: HttpRequest) -> HttpResponse:
+    if not access.can_import_external_results(request.user):
+        raise PermissionDenied
+    form = ExternalImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    report: external.ImportReport | None = None
+    error_file = ""
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                rows = external.read_upload(upload, name=upload.name)
+                report = external.external_results_import(
+                    actor=request.user,
+                    rows=rows,
+                    mode=form.cleaned_data["mode"],
+                    province=form.cleaned_data["province"],
+                )
+            except ServiceError as exc:
+                form.add_error("file", exc.message)
+                status = 400
+            else:
+                if report.ok:
+                    messages.success(request, report.summary())
+                    return redirect("indicators:external_index")
+                error_file = base64.b64encode(external.error_workbook(report)).decode()
+                status = 400 if not report.applied else 200
+        else:
+            status = 400
+    return _page(
+        request,
+        "indicators/external/import.html",
+        status=status,
+        form=form,
+        report=report,
+        error_file=error_file,
+        xlsx_type=XLSX_CONTENT_TYPE,
+        columns=external.HEADER,
+    )
+
+
+@dataclass
+class Aimed:
+    """What is aimed at one item: the open tasks and the units responsible for them."""
+
+    tasks: list[Task] = field(default_factory=list)
+    units: dict[int, Unit] = field(default_factory=dict)
+
+
+def _open_tasks(user: Viewer, province: Unit) -> QuerySet[Task]:
+    """Open tasks (not cancelled, with an assignment not completed) of directives the user may read, issued inside
+    the province."""
+    directives = directives_access.get_directives_for_user(user).filter(
+        subtree_condition([province.path], "issuing_unit")
+    )
+    open_assignments = Assignment.objects.filter(completed_on__isnull=True).select_related("unit")
+    return (
+        Task.objects.filter(directive__in=directives, cancelled_at__isnull=True, assignments__completed_on__isnull=True)
+        .distinct()
+        .select_related("directive", "lead_unit")
+        .prefetch_related("criteria", Prefetch("assignments", queryset=open_assignments, to_attr="open_assignments"))
+        .order_by("directive__issued_on", "position", "pk")
+    )
+
+
+def _aimed(index: external.ExternalIndex, tasks: QuerySet[Task]) -> dict[str, Aimed]:
+    """Item code → open tasks aimed at it: by the task's PAPI dimension (PAPI), by the area of its PAR criteria
+    (PAR INDEX). SIPAS items have no link of their own in the task model."""
+    result: dict[str, Aimed] = defaultdict(Aimed)
+    if index.key not in ("papi", "par"):
+        return result
+    aimed_tasks = tasks.filter(papi_dimension__gt="") if index.key == "papi" else tasks.filter(criteria__isnull=False)
+    task_list = list(aimed_tasks)
+    area_titles: dict[tuple[int, str], str] = {}
+    if index.key == "par":
+        framework_ids = {criterion.framework_id for task in task_list for criterion in task.criteria.all()}
+        area_titles = {
+            (framework_id, code): title
+            for framework_id, code, title in Criterion.objects.filter(
+                framework_id__in=framework_ids, parent__isnull=True
+            ).values_list("framework_id", "code", "title")
+        }
+    for task in task_list:
+        if index.key == "papi":
+            codes = external.papi_codes_for_text(task.papi_dimension)
+        else:
+            codes = set()
+            for criterion in task.criteria.all():
+                title = area_titles.get((criterion.framework_id, criterion.code.split(".")[0]), "")
+                area = external.par_area_for_title(title)
+                if area:
+                    codes.add(area)
+        for code in codes:
+            aimed = result[code]
+            if task not in aimed.tasks:
+                aimed.tasks.append(task)
+            if task.lead_unit is not None:
+                aimed.units[task.lead_unit.pk] = task.lead_unit
+            for assignment in getattr(task, "open_assignments", []):
+                aimed.units[assignment.unit.pk] = assignment.unit
+    return result
+
+
+@require_GET
+@login_required
+def external_province(request: HttpRequest, index_key: str, unit_id: int) -> HttpResponse:
+    index = external.get_index(index_key)
+    if index is None:
+        raise Http404
+    province = access.get_external_province_for_user(request.user, unit_id)
+    year_text = request.GET.get("year", "")
+    year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
+    report = external.province_report(index=index, province=province, year=year)
+    aimed = _aimed(index, _open_tasks(request.user, province))
+    # Items nobody has a figure for that year, and nothing is aimed at, are left out (the trend keeps every figure).
+    rows = [
+        (row, aimed.get(row.item.code))
+        for row in report.rows
+        if row.best is not None or row.item.is_total or aimed.get(row.item.code)
+    ]
+    return _page(
+        request,
+        "indicators/external/province.html",
+        index=index,
+        province=province,
+        report=report,
+        rows=rows,
+        links_apply=index.key in ("papi", "par"),
+    )
