@@ -156,3 +156,15 @@ def get_evidence_for_user(user: Viewer, value: IndicatorValue, evidence_id: Any)
     if evidence is None:
         raise Http404
     return evidence
+
+
+def get_entry_unit_for_user(user: Viewer, indicator: Indicator, unit_id: Any) -> Unit:
+    """The unit whose value of ``indicator`` the user enters: ``Http404`` for a unit they do not read,
+    ``PermissionDenied`` for one they read but do not enter values for."""
+    pk = id_or_404(unit_id)
+    unit = get_units_for_user(user).filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    if not can_enter_value(user, indicator, unit):
+        raise PermissionDenied
+    return unit

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from cchc.lib.numbers import format_amount
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.validators import NOTE_MAX_LENGTH
+from cchc.organisations.models import UnitKind
 
 
 class Measure(models.TextChoices):
@@ -118,6 +119,19 @@ class Target(models.Model):
             "indicator": self.indicator.name,
             "value": format_amount(self.value, self.indicator.measure),
         }
+
+    @property
+    def scope_label(self) -> str:
+        """Who the target applies to: one unit, every unit of a kind, or every unit."""
+        if self.unit_id is not None and self.unit is not None:
+            return self.unit.name
+        if self.unit_kind:
+            try:
+                kind = str(UnitKind(self.unit_kind).label)
+            except ValueError:
+                kind = self.unit_kind
+            return gettext("Mọi đơn vị loại “%(kind)s”") % {"kind": kind}
+        return gettext("Mọi đơn vị")
 
 
 class IndicatorValue(models.Model):

@@ -199,7 +199,7 @@ def _clean_definition(data: IndicatorData) -> dict[str, Any]:
 
 
 @transaction.atomic
-def indicator_create(*, actor: Actor, data: IndicatorData) -> Indicator:
+def indicator_create(*, actor: ActorOrSystem, data: IndicatorData) -> Indicator:
     values = _clean_definition(data)
     if Indicator.objects.filter(code=values["code"]).exists():
         raise ServiceError(_("Mã chỉ số “%(code)s” đã có.") % {"code": values["code"]}, field="code")
@@ -257,12 +257,12 @@ def _clean_target(indicator: Indicator, data: TargetData) -> dict[str, Any]:
     value = _checked_amount(indicator, data.value)
     step = _decimal(data.step)
     cap = _decimal(data.cap)
-    if step is not None and step <= 0:
+    if step is not None and step < 0:
         raise ServiceError(
-            _("Mức thay đổi mỗi năm phải lớn hơn 0 (hướng tăng hay giảm theo chiều tốt của chỉ số)."), field="step"
+            _("Mức thay đổi mỗi năm không được âm (hướng tăng hay giảm theo chiều tốt của chỉ số)."), field="step"
         )
     if cap is not None:
-        if step is None:
+        if not step:
             raise ServiceError(_("Mức giới hạn chỉ dùng cho chỉ tiêu tăng dần theo năm."), field="cap")
         cap = _checked_amount(indicator, cap)
         if (cap < value) if indicator.higher_is_better else (cap > value):
@@ -288,7 +288,7 @@ def _duplicate_target() -> ServiceError:
 
 
 @transaction.atomic
-def target_create(*, actor: Actor, indicator: Indicator, data: TargetData) -> Target:
+def target_create(*, actor: ActorOrSystem, indicator: Indicator, data: TargetData) -> Target:
     values = _clean_target(indicator, data)
     if Target.objects.filter(
         indicator=indicator, year=values["year"], unit_kind=values["unit_kind"], unit=values["unit"]
