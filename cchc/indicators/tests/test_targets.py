@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from cchc.audit.models import AuditEntry
 from cchc.indicators import services
 from cchc.indicators.models import IndicatorValue, Target
 from cchc.indicators.selectors import (
@@ -98,8 +99,6 @@ def test_target_rules_are_checked_with_vietnamese_messages(personas, digitised):
 
 
 def test_changing_and_deleting_a_target_is_audited(personas, digitised):
-    from cchc.audit.models import AuditEntry
-
     target = digitised.targets.get()
     services.target_update(
         actor=personas.secretariat,

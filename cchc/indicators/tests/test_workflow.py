@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cchc.audit.models import AuditEntry
 from cchc.indicators import services
@@ -121,11 +122,9 @@ def test_a_value_of_another_period_kind_or_out_of_range_is_refused(personas, dig
 
 
 def test_a_file_that_is_not_evidence_is_refused_and_nothing_is_stored(personas, digitised):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     value = enter(personas, digitised, submit=False)
     bad = SimpleUploadedFile("bao-cao.pdf", b"not a pdf at all", content_type="application/pdf")
-    with pytest.raises(ServiceError, match="không đúng định dạng|bị hỏng"):
+    with pytest.raises(ServiceError, match=r"không đúng định dạng|bị hỏng"):
         services.value_evidence_add(actor=personas.focal_a, value=value, upload=bad)
     assert value.evidence.count() == 1
 
