@@ -30,7 +30,7 @@ from cchc.accounts.roles import (
 )
 from cchc.lib.ids import id_or_404
 from cchc.lib.types import Viewer
-from cchc.organisations.models import Unit, subtree_condition
+from cchc.organisations.models import Unit, UnitQuerySet, subtree_condition
 
 from .models import EntryMode, Indicator, IndicatorValue, Target, ValueEvidence, ValueState
 
@@ -140,7 +140,7 @@ def get_review_queue_for_user(user: Viewer) -> QuerySet[IndicatorValue]:
     return values if is_admin(user) else values.filter(_review_condition(user))
 
 
-def entry_units_for_user(user: Viewer) -> QuerySet[Unit]:
+def entry_units_for_user(user: Viewer) -> UnitQuerySet:
     """The units the user enters values for: the subtree of their focal-point scope (or the units they work in)."""
     if not can_enter_values(user):
         return Unit.objects.none()

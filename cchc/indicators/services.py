@@ -337,17 +337,17 @@ def target_update(*, actor: Actor, target: Target, data: TargetData) -> Target:
 
 @transaction.atomic
 def target_delete(*, actor: Actor, target: Target) -> None:
-    target = Target.objects.select_for_update().select_related("indicator", "unit").filter(pk=target.pk).first()
-    if target is None:
+    found = Target.objects.select_for_update().select_related("indicator", "unit").filter(pk=target.pk).first()
+    if found is None:
         return  # already deleted by an earlier click
     record(
         actor=actor,
         action=AuditAction.DELETE,
-        instance=target,
-        changes={key: [value, None] for key, value in snapshot(target, TARGET_AUDIT_FIELDS).items()},
-        unit=target.unit,
+        instance=found,
+        changes={key: [value, None] for key, value in snapshot(found, TARGET_AUDIT_FIELDS).items()},
+        unit=found.unit,
     )
-    target.delete()
+    found.delete()
 
 
 # ---------------------------------------------------------------------------
