@@ -151,11 +151,21 @@ class IndicatorValue(models.Model):
     state = models.CharField(_("trạng thái"), max_length=16, choices=ValueState.choices, default=ValueState.ACCEPTED)
     return_reason = models.CharField(_("lý do trả lại"), max_length=NOTE_MAX_LENGTH, blank=True)
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người nhập"),
     )
     submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người xác nhận"),
     )
     reviewed_at = models.DateTimeField(_("xác nhận lúc"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

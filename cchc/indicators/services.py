@@ -464,7 +464,7 @@ def value_evidence_add(*, actor: Actor, value: IndicatorValue, upload: IO[bytes]
         actor=actor,
         action=AuditAction.UPDATE,
         instance=value,
-        changes={"evidence": [None, evidence.file_name], "sha256": [None, digest]},
+        changes={"file_name": [None, evidence.file_name], "sha256": [None, digest]},
         unit=value.unit,
     )
     return evidence
@@ -481,7 +481,7 @@ def value_evidence_delete(*, actor: Actor, evidence: ValueEvidence) -> None:
         actor=actor,
         action=AuditAction.UPDATE,
         instance=value,
-        changes={"evidence": [found.file_name, None]},
+        changes={"file_name": [found.file_name, None], "sha256": [found.sha256, None]},
         unit=value.unit,
     )
     found.delete()
