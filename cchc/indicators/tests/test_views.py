@@ -234,3 +234,21 @@ def test_the_secretariat_returns_with_a_reason(personas, world):
 def test_the_navigation_links_to_the_indicators(personas):
     page = personas.client("supervisor").get(reverse("indicators:indicator_list")).content.decode()
     assert reverse("indicators:indicator_list") in page
+
+
+def test_a_value_page_shows_the_trend_and_the_unit_removes_evidence_before_sending(personas, world):
+    client = personas.client("focal_a")
+    draft = world["draft"]
+    response = client.get(reverse("indicators:value_detail", args=[draft.pk]))
+    assert response.context["row"].previous == Decimal(60)  # the accepted 2024 value
+    assert 'data-trend="better"' in response.content.decode()
+    evidence = draft.evidence.get()
+    url = reverse("indicators:evidence_delete", args=[draft.pk, evidence.pk])
+    assert personas.client("focal_b").post(url).status_code == 404
+    assert client.post(url).status_code == 302
+    assert client.post(url).status_code == 302  # a second click
+    assert not draft.evidence.exists()
+    accepted = world["accepted"]
+    locked = accepted.evidence.get()
+    client.post(reverse("indicators:evidence_delete", args=[accepted.pk, locked.pk]))
+    assert accepted.evidence.filter(pk=locked.pk).exists()

@@ -27,7 +27,7 @@ from cchc.organisations.models import Unit
 
 from .. import access, selectors, services
 from ..forms import EvidenceForm, ReturnForm, ValueForm, show_service_error
-from ..models import EntryMode, Indicator, IndicatorValue
+from ..models import EntryMode, Indicator, IndicatorValue, ValueState
 from .common import GET_POST, page, period_or_404, posted
 
 MAX_ENTRY_ROWS = 300
@@ -138,9 +138,12 @@ def _plain(amount: Decimal | None) -> str:
 def value_detail(request: HttpRequest, value_id: int) -> HttpResponse:
     value = access.get_value_for_user(request.user, value_id)
     indicator = value.indicator
-    rows = selectors.value_rows(indicator, access.get_values_for_user(request.user).filter(pk=value.pk), value.period)
+    # The unit's values (this one and the previous period's, for the trend), as far as the reader may see them.
+    rows = selectors.value_rows(
+        indicator, access.get_values_for_user(request.user).filter(unit=value.unit), value.period
+    )
     can_edit = access.can_edit_value(request.user, value)
-    can_review = value.state == "submitted" and access.can_review_value(request.user, value)
+    can_review = value.state == ValueState.SUBMITTED and access.can_review_value(request.user, value)
     return page(
         request,
         "indicators/value_detail.html",
