@@ -8,7 +8,10 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.test import Client
+from django.urls import reverse
 
+from cchc.accounts.models import User
 from cchc.audit.models import AuditEntry
 from cchc.demo.loaders import load_province
 from cchc.indicators.demo import DIGITISED, load_demo
@@ -37,3 +40,27 @@ def test_demo_loads_unit_entered_indicators_with_values_in_every_state_once() ->
         audit = AuditEntry.objects.count()
         assert load_demo(stdout=io.StringIO()) == []
         assert AuditEntry.objects.count() == audit
+
+
+@pytest.mark.django_db
+def test_the_demo_accounts_see_the_indicator_pages_filled() -> None:
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 9, 0), tick=False):
+        load_province(password="cchc-demo-2025")
+        indicators = load_demo()
+        pages = {
+            "thuongtruc": [reverse("indicators:review_queue"), reverse("indicators:indicator_list")],
+            "daumoi_xa": [reverse("indicators:entry_list")],
+            "giamsat": [reverse("indicators:indicator_detail", args=[indicators[0].pk])],
+        }
+        for username, urls in pages.items():
+            client = Client()
+            client.force_login(User.objects.get(username=username))
+            for url in urls:
+                response = client.get(url)
+                assert response.status_code == 200, (username, url)
+        client = Client()
+        client.force_login(User.objects.get(username="thuongtruc"))
+        assert len(client.get(reverse("indicators:review_queue")).context["values"]) == 2
+        client.force_login(User.objects.get(username="daumoi_xa"))
+        states = {row.value.state for row in client.get(reverse("indicators:entry_list")).context["rows"] if row.value}
+        assert states == {"accepted", "submitted", "returned"}

@@ -252,3 +252,34 @@ def test_a_value_page_shows_the_trend_and_the_unit_removes_evidence_before_sendi
     locked = accepted.evidence.get()
     client.post(reverse("indicators:evidence_delete", args=[accepted.pk, locked.pk]))
     assert accepted.evidence.filter(pk=locked.pk).exists()
+
+
+def test_the_detail_offers_the_periods_that_have_values_of_another_kind(personas, digitised):
+    rate = services.indicator_ensure(code="tasks.on_time_rate", name="Tỷ lệ nhiệm vụ hoàn thành đúng hạn")
+    quarter = Period(2025, PeriodKind.QUARTER, 3)
+    services.value_publish(actor=None, indicator=rate, unit=personas.unit_a, period=quarter, value=75)
+    client = personas.client("leader")
+    url = reverse("indicators:indicator_detail", args=[rate.pk])
+    assert quarter in client.get(url).context["periods"]
+    rows = client.get(url, {"period": quarter.key}).context["rows"]
+    assert [(row.value.value, row.status, row.value.get_origin_display()) for row in rows] == [
+        (Decimal(75), "no_target", "Hệ thống tính")
+    ]
+
+
+def test_the_list_and_detail_pages_read_a_bounded_number_of_queries(personas, world, django_assert_max_num_queries):
+    client = personas.client("secretariat")
+    indicator = world["indicator"]
+    for unit in (personas.front, personas.home_affairs, personas.office_a):
+        services.value_publish(
+            actor=None,
+            indicator=services.indicator_ensure(code="x.rate", name="Tỷ lệ khác"),
+            unit=unit,
+            period=Period(2025, PeriodKind.YEAR),
+            value=50,
+        )
+    client.get(reverse("indicators:indicator_list"))
+    with django_assert_max_num_queries(12):
+        client.get(reverse("indicators:indicator_list"))
+    with django_assert_max_num_queries(20):
+        client.get(reverse("indicators:indicator_detail", args=[indicator.pk]), {"period": "2025"})

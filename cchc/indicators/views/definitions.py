@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -23,7 +23,7 @@ from cchc.organisations.picker import unit_scope
 
 from .. import access, selectors, services
 from ..forms import IndicatorForm, UnitFilterForm, show_service_error
-from ..models import EntryMode, Indicator
+from ..models import EntryMode, Indicator, IndicatorValue
 from .common import GET_POST, page, period_or_404, posted, require_reader
 
 
@@ -61,29 +61,40 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _period_choices(indicator: Indicator) -> list[Period]:
+def _period_choices(indicator: Indicator, values: QuerySet[IndicatorValue]) -> list[Period]:
+    """The recent periods of the indicator's kind, and the periods that have values (published values of another
+    kind included, such as the quarterly on-time rates), newest first."""
     today = timezone.localdate()
-    kind = PeriodKind(indicator.period_kind)
-    period = Period.containing(today, kind)
-    choices = []
-    for _step in range(8 if kind != PeriodKind.YEAR else 5):
-        choices.append(period)
+    period = Period.containing(today, PeriodKind(indicator.period_kind))
+    choices = set()
+    for _step in range(5):
+        choices.add(period)
         period = period.previous()
-    return choices
+    keys = (
+        values.filter(indicator=indicator)
+        .order_by("-period_start", "period_key")
+        .values_list("period_key", flat=True)
+        .distinct()[:12]
+    )
+    for key in keys:
+        try:
+            choices.add(Period.from_key(key))
+        except ValueError:
+            continue
+    return sorted(choices, key=lambda item: (item.end, item.start), reverse=True)
 
 
 @require_GET
 @login_required
 def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
     indicator = access.get_indicator_for_user(request.user, indicator_id)
-    periods = _period_choices(indicator)
+    values = access.get_values_for_user(request.user)
+    periods = _period_choices(indicator, values)
     key = request.GET.get("period", "")
-    period = period_or_404(key) if key else periods[0]
-    if period.kind.value != indicator.period_kind:
-        period = periods[0]
+    default = Period.containing(timezone.localdate(), PeriodKind(indicator.period_kind))
+    period = period_or_404(key) if key else default
     if period not in periods:
         periods.insert(0, period)
-    values = access.get_values_for_user(request.user)
     unit_form = UnitFilterForm(request.GET, units=unit_scope(request.user, "units.visible"))
     unit = unit_form.chosen_unit()
     if unit is not None:
