@@ -393,6 +393,8 @@ def value_save(
     _require_entered_by_unit(indicator)
     if period.kind.value != indicator.period_kind:
         raise ServiceError(_("Chỉ số này báo cáo theo kỳ khác."), field="period")
+    if period.start > timezone.localdate():
+        raise ServiceError(_("Kỳ %(period)s chưa bắt đầu; chưa nhập số liệu được.") % {"period": period.label})
     amount = _checked_amount(indicator, value)
     fields = {
         "value": amount,
@@ -404,18 +406,23 @@ def value_save(
         IndicatorValue.objects.select_for_update().filter(indicator=indicator, unit=unit, period_key=period.key).first()
     )
     if current is None:
-        current = IndicatorValue.objects.create(
-            indicator=indicator,
-            unit=unit,
-            period_kind=period.kind.value,
-            period_key=period.key,
-            period_start=period.start,
-            period_end=period.end,
-            origin=ValueOrigin.ENTERED,
-            state=ValueState.DRAFT,
-            entered_by=_author(actor),
-            **fields,
-        )
+        try:
+            with transaction.atomic():
+                current = IndicatorValue.objects.create(
+                    indicator=indicator,
+                    unit=unit,
+                    period_kind=period.kind.value,
+                    period_key=period.key,
+                    period_start=period.start,
+                    period_end=period.end,
+                    origin=ValueOrigin.ENTERED,
+                    state=ValueState.DRAFT,
+                    entered_by=_author(actor),
+                    **fields,
+                )
+        except IntegrityError as exc:
+            # Two saves of the first value at once (a double click): the other one is stored.
+            raise ServiceError(_("Giá trị của kỳ này vừa được lưu; hãy mở lại trang để xem."), code="already") from exc
         record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -450,6 +457,9 @@ def value_evidence_add(*, actor: Actor, value: IndicatorValue, upload: IO[bytes]
     name = PurePath(str(getattr(upload, "name", "") or "")).name
     _kind, data = files.check_upload(upload, name=name, kinds=EVIDENCE_KINDS)
     digest = hashlib.sha256(data).hexdigest()
+    same = value.evidence.filter(sha256=digest).first()
+    if same is not None:
+        return same  # the same file again (a double click): stored once
     evidence = ValueEvidence(
         value=value,
         file_name=normalize(name)[:255] or digest,

@@ -283,3 +283,32 @@ def test_the_list_and_detail_pages_read_a_bounded_number_of_queries(personas, wo
         client.get(reverse("indicators:indicator_list"))
     with django_assert_max_num_queries(20):
         client.get(reverse("indicators:indicator_detail", args=[indicator.pk]), {"period": "2025"})
+
+
+@pytest.mark.parametrize("name", PERSONA_NAMES)
+def test_the_writes_answer_each_persona_as_the_rules_say(personas, world, name):
+    client = personas.client(name)
+    draft, submitted = world["draft"], world["submitted"]
+    evidence = draft.evidence.get()
+    answers = {
+        "submit_draft_a": client.post(reverse("indicators:value_submit", args=[draft.pk])).status_code,
+        "evidence_add_a": client.post(
+            reverse("indicators:evidence_add", args=[draft.pk]), {"file": pdf_upload("khac.pdf")}
+        ).status_code,
+        "evidence_delete_a": client.post(
+            reverse("indicators:evidence_delete", args=[draft.pk, evidence.pk + 1000])
+        ).status_code,
+        "return_b": client.post(reverse("indicators:value_return", args=[submitted.pk]), {"reason": ""}).status_code,
+        "create": client.post(reverse("indicators:indicator_create"), {}).status_code,
+    }
+    owner = {"admin": 302, "focal_a": 302, "anonymous": 302}
+    expected = {
+        "submit_draft_a": owner.get(name, 404),
+        "evidence_add_a": owner.get(name, 404),
+        "evidence_delete_a": owner.get(name, 404),
+        "return_b": {"admin": 200, "secretariat": 200, "anonymous": 302}.get(name, 403),
+        "create": {"admin": 200, "secretariat": 200, "anonymous": 302}.get(name, 403),
+    }
+    assert answers == expected
+    submitted.refresh_from_db()
+    assert submitted.state == ValueState.SUBMITTED

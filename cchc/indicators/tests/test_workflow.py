@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cchc.audit.models import AuditEntry
@@ -141,3 +142,20 @@ def test_publishing_accepts_at_once_and_never_overwrites_a_value_a_unit_entered(
     enter(personas, digitised, submit=False)
     with pytest.raises(ServiceError, match="đơn vị nhập"):
         services.value_publish(actor=None, indicator=digitised, unit=personas.unit_a, period=YEAR, value=10)
+
+
+def test_the_same_file_twice_is_stored_once(personas, digitised):
+    value = enter(personas, digitised, submit=False)
+    services.value_evidence_add(actor=personas.focal_a, value=value, upload=pdf_upload("lan-2.pdf"))
+    assert value.evidence.count() == 1
+
+
+def test_a_period_that_has_not_started_is_refused(personas, digitised):
+    with time_machine.travel("2025-06-01 09:00", tick=False), pytest.raises(ServiceError, match="chưa bắt đầu"):
+        services.value_save(
+            actor=personas.focal_a,
+            indicator=digitised,
+            unit=personas.unit_a,
+            period=Period(2026, PeriodKind.YEAR),
+            value=10,
+        )
