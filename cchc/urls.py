@@ -9,6 +9,7 @@ urlpatterns = [
     path("units/", include("cchc.organisations.urls")),
     path("audit/", include("cchc.audit.urls")),
     path("frameworks/", include("cchc.frameworks.urls")),
+    path("indicators/", include("cchc.indicators.urls")),
     path("assessments/", include("cchc.assessments.urls")),
     path("directives/", include("cchc.directives.urls")),
     path("indicators/", include("cchc.indicators.urls")),

@@ -34,6 +34,7 @@ def items_for(user: Viewer | None) -> list[NavItem]:
         items.append(NavItem(_("Kết quả, xếp hạng"), reverse("assessments:results_index"), "results"))
         items.append(NavItem(_("Nhiệm vụ của đơn vị"), reverse("directives:my_tasks"), "my_tasks"))
         items.append(NavItem(_("Văn bản chỉ đạo"), reverse("directives:directive_list"), "directives"))
+        items.append(NavItem(_("Chỉ số, chỉ tiêu"), reverse("indicators:indicator_list"), "indicators"))
         items.append(NavItem(_("PAR INDEX, SIPAS, PAPI"), reverse("indicators:external_index"), "external"))
     if directives_access.can_view_task_tracker(user):
         items.append(NavItem(_("Theo dõi nhiệm vụ"), reverse("directives:tracker"), "tracker"))

@@ -1,4 +1,13 @@
-"""Who may see and change what in the indicator store.
+"""Who may read and change indicator definitions, targets and values.
+
+Everyone with a role reads the definitions and targets, and the values of the units they may read (the unit tree of
+the provinces they work in or hold a role for), except drafts and returned values, which only the unit itself sees
+(the units its people work in and, for focal points, the subtree of their role scope). A unit's focal point enters and
+submits values for its own units. The secretariat manages definitions and targets (targets of one unit only inside
+its scope) and accepts or returns the values of the units in its scope; it does not see drafts of other units.
+Supervisors, leaders, appraisers and the council only read. Administrators do everything.
+
+Who may see and change what in the indicator store.
 
 External results (PAR INDEX, SIPAS, PAPI, published per province): the secretariat and administrators import them;
 everybody with a role reads the results of the provinces they work in or hold a role for (an administrator, and a
@@ -10,13 +19,167 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cchc.accounts import roles
 from cchc.accounts.models import Role
-from cchc.lib.ids import parse_id
+from cchc.accounts.roles import (
+    covers,
+    get_units_for_user,
+    is_admin,
+    is_focal_point_for,
+    is_manager,
+    member_unit_ids,
+    own_unit_condition,
+    role_assignments,
+    scope_paths,
+)
+from cchc.lib.ids import id_or_404, parse_id
 from cchc.lib.types import Viewer
-from cchc.organisations.models import Unit, UnitKind, UnitQuerySet
+from cchc.organisations.models import Unit, UnitKind, UnitQuerySet, subtree_condition
+
+from .models import EntryMode, Indicator, IndicatorValue, Target, ValueEvidence, ValueState
+
+
+def can_read_indicators(user: Viewer) -> bool:
+    return is_admin(user) or bool(role_assignments(user))
+
+
+def can_manage_indicators(user: Viewer) -> bool:
+    """May the user create and change definitions and general or per-kind targets?"""
+    return is_manager(user)
+
+
+def can_enter_values(user: Viewer) -> bool:
+    """Does the user see the "values to enter" page (a focal point of some unit)?"""
+    return any(assignment.role == Role.FOCAL_POINT for assignment in role_assignments(user))
+
+
+def can_review_values(user: Viewer) -> bool:
+    return is_manager(user)
+
+
+def get_indicators_for_user(user: Viewer) -> QuerySet[Indicator]:
+    return Indicator.objects.all() if can_read_indicators(user) else Indicator.objects.none()
+
+
+def get_indicator_for_user(user: Viewer, indicator_id: Any, *, manage: bool = False) -> Indicator:
+    """One indicator; ``Http404`` for someone without a role, ``PermissionDenied`` when they only read it."""
+    pk = id_or_404(indicator_id)
+    indicator = get_indicators_for_user(user).filter(pk=pk).first()
+    if indicator is None:
+        raise Http404
+    if manage and not can_manage_indicators(user):
+        raise PermissionDenied
+    return indicator
+
+
+def can_manage_target(user: Viewer, target: Target) -> bool:
+    """A target of one unit needs a secretariat scope over that unit; general and per-kind targets any secretariat."""
+    if is_admin(user):
+        return True
+    if target.unit_id is None:
+        return can_manage_indicators(user)
+    return covers(user, (Role.SECRETARIAT,), target.unit)
+
+
+def get_target_for_user(user: Viewer, indicator: Indicator, target_id: Any) -> Target:
+    """A target of ``indicator`` the user may change (404 when it is not the indicator's, 403 when only read)."""
+    pk = id_or_404(target_id)
+    target = indicator.targets.select_related("unit", "indicator").filter(pk=pk).first()
+    if target is None:
+        raise Http404
+    if not can_manage_target(user, target):
+        raise PermissionDenied
+    return target
+
+
+def _review_condition(user: Viewer) -> Q:
+    """Values waiting for review (or reviewed) in the units the user's secretariat scope covers."""
+    paths = scope_paths(user, (Role.SECRETARIAT,))
+    if paths is None:
+        return Q()
+    return subtree_condition(paths, "unit")
+
+
+def get_values_for_user(user: Viewer) -> QuerySet[IndicatorValue]:
+    """Values the user may read: accepted and submitted values of the units they read; drafts and returned values
+    of their own units only."""
+    values = IndicatorValue.objects.all()
+    if is_admin(user):
+        return values
+    if not role_assignments(user):
+        return values.none()
+    readable = Q(unit__in=get_units_for_user(user))
+    unfinished = Q(state__in=[ValueState.DRAFT, ValueState.RETURNED])
+    return values.filter(readable).filter(~unfinished | own_unit_condition(user, "unit"))
+
+
+def get_value_for_user(user: Viewer, value_id: Any) -> IndicatorValue:
+    pk = id_or_404(value_id)
+    value = get_values_for_user(user).select_related("indicator", "unit").filter(pk=pk).first()
+    if value is None:
+        raise Http404
+    return value
+
+
+def can_enter_value(user: Viewer, indicator: Indicator, unit: Unit) -> bool:
+    """The unit's focal point enters values of indicators entered by the unit (supervisors never)."""
+    if indicator.entry != EntryMode.UNIT:
+        return False
+    return is_admin(user) or is_focal_point_for(user, unit)
+
+
+def can_edit_value(user: Viewer, value: IndicatorValue) -> bool:
+    return value.is_editable and can_enter_value(user, value.indicator, value.unit)
+
+
+def can_review_value(user: Viewer, value: IndicatorValue) -> bool:
+    return is_admin(user) or covers(user, (Role.SECRETARIAT,), value.unit)
+
+
+def get_review_queue_for_user(user: Viewer) -> QuerySet[IndicatorValue]:
+    """Submitted values the user may accept or return."""
+    if not can_review_values(user):
+        return IndicatorValue.objects.none()
+    values = IndicatorValue.objects.filter(state=ValueState.SUBMITTED)
+    return values if is_admin(user) else values.filter(_review_condition(user))
+
+
+def entry_units_for_user(user: Viewer) -> UnitQuerySet:
+    """The units the user enters values for: the subtree of their focal-point scope (or the units they work in)."""
+    if not can_enter_values(user):
+        return Unit.objects.none()
+    paths = scope_paths(user, (Role.FOCAL_POINT,))
+    if paths is None:
+        return Unit.objects.filter(pk__in=member_unit_ids(user))
+    return Unit.objects.in_subtrees(paths)
+
+
+def get_evidence_for_user(user: Viewer, value: IndicatorValue, evidence_id: Any) -> ValueEvidence:
+    pk = id_or_404(evidence_id)
+    evidence = value.evidence.filter(pk=pk).first()
+    if evidence is None:
+        raise Http404
+    return evidence
+
+
+def get_entry_unit_for_user(user: Viewer, indicator: Indicator, unit_id: Any) -> Unit:
+    """The unit whose value of ``indicator`` the user enters: ``Http404`` for a unit they do not read,
+    ``PermissionDenied`` for one they read but do not enter values for."""
+    pk = id_or_404(unit_id)
+    unit = get_units_for_user(user).filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    if not can_enter_value(user, indicator, unit):
+        raise PermissionDenied
+    return unit
+
+
+# ---------------------------------------------------------------------------
+# Published external results (PAR INDEX, SIPAS, PAPI per province)
 
 
 def can_import_external_results(user: Viewer) -> bool:

@@ -1,34 +1,233 @@
-"""Reads from the indicator store."""
+"""Reads from the indicator store: accepted values, targets expanded to a year, status against target and trend.
+
+``target_for`` is the one function that gives the target of an indicator for a unit and a year; every page, the
+assessment prefill and later the exports call it. ``value_for`` and ``values_by_unit`` return accepted values only:
+a draft, a value waiting for review or a returned value never reaches a score.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
-from cchc.lib.periods import Period
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from cchc.lib.periods import Period, PeriodKind
 from cchc.organisations.models import Unit
 
-from .models import IndicatorValue, Target
+from .models import Indicator, IndicatorValue, Target, ValueState
 
 
 def value_for(code: str, unit: Unit, period: Period) -> IndicatorValue | None:
-    return IndicatorValue.objects.filter(indicator__code=code, unit=unit, period_key=period.key).first()
+    """The accepted value of indicator ``code`` for ``unit`` in ``period`` (what PAR criteria "from indicator" read)."""
+    return (
+        IndicatorValue.objects.filter(indicator__code=code, unit=unit, period_key=period.key, state=ValueState.ACCEPTED)
+        .select_related("indicator", "unit")
+        .first()
+    )
 
 
 def values_by_unit(code: str, units: Iterable[Unit], period: Period) -> dict[int, IndicatorValue]:
-    """Values of one indicator for many units in one query, keyed by unit id."""
+    """Accepted values of one indicator for many units in one query, keyed by unit id."""
     unit_ids = [unit.pk for unit in units]
-    rows = IndicatorValue.objects.filter(indicator__code=code, period_key=period.key, unit_id__in=unit_ids)
+    rows = IndicatorValue.objects.filter(
+        indicator__code=code, period_key=period.key, unit_id__in=unit_ids, state=ValueState.ACCEPTED
+    )
     return {row.unit_id: row for row in rows}
 
 
-def target_for(code: str, unit: Unit, year: int) -> Decimal | None:
-    """The unit's own target, else the target for its kind, else the general target."""
-    targets = {
-        (target.unit_id, target.unit_kind): target.value
-        for target in Target.objects.filter(indicator__code=code, year=year)
-    }
+# ---------------------------------------------------------------------------
+# Targets
+
+
+def expand_target(
+    *, base_year: int, value: Decimal, step: Decimal | None, cap: Decimal | None, higher_is_better: bool, year: int
+) -> Decimal | None:
+    """The target in ``year`` of a target set for ``base_year``.
+
+    Without a step it holds for its own year only. With a step it holds from its year on, ``step`` better each year
+    (added when higher is better, subtracted otherwise), never past ``cap`` (a ceiling when higher is better, a floor
+    otherwise).
+    """
+    if year == base_year:
+        return value
+    if step is None or year < base_year:
+        return None
+    change = step * (year - base_year)
+    target = value + change if higher_is_better else value - change
+    if cap is not None:
+        target = min(target, cap) if higher_is_better else max(target, cap)
+    return target
+
+
+def _scope_key(target: Target) -> tuple[int | None, str]:
+    return (target.unit_id, target.unit_kind)
+
+
+def target_in_force(targets: Iterable[Target], indicator: Indicator, unit: Unit, year: int) -> Target | None:
+    """The target record that decides ``year`` for ``unit`` among ``targets`` of ``indicator``.
+
+    Scopes from the most specific: the unit's own target, then its kind's, then the general one. Within a scope, a
+    target set for the year itself wins over an escalating target of an earlier year; among escalating targets the
+    latest base year wins.
+    """
+    by_scope: dict[tuple[int | None, str], list[Target]] = {}
+    for target in targets:
+        by_scope.setdefault(_scope_key(target), []).append(target)
     for key in ((unit.pk, ""), (unit.pk, unit.kind), (None, unit.kind), (None, "")):
-        if key in targets:
-            return targets[key]
+        candidates = [
+            target
+            for target in by_scope.get(key, [])
+            if target.year == year or (target.step is not None and target.year < year)
+        ]
+        if candidates:
+            return max(candidates, key=lambda target: (target.year == year, target.year))
     return None
+
+
+def target_value(target: Target | None, indicator: Indicator, year: int) -> Decimal | None:
+    if target is None:
+        return None
+    return expand_target(
+        base_year=target.year,
+        value=target.value,
+        step=target.step,
+        cap=target.cap,
+        higher_is_better=indicator.higher_is_better,
+        year=year,
+    )
+
+
+def target_for(code: str | Indicator, unit: Unit, year: int) -> Decimal | None:
+    """The target of an indicator (code or instance) for ``unit`` in ``year``, escalating targets expanded."""
+    indicator = code if isinstance(code, Indicator) else Indicator.objects.filter(code=code).first()
+    if indicator is None:
+        return None
+    targets = list(Target.objects.filter(indicator=indicator, year__lte=year))
+    return target_value(target_in_force(targets, indicator, unit, year), indicator, year)
+
+
+def targets_for_units(indicator: Indicator, units: Iterable[Unit], year: int) -> dict[int, Decimal | None]:
+    """``target_for`` for many units with one query."""
+    targets = list(Target.objects.filter(indicator=indicator, year__lte=year))
+    return {unit.pk: target_value(target_in_force(targets, indicator, unit, year), indicator, year) for unit in units}
+
+
+@dataclass(frozen=True)
+class TargetYear:
+    year: int
+    value: Decimal
+
+
+def target_schedule(target: Target, *, years: int = 6) -> list[TargetYear]:
+    """The first ``years`` years of a target (one for a plain target), for the definition page."""
+    schedule = []
+    for year in range(target.year, target.year + (years if target.step is not None else 1)):
+        value = target_value(target, target.indicator, year)
+        if value is not None:
+            schedule.append(TargetYear(year, value))
+    return schedule
+
+
+# ---------------------------------------------------------------------------
+# Status against target and trend
+
+
+class Status:
+    MET = "met"
+    NOT_MET = "not_met"
+    NO_TARGET = "no_target"
+
+    LABELS = {MET: _("Đạt"), NOT_MET: _("Chưa đạt"), NO_TARGET: _("Không có chỉ tiêu")}
+
+
+def status_of(value: Decimal, target: Decimal | None, *, higher_is_better: bool) -> str:
+    """Met when the value reaches the target in the indicator's direction (equal counts as met)."""
+    if target is None:
+        return Status.NO_TARGET
+    met = value >= target if higher_is_better else value <= target
+    return Status.MET if met else Status.NOT_MET
+
+
+class Trend:
+    BETTER = "better"
+    WORSE = "worse"
+    SAME = "same"
+    NONE = "none"
+
+    LABELS = {
+        BETTER: _("Tốt lên"),
+        WORSE: _("Giảm sút"),
+        SAME: _("Không đổi"),
+        NONE: _("Chưa có kỳ trước"),
+    }
+
+
+def trend_of(value: Decimal, previous: Decimal | None, *, higher_is_better: bool) -> str:
+    """Better, worse or the same as the previous period of the same kind, in the indicator's direction."""
+    if previous is None:
+        return Trend.NONE
+    if value == previous:
+        return Trend.SAME
+    return Trend.BETTER if (value > previous) == higher_is_better else Trend.WORSE
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    """One unit's value in a period, as the pages show it."""
+
+    value: IndicatorValue
+    target: Decimal | None
+    status: str
+    trend: str
+    previous: Decimal | None
+
+    @property
+    def status_label(self) -> str:
+        return str(Status.LABELS[self.status])
+
+    @property
+    def trend_label(self) -> str:
+        return str(Trend.LABELS[self.trend])
+
+
+def value_rows(indicator: Indicator, values: QuerySet[IndicatorValue], period: Period) -> list[ValueRow]:
+    """The values of ``indicator`` in ``period`` among ``values`` (already limited to the reader), each with its
+    target, status and trend. A trend compares accepted values only; the status is shown for every state."""
+    current = list(
+        values.filter(indicator=indicator, period_key=period.key).select_related("unit").order_by("unit__name")
+    )
+    units = [row.unit for row in current]
+    previous = {
+        row.unit_id: row.value
+        for row in values.filter(
+            indicator=indicator,
+            period_key=period.previous().key,
+            unit_id__in=[unit.pk for unit in units],
+            state=ValueState.ACCEPTED,
+        )
+    }
+    targets = targets_for_units(indicator, units, period.year)
+    better = indicator.higher_is_better
+    return [
+        ValueRow(
+            value=row,
+            target=targets[row.unit_id],
+            status=status_of(row.value, targets[row.unit_id], higher_is_better=better),
+            trend=trend_of(row.value, previous.get(row.unit_id), higher_is_better=better),
+            previous=previous.get(row.unit_id),
+        )
+        for row in current
+    ]
+
+
+def periods_of_year(year: int, kind: str) -> list[Period]:
+    """Every period of ``kind`` in ``year``, in order."""
+    period = Period(year, PeriodKind(kind), 1)
+    periods = []
+    while period.year == year:
+        periods.append(period)
+        period = period.next()
+    return periods

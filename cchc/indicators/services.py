@@ -1,20 +1,60 @@
-"""Writes to the indicator store; values are upserted per unit and period and audited when they change."""
+"""Writes to the indicator store.
+
+Definitions and targets are kept by the secretariat. Values come three ways: computed by the product and imported
+from a file (``value_publish``: accepted on publication), or entered by a unit (``value_save`` → ``value_submit`` →
+``value_accept`` / ``value_return``). Every change is audited; accepted values are locked.
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
+import hashlib
+from dataclasses import asdict, dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+from typing import IO, Any, cast
 
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.accounts.models import User
 from cchc.audit.models import AuditAction
-from cchc.audit.services import record
+from cchc.audit.services import diff, record, snapshot
+from cchc.lib import files
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period
-from cchc.lib.types import ActorOrSystem
+from cchc.lib.text import normalize
+from cchc.lib.types import Actor, ActorOrSystem
 from cchc.organisations.models import Unit
 
-from .models import Indicator, IndicatorSource, IndicatorValue, Measure
+from .models import (
+    EntryMode,
+    Indicator,
+    IndicatorSource,
+    IndicatorValue,
+    Measure,
+    Target,
+    ValueEvidence,
+    ValueOrigin,
+    ValueState,
+)
+
+EVIDENCE_KINDS = (files.PDF, files.DOCX, files.XLSX, files.IMAGE)
+INDICATOR_AUDIT_FIELDS = (
+    "code",
+    "name",
+    "description",
+    "measure",
+    "source",
+    "higher_is_better",
+    "entry",
+    "group",
+    "basis",
+    "period_kind",
+    "unit_kind",
+)
+TARGET_AUDIT_FIELDS = ("year", "unit_kind", "unit", "value", "step", "cap", "note")
 
 
 def indicator_ensure(
@@ -43,7 +83,25 @@ def indicator_ensure(
 def _decimal(value: Decimal | float | int | None) -> Decimal | None:
     if value is None:
         return None
-    return Decimal(str(value)).quantize(Decimal("0.0001"))
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.0001"))
+    except InvalidOperation as exc:
+        raise ServiceError(_("Giá trị chỉ số không hợp lệ."), field="value") from exc
+
+
+def _author(actor: ActorOrSystem) -> User | None:
+    return cast(User, actor) if getattr(actor, "is_authenticated", False) else None
+
+
+def _checked_amount(indicator: Indicator, value: Decimal | float | int | None) -> Decimal:
+    amount = _decimal(value)
+    if amount is None or not amount.is_finite():
+        raise ServiceError(_("Giá trị chỉ số không hợp lệ."), field="value")
+    if indicator.measure == Measure.PERCENT and not Decimal(0) <= amount <= Decimal(100):
+        raise ServiceError(_("Tỷ lệ phải nằm trong khoảng 0–100%."), field="value")
+    if amount < 0:
+        raise ServiceError(_("Giá trị chỉ số không được âm."), field="value")
+    return amount
 
 
 @transaction.atomic
@@ -57,22 +115,31 @@ def value_publish(
     numerator: Decimal | float | int | None = None,
     denominator: Decimal | float | int | None = None,
     note: str = "",
+    origin: str = ValueOrigin.COMPUTED,
 ) -> IndicatorValue:
-    """Store the value of ``indicator`` for ``unit`` in ``period`` (replacing an earlier one)."""
-    amount = _decimal(value)
-    if amount is None or not amount.is_finite():
-        raise ServiceError(_("Giá trị chỉ số không hợp lệ."))
-    if indicator.measure == Measure.PERCENT and not Decimal(0) <= amount <= Decimal(100):
-        raise ServiceError(_("Tỷ lệ phải nằm trong khoảng 0–100%."))
+    """Store the value of ``indicator`` for ``unit`` in ``period`` (replacing an earlier one), accepted at once.
+
+    For values the product computes (``origin`` computed) or that an import brings (``origin`` imported); a value a
+    unit entered is never overwritten here.
+    """
+    if origin not in (ValueOrigin.COMPUTED, ValueOrigin.IMPORTED):
+        raise ServiceError(_("Giá trị do đơn vị nhập phải qua bước gửi và xác nhận."))
+    amount = _checked_amount(indicator, value)
     current = (
         IndicatorValue.objects.select_for_update().filter(indicator=indicator, unit=unit, period_key=period.key).first()
     )
+    if current is not None and current.origin == ValueOrigin.ENTERED:
+        raise ServiceError(
+            _("Kỳ này đã có giá trị do đơn vị nhập (%(state)s); không ghi đè.") % {"state": current.get_state_display()}
+        )
     old = current.value if current else None
     fields = {
         "value": amount,
         "numerator": _decimal(numerator),
         "denominator": _decimal(denominator),
         "note": note[:300],
+        "origin": str(origin),
+        "state": ValueState.ACCEPTED,
     }
     if current is None:
         current = IndicatorValue.objects.create(
@@ -98,3 +165,399 @@ def value_publish(
         unit=unit,
     )
     return current
+
+
+# ---------------------------------------------------------------------------
+# Definitions
+
+
+@dataclass(frozen=True)
+class IndicatorData:
+    code: str
+    name: str
+    measure: str = Measure.PERCENT
+    source: str = IndicatorSource.MANUAL
+    higher_is_better: bool = True
+    entry: str = EntryMode.UNIT
+    description: str = ""
+    group: str = ""
+    basis: str = ""
+    period_kind: str = "year"
+    unit_kind: str = ""
+
+
+def _clean_definition(data: IndicatorData) -> dict[str, Any]:
+    values = asdict(data)
+    for name in ("code", "name", "group", "basis", "unit_kind"):
+        values[name] = normalize(values[name])
+    values["description"] = (values["description"] or "").strip()
+    if not values["code"]:
+        raise ServiceError(_("Hãy ghi mã chỉ số."), field="code")
+    if not values["name"]:
+        raise ServiceError(_("Hãy ghi tên chỉ số."), field="name")
+    return values
+
+
+@transaction.atomic
+def indicator_create(*, actor: ActorOrSystem, data: IndicatorData) -> Indicator:
+    values = _clean_definition(data)
+    if Indicator.objects.filter(code=values["code"]).exists():
+        raise ServiceError(_("Mã chỉ số “%(code)s” đã có.") % {"code": values["code"]}, field="code")
+    indicator = Indicator.objects.create(**values)
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=indicator,
+        changes={key: [None, value] for key, value in snapshot(indicator, INDICATOR_AUDIT_FIELDS).items()},
+    )
+    return indicator
+
+
+@transaction.atomic
+def indicator_update(*, actor: Actor, indicator: Indicator, data: IndicatorData) -> Indicator:
+    values = _clean_definition(data)
+    indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    if Indicator.objects.filter(code=values["code"]).exclude(pk=indicator.pk).exists():
+        raise ServiceError(_("Mã chỉ số “%(code)s” đã có.") % {"code": values["code"]}, field="code")
+    if values["code"] != indicator.code and indicator.values.exists():
+        raise ServiceError(_("Chỉ số đã có số liệu; không đổi mã được."), field="code")
+    before = snapshot(indicator, INDICATOR_AUDIT_FIELDS)
+    for name, value in values.items():
+        setattr(indicator, name, value)
+    indicator.save()
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=indicator,
+        changes=diff(before, snapshot(indicator, INDICATOR_AUDIT_FIELDS)),
+    )
+    return indicator
+
+
+# ---------------------------------------------------------------------------
+# Targets
+
+
+@dataclass(frozen=True)
+class TargetData:
+    year: int
+    value: Decimal
+    unit_kind: str = ""
+    unit: Unit | None = None
+    step: Decimal | None = None
+    cap: Decimal | None = None
+    note: str = ""
+
+
+def _clean_target(indicator: Indicator, data: TargetData) -> dict[str, Any]:
+    if not 1900 <= data.year <= 2200:
+        raise ServiceError(_("Năm không hợp lệ."), field="year")
+    if data.unit is not None and data.unit_kind:
+        raise ServiceError(_("Chọn một đơn vị hoặc một loại đơn vị, không chọn cả hai."), field="unit_kind")
+    value = _checked_amount(indicator, data.value)
+    step = _decimal(data.step)
+    cap = _decimal(data.cap)
+    if step is not None and step < 0:
+        raise ServiceError(
+            _("Mức thay đổi mỗi năm không được âm (hướng tăng hay giảm theo chiều tốt của chỉ số)."), field="step"
+        )
+    if cap is not None:
+        if not step:
+            raise ServiceError(_("Mức giới hạn chỉ dùng cho chỉ tiêu tăng dần theo năm."), field="cap")
+        cap = _checked_amount(indicator, cap)
+        if (cap < value) if indicator.higher_is_better else (cap > value):
+            raise ServiceError(
+                _("Mức tối đa phải không thấp hơn chỉ tiêu năm đầu.")
+                if indicator.higher_is_better
+                else _("Mức tối thiểu phải không cao hơn chỉ tiêu năm đầu."),
+                field="cap",
+            )
+    return {
+        "year": data.year,
+        "value": value,
+        "unit_kind": data.unit_kind,
+        "unit": data.unit,
+        "step": step,
+        "cap": cap,
+        "note": normalize(data.note)[:300],
+    }
+
+
+def _duplicate_target() -> ServiceError:
+    return ServiceError(_("Đã có chỉ tiêu cho năm và phạm vi này; hãy sửa chỉ tiêu đó."), field="year")
+
+
+@transaction.atomic
+def target_create(*, actor: ActorOrSystem, indicator: Indicator, data: TargetData) -> Target:
+    values = _clean_target(indicator, data)
+    if Target.objects.filter(
+        indicator=indicator, year=values["year"], unit_kind=values["unit_kind"], unit=values["unit"]
+    ).exists():
+        raise _duplicate_target()
+    try:
+        with transaction.atomic():
+            target = Target.objects.create(indicator=indicator, **values)
+    except IntegrityError as exc:
+        raise _duplicate_target() from exc
+    record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        instance=target,
+        changes={key: [None, value] for key, value in snapshot(target, TARGET_AUDIT_FIELDS).items()},
+        unit=target.unit,
+    )
+    return target
+
+
+@transaction.atomic
+def target_update(*, actor: Actor, target: Target, data: TargetData) -> Target:
+    target = Target.objects.select_for_update().select_related("indicator", "unit").get(pk=target.pk)
+    values = _clean_target(target.indicator, data)
+    if (
+        Target.objects.filter(
+            indicator=target.indicator, year=values["year"], unit_kind=values["unit_kind"], unit=values["unit"]
+        )
+        .exclude(pk=target.pk)
+        .exists()
+    ):
+        raise _duplicate_target()
+    before = snapshot(target, TARGET_AUDIT_FIELDS)
+    for name, value in values.items():
+        setattr(target, name, value)
+    target.save()
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=target,
+        changes=diff(before, snapshot(target, TARGET_AUDIT_FIELDS)),
+        unit=target.unit,
+    )
+    return target
+
+
+@transaction.atomic
+def target_delete(*, actor: Actor, target: Target) -> None:
+    found = Target.objects.select_for_update().select_related("indicator", "unit").filter(pk=target.pk).first()
+    if found is None:
+        return  # already deleted by an earlier click
+    record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        instance=found,
+        changes={key: [value, None] for key, value in snapshot(found, TARGET_AUDIT_FIELDS).items()},
+        unit=found.unit,
+    )
+    found.delete()
+
+
+# ---------------------------------------------------------------------------
+# Values entered by units: draft → submitted → accepted / returned
+
+VALUE_AUDIT_FIELDS = ("value", "numerator", "denominator", "note", "state", "return_reason")
+
+
+def _locked_value(value: IndicatorValue) -> IndicatorValue:
+    return IndicatorValue.objects.select_for_update().select_related("indicator", "unit").get(pk=value.pk)
+
+
+def _require_entered_by_unit(indicator: Indicator) -> None:
+    if indicator.entry != EntryMode.UNIT:
+        raise ServiceError(
+            _("Chỉ số “%(name)s” không do đơn vị nhập (%(entry)s).")
+            % {"name": indicator.name, "entry": indicator.get_entry_display()}
+        )
+
+
+def _refuse_locked(value: IndicatorValue) -> None:
+    if value.state == ValueState.ACCEPTED:
+        raise ServiceError(_("Giá trị đã được xác nhận và khóa; không sửa được."), code="locked")
+    if value.state == ValueState.SUBMITTED:
+        raise ServiceError(_("Giá trị đã gửi, đang chờ xác nhận; không sửa được."), code="locked")
+    if value.origin != ValueOrigin.ENTERED:
+        raise ServiceError(_("Giá trị do hệ thống tính hoặc nhập từ tệp; đơn vị không sửa được."), code="locked")
+
+
+@transaction.atomic
+def value_save(
+    *,
+    actor: Actor,
+    indicator: Indicator,
+    unit: Unit,
+    period: Period,
+    value: Decimal | float | int | None,
+    numerator: Decimal | float | int | None = None,
+    denominator: Decimal | float | int | None = None,
+    note: str = "",
+) -> IndicatorValue:
+    """Create or change the draft value a unit enters for ``period`` (a returned value becomes a draft again)."""
+    _require_entered_by_unit(indicator)
+    if period.kind.value != indicator.period_kind:
+        raise ServiceError(_("Chỉ số này báo cáo theo kỳ khác."), field="period")
+    if period.start > timezone.localdate():
+        raise ServiceError(_("Kỳ %(period)s chưa bắt đầu; chưa nhập số liệu được.") % {"period": period.label})
+    amount = _checked_amount(indicator, value)
+    fields = {
+        "value": amount,
+        "numerator": _decimal(numerator),
+        "denominator": _decimal(denominator),
+        "note": normalize(note)[:300],
+    }
+    current = (
+        IndicatorValue.objects.select_for_update().filter(indicator=indicator, unit=unit, period_key=period.key).first()
+    )
+    if current is None:
+        try:
+            with transaction.atomic():
+                current = IndicatorValue.objects.create(
+                    indicator=indicator,
+                    unit=unit,
+                    period_kind=period.kind.value,
+                    period_key=period.key,
+                    period_start=period.start,
+                    period_end=period.end,
+                    origin=ValueOrigin.ENTERED,
+                    state=ValueState.DRAFT,
+                    entered_by=_author(actor),
+                    **fields,
+                )
+        except IntegrityError as exc:
+            # Two saves of the first value at once (a double click): the other one is stored.
+            raise ServiceError(_("Giá trị của kỳ này vừa được lưu; hãy mở lại trang để xem."), code="already") from exc
+        record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=current,
+            changes={key: [None, value] for key, value in snapshot(current, VALUE_AUDIT_FIELDS).items()}
+            | {"period": [None, period.key]},
+            unit=unit,
+        )
+        return current
+    _refuse_locked(current)
+    before = snapshot(current, VALUE_AUDIT_FIELDS)
+    for name, new in fields.items():
+        setattr(current, name, new)
+    current.state = ValueState.DRAFT
+    current.entered_by = _author(actor) or current.entered_by
+    current.save()
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=current,
+        changes=diff(before, snapshot(current, VALUE_AUDIT_FIELDS)),
+        unit=unit,
+    )
+    return current
+
+
+@transaction.atomic
+def value_evidence_add(*, actor: Actor, value: IndicatorValue, upload: IO[bytes]) -> ValueEvidence:
+    """Attach a checked file (PDF, Word, Excel, image) to a value still being entered."""
+    value = _locked_value(value)
+    _refuse_locked(value)
+    name = PurePath(str(getattr(upload, "name", "") or "")).name
+    _kind, data = files.check_upload(upload, name=name, kinds=EVIDENCE_KINDS)
+    digest = hashlib.sha256(data).hexdigest()
+    same = value.evidence.filter(sha256=digest).first()
+    if same is not None:
+        return same  # the same file again (a double click): stored once
+    evidence = ValueEvidence(
+        value=value,
+        file_name=normalize(name)[:255] or digest,
+        file_size=len(data),
+        sha256=digest,
+        uploaded_by=_author(actor),
+    )
+    # The stored name is the content hash: no user text in paths.
+    evidence.file.save(f"{digest}{PurePath(name).suffix.lower()}", ContentFile(data), save=False)
+    evidence.save()
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=value,
+        changes={"file_name": [None, evidence.file_name], "sha256": [None, digest]},
+        unit=value.unit,
+    )
+    return evidence
+
+
+@transaction.atomic
+def value_evidence_delete(*, actor: Actor, evidence: ValueEvidence) -> None:
+    value = _locked_value(evidence.value)
+    _refuse_locked(value)
+    found = ValueEvidence.objects.filter(pk=evidence.pk).first()
+    if found is None:
+        return
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=value,
+        changes={"file_name": [found.file_name, None], "sha256": [found.sha256, None]},
+        unit=value.unit,
+    )
+    found.delete()
+
+
+def _transition(actor: Actor, value: IndicatorValue, state: str, *, reason: str = "", **fields: Any) -> None:
+    before = snapshot(value, VALUE_AUDIT_FIELDS)
+    value.state = state
+    for name, new in fields.items():
+        setattr(value, name, new)
+    value.save()
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=value,
+        changes=diff(before, snapshot(value, VALUE_AUDIT_FIELDS)),
+        reason=reason,
+        unit=value.unit,
+    )
+
+
+@transaction.atomic
+def value_submit(*, actor: Actor, value: IndicatorValue) -> IndicatorValue:
+    """Send a draft (or a corrected returned value) to the secretariat; it locks until reviewed."""
+    value = _locked_value(value)
+    if value.state == ValueState.SUBMITTED:
+        raise ServiceError(_("Giá trị đã được gửi, đang chờ xác nhận."), code="already")
+    _refuse_locked(value)
+    if not value.evidence.exists():
+        raise ServiceError(_("Hãy đính kèm ít nhất một tệp minh chứng trước khi gửi."), field="file")
+    _transition(actor, value, ValueState.SUBMITTED, submitted_at=timezone.now())
+    return value
+
+
+@transaction.atomic
+def value_accept(*, actor: Actor, value: IndicatorValue) -> IndicatorValue:
+    """Accept a submitted value: it locks, and PAR criteria scored from the indicator read it from now on."""
+    value = _locked_value(value)
+    if value.state == ValueState.ACCEPTED:
+        raise ServiceError(_("Giá trị này đã được xác nhận."), code="already")
+    if value.state != ValueState.SUBMITTED:
+        raise ServiceError(_("Chỉ xác nhận được giá trị đơn vị đã gửi."), code="state")
+    _transition(
+        actor, value, ValueState.ACCEPTED, return_reason="", reviewed_by=_author(actor), reviewed_at=timezone.now()
+    )
+    return value
+
+
+@transaction.atomic
+def value_return(*, actor: Actor, value: IndicatorValue, reason: str) -> IndicatorValue:
+    """Return a submitted value to its unit with the reason; the unit corrects it and sends it again."""
+    reason = normalize(reason)
+    if not reason:
+        raise ServiceError(_("Hãy ghi lý do trả lại để đơn vị biết cần sửa gì."), field="reason")
+    value = _locked_value(value)
+    if value.state == ValueState.RETURNED:
+        raise ServiceError(_("Giá trị này đã được trả lại."), code="already")
+    if value.state != ValueState.SUBMITTED:
+        raise ServiceError(_("Chỉ trả lại được giá trị đơn vị đã gửi."), code="state")
+    _transition(
+        actor,
+        value,
+        ValueState.RETURNED,
+        reason=reason,
+        return_reason=reason[:1000],
+        reviewed_by=_author(actor),
+        reviewed_at=timezone.now(),
+    )
+    return value

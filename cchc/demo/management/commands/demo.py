@@ -15,6 +15,7 @@ from cchc.demo.loaders import DemoAccount, load_province
 from cchc.demo.national import load_national
 from cchc.directives.demo import load_demo as load_directives_demo
 from cchc.frameworks.demo import load_demo as load_frameworks_demo
+from cchc.indicators.demo import load_demo as load_indicators_demo
 from cchc.indicators.external_demo import load_external_demo
 from cchc.lib.errors import ServiceError
 
@@ -64,6 +65,7 @@ class Command(BaseCommand):
             load_frameworks_demo(stdout=self.stdout, password=password)
             load_assessments_demo(stdout=self.stdout, password=password)  # needs the frameworks above
             load_directives_demo(stdout=self.stdout)
+            load_indicators_demo(stdout=self.stdout)
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(_("Đã nạp dữ liệu minh họa (%(seconds).1f giây).") % {"seconds": time.monotonic() - started})
