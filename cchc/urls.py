@@ -12,7 +12,6 @@ urlpatterns = [
     path("indicators/", include("cchc.indicators.urls")),
     path("assessments/", include("cchc.assessments.urls")),
     path("directives/", include("cchc.directives.urls")),
-    path("indicators/", include("cchc.indicators.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]
