@@ -95,6 +95,17 @@ EXTRA_FIELD_LABELS = {
     "final_score": gettext_lazy("Điểm đạt"),
     "approved_at": gettext_lazy("Hội đồng thông qua lúc"),
     "results_created": gettext_lazy("Số kết quả tính mới"),
+    # procedures: one entry per import, and saved column mappings
+    "source": gettext_lazy("Nguồn dữ liệu"),
+    "preset": gettext_lazy("Mẫu cột"),
+    "rows": gettext_lazy("Số dòng đã đọc"),
+    "created": gettext_lazy("Số bản ghi thêm mới"),
+    "updated": gettext_lazy("Số bản ghi cập nhật"),
+    "unchanged": gettext_lazy("Số bản ghi không đổi"),
+    "rejected": gettext_lazy("Số dòng bị từ chối"),
+    "columns": gettext_lazy("Ánh xạ cột"),
+    "codes": gettext_lazy("Bảng mã"),
+    "date_format": gettext_lazy("Cách ghi ngày"),
     "results_updated": gettext_lazy("Số kết quả tính lại"),
     # directives
     "directive": gettext_lazy("Văn bản chỉ đạo"),

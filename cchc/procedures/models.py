@@ -28,7 +28,9 @@ class OnlineLevel(models.TextChoices):
 class Procedure(models.Model):
     code = models.CharField(_("mã thủ tục"), max_length=100, unique=True)
     name = models.CharField(_("tên thủ tục"), max_length=TITLE_MAX_LENGTH)
-    name_key = models.CharField(max_length=TITLE_MAX_LENGTH, editable=False, db_index=True, default="")
+    name_key = models.CharField(
+        _("khóa tìm tên"), max_length=TITLE_MAX_LENGTH, editable=False, db_index=True, default=""
+    )
     field = models.CharField(_("lĩnh vực"), max_length=255, blank=True)
     level = models.CharField(_("cấp thực hiện"), max_length=255, blank=True)
     online_level = models.CharField(
@@ -84,13 +86,13 @@ class DataImport(models.Model):
     preset = models.CharField(_("mẫu cột"), max_length=100, blank=True)
     file_name = models.CharField(_("tên tệp"), max_length=255, blank=True)
     valid_rows_only = models.BooleanField(_("chỉ nhập các dòng hợp lệ"), default=False)
-    rows_read = models.PositiveIntegerField(default=0)
-    created = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    unchanged = models.PositiveIntegerField(default=0)
-    rejected = models.PositiveIntegerField(default=0)
+    rows_read = models.PositiveIntegerField(_("số dòng đã đọc"), default=0)
+    created = models.PositiveIntegerField(_("số bản ghi thêm mới"), default=0)
+    updated = models.PositiveIntegerField(_("số bản ghi cập nhật"), default=0)
+    unchanged = models.PositiveIntegerField(_("số bản ghi không đổi"), default=0)
+    rejected = models.PositiveIntegerField(_("số dòng bị từ chối"), default=0)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(_("thời điểm nhập"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("lần nhập dữ liệu")
@@ -120,7 +122,14 @@ class Dossier(models.Model):
     apology_on = models.DateField(_("ngày phiếu xin lỗi"), null=True, blank=True)
     supplement_requests = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
     returned_or_withdrawn = models.BooleanField(_("trả lại hoặc rút hồ sơ"), default=False)
-    last_import = models.ForeignKey(DataImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    last_import = models.ForeignKey(
+        DataImport,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lần nhập gần nhất"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -170,7 +179,14 @@ class DossierAggregate(models.Model):
     processing_late = models.PositiveIntegerField(_("đang giải quyết quá hạn"), null=True, blank=True)
     supplement = models.PositiveIntegerField(_("yêu cầu bổ sung"), null=True, blank=True)
     returned = models.PositiveIntegerField(_("trả lại"), null=True, blank=True)
-    last_import = models.ForeignKey(DataImport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    last_import = models.ForeignKey(
+        DataImport,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lần nhập gần nhất"),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -206,9 +222,9 @@ class ImportPreset(models.Model):
     description = models.CharField(_("mô tả"), max_length=TITLE_MAX_LENGTH, blank=True)
     source_document = models.CharField(_("tài liệu gốc của bố cục"), max_length=TITLE_MAX_LENGTH, blank=True)
     kind = models.CharField(max_length=16, choices=PresetKind.choices, default=PresetKind.DOSSIERS)
-    columns = models.JSONField(default=dict)
-    codes = models.JSONField(default=dict, blank=True)
-    date_format = models.CharField(max_length=20, default="dmy")
+    columns = models.JSONField(_("ánh xạ cột"), default=dict)
+    codes = models.JSONField(_("bảng mã"), default=dict, blank=True)
+    date_format = models.CharField(_("cách ghi ngày"), max_length=20, default="dmy")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
