@@ -84,6 +84,7 @@ def test_a_directive_from_upload_and_review_to_a_report_with_a_file_acceptance_a
     expect(page.get_by_test_id("document-text")).to_contain_text("Nâng cao Chỉ số cải cách hành chính")
     proposed = page.get_by_test_id("proposed-task")
     expect(proposed.first).to_be_visible()
+    page.wait_for_load_state("load")  # the long review page may still be arriving when its first task shows
     assert proposed.count() >= 8
     assert not Directive.objects.exists()
     assert_accessible_basics(page, first_tab_stop_is_skip_link=False)
