@@ -715,8 +715,15 @@ def _values_of(codes: list[str]) -> dict[str, dict[int, dict[int, Decimal]]]:
 
 
 def years_with_results(index: ExternalIndex) -> list[int]:
+    """The years for which some province has a published figure of ``index`` (the same rows ``_values_of`` reads:
+    the index's catalogue codes, for provinces; the product's own survey indicator ``sipas.satisfaction`` of
+    departments and communes is not a published result)."""
     keys = (
-        IndicatorValue.objects.filter(indicator__code__startswith=f"{index.key}.", period_kind=PeriodKind.YEAR.value)
+        IndicatorValue.objects.filter(
+            indicator__code__in=[item.code for item in items_of(index.key)],
+            period_kind=PeriodKind.YEAR.value,
+            unit__kind=UnitKind.PROVINCE,
+        )
         .values_list("period_key", flat=True)
         .distinct()
     )

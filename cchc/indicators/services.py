@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import IO, Any, cast
 
@@ -23,6 +23,7 @@ from cchc.audit.models import AuditAction
 from cchc.audit.services import diff, record, snapshot
 from cchc.lib import files
 from cchc.lib.errors import ServiceError
+from cchc.lib.numbers import format_amount
 from cchc.lib.periods import Period
 from cchc.lib.text import normalize
 from cchc.lib.types import Actor, ActorOrSystem
@@ -87,6 +88,36 @@ def _decimal(value: Decimal | float | int | None) -> Decimal | None:
         return Decimal(str(value)).quantize(Decimal("0.0001"))
     except InvalidOperation as exc:
         raise ServiceError(_("Giá trị chỉ số không hợp lệ."), field="value") from exc
+
+
+def _checked_parts(
+    indicator: Indicator,
+    amount: Decimal,
+    numerator: Decimal | float | int | None,
+    denominator: Decimal | float | int | None,
+) -> tuple[Decimal | None, Decimal | None]:
+    """The numerator and denominator a unit gives with its value: both or neither, not negative, a denominator above
+    zero, and for a rate a numerator at most the denominator and a value that is their quotient (to 0,01 %)."""
+    top, bottom = _decimal(numerator), _decimal(denominator)
+    if top is None and bottom is None:
+        return None, None
+    if top is None or bottom is None:
+        field = "numerator" if top is None else "denominator"
+        raise ServiceError(_("Nhập cả tử số và mẫu số, hoặc để trống cả hai."), field=field)
+    if top < 0:
+        raise ServiceError(_("Tử số không được âm."), field="numerator")
+    if bottom <= 0:
+        raise ServiceError(_("Mẫu số phải lớn hơn 0."), field="denominator")
+    if indicator.measure == Measure.PERCENT:
+        if top > bottom:
+            raise ServiceError(_("Tử số không được lớn hơn mẫu số."), field="numerator")
+        rate = (top * 100 / bottom).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        if abs(rate - amount) > Decimal("0.01"):
+            raise ServiceError(
+                _("Tỷ lệ phải bằng tử số chia cho mẫu số, tức %(rate)s.") % {"rate": format_amount(rate, "percent")},
+                field="value",
+            )
+    return top, bottom
 
 
 def _author(actor: ActorOrSystem) -> User | None:
@@ -396,10 +427,11 @@ def value_save(
     if period.start > timezone.localdate():
         raise ServiceError(_("Kỳ %(period)s chưa bắt đầu; chưa nhập số liệu được.") % {"period": period.label})
     amount = _checked_amount(indicator, value)
+    top, bottom = _checked_parts(indicator, amount, numerator, denominator)
     fields = {
         "value": amount,
-        "numerator": _decimal(numerator),
-        "denominator": _decimal(denominator),
+        "numerator": top,
+        "denominator": bottom,
         "note": normalize(note)[:300],
     }
     current = (

@@ -15,8 +15,10 @@ from openpyxl import load_workbook
 from cchc.directives import services as directive_services
 from cchc.directives.models import DeadlineKind, DirectiveKind
 from cchc.frameworks.services import CriterionData, FrameworkData, criterion_create, framework_create
-from cchc.indicators.external import HEADER, external_results_import
+from cchc.indicators.external import HEADER, external_results_import, get_index, years_with_results
 from cchc.indicators.models import IndicatorValue
+from cchc.indicators.services import indicator_ensure, value_publish
+from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.spreadsheet import SheetRow
 from cchc.organisations.models import UnitKind
 from cchc.testing.files import xlsx_bytes
@@ -220,3 +222,11 @@ def test_odd_province_ids_and_years_never_give_a_server_error(personas, value):
     response = client.post(IMPORT, {"file": SimpleUploadedFile("x.xlsx", data), "mode": "all", "province": value})
     assert response.status_code in (302, 400)
     assert client.get(_province_url(personas) + f"?year={value}").status_code == 200
+
+
+def test_the_years_with_results_count_only_published_province_figures_not_the_own_survey_indicator(personas):
+    sipas = get_index("sipas")
+    assert sipas is not None
+    indicator = indicator_ensure(code="sipas.satisfaction", name="Mức độ hài lòng (khảo sát của tỉnh)")
+    value_publish(actor=None, indicator=indicator, unit=personas.unit_a, period=Period(2025, PeriodKind.YEAR), value=80)
+    assert years_with_results(sipas) == []

@@ -159,3 +159,44 @@ def test_a_period_that_has_not_started_is_refused(personas, digitised):
             period=Period(2026, PeriodKind.YEAR),
             value=10,
         )
+
+
+@pytest.mark.parametrize(
+    ("value", "numerator", "denominator", "field", "message"),
+    [
+        (75, 45, None, "denominator", "Nhập cả tử số và mẫu số"),
+        (75, None, 60, "numerator", "Nhập cả tử số và mẫu số"),
+        (50, -5, 10, "numerator", "Tử số không được âm."),
+        (50, 5, 0, "denominator", "Mẫu số phải lớn hơn 0."),
+        (100, 70, 60, "numerator", "Tử số không được lớn hơn mẫu số."),
+        (Decimal("72.5"), 45, 60, "value", "Tỷ lệ phải bằng tử số chia cho mẫu số, tức 75 %."),
+    ],
+)
+def test_a_rate_given_with_its_parts_must_agree_with_them(
+    personas, digitised, value, numerator, denominator, field, message
+):
+    with pytest.raises(ServiceError) as refused:
+        services.value_save(
+            actor=personas.focal_a,
+            indicator=digitised,
+            unit=personas.unit_a,
+            period=YEAR,
+            value=value,
+            numerator=numerator,
+            denominator=denominator,
+        )
+    assert message in refused.value.message and refused.value.field == field
+    assert not IndicatorValue.objects.filter(indicator=digitised, unit=personas.unit_a).exists()
+
+
+def test_a_rate_that_is_its_parts_rounded_to_a_hundredth_is_kept_with_them(personas, digitised):
+    value = services.value_save(
+        actor=personas.focal_a,
+        indicator=digitised,
+        unit=personas.unit_a,
+        period=YEAR,
+        value=Decimal("66.67"),
+        numerator=2,
+        denominator=3,
+    )
+    assert (value.value, value.numerator, value.denominator) == (Decimal("66.67"), Decimal(2), Decimal(3))
