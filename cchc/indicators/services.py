@@ -342,7 +342,7 @@ def target_create(*, actor: ActorOrSystem, indicator: Indicator, data: TargetDat
 
 @transaction.atomic
 def target_update(*, actor: Actor, target: Target, data: TargetData) -> Target:
-    target = Target.objects.select_for_update().select_related("indicator", "unit").get(pk=target.pk)
+    target = Target.objects.select_for_update(of=("self",)).select_related("indicator", "unit").get(pk=target.pk)
     values = _clean_target(target.indicator, data)
     if (
         Target.objects.filter(
@@ -368,7 +368,9 @@ def target_update(*, actor: Actor, target: Target, data: TargetData) -> Target:
 
 @transaction.atomic
 def target_delete(*, actor: Actor, target: Target) -> None:
-    found = Target.objects.select_for_update().select_related("indicator", "unit").filter(pk=target.pk).first()
+    found = (
+        Target.objects.select_for_update(of=("self",)).select_related("indicator", "unit").filter(pk=target.pk).first()
+    )
     if found is None:
         return  # already deleted by an earlier click
     record(
@@ -388,7 +390,7 @@ VALUE_AUDIT_FIELDS = ("value", "numerator", "denominator", "note", "state", "ret
 
 
 def _locked_value(value: IndicatorValue) -> IndicatorValue:
-    return IndicatorValue.objects.select_for_update().select_related("indicator", "unit").get(pk=value.pk)
+    return IndicatorValue.objects.select_for_update(of=("self",)).select_related("indicator", "unit").get(pk=value.pk)
 
 
 def _require_entered_by_unit(indicator: Indicator) -> None:
