@@ -312,3 +312,14 @@ def test_the_writes_answer_each_persona_as_the_rules_say(personas, world, name):
     assert answers == expected
     submitted.refresh_from_db()
     assert submitted.state == ValueState.SUBMITTED
+
+
+def test_the_detail_opens_on_the_latest_period_with_a_value_the_reader_may_see(personas, digitised):
+    services.value_publish(
+        actor=None, indicator=digitised, unit=personas.unit_a, period=Period(2024, PeriodKind.YEAR), value=40
+    )
+    url = reverse("indicators:indicator_detail", args=[digitised.pk])
+    response = personas.client("leader").get(url)
+    assert response.context["period"] == Period(2024, PeriodKind.YEAR)
+    assert [row.value.value for row in response.context["rows"] if row.value is not None] == [Decimal(40)]
+    assert personas.client("leader").get(url, {"period": "2025"}).context["period"] == Period(2025, PeriodKind.YEAR)

@@ -84,6 +84,23 @@ def _period_choices(indicator: Indicator, values: QuerySet[IndicatorValue]) -> l
     return sorted(choices, key=lambda item: (item.end, item.start), reverse=True)
 
 
+def _latest_period(indicator: Indicator, values: QuerySet[IndicatorValue]) -> Period:
+    """The period the page opens on: the latest of the indicator's kind with a value the reader may see, else the
+    current one (an indicator reported yearly has no value for this year until the year is over)."""
+    latest = (
+        values.filter(indicator=indicator, period_kind=indicator.period_kind)
+        .order_by("-period_start")
+        .values_list("period_key", flat=True)
+        .first()
+    )
+    if latest:
+        try:
+            return Period.from_key(latest)
+        except ValueError:
+            pass
+    return Period.containing(timezone.localdate(), PeriodKind(indicator.period_kind))
+
+
 @require_GET
 @login_required
 def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
@@ -91,8 +108,7 @@ def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
     values = access.get_values_for_user(request.user)
     periods = _period_choices(indicator, values)
     key = request.GET.get("period", "")
-    default = Period.containing(timezone.localdate(), PeriodKind(indicator.period_kind))
-    period = period_or_404(key) if key else default
+    period = period_or_404(key) if key else _latest_period(indicator, values)
     if period not in periods:
         periods.insert(0, period)
     unit_form = UnitFilterForm(request.GET, units=unit_scope(request.user, "units.visible"))
