@@ -19,8 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cchc.audit.models import AuditAction
-from cchc.audit.services import actor_user, record
+from cchc.audit.services import actor_user
 from cchc.lib import spreadsheet
 from cchc.lib.errors import ServiceError
 from cchc.lib.spreadsheet import SheetRow, header_key
@@ -31,7 +30,7 @@ from cchc.organisations.models import Unit
 from .models import DataImport, DataImportKind, DossierAggregate
 from .parsing import BadRow, is_column_numbers
 from .presets import AggregatePreset
-from .services import ImportReport, find_unit
+from .services import ImportReport, find_unit, finish_import
 
 HEADER_SEARCH_ROWS = 20
 MAX_HEADER_ROWS = 4
@@ -219,32 +218,18 @@ def aggregates_import(
                 )
             if report.bad_rows and not valid_rows_only:
                 raise _Rejected
-            DataImport.objects.filter(pk=log.pk).update(
-                rows_read=report.rows_read,
-                created=report.created,
-                updated=report.updated,
-                unchanged=report.unchanged,
-                rejected=len(report.bad_rows),
-            )
-            log.refresh_from_db()
-            record(
+            finish_import(
                 actor=actor,
-                action=AuditAction.IMPORT,
-                instance=log,
+                log=log,
+                report=report,
                 unit=unit,
-                changes={
+                details={
                     "source": source,
                     "preset": preset.name,
                     "file": file_name,
                     "period": f"{period_start:%d/%m/%Y}–{period_end:%d/%m/%Y}",
-                    "rows": report.rows_read,
-                    "created": report.created,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                    "rejected": len(report.bad_rows),
                 },
             )
-            report.data_import = log
     except _Rejected:
         report.created = report.updated = report.unchanged = 0
     return report

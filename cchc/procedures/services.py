@@ -98,6 +98,30 @@ class ImportReport:
         ]
 
 
+def finish_import(
+    *, actor: ActorOrSystem, log: DataImport, report: ImportReport, details: dict[str, Any], unit: Unit | None = None
+) -> None:
+    """Store the counts of a finished import on its log and write its one audit entry: ``details`` (source, preset,
+    file …) followed by the counts."""
+    counts = {
+        "rows": report.rows_read,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "rejected": len(report.bad_rows),
+    }
+    DataImport.objects.filter(pk=log.pk).update(
+        rows_read=report.rows_read,
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        rejected=len(report.bad_rows),
+    )
+    log.refresh_from_db()
+    record(actor=actor, action=AuditAction.IMPORT, instance=log, unit=unit, changes=details | counts)
+    report.data_import = log
+
+
 class _Rejected(Exception):
     """Raised inside the import transaction to roll it back (all-or-nothing mode with bad rows)."""
 
@@ -345,30 +369,16 @@ def dossiers_import(
             _write_batch(batch, source=source, log=log, report=report)
             if report.rows_read == 0:
                 raise ServiceError(_("Tệp không có dòng hồ sơ nào dưới dòng tiêu đề."), code="empty", field="file")
-            DataImport.objects.filter(pk=log.pk).update(
-                rows_read=report.rows_read,
-                created=report.created,
-                updated=report.updated,
-                unchanged=report.unchanged,
-                rejected=len(report.bad_rows),
-            )
-            log.refresh_from_db()
-            record(
+            finish_import(
                 actor=actor,
-                action=AuditAction.IMPORT,
-                instance=log,
-                changes={
+                log=log,
+                report=report,
+                details={
                     "source": source,
                     "preset": preset.name,
                     "file": file_name,
-                    "rows": report.rows_read,
-                    "created": report.created,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                    "rejected": len(report.bad_rows),
                 },
             )
-            report.data_import = log
     except _Rejected:
         report.created = report.updated = report.unchanged = 0
     return report
