@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cchc.assessments import access
+from cchc.frameworks.picker import TITLE_SHOWN, code_order
 from cchc.lib.text import search_key
 from cchc.lib.types import Viewer
 from cchc.organisations.picker import Scope, ScopeRegistry
@@ -52,13 +53,6 @@ def sheet_scope(viewer: Viewer | None, assessment: Assessment) -> Scope:
     return SCORE_SCOPES(viewer, "assessments.sheet", assessment=assessment.pk)
 
 
-TITLE_SHOWN = 90
-
-
-def _code_order(code: str) -> tuple[tuple[int, Any], ...]:
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in code.split("."))
-
-
 def search_scores(scores: QuerySet[Score], query: str, *, limit: int = RESULT_LIMIT) -> tuple[list[Score], bool]:
     """At most ``limit`` leaves of ``scores`` matching ``query``, best first, and whether more matched.
 
@@ -68,7 +62,7 @@ def search_scores(scores: QuerySet[Score], query: str, *, limit: int = RESULT_LI
     text = " ".join(query[:QUERY_MAX_LENGTH].split())
     key = search_key(text)
     rows = list(scores.select_related("criterion").order_by())
-    rows.sort(key=lambda score: _code_order(score.criterion.code))
+    rows.sort(key=lambda score: code_order(score.criterion.code))
     exact = [score for score in rows if text and score.criterion.code == text.rstrip(".")]
     if exact:
         return exact[:1], False

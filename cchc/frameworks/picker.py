@@ -68,13 +68,14 @@ def lead_units(viewer: Viewer, *, framework: int) -> UnitQuerySet:
 TITLE_SHOWN = 90
 
 
-def _code_order(code: str) -> tuple[tuple[int, Any], ...]:
+def code_order(code: str) -> tuple[tuple[int, Any], ...]:
+    """A criterion code as a sort key: "1.10" after "1.9", numbers before letters."""
     return tuple((0, int(part)) if part.isdigit() else (1, part) for part in code.split("."))
 
 
 def _order(criterion: Criterion) -> tuple[Any, ...]:
     framework = criterion.framework
-    return (-framework.year, framework.name, framework.pk, _code_order(criterion.code), criterion.pk)
+    return (-framework.year, framework.name, framework.pk, code_order(criterion.code), criterion.pk)
 
 
 def search_criteria(
