@@ -11,16 +11,15 @@ import hashlib
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import PurePath
-from typing import IO, Any, cast
+from typing import IO, Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cchc.accounts.models import User
 from cchc.audit.models import AuditAction
-from cchc.audit.services import diff, record, snapshot
+from cchc.audit.services import actor_user, diff, record, snapshot
 from cchc.lib import files
 from cchc.lib.errors import ServiceError
 from cchc.lib.numbers import format_amount
@@ -118,10 +117,6 @@ def _checked_parts(
                 field="value",
             )
     return top, bottom
-
-
-def _author(actor: ActorOrSystem) -> User | None:
-    return cast(User, actor) if getattr(actor, "is_authenticated", False) else None
 
 
 def _checked_amount(indicator: Indicator, value: Decimal | float | int | None) -> Decimal:
@@ -451,7 +446,7 @@ def value_save(
                     period_end=period.end,
                     origin=ValueOrigin.ENTERED,
                     state=ValueState.DRAFT,
-                    entered_by=_author(actor),
+                    entered_by=actor_user(actor),
                     **fields,
                 )
         except IntegrityError as exc:
@@ -471,7 +466,7 @@ def value_save(
     for name, new in fields.items():
         setattr(current, name, new)
     current.state = ValueState.DRAFT
-    current.entered_by = _author(actor) or current.entered_by
+    current.entered_by = actor_user(actor) or current.entered_by
     current.save()
     record(
         actor=actor,
@@ -499,7 +494,7 @@ def value_evidence_add(*, actor: Actor, value: IndicatorValue, upload: IO[bytes]
         file_name=normalize(name)[:255] or digest,
         file_size=len(data),
         sha256=digest,
-        uploaded_by=_author(actor),
+        uploaded_by=actor_user(actor),
     )
     # The stored name is the content hash: no user text in paths.
     evidence.file.save(f"{digest}{PurePath(name).suffix.lower()}", ContentFile(data), save=False)
@@ -569,7 +564,7 @@ def value_accept(*, actor: Actor, value: IndicatorValue) -> IndicatorValue:
     if value.state != ValueState.SUBMITTED:
         raise ServiceError(_("Chỉ xác nhận được giá trị đơn vị đã gửi."), code="state")
     _transition(
-        actor, value, ValueState.ACCEPTED, return_reason="", reviewed_by=_author(actor), reviewed_at=timezone.now()
+        actor, value, ValueState.ACCEPTED, return_reason="", reviewed_by=actor_user(actor), reviewed_at=timezone.now()
     )
     return value
 
@@ -591,7 +586,7 @@ def value_return(*, actor: Actor, value: IndicatorValue, reason: str) -> Indicat
         ValueState.RETURNED,
         reason=reason,
         return_reason=reason[:1000],
-        reviewed_by=_author(actor),
+        reviewed_by=actor_user(actor),
         reviewed_at=timezone.now(),
     )
     return value

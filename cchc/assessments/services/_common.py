@@ -5,7 +5,7 @@ Private to :mod:`cchc.assessments.services`; nothing here is meant for another m
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from cchc.lib.types import ActorOrSystem
 from ..models import Assessment, Score
 
 if TYPE_CHECKING:
-    from cchc.accounts.models import User
+    pass
 
 SCORE_AUDIT_FIELDS = (
     "self_score",
@@ -43,11 +43,6 @@ ASSESSMENT_AUDIT_FIELDS = (
     "closed_by_office",
     "approval_override_reason",
 )
-
-
-def author_of(actor: ActorOrSystem) -> User | None:
-    """The person to store as author of a record: the actor when signed in, else nobody (the system)."""
-    return cast("User", actor) if getattr(actor, "is_authenticated", False) else None
 
 
 def set_status(*, actor: ActorOrSystem, assessment: Assessment, status: str, reason: str = "", **fields: Any) -> None:

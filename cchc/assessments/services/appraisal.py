@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cchc.audit.services import diff, snapshot
+from cchc.audit.services import actor_user, diff, snapshot
 from cchc.frameworks.rule_inputs import rule_of
 from cchc.lib.errors import ConflictError, ServiceError
 from cchc.lib.text import normalize
@@ -20,7 +20,7 @@ from cchc.lib.types import ActorOrSystem
 from cchc.lib.validators import check_text
 
 from ..models import Score
-from ._common import SCORE_AUDIT_FIELDS, author_of, locked_score, record_score, save_score
+from ._common import SCORE_AUDIT_FIELDS, locked_score, record_score, save_score
 from .stages import require_appraisal_open
 
 
@@ -65,7 +65,7 @@ def score_appraise(
         score.appraisal_reason = reason
     if not diff(before, snapshot(score, SCORE_AUDIT_FIELDS)):
         return score  # the same decision again: nothing to write, the version stays
-    score.appraised_by = author_of(actor)
+    score.appraised_by = actor_user(actor)
     save_score(score)
     record_score(actor=actor, score=score, before=before, reason=reason)
     return score
@@ -119,7 +119,7 @@ def scores_accept_bulk(
                 locked.appraised_value = locked.self_value
                 locked.appraised_choice = locked.self_choice
                 locked.appraisal_reason = normalize(reason)
-                locked.appraised_by = author_of(actor)
+                locked.appraised_by = actor_user(actor)
                 save_score(locked)
                 note = normalize(reason) or _("Đồng ý điểm tự chấm (chọn nhiều tiêu chí)")
                 record_score(actor=actor, score=locked, before=before, reason=note)

@@ -16,14 +16,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cchc.audit.models import AuditAction
-from cchc.audit.services import record, snapshot
+from cchc.audit.services import actor_user, record, snapshot
 from cchc.lib import files
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import normalize
 from cchc.lib.types import ActorOrSystem
 
 from ..models import Assessment, Evidence, Score
-from ._common import author_of
 from .stages import require_self_assessment_open
 
 EVIDENCE_KINDS = (files.PDF, files.DOCX, files.XLSX, files.IMAGE)
@@ -70,7 +69,7 @@ def evidence_add_file(
         file_name=normalize(name)[:255],
         file_size=len(data),
         sha256=digest,
-        uploaded_by=author_of(actor),
+        uploaded_by=actor_user(actor),
     )
     # The stored name is the content hash: no user text in paths, and the same bytes are recognisable.
     evidence.file.save(f"{digest}{PurePath(name).suffix.lower()}", ContentFile(data), save=False)
@@ -113,7 +112,7 @@ def evidence_add_reference(
         document_date=document_date,
         issuer=normalize(issuer)[:300],
         link=link,
-        uploaded_by=author_of(actor),
+        uploaded_by=actor_user(actor),
     )
     evidence.scores.set(chosen)
     record(

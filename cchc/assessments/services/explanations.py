@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.audit.models import AuditAction
-from cchc.audit.services import record
+from cchc.audit.services import actor_user, record
 from cchc.frameworks.rule_inputs import rule_of
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import normalize
@@ -20,7 +20,7 @@ from cchc.lib.types import ActorOrSystem
 from cchc.lib.validators import check_text
 
 from ..models import EXPLAINABLE_STATUSES, AssessmentStatus, Evidence, Explanation, Score, Stage
-from ._common import author_of, locked_score, set_status
+from ._common import locked_score, set_status
 from .evidence import evidence_add_file
 
 
@@ -74,7 +74,7 @@ def explanation_add(
         score=score,
         text=text,
         proposed_score=proposed,
-        author=author_of(actor),
+        author=actor_user(actor),
     )
     explanation.evidence.set(items)
     record(

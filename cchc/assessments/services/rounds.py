@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.audit.models import AuditAction
-from cchc.audit.services import diff, record, snapshot
+from cchc.audit.services import actor_user, diff, record, snapshot
 from cchc.frameworks.models import Criterion, Framework
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import normalize, sort_key
@@ -28,7 +28,7 @@ from cchc.organisations.models import Unit
 
 from ..models import EDITABLE_STATUSES, STAGE_ORDER, Assessment, AssessmentStatus, Evidence, Round, Score, Stage
 from ..selectors import appraisal_progress_by_assessment
-from ._common import author_of, set_status
+from ._common import set_status
 from .sheets import assessment_prefill
 
 ROUND_AUDIT_FIELDS = (
@@ -438,7 +438,7 @@ def round_approve(
         )
     before = snapshot(round_, ROUND_AUDIT_FIELDS)
     round_.approved_at = now
-    round_.approved_by = author_of(actor)
+    round_.approved_by = actor_user(actor)
     round_.save(update_fields=["approved_at", "approved_by"])
     record(
         actor=actor,

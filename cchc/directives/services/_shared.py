@@ -16,12 +16,7 @@ from ..models import AssignmentQuerySet, Task
 from .stats import periods_containing, stats_publish
 
 if TYPE_CHECKING:
-    from cchc.accounts.models import User
-
-
-def signed_in(actor: ActorOrSystem) -> User | None:
-    """The user to store as author of a row: ``None`` for the system and for anonymous callers."""
-    return actor if actor is not None and actor.is_authenticated else None
+    pass
 
 
 TASK_FIELDS = (

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.audit.models import AuditAction
-from cchc.audit.services import diff, record, snapshot
+from cchc.audit.services import actor_user, diff, record, snapshot
 from cchc.lib.errors import ServiceError
 from cchc.lib.text import normalize
 from cchc.lib.types import Actor, ActorOrSystem
@@ -19,7 +19,6 @@ from cchc.lib.validators import DOCUMENT_MAX_LENGTH, NUL, TITLE_MAX_LENGTH, chec
 from cchc.organisations.models import Unit
 
 from ..models import Directive, DirectiveKind
-from ._shared import signed_in
 from .files import StoredFile
 
 DIRECTIVE_FIELDS = (
@@ -116,7 +115,7 @@ def directive_create(
         note=data.note,
         text=data.text,
         origin_key=data.origin_key,
-        created_by=signed_in(actor),
+        created_by=actor_user(actor),
     )
     if file is not None:
         directive.file.save(file.name, ContentFile(file.content), save=False)

@@ -10,13 +10,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cchc.audit.services import actor_user
 from cchc.lib.errors import ServiceError
 from cchc.lib.types import Actor, ActorOrSystem
 from cchc.organisations.models import Unit
 from cchc.organisations.services import UnitData, unit_create
 
 from ..models import Directive, DirectiveDraft
-from ._shared import signed_in
 from .directives import DirectiveData, directive_create
 from .files import StoredFile
 from .tasks import TaskData, clean_task, create_task
@@ -35,7 +35,7 @@ class NewUnit:
 def draft_create(*, actor: Actor, issuing_unit: Unit, file: StoredFile, extraction: dict[str, Any]) -> DirectiveDraft:
     """Keep an uploaded directive and its proposed tasks until the user confirms or discards them."""
     draft = DirectiveDraft(
-        created_by=signed_in(actor),
+        created_by=actor_user(actor),
         issuing_unit=issuing_unit,
         file_name=file.name,
         file_size=len(file.content),

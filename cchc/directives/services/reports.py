@@ -12,13 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.audit.models import AuditAction
-from cchc.audit.services import diff, record
+from cchc.audit.services import actor_user, diff, record
 from cchc.lib.errors import ServiceError
 from cchc.lib.types import Actor, ActorOrSystem
 from cchc.lib.validators import check_text
 
 from ..models import Assignment, ExtensionRequest, ExtensionState, ProgressReport, ReportAttachment, ReviewState
-from ._shared import signed_in
 from .files import StoredFile
 from .stats import stats_refresh_for
 
@@ -67,7 +66,7 @@ def report_submit(
         today = submitted_on
     report = ProgressReport.objects.create(
         assignment=assignment,
-        author=signed_in(actor),
+        author=actor_user(actor),
         submitted_on=today,
         percent=percent,
         text=text,
@@ -131,7 +130,7 @@ def report_accept(
     _check_open(assignment)
     now = timezone.now()
     report.review_state = ReviewState.ACCEPTED
-    report.reviewed_by = signed_in(actor)
+    report.reviewed_by = actor_user(actor)
     report.reviewed_at = now
     report.review_comment = check_text((comment or "").strip(), field="comment")
     report.save(update_fields=["review_state", "reviewed_by", "reviewed_at", "review_comment"])
@@ -166,7 +165,7 @@ def report_return(*, actor: Actor, report: ProgressReport, comment: str) -> Prog
     report = _pending_report(report)
     assignment = Assignment.objects.select_for_update().get(pk=report.assignment_id)
     report.review_state = ReviewState.RETURNED
-    report.reviewed_by = signed_in(actor)
+    report.reviewed_by = actor_user(actor)
     report.reviewed_at = timezone.now()
     report.review_comment = comment
     report.save(update_fields=["review_state", "reviewed_by", "reviewed_at", "review_comment"])
@@ -206,7 +205,7 @@ def extension_request(
         raise ServiceError(_("Đã có một đề nghị gia hạn đang chờ quyết định."), code="conflict")
     request = ExtensionRequest.objects.create(
         assignment=assignment,
-        requested_by=signed_in(actor),
+        requested_by=actor_user(actor),
         current_due_date=assignment.due_date,
         new_due_date=new_due_date,
         reason=reason,
@@ -232,7 +231,7 @@ def extension_decide(*, actor: Actor, request: ExtensionRequest, approve: bool, 
         raise ServiceError(_("Hãy ghi lý do không đồng ý gia hạn."), field="comment")
     assignment = Assignment.objects.select_for_update().select_related("unit").get(pk=request.assignment_id)
     request.state = ExtensionState.APPROVED if approve else ExtensionState.REFUSED
-    request.decided_by = signed_in(actor)
+    request.decided_by = actor_user(actor)
     request.decided_at = timezone.now()
     request.decision_comment = comment
     request.save(update_fields=["state", "decided_by", "decided_at", "decision_comment"])

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.audit.models import AuditAction
-from cchc.audit.services import diff, record, snapshot
+from cchc.audit.services import actor_user, diff, record, snapshot
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period
 from cchc.lib.text import normalize
@@ -25,7 +25,7 @@ from cchc.lib.validators import check_date, check_text
 from cchc.organisations.models import Unit
 
 from ..models import Assignment, DeadlineKind, Directive, ExpectedOutput, Recurrence, Task
-from ._shared import published_periods, reported, republish, signed_in, task_state
+from ._shared import published_periods, reported, republish, task_state
 from .schedule import RECURRENCE_PERIOD, create_assignments, reschedule
 from .succession import succession_note, successors_taking_over
 
@@ -294,7 +294,7 @@ def task_cancel(*, actor: Actor, task: Task, reason: str) -> Task:
         raise ServiceError(_("Hãy ghi lý do hủy nhiệm vụ."), field="reason")
     task = _locked_task(task)
     task.cancelled_at = timezone.now()
-    task.cancelled_by = signed_in(actor)
+    task.cancelled_by = actor_user(actor)
     task.cancel_reason = reason
     task.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
     Assignment.objects.filter(task=task, review_pending=True).update(review_pending=False)
