@@ -54,6 +54,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc.settings")
+os.environ.setdefault("DEBUG", "false")  # as a production worker runs: no log of every query in memory
 
 from units import _prepare_database  # noqa: E402  (the same database preparation as every benchmark)
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.audit.models import AuditAction
@@ -30,11 +29,11 @@ from cchc.lib.validators import TITLE_MAX_LENGTH
 from cchc.organisations.models import Unit
 
 from . import presets
-from .models import DataImport, DataImportKind, Dossier, ImportPreset, OnlineLevel, Procedure
+from .models import DataImport, DataImportKind, ImportPreset, OnlineLevel, Procedure
 from .parsing import BadRow, Layout, RowParser, find_layout, is_column_numbers, is_total_row
 from .presets import Preset
+from .upserts import BATCH_SIZE, DossierWriter, row_of
 
-BATCH_SIZE = 500
 DOSSIER_FIELDS = (
     "procedure",
     "unit",
@@ -262,43 +261,6 @@ def _data_rows(rows: Iterator[SheetRow], layout: Layout) -> Iterator[SheetRow]:
         yield row
 
 
-def _write_batch(
-    batch: list[tuple[dict[str, Any], Any]], *, source: str, log: DataImport, report: ImportReport
-) -> None:
-    """Upsert one batch of checked rows by (source, code)."""
-    existing = {
-        dossier.code: dossier
-        for dossier in Dossier.objects.filter(source=source, code__in=[v["code"] for v, _r in batch])
-    }
-    now = timezone.now()
-    to_create: list[Dossier] = []
-    to_update: list[Dossier] = []
-    for values, _row in batch:
-        fields = {name: values[name] for name in DOSSIER_FIELDS}
-        dossier = existing.get(values["code"])
-        if dossier is None:
-            to_create.append(Dossier(source=source, code=values["code"], last_import=log, **fields))
-            continue
-        changed = False
-        for name, value in fields.items():
-            current = getattr(dossier, f"{name}_id") if name in ("procedure", "unit") else getattr(dossier, name)
-            wanted = value.pk if name in ("procedure", "unit") else value
-            if current != wanted:
-                setattr(dossier, name, value)
-                changed = True
-        if changed:
-            dossier.last_import = log
-            dossier.updated_at = now
-            to_update.append(dossier)
-        else:
-            report.unchanged += 1
-    Dossier.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-    if to_update:
-        Dossier.objects.bulk_update(to_update, [*DOSSIER_FIELDS, "last_import", "updated_at"], batch_size=BATCH_SIZE)
-    report.created += len(to_create)
-    report.updated += len(to_update)
-
-
 def dossiers_import(
     *,
     actor: ActorOrSystem,
@@ -333,7 +295,7 @@ def dossiers_import(
                 valid_rows_only=valid_rows_only,
                 author=actor_user(actor),
             )
-            batch: list[tuple[dict[str, Any], SheetRow]] = []
+            writer = DossierWriter(source=source, log=log)
             for row in _data_rows(stream, layout):
                 report.rows_read += 1
                 values, errors = parser.parse(row)
@@ -360,13 +322,11 @@ def dossiers_import(
                     continue
                 if report.bad_rows and not valid_rows_only:
                     continue  # the import will be rolled back: only keep looking for errors
-                batch.append((values, row))
-                if len(batch) >= BATCH_SIZE:
-                    _write_batch(batch, source=source, log=log, report=report)
-                    batch = []
+                writer.add(row_of(values))
             if report.bad_rows and not valid_rows_only:
                 raise _Rejected
-            _write_batch(batch, source=source, log=log, report=report)
+            writer.finish()
+            report.created, report.updated, report.unchanged = writer.created, writer.updated, writer.unchanged
             if report.rows_read == 0:
                 raise ServiceError(_("Tệp không có dòng hồ sơ nào dưới dòng tiêu đề."), code="empty", field="file")
             finish_import(

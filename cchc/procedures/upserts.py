@@ -1,0 +1,241 @@
+"""Writing checked dossier rows: the upsert by (source, code) behind the dossier import.
+
+The import hands each checked row to a :class:`DossierWriter` inside its one transaction; the writer keeps at most a
+batch of rows in memory and counts exactly how many dossiers it created, updated and left unchanged (a row equal to
+the stored dossier is not written, so importing the same file again writes nothing).
+
+- **PostgreSQL**: rows are copied (``COPY``) in batches of :data:`STAGE_SIZE` into a temporary staging table; at the
+  end one ``INSERT … SELECT … ON CONFLICT (source, code) DO UPDATE … WHERE … IS DISTINCT FROM …`` writes them,
+  ``RETURNING (xmax = 0)`` telling created rows from updated ones. The staging table lives in the import's
+  transaction, so a rolled-back or killed import leaves nothing behind.
+- **Other databases (SQLite)**: per batch of :data:`BATCH_SIZE` rows, one query reads the stored values of the
+  batch's codes, the rows are compared in Python, and new and changed rows are written with ``executemany``.
+
+Both keep :attr:`DossierWriter.affected`: the (unit, first day of the month) keys whose monthly figures the written
+rows change — received and finished months, of the new values and of the old values of updated dossiers.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from .models import DataImport, Dossier
+
+BATCH_SIZE = 500
+STAGE_SIZE = 5_000
+STAGING_TABLE = "procedures_dossier_import_staging"
+# The dossier columns a row sets, after source and code (foreign keys as their ids).
+VALUE_COLUMNS = (
+    "procedure_id",
+    "unit_id",
+    "received_on",
+    "due_on",
+    "finished_on",
+    "returned_on",
+    "status",
+    "channel",
+    "fee",
+    "paid_online",
+    "inputs_digitised",
+    "results_digitised",
+    "electronic_result",
+    "apology_on",
+    "supplement_requests",
+    "returned_or_withdrawn",
+)
+_DATES = frozenset(("received_on", "due_on", "finished_on", "returned_on", "apology_on"))
+_UNIT, _RECEIVED, _FINISHED = 2, 3, 5  # positions in a row
+
+Row = tuple[Any, ...]  # (code, *values in VALUE_COLUMNS order)
+
+
+def row_of(values: dict[str, Any]) -> Row:
+    """The row a writer takes, from the parsed values of a checked row (procedure and unit as instances)."""
+    return (
+        values["code"],
+        values["procedure"].pk,
+        values["unit"].pk,
+        values["received_on"],
+        values["due_on"],
+        values["finished_on"],
+        values["returned_on"],
+        str(values["status"]),
+        str(values["channel"]),
+        values["fee"],
+        values["paid_online"],
+        values["inputs_digitised"],
+        values["results_digitised"],
+        values["electronic_result"],
+        values["apology_on"],
+        values["supplement_requests"],
+        values["returned_or_withdrawn"],
+    )
+
+
+def _month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+class DossierWriter:
+    """Upserts the rows of one import by (source, code); call :meth:`add` per row, then :meth:`finish` once."""
+
+    def __init__(self, *, source: str, log: DataImport) -> None:
+        self.source = source
+        self.log = log
+        self.created = 0
+        self.updated = 0
+        self.unchanged = 0
+        self.affected: set[tuple[int, datetime.date]] = set()
+        self.table = connection.ops.quote_name(Dossier._meta.db_table)
+        self.now = timezone.now()
+        self.postgres = connection.vendor == "postgresql"
+        self.batch: list[Row] = []
+        self.staged = 0
+        self.had_rows = Dossier.objects.filter(source=source).exists()
+        if self.postgres:
+            self._create_staging()
+
+    def add(self, row: Row) -> None:
+        self.batch.append(row)
+        if len(self.batch) >= (STAGE_SIZE if self.postgres else BATCH_SIZE):
+            self._flush()
+
+    def finish(self) -> None:
+        """Write what is left (PostgreSQL: the whole staging table)."""
+        self._flush()
+        if self.postgres:
+            self._upsert_staged()
+
+    def _flush(self) -> None:
+        if not self.batch:
+            return
+        if self.postgres:
+            self._stage(self.batch)
+        else:
+            self._write(self.batch)
+        self.batch = []
+
+    def _keys(self, row: Sequence[Any]) -> None:
+        unit = row[_UNIT]
+        self.affected.add((unit, _month(row[_RECEIVED])))
+        if row[_FINISHED] is not None:
+            self.affected.add((unit, _month(row[_FINISHED])))
+
+    # --- Any database: compare in Python, executemany --------------------------------------------------------------
+
+    def _write(self, batch: list[Row]) -> None:
+        stored = {
+            values[0]: values[1:]
+            for values in Dossier.objects.filter(source=self.source, code__in=[row[0] for row in batch]).values_list(
+                "code", "pk", *VALUE_COLUMNS
+            )
+        }
+        ops = connection.ops
+        now = ops.adapt_datetimefield_value(self.now)
+        dates = [index for index, name in enumerate(VALUE_COLUMNS, start=1) if name in _DATES]
+
+        def adapted(row: Row) -> list[Any]:
+            values = list(row)
+            for index in dates:
+                values[index] = ops.adapt_datefield_value(values[index])
+            return values
+
+        inserts: list[list[Any]] = []
+        updates: list[list[Any]] = []
+        for row in batch:
+            old = stored.get(row[0])
+            if old is None:
+                inserts.append([self.source, *adapted(row), self.log.pk, now, now])
+                self._keys(row)
+            elif old[1:] != row[1:]:
+                updates.append([*adapted(row)[1:], self.log.pk, now, old[0]])
+                self._keys(row)
+                self._keys((None, *old[1:]))
+            else:
+                self.unchanged += 1
+        columns = ", ".join(("source", "code", *VALUE_COLUMNS, "last_import_id", "created_at", "updated_at"))
+        placeholders = ", ".join(["%s"] * (len(VALUE_COLUMNS) + 5))
+        assignments = ", ".join(f"{name} = %s" for name in (*VALUE_COLUMNS, "last_import_id", "updated_at"))
+        with connection.cursor() as cursor:
+            if inserts:
+                cursor.executemany(f"INSERT INTO {self.table} ({columns}) VALUES ({placeholders})", inserts)  # noqa: S608
+            if updates:
+                cursor.executemany(f"UPDATE {self.table} SET {assignments} WHERE id = %s", updates)  # noqa: S608
+        self.created += len(inserts)
+        self.updated += len(updates)
+
+    # --- PostgreSQL: COPY into a staging table, one INSERT … ON CONFLICT ----------------------------------------------
+
+    def _create_staging(self) -> None:
+        definitions = ", ".join(
+            f"{name} {Dossier._meta.get_field(name.removesuffix('_id')).db_type(connection) or 'bigint'}"
+            for name in VALUE_COLUMNS
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {STAGING_TABLE} (code varchar(100) NOT NULL, {definitions})")
+
+    def _stage(self, batch: list[Row]) -> None:
+        if not self.had_rows:  # every row is new: its keys are its own values
+            for row in batch:
+                self._keys(row)
+        columns = ", ".join(("code", *VALUE_COLUMNS))
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN") as copy:
+            for row in batch:
+                copy.write_row(row)
+        self.staged += len(batch)
+
+    def _upsert_staged(self) -> None:
+        stored = ", ".join(f"d.{name}" for name in VALUE_COLUMNS)
+        staged = ", ".join(f"s.{name}" for name in VALUE_COLUMNS)
+        with connection.cursor() as cursor:
+            if self.had_rows:
+                # The months of new and changed dossiers, with their old months, before they are overwritten.
+                cursor.execute(
+                    f"""
+                    WITH changed AS (
+                        SELECT s.unit_id, s.received_on, s.finished_on, d.id AS old_id, d.unit_id AS old_unit,
+                               d.received_on AS old_received, d.finished_on AS old_finished
+                        FROM {STAGING_TABLE} s LEFT JOIN {self.table} d ON d.source = %s AND d.code = s.code
+                        WHERE d.id IS NULL OR ({stored}) IS DISTINCT FROM ({staged})
+                    )
+                    SELECT unit_id, date_trunc('month', received_on)::date FROM changed
+                    UNION SELECT unit_id, date_trunc('month', finished_on)::date FROM changed
+                        WHERE finished_on IS NOT NULL
+                    UNION SELECT old_unit, date_trunc('month', old_received)::date FROM changed WHERE old_id IS NOT NULL
+                    UNION SELECT old_unit, date_trunc('month', old_finished)::date FROM changed
+                        WHERE old_finished IS NOT NULL
+                    """,  # noqa: S608 - table and column names from the model
+                    [self.source],
+                )
+                self.affected.update((unit, month) for unit, month in cursor.fetchall())
+            names = ", ".join(VALUE_COLUMNS)
+            excluded = ", ".join(f"EXCLUDED.{name}" for name in VALUE_COLUMNS)
+            current = ", ".join(f"{self.table}.{name}" for name in VALUE_COLUMNS)
+            assignments = ", ".join(f"{name} = EXCLUDED.{name}" for name in (*VALUE_COLUMNS, "last_import_id"))
+            cursor.execute(
+                f"""
+                WITH written AS (
+                    INSERT INTO {self.table} (source, code, {names}, last_import_id, created_at, updated_at)
+                    SELECT %s, code, {names}, %s, %s, %s FROM {STAGING_TABLE}
+                    ON CONFLICT (source, code) DO UPDATE SET {assignments}, updated_at = EXCLUDED.updated_at
+                    WHERE ({current}) IS DISTINCT FROM ({excluded})
+                    RETURNING (xmax = 0) AS inserted
+                )
+                SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written
+                """,  # noqa: S608 - table and column names from the model
+                [self.source, self.log.pk, self.now, self.now],
+            )
+            created, updated = cursor.fetchone()
+            cursor.execute(f"DROP TABLE {STAGING_TABLE}")
+        self.created += created
+        self.updated += updated
+        self.unchanged += self.staged - created - updated
+
+
+__all__ = ["BATCH_SIZE", "STAGE_SIZE", "VALUE_COLUMNS", "DossierWriter", "row_of"]
