@@ -29,7 +29,8 @@ from cchc.lib.text import fold
 from cchc.organisations.models import Unit, UnitKind
 
 from .models import Channel, DataImport, DataImportKind, Dossier, DossierStatus, OnlineLevel, Procedure
-from .services import BATCH_SIZE, ImportReport, finish_import
+from .services import ImportReport, finish_import
+from .upserts import DossierWriter
 
 SOURCE = "Hệ thống giải quyết TTHC tỉnh (dữ liệu mẫu)"
 PROVINCE_CODE = "PT"  # the demo province (cchc.demo.data.PROVINCE)
@@ -358,8 +359,8 @@ def profiles(
             UnitProfile(
                 unit_id=unit_id,
                 code=code,
-                yearly=int(rng.triangular(350, 1400, 650) if commune else rng.triangular(300, 3200, 900)),
-                late_rate=rng.uniform(0.01, 0.08),
+                yearly=int(rng.triangular(300, 1100, 500) if commune else rng.triangular(250, 2600, 700)),
+                late_rate=rng.uniform(0.015, 0.085),
                 online_share=min(0.85, max(0.3, rng.gauss(0.58, 0.12))),
                 digitised_share=rng.uniform(0.55, 0.95),
                 procedures=tuple(chosen),
@@ -391,14 +392,14 @@ def _catalogue() -> dict[str, Procedure]:
     return existing
 
 
-def _receiving_units() -> list[tuple[int, str, str]]:
-    """The departments and today's communes of the demo province that receive dossiers."""
+def _receiving_units(today: datetime.date) -> list[tuple[int, str, str]]:
+    """The departments and communes of the demo province that receive dossiers today."""
     province = Unit.objects.filter(code=PROVINCE_CODE).first()
     if province is None:
         return []
     return list(
         Unit.objects.filter(parent=province, kind__in=[UnitKind.DEPARTMENT, UnitKind.COMMUNE])
-        .active()
+        .active(today)
         .order_by("code")
         .values_list("pk", "code", "kind")
     )
@@ -410,7 +411,7 @@ def load_demo(*, stdout: Writer | None = None, today: datetime.date | None = Non
     today = today or timezone.localdate()
     with transaction.atomic():
         procedures = _catalogue()
-        units = _receiving_units()
+        units = _receiving_units(today)
         if not units or Dossier.objects.filter(source=SOURCE).exists():
             return 0
         rng = random.Random(SEED)
@@ -421,39 +422,32 @@ def load_demo(*, stdout: Writer | None = None, today: datetime.date | None = Non
         )
         report = ImportReport(source=SOURCE)
         ids = [procedures[spec.code].pk for spec in CATALOGUE]
-        batch: list[Dossier] = []
+        writer = DossierWriter(source=SOURCE, log=log)
         for row in dossier_rows(units=unit_profiles, procedures=CATALOGUE, start=start, end=today, rng=rng):
-            batch.append(
-                Dossier(
-                    source=SOURCE,
-                    code=row.code,
-                    procedure_id=ids[row.procedure],
-                    unit_id=row.unit.unit_id,
-                    received_on=row.received_on,
-                    due_on=row.due_on,
-                    finished_on=row.finished_on,
-                    returned_on=row.returned_on,
-                    status=row.status,
-                    channel=row.channel,
-                    fee=Decimal(row.fee) if row.fee is not None else None,
-                    paid_online=row.paid_online,
-                    inputs_digitised=row.inputs_digitised,
-                    results_digitised=row.results_digitised,
-                    electronic_result=row.electronic_result,
-                    apology_on=row.apology_on,
-                    supplement_requests=row.supplement_requests,
-                    returned_or_withdrawn=row.returned_or_withdrawn,
-                    last_import=log,
+            writer.add(
+                (
+                    row.code,
+                    ids[row.procedure],
+                    row.unit.unit_id,
+                    row.received_on,
+                    row.due_on,
+                    row.finished_on,
+                    row.returned_on,
+                    row.status,
+                    row.channel,
+                    Decimal(row.fee) if row.fee is not None else None,
+                    row.paid_online,
+                    row.inputs_digitised,
+                    row.results_digitised,
+                    row.electronic_result,
+                    row.apology_on,
+                    row.supplement_requests,
+                    row.returned_or_withdrawn,
                 )
             )
-            if len(batch) >= BATCH_SIZE:
-                Dossier.objects.bulk_create(batch)
-                report.created += len(batch)
-                batch = []
-        Dossier.objects.bulk_create(batch)
-        report.created += len(batch)
-        report.rows_read = report.created
-        refresh_rollups()
+        writer.finish()
+        report.created = report.rows_read = writer.created
+        refresh_rollups(writer.affected)
         finish_import(actor=None, log=log, report=report, details={"source": SOURCE, "file": "demo"})
     if stdout is not None:
         stdout.write(
@@ -463,11 +457,11 @@ def load_demo(*, stdout: Writer | None = None, today: datetime.date | None = Non
     return report.created
 
 
-def refresh_rollups() -> None:
-    """Bring the KPI rollups up to date after the bulk insert.
+def refresh_rollups(keys: set[tuple[int, datetime.date]]) -> None:
+    """Bring the KPI rollups of the (unit, month) ``keys`` written by the demo up to date.
 
-    CALL SITE TO WIRE: once ``cchc.procedures.kpis.rollups_refresh`` exists, call ``kpis.rollups_refresh()`` here
-    (all keys: the demo writes every unit's months)."""
+    CALL SITE TO WIRE: once ``cchc.procedures.kpis.rollups_refresh`` exists, call ``kpis.rollups_refresh(keys=keys)``
+    here."""
 
 
 __all__ = [

@@ -214,24 +214,35 @@ def find_unit(code: str, name: str) -> Unit | str:
 
 
 class _References:
-    """Units and procedures named by the rows, looked up once per distinct value."""
+    """Units and procedures named by the rows, looked up once per distinct value. The first lookup by code reads the
+    codes of every unit (or procedure) in one query; names are looked up one by one."""
 
     def __init__(self) -> None:
         self.units: dict[tuple[str, str], Unit | str] = {}
         self.procedures: dict[tuple[str, str], Procedure | str] = {}
+        self.unit_codes: dict[str, Unit] | None = None
+        self.procedure_codes: dict[str, Procedure] | None = None
 
     def unit(self, code: str, name: str) -> Unit | str:
         key = (code, name)
-        if key not in self.units:
-            self.units[key] = find_unit(code, name or code)
-        return self.units[key]
+        found = self.units.get(key)
+        if found is None:
+            if code and self.unit_codes is None:
+                self.unit_codes = {unit.code: unit for unit in Unit.objects.only("pk", "code")}
+            by_code = self.unit_codes.get(code) if code and self.unit_codes is not None else None
+            found = self.units[key] = by_code or find_unit(code, name or code)
+        return found
 
     def procedure(self, code: str, name: str) -> Procedure | str:
         key = (code, name)
         if key not in self.procedures:
             found: Procedure | None = None
             if code:
-                found = Procedure.objects.filter(code=code).first()
+                if self.procedure_codes is None:
+                    self.procedure_codes = {
+                        procedure.code: procedure for procedure in Procedure.objects.only("pk", "code")
+                    }
+                found = self.procedure_codes.get(code)
             if found is None and name:
                 matches = list(Procedure.objects.filter(name_key=fold(name))[:2])
                 if len(matches) > 1:

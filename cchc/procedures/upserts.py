@@ -129,12 +129,17 @@ class DossierWriter:
     # --- Any database: compare in Python, executemany --------------------------------------------------------------
 
     def _write(self, batch: list[Row]) -> None:
-        stored = {
-            values[0]: values[1:]
-            for values in Dossier.objects.filter(source=self.source, code__in=[row[0] for row in batch]).values_list(
-                "code", "pk", *VALUE_COLUMNS
-            )
-        }
+        # Codes are unique within an import: when the source had no dossier before it, none is stored yet.
+        stored = (
+            {
+                values[0]: values[1:]
+                for values in Dossier.objects.filter(
+                    source=self.source, code__in=[row[0] for row in batch]
+                ).values_list("code", "pk", *VALUE_COLUMNS)
+            }
+            if self.had_rows
+            else {}
+        )
         ops = connection.ops
         now = ops.adapt_datetimefield_value(self.now)
         dates = [index for index, name in enumerate(VALUE_COLUMNS, start=1) if name in _DATES]
