@@ -421,31 +421,12 @@ def load_demo(*, stdout: Writer | None = None, today: datetime.date | None = Non
             kind=DataImportKind.DOSSIERS, source=SOURCE, preset="", file_name="demo", valid_rows_only=False
         )
         report = ImportReport(source=SOURCE)
-        ids = [procedures[spec.code].pk for spec in CATALOGUE]
         writer = DossierWriter(source=SOURCE, log=log)
-        for row in dossier_rows(units=unit_profiles, procedures=CATALOGUE, start=start, end=today, rng=rng):
-            writer.add(
-                (
-                    row.code,
-                    ids[row.procedure],
-                    row.unit.unit_id,
-                    row.received_on,
-                    row.due_on,
-                    row.finished_on,
-                    row.returned_on,
-                    row.status,
-                    row.channel,
-                    Decimal(row.fee) if row.fee is not None else None,
-                    row.paid_online,
-                    row.inputs_digitised,
-                    row.results_digitised,
-                    row.electronic_result,
-                    row.apology_on,
-                    row.supplement_requests,
-                    row.returned_or_withdrawn,
-                )
-            )
-        writer.finish()
+        try:
+            _write_rows(writer, [procedures[spec.code].pk for spec in CATALOGUE], unit_profiles, start, today, rng)
+        except BaseException:
+            writer.abort()
+            raise
         report.created = report.rows_read = writer.created
         refresh_rollups(writer.affected)
         finish_import(actor=None, log=log, report=report, details={"source": SOURCE, "file": "demo"})
@@ -455,6 +436,39 @@ def load_demo(*, stdout: Writer | None = None, today: datetime.date | None = Non
             % {"procedures": len(procedures), "dossiers": report.created, "units": len(unit_profiles)}
         )
     return report.created
+
+
+def _write_rows(
+    writer: DossierWriter,
+    ids: list[int],
+    unit_profiles: list[UnitProfile],
+    start: datetime.date,
+    today: datetime.date,
+    rng: random.Random,
+) -> None:
+    for row in dossier_rows(units=unit_profiles, procedures=CATALOGUE, start=start, end=today, rng=rng):
+        writer.add(
+            (
+                row.code,
+                ids[row.procedure],
+                row.unit.unit_id,
+                row.received_on,
+                row.due_on,
+                row.finished_on,
+                row.returned_on,
+                row.status,
+                row.channel,
+                Decimal(row.fee) if row.fee is not None else None,
+                row.paid_online,
+                row.inputs_digitised,
+                row.results_digitised,
+                row.electronic_result,
+                row.apology_on,
+                row.supplement_requests,
+                row.returned_or_withdrawn,
+            )
+        )
+    writer.finish()
 
 
 def refresh_rollups(keys: set[tuple[int, datetime.date]]) -> None:

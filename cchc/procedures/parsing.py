@@ -285,6 +285,8 @@ def _choice_lookup(choices: Any) -> dict[str, str]:
 
 def _coded(value: Any, table: dict[str, str], choices: Any) -> str:
     """The value of a coded column: the preset's code table first, then the labels and values of ``choices``."""
+    if type(value) is str and value in table:  # the common case: a code of the preset, already clean
+        return table[value]
     text = spreadsheet.cell_text(value)
     if text in table:
         return table[text]
@@ -356,31 +358,58 @@ class RowParser:
             raise ValueError(value)
         return found
 
+    @cached_property
+    def _width(self) -> int:
+        """Cells a row is padded to: every mapped column, plus one empty cell that unmapped fields point at."""
+        return max(self.layout.columns.values(), default=-1) + 2
+
+    @cached_property
+    def _slots(self) -> dict[str, int]:
+        empty = self._width - 1
+        return {name: empty if index is None else index for name, index in self._columns.items()}
+
     def parse(self, row: SheetRow) -> tuple[dict[str, Any], list[str]]:
         """The typed values of one row, and the Vietnamese errors found in it (references are checked later)."""
         values: dict[str, Any] = {}
         errors: list[str] = []
+        slots = self._slots
+        cells = row.values
+        width = self._width
+        if len(cells) < width:
+            cells = (*cells, *(None,) * (width - len(cells)))
+        else:  # the last slot must be the empty cell
+            cells = (*cells[: width - 1], None)
+        text_of = self._text
+
+        def text(name: str) -> str:
+            value = cells[slots[name]]
+            if type(value) is str and value.isascii() and value.isprintable() and " " not in value:
+                return value
+            return text_of(value)
 
         def fail(name: str, message: str) -> None:
             errors.append(f"{FIELD_LABELS[name]!s}: {message}")
 
-        code = self.text(row, "code")
+        code = text("code")
         if not code:
             fail("code", _("thiếu mã hồ sơ."))
         elif len(code) > 100:
             fail("code", _("mã hồ sơ dài quá 100 ký tự."))
         values["code"] = code
-        for name in ("procedure_code", "procedure_name", "unit_code", "unit_name"):
-            values[name] = self.text(row, name)
-        if not values["procedure_code"] and not values["procedure_name"]:
+        values["procedure_code"] = procedure_code = text("procedure_code")
+        values["procedure_name"] = procedure_name = text("procedure_name")
+        values["unit_code"] = unit_code = text("unit_code")
+        values["unit_name"] = unit_name = text("unit_name")
+        if not procedure_code and not procedure_name:
             fail("procedure_name", _("thiếu thủ tục."))
-        if not values["unit_code"] and not values["unit_name"]:
+        if not unit_code and not unit_name:
             fail("unit_name", _("thiếu đơn vị tiếp nhận."))
         received_failed = False
+        date_of = self._date
         for name in DATE_FIELDS:
-            raw = self.cell(row, name)
+            raw = cells[slots[name]]
             try:
-                values[name] = self._date(raw)
+                values[name] = date_of(raw)
             except (ValueError, OverflowError):
                 expected = "yyyyMMddHHmmss" if self._portal else "dd/mm/yyyy"
                 fail(
@@ -395,13 +424,14 @@ class RowParser:
             fail("received_on", _("thiếu ngày tiếp nhận."))
         if received is not None:
             for name in ("due_on", "finished_on", "returned_on"):
-                if values[name] is not None and values[name] < received:
+                day = values[name]
+                if day is not None and day < received:
                     fail(
                         name,
                         _("%(date)s trước ngày tiếp nhận %(received)s.")
-                        % {"date": f"{values[name]:%d/%m/%Y}", "received": f"{received:%d/%m/%Y}"},
+                        % {"date": f"{day:%d/%m/%Y}", "received": f"{received:%d/%m/%Y}"},
                     )
-        status = self.text(row, "status")
+        status = text("status")
         try:
             values["status"] = _coded(status, self.preset.codes.get("status", {}), DossierStatus) if status else ""
         except ValueError:
@@ -415,27 +445,27 @@ class RowParser:
                 if values["finished_on"]
                 else DossierStatus.PROCESSING
             )
-        channel = self.text(row, "channel")
+        channel = text("channel")
         try:
             values["channel"] = _coded(channel, self.preset.codes.get("channel", {}), Channel) if channel else ""
         except ValueError:
             fail("channel", _("không hiểu kênh nộp “%(value)s”.") % {"value": channel})
             values["channel"] = ""
         try:
-            values["fee"] = parse_amount(self.cell(row, "fee"))
+            values["fee"] = parse_amount(cells[slots["fee"]])
         except ValueError:
-            fail("fee", _("“%(value)s” không phải số tiền hợp lệ.") % {"value": self.text(row, "fee")})
+            fail("fee", _("“%(value)s” không phải số tiền hợp lệ.") % {"value": text("fee")})
         for name in FLAG_FIELDS:
             try:
-                values[name] = parse_flag(self.cell(row, name))
+                values[name] = parse_flag(cells[slots[name]])
             except ValueError:
-                fail(name, _("“%(value)s” không phải có/không.") % {"value": self.text(row, name)})
+                fail(name, _("“%(value)s” không phải có/không.") % {"value": text(name)})
         if values.get("returned_or_withdrawn") is False and values["status"] in (
             DossierStatus.WITHDRAWN,
             DossierStatus.REJECTED,
         ):
             values["returned_or_withdrawn"] = True
-        raw_count = self.text(row, "supplement_requests")
+        raw_count = text("supplement_requests")
         if not raw_count:
             values["supplement_requests"] = 0
         elif raw_count.isdigit() and int(raw_count) <= 1000:

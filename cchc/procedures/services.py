@@ -11,7 +11,7 @@ imported again changes nothing and adds nothing. Each import writes one audit en
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -222,39 +222,48 @@ class _References:
         self.procedures: dict[tuple[str, str], Procedure | str] = {}
         self.unit_codes: dict[str, Unit] | None = None
         self.procedure_codes: dict[str, Procedure] | None = None
+        self.before_query: Callable[[], None] = lambda: None
 
     def unit(self, code: str, name: str) -> Unit | str:
         key = (code, name)
         found = self.units.get(key)
         if found is None:
             if code and self.unit_codes is None:
+                self.before_query()
                 self.unit_codes = {unit.code: unit for unit in Unit.objects.only("pk", "code")}
-            by_code = self.unit_codes.get(code) if code and self.unit_codes is not None else None
-            found = self.units[key] = by_code or find_unit(code, name or code)
+            found = self.unit_codes.get(code) if code and self.unit_codes is not None else None
+            if found is None:
+                self.before_query()
+                found = find_unit(code, name or code)
+            self.units[key] = found
         return found
 
     def procedure(self, code: str, name: str) -> Procedure | str:
         key = (code, name)
-        if key not in self.procedures:
-            found: Procedure | None = None
-            if code:
-                if self.procedure_codes is None:
-                    self.procedure_codes = {
-                        procedure.code: procedure for procedure in Procedure.objects.only("pk", "code")
-                    }
-                found = self.procedure_codes.get(code)
-            if found is None and name:
-                matches = list(Procedure.objects.filter(name_key=fold(name))[:2])
-                if len(matches) > 1:
-                    self.procedures[key] = _(
-                        "Thủ tục: có nhiều thủ tục cùng tên “%(name)s” trong danh mục; hãy dùng mã thủ tục."
-                    ) % {"name": name}
-                    return self.procedures[key]
-                found = matches[0] if matches else None
-            self.procedures[key] = found or _(
-                "Thủ tục: không tìm thấy thủ tục “%(procedure)s” trong danh mục (hãy nhập danh mục thủ tục trước)."
-            ) % {"procedure": code or name}
-        return self.procedures[key]
+        found = self.procedures.get(key)
+        if found is None:
+            if code and self.procedure_codes is None:
+                self.before_query()
+                self.procedure_codes = {procedure.code: procedure for procedure in Procedure.objects.only("pk", "code")}
+            found = self.procedure_codes.get(code) if code and self.procedure_codes is not None else None
+            if found is None:
+                self.before_query()
+                found = self._procedure_by_name(code, name)
+            self.procedures[key] = found
+        return found
+
+    def _procedure_by_name(self, code: str, name: str) -> Procedure | str:
+        if name:
+            matches = list(Procedure.objects.filter(name_key=fold(name))[:2])
+            if len(matches) > 1:
+                return _("Thủ tục: có nhiều thủ tục cùng tên “%(name)s” trong danh mục; hãy dùng mã thủ tục.") % {
+                    "name": name
+                }
+            if matches:
+                return matches[0]
+        return _(
+            "Thủ tục: không tìm thấy thủ tục “%(procedure)s” trong danh mục (hãy nhập danh mục thủ tục trước)."
+        ) % {"procedure": code or name}
 
 
 # --- Dossiers --------------------------------------------------------------------------------------------------------
@@ -270,6 +279,45 @@ def _data_rows(rows: Iterator[SheetRow], layout: Layout) -> Iterator[SheetRow]:
         if is_total_row(row, layout):
             continue
         yield row
+
+
+def _read_rows(
+    stream: Iterator[SheetRow],
+    layout: Layout,
+    parser: RowParser,
+    references: _References,
+    writer: DossierWriter,
+    report: ImportReport,
+    first_row_of: dict[str, int],
+) -> None:
+    """Parse and check every data row; hand the good ones to ``writer`` (none after a bad row when all-or-nothing)."""
+    valid_rows_only = report.valid_rows_only
+    for row in _data_rows(stream, layout):
+        report.rows_read += 1
+        values, errors = parser.parse(row)
+        code = values["code"]
+        if code and code in first_row_of:
+            errors.append(
+                _("Mã hồ sơ: “%(code)s” đã có ở dòng %(row)s của tệp.") % {"code": code, "row": first_row_of[code]}
+            )
+        elif code:
+            first_row_of[code] = row.number
+        if values["procedure_code"] or values["procedure_name"]:
+            procedure = references.procedure(values["procedure_code"], values["procedure_name"])
+            if isinstance(procedure, str):
+                errors.append(procedure)
+            values["procedure"] = procedure
+        if values["unit_code"] or values["unit_name"]:
+            unit = references.unit(values["unit_code"], values["unit_name"])
+            if isinstance(unit, str):
+                errors.append(unit)
+            values["unit"] = unit
+        if errors:
+            report.bad_rows.append(BadRow(row=row, messages=errors))
+            continue
+        if report.bad_rows and not valid_rows_only:
+            continue  # the import will be rolled back: only keep looking for errors
+        writer.add(row_of(values))
 
 
 def dossiers_import(
@@ -307,36 +355,15 @@ def dossiers_import(
                 author=actor_user(actor),
             )
             writer = DossierWriter(source=source, log=log)
-            for row in _data_rows(stream, layout):
-                report.rows_read += 1
-                values, errors = parser.parse(row)
-                code = values["code"]
-                if code and code in first_row_of:
-                    errors.append(
-                        _("Mã hồ sơ: “%(code)s” đã có ở dòng %(row)s của tệp.")
-                        % {"code": code, "row": first_row_of[code]}
-                    )
-                elif code:
-                    first_row_of[code] = row.number
-                if values["procedure_code"] or values["procedure_name"]:
-                    procedure = references.procedure(values["procedure_code"], values["procedure_name"])
-                    if isinstance(procedure, str):
-                        errors.append(procedure)
-                    values["procedure"] = procedure
-                if values["unit_code"] or values["unit_name"]:
-                    unit = references.unit(values["unit_code"], values["unit_name"])
-                    if isinstance(unit, str):
-                        errors.append(unit)
-                    values["unit"] = unit
-                if errors:
-                    report.bad_rows.append(BadRow(row=row, messages=errors))
-                    continue
+            references.before_query = writer.pause  # a COPY in progress holds the connection
+            try:
+                _read_rows(stream, layout, parser, references, writer, report, first_row_of)
                 if report.bad_rows and not valid_rows_only:
-                    continue  # the import will be rolled back: only keep looking for errors
-                writer.add(row_of(values))
-            if report.bad_rows and not valid_rows_only:
-                raise _Rejected
-            writer.finish()
+                    raise _Rejected
+                writer.finish()
+            except BaseException:
+                writer.abort()
+                raise
             report.created, report.updated, report.unchanged = writer.created, writer.updated, writer.unchanged
             if report.rows_read == 0:
                 raise ServiceError(_("Tệp không có dòng hồ sơ nào dưới dòng tiêu đề."), code="empty", field="file")

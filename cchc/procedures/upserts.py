@@ -4,10 +4,11 @@ The import hands each checked row to a :class:`DossierWriter` inside its one tra
 batch of rows in memory and counts exactly how many dossiers it created, updated and left unchanged (a row equal to
 the stored dossier is not written, so importing the same file again writes nothing).
 
-- **PostgreSQL**: rows are copied (``COPY``) in batches of :data:`STAGE_SIZE` into a temporary staging table; at the
-  end one ``INSERT … SELECT … ON CONFLICT (source, code) DO UPDATE … WHERE … IS DISTINCT FROM …`` writes them,
-  ``RETURNING (xmax = 0)`` telling created rows from updated ones. The staging table lives in the import's
-  transaction, so a rolled-back or killed import leaves nothing behind.
+- **PostgreSQL**: rows are streamed with ``COPY`` while the file is read. Into the dossier table itself when the source
+  has no dossier yet (every row is new); otherwise into a temporary staging table, and at the end one
+  ``INSERT … SELECT … ON CONFLICT (source, code) DO UPDATE … WHERE … IS DISTINCT FROM …`` writes them,
+  ``RETURNING (xmax = 0)`` telling created rows from updated ones. All of it happens in the import's transaction, so
+  a rolled-back or killed import leaves nothing behind.
 - **Other databases (SQLite)**: per batch of :data:`BATCH_SIZE` rows, one query reads the stored values of the
   batch's codes, the rows are compared in Python, and new and changed rows are written with ``executemany``.
 
@@ -18,16 +19,19 @@ rows change — received and finished months, of the new values and of the old v
 from __future__ import annotations
 
 import datetime
+import sys
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.lib.errors import ServiceError
 
 from .models import DataImport, Dossier
 
 BATCH_SIZE = 500
-STAGE_SIZE = 5_000
 STAGING_TABLE = "procedures_dossier_import_staging"
 # The dossier columns a row sets, after source and code (foreign keys as their ids).
 VALUE_COLUMNS = (
@@ -82,7 +86,13 @@ def _month(day: datetime.date) -> datetime.date:
 
 
 class DossierWriter:
-    """Upserts the rows of one import by (source, code); call :meth:`add` per row, then :meth:`finish` once."""
+    """Upserts the rows of one import by (source, code); call :meth:`add` per row, then :meth:`finish` once.
+
+    On PostgreSQL one ``COPY`` stays open while rows are added, so that the server stores them while the next rows
+    are read and parsed; :meth:`pause` ends it before the import runs another query (a unit looked up by name), and
+    the next row opens a new one. When the source has no dossier yet, every row is new (codes are unique within an
+    import) and is copied straight into the dossier table; otherwise rows go through the staging table and one
+    upsert at the end."""
 
     def __init__(self, *, source: str, log: DataImport) -> None:
         self.source = source
@@ -97,28 +107,82 @@ class DossierWriter:
         self.batch: list[Row] = []
         self.staged = 0
         self.had_rows = Dossier.objects.filter(source=source).exists()
-        if self.postgres:
+        self._cursor: Any = None
+        self._context: Any = None
+        self._copy: Any = None
+        if self.postgres and self.had_rows:
             self._create_staging()
 
     def add(self, row: Row) -> None:
+        if self.postgres:
+            copy = self._copy or self._open_copy()
+            if self.had_rows:
+                copy.write_row(row)
+            else:
+                copy.write_row((self.source, *row, self.log.pk, self.now, self.now))
+                self._keys(row)
+            self.staged += 1
+            return
         self.batch.append(row)
-        if len(self.batch) >= (STAGE_SIZE if self.postgres else BATCH_SIZE):
-            self._flush()
+        if len(self.batch) >= BATCH_SIZE:
+            self._write(self.batch)
+            self.batch = []
+
+    def pause(self) -> None:
+        """End the ``COPY`` in progress (PostgreSQL), so that the connection can run another query."""
+        if self._copy is None:
+            return
+        context, cursor = self._context, self._cursor
+        self._copy = self._context = self._cursor = None
+        try:
+            context.__exit__(None, None, None)
+        except IntegrityError as exc:  # another import of the same source committed its dossiers meanwhile
+            raise ServiceError(
+                _("Một lần nhập khác của cùng nguồn dữ liệu vừa ghi các hồ sơ này; hãy nhập lại tệp."),
+                code="concurrent_import",
+                field="source",
+            ) from exc
+        finally:
+            cursor.close()
+
+    def abort(self) -> None:
+        """Give up a ``COPY`` in progress after an error; the import's transaction is then rolled back."""
+        if self._copy is None:
+            return
+        context, cursor = self._context, self._cursor
+        self._copy = self._context = self._cursor = None
+        try:
+            context.__exit__(*sys.exc_info())
+        except Exception:  # noqa: S110 - the error being handled is the one to report
+            pass
+        finally:
+            cursor.close()
 
     def finish(self) -> None:
-        """Write what is left (PostgreSQL: the whole staging table)."""
-        self._flush()
-        if self.postgres:
-            self._upsert_staged()
-
-    def _flush(self) -> None:
-        if not self.batch:
+        """Write what is left: the last batch, the end of the ``COPY``, the upsert from the staging table."""
+        if not self.postgres:
+            if self.batch:
+                self._write(self.batch)
+                self.batch = []
             return
-        if self.postgres:
-            self._stage(self.batch)
+        self.pause()
+        if self.had_rows:
+            self._upsert_staged()
         else:
-            self._write(self.batch)
-        self.batch = []
+            self.created += self.staged
+
+    def _open_copy(self) -> Any:
+        if self.had_rows:
+            table, columns = STAGING_TABLE, ("code", *VALUE_COLUMNS)
+        else:
+            table, columns = (
+                self.table,
+                ("source", "code", *VALUE_COLUMNS, "last_import_id", "created_at", "updated_at"),
+            )
+        self._cursor = connection.cursor()
+        self._context = self._cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN")
+        self._copy = self._context.__enter__()
+        return self._copy
 
     def _keys(self, row: Sequence[Any]) -> None:
         unit = row[_UNIT]
@@ -185,16 +249,6 @@ class DossierWriter:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
             cursor.execute(f"CREATE TEMPORARY TABLE {STAGING_TABLE} (code varchar(100) NOT NULL, {definitions})")
 
-    def _stage(self, batch: list[Row]) -> None:
-        if not self.had_rows:  # every row is new: its keys are its own values
-            for row in batch:
-                self._keys(row)
-        columns = ", ".join(("code", *VALUE_COLUMNS))
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN") as copy:
-            for row in batch:
-                copy.write_row(row)
-        self.staged += len(batch)
-
     def _upsert_staged(self) -> None:
         stored = ", ".join(f"d.{name}" for name in VALUE_COLUMNS)
         staged = ", ".join(f"s.{name}" for name in VALUE_COLUMNS)
@@ -243,4 +297,4 @@ class DossierWriter:
         self.unchanged += self.staged - created - updated
 
 
-__all__ = ["BATCH_SIZE", "STAGE_SIZE", "VALUE_COLUMNS", "DossierWriter", "row_of"]
+__all__ = ["BATCH_SIZE", "VALUE_COLUMNS", "DossierWriter", "row_of"]

@@ -296,7 +296,6 @@ def test_the_csv_reader_is_a_stream_whose_memory_does_not_grow_with_the_file(tmp
 
 def test_rows_already_written_in_batches_are_rolled_back_when_a_later_row_is_bad(personas, procedures, monkeypatch):
     monkeypatch.setattr(upserts, "BATCH_SIZE", 1)
-    monkeypatch.setattr(upserts, "STAGE_SIZE", 1)
     unit = personas.unit_b
     report = run(samples.book_xlsx(unit, bad_book(unit)), "so.xlsx")
     assert report.rejected
@@ -305,7 +304,6 @@ def test_rows_already_written_in_batches_are_rolled_back_when_a_later_row_is_bad
 
 def test_an_import_killed_half_way_leaves_the_database_as_it_was(personas, procedures, monkeypatch):
     monkeypatch.setattr(upserts, "BATCH_SIZE", 1)
-    monkeypatch.setattr(upserts, "STAGE_SIZE", 1)
     run(samples.book_xlsx(personas.unit_b), "so.xlsx")
     before = list(Dossier.objects.order_by("code").values())
     rows = samples.book_rows(personas.unit_b)

@@ -57,7 +57,6 @@ def test_a_second_import_counts_new_changed_and_unchanged_rows_exactly_and_names
     personas: Personas, monkeypatch: pytest.MonkeyPatch, batch: int
 ) -> None:
     monkeypatch.setattr(upserts, "BATCH_SIZE", batch)
-    monkeypatch.setattr(upserts, "STAGE_SIZE", batch)
     birth, _marriage = samples.make_procedures()
     unit_a, unit_b = personas.unit_a.pk, personas.unit_b.pk
     same = _row("HS-1", birth.pk, unit_a, datetime.date(2025, 1, 10), datetime.date(2025, 1, 12))
@@ -94,3 +93,31 @@ def test_an_unchanged_dossier_keeps_its_update_time_and_a_changed_one_gets_a_new
     assert Dossier.objects.get().updated_at == before
     _write([(*row[:5], datetime.date(2025, 1, 11), *row[6:])])
     assert Dossier.objects.get().updated_at > before
+
+
+def test_other_queries_may_run_between_rows_and_a_failed_import_leaves_nothing(personas: Personas) -> None:
+    birth, _marriage = samples.make_procedures()
+    rows = [_row(f"HS-{n}", birth.pk, personas.unit_a.pk, datetime.date(2025, 1, n), None) for n in range(1, 5)]
+    with transaction.atomic():
+        log = DataImport.objects.create(kind=DataImportKind.DOSSIERS, source="iGate")
+        writer = DossierWriter(source="iGate", log=log)
+        writer.add(rows[0])
+        writer.add(rows[1])
+        writer.pause()  # as the import does before looking a unit up by its name
+        assert DataImport.objects.filter(pk=log.pk).exists()
+        writer.add(rows[2])
+        writer.pause()
+        writer.add(rows[3])
+        writer.finish()
+    assert writer.created == 4 and Dossier.objects.count() == 4
+
+    with pytest.raises(KeyboardInterrupt), transaction.atomic():
+        log = DataImport.objects.create(kind=DataImportKind.DOSSIERS, source="DVCQG")
+        writer = DossierWriter(source="DVCQG", log=log)
+        try:
+            writer.add(rows[0])
+            raise KeyboardInterrupt
+        except BaseException:
+            writer.abort()
+            raise
+    assert Dossier.objects.count() == 4 and not DataImport.objects.filter(source="DVCQG").exists()
