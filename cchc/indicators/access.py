@@ -206,3 +206,9 @@ def get_external_province_for_user(user: Viewer, unit_id: Any) -> Unit:
     if unit is None:
         raise Http404
     return unit
+
+
+def can_assign_external_responsibility(user: Viewer, province: Unit) -> bool:
+    """Name the units answerable for the items of an index in ``province``: administrators, and the secretariat whose
+    scope covers the province."""
+    return roles.manages(user, province)

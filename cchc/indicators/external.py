@@ -46,6 +46,8 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from cchc.audit.models import AuditAction
+from cchc.audit.services import record
 from cchc.lib import files, spreadsheet
 from cchc.lib.errors import ServiceError
 from cchc.lib.numbers import format_points
@@ -54,7 +56,7 @@ from cchc.lib.text import fold, normalize
 from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import Unit, UnitKind
 
-from .models import Indicator, IndicatorSource, IndicatorValue, Measure
+from .models import ExternalResponsibility, Indicator, IndicatorSource, IndicatorValue, Measure
 from .services import indicator_ensure, value_publish
 
 # ---------------------------------------------------------------------------
@@ -773,6 +775,9 @@ def province_report(*, index: ExternalIndex, province: Unit, year: int | None = 
                 )
             )
         ranked = len(per_item.get(f"{index.key}.total", {}))
+    else:
+        # No figure yet: the items still list, so that the units answerable for them can be named and shown.
+        rows = [ItemYear(item=item, value=None, rank=None, mean=None, best=None, best_provinces=[]) for item in items]
     return ProvinceReport(
         index=index,
         province=province,
@@ -835,6 +840,120 @@ def par_area_for_title(title: str) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------------------
+# Responsible units: who answers, in a province, for each item of an index
+
+
+@dataclass
+class ResponsibilityChange:
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+
+def responsibilities_of(province: Unit, codes: Iterable[str] | None = None) -> dict[str, list[ExternalResponsibility]]:
+    """Item code → the units answerable for it in ``province``, lead units first, then by name."""
+    rows = ExternalResponsibility.objects.filter(province=province).select_related("unit")
+    if codes is not None:
+        rows = rows.filter(item_code__in=list(codes))
+    result: dict[str, list[ExternalResponsibility]] = defaultdict(list)
+    for row in rows.order_by("item_code", "-lead", "unit__name", "pk"):
+        result[row.item_code].append(row)
+    return result
+
+
+def _role_label(lead: bool) -> str:
+    return _("chủ trì") if lead else _("phối hợp")
+
+
+@transaction.atomic
+def responsibility_set(
+    *,
+    actor: ActorOrSystem,
+    province: Unit,
+    item_code: str,
+    lead_units: Iterable[Unit],
+    supporting_units: Iterable[Unit] = (),
+) -> ResponsibilityChange:
+    """Make ``lead_units`` (chủ trì) and ``supporting_units`` (phối hợp) the units answerable for one item of an index
+    in ``province``, replacing the previous ones; both empty clears the item. One audit entry per unit added, removed
+    or whose role changed; nothing is written when nothing changes."""
+    item = ITEMS.get(item_code)
+    if item is None:
+        raise ServiceError(_("Nội dung chỉ số không có trong danh mục."), code="invalid", field="item_code")
+    if province.kind != UnitKind.PROVINCE:
+        raise ServiceError(_("Chỉ giao đơn vị chịu trách nhiệm cho một tỉnh, thành phố."), code="invalid")
+    wanted: dict[int, tuple[Unit, bool]] = {}
+    for unit in lead_units:
+        wanted[unit.pk] = (unit, True)
+    for unit in supporting_units:
+        if unit.pk in wanted:
+            raise ServiceError(
+                _("%(unit)s không thể vừa chủ trì vừa phối hợp.") % {"unit": unit.name},
+                code="invalid",
+                field="supporting_units",
+            )
+        wanted[unit.pk] = (unit, False)
+    for unit, _lead in wanted.values():
+        if unit.pk == province.pk or not unit.is_within(province):
+            raise ServiceError(
+                _("%(unit)s không thuộc %(province)s.") % {"unit": unit.name, "province": province.name},
+                code="invalid",
+                field="lead_units",
+            )
+    name = indicator_name(item)
+    current = {
+        row.unit_id: row
+        for row in ExternalResponsibility.objects.select_for_update()
+        .filter(province=province, item_code=item.code)
+        .select_related("unit")
+    }
+    change = ResponsibilityChange()
+    for unit_id, row in current.items():
+        if unit_id in wanted:
+            continue
+        record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            instance=row,
+            changes={"indicator": [name, None], "unit": [row.unit.name, None], "status": [_role_label(row.lead), None]},
+            unit=row.unit,
+        )
+        row.delete()
+        change.removed += 1
+    for unit_id, (unit, lead) in wanted.items():
+        existing = current.get(unit_id)
+        if existing is None:
+            created = ExternalResponsibility.objects.create(
+                province=province, item_code=item.code, unit=unit, lead=lead
+            )
+            record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                instance=created,
+                changes={"indicator": [None, name], "unit": [None, unit.name], "status": [None, _role_label(lead)]},
+                unit=unit,
+            )
+            change.added += 1
+        elif existing.lead != lead:
+            before = _role_label(existing.lead)
+            existing.lead = lead
+            existing.save(update_fields=["lead"])
+            record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                instance=existing,
+                changes={"status": [before, _role_label(lead)]},
+                unit=unit,
+            )
+            change.changed += 1
+    return change
+
+
 __all__ = [
     "COLUMNS",
     "HEADER",
@@ -848,6 +967,7 @@ __all__ = [
     "ProvinceLookup",
     "ProvinceReport",
     "Rank",
+    "ResponsibilityChange",
     "competition_ranks",
     "ensure_indicators",
     "error_workbook",
@@ -863,6 +983,8 @@ __all__ = [
     "province_units",
     "read_csv_rows",
     "read_upload",
+    "responsibilities_of",
+    "responsibility_set",
     "template_workbook",
     "years_with_results",
 ]

@@ -25,4 +25,9 @@ urlpatterns = [
     path("external/import/", views.external_import, name="external_import"),
     path("external/template.xlsx", views.external_template, name="external_template"),
     path("external/<str:index_key>/<int:unit_id>/", views.external_province, name="external_province"),
+    path(
+        "external/<str:index_key>/<int:unit_id>/responsible/<str:code>/",
+        views.external_responsible,
+        name="external_responsible",
+    ),
 ]

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -25,7 +26,10 @@ from cchc.frameworks.models import Criterion
 from cchc.lib.errors import ServiceError
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
 from cchc.lib.types import Viewer
-from cchc.organisations.models import Unit, subtree_condition
+from cchc.organisations.forms import UnitMultipleChoiceField, show_service_error
+from cchc.organisations.models import Unit, UnitKind, UnitQuerySet, subtree_condition
+from cchc.organisations.picker import UNIT_SCOPES, unit_scope, visible_units
+from cchc.organisations.widgets import UnitMultiplePickerWidget
 
 from .. import access, external
 
@@ -57,6 +61,43 @@ class ExternalImportForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["province"].queryset = external.province_units()  # type: ignore[attr-defined]
+
+
+@UNIT_SCOPES.register("indicators.external_responsible")
+def external_responsible_units(viewer: Viewer, *, province: int) -> UnitQuerySet:
+    """The units in force inside ``province`` (not the province itself) that the viewer manages: the candidates for
+    the units answerable for an item of an index there."""
+    root = Unit.objects.get(pk=int(province), kind=UnitKind.PROVINCE)
+    return visible_units(viewer, manage=True, active=True).in_subtrees([root.path]).exclude(pk=root.pk)
+
+
+class ResponsibilityForm(forms.Form):
+    lead_units = UnitMultipleChoiceField(
+        label=_("Đơn vị chủ trì"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=UnitMultiplePickerWidget(attrs={"size": 8}),
+        help_text=_("Một hoặc vài đơn vị chịu trách nhiệm chính về nội dung này."),
+    )
+    supporting_units = UnitMultipleChoiceField(
+        label=_("Đơn vị phối hợp"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=UnitMultiplePickerWidget(attrs={"size": 8}),
+        help_text=_("Để trống cả hai ô để bỏ giao."),
+    )
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_units"].use_scope(units)  # type: ignore[attr-defined]
+        self.fields["supporting_units"].use_scope(units)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        both = {unit.pk for unit in data.get("lead_units", [])} & {unit.pk for unit in data.get("supporting_units", [])}
+        if both:
+            self.add_error("supporting_units", _("Một đơn vị không thể vừa chủ trì vừa phối hợp."))
+        return data
 
 
 def _page(request: HttpRequest, template: str, *, status: int = 200, **context: Any) -> HttpResponse:
@@ -196,22 +237,37 @@ def _aimed(index: external.ExternalIndex, tasks: QuerySet[Task]) -> dict[str, Ai
     return result
 
 
-@require_GET
-@login_required
-def external_province(request: HttpRequest, index_key: str, unit_id: int) -> HttpResponse:
+def _index_or_404(index_key: str) -> external.ExternalIndex:
     index = external.get_index(index_key)
     if index is None:
         raise Http404
-    province = access.get_external_province_for_user(request.user, unit_id)
+    return index
+
+
+def _year(request: HttpRequest) -> int | None:
     year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
-    report = external.province_report(index=index, province=province, year=year)
+    return int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
+
+
+@require_GET
+@login_required
+def external_province(request: HttpRequest, index_key: str, unit_id: int) -> HttpResponse:
+    index = _index_or_404(index_key)
+    province = access.get_external_province_for_user(request.user, unit_id)
+    report = external.province_report(index=index, province=province, year=_year(request))
     aimed = _aimed(index, _open_tasks(request.user, province))
-    # Items nobody has a figure for that year, and nothing is aimed at, are left out (the trend keeps every figure).
+    responsible = external.responsibilities_of(province, [item.code for item in report.items])
+    can_assign = access.can_assign_external_responsibility(request.user, province)
+    # Items nobody has a figure for that year, and nothing is aimed at or assigned to, are left out (the trend keeps
+    # every figure); whoever assigns the responsible units sees every dimension, area and element to assign them.
     rows = [
-        (row, aimed.get(row.item.code))
+        (row, aimed.get(row.item.code), responsible.get(row.item.code, []))
         for row in report.rows
-        if row.best is not None or row.item.is_total or aimed.get(row.item.code)
+        if row.best is not None
+        or row.item.is_total
+        or aimed.get(row.item.code)
+        or responsible.get(row.item.code)
+        or (can_assign and row.item.depth == 1)
     ]
     return _page(
         request,
@@ -221,4 +277,60 @@ def external_province(request: HttpRequest, index_key: str, unit_id: int) -> Htt
         report=report,
         rows=rows,
         links_apply=index.key in ("papi", "par"),
+        can_assign=can_assign,
+    )
+
+
+@GET_POST
+@login_required
+def external_responsible(request: HttpRequest, index_key: str, unit_id: int, code: str) -> HttpResponse:
+    """Name the lead and supporting units answerable for one item of an index in a province."""
+    index = _index_or_404(index_key)
+    province = access.get_external_province_for_user(request.user, unit_id)
+    if not access.can_assign_external_responsibility(request.user, province):
+        raise PermissionDenied
+    item = external.ITEMS.get(code)
+    if item is None or item.index != index.key:
+        raise Http404
+    current = external.responsibilities_of(province, [item.code]).get(item.code, [])
+    initial = {
+        "lead_units": [row.unit for row in current if row.lead],
+        "supporting_units": [row.unit for row in current if not row.lead],
+    }
+    units = unit_scope(request.user, "indicators.external_responsible", province=province.pk)
+    form = ResponsibilityForm(request.POST if request.method == "POST" else None, initial=initial, units=units)
+    back = reverse("indicators:external_province", args=[index.key, province.pk])
+    year = _year(request)
+    if year is not None:
+        back += f"?year={year}"
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                change = external.responsibility_set(
+                    actor=request.user,
+                    province=province,
+                    item_code=item.code,
+                    lead_units=form.cleaned_data["lead_units"],
+                    supporting_units=form.cleaned_data["supporting_units"],
+                )
+            except ServiceError as exc:
+                show_service_error(form, exc)
+                status = 400
+            else:
+                if change.any:
+                    messages.success(request, _("Đã lưu đơn vị chịu trách nhiệm."))
+                return redirect(f"{back}#row-{item.code}")
+        else:
+            status = 400
+    return _page(
+        request,
+        "indicators/external/responsible.html",
+        status=status,
+        form=form,
+        index=index,
+        province=province,
+        item=item,
+        item_name=external.indicator_name(item),
+        back=back,
     )
