@@ -39,6 +39,7 @@ from pathlib import PurePath
 from typing import IO, Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -790,6 +791,31 @@ def province_report(*, index: ExternalIndex, province: Unit, year: int | None = 
     )
 
 
+def result_values(
+    provinces: QuerySet[Unit],
+    *,
+    index: str | None = None,
+    year: int | None = None,
+    province_code: str | None = None,
+) -> QuerySet[IndicatorValue]:
+    """The published figures (yearly values of the catalogue's items) of ``provinces``, optionally of one index, one
+    year and one province (by its unit code), latest year first, then by province and catalogue code."""
+    codes = [item.code for item in (items_of(index) if index else ITEMS.values())]
+    values = IndicatorValue.objects.filter(
+        indicator__code__in=codes,
+        period_kind=PeriodKind.YEAR.value,
+        unit__kind=UnitKind.PROVINCE,
+        unit__in=provinces,
+    )
+    if year is not None:
+        values = values.filter(period_key=str(year))
+    if province_code:
+        values = values.filter(unit__code=province_code)
+    return values.select_related("indicator", "unit").order_by(
+        "-period_key", "unit__name", "unit_id", "indicator__code"
+    )
+
+
 # ---------------------------------------------------------------------------
 # What each item is aimed at by: tasks (PAPI dimension text, PAR criteria by area)
 
@@ -985,6 +1011,7 @@ __all__ = [
     "read_upload",
     "responsibilities_of",
     "responsibility_set",
+    "result_values",
     "template_workbook",
     "years_with_results",
 ]

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cchc.lib.spreadsheet import SheetRow
-
 from cchc.organisations.models import Unit, UnitKind
 
 from .external import (
