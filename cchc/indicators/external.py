@@ -695,6 +695,7 @@ class ProvinceReport:
     trend: dict[str, dict[int, Decimal]]  # item code → year → value
     rows: list[ItemYear]
     provinces_ranked: int = 0
+    mean_trend: dict[str, dict[int, Decimal]] = field(default_factory=dict)  # item code → year → mean of provinces
 
     @property
     def trend_rows(self) -> list[tuple[ExternalItem, list[Decimal | None]]]:
@@ -779,6 +780,10 @@ def province_report(*, index: ExternalIndex, province: Unit, year: int | None = 
     else:
         # No figure yet: the items still list, so that the units answerable for them can be named and shown.
         rows = [ItemYear(item=item, value=None, rank=None, mean=None, best=None, best_provinces=[]) for item in items]
+    mean_trend = {
+        code: {year_: average for year_ in years if (average := mean(by_year.get(year_, {}).values())) is not None}
+        for code, by_year in values.items()
+    }
     return ProvinceReport(
         index=index,
         province=province,
@@ -788,6 +793,7 @@ def province_report(*, index: ExternalIndex, province: Unit, year: int | None = 
         trend=trend,
         rows=rows,
         provinces_ranked=ranked,
+        mean_trend=mean_trend,
     )
 
 
@@ -814,6 +820,153 @@ def result_values(
     return values.select_related("indicator", "unit").order_by(
         "-period_key", "unit__name", "unit_id", "indicator__code"
     )
+
+
+# ---------------------------------------------------------------------------
+# Excel exports: a province's results, and every province's figures for one index and year
+
+
+def _safe(value: Any) -> Any:
+    """Text that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``) is written as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return f"'{value}"
+    return value
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _add_sheet(workbook: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_safe(value) for value in row])
+    sheet.freeze_panes = "B2"
+    sheet.column_dimensions["A"].width = 14
+    sheet.column_dimensions["B"].width = 60
+
+
+def _workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def province_workbook(report: ProvinceReport, responsible: dict[str, list[ExternalResponsibility]]) -> bytes:
+    """A province's page as a workbook: the chosen year (rank, mean, best, gaps, responsible units) and the trend."""
+    workbook = Workbook()
+    workbook.remove(workbook.worksheets[0])
+    year_header = [
+        "Mã",
+        "Nội dung",
+        "Kết quả",
+        "Tối đa",
+        "Xếp hạng",
+        "Số tỉnh có kết quả",
+        "Đồng hạng",
+        "Bình quân các tỉnh",
+        "So với bình quân",
+        "Cao nhất",
+        "Tỉnh cao nhất",
+        "So với cao nhất",
+        "So với năm trước",
+        "Đơn vị chủ trì",
+        "Đơn vị phối hợp",
+    ]
+    year_rows = [
+        [
+            row.item.code,
+            indicator_name(row.item),
+            _number(row.value),
+            float(row.item.maximum),
+            row.rank.position if row.rank else None,
+            row.rank.of if row.rank else None,
+            "có" if row.rank and row.rank.shared else "",
+            _number(row.mean),
+            _number(row.gap_to_mean),
+            _number(row.best),
+            ", ".join(unit.name for unit in row.best_provinces),
+            _number(row.gap_to_best),
+            _number(row.change),
+            "; ".join(duty.unit.name for duty in responsible.get(row.item.code, []) if duty.lead),
+            "; ".join(duty.unit.name for duty in responsible.get(row.item.code, []) if not duty.lead),
+        ]
+        for row in report.rows
+    ]
+    title = f"Năm {report.year}" if report.year is not None else "Nội dung"
+    _add_sheet(workbook, title, year_header, year_rows)
+    _add_sheet(
+        workbook,
+        "Diễn biến",
+        ["Mã", "Nội dung", *[str(year) for year in report.years]],
+        [[item.code, indicator_name(item), *[_number(v) for v in values]] for item, values in report.trend_rows],
+    )
+    info = workbook.create_sheet("Thông tin")
+    info.append(["Tỉnh, thành phố", report.province.name])
+    info.append(["Mã đơn vị", report.province.code])
+    info.append(["Chỉ số", str(report.index.name)])
+    info.append(["Nguồn công bố", report.index.source])
+    info.append(
+        ["Ghi chú", "Thứ hạng, bình quân và cao nhất tính trên các tỉnh, thành phố đã có kết quả trong hệ thống."]
+    )
+    info.column_dimensions["A"].width = 18
+    info.column_dimensions["B"].width = 80
+    return _workbook_bytes(workbook)
+
+
+@dataclass
+class ProvinceTable:
+    """Every listed province's figures for one index and year, by item, with its rank on the total."""
+
+    index: ExternalIndex
+    year: int | None
+    years: list[int]
+    items: list[ExternalItem]
+    rows: list[tuple[Unit, Rank | None, list[Decimal | None]]]
+
+
+def province_table(*, index: ExternalIndex, provinces: QuerySet[Unit], year: int | None = None) -> ProvinceTable:
+    """The figures of ``provinces`` for ``index`` in ``year`` (the latest year with a figure by default); ranks are
+    over every province with a figure of the total, listed or not."""
+    years = years_with_results(index)
+    if year is None or year not in years:
+        year = years[-1] if years else None
+    items = items_of(index.key)
+    if year is None:
+        return ProvinceTable(index=index, year=None, years=years, items=items, rows=[])
+    values = _values_of([item.code for item in items])
+    shown = {item.code for item in items if values.get(item.code, {}).get(year)}
+    items = [item for item in items if item.code in shown]
+    ranks = competition_ranks(values.get(f"{index.key}.total", {}).get(year, {}))
+    with_figures = {unit_id for item in items for unit_id in values[item.code][year]}
+    rows = [
+        (unit, ranks.get(unit.pk), [values[item.code][year].get(unit.pk) for item in items])
+        for unit in provinces.filter(pk__in=with_figures).order_by("name")
+    ]
+    rows.sort(key=lambda row: (row[1].position if row[1] else 10**6, row[0].name))
+    return ProvinceTable(index=index, year=year, years=years, items=items, rows=rows)
+
+
+def province_table_workbook(table: ProvinceTable) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.worksheets[0])
+    header = [
+        "Mã tỉnh",
+        "Tỉnh, thành phố",
+        "Xếp hạng (tổng)",
+        *[f"{item.code} {indicator_name(item)}" for item in table.items],
+    ]
+    rows = [
+        [unit.code, unit.name, rank.position if rank else None, *[_number(value) for value in values]]
+        for unit, rank, values in table.rows
+    ]
+    _add_sheet(workbook, f"{table.index.short} {table.year or ''}".strip(), header, rows)
+    sheet = workbook.worksheets[0]
+    sheet.column_dimensions["B"].width = 28
+    return _workbook_bytes(workbook)
 
 
 # ---------------------------------------------------------------------------
@@ -992,6 +1145,7 @@ __all__ = [
     "ItemYear",
     "ProvinceLookup",
     "ProvinceReport",
+    "ProvinceTable",
     "Rank",
     "ResponsibilityChange",
     "competition_ranks",
@@ -1006,7 +1160,10 @@ __all__ = [
     "par_area_for_title",
     "parse_rows",
     "province_report",
+    "province_table",
+    "province_table_workbook",
     "province_units",
+    "province_workbook",
     "read_csv_rows",
     "read_upload",
     "responsibilities_of",

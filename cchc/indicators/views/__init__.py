@@ -6,7 +6,9 @@ from .external import (
     external_import,
     external_index,
     external_province,
+    external_province_export,
     external_responsible,
+    external_table_export,
     external_template,
 )
 from .targets import target_create, target_delete, target_edit
@@ -31,7 +33,9 @@ __all__ = [
     "external_import",
     "external_index",
     "external_province",
+    "external_province_export",
     "external_responsible",
+    "external_table_export",
     "external_template",
     "indicator_create",
     "indicator_detail",

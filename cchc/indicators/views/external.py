@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -237,6 +238,115 @@ def _aimed(index: external.ExternalIndex, tasks: QuerySet[Task]) -> dict[str, Ai
     return result
 
 
+# ---------------------------------------------------------------------------
+# Charts, drawn as inline SVG on the server (no script, no style attribute): the tables beside them say the same.
+
+
+def _fmt(number: float) -> str:
+    return f"{number:.1f}"
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    x: str
+    y: str
+    year: int
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    """The total of an index year by year for the province, and the mean of the provinces, on 0 … the maximum."""
+
+    width: int
+    height: int
+    left: int
+    right: int
+    bottom: int
+    points: list[ChartPoint]
+    mean_points: list[ChartPoint]
+    grid: list[tuple[str, Decimal]]  # y, value
+    ticks: list[tuple[str, int]]  # x, year
+    maximum: Decimal
+
+    @property
+    def line(self) -> str:
+        return " ".join(f"{point.x},{point.y}" for point in self.points)
+
+    @property
+    def mean_line(self) -> str:
+        return " ".join(f"{point.x},{point.y}" for point in self.mean_points)
+
+
+TREND_WIDTH, TREND_HEIGHT = 320, 170
+TREND_LEFT, TREND_RIGHT, TREND_TOP, TREND_BOTTOM = 34, 12, 10, 24
+
+
+def trend_chart(report: external.ProvinceReport) -> TrendChart | None:
+    """The chart of the index's total, when the province has a figure of it in some year."""
+    code = f"{report.index.key}.total"
+    own = report.trend.get(code, {})
+    if not own:
+        return None
+    maximum = external.ITEMS[code].maximum
+    years = report.years
+    inner_width = TREND_WIDTH - TREND_LEFT - TREND_RIGHT
+    inner_height = TREND_HEIGHT - TREND_TOP - TREND_BOTTOM
+
+    def x_of(year: int) -> float:
+        if len(years) == 1:
+            return TREND_LEFT + inner_width / 2
+        return TREND_LEFT + inner_width * years.index(year) / (len(years) - 1)
+
+    def y_of(value: Decimal) -> float:
+        return TREND_TOP + inner_height * (1 - float(value / maximum))
+
+    def point(year: int, value: Decimal) -> ChartPoint:
+        return ChartPoint(_fmt(x_of(year)), _fmt(y_of(value)), year, value)
+
+    means = report.mean_trend.get(code, {})
+    return TrendChart(
+        width=TREND_WIDTH,
+        height=TREND_HEIGHT,
+        left=TREND_LEFT,
+        right=TREND_WIDTH - TREND_RIGHT,
+        bottom=TREND_HEIGHT - TREND_BOTTOM,
+        points=[point(year, own[year]) for year in years if year in own],
+        mean_points=[point(year, means[year]) for year in years if year in means],
+        grid=[(_fmt(y_of(maximum * step / 4)), maximum * step / 4) for step in range(5)],
+        ticks=[(_fmt(x_of(year)), year) for year in years],
+        maximum=maximum,
+    )
+
+
+@dataclass(frozen=True)
+class GapBar:
+    """One dimension, area or element in the chosen year: its figure, the mean and the best, in % of its maximum."""
+
+    row: external.ItemYear
+    value: str
+    mean: str | None
+    best: str | None
+
+
+def _percent(value: Decimal | None, maximum: Decimal) -> str | None:
+    return None if value is None else _fmt(max(0.0, min(100.0, float(value / maximum * 100))))
+
+
+def gap_bars(report: external.ProvinceReport) -> list[GapBar]:
+    """The items one level under the total that the province has a figure for in the chosen year."""
+    return [
+        GapBar(
+            row=row,
+            value=_percent(row.value, row.item.maximum) or "0",
+            mean=_percent(row.mean, row.item.maximum),
+            best=_percent(row.best, row.item.maximum),
+        )
+        for row in report.rows
+        if row.item.depth == 1 and row.value is not None
+    ]
+
+
 def _index_or_404(index_key: str) -> external.ExternalIndex:
     index = external.get_index(index_key)
     if index is None:
@@ -278,6 +388,40 @@ def external_province(request: HttpRequest, index_key: str, unit_id: int) -> Htt
         rows=rows,
         links_apply=index.key in ("papi", "par"),
         can_assign=can_assign,
+        trend=trend_chart(report),
+        gaps=gap_bars(report),
+    )
+
+
+@require_GET
+@login_required
+def external_province_export(request: HttpRequest, index_key: str, unit_id: int) -> HttpResponse:
+    """The province's page as an Excel workbook: the chosen year's table with the responsible units, and the trend."""
+    index = _index_or_404(index_key)
+    province = access.get_external_province_for_user(request.user, unit_id)
+    report = external.province_report(index=index, province=province, year=_year(request))
+    data = external.province_workbook(report, external.responsibilities_of(province))
+    name = f"{index.key}-{province.code}-{report.year or 'chua-co'}.xlsx"
+    return _xlsx(data, name)
+
+
+@require_GET
+@login_required
+def external_table_export(request: HttpRequest, index_key: str) -> HttpResponse:
+    """Every province's figures (that the user may list) for one index and year, ranked on the total."""
+    index = _index_or_404(index_key)
+    if not access.can_view_external_results(request.user):
+        raise PermissionDenied
+    table = external.province_table(
+        index=index, provinces=access.get_external_result_provinces_for_user(request.user), year=_year(request)
+    )
+    return _xlsx(external.province_table_workbook(table), f"{index.key}-cac-tinh-{table.year or 'chua-co'}.xlsx")
+
+
+def _xlsx(data: bytes, name: str) -> HttpResponse:
+    safe = "".join(char if char.isascii() and (char.isalnum() or char in "-_.") else "-" for char in name)
+    return HttpResponse(
+        data, content_type=XLSX_CONTENT_TYPE, headers={"Content-Disposition": f'attachment; filename="{safe}"'}
     )
 
 
