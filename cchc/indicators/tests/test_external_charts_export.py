@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from cchc.indicators.external import HEADER, external_results_import, get_index, province_report, responsibility_set
+from cchc.indicators.external import HEADER, INDICES, external_results_import, province_report, responsibility_set
 from cchc.indicators.views.external import gap_bars, trend_chart
 from cchc.lib.spreadsheet import SheetRow
 from cchc.testing.personas import PERSONA_NAMES
@@ -44,7 +44,7 @@ def _page(personas, name="leader", **params):
 
 
 def test_the_trend_chart_places_the_province_and_the_mean_on_the_scale_of_the_total(personas, published):
-    report = province_report(index=get_index("papi"), province=personas.province)
+    report = province_report(index=INDICES["papi"], province=personas.province)
     chart = trend_chart(report)
     assert chart is not None and chart.maximum == 80
     assert [(point.year, point.value) for point in chart.points] == [(2021, Decimal(40)), (2023, Decimal(48))]
@@ -56,7 +56,7 @@ def test_the_trend_chart_places_the_province_and_the_mean_on_the_scale_of_the_to
 
 
 def test_the_gap_bars_give_the_figure_the_mean_and_the_best_in_percent_of_the_maximum(personas, published):
-    report = province_report(index=get_index("papi"), province=personas.province, year=2023)
+    report = province_report(index=INDICES["papi"], province=personas.province, year=2023)
     (bar,) = gap_bars(report)
     assert bar.row.item.code == "papi.d5"
     assert (bar.value, bar.mean, bar.best) == ("50.0", "65.0", "80.0")
