@@ -40,7 +40,12 @@ GET_POST = require_http_methods(["GET", "POST"])
 class ExternalImportForm(forms.Form):
     file = forms.FileField(
         label=_("Tệp kết quả (.xlsx hoặc .csv)"),
-        error_messages={"required": _("Hãy chọn tệp cần nhập.")},
+        error_messages={
+            "required": _("Hãy chọn tệp cần nhập."),
+            "empty": _("Tệp tải lên rỗng."),
+            "invalid": _("Không đọc được tệp gửi lên; hãy chọn lại tệp."),
+            "missing": _("Hãy chọn tệp cần nhập."),
+        },
     )
     mode = forms.ChoiceField(
         label=_("Cách nhập"),
@@ -50,6 +55,10 @@ class ExternalImportForm(forms.Form):
         ],
         initial=external.ImportMode.ALL_OR_NOTHING,
         widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Hãy chọn cách nhập."),
+            "invalid_choice": _("Cách nhập không hợp lệ; hãy chọn một trong hai cách."),
+        },
     )
     province = forms.ModelChoiceField(
         label=_("Chỉ nhập cho tỉnh, thành phố"),
@@ -57,6 +66,7 @@ class ExternalImportForm(forms.Form):
         required=False,
         empty_label=_("— Mọi tỉnh, thành phố trong tệp —"),
         help_text=_("Nếu chọn, dòng của tỉnh khác bị báo lỗi."),
+        error_messages={"invalid_choice": _("Hãy chọn một tỉnh, thành phố trong danh sách.")},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
