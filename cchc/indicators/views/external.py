@@ -300,13 +300,14 @@ def trend_chart(report: external.ProvinceReport) -> TrendChart | None:
         return None
     maximum = external.ITEMS[code].maximum
     years = report.years
-    inner_width = TREND_WIDTH - TREND_LEFT - TREND_RIGHT
+    pad = 16  # the first and last years stand clear of the axis labels
+    inner_width = TREND_WIDTH - TREND_LEFT - TREND_RIGHT - 2 * pad
     inner_height = TREND_HEIGHT - TREND_TOP - TREND_BOTTOM
 
     def x_of(year: int) -> float:
         if len(years) == 1:
-            return TREND_LEFT + inner_width / 2
-        return TREND_LEFT + inner_width * years.index(year) / (len(years) - 1)
+            return TREND_LEFT + pad + inner_width / 2
+        return TREND_LEFT + pad + inner_width * years.index(year) / (len(years) - 1)
 
     def y_of(value: Decimal) -> float:
         return TREND_TOP + inner_height * (1 - float(value / maximum))
