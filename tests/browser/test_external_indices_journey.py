@@ -96,3 +96,7 @@ def test_the_secretariat_imports_papi_reads_the_gaps_assigns_a_unit_and_exports(
     width = phone_page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390, f"the province page is {width}px wide on a 390px screen"
     phone_page.screenshot(path=artifacts_dir / "external-province-phone.png", full_page=True)
+    phone_page.get_by_test_id("assign-papi.d8").click()
+    expect(phone_page.get_by_test_id("responsible-form")).to_be_visible()
+    width = phone_page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"the responsible units form is {width}px wide on a 390px screen"
