@@ -206,3 +206,18 @@ def get_external_province_for_user(user: Viewer, unit_id: Any) -> Unit:
     if unit is None:
         raise Http404
     return unit
+
+
+def can_assign_external_responsibility(user: Viewer, province: Unit) -> bool:
+    """Name the units answerable for the items of an index in ``province``: administrators, and the secretariat whose
+    scope covers the province."""
+    return roles.manages(user, province)
+
+
+def get_external_result_provinces_for_user(user: Viewer) -> UnitQuerySet:
+    """Provinces whose figures the user may list and export: every province for those who import them (the
+    administrators and the secretariat, who handle every province's figures to rank them), the provinces they may
+    read for everyone else."""
+    if can_import_external_results(user):
+        return Unit.objects.filter(kind=UnitKind.PROVINCE)
+    return get_external_provinces_for_user(user)

@@ -24,5 +24,16 @@ urlpatterns = [
     path("external/", views.external_index, name="external_index"),
     path("external/import/", views.external_import, name="external_import"),
     path("external/template.xlsx", views.external_template, name="external_template"),
+    path("external/<str:index_key>/table.xlsx", views.external_table_export, name="external_table_export"),
     path("external/<str:index_key>/<int:unit_id>/", views.external_province, name="external_province"),
+    path(
+        "external/<str:index_key>/<int:unit_id>/export.xlsx",
+        views.external_province_export,
+        name="external_province_export",
+    ),
+    path(
+        "external/<str:index_key>/<int:unit_id>/responsible/<str:code>/",
+        views.external_responsible,
+        name="external_responsible",
+    ),
 ]

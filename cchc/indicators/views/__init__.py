@@ -2,7 +2,15 @@
 and the published external results (``external``)."""
 
 from .definitions import indicator_create, indicator_detail, indicator_edit, indicator_list
-from .external import external_import, external_index, external_province, external_template
+from .external import (
+    external_import,
+    external_index,
+    external_province,
+    external_province_export,
+    external_responsible,
+    external_table_export,
+    external_template,
+)
 from .targets import target_create, target_delete, target_edit
 from .values import (
     entry_list,
@@ -25,6 +33,9 @@ __all__ = [
     "external_import",
     "external_index",
     "external_province",
+    "external_province_export",
+    "external_responsible",
+    "external_table_export",
     "external_template",
     "indicator_create",
     "indicator_detail",
