@@ -239,7 +239,11 @@ def import_columns(request: HttpRequest, run_id: int) -> HttpResponse:
     missing: list[str] = []
     if request.method == "POST":
         chosen = _chosen_from_post(request)
-        form = ColumnMappingForm(request.POST, sample=sample, chosen=chosen)
+        data = request.POST.copy()
+        form = ColumnMappingForm(data, sample=sample, chosen=chosen)
+        for name, value, key in form.code_rows:
+            if key not in request.POST:  # a column chosen just now: its values start from the guess
+                data[key] = mapping.code_guess(name, value, preset)
         if form.is_valid() and "save" in request.POST:
             missing = mapping.missing_required(form.chosen())
             name = form.cleaned_data["name"].strip()
