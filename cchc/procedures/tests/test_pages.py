@@ -17,8 +17,9 @@ from cchc.testing.files import xlsx_bytes
 from cchc.testing.personas import Personas
 
 from ..jobs import run_execute
-from ..models import DataImport, Dossier, DossierStatus, ImportPreset, Procedure
+from ..models import DataImport, Dossier, DossierAggregate, DossierStatus, ImportPreset, Procedure
 from . import samples
+from .test_aggregates import sample_06a
 
 pytestmark = pytest.mark.django_db
 
@@ -331,3 +332,43 @@ def test_the_dossier_list_filters_by_unit_status_late_and_code(personas, dossier
     assert "Không có hồ sơ nào." in dated
     bad = client.get("/procedures/?received_from=không-phải-ngày")
     assert bad.status_code == 400 and "Ngày không hợp lệ" in bad.content.decode()
+
+
+def test_a_06a_report_is_imported_for_the_period_chosen_on_the_page(personas):
+    response = personas.client("secretariat").post(
+        AGGREGATES_URL,
+        {
+            "file": SimpleUploadedFile("06a.xlsx", sample_06a(personas)),
+            "source": "Báo cáo quý",
+            "preset": "bieu-06a",
+            "period_start": "01/01/2025",
+            "period_end": "31/03/2025",
+            "mode": "all",
+        },
+    )
+    assert response.status_code == 302
+    justice = DossierAggregate.objects.get(unit=personas.unit_a)
+    assert (justice.received_total, justice.period_start) == (120, datetime.date(2025, 1, 1))
+    page = personas.client("secretariat").get(response["Location"]).content.decode()
+    assert "thêm mới 2" in page and "01/01/2025 – 31/03/2025" in page
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("admin", 200), ("secretariat", 200), ("leader", 403), ("supervisor", 403), ("focal_a", 403)],
+)
+def test_only_the_secretariat_and_administrators_reach_the_import_pages(personas, persona, status):
+    assert personas.client(persona).get(DOSSIERS_URL).status_code == status
+    assert personas.client(persona).get("/procedures/imports/").status_code == status
+
+
+@pytest.mark.parametrize("persona", ["admin", "secretariat", "leader", "supervisor", "focal_a"])
+def test_every_role_reads_the_dossier_list_and_the_catalogue(personas, persona):
+    assert personas.client(persona).get("/procedures/").status_code == 200
+    assert personas.client(persona).get("/procedures/catalogue/").status_code == 200
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in_from_the_lists(client):
+    for url in ("/procedures/", "/procedures/catalogue/", "/procedures/dossiers/1/"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]

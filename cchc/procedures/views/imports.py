@@ -3,6 +3,7 @@ preset knows; follow a run (progress, then counts and error file); the import hi
 
 from __future__ import annotations
 
+import datetime
 from pathlib import PurePath
 from typing import Any, cast
 
@@ -167,6 +168,13 @@ def import_aggregates(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _period(options: dict[str, Any]) -> tuple[datetime.date, datetime.date] | None:
+    try:
+        return datetime.date.fromisoformat(options["period_start"]), datetime.date.fromisoformat(options["period_end"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def _outcome(run: ImportRun) -> dict[str, Any]:
     outcome = dict(run.options.get("outcome") or {})
     outcome.setdefault("refused", False)
@@ -187,6 +195,7 @@ def import_run(request: HttpRequest, run_id: int) -> HttpResponse:
         stale=jobs.is_stale(run),
         errors_shown=run.errors[: jobs.ERRORS_KEPT],
         options=run.options,
+        period=_period(run.options),
         mode_label=_("Chỉ nhập các dòng hợp lệ")
         if run.options.get("valid_rows")
         else _("Không nhập gì nếu có dòng lỗi"),
