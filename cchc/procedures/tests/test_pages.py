@@ -372,3 +372,42 @@ def test_an_anonymous_visitor_is_sent_to_log_in_from_the_lists(client):
     for url in ("/procedures/", "/procedures/catalogue/", "/procedures/dossiers/1/"):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_dossier_list_and_the_history_run_the_same_number_of_queries_for_more_rows(
+    personas, procedures, django_assert_max_num_queries
+):
+    client = personas.client("secretariat")
+    post_dossiers(client, book_csv(personas), token="one")
+    urls = ["/procedures/", "/procedures/?late=on&channel=online", "/procedures/imports/"]
+    counts = []
+    for url in urls:
+        client.get(url)
+        with django_assert_max_num_queries(30) as few:
+            client.get(url)
+        counts.append(len(few))
+    Dossier.objects.bulk_create(
+        Dossier(
+            source="s",
+            code=f"X-{n}",
+            procedure=procedures[0],
+            unit=personas.unit_a,
+            received_on=datetime.date(2025, 2, 1),
+        )
+        for n in range(40)
+    )
+    post_dossiers(client, book_csv(personas), token="two", source="Nguồn khác")
+    for url, count in zip(urls, counts, strict=True):
+        with django_assert_max_num_queries(count):
+            client.get(url)
+
+
+def test_the_mapping_screen_reads_a_tracking_book_with_merged_headers_and_guesses_its_columns(personas, procedures):
+    client = personas.client("secretariat")
+    response = post_dossiers(client, samples.book_xlsx(personas.unit_b), name="so.xlsx", map_columns="on")
+    page = client.get(response["Location"]).content.decode()
+    assert "dòng tiêu đề là dòng 4" in page
+    assert '<option value="1" selected>B · Mã hồ sơ</option>' in page
+    assert '<option value="6" selected>G · Nhận hồ sơ</option>' in page
+    assert '<option value="5" selected>F · Cơ quan chủ trì giải quyết</option>' in page  # merged down from row 3
+    assert "Tiêu đề của tệp không khớp" not in page  # the preset matched: mapping was asked for
