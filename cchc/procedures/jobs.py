@@ -326,9 +326,9 @@ def run_continue(run: ImportRun, *, preset: str) -> ImportRun:
     return run_start(run)
 
 
-def run_discard(run: ImportRun) -> None:
-    """Give up a run waiting for its columns: its upload is deleted."""
-    _finish(run, status=ImportStatus.FAILED, message=_("Đã hủy lượt nhập; chưa nhập dữ liệu nào."))
+def run_discard(run: ImportRun, *, message: str = "") -> None:
+    """Give up a run before its import (columns not mapped, file refused): its upload is deleted."""
+    _finish(run, status=ImportStatus.FAILED, message=message or _("Đã hủy lượt nhập; chưa nhập dữ liệu nào."))
 
 
 def is_stale(run: ImportRun) -> bool:

@@ -411,3 +411,20 @@ def test_the_mapping_screen_reads_a_tracking_book_with_merged_headers_and_guesse
     assert '<option value="6" selected>G · Nhận hồ sơ</option>' in page
     assert '<option value="5" selected>F · Cơ quan chủ trì giải quyết</option>' in page  # merged down from row 3
     assert "Tiêu đề của tệp không khớp" not in page  # the preset matched: mapping was asked for
+
+
+def test_a_form_sent_back_with_an_error_imports_the_corrected_file_when_sent_again(personas, procedures):
+    client = personas.client("secretariat")
+    refused = post_dossiers(client, b"", name="rong.csv", token="same-form")
+    assert refused.status_code == 400
+    token = refused.context["form"]["token"].value()
+    assert token and token != "same-form"
+    response = post_dossiers(client, book_csv(personas), token=token)
+    assert response.status_code == 302 and Dossier.objects.count() == 3
+    catalogue = client.post(
+        CATALOGUE_URL, {"file": SimpleUploadedFile("dm.csv", "Tên\r\nx\r\n".encode()), "token": "c"}
+    )
+    assert catalogue.status_code == 400
+    assert "Tệp không có cột bắt buộc “Mã thủ tục” và “Tên thủ tục”" in catalogue.content.decode()
+    failed = ImportRun.objects.get(kind="procedures")
+    assert failed.status == ImportStatus.FAILED and "Mã thủ tục" in failed.message and not failed.file

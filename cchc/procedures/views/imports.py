@@ -32,6 +32,7 @@ from ..forms import (
     DossierImportForm,
     ProcedureImportForm,
     UploadForm,
+    new_token,
 )
 from ..parsing import FIELD_LABELS
 
@@ -97,13 +98,18 @@ def _upload(
                 run = jobs.run_start(run)
             except ServiceError as exc:
                 if run is not None and created and not run.finished:
-                    jobs.run_discard(run)
+                    jobs.run_discard(run, message=exc.message)
                 show_service_error(form, exc)
             else:
                 if run.status == ImportStatus.FAILED:
                     form.add_error("file", run.message)
                 else:
                     return redirect(_run_url(run))
+    if form.is_bound:
+        # The form comes back to be sent again (a corrected file): it is a new submission, with a new token.
+        data = request.POST.copy()
+        data["token"] = new_token()
+        form.data = data
     return render(request, template, _context(form=form, kind=kind, recent=_recent(request, [kind])), status=status)
 
 
@@ -242,7 +248,7 @@ def import_columns(request: HttpRequest, run_id: int) -> HttpResponse:
     try:
         sample = jobs.run_sample(run, preset)
     except ServiceError as exc:
-        jobs.run_discard(run)
+        jobs.run_discard(run, message=exc.message)
         return render(request, "procedures/imports/columns.html", _context(run=run, file_error=exc.message), status=400)
     status = 200
     missing: list[str] = []
