@@ -61,6 +61,11 @@ def can_review_values(user: Viewer) -> bool:
     return is_manager(user)
 
 
+def can_import_values(user: Viewer) -> bool:
+    """Import targets and values from Excel: the secretariat and administrators (rows only for units in scope)."""
+    return is_manager(user)
+
+
 def get_indicators_for_user(user: Viewer) -> QuerySet[Indicator]:
     return Indicator.objects.all() if can_read_indicators(user) else Indicator.objects.none()
 

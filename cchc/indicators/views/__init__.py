@@ -2,6 +2,7 @@
 and the published external results (``external``)."""
 
 from .definitions import indicator_create, indicator_detail, indicator_edit, indicator_list
+from .exchange import import_page, import_template, targets_export, values_export
 from .external import external_import, external_index, external_province, external_template
 from .targets import target_create, target_delete, target_edit
 from .values import (
@@ -26,6 +27,8 @@ __all__ = [
     "external_index",
     "external_province",
     "external_template",
+    "import_page",
+    "import_template",
     "indicator_create",
     "indicator_detail",
     "indicator_edit",
@@ -34,9 +37,11 @@ __all__ = [
     "target_create",
     "target_delete",
     "target_edit",
+    "targets_export",
     "value_accept",
     "value_detail",
     "value_edit",
     "value_return",
     "value_submit",
+    "values_export",
 ]
