@@ -166,14 +166,21 @@ def get_review_queue_for_user(user: Viewer) -> QuerySet[IndicatorValue]:
     return values if is_admin(user) else values.filter(_review_condition(user))
 
 
-def entry_units_for_user(user: Viewer) -> UnitQuerySet:
-    """The units the user enters values for: the subtree of their focal-point scope (or the units they work in)."""
-    if not can_enter_values(user):
-        return Unit.objects.none()
-    paths = scope_paths(user, (Role.FOCAL_POINT,))
-    if paths is None:
-        return Unit.objects.filter(pk__in=member_unit_ids(user))
-    return Unit.objects.in_subtrees(paths)
+def can_open_entry_list(user: Viewer) -> bool:
+    """The "values to enter" page: focal points (their units) and administrators (the units they choose)."""
+    return can_enter_values(user) or is_admin(user)
+
+
+def entry_units_for_user(user: Viewer, *, root: Unit | None = None) -> UnitQuerySet:
+    """The units the user enters values for: the subtree of their focal-point scope (or the units they work in);
+    for an administrator, the subtree of the unit ``root`` they chose (none until they choose one)."""
+    if can_enter_values(user):
+        paths = scope_paths(user, (Role.FOCAL_POINT,))
+        units = Unit.objects.filter(pk__in=member_unit_ids(user)) if paths is None else Unit.objects.in_subtrees(paths)
+        return units.subtree_of(root) if root is not None else units
+    if is_admin(user) and root is not None:
+        return Unit.objects.subtree_of(root)
+    return Unit.objects.none()
 
 
 def get_evidence_for_user(user: Viewer, value: IndicatorValue, evidence_id: Any) -> ValueEvidence:

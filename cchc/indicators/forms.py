@@ -170,7 +170,14 @@ class ValueForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    file = forms.FileField(label=_("Tệp minh chứng (PDF, Word, Excel, ảnh)"))
+    file = forms.FileField(
+        label=_("Tệp minh chứng (PDF, Word, Excel, ảnh)"),
+        error_messages={
+            "required": _("Hãy chọn tệp minh chứng cần tải lên."),
+            "empty": _("Tệp minh chứng đã chọn không có nội dung."),
+            "invalid": _("Không đọc được tệp minh chứng đã gửi; hãy chọn lại tệp."),
+        },
+    )
 
 
 class ReturnForm(forms.Form):

@@ -55,7 +55,7 @@ def _urls(world, personas):
         "target_create": (reverse("indicators:target_create", args=[indicator.pk]), MANAGERS, 403),
         "target_edit": (reverse("indicators:target_edit", args=[indicator.pk, target.pk]), MANAGERS, 403),
         "target_delete": (reverse("indicators:target_delete", args=[indicator.pk, target.pk]), MANAGERS, 403),
-        "entry_list": (reverse("indicators:entry_list"), ("focal_a", "focal_b"), 403),
+        "entry_list": (reverse("indicators:entry_list"), ("admin", "focal_a", "focal_b"), 403),
         "value_edit_a": (
             reverse("indicators:value_edit", args=[indicator.pk, personas.unit_a.pk, "2026"]),
             ("admin", "focal_a"),
