@@ -266,6 +266,7 @@ def _publish(user: Actor, payload: ValueIn, indicator: Indicator, unit: Unit, pe
 )
 def value_write(request: HttpRequest, payload: ValueIn) -> IndicatorValue:
     user = _user(request)
+    services.pakn_indicators_ensure()
     indicator = _indicator(user, payload.indicator)
     unit = _unit(user, payload.unit)
     period = _period(payload.period)
