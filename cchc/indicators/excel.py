@@ -497,10 +497,10 @@ def _parse_values(actor: Actor, data: bytes, report: ImportReport) -> list[_Valu
                     _("Đơn vị đã nhập giá trị cho kỳ này (%(state)s); tệp không ghi đè giá trị do đơn vị nhập.")
                     % {"state": str(current.get_state_display()).lower()},
                 )
-            key = (indicator.pk, unit.pk, period.key)
-            if key in seen:
-                error("period", _("Trùng với dòng %(row)s (cùng chỉ số, đơn vị và kỳ).") % {"row": seen[key]})
-            seen.setdefault(key, row.number)
+            slot = (indicator.pk, unit.pk, period.key)
+            if slot in seen:
+                error("period", _("Trùng với dòng %(row)s (cùng chỉ số, đơn vị và kỳ).") % {"row": seen[slot]})
+            seen.setdefault(slot, row.number)
         if errors:
             report.errors.extend(errors)
             continue
@@ -622,12 +622,12 @@ def _parse_targets(actor: Actor, data: bytes, report: ImportReport) -> list[_Tar
             error("unit_kind", _("Ghi mã đơn vị hoặc loại đơn vị, không ghi cả hai."))
             report.errors.extend(errors)
             continue
-        key = (indicator.pk, year, kind, unit.pk if unit else None)
-        if key in seen:
-            error("year", _("Trùng với dòng %(row)s (cùng chỉ số, năm và phạm vi).") % {"row": seen[key]})
+        slot = (indicator.pk, year, kind, unit.pk if unit else None)
+        if slot in seen:
+            error("year", _("Trùng với dòng %(row)s (cùng chỉ số, năm và phạm vi).") % {"row": seen[slot]})
             report.errors.extend(errors)
             continue
-        seen[key] = row.number
+        seen[slot] = row.number
         parsed.append(
             _Target(
                 row.number,
