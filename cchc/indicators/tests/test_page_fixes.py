@@ -112,7 +112,9 @@ def test_an_administrator_opens_the_values_to_enter_and_chooses_a_unit(personas,
     url = reverse("indicators:entry_list")
     response = client.get(url, {"year": 2025})
     assert response.status_code == 200
-    assert 'data-testid="admin-hint"' in response.content.decode() and response.context["rows"] == []
+    page = response.content.decode()
+    assert 'data-testid="admin-hint"' in page and response.context["rows"] == []
+    assert "Chọn một đơn vị để xem số liệu cần nhập." in page
     chosen = client.get(url, {"year": 2025, "unit": personas.unit_b.pk})
     assert [(row.indicator, row.unit) for row in chosen.context["rows"]] == [(digitised, personas.unit_b)]
 

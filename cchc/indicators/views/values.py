@@ -83,6 +83,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         year=year,
         years=[today.year - offset for offset in range(4)],
         chooser=chooser,
+        chosen=root,
         nav_active="indicator_entry",
     )
 
