@@ -88,6 +88,18 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def provenance_label(self) -> str:
+        """How the values come, as the pages show it: "Hệ thống tính (Theo dõi nhiệm vụ)", "Đơn vị nhập (…)".
+
+        The source "Nhập tay" is left out: it says nothing more of an indicator entered by units, and of a computed or
+        imported one it would contradict the entry mode.
+        """
+        entry = str(self.get_entry_display())
+        if self.source == IndicatorSource.MANUAL:
+            return entry
+        return gettext("%(entry)s (%(source)s)") % {"entry": entry, "source": self.get_source_display()}
+
 
 class Target(models.Model):
     """A target (chỉ tiêu) for a year, for one unit or for every unit of a kind.

@@ -11,6 +11,7 @@ from .external import (
     external_table_export,
     external_template,
 )
+from .exchange import import_page, import_template, targets_export, values_export
 from .targets import target_create, target_delete, target_edit
 from .values import (
     entry_list,
@@ -37,6 +38,8 @@ __all__ = [
     "external_responsible",
     "external_table_export",
     "external_template",
+    "import_page",
+    "import_template",
     "indicator_create",
     "indicator_detail",
     "indicator_edit",
@@ -45,9 +48,11 @@ __all__ = [
     "target_create",
     "target_delete",
     "target_edit",
+    "targets_export",
     "value_accept",
     "value_detail",
     "value_edit",
     "value_return",
     "value_submit",
+    "values_export",
 ]
