@@ -2,6 +2,7 @@
 and the published external results (``external``)."""
 
 from .definitions import indicator_create, indicator_detail, indicator_edit, indicator_list
+from .exchange import import_page, import_template, targets_export, values_export
 from .external import (
     external_import,
     external_index,
@@ -11,7 +12,6 @@ from .external import (
     external_table_export,
     external_template,
 )
-from .exchange import import_page, import_template, targets_export, values_export
 from .targets import target_create, target_delete, target_edit
 from .values import (
     entry_list,
