@@ -342,6 +342,11 @@ class RowParser:
 
     def _date(self, value: Any) -> datetime.date | None:
         """:func:`parse_date` with the preset's format, remembered per text (a portal timestamp per day)."""
+        found = self._dates.get(value, _MISSING) if type(value) is str else _MISSING
+        if found is not _MISSING:  # the same text seen before
+            if found is _BAD:
+                raise ValueError(value)
+            return found
         if type(value) is not str:
             return parse_date(value, date_format=self.preset.date_format)
         key = value[:8] if self._portal and len(value) == 14 and value.isascii() and value.isdigit() else value
@@ -354,6 +359,7 @@ class RowParser:
             if len(self._dates) >= _CACHE_LIMIT:
                 self._dates.clear()
             self._dates[key] = found
+        self._dates[value] = found
         if found is _BAD:
             raise ValueError(value)
         return found

@@ -57,6 +57,22 @@ _UNIT, _RECEIVED, _FINISHED = 2, 3, 5  # positions in a row
 
 Row = tuple[Any, ...]  # (code, *values in VALUE_COLUMNS order)
 
+COPY_LINES = 1_000  # rows handed to COPY at a time
+_NULL = "\\N"
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_FLAGS = {True: "t", False: "f"}
+
+
+class _DayTexts(dict[Any, str]):
+    """Dates as ``COPY`` text, each formatted once; none is ``\\N``."""
+
+    def __init__(self) -> None:
+        super().__init__({None: _NULL})
+
+    def __missing__(self, day: datetime.date) -> str:
+        text = self[day] = day.isoformat()
+        return text
+
 
 def row_of(values: dict[str, Any]) -> Row:
     """The row a writer takes, from the parsed values of a checked row (procedure and unit as instances)."""
@@ -107,6 +123,10 @@ class DossierWriter:
         self.batch: list[Row] = []
         self.staged = 0
         self.had_rows = Dossier.objects.filter(source=source).exists()
+        self.lines: list[str] = []
+        self._days = _DayTexts()
+        self._prefix = source.translate(_ESCAPES) + "\t"
+        self._suffix = f"\t{log.pk}\t{self.now.isoformat()}\t{self.now.isoformat()}\n"
         self._cursor: Any = None
         self._context: Any = None
         self._copy: Any = None
@@ -115,12 +135,9 @@ class DossierWriter:
 
     def add(self, row: Row) -> None:
         if self.postgres:
-            copy = self._copy or self._open_copy()
-            if self.had_rows:
-                copy.write_row(row)
-            else:
-                copy.write_row((self.source, *row, self.log.pk, self.now, self.now))
-                self._keys(row)
+            self.lines.append(self._copy_line(row))
+            if len(self.lines) >= COPY_LINES:
+                self._send()
             self.staged += 1
             return
         self.batch.append(row)
@@ -130,6 +147,7 @@ class DossierWriter:
 
     def pause(self) -> None:
         """End the ``COPY`` in progress (PostgreSQL), so that the connection can run another query."""
+        self._send()
         if self._copy is None:
             return
         context, cursor = self._context, self._cursor
@@ -145,8 +163,61 @@ class DossierWriter:
         finally:
             cursor.close()
 
+    def _send(self) -> None:
+        if not self.lines:
+            return
+        copy = self._copy or self._open_copy()
+        copy.write("".join(self.lines))
+        self.lines = []
+
+    def _copy_line(self, row: Row) -> str:
+        """One row in the text format of ``COPY``: tab-separated, ``\\N`` for none, backslash escapes."""
+        (
+            code,
+            procedure,
+            unit,
+            received,
+            due,
+            finished,
+            returned,
+            status,
+            channel,
+            fee,
+            paid_online,
+            inputs_digitised,
+            results_digitised,
+            electronic_result,
+            apology,
+            supplements,
+            withdrawn,
+        ) = row
+        day, flag = self._days, _FLAGS
+        line = "\t".join(
+            (
+                code.translate(_ESCAPES),
+                str(procedure),
+                str(unit),
+                day[received],
+                day[due],
+                day[finished],
+                day[returned],
+                status.translate(_ESCAPES),
+                channel.translate(_ESCAPES),
+                _NULL if fee is None else str(fee),
+                flag[paid_online],
+                flag[inputs_digitised],
+                flag[results_digitised],
+                flag[electronic_result],
+                day[apology],
+                str(supplements),
+                flag[withdrawn],
+            )
+        )
+        return f"{line}\n" if self.had_rows else f"{self._prefix}{line}{self._suffix}"
+
     def abort(self) -> None:
         """Give up a ``COPY`` in progress after an error; the import's transaction is then rolled back."""
+        self.lines = []
         if self._copy is None:
             return
         context, cursor = self._context, self._cursor
@@ -168,8 +239,9 @@ class DossierWriter:
         self.pause()
         if self.had_rows:
             self._upsert_staged()
-        else:
+        elif self.staged:
             self.created += self.staged
+            self._keys_of_import()
 
     def _open_copy(self) -> Any:
         if self.had_rows:
@@ -183,6 +255,19 @@ class DossierWriter:
         self._context = self._cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN")
         self._copy = self._context.__enter__()
         return self._copy
+
+    def _keys_of_import(self) -> None:
+        """The months of the dossiers this import copied straight into the table (PostgreSQL, new source)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT unit_id, date_trunc('month', received_on)::date FROM {self.table} WHERE last_import_id = %s
+                UNION SELECT unit_id, date_trunc('month', finished_on)::date FROM {self.table}
+                    WHERE last_import_id = %s AND finished_on IS NOT NULL
+                """,  # noqa: S608 - table name from the model
+                [self.log.pk, self.log.pk],
+            )
+            self.affected.update((unit, month) for unit, month in cursor.fetchall())
 
     def _keys(self, row: Sequence[Any]) -> None:
         unit = row[_UNIT]

@@ -121,3 +121,18 @@ def test_other_queries_may_run_between_rows_and_a_failed_import_leaves_nothing(p
             writer.abort()
             raise
     assert Dossier.objects.count() == 4 and not DataImport.objects.filter(source="DVCQG").exists()
+
+
+@pytest.mark.parametrize("source", ["iGate", "Hệ thống C:\\một cửa\tmới"])
+def test_codes_and_sources_with_backslashes_tabs_and_line_breaks_are_stored_as_they_are(
+    personas: Personas, source: str
+) -> None:
+    birth, _marriage = samples.make_procedures()
+    codes = ["HS\\001", "HS\t002", "HS\n003", "HS\r\n004", "\\N"]
+    with transaction.atomic():
+        log = DataImport.objects.create(kind=DataImportKind.DOSSIERS, source=source)
+        writer = DossierWriter(source=source, log=log)
+        for code in codes:
+            writer.add(_row(code, birth.pk, personas.unit_a.pk, datetime.date(2025, 1, 10), None))
+        writer.finish()
+    assert sorted(Dossier.objects.filter(source=source).values_list("code", flat=True)) == sorted(codes)
