@@ -12,19 +12,23 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cchc.indicators.models import IndicatorValue, ValueState
+from cchc.indicators.models import Indicator, IndicatorSource, IndicatorValue, Measure, Target, ValueState
+from cchc.indicators.selectors import status_of, target_in_force, target_value
+from cchc.indicators.services import indicator_ensure, value_publish
 from cchc.lib.periods import Period
+from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import Unit, decode_path, subtree_condition
 
 from .models import (
@@ -66,6 +70,7 @@ RATE_KEYS: tuple[str, ...] = (
 # Rates a score item may read besides RATE_KEYS (see docs/kpis.md).
 DERIVED_KEYS: tuple[str, ...] = ("procedures_online_share", "not_overdue_rate")
 KPI_LABELS: Mapping[str, Any] = {
+    "total_score": gettext_lazy("Điểm chất lượng phục vụ theo QĐ 766"),
     "received": gettext_lazy("Hồ sơ tiếp nhận"),
     "finished": gettext_lazy("Hồ sơ đã giải quyết"),
     "on_time": gettext_lazy("Giải quyết đúng hạn"),
@@ -475,7 +480,7 @@ class Kpis:
     not_overdue_rate: Decimal | None
     procedures_online_share: Decimal | None
     from_aggregates: bool
-    groups: tuple[GroupScore, ...] = field(default=())
+    groups: tuple[GroupScore, ...] = ()
     total_score: Decimal | None = None
 
     def value(self, key: str) -> Any:
@@ -650,6 +655,96 @@ def kpis_for(unit: Unit, period: Period, *, field: str = "", subtree: bool = Tru
     return kpi_table([unit], period, field=field, subtree=subtree)[0]
 
 
+# --- Targets and the indicator store ---------------------------------------------------------------------------------
+
+INDICATOR_PREFIX = "dossiers."
+SCORE_CODE = "dossiers.score_766"
+_MEASURES = {"received": Measure.COUNT, "finished": Measure.COUNT, "overdue_pending": Measure.COUNT}
+_MEASURES |= {"average_days": Measure.DAYS}
+
+
+def indicator_code(key: str) -> str:
+    """The indicator store code of a KPI key (``dossiers.on_time_rate`` …)."""
+    return SCORE_CODE if key == "total_score" else f"{INDICATOR_PREFIX}{key}"
+
+
+def kpi_indicators() -> dict[str, Indicator]:
+    """The store's definitions of the published figures, created on first use, keyed by KPI key."""
+    found = {}
+    for key in (*KPI_KEYS, "total_score"):
+        name = str(KPI_LABELS[key])
+        found[key] = indicator_ensure(
+            code=indicator_code(key),
+            name=name,
+            source=IndicatorSource.PROCEDURES,
+            measure=_MEASURES.get(key, Measure.SCORE if key == "total_score" else Measure.PERCENT),
+            higher_is_better=key not in LOWER_IS_BETTER,
+            description=_("Tính từ hồ sơ TTHC nhập từ hệ thống một cửa (xem tài liệu chỉ số phục vụ)."),
+        )
+    return found
+
+
+def kpi_targets(units: Sequence[Unit], year: int) -> dict[int, dict[str, Decimal | None]]:
+    """``{unit id: {KPI key: target}}`` from the indicator store's targets (``target_in_force``), in two queries."""
+    codes = {indicator_code(key): key for key in (*KPI_KEYS, "total_score")}
+    indicators = {indicator.pk: indicator for indicator in Indicator.objects.filter(code__in=list(codes))}
+    by_indicator: dict[int, list[Target]] = {}
+    for target in Target.objects.filter(indicator_id__in=list(indicators), year__lte=year):
+        by_indicator.setdefault(target.indicator_id, []).append(target)
+    result: dict[int, dict[str, Decimal | None]] = {unit.pk: {} for unit in units}
+    for indicator_id, targets in by_indicator.items():
+        indicator = indicators[indicator_id]
+        key = codes[indicator.code]
+        for unit in units:
+            chosen = target_in_force(targets, indicator, unit, year)
+            result[unit.pk][key] = target_value(chosen, indicator, year)
+    return result
+
+
+def figure_status(key: str, value: Decimal | int | None, target: Decimal | None) -> str | None:
+    """Đạt / chưa đạt / không có chỉ tiêu of one figure (``None`` when the figure has no value)."""
+    if value is None:
+        return None
+    return status_of(Decimal(value), target, higher_is_better=key not in LOWER_IS_BETTER)
+
+
+def units_with_data(period: Period) -> list[Unit]:
+    """The units whose subtree has dossiers, aggregate reports or overdue dossiers in ``period``."""
+    first, after = period_months(period)
+    paths = set(DossierMonth.objects.filter(month__gte=first, month__lt=after).values_list("unit__path", flat=True))
+    paths |= set(
+        DossierAggregate.objects.filter(period_start__gte=period.start, period_end__lte=period.end).values_list(
+            "unit__path", flat=True
+        )
+    )
+    paths |= set(Dossier.objects.filter(overdue_condition(snapshot_day(period))).values_list("unit__path", flat=True))
+    ids = {unit_id for path in paths for unit_id in decode_path(path)}
+    return list(Unit.objects.filter(pk__in=ids).order_by("path"))
+
+
+def kpis_publish(*, actor: ActorOrSystem, period: Period, units: Sequence[Unit] | None = None) -> int:
+    """Publish each unit's figures (with its subtree) and its QĐ 766 total into the indicator store as computed values;
+    idempotent (an unchanged value is not written again). ``units`` defaults to every unit with data in the period.
+    Returns the number of values published."""
+    chosen = list(units) if units is not None else units_with_data(period)
+    if not chosen:
+        return 0
+    indicators = kpi_indicators()
+    note = _("Tính từ hồ sơ TTHC")
+    published = 0
+    with transaction.atomic():
+        for kpis in kpi_table(chosen, period):
+            if not (kpis.received or kpis.finished or kpis.overdue_pending):
+                continue
+            for key, indicator in indicators.items():
+                value = kpis.total_score if key == "total_score" else getattr(kpis, key)
+                if value is None:
+                    continue
+                value_publish(actor=actor, indicator=indicator, unit=kpis.unit, period=period, value=value, note=note)
+                published += 1
+    return published
+
+
 # --- Drill-down ------------------------------------------------------------------------------------------------------
 
 DRILLDOWN_KINDS: Mapping[str, Any] = {
@@ -737,10 +832,13 @@ __all__ = [
     "Kpis",
     "dossier_keys",
     "drilldown",
+    "figure_status",
     "group_scores",
     "item_points",
     "kpi_table",
+    "kpi_targets",
     "kpis_for",
+    "kpis_publish",
     "rate",
     "rollups_refresh",
 ]

@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cchc.audit.models import AuditEntry
+from cchc.indicators.models import Indicator, IndicatorValue, Target
+from cchc.indicators.selectors import Status
 from cchc.lib.periods import Period
 from cchc.procedures import presets
-from cchc.procedures.kpis import drilldown, kpi_table, kpis_for, rollups_refresh
+from cchc.procedures.kpis import (
+    KPI_KEYS,
+    drilldown,
+    figure_status,
+    kpi_table,
+    kpi_targets,
+    kpis_for,
+    kpis_publish,
+    rollups_refresh,
+)
 from cchc.procedures.models import (
     Channel,
     Dossier,
@@ -301,3 +315,64 @@ def test_scores_follow_the_items_and_an_item_without_data_is_missing(personas, p
     assert online["3.6"].missing  # no dossier with a fee
     assert by_group[1].points is None
     assert [group.max_points for group in kpis.groups] == [18, 20, 22, 22, 18]
+
+
+def test_publishing_writes_computed_values_for_each_unit_and_its_ancestors_once(personas, procedures):
+    make(personas.office_a, "1", D(2025, 4, 1), due=D(2025, 4, 5), finished=D(2025, 4, 3))
+    make(personas.office_a, "2", D(2025, 4, 1), due=D(2025, 4, 5), finished=D(2025, 4, 9))
+    refreshed()
+    count = kpis_publish(actor=None, period=Y2025)
+    assert count > 0
+    value = IndicatorValue.objects.get(indicator__code="dossiers.on_time_rate", unit=personas.unit_a)
+    assert (value.value, value.origin, value.state) == (Decimal("50.0000"), "computed", "accepted")
+    assert IndicatorValue.objects.filter(indicator__code="dossiers.on_time_rate", unit=personas.province).exists()
+    assert not IndicatorValue.objects.filter(unit=personas.unit_b).exists()
+    assert IndicatorValue.objects.filter(indicator__code="dossiers.score_766", unit=personas.office_a).get().value
+    entries = AuditEntry.objects.count()
+    assert kpis_publish(actor=None, period=Y2025) == count
+    assert AuditEntry.objects.count() == entries  # nothing changed, nothing written
+
+
+def test_figures_are_shown_against_the_targets_of_the_indicator_store(personas, procedures):
+    make(personas.unit_b, "1", D(2025, 4, 1), due=D(2025, 4, 5), finished=D(2025, 4, 3))
+    refreshed()
+    kpis_publish(actor=None, period=Y2025)
+    indicator = Indicator.objects.get(code="dossiers.on_time_rate")
+    Target.objects.create(indicator=indicator, year=2025, value=Decimal(98))
+    Target.objects.create(indicator=Indicator.objects.get(code="dossiers.online_rate"), year=2025, value=Decimal(50))
+    targets = kpi_targets([personas.unit_b], 2025)[personas.unit_b.pk]
+    kpis = kpis_for(personas.unit_b, Y2025)
+    assert figure_status("on_time_rate", kpis.on_time_rate, targets["on_time_rate"]) == Status.MET
+    assert figure_status("online_rate", kpis.online_rate, targets["online_rate"]) == Status.NOT_MET
+    assert figure_status("postal_rate", kpis.postal_rate, targets.get("postal_rate")) == Status.NO_TARGET
+
+
+def test_the_kpis_command_prints_json_with_the_keys_and_group_scores_and_a_vietnamese_table(personas, procedures):
+    make(personas.unit_a, "1", D(2025, 4, 1), due=D(2025, 4, 5), finished=D(2025, 4, 3), channel=Channel.ONLINE)
+    refreshed()
+    out = io.StringIO()
+    call_command("kpis", "--period", "2025", "--unit", personas.province.code, "--json", stdout=out)
+    rows = {row["unit"]: row for row in json.loads(out.getvalue())}
+    unit_a = rows[personas.unit_a.code]
+    assert set(KPI_KEYS) <= set(unit_a)
+    assert (unit_a["received"], unit_a["on_time_rate"], unit_a["online_rate"]) == (1, "100.00", "100.00")
+    assert unit_a["group_2"] == "20.00"
+    assert {f"group_{number}" for number in range(1, 6)} <= set(unit_a)
+    assert rows[personas.unit_b.code]["on_time_rate"] is None
+    text = io.StringIO()
+    call_command("kpis", "--period", "2025-Q2", "--unit", personas.unit_a.code, "--field", "Hộ tịch", stdout=text)
+    assert "Tỷ lệ giải quyết đúng hạn: 100" in text.getvalue()
+    assert "Nhóm 2. Tiến độ, kết quả giải quyết: 20/20 điểm" in text.getvalue()
+
+
+def test_the_kpis_command_refuses_a_bad_period_or_unit_in_vietnamese(personas):
+    with pytest.raises(CommandError, match="không hợp lệ"):
+        call_command("kpis", "--period", "2025-Q9")
+    with pytest.raises(CommandError, match="Không có đơn vị"):
+        call_command("kpis", "--period", "2025", "--unit", "NOPE")
+
+
+def test_the_kpis_command_publishes_and_refreshes_on_request(personas, procedures):
+    make(personas.unit_b, "1", D(2025, 4, 1), due=D(2025, 4, 5), finished=D(2025, 4, 3))
+    call_command("kpis", "--period", "2025", "--refresh", "--publish", stdout=io.StringIO(), stderr=io.StringIO())
+    assert IndicatorValue.objects.filter(indicator__code="dossiers.received", unit=personas.unit_b).get().value == 1
