@@ -12,6 +12,7 @@ urlpatterns = [
     path("indicators/", include("cchc.indicators.urls")),
     path("assessments/", include("cchc.assessments.urls")),
     path("directives/", include("cchc.directives.urls")),
+    path("procedures/", include("cchc.procedures.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]
