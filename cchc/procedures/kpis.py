@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -29,7 +30,7 @@ from cchc.indicators.selectors import status_of, target_in_force, target_value
 from cchc.indicators.services import indicator_ensure, value_publish
 from cchc.lib.periods import Period
 from cchc.lib.types import ActorOrSystem
-from cchc.organisations.models import Unit, decode_path, subtree_condition
+from cchc.organisations.models import SEGMENT_WIDTH, Unit, decode_path, subtree_condition
 
 from .models import (
     Channel,
@@ -37,6 +38,7 @@ from .models import (
     DossierAggregate,
     DossierMonth,
     DossierStatus,
+    DossierUnitMonth,
     OnlineLevel,
     Procedure,
     ScoreGroup,
@@ -95,6 +97,7 @@ NOT_PENDING = (DossierStatus.WITHDRAWN, DossierStatus.SUSPENDED, DossierStatus.R
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 KEYS_PER_QUERY = 300
+SCOPE_IN_SQL = 1000  # units of a table's scope sent to the database as a list; more are filtered in Python
 
 
 def late_after_supplements() -> int:
@@ -103,11 +106,12 @@ def late_after_supplements() -> int:
     return int(getattr(settings, "CCHC_KPI_LATE_AFTER_SUPPLEMENTS", 1))
 
 
-def rate(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
-    """``numerator / denominator × 100`` rounded to 2 places; ``None`` when there is nothing to divide by."""
+def rate(numerator: int, denominator: int) -> Decimal | None:
+    """``numerator / denominator × 100`` rounded half up to 2 places; ``None`` when there is nothing to divide by."""
     if not denominator:
         return None
-    return (Decimal(numerator) * HUNDRED / Decimal(denominator)).quantize(CENT, ROUND_HALF_UP)
+    hundredths = (numerator * 20000 + denominator) // (2 * denominator)
+    return Decimal(hundredths).scaleb(-2)
 
 
 def month_of(day: datetime.date) -> datetime.date:
@@ -144,6 +148,41 @@ def overdue_condition(day: datetime.date) -> Q:
         & Q(received_on__lte=day, due_on__lt=day)
         & ~Q(status__in=NOT_PENDING)
     )
+
+
+def _fetch(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` query as the database driver gives them: the table sums thousands of rows, and
+    the ORM's per-row converters would cost more than the query."""
+    sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def outermost_paths(paths: Iterable[str]) -> list[str]:
+    """The paths not inside another of them (a long list of units becomes the few roots of their subtrees)."""
+    kept: set[str] = set()
+    for path in sorted(set(paths), key=len):
+        if not any(path[:end] in kept for end in range(SEGMENT_WIDTH, len(path), SEGMENT_WIDTH)):
+            kept.add(path)
+    return sorted(kept)
+
+
+def overdue_counts(scope: Q, day: datetime.date, field: str = "") -> dict[int, int]:
+    """``{unit id: dossiers overdue and still being processed on day}`` for the dossiers matching ``scope``. Two
+    queries without an OR between them, so that each reads only the partial index ``dossier_open_or_late`` (open
+    dossiers; dossiers settled late after ``day``)."""
+    base = Dossier.objects.filter(scope, received_on__lte=day, due_on__lt=day).exclude(status__in=NOT_PENDING)
+    if field:
+        base = base.filter(procedure__field=field)
+    counts: dict[int, int] = {}
+    for part in (
+        base.filter(finished_on__isnull=True),
+        base.filter(finished_on__gt=day).filter(finished_on__gt=F("due_on")),
+    ):
+        for unit_id, count in _fetch(part.values_list("unit_id").annotate(count=Count("*")).order_by()):
+            counts[unit_id] = counts.get(unit_id, 0) + count
+    return counts
 
 
 def snapshot_day(period: Period) -> datetime.date:
@@ -232,7 +271,9 @@ def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
-def _rollup_rows(keys: Sequence[tuple[int, datetime.date]] | None) -> list[DossierMonth]:
+def _rollup_rows(
+    keys: Sequence[tuple[int, datetime.date]] | None,
+) -> tuple[list[DossierMonth], list[DossierUnitMonth]]:
     base = Dossier.objects.filter(counted())
     received = base if keys is None else base.filter(_keys_condition(keys, "received_on"))
     finished = base.filter(finished_on__isnull=False)
@@ -255,67 +296,82 @@ def _rollup_rows(keys: Sequence[tuple[int, datetime.date]] | None) -> list[Dossi
         for name in ("finished", "finished_on_time", "finished_e_result", "finished_late_apology"):
             setattr(row, name, values[name])
         row.finished_days = values["days"].days if values["days"] else 0
-    return list(rows.values())
+    totals: dict[tuple[int, datetime.date], DossierUnitMonth] = {}
+    for row in rows.values():
+        total = totals.get((row.unit_id, row.month))
+        if total is None:
+            total = totals[(row.unit_id, row.month)] = DossierUnitMonth(unit_id=row.unit_id, month=row.month)
+        for name in ROLLUP_COUNTS:
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    return list(rows.values()), list(totals.values())
 
 
 def rollups_refresh(*, keys: Iterable[tuple[int, datetime.date]] | None = None) -> int:
-    """Recompute the :class:`DossierMonth` rows of the given (unit id, first day of month) keys from the dossiers
-    (``None``: all rows), in the caller's transaction; returns how many rows now exist for those keys."""
+    """Recompute the :class:`DossierMonth` and :class:`DossierUnitMonth` rows of the given (unit id, first day of
+    month) keys from the dossiers (``None``: all rows), in the caller's transaction; returns how many per-field rows
+    now exist for those keys."""
     if keys is None:
         DossierMonth.objects.all().delete()
-        created = _rollup_rows(None)
-        DossierMonth.objects.bulk_create(created, batch_size=1000)
-        return len(created)
+        DossierUnitMonth.objects.all().delete()
+        by_field, totals = _rollup_rows(None)
+        DossierMonth.objects.bulk_create(by_field, batch_size=1000)
+        DossierUnitMonth.objects.bulk_create(totals, batch_size=1000)
+        return len(by_field)
     wanted = sorted({(unit_id, month_of(month)) for unit_id, month in keys})
-    total = 0
+    count = 0
     for start in range(0, len(wanted), KEYS_PER_QUERY):
         chunk = wanted[start : start + KEYS_PER_QUERY]
         DossierMonth.objects.filter(_keys_condition(chunk, "month")).delete()
-        created = _rollup_rows(chunk)
-        DossierMonth.objects.bulk_create(created, batch_size=1000)
-        total += len(created)
-    return total
+        DossierUnitMonth.objects.filter(_keys_condition(chunk, "month")).delete()
+        by_field, totals = _rollup_rows(chunk)
+        DossierMonth.objects.bulk_create(by_field, batch_size=1000)
+        DossierUnitMonth.objects.bulk_create(totals, batch_size=1000)
+        count += len(by_field)
+    return count
 
 
 # --- Counts of a unit ------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Counts:
-    """The sums behind the figures. The ``*_base`` counts are the denominators of the rates that aggregate reports
-    cannot give (they count dossier-level data only) or give partly."""
+COUNT_NAMES = (
+    *ROLLUP_COUNTS,
+    "received_online_base",  # denominators of the rates aggregate reports give partly or not at all
+    "received_detail",
+    "finished_on_time_base",
+    "finished_detail",
+    "finished_late_detail",
+    "overdue_pending",
+    "units",  # units whose own data is in the sums, and how many of them from aggregate reports
+    "report_units",
+)
+_AT = {name: index for index, name in enumerate(COUNT_NAMES)}
 
-    received: int = 0
-    received_online: int = 0
-    received_online_base: int = 0
-    received_postal: int = 0
-    received_detail: int = 0
-    received_full: int = 0
-    received_full_online: int = 0
-    received_digitised: int = 0
-    received_fee: int = 0
-    received_fee_paid_online: int = 0
-    finished: int = 0
-    finished_on_time: int = 0
-    finished_on_time_base: int = 0
-    finished_detail: int = 0
-    finished_late_detail: int = 0
-    finished_e_result: int = 0
-    finished_late_apology: int = 0
-    finished_days: int = 0
-    overdue_pending: int = 0
+
+class Counts:
+    """The sums behind one unit's figures, a list in the order of :data:`COUNT_NAMES` (the table adds thousands of
+    them). The ``*_base`` and ``*_detail`` counts are the denominators of the rates that aggregate reports give partly
+    (``received_online_base``, ``finished_on_time_base``) or not at all (dossier-level data only)."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: list[int] | None = None) -> None:
+        self.values = values if values is not None else [0] * len(COUNT_NAMES)
+
+    def __getitem__(self, name: str) -> int:
+        return self.values[_AT[name]]
+
+    def __setitem__(self, name: str, value: int) -> None:
+        self.values[_AT[name]] = value
 
     def add(self, other: Counts) -> None:
-        for item in fields(self):
-            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
+        self.values = [mine + theirs for mine, theirs in zip(self.values, other.values, strict=True)]
 
     @classmethod
-    def from_rollup(cls, values: Mapping[str, Any]) -> Counts:
-        counts = cls(**{name: int(values.get(name) or 0) for name in ROLLUP_COUNTS})
-        counts.received_online_base = counts.received_detail = counts.received
-        counts.finished_on_time_base = counts.finished_detail = counts.finished
-        counts.finished_late_detail = counts.finished - counts.finished_on_time
-        return counts
+    def from_rollup(cls, row: Sequence[Any]) -> Counts:
+        """From the sums of :data:`ROLLUP_COUNTS` in that order (integers; a database may give a decimal sum)."""
+        values = [value if type(value) is int else int(value or 0) for value in row]
+        received, finished, on_time = values[0], values[8], values[9]
+        return cls([*values, received, received, finished, finished, finished - on_time, 0, 0, 0])
 
     @classmethod
     def from_aggregates(cls, rows: Sequence[DossierAggregate]) -> Counts:
@@ -323,24 +379,24 @@ class Counts:
         counts = cls()
         for row in rows:
             received = row.received_new if row.received_new is not None else 0
-            counts.received += received
+            counts["received"] += received
             if row.received_online is not None:
-                counts.received_online += row.received_online
-                counts.received_online_base += received
+                counts["received_online"] += row.received_online
+                counts["received_online_base"] += received
             split = [
                 value for value in (row.finished_early, row.finished_on_time, row.finished_late) if value is not None
             ]
             finished = row.finished_total if row.finished_total is not None else sum(split)
-            counts.finished += finished
+            counts["finished"] += finished
             if row.finished_early is not None or row.finished_on_time is not None:
-                counts.finished_on_time += (row.finished_early or 0) + (row.finished_on_time or 0)
-                counts.finished_on_time_base += finished
+                counts["finished_on_time"] += (row.finished_early or 0) + (row.finished_on_time or 0)
+                counts["finished_on_time_base"] += finished
             elif row.finished_late is not None:
-                counts.finished_on_time += max(finished - row.finished_late, 0)
-                counts.finished_on_time_base += finished
+                counts["finished_on_time"] += max(finished - row.finished_late, 0)
+                counts["finished_on_time_base"] += finished
         latest = max(rows, key=lambda row: row.period_end, default=None)
         if latest is not None and latest.processing_late is not None:
-            counts.overdue_pending = latest.processing_late
+            counts["overdue_pending"] = latest.processing_late
         return counts
 
 
@@ -455,33 +511,116 @@ def indicator_rates(
 # --- The figures -----------------------------------------------------------------------------------------------------
 
 
+class ScoreContext:
+    """What the scores of one table need besides the counts (score items, indicator store values, the catalogue
+    share), read once for the whole table on the first score asked for: the figures alone cost no query."""
+
+    def __init__(self, units: Sequence[Unit], period: Period, field: str) -> None:
+        self.units, self.period, self.field = units, period, field
+        self._loaded: tuple[list[ScoreItem], dict[int, dict[str, Decimal | None]], Decimal | None] | None = None
+
+    def load(self) -> tuple[list[ScoreItem], dict[int, dict[str, Decimal | None]], Decimal | None]:
+        if self._loaded is None:
+            items = active_score_items()
+            share = None
+            if any(item.kpi == "procedures_online_share" for item in items):
+                share = procedures_online_share(self.field)
+            self._loaded = (items, indicator_rates(items, self.units, self.period), share)
+        return self._loaded
+
+
 @dataclass(frozen=True)
 class Kpis:
-    """The figures of one unit (with or without its subtree) over one period and, optionally, one procedure field."""
+    """The figures of one unit (with or without its subtree) over one period and, optionally, one procedure field.
+
+    Counts and rates are computed from ``counts`` when first read; the group scores read the score items and the
+    indicator store through the table's shared ``scores`` context."""
 
     unit: Unit
     period: Period
     field: str
     subtree: bool
-    received: int
-    finished: int
-    on_time: int
-    late: int
-    overdue_pending: int
-    on_time_rate: Decimal | None
-    average_days: Decimal | None
-    online_rate: Decimal | None
-    full_online_rate: Decimal | None
-    postal_rate: Decimal | None
-    digitised_rate: Decimal | None
-    e_result_rate: Decimal | None
-    online_payment_rate: Decimal | None
-    apology_rate: Decimal | None
-    not_overdue_rate: Decimal | None
-    procedures_online_share: Decimal | None
-    from_aggregates: bool
-    groups: tuple[GroupScore, ...] = ()
-    total_score: Decimal | None = None
+    counts: Counts
+    scores: ScoreContext
+
+    received = property(lambda self: self.counts["received"])
+    finished = property(lambda self: self.counts["finished"])
+    on_time = property(lambda self: self.counts["finished_on_time"])
+    overdue_pending = property(lambda self: self.counts["overdue_pending"])
+
+    @property
+    def from_aggregates(self) -> bool:
+        """All of these figures come from aggregate reports (biểu 06a / 07a)."""
+        return self.counts["units"] > 0 and self.counts["report_units"] == self.counts["units"]
+
+    @property
+    def late(self) -> int:
+        return self.counts["finished_on_time_base"] - self.counts["finished_on_time"]
+
+    def _rate(self, numerator: str, denominator: str) -> Decimal | None:
+        return rate(self.counts[numerator], self.counts[denominator])
+
+    @cached_property
+    def on_time_rate(self) -> Decimal | None:
+        return self._rate("finished_on_time", "finished_on_time_base")
+
+    @cached_property
+    def average_days(self) -> Decimal | None:
+        finished = self.counts["finished_detail"]
+        if not finished:
+            return None
+        return (Decimal(self.counts["finished_days"]) / Decimal(finished)).quantize(CENT, ROUND_HALF_UP)
+
+    @cached_property
+    def online_rate(self) -> Decimal | None:
+        return self._rate("received_online", "received_online_base")
+
+    @cached_property
+    def full_online_rate(self) -> Decimal | None:
+        return self._rate("received_full_online", "received_full")
+
+    @cached_property
+    def postal_rate(self) -> Decimal | None:
+        return self._rate("received_postal", "received_detail")
+
+    @cached_property
+    def digitised_rate(self) -> Decimal | None:
+        return self._rate("received_digitised", "received_detail")
+
+    @cached_property
+    def e_result_rate(self) -> Decimal | None:
+        return self._rate("finished_e_result", "finished_detail")
+
+    @cached_property
+    def online_payment_rate(self) -> Decimal | None:
+        return self._rate("received_fee_paid_online", "received_fee")
+
+    @cached_property
+    def apology_rate(self) -> Decimal | None:
+        return self._rate("finished_late_apology", "finished_late_detail")
+
+    @cached_property
+    def not_overdue_rate(self) -> Decimal | None:
+        base = self.counts["finished_on_time_base"] + self.overdue_pending
+        return rate(base - self.late - self.overdue_pending, base)
+
+    @cached_property
+    def procedures_online_share(self) -> Decimal | None:
+        return self.scores.load()[2]
+
+    @cached_property
+    def groups(self) -> tuple[GroupScore, ...]:
+        items, stored, _share = self.scores.load()
+        rates: dict[str, Decimal | None] = {**stored.get(self.unit.pk, {})}
+        for item in items:
+            if item.kpi and item.kpi not in rates:
+                rates[item.kpi] = getattr(self, item.kpi, None)
+        return group_scores(items, rates)
+
+    @cached_property
+    def total_score(self) -> Decimal | None:
+        scored = [group.points for group in self.groups if group.points is not None]
+        return sum(scored, Decimal(0)) if scored else None
 
     def value(self, key: str) -> Any:
         return getattr(self, key)
@@ -499,143 +638,13 @@ class Kpis:
         return data
 
 
-def build_kpis(
-    unit: Unit,
-    period: Period,
-    counts: Counts,
-    *,
-    field: str,
-    subtree: bool,
-    from_aggregates: bool,
-    items: Sequence[ScoreItem],
-    extra_rates: Mapping[str, Decimal | None],
-) -> Kpis:
-    late = counts.finished_on_time_base - counts.finished_on_time
-    on_time_rate = rate(counts.finished_on_time, counts.finished_on_time_base)
-    overdue_base = counts.finished_on_time_base + counts.overdue_pending
-    not_overdue = rate(overdue_base - late - counts.overdue_pending, overdue_base)
-    average = None
-    if counts.finished_detail:
-        average = (Decimal(counts.finished_days) / Decimal(counts.finished_detail)).quantize(CENT, ROUND_HALF_UP)
-    figures: dict[str, Any] = {
-        "received": counts.received,
-        "finished": counts.finished,
-        "on_time": counts.finished_on_time,
-        "late": late,
-        "overdue_pending": counts.overdue_pending,
-        "on_time_rate": on_time_rate,
-        "average_days": average,
-        "online_rate": rate(counts.received_online, counts.received_online_base),
-        "full_online_rate": rate(counts.received_full_online, counts.received_full),
-        "postal_rate": rate(counts.received_postal, counts.received_detail),
-        "digitised_rate": rate(counts.received_digitised, counts.received_detail),
-        "e_result_rate": rate(counts.finished_e_result, counts.finished_detail),
-        "online_payment_rate": rate(counts.received_fee_paid_online, counts.received_fee),
-        "apology_rate": rate(counts.finished_late_apology, counts.finished_late_detail),
-        "not_overdue_rate": not_overdue,
-        "procedures_online_share": extra_rates.get("procedures_online_share"),
-    }
-    groups = group_scores(items, {**extra_rates, **figures})
-    scored = [group.points for group in groups if group.points is not None]
-    return Kpis(
-        unit=unit,
-        period=period,
-        field=field,
-        subtree=subtree,
-        from_aggregates=from_aggregates,
-        groups=groups,
-        total_score=sum(scored, Decimal(0)) if scored else None,
-        **figures,
-    )
-
-
 def period_months(period: Period) -> tuple[datetime.date, datetime.date]:
     """First day of the period's first month and first day of the month after it."""
     return period.start, next_month(month_of(period.end))
 
 
-def kpi_table(units: Sequence[Unit], period: Period, *, field: str = "", subtree: bool = True) -> list[Kpis]:
-    """The figures of each unit (with its subtree, or its own dossiers only) in a constant number of queries: the
-    rollup sums grouped by unit, the overdue-pending snapshot grouped by unit, the aggregate reports of the period,
-    the score items, the indicator values they read and the catalogue share. Subtrees are summed in Python."""
-    units = list(units)
-    if not units:
-        return []
-    wanted = {unit.pk for unit in units}
-    scope = subtree_condition([unit.path for unit in units], "unit") if subtree else Q(unit_id__in=wanted)
-    first, after = period_months(period)
-
-    months = DossierMonth.objects.filter(scope, month__gte=first, month__lt=after)
-    if field:
-        months = months.filter(field=field)
-    own: dict[int, Counts] = {}
-    paths: dict[int, str] = {}
-    sums = {name: Sum(name) for name in ROLLUP_COUNTS}
-    for values in months.values("unit_id", "unit__path").annotate(**sums).order_by():
-        own[values["unit_id"]] = Counts.from_rollup(values)
-        paths[values["unit_id"]] = values["unit__path"]
-    # Units with dossiers of any field in the period do not read aggregate reports.
-    with_dossiers = set(own)
-    if field:
-        with_dossiers |= set(
-            DossierMonth.objects.filter(scope, month__gte=first, month__lt=after)
-            .values_list("unit_id", flat=True)
-            .distinct()
-            .order_by()
-        )
-
-    day = snapshot_day(period)
-    pending = Dossier.objects.filter(scope, overdue_condition(day))
-    if field:
-        pending = pending.filter(procedure__field=field)
-    for values in pending.values("unit_id", "unit__path").annotate(count=Count("pk")).order_by():
-        own.setdefault(values["unit_id"], Counts()).overdue_pending = values["count"]
-        paths[values["unit_id"]] = values["unit__path"]
-
-    aggregates: dict[int, list[DossierAggregate]] = {}
-    reports = DossierAggregate.objects.filter(scope, period_start__gte=period.start, period_end__lte=period.end)
-    for report in reports.select_related("unit").only(*_AGGREGATE_FIELDS):
-        if report.unit_id not in with_dossiers:
-            aggregates.setdefault(report.unit_id, []).append(report)
-            paths[report.unit_id] = report.unit.path
-    aggregated = set()
-    for unit_id, rows in aggregates.items():
-        chosen = choose_aggregates(rows, field)
-        if chosen:
-            own[unit_id] = Counts.from_aggregates(chosen)
-            aggregated.add(unit_id)
-
-    totals: dict[int, Counts] = {unit_id: Counts() for unit_id in wanted}
-    sources: dict[int, set[int]] = {unit_id: set() for unit_id in wanted}
-    for unit_id, counts in own.items():
-        targets = decode_path(paths[unit_id]) if subtree else [unit_id]
-        for target in targets:
-            if target in totals:
-                totals[target].add(counts)
-                sources[target].add(unit_id)
-
-    items = active_score_items()
-    stored = indicator_rates(items, units, period)
-    needs_share = any(item.kpi == "procedures_online_share" for item in items)
-    share = procedures_online_share(field) if needs_share else None
-    return [
-        build_kpis(
-            unit,
-            period,
-            totals[unit.pk],
-            field=field,
-            subtree=subtree,
-            from_aggregates=bool(sources[unit.pk]) and sources[unit.pk] <= aggregated,
-            items=items,
-            extra_rates={**stored.get(unit.pk, {}), "procedures_online_share": share},
-        )
-        for unit in units
-    ]
-
-
 _AGGREGATE_FIELDS = (
     "unit_id",
-    "unit__path",
     "field",
     "source",
     "period_start",
@@ -648,6 +657,99 @@ _AGGREGATE_FIELDS = (
     "finished_late",
     "processing_late",
 )
+
+
+def kpi_table(units: Sequence[Unit], period: Period, *, field: str = "", subtree: bool = True) -> list[Kpis]:
+    """The figures of each unit (with its subtree, or its own dossiers only) in three queries whatever the number of
+    units: the monthly sums grouped by unit, the overdue snapshot grouped by unit, the aggregate reports of the
+    period. Subtrees are summed in Python, each unit's total added once to its parent's. The scores read their
+    context (three more queries) only when first asked for."""
+    units = list(units)
+    if not units:
+        return []
+    first, after = period_months(period)
+    if subtree:
+        in_scope = Unit.objects.filter(subtree_condition(outermost_paths(unit.path for unit in units)))
+        paths: dict[int, str] = dict(_fetch(in_scope.values_list("pk", "path")))
+    else:
+        paths = {unit.pk: unit.path for unit in units}
+    # A long list of units is not sent to the database: the rows of the months are filtered here instead, which keeps
+    # the plans simple (index on the month; the overdue partial index alone).
+    scope = Q(unit_id__in=list(paths)) if len(paths) <= SCOPE_IN_SQL else Q()
+
+    own: dict[int, Counts] = {}
+    months: QuerySet[Any]
+    if field:
+        months = DossierMonth.objects.filter(scope, month__gte=first, month__lt=after, field=field)
+    else:
+        months = DossierUnitMonth.objects.filter(scope, month__gte=first, month__lt=after)
+    sums = [Sum(name) for name in ROLLUP_COUNTS]
+    for unit_id, *values in _fetch(months.values_list("unit_id").annotate(*sums).order_by()):
+        if unit_id in paths:
+            own[unit_id] = Counts.from_rollup(values)
+    # A unit with dossiers of any field in the period does not read its aggregate reports.
+    with_dossiers = set(own)
+    if field:
+        with_dossiers |= set(
+            DossierUnitMonth.objects.filter(scope, month__gte=first, month__lt=after)
+            .values_list("unit_id", flat=True)
+            .distinct()
+            .order_by()
+        )
+
+    for unit_id, count in overdue_counts(scope, snapshot_day(period), field).items():
+        if unit_id in paths:
+            own.setdefault(unit_id, Counts())["overdue_pending"] = count
+
+    aggregates: dict[int, list[DossierAggregate]] = {}
+    reports = DossierAggregate.objects.filter(scope, period_start__gte=period.start, period_end__lte=period.end)
+    for report in reports.only(*_AGGREGATE_FIELDS):
+        if report.unit_id in paths and report.unit_id not in with_dossiers:
+            aggregates.setdefault(report.unit_id, []).append(report)
+    aggregated = set()
+    for unit_id, rows in aggregates.items():
+        chosen = choose_aggregates(rows, field)
+        if chosen:
+            own[unit_id] = Counts.from_aggregates(chosen)
+            aggregated.add(unit_id)
+
+    for unit_id, counts in own.items():
+        counts["units"] = 1
+        counts["report_units"] = int(unit_id in aggregated)
+    if subtree:
+        by_path = _sum_subtrees(own, paths)
+        totals = {unit.pk: by_path[unit.path] for unit in units if unit.path in by_path}
+    else:
+        totals = own
+    scores = ScoreContext(units, period, field)
+    return [
+        Kpis(
+            unit=unit,
+            period=period,
+            field=field,
+            subtree=subtree,
+            counts=totals.get(unit.pk) or Counts(),
+            scores=scores,
+        )
+        for unit in units
+    ]
+
+
+def _sum_subtrees(own: dict[int, Counts], paths: dict[int, str]) -> dict[str, Counts]:
+    """Each unit's own counts plus those of every unit below it, keyed by unit path, for every unit with data and each
+    of its ancestors; deepest first, so each total is added once, to its parent's (the parent's path is the path
+    without its last segment)."""
+    totals = {paths[unit_id]: counts for unit_id, counts in own.items()}
+    for path in list(totals):
+        parent = path[:-SEGMENT_WIDTH]
+        while parent and parent not in totals:
+            totals[parent] = Counts()
+            parent = parent[:-SEGMENT_WIDTH]
+    for path in sorted(totals, key=len, reverse=True):
+        parent = path[:-SEGMENT_WIDTH]
+        if parent:
+            totals[parent].add(totals[path])
+    return totals
 
 
 def kpis_for(unit: Unit, period: Period, *, field: str = "", subtree: bool = True) -> Kpis:

@@ -151,6 +151,7 @@ class Dossier(models.Model):
             # The overdue-pending snapshot of the KPIs reads only dossiers still open or finished late.
             models.Index(
                 fields=["finished_on", "due_on"],
+                include=["unit", "received_on", "status"],
                 condition=Q(finished_on__isnull=True) | Q(finished_on__gt=models.F("due_on")),
                 name="dossier_open_or_late",
             ),
@@ -243,16 +244,12 @@ class ImportPreset(models.Model):
         return self.name
 
 
-class DossierMonth(models.Model):
-    """Counts of one unit's dossiers in one month and procedure field, kept current by every dossier import.
-
-    Received counts are keyed by the month of ``received_on``, finished counts by the month of ``finished_on``; the
-    KPIs of any period are sums of these rows (see ``kpis.py`` and ``docs/kpis.md``).
-    """
+class DossierCounts(models.Model):
+    """The counts the KPIs sum (see ``kpis.py`` and ``docs/kpis.md``): received counts are keyed by the month of
+    ``received_on``, finished counts by the month of ``finished_on``."""
 
     unit = models.ForeignKey(Unit, verbose_name=_("đơn vị tiếp nhận"), on_delete=models.CASCADE, related_name="+")
     month = models.DateField(_("tháng"))
-    field = models.CharField(_("lĩnh vực"), max_length=255, blank=True)
     received = models.PositiveIntegerField(_("tiếp nhận"), default=0)
     received_online = models.PositiveIntegerField(_("tiếp nhận trực tuyến"), default=0)
     received_postal = models.PositiveIntegerField(_("tiếp nhận qua bưu chính công ích"), default=0)
@@ -268,6 +265,15 @@ class DossierMonth(models.Model):
     finished_days = models.PositiveBigIntegerField(_("tổng số ngày giải quyết"), default=0)
 
     class Meta:
+        abstract = True
+
+
+class DossierMonth(DossierCounts):
+    """Counts of one unit's dossiers of one procedure field in one month, kept current by every dossier import."""
+
+    field = models.CharField(_("lĩnh vực"), max_length=255, blank=True)
+
+    class Meta:
         verbose_name = _("số liệu hồ sơ theo tháng")
         verbose_name_plural = _("số liệu hồ sơ theo tháng")
         constraints = [models.UniqueConstraint(fields=["unit", "month", "field"], name="dossier_month_unique")]
@@ -275,6 +281,20 @@ class DossierMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.month:%m/%Y} {self.field}"
+
+
+class DossierUnitMonth(DossierCounts):
+    """The same counts over all fields: what the KPI table reads when no field is chosen (one small row per unit and
+    month), kept with :class:`DossierMonth` by the same refresh."""
+
+    class Meta:
+        verbose_name = _("số liệu hồ sơ của đơn vị theo tháng")
+        verbose_name_plural = _("số liệu hồ sơ của đơn vị theo tháng")
+        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="dossier_unit_month_unique")]
+        indexes = [models.Index(fields=["month", "unit"], name="dossier_unit_month_month_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%m/%Y}"
 
 
 class ScoreGroup(models.IntegerChoices):

@@ -41,7 +41,31 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('month', models.DateField(verbose_name='tháng')),
+                ('received', models.PositiveIntegerField(default=0, verbose_name='tiếp nhận')),
+                ('received_online', models.PositiveIntegerField(default=0, verbose_name='tiếp nhận trực tuyến')),
+                ('received_postal', models.PositiveIntegerField(default=0, verbose_name='tiếp nhận qua bưu chính công ích')),
+                ('received_full', models.PositiveIntegerField(default=0, verbose_name='tiếp nhận của thủ tục toàn trình')),
+                ('received_full_online', models.PositiveIntegerField(default=0, verbose_name='tiếp nhận trực tuyến của thủ tục toàn trình')),
+                ('received_digitised', models.PositiveIntegerField(default=0, verbose_name='tiếp nhận có thành phần được số hóa')),
+                ('received_fee', models.PositiveIntegerField(default=0, verbose_name='tiếp nhận có phí, lệ phí')),
+                ('received_fee_paid_online', models.PositiveIntegerField(default=0, verbose_name='có phí, thanh toán trực tuyến')),
+                ('finished', models.PositiveIntegerField(default=0, verbose_name='đã giải quyết')),
+                ('finished_on_time', models.PositiveIntegerField(default=0, verbose_name='giải quyết đúng hạn')),
+                ('finished_e_result', models.PositiveIntegerField(default=0, verbose_name='giải quyết có kết quả điện tử')),
+                ('finished_late_apology', models.PositiveIntegerField(default=0, verbose_name='trễ hạn có phiếu xin lỗi')),
+                ('finished_days', models.PositiveBigIntegerField(default=0, verbose_name='tổng số ngày giải quyết')),
                 ('field', models.CharField(blank=True, max_length=255, verbose_name='lĩnh vực')),
+            ],
+            options={
+                'verbose_name': 'số liệu hồ sơ theo tháng',
+                'verbose_name_plural': 'số liệu hồ sơ theo tháng',
+            },
+        ),
+        migrations.CreateModel(
+            name='DossierUnitMonth',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('month', models.DateField(verbose_name='tháng')),
                 ('received', models.PositiveIntegerField(default=0, verbose_name='tiếp nhận')),
                 ('received_online', models.PositiveIntegerField(default=0, verbose_name='tiếp nhận trực tuyến')),
                 ('received_postal', models.PositiveIntegerField(default=0, verbose_name='tiếp nhận qua bưu chính công ích')),
@@ -57,8 +81,8 @@ class Migration(migrations.Migration):
                 ('finished_days', models.PositiveBigIntegerField(default=0, verbose_name='tổng số ngày giải quyết')),
             ],
             options={
-                'verbose_name': 'số liệu hồ sơ theo tháng',
-                'verbose_name_plural': 'số liệu hồ sơ theo tháng',
+                'verbose_name': 'số liệu hồ sơ của đơn vị theo tháng',
+                'verbose_name_plural': 'số liệu hồ sơ của đơn vị theo tháng',
             },
         ),
         migrations.CreateModel(
@@ -85,10 +109,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='dossier',
-            index=models.Index(condition=models.Q(('finished_on__isnull', True), ('finished_on__gt', models.F('due_on')), _connector='OR'), fields=['finished_on', 'due_on'], name='dossier_open_or_late'),
+            index=models.Index(condition=models.Q(('finished_on__isnull', True), ('finished_on__gt', models.F('due_on')), _connector='OR'), fields=['finished_on', 'due_on'], include=('unit', 'received_on', 'status'), name='dossier_open_or_late'),
         ),
         migrations.AddField(
             model_name='dossiermonth',
+            name='unit',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.unit', verbose_name='đơn vị tiếp nhận'),
+        ),
+        migrations.AddField(
+            model_name='dossierunitmonth',
             name='unit',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.unit', verbose_name='đơn vị tiếp nhận'),
         ),
@@ -107,6 +136,14 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='dossiermonth',
             constraint=models.UniqueConstraint(fields=('unit', 'month', 'field'), name='dossier_month_unique'),
+        ),
+        migrations.AddIndex(
+            model_name='dossierunitmonth',
+            index=models.Index(fields=['month', 'unit'], name='dossier_unit_month_month_unit'),
+        ),
+        migrations.AddConstraint(
+            model_name='dossierunitmonth',
+            constraint=models.UniqueConstraint(fields=('unit', 'month'), name='dossier_unit_month_unique'),
         ),
         migrations.RunPython(ship_score_items, migrations.RunPython.noop),
     ]

@@ -17,6 +17,7 @@ from cchc.audit.models import AuditEntry
 from cchc.indicators.models import Indicator, IndicatorValue, Target
 from cchc.indicators.selectors import Status
 from cchc.lib.periods import Period
+from cchc.procedures import kpis as kpis_module
 from cchc.procedures import presets
 from cchc.procedures.kpis import (
     KPI_KEYS,
@@ -376,3 +377,18 @@ def test_the_kpis_command_publishes_and_refreshes_on_request(personas, procedure
     make(personas.unit_b, "1", D(2025, 4, 1), due=D(2025, 4, 5), finished=D(2025, 4, 3))
     call_command("kpis", "--period", "2025", "--refresh", "--publish", stdout=io.StringIO(), stderr=io.StringIO())
     assert IndicatorValue.objects.filter(indicator__code="dossiers.received", unit=personas.unit_b).get().value == 1
+
+
+def test_a_long_list_of_units_is_scoped_in_python_with_the_same_figures(personas, procedures, monkeypatch):
+    make(personas.unit_a, "1", D(2025, 4, 1), due=D(2025, 4, 2))
+    make(personas.office_a, "2", D(2025, 4, 1), due=D(2025, 4, 2), finished=D(2025, 4, 9))
+    make(personas.unit_b, "3", D(2025, 4, 1), due=D(2025, 4, 2))
+    refreshed()
+    units = [personas.unit_a, personas.office_a]
+    with time_machine.travel(datetime.datetime(2025, 6, 1, 12), tick=False):
+        expected = [(row.received, row.finished, row.overdue_pending) for row in kpi_table(units, Y2025)]
+        own = [row.received for row in kpi_table(units, Y2025, subtree=False)]
+        monkeypatch.setattr(kpis_module, "SCOPE_IN_SQL", 1)
+        assert [(row.received, row.finished, row.overdue_pending) for row in kpi_table(units, Y2025)] == expected
+        assert [row.received for row in kpi_table(units, Y2025, subtree=False)] == own == [1, 1]
+    assert expected == [(2, 1, 1), (1, 1, 0)]
