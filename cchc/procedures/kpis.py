@@ -18,9 +18,8 @@ from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, transaction
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db import connection, connections, transaction
+from django.db.models import Count, DateField, F, Func, IntegerField, Q, QuerySet, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -96,7 +95,7 @@ NOT_COUNTED = (DossierStatus.NEW, DossierStatus.REJECTED)
 NOT_PENDING = (DossierStatus.WITHDRAWN, DossierStatus.SUSPENDED, DossierStatus.REJECTED, DossierStatus.NEW)
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
-KEYS_PER_QUERY = 300
+KEYS_PER_QUERY = 300  # units recounted per query
 SCOPE_IN_SQL = 1000  # units of a table's scope sent to the database as a list; more are filtered in Python
 
 
@@ -218,25 +217,49 @@ def dossier_keys(unit_id: int, received_on: datetime.date | None, finished_on: d
     return keys
 
 
-def _keys_condition(keys: Sequence[tuple[int, datetime.date]], column: str) -> Q:
+Box = tuple[int, datetime.date, datetime.date]  # a unit and its first and last month to recount
+
+
+def _boxes_condition(boxes: Sequence[Box], column: str) -> Q:
     condition = Q()
-    by_unit: dict[int, list[datetime.date]] = {}
-    for unit_id, month in keys:
-        by_unit.setdefault(unit_id, []).append(month)
-    for unit_id, months in by_unit.items():
-        ranges = Q()
-        for month in months:
-            ranges |= Q(**{f"{column}__gte": month, f"{column}__lt": next_month(month)})
-        condition |= Q(unit_id=unit_id) & ranges
+    for unit_id, first, last in boxes:
+        condition |= Q(**{"unit_id": unit_id, f"{column}__gte": first, f"{column}__lt": next_month(last)})
     return condition
+
+
+class MonthStart(Func):
+    """The first day of the month of a date, as a date (PostgreSQL and SQLite, the two databases cchc runs on)."""
+
+    output_field = DateField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="CAST(DATE_TRUNC('month', %(expressions)s) AS DATE)")
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="strftime('%%%%Y-%%%%m-01', %(expressions)s)")
+
+
+class DaysBetween(Func):
+    """Calendar days from the second date to the first, as an integer."""
+
+    output_field = IntegerField()
+    arity = 2
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ")
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)", arg_joiner=") - julianday("
+        )
 
 
 def _received_counts(rows: QuerySet[Dossier]) -> QuerySet[Any]:
     fee = Q(fee__gt=0)
     full = Q(procedure__online_level=OnlineLevel.FULL)
+    zero = Value(0, output_field=IntegerField())
     return (
-        rows.annotate(month=TruncMonth("received_on"))
-        .values("unit_id", "month", field=F("procedure__field"))
+        rows.values("unit_id", month=MonthStart("received_on"), field=F("procedure__field"))
         .annotate(
             received=Count("pk"),
             received_online=Count("pk", filter=Q(channel=Channel.ONLINE)),
@@ -246,6 +269,11 @@ def _received_counts(rows: QuerySet[Dossier]) -> QuerySet[Any]:
             received_digitised=Count("pk", filter=Q(inputs_digitised=True)),
             received_fee=Count("pk", filter=fee),
             received_fee_paid_online=Count("pk", filter=fee & Q(paid_online=True)),
+            finished=zero,
+            finished_on_time=zero,
+            finished_e_result=zero,
+            finished_late_apology=zero,
+            finished_days=zero,
         )
         .order_by()
     )
@@ -253,80 +281,83 @@ def _received_counts(rows: QuerySet[Dossier]) -> QuerySet[Any]:
 
 def _finished_counts(rows: QuerySet[Dossier]) -> QuerySet[Any]:
     on_time = on_time_condition()
+    zero = Value(0, output_field=IntegerField())
     return (
-        rows.annotate(month=TruncMonth("finished_on"))
-        .values("unit_id", "month", field=F("procedure__field"))
+        rows.values("unit_id", month=MonthStart("finished_on"), field=F("procedure__field"))
         .annotate(
+            received=zero,
+            received_online=zero,
+            received_postal=zero,
+            received_full=zero,
+            received_full_online=zero,
+            received_digitised=zero,
+            received_fee=zero,
+            received_fee_paid_online=zero,
             finished=Count("pk"),
             finished_on_time=Count("pk", filter=on_time),
             finished_e_result=Count("pk", filter=Q(electronic_result=True)),
             finished_late_apology=Count("pk", filter=~on_time & Q(apology_on__isnull=False)),
-            days=Sum(ExpressionWrapper(F("finished_on") - F("received_on"), output_field=DurationField())),
+            finished_days=Sum(DaysBetween("finished_on", "received_on")),
         )
         .order_by()
     )
 
 
-def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
-    return value.date() if isinstance(value, datetime.datetime) else value
-
-
-def _rollup_rows(
-    keys: Sequence[tuple[int, datetime.date]] | None,
-) -> tuple[list[DossierMonth], list[DossierUnitMonth]]:
+def _insert_rollups(boxes: Sequence[Box] | None) -> int:
+    """Count the dossiers of the boxes (``None``: all) into both rollup tables with two ``INSERT … SELECT``: the
+    received and the finished counts are grouped apart (by their own month), joined by ``UNION ALL`` and summed per
+    unit, month and field; the unit totals are then summed from those rows. Nothing passes through Python."""
     base = Dossier.objects.filter(counted())
-    received = base if keys is None else base.filter(_keys_condition(keys, "received_on"))
+    received = base if boxes is None else base.filter(_boxes_condition(boxes, "received_on"))
     finished = base.filter(finished_on__isnull=False)
-    if keys is not None:
-        finished = finished.filter(_keys_condition(keys, "finished_on"))
-    rows: dict[tuple[int, datetime.date, str], DossierMonth] = {}
-
-    def row_for(values: dict[str, Any]) -> DossierMonth:
-        key = (values["unit_id"], _as_date(values["month"]), values["field"] or "")
-        if key not in rows:
-            rows[key] = DossierMonth(unit_id=key[0], month=key[1], field=key[2])
-        return rows[key]
-
-    for values in _received_counts(received):
-        row = row_for(values)
-        for name in ROLLUP_COUNTS[:8]:
-            setattr(row, name, values[name])
-    for values in _finished_counts(finished):
-        row = row_for(values)
-        for name in ("finished", "finished_on_time", "finished_e_result", "finished_late_apology"):
-            setattr(row, name, values[name])
-        row.finished_days = values["days"].days if values["days"] else 0
-    totals: dict[tuple[int, datetime.date], DossierUnitMonth] = {}
-    for row in rows.values():
-        total = totals.get((row.unit_id, row.month))
-        if total is None:
-            total = totals[(row.unit_id, row.month)] = DossierUnitMonth(unit_id=row.unit_id, month=row.month)
-        for name in ROLLUP_COUNTS:
-            setattr(total, name, getattr(total, name) + getattr(row, name))
-    return list(rows.values()), list(totals.values())
+    if boxes is not None:
+        finished = finished.filter(_boxes_condition(boxes, "finished_on"))
+    received_sql, received_params = _received_counts(received).query.sql_with_params()
+    finished_sql, finished_params = _finished_counts(finished).query.sql_with_params()
+    by_field, totals = DossierMonth._meta.db_table, DossierUnitMonth._meta.db_table
+    columns = ", ".join(ROLLUP_COUNTS)
+    sums = ", ".join(f"SUM({name})" for name in ROLLUP_COUNTS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {by_field} (unit_id, month, field, {columns}) "  # noqa: S608 - names of our own tables
+            f"SELECT unit_id, month, COALESCE(field, ''), {sums} "
+            f"FROM ({received_sql} UNION ALL {finished_sql}) AS parts GROUP BY unit_id, month, COALESCE(field, '')",
+            [*received_params, *finished_params],
+        )
+        count = cursor.rowcount
+        scope, params = "", []
+        if boxes is not None:
+            scope = "WHERE " + " OR ".join(["(unit_id = %s AND month >= %s AND month <= %s)"] * len(boxes))
+            params = [value for box in boxes for value in box]
+        cursor.execute(
+            f"INSERT INTO {totals} (unit_id, month, {columns}) "  # noqa: S608 - names of our own tables
+            f"SELECT unit_id, month, {sums} FROM {by_field} {scope} GROUP BY unit_id, month",
+            params,
+        )
+    return count
 
 
 def rollups_refresh(*, keys: Iterable[tuple[int, datetime.date]] | None = None) -> int:
-    """Recompute the :class:`DossierMonth` and :class:`DossierUnitMonth` rows of the given (unit id, first day of
-    month) keys from the dossiers (``None``: all rows), in the caller's transaction; returns how many per-field rows
-    now exist for those keys."""
+    """Recompute the :class:`DossierMonth` and :class:`DossierUnitMonth` rows of the given (unit id, month) keys from
+    the dossiers (``None``: all rows), in the caller's transaction. Each unit's months are recounted from its first
+    to its last month given (one range per unit keeps the queries simple); returns how many per-field rows now exist
+    in those ranges."""
     if keys is None:
         DossierMonth.objects.all().delete()
         DossierUnitMonth.objects.all().delete()
-        by_field, totals = _rollup_rows(None)
-        DossierMonth.objects.bulk_create(by_field, batch_size=1000)
-        DossierUnitMonth.objects.bulk_create(totals, batch_size=1000)
-        return len(by_field)
-    wanted = sorted({(unit_id, month_of(month)) for unit_id, month in keys})
+        return _insert_rollups(None)
+    spans: dict[int, tuple[datetime.date, datetime.date]] = {}
+    for unit_id, day in keys:
+        month = month_of(day)
+        first, last = spans.get(unit_id, (month, month))
+        spans[unit_id] = (min(first, month), max(last, month))
+    boxes = sorted((unit_id, first, last) for unit_id, (first, last) in spans.items())
     count = 0
-    for start in range(0, len(wanted), KEYS_PER_QUERY):
-        chunk = wanted[start : start + KEYS_PER_QUERY]
-        DossierMonth.objects.filter(_keys_condition(chunk, "month")).delete()
-        DossierUnitMonth.objects.filter(_keys_condition(chunk, "month")).delete()
-        by_field, totals = _rollup_rows(chunk)
-        DossierMonth.objects.bulk_create(by_field, batch_size=1000)
-        DossierUnitMonth.objects.bulk_create(totals, batch_size=1000)
-        count += len(by_field)
+    for start in range(0, len(boxes), KEYS_PER_QUERY):
+        chunk = boxes[start : start + KEYS_PER_QUERY]
+        DossierMonth.objects.filter(_boxes_condition(chunk, "month")).delete()
+        DossierUnitMonth.objects.filter(_boxes_condition(chunk, "month")).delete()
+        count += _insert_rollups(chunk)
     return count
 
 
