@@ -86,7 +86,7 @@ def test_people_without_a_role_are_refused_and_anonymous_ones_sent_to_log_in(per
 def test_the_table_page_takes_a_bounded_number_of_queries(personas, dossiers, django_assert_max_num_queries):
     client = personas.client("secretariat")
     client.get(reverse("procedures:kpi_table"), QUERY)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(21):
         response = client.get(reverse("procedures:kpi_table"), QUERY)
     assert response.status_code == 200
     birth = Dossier.objects.get(code="HS-a").procedure
@@ -100,7 +100,7 @@ def test_the_table_page_takes_a_bounded_number_of_queries(personas, dossiers, dj
             status=DossierStatus.RECEIVED,
         )
     rollups_refresh()
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(21):
         assert client.get(reverse("procedures:kpi_table"), QUERY).status_code == 200
 
 
