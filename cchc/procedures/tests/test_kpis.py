@@ -37,6 +37,7 @@ from cchc.procedures.models import (
     DossierStatus,
     OnlineLevel,
     Procedure,
+    ScoreItem,
 )
 from cchc.procedures.reader import iter_file_rows
 from cchc.procedures.services import dossiers_import, preset_get
@@ -392,3 +393,19 @@ def test_a_long_list_of_units_is_scoped_in_python_with_the_same_figures(personas
         assert [(row.received, row.finished, row.overdue_pending) for row in kpi_table(units, Y2025)] == expected
         assert [row.received for row in kpi_table(units, Y2025, subtree=False)] == own == [1, 1]
     assert expected == [(2, 1, 1), (1, 1, 0)]
+
+
+def test_score_items_are_data_a_lower_threshold_caps_at_the_maximum_and_an_inactive_item_is_left_out(
+    personas, procedures
+):
+    unit = personas.unit_b
+    make(unit, "1", D(2025, 5, 1), due=D(2025, 5, 10), finished=D(2025, 5, 5))
+    make(unit, "2", D(2025, 5, 1), due=D(2025, 5, 10), finished=D(2025, 5, 5))
+    make(unit, "3", D(2025, 5, 1), due=D(2025, 5, 3), finished=D(2025, 5, 5))
+    refreshed()
+    assert kpis_for(unit, Y2025).groups[1].points == Decimal("13.33")  # 66.67 % of 20 points
+    ScoreItem.objects.filter(code="2.1").update(full_at=Decimal(50))
+    assert kpis_for(unit, Y2025).groups[1].points == Decimal("20.00")  # capped at the maximum
+    ScoreItem.objects.filter(code="2.1").update(active=False)
+    group = kpis_for(unit, Y2025).groups[1]
+    assert (group.points, group.max_points, group.items) == (None, Decimal(0), ())
