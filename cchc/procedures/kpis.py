@@ -337,11 +337,23 @@ def _insert_rollups(boxes: Sequence[Box] | None) -> int:
     return count
 
 
+ROLLUP_LOCK = 7_660_001  # PostgreSQL advisory lock key of the rollup refresh
+
+
+def _lock_rollups() -> None:
+    """Two imports refreshing at once would both delete and re-insert the same rows: on PostgreSQL the second waits
+    here until the first's transaction ends (SQLite writes one transaction at a time anyway)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROLLUP_LOCK])
+
+
 def rollups_refresh(*, keys: Iterable[tuple[int, datetime.date]] | None = None) -> int:
     """Recompute the :class:`DossierMonth` and :class:`DossierUnitMonth` rows of the given (unit id, month) keys from
     the dossiers (``None``: all rows), in the caller's transaction. Each unit's months are recounted from its first
     to its last month given (one range per unit keeps the queries simple); returns how many per-field rows now exist
     in those ranges."""
+    _lock_rollups()
     if keys is None:
         DossierMonth.objects.all().delete()
         DossierUnitMonth.objects.all().delete()
