@@ -103,6 +103,8 @@ api.add_router("/frameworks", "cchc.frameworks.api.router")
 api.add_router("/assessments", "cchc.assessments.api.router")
 api.add_router("/results", "cchc.assessments.api.results_router")
 api.add_router("/directives", "cchc.directives.api.router")
+api.add_router("/external", "cchc.indicators.api_external.router")
+api.add_router("/indicators", "cchc.indicators.api.router")
 
 
 @api.exception_handler(RawPostDataException)

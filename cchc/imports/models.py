@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 class ImportKind(models.TextChoices):
     UNITS = "units", _("Cây đơn vị")
     FRAMEWORK = "framework", _("Bộ tiêu chí")
+    # Imports of the procedures app, whose job lives there (procedures.jobs): this app imports nothing above it.
+    PROCEDURES = "procedures", _("Danh mục thủ tục hành chính")
+    DOSSIERS = "dossiers", _("Hồ sơ thủ tục hành chính")
+    AGGREGATES = "aggregates", _("Số liệu tổng hợp hồ sơ (biểu 06a, 07a)")
 
 
 class ImportStatus(models.TextChoices):
@@ -46,6 +50,10 @@ class ImportRun(models.Model):
     # [[row, column, message], ...] when rows were wrong (then nothing was written).
     errors = models.JSONField(_("lỗi theo dòng"), default=list, blank=True)
     error_file = models.FileField(_("tệp báo lỗi"), upload_to="imports/errors/", blank=True)
+    # What the importing app needs to run the file (source, preset, mode, period …) and, once done, its counts.
+    options = models.JSONField(_("tùy chọn nhập"), default=dict, blank=True)
+    # The form's one-time token: a second submit of the same form finds this run instead of starting another.
+    token = models.CharField(_("mã lượt gửi"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
     finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
@@ -54,6 +62,11 @@ class ImportRun(models.Model):
         verbose_name = _("lượt nhập Excel")
         verbose_name_plural = _("lượt nhập Excel")
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "token"], condition=~models.Q(token=""), name="import_run_unique_token"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.file_name}"

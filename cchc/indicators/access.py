@@ -1,10 +1,12 @@
 """Who may read and change indicator definitions, targets and values.
 
-Everyone with a role reads the definitions and targets, and the values of the units they may read (the unit tree of
-the provinces they work in or hold a role for), except drafts and returned values, which only the unit itself sees
-(the units its people work in and, for focal points, the subtree of their role scope). A unit's focal point enters and
-submits values for its own units. The secretariat manages definitions and targets (targets of one unit only inside
-its scope) and accepts or returns the values of the units in its scope; it does not see drafts of other units.
+Everyone with a role reads the definitions and targets, and the accepted values of the units they may read (the unit
+tree of the provinces they work in or hold a role for). Drafts and returned values only the unit itself sees (the units
+its people work in and, for focal points, the subtree of their role scope); values waiting for review also the
+province-level roles (secretariat, leaders, appraisers, council, supervisors), never another unit's focal point.
+A unit's focal point enters and submits values for its own units. The secretariat manages definitions and targets
+(targets of one unit only inside its scope), imports targets and values, publishes computed or imported values, and
+accepts or returns the values of the units in its scope; it does not see drafts of other units.
 Supervisors, leaders, appraisers and the council only read. Administrators do everything.
 
 Who may see and change what in the indicator store.
@@ -61,6 +63,11 @@ def can_review_values(user: Viewer) -> bool:
     return is_manager(user)
 
 
+def can_import_values(user: Viewer) -> bool:
+    """Import targets and values from Excel: the secretariat and administrators (rows only for units in scope)."""
+    return is_manager(user)
+
+
 def get_indicators_for_user(user: Viewer) -> QuerySet[Indicator]:
     return Indicator.objects.all() if can_read_indicators(user) else Indicator.objects.none()
 
@@ -105,16 +112,21 @@ def _review_condition(user: Viewer) -> Q:
 
 
 def get_values_for_user(user: Viewer) -> QuerySet[IndicatorValue]:
-    """Values the user may read: accepted and submitted values of the units they read; drafts and returned values
-    of their own units only."""
+    """Values the user may read, in the units they read: accepted values; values waiting for review for the people
+    who review them or read the whole province (not for another unit, whose focal point only sees its own); drafts
+    and returned values of their own units only."""
     values = IndicatorValue.objects.all()
     if is_admin(user):
         return values
     if not role_assignments(user):
         return values.none()
     readable = Q(unit__in=get_units_for_user(user))
+    own = own_unit_condition(user, "unit")
     unfinished = Q(state__in=[ValueState.DRAFT, ValueState.RETURNED])
-    return values.filter(readable).filter(~unfinished | own_unit_condition(user, "unit"))
+    submitted = Q(state=ValueState.SUBMITTED)
+    if any(assignment.role != Role.FOCAL_POINT for assignment in role_assignments(user)):
+        return values.filter(readable).filter(~unfinished | own)
+    return values.filter(readable).filter(~(unfinished | submitted) | own)
 
 
 def get_value_for_user(user: Viewer, value_id: Any) -> IndicatorValue:
@@ -130,6 +142,12 @@ def can_enter_value(user: Viewer, indicator: Indicator, unit: Unit) -> bool:
     if indicator.entry != EntryMode.UNIT:
         return False
     return is_admin(user) or is_focal_point_for(user, unit)
+
+
+def can_publish_value(user: Viewer, unit: Unit) -> bool:
+    """Publish a computed or imported value (accepted at once) for ``unit``: administrators, and the secretariat
+    whose scope covers the unit."""
+    return roles.manages(user, unit)
 
 
 def can_edit_value(user: Viewer, value: IndicatorValue) -> bool:
@@ -148,14 +166,21 @@ def get_review_queue_for_user(user: Viewer) -> QuerySet[IndicatorValue]:
     return values if is_admin(user) else values.filter(_review_condition(user))
 
 
-def entry_units_for_user(user: Viewer) -> UnitQuerySet:
-    """The units the user enters values for: the subtree of their focal-point scope (or the units they work in)."""
-    if not can_enter_values(user):
-        return Unit.objects.none()
-    paths = scope_paths(user, (Role.FOCAL_POINT,))
-    if paths is None:
-        return Unit.objects.filter(pk__in=member_unit_ids(user))
-    return Unit.objects.in_subtrees(paths)
+def can_open_entry_list(user: Viewer) -> bool:
+    """The "values to enter" page: focal points (their units) and administrators (the units they choose)."""
+    return can_enter_values(user) or is_admin(user)
+
+
+def entry_units_for_user(user: Viewer, *, root: Unit | None = None) -> UnitQuerySet:
+    """The units the user enters values for: the subtree of their focal-point scope (or the units they work in);
+    for an administrator, the subtree of the unit ``root`` they chose (none until they choose one)."""
+    if can_enter_values(user):
+        paths = scope_paths(user, (Role.FOCAL_POINT,))
+        units = Unit.objects.filter(pk__in=member_unit_ids(user)) if paths is None else Unit.objects.in_subtrees(paths)
+        return units.subtree_of(root) if root is not None else units
+    if is_admin(user) and root is not None:
+        return Unit.objects.subtree_of(root)
+    return Unit.objects.none()
 
 
 def get_evidence_for_user(user: Viewer, value: IndicatorValue, evidence_id: Any) -> ValueEvidence:
@@ -206,3 +231,18 @@ def get_external_province_for_user(user: Viewer, unit_id: Any) -> Unit:
     if unit is None:
         raise Http404
     return unit
+
+
+def can_assign_external_responsibility(user: Viewer, province: Unit) -> bool:
+    """Name the units answerable for the items of an index in ``province``: administrators, and the secretariat whose
+    scope covers the province."""
+    return roles.manages(user, province)
+
+
+def get_external_result_provinces_for_user(user: Viewer) -> UnitQuerySet:
+    """Provinces whose figures the user may list and export: every province for those who import them (the
+    administrators and the secretariat, who handle every province's figures to rank them), the provinces they may
+    read for everyone else."""
+    if can_import_external_results(user):
+        return Unit.objects.filter(kind=UnitKind.PROVINCE)
+    return get_external_provinces_for_user(user)

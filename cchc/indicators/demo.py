@@ -25,7 +25,7 @@ from cchc.lib.periods import Period, PeriodKind
 from cchc.organisations.models import Unit, UnitKind
 
 from . import services
-from .models import EntryMode, Indicator, IndicatorSource
+from .models import EntryMode, Indicator, IndicatorSource, IndicatorValue, ValueOrigin
 
 BASIS = "Công văn UBND huyện Đoan Hùng tháng 8/2021 về đẩy mạnh CCHC, nâng cao Chỉ số CCHC (dữ liệu mẫu)"
 GROUP = "Cải cách thủ tục hành chính"
@@ -119,6 +119,7 @@ def _targets() -> list[tuple[str, services.TargetData]]:
 @transaction.atomic
 def load_demo(*, stdout: Writer | None = None) -> list[Indicator]:
     """Load the demo indicators, targets and values; returns the indicators created by this run."""
+    _pakn()
     if Indicator.objects.filter(code=DIGITISED).exists():
         return []
     users = {user.username: user for user in User.objects.filter(username__in=["thuongtruc", "daumoi", "daumoi_xa"])}
@@ -177,3 +178,40 @@ def _values(indicators: dict[str, Indicator], users: dict[str, User]) -> None:
                 value=value,
                 reason="Số liệu chưa khớp báo cáo quý; đề nghị đối chiếu với hệ thống một cửa và gửi lại.",
             )
+
+
+# Citizen feedback (PAKN) counts of last year's quarters, as a unit's report imported by the secretariat: received,
+# handled on time, overdue. The on-time rate is computed from them. Invented figures.
+PAKN_COUNTS = {
+    "PT-X-DOANHUNG": [(12, 11, 1), (9, 9, 0), (15, 12, 3), (0, 0, 0)],
+    "PT-STP": [(30, 27, 3), (24, 24, 0), (41, 35, 6), (28, 26, 2)],
+}
+
+
+def _pakn() -> None:
+    """The PAKN definitions (always ensured) and, once, last year's quarterly counts of two demo units."""
+    indicators = services.pakn_indicators_ensure()
+    if IndicatorValue.objects.filter(indicator__code=services.PAKN_RECEIVED).exists():
+        return
+    secretariat = User.objects.filter(username="thuongtruc").first()
+    year = timezone.localdate().year - 1
+    for code, quarters in PAKN_COUNTS.items():
+        unit = Unit.objects.filter(code=code).first()
+        if unit is None:
+            continue
+        for number, (received, on_time, overdue) in enumerate(quarters, start=1):
+            period = Period(year, PeriodKind.QUARTER, number)
+            for key, amount in (
+                (services.PAKN_RECEIVED, received),
+                (services.PAKN_ON_TIME, on_time),
+                (services.PAKN_OVERDUE, overdue),
+            ):
+                services.value_publish(
+                    actor=secretariat,
+                    indicator=indicators[key],
+                    unit=unit,
+                    period=period,
+                    value=amount,
+                    note="Sổ theo dõi phản ánh, kiến nghị (dữ liệu minh họa).",
+                    origin=ValueOrigin.IMPORTED,
+                )

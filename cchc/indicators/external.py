@@ -39,6 +39,7 @@ from pathlib import PurePath
 from typing import IO, Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -46,6 +47,8 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from cchc.audit.models import AuditAction
+from cchc.audit.services import record
 from cchc.lib import files, spreadsheet
 from cchc.lib.errors import ServiceError
 from cchc.lib.numbers import format_points
@@ -54,7 +57,7 @@ from cchc.lib.text import fold, normalize
 from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import Unit, UnitKind
 
-from .models import Indicator, IndicatorSource, IndicatorValue, Measure
+from .models import ExternalResponsibility, Indicator, IndicatorSource, IndicatorValue, Measure
 from .services import indicator_ensure, value_publish
 
 # ---------------------------------------------------------------------------
@@ -692,6 +695,7 @@ class ProvinceReport:
     trend: dict[str, dict[int, Decimal]]  # item code → year → value
     rows: list[ItemYear]
     provinces_ranked: int = 0
+    mean_trend: dict[str, dict[int, Decimal]] = field(default_factory=dict)  # item code → year → mean of provinces
 
     @property
     def trend_rows(self) -> list[tuple[ExternalItem, list[Decimal | None]]]:
@@ -773,6 +777,13 @@ def province_report(*, index: ExternalIndex, province: Unit, year: int | None = 
                 )
             )
         ranked = len(per_item.get(f"{index.key}.total", {}))
+    else:
+        # No figure yet: the items still list, so that the units answerable for them can be named and shown.
+        rows = [ItemYear(item=item, value=None, rank=None, mean=None, best=None, best_provinces=[]) for item in items]
+    mean_trend = {
+        code: {year_: average for year_ in years if (average := mean(by_year.get(year_, {}).values())) is not None}
+        for code, by_year in values.items()
+    }
     return ProvinceReport(
         index=index,
         province=province,
@@ -782,7 +793,180 @@ def province_report(*, index: ExternalIndex, province: Unit, year: int | None = 
         trend=trend,
         rows=rows,
         provinces_ranked=ranked,
+        mean_trend=mean_trend,
     )
+
+
+def result_values(
+    provinces: QuerySet[Unit],
+    *,
+    index: str | None = None,
+    year: int | None = None,
+    province_code: str | None = None,
+) -> QuerySet[IndicatorValue]:
+    """The published figures (yearly values of the catalogue's items) of ``provinces``, optionally of one index, one
+    year and one province (by its unit code), latest year first, then by province and catalogue code."""
+    codes = [item.code for item in (items_of(index) if index else ITEMS.values())]
+    values = IndicatorValue.objects.filter(
+        indicator__code__in=codes,
+        period_kind=PeriodKind.YEAR.value,
+        unit__kind=UnitKind.PROVINCE,
+        unit__in=provinces,
+    )
+    if year is not None:
+        values = values.filter(period_key=str(year))
+    if province_code:
+        values = values.filter(unit__code=province_code)
+    return values.select_related("indicator", "unit").order_by(
+        "-period_key", "unit__name", "unit_id", "indicator__code"
+    )
+
+
+# ---------------------------------------------------------------------------
+# Excel exports: a province's results, and every province's figures for one index and year
+
+
+def _safe(value: Any) -> Any:
+    """Text that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``) is written as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return f"'{value}"
+    return value
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _add_sheet(workbook: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_safe(value) for value in row])
+    sheet.freeze_panes = "B2"
+    sheet.column_dimensions["A"].width = 14
+    sheet.column_dimensions["B"].width = 60
+
+
+def _workbook_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def province_workbook(report: ProvinceReport, responsible: dict[str, list[ExternalResponsibility]]) -> bytes:
+    """A province's page as a workbook: the chosen year (rank, mean, best, gaps, responsible units) and the trend."""
+    workbook = Workbook()
+    workbook.remove(workbook.worksheets[0])
+    year_header = [
+        "Mã",
+        "Nội dung",
+        "Kết quả",
+        "Tối đa",
+        "Xếp hạng",
+        "Số tỉnh có kết quả",
+        "Đồng hạng",
+        "Bình quân các tỉnh",
+        "So với bình quân",
+        "Cao nhất",
+        "Tỉnh cao nhất",
+        "So với cao nhất",
+        "So với năm trước",
+        "Đơn vị chủ trì",
+        "Đơn vị phối hợp",
+    ]
+    year_rows = [
+        [
+            row.item.code,
+            indicator_name(row.item),
+            _number(row.value),
+            float(row.item.maximum),
+            row.rank.position if row.rank else None,
+            row.rank.of if row.rank else None,
+            "có" if row.rank and row.rank.shared else "",
+            _number(row.mean),
+            _number(row.gap_to_mean),
+            _number(row.best),
+            ", ".join(unit.name for unit in row.best_provinces),
+            _number(row.gap_to_best),
+            _number(row.change),
+            "; ".join(duty.unit.name for duty in responsible.get(row.item.code, []) if duty.lead),
+            "; ".join(duty.unit.name for duty in responsible.get(row.item.code, []) if not duty.lead),
+        ]
+        for row in report.rows
+    ]
+    title = f"Năm {report.year}" if report.year is not None else "Nội dung"
+    _add_sheet(workbook, title, year_header, year_rows)
+    _add_sheet(
+        workbook,
+        "Diễn biến",
+        ["Mã", "Nội dung", *[str(year) for year in report.years]],
+        [[item.code, indicator_name(item), *[_number(v) for v in values]] for item, values in report.trend_rows],
+    )
+    info = workbook.create_sheet("Thông tin")
+    info.append(["Tỉnh, thành phố", report.province.name])
+    info.append(["Mã đơn vị", report.province.code])
+    info.append(["Chỉ số", str(report.index.name)])
+    info.append(["Nguồn công bố", report.index.source])
+    info.append(
+        ["Ghi chú", "Thứ hạng, bình quân và cao nhất tính trên các tỉnh, thành phố đã có kết quả trong hệ thống."]
+    )
+    info.column_dimensions["A"].width = 18
+    info.column_dimensions["B"].width = 80
+    return _workbook_bytes(workbook)
+
+
+@dataclass
+class ProvinceTable:
+    """Every listed province's figures for one index and year, by item, with its rank on the total."""
+
+    index: ExternalIndex
+    year: int | None
+    years: list[int]
+    items: list[ExternalItem]
+    rows: list[tuple[Unit, Rank | None, list[Decimal | None]]]
+
+
+def province_table(*, index: ExternalIndex, provinces: QuerySet[Unit], year: int | None = None) -> ProvinceTable:
+    """The figures of ``provinces`` for ``index`` in ``year`` (the latest year with a figure by default); ranks are
+    over every province with a figure of the total, listed or not."""
+    years = years_with_results(index)
+    if year is None or year not in years:
+        year = years[-1] if years else None
+    items = items_of(index.key)
+    if year is None:
+        return ProvinceTable(index=index, year=None, years=years, items=items, rows=[])
+    values = _values_of([item.code for item in items])
+    shown = {item.code for item in items if values.get(item.code, {}).get(year)}
+    items = [item for item in items if item.code in shown]
+    ranks = competition_ranks(values.get(f"{index.key}.total", {}).get(year, {}))
+    with_figures = {unit_id for item in items for unit_id in values[item.code][year]}
+    rows = [
+        (unit, ranks.get(unit.pk), [values[item.code][year].get(unit.pk) for item in items])
+        for unit in provinces.filter(pk__in=with_figures).order_by("name")
+    ]
+    rows.sort(key=lambda row: (row[1].position if row[1] else 10**6, row[0].name))
+    return ProvinceTable(index=index, year=year, years=years, items=items, rows=rows)
+
+
+def province_table_workbook(table: ProvinceTable) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.worksheets[0])
+    header = [
+        "Mã tỉnh",
+        "Tỉnh, thành phố",
+        "Xếp hạng (tổng)",
+        *[f"{item.code} {indicator_name(item)}" for item in table.items],
+    ]
+    rows = [
+        [unit.code, unit.name, rank.position if rank else None, *[_number(value) for value in values]]
+        for unit, rank, values in table.rows
+    ]
+    _add_sheet(workbook, f"{table.index.short} {table.year or ''}".strip(), header, rows)
+    sheet = workbook.worksheets[0]
+    sheet.column_dimensions["B"].width = 28
+    return _workbook_bytes(workbook)
 
 
 # ---------------------------------------------------------------------------
@@ -835,6 +1019,120 @@ def par_area_for_title(title: str) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------------------
+# Responsible units: who answers, in a province, for each item of an index
+
+
+@dataclass
+class ResponsibilityChange:
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+
+def responsibilities_of(province: Unit, codes: Iterable[str] | None = None) -> dict[str, list[ExternalResponsibility]]:
+    """Item code → the units answerable for it in ``province``, lead units first, then by name."""
+    rows = ExternalResponsibility.objects.filter(province=province).select_related("unit")
+    if codes is not None:
+        rows = rows.filter(item_code__in=list(codes))
+    result: dict[str, list[ExternalResponsibility]] = defaultdict(list)
+    for row in rows.order_by("item_code", "-lead", "unit__name", "pk"):
+        result[row.item_code].append(row)
+    return result
+
+
+def _role_label(lead: bool) -> str:
+    return _("chủ trì") if lead else _("phối hợp")
+
+
+@transaction.atomic
+def responsibility_set(
+    *,
+    actor: ActorOrSystem,
+    province: Unit,
+    item_code: str,
+    lead_units: Iterable[Unit],
+    supporting_units: Iterable[Unit] = (),
+) -> ResponsibilityChange:
+    """Make ``lead_units`` (chủ trì) and ``supporting_units`` (phối hợp) the units answerable for one item of an index
+    in ``province``, replacing the previous ones; both empty clears the item. One audit entry per unit added, removed
+    or whose role changed; nothing is written when nothing changes."""
+    item = ITEMS.get(item_code)
+    if item is None:
+        raise ServiceError(_("Nội dung chỉ số không có trong danh mục."), code="invalid", field="item_code")
+    if province.kind != UnitKind.PROVINCE:
+        raise ServiceError(_("Chỉ giao đơn vị chịu trách nhiệm cho một tỉnh, thành phố."), code="invalid")
+    wanted: dict[int, tuple[Unit, bool]] = {}
+    for unit in lead_units:
+        wanted[unit.pk] = (unit, True)
+    for unit in supporting_units:
+        if unit.pk in wanted:
+            raise ServiceError(
+                _("%(unit)s không thể vừa chủ trì vừa phối hợp.") % {"unit": unit.name},
+                code="invalid",
+                field="supporting_units",
+            )
+        wanted[unit.pk] = (unit, False)
+    for unit, _lead in wanted.values():
+        if unit.pk == province.pk or not unit.is_within(province):
+            raise ServiceError(
+                _("%(unit)s không thuộc %(province)s.") % {"unit": unit.name, "province": province.name},
+                code="invalid",
+                field="lead_units",
+            )
+    name = indicator_name(item)
+    current = {
+        row.unit_id: row
+        for row in ExternalResponsibility.objects.select_for_update()
+        .filter(province=province, item_code=item.code)
+        .select_related("unit")
+    }
+    change = ResponsibilityChange()
+    for unit_id, row in current.items():
+        if unit_id in wanted:
+            continue
+        record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            instance=row,
+            changes={"indicator": [name, None], "unit": [row.unit.name, None], "status": [_role_label(row.lead), None]},
+            unit=row.unit,
+        )
+        row.delete()
+        change.removed += 1
+    for unit_id, (unit, lead) in wanted.items():
+        existing = current.get(unit_id)
+        if existing is None:
+            created = ExternalResponsibility.objects.create(
+                province=province, item_code=item.code, unit=unit, lead=lead
+            )
+            record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                instance=created,
+                changes={"indicator": [None, name], "unit": [None, unit.name], "status": [None, _role_label(lead)]},
+                unit=unit,
+            )
+            change.added += 1
+        elif existing.lead != lead:
+            before = _role_label(existing.lead)
+            existing.lead = lead
+            existing.save(update_fields=["lead"])
+            record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                instance=existing,
+                changes={"status": [before, _role_label(lead)]},
+                unit=unit,
+            )
+            change.changed += 1
+    return change
+
+
 __all__ = [
     "COLUMNS",
     "HEADER",
@@ -847,7 +1145,9 @@ __all__ = [
     "ItemYear",
     "ProvinceLookup",
     "ProvinceReport",
+    "ProvinceTable",
     "Rank",
+    "ResponsibilityChange",
     "competition_ranks",
     "ensure_indicators",
     "error_workbook",
@@ -860,9 +1160,15 @@ __all__ = [
     "par_area_for_title",
     "parse_rows",
     "province_report",
+    "province_table",
+    "province_table_workbook",
     "province_units",
+    "province_workbook",
     "read_csv_rows",
     "read_upload",
+    "responsibilities_of",
+    "responsibility_set",
+    "result_values",
     "template_workbook",
     "years_with_results",
 ]

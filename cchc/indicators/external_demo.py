@@ -6,7 +6,11 @@ Hải Dương, An Giang with Kiên Giang, Đà Nẵng with Quảng Nam …) get 
 map onto the merged ones is not settled. The figures attach to the units of the national tree (``cchc demo --scale
 national``); the one-province demo (Phú Thọ) has no published figure in those notes, so its pages say "no results".
 
-Idempotent: loading twice changes nothing (the import upserts).
+The one-province demo gets, instead, the units answerable for each PAPI dimension, PAR INDEX area and SIPAS element
+(:data:`RESPONSIBLE`): an illustrative assignment by the departments' usual remits, not taken from a decision of the
+province. The national tree gets none, and neither demo creates an account here.
+
+Idempotent: loading twice changes nothing (the import upserts; the assignments are set to the same units).
 """
 
 from __future__ import annotations
@@ -14,8 +18,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cchc.lib.spreadsheet import SheetRow
+from cchc.organisations.models import Unit, UnitKind
 
-from .external import HEADER, ImportReport, ProvinceLookup, external_results_import, province_units
+from .external import (
+    HEADER,
+    ImportReport,
+    ProvinceLookup,
+    ResponsibilityChange,
+    external_results_import,
+    province_units,
+    responsibility_set,
+)
 
 # (province, year, code, value, source)
 PUBLISHED: tuple[tuple[str, int, str, str, str], ...] = (
@@ -37,3 +50,58 @@ def load_external_demo() -> ImportReport | None:
     lines: list[Sequence[object]] = [HEADER, *[list(row) for row in present]]
     rows = [SheetRow(number, tuple(values)) for number, values in enumerate(lines, 1)]
     return external_results_import(actor=None, rows=rows)
+
+
+# item code → (lead department codes, supporting department codes), the codes after the province's ("PT-SNV").
+RESPONSIBLE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "papi.total": (("SNV",), ("VP",)),
+    "papi.d1": (("SNV",), ()),
+    "papi.d2": (("STC",), ("SNNMT",)),
+    "papi.d3": (("TTR",), ("SNV",)),
+    "papi.d4": (("TTR",), ()),
+    "papi.d5": (("SNV", "VP"), ("TTPVHCC",)),
+    "papi.d6": (("SYT", "SGDDT"), ("SXD",)),
+    "papi.d7": (("SNNMT",), ()),
+    "papi.d8": (("SKHCN",), ("VP",)),
+    "par.total": (("SNV",), ()),
+    "par.a1": (("SNV",), ("VP",)),
+    "par.a2": (("STP",), ()),
+    "par.a3": (("VP",), ("TTPVHCC",)),
+    "par.a4": (("SNV",), ()),
+    "par.a5": (("SNV",), ()),
+    "par.a6": (("STC",), ()),
+    "par.a7": (("SKHCN",), ("VP",)),
+    "par.a8": (("SNV",), ()),
+    "sipas.total": (("SNV",), ()),
+    "sipas.e1": (("TTPVHCC",), ()),
+    "sipas.e2": (("VP",), ()),
+    "sipas.e3": (("SNV",), ()),
+    "sipas.e4": (("TTPVHCC",), ("VP",)),
+    "sipas.e5": (("VP",), ()),
+}
+
+
+def load_responsible_demo(province_code: str) -> ResponsibilityChange | None:
+    """Name the units of :data:`RESPONSIBLE` for the demo province ``province_code`` (its departments' codes start
+    with it); nothing when the province is absent. Departments missing from the tree are skipped."""
+    province = Unit.objects.filter(code=province_code, kind=UnitKind.PROVINCE).first()
+    if province is None:
+        return None
+    wanted = {code for lead, supporting in RESPONSIBLE.values() for code in (*lead, *supporting)}
+    units = {
+        unit.code.removeprefix(f"{province_code}-"): unit
+        for unit in Unit.objects.filter(code__in=[f"{province_code}-{code}" for code in wanted], parent=province)
+    }
+    total = ResponsibilityChange()
+    for item_code, (lead, supporting) in RESPONSIBLE.items():
+        change = responsibility_set(
+            actor=None,
+            province=province,
+            item_code=item_code,
+            lead_units=[units[code] for code in lead if code in units],
+            supporting_units=[units[code] for code in supporting if code in units],
+        )
+        total.added += change.added
+        total.removed += change.removed
+        total.changed += change.changed
+    return total

@@ -170,7 +170,14 @@ class ValueForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    file = forms.FileField(label=_("Tệp minh chứng (PDF, Word, Excel, ảnh)"))
+    file = forms.FileField(
+        label=_("Tệp minh chứng (PDF, Word, Excel, ảnh)"),
+        error_messages={
+            "required": _("Hãy chọn tệp minh chứng cần tải lên."),
+            "empty": _("Tệp minh chứng đã chọn không có nội dung."),
+            "invalid": _("Không đọc được tệp minh chứng đã gửi; hãy chọn lại tệp."),
+        },
+    )
 
 
 class ReturnForm(forms.Form):
@@ -196,3 +203,23 @@ class UnitFilterForm(forms.Form):
             return None
         unit = self.cleaned_data.get("unit")
         return unit if isinstance(unit, Unit) else None
+
+
+class ImportForm(forms.Form):
+    """An Excel file of targets or values, and what to do when some rows are wrong."""
+
+    kind = forms.ChoiceField(
+        label=_("Nội dung tệp"),
+        choices=[("values", _("Số liệu của các đơn vị")), ("targets", _("Chỉ tiêu"))],
+        initial="values",
+    )
+    file = forms.FileField(label=_("Tệp Excel (.xlsx)"), error_messages={"required": _("Hãy chọn tệp Excel cần nhập.")})
+    mode = forms.ChoiceField(
+        label=_("Khi có dòng lỗi"),
+        choices=[
+            ("all", _("Không nhập gì cả (mặc định): sửa tệp rồi nhập lại toàn bộ")),
+            ("valid", _("Nhập các dòng hợp lệ, trả lại tệp báo lỗi cho các dòng sai")),
+        ],
+        initial="all",
+        widget=forms.RadioSelect,
+    )

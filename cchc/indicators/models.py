@@ -88,6 +88,18 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def provenance_label(self) -> str:
+        """How the values come, as the pages show it: "Hệ thống tính (Theo dõi nhiệm vụ)", "Đơn vị nhập (…)".
+
+        The source "Nhập tay" is left out: it says nothing more of an indicator entered by units, and of a computed or
+        imported one it would contradict the entry mode.
+        """
+        entry = str(self.get_entry_display())
+        if self.source == IndicatorSource.MANUAL:
+            return entry
+        return gettext("%(entry)s (%(source)s)") % {"entry": entry, "source": self.get_source_display()}
+
 
 class Target(models.Model):
     """A target (chỉ tiêu) for a year, for one unit or for every unit of a kind.
@@ -233,3 +245,33 @@ class ValueEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class ExternalResponsibility(models.Model):
+    """A unit answerable, in one province, for one item of an external index (a PAPI dimension, a PAR INDEX area, a
+    SIPAS element or an index's total): the lead unit(s) and the units that support them."""
+
+    province = models.ForeignKey(
+        "organisations.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("tỉnh, thành phố")
+    )
+    item_code = models.CharField(_("nội dung chỉ số"), max_length=20)
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        on_delete=models.CASCADE,
+        related_name="external_responsibilities",
+        verbose_name=_("đơn vị chịu trách nhiệm"),
+    )
+    lead = models.BooleanField(_("chủ trì"), default=True)
+    created_at = models.DateTimeField(_("giao lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("đơn vị chịu trách nhiệm nội dung chỉ số")
+        verbose_name_plural = _("đơn vị chịu trách nhiệm nội dung chỉ số")
+        ordering = ["province", "item_code", "-lead", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["province", "item_code", "unit"], name="external_responsibility_unique"),
+        ]
+
+    def __str__(self) -> str:
+        role = gettext("chủ trì") if self.lead else gettext("phối hợp")
+        return f"{self.item_code}, {self.province.name}: {self.unit.name} ({role})"

@@ -193,12 +193,23 @@ class ValueRow:
         return str(Trend.LABELS[self.trend])
 
 
-def value_rows(indicator: Indicator, values: QuerySet[IndicatorValue], period: Period) -> list[ValueRow]:
+def period_values(indicator: Indicator, values: QuerySet[IndicatorValue], period: Period) -> QuerySet[IndicatorValue]:
+    """The values of ``indicator`` in ``period`` among ``values``, in the order of the pages (by unit name)."""
+    return values.filter(indicator=indicator, period_key=period.key).select_related("unit").order_by("unit__name", "pk")
+
+
+def value_rows(
+    indicator: Indicator,
+    values: QuerySet[IndicatorValue],
+    period: Period,
+    *,
+    current: list[IndicatorValue] | None = None,
+) -> list[ValueRow]:
     """The values of ``indicator`` in ``period`` among ``values`` (already limited to the reader), each with its
-    target, status and trend. A trend compares accepted values only; the status is shown for every state."""
-    current = list(
-        values.filter(indicator=indicator, period_key=period.key).select_related("unit").order_by("unit__name")
-    )
+    target, status and trend; ``current``: only these values of the period (one page of a long table). A trend
+    compares accepted values only; the status is shown for every state."""
+    if current is None:
+        current = list(period_values(indicator, values, period))
     units = [row.unit for row in current]
     previous = {
         row.unit_id: row.value

@@ -8,22 +8,27 @@ from a file (``value_publish``: accepted on publication), or entered by a unit (
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import IO, Any
 
 from django.core.files.base import ContentFile
+from django.core.mail import get_connection, send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.accounts.models import Role, RoleAssignment, User
 from cchc.audit.models import AuditAction
 from cchc.audit.services import actor_user, diff, record, snapshot
 from cchc.lib import files
 from cchc.lib.errors import ServiceError
 from cchc.lib.numbers import format_amount
-from cchc.lib.periods import Period
+from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.text import normalize
 from cchc.lib.types import Actor, ActorOrSystem
 from cchc.organisations.models import Unit
@@ -39,6 +44,8 @@ from .models import (
     ValueOrigin,
     ValueState,
 )
+
+logger = logging.getLogger(__name__)
 
 EVIDENCE_KINDS = (files.PDF, files.DOCX, files.XLSX, files.IMAGE)
 INDICATOR_AUDIT_FIELDS = (
@@ -57,26 +64,73 @@ INDICATOR_AUDIT_FIELDS = (
 TARGET_AUDIT_FIELDS = ("year", "unit_kind", "unit", "value", "step", "cap", "note")
 
 
+# The module that publishes an indicator, by the first part of its code, for definitions created on first use
+# without a source (``tasks.on_time_rate`` is published by the task tracker, ``sipas.satisfaction`` by surveys).
+SOURCE_BY_PREFIX = {
+    "tasks": IndicatorSource.DIRECTIVES,
+    "sipas": IndicatorSource.SURVEYS,
+    "survey": IndicatorSource.SURVEYS,
+    "tthc": IndicatorSource.PROCEDURES,
+    "dossiers": IndicatorSource.PROCEDURES,
+    "pakn": IndicatorSource.PROCEDURES,
+    "par": IndicatorSource.EXTERNAL,
+    "papi": IndicatorSource.EXTERNAL,
+}
+
+
+def source_for_code(code: str) -> str:
+    """The data source an indicator's code implies (``manual`` when the prefix is not a known module)."""
+    return str(SOURCE_BY_PREFIX.get(code.split(".", 1)[0], IndicatorSource.MANUAL))
+
+
 def indicator_ensure(
     *,
     code: str,
     name: str,
-    source: str = IndicatorSource.MANUAL,
+    source: str | None = None,
     measure: str = Measure.PERCENT,
     description: str = "",
     higher_is_better: bool = True,
+    entry: str = EntryMode.COMPUTED,
+    period_kind: str = PeriodKind.YEAR.value,
+    group: str = "",
+    basis: str = "",
 ) -> Indicator:
-    """The indicator with ``code``, created on first use (definitions ship with the modules that publish them)."""
-    indicator, _created = Indicator.objects.get_or_create(
+    """The indicator with ``code``, created on first use (definitions ship with the modules that publish them).
+
+    An existing definition is kept as the secretariat left it, with one correction: a computed indicator created
+    earlier without its source (shown as typed by hand) takes the source of the module that publishes it.
+    """
+    indicator, created = Indicator.objects.get_or_create(
         code=code,
         defaults={
             "name": name,
-            "source": source,
+            "source": source or source_for_code(code),
             "measure": measure,
             "description": description,
             "higher_is_better": higher_is_better,
+            "entry": entry,
+            "period_kind": period_kind,
+            "group": group,
+            "basis": basis,
         },
     )
+    wanted = source or source_for_code(code)
+    if (
+        not created
+        and indicator.entry != EntryMode.UNIT
+        and indicator.source == IndicatorSource.MANUAL
+        and wanted != IndicatorSource.MANUAL
+    ):
+        before = snapshot(indicator, ("source",))
+        Indicator.objects.filter(pk=indicator.pk).update(source=wanted)
+        indicator.source = wanted
+        record(
+            actor=None,
+            action=AuditAction.UPDATE,
+            instance=indicator,
+            changes=diff(before, snapshot(indicator, ("source",))),
+        )
     return indicator
 
 
@@ -128,6 +182,19 @@ def _checked_amount(indicator: Indicator, value: Decimal | float | int | None) -
     if amount < 0:
         raise ServiceError(_("Giá trị chỉ số không được âm."), field="value")
     return amount
+
+
+def check_value(
+    indicator: Indicator,
+    value: Decimal | float | int | None,
+    numerator: Decimal | float | int | None = None,
+    denominator: Decimal | float | int | None = None,
+) -> tuple[Decimal, Decimal | None, Decimal | None]:
+    """The value, numerator and denominator as stored, or a :class:`ServiceError` naming the field: the checks of
+    :func:`value_save`, for imports and the API to report before anything is written."""
+    amount = _checked_amount(indicator, value)
+    top, bottom = _checked_parts(indicator, amount, numerator, denominator)
+    return amount, top, bottom
 
 
 @transaction.atomic
@@ -190,6 +257,7 @@ def value_publish(
         changes={"value": [str(old) if old is not None else None, str(amount)], "period": [None, period.key]},
         unit=unit,
     )
+    ratio_refresh(actor=actor, code=indicator.code, unit=unit, period=period)
     return current
 
 
@@ -566,6 +634,7 @@ def value_accept(*, actor: Actor, value: IndicatorValue) -> IndicatorValue:
     _transition(
         actor, value, ValueState.ACCEPTED, return_reason="", reviewed_by=actor_user(actor), reviewed_at=timezone.now()
     )
+    ratio_refresh(actor=actor, code=value.indicator.code, unit=value.unit, period=value.period)
     return value
 
 
@@ -589,4 +658,202 @@ def value_return(*, actor: Actor, value: IndicatorValue, reason: str) -> Indicat
         reviewed_by=actor_user(actor),
         reviewed_at=timezone.now(),
     )
+    value_id = value.pk
+    transaction.on_commit(lambda: notify_returned(value_id))
     return value
+
+
+def focal_points_of(unit: Unit) -> list[User]:
+    """The active people who answer for ``unit``: focal points whose scope covers it, and focal points without a
+    scope who work in it."""
+    scoped = Q(scope_id__in=[*unit.ancestor_ids, unit.pk])
+    unscoped = Q(scope__isnull=True, user__memberships__unit=unit)
+    user_ids = RoleAssignment.objects.filter(scoped | unscoped, role=Role.FOCAL_POINT).values_list("user_id", flat=True)
+    return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
+
+
+def notify_returned(value_id: int) -> int:
+    """E-mail the unit's focal points (and whoever entered the value) that the secretariat returned it, with the
+    reason and the address of the value's page. Returns how many e-mails were sent; a failed e-mail is logged, never
+    raised (the return itself is already stored)."""
+    value = IndicatorValue.objects.select_related("indicator", "unit", "entered_by").filter(pk=value_id).first()
+    if value is None or value.state != ValueState.RETURNED:
+        return 0
+    people = {user.pk: user for user in focal_points_of(value.unit)}
+    if value.entered_by is not None and value.entered_by.is_active:
+        people.setdefault(value.entered_by.pk, value.entered_by)
+    subject = _("[CCHC] Số liệu chỉ số bị trả lại: %(indicator)s") % {"indicator": value.indicator.name[:120]}
+    address = reverse("indicators:value_detail", args=[value.pk])
+    sent = 0
+    connection = get_connection(fail_silently=False)
+    for user in people.values():
+        if not user.email:
+            continue
+        body = "\n".join(
+            [
+                _("Kính gửi %(name)s,") % {"name": user.display_name},
+                "",
+                _("Cơ quan thường trực đã trả lại số liệu sau để đơn vị sửa và gửi lại:"),
+                str(value),
+                _("Lý do: %(reason)s") % {"reason": value.return_reason},
+                "",
+                _("Xem và sửa tại: %(address)s") % {"address": address},
+                _("Thư này được gửi tự động; vui lòng không trả lời."),
+            ]
+        )
+        try:
+            send_mail(subject, body, None, [user.email], connection=connection)
+        except Exception:  # a mail server down must not undo the return
+            logger.warning("indicator return e-mail to user %s failed", user.pk, exc_info=True)
+            continue
+        sent += 1
+    return sent
+
+
+# ---------------------------------------------------------------------------
+# Indicators computed from others (the on-time rate of citizen feedback from its counts)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """``code`` = ``numerator`` / ``denominator`` × 100, from the accepted values of the same unit and period."""
+
+    code: str
+    numerator: str
+    denominator: str
+
+
+PAKN_RECEIVED = "pakn.received"
+PAKN_ON_TIME = "pakn.on_time"
+PAKN_OVERDUE = "pakn.overdue"
+PAKN_ON_TIME_RATE = "pakn.on_time_rate"
+RATIOS = (Ratio(PAKN_ON_TIME_RATE, PAKN_ON_TIME, PAKN_RECEIVED),)
+
+
+def ratio_refresh(*, actor: ActorOrSystem, code: str, unit: Unit, period: Period) -> list[IndicatorValue]:
+    """Publish again the rates computed from indicator ``code`` for ``unit`` and ``period`` (called when a value is
+    accepted or published).
+
+    A rate is published (computed, accepted) when both counts are accepted, the denominator is above zero and the
+    numerator at most the denominator. Otherwise a rate computed earlier is removed (audited): with nothing received
+    there is no rate, rather than a rate of 0 % or 100 %.
+    """
+    published = []
+    for ratio in RATIOS:
+        if code not in (ratio.numerator, ratio.denominator):
+            continue
+        indicator = Indicator.objects.filter(code=ratio.code).first()
+        if indicator is None:
+            continue
+        parts = {
+            row.indicator.code: row.value
+            for row in IndicatorValue.objects.filter(
+                indicator__code__in=[ratio.numerator, ratio.denominator],
+                unit=unit,
+                period_key=period.key,
+                state=ValueState.ACCEPTED,
+            ).select_related("indicator")
+        }
+        top, bottom = parts.get(ratio.numerator), parts.get(ratio.denominator)
+        if top is not None and bottom is not None and bottom > 0 and 0 <= top <= bottom:
+            rate = (top * 100 / bottom).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            published.append(
+                value_publish(
+                    actor=actor,
+                    indicator=indicator,
+                    unit=unit,
+                    period=period,
+                    value=rate,
+                    numerator=top,
+                    denominator=bottom,
+                    note=_("Tính từ %(numerator)s / %(denominator)s × 100")
+                    % {"numerator": ratio.numerator, "denominator": ratio.denominator},
+                )
+            )
+            continue
+        stale = IndicatorValue.objects.filter(
+            indicator=indicator, unit=unit, period_key=period.key, origin=ValueOrigin.COMPUTED
+        ).first()
+        if stale is not None:
+            record(
+                actor=actor,
+                action=AuditAction.DELETE,
+                instance=stale,
+                changes={"value": [str(stale.value), None], "period": [period.key, None]},
+                unit=unit,
+            )
+            stale.delete()
+    return published
+
+
+PAKN_GROUP = "Phản ánh, kiến nghị"
+
+
+def pakn_definitions() -> list[IndicatorData]:
+    """The citizen-feedback (PAKN) indicators: three counts per unit and quarter, entered by the unit or imported,
+    and the on-time rate computed from two of them."""
+    counts = {
+        PAKN_RECEIVED: (
+            _("Số phản ánh, kiến nghị tiếp nhận"),
+            _("Số phản ánh, kiến nghị của người dân, doanh nghiệp đơn vị tiếp nhận trong kỳ."),
+            True,
+        ),
+        PAKN_ON_TIME: (
+            _("Số phản ánh, kiến nghị xử lý đúng hạn"),
+            _("Số phản ánh, kiến nghị tiếp nhận trong kỳ đã xử lý xong và trả lời đúng hạn."),
+            True,
+        ),
+        PAKN_OVERDUE: (
+            _("Số phản ánh, kiến nghị quá hạn"),
+            _("Số phản ánh, kiến nghị tiếp nhận trong kỳ đã quá hạn xử lý (đã hoặc chưa trả lời)."),
+            False,
+        ),
+    }
+    definitions = [
+        IndicatorData(
+            code=code,
+            name=name,
+            description=description,
+            measure=Measure.COUNT,
+            source=IndicatorSource.PROCEDURES,
+            higher_is_better=better,
+            entry=EntryMode.UNIT,
+            group=PAKN_GROUP,
+            period_kind=PeriodKind.QUARTER.value,
+        )
+        for code, (name, description, better) in counts.items()
+    ]
+    definitions.append(
+        IndicatorData(
+            code=PAKN_ON_TIME_RATE,
+            name=_("Tỷ lệ phản ánh, kiến nghị xử lý đúng hạn"),
+            description=_(
+                "Số phản ánh, kiến nghị xử lý đúng hạn / số tiếp nhận × 100, tính khi cả hai số liệu của đơn vị "
+                "trong kỳ đã được xác nhận; kỳ không tiếp nhận phản ánh, kiến nghị nào thì không có tỷ lệ."
+            ),
+            measure=Measure.PERCENT,
+            source=IndicatorSource.PROCEDURES,
+            entry=EntryMode.COMPUTED,
+            group=PAKN_GROUP,
+            period_kind=PeriodKind.QUARTER.value,
+        )
+    )
+    return definitions
+
+
+def pakn_indicators_ensure() -> dict[str, Indicator]:
+    """Create the PAKN definitions that are missing (idempotent; an edited definition is left as it is)."""
+    return {
+        data.code: indicator_ensure(
+            code=data.code,
+            name=data.name,
+            source=data.source,
+            measure=data.measure,
+            description=data.description,
+            higher_is_better=data.higher_is_better,
+            entry=data.entry,
+            period_kind=data.period_kind,
+            group=data.group,
+        )
+        for data in pakn_definitions()
+    }

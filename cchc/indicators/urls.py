@@ -8,6 +8,10 @@ urlpatterns = [
     path("new/", views.indicator_create, name="indicator_create"),
     path("enter/", views.entry_list, name="entry_list"),
     path("review/", views.review_queue, name="review_queue"),
+    path("import/", views.import_page, name="import"),
+    path("import/template/<str:kind>.xlsx", views.import_template, name="import_template"),
+    path("export/values.xlsx", views.values_export, name="values_export"),
+    path("export/targets.xlsx", views.targets_export, name="targets_export"),
     path("<int:indicator_id>/", views.indicator_detail, name="indicator_detail"),
     path("<int:indicator_id>/edit/", views.indicator_edit, name="indicator_edit"),
     path("<int:indicator_id>/targets/new/", views.target_create, name="target_create"),
@@ -24,5 +28,16 @@ urlpatterns = [
     path("external/", views.external_index, name="external_index"),
     path("external/import/", views.external_import, name="external_import"),
     path("external/template.xlsx", views.external_template, name="external_template"),
+    path("external/<str:index_key>/table.xlsx", views.external_table_export, name="external_table_export"),
     path("external/<str:index_key>/<int:unit_id>/", views.external_province, name="external_province"),
+    path(
+        "external/<str:index_key>/<int:unit_id>/export.xlsx",
+        views.external_province_export,
+        name="external_province_export",
+    ),
+    path(
+        "external/<str:index_key>/<int:unit_id>/responsible/<str:code>/",
+        views.external_responsible,
+        name="external_responsible",
+    ),
 ]

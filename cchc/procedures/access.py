@@ -1,6 +1,8 @@
 """Who may import the procedure catalogue and dossiers, and who reads which dossiers.
 
-Imports (catalogue, dossier exports, column presets) belong to the reform secretariat and administrators. Dossiers
+Imports (catalogue, dossier exports, column presets) belong to the reform secretariat and administrators; the import
+history shows an administrator or a secretariat without scope every import, a scoped secretariat the imports made by
+the secretariat of its own subtrees (and its own); an import run's page and error file belong to its author. Dossiers
 are read by administrators everywhere; by the secretariat, leaders and supervisors in the subtrees of their role
 scopes (everywhere when a scope is empty); by everybody else in the subtrees of the units they work in or act for as a
 focal point: a unit sees its own dossiers and those of the units below it, never a sibling's.
@@ -10,16 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from cchc.accounts.models import Role
-from cchc.accounts.roles import is_admin, is_manager, is_signed_in, member_unit_paths, scope_paths
-from cchc.lib.ids import id_or_404
+from cchc.accounts.models import Role, RoleAssignment, User
+from cchc.accounts.roles import is_admin, is_manager, is_signed_in, member_unit_paths, roles_of, scope_paths
+from cchc.imports.models import ImportKind, ImportRun
+from cchc.lib.ids import id_or_404, parse_id
 from cchc.lib.types import Viewer
 from cchc.organisations.models import Unit, UnitQuerySet, path_is_within, subtree_condition
 
-from .models import Dossier
+from .models import DataImport, Dossier
 
 _WIDE_READERS = (Role.SECRETARIAT, Role.LEADER, Role.SUPERVISOR)
 
@@ -57,6 +60,63 @@ def get_dossier_for_user(user: Viewer, dossier_id: Any) -> Dossier:
     if dossier is None:
         raise Http404
     return dossier
+
+
+RUN_KINDS = (ImportKind.PROCEDURES, ImportKind.DOSSIERS, ImportKind.AGGREGATES)
+
+
+def get_dossier_units_for_user(user: Viewer) -> QuerySet[Unit]:
+    """The units whose dossiers the user reads (to filter the dossier list by)."""
+    paths = dossier_read_paths(user)
+    if paths is None:
+        return Unit.objects.all()
+    return Unit.objects.in_subtrees(paths)
+
+
+def get_data_imports_for_user(user: Viewer) -> QuerySet[DataImport]:
+    """The import history the user may read: none without the right to import."""
+    if not can_import_dossiers(user) or not isinstance(user, User):
+        return DataImport.objects.none()
+    if is_admin(user):
+        return DataImport.objects.all()
+    paths = scope_paths(user, (Role.SECRETARIAT,))
+    if paths is None:
+        return DataImport.objects.all()
+    colleagues = RoleAssignment.objects.filter(subtree_condition(paths, "scope"), role=Role.SECRETARIAT)
+    return DataImport.objects.filter(Q(author=user) | Q(author__in=colleagues.values("user")))
+
+
+def get_import_run_for_user(user: Viewer, run_id: Any) -> ImportRun:
+    """An import run of this app that its author follows; a 404 for anybody else or a malformed id."""
+    pk = parse_id(run_id)
+    if pk is None or not isinstance(user, User) or not can_import_dossiers(user):
+        raise Http404
+    run = ImportRun.objects.filter(pk=pk, kind__in=RUN_KINDS, created_by=user).first()
+    if run is None:
+        raise Http404
+    return run
+
+
+def get_error_run_for_user(user: Viewer, run_id: Any) -> ImportRun:
+    """An import run whose error file the user may download: their own, or one behind an import of their history."""
+    pk = parse_id(run_id)
+    if pk is None or not isinstance(user, User) or not can_import_dossiers(user):
+        raise Http404
+    runs = ImportRun.objects.filter(pk=pk, kind__in=RUN_KINDS)
+    run = runs.filter(created_by=user).first()
+    if run is None:
+        run = runs.first()
+        outcome = (run.options.get("outcome") or {}) if run is not None else {}
+        linked = parse_id(outcome.get("data_import"))
+        visible = linked is not None and get_data_imports_for_user(user).filter(pk=linked).exists()
+        if run is None or not visible:
+            raise Http404
+    return run
+
+
+def can_read_catalogue(user: Viewer) -> bool:
+    """The procedure catalogue is public law: everybody signed in with a role (or an administrator) reads it."""
+    return is_admin(user) or bool(is_signed_in(user) and roles_of(user))
 
 
 # --- Service indicators (KPIs) ---------------------------------------------------------------------------------------

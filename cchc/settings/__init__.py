@@ -189,6 +189,8 @@ CCHC_MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024
 # Excel imports: at most this many data rows per file; files above this size are imported by a background worker.
 CCHC_IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
 CCHC_IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_KB", 512) * 1024
+# Dossier exports in CSV are read as a stream, so they may be much larger than other uploads.
+CCHC_MAX_CSV_UPLOAD_BYTES = env_int("MAX_CSV_UPLOAD_MB", 200) * 1024 * 1024
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

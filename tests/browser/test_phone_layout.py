@@ -66,6 +66,10 @@ def demo(settings: Any) -> dict[str, str]:
         "ranking": reverse("assessments:results_ranking", args=[published.pk]),
         "unit_result": reverse("assessments:results_unit", args=[published.pk, assessment.pk]),
         "home": reverse("dashboards:home"),
+        "dossier_list": reverse("procedures:dossier_list"),
+        "procedure_list": reverse("procedures:procedure_list"),
+        "import_history": reverse("procedures:import_history"),
+        "import_dossiers": reverse("procedures:import_dossiers"),
     }
 
 
@@ -88,8 +92,12 @@ ROLE_PAGES = {
         "results_index",
         "ranking",
         "unit_result",
+        "dossier_list",
+        "procedure_list",
+        "import_history",
+        "import_dossiers",
     ],
-    "daumoi": ["home", "my_tasks", "assignment_detail", "directive_list", "results_index"],
+    "daumoi": ["home", "my_tasks", "assignment_detail", "directive_list", "results_index", "dossier_list"],
     "quantri": ["home", "user_list", "audit", "unit_list"],
 }
 

@@ -37,6 +37,11 @@ def test_demo_loads_unit_entered_indicators_with_values_in_every_state_once() ->
         accepted = value_for(DIGITISED, commune, Period(2026, PeriodKind.YEAR))
         assert accepted is not None and accepted.evidence.exists()
 
+        department = Unit.objects.get(code="PT-STP")
+        first_quarter = value_for("pakn.on_time_rate", department, Period(2025, PeriodKind.QUARTER, 1))
+        assert first_quarter is not None and first_quarter.value == Decimal(90)
+        assert value_for("pakn.on_time_rate", commune, Period(2025, PeriodKind.QUARTER, 4)) is None  # none received
+
         audit = AuditEntry.objects.count()
         assert load_demo(stdout=io.StringIO()) == []
         assert AuditEntry.objects.count() == audit

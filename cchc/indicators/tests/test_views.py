@@ -36,9 +36,11 @@ def world(personas, digitised):
     return {"indicator": digitised, "accepted": accepted, "draft": draft, "submitted": submitted, "outside": outside}
 
 
-def _expected(name, allowed, *, forbidden=403):
+def _expected(name, allowed, *, forbidden=403, key=""):
     if name == "anonymous":
         return 302
+    if name == "focal_a" and key in ("accept_b", "return_b"):
+        return 404
     return 200 if name in allowed else forbidden
 
 
@@ -53,7 +55,7 @@ def _urls(world, personas):
         "target_create": (reverse("indicators:target_create", args=[indicator.pk]), MANAGERS, 403),
         "target_edit": (reverse("indicators:target_edit", args=[indicator.pk, target.pk]), MANAGERS, 403),
         "target_delete": (reverse("indicators:target_delete", args=[indicator.pk, target.pk]), MANAGERS, 403),
-        "entry_list": (reverse("indicators:entry_list"), ("focal_a", "focal_b"), 403),
+        "entry_list": (reverse("indicators:entry_list"), ("admin", "focal_a", "focal_b"), 403),
         "value_edit_a": (
             reverse("indicators:value_edit", args=[indicator.pk, personas.unit_a.pk, "2026"]),
             ("admin", "focal_a"),
@@ -65,10 +67,15 @@ def _urls(world, personas):
             ("admin", "focal_a"),
             404,
         ),
-        "submitted_b": (reverse("indicators:value_detail", args=[world["submitted"].pk]), READERS, 404),
+        "submitted_b": (
+            reverse("indicators:value_detail", args=[world["submitted"].pk]),
+            tuple(name for name in READERS if name != "focal_a"),
+            404,
+        ),
         "accepted_a": (reverse("indicators:value_detail", args=[world["accepted"].pk]), READERS, 404),
         "outside": (reverse("indicators:value_detail", args=[world["outside"].pk]), ("admin",), 404),
         "review_queue": (reverse("indicators:review_queue"), MANAGERS, 403),
+        # Another unit's value waiting for review is not found by the focal point of unit A (its existence hidden).
         "accept_b": (reverse("indicators:value_accept", args=[world["submitted"].pk]), MANAGERS, 403),
         "return_b": (reverse("indicators:value_return", args=[world["submitted"].pk]), MANAGERS, 403),
     }
@@ -79,7 +86,7 @@ def test_every_page_answers_each_persona_as_the_rules_say(personas, world, name)
     client = personas.client(name)
     answers = {key: client.get(url).status_code for key, (url, _allowed, _forbidden) in _urls(world, personas).items()}
     expected = {
-        key: _expected(name, allowed, forbidden=forbidden)
+        key: _expected(name, allowed, forbidden=forbidden, key=key)
         for key, (_url, allowed, forbidden) in _urls(world, personas).items()
     }
     assert answers == expected
@@ -119,11 +126,16 @@ def test_the_detail_shows_definition_escalating_targets_and_values_with_status_a
 
 def test_the_unit_filter_narrows_the_values_to_a_subtree(personas, world):
     indicator = world["indicator"]
-    client = personas.client("focal_a")
+    client = personas.client("leader")
     url = reverse("indicators:indicator_detail", args=[indicator.pk])
+    services.value_accept(actor=personas.secretariat, value=world["submitted"])
+    services.value_submit(actor=personas.focal_a, value=world["draft"])
     rows = client.get(url, {"period": "2025"}).context["rows"]
     assert {row.value.unit for row in rows} == {personas.unit_a, personas.unit_b}
     rows = client.get(url, {"period": "2025", "unit": personas.unit_b.pk}).context["rows"]
+    assert [row.value.unit for row in rows] == [personas.unit_b]
+    # Unit B's focal point reads its own value, not unit A's waiting for review.
+    rows = personas.client("focal_b").get(url, {"period": "2025"}).context["rows"]
     assert [row.value.unit for row in rows] == [personas.unit_b]
     assert client.get(url, {"period": "not-a-period"}).status_code == 404
 
@@ -306,7 +318,7 @@ def test_the_writes_answer_each_persona_as_the_rules_say(personas, world, name):
         "submit_draft_a": owner.get(name, 404),
         "evidence_add_a": owner.get(name, 404),
         "evidence_delete_a": owner.get(name, 404),
-        "return_b": {"admin": 200, "secretariat": 200, "anonymous": 302}.get(name, 403),
+        "return_b": {"admin": 200, "secretariat": 200, "anonymous": 302, "focal_a": 404}.get(name, 403),
         "create": {"admin": 200, "secretariat": 200, "anonymous": 302}.get(name, 403),
     }
     assert answers == expected

@@ -2,7 +2,16 @@
 and the published external results (``external``)."""
 
 from .definitions import indicator_create, indicator_detail, indicator_edit, indicator_list
-from .external import external_import, external_index, external_province, external_template
+from .exchange import import_page, import_template, targets_export, values_export
+from .external import (
+    external_import,
+    external_index,
+    external_province,
+    external_province_export,
+    external_responsible,
+    external_table_export,
+    external_template,
+)
 from .targets import target_create, target_delete, target_edit
 from .values import (
     entry_list,
@@ -25,7 +34,12 @@ __all__ = [
     "external_import",
     "external_index",
     "external_province",
+    "external_province_export",
+    "external_responsible",
+    "external_table_export",
     "external_template",
+    "import_page",
+    "import_template",
     "indicator_create",
     "indicator_detail",
     "indicator_edit",
@@ -34,9 +48,11 @@ __all__ = [
     "target_create",
     "target_delete",
     "target_edit",
+    "targets_export",
     "value_accept",
     "value_detail",
     "value_edit",
     "value_return",
     "value_submit",
+    "values_export",
 ]

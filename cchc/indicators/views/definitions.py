@@ -24,7 +24,10 @@ from cchc.organisations.picker import unit_scope
 from .. import access, selectors, services
 from ..forms import IndicatorForm, UnitFilterForm, show_service_error
 from ..models import EntryMode, Indicator, IndicatorValue
-from .common import GET_POST, page, period_or_404, posted, require_reader
+from .common import GET_POST, filter_querystring, page, page_of, period_or_404, posted, require_reader
+
+# Rows of the values table of an indicator page (a province has hundreds of units).
+VALUES_PER_PAGE = 100
 
 
 @require_GET
@@ -56,7 +59,7 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
         groups=groups,
         q=query,
         can_manage=access.can_manage_indicators(request.user),
-        can_enter=access.can_enter_values(request.user),
+        can_enter=access.can_open_entry_list(request.user),
         can_review=access.can_review_values(request.user),
     )
 
@@ -120,12 +123,15 @@ def indicator_detail(request: HttpRequest, indicator_id: int) -> HttpResponse:
         (target, selectors.target_schedule(target), access.can_manage_target(request.user, target))
         for target in targets
     ]
+    value_page = page_of(request, selectors.period_values(indicator, values, period), VALUES_PER_PAGE)
     return page(
         request,
         "indicators/indicator_detail.html",
         indicator=indicator,
         target_rows=target_rows,
-        rows=selectors.value_rows(indicator, values, period),
+        rows=selectors.value_rows(indicator, values, period, current=list(value_page.object_list)),
+        value_page=value_page,
+        filter_query=filter_querystring(request),
         period=period,
         periods=periods,
         unit_form=unit_form,

@@ -24,13 +24,15 @@ from cchc.audit import access as audit_access
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period
 from cchc.organisations.models import Unit
+from cchc.organisations.picker import unit_scope
 
 from .. import access, selectors, services
-from ..forms import EvidenceForm, ReturnForm, ValueForm, show_service_error
+from ..forms import EvidenceForm, ReturnForm, UnitFilterForm, ValueForm, show_service_error
 from ..models import EntryMode, Indicator, IndicatorValue, ValueState
-from .common import GET_POST, page, period_or_404, posted
+from .common import GET_POST, filter_querystring, page, page_of, period_or_404, posted
 
 MAX_ENTRY_ROWS = 300
+REVIEW_PER_PAGE = 200
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,18 @@ class EntryRow:
 @require_GET
 @login_required
 def entry_list(request: HttpRequest) -> HttpResponse:
-    roles.require(access.can_enter_values(request.user))
+    if not access.can_open_entry_list(request.user):
+        return page(request, "indicators/entry_forbidden.html", status=403, nav_active="indicator_entry")
     today = timezone.localdate()
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() and 1900 <= int(year_text) <= 2200 else today.year
-    units = list(access.entry_units_for_user(request.user).active().order_by("path")[:MAX_ENTRY_ROWS])
+    # An administrator enters values for any unit: the page lists the subtree of the unit they choose.
+    chooser = None
+    root = None
+    if not access.can_enter_values(request.user):
+        chooser = UnitFilterForm(request.GET, units=unit_scope(request.user, "units.visible"))
+        root = chooser.chosen_unit()
+    units = list(access.entry_units_for_user(request.user, root=root).active().order_by("path")[:MAX_ENTRY_ROWS])
     indicators = list(access.get_indicators_for_user(request.user).filter(entry=EntryMode.UNIT).order_by("code"))
     stored = {
         (value.indicator_id, value.unit_id, value.period_key): value
@@ -73,6 +82,8 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         truncated=len(rows) > MAX_ENTRY_ROWS,
         year=year,
         years=[today.year - offset for offset in range(4)],
+        chooser=chooser,
+        chosen=root,
         nav_active="indicator_entry",
     )
 
@@ -236,7 +247,16 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     if query:
         values = values.filter(Q(indicator__name__icontains=query) | Q(unit__name__icontains=query))
-    return page(request, "indicators/review_queue.html", values=values[:200], q=query, nav_active="indicator_review")
+    queue = page_of(request, values, REVIEW_PER_PAGE)
+    return page(
+        request,
+        "indicators/review_queue.html",
+        values=queue.object_list,
+        queue=queue,
+        filter_query=filter_querystring(request),
+        q=query,
+        nav_active="indicator_review",
+    )
 
 
 def _reviewable_value(request: HttpRequest, value_id: int) -> IndicatorValue:

@@ -266,6 +266,7 @@ def _registered_unit_scopes(personas: Personas) -> list[Scope]:
         unit_scope(personas.secretariat, "directives.issuing"),
         unit_scope(personas.secretariat, "directives.issuing", on="2025-06-30"),
         unit_scope(None, "directives.province", unit=personas.province.pk, on="2025-08-01"),
+        unit_scope(personas.secretariat, "indicators.external_responsible", province=personas.province.pk),
     ]
     if task is not None:
         scopes.append(unit_scope(None, "directives.province", unit=personas.province.pk, task=task.pk))

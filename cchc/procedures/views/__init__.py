@@ -1,5 +1,17 @@
-"""The pages of the procedures app, one module per page group."""
+"""The pages of the procedures app, one module per page group: imports (uploads, column mapping, runs, history),
+dossiers (list and detail), the procedure catalogue and the service indicators (kpis)."""
 
+from .catalogue import procedure_list
+from .dossiers import dossier_detail, dossier_list
+from .imports import (
+    import_aggregates,
+    import_catalogue,
+    import_columns,
+    import_dossiers,
+    import_errors,
+    import_history,
+    import_run,
+)
 from .kpis import (
     kpi_dossiers_export,
     kpi_dossiers_page,
@@ -10,10 +22,20 @@ from .kpis import (
 )
 
 __all__ = [
+    "dossier_detail",
+    "dossier_list",
+    "import_aggregates",
+    "import_catalogue",
+    "import_columns",
+    "import_dossiers",
+    "import_errors",
+    "import_history",
+    "import_run",
     "kpi_dossiers_export",
     "kpi_dossiers_page",
     "kpi_table_page",
     "kpi_unit_page",
+    "procedure_list",
     "score_item_edit",
     "score_item_list",
 ]

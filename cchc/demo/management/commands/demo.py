@@ -10,13 +10,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from cchc.assessments.demo import load_demo as load_assessments_demo
-from cchc.demo.data import DEFAULT_PASSWORD
+from cchc.demo.data import DEFAULT_PASSWORD, PROVINCE
 from cchc.demo.loaders import DemoAccount, load_province
 from cchc.demo.national import load_national
 from cchc.directives.demo import load_demo as load_directives_demo
 from cchc.frameworks.demo import load_demo as load_frameworks_demo
 from cchc.indicators.demo import load_demo as load_indicators_demo
-from cchc.indicators.external_demo import load_external_demo
+from cchc.indicators.external_demo import load_external_demo, load_responsible_demo
 from cchc.lib.errors import ServiceError
 
 
@@ -66,6 +66,7 @@ class Command(BaseCommand):
             load_assessments_demo(stdout=self.stdout, password=password)  # needs the frameworks above
             load_directives_demo(stdout=self.stdout)
             load_indicators_demo(stdout=self.stdout)
+            load_responsible_demo(PROVINCE)  # units answerable for each PAPI dimension, PAR INDEX area, SIPAS element
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(_("Đã nạp dữ liệu minh họa (%(seconds).1f giây).") % {"seconds": time.monotonic() - started})

@@ -1,0 +1,358 @@
+"""The imports of the procedures app started from the web: the upload kept with an
+:class:`~cchc.imports.models.ImportRun`, its import in the request (small files) or by a ``cchc db_worker`` (large
+ones), its progress and its outcome.
+
+The run is the one of :mod:`cchc.imports` (kinds ``procedures``, ``dossiers``, ``aggregates``); what the import needs
+(source, preset, mode, period, unit) is in its ``options``, and so are the counts once it is done. The job lives here
+because ``imports`` comes before ``procedures`` and never imports it.
+
+- **The file is checked before it is kept**: a workbook through :func:`cchc.lib.files.check_upload` (size, zip
+  bomb, damaged or encrypted file), a CSV by its size (``CCHC_MAX_CSV_UPLOAD_BYTES``, 200 MB by default) and its first
+  bytes (text, not a binary file renamed). The CSV is copied to storage in chunks and read back as a stream in the
+  job: never whole in memory.
+- **One run per form**: the form carries a one-time token, unique per person in the database; a second submit of the
+  same form finds the first run. A run is claimed (queued → running) by one update, so it is imported once even if
+  the request and a worker, or two workers, reach it.
+- **Progress**: the import is one transaction (see :mod:`cchc.procedures.services`), so what the job's own connection
+  writes is seen only at the end. On PostgreSQL the rows read are written through a second connection, committed at
+  once, about every second; SQLite has a single writer, locked by the import, so there the count shows at the end.
+- A run that fails (a whole-file error, a crash) is marked failed and its transaction rolled back: no dossier of it
+  stays. A worker killed outright leaves the run "running" with nothing written; the page says so after a while.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import logging
+import time
+from collections.abc import Generator, Iterable, Iterator
+from contextlib import closing
+from pathlib import PurePath
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from cchc.accounts.models import User
+from cchc.imports.models import ImportKind, ImportPhase, ImportRun, ImportStatus
+from cchc.imports.services import background_threshold
+from cchc.lib import files
+from cchc.lib.errors import ServiceError
+from cchc.lib.spreadsheet import SheetRow
+from cchc.lib.types import Actor
+from cchc.organisations.models import Unit
+
+from . import presets
+from .aggregates import aggregates_import
+from .error_file import error_workbook
+from .mapping import Sample, read_sample
+from .parsing import find_layout
+from .reader import CSV_EXTENSIONS, iter_file_rows
+from .services import ImportReport, dossiers_import, preset_get, procedures_import
+
+logger = logging.getLogger(__name__)
+
+KINDS = (ImportKind.PROCEDURES, ImportKind.DOSSIERS, ImportKind.AGGREGATES)
+# Per-row errors kept on the run for the page; the error workbook has all of them.
+ERRORS_KEPT = 200
+# A run still "running" this long after its start has probably lost its worker.
+STALE_AFTER = datetime.timedelta(hours=2)
+_SNIFF_BYTES = 64 * 1024
+_BINARY_MAGIC = (b"PK\x03\x04", b"%PDF-", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"\x1f\x8b")
+
+
+def max_csv_bytes() -> int:
+    """The largest CSV accepted (``CCHC_MAX_CSV_UPLOAD_BYTES``; 200 MB by default): a CSV is read as a stream."""
+    return int(getattr(settings, "CCHC_MAX_CSV_UPLOAD_BYTES", 200 * 1024 * 1024))
+
+
+def check_csv(upload: IO[bytes]) -> None:
+    """A non-empty text file under the CSV cap; :class:`ServiceError` otherwise (read: its first 64 KB only)."""
+    limit = max_csv_bytes()
+    size = getattr(upload, "size", None)
+    if isinstance(size, int) and size > limit:
+        raise ServiceError(
+            _("Tệp CSV quá lớn (tối đa %(size)s MB).") % {"size": limit // (1024 * 1024)},
+            code="too_large",
+            field="file",
+        )
+    upload.seek(0)
+    head = upload.read(_SNIFF_BYTES)
+    upload.seek(0)
+    if not head.strip():
+        raise ServiceError(_("Tệp tải lên rỗng."), code="empty", field="file")
+    if head.startswith(_BINARY_MAGIC) or b"\x00" in head:
+        raise ServiceError(
+            _("Tệp không phải tệp CSV (văn bản); hãy xuất lại dữ liệu dạng .csv hoặc tải lên tệp .xlsx."),
+            code="bad_file",
+            field="file",
+        )
+
+
+def check_file(upload: UploadedFile) -> str:
+    """Check an upload for an import; its extension (``.csv``, ``.txt``, ``.xlsx``) or :class:`ServiceError`."""
+    name = str(upload.name or "")
+    extension = PurePath(name).suffix.lower()
+    if extension in CSV_EXTENSIONS:
+        check_csv(upload)
+    elif extension in (".xlsx", ".xlsm"):
+        files.check_upload(upload, name=name, kinds=[files.XLSX], parse_xml=False)
+        upload.seek(0)
+    else:
+        raise ServiceError(_("Chỉ chấp nhận tệp Excel (.xlsx) hoặc CSV (.csv)."), code="bad_extension", field="file")
+    return extension
+
+
+def run_create(
+    *, actor: Actor, kind: str, upload: UploadedFile, options: dict[str, Any], token: str = ""
+) -> tuple[ImportRun, bool]:
+    """Check and keep the upload with a new run; ``(run, False)`` when this form's token already made one."""
+    if not isinstance(actor, User):
+        raise ServiceError(_("Cần đăng nhập để nhập dữ liệu."), code="anonymous")
+    token = token[:64]
+    if token:
+        existing = ImportRun.objects.filter(created_by=actor, token=token).first()
+        if existing is not None:
+            return existing, False
+    extension = check_file(upload)
+    run = ImportRun(
+        kind=kind, created_by=actor, file_name=str(upload.name or "")[:255], options=dict(options), token=token
+    )
+    run.file.save(f"{kind}{extension}", upload, save=False)  # copied in chunks
+    try:
+        with transaction.atomic():
+            run.save()
+    except IntegrityError:
+        run.file.delete(save=False)
+        return ImportRun.objects.get(created_by=actor, token=token), False
+    return run, True
+
+
+def run_sample(run: ImportRun, preset: presets.Preset) -> Sample:
+    """The header and first rows of the run's file, for the column-mapping screen."""
+    with run.file.open("rb") as handle, closing(_rows(handle, run)) as rows:
+        return read_sample(rows, preset)
+
+
+def run_header_matches(run: ImportRun) -> bool:
+    """Does the file have the required columns of the run's preset? :class:`ServiceError` for an unreadable file."""
+    preset = preset_get(run.options.get("preset", presets.DEFAULT))
+    try:
+        with run.file.open("rb") as handle, closing(_rows(handle, run)) as rows:
+            find_layout(rows, preset)
+    except ServiceError as exc:
+        if exc.code == "missing_column":
+            return False
+        raise
+    return True
+
+
+def _rows(handle: Any, run: ImportRun) -> Generator[SheetRow]:
+    """The rows of the run's file, as a generator that the caller closes before the file."""
+    yield from iter_file_rows(_raw(handle), name=run.file.name)
+
+
+def runs_in_background(run: ImportRun) -> bool:
+    return run.file.size > background_threshold()
+
+
+def run_start(run: ImportRun) -> ImportRun:
+    """Import the run now (a small file) or queue it for a worker (a large one); the caller shows the run's page."""
+    if run.status != ImportStatus.QUEUED or run.options.get("stage") == "mapping":
+        return run
+    if runs_in_background(run):
+        run_procedures_import_job.enqueue(run_id=run.pk)
+        run.refresh_from_db()
+        return run
+    return run_execute(run.pk)
+
+
+@task()
+def run_procedures_import_job(run_id: int) -> dict[str, object]:
+    """The background job: import the file of the run ``run_id`` (safe to run twice: a claimed run is left)."""
+    run = run_execute(run_id)
+    return {"run": run.pk, "status": run.status}
+
+
+class _Progress:
+    """Writes the rows read, about every second, where the page can see them before the import commits."""
+
+    def __init__(self, run_id: int) -> None:
+        self.run_id = run_id
+        self.last = 0.0
+        self.rows = 0
+        self.other: Any = None
+
+    def __call__(self, rows: int) -> None:
+        self.rows = rows
+        now = time.monotonic()
+        if now - self.last < 1:
+            return
+        self.last = now
+        if not connection.in_atomic_block:
+            ImportRun.objects.filter(pk=self.run_id).update(rows_read=rows)
+        elif connection.vendor == "postgresql":
+            if self.other is None:
+                self.other = connection.copy()
+            table = connection.ops.quote_name(ImportRun._meta.db_table)
+            with self.other.cursor() as cursor:
+                cursor.execute(f"UPDATE {table} SET rows_read = %s WHERE id = %s", [rows, self.run_id])  # noqa: S608
+
+    def close(self) -> None:
+        if self.other is not None:
+            self.other.close()
+
+
+def _counted(rows: Iterable[SheetRow], progress: _Progress) -> Iterator[SheetRow]:
+    count = 0
+    for row in rows:
+        count += 1
+        if count % 200 == 0:
+            progress(count)
+        yield row
+    progress.rows = count
+
+
+def _raw(handle: Any) -> Any:
+    """The file object under a Django ``File`` (the CSV reader wraps it in its own buffer)."""
+    while not isinstance(handle, io.IOBase) and getattr(handle, "file", None) is not None:
+        handle = handle.file
+    return handle
+
+
+def _update(run: ImportRun, **values: Any) -> None:
+    for name, value in values.items():
+        setattr(run, name, value)
+    ImportRun.objects.filter(pk=run.pk).update(**values)
+
+
+def run_execute(run_id: int) -> ImportRun:
+    """Import a queued run (in the request or the worker); a run already claimed is returned as it is."""
+    claimed = ImportRun.objects.filter(pk=run_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now(), phase=ImportPhase.READING, rows_read=0
+    )
+    run = ImportRun.objects.select_related("created_by").get(pk=run_id)
+    if not claimed:
+        return run
+    progress = _Progress(run.pk)
+    try:
+        with run.file.open("rb") as handle, closing(_rows(handle, run)) as rows:
+            report = _import(run, _counted(rows, progress))
+    except ServiceError as exc:
+        _finish(run, status=ImportStatus.FAILED, message=exc.message, rows_read=progress.rows)
+    except Exception:
+        logger.exception("procedures import run %s failed", run.pk)
+        _finish(
+            run,
+            status=ImportStatus.FAILED,
+            message=_("Lỗi hệ thống khi nhập tệp; chưa nhập dữ liệu nào."),
+            rows_read=progress.rows,
+        )
+        raise
+    else:
+        values: dict[str, Any] = {}
+        if report.bad_rows:
+            run.error_file.save(f"{run.kind}-loi.xlsx", ContentFile(error_workbook(report)), save=False)
+            values["error_file"] = run.error_file.name
+            values["errors"] = [[bad.row.number, "", "; ".join(bad.messages)] for bad in report.bad_rows[:ERRORS_KEPT]]
+        outcome = {
+            "rows": report.rows_read,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": len(report.bad_rows),
+            "refused": report.rejected,
+            "data_import": report.data_import.pk if report.data_import else None,
+        }
+        _finish(
+            run,
+            status=ImportStatus.DONE,
+            message=report.summary(),
+            rows_read=progress.rows,
+            options={**run.options, "outcome": outcome},
+            **values,
+        )
+    finally:
+        progress.close()
+    return run
+
+
+def _import(run: ImportRun, rows: Iterable[SheetRow]) -> ImportReport:
+    options = run.options
+    actor = run.created_by
+    if run.kind == ImportKind.PROCEDURES:
+        return procedures_import(actor=actor, rows=rows, file_name=run.file_name)
+    if run.kind == ImportKind.DOSSIERS:
+        return dossiers_import(
+            actor=actor,
+            rows=rows,
+            source=options.get("source", ""),
+            preset=preset_get(options.get("preset", presets.DEFAULT)),
+            file_name=run.file_name,
+            valid_rows_only=bool(options.get("valid_rows")),
+        )
+    preset = presets.AGGREGATES.get(options.get("preset", ""))
+    if preset is None:
+        raise ServiceError(_("Không có mẫu biểu tổng hợp này."), code="unknown_preset", field="preset")
+    unit = Unit.objects.filter(pk=options["unit"]).first() if options.get("unit") else None
+    return aggregates_import(
+        actor=actor,
+        rows=rows,
+        source=options.get("source", ""),
+        preset=preset,
+        period_start=datetime.date.fromisoformat(options["period_start"]),
+        period_end=datetime.date.fromisoformat(options["period_end"]),
+        unit=unit,
+        file_name=run.file_name,
+        valid_rows_only=bool(options.get("valid_rows")),
+    )
+
+
+def _finish(run: ImportRun, **values: Any) -> None:
+    if run.file:
+        run.file.delete(save=False)  # no copy of the upload is kept once it has been read
+    _update(run, file="", finished_at=timezone.now(), **values)
+
+
+def run_continue(run: ImportRun, *, preset: str) -> ImportRun:
+    """After the column-mapping screen: import with the preset just saved."""
+    _update(run, options={**run.options, "preset": preset, "stage": ""})
+    return run_start(run)
+
+
+def run_discard(run: ImportRun, *, message: str = "") -> None:
+    """Give up a run before its import (columns not mapped, file refused): its upload is deleted."""
+    _finish(run, status=ImportStatus.FAILED, message=message or _("Đã hủy lượt nhập; chưa nhập dữ liệu nào."))
+
+
+def is_stale(run: ImportRun) -> bool:
+    return (
+        run.status == ImportStatus.RUNNING
+        and run.started_at is not None
+        and timezone.now() - run.started_at > STALE_AFTER
+    )
+
+
+__all__ = [
+    "ERRORS_KEPT",
+    "KINDS",
+    "check_csv",
+    "check_file",
+    "is_stale",
+    "max_csv_bytes",
+    "run_continue",
+    "run_create",
+    "run_discard",
+    "run_execute",
+    "run_header_matches",
+    "run_procedures_import_job",
+    "run_sample",
+    "run_start",
+    "runs_in_background",
+]
