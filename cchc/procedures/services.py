@@ -30,6 +30,7 @@ from cchc.lib.validators import TITLE_MAX_LENGTH
 from cchc.organisations.models import Unit
 
 from . import presets
+from .kpis import dossier_keys, rollups_refresh
 from .models import DataImport, DataImportKind, Dossier, ImportPreset, OnlineLevel, Procedure
 from .parsing import BadRow, Layout, RowParser, find_layout, is_column_numbers, is_total_row
 from .presets import Preset
@@ -68,6 +69,7 @@ class ImportReport:
     header: tuple[Any, ...] = ()
     bad_rows: list[BadRow] = field(default_factory=list)
     data_import: DataImport | None = None
+    rollup_keys: set[tuple[int, Any]] = field(default_factory=set, repr=False)  # (unit, month) the KPIs recount
 
     @property
     def rejected(self) -> bool:
@@ -278,7 +280,9 @@ def _write_batch(
         dossier = existing.get(values["code"])
         if dossier is None:
             to_create.append(Dossier(source=source, code=values["code"], last_import=log, **fields))
+            report.rollup_keys |= dossier_keys(fields["unit"].pk, fields["received_on"], fields["finished_on"])
             continue
+        before = dossier_keys(dossier.unit_id, dossier.received_on, dossier.finished_on)
         changed = False
         for name, value in fields.items():
             current = getattr(dossier, f"{name}_id") if name in ("procedure", "unit") else getattr(dossier, name)
@@ -287,6 +291,7 @@ def _write_batch(
                 setattr(dossier, name, value)
                 changed = True
         if changed:
+            report.rollup_keys |= before | dossier_keys(dossier.unit_id, dossier.received_on, dossier.finished_on)
             dossier.last_import = log
             dossier.updated_at = now
             to_update.append(dossier)
@@ -367,6 +372,7 @@ def dossiers_import(
             if report.bad_rows and not valid_rows_only:
                 raise _Rejected
             _write_batch(batch, source=source, log=log, report=report)
+            rollups_refresh(keys=report.rollup_keys)
             if report.rows_read == 0:
                 raise ServiceError(_("Tệp không có dòng hồ sơ nào dưới dòng tiêu đề."), code="empty", field="file")
             finish_import(
