@@ -20,7 +20,7 @@ from cchc.accounts.roles import is_admin, is_manager, is_signed_in, member_unit_
 from cchc.imports.models import ImportKind, ImportRun
 from cchc.lib.ids import id_or_404, parse_id
 from cchc.lib.types import Viewer
-from cchc.organisations.models import Unit, subtree_condition
+from cchc.organisations.models import Unit, UnitQuerySet, path_is_within, subtree_condition
 
 from .models import DataImport, Dossier
 
@@ -117,3 +117,47 @@ def get_error_run_for_user(user: Viewer, run_id: Any) -> ImportRun:
 def can_read_catalogue(user: Viewer) -> bool:
     """The procedure catalogue is public law: everybody signed in with a role (or an administrator) reads it."""
     return is_admin(user) or bool(is_signed_in(user) and roles_of(user))
+
+
+# --- Service indicators (KPIs) ---------------------------------------------------------------------------------------
+# The figures of a unit are read by whoever reads its dossiers (above): a unit's people see their own subtree, the
+# secretariat, leaders and supervisors the subtrees of their scopes, administrators everything.
+
+
+def can_view_kpis(user: Viewer) -> bool:
+    """Does the user see the KPI pages (reads the dossiers of some unit)?"""
+    return dossier_read_paths(user) != []
+
+
+def can_manage_score_items(user: Viewer) -> bool:
+    """May the user change the QĐ 766 score items (maximum points, thresholds, active)?"""
+    return is_manager(user)
+
+
+def get_kpi_units_for_user(user: Viewer) -> UnitQuerySet:
+    """The units whose figures the user reads."""
+    paths = dossier_read_paths(user)
+    if paths is None:
+        return Unit.objects.all()
+    return Unit.objects.in_subtrees(paths)
+
+
+def kpi_root_units(user: Viewer) -> list[Unit]:
+    """The highest units the user reads: the first rows of the KPI table."""
+    paths = dossier_read_paths(user)
+    if paths is None:
+        return list(Unit.objects.filter(parent__isnull=True).order_by("path"))
+    roots: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not path_is_within(path, roots):
+            roots.append(path)
+    return list(Unit.objects.filter(path__in=roots).order_by("path"))
+
+
+def get_kpi_unit_for_user(user: Viewer, unit_id: Any) -> Unit:
+    """One unit whose figures the user reads; ``Http404`` outside, so its existence is not revealed."""
+    pk = id_or_404(unit_id)
+    unit = get_kpi_units_for_user(user).filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    return unit

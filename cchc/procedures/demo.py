@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from cchc.lib.text import fold
 from cchc.organisations.models import Unit, UnitKind
 
+from .kpis import rollups_refresh
 from .models import Channel, DataImport, DataImportKind, Dossier, DossierStatus, OnlineLevel, Procedure
 from .services import ImportReport, finish_import
 from .upserts import DossierWriter
@@ -428,7 +429,7 @@ def load_demo(*, stdout: Writer | None = None, today: datetime.date | None = Non
             writer.abort()
             raise
         report.created = report.rows_read = writer.created
-        refresh_rollups(writer.affected)
+        rollups_refresh(keys=writer.affected)  # the KPI pages read the monthly rollups
         finish_import(actor=None, log=log, report=report, details={"source": SOURCE, "file": "demo"})
     if stdout is not None:
         stdout.write(
@@ -469,13 +470,6 @@ def _write_rows(
             )
         )
     writer.finish()
-
-
-def refresh_rollups(keys: set[tuple[int, datetime.date]]) -> None:
-    """Bring the KPI rollups of the (unit, month) ``keys`` written by the demo up to date.
-
-    CALL SITE TO WIRE: once ``cchc.procedures.kpis.rollups_refresh`` exists, call ``kpis.rollups_refresh(keys=keys)``
-    here."""
 
 
 __all__ = [

@@ -148,6 +148,13 @@ class Dossier(models.Model):
             models.Index(fields=["unit", "received_on"], name="dossier_unit_received"),
             models.Index(fields=["unit", "finished_on"], name="dossier_unit_finished"),
             models.Index(fields=["procedure", "received_on"], name="dossier_procedure_received"),
+            # The overdue-pending snapshot of the KPIs reads only dossiers still open or finished late.
+            models.Index(
+                fields=["finished_on", "due_on"],
+                include=["unit", "received_on", "status"],
+                condition=Q(finished_on__isnull=True) | Q(finished_on__gt=models.F("due_on")),
+                name="dossier_open_or_late",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -235,3 +242,95 @@ class ImportPreset(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DossierCounts(models.Model):
+    """The counts the KPIs sum (see ``kpis.py`` and ``docs/kpis.md``): received counts are keyed by the month of
+    ``received_on``, finished counts by the month of ``finished_on``."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị tiếp nhận"), on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("tháng"))
+    received = models.PositiveIntegerField(_("tiếp nhận"), default=0)
+    received_online = models.PositiveIntegerField(_("tiếp nhận trực tuyến"), default=0)
+    received_postal = models.PositiveIntegerField(_("tiếp nhận qua bưu chính công ích"), default=0)
+    received_full = models.PositiveIntegerField(_("tiếp nhận của thủ tục toàn trình"), default=0)
+    received_full_online = models.PositiveIntegerField(_("tiếp nhận trực tuyến của thủ tục toàn trình"), default=0)
+    received_digitised = models.PositiveIntegerField(_("tiếp nhận có thành phần được số hóa"), default=0)
+    received_fee = models.PositiveIntegerField(_("tiếp nhận có phí, lệ phí"), default=0)
+    received_fee_paid_online = models.PositiveIntegerField(_("có phí, thanh toán trực tuyến"), default=0)
+    finished = models.PositiveIntegerField(_("đã giải quyết"), default=0)
+    finished_on_time = models.PositiveIntegerField(_("giải quyết đúng hạn"), default=0)
+    finished_e_result = models.PositiveIntegerField(_("giải quyết có kết quả điện tử"), default=0)
+    finished_late_apology = models.PositiveIntegerField(_("trễ hạn có phiếu xin lỗi"), default=0)
+    finished_days = models.PositiveBigIntegerField(_("tổng số ngày giải quyết"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DossierMonth(DossierCounts):
+    """Counts of one unit's dossiers of one procedure field in one month, kept current by every dossier import."""
+
+    field = models.CharField(_("lĩnh vực"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("số liệu hồ sơ theo tháng")
+        verbose_name_plural = _("số liệu hồ sơ theo tháng")
+        constraints = [models.UniqueConstraint(fields=["unit", "month", "field"], name="dossier_month_unique")]
+        indexes = [models.Index(fields=["month", "unit"], name="dossier_month_month_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%m/%Y} {self.field}"
+
+
+class DossierUnitMonth(DossierCounts):
+    """The same counts over all fields: what the KPI table reads when no field is chosen (one small row per unit and
+    month), kept with :class:`DossierMonth` by the same refresh."""
+
+    class Meta:
+        verbose_name = _("số liệu hồ sơ của đơn vị theo tháng")
+        verbose_name_plural = _("số liệu hồ sơ của đơn vị theo tháng")
+        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="dossier_unit_month_unique")]
+        indexes = [models.Index(fields=["month", "unit"], name="dossier_unit_month_month_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%m/%Y}"
+
+
+class ScoreGroup(models.IntegerChoices):
+    """The five groups of QĐ 766/QĐ-TTg (domain notes §4)."""
+
+    PUBLICITY = 1, _("Công khai, minh bạch")
+    PROGRESS = 2, _("Tiến độ, kết quả giải quyết")
+    ONLINE = 3, _("Cung cấp dịch vụ trực tuyến")
+    DIGITISATION = 4, _("Số hóa hồ sơ")
+    SATISFACTION = 5, _("Mức độ hài lòng")
+
+
+class ScoreItem(models.Model):
+    """One scored indicator of a QĐ 766 group: the rate it reads (a KPI key computed from dossiers or an indicator
+    code of the store), its maximum points and the rate at which it earns them all."""
+
+    group = models.PositiveSmallIntegerField(_("nhóm chỉ số"), choices=ScoreGroup.choices)
+    code = models.CharField(_("mã chỉ số thành phần"), max_length=20, unique=True)
+    name = models.CharField(_("tên chỉ số thành phần"), max_length=TITLE_MAX_LENGTH)
+    kpi = models.CharField(_("số liệu hồ sơ dùng để tính"), max_length=40, blank=True)
+    indicator_code = models.CharField(_("mã chỉ số trong kho chỉ số"), max_length=80, blank=True)
+    max_points = models.DecimalField(_("điểm tối đa"), max_digits=6, decimal_places=2)
+    full_at = models.DecimalField(_("tỷ lệ đạt điểm tối đa (%)"), max_digits=6, decimal_places=2)
+    active = models.BooleanField(_("đang áp dụng"), default=True)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    note = models.CharField(_("căn cứ"), max_length=TITLE_MAX_LENGTH, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("chỉ số thành phần QĐ 766")
+        verbose_name_plural = _("chỉ số thành phần QĐ 766")
+        ordering = ["group", "order", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(max_points__gte=0), name="score_item_max_not_negative"),
+            models.CheckConstraint(condition=Q(full_at__gt=0) & Q(full_at__lte=100), name="score_item_full_at_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

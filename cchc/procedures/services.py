@@ -29,6 +29,7 @@ from cchc.lib.validators import TITLE_MAX_LENGTH
 from cchc.organisations.models import Unit
 
 from . import presets
+from .kpis import rollups_refresh
 from .models import DataImport, DataImportKind, ImportPreset, OnlineLevel, Procedure
 from .parsing import BadRow, Layout, RowParser, find_layout, is_column_numbers, is_total_row
 from .presets import Preset
@@ -67,6 +68,7 @@ class ImportReport:
     header: tuple[Any, ...] = ()
     bad_rows: list[BadRow] = field(default_factory=list)
     data_import: DataImport | None = None
+    rollup_keys: set[tuple[int, Any]] = field(default_factory=set, repr=False)  # (unit, month) the KPIs recount
 
     @property
     def rejected(self) -> bool:
@@ -365,6 +367,8 @@ def dossiers_import(
                 writer.abort()
                 raise
             report.created, report.updated, report.unchanged = writer.created, writer.updated, writer.unchanged
+            report.rollup_keys = writer.affected
+            rollups_refresh(keys=report.rollup_keys)
             if report.rows_read == 0:
                 raise ServiceError(_("Tệp không có dòng hồ sơ nào dưới dòng tiêu đề."), code="empty", field="file")
             finish_import(

@@ -191,6 +191,8 @@ CCHC_IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
 CCHC_IMPORT_BACKGROUND_BYTES = env_int("IMPORT_BACKGROUND_KB", 512) * 1024
 # Dossier exports in CSV are read as a stream, so they may be much larger than other uploads.
 CCHC_MAX_CSV_UPLOAD_BYTES = env_int("MAX_CSV_UPLOAD_MB", 200) * 1024 * 1024
+# Dossier KPIs: a dossier finished after more supplement requests than this counts as late (0: no such rule).
+CCHC_KPI_LATE_AFTER_SUPPLEMENTS = env_int("KPI_LATE_AFTER_SUPPLEMENTS", 1)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

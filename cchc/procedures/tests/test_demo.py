@@ -12,8 +12,11 @@ from django.db.models import Count, F, Q
 
 from cchc.audit.models import AuditEntry
 from cchc.demo.loaders import load_province
+from cchc.lib.periods import Period
+from cchc.organisations.models import Unit
 
 from ..demo import CATALOGUE, SOURCE, dossier_rows, load_demo, profiles
+from ..kpis import kpis_for
 from ..models import Channel, Dossier, DossierStatus, Procedure
 
 TODAY = datetime.date(2026, 3, 10)
@@ -55,6 +58,10 @@ def test_the_demo_loads_a_year_of_plausible_dossiers_once() -> None:
     assert dossiers.filter(fee__gt=0, paid_online=True).exists() and dossiers.filter(inputs_digitised=True).exists()
     assert dossiers.filter(electronic_result=True).exists() and dossiers.filter(supplement_requests__gt=0).exists()
     assert AuditEntry.objects.filter(action="import").count() == 1
+    province = Unit.objects.get(code="PT")
+    year = kpis_for(province, Period.from_key(str(TODAY.year)))  # read from the rollups the demo refreshed
+    assert year.received == counted.filter(received_on__year=TODAY.year).count() > 5_000
+    assert year.on_time_rate is not None and 90 < year.on_time_rate < 99.5
 
     audit = AuditEntry.objects.count()
     assert load_demo(stdout=io.StringIO(), today=TODAY) == 0

@@ -1,5 +1,5 @@
 """The pages of the procedures app, one module per page group: imports (uploads, column mapping, runs, history),
-dossiers (list and detail) and the procedure catalogue."""
+dossiers (list and detail), the procedure catalogue and the service indicators (kpis)."""
 
 from .catalogue import procedure_list
 from .dossiers import dossier_detail, dossier_list
@@ -12,6 +12,14 @@ from .imports import (
     import_history,
     import_run,
 )
+from .kpis import (
+    kpi_dossiers_export,
+    kpi_dossiers_page,
+    kpi_table_page,
+    kpi_unit_page,
+    score_item_edit,
+    score_item_list,
+)
 
 __all__ = [
     "dossier_detail",
@@ -23,5 +31,11 @@ __all__ = [
     "import_errors",
     "import_history",
     "import_run",
+    "kpi_dossiers_export",
+    "kpi_dossiers_page",
+    "kpi_table_page",
+    "kpi_unit_page",
     "procedure_list",
+    "score_item_edit",
+    "score_item_list",
 ]

@@ -1,0 +1,164 @@
+"""The KPI pages per persona: who sees which units, drill-downs and their Excel export, score item edits."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from cchc.audit.models import AuditEntry
+from cchc.indicators.models import Indicator, Target
+from cchc.procedures.kpis import kpi_indicators, rollups_refresh
+from cchc.procedures.models import Dossier, DossierStatus, ScoreItem
+
+from . import samples
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+QUERY = {"period": "2025"}
+
+
+@pytest.fixture
+def dossiers(personas):
+    birth, _marriage = samples.make_procedures()
+    for code, unit, finished in (
+        ("HS-a", personas.unit_a, D(2025, 3, 9)),
+        ("HS-office", personas.office_a, D(2025, 3, 3)),
+        ("HS-b", personas.unit_b, None),
+        ("HS-other", personas.other_commune, D(2025, 3, 3)),
+    ):
+        Dossier.objects.create(
+            source="s",
+            code=code,
+            procedure=birth,
+            unit=unit,
+            received_on=D(2025, 3, 1),
+            due_on=D(2025, 3, 5),
+            finished_on=finished,
+            status=DossierStatus.FINISHED if finished else DossierStatus.PROCESSING,
+        )
+    rollups_refresh()
+
+
+def table_units(response) -> list[str]:
+    return [row.unit.code for row in (row.kpis for row in response.context["rows"])]
+
+
+def test_the_secretariat_sees_the_province_and_its_units_with_figures_against_targets(personas, dossiers):
+    kpi_indicators()
+    Target.objects.create(indicator=Indicator.objects.get(code="dossiers.on_time_rate"), year=2025, value=98)
+    response = personas.client("secretariat").get(reverse("procedures:kpi_table"), QUERY)
+    assert response.status_code == 200
+    units = table_units(response)
+    assert units[0] == personas.province.code
+    assert personas.unit_a.code in units
+    assert personas.other_province.code not in units
+    html = response.content.decode()
+    assert 'data-status="not_met"' in html  # 50 % on time against 98 %
+    assert reverse("procedures:kpi_dossiers", args=[personas.unit_a.pk, "late"]) in html
+
+
+def test_a_units_focal_point_sees_its_own_subtree_only_and_gets_404_elsewhere(personas, dossiers):
+    client = personas.client("focal_a")
+    response = client.get(reverse("procedures:kpi_table"), QUERY)
+    assert table_units(response) == [personas.unit_a.code, personas.office_a.code]
+    assert response.context["rows"][0].kpis.received == 2
+    assert client.get(reverse("procedures:kpi_unit", args=[personas.office_a.pk]), QUERY).status_code == 200
+    for unit in (personas.unit_b, personas.province, personas.other_commune):
+        assert client.get(reverse("procedures:kpi_unit", args=[unit.pk]), QUERY).status_code == 404
+        assert client.get(reverse("procedures:kpi_dossiers", args=[unit.pk, "received"]), QUERY).status_code == 404
+        assert client.get(reverse("procedures:kpi_table"), {"unit": unit.pk}).status_code == 404
+
+
+def test_people_without_a_role_are_refused_and_anonymous_ones_sent_to_log_in(personas, dossiers, django_user_model):
+    assert personas.client("anonymous").get(reverse("procedures:kpi_table")).status_code == 302
+    nobody = django_user_model.objects.create_user(username="khach", password="x")
+    client = personas.client("anonymous")
+    client.force_login(nobody)
+    assert client.get(reverse("procedures:kpi_table")).status_code == 403
+
+
+def test_the_table_page_takes_a_bounded_number_of_queries(personas, dossiers, django_assert_max_num_queries):
+    client = personas.client("secretariat")
+    client.get(reverse("procedures:kpi_table"), QUERY)
+    with django_assert_max_num_queries(21):
+        response = client.get(reverse("procedures:kpi_table"), QUERY)
+    assert response.status_code == 200
+    birth = Dossier.objects.get(code="HS-a").procedure
+    for index in range(20):
+        Dossier.objects.create(
+            source="more",
+            code=str(index),
+            procedure=birth,
+            unit=personas.home_affairs if index % 2 else personas.front,
+            received_on=D(2025, 4, 1),
+            status=DossierStatus.RECEIVED,
+        )
+    rollups_refresh()
+    with django_assert_max_num_queries(21):
+        assert client.get(reverse("procedures:kpi_table"), QUERY).status_code == 200
+
+
+def test_the_unit_page_shows_figures_trend_and_group_scores(personas, dossiers):
+    response = personas.client("focal_a").get(reverse("procedures:kpi_unit", args=[personas.unit_a.pk]), QUERY)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nhóm 2. Tiến độ, kết quả giải quyết" in html
+    assert 'data-group="2">10<' in html  # 1 of 2 on time: 10 of 20 points
+    assert "chưa có số liệu" in html
+    assert 'data-trend="none"' in html
+    own = personas.client("focal_a").get(
+        reverse("procedures:kpi_unit", args=[personas.unit_a.pk]), {**QUERY, "own": "1"}
+    )
+    assert own.context["kpis"].received == 1
+
+
+def test_a_bad_period_falls_back_to_this_year_with_a_message(personas, dossiers):
+    response = personas.client("focal_a").get(reverse("procedures:kpi_table"), {"period": "2025-Q7"})
+    assert response.status_code == 200
+    assert "không hợp lệ" in response.content.decode()
+
+
+def test_the_drilldown_lists_the_late_dossiers_and_exports_them_to_excel(personas, dossiers):
+    client = personas.client("focal_a")
+    url = reverse("procedures:kpi_dossiers", args=[personas.unit_a.pk, "late_without_apology"])
+    response = client.get(url, QUERY)
+    assert response.status_code == 200
+    assert [dossier.code for dossier in response.context["page"].object_list] == ["HS-a"]
+    assert "Hồ sơ trễ hạn chưa có phiếu xin lỗi" in response.content.decode()
+    assert client.get(reverse("procedures:kpi_dossiers", args=[personas.unit_a.pk, "bogus"])).status_code == 404
+    export = client.get(reverse("procedures:kpi_export", args=[personas.unit_a.pk, "late_without_apology"]), QUERY)
+    assert export.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("Mã hồ sơ", "Nguồn dữ liệu")
+    assert rows[1][0] == "HS-a"
+    assert rows[1][6] == datetime.datetime(2025, 3, 1)
+    assert sheet.cell(row=2, column=7).number_format == "DD/MM/YYYY"
+
+
+def test_the_secretariat_edits_a_score_item_with_audit_and_a_focal_point_may_not(personas, dossiers):
+    item = ScoreItem.objects.get(code="2.1")
+    url = reverse("procedures:score_item_edit", args=[item.pk])
+    assert personas.client("focal_a").get(url).status_code == 403
+    assert personas.client("focal_a").get(reverse("procedures:score_item_list")).status_code == 200
+    client = personas.client("secretariat")
+    bad = client.post(url, {"max_points": "abc", "full_at": "100", "active": "on"})
+    assert bad.status_code == 200
+    assert "Hãy nhập một số." in bad.content.decode()
+    response = client.post(url, {"max_points": "10", "full_at": "90", "active": "on"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.max_points, item.full_at, item.active) == (Decimal("10.00"), Decimal("90.00"), True)
+    entry = AuditEntry.objects.filter(object_type__icontains="scoreitem").latest("at")
+    assert entry.changes["max_points"][1] in ("10.00", 10.0, "10")
+
+
+def test_the_menu_links_the_kpi_table_for_people_who_read_dossiers(personas, dossiers):
+    html = personas.client("focal_a").get(reverse("procedures:score_item_list")).content.decode()
+    assert f'href="{reverse("procedures:kpi_table")}"' in html
