@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -346,7 +346,7 @@ class RowParser:
         if found is not _MISSING:  # the same text seen before
             if found is _BAD:
                 raise ValueError(value)
-            return found
+            return cast(datetime.date | None, found)
         if type(value) is not str:
             return parse_date(value, date_format=self.preset.date_format)
         key = value[:8] if self._portal and len(value) == 14 and value.isascii() and value.isdigit() else value
@@ -362,7 +362,7 @@ class RowParser:
         self._dates[value] = found
         if found is _BAD:
             raise ValueError(value)
-        return found
+        return cast(datetime.date | None, found)
 
     @cached_property
     def _width(self) -> int:

@@ -244,13 +244,10 @@ class DossierWriter:
             self._keys_of_import()
 
     def _open_copy(self) -> Any:
-        if self.had_rows:
-            table, columns = STAGING_TABLE, ("code", *VALUE_COLUMNS)
-        else:
-            table, columns = (
-                self.table,
-                ("source", "code", *VALUE_COLUMNS, "last_import_id", "created_at", "updated_at"),
-            )
+        table = STAGING_TABLE if self.had_rows else self.table
+        columns: tuple[str, ...] = ("code", *VALUE_COLUMNS)
+        if not self.had_rows:
+            columns = ("source", *columns, "last_import_id", "created_at", "updated_at")
         self._cursor = connection.cursor()
         self._context = self._cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN")
         self._copy = self._context.__enter__()
@@ -326,10 +323,8 @@ class DossierWriter:
     # --- PostgreSQL: COPY into a staging table, one INSERT … ON CONFLICT ----------------------------------------------
 
     def _create_staging(self) -> None:
-        definitions = ", ".join(
-            f"{name} {Dossier._meta.get_field(name.removesuffix('_id')).db_type(connection) or 'bigint'}"
-            for name in VALUE_COLUMNS
-        )
+        fields = {field.attname: field for field in Dossier._meta.concrete_fields}
+        definitions = ", ".join(f"{name} {fields[name].db_type(connection)}" for name in VALUE_COLUMNS)
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
             cursor.execute(f"CREATE TEMPORARY TABLE {STAGING_TABLE} (code varchar(100) NOT NULL, {definitions})")
