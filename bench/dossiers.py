@@ -634,7 +634,10 @@ def part_kpis(rows: int, directory: Path, figures: dict[str, Any]) -> None:
     from cchc.lib.periods import Period
     from cchc.organisations.models import Unit
     from cchc.procedures import kpis
+    from cchc.procedures.models import Dossier
 
+    with connection.cursor() as cursor:  # the KPI table and DuckDB then read the same rows
+        cursor.execute(f"DELETE FROM {Dossier._meta.db_table} WHERE source = %s", [SOURCE])  # noqa: S608
     started = time.perf_counter()
     csv_path = _insert_dossiers(rows, directory)
     figures["kpi_rows"] = rows
