@@ -162,3 +162,17 @@ def test_the_secretariat_edits_a_score_item_with_audit_and_a_focal_point_may_not
 def test_the_menu_links_the_kpi_table_for_people_who_read_dossiers(personas, dossiers):
     html = personas.client("focal_a").get(reverse("procedures:score_item_list")).content.decode()
     assert f'href="{reverse("procedures:kpi_table")}"' in html
+
+
+def test_each_drilldown_row_links_to_its_dossier_which_the_reader_may_open(personas, dossiers):
+    client = personas.client("focal_a")
+    url = reverse("procedures:kpi_dossiers", args=[personas.unit_a.pk, "received"])
+    html = client.get(url, QUERY).content.decode()
+    for dossier in Dossier.objects.filter(code__in=["HS-a", "HS-office"]):
+        detail = reverse("procedures:dossier_detail", args=[dossier.pk])
+        assert f'href="{detail}"' in html
+        assert client.get(detail).status_code == 200
+    # The links keep the access rules: a dossier of a sibling unit is not listed and does not open.
+    sibling = Dossier.objects.get(code="HS-b")
+    assert reverse("procedures:dossier_detail", args=[sibling.pk]) not in html
+    assert client.get(reverse("procedures:dossier_detail", args=[sibling.pk])).status_code == 404
