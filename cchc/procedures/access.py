@@ -134,6 +134,11 @@ def can_manage_score_items(user: Viewer) -> bool:
     return is_manager(user)
 
 
+def can_publish_kpis(user: Viewer) -> bool:
+    """May the user publish the figures into the indicator store (for the units they read)?"""
+    return is_manager(user)
+
+
 def get_kpi_units_for_user(user: Viewer) -> UnitQuerySet:
     """The units whose figures the user reads."""
     paths = dossier_read_paths(user)

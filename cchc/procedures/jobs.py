@@ -44,6 +44,7 @@ from cchc.imports.models import ImportKind, ImportPhase, ImportRun, ImportStatus
 from cchc.imports.services import background_threshold
 from cchc.lib import files
 from cchc.lib.errors import ServiceError
+from cchc.lib.periods import Period
 from cchc.lib.spreadsheet import SheetRow
 from cchc.lib.types import Actor
 from cchc.organisations.models import Unit
@@ -51,6 +52,7 @@ from cchc.organisations.models import Unit
 from . import presets
 from .aggregates import aggregates_import
 from .error_file import error_workbook
+from .kpis import kpis_publish
 from .mapping import Sample, read_sample
 from .parsing import find_layout
 from .reader import CSV_EXTENSIONS, iter_file_rows
@@ -339,13 +341,35 @@ def is_stale(run: ImportRun) -> bool:
     )
 
 
+# --- Publishing the service indicators -------------------------------------------------------------------------------
+
+
+def publish_in_background(units: int) -> bool:
+    """Is a publication of this many units left to a worker (``CCHC_KPI_PUBLISH_BACKGROUND_UNITS``, 30 by default)?
+    Each unit writes a dozen values with their audit entries: a province's hundreds of units take a while."""
+    return units > int(getattr(settings, "CCHC_KPI_PUBLISH_BACKGROUND_UNITS", 30))
+
+
+@task()
+def kpis_publish_job(period_key: str, unit_ids: list[int], actor_id: int | None = None) -> dict[str, object]:
+    """The background publication of the figures of ``unit_ids`` for ``period_key`` (safe to run twice: an unchanged
+    value is not written again)."""
+    period = Period.from_key(period_key)
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    units = list(Unit.objects.filter(pk__in=unit_ids).order_by("path"))
+    values = kpis_publish(actor=actor, period=period, units=units) if units else 0
+    return {"period": period.key, "units": len(units), "values": values}
+
+
 __all__ = [
     "ERRORS_KEPT",
     "KINDS",
     "check_csv",
     "check_file",
     "is_stale",
+    "kpis_publish_job",
     "max_csv_bytes",
+    "publish_in_background",
     "run_continue",
     "run_create",
     "run_discard",

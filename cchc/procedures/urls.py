@@ -15,6 +15,7 @@ urlpatterns = [
     path("imports/runs/<int:run_id>/columns/", views.import_columns, name="import_columns"),
     path("imports/runs/<int:run_id>/errors.xlsx", views.import_errors, name="import_errors"),
     path("kpis/", views.kpi_table_page, name="kpi_table"),
+    path("kpis/publish/", views.kpi_publish_page, name="kpi_publish"),
     path("kpis/units/<int:unit_id>/", views.kpi_unit_page, name="kpi_unit"),
     path("kpis/units/<int:unit_id>/dossiers/<str:kind>/", views.kpi_dossiers_page, name="kpi_dossiers"),
     path("kpis/units/<int:unit_id>/dossiers/<str:kind>/export.xlsx", views.kpi_dossiers_export, name="kpi_export"),

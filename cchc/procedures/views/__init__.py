@@ -15,6 +15,7 @@ from .imports import (
 from .kpis import (
     kpi_dossiers_export,
     kpi_dossiers_page,
+    kpi_publish_page,
     kpi_table_page,
     kpi_unit_page,
     score_item_edit,
@@ -33,6 +34,7 @@ __all__ = [
     "import_run",
     "kpi_dossiers_export",
     "kpi_dossiers_page",
+    "kpi_publish_page",
     "kpi_table_page",
     "kpi_unit_page",
     "procedure_list",
