@@ -333,6 +333,31 @@ def run_discard(run: ImportRun, *, message: str = "") -> None:
     _finish(run, status=ImportStatus.FAILED, message=message or _("Đã hủy lượt nhập; chưa nhập dữ liệu nào."))
 
 
+ABANDONED_AFTER_HOURS = 24
+
+
+def runs_abandoned_discard(*, older_than: datetime.timedelta) -> int:
+    """Give up the runs left at the column-mapping screen longer than ``older_than``: their uploads leave storage and
+    the runs show as cancelled. Returns how many were given up (run it from cron: ``cchc purge_import_uploads``)."""
+    hours = int(older_than.total_seconds() // 3600)
+    message = _("Đã hủy lượt nhập bỏ dở ở bước chọn cột quá %(hours)s giờ; chưa nhập dữ liệu nào.") % {"hours": hours}
+    runs = ImportRun.objects.filter(
+        kind__in=KINDS,
+        status=ImportStatus.QUEUED,
+        options__stage="mapping",
+        created_at__lt=timezone.now() - older_than,
+    )
+    count = 0
+    for run in runs.order_by("pk").iterator():
+        # Claimed by one update, so a person importing it just now (or a second purge) is never cut off half-way.
+        if ImportRun.objects.filter(pk=run.pk, status=ImportStatus.QUEUED, options__stage="mapping").update(
+            status=ImportStatus.FAILED
+        ):
+            _finish(run, status=ImportStatus.FAILED, message=message)
+            count += 1
+    return count
+
+
 def is_stale(run: ImportRun) -> bool:
     return (
         run.status == ImportStatus.RUNNING
@@ -362,6 +387,7 @@ def kpis_publish_job(period_key: str, unit_ids: list[int], actor_id: int | None 
 
 
 __all__ = [
+    "ABANDONED_AFTER_HOURS",
     "ERRORS_KEPT",
     "KINDS",
     "check_csv",
@@ -378,5 +404,6 @@ __all__ = [
     "run_procedures_import_job",
     "run_sample",
     "run_start",
+    "runs_abandoned_discard",
     "runs_in_background",
 ]
