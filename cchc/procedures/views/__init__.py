@@ -21,6 +21,7 @@ from .kpis import (
     score_item_edit,
     score_item_list,
 )
+from .presets import preset_delete, preset_detail, preset_list
 
 __all__ = [
     "dossier_detail",
@@ -37,6 +38,9 @@ __all__ = [
     "kpi_publish_page",
     "kpi_table_page",
     "kpi_unit_page",
+    "preset_delete",
+    "preset_detail",
+    "preset_list",
     "procedure_list",
     "score_item_edit",
     "score_item_list",
