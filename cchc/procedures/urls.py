@@ -6,6 +6,7 @@ app_name = "procedures"
 urlpatterns = [
     path("", views.dossier_list, name="dossier_list"),
     path("dossiers/<int:dossier_id>/", views.dossier_detail, name="dossier_detail"),
+    path("aggregates/", views.aggregate_list, name="aggregate_list"),
     path("catalogue/", views.procedure_list, name="procedure_list"),
     path("imports/", views.import_history, name="import_history"),
     path("imports/catalogue/", views.import_catalogue, name="import_catalogue"),

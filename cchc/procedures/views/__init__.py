@@ -1,6 +1,7 @@
 """The pages of the procedures app, one module per page group: imports (uploads, column mapping, runs, history),
 dossiers (list and detail), the procedure catalogue and the service indicators (kpis)."""
 
+from .aggregates import aggregate_list
 from .catalogue import procedure_list
 from .dossiers import dossier_detail, dossier_list
 from .imports import (
@@ -24,6 +25,7 @@ from .kpis import (
 from .presets import preset_delete, preset_detail, preset_list
 
 __all__ = [
+    "aggregate_list",
     "dossier_detail",
     "dossier_list",
     "import_aggregates",

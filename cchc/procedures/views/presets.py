@@ -62,7 +62,8 @@ def _dossier_lines(preset: presets.Preset) -> tuple[list[Line], list[tuple[str, 
 def _aggregate_lines(preset: presets.AggregatePreset) -> list[Line]:
     lines = [Line(_("Cột xác định dòng"), list(preset.row_labels))]
     for name, path in preset.counts.items():
-        label = str(DossierAggregate._meta.get_field(name).verbose_name)
+        field = DossierAggregate._meta.get_field(name)
+        label = str(getattr(field, "verbose_name", name))
         lines.append(Line(label, [" › ".join(path)]))
     return lines
 
