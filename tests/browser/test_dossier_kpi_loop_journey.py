@@ -21,7 +21,7 @@ from cchc.indicators.models import IndicatorValue
 from cchc.indicators.services import TargetData, target_create
 from cchc.procedures.jobs import run_execute
 from cchc.procedures.kpis import kpi_indicators
-from cchc.procedures.models import Dossier
+from cchc.procedures.models import Dossier, DossierAggregate
 from cchc.procedures.tests import samples
 from cchc.testing.personas import Personas
 
@@ -147,3 +147,31 @@ def test_the_secretariat_goes_from_an_unknown_export_to_the_late_dossiers_behind
     assert value.value == Decimal("66.67")
     assert Dossier.objects.count() == 4
     watch.assert_none()
+
+
+def test_the_presets_aggregates_and_publication_pages_do_not_scroll_sideways_on_a_phone(
+    phone_page: Page, personas: Personas
+) -> None:
+    DossierAggregate.objects.create(
+        source="Báo cáo quý I năm 2025 của Ủy ban nhân dân xã",
+        unit=personas.unit_b,
+        field="Hộ tịch, chứng thực, quốc tịch, nuôi con nuôi",
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2025, 3, 31),
+        received_total=1234,
+        finished_total=1200,
+        finished_late=3,
+        processing_total=34,
+        processing_late=1,
+    )
+    log_in(phone_page, personas.secretariat.username)
+    for url in (
+        "/procedures/imports/presets/",
+        "/procedures/imports/presets/shipped/dvcqg-dong-bo/",
+        "/procedures/imports/presets/shipped/bieu-06a/",
+        "/procedures/aggregates/",
+        "/procedures/kpis/publish/?period=2025",
+    ):
+        phone_page.goto(url)
+        width = phone_page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 390, f"{url} is {width}px wide on a 390px screen"
