@@ -16,7 +16,6 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
 
@@ -36,7 +35,7 @@ class QuestionnaireKind(models.TextChoices):
 class VersionState(models.TextChoices):
     DRAFT = "draft", _("Bản nháp")
     PUBLISHED = "published", _("Đã ban hành")
-    CLOSED = "closed", pgettext_lazy("questionnaire version", "Đã đóng")
+    CLOSED = "closed", _("Đã đóng")
 
 
 class QuestionKind(models.TextChoices):

@@ -51,7 +51,7 @@ VI_HINT = "hint::Vietnamese (vi)"
 SURVEY_HEADER = ("type", "name", VI_LABEL, VI_HINT, "required", "relevant", "appearance")
 CHOICES_HEADER = ("list_name", "name", VI_LABEL)
 # List names written for the fixed scales; read back as those scales when the values match.
-SCALE_LISTS = {
+SCALE_LISTS: dict[str, str] = {
     QuestionKind.SATISFACTION5: "hai_long_5",
     QuestionKind.YES_NO: "co_khong",
     QuestionKind.POINTS012: "diem_012",

@@ -106,8 +106,11 @@ def questionnaire_specs(draw: st.DrawFn) -> QuestionnaireSpec:
                 count = draw(st.integers(2, 4))
                 choices = [ChoiceSpec(value=f"v{index}", label=draw(_text)) for index in range(count)]
             condition = None
-            candidates = [q for q in earlier if q.kind in (QuestionKind.SINGLE, QuestionKind.YES_NO)]
-            if candidates and draw(st.booleans()):
+            candidates: list[QuestionSpec] = [
+                q for q in earlier if q.kind in (QuestionKind.SINGLE, QuestionKind.YES_NO)
+            ]
+            wants_condition: bool = draw(st.booleans())
+            if candidates and wants_condition:
                 target = draw(st.sampled_from(candidates))
                 value = target.choices[0].value if target.choices else "yes"
                 condition = (target.code, value)
