@@ -271,3 +271,31 @@ def test_the_download_is_an_xlsform(personas: Personas, published: Questionnaire
     assert response.status_code == 200 and 'filename="tinh-quay-v1.xlsx"' in response["Content-Disposition"]
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == ["survey", "choices", "settings"]
+
+
+def test_bad_ids_and_values_in_requests_are_answered_without_a_server_error(
+    personas: Personas, draft: Questionnaire
+) -> None:
+    client = personas.client("secretariat")
+    version = draft.versions.get()
+    question = version.questions.get(code="kenh")
+    assert client.get(reverse("surveys:questionnaire_detail", args=[999999])).status_code == 404
+    assert client.get(_detail(draft) + "?v=abc").status_code == 404
+    assert client.get(_detail(draft) + "?v=7").status_code == 404
+    assert client.get(reverse("surveys:question_add", args=[draft.pk]) + "?section=999999").status_code == 404
+    response = client.post(reverse("surveys:question_move", args=[draft.pk, question.pk]), {"direction": "sideways"})
+    assert response.status_code == 302
+    assert (
+        client.post(reverse("surveys:section_add", args=[draft.pk]), {"title": "", "weight": "-1"}).status_code == 200
+    )
+    response = client.post(
+        reverse("surveys:question_edit", args=[draft.pk, question.pk]),
+        {"section": 999999, "code": "kenh", "text": "K", "kind": "không-có"},
+    )
+    assert response.status_code == 200
+    fixed = version.questions.get(code="hai_long")
+    choice = fixed.choices.first()
+    assert choice is not None
+    response = client.post(reverse("surveys:choice_delete", args=[draft.pk, choice.pk]), follow=True)
+    assert "thang trả lời cố định" in response.content.decode()
+    assert fixed.choices.count() == 5
