@@ -570,6 +570,28 @@ def version_new_draft(*, actor: ActorOrSystem, questionnaire: Questionnaire, rea
 
 
 @transaction.atomic
+def version_discard(*, actor: ActorOrSystem, version: QuestionnaireVersion, reason: str = "") -> None:
+    """Drop a draft started from a published version; the versions before it stay as they are.
+
+    The first draft of a questionnaire never published is not discarded: the questionnaire itself is deleted instead.
+    """
+    version = QuestionnaireVersion.objects.select_for_update().select_related("questionnaire").get(pk=version.pk)
+    ensure_draft(version)
+    if not version.questionnaire.versions.exclude(pk=version.pk).exists():
+        raise ServiceError(_("Đây là phiên bản duy nhất của phiếu; hãy xóa phiếu nếu không dùng nữa."), code="conflict")
+    _audit(
+        actor=actor,
+        action=AuditAction.DELETE,
+        instance=version,
+        questionnaire=version.questionnaire,
+        before=snapshot(version, VERSION_FIELDS),
+        reason=reason,
+    )
+    version.questions.update(condition_question=None)
+    version.delete()
+
+
+@transaction.atomic
 def version_publish(*, actor: ActorOrSystem, version: QuestionnaireVersion, reason: str = "") -> QuestionnaireVersion:
     """Freeze the draft and make it the questionnaire's published version; the one published before is closed."""
     version = QuestionnaireVersion.objects.select_for_update().select_related("questionnaire").get(pk=version.pk)

@@ -15,6 +15,7 @@ urlpatterns = [
     path(Q + "versions/new/", views.version_new, name="version_new"),
     path(Q + "versions/<int:number>/publish/", views.version_publish, name="version_publish"),
     path(Q + "versions/<int:number>/close/", views.version_close, name="version_close"),
+    path(Q + "versions/<int:number>/discard/", views.version_discard, name="version_discard"),
     path(Q + "versions/<int:number>/xlsform/", views.xlsform_export, name="xlsform_export"),
     path(Q + "sections/new/", views.section_add, name="section_add"),
     path(Q + "sections/<int:section_id>/edit/", views.section_edit, name="section_edit"),

@@ -208,3 +208,16 @@ def test_a_copy_is_a_new_draft_with_the_same_content_and_its_source_named() -> N
     assert version.state == VersionState.DRAFT
     assert spec_of(version).sections == spec_of(source).sections
     assert "quay-thu" in copy.source_note
+
+
+def test_a_new_draft_can_be_discarded_but_not_the_only_version() -> None:
+    questionnaire = make_questionnaire(publish=True)
+    first = questionnaire.versions.get()
+    draft = services.version_new_draft(actor=None, questionnaire=questionnaire)
+    services.version_discard(actor=None, version=draft)
+    assert list(questionnaire.versions.all()) == [first]
+    with pytest.raises(ServiceError, match="đã ban hành"):
+        services.version_discard(actor=None, version=first)
+    only = make_questionnaire(code="chi-mot").versions.get()
+    with pytest.raises(ServiceError, match="duy nhất"):
+        services.version_discard(actor=None, version=only)

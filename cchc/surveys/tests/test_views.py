@@ -299,3 +299,15 @@ def test_bad_ids_and_values_in_requests_are_answered_without_a_server_error(
     response = client.post(reverse("surveys:choice_delete", args=[draft.pk, choice.pk]), follow=True)
     assert "thang trả lời cố định" in response.content.decode()
     assert fixed.choices.count() == 5
+
+
+def test_a_draft_started_by_mistake_is_discarded_after_a_confirmation(
+    personas: Personas, published: Questionnaire
+) -> None:
+    client = personas.client("secretariat")
+    client.post(reverse("surveys:version_new", args=[published.pk]))
+    url = reverse("surveys:version_discard", args=[published.pk, 2])
+    assert "Bỏ bản nháp 2 cùng mọi thay đổi" in client.get(url).content.decode()
+    assert personas.client("focal_a").post(url).status_code == 403
+    assert client.post(url).status_code == 302
+    assert list(published.versions.values_list("number", "state")) == [(1, VersionState.PUBLISHED)]

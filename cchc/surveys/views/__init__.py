@@ -23,6 +23,7 @@ from .questionnaires import (
     questionnaire_edit,
     questionnaire_list,
     version_close,
+    version_discard,
     version_new,
     version_publish,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "section_edit",
     "section_move",
     "version_close",
+    "version_discard",
     "version_new",
     "version_publish",
     "xlsform_export",

@@ -295,3 +295,34 @@ def version_close(request: HttpRequest, questionnaire_id: int, number: int) -> H
         button=_("Đóng phiếu"),
         danger=True,
     )
+
+
+@GET_POST
+@login_required
+def version_discard(request: HttpRequest, questionnaire_id: int, number: int) -> HttpResponse:
+    questionnaire = access.get_questionnaire_for_user(request.user, questionnaire_id, manage=True)
+    version = access.get_version_for_user(request.user, questionnaire, number)
+    form = ReasonForm(posted(request))
+    problems = [] if version.is_draft else [_("Phiên bản này không phải bản nháp.")]
+    if version.is_draft and questionnaire.versions.count() == 1:
+        problems.append(_("Đây là phiên bản duy nhất của phiếu; hãy xóa phiếu nếu không dùng nữa."))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.version_discard(actor=request.user, version=version, reason=form.cleaned_data["reason"])
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Đã bỏ bản nháp %(number)s.") % {"number": version.number})
+            return redirect("surveys:questionnaire_detail", questionnaire.pk)
+    return page(
+        request,
+        "surveys/confirm.html",
+        form=form,
+        questionnaire=questionnaire,
+        heading=_("Bỏ bản nháp"),
+        question=_("Bỏ bản nháp %(number)s cùng mọi thay đổi trong đó? Các phiên bản trước giữ nguyên.")
+        % {"number": version.number},
+        problems=problems,
+        button=_("Bỏ bản nháp"),
+        danger=True,
+    )
