@@ -13,6 +13,7 @@ urlpatterns = [
     path("assessments/", include("cchc.assessments.urls")),
     path("directives/", include("cchc.directives.urls")),
     path("procedures/", include("cchc.procedures.urls")),
+    path("surveys/", include("cchc.surveys.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cchc.directives",
     "cchc.imports",
     "cchc.procedures",
+    "cchc.surveys",
     "cchc.dashboards",
     "cchc.demo",
 ]
