@@ -418,6 +418,33 @@ def external_province_export(request: HttpRequest, index_key: str, unit_id: int)
 
 @require_GET
 @login_required
+def external_table(request: HttpRequest, index_key: str) -> HttpResponse:
+    """Every province's total and dimensions (areas, elements) for one index and year, ranked on the item chosen by
+    ``?sort=`` (the total by default), with the mean and the best of the provinces; the reader's provinces marked.
+    Listed: every province for the secretariat and administrators, the reader's own provinces for everyone else."""
+    index = _index_or_404(index_key)
+    if not access.can_view_external_results(request.user):
+        raise PermissionDenied
+    table = external.province_ranking(
+        index=index,
+        provinces=access.get_external_result_provinces_for_user(request.user),
+        year=_year(request),
+        sort=request.GET.get("sort", ""),
+        own=access.get_home_province_ids_for_user(request.user),
+    )
+    readable = set(access.get_external_provinces_for_user(request.user).values_list("pk", flat=True))
+    return _page(
+        request,
+        "indicators/external/table.html",
+        index=index,
+        table=table,
+        readable=readable,
+        lists_all=access.can_import_external_results(request.user),
+    )
+
+
+@require_GET
+@login_required
 def external_table_export(request: HttpRequest, index_key: str) -> HttpResponse:
     """Every province's figures (that the user may list) for one index and year, ranked on the total."""
     index = _index_or_404(index_key)
