@@ -143,3 +143,11 @@ def test_the_units_focal_points_are_emailed_when_the_secretariat_returns_a_value
     body = mail.outbox[0].body
     assert "Thiếu biên bản số hóa" in body and reverse("indicators:value_detail", args=[value.pk]) in body
     assert mail.outbox[0].subject.startswith("[CCHC] Số liệu chỉ số bị trả lại")
+
+
+@pytest.mark.parametrize("url_name", ["indicators:import", "indicators:external_import"])
+def test_the_import_pages_list_their_vietnamese_column_headers_in_the_text_font_not_as_code(personas, url_name):
+    # The monospace font drew the tone marks of "Mã chỉ số" beside their letters; the headers are words, not code.
+    page = personas.client("secretariat").get(reverse(url_name)).content.decode()
+    assert 'class="column-names"' in page and "Mã" in page
+    assert "<code>Mã" not in page and "<code>Tỉnh" not in page
