@@ -57,7 +57,15 @@ from cchc.lib.text import fold, normalize
 from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import Unit, UnitKind
 
-from .models import ExternalResponsibility, Indicator, IndicatorSource, IndicatorValue, Measure
+from .models import (
+    EntryMode,
+    ExternalResponsibility,
+    Indicator,
+    IndicatorSource,
+    IndicatorValue,
+    Measure,
+    ValueOrigin,
+)
 from .services import indicator_ensure, value_publish
 
 # ---------------------------------------------------------------------------
@@ -228,6 +236,11 @@ def indicator_name(item: ExternalItem) -> str:
     return f"{index.short} {item.label}. {item.name}"
 
 
+def group_name(index: ExternalIndex) -> str:
+    """The group of the store's indicators of one index ("Kết quả PAPI"), by which the indicators list groups them."""
+    return f"Kết quả {index.short}"
+
+
 def ensure_indicators(items: Iterable[ExternalItem]) -> dict[str, Indicator]:
     """The store's indicator of each item, created on first use with the publisher named in its description."""
     result = {}
@@ -237,6 +250,8 @@ def ensure_indicators(items: Iterable[ExternalItem]) -> dict[str, Indicator]:
             code=item.code,
             name=indicator_name(item),
             source=IndicatorSource.EXTERNAL,
+            entry=EntryMode.IMPORTED,
+            group=group_name(index),
             measure=index.measure,
             description=_("Kết quả công bố của %(source)s; tối đa %(maximum)s.")
             % {"source": index.source, "maximum": format_points(item.maximum)},
@@ -571,6 +586,7 @@ def external_results_import(
             period=period,
             value=row.value,
             note=row.note,
+            origin=ValueOrigin.IMPORTED,
         )
         if before is None:
             report.created += 1
@@ -1254,6 +1270,7 @@ __all__ = [
     "error_workbook",
     "external_results_import",
     "get_index",
+    "group_name",
     "indicator_name",
     "items_of",
     "mean",

@@ -13,6 +13,7 @@ from django.urls import reverse
 from cchc.indicators.external import HEADER, INDICES, external_results_import, province_ranking
 from cchc.lib.spreadsheet import SheetRow
 from cchc.organisations.models import Unit, UnitKind
+from cchc.organisations.services import UnitData, unit_create
 from cchc.testing.personas import PERSONA_NAMES
 
 pytestmark = pytest.mark.django_db
@@ -132,7 +133,7 @@ def test_the_table_page_is_linked_from_the_index_list_and_the_province_page(pers
 
 
 def test_provinces_without_a_figure_of_the_sorted_item_come_last(personas, published):
-    third = Unit.objects.create(name="Tỉnh An Toàn", code="T-A", kind=UnitKind.PROVINCE)
+    third = unit_create(actor=None, data=UnitData(name="Tỉnh An Toàn", kind=UnitKind.PROVINCE, code="T-A"), parent=None)
     _load([["T-A", 2023, "papi.total", "50", ""]])
     table = province_ranking(
         index=INDICES["papi"], provinces=Unit.objects.filter(kind=UnitKind.PROVINCE), sort="papi.d5", own=[third.pk]
@@ -143,3 +144,11 @@ def test_provinces_without_a_figure_of_the_sorted_item_come_last(personas, publi
         ("T-A", None, True),
     ]
     assert table.provinces_ranked == 2 and table.means[0] == Decimal("47.33")
+
+
+def test_the_years_of_an_index_stay_one_line_of_links_in_the_phone_card(personas, published):
+    # A card cell is a grid: loose text and links would each take a line of their own ("2023", "(", ".xlsx", ")").
+    page = personas.client("leader").get(reverse("indicators:external_index")).content.decode()
+    cell = page[page.index('data-testid="years-papi"') :]
+    cell = cell[: cell.index("</td>")]
+    assert cell.endswith("</span>") and "2022" in cell and "2023" in cell and "<span" not in cell

@@ -151,3 +151,31 @@ def test_the_import_pages_list_their_vietnamese_column_headers_in_the_text_font_
     page = personas.client("secretariat").get(reverse(url_name)).content.decode()
     assert 'class="column-names"' in page and "Mã" in page
     assert "<code>Mã" not in page and "<code>Tỉnh" not in page
+
+
+@pytest.mark.parametrize(
+    ("name", "url_name"), [("secretariat", "indicators:review_queue"), ("focal_a", "indicators:entry_list")]
+)
+def test_the_entry_and_review_pages_mark_the_indicators_menu_item_as_current(personas, name, url_name):
+    page = personas.client(name).get(reverse(url_name)).content.decode()
+    current = f'<a href="{reverse("indicators:indicator_list")}" aria-current="page">'
+    assert current in page
+
+
+def test_the_entry_form_of_a_count_asks_for_no_numerator_or_denominator(personas, digitised):
+    count = services.indicator_create(
+        actor=personas.secretariat,
+        data=services.IndicatorData(
+            code="pakn.test_received", name="Số PAKN tiếp nhận", measure="count", entry=EntryMode.UNIT
+        ),
+    )
+    client = personas.client("focal_a")
+    url = reverse("indicators:value_edit", args=[count.pk, personas.unit_a.pk, "2025"])
+    page = client.get(url).content.decode()
+    assert 'name="value"' in page and 'name="numerator"' not in page and "Mẫu số" not in page
+    response = client.post(url, {"value": "12", "note": "Sổ theo dõi"})
+    assert response.status_code == 302
+    saved = IndicatorValue.objects.get(indicator=count)
+    assert (saved.value, saved.numerator, saved.denominator) == (12, None, None)
+    rate = client.get(reverse("indicators:value_edit", args=[digitised.pk, personas.unit_a.pk, "2025"]))
+    assert 'name="numerator"' in rate.content.decode()
