@@ -179,3 +179,13 @@ def test_the_entry_form_of_a_count_asks_for_no_numerator_or_denominator(personas
     assert (saved.value, saved.numerator, saved.denominator) == (12, None, None)
     rate = client.get(reverse("indicators:value_edit", args=[digitised.pk, personas.unit_a.pk, "2025"]))
     assert 'name="numerator"' in rate.content.decode()
+
+
+def test_each_entry_and_review_link_names_its_indicator_unit_and_period_for_screen_readers(personas, digitised):
+    # Every row's link read "Nhập" (or "Xem, xác nhận hoặc trả lại") alone: a screen reader's list of links could not
+    # tell them apart.
+    enter(personas, digitised, period=Period(2025, PeriodKind.YEAR))
+    entry = personas.client("focal_a").get(reverse("indicators:entry_list"), {"year": 2025}).content.decode()
+    assert '<span class="visually-hidden">: Tỷ lệ số hóa kết quả giải quyết TTHC, Sở Tư pháp, Năm 2025</span>' in entry
+    review = personas.client("secretariat").get(reverse("indicators:review_queue")).content.decode()
+    assert 'hoặc trả lại<span class="visually-hidden">: Tỷ lệ số hóa kết quả giải quyết TTHC, Sở Tư pháp,' in review
