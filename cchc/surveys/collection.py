@@ -48,7 +48,7 @@ from .models import (
     Response,
     VersionState,
 )
-from .selectors import ordered_questions
+from .selectors import ordered_questions, question_numbers
 
 SHORT_TEXT_MAX = 300
 LONG_TEXT_MAX = 4000
@@ -196,10 +196,10 @@ def _values(raw: Sequence[str] | None) -> list[str]:
     return [normalize(value) if isinstance(value, str) else "" for value in (raw or [])]
 
 
-def _clean_answer(question: Question, raw: Sequence[str] | None, problems: list[str]) -> _Cleaned:
+def _clean_answer(question: Question, raw: Sequence[str] | None, problems: list[str], label: str = "") -> _Cleaned:
     values = [value for value in _values(raw) if value]
     cleaned = _Cleaned()
-    label = question.code
+    label = label or question.code
     if not values:
         return cleaned
     kind = question.kind
@@ -315,8 +315,10 @@ def response_submit(*, version: QuestionnaireVersion, submission: Submission) ->
     counter_label = normalize(submission.counter_label or "")[:COUNTER_LABEL_MAX_LENGTH]
     shown: set[int] = set()
     cleaned: dict[int, _Cleaned] = {}
+    numbers = question_numbers(questions)
     for question in questions:
-        answer = _clean_answer(question, submission.answers.get(question.pk), problems)
+        label = str(numbers.get(question.pk, question.code))
+        answer = _clean_answer(question, submission.answers.get(question.pk), problems, label)
         cleaned[question.pk] = answer
         target = question.condition_question_id
         visible = target is None or (
@@ -325,10 +327,10 @@ def response_submit(*, version: QuestionnaireVersion, submission: Submission) ->
         if visible:
             shown.add(question.pk)
             if question.required and question.kind != QuestionKind.NOTE and answer.empty:
-                problems.append(_("Câu %(code)s là câu bắt buộc, xin trả lời.") % {"code": question.code})
+                problems.append(_("Câu %(code)s là câu bắt buộc, xin trả lời.") % {"code": label})
         elif not answer.empty:
             problems.append(
-                _("Câu %(code)s không áp dụng với các câu trả lời trước đó, xin để trống.") % {"code": question.code}
+                _("Câu %(code)s không áp dụng với các câu trả lời trước đó, xin để trống.") % {"code": label}
             )
     if problems:
         raise ServiceError(" ".join(dict.fromkeys(problems)))
