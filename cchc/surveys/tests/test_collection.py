@@ -22,12 +22,15 @@ from cchc.surveys.models import (
     Answer,
     Channel,
     ImmutableError,
+    QuestionKind,
     Questionnaire,
+    QuestionnaireKind,
     QuestionnaireVersion,
     Response,
     VersionState,
 )
-from cchc.surveys.services import version_close
+from cchc.surveys.services import questionnaire_build, version_close
+from cchc.surveys.specs import ChoiceSpec, QuestionnaireSpec, QuestionSpec, SectionSpec
 from cchc.surveys.templates_catalogue import ensure_templates
 from cchc.testing.personas import Personas
 
@@ -227,3 +230,35 @@ def test_a_collection_point_needs_a_published_version_and_can_be_paused(personas
                 unit=personas.unit_a, opens_on=datetime.date(2030, 2, 1), closes_on=datetime.date(2030, 1, 1)
             ),
         )
+
+
+def test_conditions_on_a_multiple_choice_and_on_a_number_and_chains_of_conditions(personas: Personas) -> None:
+    spec = QuestionnaireSpec(
+        code="dieu-kien",
+        title="Điều kiện",
+        kind=QuestionnaireKind.CUSTOM,
+        sections=[
+            SectionSpec(
+                title="Chung",
+                questions=[
+                    QuestionSpec(
+                        code="kenh",
+                        text="Kênh",
+                        kind=QuestionKind.MULTIPLE,
+                        choices=[ChoiceSpec("quay", "Quầy"), ChoiceSpec("mang", "Mạng")],
+                    ),
+                    QuestionSpec(code="so_lan", text="Số lần", kind=QuestionKind.NUMBER, condition=("kenh", "quay")),
+                    QuestionSpec(code="vi_sao", text="Vì sao", kind=QuestionKind.SHORT_TEXT, condition=("so_lan", "3")),
+                ],
+            )
+        ],
+    )
+    version = questionnaire_build(actor=None, spec=spec, owner=personas.province, publish=True).versions.get()
+    by_code = ids(version)
+    shown = visible_questions(version, {by_code["kenh"]: ["mang", "quay"], by_code["so_lan"]: ["3,0"]})
+    assert shown == set(by_code.values())
+    hidden_chain = visible_questions(version, {by_code["kenh"]: ["mang"], by_code["so_lan"]: ["3"]})
+    assert hidden_chain == {by_code["kenh"]}
+    response = submit(version, personas, {"kenh": ["quay"], "so_lan": ["3"], "vi_sao": ["Thiếu giấy tờ"]})
+    assert response.answers.get(question__code="kenh").choice_values == ["quay"]
+    assert "Câu 3 " in refused(version, personas, {"kenh": ["quay"], "so_lan": ["2"], "vi_sao": ["x"]})

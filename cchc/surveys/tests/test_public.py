@@ -19,6 +19,7 @@ from cchc.audit.models import AuditEntry
 from cchc.surveys.collection import PointData, collection_point_create, collection_point_set_active
 from cchc.surveys.models import CollectionPoint, Questionnaire, Response, VersionState
 from cchc.surveys.services import version_close
+from cchc.surveys.templates_catalogue import ensure_templates
 from cchc.surveys.views.public import FORM_SALT
 from cchc.testing.personas import Personas
 
@@ -284,3 +285,22 @@ def test_the_qr_codes_and_the_a4_poster_download(personas: Personas, point: Coll
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     assert point.unit.name in text and "Quầy 2" in text and "quét mã QR" in text and point.token in text
     assert personas.client("focal_a").get(reverse("surveys:point_poster", args=args)).status_code == 403
+
+
+def test_a_second_rating_of_the_same_dossier_at_the_counter_gets_the_kind_message(personas: Personas) -> None:
+    ensure_templates()
+    counter = Questionnaire.objects.get(code="khao-sat-nhanh-tai-quay")
+    point = collection_point_create(actor=None, questionnaire=counter, data=PointData(unit=personas.unit_b))
+    version = counter.versions.get(state=VersionState.PUBLISHED)
+    required = {
+        f"q{pk}": "yes" if kind == "yes_no" else "4"
+        for pk, kind in version.questions.filter(required=True).values_list("pk", "kind")
+    }
+    dossier = f"q{version.questions.get(code='ma_ho_so').pk}"
+    for expected in (302, 400):
+        client = Client()
+        fields = open_form(client, point)
+        sent = client.post(form_url(point), {"form_token": fields["form_token"], **required, dossier: "000.00.12.H56"})
+        assert sent.status_code == expected
+    assert "Hồ sơ này đã được đánh giá rồi, cảm ơn ông/bà" in sent.content.decode()
+    assert Response.objects.filter(questionnaire=counter, dossier_code="000.00.12.H56").count() == 1
