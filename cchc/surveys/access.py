@@ -16,12 +16,23 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cchc.accounts.models import Role
-from cchc.accounts.roles import covers, home_root_paths, is_admin, is_manager, role_assignments, scope_paths
+from cchc.accounts.roles import (
+    covers,
+    get_units_for_user,
+    home_root_paths,
+    is_admin,
+    is_manager,
+    role_assignments,
+    scope_paths,
+)
 from cchc.lib.ids import id_or_404
 from cchc.lib.types import Viewer
-from cchc.organisations.models import subtree_condition
+from cchc.organisations.models import Unit, subtree_condition
 
-from .models import Questionnaire, QuestionnaireVersion, VersionState
+from .models import CollectionPoint, Questionnaire, QuestionnaireVersion, Response, VersionState
+
+# The roles that follow the collection of answers (read only, except that the secretariat also manages the links).
+COLLECTION_READERS = (Role.SECRETARIAT, Role.SUPERVISOR, Role.LEADER)
 
 
 def can_manage_questionnaires(user: Viewer) -> bool:
@@ -80,3 +91,58 @@ def get_version_for_user(user: Viewer, questionnaire: Questionnaire, number: Any
     if version.state == VersionState.DRAFT and not can_manage_questionnaire(user, questionnaire):
         raise Http404
     return version
+
+
+# ---------------------------------------------------------------------------
+# Collecting answers
+
+
+def can_view_collection(user: Viewer) -> bool:
+    """May the user follow the collection (counts by unit, channel and day) of the questionnaires they read?"""
+    return is_admin(user) or any(assignment.role in COLLECTION_READERS for assignment in role_assignments(user))
+
+
+def can_manage_collection(user: Viewer, unit: Unit | None = None) -> bool:
+    """May the user create and pause public links (for ``unit``, when given)? The secretariat, within its scope."""
+    if unit is None:
+        paths = scope_paths(user, (Role.SECRETARIAT,))
+        return is_admin(user) or paths is None or bool(paths)
+    return is_admin(user) or covers(user, (Role.SECRETARIAT,), unit)
+
+
+def collection_units_for_user(user: Viewer) -> QuerySet[Unit]:
+    """The units the user may open a public link for."""
+    return get_units_for_user(user, manage=True)
+
+
+def get_points_for_user(user: Viewer, questionnaire: Questionnaire) -> QuerySet[CollectionPoint]:
+    """The public links of ``questionnaire`` for units inside the user's collection scope."""
+    points = CollectionPoint.objects.filter(questionnaire=questionnaire).select_related("unit")
+    if is_admin(user):
+        return points
+    paths = scope_paths(user, COLLECTION_READERS)
+    if paths is None:
+        return points
+    return points.filter(subtree_condition(paths, "unit"))
+
+
+def get_point_for_user(user: Viewer, questionnaire: Questionnaire, point_id: Any, *, manage: bool) -> CollectionPoint:
+    point = get_points_for_user(user, questionnaire).filter(pk=id_or_404(point_id)).first()
+    if point is None:
+        raise Http404
+    if manage and not can_manage_collection(user, point.unit):
+        raise PermissionDenied
+    return point
+
+
+def get_responses_for_user(user: Viewer, questionnaire: Questionnaire) -> QuerySet[Response]:
+    """The responses to ``questionnaire`` about units inside the user's collection scope (none without the role)."""
+    responses = Response.objects.filter(questionnaire=questionnaire)
+    if is_admin(user):
+        return responses
+    if not can_view_collection(user):
+        return responses.none()
+    paths = scope_paths(user, COLLECTION_READERS)
+    if paths is None:
+        return responses
+    return responses.filter(subtree_condition(paths, "unit"))

@@ -13,7 +13,19 @@ from cchc.lib.errors import ServiceError
 from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
 from cchc.organisations.models import Unit
 
-from .models import CODE_MAX_LENGTH, VALUE_MAX_LENGTH, Question, QuestionKind, QuestionnaireKind, Section
+from .models import (
+    CODE_MAX_LENGTH,
+    COUNTER_LABEL_MAX_LENGTH,
+    VALUE_MAX_LENGTH,
+    Channel,
+    Question,
+    QuestionKind,
+    QuestionnaireKind,
+    Section,
+)
+
+# Public links collect at the counter, online or in an ad-hoc survey; invited respondents get their own tokens.
+PUBLIC_CHANNEL_CHOICES = (Channel.COUNTER, Channel.ONLINE, Channel.ADHOC)
 
 
 def show_service_error(form: forms.BaseForm, error: ServiceError) -> None:
@@ -129,3 +141,22 @@ class XLSFormUploadForm(forms.Form):
     def __init__(self, *args: Any, owners: QuerySet[Unit], allow_shared: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"] = owner_field(owners, allow_shared=allow_shared)
+
+
+class CollectionPointForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Đơn vị được đánh giá"), queryset=Unit.objects.none())
+    channel = forms.ChoiceField(label=_("Kênh thu thập"), choices=[(c.value, c.label) for c in PUBLIC_CHANNEL_CHOICES])
+    counter_label = forms.CharField(
+        label=_("Quầy"),
+        required=False,
+        max_length=COUNTER_LABEL_MAX_LENGTH,
+        help_text=_("Không bắt buộc; ví dụ: Quầy số 3. Mỗi quầy có thể có đường dẫn và mã QR riêng."),
+    )
+    opens_on = forms.DateField(label=_("Mở từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(
+        label=_("Đóng sau ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units.order_by("path")  # type: ignore[attr-defined]

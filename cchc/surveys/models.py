@@ -247,3 +247,183 @@ CHOICE_KINDS = frozenset(
 FIXED_SCALE_KINDS = frozenset(
     {QuestionKind.SATISFACTION5, QuestionKind.YES_NO, QuestionKind.POINTS012, QuestionKind.OPTIONS_AD}
 )
+
+
+# ---------------------------------------------------------------------------
+# Collecting answers
+
+DOSSIER_CODE_MAX_LENGTH = 64
+COUNTER_LABEL_MAX_LENGTH = 100
+TOKEN_MAX_LENGTH = 64
+# The question whose answer is the respondent group of the officials' survey (template ``dieu-tra-xa-hoi-hoc-cchc``).
+RESPONDENT_GROUP_CODE = "nhom_doi_tuong"
+# The question holding the dossier code of the counter survey and of the per-dossier evaluation: one rating per dossier.
+DOSSIER_CODE_QUESTION = "ma_ho_so"
+
+
+class Channel(models.TextChoices):
+    COUNTER = "counter", _("Tại quầy")
+    ONLINE = "online", _("Trực tuyến")
+    ADHOC = "adhoc", _("Khảo sát đột xuất")
+    INVITED = "invited", _("Mời đích danh")
+
+
+class CollectionPoint(models.Model):
+    """A public link collecting answers to one questionnaire for one unit (and optionally one counter).
+
+    The link is a random token, not the ids: nobody reaches a form they were not given. A point may be switched off
+    and may open and close on given dates; outside them the link shows a page saying the survey is not open.
+    """
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("phiếu khảo sát"), on_delete=models.PROTECT, related_name="collection_points"
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        verbose_name=_("đơn vị được đánh giá"),
+        on_delete=models.PROTECT,
+        related_name="collection_points",
+    )
+    channel = models.CharField(_("kênh thu thập"), max_length=12, choices=Channel.choices, default=Channel.COUNTER)
+    counter_label = models.CharField(_("quầy"), max_length=COUNTER_LABEL_MAX_LENGTH, blank=True)
+    token = models.CharField(_("mã đường dẫn"), max_length=TOKEN_MAX_LENGTH, unique=True)
+    active = models.BooleanField(_("đang mở"), default=True)
+    opens_on = models.DateField(_("mở từ ngày"), null=True, blank=True)
+    closes_on = models.DateField(_("đóng sau ngày"), null=True, blank=True)
+    created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("điểm thu thập ý kiến")
+        verbose_name_plural = _("điểm thu thập ý kiến")
+        ordering = ["questionnaire", "unit__name", "counter_label", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens_on__isnull=True)
+                | models.Q(closes_on__isnull=True)
+                | models.Q(closes_on__gte=models.F("opens_on")),
+                name="collection_point_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = f" · {self.counter_label}" if self.counter_label else ""
+        return f"{self.questionnaire} · {self.unit}{label}"
+
+
+class ImmutableError(Exception):
+    """A stored response or answer was about to be changed or deleted."""
+
+
+class Response(models.Model):
+    """One submitted questionnaire. Stored once, all at once (``services.response_submit``), never changed."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("phiếu khảo sát"), on_delete=models.PROTECT, related_name="responses"
+    )
+    version = models.ForeignKey(
+        QuestionnaireVersion, verbose_name=_("phiên bản"), on_delete=models.PROTECT, related_name="responses"
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        verbose_name=_("đơn vị được đánh giá"),
+        on_delete=models.PROTECT,
+        related_name="survey_responses",
+    )
+    collection_point = models.ForeignKey(
+        CollectionPoint,
+        verbose_name=_("điểm thu thập"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+    )
+    channel = models.CharField(_("kênh thu thập"), max_length=12, choices=Channel.choices)
+    counter_label = models.CharField(_("quầy"), max_length=COUNTER_LABEL_MAX_LENGTH, blank=True)
+    dossier_code = models.CharField(_("mã hồ sơ"), max_length=DOSSIER_CODE_MAX_LENGTH, blank=True)
+    respondent_group = models.CharField(_("nhóm đối tượng"), max_length=VALUE_MAX_LENGTH, blank=True)
+    started_at = models.DateTimeField(_("bắt đầu trả lời lúc"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("gửi lúc"))
+    fingerprint = models.CharField(
+        _("dấu vết thiết bị (đã băm)"),
+        max_length=64,
+        blank=True,
+        help_text=_("Mã băm có muối của địa chỉ mạng và thiết bị; không lưu địa chỉ gốc."),
+    )
+    idempotency_key = models.CharField(_("mã chống gửi trùng"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("phiếu trả lời")
+        verbose_name_plural = _("phiếu trả lời")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "dossier_code"],
+                condition=~models.Q(dossier_code=""),
+                name="response_one_rating_per_dossier",
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="response_unique_idempotency_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["questionnaire", "unit", "submitted_at"], name="response_by_unit_and_time")]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire} · {self.unit} · {self.submitted_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise ImmutableError("A submitted response is never changed.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ImmutableError("A submitted response is never deleted.")
+
+
+class Answer(models.Model):
+    """The answer to one question of a response: the value field that matches the question's kind is filled."""
+
+    response = models.ForeignKey(
+        Response, verbose_name=_("phiếu trả lời"), on_delete=models.PROTECT, related_name="answers"
+    )
+    question = models.ForeignKey(Question, verbose_name=_("câu hỏi"), on_delete=models.PROTECT, related_name="answers")
+    choice_value = models.CharField(
+        _("giá trị đã chọn"),
+        max_length=VALUE_MAX_LENGTH,
+        blank=True,
+        help_text=_("Với câu chọn một, thang hài lòng, có/không, điểm 0/1/2, phương án A–D."),
+    )
+    choice_values = models.JSONField(_("các giá trị đã chọn"), default=list, blank=True)
+    number_value = models.DecimalField(_("giá trị số"), max_digits=18, decimal_places=4, null=True, blank=True)
+    date_value = models.DateField(_("giá trị ngày"), null=True, blank=True)
+    text_value = models.TextField(_("câu trả lời"), blank=True)
+
+    class Meta:
+        verbose_name = _("câu trả lời")
+        verbose_name_plural = _("câu trả lời")
+        ordering = ["response", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="answer_one_per_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code}: {self.display}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise ImmutableError("A stored answer is never changed.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ImmutableError("A stored answer is never deleted.")
+
+    @property
+    def display(self) -> str:
+        if self.choice_values:
+            return ", ".join(str(value) for value in self.choice_values)
+        if self.number_value is not None:
+            return str(self.number_value.normalize())
+        if self.date_value is not None:
+            return self.date_value.isoformat()
+        return self.choice_value or self.text_value

@@ -1,6 +1,8 @@
 """Pages of the questionnaires: the list, a questionnaire and its versions (``questionnaires``), editing a draft's
-sections, questions and choices (``content``), and the XLSForm upload and download (``xlsform``)."""
+sections, questions and choices (``content``), the XLSForm upload and download (``xlsform``), the collection of
+answers with its public links and QR posters (``collection``) and the public form itself (``public``)."""
 
+from .collection import collection_overview, point_create, point_poster, point_qr, point_toggle
 from .content import (
     choice_add,
     choice_delete,
@@ -15,6 +17,7 @@ from .content import (
     section_edit,
     section_move,
 )
+from .public import public_form, public_thanks
 from .questionnaires import (
     questionnaire_copy,
     questionnaire_create,
@@ -34,6 +37,13 @@ __all__ = [
     "choice_delete",
     "choice_edit",
     "choice_move",
+    "collection_overview",
+    "point_create",
+    "point_poster",
+    "point_qr",
+    "point_toggle",
+    "public_form",
+    "public_thanks",
     "question_add",
     "question_delete",
     "question_edit",

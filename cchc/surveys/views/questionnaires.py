@@ -72,6 +72,7 @@ def questionnaire_detail(request: HttpRequest, questionnaire_id: int) -> HttpRes
         sections=selectors.sections_of(version) if version is not None else [],
         can_manage=can_manage,
         can_copy=access.can_manage_questionnaires(request.user),
+        can_view_collection=access.can_view_collection(request.user),
         editing=editing,
         has_draft=questionnaire.versions.filter(state=VersionState.DRAFT).exists(),
         problems=services.version_problems(version) if editing and version is not None else [],
