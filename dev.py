@@ -33,6 +33,13 @@ DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_PACKAGES = ("chromium", "chromium-driver")
 # Reading scanned directives: Tesseract OCR with its Vietnamese data, and pdftoppm to render scanned PDFs.
 OCR_PACKAGES = ("tesseract-ocr", "tesseract-ocr-vie", "poppler-utils")
+# A TrueType font with the Vietnamese letters, for the PDF posters of survey links (cchc/surveys/posters.py).
+FONT_PACKAGES = ("fonts-dejavu-core",)
+FONT_FILES = (
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"),
+    Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"),
+)
 PYTEST_NO_TESTS_COLLECTED = 5
 # pytest-xdist runs the tests in one worker process per CPU, each on its own test database (pytest-django names
 # them test_<name>_gw0, test_<name>_gw1, …), a whole test module per worker at a time so that module fixtures are
@@ -232,6 +239,7 @@ def command_run() -> int:
     host, port = server_address()
     ensure_dependencies(set())
     ensure_ocr()
+    ensure_fonts()
     env = demo_environ(host)
     cchc = str(VENV_BIN / "cchc")
     say("Migrating the database")
@@ -298,6 +306,24 @@ def ensure_ocr() -> None:
             "Tesseract OCR with Vietnamese data is missing: scanned directives cannot be read.",
             "THE OCR TESTS WILL BE SKIPPED (under CI=true they fail).",
             "Install it as root:  apt-get install " + " ".join(OCR_PACKAGES),
+        ]
+    )
+
+
+def ensure_fonts() -> None:
+    """Install DejaVu Sans when no font the survey posters can use is present and we may; otherwise warn."""
+    if any(path.is_file() for path in FONT_FILES):
+        return
+    if can_use_apt():
+        say("Installing a font for the survey posters: " + " ".join(FONT_PACKAGES))
+        apt_install(FONT_PACKAGES)
+    if any(path.is_file() for path in FONT_FILES):
+        return
+    warn_loudly(
+        [
+            "No font with the Vietnamese letters is installed: survey posters cannot be printed as PDF.",
+            "THE POSTER TEST WILL FAIL.",
+            "Install it as root:  apt-get install " + " ".join(FONT_PACKAGES),
         ]
     )
 
@@ -369,6 +395,7 @@ def command_test(pytest_args: Sequence[str]) -> int:
     ensure_dependencies({"dev"})
     browser = ensure_browser()
     ensure_ocr()
+    ensure_fonts()
     plan = check_plan(pytest_args, browser)
     steps = [Step(name) for name, _ in plan]
     failure: Failure | None = None

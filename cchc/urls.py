@@ -13,6 +13,8 @@ urlpatterns = [
     path("assessments/", include("cchc.assessments.urls")),
     path("directives/", include("cchc.directives.urls")),
     path("procedures/", include("cchc.procedures.urls")),
+    path("surveys/", include("cchc.surveys.urls")),
+    path("s/", include("cchc.surveys.urls_public")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

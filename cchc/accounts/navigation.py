@@ -38,6 +38,7 @@ def items_for(user: Viewer | None) -> list[NavItem]:
         items.append(NavItem(_("PAR INDEX, SIPAS, PAPI"), reverse("indicators:external_index"), "external"))
         items.append(NavItem(_("Thủ tục, hồ sơ"), reverse("procedures:dossier_list"), "procedures"))
         items.append(NavItem(_("Chỉ số phục vụ"), reverse("procedures:kpi_table"), "kpis"))
+        items.append(NavItem(_("Khảo sát"), reverse("surveys:questionnaire_list"), "surveys"))
     if directives_access.can_view_task_tracker(user):
         items.append(NavItem(_("Theo dõi nhiệm vụ"), reverse("directives:tracker"), "tracker"))
     if organisations_access.can_manage_units(user):

@@ -246,3 +246,19 @@ def get_external_result_provinces_for_user(user: Viewer) -> UnitQuerySet:
     if can_import_external_results(user):
         return Unit.objects.filter(kind=UnitKind.PROVINCE)
     return get_external_provinces_for_user(user)
+
+
+def get_home_province_ids_for_user(user: Viewer) -> set[int]:
+    """Ids of the provinces the user works in or holds a scoped role in (marked as "theirs" in the all-province
+    table); a role without a scope (administrators, a national secretariat) makes no province theirs by itself."""
+    if not roles.is_signed_in(user):
+        return set()
+    paths = roles.member_unit_paths(user)
+    paths += [assignment.scope.path for assignment in roles.role_assignments(user) if assignment.scope is not None]
+    if not paths:
+        return set()
+    return {
+        pk
+        for pk, path in Unit.objects.filter(kind=UnitKind.PROVINCE).values_list("pk", "path")
+        if any(candidate.startswith(path) for candidate in paths)
+    }

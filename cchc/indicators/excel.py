@@ -68,7 +68,7 @@ from cchc.lib.types import Actor
 from cchc.organisations.models import Unit, UnitKind
 
 from . import services
-from .models import EntryMode, Indicator, IndicatorValue, Target, ValueOrigin
+from .models import EntryMode, Indicator, IndicatorSource, IndicatorValue, Target, ValueOrigin
 
 VALUES = "values"
 TARGETS = "targets"
@@ -468,7 +468,16 @@ def _parse_values(actor: Actor, data: bytes, report: ImportReport) -> list[_Valu
                 report.unchanged += 1  # as stored (an exported file imported back): nothing to check or write
                 seen[(indicator.pk, unit.pk, period.key)] = row.number
                 continue
-            if indicator.entry == EntryMode.COMPUTED:
+            if indicator.source == IndicatorSource.EXTERNAL:
+                error(
+                    "indicator",
+                    _(
+                        "Chỉ số “%(code)s” là kết quả công bố bên ngoài; "
+                        "nhập ở trang “Nhập kết quả PAR INDEX, SIPAS, PAPI”."
+                    )
+                    % {"code": indicator.code},
+                )
+            elif indicator.entry == EntryMode.COMPUTED:
                 error(
                     "indicator",
                     _("Chỉ số “%(code)s” do hệ thống tính; không nhập từ tệp.") % {"code": indicator.code},

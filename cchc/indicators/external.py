@@ -57,7 +57,15 @@ from cchc.lib.text import fold, normalize
 from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import Unit, UnitKind
 
-from .models import ExternalResponsibility, Indicator, IndicatorSource, IndicatorValue, Measure
+from .models import (
+    EntryMode,
+    ExternalResponsibility,
+    Indicator,
+    IndicatorSource,
+    IndicatorValue,
+    Measure,
+    ValueOrigin,
+)
 from .services import indicator_ensure, value_publish
 
 # ---------------------------------------------------------------------------
@@ -228,6 +236,11 @@ def indicator_name(item: ExternalItem) -> str:
     return f"{index.short} {item.label}. {item.name}"
 
 
+def group_name(index: ExternalIndex) -> str:
+    """The group of the store's indicators of one index ("Kết quả PAPI"), by which the indicators list groups them."""
+    return f"Kết quả {index.short}"
+
+
 def ensure_indicators(items: Iterable[ExternalItem]) -> dict[str, Indicator]:
     """The store's indicator of each item, created on first use with the publisher named in its description."""
     result = {}
@@ -237,6 +250,8 @@ def ensure_indicators(items: Iterable[ExternalItem]) -> dict[str, Indicator]:
             code=item.code,
             name=indicator_name(item),
             source=IndicatorSource.EXTERNAL,
+            entry=EntryMode.IMPORTED,
+            group=group_name(index),
             measure=index.measure,
             description=_("Kết quả công bố của %(source)s; tối đa %(maximum)s.")
             % {"source": index.source, "maximum": format_points(item.maximum)},
@@ -571,6 +586,7 @@ def external_results_import(
             period=period,
             value=row.value,
             note=row.note,
+            origin=ValueOrigin.IMPORTED,
         )
         if before is None:
             report.created += 1
@@ -950,6 +966,105 @@ def province_table(*, index: ExternalIndex, provinces: QuerySet[Unit], year: int
     return ProvinceTable(index=index, year=year, years=years, items=items, rows=rows)
 
 
+@dataclass(frozen=True)
+class RankingRow:
+    """One province in the all-province table: its rank on the sorted item, its figure for each item, and whether it
+    is one of the reader's own provinces."""
+
+    unit: Unit
+    rank: Rank | None
+    values: list[Decimal | None]
+    own: bool = False
+
+
+@dataclass
+class RankingTable:
+    """The all-province table of one index and year: the total and the items one level under it (dimensions, areas,
+    elements) that some province has a figure for, the mean and the best of every province with a figure, and the
+    listed provinces ranked on the sorted item."""
+
+    index: ExternalIndex
+    year: int | None
+    years: list[int]
+    items: list[ExternalItem]
+    sort: ExternalItem | None
+    rows: list[RankingRow]
+    means: list[Decimal | None]
+    bests: list[Decimal | None]
+    best_provinces: list[list[Unit]]
+    provinces_ranked: int = 0
+
+    @property
+    def columns(self) -> list[tuple[ExternalItem, Decimal | None, Decimal | None, list[Unit]]]:
+        return list(zip(self.items, self.means, self.bests, self.best_provinces, strict=True))
+
+
+def province_ranking(
+    *,
+    index: ExternalIndex,
+    provinces: QuerySet[Unit],
+    year: int | None = None,
+    sort: str = "",
+    own: Iterable[int] = (),
+) -> RankingTable:
+    """Every listed province's total and dimensions (areas, elements) for ``index`` in ``year`` (the latest year with
+    a figure by default), ranked on the item ``sort`` (its catalogue code; the total, or the first item with a figure,
+    when it is unknown or has no figure that year). Ranks, means and bests are over every province with a figure,
+    listed or not (the figures are public); provinces without a figure of the sorted item come last, by name.
+    ``own`` names the reader's provinces, marked in the rows."""
+    years = years_with_results(index)
+    if year is None or year not in years:
+        year = years[-1] if years else None
+    candidates = [item for item in items_of(index.key) if item.depth <= 1]
+    if year is None:
+        return RankingTable(index, None, years, [], None, [], [], [], [])
+    values = _values_of([item.code for item in candidates])
+    items = [item for item in candidates if values.get(item.code, {}).get(year)]
+    by_item = [values[item.code][year] for item in items]
+    sorted_item = next((item for item in items if item.code == sort), None)
+    if sorted_item is None:
+        sorted_item = next((item for item in items if item.is_total), items[0] if items else None)
+    if sorted_item is None:
+        return RankingTable(index, year, years, [], None, [], [], [], [])
+    sort_values = by_item[items.index(sorted_item)]
+    ranks = competition_ranks(sort_values)
+    with_figures = {unit_id for figures in by_item for unit_id in figures}
+    own_ids = set(own)
+    rows = [
+        RankingRow(
+            unit=unit,
+            rank=ranks.get(unit.pk),
+            values=[figures.get(unit.pk) for figures in by_item],
+            own=unit.pk in own_ids,
+        )
+        for unit in provinces.filter(pk__in=with_figures)
+    ]
+    rows.sort(key=lambda row: (row.rank.position if row.rank else 10**6, fold(row.unit.name), row.unit.pk))
+    bests = [max(figures.values(), default=None) for figures in by_item]
+    names = Unit.objects.in_bulk(
+        {unit_id for figures, best in zip(by_item, bests, strict=True) for unit_id, v in figures.items() if v == best}
+    )
+    best_provinces = [
+        sorted(
+            (names[unit_id] for unit_id, v in figures.items() if v == best and unit_id in names),
+            key=lambda unit: unit.name,
+        )
+        for figures, best in zip(by_item, bests, strict=True)
+    ]
+    return RankingTable(
+        index=index,
+        year=year,
+        years=years,
+        items=items,
+        sort=sorted_item,
+        rows=rows,
+        means=[mean(figures.values()) for figures in by_item],
+        bests=bests,
+        best_provinces=best_provinces,
+        provinces_ranked=len(sort_values),
+    )
+
+
 def province_table_workbook(table: ProvinceTable) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.worksheets[0])
@@ -1147,18 +1262,22 @@ __all__ = [
     "ProvinceReport",
     "ProvinceTable",
     "Rank",
+    "RankingRow",
+    "RankingTable",
     "ResponsibilityChange",
     "competition_ranks",
     "ensure_indicators",
     "error_workbook",
     "external_results_import",
     "get_index",
+    "group_name",
     "indicator_name",
     "items_of",
     "mean",
     "papi_codes_for_text",
     "par_area_for_title",
     "parse_rows",
+    "province_ranking",
     "province_report",
     "province_table",
     "province_table_workbook",

@@ -168,6 +168,13 @@ class ValueForm(forms.Form):
     denominator = AmountField(label=_("Mẫu số (nếu có)"), required=False)
     note = forms.CharField(label=_("Ghi chú, cách tính"), max_length=300, required=False)
 
+    def __init__(self, *args: Any, ratio: bool = True, **kwargs: Any) -> None:
+        """``ratio=False`` (a count): a count has no numerator and denominator, so the form does not ask for them."""
+        super().__init__(*args, **kwargs)
+        if not ratio:
+            del self.fields["numerator"]
+            del self.fields["denominator"]
+
 
 class EvidenceForm(forms.Form):
     file = forms.FileField(

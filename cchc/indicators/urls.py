@@ -28,6 +28,7 @@ urlpatterns = [
     path("external/", views.external_index, name="external_index"),
     path("external/import/", views.external_import, name="external_import"),
     path("external/template.xlsx", views.external_template, name="external_template"),
+    path("external/<str:index_key>/table/", views.external_table, name="external_table"),
     path("external/<str:index_key>/table.xlsx", views.external_table_export, name="external_table_export"),
     path("external/<str:index_key>/<int:unit_id>/", views.external_province, name="external_province"),
     path(

@@ -22,7 +22,7 @@ from cchc.lib.ids import id_or_404, parse_id
 from cchc.lib.types import Viewer
 from cchc.organisations.models import Unit, UnitQuerySet, path_is_within, subtree_condition
 
-from .models import DataImport, Dossier
+from .models import DataImport, Dossier, DossierAggregate
 
 _WIDE_READERS = (Role.SECRETARIAT, Role.LEADER, Role.SUPERVISOR)
 
@@ -60,6 +60,14 @@ def get_dossier_for_user(user: Viewer, dossier_id: Any) -> Dossier:
     if dossier is None:
         raise Http404
     return dossier
+
+
+def get_aggregates_for_user(user: Viewer) -> QuerySet[DossierAggregate]:
+    """The aggregate report figures the user may read: those of the units whose dossiers they read."""
+    paths = dossier_read_paths(user)
+    if paths is None:
+        return DossierAggregate.objects.all()
+    return DossierAggregate.objects.filter(subtree_condition(paths, "unit"))
 
 
 RUN_KINDS = (ImportKind.PROCEDURES, ImportKind.DOSSIERS, ImportKind.AGGREGATES)
@@ -131,6 +139,11 @@ def can_view_kpis(user: Viewer) -> bool:
 
 def can_manage_score_items(user: Viewer) -> bool:
     """May the user change the QĐ 766 score items (maximum points, thresholds, active)?"""
+    return is_manager(user)
+
+
+def can_publish_kpis(user: Viewer) -> bool:
+    """May the user publish the figures into the indicator store (for the units they read)?"""
     return is_manager(user)
 
 

@@ -123,6 +123,54 @@ def _layout(rows: Iterator[SheetRow], preset: AggregatePreset) -> tuple[int, dic
     )
 
 
+# The totals of a report row and their parts (formats.md §3.1): received = in the period (online + direct or postal,
+# 06a) or newly received (07a) + carried over from the previous period; finished = early (06a only: in 07a "trả đúng
+# thời hạn" includes the early ones) + on time + late; in progress = on time (not yet due) + late. Each rule is
+# (total, parts, parts that may be missing from a layout); it applies to a layout that has the total and the other
+# parts, and to a row whose total and parts are all filled in (an empty cell is a figure not reported).
+TOTAL_RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("received_total", ("received_online", "received_direct_postal", "received_previous"), ()),
+    ("received_total", ("received_new", "received_previous"), ()),
+    ("finished_total", ("finished_early", "finished_on_time", "finished_late"), ("finished_early",)),
+    ("processing_total", ("processing_on_time", "processing_late"), ()),
+)
+
+
+def total_checks(columns: dict[str, int]) -> list[tuple[str, tuple[str, ...]]]:
+    """The (total, parts) checks that apply to a layout whose counts are in ``columns``."""
+    checks = []
+    for total, parts, optional in TOTAL_RULES:
+        if total in columns and all(part in columns for part in parts if part not in optional):
+            checks.append((total, tuple(part for part in parts if part in columns)))
+    return checks
+
+
+def _total_errors(
+    row: SheetRow, counts: dict[str, int], columns: dict[str, int], header: tuple[str, ...], checks: Any
+) -> list[str]:
+    errors = []
+    for total, parts in checks:
+        names = (total, *parts)
+        if any(name not in counts or _blank(spreadsheet.cell(row.values, columns[name])) for name in names):
+            continue
+        added = sum(counts[part] for part in parts)
+        if counts[total] != added:
+            errors.append(
+                _("%(total)s là %(value)s nhưng tổng các cột thành phần là %(sum)s (%(parts)s).")
+                % {
+                    "total": header[columns[total]],
+                    "value": counts[total],
+                    "sum": added,
+                    "parts": " + ".join(f"{header[columns[part]]}: {counts[part]}" for part in parts),
+                }
+            )
+    return errors
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _count(value: Any) -> int:
     if value is None or (isinstance(value, str) and not value.strip()):
         return 0
@@ -161,6 +209,7 @@ def aggregates_import(
     stream = iter(rows)
     key_column, columns, header, first = _layout(stream, preset)
     report = ImportReport(source=source, valid_rows_only=valid_rows_only, header=header)
+    checks = total_checks(columns)
     seen: dict[str, int] = {}
     units: dict[str, Unit | str] = {}
     try:
@@ -188,6 +237,7 @@ def aggregates_import(
                             _("%(column)s: “%(value)s” không phải số hồ sơ.")
                             % {"column": header[index], "value": spreadsheet.cell_text(row.values[index])}
                         )
+                errors += _total_errors(row, counts, columns, header, checks)
                 row_unit: Unit | str | None = unit
                 field = ""
                 if preset.row_key == "unit":
@@ -278,4 +328,4 @@ def _upsert(
         report.unchanged += 1
 
 
-__all__ = ["aggregates_import"]
+__all__ = ["TOTAL_RULES", "aggregates_import", "total_checks"]

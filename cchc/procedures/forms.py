@@ -279,6 +279,22 @@ class DossierFilterForm(forms.Form):
         return cleaned
 
 
+class AggregateFilterForm(forms.Form):
+    """Filters of the aggregate figures: a unit (with its subtree), a period (the reports within it), a source."""
+
+    def __init__(self, *args: Any, units: Scope, periods: list[tuple[str, str]], sources: list[str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"] = UnitChoiceField(
+            label=_("Đơn vị (gồm đơn vị trực thuộc)"), required=False, units=units, blank=str(_("Tất cả"))
+        )
+        self.fields["period"] = forms.ChoiceField(
+            label=_("Kỳ báo cáo nằm trong"), required=False, choices=[("", _("Tất cả")), *periods]
+        )
+        self.fields["source"] = forms.ChoiceField(
+            label=_("Nguồn dữ liệu"), required=False, choices=[("", _("Tất cả")), *((name, name) for name in sources)]
+        )
+
+
 class ProcedureFilterForm(forms.Form):
     q = forms.CharField(label=_("Tìm (mã, tên, lĩnh vực)"), required=False, max_length=200)
     online_level = forms.ChoiceField(
@@ -290,6 +306,7 @@ __all__ = [
     "ALL_OR_NOTHING",
     "MODES",
     "VALID_ROWS",
+    "AggregateFilterForm",
     "AggregateImportForm",
     "ColumnMappingForm",
     "DossierFilterForm",

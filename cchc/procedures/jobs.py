@@ -44,6 +44,7 @@ from cchc.imports.models import ImportKind, ImportPhase, ImportRun, ImportStatus
 from cchc.imports.services import background_threshold
 from cchc.lib import files
 from cchc.lib.errors import ServiceError
+from cchc.lib.periods import Period
 from cchc.lib.spreadsheet import SheetRow
 from cchc.lib.types import Actor
 from cchc.organisations.models import Unit
@@ -51,6 +52,7 @@ from cchc.organisations.models import Unit
 from . import presets
 from .aggregates import aggregates_import
 from .error_file import error_workbook
+from .kpis import kpis_publish
 from .mapping import Sample, read_sample
 from .parsing import find_layout
 from .reader import CSV_EXTENSIONS, iter_file_rows
@@ -331,6 +333,31 @@ def run_discard(run: ImportRun, *, message: str = "") -> None:
     _finish(run, status=ImportStatus.FAILED, message=message or _("Đã hủy lượt nhập; chưa nhập dữ liệu nào."))
 
 
+ABANDONED_AFTER_HOURS = 24
+
+
+def runs_abandoned_discard(*, older_than: datetime.timedelta) -> int:
+    """Give up the runs left at the column-mapping screen longer than ``older_than``: their uploads leave storage and
+    the runs show as cancelled. Returns how many were given up (run it from cron: ``cchc purge_import_uploads``)."""
+    hours = int(older_than.total_seconds() // 3600)
+    message = _("Đã hủy lượt nhập bỏ dở ở bước chọn cột quá %(hours)s giờ; chưa nhập dữ liệu nào.") % {"hours": hours}
+    runs = ImportRun.objects.filter(
+        kind__in=KINDS,
+        status=ImportStatus.QUEUED,
+        options__stage="mapping",
+        created_at__lt=timezone.now() - older_than,
+    )
+    count = 0
+    for run in runs.order_by("pk").iterator():
+        # Claimed by one update, so a person importing it just now (or a second purge) is never cut off half-way.
+        if ImportRun.objects.filter(pk=run.pk, status=ImportStatus.QUEUED, options__stage="mapping").update(
+            status=ImportStatus.FAILED
+        ):
+            _finish(run, status=ImportStatus.FAILED, message=message)
+            count += 1
+    return count
+
+
 def is_stale(run: ImportRun) -> bool:
     return (
         run.status == ImportStatus.RUNNING
@@ -339,13 +366,36 @@ def is_stale(run: ImportRun) -> bool:
     )
 
 
+# --- Publishing the service indicators -------------------------------------------------------------------------------
+
+
+def publish_in_background(units: int) -> bool:
+    """Is a publication of this many units left to a worker (``CCHC_KPI_PUBLISH_BACKGROUND_UNITS``, 30 by default)?
+    Each unit writes a dozen values with their audit entries: a province's hundreds of units take a while."""
+    return units > int(getattr(settings, "CCHC_KPI_PUBLISH_BACKGROUND_UNITS", 30))
+
+
+@task()
+def kpis_publish_job(period_key: str, unit_ids: list[int], actor_id: int | None = None) -> dict[str, object]:
+    """The background publication of the figures of ``unit_ids`` for ``period_key`` (safe to run twice: an unchanged
+    value is not written again)."""
+    period = Period.from_key(period_key)
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    units = list(Unit.objects.filter(pk__in=unit_ids).order_by("path"))
+    values = kpis_publish(actor=actor, period=period, units=units) if units else 0
+    return {"period": period.key, "units": len(units), "values": values}
+
+
 __all__ = [
+    "ABANDONED_AFTER_HOURS",
     "ERRORS_KEPT",
     "KINDS",
     "check_csv",
     "check_file",
     "is_stale",
+    "kpis_publish_job",
     "max_csv_bytes",
+    "publish_in_background",
     "run_continue",
     "run_create",
     "run_discard",
@@ -354,5 +404,6 @@ __all__ = [
     "run_procedures_import_job",
     "run_sample",
     "run_start",
+    "runs_abandoned_discard",
     "runs_in_background",
 ]

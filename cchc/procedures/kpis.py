@@ -867,6 +867,17 @@ def units_with_data(period: Period) -> list[Unit]:
     return list(Unit.objects.filter(pk__in=ids).order_by("path"))
 
 
+PUBLISH_LOCK = 7_660_002  # PostgreSQL advisory lock key of the publication
+
+
+def _lock_publish() -> None:
+    """Two publications at once (a double click, the nightly command) would both insert the same values: on PostgreSQL
+    the second waits here until the first's transaction ends, then finds the values unchanged and writes nothing."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PUBLISH_LOCK])
+
+
 def kpis_publish(*, actor: ActorOrSystem, period: Period, units: Sequence[Unit] | None = None) -> int:
     """Publish each unit's figures (with its subtree) and its QĐ 766 total into the indicator store as computed values;
     idempotent (an unchanged value is not written again). ``units`` defaults to every unit with data in the period.
@@ -878,6 +889,7 @@ def kpis_publish(*, actor: ActorOrSystem, period: Period, units: Sequence[Unit] 
     note = _("Tính từ hồ sơ TTHC")
     published = 0
     with transaction.atomic():
+        _lock_publish()
         for kpis in kpi_table(chosen, period):
             if not (kpis.received or kpis.finished or kpis.overdue_pending):
                 continue

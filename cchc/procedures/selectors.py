@@ -14,7 +14,7 @@ from django.utils import timezone
 from cchc.lib.text import fold
 from cchc.organisations.models import Unit, subtree_condition
 
-from .models import DataImport, Dossier, DossierStatus, Procedure
+from .models import DataImport, Dossier, DossierAggregate, DossierStatus, Procedure
 
 # A dossier still open in these states is not waiting for the administration (withdrawn, suspended, refused).
 _CLOSED = (DossierStatus.WITHDRAWN, DossierStatus.SUSPENDED, DossierStatus.REJECTED, DossierStatus.NEW)
@@ -25,6 +25,27 @@ def late_condition(today: datetime.date) -> Q:
     finished_late = Q(finished_on__isnull=False, due_on__isnull=False, finished_on__gt=F("due_on"))
     open_late = Q(finished_on__isnull=True, returned_on__isnull=True, due_on__lt=today) & ~Q(status__in=_CLOSED)
     return finished_late | open_late
+
+
+def filter_aggregates(
+    rows: QuerySet[DossierAggregate],
+    *,
+    unit: Unit | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    source: str = "",
+) -> QuerySet[DossierAggregate]:
+    """Aggregate figures of a unit's subtree, whose report period lies within [start, end], from one source; the
+    latest periods first, then by unit and field."""
+    if unit is not None:
+        rows = rows.filter(subtree_condition([unit.path], "unit"))
+    if start is not None:
+        rows = rows.filter(period_start__gte=start)
+    if end is not None:
+        rows = rows.filter(period_end__lte=end)
+    if source:
+        rows = rows.filter(source=source)
+    return rows.select_related("unit").order_by("-period_end", "-period_start", "unit__path", "field", "source", "pk")
 
 
 def filter_dossiers(
@@ -87,4 +108,4 @@ def import_history(imports: QuerySet[DataImport]) -> QuerySet[DataImport]:
     return imports.select_related("author").order_by("-at", "-pk")
 
 
-__all__ = ["filter_dossiers", "import_history", "is_late", "late_condition", "search_procedures"]
+__all__ = ["filter_aggregates", "filter_dossiers", "import_history", "is_late", "late_condition", "search_procedures"]

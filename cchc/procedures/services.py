@@ -188,6 +188,23 @@ def preset_save(
     return preset
 
 
+def preset_delete(*, actor: ActorOrSystem, preset: ImportPreset) -> None:
+    """Delete a saved column mapping (shipped presets are not rows and cannot be deleted); audited with what it was."""
+    with transaction.atomic():
+        record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            instance=preset,
+            changes={
+                "name": [preset.name, None],
+                "columns": [preset.columns, None],
+                "codes": [preset.codes, None],
+                "date_format": [preset.date_format, None],
+            },
+        )
+        preset.delete()
+
+
 # --- Looking up units and procedures ---------------------------------------------------------------------------------
 
 
@@ -521,6 +538,7 @@ __all__ = [
     "ImportReport",
     "dossiers_import",
     "find_unit",
+    "preset_delete",
     "preset_get",
     "preset_save",
     "procedures_import",

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "cchc.directives",
     "cchc.imports",
     "cchc.procedures",
+    "cchc.surveys",
     "cchc.dashboards",
     "cchc.demo",
 ]
@@ -156,6 +157,17 @@ AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_LOCKOUT_CALLABLE = "cchc.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
+
+# Public survey forms (cchc.surveys, docs/surveys.md): a form sent sooner than SURVEY_MIN_FILL_SECONDS after it was
+# opened is refused; each network address and each device may send SURVEY_THROTTLE_PER_ADDRESS and
+# SURVEY_THROTTLE_PER_DEVICE forms per SURVEY_THROTTLE_WINDOW_SECONDS (counted in the cache); a kiosk goes back to
+# the start after SURVEY_KIOSK_IDLE_SECONDS without a touch and SURVEY_KIOSK_THANKS_SECONDS after a response.
+SURVEY_MIN_FILL_SECONDS = env_int("SURVEY_MIN_FILL_SECONDS", 5)
+SURVEY_THROTTLE_WINDOW_SECONDS = env_int("SURVEY_THROTTLE_WINDOW_SECONDS", 3600)
+SURVEY_THROTTLE_PER_ADDRESS = env_int("SURVEY_THROTTLE_PER_ADDRESS", 200)
+SURVEY_THROTTLE_PER_DEVICE = env_int("SURVEY_THROTTLE_PER_DEVICE", 60)
+SURVEY_KIOSK_IDLE_SECONDS = env_int("SURVEY_KIOSK_IDLE_SECONDS", 90)
+SURVEY_KIOSK_THANKS_SECONDS = env_int("SURVEY_KIOSK_THANKS_SECONDS", 6)
 
 # Personal API tokens expire this many days after they are created.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)

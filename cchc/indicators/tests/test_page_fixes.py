@@ -143,3 +143,49 @@ def test_the_units_focal_points_are_emailed_when_the_secretariat_returns_a_value
     body = mail.outbox[0].body
     assert "Thiếu biên bản số hóa" in body and reverse("indicators:value_detail", args=[value.pk]) in body
     assert mail.outbox[0].subject.startswith("[CCHC] Số liệu chỉ số bị trả lại")
+
+
+@pytest.mark.parametrize("url_name", ["indicators:import", "indicators:external_import"])
+def test_the_import_pages_list_their_vietnamese_column_headers_in_the_text_font_not_as_code(personas, url_name):
+    # The monospace font drew the tone marks of "Mã chỉ số" beside their letters; the headers are words, not code.
+    page = personas.client("secretariat").get(reverse(url_name)).content.decode()
+    assert 'class="column-names"' in page and "Mã" in page
+    assert "<code>Mã" not in page and "<code>Tỉnh" not in page
+
+
+@pytest.mark.parametrize(
+    ("name", "url_name"), [("secretariat", "indicators:review_queue"), ("focal_a", "indicators:entry_list")]
+)
+def test_the_entry_and_review_pages_mark_the_indicators_menu_item_as_current(personas, name, url_name):
+    page = personas.client(name).get(reverse(url_name)).content.decode()
+    current = f'<a href="{reverse("indicators:indicator_list")}" aria-current="page">'
+    assert current in page
+
+
+def test_the_entry_form_of_a_count_asks_for_no_numerator_or_denominator(personas, digitised):
+    count = services.indicator_create(
+        actor=personas.secretariat,
+        data=services.IndicatorData(
+            code="pakn.test_received", name="Số PAKN tiếp nhận", measure="count", entry=EntryMode.UNIT
+        ),
+    )
+    client = personas.client("focal_a")
+    url = reverse("indicators:value_edit", args=[count.pk, personas.unit_a.pk, "2025"])
+    page = client.get(url).content.decode()
+    assert 'name="value"' in page and 'name="numerator"' not in page and "Mẫu số" not in page
+    response = client.post(url, {"value": "12", "note": "Sổ theo dõi"})
+    assert response.status_code == 302
+    saved = IndicatorValue.objects.get(indicator=count)
+    assert (saved.value, saved.numerator, saved.denominator) == (12, None, None)
+    rate = client.get(reverse("indicators:value_edit", args=[digitised.pk, personas.unit_a.pk, "2025"]))
+    assert 'name="numerator"' in rate.content.decode()
+
+
+def test_each_entry_and_review_link_names_its_indicator_unit_and_period_for_screen_readers(personas, digitised):
+    # Every row's link read "Nhập" (or "Xem, xác nhận hoặc trả lại") alone: a screen reader's list of links could not
+    # tell them apart.
+    enter(personas, digitised, period=Period(2025, PeriodKind.YEAR))
+    entry = personas.client("focal_a").get(reverse("indicators:entry_list"), {"year": 2025}).content.decode()
+    assert '<span class="visually-hidden">: Tỷ lệ số hóa kết quả giải quyết TTHC, Sở Tư pháp, Năm 2025</span>' in entry
+    review = personas.client("secretariat").get(reverse("indicators:review_queue")).content.decode()
+    assert 'hoặc trả lại<span class="visually-hidden">: Tỷ lệ số hóa kết quả giải quyết TTHC, Sở Tư pháp,' in review

@@ -9,6 +9,7 @@ from .external import (
     external_province,
     external_province_export,
     external_responsible,
+    external_table,
     external_table_export,
     external_template,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "external_province",
     "external_province_export",
     "external_responsible",
+    "external_table",
     "external_table_export",
     "external_template",
     "import_page",

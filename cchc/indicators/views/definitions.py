@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -23,7 +23,7 @@ from cchc.organisations.picker import unit_scope
 
 from .. import access, selectors, services
 from ..forms import IndicatorForm, UnitFilterForm, show_service_error
-from ..models import EntryMode, Indicator, IndicatorValue
+from ..models import EntryMode, Indicator, IndicatorSource, IndicatorValue
 from .common import GET_POST, filter_querystring, page, page_of, period_or_404, posted, require_reader
 
 # Rows of the values table of an indicator page (a province has hundreds of units).
@@ -52,7 +52,10 @@ def indicator_list(request: HttpRequest) -> HttpResponse:
     return page(
         request,
         "indicators/indicator_list.html",
-        indicators=indicators.order_by("group", "code"),
+        # the published results of the national indices (many, read on their own pages) come after the province's own
+        indicators=indicators.order_by(
+            Case(When(source=IndicatorSource.EXTERNAL, then=Value(1)), default=Value(0)), "group", "code"
+        ),
         entry=entry,
         entries=EntryMode.choices,
         group=group,

@@ -266,8 +266,10 @@ class ChartPoint:
 
 @dataclass(frozen=True)
 class TrendChart:
-    """The total of an index year by year for the province, and the mean of the provinces, on 0 … the maximum."""
+    """One item of an index year by year for the province, and the mean of the provinces, on 0 … the item's
+    maximum: the total, or a dimension (area, element) drawn as one of the small multiples."""
 
+    item: external.ExternalItem
     width: int
     height: int
     left: int
@@ -287,18 +289,31 @@ class TrendChart:
     def mean_line(self) -> str:
         return " ".join(f"{point.x},{point.y}" for point in self.mean_points)
 
+    @property
+    def slug(self) -> str:
+        """The item code made fit for an element id (``papi.d1`` → ``papi-d1``)."""
+        return self.item.code.replace(".", "-")
+
+    @property
+    def rows(self) -> list[tuple[int, Decimal | None, Decimal | None]]:
+        """The chart's figures as a table: year, the province's figure, the mean of the provinces."""
+        own = {point.year: point.value for point in self.points}
+        means = {point.year: point.value for point in self.mean_points}
+        return [(year, own.get(year), means.get(year)) for _x, year in self.ticks if year in own or year in means]
+
 
 TREND_WIDTH, TREND_HEIGHT = 320, 170
 TREND_LEFT, TREND_RIGHT, TREND_TOP, TREND_BOTTOM = 34, 12, 10, 24
 
 
-def trend_chart(report: external.ProvinceReport) -> TrendChart | None:
-    """The chart of the index's total, when the province has a figure of it in some year."""
-    code = f"{report.index.key}.total"
+def trend_chart(report: external.ProvinceReport, code: str = "") -> TrendChart | None:
+    """The chart of one item (the index's total by default), when the province has a figure of it in some year."""
+    code = code or f"{report.index.key}.total"
     own = report.trend.get(code, {})
     if not own:
         return None
-    maximum = external.ITEMS[code].maximum
+    item = external.ITEMS[code]
+    maximum = item.maximum
     years = report.years
     pad = 16  # the first and last years stand clear of the axis labels
     inner_width = TREND_WIDTH - TREND_LEFT - TREND_RIGHT - 2 * pad
@@ -317,6 +332,7 @@ def trend_chart(report: external.ProvinceReport) -> TrendChart | None:
 
     means = report.mean_trend.get(code, {})
     return TrendChart(
+        item=item,
         width=TREND_WIDTH,
         height=TREND_HEIGHT,
         left=TREND_LEFT,
@@ -328,6 +344,13 @@ def trend_chart(report: external.ProvinceReport) -> TrendChart | None:
         ticks=[(_fmt(x_of(year)), year) for year in years],
         maximum=maximum,
     )
+
+
+def dimension_charts(report: external.ProvinceReport) -> list[TrendChart]:
+    """One trend chart per dimension, area or element (the items one level under the total) that the province has a
+    figure for in some year, in catalogue order, each on the scale of its own maximum."""
+    charts = [trend_chart(report, item.code) for item in report.items if item.depth == 1]
+    return [chart for chart in charts if chart is not None]
 
 
 @dataclass(frozen=True)
@@ -400,6 +423,7 @@ def external_province(request: HttpRequest, index_key: str, unit_id: int) -> Htt
         links_apply=index.key in ("papi", "par"),
         can_assign=can_assign,
         trend=trend_chart(report),
+        dimension_trends=dimension_charts(report),
         gaps=gap_bars(report),
     )
 
@@ -414,6 +438,33 @@ def external_province_export(request: HttpRequest, index_key: str, unit_id: int)
     data = external.province_workbook(report, external.responsibilities_of(province))
     name = f"{index.key}-{province.code}-{report.year or 'chua-co'}.xlsx"
     return _xlsx(data, name)
+
+
+@require_GET
+@login_required
+def external_table(request: HttpRequest, index_key: str) -> HttpResponse:
+    """Every province's total and dimensions (areas, elements) for one index and year, ranked on the item chosen by
+    ``?sort=`` (the total by default), with the mean and the best of the provinces; the reader's provinces marked.
+    Listed: every province for the secretariat and administrators, the reader's own provinces for everyone else."""
+    index = _index_or_404(index_key)
+    if not access.can_view_external_results(request.user):
+        raise PermissionDenied
+    table = external.province_ranking(
+        index=index,
+        provinces=access.get_external_result_provinces_for_user(request.user),
+        year=_year(request),
+        sort=request.GET.get("sort", ""),
+        own=access.get_home_province_ids_for_user(request.user),
+    )
+    readable = set(access.get_external_provinces_for_user(request.user).values_list("pk", flat=True))
+    return _page(
+        request,
+        "indicators/external/table.html",
+        index=index,
+        table=table,
+        readable=readable,
+        lists_all=access.can_import_external_results(request.user),
+    )
 
 
 @require_GET

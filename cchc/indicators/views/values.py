@@ -28,7 +28,7 @@ from cchc.organisations.picker import unit_scope
 
 from .. import access, selectors, services
 from ..forms import EvidenceForm, ReturnForm, UnitFilterForm, ValueForm, show_service_error
-from ..models import EntryMode, Indicator, IndicatorValue, ValueState
+from ..models import EntryMode, Indicator, IndicatorValue, Measure, ValueState
 from .common import GET_POST, filter_querystring, page, page_of, period_or_404, posted
 
 MAX_ENTRY_ROWS = 300
@@ -48,7 +48,7 @@ class EntryRow:
 @login_required
 def entry_list(request: HttpRequest) -> HttpResponse:
     if not access.can_open_entry_list(request.user):
-        return page(request, "indicators/entry_forbidden.html", status=403, nav_active="indicator_entry")
+        return page(request, "indicators/entry_forbidden.html", status=403, nav_active="indicators")
     today = timezone.localdate()
     year_text = request.GET.get("year", "")
     year = int(year_text) if year_text.isdigit() and 1900 <= int(year_text) <= 2200 else today.year
@@ -84,7 +84,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         years=[today.year - offset for offset in range(4)],
         chooser=chooser,
         chosen=root,
-        nav_active="indicator_entry",
+        nav_active="indicators",
     )
 
 
@@ -106,7 +106,9 @@ def value_edit(request: HttpRequest, indicator_id: int, unit_id: int, period_key
             "denominator": _plain(value.denominator),
             "note": value.note,
         }
-    form = ValueForm(posted(request), initial=initial)
+    # A count has no numerator and denominator (unless a value already carries them, which the form keeps).
+    ratio = indicator.measure != Measure.COUNT or (value is not None and value.numerator is not None)
+    form = ValueForm(posted(request), initial=initial, ratio=ratio)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -116,8 +118,8 @@ def value_edit(request: HttpRequest, indicator_id: int, unit_id: int, period_key
                 unit=unit,
                 period=period,
                 value=data["value"],
-                numerator=data["numerator"],
-                denominator=data["denominator"],
+                numerator=data.get("numerator"),
+                denominator=data.get("denominator"),
                 note=data["note"],
             )
         except ServiceError as exc:
@@ -134,7 +136,7 @@ def value_edit(request: HttpRequest, indicator_id: int, unit_id: int, period_key
         period=period,
         value=value,
         target=selectors.target_for(indicator, unit, period.year),
-        nav_active="indicator_entry",
+        nav_active="indicators",
     )
 
 
@@ -255,7 +257,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         queue=queue,
         filter_query=filter_querystring(request),
         q=query,
-        nav_active="indicator_review",
+        nav_active="indicators",
     )
 
 
@@ -278,7 +280,7 @@ def value_accept(request: HttpRequest, value_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã xác nhận giá trị; giá trị đã được khóa."))
         return redirect("indicators:review_queue")
-    return page(request, "indicators/value_accept.html", value=value, nav_active="indicator_review")
+    return page(request, "indicators/value_accept.html", value=value, nav_active="indicators")
 
 
 @GET_POST
@@ -297,4 +299,4 @@ def value_return(request: HttpRequest, value_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã trả lại giá trị cho đơn vị."))
             return redirect("indicators:review_queue")
-    return page(request, "indicators/value_return.html", value=value, form=form, nav_active="indicator_review")
+    return page(request, "indicators/value_return.html", value=value, form=form, nav_active="indicators")

@@ -190,3 +190,43 @@ def test_the_error_file_of_an_aggregate_report_shows_the_header_paths_as_written
     report = run(data)
     assert report.header[3] == "Số hồ sơ nhận giải quyết › Trong kỳ › Trực tuyến"
     assert report.header[9] == "Số lượng hồ sơ đã giải quyết › Quá hạn"
+
+
+def test_a_06a_row_whose_totals_differ_from_the_sum_of_their_parts_is_refused_naming_the_figures(personas):
+    data = report_06a(
+        [
+            [1, "Sở Tư pháp", 121, 70, 40, 10, 100, 20, 75, 6, 20, 18, 2],
+            [2, personas.unit_b.code, 30, 10, 18, 2, 25, 0, 25, 0, 5, 4, 0],
+        ]
+    )
+    report = run(data)
+    assert report.rejected and DossierAggregate.objects.count() == 0
+    justice, commune = (" ".join(bad.messages) for bad in report.bad_rows)
+    assert "Số hồ sơ nhận giải quyết › Tổng số là 121 nhưng tổng các cột thành phần là 120" in justice
+    assert "Trong kỳ › Trực tuyến: 70" in justice
+    assert "Số lượng hồ sơ đã giải quyết › Tổng số là 100 nhưng tổng các cột thành phần là 101" in justice
+    assert "Số lượng hồ sơ đang giải quyết › Tổng số là 5 nhưng tổng các cột thành phần là 4" in commune
+    partial = run(data, valid_rows_only=True)
+    assert (partial.created, len(partial.bad_rows)) == (0, 2)
+
+
+def test_a_07a_row_is_checked_against_its_own_parts_and_an_empty_part_skips_the_check(personas):
+    rows = list(iter_file_rows(io.BytesIO(report_07a()), name="x.xlsx"))
+    workbook = Workbook()
+    sheet: Any = workbook.active
+    for sheet_row in rows:
+        values = list(sheet_row.values)
+        if values[1] == "Hộ tịch":
+            values[2:5] = [51, 5, 45]  # received: 51 ≠ 5 + 45
+        if values[1] == "Chứng thực":
+            values[6:8] = [190, None]  # finished: the late column left empty
+        sheet.append(values)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = run(buffer.getvalue(), preset=REPORT_07A, unit=personas.unit_b, valid_rows_only=True)
+    assert report.created == 1
+    assert DossierAggregate.objects.get().field == "Chứng thực"
+    (bad,) = report.bad_rows
+    message = " ".join(bad.messages)
+    assert "Tổng số là 51 nhưng tổng các cột thành phần là 50" in message
+    assert "Số kỳ trước chuyển qua: 5" in message

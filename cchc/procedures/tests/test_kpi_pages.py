@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from cchc.audit.models import AuditEntry
-from cchc.indicators.models import Indicator, Target
+from cchc.indicators.models import Indicator, IndicatorValue, Target
 from cchc.procedures.kpis import kpi_indicators, rollups_refresh
 from cchc.procedures.models import Dossier, DossierStatus, ScoreItem
 
@@ -162,3 +162,79 @@ def test_the_secretariat_edits_a_score_item_with_audit_and_a_focal_point_may_not
 def test_the_menu_links_the_kpi_table_for_people_who_read_dossiers(personas, dossiers):
     html = personas.client("focal_a").get(reverse("procedures:score_item_list")).content.decode()
     assert f'href="{reverse("procedures:kpi_table")}"' in html
+
+
+def test_each_drilldown_row_links_to_its_dossier_which_the_reader_may_open(personas, dossiers):
+    client = personas.client("focal_a")
+    url = reverse("procedures:kpi_dossiers", args=[personas.unit_a.pk, "received"])
+    html = client.get(url, QUERY).content.decode()
+    for dossier in Dossier.objects.filter(code__in=["HS-a", "HS-office"]):
+        detail = reverse("procedures:dossier_detail", args=[dossier.pk])
+        assert f'href="{detail}"' in html
+        assert client.get(detail).status_code == 200
+    # The links keep the access rules: a dossier of a sibling unit is not listed and does not open.
+    sibling = Dossier.objects.get(code="HS-b")
+    assert reverse("procedures:dossier_detail", args=[sibling.pk]) not in html
+    assert client.get(reverse("procedures:dossier_detail", args=[sibling.pk])).status_code == 404
+
+
+def test_the_secretariat_publishes_the_periods_figures_after_a_confirmation_and_twice_writes_once(personas, dossiers):
+    client = personas.client("secretariat")
+    url = reverse("procedures:kpi_publish")
+    table = client.get(reverse("procedures:kpi_table"), QUERY).content.decode()
+    assert f"{url}?period=2025" in table
+    confirmation = client.get(url, QUERY)
+    assert confirmation.status_code == 200
+    html = confirmation.content.decode()
+    assert "dossiers.on_time_rate" in html
+    assert "sẽ được thay bằng số liệu hiện tại" in html
+    # Units with data in the secretariat's subtree: the province, units A (with its office) and B.
+    assert confirmation.context["unit_count"] == 4
+    assert not IndicatorValue.objects.exists()
+    response = client.post(f"{url}?period=2025", {"confirm": "yes"}, follow=True)
+    assert "Đã công bố" in response.content.decode()
+    assert "4 đơn vị" in response.content.decode()
+    value = IndicatorValue.objects.get(indicator__code="dossiers.on_time_rate", unit=personas.unit_a, period_key="2025")
+    assert value.value == Decimal("50.0000")
+    assert not IndicatorValue.objects.filter(unit=personas.other_commune).exists()
+    entries = AuditEntry.objects.filter(object_type__icontains="indicatorvalue")
+    written = entries.count()
+    assert written == IndicatorValue.objects.count()
+    values = IndicatorValue.objects.count()
+    # A second submit (a double click) finds every value unchanged: nothing more is written or audited.
+    client.post(f"{url}?period=2025", {"confirm": "yes"})
+    assert IndicatorValue.objects.count() == values
+    assert entries.count() == written
+
+
+def test_only_the_secretariat_and_administrators_publish_and_each_within_what_they_read(personas, dossiers):
+    url = reverse("procedures:kpi_publish")
+    for name in ("focal_a", "leader", "supervisor"):
+        client = personas.client(name)
+        assert client.get(url, QUERY).status_code == 403
+        assert client.post(f"{url}?period=2025", {"confirm": "yes"}).status_code == 403
+    assert "publish-link" not in personas.client("focal_a").get(reverse("procedures:kpi_table"), QUERY).content.decode()
+    assert not IndicatorValue.objects.exists()
+    admin = personas.client("admin").get(url, QUERY)
+    assert admin.context["unit_count"] == 6  # also the other province and its commune
+
+
+def test_a_period_without_figures_has_nothing_to_publish(personas, dossiers):
+    client = personas.client("secretariat")
+    url = reverse("procedures:kpi_publish")
+    assert "chưa có số liệu" in client.get(url, {"period": "2019"}).content.decode()
+    response = client.post(f"{url}?period=2019", {"confirm": "yes"}, follow=True)
+    assert "chưa có số liệu nào để công bố" in response.content.decode()
+    assert not IndicatorValue.objects.exists()
+
+
+def test_a_publication_of_many_units_goes_to_the_worker_with_the_same_result(personas, dossiers, settings):
+    settings.CCHC_KPI_PUBLISH_BACKGROUND_UNITS = 1
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+    client = personas.client("secretariat")
+    response = client.post(f"{reverse('procedures:kpi_publish')}?period=2025", {"confirm": "yes"}, follow=True)
+    assert "trong nền" in response.content.decode()
+    value = IndicatorValue.objects.get(indicator__code="dossiers.on_time_rate", unit=personas.unit_a, period_key="2025")
+    assert value.value == Decimal("50.0000")
+    entry = AuditEntry.objects.filter(object_type__icontains="indicatorvalue").first()
+    assert entry is not None and entry.actor_id == personas.secretariat.pk

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -428,3 +431,30 @@ def test_a_form_sent_back_with_an_error_imports_the_corrected_file_when_sent_aga
     assert "Tệp không có cột bắt buộc “Mã thủ tục” và “Tên thủ tục”" in catalogue.content.decode()
     failed = ImportRun.objects.get(kind="procedures")
     assert failed.status == ImportStatus.FAILED and "Mã thủ tục" in failed.message and not failed.file
+
+
+def test_uploads_left_at_the_mapping_screen_are_purged_after_the_hours_given(personas, procedures, settings):
+    client = personas.client("secretariat")
+    for name in ("old.csv", "new.csv"):
+        post_dossiers(client, odd_csv(personas), name=name)
+    post_dossiers(client, book_csv(personas), name="done.csv")  # imported at once: not touched
+    old, new = ImportRun.objects.get(file_name="old.csv"), ImportRun.objects.get(file_name="new.csv")
+    ImportRun.objects.filter(pk=old.pk).update(created_at=old.created_at - datetime.timedelta(hours=30))
+    stored = old.file.path
+    assert old.file.storage.exists(old.file.name)
+    out = io.StringIO()
+    call_command("purge_import_uploads", "--older-than", "24", stdout=out)
+    assert "Đã hủy 1 lượt nhập bỏ dở" in out.getvalue()
+    old.refresh_from_db()
+    assert (old.status, old.file.name) == (ImportStatus.FAILED, "")
+    assert "bỏ dở ở bước chọn cột" in old.message
+    assert not Path(stored).exists()
+    new.refresh_from_db()
+    assert new.status == ImportStatus.QUEUED and new.file.storage.exists(new.file.name)
+    # The run's page now shows the cancellation instead of the mapping screen; a second purge finds nothing.
+    page = client.get(reverse("procedures:import_run", args=[old.pk]))
+    assert page.status_code == 200 and "bỏ dở" in page.content.decode()
+    call_command("purge_import_uploads", stdout=out)
+    assert "Đã hủy 0 lượt" in out.getvalue()
+    with pytest.raises(CommandError, match="từ 1 trở lên"):
+        call_command("purge_import_uploads", "--older-than", "0")

@@ -19,6 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,7 +33,7 @@ from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, write_table
 from cchc.organisations.models import Unit
 
-from .. import access
+from .. import access, jobs
 from ..kpis import (
     DRILLDOWN_KINDS,
     FIGURE_DRILLDOWN,
@@ -42,9 +43,12 @@ from ..kpis import (
     Kpis,
     drilldown,
     figure_status,
+    indicator_code,
     kpi_table,
     kpi_targets,
     kpis_for,
+    kpis_publish,
+    units_with_data,
 )
 from ..models import Dossier, Procedure, ScoreItem
 from ..scoring import ScoreItemData, score_item_update
@@ -187,6 +191,62 @@ def kpi_table_page(request: HttpRequest) -> HttpResponse:
             "unit_choices": unit_choices,
             "headers": [str(KPI_LABELS[key]) for key in TABLE_KEYS],
             "can_manage": access.can_manage_score_items(request.user),
+            "can_publish": access.can_publish_kpis(request.user),
+            "nav_active": "kpis",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def kpi_publish_page(request: HttpRequest) -> HttpResponse:
+    """Publish the period's figures of the units the user reads into the indicator store: a confirmation page saying
+    what will be written, then the publication (in the request, or by a worker for many units)."""
+    roles.require(access.can_publish_kpis(request.user))
+    filters = _filters(request)
+    period = filters.period
+    ids = [unit.pk for unit in units_with_data(period)]
+    units = list(access.get_kpi_units_for_user(request.user).filter(pk__in=ids).order_by("path"))
+    back = f"{reverse('procedures:kpi_table')}?{urlencode({'period': period.key})}"
+    if request.method == "POST":
+        if not units:
+            messages.warning(request, _("Kỳ %(period)s chưa có số liệu nào để công bố.") % {"period": period.label})
+            return redirect(back)
+        if jobs.publish_in_background(len(units)):
+            jobs.kpis_publish_job.enqueue(
+                period_key=period.key, unit_ids=[unit.pk for unit in units], actor_id=request.user.pk
+            )
+            messages.info(
+                request,
+                _(
+                    "Đang công bố số liệu %(period)s của %(units)s đơn vị trong nền; "
+                    "các giá trị sẽ có trong kho chỉ số sau ít phút."
+                )
+                % {"period": period.label, "units": len(units)},
+            )
+            return redirect(back)
+        try:
+            values = kpis_publish(actor=request.user, period=period, units=units)
+        except ServiceError as exc:
+            messages.error(request, _("Chưa công bố được: %(reason)s") % {"reason": exc.message})
+        else:
+            messages.success(
+                request,
+                _("Đã công bố %(values)s giá trị của %(units)s đơn vị vào kho chỉ số cho %(period)s.")
+                % {"values": values, "units": len(units), "period": period.label},
+            )
+        return redirect(back)
+    indicators = [(indicator_code(key), str(KPI_LABELS[key])) for key in (*KPI_KEYS, "total_score")]
+    return render(
+        request,
+        "procedures/kpis/publish.html",
+        {
+            "filters": filters,
+            "units": units[:20],
+            "unit_count": len(units),
+            "indicators": indicators,
+            "background": jobs.publish_in_background(len(units)),
+            "back": back,
             "nav_active": "kpis",
         },
     )
@@ -368,6 +428,7 @@ def score_item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
 __all__ = [
     "kpi_dossiers_export",
     "kpi_dossiers_page",
+    "kpi_publish_page",
     "kpi_table_page",
     "kpi_unit_page",
     "score_item_edit",

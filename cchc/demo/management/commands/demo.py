@@ -19,6 +19,7 @@ from cchc.indicators.demo import load_demo as load_indicators_demo
 from cchc.indicators.external_demo import load_external_demo, load_responsible_demo
 from cchc.lib.errors import ServiceError
 from cchc.procedures.demo import load_demo as load_procedures_demo
+from cchc.surveys.demo import load_demo as load_surveys_demo
 
 
 class Command(BaseCommand):
@@ -67,6 +68,7 @@ class Command(BaseCommand):
             load_assessments_demo(stdout=self.stdout, password=password)  # needs the frameworks above
             load_directives_demo(stdout=self.stdout)
             load_indicators_demo(stdout=self.stdout)
+            load_surveys_demo(stdout=self.stdout)
             load_responsible_demo(PROVINCE)  # units answerable for each PAPI dimension, PAR INDEX area, SIPAS element
             load_procedures_demo(stdout=self.stdout)  # a year of one-stop dossiers for the KPI pages
         except ServiceError as exc:

@@ -1,0 +1,148 @@
+"""Who may read and change questionnaires.
+
+Every user with a role reads the published questionnaires (and the closed ones) that are shared or owned by a unit of
+the provinces they work in or hold a role for; drafts are seen only by those who may change the questionnaire. The
+secretariat manages the questionnaires owned by a unit inside its scope, the shared ones (the shipped templates) only
+with a scope over the whole system; administrators manage everything. A secretariat makes its own copy of a shared
+template to edit it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from cchc.accounts.models import Role
+from cchc.accounts.roles import (
+    covers,
+    get_units_for_user,
+    home_root_paths,
+    is_admin,
+    is_manager,
+    role_assignments,
+    scope_paths,
+)
+from cchc.lib.ids import id_or_404
+from cchc.lib.types import Viewer
+from cchc.organisations.models import Unit, subtree_condition
+
+from .models import CollectionPoint, Questionnaire, QuestionnaireVersion, Response, VersionState
+
+# The roles that follow the collection of answers (read only, except that the secretariat also manages the links).
+COLLECTION_READERS = (Role.SECRETARIAT, Role.SUPERVISOR, Role.LEADER)
+
+
+def can_manage_questionnaires(user: Viewer) -> bool:
+    """May the user create questionnaires (and so see the management pages) at all?"""
+    return is_manager(user)
+
+
+def can_read_questionnaires(user: Viewer) -> bool:
+    return is_admin(user) or bool(role_assignments(user))
+
+
+def can_manage_questionnaire(user: Viewer, questionnaire: Questionnaire) -> bool:
+    """May the user change ``questionnaire`` (its drafts, versions, details)? A shared one needs a system-wide scope."""
+    return is_admin(user) or covers(user, (Role.SECRETARIAT,), questionnaire.owner)
+
+
+def get_questionnaires_for_user(user: Viewer, *, manage: bool = False) -> QuerySet[Questionnaire]:
+    """Questionnaires the user may read (or, with ``manage``, change)."""
+    questionnaires = Questionnaire.objects.all()
+    if is_admin(user):
+        return questionnaires
+    if manage:
+        paths = scope_paths(user, (Role.SECRETARIAT,))
+        if paths is None:
+            return questionnaires
+        return questionnaires.filter(subtree_condition(paths, "owner"))
+    if not role_assignments(user):
+        return questionnaires.none()
+    home = home_root_paths(user)
+    readable = (
+        questionnaires
+        if home is None
+        else questionnaires.filter(Q(owner__isnull=True) | subtree_condition(home, "owner"))
+    )
+    released = QuestionnaireVersion.objects.filter(questionnaire=OuterRef("pk")).exclude(state=VersionState.DRAFT)
+    managed = get_questionnaires_for_user(user, manage=True) if is_manager(user) else questionnaires.none()
+    return readable.filter(Q(Exists(released)) | Q(pk__in=managed.values("pk")))
+
+
+def get_questionnaire_for_user(user: Viewer, questionnaire_id: Any, *, manage: bool = False) -> Questionnaire:
+    """One questionnaire; ``Http404`` outside what the user reads, ``PermissionDenied`` when they only read it."""
+    pk = id_or_404(questionnaire_id)
+    questionnaire = get_questionnaires_for_user(user).select_related("owner").filter(pk=pk).first()
+    if questionnaire is None:
+        raise Http404
+    if manage and not can_manage_questionnaire(user, questionnaire):
+        raise PermissionDenied
+    return questionnaire
+
+
+def get_version_for_user(user: Viewer, questionnaire: Questionnaire, number: Any) -> QuestionnaireVersion:
+    """One version of a questionnaire the user reads; a draft only for those who may change it (else 404)."""
+    version = questionnaire.versions.filter(number=id_or_404(number)).first()
+    if version is None:
+        raise Http404
+    if version.state == VersionState.DRAFT and not can_manage_questionnaire(user, questionnaire):
+        raise Http404
+    return version
+
+
+# ---------------------------------------------------------------------------
+# Collecting answers
+
+
+def can_view_collection(user: Viewer) -> bool:
+    """May the user follow the collection (counts by unit, channel and day) of the questionnaires they read?"""
+    return is_admin(user) or any(assignment.role in COLLECTION_READERS for assignment in role_assignments(user))
+
+
+def can_manage_collection(user: Viewer, unit: Unit | None = None) -> bool:
+    """May the user create and pause public links (for ``unit``, when given)? The secretariat, within its scope."""
+    if unit is None:
+        paths = scope_paths(user, (Role.SECRETARIAT,))
+        return is_admin(user) or paths is None or bool(paths)
+    return is_admin(user) or covers(user, (Role.SECRETARIAT,), unit)
+
+
+def collection_units_for_user(user: Viewer) -> QuerySet[Unit]:
+    """The units the user may open a public link for."""
+    return get_units_for_user(user, manage=True)
+
+
+def get_points_for_user(user: Viewer, questionnaire: Questionnaire) -> QuerySet[CollectionPoint]:
+    """The public links of ``questionnaire`` for units inside the user's collection scope."""
+    points = CollectionPoint.objects.filter(questionnaire=questionnaire).select_related("unit")
+    if is_admin(user):
+        return points
+    paths = scope_paths(user, COLLECTION_READERS)
+    if paths is None:
+        return points
+    return points.filter(subtree_condition(paths, "unit"))
+
+
+def get_point_for_user(user: Viewer, questionnaire: Questionnaire, point_id: Any, *, manage: bool) -> CollectionPoint:
+    point = get_points_for_user(user, questionnaire).filter(pk=id_or_404(point_id)).first()
+    if point is None:
+        raise Http404
+    if manage and not can_manage_collection(user, point.unit):
+        raise PermissionDenied
+    return point
+
+
+def get_responses_for_user(user: Viewer, questionnaire: Questionnaire) -> QuerySet[Response]:
+    """The responses to ``questionnaire`` about units inside the user's collection scope (none without the role)."""
+    responses = Response.objects.filter(questionnaire=questionnaire)
+    if is_admin(user):
+        return responses
+    if not can_view_collection(user):
+        return responses.none()
+    paths = scope_paths(user, COLLECTION_READERS)
+    if paths is None:
+        return responses
+    return responses.filter(subtree_condition(paths, "unit"))

@@ -1,0 +1,389 @@
+"""Collecting answers: the public links (collection points) and storing one response, all or nothing.
+
+:func:`response_submit` is the only way a response is written. It checks every answer against the published version
+the respondent saw — unknown or tampered question ids, values outside a question's scale or list, numbers and dates
+that do not read, oversize texts, required questions left empty, answers to questions their condition hides — and
+raises one :class:`ServiceError` listing every problem in Vietnamese; nothing is written then. A response and its
+answers are stored in one transaction and never change afterwards (see the models).
+
+Responses come from people without an account, so they are not written to the audit trail one by one: the response
+itself, immutable and dated, is the record. Creating and switching collection points is audited.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.audit.models import AuditAction
+from cchc.audit.services import diff, record, snapshot
+from cchc.lib.errors import ServiceError
+from cchc.lib.text import normalize
+from cchc.lib.types import ActorOrSystem
+from cchc.organisations.models import Unit
+
+from .models import (
+    COUNTER_LABEL_MAX_LENGTH,
+    DOSSIER_CODE_MAX_LENGTH,
+    DOSSIER_CODE_QUESTION,
+    RESPONDENT_GROUP_CODE,
+    Answer,
+    Channel,
+    CollectionPoint,
+    Question,
+    QuestionKind,
+    Questionnaire,
+    QuestionnaireVersion,
+    Response,
+    VersionState,
+)
+from .selectors import ordered_questions, question_numbers
+
+SHORT_TEXT_MAX = 300
+LONG_TEXT_MAX = 4000
+NUMBER_LIMIT = Decimal("1e12")
+DOSSIER_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+POINT_FIELDS = ("questionnaire", "unit", "channel", "counter_label", "active", "opens_on", "closes_on")
+# Channels a public link may collect for; invited respondents answer through their own tokens (to come).
+PUBLIC_CHANNELS = (Channel.COUNTER, Channel.ONLINE, Channel.ADHOC)
+
+
+# ---------------------------------------------------------------------------
+# Collection points
+
+
+@dataclass
+class PointData:
+    unit: Unit
+    channel: str = Channel.COUNTER
+    counter_label: str = ""
+    opens_on: datetime.date | None = None
+    closes_on: datetime.date | None = None
+
+
+def published_version(questionnaire: Questionnaire) -> QuestionnaireVersion | None:
+    return questionnaire.versions.filter(state=VersionState.PUBLISHED).first()
+
+
+def _clean_point(data: PointData) -> PointData:
+    data.counter_label = normalize(data.counter_label or "")
+    if data.channel not in PUBLIC_CHANNELS:
+        raise ServiceError(_("Kênh thu thập không hợp lệ cho đường dẫn công khai."), field="channel")
+    if len(data.counter_label) > COUNTER_LABEL_MAX_LENGTH:
+        raise ServiceError(
+            _("Tên quầy dài quá %(max)s ký tự.") % {"max": COUNTER_LABEL_MAX_LENGTH}, field="counter_label"
+        )
+    if data.opens_on and data.closes_on and data.closes_on < data.opens_on:
+        raise ServiceError(_("Ngày đóng phải sau ngày mở."), field="closes_on")
+    return data
+
+
+def collection_point_create(*, actor: ActorOrSystem, questionnaire: Questionnaire, data: PointData) -> CollectionPoint:
+    """A new public link for ``questionnaire`` and a unit; the questionnaire must have a published version."""
+    data = _clean_point(data)
+    if published_version(questionnaire) is None:
+        raise ServiceError(
+            _("Phiếu chưa có phiên bản đang ban hành nên chưa tạo được đường dẫn thu thập ý kiến."), code="conflict"
+        )
+    with transaction.atomic():
+        point = CollectionPoint.objects.create(
+            questionnaire=questionnaire,
+            unit=data.unit,
+            channel=data.channel,
+            counter_label=data.counter_label,
+            opens_on=data.opens_on,
+            closes_on=data.closes_on,
+            token=secrets.token_urlsafe(18),
+        )
+        record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            instance=point,
+            changes=snapshot(point, POINT_FIELDS),
+            unit=point.unit,
+        )
+    return point
+
+
+def collection_point_set_active(*, actor: ActorOrSystem, point: CollectionPoint, active: bool) -> CollectionPoint:
+    with transaction.atomic():
+        point = CollectionPoint.objects.select_for_update().get(pk=point.pk)
+        before = snapshot(point, POINT_FIELDS)
+        point.active = active
+        point.save(update_fields=["active"])
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=point,
+            changes=diff(before, snapshot(point, POINT_FIELDS)),
+            unit=point.unit,
+        )
+    return point
+
+
+def point_closed_reason(point: CollectionPoint, *, today: datetime.date | None = None) -> str | None:
+    """Why the link does not take answers now (a Vietnamese sentence), or ``None`` when it is open."""
+    today = today or timezone.localdate()
+    if not point.active:
+        return _("Đường dẫn khảo sát này đã tạm dừng.")
+    if point.opens_on and today < point.opens_on:
+        return _("Đợt khảo sát bắt đầu từ ngày %(date)s.") % {"date": point.opens_on.strftime("%d/%m/%Y")}
+    if point.closes_on and today > point.closes_on:
+        return _("Đợt khảo sát đã kết thúc ngày %(date)s.") % {"date": point.closes_on.strftime("%d/%m/%Y")}
+    if published_version(point.questionnaire) is None:
+        return _("Phiếu khảo sát này hiện không nhận ý kiến.")
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Responses
+
+
+def fingerprint_of(address: str, device: str) -> str:
+    """A salted hash of the network address and device cookie: enough to spot a flood, never the address itself."""
+    salt = getattr(settings, "SURVEY_FINGERPRINT_SALT", "") or settings.SECRET_KEY
+    message = f"{address}|{device}".encode()
+    return hmac.new(f"surveys.fingerprint:{salt}".encode(), message, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class Submission:
+    """What a respondent sent: raw values per question id (as posted), and where the response comes from."""
+
+    unit: Unit
+    channel: str
+    answers: Mapping[int, Sequence[str]] = field(default_factory=dict)
+    collection_point: CollectionPoint | None = None
+    counter_label: str = ""
+    dossier_code: str = ""
+    respondent_group: str = ""
+    started_at: datetime.datetime | None = None
+    fingerprint: str = ""
+    idempotency_key: str = ""
+
+
+@dataclass
+class _Cleaned:
+    choice_value: str = ""
+    choice_values: list[str] = field(default_factory=list)
+    number_value: Decimal | None = None
+    date_value: datetime.date | None = None
+    text_value: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.choice_value
+            or self.choice_values
+            or self.number_value is not None
+            or self.date_value is not None
+            or self.text_value
+        )
+
+
+def _values(raw: Sequence[str] | None) -> list[str]:
+    return [normalize(value) if isinstance(value, str) else "" for value in (raw or [])]
+
+
+def _clean_answer(question: Question, raw: Sequence[str] | None, problems: list[str], label: str = "") -> _Cleaned:
+    values = [value for value in _values(raw) if value]
+    cleaned = _Cleaned()
+    label = label or question.code
+    if not values:
+        return cleaned
+    kind = question.kind
+    if kind == QuestionKind.NOTE:
+        problems.append(_("Câu %(code)s chỉ để đọc, không nhận câu trả lời.") % {"code": label})
+        return cleaned
+    allowed = [choice.value for choice in question.choices.all()]
+    if kind == QuestionKind.MULTIPLE:
+        unknown = [value for value in values if value not in allowed]
+        if unknown:
+            problems.append(_("Câu %(code)s: có lựa chọn không thuộc danh sách.") % {"code": label})
+            return cleaned
+        cleaned.choice_values = [value for value in allowed if value in set(values)]
+        return cleaned
+    if len(values) > 1:
+        problems.append(_("Câu %(code)s chỉ nhận một câu trả lời.") % {"code": label})
+        return cleaned
+    value = values[0]
+    if question.has_choices:
+        if value not in allowed:
+            problems.append(_("Câu %(code)s: câu trả lời không thuộc thang hoặc danh sách lựa chọn.") % {"code": label})
+        else:
+            cleaned.choice_value = value
+    elif kind == QuestionKind.NUMBER:
+        try:
+            number = Decimal(value.replace(",", "."))
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or abs(number) >= NUMBER_LIMIT:
+            problems.append(_("Câu %(code)s cần một số.") % {"code": label})
+        else:
+            cleaned.number_value = number.quantize(Decimal("0.0001"))
+    elif kind == QuestionKind.DATE:
+        try:
+            cleaned.date_value = datetime.date.fromisoformat(value)
+        except ValueError:
+            problems.append(_("Câu %(code)s cần một ngày (năm-tháng-ngày).") % {"code": label})
+    else:
+        limit = LONG_TEXT_MAX if kind == QuestionKind.LONG_TEXT else SHORT_TEXT_MAX
+        if len(value) > limit:
+            problems.append(_("Câu %(code)s dài quá %(max)s ký tự.") % {"code": label, "max": limit})
+        else:
+            cleaned.text_value = value
+    return cleaned
+
+
+def _matches(question: Question, cleaned: _Cleaned, expected: str) -> bool:
+    if question.kind == QuestionKind.MULTIPLE:
+        return expected in cleaned.choice_values
+    if question.kind == QuestionKind.NUMBER:
+        try:
+            return cleaned.number_value is not None and cleaned.number_value == Decimal(expected)
+        except InvalidOperation:
+            return False
+    return expected in (cleaned.choice_value, cleaned.text_value)
+
+
+def visible_questions(version: QuestionnaireVersion, answers: Mapping[int, Sequence[str]]) -> set[int]:
+    """The ids of the questions shown for these answers: a condition shows its question when the earlier answer
+    matches (and the earlier question is itself shown). Used by the form to hide questions without JavaScript."""
+    shown: set[int] = set()
+    cleaned: dict[int, _Cleaned] = {}
+    for question in ordered_questions(version):
+        cleaned[question.pk] = _clean_answer(question, answers.get(question.pk), [])
+        target = question.condition_question_id
+        if target is None or (
+            target in shown and _matches(question.condition_question, cleaned[target], question.condition_value)  # type: ignore[arg-type]
+        ):
+            shown.add(question.pk)
+    return shown
+
+
+def _clean_dossier_code(value: str, problems: list[str]) -> str:
+    code = normalize(value or "")
+    if code and (len(code) > DOSSIER_CODE_MAX_LENGTH or not DOSSIER_CODE.match(code)):
+        problems.append(
+            _("Mã hồ sơ tối đa %(max)s ký tự, gồm chữ không dấu, số và các dấu . _ / -.")
+            % {"max": DOSSIER_CODE_MAX_LENGTH}
+        )
+        return ""
+    return code
+
+
+def duplicate_dossier_message() -> str:
+    return _(
+        "Hồ sơ này đã được đánh giá rồi, cảm ơn ông/bà. Mỗi hồ sơ chỉ đánh giá một lần; "
+        "nếu có ý kiến thêm, xin góp ý trực tiếp với bộ phận một cửa."
+    )
+
+
+def response_submit(*, version: QuestionnaireVersion, submission: Submission) -> Response:
+    """Store one response to ``version``, all or nothing; raise :class:`ServiceError` listing every problem.
+
+    A submission whose idempotency key was already stored returns the response stored then (a double click, a
+    resent form) instead of storing a second one.
+    """
+    if submission.idempotency_key:
+        earlier = Response.objects.filter(idempotency_key=submission.idempotency_key).first()
+        if earlier is not None:
+            return earlier
+    if version.state != VersionState.PUBLISHED:
+        raise ServiceError(
+            _("Phiếu khảo sát này đã đóng hoặc chưa ban hành nên không nhận câu trả lời."), code="closed"
+        )
+    if submission.channel not in Channel.values:
+        raise ServiceError(_("Kênh thu thập không hợp lệ."), field="channel")
+    questions = ordered_questions(version)
+    by_pk = {question.pk: question for question in questions}
+    problems: list[str] = []
+    if any(key not in by_pk for key in submission.answers):
+        problems.append(_("Có câu trả lời cho câu hỏi không thuộc phiếu này. Hãy tải lại phiếu rồi trả lời lại."))
+    dossier_code = _clean_dossier_code(submission.dossier_code, problems)
+    counter_label = normalize(submission.counter_label or "")[:COUNTER_LABEL_MAX_LENGTH]
+    shown: set[int] = set()
+    cleaned: dict[int, _Cleaned] = {}
+    numbers = question_numbers(questions)
+    for question in questions:
+        label = str(numbers.get(question.pk, question.code))
+        answer = _clean_answer(question, submission.answers.get(question.pk), problems, label)
+        cleaned[question.pk] = answer
+        target = question.condition_question_id
+        visible = target is None or (
+            target in shown and _matches(question.condition_question, cleaned[target], question.condition_value)  # type: ignore[arg-type]
+        )
+        if visible:
+            shown.add(question.pk)
+            if question.required and question.kind != QuestionKind.NOTE and answer.empty:
+                problems.append(_("Câu %(code)s là câu bắt buộc, xin trả lời.") % {"code": label})
+        elif not answer.empty:
+            problems.append(
+                _("Câu %(code)s không áp dụng với các câu trả lời trước đó, xin để trống.") % {"code": label}
+            )
+    if problems:
+        raise ServiceError(" ".join(dict.fromkeys(problems)))
+    if not any(not cleaned[pk].empty for pk in shown):
+        raise ServiceError(_("Phiếu chưa có câu trả lời nào."))
+    respondent_group = submission.respondent_group
+    for question in questions:
+        if question.pk not in shown:
+            continue
+        if question.code == RESPONDENT_GROUP_CODE:
+            respondent_group = cleaned[question.pk].choice_value or respondent_group
+        if question.code == DOSSIER_CODE_QUESTION and not dossier_code:
+            dossier_code = _clean_dossier_code(cleaned[question.pk].text_value, problems)
+    if problems:
+        raise ServiceError(" ".join(problems))
+    rated = Response.objects.filter(questionnaire=version.questionnaire, dossier_code=dossier_code)
+    if dossier_code and rated.exists():
+        raise ServiceError(duplicate_dossier_message(), code="duplicate", field="dossier_code")
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                questionnaire=version.questionnaire,
+                version=version,
+                unit=submission.unit,
+                collection_point=submission.collection_point,
+                channel=submission.channel,
+                counter_label=counter_label,
+                dossier_code=dossier_code,
+                respondent_group=respondent_group[:64],
+                started_at=submission.started_at,
+                submitted_at=timezone.now(),
+                fingerprint=submission.fingerprint[:64],
+                idempotency_key=submission.idempotency_key[:64],
+            )
+            Answer.objects.bulk_create(
+                Answer(
+                    response=response,
+                    question=by_pk[pk],
+                    choice_value=answer.choice_value,
+                    choice_values=answer.choice_values,
+                    number_value=answer.number_value,
+                    date_value=answer.date_value,
+                    text_value=answer.text_value,
+                )
+                for pk, answer in cleaned.items()
+                if pk in shown and not answer.empty
+            )
+    except IntegrityError:
+        if submission.idempotency_key:
+            earlier = Response.objects.filter(idempotency_key=submission.idempotency_key).first()
+            if earlier is not None:
+                return earlier
+        if dossier_code:
+            raise ServiceError(duplicate_dossier_message(), code="duplicate", field="dossier_code") from None
+        raise
+    return response

@@ -1,0 +1,162 @@
+"""Forms of the questionnaire pages. The services check the rules; the forms read and bound the input."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from cchc.lib.errors import ServiceError
+from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
+from cchc.organisations.models import Unit
+
+from .models import (
+    CODE_MAX_LENGTH,
+    COUNTER_LABEL_MAX_LENGTH,
+    VALUE_MAX_LENGTH,
+    Channel,
+    Question,
+    QuestionKind,
+    QuestionnaireKind,
+    Section,
+)
+
+# Public links collect at the counter, online or in an ad-hoc survey; invited respondents get their own tokens.
+PUBLIC_CHANNEL_CHOICES = (Channel.COUNTER, Channel.ONLINE, Channel.ADHOC)
+
+
+def show_service_error(form: forms.BaseForm, error: ServiceError) -> None:
+    """Put a service's message next to the field it is about, or at the top of the form."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def owner_field(owners: QuerySet[Unit], *, allow_shared: bool) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=_("Đơn vị sở hữu"),
+        queryset=owners,
+        required=not allow_shared,
+        empty_label=_("Dùng chung toàn hệ thống") if allow_shared else None,
+    )
+
+
+class QuestionnaireForm(forms.Form):
+    code = forms.CharField(label=_("Mã phiếu"), max_length=CODE_MAX_LENGTH, help_text=_("Ví dụ: khao-sat-quay-2026."))
+    title = forms.CharField(label=_("Tên phiếu"), max_length=300)
+    kind = forms.ChoiceField(label=_("Loại phiếu"), choices=QuestionnaireKind.choices)
+    source_note = forms.CharField(
+        label=_("Nguồn, căn cứ"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, owners: QuerySet[Unit], allow_shared: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"] = owner_field(owners, allow_shared=allow_shared)
+
+
+class CopyForm(forms.Form):
+    code = forms.CharField(label=_("Mã phiếu mới"), max_length=CODE_MAX_LENGTH)
+    title = forms.CharField(label=_("Tên phiếu mới"), max_length=300)
+
+    def __init__(self, *args: Any, owners: QuerySet[Unit], allow_shared: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"] = owner_field(owners, allow_shared=allow_shared)
+
+
+class SectionForm(forms.Form):
+    title = forms.CharField(label=_("Tên phần (yếu tố)"), max_length=TITLE_MAX_LENGTH)
+    weight = forms.DecimalField(
+        label=_("Trọng số"), min_value=Decimal(0), max_digits=6, decimal_places=2, initial=Decimal(1)
+    )
+
+
+class QuestionForm(forms.Form):
+    section = forms.ModelChoiceField(label=_("Thuộc phần"), queryset=Section.objects.none(), empty_label=None)
+    code = forms.CharField(label=_("Mã câu hỏi"), max_length=CODE_MAX_LENGTH, help_text=_("Ví dụ: q1, thai_do."))
+    text = forms.CharField(
+        label=_("Nội dung câu hỏi"), max_length=TITLE_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    hint = forms.CharField(label=_("Gợi ý trả lời"), required=False, max_length=TITLE_MAX_LENGTH)
+    kind = forms.ChoiceField(label=_("Loại câu hỏi"), choices=QuestionKind.choices)
+    required = forms.BooleanField(label=_("Bắt buộc trả lời"), required=False)
+    condition_question = forms.ModelChoiceField(
+        label=_("Chỉ hiện khi câu"),
+        queryset=Question.objects.none(),
+        required=False,
+        empty_label=_("(luôn hiện)"),
+    )
+    condition_value = forms.CharField(
+        label=_("có giá trị"),
+        required=False,
+        max_length=VALUE_MAX_LENGTH,
+        help_text=_("Giá trị của phương án (ví dụ 1, yes, A), không phải nhãn."),
+    )
+    weight = forms.DecimalField(
+        label=_("Trọng số"),
+        required=False,
+        min_value=Decimal(0),
+        max_digits=6,
+        decimal_places=2,
+        help_text=_("Để trống là trọng số 1."),
+    )
+
+    def __init__(self, *args: Any, sections: QuerySet[Section], questions: QuerySet[Question], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        section_field = self.fields["section"]
+        assert isinstance(section_field, forms.ModelChoiceField)
+        section_field.queryset = sections
+        condition_field = self.fields["condition_question"]
+        assert isinstance(condition_field, forms.ModelChoiceField)
+        condition_field.queryset = questions
+
+
+class ChoiceForm(forms.Form):
+    value = forms.CharField(
+        label=_("Giá trị"), max_length=VALUE_MAX_LENGTH, help_text=_("Chữ không dấu, số, không có dấu cách.")
+    )
+    label = forms.CharField(label=_("Nhãn hiển thị"), max_length=TITLE_MAX_LENGTH)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do (không bắt buộc)"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class XLSFormUploadForm(forms.Form):
+    file = forms.FileField(label=_("Tệp XLSForm (.xlsx)"))
+    code = forms.CharField(
+        label=_("Mã phiếu"),
+        required=False,
+        max_length=CODE_MAX_LENGTH,
+        help_text=_("Để trống là dùng form_id trong trang settings của tệp."),
+    )
+    publish = forms.BooleanField(label=_("Ban hành ngay sau khi nhập"), required=False)
+
+    def __init__(self, *args: Any, owners: QuerySet[Unit], allow_shared: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"] = owner_field(owners, allow_shared=allow_shared)
+
+
+class CollectionPointForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Đơn vị được đánh giá"), queryset=Unit.objects.none())
+    channel = forms.ChoiceField(label=_("Kênh thu thập"), choices=[(c.value, c.label) for c in PUBLIC_CHANNEL_CHOICES])
+    counter_label = forms.CharField(
+        label=_("Quầy"),
+        required=False,
+        max_length=COUNTER_LABEL_MAX_LENGTH,
+        help_text=_("Không bắt buộc; ví dụ: Quầy số 3. Mỗi quầy có thể có đường dẫn và mã QR riêng."),
+    )
+    opens_on = forms.DateField(label=_("Mở từ ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(
+        label=_("Đóng sau ngày"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units.order_by("path")  # type: ignore[attr-defined]

@@ -1,0 +1,429 @@
+"""Questionnaires (phiếu khảo sát) for satisfaction surveys, the per-dossier evaluation and the officials' survey.
+
+A questionnaire has numbered versions. Only a draft version may change; publishing freezes it, and editing a
+published questionnaire starts a new draft copied from the version before (:mod:`cchc.surveys.services`). The
+responses that come later point to the version they answered, so a published version is never rewritten.
+
+A version holds sections (elements, yếu tố) and each section its questions; questions with a list of answers hold
+their choices. Questions of a fixed scale (5-level satisfaction, yes/no, 0/1/2 points, A–D) get their choices when
+they are created, so that every answer is one of a question's choice values whatever the kind.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
+
+CODE_MAX_LENGTH = 64
+VALUE_MAX_LENGTH = 64
+
+
+class QuestionnaireKind(models.TextChoices):
+    SIPAS = "sipas", _("Đo lường sự hài lòng (SIPAS)")
+    HOUSEHOLD = "household", _("Khảo sát hộ gia đình (SIPAS từ 2022)")
+    DOSSIER_EVALUATION = "dossier_evaluation", _("Đánh giá việc giải quyết hồ sơ TTHC")
+    COUNTER_EXIT = "counter_exit", _("Khảo sát nhanh tại quầy")
+    OFFICIALS = "officials", _("Điều tra xã hội học (cán bộ, công chức)")
+    CUSTOM = "custom", _("Phiếu khác")
+
+
+class VersionState(models.TextChoices):
+    DRAFT = "draft", _("Bản nháp")
+    PUBLISHED = "published", _("Đã ban hành")
+    CLOSED = "closed", _("Đã đóng")
+
+
+class QuestionKind(models.TextChoices):
+    SATISFACTION5 = "satisfaction5", _("Mức độ hài lòng (5 mức)")
+    YES_NO = "yes_no", _("Có / không")
+    SINGLE = "single", _("Chọn một")
+    MULTIPLE = "multiple", _("Chọn nhiều")
+    NUMBER = "number", _("Số")
+    DATE = "date", _("Ngày")
+    SHORT_TEXT = "short_text", _("Câu trả lời ngắn")
+    LONG_TEXT = "long_text", _("Câu trả lời dài")
+    POINTS012 = "points012", _("Chấm điểm 0 / 1 / 2")
+    OPTIONS_AD = "options_ad", _("Phương án A, B, C, D")
+    NOTE = "note", _("Ghi chú (không cần trả lời)")
+
+
+class Questionnaire(models.Model):
+    code = models.CharField(
+        _("mã phiếu"),
+        max_length=CODE_MAX_LENGTH,
+        unique=True,
+        help_text=_("Chữ không dấu, số, gạch ngang hoặc gạch dưới; ví dụ sipas-2640."),
+    )
+    title = models.CharField(_("tên phiếu"), max_length=300)
+    kind = models.CharField(_("loại phiếu"), max_length=24, choices=QuestionnaireKind.choices)
+    source_note = models.TextField(
+        _("nguồn, căn cứ"),
+        blank=True,
+        max_length=NOTE_MAX_LENGTH,
+        help_text=_("Văn bản hoặc tài liệu làm căn cứ; ghi rõ phần nào chưa được đối chiếu với văn bản chính thức."),
+    )
+    owner = models.ForeignKey(
+        "organisations.Unit",
+        verbose_name=_("đơn vị sở hữu"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="questionnaires",
+        help_text=_("Để trống là phiếu dùng chung toàn hệ thống."),
+    )
+    is_template = models.BooleanField(_("phiếu mẫu kèm theo hệ thống"), default=False)
+    created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ngày cập nhật"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("phiếu khảo sát")
+        verbose_name_plural = _("phiếu khảo sát")
+        ordering = ["title", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuestionnaireVersion(models.Model):
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("phiếu khảo sát"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("số phiên bản"))
+    state = models.CharField(_("trạng thái"), max_length=12, choices=VersionState.choices, default=VersionState.DRAFT)
+    based_on = models.ForeignKey(
+        "self",
+        verbose_name=_("sao chép từ phiên bản"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_versions",
+    )
+    published_at = models.DateTimeField(_("ngày ban hành"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("ngày đóng"), null=True, blank=True)
+    created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("phiên bản phiếu khảo sát")
+        verbose_name_plural = _("phiên bản phiếu khảo sát")
+        ordering = ["questionnaire", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "number"], name="questionnaire_version_unique_number"),
+            models.UniqueConstraint(
+                fields=["questionnaire"],
+                condition=models.Q(state="draft"),
+                name="questionnaire_one_draft_at_a_time",
+            ),
+            models.UniqueConstraint(
+                fields=["questionnaire"],
+                condition=models.Q(state="published"),
+                name="questionnaire_one_published_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire} (v{self.number})"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == VersionState.DRAFT
+
+
+class Section(models.Model):
+    """One element (yếu tố) of a version: a titled group of questions with a weight for the results."""
+
+    version = models.ForeignKey(
+        QuestionnaireVersion, verbose_name=_("phiên bản"), on_delete=models.CASCADE, related_name="sections"
+    )
+    order = models.PositiveIntegerField(_("thứ tự"), default=0)
+    title = models.CharField(_("tên phần, yếu tố"), max_length=TITLE_MAX_LENGTH)
+    weight = models.DecimalField(
+        _("trọng số"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+
+    class Meta:
+        verbose_name = _("phần (yếu tố)")
+        verbose_name_plural = _("phần (yếu tố)")
+        ordering = ["version", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(weight__gte=0), name="section_weight_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    version = models.ForeignKey(
+        QuestionnaireVersion, verbose_name=_("phiên bản"), on_delete=models.CASCADE, related_name="questions"
+    )
+    section = models.ForeignKey(Section, verbose_name=_("phần"), on_delete=models.CASCADE, related_name="questions")
+    order = models.PositiveIntegerField(_("thứ tự"), default=0)
+    code = models.CharField(
+        _("mã câu hỏi"),
+        max_length=CODE_MAX_LENGTH,
+        help_text=_("Duy nhất trong phiếu; chữ không dấu, số và gạch dưới, bắt đầu bằng chữ (ví dụ q1, cc_01)."),
+    )
+    text = models.TextField(_("nội dung câu hỏi"), max_length=TITLE_MAX_LENGTH)
+    hint = models.TextField(_("gợi ý trả lời"), blank=True, max_length=TITLE_MAX_LENGTH)
+    kind = models.CharField(_("loại câu hỏi"), max_length=16, choices=QuestionKind.choices)
+    required = models.BooleanField(_("bắt buộc trả lời"), default=False)
+    condition_question = models.ForeignKey(
+        "self",
+        verbose_name=_("chỉ hiện khi câu"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dependent_questions",
+    )
+    condition_value = models.CharField(_("có giá trị"), max_length=VALUE_MAX_LENGTH, blank=True)
+    weight = models.DecimalField(
+        _("trọng số"),
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_("Để trống là trọng số 1."),
+    )
+
+    class Meta:
+        verbose_name = _("câu hỏi")
+        verbose_name_plural = _("câu hỏi")
+        ordering = ["version", "section__order", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="question_unique_code_in_version"),
+            models.CheckConstraint(
+                condition=models.Q(weight__isnull=True) | models.Q(weight__gte=0), name="question_weight_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.text[:80]}"
+
+    @property
+    def has_choices(self) -> bool:
+        return self.kind in CHOICE_KINDS
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, verbose_name=_("câu hỏi"), on_delete=models.CASCADE, related_name="choices")
+    order = models.PositiveIntegerField(_("thứ tự"), default=0)
+    value = models.CharField(_("giá trị"), max_length=VALUE_MAX_LENGTH)
+    label = models.CharField(_("nhãn"), max_length=TITLE_MAX_LENGTH)
+
+    class Meta:
+        verbose_name = _("phương án trả lời")
+        verbose_name_plural = _("phương án trả lời")
+        ordering = ["question", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "value"], name="choice_unique_value_in_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value}: {self.label}"
+
+
+# Kinds answered by picking among the question's choices.
+CHOICE_KINDS = frozenset(
+    {
+        QuestionKind.SATISFACTION5,
+        QuestionKind.YES_NO,
+        QuestionKind.SINGLE,
+        QuestionKind.MULTIPLE,
+        QuestionKind.POINTS012,
+        QuestionKind.OPTIONS_AD,
+    }
+)
+# Kinds whose choice values are fixed by the kind (labels of A–D may be reworded).
+FIXED_SCALE_KINDS = frozenset(
+    {QuestionKind.SATISFACTION5, QuestionKind.YES_NO, QuestionKind.POINTS012, QuestionKind.OPTIONS_AD}
+)
+
+
+# ---------------------------------------------------------------------------
+# Collecting answers
+
+DOSSIER_CODE_MAX_LENGTH = 64
+COUNTER_LABEL_MAX_LENGTH = 100
+TOKEN_MAX_LENGTH = 64
+# The question whose answer is the respondent group of the officials' survey (template ``dieu-tra-xa-hoi-hoc-cchc``).
+RESPONDENT_GROUP_CODE = "nhom_doi_tuong"
+# The question holding the dossier code of the counter survey and of the per-dossier evaluation: one rating per dossier.
+DOSSIER_CODE_QUESTION = "ma_ho_so"
+
+
+class Channel(models.TextChoices):
+    COUNTER = "counter", _("Tại quầy")
+    ONLINE = "online", _("Trực tuyến")
+    ADHOC = "adhoc", _("Khảo sát đột xuất")
+    INVITED = "invited", _("Mời đích danh")
+
+
+class CollectionPoint(models.Model):
+    """A public link collecting answers to one questionnaire for one unit (and optionally one counter).
+
+    The link is a random token, not the ids: nobody reaches a form they were not given. A point may be switched off
+    and may open and close on given dates; outside them the link shows a page saying the survey is not open.
+    """
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("phiếu khảo sát"), on_delete=models.PROTECT, related_name="collection_points"
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        verbose_name=_("đơn vị được đánh giá"),
+        on_delete=models.PROTECT,
+        related_name="collection_points",
+    )
+    channel = models.CharField(_("kênh thu thập"), max_length=12, choices=Channel.choices, default=Channel.COUNTER)
+    counter_label = models.CharField(_("quầy"), max_length=COUNTER_LABEL_MAX_LENGTH, blank=True)
+    token = models.CharField(_("mã đường dẫn"), max_length=TOKEN_MAX_LENGTH, unique=True)
+    active = models.BooleanField(_("đang mở"), default=True)
+    opens_on = models.DateField(_("mở từ ngày"), null=True, blank=True)
+    closes_on = models.DateField(_("đóng sau ngày"), null=True, blank=True)
+    created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("điểm thu thập ý kiến")
+        verbose_name_plural = _("điểm thu thập ý kiến")
+        ordering = ["questionnaire", "unit__name", "counter_label", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(opens_on__isnull=True)
+                | models.Q(closes_on__isnull=True)
+                | models.Q(closes_on__gte=models.F("opens_on")),
+                name="collection_point_dates_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = f" · {self.counter_label}" if self.counter_label else ""
+        return f"{self.questionnaire} · {self.unit}{label}"
+
+
+class ImmutableError(Exception):
+    """A stored response or answer was about to be changed or deleted."""
+
+
+class Response(models.Model):
+    """One submitted questionnaire. Stored once, all at once (``services.response_submit``), never changed."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("phiếu khảo sát"), on_delete=models.PROTECT, related_name="responses"
+    )
+    version = models.ForeignKey(
+        QuestionnaireVersion, verbose_name=_("phiên bản"), on_delete=models.PROTECT, related_name="responses"
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        verbose_name=_("đơn vị được đánh giá"),
+        on_delete=models.PROTECT,
+        related_name="survey_responses",
+    )
+    collection_point = models.ForeignKey(
+        CollectionPoint,
+        verbose_name=_("điểm thu thập"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+    )
+    channel = models.CharField(_("kênh thu thập"), max_length=12, choices=Channel.choices)
+    counter_label = models.CharField(_("quầy"), max_length=COUNTER_LABEL_MAX_LENGTH, blank=True)
+    dossier_code = models.CharField(_("mã hồ sơ"), max_length=DOSSIER_CODE_MAX_LENGTH, blank=True)
+    respondent_group = models.CharField(_("nhóm đối tượng"), max_length=VALUE_MAX_LENGTH, blank=True)
+    started_at = models.DateTimeField(_("bắt đầu trả lời lúc"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("gửi lúc"))
+    fingerprint = models.CharField(
+        _("dấu vết thiết bị (đã băm)"),
+        max_length=64,
+        blank=True,
+        help_text=_("Mã băm có muối của địa chỉ mạng và thiết bị; không lưu địa chỉ gốc."),
+    )
+    idempotency_key = models.CharField(_("mã chống gửi trùng"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("phiếu trả lời")
+        verbose_name_plural = _("phiếu trả lời")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "dossier_code"],
+                condition=~models.Q(dossier_code=""),
+                name="response_one_rating_per_dossier",
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="response_unique_idempotency_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["questionnaire", "unit", "submitted_at"], name="response_by_unit_and_time")]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire} · {self.unit} · {self.submitted_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise ImmutableError("A submitted response is never changed.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ImmutableError("A submitted response is never deleted.")
+
+
+class Answer(models.Model):
+    """The answer to one question of a response: the value field that matches the question's kind is filled."""
+
+    response = models.ForeignKey(
+        Response, verbose_name=_("phiếu trả lời"), on_delete=models.PROTECT, related_name="answers"
+    )
+    question = models.ForeignKey(Question, verbose_name=_("câu hỏi"), on_delete=models.PROTECT, related_name="answers")
+    choice_value = models.CharField(
+        _("giá trị đã chọn"),
+        max_length=VALUE_MAX_LENGTH,
+        blank=True,
+        help_text=_("Với câu chọn một, thang hài lòng, có/không, điểm 0/1/2, phương án A–D."),
+    )
+    choice_values = models.JSONField(_("các giá trị đã chọn"), default=list, blank=True)
+    number_value = models.DecimalField(_("giá trị số"), max_digits=18, decimal_places=4, null=True, blank=True)
+    date_value = models.DateField(_("giá trị ngày"), null=True, blank=True)
+    text_value = models.TextField(_("câu trả lời"), blank=True)
+
+    class Meta:
+        verbose_name = _("câu trả lời")
+        verbose_name_plural = _("câu trả lời")
+        ordering = ["response", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="answer_one_per_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code}: {self.display}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise ImmutableError("A stored answer is never changed.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ImmutableError("A stored answer is never deleted.")
+
+    @property
+    def display(self) -> str:
+        if self.choice_values:
+            return ", ".join(str(value) for value in self.choice_values)
+        if self.number_value is not None:
+            return str(self.number_value.normalize())
+        if self.date_value is not None:
+            return self.date_value.isoformat()
+        return self.choice_value or self.text_value

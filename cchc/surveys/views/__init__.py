@@ -1,0 +1,67 @@
+"""Pages of the questionnaires: the list, a questionnaire and its versions (``questionnaires``), editing a draft's
+sections, questions and choices (``content``), the XLSForm upload and download (``xlsform``), the collection of
+answers with its public links and QR posters (``collection``) and the public form itself (``public``)."""
+
+from .collection import collection_overview, point_create, point_poster, point_qr, point_toggle
+from .content import (
+    choice_add,
+    choice_delete,
+    choice_edit,
+    choice_move,
+    question_add,
+    question_delete,
+    question_edit,
+    question_move,
+    section_add,
+    section_delete,
+    section_edit,
+    section_move,
+)
+from .public import public_form, public_thanks
+from .questionnaires import (
+    questionnaire_copy,
+    questionnaire_create,
+    questionnaire_delete,
+    questionnaire_detail,
+    questionnaire_edit,
+    questionnaire_list,
+    version_close,
+    version_discard,
+    version_new,
+    version_publish,
+)
+from .xlsform import xlsform_export, xlsform_import
+
+__all__ = [
+    "choice_add",
+    "choice_delete",
+    "choice_edit",
+    "choice_move",
+    "collection_overview",
+    "point_create",
+    "point_poster",
+    "point_qr",
+    "point_toggle",
+    "public_form",
+    "public_thanks",
+    "question_add",
+    "question_delete",
+    "question_edit",
+    "question_move",
+    "questionnaire_copy",
+    "questionnaire_create",
+    "questionnaire_delete",
+    "questionnaire_detail",
+    "questionnaire_edit",
+    "questionnaire_list",
+    "section_add",
+    "section_delete",
+    "section_edit",
+    "section_move",
+    "version_close",
+    "version_discard",
+    "version_new",
+    "version_publish",
+    "xlsform_export",
+    "xlsform_import",
+]

@@ -1,0 +1,296 @@
+"""The public form behind a collection point's link: no login, server-rendered, light enough for a slow phone.
+
+Integrity without accounts, in this order on every submission:
+
+1. throttling per network address and per device cookie (counted in the cache; a Vietnamese page with status 429);
+2. CSRF (Django's middleware);
+3. a hidden honeypot field: when a robot fills it, the thank-you page is shown and nothing is stored;
+4. a signed form token issued with the page: it carries when the form was opened (a form sent sooner than
+   ``SURVEY_MIN_FILL_SECONDS`` is refused) and an idempotency key (sending the same form twice stores one response);
+5. :func:`collection.response_submit`, which checks every answer against the published version.
+
+Conditions are applied on the server: answers to questions the earlier answers hide are dropped before the service
+sees them (a browser without JavaScript shows every question with its condition written out); a small static script
+hides them as the respondent answers. ``?kiosk=1`` shows the form for a tablet at the counter: no page chrome, back
+to the start after each response and after a while without a touch.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cchc.lib.errors import ServiceError
+
+from .. import collection, selectors
+from ..models import CollectionPoint, Question, QuestionKind, QuestionnaireVersion, Section
+
+FORM_SALT = "cchc.surveys.public-form"
+FORM_MAX_AGE = 12 * 3600
+DEVICE_COOKIE = "cchc_survey_device"
+HONEYPOT = "website"
+TEXT_LIMITS = {QuestionKind.SHORT_TEXT: collection.SHORT_TEXT_MAX, QuestionKind.LONG_TEXT: collection.LONG_TEXT_MAX}
+
+
+@dataclass
+class FieldView:
+    question: Question
+    number: int | None
+    values: list[str]
+    shown: bool
+    condition: Question | None = None
+    condition_label: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"q{self.question.pk}"
+
+    @property
+    def value(self) -> str:
+        return self.values[0] if self.values else ""
+
+    @property
+    def max_length(self) -> int | None:
+        return TEXT_LIMITS.get(self.question.kind)  # type: ignore[call-overload]
+
+
+@dataclass
+class SectionFields:
+    section: Section
+    fields: list[FieldView] = field(default_factory=list)
+
+
+def _sections(version: QuestionnaireVersion, answers: dict[int, list[str]]) -> list[SectionFields]:
+    shown = collection.visible_questions(version, answers) if answers else set()
+    questions = selectors.ordered_questions(version)
+    numbers = selectors.question_numbers(questions)
+    by_pk = {question.pk: question for question in questions}
+    sections: dict[int, SectionFields] = {}
+    for question in questions:
+        target = by_pk.get(question.condition_question_id or 0)
+        label = ""
+        if target is not None:
+            choice = next((c.label for c in target.choices.all() if c.value == question.condition_value), None)
+            label = _("Chỉ trả lời khi câu %(number)s là «%(value)s».") % {
+                "number": numbers.get(target.pk, target.code),
+                "value": choice or question.condition_value,
+            }
+        view = FieldView(
+            question=question,
+            number=numbers.get(question.pk),
+            values=answers.get(question.pk, []),
+            shown=target is None or not answers or question.pk in shown,
+            condition=target,
+            condition_label=label,
+        )
+        sections.setdefault(question.section_id, SectionFields(question.section)).fields.append(view)
+    return list(sections.values())
+
+
+def _address(request: HttpRequest) -> str:
+    """The client's address, read behind ``PROXY_COUNT`` trusted proxies like the login throttle does."""
+    proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", None) or 0
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _device(request: HttpRequest) -> str:
+    value = request.COOKIES.get(DEVICE_COOKIE, "")
+    return value if len(value) == 32 and value.isalnum() else ""
+
+
+def _throttled(request: HttpRequest) -> bool:
+    """Count this submission against the address and the device; true when either is over its limit."""
+    window = max(1, settings.SURVEY_THROTTLE_WINDOW_SECONDS)
+    keys = [("a:" + collection.fingerprint_of(_address(request), ""), settings.SURVEY_THROTTLE_PER_ADDRESS)]
+    if device := _device(request):
+        keys.append(("d:" + device, settings.SURVEY_THROTTLE_PER_DEVICE))
+    over = False
+    for key, limit in keys:
+        cache_key = f"cchc.surveys.throttle:{key}"
+        cache.add(cache_key, 0, window)
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add and incr
+            cache.set(cache_key, 1, window)
+            count = 1
+        over = over or count > limit
+    return over
+
+
+def _new_form_token(point: CollectionPoint) -> str:
+    return signing.dumps({"p": point.pk, "t": time.time(), "k": uuid.uuid4().hex}, salt=FORM_SALT, compress=True)
+
+
+def _read_form_token(token: str, point: CollectionPoint) -> dict[str, Any] | None:
+    try:
+        data = signing.loads(token, salt=FORM_SALT, max_age=FORM_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("p") != point.pk or not isinstance(data.get("t"), int | float):
+        return None
+    return data
+
+
+def _posted_answers(request: HttpRequest) -> dict[int, list[str]]:
+    answers: dict[int, list[str]] = {}
+    for key in request.POST:
+        if not key.startswith("q"):
+            continue
+        pk = int(key[1:]) if key[1:].isdigit() else 0  # an id that is no number is an unknown question
+        answers[pk] = [value for value in request.POST.getlist(key) if value.strip()]
+    return {pk: values for pk, values in answers.items() if values}
+
+
+def _kiosk(request: HttpRequest) -> bool:
+    return (request.GET.get("kiosk") or request.POST.get("kiosk")) == "1"
+
+
+def _point_or_page(request: HttpRequest, token: str) -> CollectionPoint | HttpResponse:
+    point = CollectionPoint.objects.select_related("questionnaire", "unit").filter(token=token[:64]).first()
+    if point is None:
+        return _closed(request, None, _("Không tìm thấy phiếu khảo sát. Đường dẫn có thể đã bị gõ sai."), status=404)
+    reason = collection.point_closed_reason(point)
+    if reason is not None:
+        return _closed(request, point, reason, status=410)
+    return point
+
+
+def _closed(request: HttpRequest, point: CollectionPoint | None, reason: str, *, status: int) -> HttpResponse:
+    return render(request, "surveys/public_closed.html", {"point": point, "reason": reason}, status=status)
+
+
+def _form_page(
+    request: HttpRequest,
+    point: CollectionPoint,
+    version: QuestionnaireVersion,
+    *,
+    form_token: str,
+    answers: dict[int, list[str]] | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    kiosk = _kiosk(request)
+    start = reverse("survey_public:form", args=[point.token]) + ("?kiosk=1" if kiosk else "")
+    response = render(
+        request,
+        "surveys/public_form.html",
+        {
+            "point": point,
+            "version": version,
+            "sections": _sections(version, answers or {}),
+            "form_token": form_token,
+            "error": error,
+            "kiosk": kiosk,
+            "start_url": start,
+            "idle_seconds": settings.SURVEY_KIOSK_IDLE_SECONDS,
+            "honeypot": HONEYPOT,
+        },
+        status=status,
+    )
+    if not _device(request):
+        response.set_cookie(
+            DEVICE_COOKIE,
+            secrets.token_hex(16),
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def public_form(request: HttpRequest, token: str) -> HttpResponse:
+    found = _point_or_page(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    point = found
+    version = collection.published_version(point.questionnaire)
+    if version is None:  # closed between the two reads
+        return _closed(request, point, _("Phiếu khảo sát này hiện không nhận ý kiến."), status=410)
+    if request.method == "GET":
+        return _form_page(request, point, version, form_token=_new_form_token(point))
+    if _throttled(request):
+        return render(request, "surveys/public_throttled.html", {"point": point}, status=429)
+    thanks = reverse("survey_public:thanks", args=[point.token]) + ("?kiosk=1" if _kiosk(request) else "")
+    if request.POST.get(HONEYPOT, "").strip():
+        return redirect(thanks)
+    posted_token = request.POST.get("form_token", "")
+    data = _read_form_token(posted_token, point)
+    answers = _posted_answers(request)
+    if data is None:
+        return _form_page(
+            request,
+            point,
+            version,
+            form_token=_new_form_token(point),
+            answers=answers,
+            error=_("Phiếu đã mở quá lâu hoặc không hợp lệ. Xin kiểm tra lại các câu trả lời rồi bấm gửi lần nữa."),
+            status=400,
+        )
+    if time.time() - data["t"] < settings.SURVEY_MIN_FILL_SECONDS:
+        return _form_page(
+            request,
+            point,
+            version,
+            form_token=posted_token,
+            answers=answers,
+            error=_("Ông/bà gửi nhanh quá. Xin đọc lại các câu hỏi rồi bấm gửi lần nữa."),
+            status=400,
+        )
+    shown = collection.visible_questions(version, answers)
+    known = {question.pk for question in version.questions.all()}
+    kept = {pk: values for pk, values in answers.items() if pk in shown or pk not in known}
+    submission = collection.Submission(
+        unit=point.unit,
+        channel=point.channel,
+        collection_point=point,
+        counter_label=point.counter_label,
+        answers=kept,
+        started_at=datetime.datetime.fromtimestamp(data["t"], tz=datetime.UTC),
+        fingerprint=collection.fingerprint_of(_address(request), _device(request)),
+        idempotency_key=str(data["k"]),
+    )
+    try:
+        collection.response_submit(version=version, submission=submission)
+    except ServiceError as error:
+        return _form_page(
+            request, point, version, form_token=posted_token, answers=answers, error=error.message, status=400
+        )
+    return redirect(thanks)
+
+
+@require_GET
+def public_thanks(request: HttpRequest, token: str) -> HttpResponse:
+    point = CollectionPoint.objects.select_related("questionnaire", "unit").filter(token=token[:64]).first()
+    if point is None:
+        return _closed(request, None, _("Không tìm thấy phiếu khảo sát. Đường dẫn có thể đã bị gõ sai."), status=404)
+    kiosk = _kiosk(request)
+    return render(
+        request,
+        "surveys/public_thanks.html",
+        {
+            "point": point,
+            "kiosk": kiosk,
+            "start_url": reverse("survey_public:form", args=[point.token]) + ("?kiosk=1" if kiosk else ""),
+            "reset_seconds": settings.SURVEY_KIOSK_THANKS_SECONDS,
+            "now": timezone.now(),
+        },
+    )
