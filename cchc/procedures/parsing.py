@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from functools import cached_property
+from typing import Any, cast
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -159,6 +160,11 @@ def _combined_header(rows: list[SheetRow]) -> tuple[Any, ...]:
     return tuple(header)
 
 
+def _plain(value: Any) -> bool:
+    """A cell that :func:`cchc.lib.spreadsheet.cell_text` would give back unchanged: ASCII text without spaces."""
+    return type(value) is str and value.isascii() and value.isprintable() and " " not in value
+
+
 def is_column_numbers(row: SheetRow) -> bool:
     """A row "1, 2, 3…" or "(1), (2)…" under a form's header."""
     numbers = []
@@ -176,7 +182,8 @@ def is_column_numbers(row: SheetRow) -> bool:
 def is_total_row(row: SheetRow, layout: Layout) -> bool:
     """A "Tổng cộng" / "Cộng" row: a cell starting with one of those words, and no dossier code (or the word is in
     the code column, where totals are often written)."""
-    code = fold(spreadsheet.cell_text(spreadsheet.cell(row.values, layout.columns["code"])))
+    value = spreadsheet.cell(row.values, layout.columns["code"])
+    code = value.lower() if _plain(value) else fold(spreadsheet.cell_text(value))
     if code and not code.startswith(_TOTAL_WORDS):
         return False
     return any(fold(spreadsheet.cell_text(value)).startswith(_TOTAL_WORDS) for value in row.values)
@@ -224,13 +231,23 @@ def parse_date(value: Any, *, date_format: str) -> datetime.date | None:
     raise ValueError(text)
 
 
+_YES = frozenset(fold(word) for word in YES)
+_NO = frozenset(fold(word) for word in NO)
+# The flag cells met most often, answered without folding.
+_PLAIN_FLAGS: dict[Any, bool] = {"": False, None: False, "0": False, "1": True, 0: False, 1: True, "x": True}
+
+
 def parse_flag(value: Any) -> bool:
+    if type(value) is not bool:  # True == 1 would otherwise be found as a key
+        plain = _PLAIN_FLAGS.get(value)
+        if plain is not None:
+            return plain
     text = fold(spreadsheet.cell_text(value))
     if not text:
         return False
-    if text in {fold(word) for word in YES}:
+    if text in _YES:
         return True
-    if text in {fold(word) for word in NO}:
+    if text in _NO:
         return False
     raise ValueError(text)
 
@@ -238,7 +255,9 @@ def parse_flag(value: Any) -> bool:
 def parse_amount(value: Any) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if type(value) is str and value.isascii() and value.isdigit():
+        amount = Decimal(value)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
         amount = Decimal(str(value))
     else:
         text = spreadsheet.cell_text(value).lower().replace("đồng", "").replace("đ", "").replace(" ", "")
@@ -253,80 +272,176 @@ def parse_amount(value: Any) -> Decimal | None:
     return amount.quantize(Decimal(1))
 
 
+_LOOKUPS: dict[Any, dict[str, str]] = {}
+
+
+def _choice_lookup(choices: Any) -> dict[str, str]:
+    """:func:`cchc.lib.spreadsheet.choice_lookup` of ``choices`` (its Vietnamese and English labels), built once."""
+    lookup = _LOOKUPS.get(choices)
+    if lookup is None:
+        lookup = _LOOKUPS[choices] = spreadsheet.choice_lookup(choices, {})
+    return lookup
+
+
 def _coded(value: Any, table: dict[str, str], choices: Any) -> str:
     """The value of a coded column: the preset's code table first, then the labels and values of ``choices``."""
+    if type(value) is str and value in table:  # the common case: a code of the preset, already clean
+        return table[value]
     text = spreadsheet.cell_text(value)
     if text in table:
         return table[text]
-    lookup = spreadsheet.choice_lookup(choices, {})
+    lookup = _choice_lookup(choices)
     folded = fold(text)
     if folded in lookup:
         return lookup[folded]
     raise ValueError(text)
 
 
+# Caches of a parser: dates and texts met in the file (they repeat a lot), emptied when they grow past this.
+_CACHE_LIMIT = 50_000
+_BAD = object()
+_MISSING = object()
+
+
 @dataclass(frozen=True)
 class RowParser:
     preset: Preset
     layout: Layout
+    _dates: dict[Any, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _texts: dict[Any, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @cached_property
+    def _columns(self) -> dict[str, int | None]:
+        return {name: self.layout.columns.get(name) for name in FIELD_LABELS}
+
+    @cached_property
+    def _portal(self) -> bool:
+        return self.preset.date_format == PORTAL_TIMESTAMP
 
     def cell(self, row: SheetRow, name: str) -> Any:
-        return spreadsheet.cell(row.values, self.layout.columns.get(name))
+        index = self._columns[name]
+        values = row.values
+        return values[index] if index is not None and index < len(values) else None
 
     def text(self, row: SheetRow, name: str) -> str:
-        return spreadsheet.cell_text(self.cell(row, name))
+        return self._text(self.cell(row, name))
+
+    def _text(self, value: Any) -> str:
+        if value is None:
+            return ""
+        if _plain(value):
+            return str(value)
+        if type(value) is not str:
+            return spreadsheet.cell_text(value)
+        text = self._texts.get(value)
+        if text is None:
+            if len(self._texts) >= _CACHE_LIMIT:
+                self._texts.clear()
+            text = self._texts[value] = spreadsheet.cell_text(value)
+        return text
+
+    def _date(self, value: Any) -> datetime.date | None:
+        """:func:`parse_date` with the preset's format, remembered per text (a portal timestamp per day)."""
+        found = self._dates.get(value, _MISSING) if type(value) is str else _MISSING
+        if found is not _MISSING:  # the same text seen before
+            if found is _BAD:
+                raise ValueError(value)
+            return cast(datetime.date | None, found)
+        if type(value) is not str:
+            return parse_date(value, date_format=self.preset.date_format)
+        key = value[:8] if self._portal and len(value) == 14 and value.isascii() and value.isdigit() else value
+        found = self._dates.get(key, _MISSING)
+        if found is _MISSING:
+            try:
+                found = parse_date(value, date_format=self.preset.date_format)
+            except (ValueError, OverflowError):
+                found = _BAD
+            if len(self._dates) >= _CACHE_LIMIT:
+                self._dates.clear()
+            self._dates[key] = found
+        self._dates[value] = found
+        if found is _BAD:
+            raise ValueError(value)
+        return cast(datetime.date | None, found)
+
+    @cached_property
+    def _width(self) -> int:
+        """Cells a row is padded to: every mapped column, plus one empty cell that unmapped fields point at."""
+        return max(self.layout.columns.values(), default=-1) + 2
+
+    @cached_property
+    def _slots(self) -> dict[str, int]:
+        empty = self._width - 1
+        return {name: empty if index is None else index for name, index in self._columns.items()}
 
     def parse(self, row: SheetRow) -> tuple[dict[str, Any], list[str]]:
         """The typed values of one row, and the Vietnamese errors found in it (references are checked later)."""
         values: dict[str, Any] = {}
         errors: list[str] = []
+        slots = self._slots
+        cells = row.values
+        width = self._width
+        if len(cells) < width:
+            cells = (*cells, *(None,) * (width - len(cells)))
+        else:  # the last slot must be the empty cell
+            cells = (*cells[: width - 1], None)
+        text_of = self._text
+
+        def text(name: str) -> str:
+            value = cells[slots[name]]
+            if type(value) is str and value.isascii() and value.isprintable() and " " not in value:
+                return value
+            return text_of(value)
 
         def fail(name: str, message: str) -> None:
             errors.append(f"{FIELD_LABELS[name]!s}: {message}")
 
-        code = self.text(row, "code")
+        code = text("code")
         if not code:
             fail("code", _("thiếu mã hồ sơ."))
         elif len(code) > 100:
             fail("code", _("mã hồ sơ dài quá 100 ký tự."))
         values["code"] = code
-        for name in ("procedure_code", "procedure_name", "unit_code", "unit_name"):
-            values[name] = self.text(row, name)
-        if not values["procedure_code"] and not values["procedure_name"]:
+        values["procedure_code"] = procedure_code = text("procedure_code")
+        values["procedure_name"] = procedure_name = text("procedure_name")
+        values["unit_code"] = unit_code = text("unit_code")
+        values["unit_name"] = unit_name = text("unit_name")
+        if not procedure_code and not procedure_name:
             fail("procedure_name", _("thiếu thủ tục."))
-        if not values["unit_code"] and not values["unit_name"]:
+        if not unit_code and not unit_name:
             fail("unit_name", _("thiếu đơn vị tiếp nhận."))
+        received_failed = False
+        date_of = self._date
         for name in DATE_FIELDS:
-            raw = self.cell(row, name)
+            raw = cells[slots[name]]
             try:
-                values[name] = parse_date(raw, date_format=self.preset.date_format)
+                values[name] = date_of(raw)
             except (ValueError, OverflowError):
-                expected = "yyyyMMddHHmmss" if self.preset.date_format == PORTAL_TIMESTAMP else "dd/mm/yyyy"
+                expected = "yyyyMMddHHmmss" if self._portal else "dd/mm/yyyy"
                 fail(
                     name,
                     _("“%(value)s” không phải ngày hợp lệ (%(format)s).")
                     % {"value": spreadsheet.cell_text(raw), "format": expected},
                 )
                 values[name] = None
+                received_failed = received_failed or name == "received_on"
         received = values["received_on"]
-        if received is None and not any(str(FIELD_LABELS["received_on"]) in error for error in errors):
+        if received is None and not received_failed:
             fail("received_on", _("thiếu ngày tiếp nhận."))
         if received is not None:
             for name in ("due_on", "finished_on", "returned_on"):
-                if values[name] is not None and values[name] < received:
+                day = values[name]
+                if day is not None and day < received:
                     fail(
                         name,
                         _("%(date)s trước ngày tiếp nhận %(received)s.")
-                        % {"date": f"{values[name]:%d/%m/%Y}", "received": f"{received:%d/%m/%Y}"},
+                        % {"date": f"{day:%d/%m/%Y}", "received": f"{received:%d/%m/%Y}"},
                     )
+        status = text("status")
         try:
-            values["status"] = (
-                _coded(self.cell(row, "status"), self.preset.codes.get("status", {}), DossierStatus)
-                if self.text(row, "status")
-                else ""
-            )
+            values["status"] = _coded(status, self.preset.codes.get("status", {}), DossierStatus) if status else ""
         except ValueError:
-            fail("status", _("không hiểu trạng thái “%(value)s”.") % {"value": self.text(row, "status")})
+            fail("status", _("không hiểu trạng thái “%(value)s”.") % {"value": status})
             values["status"] = ""
         if not values["status"]:
             values["status"] = (
@@ -336,30 +451,27 @@ class RowParser:
                 if values["finished_on"]
                 else DossierStatus.PROCESSING
             )
+        channel = text("channel")
         try:
-            values["channel"] = (
-                _coded(self.cell(row, "channel"), self.preset.codes.get("channel", {}), Channel)
-                if self.text(row, "channel")
-                else ""
-            )
+            values["channel"] = _coded(channel, self.preset.codes.get("channel", {}), Channel) if channel else ""
         except ValueError:
-            fail("channel", _("không hiểu kênh nộp “%(value)s”.") % {"value": self.text(row, "channel")})
+            fail("channel", _("không hiểu kênh nộp “%(value)s”.") % {"value": channel})
             values["channel"] = ""
         try:
-            values["fee"] = parse_amount(self.cell(row, "fee"))
+            values["fee"] = parse_amount(cells[slots["fee"]])
         except ValueError:
-            fail("fee", _("“%(value)s” không phải số tiền hợp lệ.") % {"value": self.text(row, "fee")})
+            fail("fee", _("“%(value)s” không phải số tiền hợp lệ.") % {"value": text("fee")})
         for name in FLAG_FIELDS:
             try:
-                values[name] = parse_flag(self.cell(row, name))
+                values[name] = parse_flag(cells[slots[name]])
             except ValueError:
-                fail(name, _("“%(value)s” không phải có/không.") % {"value": self.text(row, name)})
+                fail(name, _("“%(value)s” không phải có/không.") % {"value": text(name)})
         if values.get("returned_or_withdrawn") is False and values["status"] in (
             DossierStatus.WITHDRAWN,
             DossierStatus.REJECTED,
         ):
             values["returned_or_withdrawn"] = True
-        raw_count = self.text(row, "supplement_requests")
+        raw_count = text("supplement_requests")
         if not raw_count:
             values["supplement_requests"] = 0
         elif raw_count.isdigit() and int(raw_count) <= 1000:

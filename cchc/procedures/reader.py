@@ -77,13 +77,13 @@ def iter_csv_rows(stream: IO[bytes]) -> Iterator[SheetRow]:
     try:
         for values in reader:
             number = reader.line_num
-            if any(len(value) > MAX_FIELD_CHARS for value in values):
+            if max(map(len, values), default=0) > MAX_FIELD_CHARS:
                 raise ServiceError(
                     _("Dòng %(row)s có một ô quá dài; tệp có thể không phải tệp CSV.") % {"row": number},
                     code="bad_file",
                     field="file",
                 )
-            if not any(value.strip() for value in values):
+            if not "".join(values).strip():
                 continue
             if legacy:
                 values = [to_unicode(value, legacy) for value in values]

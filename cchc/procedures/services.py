@@ -11,12 +11,11 @@ imported again changes nothing and adds nothing. Each import writes one audit en
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.audit.models import AuditAction
@@ -30,12 +29,12 @@ from cchc.lib.validators import TITLE_MAX_LENGTH
 from cchc.organisations.models import Unit
 
 from . import presets
-from .kpis import dossier_keys, rollups_refresh
-from .models import DataImport, DataImportKind, Dossier, ImportPreset, OnlineLevel, Procedure
+from .kpis import rollups_refresh
+from .models import DataImport, DataImportKind, ImportPreset, OnlineLevel, Procedure
 from .parsing import BadRow, Layout, RowParser, find_layout, is_column_numbers, is_total_row
 from .presets import Preset
+from .upserts import BATCH_SIZE, DossierWriter, row_of
 
-BATCH_SIZE = 500
 DOSSIER_FIELDS = (
     "procedure",
     "unit",
@@ -234,36 +233,56 @@ def find_unit(code: str, name: str) -> Unit | str:
 
 
 class _References:
-    """Units and procedures named by the rows, looked up once per distinct value."""
+    """Units and procedures named by the rows, looked up once per distinct value. The first lookup by code reads the
+    codes of every unit (or procedure) in one query; names are looked up one by one."""
 
     def __init__(self) -> None:
         self.units: dict[tuple[str, str], Unit | str] = {}
         self.procedures: dict[tuple[str, str], Procedure | str] = {}
+        self.unit_codes: dict[str, Unit] | None = None
+        self.procedure_codes: dict[str, Procedure] | None = None
+        self.before_query: Callable[[], None] = lambda: None
 
     def unit(self, code: str, name: str) -> Unit | str:
         key = (code, name)
-        if key not in self.units:
-            self.units[key] = find_unit(code, name or code)
-        return self.units[key]
+        found = self.units.get(key)
+        if found is None:
+            if code and self.unit_codes is None:
+                self.before_query()
+                self.unit_codes = {unit.code: unit for unit in Unit.objects.only("pk", "code")}
+            found = self.unit_codes.get(code) if code and self.unit_codes is not None else None
+            if found is None:
+                self.before_query()
+                found = find_unit(code, name or code)
+            self.units[key] = found
+        return found
 
     def procedure(self, code: str, name: str) -> Procedure | str:
         key = (code, name)
-        if key not in self.procedures:
-            found: Procedure | None = None
-            if code:
-                found = Procedure.objects.filter(code=code).first()
-            if found is None and name:
-                matches = list(Procedure.objects.filter(name_key=fold(name))[:2])
-                if len(matches) > 1:
-                    self.procedures[key] = _(
-                        "Thủ tục: có nhiều thủ tục cùng tên “%(name)s” trong danh mục; hãy dùng mã thủ tục."
-                    ) % {"name": name}
-                    return self.procedures[key]
-                found = matches[0] if matches else None
-            self.procedures[key] = found or _(
-                "Thủ tục: không tìm thấy thủ tục “%(procedure)s” trong danh mục (hãy nhập danh mục thủ tục trước)."
-            ) % {"procedure": code or name}
-        return self.procedures[key]
+        found = self.procedures.get(key)
+        if found is None:
+            if code and self.procedure_codes is None:
+                self.before_query()
+                self.procedure_codes = {procedure.code: procedure for procedure in Procedure.objects.only("pk", "code")}
+            found = self.procedure_codes.get(code) if code and self.procedure_codes is not None else None
+            if found is None:
+                self.before_query()
+                found = self._procedure_by_name(code, name)
+            self.procedures[key] = found
+        return found
+
+    def _procedure_by_name(self, code: str, name: str) -> Procedure | str:
+        if name:
+            matches = list(Procedure.objects.filter(name_key=fold(name))[:2])
+            if len(matches) > 1:
+                return _("Thủ tục: có nhiều thủ tục cùng tên “%(name)s” trong danh mục; hãy dùng mã thủ tục.") % {
+                    "name": name
+                }
+            if matches:
+                return matches[0]
+        return _(
+            "Thủ tục: không tìm thấy thủ tục “%(procedure)s” trong danh mục (hãy nhập danh mục thủ tục trước)."
+        ) % {"procedure": code or name}
 
 
 # --- Dossiers --------------------------------------------------------------------------------------------------------
@@ -281,44 +300,43 @@ def _data_rows(rows: Iterator[SheetRow], layout: Layout) -> Iterator[SheetRow]:
         yield row
 
 
-def _write_batch(
-    batch: list[tuple[dict[str, Any], Any]], *, source: str, log: DataImport, report: ImportReport
+def _read_rows(
+    stream: Iterator[SheetRow],
+    layout: Layout,
+    parser: RowParser,
+    references: _References,
+    writer: DossierWriter,
+    report: ImportReport,
+    first_row_of: dict[str, int],
 ) -> None:
-    """Upsert one batch of checked rows by (source, code)."""
-    existing = {
-        dossier.code: dossier
-        for dossier in Dossier.objects.filter(source=source, code__in=[v["code"] for v, _r in batch])
-    }
-    now = timezone.now()
-    to_create: list[Dossier] = []
-    to_update: list[Dossier] = []
-    for values, _row in batch:
-        fields = {name: values[name] for name in DOSSIER_FIELDS}
-        dossier = existing.get(values["code"])
-        if dossier is None:
-            to_create.append(Dossier(source=source, code=values["code"], last_import=log, **fields))
-            report.rollup_keys |= dossier_keys(fields["unit"].pk, fields["received_on"], fields["finished_on"])
+    """Parse and check every data row; hand the good ones to ``writer`` (none after a bad row when all-or-nothing)."""
+    valid_rows_only = report.valid_rows_only
+    for row in _data_rows(stream, layout):
+        report.rows_read += 1
+        values, errors = parser.parse(row)
+        code = values["code"]
+        if code and code in first_row_of:
+            errors.append(
+                _("Mã hồ sơ: “%(code)s” đã có ở dòng %(row)s của tệp.") % {"code": code, "row": first_row_of[code]}
+            )
+        elif code:
+            first_row_of[code] = row.number
+        if values["procedure_code"] or values["procedure_name"]:
+            procedure = references.procedure(values["procedure_code"], values["procedure_name"])
+            if isinstance(procedure, str):
+                errors.append(procedure)
+            values["procedure"] = procedure
+        if values["unit_code"] or values["unit_name"]:
+            unit = references.unit(values["unit_code"], values["unit_name"])
+            if isinstance(unit, str):
+                errors.append(unit)
+            values["unit"] = unit
+        if errors:
+            report.bad_rows.append(BadRow(row=row, messages=errors))
             continue
-        before = dossier_keys(dossier.unit_id, dossier.received_on, dossier.finished_on)
-        changed = False
-        for name, value in fields.items():
-            current = getattr(dossier, f"{name}_id") if name in ("procedure", "unit") else getattr(dossier, name)
-            wanted = value.pk if name in ("procedure", "unit") else value
-            if current != wanted:
-                setattr(dossier, name, value)
-                changed = True
-        if changed:
-            report.rollup_keys |= before | dossier_keys(dossier.unit_id, dossier.received_on, dossier.finished_on)
-            dossier.last_import = log
-            dossier.updated_at = now
-            to_update.append(dossier)
-        else:
-            report.unchanged += 1
-    Dossier.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-    if to_update:
-        Dossier.objects.bulk_update(to_update, [*DOSSIER_FIELDS, "last_import", "updated_at"], batch_size=BATCH_SIZE)
-    report.created += len(to_create)
-    report.updated += len(to_update)
+        if report.bad_rows and not valid_rows_only:
+            continue  # the import will be rolled back: only keep looking for errors
+        writer.add(row_of(values))
 
 
 def dossiers_import(
@@ -355,40 +373,18 @@ def dossiers_import(
                 valid_rows_only=valid_rows_only,
                 author=actor_user(actor),
             )
-            batch: list[tuple[dict[str, Any], SheetRow]] = []
-            for row in _data_rows(stream, layout):
-                report.rows_read += 1
-                values, errors = parser.parse(row)
-                code = values["code"]
-                if code and code in first_row_of:
-                    errors.append(
-                        _("Mã hồ sơ: “%(code)s” đã có ở dòng %(row)s của tệp.")
-                        % {"code": code, "row": first_row_of[code]}
-                    )
-                elif code:
-                    first_row_of[code] = row.number
-                if values["procedure_code"] or values["procedure_name"]:
-                    procedure = references.procedure(values["procedure_code"], values["procedure_name"])
-                    if isinstance(procedure, str):
-                        errors.append(procedure)
-                    values["procedure"] = procedure
-                if values["unit_code"] or values["unit_name"]:
-                    unit = references.unit(values["unit_code"], values["unit_name"])
-                    if isinstance(unit, str):
-                        errors.append(unit)
-                    values["unit"] = unit
-                if errors:
-                    report.bad_rows.append(BadRow(row=row, messages=errors))
-                    continue
+            writer = DossierWriter(source=source, log=log)
+            references.before_query = writer.pause  # a COPY in progress holds the connection
+            try:
+                _read_rows(stream, layout, parser, references, writer, report, first_row_of)
                 if report.bad_rows and not valid_rows_only:
-                    continue  # the import will be rolled back: only keep looking for errors
-                batch.append((values, row))
-                if len(batch) >= BATCH_SIZE:
-                    _write_batch(batch, source=source, log=log, report=report)
-                    batch = []
-            if report.bad_rows and not valid_rows_only:
-                raise _Rejected
-            _write_batch(batch, source=source, log=log, report=report)
+                    raise _Rejected
+                writer.finish()
+            except BaseException:
+                writer.abort()
+                raise
+            report.created, report.updated, report.unchanged = writer.created, writer.updated, writer.unchanged
+            report.rollup_keys = writer.affected
             rollups_refresh(keys=report.rollup_keys)
             if report.rows_read == 0:
                 raise ServiceError(_("Tệp không có dòng hồ sơ nào dưới dòng tiêu đề."), code="empty", field="file")

@@ -18,7 +18,7 @@ from cchc.lib.errors import ServiceError
 from cchc.lib.spreadsheet import SheetRow
 from cchc.testing.personas import Personas
 
-from .. import presets, services
+from .. import presets, upserts
 from ..excel import error_workbook
 from ..models import Channel, DataImport, Dossier, DossierStatus
 from ..parsing import parse_date
@@ -295,7 +295,7 @@ def test_the_csv_reader_is_a_stream_whose_memory_does_not_grow_with_the_file(tmp
 
 
 def test_rows_already_written_in_batches_are_rolled_back_when_a_later_row_is_bad(personas, procedures, monkeypatch):
-    monkeypatch.setattr(services, "BATCH_SIZE", 1)
+    monkeypatch.setattr(upserts, "BATCH_SIZE", 1)
     unit = personas.unit_b
     report = run(samples.book_xlsx(unit, bad_book(unit)), "so.xlsx")
     assert report.rejected
@@ -303,7 +303,7 @@ def test_rows_already_written_in_batches_are_rolled_back_when_a_later_row_is_bad
 
 
 def test_an_import_killed_half_way_leaves_the_database_as_it_was(personas, procedures, monkeypatch):
-    monkeypatch.setattr(services, "BATCH_SIZE", 1)
+    monkeypatch.setattr(upserts, "BATCH_SIZE", 1)
     run(samples.book_xlsx(personas.unit_b), "so.xlsx")
     before = list(Dossier.objects.order_by("code").values())
     rows = samples.book_rows(personas.unit_b)

@@ -1,0 +1,380 @@
+"""Writing checked dossier rows: the upsert by (source, code) behind the dossier import.
+
+The import hands each checked row to a :class:`DossierWriter` inside its one transaction; the writer keeps at most a
+batch of rows in memory and counts exactly how many dossiers it created, updated and left unchanged (a row equal to
+the stored dossier is not written, so importing the same file again writes nothing).
+
+- **PostgreSQL**: rows are streamed with ``COPY`` while the file is read. Into the dossier table itself when the source
+  has no dossier yet (every row is new); otherwise into a temporary staging table, and at the end one
+  ``INSERT … SELECT … ON CONFLICT (source, code) DO UPDATE … WHERE … IS DISTINCT FROM …`` writes them,
+  ``RETURNING (xmax = 0)`` telling created rows from updated ones. All of it happens in the import's transaction, so
+  a rolled-back or killed import leaves nothing behind.
+- **Other databases (SQLite)**: per batch of :data:`BATCH_SIZE` rows, one query reads the stored values of the
+  batch's codes, the rows are compared in Python, and new and changed rows are written with ``executemany``.
+
+Both keep :attr:`DossierWriter.affected`: the (unit, first day of the month) keys whose monthly figures the written
+rows change — received and finished months, of the new values and of the old values of updated dossiers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import IntegrityError, connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cchc.lib.errors import ServiceError
+
+from .models import DataImport, Dossier
+
+BATCH_SIZE = 500
+STAGING_TABLE = "procedures_dossier_import_staging"
+# The dossier columns a row sets, after source and code (foreign keys as their ids).
+VALUE_COLUMNS = (
+    "procedure_id",
+    "unit_id",
+    "received_on",
+    "due_on",
+    "finished_on",
+    "returned_on",
+    "status",
+    "channel",
+    "fee",
+    "paid_online",
+    "inputs_digitised",
+    "results_digitised",
+    "electronic_result",
+    "apology_on",
+    "supplement_requests",
+    "returned_or_withdrawn",
+)
+_DATES = frozenset(("received_on", "due_on", "finished_on", "returned_on", "apology_on"))
+_UNIT, _RECEIVED, _FINISHED = 2, 3, 5  # positions in a row
+
+Row = tuple[Any, ...]  # (code, *values in VALUE_COLUMNS order)
+
+COPY_LINES = 1_000  # rows handed to COPY at a time
+_NULL = "\\N"
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_FLAGS = {True: "t", False: "f"}
+
+
+class _DayTexts(dict[Any, str]):
+    """Dates as ``COPY`` text, each formatted once; none is ``\\N``."""
+
+    def __init__(self) -> None:
+        super().__init__({None: _NULL})
+
+    def __missing__(self, day: datetime.date) -> str:
+        text = self[day] = day.isoformat()
+        return text
+
+
+def row_of(values: dict[str, Any]) -> Row:
+    """The row a writer takes, from the parsed values of a checked row (procedure and unit as instances)."""
+    return (
+        values["code"],
+        values["procedure"].pk,
+        values["unit"].pk,
+        values["received_on"],
+        values["due_on"],
+        values["finished_on"],
+        values["returned_on"],
+        str(values["status"]),
+        str(values["channel"]),
+        values["fee"],
+        values["paid_online"],
+        values["inputs_digitised"],
+        values["results_digitised"],
+        values["electronic_result"],
+        values["apology_on"],
+        values["supplement_requests"],
+        values["returned_or_withdrawn"],
+    )
+
+
+def _month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+class DossierWriter:
+    """Upserts the rows of one import by (source, code); call :meth:`add` per row, then :meth:`finish` once.
+
+    On PostgreSQL one ``COPY`` stays open while rows are added, so that the server stores them while the next rows
+    are read and parsed; :meth:`pause` ends it before the import runs another query (a unit looked up by name), and
+    the next row opens a new one. When the source has no dossier yet, every row is new (codes are unique within an
+    import) and is copied straight into the dossier table; otherwise rows go through the staging table and one
+    upsert at the end."""
+
+    def __init__(self, *, source: str, log: DataImport) -> None:
+        self.source = source
+        self.log = log
+        self.created = 0
+        self.updated = 0
+        self.unchanged = 0
+        self.affected: set[tuple[int, datetime.date]] = set()
+        self.table = connection.ops.quote_name(Dossier._meta.db_table)
+        self.now = timezone.now()
+        self.postgres = connection.vendor == "postgresql"
+        self.batch: list[Row] = []
+        self.staged = 0
+        self.had_rows = Dossier.objects.filter(source=source).exists()
+        self.lines: list[str] = []
+        self._days = _DayTexts()
+        self._prefix = source.translate(_ESCAPES) + "\t"
+        self._suffix = f"\t{log.pk}\t{self.now.isoformat()}\t{self.now.isoformat()}\n"
+        self._cursor: Any = None
+        self._context: Any = None
+        self._copy: Any = None
+        if self.postgres and self.had_rows:
+            self._create_staging()
+
+    def add(self, row: Row) -> None:
+        if self.postgres:
+            self.lines.append(self._copy_line(row))
+            if len(self.lines) >= COPY_LINES:
+                self._send()
+            self.staged += 1
+            return
+        self.batch.append(row)
+        if len(self.batch) >= BATCH_SIZE:
+            self._write(self.batch)
+            self.batch = []
+
+    def pause(self) -> None:
+        """End the ``COPY`` in progress (PostgreSQL), so that the connection can run another query."""
+        self._send()
+        if self._copy is None:
+            return
+        context, cursor = self._context, self._cursor
+        self._copy = self._context = self._cursor = None
+        try:
+            context.__exit__(None, None, None)
+        except IntegrityError as exc:  # another import of the same source committed its dossiers meanwhile
+            raise ServiceError(
+                _("Một lần nhập khác của cùng nguồn dữ liệu vừa ghi các hồ sơ này; hãy nhập lại tệp."),
+                code="concurrent_import",
+                field="source",
+            ) from exc
+        finally:
+            cursor.close()
+
+    def _send(self) -> None:
+        if not self.lines:
+            return
+        copy = self._copy or self._open_copy()
+        copy.write("".join(self.lines))
+        self.lines = []
+
+    def _copy_line(self, row: Row) -> str:
+        """One row in the text format of ``COPY``: tab-separated, ``\\N`` for none, backslash escapes."""
+        (
+            code,
+            procedure,
+            unit,
+            received,
+            due,
+            finished,
+            returned,
+            status,
+            channel,
+            fee,
+            paid_online,
+            inputs_digitised,
+            results_digitised,
+            electronic_result,
+            apology,
+            supplements,
+            withdrawn,
+        ) = row
+        day, flag = self._days, _FLAGS
+        line = "\t".join(
+            (
+                code.translate(_ESCAPES),
+                str(procedure),
+                str(unit),
+                day[received],
+                day[due],
+                day[finished],
+                day[returned],
+                status.translate(_ESCAPES),
+                channel.translate(_ESCAPES),
+                _NULL if fee is None else str(fee),
+                flag[paid_online],
+                flag[inputs_digitised],
+                flag[results_digitised],
+                flag[electronic_result],
+                day[apology],
+                str(supplements),
+                flag[withdrawn],
+            )
+        )
+        return f"{line}\n" if self.had_rows else f"{self._prefix}{line}{self._suffix}"
+
+    def abort(self) -> None:
+        """Give up a ``COPY`` in progress after an error; the import's transaction is then rolled back."""
+        self.lines = []
+        if self._copy is None:
+            return
+        context, cursor = self._context, self._cursor
+        self._copy = self._context = self._cursor = None
+        try:
+            context.__exit__(*sys.exc_info())
+        except Exception:  # noqa: S110 - the error being handled is the one to report
+            pass
+        finally:
+            cursor.close()
+
+    def finish(self) -> None:
+        """Write what is left: the last batch, the end of the ``COPY``, the upsert from the staging table."""
+        if not self.postgres:
+            if self.batch:
+                self._write(self.batch)
+                self.batch = []
+            return
+        self.pause()
+        if self.had_rows:
+            self._upsert_staged()
+        elif self.staged:
+            self.created += self.staged
+            self._keys_of_import()
+
+    def _open_copy(self) -> Any:
+        table = STAGING_TABLE if self.had_rows else self.table
+        columns: tuple[str, ...] = ("code", *VALUE_COLUMNS)
+        if not self.had_rows:
+            columns = ("source", *columns, "last_import_id", "created_at", "updated_at")
+        self._cursor = connection.cursor()
+        self._context = self._cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN")
+        self._copy = self._context.__enter__()
+        return self._copy
+
+    def _keys_of_import(self) -> None:
+        """The months of the dossiers this import copied straight into the table (PostgreSQL, new source)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT unit_id, date_trunc('month', received_on)::date FROM {self.table} WHERE last_import_id = %s
+                UNION SELECT unit_id, date_trunc('month', finished_on)::date FROM {self.table}
+                    WHERE last_import_id = %s AND finished_on IS NOT NULL
+                """,  # noqa: S608 - table name from the model
+                [self.log.pk, self.log.pk],
+            )
+            self.affected.update((unit, month) for unit, month in cursor.fetchall())
+
+    def _keys(self, row: Sequence[Any]) -> None:
+        unit = row[_UNIT]
+        self.affected.add((unit, _month(row[_RECEIVED])))
+        if row[_FINISHED] is not None:
+            self.affected.add((unit, _month(row[_FINISHED])))
+
+    # --- Any database: compare in Python, executemany --------------------------------------------------------------
+
+    def _write(self, batch: list[Row]) -> None:
+        # Codes are unique within an import: when the source had no dossier before it, none is stored yet.
+        stored = (
+            {
+                values[0]: values[1:]
+                for values in Dossier.objects.filter(
+                    source=self.source, code__in=[row[0] for row in batch]
+                ).values_list("code", "pk", *VALUE_COLUMNS)
+            }
+            if self.had_rows
+            else {}
+        )
+        ops = connection.ops
+        now = ops.adapt_datetimefield_value(self.now)
+        dates = [index for index, name in enumerate(VALUE_COLUMNS, start=1) if name in _DATES]
+
+        def adapted(row: Row) -> list[Any]:
+            values = list(row)
+            for index in dates:
+                values[index] = ops.adapt_datefield_value(values[index])
+            return values
+
+        inserts: list[list[Any]] = []
+        updates: list[list[Any]] = []
+        for row in batch:
+            old = stored.get(row[0])
+            if old is None:
+                inserts.append([self.source, *adapted(row), self.log.pk, now, now])
+                self._keys(row)
+            elif old[1:] != row[1:]:
+                updates.append([*adapted(row)[1:], self.log.pk, now, old[0]])
+                self._keys(row)
+                self._keys((None, *old[1:]))
+            else:
+                self.unchanged += 1
+        columns = ", ".join(("source", "code", *VALUE_COLUMNS, "last_import_id", "created_at", "updated_at"))
+        placeholders = ", ".join(["%s"] * (len(VALUE_COLUMNS) + 5))
+        assignments = ", ".join(f"{name} = %s" for name in (*VALUE_COLUMNS, "last_import_id", "updated_at"))
+        with connection.cursor() as cursor:
+            if inserts:
+                cursor.executemany(f"INSERT INTO {self.table} ({columns}) VALUES ({placeholders})", inserts)  # noqa: S608
+            if updates:
+                cursor.executemany(f"UPDATE {self.table} SET {assignments} WHERE id = %s", updates)  # noqa: S608
+        self.created += len(inserts)
+        self.updated += len(updates)
+
+    # --- PostgreSQL: COPY into a staging table, one INSERT … ON CONFLICT ----------------------------------------------
+
+    def _create_staging(self) -> None:
+        fields = {field.attname: field for field in Dossier._meta.concrete_fields}
+        definitions = ", ".join(f"{name} {fields[name].db_type(connection)}" for name in VALUE_COLUMNS)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGING_TABLE}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {STAGING_TABLE} (code varchar(100) NOT NULL, {definitions})")
+
+    def _upsert_staged(self) -> None:
+        stored = ", ".join(f"d.{name}" for name in VALUE_COLUMNS)
+        staged = ", ".join(f"s.{name}" for name in VALUE_COLUMNS)
+        with connection.cursor() as cursor:
+            if self.had_rows:
+                # The months of new and changed dossiers, with their old months, before they are overwritten.
+                cursor.execute(
+                    f"""
+                    WITH changed AS (
+                        SELECT s.unit_id, s.received_on, s.finished_on, d.id AS old_id, d.unit_id AS old_unit,
+                               d.received_on AS old_received, d.finished_on AS old_finished
+                        FROM {STAGING_TABLE} s LEFT JOIN {self.table} d ON d.source = %s AND d.code = s.code
+                        WHERE d.id IS NULL OR ({stored}) IS DISTINCT FROM ({staged})
+                    )
+                    SELECT unit_id, date_trunc('month', received_on)::date FROM changed
+                    UNION SELECT unit_id, date_trunc('month', finished_on)::date FROM changed
+                        WHERE finished_on IS NOT NULL
+                    UNION SELECT old_unit, date_trunc('month', old_received)::date FROM changed WHERE old_id IS NOT NULL
+                    UNION SELECT old_unit, date_trunc('month', old_finished)::date FROM changed
+                        WHERE old_finished IS NOT NULL
+                    """,  # noqa: S608 - table and column names from the model
+                    [self.source],
+                )
+                self.affected.update((unit, month) for unit, month in cursor.fetchall())
+            names = ", ".join(VALUE_COLUMNS)
+            excluded = ", ".join(f"EXCLUDED.{name}" for name in VALUE_COLUMNS)
+            current = ", ".join(f"{self.table}.{name}" for name in VALUE_COLUMNS)
+            assignments = ", ".join(f"{name} = EXCLUDED.{name}" for name in (*VALUE_COLUMNS, "last_import_id"))
+            cursor.execute(
+                f"""
+                WITH written AS (
+                    INSERT INTO {self.table} (source, code, {names}, last_import_id, created_at, updated_at)
+                    SELECT %s, code, {names}, %s, %s, %s FROM {STAGING_TABLE}
+                    ON CONFLICT (source, code) DO UPDATE SET {assignments}, updated_at = EXCLUDED.updated_at
+                    WHERE ({current}) IS DISTINCT FROM ({excluded})
+                    RETURNING (xmax = 0) AS inserted
+                )
+                SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written
+                """,  # noqa: S608 - table and column names from the model
+                [self.source, self.log.pk, self.now, self.now],
+            )
+            created, updated = cursor.fetchone()
+            cursor.execute(f"DROP TABLE {STAGING_TABLE}")
+        self.created += created
+        self.updated += updated
+        self.unchanged += self.staged - created - updated
+
+
+__all__ = ["BATCH_SIZE", "VALUE_COLUMNS", "DossierWriter", "row_of"]
