@@ -612,7 +612,7 @@ def _duckdb_seconds(
     try:
         import duckdb
     except ImportError:
-        return None, "DuckDB is not installed (.venv/bin/pip install -e ".[bench]"): no DuckDB reference", {}
+        return None, "DuckDB is not installed (pip install -e '.[bench]'): no DuckDB reference", {}
     from cchc.organisations.models import Unit
     from cchc.procedures.kpis import late_after_supplements
     from cchc.procedures.models import Procedure
