@@ -311,7 +311,7 @@ def invitations_import(*, actor: ActorOrSystem, campaign: InvitationCampaign, da
             actor=actor,
             action=AuditAction.UPDATE,
             instance=campaign,
-            changes={"invitations": {"old": len(invited), "new": len(invited) + len(created)}},
+            changes={"invitations": [len(invited), len(invited) + len(created)]},
             unit=campaign.unit,
         )
     return created
@@ -375,7 +375,7 @@ def invitations_send(*, actor: ActorOrSystem, campaign: InvitationCampaign, link
                 actor=actor,
                 action=AuditAction.UPDATE,
                 instance=campaign,
-                changes={"sent": {"old": None, "new": len(pending)}},
+                changes={"sent": [None, len(pending)]},
                 unit=campaign.unit,
             )
         _send_after_commit([_message(i, link(token_of(i)), reminder=False) for i in pending])
@@ -410,7 +410,7 @@ def invitations_remind(*, actor: ActorOrSystem, campaign: InvitationCampaign, li
                 actor=actor,
                 action=AuditAction.UPDATE,
                 instance=campaign,
-                changes={"reminded": {"old": None, "new": len(due)}},
+                changes={"reminded": [None, len(due)]},
                 unit=campaign.unit,
             )
         _send_after_commit([_message(i, link(token_of(i)), reminder=True) for i in due])

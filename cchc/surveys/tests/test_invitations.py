@@ -15,7 +15,6 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import Workbook
 
 from cchc.audit.models import AuditEntry
 from cchc.lib.errors import ServiceError
@@ -35,55 +34,14 @@ from cchc.surveys.models import (
     Invitation,
     InvitationCampaign,
     InvitationState,
-    QuestionKind,
     Questionnaire,
-    QuestionnaireKind,
     Response,
     VersionState,
 )
 from cchc.surveys.services import questionnaire_build, version_close
-from cchc.surveys.specs import ChoiceSpec, QuestionnaireSpec, QuestionSpec, SectionSpec
 from cchc.testing.personas import Personas
 
-GROUPS = [ChoiceSpec("1", "Đại biểu HĐND tỉnh"), ChoiceSpec("2", "Lãnh đạo sở, ban, ngành"), ChoiceSpec("3", "Khác")]
-HEADER = ["Họ và tên", "Thư điện tử", "Nhóm đối tượng", "Đơn vị (mã)"]
-
-
-def officials_spec() -> QuestionnaireSpec:
-    return QuestionnaireSpec(
-        code="can-bo-thu",
-        title="Điều tra cán bộ (thử)",
-        kind=QuestionnaireKind.OFFICIALS,
-        source_note="Phiếu thử nghiệm.",
-        sections=[
-            SectionSpec(
-                title="Chung",
-                questions=[
-                    QuestionSpec(
-                        code="nhom_doi_tuong",
-                        text="Ông/bà thuộc nhóm đối tượng nào?",
-                        kind=QuestionKind.SINGLE,
-                        required=True,
-                        choices=GROUPS,
-                    ),
-                    QuestionSpec(
-                        code="danh_gia", text="Đánh giá chung", kind=QuestionKind.SATISFACTION5, required=True
-                    ),
-                ],
-            )
-        ],
-    )
-
-
-def workbook(*rows: list[Any], header: list[str] = HEADER) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+from .factories import officials_spec, workbook
 
 
 def link(token: str) -> str:
