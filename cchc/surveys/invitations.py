@@ -18,13 +18,15 @@ import base64
 import datetime
 import hashlib
 import hmac
+import logging
 import secrets
+import smtplib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -53,6 +55,8 @@ from .models import (
     QuestionnaireVersion,
     Response,
 )
+
+logger = logging.getLogger(__name__)
 
 REMINDER_GAP = datetime.timedelta(hours=24)
 CAMPAIGN_FIELDS = ("questionnaire", "unit", "title", "closes_on")
@@ -322,9 +326,11 @@ def invitations_import(*, actor: ActorOrSystem, campaign: InvitationCampaign, da
 
 
 LinkBuilder = Callable[[str], str]
+# An e-mail as (subject, body, sender, recipients).
+Message = tuple[str, str, str, list[str]]
 
 
-def _message(invitation: Invitation, link: str, *, reminder: bool) -> tuple[str, str, str, list[str]]:
+def _message(invitation: Invitation, link: str, *, reminder: bool) -> tuple[int, Message]:
     campaign = invitation.campaign
     context = {
         "name": invitation.name,
@@ -350,12 +356,30 @@ def _message(invitation: Invitation, link: str, *, reminder: bool) -> tuple[str,
     )
     if reminder:
         body = _("Chúng tôi chưa nhận được câu trả lời của ông/bà.") + "\n\n" + body
-    return subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email]
+    return invitation.pk, (subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
 
 
-def _send_after_commit(messages: list[tuple[str, str, str, list[str]]]) -> None:
+def _deliver(messages: list[tuple[int, Message]], *, reminder: bool) -> int:
+    """Send the e-mails one by one; a failed e-mail is logged, never raised (the marking is already stored). An
+    invitation whose first e-mail failed goes back to "not sent", so sending again retries it. Returns how many went."""
+    connection = get_connection(fail_silently=False)
+    failed: list[int] = []
+    for pk, (subject, body, sender, recipients) in messages:
+        try:
+            EmailMessage(subject, body, sender, recipients, connection=connection).send()
+        except (OSError, smtplib.SMTPException):
+            logger.exception("Invitation %s: the e-mail could not be sent", pk)
+            failed.append(pk)
+    if failed and not reminder:
+        Invitation.objects.filter(pk__in=failed, state=InvitationState.SENT).update(
+            state=InvitationState.CREATED, sent_at=None
+        )
+    return len(messages) - len(failed)
+
+
+def _send_after_commit(messages: list[tuple[int, Message]], *, reminder: bool) -> None:
     if messages:
-        transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=False))
+        transaction.on_commit(lambda: _deliver(messages, reminder=reminder))
 
 
 def invitations_send(*, actor: ActorOrSystem, campaign: InvitationCampaign, link: LinkBuilder) -> int:
@@ -378,7 +402,7 @@ def invitations_send(*, actor: ActorOrSystem, campaign: InvitationCampaign, link
                 changes={"sent": [None, len(pending)]},
                 unit=campaign.unit,
             )
-        _send_after_commit([_message(i, link(token_of(i)), reminder=False) for i in pending])
+        _send_after_commit([_message(i, link(token_of(i)), reminder=False) for i in pending], reminder=False)
     return len(pending)
 
 
@@ -413,7 +437,7 @@ def invitations_remind(*, actor: ActorOrSystem, campaign: InvitationCampaign, li
                 changes={"reminded": [None, len(due)]},
                 unit=campaign.unit,
             )
-        _send_after_commit([_message(i, link(token_of(i)), reminder=True) for i in due])
+        _send_after_commit([_message(i, link(token_of(i)), reminder=True) for i in due], reminder=True)
     return len(due)
 
 

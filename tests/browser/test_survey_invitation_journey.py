@@ -1,6 +1,7 @@
-"""Browser journey of an invited official on a phone: the one-time link from the e-mail opens the form with their
+"""Browser journeys of invitations on a phone: the one-time link from the e-mail opens the form with the official's
 respondent group already chosen; they answer, send and are thanked; opening the link again shows the kind page saying
-they have already answered. No page scrolls sideways at 390 px and the Content-Security-Policy reports no violation."""
+they have already answered. The secretariat follows the campaign and confirms before sending. No page scrolls
+sideways at 390 px and the Content-Security-Policy reports no violation."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from cchc.surveys.tests.factories import officials_spec, workbook
 from cchc.testing.personas import Personas
 
 from .test_content_security_policy_journey import ViolationWatch
-from .test_journeys import ProblemWatch
+from .test_journeys import ProblemWatch, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -69,3 +70,26 @@ def test_an_invited_official_answers_once_and_the_link_then_says_already_answere
     response = Response.objects.get()
     assert response.channel == "invited" and response.respondent_group == "2"
     assert Invitation.objects.get(pk=invitation.pk).state == InvitationState.ANSWERED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_secretariat_follows_a_campaign_and_is_asked_before_sending_on_a_phone(
+    phone_page: Page, live_server: LiveServer, invitation: Invitation
+) -> None:
+    page = phone_page
+    problems = ProblemWatch(page)
+    log_in(page, "thuongtruc")
+    campaign = invitation.campaign
+    page.goto(f"/surveys/{campaign.questionnaire_id}/invitations/")
+    page.get_by_role("link", name="Điều tra xã hội học 2026").click()
+    expect(page.get_by_test_id("invitations")).to_contain_text("an@example.gov.vn")
+    _fits(page)
+    page.get_by_role("link", name="Gửi thư mời").click()
+    expect(page.locator("main")).to_contain_text("cho 1 người chưa được mời")
+    _fits(page)
+    page.get_by_role("button", name="Gửi thư mời").click()
+    expect(page.locator("body")).to_contain_text("Đã gửi thư mời cho 1 người.")
+    expect(page.get_by_test_id("invitation-counts")).to_contain_text("Chưa trả lời")
+    _fits(page)
+    problems.assert_none()
+    assert Invitation.objects.get(pk=invitation.pk).state == InvitationState.SENT

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import smtplib
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
@@ -416,3 +418,24 @@ def test_the_admin_manages_the_invitations(
 ) -> None:
     page = personas.client("admin").get(_url("campaign_detail", campaign))
     assert page.status_code == 200 and "an@example.gov.vn" in page.content.decode()
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A mail server that refuses every message."""
+
+    def send_messages(self, email_messages: Any) -> int:
+        raise smtplib.SMTPServerDisconnected("the server went away")
+
+
+def test_an_invitation_whose_e_mail_fails_goes_back_to_not_sent_and_is_sent_again_later(
+    invited: list[Invitation],
+    campaign: InvitationCampaign,
+    personas: Personas,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    send(campaign, personas, django_capture_on_commit_callbacks)
+    assert set(campaign.invitations.values_list("state", flat=True)) == {InvitationState.CREATED}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert send(campaign, personas, django_capture_on_commit_callbacks) == 2 and len(mail.outbox) == 2
