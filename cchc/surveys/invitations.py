@@ -230,6 +230,8 @@ def _group_value(text: str, question: Question | None) -> str | None:
 
 def invitations_import(*, actor: ActorOrSystem, campaign: InvitationCampaign, data: bytes) -> list[Invitation]:
     """Add the respondents listed in an Excel file to ``campaign``: all rows, or none with every problem listed."""
+    if campaign_closed(campaign):
+        raise ServiceError(_("Đợt mời đã quá hạn trả lời nên không thêm người được nữa."), code="closed", field="file")
     rows = spreadsheet.read_rows(data, max_rows=spreadsheet.max_import_rows())
     if not rows:
         raise ServiceError(_("Tệp không có dòng nào."))
@@ -264,7 +266,9 @@ def invitations_import(*, actor: ActorOrSystem, campaign: InvitationCampaign, da
         if not name:
             problems.append(_("Dòng %(row)s: thiếu họ và tên.") % {"row": line})
         elif len(name) > RESPONDENT_NAME_MAX_LENGTH:
-            problems.append(_("Dòng %(row)s: họ và tên dài quá %(max)s ký tự.") % {"row": line, "max": 200})
+            problems.append(
+                _("Dòng %(row)s: họ và tên dài quá %(max)s ký tự.") % {"row": line, "max": RESPONDENT_NAME_MAX_LENGTH}
+            )
         try:
             validate_email(email)
         except ValidationError:
@@ -486,7 +490,7 @@ def invitation_answer(
         response = response_submit(
             version=version,
             submission=Submission(
-                unit=invitation.unit or invitation.campaign.unit,
+                unit=invitation.campaign.unit,  # the unit evaluated; the invitation's unit is where they work
                 channel=Channel.INVITED,
                 answers=merged,
                 respondent_group=invitation.respondent_group,

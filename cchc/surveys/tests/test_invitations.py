@@ -181,7 +181,8 @@ def test_the_token_lifecycle_created_sent_answered_then_refused(
     invitation = Invitation.objects.get(pk=invited[1].pk)
     assert invitation.state == InvitationState.ANSWERED and invitation.response == response
     assert invitation.answered_at == response.submitted_at
-    assert (response.channel, response.unit, response.respondent_group) == ("invited", personas.unit_a, "2")
+    # The response is about the campaign's unit (the one evaluated), not the unit the official works in.
+    assert (response.channel, response.unit, response.respondent_group) == ("invited", personas.province, "2")
     group_answer = response.answers.get(question__code="nhom_doi_tuong")
     assert group_answer.choice_value == "2"  # the invitation's group, not what the form sent
     with pytest.raises(ServiceError) as caught:
@@ -200,6 +201,11 @@ def test_after_the_deadline_the_link_takes_no_answer(
         invitation_answer(token=token_of(invited[0]), answers=answers_for(questionnaire, danh_gia="5"))
     assert caught.value.code == "closed" and "đã kết thúc" in caught.value.message
     assert not Response.objects.exists()
+    campaign.refresh_from_db()
+    with pytest.raises(ServiceError, match="không thêm người được nữa"):
+        invitations_import(actor=None, campaign=campaign, data=workbook(["Mới", "moi@example.gov.vn", "1", ""]))
+    with pytest.raises(ServiceError, match="quá hạn"):
+        invitations_send(actor=None, campaign=campaign, link=link)
 
 
 def test_a_campaign_needs_a_published_version_and_a_deadline_not_past(
