@@ -154,6 +154,10 @@ EXTRA_FIELD_LABELS = {
     "created_by": gettext_lazy("Người tạo"),
     "created_at": gettext_lazy("Tạo lúc"),
     "updated_at": gettext_lazy("Cập nhật lúc"),
+    # surveys: invitation campaigns (counts of invitations imported, sent and reminded)
+    "invitations": gettext_lazy("Số người được mời"),
+    "sent": gettext_lazy("Số thư mời đã gửi"),
+    "reminded": gettext_lazy("Số thư nhắc đã gửi"),
 }
 
 

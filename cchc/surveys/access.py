@@ -29,7 +29,14 @@ from cchc.lib.ids import id_or_404
 from cchc.lib.types import Viewer
 from cchc.organisations.models import Unit, subtree_condition
 
-from .models import CollectionPoint, Questionnaire, QuestionnaireVersion, Response, VersionState
+from .models import (
+    CollectionPoint,
+    InvitationCampaign,
+    Questionnaire,
+    QuestionnaireVersion,
+    Response,
+    VersionState,
+)
 
 # The roles that follow the collection of answers (read only, except that the secretariat also manages the links).
 COLLECTION_READERS = (Role.SECRETARIAT, Role.SUPERVISOR, Role.LEADER)
@@ -146,3 +153,37 @@ def get_responses_for_user(user: Viewer, questionnaire: Questionnaire) -> QueryS
     if paths is None:
         return responses
     return responses.filter(subtree_condition(paths, "unit"))
+
+
+# ---------------------------------------------------------------------------
+# Invitations: the secretariat manages them within its scope; supervisors and leaders read only the counts.
+
+
+def can_read_invitation_names(user: Viewer, campaign: InvitationCampaign) -> bool:
+    """May the user see who was invited (names, e-mails)? Those who manage the campaign's unit."""
+    return can_manage_collection(user, campaign.unit)
+
+
+def get_campaigns_for_user(user: Viewer, questionnaire: Questionnaire) -> QuerySet[InvitationCampaign]:
+    """The invitation campaigns of ``questionnaire`` about units inside the user's collection scope."""
+    campaigns = InvitationCampaign.objects.filter(questionnaire=questionnaire).select_related("unit")
+    if is_admin(user):
+        return campaigns
+    if not can_view_collection(user):
+        return campaigns.none()
+    paths = scope_paths(user, COLLECTION_READERS)
+    if paths is None:
+        return campaigns
+    return campaigns.filter(subtree_condition(paths, "unit"))
+
+
+def get_campaign_for_user(
+    user: Viewer, questionnaire: Questionnaire, campaign_id: Any, *, manage: bool
+) -> InvitationCampaign:
+    """One campaign; ``Http404`` outside the user's scope, ``PermissionDenied`` to change it without the right."""
+    campaign = get_campaigns_for_user(user, questionnaire).filter(pk=id_or_404(campaign_id)).first()
+    if campaign is None:
+        raise Http404
+    if manage and not can_manage_collection(user, campaign.unit):
+        raise PermissionDenied
+    return campaign

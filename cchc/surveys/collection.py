@@ -55,7 +55,7 @@ LONG_TEXT_MAX = 4000
 NUMBER_LIMIT = Decimal("1e12")
 DOSSIER_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 POINT_FIELDS = ("questionnaire", "unit", "channel", "counter_label", "active", "opens_on", "closes_on")
-# Channels a public link may collect for; invited respondents answer through their own tokens (to come).
+# Channels a public link may collect for; invited respondents answer through their own tokens (``invitations``).
 PUBLIC_CHANNELS = (Channel.COUNTER, Channel.ONLINE, Channel.ADHOC)
 
 

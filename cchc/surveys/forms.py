@@ -160,3 +160,17 @@ class CollectionPointForm(forms.Form):
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units.order_by("path")  # type: ignore[attr-defined]
+
+
+class CampaignForm(forms.Form):
+    title = forms.CharField(label=_("Tên đợt mời"), max_length=200, help_text=_("Ví dụ: Điều tra xã hội học năm 2026."))
+    unit = forms.ModelChoiceField(label=_("Đơn vị tổ chức khảo sát"), queryset=Unit.objects.none())
+    closes_on = forms.DateField(label=_("Hạn trả lời (hết ngày)"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units.order_by("path")  # type: ignore[attr-defined]
+
+
+class InvitationUploadForm(forms.Form):
+    file = forms.FileField(label=_("Danh sách người được mời (.xlsx)"))

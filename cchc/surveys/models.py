@@ -427,3 +427,88 @@ class Answer(models.Model):
         if self.date_value is not None:
             return self.date_value.isoformat()
         return self.choice_value or self.text_value
+
+
+# ---------------------------------------------------------------------------
+# Invitations: one-time links for named respondents (the officials' survey)
+
+RESPONDENT_NAME_MAX_LENGTH = 200
+
+
+class InvitationCampaign(models.Model):
+    """A batch of invitations to one questionnaire about one unit, open until a deadline (that day included)."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("phiếu khảo sát"), on_delete=models.PROTECT, related_name="invitation_campaigns"
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        verbose_name=_("đơn vị tổ chức khảo sát"),
+        on_delete=models.PROTECT,
+        related_name="invitation_campaigns",
+    )
+    title = models.CharField(_("tên đợt mời"), max_length=200)
+    closes_on = models.DateField(_("hạn trả lời"))
+    created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("đợt mời trả lời")
+        verbose_name_plural = _("đợt mời trả lời")
+        ordering = ["questionnaire", "-closes_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire} · {self.title}"
+
+
+class InvitationState(models.TextChoices):
+    CREATED = "created", _("Chưa gửi")
+    SENT = "sent", _("Đã gửi, chưa trả lời")
+    ANSWERED = "answered", _("Đã trả lời")
+
+
+class Invitation(models.Model):
+    """One named respondent of a campaign. Only a hash of the link's token is stored (see ``invitations``)."""
+
+    campaign = models.ForeignKey(
+        InvitationCampaign, verbose_name=_("đợt mời"), on_delete=models.PROTECT, related_name="invitations"
+    )
+    name = models.CharField(_("họ và tên"), max_length=RESPONDENT_NAME_MAX_LENGTH)
+    email = models.EmailField(_("thư điện tử"))
+    respondent_group = models.CharField(_("nhóm đối tượng"), max_length=VALUE_MAX_LENGTH, blank=True)
+    unit = models.ForeignKey(
+        "organisations.Unit",
+        verbose_name=_("đơn vị công tác"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="survey_invitations",
+    )
+    nonce = models.CharField(_("mã khởi tạo đường dẫn"), max_length=32)
+    token_hash = models.CharField(_("mã băm của đường dẫn"), max_length=64, unique=True)
+    state = models.CharField(
+        _("trạng thái"), max_length=12, choices=InvitationState.choices, default=InvitationState.CREATED
+    )
+    created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("gửi thư lúc"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("nhắc lần cuối lúc"), null=True, blank=True)
+    reminder_count = models.PositiveSmallIntegerField(_("số lần nhắc"), default=0)
+    answered_at = models.DateTimeField(_("trả lời lúc"), null=True, blank=True)
+    response = models.OneToOneField(
+        Response,
+        verbose_name=_("phiếu trả lời"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitation",
+    )
+
+    class Meta:
+        verbose_name = _("lời mời trả lời")
+        verbose_name_plural = _("lời mời trả lời")
+        ordering = ["campaign", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "email"], name="invitation_one_per_email_and_campaign"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
 
 from cchc.organisations.models import Unit
 from cchc.surveys.models import QuestionKind, Questionnaire, QuestionnaireKind
@@ -48,3 +52,45 @@ def small_spec(code: str = "quay-thu") -> QuestionnaireSpec:
 
 def make_questionnaire(owner: Unit | None = None, *, code: str = "quay-thu", publish: bool = False) -> Questionnaire:
     return questionnaire_build(actor=None, spec=small_spec(code), owner=owner, publish=publish)
+
+
+# The officials' survey in small, and the respondents' file of its invitations.
+GROUPS = [ChoiceSpec("1", "Đại biểu HĐND tỉnh"), ChoiceSpec("2", "Lãnh đạo sở, ban, ngành"), ChoiceSpec("3", "Khác")]
+HEADER = ["Họ và tên", "Thư điện tử", "Nhóm đối tượng", "Đơn vị (mã)"]
+
+
+def officials_spec() -> QuestionnaireSpec:
+    return QuestionnaireSpec(
+        code="can-bo-thu",
+        title="Điều tra cán bộ (thử)",
+        kind=QuestionnaireKind.OFFICIALS,
+        source_note="Phiếu thử nghiệm.",
+        sections=[
+            SectionSpec(
+                title="Chung",
+                questions=[
+                    QuestionSpec(
+                        code="nhom_doi_tuong",
+                        text="Ông/bà thuộc nhóm đối tượng nào?",
+                        kind=QuestionKind.SINGLE,
+                        required=True,
+                        choices=GROUPS,
+                    ),
+                    QuestionSpec(
+                        code="danh_gia", text="Đánh giá chung", kind=QuestionKind.SATISFACTION5, required=True
+                    ),
+                ],
+            )
+        ],
+    )
+
+
+def workbook(*rows: list[Any], header: list[str] = HEADER) -> bytes:
+    book = Workbook()
+    sheet = book.create_sheet("Danh sách mời", 0)
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,6 +1,7 @@
 """Pages of the questionnaires: the list, a questionnaire and its versions (``questionnaires``), editing a draft's
 sections, questions and choices (``content``), the XLSForm upload and download (``xlsform``), the collection of
-answers with its public links and QR posters (``collection``) and the public form itself (``public``)."""
+answers with its public links and QR posters (``collection``), the public form itself (``public``) and the
+invitations of named respondents with their one-time links (``invitations``)."""
 
 from .collection import collection_overview, point_create, point_poster, point_qr, point_toggle
 from .content import (
@@ -16,6 +17,17 @@ from .content import (
     section_delete,
     section_edit,
     section_move,
+)
+from .invitations import (
+    campaign_create,
+    campaign_detail,
+    campaign_list,
+    invitation_import,
+    invitation_template,
+    invitations_remind,
+    invitations_send,
+    invited_form,
+    invited_thanks,
 )
 from .public import public_form, public_thanks
 from .questionnaires import (
@@ -33,11 +45,20 @@ from .questionnaires import (
 from .xlsform import xlsform_export, xlsform_import
 
 __all__ = [
+    "campaign_create",
+    "campaign_detail",
+    "campaign_list",
     "choice_add",
     "choice_delete",
     "choice_edit",
     "choice_move",
     "collection_overview",
+    "invitation_import",
+    "invitation_template",
+    "invitations_remind",
+    "invitations_send",
+    "invited_form",
+    "invited_thanks",
     "point_create",
     "point_poster",
     "point_qr",

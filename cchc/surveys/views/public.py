@@ -216,6 +216,11 @@ def _form_page(
     return response
 
 
+# Shared with the form of the invited respondents (``views.invitations``), which has no collection point.
+sections_for = _sections
+posted_answers = _posted_answers
+
+
 @require_http_methods(["GET", "POST"])
 def public_form(request: HttpRequest, token: str) -> HttpResponse:
     found = _point_or_page(request, token)
