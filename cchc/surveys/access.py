@@ -22,6 +22,7 @@ from cchc.accounts.roles import (
     home_root_paths,
     is_admin,
     is_manager,
+    member_unit_ids,
     role_assignments,
     scope_paths,
 )
@@ -146,3 +147,43 @@ def get_responses_for_user(user: Viewer, questionnaire: Questionnaire) -> QueryS
     if paths is None:
         return responses
     return responses.filter(subtree_condition(paths, "unit"))
+
+
+# ---------------------------------------------------------------------------
+# Results
+
+
+def can_view_results(user: Viewer) -> bool:
+    """May the user open the results pages? Everyone with a role; what they see is limited by
+    :func:`get_result_responses_for_user`."""
+    return can_read_questionnaires(user)
+
+
+def get_result_responses_for_user(user: Viewer, questionnaire: Questionnaire) -> QuerySet[Response]:
+    """The responses whose results the user reads: the secretariat, leaders and supervisors within their scope (as for
+    the collection), any other role the subtrees of the units they work in."""
+    if is_admin(user) or can_view_collection(user):
+        return get_responses_for_user(user, questionnaire)
+    if not role_assignments(user):
+        return Response.objects.none()
+    paths = list(Unit.objects.filter(pk__in=member_unit_ids(user)).values_list("path", flat=True))
+    return Response.objects.filter(questionnaire=questionnaire).filter(subtree_condition(paths, "unit"))
+
+
+def result_units_for_user(user: Viewer) -> QuerySet[Unit]:
+    """The units the results filter offers: the scope of the collection readers, else the user's own subtrees."""
+    if is_admin(user):
+        return Unit.objects.all()
+    if can_view_collection(user):
+        paths = scope_paths(user, COLLECTION_READERS)
+        return Unit.objects.all() if paths is None else Unit.objects.filter(subtree_condition(paths))
+    if not role_assignments(user):
+        return Unit.objects.none()
+    paths = list(Unit.objects.filter(pk__in=member_unit_ids(user)).values_list("path", flat=True))
+    return Unit.objects.filter(subtree_condition(paths))
+
+
+def can_read_comments(user: Viewer) -> bool:
+    """Free-text comments are listed for the secretariat (and administrators) only."""
+    paths = scope_paths(user, (Role.SECRETARIAT,))
+    return is_admin(user) or paths is None or bool(paths)

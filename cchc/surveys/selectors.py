@@ -11,7 +11,8 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
-from cchc.indicators.selectors import Status, status_of, target_for
+from cchc.indicators.models import Indicator, Target
+from cchc.indicators.selectors import Status, status_of, target_in_force, target_value
 from cchc.lib.periods import Period, PeriodKind
 from cchc.organisations.models import Unit, path_is_within, subtree_condition
 from cchc.procedures.kpis import kpis_for
@@ -329,6 +330,7 @@ class ResultsReport:
     indicator_code: str
     target: Decimal | None
     status: str
+    book: TargetBook
 
     @property
     def below_recommended(self) -> bool:
@@ -345,9 +347,28 @@ def _status(index: float | None, target: Decimal | None) -> str:
     return status_of(Decimal(str(round(index, 2))), target, higher_is_better=True)
 
 
-def _target(code: str, unit: Unit | None, year: int) -> Decimal | None:
-    unit = unit or Unit.objects.filter(parent__isnull=True).order_by("path").first()
-    return None if unit is None else target_for(code, unit, year)
+class TargetBook:
+    """The targets of the satisfaction indicators, read once (two queries) and looked up for any unit and year."""
+
+    def __init__(self) -> None:
+        self.indicators = {i.code: i for i in Indicator.objects.filter(code__in=(REGULAR_CODE, ADHOC_CODE))}
+        self.targets: dict[int, list[Target]] = {}
+        for target in Target.objects.filter(indicator__in=self.indicators.values()):
+            self.targets.setdefault(target.indicator_id, []).append(target)
+        self._root: Unit | None = None
+
+    def target(self, code: str, unit: Unit | None, year: int) -> Decimal | None:
+        indicator = self.indicators.get(code)
+        if indicator is None:
+            return None
+        if unit is None:
+            if self._root is None:
+                self._root = Unit.objects.filter(parent__isnull=True).order_by("path").first()
+            unit = self._root
+            if unit is None:
+                return None
+        targets = [t for t in self.targets.get(indicator.pk, []) if t.year <= year]
+        return target_value(target_in_force(targets, indicator, unit, year), indicator, year)
 
 
 def results_report(
@@ -372,8 +393,10 @@ def results_report(
         population = dossiers_received(where.unit, where.period)
     code = indicator_code_for(where.channels)
     year = where.period.year if where.period else timezone.localdate().year
-    target = _target(code, where.unit or questionnaire.owner, year)
+    book = TargetBook()
+    target = book.target(code, where.unit or questionnaire.owner, year)
     return ResultsReport(
+        book=book,
         questionnaire=questionnaire,
         version=version,
         where=where,
@@ -429,13 +452,15 @@ def results_breakdown(
     folded_counts: dict[Any, dict[str, dict[str, int]]] = {}
     folded_sizes: dict[Any, int] = {}
     units: dict[int, Unit] = {}
+    mapping: dict[Any, Any]
     if by == "unit":
         units, owner = _unit_groups(report.where.unit, set(sizes))
         mapping = {key: owner.get(key) for key in sizes}
         labels = {pk: unit.name for pk, unit in units.items()}
     elif by == "month":
-        mapping = {key: Period.containing(key, period_kind) for key in sizes}
-        labels = {period: period.label for period in mapping.values()}
+        periods = {key: Period.containing(key, period_kind) for key in sizes}
+        mapping = dict(periods)
+        labels = {period: period.label for period in periods.values()}
     elif by == "channel":
         mapping = {key: key for key in sizes}
         labels = {value: str(label) for value, label in Channel.choices}
@@ -452,7 +477,7 @@ def results_breakdown(
         index = satisfaction_index(shape, folded_counts.get(key, {})).index
         code = ADHOC_CODE if by == "channel" and key == Channel.ADHOC else report.indicator_code
         target_unit = units.get(key) if by == "unit" else report.where.unit or report.questionnaire.owner
-        target = _target(code, target_unit, key.year if by == "month" else year)
+        target = report.book.target(code, target_unit, key.year if by == "month" else year)
         rows.append(
             BreakdownRow(
                 key=key,

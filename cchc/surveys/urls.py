@@ -36,3 +36,8 @@ urlpatterns = [
     path(Q + "choices/<int:choice_id>/move/", views.choice_move, name="choice_move"),
     path(Q + "choices/<int:choice_id>/delete/", views.choice_delete, name="choice_delete"),
 ]
+urlpatterns += [
+    path(Q + "results/", views.results_page, name="results"),
+    path(Q + "results/responses.csv", views.results_export, {"kind": "csv"}, name="results_csv"),
+    path(Q + "results/responses.xlsx", views.results_export, {"kind": "xlsx"}, name="results_xlsx"),
+]

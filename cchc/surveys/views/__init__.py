@@ -1,6 +1,7 @@
 """Pages of the questionnaires: the list, a questionnaire and its versions (``questionnaires``), editing a draft's
 sections, questions and choices (``content``), the XLSForm upload and download (``xlsform``), the collection of
-answers with its public links and QR posters (``collection``) and the public form itself (``public``)."""
+answers with its public links and QR posters (``collection``), the results and their exports (``results``) and the
+public form itself (``public``)."""
 
 from .collection import collection_overview, point_create, point_poster, point_qr, point_toggle
 from .content import (
@@ -30,6 +31,7 @@ from .questionnaires import (
     version_new,
     version_publish,
 )
+from .results import results_export, results_page
 from .xlsform import xlsform_export, xlsform_import
 
 __all__ = [
@@ -54,6 +56,8 @@ __all__ = [
     "questionnaire_detail",
     "questionnaire_edit",
     "questionnaire_list",
+    "results_export",
+    "results_page",
     "section_add",
     "section_delete",
     "section_edit",
