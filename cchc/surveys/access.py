@@ -30,7 +30,7 @@ from cchc.lib.ids import id_or_404
 from cchc.lib.types import Viewer
 from cchc.organisations.models import Unit, subtree_condition
 
-from .models import CollectionPoint, Questionnaire, QuestionnaireVersion, Response, VersionState
+from .models import Answer, CollectionPoint, Questionnaire, QuestionnaireVersion, Response, VersionState
 
 # The roles that follow the collection of answers (read only, except that the secretariat also manages the links).
 COLLECTION_READERS = (Role.SECRETARIAT, Role.SUPERVISOR, Role.LEADER)
@@ -187,3 +187,18 @@ def can_read_comments(user: Viewer) -> bool:
     """Free-text comments are listed for the secretariat (and administrators) only."""
     paths = scope_paths(user, (Role.SECRETARIAT,))
     return is_admin(user) or paths is None or bool(paths)
+
+
+def get_comment_for_user(user: Viewer, questionnaire: Questionnaire, answer_id: Any) -> Answer:
+    """A text answer to ``questionnaire`` inside the secretariat's scope (404 otherwise)."""
+    if not can_read_comments(user):
+        raise PermissionDenied
+    responses = get_responses_for_user(user, questionnaire)
+    answer = (
+        Answer.objects.filter(pk=id_or_404(answer_id), response__in=responses.values("pk"))
+        .select_related("question", "response__unit")
+        .first()
+    )
+    if answer is None:
+        raise Http404
+    return answer

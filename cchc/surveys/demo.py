@@ -138,9 +138,9 @@ def load_responses(*, today: datetime.date | None = None) -> int:
                 all_responses += responses
                 all_answers += answers
     created = Response.objects.bulk_create(all_responses, batch_size=2000)
-    rows = []
-    for response, answers in zip(created, all_answers, strict=True):
-        for answer in answers:
+    rows: list[Answer] = []
+    for response, row in zip(created, all_answers, strict=True):
+        for answer in row:
             answer.response = response
             rows.append(answer)
     Answer.objects.bulk_create(rows, batch_size=5000)

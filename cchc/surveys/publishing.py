@@ -1,4 +1,5 @@
-"""Publishing survey results into the indicator store, and the shipped targets they are compared with.
+"""Writes of the results: publishing them into the indicator store, the shipped targets they are compared with, and
+the secretariat's marks on free-text comments.
 
 Satisfaction questionnaires publish, per unit (with its subtree) and period, two computed indicators:
 
@@ -27,14 +28,17 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from cchc.audit.models import AuditAction
+from cchc.audit.services import actor_user, record
 from cchc.indicators.models import Indicator, IndicatorValue, Target
 from cchc.indicators.services import TargetData, indicator_ensure, target_create, value_publish
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period
-from cchc.lib.types import ActorOrSystem
+from cchc.lib.text import normalize
+from cchc.lib.types import Actor, ActorOrSystem
 from cchc.organisations.models import Unit
 
-from .models import QuestionKind, Questionnaire, QuestionnaireKind, Response
+from .models import Answer, CommentHandling, QuestionKind, Questionnaire, QuestionnaireKind, Response
 from .results import ResultsRules, satisfaction_index
 from .selectors import (
     ADHOC_CODE,
@@ -177,3 +181,27 @@ def survey_results_publish(
                 )
             )
     return published
+
+
+# ---------------------------------------------------------------------------
+# Free-text comments
+
+
+@transaction.atomic
+def comment_set_handled(*, actor: Actor, answer: Answer, handled: bool, note: str = "") -> CommentHandling | None:
+    """Mark a free-text comment handled (with an optional note) or not handled again; audited, idempotent."""
+    if answer.question.kind not in (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT) or not answer.text_value:
+        raise ServiceError(_("Chỉ đánh dấu được ý kiến góp ý bằng chữ."))
+    current = CommentHandling.objects.select_for_update().filter(answer=answer).first()
+    unit = answer.response.unit
+    if handled and current is None:
+        current = CommentHandling.objects.create(
+            answer=answer, handled_by=actor_user(actor), note=normalize(note)[:300]
+        )
+        record(actor=actor, action=AuditAction.CREATE, instance=current, changes={"handled": [False, True]}, unit=unit)
+        return current
+    if not handled and current is not None:
+        record(actor=actor, action=AuditAction.DELETE, instance=current, changes={"handled": [True, False]}, unit=unit)
+        current.delete()
+        return None
+    return current

@@ -10,8 +10,8 @@ answers per question and value, never on answers one by one, so that the databas
     answers 1–5, in per cent — with its 95 % Wilson interval and the mean on the 1–5 scale;
   - 0/1/2 points (per-dossier evaluation): the points obtained as a share of the maximum (2 per answer);
   - A–D options (officials' survey): the mean of the points each option is worth, by default
-    A = 100 %, B = 60 %, C = 20 %, D = 0 % (:data:`DEFAULT_OPTION_POINTS`, configurable through
-    :class:`ResultsRules`);
+    A = 100 %, B = 60 %, C = 20 %, D = 0 % (:data:`DEFAULT_OPTION_POINTS`; a deployment sets its own with the
+    setting ``CCHC_SURVEY_OPTION_POINTS``, a caller with :class:`ResultsRules`);
 
 * an **element** (section): the mean of its questions' scores weighted by ``Question.weight`` (empty = 1);
 * the **index**: the mean of the elements' scores weighted by ``Section.weight``.
@@ -30,6 +30,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
+
 from .models import QuestionKind
 from .scales import SATISFIED_VALUES
 
@@ -47,12 +49,19 @@ Z95 = 1.959964
 Counts = Mapping[str, Mapping[str, int]]
 
 
+def configured_option_points() -> dict[str, Decimal]:
+    """The points of the A–D options: the setting ``CCHC_SURVEY_OPTION_POINTS`` (e.g. ``{"A": 100, "B": 50, "C": 0,
+    "D": 0}``) when a deployment sets it, else :data:`DEFAULT_OPTION_POINTS`."""
+    configured = getattr(settings, "CCHC_SURVEY_OPTION_POINTS", None) or DEFAULT_OPTION_POINTS
+    return {str(option): Decimal(str(points)) for option, points in configured.items()}
+
+
 @dataclass(frozen=True)
 class ResultsRules:
     """The configurable parts of the formula (the official 2023–2026 method is not fully published)."""
 
     satisfied: frozenset[str] = SATISFIED_VALUES
-    option_points: Mapping[str, Decimal] = field(default_factory=lambda: dict(DEFAULT_OPTION_POINTS))
+    option_points: Mapping[str, Decimal] = field(default_factory=configured_option_points)
     margin: float = DEFAULT_MARGIN
 
 

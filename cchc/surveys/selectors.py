@@ -277,7 +277,7 @@ def comment_answers(responses: QuerySet[Response]) -> QuerySet[Answer]:
             question__kind__in=(QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT),
         )
         .exclude(text_value="")
-        .select_related("question", "response__unit")
+        .select_related("question", "response__unit", "handling")
         .order_by("-response__submitted_at", "-pk")
     )
 

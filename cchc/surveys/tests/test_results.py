@@ -95,6 +95,11 @@ def test_points_and_options_score_as_a_share_of_the_maximum_with_a_configurable_
     assert question_score(options, {"A": 1, "B": 1}, strict).score == 75
 
 
+def test_a_deployment_sets_its_own_option_points(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CCHC_SURVEY_OPTION_POINTS = {"A": 100, "B": 75, "C": 25, "D": 0}
+    assert question_score(q("o", QuestionKind.OPTIONS_AD), {"B": 1, "C": 1}, ResultsRules()).score == 50
+
+
 def test_the_wilson_interval_and_the_recommended_sample_follow_their_textbook_values() -> None:
     low, high = wilson_interval(80, 100) or (0, 0)
     assert round(low, 1) == 71.1 and round(high, 1) == 86.7

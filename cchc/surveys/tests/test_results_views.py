@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from cchc.surveys.models import Channel, Questionnaire
+from cchc.audit.models import AuditAction, AuditEntry
+from cchc.surveys.models import Answer, Channel, CommentHandling, Questionnaire
 from cchc.testing.personas import Personas
 
 from .test_results import make_survey, seed
@@ -101,3 +102,25 @@ def test_exports_have_a_row_per_response_a_column_per_question_and_no_live_formu
 def test_the_page_fits_a_phone_its_tables_wrap_in_a_scrolling_frame(personas: Personas, survey: Questionnaire) -> None:
     page = personas.client("secretariat").get(url(survey)).content.decode()
     assert page.count("<table") == page.count('<div class="table-wrap"><table')
+
+
+def test_the_secretariat_marks_a_comment_handled_and_back_audited_and_others_cannot(
+    personas: Personas, survey: Questionnaire
+) -> None:
+    answer = Answer.objects.filter(text_value="Tốt").get()
+    action = reverse("surveys:comment_handle", args=[survey.pk, answer.pk])
+    client = personas.client("secretariat")
+    response = client.post(action, {"handled": "1", "note": "Đã trả lời công dân", "query": "by=channel&x=1"})
+    assert response.status_code == 302 and response["Location"].endswith("?by=channel#comments")
+    handling = CommentHandling.objects.get(answer=answer)
+    assert handling.handled_by == personas.secretariat and handling.note == "Đã trả lời công dân"
+    assert AuditEntry.objects.filter(object_type="surveys.commenthandling", action=AuditAction.CREATE).exists()
+    assert 'data-status="handled"' in client.get(url(survey)).content.decode()
+    client.post(action, {"handled": "0"})
+    assert not CommentHandling.objects.exists()
+    assert AuditEntry.objects.filter(object_type="surveys.commenthandling", action=AuditAction.DELETE).exists()
+    assert personas.client("leader").post(action, {"handled": "1"}).status_code == 403
+    assert personas.client("focal_a").post(action, {"handled": "1"}).status_code == 403
+    other = reverse("surveys:comment_handle", args=[survey.pk, 999999])
+    assert client.post(other, {"handled": "1"}).status_code == 404
+    assert client.get(action).status_code == 405

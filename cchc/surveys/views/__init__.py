@@ -31,7 +31,7 @@ from .questionnaires import (
     version_new,
     version_publish,
 )
-from .results import results_export, results_page
+from .results import comment_handle, results_export, results_page
 from .xlsform import xlsform_export, xlsform_import
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "choice_edit",
     "choice_move",
     "collection_overview",
+    "comment_handle",
     "point_create",
     "point_poster",
     "point_qr",

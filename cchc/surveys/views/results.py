@@ -12,23 +12,30 @@ import csv
 import io
 from collections.abc import Iterator
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from cchc.accounts import roles
+from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, table_bytes
 from cchc.surveys import access
 
-from .. import exports, selectors
+from .. import exports, publishing, selectors
 from ..forms import RESULT_CHANNELS, ResultsFilterForm
 from ..models import Questionnaire
 from .common import page
 
 COMMENTS_SHOWN = 50
+FILTER_KEYS = ("period", "unit", "channel", "group", "by")
 
 
 def _questionnaire(request: HttpRequest, questionnaire_id: int) -> Questionnaire:
@@ -98,6 +105,27 @@ def _csv_chunks(header: list[str], rows: Iterator[list[str]]) -> Iterator[str]:
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+@require_POST
+@login_required
+def comment_handle(request: HttpRequest, questionnaire_id: int, answer_id: int) -> HttpResponse:
+    """Mark a comment handled (``handled=1``, with an optional ``note``) or not handled again (``handled=0``)."""
+    questionnaire = _questionnaire(request, questionnaire_id)
+    answer = access.get_comment_for_user(request.user, questionnaire, answer_id)
+    handled = request.POST.get("handled") == "1"
+    try:
+        publishing.comment_set_handled(
+            actor=request.user, answer=answer, handled=handled, note=request.POST.get("note", "")[:300]
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Đã đánh dấu ý kiến đã xử lý.") if handled else _("Đã bỏ đánh dấu đã xử lý."))
+    kept = QueryDict(request.POST.get("query", ""))
+    query = urlencode({key: kept[key] for key in FILTER_KEYS if kept.get(key)})
+    target = reverse("surveys:results", args=[questionnaire.pk])
+    return redirect(f"{target}?{query}#comments" if query else f"{target}#comments")
 
 
 def _export_name(questionnaire: Questionnaire, extension: str) -> str:
