@@ -29,7 +29,7 @@ COUNTER_SURVEY = "khao-sat-nhanh-tai-quay"
 SIPAS_SURVEY = "sipas-2640"
 # The units of the demo province (cchc.demo.data) that collect answers, with the share of satisfied answers each
 # tends to give: two above the 95 % target, the others below.
-DEMO_UNITS = {"PT-STP": 0.975, "PT-SNV": 0.96, "PT-STC": 0.9, "PT-SCT": 0.82, "PT-DH": 0.93}
+DEMO_UNITS = {"PT-TTPVHCC": 0.975, "PT-STP": 0.96, "PT-SNV": 0.93, "PT-STC": 0.9, "PT-SCT": 0.82}
 COUNTER_PER_MONTH = 30
 ONLINE_PER_MONTH = 8
 ADHOC_MONTHS = (4, 10)
