@@ -29,7 +29,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from cchc.audit.models import AuditAction
-from cchc.audit.services import actor_user, record
+from cchc.audit.services import actor_user, record, snapshot
 from cchc.indicators.models import Indicator, IndicatorValue, Target
 from cchc.indicators.services import TargetData, indicator_ensure, target_create, value_publish
 from cchc.lib.errors import ServiceError
@@ -187,6 +187,9 @@ def survey_results_publish(
 # Free-text comments
 
 
+HANDLING_FIELDS = ("answer", "handled_by", "note")
+
+
 @transaction.atomic
 def comment_set_handled(*, actor: Actor, answer: Answer, handled: bool, note: str = "") -> CommentHandling | None:
     """Mark a free-text comment handled (with an optional note) or not handled again; audited, idempotent."""
@@ -198,10 +201,12 @@ def comment_set_handled(*, actor: Actor, answer: Answer, handled: bool, note: st
         current = CommentHandling.objects.create(
             answer=answer, handled_by=actor_user(actor), note=normalize(note)[:300]
         )
-        record(actor=actor, action=AuditAction.CREATE, instance=current, changes={"handled": [False, True]}, unit=unit)
+        changes = {key: [None, value] for key, value in snapshot(current, HANDLING_FIELDS).items()}
+        record(actor=actor, action=AuditAction.CREATE, instance=current, changes=changes, unit=unit)
         return current
     if not handled and current is not None:
-        record(actor=actor, action=AuditAction.DELETE, instance=current, changes={"handled": [True, False]}, unit=unit)
+        changes = {key: [value, None] for key, value in snapshot(current, HANDLING_FIELDS).items()}
+        record(actor=actor, action=AuditAction.DELETE, instance=current, changes=changes, unit=unit)
         current.delete()
         return None
     return current
