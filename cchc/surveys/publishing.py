@@ -18,6 +18,9 @@ The officials' survey (kind ``officials``) publishes, instead, one indicator per
 the item then gets that share of its points.
 
 Publishing again replaces the values (``indicators.services.value_publish`` is idempotent and audits each change).
+The store keeps one value per indicator, unit and period: when two questionnaires answered about the same unit are
+published for the same period, the later publication wins — so one questionnaire per unit should feed the indices
+(the command publishes the SIPAS questionnaires by default).
 """
 
 from __future__ import annotations

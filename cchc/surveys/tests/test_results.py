@@ -319,10 +319,20 @@ def test_publishing_an_unpublished_questionnaire_is_refused_in_vietnamese(person
         survey_results_publish(actor=None, questionnaire=draft, period=Period(2025, PeriodKind.YEAR))
 
 
-def test_the_command_publishes_every_answered_questionnaire_for_a_period(survey: Questionnaire) -> None:
+def test_the_command_publishes_the_sipas_questionnaires_by_default_and_any_other_by_name(
+    personas: Personas, survey: Questionnaire
+) -> None:
+    sipas = make_survey(personas.province, code="kq-sipas", kind=QuestionnaireKind.SIPAS)
+    seed(sipas, personas.unit_a, {"q1": "5", "q2": "5", "q3": "4"}, times=2)
     out = io.StringIO()
     call_command("publish_survey_results", "--period", "2025-Q1", stdout=out)
-    assert "kq-thu" in out.getvalue()
-    assert IndicatorValue.objects.filter(indicator__code=REGULAR_CODE, period_key="2025-Q1").exists()
+    assert "kq-sipas" in out.getvalue() and "kq-thu" not in out.getvalue()
+    value = IndicatorValue.objects.get(indicator__code=REGULAR_CODE, period_key="2025-Q1", unit=personas.unit_a)
+    assert value.value == 100
+    call_command("publish_survey_results", "--period", "2025-Q1", "--survey", "kq-thu", stdout=out)
+    value.refresh_from_db()
+    assert value.value < 100
     with pytest.raises(CommandError, match="Kỳ không hợp lệ"):
         call_command("publish_survey_results", "--period", "quý 5")
+    with pytest.raises(CommandError, match="Không có phiếu"):
+        call_command("publish_survey_results", "--period", "2025", "--survey", "khong-co")

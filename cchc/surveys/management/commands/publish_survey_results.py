@@ -9,8 +9,12 @@ from django.utils.translation import gettext as _
 
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period
-from cchc.surveys.models import Questionnaire
+from cchc.surveys.models import Questionnaire, QuestionnaireKind
 from cchc.surveys.publishing import survey_results_publish
+
+# Published by default: the SIPAS questionnaires (they feed ``sipas.satisfaction``, which one questionnaire per unit
+# and period should write) and the officials' surveys; any other questionnaire is published by naming it.
+DEFAULT_KINDS = (QuestionnaireKind.SIPAS, QuestionnaireKind.OFFICIALS)
 
 
 class Command(BaseCommand):
@@ -24,7 +28,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--period", required=True, help=_("Kỳ: YYYY, YYYY-Qn, YYYY-Hn hoặc YYYY-MM."))
         parser.add_argument(
-            "--survey", default="", help=_("Mã phiếu (mặc định: mọi phiếu đã ban hành có phiếu trả lời).")
+            "--survey",
+            default="",
+            help=_("Mã phiếu (mặc định: các phiếu SIPAS và điều tra xã hội học có phiếu trả lời)."),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -32,7 +38,7 @@ class Command(BaseCommand):
             period = Period.from_key(options["period"])
         except ValueError as exc:
             raise CommandError(_("Kỳ không hợp lệ: %(key)s.") % {"key": options["period"]}) from exc
-        questionnaires = Questionnaire.objects.filter(responses__isnull=False).distinct()
+        questionnaires = Questionnaire.objects.filter(kind__in=DEFAULT_KINDS, responses__isnull=False).distinct()
         if options["survey"]:
             questionnaires = Questionnaire.objects.filter(code=options["survey"])
             if not questionnaires.exists():
