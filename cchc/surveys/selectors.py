@@ -378,17 +378,20 @@ def results_report(
     *,
     rules: ResultsRules | None = None,
     population: int | None = None,
+    counts: dict[str, dict[str, int]] | None = None,
+    size: int | None = None,
 ) -> ResultsReport | None:
     """The results of ``responses`` (scoped to the reader) filtered by ``where``; ``None`` without a released version.
 
-    ``population`` (N) defaults to the dossiers the filtered unit received in the filtered period.
+    ``population`` (N) defaults to the dossiers the filtered unit received in the filtered period. ``counts`` and
+    ``size`` (the answer counts and number of the filtered responses) are counted here unless the caller has them.
     """
     version = results_version(questionnaire)
     if version is None:
         return None
     rules = rules or ResultsRules()
     selected = filtered_responses(responses, where)
-    result = satisfaction_index(shape_of(version), answer_counts(selected), rules)
+    result = satisfaction_index(shape_of(version), answer_counts(selected) if counts is None else counts, rules)
     if population is None:
         population = dossiers_received(where.unit, where.period)
     code = indicator_code_for(where.channels)
@@ -401,7 +404,7 @@ def results_report(
         version=version,
         where=where,
         result=result,
-        responses=selected.count(),
+        responses=selected.count() if size is None else size,
         population=population,
         recommended=recommended_sample(population, rules.margin),
         indicator_code=code,
@@ -438,14 +441,46 @@ def _merge(into: dict[str, dict[str, int]], counts: dict[str, dict[str, int]]) -
             target[value] = target.get(value, 0) + n
 
 
+def results_with_breakdown(
+    questionnaire: Questionnaire,
+    responses: QuerySet[Response],
+    where: ResultsFilter,
+    by: str,
+    *,
+    period_kind: PeriodKind = PeriodKind.MONTH,
+) -> tuple[ResultsReport | None, list[BreakdownRow]]:
+    """:func:`results_report` and :func:`results_breakdown` together, for the results page: the totals are the sums
+    of the grouped counts, so the answers are counted once (two grouped queries in all)."""
+    if results_version(questionnaire) is None:
+        return None, []
+    selected = filtered_responses(responses, where)
+    grouped = grouped_answer_counts(selected, by)
+    sizes = grouped_response_counts(selected, by)
+    counts: dict[str, dict[str, int]] = {}
+    for part in grouped.values():
+        _merge(counts, part)
+    report = results_report(questionnaire, responses, where, counts=counts, size=sum(sizes.values()))
+    if report is None:
+        return None, []
+    return report, results_breakdown(report, responses, by, period_kind=period_kind, grouped=(grouped, sizes))
+
+
 def results_breakdown(
-    report: ResultsReport, responses: QuerySet[Response], by: str, *, period_kind: PeriodKind = PeriodKind.MONTH
+    report: ResultsReport,
+    responses: QuerySet[Response],
+    by: str,
+    *,
+    period_kind: PeriodKind = PeriodKind.MONTH,
+    grouped: tuple[dict[Any, dict[str, dict[str, int]]], dict[Any, int]] | None = None,
 ) -> list[BreakdownRow]:
     """The index of ``report``'s filter broken down by unit (the subtrees under the filtered unit), channel, period
-    (months folded into ``period_kind``) or respondent group — two grouped queries whatever the number of answers."""
-    selected = filtered_responses(responses, report.where)
-    counts = grouped_answer_counts(selected, by)
-    sizes = grouped_response_counts(selected, by)
+    (months folded into ``period_kind``) or respondent group — two grouped queries whatever the number of answers
+    (none when ``grouped``, the answer and response counts by the breakdown column, is given)."""
+    if grouped is None:
+        selected = filtered_responses(responses, report.where)
+        counts, sizes = grouped_answer_counts(selected, by), grouped_response_counts(selected, by)
+    else:
+        counts, sizes = grouped
     shape = shape_of(report.version)
     year = report.where.period.year if report.where.period else timezone.localdate().year
     labels: dict[Any, str] = {}

@@ -44,6 +44,7 @@ from cchc.surveys.selectors import (
     answer_counts,
     results_breakdown,
     results_report,
+    results_with_breakdown,
 )
 from cchc.surveys.services import questionnaire_build
 from cchc.surveys.specs import QuestionnaireSpec, QuestionSpec, SectionSpec
@@ -279,6 +280,20 @@ def test_a_breakdown_costs_a_fixed_number_of_queries(
     seed(survey, personas.unit_b, {"q1": "4"}, times=30)
     with django_assert_max_num_queries(8):  # type: ignore[operator]
         results_breakdown(report, responses, "unit")
+
+
+def test_the_page_computation_counts_once_and_agrees_with_the_separate_reads(
+    personas: Personas, survey: Questionnaire
+) -> None:
+    responses = Response.objects.filter(questionnaire=survey)
+    where = ResultsFilter(unit=personas.province)
+    report, rows = results_with_breakdown(survey, responses, where, "channel")
+    alone = results_report(survey, responses, where)
+    assert report is not None and alone is not None
+    assert (report.responses, report.result.index) == (alone.responses, alone.result.index)
+    assert [(r.key, r.index) for r in rows] == [
+        (r.key, r.index) for r in results_breakdown(alone, responses, "channel")
+    ]
 
 
 # --- Publication into the indicator store --------------------------------------------------------------------------

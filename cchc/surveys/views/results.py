@@ -68,13 +68,10 @@ def results_page(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
     questionnaire = _questionnaire(request, questionnaire_id)
     form, where, by = _filter(request)
     responses = access.get_result_responses_for_user(request.user, questionnaire)
-    report = selectors.results_report(questionnaire, responses, where)
-    breakdown = []
-    if report is not None:
-        column, kind = {"quarter": ("month", PeriodKind.QUARTER), "month": ("month", PeriodKind.MONTH)}.get(
-            by, (by, PeriodKind.MONTH)
-        )
-        breakdown = selectors.results_breakdown(report, responses, column, period_kind=kind)
+    column, kind = {"quarter": ("month", PeriodKind.QUARTER), "month": ("month", PeriodKind.MONTH)}.get(
+        by, (by, PeriodKind.MONTH)
+    )
+    report, breakdown = selectors.results_with_breakdown(questionnaire, responses, where, column, period_kind=kind)
     comments = None
     if access.can_read_comments(request.user):
         scoped = selectors.filtered_responses(access.get_responses_for_user(request.user, questionnaire), where)
