@@ -22,6 +22,7 @@ from cchc.accounts.roles import (
     home_root_paths,
     is_admin,
     is_manager,
+    member_unit_ids,
     role_assignments,
     scope_paths,
 )
@@ -30,6 +31,7 @@ from cchc.lib.types import Viewer
 from cchc.organisations.models import Unit, subtree_condition
 
 from .models import (
+    Answer,
     CollectionPoint,
     InvitationCampaign,
     Questionnaire,
@@ -187,3 +189,57 @@ def get_campaign_for_user(
     if manage and not can_manage_collection(user, campaign.unit):
         raise PermissionDenied
     return campaign
+
+
+# Results
+
+
+def can_view_results(user: Viewer) -> bool:
+    """May the user open the results pages? Everyone with a role; what they see is limited by
+    :func:`get_result_responses_for_user`."""
+    return can_read_questionnaires(user)
+
+
+def get_result_responses_for_user(user: Viewer, questionnaire: Questionnaire) -> QuerySet[Response]:
+    """The responses whose results the user reads: the secretariat, leaders and supervisors within their scope (as for
+    the collection), any other role the subtrees of the units they work in."""
+    if is_admin(user) or can_view_collection(user):
+        return get_responses_for_user(user, questionnaire)
+    if not role_assignments(user):
+        return Response.objects.none()
+    paths = list(Unit.objects.filter(pk__in=member_unit_ids(user)).values_list("path", flat=True))
+    return Response.objects.filter(questionnaire=questionnaire).filter(subtree_condition(paths, "unit"))
+
+
+def result_units_for_user(user: Viewer) -> QuerySet[Unit]:
+    """The units the results filter offers: the scope of the collection readers, else the user's own subtrees."""
+    if is_admin(user):
+        return Unit.objects.all()
+    if can_view_collection(user):
+        paths = scope_paths(user, COLLECTION_READERS)
+        return Unit.objects.all() if paths is None else Unit.objects.filter(subtree_condition(paths))
+    if not role_assignments(user):
+        return Unit.objects.none()
+    paths = list(Unit.objects.filter(pk__in=member_unit_ids(user)).values_list("path", flat=True))
+    return Unit.objects.filter(subtree_condition(paths))
+
+
+def can_read_comments(user: Viewer) -> bool:
+    """Free-text comments are listed for the secretariat (and administrators) only."""
+    paths = scope_paths(user, (Role.SECRETARIAT,))
+    return is_admin(user) or paths is None or bool(paths)
+
+
+def get_comment_for_user(user: Viewer, questionnaire: Questionnaire, answer_id: Any) -> Answer:
+    """A text answer to ``questionnaire`` inside the secretariat's scope (404 otherwise)."""
+    if not can_read_comments(user):
+        raise PermissionDenied
+    responses = get_responses_for_user(user, questionnaire)
+    answer = (
+        Answer.objects.filter(pk=id_or_404(answer_id), response__in=responses.values("pk"))
+        .select_related("question", "response__unit")
+        .first()
+    )
+    if answer is None:
+        raise Http404
+    return answer

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.errors import ServiceError
+from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
 from cchc.organisations.models import Unit
 
@@ -174,3 +175,60 @@ class CampaignForm(forms.Form):
 
 class InvitationUploadForm(forms.Form):
     file = forms.FileField(label=_("Danh sách người được mời (.xlsx)"))
+
+
+# The channel filter of the results: one channel, or the regular surveys (counter and online) together.
+REGULAR = "regular"
+RESULT_CHANNELS = {
+    REGULAR: (Channel.COUNTER, Channel.ONLINE),
+    Channel.COUNTER: (Channel.COUNTER,),
+    Channel.ONLINE: (Channel.ONLINE,),
+    Channel.ADHOC: (Channel.ADHOC,),
+    Channel.INVITED: (Channel.INVITED,),
+}
+BREAKDOWNS = (
+    ("unit", _("Đơn vị")),
+    ("channel", _("Kênh thu thập")),
+    ("quarter", _("Quý")),
+    ("month", _("Tháng")),
+    ("group", _("Nhóm đối tượng")),
+)
+
+
+def period_choices(this_year: int) -> list[tuple[str, str]]:
+    """The periods offered by the results filter: this year and the last two, by year, half, quarter and month."""
+    choices: list[tuple[str, str]] = [("", str(_("Toàn bộ thời gian")))]
+    for year in range(this_year, this_year - 3, -1):
+        periods = [Period(year, PeriodKind.YEAR)]
+        periods += [Period(year, PeriodKind.HALF, n) for n in (1, 2)]
+        periods += [Period(year, PeriodKind.QUARTER, n) for n in (1, 2, 3, 4)]
+        periods += [Period(year, PeriodKind.MONTH, n) for n in range(1, 13)]
+        choices += [(period.key, period.label) for period in periods]
+    return choices
+
+
+class ResultsFilterForm(forms.Form):
+    period = forms.ChoiceField(label=_("Kỳ"), required=False)
+    unit = forms.ModelChoiceField(
+        label=_("Đơn vị"), queryset=Unit.objects.none(), required=False, empty_label=_("Tất cả")
+    )
+    channel = forms.ChoiceField(
+        label=_("Kênh"),
+        required=False,
+        choices=[
+            ("", _("Tất cả")),
+            (REGULAR, _("Thường xuyên (tại quầy và trực tuyến)")),
+            *[(channel, label) for channel, label in Channel.choices],
+        ],
+    )
+    group = forms.CharField(label=_("Nhóm đối tượng"), required=False, max_length=VALUE_MAX_LENGTH)
+    by = forms.ChoiceField(label=_("Phân tích theo"), required=False, choices=BREAKDOWNS)
+
+    def __init__(self, data: Any, *, units: QuerySet[Unit], this_year: int) -> None:
+        super().__init__(data)
+        period_field = self.fields["period"]
+        assert isinstance(period_field, forms.ChoiceField)
+        period_field.choices = period_choices(this_year)
+        unit_field = self.fields["unit"]
+        assert isinstance(unit_field, forms.ModelChoiceField)
+        unit_field.queryset = units.order_by("path")

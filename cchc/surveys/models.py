@@ -512,3 +512,32 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+
+# Results
+
+
+class CommentHandling(models.Model):
+    """The secretariat's mark that a free-text comment (a text answer) was handled. The answer itself never changes."""
+
+    answer = models.OneToOneField(
+        Answer, verbose_name=_("ý kiến góp ý"), on_delete=models.CASCADE, related_name="handling"
+    )
+    handled_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("người xử lý"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(_("xử lý lúc"), auto_now_add=True)
+    note = models.CharField(_("ghi chú xử lý"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("xử lý ý kiến góp ý")
+        verbose_name_plural = _("xử lý ý kiến góp ý")
+        ordering = ["-handled_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id}: {self.handled_at:%Y-%m-%d}"

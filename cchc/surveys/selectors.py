@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
+from cchc.indicators.models import Indicator, Target
+from cchc.indicators.selectors import Status, status_of, target_in_force, target_value
+from cchc.lib.periods import Period, PeriodKind
+from cchc.organisations.models import Unit, path_is_within, subtree_condition
+from cchc.procedures.kpis import kpis_for
+
 from .models import (
+    Answer,
     Channel,
     Choice,
     Question,
@@ -19,6 +28,15 @@ from .models import (
     Response,
     Section,
     VersionState,
+)
+from .results import (
+    SCORED_KINDS,
+    IndexResult,
+    QuestionShape,
+    ResultsRules,
+    SectionShape,
+    recommended_sample,
+    satisfaction_index,
 )
 from .specs import ChoiceSpec, QuestionnaireSpec, QuestionSpec, SectionSpec
 
@@ -145,3 +163,365 @@ def collection_summary(responses: QuerySet[Response], *, days: int = 31) -> Coll
         channel_totals=[channel_totals[channel] for channel in Channel.values],
         days=[(row["day"], row["n"]) for row in per_day],
     )
+
+
+# ---------------------------------------------------------------------------
+# Results: the counts behind the index, counted by the database
+
+
+@dataclass(frozen=True)
+class ResultsFilter:
+    """What the results are computed over; empty fields do not filter. ``unit`` means its whole subtree."""
+
+    period: Period | None = None
+    unit: Unit | None = None
+    channels: tuple[str, ...] = ()
+    group: str = ""
+
+
+def filtered_responses(responses: QuerySet[Response], where: ResultsFilter) -> QuerySet[Response]:
+    """``responses`` (already limited to what the reader may see) narrowed to the period, subtree, channels, group."""
+    if where.period is not None:
+        zone = timezone.get_current_timezone()
+        start = datetime.datetime.combine(where.period.start, datetime.time.min, tzinfo=zone)
+        end = datetime.datetime.combine(where.period.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+        responses = responses.filter(submitted_at__gte=start, submitted_at__lt=end)
+    if where.unit is not None:
+        responses = responses.filter(subtree_condition([where.unit.path], "unit"))
+    if where.channels:
+        responses = responses.filter(channel__in=where.channels)
+    if where.group:
+        responses = responses.filter(respondent_group=where.group)
+    return responses
+
+
+def shape_of(version: QuestionnaireVersion) -> tuple[SectionShape, ...]:
+    """The sections and questions of ``version`` with their weights, as the index formula reads them."""
+    return tuple(
+        SectionShape(
+            title=view.section.title,
+            weight=view.section.weight,
+            questions=tuple(
+                QuestionShape(code=question.code, text=question.text, kind=question.kind, weight=question.weight)
+                for question in view.questions
+            ),
+        )
+        for view in sections_of(version)
+    )
+
+
+def results_version(questionnaire: Questionnaire) -> QuestionnaireVersion | None:
+    """The version whose structure the results follow: the published one, else the latest released one."""
+    return current_version(questionnaire, include_draft=False)
+
+
+# The groupings of the breakdowns: name → the response column grouped by.
+BREAKDOWN_COLUMNS = {
+    "unit": "response__unit_id",
+    "channel": "response__channel",
+    "group": "response__respondent_group",
+    "month": "month",
+}
+
+
+def _scored_answers(responses: QuerySet[Response]) -> QuerySet[Answer]:
+    return Answer.objects.filter(response__in=responses.values("pk"), question__kind__in=SCORED_KINDS).exclude(
+        choice_value=""
+    )
+
+
+def answer_counts(responses: QuerySet[Response]) -> dict[str, dict[str, int]]:
+    """The number of answers per question code and value among ``responses`` (one grouped query)."""
+    counts: dict[str, dict[str, int]] = {}
+    rows = _scored_answers(responses).values("question__code", "choice_value").annotate(n=Count("pk")).order_by()
+    for row in rows:
+        counts.setdefault(row["question__code"], {})[row["choice_value"]] = row["n"]
+    return counts
+
+
+def grouped_answer_counts(responses: QuerySet[Response], by: str) -> dict[Any, dict[str, dict[str, int]]]:
+    """``answer_counts`` for each value of a breakdown column (``BREAKDOWN_COLUMNS``), in one grouped query."""
+    column = BREAKDOWN_COLUMNS[by]
+    answers = _scored_answers(responses)
+    if by == "month":
+        answers = answers.annotate(month=TruncMonth("response__submitted_at", tzinfo=timezone.get_current_timezone()))
+    rows = answers.values(column, "question__code", "choice_value").annotate(n=Count("pk")).order_by()
+    grouped: dict[Any, dict[str, dict[str, int]]] = {}
+    for row in rows:
+        key = row[column]
+        if by == "month":
+            key = key.date() if isinstance(key, datetime.datetime) else key
+        grouped.setdefault(key, {}).setdefault(row["question__code"], {})[row["choice_value"]] = row["n"]
+    return grouped
+
+
+def grouped_response_counts(responses: QuerySet[Response], by: str) -> dict[Any, int]:
+    """The number of responses for each value of a breakdown column, in one grouped query."""
+    column = BREAKDOWN_COLUMNS[by].removeprefix("response__")
+    if by == "month":
+        responses = responses.annotate(month=TruncMonth("submitted_at", tzinfo=timezone.get_current_timezone()))
+    counts = {}
+    for row in responses.values(column).annotate(n=Count("pk")).order_by():
+        key = row[column]
+        if by == "month":
+            key = key.date() if isinstance(key, datetime.datetime) else key
+        counts[key] = row["n"]
+    return counts
+
+
+def comment_answers(responses: QuerySet[Response]) -> QuerySet[Answer]:
+    """The free-text answers (short and long texts) among ``responses``, newest first."""
+    return (
+        Answer.objects.filter(
+            response__in=responses.values("pk"),
+            question__kind__in=(QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT),
+        )
+        .exclude(text_value="")
+        .select_related("question", "response__unit", "handling")
+        .order_by("-response__submitted_at", "-pk")
+    )
+
+
+# Indicator codes the results are published under (and whose targets they are compared with): regular surveys at the
+# counter and online, and ad-hoc surveys. ``sipas.satisfaction`` is the code the PAR criteria “from survey” read.
+REGULAR_CODE = "sipas.satisfaction"
+ADHOC_CODE = "sipas.satisfaction_adhoc"
+REGULAR_CHANNELS = (Channel.COUNTER, Channel.ONLINE)
+
+
+def indicator_code_for(channels: tuple[str, ...]) -> str:
+    """The indicator a result is compared with: ad-hoc surveys alone have their own target, all else the regular."""
+    return ADHOC_CODE if channels and set(channels) <= {Channel.ADHOC} else REGULAR_CODE
+
+
+def dossiers_received(unit: Unit | None, period: Period | None) -> int | None:
+    """The unit's number of dossiers received in the period (N of the recommended sample), when known."""
+    if unit is None or period is None:
+        return None
+    received = kpis_for(unit, period).received
+    return int(received) if received else None
+
+
+@dataclass
+class BreakdownRow:
+    key: Any
+    label: str
+    responses: int
+    index: float | None
+    target: Decimal | None = None
+    status: str = Status.NO_TARGET
+
+    @property
+    def status_label(self) -> str:
+        return str(Status.LABELS[self.status])
+
+
+@dataclass
+class ResultsReport:
+    """The results of a questionnaire over one filter: the index with its target, per element and question."""
+
+    questionnaire: Questionnaire
+    version: QuestionnaireVersion
+    where: ResultsFilter
+    result: IndexResult
+    responses: int
+    population: int | None
+    recommended: int | None
+    indicator_code: str
+    target: Decimal | None
+    status: str
+    book: TargetBook
+
+    @property
+    def below_recommended(self) -> bool:
+        return self.recommended is not None and self.responses < self.recommended
+
+    @property
+    def status_label(self) -> str:
+        return str(Status.LABELS[self.status])
+
+
+def _status(index: float | None, target: Decimal | None) -> str:
+    if index is None:
+        return Status.NO_TARGET
+    return status_of(Decimal(str(round(index, 2))), target, higher_is_better=True)
+
+
+class TargetBook:
+    """The targets of the satisfaction indicators, read once (two queries) and looked up for any unit and year."""
+
+    def __init__(self) -> None:
+        self.indicators = {i.code: i for i in Indicator.objects.filter(code__in=(REGULAR_CODE, ADHOC_CODE))}
+        self.targets: dict[int, list[Target]] = {}
+        for target in Target.objects.filter(indicator__in=self.indicators.values()):
+            self.targets.setdefault(target.indicator_id, []).append(target)
+        self._root: Unit | None = None
+
+    def target(self, code: str, unit: Unit | None, year: int) -> Decimal | None:
+        indicator = self.indicators.get(code)
+        if indicator is None:
+            return None
+        if unit is None:
+            if self._root is None:
+                self._root = Unit.objects.filter(parent__isnull=True).order_by("path").first()
+            unit = self._root
+            if unit is None:
+                return None
+        targets = [t for t in self.targets.get(indicator.pk, []) if t.year <= year]
+        return target_value(target_in_force(targets, indicator, unit, year), indicator, year)
+
+
+def results_report(
+    questionnaire: Questionnaire,
+    responses: QuerySet[Response],
+    where: ResultsFilter,
+    *,
+    rules: ResultsRules | None = None,
+    population: int | None = None,
+    counts: dict[str, dict[str, int]] | None = None,
+    size: int | None = None,
+) -> ResultsReport | None:
+    """The results of ``responses`` (scoped to the reader) filtered by ``where``; ``None`` without a released version.
+
+    ``population`` (N) defaults to the dossiers the filtered unit received in the filtered period. ``counts`` and
+    ``size`` (the answer counts and number of the filtered responses) are counted here unless the caller has them.
+    """
+    version = results_version(questionnaire)
+    if version is None:
+        return None
+    rules = rules or ResultsRules()
+    selected = filtered_responses(responses, where)
+    result = satisfaction_index(shape_of(version), answer_counts(selected) if counts is None else counts, rules)
+    if population is None:
+        population = dossiers_received(where.unit, where.period)
+    code = indicator_code_for(where.channels)
+    year = where.period.year if where.period else timezone.localdate().year
+    book = TargetBook()
+    target = book.target(code, where.unit or questionnaire.owner, year)
+    return ResultsReport(
+        book=book,
+        questionnaire=questionnaire,
+        version=version,
+        where=where,
+        result=result,
+        responses=selected.count() if size is None else size,
+        population=population,
+        recommended=recommended_sample(population, rules.margin),
+        indicator_code=code,
+        target=target,
+        status=_status(result.index, target),
+    )
+
+
+def _unit_groups(parent: Unit | None, unit_ids: set[int]) -> tuple[dict[int, Unit], dict[int, int]]:
+    """The units a unit breakdown shows (the children of ``parent``, or the units answered about when there is no
+    parent) and, for each unit answered about, the shown unit whose subtree holds it."""
+    units = {unit.pk: unit for unit in Unit.objects.filter(pk__in=unit_ids)}
+    if parent is None:
+        return units, {pk: pk for pk in units}
+    children = list(Unit.objects.filter(parent=parent).order_by("name"))
+    shown = {child.pk: child for child in children}
+    owner = {}
+    for pk, unit in units.items():
+        if pk == parent.pk:
+            shown[parent.pk] = parent
+            owner[pk] = parent.pk
+            continue
+        for child in children:
+            if path_is_within(unit.path, [child.path]):
+                owner[pk] = child.pk
+                break
+    return shown, owner
+
+
+def _merge(into: dict[str, dict[str, int]], counts: dict[str, dict[str, int]]) -> None:
+    for code, values in counts.items():
+        target = into.setdefault(code, {})
+        for value, n in values.items():
+            target[value] = target.get(value, 0) + n
+
+
+def results_with_breakdown(
+    questionnaire: Questionnaire,
+    responses: QuerySet[Response],
+    where: ResultsFilter,
+    by: str,
+    *,
+    period_kind: PeriodKind = PeriodKind.MONTH,
+) -> tuple[ResultsReport | None, list[BreakdownRow]]:
+    """:func:`results_report` and :func:`results_breakdown` together, for the results page: the totals are the sums
+    of the grouped counts, so the answers are counted once (two grouped queries in all)."""
+    if results_version(questionnaire) is None:
+        return None, []
+    selected = filtered_responses(responses, where)
+    grouped = grouped_answer_counts(selected, by)
+    sizes = grouped_response_counts(selected, by)
+    counts: dict[str, dict[str, int]] = {}
+    for part in grouped.values():
+        _merge(counts, part)
+    report = results_report(questionnaire, responses, where, counts=counts, size=sum(sizes.values()))
+    if report is None:
+        return None, []
+    return report, results_breakdown(report, responses, by, period_kind=period_kind, grouped=(grouped, sizes))
+
+
+def results_breakdown(
+    report: ResultsReport,
+    responses: QuerySet[Response],
+    by: str,
+    *,
+    period_kind: PeriodKind = PeriodKind.MONTH,
+    grouped: tuple[dict[Any, dict[str, dict[str, int]]], dict[Any, int]] | None = None,
+) -> list[BreakdownRow]:
+    """The index of ``report``'s filter broken down by unit (the subtrees under the filtered unit), channel, period
+    (months folded into ``period_kind``) or respondent group — two grouped queries whatever the number of answers
+    (none when ``grouped``, the answer and response counts by the breakdown column, is given)."""
+    if grouped is None:
+        selected = filtered_responses(responses, report.where)
+        counts, sizes = grouped_answer_counts(selected, by), grouped_response_counts(selected, by)
+    else:
+        counts, sizes = grouped
+    shape = shape_of(report.version)
+    year = report.where.period.year if report.where.period else timezone.localdate().year
+    labels: dict[Any, str] = {}
+    folded_counts: dict[Any, dict[str, dict[str, int]]] = {}
+    folded_sizes: dict[Any, int] = {}
+    units: dict[int, Unit] = {}
+    mapping: dict[Any, Any]
+    if by == "unit":
+        units, owner = _unit_groups(report.where.unit, set(sizes))
+        mapping = {key: owner.get(key) for key in sizes}
+        labels = {pk: unit.name for pk, unit in units.items()}
+    elif by == "month":
+        periods = {key: Period.containing(key, period_kind) for key in sizes}
+        mapping = dict(periods)
+        labels = {period: period.label for period in periods.values()}
+    elif by == "channel":
+        mapping = {key: key for key in sizes}
+        labels = {value: str(label) for value, label in Channel.choices}
+    else:
+        mapping = {key: key for key in sizes}
+    for key, n in sizes.items():
+        shown = mapping.get(key)
+        if shown is None:
+            continue
+        folded_sizes[shown] = folded_sizes.get(shown, 0) + n
+        _merge(folded_counts.setdefault(shown, {}), counts.get(key, {}))
+    rows = []
+    for key, n in folded_sizes.items():
+        index = satisfaction_index(shape, folded_counts.get(key, {})).index
+        code = ADHOC_CODE if by == "channel" and key == Channel.ADHOC else report.indicator_code
+        target_unit = units.get(key) if by == "unit" else report.where.unit or report.questionnaire.owner
+        target = report.book.target(code, target_unit, key.year if by == "month" else year)
+        rows.append(
+            BreakdownRow(
+                key=key,
+                label=labels.get(key, str(key) or "—"),
+                responses=n,
+                index=index,
+                target=target,
+                status=_status(index, target),
+            )
+        )
+    rows.sort(key=lambda row: row.key if by == "month" else row.label)
+    return rows

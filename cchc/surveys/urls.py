@@ -43,3 +43,9 @@ urlpatterns = [
     path(Q + "choices/<int:choice_id>/move/", views.choice_move, name="choice_move"),
     path(Q + "choices/<int:choice_id>/delete/", views.choice_delete, name="choice_delete"),
 ]
+urlpatterns += [
+    path(Q + "results/", views.results_page, name="results"),
+    path(Q + "results/responses.csv", views.results_export, {"kind": "csv"}, name="results_csv"),
+    path(Q + "results/comments/<int:answer_id>/handled/", views.comment_handle, name="comment_handle"),
+    path(Q + "results/responses.xlsx", views.results_export, {"kind": "xlsx"}, name="results_xlsx"),
+]

@@ -1,7 +1,8 @@
 """Pages of the questionnaires: the list, a questionnaire and its versions (``questionnaires``), editing a draft's
 sections, questions and choices (``content``), the XLSForm upload and download (``xlsform``), the collection of
-answers with its public links and QR posters (``collection``), the public form itself (``public``) and the
-invitations of named respondents with their one-time links (``invitations``)."""
+answers with its public links and QR posters (``collection``), the public form itself (``public``), the
+invitations of named respondents with their one-time links (``invitations``) and the results and their exports
+(``results``)."""
 
 from .collection import collection_overview, point_create, point_poster, point_qr, point_toggle
 from .content import (
@@ -42,6 +43,7 @@ from .questionnaires import (
     version_new,
     version_publish,
 )
+from .results import comment_handle, results_export, results_page
 from .xlsform import xlsform_export, xlsform_import
 
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "choice_edit",
     "choice_move",
     "collection_overview",
+    "comment_handle",
     "invitation_import",
     "invitation_template",
     "invitations_remind",
@@ -75,6 +78,8 @@ __all__ = [
     "questionnaire_detail",
     "questionnaire_edit",
     "questionnaire_list",
+    "results_export",
+    "results_page",
     "section_add",
     "section_delete",
     "section_edit",

@@ -1,0 +1,151 @@
+"""The results page of a questionnaire and the exports of its responses.
+
+Reading: every role, limited by :func:`access.get_result_responses_for_user` (the secretariat, leaders and supervisors
+within their scope; other roles the subtrees of their own units). The free-text comments are listed only for the
+secretariat (:func:`access.can_read_comments`). The page runs a fixed number of queries whatever the number of
+responses: the database counts the answers (``selectors.results_report``, ``selectors.results_breakdown``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cchc.accounts import roles
+from cchc.lib.errors import ServiceError
+from cchc.lib.periods import Period, PeriodKind
+from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, table_bytes
+from cchc.surveys import access
+
+from .. import exports, publishing, selectors
+from ..forms import RESULT_CHANNELS, ResultsFilterForm
+from ..models import Questionnaire
+from .common import page
+
+COMMENTS_SHOWN = 50
+FILTER_KEYS = ("period", "unit", "channel", "group", "by")
+
+
+def _questionnaire(request: HttpRequest, questionnaire_id: int) -> Questionnaire:
+    roles.require(access.can_view_results(request.user))
+    return access.get_questionnaire_for_user(request.user, questionnaire_id)
+
+
+def _filter(request: HttpRequest) -> tuple[ResultsFilterForm, selectors.ResultsFilter, str]:
+    """The filter read from the query string; a value that does not read is reported on the form and ignored."""
+    form = ResultsFilterForm(
+        request.GET or None,
+        units=access.result_units_for_user(request.user),
+        this_year=timezone.localdate().year,
+    )
+    if not form.is_bound or not form.is_valid():
+        return form, selectors.ResultsFilter(), "unit"
+    data = form.cleaned_data
+    where = selectors.ResultsFilter(
+        period=Period.from_key(data["period"]) if data["period"] else None,
+        unit=data["unit"],
+        channels=RESULT_CHANNELS.get(data["channel"], ()),
+        group=data["group"].strip(),
+    )
+    return form, where, data["by"] or "unit"
+
+
+@require_GET
+@login_required
+def results_page(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
+    questionnaire = _questionnaire(request, questionnaire_id)
+    form, where, by = _filter(request)
+    responses = access.get_result_responses_for_user(request.user, questionnaire)
+    column, kind = {"quarter": ("month", PeriodKind.QUARTER), "month": ("month", PeriodKind.MONTH)}.get(
+        by, (by, PeriodKind.MONTH)
+    )
+    report, breakdown = selectors.results_with_breakdown(questionnaire, responses, where, column, period_kind=kind)
+    comments = None
+    if access.can_read_comments(request.user):
+        scoped = selectors.filtered_responses(access.get_responses_for_user(request.user, questionnaire), where)
+        comments = list(selectors.comment_answers(scoped)[:COMMENTS_SHOWN])
+    return page(
+        request,
+        "surveys/results/results.html",
+        questionnaire=questionnaire,
+        form=form,
+        report=report,
+        by=by,
+        breakdown=breakdown,
+        comments=comments,
+        query=request.GET.urlencode(),
+    )
+
+
+def _csv_chunks(header: list[str], rows: Iterator[list[str]]) -> Iterator[str]:
+    """The CSV text in chunks of about 64 kB, after a byte order mark so that Excel reads the Vietnamese letters."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(row)
+        if buffer.tell() > 64_000:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+@require_POST
+@login_required
+def comment_handle(request: HttpRequest, questionnaire_id: int, answer_id: int) -> HttpResponse:
+    """Mark a comment handled (``handled=1``, with an optional ``note``) or not handled again (``handled=0``)."""
+    questionnaire = _questionnaire(request, questionnaire_id)
+    answer = access.get_comment_for_user(request.user, questionnaire, answer_id)
+    handled = request.POST.get("handled") == "1"
+    try:
+        publishing.comment_set_handled(
+            actor=request.user, answer=answer, handled=handled, note=request.POST.get("note", "")[:300]
+        )
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Đã đánh dấu ý kiến đã xử lý.") if handled else _("Đã bỏ đánh dấu đã xử lý."))
+    kept = QueryDict(request.POST.get("query", ""))
+    query = urlencode({key: kept[key] for key in FILTER_KEYS if kept.get(key)})
+    target = reverse("surveys:results", args=[questionnaire.pk])
+    return redirect(f"{target}?{query}#comments" if query else f"{target}#comments")
+
+
+def _export_name(questionnaire: Questionnaire, extension: str) -> str:
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return f"ket-qua-{slugify(questionnaire.code) or questionnaire.pk}-{stamp}.{extension}"
+
+
+@require_GET
+@login_required
+def results_export(request: HttpRequest, questionnaire_id: int, kind: str) -> HttpResponse | StreamingHttpResponse:
+    """The responses (filtered as on the page) as CSV (streamed, UTF-8 with BOM for Excel) or as an Excel workbook."""
+    questionnaire = _questionnaire(request, questionnaire_id)
+    _form, where, _by = _filter(request)
+    version = selectors.results_version(questionnaire)
+    questions = exports.export_questions(version) if version is not None else []
+    responses = selectors.filtered_responses(access.get_result_responses_for_user(request.user, questionnaire), where)
+    header = exports.export_header(questions)
+    rows = exports.export_rows(responses, questions)
+    response: HttpResponse | StreamingHttpResponse
+    if kind == "xlsx":
+        content = table_bytes(title=questionnaire.code, header=header, rows=rows)
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    else:
+        response = StreamingHttpResponse(_csv_chunks(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_export_name(questionnaire, kind)}"'
+    return response
