@@ -29,7 +29,7 @@ from cchc.lib.validators import TITLE_MAX_LENGTH
 from cchc.organisations.models import Unit
 
 from . import presets
-from .kpis import rollups_refresh
+from .kpis import rollups_add_import, rollups_refresh
 from .models import DataImport, DataImportKind, ImportPreset, OnlineLevel, Procedure
 from .parsing import BadRow, Layout, RowParser, find_layout, is_column_numbers, is_total_row
 from .presets import Preset
@@ -385,7 +385,11 @@ def dossiers_import(
                 raise
             report.created, report.updated, report.unchanged = writer.created, writer.updated, writer.unchanged
             report.rollup_keys = writer.affected
-            rollups_refresh(keys=report.rollup_keys)
+            if writer.created and not writer.updated:
+                # Every dossier written is new: add their counts instead of recounting their months.
+                rollups_add_import(log.pk)
+            else:
+                rollups_refresh(keys=report.rollup_keys)
             if report.rows_read == 0:
                 raise ServiceError(_("Tệp không có dòng hồ sơ nào dưới dòng tiêu đề."), code="empty", field="file")
             finish_import(

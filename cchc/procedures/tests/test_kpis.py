@@ -35,6 +35,7 @@ from cchc.procedures.models import (
     DossierAggregate,
     DossierMonth,
     DossierStatus,
+    DossierUnitMonth,
     OnlineLevel,
     Procedure,
     ScoreItem,
@@ -270,6 +271,44 @@ def test_rollups_equal_a_full_recount_after_an_import_a_reimport_and_an_update(p
     assert rollup_rows() == after_update
     assert kpis_for(unit, Period.from_key("2024-12")).received == 1
     assert kpis_for(unit, Period.from_key("2025-01")).received == 2
+
+
+def both_rollups() -> tuple[list[tuple], list[tuple]]:
+    totals = [field.attname for field in DossierUnitMonth._meta.concrete_fields if field.name != "id"]
+    return rollup_rows(), sorted(DossierUnitMonth.objects.values_list(*totals))
+
+
+def test_an_import_of_new_dossiers_adds_their_counts_to_the_rollups_already_there_as_a_recount_would(
+    personas, procedures
+):
+    unit = personas.unit_b
+    make(unit, "old-1", D(2025, 1, 3), due=D(2025, 1, 9), finished=D(2025, 1, 8), channel=Channel.ONLINE)
+    make(unit, "old-2", D(2024, 12, 30), due=D(2025, 1, 2), finished=D(2025, 1, 6), apology_on=D(2025, 1, 6))
+    make(personas.unit_a, "old-3", D(2025, 1, 5))
+    refreshed()
+    report = import_book(unit)  # a new source: every dossier is new, in months that already have rows
+    assert (report.created, report.updated) == (3, 0)
+    added = both_rollups()
+    assert added[0] and added[1]
+    rollups_refresh()
+    assert both_rollups() == added
+    rows = samples.book_rows(unit)
+    rows.append([4, "HS-004", "Đăng ký khai sinh", "Phạm Thị Dung", "Hòa Bình", unit.name])
+    rows[3] += ["03/03/2025", "04/03/2025", "04/03/2025", "Trực tiếp", None]
+    report = import_book(unit, rows)  # the same source again, with one dossier more and the others unchanged
+    assert (report.created, report.updated, report.unchanged) == (1, 0, 3)
+    added = both_rollups()
+    rollups_refresh()
+    assert both_rollups() == added
+    assert kpis_for(unit, Period.from_key("2025-03")).received == 1
+    rows.append([5, "HS-005", "Đăng ký khai sinh", "Võ Văn Em", "Hòa Bình", unit.name])
+    rows[4] += ["05/03/2025", "06/03/2025", None, None, None]
+    rows[0][8] = "04/01/2025"  # one new and one changed: the months are recounted
+    report = import_book(unit, rows)
+    assert (report.created, report.updated) == (1, 1)
+    recounted = both_rollups()
+    rollups_refresh()
+    assert both_rollups() == recounted
 
 
 def test_a_rejected_import_leaves_the_rollups_as_they_were(personas, procedures):
