@@ -142,6 +142,19 @@ def test_the_drilldown_lists_the_late_dossiers_and_exports_them_to_excel(persona
     assert sheet.cell(row=2, column=7).number_format == "DD/MM/YYYY"
 
 
+def test_the_late_drilldown_shows_the_supplement_requests_that_made_a_timely_dossier_late(personas, dossiers):
+    Dossier.objects.filter(code="HS-office").update(supplement_requests=3)
+    rollups_refresh()
+    client = personas.client("focal_a")
+    response = client.get(reverse("procedures:kpi_dossiers", args=[personas.unit_a.pk, "late"]), QUERY)
+    html = response.content.decode()
+    assert [dossier.code for dossier in response.context["page"].object_list] == ["HS-office", "HS-a"]
+    assert 'data-supplements="3"' in html
+    assert "yêu cầu bổ sung quá 1 lần tính là trễ hạn" in html
+    received = client.get(reverse("procedures:kpi_dossiers", args=[personas.unit_a.pk, "received"]), QUERY)
+    assert "data-supplements" not in received.content.decode()
+
+
 def test_the_secretariat_edits_a_score_item_with_audit_and_a_focal_point_may_not(personas, dossiers):
     item = ScoreItem.objects.get(code="2.1")
     url = reverse("procedures:score_item_edit", args=[item.pk])

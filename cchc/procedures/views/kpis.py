@@ -48,12 +48,15 @@ from ..kpis import (
     kpi_targets,
     kpis_for,
     kpis_publish,
+    late_after_supplements,
     units_with_data,
 )
 from ..models import Dossier, Procedure, ScoreItem
 from ..scoring import ScoreItemData, score_item_update
 
 PAGE_SIZE = 50
+# Drill-downs whose lateness may come from supplement requests rather than dates: they show the requests' count.
+SUPPLEMENT_KINDS = frozenset({"on_time", "late", "late_without_apology"})
 MAX_UNIT_CHOICES = 500
 TABLE_KEYS = ("received", "finished", "on_time_rate", "overdue_pending", "online_rate", "digitised_rate")
 
@@ -307,6 +310,7 @@ def kpi_dossiers_page(request: HttpRequest, unit_id: int, kind: str) -> HttpResp
             "kind": kind,
             "title": str(DRILLDOWN_KINDS[kind]),
             "page": page,
+            "supplements": late_after_supplements() if kind in SUPPLEMENT_KINDS else None,
             "filters": filters,
             "query": query,
             "nav_active": "kpis",
