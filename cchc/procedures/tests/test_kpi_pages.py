@@ -142,6 +142,15 @@ def test_the_drilldown_lists_the_late_dossiers_and_exports_them_to_excel(persona
     assert sheet.cell(row=2, column=7).number_format == "DD/MM/YYYY"
 
 
+def test_more_received_dossiers_than_last_period_read_as_more_not_as_better(personas, dossiers):
+    response = personas.client("focal_a").get(reverse("procedures:kpi_unit", args=[personas.unit_a.pk]), QUERY)
+    trends = {figure.key: figure.trend for figure in response.context["figures"]}
+    assert trends["received"] == "up"
+    assert trends["finished"] == "up"
+    assert trends["on_time_rate"] == "none"
+    assert 'data-trend="up">tăng<' in response.content.decode()
+
+
 def test_the_late_drilldown_shows_the_supplement_requests_that_made_a_timely_dossier_late(personas, dossiers):
     Dossier.objects.filter(code="HS-office").update(supplement_requests=3)
     rollups_refresh()

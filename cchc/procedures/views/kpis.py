@@ -58,6 +58,8 @@ PAGE_SIZE = 50
 # Drill-downs whose lateness may come from supplement requests rather than dates: they show the requests' count.
 SUPPLEMENT_KINDS = frozenset({"on_time", "late", "late_without_apology"})
 MAX_UNIT_CHOICES = 500
+# Counts of work, not of quality: more received or settled dossiers is neither better nor worse, only more.
+VOLUME_KEYS = frozenset({"received", "finished"})
 TABLE_KEYS = ("received", "finished", "on_time_rate", "overdue_pending", "online_rate", "digitised_rate")
 
 
@@ -135,7 +137,9 @@ def _figures(kpis: Kpis, targets: dict[str, Decimal | None], keys: tuple[str, ..
         target = targets.get(key)
         trend = None
         before = previous.value(key) if previous is not None else None
-        if previous is not None and value is not None:
+        if previous is not None and value is not None and key in VOLUME_KEYS:
+            trend = "none" if before is None else "same" if value == before else "up" if value > before else "down"
+        elif previous is not None and value is not None:
             trend = trend_of(
                 Decimal(value),
                 Decimal(before) if before is not None else None,
