@@ -164,6 +164,13 @@ def test_the_late_drilldown_shows_the_supplement_requests_that_made_a_timely_dos
     assert "data-supplements" not in received.content.decode()
 
 
+def test_the_scoring_page_gives_the_grounds_of_each_item_in_vietnamese(personas, dossiers):
+    html = personas.client("focal_a").get(reverse("procedures:score_item_list")).content.decode()
+    assert "[chưa chính thức] QĐ 766/QĐ-TTg" in html
+    assert "unofficial" not in html
+    assert "domain.md" not in html
+
+
 def test_the_secretariat_edits_a_score_item_with_audit_and_a_focal_point_may_not(personas, dossiers):
     item = ScoreItem.objects.get(code="2.1")
     url = reverse("procedures:score_item_edit", args=[item.pk])
