@@ -151,6 +151,18 @@ def test_more_received_dossiers_than_last_period_read_as_more_not_as_better(pers
     assert 'data-trend="up">tăng<' in response.content.decode()
 
 
+def test_the_table_marks_only_figures_with_a_target_and_the_unit_page_says_when_there_is_none(personas, dossiers):
+    kpi_indicators()
+    Target.objects.create(indicator=Indicator.objects.get(code="dossiers.on_time_rate"), year=2025, value=98)
+    client = personas.client("secretariat")
+    table = client.get(reverse("procedures:kpi_table"), QUERY).content.decode()
+    assert 'data-status="not_met"' in table
+    assert 'data-status="no_target"' not in table
+    assert "số liệu không ghi gì là chưa có chỉ tiêu" in table
+    unit = client.get(reverse("procedures:kpi_unit", args=[personas.unit_a.pk]), QUERY).content.decode()
+    assert 'data-status="no_target"' in unit
+
+
 def test_the_late_drilldown_shows_the_supplement_requests_that_made_a_timely_dossier_late(personas, dossiers):
     Dossier.objects.filter(code="HS-office").update(supplement_requests=3)
     rollups_refresh()
