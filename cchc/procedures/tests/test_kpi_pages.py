@@ -134,6 +134,10 @@ def test_the_drilldown_lists_the_late_dossiers_and_exports_them_to_excel(persona
     assert client.get(reverse("procedures:kpi_dossiers", args=[personas.unit_a.pk, "bogus"])).status_code == 404
     export = client.get(reverse("procedures:kpi_export", args=[personas.unit_a.pk, "late_without_apology"]), QUERY)
     assert export.status_code == 200
+    assert (
+        f'filename="ho-so-tre-han-chua-co-phieu-xin-loi-{personas.unit_a.code}-2025.xlsx"'
+        in export["Content-Disposition"]
+    )
     sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:2] == ("Mã hồ sơ", "Nguồn dữ liệu")

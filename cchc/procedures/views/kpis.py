@@ -31,6 +31,7 @@ from cchc.indicators.selectors import Status, trend_of
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, write_table
+from cchc.lib.text import search_key
 from cchc.organisations.models import Unit
 
 from .. import access, jobs
@@ -377,7 +378,10 @@ def kpi_dossiers_export(request: HttpRequest, unit_id: int, kind: str) -> FileRe
         widths=[26, 16, 14, 50, 20, 30, 14, 14, 14, 18, 16, 12, 12, 10, 14],
     )
     spool.seek(0)
-    filename = f"ho-so-{kind.replace('_', '-')}-{unit.code or unit.pk}-{filters.period.key}.xlsx"
+    # The list's own title in the file name, without accents ("ho-so-giai-quyet-tre-han-…"), not its English key.
+    filename = (
+        f"{search_key(str(DRILLDOWN_KINDS[kind])).replace(' ', '-')}-{unit.code or unit.pk}-{filters.period.key}.xlsx"
+    )
     return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
