@@ -204,6 +204,20 @@ def test_the_secretariat_edits_a_score_item_with_audit_and_a_focal_point_may_not
     assert entry.changes["max_points"][1] in ("10.00", 10.0, "10")
 
 
+def test_the_score_item_form_shows_its_error_as_an_error_and_its_history_with_field_labels(personas, dossiers):
+    item = ScoreItem.objects.get(code="2.1")
+    url = reverse("procedures:score_item_edit", args=[item.pk])
+    bad = personas.client("secretariat").post(url, {"max_points": "abc", "full_at": "100", "active": "on"})
+    assert '<div class="message error form-errors" role="alert" data-form-error><p>Hãy nhập một số.</p></div>' in (
+        bad.content.decode()
+    )
+    personas.client("secretariat").post(url, {"max_points": "10", "full_at": "100", "active": "on"})
+    html = personas.client("admin").get(url).content.decode()
+    assert 'data-testid="score-item-history"' in html
+    assert "max_points" not in html.split('data-testid="score-item-history"')[1]
+    assert "→ 10" in html
+
+
 def test_the_menu_links_the_kpi_table_for_people_who_read_dossiers(personas, dossiers):
     html = personas.client("focal_a").get(reverse("procedures:score_item_list")).content.decode()
     assert f'href="{reverse("procedures:kpi_table")}"' in html

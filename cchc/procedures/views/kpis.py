@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cchc.accounts import roles
 from cchc.audit import access as audit_access
+from cchc.audit.selectors import change_rows
 from cchc.indicators.selectors import Status, trend_of
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
@@ -431,7 +432,9 @@ def score_item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
             "item": item,
             "values": values,
             "error": error,
-            "history": list(audit_access.get_history_for_user(request.user, item)[:20]),
+            "history": [
+                (entry, change_rows(entry)) for entry in audit_access.get_history_for_user(request.user, item)[:20]
+            ],
             "nav_active": "kpis",
         },
     )
