@@ -2,7 +2,8 @@
 
 Group maxima 18/20/22/22/18 and the points of items 1.2 (4), 2.1 (20), 3.5 (2), 3.6 (6) and 5.4 (6) come from the
 domain notes (/work/shared/domain.md §4); the other points and every threshold not stated there are unofficial defaults
-chosen so that each group adds up to its maximum, marked ``[unofficial]`` in ``note`` and in ``docs/kpis.md``.
+chosen so that each group adds up to its maximum, marked ``[chưa chính thức]`` in ``note`` (the page shows it) and
+``[unofficial]`` in ``docs/kpis.md``.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from cchc.lib.types import Actor
 
 from .models import ScoreItem
 
-SOURCE = "QĐ 766/QĐ-TTg; domain.md §4"
-UNOFFICIAL = "[unofficial] "
+SOURCE = "QĐ 766/QĐ-TTg"
+UNOFFICIAL = "[chưa chính thức] "  # a default no document confirms yet; the page shows the note as it is, in Vietnamese
 
 # (group, code, name, kpi key, indicator code, max points, full at %, note)
 DEFAULT_SCORE_ITEMS: tuple[tuple[int, str, str, str, str, str, str, str], ...] = (

@@ -18,6 +18,8 @@ from cchc.assessments.models import Assessment, Round, Stage
 from cchc.demo.data import DEFAULT_PASSWORD
 from cchc.directives.models import Assignment, Directive
 from cchc.frameworks.models import Framework
+from cchc.organisations.models import Unit
+from cchc.procedures.models import ScoreItem
 
 from .test_journeys import ProblemWatch, log_in
 
@@ -46,6 +48,7 @@ def demo(settings: Any) -> dict[str, str]:
     published = Round.objects.filter(stage=Stage.PUBLISHED).order_by("-year").first()
     assessment = Assessment.objects.filter(round=published).order_by("pk").first()
     assignment = Assignment.objects.filter(unit__code="PT-STP").order_by("pk").first()
+    commune = Unit.objects.get(code="PT-X-DOANHUNG")
     assert framework and published and assessment and assignment
     return {
         "tracker": reverse("directives:tracker"),
@@ -70,6 +73,11 @@ def demo(settings: Any) -> dict[str, str]:
         "procedure_list": reverse("procedures:procedure_list"),
         "import_history": reverse("procedures:import_history"),
         "import_dossiers": reverse("procedures:import_dossiers"),
+        "kpi_table": reverse("procedures:kpi_table"),
+        "kpi_unit": reverse("procedures:kpi_unit", args=[commune.pk]),
+        "kpi_late": reverse("procedures:kpi_dossiers", args=[commune.pk, "late"]),
+        "score_items": reverse("procedures:score_item_list"),
+        "score_item_edit": reverse("procedures:score_item_edit", args=[ScoreItem.objects.order_by("pk").first().pk]),  # type: ignore[union-attr]
     }
 
 
@@ -96,8 +104,14 @@ ROLE_PAGES = {
         "procedure_list",
         "import_history",
         "import_dossiers",
+        "kpi_table",
+        "kpi_unit",
+        "kpi_late",
+        "score_items",
+        "score_item_edit",
     ],
     "daumoi": ["home", "my_tasks", "assignment_detail", "directive_list", "results_index", "dossier_list"],
+    "daumoi_xa": ["kpi_table", "kpi_unit", "kpi_late", "score_items"],
     "quantri": ["home", "user_list", "audit", "unit_list"],
 }
 

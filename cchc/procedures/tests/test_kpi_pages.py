@@ -134,12 +134,57 @@ def test_the_drilldown_lists_the_late_dossiers_and_exports_them_to_excel(persona
     assert client.get(reverse("procedures:kpi_dossiers", args=[personas.unit_a.pk, "bogus"])).status_code == 404
     export = client.get(reverse("procedures:kpi_export", args=[personas.unit_a.pk, "late_without_apology"]), QUERY)
     assert export.status_code == 200
+    assert (
+        f'filename="ho-so-tre-han-chua-co-phieu-xin-loi-{personas.unit_a.code}-2025.xlsx"'
+        in export["Content-Disposition"]
+    )
     sheet = load_workbook(io.BytesIO(b"".join(export.streaming_content))).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:2] == ("Mã hồ sơ", "Nguồn dữ liệu")
     assert rows[1][0] == "HS-a"
     assert rows[1][6] == datetime.datetime(2025, 3, 1)
     assert sheet.cell(row=2, column=7).number_format == "DD/MM/YYYY"
+
+
+def test_more_received_dossiers_than_last_period_read_as_more_not_as_better(personas, dossiers):
+    response = personas.client("focal_a").get(reverse("procedures:kpi_unit", args=[personas.unit_a.pk]), QUERY)
+    trends = {figure.key: figure.trend for figure in response.context["figures"]}
+    assert trends["received"] == "up"
+    assert trends["finished"] == "up"
+    assert trends["on_time_rate"] == "none"
+    assert 'data-trend="up">tăng<' in response.content.decode()
+
+
+def test_the_table_marks_only_figures_with_a_target_and_the_unit_page_says_when_there_is_none(personas, dossiers):
+    kpi_indicators()
+    Target.objects.create(indicator=Indicator.objects.get(code="dossiers.on_time_rate"), year=2025, value=98)
+    client = personas.client("secretariat")
+    table = client.get(reverse("procedures:kpi_table"), QUERY).content.decode()
+    assert 'data-status="not_met"' in table
+    assert 'data-status="no_target"' not in table
+    assert "số liệu không ghi gì là chưa có chỉ tiêu" in table
+    unit = client.get(reverse("procedures:kpi_unit", args=[personas.unit_a.pk]), QUERY).content.decode()
+    assert 'data-status="no_target"' in unit
+
+
+def test_the_late_drilldown_shows_the_supplement_requests_that_made_a_timely_dossier_late(personas, dossiers):
+    Dossier.objects.filter(code="HS-office").update(supplement_requests=3)
+    rollups_refresh()
+    client = personas.client("focal_a")
+    response = client.get(reverse("procedures:kpi_dossiers", args=[personas.unit_a.pk, "late"]), QUERY)
+    html = response.content.decode()
+    assert [dossier.code for dossier in response.context["page"].object_list] == ["HS-office", "HS-a"]
+    assert 'data-supplements="3"' in html
+    assert "yêu cầu bổ sung quá 1 lần tính là trễ hạn" in html
+    received = client.get(reverse("procedures:kpi_dossiers", args=[personas.unit_a.pk, "received"]), QUERY)
+    assert "data-supplements" not in received.content.decode()
+
+
+def test_the_scoring_page_gives_the_grounds_of_each_item_in_vietnamese(personas, dossiers):
+    html = personas.client("focal_a").get(reverse("procedures:score_item_list")).content.decode()
+    assert "[chưa chính thức] QĐ 766/QĐ-TTg" in html
+    assert "unofficial" not in html
+    assert "domain.md" not in html
 
 
 def test_the_secretariat_edits_a_score_item_with_audit_and_a_focal_point_may_not(personas, dossiers):
@@ -157,6 +202,20 @@ def test_the_secretariat_edits_a_score_item_with_audit_and_a_focal_point_may_not
     assert (item.max_points, item.full_at, item.active) == (Decimal("10.00"), Decimal("90.00"), True)
     entry = AuditEntry.objects.filter(object_type__icontains="scoreitem").latest("at")
     assert entry.changes["max_points"][1] in ("10.00", 10.0, "10")
+
+
+def test_the_score_item_form_shows_its_error_as_an_error_and_its_history_with_field_labels(personas, dossiers):
+    item = ScoreItem.objects.get(code="2.1")
+    url = reverse("procedures:score_item_edit", args=[item.pk])
+    bad = personas.client("secretariat").post(url, {"max_points": "abc", "full_at": "100", "active": "on"})
+    assert '<div class="message error form-errors" role="alert" data-form-error><p>Hãy nhập một số.</p></div>' in (
+        bad.content.decode()
+    )
+    personas.client("secretariat").post(url, {"max_points": "10", "full_at": "100", "active": "on"})
+    html = personas.client("admin").get(url).content.decode()
+    assert 'data-testid="score-item-history"' in html
+    assert "max_points" not in html.split('data-testid="score-item-history"')[1]
+    assert "→ 10" in html
 
 
 def test_the_menu_links_the_kpi_table_for_people_who_read_dossiers(personas, dossiers):

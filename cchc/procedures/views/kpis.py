@@ -27,10 +27,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cchc.accounts import roles
 from cchc.audit import access as audit_access
+from cchc.audit.selectors import change_rows
 from cchc.indicators.selectors import Status, trend_of
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, write_table
+from cchc.lib.text import search_key
 from cchc.organisations.models import Unit
 
 from .. import access, jobs
@@ -48,13 +50,18 @@ from ..kpis import (
     kpi_targets,
     kpis_for,
     kpis_publish,
+    late_after_supplements,
     units_with_data,
 )
 from ..models import Dossier, Procedure, ScoreItem
 from ..scoring import ScoreItemData, score_item_update
 
 PAGE_SIZE = 50
+# Drill-downs whose lateness may come from supplement requests rather than dates: they show the requests' count.
+SUPPLEMENT_KINDS = frozenset({"on_time", "late", "late_without_apology"})
 MAX_UNIT_CHOICES = 500
+# Counts of work, not of quality: more received or settled dossiers is neither better nor worse, only more.
+VOLUME_KEYS = frozenset({"received", "finished"})
 TABLE_KEYS = ("received", "finished", "on_time_rate", "overdue_pending", "online_rate", "digitised_rate")
 
 
@@ -132,7 +139,9 @@ def _figures(kpis: Kpis, targets: dict[str, Decimal | None], keys: tuple[str, ..
         target = targets.get(key)
         trend = None
         before = previous.value(key) if previous is not None else None
-        if previous is not None and value is not None:
+        if previous is not None and value is not None and key in VOLUME_KEYS:
+            trend = "none" if before is None else "same" if value == before else "up" if value > before else "down"
+        elif previous is not None and value is not None:
             trend = trend_of(
                 Decimal(value),
                 Decimal(before) if before is not None else None,
@@ -307,6 +316,7 @@ def kpi_dossiers_page(request: HttpRequest, unit_id: int, kind: str) -> HttpResp
             "kind": kind,
             "title": str(DRILLDOWN_KINDS[kind]),
             "page": page,
+            "supplements": late_after_supplements() if kind in SUPPLEMENT_KINDS else None,
             "filters": filters,
             "query": query,
             "nav_active": "kpis",
@@ -369,7 +379,10 @@ def kpi_dossiers_export(request: HttpRequest, unit_id: int, kind: str) -> FileRe
         widths=[26, 16, 14, 50, 20, 30, 14, 14, 14, 18, 16, 12, 12, 10, 14],
     )
     spool.seek(0)
-    filename = f"ho-so-{kind.replace('_', '-')}-{unit.code or unit.pk}-{filters.period.key}.xlsx"
+    # The list's own title in the file name, without accents ("ho-so-giai-quyet-tre-han-…"), not its English key.
+    filename = (
+        f"{search_key(str(DRILLDOWN_KINDS[kind])).replace(' ', '-')}-{unit.code or unit.pk}-{filters.period.key}.xlsx"
+    )
     return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
@@ -419,7 +432,9 @@ def score_item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
             "item": item,
             "values": values,
             "error": error,
-            "history": list(audit_access.get_history_for_user(request.user, item)[:20]),
+            "history": [
+                (entry, change_rows(entry)) for entry in audit_access.get_history_for_user(request.user, item)[:20]
+            ],
             "nav_active": "kpis",
         },
     )
