@@ -30,6 +30,7 @@ from cchc.organisations.models import Unit, UnitKind
 
 from .kpis import rollups_refresh
 from .models import Channel, DataImport, DataImportKind, Dossier, DossierStatus, OnlineLevel, Procedure
+from .scoring import ensure_default_score_items
 from .services import ImportReport, finish_import
 from .upserts import DossierWriter
 
@@ -411,6 +412,7 @@ def load_demo(*, stdout: Writer | None = None, today: datetime.date | None = Non
     the demo dossiers are already there or the demo province is missing)."""
     today = today or timezone.localdate()
     with transaction.atomic():
+        ensure_default_score_items()  # shipped by a migration; put back if the table was emptied
         procedures = _catalogue()
         units = _receiving_units(today)
         if not units or Dossier.objects.filter(source=SOURCE).exists():
