@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import asdict, dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import IO, Any
 
@@ -27,7 +27,7 @@ from cchc.audit.models import AuditAction
 from cchc.audit.services import actor_user, diff, record, snapshot
 from cchc.lib import files
 from cchc.lib.errors import ServiceError
-from cchc.lib.numbers import format_amount
+from cchc.lib.numbers import format_amount, percent
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.text import normalize
 from cchc.lib.types import Actor, ActorOrSystem
@@ -164,7 +164,8 @@ def _checked_parts(
     if indicator.measure == Measure.PERCENT:
         if top > bottom:
             raise ServiceError(_("Tử số không được lớn hơn mẫu số."), field="numerator")
-        rate = (top * 100 / bottom).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        rate = percent(top, bottom)
+        assert rate is not None  # bottom > 0 above
         if abs(rate - amount) > Decimal("0.01"):
             raise ServiceError(
                 _("Tỷ lệ phải bằng tử số chia cho mẫu số, tức %(rate)s.") % {"rate": format_amount(rate, "percent")},
@@ -756,7 +757,8 @@ def ratio_refresh(*, actor: ActorOrSystem, code: str, unit: Unit, period: Period
         }
         top, bottom = parts.get(ratio.numerator), parts.get(ratio.denominator)
         if top is not None and bottom is not None and bottom > 0 and 0 <= top <= bottom:
-            rate = (top * 100 / bottom).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            rate = percent(top, bottom)
+            assert rate is not None  # bottom > 0 above
             published.append(
                 value_publish(
                     actor=actor,

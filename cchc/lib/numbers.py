@@ -15,6 +15,14 @@ from django.utils.translation import gettext_lazy as _
 _MEASURE_SUFFIXES = {"percent": " %", "score": _(" điểm"), "days": _(" ngày")}
 
 
+def percent(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | None:
+    """``numerator / denominator × 100`` rounded half up to hundredths (``66.67``); ``None`` when there is nothing to
+    divide by. The one rounding of every rate the indicators store, compute or check."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
 def format_points(value: Decimal) -> str:
     """Points as the reader writes them (``0,25`` in Vietnamese)."""
     return formats.number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from cchc.indicators.models import Indicator, IndicatorSource, IndicatorValue, Measure, Target, ValueState
 from cchc.indicators.selectors import status_of, target_in_force, target_value
 from cchc.indicators.services import indicator_ensure, value_publish
+from cchc.lib.numbers import percent
 from cchc.lib.periods import Period
 from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import SEGMENT_WIDTH, Unit, decode_path, subtree_condition
@@ -108,10 +109,7 @@ def late_after_supplements() -> int:
 
 def rate(numerator: int, denominator: int) -> Decimal | None:
     """``numerator / denominator × 100`` rounded half up to 2 places; ``None`` when there is nothing to divide by."""
-    if not denominator:
-        return None
-    hundredths = (numerator * 20000 + denominator) // (2 * denominator)
-    return Decimal(hundredths).scaleb(-2)
+    return percent(numerator, denominator)
 
 
 def month_of(day: datetime.date) -> datetime.date:
