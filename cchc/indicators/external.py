@@ -842,13 +842,6 @@ def result_values(
 # Excel exports: a province's results, and every province's figures for one index and year
 
 
-def _safe(value: Any) -> Any:
-    """Text that a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``) is written as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return f"'{value}"
-    return value
-
-
 def _number(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
@@ -859,7 +852,7 @@ def _add_sheet(workbook: Workbook, title: str, header: Sequence[str], rows: Iter
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_safe(value) for value in row])
+        sheet.append([spreadsheet.formula_safe(value) for value in row])
     sheet.freeze_panes = "B2"
     sheet.column_dimensions["A"].width = 14
     sheet.column_dimensions["B"].width = 60

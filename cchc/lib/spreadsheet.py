@@ -285,6 +285,18 @@ def write_table(
     workbook.save(stream)
 
 
+# The first characters that make a spreadsheet read a cell's text as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value: Any) -> Any:
+    """``value`` as it may go into an exported cell: a text a spreadsheet would run as a formula gets a leading
+    apostrophe, so opening an export never runs what somebody typed; other values are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def table_bytes(**kwargs: Any) -> bytes:
     buffer = io.BytesIO()
     write_table(buffer, **kwargs)
@@ -296,12 +308,14 @@ def _write_only_cell(sheet: Any, value: Any) -> Any:
 
 
 __all__ = [
+    "FORMULA_STARTS",
     "XLSX_CONTENT_TYPE",
     "Progress",
     "SheetRow",
     "cell",
     "cell_date",
     "cell_text",
+    "formula_safe",
     "header_key",
     "iter_rows",
     "map_columns",

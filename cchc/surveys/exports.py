@@ -12,15 +12,11 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.lib.spreadsheet import formula_safe
+
 from .models import Answer, Question, QuestionKind, QuestionnaireVersion, Response
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 2000
-
-
-def neutralised(value: str) -> str:
-    """``value`` made safe to open in a spreadsheet (see the module's docstring)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def export_questions(version: QuestionnaireVersion) -> list[Question]:
@@ -55,4 +51,4 @@ def export_rows(responses: QuerySet[Response], questions: list[Question]) -> Ite
             response.respondent_group,
             response.dossier_code,
         ]
-        yield [neutralised(text) for text in fixed + [by_code.get(code, "") for code in codes]]
+        yield [formula_safe(text) for text in fixed + [by_code.get(code, "") for code in codes]]
