@@ -701,8 +701,9 @@ def error_workbook(report: ImportReport) -> bytes:
     whole file (a missing column) come as rows without a number."""
     messages: dict[int, list[str]] = {}
     general: list[str] = []
+    numbers = {row.number for row in report.rows[1:]}
     for error in report.errors:
-        if error.row and error.row in {row.number for row in report.rows[1:]}:
+        if error.row and error.row in numbers:
             messages.setdefault(error.row, []).append(
                 f"{error.column}: {error.message}" if error.column else error.message
             )
