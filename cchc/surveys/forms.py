@@ -17,6 +17,7 @@ from cchc.organisations.models import Unit
 from .models import (
     CODE_MAX_LENGTH,
     COUNTER_LABEL_MAX_LENGTH,
+    RESPONDENT_NAME_MAX_LENGTH,
     VALUE_MAX_LENGTH,
     Channel,
     Question,
@@ -167,10 +168,35 @@ class CampaignForm(forms.Form):
     title = forms.CharField(label=_("Tên đợt mời"), max_length=200, help_text=_("Ví dụ: Điều tra xã hội học năm 2026."))
     unit = forms.ModelChoiceField(label=_("Đơn vị tổ chức khảo sát"), queryset=Unit.objects.none())
     closes_on = forms.DateField(label=_("Hạn trả lời (hết ngày)"), widget=forms.DateInput(attrs={"type": "date"}))
+    remind_days_before = forms.IntegerField(
+        label=_("Nhắc tự động từ bao nhiêu ngày trước hạn"),
+        required=False,
+        min_value=0,
+        max_value=60,
+        help_text=_(
+            "Trong những ngày cuối này, người chưa trả lời được nhắc tự động mỗi ngày một lần. Để trống: theo cấu "
+            "hình chung của hệ thống; 0: không nhắc tự động."
+        ),
+    )
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units.order_by("path")  # type: ignore[attr-defined]
+
+
+class InvitationForm(forms.Form):
+    """Correcting one invited person before they answer; the group is chosen among the questionnaire's groups."""
+
+    name = forms.CharField(label=_("Họ và tên"), max_length=RESPONDENT_NAME_MAX_LENGTH)
+    email = forms.EmailField(label=_("Thư điện tử"))
+    group = forms.CharField(label=_("Nhóm đối tượng"), required=False, max_length=VALUE_MAX_LENGTH)
+
+    def __init__(self, *args: Any, groups: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if groups:
+            self.fields["group"] = forms.ChoiceField(
+                label=_("Nhóm đối tượng"), required=False, choices=[("", "—"), *groups.items()]
+            )
 
 
 class InvitationUploadForm(forms.Form):
