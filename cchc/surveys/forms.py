@@ -11,9 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
+from cchc.lib.types import Viewer
 from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
+from cchc.organisations.forms import UnitChoiceField
 from cchc.organisations.models import Unit
+from cchc.organisations.picker import UNIT_SCOPES, Scope
 
+from . import access
 from .models import (
     CODE_MAX_LENGTH,
     COUNTER_LABEL_MAX_LENGTH,
@@ -235,9 +239,6 @@ def period_choices(this_year: int) -> list[tuple[str, str]]:
 
 class ResultsFilterForm(forms.Form):
     period = forms.ChoiceField(label=_("Kỳ"), required=False)
-    unit = forms.ModelChoiceField(
-        label=_("Đơn vị"), queryset=Unit.objects.none(), required=False, empty_label=_("Tất cả")
-    )
     channel = forms.ChoiceField(
         label=_("Kênh"),
         required=False,
@@ -250,11 +251,22 @@ class ResultsFilterForm(forms.Form):
     group = forms.CharField(label=_("Nhóm đối tượng"), required=False, max_length=VALUE_MAX_LENGTH)
     by = forms.ChoiceField(label=_("Phân tích theo"), required=False, choices=BREAKDOWNS)
 
-    def __init__(self, data: Any, *, units: QuerySet[Unit], this_year: int) -> None:
+    def __init__(self, data: Any, *, units: Scope, this_year: int, groups: dict[str, str] | None = None) -> None:
         super().__init__(data)
         period_field = self.fields["period"]
         assert isinstance(period_field, forms.ChoiceField)
         period_field.choices = period_choices(this_year)
-        unit_field = self.fields["unit"]
-        assert isinstance(unit_field, forms.ModelChoiceField)
-        unit_field.queryset = units.order_by("path")
+        # The unit picker lists the units as a tree (a unit under its parent), so that the many offices named
+        # "Văn phòng" can be told apart, and searches by name when there are many.
+        self.fields["unit"] = UnitChoiceField(label=_("Đơn vị"), scope=units, required=False, empty_label=_("Tất cả"))
+        if groups:
+            self.fields["group"] = forms.ChoiceField(
+                label=_("Nhóm đối tượng"), required=False, choices=[("", _("Tất cả")), *groups.items()]
+            )
+        self.order_fields(["period", "unit", "channel", "group", "by"])
+
+
+@UNIT_SCOPES.register("surveys.result_units")
+def result_units_scope(viewer: Viewer) -> QuerySet[Unit]:
+    """The units the results filter offers (see :func:`access.result_units_for_user`)."""
+    return access.result_units_for_user(viewer)

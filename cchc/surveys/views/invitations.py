@@ -382,8 +382,18 @@ def invitation_remove(
 
 
 def _message(request: HttpRequest, invitation: Invitation | None, text: str, *, status: int) -> HttpResponse:
+    """The page of a link that shows no form, its tab title saying why (used, not found, no longer valid)."""
+    if status == 404:
+        title = _("Không tìm thấy lời mời")
+    elif invitation is not None and invitation.state == InvitationState.ANSWERED:
+        title = _("Bạn đã trả lời phiếu này")
+    else:
+        title = _("Lời mời không còn nhận câu trả lời")
     return render(
-        request, "surveys/invitations/public_message.html", {"invitation": invitation, "reason": text}, status=status
+        request,
+        "surveys/invitations/public_message.html",
+        {"invitation": invitation, "reason": text, "title": title},
+        status=status,
     )
 
 
