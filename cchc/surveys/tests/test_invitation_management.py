@@ -198,6 +198,7 @@ def test_the_export_lists_every_invitation_with_labels_and_no_token(
     download = client.get(campaign_url)
     assert download.status_code == 200 and download["Content-Type"].startswith("application/vnd.openxml")
     sheet = load_workbook(io.BytesIO(download.content)).active
+    assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("Họ và tên", "Thư điện tử", "Nhóm đối tượng", "Đơn vị công tác")
     assert "Trả lời lúc" in rows[0]

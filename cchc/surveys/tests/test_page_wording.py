@@ -16,6 +16,7 @@ from cchc.surveys.services import questionnaire_build
 from cchc.surveys.specs import ChoiceSpec, QuestionnaireSpec, QuestionSpec, SectionSpec
 from cchc.testing.personas import Personas
 
+from .factories import make_questionnaire
 from .test_results import make_survey, seed
 
 
@@ -165,9 +166,9 @@ def test_a_copy_is_owned_by_the_copiers_province_and_says_it_is_a_copy(personas:
         data=UnitData(name="Huyện Ánh Dương", kind=UnitKind.DISTRICT, code="T-P-HAD"),
         parent=personas.province,
     )
-    source = make_survey(None, code="mau-chung")
+    source = make_questionnaire(None, code="mau-chung", publish=True)
     page = personas.client("secretariat").get(reverse("surveys:questionnaire_copy", args=[source.pk]))
     html = page.content.decode()
     assert page.status_code == 200
     assert re.search(rf'<option value="{personas.province.pk}" selected>', html)
-    assert 'value="Phiếu kết quả thử (bản sao)"' in html
+    assert 'value="Khảo sát nhanh tại quầy (thử) (bản sao)"' in html
