@@ -170,6 +170,10 @@ SURVEY_THROTTLE_PER_ADDRESS = env_int("SURVEY_THROTTLE_PER_ADDRESS", 200)
 SURVEY_THROTTLE_PER_DEVICE = env_int("SURVEY_THROTTLE_PER_DEVICE", 60)
 SURVEY_KIOSK_IDLE_SECONDS = env_int("SURVEY_KIOSK_IDLE_SECONDS", 90)
 SURVEY_KIOSK_THANKS_SECONDS = env_int("SURVEY_KIOSK_THANKS_SECONDS", 6)
+# Invitation campaigns (``cchc send_survey_reminders``): those who have not answered are reminded once a day during
+# the last SURVEY_REMIND_DAYS_BEFORE days before the deadline (0: no automatic reminders), unless a campaign sets
+# its own number of days.
+SURVEY_REMIND_DAYS_BEFORE = env_int("SURVEY_REMIND_DAYS_BEFORE", 3)
 
 # Personal API tokens expire this many days after they are created.
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
@@ -240,3 +244,6 @@ LOGGING = {
 
 # The name a deployment shows in the page header (e.g. "UBND tỉnh Phú Thọ").
 CCHC_SITE_NAME = env_str("CCHC_SITE_NAME", "")
+# The address of the site as people reach it (e.g. https://cchc.example.gov.vn), for links in e-mails sent by
+# scheduled commands, which have no request to read it from.
+CCHC_PUBLIC_URL = env_str("PUBLIC_URL", "")

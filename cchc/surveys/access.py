@@ -33,6 +33,7 @@ from cchc.organisations.models import Unit, subtree_condition
 from .models import (
     Answer,
     CollectionPoint,
+    Invitation,
     InvitationCampaign,
     Questionnaire,
     QuestionnaireVersion,
@@ -243,3 +244,13 @@ def get_comment_for_user(user: Viewer, questionnaire: Questionnaire, answer_id: 
     if answer is None:
         raise Http404
     return answer
+
+
+def get_invitation_for_user(user: Viewer, campaign: InvitationCampaign, invitation_id: Any) -> Invitation:
+    """One invitation of ``campaign``, for those who manage the campaign's unit (403 otherwise, 404 when unknown)."""
+    if not can_manage_collection(user, campaign.unit):
+        raise PermissionDenied
+    invitation = campaign.invitations.select_related("unit").filter(pk=id_or_404(invitation_id)).first()
+    if invitation is None:
+        raise Http404
+    return invitation

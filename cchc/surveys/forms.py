@@ -11,12 +11,17 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
+from cchc.lib.types import Viewer
 from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
+from cchc.organisations.forms import UnitChoiceField
 from cchc.organisations.models import Unit
+from cchc.organisations.picker import UNIT_SCOPES, Scope
 
+from . import access
 from .models import (
     CODE_MAX_LENGTH,
     COUNTER_LABEL_MAX_LENGTH,
+    RESPONDENT_NAME_MAX_LENGTH,
     VALUE_MAX_LENGTH,
     Channel,
     Question,
@@ -167,10 +172,35 @@ class CampaignForm(forms.Form):
     title = forms.CharField(label=_("Tên đợt mời"), max_length=200, help_text=_("Ví dụ: Điều tra xã hội học năm 2026."))
     unit = forms.ModelChoiceField(label=_("Đơn vị tổ chức khảo sát"), queryset=Unit.objects.none())
     closes_on = forms.DateField(label=_("Hạn trả lời (hết ngày)"), widget=forms.DateInput(attrs={"type": "date"}))
+    remind_days_before = forms.IntegerField(
+        label=_("Nhắc tự động từ bao nhiêu ngày trước hạn"),
+        required=False,
+        min_value=0,
+        max_value=60,
+        help_text=_(
+            "Trong những ngày cuối này, người chưa trả lời được nhắc tự động mỗi ngày một lần. Để trống: theo cấu "
+            "hình chung của hệ thống; 0: không nhắc tự động."
+        ),
+    )
 
     def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units.order_by("path")  # type: ignore[attr-defined]
+
+
+class InvitationForm(forms.Form):
+    """Correcting one invited person before they answer; the group is chosen among the questionnaire's groups."""
+
+    name = forms.CharField(label=_("Họ và tên"), max_length=RESPONDENT_NAME_MAX_LENGTH)
+    email = forms.EmailField(label=_("Thư điện tử"))
+    group = forms.CharField(label=_("Nhóm đối tượng"), required=False, max_length=VALUE_MAX_LENGTH)
+
+    def __init__(self, *args: Any, groups: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if groups:
+            self.fields["group"] = forms.ChoiceField(
+                label=_("Nhóm đối tượng"), required=False, choices=[("", "—"), *groups.items()]
+            )
 
 
 class InvitationUploadForm(forms.Form):
@@ -209,9 +239,6 @@ def period_choices(this_year: int) -> list[tuple[str, str]]:
 
 class ResultsFilterForm(forms.Form):
     period = forms.ChoiceField(label=_("Kỳ"), required=False)
-    unit = forms.ModelChoiceField(
-        label=_("Đơn vị"), queryset=Unit.objects.none(), required=False, empty_label=_("Tất cả")
-    )
     channel = forms.ChoiceField(
         label=_("Kênh"),
         required=False,
@@ -224,11 +251,22 @@ class ResultsFilterForm(forms.Form):
     group = forms.CharField(label=_("Nhóm đối tượng"), required=False, max_length=VALUE_MAX_LENGTH)
     by = forms.ChoiceField(label=_("Phân tích theo"), required=False, choices=BREAKDOWNS)
 
-    def __init__(self, data: Any, *, units: QuerySet[Unit], this_year: int) -> None:
+    def __init__(self, data: Any, *, units: Scope, this_year: int, groups: dict[str, str] | None = None) -> None:
         super().__init__(data)
         period_field = self.fields["period"]
         assert isinstance(period_field, forms.ChoiceField)
         period_field.choices = period_choices(this_year)
-        unit_field = self.fields["unit"]
-        assert isinstance(unit_field, forms.ModelChoiceField)
-        unit_field.queryset = units.order_by("path")
+        # The unit picker lists the units as a tree (a unit under its parent), so that the many offices named
+        # "Văn phòng" can be told apart, and searches by name when there are many.
+        self.fields["unit"] = UnitChoiceField(label=_("Đơn vị"), scope=units, required=False, empty_label=_("Tất cả"))
+        if groups:
+            self.fields["group"] = forms.ChoiceField(
+                label=_("Nhóm đối tượng"), required=False, choices=[("", _("Tất cả")), *groups.items()]
+            )
+        self.order_fields(["period", "unit", "channel", "group", "by"])
+
+
+@UNIT_SCOPES.register("surveys.result_units")
+def result_units_scope(viewer: Viewer) -> QuerySet[Unit]:
+    """The units the results filter offers (see :func:`access.result_units_for_user`)."""
+    return access.result_units_for_user(viewer)

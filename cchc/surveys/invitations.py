@@ -54,12 +54,15 @@ from .models import (
     Questionnaire,
     QuestionnaireVersion,
     Response,
+    RetiredInvitationLink,
+    RetiredLinkReason,
 )
 
 logger = logging.getLogger(__name__)
 
 REMINDER_GAP = datetime.timedelta(hours=24)
-CAMPAIGN_FIELDS = ("questionnaire", "unit", "title", "closes_on")
+CAMPAIGN_FIELDS = ("questionnaire", "unit", "title", "closes_on", "remind_days_before")
+MAX_REMIND_DAYS_BEFORE = 60
 TOKEN_LENGTH = 32
 # The columns of the respondents' file: key, header as written in the template, other accepted headers.
 COLUMNS = (
@@ -97,7 +100,23 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 
 def campaign_closed(campaign: InvitationCampaign, *, today: datetime.date | None = None) -> bool:
-    return (today or timezone.localdate()) > campaign.closes_on
+    """Past its deadline, or closed by the scheduled run (which closes only campaigns past their deadline)."""
+    return campaign.closed_at is not None or (today or timezone.localdate()) > campaign.closes_on
+
+
+def retired_link_message(token: str) -> str | None:
+    """Why a link that once worked no longer does (a Vietnamese sentence), or ``None`` for a link never issued."""
+    if not token or len(token) != TOKEN_LENGTH:
+        return None
+    retired = RetiredInvitationLink.objects.filter(token_hash=token_hash(token)).first()
+    if retired is None:
+        return None
+    if retired.reason == RetiredLinkReason.REPLACED:
+        return _(
+            "Đường dẫn này đã được thay bằng đường dẫn mới gửi ngày %(date)s. Xin mở đường dẫn trong thư mời mới nhất "
+            "ông/bà nhận được."
+        ) % {"date": timezone.localtime(retired.retired_at).strftime("%d/%m/%Y")}
+    return _("Lời mời này đã được hủy nên đường dẫn không còn dùng được.")
 
 
 def closed_reason(invitation: Invitation, *, today: datetime.date | None = None) -> str | None:
@@ -123,7 +142,13 @@ def already_answered_message() -> str:
 
 
 def campaign_create(
-    *, actor: ActorOrSystem, questionnaire: Questionnaire, unit: Unit, title: str, closes_on: datetime.date
+    *,
+    actor: ActorOrSystem,
+    questionnaire: Questionnaire,
+    unit: Unit,
+    title: str,
+    closes_on: datetime.date,
+    remind_days_before: int | None = None,
 ) -> InvitationCampaign:
     title = normalize(title or "")
     if not title:
@@ -132,13 +157,22 @@ def campaign_create(
         raise ServiceError(_("Tên đợt mời dài quá 200 ký tự."), field="title")
     if closes_on < timezone.localdate():
         raise ServiceError(_("Hạn trả lời không được ở trong quá khứ."), field="closes_on")
+    if remind_days_before is not None and not 0 <= remind_days_before <= MAX_REMIND_DAYS_BEFORE:
+        raise ServiceError(
+            _("Số ngày nhắc trước hạn phải từ 0 đến %(max)s.") % {"max": MAX_REMIND_DAYS_BEFORE},
+            field="remind_days_before",
+        )
     if published_version(questionnaire) is None:
         raise ServiceError(
             _("Phiếu chưa có phiên bản đang ban hành nên chưa mời trả lời được."), code="conflict", field="title"
         )
     with transaction.atomic():
         campaign = InvitationCampaign.objects.create(
-            questionnaire=questionnaire, unit=unit, title=title, closes_on=closes_on
+            questionnaire=questionnaire,
+            unit=unit,
+            title=title,
+            closes_on=closes_on,
+            remind_days_before=remind_days_before,
         )
         record(
             actor=actor,
@@ -503,3 +537,244 @@ def invitation_answer(
         invitation.response = response
         invitation.save(update_fields=["state", "answered_at", "response"])
     return response
+
+
+# ---------------------------------------------------------------------------
+# One invitation: resending its link, correcting it, removing it
+
+
+def group_labels(campaign: InvitationCampaign) -> dict[str, str]:
+    """The labels of the respondent groups of the campaign's questionnaire, by stored value (empty without one)."""
+    question = group_question(published_version(campaign.questionnaire))
+    if question is None:
+        return {}
+    return {choice.value: choice.label for choice in question.choices.all()}
+
+
+def _locked(invitation: Invitation) -> Invitation:
+    """The invitation again, locked for this transaction; refused once answered or when the campaign is closed."""
+    locked = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("campaign__questionnaire", "campaign__unit")
+        .filter(pk=invitation.pk)
+        .first()
+    )
+    if locked is None:
+        raise ServiceError(_("Người này không còn trong danh sách mời."), code="not_found")
+    if locked.state == InvitationState.ANSWERED:
+        raise ServiceError(
+            _("%(name)s đã trả lời phiếu nên không thay đổi lời mời được nữa.") % {"name": locked.name},
+            code="answered",
+        )
+    if campaign_closed(locked.campaign):
+        raise ServiceError(_("Đợt mời đã quá hạn trả lời nên không thay đổi được nữa."), code="closed")
+    return locked
+
+
+def _retire_link(invitation: Invitation, reason: RetiredLinkReason) -> None:
+    RetiredInvitationLink.objects.create(
+        campaign_id=invitation.campaign_id, token_hash=invitation.token_hash, reason=reason
+    )
+
+
+def invitation_resend(*, actor: ActorOrSystem, invitation: Invitation, link: LinkBuilder) -> Invitation:
+    """Send the person a new link (a new token); the link sent before stops working and says so when opened."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _locked(invitation)
+        _retire_link(locked, RetiredLinkReason.REPLACED)
+        old_state, old_sent = locked.state, locked.sent_at
+        locked.nonce = secrets.token_hex(16)
+        locked.token_hash = token_hash(token_of(locked))
+        locked.state = InvitationState.SENT
+        locked.sent_at = now
+        locked.save(update_fields=["nonce", "token_hash", "state", "sent_at"])
+        record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=locked,
+            changes={"link": [None, "new"], "state": [old_state, locked.state], "sent_at": [old_sent, now]},
+            reason=_("Gửi lại đường dẫn mới"),
+            unit=locked.campaign.unit,
+        )
+        _send_after_commit([_message(locked, link(token_of(locked)), reminder=False)], reminder=False)
+    return locked
+
+
+def invitation_update(*, actor: ActorOrSystem, invitation: Invitation, name: str, email: str, group: str) -> Invitation:
+    """Correct the name, e-mail or respondent group of someone who has not answered yet."""
+    name, email, group_text = normalize(name or ""), normalize(email or "").lower(), normalize(group or "")
+    if not name:
+        raise ServiceError(_("Hãy ghi họ và tên."), field="name")
+    if len(name) > RESPONDENT_NAME_MAX_LENGTH:
+        raise ServiceError(_("Họ và tên dài quá %(max)s ký tự.") % {"max": RESPONDENT_NAME_MAX_LENGTH}, field="name")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ServiceError(_("Thư điện tử «%(email)s» không hợp lệ.") % {"email": email}, field="email") from None
+    with transaction.atomic():
+        locked = _locked(invitation)
+        campaign = locked.campaign
+        if campaign.invitations.filter(email__iexact=email).exclude(pk=locked.pk).exists():
+            raise ServiceError(_("%(email)s đã có trong danh sách mời của đợt này.") % {"email": email}, field="email")
+        value = _group_value(group_text, group_question(published_version(campaign.questionnaire)))
+        if value is None:
+            raise ServiceError(
+                _("Nhóm đối tượng «%(group)s» không có trong phiếu.") % {"group": group_text}, field="group"
+            )
+        if len(value) > VALUE_MAX_LENGTH:
+            raise ServiceError(_("Nhóm đối tượng dài quá."), field="group")
+        fields = ("name", "email", "respondent_group")
+        before = snapshot(locked, fields)
+        locked.name, locked.email, locked.respondent_group = name, email, value
+        after = snapshot(locked, fields)
+        changes = {key: [before[key], after[key]] for key in fields if before[key] != after[key]}
+        if changes:
+            locked.save(update_fields=list(fields))
+            record(actor=actor, action=AuditAction.UPDATE, instance=locked, changes=changes, unit=campaign.unit)
+    return locked
+
+
+def invitation_remove(*, actor: ActorOrSystem, invitation: Invitation) -> None:
+    """Take someone who has not answered off the list; their link stops working and says the invitation was
+    cancelled."""
+    with transaction.atomic():
+        locked = _locked(invitation)
+        _retire_link(locked, RetiredLinkReason.REMOVED)
+        record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            instance=locked,
+            changes=snapshot(locked, ("name", "email", "respondent_group", "state")),
+            unit=locked.campaign.unit,
+        )
+        locked.delete()
+
+
+# ---------------------------------------------------------------------------
+# Exporting the list
+
+
+def export_rows(campaign: InvitationCampaign) -> list[list[str | int]]:
+    """The campaign's invitations as rows of text (never the token); formula-like cells neutralised."""
+    labels = group_labels(campaign)
+    zone = timezone.get_current_timezone()
+
+    def when(moment: datetime.datetime | None) -> str:
+        return moment.astimezone(zone).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+    rows: list[list[str | int]] = []
+    for invitation in campaign.invitations.select_related("unit").order_by("name", "pk"):
+        texts = [
+            invitation.name,
+            invitation.email,
+            labels.get(invitation.respondent_group, invitation.respondent_group),
+            invitation.unit.name if invitation.unit else "",
+            str(invitation.get_state_display()),
+            when(invitation.sent_at),
+        ]
+        rows.append(
+            [spreadsheet.formula_safe(text) for text in texts]
+            + [invitation.reminder_count, when(invitation.reminded_at), when(invitation.answered_at)]
+        )
+    return rows
+
+
+def export_bytes(campaign: InvitationCampaign) -> bytes:
+    return spreadsheet.table_bytes(
+        title=_("Danh sách mời"),
+        header=[
+            _("Họ và tên"),
+            _("Thư điện tử"),
+            _("Nhóm đối tượng"),
+            _("Đơn vị công tác"),
+            _("Trạng thái"),
+            _("Gửi thư lúc"),
+            _("Số lần nhắc"),
+            _("Nhắc lần cuối lúc"),
+            _("Trả lời lúc"),
+        ],
+        rows=export_rows(campaign),
+        widths=[28, 32, 30, 30, 22, 18, 12, 18, 18],
+    )
+
+
+# ---------------------------------------------------------------------------
+# The scheduled run: reminders close to the deadline, closing campaigns past it
+
+
+def remind_days_before(campaign: InvitationCampaign) -> int:
+    """How many days before the deadline the automatic reminders start (0: none)."""
+    if campaign.remind_days_before is not None:
+        return campaign.remind_days_before
+    return max(0, int(getattr(settings, "SURVEY_REMIND_DAYS_BEFORE", 3)))
+
+
+def scheduled_remindable(campaign: InvitationCampaign, *, today: datetime.date) -> QuerySet[Invitation]:
+    """Invitations the scheduled run reminds on ``today``: sent before today, not answered, not reminded today, while
+    ``today`` is within the campaign's reminder days before its deadline (the deadline included)."""
+    days = remind_days_before(campaign)
+    if days <= 0 or campaign_closed(campaign, today=today):
+        return campaign.invitations.none()
+    if today < campaign.closes_on - datetime.timedelta(days=days):
+        return campaign.invitations.none()
+    start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    return campaign.invitations.filter(state=InvitationState.SENT, sent_at__lt=start).filter(
+        Q(reminded_at__isnull=True) | Q(reminded_at__lt=start)
+    )
+
+
+@dataclass(frozen=True)
+class ScheduledRun:
+    reminded: int = 0
+    campaigns_reminded: int = 0
+    closed: int = 0
+
+
+def scheduled_run(*, link: LinkBuilder, today: datetime.date | None = None) -> ScheduledRun:
+    """For every open campaign: close it when its deadline has passed, else remind who is due today. Running twice
+    on the same day reminds nobody twice and closes nothing twice."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    reminded = campaigns_reminded = closed = 0
+    open_campaigns = InvitationCampaign.objects.filter(closed_at__isnull=True).select_related("questionnaire", "unit")
+    for campaign in open_campaigns:
+        with transaction.atomic():
+            if campaign.closes_on < today:
+                updated = InvitationCampaign.objects.filter(pk=campaign.pk, closed_at__isnull=True).update(
+                    closed_at=now
+                )
+                if updated:
+                    record(
+                        actor=None,
+                        action=AuditAction.UPDATE,
+                        instance=campaign,
+                        changes={"closed_at": [None, now]},
+                        reason=_("Đóng đợt mời khi đã quá hạn trả lời"),
+                        unit=campaign.unit,
+                    )
+                    closed += 1
+                continue
+            due = list(
+                scheduled_remindable(campaign, today=today)
+                .select_for_update(of=("self",))
+                .select_related("campaign__questionnaire", "campaign__unit")
+            )
+            if not due:
+                continue
+            for invitation in due:
+                invitation.reminded_at = now
+                invitation.reminder_count += 1
+            Invitation.objects.bulk_update(due, ["reminded_at", "reminder_count"])
+            record(
+                actor=None,
+                action=AuditAction.UPDATE,
+                instance=campaign,
+                changes={"reminded": [None, len(due)]},
+                reason=_("Nhắc tự động theo lịch"),
+                unit=campaign.unit,
+            )
+            _send_after_commit([_message(i, link(token_of(i)), reminder=True) for i in due], reminder=True)
+            reminded += len(due)
+            campaigns_reminded += 1
+    return ScheduledRun(reminded=reminded, campaigns_reminded=campaigns_reminded, closed=closed)

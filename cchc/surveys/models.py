@@ -449,6 +449,16 @@ class InvitationCampaign(models.Model):
     )
     title = models.CharField(_("tên đợt mời"), max_length=200)
     closes_on = models.DateField(_("hạn trả lời"))
+    remind_days_before = models.PositiveSmallIntegerField(
+        _("nhắc tự động từ số ngày trước hạn"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Trong những ngày này, người chưa trả lời được nhắc tự động mỗi ngày một lần; để trống: theo cấu hình "
+            "chung; 0: không nhắc tự động."
+        ),
+    )
+    closed_at = models.DateTimeField(_("đóng đợt lúc"), null=True, blank=True)
     created_at = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
 
     class Meta:
@@ -512,6 +522,30 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+
+class RetiredLinkReason(models.TextChoices):
+    REPLACED = "replaced", _("Đã thay bằng đường dẫn mới")
+    REMOVED = "removed", _("Người được mời đã bị xóa khỏi danh sách")
+
+
+class RetiredInvitationLink(models.Model):
+    """The hash of an invitation link that no longer works (a new link was sent, or the person was removed), kept so
+    that opening it explains why instead of saying the link does not exist."""
+
+    campaign = models.ForeignKey(
+        InvitationCampaign, verbose_name=_("đợt mời"), on_delete=models.CASCADE, related_name="retired_links"
+    )
+    token_hash = models.CharField(_("mã băm của đường dẫn"), max_length=64, unique=True)
+    reason = models.CharField(_("lý do"), max_length=12, choices=RetiredLinkReason.choices)
+    retired_at = models.DateTimeField(_("ngừng dùng lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("đường dẫn mời đã ngừng dùng")
+        verbose_name_plural = _("đường dẫn mời đã ngừng dùng")
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.get_reason_display()}"
 
 
 # Results

@@ -40,6 +40,7 @@ from .scales import SATISFIED_VALUES
 DEFAULT_OPTION_POINTS: Mapping[str, Decimal] = {"A": Decimal(100), "B": Decimal(60), "C": Decimal(20), "D": Decimal(0)}
 SATISFACTION_VALUES = ("1", "2", "3", "4", "5")
 POINT_VALUES = ("0", "1", "2")
+YES_VALUE, NO_VALUE = "yes", "no"
 SCORED_KINDS = (QuestionKind.SATISFACTION5, QuestionKind.POINTS012, QuestionKind.OPTIONS_AD)
 # The margin of error of the recommended sample size n = N / (1 + N·e²) (Yamane), and the z of a 95 % interval.
 DEFAULT_MARGIN = 0.05
@@ -188,3 +189,46 @@ def satisfaction_index(
         scored.append(SectionScore(section, questions, score))
     index = weighted_mean((item.score, float(item.section.weight)) for item in scored)
     return IndexResult(scored, index)
+
+
+# ---------------------------------------------------------------------------
+# Shown beside the index, not part of it
+
+
+def question_numbers(sections: Iterable[SectionShape]) -> dict[str, int]:
+    """The number a respondent reads before each question (notes are not numbered), by question code."""
+    answerable = [q.code for section in sections for q in section.questions if q.kind != QuestionKind.NOTE]
+    return {code: number for number, code in enumerate(answerable, start=1)}
+
+
+@dataclass
+class YesNoShare:
+    """The share of “Có” among the answers to a yes/no question, with its 95 % Wilson interval. Not scored: a yes
+    may be good or bad news depending on the question, so it never enters the index."""
+
+    question: QuestionShape
+    number: int | None
+    n: int = 0
+    yes: int = 0
+    share: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+
+def yes_no_shares(sections: Iterable[SectionShape], counts: Counts) -> list[YesNoShare]:
+    """One :class:`YesNoShare` per yes/no question of ``sections``, in form order (``counts``: code → value → n)."""
+    sections = tuple(sections)
+    numbers = question_numbers(sections)
+    shares = []
+    for section in sections:
+        for question in section.questions:
+            if question.kind != QuestionKind.YES_NO:
+                continue
+            values = counts.get(question.code, {})
+            yes, no = values.get(YES_VALUE, 0), values.get(NO_VALUE, 0)
+            share = YesNoShare(question, numbers.get(question.code), n=yes + no, yes=yes)
+            if share.n:
+                share.share = 100 * yes / share.n
+                share.ci_low, share.ci_high = wilson_interval(yes, share.n) or (None, None)
+            shares.append(share)
+    return shares

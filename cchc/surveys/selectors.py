@@ -18,6 +18,7 @@ from cchc.organisations.models import Unit, path_is_within, subtree_condition
 from cchc.procedures.kpis import kpis_for
 
 from .models import (
+    RESPONDENT_GROUP_CODE,
     Answer,
     Channel,
     Choice,
@@ -68,6 +69,24 @@ def sections_of(version: QuestionnaireVersion) -> list[SectionView]:
     by_pk = {view.section.pk: view for view in views}
     for question in ordered_questions(version):
         by_pk[question.section_id].questions.append(question)
+    return views
+
+
+def preview_sections(version: QuestionnaireVersion) -> list[SectionView]:
+    """:func:`sections_of` with what the preview shows instead of codes: each question's ``number`` (as the form
+    numbers it; ``None`` for a note) and, for a conditional question, ``condition_number`` and ``condition_label``
+    (the label of the value that shows it)."""
+    views = sections_of(version)
+    questions = [question for view in views for question in view.questions]
+    numbers = question_numbers(questions)
+    by_pk = {question.pk: question for question in questions}
+    for question in questions:
+        question.number = numbers.get(question.pk)  # type: ignore[attr-defined]
+        condition = by_pk.get(question.condition_question_id) if question.condition_question_id else None
+        if condition is not None:
+            labels = {choice.value: choice.label for choice in condition.choices.all()}
+            question.condition_number = numbers.get(condition.pk)  # type: ignore[attr-defined]
+            question.condition_label = labels.get(question.condition_value, question.condition_value)  # type: ignore[attr-defined]
     return views
 
 
@@ -525,3 +544,27 @@ def results_breakdown(
         )
     rows.sort(key=lambda row: row.key if by == "month" else row.label)
     return rows
+
+
+def yes_no_counts(responses: QuerySet[Response]) -> dict[str, dict[str, int]]:
+    """The answers to the yes/no questions among ``responses``, per question code and value (one grouped query).
+    They are shown beside the index, never in it."""
+    counts: dict[str, dict[str, int]] = {}
+    rows = (
+        Answer.objects.filter(response__in=responses.values("pk"), question__kind=QuestionKind.YES_NO)
+        .exclude(choice_value="")
+        .values("question__code", "choice_value")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        counts.setdefault(row["question__code"], {})[row["choice_value"]] = row["n"]
+    return counts
+
+
+def respondent_groups(version: QuestionnaireVersion) -> dict[str, str]:
+    """The respondent groups the questionnaire asks for (question ``nhom_doi_tuong``), value → label; empty without."""
+    rows = Choice.objects.filter(question__version=version, question__code=RESPONDENT_GROUP_CODE).order_by(
+        "order", "pk"
+    )
+    return dict(rows.values_list("value", "label"))

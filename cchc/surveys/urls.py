@@ -30,6 +30,22 @@ urlpatterns = [
     path(Q + "invitations/<int:campaign_id>/template.xlsx", views.invitation_template, name="invitation_template"),
     path(Q + "invitations/<int:campaign_id>/send/", views.invitations_send, name="invitations_send"),
     path(Q + "invitations/<int:campaign_id>/remind/", views.invitations_remind, name="invitations_remind"),
+    path(Q + "invitations/<int:campaign_id>/invitations.xlsx", views.invitations_export, name="invitations_export"),
+    path(
+        Q + "invitations/<int:campaign_id>/people/<int:invitation_id>/edit/",
+        views.invitation_edit,
+        name="invitation_edit",
+    ),
+    path(
+        Q + "invitations/<int:campaign_id>/people/<int:invitation_id>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        Q + "invitations/<int:campaign_id>/people/<int:invitation_id>/remove/",
+        views.invitation_remove,
+        name="invitation_remove",
+    ),
     path(Q + "sections/new/", views.section_add, name="section_add"),
     path(Q + "sections/<int:section_id>/edit/", views.section_edit, name="section_edit"),
     path(Q + "sections/<int:section_id>/move/", views.section_move, name="section_move"),

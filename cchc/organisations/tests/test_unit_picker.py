@@ -269,6 +269,8 @@ def _registered_unit_scopes(personas: Personas) -> list[Scope]:
         unit_scope(personas.secretariat, "indicators.external_responsible", province=personas.province.pk),
         unit_scope(personas.secretariat, "procedures.dossier_units"),
         unit_scope(personas.focal_b, "procedures.dossier_units"),
+        unit_scope(personas.secretariat, "surveys.result_units"),
+        unit_scope(personas.focal_a, "surveys.result_units"),
     ]
     if task is not None:
         scopes.append(unit_scope(None, "directives.province", unit=personas.province.pk, task=task.pk))

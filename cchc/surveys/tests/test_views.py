@@ -49,7 +49,7 @@ def test_every_role_reads_the_list_and_a_published_questionnaire_as_a_form_previ
     assert f'href="{reverse("surveys:questionnaire_list")}"' in listing.content.decode()  # the menu entry "Khảo sát"
     page = client.get(_detail(published)).content.decode()
     assert "Ông/bà hài lòng không?" in page and "Rất không hài lòng" in page
-    assert "Chỉ hiện khi câu hai_long = 1" in page
+    assert "Chỉ hiện khi câu 1 được trả lời “Rất không hài lòng”" in page
     assert ("Sửa nội dung (tạo phiên bản mới)" in page) == (name in MANAGERS)
     assert client.get(reverse("surveys:xlsform_export", args=[published.pk, 1])).status_code == 200
 

@@ -11,7 +11,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from cchc.accounts import roles
-from cchc.organisations.models import Unit, UnitKind
+from cchc.accounts.models import Role
+from cchc.organisations.models import Unit, UnitKind, path_is_within
 from cchc.surveys import access
 
 from ..models import Questionnaire, QuestionnaireVersion, VersionState
@@ -39,6 +40,18 @@ def owners(request: HttpRequest) -> QuerySet[Unit]:
         .filter(kind__in=[UnitKind.PROVINCE, UnitKind.DISTRICT])
         .order_by("name")
     )
+
+
+def default_owner(request: HttpRequest, candidates: QuerySet[Unit]) -> Unit | None:
+    """The owner a new or copied questionnaire starts with: the province or district of the unit the user works in
+    (the nearest one holding it), else the unit of their secretariat scope; ``None`` when neither is offered."""
+    offered = list(candidates)
+    for path in roles.member_unit_paths(request.user):
+        holding = [unit for unit in offered if path_is_within(path, [unit.path])]
+        if holding:
+            return max(holding, key=lambda unit: len(unit.path))
+    scopes = {a.scope_id for a in roles.role_assignments(request.user) if a.role == Role.SECRETARIAT and a.scope_id}
+    return next((unit for unit in offered if unit.pk in scopes), None)
 
 
 def allow_shared(request: HttpRequest) -> bool:

@@ -66,7 +66,7 @@ def _moved(
             "surveys/questionnaire_detail.html#editor",
             questionnaire=questionnaire,
             version=version,
-            sections=selectors.sections_of(version),
+            sections=selectors.preview_sections(version),
             editing=True,
         )
     return _back(questionnaire, anchor)

@@ -30,7 +30,7 @@ from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
 from cchc.surveys import access
 
 from .. import collection, invitations
-from ..forms import CampaignForm, InvitationUploadForm, show_service_error
+from ..forms import CampaignForm, InvitationForm, InvitationUploadForm, show_service_error
 from ..models import Invitation, InvitationCampaign, InvitationState, Questionnaire, QuestionnaireVersion
 from .common import GET_POST, page, posted
 from .public import HONEYPOT, posted_answers, sections_for
@@ -84,6 +84,7 @@ def campaign_create(request: HttpRequest, questionnaire_id: int) -> HttpResponse
                 unit=unit,
                 title=form.cleaned_data["title"],
                 closes_on=form.cleaned_data["closes_on"],
+                remind_days_before=form.cleaned_data["remind_days_before"],
             )
         except ServiceError as error:
             show_service_error(form, error)
@@ -112,6 +113,9 @@ def campaign_detail(request: HttpRequest, questionnaire_id: int, campaign_id: in
         elif chosen:
             listed = listed.filter(state=chosen)
         rows = list(listed)
+        labels = invitations.group_labels(campaign) if rows else {}
+        for row in rows:
+            row.group_label = labels.get(row.respondent_group, row.respondent_group)  # type: ignore[attr-defined]
     return page(
         request,
         "surveys/invitations/campaign_detail.html",
@@ -122,6 +126,7 @@ def campaign_detail(request: HttpRequest, questionnaire_id: int, campaign_id: in
         can_manage=can_manage,
         show_names=access.can_read_invitation_names(request.user, campaign),
         rows=rows,
+        remind_days=invitations.remind_days_before(campaign),
         filters=FILTERS,
         chosen=chosen,
     )
@@ -240,17 +245,162 @@ def invitations_remind(request: HttpRequest, questionnaire_id: int, campaign_id:
     )
 
 
+@require_GET
+@login_required
+def invitations_export(request: HttpRequest, questionnaire_id: int, campaign_id: int) -> HttpResponse:
+    questionnaire = _questionnaire(request, questionnaire_id)
+    campaign = access.get_campaign_for_user(request.user, questionnaire, campaign_id, manage=True)
+    response = HttpResponse(invitations.export_bytes(campaign), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="danh-sach-moi-{campaign.pk}.xlsx"'
+    return response
+
+
+def _invitation(
+    request: HttpRequest, questionnaire_id: int, campaign_id: int, invitation_id: int
+) -> tuple[Questionnaire, InvitationCampaign, Invitation]:
+    questionnaire = _questionnaire(request, questionnaire_id)
+    campaign = access.get_campaign_for_user(request.user, questionnaire, campaign_id, manage=True)
+    return questionnaire, campaign, access.get_invitation_for_user(request.user, campaign, invitation_id)
+
+
+def _refused(request: HttpRequest, campaign: InvitationCampaign, error: ServiceError) -> HttpResponse:
+    messages.error(request, error.message)
+    return redirect("surveys:campaign_detail", campaign.questionnaire_id, campaign.pk)
+
+
+@GET_POST
+@login_required
+def invitation_edit(request: HttpRequest, questionnaire_id: int, campaign_id: int, invitation_id: int) -> HttpResponse:
+    questionnaire, campaign, invitation = _invitation(request, questionnaire_id, campaign_id, invitation_id)
+    if invitation.state == InvitationState.ANSWERED:
+        return _refused(
+            request,
+            campaign,
+            ServiceError(_("%(name)s đã trả lời phiếu nên không sửa được.") % {"name": invitation.name}),
+        )
+    initial = {"name": invitation.name, "email": invitation.email, "group": invitation.respondent_group}
+    form = InvitationForm(posted(request), initial=initial, groups=invitations.group_labels(campaign))
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitations.invitation_update(
+                actor=request.user,
+                invitation=invitation,
+                name=form.cleaned_data["name"],
+                email=form.cleaned_data["email"],
+                group=form.cleaned_data["group"],
+            )
+        except ServiceError as error:
+            if error.code in ("answered", "closed", "not_found"):
+                return _refused(request, campaign, error)
+            show_service_error(form, error)
+        else:
+            messages.success(request, _("Đã sửa thông tin người được mời."))
+            return redirect("surveys:campaign_detail", questionnaire.pk, campaign.pk)
+    response = page(
+        request,
+        "surveys/invitations/edit.html",
+        questionnaire=questionnaire,
+        campaign=campaign,
+        invitation=invitation,
+        form=form,
+    )
+    if request.method == "POST":
+        response.status_code = 400
+    return response
+
+
+@GET_POST
+@login_required
+def invitation_resend(
+    request: HttpRequest, questionnaire_id: int, campaign_id: int, invitation_id: int
+) -> HttpResponse:
+    questionnaire, campaign, invitation = _invitation(request, questionnaire_id, campaign_id, invitation_id)
+    if request.method == "POST":
+        try:
+            invitations.invitation_resend(actor=request.user, invitation=invitation, link=_link_builder(request))
+        except ServiceError as error:
+            return _refused(request, campaign, error)
+        messages.success(
+            request,
+            _("Đã gửi đường dẫn mới cho %(name)s; đường dẫn gửi trước đây không còn dùng được.")
+            % {"name": invitation.name},
+        )
+        return redirect("surveys:campaign_detail", questionnaire.pk, campaign.pk)
+    answered = invitation.state == InvitationState.ANSWERED
+    return _confirm(
+        request,
+        questionnaire,
+        campaign,
+        heading=_("Gửi lại đường dẫn"),
+        question=(
+            _("%(name)s đã trả lời phiếu; không cần gửi lại đường dẫn.")
+            if answered
+            else _("Gửi cho %(name)s (%(email)s) một đường dẫn mới? Đường dẫn đã gửi trước đây sẽ không còn dùng được.")
+        )
+        % {"name": invitation.name, "email": invitation.email},
+        button=_("Gửi đường dẫn mới"),
+        count=0 if answered else 1,
+    )
+
+
+@GET_POST
+@login_required
+def invitation_remove(
+    request: HttpRequest, questionnaire_id: int, campaign_id: int, invitation_id: int
+) -> HttpResponse:
+    questionnaire, campaign, invitation = _invitation(request, questionnaire_id, campaign_id, invitation_id)
+    if request.method == "POST":
+        try:
+            invitations.invitation_remove(actor=request.user, invitation=invitation)
+        except ServiceError as error:
+            return _refused(request, campaign, error)
+        messages.success(request, _("Đã xóa %(name)s khỏi danh sách mời.") % {"name": invitation.name})
+        return redirect("surveys:campaign_detail", questionnaire.pk, campaign.pk)
+    answered = invitation.state == InvitationState.ANSWERED
+    return _confirm(
+        request,
+        questionnaire,
+        campaign,
+        heading=_("Xóa khỏi danh sách mời"),
+        question=(
+            _("%(name)s đã trả lời phiếu nên không xóa được.")
+            if answered
+            else _(
+                "Xóa %(name)s (%(email)s) khỏi danh sách mời? Đường dẫn đã gửi cho người này sẽ không còn dùng được. "
+                "Không hoàn tác được."
+            )
+        )
+        % {"name": invitation.name, "email": invitation.email},
+        button=_("Xóa khỏi danh sách"),
+        count=0 if answered else 1,
+        danger=True,
+    )
+
+
 # ---------------------------------------------------------------------------
 # The invited respondent's form (no login)
 
 
 def _message(request: HttpRequest, invitation: Invitation | None, text: str, *, status: int) -> HttpResponse:
+    """The page of a link that shows no form, its tab title saying why (used, not found, no longer valid)."""
+    if status == 404:
+        title = _("Không tìm thấy lời mời")
+    elif invitation is not None and invitation.state == InvitationState.ANSWERED:
+        title = _("Bạn đã trả lời phiếu này")
+    else:
+        title = _("Lời mời không còn nhận câu trả lời")
     return render(
-        request, "surveys/invitations/public_message.html", {"invitation": invitation, "reason": text}, status=status
+        request,
+        "surveys/invitations/public_message.html",
+        {"invitation": invitation, "reason": text, "title": title},
+        status=status,
     )
 
 
-def _not_found(request: HttpRequest) -> HttpResponse:
+def _not_found(request: HttpRequest, token: str) -> HttpResponse:
+    retired = invitations.retired_link_message(token)
+    if retired is not None:
+        return _message(request, None, retired, status=410)
     return _message(
         request, None, _("Không tìm thấy lời mời. Đường dẫn có thể đã bị gõ sai hoặc thiếu ký tự."), status=404
     )
@@ -302,7 +452,7 @@ def _form(
 def invited_form(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitations.invitation_for_token(token)
     if invitation is None:
-        return _not_found(request)
+        return _not_found(request, token)
     if invitation.state == InvitationState.ANSWERED:
         return _message(request, invitation, invitations.already_answered_message(), status=200)
     reason = invitations.closed_reason(invitation)
@@ -358,7 +508,7 @@ def invited_form(request: HttpRequest, token: str) -> HttpResponse:
 def invited_thanks(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitations.invitation_for_token(token)
     if invitation is None:
-        return _not_found(request)
+        return _not_found(request, token)
     if invitation.state != InvitationState.ANSWERED:
         return redirect("survey_public:invited", token)
     return render(request, "surveys/invitations/public_thanks.html", {"invitation": invitation})

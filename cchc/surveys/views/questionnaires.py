@@ -23,7 +23,7 @@ from cchc.surveys import access
 from .. import selectors, services
 from ..forms import CopyForm, QuestionnaireForm, ReasonForm, show_service_error
 from ..models import Questionnaire, QuestionnaireKind, QuestionnaireVersion, VersionState
-from .common import GET_POST, allow_shared, owners, page, posted, require_reader
+from .common import GET_POST, allow_shared, default_owner, owners, page, posted, require_reader
 
 
 @require_GET
@@ -69,7 +69,7 @@ def questionnaire_detail(request: HttpRequest, questionnaire_id: int) -> HttpRes
         questionnaire=questionnaire,
         version=version,
         versions=selectors.visible_versions(questionnaire, include_draft=can_manage),
-        sections=selectors.sections_of(version) if version is not None else [],
+        sections=selectors.preview_sections(version) if version is not None else [],
         can_manage=can_manage,
         can_copy=access.can_manage_questionnaires(request.user),
         can_view_collection=access.can_view_collection(request.user),
@@ -83,7 +83,14 @@ def questionnaire_detail(request: HttpRequest, questionnaire_id: int) -> HttpRes
 @login_required
 def questionnaire_create(request: HttpRequest) -> HttpResponse:
     roles.require(access.can_manage_questionnaires(request.user))
-    form = QuestionnaireForm(posted(request), owners=owners(request), allow_shared=allow_shared(request))
+    candidates = owners(request)
+    owner = default_owner(request, candidates)
+    form = QuestionnaireForm(
+        posted(request),
+        initial={"owner": owner.pk if owner is not None else None},
+        owners=candidates,
+        allow_shared=allow_shared(request),
+    )
     if request.method == "POST" and form.is_valid():
         data = services.QuestionnaireData(
             code=form.cleaned_data["code"],
@@ -183,8 +190,14 @@ def questionnaire_copy(request: HttpRequest, questionnaire_id: int) -> HttpRespo
     if version is None:
         messages.error(request, _("Phiếu chưa có phiên bản để sao chép."))
         return redirect("surveys:questionnaire_detail", questionnaire.pk)
-    initial = {"code": f"{questionnaire.code}-ban-sao"[:64], "title": questionnaire.title}
-    form = CopyForm(posted(request), initial=initial, owners=owners(request), allow_shared=allow_shared(request))
+    candidates = owners(request)
+    owner = default_owner(request, candidates)
+    initial = {
+        "code": f"{questionnaire.code}-ban-sao"[:64],
+        "title": _("%(title)s (bản sao)") % {"title": questionnaire.title[:285]},
+        "owner": owner.pk if owner is not None else None,
+    }
+    form = CopyForm(posted(request), initial=initial, owners=candidates, allow_shared=allow_shared(request))
     if request.method == "POST" and form.is_valid():
         owner = form.cleaned_data["owner"]
         roles.require(access.can_manage_questionnaire(request.user, Questionnaire(owner=owner)))

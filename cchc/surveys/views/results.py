@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,17 +22,20 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cchc.accounts import roles
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, table_bytes
+from cchc.organisations.picker import unit_scope
 from cchc.surveys import access
 
 from .. import exports, publishing, selectors
 from ..forms import RESULT_CHANNELS, ResultsFilterForm
-from ..models import Questionnaire
+from ..models import QuestionKind, Questionnaire, QuestionnaireKind
+from ..results import YesNoShare, question_numbers, yes_no_shares
 from .common import page
 
 COMMENTS_SHOWN = 50
@@ -43,12 +47,15 @@ def _questionnaire(request: HttpRequest, questionnaire_id: int) -> Questionnaire
     return access.get_questionnaire_for_user(request.user, questionnaire_id)
 
 
-def _filter(request: HttpRequest) -> tuple[ResultsFilterForm, selectors.ResultsFilter, str]:
+def _filter(
+    request: HttpRequest, groups: dict[str, str] | None = None
+) -> tuple[ResultsFilterForm, selectors.ResultsFilter, str]:
     """The filter read from the query string; a value that does not read is reported on the form and ignored."""
     form = ResultsFilterForm(
         request.GET or None,
-        units=access.result_units_for_user(request.user),
+        units=unit_scope(request.user, "surveys.result_units"),
         this_year=timezone.localdate().year,
+        groups=groups,
     )
     if not form.is_bound or not form.is_valid():
         return form, selectors.ResultsFilter(), "unit"
@@ -62,16 +69,56 @@ def _filter(request: HttpRequest) -> tuple[ResultsFilterForm, selectors.ResultsF
     return form, where, data["by"] or "unit"
 
 
+# What the figures are called, by kind of questionnaire: only satisfaction surveys give a "satisfaction index"; the
+# per-dossier evaluation gives points (0/1/2) and the officials' survey options converted into points (A–D).
+SATISFACTION_WORDS: dict[str, Any] = {
+    "heading": gettext_lazy("Chỉ số hài lòng"),
+    "share": gettext_lazy("Tỷ lệ hài lòng"),
+    "satisfaction": True,
+}
+RESULT_WORDS: dict[str, dict[str, Any]] = {
+    QuestionnaireKind.DOSSIER_EVALUATION: {
+        "heading": gettext_lazy("Điểm đánh giá"),
+        "share": gettext_lazy("Tỷ lệ điểm đạt"),
+    },
+    QuestionnaireKind.OFFICIALS: {
+        "heading": gettext_lazy("Điểm quy đổi từ các phương án A–D"),
+        "share": gettext_lazy("Điểm quy đổi"),
+    },
+}
+
+
+def _group_rows(rows: list[selectors.BreakdownRow], groups: dict[str, str]) -> list[selectors.BreakdownRow]:
+    """The respondent groups by their labels (responses without a group last); none when no response has a group."""
+    if not any(row.key for row in rows):
+        return []
+    for row in rows:
+        row.label = groups.get(row.key, row.key) if row.key else str(_("Không ghi nhóm đối tượng"))
+    return sorted(rows, key=lambda row: (not row.key, row.label))
+
+
 @require_GET
 @login_required
 def results_page(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
     questionnaire = _questionnaire(request, questionnaire_id)
-    form, where, by = _filter(request)
+    version = selectors.results_version(questionnaire)
+    groups = selectors.respondent_groups(version) if version is not None else {}
+    form, where, by = _filter(request, groups)
     responses = access.get_result_responses_for_user(request.user, questionnaire)
     column, kind = {"quarter": ("month", PeriodKind.QUARTER), "month": ("month", PeriodKind.MONTH)}.get(
         by, (by, PeriodKind.MONTH)
     )
     report, breakdown = selectors.results_with_breakdown(questionnaire, responses, where, column, period_kind=kind)
+    if by == "group":
+        breakdown = _group_rows(breakdown, groups)
+    question_rows: list[tuple[int | None, Any]] = []
+    yes_no: list[YesNoShare] = []
+    if report is not None:
+        shape = selectors.shape_of(report.version)
+        numbers = question_numbers(shape)
+        question_rows = [(numbers.get(score.question.code), score) for score in report.result.questions]
+        if any(q.kind == QuestionKind.YES_NO for section in shape for q in section.questions):
+            yes_no = yes_no_shares(shape, selectors.yes_no_counts(selectors.filtered_responses(responses, where)))
     comments = None
     if access.can_read_comments(request.user):
         scoped = selectors.filtered_responses(access.get_responses_for_user(request.user, questionnaire), where)
@@ -82,6 +129,9 @@ def results_page(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
         questionnaire=questionnaire,
         form=form,
         report=report,
+        words=RESULT_WORDS.get(questionnaire.kind, SATISFACTION_WORDS),
+        question_rows=question_rows,
+        yes_no=yes_no,
         by=by,
         breakdown=breakdown,
         comments=comments,
@@ -135,8 +185,8 @@ def _export_name(questionnaire: Questionnaire, extension: str) -> str:
 def results_export(request: HttpRequest, questionnaire_id: int, kind: str) -> HttpResponse | StreamingHttpResponse:
     """The responses (filtered as on the page) as CSV (streamed, UTF-8 with BOM for Excel) or as an Excel workbook."""
     questionnaire = _questionnaire(request, questionnaire_id)
-    _form, where, _by = _filter(request)
     version = selectors.results_version(questionnaire)
+    _form, where, _by = _filter(request, selectors.respondent_groups(version) if version is not None else {})
     questions = exports.export_questions(version) if version is not None else []
     responses = selectors.filtered_responses(access.get_result_responses_for_user(request.user, questionnaire), where)
     header = exports.export_header(questions)
