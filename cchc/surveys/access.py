@@ -243,3 +243,14 @@ def get_comment_for_user(user: Viewer, questionnaire: Questionnaire, answer_id: 
     if answer is None:
         raise Http404
     return answer
+
+
+def can_assign_comment_tasks(user: Viewer) -> bool:
+    """May the user turn comments into tasks at all? Those who read comments and may register directives."""
+    return can_read_comments(user) and is_manager(user)
+
+
+def can_assign_comment_task(user: Viewer, unit: Unit, issuer: Unit) -> bool:
+    """May the user give ``unit`` a task under a follow-up directive issued in the name of ``issuer``? The
+    secretariat of both (as the directives app requires to manage a directive), or an administrator."""
+    return is_admin(user) or (covers(user, (Role.SECRETARIAT,), unit) and covers(user, (Role.SECRETARIAT,), issuer))

@@ -43,7 +43,9 @@ from .questionnaires import (
     version_new,
     version_publish,
 )
-from .results import comment_handle, results_export, results_page
+from .comments import comment_handle, comment_task, comments_page
+from .report import results_report_docx
+from .results import results_export, results_page
 from .xlsform import xlsform_export, xlsform_import
 
 __all__ = [
@@ -56,6 +58,8 @@ __all__ = [
     "choice_move",
     "collection_overview",
     "comment_handle",
+    "comment_task",
+    "comments_page",
     "invitation_import",
     "invitation_template",
     "invitations_remind",
@@ -79,6 +83,7 @@ __all__ = [
     "questionnaire_edit",
     "questionnaire_list",
     "results_export",
+    "results_report_docx",
     "results_page",
     "section_add",
     "section_delete",

@@ -1,8 +1,8 @@
 """The results page of a questionnaire and the exports of its responses.
 
 Reading: every role, limited by :func:`access.get_result_responses_for_user` (the secretariat, leaders and supervisors
-within their scope; other roles the subtrees of their own units). The free-text comments are listed only for the
-secretariat (:func:`access.can_read_comments`). The page runs a fixed number of queries whatever the number of
+within their scope; other roles the subtrees of their own units). The secretariat (:func:`access.can_read_comments`) sees
+how many free-text comments there are, listed on their own page (``views.comments``). The page runs a fixed number of queries whatever the number of
 responses: the database counts the answers (``selectors.results_report``, ``selectors.results_breakdown``).
 """
 
@@ -12,29 +12,22 @@ import csv
 import io
 from collections.abc import Iterator
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from cchc.accounts import roles
-from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, table_bytes
 from cchc.surveys import access
 
-from .. import exports, publishing, selectors
+from .. import comments, exports, selectors
 from ..forms import RESULT_CHANNELS, ResultsFilterForm
 from ..models import Questionnaire
 from .common import page
 
-COMMENTS_SHOWN = 50
 FILTER_KEYS = ("period", "unit", "channel", "group", "by")
 
 
@@ -72,10 +65,10 @@ def results_page(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
         by, (by, PeriodKind.MONTH)
     )
     report, breakdown = selectors.results_with_breakdown(questionnaire, responses, where, column, period_kind=kind)
-    comments = None
+    comment_counts = None
     if access.can_read_comments(request.user):
         scoped = selectors.filtered_responses(access.get_responses_for_user(request.user, questionnaire), where)
-        comments = list(selectors.comment_answers(scoped)[:COMMENTS_SHOWN])
+        comment_counts = comments.comment_counts(selectors.comment_answers(scoped))
     return page(
         request,
         "surveys/results/results.html",
@@ -84,7 +77,7 @@ def results_page(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
         report=report,
         by=by,
         breakdown=breakdown,
-        comments=comments,
+        comment_counts=comment_counts,
         query=request.GET.urlencode(),
     )
 
@@ -102,27 +95,6 @@ def _csv_chunks(header: list[str], rows: Iterator[list[str]]) -> Iterator[str]:
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
-
-
-@require_POST
-@login_required
-def comment_handle(request: HttpRequest, questionnaire_id: int, answer_id: int) -> HttpResponse:
-    """Mark a comment handled (``handled=1``, with an optional ``note``) or not handled again (``handled=0``)."""
-    questionnaire = _questionnaire(request, questionnaire_id)
-    answer = access.get_comment_for_user(request.user, questionnaire, answer_id)
-    handled = request.POST.get("handled") == "1"
-    try:
-        publishing.comment_set_handled(
-            actor=request.user, answer=answer, handled=handled, note=request.POST.get("note", "")[:300]
-        )
-    except ServiceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Đã đánh dấu ý kiến đã xử lý.") if handled else _("Đã bỏ đánh dấu đã xử lý."))
-    kept = QueryDict(request.POST.get("query", ""))
-    query = urlencode({key: kept[key] for key in FILTER_KEYS if kept.get(key)})
-    target = reverse("surveys:results", args=[questionnaire.pk])
-    return redirect(f"{target}?{query}#comments" if query else f"{target}#comments")
 
 
 def _export_name(questionnaire: Questionnaire, extension: str) -> str:
