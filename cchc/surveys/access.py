@@ -34,6 +34,7 @@ from .models import (
     Answer,
     CollectionPoint,
     InvitationCampaign,
+    QuestionKind,
     Questionnaire,
     QuestionnaireVersion,
     Response,
@@ -231,12 +232,17 @@ def can_read_comments(user: Viewer) -> bool:
 
 
 def get_comment_for_user(user: Viewer, questionnaire: Questionnaire, answer_id: Any) -> Answer:
-    """A text answer to ``questionnaire`` inside the secretariat's scope (404 otherwise)."""
+    """A free-text answer (a comment) to ``questionnaire`` inside the secretariat's scope (404 otherwise)."""
     if not can_read_comments(user):
         raise PermissionDenied
     responses = get_responses_for_user(user, questionnaire)
     answer = (
-        Answer.objects.filter(pk=id_or_404(answer_id), response__in=responses.values("pk"))
+        Answer.objects.filter(
+            pk=id_or_404(answer_id),
+            response__in=responses.values("pk"),
+            question__kind__in=(QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT),
+        )
+        .exclude(text_value="")
         .select_related("question", "response__unit")
         .first()
     )

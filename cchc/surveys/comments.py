@@ -117,11 +117,8 @@ def comment_task_create(
     A comment already given as a task returns the existing link and creates nothing (a double submit, two tabs):
     the comment's row is locked first, so two simultaneous requests create one task.
     """
-    answer = (
-        Answer.objects.select_for_update()
-        .select_related("question", "response__questionnaire__owner")
-        .get(pk=answer.pk)
-    )
+    list(Answer.objects.select_for_update().filter(pk=answer.pk).values_list("pk"))  # the lock, on the answer alone
+    answer = Answer.objects.select_related("question", "response__questionnaire__owner").get(pk=answer.pk)
     existing = CommentTask.objects.filter(answer=answer).select_related("task").first()
     if existing is not None:
         return existing, False

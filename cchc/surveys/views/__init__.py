@@ -5,6 +5,7 @@ invitations of named respondents with their one-time links (``invitations``) and
 (``results``)."""
 
 from .collection import collection_overview, point_create, point_poster, point_qr, point_toggle
+from .comments import comment_handle, comment_task, comments_page
 from .content import (
     choice_add,
     choice_delete,
@@ -43,7 +44,6 @@ from .questionnaires import (
     version_new,
     version_publish,
 )
-from .comments import comment_handle, comment_task, comments_page
 from .report import results_report_docx
 from .results import results_export, results_page
 from .xlsform import xlsform_export, xlsform_import
@@ -83,8 +83,8 @@ __all__ = [
     "questionnaire_edit",
     "questionnaire_list",
     "results_export",
-    "results_report_docx",
     "results_page",
+    "results_report_docx",
     "section_add",
     "section_delete",
     "section_edit",

@@ -1,9 +1,10 @@
 """The results page of a questionnaire and the exports of its responses.
 
 Reading: every role, limited by :func:`access.get_result_responses_for_user` (the secretariat, leaders and supervisors
-within their scope; other roles the subtrees of their own units). The secretariat (:func:`access.can_read_comments`) sees
-how many free-text comments there are, listed on their own page (``views.comments``). The page runs a fixed number of queries whatever the number of
-responses: the database counts the answers (``selectors.results_report``, ``selectors.results_breakdown``).
+within their scope; other roles the subtrees of their own units). The secretariat (:func:`access.can_read_comments`)
+sees how many free-text comments there are; they are listed on their own page (``views.comments``). The page runs a
+fixed number of queries whatever the number of responses: the database counts the answers
+(``selectors.results_report``, ``selectors.results_breakdown``).
 """
 
 from __future__ import annotations
