@@ -57,6 +57,22 @@ def test_the_comments_list_is_paginated_with_its_total_and_keeps_the_filters(
     assert 'data-testid="results-comments"' in client.get(reverse("surveys:results", args=[survey.pk])).content.decode()
 
 
+def test_the_comments_list_costs_a_fixed_number_of_queries(
+    personas: Personas, survey: Questionnaire, django_assert_max_num_queries: object
+) -> None:
+    client = personas.client("secretariat")
+    listing = reverse("surveys:comments", args=[survey.pk])
+    client.get(listing)
+    seed(survey, personas.office_a, {"q1": "4"}, times=60, text="Thêm")
+    for answer in Answer.objects.filter(text_value="Thêm")[:3]:
+        comment_task_create(
+            actor=personas.secretariat, answer=answer, unit=personas.unit_a, title="Việc", deadline=timezone.localdate()
+        )
+    with django_assert_max_num_queries(20):  # type: ignore[operator]
+        page = client.get(listing).content.decode()
+    assert page.count('data-status="tasked"') == 3
+
+
 def test_the_task_form_starts_with_the_unit_of_the_response_and_a_title_from_the_comment(
     personas: Personas, survey: Questionnaire
 ) -> None:
