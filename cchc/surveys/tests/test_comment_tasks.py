@@ -106,7 +106,8 @@ def test_the_secretariat_turns_a_comment_into_a_task_of_the_directives_app_audit
     assert task.directive.origin_key.startswith(f"survey-comments:{survey.pk}:")
     assert task.directive.issuing_unit == personas.province and survey.title in task.directive.subject
     assignment = Assignment.objects.get(task=task)
-    assert assignment.unit == personas.unit_a and assignment.due_date.isoformat() == deadline()
+    assert assignment.unit == personas.unit_a and assignment.due_date is not None
+    assert assignment.due_date.isoformat() == deadline()
     assert AuditEntry.objects.filter(object_type="surveys.commenttask", action=AuditAction.CREATE).exists()
     assert AuditEntry.objects.filter(object_type="directives.task", object_id=str(task.pk)).exists()
     page = client.get(listing).content.decode()
