@@ -113,6 +113,9 @@ def test_the_secretariat_turns_a_comment_into_a_task_of_the_directives_app_audit
     page = client.get(listing).content.decode()
     assert 'data-status="tasked"' in page and reverse("directives:task_detail", args=[task.pk]) in page
     assert "đã giao việc 1" in page
+    assert client.get(reverse("directives:task_detail", args=[task.pk])).status_code == 200
+    assert client.get(reverse("directives:directive_detail", args=[task.directive_id])).status_code == 200
+    assert survey.title in client.get(reverse("directives:directive_list")).content.decode()
     # The unit sees the task among its own.
     mine = personas.client("focal_a").get(reverse("directives:my_tasks")).content.decode()
     assert "Chờ lâu quá" in mine
