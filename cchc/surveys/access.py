@@ -35,6 +35,7 @@ from .models import (
     CollectionPoint,
     Invitation,
     InvitationCampaign,
+    QuestionKind,
     Questionnaire,
     QuestionnaireVersion,
     Response,
@@ -232,12 +233,17 @@ def can_read_comments(user: Viewer) -> bool:
 
 
 def get_comment_for_user(user: Viewer, questionnaire: Questionnaire, answer_id: Any) -> Answer:
-    """A text answer to ``questionnaire`` inside the secretariat's scope (404 otherwise)."""
+    """A free-text answer (a comment) to ``questionnaire`` inside the secretariat's scope (404 otherwise)."""
     if not can_read_comments(user):
         raise PermissionDenied
     responses = get_responses_for_user(user, questionnaire)
     answer = (
-        Answer.objects.filter(pk=id_or_404(answer_id), response__in=responses.values("pk"))
+        Answer.objects.filter(
+            pk=id_or_404(answer_id),
+            response__in=responses.values("pk"),
+            question__kind__in=(QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT),
+        )
+        .exclude(text_value="")
         .select_related("question", "response__unit")
         .first()
     )
@@ -254,3 +260,14 @@ def get_invitation_for_user(user: Viewer, campaign: InvitationCampaign, invitati
     if invitation is None:
         raise Http404
     return invitation
+
+
+def can_assign_comment_tasks(user: Viewer) -> bool:
+    """May the user turn comments into tasks at all? Those who read comments and may register directives."""
+    return can_read_comments(user) and is_manager(user)
+
+
+def can_assign_comment_task(user: Viewer, unit: Unit, issuer: Unit) -> bool:
+    """May the user give ``unit`` a task under a follow-up directive issued in the name of ``issuer``? The
+    secretariat of both (as the directives app requires to manage a directive), or an administrator."""
+    return is_admin(user) or (covers(user, (Role.SECRETARIAT,), unit) and covers(user, (Role.SECRETARIAT,), issuer))

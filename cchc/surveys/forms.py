@@ -13,7 +13,7 @@ from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.types import Viewer
 from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
-from cchc.organisations.forms import UnitChoiceField
+from cchc.organisations.forms import UnitChoiceField, date_field
 from cchc.organisations.models import Unit
 from cchc.organisations.picker import UNIT_SCOPES, Scope
 
@@ -264,6 +264,22 @@ class ResultsFilterForm(forms.Form):
                 label=_("Nhóm đối tượng"), required=False, choices=[("", _("Tất cả")), *groups.items()]
             )
         self.order_fields(["period", "unit", "channel", "group", "by"])
+
+
+class CommentTaskForm(forms.Form):
+    """Turning a comment into a task: the unit (the one the response was given for, by default), the title, the
+    deadline and a note."""
+
+    title = forms.CharField(label=_("Nội dung công việc"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    deadline = date_field(_("Thời hạn hoàn thành"), required=True)
+    note = forms.CharField(
+        label=_("Ghi chú cho đơn vị"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, data: Any = None, *, units: Scope, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.fields["unit"] = UnitChoiceField(label=_("Đơn vị được giao"), scope=units, empty_label=None)
+        self.order_fields(["unit", "title", "deadline", "note"])
 
 
 @UNIT_SCOPES.register("surveys.result_units")

@@ -575,3 +575,38 @@ class CommentHandling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer_id}: {self.handled_at:%Y-%m-%d}"
+
+
+class CommentTask(models.Model):
+    """A free-text comment turned into a task of the directives app for the unit concerned (one per comment).
+
+    The task lives in the directives app (its assignment, reports, reminders and statistics); this row only says
+    which comment it came from. Deleting the task deletes the link, so the comment may be given again.
+    """
+
+    answer = models.OneToOneField(
+        Answer, verbose_name=_("ý kiến góp ý"), on_delete=models.CASCADE, related_name="task_link"
+    )
+    task = models.ForeignKey(
+        "directives.Task", verbose_name=_("nhiệm vụ"), on_delete=models.CASCADE, related_name="survey_comments"
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit", verbose_name=_("đơn vị được giao"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("người giao việc"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("giao việc lúc"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("giao việc từ ý kiến góp ý")
+        verbose_name_plural = _("giao việc từ ý kiến góp ý")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.answer_id} → {self.task_id}"

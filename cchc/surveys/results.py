@@ -232,3 +232,31 @@ def yes_no_shares(sections: Iterable[SectionShape], counts: Counts) -> list[YesN
                 share.ci_low, share.ci_high = wilson_interval(yes, share.n) or (None, None)
             shares.append(share)
     return shares
+
+
+def index_interval(result: IndexResult) -> tuple[float, float] | None:
+    """A 95 % interval of the index: the index formula applied to the lower, then to the upper, bounds of the
+    questions' Wilson intervals, with the same weights and the same questions and elements left out.
+
+    Combining bounds linearly assumes that one respondent's answers move together (full correlation), which gives
+    the widest interval any correlation between questions allows: a conservative interval, never too narrow. It is
+    given only when every scored question with answers has an interval (5-level satisfaction questions); ``None``
+    otherwise, or without answers.
+    """
+    answered = [question for question in result.questions if question.score is not None]
+    if not answered or any(question.ci_low is None or question.ci_high is None for question in answered):
+        return None
+    bounds = []
+    for side in ("ci_low", "ci_high"):
+        elements = []
+        for section in result.sections:
+            score = weighted_mean(
+                (getattr(question, side) if question.score is not None else None, question.question.effective_weight)
+                for question in section.questions
+            )
+            elements.append((score, float(section.section.weight)))
+        bounds.append(weighted_mean(elements))
+    low, high = bounds
+    if low is None or high is None:
+        return None
+    return low, high

@@ -64,4 +64,7 @@ urlpatterns += [
     path(Q + "results/responses.csv", views.results_export, {"kind": "csv"}, name="results_csv"),
     path(Q + "results/comments/<int:answer_id>/handled/", views.comment_handle, name="comment_handle"),
     path(Q + "results/responses.xlsx", views.results_export, {"kind": "xlsx"}, name="results_xlsx"),
+    path(Q + "results/report.docx", views.results_report_docx, name="results_docx"),
+    path(Q + "results/comments/", views.comments_page, name="comments"),
+    path(Q + "results/comments/<int:answer_id>/task/", views.comment_task, name="comment_task"),
 ]

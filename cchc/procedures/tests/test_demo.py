@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import io
 import random
-import time
 
 import pytest
 from django.db.models import Count, F, Q
@@ -26,11 +25,8 @@ TODAY = datetime.date(2026, 3, 10)
 def test_the_demo_loads_a_year_of_plausible_dossiers_once() -> None:
     load_province(password="cchc-demo-2025")
     out = io.StringIO()
-    started = time.monotonic()
     added = load_demo(stdout=out, today=TODAY)
-    seconds = time.monotonic() - started
     assert 25_000 <= added <= 45_000 and f"{added} hồ sơ" in out.getvalue()
-    assert seconds < 20  # bulk inserts in one transaction (about 3 s on SQLite here)
     dossiers = Dossier.objects.filter(source=SOURCE)
     assert dossiers.count() == added
     assert Procedure.objects.count() == len(CATALOGUE) >= 55

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import time
 
 from cchc.indicators.models import IndicatorValue
 from cchc.surveys.demo import load_demo, load_responses
@@ -16,11 +15,9 @@ from cchc.testing.personas import Personas
 TODAY = datetime.date(2026, 11, 20)
 
 
-def test_the_demo_generates_a_year_of_answers_quickly_and_only_once(personas: Personas) -> None:
+def test_the_demo_generates_a_year_of_answers_only_once(personas: Personas) -> None:
     ensure_templates()
-    started = time.monotonic()
     created = load_responses(today=TODAY)
-    assert time.monotonic() - started < 5
     assert created > 1000 and Response.objects.count() == created
     channels = set(Response.objects.values_list("channel", flat=True))
     assert channels == {Channel.COUNTER, Channel.ONLINE, Channel.ADHOC}

@@ -36,7 +36,9 @@ def test_the_secretariat_sees_the_index_against_the_target_the_tables_and_the_co
     assert response.status_code == 200
     for part in ("results-index", "results-elements", "results-questions", "results-breakdown", "results-comments"):
         assert f'data-testid="{part}"' in page
-    assert "Sở Tư pháp" in page and "Xã Hòa Bình" in page and "Tốt" in page
+    assert "Sở Tư pháp" in page and "Xã Hòa Bình" in page and "3 ý kiến góp ý" in page
+    comments = personas.client("secretariat").get(url(survey, "surveys:comments")).content.decode()
+    assert "Tốt" in comments and 'data-testid="results-comments"' in comments
 
 
 @pytest.mark.parametrize("name", ["leader", "supervisor"])
@@ -111,11 +113,12 @@ def test_the_secretariat_marks_a_comment_handled_and_back_audited_and_others_can
     action = reverse("surveys:comment_handle", args=[survey.pk, answer.pk])
     client = personas.client("secretariat")
     response = client.post(action, {"handled": "1", "note": "Đã trả lời công dân", "query": "by=channel&x=1"})
-    assert response.status_code == 302 and response["Location"].endswith("?by=channel#comments")
+    assert response.status_code == 302
+    assert response["Location"] == url(survey, "surveys:comments") + f"?by=channel#comment-{answer.pk}"
     handling = CommentHandling.objects.get(answer=answer)
     assert handling.handled_by == personas.secretariat and handling.note == "Đã trả lời công dân"
     assert AuditEntry.objects.filter(object_type="surveys.commenthandling", action=AuditAction.CREATE).exists()
-    assert 'data-status="handled"' in client.get(url(survey)).content.decode()
+    assert 'data-status="handled"' in client.get(url(survey, "surveys:comments")).content.decode()
     client.post(action, {"handled": "0"})
     assert not CommentHandling.objects.exists()
     assert AuditEntry.objects.filter(object_type="surveys.commenthandling", action=AuditAction.DELETE).exists()

@@ -5,6 +5,7 @@ invitations of named respondents with their one-time links (``invitations``) and
 (``results``)."""
 
 from .collection import collection_overview, point_create, point_poster, point_qr, point_toggle
+from .comments import comment_handle, comment_task, comments_page
 from .content import (
     choice_add,
     choice_delete,
@@ -47,7 +48,8 @@ from .questionnaires import (
     version_new,
     version_publish,
 )
-from .results import comment_handle, results_export, results_page
+from .report import results_report_docx
+from .results import results_export, results_page
 from .xlsform import xlsform_export, xlsform_import
 
 __all__ = [
@@ -60,6 +62,8 @@ __all__ = [
     "choice_move",
     "collection_overview",
     "comment_handle",
+    "comment_task",
+    "comments_page",
     "invitation_edit",
     "invitation_import",
     "invitation_remove",
@@ -88,6 +92,7 @@ __all__ = [
     "questionnaire_list",
     "results_export",
     "results_page",
+    "results_report_docx",
     "section_add",
     "section_delete",
     "section_edit",

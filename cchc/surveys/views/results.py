@@ -1,9 +1,10 @@
 """The results page of a questionnaire and the exports of its responses.
 
 Reading: every role, limited by :func:`access.get_result_responses_for_user` (the secretariat, leaders and supervisors
-within their scope; other roles the subtrees of their own units). The free-text comments are listed only for the
-secretariat (:func:`access.can_read_comments`). The page runs a fixed number of queries whatever the number of
-responses: the database counts the answers (``selectors.results_report``, ``selectors.results_breakdown``).
+within their scope; other roles the subtrees of their own units). The secretariat (:func:`access.can_read_comments`)
+sees how many free-text comments there are; they are listed on their own page (``views.comments``). The page runs a
+fixed number of queries whatever the number of responses: the database counts the answers
+(``selectors.results_report``, ``selectors.results_breakdown``).
 """
 
 from __future__ import annotations
@@ -13,32 +14,26 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from cchc.accounts import roles
-from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, table_bytes
 from cchc.organisations.picker import unit_scope
 from cchc.surveys import access
 
-from .. import exports, publishing, selectors
+from .. import comments, exports, selectors
 from ..forms import RESULT_CHANNELS, ResultsFilterForm
 from ..models import QuestionKind, Questionnaire, QuestionnaireKind
 from ..results import YesNoShare, question_numbers, yes_no_shares
 from .common import page
 
-COMMENTS_SHOWN = 50
 FILTER_KEYS = ("period", "unit", "channel", "group", "by")
 
 
@@ -119,10 +114,10 @@ def results_page(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
         question_rows = [(numbers.get(score.question.code), score) for score in report.result.questions]
         if any(q.kind == QuestionKind.YES_NO for section in shape for q in section.questions):
             yes_no = yes_no_shares(shape, selectors.yes_no_counts(selectors.filtered_responses(responses, where)))
-    comments = None
+    comment_counts = None
     if access.can_read_comments(request.user):
         scoped = selectors.filtered_responses(access.get_responses_for_user(request.user, questionnaire), where)
-        comments = list(selectors.comment_answers(scoped)[:COMMENTS_SHOWN])
+        comment_counts = comments.comment_counts(selectors.comment_answers(scoped))
     return page(
         request,
         "surveys/results/results.html",
@@ -134,7 +129,7 @@ def results_page(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
         yes_no=yes_no,
         by=by,
         breakdown=breakdown,
-        comments=comments,
+        comment_counts=comment_counts,
         query=request.GET.urlencode(),
     )
 
@@ -152,27 +147,6 @@ def _csv_chunks(header: list[str], rows: Iterator[list[str]]) -> Iterator[str]:
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
-
-
-@require_POST
-@login_required
-def comment_handle(request: HttpRequest, questionnaire_id: int, answer_id: int) -> HttpResponse:
-    """Mark a comment handled (``handled=1``, with an optional ``note``) or not handled again (``handled=0``)."""
-    questionnaire = _questionnaire(request, questionnaire_id)
-    answer = access.get_comment_for_user(request.user, questionnaire, answer_id)
-    handled = request.POST.get("handled") == "1"
-    try:
-        publishing.comment_set_handled(
-            actor=request.user, answer=answer, handled=handled, note=request.POST.get("note", "")[:300]
-        )
-    except ServiceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Đã đánh dấu ý kiến đã xử lý.") if handled else _("Đã bỏ đánh dấu đã xử lý."))
-    kept = QueryDict(request.POST.get("query", ""))
-    query = urlencode({key: kept[key] for key in FILTER_KEYS if kept.get(key)})
-    target = reverse("surveys:results", args=[questionnaire.pk])
-    return redirect(f"{target}?{query}#comments" if query else f"{target}#comments")
 
 
 def _export_name(questionnaire: Questionnaire, extension: str) -> str:
