@@ -218,6 +218,24 @@ def test_the_score_item_form_shows_its_error_as_an_error_and_its_history_with_fi
     assert "→ 10" in html
 
 
+def test_a_scoped_secretariat_sees_the_changes_of_score_items_and_a_focal_point_does_not(personas, dossiers):
+    # Score items belong to no unit; the secretariat (scoped to the province) still reads their history.
+    item = ScoreItem.objects.get(code="3.3")
+    personas.client("secretariat").post(
+        reverse("procedures:score_item_edit", args=[item.pk]), {"max_points": "7", "full_at": "60", "active": "on"}
+    )
+    for persona in ("secretariat", "admin"):
+        html = personas.client(persona).get(reverse("procedures:score_item_list")).content.decode()
+        history = html.split('data-testid="score-items-history"')[1]
+        assert "Lịch sử thay đổi" in html
+        assert f"3.3 {item.name}" in history and "Nguyễn Thị Thường Trực" in history
+        assert "→ 7" in history and "→ 60" in history and "max_points" not in history
+        edit = personas.client(persona).get(reverse("procedures:score_item_edit", args=[item.pk])).content.decode()
+        assert "→ 7" in edit.split('data-testid="score-item-history"')[1]
+    focal = personas.client("focal_a").get(reverse("procedures:score_item_list")).content.decode()
+    assert "Lịch sử thay đổi" not in focal and "score-items-history" not in focal
+
+
 def test_the_menu_links_the_kpi_table_for_people_who_read_dossiers(personas, dossiers):
     html = personas.client("focal_a").get(reverse("procedures:score_item_list")).content.decode()
     assert f'href="{reverse("procedures:kpi_table")}"' in html

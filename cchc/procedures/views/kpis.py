@@ -26,8 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cchc.accounts import roles
-from cchc.audit import access as audit_access
-from cchc.audit.selectors import change_rows
+from cchc.audit.selectors import change_rows, history_for
 from cchc.indicators.selectors import Status, trend_of
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
@@ -62,6 +61,8 @@ SUPPLEMENT_KINDS = frozenset({"on_time", "late", "late_without_apology"})
 MAX_UNIT_CHOICES = 500
 # Counts of work, not of quality: more received or settled dossiers is neither better nor worse, only more.
 VOLUME_KEYS = frozenset({"received", "finished"})
+# Changes of the score items shown on their pages, newest first.
+HISTORY_SHOWN = 20
 TABLE_KEYS = ("received", "finished", "on_time_rate", "overdue_pending", "online_rate", "digitised_rate")
 
 
@@ -219,7 +220,9 @@ def kpi_publish_page(request: HttpRequest) -> HttpResponse:
     back = f"{reverse('procedures:kpi_table')}?{urlencode({'period': period.key})}"
     if request.method == "POST":
         if not units:
-            messages.warning(request, _("Kỳ %(period)s chưa có số liệu nào để công bố.") % {"period": period.label})
+            messages.warning(
+                request, _("Kỳ %(period)s chưa có số liệu nào để công bố.") % {"period": period.label_in_sentence}
+            )
             return redirect(back)
         if jobs.publish_in_background(len(units)):
             jobs.kpis_publish_job.enqueue(
@@ -231,7 +234,7 @@ def kpi_publish_page(request: HttpRequest) -> HttpResponse:
                     "Đang công bố số liệu %(period)s của %(units)s đơn vị trong nền; "
                     "các giá trị sẽ có trong kho chỉ số sau ít phút."
                 )
-                % {"period": period.label, "units": len(units)},
+                % {"period": period.label_in_sentence, "units": len(units)},
             )
             return redirect(back)
         try:
@@ -242,7 +245,7 @@ def kpi_publish_page(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request,
                 _("Đã công bố %(values)s giá trị của %(units)s đơn vị vào kho chỉ số cho %(period)s.")
-                % {"values": values, "units": len(units), "period": period.label},
+                % {"values": values, "units": len(units), "period": period.label_in_sentence},
             )
         return redirect(back)
     indicators = [(indicator_code(key), str(KPI_LABELS[key])) for key in (*KPI_KEYS, "total_score")]
@@ -393,6 +396,7 @@ def kpi_dossiers_export(request: HttpRequest, unit_id: int, kind: str) -> FileRe
 @login_required
 def score_item_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
+    entries = access.get_score_item_history_for_user(request.user)[:HISTORY_SHOWN]
     return render(
         request,
         "procedures/kpis/score_items.html",
@@ -400,6 +404,7 @@ def score_item_list(request: HttpRequest) -> HttpResponse:
             "items": list(ScoreItem.objects.order_by("group", "order", "code")),
             "can_manage": access.can_manage_score_items(request.user),
             "labels": KPI_LABELS,
+            "history": [(entry, change_rows(entry)) for entry in entries],
             "nav_active": "kpis",
         },
     )
@@ -433,7 +438,10 @@ def score_item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
             "values": values,
             "error": error,
             "history": [
-                (entry, change_rows(entry)) for entry in audit_access.get_history_for_user(request.user, item)[:20]
+                (entry, change_rows(entry))
+                for entry in history_for(item, entries=access.get_score_item_history_for_user(request.user))[
+                    :HISTORY_SHOWN
+                ]
             ],
             "nav_active": "kpis",
         },
