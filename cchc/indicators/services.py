@@ -491,7 +491,9 @@ def value_save(
     if period.kind.value != indicator.period_kind:
         raise ServiceError(_("Chỉ số này báo cáo theo kỳ khác."), field="period")
     if period.start > timezone.localdate():
-        raise ServiceError(_("Kỳ %(period)s chưa bắt đầu; chưa nhập số liệu được.") % {"period": period.label_in_sentence})
+        raise ServiceError(
+            _("Kỳ %(period)s chưa bắt đầu; chưa nhập số liệu được.") % {"period": period.label_in_sentence}
+        )
     amount = _checked_amount(indicator, value)
     top, bottom = _checked_parts(indicator, amount, numerator, denominator)
     fields = {

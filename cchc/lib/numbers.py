@@ -35,7 +35,7 @@ def _grouped(value: Decimal | int) -> str:
 
 
 def format_count(value: Decimal | int) -> str:
-    """A count as people read it: ``37.000`` in Vietnamese, ``37,000`` in English (numbers of dossiers, rows, values)."""
+    """A count as people read it: ``37.000`` in Vietnamese, ``37,000`` in English (dossiers, rows, values)."""
     return _grouped(value)
 
 
