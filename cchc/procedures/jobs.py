@@ -54,6 +54,7 @@ from .aggregates import aggregates_import
 from .error_file import error_workbook
 from .kpis import kpis_publish
 from .mapping import Sample, read_sample
+from .models import ImportPreset
 from .parsing import find_layout
 from .reader import CSV_EXTENSIONS, iter_file_rows
 from .services import ImportReport, dossiers_import, preset_get, procedures_import
@@ -164,10 +165,30 @@ def runs_in_background(run: ImportRun) -> bool:
     return run.file.size > background_threshold()
 
 
+def _keep_mapping(run: ImportRun) -> None:
+    """Keep a copy of the saved preset a dossier import reads in the run's options: a preset deleted or replaced while
+    the run waits for a worker (or runs) does not change what the import reads, nor make it fail."""
+    name = run.options.get("preset", presets.DEFAULT)
+    if run.kind != ImportKind.DOSSIERS or name in presets.SHIPPED:
+        return
+    saved = ImportPreset.objects.filter(name=name).first()
+    if saved is not None:
+        _update(run, options={**run.options, "mapping": presets.Preset.from_saved(saved).snapshot()})
+
+
+def _preset_of(options: dict[str, Any]) -> presets.Preset:
+    """The preset of a dossier run: the copy it kept when it started, else the shipped or saved one by name."""
+    kept = options.get("mapping")
+    if kept and kept.get("name") == options.get("preset"):
+        return presets.Preset.from_snapshot(kept)
+    return preset_get(options.get("preset", presets.DEFAULT))
+
+
 def run_start(run: ImportRun) -> ImportRun:
     """Import the run now (a small file) or queue it for a worker (a large one); the caller shows the run's page."""
     if run.status != ImportStatus.QUEUED or run.options.get("stage") == "mapping":
         return run
+    _keep_mapping(run)
     if runs_in_background(run):
         run_procedures_import_job.enqueue(run_id=run.pk)
         run.refresh_from_db()
@@ -295,7 +316,7 @@ def _import(run: ImportRun, rows: Iterable[SheetRow]) -> ImportReport:
             actor=actor,
             rows=rows,
             source=options.get("source", ""),
-            preset=preset_get(options.get("preset", presets.DEFAULT)),
+            preset=_preset_of(options),
             file_name=run.file_name,
             valid_rows_only=bool(options.get("valid_rows")),
         )
