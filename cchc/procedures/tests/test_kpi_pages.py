@@ -12,8 +12,10 @@ from openpyxl import load_workbook
 
 from cchc.audit.models import AuditEntry
 from cchc.indicators.models import Indicator, IndicatorValue, Target
-from cchc.procedures.kpis import kpi_indicators, rollups_refresh
-from cchc.procedures.models import Dossier, DossierStatus, ScoreItem
+from cchc.lib.periods import Period
+from cchc.procedures.jobs import publication_execute
+from cchc.procedures.kpis import kpi_indicators, rollups_refresh, units_with_data
+from cchc.procedures.models import Dossier, DossierStatus, KpiPublication, ScoreItem
 
 from . import samples
 
@@ -21,6 +23,7 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 QUERY = {"period": "2025"}
+Y2025 = Period.from_key("2025")
 
 
 @pytest.fixture
@@ -305,13 +308,56 @@ def test_a_period_without_figures_has_nothing_to_publish(personas, dossiers):
     assert not IndicatorValue.objects.exists()
 
 
-def test_a_publication_of_many_units_goes_to_the_worker_with_the_same_result(personas, dossiers, settings):
+def test_a_publication_of_many_units_goes_to_the_worker_and_the_page_shows_its_outcome(personas, dossiers, settings):
     settings.CCHC_KPI_PUBLISH_BACKGROUND_UNITS = 1
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     client = personas.client("secretariat")
-    response = client.post(f"{reverse('procedures:kpi_publish')}?period=2025", {"confirm": "yes"}, follow=True)
-    assert "trong nền" in response.content.decode()
+    url = f"{reverse('procedures:kpi_publish')}?period=2025"
+    response = client.post(url, {"confirm": "yes"}, follow=True)
+    html = response.content.decode()
+    assert "trong nền" in html and "năm 2025" in html and "Năm 2025 của" not in html
+    publication = KpiPublication.objects.get()
+    assert (publication.status, publication.unit_count, publication.requested_by) == ("queued", 4, personas.secretariat)
+    section = html.split('data-testid="publications"')[1].split("</section>")[0]
+    assert "Đang chờ" in section and 'hx-trigger="every 3s"' in html and "Nguyễn Thị Thường Trực" in section
+    assert not IndicatorValue.objects.exists()
+    mine = [unit for unit in units_with_data(Y2025) if unit.path.startswith(personas.province.path)]
+    publication_execute(publication.pk, mine)  # what the worker does
     value = IndicatorValue.objects.get(indicator__code="dossiers.on_time_rate", unit=personas.unit_a, period_key="2025")
     assert value.value == Decimal("50.0000")
     entry = AuditEntry.objects.filter(object_type__icontains="indicatorvalue").first()
     assert entry is not None and entry.actor_id == personas.secretariat.pk
+    written = IndicatorValue.objects.count()
+    html = client.get(url).content.decode()
+    section = html.split('data-testid="publications"')[1].split("</section>")[0]
+    assert "Đã công bố" in section and f"{written} giá trị ghi mới hoặc thay đổi, 0 giá trị không đổi" in section
+    assert "every 3s" not in html
+    # A second publication finds every value unchanged, and says so.
+    client.post(url, {"confirm": "yes"})
+    publication_execute(KpiPublication.objects.latest("pk").pk, mine)
+    section = client.get(url).content.decode().split('data-testid="publications"')[1].split("</section>")[0]
+    assert f"0 giá trị ghi mới hoặc thay đổi, {written} giá trị không đổi" in section
+
+
+def test_a_publication_refused_by_a_value_a_unit_entered_shows_why_and_writes_nothing(personas, dossiers):
+    indicator = kpi_indicators()["on_time_rate"]
+    IndicatorValue.objects.create(
+        indicator=indicator,
+        unit=personas.unit_a,
+        period_kind="year",
+        period_key="2025",
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2025, 12, 31),
+        value=Decimal(90),
+        origin="entered",
+        state="submitted",
+    )
+    client = personas.client("secretariat")
+    url = f"{reverse('procedures:kpi_publish')}?period=2025"
+    response = client.post(url, {"confirm": "yes"}, follow=True)
+    assert "Chưa công bố được" in response.content.decode()
+    assert IndicatorValue.objects.count() == 1
+    publication = KpiPublication.objects.get()
+    assert publication.status == "failed" and "không ghi đè" in publication.message
+    section = client.get(url).content.decode().split('data-testid="publications"')[1].split("</section>")[0]
+    assert "Không công bố được" in section and "không ghi đè" in section

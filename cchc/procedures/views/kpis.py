@@ -29,6 +29,7 @@ from cchc.accounts import roles
 from cchc.audit.selectors import change_rows, history_for
 from cchc.indicators.selectors import Status, trend_of
 from cchc.lib.errors import ServiceError
+from cchc.lib.numbers import format_count
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, write_table
 from cchc.lib.text import search_key
@@ -48,11 +49,10 @@ from ..kpis import (
     kpi_table,
     kpi_targets,
     kpis_for,
-    kpis_publish,
     late_after_supplements,
     units_with_data,
 )
-from ..models import Dossier, Procedure, ScoreItem
+from ..models import Dossier, KpiPublication, Procedure, PublicationStatus, ScoreItem
 from ..scoring import ScoreItemData, score_item_update
 
 PAGE_SIZE = 50
@@ -61,6 +61,8 @@ SUPPLEMENT_KINDS = frozenset({"on_time", "late", "late_without_apology"})
 MAX_UNIT_CHOICES = 500
 # Counts of work, not of quality: more received or settled dossiers is neither better nor worse, only more.
 VOLUME_KEYS = frozenset({"received", "finished"})
+# Publications of a period shown on the publish page, newest first.
+PUBLICATIONS_SHOWN = 5
 # Changes of the score items shown on their pages, newest first.
 HISTORY_SHOWN = 20
 TABLE_KEYS = ("received", "finished", "on_time_rate", "overdue_pending", "online_rate", "digitised_rate")
@@ -218,36 +220,44 @@ def kpi_publish_page(request: HttpRequest) -> HttpResponse:
     ids = [unit.pk for unit in units_with_data(period)]
     units = list(access.get_kpi_units_for_user(request.user).filter(pk__in=ids).order_by("path"))
     back = f"{reverse('procedures:kpi_table')}?{urlencode({'period': period.key})}"
+    here = f"{reverse('procedures:kpi_publish')}?{urlencode({'period': period.key})}"
     if request.method == "POST":
         if not units:
             messages.warning(
                 request, _("Kỳ %(period)s chưa có số liệu nào để công bố.") % {"period": period.label_in_sentence}
             )
             return redirect(back)
-        if jobs.publish_in_background(len(units)):
-            jobs.kpis_publish_job.enqueue(
-                period_key=period.key, unit_ids=[unit.pk for unit in units], actor_id=request.user.pk
+        publication = jobs.publication_request(actor=request.user, period=period, units=units)
+        if publication.status == PublicationStatus.DONE:
+            messages.success(
+                request,
+                _(
+                    "Đã công bố số liệu %(period)s của %(units)s đơn vị vào kho chỉ số: %(written)s giá trị ghi mới "
+                    "hoặc thay đổi, %(unchanged)s giá trị không đổi."
+                )
+                % {
+                    "period": period.label_in_sentence,
+                    "units": format_count(len(units)),
+                    "written": format_count(publication.written),
+                    "unchanged": format_count(publication.unchanged),
+                },
             )
+            return redirect(back)
+        if publication.status == PublicationStatus.FAILED:
+            messages.error(request, _("Chưa công bố được: %(reason)s") % {"reason": publication.message})
+        else:
             messages.info(
                 request,
                 _(
-                    "Đang công bố số liệu %(period)s của %(units)s đơn vị trong nền; "
-                    "các giá trị sẽ có trong kho chỉ số sau ít phút."
+                    "Đang công bố số liệu %(period)s của %(units)s đơn vị trong nền; kết quả hiện ở trang này khi "
+                    "công bố xong."
                 )
-                % {"period": period.label_in_sentence, "units": len(units)},
+                % {"period": period.label_in_sentence, "units": format_count(len(units))},
             )
-            return redirect(back)
-        try:
-            values = kpis_publish(actor=request.user, period=period, units=units)
-        except ServiceError as exc:
-            messages.error(request, _("Chưa công bố được: %(reason)s") % {"reason": exc.message})
-        else:
-            messages.success(
-                request,
-                _("Đã công bố %(values)s giá trị của %(units)s đơn vị vào kho chỉ số cho %(period)s.")
-                % {"values": values, "units": len(units), "period": period.label_in_sentence},
-            )
-        return redirect(back)
+        return redirect(here)
+    publications = list(
+        KpiPublication.objects.filter(period_key=period.key).select_related("requested_by")[:PUBLICATIONS_SHOWN]
+    )
     indicators = [(indicator_code(key), str(KPI_LABELS[key])) for key in (*KPI_KEYS, "total_score")]
     return render(
         request,
@@ -259,6 +269,8 @@ def kpi_publish_page(request: HttpRequest) -> HttpResponse:
             "indicators": indicators,
             "background": jobs.publish_in_background(len(units)),
             "back": back,
+            "publications": publications,
+            "pending": any(not publication.finished for publication in publications),
             "nav_active": "kpis",
         },
     )
