@@ -149,6 +149,40 @@ def test_the_drilldown_lists_the_late_dossiers_and_exports_them_to_excel(persona
     assert sheet.cell(row=2, column=7).number_format == "DD/MM/YYYY"
 
 
+def test_the_export_writes_every_dossier_in_vietnamese_in_a_fixed_number_of_queries(
+    personas, dossiers, django_assert_max_num_queries
+):
+    birth = Dossier.objects.get(code="HS-a").procedure
+    Dossier.objects.bulk_create(
+        Dossier(
+            source="s",
+            code=f"NHIEU-{number:04}",
+            procedure=birth,
+            unit=personas.office_a,
+            received_on=D(2025, 5, 1 + number % 28),
+            status=DossierStatus.PROCESSING,
+            channel="postal" if number % 2 else "",
+            fee=Decimal("50000") if number % 3 == 0 else None,
+            paid_online=number % 3 == 0,
+        )
+        for number in range(600)
+    )
+    client = personas.client("focal_a")
+    page = client.get(reverse("procedures:kpi_dossiers", args=[personas.unit_a.pk, "received"]), QUERY)
+    assert "Tải Excel (602 hồ sơ)" in page.content.decode()
+    with django_assert_max_num_queries(12):
+        export = client.get(reverse("procedures:kpi_export", args=[personas.unit_a.pk, "received"]), QUERY)
+        content = b"".join(export.streaming_content)
+    rows = list(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == 603
+    by_code = {row[0]: row for row in rows[1:]}
+    postal = by_code["NHIEU-0003"]
+    assert postal[9] == "Đang xử lý" and postal[10] == "Bưu chính công ích"
+    assert (postal[11], postal[12]) == (50000, "Có")
+    assert by_code["NHIEU-0002"][10] is None and by_code["NHIEU-0002"][12] == "Không"
+    assert by_code["NHIEU-0002"][6] == datetime.datetime(2025, 5, 3)
+
+
 def test_more_received_dossiers_than_last_period_read_as_more_not_as_better(personas, dossiers):
     response = personas.client("focal_a").get(reverse("procedures:kpi_unit", args=[personas.unit_a.pk]), QUERY)
     trends = {figure.key: figure.trend for figure in response.context["figures"]}

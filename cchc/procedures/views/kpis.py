@@ -8,7 +8,6 @@ changing score items: the secretariat and administrators (:func:`access.can_mana
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,7 +21,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cchc.accounts import roles
@@ -31,11 +29,12 @@ from cchc.indicators.selectors import Status, trend_of
 from cchc.lib.errors import ServiceError
 from cchc.lib.numbers import format_count
 from cchc.lib.periods import Period, PeriodKind
-from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, write_table
+from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
 from cchc.lib.text import search_key
 from cchc.organisations.models import Unit
 
 from .. import access, jobs
+from ..excel import dossiers_export
 from ..kpis import (
     DRILLDOWN_KINDS,
     FIGURE_DRILLDOWN,
@@ -52,7 +51,7 @@ from ..kpis import (
     late_after_supplements,
     units_with_data,
 )
-from ..models import Dossier, KpiPublication, Procedure, PublicationStatus, ScoreItem
+from ..models import KpiPublication, Procedure, PublicationStatus, ScoreItem
 from ..scoring import ScoreItemData, score_item_update
 
 PAGE_SIZE = 50
@@ -314,14 +313,14 @@ def _drilldown_rows(request: HttpRequest, unit_id: int, kind: str) -> tuple[Unit
     filters = _filters(request)
     subtree = request.GET.get("own") != "1"
     rows = drilldown(unit, filters.period, kind, field=filters.field, subtree=subtree)
-    return unit, filters, subtree, rows.select_related("procedure", "unit")
+    return unit, filters, subtree, rows
 
 
 @require_GET
 @login_required
 def kpi_dossiers_page(request: HttpRequest, unit_id: int, kind: str) -> HttpResponse:
     unit, filters, subtree, rows = _drilldown_rows(request, unit_id, kind)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows.select_related("procedure", "unit"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = filters.query(**({} if subtree else {"own": "1"}))
     return render(
         request,
@@ -339,60 +338,12 @@ def kpi_dossiers_page(request: HttpRequest, unit_id: int, kind: str) -> HttpResp
     )
 
 
-EXPORT_HEADER = (
-    gettext_lazy("Mã hồ sơ"),
-    gettext_lazy("Nguồn dữ liệu"),
-    gettext_lazy("Mã thủ tục"),
-    gettext_lazy("Tên thủ tục"),
-    gettext_lazy("Lĩnh vực"),
-    gettext_lazy("Đơn vị tiếp nhận"),
-    gettext_lazy("Ngày tiếp nhận"),
-    gettext_lazy("Ngày hẹn trả"),
-    gettext_lazy("Ngày hoàn thành"),
-    gettext_lazy("Trạng thái"),
-    gettext_lazy("Kênh nộp"),
-    gettext_lazy("Phí, lệ phí"),
-    gettext_lazy("Thanh toán trực tuyến"),
-    gettext_lazy("Số lần yêu cầu bổ sung"),
-    gettext_lazy("Ngày phiếu xin lỗi"),
-)
-
-
-def _export_rows(rows: Any) -> Iterator[list[Any]]:
-    yes, no = _("Có"), _("Không")
-    dossier: Dossier
-    for dossier in rows.iterator(chunk_size=2000):
-        yield [
-            dossier.code,
-            dossier.source,
-            dossier.procedure.code,
-            dossier.procedure.name,
-            dossier.procedure.field,
-            dossier.unit.name,
-            dossier.received_on,
-            dossier.due_on,
-            dossier.finished_on,
-            dossier.get_status_display(),
-            dossier.get_channel_display() if dossier.channel else "",
-            dossier.fee,
-            yes if dossier.paid_online else no,
-            dossier.supplement_requests,
-            dossier.apology_on,
-        ]
-
-
 @require_GET
 @login_required
 def kpi_dossiers_export(request: HttpRequest, unit_id: int, kind: str) -> FileResponse:
     unit, filters, _subtree, rows = _drilldown_rows(request, unit_id, kind)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
-    write_table(
-        spool,
-        title=str(DRILLDOWN_KINDS[kind]),
-        header=[str(text) for text in EXPORT_HEADER],
-        rows=_export_rows(rows),
-        widths=[26, 16, 14, 50, 20, 30, 14, 14, 14, 18, 16, 12, 12, 10, 14],
-    )
+    dossiers_export(spool, rows, title=str(DRILLDOWN_KINDS[kind]))
     spool.seek(0)
     # The list's own title in the file name, without accents ("ho-so-giai-quyet-tre-han-…"), not its English key.
     filename = (
