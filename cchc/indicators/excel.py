@@ -493,7 +493,7 @@ def _parse_values(actor: Actor, data: bytes, report: ImportReport) -> list[_Valu
                     },
                 )
             elif period.start > today:
-                error("period", _("Kỳ %(period)s chưa bắt đầu.") % {"period": period.label})
+                error("period", _("Kỳ %(period)s chưa bắt đầu.") % {"period": period.label_in_sentence})
             if indicator.unit_kind and unit.kind != indicator.unit_kind:
                 error(
                     "unit",

@@ -216,6 +216,33 @@ def value_publish(
     For values the product computes (``origin`` computed) or that an import brings (``origin`` imported); a value a
     unit entered is never overwritten here.
     """
+    return value_publish_changed(
+        actor=actor,
+        indicator=indicator,
+        unit=unit,
+        period=period,
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        note=note,
+        origin=origin,
+    )[0]
+
+
+@transaction.atomic
+def value_publish_changed(
+    *,
+    actor: ActorOrSystem,
+    indicator: Indicator,
+    unit: Unit,
+    period: Period,
+    value: Decimal | float | int,
+    numerator: Decimal | float | int | None = None,
+    denominator: Decimal | float | int | None = None,
+    note: str = "",
+    origin: str = ValueOrigin.COMPUTED,
+) -> tuple[IndicatorValue, bool]:
+    """:func:`value_publish`, also saying whether anything was written (``False``: the stored value was the same)."""
     if origin not in (ValueOrigin.COMPUTED, ValueOrigin.IMPORTED):
         raise ServiceError(_("Giá trị do đơn vị nhập phải qua bước gửi và xác nhận."))
     amount = _checked_amount(indicator, value)
@@ -250,7 +277,7 @@ def value_publish(
             setattr(current, name, new)
         current.save()
     else:
-        return current
+        return current, False
     record(
         actor=actor,
         action=AuditAction.UPDATE if old is not None else AuditAction.CREATE,
@@ -259,7 +286,7 @@ def value_publish(
         unit=unit,
     )
     ratio_refresh(actor=actor, code=indicator.code, unit=unit, period=period)
-    return current
+    return current, True
 
 
 # ---------------------------------------------------------------------------
@@ -491,7 +518,9 @@ def value_save(
     if period.kind.value != indicator.period_kind:
         raise ServiceError(_("Chỉ số này báo cáo theo kỳ khác."), field="period")
     if period.start > timezone.localdate():
-        raise ServiceError(_("Kỳ %(period)s chưa bắt đầu; chưa nhập số liệu được.") % {"period": period.label})
+        raise ServiceError(
+            _("Kỳ %(period)s chưa bắt đầu; chưa nhập số liệu được.") % {"period": period.label_in_sentence}
+        )
     amount = _checked_amount(indicator, value)
     top, bottom = _checked_parts(indicator, amount, numerator, denominator)
     fields = {

@@ -1,18 +1,42 @@
-"""Numbers as people read them: points on the scoring pages, measured values on the indicator pages.
+"""Numbers as people read them: points on the scoring pages, measured values on the indicator pages, counts.
 
-Pure formatting in the current language (``0,25`` in Vietnamese, ``0.25`` in English), shared by the pages that show
-these numbers and by the audit trail, which shows changed values the same way.
+Pure formatting in the current language (``0,25`` and ``37.000`` in Vietnamese, ``0.25`` and ``37,000`` in English),
+shared by the pages that show these numbers and by the audit trail, which shows changed values the same way.
+
+Thousands are grouped here, not by ``USE_THOUSAND_SEPARATOR``: that setting would also group every id Django prints
+into links and form values. Django's Vietnamese formats name the separator (``.``) but no grouping, so the grouping
+of three is given here for every language.
 """
 
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import formats
+from django.utils import formats, numberformat
 from django.utils.translation import gettext_lazy as _
 
 # How a value reads after its number: "66,67 %", "8,5 điểm", "3 ngày" ("count" needs nothing after it).
 _MEASURE_SUFFIXES = {"percent": " %", "score": _(" điểm"), "days": _(" ngày")}
+
+
+# Digits between two thousands separators: Vietnamese and English both group by three (37.000, 37,000).
+THOUSANDS = 3
+
+
+def _grouped(value: Decimal | int) -> str:
+    """``value`` with the current language's decimal and thousands separators, thousands always grouped."""
+    return numberformat.format(
+        value,
+        str(formats.get_format("DECIMAL_SEPARATOR")),
+        grouping=THOUSANDS,
+        thousand_sep=str(formats.get_format("THOUSAND_SEPARATOR")),
+        force_grouping=True,
+    )
+
+
+def format_count(value: Decimal | int) -> str:
+    """A count as people read it: ``37.000`` in Vietnamese, ``37,000`` in English (dossiers, rows, values)."""
+    return _grouped(value)
 
 
 def percent(numerator: Decimal | int, denominator: Decimal | int) -> Decimal | None:
@@ -43,7 +67,8 @@ def format_points_written(value: Decimal | None) -> str:
 def format_amount(value: Decimal, measure: str = "") -> str:
     """``value`` as people read it in the current language, without trailing zeros, with the measure's unit.
 
-    ``Decimal("66.6700")`` in a percentage reads "66,67 %" in Vietnamese and "66.67 %" in English.
+    ``Decimal("66.6700")`` in a percentage reads "66,67 %" in Vietnamese and "66.67 %" in English; thousands are
+    grouped (``37.000`` dossiers, ``1.250.000`` đồng).
     """
     plain = Decimal(f"{value.normalize():f}") if value.is_finite() else value
-    return f"{formats.number_format(plain, use_l10n=True, force_grouping=True)}{_MEASURE_SUFFIXES.get(measure, '')}"
+    return f"{_grouped(plain) if plain.is_finite() else plain}{_MEASURE_SUFFIXES.get(measure, '')}"

@@ -107,5 +107,19 @@ class Period:
             return _("Quý %(roman)s/%(year)s") % {"roman": ROMAN[self.number], "year": self.year}
         return _("Tháng %(month)s/%(year)s") % {"month": self.number, "year": self.year}
 
+    @property
+    def label_in_sentence(self) -> str:
+        """The label as it reads inside a sentence: "năm 2026", "quý III/2026", "tháng 3/2026", "6 tháng đầu năm 2026"
+        ("Kỳ quý III/2026 chưa bắt đầu", "Đã công bố … cho năm 2026"); :attr:`label` starts a heading or a cell."""
+        if self.kind == PeriodKind.YEAR:
+            return _("năm %(year)s") % {"year": self.year}
+        if self.kind == PeriodKind.HALF:
+            if self.number == 1:
+                return _("6 tháng đầu năm %(year)s") % {"year": self.year}
+            return _("6 tháng cuối năm %(year)s") % {"year": self.year}
+        if self.kind == PeriodKind.QUARTER:
+            return _("quý %(roman)s/%(year)s") % {"roman": ROMAN[self.number], "year": self.year}
+        return _("tháng %(month)s/%(year)s") % {"month": self.number, "year": self.year}
+
     def __str__(self) -> str:
         return self.label

@@ -17,12 +17,13 @@ from django.http import Http404
 
 from cchc.accounts.models import Role, RoleAssignment, User
 from cchc.accounts.roles import is_admin, is_manager, is_signed_in, member_unit_paths, roles_of, scope_paths
+from cchc.audit.models import AuditEntry
 from cchc.imports.models import ImportKind, ImportRun
 from cchc.lib.ids import id_or_404, parse_id
 from cchc.lib.types import Viewer
 from cchc.organisations.models import Unit, UnitQuerySet, path_is_within, subtree_condition
 
-from .models import DataImport, Dossier, DossierAggregate
+from .models import DataImport, Dossier, DossierAggregate, ScoreItem
 
 _WIDE_READERS = (Role.SECRETARIAT, Role.LEADER, Role.SUPERVISOR)
 
@@ -140,6 +141,17 @@ def can_view_kpis(user: Viewer) -> bool:
 def can_manage_score_items(user: Viewer) -> bool:
     """May the user change the QĐ 766 score items (maximum points, thresholds, active)?"""
     return is_manager(user)
+
+
+def get_score_item_history_for_user(user: Viewer) -> QuerySet[AuditEntry]:
+    """The audit entries of the QĐ 766 score items, newest first, for whoever may change them; none for the others.
+
+    Score items belong to no unit, so the audit trail's own rule (a scoped secretariat reads the entries of its
+    subtrees) would hide them from the people who set them; they are province-wide settings, read here whole.
+    """
+    if not can_manage_score_items(user):
+        return AuditEntry.objects.none()
+    return AuditEntry.objects.filter(object_type=ScoreItem._meta.label_lower).order_by("-at", "-pk")
 
 
 def can_publish_kpis(user: Viewer) -> bool:

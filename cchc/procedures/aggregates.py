@@ -109,7 +109,7 @@ def _layout(rows: Iterator[SheetRow], preset: AggregatePreset) -> tuple[int, dic
             if missing:
                 raise ServiceError(
                     _("Tệp không có cột bắt buộc “%(columns)s” (mẫu “%(preset)s”); không nhập gì.")
-                    % {"columns": "”, “".join(missing), "preset": preset.name},
+                    % {"columns": "”, “".join(missing), "preset": preset.label},
                     code="missing_column",
                     field="file",
                 )
@@ -117,7 +117,7 @@ def _layout(rows: Iterator[SheetRow], preset: AggregatePreset) -> tuple[int, dic
         header_rows.append(row)
     raise ServiceError(
         _("Tệp không có cột bắt buộc “%(columns)s” (mẫu “%(preset)s”); không nhập gì.")
-        % {"columns": preset.row_labels[0], "preset": preset.name},
+        % {"columns": preset.row_labels[0], "preset": preset.label},
         code="missing_column",
         field="file",
     )

@@ -97,7 +97,7 @@ class ProcedureImportForm(UploadForm):
 
 
 def preset_choices() -> list[tuple[str, str]]:
-    shipped = [(name, f"{name} – {preset.description}") for name, preset in presets.SHIPPED.items()]
+    shipped = [(name, preset.label) for name, preset in presets.SHIPPED.items()]
     saved = [(name, f"{name} ({_('mẫu đã lưu')})") for name in ImportPreset.objects.values_list("name", flat=True)]
     return [*shipped, *saved]
 

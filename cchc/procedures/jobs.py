@@ -54,6 +54,7 @@ from .aggregates import aggregates_import
 from .error_file import error_workbook
 from .kpis import kpis_publish
 from .mapping import Sample, read_sample
+from .models import ImportPreset, KpiPublication, PublicationStatus
 from .parsing import find_layout
 from .reader import CSV_EXTENSIONS, iter_file_rows
 from .services import ImportReport, dossiers_import, preset_get, procedures_import
@@ -164,10 +165,30 @@ def runs_in_background(run: ImportRun) -> bool:
     return run.file.size > background_threshold()
 
 
+def _keep_mapping(run: ImportRun) -> None:
+    """Keep a copy of the saved preset a dossier import reads in the run's options: a preset deleted or replaced while
+    the run waits for a worker (or runs) does not change what the import reads, nor make it fail."""
+    name = run.options.get("preset", presets.DEFAULT)
+    if run.kind != ImportKind.DOSSIERS or name in presets.SHIPPED:
+        return
+    saved = ImportPreset.objects.filter(name=name).first()
+    if saved is not None:
+        _update(run, options={**run.options, "mapping": presets.Preset.from_saved(saved).snapshot()})
+
+
+def _preset_of(options: dict[str, Any]) -> presets.Preset:
+    """The preset of a dossier run: the copy it kept when it started, else the shipped or saved one by name."""
+    kept = options.get("mapping")
+    if kept and kept.get("name") == options.get("preset"):
+        return presets.Preset.from_snapshot(kept)
+    return preset_get(options.get("preset", presets.DEFAULT))
+
+
 def run_start(run: ImportRun) -> ImportRun:
     """Import the run now (a small file) or queue it for a worker (a large one); the caller shows the run's page."""
     if run.status != ImportStatus.QUEUED or run.options.get("stage") == "mapping":
         return run
+    _keep_mapping(run)
     if runs_in_background(run):
         run_procedures_import_job.enqueue(run_id=run.pk)
         run.refresh_from_db()
@@ -295,7 +316,7 @@ def _import(run: ImportRun, rows: Iterable[SheetRow]) -> ImportReport:
             actor=actor,
             rows=rows,
             source=options.get("source", ""),
-            preset=preset_get(options.get("preset", presets.DEFAULT)),
+            preset=_preset_of(options),
             file_name=run.file_name,
             valid_rows_only=bool(options.get("valid_rows")),
         )
@@ -375,15 +396,74 @@ def publish_in_background(units: int) -> bool:
     return units > int(getattr(settings, "CCHC_KPI_PUBLISH_BACKGROUND_UNITS", 30))
 
 
+def publication_request(*, actor: Actor, period: Period, units: list[Unit]) -> KpiPublication:
+    """Record a publication asked for from the KPI page, then run it now (few units) or queue it for a worker; the
+    record holds its outcome either way, for the publish page."""
+    if not isinstance(actor, User):
+        raise ServiceError(_("Cần đăng nhập để công bố số liệu."), code="anonymous")
+    publication = KpiPublication.objects.create(period_key=period.key, unit_count=len(units), requested_by=actor)
+    if publish_in_background(len(units)):
+        kpis_publish_job.enqueue(
+            period_key=period.key,
+            unit_ids=[unit.pk for unit in units],
+            actor_id=actor.pk,
+            publication_id=publication.pk,
+        )
+        publication.refresh_from_db()
+        return publication
+    return publication_execute(publication.pk, units)
+
+
+def publication_execute(publication_id: int, units: list[Unit]) -> KpiPublication:
+    """Publish for a recorded publication and write its outcome (claimed by one update: a second delivery of the job
+    leaves it). A refused publication (a value a unit entered) writes nothing and keeps the reason."""
+    claimed = KpiPublication.objects.filter(pk=publication_id, status=PublicationStatus.QUEUED).update(
+        status=PublicationStatus.RUNNING
+    )
+    publication = KpiPublication.objects.select_related("requested_by").get(pk=publication_id)
+    if not claimed:
+        return publication
+    values: dict[str, Any]
+    try:
+        period = Period.from_key(publication.period_key)
+        outcome = kpis_publish(actor=publication.requested_by, period=period, units=units) if units else None
+    except ServiceError as exc:
+        values = {"status": PublicationStatus.FAILED, "message": exc.message}
+    except Exception:
+        logger.exception("kpi publication %s failed", publication_id)
+        KpiPublication.objects.filter(pk=publication_id).update(
+            status=PublicationStatus.FAILED,
+            message=_("Lỗi hệ thống khi công bố; chưa ghi giá trị nào."),
+            finished_at=timezone.now(),
+        )
+        raise
+    else:
+        values = {
+            "status": PublicationStatus.DONE,
+            "written": outcome.written if outcome else 0,
+            "unchanged": outcome.unchanged if outcome else 0,
+        }
+    values["finished_at"] = timezone.now()
+    KpiPublication.objects.filter(pk=publication_id).update(**values)
+    for name, value in values.items():
+        setattr(publication, name, value)
+    return publication
+
+
 @task()
-def kpis_publish_job(period_key: str, unit_ids: list[int], actor_id: int | None = None) -> dict[str, object]:
+def kpis_publish_job(
+    period_key: str, unit_ids: list[int], actor_id: int | None = None, publication_id: int | None = None
+) -> dict[str, object]:
     """The background publication of the figures of ``unit_ids`` for ``period_key`` (safe to run twice: an unchanged
-    value is not written again)."""
+    value is not written again), with its outcome on the publication ``publication_id`` when one was recorded."""
+    units = list(Unit.objects.filter(pk__in=unit_ids).order_by("path"))
+    if publication_id is not None:
+        publication = publication_execute(publication_id, units)
+        return {"period": period_key, "units": len(units), "status": publication.status}
     period = Period.from_key(period_key)
     actor = User.objects.filter(pk=actor_id).first() if actor_id else None
-    units = list(Unit.objects.filter(pk__in=unit_ids).order_by("path"))
-    values = kpis_publish(actor=actor, period=period, units=units) if units else 0
-    return {"period": period.key, "units": len(units), "values": values}
+    outcome = kpis_publish(actor=actor, period=period, units=units) if units else None
+    return {"period": period.key, "units": len(units), "values": outcome.values if outcome else 0}
 
 
 __all__ = [
@@ -395,6 +475,8 @@ __all__ = [
     "is_stale",
     "kpis_publish_job",
     "max_csv_bytes",
+    "publication_execute",
+    "publication_request",
     "publish_in_background",
     "run_continue",
     "run_create",

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from cchc.indicators.models import Indicator, IndicatorSource, IndicatorValue, Measure, Target, ValueState
 from cchc.indicators.selectors import status_of, target_in_force, target_value
-from cchc.indicators.services import indicator_ensure, value_publish
+from cchc.indicators.services import indicator_ensure, value_publish_changed
 from cchc.lib.numbers import percent
 from cchc.lib.periods import Period
 from cchc.lib.types import ActorOrSystem
@@ -943,16 +943,29 @@ def _lock_publish() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PUBLISH_LOCK])
 
 
-def kpis_publish(*, actor: ActorOrSystem, period: Period, units: Sequence[Unit] | None = None) -> int:
+@dataclass(frozen=True)
+class PublishOutcome:
+    """What a publication did: values written (new or changed, each audited) and values already stored as they are."""
+
+    written: int = 0
+    unchanged: int = 0
+
+    @property
+    def values(self) -> int:
+        """Every value published, written or found unchanged."""
+        return self.written + self.unchanged
+
+
+def kpis_publish(*, actor: ActorOrSystem, period: Period, units: Sequence[Unit] | None = None) -> PublishOutcome:
     """Publish each unit's figures (with its subtree) and its QĐ 766 total into the indicator store as computed values;
     idempotent (an unchanged value is not written again). ``units`` defaults to every unit with data in the period.
-    Returns the number of values published."""
+    Returns how many values were written and how many were already stored unchanged."""
     chosen = list(units) if units is not None else units_with_data(period)
     if not chosen:
-        return 0
+        return PublishOutcome()
     indicators = kpi_indicators()
     note = _("Tính từ hồ sơ TTHC")
-    published = 0
+    written = unchanged = 0
     with transaction.atomic():
         _lock_publish()
         for kpis in kpi_table(chosen, period):
@@ -962,9 +975,12 @@ def kpis_publish(*, actor: ActorOrSystem, period: Period, units: Sequence[Unit] 
                 value = kpis.total_score if key == "total_score" else getattr(kpis, key)
                 if value is None:
                     continue
-                value_publish(actor=actor, indicator=indicator, unit=kpis.unit, period=period, value=value, note=note)
-                published += 1
-    return published
+                _stored, changed = value_publish_changed(
+                    actor=actor, indicator=indicator, unit=kpis.unit, period=period, value=value, note=note
+                )
+                written += changed
+                unchanged += not changed
+    return PublishOutcome(written=written, unchanged=unchanged)
 
 
 # --- Drill-down ------------------------------------------------------------------------------------------------------
@@ -1052,6 +1068,7 @@ __all__ = [
     "GroupScore",
     "ItemScore",
     "Kpis",
+    "PublishOutcome",
     "dossier_keys",
     "drilldown",
     "figure_status",

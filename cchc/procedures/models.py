@@ -334,3 +334,47 @@ class ScoreItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class PublicationStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ")
+    RUNNING = "running", _("Đang công bố")
+    DONE = "done", _("Đã công bố")
+    FAILED = "failed", _("Không công bố được")
+
+
+class KpiPublication(models.Model):
+    """One publication of a period's figures into the indicator store asked for from the KPI page, and its outcome:
+    what the page says afterwards, also when a worker did it (``procedures.jobs.kpis_publish_job``)."""
+
+    period_key = models.CharField(_("kỳ"), max_length=10)
+    unit_count = models.PositiveIntegerField(_("số đơn vị"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người công bố"),
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=PublicationStatus.choices, default=PublicationStatus.QUEUED
+    )
+    written = models.PositiveIntegerField(_("số giá trị ghi mới hoặc thay đổi"), default=0)
+    unchanged = models.PositiveIntegerField(_("số giá trị không đổi"), default=0)
+    message = models.TextField(_("thông báo"), blank=True)
+    created_at = models.DateTimeField(_("yêu cầu lúc"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lần công bố chỉ số phục vụ")
+        verbose_name_plural = _("lần công bố chỉ số phục vụ")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["period_key", "created_at"], name="kpi_publication_period_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.period_key} {self.get_status_display()}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (PublicationStatus.DONE, PublicationStatus.FAILED)

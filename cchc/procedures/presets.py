@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 DMY = "dmy"
 PORTAL_TIMESTAMP = "yyyyMMddHHmmss"
 DATE_FORMATS = (DMY, PORTAL_TIMESTAMP)
@@ -52,6 +54,40 @@ class Preset:
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     date_format: str = DMY
     shipped: bool = True
+    # The title people read (the name is the key the command line and the stored imports use).
+    title: Any = ""
+
+    @property
+    def label(self) -> str:
+        return str(self.title or self.name)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The mapping as JSON data, kept by a queued import so that deleting or changing the saved preset meanwhile
+        does not change what the import reads (see :meth:`from_snapshot`)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "source_document": self.source_document,
+            "columns": {key: list(labels) for key, labels in self.columns.items()},
+            "codes": {key: dict(table) for key, table in self.codes.items()},
+            "date_format": self.date_format,
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> Preset:
+        return cls(
+            name=str(data["name"]),
+            description=str(data.get("description", "")),
+            source_document=str(data.get("source_document", "")),
+            columns={key: tuple(labels) for key, labels in data.get("columns", {}).items()},
+            codes={
+                key: {str(raw): str(value) for raw, value in table.items()}
+                for key, table in data.get("codes", {}).items()
+            },
+            date_format=str(data.get("date_format", DMY)),
+            shipped=False,
+            title=str(data["name"]),
+        )
 
     @classmethod
     def from_saved(cls, saved: Any) -> Preset:
@@ -67,6 +103,7 @@ class Preset:
             },
             date_format=saved.date_format,
             shipped=False,
+            title=saved.name,
         )
 
 
@@ -80,6 +117,7 @@ NO = ("0", "khong", "không", "false", "no", "chua", "chưa", "sai")
 # one without is being processed. "Cơ quan chủ trì giải quyết" names the unit by its name.
 TRACKING_BOOK = Preset(
     name="mau-07-so-theo-doi",
+    title=_("Sổ theo dõi hồ sơ (Mẫu số 07)"),
     description="Sổ theo dõi hồ sơ (Mẫu số 07, TT 03/2025/TT-VPCP; Mẫu 06 cũ của TT 01/2018/TT-VPCP)",
     source_document=(
         "Thông tư 03/2025/TT-VPCP, Mẫu số 07 (bố cục BM.07 trong QĐ 3621/QĐ-BYT năm 2025); "
@@ -109,6 +147,7 @@ TRACKING_BOOK = Preset(
 # Government Office's specification, which is not public.
 PORTAL_SYNC = Preset(
     name="dvcqg-dong-bo",
+    title=_("Hồ sơ đồng bộ Cổng Dịch vụ công quốc gia"),
     description="Bản ghi hồ sơ đồng bộ lên Cổng Dịch vụ công quốc gia (mã trạng thái 1–10, kênh 1/2/3)",
     source_document=(
         "Bản ghi HoSoDongBoDVC của hệ thống thông tin giải quyết TTHC TD.DichVuCongApi "
@@ -172,6 +211,11 @@ class AggregatePreset:
     row_labels: tuple[str, ...]
     counts: dict[str, tuple[str, ...]]
     shipped: bool = True
+    title: Any = ""
+
+    @property
+    def label(self) -> str:
+        return str(self.title or self.name)
 
 
 # "Tình hình, kết quả giải quyết TTHC tại cơ quan, đơn vị trực tiếp giải quyết TTHC", one row per unit, as the 06a view
@@ -179,6 +223,7 @@ class AggregatePreset:
 # of the Government Office (attributed to TT 01/2020/TT-VPCP, not checked against the circular).
 REPORT_06A = AggregatePreset(
     name="bieu-06a",
+    title=_("Biểu 06a (theo đơn vị)"),
     description="Biểu 06a: tình hình, kết quả giải quyết TTHC theo đơn vị (số liệu tổng hợp của kỳ)",
     source_document=(
         "Biểu 06a của chế độ báo cáo định kỳ về TTHC (được cho là TT 01/2020/TT-VPCP, chưa đối chiếu); "
@@ -204,6 +249,7 @@ REPORT_06A = AggregatePreset(
 # The 07a view of the same system: one unit's report, one row per field (lĩnh vực) (formats.md §3.1).
 REPORT_07A = AggregatePreset(
     name="bieu-07a",
+    title=_("Biểu 07a (theo lĩnh vực)"),
     description="Biểu 07a: kết quả giải quyết TTHC của một đơn vị theo lĩnh vực (số liệu tổng hợp của kỳ)",
     source_document=(
         "Biểu 07a của chế độ báo cáo định kỳ về TTHC (được cho là TT 01/2020/TT-VPCP, chưa đối chiếu); "
@@ -228,6 +274,14 @@ REPORT_07A = AggregatePreset(
 
 AGGREGATES: dict[str, AggregatePreset] = {preset.name: preset for preset in (REPORT_06A, REPORT_07A)}
 
+
+def title_of(name: str) -> str:
+    """The title of the preset stored under ``name`` (a shipped one's Vietnamese title; a saved one's own name, which
+    its author typed); empty for no name."""
+    shipped = SHIPPED.get(name) or AGGREGATES.get(name)
+    return shipped.label if shipped is not None else name
+
+
 __all__ = [
     "AGGREGATES",
     "DATE_FORMATS",
@@ -244,4 +298,5 @@ __all__ = [
     "YES",
     "AggregatePreset",
     "Preset",
+    "title_of",
 ]

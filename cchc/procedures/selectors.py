@@ -11,6 +11,7 @@ import datetime
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from cchc.imports.models import ImportKind, ImportRun, ImportStatus
 from cchc.lib.text import fold
 from cchc.organisations.models import Unit, subtree_condition
 
@@ -108,4 +109,19 @@ def import_history(imports: QuerySet[DataImport]) -> QuerySet[DataImport]:
     return imports.select_related("author").order_by("-at", "-pk")
 
 
-__all__ = ["filter_aggregates", "filter_dossiers", "import_history", "is_late", "late_condition", "search_procedures"]
+def runs_using_preset(name: str) -> QuerySet[ImportRun]:
+    """The dossier imports waiting for a worker or running with the preset ``name`` (oldest first)."""
+    return ImportRun.objects.filter(
+        kind=ImportKind.DOSSIERS, status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING], options__preset=name
+    ).order_by("created_at", "pk")
+
+
+__all__ = [
+    "filter_aggregates",
+    "filter_dossiers",
+    "import_history",
+    "is_late",
+    "late_condition",
+    "runs_using_preset",
+    "search_procedures",
+]

@@ -22,6 +22,7 @@ from cchc.audit.models import AuditAction
 from cchc.audit.services import actor_user, record
 from cchc.lib import spreadsheet
 from cchc.lib.errors import ServiceError
+from cchc.lib.numbers import format_count
 from cchc.lib.spreadsheet import SheetRow
 from cchc.lib.text import fold, search_key
 from cchc.lib.types import ActorOrSystem
@@ -81,15 +82,15 @@ class ImportReport:
             return _(
                 "Không nhập gì: %(bad)s/%(read)s dòng có lỗi. Hãy sửa tệp theo tệp báo lỗi rồi nhập lại, "
                 "hoặc chọn “chỉ nhập các dòng hợp lệ”."
-            ) % {"bad": len(self.bad_rows), "read": self.rows_read}
+            ) % {"bad": format_count(len(self.bad_rows)), "read": format_count(self.rows_read)}
         text = _("Đã đọc %(read)s dòng: thêm mới %(created)s, cập nhật %(updated)s, không đổi %(unchanged)s.") % {
-            "read": self.rows_read,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
+            "read": format_count(self.rows_read),
+            "created": format_count(self.created),
+            "updated": format_count(self.updated),
+            "unchanged": format_count(self.unchanged),
         }
         if self.bad_rows:
-            text += " " + _("Bỏ qua %(bad)s dòng có lỗi (xem tệp báo lỗi).") % {"bad": len(self.bad_rows)}
+            text += " " + _("Bỏ qua %(bad)s dòng có lỗi (xem tệp báo lỗi).") % {"bad": format_count(len(self.bad_rows))}
         return text
 
     def error_lines(self) -> list[str]:

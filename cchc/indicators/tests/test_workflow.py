@@ -151,7 +151,10 @@ def test_the_same_file_twice_is_stored_once(personas, digitised):
 
 
 def test_a_period_that_has_not_started_is_refused(personas, digitised):
-    with time_machine.travel("2025-06-01 09:00", tick=False), pytest.raises(ServiceError, match="chưa bắt đầu"):
+    with (
+        time_machine.travel("2025-06-01 09:00", tick=False),
+        pytest.raises(ServiceError, match="Kỳ năm 2026 chưa bắt đầu"),
+    ):
         services.value_save(
             actor=personas.focal_a,
             indicator=digitised,

@@ -13,7 +13,7 @@ from typing import Any
 from django import template
 from django.template.defaultfilters import date
 
-from cchc.lib.numbers import format_amount, format_points
+from cchc.lib.numbers import format_amount, format_count, format_points
 
 register = template.Library()
 
@@ -51,6 +51,21 @@ def amount(value: Any, measure: str = "") -> str:
         return NOTHING
     try:
         return format_amount(_decimal(value), measure)
+    except ArithmeticError:
+        return str(value)
+
+
+@register.filter
+def count(value: Any) -> str:
+    """A count with its thousands grouped (``37.000`` in Vietnamese, ``37,000`` in English); a dash when there is none.
+
+    For numbers of dossiers, rows, values on the pages; never for ids, years or anything that goes into a link or a
+    form. A value that is no number is shown as it is.
+    """
+    if value is None or value == "":
+        return NOTHING
+    try:
+        return format_count(_decimal(value))
     except ArithmeticError:
         return str(value)
 

@@ -50,3 +50,19 @@ def test_consecutive_periods_touch_without_gap(period):
 @given(st.dates(datetime.date(1990, 1, 1), datetime.date(2100, 12, 31)), st.sampled_from(list(PeriodKind)))
 def test_the_period_containing_a_day_contains_it(day, kind):
     assert Period.containing(day, kind).contains(day)
+
+
+@pytest.mark.parametrize(
+    ("key", "heading", "in_sentence"),
+    [
+        ("2026", "Năm 2026", "năm 2026"),
+        ("2026-Q3", "Quý III/2026", "quý III/2026"),
+        ("2026-03", "Tháng 3/2026", "tháng 3/2026"),
+        ("2026-H1", "6 tháng đầu năm 2026", "6 tháng đầu năm 2026"),
+        ("2026-H2", "6 tháng cuối năm 2026", "6 tháng cuối năm 2026"),
+    ],
+)
+def test_a_period_reads_capitalised_as_a_heading_and_in_lower_case_inside_a_sentence(key, heading, in_sentence):
+    period = Period.from_key(key)
+    assert period.label == heading
+    assert period.label_in_sentence == in_sentence

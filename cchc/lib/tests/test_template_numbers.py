@@ -63,12 +63,27 @@ def test_points_read_like_the_python_formatting_of_a_normalised_value() -> None:
         (D("3"), "days", "3 ngày"),
         (D("12"), "count", "12"),
         (D("-2.5"), "", "-2,5"),
-        (D("1234567"), "count", "1234567"),
+        (D("1234567"), "count", "1.234.567"),
+        (D("37000.5"), "percent", "37.000,5 %"),
         ("không", "count", "không"),
     ],
 )
 def test_amounts_carry_their_measure(value: Any, measure: str, shown: str) -> None:
     assert render("{{ value|amount:measure }}", value=value, measure=measure) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(None, "—"), ("", "—"), (0, "0"), (999, "999"), (37000, "37.000"), (1234567, "1.234.567"), ("?", "?")],
+)
+def test_counts_group_their_thousands(value: Any, shown: str) -> None:
+    assert render("{{ value|count }}", value=value) == shown
+
+
+def test_counts_and_amounts_group_thousands_the_english_way_in_english() -> None:
+    with translation.override("en"):
+        assert render("{{ value|count }}", value=37000) == "37,000"
+        assert render('{{ value|amount:"percent" }}', value=D("1234.5")) == "1,234.5 %"
 
 
 def test_an_amount_without_a_measure_is_the_bare_number() -> None:

@@ -12,8 +12,11 @@ from openpyxl import load_workbook
 
 from cchc.audit.models import AuditEntry
 from cchc.indicators.models import Indicator, IndicatorValue, Target
-from cchc.procedures.kpis import kpi_indicators, rollups_refresh
-from cchc.procedures.models import Dossier, DossierStatus, ScoreItem
+from cchc.lib.periods import Period
+from cchc.procedures.access import get_kpi_units_for_user
+from cchc.procedures.jobs import publication_execute
+from cchc.procedures.kpis import kpi_indicators, rollups_refresh, units_with_data
+from cchc.procedures.models import Dossier, DossierStatus, KpiPublication, ScoreItem
 
 from . import samples
 
@@ -21,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 QUERY = {"period": "2025"}
+Y2025 = Period.from_key("2025")
 
 
 @pytest.fixture
@@ -146,6 +150,40 @@ def test_the_drilldown_lists_the_late_dossiers_and_exports_them_to_excel(persona
     assert sheet.cell(row=2, column=7).number_format == "DD/MM/YYYY"
 
 
+def test_the_export_writes_every_dossier_in_vietnamese_in_a_fixed_number_of_queries(
+    personas, dossiers, django_assert_max_num_queries
+):
+    birth = Dossier.objects.get(code="HS-a").procedure
+    Dossier.objects.bulk_create(
+        Dossier(
+            source="s",
+            code=f"NHIEU-{number:04}",
+            procedure=birth,
+            unit=personas.office_a,
+            received_on=D(2025, 5, 1 + number % 28),
+            status=DossierStatus.PROCESSING,
+            channel="postal" if number % 2 else "",
+            fee=Decimal("50000") if number % 3 == 0 else None,
+            paid_online=number % 3 == 0,
+        )
+        for number in range(600)
+    )
+    client = personas.client("focal_a")
+    page = client.get(reverse("procedures:kpi_dossiers", args=[personas.unit_a.pk, "received"]), QUERY)
+    assert "Tải Excel (602 hồ sơ)" in page.content.decode()
+    with django_assert_max_num_queries(12):
+        export = client.get(reverse("procedures:kpi_export", args=[personas.unit_a.pk, "received"]), QUERY)
+        content = b"".join(export.streaming_content)
+    rows = list(load_workbook(io.BytesIO(content)).worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == 603
+    by_code = {row[0]: row for row in rows[1:]}
+    postal = by_code["NHIEU-0003"]
+    assert postal[9] == "Đang xử lý" and postal[10] == "Bưu chính công ích"
+    assert (postal[11], postal[12]) == (50000, "Có")
+    assert by_code["NHIEU-0002"][10] is None and by_code["NHIEU-0002"][12] == "Không"
+    assert by_code["NHIEU-0002"][6] == datetime.datetime(2025, 5, 3)
+
+
 def test_more_received_dossiers_than_last_period_read_as_more_not_as_better(personas, dossiers):
     response = personas.client("focal_a").get(reverse("procedures:kpi_unit", args=[personas.unit_a.pk]), QUERY)
     trends = {figure.key: figure.trend for figure in response.context["figures"]}
@@ -218,6 +256,24 @@ def test_the_score_item_form_shows_its_error_as_an_error_and_its_history_with_fi
     assert "→ 10" in html
 
 
+def test_a_scoped_secretariat_sees_the_changes_of_score_items_and_a_focal_point_does_not(personas, dossiers):
+    # Score items belong to no unit; the secretariat (scoped to the province) still reads their history.
+    item = ScoreItem.objects.get(code="3.3")
+    personas.client("secretariat").post(
+        reverse("procedures:score_item_edit", args=[item.pk]), {"max_points": "7", "full_at": "60", "active": "on"}
+    )
+    for persona in ("secretariat", "admin"):
+        html = personas.client(persona).get(reverse("procedures:score_item_list")).content.decode()
+        history = html.split('data-testid="score-items-history"')[1]
+        assert "Lịch sử thay đổi" in html
+        assert f"3.3 {item.name}" in history and "Nguyễn Thị Thường Trực" in history
+        assert "→ 7" in history and "→ 60" in history and "max_points" not in history
+        edit = personas.client(persona).get(reverse("procedures:score_item_edit", args=[item.pk])).content.decode()
+        assert "→ 7" in edit.split('data-testid="score-item-history"')[1]
+    focal = personas.client("focal_a").get(reverse("procedures:score_item_list")).content.decode()
+    assert "Lịch sử thay đổi" not in focal and "score-items-history" not in focal
+
+
 def test_the_menu_links_the_kpi_table_for_people_who_read_dossiers(personas, dossiers):
     html = personas.client("focal_a").get(reverse("procedures:score_item_list")).content.decode()
     assert f'href="{reverse("procedures:kpi_table")}"' in html
@@ -287,13 +343,58 @@ def test_a_period_without_figures_has_nothing_to_publish(personas, dossiers):
     assert not IndicatorValue.objects.exists()
 
 
-def test_a_publication_of_many_units_goes_to_the_worker_with_the_same_result(personas, dossiers, settings):
+def test_a_publication_of_many_units_goes_to_the_worker_and_the_page_shows_its_outcome(personas, dossiers, settings):
     settings.CCHC_KPI_PUBLISH_BACKGROUND_UNITS = 1
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     client = personas.client("secretariat")
-    response = client.post(f"{reverse('procedures:kpi_publish')}?period=2025", {"confirm": "yes"}, follow=True)
-    assert "trong nền" in response.content.decode()
+    url = f"{reverse('procedures:kpi_publish')}?period=2025"
+    response = client.post(url, {"confirm": "yes"}, follow=True)
+    html = response.content.decode()
+    assert "trong nền" in html and "năm 2025" in html and "Năm 2025 của" not in html
+    publication = KpiPublication.objects.get()
+    assert (publication.status, publication.unit_count, publication.requested_by) == ("queued", 4, personas.secretariat)
+    section = html.split('data-testid="publications"')[1].split("</section>")[0]
+    assert "Đang chờ" in section and 'hx-trigger="every 3s"' in html and "Nguyễn Thị Thường Trực" in section
+    assert not IndicatorValue.objects.exists()
+    ids = [unit.pk for unit in units_with_data(Y2025)]
+    mine = list(get_kpi_units_for_user(personas.secretariat).filter(pk__in=ids).order_by("path"))
+    assert len(mine) == publication.unit_count
+    publication_execute(publication.pk, mine)  # what the worker does
     value = IndicatorValue.objects.get(indicator__code="dossiers.on_time_rate", unit=personas.unit_a, period_key="2025")
     assert value.value == Decimal("50.0000")
     entry = AuditEntry.objects.filter(object_type__icontains="indicatorvalue").first()
     assert entry is not None and entry.actor_id == personas.secretariat.pk
+    written = IndicatorValue.objects.count()
+    html = client.get(url).content.decode()
+    section = html.split('data-testid="publications"')[1].split("</section>")[0]
+    assert "Đã công bố" in section and f"{written} giá trị ghi mới hoặc thay đổi, 0 giá trị không đổi" in section
+    assert "every 3s" not in html
+    # A second publication finds every value unchanged, and says so.
+    client.post(url, {"confirm": "yes"})
+    publication_execute(KpiPublication.objects.latest("pk").pk, mine)
+    section = client.get(url).content.decode().split('data-testid="publications"')[1].split("</section>")[0]
+    assert f"0 giá trị ghi mới hoặc thay đổi, {written} giá trị không đổi" in section
+
+
+def test_a_publication_refused_by_a_value_a_unit_entered_shows_why_and_writes_nothing(personas, dossiers):
+    indicator = kpi_indicators()["on_time_rate"]
+    IndicatorValue.objects.create(
+        indicator=indicator,
+        unit=personas.unit_a,
+        period_kind="year",
+        period_key="2025",
+        period_start=datetime.date(2025, 1, 1),
+        period_end=datetime.date(2025, 12, 31),
+        value=Decimal(90),
+        origin="entered",
+        state="submitted",
+    )
+    client = personas.client("secretariat")
+    url = f"{reverse('procedures:kpi_publish')}?period=2025"
+    response = client.post(url, {"confirm": "yes"}, follow=True)
+    assert "Chưa công bố được" in response.content.decode()
+    assert IndicatorValue.objects.count() == 1
+    publication = KpiPublication.objects.get()
+    assert publication.status == "failed" and "không ghi đè" in publication.message
+    section = client.get(url).content.decode().split('data-testid="publications"')[1].split("</section>")[0]
+    assert "Không công bố được" in section and "không ghi đè" in section

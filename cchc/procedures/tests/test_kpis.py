@@ -362,15 +362,16 @@ def test_publishing_writes_computed_values_for_each_unit_and_its_ancestors_once(
     make(personas.office_a, "1", D(2025, 4, 1), due=D(2025, 4, 5), finished=D(2025, 4, 3))
     make(personas.office_a, "2", D(2025, 4, 1), due=D(2025, 4, 5), finished=D(2025, 4, 9))
     refreshed()
-    count = kpis_publish(actor=None, period=Y2025)
-    assert count > 0
+    outcome = kpis_publish(actor=None, period=Y2025)
+    assert outcome.written > 0 and outcome.unchanged == 0
     value = IndicatorValue.objects.get(indicator__code="dossiers.on_time_rate", unit=personas.unit_a)
     assert (value.value, value.origin, value.state) == (Decimal("50.0000"), "computed", "accepted")
     assert IndicatorValue.objects.filter(indicator__code="dossiers.on_time_rate", unit=personas.province).exists()
     assert not IndicatorValue.objects.filter(unit=personas.unit_b).exists()
     assert IndicatorValue.objects.filter(indicator__code="dossiers.score_766", unit=personas.office_a).get().value
     entries = AuditEntry.objects.count()
-    assert kpis_publish(actor=None, period=Y2025) == count
+    again = kpis_publish(actor=None, period=Y2025)
+    assert (again.written, again.unchanged) == (0, outcome.written)
     assert AuditEntry.objects.count() == entries  # nothing changed, nothing written
 
 

@@ -20,6 +20,7 @@ from cchc.accounts import roles
 from cchc.accounts.models import User
 from cchc.imports.models import ImportKind, ImportRun, ImportStatus
 from cchc.lib.errors import ServiceError
+from cchc.lib.numbers import format_count
 from cchc.lib.spreadsheet import max_import_rows
 from cchc.organisations.forms import show_service_error
 from cchc.organisations.picker import unit_scope
@@ -48,7 +49,7 @@ def _require_importer(request: HttpRequest) -> None:
 def _context(**values: Any) -> dict[str, Any]:
     return {
         "nav_active": "procedures",
-        "max_rows": f"{max_import_rows():,}".replace(",", "."),
+        "max_rows": format_count(max_import_rows()),
         "max_csv_mb": jobs.max_csv_bytes() // (1024 * 1024),
         **values,
     }
@@ -201,6 +202,7 @@ def import_run(request: HttpRequest, run_id: int) -> HttpResponse:
         stale=jobs.is_stale(run),
         errors_shown=run.errors[: jobs.ERRORS_KEPT],
         options=run.options,
+        preset_title=presets.title_of(run.options.get("preset", "")),
         period=_period(run.options),
         mode_label=_("Chỉ nhập các dòng hợp lệ")
         if run.options.get("valid_rows")
@@ -297,7 +299,7 @@ def import_columns(request: HttpRequest, run_id: int) -> HttpResponse:
         missing = mapping.missing_required(chosen)
     header_missing = (
         _("Tiêu đề của tệp không khớp mẫu cột “%(preset)s”: thiếu cột %(fields)s. Hãy chọn cột cho từng trường.")
-        % {"preset": preset.name, "fields": ", ".join(missing)}
+        % {"preset": preset.label, "fields": ", ".join(missing)}
         if missing and request.method == "GET"
         else ""
     )
@@ -331,7 +333,7 @@ def import_history(request: HttpRequest) -> HttpResponse:
             error_file=""
         )
     }
-    rows = [(row, error_runs.get(row.pk)) for row in page.object_list]
+    rows = [(row, error_runs.get(row.pk), presets.title_of(row.preset)) for row in page.object_list]
     recent = ImportRun.objects.filter(created_by=cast(User, request.user), kind__in=jobs.KINDS).order_by("-created_at")[
         :RECENT_RUNS
     ]

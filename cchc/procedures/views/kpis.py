@@ -8,7 +8,6 @@ changing score items: the secretariat and administrators (:func:`access.can_mana
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,20 +21,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cchc.accounts import roles
-from cchc.audit import access as audit_access
-from cchc.audit.selectors import change_rows
+from cchc.audit.selectors import change_rows, history_for
 from cchc.indicators.selectors import Status, trend_of
 from cchc.lib.errors import ServiceError
+from cchc.lib.numbers import format_count
 from cchc.lib.periods import Period, PeriodKind
-from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, write_table
+from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
 from cchc.lib.text import search_key
 from cchc.organisations.models import Unit
 
 from .. import access, jobs
+from ..excel import dossiers_export
 from ..kpis import (
     DRILLDOWN_KINDS,
     FIGURE_DRILLDOWN,
@@ -49,11 +48,10 @@ from ..kpis import (
     kpi_table,
     kpi_targets,
     kpis_for,
-    kpis_publish,
     late_after_supplements,
     units_with_data,
 )
-from ..models import Dossier, Procedure, ScoreItem
+from ..models import KpiPublication, Procedure, PublicationStatus, ScoreItem
 from ..scoring import ScoreItemData, score_item_update
 
 PAGE_SIZE = 50
@@ -62,6 +60,10 @@ SUPPLEMENT_KINDS = frozenset({"on_time", "late", "late_without_apology"})
 MAX_UNIT_CHOICES = 500
 # Counts of work, not of quality: more received or settled dossiers is neither better nor worse, only more.
 VOLUME_KEYS = frozenset({"received", "finished"})
+# Publications of a period shown on the publish page, newest first.
+PUBLICATIONS_SHOWN = 5
+# Changes of the score items shown on their pages, newest first.
+HISTORY_SHOWN = 20
 TABLE_KEYS = ("received", "finished", "on_time_rate", "overdue_pending", "online_rate", "digitised_rate")
 
 
@@ -217,34 +219,44 @@ def kpi_publish_page(request: HttpRequest) -> HttpResponse:
     ids = [unit.pk for unit in units_with_data(period)]
     units = list(access.get_kpi_units_for_user(request.user).filter(pk__in=ids).order_by("path"))
     back = f"{reverse('procedures:kpi_table')}?{urlencode({'period': period.key})}"
+    here = f"{reverse('procedures:kpi_publish')}?{urlencode({'period': period.key})}"
     if request.method == "POST":
         if not units:
-            messages.warning(request, _("Kỳ %(period)s chưa có số liệu nào để công bố.") % {"period": period.label})
-            return redirect(back)
-        if jobs.publish_in_background(len(units)):
-            jobs.kpis_publish_job.enqueue(
-                period_key=period.key, unit_ids=[unit.pk for unit in units], actor_id=request.user.pk
+            messages.warning(
+                request, _("Kỳ %(period)s chưa có số liệu nào để công bố.") % {"period": period.label_in_sentence}
             )
+            return redirect(back)
+        publication = jobs.publication_request(actor=request.user, period=period, units=units)
+        if publication.status == PublicationStatus.DONE:
+            messages.success(
+                request,
+                _(
+                    "Đã công bố số liệu %(period)s của %(units)s đơn vị vào kho chỉ số: %(written)s giá trị ghi mới "
+                    "hoặc thay đổi, %(unchanged)s giá trị không đổi."
+                )
+                % {
+                    "period": period.label_in_sentence,
+                    "units": format_count(len(units)),
+                    "written": format_count(publication.written),
+                    "unchanged": format_count(publication.unchanged),
+                },
+            )
+            return redirect(back)
+        if publication.status == PublicationStatus.FAILED:
+            messages.error(request, _("Chưa công bố được: %(reason)s") % {"reason": publication.message})
+        else:
             messages.info(
                 request,
                 _(
-                    "Đang công bố số liệu %(period)s của %(units)s đơn vị trong nền; "
-                    "các giá trị sẽ có trong kho chỉ số sau ít phút."
+                    "Đang công bố số liệu %(period)s của %(units)s đơn vị trong nền; kết quả hiện ở trang này khi "
+                    "công bố xong."
                 )
-                % {"period": period.label, "units": len(units)},
+                % {"period": period.label_in_sentence, "units": format_count(len(units))},
             )
-            return redirect(back)
-        try:
-            values = kpis_publish(actor=request.user, period=period, units=units)
-        except ServiceError as exc:
-            messages.error(request, _("Chưa công bố được: %(reason)s") % {"reason": exc.message})
-        else:
-            messages.success(
-                request,
-                _("Đã công bố %(values)s giá trị của %(units)s đơn vị vào kho chỉ số cho %(period)s.")
-                % {"values": values, "units": len(units), "period": period.label},
-            )
-        return redirect(back)
+        return redirect(here)
+    publications = list(
+        KpiPublication.objects.filter(period_key=period.key).select_related("requested_by")[:PUBLICATIONS_SHOWN]
+    )
     indicators = [(indicator_code(key), str(KPI_LABELS[key])) for key in (*KPI_KEYS, "total_score")]
     return render(
         request,
@@ -256,6 +268,8 @@ def kpi_publish_page(request: HttpRequest) -> HttpResponse:
             "indicators": indicators,
             "background": jobs.publish_in_background(len(units)),
             "back": back,
+            "publications": publications,
+            "pending": any(not publication.finished for publication in publications),
             "nav_active": "kpis",
         },
     )
@@ -299,14 +313,14 @@ def _drilldown_rows(request: HttpRequest, unit_id: int, kind: str) -> tuple[Unit
     filters = _filters(request)
     subtree = request.GET.get("own") != "1"
     rows = drilldown(unit, filters.period, kind, field=filters.field, subtree=subtree)
-    return unit, filters, subtree, rows.select_related("procedure", "unit")
+    return unit, filters, subtree, rows
 
 
 @require_GET
 @login_required
 def kpi_dossiers_page(request: HttpRequest, unit_id: int, kind: str) -> HttpResponse:
     unit, filters, subtree, rows = _drilldown_rows(request, unit_id, kind)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows.select_related("procedure", "unit"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = filters.query(**({} if subtree else {"own": "1"}))
     return render(
         request,
@@ -324,60 +338,12 @@ def kpi_dossiers_page(request: HttpRequest, unit_id: int, kind: str) -> HttpResp
     )
 
 
-EXPORT_HEADER = (
-    gettext_lazy("Mã hồ sơ"),
-    gettext_lazy("Nguồn dữ liệu"),
-    gettext_lazy("Mã thủ tục"),
-    gettext_lazy("Tên thủ tục"),
-    gettext_lazy("Lĩnh vực"),
-    gettext_lazy("Đơn vị tiếp nhận"),
-    gettext_lazy("Ngày tiếp nhận"),
-    gettext_lazy("Ngày hẹn trả"),
-    gettext_lazy("Ngày hoàn thành"),
-    gettext_lazy("Trạng thái"),
-    gettext_lazy("Kênh nộp"),
-    gettext_lazy("Phí, lệ phí"),
-    gettext_lazy("Thanh toán trực tuyến"),
-    gettext_lazy("Số lần yêu cầu bổ sung"),
-    gettext_lazy("Ngày phiếu xin lỗi"),
-)
-
-
-def _export_rows(rows: Any) -> Iterator[list[Any]]:
-    yes, no = _("Có"), _("Không")
-    dossier: Dossier
-    for dossier in rows.iterator(chunk_size=2000):
-        yield [
-            dossier.code,
-            dossier.source,
-            dossier.procedure.code,
-            dossier.procedure.name,
-            dossier.procedure.field,
-            dossier.unit.name,
-            dossier.received_on,
-            dossier.due_on,
-            dossier.finished_on,
-            dossier.get_status_display(),
-            dossier.get_channel_display() if dossier.channel else "",
-            dossier.fee,
-            yes if dossier.paid_online else no,
-            dossier.supplement_requests,
-            dossier.apology_on,
-        ]
-
-
 @require_GET
 @login_required
 def kpi_dossiers_export(request: HttpRequest, unit_id: int, kind: str) -> FileResponse:
     unit, filters, _subtree, rows = _drilldown_rows(request, unit_id, kind)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
-    write_table(
-        spool,
-        title=str(DRILLDOWN_KINDS[kind]),
-        header=[str(text) for text in EXPORT_HEADER],
-        rows=_export_rows(rows),
-        widths=[26, 16, 14, 50, 20, 30, 14, 14, 14, 18, 16, 12, 12, 10, 14],
-    )
+    dossiers_export(spool, rows, title=str(DRILLDOWN_KINDS[kind]))
     spool.seek(0)
     # The list's own title in the file name, without accents ("ho-so-giai-quyet-tre-han-…"), not its English key.
     filename = (
@@ -393,6 +359,7 @@ def kpi_dossiers_export(request: HttpRequest, unit_id: int, kind: str) -> FileRe
 @login_required
 def score_item_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
+    entries = access.get_score_item_history_for_user(request.user)[:HISTORY_SHOWN]
     return render(
         request,
         "procedures/kpis/score_items.html",
@@ -400,6 +367,7 @@ def score_item_list(request: HttpRequest) -> HttpResponse:
             "items": list(ScoreItem.objects.order_by("group", "order", "code")),
             "can_manage": access.can_manage_score_items(request.user),
             "labels": KPI_LABELS,
+            "history": [(entry, change_rows(entry)) for entry in entries],
             "nav_active": "kpis",
         },
     )
@@ -433,7 +401,10 @@ def score_item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
             "values": values,
             "error": error,
             "history": [
-                (entry, change_rows(entry)) for entry in audit_access.get_history_for_user(request.user, item)[:20]
+                (entry, change_rows(entry))
+                for entry in history_for(item, entries=access.get_score_item_history_for_user(request.user))[
+                    :HISTORY_SHOWN
+                ]
             ],
             "nav_active": "kpis",
         },

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cchc.accounts import roles
 from cchc.lib.ids import id_or_404
 
-from .. import access, presets, services
+from .. import access, presets, selectors, services
 from ..models import Channel, DossierAggregate, DossierStatus, ImportPreset
 from ..parsing import FIELD_LABELS
 
@@ -126,7 +126,13 @@ def preset_delete(request: HttpRequest, preset_id: int) -> HttpResponse:
     return render(
         request,
         "procedures/presets/delete.html",
-        {"saved": saved, "nav_active": "procedures", "can_import": True},
+        {
+            "saved": saved,
+            # Imports that wait for a worker or run with this preset: they keep their own copy of the mapping.
+            "runs": [run for run in selectors.runs_using_preset(saved.name)[:20] if run.options.get("mapping")][:10],
+            "nav_active": "procedures",
+            "can_import": True,
+        },
     )
 
 

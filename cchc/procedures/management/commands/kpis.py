@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cchc.lib.numbers import format_amount
+from cchc.lib.numbers import format_amount, format_count
 from cchc.lib.periods import Period
 from cchc.organisations.models import Unit
 from cchc.procedures.kpis import KPI_KEYS, KPI_LABELS, Kpis, kpi_table, kpis_publish, rollups_refresh
@@ -64,8 +64,11 @@ class Command(BaseCommand):
         else:
             units = list(Unit.objects.filter(parent__isnull=True).order_by("path"))
         if options["publish"]:
-            count = kpis_publish(actor=None, period=period)
-            self.stderr.write(_("Đã ghi %(count)s giá trị vào kho chỉ số.") % {"count": count})
+            outcome = kpis_publish(actor=None, period=period)
+            self.stderr.write(
+                _("Đã ghi %(count)s giá trị vào kho chỉ số; %(unchanged)s giá trị không đổi.")
+                % {"count": format_count(outcome.written), "unchanged": format_count(outcome.unchanged)}
+            )
         table = kpi_table(units, period, field=options["field"], subtree=not options["own"])
         if options["json"]:
             self.stdout.write(json.dumps([kpis.as_dict() for kpis in table], ensure_ascii=False, indent=2))
