@@ -15,7 +15,7 @@ from cchc.indicators.models import Indicator, IndicatorValue, Target
 from cchc.lib.periods import Period
 from cchc.procedures.access import get_kpi_units_for_user
 from cchc.procedures.jobs import publication_execute
-from cchc.procedures.kpis import kpi_indicators, rollups_refresh, units_with_data
+from cchc.procedures.kpis import KPI_LABELS, kpi_indicators, rollups_refresh, units_with_data
 from cchc.procedures.models import Dossier, DossierStatus, KpiPublication, ScoreItem
 
 from . import samples
@@ -225,6 +225,15 @@ def test_the_scoring_page_gives_the_grounds_of_each_item_in_vietnamese(personas,
     assert "domain.md" not in html
 
 
+def test_score_items_read_from_the_indicator_store_show_the_indicators_name_not_its_code(personas, dossiers):
+    item = ScoreItem.objects.exclude(indicator_code="").first()
+    assert item is not None
+    Indicator.objects.update_or_create(code=item.indicator_code, defaults={"name": "Tỷ lệ mẫu trong kho"})
+    html = personas.client("secretariat").get(reverse("procedures:score_item_list")).content.decode()
+    assert "Tỷ lệ mẫu trong kho" in html
+    assert item.indicator_code not in html
+
+
 def test_the_secretariat_edits_a_score_item_with_audit_and_a_focal_point_may_not(personas, dossiers):
     item = ScoreItem.objects.get(code="2.1")
     url = reverse("procedures:score_item_edit", args=[item.pk])
@@ -301,7 +310,7 @@ def test_the_secretariat_publishes_the_periods_figures_after_a_confirmation_and_
     confirmation = client.get(url, QUERY)
     assert confirmation.status_code == 200
     html = confirmation.content.decode()
-    assert "dossiers.on_time_rate" in html
+    assert "dossiers.on_time_rate" not in html and str(KPI_LABELS["on_time_rate"]) in html
     assert "sẽ được thay bằng số liệu hiện tại" in html
     # Units with data in the secretariat's subtree: the province, units A (with its office) and B.
     assert confirmation.context["unit_count"] == 4

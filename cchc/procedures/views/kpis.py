@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cchc.accounts import roles
 from cchc.audit.selectors import change_rows, history_for
+from cchc.indicators.models import Indicator
 from cchc.indicators.selectors import Status, trend_of
 from cchc.lib.errors import ServiceError
 from cchc.lib.numbers import format_count
@@ -360,11 +361,14 @@ def kpi_dossiers_export(request: HttpRequest, unit_id: int, kind: str) -> FileRe
 def score_item_list(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
     entries = access.get_score_item_history_for_user(request.user)[:HISTORY_SHOWN]
+    items = list(ScoreItem.objects.order_by("group", "order", "code"))
+    # An item read from the indicator store is shown by the indicator's name, not its code.
+    names = dict(Indicator.objects.filter(code__in={item.indicator_code for item in items}).values_list("code", "name"))
     return render(
         request,
         "procedures/kpis/score_items.html",
         {
-            "items": list(ScoreItem.objects.order_by("group", "order", "code")),
+            "items": [(item, names.get(item.indicator_code, "")) for item in items],
             "can_manage": access.can_manage_score_items(request.user),
             "labels": KPI_LABELS,
             "history": [(entry, change_rows(entry)) for entry in entries],
