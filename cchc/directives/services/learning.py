@@ -41,7 +41,9 @@ def extraction_review_record(
     confirmed task naming no proposal (or one out of range, or one already used) counts as added by hand.
     """
     proposed = [task for task in extraction.get("tasks") or [] if isinstance(task, dict)]
-    about = extraction.get(EXTRACTOR_KEY) if isinstance(extraction.get(EXTRACTOR_KEY), dict) else {}
+    about = extraction.get(EXTRACTOR_KEY)
+    if not isinstance(about, dict):
+        about = {}
     review = ExtractionReview.objects.create(
         directive=directive,
         proposal={key: value for key, value in extraction.items() if key not in {"text", EXTRACTOR_KEY}},
