@@ -375,9 +375,16 @@ class ExtractionQuality:
 
 
 def reviewed_directives(
-    directives: QuerySet[Directive], *, year: int | None = None, issuer_kind: str = ""
+    directives: QuerySet[Directive],
+    *,
+    year: int | None = None,
+    issuer_kind: str = "",
+    since: datetime.date | None = None,
 ) -> QuerySet[Directive]:
-    """``directives`` issued in ``year`` (confirmed that year when the date is unknown) by units of ``issuer_kind``."""
+    """``directives`` issued in ``year`` (confirmed that year when the date is unknown) by units of ``issuer_kind``,
+    confirmed on or after ``since``."""
+    if since is not None:
+        directives = directives.filter(extraction_review__confirmed_at__date__gte=since)
     if year is not None:
         directives = directives.filter(
             Q(issued_on__year=year) | Q(issued_on__isnull=True, extraction_review__confirmed_at__year=year)
@@ -388,12 +395,16 @@ def reviewed_directives(
 
 
 def extraction_quality(
-    directives: QuerySet[Directive], *, year: int | None = None, issuer_kind: str = ""
+    directives: QuerySet[Directive],
+    *,
+    year: int | None = None,
+    issuer_kind: str = "",
+    since: datetime.date | None = None,
 ) -> ExtractionQuality:
     """How often the user corrected each field of the proposals, over the confirmed reviews of ``directives``.
 
-    ``year`` narrows to directives issued that year (confirmed that year when the date is unknown), ``issuer_kind``
-    to issuing units of that kind. Two queries: the years on offer, and one row per review with its counts.
+    ``year``, ``issuer_kind`` and ``since`` narrow the directives as :func:`reviewed_directives` does. Two queries:
+    the years on offer, and one row per review with its counts.
     """
     reviews = ExtractionReview.objects.filter(directive__in=directives.values("pk"))
     years = sorted(
@@ -403,8 +414,8 @@ def extraction_quality(
         },
         reverse=True,
     )
-    if year is not None or issuer_kind:
-        chosen = reviewed_directives(directives, year=year, issuer_kind=issuer_kind)
+    if year is not None or issuer_kind or since is not None:
+        chosen = reviewed_directives(directives, year=year, issuer_kind=issuer_kind, since=since)
         reviews = reviews.filter(directive__in=chosen.values("pk"))
     kept = Q(rows__outcome=ReviewOutcome.KEPT)
     counts = {

@@ -30,7 +30,7 @@ from cchc.directives.models import (
     ReviewOutcome,
 )
 from cchc.directives.proposals import extraction_as_dict
-from cchc.directives.selectors import extraction_quality
+from cchc.directives.selectors import extraction_quality, labelled_documents
 from cchc.directives.tests.test_review import extraction as review_extraction
 from cchc.directives.tests.test_review import form_data
 from cchc.extraction.evaluation import score_pairs, score_tasks
@@ -343,6 +343,7 @@ def test_quality_filters_by_year_and_issuer_kind(personas: Personas) -> None:
     assert len(extraction_quality(everything).documents) == 2
     assert len(extraction_quality(everything, year=2025).documents) == 2
     assert extraction_quality(everything, year=2024).documents == []
+    assert extraction_quality(everything, since=datetime.date(2999, 1, 1)).documents == []
     by_department = extraction_quality(everything, issuer_kind=UnitKind.DEPARTMENT)
     assert [document.issuing_unit for document in by_department.documents] == ["Sở Tư pháp"]
     assert by_department.proposed == 4 and by_department.added == 1
@@ -475,3 +476,16 @@ def test_the_command_exports_only_what_was_confirmed_since_and_what_the_user_may
         call_command("export_labelled_directives", str(tmp_path / "x"), "--user", "daumoi_a", stdout=out)
     with pytest.raises(CommandError):
         call_command("export_labelled_directives", str(tmp_path / "x"), "--since", "hôm qua", stdout=out)
+
+
+def test_the_statistics_and_the_export_read_a_fixed_number_of_queries_whatever_the_documents(
+    personas: Personas, django_assert_max_num_queries: Any
+) -> None:
+    for _number in range(3):
+        confirm(personas, make_draft(personas))
+    with django_assert_max_num_queries(2):
+        quality = extraction_quality(Directive.objects.all(), year=2025)
+    with django_assert_max_num_queries(2):
+        documents = labelled_documents(Directive.objects.all())
+    assert len(quality.documents) == 3 and quality.added == 3
+    assert [len(document.expected["tasks"]) for document in documents] == [4, 4, 4]

@@ -24,7 +24,7 @@ def extraction_quality(request: HttpRequest) -> HttpResponse:
     directives = access.get_reviewed_directives_for_user(request.user)
     form = ExtractionQualityForm(request.GET or None)
     filters = form.filters()
-    quality = selectors.extraction_quality(directives, year=filters["year"], issuer_kind=filters["issuer_kind"])
+    quality = selectors.extraction_quality(directives, **filters)
     query = urlencode({key: value for key, value in request.GET.items() if key in form.fields and value})
     return render(
         request,
@@ -39,8 +39,7 @@ def extraction_quality_export(request: HttpRequest) -> HttpResponse:
     """The confirmed directives shown on the page (same filters), as a .zip of labelled data."""
     directives = access.get_reviewed_directives_for_user(request.user)
     filters = ExtractionQualityForm(request.GET or None).filters()
-    directives = selectors.reviewed_directives(directives, year=filters["year"], issuer_kind=filters["issuer_kind"])
-    documents = selectors.labelled_documents(directives, since=filters["since"])
+    documents = selectors.labelled_documents(selectors.reviewed_directives(directives, **filters))
     name = f"van-ban-gan-nhan-{timezone.localdate().isoformat()}.zip"
     response = HttpResponse(labelled_zip(documents), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
