@@ -119,6 +119,19 @@ def get_directive_draft_for_user(user: Viewer, draft_id: Any) -> DirectiveDraft:
     return draft
 
 
+def can_view_extraction_quality(user: Viewer) -> bool:
+    """The quality of the extraction and its export as labelled data: the secretariat and administrators."""
+    return is_admin(user) or has_role(user, Role.SECRETARIAT)
+
+
+def get_reviewed_directives_for_user(user: Viewer) -> QuerySet[Directive]:
+    """Directives confirmed from an uploaded file's review that the user may read, for the extraction quality page
+    and the labelled-data export (403 for anyone but the secretariat and administrators)."""
+    if not can_view_extraction_quality(user):
+        raise PermissionDenied
+    return get_directives_for_user(user).filter(extraction_review__isnull=False)
+
+
 # ---------------------------------------------------------------------------
 # Assignments and progress reports
 

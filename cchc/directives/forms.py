@@ -650,3 +650,27 @@ class TrackerUnitForm(forms.Form):
         if self.is_valid() or not self.has_error("unit", code="unit_search"):
             return ""
         return " ".join(str(message) for message in self.errors["unit"])
+
+
+class ExtractionQualityForm(forms.Form):
+    """The filters of the extraction quality page and its export: the year of issue and the kind of issuing unit."""
+
+    year = forms.IntegerField(label=_("Năm"), required=False, min_value=1990, max_value=2100)
+    issuer_kind = forms.ChoiceField(
+        label=_("Cấp cơ quan ban hành"),
+        required=False,
+        choices=[("", _("Tất cả")), *UnitKind.choices],
+    )
+    since = forms.DateField(label=_("Xác nhận từ ngày"), required=False)
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters (an invalid one is ignored, and the form shows why)."""
+        if self.is_valid():
+            data = self.cleaned_data
+        else:
+            data = {name: value for name, value in getattr(self, "cleaned_data", {}).items() if name not in self.errors}
+        return {
+            "year": data.get("year"),
+            "issuer_kind": data.get("issuer_kind") or "",
+            "since": data.get("since"),
+        }

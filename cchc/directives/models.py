@@ -556,3 +556,93 @@ class DirectiveDraft(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class ExtractionReview(models.Model):
+    """What the extractor proposed for an uploaded directive and when, kept when the user confirmed the review.
+
+    With its :class:`ReviewedTask` rows it says, field by field, what the user had to correct, which proposals were
+    dropped and which tasks were added by hand: the measure of the extractor on real use, and labelled data.
+    """
+
+    directive = models.OneToOneField(
+        Directive, verbose_name=_("văn bản chỉ đạo"), on_delete=models.CASCADE, related_name="extraction_review"
+    )
+    # The engine's result as JSON (header and proposed tasks, without the document text, which the directive keeps).
+    proposal = models.JSONField(_("kết quả trích xuất"), default=dict)
+    extractor_version = models.CharField(_("phiên bản bộ trích xuất"), max_length=60, blank=True)
+    extracted_at = models.DateTimeField(_("trích xuất lúc"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người xác nhận"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("xác nhận lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("kết quả rà soát trích xuất")
+        verbose_name_plural = _("kết quả rà soát trích xuất")
+        ordering = ["-confirmed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return str(self.directive)
+
+
+class ReviewOutcome(models.TextChoices):
+    KEPT = "kept", _("Giữ từ đề xuất")
+    ADDED = "added", _("Thêm bằng tay")
+    DISCARDED = "discarded", _("Bỏ đề xuất")
+
+
+# The fields of a task whose correction is counted, in the order the quality page shows them.
+CORRECTED_FIELDS = ("lead", "supporting", "deadline", "recurrence", "content")
+
+
+class ReviewedTask(models.Model):
+    """One row of a confirmed review: a proposal kept (with the fields the user corrected), dropped, or a task
+    added by hand; ``confirmed`` is the task as confirmed, in the labelled-data shape."""
+
+    review = models.ForeignKey(
+        ExtractionReview, verbose_name=_("kết quả rà soát"), on_delete=models.CASCADE, related_name="rows"
+    )
+    position = models.PositiveIntegerField(_("thứ tự"), default=0)
+    outcome = models.CharField(_("kết quả"), max_length=12, choices=ReviewOutcome.choices)
+    # Index of the proposal in ``review.proposal["tasks"]``; empty for a task added by hand.
+    proposal_index = models.PositiveIntegerField(_("số thứ tự đề xuất"), null=True, blank=True)
+    task = models.ForeignKey(
+        Task,
+        verbose_name=_("nhiệm vụ"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="review_rows",
+    )
+    confirmed = models.JSONField(_("nhiệm vụ đã xác nhận"), default=dict, blank=True)
+    lead_corrected = models.BooleanField(_("sửa đơn vị chủ trì"), default=False)
+    supporting_corrected = models.BooleanField(_("sửa đơn vị phối hợp"), default=False)
+    deadline_corrected = models.BooleanField(_("sửa thời hạn"), default=False)
+    recurrence_corrected = models.BooleanField(_("sửa tính lặp lại"), default=False)
+    content_corrected = models.BooleanField(_("sửa nội dung"), default=False)
+
+    class Meta:
+        verbose_name = _("nhiệm vụ đã rà soát")
+        verbose_name_plural = _("nhiệm vụ đã rà soát")
+        ordering = ["review", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "proposal_index"],
+                condition=Q(proposal_index__isnull=False),
+                name="reviewed_task_unique_proposal",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="added", proposal_index__isnull=True)
+                | (~Q(outcome="added") & Q(proposal_index__isnull=False)),
+                name="reviewed_task_proposal_unless_added",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review_id}/{self.position}: {self.get_outcome_display()}"

@@ -10,12 +10,16 @@ import dataclasses
 import datetime
 from typing import Any
 
+from django.utils import timezone
+
+from cchc.extraction import extractor_version
 from cchc.lib.text import fold
 from cchc.organisations.models import Unit
 
+from .corrections import deadline_kind, lead_unit_ids
 from .extraction_registry import extract_document
-from .models import DeadlineKind, DirectiveKind, ExpectedOutput, Recurrence
-from .services import StoredFile
+from .models import DirectiveKind, ExpectedOutput, Recurrence
+from .services import EXTRACTOR_KEY, StoredFile
 
 _KIND_WORDS = [
     ("thong bao", DirectiveKind.CONCLUSION),
@@ -42,9 +46,15 @@ def extraction_as_dict(extraction: Any) -> dict[str, Any]:
 
 
 def extract(file: StoredFile, issuing_unit: Unit) -> dict[str, Any]:
-    """Run the extraction engine on an uploaded directive (it raises ``ServiceError`` when it cannot read it)."""
+    """Run the extraction engine on an uploaded directive (it raises ``ServiceError`` when it cannot read it).
+
+    The result names the extractor that made it and when (``extractor``), kept with the review on confirmation.
+    """
     extraction = extract_document(file.content, file.name, issuing_unit=issuing_unit)
-    return extraction_as_dict(extraction)
+    return {
+        **extraction_as_dict(extraction),
+        EXTRACTOR_KEY: {"version": extractor_version(), "at": timezone.now().isoformat()},
+    }
 
 
 def directive_kind(text: str) -> str:
@@ -83,30 +93,6 @@ def directive_initial(extraction: dict[str, Any], issuing_unit: Unit) -> dict[st
     }
 
 
-def _deadline_kind(task: dict[str, Any]) -> str:
-    recurrence = task.get("recurrence") or ""
-    if recurrence == Recurrence.CONTINUOUS:
-        return DeadlineKind.CONTINUOUS
-    if recurrence in Recurrence.values:
-        return DeadlineKind.RECURRING if recurrence else _dated_kind(task)
-    return _dated_kind(task)
-
-
-def _dated_kind(task: dict[str, Any]) -> str:
-    if task.get("period_key"):
-        return DeadlineKind.PERIOD
-    if task.get("deadline"):
-        return DeadlineKind.DATE
-    return DeadlineKind.CONTINUOUS
-
-
-def lead_unit_ids(task: dict[str, Any]) -> list[int]:
-    ids = [int(pk) for pk in task.get("lead_unit_ids") or [] if pk]
-    if not ids and task.get("lead_unit_id"):
-        ids = [int(task["lead_unit_id"])]
-    return ids
-
-
 def task_initial(task: dict[str, Any], allowed_ids: set[int]) -> dict[str, Any]:
     units = [pk for pk in lead_unit_ids(task) if pk in allowed_ids]
     lead = task.get("lead_unit") or ""
@@ -120,7 +106,7 @@ def task_initial(task: dict[str, Any], allowed_ids: set[int]) -> dict[str, Any]:
         "new_unit": lead if lead and not units else "",
         "supporting_units": [pk for pk in task.get("supporting_unit_ids") or [] if pk in allowed_ids],
         "expected_output": _expected_output(str(task.get("output") or "") or content),
-        "deadline_kind": _deadline_kind(task),
+        "deadline_kind": deadline_kind(task),
         "deadline": _date(task.get("deadline")),
         "period_key": task.get("period_key") or "",
         "recurrence": task.get("recurrence") if task.get("recurrence") != Recurrence.CONTINUOUS else "",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -10,17 +11,28 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.lib.ids import parse_id
 from cchc.lib.periods import Period
-from cchc.lib.text import sort_key
+from cchc.lib.text import fold, sort_key
 from cchc.organisations.models import Unit
 from cchc.organisations.selectors import search
 
-from .models import Assignment, AssignmentQuerySet, Directive, Status, Task, status_expression
+from .models import (
+    CORRECTED_FIELDS,
+    Assignment,
+    AssignmentQuerySet,
+    Directive,
+    ExtractionReview,
+    ReviewedTask,
+    ReviewOutcome,
+    Status,
+    Task,
+    status_expression,
+)
 from .services import on_time_counts
 
 # Not one of the five categories: every assignment not yet done (not started, in progress, overdue).
@@ -286,3 +298,260 @@ def tracker_export_header() -> list[str]:
         _("Tình trạng"),
         _("Chờ xác nhận"),
     ]
+
+
+# ---------------------------------------------------------------------------
+# Quality of the extraction, from confirmed reviews of uploaded directives
+
+
+def _correction_labels() -> dict[str, str]:
+    return {
+        "lead": _("Đơn vị chủ trì"),
+        "supporting": _("Đơn vị phối hợp"),
+        "deadline": _("Thời hạn"),
+        "recurrence": _("Tính lặp lại"),
+        "content": _("Nội dung"),
+    }
+
+
+def _rate(part: int, whole: int) -> Decimal | None:
+    return (Decimal(100 * part) / whole).quantize(Decimal("0.1")) if whole else None
+
+
+@dataclass(frozen=True)
+class FieldCorrections:
+    field: str
+    label: str
+    count: int
+    rate: Decimal | None  # percent of the kept proposals
+
+
+@dataclass(frozen=True)
+class ReviewedDocument:
+    directive_id: int
+    reference: str
+    subject: str
+    issuing_unit: str
+    issued_on: datetime.date | None
+    confirmed_at: datetime.datetime
+    extractor_version: str
+    proposed: int
+    kept: int
+    added: int
+    discarded: int
+    corrected: int  # kept proposals with at least one field corrected
+    corrections: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ExtractionQuality:
+    documents: list[ReviewedDocument]
+    years: list[int]
+    proposed: int = 0
+    kept: int = 0
+    added: int = 0
+    discarded: int = 0
+    corrected: int = 0
+    fields: list[FieldCorrections] = field(default_factory=list)
+
+    @property
+    def precision(self) -> Decimal | None:
+        """Share of the proposals that were kept."""
+        return _rate(self.kept, self.proposed)
+
+    @property
+    def recall(self) -> Decimal | None:
+        """Share of the confirmed tasks that the extractor had proposed."""
+        return _rate(self.kept, self.kept + self.added)
+
+    @property
+    def unchanged(self) -> int:
+        return self.kept - self.corrected
+
+    @property
+    def untouched(self) -> Decimal | None:
+        """Share of the kept proposals confirmed without any correction."""
+        return _rate(self.kept - self.corrected, self.kept)
+
+
+def reviewed_directives(
+    directives: QuerySet[Directive],
+    *,
+    year: int | None = None,
+    issuer_kind: str = "",
+    since: datetime.date | None = None,
+) -> QuerySet[Directive]:
+    """``directives`` issued in ``year`` (confirmed that year when the date is unknown) by units of ``issuer_kind``,
+    confirmed on or after ``since``."""
+    if since is not None:
+        directives = directives.filter(extraction_review__confirmed_at__date__gte=since)
+    if year is not None:
+        directives = directives.filter(
+            Q(issued_on__year=year) | Q(issued_on__isnull=True, extraction_review__confirmed_at__year=year)
+        )
+    if issuer_kind:
+        directives = directives.filter(issuing_unit__kind=issuer_kind)
+    return directives
+
+
+def extraction_quality(
+    directives: QuerySet[Directive],
+    *,
+    year: int | None = None,
+    issuer_kind: str = "",
+    since: datetime.date | None = None,
+) -> ExtractionQuality:
+    """How often the user corrected each field of the proposals, over the confirmed reviews of ``directives``.
+
+    ``year``, ``issuer_kind`` and ``since`` narrow the directives as :func:`reviewed_directives` does. Two queries:
+    the years on offer, and one row per review with its counts.
+    """
+    reviews = ExtractionReview.objects.filter(directive__in=directives.values("pk"))
+    years = sorted(
+        {
+            (issued.year if issued else confirmed.year)
+            for issued, confirmed in reviews.values_list("directive__issued_on", "confirmed_at")
+        },
+        reverse=True,
+    )
+    if year is not None or issuer_kind or since is not None:
+        chosen = reviewed_directives(directives, year=year, issuer_kind=issuer_kind, since=since)
+        reviews = reviews.filter(directive__in=chosen.values("pk"))
+    kept = Q(rows__outcome=ReviewOutcome.KEPT)
+    counts = {
+        "proposed": Count("rows", filter=~Q(rows__outcome=ReviewOutcome.ADDED)),
+        "kept": Count("rows", filter=kept),
+        "added": Count("rows", filter=Q(rows__outcome=ReviewOutcome.ADDED)),
+        "discarded": Count("rows", filter=Q(rows__outcome=ReviewOutcome.DISCARDED)),
+        "corrected": Count(
+            "rows",
+            filter=kept
+            & (
+                Q(rows__lead_corrected=True)
+                | Q(rows__supporting_corrected=True)
+                | Q(rows__deadline_corrected=True)
+                | Q(rows__recurrence_corrected=True)
+                | Q(rows__content_corrected=True)
+            ),
+        ),
+        **{
+            f"fix_{name}": Count("rows", filter=kept & Q(**{f"rows__{name}_corrected": True}))
+            for name in CORRECTED_FIELDS
+        },
+    }
+    rows = (
+        reviews.values(
+            "pk",
+            "directive_id",
+            "directive__reference",
+            "directive__subject",
+            "directive__issuing_unit__name",
+            "directive__issued_on",
+            "confirmed_at",
+            "extractor_version",
+        )
+        .annotate(**counts)
+        .order_by("-confirmed_at", "-pk")
+    )
+    documents = [
+        ReviewedDocument(
+            directive_id=row["directive_id"],
+            reference=row["directive__reference"],
+            subject=row["directive__subject"],
+            issuing_unit=row["directive__issuing_unit__name"],
+            issued_on=row["directive__issued_on"],
+            confirmed_at=row["confirmed_at"],
+            extractor_version=row["extractor_version"],
+            proposed=row["proposed"],
+            kept=row["kept"],
+            added=row["added"],
+            discarded=row["discarded"],
+            corrected=row["corrected"],
+            corrections={name: row[f"fix_{name}"] for name in CORRECTED_FIELDS},
+        )
+        for row in rows
+    ]
+    kept_total = sum(document.kept for document in documents)
+    labels = _correction_labels()
+    fields = []
+    for name in CORRECTED_FIELDS:
+        count = sum(document.corrections[name] for document in documents)
+        fields.append(FieldCorrections(field=name, label=labels[name], count=count, rate=_rate(count, kept_total)))
+    return ExtractionQuality(
+        documents=documents,
+        years=years,
+        proposed=sum(document.proposed for document in documents),
+        kept=kept_total,
+        added=sum(document.added for document in documents),
+        discarded=sum(document.discarded for document in documents),
+        corrected=sum(document.corrected for document in documents),
+        fields=fields,
+    )
+
+
+@dataclass(frozen=True)
+class LabelledDocument:
+    """A confirmed directive as labelled data: its text and its expected extraction (``*.expected.json``)."""
+
+    slug: str
+    text: str
+    expected: dict[str, Any]
+    issuing_unit: str
+    source: str
+
+
+def _slug(review: ExtractionReview) -> str:
+    directive = review.directive
+    year = directive.issued_on.year if directive.issued_on else review.confirmed_at.year
+    words = f"{directive.issuing_unit.code} {year} {directive.kind} {directive.reference or ''} {directive.pk}"
+    return re.sub(r"[^a-z0-9]+", "-", fold(words)).strip("-")[:120]
+
+
+def labelled_documents(
+    directives: QuerySet[Directive], *, since: datetime.date | None = None
+) -> list[LabelledDocument]:
+    """The confirmed reviews of ``directives`` in the format of the extraction tests' labelled set.
+
+    The tasks are those confirmed on the review page (kept and added, in order), as confirmed then, whatever was
+    edited since. Three queries whatever the number of documents.
+    """
+    reviews = (
+        ExtractionReview.objects.filter(directive__in=directives.values("pk"))
+        .select_related("directive__issuing_unit")
+        .prefetch_related(
+            Prefetch(
+                "rows",
+                queryset=ReviewedTask.objects.exclude(outcome=ReviewOutcome.DISCARDED).order_by("position", "pk"),
+                to_attr="confirmed_rows",
+            )
+        )
+        .order_by("confirmed_at", "pk")
+    )
+    if since is not None:
+        reviews = reviews.filter(confirmed_at__date__gte=since)
+    result = []
+    for review in reviews:
+        directive = review.directive
+        addressees = [line.strip(" -;.") for line in directive.addressees.splitlines() if line.strip(" -;.")]
+        expected = {
+            "reference": directive.reference,
+            "date": directive.issued_on.isoformat() if directive.issued_on else None,
+            "issuer": directive.issuing_unit.name,
+            "signer": directive.signer,
+            "subject": directive.subject,
+            "addressees": addressees,
+            "kind": directive.kind,
+            "tasks": [row.confirmed for row in review.confirmed_rows],  # type: ignore[attr-defined]
+        }
+        confirmed = timezone.localtime(review.confirmed_at).date().isoformat()
+        result.append(
+            LabelledDocument(
+                slug=_slug(review),
+                text=directive.text,
+                expected=expected,
+                issuing_unit=directive.issuing_unit.code,
+                source=f"Confirmed on the review page on {confirmed}; proposed by extractor "
+                f"{review.extractor_version or '?'}; directive {directive.pk}.",
+            )
+        )
+    return result

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assignments, directives, review, tracker
+from .views import assignments, directives, quality, review, tracker
 
 app_name = "directives"
 urlpatterns = [
@@ -31,4 +31,6 @@ urlpatterns = [
     path("tracker/remind/", tracker.tracker_remind, name="tracker_remind"),
     path("stats/", tracker.stats, name="stats"),
     path("stats/publish/", tracker.stats_publish, name="stats_publish"),
+    path("extraction-quality/", quality.extraction_quality, name="extraction_quality"),
+    path("extraction-quality/export/", quality.extraction_quality_export, name="extraction_quality_export"),
 ]

@@ -26,7 +26,11 @@ that a person reviews and confirms.
 from __future__ import annotations
 
 import datetime
+import functools
+import hashlib
 from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from .core import KINDS, Extraction, ProposedTask, extract_lines
@@ -67,6 +71,26 @@ def extract_document(
     extraction = extract_lines(read.text, issuing_unit=issuing_unit, source=source)
     extraction.warnings[:0] = list(read.warnings)
     return extraction
+
+
+@functools.cache
+def extractor_version() -> str:
+    """The release of the package and a fingerprint of this package's rules, code and vocabularies.
+
+    Stored with every reviewed proposal, so that corrections can be told apart by the extractor that made them even
+    between releases.
+    """
+    try:
+        release = metadata.version("cchc")
+    except metadata.PackageNotFoundError:
+        release = "0"
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".json", ".txt", ".csv"}:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return f"{release}+{digest.hexdigest()[:12]}"
 
 
 def _iso(day: datetime.date | None) -> str | None:
@@ -119,5 +143,6 @@ __all__ = [
     "UnitSource",
     "extract_document",
     "extract_text",
+    "extractor_version",
     "to_json_dict",
 ]

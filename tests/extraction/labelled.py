@@ -47,15 +47,16 @@ class LabelledDocument:
         return read_document(self.text_path.read_bytes(), self.text_path.name).text
 
 
-def documents() -> list[LabelledDocument]:
-    index = json.loads((DATA / "index.json").read_text(encoding="utf-8"))
+def documents(data: Path = DATA) -> list[LabelledDocument]:
+    """The documents listed in ``data``'s ``index.json`` (the labelled set, or an export of confirmed directives)."""
+    index = json.loads((data / "index.json").read_text(encoding="utf-8"))
     result = []
     for entry in index["documents"]:
         result.append(
             LabelledDocument(
                 name=entry["name"],
-                text_path=(DATA / entry["text"]).resolve(),
-                expected=json.loads((DATA / entry["expected"]).read_text(encoding="utf-8")),
+                text_path=(data / entry["text"]).resolve(),
+                expected=json.loads((data / entry["expected"]).read_text(encoding="utf-8")),
                 issuing_unit=entry.get("issuing_unit"),
                 split=entry["split"],
                 source=entry.get("source", ""),

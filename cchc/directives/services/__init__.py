@@ -3,14 +3,16 @@
 Views, the API, management commands and the demo all call these; nothing else saves a directive, task, assignment,
 report or extension request. One module per subject: :mod:`.files` (uploads), :mod:`.directives`, :mod:`.tasks`,
 :mod:`.schedule` (occurrences and due dates), :mod:`.succession` (work of closed units), :mod:`.reports` (progress
-reports, acceptance, extensions), :mod:`.stats` (on-time rates) and :mod:`.drafts` (uploaded directives under
-review). Callers import from this package (``services.task_create``), not from its modules.
+reports, acceptance, extensions), :mod:`.stats` (on-time rates), :mod:`.drafts` (uploaded directives under review)
+and :mod:`.learning` (what the extractor proposed and what the review confirmed). Callers import from this package
+(``services.task_create``), not from its modules.
 """
 
 from ._shared import TASK_FIELDS
 from .directives import DIRECTIVE_FIELDS, DirectiveData, DirectiveExistsError, directive_create, directive_update
 from .drafts import NewUnit, directive_create_with_tasks, draft_create, draft_discard, draft_file
 from .files import DIRECTIVE_FILE_KINDS, REPORT_FILE_KINDS, StoredFile, check_directive_file, check_report_files
+from .learning import EXTRACTOR_KEY, extraction_review_record
 from .reports import extension_decide, extension_request, report_accept, report_return, report_submit
 from .schedule import MAX_OCCURRENCES, RECURRENCE_PERIOD, has_occurrences, occurrence_periods
 from .stats import (
@@ -34,6 +36,7 @@ from .tasks import SCHEDULE_FIELDS, TaskData, task_cancel, task_create, task_del
 __all__ = [
     "DIRECTIVE_FIELDS",
     "DIRECTIVE_FILE_KINDS",
+    "EXTRACTOR_KEY",
     "MAX_OCCURRENCES",
     "ON_TIME_RATE",
     "RECURRENCE_PERIOD",
@@ -57,6 +60,7 @@ __all__ = [
     "draft_file",
     "extension_decide",
     "extension_request",
+    "extraction_review_record",
     "former_name",
     "hand_over_proposals",
     "has_occurrences",

@@ -16,9 +16,10 @@ from cchc.lib.types import Actor, ActorOrSystem
 from cchc.organisations.models import Unit
 from cchc.organisations.services import UnitData, unit_create
 
-from ..models import Directive, DirectiveDraft
+from ..models import Directive, DirectiveDraft, Task
 from .directives import DirectiveData, directive_create
 from .files import StoredFile
+from .learning import extraction_review_record
 from .tasks import TaskData, clean_task, create_task
 
 
@@ -72,12 +73,17 @@ def directive_create_with_tasks(
     """The confirmation of a reviewed directive: the directive, any new units, and every task — or nothing.
 
     Each task is checked before anything is written, so a bad row raises with
-    its number and the database is left as it was.
+    its number and the database is left as it was. Confirming an uploaded ``draft`` also keeps what the extractor
+    proposed and what was confirmed (:func:`.learning.extraction_review_record`, each task linked to its
+    ``proposal_index``); the draft is locked and then deleted, so a second confirmation of it creates nothing.
     """
     if not tasks:
         raise ServiceError(_("Văn bản chưa có nhiệm vụ nào; hãy thêm ít nhất một nhiệm vụ."), field="tasks")
+    if draft is not None and not DirectiveDraft.objects.select_for_update().filter(pk=draft.pk).exists():
+        raise ServiceError(_("Văn bản tải lên này đã được xác nhận hoặc đã bị hủy."), field="tasks")
     directive = directive_create(actor=actor, data=data, file=file, reason=reason)
     created: dict[str, Unit] = {}
+    confirmed: list[tuple[TaskData, Task]] = []
     for new in new_units:
         created[new.label] = unit_create(actor=actor, data=new.data, parent=new.parent, reason=reason)
     for number, task in enumerate(tasks, start=1):
@@ -95,8 +101,14 @@ def directive_create_with_tasks(
                 _("Nhiệm vụ %(number)s: %(message)s") % {"number": number, "message": exc.message},
                 field="tasks",
             ) from exc
-        create_task(actor=actor, directive=directive, data=cleaned, position=number * 10, reason=reason)
+        confirmed.append(
+            (cleaned, create_task(actor=actor, directive=directive, data=cleaned, position=number * 10, reason=reason))
+        )
     if draft is not None:
+        extraction = draft.extraction if isinstance(draft.extraction, dict) else {}
+        extraction_review_record(
+            actor=actor, directive=directive, extraction=extraction, confirmed=confirmed, reason=reason
+        )
         draft.file.delete(save=False)
         draft.delete()
     return directive

@@ -57,6 +57,9 @@ class TaskData:
     # (the user confirmed "X → Y, Z"): each is replaced by those successors. Filled in by the check.
     inherits_from: Sequence[Unit] = ()
     succession_note: str = ""
+    # On the review of an uploaded directive: the index of the proposed task this one was confirmed from (``None``
+    # for a task added by hand), kept in the directive's :class:`ExtractionReview`.
+    proposal_index: int | None = None
 
 
 def clean_task(directive: Directive, data: TaskData, *, existing_unit_ids: Iterable[int] = ()) -> TaskData:

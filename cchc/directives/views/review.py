@@ -102,11 +102,15 @@ def _resolve(draft: DirectiveDraft, tasks: Any, names: Any) -> tuple[list[servic
                 )
             )
     creating = {new.label for new in created}
+    proposed = draft.extraction.get("tasks") if isinstance(draft.extraction, dict) else None
+    proposed_count = len(proposed) if isinstance(proposed, list) else 0
     result = []
-    for form in tasks.forms:
+    for index, form in enumerate(tasks.forms):
         if not form.is_kept:
             continue
         data = form.task_data()
+        # The first rows are the proposals, in order; the rows after them were added by hand.
+        data.proposal_index = index if index < proposed_count else None
         if data.new_unit_labels:
             label = data.new_unit_labels[0]
             if label in mapped:

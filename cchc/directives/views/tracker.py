@@ -101,6 +101,7 @@ def tracker(request: HttpRequest) -> HttpResponse:
         "periods": _period_choices(),
         "filter_query": _filter_query(request, filters),
         "can_remind": access.can_create_directives(request.user),
+        "can_view_extraction_quality": access.can_view_extraction_quality(request.user),
         "nav_active": "tracker",
     }
     template = "directives/tracker.html"
