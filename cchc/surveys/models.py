@@ -541,3 +541,79 @@ class CommentHandling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer_id}: {self.handled_at:%Y-%m-%d}"
+
+
+# ---------------------------------------------------------------------------
+# Counts kept as responses come in (see ``counts``): the results read these instead of the answers themselves.
+
+
+class AnswerCount(models.Model):
+    """How many answers chose ``value`` for ``question`` among the responses to ``version`` about ``unit`` through
+    ``channel`` from ``respondent_group``, submitted in the month starting on ``month`` (local time).
+
+    Added to in the transaction that stores each response (``counts.counts_add``), rebuilt from the answers by
+    ``cchc rebuild_survey_counts``. Only single choice values are counted (the scales, yes/no, A–D, single choices).
+    """
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("phiếu khảo sát"), on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.ForeignKey(
+        QuestionnaireVersion, verbose_name=_("phiên bản"), on_delete=models.CASCADE, related_name="+"
+    )
+    question = models.ForeignKey(Question, verbose_name=_("câu hỏi"), on_delete=models.CASCADE, related_name="+")
+    value = models.CharField(_("giá trị đã chọn"), max_length=VALUE_MAX_LENGTH)
+    unit = models.ForeignKey(
+        "organisations.Unit", verbose_name=_("đơn vị được đánh giá"), on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.CharField(_("kênh thu thập"), max_length=12, choices=Channel.choices)
+    respondent_group = models.CharField(_("nhóm đối tượng"), max_length=VALUE_MAX_LENGTH, blank=True)
+    month = models.DateField(_("tháng (ngày đầu tháng)"))
+    count = models.PositiveIntegerField(_("số câu trả lời"), default=0)
+
+    class Meta:
+        verbose_name = _("số câu trả lời theo tháng")
+        verbose_name_plural = _("số câu trả lời theo tháng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "question", "unit", "channel", "respondent_group", "month", "value"],
+                name="answer_count_one_row_per_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["questionnaire", "month"], name="answer_count_by_month")]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}={self.value} · {self.unit_id} · {self.month:%Y-%m}: {self.count}"
+
+
+class ResponseCount(models.Model):
+    """How many responses to ``version`` about ``unit`` came through ``channel`` from ``respondent_group`` on
+    ``day`` (local date); kept like :class:`AnswerCount`."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("phiếu khảo sát"), on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.ForeignKey(
+        QuestionnaireVersion, verbose_name=_("phiên bản"), on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit", verbose_name=_("đơn vị được đánh giá"), on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.CharField(_("kênh thu thập"), max_length=12, choices=Channel.choices)
+    respondent_group = models.CharField(_("nhóm đối tượng"), max_length=VALUE_MAX_LENGTH, blank=True)
+    day = models.DateField(_("ngày"))
+    count = models.PositiveIntegerField(_("số phiếu trả lời"), default=0)
+
+    class Meta:
+        verbose_name = _("số phiếu trả lời theo ngày")
+        verbose_name_plural = _("số phiếu trả lời theo ngày")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "unit", "channel", "respondent_group", "day"],
+                name="response_count_one_row_per_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["questionnaire", "day"], name="response_count_by_day")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} · {self.channel} · {self.day}: {self.count}"
