@@ -548,11 +548,14 @@ class CommentHandling(models.Model):
 
 
 class AnswerCount(models.Model):
-    """How many answers chose ``value`` for ``question`` among the responses to ``version`` about ``unit`` through
-    ``channel`` from ``respondent_group``, submitted in the month starting on ``month`` (local time).
+    """How many answers to ``question`` (a question on a fixed scale: satisfaction, yes/no, 0/1/2 points, A–D) chose
+    each value of its scale, among the responses to ``version`` about ``unit`` through ``channel`` from
+    ``respondent_group`` submitted in the month starting on ``month`` (local time): ``n1`` counts the scale's first
+    value (``scales.fixed_values``), ``n2`` the second, and so on.
 
-    Added to in the transaction that stores each response (``counts.counts_add``), rebuilt from the answers by
-    ``cchc rebuild_survey_counts``. Only single choice values are counted (the scales, yes/no, A–D, single choices).
+    One row per question holds its whole scale, so a year of a province stays a few tens of thousands of rows. Added
+    to in the transaction that stores each response (``counts.counts_add``), rebuilt from the answers by
+    ``cchc rebuild_survey_counts``.
     """
 
     questionnaire = models.ForeignKey(
@@ -562,28 +565,31 @@ class AnswerCount(models.Model):
         QuestionnaireVersion, verbose_name=_("phiên bản"), on_delete=models.CASCADE, related_name="+"
     )
     question = models.ForeignKey(Question, verbose_name=_("câu hỏi"), on_delete=models.CASCADE, related_name="+")
-    value = models.CharField(_("giá trị đã chọn"), max_length=VALUE_MAX_LENGTH)
     unit = models.ForeignKey(
         "organisations.Unit", verbose_name=_("đơn vị được đánh giá"), on_delete=models.CASCADE, related_name="+"
     )
     channel = models.CharField(_("kênh thu thập"), max_length=12, choices=Channel.choices)
     respondent_group = models.CharField(_("nhóm đối tượng"), max_length=VALUE_MAX_LENGTH, blank=True)
     month = models.DateField(_("tháng (ngày đầu tháng)"))
-    count = models.PositiveIntegerField(_("số câu trả lời"), default=0)
+    n1 = models.PositiveIntegerField(_("số câu chọn mức thứ 1 của thang"), default=0)
+    n2 = models.PositiveIntegerField(_("số câu chọn mức thứ 2 của thang"), default=0)
+    n3 = models.PositiveIntegerField(_("số câu chọn mức thứ 3 của thang"), default=0)
+    n4 = models.PositiveIntegerField(_("số câu chọn mức thứ 4 của thang"), default=0)
+    n5 = models.PositiveIntegerField(_("số câu chọn mức thứ 5 của thang"), default=0)
 
     class Meta:
         verbose_name = _("số câu trả lời theo tháng")
         verbose_name_plural = _("số câu trả lời theo tháng")
         constraints = [
             models.UniqueConstraint(
-                fields=["version", "question", "unit", "channel", "respondent_group", "month", "value"],
+                fields=["version", "question", "unit", "channel", "respondent_group", "month"],
                 name="answer_count_one_row_per_key",
             ),
         ]
         indexes = [models.Index(fields=["questionnaire", "month"], name="answer_count_by_month")]
 
     def __str__(self) -> str:
-        return f"{self.question_id}={self.value} · {self.unit_id} · {self.month:%Y-%m}: {self.count}"
+        return f"{self.question_id} · {self.unit_id} · {self.month:%Y-%m}"
 
 
 class ResponseCount(models.Model):

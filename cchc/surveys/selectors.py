@@ -18,6 +18,7 @@ from cchc.lib.periods import Period, PeriodKind
 from cchc.organisations.models import Unit, path_is_within, subtree_condition
 from cchc.procedures.kpis import kpis_for
 
+from .counts import SCALE_SLOTS, SLOTS
 from .models import (
     Answer,
     AnswerCount,
@@ -334,13 +335,16 @@ def grouped_counted_answers(
     column = COUNT_COLUMNS[by]
     rows = (
         counted_answers(questionnaire, responses, where)
-        .values(column, "question__code", "value")
-        .annotate(n=Sum("count"))
+        .values(column, "question__code", "question__kind")
+        .annotate(**{slot: Sum(slot) for slot in SLOTS})
         .order_by()
     )
     grouped: dict[Any, dict[str, dict[str, int]]] = {}
     for row in rows:
-        grouped.setdefault(row[column], {}).setdefault(row["question__code"], {})[row["value"]] = row["n"]
+        counts = grouped.setdefault(row[column], {}).setdefault(row["question__code"], {})
+        for value, slot in SCALE_SLOTS.get(row["question__kind"], {}).items():
+            if row[slot]:
+                counts[value] = counts.get(value, 0) + row[slot]
     return grouped
 
 

@@ -35,6 +35,7 @@ from cchc.surveys.models import (
     VersionState,
 )
 from cchc.surveys.results import satisfaction_index
+from cchc.surveys.scales import fixed_values
 from cchc.surveys.selectors import (
     ResultsFilter,
     answer_counts,
@@ -57,23 +58,26 @@ ZONE = datetime.timezone(datetime.timedelta(hours=7))
 START = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
 
 
-def raw_answer_counts() -> Counter[tuple[Any, ...]]:
-    """Every choice answer counted one by one, with the local month of its response."""
-    counted: Counter[tuple[Any, ...]] = Counter()
-    answers = Answer.objects.exclude(choice_value="").select_related("response")
+def raw_answer_counts() -> dict[tuple[Any, ...], list[int]]:
+    """Every answer on a fixed scale counted one by one, with the local month of its response, per scale value."""
+    counted: dict[tuple[Any, ...], list[int]] = {}
+    answers = Answer.objects.exclude(choice_value="").select_related("response", "question")
     for answer in answers:
+        values = fixed_values(answer.question.kind)
+        if values is None:
+            continue
         response = answer.response
         month = local_day(response.submitted_at).replace(day=1)
         key = (
             response.version_id,
             answer.question_id,
-            answer.choice_value,
             response.unit_id,
             response.channel,
             response.respondent_group,
             month,
         )
-        counted[key] += 1
+        slots = counted.setdefault(key, [0] * 5)
+        slots[values.index(answer.choice_value)] += 1
     return counted
 
 
@@ -85,11 +89,11 @@ def raw_response_counts() -> Counter[tuple[Any, ...]]:
     return counted
 
 
-def kept_answer_counts() -> Counter[tuple[Any, ...]]:
+def kept_answer_counts() -> dict[tuple[Any, ...], list[int]]:
     rows = AnswerCount.objects.values_list(
-        "version_id", "question_id", "value", "unit_id", "channel", "respondent_group", "month", "count"
+        "version_id", "question_id", "unit_id", "channel", "respondent_group", "month", "n1", "n2", "n3", "n4", "n5"
     )
-    return Counter({tuple(row[:-1]): row[-1] for row in rows})
+    return {tuple(row[:6]): list(row[6:]) for row in rows}
 
 
 def kept_response_counts() -> Counter[tuple[Any, ...]]:
@@ -100,7 +104,6 @@ def kept_response_counts() -> Counter[tuple[Any, ...]]:
 def assert_counts_match_the_answers() -> None:
     assert kept_answer_counts() == raw_answer_counts()
     assert kept_response_counts() == raw_response_counts()
-    assert not AnswerCount.objects.filter(count__lte=0).exists()
 
 
 def submit(version: QuestionnaireVersion, unit: Unit, values: Mapping[str, str], **extra: Any) -> Response:
