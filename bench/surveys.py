@@ -218,7 +218,9 @@ def part_submit(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any]
     version = questionnaire.versions.get(state=VersionState.PUBLISHED)
     units = list(Unit.objects.filter(pk__in=unit_ids[1 : args.clients + 1]).order_by("pk"))
     points = [
-        collection_point_create(actor=None, questionnaire=questionnaire, data=PointData(unit=u, channel=Channel.COUNTER))
+        collection_point_create(
+            actor=None, questionnaire=questionnaire, data=PointData(unit=u, channel=Channel.COUNTER)
+        )
         for u in units
     ]
     questions = [q for q in ordered_questions(version) if q.condition_question_id is None]
@@ -252,11 +254,24 @@ def part_submit(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any]
         [sys.executable, "-m", "cchc.manage", "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=ROOT
     )
     port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "cchc.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)],
+    server_log = open(Path(static) / "gunicorn.log", "w")  # noqa: SIM115 - closed with the server
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "cchc.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--timeout",
+            "60",
+        ],
         env=env,
         cwd=ROOT,
-        stderr=subprocess.DEVNULL,
+        stdout=server_log,
+        stderr=server_log,
     )
     try:
         deadline = time.monotonic() + 60
@@ -266,20 +281,33 @@ def part_submit(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any]
                 break
             except OSError:
                 time.sleep(0.2)
+
+        # Warm-up: each worker's first request imports the pages and compiles the templates (seconds).
+        async def warm() -> None:
+            for _ in range(3):
+                await asyncio.gather(*(_http(port, "GET", f"/s/{p.token}/", {}) for p in points[: args.workers]))
+
+        asyncio.run(warm())
         clients = [Client() for _ in points]
         paths = [f"/s/{point.token}/" for point in points]
         before = Response.objects.filter(questionnaire=questionnaire).count()
         prepared = time.perf_counter()
         asyncio.run(_prepare(port, clients, paths, args.forms, answers))
+        print(f"forms opened: {sum(len(c.forms) for c in clients)}", flush=True)
         prepare_seconds = time.perf_counter() - prepared
         noop = asyncio.run(_load(port, clients, ["/bench/noop/"] * len(clients), seconds=args.seconds, expect=200))
         time.sleep(max(0.0, 5.5 - (time.perf_counter() - prepared - prepare_seconds)))  # the minimum fill time
         submit = asyncio.run(_load(port, clients, paths, seconds=None, expect=302))
         stored = Response.objects.filter(questionnaire=questionnaire).count() - before
         connections.close_all()
+    except BaseException:
+        server_log.flush()
+        print((Path(static) / "gunicorn.log").read_text()[-3000:], file=sys.stderr)
+        raise
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+        server_log.close()
     return {"prepare_seconds": round(prepare_seconds, 1), "noop": noop, "submit": submit, "stored": stored}
 
 
@@ -306,8 +334,14 @@ def _generate(questionnaire_id: int, version_id: int, unit_ids: list[int], total
             "CASE WHEN i %% 10 < 6 THEN 'counter' WHEN i %% 10 < 9 THEN 'online' ELSE 'adhoc' END, '', '', '', NULL, "
             "%(start)s::timestamptz + make_interval(secs => ((i * 104729) %% %(total)s) * 31536000.0 / %(total)s), "
             "'', '' FROM generate_series(1, %(total)s) AS i",
-            {"q": questionnaire_id, "v": version_id, "units": unit_ids, "n": len(unit_ids), "total": total,
-             "start": f"{YEAR}-01-01T00:00:00+07:00"},
+            {
+                "q": questionnaire_id,
+                "v": version_id,
+                "units": unit_ids,
+                "n": len(unit_ids),
+                "total": total,
+                "start": f"{YEAR}-01-01T00:00:00+07:00",
+            },
         )
         # Satisfied with a probability between 0.80 and 0.99 depending on the unit, so some units miss the target.
         cursor.execute(
@@ -425,7 +459,8 @@ def main() -> None:
         print(
             f"{results['responses']:,} responses, {results['answers']:,} answers written in "
             f"{results['generate_seconds']} s; counts rebuilt in {results['rebuild_seconds']} s "
-            f"({results['answer_count_rows']:,} answer-count rows, {results['response_count_rows']:,} response-count rows)"
+            f"({results['answer_count_rows']:,} answer-count rows, "
+            f"{results['response_count_rows']:,} response-count rows)"
         )
         ratio = results["page_seconds"] / results["raw_aggregation_seconds"]
         print(
