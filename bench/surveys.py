@@ -333,7 +333,7 @@ def _generate(questionnaire_id: int, version_id: int, unit_ids: list[int], total
             "SELECT %(q)s, %(v)s, (%(units)s::bigint[])[1 + (i * 7919) %% %(n)s], NULL, "
             "CASE WHEN i %% 10 < 6 THEN 'counter' WHEN i %% 10 < 9 THEN 'online' ELSE 'adhoc' END, '', '', '', NULL, "
             "%(start)s::timestamptz + make_interval(secs => ((i * 104729) %% %(total)s) * 31536000.0 / %(total)s), "
-            "'', '' FROM generate_series(1, %(total)s) AS i",
+            "'', '' FROM generate_series(1::bigint, %(total)s::bigint) AS i",
             {
                 "q": questionnaire_id,
                 "v": version_id,
@@ -434,6 +434,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--forms", type=int, default=30, help="forms each client sends")
     parser.add_argument("--seconds", type=float, default=15.0, help="duration of the no-op reference")
+    parser.add_argument("--skip-load", action="store_true", help="only the results part")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://…/cchc_survey_bench.")
@@ -449,12 +450,31 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         unit_ids = _build_tree()
         ensure_templates()
-        load = part_submit(args, unit_ids)
-        noop, submit = load["noop"], load["submit"]
-        print(f"no-op view, {args.clients} clients, {args.workers} workers: {noop}")
-        print(f"submit: {submit} ({load['stored']} responses stored; forms opened in {load['prepare_seconds']} s)")
-        noop_ratio = submit["per_second"] / noop["per_second"]
-        print(f"throughput ratio submit/no-op: {noop_ratio:.2f} (target >= 0.6); p99 {submit['p99_ms']} ms")
+        figures: dict[str, Any] = {"clients": args.clients, "workers": args.workers}
+        if not args.skip_load:
+            load = part_submit(args, unit_ids)
+            noop, submit = load["noop"], load["submit"]
+            print(f"no-op view, {args.clients} clients, {args.workers} workers: {noop}")
+            print(f"submit: {submit} ({load['stored']} responses stored; forms opened in {load['prepare_seconds']} s)")
+            noop_ratio = submit["per_second"] / noop["per_second"]
+            print(f"throughput ratio submit/no-op: {noop_ratio:.2f} (target >= 0.6); p99 {submit['p99_ms']} ms")
+            figures |= {
+                "responses_per_second": submit["per_second"],
+                "noop_per_second": noop["per_second"],
+                "noop_ratio": round(noop_ratio, 3),
+                "p50_ms": submit["p50_ms"],
+                "p99_ms": submit["p99_ms"],
+                "noop_p50_ms": noop["p50_ms"],
+                "noop_p99_ms": noop["p99_ms"],
+                "p50_ratio": round(submit["p50_ms"] / noop["p50_ms"], 2) if noop["p50_ms"] else None,
+                "p99_ratio": round(submit["p99_ms"] / noop["p99_ms"], 2) if noop["p99_ms"] else None,
+                "errors": submit["errors"],
+                "noop_errors": noop["errors"],
+                "submits": submit["requests"],
+                "stored": load["stored"],
+            }
+        else:
+            figures |= dict.fromkeys(("responses_per_second", "noop_ratio", "p50_ms", "p99_ms"))
         results = part_results(args, unit_ids)
         print(
             f"{results['responses']:,} responses, {results['answers']:,} answers written in "
@@ -468,22 +488,7 @@ def main() -> None:
             f"SELECT count(*) of the answers {results['count_seconds']:.3f} s; "
             f"aggregating the answers themselves {results['raw_aggregation_seconds']:.3f} s (page/that {ratio:.3f})"
         )
-        figures = {
-            "responses_per_second": submit["per_second"],
-            "noop_per_second": noop["per_second"],
-            "noop_ratio": round(noop_ratio, 3),
-            "p50_ms": submit["p50_ms"],
-            "p99_ms": submit["p99_ms"],
-            "noop_p50_ms": noop["p50_ms"],
-            "noop_p99_ms": noop["p99_ms"],
-            "p50_ratio": round(submit["p50_ms"] / noop["p50_ms"], 2) if noop["p50_ms"] else None,
-            "p99_ratio": round(submit["p99_ms"] / noop["p99_ms"], 2) if noop["p99_ms"] else None,
-            "errors": submit["errors"],
-            "noop_errors": noop["errors"],
-            "submits": submit["requests"],
-            "stored": load["stored"],
-            "clients": args.clients,
-            "workers": args.workers,
+        figures |= {
             "results_seconds": round(results["page_seconds"], 3),
             "selector_seconds": round(results["selector_seconds"], 3),
             "count_seconds": round(results["count_seconds"], 3),
