@@ -486,8 +486,7 @@ def results_report(
         return None
     rules = rules or ResultsRules()
     if counts is None:
-        counts = grouped_counted_answers(questionnaire, responses, where, "channel")
-        counts = _merged(counts.values())
+        counts = _merged(grouped_counted_answers(questionnaire, responses, where, "channel").values())
     if size is None:
         size = sum(grouped_counted_responses(questionnaire, responses, where, "channel").values())
     result = satisfaction_index(shape_of(version), counts, rules)
