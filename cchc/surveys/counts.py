@@ -149,6 +149,8 @@ def counts_rebuild(
         tables = ", ".join(quote(m._meta.db_table) for m in (answer_count_model, response_count_model))
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+            # Group the answers in memory rather than in batches on disk (this transaction only).
+            cursor.execute("SET LOCAL work_mem = '256MB'")
     answer_counts.delete()
     response_counts.delete()
     grouped_answers = (
