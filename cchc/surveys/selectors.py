@@ -363,12 +363,13 @@ def grouped_counted_responses(
 
 
 def comment_answers(responses: QuerySet[Response]) -> QuerySet[Answer]:
-    """The free-text answers (short and long texts) among ``responses``, newest first."""
+    """The free-text answers (short and long texts) among ``responses``, newest first.
+
+    The text questions are listed first (a short query): filtered by their ids, the database estimates from its
+    statistics how few answers are texts and reads them by the question index instead of joining every answer."""
+    texts = Question.objects.filter(kind__in=(QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)).values_list("pk")
     return (
-        Answer.objects.filter(
-            response__in=responses.values("pk"),
-            question__kind__in=(QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT),
-        )
+        Answer.objects.filter(response__in=responses.values("pk"), question_id__in=[pk for (pk,) in texts])
         .exclude(text_value="")
         .select_related("question", "response__unit", "handling")
         .order_by("-response__submitted_at", "-pk")
