@@ -4,7 +4,8 @@
 the respondent saw — unknown or tampered question ids, values outside a question's scale or list, numbers and dates
 that do not read, oversize texts, required questions left empty, answers to questions their condition hides — and
 raises one :class:`ServiceError` listing every problem in Vietnamese; nothing is written then. A response and its
-answers are stored in one transaction and never change afterwards (see the models).
+answers are stored in one transaction and never change afterwards (see the models); the same transaction adds them to
+the counts the results read (:mod:`cchc.surveys.counts`).
 
 Responses come from people without an account, so they are not written to the audit trail one by one: the response
 itself, immutable and dated, is the record. Creating and switching collection points is audited.
@@ -33,6 +34,7 @@ from cchc.lib.text import normalize
 from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import Unit
 
+from .counts import counts_add
 from .models import (
     COUNTER_LABEL_MAX_LENGTH,
     DOSSIER_CODE_MAX_LENGTH,
@@ -365,7 +367,7 @@ def response_submit(*, version: QuestionnaireVersion, submission: Submission) ->
                 fingerprint=submission.fingerprint[:64],
                 idempotency_key=submission.idempotency_key[:64],
             )
-            Answer.objects.bulk_create(
+            stored = Answer.objects.bulk_create(
                 Answer(
                     response=response,
                     question=by_pk[pk],
@@ -378,6 +380,8 @@ def response_submit(*, version: QuestionnaireVersion, submission: Submission) ->
                 for pk, answer in cleaned.items()
                 if pk in shown and not answer.empty
             )
+            # Last, so that the rows every submission about this unit and day shares stay locked only briefly.
+            counts_add(response, stored)
     except IntegrityError:
         if submission.idempotency_key:
             earlier = Response.objects.filter(idempotency_key=submission.idempotency_key).first()

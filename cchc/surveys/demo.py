@@ -20,6 +20,7 @@ from cchc.lib.periods import Period, PeriodKind
 from cchc.organisations.models import Unit, UnitKind
 
 from .collection import PointData, collection_point_create
+from .counts import counts_rebuild
 from .models import Answer, Channel, Question, QuestionKind, Questionnaire, Response, VersionState
 from .publishing import satisfaction_targets_ensure, survey_results_publish
 from .selectors import ordered_questions
@@ -144,6 +145,8 @@ def load_responses(*, today: datetime.date | None = None) -> int:
             answer.response = response
             rows.append(answer)
     Answer.objects.bulk_create(rows, batch_size=5000)
+    for version_id in sorted({response.version_id for response in created}):
+        counts_rebuild(version_id)
     satisfaction_targets_ensure()
     quarters = sorted({Period.containing(month, PeriodKind.QUARTER) for month in months})
     for period in quarters:  # the SIPAS questionnaire feeds the indicators, as the command does by default

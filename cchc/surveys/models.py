@@ -610,3 +610,83 @@ class CommentTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer_id} → {self.task_id}"
+# ---------------------------------------------------------------------------
+# Counts kept as responses come in (see ``counts``): the results read these instead of the answers themselves.
+
+
+class AnswerCount(models.Model):
+    """How many answers to ``question`` (a question on a fixed scale: satisfaction, yes/no, 0/1/2 points, A–D) chose
+    each value of its scale, among the responses to ``version`` about ``unit`` through ``channel`` from
+    ``respondent_group`` submitted in the month starting on ``month`` (local time): ``n1`` counts the scale's first
+    value (``scales.fixed_values``), ``n2`` the second, and so on.
+
+    One row per question holds its whole scale, so a year of a province stays a few tens of thousands of rows. Added
+    to in the transaction that stores each response (``counts.counts_add``), rebuilt from the answers by
+    ``cchc rebuild_survey_counts``.
+    """
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("phiếu khảo sát"), on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.ForeignKey(
+        QuestionnaireVersion, verbose_name=_("phiên bản"), on_delete=models.CASCADE, related_name="+"
+    )
+    question = models.ForeignKey(Question, verbose_name=_("câu hỏi"), on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        "organisations.Unit", verbose_name=_("đơn vị được đánh giá"), on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.CharField(_("kênh thu thập"), max_length=12, choices=Channel.choices)
+    respondent_group = models.CharField(_("nhóm đối tượng"), max_length=VALUE_MAX_LENGTH, blank=True)
+    month = models.DateField(_("tháng (ngày đầu tháng)"))
+    n1 = models.PositiveIntegerField(_("số câu chọn mức thứ 1 của thang"), default=0)
+    n2 = models.PositiveIntegerField(_("số câu chọn mức thứ 2 của thang"), default=0)
+    n3 = models.PositiveIntegerField(_("số câu chọn mức thứ 3 của thang"), default=0)
+    n4 = models.PositiveIntegerField(_("số câu chọn mức thứ 4 của thang"), default=0)
+    n5 = models.PositiveIntegerField(_("số câu chọn mức thứ 5 của thang"), default=0)
+
+    class Meta:
+        verbose_name = _("số câu trả lời theo tháng")
+        verbose_name_plural = _("số câu trả lời theo tháng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "question", "unit", "channel", "respondent_group", "month"],
+                name="answer_count_one_row_per_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["questionnaire", "month"], name="answer_count_by_month")]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} · {self.unit_id} · {self.month:%Y-%m}"
+
+
+class ResponseCount(models.Model):
+    """How many responses to ``version`` about ``unit`` came through ``channel`` from ``respondent_group`` on
+    ``day`` (local date); kept like :class:`AnswerCount`."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("phiếu khảo sát"), on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.ForeignKey(
+        QuestionnaireVersion, verbose_name=_("phiên bản"), on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "organisations.Unit", verbose_name=_("đơn vị được đánh giá"), on_delete=models.CASCADE, related_name="+"
+    )
+    channel = models.CharField(_("kênh thu thập"), max_length=12, choices=Channel.choices)
+    respondent_group = models.CharField(_("nhóm đối tượng"), max_length=VALUE_MAX_LENGTH, blank=True)
+    day = models.DateField(_("ngày"))
+    count = models.PositiveIntegerField(_("số phiếu trả lời"), default=0)
+
+    class Meta:
+        verbose_name = _("số phiếu trả lời theo ngày")
+        verbose_name_plural = _("số phiếu trả lời theo ngày")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "unit", "channel", "respondent_group", "day"],
+                name="response_count_one_row_per_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["questionnaire", "day"], name="response_count_by_day")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} · {self.channel} · {self.day}: {self.count}"

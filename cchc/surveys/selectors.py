@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cchc.indicators.models import Indicator, Target
@@ -17,9 +18,11 @@ from cchc.lib.periods import Period, PeriodKind
 from cchc.organisations.models import Unit, path_is_within, subtree_condition
 from cchc.procedures.kpis import kpis_for
 
+from .counts import SCALE_SLOTS, SLOTS
 from .models import (
     RESPONDENT_GROUP_CODE,
     Answer,
+    AnswerCount,
     Channel,
     Choice,
     Question,
@@ -27,6 +30,7 @@ from .models import (
     Questionnaire,
     QuestionnaireVersion,
     Response,
+    ResponseCount,
     Section,
     VersionState,
 )
@@ -158,24 +162,39 @@ class CollectionSummary:
     channels: list[str] = field(default_factory=lambda: [str(label) for label in Channel.labels])
 
 
+def counts_scope(responses: QuerySet[Response]) -> Q | None:
+    """The condition on the counts (``AnswerCount``, ``ResponseCount``) that keeps what ``responses`` keeps; ``None``
+    when it keeps nothing.
+
+    ``responses`` is a reader's scope as :mod:`cchc.surveys.access` gives it: the responses to questionnaires about
+    units, limited by questionnaire and by unit only. The condition keeps the counts of the questionnaires and units
+    that ``responses`` holds (two small subqueries probing the response index once per questionnaire and unit, never
+    a pass over the responses). Anything else (a period, a channel) is given in a :class:`ResultsFilter`.
+    """
+    if responses.query.is_empty():
+        return None
+    units = Unit.objects.filter(Exists(responses.filter(unit=OuterRef("pk")))).values("pk")
+    questionnaires = Questionnaire.objects.filter(Exists(responses.filter(questionnaire=OuterRef("pk")))).values("pk")
+    return Q(unit__in=units, questionnaire__in=questionnaires)
+
+
 def collection_summary(responses: QuerySet[Response], *, days: int = 31) -> CollectionSummary:
-    """Counts of ``responses`` (already limited to what the reader may see) by unit, channel and day."""
+    """Counts of ``responses`` (a reader's scope, see :func:`counts_scope`) by unit, channel and day (the last
+    ``days`` days, today included), read from the response counts."""
     units: dict[int, UnitCounts] = {}
-    rows = responses.values("unit_id", "unit__name", "channel").annotate(n=Count("pk")).order_by("unit__name")
     channel_totals = dict.fromkeys(Channel.values, 0)
+    scope = counts_scope(responses)
+    if scope is None:
+        return CollectionSummary(total=0, units=[], channel_totals=[0] * len(Channel.values), days=[])
+    counted = ResponseCount.objects.filter(scope)
+    rows = counted.values("unit_id", "unit__name", "channel").annotate(n=Sum("count")).order_by("unit__name")
     for row in rows:
         counts = units.setdefault(row["unit_id"], UnitCounts(row["unit_id"], row["unit__name"]))
-        counts.by_channel[row["channel"]] = row["n"]
+        counts.by_channel[row["channel"]] = counts.by_channel.get(row["channel"], 0) + row["n"]
         counts.total += row["n"]
         channel_totals[row["channel"]] = channel_totals.get(row["channel"], 0) + row["n"]
-    since = timezone.now() - datetime.timedelta(days=days)
-    per_day = (
-        responses.filter(submitted_at__gte=since)
-        .annotate(day=TruncDate("submitted_at", tzinfo=timezone.get_current_timezone()))
-        .values("day")
-        .annotate(n=Count("pk"))
-        .order_by("-day")
-    )
+    since = timezone.localdate() - datetime.timedelta(days=days)
+    per_day = counted.filter(day__gt=since).values("day").annotate(n=Sum("count")).order_by("-day")
     return CollectionSummary(
         total=sum(counts.total for counts in units.values()),
         units=list(units.values()),
@@ -288,13 +307,88 @@ def grouped_response_counts(responses: QuerySet[Response], by: str) -> dict[Any,
     return counts
 
 
+# The columns of the counts the breakdowns group by.
+COUNT_COLUMNS = {"unit": "unit_id", "channel": "channel", "group": "respondent_group", "month": "month"}
+
+
+def _narrowed(counts: QuerySet[Any], where: ResultsFilter, *, by_day: bool) -> QuerySet[Any]:
+    if where.period is not None:
+        column = "day" if by_day else "month"
+        counts = counts.filter(**{f"{column}__gte": where.period.start, f"{column}__lte": where.period.end})
+    if where.unit is not None:
+        counts = counts.filter(subtree_condition([where.unit.path], "unit"))
+    if where.channels:
+        counts = counts.filter(channel__in=where.channels)
+    if where.group:
+        counts = counts.filter(respondent_group=where.group)
+    return counts
+
+
+def counted_answers(
+    questionnaire: Questionnaire, responses: QuerySet[Response], where: ResultsFilter
+) -> QuerySet[AnswerCount]:
+    """The answer counts of the scored questions of ``questionnaire`` within ``responses`` (a reader's scope, see
+    :func:`counts_scope`) and ``where``."""
+    scope = counts_scope(responses)
+    if scope is None:
+        return AnswerCount.objects.none()
+    counts = AnswerCount.objects.filter(scope, questionnaire=questionnaire, question__kind__in=SCORED_KINDS)
+    return _narrowed(counts, where, by_day=False)
+
+
+def counted_responses(
+    questionnaire: Questionnaire, responses: QuerySet[Response], where: ResultsFilter
+) -> QuerySet[ResponseCount]:
+    """The response counts of ``questionnaire`` within ``responses`` (a reader's scope) and ``where``."""
+    scope = counts_scope(responses)
+    if scope is None:
+        return ResponseCount.objects.none()
+    return _narrowed(ResponseCount.objects.filter(scope, questionnaire=questionnaire), where, by_day=True)
+
+
+def grouped_counted_answers(
+    questionnaire: Questionnaire, responses: QuerySet[Response], where: ResultsFilter, by: str
+) -> dict[Any, dict[str, dict[str, int]]]:
+    """The answers per question code and value for each value of a breakdown column (``COUNT_COLUMNS``), summed from
+    the counts in one grouped query; what :func:`grouped_answer_counts` counts from the answers themselves."""
+    column = COUNT_COLUMNS[by]
+    rows = (
+        counted_answers(questionnaire, responses, where)
+        .values(column, "question__code", "question__kind")
+        .annotate(**{slot: Sum(slot) for slot in SLOTS})
+        .order_by()
+    )
+    grouped: dict[Any, dict[str, dict[str, int]]] = {}
+    for row in rows:
+        counts = grouped.setdefault(row[column], {}).setdefault(row["question__code"], {})
+        for value, slot in SCALE_SLOTS.get(row["question__kind"], {}).items():
+            if row[slot]:
+                counts[value] = counts.get(value, 0) + row[slot]
+    return grouped
+
+
+def grouped_counted_responses(
+    questionnaire: Questionnaire, responses: QuerySet[Response], where: ResultsFilter, by: str
+) -> dict[Any, int]:
+    """The number of responses for each value of a breakdown column, summed from the counts in one grouped query."""
+    counts = counted_responses(questionnaire, responses, where)
+    column = COUNT_COLUMNS[by]
+    if by == "month":
+        counts = counts.annotate(month=TruncMonth("day"))
+    grouped: dict[Any, int] = {}
+    for row in counts.values(column).annotate(n=Sum("count")).order_by():
+        grouped[row[column]] = row["n"]
+    return grouped
+
+
 def comment_answers(responses: QuerySet[Response]) -> QuerySet[Answer]:
-    """The free-text answers (short and long texts) among ``responses``, newest first."""
+    """The free-text answers (short and long texts) among ``responses``, newest first.
+
+    The text questions are listed first (a short query): filtered by their ids, the database estimates from its
+    statistics how few answers are texts and reads them by the question index instead of joining every answer."""
+    texts = Question.objects.filter(kind__in=(QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)).values_list("pk")
     return (
-        Answer.objects.filter(
-            response__in=responses.values("pk"),
-            question__kind__in=(QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT),
-        )
+        Answer.objects.filter(response__in=responses.values("pk"), question_id__in=[pk for (pk,) in texts])
         .exclude(text_value="")
         .select_related("question", "response__unit", "handling")
         .order_by("-response__submitted_at", "-pk")
@@ -403,14 +497,19 @@ def results_report(
     """The results of ``responses`` (scoped to the reader) filtered by ``where``; ``None`` without a released version.
 
     ``population`` (N) defaults to the dossiers the filtered unit received in the filtered period. ``counts`` and
-    ``size`` (the answer counts and number of the filtered responses) are counted here unless the caller has them.
+    ``size`` (the answer counts and number of the filtered responses) are summed from the counts kept as responses
+    come in (:mod:`cchc.surveys.counts`) unless the caller has them; ``responses`` is a reader's scope (see
+    :func:`counts_scope`).
     """
     version = results_version(questionnaire)
     if version is None:
         return None
     rules = rules or ResultsRules()
-    selected = filtered_responses(responses, where)
-    result = satisfaction_index(shape_of(version), answer_counts(selected) if counts is None else counts, rules)
+    if counts is None:
+        counts = _merged(grouped_counted_answers(questionnaire, responses, where, "channel").values())
+    if size is None:
+        size = sum(grouped_counted_responses(questionnaire, responses, where, "channel").values())
+    result = satisfaction_index(shape_of(version), counts, rules)
     if population is None:
         population = dossiers_received(where.unit, where.period)
     code = indicator_code_for(where.channels)
@@ -423,7 +522,7 @@ def results_report(
         version=version,
         where=where,
         result=result,
-        responses=selected.count() if size is None else size,
+        responses=size,
         population=population,
         recommended=recommended_sample(population, rules.margin),
         indicator_code=code,
@@ -460,6 +559,13 @@ def _merge(into: dict[str, dict[str, int]], counts: dict[str, dict[str, int]]) -
             target[value] = target.get(value, 0) + n
 
 
+def _merged(parts: Iterable[dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for part in parts:
+        _merge(counts, part)
+    return counts
+
+
 def results_with_breakdown(
     questionnaire: Questionnaire,
     responses: QuerySet[Response],
@@ -469,16 +575,12 @@ def results_with_breakdown(
     period_kind: PeriodKind = PeriodKind.MONTH,
 ) -> tuple[ResultsReport | None, list[BreakdownRow]]:
     """:func:`results_report` and :func:`results_breakdown` together, for the results page: the totals are the sums
-    of the grouped counts, so the answers are counted once (two grouped queries in all)."""
+    of the grouped counts, so the counts are summed once (two grouped queries in all)."""
     if results_version(questionnaire) is None:
         return None, []
-    selected = filtered_responses(responses, where)
-    grouped = grouped_answer_counts(selected, by)
-    sizes = grouped_response_counts(selected, by)
-    counts: dict[str, dict[str, int]] = {}
-    for part in grouped.values():
-        _merge(counts, part)
-    report = results_report(questionnaire, responses, where, counts=counts, size=sum(sizes.values()))
+    grouped = grouped_counted_answers(questionnaire, responses, where, by)
+    sizes = grouped_counted_responses(questionnaire, responses, where, by)
+    report = results_report(questionnaire, responses, where, counts=_merged(grouped.values()), size=sum(sizes.values()))
     if report is None:
         return None, []
     return report, results_breakdown(report, responses, by, period_kind=period_kind, grouped=(grouped, sizes))
@@ -493,11 +595,12 @@ def results_breakdown(
     grouped: tuple[dict[Any, dict[str, dict[str, int]]], dict[Any, int]] | None = None,
 ) -> list[BreakdownRow]:
     """The index of ``report``'s filter broken down by unit (the subtrees under the filtered unit), channel, period
-    (months folded into ``period_kind``) or respondent group — two grouped queries whatever the number of answers
-    (none when ``grouped``, the answer and response counts by the breakdown column, is given)."""
+    (months folded into ``period_kind``) or respondent group — two grouped queries over the counts whatever the number
+    of answers (none when ``grouped``, the answer and response counts by the breakdown column, is given)."""
     if grouped is None:
-        selected = filtered_responses(responses, report.where)
-        counts, sizes = grouped_answer_counts(selected, by), grouped_response_counts(selected, by)
+        questionnaire, where = report.questionnaire, report.where
+        counts = grouped_counted_answers(questionnaire, responses, where, by)
+        sizes = grouped_counted_responses(questionnaire, responses, where, by)
     else:
         counts, sizes = grouped
     shape = shape_of(report.version)

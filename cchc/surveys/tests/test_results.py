@@ -18,6 +18,7 @@ from cchc.indicators.selectors import Status
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
 from cchc.organisations.models import Unit
+from cchc.surveys.counts import counts_add
 from cchc.surveys.models import (
     Answer,
     Channel,
@@ -199,7 +200,7 @@ def seed(
         answers = [Answer(response=response, question_id=questions[code], choice_value=v) for code, v in values.items()]
         if text:
             answers.append(Answer(response=response, question_id=questions["gop_y"], text_value=text))
-        Answer.objects.bulk_create(answers)
+        counts_add(response, Answer.objects.bulk_create(answers))
 
 
 @pytest.fixture
