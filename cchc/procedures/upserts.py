@@ -26,6 +26,7 @@ from contextlib import suppress
 from decimal import Decimal
 from typing import Any
 
+import psycopg
 from django.db import IntegrityError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -265,7 +266,7 @@ class DossierWriter:
         stream, self._stream = self._stream, None
         try:
             stream.close()
-        except (IntegrityError, connection.Database.IntegrityError) as exc:
+        except (IntegrityError, psycopg.IntegrityError) as exc:
             # another import of the same source committed its dossiers meanwhile
             raise ServiceError(
                 _("Một lần nhập khác của cùng nguồn dữ liệu vừa ghi các hồ sơ này; hãy nhập lại tệp."),

@@ -35,7 +35,7 @@ def _rows_both_ways(data: bytes) -> list[tuple[Any, Any]]:
     stream = iter(iter_csv_rows(io.BytesIO(data)))
     preset = presets.PORTAL_SYNC
     parser = RowParser(preset=preset, layout=find_layout(stream, preset))
-    pairs = []
+    pairs: list[tuple[Any, Any]] = []
     for row in stream:
         quick = parser.quick(row, procedures, units)
         values, errors = parser.parse(row)
