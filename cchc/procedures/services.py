@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -442,10 +443,15 @@ def dossiers_import(
 
 # --- Statistics after a large import --------------------------------------------------------------------------------
 
-# An import that writes at least this many dossiers, or this share of the rows the table held, refreshes the
-# statistics of the dossier and rollup tables when it ends (:func:`dossiers_analyze_after`).
+# An import that writes at least this many dossiers (setting ``CCHC_DOSSIER_ANALYZE_AFTER_ROWS``), or this share of
+# the rows the table held, refreshes the statistics of the dossier and rollup tables when it ends
+# (:func:`dossiers_analyze_after`).
 ANALYZE_AFTER_ROWS = 100_000
 ANALYZE_AFTER_SHARE = 0.1
+
+
+def analyze_after_rows() -> int:
+    return int(getattr(settings, "CCHC_DOSSIER_ANALYZE_AFTER_ROWS", ANALYZE_AFTER_ROWS))
 
 
 def _analyzed_tables() -> list[str]:
@@ -486,14 +492,14 @@ def dossiers_analyze() -> None:
 
 def dossiers_analyze_after(report: ImportReport) -> bool:
     """After a dossier import has committed: :func:`dossiers_analyze` when it wrote at least
-    :data:`ANALYZE_AFTER_ROWS` dossiers or :data:`ANALYZE_AFTER_SHARE` of those the statistics knew (a table never
+    :func:`analyze_after_rows` dossiers or :data:`ANALYZE_AFTER_SHARE` of those the statistics knew (a table never
     counted counts as empty). Right after a bulk write the planner does not know the new rows (PostgreSQL's
     autovacuum comes only once inserts reach a fifth of the table) and picks slow plans for the KPIs. Sets and
     returns ``report.analyzed``."""
     written = report.created + report.updated
     if report.rejected or not written:
         return False
-    if written < ANALYZE_AFTER_ROWS and written < ANALYZE_AFTER_SHARE * _known_dossiers():
+    if written < analyze_after_rows() and written < ANALYZE_AFTER_SHARE * _known_dossiers():
         return False
     dossiers_analyze()
     report.analyzed = True
