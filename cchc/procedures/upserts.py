@@ -4,7 +4,9 @@ The import hands each checked row to a :class:`DossierWriter` inside its one tra
 batch of rows in memory and counts exactly how many dossiers it created, updated and left unchanged (a row equal to
 the stored dossier is not written, so importing the same file again writes nothing).
 
-- **PostgreSQL**: rows are streamed with ``COPY`` while the file is read. Into the dossier table itself when the source
+- **PostgreSQL**: rows are streamed with ``COPY`` while the file is read, by a thread fed from a bounded queue (the
+  import's thread goes on parsing meanwhile), one ``COPY`` per :data:`ROWS_PER_COPY` rows with the dossier table's
+  foreign keys checked as each ends rather than all at the commit. Into the dossier table itself when the source
   has no dossier yet (every row is new); otherwise into a temporary staging table, and at the end one
   ``INSERT … SELECT … ON CONFLICT (source, code) DO UPDATE … WHERE … IS DISTINCT FROM …`` writes them,
   ``RETURNING (xmax = 0)`` telling created rows from updated ones. All of it happens in the import's transaction, so
@@ -126,6 +128,8 @@ class _CopyStream:
             if check and self.error is not None:
                 raise self.error
             if not self.thread.is_alive():
+                if check:  # rows must never be dropped silently
+                    raise self.error or RuntimeError("the COPY thread has ended")
                 return
             try:
                 self.queue.put(item, timeout=0.2)
