@@ -57,7 +57,7 @@ from .mapping import Sample, read_sample
 from .models import ImportPreset, KpiPublication, PublicationStatus
 from .parsing import find_layout
 from .reader import CSV_EXTENSIONS, iter_file_rows
-from .services import ImportReport, dossiers_import, preset_get, procedures_import
+from .services import ImportReport, dossiers_analyze_after, dossiers_import, preset_get, procedures_import
 
 logger = logging.getLogger(__name__)
 
@@ -292,6 +292,7 @@ def run_execute(run_id: int) -> ImportRun:
             "rejected": len(report.bad_rows),
             "refused": report.rejected,
             "data_import": report.data_import.pk if report.data_import else None,
+            "analyzed": report.analyzed,
         }
         _finish(
             run,
@@ -312,7 +313,7 @@ def _import(run: ImportRun, rows: Iterable[SheetRow]) -> ImportReport:
     if run.kind == ImportKind.PROCEDURES:
         return procedures_import(actor=actor, rows=rows, file_name=run.file_name)
     if run.kind == ImportKind.DOSSIERS:
-        return dossiers_import(
+        report = dossiers_import(
             actor=actor,
             rows=rows,
             source=options.get("source", ""),
@@ -320,6 +321,8 @@ def _import(run: ImportRun, rows: Iterable[SheetRow]) -> ImportReport:
             file_name=run.file_name,
             valid_rows_only=bool(options.get("valid_rows")),
         )
+        dossiers_analyze_after(report)  # committed: a large import refreshes the planner's statistics
+        return report
     preset = presets.AGGREGATES.get(options.get("preset", ""))
     if preset is None:
         raise ServiceError(_("Không có mẫu biểu tổng hợp này."), code="unknown_preset", field="preset")

@@ -374,6 +374,136 @@ class RowParser:
         empty = self._width - 1
         return {name: empty if index is None else index for name, index in self._columns.items()}
 
+    @cached_property
+    def _quick_caches(self) -> tuple[dict[Any, Any], dict[Any, Any], dict[Any, Any]]:
+        """Dates, amounts and counts already read by :meth:`quick`, by cell."""
+        return {}, {}, {}
+
+    def quick(self, row: SheetRow, procedures: dict[str, int], units: dict[str, int]) -> tuple[Any, ...] | None:
+        """The writer's row (:data:`cchc.procedures.upserts.VALUE_COLUMNS` after the code, procedure and unit as
+        ids) of a row with nothing unusual in it, read without building :meth:`parse`'s values; ``None`` for
+        anything else, which :meth:`parse` then reads, checks and explains. Taken only for what :meth:`parse` would
+        read the same way and accept: plain ASCII code cells (not a total row), a procedure and a unit found by
+        code in ``procedures`` / ``units`` (code → id), dates :meth:`parse` reads (due, finished and returned
+        dates not before the received date), status and channel codes of the preset, plain amounts, flags and
+        counts."""
+        slots = self._slots
+        cells = row.values
+        width = self._width
+        if len(cells) < width:
+            cells = (*cells, *(None,) * (width - len(cells)))
+        else:
+            cells = (*cells[: width - 1], None)
+        code = cells[slots["code"]]
+        if (
+            type(code) is not str
+            or not code
+            or len(code) > 100
+            or not (code.isascii() and code.isprintable())
+            or " " in code
+            or code.lower().startswith(_TOTAL_WORDS)
+        ):
+            return None
+        procedure = procedures.get(cells[slots["procedure_code"]])  # type: ignore[arg-type]
+        unit = units.get(cells[slots["unit_code"]])  # type: ignore[arg-type]
+        if procedure is None or unit is None:
+            return None
+        dates, amounts, counts = self._quick_caches
+        days = []
+        for name in DATE_FIELDS:
+            raw = cells[slots[name]]
+            day = dates.get(raw, _MISSING)
+            if day is _MISSING:
+                if raw is not None and type(raw) is not str:
+                    return None
+                try:
+                    day = self._date(raw)
+                except (ValueError, OverflowError):
+                    return None
+                if len(dates) >= _CACHE_LIMIT:
+                    dates.clear()
+                dates[raw] = day
+            days.append(day)
+        received, due, finished, returned, apology = days
+        if (
+            received is None
+            or (due is not None and due < received)
+            or (finished is not None and finished < received)
+            or (returned is not None and returned < received)
+        ):
+            return None
+        codes = self.preset.codes
+        status = cells[slots["status"]]
+        if not status:
+            status = (
+                DossierStatus.RETURNED.value
+                if returned
+                else DossierStatus.FINISHED.value
+                if finished
+                else DossierStatus.PROCESSING.value
+            )
+        elif _plain(status) and status in codes.get("status", ()):
+            status = codes["status"][status]
+        else:
+            return None
+        channel = cells[slots["channel"]]
+        if channel:
+            if not (_plain(channel) and channel in codes.get("channel", ())):
+                return None
+            channel = codes["channel"][channel]
+        else:
+            channel = ""
+        raw = cells[slots["fee"]]
+        fee = amounts.get(raw, _MISSING)
+        if fee is _MISSING:
+            if not (raw is None or _plain(raw)):
+                return None
+            try:
+                fee = parse_amount(raw)
+            except ValueError:
+                return None
+            if len(amounts) >= _CACHE_LIMIT:
+                amounts.clear()
+            amounts[raw] = fee
+        flags = []
+        for name in FLAG_FIELDS:
+            flag = _PLAIN_FLAGS.get(cells[slots[name]])
+            if flag is None:
+                return None
+            flags.append(flag)
+        paid_online, inputs_digitised, results_digitised, electronic_result, withdrawn = flags
+        if not withdrawn and status in (DossierStatus.WITHDRAWN.value, DossierStatus.REJECTED.value):
+            withdrawn = True
+        raw = cells[slots["supplement_requests"]]
+        supplements = counts.get(raw)
+        if supplements is None:
+            if raw is None or raw == "":
+                supplements = 0
+            elif _plain(raw) and raw.isdigit() and int(raw) <= 1000:
+                supplements = int(raw)
+            else:
+                return None
+            counts[raw] = supplements
+        return (
+            code,
+            procedure,
+            unit,
+            received,
+            due,
+            finished,
+            returned,
+            status,
+            channel,
+            fee,
+            paid_online,
+            inputs_digitised,
+            results_digitised,
+            electronic_result,
+            apology,
+            supplements,
+            withdrawn,
+        )
+
     def parse(self, row: SheetRow) -> tuple[dict[str, Any], list[str]]:
         """The typed values of one row, and the Vietnamese errors found in it (references are checked later)."""
         values: dict[str, Any] = {}

@@ -77,13 +77,14 @@ def iter_csv_rows(stream: IO[bytes]) -> Iterator[SheetRow]:
     try:
         for values in reader:
             number = reader.line_num
-            if max(map(len, values), default=0) > MAX_FIELD_CHARS:
+            line = "".join(values)  # no cell is longer than the whole line: most lines skip the check of each cell
+            if len(line) > MAX_FIELD_CHARS and max(map(len, values)) > MAX_FIELD_CHARS:
                 raise ServiceError(
                     _("Dòng %(row)s có một ô quá dài; tệp có thể không phải tệp CSV.") % {"row": number},
                     code="bad_file",
                     field="file",
                 )
-            if not "".join(values).strip():
+            if not line or line.isspace():
                 continue
             if legacy:
                 values = [to_unicode(value, legacy) for value in values]

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from cchc.audit.models import AuditAction
@@ -31,7 +32,16 @@ from cchc.organisations.models import Unit
 
 from . import presets
 from .kpis import rollups_add_import, rollups_refresh
-from .models import DataImport, DataImportKind, ImportPreset, OnlineLevel, Procedure
+from .models import (
+    DataImport,
+    DataImportKind,
+    Dossier,
+    DossierMonth,
+    DossierUnitMonth,
+    ImportPreset,
+    OnlineLevel,
+    Procedure,
+)
 from .parsing import BadRow, Layout, RowParser, find_layout, is_column_numbers, is_total_row
 from .presets import Preset
 from .upserts import BATCH_SIZE, DossierWriter, row_of
@@ -70,6 +80,7 @@ class ImportReport:
     bad_rows: list[BadRow] = field(default_factory=list)
     data_import: DataImport | None = None
     rollup_keys: set[tuple[int, Any]] = field(default_factory=set, repr=False)  # (unit, month) the KPIs recount
+    analyzed: bool = False  # the statistics of the dossier and rollup tables were refreshed after the import
 
     @property
     def rejected(self) -> bool:
@@ -289,16 +300,13 @@ class _References:
 # --- Dossiers --------------------------------------------------------------------------------------------------------
 
 
-def _data_rows(rows: Iterator[SheetRow], layout: Layout) -> Iterator[SheetRow]:
-    first = True
-    for row in rows:
-        if first and is_column_numbers(row):
-            first = False
-            continue
-        first = False
-        if is_total_row(row, layout):
-            continue
-        yield row
+def _plain_codes(objects: dict[str, Any] | None) -> dict[str, int]:
+    """Code → id of the units or procedures whose code a cell gives as it is (plain ASCII, no space)."""
+    return {
+        code: item.pk
+        for code, item in (objects or {}).items()
+        if code and code.isascii() and code.isprintable() and " " not in code
+    }
 
 
 def _read_rows(
@@ -310,9 +318,35 @@ def _read_rows(
     report: ImportReport,
     first_row_of: dict[str, int],
 ) -> None:
-    """Parse and check every data row; hand the good ones to ``writer`` (none after a bad row when all-or-nothing)."""
+    """Parse and check every data row; hand the good ones to ``writer`` (none after a bad row when all-or-nothing).
+
+    Most rows of an export are plain (codes found by code, dates and codes as the preset writes them): once the
+    codes of every unit and procedure are read, :meth:`RowParser.quick` reads such a row straight into the writer's
+    row; any other row (a total row, an unknown code, a bad cell…) goes through :meth:`RowParser.parse`, its checks
+    and messages."""
     valid_rows_only = report.valid_rows_only
-    for row in _data_rows(stream, layout):
+    add = writer.add
+    quick = parser.quick
+    procedures: dict[str, int] | None = None
+    units: dict[str, int] | None = None
+    first = True
+    for row in stream:
+        if first:
+            first = False
+            if is_column_numbers(row):
+                continue
+        if procedures is not None and units is not None:
+            found = quick(row, procedures, units)
+            if found is not None and found[0] not in first_row_of:
+                report.rows_read += 1
+                first_row_of[found[0]] = row.number
+                if not report.bad_rows or valid_rows_only:
+                    add(found)
+                continue
+        elif references.procedure_codes is not None and references.unit_codes is not None:
+            procedures, units = _plain_codes(references.procedure_codes), _plain_codes(references.unit_codes)
+        if is_total_row(row, layout):
+            continue
         report.rows_read += 1
         values, errors = parser.parse(row)
         code = values["code"]
@@ -406,6 +440,71 @@ def dossiers_import(
     except _Rejected:
         report.created = report.updated = report.unchanged = 0
     return report
+
+
+# --- Statistics after a large import --------------------------------------------------------------------------------
+
+# An import that writes at least this many dossiers (setting ``CCHC_DOSSIER_ANALYZE_AFTER_ROWS``), or this share of
+# the rows the table held, refreshes the statistics of the dossier and rollup tables when it ends
+# (:func:`dossiers_analyze_after`).
+ANALYZE_AFTER_ROWS = 100_000
+ANALYZE_AFTER_SHARE = 0.1
+
+
+def analyze_after_rows() -> int:
+    return int(getattr(settings, "CCHC_DOSSIER_ANALYZE_AFTER_ROWS", ANALYZE_AFTER_ROWS))
+
+
+def _analyzed_tables() -> list[str]:
+    return [model._meta.db_table for model in (Dossier, DossierUnitMonth, DossierMonth)]
+
+
+def _known_dossiers() -> int:
+    """The rows of the dossier table as the database's statistics last counted them (0 when never counted)."""
+    table = Dossier._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)", [table])
+            row = cursor.fetchone()
+            return max(int(row[0]), 0) if row else 0
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
+            if cursor.fetchone() is None:
+                return 0
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+            return max((int(stat.split()[0]) for (stat,) in cursor.fetchall()), default=0)
+    return 0
+
+
+def dossiers_analyze() -> None:
+    """Refresh the planner's statistics of the dossier and rollup tables. PostgreSQL: ``VACUUM ANALYZE``, which also
+    marks the new rows' pages all-visible, so that the KPIs' overdue snapshot reads its partial index alone; inside
+    a transaction (where ``VACUUM`` cannot run) ``ANALYZE`` only. SQLite: ``ANALYZE``."""
+    tables = _analyzed_tables()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+            for table in tables:
+                cursor.execute(f"{command} {connection.ops.quote_name(table)}")
+        elif connection.vendor == "sqlite":
+            for table in tables:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+
+def dossiers_analyze_after(report: ImportReport) -> bool:
+    """After a dossier import has committed: :func:`dossiers_analyze` when it wrote at least
+    :func:`analyze_after_rows` dossiers or :data:`ANALYZE_AFTER_SHARE` of those the statistics knew (a table never
+    counted counts as empty). Right after a bulk write the planner does not know the new rows (PostgreSQL's
+    autovacuum comes only once inserts reach a fifth of the table) and picks slow plans for the KPIs. Sets and
+    returns ``report.analyzed``."""
+    written = report.created + report.updated
+    if report.rejected or not written:
+        return False
+    if written < analyze_after_rows() and written < ANALYZE_AFTER_SHARE * _known_dossiers():
+        return False
+    dossiers_analyze()
+    report.analyzed = True
+    return True
 
 
 # --- Procedures ------------------------------------------------------------------------------------------------------
@@ -538,9 +637,13 @@ def _fee_flag(text: str) -> bool:
 
 
 __all__ = [
+    "ANALYZE_AFTER_ROWS",
+    "ANALYZE_AFTER_SHARE",
     "BATCH_SIZE",
     "PROCEDURE_COLUMNS",
     "ImportReport",
+    "dossiers_analyze",
+    "dossiers_analyze_after",
     "dossiers_import",
     "find_unit",
     "preset_delete",

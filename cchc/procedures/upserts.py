@@ -4,7 +4,9 @@ The import hands each checked row to a :class:`DossierWriter` inside its one tra
 batch of rows in memory and counts exactly how many dossiers it created, updated and left unchanged (a row equal to
 the stored dossier is not written, so importing the same file again writes nothing).
 
-- **PostgreSQL**: rows are streamed with ``COPY`` while the file is read. Into the dossier table itself when the source
+- **PostgreSQL**: rows are streamed with ``COPY`` while the file is read, by a thread fed from a bounded queue (the
+  import's thread goes on parsing meanwhile), one ``COPY`` per :data:`ROWS_PER_COPY` rows with the dossier table's
+  foreign keys checked as each ends rather than all at the commit. Into the dossier table itself when the source
   has no dossier yet (every row is new); otherwise into a temporary staging table, and at the end one
   ``INSERT … SELECT … ON CONFLICT (source, code) DO UPDATE … WHERE … IS DISTINCT FROM …`` writes them,
   ``RETURNING (xmax = 0)`` telling created rows from updated ones. All of it happens in the import's transaction, so
@@ -19,10 +21,14 @@ rows change — received and finished months, of the new values and of the old v
 from __future__ import annotations
 
 import datetime
-import sys
+import queue
+import threading
 from collections.abc import Sequence
+from contextlib import suppress
+from decimal import Decimal
 from typing import Any
 
+import psycopg
 from django.db import IntegrityError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,26 +58,135 @@ VALUE_COLUMNS = (
     "supplement_requests",
     "returned_or_withdrawn",
 )
-_DATES = frozenset(("received_on", "due_on", "finished_on", "returned_on", "apology_on"))
 _UNIT, _RECEIVED, _FINISHED = 2, 3, 5  # positions in a row
 
 Row = tuple[Any, ...]  # (code, *values in VALUE_COLUMNS order)
 
 COPY_LINES = 1_000  # rows handed to COPY at a time
+ROWS_PER_COPY = 20_000  # rows of one COPY statement, whose foreign keys the server checks as it ends
+QUEUED_TEXTS = 32  # texts of COPY_LINES rows waiting for the COPY thread at most
 _NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _FLAGS = {True: "t", False: "f"}
 
 
-class _DayTexts(dict[Any, str]):
-    """Dates as ``COPY`` text, each formatted once; none is ``\\N``."""
+def _escaped(text: str) -> str:
+    """``text`` for ``COPY``: backslash, tab and line ends escaped (checked first: ``translate`` is slow, and a
+    printable text without a backslash has none of them)."""
+    if "\\" not in text and text.isprintable():
+        return text
+    return text.translate(_ESCAPES)
+
+
+class _Texts(dict[Any, str]):
+    """Dates or amounts as ``COPY`` text, each formatted once; none is ``\\N``."""
 
     def __init__(self) -> None:
         super().__init__({None: _NULL})
 
-    def __missing__(self, day: datetime.date) -> str:
-        text = self[day] = day.isoformat()
+    def __missing__(self, value: datetime.date | Decimal) -> str:
+        text = self[value] = value.isoformat() if isinstance(value, datetime.date) else str(value)
         return text
+
+
+class _CopyStream:
+    """``COPY … FROM STDIN`` fed by a thread of its own, so that the import's thread goes on parsing while the
+    connection waits on the server. The thread ends its ``COPY`` every :data:`ROWS_PER_COPY` rows and starts the next:
+    with the dossier table's foreign keys checked at the end of each ``COPY`` (``SET CONSTRAINTS … IMMEDIATE``) the
+    server checks them while the next rows are parsed, instead of all at the commit. At most :data:`QUEUED_TEXTS`
+    texts of :data:`COPY_LINES` rows wait in the queue (memory stays flat)."""
+
+    _END = object()
+    _CANCEL = object()
+
+    def __init__(self, raw_connection: Any, statement: str) -> None:
+        self.raw_connection = raw_connection
+        self.statement = statement
+        self.error: BaseException | None = None
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=QUEUED_TEXTS)
+        self.thread = threading.Thread(target=self._run, name="dossier-copy", daemon=True)
+        self.thread.start()
+
+    def write(self, text: str, rows: int) -> None:
+        self._put((text, rows))
+
+    def close(self) -> None:
+        """Write what is queued and end the ``COPY``; its error, if any, is raised here."""
+        self._put(self._END)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def cancel(self) -> None:
+        """Give the ``COPY`` up (its rows are rolled back with the import's transaction)."""
+        if self.thread.is_alive():
+            self._put(self._CANCEL, check=False)
+            self.thread.join()
+
+    def _put(self, item: Any, *, check: bool = True) -> None:
+        while True:
+            if check and self.error is not None:
+                raise self.error
+            if not self.thread.is_alive():
+                if check:  # rows must never be dropped silently
+                    raise self.error or RuntimeError("the COPY thread has ended")
+                return
+            try:
+                self.queue.put(item, timeout=0.2)
+            except queue.Full:
+                continue
+            return
+
+    def _run(self) -> None:
+        context: Any = None  # the COPY in progress
+        try:
+            with self.raw_connection.cursor() as cursor:
+                rows = 0
+                while True:
+                    item = self.queue.get()
+                    if item is self._END or item is self._CANCEL:
+                        break
+                    text, count = item
+                    if context is None:
+                        context = cursor.copy(self.statement)
+                        copy = context.__enter__()
+                    copy.write(text)
+                    rows += count
+                    if rows >= ROWS_PER_COPY:  # the server stores and checks these rows while the next are parsed
+                        ending, context, rows = context, None, 0
+                        ending.__exit__(None, None, None)
+                if context is not None:
+                    ending, context = context, None
+                    if item is self._END:
+                        ending.__exit__(None, None, None)
+                    else:
+                        _exit_quietly(ending, _Cancelled())
+        except BaseException as exc:  # handed to the import's thread, which raises it
+            self.error = exc
+            if context is not None:
+                _exit_quietly(context, exc)
+
+
+def _exit_quietly(context: Any, error: BaseException) -> None:
+    """End a ``COPY`` with an error (psycopg then sends ``CopyFail``), ignoring what that raises."""
+    with suppress(Exception):  # the first error is the one to report
+        context.__exit__(type(error), error, error.__traceback__)
+
+
+class _Cancelled(Exception):
+    """Ends a ``COPY`` with an error (psycopg then sends ``CopyFail``)."""
+
+
+class _Cache(dict[Any, Any]):
+    """``function`` of each value, computed once (dates repeat a lot)."""
+
+    def __init__(self, function: Any) -> None:
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, value: Any) -> Any:
+        result = self[value] = self.function(value)
+        return result
 
 
 def row_of(values: dict[str, Any]) -> Row:
@@ -124,12 +239,14 @@ class DossierWriter:
         self.staged = 0
         self.had_rows = Dossier.objects.filter(source=source).exists()
         self.lines: list[str] = []
-        self._days = _DayTexts()
+        self._days = _Texts()
+        self._sql_days = _Cache(connection.ops.adapt_datefield_value)
+        self._months = _Cache(_month)
+        self._amounts = _Texts()
         self._prefix = source.translate(_ESCAPES) + "\t"
         self._suffix = f"\t{log.pk}\t{self.now.isoformat()}\t{self.now.isoformat()}\n"
-        self._cursor: Any = None
-        self._context: Any = None
-        self._copy: Any = None
+        self._stream: _CopyStream | None = None
+        self._checked_now: list[str] = []  # foreign keys checked at the end of each COPY instead of at the commit
         if self.postgres and self.had_rows:
             self._create_staging()
 
@@ -148,26 +265,24 @@ class DossierWriter:
     def pause(self) -> None:
         """End the ``COPY`` in progress (PostgreSQL), so that the connection can run another query."""
         self._send()
-        if self._copy is None:
+        if self._stream is None:
             return
-        context, cursor = self._context, self._cursor
-        self._copy = self._context = self._cursor = None
+        stream, self._stream = self._stream, None
         try:
-            context.__exit__(None, None, None)
-        except IntegrityError as exc:  # another import of the same source committed its dossiers meanwhile
+            stream.close()
+        except (IntegrityError, psycopg.IntegrityError) as exc:
+            # another import of the same source committed its dossiers meanwhile
             raise ServiceError(
                 _("Một lần nhập khác của cùng nguồn dữ liệu vừa ghi các hồ sơ này; hãy nhập lại tệp."),
                 code="concurrent_import",
                 field="source",
             ) from exc
-        finally:
-            cursor.close()
 
     def _send(self) -> None:
         if not self.lines:
             return
-        copy = self._copy or self._open_copy()
-        copy.write("".join(self.lines))
+        stream = self._stream or self._open_copy()
+        stream.write("".join(self.lines), len(self.lines))
         self.lines = []
 
     def _copy_line(self, row: Row) -> str:
@@ -192,42 +307,20 @@ class DossierWriter:
             withdrawn,
         ) = row
         day, flag = self._days, _FLAGS
-        line = "\t".join(
-            (
-                code.translate(_ESCAPES),
-                str(procedure),
-                str(unit),
-                day[received],
-                day[due],
-                day[finished],
-                day[returned],
-                status.translate(_ESCAPES),
-                channel.translate(_ESCAPES),
-                _NULL if fee is None else str(fee),
-                flag[paid_online],
-                flag[inputs_digitised],
-                flag[results_digitised],
-                flag[electronic_result],
-                day[apology],
-                str(supplements),
-                flag[withdrawn],
-            )
+        line = (
+            f"{_escaped(code)}\t{procedure}\t{unit}\t{day[received]}\t{day[due]}\t{day[finished]}\t"
+            f"{day[returned]}\t{_escaped(status)}\t{_escaped(channel)}\t{self._amounts[fee]}\t"
+            f"{flag[paid_online]}\t{flag[inputs_digitised]}\t{flag[results_digitised]}\t{flag[electronic_result]}\t"
+            f"{day[apology]}\t{supplements}\t{flag[withdrawn]}"
         )
         return f"{line}\n" if self.had_rows else f"{self._prefix}{line}{self._suffix}"
 
     def abort(self) -> None:
         """Give up a ``COPY`` in progress after an error; the import's transaction is then rolled back."""
         self.lines = []
-        if self._copy is None:
-            return
-        context, cursor = self._context, self._cursor
-        self._copy = self._context = self._cursor = None
-        try:
-            context.__exit__(*sys.exc_info())
-        except Exception:  # noqa: S110 - the error being handled is the one to report
-            pass
-        finally:
-            cursor.close()
+        if self._stream is not None:
+            stream, self._stream = self._stream, None
+            stream.cancel()
 
     def finish(self) -> None:
         """Write what is left: the last batch, the end of the ``COPY``, the upsert from the staging table."""
@@ -237,6 +330,8 @@ class DossierWriter:
                 self.batch = []
             return
         self.pause()
+        if self._checked_now:
+            self._check_at_commit()
         if self.had_rows:
             self._upsert_staged()
         elif self.staged:
@@ -248,10 +343,31 @@ class DossierWriter:
         columns: tuple[str, ...] = ("code", *VALUE_COLUMNS)
         if not self.had_rows:
             columns = ("source", *columns, "last_import_id", "created_at", "updated_at")
-        self._cursor = connection.cursor()
-        self._context = self._cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN")
-        self._copy = self._context.__enter__()
-        return self._copy
+        if not self.had_rows and not self._checked_now:
+            self._check_now()
+        connection.ensure_connection()
+        self._stream = _CopyStream(connection.connection, f"COPY {table} ({', '.join(columns)}) FROM STDIN")
+        return self._stream
+
+    def _check_now(self) -> None:
+        """Check the dossier table's foreign keys (deferred to the commit by default) as each ``COPY`` ends."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conname FROM pg_constraint WHERE conrelid = to_regclass(%s) AND contype = 'f' "
+                "AND condeferrable AND condeferred ORDER BY conname",
+                [Dossier._meta.db_table],
+            )
+            self._checked_now = [name for (name,) in cursor.fetchall()]
+            if self._checked_now:
+                names = ", ".join(connection.ops.quote_name(name) for name in self._checked_now)
+                cursor.execute(f"SET CONSTRAINTS {names} IMMEDIATE")
+
+    def _check_at_commit(self) -> None:
+        """Back to the foreign keys' own timing (deferred) for the rest of the import's transaction."""
+        names = ", ".join(connection.ops.quote_name(name) for name in self._checked_now)
+        self._checked_now = []
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET CONSTRAINTS {names} DEFERRED")
 
     def _keys_of_import(self) -> None:
         """The months of the dossiers this import copied straight into the table (PostgreSQL, new source)."""
@@ -267,10 +383,10 @@ class DossierWriter:
             self.affected.update((unit, month) for unit, month in cursor.fetchall())
 
     def _keys(self, row: Sequence[Any]) -> None:
-        unit = row[_UNIT]
-        self.affected.add((unit, _month(row[_RECEIVED])))
+        unit, months = row[_UNIT], self._months
+        self.affected.add((unit, months[row[_RECEIVED]]))
         if row[_FINISHED] is not None:
-            self.affected.add((unit, _month(row[_FINISHED])))
+            self.affected.add((unit, months[row[_FINISHED]]))
 
     # --- Any database: compare in Python, executemany --------------------------------------------------------------
 
@@ -286,15 +402,12 @@ class DossierWriter:
             if self.had_rows
             else {}
         )
-        ops = connection.ops
-        now = ops.adapt_datetimefield_value(self.now)
-        dates = [index for index, name in enumerate(VALUE_COLUMNS, start=1) if name in _DATES]
+        now = connection.ops.adapt_datetimefield_value(self.now)
+        day = self._sql_days
 
         def adapted(row: Row) -> list[Any]:
-            values = list(row)
-            for index in dates:
-                values[index] = ops.adapt_datefield_value(values[index])
-            return values
+            # (code, procedure, unit, received, due, finished, returned, …, apology, supplements, withdrawn)
+            return [*row[:3], day[row[3]], day[row[4]], day[row[5]], day[row[6]], *row[7:14], day[row[14]], *row[15:]]
 
         inserts: list[list[Any]] = []
         updates: list[list[Any]] = []

@@ -19,7 +19,7 @@ from cchc.procedures.aggregates import aggregates_import
 from cchc.procedures.excel import error_workbook
 from cchc.procedures.parsing import parse_date
 from cchc.procedures.reader import iter_file_rows
-from cchc.procedures.services import ImportReport, dossiers_import, preset_get
+from cchc.procedures.services import ImportReport, dossiers_analyze_after, dossiers_import, preset_get
 
 
 class Command(BaseCommand):
@@ -68,7 +68,7 @@ class Command(BaseCommand):
     def _dossiers(self, path: Path, options: dict[str, Any]) -> ImportReport:
         preset = preset_get(options["preset"])
         with path.open("rb") as handle:
-            return dossiers_import(
+            report = dossiers_import(
                 actor=None,
                 rows=iter_file_rows(handle, name=path.name),
                 source=options["source"],
@@ -76,6 +76,9 @@ class Command(BaseCommand):
                 file_name=path.name,
                 valid_rows_only=options["valid_rows"],
             )
+        if dossiers_analyze_after(report):
+            self.stdout.write(_("Đã cập nhật thống kê của bảng hồ sơ sau lần nhập lớn (ANALYZE)."))
+        return report
 
     def _aggregates(self, path: Path, options: dict[str, Any]) -> ImportReport:
         preset = presets.AGGREGATES[options["preset"]]
