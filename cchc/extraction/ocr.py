@@ -161,10 +161,10 @@ def plausibility(text: str) -> float:
     """How much a page's reading looks like Vietnamese prose, from 0 to 1: the higher reading is kept.
 
     The share of its words shaped like Vietnamese syllables (:func:`is_syllable`; words in capitals that are not,
-    such as "UBND" or "HĐND", are abbreviations and not counted), less the share of its lines that end in a cut
-    word — a lower-case word that is no syllable ("di d", "cao tốc Biê"). A page has no cut words (Vietnamese
-    splits lines between syllables), but a segmentation that cuts each line of a tilted page into a left and a
-    right half and interleaves them leaves one at the end of many lines.
+    such as "UBND" or "HĐND", are abbreviations and not counted), less the share of its lines that start or end
+    with a cut word — a lower-case piece that is no syllable ("di d", "cao tốc Biê", "n Hòa", "nh theo"). A page
+    has no cut words (Vietnamese splits lines between syllables), but a segmentation that cuts each line of a
+    tilted page into a left and a right half and interleaves them leaves them at the ends of many lines.
     """
     words = [word for word in _WORD_RE.findall(text) if len(word) > 1 or word.islower()]
     judged = [is_syllable(word) for word in words if not (word.isupper() and not is_syllable(word))]
@@ -172,9 +172,18 @@ def plausibility(text: str) -> float:
         return 0.0
     share = sum(judged) / len(judged)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    last_words = [_WORD_RE.findall(line)[-1:] for line in lines]
-    cut = sum(1 for found in last_words if found and found[0].islower() and not is_syllable(found[0]))
+    cut = sum(1 for line in lines if _cut_word(line, 0) or _cut_word(line, -1))
     return max(0.0, share - cut / max(1, len(lines)))
+
+
+def _cut_word(line: str, position: int) -> bool:
+    """Does the line start (``position`` 0) or end (-1) with a piece of a word cut off?"""
+    words = _WORD_RE.findall(line)
+    if not words:
+        return False
+    word = words[position]
+    touches = line.startswith(word) if position == 0 else line.endswith(word)
+    return touches and word.islower() and not is_syllable(word)
 
 
 # --- dates ------------------------------------------------------------------------------------------------------

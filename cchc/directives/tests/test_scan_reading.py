@@ -69,10 +69,12 @@ def scan_png(lines: list[str]) -> bytes:
     return buffer.getvalue()
 
 
-def upload(client: Any, personas: Personas, data: bytes, *, token: str = "mot-lan-gui", name: str = "quet.png") -> Any:
+def upload(
+    client: Any, personas: Personas, data: bytes, *, submission: str = "mot-lan-gui", name: str = "quet.png"
+) -> Any:
     return client.post(
         reverse("directives:directive_upload"),
-        {"issuing_unit": personas.province.pk, "file": SimpleUploadedFile(name, data), "token": token},
+        {"issuing_unit": personas.province.pk, "file": SimpleUploadedFile(name, data), "token": submission},
     )
 
 
@@ -110,7 +112,7 @@ def test_a_double_submit_of_the_upload_form_starts_one_job(personas: Personas) -
     second = upload(client, personas, scan_png(NOTICE))
     assert first["Location"] == second["Location"]
     assert DirectiveDraft.objects.count() == 1 and DBTaskResult.objects.count() == 1
-    upload(client, personas, scan_png(NOTICE), token="lan-gui-khac")  # a new form is a new upload
+    upload(client, personas, scan_png(NOTICE), submission="lan-gui-khac")  # a new form is a new upload
     assert DirectiveDraft.objects.count() == 2 and DBTaskResult.objects.count() == 2
 
 
