@@ -33,8 +33,10 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from django.utils.translation import gettext as _
+from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from cchc.lib.errors import ServiceError
 
@@ -64,11 +66,9 @@ def _error(message: str, code: str) -> ServiceError:
 # --- deskew ---------------------------------------------------------------------------------------------------------
 
 
-def _ink(image: object) -> object:
+def _ink(image: Image.Image) -> Image.Image:
     """The page reduced to about ``_SKEW_WIDTH`` pixels, ink 255 and paper 0."""
-    from PIL import Image
-
-    gray = image.convert("L")  # type: ignore[attr-defined]
+    gray = image.convert("L")
     scale = min(1.0, _SKEW_WIDTH / max(gray.size))
     if scale < 1.0:
         size = (max(1, round(gray.width * scale)), max(1, round(gray.height * scale)))
@@ -78,8 +78,8 @@ def _ink(image: object) -> object:
     return gray.point(lambda value: 255 if value < threshold else 0)
 
 
-def _median(gray: object) -> int:
-    histogram = gray.histogram()  # type: ignore[attr-defined]
+def _median(gray: Image.Image) -> int:
+    histogram = gray.histogram()
     half = sum(histogram) / 2
     seen = 0
     for value, count in enumerate(histogram):
@@ -89,16 +89,15 @@ def _median(gray: object) -> int:
     return 255
 
 
-def _sharpness(ink: object, angle: float) -> float:
+def _sharpness(ink: Image.Image, angle: float) -> float:
     """How sharply the rows of ink separate when the page is rotated by ``angle`` degrees."""
-    from PIL import Image
-
-    turned = ink.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=0)  # type: ignore[attr-defined]
-    rows = list(turned.convert("F").resize((1, turned.height), Image.Resampling.BOX).get_flattened_data())
+    turned = ink.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=0)
+    profile = turned.convert("F").resize((1, turned.height), Image.Resampling.BOX)
+    rows = cast("list[float]", list(profile.get_flattened_data()))
     return sum((upper - lower) ** 2 for upper, lower in itertools.pairwise(rows))
 
 
-def skew_angle(image: object) -> float:
+def skew_angle(image: Image.Image) -> float:
     """The page's tilt in degrees, counter-clockwise positive (0.0 for a blank page or a tilt beyond ±5°)."""
     ink = _ink(image)
     coarse = [step / 2 for step in range(int(-MAX_SKEW * 2), int(MAX_SKEW * 2) + 1)]
@@ -112,11 +111,9 @@ def skew_angle(image: object) -> float:
     return -best
 
 
-def deskew(image: object) -> tuple[object, float]:
+def deskew(image: Image.Image) -> tuple[Image.Image, float]:
     """The page rotated square (grey, white where the rotation uncovers the border), and the tilt it had."""
-    from PIL import Image
-
-    gray = image.convert("L")  # type: ignore[attr-defined]
+    gray = image.convert("L")
     tilt = skew_angle(gray)
     if abs(tilt) < MIN_SKEW:
         return gray, tilt
@@ -260,15 +257,15 @@ class PageReading:
     score: float
 
 
-def read_page(image: object, *, straighten: bool = True, modes: Sequence[int] = OCR_MODES) -> PageReading:
+def read_page(image: Image.Image, *, straighten: bool = True, modes: Sequence[int] = OCR_MODES) -> PageReading:
     """Read one page image: deskewed (unless ``straighten`` is false), then each of ``modes`` in turn until a
     reading is :data:`PLAUSIBLE_ENOUGH`; the most plausible reading is kept (the first on a tie)."""
-    page, tilt = deskew(image) if straighten else (image.convert("L"), 0.0)  # type: ignore[attr-defined]
+    page, tilt = deskew(image) if straighten else (image.convert("L"), 0.0)
     dpi = getattr(image, "info", {}).get("dpi")
     best: PageReading | None = None
     with tempfile.TemporaryDirectory(prefix="cchc-ocr-") as folder:
         path = Path(folder) / "page.png"
-        page.save(path, format="PNG", **({"dpi": dpi} if dpi else {}))  # type: ignore[attr-defined]
+        page.save(path, format="PNG", **({"dpi": dpi} if dpi else {}))
         for mode in modes:
             text = _tesseract(path, mode)
             reading = PageReading(text=text, mode=mode, tilt=tilt, score=plausibility(text))
@@ -297,7 +294,7 @@ def _too_many_pages(count: int) -> ServiceError:
 
 
 def read_pages(
-    pages: Sequence[object],
+    pages: Sequence[Image.Image],
     *,
     progress: Progress | None = None,
     straighten: bool = True,
@@ -324,10 +321,8 @@ def _joined(readings: Iterable[PageReading]) -> str:
     return text
 
 
-def image_pages(data: bytes) -> list[object]:
+def image_pages(data: bytes) -> list[Image.Image]:
     """The pages of an image file (a multi-page TIFF has several), decoded by Pillow."""
-    from PIL import Image, ImageSequence, UnidentifiedImageError
-
     try:
         image = Image.open(io.BytesIO(data))
         count = getattr(image, "n_frames", 1)
@@ -375,8 +370,6 @@ def _rendered(data: bytes, page_count: int, folder: Path) -> Iterator[Path]:
 
 def ocr_pdf(data: bytes, page_count: int, *, progress: Progress | None = None) -> str:
     """The text of a scanned PDF: its pages rendered at :data:`OCR_DPI` and read one by one."""
-    from PIL import Image
-
     if shutil.which("pdftoppm") is None or not ocr_available():
         raise ocr_missing()
     if page_count > MAX_OCR_PAGES:

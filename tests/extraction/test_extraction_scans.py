@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from cchc.extraction import extract_document, extract_text, flag_misread_years
 from cchc.extraction.ocr import PLAUSIBLE_ENOUGH, is_syllable, misread_year, plausibility, read_page, skew_angle
@@ -26,8 +27,8 @@ PROSE = [
 ]
 
 
-def page_of(lines: list[str], *, dpi: int = 200, size: int = 26) -> object:
-    from PIL import Image, ImageDraw, ImageFont
+def page_of(lines: list[str], *, dpi: int = 200, size: int = 26) -> Image.Image:
+    from PIL import ImageDraw, ImageFont
 
     font = ImageFont.truetype(str(FONT), size)
     image = Image.new("L", (round(size * 62), 120 + len(lines) * (size + 20) * 2), color=255)
@@ -43,7 +44,7 @@ def page_of(lines: list[str], *, dpi: int = 200, size: int = 26) -> object:
 
 @pytest.mark.parametrize("tilt", [-3.2, -1.0, 0.4, 1.7, 2.0, 4.5])
 def test_a_tilted_page_of_text_is_straightened_to_within_half_a_degree(tilt: float) -> None:
-    page = page_of(PROSE).rotate(tilt, fillcolor=255)  # type: ignore[attr-defined]
+    page = page_of(PROSE).rotate(tilt, fillcolor=255)
     found = skew_angle(page)
     assert abs(found - tilt) <= 0.5
     straightened = page.rotate(-found, fillcolor=255)
@@ -51,8 +52,6 @@ def test_a_tilted_page_of_text_is_straightened_to_within_half_a_degree(tilt: flo
 
 
 def test_a_blank_page_is_left_as_it_is() -> None:
-    from PIL import Image
-
     assert skew_angle(Image.new("L", (1200, 1600), color=255)) == 0.0
 
 
@@ -87,15 +86,15 @@ def test_a_reading_with_lines_cut_in_half_and_interleaved_is_less_plausible_than
 
 @pytest.mark.usefixtures("ocr")
 def test_a_clear_page_is_read_once_in_mode_4() -> None:
-    reading = read_page(page_of(PROSE[:4]).rotate(1.0, fillcolor=255))  # type: ignore[attr-defined]
+    reading = read_page(page_of(PROSE[:4]).rotate(1.0, fillcolor=255))
     assert reading.mode == 4 and reading.score >= PLAUSIBLE_ENOUGH
     assert abs(reading.tilt - 1.0) <= 0.5
     assert "Sở Tư pháp chủ trì" in reading.text
 
 
-def real_page_tilted(*, dpi: int, tilt: float) -> object:
+def real_page_tilted(*, dpi: int, tilt: float) -> Image.Image:
     """The first page of a real directive of the development set, typeset in 13 pt at ``dpi`` and tilted."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import ImageDraw, ImageFont
 
     text = (DATA / "real" / "vpcp-cv11414-2025-cao-toc-ben-luc-long-thanh.txt").read_text(encoding="utf-8")
     size = round(13 * dpi / 72)
@@ -187,7 +186,7 @@ def test_a_typed_document_keeps_its_far_deadlines_unflagged() -> None:
 
 @pytest.mark.usefixtures("ocr")
 def test_a_scanned_document_gets_its_doubtful_year_flagged() -> None:
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import ImageDraw, ImageFont
 
     lines = NOTICE.split("\n")
     font = ImageFont.truetype(str(FONT), 34)
