@@ -98,7 +98,7 @@ def _sharpness(ink: Image.Image, angle: float) -> float:
 
 
 def skew_angle(image: Image.Image) -> float:
-    """The page's tilt in degrees, counter-clockwise positive (0.0 for a blank page or a tilt beyond ±5°)."""
+    """The page's tilt in degrees, counter-clockwise positive, searched within ±5° (0.0 for a blank page)."""
     ink = _ink(image)
     coarse = [step / 2 for step in range(int(-MAX_SKEW * 2), int(MAX_SKEW * 2) + 1)]
     scores = {angle: _sharpness(ink, angle) for angle in coarse}
