@@ -213,6 +213,7 @@ class ProposedTaskOut(Schema):
     unknown_units: list[str] = Field(description="Tên đơn vị chưa có trong danh mục.")
     section_path: str
     output: str
+    deadline_doubt: str = Field("", description="Lý do cần kiểm tra lại thời hạn (năm có thể bị đọc nhầm từ bản quét).")
 
 
 class ExtractionOut(Schema):

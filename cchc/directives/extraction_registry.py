@@ -16,6 +16,7 @@ from collections.abc import Collection, Iterable
 from cchc.extraction import Extraction, RegistryUnit
 from cchc.extraction import extract_document as extract_document_with
 from cchc.extraction import extract_text as extract_text_with
+from cchc.extraction.ocr import Progress
 from cchc.organisations.models import Unit, decode_path
 
 
@@ -65,11 +66,15 @@ def extract_text(text: str, *, issuing_unit: Unit | None = None, units: Iterable
     )
 
 
-def extract_document(data: bytes, filename: str, *, issuing_unit: Unit | None = None) -> Extraction:
-    """Read and extract a directive file against the database registry (:func:`cchc.extraction.extract_document`)."""
+def extract_document(
+    data: bytes, filename: str, *, issuing_unit: Unit | None = None, progress: Progress | None = None
+) -> Extraction:
+    """Read and extract a directive file against the database registry (:func:`cchc.extraction.extract_document`);
+    ``progress`` is told ``(pages read, pages)`` while a scan is recognised."""
     return extract_document_with(
         data,
         filename,
         issuing_unit=registry_unit(issuing_unit) if issuing_unit is not None else None,
         source=DatabaseUnits(),
+        progress=progress,
     )

@@ -6,6 +6,7 @@ They check shape and required fields; the services check the rules.
 from __future__ import annotations
 
 import datetime
+import secrets
 from typing import Any
 
 from django import forms
@@ -457,9 +458,14 @@ class UploadForm(forms.Form):
         ),
     )
 
+    # One draft per form however many times it is sent (a scan is read once, not once per click).
+    token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
     def __init__(self, *args: Any, issuing_units: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["issuing_unit"].use_scope(issuing_units)  # type: ignore[attr-defined]
+        if not self.is_bound:
+            self.initial.setdefault("token", secrets.token_urlsafe(24))
 
 
 class ProposedTaskForm(_DeadlineFieldsMixin):

@@ -4,7 +4,8 @@ With ``TASKS_BACKEND=database`` (the default) ``enqueue`` stores a row in the da
 ``cchc db_worker`` process, on any machine sharing the database, claims it first runs it. With
 ``TASKS_BACKEND=immediate`` the job runs at once in the process that enqueues it.
 
-Each job calls the same service as its management command, so running a job twice is as safe as running the
+The reading of an uploaded scan (:func:`read_scan_job`, see :mod:`.scans`) is queued by the upload page. The other
+jobs call the same service as their management command, so running a job twice is as safe as running the
 command twice: the reminder run claims one ``ReminderLog`` row per reminder and sends nothing twice on a day, and
 the statistics run overwrites the period's values. Arguments and results are plain JSON values, as the queue
 stores them.
@@ -21,6 +22,7 @@ from django_tasks import task
 from cchc.lib.periods import Period
 
 from .reminders import Schedule, send_reminders
+from .scans import scan_read
 from .services import periods_containing, stats_publish
 
 
@@ -53,3 +55,11 @@ def publish_task_stats_job(period_key: str | None = None) -> dict[str, int]:
     quarter, half-year and year containing the worker's today. Returns the number of units per period key."""
     periods = [Period.from_key(period_key)] if period_key else periods_containing(timezone.localdate())
     return {period.key: stats_publish(actor=None, period=period) for period in periods}
+
+
+@task()
+def read_scan_job(draft_id: int) -> dict[str, Any]:
+    """Recognise the uploaded scan of the draft ``draft_id`` page by page (safe to run twice: a claimed draft is
+    left; see :mod:`cchc.directives.scans`)."""
+    draft = scan_read(draft_id)
+    return {"draft": draft_id, "status": draft.status if draft is not None else "discarded"}

@@ -538,6 +538,12 @@ class Notification(models.Model):
         return self.message[:80]
 
 
+class DraftStatus(models.TextChoices):
+    READING = "reading", _("đang đọc bản quét")
+    READY = "ready", _("chờ xem lại")
+    FAILED = "failed", _("không đọc được")
+
+
 class DirectiveDraft(models.Model):
     """An uploaded directive waiting for the user to review the proposed tasks; nothing is tracked until confirmed."""
 
@@ -549,10 +555,23 @@ class DirectiveDraft(models.Model):
     sha256 = models.CharField(max_length=64)
     extraction = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A scan is read in the background: the draft waits in "reading" until its pages are recognised.
+    status = models.CharField(_("trạng thái"), max_length=10, choices=DraftStatus.choices, default=DraftStatus.READY)
+    page_count = models.PositiveIntegerField(_("số trang cần đọc"), default=0)
+    pages_read = models.PositiveIntegerField(_("số trang đã đọc"), default=0)
+    reading_started_at = models.DateTimeField(_("bắt đầu đọc lúc"), null=True, blank=True)
+    message = models.CharField(_("lý do không đọc được"), max_length=1000, blank=True, default="")
+    # The upload form's one-time token: a second submit of the same form finds the draft of the first.
+    token = models.CharField(_("mã lượt gửi"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("văn bản chờ xác nhận")
         verbose_name_plural = _("văn bản chờ xác nhận")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "token"], condition=~Q(token=""), name="directive_draft_one_per_upload_form"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.file_name
@@ -646,3 +665,6 @@ class ReviewedTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review_id}/{self.position}: {self.get_outcome_display()}"
+    @property
+    def is_reading(self) -> bool:
+        return self.status == DraftStatus.READING

@@ -33,7 +33,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from .core import KINDS, Extraction, ProposedTask, extract_lines
+from .ocr import Progress, misread_year
 from .reading import read_document
 from .registry_unit import RegistryUnit, UnitSource
 from .units import Registry
@@ -59,17 +62,26 @@ def extract_text(
 
 
 def extract_document(
-    data: bytes, filename: str, *, issuing_unit: RegistryUnit | None = None, source: UnitSource | None = None
+    data: bytes,
+    filename: str,
+    *,
+    issuing_unit: RegistryUnit | None = None,
+    source: UnitSource | None = None,
+    progress: Progress | None = None,
 ) -> Extraction:
     """Read a directive file (DOCX, text PDF, plain text, scanned PDF or image) and extract it.
 
     Raises :class:`cchc.lib.errors.ServiceError` with a Vietnamese message for
     files that cannot be read (too large, empty, corrupt, password-protected,
-    a scan without recognisable text, OCR not installed).
+    a scan without recognisable text, OCR not installed). ``progress`` is told
+    ``(pages read, pages)`` while a scan is recognised. The deadlines of a scan
+    whose year may be misread (:func:`.ocr.misread_year`) are flagged.
     """
-    read = read_document(data, filename)
+    read = read_document(data, filename, progress=progress)
     extraction = extract_lines(read.text, issuing_unit=issuing_unit, source=source)
     extraction.warnings[:0] = list(read.warnings)
+    if read.source == "ocr":
+        flag_misread_years(extraction)
     return extraction
 
 
@@ -91,6 +103,19 @@ def extractor_version() -> str:
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return f"{release}+{digest.hexdigest()[:12]}"
+def flag_misread_years(extraction: Extraction) -> None:
+    """Mark the deadlines of a scanned document whose year is probably a misread digit, with a warning each."""
+    for task in extraction.tasks:
+        year = misread_year(task.deadline, extraction.date) if task.deadline is not None else None
+        if year is None or task.deadline is None or extraction.date is None:
+            continue
+        task.deadline_doubt = _(
+            "Năm của thời hạn (%(deadline)s) cách năm ban hành văn bản (%(issued)s) và chỉ khác %(year)s một chữ số; "
+            "có thể bản quét bị đọc nhầm, hãy kiểm tra lại."
+        ) % {"deadline": task.deadline.strftime("%d/%m/%Y"), "issued": extraction.date.year, "year": year}
+        extraction.warnings.append(
+            _("Mục %(section)s: %(doubt)s") % {"section": task.section or "?", "doubt": task.deadline_doubt}
+        )
 
 
 def _iso(day: datetime.date | None) -> str | None:
@@ -113,6 +138,7 @@ def task_json(task: ProposedTask) -> dict[str, Any]:
         "unknown_units": list(task.unknown_units),
         "section_path": task.section_path,
         "output": task.output,
+        "deadline_doubt": task.deadline_doubt,
     }
 
 
@@ -144,5 +170,6 @@ __all__ = [
     "extract_document",
     "extract_text",
     "extractor_version",
+    "flag_misread_years",
     "to_json_dict",
 ]

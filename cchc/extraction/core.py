@@ -46,6 +46,8 @@ class ProposedTask:
     # The full chain of section markers ("II.2.a)"), the expected output ("Sản phẩm: …") when stated.
     section_path: str = ""
     output: str = ""
+    # Why the deadline needs a second look (a year a scan may have misread), empty when it does not.
+    deadline_doubt: str = ""
 
 
 @dataclass

@@ -1,10 +1,11 @@
 """From an uploaded file to the text of the directive: Word, PDF, plain text, or a scan through OCR.
 
 Scans (images, and PDFs whose pages carry no text layer) go through the
-Tesseract OCR engine with its Vietnamese data (Debian packages
-``tesseract-ocr`` and ``tesseract-ocr-vie``; scanned PDFs are rendered to
-images with ``pdftoppm`` from ``poppler-utils``). Where those programs are
-missing the user gets a message saying so, not an error page.
+Tesseract OCR engine with its Vietnamese data, each page straightened first
+and read in the more plausible of two page segmentation modes (:mod:`.ocr`).
+Where those programs are missing the user gets a message saying so, not an
+error page. :func:`scan_page_count` tells a scan from a file read at once, so
+that the caller can read a scan in the background.
 
 Word's automatic list numbers ("1.", "1.1.", "a)", "I."), which are not part
 of a paragraph's text, are put back in front of their paragraphs
@@ -24,11 +25,8 @@ from __future__ import annotations
 
 import io
 import logging
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
 from django.utils.translation import gettext as _
 
@@ -37,15 +35,14 @@ from cchc.lib.files import DOCX, check_office_container, max_upload_bytes
 from cchc.lib.legacy_encodings import TCVN3, detect_legacy, repair, to_unicode
 
 from .docx_numbering import DocxNumbering
+from .ocr import MAX_OCR_PAGES, OCR_LANGUAGE, Progress, image_pages, ocr_available, ocr_image, ocr_pdf
+
+__all__ = ["MAX_OCR_PAGES", "OCR_LANGUAGE", "ReadText", "ocr_available", "read_document", "scan_page_count"]
 
 logger = logging.getLogger(__name__)
 
 TEXT_EXTENSIONS = {".txt", ".text", ".md", ""}
 IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".webp", ".bmp"}
-OCR_LANGUAGE = "vie"
-MAX_OCR_PAGES = 40
-OCR_SECONDS_PER_PAGE = 120
-OCR_DPI = 300
 # A PDF page with fewer characters than this is taken as a scan without a text layer.
 MIN_TEXT_PER_PAGE = 40
 
@@ -63,8 +60,11 @@ def _error(message: str, code: str) -> ServiceError:
     return ServiceError(message, code=code, field="file")
 
 
-def read_document(data: bytes, filename: str) -> ReadText:
-    """The text of a directive file; raises :class:`ServiceError` with a Vietnamese message when it cannot."""
+def read_document(data: bytes, filename: str, *, progress: Progress | None = None) -> ReadText:
+    """The text of a directive file; raises :class:`ServiceError` with a Vietnamese message when it cannot.
+
+    ``progress`` is told ``(pages read, pages)`` while a scan is recognised (see :mod:`.ocr`).
+    """
     limit = max_upload_bytes()
     if len(data) > limit:
         raise _error(_("Tệp quá lớn (tối đa %(size)s MB).") % {"size": f"{limit / (1024 * 1024):.0f}"}, "too_large")
@@ -76,11 +76,11 @@ def read_document(data: bytes, filename: str) -> ReadText:
             raise _error(_("Tệp Word được đặt mật khẩu; hãy gỡ mật khẩu rồi tải lên lại."), "encrypted")
         raise _error(_("Tệp Word cũ (.doc) chưa được hỗ trợ; hãy lưu lại dưới dạng .docx rồi tải lên."), "bad_file")
     if data.startswith(b"%PDF-"):
-        return _read_pdf(data)
+        return _read_pdf(data, progress)
     if data.startswith(b"PK\x03\x04") or extension == ".docx":
         return _with_legacy_repaired(ReadText(_read_docx(data), "docx"))
     if extension in IMAGE_EXTENSIONS or _looks_like_image(data):
-        return ReadText(ocr_image(data), "ocr")
+        return ReadText(ocr_image(data, progress=progress), "ocr")
     if extension == ".pdf":
         raise _error(_("Tệp PDF bị hỏng hoặc không đúng định dạng."), "bad_file")
     if extension in TEXT_EXTENSIONS or extension in {".csv"} or _looks_like_text(data):
@@ -223,7 +223,8 @@ def _table_lines(table: object, numbering: DocxNumbering | None = None) -> list[
 # --- PDF ----------------------------------------------------------------------------------------------------------
 
 
-def _read_pdf(data: bytes) -> ReadText:
+def _pdf_pages(data: bytes) -> list[str]:
+    """The text layer of each page of a PDF (empty strings for a scan)."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -240,98 +241,39 @@ def _read_pdf(data: bytes) -> ReadText:
         raise _error(_("Tệp PDF bị hỏng hoặc không đúng định dạng."), "bad_file") from exc
     if not pages:
         raise _error(_("Tệp PDF không có trang nào."), "empty")
+    return pages
+
+
+def _is_scanned(pages: list[str]) -> bool:
     text_chars = sum(len("".join(page.split())) for page in pages)
-    if text_chars >= MIN_TEXT_PER_PAGE * len(pages) / 2:
+    return text_chars < MIN_TEXT_PER_PAGE * len(pages) / 2
+
+
+def _read_pdf(data: bytes, progress: Progress | None = None) -> ReadText:
+    pages = _pdf_pages(data)
+    if not _is_scanned(pages):
         return _with_legacy_repaired(ReadText("\n".join(pages), "pdf"))
-    return ReadText(ocr_pdf(data, len(pages)), "ocr")
+    return ReadText(ocr_pdf(data, len(pages), progress=progress), "ocr")
 
 
 # --- OCR ----------------------------------------------------------------------------------------------------------
 
 
-def ocr_available() -> bool:
-    """Whether Tesseract and its Vietnamese data are installed."""
-    binary = shutil.which("tesseract")
-    if binary is None:
-        return False
-    try:
-        result = subprocess.run([binary, "--list-langs"], capture_output=True, text=True, timeout=30, check=False)  # noqa: S603
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return OCR_LANGUAGE in (result.stdout + result.stderr).split()
-
-
-def _ocr_missing() -> ServiceError:
-    return _error(
-        _(
-            "Máy chủ chưa cài phần mềm nhận dạng chữ (Tesseract OCR với dữ liệu tiếng Việt) nên chưa đọc được bản "
-            "chụp, bản quét. Hãy tải lên tệp Word hoặc PDF có chữ, hoặc đề nghị quản trị hệ thống cài gói "
-            "tesseract-ocr và tesseract-ocr-vie."
-        ),
-        "ocr_missing",
-    )
-
-
-def _tesseract(image: Path) -> str:
-    binary = shutil.which("tesseract")
-    if binary is None or not ocr_available():
-        raise _ocr_missing()
-    try:
-        result = subprocess.run(  # noqa: S603 - fixed program, our own temporary file
-            [binary, str(image), "stdout", "-l", OCR_LANGUAGE, "--psm", "4"],
-            capture_output=True,
-            timeout=OCR_SECONDS_PER_PAGE,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise _error(_("Nhận dạng chữ quá lâu; hãy tải lên bản quét rõ hơn hoặc ít trang hơn."), "ocr_timeout") from exc
-    if result.returncode != 0:
-        logger.info("tesseract failed: %s", result.stderr[-500:])
-        raise _error(_("Không nhận dạng được ảnh này; tệp ảnh có thể bị hỏng."), "bad_file")
-    return result.stdout.decode("utf-8", errors="replace")
-
-
-def _no_text() -> ServiceError:
-    return _error(
-        _("Không nhận dạng được chữ nào trong bản chụp, bản quét; hãy kiểm tra lại tệp (ảnh rõ nét, đúng chiều)."),
-        "no_text",
-    )
-
-
-def ocr_image(data: bytes) -> str:
-    with tempfile.TemporaryDirectory(prefix="cchc-ocr-") as folder:
-        image = Path(folder) / "page"
-        image.write_bytes(data)
-        text = _tesseract(image)
-    if len("".join(text.split())) < 10:
-        raise _no_text()
-    return text
-
-
-def ocr_pdf(data: bytes, page_count: int) -> str:
-    renderer = shutil.which("pdftoppm")
-    if renderer is None or not ocr_available():
-        raise _ocr_missing()
-    if page_count > MAX_OCR_PAGES:
-        raise _error(
-            _("Bản quét có %(count)s trang, quá số trang đọc được một lần (%(limit)s).")
-            % {"count": page_count, "limit": MAX_OCR_PAGES},
-            "too_many_pages",
-        )
-    with tempfile.TemporaryDirectory(prefix="cchc-ocr-") as folder:
-        source = Path(folder) / "scan.pdf"
-        source.write_bytes(data)
+def scan_page_count(data: bytes, filename: str) -> int | None:
+    """The number of pages to recognise when the file is a scan (an image, or a PDF without a text layer), else
+    None: a scan is read in the background, page by page, any other file at once."""
+    extension = PurePath(filename or "").suffix.lower()
+    if data.startswith(_OLE_MAGIC) or data.startswith(b"PK\x03\x04"):
+        return None
+    if data.startswith(b"%PDF-"):
         try:
-            subprocess.run(  # noqa: S603 - fixed program, our own temporary files
-                [renderer, "-r", str(OCR_DPI), "-gray", "-png", str(source), str(Path(folder) / "page")],
-                capture_output=True,
-                timeout=OCR_SECONDS_PER_PAGE * max(1, page_count),
-                check=True,
-            )
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            raise _error(_("Không đọc được các trang của bản quét PDF."), "bad_file") from exc
-        pages = sorted(Path(folder).glob("page*.png"))
-        text = "\n".join(_tesseract(page) for page in pages)
-    if len("".join(text.split())) < 10:
-        raise _no_text()
-    return text
+            pages = _pdf_pages(data)
+        except ServiceError:
+            return None  # refused with its message when read
+        return len(pages) if pages and _is_scanned(pages) else None
+    if extension in IMAGE_EXTENSIONS or _looks_like_image(data):
+        try:
+            return len(image_pages(data))
+        except ServiceError:
+            return 1
+    return None

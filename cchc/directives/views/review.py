@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,11 +12,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
 from cchc.accounts import roles
 from cchc.directives import access
+from cchc.extraction.ocr import ocr_available, ocr_missing
+from cchc.extraction.reading import scan_page_count
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period
 from cchc.organisations import access as organisations_access
@@ -23,9 +28,9 @@ from cchc.organisations.models import CommuneSubtype, UnitKind
 from cchc.organisations.picker import Scope, unit_scope
 from cchc.organisations.services import UnitData
 
-from .. import proposals, services
+from .. import jobs, proposals, scans, services
 from ..forms import DirectiveForm, NewUnitFormSet, ProposedTaskFormSet, UploadForm
-from ..models import DeadlineKind, DirectiveDraft, Recurrence
+from ..models import DeadlineKind, DirectiveDraft, DraftStatus, Recurrence
 from .common import show_service_error
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -44,13 +49,49 @@ def directive_upload(request: HttpRequest) -> HttpResponse:
         unit = form.cleaned_data["issuing_unit"]
         try:
             stored = services.check_directive_file(form.cleaned_data["file"])
+            pages = scan_page_count(stored.content, stored.name)
+            if pages is not None:
+                # A scan takes seconds a page: it is read in the background while the reading page shows progress.
+                if not ocr_available():
+                    raise ocr_missing()
+                draft, created = scans.scan_draft_create(
+                    actor=request.user,
+                    issuing_unit=unit,
+                    file=stored,
+                    page_count=pages,
+                    token=form.cleaned_data.get("token") or "",
+                )
+                if created:
+                    jobs.read_scan_job.enqueue(draft_id=draft.pk)
+                return redirect("directives:draft_reading", draft.pk)
             extraction = proposals.extract(stored, unit)
             draft = services.draft_create(actor=request.user, issuing_unit=unit, file=stored, extraction=extraction)
         except ServiceError as exc:
             show_service_error(form, exc)
         else:
             return redirect("directives:draft_review", draft.pk)
+    if form.is_bound:
+        # The form comes back to be sent again (a corrected file): a new submission, with a new token.
+        data = request.POST.copy()
+        data["token"] = secrets.token_urlsafe(24)
+        form.data = data
     return render(request, "directives/upload.html", {"form": form, "nav_active": "directives"})
+
+
+@require_GET
+@login_required
+def draft_reading(request: HttpRequest, draft_id: int) -> HttpResponse:
+    """The reading of an uploaded scan: its pages read so far (polled by htmx), then the review, or why it failed."""
+    draft = access.get_directive_draft_for_user(request.user, draft_id)
+    if draft.status == DraftStatus.READY:
+        review = reverse("directives:draft_review", args=[draft.pk])
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(review)
+        return redirect(review)
+    context = {"draft": draft, "stale": scans.is_stale(draft), "nav_active": "directives"}
+    if getattr(request, "htmx", False):
+        return render(request, "directives/_draft_reading.html", context)
+    return render(request, "directives/draft_reading.html", context)
 
 
 def _forms(request: HttpRequest, draft: DirectiveDraft) -> tuple[DirectiveForm, Any, Any]:
@@ -195,6 +236,8 @@ def _proposed_rows(tasks: Any) -> list[ProposedTaskRow]:
 def draft_review(request: HttpRequest, draft_id: int) -> HttpResponse:
     draft = access.get_directive_draft_for_user(request.user, draft_id)
     roles.require(organisations_access.can_manage_unit(request.user, draft.issuing_unit))
+    if draft.status != DraftStatus.READY:
+        return redirect("directives:draft_reading", draft.pk)
     meta, tasks, names = _forms(request, draft)
     error = ""
     if request.method == "POST" and meta.is_valid() and tasks.is_valid() and names.is_valid():

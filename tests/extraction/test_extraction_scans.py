@@ -1,0 +1,201 @@
+"""Reading scans: deskew, the choice of page segmentation mode, and years a scan may have misread."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from cchc.extraction import extract_document, extract_text, flag_misread_years
+from cchc.extraction.ocr import PLAUSIBLE_ENOUGH, is_syllable, misread_year, plausibility, read_page, skew_angle
+
+from .labelled import DATA
+from .test_extraction_files import ocr  # noqa: F401 - the fixture that skips loudly without Tesseract
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+PROSE = [
+    "Thực hiện chỉ đạo của Chủ tịch Ủy ban nhân dân tỉnh về công tác cải cách hành chính năm 2025,",
+    "Ủy ban nhân dân tỉnh đề nghị các sở, ban, ngành và Ủy ban nhân dân các xã, phường thực hiện",
+    "tốt các nội dung sau đây, báo cáo kết quả về Sở Nội vụ để tổng hợp trước ngày 30 tháng 9 năm 2025.",
+    "1. Sở Tư pháp chủ trì rà soát các văn bản quy phạm pháp luật do tỉnh ban hành còn hiệu lực.",
+    "2. Sở Tài chính bố trí kinh phí thực hiện các nhiệm vụ cải cách hành chính theo quy định hiện hành.",
+    "3. Văn phòng Ủy ban nhân dân tỉnh theo dõi, đôn đốc việc giải quyết thủ tục hành chính trên cổng",
+    "dịch vụ công trực tuyến, tổng hợp các kiến nghị của người dân và doanh nghiệp hằng tháng.",
+]
+
+
+def page_of(lines: list[str], *, dpi: int = 200, size: int = 26) -> Image.Image:
+    from PIL import ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(FONT), size)
+    image = Image.new("L", (round(size * 62), 120 + len(lines) * (size + 20) * 2), color=255)
+    draw = ImageDraw.Draw(image)
+    for number, line in enumerate(lines * 2):
+        draw.text((80, 60 + number * (size + 20)), line, fill=0, font=font)
+    image.info["dpi"] = (dpi, dpi)
+    return image
+
+
+# --- deskew -----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("tilt", [-3.2, -1.0, 0.4, 1.7, 2.0, 4.5])
+def test_a_tilted_page_of_text_is_straightened_to_within_half_a_degree(tilt: float) -> None:
+    page = page_of(PROSE).rotate(tilt, fillcolor=255)
+    found = skew_angle(page)
+    assert abs(found - tilt) <= 0.5
+    straightened = page.rotate(-found, fillcolor=255)
+    assert abs(skew_angle(straightened)) <= 0.5
+
+
+def test_a_blank_page_is_left_as_it_is() -> None:
+    assert skew_angle(Image.new("L", (1200, 1600), color=255)) == 0.0
+
+
+# --- the more plausible reading -------------------------------------------------------------------------------------
+
+
+def test_words_are_judged_by_the_shape_of_a_vietnamese_syllable() -> None:
+    assert all(is_syllable(word) for word in ["ngành", "được", "nghiêng", "Quốc", "giữa", "khuya", "thuyền", "ân"])
+    assert not any(is_syllable(word) for word in ["rnột", "ngàhn", "Biê", "đẩ", "d", "tiếng\u0300"])
+
+
+def inside_a_word(line: str) -> int:
+    """A place near the middle of the line between the last two letters of a word."""
+    middle = len(line) // 2
+    end = next(index for index in range(middle, len(line)) if not line[index].isalpha())
+    return end - 2 if end - 2 > middle - 10 else end - 1
+
+
+def test_a_reading_with_lines_cut_in_half_and_interleaved_is_less_plausible_than_the_whole_lines() -> None:
+    whole = "\n".join(PROSE)
+    halves: list[str] = []
+    for upper, lower in zip(PROSE[::2], PROSE[1::2], strict=False):
+        # What mode 4 does to a tilted page: each line cut inside a word where the tilt crosses a text row, the
+        # halves interleaved ("… ban ngà" / "… nh và …").
+        cut_upper, cut_lower = inside_a_word(upper), inside_a_word(lower)
+        halves += [upper[:cut_upper], lower[:cut_lower], upper[cut_upper:], lower[cut_lower:]]
+    interleaved = "\n".join(halves)
+    assert plausibility(whole) >= PLAUSIBLE_ENOUGH
+    assert plausibility(interleaved) < PLAUSIBLE_ENOUGH
+    assert plausibility("rnột ngàhn tlìn qưz\nxyz ưzx") < 0.5
+
+
+@pytest.mark.usefixtures("ocr")
+def test_a_clear_page_is_read_once_in_mode_4() -> None:
+    reading = read_page(page_of(PROSE[:4]).rotate(1.0, fillcolor=255))
+    assert reading.mode == 4 and reading.score >= PLAUSIBLE_ENOUGH
+    assert abs(reading.tilt - 1.0) <= 0.5
+    assert "Sở Tư pháp chủ trì" in reading.text
+
+
+def real_page_tilted(*, dpi: int, tilt: float) -> Image.Image:
+    """The first page of a real directive of the development set, typeset in 13 pt at ``dpi`` and tilted."""
+    from PIL import ImageDraw, ImageFont
+
+    text = (DATA / "real" / "vpcp-cv11414-2025-cao-toc-ben-luc-long-thanh.txt").read_text(encoding="utf-8")
+    size = round(13 * dpi / 72)
+    font = ImageFont.truetype(str(FONT), size)
+    width, margin = round(8.27 * dpi), dpi
+    lines: list[str] = []
+    for line in text.split("\n"):
+        current = ""
+        for word in line.split():
+            if current and font.getlength(f"{current} {word}") > width - 2 * margin:
+                lines.append(current)
+                current = word
+            else:
+                current = f"{current} {word}".strip()
+        lines.append(current)
+    page = Image.new("L", (width, round(11.69 * dpi)), color=255)
+    draw = ImageDraw.Draw(page)
+    for number, line in enumerate(lines[:40]):
+        draw.text((margin, margin + number * round(size * 1.35)), line, fill=0, font=font)
+    tilted = page.rotate(tilt, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    tilted.info["dpi"] = (dpi, dpi)
+    return tilted
+
+
+@pytest.mark.usefixtures("ocr")
+def test_a_reading_that_is_not_plausible_enough_is_tried_in_mode_3_and_the_better_one_kept() -> None:
+    # A poor scan (150 dpi, 2° tilt) read without deskew: mode 4 cuts lines into halves and interleaves them.
+    page = real_page_tilted(dpi=150, tilt=2.0)
+    first = read_page(page, straighten=False, modes=(4,))
+    assert first.score < PLAUSIBLE_ENOUGH
+    chosen = read_page(page, straighten=False)
+    assert chosen.mode == 3 and chosen.score > first.score
+    # Straightened first, the same page reads whole in mode 4, and mode 3 is not needed.
+    straightened = read_page(page)
+    assert straightened.mode == 4 and straightened.score >= PLAUSIBLE_ENOUGH and abs(straightened.tilt - 2.0) <= 0.5
+    assert "Biên Hòa - Vũng Tàu" in straightened.text
+
+
+# --- years a scan may have misread ----------------------------------------------------------------------------------
+
+ISSUED = datetime.date(2025, 8, 14)
+
+
+@pytest.mark.parametrize(
+    ("deadline", "expected"),
+    [
+        (datetime.date(2027, 9, 30), 2025),  # "2025." misread as "2027."
+        (datetime.date(2023, 9, 30), 2025),
+        (datetime.date(2036, 1, 15), 2026),  # one digit from next year ("2026" misread as "2036")
+        (datetime.date(2025, 9, 30), None),
+        (datetime.date(2026, 6, 30), None),
+        (datetime.date(2030, 12, 31), None),  # a real far target differs in more than one digit
+    ],
+)
+def test_a_deadline_years_from_the_document_one_digit_from_its_year_is_doubted(
+    deadline: datetime.date, expected: int | None
+) -> None:
+    assert misread_year(deadline, ISSUED) == expected
+    assert misread_year(deadline, None) is None
+
+
+NOTICE = "\n".join(
+    [
+        "ỦY BAN NHÂN DÂN HUYỆN PHONG THỔ",
+        "Số: 215/TB-UBND",
+        "Phong Thổ, ngày 14 tháng 8 năm 2025",
+        "THÔNG BÁO",
+        "Kết luận về công tác cải cách hành chính",
+        "1. Phòng Nội vụ kiểm tra công tác cải cách hành chính tại 05 xã trước ngày 30/9/2027.",
+        "2. Phòng Tư pháp rà soát văn bản trước ngày 15/11/2025.",
+    ]
+)
+
+
+def test_a_doubtful_year_is_flagged_on_its_task_and_in_the_warnings_without_changing_the_deadline() -> None:
+    extraction = extract_text(NOTICE)
+    flag_misread_years(extraction)
+    first, second = extraction.tasks
+    assert str(first.deadline) == "2027-09-30" and "2025" in first.deadline_doubt
+    assert second.deadline_doubt == ""
+    assert any(warning.startswith("Mục 1:") and "đọc nhầm" in warning for warning in extraction.warnings)
+
+
+def test_a_typed_document_keeps_its_far_deadlines_unflagged() -> None:
+    extraction = extract_document(NOTICE.encode(), "thong-bao.txt")
+    assert [task.deadline_doubt for task in extraction.tasks] == ["", ""]
+    assert not any("đọc nhầm" in warning for warning in extraction.warnings)
+
+
+@pytest.mark.usefixtures("ocr")
+def test_a_scanned_document_gets_its_doubtful_year_flagged() -> None:
+    from PIL import ImageDraw, ImageFont
+
+    lines = NOTICE.split("\n")
+    font = ImageFont.truetype(str(FONT), 34)
+    image = Image.new("L", (2000, 80 + len(lines) * 56), color=255)
+    draw = ImageDraw.Draw(image)
+    for number, line in enumerate(lines):
+        draw.text((60, 40 + number * 56), line, fill=0, font=font)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    extraction = extract_document(buffer.getvalue(), "thong-bao.png")
+    assert [str(task.deadline) for task in extraction.tasks] == ["2027-09-30", "2025-11-15"]
+    assert extraction.tasks[0].deadline_doubt and not extraction.tasks[1].deadline_doubt
