@@ -109,11 +109,10 @@ def results_page(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
     question_rows: list[tuple[int | None, Any]] = []
     yes_no: list[YesNoShare] = []
     if report is not None:
-        shape = selectors.shape_of(report.version)
-        numbers = question_numbers(shape)
+        numbers = question_numbers(report.shape)
         question_rows = [(numbers.get(score.question.code), score) for score in report.result.questions]
-        if any(q.kind == QuestionKind.YES_NO for section in shape for q in section.questions):
-            yes_no = yes_no_shares(shape, selectors.yes_no_counts(selectors.filtered_responses(responses, where)))
+        if any(q.kind == QuestionKind.YES_NO for section in report.shape for q in section.questions):
+            yes_no = yes_no_shares(report.shape, report.yes_no)
     comment_counts = None
     if access.can_read_comments(request.user):
         scoped = selectors.filtered_responses(access.get_responses_for_user(request.user, questionnaire), where)
