@@ -332,13 +332,17 @@ def counted_answers(
     responses: QuerySet[Response],
     where: ResultsFilter,
     kinds: tuple[str, ...] = SCORED_KINDS,
+    *,
+    questions: Iterable[int] | None = None,
 ) -> QuerySet[AnswerCount]:
-    """The answer counts of the questions of ``kinds`` (the scored ones unless given) of ``questionnaire`` within
-    ``responses`` (a reader's scope, see :func:`counts_scope`) and ``where``."""
+    """The answer counts of the questions of ``kinds`` (the scored ones unless given; or of the ids ``questions``
+    when the caller has listed them) of ``questionnaire`` within ``responses`` (a reader's scope, see
+    :func:`counts_scope`) and ``where``."""
     scope = counts_scope(responses)
     if scope is None:
         return AnswerCount.objects.none()
-    counts = AnswerCount.objects.filter(scope, questionnaire=questionnaire, question__kind__in=kinds)
+    counts = AnswerCount.objects.filter(scope, questionnaire=questionnaire)
+    counts = counts.filter(question__kind__in=kinds) if questions is None else counts.filter(question_id__in=questions)
     return _narrowed(counts, where, by_day=False)
 
 
@@ -359,16 +363,25 @@ def _summed_counts(
     column (``COUNT_COLUMNS``) and question code, the number of answers per value, for the scored questions; and per
     code and value, whatever the column, for the yes/no questions (shown beside the index, never in it)."""
     column = COUNT_COLUMNS[by]
+    # The questions of every version, listed first (a short query): the counts are then grouped by the question's
+    # id alone, with no join, and folded by code (answers to earlier versions count for the code they kept).
+    questions = {
+        pk: (code, kind)
+        for pk, code, kind in Question.objects.filter(version__questionnaire=questionnaire, kind__in=kinds).values_list(
+            "pk", "code", "kind"
+        )
+    }
     rows = (
-        counted_answers(questionnaire, responses, where, kinds)
-        .values_list(column, "question__code", "question__kind")
+        counted_answers(questionnaire, responses, where, questions=list(questions))
+        .values_list(column, "question_id")
         .annotate(*(Sum(slot) for slot in SLOTS))
         .order_by()
     )
     grouped: dict[Any, dict[str, dict[str, int]]] = {}
     yes_no: dict[str, dict[str, int]] = {}
     values_of = {kind: tuple(slots) for kind, slots in SCALE_SLOTS.items()}
-    for key, code, kind, *sums in rows:
+    for key, question_id, *sums in rows:
+        code, kind = questions[question_id]
         counts = (yes_no if kind == QuestionKind.YES_NO else grouped.setdefault(key, {})).setdefault(code, {})
         for value, n in zip(values_of.get(kind, ()), sums, strict=False):
             if n:
