@@ -135,10 +135,14 @@ def _figures(kind: str, counts: Mapping[str, int], rules: ResultsRules) -> tuple
     """The number of valid answers, the positive answers (or points as answers) and the score of a question of
     ``kind`` from the counts of its answers by value; ``None`` without a valid answer or for a kind not scored."""
     if kind == QuestionKind.SATISFACTION5:
-        n = sum(counts.get(value, 0) for value in SATISFACTION_VALUES)
+        n = positive = 0
+        for value in SATISFACTION_VALUES:
+            if count := counts.get(value, 0):
+                n += count
+                if value in rules.satisfied:
+                    positive += count
         if not n:
             return None
-        positive = sum(counts.get(value, 0) for value in SATISFACTION_VALUES if value in rules.satisfied)
         return n, float(positive), 100 * positive / n
     if kind == QuestionKind.POINTS012:
         n = sum(counts.get(value, 0) for value in POINT_VALUES)
