@@ -3,8 +3,9 @@
 Reading: every role, limited by :func:`access.get_result_responses_for_user` (the secretariat, leaders and supervisors
 within their scope; other roles the subtrees of their own units). The secretariat (:func:`access.can_read_comments`)
 sees how many free-text comments there are; they are listed on their own page (``views.comments``). The page runs a
-fixed number of queries whatever the number of responses: the database counts the answers
-(``selectors.results_report``, ``selectors.results_breakdown``).
+fixed number of queries whatever the number of responses (pinned by a test): one grouped sum of the answer counts
+feeds the index, the questions, every breakdown row and the yes/no shares, one sum of the response counts the sample
+sizes (``selectors.results_with_breakdown``).
 """
 
 from __future__ import annotations
