@@ -29,7 +29,9 @@ aggregation of the answers themselves that the results used before the counts (`
 filter). Target: the results page under 0.5 s.
 
 The last line printed is one JSON object with every figure. The database named in ``DATABASE_URL`` is dropped and
-created again, so its name must contain "bench" (otherwise ``cchc_bench`` on the same server is used).
+created again, so its name must contain "bench" (otherwise ``cchc_bench`` on the same server is used). It is kept
+after the run: ``--reuse`` (with ``--skip-load``) measures the results again over the responses a previous run left in
+it (when it holds exactly ``--responses`` of them, else it starts afresh), without writing or recounting them.
 """
 
 from __future__ import annotations
@@ -378,10 +380,12 @@ def part_results(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any
 
     questionnaire = Questionnaire.objects.get(code=SIPAS_SURVEY)
     version = questionnaire.versions.get(state=VersionState.PUBLISHED)
-    generate_seconds = _generate(questionnaire.pk, version.pk, unit_ids, args.responses)
-    started = time.perf_counter()
-    call_command("rebuild_survey_counts", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    rebuild_seconds = time.perf_counter() - started
+    generate_seconds = rebuild_seconds = None
+    if not args.reused:
+        generate_seconds = _generate(questionnaire.pk, version.pk, unit_ids, args.responses)
+        started = time.perf_counter()
+        call_command("rebuild_survey_counts", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        rebuild_seconds = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE surveys_answercount")
         cursor.execute("ANALYZE surveys_responsecount")
@@ -396,7 +400,9 @@ def part_results(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any
         report, rows = results_with_breakdown(questionnaire, responses, where, "unit")
         assert report is not None and report.responses == args.responses and rows
 
-    admin = User.objects.create_superuser(username="bench-admin", password=secrets.token_urlsafe(16))
+    admin = User.objects.filter(username="bench-admin").first() or User.objects.create_superuser(
+        username="bench-admin", password=secrets.token_urlsafe(16)
+    )
     browser = TestClient()
     browser.force_login(admin)
     url = reverse("surveys:results", args=[questionnaire.pk]) + f"?period={YEAR}&unit={province.pk}&by=unit"
@@ -418,13 +424,44 @@ def part_results(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any
         "answers": answers,
         "answer_count_rows": AnswerCount.objects.count(),
         "response_count_rows": ResponseCount.objects.count(),
-        "generate_seconds": round(generate_seconds, 1),
-        "rebuild_seconds": round(rebuild_seconds, 1),
+        "generate_seconds": None if generate_seconds is None else round(generate_seconds, 1),
+        "rebuild_seconds": None if rebuild_seconds is None else round(rebuild_seconds, 1),
         "page_seconds": _median_seconds(page),
         "selector_seconds": _median_seconds(selector),
         "count_seconds": _median_seconds(count_answers),
         "raw_aggregation_seconds": _median_seconds(raw_aggregation, rounds=1),
     }
+
+
+def _previous_responses() -> int | None:
+    """The number of SIPAS responses a previous run left in the benchmark database; ``None`` without one."""
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(os.environ["DATABASE_URL"])
+    if "bench" not in str(config["NAME"]):
+        return None
+    try:
+        with psycopg.connect(
+            host=config.get("HOST") or None,
+            port=config.get("PORT") or None,
+            user=config.get("USER") or None,
+            password=config.get("PASSWORD") or None,
+            dbname=str(config["NAME"]),
+        ) as connection:
+            row = connection.execute(
+                "SELECT count(*) FROM surveys_response r JOIN surveys_questionnaire q ON q.id = r.questionnaire_id "
+                "WHERE q.code = %s AND EXISTS (SELECT 1 FROM surveys_responsecount)",
+                ["sipas-2640"],  # demo.SIPAS_SURVEY (Django is not set up yet)
+            ).fetchone()
+    except psycopg.Error:
+        return None
+    return int(row[0]) if row else None
+
+
+def _keep_database() -> Callable[[], None]:
+    os.environ.setdefault("CCHC_VAR_DIR", tempfile.mkdtemp(prefix="cchc-bench-"))
+    return lambda: None
 
 
 def main() -> None:
@@ -435,10 +472,16 @@ def main() -> None:
     parser.add_argument("--forms", type=int, default=30, help="forms each client sends")
     parser.add_argument("--seconds", type=float, default=15.0, help="duration of the no-op reference")
     parser.add_argument("--skip-load", action="store_true", help="only the results part")
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --skip-load: measure over the responses a previous run left"
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://…/cchc_survey_bench.")
-    cleanup = _prepare_database()
+    if args.reuse and not args.skip_load:
+        raise SystemExit("--reuse measures only the results: give --skip-load too.")
+    args.reused = args.reuse and _previous_responses() == args.responses
+    cleanup = _keep_database() if args.reused else _prepare_database()
     try:
         import django
 
@@ -448,8 +491,14 @@ def main() -> None:
         from cchc.surveys.templates_catalogue import ensure_templates
 
         call_command("migrate", verbosity=0)
-        unit_ids = _build_tree()
-        ensure_templates()
+        if args.reused:
+            from cchc.organisations.models import Unit
+
+            unit_ids = list(Unit.objects.order_by("path").values_list("pk", flat=True))
+            print(f"reusing the {args.responses:,} responses of the previous run")
+        else:
+            unit_ids = _build_tree()
+            ensure_templates()
         figures: dict[str, Any] = {"clients": args.clients, "workers": args.workers}
         if not args.skip_load:
             load = part_submit(args, unit_ids)

@@ -131,34 +131,49 @@ def recommended_sample(population: int | None, margin: float = DEFAULT_MARGIN) -
     return math.ceil(population / (1 + population * margin * margin))
 
 
+def _figures(kind: str, counts: Mapping[str, int], rules: ResultsRules) -> tuple[int, float, float] | None:
+    """The number of valid answers, the positive answers (or points as answers) and the score of a question of
+    ``kind`` from the counts of its answers by value; ``None`` without a valid answer or for a kind not scored."""
+    if kind == QuestionKind.SATISFACTION5:
+        n = positive = 0
+        for value in SATISFACTION_VALUES:
+            if count := counts.get(value, 0):
+                n += count
+                if value in rules.satisfied:
+                    positive += count
+        if not n:
+            return None
+        return n, float(positive), 100 * positive / n
+    if kind == QuestionKind.POINTS012:
+        n = sum(counts.get(value, 0) for value in POINT_VALUES)
+        if not n:
+            return None
+        points = sum(int(value) * counts.get(value, 0) for value in POINT_VALUES)
+        return n, points / 2, 100 * points / (2 * n)
+    if kind == QuestionKind.OPTIONS_AD:
+        n = sum(count for value, count in counts.items() if value in rules.option_points)
+        if not n:
+            return None
+        worth = sum(
+            float(rules.option_points[value]) * count for value, count in counts.items() if value in rules.option_points
+        )
+        return n, worth / 100, worth / n
+    return None
+
+
 def question_score(question: QuestionShape, counts: Mapping[str, int], rules: ResultsRules) -> QuestionScore:
     """The score of one question from the counts of its answers by value (invalid values are ignored)."""
     result = QuestionScore(question)
+    figures = _figures(question.kind, counts, rules)
+    if figures is None:
+        return result
+    result.n, result.positive, result.score = figures
     if question.kind == QuestionKind.SATISFACTION5:
-        n = sum(counts.get(value, 0) for value in SATISFACTION_VALUES)
-        positive = sum(counts.get(value, 0) for value in SATISFACTION_VALUES if value in rules.satisfied)
-        if n:
-            result.n, result.positive = n, float(positive)
-            result.score = 100 * positive / n
-            result.mean = sum(int(value) * counts.get(value, 0) for value in SATISFACTION_VALUES) / n
-            result.ci_low, result.ci_high = wilson_interval(positive, n) or (None, None)
+        n = result.n
+        result.mean = sum(int(value) * counts.get(value, 0) for value in SATISFACTION_VALUES) / n
+        result.ci_low, result.ci_high = wilson_interval(int(result.positive), n) or (None, None)
     elif question.kind == QuestionKind.POINTS012:
-        n = sum(counts.get(value, 0) for value in POINT_VALUES)
-        points = sum(int(value) * counts.get(value, 0) for value in POINT_VALUES)
-        if n:
-            result.n, result.positive = n, points / 2
-            result.score = 100 * points / (2 * n)
-            result.mean = points / n
-    elif question.kind == QuestionKind.OPTIONS_AD:
-        n = sum(count for value, count in counts.items() if value in rules.option_points)
-        if n:
-            worth = sum(
-                float(rules.option_points[value]) * count
-                for value, count in counts.items()
-                if value in rules.option_points
-            )
-            result.n, result.positive = n, worth / 100
-            result.score = worth / n
+        result.mean = sum(int(value) * counts.get(value, 0) for value in POINT_VALUES) / result.n
     return result
 
 
@@ -189,6 +204,21 @@ def satisfaction_index(
         scored.append(SectionScore(section, questions, score))
     index = weighted_mean((item.score, float(item.section.weight)) for item in scored)
     return IndexResult(scored, index)
+
+
+def index_only(sections: Iterable[SectionShape], counts: Counts, rules: ResultsRules) -> float | None:
+    """The index of :func:`satisfaction_index` (the same figure, computed the same way) without the per-question
+    details (means, intervals): what a breakdown row shows, for many rows."""
+    empty: Mapping[str, int] = {}
+    elements = []
+    for section in sections:
+        scores = []
+        for question in section.questions:
+            if question.kind in SCORED_KINDS:
+                figures = _figures(question.kind, counts.get(question.code, empty), rules)
+                scores.append((None if figures is None else figures[2], question.effective_weight))
+        elements.append((weighted_mean(scores), float(section.weight)))
+    return weighted_mean(elements)
 
 
 # ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils import timezone
 from cchc.indicators.models import Indicator, Target
 from cchc.indicators.selectors import Status, status_of, target_in_force, target_value
 from cchc.lib.periods import Period, PeriodKind
-from cchc.organisations.models import Unit, path_is_within, subtree_condition
+from cchc.organisations.models import SEGMENT_WIDTH, Unit, subtree_condition
 from cchc.procedures.kpis import kpis_for
 
 from .counts import SCALE_SLOTS, SLOTS
@@ -40,6 +40,7 @@ from .results import (
     QuestionShape,
     ResultsRules,
     SectionShape,
+    index_only,
     recommended_sample,
     satisfaction_index,
 )
@@ -307,6 +308,8 @@ def grouped_response_counts(responses: QuerySet[Response], by: str) -> dict[Any,
     return counts
 
 
+# The questions the results page reads from the counts: the scored ones (the index) and the yes/no ones (beside it).
+RESULT_KINDS = (*SCORED_KINDS, QuestionKind.YES_NO)
 # The columns of the counts the breakdowns group by.
 COUNT_COLUMNS = {"unit": "unit_id", "channel": "channel", "group": "respondent_group", "month": "month"}
 
@@ -325,14 +328,21 @@ def _narrowed(counts: QuerySet[Any], where: ResultsFilter, *, by_day: bool) -> Q
 
 
 def counted_answers(
-    questionnaire: Questionnaire, responses: QuerySet[Response], where: ResultsFilter
+    questionnaire: Questionnaire,
+    responses: QuerySet[Response],
+    where: ResultsFilter,
+    kinds: tuple[str, ...] = SCORED_KINDS,
+    *,
+    questions: Iterable[int] | None = None,
 ) -> QuerySet[AnswerCount]:
-    """The answer counts of the scored questions of ``questionnaire`` within ``responses`` (a reader's scope, see
+    """The answer counts of the questions of ``kinds`` (the scored ones unless given; or of the ids ``questions``
+    when the caller has listed them) of ``questionnaire`` within ``responses`` (a reader's scope, see
     :func:`counts_scope`) and ``where``."""
     scope = counts_scope(responses)
     if scope is None:
         return AnswerCount.objects.none()
-    counts = AnswerCount.objects.filter(scope, questionnaire=questionnaire, question__kind__in=SCORED_KINDS)
+    counts = AnswerCount.objects.filter(scope, questionnaire=questionnaire)
+    counts = counts.filter(question__kind__in=kinds) if questions is None else counts.filter(question_id__in=questions)
     return _narrowed(counts, where, by_day=False)
 
 
@@ -346,25 +356,54 @@ def counted_responses(
     return _narrowed(ResponseCount.objects.filter(scope, questionnaire=questionnaire), where, by_day=True)
 
 
+def _summed_counts(
+    questionnaire: Questionnaire, responses: QuerySet[Response], where: ResultsFilter, by: str, kinds: tuple[str, ...]
+) -> tuple[dict[Any, dict[str, dict[str, int]]], dict[str, dict[str, int]]]:
+    """The answers to the questions of ``kinds`` summed from the counts in one grouped query: per value of a breakdown
+    column (``COUNT_COLUMNS``) and question code, the number of answers per value, for the scored questions; and per
+    code and value, whatever the column, for the yes/no questions (shown beside the index, never in it)."""
+    column = COUNT_COLUMNS[by]
+    # The questions of every version, listed first (a short query): the counts are then grouped by the question's
+    # id alone, with no join, and folded by code (answers to earlier versions count for the code they kept).
+    questions = {
+        pk: (code, kind)
+        for pk, code, kind in Question.objects.filter(version__questionnaire=questionnaire, kind__in=kinds).values_list(
+            "pk", "code", "kind"
+        )
+    }
+    rows = (
+        counted_answers(questionnaire, responses, where, questions=list(questions))
+        .values_list(column, "question_id")
+        .annotate(*(Sum(slot) for slot in SLOTS))
+        .order_by()
+    )
+    grouped: dict[Any, dict[str, dict[str, int]]] = {}
+    yes_no: dict[str, dict[str, int]] = {}
+    values_of = {kind: tuple(slots) for kind, slots in SCALE_SLOTS.items()}
+    for key, question_id, *sums in rows:
+        code, kind = questions[question_id]
+        counts = (yes_no if kind == QuestionKind.YES_NO else grouped.setdefault(key, {})).setdefault(code, {})
+        for value, n in zip(values_of.get(kind, ()), sums, strict=False):
+            if n:
+                counts[value] = counts.get(value, 0) + n
+    return grouped, yes_no
+
+
 def grouped_counted_answers(
     questionnaire: Questionnaire, responses: QuerySet[Response], where: ResultsFilter, by: str
 ) -> dict[Any, dict[str, dict[str, int]]]:
     """The answers per question code and value for each value of a breakdown column (``COUNT_COLUMNS``), summed from
     the counts in one grouped query; what :func:`grouped_answer_counts` counts from the answers themselves."""
-    column = COUNT_COLUMNS[by]
-    rows = (
-        counted_answers(questionnaire, responses, where)
-        .values(column, "question__code", "question__kind")
-        .annotate(**{slot: Sum(slot) for slot in SLOTS})
-        .order_by()
-    )
-    grouped: dict[Any, dict[str, dict[str, int]]] = {}
-    for row in rows:
-        counts = grouped.setdefault(row[column], {}).setdefault(row["question__code"], {})
-        for value, slot in SCALE_SLOTS.get(row["question__kind"], {}).items():
-            if row[slot]:
-                counts[value] = counts.get(value, 0) + row[slot]
-    return grouped
+    return _summed_counts(questionnaire, responses, where, by, SCORED_KINDS)[0]
+
+
+def yes_no_counts(
+    questionnaire: Questionnaire, responses: QuerySet[Response], where: ResultsFilter
+) -> dict[str, dict[str, int]]:
+    """The answers to the yes/no questions of ``questionnaire`` within ``responses`` (a reader's scope, see
+    :func:`counts_scope`) and ``where``, per question code and value, summed from the counts in one grouped query
+    (yes/no is a fixed scale). They are shown beside the index, never in it."""
+    return _summed_counts(questionnaire, responses, where, "channel", (QuestionKind.YES_NO,))[1]
 
 
 def grouped_counted_responses(
@@ -444,6 +483,10 @@ class ResultsReport:
     target: Decimal | None
     status: str
     book: TargetBook
+    # The sections and questions of ``version`` (:func:`shape_of`), read once for the report and its breakdowns.
+    shape: tuple[SectionShape, ...] = ()
+    # The answers to the yes/no questions over the same filter (:func:`yes_no_counts`), code → value → n.
+    yes_no: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def below_recommended(self) -> bool:
@@ -493,23 +536,29 @@ def results_report(
     population: int | None = None,
     counts: dict[str, dict[str, int]] | None = None,
     size: int | None = None,
+    yes_no: dict[str, dict[str, int]] | None = None,
+    version: QuestionnaireVersion | None = None,
 ) -> ResultsReport | None:
     """The results of ``responses`` (scoped to the reader) filtered by ``where``; ``None`` without a released version.
 
-    ``population`` (N) defaults to the dossiers the filtered unit received in the filtered period. ``counts`` and
-    ``size`` (the answer counts and number of the filtered responses) are summed from the counts kept as responses
-    come in (:mod:`cchc.surveys.counts`) unless the caller has them; ``responses`` is a reader's scope (see
-    :func:`counts_scope`).
+    ``population`` (N) defaults to the dossiers the filtered unit received in the filtered period. ``counts``,
+    ``yes_no`` and ``size`` (the answer counts of the scored and of the yes/no questions, and the number of the
+    filtered responses) are summed from the counts kept as responses come in (:mod:`cchc.surveys.counts`) unless the
+    caller has them; ``responses`` is a reader's scope (see :func:`counts_scope`). ``version`` is
+    :func:`results_version` unless the caller has read it.
     """
-    version = results_version(questionnaire)
+    version = version or results_version(questionnaire)
     if version is None:
         return None
     rules = rules or ResultsRules()
-    if counts is None:
-        counts = _merged(grouped_counted_answers(questionnaire, responses, where, "channel").values())
+    if counts is None or yes_no is None:
+        grouped, summed_yes_no = _summed_counts(questionnaire, responses, where, "channel", RESULT_KINDS)
+        counts = _merged(grouped.values()) if counts is None else counts
+        yes_no = summed_yes_no if yes_no is None else yes_no
     if size is None:
         size = sum(grouped_counted_responses(questionnaire, responses, where, "channel").values())
-    result = satisfaction_index(shape_of(version), counts, rules)
+    shape = shape_of(version)
+    result = satisfaction_index(shape, counts, rules)
     if population is None:
         population = dossiers_received(where.unit, where.period)
     code = indicator_code_for(where.channels)
@@ -528,27 +577,29 @@ def results_report(
         indicator_code=code,
         target=target,
         status=_status(result.index, target),
+        shape=shape,
+        yes_no=yes_no,
     )
 
 
 def _unit_groups(parent: Unit | None, unit_ids: set[int]) -> tuple[dict[int, Unit], dict[int, int]]:
     """The units a unit breakdown shows (the children of ``parent``, or the units answered about when there is no
     parent) and, for each unit answered about, the shown unit whose subtree holds it."""
-    units = {unit.pk: unit for unit in Unit.objects.filter(pk__in=unit_ids)}
     if parent is None:
+        units = {unit.pk: unit for unit in Unit.objects.filter(pk__in=unit_ids)}
         return units, {pk: pk for pk in units}
     children = list(Unit.objects.filter(parent=parent).order_by("name"))
     shown = {child.pk: child for child in children}
+    # A path is its ancestors' paths followed by its own segment: a unit lies under the child whose path starts it.
+    child_by_path = {child.path: child.pk for child in children}
+    width = len(parent.path) + SEGMENT_WIDTH
     owner = {}
-    for pk, unit in units.items():
+    for pk, path in Unit.objects.filter(pk__in=unit_ids).values_list("pk", "path"):
         if pk == parent.pk:
             shown[parent.pk] = parent
             owner[pk] = parent.pk
-            continue
-        for child in children:
-            if path_is_within(unit.path, [child.path]):
-                owner[pk] = child.pk
-                break
+        elif (child := child_by_path.get(path[:width])) is not None:
+            owner[pk] = child
     return shown, owner
 
 
@@ -575,12 +626,22 @@ def results_with_breakdown(
     period_kind: PeriodKind = PeriodKind.MONTH,
 ) -> tuple[ResultsReport | None, list[BreakdownRow]]:
     """:func:`results_report` and :func:`results_breakdown` together, for the results page: the totals are the sums
-    of the grouped counts, so the counts are summed once (two grouped queries in all)."""
-    if results_version(questionnaire) is None:
+    of the grouped counts, so the counts are summed once (two grouped queries in all: the answers of the scored and the
+    yes/no questions, the responses)."""
+    version = results_version(questionnaire)
+    if version is None:
         return None, []
-    grouped = grouped_counted_answers(questionnaire, responses, where, by)
+    grouped, yes_no = _summed_counts(questionnaire, responses, where, by, RESULT_KINDS)
     sizes = grouped_counted_responses(questionnaire, responses, where, by)
-    report = results_report(questionnaire, responses, where, counts=_merged(grouped.values()), size=sum(sizes.values()))
+    report = results_report(
+        questionnaire,
+        responses,
+        where,
+        counts=_merged(grouped.values()),
+        size=sum(sizes.values()),
+        yes_no=yes_no,
+        version=version,
+    )
     if report is None:
         return None, []
     return report, results_breakdown(report, responses, by, period_kind=period_kind, grouped=(grouped, sizes))
@@ -603,7 +664,7 @@ def results_breakdown(
         sizes = grouped_counted_responses(questionnaire, responses, where, by)
     else:
         counts, sizes = grouped
-    shape = shape_of(report.version)
+    shape = report.shape or shape_of(report.version)
     year = report.where.period.year if report.where.period else timezone.localdate().year
     labels: dict[Any, str] = {}
     folded_counts: dict[Any, dict[str, dict[str, int]]] = {}
@@ -623,15 +684,20 @@ def results_breakdown(
         labels = {value: str(label) for value, label in Channel.choices}
     else:
         mapping = {key: key for key in sizes}
+    sources: dict[Any, list[Any]] = {}
     for key, n in sizes.items():
         shown = mapping.get(key)
         if shown is None:
             continue
         folded_sizes[shown] = folded_sizes.get(shown, 0) + n
-        _merge(folded_counts.setdefault(shown, {}), counts.get(key, {}))
+        sources.setdefault(shown, []).append(key)
+    for shown, keys in sources.items():
+        # A row of one source reads its counts as they are; only rows folding several sum them.
+        folded_counts[shown] = counts.get(keys[0], {}) if len(keys) == 1 else _merged(counts.get(k, {}) for k in keys)
+    rules = ResultsRules()
     rows = []
     for key, n in folded_sizes.items():
-        index = satisfaction_index(shape, folded_counts.get(key, {})).index
+        index = index_only(shape, folded_counts.get(key, {}), rules)
         code = ADHOC_CODE if by == "channel" and key == Channel.ADHOC else report.indicator_code
         target_unit = units.get(key) if by == "unit" else report.where.unit or report.questionnaire.owner
         target = report.book.target(code, target_unit, key.year if by == "month" else year)
@@ -647,22 +713,6 @@ def results_breakdown(
         )
     rows.sort(key=lambda row: row.key if by == "month" else row.label)
     return rows
-
-
-def yes_no_counts(responses: QuerySet[Response]) -> dict[str, dict[str, int]]:
-    """The answers to the yes/no questions among ``responses``, per question code and value (one grouped query).
-    They are shown beside the index, never in it."""
-    counts: dict[str, dict[str, int]] = {}
-    rows = (
-        Answer.objects.filter(response__in=responses.values("pk"), question__kind=QuestionKind.YES_NO)
-        .exclude(choice_value="")
-        .values("question__code", "choice_value")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in rows:
-        counts.setdefault(row["question__code"], {})[row["choice_value"]] = row["n"]
-    return counts
 
 
 def respondent_groups(version: QuestionnaireVersion) -> dict[str, str]:

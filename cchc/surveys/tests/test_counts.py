@@ -28,6 +28,7 @@ from cchc.surveys.models import (
     Answer,
     AnswerCount,
     Channel,
+    QuestionKind,
     Questionnaire,
     QuestionnaireVersion,
     Response,
@@ -47,6 +48,7 @@ from cchc.surveys.selectors import (
     results_version,
     results_with_breakdown,
     shape_of,
+    yes_no_counts,
 )
 from cchc.surveys.services import version_new_draft, version_publish
 from cchc.surveys.templates_catalogue import ensure_templates
@@ -246,6 +248,34 @@ def test_the_demo_shows_the_same_figures_from_the_counts_as_from_its_answers(per
         for where in filters(personas, 2026)[:6]:
             for by in ("unit", "channel", "month"):
                 assert kept_results(questionnaire, where, by) == raw_results(questionnaire, where, by), (code, where)
+
+
+def raw_yes_no(responses: Any) -> dict[str, dict[str, int]]:
+    """The yes/no answers among ``responses`` counted from the answers themselves, code → value → n."""
+    counts: dict[str, dict[str, int]] = {}
+    rows = (
+        Answer.objects.filter(response__in=responses, question__kind=QuestionKind.YES_NO)
+        .exclude(choice_value="")
+        .values_list("question__code", "choice_value")
+    )
+    for code, value in rows:
+        counts.setdefault(code, {})[value] = counts.setdefault(code, {}).get(value, 0) + 1
+    return counts
+
+
+def test_the_yes_no_shares_read_from_the_counts_equal_those_counted_from_the_answers(personas: Personas) -> None:
+    ensure_templates()
+    assert load_responses(today=datetime.date(2026, 11, 20)) > 1000
+    questionnaire = Questionnaire.objects.get(code=COUNTER_SURVEY)
+    responses = Response.objects.filter(questionnaire=questionnaire)
+    for where in filters(personas, 2026):
+        kept = yes_no_counts(questionnaire, responses, where)
+        assert kept == raw_yes_no(filtered_responses(responses, where)), where
+        report, _ = results_with_breakdown(questionnaire, responses, where, "unit")
+        assert report is not None and report.yes_no == kept, where
+    everything = yes_no_counts(questionnaire, responses, ResultsFilter())
+    assert everything and all(set(values) <= {"yes", "no"} for values in everything.values())
+    assert sum(everything[next(iter(everything))].values()) > 100
 
 
 def test_a_reader_scoped_to_a_subtree_reads_only_its_counts(personas: Personas) -> None:

@@ -6,6 +6,8 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -85,6 +87,25 @@ def test_the_page_costs_a_fixed_number_of_queries(
     seed(survey, personas.office_a, {"q1": "4"}, times=40, text="Thêm")
     with django_assert_max_num_queries(30):  # type: ignore[operator]
         client.get(url(survey), {"by": "unit"})
+
+
+# The queries of the results page as the secretariat (session, roles, filter, version and shape, the two sums of the
+# counts, the dossiers received, the targets, the breakdown's units, the comments): the same whatever the responses.
+RESULTS_PAGE_QUERIES = 22
+
+
+def test_the_results_page_runs_the_same_pinned_queries_whatever_the_responses_and_units(
+    personas: Personas, survey: Questionnaire
+) -> None:
+    client = personas.client("secretariat")
+    client.get(url(survey), {"by": "unit"})
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url(survey), {"by": "unit"}).status_code == 200
+    for unit in (personas.office_a, personas.unit_b, personas.unit_a):
+        seed(survey, unit, {"q1": "4", "q2": "5"}, times=15, text="Thêm", channel=Channel.ADHOC)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(url(survey), {"by": "unit"}).status_code == 200
+    assert len(few) == len(many) == RESULTS_PAGE_QUERIES, [query["sql"][:90] for query in many.captured_queries]
 
 
 def test_exports_have_a_row_per_response_a_column_per_question_and_no_live_formula(

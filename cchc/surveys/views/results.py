@@ -3,8 +3,9 @@
 Reading: every role, limited by :func:`access.get_result_responses_for_user` (the secretariat, leaders and supervisors
 within their scope; other roles the subtrees of their own units). The secretariat (:func:`access.can_read_comments`)
 sees how many free-text comments there are; they are listed on their own page (``views.comments``). The page runs a
-fixed number of queries whatever the number of responses: the database counts the answers
-(``selectors.results_report``, ``selectors.results_breakdown``).
+fixed number of queries whatever the number of responses (pinned by a test): one grouped sum of the answer counts
+feeds the index, the questions, every breakdown row and the yes/no shares, one sum of the response counts the sample
+sizes (``selectors.results_with_breakdown``).
 """
 
 from __future__ import annotations
@@ -109,11 +110,10 @@ def results_page(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
     question_rows: list[tuple[int | None, Any]] = []
     yes_no: list[YesNoShare] = []
     if report is not None:
-        shape = selectors.shape_of(report.version)
-        numbers = question_numbers(shape)
+        numbers = question_numbers(report.shape)
         question_rows = [(numbers.get(score.question.code), score) for score in report.result.questions]
-        if any(q.kind == QuestionKind.YES_NO for section in shape for q in section.questions):
-            yes_no = yes_no_shares(shape, selectors.yes_no_counts(selectors.filtered_responses(responses, where)))
+        if any(q.kind == QuestionKind.YES_NO for section in report.shape for q in section.questions):
+            yes_no = yes_no_shares(report.shape, report.yes_no)
     comment_counts = None
     if access.can_read_comments(request.user):
         scoped = selectors.filtered_responses(access.get_responses_for_user(request.user, questionnaire), where)
