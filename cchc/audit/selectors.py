@@ -109,6 +109,17 @@ EXTRA_FIELD_LABELS = {
     "results_updated": gettext_lazy("Số kết quả tính lại"),
     # directives
     "directive": gettext_lazy("Văn bản chỉ đạo"),
+    "extractor_version": gettext_lazy("Phiên bản bộ trích xuất"),
+    "proposed": gettext_lazy("Số nhiệm vụ được đề xuất"),
+    "kept": gettext_lazy("Số đề xuất được giữ"),
+    "added": gettext_lazy("Số nhiệm vụ thêm bằng tay"),
+    "discarded": gettext_lazy("Số đề xuất bị bỏ"),
+    # surveys
+    "link": gettext_lazy("Đường dẫn mời"),
+    "state": gettext_lazy("Trạng thái"),
+    "sent_at": gettext_lazy("Gửi lúc"),
+    "closed_at": gettext_lazy("Đóng lúc"),
+    "answer": gettext_lazy("Ý kiến góp ý"),
     "task": gettext_lazy("Nhiệm vụ"),
     "content": gettext_lazy("Nội dung nhiệm vụ"),
     "deadline": gettext_lazy("Thời hạn"),
