@@ -82,7 +82,11 @@ class PointData:
 
 
 def published_version(questionnaire: Questionnaire) -> QuestionnaireVersion | None:
-    return questionnaire.versions.filter(state=VersionState.PUBLISHED).first()
+    # At most one (``questionnaire_one_published_version``): read without sorting.
+    try:
+        return questionnaire.versions.get(state=VersionState.PUBLISHED)
+    except QuestionnaireVersion.DoesNotExist:
+        return None
 
 
 @dataclass(frozen=True)

@@ -162,9 +162,17 @@ def _kiosk(request: HttpRequest) -> bool:
     return (request.GET.get("kiosk") or request.POST.get("kiosk")) == "1"
 
 
+def _point(token: str) -> CollectionPoint | None:
+    """The link of ``token`` (unique: read without sorting)."""
+    try:
+        return CollectionPoint.objects.select_related("questionnaire", "unit").get(token=token[:64])
+    except CollectionPoint.DoesNotExist:
+        return None
+
+
 def _point_or_page(request: HttpRequest, token: str) -> tuple[CollectionPoint, QuestionnaireVersion] | HttpResponse:
     """The open link and its published version (two queries), or the page that says why it takes no answers."""
-    point = CollectionPoint.objects.select_related("questionnaire", "unit").filter(token=token[:64]).first()
+    point = _point(token)
     if point is None:
         return _closed(request, None, _("Không tìm thấy phiếu khảo sát. Đường dẫn có thể đã bị gõ sai."), status=404)
     version, reason = collection.point_open_version(point)
@@ -280,7 +288,7 @@ def public_form(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def public_thanks(request: HttpRequest, token: str) -> HttpResponse:
-    point = CollectionPoint.objects.select_related("questionnaire", "unit").filter(token=token[:64]).first()
+    point = _point(token)
     if point is None:
         return _closed(request, None, _("Không tìm thấy phiếu khảo sát. Đường dẫn có thể đã bị gõ sai."), status=404)
     kiosk = _kiosk(request)
