@@ -4,6 +4,7 @@ Run from the repository root (PostgreSQL only: part 1 measures the production se
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cchc_survey_bench .venv/bin/python bench/surveys.py
     DATABASE_URL=... .venv/bin/python bench/surveys.py --responses 100000 --seconds 10   # a quicker run
+    DATABASE_URL=... .venv/bin/python bench/surveys.py --forms 10 --seconds 10 --skip-results   # the submit part only
 
 Part 1, the submit endpoint. The shipped counter exit survey is published for 50 units of a province, one public
 link each. gunicorn serves the production settings (``cchc.settings_production``; ``bench/surveys_settings.py`` adds
@@ -297,9 +298,11 @@ def part_submit(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any]
         asyncio.run(_prepare(port, clients, paths, args.forms, answers))
         print(f"forms opened: {sum(len(c.forms) for c in clients)}", flush=True)
         prepare_seconds = time.perf_counter() - prepared
+        load_before = os.getloadavg()[0]
         noop = asyncio.run(_load(port, clients, ["/bench/noop/"] * len(clients), seconds=args.seconds, expect=200))
         time.sleep(max(0.0, 5.5 - (time.perf_counter() - prepared - prepare_seconds)))  # the minimum fill time
         submit = asyncio.run(_load(port, clients, paths, seconds=None, expect=302))
+        load_after = os.getloadavg()[0]
         stored = Response.objects.filter(questionnaire=questionnaire).count() - before
         connections.close_all()
     except BaseException:
@@ -310,7 +313,13 @@ def part_submit(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any]
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         server_log.close()
-    return {"prepare_seconds": round(prepare_seconds, 1), "noop": noop, "submit": submit, "stored": stored}
+    return {
+        "prepare_seconds": round(prepare_seconds, 1),
+        "noop": noop,
+        "submit": submit,
+        "stored": stored,
+        "load_average": (round(load_before, 2), round(load_after, 2)),
+    }
 
 
 # --- Part 2: results over a million responses -----------------------------------------------------------------------
@@ -475,6 +484,7 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="with --skip-load: measure over the responses a previous run left"
     )
+    parser.add_argument("--skip-results", action="store_true", help="only the submit part")
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://…/cchc_survey_bench.")
@@ -507,6 +517,7 @@ def main() -> None:
             print(f"submit: {submit} ({load['stored']} responses stored; forms opened in {load['prepare_seconds']} s)")
             noop_ratio = submit["per_second"] / noop["per_second"]
             print(f"throughput ratio submit/no-op: {noop_ratio:.2f} (target >= 0.6); p99 {submit['p99_ms']} ms")
+            print(f"load average (1 min) before the no-op and after the submits: {load['load_average']}")
             figures |= {
                 "responses_per_second": submit["per_second"],
                 "noop_per_second": noop["per_second"],
@@ -521,9 +532,13 @@ def main() -> None:
                 "noop_errors": noop["errors"],
                 "submits": submit["requests"],
                 "stored": load["stored"],
+                "load_average_1min": load["load_average"],
             }
         else:
             figures |= dict.fromkeys(("responses_per_second", "noop_ratio", "p50_ms", "p99_ms"))
+        if args.skip_results:
+            print(json.dumps(figures))
+            return
         results = part_results(args, unit_ids)
         print(
             f"{results['responses']:,} responses, {results['answers']:,} answers written in "

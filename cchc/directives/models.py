@@ -665,6 +665,7 @@ class ReviewedTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review_id}/{self.position}: {self.get_outcome_display()}"
+
     @property
     def is_reading(self) -> bool:
         return self.status == DraftStatus.READING

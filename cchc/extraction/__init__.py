@@ -103,6 +103,8 @@ def extractor_version() -> str:
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return f"{release}+{digest.hexdigest()[:12]}"
+
+
 def flag_misread_years(extraction: Extraction) -> None:
     """Mark the deadlines of a scanned document whose year is probably a misread digit, with a warning each."""
     for task in extraction.tasks:

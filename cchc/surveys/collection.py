@@ -7,6 +7,11 @@ raises one :class:`ServiceError` listing every problem in Vietnamese; nothing is
 answers are stored in one transaction and never change afterwards (see the models); the same transaction adds them to
 the counts the results read (:mod:`cchc.surveys.counts`).
 
+What answering a version needs — its questions in order with their choices and conditions — is read once per server
+process and version (:func:`version_form`): a version's content never changes once it is published (every change
+to a section, question or choice goes through ``services.ensure_draft``), only its state does, and the state is read
+from the database on every submission. A new published version is a new key, so it is used at once.
+
 Responses come from people without an account, so they are not written to the audit trail one by one: the response
 itself, immutable and dated, is the record. Creating and switching collection points is audited.
 """
@@ -18,6 +23,8 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -75,7 +82,57 @@ class PointData:
 
 
 def published_version(questionnaire: Questionnaire) -> QuestionnaireVersion | None:
-    return questionnaire.versions.filter(state=VersionState.PUBLISHED).first()
+    # At most one (``questionnaire_one_published_version``): read without sorting.
+    try:
+        return questionnaire.versions.get(state=VersionState.PUBLISHED)
+    except QuestionnaireVersion.DoesNotExist:
+        return None
+
+
+@dataclass(frozen=True)
+class VersionForm:
+    """A version's questions as a respondent meets them (choices and conditions read with them), by id, their
+    numbers and each question's allowed values. Shared between requests: never change what it holds."""
+
+    questions: tuple[Question, ...]
+    by_pk: Mapping[int, Question]
+    numbers: Mapping[int, int]
+    allowed: Mapping[int, tuple[str, ...]]
+
+
+# Forms of published (or closed) versions, per server process, least recently used first.
+FORMS_KEPT = 64
+_forms: OrderedDict[tuple[int, datetime.datetime], VersionForm] = OrderedDict()
+_forms_lock = threading.Lock()
+
+
+def _read_form(version: QuestionnaireVersion) -> VersionForm:
+    questions = tuple(ordered_questions(version))
+    return VersionForm(
+        questions=questions,
+        by_pk={question.pk: question for question in questions},
+        numbers=question_numbers(list(questions)),
+        allowed={question.pk: tuple(choice.value for choice in question.choices.all()) for question in questions},
+    )
+
+
+def version_form(version: QuestionnaireVersion) -> VersionForm:
+    """The :class:`VersionForm` of ``version``: read from the database for a draft (it may still change), otherwise
+    kept per process by version id and publication time (no query after the first)."""
+    if version.state == VersionState.DRAFT or version.published_at is None:
+        return _read_form(version)
+    key = (version.pk, version.published_at)
+    with _forms_lock:
+        form = _forms.get(key)
+        if form is not None:
+            _forms.move_to_end(key)
+            return form
+    form = _read_form(version)
+    with _forms_lock:
+        _forms[key] = form
+        while len(_forms) > FORMS_KEPT:
+            _forms.popitem(last=False)
+    return form
 
 
 def _clean_point(data: PointData) -> PointData:
@@ -134,18 +191,27 @@ def collection_point_set_active(*, actor: ActorOrSystem, point: CollectionPoint,
     return point
 
 
-def point_closed_reason(point: CollectionPoint, *, today: datetime.date | None = None) -> str | None:
-    """Why the link does not take answers now (a Vietnamese sentence), or ``None`` when it is open."""
+def point_open_version(
+    point: CollectionPoint, *, today: datetime.date | None = None
+) -> tuple[QuestionnaireVersion | None, str | None]:
+    """The published version the link takes answers for now and ``None``, or ``None`` and why the link does not take
+    answers now (a Vietnamese sentence). Reads the version once (none when the link is paused or out of its dates)."""
     today = today or timezone.localdate()
     if not point.active:
-        return _("Đường dẫn khảo sát này đã tạm dừng.")
+        return None, _("Đường dẫn khảo sát này đã tạm dừng.")
     if point.opens_on and today < point.opens_on:
-        return _("Đợt khảo sát bắt đầu từ ngày %(date)s.") % {"date": point.opens_on.strftime("%d/%m/%Y")}
+        return None, _("Đợt khảo sát bắt đầu từ ngày %(date)s.") % {"date": point.opens_on.strftime("%d/%m/%Y")}
     if point.closes_on and today > point.closes_on:
-        return _("Đợt khảo sát đã kết thúc ngày %(date)s.") % {"date": point.closes_on.strftime("%d/%m/%Y")}
-    if published_version(point.questionnaire) is None:
-        return _("Phiếu khảo sát này hiện không nhận ý kiến.")
-    return None
+        return None, _("Đợt khảo sát đã kết thúc ngày %(date)s.") % {"date": point.closes_on.strftime("%d/%m/%Y")}
+    version = published_version(point.questionnaire)
+    if version is None:
+        return None, _("Phiếu khảo sát này hiện không nhận ý kiến.")
+    return version, None
+
+
+def point_closed_reason(point: CollectionPoint, *, today: datetime.date | None = None) -> str | None:
+    """Why the link does not take answers now (a Vietnamese sentence), or ``None`` when it is open."""
+    return point_open_version(point, today=today)[1]
 
 
 # ---------------------------------------------------------------------------
@@ -173,6 +239,9 @@ class Submission:
     started_at: datetime.datetime | None = None
     fingerprint: str = ""
     idempotency_key: str = ""
+    # True when answers to questions that the earlier answers hide are dropped (a form without JavaScript sends
+    # them all); false when they are a problem to report.
+    drop_hidden: bool = False
 
 
 @dataclass
@@ -198,7 +267,13 @@ def _values(raw: Sequence[str] | None) -> list[str]:
     return [normalize(value) if isinstance(value, str) else "" for value in (raw or [])]
 
 
-def _clean_answer(question: Question, raw: Sequence[str] | None, problems: list[str], label: str = "") -> _Cleaned:
+def _clean_answer(
+    question: Question,
+    raw: Sequence[str] | None,
+    problems: list[str],
+    label: str = "",
+    allowed: Sequence[str] | None = None,
+) -> _Cleaned:
     values = [value for value in _values(raw) if value]
     cleaned = _Cleaned()
     label = label or question.code
@@ -208,7 +283,8 @@ def _clean_answer(question: Question, raw: Sequence[str] | None, problems: list[
     if kind == QuestionKind.NOTE:
         problems.append(_("Câu %(code)s chỉ để đọc, không nhận câu trả lời.") % {"code": label})
         return cleaned
-    allowed = [choice.value for choice in question.choices.all()]
+    if allowed is None:
+        allowed = [choice.value for choice in question.choices.all()]
     if kind == QuestionKind.MULTIPLE:
         unknown = [value for value in values if value not in allowed]
         if unknown:
@@ -264,8 +340,9 @@ def visible_questions(version: QuestionnaireVersion, answers: Mapping[int, Seque
     matches (and the earlier question is itself shown). Used by the form to hide questions without JavaScript."""
     shown: set[int] = set()
     cleaned: dict[int, _Cleaned] = {}
-    for question in ordered_questions(version):
-        cleaned[question.pk] = _clean_answer(question, answers.get(question.pk), [])
+    form = version_form(version)
+    for question in form.questions:
+        cleaned[question.pk] = _clean_answer(question, answers.get(question.pk), [], allowed=form.allowed[question.pk])
         target = question.condition_question_id
         if target is None or (
             target in shown and _matches(question.condition_question, cleaned[target], question.condition_value)  # type: ignore[arg-type]
@@ -292,24 +369,37 @@ def duplicate_dossier_message() -> str:
     )
 
 
+def _earlier_response(submission: Submission) -> Response | None:
+    if not submission.idempotency_key:
+        return None
+    return Response.objects.filter(idempotency_key=submission.idempotency_key[:64]).first()
+
+
 def response_submit(*, version: QuestionnaireVersion, submission: Submission) -> Response:
     """Store one response to ``version``, all or nothing; raise :class:`ServiceError` listing every problem.
 
     A submission whose idempotency key was already stored returns the response stored then (a double click, a
-    resent form) instead of storing a second one.
+    resent form) instead of storing a second one. The key is looked up only when the submission cannot be stored
+    (the unique key refuses the second one), so a first submission costs no lookup.
     """
-    if submission.idempotency_key:
-        earlier = Response.objects.filter(idempotency_key=submission.idempotency_key).first()
+    try:
+        return _response_store(version=version, submission=submission)
+    except ServiceError:
+        earlier = _earlier_response(submission)
         if earlier is not None:
             return earlier
+        raise
+
+
+def _response_store(*, version: QuestionnaireVersion, submission: Submission) -> Response:
     if version.state != VersionState.PUBLISHED:
         raise ServiceError(
             _("Phiếu khảo sát này đã đóng hoặc chưa ban hành nên không nhận câu trả lời."), code="closed"
         )
     if submission.channel not in Channel.values:
         raise ServiceError(_("Kênh thu thập không hợp lệ."), field="channel")
-    questions = ordered_questions(version)
-    by_pk = {question.pk: question for question in questions}
+    form = version_form(version)
+    questions, by_pk, numbers = form.questions, form.by_pk, form.numbers
     problems: list[str] = []
     if any(key not in by_pk for key in submission.answers):
         problems.append(_("Có câu trả lời cho câu hỏi không thuộc phiếu này. Hãy tải lại phiếu rồi trả lời lại."))
@@ -317,15 +407,19 @@ def response_submit(*, version: QuestionnaireVersion, submission: Submission) ->
     counter_label = normalize(submission.counter_label or "")[:COUNTER_LABEL_MAX_LENGTH]
     shown: set[int] = set()
     cleaned: dict[int, _Cleaned] = {}
-    numbers = question_numbers(questions)
     for question in questions:
         label = str(numbers.get(question.pk, question.code))
-        answer = _clean_answer(question, submission.answers.get(question.pk), problems, label)
-        cleaned[question.pk] = answer
         target = question.condition_question_id
         visible = target is None or (
             target in shown and _matches(question.condition_question, cleaned[target], question.condition_value)  # type: ignore[arg-type]
         )
+        if not visible and submission.drop_hidden:
+            cleaned[question.pk] = _Cleaned()
+            continue
+        answer = _clean_answer(
+            question, submission.answers.get(question.pk), problems, label, allowed=form.allowed[question.pk]
+        )
+        cleaned[question.pk] = answer
         if visible:
             shown.add(question.pk)
             if question.required and question.kind != QuestionKind.NOTE and answer.empty:
@@ -348,13 +442,13 @@ def response_submit(*, version: QuestionnaireVersion, submission: Submission) ->
             dossier_code = _clean_dossier_code(cleaned[question.pk].text_value, problems)
     if problems:
         raise ServiceError(" ".join(problems))
-    rated = Response.objects.filter(questionnaire=version.questionnaire, dossier_code=dossier_code)
+    rated = Response.objects.filter(questionnaire=version.questionnaire_id, dossier_code=dossier_code)
     if dossier_code and rated.exists():
         raise ServiceError(duplicate_dossier_message(), code="duplicate", field="dossier_code")
     try:
         with transaction.atomic():
             response = Response.objects.create(
-                questionnaire=version.questionnaire,
+                questionnaire_id=version.questionnaire_id,
                 version=version,
                 unit=submission.unit,
                 collection_point=submission.collection_point,
@@ -383,10 +477,10 @@ def response_submit(*, version: QuestionnaireVersion, submission: Submission) ->
             # Last, so that the rows every submission about this unit and day shares stay locked only briefly.
             counts_add(response, stored)
     except IntegrityError:
-        if submission.idempotency_key:
-            earlier = Response.objects.filter(idempotency_key=submission.idempotency_key).first()
-            if earlier is not None:
-                return earlier
+        # A second submission with the same key (or the same dossier) meanwhile: the unique keys refused it.
+        earlier = _earlier_response(submission)
+        if earlier is not None:
+            return earlier
         if dossier_code:
             raise ServiceError(duplicate_dossier_message(), code="duplicate", field="dossier_code") from None
         raise

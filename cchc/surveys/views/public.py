@@ -9,8 +9,9 @@ Integrity without accounts, in this order on every submission:
    ``SURVEY_MIN_FILL_SECONDS`` is refused) and an idempotency key (sending the same form twice stores one response);
 5. :func:`collection.response_submit`, which checks every answer against the published version.
 
-Conditions are applied on the server: answers to questions the earlier answers hide are dropped before the service
-sees them (a browser without JavaScript shows every question with its condition written out); a small static script
+Conditions are applied on the server: the service drops the answers to questions the earlier answers hide
+(``Submission.drop_hidden``; a browser without JavaScript shows every question with its condition written out), in
+the one pass that checks the answers; a small static script
 hides them as the respondent answers. ``?kiosk=1`` shows the form for a tablet at the counter: no page chrome, back
 to the start after each response and after a while without a touch.
 """
@@ -36,7 +37,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cchc.lib.errors import ServiceError
 
-from .. import collection, selectors
+from .. import collection
 from ..models import CollectionPoint, Question, QuestionKind, QuestionnaireVersion, Section
 
 FORM_SALT = "cchc.surveys.public-form"
@@ -76,11 +77,10 @@ class SectionFields:
 
 def _sections(version: QuestionnaireVersion, answers: dict[int, list[str]]) -> list[SectionFields]:
     shown = collection.visible_questions(version, answers) if answers else set()
-    questions = selectors.ordered_questions(version)
-    numbers = selectors.question_numbers(questions)
-    by_pk = {question.pk: question for question in questions}
+    form = collection.version_form(version)
+    numbers, by_pk = form.numbers, form.by_pk
     sections: dict[int, SectionFields] = {}
-    for question in questions:
+    for question in form.questions:
         target = by_pk.get(question.condition_question_id or 0)
         label = ""
         if target is not None:
@@ -162,14 +162,23 @@ def _kiosk(request: HttpRequest) -> bool:
     return (request.GET.get("kiosk") or request.POST.get("kiosk")) == "1"
 
 
-def _point_or_page(request: HttpRequest, token: str) -> CollectionPoint | HttpResponse:
-    point = CollectionPoint.objects.select_related("questionnaire", "unit").filter(token=token[:64]).first()
+def _point(token: str) -> CollectionPoint | None:
+    """The link of ``token`` (unique: read without sorting)."""
+    try:
+        return CollectionPoint.objects.select_related("questionnaire", "unit").get(token=token[:64])
+    except CollectionPoint.DoesNotExist:
+        return None
+
+
+def _point_or_page(request: HttpRequest, token: str) -> tuple[CollectionPoint, QuestionnaireVersion] | HttpResponse:
+    """The open link and its published version (two queries), or the page that says why it takes no answers."""
+    point = _point(token)
     if point is None:
         return _closed(request, None, _("Không tìm thấy phiếu khảo sát. Đường dẫn có thể đã bị gõ sai."), status=404)
-    reason = collection.point_closed_reason(point)
-    if reason is not None:
-        return _closed(request, point, reason, status=410)
-    return point
+    version, reason = collection.point_open_version(point)
+    if version is None:
+        return _closed(request, point, reason or "", status=410)
+    return point, version
 
 
 def _closed(request: HttpRequest, point: CollectionPoint | None, reason: str, *, status: int) -> HttpResponse:
@@ -226,10 +235,7 @@ def public_form(request: HttpRequest, token: str) -> HttpResponse:
     found = _point_or_page(request, token)
     if isinstance(found, HttpResponse):
         return found
-    point = found
-    version = collection.published_version(point.questionnaire)
-    if version is None:  # closed between the two reads
-        return _closed(request, point, _("Phiếu khảo sát này hiện không nhận ý kiến."), status=410)
+    point, version = found
     if request.method == "GET":
         return _form_page(request, point, version, form_token=_new_form_token(point))
     if _throttled(request):
@@ -260,15 +266,13 @@ def public_form(request: HttpRequest, token: str) -> HttpResponse:
             error=_("Ông/bà gửi nhanh quá. Xin đọc lại các câu hỏi rồi bấm gửi lần nữa."),
             status=400,
         )
-    shown = collection.visible_questions(version, answers)
-    known = {question.pk for question in version.questions.all()}
-    kept = {pk: values for pk, values in answers.items() if pk in shown or pk not in known}
     submission = collection.Submission(
         unit=point.unit,
         channel=point.channel,
         collection_point=point,
         counter_label=point.counter_label,
-        answers=kept,
+        answers=answers,
+        drop_hidden=True,
         started_at=datetime.datetime.fromtimestamp(data["t"], tz=datetime.UTC),
         fingerprint=collection.fingerprint_of(_address(request), _device(request)),
         idempotency_key=str(data["k"]),
@@ -284,7 +288,7 @@ def public_form(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def public_thanks(request: HttpRequest, token: str) -> HttpResponse:
-    point = CollectionPoint.objects.select_related("questionnaire", "unit").filter(token=token[:64]).first()
+    point = _point(token)
     if point is None:
         return _closed(request, None, _("Không tìm thấy phiếu khảo sát. Đường dẫn có thể đã bị gõ sai."), status=404)
     kiosk = _kiosk(request)
