@@ -610,6 +610,8 @@ class CommentTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer_id} → {self.task_id}"
+
+
 # ---------------------------------------------------------------------------
 # Counts kept as responses come in (see ``counts``): the results read these instead of the answers themselves.
 

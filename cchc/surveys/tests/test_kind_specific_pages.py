@@ -7,8 +7,10 @@ from __future__ import annotations
 from django.urls import reverse
 
 from cchc.surveys.models import QuestionnaireKind
+from cchc.surveys.services import questionnaire_build
 from cchc.testing.personas import Personas
 
+from .factories import officials_spec
 from .test_results import make_survey, seed
 
 
@@ -60,3 +62,15 @@ def test_the_questionnaire_header_shows_no_code_and_the_copy_page_names_it_once(
     copy = client.get(reverse("surveys:questionnaire_copy", args=[survey.pk])).content.decode()
     main = copy.split("<main")[1]
     assert main.split("<form")[0].count(survey.title) == 1
+
+
+def test_the_comments_page_offers_the_group_filter_only_with_a_group_question(personas: Personas) -> None:
+    client = personas.client("secretariat")
+    with_groups = questionnaire_build(actor=None, spec=officials_spec(), owner=personas.province, publish=True)
+    page = client.get(reverse("surveys:comments", args=[with_groups.pk])).content.decode()
+    filters = page.split('data-testid="comments-filters"')[1].split("</form>")[0]
+    assert '<select name="group"' in filters and "Lãnh đạo sở, ban, ngành" in filters
+    without = make_survey(personas.province)
+    page = client.get(reverse("surveys:comments", args=[without.pk]), {"group": "x"}).content.decode()
+    filters = page.split('data-testid="comments-filters"')[1].split("</form>")[0]
+    assert "Nhóm đối tượng" not in filters
