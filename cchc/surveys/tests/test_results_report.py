@@ -177,7 +177,7 @@ def test_the_officials_report_has_no_satisfaction_target_nor_mean_and_numbers_qu
     seed(officials, personas.unit_a, {"c1": "A", "c2": "C"}, times=2)
     document = download(personas, "secretariat", officials)
     assert headings(document)[0] == "Báo cáo kết quả khảo sát"
-    overall = dict((row[0], row[1]) for row in table_after(document, "Nội dung")[1:])
+    overall = {row[0]: row[1] for row in table_after(document, "Nội dung")[1:]}
     assert "Chỉ số hài lòng" not in overall and "Đánh giá" not in overall
     assert overall["Chỉ tiêu"] == "Không áp dụng cho loại phiếu này"
     questions = table_after(document, "Câu hỏi")
