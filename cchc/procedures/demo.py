@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.accounts.models import User
 from cchc.lib.text import fold
 from cchc.organisations.models import Unit, UnitKind
 
@@ -407,6 +408,9 @@ def _receiving_units(today: datetime.date) -> list[tuple[int, str, str]]:
     )
 
 
+DEMO_AUTHOR = "thuongtruc"
+
+
 def load_demo(*, stdout: Writer | None = None, today: datetime.date | None = None) -> int:
     """Load the catalogue and twelve months of dossiers ending ``today``; returns the number of dossiers added (0 when
     the demo dossiers are already there or the demo province is missing)."""
@@ -420,8 +424,15 @@ def load_demo(*, stdout: Writer | None = None, today: datetime.date | None = Non
         rng = random.Random(SEED)
         unit_profiles = profiles(units, CATALOGUE, rng)
         start = today - datetime.timedelta(days=DEMO_DAYS - 1)
+        # Attributed to the demo secretariat (when there), so that its import history is not empty.
+        author = User.objects.filter(username=DEMO_AUTHOR).first()
         log = DataImport.objects.create(
-            kind=DataImportKind.DOSSIERS, source=SOURCE, preset="", file_name="demo", valid_rows_only=False
+            kind=DataImportKind.DOSSIERS,
+            source=SOURCE,
+            preset="",
+            file_name="demo",
+            valid_rows_only=False,
+            author=author,
         )
         report = ImportReport(source=SOURCE)
         writer = DossierWriter(source=SOURCE, log=log)
@@ -432,7 +443,7 @@ def load_demo(*, stdout: Writer | None = None, today: datetime.date | None = Non
             raise
         report.created = report.rows_read = writer.created
         rollups_refresh(keys=writer.affected)  # the KPI pages read the monthly rollups
-        finish_import(actor=None, log=log, report=report, details={"source": SOURCE, "file": "demo"})
+        finish_import(actor=author, log=log, report=report, details={"source": SOURCE, "file": "demo"})
     if stdout is not None:
         stdout.write(
             _("Hồ sơ TTHC minh họa: %(procedures)s thủ tục, %(dossiers)s hồ sơ của %(units)s đơn vị.")

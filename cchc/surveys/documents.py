@@ -32,8 +32,22 @@ from cchc.lib.numbers import format_points_written
 
 from . import selectors
 from .comments import CommentCounts
-from .models import Questionnaire, Response
-from .results import SCORED_KINDS, index_interval
+from .models import Questionnaire, QuestionnaireKind, Response
+from .results import SCORED_KINDS, index_interval, question_numbers
+
+# What the report calls its figure, by kind of questionnaire (as the results page does): only satisfaction surveys
+# have a satisfaction index and a target to compare it with.
+FIGURE_NAMES: dict[str, tuple[str, str]] = {
+    QuestionnaireKind.DOSSIER_EVALUATION: ("Điểm đánh giá", "Tỷ lệ điểm đạt"),
+    QuestionnaireKind.OFFICIALS: ("Điểm quy đổi từ các phương án A–D", "Điểm quy đổi"),
+}
+SATISFACTION_NAMES = ("Chỉ số hài lòng", "Tỷ lệ hài lòng")
+
+
+def has_target(questionnaire: Questionnaire) -> bool:
+    """Is the questionnaire's figure compared with a satisfaction target? Not for evaluations nor officials."""
+    return questionnaire.kind not in FIGURE_NAMES
+
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FONT_NAME = "Times New Roman"
@@ -130,7 +144,11 @@ def _colour(score: float | None, target: Decimal | None) -> str:
 
 
 def bar_chart(
-    labels: Sequence[str], scores: Sequence[float | None], targets: Sequence[Decimal | None], title: str
+    labels: Sequence[str],
+    scores: Sequence[float | None],
+    targets: Sequence[Decimal | None],
+    title: str,
+    axis: str = "Tỷ lệ hài lòng",
 ) -> bytes:
     """A horizontal bar chart of ``scores`` (0–100 %) with each bar's target marked, as a PNG image."""
     # matplotlib is imported here, when a report is drawn, not with the pages: it takes a while to load and most
@@ -158,7 +176,7 @@ def bar_chart(
     axes.set_yticklabels([textwrap.shorten(label, 48, placeholder="…") for label in labels], family="DejaVu Sans")
     axes.invert_yaxis()
     axes.set_xlim(0, 100)
-    axes.set_xlabel("Tỷ lệ hài lòng (%)" + (" — vạch đen: chỉ tiêu" if drawn_target else ""), family="DejaVu Sans")
+    axes.set_xlabel(f"{axis} (%)" + (" — vạch đen: chỉ tiêu" if drawn_target else ""), family="DejaVu Sans")
     axes.set_title(title, family="DejaVu Sans", fontsize=10)
     axes.tick_params(labelsize=8)
     axes.grid(axis="x", color="#dddddd", linewidth=0.5)
@@ -176,6 +194,15 @@ def elements_chart(summary: SummaryReport) -> bytes | None:
     elements = [element for element in report.result.sections if element.score is not None]
     if not elements:
         return None
+    if not has_target(summary.questionnaire):
+        share = FIGURE_NAMES[summary.questionnaire.kind][1]
+        return bar_chart(
+            [element.section.title for element in elements],
+            [element.score for element in elements],
+            [None] * len(elements),
+            f"{share} theo yếu tố",
+            axis=share,
+        )
     return bar_chart(
         [element.section.title for element in elements],
         [element.score for element in elements],
@@ -189,11 +216,14 @@ def units_chart(summary: SummaryReport) -> bytes | None:
     if not rows:
         return None
     rows = sorted(rows, key=lambda row: row.index or 0.0)[:CHART_MAX_UNITS]
+    target = has_target(summary.questionnaire)
+    heading, share = FIGURE_NAMES.get(summary.questionnaire.kind, SATISFACTION_NAMES)
     return bar_chart(
         [row.label for row in rows],
         [row.index for row in rows],
-        [row.target for row in rows],
-        "Chỉ số hài lòng theo đơn vị",
+        [row.target if target else None for row in rows],
+        f"{heading} theo đơn vị",
+        axis=share,
     )
 
 
@@ -263,7 +293,7 @@ def _method(document: object, summary: SummaryReport) -> None:
         "Cỡ mẫu tối thiểu khuyến nghị n = N / (1 + N·e²) với e = 5 % và N là số hồ sơ đơn vị tiếp nhận trong kỳ, "
         "chỉ tính khi chọn một đơn vị và một kỳ và đã biết N."
     )
-    if report is not None:
+    if report is not None and has_target(summary.questionnaire):
         source = (
             f"chỉ tiêu của chỉ số “{report.indicator_code}” trong kho chỉ số của hệ thống, năm "
             f"{report.where.period.year if report.where.period else summary.made_on.year}"
@@ -291,7 +321,11 @@ def _document(summary: SummaryReport) -> bytes:
     style.font.size = Pt(13)  # type: ignore[attr-defined]
     report = summary.report
     period = report.where.period.label if report is not None and report.where.period else "toàn bộ thời gian"
-    title = document.add_heading("Báo cáo kết quả khảo sát sự hài lòng", level=0)
+    target = has_target(summary.questionnaire)
+    heading, share = FIGURE_NAMES.get(summary.questionnaire.kind, SATISFACTION_NAMES)
+    title = document.add_heading(
+        "Báo cáo kết quả khảo sát sự hài lòng" if target else "Báo cáo kết quả khảo sát", level=0
+    )
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     subtitle = document.add_paragraph()
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -320,10 +354,16 @@ def _document(summary: SummaryReport) -> bytes:
         document,
         ("Nội dung", "Kết quả"),
         [
-            ("Chỉ số hài lòng", percent_text(report.result.index)),
+            (heading, percent_text(report.result.index)),
             ("Khoảng tin cậy 95 %", interval_text(*interval) if interval else "—"),
-            ("Chỉ tiêu", percent_text(report.target)),
-            ("Đánh giá", status_text(report.status, report.result.index)),
+            *(
+                [
+                    ("Chỉ tiêu", percent_text(report.target)),
+                    ("Đánh giá", status_text(report.status, report.result.index)),
+                ]
+                if target
+                else [("Chỉ tiêu", "Không áp dụng cho loại phiếu này")]
+            ),
             ("Số phiếu trả lời (cỡ mẫu)", str(report.responses)),
             ("Cỡ mẫu tối thiểu khuyến nghị", recommended),
         ],
@@ -343,7 +383,7 @@ def _document(summary: SummaryReport) -> bytes:
     document.add_heading("2. Kết quả theo yếu tố", level=1)
     _table(
         document,
-        ("Yếu tố", "Trọng số", "Tỷ lệ hài lòng"),
+        ("Yếu tố", "Trọng số", share),
         [
             (
                 element.section.title,
@@ -358,45 +398,48 @@ def _document(summary: SummaryReport) -> bytes:
 
     document.add_heading("3. Kết quả theo câu hỏi", level=1)
     questions = [score for score in report.result.questions if score.question.kind in SCORED_KINDS]
+    numbers = question_numbers(selectors.shape_of(report.version))
+    with_mean = summary.questionnaire.kind != QuestionnaireKind.OFFICIALS  # A–D options have no mean
     if questions:
         _table(
             document,
-            ("Câu hỏi", "Số trả lời", "Tỷ lệ", "Khoảng tin cậy 95 %", "Điểm trung bình"),
+            ("Câu hỏi", "Số trả lời", "Tỷ lệ", "Khoảng tin cậy 95 %", *(["Điểm trung bình"] if with_mean else [])),
             [
                 (
-                    f"{score.question.code}. {score.question.text}",
+                    f"Câu {numbers[score.question.code]}. {score.question.text}"
+                    if score.question.code in numbers
+                    else score.question.text,
                     str(score.n),
                     percent_text(score.score),
                     interval_text(score.ci_low, score.ci_high),
-                    number_text(score.mean),
+                    *([number_text(score.mean)] if with_mean else []),
                 )
                 for score in questions
             ],
-            (7.5, 2.0, 2.2, 3.0, 2.0),
+            (7.5, 2.0, 2.2, 3.0, 2.0) if with_mean else (9.5, 2.0, 2.2, 3.0),
         )
     else:
         document.add_paragraph("Phiếu không có câu hỏi chấm điểm (thang hài lòng, điểm 0/1/2, phương án A–D).")
 
-    for number, (by, heading) in enumerate(BREAKDOWNS, start=4):
-        document.add_heading(f"{number}. Phân tích theo {heading.lower()}", level=1)
+    for number, (by, label) in enumerate(BREAKDOWNS, start=4):
+        document.add_heading(f"{number}. Phân tích theo {label.lower()}", level=1)
         rows = summary.breakdowns.get(by, [])
         if not rows:
             document.add_paragraph("Không có phiếu trả lời.")
             continue
         _table(
             document,
-            (heading, "Số phiếu", "Chỉ số", "Chỉ tiêu", "Đánh giá"),
+            (label, "Số phiếu", share, *(["Chỉ tiêu", "Đánh giá"] if target else [])),
             [
                 (
                     group_label(row, by),
                     str(row.responses),
                     percent_text(row.index),
-                    percent_text(row.target),
-                    status_text(row.status, row.index),
+                    *([percent_text(row.target), status_text(row.status, row.index)] if target else []),
                 )
                 for row in rows
             ],
-            (6.5, 2.0, 2.5, 2.5, 3.0),
+            (6.5, 2.0, 2.5, 2.5, 3.0) if target else (9.0, 3.0, 4.5),
         )
         if by == "unit" and (chart := units_chart(summary)) is not None:
             document.add_picture(io.BytesIO(chart), width=Cm(16))

@@ -195,12 +195,15 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Thư điện tử"))
     group = forms.CharField(label=_("Nhóm đối tượng"), required=False, max_length=VALUE_MAX_LENGTH)
 
-    def __init__(self, *args: Any, groups: dict[str, str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, groups: dict[str, str], units: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if groups:
             self.fields["group"] = forms.ChoiceField(
                 label=_("Nhóm đối tượng"), required=False, choices=[("", "—"), *groups.items()]
             )
+        self.fields["unit"] = UnitChoiceField(
+            label=_("Đơn vị công tác"), scope=units, required=False, empty_label=_("(không ghi)")
+        )
 
 
 class InvitationUploadForm(forms.Form):
@@ -263,7 +266,18 @@ class ResultsFilterForm(forms.Form):
             self.fields["group"] = forms.ChoiceField(
                 label=_("Nhóm đối tượng"), required=False, choices=[("", _("Tất cả")), *groups.items()]
             )
+        else:
+            # Without a group question there is nothing to filter or break down by: no free-text box to guess a
+            # group name into, and no "by group" breakdown that could only come out empty.
+            self.fields["group"].widget = forms.HiddenInput()
+            by_field = self.fields["by"]
+            assert isinstance(by_field, forms.ChoiceField)
+            by_field.choices = [(key, label) for key, label in BREAKDOWNS if key != "group"]
+        self.groups = groups or {}
         self.order_fields(["period", "unit", "channel", "group", "by"])
+
+    def clean_group(self) -> str:
+        return str(self.cleaned_data.get("group") or "") if self.groups else ""
 
 
 class CommentTaskForm(forms.Form):
@@ -280,6 +294,12 @@ class CommentTaskForm(forms.Form):
         super().__init__(data, **kwargs)
         self.fields["unit"] = UnitChoiceField(label=_("Đơn vị được giao"), scope=units, empty_label=None)
         self.order_fields(["unit", "title", "deadline", "note"])
+
+
+@UNIT_SCOPES.register("surveys.workplace_units")
+def workplace_units_scope(viewer: Viewer) -> QuerySet[Unit]:
+    """The units an invited person may be recorded as working in: like the list's import, any unit in force."""
+    return Unit.objects.active()
 
 
 @UNIT_SCOPES.register("surveys.result_units")

@@ -23,6 +23,7 @@ import secrets
 import smtplib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -601,8 +602,20 @@ def invitation_resend(*, actor: ActorOrSystem, invitation: Invitation, link: Lin
     return locked
 
 
-def invitation_update(*, actor: ActorOrSystem, invitation: Invitation, name: str, email: str, group: str) -> Invitation:
-    """Correct the name, e-mail or respondent group of someone who has not answered yet."""
+_KEEP_UNIT: Any = object()
+
+
+def invitation_update(
+    *,
+    actor: ActorOrSystem,
+    invitation: Invitation,
+    name: str,
+    email: str,
+    group: str,
+    unit: Unit | None = _KEEP_UNIT,
+) -> Invitation:
+    """Correct the name, e-mail, respondent group or workplace unit (``None``: none recorded; left out: unchanged) of
+    someone who has not answered yet."""
     name, email, group_text = normalize(name or ""), normalize(email or "").lower(), normalize(group or "")
     if not name:
         raise ServiceError(_("Hãy ghi họ và tên."), field="name")
@@ -624,9 +637,11 @@ def invitation_update(*, actor: ActorOrSystem, invitation: Invitation, name: str
             )
         if len(value) > VALUE_MAX_LENGTH:
             raise ServiceError(_("Nhóm đối tượng dài quá."), field="group")
-        fields = ("name", "email", "respondent_group")
+        fields = ("name", "email", "respondent_group", "unit")
         before = snapshot(locked, fields)
         locked.name, locked.email, locked.respondent_group = name, email, value
+        if unit is not _KEEP_UNIT:
+            locked.unit = unit
         after = snapshot(locked, fields)
         changes = {key: [before[key], after[key]] for key in fields if before[key] != after[key]}
         if changes:

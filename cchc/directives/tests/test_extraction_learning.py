@@ -489,3 +489,8 @@ def test_the_statistics_and_the_export_read_a_fixed_number_of_queries_whatever_t
         documents = labelled_documents(Directive.objects.all())
     assert len(quality.documents) == 3 and quality.added == 3
     assert [len(document.expected["tasks"]) for document in documents] == [4, 4, 4]
+
+
+def test_the_empty_quality_page_says_where_its_figures_come_from(personas: Personas) -> None:
+    page = personas.client("secretariat").get(reverse("directives:extraction_quality")).content.decode()
+    assert "văn bản nhập tay không được tính" in page

@@ -271,6 +271,7 @@ def _registered_unit_scopes(personas: Personas) -> list[Scope]:
         unit_scope(personas.focal_b, "procedures.dossier_units"),
         unit_scope(personas.secretariat, "surveys.result_units"),
         unit_scope(personas.focal_a, "surveys.result_units"),
+        unit_scope(personas.secretariat, "surveys.workplace_units"),
     ]
     if task is not None:
         scopes.append(unit_scope(None, "directives.province", unit=personas.province.pk, task=task.pk))

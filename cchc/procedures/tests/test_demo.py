@@ -9,11 +9,13 @@ import random
 import pytest
 from django.db.models import Count, F, Q
 
+from cchc.accounts.models import User
 from cchc.audit.models import AuditEntry
 from cchc.demo.loaders import load_province
 from cchc.lib.periods import Period
 from cchc.organisations.models import Unit
 
+from ..access import get_data_imports_for_user
 from ..demo import CATALOGUE, SOURCE, dossier_rows, load_demo, profiles
 from ..kpis import kpis_for
 from ..models import Channel, Dossier, DossierStatus, Procedure
@@ -54,6 +56,8 @@ def test_the_demo_loads_a_year_of_plausible_dossiers_once() -> None:
     assert dossiers.filter(fee__gt=0, paid_online=True).exists() and dossiers.filter(inputs_digitised=True).exists()
     assert dossiers.filter(electronic_result=True).exists() and dossiers.filter(supplement_requests__gt=0).exists()
     assert AuditEntry.objects.filter(action="import").count() == 1
+    secretariat = User.objects.get(username="thuongtruc")  # the demo import is in the secretariat's history
+    assert list(get_data_imports_for_user(secretariat).values_list("author__username", flat=True)) == ["thuongtruc"]
     province = Unit.objects.get(code="PT")
     year = kpis_for(province, Period.from_key(str(TODAY.year)))  # read from the rollups the demo refreshed
     assert year.received == counted.filter(received_on__year=TODAY.year).count() > 5_000

@@ -356,3 +356,23 @@ def test_an_invitation_of_another_campaign_is_not_found_through_this_one(
     path = reverse("surveys:invitation_edit", args=[questionnaire.pk, second.pk, invited[0].pk])
     assert personas.client("secretariat").get(path).status_code == 404
     assert Invitation.objects.get(pk=invited[0].pk).state == InvitationState.SENT
+
+
+def test_the_workplace_unit_of_an_invited_person_can_be_corrected_before_an_answer(
+    invited: list[Invitation], personas: Personas, questionnaire: Questionnaire
+) -> None:
+    client = personas.client("secretariat")
+    form = client.get(url("invitation_edit", invited[1])).content.decode()
+    assert "Đơn vị công tác" in form
+    fields = {"name": "Trần Thị Bình", "email": "binh@example.gov.vn", "group": "2"}
+    saved = client.post(url("invitation_edit", invited[1]), fields | {"unit": str(personas.home_affairs.pk)})
+    assert saved.status_code == 302
+    assert Invitation.objects.get(pk=invited[1].pk).unit == personas.home_affairs
+    entry = AuditEntry.objects.get(object_type="surveys.invitation", object_id=str(invited[1].pk))
+    assert entry.changes["unit"] == [str(personas.unit_a), str(personas.home_affairs)]
+    cleared = client.post(url("invitation_edit", invited[1]), fields | {"unit": ""})
+    assert cleared.status_code == 302 and Invitation.objects.get(pk=invited[1].pk).unit is None
+    answer(invited[1], questionnaire)
+    refused = client.post(url("invitation_edit", invited[1]), fields | {"unit": str(personas.unit_a.pk)})
+    assert "đã trả lời phiếu nên không sửa được" in client.get(refused["Location"]).content.decode()
+    assert Invitation.objects.get(pk=invited[1].pk).unit is None

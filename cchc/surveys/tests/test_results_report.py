@@ -12,7 +12,7 @@ from docx.document import Document as DocumentObject
 from cchc.lib.periods import Period, PeriodKind
 from cchc.surveys import access
 from cchc.surveys.documents import DOCX_CONTENT_TYPE, percent_text, summary_docx, summary_report
-from cchc.surveys.models import Channel, Questionnaire
+from cchc.surveys.models import Channel, Questionnaire, QuestionnaireKind
 from cchc.surveys.publishing import satisfaction_targets_ensure
 from cchc.surveys.results import index_interval
 from cchc.surveys.selectors import ResultsFilter, results_breakdown, results_with_breakdown
@@ -168,3 +168,21 @@ def test_a_sample_below_the_recommended_size_is_flagged_in_the_report(
     summary.report.recommended, summary.report.population = 50, 100
     document = Document(io.BytesIO(summary_docx(summary)))
     assert any(p.text.startswith("Lưu ý: số phiếu trả lời (4) ít hơn cỡ mẫu tối thiểu") for p in document.paragraphs)
+
+
+def test_the_officials_report_has_no_satisfaction_target_nor_mean_and_numbers_questions_without_codes(
+    personas: Personas,
+) -> None:
+    officials = make_survey(personas.province, code="can-bo-bao-cao", kind=QuestionnaireKind.OFFICIALS)
+    seed(officials, personas.unit_a, {"c1": "A", "c2": "C"}, times=2)
+    document = download(personas, "secretariat", officials)
+    assert headings(document)[0] == "Báo cáo kết quả khảo sát"
+    overall = {row[0]: row[1] for row in table_after(document, "Nội dung")[1:]}
+    assert "Chỉ số hài lòng" not in overall and "Đánh giá" not in overall
+    assert overall["Chỉ tiêu"] == "Không áp dụng cho loại phiếu này"
+    questions = table_after(document, "Câu hỏi")
+    assert "Điểm trung bình" not in questions[0]
+    assert [row[0] for row in questions[1:]] == ["Câu 1. Công khai TTHC", "Câu 2. Thái độ công chức"]
+    units = table_after(document, "Đơn vị")
+    assert units[0] == ["Đơn vị", "Số phiếu", "Điểm quy đổi"]
+    assert not any(p.text.startswith("Chỉ tiêu so sánh") for p in document.paragraphs)

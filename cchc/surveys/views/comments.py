@@ -53,7 +53,8 @@ def _back_to_list(questionnaire: Questionnaire, query: str, answer: Answer | Non
 def comments_page(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
     questionnaire = _questionnaire(request, questionnaire_id)
     roles.require(access.can_read_comments(request.user))
-    form, where, _by = _filter(request)
+    version = selectors.results_version(questionnaire)
+    form, where, _by = _filter(request, selectors.respondent_groups(version) if version is not None else {})
     scoped = selectors.filtered_responses(access.get_responses_for_user(request.user, questionnaire), where)
     answers = selectors.comment_answers(scoped).select_related("task_link__task")
     counts = comments.comment_counts(selectors.comment_answers(scoped))

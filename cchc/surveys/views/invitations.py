@@ -27,6 +27,7 @@ from cchc.accounts import roles
 from cchc.lib import files
 from cchc.lib.errors import ServiceError
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
+from cchc.organisations.picker import unit_scope
 from cchc.surveys import access
 
 from .. import collection, invitations
@@ -278,8 +279,18 @@ def invitation_edit(request: HttpRequest, questionnaire_id: int, campaign_id: in
             campaign,
             ServiceError(_("%(name)s đã trả lời phiếu nên không sửa được.") % {"name": invitation.name}),
         )
-    initial = {"name": invitation.name, "email": invitation.email, "group": invitation.respondent_group}
-    form = InvitationForm(posted(request), initial=initial, groups=invitations.group_labels(campaign))
+    initial = {
+        "name": invitation.name,
+        "email": invitation.email,
+        "group": invitation.respondent_group,
+        "unit": invitation.unit_id,
+    }
+    form = InvitationForm(
+        posted(request),
+        initial=initial,
+        groups=invitations.group_labels(campaign),
+        units=unit_scope(request.user, "surveys.workplace_units"),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             invitations.invitation_update(
@@ -288,6 +299,7 @@ def invitation_edit(request: HttpRequest, questionnaire_id: int, campaign_id: in
                 name=form.cleaned_data["name"],
                 email=form.cleaned_data["email"],
                 group=form.cleaned_data["group"],
+                unit=form.cleaned_data["unit"],
             )
         except ServiceError as error:
             if error.code in ("answered", "closed", "not_found"):

@@ -221,6 +221,7 @@ def questionnaire_copy(request: HttpRequest, questionnaire_id: int) -> HttpRespo
         heading=_("Sao chép phiếu “%(title)s” (phiên bản %(number)s)")
         % {"title": questionnaire.title, "number": version.number},
         back=questionnaire,
+        title_in_heading=True,
     )
 
 

@@ -25,7 +25,8 @@ from .results import _filter, _questionnaire
 @login_required
 def results_report_docx(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
     questionnaire = _questionnaire(request, questionnaire_id)
-    form, where, _by = _filter(request)
+    version = selectors.results_version(questionnaire)
+    form, where, _by = _filter(request, selectors.respondent_groups(version) if version is not None else {})
     if form.is_bound and not form.is_valid():
         target = reverse("surveys:results", args=[questionnaire.pk])
         return redirect(f"{target}?{request.GET.urlencode()}")
