@@ -11,6 +11,7 @@ cap, and at most ``CCHC_IMPORT_MAX_ROWS`` data rows are read.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 from collections.abc import Iterator
@@ -96,7 +97,9 @@ def iter_csv_rows(stream: IO[bytes]) -> Iterator[SheetRow]:
             _("Tệp CSV bị hỏng ở dòng %(row)s.") % {"row": number + 1}, code="bad_file", field="file"
         ) from exc
     finally:
-        text.detach()
+        # a stream given up half-way (read on by a parsing process) may be closed before this generator is collected
+        with contextlib.suppress(ValueError):
+            text.detach()
 
 
 def iter_file_rows(stream: IO[bytes], *, name: str) -> Iterator[SheetRow]:
