@@ -47,6 +47,7 @@ from .models import (
 )
 from .parsing import BadRow, Layout, RowParser, find_layout, is_column_numbers, is_total_row
 from .presets import Preset
+from .reader import FileRows
 from .upserts import BATCH_SIZE, DossierWriter, row_of
 
 DOSSIER_FIELDS = (
@@ -382,8 +383,10 @@ def _read_rows(
 # rows ready for the writer (on PostgreSQL already as ``COPY`` text), and every other row with its parsed values and
 # errors, whose units and procedures the import then looks up in the database. The worker also keeps the first row
 # of each code, so the duplicate-code errors, the row numbers and the counts are those of :func:`_read_rows`. The pipe
-# holds at most a few batches: memory stays flat. Files of fewer than :func:`parallel_min_rows` rows, and processes
-# where ``fork`` is missing or unsafe (another thread running), are parsed in the import's own process.
+# holds at most a few batches: memory stays flat. Only the rows of a file as ``reader.iter_file_rows`` gives them
+# (``reader.FileRows``, read with no other effect) go to a worker; other iterables (the background import's, which
+# writes its progress as it reads), files of fewer than :func:`parallel_min_rows` rows and processes where ``fork``
+# is missing or unsafe (another thread running) are parsed in the import's own process.
 
 PARALLEL_MIN_ROWS = 5_000
 PARALLEL_BATCH_ROWS = 1_000
@@ -464,10 +467,6 @@ def _parse_in_worker(
         pipe.close()
 
 
-class _WorkerEnded(Exception):
-    """The parsing process ended without finishing the file (killed, out of memory)."""
-
-
 def _read_rows_parallel(
     context: Any,
     rows: Iterable[SheetRow],
@@ -496,7 +495,10 @@ def _read_rows_parallel(
             try:
                 batch = receiving.recv()
             except EOFError as exc:
-                raise _WorkerEnded(_("Tiến trình đọc tệp đã dừng giữa chừng; không nhập gì.")) from exc
+                # the worker ended without finishing the file (killed, out of memory): the import is rolled back
+                raise ServiceError(
+                    _("Tiến trình đọc tệp đã dừng giữa chừng; không nhập gì."), code="parse_process_ended", field="file"
+                ) from exc
             for item in batch:
                 kind = item[0]
                 if kind == _QUICK:
@@ -566,7 +568,8 @@ def dossiers_import(
     if not source or len(source) > 100:
         raise ServiceError(_("Tên nguồn dữ liệu phải có từ 1 đến 100 ký tự."), code="bad_source", field="source")
     report = ImportReport(source=source, valid_rows_only=valid_rows_only)
-    stream = iter(rows)
+    pure = isinstance(rows, FileRows)  # rows with no other effect, which a second process may read
+    stream = rows.rows if isinstance(rows, FileRows) else iter(rows)
     layout = find_layout(stream, preset)
     report.header = layout.header
     parser = RowParser(preset=preset, layout=layout)
@@ -575,7 +578,7 @@ def dossiers_import(
     head: Iterable[SheetRow] = stream
     context = None
     min_rows = parallel_min_rows()
-    if min_rows > 0:
+    if pure and min_rows > 0:
         first_rows, more = _head(stream, min_rows)
         head = itertools.chain(first_rows, stream)
         if more:

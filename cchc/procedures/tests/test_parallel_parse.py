@@ -11,13 +11,14 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from cchc.lib.errors import ServiceError
 from cchc.lib.spreadsheet import SheetRow
 from cchc.organisations.models import Unit
 from cchc.testing.personas import Personas
 
 from .. import presets
 from ..models import DataImport, Dossier
-from ..reader import iter_csv_rows
+from ..reader import FileRows, iter_csv_rows
 from ..services import ImportReport, dossiers_import
 from . import samples
 
@@ -46,7 +47,7 @@ def _big_portal_file(unit: Unit, other: Unit) -> bytes:
 def _import(data: bytes, source: str, *, valid_rows_only: bool) -> ImportReport:
     return dossiers_import(
         actor=None,
-        rows=iter_csv_rows(io.BytesIO(data)),
+        rows=FileRows(iter_csv_rows(io.BytesIO(data))),
         source=source,
         preset=presets.PORTAL_SYNC,
         valid_rows_only=valid_rows_only,
@@ -106,8 +107,25 @@ def test_a_small_file_is_parsed_in_the_imports_own_process(personas: Personas, s
             pids.add(os.getpid())
             yield row
 
-    report = dossiers_import(actor=None, rows=rows(), source="nho", preset=presets.PORTAL_SYNC)
+    report = dossiers_import(actor=None, rows=FileRows(rows()), source="nho", preset=presets.PORTAL_SYNC)
     assert report.created == 3 and pids == {importing}
+
+
+def test_rows_that_are_not_a_files_own_are_parsed_in_the_imports_own_process(personas: Personas, settings: Any) -> None:
+    samples.make_procedures()
+    settings.CCHC_DOSSIER_PARALLEL_MIN_ROWS = 100
+    data = _big_portal_file(personas.unit_b, personas.unit_a)
+    pids = set()
+
+    def rows() -> Iterator[SheetRow]:  # as the background import reads them: its progress written as it goes
+        for row in iter_csv_rows(io.BytesIO(data)):
+            pids.add(os.getpid())
+            yield row
+
+    report = dossiers_import(
+        actor=None, rows=rows(), source="tien-do", preset=presets.PORTAL_SYNC, valid_rows_only=True
+    )
+    assert report.created == ROWS - 3 and pids == {os.getpid()}
 
 
 def test_a_parsing_process_killed_half_way_leaves_nothing_imported(personas: Personas, settings: Any) -> None:
@@ -124,8 +142,10 @@ def test_a_parsing_process_killed_half_way_leaves_nothing_imported(personas: Per
                 os.kill(os.getpid(), signal.SIGKILL)
             yield row
 
-    with pytest.raises(Exception, match="dừng giữa chừng"):
-        dossiers_import(actor=None, rows=rows(), source="bi-dung", preset=presets.PORTAL_SYNC, valid_rows_only=True)
+    with pytest.raises(ServiceError, match="dừng giữa chừng"):
+        dossiers_import(
+            actor=None, rows=FileRows(rows()), source="bi-dung", preset=presets.PORTAL_SYNC, valid_rows_only=True
+        )
     assert not transaction.get_connection().in_atomic_block
     assert not Dossier.objects.exists() and not DataImport.objects.exists()
 
@@ -138,7 +158,7 @@ def test_a_broken_line_found_by_the_parsing_process_refuses_the_file_with_its_ro
     data = _big_portal_file(personas.unit_b, personas.unit_a)
     lines = data.split(b"\r\n")
     lines[300] = lines[300].replace(b"HS-", b"HS-" + b"x" * 40_000)
-    with pytest.raises(Exception, match="Dòng 301 có một ô quá dài") as raised:
+    with pytest.raises(ServiceError, match="Dòng 301 có một ô quá dài") as raised:
         _import(b"\r\n".join(lines), "hong", valid_rows_only=True)
-    assert getattr(raised.value, "code", None) == "bad_file"
+    assert raised.value.code == "bad_file"
     assert not Dossier.objects.exists() and not DataImport.objects.exists()
