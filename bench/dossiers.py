@@ -317,7 +317,10 @@ def _reference_load(path: Path) -> int:
         return int(cursor.fetchone()[0])
 
 
-def _import(path: Path, source: str = SOURCE, single_process: bool = False) -> dict[str, int]:
+PAIR_PARALLEL_MIN_ROWS = 5_000
+
+
+def _import(path: Path, source: str = SOURCE, parallel_min_rows: int | None = None) -> dict[str, int]:
     """The import as the command runs it: the file's rows read as a stream, through the service function."""
     from cchc.procedures import services
     from cchc.procedures.presets import PORTAL_SYNC
@@ -341,10 +344,10 @@ def _import(path: Path, source: str = SOURCE, single_process: bool = False) -> d
     for name in ("rollups_refresh", "rollups_add_import"):
         if hasattr(services, name):
             setattr(services, name, timed(getattr(services, name)))
-    if single_process:
+    if parallel_min_rows is not None:  # in the forked child only
         from django.test import override_settings
 
-        override_settings(CCHC_DOSSIER_PARALLEL_MIN_ROWS=0).enable()
+        override_settings(CCHC_DOSSIER_PARALLEL_MIN_ROWS=parallel_min_rows).enable()
     with path.open("rb") as handle:
         report = dossiers_import(
             actor=None,
@@ -392,8 +395,9 @@ def part_import(rows: int, directory: Path, *, reimport: bool, figures: dict[str
     )
 
     if pair:
-        # The same file parsed in the import's own process, into another source, just before: the pair to compare.
-        single = _in_child(lambda: _import(path, source=SOURCE + "-single", single_process=True))
+        # The same file parsed in the import's own process, into another source, just before the import parsed in a
+        # second process: the pair to compare.
+        single = _in_child(lambda: _import(path, source=SOURCE + "-single", parallel_min_rows=0))
         assert single["result"]["created"] == rows, single["result"]
         figures["single_process_rows_per_second"] = round(rows / single["seconds"])
         figures["single_process_copy_ratio"] = round(
@@ -406,7 +410,8 @@ def part_import(rows: int, directory: Path, *, reimport: bool, figures: dict[str
             f"reference; resident high-water {single['peak_mb']} MB"
         )
         print(f"  load average (1 min) after it: {os.getloadavg()[0]:.2f}")
-    measured = _in_child(lambda: _import(path))
+    # with --pair, the file parsed in a second process (CCHC_DOSSIER_PARALLEL_MIN_ROWS, off by default)
+    measured = _in_child(lambda: _import(path, parallel_min_rows=PAIR_PARALLEL_MIN_ROWS if pair else None))
     counts = measured["result"]
     figures["worker_peak_mb"] = counts["worker_peak_mb"]
     assert counts["created"] == rows, counts
@@ -417,7 +422,8 @@ def part_import(rows: int, directory: Path, *, reimport: bool, figures: dict[str
     figures["import_rollups_seconds"] = counts["rollups_seconds"]
     figures["copy_ratio"] = round(figures["rows_per_second"] / figures["reference_rows_per_second"], 3)
     print(
-        f"Import (cchc import_dossiers, all new):               {measured['seconds']:8.2f} s, "
+        f"{'Import parsed in a second process' if pair else 'Import (cchc import_dossiers, all new)':<55}"
+        f"{measured['seconds']:8.2f} s, "
         f"{figures['rows_per_second']:>9,} rows/s = {figures['copy_ratio']} x reference; "
         f"resident high-water {measured['peak_mb']} MB (+{measured['growth_mb']} MB over the start); "
         f"parsing process {counts['worker_peak_mb']} MB"
@@ -744,7 +750,9 @@ def main() -> None:
     )
     parser.add_argument("--no-reimport", action="store_true", help="do not import the file a second time")
     parser.add_argument(
-        "--pair", action="store_true", help="also import the file parsed in one process, just before, to compare"
+        "--pair",
+        action="store_true",
+        help="import the file parsed in one process, then parsed in a second process (into another source), to compare",
     )
     options = parser.parse_args()
     cleanup = _prepare_database()

@@ -388,13 +388,16 @@ def _read_rows(
 # writes its progress as it reads), files of fewer than :func:`parallel_min_rows` rows and processes where ``fork``
 # is missing or unsafe (another thread running) are parsed in the import's own process.
 
-PARALLEL_MIN_ROWS = 5_000
+# Off by default: on a host whose cores are all busy the second process won nothing (docs/performance.md); where
+# the database and the import have idle cores, set CCHC_DOSSIER_PARALLEL_MIN_ROWS (5,000 is a fair value).
+PARALLEL_MIN_ROWS = 0
 PARALLEL_BATCH_ROWS = 1_000
 _QUICK, _SLOW, _END, _FAILED = "quick", "slow", "end", "failed"
 
 
 def parallel_min_rows() -> int:
-    """Rows from which a file is parsed in a second process (setting ``CCHC_DOSSIER_PARALLEL_MIN_ROWS``; 0 never)."""
+    """Rows from which a file is parsed in a second process (setting ``CCHC_DOSSIER_PARALLEL_MIN_ROWS``; 0, the
+    default, never)."""
     return int(getattr(settings, "CCHC_DOSSIER_PARALLEL_MIN_ROWS", PARALLEL_MIN_ROWS))
 
 
