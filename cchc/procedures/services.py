@@ -427,7 +427,8 @@ def _parse_in_worker(
     def flush_plain() -> None:
         if plain:
             lines = [copy_line(found) for found in plain]
-            batch.append((_QUICK, "".join(lines) if lines[0] is not None else list(plain), len(plain)))
+            text = "".join(line for line in lines if line is not None)
+            batch.append((_QUICK, text if lines[0] is not None else list(plain), len(plain)))
             plain.clear()
 
     try:
@@ -578,7 +579,7 @@ def dossiers_import(
     parser = RowParser(preset=preset, layout=layout)
     references = _References()
     first_row_of: dict[str, int] = {}
-    head: Iterable[SheetRow] = stream
+    head: Iterator[SheetRow] = stream
     context = None
     min_rows = parallel_min_rows()
     if pure and min_rows > 0:
