@@ -425,8 +425,8 @@ def part_import(rows: int, directory: Path, *, reimport: bool, figures: dict[str
         f"{'Import parsed in a second process' if pair else 'Import (cchc import_dossiers, all new)':<55}"
         f"{measured['seconds']:8.2f} s, "
         f"{figures['rows_per_second']:>9,} rows/s = {figures['copy_ratio']} x reference; "
-        f"resident high-water {measured['peak_mb']} MB (+{measured['growth_mb']} MB over the start); "
-        f"parsing process {counts['worker_peak_mb']} MB"
+        f"resident high-water {measured['peak_mb']} MB (+{measured['growth_mb']} MB over the start)"
+        + (f"; parsing process {counts['worker_peak_mb']} MB" if pair else "")
     )
     print(f"  of which the refresh of the KPI rollups of the months written: {counts['rollups_seconds']:.2f} s")
     if reimport:
