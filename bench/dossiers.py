@@ -320,7 +320,7 @@ def _reference_load(path: Path) -> int:
 PAIR_PARALLEL_MIN_ROWS = 5_000
 
 
-def _import(path: Path, source: str = SOURCE, parallel_min_rows: int | None = None) -> dict[str, int]:
+def _import(path: Path, source: str = SOURCE, parallel_min_rows: int | None = None) -> dict[str, Any]:
     """The import as the command runs it: the file's rows read as a stream, through the service function."""
     from cchc.procedures import services
     from cchc.procedures.presets import PORTAL_SYNC
