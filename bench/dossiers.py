@@ -44,6 +44,7 @@ import datetime
 import json
 import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -316,7 +317,10 @@ def _reference_load(path: Path) -> int:
         return int(cursor.fetchone()[0])
 
 
-def _import(path: Path) -> dict[str, int]:
+PAIR_PARALLEL_MIN_ROWS = 5_000
+
+
+def _import(path: Path, source: str = SOURCE, parallel_min_rows: int | None = None) -> dict[str, Any]:
     """The import as the command runs it: the file's rows read as a stream, through the service function."""
     from cchc.procedures import services
     from cchc.procedures.presets import PORTAL_SYNC
@@ -340,11 +344,15 @@ def _import(path: Path) -> dict[str, int]:
     for name in ("rollups_refresh", "rollups_add_import"):
         if hasattr(services, name):
             setattr(services, name, timed(getattr(services, name)))
+    if parallel_min_rows is not None:  # in the forked child only
+        from django.test import override_settings
+
+        override_settings(CCHC_DOSSIER_PARALLEL_MIN_ROWS=parallel_min_rows).enable()
     with path.open("rb") as handle:
         report = dossiers_import(
             actor=None,
             rows=iter_file_rows(handle, name=path.name),
-            source=SOURCE,
+            source=source,
             preset=PORTAL_SYNC,
             file_name=path.name,
         )
@@ -356,10 +364,12 @@ def _import(path: Path) -> dict[str, int]:
         "created": report.created,
         "updated": report.updated,
         "unchanged": report.unchanged,
+        # the parsing process, when the file was parsed in one (its own resident high-water mark)
+        "worker_peak_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
     }
 
 
-def part_import(rows: int, directory: Path, *, reimport: bool, figures: dict[str, Any]) -> None:
+def part_import(rows: int, directory: Path, *, reimport: bool, figures: dict[str, Any], pair: bool = False) -> None:
     from django.db import connection
 
     units = _build_tree()
@@ -384,8 +394,26 @@ def part_import(rows: int, directory: Path, *, reimport: bool, figures: dict[str
         f"{figures['reference_rows_per_second']:>9,} rows/s"
     )
 
-    measured = _in_child(lambda: _import(path))
+    if pair:
+        # The same file parsed in the import's own process, into another source, just before the import parsed in a
+        # second process: the pair to compare.
+        single = _in_child(lambda: _import(path, source=SOURCE + "-single", parallel_min_rows=0))
+        assert single["result"]["created"] == rows, single["result"]
+        figures["single_process_rows_per_second"] = round(rows / single["seconds"])
+        figures["single_process_copy_ratio"] = round(
+            figures["single_process_rows_per_second"] / figures["reference_rows_per_second"], 3
+        )
+        figures["single_process_peak_mb"] = single["peak_mb"]
+        print(
+            f"Import parsed in one process (the pair, another source): {single['seconds']:8.2f} s, "
+            f"{figures['single_process_rows_per_second']:>9,} rows/s = {figures['single_process_copy_ratio']} x "
+            f"reference; resident high-water {single['peak_mb']} MB"
+        )
+        print(f"  load average (1 min) after it: {os.getloadavg()[0]:.2f}")
+    # with --pair, the file parsed in a second process (CCHC_DOSSIER_PARALLEL_MIN_ROWS, off by default)
+    measured = _in_child(lambda: _import(path, parallel_min_rows=PAIR_PARALLEL_MIN_ROWS if pair else None))
     counts = measured["result"]
+    figures["worker_peak_mb"] = counts["worker_peak_mb"]
     assert counts["created"] == rows, counts
     figures["import_seconds"] = round(measured["seconds"], 2)
     figures["rows_per_second"] = round(rows / measured["seconds"])
@@ -394,9 +422,11 @@ def part_import(rows: int, directory: Path, *, reimport: bool, figures: dict[str
     figures["import_rollups_seconds"] = counts["rollups_seconds"]
     figures["copy_ratio"] = round(figures["rows_per_second"] / figures["reference_rows_per_second"], 3)
     print(
-        f"Import (cchc import_dossiers, all new):               {measured['seconds']:8.2f} s, "
+        f"{'Import parsed in a second process' if pair else 'Import (cchc import_dossiers, all new)':<55}"
+        f"{measured['seconds']:8.2f} s, "
         f"{figures['rows_per_second']:>9,} rows/s = {figures['copy_ratio']} x reference; "
         f"resident high-water {measured['peak_mb']} MB (+{measured['growth_mb']} MB over the start)"
+        + (f"; parsing process {counts['worker_peak_mb']} MB" if pair else "")
     )
     print(f"  of which the refresh of the KPI rollups of the months written: {counts['rollups_seconds']:.2f} s")
     if reimport:
@@ -719,6 +749,11 @@ def main() -> None:
         "--kpi-rows", type=int, default=10_000_000, help="dossiers for the KPI table (default 10,000,000; 0 skips)"
     )
     parser.add_argument("--no-reimport", action="store_true", help="do not import the file a second time")
+    parser.add_argument(
+        "--pair",
+        action="store_true",
+        help="import the file parsed in one process, then parsed in a second process (into another source), to compare",
+    )
     options = parser.parse_args()
     cleanup = _prepare_database()
     try:
@@ -731,7 +766,9 @@ def main() -> None:
         figures: dict[str, Any] = {}
         with tempfile.TemporaryDirectory(prefix="cchc-dossiers-") as directory:
             if options.rows:
-                part_import(options.rows, Path(directory), reimport=not options.no_reimport, figures=figures)
+                part_import(
+                    options.rows, Path(directory), reimport=not options.no_reimport, figures=figures, pair=options.pair
+                )
             if options.kpi_rows:
                 part_kpis(options.kpi_rows, Path(directory), figures)
             else:

@@ -297,6 +297,24 @@ def _coded(value: Any, table: dict[str, str], choices: Any) -> str:
     raise ValueError(text)
 
 
+# The fields :meth:`RowParser.quick` reads, in the order it unpacks their column indexes.
+_QUICK_FIELDS = (
+    "code",
+    "procedure_code",
+    "unit_code",
+    *DATE_FIELDS[:4],
+    "apology_on",
+    "status",
+    "channel",
+    "fee",
+    *FLAG_FIELDS,
+    "supplement_requests",
+)
+_RETURNED = DossierStatus.RETURNED.value
+_FINISHED = DossierStatus.FINISHED.value
+_PROCESSING = DossierStatus.PROCESSING.value
+_WITHDRAWN_STATUSES = frozenset({DossierStatus.WITHDRAWN.value, DossierStatus.REJECTED.value})
+
 # Caches of a parser: dates and texts met in the file (they repeat a lot), emptied when they grow past this.
 _CACHE_LIMIT = 50_000
 _BAD = object()
@@ -379,6 +397,20 @@ class RowParser:
         """Dates, amounts and counts already read by :meth:`quick`, by cell."""
         return {}, {}, {}
 
+    @cached_property
+    def _quick_plan(self) -> tuple[Any, ...]:
+        """What :meth:`quick` reads, worked out once: the index of each field's cell (``None`` for a field without
+        a column), the highest index, and the status and channel codes of the preset whose cells are plain."""
+        columns = self._columns
+        codes = self.preset.codes
+
+        def plain_codes(name: str) -> dict[str, str]:
+            return {code: value for code, value in codes.get(name, {}).items() if _plain(code)}
+
+        indexes = tuple(columns[name] for name in _QUICK_FIELDS)
+        highest = max((index for index in indexes if index is not None), default=-1)
+        return indexes, highest, plain_codes("status"), plain_codes("channel")
+
     def quick(self, row: SheetRow, procedures: dict[str, int], units: dict[str, int]) -> tuple[Any, ...] | None:
         """The writer's row (:data:`cchc.procedures.upserts.VALUE_COLUMNS` after the code, procedure and unit as
         ids) of a row with nothing unusual in it, read without building :meth:`parse`'s values; ``None`` for
@@ -387,14 +419,30 @@ class RowParser:
         code in ``procedures`` / ``units`` (code → id), dates :meth:`parse` reads (due, finished and returned
         dates not before the received date), status and channel codes of the preset, plain amounts, flags and
         counts."""
-        slots = self._slots
-        cells = row.values
-        width = self._width
-        if len(cells) < width:
-            cells = (*cells, *(None,) * (width - len(cells)))
-        else:
-            cells = (*cells[: width - 1], None)
-        code = cells[slots["code"]]
+        indexes, highest, status_codes, channel_codes = self._quick_plan
+        cells: Sequence[Any] = row.values
+        if len(cells) <= highest:
+            cells = [*cells, *(None,) * (highest + 1 - len(cells))]
+        (
+            code_at,
+            procedure_at,
+            unit_at,
+            received_at,
+            due_at,
+            finished_at,
+            returned_at,
+            apology_at,
+            status_at,
+            channel_at,
+            fee_at,
+            paid_at,
+            inputs_at,
+            results_at,
+            electronic_at,
+            withdrawn_at,
+            supplements_at,
+        ) = indexes
+        code = None if code_at is None else cells[code_at]
         if (
             type(code) is not str
             or not code
@@ -404,14 +452,14 @@ class RowParser:
             or code.lower().startswith(_TOTAL_WORDS)
         ):
             return None
-        procedure = procedures.get(cells[slots["procedure_code"]])  # type: ignore[arg-type]
-        unit = units.get(cells[slots["unit_code"]])  # type: ignore[arg-type]
+        procedure = None if procedure_at is None else procedures.get(cells[procedure_at])
+        unit = None if unit_at is None else units.get(cells[unit_at])
         if procedure is None or unit is None:
             return None
         dates, amounts, counts = self._quick_caches
         days = []
-        for name in DATE_FIELDS:
-            raw = cells[slots[name]]
+        for index in (received_at, due_at, finished_at, returned_at, apology_at):
+            raw = None if index is None else cells[index]
             day = dates.get(raw, _MISSING)
             if day is _MISSING:
                 if raw is not None and type(raw) is not str:
@@ -432,28 +480,21 @@ class RowParser:
             or (returned is not None and returned < received)
         ):
             return None
-        codes = self.preset.codes
-        status = cells[slots["status"]]
+        status = None if status_at is None else cells[status_at]
         if not status:
-            status = (
-                DossierStatus.RETURNED.value
-                if returned
-                else DossierStatus.FINISHED.value
-                if finished
-                else DossierStatus.PROCESSING.value
-            )
-        elif _plain(status) and status in codes.get("status", ()):
-            status = codes["status"][status]
+            status = _RETURNED if returned else _FINISHED if finished else _PROCESSING
         else:
-            return None
-        channel = cells[slots["channel"]]
-        if channel:
-            if not (_plain(channel) and channel in codes.get("channel", ())):
+            status = status_codes.get(status)  # type: ignore[arg-type]
+            if status is None:
                 return None
-            channel = codes["channel"][channel]
+        channel = None if channel_at is None else cells[channel_at]
+        if channel:
+            channel = channel_codes.get(channel)  # type: ignore[arg-type]
+            if channel is None:
+                return None
         else:
             channel = ""
-        raw = cells[slots["fee"]]
+        raw = None if fee_at is None else cells[fee_at]
         fee = amounts.get(raw, _MISSING)
         if fee is _MISSING:
             if not (raw is None or _plain(raw)):
@@ -466,15 +507,15 @@ class RowParser:
                 amounts.clear()
             amounts[raw] = fee
         flags = []
-        for name in FLAG_FIELDS:
-            flag = _PLAIN_FLAGS.get(cells[slots[name]])
+        for index in (paid_at, inputs_at, results_at, electronic_at, withdrawn_at):
+            flag = _PLAIN_FLAGS.get(None if index is None else cells[index])
             if flag is None:
                 return None
             flags.append(flag)
         paid_online, inputs_digitised, results_digitised, electronic_result, withdrawn = flags
-        if not withdrawn and status in (DossierStatus.WITHDRAWN.value, DossierStatus.REJECTED.value):
+        if not withdrawn and status in _WITHDRAWN_STATUSES:
             withdrawn = True
-        raw = cells[slots["supplement_requests"]]
+        raw = None if supplements_at is None else cells[supplements_at]
         supplements = counts.get(raw)
         if supplements is None:
             if raw is None or raw == "":

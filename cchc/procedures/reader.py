@@ -11,6 +11,7 @@ cap, and at most ``CCHC_IMPORT_MAX_ROWS`` data rows are read.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 from collections.abc import Iterator
@@ -96,18 +97,36 @@ def iter_csv_rows(stream: IO[bytes]) -> Iterator[SheetRow]:
             _("Tệp CSV bị hỏng ở dòng %(row)s.") % {"row": number + 1}, code="bad_file", field="file"
         ) from exc
     finally:
-        text.detach()
+        # a stream given up half-way (read on by a parsing process) may be closed before this generator is collected
+        with contextlib.suppress(ValueError):
+            text.detach()
+
+
+class FileRows(Iterator[SheetRow]):
+    """The rows of a file, read with no other effect (no query, no progress written): the dossier import may read
+    and parse them in a second process (:func:`cchc.procedures.services.dossiers_import`). Any other iterable of
+    rows is read in the import's own process."""
+
+    def __init__(self, rows: Iterator[SheetRow]) -> None:
+        self.rows = rows
+
+    def __iter__(self) -> FileRows:
+        return self
+
+    def __next__(self) -> SheetRow:
+        return next(self.rows)
 
 
 def iter_file_rows(stream: IO[bytes], *, name: str) -> Iterator[SheetRow]:
-    """The rows of an uploaded or local ``.csv`` / ``.xlsx`` file; :class:`ServiceError` for any other kind."""
+    """The rows of an uploaded or local ``.csv`` / ``.xlsx`` file (a :class:`FileRows`); :class:`ServiceError` for
+    any other kind."""
     extension = PurePath(name).suffix.lower()
     if extension in CSV_EXTENSIONS:
-        return iter_csv_rows(stream)
+        return FileRows(iter_csv_rows(stream))
     if extension in (".xlsx", ".xlsm"):
         _kind, data = files.check_upload(stream, name=name, kinds=[files.XLSX], parse_xml=False)
-        return spreadsheet.iter_rows(data, max_rows=spreadsheet.max_import_rows())
+        return FileRows(spreadsheet.iter_rows(data, max_rows=spreadsheet.max_import_rows()))
     raise ServiceError(_("Chỉ chấp nhận tệp Excel (.xlsx) hoặc CSV (.csv)."), code="bad_extension", field="file")
 
 
-__all__ = ["detect_encoding", "iter_csv_rows", "iter_file_rows"]
+__all__ = ["FileRows", "detect_encoding", "iter_csv_rows", "iter_file_rows"]

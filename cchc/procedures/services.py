@@ -11,6 +11,9 @@ imported again changes nothing and adds nothing. Each import writes one audit en
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +47,7 @@ from .models import (
 )
 from .parsing import BadRow, Layout, RowParser, find_layout, is_column_numbers, is_total_row
 from .presets import Preset
+from .reader import FileRows
 from .upserts import BATCH_SIZE, DossierWriter, row_of
 
 DOSSIER_FIELDS = (
@@ -255,6 +259,13 @@ class _References:
         self.procedure_codes: dict[str, Procedure] | None = None
         self.before_query: Callable[[], None] = lambda: None
 
+    def load_codes(self) -> None:
+        """Read the codes of every unit and procedure now (what the first lookup by code does)."""
+        if self.unit_codes is None:
+            self.unit_codes = {unit.code: unit for unit in Unit.objects.only("pk", "code")}
+        if self.procedure_codes is None:
+            self.procedure_codes = {procedure.code: procedure for procedure in Procedure.objects.only("pk", "code")}
+
     def unit(self, code: str, name: str) -> Unit | str:
         key = (code, name)
         found = self.units.get(key)
@@ -356,22 +367,191 @@ def _read_rows(
             )
         elif code:
             first_row_of[code] = row.number
-        if values["procedure_code"] or values["procedure_name"]:
-            procedure = references.procedure(values["procedure_code"], values["procedure_name"])
-            if isinstance(procedure, str):
-                errors.append(procedure)
-            values["procedure"] = procedure
-        if values["unit_code"] or values["unit_name"]:
-            unit = references.unit(values["unit_code"], values["unit_name"])
-            if isinstance(unit, str):
-                errors.append(unit)
-            values["unit"] = unit
+        _check_references(values, errors, references)
         if errors:
             report.bad_rows.append(BadRow(row=row, messages=errors))
             continue
         if report.bad_rows and not valid_rows_only:
             continue  # the import will be rolled back: only keep looking for errors
         writer.add(row_of(values))
+
+
+# --- Parsing in a second process --------------------------------------------------------------------------------
+#
+# A large file is read and parsed by a worker process (forked, so it starts with the parser, the codes of every unit
+# and procedure and the writer's formats), which hands the import batches of rows in file order through a pipe: plain
+# rows ready for the writer (on PostgreSQL already as ``COPY`` text), and every other row with its parsed values and
+# errors, whose units and procedures the import then looks up in the database. The worker also keeps the first row
+# of each code, so the duplicate-code errors, the row numbers and the counts are those of :func:`_read_rows`. The pipe
+# holds at most a few batches: memory stays flat. Only the rows of a file as ``reader.iter_file_rows`` gives them
+# (``reader.FileRows``, read with no other effect) go to a worker; other iterables (the background import's, which
+# writes its progress as it reads), files of fewer than :func:`parallel_min_rows` rows and processes where ``fork``
+# is missing or unsafe (another thread running) are parsed in the import's own process.
+
+# Off by default: on a host whose cores are all busy the second process won nothing (docs/performance.md); where
+# the database and the import have idle cores, set CCHC_DOSSIER_PARALLEL_MIN_ROWS (5,000 is a fair value).
+PARALLEL_MIN_ROWS = 0
+PARALLEL_BATCH_ROWS = 1_000
+_QUICK, _SLOW, _END, _FAILED = "quick", "slow", "end", "failed"
+
+
+def parallel_min_rows() -> int:
+    """Rows from which a file is parsed in a second process (setting ``CCHC_DOSSIER_PARALLEL_MIN_ROWS``; 0, the
+    default, never)."""
+    return int(getattr(settings, "CCHC_DOSSIER_PARALLEL_MIN_ROWS", PARALLEL_MIN_ROWS))
+
+
+def _fork_context() -> Any:
+    """The ``fork`` context of :mod:`multiprocessing`, or ``None`` where forking is missing or unsafe."""
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return None
+    return multiprocessing.get_context("fork")
+
+
+def _parse_in_worker(
+    rows: Iterable[SheetRow],
+    layout: Layout,
+    parser: RowParser,
+    procedures: dict[str, int],
+    units: dict[str, int],
+    first_row_of: dict[str, int],
+    copy_line: Callable[[tuple[Any, ...]], str | None],
+    pipe: Any,
+) -> None:
+    """The worker process: :func:`_read_rows` without the database (see above). Ends with ``_END``, or ``_FAILED``
+    and the error that stopped the reading (a broken file)."""
+    quick = parser.quick
+    batch: list[Any] = []
+    plain: list[Any] = []
+
+    def flush_plain() -> None:
+        if plain:
+            lines = [copy_line(found) for found in plain]
+            text = "".join(line for line in lines if line is not None)
+            batch.append((_QUICK, text if lines[0] is not None else list(plain), len(plain)))
+            plain.clear()
+
+    try:
+        first = True
+        for row in rows:
+            if first:
+                first = False
+                if is_column_numbers(row):
+                    continue
+            found = quick(row, procedures, units)
+            if found is not None and found[0] not in first_row_of:
+                first_row_of[found[0]] = row.number
+                plain.append(found)
+                if len(plain) >= PARALLEL_BATCH_ROWS:
+                    flush_plain()
+                    pipe.send(batch)
+                    batch = []
+                continue
+            if is_total_row(row, layout):
+                continue
+            values, errors = parser.parse(row)
+            code = values["code"]
+            if code and code in first_row_of:
+                errors.append(
+                    _("Mã hồ sơ: “%(code)s” đã có ở dòng %(row)s của tệp.") % {"code": code, "row": first_row_of[code]}
+                )
+            elif code:
+                first_row_of[code] = row.number
+            flush_plain()
+            batch.append((_SLOW, row, values, errors))
+            if len(batch) >= PARALLEL_BATCH_ROWS:
+                pipe.send(batch)
+                batch = []
+        flush_plain()
+        batch.append((_END,))
+        pipe.send(batch)
+    except ServiceError as exc:
+        pipe.send([(_FAILED, exc.message, exc.code, exc.field)])
+    finally:
+        pipe.close()
+
+
+def _read_rows_parallel(
+    context: Any,
+    rows: Iterable[SheetRow],
+    layout: Layout,
+    parser: RowParser,
+    references: _References,
+    writer: DossierWriter,
+    report: ImportReport,
+    first_row_of: dict[str, int],
+) -> None:
+    """:func:`_read_rows` with the reading and parsing done by a worker process; the same rows, errors and counts."""
+    procedures = _plain_codes(references.procedure_codes)
+    units = _plain_codes(references.unit_codes)
+    receiving, sending = context.Pipe(duplex=False)
+    worker = context.Process(
+        target=_parse_in_worker,
+        args=(rows, layout, parser, procedures, units, first_row_of, writer.copy_line, sending),
+        name="dossier-parse",
+        daemon=True,
+    )
+    worker.start()
+    sending.close()
+    valid_rows_only = report.valid_rows_only
+    try:
+        while True:
+            try:
+                batch = receiving.recv()
+            except EOFError as exc:
+                # the worker ended without finishing the file (killed, out of memory): the import is rolled back
+                raise ServiceError(
+                    _("Tiến trình đọc tệp đã dừng giữa chừng; không nhập gì."), code="parse_process_ended", field="file"
+                ) from exc
+            for item in batch:
+                kind = item[0]
+                if kind == _QUICK:
+                    _kind, found, count = item
+                    report.rows_read += count
+                    if not report.bad_rows or valid_rows_only:
+                        if isinstance(found, str):
+                            writer.add_lines(found, count)
+                        else:
+                            for one in found:
+                                writer.add(one)
+                elif kind == _SLOW:
+                    _kind, row, values, errors = item
+                    report.rows_read += 1
+                    _check_references(values, errors, references)
+                    if errors:
+                        report.bad_rows.append(BadRow(row=row, messages=errors))
+                    elif not report.bad_rows or valid_rows_only:
+                        writer.add(row_of(values))
+                elif kind == _END:
+                    return
+                else:
+                    _kind, message, code, field_name = item
+                    raise ServiceError(message, code=code, field=field_name)
+    finally:
+        receiving.close()
+        if worker.is_alive():
+            worker.terminate()
+        worker.join()
+
+
+def _check_references(values: dict[str, Any], errors: list[str], references: _References) -> None:
+    """Look the row's procedure and unit up (``values["procedure"]``, ``values["unit"]``), adding their errors."""
+    if values["procedure_code"] or values["procedure_name"]:
+        procedure = references.procedure(values["procedure_code"], values["procedure_name"])
+        if isinstance(procedure, str):
+            errors.append(procedure)
+        values["procedure"] = procedure
+    if values["unit_code"] or values["unit_name"]:
+        unit = references.unit(values["unit_code"], values["unit_name"])
+        if isinstance(unit, str):
+            errors.append(unit)
+        values["unit"] = unit
+
+
+def _head(stream: Iterator[SheetRow], count: int) -> tuple[list[SheetRow], bool]:
+    """The next ``count`` rows of ``stream`` at most, and whether more follow."""
+    head = list(itertools.islice(stream, count))
+    return head, len(head) == count
 
 
 def dossiers_import(
@@ -392,12 +572,21 @@ def dossiers_import(
     if not source or len(source) > 100:
         raise ServiceError(_("Tên nguồn dữ liệu phải có từ 1 đến 100 ký tự."), code="bad_source", field="source")
     report = ImportReport(source=source, valid_rows_only=valid_rows_only)
-    stream = iter(rows)
+    pure = isinstance(rows, FileRows)  # rows with no other effect, which a second process may read
+    stream = rows.rows if isinstance(rows, FileRows) else iter(rows)
     layout = find_layout(stream, preset)
     report.header = layout.header
     parser = RowParser(preset=preset, layout=layout)
     references = _References()
     first_row_of: dict[str, int] = {}
+    head: Iterator[SheetRow] = stream
+    context = None
+    min_rows = parallel_min_rows()
+    if pure and min_rows > 0:
+        first_rows, more = _head(stream, min_rows)
+        head = itertools.chain(first_rows, stream)
+        if more:
+            context = _fork_context()
     try:
         with transaction.atomic():
             log = DataImport.objects.create(
@@ -411,7 +600,11 @@ def dossiers_import(
             writer = DossierWriter(source=source, log=log)
             references.before_query = writer.pause  # a COPY in progress holds the connection
             try:
-                _read_rows(stream, layout, parser, references, writer, report, first_row_of)
+                if context is not None:
+                    references.load_codes()
+                    _read_rows_parallel(context, head, layout, parser, references, writer, report, first_row_of)
+                else:
+                    _read_rows(head, layout, parser, references, writer, report, first_row_of)
                 if report.bad_rows and not valid_rows_only:
                     raise _Rejected
                 writer.finish()

@@ -262,6 +262,18 @@ class DossierWriter:
             self._write(self.batch)
             self.batch = []
 
+    def copy_line(self, row: Row) -> str | None:
+        """The ``COPY`` line of ``row`` (PostgreSQL), for a process that prepares rows ahead of :meth:`add_lines`;
+        ``None`` on other databases, whose rows are handed to :meth:`add` as they are."""
+        return self._copy_line(row) if self.postgres else None
+
+    def add_lines(self, text: str, count: int) -> None:
+        """Add ``count`` rows already in the text of ``COPY`` (lines of :meth:`copy_line`)."""
+        self._send()
+        stream = self._stream or self._open_copy()
+        stream.write(text, count)
+        self.staged += count
+
     def pause(self) -> None:
         """End the ``COPY`` in progress (PostgreSQL), so that the connection can run another query."""
         self._send()
