@@ -576,6 +576,10 @@ class DirectiveDraft(models.Model):
     def __str__(self) -> str:
         return self.file_name
 
+    @property
+    def is_reading(self) -> bool:
+        return self.status == DraftStatus.READING
+
 
 class ExtractionReview(models.Model):
     """What the extractor proposed for an uploaded directive and when, kept when the user confirmed the review.
@@ -665,7 +669,3 @@ class ReviewedTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review_id}/{self.position}: {self.get_outcome_display()}"
-
-    @property
-    def is_reading(self) -> bool:
-        return self.status == DraftStatus.READING
