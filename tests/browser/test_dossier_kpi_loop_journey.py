@@ -139,7 +139,8 @@ def test_the_secretariat_goes_from_an_unknown_export_to_the_late_dossiers_behind
     # 7. Publish the month's figures into the indicator store, after the confirmation page.
     page.goto("/procedures/kpis/?period=2025-01")
     page.get_by_test_id("publish-link").click()
-    expect(page.get_by_test_id("publish-confirmation")).to_contain_text("dossiers.on_time_rate")
+    expect(page.get_by_test_id("publish-confirmation")).to_contain_text("Tỷ lệ giải quyết đúng hạn")
+    expect(page.get_by_test_id("publish-confirmation")).not_to_contain_text("dossiers.on_time_rate")
     _fits_a_phone(page)
     page.get_by_test_id("confirm-publish").click()
     expect(page.locator(".message, [role=status], [role=alert]").first).to_contain_text("Đã công bố")

@@ -57,7 +57,8 @@ def test_the_secretariat_copies_the_sipas_template_adds_a_question_and_publishes
     page.get_by_label("có giá trị").fill("1")
     _fits(page)
     page.get_by_role("button", name="Lưu").click()
-    expect(page.get_by_test_id("preview")).to_contain_text("Chỉ hiện khi câu tc01 = 1")
+    expect(page.get_by_test_id("preview")).to_contain_text("Chỉ hiện khi câu 1 được trả lời “Rất không hài lòng”")
+    expect(page.get_by_test_id("preview")).not_to_contain_text("tc01")
     _fits(page)
 
     page.get_by_role("link", name="Ban hành", exact=True).click()
