@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "cchc.surveys",
     "cchc.dashboards",
     "cchc.demo",
+    "cchc.maintenance",
 ]
 
 MIDDLEWARE = [
