@@ -172,6 +172,12 @@ def backup_create(*, destination: Path, alias: str = "default", media_root: Path
                 )
                 cursor.execute("COMMIT")
         else:
+            if connection.in_atomic_block:
+                # SQLite's backup waits for the open write transaction of its own connection, for ever
+                raise ServiceError(
+                    _("Không sao lưu được giữa một giao dịch đang mở; hãy chạy lệnh sao lưu riêng."),
+                    code="in_transaction",
+                )
             connection.ensure_connection()
             source = connection.connection
             copy = sqlite3.connect(database_file)
@@ -191,6 +197,16 @@ def backup_create(*, destination: Path, alias: str = "default", media_root: Path
         )
         write_archive(destination, manifest=manifest, database_file=database_file, files=files)
     return manifest
+
+
+BACKUP_PATTERNS = ("cchc-*.tar", "cchc-*.tar.gz", "cchc-*.tgz")
+
+
+def backups_beyond(folder: Path, keep: int) -> list[Path]:
+    """The archives named ``cchc-*`` in ``folder`` beyond the ``keep`` most recent (by modification time)."""
+    found = {path for pattern in BACKUP_PATTERNS for path in folder.glob(pattern) if path.is_file()}
+    newest_first = sorted(found, key=lambda path: (path.stat().st_mtime, path.name), reverse=True)
+    return newest_first[keep:]
 
 
 def backup_check(*, archive: Path) -> tuple[Manifest, list[str]]:

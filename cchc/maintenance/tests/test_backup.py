@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
 import tarfile
 import uuid
 from collections.abc import Iterator
@@ -23,11 +24,18 @@ from psycopg import sql
 from cchc.lib.errors import ServiceError
 from cchc.maintenance import checks
 from cchc.maintenance.archive import Manifest, check_archive, open_archive, read_manifest
-from cchc.maintenance.services import backup_check, backup_create, backup_restore
+from cchc.maintenance.services import backup_check, backup_create, backup_restore, backups_beyond
 from cchc.organisations.models import Unit, UnitKind
 from cchc.organisations.services import UnitData, unit_create
 
+# A backup is taken outside any transaction, as the command does (SQLite's backup would wait for the test's own).
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _some_files(media: Path) -> None:
+    (media / "evidence" / "2025").mkdir(parents=True)
+    (media / "evidence" / "2025" / "bien-ban.pdf").write_bytes(b"%PDF-1.4 minh chung\n" * 50)
+    (media / "bao-cao.docx").write_bytes(bytes(range(256)) * 10)
 
 
 def _some_data(media: Path) -> None:
@@ -40,9 +48,7 @@ def _some_data(media: Path) -> None:
             data=UnitData(name=f"Xã Sao Lưu {number}", kind=UnitKind.COMMUNE, code=f"SL{number}"),
             parent=province,
         )
-    (media / "evidence" / "2025").mkdir(parents=True)
-    (media / "evidence" / "2025" / "bien-ban.pdf").write_bytes(b"%PDF-1.4 minh chung\n" * 50)
-    (media / "bao-cao.docx").write_bytes(bytes(range(256)) * 10)
+    _some_files(media)
 
 
 @pytest.fixture
@@ -90,7 +96,7 @@ def test_a_backup_restored_into_an_empty_database_has_every_row_and_file(tmp_pat
 
 def test_a_compressed_backup_reads_back_and_matches_its_manifest(tmp_path: Path) -> None:
     media = tmp_path / "media"
-    _some_data(media)
+    _some_files(media)
     archive = tmp_path / "cchc.tar.gz"
 
     backup_create(destination=archive, media_root=media)
@@ -143,7 +149,7 @@ def _rewrite(archive: Path, destination: Path, *, change: str | None = None, ext
 
 def test_a_changed_file_in_the_archive_is_found_and_nothing_is_restored(tmp_path: Path, empty_target: Any) -> None:
     media = tmp_path / "media"
-    _some_data(media)
+    _some_files(media)
     archive = tmp_path / "cchc.tar"
     backup_create(destination=archive, media_root=media)
     tampered = tmp_path / "tampered.tar"
@@ -246,3 +252,15 @@ def test_the_autovacuum_check_reads_the_postgresql_server_and_skips_sqlite() -> 
         assert len(checks.check_autovacuum(databases=["default"])) == (found["default"].lower() == "off")
     else:
         assert found == {}
+
+
+def test_keeping_n_backups_removes_only_the_oldest_archives_of_the_product(tmp_path: Path) -> None:
+    for number in range(4):
+        archive = tmp_path / f"cchc-2026120{number}-020000.tar"
+        archive.write_bytes(b"x")
+        os.utime(archive, (1_000_000 + number, 1_000_000 + number))
+    (tmp_path / "khac.tar").write_bytes(b"y")
+
+    beyond = backups_beyond(tmp_path, 2)
+
+    assert [path.name for path in beyond] == ["cchc-20261201-020000.tar", "cchc-20261200-020000.tar"]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.lib.errors import ServiceError
-from cchc.maintenance.services import backup_check, backup_create
+from cchc.maintenance.services import backup_check, backup_create, backups_beyond
 
 
 class Command(BaseCommand):
@@ -30,6 +30,12 @@ class Command(BaseCommand):
             help=_("Tệp sao lưu cần ghi (.tar hoặc .tar.gz); mặc định var/backups/cchc-<ngày giờ>.tar."),
         )
         parser.add_argument("--check", action="store_true", help=_("Chỉ đọc và kiểm tra tệp sao lưu đã có."))
+        parser.add_argument(
+            "--keep",
+            type=int,
+            metavar="N",
+            help=_("Sau khi sao lưu thành công, chỉ giữ N bản sao lưu mới nhất trong thư mục của tệp vừa ghi."),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         name = options["file"]
@@ -43,6 +49,9 @@ class Command(BaseCommand):
         else:
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
             destination = Path(settings.VAR_DIR) / "backups" / f"cchc-{stamp}.tar"
+        keep = options["keep"]
+        if keep is not None and keep < 1:
+            raise CommandError(_("--keep phải là số nguyên dương."))
         if destination.exists():
             raise CommandError(_("Tệp %(path)s đã có; hãy chọn tên khác.") % {"path": destination})
         try:
@@ -58,6 +67,10 @@ class Command(BaseCommand):
                 "files": len(manifest.files),
             }
         )
+        if keep is not None:
+            for old in backups_beyond(destination.parent, keep):
+                old.unlink()
+                self.stdout.write(_("Đã xóa bản sao lưu cũ %(path)s.") % {"path": old})
 
     def _check(self, path: Path) -> None:
         if not path.is_file():
