@@ -494,10 +494,10 @@ def _write_rows(
 __all__ = [
     "CATALOGUE",
     "SOURCE",
-    "demo_file_name",
     "GeneratedDossier",
     "ProcedureSpec",
     "UnitProfile",
+    "demo_file_name",
     "dossier_rows",
     "load_demo",
     "profiles",
