@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import io
+import os
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -15,11 +17,17 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from pytest_django.live_server_helper import LiveServer
 
+from cchc.accounts.models import User
 from cchc.assessments import services as assessments_services
+from cchc.assessments.demo import load_demo as load_assessments_demo
 from cchc.assessments.models import Round, Stage
 from cchc.assessments.tests.test_results_views import _round as build_round_with_results
 from cchc.audit.models import AuditEntry
+from cchc.demo.loaders import load_province
+from cchc.frameworks.demo import load_demo as load_frameworks_demo
 from cchc.indicators.models import EntryMode, Indicator, Measure, ValueState
 from cchc.indicators.services import (
     IndicatorData,
@@ -32,7 +40,11 @@ from cchc.indicators.services import (
     value_submit,
 )
 from cchc.lib.periods import Period, PeriodKind
+from cchc.organisations.models import Unit
+from cchc.procedures.demo import PROVINCE_CODE
+from cchc.procedures.kpis import kpi_indicators
 from cchc.surveys.collection import PointData, collection_point_create
+from cchc.surveys.demo import load_demo as load_surveys_demo
 from cchc.surveys.models import Channel
 from cchc.surveys.publishing import satisfaction_indicators
 from cchc.surveys.selectors import REGULAR_CODE
@@ -246,3 +258,101 @@ def test_the_indicator_page_offers_the_choice_to_the_secretariat_only(personas: 
     url = reverse("indicators:indicator_detail", args=[indicator.pk])
     assert 'data-testid="public-toggle"' in personas.client("secretariat").get(url).content.decode()
     assert 'data-testid="public-toggle"' not in personas.client("leader").get(url).content.decode()
+
+
+# --- Browser journey: the page with the demo data, at desktop and phone width --------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"]
+DEMO_PASSWORD = "cchc-demo-2025"
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+
+# Everything inside the page that reaches past the right edge of the window (a card table's headings are clipped to
+# 1 px for screen readers: they are not seen).
+OVERFLOW_JS = """() => ({
+  scrollWidth: document.documentElement.scrollWidth,
+  innerWidth: window.innerWidth,
+  wide: [...document.querySelectorAll('body *')]
+    .filter(el => el.getClientRects().length && !el.closest('table.pp-cards thead') && !el.closest('.skip-link'))
+    .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
+    .slice(0, 5).map(el => el.outerHTML.slice(0, 160)),
+})"""
+
+
+@pytest.fixture
+def chromium() -> Iterator[Browser]:
+    if not CHROMIUM.is_file():
+        pytest.skip(f"Chromium is missing ({CHROMIUM}): apt-get install -y chromium")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _demo_with_public_figures() -> None:
+    """The demo province, its PAR rounds (last year's published and public) and its surveys (results published),
+    and three service figures the secretariat made public."""
+    load_province(password=DEMO_PASSWORD)
+    load_frameworks_demo(stdout=io.StringIO())
+    load_assessments_demo(stdout=io.StringIO())
+    load_surveys_demo(stdout=io.StringIO())
+    secretariat = User.objects.get(username="thuongtruc")
+    province = Unit.objects.get(code=PROVINCE_CODE)
+    units = [province, *Unit.objects.filter(parent=province).order_by("name")[:6]]
+    found = kpi_indicators()
+    for key, base in (
+        ("on_time_rate", Decimal("97.31")),
+        ("online_rate", Decimal("62.4")),
+        ("postal_rate", Decimal("4")),
+    ):
+        indicator_set_public(actor=secretariat, indicator=found[key], on_public_page=True)
+        for step, unit in enumerate(units):
+            value = max(Decimal(0), base - Decimal(step) * Decimal("1.07"))
+            value_publish(actor=None, indicator=found[key], unit=unit, period=LAST_YEAR, value=value)
+
+
+def _fits(page: Page, what: str) -> None:
+    layout = page.evaluate(OVERFLOW_JS)
+    assert layout["scrollWidth"] <= layout["innerWidth"], f"{what}: {layout}"
+    assert not layout["wide"], f"{what}: wider than the screen: {layout['wide']}"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_citizen_goes_from_the_login_page_to_the_public_results_on_a_desktop_and_a_phone(
+    chromium: Browser, live_server: LiveServer, request: pytest.FixtureRequest
+) -> None:
+    artifacts = request.config.rootpath / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    _demo_with_public_figures()
+    for name, viewport, phone in (("desktop", DESKTOP, False), ("phone", PHONE, True)):
+        context = chromium.new_context(
+            base_url=live_server.url, viewport=viewport, is_mobile=phone, has_touch=phone, locale="vi-VN"
+        )
+        context.set_default_timeout(60_000)
+        context.set_default_navigation_timeout(60_000)
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        page.get_by_test_id("public-page-link").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Công khai kết quả cải cách hành chính")
+        expect(page.get_by_test_id("public-ranking-row").first).to_be_visible()
+        expect(page.get_by_test_id("public-satisfaction")).to_contain_text("Chỉ số hài lòng")
+        expect(page.get_by_test_id("public-indicators")).to_contain_text("97,31 %")
+        expect(page.get_by_test_id("public-indicators")).to_contain_text("62,40 %")
+        expect(page.get_by_test_id("public-survey").first).to_be_visible()
+        _fits(page, name)
+        page.screenshot(path=artifacts / f"public_page_{name}.png", full_page=True)
+        if not phone:
+            page.emulate_media(media="print")
+            expect(page.locator(".pp-nav")).to_be_hidden()
+            page.screenshot(path=artifacts / "public_page_print.png", full_page=True)
+        context.close()
