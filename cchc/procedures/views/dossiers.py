@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -91,7 +92,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def dossier_list_export(request: HttpRequest) -> HttpResponse:
+def dossier_list_export(request: HttpRequest) -> HttpResponseBase:
     """The filtered list as an Excel file (the same dossiers as the list, every page), written as it is read by the
     KPI drill-down's export (``excel.dossiers_export``); above the cap, back to the list with the reason."""
     _form, dossiers, valid = _filtered(request)
