@@ -11,6 +11,7 @@ current year" drill-down (about 34,000 dossiers) three ways, in the same process
 
 - ``export``: :func:`cchc.procedures.excel.dossiers_export` (tuples from one query, the sheet written as text);
 - ``page``: the same through the page ``/procedures/kpis/units/<id>/dossiers/received/export.xlsx``;
+- ``list page``: the dossier list's own export ``/procedures/export.xlsx`` (every demo dossier, the same writer);
 - ``reference``: the former export, model objects with their procedure and unit, written cell by cell by openpyxl's
   write-only workbook (:func:`cchc.lib.spreadsheet.write_table`).
 
@@ -108,6 +109,8 @@ def main() -> None:
             widths=EXPORT_WIDTHS,
         )
     )
+    list_seconds, listed = _timed(lambda: b"".join(client.get("/procedures/export.xlsx").streaming_content))
+    list_rows = sum(1 for _row in load_workbook(io.BytesIO(listed), read_only=True).active.iter_rows()) - 1
     sheet = load_workbook(io.BytesIO(response), read_only=True).active
     read_back = sum(1 for _row in sheet.iter_rows(values_only=True)) - 1  # the stream writes no dimension
     assert written == rows == read_back, (written, rows, read_back)
@@ -115,6 +118,7 @@ def main() -> None:
     print(f"dossiers exported: {rows:,}")
     print(f"export (tuples, sheet written as text): {export_seconds:.2f} s")
     print(f"page (request to the file):             {page_seconds:.2f} s, {len(response) / 1e6:.1f} MB")
+    print(f"list page (all {list_rows:,} dossiers):   {list_seconds:.2f} s, {len(listed) / 1e6:.1f} MB")
     print(f"reference (model objects + openpyxl):   {reference_seconds:.2f} s")
     print(f"ratio reference / export: {reference_seconds / export_seconds:.1f}")
     print(
@@ -123,6 +127,8 @@ def main() -> None:
                 "rows": rows,
                 "export_seconds": round(export_seconds, 3),
                 "page_seconds": round(page_seconds, 3),
+                "list_rows": list_rows,
+                "list_page_seconds": round(list_seconds, 3),
                 "reference_seconds": round(reference_seconds, 3),
                 "speedup": round(reference_seconds / export_seconds, 2),
                 "file_mb": round(len(response) / 1e6, 2),

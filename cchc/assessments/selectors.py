@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -20,7 +20,18 @@ from cchc.lib.numbers import format_points
 from cchc.lib.text import sort_key
 
 from .analysis import ranking
-from .models import Assessment, AssessmentStatus, Evidence, Explanation, Round, RuleChoice, Score, Stage
+from .models import (
+    PUBLISHED_STAGES,
+    Assessment,
+    AssessmentStatus,
+    Evidence,
+    Explanation,
+    Result,
+    Round,
+    RuleChoice,
+    Score,
+    Stage,
+)
 from .results import current_totals, framework_trees, leaf_points, leaves_of, unit_totals
 
 # Labels of the keys a score's audit entries carry.
@@ -680,3 +691,34 @@ def publication_summary(round_: Round) -> PublicationSummary:
     ]
     overrides = by_unit_name(round_.assessments.exclude(approval_override_reason="").select_related("unit"))
     return PublicationSummary(units=round_.assessments.count(), overrides=overrides, groups=groups)
+
+
+# ---------------------------------------------------------------------------
+# The public page (no login)
+
+
+def public_rounds() -> list[Round]:
+    """The rounds whose results everybody may see without logging in: published (or closed) rounds marked public that
+    have results, the latest year first (the rule of ``access.can_view_public_round_results``, in one query). Nothing
+    of a round still in progress ever appears here."""
+    rounds = (
+        Round.objects.filter(is_public=True, stage__in=PUBLISHED_STAGES)
+        .annotate(has_results=Exists(Result.objects.filter(assessment__round=OuterRef("pk"))))
+        .select_related("organiser")
+        .filter(has_results=True)
+        .order_by("-year", "-published_at", "name", "pk")
+    )
+    return list(rounds)
+
+
+def public_results_version() -> tuple[Any, ...]:
+    """What changes whenever the public rankings change: the public rounds (stage, publication) and their results."""
+    rounds = tuple(
+        Round.objects.filter(is_public=True, stage__in=PUBLISHED_STAGES)
+        .order_by("pk")
+        .values_list("pk", "stage", "published_at")
+    )
+    latest = Result.objects.filter(assessment__round_id__in=[row[0] for row in rounds]).aggregate(
+        latest=Max("computed_at"), count=Count("pk")
+    )
+    return rounds, latest["latest"], latest["count"]

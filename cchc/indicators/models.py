@@ -79,6 +79,11 @@ class Indicator(models.Model):
         _("kỳ báo cáo"), max_length=8, choices=PERIOD_KIND_CHOICES, default=PeriodKind.YEAR.value
     )
     unit_kind = models.CharField(_("áp dụng cho loại đơn vị"), max_length=32, blank=True)
+    on_public_page = models.BooleanField(
+        _("hiện trên trang công khai"),
+        default=False,
+        help_text=_("Giá trị đã xác nhận của chỉ số được công khai cho người dân, không cần đăng nhập."),
+    )
 
     class Meta:
         verbose_name = _("chỉ số")

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.periods import Period, PeriodKind
@@ -242,3 +242,58 @@ def periods_of_year(year: int, kind: str) -> list[Period]:
         periods.append(period)
         period = period.next()
     return periods
+
+
+# ---------------------------------------------------------------------------
+# The public page (no login): accepted values only
+
+
+@dataclass(frozen=True)
+class PublishedIndicator:
+    """An indicator's accepted values in its latest period that has any, the top-level units (the province) first."""
+
+    indicator: Indicator
+    period: Period | None
+    rows: list[ValueRow]
+
+    @property
+    def headline(self) -> ValueRow | None:
+        """The value of the highest unit (the province) when it has one."""
+        return self.rows[0] if self.rows and self.rows[0].value.unit.depth == 0 else None
+
+
+def public_indicators(*, exclude_codes: Iterable[str] = ()) -> list[Indicator]:
+    """The indicators the secretariat chose to show on the public page (``Indicator.on_public_page``)."""
+    return list(
+        Indicator.objects.filter(on_public_page=True).exclude(code__in=list(exclude_codes)).order_by("group", "name")
+    )
+
+
+def published_values(indicator: Indicator) -> PublishedIndicator:
+    """The accepted values of ``indicator`` in the latest period that has any (a year before a month ending the same
+    day), with target, status and trend; a draft, a value waiting for review or a returned value never appears."""
+    accepted = IndicatorValue.objects.filter(state=ValueState.ACCEPTED)
+    key = (
+        accepted.filter(indicator=indicator)
+        .order_by("-period_end", "period_start")
+        .values_list("period_key", flat=True)
+        .first()
+    )
+    if key is None:
+        return PublishedIndicator(indicator=indicator, period=None, rows=[])
+    period = Period.from_key(key)
+    rows = value_rows(indicator, accepted, period)
+    rows.sort(key=lambda row: (row.value.unit.depth, row.value.unit.name))
+    return PublishedIndicator(indicator=indicator, period=period, rows=rows)
+
+
+def published_values_version(codes: Iterable[str] = ()) -> tuple[object, ...]:
+    """What changes whenever the public page's values change: which indicators are public, their accepted values
+    (and those of ``codes``), and their targets."""
+    public = tuple(Indicator.objects.filter(on_public_page=True).order_by("pk").values_list("pk", flat=True))
+    shown = IndicatorValue.objects.filter(state=ValueState.ACCEPTED, indicator__code__in=list(codes)) | (
+        IndicatorValue.objects.filter(state=ValueState.ACCEPTED, indicator_id__in=public)
+    )
+    values = shown.aggregate(latest=Max("updated_at"), count=Count("pk"))
+    targets = Target.objects.aggregate(latest=Max("pk"), count=Count("pk"))
+    return public, values["latest"], values["count"], targets["latest"], targets["count"]

@@ -356,6 +356,25 @@ def indicator_update(*, actor: Actor, indicator: Indicator, data: IndicatorData)
     return indicator
 
 
+@transaction.atomic
+def indicator_set_public(*, actor: Actor, indicator: Indicator, on_public_page: bool) -> Indicator:
+    """Show (or stop showing) the indicator's accepted values on the public page; audited. Setting the value it
+    already has writes nothing (a second click of the same button changes nothing)."""
+    indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    if indicator.on_public_page == on_public_page:
+        return indicator
+    before = snapshot(indicator, ("on_public_page",))
+    indicator.on_public_page = on_public_page
+    indicator.save(update_fields=["on_public_page"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=indicator,
+        changes=diff(before, snapshot(indicator, ("on_public_page",))),
+    )
+    return indicator
+
+
 # ---------------------------------------------------------------------------
 # Targets
 

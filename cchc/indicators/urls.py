@@ -14,6 +14,7 @@ urlpatterns = [
     path("export/targets.xlsx", views.targets_export, name="targets_export"),
     path("<int:indicator_id>/", views.indicator_detail, name="indicator_detail"),
     path("<int:indicator_id>/edit/", views.indicator_edit, name="indicator_edit"),
+    path("<int:indicator_id>/public/", views.indicator_public, name="indicator_public"),
     path("<int:indicator_id>/targets/new/", views.target_create, name="target_create"),
     path("<int:indicator_id>/targets/<int:target_id>/edit/", views.target_edit, name="target_edit"),
     path("<int:indicator_id>/targets/<int:target_id>/delete/", views.target_delete, name="target_delete"),

@@ -64,11 +64,33 @@ def format_points_written(value: Decimal | None) -> str:
     return text.replace(".", ",")
 
 
-def format_amount(value: Decimal, measure: str = "") -> str:
-    """``value`` as people read it in the current language, without trailing zeros, with the measure's unit.
+# Decimals of every rate shown (pages, messages, the audit trail): the store's own rounding (:func:`percent`), so
+# "87,10 %" stands next to "87,09 %", never "87,1 %".
+RATE_DECIMALS = 2
+_RATE_QUANTUM = Decimal(1).scaleb(-RATE_DECIMALS)
 
-    ``Decimal("66.6700")`` in a percentage reads "66,67 %" in Vietnamese and "66.67 %" in English; thousands are
-    grouped (``37.000`` dossiers, ``1.250.000`` đồng).
+
+def format_rate(value: Decimal) -> str:
+    """A rate as every page shows it: always :data:`RATE_DECIMALS` decimals, rounded half up, with " %".
+
+    ``Decimal("87.1")`` reads "87,10 %" and ``Decimal("87.094")`` "87,09 %" in Vietnamese ("87.10 %" in English);
+    thousands are grouped. The one formatting of a rate; exports keep the number itself.
     """
+    if not value.is_finite():
+        return f"{value} %"
+    rounded = value.quantize(_RATE_QUANTUM, ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)  # never "-0,00 %"
+    return f"{_grouped(rounded)} %"
+
+
+def format_amount(value: Decimal, measure: str = "") -> str:
+    """``value`` as people read it in the current language, with the measure's unit.
+
+    A rate (``percent``) goes through :func:`format_rate` ("66,67 %", "80,00 %"); other values lose their trailing
+    zeros (``8,5`` điểm). Thousands are grouped (``37.000`` dossiers, ``1.250.000`` đồng).
+    """
+    if measure == "percent":
+        return format_rate(value)
     plain = Decimal(f"{value.normalize():f}") if value.is_finite() else value
     return f"{_grouped(plain) if plain.is_finite() else plain}{_MEASURE_SUFFIXES.get(measure, '')}"

@@ -45,6 +45,12 @@ COMMUNAL = "Cấp xã"
 FULL, PARTIAL, NONE = OnlineLevel.FULL.value, OnlineLevel.PARTIAL.value, OnlineLevel.NONE.value
 
 
+def demo_file_name(start: datetime.date, end: datetime.date) -> str:
+    """The name the demo import shows in the import history: what a one-stop system calls its export of the dossier
+    tracking book (Mẫu 07) over the dates loaded, e.g. ``SoTheoDoiHoSo_11032025-10032026.xlsx``."""
+    return f"SoTheoDoiHoSo_{start:%d%m%Y}-{end:%d%m%Y}.xlsx"
+
+
 class Writer(Protocol):
     def write(self, text: str) -> Any: ...
 
@@ -430,7 +436,7 @@ def load_demo(*, stdout: Writer | None = None, today: datetime.date | None = Non
             kind=DataImportKind.DOSSIERS,
             source=SOURCE,
             preset="",
-            file_name="demo",
+            file_name=demo_file_name(start, today),
             valid_rows_only=False,
             author=author,
         )
@@ -443,7 +449,7 @@ def load_demo(*, stdout: Writer | None = None, today: datetime.date | None = Non
             raise
         report.created = report.rows_read = writer.created
         rollups_refresh(keys=writer.affected)  # the KPI pages read the monthly rollups
-        finish_import(actor=author, log=log, report=report, details={"source": SOURCE, "file": "demo"})
+        finish_import(actor=author, log=log, report=report, details={"source": SOURCE, "file": log.file_name})
     if stdout is not None:
         stdout.write(
             _("Hồ sơ TTHC minh họa: %(procedures)s thủ tục, %(dossiers)s hồ sơ của %(units)s đơn vị.")
@@ -491,6 +497,7 @@ __all__ = [
     "GeneratedDossier",
     "ProcedureSpec",
     "UnitProfile",
+    "demo_file_name",
     "dossier_rows",
     "load_demo",
     "profiles",

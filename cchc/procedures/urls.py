@@ -5,6 +5,7 @@ from . import views
 app_name = "procedures"
 urlpatterns = [
     path("", views.dossier_list, name="dossier_list"),
+    path("export.xlsx", views.dossier_list_export, name="dossier_list_export"),
     path("dossiers/<int:dossier_id>/", views.dossier_detail, name="dossier_detail"),
     path("aggregates/", views.aggregate_list, name="aggregate_list"),
     path("catalogue/", views.procedure_list, name="procedure_list"),

@@ -170,6 +170,9 @@ SURVEY_THROTTLE_WINDOW_SECONDS = env_int("SURVEY_THROTTLE_WINDOW_SECONDS", 3600)
 SURVEY_THROTTLE_PER_ADDRESS = env_int("SURVEY_THROTTLE_PER_ADDRESS", 200)
 SURVEY_THROTTLE_PER_DEVICE = env_int("SURVEY_THROTTLE_PER_DEVICE", 60)
 SURVEY_KIOSK_IDLE_SECONDS = env_int("SURVEY_KIOSK_IDLE_SECONDS", 90)
+# The most dossiers one Excel export of the dossier list writes (about 25 MB at 300,000 rows); above it the page asks
+# for a narrower filter.
+DOSSIER_EXPORT_MAX_ROWS = env_int("DOSSIER_EXPORT_MAX_ROWS", 300_000)
 SURVEY_KIOSK_THANKS_SECONDS = env_int("SURVEY_KIOSK_THANKS_SECONDS", 6)
 # Invitation campaigns (``cchc send_survey_reminders``): those who have not answered are reminded once a day during
 # the last SURVEY_REMIND_DAYS_BEFORE days before the deadline (0: no automatic reminders), unless a campaign sets

@@ -13,7 +13,14 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cchc.indicators.models import Indicator, Target
-from cchc.indicators.selectors import Status, status_of, target_in_force, target_value
+from cchc.indicators.selectors import (
+    PublishedIndicator,
+    Status,
+    published_values,
+    status_of,
+    target_in_force,
+    target_value,
+)
 from cchc.lib.periods import Period, PeriodKind
 from cchc.organisations.models import SEGMENT_WIDTH, Unit, subtree_condition
 from cchc.procedures.kpis import kpis_for
@@ -25,6 +32,7 @@ from .models import (
     AnswerCount,
     Channel,
     Choice,
+    CollectionPoint,
     Question,
     QuestionKind,
     Questionnaire,
@@ -721,3 +729,68 @@ def respondent_groups(version: QuestionnaireVersion) -> dict[str, str]:
         "order", "pk"
     )
     return dict(rows.values_list("value", "label"))
+
+
+# ---------------------------------------------------------------------------
+# The public page (no login)
+
+# The channels whose links anyone may be given: the online survey and ad-hoc surveys (a counter's link is for the
+# tablet at the desk, an invited respondent's link is personal).
+PUBLIC_CHANNELS = (Channel.ONLINE, Channel.ADHOC)
+
+
+def published_satisfaction() -> list[PublishedIndicator]:
+    """The satisfaction indices as published into the indicator store (accepted values, latest period), regular
+    surveys first; an index never published is left out."""
+    indicators = {
+        indicator.code: indicator for indicator in Indicator.objects.filter(code__in=[REGULAR_CODE, ADHOC_CODE])
+    }
+    found = [published_values(indicators[code]) for code in (REGULAR_CODE, ADHOC_CODE) if code in indicators]
+    return [item for item in found if item.rows]
+
+
+@dataclass(frozen=True)
+class OpenSurvey:
+    title: str
+    unit_name: str
+    channel_label: str
+    token: str
+    closes_on: datetime.date | None
+
+
+def open_public_surveys(today: datetime.date | None = None) -> list[OpenSurvey]:
+    """The survey links open to anyone today: active, within their dates, on a questionnaire with a published
+    version (a draft or closed questionnaire has no open link), online or ad-hoc."""
+    today = today or timezone.localdate()
+    published = QuestionnaireVersion.objects.filter(
+        questionnaire=OuterRef("questionnaire"), state=VersionState.PUBLISHED
+    )
+    points = (
+        CollectionPoint.objects.filter(active=True, channel__in=PUBLIC_CHANNELS)
+        .filter(Q(opens_on__isnull=True) | Q(opens_on__lte=today), Q(closes_on__isnull=True) | Q(closes_on__gte=today))
+        .filter(Exists(published))
+        .select_related("questionnaire", "unit")
+        .order_by("questionnaire__title", "unit__name", "pk")
+    )
+    return [
+        OpenSurvey(
+            title=point.questionnaire.title,
+            unit_name=point.unit.name,
+            channel_label=str(point.get_channel_display()),
+            token=point.token,
+            closes_on=point.closes_on,
+        )
+        for point in points
+    ]
+
+
+def open_public_surveys_version(today: datetime.date | None = None) -> tuple[object, ...]:
+    """What changes whenever the list of open links changes (links, their dates, published versions, the day)."""
+    today = today or timezone.localdate()
+    points = tuple(
+        CollectionPoint.objects.filter(channel__in=PUBLIC_CHANNELS)
+        .order_by("pk")
+        .values_list("pk", "active", "opens_on", "closes_on", "questionnaire__title")
+    )
+    versions = tuple(QuestionnaireVersion.objects.order_by("pk").values_list("pk", "state"))
+    return today, points, versions

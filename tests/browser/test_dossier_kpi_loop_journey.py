@@ -102,7 +102,7 @@ def test_the_secretariat_goes_from_an_unknown_export_to_the_late_dossiers_behind
     row = page.get_by_test_id("kpi-table").locator(f'tr[data-unit="{personas.unit_b.code}"]')
     rate = row.locator('[data-figure="on_time_rate"]')
     expect(rate).to_have_text("66,67 %")
-    expect(row).to_contain_text("90 %")
+    expect(row).to_contain_text("90,00 %")
     expect(row.locator('[data-status="not_met"]').first).to_be_visible()
     expect(row.locator('[data-figure="overdue_pending"]')).to_have_text("1")
     _fits_a_phone(page)

@@ -137,7 +137,8 @@ def test_the_secretariat_publishes_only_inside_its_scope_and_never_over_a_value_
     mismatch = {**body, "unit": "T-P-XHB", "numerator": 3, "denominator": 4}
     response = call(personas, "secretariat", "post", "/values", mismatch)
     assert (
-        response.status_code == 400 and response.json()["detail"] == "Tỷ lệ phải bằng tử số chia cho mẫu số, tức 75 %."
+        response.status_code == 400
+        and response.json()["detail"] == "Tỷ lệ phải bằng tử số chia cho mẫu số, tức 75,00 %."
     )
 
 

@@ -104,7 +104,7 @@ def test_a_wrong_row_writes_nothing_by_default_and_each_row_says_what_is_wrong_i
     assert messages[4] == "Không có đơn vị mã “KHONG-CO” trong phạm vi bạn quản lý."
     assert "báo cáo theo quý" in messages[5] and "2026-Q1" in messages[5]
     assert messages[6] == "Giá trị “nhiều” không phải là số."
-    assert messages[7] == "Tỷ lệ phải bằng tử số chia cho mẫu số, tức 75 %."
+    assert messages[7] == "Tỷ lệ phải bằng tử số chia cho mẫu số, tức 75,00 %."
     assert "Kỳ “2025-Q5” không hợp lệ" in messages[8]
     # A unit of another province is outside the secretariat's scope: reported like an unknown code.
     assert messages[9] == "Không có đơn vị mã “T-Q-X” trong phạm vi bạn quản lý."

@@ -75,4 +75,4 @@ def test_a_value_reads_in_vietnamese_with_its_unit_period_and_formatted_number(p
 
 def test_a_target_reads_in_vietnamese():
     target = Target(indicator=_on_time_rate(), year=2026, value=Decimal("80.0000"))
-    assert str(target) == "Chỉ tiêu năm 2026 của “Tỷ lệ nhiệm vụ hoàn thành đúng hạn”: 80 %"
+    assert str(target) == "Chỉ tiêu năm 2026 của “Tỷ lệ nhiệm vụ hoàn thành đúng hạn”: 80,00 %"

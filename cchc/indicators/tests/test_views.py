@@ -335,3 +335,13 @@ def test_the_detail_opens_on_the_latest_period_with_a_value_the_reader_may_see(p
     assert response.context["period"] == Period(2024, PeriodKind.YEAR)
     assert [row.value.value for row in response.context["rows"] if row.value is not None] == [Decimal(40)]
     assert personas.client("leader").get(url, {"period": "2025"}).context["period"] == Period(2025, PeriodKind.YEAR)
+
+
+def test_the_list_names_each_indicator_in_vietnamese_and_shows_its_code_to_the_secretariat_only(personas, world):
+    services.indicator_ensure(code="tasks.on_time_rate", name="Tỷ lệ nhiệm vụ hoàn thành đúng hạn")
+    url = reverse("indicators:indicator_list")
+    leader = personas.client("leader").get(url).content.decode()
+    assert '<a href="' in leader and ">Tỷ lệ nhiệm vụ hoàn thành đúng hạn</a>" in leader
+    assert "tasks.on_time_rate" not in leader
+    secretariat = personas.client("secretariat").get(url).content.decode()
+    assert '<small class="muted" data-testid="indicator-code">tasks.on_time_rate</small>' in secretariat

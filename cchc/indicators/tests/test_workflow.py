@@ -172,7 +172,7 @@ def test_a_period_that_has_not_started_is_refused(personas, digitised):
         (50, -5, 10, "numerator", "Tử số không được âm."),
         (50, 5, 0, "denominator", "Mẫu số phải lớn hơn 0."),
         (100, 70, 60, "numerator", "Tử số không được lớn hơn mẫu số."),
-        (Decimal("72.5"), 45, 60, "value", "Tỷ lệ phải bằng tử số chia cho mẫu số, tức 75 %."),
+        (Decimal("72.5"), 45, 60, "value", "Tỷ lệ phải bằng tử số chia cho mẫu số, tức 75,00 %."),
     ],
 )
 def test_a_rate_given_with_its_parts_must_agree_with_them(

@@ -1,7 +1,7 @@
 """The pages of the indicator store, one module per page group: definitions, targets, values (entry and review),
 and the published external results (``external``)."""
 
-from .definitions import indicator_create, indicator_detail, indicator_edit, indicator_list
+from .definitions import indicator_create, indicator_detail, indicator_edit, indicator_list, indicator_public
 from .exchange import import_page, import_template, targets_export, values_export
 from .external import (
     external_import,
@@ -46,6 +46,7 @@ __all__ = [
     "indicator_detail",
     "indicator_edit",
     "indicator_list",
+    "indicator_public",
     "review_queue",
     "target_create",
     "target_delete",

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from cchc.accounts import roles
 from cchc.lib.errors import ServiceError
@@ -172,3 +172,17 @@ def indicator_edit(request: HttpRequest, indicator_id: int) -> HttpResponse:
             messages.success(request, _("Đã lưu định nghĩa chỉ số."))
             return redirect("indicators:indicator_detail", indicator.pk)
     return page(request, "indicators/indicator_form.html", form=form, indicator=indicator)
+
+
+@require_POST
+@login_required
+def indicator_public(request: HttpRequest, indicator_id: int) -> HttpResponse:
+    """The secretariat shows an indicator on the public page, or stops showing it (one button on its page)."""
+    indicator = access.get_indicator_for_user(request.user, indicator_id, manage=True)
+    shown = request.POST.get("on_public_page") == "1"
+    services.indicator_set_public(actor=request.user, indicator=indicator, on_public_page=shown)
+    if shown:
+        messages.success(request, _("Chỉ số đã được công khai trên trang công khai."))
+    else:
+        messages.success(request, _("Chỉ số không còn hiện trên trang công khai."))
+    return redirect("indicators:indicator_detail", indicator.pk)

@@ -13,7 +13,7 @@ from typing import Any
 from django import template
 from django.template.defaultfilters import date
 
-from cchc.lib.numbers import format_amount, format_count, format_points
+from cchc.lib.numbers import format_amount, format_count, format_points, format_rate
 
 register = template.Library()
 
@@ -51,6 +51,18 @@ def amount(value: Any, measure: str = "") -> str:
         return NOTHING
     try:
         return format_amount(_decimal(value), measure)
+    except ArithmeticError:
+        return str(value)
+
+
+@register.filter
+def rate(value: Any) -> str:
+    """A rate (``{{ value|rate }}`` reads ``87,10 %``): always the same decimals (:func:`format_rate`); a dash when
+    there is none. The same as ``amount:"percent"``."""
+    if value is None or value == "":
+        return NOTHING
+    try:
+        return format_rate(_decimal(value))
     except ArithmeticError:
         return str(value)
 

@@ -10,7 +10,7 @@ import pytest
 from django.template import engines
 from django.utils import translation
 
-from cchc.lib.numbers import format_points
+from cchc.lib.numbers import format_points, format_rate
 
 
 def render(source: str, **context: Any) -> str:
@@ -57,14 +57,14 @@ def test_points_read_like_the_python_formatting_of_a_normalised_value() -> None:
     [
         (None, "percent", "—"),
         (D("0"), "", "0"),
-        (D("-0.00"), "percent", "0 %"),
+        (D("-0.00"), "percent", "0,00 %"),
         (D("66.6700"), "percent", "66,67 %"),
         (D("8.50"), "score", "8,5 điểm"),
         (D("3"), "days", "3 ngày"),
         (D("12"), "count", "12"),
         (D("-2.5"), "", "-2,5"),
         (D("1234567"), "count", "1.234.567"),
-        (D("37000.5"), "percent", "37.000,5 %"),
+        (D("37000.5"), "percent", "37.000,50 %"),
         ("không", "count", "không"),
     ],
 )
@@ -83,7 +83,7 @@ def test_counts_group_their_thousands(value: Any, shown: str) -> None:
 def test_counts_and_amounts_group_thousands_the_english_way_in_english() -> None:
     with translation.override("en"):
         assert render("{{ value|count }}", value=37000) == "37,000"
-        assert render('{{ value|amount:"percent" }}', value=D("1234.5")) == "1,234.5 %"
+        assert render('{{ value|amount:"percent" }}', value=D("1234.5")) == "1,234.50 %"
 
 
 def test_an_amount_without_a_measure_is_the_bare_number() -> None:
@@ -105,3 +105,15 @@ def test_days_and_moments_read_like_the_date_filter() -> None:
     moment = datetime.datetime(2026, 12, 31, 23, 59, tzinfo=datetime.UTC)
     assert render("{{ at|day }}", at=moment) == render('{{ at|date:"d/m/Y" }}', at=moment)
     assert render("{{ at|moment }}", at=moment) == render('{{ at|date:"d/m/Y H:i" }}', at=moment)
+
+
+def test_rates_side_by_side_read_with_the_same_number_of_decimals() -> None:
+    shown = [render("{{ value|rate }}", value=D(raw)) for raw in ("87.1", "87.09", "100", "0", "66.6700")]
+    assert shown == ["87,10 %", "87,09 %", "100,00 %", "0,00 %", "66,67 %"]
+    assert render('{{ value|amount:"percent" }}', value=D("87.1")) == format_rate(D("87.1")) == "87,10 %"
+    assert render("{{ value|rate }}", value=None) == "—"
+
+
+def test_a_rate_is_rounded_half_up_to_the_stored_hundredths() -> None:
+    assert format_rate(D("87.095")) == "87,10 %"
+    assert format_rate(D("-0.001")) == "0,00 %"

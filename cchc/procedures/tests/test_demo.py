@@ -16,9 +16,9 @@ from cchc.lib.periods import Period
 from cchc.organisations.models import Unit
 
 from ..access import get_data_imports_for_user
-from ..demo import CATALOGUE, SOURCE, dossier_rows, load_demo, profiles
+from ..demo import CATALOGUE, SOURCE, demo_file_name, dossier_rows, load_demo, profiles
 from ..kpis import kpis_for
-from ..models import Channel, Dossier, DossierStatus, Procedure
+from ..models import Channel, DataImport, Dossier, DossierStatus, Procedure
 
 TODAY = datetime.date(2026, 3, 10)
 
@@ -58,6 +58,8 @@ def test_the_demo_loads_a_year_of_plausible_dossiers_once() -> None:
     assert AuditEntry.objects.filter(action="import").count() == 1
     secretariat = User.objects.get(username="thuongtruc")  # the demo import is in the secretariat's history
     assert list(get_data_imports_for_user(secretariat).values_list("author__username", flat=True)) == ["thuongtruc"]
+    # The history names the demo import like an export of the one-stop system, never "demo".
+    assert DataImport.objects.get(source=SOURCE).file_name == "SoTheoDoiHoSo_11032025-10032026.xlsx"
     province = Unit.objects.get(code="PT")
     year = kpis_for(province, Period.from_key(str(TODAY.year)))  # read from the rollups the demo refreshed
     assert year.received == counted.filter(received_on__year=TODAY.year).count() > 5_000
@@ -86,3 +88,9 @@ def test_the_generator_gives_the_same_dossiers_for_the_same_seed() -> None:
     first = rows()
     assert first == rows() and len(first) > 300
     assert len({code for code, *_rest in first}) == len(first)
+
+
+def test_the_demo_import_is_named_like_a_one_stop_system_s_export_of_its_dates() -> None:
+    name = demo_file_name(datetime.date(2025, 3, 11), datetime.date(2026, 3, 10))
+    assert name == "SoTheoDoiHoSo_11032025-10032026.xlsx"
+    assert "demo" not in name.lower()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -407,3 +408,14 @@ def test_a_publication_refused_by_a_value_a_unit_entered_shows_why_and_writes_no
     assert publication.status == "failed" and "không ghi đè" in publication.message
     section = client.get(url).content.decode().split('data-testid="publications"')[1].split("</section>")[0]
     assert "Không công bố được" in section and "không ghi đè" in section
+
+
+def test_the_kpi_table_shows_every_rate_and_target_with_two_decimals(personas, dossiers):
+    kpi_indicators()
+    on_time = Indicator.objects.get(code="dossiers.on_time_rate")
+    Target.objects.create(indicator=on_time, year=2025, value=Decimal("87.1"))
+    html = personas.client("secretariat").get(reverse("procedures:kpi_table"), QUERY).content.decode()
+    assert "50,00 %" in html  # the province: one of two finished dossiers on time
+    assert "/ 87,10 %" in html and "87,1 %" not in html
+    assert not re.search(r"\d,\d %", html)  # no rate with one decimal anywhere
+    assert not re.search(r"[^\d,.]\d+ %", html)  # nor a whole number without decimals

@@ -3,7 +3,7 @@ dossiers (list and detail), the procedure catalogue and the service indicators (
 
 from .aggregates import aggregate_list
 from .catalogue import procedure_list
-from .dossiers import dossier_detail, dossier_list
+from .dossiers import dossier_detail, dossier_list, dossier_list_export
 from .imports import (
     import_aggregates,
     import_catalogue,
@@ -28,6 +28,7 @@ __all__ = [
     "aggregate_list",
     "dossier_detail",
     "dossier_list",
+    "dossier_list_export",
     "import_aggregates",
     "import_catalogue",
     "import_columns",
