@@ -99,8 +99,7 @@ class Remedied:
 
 
 def _remedied(findings: QuerySet[Finding]) -> Remedied:
-    row = findings_with_state(findings).aggregate(total=Count("pk"), remedied=Count("pk", filter=Q(remedied=True)))
-    return Remedied(remedied=row["remedied"] or 0, total=row["total"] or 0)
+    return Remedied(remedied=findings.filter(remedied_condition()).count(), total=findings.count())
 
 
 def year_findings(year: int) -> QuerySet[Finding]:
@@ -119,9 +118,10 @@ def remedied_of_plan(plan: InspectionPlan) -> Remedied:
 def remedied_by_unit(year: int, unit_ids: Iterable[int]) -> dict[int, Remedied]:
     """``{unit_id: Remedied}`` of the inspected units ``unit_ids`` over every plan of ``year`` (one query)."""
     rows = (
-        findings_with_state(year_findings(year).filter(inspection__unit_id__in=list(unit_ids)))
+        year_findings(year)
+        .filter(inspection__unit_id__in=list(unit_ids))
         .values("inspection__unit_id")
-        .annotate(total=Count("pk"), done=Count("pk", filter=Q(remedied=True)))
+        .annotate(total=Count("pk"), done=Count("pk", filter=remedied_condition()))
         .order_by()
     )
     return {row["inspection__unit_id"]: Remedied(remedied=row["done"], total=row["total"]) for row in rows}

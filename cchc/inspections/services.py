@@ -486,7 +486,7 @@ def finding_create(
     finding = Finding.objects.create(
         inspection=inspection, kind=kind, content=content, deadline=deadline, created_by=actor_user(actor)
     )
-    finding_task_create(actor=actor, finding=finding)
+    finding = finding_task_create(actor=actor, finding=finding)
     record(
         actor=actor,
         action=AuditAction.CREATE,
