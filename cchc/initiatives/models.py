@@ -79,7 +79,9 @@ class Initiative(models.Model):
 class InitiativeFile(models.Model):
     """A file describing an initiative; stored under its SHA-256."""
 
-    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="files")
+    initiative = models.ForeignKey(
+        Initiative, verbose_name=_("sáng kiến"), on_delete=models.CASCADE, related_name="files"
+    )
     file = models.FileField(_("tệp"), upload_to="initiatives/%Y/")
     file_name = models.CharField(_("tên tệp gốc"), max_length=255)
     file_size = models.PositiveBigIntegerField()

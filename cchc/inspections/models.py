@@ -61,7 +61,9 @@ class InspectionPlan(models.Model):
 
 
 class Inspection(models.Model):
-    plan = models.ForeignKey(InspectionPlan, on_delete=models.CASCADE, related_name="inspections")
+    plan = models.ForeignKey(
+        InspectionPlan, verbose_name=_("kế hoạch kiểm tra"), on_delete=models.CASCADE, related_name="inspections"
+    )
     unit = models.ForeignKey(
         "organisations.Unit", verbose_name=_("đơn vị được kiểm tra"), on_delete=models.PROTECT, related_name="+"
     )
@@ -90,7 +92,9 @@ class Inspection(models.Model):
 class Finding(models.Model):
     """A recommendation or shortcoming recorded at an inspection, followed as a task of the inspected unit."""
 
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("cuộc kiểm tra"), on_delete=models.CASCADE, related_name="findings"
+    )
     kind = models.CharField(_("loại"), max_length=16, choices=FindingKind.choices, default=FindingKind.RECOMMENDATION)
     content = models.TextField(_("nội dung"), max_length=NOTE_MAX_LENGTH)
     deadline = models.DateField(_("thời hạn khắc phục"))

@@ -65,19 +65,21 @@ def test_the_units_counted_are_the_departments_and_communes_directly_under_the_o
     assert units == {personas.home_affairs, personas.unit_a, personas.unit_b}
 
 
-def test_a_unit_outside_the_organisers_units_cannot_be_put_in_the_plan(personas: Personas, plan: InspectionPlan) -> None:
+def test_a_unit_outside_the_organisers_units_cannot_be_put_in_the_plan(
+    personas: Personas, plan: InspectionPlan
+) -> None:
     for unit in (personas.office_a, personas.front, personas.other_commune):
         with pytest.raises(ServiceError) as raised:
-            services.inspection_add(
-                actor=personas.secretariat, plan=plan, unit=unit, planned_on=timezone.localdate()
-            )
+            services.inspection_add(actor=personas.secretariat, plan=plan, unit=unit, planned_on=timezone.localdate())
         assert raised.value.field == "unit"
     assert not plan.inspections.exists()
 
 
 def test_a_unit_added_twice_is_in_the_plan_once(personas: Personas, plan: InspectionPlan) -> None:
     today = timezone.localdate()
-    first, created = services.inspection_add(actor=personas.secretariat, plan=plan, unit=personas.unit_a, planned_on=today)
+    first, created = services.inspection_add(
+        actor=personas.secretariat, plan=plan, unit=personas.unit_a, planned_on=today
+    )
     again, created_again = services.inspection_add(
         actor=personas.secretariat, plan=plan, unit=personas.unit_a, planned_on=today
     )
@@ -92,7 +94,9 @@ def test_a_second_plan_for_the_same_year_is_refused(personas: Personas, plan: In
 
 def test_an_inspection_of_a_draft_plan_cannot_be_recorded_as_done(personas: Personas, plan: InspectionPlan) -> None:
     today = timezone.localdate()
-    inspection, _ = services.inspection_add(actor=personas.secretariat, plan=plan, unit=personas.unit_a, planned_on=today)
+    inspection, _ = services.inspection_add(
+        actor=personas.secretariat, plan=plan, unit=personas.unit_a, planned_on=today
+    )
     with pytest.raises(ServiceError) as raised:
         services.inspection_update(actor=personas.secretariat, inspection=inspection, planned_on=today, done_on=today)
     assert raised.value.field == "done_on"
