@@ -110,8 +110,11 @@ def _duplicate() -> ServiceError:
 
 
 @transaction.atomic
-def initiative_propose(*, actor: Actor, unit: Unit, year: int, title: str, description: str) -> Initiative:
-    """A unit's proposal for ``year`` (the same title twice in a year is refused: a double submit creates one)."""
+def initiative_propose(
+    *, actor: Actor, unit: Unit, year: int, title: str, description: str, upload: IO[bytes] | None = None
+) -> Initiative:
+    """A unit's proposal for ``year`` (the same title twice in a year is refused: a double submit creates one), with
+    its first file when ``upload`` is given (a file refused by the checks leaves nothing stored)."""
     if not 2000 <= year <= 2200:
         raise ServiceError(_("Năm không hợp lệ."), field="year")
     if not unit.is_active():
@@ -133,6 +136,8 @@ def initiative_propose(*, actor: Actor, unit: Unit, year: int, title: str, descr
         changes={"year": [None, year], **{k: [None, v] for k, v in snapshot(initiative, INITIATIVE_FIELDS).items()}},
         unit=unit,
     )
+    if upload is not None:
+        initiative_file_add(actor=actor, initiative=initiative, upload=upload)
     count_publish(actor=actor, unit=unit, year=year)
     return initiative
 

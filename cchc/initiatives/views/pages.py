@@ -75,13 +75,12 @@ def initiative_create(request: HttpRequest) -> HttpResponse:
                 year=data["year"],
                 title=data["title"],
                 description=data["description"],
+                upload=data.get("file"),
             )
-            if data.get("file"):
-                services.initiative_file_add(actor=request.user, initiative=initiative, upload=data["file"])
         except ServiceError as exc:
             show_service_error(form, exc)
             if exc.field == "file":
-                # The proposal is kept only with its file: the unit sends both again.
+                # Nothing was stored: the unit chooses the file again, the text it typed is kept.
                 return _page(request, "initiatives/initiative_form.html", form=form, initiative=None, status=400)
         else:
             messages.success(request, _("Đã gửi đề xuất sáng kiến."))
