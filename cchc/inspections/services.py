@@ -5,7 +5,8 @@ unit, created by the directives app's own ``task_create`` under one follow-up di
 tại, hạn chế sau kiểm tra …", created on first use; its ``origin_key`` makes it unique). The indicators
 ``inspections.coverage_rate`` and ``inspections.findings_remedied_rate`` are published again after every change, and
 by ``cchc publish_registers --year`` (a finding becomes remedied when the secretariat accepts the task's completion
-report in the task tracker: the nightly command brings the rate up to date).
+report in the task tracker: the nightly command brings the rate up to date). ``publish=False`` leaves the
+publication to one :func:`publish_year` at the end of a bulk load (the demonstration data).
 """
 
 from __future__ import annotations
@@ -312,7 +313,14 @@ def _check_planned_on(plan: InspectionPlan, planned_on: datetime.date | None) ->
 
 @transaction.atomic
 def inspection_add(
-    *, actor: Actor, plan: InspectionPlan, unit: Unit, planned_on: datetime.date | None, team: str = "", note: str = ""
+    *,
+    actor: Actor,
+    plan: InspectionPlan,
+    unit: Unit,
+    planned_on: datetime.date | None,
+    team: str = "",
+    note: str = "",
+    publish: bool = True,
 ) -> tuple[Inspection, bool]:
     """Add ``unit`` to the plan; returns the inspection and whether it is new (the unit already in the plan: the
     existing one, nothing created)."""
@@ -339,7 +347,8 @@ def inspection_add(
         | {k: [None, v] for k, v in snapshot(inspection, INSPECTION_FIELDS).items()},
         unit=unit,
     )
-    _republish(actor, plan)
+    if publish:
+        _republish(actor, plan)
     return inspection, True
 
 
@@ -361,6 +370,7 @@ def inspection_update(
     note: str = "",
     done_on: datetime.date | None = None,
     today: datetime.date | None = None,
+    publish: bool = True,
 ) -> Inspection:
     """Change the date, team or note of an inspection, or record the day it took place (``done_on``)."""
     inspection = _locked_inspection(inspection)
@@ -393,7 +403,8 @@ def inspection_update(
         changes=diff(before, snapshot(inspection, INSPECTION_FIELDS)),
         unit=inspection.unit,
     )
-    _republish(actor, plan)
+    if publish:
+        _republish(actor, plan)
     return inspection
 
 
@@ -457,6 +468,7 @@ def finding_create(
     content: str,
     deadline: datetime.date | None,
     today: datetime.date | None = None,
+    publish: bool = True,
 ) -> tuple[Finding, bool]:
     """Record a finding of a done inspection and give its remedy to the inspected unit as a task due on ``deadline``.
 
@@ -499,7 +511,8 @@ def finding_create(
         },
         unit=inspection.unit,
     )
-    _republish(actor, plan)
+    if publish:
+        _republish(actor, plan)
     return finding, True
 
 

@@ -16,11 +16,12 @@ from cchc.initiatives import selectors, services
 from cchc.initiatives.models import Initiative, InitiativeStatus, RecognitionLevel
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
+from cchc.organisations.models import Unit
 from cchc.testing.files import pdf_bytes
 from cchc.testing.personas import Personas
 
 
-def _propose(personas: Personas, unit: object, title: str, year: int) -> Initiative:
+def _propose(personas: Personas, unit: Unit, title: str, year: int) -> Initiative:
     return services.initiative_propose(
         actor=personas.focal_a, unit=unit, year=year, title=title, description="Mô tả giải pháp và hiệu quả."
     )

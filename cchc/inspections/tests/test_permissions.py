@@ -136,6 +136,7 @@ def test_the_api_lists_only_what_the_caller_may_read(
 ) -> None:
     for name, expected in (("secretariat", 2), ("focal_b", 1), ("focal_a", 1)):
         user = personas.user(name)
+        assert user is not None
         _token, raw = api_token_create(actor=user, user=user, name="thử")
         response = personas.client("anonymous").get("/api/inspections/", headers={"Authorization": f"Bearer {raw}"})
         assert response.status_code == 200, response.content

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from cchc.accounts.models import User
 from cchc.audit.models import AuditEntry
 from cchc.directives.models import Assignment, Directive
 from cchc.directives.services import report_accept, report_submit
@@ -17,14 +18,15 @@ from cchc.indicators.selectors import target_for
 from cchc.inspections import selectors, services
 from cchc.inspections.models import Finding, FindingKind, Inspection, InspectionPlan, PlanStatus
 from cchc.lib.errors import ServiceError
+from cchc.organisations.models import Unit
 from cchc.testing.personas import Personas
 
 
-def _value(code: str, unit: object, year: int) -> IndicatorValue | None:
+def _value(code: str, unit: Unit, year: int) -> IndicatorValue | None:
     return IndicatorValue.objects.filter(indicator__code=code, unit=unit, period_key=str(year)).first()
 
 
-def _inspected(personas: Personas, plan: InspectionPlan, unit: object) -> Inspection:
+def _inspected(personas: Personas, plan: InspectionPlan, unit: Unit) -> Inspection:
     today = timezone.localdate()
     inspection, _created = services.inspection_add(
         actor=personas.secretariat, plan=plan, unit=unit, planned_on=today, team="Nguyễn Văn A (Sở Nội vụ)"
@@ -52,7 +54,8 @@ def _finding(personas: Personas, inspection: Inspection, content: str) -> Findin
     return finding
 
 
-def _remedy(personas: Personas, finding: Finding, focal: object) -> None:
+def _remedy(personas: Personas, finding: Finding, focal: User) -> None:
+    assert finding.task_id is not None
     assignment = Assignment.objects.get(task_id=finding.task_id)
     report = report_submit(actor=focal, assignment=assignment, percent=100, text="Đã khắc phục")
     report_accept(actor=personas.secretariat, report=report)
