@@ -104,9 +104,9 @@ def load_demo(*, stdout: Writer | None = None, today: datetime.date | None = Non
             remedied += 1
     services.inspections_publish(actor=None, organiser=province, year=day.year)
     if stdout is not None:
-        summary = _("Kiểm tra CCHC minh họa: %(planned)d đơn vị trong kế hoạch, %(done)d đã kiểm tra.") % {
-            "planned": len(inspections),
-            "done": len(done),
-        }
-        stdout.write(f"{summary} {_('Kiến nghị đã khắc phục: %(count)d.') % {'count': remedied}}\n")
+        summary = _(
+            "Kiểm tra CCHC minh họa: %(planned)d đơn vị trong kế hoạch, %(done)d đã kiểm tra, %(remedied)d đã khắc "
+            "phục kiến nghị."
+        ) % {"planned": len(inspections), "done": len(done), "remedied": remedied}
+        stdout.write(summary + "\n")
     return plan
