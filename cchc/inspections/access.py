@@ -19,7 +19,7 @@ from cchc.accounts.models import Role
 from cchc.accounts.roles import covers, get_units_for_user, has_role, is_admin, is_manager, own_unit_condition
 from cchc.lib.ids import id_or_404
 from cchc.lib.types import Viewer
-from cchc.organisations.models import Unit
+from cchc.organisations.models import Unit, UnitKind
 
 from .models import Finding, Inspection, InspectionPlan, PlanStatus
 
@@ -112,6 +112,9 @@ def get_finding_for_user(user: Viewer, finding_id: Any, *, manage: bool = False)
     return finding
 
 
+ORGANISER_KINDS = (UnitKind.PROVINCE.value, UnitKind.DISTRICT.value)
+
+
 def organisers_for_user(user: Viewer) -> QuerySet[Unit]:
-    """The units whose plans the user may create (in force, managed)."""
-    return get_units_for_user(user, manage=True).active()
+    """The units whose plans the user may create: provinces (and districts before 1 July 2025) in force, managed."""
+    return get_units_for_user(user, manage=True).active().filter(kind__in=ORGANISER_KINDS).order_by("path")
