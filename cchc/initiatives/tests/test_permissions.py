@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -128,3 +130,18 @@ def test_the_secretariat_recognises_after_a_confirmation_page(personas: Personas
     assert work["a"].status == "recognised"
     export = client.get(reverse("initiatives:export"))
     assert export.status_code == 200
+
+
+def test_the_list_reads_a_fixed_number_of_queries(personas: Personas, work: dict[str, Initiative]) -> None:
+    client = personas.client("secretariat")
+    url = reverse("initiatives:initiative_list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    for title in ("Thêm một", "Thêm hai"):
+        services.initiative_propose(
+            actor=personas.focal_a, unit=personas.office_a, year=timezone.localdate().year, title=title, description="X"
+        )
+    with CaptureQueriesContext(connection) as second:
+        client.get(url)
+    assert len(second) == len(first)
