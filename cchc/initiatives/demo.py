@@ -46,7 +46,7 @@ def load_demo(*, stdout: Writer | None = None, today: datetime.date | None = Non
         if Initiative.objects.filter(unit=unit, year=day.year).exists():
             continue
         count = (index * 3 + 1) % 5  # 1, 4, 2, 0, 3, …
-        recognised = min(count, (index * 2) % 4)
+        recognised = count if index % 4 == 1 else min(count, index % 3)
         for number in range(count):
             initiative = services.initiative_propose(
                 actor=secretariat,
