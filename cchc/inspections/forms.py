@@ -16,7 +16,7 @@ from cchc.organisations.picker import Scope
 
 from .models import TITLE_MAX_LENGTH, FindingKind
 
-__all__ = ["FindingForm", "InspectionForm", "PlanForm", "show_service_error"]
+__all__ = ["FindingForm", "InspectionForm", "PlanEditForm", "PlanForm", "show_service_error"]
 
 
 class PlanForm(forms.Form):
@@ -34,6 +34,14 @@ class PlanForm(forms.Form):
             label=_("Đơn vị tổ chức kiểm tra"), queryset=organisers, empty_label=None
         )
         self.order_fields(["organiser", "year", "title", "reference", "note"])
+
+
+class PlanEditForm(forms.Form):
+    title = forms.CharField(label=_("Tên kế hoạch"), max_length=TITLE_MAX_LENGTH)
+    reference = forms.CharField(label=_("Số, ký hiệu văn bản"), max_length=100, required=False)
+    note = forms.CharField(
+        label=_("Ghi chú"), max_length=NOTE_MAX_LENGTH, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class InspectionForm(forms.Form):

@@ -49,6 +49,7 @@ def test_each_persona_opens_exactly_the_pages_it_may(
         reverse("inspections:inspection_detail", args=[inspections["a"].pk]): name in SEES_A,
         reverse("inspections:inspection_detail", args=[inspections["b"].pk]): name in SEES_B,
         reverse("inspections:plan_create"): name in {"admin", "secretariat"},
+        reverse("inspections:plan_edit", args=[plan.pk]): name in {"admin", "secretariat"},
         reverse("inspections:inspection_edit", args=[inspections["a"].pk]): name in {"admin", "secretariat"},
     }
     for url, allowed in expected.items():
@@ -141,3 +142,18 @@ def test_the_api_lists_only_what_the_caller_may_read(
         response = personas.client("anonymous").get("/api/inspections/", headers={"Authorization": f"Bearer {raw}"})
         assert response.status_code == 200, response.content
         assert response.json()["count"] == expected, name
+
+
+def test_a_unit_without_findings_is_taken_out_of_the_plan_by_the_secretariat_only(
+    personas: Personas, plan: InspectionPlan, inspections: dict[str, Inspection]
+) -> None:
+    url = reverse("inspections:inspection_delete", args=[inspections["b"].pk])
+    assert personas.client("focal_b").post(url).status_code in (403, 404)
+    assert personas.client("secretariat").post(url).status_code == 302
+    assert personas.client("secretariat").post(url).status_code == 302  # a second click
+    assert not Inspection.objects.filter(pk=inspections["b"].pk).exists()
+    refused = personas.client("secretariat").post(
+        reverse("inspections:inspection_delete", args=[inspections["a"].pk]), follow=True
+    )
+    assert "đã có kiến nghị" in refused.content.decode()
+    assert Inspection.objects.filter(pk=inspections["a"].pk).exists()

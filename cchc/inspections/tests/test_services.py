@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from cchc.accounts.models import User
@@ -232,3 +234,30 @@ def test_the_default_targets_are_data_the_secretariat_may_change(personas: Perso
     target.save()
     services.coverage_indicator()  # ensuring the definition again keeps the target as it was changed
     assert target_for(indicator, personas.province, year) == Decimal(40)
+
+
+def test_the_command_publishes_the_year_again_after_a_remedy_is_accepted(
+    personas: Personas, plan: InspectionPlan, year: int
+) -> None:
+    inspection = _inspected(personas, plan, personas.unit_a)
+    finding = _finding(personas, inspection, "Khắc phục rồi công bố lại")
+    _remedy(personas, finding, personas.focal_a)
+    stale = _value(selectors.FINDINGS_REMEDIED_RATE, personas.unit_a, year)
+    assert stale is not None and stale.value == Decimal("0.00")
+    out = StringIO()
+    call_command("publish_registers", "--year", str(year), stdout=out)
+    fresh = _value(selectors.FINDINGS_REMEDIED_RATE, personas.unit_a, year)
+    assert fresh is not None and fresh.value == Decimal("100.00")
+    assert str(year) in out.getvalue()
+
+
+def test_a_unit_without_findings_leaves_the_plan_and_coverage_follows(
+    personas: Personas, plan: InspectionPlan, year: int
+) -> None:
+    inspection = _inspected(personas, plan, personas.unit_a)
+    assert selectors.coverage(personas.province, year).inspected == 1
+    services.inspection_delete(actor=personas.secretariat, inspection=inspection)
+    services.inspection_delete(actor=personas.secretariat, inspection=inspection)  # a second click does nothing
+    assert selectors.coverage(personas.province, year).inspected == 0
+    value = _value(selectors.COVERAGE_RATE, personas.province, year)
+    assert value is not None and value.value == Decimal("0.00")

@@ -20,7 +20,7 @@ from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, write_table
 from cchc.organisations.picker import unit_scope
 
 from .. import access, exports, selectors, services
-from ..forms import FindingForm, InspectionForm, PlanForm, show_service_error
+from ..forms import FindingForm, InspectionForm, PlanEditForm, PlanForm, show_service_error
 from ..models import PlanStatus
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -251,6 +251,43 @@ def finding_create(request: HttpRequest, inspection_id: int) -> HttpResponse:
                 messages.success(request, _("Đã ghi kiến nghị, tồn tại và giao nhiệm vụ khắc phục cho đơn vị."))
             return redirect("inspections:inspection_detail", inspection.pk)
     return _inspection_page(request, inspection, form=form)
+
+
+@require_POST
+@login_required
+def inspection_delete(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    found = access.get_inspections_for_user(request.user).filter(pk=inspection_id).first()
+    if found is None:
+        return redirect("inspections:plan_list")  # a second click: already taken out of the plan
+    inspection = access.get_inspection_for_user(request.user, inspection_id, manage=True)
+    plan_id = inspection.plan_id
+    try:
+        services.inspection_delete(actor=request.user, inspection=inspection)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã bỏ đơn vị khỏi kế hoạch kiểm tra."))
+    return redirect("inspections:plan_detail", plan_id)
+
+
+@GET_POST
+@login_required
+def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request.user, plan_id, manage=True)
+    initial = {"title": plan.title, "reference": plan.reference, "note": plan.note}
+    form = PlanEditForm(_posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.plan_update(
+                actor=request.user, plan=plan, title=data["title"], reference=data["reference"], note=data["note"]
+            )
+        except ServiceError as exc:
+            show_service_error(form, exc)
+        else:
+            messages.success(request, _("Đã lưu kế hoạch kiểm tra."))
+            return redirect("inspections:plan_detail", plan.pk)
+    return _page(request, "inspections/plan_form.html", form=form, plan=plan)
 
 
 @require_POST
