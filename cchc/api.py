@@ -105,6 +105,8 @@ api.add_router("/results", "cchc.assessments.api.results_router")
 api.add_router("/directives", "cchc.directives.api.router")
 api.add_router("/external", "cchc.indicators.api_external.router")
 api.add_router("/indicators", "cchc.indicators.api.router")
+api.add_router("/inspections", "cchc.inspections.api.router")
+api.add_router("/initiatives", "cchc.initiatives.api.router")
 
 
 @api.exception_handler(RawPostDataException)

@@ -15,6 +15,8 @@ urlpatterns = [
     path("procedures/", include("cchc.procedures.urls")),
     path("surveys/", include("cchc.surveys.urls")),
     path("s/", include("cchc.surveys.urls_public")),
+    path("inspections/", include("cchc.inspections.urls")),
+    path("initiatives/", include("cchc.initiatives.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

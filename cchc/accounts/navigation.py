@@ -10,6 +10,8 @@ from django.utils.translation import pgettext
 
 from cchc.audit import access as audit_access
 from cchc.directives import access as directives_access
+from cchc.initiatives import access as initiatives_access
+from cchc.inspections import access as inspections_access
 from cchc.lib.types import Viewer
 from cchc.organisations import access as organisations_access
 
@@ -39,6 +41,10 @@ def items_for(user: Viewer | None) -> list[NavItem]:
         items.append(NavItem(_("Thủ tục, hồ sơ"), reverse("procedures:dossier_list"), "procedures"))
         items.append(NavItem(_("Chỉ số phục vụ"), reverse("procedures:kpi_table"), "kpis"))
         items.append(NavItem(_("Khảo sát"), reverse("surveys:questionnaire_list"), "surveys"))
+    if inspections_access.can_view_register(user):
+        items.append(NavItem(_("Kiểm tra CCHC"), reverse("inspections:plan_list"), "inspections"))
+    if initiatives_access.can_view_register(user):
+        items.append(NavItem(_("Sáng kiến CCHC"), reverse("initiatives:initiative_list"), "initiatives"))
     if directives_access.can_view_task_tracker(user):
         items.append(NavItem(_("Theo dõi nhiệm vụ"), reverse("directives:tracker"), "tracker"))
     if organisations_access.can_manage_units(user):

@@ -107,6 +107,10 @@ EXTRA_FIELD_LABELS = {
     "codes": gettext_lazy("Bảng mã"),
     "date_format": gettext_lazy("Cách ghi ngày"),
     "results_updated": gettext_lazy("Số kết quả tính lại"),
+    # inspections, initiatives
+    "year": gettext_lazy("Năm"),
+    "plan": gettext_lazy("Kế hoạch kiểm tra"),
+    "title": gettext_lazy("Tên"),
     # directives
     "directive": gettext_lazy("Văn bản chỉ đạo"),
     "extractor_version": gettext_lazy("Phiên bản bộ trích xuất"),

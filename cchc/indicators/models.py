@@ -32,6 +32,8 @@ class IndicatorSource(models.TextChoices):
     PROCEDURES = "procedures", _("Thủ tục hành chính, hồ sơ")
     ASSESSMENTS = "assessments", _("Chỉ số CCHC")
     EXTERNAL = "external", _("Kết quả công bố bên ngoài")
+    INSPECTIONS = "inspections", _("Kiểm tra cải cách hành chính")
+    INITIATIVES = "initiatives", _("Sáng kiến, giải pháp cải cách hành chính")
 
 
 class EntryMode(models.TextChoices):

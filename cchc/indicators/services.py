@@ -75,6 +75,8 @@ SOURCE_BY_PREFIX = {
     "pakn": IndicatorSource.PROCEDURES,
     "par": IndicatorSource.EXTERNAL,
     "papi": IndicatorSource.EXTERNAL,
+    "inspections": IndicatorSource.INSPECTIONS,
+    "initiatives": IndicatorSource.INITIATIVES,
 }
 
 

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "cchc.imports",
     "cchc.procedures",
     "cchc.surveys",
+    "cchc.inspections",
+    "cchc.initiatives",
     "cchc.dashboards",
     "cchc.demo",
     "cchc.maintenance",

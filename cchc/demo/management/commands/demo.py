@@ -17,6 +17,8 @@ from cchc.directives.demo import load_demo as load_directives_demo
 from cchc.frameworks.demo import load_demo as load_frameworks_demo
 from cchc.indicators.demo import load_demo as load_indicators_demo
 from cchc.indicators.external_demo import load_external_demo, load_responsible_demo
+from cchc.initiatives.demo import load_demo as load_initiatives_demo
+from cchc.inspections.demo import load_demo as load_inspections_demo
 from cchc.lib.errors import ServiceError
 from cchc.procedures.demo import load_demo as load_procedures_demo
 from cchc.surveys.demo import load_demo as load_surveys_demo
@@ -71,6 +73,8 @@ class Command(BaseCommand):
             load_surveys_demo(stdout=self.stdout)
             load_responsible_demo(PROVINCE)  # units answerable for each PAPI dimension, PAR INDEX area, SIPAS element
             load_procedures_demo(stdout=self.stdout)  # a year of one-stop dossiers for the KPI pages
+            load_inspections_demo(stdout=self.stdout)  # needs the directives app: findings become tasks
+            load_initiatives_demo(stdout=self.stdout)
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(_("Đã nạp dữ liệu minh họa (%(seconds).1f giây).") % {"seconds": time.monotonic() - started})

@@ -1,0 +1,31 @@
+from .pages import (
+    finding_create,
+    finding_delete,
+    inspection_add,
+    inspection_delete,
+    inspection_detail,
+    inspection_edit,
+    plan_approve,
+    plan_close,
+    plan_create,
+    plan_detail,
+    plan_edit,
+    plan_list,
+    register_export,
+)
+
+__all__ = [
+    "finding_create",
+    "finding_delete",
+    "inspection_add",
+    "inspection_delete",
+    "inspection_detail",
+    "inspection_edit",
+    "plan_approve",
+    "plan_close",
+    "plan_create",
+    "plan_detail",
+    "plan_edit",
+    "plan_list",
+    "register_export",
+]
