@@ -14,6 +14,7 @@ urlpatterns = [
     path("directives/", include("cchc.directives.urls")),
     path("procedures/", include("cchc.procedures.urls")),
     path("surveys/", include("cchc.surveys.urls")),
+    path("reports/", include("cchc.reports.urls")),
     path("s/", include("cchc.surveys.urls_public")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),

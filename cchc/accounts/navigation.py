@@ -12,6 +12,7 @@ from cchc.audit import access as audit_access
 from cchc.directives import access as directives_access
 from cchc.lib.types import Viewer
 from cchc.organisations import access as organisations_access
+from cchc.reports import access as reports_access
 
 from . import roles
 
@@ -41,6 +42,8 @@ def items_for(user: Viewer | None) -> list[NavItem]:
         items.append(NavItem(_("Khảo sát"), reverse("surveys:questionnaire_list"), "surveys"))
     if directives_access.can_view_task_tracker(user):
         items.append(NavItem(_("Theo dõi nhiệm vụ"), reverse("directives:tracker"), "tracker"))
+    if reports_access.can_use_reports(user):
+        items.append(NavItem(_("Báo cáo định kỳ"), reverse("reports:report_list"), "reports"))
     if organisations_access.can_manage_units(user):
         items.append(NavItem(pgettext("list", "Người dùng"), reverse("accounts:user_list"), "users"))
     if audit_access.can_view_audit(user):

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cchc.procedures",
     "cchc.surveys",
     "cchc.dashboards",
+    "cchc.reports",
     "cchc.demo",
 ]
 

@@ -28,6 +28,7 @@ from .models import (
     Question,
     QuestionKind,
     Questionnaire,
+    QuestionnaireKind,
     QuestionnaireVersion,
     Response,
     ResponseCount,
@@ -721,3 +722,40 @@ def respondent_groups(version: QuestionnaireVersion) -> dict[str, str]:
         "order", "pk"
     )
     return dict(rows.values_list("value", "label"))
+
+
+@dataclass(frozen=True)
+class SatisfactionRow:
+    """One satisfaction questionnaire's regular-survey result for a unit subtree and period, with its target."""
+
+    questionnaire: Questionnaire
+    responses: int
+    index: float | None
+    target: Decimal | None
+    status: str
+
+
+def satisfaction_for(unit: Unit, period: Period) -> list[SatisfactionRow]:
+    """The satisfaction index of each SIPAS questionnaire answered about ``unit`` (with its subtree) in ``period``,
+    over the regular channels (at the counter and online), as the results page computes it."""
+    where = ResultsFilter(period, unit, REGULAR_CHANNELS)
+    responses = Response.objects.all()
+    rows = []
+    questionnaires = Questionnaire.objects.filter(
+        kind=QuestionnaireKind.SIPAS,
+        pk__in=filtered_responses(Response.objects.all(), where).values("questionnaire_id"),
+    ).order_by("title", "pk")
+    for questionnaire in questionnaires:
+        report = results_report(questionnaire, responses.filter(questionnaire=questionnaire), where, population=0)
+        if report is None:
+            continue
+        rows.append(
+            SatisfactionRow(
+                questionnaire=questionnaire,
+                responses=report.responses,
+                index=report.result.index,
+                target=report.target,
+                status=report.status,
+            )
+        )
+    return rows
