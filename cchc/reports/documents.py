@@ -164,6 +164,7 @@ def tasks_chart(figures: Figures) -> bytes | None:
     # matplotlib loads slowly and only documents draw: imported here, object API only (no pyplot state).
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(7.0, max(1.8, 0.4 * len(rows) + 1.2)), dpi=150)
     FigureCanvasAgg(figure)
@@ -182,6 +183,7 @@ def tasks_chart(figures: Figures) -> bytes | None:
     axes.set_yticks(positions)
     axes.set_yticklabels([item.unit.name[:40] for item in rows], family="DejaVu Sans")
     axes.invert_yaxis()
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel("Số nhiệm vụ", family="DejaVu Sans")
     axes.set_title(CHART_TITLES["tasks"], family="DejaVu Sans", fontsize=10)
     axes.tick_params(labelsize=8)

@@ -102,8 +102,8 @@ def number_text(value: Any, *, percent: bool = False) -> str:
         text = f"{value:,}".replace(",", ".")
     else:
         text = f"{Decimal(value):,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
-        if text.endswith(",00"):
-            text = text[:-3]
+        if "," in text:
+            text = text.rstrip("0").rstrip(",")
     return f"{text} %" if percent else text
 
 

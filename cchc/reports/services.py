@@ -345,12 +345,17 @@ def check_template(data: bytes) -> None:
     from docxtpl import DocxTemplate  # loads jinja2: only when a template is checked
 
     try:
-        DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables()
+        names = DocxTemplate(io.BytesIO(data)).get_undeclared_template_variables()
     except Exception as exc:
         raise ServiceError(
             _("Mẫu Word có thẻ mẫu viết sai nên không dùng được: %(error)s") % {"error": str(exc)[:200]},
             field="file",
         ) from exc
+    if "parts" not in names:
+        raise ServiceError(
+            _("Mẫu Word không còn thẻ “parts” (các phần của báo cáo) nên báo cáo tải về sẽ không có nội dung."),
+            field="file",
+        )
 
 
 @transaction.atomic
