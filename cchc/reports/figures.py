@@ -24,7 +24,7 @@ from cchc.directives.selectors import UnitStats, directives_issued, unit_stats
 from cchc.indicators.selectors import Status as TargetStatus
 from cchc.indicators.selectors import value_for
 from cchc.lib.periods import Period
-from cchc.organisations.models import Unit, subtree_condition
+from cchc.organisations.models import SEGMENT_WIDTH, Unit, subtree_condition
 from cchc.procedures.kpis import KPI_LABELS, figure_status, kpi_targets, kpis_for
 from cchc.surveys.selectors import satisfaction_for
 
@@ -119,19 +119,31 @@ def table_text(table: Table) -> list[list[str]]:
 # The tables
 
 
+def _summed(unit: Unit, rows: list[UnitStats]) -> UnitStats:
+    counts: dict[str, int] = {}
+    for row in rows:
+        for status, count in row.counts.items():
+            counts[status] = counts.get(status, 0) + count
+    return UnitStats(
+        unit=unit, due=sum(row.due for row in rows), on_time=sum(row.on_time for row in rows), counts=counts
+    )
+
+
+def by_child(unit: Unit, stats: list[UnitStats]) -> list[UnitStats]:
+    """The per-unit figures summed into the unit's direct children (each with its subtree) and the unit itself."""
+    children = {child.path: child for child in Unit.objects.filter(parent=unit)}
+    width = len(unit.path) + SEGMENT_WIDTH
+    grouped: dict[int, tuple[Unit, list[UnitStats]]] = {}
+    for row in stats:
+        owner = children.get(row.unit.path[:width], unit) if row.unit.pk != unit.pk else unit
+        grouped.setdefault(owner.pk, (owner, []))[1].append(row)
+    return sorted((_summed(owner, rows) for owner, rows in grouped.values()), key=lambda item: item.unit.path)
+
+
 def _task_table(unit: Unit, period: Period) -> tuple[Table, list[UnitStats], UnitStats]:
     assignments = Assignment.objects.filter(subtree_condition([unit.path], "unit"))
     stats = unit_stats(assignments, period)
-    summed: dict[str, int] = {}
-    for row in stats:
-        for status, count in row.counts.items():
-            summed[status] = summed.get(status, 0) + count
-    total = UnitStats(
-        unit=unit,
-        due=sum(row.due for row in stats),
-        on_time=sum(row.on_time for row in stats),
-        counts=summed,
-    )
+    total = _summed(unit, stats)
     table = Table(
         key="tasks",
         title="Biểu 1. Tình hình thực hiện nhiệm vụ được giao có hạn trong kỳ",
@@ -160,7 +172,7 @@ def _task_table(unit: Unit, period: Period) -> tuple[Table, list[UnitStats], Uni
             item.rate,
         ]
 
-    ordered = sorted(stats, key=lambda item: item.unit.path)
+    ordered = by_child(unit, stats)
     table.rows = [row(item.unit.name, item) for item in ordered]
     if len(ordered) != 1:
         table.total = row("Tổng cộng", total)

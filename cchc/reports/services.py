@@ -63,7 +63,7 @@ def report_assignment(unit: Unit, period: Period) -> Assignment | None:
 
 
 @transaction.atomic
-def report_start(*, actor: Actor, unit: Unit, period: Period) -> Report:
+def report_start(*, actor: ActorOrSystem, unit: Unit, period: Period) -> Report:
     """Open the unit's report for ``period`` (or return it when it is already open: nothing is created twice)."""
     if period.kind not in REPORT_KINDS:
         raise ServiceError(_("Báo cáo định kỳ lập theo quý, 6 tháng hoặc năm."), field="period")
@@ -105,7 +105,7 @@ def _check_editable(report: Report) -> None:
 
 
 @transaction.atomic
-def section_save(*, actor: Actor, report: Report, key: str, text: str) -> Section:
+def section_save(*, actor: ActorOrSystem, report: Report, key: str, text: str) -> Section:
     """Save one narrative section; saving the same text again changes nothing (a double click writes once)."""
     if key not in SECTION_KEYS:
         raise ServiceError(_("Mục báo cáo không tồn tại."), field="text")
@@ -124,7 +124,7 @@ def section_save(*, actor: Actor, report: Report, key: str, text: str) -> Sectio
 
 
 @transaction.atomic
-def report_details_save(*, actor: Actor, report: Report, reference: str, signer: str) -> Report:
+def report_details_save(*, actor: ActorOrSystem, report: Report, reference: str, signer: str) -> Report:
     """The document number and the signer written on the Word file."""
     reference = check_text((reference or "").strip(), field="reference", max_length=100)
     signer = check_text((signer or "").strip(), field="signer", max_length=200)
@@ -161,7 +161,7 @@ def _pending_progress_report(assignment: Assignment) -> ProgressReport | None:
 
 
 @transaction.atomic
-def report_submit(*, actor: Actor, report: Report) -> Report:
+def report_submit(*, actor: ActorOrSystem, report: Report) -> Report:
     """Send the unit's report to the secretariat; the tied assignment is reported done (waiting for acceptance)."""
     report = _locked(report)
     if report.is_consolidated:
@@ -283,7 +283,7 @@ def gathered_text(reports: list[Report], key: str) -> str:
 
 
 @transaction.atomic
-def report_consolidate(*, actor: Actor, report: Report) -> Consolidation:
+def report_consolidate(*, actor: ActorOrSystem, report: Report) -> Consolidation:
     """Gather the accepted unit reports' sections into the province's report, section by section, for editing.
 
     Sections the secretariat has already written are kept as they are (their text is never overwritten); the
@@ -325,7 +325,7 @@ def report_consolidate(*, actor: Actor, report: Report) -> Consolidation:
 
 
 @transaction.atomic
-def report_task_link(*, actor: Actor, task: Task) -> ReportTask:
+def report_task_link(*, actor: ActorOrSystem, task: Task) -> ReportTask:
     """Make a recurring task the periodic reform report: its assignments carry the reports' deadlines."""
     if not task.recurrence and not task.report_every:
         raise ServiceError(_("Hãy chọn một nhiệm vụ định kỳ (hằng quý, 6 tháng hoặc hằng năm)."), field="task")

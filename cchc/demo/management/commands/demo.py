@@ -19,6 +19,7 @@ from cchc.indicators.demo import load_demo as load_indicators_demo
 from cchc.indicators.external_demo import load_external_demo, load_responsible_demo
 from cchc.lib.errors import ServiceError
 from cchc.procedures.demo import load_demo as load_procedures_demo
+from cchc.reports.demo import load_demo as load_reports_demo
 from cchc.surveys.demo import load_demo as load_surveys_demo
 
 
@@ -71,6 +72,7 @@ class Command(BaseCommand):
             load_surveys_demo(stdout=self.stdout)
             load_responsible_demo(PROVINCE)  # units answerable for each PAPI dimension, PAR INDEX area, SIPAS element
             load_procedures_demo(stdout=self.stdout)  # a year of one-stop dossiers for the KPI pages
+            load_reports_demo(province_code=PROVINCE, stdout=self.stdout)  # this year's annual reform reports
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(_("Đã nạp dữ liệu minh họa (%(seconds).1f giây).") % {"seconds": time.monotonic() - started})
