@@ -13,7 +13,7 @@ submitting and accepting the report report and accept the assignment.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -22,9 +22,12 @@ from django.utils.translation import gettext_lazy as _
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.validators import NOTE_MAX_LENGTH
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # The headings of the usual outline of the administrative-reform report (the seeds' reporting duty; see
 # docs/reports.md), in order: (key, heading, part).
-SECTION_SPECS: tuple[tuple[str, str, str], ...] = (
+SECTION_SPECS: tuple[tuple[str, StrOrPromise, str], ...] = (
     ("direction", _("Công tác chỉ đạo, điều hành cải cách hành chính"), "I"),
     ("institutional", _("Cải cách thể chế"), "II"),
     ("procedures", _("Cải cách thủ tục hành chính"), "II"),

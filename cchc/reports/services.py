@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
+from typing import IO
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -359,7 +360,7 @@ def check_template(data: bytes) -> None:
 
 
 @transaction.atomic
-def template_upload(*, actor: Actor, upload: io.BufferedIOBase, name: str) -> ReportTemplate:
+def template_upload(*, actor: Actor, upload: IO[bytes], name: str) -> ReportTemplate:
     """Replace the Word template (checked as any uploaded Word file, then as a docxtpl template)."""
     _kind, data = files.check_upload(upload, name=name, kinds=[files.DOCX])
     check_template(data)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.urls import reverse
 
@@ -13,7 +15,7 @@ from cchc.testing.personas import PERSONA_NAMES, Personas
 
 from .conftest import YEAR, Year
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
@@ -131,6 +133,7 @@ def test_the_round_trip_submits_returns_accepts_and_consolidates_through_the_tas
     unit_client.post(reverse("reports:report_submit", args=[report.pk]))  # a second click changes nothing
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
+    assert report.assignment_id is not None
     assignment = Assignment.objects.get(pk=report.assignment_id)
     assert assignment.review_pending and assignment.reports.count() == 1
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,6 +19,7 @@ from ..documents import (
     DOCX_CONTENT_TYPE,
     PDF_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
+    ReportContent,
     render_docx,
     render_pdf,
     render_xlsx,
@@ -26,7 +29,7 @@ from ..documents import (
 from ..forms import TemplateForm
 from ..models import ReportTemplate
 
-FORMATS = {
+FORMATS: dict[str, tuple[Callable[[ReportContent], bytes], str]] = {
     "docx": (render_docx, DOCX_CONTENT_TYPE),
     "pdf": (render_pdf, PDF_CONTENT_TYPE),
     "xlsx": (render_xlsx, XLSX_CONTENT_TYPE),

@@ -3,6 +3,7 @@ periodic reform report (Word, PDF or the Excel appendix, by the file's extension
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +12,15 @@ from django.utils.translation import gettext as _
 
 from cchc.lib.errors import ServiceError
 from cchc.organisations.models import Unit
-from cchc.reports.documents import render_docx, render_pdf, render_xlsx, report_content
+from cchc.reports.documents import ReportContent, render_docx, render_pdf, render_xlsx, report_content
 from cchc.reports.models import Report
 from cchc.reports.services import parse_period
 
-RENDERERS = {".docx": render_docx, ".pdf": render_pdf, ".xlsx": render_xlsx}
+RENDERERS: dict[str, Callable[[ReportContent], bytes]] = {
+    ".docx": render_docx,
+    ".pdf": render_pdf,
+    ".xlsx": render_xlsx,
+}
 
 
 class Command(BaseCommand):
