@@ -52,6 +52,13 @@ class ReportStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Đã tiếp nhận")
 
 
+# The tracker's status colours (cchc/static/cchc/app.css), by report status.
+STATUS_BADGES = {
+    ReportStatus.DRAFT: "",
+    ReportStatus.SUBMITTED: "status-in_progress",
+    ReportStatus.RETURNED: "status-overdue",
+    ReportStatus.ACCEPTED: "status-done_on_time",
+}
 # Statuses in which the unit may still write.
 EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
@@ -105,6 +112,10 @@ class Report(models.Model):
     @property
     def period(self) -> Period:
         return Period.from_key(self.period_key)
+
+    @property
+    def status_badge(self) -> str:
+        return STATUS_BADGES.get(ReportStatus(self.status), "")
 
     @property
     def is_editable(self) -> bool:
