@@ -78,6 +78,7 @@ EXTRA_FIELD_LABELS = {
     "period_start": gettext_lazy("Đầu kỳ"),
     "period_end": gettext_lazy("Cuối kỳ"),
     # reports
+    "text": gettext_lazy("Nội dung"),
     "consolidated_from": gettext_lazy("Tổng hợp từ báo cáo của"),
     "sections_filled": gettext_lazy("Số mục được điền khi tổng hợp"),
     # frameworks and assessments
