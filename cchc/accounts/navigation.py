@@ -42,7 +42,7 @@ def items_for(user: Viewer | None) -> list[NavItem]:
         items.append(NavItem(_("Khảo sát"), reverse("surveys:questionnaire_list"), "surveys"))
     if directives_access.can_view_task_tracker(user):
         items.append(NavItem(_("Theo dõi nhiệm vụ"), reverse("directives:tracker"), "tracker"))
-    if reports_access.can_use_reports(user):
+    if reports_access.shows_reports_menu(user):
         items.append(NavItem(_("Báo cáo định kỳ"), reverse("reports:report_list"), "reports"))
     if organisations_access.can_manage_units(user):
         items.append(NavItem(pgettext("list", "Người dùng"), reverse("accounts:user_list"), "users"))

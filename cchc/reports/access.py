@@ -45,6 +45,11 @@ def can_use_reports(user: Viewer) -> bool:
     return get_own_units_for_user(user).exists()
 
 
+def shows_reports_menu(user: Viewer) -> bool:
+    """The menu entry (no query beyond the cached roles): those who prepare, review or read reports by role."""
+    return is_signed_in(user) and (is_admin(user) or has_role(user, Role.SECRETARIAT, Role.LEADER, Role.FOCAL_POINT))
+
+
 def get_own_units_for_user(user: Viewer) -> UnitQuerySet:
     """Units whose reports the user prepares: the units they work in (unless they only supervise) and the subtrees
     of their focal-point scopes (the query twin of ``is_own_unit``)."""
