@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cchc.audit.models import AuditEntry
@@ -16,6 +18,9 @@ from cchc.testing.personas import PERSONA_NAMES, Personas
 from .conftest import YEAR, Year
 
 HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
+# Queries of the report list and of the overview (session, user, roles, the page's own reads).
+PINNED_LIST_QUERIES = 11
+PINNED_OVERVIEW_QUERIES = 14
 
 
 @pytest.fixture
@@ -157,3 +162,24 @@ def test_the_round_trip_submits_returns_accepts_and_consolidates_through_the_tas
     assert Section.objects.get(report=province, key="direction").text == "Sở Tư pháp: Họp giao ban quý."
     overview = office.get(reverse("reports:overview"), {"period": "2025"})
     assert overview.context["data"].accepted == 1
+
+
+def _queries(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_list_and_the_overview_cost_the_same_queries_whatever_the_number_of_reports(
+    personas: Personas, year: Year
+) -> None:
+    client = personas.client("secretariat")
+    overview = reverse("reports:overview") + "?period=2025"
+    services.report_start(actor=personas.focal_a, unit=personas.unit_a, period=YEAR)
+    few = (_queries(client, reverse("reports:report_list")), _queries(client, overview))
+    report_b = services.report_start(actor=personas.focal_b, unit=personas.unit_b, period=YEAR)
+    services.report_submit(actor=personas.focal_b, report=report_b)
+    services.report_start(actor=personas.secretariat, unit=personas.province, period=YEAR)
+    many = (_queries(client, reverse("reports:report_list")), _queries(client, overview))
+    assert many == few
+    assert few == (PINNED_LIST_QUERIES, PINNED_OVERVIEW_QUERIES)
