@@ -40,6 +40,9 @@ FONT_FILES = (
     Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"),
     Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"),
 )
+# Printing the periodic reform reports as PDF (cchc/reports, WeasyPrint): Pango and HarfBuzz's subsetter, loaded
+# through cffi when a PDF is written, and a serif font with the Vietnamese letters.
+PDF_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-liberation")
 PYTEST_NO_TESTS_COLLECTED = 5
 # pytest-xdist runs the tests in one worker process per CPU, each on its own test database (pytest-django names
 # them test_<name>_gw0, test_<name>_gw1, …), a whole test module per worker at a time so that module fixtures are
@@ -240,6 +243,7 @@ def command_run() -> int:
     ensure_dependencies(set())
     ensure_ocr()
     ensure_fonts()
+    ensure_pdf_engine()
     env = demo_environ(host)
     cchc = str(VENV_BIN / "cchc")
     say("Migrating the database")
@@ -328,6 +332,30 @@ def ensure_fonts() -> None:
     )
 
 
+def pdf_engine_available() -> bool:
+    """Can WeasyPrint load its system libraries (Pango) in the project's environment?"""
+    probe = subprocess.run([str(VENV_PYTHON), "-c", "import weasyprint"], capture_output=True, check=False)  # noqa: S603
+    return probe.returncode == 0
+
+
+def ensure_pdf_engine() -> None:
+    """Install Pango for WeasyPrint when it is missing and we may; otherwise warn (the report PDF tests fail)."""
+    if pdf_engine_available():
+        return
+    if can_use_apt():
+        say("Installing Pango for the PDF reports: " + " ".join(PDF_PACKAGES))
+        apt_install(PDF_PACKAGES)
+    if pdf_engine_available():
+        return
+    warn_loudly(
+        [
+            "WeasyPrint cannot load Pango: the periodic reports cannot be written as PDF.",
+            "THE REPORT PDF TESTS WILL FAIL.",
+            "Install it as root:  apt-get install " + " ".join(PDF_PACKAGES),
+        ]
+    )
+
+
 @dataclass
 class Step:
     name: str
@@ -396,6 +424,7 @@ def command_test(pytest_args: Sequence[str]) -> int:
     browser = ensure_browser()
     ensure_ocr()
     ensure_fonts()
+    ensure_pdf_engine()
     plan = check_plan(pytest_args, browser)
     steps = [Step(name) for name, _ in plan]
     failure: Failure | None = None

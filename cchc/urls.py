@@ -14,6 +14,7 @@ urlpatterns = [
     path("directives/", include("cchc.directives.urls")),
     path("procedures/", include("cchc.procedures.urls")),
     path("surveys/", include("cchc.surveys.urls")),
+    path("reports/", include("cchc.reports.urls")),
     path("s/", include("cchc.surveys.urls_public")),
     path("inspections/", include("cchc.inspections.urls")),
     path("initiatives/", include("cchc.initiatives.urls")),

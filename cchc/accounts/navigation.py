@@ -14,6 +14,7 @@ from cchc.initiatives import access as initiatives_access
 from cchc.inspections import access as inspections_access
 from cchc.lib.types import Viewer
 from cchc.organisations import access as organisations_access
+from cchc.reports import access as reports_access
 
 from . import roles
 
@@ -47,6 +48,8 @@ def items_for(user: Viewer | None) -> list[NavItem]:
         items.append(NavItem(_("Sáng kiến CCHC"), reverse("initiatives:initiative_list"), "initiatives"))
     if directives_access.can_view_task_tracker(user):
         items.append(NavItem(_("Theo dõi nhiệm vụ"), reverse("directives:tracker"), "tracker"))
+    if reports_access.shows_reports_menu(user):
+        items.append(NavItem(_("Báo cáo định kỳ"), reverse("reports:report_list"), "reports"))
     if organisations_access.can_manage_units(user):
         items.append(NavItem(pgettext("list", "Người dùng"), reverse("accounts:user_list"), "users"))
     if audit_access.can_view_audit(user):

@@ -18,8 +18,9 @@ from cchc.frameworks.models import Criterion, Framework
 from cchc.frameworks.rule_inputs import AUTO_RULE_KINDS, is_auto
 from cchc.lib.numbers import format_points
 from cchc.lib.text import sort_key
+from cchc.organisations.models import Unit
 
-from .analysis import ranking
+from .analysis import LossRow, RankingGroup, ranking, round_points_lost, unit_gaps
 from .models import (
     PUBLISHED_STAGES,
     Assessment,
@@ -722,3 +723,61 @@ def public_results_version() -> tuple[Any, ...]:
         latest=Max("computed_at"), count=Count("pk")
     )
     return rounds, latest["latest"], latest["count"]
+
+
+# ---------------------------------------------------------------------------
+# What a periodic reform report says of the PAR INDEX
+
+
+def latest_published_round(unit: Unit, year: int) -> Round | None:
+    """The latest round of ``year`` or before with published results, organised by the unit or one above it."""
+    return (
+        Round.objects.filter(stage__in=PUBLISHED_STAGES, year__lte=year, organiser_id__in=[*unit.ancestor_ids, unit.pk])
+        .order_by("-year", "-pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class UnitParResult:
+    """A unit's published result in a round and the criteria on which it lost most."""
+
+    round: Round
+    result: Result | None
+    gaps: list[Any]
+
+
+def unit_par_result(round_: Round, unit: Unit, *, top: int = 5) -> UnitParResult:
+    """The unit's stored result in ``round_`` (``None`` when it took no part) and its ``top`` largest losses."""
+    result = Result.objects.filter(assessment__round=round_, assessment__unit=unit).select_related("assessment").first()
+    gaps = []
+    if result is not None:
+        gaps = sorted(unit_gaps(result.assessment), key=lambda gap: -gap.lost)[:top]
+    return UnitParResult(round=round_, result=result, gaps=gaps)
+
+
+@dataclass(frozen=True)
+class RoundParSummary:
+    """A published round in a few figures: units ranked, the average index, the best and weakest, points lost."""
+
+    round: Round
+    groups: list[RankingGroup]
+    losses: list[LossRow]
+
+    @property
+    def units(self) -> int:
+        return sum(len(group.rows) for group in self.groups)
+
+    @property
+    def average_index(self) -> Decimal | None:
+        values = [row.index_value for group in self.groups for row in group.rows]
+        if not values:
+            return None
+        return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"))
+
+
+def round_par_summary(round_: Round, *, top: int = 5) -> RoundParSummary:
+    """The ranking of ``round_`` by unit kind and the ``top`` criteria that lost most points."""
+    return RoundParSummary(
+        round=round_, groups=ranking(round_, with_changes=False), losses=round_points_lost(round_)[:top]
+    )

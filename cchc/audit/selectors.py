@@ -77,6 +77,10 @@ EXTRA_FIELD_LABELS = {
     "period": gettext_lazy("Kỳ"),
     "period_start": gettext_lazy("Đầu kỳ"),
     "period_end": gettext_lazy("Cuối kỳ"),
+    # reports
+    "text": gettext_lazy("Nội dung"),
+    "consolidated_from": gettext_lazy("Tổng hợp từ báo cáo của"),
+    "sections_filled": gettext_lazy("Số mục được điền khi tổng hợp"),
     # frameworks and assessments
     "framework": gettext_lazy("Bộ tiêu chí"),
     "criteria": gettext_lazy("Tiêu chí"),

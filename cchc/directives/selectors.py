@@ -555,3 +555,24 @@ def labelled_documents(
             )
         )
     return result
+
+
+def directives_issued(directives: QuerySet[Directive], period: Period) -> dict[str, int]:
+    """How many of ``directives`` were issued in ``period``, by kind (the periodic report's count of documents)."""
+    rows = (
+        directives.filter(issued_on__gte=period.start, issued_on__lte=period.end)
+        .order_by()
+        .values("kind")
+        .annotate(n=Count("pk"))
+    )
+    return {row["kind"]: row["n"] for row in rows}
+
+
+def assignment_for_period(assignments: AssignmentQuerySet, unit: Unit, period: Period) -> Assignment | None:
+    """The unit's assignment of a recurring task for the occurrence of ``period`` (the report's deadline)."""
+    return (
+        assignments.filter(unit=unit, occurrence__period_key=period.key)
+        .select_related("task", "occurrence")
+        .order_by("pk")
+        .first()
+    )

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cchc.inspections",
     "cchc.initiatives",
     "cchc.dashboards",
+    "cchc.reports",
     "cchc.demo",
     "cchc.maintenance",
 ]

@@ -36,6 +36,7 @@ from .models import (
     Question,
     QuestionKind,
     Questionnaire,
+    QuestionnaireKind,
     QuestionnaireVersion,
     Response,
     ResponseCount,
@@ -794,3 +795,40 @@ def open_public_surveys_version(today: datetime.date | None = None) -> tuple[obj
     )
     versions = tuple(QuestionnaireVersion.objects.order_by("pk").values_list("pk", "state"))
     return today, points, versions
+
+
+@dataclass(frozen=True)
+class SatisfactionRow:
+    """One satisfaction questionnaire's regular-survey result for a unit subtree and period, with its target."""
+
+    questionnaire: Questionnaire
+    responses: int
+    index: float | None
+    target: Decimal | None
+    status: str
+
+
+def satisfaction_for(unit: Unit, period: Period) -> list[SatisfactionRow]:
+    """The satisfaction index of each SIPAS questionnaire answered about ``unit`` (with its subtree) in ``period``,
+    over the regular channels (at the counter and online), as the results page computes it."""
+    where = ResultsFilter(period, unit, REGULAR_CHANNELS)
+    responses = Response.objects.all()
+    rows = []
+    questionnaires = Questionnaire.objects.filter(
+        kind=QuestionnaireKind.SIPAS,
+        pk__in=filtered_responses(Response.objects.all(), where).values("questionnaire_id"),
+    ).order_by("title", "pk")
+    for questionnaire in questionnaires:
+        report = results_report(questionnaire, responses.filter(questionnaire=questionnaire), where, population=0)
+        if report is None:
+            continue
+        rows.append(
+            SatisfactionRow(
+                questionnaire=questionnaire,
+                responses=report.responses,
+                index=report.result.index,
+                target=report.target,
+                status=report.status,
+            )
+        )
+    return rows

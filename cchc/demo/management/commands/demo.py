@@ -21,6 +21,7 @@ from cchc.initiatives.demo import load_demo as load_initiatives_demo
 from cchc.inspections.demo import load_demo as load_inspections_demo
 from cchc.lib.errors import ServiceError
 from cchc.procedures.demo import load_demo as load_procedures_demo
+from cchc.reports.demo import load_demo as load_reports_demo
 from cchc.surveys.demo import load_demo as load_surveys_demo
 
 
@@ -75,6 +76,7 @@ class Command(BaseCommand):
             load_procedures_demo(stdout=self.stdout)  # a year of one-stop dossiers for the KPI pages
             load_inspections_demo(stdout=self.stdout)  # needs the directives app: findings become tasks
             load_initiatives_demo(stdout=self.stdout)
+            load_reports_demo(province_code=PROVINCE, stdout=self.stdout)  # this year's annual reform reports
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(_("Đã nạp dữ liệu minh họa (%(seconds).1f giây).") % {"seconds": time.monotonic() - started})
