@@ -720,12 +720,17 @@ def sheet_states(assessments: QuerySet[Assessment], today: datetime.date | None 
 
     Submitted: no longer open to the unit (every status but draft and reopened). Late: submitted after its deadline.
     Overdue: still open to the unit and its deadline (the unit's extended one, else the round's) has passed. Not
-    started: still open and no leaf is done (:func:`progress_by_assessment`). Appraised: every leaf has an appraised
+    started: still open and the unit has scored no leaf yet (leaves the system fills in do not count). Appraised: every leaf has an appraised
     score (:func:`appraisal_progress_by_assessment`).
     """
     today = today or timezone.localdate()
     rows = list(assessments.values_list("pk", "status", "is_late", "deadline", "round__self_assessment_deadline"))
-    progress = progress_by_assessment(assessments)
+    started = set(
+        Score.objects.filter(assessment__in=assessments, self_score__isnull=False)
+        .exclude(criterion__rule_kind__in=AUTO_RULE_KINDS)
+        .values_list("assessment_id", flat=True)
+        .distinct()
+    )
     appraised = appraisal_progress_by_assessment(assessments)
     editable = {AssessmentStatus.DRAFT.value, AssessmentStatus.REOPENED.value}
     states: dict[int, frozenset[str]] = {}
@@ -735,7 +740,7 @@ def sheet_states(assessments: QuerySet[Assessment], today: datetime.date | None 
         if status in editable:
             if deadline is not None and today > deadline:
                 found.add(SheetState.OVERDUE)
-            if progress.get(pk, (0, 0))[0] == 0:
+            if pk not in started:
                 found.add(SheetState.NOT_STARTED)
         else:
             found.add(SheetState.SUBMITTED)

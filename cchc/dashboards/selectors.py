@@ -369,7 +369,8 @@ def leader_board(
     compared: list[RankingRow] = []
     criteria: list[LossRow] = []
     if round_ is not None:
-        visible = set(filters.narrow(sheets).filter(round=round_).values_list("pk", flat=True))
+        # The whole ranking is the reader's to see (``can_view_results``); the filters narrow it.
+        visible = set(filters.narrow(Assessment.objects.filter(round=round_)).values_list("pk", flat=True))
         rows = [row for group in ranking(round_) for row in group.rows if row.assessment_id in visible]
         weakest = sorted(rows, key=lambda row: (row.index_value, sort_key(row.unit_name)))[:WEAKEST_ROWS]
         compared = sorted(
@@ -429,8 +430,10 @@ def focal_board(
     *,
     unit: Unit | None,
     sheets: QuerySet[Assessment],
+    rounds: QuerySet[Round],
     assignments: AssignmentQuerySet,
     values: QuerySet[IndicatorValue],
+    can_view_results: Callable[[Round], bool],
     today: datetime.date | None = None,
 ) -> FocalBoard:
     """The focal point's (and the unit head's) dashboard: this week's deadlines, the sheet, indicators, ranks."""
@@ -450,6 +453,10 @@ def focal_board(
         values.filter(unit=unit), filters.year, exclude_sources=(IndicatorSource.EXTERNAL,)
     )
     pairs = [(row, unit_row) for row in standing for unit_row in row.rows]
+    # Published rankings are public to the province: the rank history reads them, not the sheets.
+    published = [
+        round_.pk for round_ in rounds.filter(stage__in=PUBLISHED_STAGES).order_by("year") if can_view_results(round_)
+    ]
     return FocalBoard(
         filters=filters,
         unit=unit,
@@ -458,7 +465,7 @@ def focal_board(
         sheet=status,
         indicators=[pair for pair in pairs if pair[0].indicator.source != IndicatorSource.SURVEYS],
         satisfaction=[pair for pair in pairs if pair[0].indicator.source == IndicatorSource.SURVEYS],
-        ranks=rank_history(unit.pk, sheets),
+        ranks=rank_history(unit.pk, Assessment.objects.filter(round__in=published)),
     )
 
 

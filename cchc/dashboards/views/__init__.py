@@ -97,7 +97,13 @@ def _board(request: HttpRequest, board: str) -> dict[str, Any]:
             found["charts"]["service"] = charts.service_chart(data.service)
     elif board == "focal_point":
         data = selectors.focal_board(
-            filters, unit=selectors.focal_unit(user), sheets=sheets, assignments=assignments, values=values
+            filters,
+            unit=selectors.focal_unit(user),
+            sheets=sheets,
+            rounds=rounds,
+            assignments=assignments,
+            values=values,
+            can_view_results=lambda round_: assessments_access.can_view_round_results(user, round_),
         )
         if len(data.ranks) > 1:
             found["charts"]["ranks"] = charts.rank_chart(data.ranks)
