@@ -720,8 +720,8 @@ def sheet_states(assessments: QuerySet[Assessment], today: datetime.date | None 
 
     Submitted: no longer open to the unit (every status but draft and reopened). Late: submitted after its deadline.
     Overdue: still open to the unit and its deadline (the unit's extended one, else the round's) has passed. Not
-    started: still open and the unit has scored no leaf yet (leaves the system fills in do not count). Appraised: every leaf has an appraised
-    score (:func:`appraisal_progress_by_assessment`).
+    started: still open and the unit has scored no leaf yet (leaves the system fills in do not count). Appraised:
+    every leaf has an appraised score (:func:`appraisal_progress_by_assessment`).
     """
     today = today or timezone.localdate()
     rows = list(assessments.values_list("pk", "status", "is_late", "deadline", "round__self_assessment_deadline"))
@@ -784,6 +784,11 @@ class RoundProgress:
     @property
     def appraised(self) -> int:
         return self.count(SheetState.APPRAISED)
+
+    @property
+    def rows(self) -> list[tuple[str, str, int]]:
+        """``(state, label, count)`` for every state, in the order of :class:`SheetState`."""
+        return [(state, str(label), self.count(state)) for state, label in SheetState.LABELS.items()]
 
 
 def round_progress(

@@ -19,6 +19,7 @@ YEARS_BACK = 6
 
 
 def year_choices(today: datetime.date | None = None) -> list[tuple[int, str]]:
+    """This year, the next one and the five before, latest first."""
     current = (today or timezone.localdate()).year
     return [(year, str(year)) for year in range(current + 1, current - YEARS_BACK, -1)]
 
@@ -26,8 +27,13 @@ def year_choices(today: datetime.date | None = None) -> list[tuple[int, str]]:
 class BoardFilterForm(forms.Form):
     """Bound to the query string; a wrong value is dropped (the default applies), never an error page."""
 
-    def __init__(self, data: Any, *, units: Scope) -> None:
-        super().__init__(data, label_suffix="")
+    def __init__(self, data: Any, *, units: Scope, default_year: int | None = None) -> None:
+        # Bound to the query string, with the default year filled in so that the year shown is the year read.
+        self.default_year = default_year or timezone.localdate().year
+        values = data.copy()
+        if not values.get("year"):
+            values["year"] = str(self.default_year)
+        super().__init__(values, label_suffix="")
         self.fields["year"] = forms.TypedChoiceField(
             label=_("Năm"), choices=year_choices(), coerce=int, required=False, empty_value=None
         )
@@ -39,7 +45,7 @@ class BoardFilterForm(forms.Form):
         )
 
     def filters(self) -> BoardFilters:
-        default = timezone.localdate().year
+        default = self.default_year
         self.is_valid()
         cleaned = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
         unit = cleaned.get("unit")

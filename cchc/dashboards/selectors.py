@@ -190,6 +190,19 @@ INITIATIVE_CODE = "initiatives.recognised_count"
 REGISTER_CODES = (*INSPECTION_CODES, INITIATIVE_CODE)
 
 
+def default_year(rounds: QuerySet[Round], today: datetime.date | None = None) -> int:
+    """The year a dashboard opens on: that of the latest round past preparation (up to next year), else this year."""
+    this_year = (today or timezone.localdate()).year
+    latest = (
+        rounds.exclude(stage=Stage.DRAFT)
+        .filter(year__lte=this_year + 1)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .first()
+    )
+    return latest or this_year
+
+
 def current_round(rounds: QuerySet[Round], year: int) -> Round | None:
     """The round of ``year`` a dashboard follows: the latest one past preparation, still running if any."""
     candidates = list(rounds.filter(year=year).exclude(stage=Stage.DRAFT).order_by("-created_at")[:5])

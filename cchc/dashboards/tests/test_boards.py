@@ -342,7 +342,7 @@ def test_every_dashboard_renders_the_fixture_with_a_pinned_number_of_queries(
     assert response.status_code == 200
 
 
-BOARD_QUERIES = {"secretariat": 30, "leader": 40, "focal_a": 30, "supervisor": 25}
+BOARD_QUERIES = {"secretariat": 30, "leader": 40, "focal_a": 40, "supervisor": 25}
 
 
 def test_the_supervisor_sees_survey_results_and_published_rankings(

@@ -62,10 +62,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def _board(request: HttpRequest, board: str) -> dict[str, Any]:
     """The dashboard of ``board`` for the request's user, with its filters and charts."""
     user = request.user
-    form = BoardFilterForm(request.GET, units=unit_scope(user, "units.visible"))
-    filters = form.filters()
     sheets = assessments_access.get_assessments_for_user(user)
     rounds = assessments_access.get_rounds_for_user(user)
+    form = BoardFilterForm(
+        request.GET, units=unit_scope(user, "units.visible"), default_year=selectors.default_year(rounds)
+    )
+    filters = form.filters()
     assignments = directives_access.get_assignments_for_user(user)
     values = indicators_access.get_values_for_user(user)
     found: dict[str, Any] = {
