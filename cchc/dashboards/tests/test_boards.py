@@ -360,3 +360,23 @@ def test_the_supervisor_sees_survey_results_and_published_rankings(
     assert [(row.indicator.code, row.met, row.not_met) for row in board.satisfaction] == [("surveys.hai_long", 1, 1)]
     assert [round_.year for round_ in board.published] == [2024, 2023]
     assert board.published[0].stage == Stage.PUBLISHED
+
+
+def test_a_round_tile_opens_the_round_page_filtered_by_that_state(personas: Personas, province: Any) -> None:
+    from django.urls import reverse
+
+    client = personas.client("secretariat")
+    home = client.get("/", {"year": 2025}).content.decode()
+    url = reverse("assessments:round_detail", args=[province.round.pk])
+    assert f'href="{url}?state=not_started"' in home
+    page = client.get(url, {"state": "not_started"}).content.decode()
+    assert page.count('data-testid="sheet-row"') == 1 and "Xã Hòa Bình" in page.split('data-testid="assessments"')[1]
+    assert client.get(url, {"state": "nonsense"}).content.decode().count('data-testid="sheet-row"') == 2
+
+
+def test_a_register_without_values_says_there_is_no_data(personas: Personas, province: Any) -> None:
+    html = personas.client("secretariat").get("/", {"year": 2025}).content.decode()
+    start = html.index('data-testid="register-inspections-coverage"')
+    assert 'data-status="no_data"' in html[start : start + 600] and "Chưa có dữ liệu" in html[start : start + 600]
+    start = html.index('data-testid="register-initiatives"')
+    assert 'data-status="not_met"' in html[start : html.index("</table>", start)]

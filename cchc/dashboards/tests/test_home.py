@@ -196,4 +196,5 @@ def test_the_focal_points_self_assessment_link_opens_its_only_open_sheet(persona
     services.assessment_submit(actor=personas.focal_a, assessment=wf.a)
     html = _main(personas.client("focal_a"))  # nothing left to fill in: the rounds, as before
     assert f'href="{reverse("assessments:round_list")}">Tự đánh giá Chỉ số CCHC</a>' in html
-    assert sheet_url not in html
+    assert 'data-testid="own-sheet"' not in html
+    assert "Đã nộp" in html.split('data-testid="my-sheet"')[1]  # the dashboard still shows the sheet, submitted
