@@ -18,9 +18,9 @@ from cchc.frameworks.models import Criterion, Framework
 from cchc.frameworks.rule_inputs import AUTO_RULE_KINDS, is_auto
 from cchc.lib.numbers import format_points
 from cchc.lib.text import sort_key
-from cchc.organisations.models import Unit
+from cchc.organisations.models import Unit, UnitSuccession
 
-from .analysis import LossRow, RankingGroup, ranking, round_points_lost, unit_gaps
+from .analysis import MAX_SUCCESSION_HOPS, LossRow, RankingGroup, ranking, round_points_lost, unit_gaps
 from .models import (
     PUBLISHED_STAGES,
     Assessment,
@@ -781,3 +781,181 @@ def round_par_summary(round_: Round, *, top: int = 5) -> RoundParSummary:
     return RoundParSummary(
         round=round_, groups=ranking(round_, with_changes=False), losses=round_points_lost(round_)[:top]
     )
+
+
+# ---------------------------------------------------------------------------
+# Where a round stands (home pages, the round page's filter)
+
+
+class SheetState:
+    """What one sheet's row says of it on the home pages and the round page (a sheet may be in several)."""
+
+    SUBMITTED = "submitted"
+    LATE = "late"
+    OVERDUE = "overdue"
+    NOT_STARTED = "not_started"
+    APPRAISED = "appraised"
+
+    LABELS = {
+        SUBMITTED: gettext_lazy("Đã nộp"),
+        LATE: gettext_lazy("Nộp muộn"),
+        OVERDUE: gettext_lazy("Quá hạn chưa nộp"),
+        NOT_STARTED: gettext_lazy("Chưa bắt đầu"),
+        APPRAISED: gettext_lazy("Đã thẩm định xong"),
+    }
+
+
+def sheet_states(assessments: QuerySet[Assessment], today: datetime.date | None = None) -> dict[int, frozenset[str]]:
+    """``{assessment id: states}`` in three queries, the one definition the home pages and the round page share.
+
+    Submitted: no longer open to the unit (every status but draft and reopened). Late: submitted after its deadline.
+    Overdue: still open to the unit and its deadline (the unit's extended one, else the round's) has passed. Not
+    started: still open and the unit has scored no leaf yet (leaves the system fills in do not count). Appraised:
+    every leaf has an appraised score (:func:`appraisal_progress_by_assessment`).
+    """
+    today = today or timezone.localdate()
+    rows = list(assessments.values_list("pk", "status", "is_late", "deadline", "round__self_assessment_deadline"))
+    started = set(
+        Score.objects.filter(assessment__in=assessments, self_score__isnull=False)
+        .exclude(criterion__rule_kind__in=AUTO_RULE_KINDS)
+        .values_list("assessment_id", flat=True)
+        .distinct()
+    )
+    appraised = appraisal_progress_by_assessment(assessments)
+    editable = {AssessmentStatus.DRAFT.value, AssessmentStatus.REOPENED.value}
+    states: dict[int, frozenset[str]] = {}
+    for pk, status, is_late, own_deadline, round_deadline in rows:
+        found: set[str] = set()
+        deadline = own_deadline or round_deadline
+        if status in editable:
+            if deadline is not None and today > deadline:
+                found.add(SheetState.OVERDUE)
+            if pk not in started:
+                found.add(SheetState.NOT_STARTED)
+        else:
+            found.add(SheetState.SUBMITTED)
+        if is_late:
+            found.add(SheetState.LATE)
+        done, total = appraised.get(pk, (0, 0))
+        if total and done == total:
+            found.add(SheetState.APPRAISED)
+        states[pk] = frozenset(found)
+    return states
+
+
+@dataclass(frozen=True)
+class RoundProgress:
+    """How far a round has got over the sheets a reader sees: submitted x/y, late, overdue, not started,
+    appraised x/y."""
+
+    round: Round
+    total: int
+    counts: dict[str, int]
+
+    def count(self, state: str) -> int:
+        return self.counts.get(state, 0)
+
+    @property
+    def submitted(self) -> int:
+        return self.count(SheetState.SUBMITTED)
+
+    @property
+    def late(self) -> int:
+        return self.count(SheetState.LATE)
+
+    @property
+    def overdue(self) -> int:
+        return self.count(SheetState.OVERDUE)
+
+    @property
+    def not_started(self) -> int:
+        return self.count(SheetState.NOT_STARTED)
+
+    @property
+    def appraised(self) -> int:
+        return self.count(SheetState.APPRAISED)
+
+    @property
+    def rows(self) -> list[tuple[str, str, int]]:
+        """``(state, label, count)`` for every state, in the order of :class:`SheetState`."""
+        return [(state, str(label), self.count(state)) for state, label in SheetState.LABELS.items()]
+
+
+def round_progress(
+    round_: Round, assessments: QuerySet[Assessment], today: datetime.date | None = None
+) -> RoundProgress:
+    """:func:`sheet_states` of ``round_``'s sheets among ``assessments`` (the reader's), counted."""
+    states = sheet_states(assessments.filter(round=round_), today)
+    counts: dict[str, int] = {}
+    for found in states.values():
+        for state in found:
+            counts[state] = counts.get(state, 0) + 1
+    return RoundProgress(round=round_, total=len(states), counts=counts)
+
+
+@dataclass(frozen=True)
+class RankPoint:
+    """One published result of a unit (or of a unit it continues after a reorganisation)."""
+
+    round_id: int
+    assessment_id: int
+    year: int
+    unit_name: str
+    index_value: Decimal
+    rank: int | None
+    rank_tied: bool
+    grade: str
+    continued: bool  # the result belongs to a predecessor of the unit
+
+
+def predecessor_ids(unit_id: int) -> set[int]:
+    """The units ``unit_id`` continues through up to :data:`analysis.MAX_SUCCESSION_HOPS` reorganisations (one
+    query per hop)."""
+    found: set[int] = set()
+    frontier = {unit_id}
+    for _hop in range(MAX_SUCCESSION_HOPS):
+        reached = (
+            set(UnitSuccession.objects.filter(successor_id__in=frontier).values_list("predecessor_id", flat=True))
+            - found
+            - {unit_id}
+        )
+        if not reached:
+            break
+        found |= reached
+        frontier = reached
+    return found
+
+
+def rank_history(unit_id: int, assessments: QuerySet[Assessment]) -> list[RankPoint]:
+    """The published results of the unit and of the units it continues, oldest year first (``assessments``: the
+    sheets the reader may read)."""
+    earlier = predecessor_ids(unit_id)
+    rows = (
+        assessments.filter(unit_id__in={unit_id, *earlier}, round__stage__in=PUBLISHED_STAGES, result__isnull=False)
+        .values_list(
+            "round_id",
+            "pk",
+            "round__year",
+            "unit__name",
+            "unit_id",
+            "result__index_value",
+            "result__rank",
+            "result__rank_tied",
+            "result__grade",
+        )
+        .order_by("round__year", "unit__name")
+    )
+    return [
+        RankPoint(
+            round_id=round_id,
+            assessment_id=pk,
+            year=year,
+            unit_name=name,
+            index_value=index,
+            rank=rank,
+            rank_tied=tied,
+            grade=grade,
+            continued=owner != unit_id,
+        )
+        for round_id, pk, year, name, owner, index, rank, tied, grade in rows
+    ]

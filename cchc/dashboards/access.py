@@ -3,7 +3,8 @@
 The page is made for the person's most responsible role (``selectors.HOME_ORDER``; administrators always get theirs,
 people without a role a page that says whom to ask). The sections that show records of other apps follow those
 apps' rules, which the page asks directly: people from ``organisations.access.can_manage_units``, recent changes from
-``audit.access.can_view_audit``, one's open sheet from the sheets ``assessments.access`` lets one read.
+``audit.access.can_view_audit``, one's open sheet from the sheets ``assessments.access`` lets one read. The
+dashboards read every figure through the owning app's access functions (``views``), so a unit sees only its subtree.
 """
 
 from __future__ import annotations
@@ -14,6 +15,15 @@ from cchc.lib.types import Viewer
 
 from .selectors import HOME_ORDER
 
+# The dashboard of each role's home page; the other roles (administrator, appraiser) keep their overview.
+BOARDS = {
+    Role.SECRETARIAT: "secretariat",
+    Role.LEADER: "leader",
+    Role.COUNCIL: "leader",
+    Role.FOCAL_POINT: "focal_point",
+    Role.SUPERVISOR: "supervisor",
+}
+
 
 def home_role(user: Viewer) -> str | None:
     """The role whose home page ``user`` lands on: their most responsible one (``None`` without a role)."""
@@ -23,21 +33,33 @@ def home_role(user: Viewer) -> str | None:
     return next((role for role in HOME_ORDER if role in held), None)
 
 
+def board_of(user: Viewer) -> str | None:
+    """The dashboard on ``user``'s home page (``None``: the page without one)."""
+    role = home_role(user)
+    return BOARDS.get(Role(role)) if role else None
+
+
 def can_see_colleagues(user: Viewer) -> bool:
     """The people working in one's units are listed for anybody with a role; without one, only the units."""
     return home_role(user) is not None
 
 
 def can_see_unit_counts(user: Viewer) -> bool:
-    """The units within one's reach, counted per kind: for anybody with a role."""
-    return home_role(user) is not None
+    """The units within one's reach, counted per kind: on the pages without a dashboard, for anybody with a role."""
+    return home_role(user) is not None and board_of(user) is None
 
 
 def can_see_units_under_scopes(user: Viewer) -> bool:
-    """The units directly below one's role scopes: not for administrators, who reach the whole tree."""
-    return home_role(user) is not None and not is_admin(user)
+    """The units directly below one's role scopes: on the pages without a dashboard, not for administrators."""
+    return home_role(user) is not None and not is_admin(user) and board_of(user) is None
 
 
 def can_see_own_sheet(user: Viewer) -> bool:
     """The one self-assessment sheet one may still fill in: on the focal point's page only."""
     return home_role(user) == Role.FOCAL_POINT
+
+
+def can_see_people_and_changes(user: Viewer) -> bool:
+    """Accounts waiting for a role and recent changes: on the administrator's overview (the secretariat reaches both
+    from its quick links and its dashboard's lists)."""
+    return home_role(user) == Role.ADMIN

@@ -576,3 +576,33 @@ def assignment_for_period(assignments: AssignmentQuerySet, unit: Unit, period: P
         .order_by("pk")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class UnitWork:
+    """One unit's assignments that need attention: overdue and not done, and reports waiting for acceptance."""
+
+    unit: Unit
+    overdue: int
+    waiting: int
+
+
+def attention_by_unit(assignments: AssignmentQuerySet, *, day: datetime.date | None = None) -> list[UnitWork]:
+    """Per unit among ``assignments`` (the reader's): how many live assignments are overdue (the tracker's status
+    "quá hạn chưa hoàn thành") and how many wait for the secretariat to accept a report (the tracker's "chờ xác
+    nhận" filter). Units with neither are left out; most overdue first. Two queries."""
+    rows = (
+        assignments.live()
+        .annotate(status_code=status_expression(day))
+        .filter(Q(status_code=Status.OVERDUE) | Q(review_pending=True))
+        .order_by()
+        .values("unit_id")
+        .annotate(
+            overdue=Count("pk", filter=Q(status_code=Status.OVERDUE)),
+            waiting=Count("pk", filter=Q(review_pending=True)),
+        )
+    )
+    counts = {row["unit_id"]: (row["overdue"], row["waiting"]) for row in rows}
+    units = Unit.objects.in_bulk(list(counts))
+    result = [UnitWork(unit=units[pk], overdue=o, waiting=w) for pk, (o, w) in counts.items() if pk in units]
+    return sorted(result, key=lambda work: (-work.overdue, -work.waiting, sort_key(work.unit.name)))

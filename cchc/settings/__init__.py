@@ -195,6 +195,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATICFILES_DIRS = [BASE_DIR / "cchc" / "static"]
+# Besides the apps' and the project's own files, single files from installed packages (plotly's bundled JavaScript
+# for the dashboards' charts): see cchc.lib.staticfiles.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "cchc.lib.staticfiles.PackageFileFinder",
+]
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 # WhiteNoise expects the directory to exist even before collectstatic has run.
@@ -251,6 +258,8 @@ LOGGING = {
 
 # The name a deployment shows in the page header (e.g. "UBND tỉnh Phú Thọ").
 CCHC_SITE_NAME = env_str("CCHC_SITE_NAME", "")
+# The province's emblem in the header, beside its name: a path under STATIC_URL or a full URL (empty: none).
+CCHC_EMBLEM = env_str("CCHC_EMBLEM", "")
 # The address of the site as people reach it (e.g. https://cchc.example.gov.vn), for links in e-mails sent by
 # scheduled commands, which have no request to read it from.
 CCHC_PUBLIC_URL = env_str("PUBLIC_URL", "")

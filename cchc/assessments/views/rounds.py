@@ -133,13 +133,23 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     assessments = access.get_assessments_for_user(user).filter(round=round_)
     next_stage = services.next_stage(round_)
     can_manage = access.can_manage_round(user, round_)
-    rows = selectors.assessment_rows(assessments)
+    rows = all_rows = selectors.assessment_rows(assessments)
+    # ?state=: the sheets in one state (the home pages' tiles link here); an unknown state shows every sheet.
+    state = request.GET.get("state", "")
+    if state in selectors.SheetState.LABELS:
+        states = selectors.sheet_states(assessments)
+        rows = [row for row in rows if state in states.get(row.assessment.pk, ())]
+    else:
+        state = ""
     awaiting_approval = services.awaits_council_approval(round_)
     context = {
+        "state": state,
+        "state_label": selectors.SheetState.LABELS.get(state, ""),
+        "state_choices": list(selectors.SheetState.LABELS.items()),
         "round": round_,
         "stages": _stages(round_),
         "rows": rows,
-        "overrides": [row for row in rows if row.assessment.approval_override_reason],
+        "overrides": [row for row in all_rows if row.assessment.approval_override_reason],
         "can_manage": can_manage,
         "next_stage": Stage(next_stage) if next_stage and can_manage and not awaiting_approval else None,
         "awaiting_approval": awaiting_approval,

@@ -25,7 +25,27 @@ def test_the_most_responsible_role_chooses_the_home_page(personas: Personas) -> 
 def test_administrators_see_counts_but_not_the_units_below_their_scopes(personas: Personas) -> None:
     assert access.can_see_unit_counts(personas.admin)
     assert not access.can_see_units_under_scopes(personas.admin)
-    assert access.can_see_units_under_scopes(personas.secretariat)
+    assert access.can_see_units_under_scopes(personas.appraiser)
+
+
+@pytest.mark.parametrize(
+    ("persona", "board"),
+    [
+        ("admin", None),
+        ("secretariat", "secretariat"),
+        ("leader", "leader"),
+        ("focal_a", "focal_point"),
+        ("appraiser", None),
+        ("supervisor", "supervisor"),
+    ],
+)
+def test_each_role_gets_its_dashboard_instead_of_the_unit_overview(
+    personas: Personas, persona: str, board: str | None
+) -> None:
+    user = getattr(personas, persona)
+    assert access.board_of(user) == board
+    assert access.can_see_unit_counts(user) is (board is None)
+    assert access.can_see_people_and_changes(user) is (persona == "admin")
 
 
 def test_only_the_focal_points_page_offers_their_own_sheet(personas: Personas) -> None:

@@ -1,4 +1,5 @@
-"""The home page, made for the user's main role; what it shows is decided in ``access``."""
+"""The home page, made for the user's main role; what it shows is decided in ``access``, every figure is read
+through the owning app's access and selectors."""
 
 from __future__ import annotations
 
@@ -13,9 +14,14 @@ from cchc.accounts import access as accounts_access
 from cchc.accounts import roles
 from cchc.assessments import access as assessments_access
 from cchc.audit import access as audit_access
+from cchc.directives import access as directives_access
+from cchc.indicators import access as indicators_access
 from cchc.organisations import access as organisations_access
+from cchc.organisations.picker import unit_scope
+from cchc.surveys import access as surveys_access
 
-from .. import access, selectors
+from .. import access, charts, selectors
+from ..forms import BoardFilterForm
 
 __all__ = ["home"]
 
@@ -42,8 +48,73 @@ def home(request: HttpRequest) -> HttpResponse:
             context["units_under_scopes"] = selectors.units_under_scopes(user)
     if access.can_see_own_sheet(user):
         context["own_sheet"] = selectors.own_open_sheet(user, assessments_access.get_assessments_for_user(user))
-    if can_manage:
-        context["people"] = selectors.people_summary(accounts_access.get_users_for_user(user))
-    if context["can_view_audit"]:
-        context["recent_changes"] = selectors.recent_changes(audit_access.get_audit_entries_for_user(user))
+    if access.can_see_people_and_changes(user):
+        if can_manage:
+            context["people"] = selectors.people_summary(accounts_access.get_users_for_user(user))
+        if context["can_view_audit"]:
+            context["recent_changes"] = selectors.recent_changes(audit_access.get_audit_entries_for_user(user))
+    board = access.board_of(user)
+    if board is not None:
+        context.update(_board(request, board))
     return render(request, f"dashboards/home_{role or 'none'}.html", context)
+
+
+def _board(request: HttpRequest, board: str) -> dict[str, Any]:
+    """The dashboard of ``board`` for the request's user, with its filters and charts."""
+    user = request.user
+    sheets = assessments_access.get_assessments_for_user(user)
+    rounds = assessments_access.get_rounds_for_user(user)
+    form = BoardFilterForm(
+        request.GET, units=unit_scope(user, "units.visible"), default_year=selectors.default_year(rounds)
+    )
+    filters = form.filters()
+    assignments = directives_access.get_assignments_for_user(user)
+    values = indicators_access.get_values_for_user(user)
+    found: dict[str, Any] = {
+        "board": board,
+        "filter_form": form,
+        "filters": filters,
+        "charts": {},
+        "can_track": directives_access.can_view_task_tracker(user),
+    }
+    data: Any
+    if board == "secretariat":
+        data = selectors.secretariat_board(
+            filters, rounds=rounds, sheets=sheets, assignments=assignments, values=values
+        )
+        if data.progress is not None and data.progress.total:
+            found["charts"]["round"] = charts.round_chart(data.progress)
+    elif board == "leader":
+        data = selectors.leader_board(
+            filters,
+            provinces=indicators_access.get_external_provinces_for_user(user),
+            rounds=rounds,
+            sheets=sheets,
+            assignments=assignments,
+            values=values,
+            can_view_results=lambda round_: assessments_access.can_view_round_results(user, round_),
+        )
+        found["index_charts"] = [(trend, charts.index_chart(trend)) for trend in data.indices]
+        if len(data.service.periods) > 1:
+            found["charts"]["service"] = charts.service_chart(data.service)
+    elif board == "focal_point":
+        data = selectors.focal_board(
+            filters,
+            unit=selectors.focal_unit(user),
+            sheets=sheets,
+            rounds=rounds,
+            assignments=assignments,
+            values=values,
+            can_view_results=lambda round_: assessments_access.can_view_round_results(user, round_),
+        )
+        if len(data.ranks) > 1:
+            found["charts"]["ranks"] = charts.rank_chart(data.ranks)
+    else:
+        data = selectors.supervisor_board(
+            filters,
+            questionnaires=surveys_access.get_questionnaires_for_user(user),
+            rounds=rounds,
+            values=values,
+        )
+    found["data"] = data
+    return found

@@ -1,0 +1,382 @@
+"""Every dashboard figure against a small province whose numbers are worked out by hand below.
+
+The province (``cchc.testing.personas``): unit A (Sở Tư pháp, a department) and unit B (Xã Hòa Bình, a commune).
+
+- PAR round 2025 in self-assessment: A has self-assessed every leaf and submitted, B has not started. Hence
+  submitted 1/2, late 0, overdue 0, not started 1, appraised 0/2; ten days later than B's extended deadline
+  (today + 15) B is overdue.
+- One task due 30/09/2025 for A and B, none done: two assignments overdue, one per unit; none waiting.
+- Indicator ``kpi.thu_nghiem`` (target 90 in 2025): A 80 (chưa đạt), B 95 (đạt) → one indicator below target,
+  1 of 2 units. Survey indicator ``surveys.hai_long`` (target 75): A 70 (chưa đạt), B 85 (đạt).
+  ``initiatives.recognised_count`` (target 3): A 3 (đạt), B 1 (chưa đạt). No inspection figures: "chưa có dữ liệu".
+  The neighbouring province's commune has 10 on ``kpi.thu_nghiem``: nobody in this province counts it.
+- Published PAR INDEX totals: 2023 P 80, Q 85 (mean 82,5); 2024 P 86, Q 84 (mean 85) → P ranks 1 of 2 in 2024.
+- Service score ``dossiers.score_766`` of the province: 2024 70, 2025 75.
+- Published rounds: 2023 with "Xã Cũ" (index 100, later merged into B), 2024 (previous: 2023) with A, Sở Nội vụ and
+  B; A and Sở Nội vụ both 92 points (rank 1, shared); B is compared with Xã Cũ.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import time_machine
+
+from cchc.assessments import services as assessment_services
+from cchc.assessments.access import can_view_round_results, get_assessments_for_user, get_rounds_for_user
+from cchc.assessments.models import Stage
+from cchc.assessments.results import compute_round
+from cchc.assessments.selectors import SheetState, round_progress, sheet_states
+from cchc.assessments.tests.conftest import build_workflow, self_assess_all
+from cchc.assessments.tests.factories import build_assessment, build_framework, build_round
+from cchc.dashboards import selectors
+from cchc.dashboards.selectors import BoardFilters
+from cchc.directives.access import get_assignments_for_user
+from cchc.directives.tests.conftest import make_directive, make_task
+from cchc.indicators import external
+from cchc.indicators import services as indicator_services
+from cchc.indicators.access import get_external_provinces_for_user, get_values_for_user
+from cchc.indicators.models import IndicatorSource, Measure
+from cchc.lib.periods import Period, PeriodKind
+from cchc.organisations.models import UnitKind, UnitSuccession
+from cchc.organisations.services import UnitData, unit_create
+from cchc.procedures.kpis import SCORE_CODE
+from cchc.testing.personas import Personas
+
+pytestmark = pytest.mark.django_db
+
+YEAR_2025 = Period(2025, PeriodKind.YEAR)
+
+
+def _indicator(personas: Personas, code: str, source: str, target: int, values: dict[Any, int]) -> None:
+    indicator = indicator_services.indicator_ensure(code=code, name=f"Chỉ số {code}", source=source)
+    indicator_services.target_create(
+        actor=personas.secretariat,
+        indicator=indicator,
+        data=indicator_services.TargetData(year=2025, value=Decimal(target)),
+    )
+    for unit, value in values.items():
+        indicator_services.value_publish(actor=None, indicator=indicator, unit=unit, period=YEAR_2025, value=value)
+
+
+@pytest.fixture
+def province(personas: Personas) -> Any:
+    wf = build_workflow(personas)
+    self_assess_all(wf, wf.a, personas.focal_a)
+    assessment_services.assessment_submit(actor=personas.focal_a, assessment=wf.a)
+    directive = make_directive(personas)
+    make_task(personas, directive, personas.unit_a, personas.unit_b)
+    _indicator(
+        personas,
+        "kpi.thu_nghiem",
+        IndicatorSource.MANUAL,
+        90,
+        {personas.unit_a: 80, personas.unit_b: 95, personas.other_commune: 10},
+    )
+    _indicator(personas, "surveys.hai_long", IndicatorSource.SURVEYS, 75, {personas.unit_a: 70, personas.unit_b: 85})
+    _indicator(personas, selectors.INITIATIVE_CODE, IndicatorSource.MANUAL, 3, {personas.unit_a: 3, personas.unit_b: 1})
+    return wf
+
+
+def _secretariat_board(personas: Personas, **filters: Any) -> selectors.SecretariatBoard:
+    user = personas.secretariat
+    return selectors.secretariat_board(
+        BoardFilters(year=2025, **filters),
+        rounds=get_rounds_for_user(user),
+        sheets=get_assessments_for_user(user),
+        assignments=get_assignments_for_user(user),
+        values=get_values_for_user(user),
+    )
+
+
+def test_the_secretariat_sees_where_the_round_stands(personas: Personas, province: Any) -> None:
+    board = _secretariat_board(personas)
+    assert board.round == province.round
+    progress = board.progress
+    assert progress is not None
+    assert (progress.submitted, progress.total) == (1, 2)
+    assert (progress.late, progress.overdue, progress.not_started, progress.appraised) == (0, 0, 1, 0)
+
+
+def test_a_sheet_still_open_after_its_deadline_is_overdue_and_a_late_submission_is_late(
+    personas: Personas, province: Any
+) -> None:
+    later = datetime.date.today() + datetime.timedelta(days=25)
+    states = sheet_states(province.round.assessments.all(), later)
+    assert states[province.b.pk] == {SheetState.OVERDUE, SheetState.NOT_STARTED}
+    with time_machine.travel(later):
+        self_assess_all(province, province.b, personas.focal_b)
+        assessment_services.assessment_submit(actor=personas.focal_b, assessment=province.b)
+    progress = round_progress(province.round, province.round.assessments.all(), later)
+    assert (progress.submitted, progress.late, progress.overdue, progress.not_started) == (2, 1, 0, 0)
+
+
+def test_the_secretariat_sees_overdue_work_by_unit(personas: Personas, province: Any) -> None:
+    board = _secretariat_board(personas)
+    assert {(row.unit.name, row.overdue, row.waiting) for row in board.work} == {
+        ("Sở Tư pháp", 1, 0),
+        ("Xã Hòa Bình", 1, 0),
+    }
+    assert (board.overdue_total, board.waiting_total) == (2, 0)
+
+
+def test_the_secretariat_sees_indicators_and_survey_results_below_target(personas: Personas, province: Any) -> None:
+    board = _secretariat_board(personas)
+    assert [(row.indicator.code, row.not_met, len(row.rows)) for row in board.below_target] == [
+        ("kpi.thu_nghiem", 1, 2)
+    ]
+    assert [row.unit.name for row in board.below_target[0].below] == ["Sở Tư pháp"]
+    assert [(row.indicator.code, row.not_met) for row in board.surveys_below_target] == [("surveys.hai_long", 1)]
+
+
+def test_the_registers_are_read_from_the_indicator_store_or_say_there_is_no_data(
+    personas: Personas, province: Any
+) -> None:
+    board = _secretariat_board(personas)
+    assert board.inspection_coverage is None and board.inspection_remedies is None
+    initiatives = board.initiatives
+    assert initiatives is not None
+    assert {(row.unit.name, row.value, row.target, row.status) for row in initiatives.rows} == {
+        ("Sở Tư pháp", Decimal(3), Decimal(3), "met"),
+        ("Xã Hòa Bình", Decimal(1), Decimal(3), "not_met"),
+    }
+
+
+def test_the_subtree_and_kind_filters_narrow_every_figure(personas: Personas, province: Any) -> None:
+    board = _secretariat_board(personas, unit=personas.unit_a)
+    assert board.progress is not None and (board.progress.submitted, board.progress.total) == (1, 1)
+    assert [row.unit.name for row in board.work] == ["Sở Tư pháp"]
+    assert [(row.not_met, len(row.rows)) for row in board.below_target] == [(1, 1)]
+    communes = _secretariat_board(personas, kind=UnitKind.COMMUNE)
+    assert communes.progress is not None and (communes.progress.not_started, communes.progress.total) == (1, 1)
+    assert communes.below_target == []  # B meets the target
+
+
+def test_another_year_has_no_round(personas: Personas, province: Any) -> None:
+    board = _secretariat_board(personas)
+    assert board.round is not None
+    assert _secretariat_board(personas).filters.year == 2025
+    other = selectors.secretariat_board(
+        BoardFilters(year=2024),
+        rounds=province.round.__class__.objects.all(),
+        sheets=province.round.assessments.all(),
+        assignments=get_assignments_for_user(personas.secretariat),
+        values=get_values_for_user(personas.secretariat),
+    )
+    assert other.round is None and other.progress is None and other.below_target == []
+
+
+def test_the_focal_point_sees_its_own_unit_only(personas: Personas, province: Any) -> None:
+
+    user = personas.focal_a
+    today = datetime.date(2025, 9, 29)  # the task is due tomorrow: this week
+    board = selectors.focal_board(
+        BoardFilters(year=2025),
+        unit=selectors.focal_unit(user),
+        sheets=get_assessments_for_user(user),
+        rounds=get_rounds_for_user(user),
+        assignments=get_assignments_for_user(user),
+        values=get_values_for_user(user),
+        can_view_results=lambda round_: can_view_round_results(user, round_),
+        today=today,
+    )
+    assert board.unit == personas.unit_a
+    assert [row.due_date for row in board.this_week] == [datetime.date(2025, 9, 30)] and board.overdue == []
+    assert board.sheet is not None and board.sheet.sheet == province.a
+    assert SheetState.SUBMITTED in board.sheet.states
+    assert {(standing.indicator.code, row.value, row.status) for standing, row in board.indicators} == {
+        ("kpi.thu_nghiem", Decimal(80), "not_met"),
+        (selectors.INITIATIVE_CODE, Decimal(3), "met"),
+    }
+    assert [(standing.indicator.code, row.status) for standing, row in board.satisfaction] == [
+        ("surveys.hai_long", "not_met")
+    ]
+
+
+def test_after_the_deadline_the_overdue_task_moves_out_of_this_week(personas: Personas, province: Any) -> None:
+
+    board = selectors.focal_board(
+        BoardFilters(year=2025),
+        unit=personas.unit_b,
+        sheets=get_assessments_for_user(personas.focal_b),
+        rounds=get_rounds_for_user(personas.focal_b),
+        assignments=get_assignments_for_user(personas.focal_b),
+        values=get_values_for_user(personas.focal_b),
+        can_view_results=lambda round_: can_view_round_results(personas.focal_b, round_),
+        today=datetime.date(2025, 10, 1),
+    )
+    assert [row.unit for row in board.overdue] == [personas.unit_b] and board.this_week == []
+    assert board.sheet is not None and board.sheet.states == {SheetState.NOT_STARTED}
+
+
+@pytest.fixture
+def published(personas: Personas) -> Any:
+    departments = build_framework()
+    communes = build_framework(unit_kind=UnitKind.COMMUNE)
+    old = unit_create(
+        actor=None,
+        data=UnitData(
+            name="Xã Cũ", kind=UnitKind.COMMUNE, code="T-P-XACU", subtype="commune", valid_to=datetime.date(2025, 6, 30)
+        ),
+        parent=personas.province,
+    )
+    UnitSuccession.objects.create(predecessor=old, successor=personas.unit_b, effective_date=datetime.date(2025, 7, 1))
+    earlier = build_round(organiser=personas.province, year=2023, frameworks=[departments, communes])
+    build_assessment(earlier, old, communes)
+    compute_round(earlier)
+    round_ = build_round(organiser=personas.province, year=2024, frameworks=[departments, communes], previous=earlier)
+    a = build_assessment(round_, personas.unit_a, departments, {"2.1": 20})
+    build_assessment(round_, personas.home_affairs, departments, {"2.1": 20})
+    build_assessment(round_, personas.unit_b, communes, {"1.2": 5})
+    compute_round(round_)
+    return round_, a, old
+
+
+def _external(personas: Personas) -> None:
+    items = external.ensure_indicators(external.items_of("par"))
+    total = items["par.total"]
+    for year, ours, theirs in ((2023, 80, 85), (2024, 86, 84)):
+        period = Period(year, PeriodKind.YEAR)
+        indicator_services.value_publish(actor=None, indicator=total, unit=personas.province, period=period, value=ours)
+        indicator_services.value_publish(
+            actor=None, indicator=total, unit=personas.other_province, period=period, value=theirs
+        )
+    score = indicator_services.indicator_ensure(code=SCORE_CODE, name="Điểm QĐ 766", measure=Measure.SCORE)
+    for year, value in ((2024, 70), (2025, 75)):
+        indicator_services.value_publish(
+            actor=None, indicator=score, unit=personas.province, period=Period(year, PeriodKind.YEAR), value=value
+        )
+
+
+def _leader_board(personas: Personas) -> selectors.LeaderBoard:
+    user = personas.leader
+    return selectors.leader_board(
+        BoardFilters(year=2025),
+        provinces=get_external_provinces_for_user(user),
+        rounds=get_rounds_for_user(user),
+        sheets=get_assessments_for_user(user),
+        assignments=get_assignments_for_user(user),
+        values=get_values_for_user(user),
+        can_view_results=lambda round_: can_view_round_results(user, round_),
+    )
+
+
+def test_the_leader_sees_the_published_index_trend_and_rank(personas: Personas) -> None:
+    _external(personas)
+    board = _leader_board(personas)
+    assert board.province == personas.province
+    [par] = board.indices
+    assert par.rows == [(2023, Decimal(80), Decimal("82.5")), (2024, Decimal(86), Decimal(85))]
+    assert par.year == 2024 and par.value == Decimal(86)
+    assert par.rank is not None and (par.rank.position, par.rank.of, par.rank.shared) == (1, 2, False)
+    assert [value for _label, value in board.service.periods] == [Decimal(70), Decimal(75)]
+
+
+def test_the_leader_sees_the_weakest_units_and_the_comparison_through_the_merger(
+    personas: Personas, published: Any
+) -> None:
+    board = _leader_board(personas)
+    assert board.round == published[0]
+    names = [row.unit_name for row in board.weakest]
+    assert sorted(names) == sorted(["Sở Tư pháp", "Sở Nội vụ", "Xã Hòa Bình"])
+    assert board.weakest[0].index_value == min(row.index_value for row in board.weakest)
+    [compared] = board.compared
+    assert compared.unit_name == "Xã Hòa Bình" and compared.change is not None
+    assert compared.change.predecessors == ("Xã Cũ",) and compared.change.previous_index == Decimal(100)
+    assert board.weakest_criteria and board.weakest_criteria[0].loss.total_lost > 0
+
+
+def test_the_rank_history_follows_the_unit_through_the_merger(personas: Personas, published: Any) -> None:
+    board = _focal(personas, "focal_b", personas.unit_b)
+    assert [(point.year, point.unit_name, point.continued) for point in board.ranks] == [
+        (2023, "Xã Cũ", True),
+        (2024, "Xã Hòa Bình", False),
+    ]
+    assert board.ranks[0].index_value == Decimal(100) and board.ranks[0].rank == 1
+    a_history = _focal(personas, "focal_a", personas.unit_a).ranks
+    assert [(point.year, point.rank, point.rank_tied) for point in a_history] == [(2024, 1, True)]
+
+
+def _focal(personas: Personas, name: str, unit: Any) -> selectors.FocalBoard:
+    user = getattr(personas, name)
+    return selectors.focal_board(
+        BoardFilters(year=2025),
+        unit=unit,
+        sheets=get_assessments_for_user(user),
+        rounds=get_rounds_for_user(user),
+        assignments=get_assignments_for_user(user),
+        values=get_values_for_user(user),
+        can_view_results=lambda round_: can_view_round_results(user, round_),
+    )
+
+
+def _section(html: str, testid: str) -> str:
+    start = html.index(f'data-testid="{testid}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_a_focal_point_sees_only_its_own_units_figures(personas: Personas, province: Any) -> None:
+    own = _section(personas.client("focal_a").get("/", {"year": 2025}).content.decode(), "my-indicators")
+    other = _section(personas.client("focal_b").get("/", {"year": 2025}).content.decode(), "my-indicators")
+    assert "80 %" in own and "95 %" not in own
+    assert "95 %" in other and "80 %" not in other
+
+
+def test_the_secretariat_never_counts_another_provinces_units(personas: Personas, province: Any) -> None:
+    html = personas.client("secretariat").get("/", {"year": 2025, "unit": personas.other_commune.pk}).content.decode()
+    section = _section(html, "indicators-below-target")
+    assert "Xã Ngoài Phạm Vi" not in section and "1 / 2" in section  # an unknown unit is dropped: the whole province
+
+
+@pytest.mark.parametrize("persona", ["secretariat", "leader", "focal_a", "supervisor"])
+def test_every_dashboard_renders_the_fixture_with_a_pinned_number_of_queries(
+    personas: Personas, province: Any, published: Any, persona: str, django_assert_max_num_queries: Any
+) -> None:
+    client = personas.client(persona)
+    client.get("/", {"year": 2025})
+    with django_assert_max_num_queries(BOARD_QUERIES[persona]):
+        response = client.get("/", {"year": 2025})
+    assert response.status_code == 200
+
+
+BOARD_QUERIES = {"secretariat": 30, "leader": 40, "focal_a": 40, "supervisor": 25}
+
+
+def test_the_supervisor_sees_survey_results_and_published_rankings(
+    personas: Personas, province: Any, published: Any
+) -> None:
+    from cchc.surveys.access import get_questionnaires_for_user
+
+    user = personas.supervisor
+    board = selectors.supervisor_board(
+        BoardFilters(year=2025),
+        questionnaires=get_questionnaires_for_user(user),
+        rounds=get_rounds_for_user(user),
+        values=get_values_for_user(user),
+    )
+    assert [(row.indicator.code, row.met, row.not_met) for row in board.satisfaction] == [("surveys.hai_long", 1, 1)]
+    assert [round_.year for round_ in board.published] == [2024, 2023]
+    assert board.published[0].stage == Stage.PUBLISHED
+
+
+def test_a_round_tile_opens_the_round_page_filtered_by_that_state(personas: Personas, province: Any) -> None:
+    from django.urls import reverse
+
+    client = personas.client("secretariat")
+    home = client.get("/", {"year": 2025}).content.decode()
+    url = reverse("assessments:round_detail", args=[province.round.pk])
+    assert f'href="{url}?state=not_started"' in home
+    page = client.get(url, {"state": "not_started"}).content.decode()
+    assert page.count('data-testid="sheet-row"') == 1 and "Xã Hòa Bình" in page.split('data-testid="assessments"')[1]
+    assert client.get(url, {"state": "nonsense"}).content.decode().count('data-testid="sheet-row"') == 2
+
+
+def test_a_register_without_values_says_there_is_no_data(personas: Personas, province: Any) -> None:
+    html = personas.client("secretariat").get("/", {"year": 2025}).content.decode()
+    start = html.index('data-testid="register-inspections-coverage"')
+    assert 'data-status="no_data"' in html[start : start + 600] and "Chưa có dữ liệu" in html[start : start + 600]
+    start = html.index('data-testid="register-initiatives"')
+    assert 'data-status="not_met"' in html[start : html.index("</table>", start)]
