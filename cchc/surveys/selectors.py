@@ -20,6 +20,7 @@ from cchc.procedures.kpis import kpis_for
 
 from .counts import SCALE_SLOTS, SLOTS
 from .models import (
+    COMMENT_KINDS,
     RESPONDENT_GROUP_CODE,
     Answer,
     AnswerCount,
@@ -425,7 +426,7 @@ def comment_answers(responses: QuerySet[Response]) -> QuerySet[Answer]:
 
     The text questions are listed first (a short query): filtered by their ids, the database estimates from its
     statistics how few answers are texts and reads them by the question index instead of joining every answer."""
-    texts = Question.objects.filter(kind__in=(QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)).values_list("pk")
+    texts = Question.objects.filter(kind__in=COMMENT_KINDS).values_list("pk")
     return (
         Answer.objects.filter(response__in=responses.values("pk"), question_id__in=[pk for (pk,) in texts])
         .exclude(text_value="")

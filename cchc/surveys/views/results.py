@@ -116,8 +116,8 @@ def results_page(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
             yes_no = yes_no_shares(report.shape, report.yes_no)
     comment_counts = None
     if access.can_read_comments(request.user):
-        scoped = selectors.filtered_responses(access.get_responses_for_user(request.user, questionnaire), where)
-        comment_counts = comments.comment_counts(selectors.comment_answers(scoped))
+        scope = access.get_responses_for_user(request.user, questionnaire)
+        comment_counts = comments.counted_comment_counts(questionnaire, scope, where)
     return page(
         request,
         "surveys/results/results.html",
