@@ -59,17 +59,29 @@ def comment_counts(comments: QuerySet[Answer]) -> CommentCounts:
 
 
 def counted_comment_counts(
-    questionnaire: Questionnaire, responses: QuerySet[Response], where: selectors.ResultsFilter
+    questionnaire: Questionnaire,
+    responses: QuerySet[Response],
+    where: selectors.ResultsFilter,
+    *,
+    total: int | None = None,
 ) -> CommentCounts:
     """:func:`comment_counts` of the comments among ``responses`` (a reader's scope, see ``selectors.counts_scope``)
     and ``where``, without reading the answers (one query): the total summed from the response counts (their comment
-    column, kept as responses come in), the handled and tasked ones counted from their own small tables."""
+    column, kept as responses come in) unless the caller has summed it (``ResultsReport.comments`` over the same
+    scope and filter), the handled and tasked ones counted from their own small tables."""
     scoped = selectors.filtered_responses(responses, where).values("pk")
 
     def counted(model: type[CommentHandling] | type[CommentTask]) -> Subquery:
         rows = model.objects.filter(answer__response__in=scoped).order_by()
         return Subquery(rows.values(n=Func(F("pk"), function="COUNT", output_field=IntegerField())))
 
+    if total is not None:
+        handled, tasked = (
+            Questionnaire.objects.filter(pk=questionnaire.pk)
+            .values_list(counted(CommentHandling), counted(CommentTask))
+            .get()
+        )
+        return CommentCounts(total=total, handled=handled or 0, tasked=tasked or 0)
     # Evaluated once each (they depend on no row of the counts).
     row = selectors.counted_responses(questionnaire, responses, where).aggregate(
         total=Sum("comments"), handled=Max(counted(CommentHandling)), tasked=Max(counted(CommentTask))

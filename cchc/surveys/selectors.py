@@ -411,14 +411,24 @@ def grouped_counted_responses(
     questionnaire: Questionnaire, responses: QuerySet[Response], where: ResultsFilter, by: str
 ) -> dict[Any, int]:
     """The number of responses for each value of a breakdown column, summed from the counts in one grouped query."""
+    return _summed_responses(questionnaire, responses, where, by)[0]
+
+
+def _summed_responses(
+    questionnaire: Questionnaire, responses: QuerySet[Response], where: ResultsFilter, by: str
+) -> tuple[dict[Any, int], int]:
+    """The number of responses for each value of a breakdown column and the number of free-text comments among them,
+    summed from the response counts in one grouped query."""
     counts = counted_responses(questionnaire, responses, where)
     column = COUNT_COLUMNS[by]
     if by == "month":
         counts = counts.annotate(month=TruncMonth("day"))
     grouped: dict[Any, int] = {}
-    for row in counts.values(column).annotate(n=Sum("count")).order_by():
+    comments = 0
+    for row in counts.values(column).annotate(n=Sum("count"), c=Sum("comments")).order_by():
         grouped[row[column]] = row["n"]
-    return grouped
+        comments += row["c"] or 0
+    return grouped, comments
 
 
 def comment_answers(responses: QuerySet[Response]) -> QuerySet[Answer]:
@@ -488,6 +498,9 @@ class ResultsReport:
     shape: tuple[SectionShape, ...] = ()
     # The answers to the yes/no questions over the same filter (:func:`yes_no_counts`), code → value → n.
     yes_no: dict[str, dict[str, int]] = field(default_factory=dict)
+    # The free-text comments among the responses of the filter (summed with their number by
+    # :func:`results_with_breakdown`; ``None`` when not summed).
+    comments: int | None = None
 
     @property
     def below_recommended(self) -> bool:
@@ -633,7 +646,7 @@ def results_with_breakdown(
     if version is None:
         return None, []
     grouped, yes_no = _summed_counts(questionnaire, responses, where, by, RESULT_KINDS)
-    sizes = grouped_counted_responses(questionnaire, responses, where, by)
+    sizes, comments = _summed_responses(questionnaire, responses, where, by)
     report = results_report(
         questionnaire,
         responses,
@@ -645,6 +658,7 @@ def results_with_breakdown(
     )
     if report is None:
         return None, []
+    report.comments = comments
     return report, results_breakdown(report, responses, by, period_kind=period_kind, grouped=(grouped, sizes))
 
 

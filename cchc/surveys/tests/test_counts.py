@@ -285,6 +285,9 @@ def test_the_comment_counts_read_from_the_counts_equal_those_counted_from_the_an
         for where in filters(personas, 2025):
             raw = comment_counts(comment_answers(filtered_responses(responses, where)))
             assert counted_comment_counts(questionnaire, responses, where) == raw, where
+            report, _ = results_with_breakdown(questionnaire, responses, where, "channel")
+            assert report is not None and report.comments == raw.total, where
+            assert counted_comment_counts(questionnaire, responses, where, total=report.comments) == raw, where
     assert counted_comment_counts(questionnaire, everything, ResultsFilter()) == CommentCounts(6, 2, 1)
 
 
