@@ -6,10 +6,13 @@ the counts grow only with the units, channels, respondent groups and months, so 
 One answer-count row holds a question's whole scale (``n1`` … ``n5``, the values of ``scales.fixed_values`` in order),
 which keeps a year of a province to a few tens of thousands of rows.
 
-* :func:`counts_add` adds one response to both tables in the transaction that stores it, with one
-  ``INSERT … ON CONFLICT DO UPDATE SET n1 = n1 + excluded.n1, …`` per table. The upsert is atomic on PostgreSQL
-  and SQLite, so concurrent submissions about the same unit and day never lose a count; the rows are written in the
-  order of their keys, so two submissions never wait for each other crosswise (no deadlock).
+* :func:`counts_add` adds one response to both tables in the transaction that stores it, with an
+  ``INSERT … ON CONFLICT DO UPDATE SET n1 = n1 + excluded.n1, …`` per table (one statement on PostgreSQL: the answer
+  counts in a data-modifying ``WITH`` read by the response-count upsert). The upsert is atomic on PostgreSQL and
+  SQLite, so concurrent submissions about the same unit and day never lose a count; the answer-count rows are written
+  in the order of their keys and the response-count row after them, so two submissions never wait for each other
+  crosswise (no deadlock). ``ResponseCount.comments`` counts the free-text comments (non-empty answers to text
+  questions) with the responses, so that their figures need not read the answers either.
 * :func:`counts_rebuild` recounts them from the stored answers (``cchc rebuild_survey_counts``, and the migration that
   created the tables). On PostgreSQL it locks both tables against new submissions for its transaction, so a response
   arriving meanwhile is counted exactly once.
