@@ -314,7 +314,11 @@ def part_submit(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any]
         raise
     finally:
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=90)  # gunicorn's graceful stop, slow on a loaded machine
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=30)
         server_log.close()
         if cache is not None:
             cache[0].terminate()
