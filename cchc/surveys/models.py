@@ -681,7 +681,7 @@ class ResponseCount(models.Model):
     day = models.DateField(_("ngày"))
     count = models.PositiveIntegerField(_("số phiếu trả lời"), default=0)
     # The free-text comments among these responses (non-empty answers to text questions, ``COMMENT_KINDS``).
-    comments = models.PositiveIntegerField(_("số ý kiến góp ý"), default=0)
+    comments = models.PositiveIntegerField(_("ý kiến góp ý"), default=0)
 
     class Meta:
         verbose_name = _("số phiếu trả lời theo ngày")

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='responsecount',
             name='comments',
-            field=models.PositiveIntegerField(default=0, verbose_name='số ý kiến góp ý'),
+            field=models.PositiveIntegerField(default=0, verbose_name='ý kiến góp ý'),
         ),
         migrations.RunPython(count_stored_comments, migrations.RunPython.noop),
     ]
