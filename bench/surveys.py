@@ -241,6 +241,7 @@ def part_submit(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any]
 
     connections.close_all()
     static = tempfile.mkdtemp(prefix="cchc-bench-static-")
+    cache = _start_redis(Path(static)) if args.redis else None
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "surveys_settings",
@@ -252,6 +253,7 @@ def part_submit(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any]
         "SURVEY_THROTTLE_PER_ADDRESS": "1000000000",
         "SURVEY_THROTTLE_PER_DEVICE": "1000000000",
         "DEBUG": "false",
+        "CACHE_URL": cache[1] if cache else "",
     }
     subprocess.run(
         [sys.executable, "-m", "cchc.manage", "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=ROOT
@@ -268,6 +270,7 @@ def part_submit(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any]
             f"127.0.0.1:{port}",
             "--workers",
             str(args.workers),
+            *(["--threads", str(args.threads)] if args.threads > 1 else []),
             "--timeout",
             "60",
         ],
@@ -311,8 +314,15 @@ def part_submit(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any]
         raise
     finally:
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=90)  # gunicorn's graceful stop, slow on a loaded machine
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=30)
         server_log.close()
+        if cache is not None:
+            cache[0].terminate()
+            cache[0].wait(timeout=30)
     return {
         "prepare_seconds": round(prepare_seconds, 1),
         "noop": noop,
@@ -320,6 +330,25 @@ def part_submit(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any]
         "stored": stored,
         "load_average": (round(load_before, 2), round(load_after, 2)),
     }
+
+
+def _start_redis(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A Redis server of the run's own (no persistence) on a free port, and its address for ``CACHE_URL``."""
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603 - the packaged server, our own arguments
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],  # noqa: S607
+        cwd=directory,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    return process, f"redis://127.0.0.1:{port}/0"
 
 
 # --- Part 2: results over a million responses -----------------------------------------------------------------------
@@ -478,6 +507,8 @@ def main() -> None:
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread workers when above 1)")
+    parser.add_argument("--redis", action="store_true", help="the throttling counters in a Redis server (CACHE_URL)")
     parser.add_argument("--forms", type=int, default=30, help="forms each client sends")
     parser.add_argument("--seconds", type=float, default=15.0, help="duration of the no-op reference")
     parser.add_argument("--skip-load", action="store_true", help="only the results part")
@@ -509,11 +540,18 @@ def main() -> None:
         else:
             unit_ids = _build_tree()
             ensure_templates()
-        figures: dict[str, Any] = {"clients": args.clients, "workers": args.workers}
+        figures: dict[str, Any] = {
+            "clients": args.clients,
+            "workers": args.workers,
+            "threads": args.threads,
+            "cache": "redis" if args.redis else "locmem",
+        }
         if not args.skip_load:
             load = part_submit(args, unit_ids)
             noop, submit = load["noop"], load["submit"]
-            print(f"no-op view, {args.clients} clients, {args.workers} workers: {noop}")
+            cache = "Redis" if args.redis else "per-process memory"
+            server = f"{args.workers} workers × {args.threads} threads, {cache} cache"
+            print(f"no-op view, {args.clients} clients, {server}: {noop}")
             print(f"submit: {submit} ({load['stored']} responses stored; forms opened in {load['prepare_seconds']} s)")
             noop_ratio = submit["per_second"] / noop["per_second"]
             print(f"throughput ratio submit/no-op: {noop_ratio:.2f} (target >= 0.6); p99 {submit['p99_ms']} ms")

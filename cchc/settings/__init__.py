@@ -11,7 +11,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import cache_from_url, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("CCHC_VAR_DIR", str(BASE_DIR / "var")))
@@ -107,6 +107,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # The overdue-dossier index covers extra columns on PostgreSQL; SQLite keeps it as a plain index, which is fine.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# The cache holds the public survey forms' throttling counters (and the login throttle's state when configured so):
+# with several server processes it must be shared, e.g. CACHE_URL=redis://127.0.0.1:6379/0; empty, each process has
+# its own memory cache and the limits apply per process.
+try:
+    CACHES = cache_from_url(env_str("CACHE_URL"))
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -26,3 +26,14 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value is None or value.strip() == "":
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def cache_from_url(url: str) -> dict[str, dict[str, object]]:
+    """Django's ``CACHES`` for ``url``: Redis for ``redis://``, ``rediss://`` and ``unix://`` addresses (shared by
+    every server process, e.g. ``redis://127.0.0.1:6379/0``), the per-process memory cache when empty."""
+    url = url.strip()
+    if not url:
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if url.split("://", 1)[0] in {"redis", "rediss", "unix"}:
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    raise ValueError(f"CACHE_URL must be a redis://, rediss:// or unix:// address, not {url.split('://', 1)[0]!r}.")

@@ -31,6 +31,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -191,11 +192,36 @@ def collection_point_set_active(*, actor: ActorOrSystem, point: CollectionPoint,
     return point
 
 
+def point_with_published_version(token: str) -> tuple[CollectionPoint, QuestionnaireVersion | None] | None:
+    """The link of ``token`` (with its questionnaire and unit) and the questionnaire's published version, in one
+    query (the link is unique and a questionnaire has at most one published version); ``None`` for an unknown
+    token."""
+    published = FilteredRelation(
+        "questionnaire__versions", condition=Q(questionnaire__versions__state=VersionState.PUBLISHED)
+    )
+    try:
+        point = (
+            CollectionPoint.objects.annotate(published_version=published)
+            .select_related("questionnaire", "unit", "published_version")  # type: ignore[misc]
+            .get(token=token[:64])
+        )
+    except CollectionPoint.DoesNotExist:
+        return None
+    version: QuestionnaireVersion | None = getattr(point, "published_version", None)
+    if version is not None:
+        version.questionnaire = point.questionnaire
+    return point, version
+
+
+_UNREAD = object()
+
+
 def point_open_version(
-    point: CollectionPoint, *, today: datetime.date | None = None
+    point: CollectionPoint, *, today: datetime.date | None = None, published: object = _UNREAD
 ) -> tuple[QuestionnaireVersion | None, str | None]:
     """The published version the link takes answers for now and ``None``, or ``None`` and why the link does not take
-    answers now (a Vietnamese sentence). Reads the version once (none when the link is paused or out of its dates)."""
+    answers now (a Vietnamese sentence). Reads the version once (none when the link is paused or out of its dates,
+    or when the caller gives it as ``published``, read with the link by :func:`point_with_published_version`)."""
     today = today or timezone.localdate()
     if not point.active:
         return None, _("Đường dẫn khảo sát này đã tạm dừng.")
@@ -203,8 +229,8 @@ def point_open_version(
         return None, _("Đợt khảo sát bắt đầu từ ngày %(date)s.") % {"date": point.opens_on.strftime("%d/%m/%Y")}
     if point.closes_on and today > point.closes_on:
         return None, _("Đợt khảo sát đã kết thúc ngày %(date)s.") % {"date": point.closes_on.strftime("%d/%m/%Y")}
-    version = published_version(point.questionnaire)
-    if version is None:
+    version = published_version(point.questionnaire) if published is _UNREAD else published
+    if not isinstance(version, QuestionnaireVersion):
         return None, _("Phiếu khảo sát này hiện không nhận ý kiến.")
     return version, None
 

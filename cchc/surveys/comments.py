@@ -15,7 +15,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Func, IntegerField, Max, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,11 +29,11 @@ from cchc.lib.types import Actor
 from cchc.lib.validators import check_text
 from cchc.organisations.models import Unit
 
-from .models import Answer, CommentTask, QuestionKind, Questionnaire
+from . import selectors
+from .models import COMMENT_KINDS, Answer, CommentHandling, CommentTask, Questionnaire, Response
 
 TITLE_MAX_LENGTH = 300
 NOTE_MAX_LENGTH = 1000
-COMMENT_KINDS = (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,37 @@ def comment_counts(comments: QuerySet[Answer]) -> CommentCounts:
         total=Count("pk"),
         handled=Count("pk", filter=Q(handling__isnull=False)),
         tasked=Count("pk", filter=Q(task_link__isnull=False)),
+    )
+    return CommentCounts(total=row["total"] or 0, handled=row["handled"] or 0, tasked=row["tasked"] or 0)
+
+
+def counted_comment_counts(
+    questionnaire: Questionnaire,
+    responses: QuerySet[Response],
+    where: selectors.ResultsFilter,
+    *,
+    total: int | None = None,
+) -> CommentCounts:
+    """:func:`comment_counts` of the comments among ``responses`` (a reader's scope, see ``selectors.counts_scope``)
+    and ``where``, without reading the answers (one query): the total summed from the response counts (their comment
+    column, kept as responses come in) unless the caller has summed it (``ResultsReport.comments`` over the same
+    scope and filter), the handled and tasked ones counted from their own small tables."""
+    scoped = selectors.filtered_responses(responses, where).values("pk")
+
+    def counted(model: type[CommentHandling] | type[CommentTask]) -> Subquery:
+        rows = model.objects.filter(answer__response__in=scoped).order_by()
+        return Subquery(rows.values(n=Func(F("pk"), function="COUNT", output_field=IntegerField())))
+
+    if total is not None:
+        handled, tasked = (
+            Questionnaire.objects.filter(pk=questionnaire.pk)
+            .values_list(counted(CommentHandling), counted(CommentTask))
+            .get()
+        )
+        return CommentCounts(total=total, handled=handled or 0, tasked=tasked or 0)
+    # Evaluated once each (they depend on no row of the counts).
+    row = selectors.counted_responses(questionnaire, responses, where).aggregate(
+        total=Sum("comments"), handled=Max(counted(CommentHandling)), tasked=Max(counted(CommentTask))
     )
     return CommentCounts(total=row["total"] or 0, handled=row["handled"] or 0, tasked=row["tasked"] or 0)
 

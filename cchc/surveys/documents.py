@@ -4,7 +4,7 @@ The report covers what the results page shows for the same filter (period, unit 
 and the same reader: every figure comes from the page's own functions — ``selectors.results_with_breakdown`` for the
 index, the elements, the questions and the breakdown by unit, ``selectors.results_breakdown`` for the breakdowns by
 channel and respondent group, ``results.index_interval`` for the interval of the index, and
-``comments.comment_counts`` for the comments —; this module only lays them out.
+``comments.counted_comment_counts`` for the comments —; this module only lays them out.
 
 The charts (elements against the target, the index of each unit) are drawn by matplotlib with its Agg backend into
 PNG images, in DejaVu Sans (shipped with matplotlib), which has every Vietnamese letter; nothing is fetched from the

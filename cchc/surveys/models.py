@@ -247,6 +247,8 @@ CHOICE_KINDS = frozenset(
 FIXED_SCALE_KINDS = frozenset(
     {QuestionKind.SATISFACTION5, QuestionKind.YES_NO, QuestionKind.POINTS012, QuestionKind.OPTIONS_AD}
 )
+# The questions whose (non-empty) answers are the respondents' free-text comments.
+COMMENT_KINDS = (QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)
 
 
 # ---------------------------------------------------------------------------
@@ -678,6 +680,8 @@ class ResponseCount(models.Model):
     respondent_group = models.CharField(_("nhóm đối tượng"), max_length=VALUE_MAX_LENGTH, blank=True)
     day = models.DateField(_("ngày"))
     count = models.PositiveIntegerField(_("số phiếu trả lời"), default=0)
+    # The free-text comments among these responses (non-empty answers to text questions, ``COMMENT_KINDS``).
+    comments = models.PositiveIntegerField(_("ý kiến góp ý"), default=0)
 
     class Meta:
         verbose_name = _("số phiếu trả lời theo ngày")

@@ -27,6 +27,7 @@ from cchc.procedures.kpis import kpis_for
 
 from .counts import SCALE_SLOTS, SLOTS
 from .models import (
+    COMMENT_KINDS,
     RESPONDENT_GROUP_CODE,
     Answer,
     AnswerCount,
@@ -419,14 +420,24 @@ def grouped_counted_responses(
     questionnaire: Questionnaire, responses: QuerySet[Response], where: ResultsFilter, by: str
 ) -> dict[Any, int]:
     """The number of responses for each value of a breakdown column, summed from the counts in one grouped query."""
+    return _summed_responses(questionnaire, responses, where, by)[0]
+
+
+def _summed_responses(
+    questionnaire: Questionnaire, responses: QuerySet[Response], where: ResultsFilter, by: str
+) -> tuple[dict[Any, int], int]:
+    """The number of responses for each value of a breakdown column and the number of free-text comments among them,
+    summed from the response counts in one grouped query."""
     counts = counted_responses(questionnaire, responses, where)
     column = COUNT_COLUMNS[by]
     if by == "month":
         counts = counts.annotate(month=TruncMonth("day"))
     grouped: dict[Any, int] = {}
-    for row in counts.values(column).annotate(n=Sum("count")).order_by():
+    comments = 0
+    for row in counts.values(column).annotate(n=Sum("count"), c=Sum("comments")).order_by():
         grouped[row[column]] = row["n"]
-    return grouped
+        comments += row["c"] or 0
+    return grouped, comments
 
 
 def comment_answers(responses: QuerySet[Response]) -> QuerySet[Answer]:
@@ -434,7 +445,7 @@ def comment_answers(responses: QuerySet[Response]) -> QuerySet[Answer]:
 
     The text questions are listed first (a short query): filtered by their ids, the database estimates from its
     statistics how few answers are texts and reads them by the question index instead of joining every answer."""
-    texts = Question.objects.filter(kind__in=(QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT)).values_list("pk")
+    texts = Question.objects.filter(kind__in=COMMENT_KINDS).values_list("pk")
     return (
         Answer.objects.filter(response__in=responses.values("pk"), question_id__in=[pk for (pk,) in texts])
         .exclude(text_value="")
@@ -496,6 +507,9 @@ class ResultsReport:
     shape: tuple[SectionShape, ...] = ()
     # The answers to the yes/no questions over the same filter (:func:`yes_no_counts`), code → value → n.
     yes_no: dict[str, dict[str, int]] = field(default_factory=dict)
+    # The free-text comments among the responses of the filter (summed with their number by
+    # :func:`results_with_breakdown`; ``None`` when not summed).
+    comments: int | None = None
 
     @property
     def below_recommended(self) -> bool:
@@ -641,7 +655,7 @@ def results_with_breakdown(
     if version is None:
         return None, []
     grouped, yes_no = _summed_counts(questionnaire, responses, where, by, RESULT_KINDS)
-    sizes = grouped_counted_responses(questionnaire, responses, where, by)
+    sizes, comments = _summed_responses(questionnaire, responses, where, by)
     report = results_report(
         questionnaire,
         responses,
@@ -653,6 +667,7 @@ def results_with_breakdown(
     )
     if report is None:
         return None, []
+    report.comments = comments
     return report, results_breakdown(report, responses, by, period_kind=period_kind, grouped=(grouped, sizes))
 
 

@@ -58,3 +58,37 @@ def test_production_settings_refuse_to_load_without_allowed_hosts() -> None:
 
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must list" in result.stderr
+
+
+def test_a_cache_url_gives_a_redis_cache_shared_by_the_server_processes_and_none_a_memory_cache() -> None:
+    from cchc.settings.env import cache_from_url
+
+    shared = cache_from_url("redis://127.0.0.1:6379/1")["default"]
+    assert shared == {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/1"}
+    assert cache_from_url("")["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_production_settings_refuse_a_cache_url_they_cannot_use() -> None:
+    result = run_cchc(
+        "check",
+        environ={
+            "SECRET_KEY": random_secret_key(),
+            "ALLOWED_HOSTS": "cchc.example.gov.vn",
+            "CACHE_URL": "memcached://127.0.0.1:11211",
+        },
+    )
+
+    assert result.returncode != 0
+    assert "CACHE_URL must be" in result.stderr
+
+
+def test_production_settings_keep_database_connections_between_requests_unless_told_otherwise() -> None:
+    code = (
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    base = {"SECRET_KEY": random_secret_key(), "ALLOWED_HOSTS": "cchc.example.gov.vn"}
+    with_default = run_cchc("shell", "-c", code, environ=base | {"DATABASE_CONN_MAX_AGE": ""})
+    told = run_cchc("shell", "-c", code, environ=base | {"DATABASE_CONN_MAX_AGE": "0"})
+    assert with_default.stdout.split()[-2:] == ["60", "True"], with_default.stderr
+    assert told.stdout.split()[-2:] == ["0", "True"], told.stderr

@@ -22,9 +22,11 @@ from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
 from cchc.organisations.models import Unit
 from cchc.surveys.collection import Submission, response_submit
+from cchc.surveys.comments import CommentCounts, comment_counts, comment_task_create, counted_comment_counts
 from cchc.surveys.counts import local_day
 from cchc.surveys.demo import COUNTER_SURVEY, SIPAS_SURVEY, load_responses
 from cchc.surveys.models import (
+    COMMENT_KINDS,
     Answer,
     AnswerCount,
     Channel,
@@ -35,12 +37,14 @@ from cchc.surveys.models import (
     ResponseCount,
     VersionState,
 )
+from cchc.surveys.publishing import comment_set_handled
 from cchc.surveys.results import satisfaction_index
 from cchc.surveys.scales import fixed_values
 from cchc.surveys.selectors import (
     ResultsFilter,
     answer_counts,
     collection_summary,
+    comment_answers,
     filtered_responses,
     grouped_answer_counts,
     grouped_response_counts,
@@ -91,6 +95,24 @@ def raw_response_counts() -> Counter[tuple[Any, ...]]:
     return counted
 
 
+def raw_comment_counts() -> Counter[tuple[Any, ...]]:
+    """Every free-text comment counted one by one, with the key of its response's row of the counts."""
+    counted: Counter[tuple[Any, ...]] = Counter()
+    comments = Answer.objects.filter(question__kind__in=COMMENT_KINDS).exclude(text_value="").select_related("response")
+    for answer in comments:
+        response = answer.response
+        key = (response.version_id, response.unit_id, response.channel, response.respondent_group)
+        counted[(*key, local_day(response.submitted_at))] += 1
+    return counted
+
+
+def kept_comment_counts() -> Counter[tuple[Any, ...]]:
+    rows = ResponseCount.objects.filter(comments__gt=0).values_list(
+        "version_id", "unit_id", "channel", "respondent_group", "day", "comments"
+    )
+    return Counter({tuple(row[:-1]): row[-1] for row in rows})
+
+
 def kept_answer_counts() -> dict[tuple[Any, ...], list[int]]:
     rows = AnswerCount.objects.values_list(
         "version_id", "question_id", "unit_id", "channel", "respondent_group", "month", "n1", "n2", "n3", "n4", "n5"
@@ -106,6 +128,7 @@ def kept_response_counts() -> Counter[tuple[Any, ...]]:
 def assert_counts_match_the_answers() -> None:
     assert kept_answer_counts() == raw_answer_counts()
     assert kept_response_counts() == raw_response_counts()
+    assert kept_comment_counts() == raw_comment_counts()
 
 
 def submit(version: QuestionnaireVersion, unit: Unit, values: Mapping[str, str], **extra: Any) -> Response:
@@ -238,6 +261,36 @@ def test_results_and_breakdowns_from_the_counts_equal_those_from_the_answers(per
             assert kept_results(questionnaire, where, by) == raw_results(questionnaire, where, by), (where, by)
 
 
+def test_the_comment_counts_read_from_the_counts_equal_those_counted_from_the_answers(personas: Personas) -> None:
+    questionnaire = make_survey(personas.province)
+    plan = [
+        (personas.unit_a, Channel.COUNTER, "", "2025-01-31T17:30:00+00:00", {"q1": "5", "gop_y": "Chờ lâu"}),
+        (personas.unit_a, Channel.ONLINE, "1", "2025-03-02T01:00:00+00:00", {"q1": "2", "gop_y": "Thiếu ghế"}),
+        (personas.unit_b, Channel.COUNTER, "", "2025-03-31T16:59:00+00:00", {"q1": "1"}),
+        (personas.office_a, Channel.ADHOC, "2", "2025-07-10T08:00:00+00:00", {"q2": "5", "gop_y": "Tốt"}),
+    ]
+    for unit, channel, group, when, values in plan * 2:
+        with time_machine.travel(datetime.datetime.fromisoformat(when), tick=False):
+            submit(published(questionnaire), unit, values, channel=channel, respondent_group=group)
+    texts = list(Answer.objects.exclude(text_value="").order_by("pk"))
+    comment_set_handled(actor=personas.secretariat, answer=texts[0], handled=True)
+    comment_set_handled(actor=personas.secretariat, answer=texts[3], handled=True)
+    comment_task_create(
+        actor=personas.secretariat, answer=texts[1], unit=personas.unit_a, title="Việc", deadline=timezone.localdate()
+    )
+    assert_counts_match_the_answers()
+    everything = Response.objects.filter(questionnaire=questionnaire)
+    scopes = [everything, everything.filter(unit=personas.unit_a), everything.none()]
+    for responses in scopes:
+        for where in filters(personas, 2025):
+            raw = comment_counts(comment_answers(filtered_responses(responses, where)))
+            assert counted_comment_counts(questionnaire, responses, where) == raw, where
+            report, _ = results_with_breakdown(questionnaire, responses, where, "channel")
+            assert report is not None and report.comments == raw.total, where
+            assert counted_comment_counts(questionnaire, responses, where, total=report.comments) == raw, where
+    assert counted_comment_counts(questionnaire, everything, ResultsFilter()) == CommentCounts(6, 2, 1)
+
+
 def test_the_demo_shows_the_same_figures_from_the_counts_as_from_its_answers(personas: Personas) -> None:
     ensure_templates()
     today = datetime.date(2026, 11, 20)
@@ -318,13 +371,16 @@ def test_the_command_rebuilds_the_counts_from_the_answers_for_all_or_one_version
     version_publish(actor=None, version=version_new_draft(actor=None, questionnaire=questionnaire))
     second = published(questionnaire)
     submit(second, personas.unit_b, {"q1": "2"}, channel=Channel.ONLINE)
+    submit(second, personas.unit_b, {"q1": "3", "gop_y": "Chậm"}, channel=Channel.ONLINE)
     AnswerCount.objects.all().delete()
     ResponseCount.objects.filter(version=first).update(count=40)
+    ResponseCount.objects.filter(version=second).update(comments=0)
     out = io.StringIO()
     call_command("rebuild_survey_counts", "--version", str(second.pk), stdout=out)
     assert "Đã đếm lại" in out.getvalue()
     assert set(AnswerCount.objects.values_list("version_id", flat=True)) == {second.pk}
     assert ResponseCount.objects.get(version=first).count == 40
+    assert sum(kept_comment_counts().values()) == 1
     call_command("rebuild_survey_counts", stdout=out)
     assert_counts_match_the_answers()
     call_command("rebuild_survey_counts", stdout=out)

@@ -55,9 +55,9 @@ def comments_page(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
     roles.require(access.can_read_comments(request.user))
     version = selectors.results_version(questionnaire)
     form, where, _by = _filter(request, selectors.respondent_groups(version) if version is not None else {})
-    scoped = selectors.filtered_responses(access.get_responses_for_user(request.user, questionnaire), where)
-    answers = selectors.comment_answers(scoped).select_related("task_link__task")
-    counts = comments.comment_counts(selectors.comment_answers(scoped))
+    scope = access.get_responses_for_user(request.user, questionnaire)
+    answers = selectors.comment_answers(selectors.filtered_responses(scope, where)).select_related("task_link__task")
+    counts = comments.counted_comment_counts(questionnaire, scope, where)
     listed = Paginator(answers, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
     query = _filter_query(request.GET)
     return_query = f"{query}&page={listed.number}" if query else f"page={listed.number}"

@@ -171,11 +171,12 @@ def _point(token: str) -> CollectionPoint | None:
 
 
 def _point_or_page(request: HttpRequest, token: str) -> tuple[CollectionPoint, QuestionnaireVersion] | HttpResponse:
-    """The open link and its published version (two queries), or the page that says why it takes no answers."""
-    point = _point(token)
-    if point is None:
+    """The open link and its published version (one query), or the page that says why it takes no answers."""
+    found = collection.point_with_published_version(token)
+    if found is None:
         return _closed(request, None, _("Không tìm thấy phiếu khảo sát. Đường dẫn có thể đã bị gõ sai."), status=404)
-    version, reason = collection.point_open_version(point)
+    point, published = found
+    version, reason = collection.point_open_version(point, published=published)
     if version is None:
         return _closed(request, point, reason or "", status=410)
     return point, version

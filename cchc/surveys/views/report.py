@@ -33,8 +33,8 @@ def results_report_docx(request: HttpRequest, questionnaire_id: int) -> HttpResp
     responses = access.get_result_responses_for_user(request.user, questionnaire)
     counts = None
     if access.can_read_comments(request.user):
-        scoped = selectors.filtered_responses(access.get_responses_for_user(request.user, questionnaire), where)
-        counts = comments.comment_counts(selectors.comment_answers(scoped))
+        scope = access.get_responses_for_user(request.user, questionnaire)
+        counts = comments.counted_comment_counts(questionnaire, scope, where)
     channel = form.cleaned_data.get("channel", "") if form.is_bound else ""
     channel_label = str(dict(form.fields["channel"].choices).get(channel, "")) if channel else ""  # type: ignore[attr-defined]
     summary = documents.summary_report(questionnaire, responses, where, comments=counts, channel_label=channel_label)

@@ -116,8 +116,10 @@ def results_page(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
             yes_no = yes_no_shares(report.shape, report.yes_no)
     comment_counts = None
     if access.can_read_comments(request.user):
-        scoped = selectors.filtered_responses(access.get_responses_for_user(request.user, questionnaire), where)
-        comment_counts = comments.comment_counts(selectors.comment_answers(scoped))
+        scope = access.get_responses_for_user(request.user, questionnaire)
+        # The report's scope is this one for those who follow the collection: its comment total is summed already.
+        summed = report.comments if report is not None and access.can_view_collection(request.user) else None
+        comment_counts = comments.counted_comment_counts(questionnaire, scope, where, total=summed)
     return page(
         request,
         "surveys/results/results.html",
