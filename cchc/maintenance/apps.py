@@ -1,5 +1,95 @@
+"""The maintenance app, and its deployment checks that read the database: ``cchc check --deploy --database default``.
+
+They are tagged ``database`` as well as deploy, so Django runs them only when a database is named; a plain
+``check --deploy`` (which must not need a running database) skips them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
 from django.apps import AppConfig
+from django.conf import settings
+from django.core.checks import CheckMessage, Tags, Warning, register
+from django.db import DatabaseError, connections
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# Expired sessions older than this mean nobody removes them: `clearsessions` is not scheduled.
+STALE_SESSION_DAYS = 3
+
+
+def _database_sessions() -> bool:
+    return str(getattr(settings, "SESSION_ENGINE", "")) in {
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    }
+
+
+def autovacuum_messages(settings_by_alias: dict[str, str]) -> list[CheckMessage]:
+    """A warning for each database whose ``autovacuum`` setting (as ``SHOW autovacuum`` gives it) is not on."""
+    return [
+        Warning(
+            f"PostgreSQL autovacuum is off on database '{alias}'.",
+            hint=(
+                "Turn it on (autovacuum = on in postgresql.conf): without it the dossier and survey tables bloat and "
+                "index-only scans stop working. See docs/deployment.md."
+            ),
+            id="maintenance.W001",
+        )
+        for alias, value in settings_by_alias.items()
+        if value.strip().lower() != "on"
+    ]
+
+
+def autovacuum_settings(databases: Sequence[str]) -> dict[str, str]:
+    """``SHOW autovacuum`` of each PostgreSQL database among ``databases`` that answers."""
+    found: dict[str, str] = {}
+    for alias in databases:
+        connection = connections[alias]
+        if connection.vendor != "postgresql":
+            continue
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW autovacuum")
+                row = cursor.fetchone()
+        except DatabaseError:
+            continue
+        if row:
+            found[alias] = str(row[0])
+    return found
+
+
+def check_autovacuum(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    return autovacuum_messages(autovacuum_settings(databases or []))
+
+
+def check_sessions_cleared(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    if not databases or "default" not in databases or not _database_sessions():
+        return []
+    from django.contrib.sessions.models import Session  # models load after the app registry
+
+    cutoff = timezone.now() - datetime.timedelta(days=STALE_SESSION_DAYS)
+    try:
+        stale = Session.objects.filter(expire_date__lt=cutoff).exists()
+    except DatabaseError:
+        return []
+    if not stale:
+        return []
+    return [
+        Warning(
+            f"Sessions expired more than {STALE_SESSION_DAYS} days ago are still stored: clearsessions is not "
+            "scheduled.",
+            hint="Run `cchc clearsessions` daily (cron or a systemd timer). See docs/deployment.md.",
+            id="maintenance.W002",
+        )
+    ]
 
 
 class MaintenanceConfig(AppConfig):
@@ -7,4 +97,5 @@ class MaintenanceConfig(AppConfig):
     verbose_name = _("Vận hành")
 
     def ready(self) -> None:
-        from cchc.maintenance import checks  # noqa: F401  (registers the deployment checks)
+        register(Tags.database, deploy=True)(check_autovacuum)
+        register(Tags.database, deploy=True)(check_sessions_cleared)

@@ -22,7 +22,7 @@ from django.utils import timezone
 from psycopg import sql
 
 from cchc.lib.errors import ServiceError
-from cchc.maintenance import checks
+from cchc.maintenance import apps as checks
 from cchc.maintenance.archive import Manifest, check_archive, open_archive, read_manifest
 from cchc.maintenance.services import backup_check, backup_create, backup_restore, backups_beyond
 from cchc.organisations.models import Unit, UnitKind
