@@ -22,6 +22,7 @@ from cchc.lib.dates import Deadline, fold_aligned, parse_deadline
 from .cleaning import clean_lines
 from .headers import Header, parse_header
 from .registry_unit import RegistryUnit, UnitSource
+from .rules import fire
 from .sections import Node, build_tree, paragraphs
 from .text_view import TextView
 from .units import Registry, UnitRef, canonical, find_issuing_unit, parse_unit_list, registry_for
@@ -807,6 +808,12 @@ def extract_lines(
         # The directive, then each attachment (a plan, an appendix), as separate trees.
         extractor.walk(build_tree(paragraphs(lines[start:end])), _Context())
     warnings.extend(extractor.warnings)
+    # A proposal with no lead, own or inherited, is an explanation, a principle or a target, not a task: the
+    # labelled real directives give a lead to all but one of their 2,900 tasks.
+    leadless = [task for task in extractor.tasks if not task.lead_unit]
+    if leadless:
+        fire("task.dropped_without_lead", len(leadless))
+        extractor.tasks = [task for task in extractor.tasks if task.lead_unit]
     if not extractor.tasks:
         warnings.append(_("Không tìm thấy nhiệm vụ nào được giao trong văn bản; hãy thêm nhiệm vụ bằng tay."))
     unknown = sorted({name for task in extractor.tasks for name in task.unknown_units})

@@ -27,7 +27,8 @@ from difflib import SequenceMatcher
 from cchc.lib.dates import fold_aligned
 
 from .abbreviations import expand
-from .names import unknown_name_end
+from .names import is_bare_head, unknown_name_end
+from .rules import fire
 from .registry_unit import (
     COMMUNE,
     DEPARTMENT,
@@ -359,8 +360,14 @@ def _skip_space(folded: str, position: int) -> int:
     return position
 
 
-def _registry_prefix(view: TextView, registry: Registry, position: int) -> tuple[RegistryUnit, int] | None:
-    """The longest run of tokens from ``position`` that names a registry unit, and where it ends."""
+def _registry_prefix(
+    view: TextView, registry: Registry, position: int, name_end: int | None = None
+) -> tuple[RegistryUnit, int] | None:
+    """The longest run of tokens from ``position`` that names a registry unit, and where it ends.
+
+    An exact name may end anywhere; a close (fuzzy) one is looked for only over the whole written name, when the
+    name reader found one (``name_end``), so that words that name nothing are not compared with every unit.
+    """
     first = view.token_at(position)
     if first is None or view.tokens[first][0] != position:
         return None
@@ -382,7 +389,7 @@ def _registry_prefix(view: TextView, registry: Registry, position: int) -> tuple
             return unit, view.tokens[end_index - 1][1]
     best: tuple[float, int, RegistryUnit] | None = None
     for key, end_index in keys:
-        if len(key.split()) < 2:
+        if len(key.split()) < 2 or name_end is None or view.tokens[end_index - 1][1] != name_end:
             continue
         unit, ratio = registry.lookup_scored(key)
         if unit is not None and (best is None or ratio > best[0]):
@@ -500,11 +507,14 @@ def _one_unit(view: TextView, registry: Registry, start: int) -> UnitRef | None:
                 return UnitRef(text=text, start=match.start(), end=match.end(), kind="generic")
             members = registry.group_members(group, folded[match.start() : match.end()])
             return UnitRef(text=text, start=match.start(), end=match.end(), members=members, kind="group")
-    found = _registry_prefix(view, registry, start)
+    unknown_end = unknown_name_end(view, start)
+    found = _registry_prefix(view, registry, start, unknown_end)
     if found is not None:
         unit, end = found
-        return UnitRef(text=view.cut(start, end), start=start, end=end, unit=unit)
-    unknown_end = unknown_name_end(view, start)
+        if unknown_end is None or unknown_end <= end or not is_bare_head(canonical(view.text[start:end])):
+            return UnitRef(text=view.cut(start, end), start=start, end=end, unit=unit)
+        # "Văn phòng Chính phủ": a registry unit called by its head noun alone ("Văn phòng") is not this name.
+        fire("name.registry_head_refused")
     if unknown_end is not None:
         text = view.cut(start, unknown_end)
         if len(text.split()) >= 2:
