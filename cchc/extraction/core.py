@@ -497,7 +497,7 @@ class _Extractor:
             if child.kind == "table":
                 self._table(child, sibling_context)
                 continue
-            if _skip_heading(child):
+            if _skip_heading(child, self.registry):
                 continue
             has_children = any(grandchild.kind != "table" or grandchild.rows for grandchild in child.children)
             section = child.section or context.section
@@ -714,14 +714,24 @@ def _extend_path(path: tuple[str, ...], section: str) -> tuple[str, ...]:
     return (*path, section)
 
 
-def _skip_heading(node: Node) -> bool:
+def _skip_heading(node: Node, registry: Registry) -> bool:
     if not node.children or not node.is_heading():
         return False
     words = re.sub(r"[^a-z0-9 ]", "", fold_aligned(node.text)).split()
     text = " ".join(words)
     if re.match(r"(?:ve\s+)?yeu\s+cau\s+(?!chung|cu\s+the|doi\s+voi|$)\S+\s+\S+", text):
         return False  # "Yêu cầu Chủ tịch UBND các xã, phường:" assigns; "Yêu cầu" alone states requirements
-    return bool(_SKIP_HEADINGS.match(text)) and not _KEEP_HEADINGS.search(text)
+    if not (_SKIP_HEADINGS.match(text) and not _KEEP_HEADINGS.search(text)):
+        return False
+    for child in node.children:
+        # A heading cut by a line wrap ("II. NỘI DUNG / THỰC HIỆN") over items that open with a named unit
+        # ("1. Sở Y tế") heads tasks, whatever its first words say.
+        refs, _end = parse_unit_list(TextView(child.text), registry, 0)
+        if child.kind != "table" and refs and any(ref.kind in ("unit", "unknown") for ref in refs):
+            fire("heading.kept_for_named_units")
+            return False
+    fire("heading.skipped_explanation")
+    return True
 
 
 def _issuer(header: Header, issuing_unit: RegistryUnit | None, text: str) -> str:
