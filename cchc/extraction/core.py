@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from cchc.lib.dates import Deadline, fold_aligned, parse_deadline
 
 from .cleaning import clean_lines
+from .deadlines import deadline_view
 from .headers import Header, parse_header
 from .registry_unit import RegistryUnit, UnitSource
 from .rules import fire
@@ -468,7 +469,7 @@ class _Extractor:
             field_view = TextView(fields["support"])
             refs, _end = parse_unit_list(field_view, self.registry, 0)
             support = [ref for ref in refs if ref.kind != "generic"]
-        text_for_dates = _blank(view.text, [*spans, *support_spans])
+        text_for_dates = _blank(deadline_view(view.text), [*spans, *support_spans])
         if node.kind == "para" and node.text.rstrip().endswith(":"):
             # A lead-in sets the deadline of its items only in its own last sentence, not in the situation it
             # describes first ("Đến hết Quý III/2025, vẫn còn … Sở Nội vụ đề nghị … các nội dung sau:").
