@@ -11,6 +11,7 @@ item's own statement wins over what it inherits. Sections that only explain
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -26,6 +27,7 @@ from .registry_unit import RegistryUnit, UnitSource
 from .rules import fire
 from .sections import Node, build_tree, paragraphs
 from .text_view import TextView
+from .vocabulary import alternation
 from .units import Registry, UnitRef, canonical, find_issuing_unit, parse_unit_list, registry_for
 
 KINDS = ("cong_van", "ke_hoach", "thong_bao_ket_luan", "chi_thi", "quyet_dinh", "other")
@@ -494,11 +496,14 @@ class _Extractor:
 
     def walk(self, node: Node, context: _Context) -> None:
         sibling_context = context
+        first = len(self.tasks)
         for child in node.children:
             if child.kind == "table":
                 self._table(child, sibling_context)
                 continue
             if _skip_heading(child, self.registry):
+                continue
+            if not child.children and self._closing(child, first, sibling_context, context):
                 continue
             has_children = any(grandchild.kind != "table" or grandchild.rows for grandchild in child.children)
             section = child.section or context.section
@@ -519,6 +524,34 @@ class _Extractor:
             if at_root and (not own.lead or _CLOSING_RE.search(fold_aligned(child.text)) or _is_upper(child.text)):
                 continue
             self._task(child, own, merged)
+
+    def _closing(self, node: Node, first: int, siblings: _Context, context: _Context) -> bool:
+        """Apply a closing sentence's deadline ("Các nội dung trên hoàn thành trước ngày 15/12/2025") to the items above.
+
+        The sentence may stand alone or end the last item (a hard-wrapped text joins it to the item); the item keeps
+        its own words. Tasks above that state no time of their own take the closing's deadline. Returns True when
+        the node was only the closing sentence.
+        """
+        folded = fold_aligned(node.text)
+        match = _closing_re().search(folded)
+        if match is None:
+            return False
+        deadline = parse_deadline(deadline_view(node.text[match.start() :]), reference=self.reference)
+        if deadline.is_empty:
+            return False
+        fire("deadline.closing_sentence")
+        before = node.text[: match.start()].strip()
+        if before:
+            node.text = before
+            own = self._own(node, heading=False)
+            path = _extend_path(context.path, node.section)
+            self._task(node, own, self._merge(siblings, own, node.section or context.section, path))
+        for task in self.tasks[first:]:
+            if task.deadline is None and not task.recurrence and not task.deadline_text:
+                fire("deadline.inherited_from_closing")
+                task.deadline, task.deadline_text = deadline.due, deadline.text
+                task.recurrence, task.period_key = str(deadline.recurrence), deadline.period_key
+        return not before
 
     def _merge(self, context: _Context, own: _Own, section: str, path: tuple[str, ...]) -> _Context:
         return _Context(
@@ -713,6 +746,11 @@ def _extend_path(path: tuple[str, ...], section: str) -> tuple[str, ...]:
     if path and section.startswith(path[-1] + "."):
         return (*path[:-1], section)
     return (*path, section)
+
+
+@functools.cache
+def _closing_re() -> re.Pattern[str]:
+    return re.compile(rf"(?:^|(?<=[.;]\s))\s*(?:{alternation('closing_scope')})(?![a-z])")
 
 
 def _skip_heading(node: Node, registry: Registry) -> bool:

@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 
 from cchc.lib.dates import fold_aligned
 
+from .rules import fire
+from .vocabulary import labelled
+
 _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("part", re.compile(r"^(?:PHẦN|Phần|CHƯƠNG|Chương|MỤC|Mục)\s+(?:[IVX]+|\d+|thứ\s+\w+)\b[.:]?\s*")),
     ("article", re.compile(r"^(?:Điều|ĐIỀU|Dieu|DIEU)\s+\d+\s*[.:]\s*")),
@@ -317,10 +320,45 @@ def build_tree(items: list[Paragraph]) -> Node:
         elif stack[-1][0] == "para":
             stack.pop()
         parent = stack[-1][1]
+        task_field = _task_field(item) if item.kind in ("alpha", "paren", "decimal") and parent.kind != "root" else None
+        if task_field is not None:
+            # "a) Nhiệm vụ: … b) Cơ quan thực hiện: … c) Thời gian thực hiện: …": fields of the item above, which
+            # stays on the stack to take the "- Đơn vị chủ trì: …" lines that follow.
+            _add_task_field(parent, *task_field)
+            continue
         node = Node(kind=item.kind, marker=item.marker, text=item.text, parent=parent)
         parent.children.append(node)
         stack.append((kind, node))
     return root
+
+
+def _task_field(item: Paragraph) -> tuple[str, str] | None:
+    """(kind of field, value) when a marked item is a field of its parent task ("a) Nhiệm vụ: …"), else None."""
+    folded = fold_aligned(item.text)
+    colon = folded.find(":")
+    if colon < 0 or colon > 40:
+        return None
+    label = " ".join(re.sub(r"[^a-z ]", " ", folded[:colon]).split())
+    kind = labelled("task_field_labels").get(label)
+    if kind is None:
+        return None
+    fire("segment.lettered_task_field")
+    return kind, item.text[colon + 1 :].strip()
+
+
+def _add_task_field(node: Node, kind: str, value: str) -> None:
+    if kind == "content":
+        node.text = f"{node.text.rstrip(' :')}: {value}" if node.text.strip() else value
+        return
+    if not value:
+        return
+    if kind in ("lead", "support") and _NEXT_FIELD_RE.search(fold_aligned(", " + value)):
+        _add_fields(node, value)  # "Cơ quan thực hiện: chủ trì: Sở X; phối hợp: Sở Y"
+        return
+    if kind == "lead" and fold_aligned(value).startswith(("chu tri", "phoi hop", "don vi", "co quan")):
+        _add_fields(node, value)
+        return
+    node.fields[kind] = f"{node.fields[kind]}; {value}" if kind in node.fields else value
 
 
 def _depth_kind(item: Paragraph) -> str:

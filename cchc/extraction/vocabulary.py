@@ -27,6 +27,18 @@ def phrases(name: str) -> tuple[str, ...]:
 
 
 @functools.cache
+def labelled(name: str) -> dict[str, str]:
+    """The folded phrases of ``data/<name>.txt`` written "phrase = value", with their values."""
+    found: dict[str, str] = {}
+    for line in (DATA / f"{name}.txt").read_text(encoding="utf-8").splitlines():
+        text = line.split("#", 1)[0].strip()
+        if "=" in text:
+            phrase, value = text.split("=", 1)
+            found[" ".join(fold_aligned(phrase).split())] = value.strip()
+    return found
+
+
+@functools.cache
 def words(name: str) -> frozenset[str]:
     """The folded phrases of ``data/<name>.txt`` as a set."""
     return frozenset(phrases(name))
