@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from cchc.lib.dates import fold_aligned
 
+from .names import is_bare_head
 from .rules import fire
 from .vocabulary import labelled
 
@@ -177,7 +178,11 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
             continue
         kind, marker = _marker(line)
         starts_new = bool(kind) or not current
-        if not starts_new:
+        # "1. Sở" / "Nông nghiệp và Môi trường:": a line cut right after the head noun of a name goes on below.
+        cut_name = not previous_blank and len(current) == 1 and _ends_with_head(current_marker, previous_line)
+        if cut_name and not starts_new:
+            fire("segment.name_cut_by_wrap")
+        if not starts_new and not cut_name:
             if (
                 (previous_blank and blank_lines_mean_breaks)
                 or (previous_line.endswith(":") and line[:1].isupper())
@@ -330,6 +335,12 @@ def build_tree(items: list[Paragraph]) -> Node:
         parent.children.append(node)
         stack.append((kind, node))
     return root
+
+
+def _ends_with_head(marker: str, line: str) -> bool:
+    """Does a marked line end with the bare head noun of a unit name ("1. Sở", "2. Ủy ban nhân dân")?"""
+    words = fold_aligned(line[len(marker) :] if marker and line.startswith(marker) else line).split()
+    return bool(marker) and 0 < len(words) <= 4 and is_bare_head(" ".join(words).strip(" :,"))
 
 
 def _task_field(item: Paragraph) -> tuple[str, str] | None:
