@@ -15,6 +15,7 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -52,6 +53,11 @@ class ProposedTask:
     output: str = ""
     # Why the deadline needs a second look (a year a scan may have misread), empty when it does not.
     deadline_doubt: str = ""
+    # Per field ("lead_unit", "deadline"): the words of the document it was read from, the rule that read it and
+    # how far to trust it (0–1; below :data:`LOW_CONFIDENCE` the review page should ask for attention).
+    sources: dict[str, str] = field(default_factory=dict)
+    rules: dict[str, str] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -71,10 +77,40 @@ class Extraction:
     recipients: list[str] = field(default_factory=list)
 
 
+# How far a field read by each rule is trusted, from how often the rule was right on the development set of real
+# directives; an inherited field is trusted a little less than one stated in the item itself.
+LEAD_CONFIDENCE = {
+    "lead.field": 0.95,
+    "lead.table_cell": 0.95,
+    "lead.assign_cue": 0.9,
+    "lead.subject_at_start": 0.85,
+    "lead.passive_do": 0.85,
+    "lead.chu_tri_clause": 0.8,
+    "lead.about_heading": 0.8,
+    "lead.described_heading": 0.7,
+    "lead.assign_cue_described_group": 0.7,
+    "lead.group_with_qualifier": 0.65,
+    "lead.later_sentence_owner": 0.6,
+    "lead.lead_in_clause": 0.6,
+    "lead.generic_subject": 0.5,
+}
+DEADLINE_CONFIDENCE = {
+    "deadline.field": 0.95,
+    "deadline.table_cell": 0.95,
+    "deadline.own": 0.85,
+    "deadline.closing_sentence": 0.75,
+    "deadline.inherited": 0.7,
+}
+INHERITED_FACTOR = 0.9
+LOW_CONFIDENCE = 0.6
+
+
 @dataclass(frozen=True)
 class _Context:
     lead: tuple[UnitRef, ...] = ()
     lead_text: str = ""
+    lead_rule: str = ""
+    deadline_rule: str = ""
     support: tuple[UnitRef, ...] = ()
     deadline: Deadline = field(default_factory=Deadline)
     prefix: str = ""
@@ -310,6 +346,8 @@ def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
 class _Own:
     lead: list[UnitRef]
     lead_text: str
+    lead_rule: str
+    deadline_rule: str
     lead_end: int
     lead_from_heading: bool
     support: list[UnitRef]
@@ -329,8 +367,18 @@ class _Extractor:
 
     # --- reading one node ---------------------------------------------------------------------------------------
 
-    def _lead(self, view: TextView) -> tuple[list[UnitRef], str, int, bool, list[tuple[int, int]]]:
-        """Lead units stated in a text: (refs, text as written, end, named at the start as a heading, spans)."""
+    def _lead(self, view: TextView) -> tuple[str, tuple[list[UnitRef], str, int, bool, list[tuple[int, int]]]]:
+        """The rule that found the lead units stated in a text, and (refs, text as written, end, named at the start
+        as a heading, spans); the proposers are tried from the most to the least reliable and the first that reads a
+        lead wins (:data:`LEAD_CONFIDENCE` gives the order's confidence)."""
+        rule, found = self._propose_lead(view)
+        if rule:
+            fire(rule)
+        return rule, found
+
+    def _propose_lead(
+        self, view: TextView
+    ) -> tuple[str, tuple[list[UnitRef], str, int, bool, list[tuple[int, int]]]]:
         folded = view.folded
         for match in _ASSIGN_RE.finditer(folded):
             if _NOT_ASSIGN_BEFORE.search(folded[: match.start()]):
@@ -354,7 +402,7 @@ class _Extractor:
                         members=tuple(member for item in refs for member in item.members),
                         kind=kind,
                     )
-                    return [ref], text, colon + 1, True, [(match.start(), colon)]
+                    return "lead.about_heading", ([ref], text, colon + 1, True, [(match.start(), colon)])
             if (refs and any(ref.kind != "generic" for ref in refs)) or (refs and cue.startswith(("y", "d", "p"))):
                 if all(ref.kind in ("group", "generic") for ref in refs):
                     # "Đề nghị … các xã, phường thuộc đối tượng kiểm tra chuẩn bị …": keep the qualifier.
@@ -363,19 +411,19 @@ class _Extractor:
                         text = view.cut(refs[0].start, subject_end)
                         members = tuple(member for ref in refs for member in ref.members)
                         ref = UnitRef(text=text, start=refs[0].start, end=subject_end, members=members, kind="group")
-                        return [ref], text, subject_end, False, [(match.start(), subject_end)]
-                return refs, view.cut(refs[0].start, end), end, False, [(match.start(), end)]
+                        return "lead.assign_cue_described_group", ([ref], text, subject_end, False, [(match.start(), subject_end)])
+                return "lead.assign_cue", (refs, view.cut(refs[0].start, end), end, False, [(match.start(), end)])
         for match in re.finditer(r"(?<![a-z])do\s+", folded):
             # "… do Sở Văn hóa, Thể thao và Du lịch chủ trì, phối hợp với …": the passive names the lead.
             refs, end = parse_unit_list(view, self.registry, match.end())
             if refs and refs[0].kind != "generic" and _LEAD_VERB_RE.match(folded, end):
-                return refs, view.cut(refs[0].start, end), end, False, [(match.start(), end)]
+                return "lead.passive_do", (refs, view.cut(refs[0].start, end), end, False, [(match.start(), end)])
         for match in re.finditer(r"ch[a-z]\s+tr[a-z](?![a-z])", folded):
             clause_start = max(folded.rfind(mark, 0, match.start()) for mark in (".", ";", ":", "\n"))
             start = clause_start + 1 if clause_start >= 0 else 0
             refs, end = parse_unit_list(view, self.registry, start)
             if refs and _LEAD_VERB_RE.match(folded, end) and refs[0].kind != "generic":
-                return refs, view.cut(refs[0].start, end), end, False, [(refs[0].start, end)]
+                return "lead.chu_tri_clause", (refs, view.cut(refs[0].start, end), end, False, [(refs[0].start, end)])
         opening = _OPENING_RE.match(folded)
         for start in (0, opening.end()) if opening else (0,):
             refs, end = parse_unit_list(view, self.registry, start)
@@ -391,16 +439,16 @@ class _Extractor:
                 kind = "generic" if all(ref.kind == "generic" for ref in refs) else "group"
                 ref = UnitRef(text=text, start=start, end=described, members=members, kind=kind)
                 stop = folded.find(":", described) + 1 if ":" in folded[described:] else described
-                return [ref], text, stop, True, [(start, described)]
+                return "lead.described_heading", ([ref], text, stop, True, [(start, described)])
             if refs and any(ref.kind != "generic" for ref in refs) and _follows_as_subject(folded, end):
                 heading = folded[end:].lstrip().startswith(":") or not folded[end:].strip()
                 stop = folded.find(":", end) + 1 if heading and ":" in folded[end:] else end
-                return refs, view.cut(refs[0].start, end), stop, heading, [(start, end)]
+                return "lead.subject_at_start", (refs, view.cut(refs[0].start, end), stop, heading, [(start, end)])
             if refs and all(ref.kind == "group" for ref in refs):
                 # "Các sở, ngành được giao chủ trì soạn thảo văn bản bảo đảm …": a group with its qualifier.
                 subject_end = _subject_end(folded, end)
                 if subject_end is not None and subject_end > end:
-                    return refs, view.cut(start, subject_end), 0, False, [(start, subject_end)]
+                    return "lead.group_with_qualifier", (refs, view.cut(start, subject_end), 0, False, [(start, subject_end)])
             if refs and all(ref.kind == "generic" for ref in refs):
                 # "Các cơ quan, đơn vị tự chấm điểm …", "Thủ trưởng các cơ quan được giao chủ trì tại mục II
                 # xây dựng …": a described group that is the subject leads the item, as written with its qualifier.
@@ -408,7 +456,7 @@ class _Extractor:
                 if subject_end is not None:
                     text = view.cut(start, subject_end)
                     ref = UnitRef(text=text, start=start, end=subject_end, kind="generic")
-                    return [ref], text, 0, False, [(start, subject_end)]
+                    return "lead.generic_subject", ([ref], text, 0, False, [(start, subject_end)])
         for sentence in re.finditer(r"[.;]\s+|\(\s*", folded):
             # "… trên các lĩnh vực trọng tâm. Sở Tư pháp thực hiện thường xuyên.": a later sentence names who does it.
             refs, end = parse_unit_list(view, self.registry, sentence.end())
@@ -417,7 +465,7 @@ class _Extractor:
                 and all(ref.kind in ("unit", "group", "unknown") for ref in refs)
                 and _OWNER_VERB_RE.match(folded, end)
             ):
-                return refs, view.cut(refs[0].start, end), 0, False, [(refs[0].start, end)]
+                return "lead.later_sentence_owner", (refs, view.cut(refs[0].start, end), 0, False, [(refs[0].start, end)])
         if folded.rstrip().endswith(":"):
             # A lead-in: "…, Văn phòng UBND tỉnh triển khai thực hiện đồng bộ các giải pháp sau:".
             for clause in re.finditer(r"[,;]\s+", folded):
@@ -428,8 +476,8 @@ class _Extractor:
                     and _LEAD_IN_VERB_RE.match(folded, end)
                     and not folded[end:].lstrip().startswith(":")
                 ):
-                    return refs, view.cut(refs[0].start, end), 0, False, [(refs[0].start, end)]
-        return [], "", 0, False, []
+                    return "lead.lead_in_clause", (refs, view.cut(refs[0].start, end), 0, False, [(refs[0].start, end)])
+        return "", ([], "", 0, False, [])
 
     def _support(self, view: TextView) -> tuple[list[UnitRef], list[tuple[int, int]]]:
         refs: list[UnitRef] = []
@@ -449,7 +497,7 @@ class _Extractor:
             # "(Cơ quan chủ trì: Phòng Tư pháp; cơ quan phối hợp: …; thời gian: Quý III/2024)" states the task's
             # fields; the sentence before it is read without them.
             view = TextView(_blank(node.text, [span for _value, span in inline.values()]))
-        lead, lead_text, lead_end, from_heading, spans = self._lead(view)
+        lead_rule, (lead, lead_text, lead_end, from_heading, spans) = self._lead(view)
         support, support_spans = self._support(view)
         if "lead" in fields:
             # "UBND các xã, phường, với sự phối hợp của Sở Khoa học và Công nghệ": the lead, then its support.
@@ -467,6 +515,8 @@ class _Extractor:
                 refs = [UnitRef(text=whole, start=0, end=len(field_view.text), members=members, kind="group")]
                 end = len(field_view.text)
             lead, lead_text = refs, field_view.cut(refs[0].start, max(end, refs[-1].end))
+            lead_rule = "lead.field"
+            fire(lead_rule)
         if "support" in fields:
             field_view = TextView(fields["support"])
             refs, _end = parse_unit_list(field_view, self.registry, 0)
@@ -479,12 +529,18 @@ class _Extractor:
             if last > 0:
                 text_for_dates = " " * (last + 2) + text_for_dates[last + 2 :]
         deadline = parse_deadline(text_for_dates, reference=self.reference, bare=heading and _is_schedule(node.text))
+        deadline_rule = "deadline.own" if not deadline.is_empty else ""
         if "deadline" in fields:
             stated = parse_deadline(fields["deadline"], reference=self.reference, bare=True)
             deadline = stated if not stated.is_empty else Deadline(text=fields["deadline"].strip(" .;"))
+            deadline_rule = "deadline.field"
+        if deadline_rule:
+            fire(deadline_rule)
         return _Own(
             lead=lead,
             lead_text=lead_text,
+            lead_rule=lead_rule if lead else "",
+            deadline_rule=deadline_rule,
             lead_end=lead_end if from_heading else 0,
             lead_from_heading=from_heading,
             support=support,
@@ -551,12 +607,16 @@ class _Extractor:
                 fire("deadline.inherited_from_closing")
                 task.deadline, task.deadline_text = deadline.due, deadline.text
                 task.recurrence, task.period_key = str(deadline.recurrence), deadline.period_key
+                task.sources["deadline"], task.rules["deadline"] = deadline.text, "deadline.closing_sentence"
+                task.confidence["deadline"] = DEADLINE_CONFIDENCE["deadline.closing_sentence"]
         return not before
 
     def _merge(self, context: _Context, own: _Own, section: str, path: tuple[str, ...]) -> _Context:
         return _Context(
             lead=tuple(own.lead) or context.lead,
             lead_text=own.lead_text if own.lead else context.lead_text,
+            lead_rule=own.lead_rule if own.lead else _inherited(context.lead_rule),
+            deadline_rule=own.deadline_rule if not own.deadline.is_empty else _inherited(context.deadline_rule),
             support=tuple(own.support) or (context.support if not own.lead else ()),
             deadline=own.deadline if not own.deadline.is_empty else context.deadline,
             prefix=context.prefix,
@@ -587,6 +647,7 @@ class _Extractor:
                 deadline=context.deadline,
                 content=content,
                 output=own.output,
+                rules=(context.lead_rule, context.deadline_rule),
             )
         )
 
@@ -601,6 +662,7 @@ class _Extractor:
         deadline: Deadline,
         content: str,
         output: str,
+        rules: tuple[str, str] = ("", ""),
     ) -> ProposedTask:
         for error in deadline.errors:
             self.warnings.append(_("Mục %(section)s: %(error)s") % {"section": section or "?", "error": error})
@@ -635,6 +697,7 @@ class _Extractor:
             period_key=deadline.period_key,
             unknown_units=list(dict.fromkeys(unknown)),
             output=output,
+            **_evidence(lead_text or lead_name, rules[0], deadline, rules[1]),
         )
 
     # --- tables -------------------------------------------------------------------------------------------------
@@ -678,8 +741,10 @@ class _Extractor:
             deadline = parse_deadline(cell["deadline"], reference=self.reference, bare=True)
             if deadline.is_empty and cell["deadline"]:
                 deadline = Deadline(text=cell["deadline"])
+            deadline_rule = "deadline.table_cell" if not deadline.is_empty else _inherited(context.deadline_rule)
             if deadline.is_empty:
                 deadline = context.deadline
+            lead_rule = "lead.table_cell" if lead else _inherited(context.lead_rule)
             if not lead:
                 lead, lead_text = list(context.lead), context.lead_text
             self.tasks.append(
@@ -692,6 +757,7 @@ class _Extractor:
                     deadline=deadline,
                     content=cell["content"],
                     output=cell["output"],
+                    rules=(lead_rule, deadline_rule),
                 )
             )
         if columns is None:
@@ -746,6 +812,30 @@ def _extend_path(path: tuple[str, ...], section: str) -> tuple[str, ...]:
     if path and section.startswith(path[-1] + "."):
         return (*path[:-1], section)
     return (*path, section)
+
+
+def _inherited(rule: str) -> str:
+    return rule if not rule or rule.endswith(".inherited") else f"{rule}.inherited"
+
+
+def _confidence(table: dict[str, float], rule: str) -> float:
+    inherited = rule.endswith(".inherited")
+    base = table.get(rule.removesuffix(".inherited"), 0.5)
+    return round(base * INHERITED_FACTOR if inherited else base, 2)
+
+
+def _evidence(lead: str | None, lead_rule: str, deadline: Deadline, deadline_rule: str) -> dict[str, Any]:
+    """The source words, rule and confidence of a task's lead and deadline (see :class:`ProposedTask`)."""
+    sources: dict[str, str] = {}
+    rules: dict[str, str] = {}
+    confidence: dict[str, float] = {}
+    if lead:
+        sources["lead_unit"], rules["lead_unit"] = lead, lead_rule
+        confidence["lead_unit"] = _confidence(LEAD_CONFIDENCE, lead_rule)
+    if not deadline.is_empty:
+        sources["deadline"], rules["deadline"] = deadline.text, deadline_rule
+        confidence["deadline"] = _confidence(DEADLINE_CONFIDENCE, deadline_rule)
+    return {"sources": sources, "rules": rules, "confidence": confidence}
 
 
 @functools.cache
