@@ -45,6 +45,7 @@ django.setup()
 
 from cchc.extraction import extract_text, to_json_dict  # noqa: E402
 from cchc.extraction.evaluation import Score, registry_resolver, score_pairs, score_tasks  # noqa: E402
+from cchc.extraction.rules import counting_rules  # noqa: E402
 from cchc.lib.dates import fold_aligned  # noqa: E402
 from tests.extraction.labelled import documents, memory_units  # noqa: E402
 
@@ -144,6 +145,21 @@ def _score_mode(
     return rows, summary
 
 
+def rule_counts(splits: set[str], registry: list[Any], units: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """How often each rule fired over the documents of ``splits``: firings and documents where it fired."""
+    firings: dict[str, int] = {}
+    documents_fired: dict[str, int] = {}
+    for document in documents():
+        if document.split not in splits:
+            continue
+        with counting_rules() as fired:
+            extract_text(document.text, issuing_unit=units.get(document.issuing_unit or ""), units=registry)
+        for rule, count in fired.items():
+            firings[rule] = firings.get(rule, 0) + count
+            documents_fired[rule] = documents_fired.get(rule, 0) + 1
+    return {rule: {"firings": firings[rule], "documents": documents_fired[rule]} for rule in sorted(firings)}
+
+
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -153,7 +169,11 @@ def _arguments() -> argparse.Namespace:
         help="score only the documents of this split (repeatable; default: every split)",
     )
     parser.add_argument("--repeats", type=int, default=REPEATS, help="timing runs per document (best is kept)")
-    parser.add_argument("--rules", action="store_true", help="print how often each extraction rule fired")
+    parser.add_argument(
+        "--rules",
+        action="store_true",
+        help="only print how often each extraction rule fired on the development set (split real_dev, or --split)",
+    )
     return parser.parse_args()
 
 
@@ -162,6 +182,14 @@ def main() -> None:
     splits = set(arguments.split or ())
     units = memory_units()
     registry = list(units.values())
+    if arguments.rules:
+        # Never on the measurement set unless asked: its documents must not steer the rules.
+        counts = rule_counts(splits or {"real_dev"}, registry, units)
+        print(f"{'rule':<48} {'firings':>8} {'documents':>10}")
+        for rule, count in counts.items():
+            print(f"{rule:<48} {count['firings']:>8} {count['documents']:>10}")
+        print(json.dumps({"splits": sorted(splits or {"real_dev"}), "rules": counts}, ensure_ascii=False))
+        return
     rows, totals = _score_mode("With the unit registry of the labelled set:", registry, units, splits, arguments.repeats)
     _rows, bare_totals = _score_mode(
         "Without any unit registry (names read from the text, as for a province not yet registered):",

@@ -79,7 +79,7 @@ class Node:
             return ""
         if self.kind == "alpha":
             return marker.strip("() .") + ")"
-        if self.kind == "paren":
+        if self.kind in ("paren", "inline"):
             return "(" + marker.strip("() ") + ")"
         if self.kind == "article":
             return marker.rstrip(".: ")
@@ -221,7 +221,32 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
             current.append(line)
         previous_blank, previous_line = False, line
     flush()
-    return result
+    return [piece for paragraph in result for piece in _inline_items(paragraph)]
+
+
+_INLINE_ITEM_RE = re.compile(r"(?:(?<=:)|(?<=[;.]))\s*\((\d{1,2})\)\s+")
+
+
+def _inline_items(paragraph: Paragraph) -> list[Paragraph]:
+    """ "Bộ Khoa học và Công nghệ: (1) trình …; (2) khẩn trương …": items numbered inside one paragraph.
+
+    Split only when the numbers run 1, 2, … right after a colon, so that a sentence citing "(1)" stays whole.
+    """
+    if paragraph.kind == "table" or "(2)" not in paragraph.text:
+        return [paragraph]
+    matches = []
+    for match in _INLINE_ITEM_RE.finditer(paragraph.text):
+        if int(match.group(1)) == len(matches) + 1:
+            matches.append(match)
+    if len(matches) < 2 or not paragraph.text[: matches[0].start()].rstrip().endswith(":"):
+        return [paragraph]
+    fire("segment.inline_numbered_items")
+    pieces = [Paragraph(paragraph.kind, paragraph.marker, paragraph.text[: matches[0].start()].rstrip())]
+    for match, following in zip(matches, [*matches[1:], None], strict=True):
+        end = following.start() if following is not None else len(paragraph.text)
+        text = paragraph.text[match.end() : end].strip()
+        pieces.append(Paragraph("inline", f"({match.group(1)}) ", text))
+    return pieces
 
 
 def _row_cells(line: str, framing: str) -> list[str]:
