@@ -81,7 +81,11 @@ def _has_numbered_body(text: str) -> bool:
 
 
 def _score_mode(
-    label: str, registry: list[Any] | None, units: dict[str, Any], splits: set[str] | None = None, repeats: int = REPEATS
+    label: str,
+    registry: list[Any] | None,
+    units: dict[str, Any],
+    splits: set[str] | None = None,
+    repeats: int = REPEATS,
 ) -> tuple[list[dict], dict]:
     """Score every labelled document (of ``splits``), with the labelled registry or (``registry`` None) with none."""
     totals: dict[str, dict[str, Score]] = {}
@@ -190,7 +194,9 @@ def main() -> None:
             print(f"{rule:<48} {count['firings']:>8} {count['documents']:>10}")
         print(json.dumps({"splits": sorted(splits or {"real_dev"}), "rules": counts}, ensure_ascii=False))
         return
-    rows, totals = _score_mode("With the unit registry of the labelled set:", registry, units, splits, arguments.repeats)
+    rows, totals = _score_mode(
+        "With the unit registry of the labelled set:", registry, units, splits, arguments.repeats
+    )
     _rows, bare_totals = _score_mode(
         "Without any unit registry (names read from the text, as for a province not yet registered):",
         None,

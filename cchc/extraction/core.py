@@ -28,8 +28,8 @@ from .registry_unit import RegistryUnit, UnitSource
 from .rules import fire
 from .sections import Node, build_tree, paragraphs
 from .text_view import TextView
-from .vocabulary import alternation
 from .units import Registry, UnitRef, canonical, find_issuing_unit, parse_unit_list, registry_for
+from .vocabulary import alternation
 
 KINDS = ("cong_van", "ke_hoach", "thong_bao_ket_luan", "chi_thi", "quyet_dinh", "other")
 
@@ -147,7 +147,9 @@ _ASSIGN_RE = re.compile(
 _CLOSING_RE = re.compile(
     r"nghiem\s+tuc\s+(?:trien\s+khai,?\s+)?thuc\s+hien|\./\.\s*$|neu\s+co\s+kho\s+khan|de\s+(?:\S+\s+){1,12}biet"
 )
-_NOT_ASSIGN_BEFORE = re.compile(r"(?:duoc|vu|da|se|viec|nhiem vu|cong viec|theo|ket qua|khong|chua|khong duoc)\s*$")
+_NOT_ASSIGN_BEFORE = re.compile(
+    r"(?:duoc|phuc\s+vu|da|se|viec|nhiem vu|cong viec|theo|ket qua|khong|chua|khong duoc)\s*$"
+)
 _LEAD_VERB_RE = re.compile(r"\s*[,]?\s*(?:la\s+)?(?:co\s+quan\s+|don\s+vi\s+)?ch[a-z]\s+tr[a-z](?![a-z])")
 _SUPPORT_RE = re.compile(r"(?<![a-z])ph[a-z]{1,2}i\s+h[a-z]{1,2}p(?:\s+ch[a-z]t\s+ch[a-z])?(?:\s+v[a-z]i)?\s+")
 # After a unit that opens an item: anything but a preposition ("Sở Khoa học và Công nghệ hoàn thiện …").
@@ -171,8 +173,7 @@ _VERB_AFTER_RE = re.compile(
 # An opening phrase of time or condition before the subject: "Từ tháng 10/2025, UBND các xã …",
 # "Trong Quý I/2026, Sở Nội vụ …", "Căn cứ kết quả kiểm tra, Phòng Nội vụ …".
 _OPENING_RE = re.compile(
-    r"(?:\s*(?:tu|trong|truoc|sau|den|ke\s+tu|bat\s+dau\s+tu|nam|thang|quy|hang|hang\s+nam|dinh\s+ky|can\s+cu"
-    r"|tren\s+co\s+so|khi|ngay|giai\s+doan|dong\s+thoi|ngoai\s+ra|mat\s+khac|ben\s+canh\s+do|cham\s+nhat)"
+    rf"(?:\s*(?:{alternation('opening_words')})"
     r"(?![a-z])[^,;:.]{0,80},\s*){1,2}|\s*(?:rieng|doi\s+voi)\s+(?=\S)"
 )
 # Qualifiers of a described group ("được giao chủ trì tại mục II", "có liên quan") before its verb.
@@ -376,9 +377,7 @@ class _Extractor:
             fire(rule)
         return rule, found
 
-    def _propose_lead(
-        self, view: TextView
-    ) -> tuple[str, tuple[list[UnitRef], str, int, bool, list[tuple[int, int]]]]:
+    def _propose_lead(self, view: TextView) -> tuple[str, tuple[list[UnitRef], str, int, bool, list[tuple[int, int]]]]:
         folded = view.folded
         for match in _ASSIGN_RE.finditer(folded):
             if _NOT_ASSIGN_BEFORE.search(folded[: match.start()]):
@@ -411,7 +410,13 @@ class _Extractor:
                         text = view.cut(refs[0].start, subject_end)
                         members = tuple(member for ref in refs for member in ref.members)
                         ref = UnitRef(text=text, start=refs[0].start, end=subject_end, members=members, kind="group")
-                        return "lead.assign_cue_described_group", ([ref], text, subject_end, False, [(match.start(), subject_end)])
+                        return "lead.assign_cue_described_group", (
+                            [ref],
+                            text,
+                            subject_end,
+                            False,
+                            [(match.start(), subject_end)],
+                        )
                 return "lead.assign_cue", (refs, view.cut(refs[0].start, end), end, False, [(match.start(), end)])
         for match in re.finditer(r"(?<![a-z])do\s+", folded):
             # "… do Sở Văn hóa, Thể thao và Du lịch chủ trì, phối hợp với …": the passive names the lead.
@@ -448,7 +453,13 @@ class _Extractor:
                 # "Các sở, ngành được giao chủ trì soạn thảo văn bản bảo đảm …": a group with its qualifier.
                 subject_end = _subject_end(folded, end)
                 if subject_end is not None and subject_end > end:
-                    return "lead.group_with_qualifier", (refs, view.cut(start, subject_end), 0, False, [(start, subject_end)])
+                    return "lead.group_with_qualifier", (
+                        refs,
+                        view.cut(start, subject_end),
+                        0,
+                        False,
+                        [(start, subject_end)],
+                    )
             if refs and all(ref.kind == "generic" for ref in refs):
                 # "Các cơ quan, đơn vị tự chấm điểm …", "Thủ trưởng các cơ quan được giao chủ trì tại mục II
                 # xây dựng …": a described group that is the subject leads the item, as written with its qualifier.
@@ -465,7 +476,13 @@ class _Extractor:
                 and all(ref.kind in ("unit", "group", "unknown") for ref in refs)
                 and _OWNER_VERB_RE.match(folded, end)
             ):
-                return "lead.later_sentence_owner", (refs, view.cut(refs[0].start, end), 0, False, [(refs[0].start, end)])
+                return "lead.later_sentence_owner", (
+                    refs,
+                    view.cut(refs[0].start, end),
+                    0,
+                    False,
+                    [(refs[0].start, end)],
+                )
         if folded.rstrip().endswith(":"):
             # A lead-in: "…, Văn phòng UBND tỉnh triển khai thực hiện đồng bộ các giải pháp sau:".
             for clause in re.finditer(r"[,;]\s+", folded):
@@ -582,11 +599,11 @@ class _Extractor:
             self._task(child, own, merged)
 
     def _closing(self, node: Node, first: int, siblings: _Context, context: _Context) -> bool:
-        """Apply a closing sentence's deadline ("Các nội dung trên hoàn thành trước ngày 15/12/2025") to the items above.
+        """Apply a closing sentence's deadline ("Các nội dung trên hoàn thành trước ngày 15/12/2025") to items above.
 
         The sentence may stand alone or end the last item (a hard-wrapped text joins it to the item); the item keeps
         its own words. Tasks above that state no time of their own take the closing's deadline. Returns True when
-        the node was only the closing sentence.
+        the node was handled here (its item, if any, proposed).
         """
         folded = fold_aligned(node.text)
         match = _closing_re().search(folded)
@@ -609,7 +626,7 @@ class _Extractor:
                 task.recurrence, task.period_key = str(deadline.recurrence), deadline.period_key
                 task.sources["deadline"], task.rules["deadline"] = deadline.text, "deadline.closing_sentence"
                 task.confidence["deadline"] = DEADLINE_CONFIDENCE["deadline.closing_sentence"]
-        return not before
+        return True
 
     def _merge(self, context: _Context, own: _Own, section: str, path: tuple[str, ...]) -> _Context:
         return _Context(

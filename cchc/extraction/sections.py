@@ -234,7 +234,7 @@ def _inline_items(paragraph: Paragraph) -> list[Paragraph]:
     """
     if paragraph.kind == "table" or "(2)" not in paragraph.text:
         return [paragraph]
-    matches = []
+    matches: list[re.Match[str]] = []
     for match in _INLINE_ITEM_RE.finditer(paragraph.text):
         if int(match.group(1)) == len(matches) + 1:
             matches.append(match)

@@ -28,7 +28,6 @@ from cchc.lib.dates import fold_aligned
 
 from .abbreviations import expand
 from .names import is_bare_head, unknown_name_end
-from .rules import fire
 from .registry_unit import (
     COMMUNE,
     DEPARTMENT,
@@ -44,6 +43,7 @@ from .registry_unit import (
     RegistryUnit,
     UnitSource,
 )
+from .rules import fire
 from .text_view import TOKEN_RE, TextView
 
 FUZZY_THRESHOLD = 0.84
