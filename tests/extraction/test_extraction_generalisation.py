@@ -124,3 +124,16 @@ def test_the_rules_that_fire_are_counted_when_asked() -> None:
     with counting_rules() as fired:
         _tasks("1. Mục đích của kế hoạch là nâng cao chất lượng phục vụ người dân và doanh nghiệp.")
     assert fired["task.dropped_without_lead"] == 1
+
+
+def test_a_minister_is_the_title_of_a_unit_and_a_list_after_one_head_noun_is_one_lead() -> None:
+    rows = _rows(
+        "4. Bộ trưởng các Bộ: Quốc phòng, Công an chỉ đạo lực lượng quân đội, công an sẵn sàng hỗ trợ địa phương.\n"
+        "5. Các Bộ: Xây dựng, Công Thương, Khoa học và Công nghệ theo chức năng, nhiệm vụ chủ động chỉ đạo.\n"
+        "6. Bộ trưởng Bộ Tài chính chỉ đạo triển khai các chính sách hỗ trợ người dân bị thiệt hại."
+    )
+    assert rows == [
+        ("4", "các Bộ: Quốc phòng, Công an", None),
+        ("5", "Các Bộ: Xây dựng, Công Thương, Khoa học và Công nghệ", None),
+        ("6", "Bộ Tài chính", None),
+    ]
