@@ -214,6 +214,13 @@ class ProposedTaskOut(Schema):
     section_path: str
     output: str
     deadline_doubt: str = Field("", description="Lý do cần kiểm tra lại thời hạn (năm có thể bị đọc nhầm từ bản quét).")
+    sources: dict[str, str] = Field(
+        default_factory=dict, description="Theo từng trường (lead_unit, deadline): chữ trong văn bản đã cho trường đó."
+    )
+    rules: dict[str, str] = Field(default_factory=dict, description="Theo từng trường: quy tắc đã đọc ra trường đó.")
+    confidence: dict[str, float] = Field(
+        default_factory=dict, description="Theo từng trường: độ tin cậy từ 0 đến 1; dưới 0,6 cần kiểm tra lại."
+    )
 
 
 class ExtractionOut(Schema):

@@ -141,6 +141,9 @@ def task_json(task: ProposedTask) -> dict[str, Any]:
         "section_path": task.section_path,
         "output": task.output,
         "deadline_doubt": task.deadline_doubt,
+        "sources": dict(task.sources),
+        "rules": dict(task.rules),
+        "confidence": dict(task.confidence),
     }
 
 

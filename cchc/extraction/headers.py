@@ -33,7 +33,8 @@ _DATE_LINE_RE = re.compile(
     r"n[a-z]{1,2}m\s*(?P<year>(?:19|20)\d\d)"
 )
 _SUBJECT_RE = re.compile(r"^\s*v\s*/\s*v\s*:?\s*")
-_ADDRESSEES_RE = re.compile(r"^\s*k[a-z]{2,3}\s+g[a-z]{1,2}i\s*:\s*")
+# "Kính gửi:", and the addressing line of a công điện ("THỦ TƯỚNG CHÍNH PHỦ điện:", "CHỦ TỊCH UBND TỈNH điện:").
+_ADDRESSEES_RE = re.compile(r"^\s*(?:k[a-z]{2,3}\s+g[a-z]{1,2}i|(?:[a-z]+\s+){1,10}dien)\s*:\s*")
 _RECIPIENTS_RE = re.compile(r"^\s*n[a-z]{1,2}i\s+nh[a-z]{1,2}n\s*:?")
 _TITLES: list[tuple[str, str]] = [
     ("ke_hoach", r"k[a-z]\s+ho[a-z]{1,2}ch"),
@@ -276,12 +277,32 @@ def _read_addressees(header: Header, lines: list[str], folded: list[str], limit:
         if rest:
             header.addressees.append(rest)
         probe = index + 1
+        blank = False
+        raw_previous = lines[index].rstrip()
+        in_item = False
         while probe < len(lines):
             text = lines[probe].strip()
             if not text:
                 probe += 1
+                blank = True
                 continue
-            if not text.startswith(("-", "–", "+", "•")) and header.addressees:
+            previous = header.addressees[-1] if header.addressees else ""
+            if (
+                not text.startswith(("-", "–", "+", "•"))
+                and previous
+                and in_item
+                and (raw_previous.endswith((",", ":")) or (not blank and not raw_previous.endswith((";", "."))))
+            ):
+                # An addressee wrapped over lines ("- Bộ trưởng / các Bộ: / Quốc phòng, Công an, …").
+                header.addressees[-1] = _list_item(f"{previous} {text}")
+                probe += 1
+                blank = False
+                raw_previous = text
+                continue
+            blank = False
+            raw_previous = text
+            in_item = text.startswith(("-", "–", "+", "•"))
+            if not in_item and header.addressees:
                 break
             if not text.startswith(("-", "–", "+", "•")) and not header.addressees:
                 header.addressees.append(_list_item(text))

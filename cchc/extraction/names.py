@@ -28,7 +28,9 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
+from .rules import fire
 from .text_view import TextView
+from .vocabulary import words
 
 # Head nouns that open a unit name. Ambiguous ones (folded "so" is also "số", "ban" also "ban hành") must be
 # capitalised in the text unless the text has no capitals at all.
@@ -237,6 +239,7 @@ _FIELD_STARTS: dict[str, list[tuple[str, ...]]] = {}
 for _phrase in _FIELD_PHRASES:
     _FIELD_STARTS.setdefault(_phrase[0], []).append(_phrase)
 _HEAD_PHRASES = sorted((tuple(head.split()) for head in _HEADS), key=len, reverse=True)
+_HEAD_SET = frozenset(_HEAD_PHRASES)
 _LEVEL_PHRASES = sorted((tuple(level.split()) for level in _LEVELS), key=len, reverse=True)
 # Abbreviations that stand for a whole field ("Phòng TC-KH", "Sở KH&CN", "Văn phòng HĐND-UBND").
 _ABBREVIATION_RE = re.compile(r"^[a-z]{1,6}(?:[-&][a-z]{1,6})+$|^[a-z]{2,7}$")
@@ -308,17 +311,41 @@ def _field_at(view: TextView, index: int, *, cased: bool = False) -> int:
 
 
 def _name_word_at(view: TextView, index: int, *, cased: bool) -> int:
-    """Tokens at ``index`` that belong to the body of a name: a field phrase, a capitalised word, an abbreviation."""
+    """Tokens at ``index`` that belong to the body of a name: a field phrase, a capitalised word, an abbreviation.
+
+    In a cased text only the first syllable of each word of a name is capitalised ("Bộ Quốc phòng", "Tổng công ty
+    Đường sắt Việt Nam"): a capitalised syllable takes the lower-case one after it, unless that one opens a word that
+    never continues a name (``data/name_stops.txt``: "Bộ Công Thương chỉ đạo").
+    """
     length = _field_at(view, index, cased=cased)
-    if length:
-        return length
     start, end = view.tokens[index]
     word = view.text[start:end]
-    if cased and word[:1].isupper():
+    if cased and word[:1].isupper() and length <= 1:
+        if _lower_syllable_after(view, index):
+            fire("name.capitalised_compound")
+            return 2
         return 1
+    if length:
+        return length
     if cased and word.isupper() and len(word) > 1 and _ABBREVIATION_RE.match(view.folded[start:end]):
         return 1
     return 0
+
+
+def _lower_syllable_after(view: TextView, index: int) -> bool:
+    """Does the lower-case syllable after the capitalised token ``index`` belong to the same word of a name?"""
+    following = index + 1
+    if following >= len(view.tokens) or not _joined(view, index, 2):
+        return False
+    start, end = view.tokens[following]
+    if not view.text[start:end].islower() or not view.text[start:end].isalpha():
+        return False
+    stops = words("name_stops")
+    single = view.folded[start:end]
+    pair = " ".join(_words(view, following, 2))
+    if single in stops or pair in stops or _phrase_at(view, following, _LEVEL_PHRASES):
+        return False
+    return not _head_at(view, following, cased=True)
 
 
 def _plural_levels(view: TextView, index: int) -> int:
@@ -361,6 +388,11 @@ def _place_name(view: TextView, index: int, *, cased: bool) -> int:
             break
         taken += 1
     return taken
+
+
+def is_bare_head(key: str) -> bool:
+    """Is a folded name only a head noun ("van phong", "uy ban nhan dan"), a name that says no field or place?"""
+    return tuple(key.split()) in _HEAD_SET
 
 
 def unknown_name_end(view: TextView, position: int) -> int | None:
@@ -417,7 +449,7 @@ def unknown_name_end(view: TextView, position: int) -> int | None:
             index += inner
             body += inner
             continue
-        plural = _plural_levels(view, index) if body else 0
+        plural = _plural_levels(view, index) if body or head_words in _LEVEL_OWNERS else 0
         if plural:
             # "Phòng Nội vụ các huyện, thị xã, thành phố": the same office in every district.
             index += plural

@@ -24,6 +24,10 @@ from dataclasses import dataclass, field
 
 from cchc.lib.dates import fold_aligned
 
+from .names import is_bare_head
+from .rules import fire
+from .vocabulary import labelled
+
 _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("part", re.compile(r"^(?:PHẦN|Phần|CHƯƠNG|Chương|MỤC|Mục)\s+(?:[IVX]+|\d+|thứ\s+\w+)\b[.:]?\s*")),
     ("article", re.compile(r"^(?:Điều|ĐIỀU|Dieu|DIEU)\s+\d+\s*[.:]\s*")),
@@ -75,7 +79,7 @@ class Node:
             return ""
         if self.kind == "alpha":
             return marker.strip("() .") + ")"
-        if self.kind == "paren":
+        if self.kind in ("paren", "inline"):
             return "(" + marker.strip("() ") + ")"
         if self.kind == "article":
             return marker.rstrip(".: ")
@@ -174,7 +178,11 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
             continue
         kind, marker = _marker(line)
         starts_new = bool(kind) or not current
-        if not starts_new:
+        # "1. Sở" / "Nông nghiệp và Môi trường:": a line cut right after the head noun of a name goes on below.
+        cut_name = not previous_blank and len(current) == 1 and _ends_with_head(current_marker, previous_line)
+        if cut_name and not starts_new:
+            fire("segment.name_cut_by_wrap")
+        if not starts_new and not cut_name:
             if (
                 (previous_blank and blank_lines_mean_breaks)
                 or (previous_line.endswith(":") and line[:1].isupper())
@@ -213,7 +221,32 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
             current.append(line)
         previous_blank, previous_line = False, line
     flush()
-    return result
+    return [piece for paragraph in result for piece in _inline_items(paragraph)]
+
+
+_INLINE_ITEM_RE = re.compile(r"(?:(?<=:)|(?<=[;.]))\s*\((\d{1,2})\)\s+")
+
+
+def _inline_items(paragraph: Paragraph) -> list[Paragraph]:
+    """ "Bộ Khoa học và Công nghệ: (1) trình …; (2) khẩn trương …": items numbered inside one paragraph.
+
+    Split only when the numbers run 1, 2, … right after a colon, so that a sentence citing "(1)" stays whole.
+    """
+    if paragraph.kind == "table" or "(2)" not in paragraph.text:
+        return [paragraph]
+    matches: list[re.Match[str]] = []
+    for match in _INLINE_ITEM_RE.finditer(paragraph.text):
+        if int(match.group(1)) == len(matches) + 1:
+            matches.append(match)
+    if len(matches) < 2 or not paragraph.text[: matches[0].start()].rstrip().endswith(":"):
+        return [paragraph]
+    fire("segment.inline_numbered_items")
+    pieces = [Paragraph(paragraph.kind, paragraph.marker, paragraph.text[: matches[0].start()].rstrip())]
+    for match, following in zip(matches, [*matches[1:], None], strict=True):
+        end = following.start() if following is not None else len(paragraph.text)
+        text = paragraph.text[match.end() : end].strip()
+        pieces.append(Paragraph("inline", f"({match.group(1)}) ", text))
+    return pieces
 
 
 def _row_cells(line: str, framing: str) -> list[str]:
@@ -317,10 +350,51 @@ def build_tree(items: list[Paragraph]) -> Node:
         elif stack[-1][0] == "para":
             stack.pop()
         parent = stack[-1][1]
+        task_field = _task_field(item) if item.kind in ("alpha", "paren", "decimal") and parent.kind != "root" else None
+        if task_field is not None:
+            # "a) Nhiệm vụ: … b) Cơ quan thực hiện: … c) Thời gian thực hiện: …": fields of the item above, which
+            # stays on the stack to take the "- Đơn vị chủ trì: …" lines that follow.
+            _add_task_field(parent, *task_field)
+            continue
         node = Node(kind=item.kind, marker=item.marker, text=item.text, parent=parent)
         parent.children.append(node)
         stack.append((kind, node))
     return root
+
+
+def _ends_with_head(marker: str, line: str) -> bool:
+    """Does a marked line end with the bare head noun of a unit name ("1. Sở", "2. Ủy ban nhân dân")?"""
+    words = fold_aligned(line[len(marker) :] if marker and line.startswith(marker) else line).split()
+    return bool(marker) and 0 < len(words) <= 4 and is_bare_head(" ".join(words).strip(" :,"))
+
+
+def _task_field(item: Paragraph) -> tuple[str, str] | None:
+    """(kind of field, value) when a marked item is a field of its parent task ("a) Nhiệm vụ: …"), else None."""
+    folded = fold_aligned(item.text)
+    colon = folded.find(":")
+    if colon < 0 or colon > 40:
+        return None
+    label = " ".join(re.sub(r"[^a-z ]", " ", folded[:colon]).split())
+    kind = labelled("task_field_labels").get(label)
+    if kind is None:
+        return None
+    fire("segment.lettered_task_field")
+    return kind, item.text[colon + 1 :].strip()
+
+
+def _add_task_field(node: Node, kind: str, value: str) -> None:
+    if kind == "content":
+        node.text = f"{node.text.rstrip(' :')}: {value}" if node.text.strip() else value
+        return
+    if not value:
+        return
+    if kind in ("lead", "support") and _NEXT_FIELD_RE.search(fold_aligned(", " + value)):
+        _add_fields(node, value)  # "Cơ quan thực hiện: chủ trì: Sở X; phối hợp: Sở Y"
+        return
+    if kind == "lead" and fold_aligned(value).startswith(("chu tri", "phoi hop", "don vi", "co quan")):
+        _add_fields(node, value)
+        return
+    node.fields[kind] = f"{node.fields[kind]}; {value}" if kind in node.fields else value
 
 
 def _depth_kind(item: Paragraph) -> str:

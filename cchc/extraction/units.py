@@ -27,7 +27,7 @@ from difflib import SequenceMatcher
 from cchc.lib.dates import fold_aligned
 
 from .abbreviations import expand
-from .names import unknown_name_end
+from .names import is_bare_head, unknown_name_end
 from .registry_unit import (
     COMMUNE,
     DEPARTMENT,
@@ -43,21 +43,23 @@ from .registry_unit import (
     RegistryUnit,
     UnitSource,
 )
+from .rules import fire
 from .text_view import TOKEN_RE, TextView
+from .vocabulary import words
 
 FUZZY_THRESHOLD = 0.84
 _MAX_NAME_TOKENS = 14
 
 _LEVEL_WORDS = ("huyen", "tinh", "xa", "phuong", "thi tran", "thi xa", "thanh pho", "quan", "dac khu")
 _TITLE_WORDS = re.compile(
-    r"(?:thu\s+truong|chu\s+tich|pho\s+chu\s+tich|(?:pho\s+)?giam\s+doc|truong\s+phong|lanh\s+dao|nguoi\s+dung\s+dau"
-    r"|cong\s+chuc|can\s+bo|(?:pho\s+)?chanh|(?:pho\s+)?truong|chi\s+cuc\s+truong|cuc\s+truong)\s+"
-    r"(?=cac\s|uy\s|ubnd|ph[a-z]{1,2}ng\s|so\s|ban\s|van\s+phong|trung\s+tam|cong\s+an|thanh\s+tra|chi\s+cuc|kho\s+bac"
+    r"(?:bo\s+truong|thu\s+truong|chu\s+tich|pho\s+chu\s+tich|(?:pho\s+)?giam\s+doc|truong\s+phong|lanh\s+dao"
+    r"|nguoi\s+dung\s+dau|cong\s+chuc|can\s+bo|(?:pho\s+)?chanh|(?:pho\s+)?truong|chi\s+cuc\s+truong|cuc\s+truong)\s+"
+    r"(?=cac\s|bo\s|uy\s|ubnd|ph[a-z]{1,2}ng\s|so\s|ban\s|van\s+phong|trung\s+tam|cong\s+an|thanh\s+tra|chi\s+cuc|kho\s+bac"
     r"|bao\s+hiem|dai\s|bao\s)"
 )
 _TITLE_IN_NAME_RE = re.compile(
-    r"(?<![a-z])(?:pho\s+)?(?:chu\s+tich|thu\s+truong|giam\s+doc|nguoi\s+dung\s+dau|chanh|truong)\s+"
-    r"(?=cac\s|uy\s|phong\s|so\s|ban\s|van\s+phong|trung\s+tam|cong\s+an|thanh\s+tra)"
+    r"(?<![a-z])(?:bo\s+truong\s+(?=(?:cac\s+)?bo\s)|(?:pho\s+)?(?:chu\s+tich|thu\s+truong|giam\s+doc|nguoi\s+dung\s+dau"
+    r"|chanh|truong)\s+(?=cac\s|uy\s|phong\s|so\s|ban\s|van\s+phong|trung\s+tam|cong\s+an|thanh\s+tra))"
 )
 _PEOPLES_COMMITTEE = ("uy ban nhan dan ", "hoi dong nhan dan ")
 
@@ -359,8 +361,14 @@ def _skip_space(folded: str, position: int) -> int:
     return position
 
 
-def _registry_prefix(view: TextView, registry: Registry, position: int) -> tuple[RegistryUnit, int] | None:
-    """The longest run of tokens from ``position`` that names a registry unit, and where it ends."""
+def _registry_prefix(
+    view: TextView, registry: Registry, position: int, name_end: int | None = None
+) -> tuple[RegistryUnit, int] | None:
+    """The longest run of tokens from ``position`` that names a registry unit, and where it ends.
+
+    An exact name may end anywhere; a close (fuzzy) one is looked for only over the whole written name, when the
+    name reader found one (``name_end``), so that words that name nothing are not compared with every unit.
+    """
     first = view.token_at(position)
     if first is None or view.tokens[first][0] != position:
         return None
@@ -382,7 +390,7 @@ def _registry_prefix(view: TextView, registry: Registry, position: int) -> tuple
             return unit, view.tokens[end_index - 1][1]
     best: tuple[float, int, RegistryUnit] | None = None
     for key, end_index in keys:
-        if len(key.split()) < 2:
+        if len(key.split()) < 2 or name_end is None or view.tokens[end_index - 1][1] != name_end:
             continue
         unit, ratio = registry.lookup_scored(key)
         if unit is not None and (best is None or ratio > best[0]):
@@ -490,8 +498,47 @@ def _place_after(view: TextView, registry: Registry, start: int, previous: UnitR
     return UnitRef(text=text, start=start, end=end, unit=unit, kind="unit" if unit else "unknown")
 
 
+_NAMED_LIST_RE = re.compile(r"(?:cac|hai|ba)\s+(?:bo|so)(?:\s*,\s*nganh)?\s*:\s*")
+
+
+def _named_list(view: TextView, start: int) -> UnitRef | None:
+    """ "các Bộ: Quốc phòng, Công an, Nông nghiệp và Môi trường": the fields of several units after one head noun.
+
+    The list runs to the first word that never continues a name (``data/name_stops.txt``) or to a clause boundary.
+    """
+    match = _NAMED_LIST_RE.match(view.folded, start)
+    if match is None or not view.text[match.start() : match.end()].split()[1][:1].isupper():
+        return None
+    first = view.token_at(match.end())
+    if first is None:
+        return None
+    stops = words("name_stops")
+    end = match.end()
+    index = first
+    while index < len(view.tokens):
+        token_start, token_end = view.tokens[index]
+        gap = view.folded[end:token_start] if index > first else ""
+        if re.search(r"[;:()\n.]", gap):
+            break
+        word = view.text[token_start:token_end]
+        folded_word = view.folded[token_start:token_end]
+        pair = " ".join(view.folded[a:b] for a, b in view.tokens[index : index + 2])
+        joins = folded_word == "va" and index + 1 < len(view.tokens) and view.text[view.tokens[index + 1][0]].isupper()
+        if word.islower() and (folded_word in stops or pair in stops) and not joins:
+            break
+        end = token_end
+        index += 1
+    if end <= match.end():
+        return None
+    fire("name.list_after_head")
+    return UnitRef(text=view.cut(start, end), start=start, end=end, kind="unknown")
+
+
 def _one_unit(view: TextView, registry: Registry, start: int) -> UnitRef | None:
     folded = view.folded
+    named = _named_list(view, start)
+    if named is not None:
+        return named
     for group, regex in _GROUPS:
         match = regex.match(folded, start)
         if match:
@@ -500,11 +547,14 @@ def _one_unit(view: TextView, registry: Registry, start: int) -> UnitRef | None:
                 return UnitRef(text=text, start=match.start(), end=match.end(), kind="generic")
             members = registry.group_members(group, folded[match.start() : match.end()])
             return UnitRef(text=text, start=match.start(), end=match.end(), members=members, kind="group")
-    found = _registry_prefix(view, registry, start)
+    unknown_end = unknown_name_end(view, start)
+    found = _registry_prefix(view, registry, start, unknown_end)
     if found is not None:
         unit, end = found
-        return UnitRef(text=view.cut(start, end), start=start, end=end, unit=unit)
-    unknown_end = unknown_name_end(view, start)
+        if unknown_end is None or unknown_end <= end or not is_bare_head(canonical(view.text[start:end])):
+            return UnitRef(text=view.cut(start, end), start=start, end=end, unit=unit)
+        # "Văn phòng Chính phủ": a registry unit called by its head noun alone ("Văn phòng") is not this name.
+        fire("name.registry_head_refused")
     if unknown_end is not None:
         text = view.cut(start, unknown_end)
         if len(text.split()) >= 2:

@@ -88,9 +88,8 @@ def test_a_described_group_that_is_the_subject_leads_the_item_with_its_qualifier
     assert task["deadline"] == "2025-10-30"
 
 
-def test_a_described_group_in_passing_does_not_lead() -> None:
-    [task] = _tasks("1. Tuyên truyền cho các cơ quan, đơn vị về kết quả Chỉ số CCHC, xong trước ngày 30/10/2025.")
-    assert task["lead_unit"] is None
+def test_a_described_group_in_passing_does_not_lead_and_an_item_without_a_lead_is_not_proposed() -> None:
+    assert _tasks("1. Tuyên truyền cho các cơ quan, đơn vị về kết quả Chỉ số CCHC, xong trước ngày 30/10/2025.") == []
 
 
 def test_capital_letter_sections_hold_items_and_a_plain_paragraph_under_them_is_a_task() -> None:

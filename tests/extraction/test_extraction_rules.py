@@ -122,7 +122,8 @@ def test_the_issuer_announcing_its_conclusions_is_not_the_lead_of_the_items() ->
         "(1) Rà soát thủ tục hành chính, xong trước 31/3/2026.\n"
         "(2) Trong tháng 12/2025, Sở Khoa học và Công nghệ nâng cấp Hệ thống."
     )
-    assert tasks == [("(1)", None, "2026-03-31"), ("(2)", "Sở Khoa học và Công nghệ", "2025-12-31")]
+    # "(1)" names nobody, so it is not proposed; the speaker leads neither item.
+    assert tasks == [("(2)", "Sở Khoa học và Công nghệ", "2025-12-31")]
 
 
 def test_a_heading_that_asks_a_chairman_assigns_the_items_under_it() -> None:
@@ -132,10 +133,10 @@ def test_a_heading_that_asks_a_chairman_assigns_the_items_under_it() -> None:
 
 def test_a_lead_in_gives_its_items_only_the_deadline_of_its_own_last_sentence() -> None:
     tasks = _tasks(
-        "Đến hết Quý III/2025, vẫn còn 14 xã chưa ban hành kế hoạch. Sở Nội vụ đề nghị các cơ quan, đơn vị "
+        "Đến hết Quý III/2025, vẫn còn 14 xã chưa ban hành kế hoạch. Sở Nội vụ đề nghị Phòng Cải cách hành chính "
         "triển khai một số nội dung sau:\n1. Rà soát, ban hành kế hoạch cải cách hành chính của cơ quan, đơn vị mình."
     )
-    assert tasks == [("1", None, None)]
+    assert tasks == [("1", "Phòng Cải cách hành chính", None)]
 
 
 def test_a_topic_heading_naming_a_year_sets_no_deadline_but_a_schedule_heading_does() -> None:

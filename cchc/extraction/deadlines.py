@@ -1,0 +1,65 @@
+"""What in a sentence may give a deadline: its text with the dates that never do blanked out.
+
+A directive dates the documents it cites ("theo Kế hoạch số 12/KH-UBND ngày 05/3/2025 của UBND tỉnh", "Quyết định
+số 1234/QĐ-TTg ngày 20 tháng 10 năm 2025"), quotes the names of plans ("“… giai đoạn 2026 - 2030, tầm nhìn đến năm
+2045”") and states visions: none of these is when a task is due. :func:`deadline_view` blanks them (keeping every
+other character in place, so spans still point into the text) before :func:`cchc.lib.dates.parse_deadline` reads
+what is left. The kinds of cited documents and the vision phrases are data files (``data/document_kinds.txt``,
+``data/not_deadline_phrases.txt``).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from cchc.lib.dates import fold_aligned
+
+from .rules import fire
+from .vocabulary import alternation
+
+_DATE = (
+    r"(?:ngay\s+)?\d{1,2}\s*(?:/|-|\.|\s+thang\s+)\s*\d{1,2}\s*(?:/|-|\.|\s+nam\s+)\s*\d{4}"
+    r"|(?:ngay\s+)?\d{1,2}\s*(?:/|-|\.|\s+thang\s+)\s*\d{1,2}(?![\d/])"
+)
+
+
+@functools.cache
+def _cited_re() -> re.Pattern[str]:
+    kinds = alternation("document_kinds")
+    # "Kế hoạch số 12/KH-UBND ngày 05/3/2025", "Quyết định 1234/QĐ-TTg", "Nghị quyết số 21-NQ/TW ngày …",
+    # and a bare symbol with its date ("số 12/KH-UBND ngày 05/3/2025").
+    symbol = r"(?:so\s*:?\s*)?\d+[\w.]*(?:[/-][a-z0-9&.]+)+"
+    return re.compile(
+        rf"(?<![a-z])(?:(?:{kinds})\s+{symbol}|so\s*:?\s*\d+[\w.]*(?:[/-][a-z0-9&.]+)+)"
+        rf"(?:\s*,?\s*(?:ban\s+hanh\s+)?(?:{_DATE}))?"
+    )
+
+
+@functools.cache
+def _vision_re() -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z])(?:{alternation('not_deadline_phrases')})\s+(?:nam\s+)?\d{{4}}")
+
+
+_QUOTED_RE = re.compile(r"[“\"][^“”\"]{3,300}[”\"]")
+
+
+def deadline_view(text: str) -> str:
+    """``text`` with cited documents, quoted names and visions blanked (same length, same positions)."""
+    folded = fold_aligned(text)
+    spans: list[tuple[int, int]] = []
+    for match in _cited_re().finditer(folded):
+        if re.search(r"\d{4}|\d{1,2}\s*/\s*\d{1,2}", folded[match.start() : match.end()]):
+            spans.append((match.start(), match.end()))
+    for match in _QUOTED_RE.finditer(text):
+        spans.append((match.start(), match.end()))
+    for match in _vision_re().finditer(folded):
+        spans.append((match.start(), match.end()))
+    if not spans:
+        return text
+    fire("deadline.cited_or_quoted_blanked", len(spans))
+    chars = list(text)
+    for start, end in spans:
+        for index in range(start, end):
+            chars[index] = " "
+    return "".join(chars)

@@ -1,0 +1,139 @@
+"""Failure classes of real directives, each treated by a general rule (issue: real directives, development set).
+
+The shapes below were met in the development set of real directives (``data/real/``, split ``real_dev``); the
+texts here are written for the tests.
+"""
+
+from __future__ import annotations
+
+from cchc.extraction import extract_text, to_json_dict
+from cchc.extraction.deadlines import deadline_view
+from cchc.extraction.rules import counting_rules
+from cchc.lib.dates import parse_deadline
+
+HEADER = "ỦY BAN NHÂN DÂN\nTỈNH AN GIANG\nSố: 12/UBND-KT\nAn Giang, ngày 10 tháng 11 năm 2025\n\nV/v triển khai\n\n"
+CLOSING = "\n\nNơi nhận:\n- Như trên;\n- Lưu: VT.\n"
+
+
+def _tasks(body: str) -> list[dict]:
+    return to_json_dict(extract_text(HEADER + body + CLOSING, units=[]))["tasks"]
+
+
+def _rows(body: str) -> list[tuple[str, str | None, str | None]]:
+    return [(task["section"], task["lead_unit"], task["deadline"]) for task in _tasks(body)]
+
+
+def test_lettered_items_that_are_the_fields_of_one_task_make_one_task() -> None:
+    rows = _rows(
+        "Kính gửi: Các sở, ngành tỉnh.\n\n"
+        "1. Nhiệm vụ thứ nhất\na) Nhiệm vụ: Xây dựng cơ sở dữ liệu dân cư của tỉnh.\nb) Cơ quan thực hiện:\n"
+        "- Đơn vị chủ trì: Sở Khoa học và Công nghệ.\n- Đơn vị phối hợp: Công an tỉnh.\n"
+        "c) Thời gian thực hiện: Quý II/2026.\n"
+        "2. Nhiệm vụ thứ hai\na) Nhiệm vụ: Số hóa hồ sơ lưu trữ.\nb) Cơ quan thực hiện:\n"
+        "- Đơn vị chủ trì: Sở Nội vụ.\nc) Thời gian thực hiện: năm 2026."
+    )
+    assert rows == [("1", "Sở Khoa học và Công nghệ", "2026-06-30"), ("2", "Sở Nội vụ", "2026-12-31")]
+
+
+def test_a_closing_sentence_gives_its_deadline_to_every_item_above() -> None:
+    rows = _rows(
+        "Đề nghị Giám đốc các sở, ngành thực hiện:\n"
+        "1. Rà soát các thủ tục hành chính thuộc thẩm quyền giải quyết của cơ quan mình.\n"
+        "2. Cập nhật đầy đủ dữ liệu của các thủ tục hành chính lên Hệ thống thông tin giải quyết thủ tục.\n"
+        "Các nội dung trên hoàn thành trước ngày 15/12/2025."
+    )
+    assert rows == [("1", "các sở, ngành", "2025-12-15"), ("2", "các sở, ngành", "2025-12-15")]
+
+
+def test_the_date_of_a_cited_document_is_not_a_deadline() -> None:
+    rows = _rows(
+        "1. Thực hiện Kế hoạch số 45/KH-UBND ngày 05 tháng 3 năm 2025 của UBND tỉnh, Sở Nội vụ tổng hợp kết quả "
+        "cải cách hành chính của các cơ quan, đơn vị."
+    )
+    assert rows == [("1", "Sở Nội vụ", None)]
+
+
+def test_quoted_plan_names_and_visions_are_not_deadlines() -> None:
+    view = deadline_view("Kế hoạch “Quản lý chất lượng không khí giai đoạn 2026 - 2030, tầm nhìn đến năm 2045” với")
+    assert parse_deadline(view).is_empty
+    assert parse_deadline(deadline_view("hoàn thành trước ngày 15/12/2025")).due is not None
+
+
+def test_the_lead_given_inside_the_sentence_after_the_topic_leads_the_item() -> None:
+    rows = _rows(
+        "1. Về dự án đường cao tốc: đề nghị Bộ Xây dựng chủ trì, phối hợp với Bộ Tài chính rà soát hồ sơ, "
+        "hoàn thành trước ngày 30/12/2025.\n"
+        "2. Sở Nội vụ đề nghị Phòng Cải cách hành chính tổng hợp kết quả tự chấm điểm của các cơ quan, đơn vị."
+    )
+    assert rows == [("1", "Bộ Xây dựng", "2025-12-30"), ("2", "Phòng Cải cách hành chính", None)]
+
+
+def test_a_unit_name_keeps_its_lower_case_syllables_and_a_head_noun_alone_is_no_registry_match() -> None:
+    rows = _rows(
+        "1. Bộ Quốc phòng, Bộ Công an chủ động chỉ đạo các đơn vị đóng trên địa bàn sẵn sàng lực lượng.\n"
+        "2. Tổng công ty Đường sắt Việt Nam khẩn trương hoàn thiện hồ sơ dự án đầu tư.\n"
+        "3. Văn phòng Chính phủ theo dõi, đôn đốc thực hiện Công điện này."
+    )
+    assert rows == [
+        ("1", "Bộ Quốc phòng, Bộ Công an", None),
+        ("2", "Tổng công ty Đường sắt Việt Nam", None),
+        ("3", "Văn phòng Chính phủ", None),
+    ]
+
+
+def test_a_numbered_line_cut_after_the_head_noun_of_its_unit_goes_on_below() -> None:
+    rows = _rows(
+        "1. Sở\nNông nghiệp và Môi trường:\n\n- Chủ trì cập nhật thông tin về chất lượng không khí trên địa bàn.\n"
+    )
+    assert rows == [("1", "Sở Nông nghiệp và Môi trường", None)]
+
+
+def test_items_numbered_inside_one_paragraph_are_items_of_their_own() -> None:
+    rows = _rows(
+        "a) Bộ Khoa học và Công nghệ: (1) trình Thủ tướng Chính phủ ban hành Chiến lược, hoàn thành trong tháng "
+        "11 năm 2025; (2) khẩn trương hướng dẫn các bộ, ngành triển khai nền tảng số dùng chung."
+    )
+    assert rows == [("(1)", "Bộ Khoa học và Công nghệ", "2025-11-30"), ("(2)", "Bộ Khoa học và Công nghệ", None)]
+
+
+def test_the_addressees_of_a_cong_dien_are_not_read_as_items() -> None:
+    text = (
+        "THỦ TƯỚNG CHÍNH PHỦ\nSố: 226/CĐ-TTg\nHà Nội, ngày 21 tháng 11 năm 2025\n\nCÔNG ĐIỆN\n"
+        "Về việc tăng cường công tác dự trữ quốc gia\nTHỦ TƯỚNG CHÍNH PHỦ điện:\n\n- Bộ trưởng\ncác Bộ:\n\n"
+        "Quốc phòng, Công an, Tài chính.\n\n"
+        "Trong tháng 11 năm 2025, mưa lũ lớn đã gây ngập lụt sâu tại nhiều địa phương ở khu vực Trung Bộ.\n\n"
+        "1. Bộ Tài chính rà soát các mặt hàng dự trữ quốc gia bảo đảm chủng loại, số lượng.\n" + CLOSING
+    )
+    result = to_json_dict(extract_text(text, units=[]))
+    assert result["addressees"] == ["Bộ trưởng các Bộ: Quốc phòng, Công an, Tài chính"]
+    assert [(task["lead_unit"], task["deadline"]) for task in result["tasks"]] == [("Bộ Tài chính", None)]
+
+
+def test_a_proposed_task_says_where_its_lead_and_deadline_come_from_and_how_far_to_trust_them() -> None:
+    [own, inherited] = _tasks(
+        "1. Sở Nội vụ tổng hợp kết quả tự chấm điểm, gửi UBND tỉnh trước ngày 15/12/2025.\n"
+        "2. Sở Tư pháp:\na) Rà soát các văn bản quy phạm pháp luật của tỉnh về thủ tục hành chính."
+    )
+    assert own["sources"] == {"lead_unit": "Sở Nội vụ", "deadline": "trước ngày 15/12/2025"}
+    assert own["rules"]["lead_unit"] == "lead.subject_at_start"
+    assert inherited["rules"]["lead_unit"].endswith(".inherited")
+    assert 0 < inherited["confidence"]["lead_unit"] < own["confidence"]["lead_unit"] <= 1
+
+
+def test_the_rules_that_fire_are_counted_when_asked() -> None:
+    with counting_rules() as fired:
+        _tasks("1. Mục đích của kế hoạch là nâng cao chất lượng phục vụ người dân và doanh nghiệp.")
+    assert fired["task.dropped_without_lead"] == 1
+
+
+def test_a_minister_is_the_title_of_a_unit_and_a_list_after_one_head_noun_is_one_lead() -> None:
+    rows = _rows(
+        "4. Bộ trưởng các Bộ: Quốc phòng, Công an chỉ đạo lực lượng quân đội, công an sẵn sàng hỗ trợ địa phương.\n"
+        "5. Các Bộ: Xây dựng, Công Thương, Khoa học và Công nghệ theo chức năng, nhiệm vụ chủ động chỉ đạo.\n"
+        "6. Bộ trưởng Bộ Tài chính chỉ đạo triển khai các chính sách hỗ trợ người dân bị thiệt hại."
+    )
+    assert rows == [
+        ("4", "các Bộ: Quốc phòng, Công an", None),
+        ("5", "Các Bộ: Xây dựng, Công Thương, Khoa học và Công nghệ", None),
+        ("6", "Bộ Tài chính", None),
+    ]
