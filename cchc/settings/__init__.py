@@ -58,6 +58,7 @@ MIDDLEWARE = [
     # Above every middleware that may answer early, so those answers are covered too; reads request.user on the way out.
     "cchc.lib.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "cchc.lib.middleware.SessionRefreshMiddleware",
     "cchc.lib.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -112,7 +113,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "cchc.accounts.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -121,6 +122,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "cchc"),
+            # A Redis that stops answering costs a request one second, not a worker's timeout.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    SESSION_ENGINE = "cchc.lib.sessions"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboards:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -141,9 +158,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Sessions end after a period without activity and when the browser closes.
+# Sessions end after a period without activity and when the browser closes. A session is written only when it
+# changes, and its idle deadline moved on at most once every SESSION_REFRESH_SECONDS (SessionRefreshMiddleware),
+# not on every request. With REDIS_URL the cache is Redis and sessions are read from it, written through to the
+# database, which still answers when Redis is down (cchc.lib.sessions); without it they stay in the database alone,
+# since a per-process memory cache would still hold a session that another worker has ended.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 4 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -58,3 +58,37 @@ def test_production_settings_refuse_to_load_without_allowed_hosts() -> None:
 
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must list" in result.stderr
+
+
+def test_production_settings_with_redis_keep_sessions_in_the_cache_and_pass_check_deploy() -> None:
+    environ = {
+        "SECRET_KEY": random_secret_key(),
+        "ALLOWED_HOSTS": "cchc.example.gov.vn",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+    result = run_cchc("check", "--deploy", "--fail-level", "WARNING", environ=environ)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNING" not in result.stdout + result.stderr
+
+    shown = run_cchc(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.SESSION_ENGINE, settings.CACHES['default']['BACKEND'], settings.SESSION_SAVE_EVERY_REQUEST)",
+        environ=environ,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split() == ["cchc.lib.sessions", "django.core.cache.backends.redis.RedisCache", "False"]
+
+
+def test_production_settings_without_redis_keep_sessions_in_the_database() -> None:
+    shown = run_cchc(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.SESSION_ENGINE, settings.PASSWORD_HASHERS[0])",
+        environ={"SECRET_KEY": random_secret_key(), "ALLOWED_HOSTS": "cchc.example.gov.vn", "REDIS_URL": ""},
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split() == ["django.contrib.sessions.backends.db", "cchc.accounts.hashers.Argon2PasswordHasher"]
