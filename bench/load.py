@@ -18,7 +18,7 @@ Scenarios (each virtual user signs in once before the clock starts, then repeats
 
 - ``login_page``: the login page, anonymous: the reference every other scenario's throughput is divided by;
 - ``secretariat_home``: the home page of the province's secretariat (``thuongtruc``);
-- ``tracker``: the task tracker, every task, as the secretariat;
+- ``tracker``: the task tracker, every task (``?status=all``), as the secretariat;
 - ``ranking``: last year's published PAR INDEX ranking, as the secretariat;
 - ``focal_sheet``: the focal point (``daumoi``) alternately opens their tasks and their self-assessment sheet;
 - ``api_list``: ``GET /api/directives/`` with the secretariat's API token;
@@ -361,7 +361,7 @@ def scenario(name: str, data: dict[str, Any]) -> tuple[str | None, Callable[[Use
     if name == "secretariat_home":
         return SECRETARIAT, lambda user, port, i: page("/", user, port)
     if name == "tracker":
-        return SECRETARIAT, lambda user, port, i: page("/directives/tracker/", user, port)
+        return SECRETARIAT, lambda user, port, i: page("/directives/tracker/?status=all", user, port)
     if name == "ranking":
         return SECRETARIAT, lambda user, port, i: page(data["ranking"], user, port)
     if name == "focal_sheet":
