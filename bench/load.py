@@ -419,6 +419,7 @@ async def run_scenario(name: str, users: int, seconds: float, server: Server, da
         await step(person, server.port, 0)
     latencies: list[float] = []
     errors = 0
+    error_statuses: dict[int, int] = {}
     cpu_before = server.cpu_seconds()
     started = time.perf_counter()
 
@@ -433,7 +434,9 @@ async def run_scenario(name: str, users: int, seconds: float, server: Server, da
             except OSError:
                 status, expected = 0, 200
             latencies.append(time.perf_counter() - person.state.get("started", sent))
-            errors += status != expected
+            if status != expected:
+                errors += 1
+                error_statuses[status] = error_statuses.get(status, 0) + 1
             i += 1
 
     await asyncio.gather(*(loop(person) for person in people))
@@ -452,6 +455,7 @@ async def run_scenario(name: str, users: int, seconds: float, server: Server, da
         "p99_ms": round(1000 * percentile(ordered, 0.99), 1),
         "errors": errors,
         "cpu_ms": round(1000 * cpu / max(count, 1), 2),
+        "error_statuses": error_statuses,
     }
 
 
