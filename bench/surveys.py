@@ -253,7 +253,7 @@ def part_submit(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any]
         "SURVEY_THROTTLE_PER_ADDRESS": "1000000000",
         "SURVEY_THROTTLE_PER_DEVICE": "1000000000",
         "DEBUG": "false",
-        "CACHE_URL": cache[1] if cache else "",
+        "REDIS_URL": cache[1] if cache else "",
     }
     subprocess.run(
         [sys.executable, "-m", "cchc.manage", "collectstatic", "--noinput", "-v0"], env=env, check=True, cwd=ROOT
@@ -333,7 +333,7 @@ def part_submit(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any]
 
 
 def _start_redis(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """A Redis server of the run's own (no persistence) on a free port, and its address for ``CACHE_URL``."""
+    """A Redis server of the run's own (no persistence) on a free port, and its address for ``REDIS_URL``."""
     port = _free_port()
     process = subprocess.Popen(  # noqa: S603 - the packaged server, our own arguments
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],  # noqa: S607
@@ -508,7 +508,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread workers when above 1)")
-    parser.add_argument("--redis", action="store_true", help="the throttling counters in a Redis server (CACHE_URL)")
+    parser.add_argument("--redis", action="store_true", help="the throttling counters in a Redis server (REDIS_URL)")
     parser.add_argument("--forms", type=int, default=30, help="forms each client sends")
     parser.add_argument("--seconds", type=float, default=15.0, help="duration of the no-op reference")
     parser.add_argument("--skip-load", action="store_true", help="only the results part")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Callable
 from typing import Any
@@ -96,6 +97,35 @@ class LanguageMiddleware:
             response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class SessionRefreshMiddleware:
+    """Moves a session's idle deadline on at most once every ``SESSION_REFRESH_SECONDS``.
+
+    Sessions are saved only when they change (``SESSION_SAVE_EVERY_REQUEST`` is off), so without this a session
+    would end ``SESSION_COOKIE_AGE`` after it was last changed, however active its owner. Writing the time of the
+    last refresh changes the session once a minute at most instead of on every page: the deadline is then between
+    ``SESSION_COOKIE_AGE - SESSION_REFRESH_SECONDS`` and ``SESSION_COOKIE_AGE`` after the last request.
+    """
+
+    KEY = "_refreshed_at"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not (session.modified or settings.SESSION_COOKIE_NAME in request.COOKIES):
+            return response  # no session was sent or started: nothing to read
+        refreshed_at = session.get(self.KEY)
+        if session.is_empty():  # no session, an ended one, or one flushed by this request (logout)
+            return response
+        now = int(time.time())
+        stale = refreshed_at is None or now - refreshed_at >= settings.SESSION_REFRESH_SECONDS
+        if stale or session.modified:  # a session saved anyway (a login) takes the time along for free
+            session[self.KEY] = now
         return response
 
 

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     # Above every middleware that may answer early, so those answers are covered too; reads request.user on the way out.
     "cchc.lib.middleware.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "cchc.lib.middleware.SessionRefreshMiddleware",
     "cchc.lib.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -108,13 +109,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The overdue-dossier index covers extra columns on PostgreSQL; SQLite keeps it as a plain index, which is fine.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
-# The cache holds the public survey forms' throttling counters (and the login throttle's state when configured so):
-# with several server processes it must be shared, e.g. CACHE_URL=redis://127.0.0.1:6379/0; empty, each process has
-# its own memory cache and the limits apply per process.
-try:
-    CACHES = cache_from_url(env_str("CACHE_URL"))
-except ValueError as error:
-    raise ImproperlyConfigured(str(error)) from None
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -124,7 +118,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "cchc.accounts.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -133,6 +127,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The cache holds the public survey forms' throttling counters and, with Redis, the sessions: with several server
+# processes it must be shared, e.g. REDIS_URL=redis://127.0.0.1:6379/0; empty, each process has its own memory cache
+# (the survey limits then apply per process) and sessions stay in the database alone.
+REDIS_URL = env_str("REDIS_URL")
+try:
+    CACHES = cache_from_url(REDIS_URL, key_prefix=env_str("CACHE_KEY_PREFIX", "cchc"))
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from None
+SESSION_ENGINE = "cchc.lib.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboards:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -153,9 +157,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Sessions end after a period without activity and when the browser closes.
+# Sessions end after a period without activity and when the browser closes. A session is written only when it
+# changes, and its idle deadline moved on at most once every SESSION_REFRESH_SECONDS (SessionRefreshMiddleware),
+# not on every request. With REDIS_URL the cache is Redis and sessions are read from it, written through to the
+# database, which still answers when Redis is down (cchc.lib.sessions); without it they stay in the database alone,
+# since a per-process memory cache would still hold a session that another worker has ended.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 4 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

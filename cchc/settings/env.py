@@ -28,12 +28,21 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def cache_from_url(url: str) -> dict[str, dict[str, object]]:
-    """Django's ``CACHES`` for ``url``: Redis for ``redis://``, ``rediss://`` and ``unix://`` addresses (shared by
-    every server process, e.g. ``redis://127.0.0.1:6379/0``), the per-process memory cache when empty."""
+def cache_from_url(url: str, *, key_prefix: str = "cchc") -> dict[str, dict[str, object]]:
+    """Django's ``CACHES`` for ``url`` (``REDIS_URL``): Redis for ``redis://``, ``rediss://`` and ``unix://``
+    addresses (shared by every server process, e.g. ``redis://127.0.0.1:6379/0``), the per-process memory cache when
+    empty."""
     url = url.strip()
     if not url:
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     if url.split("://", 1)[0] in {"redis", "rediss", "unix"}:
-        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
-    raise ValueError(f"CACHE_URL must be a redis://, rediss:// or unix:// address, not {url.split('://', 1)[0]!r}.")
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": key_prefix,
+                # A Redis that stops answering costs a request one second, not a worker's timeout.
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            }
+        }
+    raise ValueError(f"REDIS_URL must be a redis://, rediss:// or unix:// address, not {url.split('://', 1)[0]!r}.")

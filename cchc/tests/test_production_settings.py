@@ -60,26 +60,29 @@ def test_production_settings_refuse_to_load_without_allowed_hosts() -> None:
     assert "ALLOWED_HOSTS must list" in result.stderr
 
 
-def test_a_cache_url_gives_a_redis_cache_shared_by_the_server_processes_and_none_a_memory_cache() -> None:
+def test_a_redis_url_gives_a_redis_cache_shared_by_the_server_processes_and_none_a_memory_cache() -> None:
     from cchc.settings.env import cache_from_url
 
     shared = cache_from_url("redis://127.0.0.1:6379/1")["default"]
-    assert shared == {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/1"}
+    assert (shared["BACKEND"], shared["LOCATION"]) == (
+        "django.core.cache.backends.redis.RedisCache",
+        "redis://127.0.0.1:6379/1",
+    )
     assert cache_from_url("")["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
 
 
-def test_production_settings_refuse_a_cache_url_they_cannot_use() -> None:
+def test_production_settings_refuse_a_redis_url_they_cannot_use() -> None:
     result = run_cchc(
         "check",
         environ={
             "SECRET_KEY": random_secret_key(),
             "ALLOWED_HOSTS": "cchc.example.gov.vn",
-            "CACHE_URL": "memcached://127.0.0.1:11211",
+            "REDIS_URL": "memcached://127.0.0.1:11211",
         },
     )
 
     assert result.returncode != 0
-    assert "CACHE_URL must be" in result.stderr
+    assert "REDIS_URL must be" in result.stderr
 
 
 def test_production_settings_keep_database_connections_between_requests_unless_told_otherwise() -> None:
@@ -92,3 +95,37 @@ def test_production_settings_keep_database_connections_between_requests_unless_t
     told = run_cchc("shell", "-c", code, environ=base | {"DATABASE_CONN_MAX_AGE": "0"})
     assert with_default.stdout.split()[-2:] == ["60", "True"], with_default.stderr
     assert told.stdout.split()[-2:] == ["0", "True"], told.stderr
+
+
+def test_production_settings_with_redis_keep_sessions_in_the_cache_and_pass_check_deploy() -> None:
+    environ = {
+        "SECRET_KEY": random_secret_key(),
+        "ALLOWED_HOSTS": "cchc.example.gov.vn",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+    result = run_cchc("check", "--deploy", "--fail-level", "WARNING", environ=environ)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "WARNING" not in result.stdout + result.stderr
+
+    shown = run_cchc(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.SESSION_ENGINE, settings.CACHES['default']['BACKEND'], settings.SESSION_SAVE_EVERY_REQUEST)",
+        environ=environ,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split() == ["cchc.lib.sessions", "django.core.cache.backends.redis.RedisCache", "False"]
+
+
+def test_production_settings_without_redis_keep_sessions_in_the_database() -> None:
+    shown = run_cchc(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.SESSION_ENGINE, settings.PASSWORD_HASHERS[0])",
+        environ={"SECRET_KEY": random_secret_key(), "ALLOWED_HOSTS": "cchc.example.gov.vn", "REDIS_URL": ""},
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split() == ["django.contrib.sessions.backends.db", "cchc.accounts.hashers.Argon2PasswordHasher"]

@@ -136,7 +136,7 @@ def test_the_user_list_is_paginated(personas: Personas) -> None:
 def test_the_user_list_runs_a_fixed_number_of_queries(personas: Personas, django_assert_num_queries: Any) -> None:
     client = personas.client("secretariat")
     client.get(reverse("accounts:user_list"))  # warm the session
-    with django_assert_num_queries(11) as few:
+    with django_assert_num_queries(8) as few:
         client.get(reverse("accounts:user_list"))
     for number in range(20):
         extra = User.objects.create(username=f"them{number:02d}")

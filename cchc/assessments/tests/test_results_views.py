@@ -219,7 +219,7 @@ def _count_queries(client, url):
 
 
 # One query more than before lists the sheets the council approved with a reason.
-@pytest.mark.parametrize(("name", "limit"), [("focal_a", 18), ("leader", 14), ("secretariat", 14)])
+@pytest.mark.parametrize(("name", "limit"), [("focal_a", 15), ("leader", 11), ("secretariat", 11)])
 def test_the_ranking_page_takes_a_fixed_number_of_queries_whatever_the_number_of_units(personas, name, limit):
     last = _round(personas)[0]
     round_, _a, _home, _b = _round(personas)
@@ -230,6 +230,7 @@ def test_the_ranking_page_takes_a_fixed_number_of_queries_whatever_the_number_of
     compute_round(round_)
     client = personas.client(name)
     url = _url("results_ranking", round_.pk)
+    client.get(url)  # the first page after signing in writes the session once
     before = _count_queries(client, url)
     assert before <= limit
     build_assessment(round_, personas.office_a, departments)
