@@ -321,8 +321,8 @@ def _section(html: str, testid: str) -> str:
 def test_a_focal_point_sees_only_its_own_units_figures(personas: Personas, province: Any) -> None:
     own = _section(personas.client("focal_a").get("/", {"year": 2025}).content.decode(), "my-indicators")
     other = _section(personas.client("focal_b").get("/", {"year": 2025}).content.decode(), "my-indicators")
-    assert "80 %" in own and "95 %" not in own
-    assert "95 %" in other and "80 %" not in other
+    assert "80,00 %" in own and "95,00 %" not in own
+    assert "95,00 %" in other and "80,00 %" not in other
 
 
 def test_the_secretariat_never_counts_another_provinces_units(personas: Personas, province: Any) -> None:
