@@ -19,8 +19,8 @@ from .conftest import YEAR, Year
 
 HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
 # Queries of the report list and of the overview (session, user, roles, the page's own reads).
-PINNED_LIST_QUERIES = 11
-PINNED_OVERVIEW_QUERIES = 14
+PINNED_LIST_QUERIES = 8
+PINNED_OVERVIEW_QUERIES = 11
 
 
 @pytest.fixture
@@ -176,6 +176,7 @@ def test_the_list_and_the_overview_cost_the_same_queries_whatever_the_number_of_
     client = personas.client("secretariat")
     overview = reverse("reports:overview") + "?period=2025"
     services.report_start(actor=personas.focal_a, unit=personas.unit_a, period=YEAR)
+    client.get(reverse("reports:report_list"))  # the first page after signing in moves the session's deadline on
     few = (_queries(client, reverse("reports:report_list")), _queries(client, overview))
     report_b = services.report_start(actor=personas.focal_b, unit=personas.unit_b, period=YEAR)
     services.report_submit(actor=personas.focal_b, report=report_b)
