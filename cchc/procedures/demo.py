@@ -26,10 +26,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.accounts.models import User
+from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.text import fold
 from cchc.organisations.models import Unit, UnitKind
 
-from .kpis import rollups_refresh
+from .kpis import kpis_publish, rollups_refresh
 from .models import Channel, DataImport, DataImportKind, Dossier, DossierStatus, OnlineLevel, Procedure
 from .scoring import ensure_default_score_items
 from .services import ImportReport, finish_import
@@ -450,12 +451,26 @@ def load_demo(*, stdout: Writer | None = None, today: datetime.date | None = Non
         report.created = report.rows_read = writer.created
         rollups_refresh(keys=writer.affected)  # the KPI pages read the monthly rollups
         finish_import(actor=author, log=log, report=report, details={"source": SOURCE, "file": log.file_name})
+        for period in published_periods(start, today):  # the QĐ 766 figures the dashboards and reports read
+            kpis_publish(actor=author, period=period)
     if stdout is not None:
         stdout.write(
             _("Hồ sơ TTHC minh họa: %(procedures)s thủ tục, %(dossiers)s hồ sơ của %(units)s đơn vị.")
             % {"procedures": len(procedures), "dossiers": report.created, "units": len(unit_profiles)}
         )
     return report.created
+
+
+def published_periods(start: datetime.date, today: datetime.date) -> list[Period]:
+    """The periods the demo publishes its dossier figures for: each quarter of the window that has ended, and the
+    year so far."""
+    periods = []
+    quarter = Period.containing(start, PeriodKind.QUARTER)
+    while quarter.end < today:
+        if quarter.start >= start:
+            periods.append(quarter)
+        quarter = quarter.next()
+    return [*periods, Period(today.year, PeriodKind.YEAR)]
 
 
 def _write_rows(
@@ -501,4 +516,5 @@ __all__ = [
     "dossier_rows",
     "load_demo",
     "profiles",
+    "published_periods",
 ]

@@ -12,12 +12,13 @@ from django.db.models import Count, F, Q
 from cchc.accounts.models import User
 from cchc.audit.models import AuditEntry
 from cchc.demo.loaders import load_province
+from cchc.indicators.models import IndicatorValue, ValueState
 from cchc.lib.periods import Period
 from cchc.organisations.models import Unit
 
 from ..access import get_data_imports_for_user
-from ..demo import CATALOGUE, SOURCE, demo_file_name, dossier_rows, load_demo, profiles
-from ..kpis import kpis_for
+from ..demo import CATALOGUE, SOURCE, demo_file_name, dossier_rows, load_demo, profiles, published_periods
+from ..kpis import SCORE_CODE, kpis_for
 from ..models import Channel, DataImport, Dossier, DossierStatus, Procedure
 
 TODAY = datetime.date(2026, 3, 10)
@@ -64,11 +65,20 @@ def test_the_demo_loads_a_year_of_plausible_dossiers_once() -> None:
     year = kpis_for(province, Period.from_key(str(TODAY.year)))  # read from the rollups the demo refreshed
     assert year.received == counted.filter(received_on__year=TODAY.year).count() > 5_000
     assert year.on_time_rate is not None and 90 < year.on_time_rate < 99.5
+    # The QĐ 766 total of the ended quarters and of the year so far is published, as the dashboards read it.
+    scores = IndicatorValue.objects.filter(indicator__code=SCORE_CODE, unit=province, state=ValueState.ACCEPTED)
+    assert sorted(scores.values_list("period_key", flat=True)) == ["2025-Q2", "2025-Q3", "2025-Q4", "2026"]
 
     audit = AuditEntry.objects.count()
     assert load_demo(stdout=io.StringIO(), today=TODAY) == 0
     assert dossiers.count() == added and Procedure.objects.count() == len(CATALOGUE)
     assert AuditEntry.objects.count() == audit
+
+
+def test_the_demo_publishes_the_quarters_that_ended_inside_its_year_and_the_year_so_far() -> None:
+    periods = published_periods(datetime.date(2025, 12, 8), datetime.date(2026, 12, 7))
+
+    assert [period.key for period in periods] == ["2026-Q1", "2026-Q2", "2026-Q3", "2026"]
 
 
 def test_the_generator_gives_the_same_dossiers_for_the_same_seed() -> None:
