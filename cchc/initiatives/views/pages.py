@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cchc.lib.errors import ServiceError
+from cchc.lib.requests import posted, requested_year
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, write_table
 
 from .. import access, exports, selectors, services
@@ -28,15 +29,6 @@ def _page(request: HttpRequest, template: str, *, status: int = 200, **context: 
     return render(request, template, {"nav_active": "initiatives", **context}, status=status)
 
 
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def _year(request: HttpRequest) -> int:
-    raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2200 else timezone.localdate().year
-
-
 def _require_viewer(request: HttpRequest) -> None:
     if not access.can_view_register(request.user):
         raise PermissionDenied
@@ -46,7 +38,7 @@ def _require_viewer(request: HttpRequest) -> None:
 @login_required
 def initiative_list(request: HttpRequest) -> HttpResponse:
     _require_viewer(request)
-    year = _year(request)
+    year = requested_year(request)
     visible = access.get_initiatives_for_user(request.user)
     initiatives = list(visible.filter(year=year).order_by("unit__name", "pk"))
     return _page(
@@ -65,7 +57,7 @@ def initiative_create(request: HttpRequest) -> HttpResponse:
     units = access.proposing_units(request.user)
     if not units.exists():
         raise PermissionDenied
-    form = InitiativeForm(_posted(request), request.FILES or None, units=units)
+    form = InitiativeForm(posted(request), request.FILES or None, units=units)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -116,7 +108,7 @@ def initiative_edit(request: HttpRequest, initiative_id: int) -> HttpResponse:
     initiative = access.get_initiative_for_user(request.user, initiative_id)
     access.require(access.can_edit(request.user, initiative))
     initial = {"title": initiative.title, "description": initiative.description}
-    form = InitiativeForm(_posted(request), units=None, initial=initial)
+    form = InitiativeForm(posted(request), units=None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.initiative_update(
@@ -178,7 +170,7 @@ def file_download(request: HttpRequest, initiative_id: int, file_id: int) -> Fil
 def initiative_recognise(request: HttpRequest, initiative_id: int) -> HttpResponse:
     initiative = access.get_initiative_for_user(request.user, initiative_id)
     access.require(access.can_recognise(request.user, initiative))
-    form = RecogniseForm(_posted(request), initial={"recognised_on": timezone.localdate()})
+    form = RecogniseForm(posted(request), initial={"recognised_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -225,7 +217,7 @@ def initiative_applied(request: HttpRequest, initiative_id: int) -> HttpResponse
 @login_required
 def register_export(request: HttpRequest) -> FileResponse:
     _require_viewer(request)
-    year = _year(request)
+    year = requested_year(request)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
     write_table(
         spool,

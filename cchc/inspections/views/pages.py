@@ -11,11 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cchc.lib.errors import ServiceError
+from cchc.lib.requests import posted, requested_year
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, write_table
 from cchc.organisations.picker import unit_scope
 
@@ -30,15 +30,6 @@ def _page(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
     return render(request, template, {"nav_active": "inspections", **context})
 
 
-def _posted(request: HttpRequest) -> Any:
-    return request.POST if request.method == "POST" else None
-
-
-def _year(request: HttpRequest) -> int:
-    raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2200 else timezone.localdate().year
-
-
 def _require_viewer(request: HttpRequest) -> None:
     if not access.can_view_register(request.user):
         raise PermissionDenied
@@ -48,7 +39,7 @@ def _require_viewer(request: HttpRequest) -> None:
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
     _require_viewer(request)
-    year = _year(request)
+    year = requested_year(request)
     plans = [
         (plan, selectors.coverage(plan.organiser, year), selectors.remedied_of_plan(plan))
         for plan in access.get_plans_for_user(request.user).filter(year=year)
@@ -72,7 +63,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def plan_create(request: HttpRequest) -> HttpResponse:
     if not access.can_manage_plans(request.user):
         raise PermissionDenied
-    form = PlanForm(_posted(request), organisers=access.organisers_for_user(request.user))
+    form = PlanForm(posted(request), organisers=access.organisers_for_user(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -209,7 +200,7 @@ def inspection_edit(request: HttpRequest, inspection_id: int) -> HttpResponse:
         "note": inspection.note,
         "done_on": inspection.done_on,
     }
-    form = InspectionForm(_posted(request), with_done=True, initial=initial)
+    form = InspectionForm(posted(request), with_done=True, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -275,7 +266,7 @@ def inspection_delete(request: HttpRequest, inspection_id: int) -> HttpResponse:
 def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = access.get_plan_for_user(request.user, plan_id, manage=True)
     initial = {"title": plan.title, "reference": plan.reference, "note": plan.note}
-    form = PlanEditForm(_posted(request), initial=initial)
+    form = PlanEditForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -308,7 +299,7 @@ def finding_delete(request: HttpRequest, finding_id: int) -> HttpResponse:
 @login_required
 def register_export(request: HttpRequest) -> FileResponse:
     _require_viewer(request)
-    year = _year(request)
+    year = requested_year(request)
     inspections = access.get_inspections_for_user(request.user).filter(plan__year=year)
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
     write_table(
