@@ -48,7 +48,9 @@ api = NinjaAPI(
 
 @api.exception_handler(ServiceError)
 def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    status = 403 if exc.code == "forbidden" else 409 if exc.code == "conflict" else 400
+    status = {"forbidden": 403, "conflict": 409, "file_missing": 404}.get(exc.code, 400)
+    if exc.code in {"storage_unavailable", "storage_full"}:
+        status = 503  # the file storage failed, not the request: the same request may succeed later
     return api.create_response(request, {"detail": exc.message, "code": exc.code, "field": exc.field}, status=status)
 
 

@@ -11,7 +11,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import cache_from_url, env_bool, env_int, env_list, env_str
+from .env import cache_from_url, env_bool, env_int, env_list, env_str, storage_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("CCHC_VAR_DIR", str(BASE_DIR / "var")))
@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A file storage that fails outside any form: the Vietnamese "storage unavailable" page, not the error page.
+    "cchc.lib.storage.StorageErrorMiddleware",
     "cchc.lib.middleware.MethodNotAllowedPageMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -225,8 +227,11 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded files (evidence, attachments, report templates, imports): the folder MEDIA_ROOT unless OBJECT_STORAGE_URL
+# names an S3-compatible bucket shared by every server (cchc.lib.storage; docs/deployment.md, "Object storage").
+OBJECT_STORAGE_URL = env_str("OBJECT_STORAGE_URL")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_from_url(OBJECT_STORAGE_URL),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
