@@ -23,6 +23,7 @@ from django_tasks import task
 from cchc.accounts.models import User
 from cchc.frameworks import excel as framework_excel
 from cchc.lib.errors import ServiceError
+from cchc.lib.storage import delete_after_commit
 from cchc.lib.types import ActorOrSystem
 from cchc.organisations import excel as unit_excel
 
@@ -143,9 +144,9 @@ def _error_workbook(run: ImportRun, report: Any) -> bytes:
 
 
 def _finish(run: ImportRun, **values: Any) -> None:
-    if run.file:
-        run.file.delete(save=False)  # no copy of the upload is kept once it has been read
+    upload = run.file
     _set(run, file="", finished_at=timezone.now(), **values)
+    delete_after_commit(upload)  # no copy of the upload is kept once it has been read
 
 
 __all__ = [

@@ -24,6 +24,7 @@ from cchc.indicators.services import EVIDENCE_KINDS, TargetData, indicator_ensur
 from cchc.lib import files
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
+from cchc.lib.storage import delete_after_commit
 from cchc.lib.text import normalize
 from cchc.lib.types import Actor, ActorOrSystem
 from cchc.lib.validators import check_date, check_text
@@ -192,7 +193,7 @@ def initiative_withdraw(*, actor: Actor, initiative: Initiative) -> None:
     )
     unit, year = initiative.unit, initiative.year
     for stored in initiative.files.all():
-        stored.file.delete(save=False)
+        delete_after_commit(stored.file)
     initiative.delete()
     count_publish(actor=actor, unit=unit, year=year)
 
@@ -243,7 +244,7 @@ def initiative_file_delete(*, actor: Actor, stored: InitiativeFile) -> None:
         changes={"file_name": [found.file_name, None], "sha256": [found.sha256, None]},
         unit=initiative.unit,
     )
-    found.file.delete(save=False)
+    delete_after_commit(found.file)
     found.delete()
 
 

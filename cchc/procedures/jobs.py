@@ -46,6 +46,7 @@ from cchc.lib import files
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period
 from cchc.lib.spreadsheet import SheetRow
+from cchc.lib.storage import delete_after_commit
 from cchc.lib.types import Actor
 from cchc.organisations.models import Unit
 
@@ -341,9 +342,9 @@ def _import(run: ImportRun, rows: Iterable[SheetRow]) -> ImportReport:
 
 
 def _finish(run: ImportRun, **values: Any) -> None:
-    if run.file:
-        run.file.delete(save=False)  # no copy of the upload is kept once it has been read
+    upload = run.file
     _update(run, file="", finished_at=timezone.now(), **values)
+    delete_after_commit(upload)  # no copy of the upload is kept once it has been read
 
 
 def run_continue(run: ImportRun, *, preset: str) -> ImportRun:

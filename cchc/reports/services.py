@@ -25,6 +25,7 @@ from cchc.directives.selectors import assignment_for_period
 from cchc.lib import files
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period
+from cchc.lib.storage import delete_after_commit
 from cchc.lib.types import Actor, ActorOrSystem
 from cchc.lib.validators import check_text
 from cchc.organisations.models import Unit, subtree_condition
@@ -381,7 +382,7 @@ def template_reset(*, actor: Actor) -> int:
         record(
             actor=actor, action=AuditAction.DELETE, instance=template, changes={"file_name": [template.file_name, None]}
         )
-        template.file.delete(save=False)
+        delete_after_commit(template.file)
         template.delete()
         removed += 1
     return removed

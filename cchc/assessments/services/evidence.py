@@ -19,6 +19,7 @@ from cchc.audit.models import AuditAction
 from cchc.audit.services import actor_user, record, snapshot
 from cchc.lib import files
 from cchc.lib.errors import ServiceError
+from cchc.lib.storage import delete_after_commit
 from cchc.lib.text import normalize
 from cchc.lib.types import ActorOrSystem
 
@@ -151,8 +152,5 @@ def evidence_delete(*, actor: ActorOrSystem, evidence: Evidence) -> None:
         changes={key: [value, None] for key, value in before.items()},
         unit=assessment.unit,
     )
-    stored = evidence.file.name if evidence.file else ""
-    storage = evidence.file.storage if evidence.file else None
+    delete_after_commit(evidence.file)
     evidence.delete()
-    if stored and storage is not None:
-        transaction.on_commit(lambda: storage.delete(stored))

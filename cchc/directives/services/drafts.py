@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from cchc.audit.services import actor_user
 from cchc.lib.errors import ServiceError
+from cchc.lib.storage import delete_after_commit
 from cchc.lib.types import Actor, ActorOrSystem
 from cchc.organisations.models import Unit
 from cchc.organisations.services import UnitData, unit_create
@@ -50,7 +51,7 @@ def draft_create(*, actor: Actor, issuing_unit: Unit, file: StoredFile, extracti
 
 @transaction.atomic
 def draft_discard(*, actor: Actor, draft: DirectiveDraft) -> None:
-    draft.file.delete(save=False)
+    delete_after_commit(draft.file)
     draft.delete()
 
 
@@ -109,6 +110,6 @@ def directive_create_with_tasks(
         extraction_review_record(
             actor=actor, directive=directive, extraction=extraction, confirmed=confirmed, reason=reason
         )
-        draft.file.delete(save=False)
+        delete_after_commit(draft.file)
         draft.delete()
     return directive
