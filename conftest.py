@@ -19,6 +19,8 @@ from pytest_django.fixtures import Settings
 from pytest_django.plugin import blocking_manager_key
 
 from cchc.accounts.models import User
+from cchc.testing.object_storage import S3Server, moto_missing
+from cchc.testing.object_storage import s3_server as s3_server_process
 from cchc.testing.personas import Personas, build_personas, load_personas, persona_password_hash
 from cchc.testing.shared_rows import SharedRows
 
@@ -134,3 +136,14 @@ def personas(db: None) -> Personas:
         for user in users:
             user.password = wanted
     return people
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """A real S3-compatible server (moto's) for the whole run, started only if a test asks for it; every test that
+    uses it makes a bucket of its own (``cchc.testing.object_storage.object_storage``)."""
+    missing = moto_missing()
+    if missing:
+        pytest.skip(missing)
+    with s3_server_process() as server:
+        yield server
