@@ -5,7 +5,7 @@ Layout::
     manifest.json          format, time, database vendor, row count of every table, every file with its hash
     database.dump          PostgreSQL: ``pg_dump --format=custom``        (one of the two)
     database.sqlite3       SQLite: a copy made by SQLite's online backup
-    files/<path>           the uploaded files (MEDIA_ROOT), under their paths relative to it
+    files/<path>           the uploaded files (the folder MEDIA_ROOT or the object storage), under their names
 
 Nothing here imports Django: the functions take paths and plain values, so the archive can be read and checked
 anywhere.
@@ -17,7 +17,8 @@ import hashlib
 import json
 import os
 import tarfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -120,8 +121,13 @@ def safe_member_path(name: str) -> PurePosixPath | None:
     return relative
 
 
-def write_archive(destination: Path, *, manifest: Manifest, database_file: Path, files: list[tuple[str, Path]]) -> None:
-    """Write the archive to ``destination`` through a temporary name, so a failed backup leaves no half file."""
+def write_archive(
+    destination: Path, *, manifest: Manifest, database_file: Path, open_file: Callable[[str], IO[bytes]]
+) -> None:
+    """Write the archive to ``destination`` through a temporary name, so a failed backup leaves no half file.
+
+    The files are those of the manifest, in its order, read through ``open_file(relative path)`` (from a folder or
+    from object storage) with the sizes the manifest gives."""
     partial = destination.with_name(destination.name + ".partial")
     mode = "w:gz" if destination.name.endswith((".gz", ".tgz")) else "w"
     try:
@@ -132,8 +138,14 @@ def write_archive(destination: Path, *, manifest: Manifest, database_file: Path,
             info.mode = 0o600
             archive.addfile(info, _BytesReader(raw))
             archive.add(database_file, arcname=manifest.database_member, recursive=False)
-            for relative, path in files:
-                archive.add(path, arcname=FILES_PREFIX + relative, recursive=False)
+            stamp = int(time.time())
+            for relative, described in sorted(manifest.files.items()):
+                member = tarfile.TarInfo(FILES_PREFIX + relative)
+                member.size = int(described["size"])
+                member.mode = 0o600
+                member.mtime = stamp
+                with open_file(relative) as stream:
+                    archive.addfile(member, stream)
         partial.replace(destination)
     except BaseException:
         partial.unlink(missing_ok=True)

@@ -1,7 +1,9 @@
 """Backup and restore of the whole product: the database and the uploaded files, in one checked archive.
 
 ``backup_create`` writes the archive (:mod:`cchc.maintenance.archive`); ``backup_restore`` restores it into an empty
-database and an empty files folder, then compares every table's row count and every file's hash with the manifest.
+database and an empty file storage, then compares every table's row count and every file's hash with the manifest.
+The files are those of the default storage: the folder ``MEDIA_ROOT``, or the bucket of ``OBJECT_STORAGE_URL`` read
+and written through the storage API (each object is read twice: once for the manifest's hash, once into the archive).
 PostgreSQL goes through ``pg_dump`` / ``pg_restore`` (the dump and the row counts read from one exported snapshot,
 so they describe the same moment while people keep working); SQLite through its online backup API.
 """
@@ -9,6 +11,7 @@ so they describe the same moment while people keep working); SQLite through its 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import os
 import shutil
 import sqlite3
@@ -16,11 +19,12 @@ import subprocess
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from pathlib import Path, PurePosixPath
+from typing import IO, Any, Protocol
 
 import psycopg
-from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils.translation import gettext as _
@@ -28,6 +32,7 @@ from psycopg import sql
 
 from cchc.lib.errors import ServiceError
 from cchc.maintenance.archive import (
+    CHUNK,
     FILES_PREFIX,
     ArchiveError,
     Manifest,
@@ -138,16 +143,102 @@ def _migrations(alias: str) -> dict[str, str]:
     return latest
 
 
-def _media_root() -> Path:
-    return Path(settings.MEDIA_ROOT)
+class StoredFiles(Protocol):
+    """The uploaded files a backup reads and a restore writes, by their names relative to the storage's root."""
+
+    label: str
+
+    def names(self) -> list[str]: ...
+
+    def open(self, name: str) -> IO[bytes]: ...
+
+    def write(self, name: str, stream: IO[bytes]) -> None: ...
 
 
-def backup_create(*, destination: Path, alias: str = "default", media_root: Path | None = None) -> Manifest:
-    """Write the database of ``alias`` and the files under ``media_root`` (MEDIA_ROOT) to ``destination``."""
+class FolderFiles:
+    """The files under a local folder (links not followed)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.label = str(root)
+
+    def names(self) -> list[str]:
+        return [relative for relative, _path in walk_files(self.root)]
+
+    def open(self, name: str) -> IO[bytes]:
+        return self.root.joinpath(*PurePosixPath(name).parts).open("rb")
+
+    def write(self, name: str, stream: IO[bytes]) -> None:
+        path = self.root.joinpath(*PurePosixPath(name).parts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as out:
+            shutil.copyfileobj(stream, out)
+
+
+class StorageFiles:
+    """The files of a Django storage that is not a local folder (an object storage bucket)."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.storage = storage
+        self.label = _("kho lưu trữ tệp %(name)s") % {"name": _storage_label(storage)}
+
+    def names(self) -> list[str]:
+        found: list[str] = []
+        pending = [""]
+        while pending:
+            folder = pending.pop()
+            directories, files = self.storage.listdir(folder)
+            found += [f"{folder}{name}" for name in files]
+            pending += [f"{folder}{name}/" for name in directories]
+        return sorted(found)
+
+    def open(self, name: str) -> IO[bytes]:
+        return self.storage.open(name, "rb")  # type: ignore[return-value]
+
+    def write(self, name: str, stream: IO[bytes]) -> None:
+        stored = self.storage.save(name, File(stream))
+        if stored != name:
+            raise ServiceError(
+                _("Không ghi được tệp %(name)s vào kho lưu trữ dưới đúng tên của nó.") % {"name": name},
+                code="files_not_empty",
+            )
+
+
+def _storage_label(storage: Storage) -> str:
+    bucket = getattr(storage, "bucket_name", "") or ""
+    location = getattr(storage, "location", "") or ""
+    return "/".join(part for part in (str(bucket), str(location)) if part)
+
+
+def stored_files(media_root: Path | None = None, storage: Storage | None = None) -> StoredFiles:
+    """The files a backup covers: ``media_root`` if given, else those of ``storage`` (the default storage unless
+    given): its folder for a local storage, the storage API otherwise."""
+    if media_root is not None:
+        return FolderFiles(media_root)
+    storage = storage or storages["default"]
+    if isinstance(storage, FileSystemStorage):
+        return FolderFiles(Path(storage.location))
+    return StorageFiles(storage)
+
+
+def _hash_and_size(files: StoredFiles, name: str) -> dict[str, Any]:
+    with files.open(name) as stream:
+        digest = hashlib.sha256()
+        size = 0
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return {"size": size, "sha256": digest.hexdigest()}
+
+
+def backup_create(
+    *, destination: Path, alias: str = "default", media_root: Path | None = None, storage: Storage | None = None
+) -> Manifest:
+    """Write the database of ``alias`` and the uploaded files (:func:`stored_files`) to ``destination``."""
     connection = connections[alias]
     database = connection.settings_dict
     vendor = _vendor(database)
-    root = media_root or _media_root()
+    uploads = stored_files(media_root, storage)
     destination.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cchc-backup-", dir=destination.parent) as work:
         database_file = Path(work) / ("database.dump" if vendor == "postgresql" else "database.sqlite3")
@@ -186,16 +277,16 @@ def backup_create(*, destination: Path, alias: str = "default", media_root: Path
                 tables = _sqlite_counts(copy)
             finally:
                 copy.close()
-        files = list(walk_files(root))
+        files = {name: _hash_and_size(uploads, name) for name in uploads.names()}
         manifest = Manifest(
             vendor=vendor,
             created=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             tables=tables,
-            files={relative: {"size": path.stat().st_size, "sha256": file_sha256(path)} for relative, path in files},
+            files=files,
             database_sha256=file_sha256(database_file),
             migrations=_migrations(alias),
         )
-        write_archive(destination, manifest=manifest, database_file=database_file, files=files)
+        write_archive(destination, manifest=manifest, database_file=database_file, open_file=uploads.open)
     return manifest
 
 
@@ -260,22 +351,29 @@ def _not_empty_database() -> ServiceError:
     )
 
 
-def _refuse_non_empty_folder(root: Path) -> None:
-    if root.is_dir() and any(walk_files(root)):
-        raise ServiceError(
-            _("Thư mục tệp đính kèm %(path)s đã có tệp. Chỉ khôi phục vào một thư mục trống.") % {"path": root},
-            code="files_not_empty",
-        )
+def _refuse_non_empty_files(target: StoredFiles) -> None:
+    if not target.names():
+        return
+    if isinstance(target, FolderFiles):
+        message = _("Thư mục tệp đính kèm %(path)s đã có tệp. Chỉ khôi phục vào một thư mục trống.")
+    else:
+        message = _("%(path)s đã có tệp. Chỉ khôi phục vào một kho (hoặc một tiền tố trong kho) còn trống.")
+    raise ServiceError(message % {"path": target.label}, code="files_not_empty")
 
 
 def backup_restore(
-    *, archive: Path, database: DatabaseSettings | None = None, media_root: Path | None = None
+    *,
+    archive: Path,
+    database: DatabaseSettings | None = None,
+    media_root: Path | None = None,
+    storage: Storage | None = None,
 ) -> RestoreReport:
     """Restore ``archive`` into an empty ``database`` (the default database's settings unless given) and an empty
-    ``media_root``, then compare row counts and file hashes with the manifest (``report.mismatches``)."""
+    file storage (:func:`stored_files`), then compare row counts and file hashes with the manifest
+    (``report.mismatches``)."""
     target = database or connections["default"].settings_dict
     vendor = _vendor(target)
-    root = media_root or _media_root()
+    files = stored_files(media_root, storage)
     manifest, problems = backup_check(archive=archive)
     if problems:
         raise ServiceError(
@@ -290,7 +388,7 @@ def backup_restore(
             code="wrong_database",
         )
     _refuse_non_empty_database(target, vendor)
-    _refuse_non_empty_folder(root)
+    _refuse_non_empty_files(files)
     with tempfile.TemporaryDirectory(prefix="cchc-restore-") as work, open_archive(archive) as opened:
         read_manifest(opened)
         member = opened.getmember(manifest.database_member)
@@ -336,25 +434,21 @@ def backup_restore(
             extracted = opened.extractfile(member)
             if extracted is None:
                 continue
-            path = root.joinpath(*relative.parts)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("wb") as out:
-                shutil.copyfileobj(extracted, out)
+            files.write(relative.as_posix(), extracted)
             restored_files += 1
     report = RestoreReport(manifest=manifest, tables=len(counts), rows=sum(counts.values()), files=restored_files)
-    report.mismatches = _compare(manifest, counts, root)
+    report.mismatches = _compare(manifest, counts, files)
     return report
 
 
-def _compare(manifest: Manifest, counts: dict[str, int], root: Path) -> list[str]:
+def _compare(manifest: Manifest, counts: dict[str, int], files: StoredFiles) -> list[str]:
     mismatches = [
         f"table {table}: {manifest.tables.get(table)} → {counts.get(table)}"
         for table in sorted(set(manifest.tables) | set(counts))
         if manifest.tables.get(table) != counts.get(table)
     ]
-    on_disk = dict(walk_files(root))
+    present = set(files.names())
     for relative, info in sorted(manifest.files.items()):
-        path = on_disk.get(relative)
-        if path is None or file_sha256(path) != info.get("sha256"):
+        if relative not in present or _hash_and_size(files, relative)["sha256"] != info.get("sha256"):
             mismatches.append(f"file {FILES_PREFIX}{relative}")
     return mismatches

@@ -6,12 +6,9 @@ import datetime
 import io
 import os
 import tarfile
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
@@ -19,7 +16,6 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
-from psycopg import sql
 
 from cchc.lib.errors import ServiceError
 from cchc.maintenance import apps as checks
@@ -49,30 +45,6 @@ def _some_data(media: Path) -> None:
             parent=province,
         )
     _some_files(media)
-
-
-@pytest.fixture
-def empty_target(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """An empty database of the same kind as the test database, dropped afterwards."""
-    current = connection.settings_dict
-    if connection.vendor == "sqlite":
-        yield {"ENGINE": current["ENGINE"], "NAME": str(tmp_path / "restored.sqlite3")}
-        return
-    name = f"cchc_restore_{uuid.uuid4().hex[:12]}"
-    options: dict[str, Any] = {
-        "dbname": "postgres",
-        "host": current.get("HOST") or None,
-        "port": current.get("PORT") or None,
-        "user": current.get("USER") or None,
-        "password": current.get("PASSWORD") or None,
-    }
-    admin = psycopg.connect(autocommit=True, **{key: value for key, value in options.items() if value is not None})
-    admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield {**current, "NAME": name}
-    finally:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        admin.close()
 
 
 def test_a_backup_restored_into_an_empty_database_has_every_row_and_file(tmp_path: Path, empty_target: Any) -> None:
