@@ -180,7 +180,7 @@ class StorageFiles:
 
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
-        self.label = _("kho lưu trữ tệp %(name)s") % {"name": _storage_label(storage)}
+        self.label = _storage_label(storage)
 
     def names(self) -> list[str]:
         found: list[str] = []
@@ -357,7 +357,9 @@ def _refuse_non_empty_files(target: StoredFiles) -> None:
     if isinstance(target, FolderFiles):
         message = _("Thư mục tệp đính kèm %(path)s đã có tệp. Chỉ khôi phục vào một thư mục trống.")
     else:
-        message = _("%(path)s đã có tệp. Chỉ khôi phục vào một kho (hoặc một tiền tố trong kho) còn trống.")
+        message = _(
+            "Kho lưu trữ tệp %(path)s đã có tệp. Chỉ khôi phục vào một kho (hoặc một tiền tố trong kho) còn trống."
+        )
     raise ServiceError(message % {"path": target.label}, code="files_not_empty")
 
 

@@ -129,3 +129,27 @@ def test_production_settings_without_redis_keep_sessions_in_the_database() -> No
     )
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.split() == ["django.contrib.sessions.backends.db", "cchc.accounts.hashers.Argon2PasswordHasher"]
+
+
+def test_production_settings_with_an_object_storage_address_keep_uploads_in_the_private_bucket() -> None:
+    code = (
+        "from django.core.files.storage import storages; s = storages['default']; "
+        "print(type(s).__name__, s.bucket_name, s.location, s.endpoint_url, s.file_overwrite, s.default_acl)"
+    )
+    environ = {
+        "SECRET_KEY": random_secret_key(),
+        "ALLOWED_HOSTS": "cchc.example.gov.vn",
+        "OBJECT_STORAGE_URL": "s3://khoa:bi-mat@s3.example.gov.vn/cchc/tep",
+    }
+    result = run_cchc("shell", "-c", code, environ=environ)
+    check = run_cchc("check", "--deploy", "--fail-level", "WARNING", environ=environ)
+
+    assert result.stdout.split()[-6:] == [
+        "ObjectStorage",
+        "cchc",
+        "tep",
+        "https://s3.example.gov.vn",
+        "False",
+        "None",
+    ], result.stderr
+    assert check.returncode == 0, check.stdout + check.stderr
