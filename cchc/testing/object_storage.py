@@ -91,29 +91,47 @@ class S3Server:
         return sorted(item["Key"] for item in listed.get("Contents", []))
 
 
-@contextmanager
-def s3_server() -> Iterator[S3Server]:
-    """moto's server on a free loopback port for the ``with`` block, stopped afterwards."""
-    port = free_port()
+def _start(port: int) -> subprocess.Popen[bytes] | None:
+    """moto's server on ``port`` once it answers; ``None`` if it exited first (another process took the port)."""
     process = subprocess.Popen(  # noqa: S603  (the command is fixed here)
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    deadline = time.monotonic() + START_TIMEOUT
+    while process.poll() is None and time.monotonic() < deadline:
+        if _answers(port):
+            time.sleep(0.2)  # a server that lost the port to another exits now, while the other one answers
+            if process.poll() is None:
+                return process
+        time.sleep(0.1)
+    _stop(process)
+    return None
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
     try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while not _answers(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the test S3 server did not start on port {port}")
-            time.sleep(0.1)
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@contextmanager
+def s3_server() -> Iterator[S3Server]:
+    """moto's server on a free loopback port for the ``with`` block, stopped afterwards."""
+    for _attempt in range(5):
+        port = free_port()
+        process = _start(port)
+        if process is not None:
+            break
+    else:
+        raise RuntimeError("the test S3 server did not start")
+    try:
         yield S3Server(port=port, process=process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        _stop(process)
 
 
 def storages_for(endpoint_port: int, bucket: str, prefix: str = "media", **options: Any) -> dict[str, Any]:
