@@ -23,7 +23,7 @@ from django_tasks import task
 from cchc.accounts.models import User
 from cchc.frameworks import excel as framework_excel
 from cchc.lib.errors import ServiceError
-from cchc.lib.storage import delete_after_commit
+from cchc.lib.storage import StorageError, delete_after_commit
 from cchc.lib.types import ActorOrSystem
 from cchc.organisations import excel as unit_excel
 
@@ -111,12 +111,16 @@ def import_run_execute(run_id: int) -> ImportRun:
         if report.ok:
             _finish(run, status=ImportStatus.DONE, message=report.lines()[0])
         else:
-            run.error_file.save(f"{run.kind}-errors.xlsx", ContentFile(_error_workbook(run, report)), save=False)
+            try:
+                run.error_file.save(f"{run.kind}-errors.xlsx", ContentFile(_error_workbook(run, report)), save=False)
+            except StorageError:
+                # The run still lists its errors; only the workbook of them is missing.
+                logger.warning("import run %s: error workbook not stored", run.pk)
             _finish(
                 run,
                 status=ImportStatus.DONE,
                 errors=[[error.row, error.column, error.message] for error in report.errors],
-                error_file=run.error_file.name,
+                error_file=run.error_file.name or "",
             )
     return run
 

@@ -46,7 +46,7 @@ from cchc.lib import files
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period
 from cchc.lib.spreadsheet import SheetRow
-from cchc.lib.storage import delete_after_commit
+from cchc.lib.storage import StorageError, delete_after_commit
 from cchc.lib.types import Actor
 from cchc.organisations.models import Unit
 
@@ -282,9 +282,14 @@ def run_execute(run_id: int) -> ImportRun:
     else:
         values: dict[str, Any] = {}
         if report.bad_rows:
-            run.error_file.save(f"{run.kind}-loi.xlsx", ContentFile(error_workbook(report)), save=False)
-            values["error_file"] = run.error_file.name
             values["errors"] = [[bad.row.number, "", "; ".join(bad.messages)] for bad in report.bad_rows[:ERRORS_KEPT]]
+            try:
+                run.error_file.save(f"{run.kind}-loi.xlsx", ContentFile(error_workbook(report)), save=False)
+            except StorageError:
+                # The import is done; the run still lists its bad rows, only the workbook of them is missing.
+                logger.warning("procedures import run %s: error workbook not stored", run.pk)
+            else:
+                values["error_file"] = run.error_file.name
         outcome = {
             "rows": report.rows_read,
             "created": report.created,

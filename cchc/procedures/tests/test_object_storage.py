@@ -4,14 +4,19 @@ storage refuses the upload with a message and creates no run."""
 
 from __future__ import annotations
 
+import errno
 import io
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from cchc.imports.models import ImportRun
+from cchc.imports.models import ImportRun, ImportStatus
+from cchc.lib.storage import LocalStorage
 from cchc.testing.object_storage import S3Server, object_storage, unreachable_object_storage
 from cchc.testing.personas import Personas
 
@@ -56,3 +61,31 @@ def test_an_import_while_the_bucket_is_unreachable_is_refused_with_a_message_and
 
     assert "Kho lưu trữ tệp đang không truy cập được" in response.content.decode()
     assert not ImportRun.objects.exists() and not Dossier.objects.exists()
+
+
+class _FullForWorkbooks(LocalStorage):
+    """A disk that fills up once the upload is stored: the error workbook does not fit."""
+
+    def _save(self, name: str, content: Any) -> str:
+        return super()._save(name, _NoSpace() if name.endswith("-loi.xlsx") else content)
+
+
+class _NoSpace:
+    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        raise OSError(errno.ENOSPC, "No space left on device")
+        yield b""
+
+
+def test_an_error_workbook_that_does_not_fit_leaves_the_import_done_with_its_bad_rows_listed(
+    personas: Personas, procedures: Any, tmp_path: Path
+) -> None:
+    storages = {
+        "default": {"BACKEND": f"{__name__}._FullForWorkbooks", "OPTIONS": {"location": str(tmp_path / "media")}},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
+        response = post_dossiers(personas.client("secretariat"), book_csv(personas, [BAD_ROW]), mode="valid")
+
+    run = ImportRun.objects.get()
+    assert response.status_code == 302 and Dossier.objects.count() == 3
+    assert (run.status, run.error_file.name, run.errors[0][0]) == (ImportStatus.DONE, "", 5)
