@@ -15,6 +15,8 @@ import unicodedata
 
 from cchc.lib.dates import fold_aligned
 
+from .cell_tables import rebuild_cell_tables
+
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES_RE = re.compile(r"[ \u00a0\u2000-\u200a\u202f\u3000]+")
 _MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")
@@ -206,7 +208,7 @@ def align_space_tables(lines: list[str]) -> list[str]:
 def clean_lines(text: str) -> list[str]:
     """The lines of ``text`` without debris; blank lines are kept (they may separate paragraphs)."""
     lines, numbers = _remove_footnotes(normalize_text(text).split("\n"))
-    lines = align_space_tables(join_header_cells(lines))
+    lines = rebuild_cell_tables(align_space_tables(join_header_cells(lines)))
     # The recipients and the signature set side by side ("Nơi nhận:        KT. CHỦ TỊCH", "- Lưu: VT.    Hồ Minh
     # Khoa") keep a bar between the two columns.
     lines = [_signature_columns(line) for line in lines]
