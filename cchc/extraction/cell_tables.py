@@ -164,12 +164,19 @@ class _Rows:
         self.cells = [DITTO if index < self.content and above[index] else "" for index in range(len(self.kinds))]
         self.position = self.content
 
-    def add(self, text: str) -> None:
+    def add(self, text: str, *, row_ends: bool = False) -> None:
+        """Put a cell in the next column it fits; ``row_ends`` when the next paragraph starts another row (a cell
+        that reads as a time then goes to the time column, since the columns between were left empty)."""
         if not self.cells:
             group = _GROUP.match(text)
             self.start(group.group(1) if group else "")
             if group:
                 text = group.group(2)
+        if row_ends and "deadline" in self.kinds[self.position :] and _is_deadline(text):
+            index = self.kinds.index("deadline", self.position)
+            self.cells[index] = text
+            self.position = index + 1
+            return
         for _attempt in range(2):
             for index in range(self.position, len(self.kinds)):
                 if _fits(self.kinds[index], text):
@@ -219,7 +226,8 @@ def rebuild_cell_tables(lines: list[str]) -> list[str]:
                 if group and rows.position >= 1:
                     rows.start(group.group(1))
                     text = group.group(2)
-                rows.add(text)
+                following = blocks[index + 1][2] if index + 1 < len(blocks) else ""
+                rows.add(text, row_ends=not following or bool(_NUMBER.match(following) or _GROUP.match(following)))
             last = end
             index += 1
         rows.flush()

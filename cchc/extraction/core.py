@@ -760,12 +760,17 @@ class _Extractor:
                 if cell["content"] or cell["tt"]:
                     group = cell["tt"].rstrip(".") if cell["tt"] else group
                 continue
-            section = ".".join(part for part in (group, cell["tt"].rstrip(".")) if part)
+            number = cell["tt"].rstrip(".")
+            # A decimal number ("1.1") already holds its group's place; a plain one ("1") is read under its group.
+            section = number if "." in number else ".".join(part for part in (group, number) if part)
             lead, lead_text = self._cell_units(cell["lead"])
             support, _text = self._cell_units(cell["support"])
             deadline = parse_deadline(cell["deadline"], reference=self.reference, bare=True)
             if deadline.is_empty and cell["deadline"]:
                 deadline = _year_span(cell["deadline"]) or Deadline(text=cell["deadline"])
+            elif deadline.due is None and (span := _year_span(cell["deadline"])) is not None:
+                # "Hoàn thành trong giai đoạn 2026 - 2027 và thực hiện thường xuyên": the span's end and the rhythm.
+                deadline = replace(span, recurrence=deadline.recurrence)
             deadline_rule = "deadline.table_cell" if not deadline.is_empty else _inherited(context.deadline_rule)
             if deadline.is_empty:
                 deadline = context.deadline
@@ -802,17 +807,18 @@ class _Extractor:
 
 _YEAR_SPAN = re.compile(
     r"^(?:(?:giai\s+doan|nam|tu\s+nam)\s+)?((?:19|20)\d{2})(?:\s*(?:-|den(?:\s+nam)?)\s*((?:19|20)\d{2}))?\b"
+    r"|\b(?:giai\s+doan|nam)\s+((?:19|20)\d{2})\s*-\s*((?:19|20)\d{2})\b"
 )
 
 
 def _year_span(cell: str) -> Deadline | None:
     """A table's time cell that gives only years ("2026", "2026 - 2027", "Giai đoạn 2026-2030"): due at the end of
     the last year. In a table the time column is the row's own, not the plan's overall span."""
-    found = _YEAR_SPAN.match(" ".join(re.sub(r"[^a-z0-9-]", " ", fold_aligned(cell)).split()))
+    found = _YEAR_SPAN.search(" ".join(re.sub(r"[^a-z0-9-]", " ", fold_aligned(cell)).split()))
     if found is None:
         return None
     fire("deadline.table_year_span")
-    year = int(found.group(2) or found.group(1))
+    year = int(found.group(4) or found.group(2) or found.group(1) or found.group(3))
     return Deadline(
         text=cell, due=datetime.date(year, 12, 31), period=Period(year=year, kind=PeriodKind.YEAR, number=1)
     )
