@@ -125,7 +125,7 @@ def _header(blocks: list[tuple[int, int, str]], at: int) -> list[str] | None:
     """The column kinds of a header starting at block ``at`` (its "STT" cell), or None when it is not one."""
     kinds: list[str] = []
     for _first, _end, text in blocks[at:]:
-        if _NUMBER.match(text) or re.fullmatch(r"\(\d+\)", text):
+        if _NUMBER.match(text) or _GROUP.match(text) or re.fullmatch(r"\(\d+\)", text):
             break
         if len(text.split()) > _MAX_HEADER_WORDS:
             return None
