@@ -554,6 +554,19 @@ class ProposedTaskForm(_DeadlineFieldsMixin):
         )
 
 
+class SelectionForm(forms.Form):
+    """Words selected in the document on the review page, to become a task the extractor missed."""
+
+    text = forms.CharField(
+        max_length=NOTE_MAX_LENGTH,
+        error_messages={
+            "required": _("Hãy bôi đen đoạn văn bản của nhiệm vụ trước."),
+            "max_length": _("Đoạn đã chọn dài quá %(limit_value)d ký tự; hãy chọn riêng đoạn của một nhiệm vụ."),
+        },
+    )
+    index = forms.IntegerField(min_value=0, max_value=1000)
+
+
 class BaseProposedTaskFormSet(forms.BaseFormSet):
     def __init__(self, *args: Any, units: Scope, **kwargs: Any) -> None:
         self.units = units

@@ -17,7 +17,7 @@ from cchc.lib.text import fold
 from cchc.organisations.models import Unit
 
 from .corrections import deadline_kind, lead_unit_ids
-from .extraction_registry import extract_document
+from .extraction_registry import extract_document, extract_text
 from .models import DirectiveKind, ExpectedOutput, Recurrence
 from .services import EXTRACTOR_KEY, StoredFile
 
@@ -55,6 +55,19 @@ def extract(file: StoredFile, issuing_unit: Unit) -> dict[str, Any]:
         **extraction_as_dict(extraction),
         EXTRACTOR_KEY: {"version": extractor_version(), "at": timezone.now().isoformat()},
     }
+
+
+def task_from_selection(words: str, issuing_unit: Unit) -> dict[str, Any]:
+    """A task the extractor missed, proposed from the words the reviewer selected in the document.
+
+    The selection is the task's content as it stands; its lead unit and deadline are read from it by the same
+    engine (against the issuing unit's province), so the new row comes as filled as a proposed one.
+    """
+    content = " ".join(words.split())
+    found = extract_text(content, issuing_unit=issuing_unit).tasks
+    task = extraction_as_dict(found[0]) if found else {}
+    task["content"] = content
+    return task
 
 
 def directive_kind(text: str) -> str:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("upload/", review.directive_upload, name="directive_upload"),
     path("drafts/<int:draft_id>/", review.draft_review, name="draft_review"),
     path("drafts/<int:draft_id>/reading/", review.draft_reading, name="draft_reading"),
+    path("drafts/<int:draft_id>/selection/", review.draft_selection_task, name="draft_selection_task"),
     path("drafts/<int:draft_id>/discard/", review.draft_discard, name="draft_discard"),
     path("<int:directive_id>/", directives.directive_detail, name="directive_detail"),
     path("<int:directive_id>/edit/", directives.directive_edit, name="directive_edit"),

@@ -15,6 +15,8 @@ import unicodedata
 
 from cchc.lib.dates import fold_aligned
 
+from .cell_tables import rebuild_cell_tables
+
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES_RE = re.compile(r"[ \u00a0\u2000-\u200a\u202f\u3000]+")
 _MD_HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s+")
@@ -203,10 +205,32 @@ def align_space_tables(lines: list[str]) -> list[str]:
     return result
 
 
+_LONE_MARKER_RE = re.compile(r"^\s*(?:[IVX]{1,5}|\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])\s*[.)]\s*$")
+
+
+def join_lone_markers(lines: list[str]) -> list[str]:
+    """A list marker a web page left alone on its line ("1." then "Công an thành phố") joined to the line after it.
+
+    Only when the next line follows directly (the number cells of a flattened table, set off by blank lines, are
+    read before this, by :mod:`.cell_tables`)."""
+    result: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if _LONE_MARKER_RE.match(line) and following.strip() and not _LONE_MARKER_RE.match(following):
+            result.append(f"{line.strip()} {following.strip()}")
+            index += 2
+            continue
+        result.append(line)
+        index += 1
+    return result
+
+
 def clean_lines(text: str) -> list[str]:
     """The lines of ``text`` without debris; blank lines are kept (they may separate paragraphs)."""
     lines, numbers = _remove_footnotes(normalize_text(text).split("\n"))
-    lines = align_space_tables(join_header_cells(lines))
+    lines = join_lone_markers(rebuild_cell_tables(align_space_tables(join_header_cells(lines))))
     # The recipients and the signature set side by side ("Nơi nhận:        KT. CHỦ TỊCH", "- Lưu: VT.    Hồ Minh
     # Khoa") keep a bar between the two columns.
     lines = [_signature_columns(line) for line in lines]

@@ -20,7 +20,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from cchc.lib.dates import Deadline, fold_aligned, parse_deadline
+from cchc.lib.periods import Period, PeriodKind
 
+from .cell_tables import DITTO, column_kind
 from .cleaning import clean_lines
 from .deadlines import deadline_view
 from .headers import Header, parse_header
@@ -742,8 +744,14 @@ class _Extractor:
                 ]
                 continue
             rows.append(list(row))
+        above: list[str] = []
         for row in rows:
             assert columns is not None
+            # A cell merged over several rows is repeated (``DITTO``) in the rows after its first.
+            row = [
+                above[index] if text.strip() == DITTO and index < len(above) else text for index, text in enumerate(row)
+            ]
+            above = row
             cell = _cells(row, columns)
             if not cell["content"] or (
                 all(not text for name, text in cell.items() if name not in ("content", "tt"))
@@ -752,12 +760,17 @@ class _Extractor:
                 if cell["content"] or cell["tt"]:
                     group = cell["tt"].rstrip(".") if cell["tt"] else group
                 continue
-            section = ".".join(part for part in (group, cell["tt"].rstrip(".")) if part)
+            number = cell["tt"].rstrip(".")
+            # A decimal number ("1.1") already holds its group's place; a plain one ("1") is read under its group.
+            section = number if "." in number else ".".join(part for part in (group, number) if part)
             lead, lead_text = self._cell_units(cell["lead"])
             support, _text = self._cell_units(cell["support"])
             deadline = parse_deadline(cell["deadline"], reference=self.reference, bare=True)
             if deadline.is_empty and cell["deadline"]:
-                deadline = Deadline(text=cell["deadline"])
+                deadline = _year_span(cell["deadline"]) or Deadline(text=cell["deadline"])
+            elif deadline.due is None and (span := _year_span(cell["deadline"])) is not None:
+                # "Hoàn thành trong giai đoạn 2026 - 2027 và thực hiện thường xuyên": the span's end and the rhythm.
+                deadline = replace(span, recurrence=deadline.recurrence)
             deadline_rule = "deadline.table_cell" if not deadline.is_empty else _inherited(context.deadline_rule)
             if deadline.is_empty:
                 deadline = context.deadline
@@ -792,23 +805,34 @@ class _Extractor:
         return refs, view.cut(refs[0].start, end)
 
 
-_COLUMN_WORDS = [
-    ("tt", re.compile(r"^\s*(?:s\s*)?tt\s*$|^\s*so\s+tt\s*$")),
-    ("lead", re.compile(r"chu\s+tri")),
-    ("support", re.compile(r"phoi\s+hop")),
-    ("deadline", re.compile(r"thoi\s+(?:gian|han)|tien\s+do|han\s+hoan\s+thanh")),
-    ("output", re.compile(r"san\s+pham|ket\s+qua|hinh\s+thuc")),
-    ("content", re.compile(r"noi\s+dung|nhiem\s+vu|cong\s+viec|ten\s+")),
-]
+_YEAR_SPAN = re.compile(
+    r"^(?:(?:giai\s+doan|nam|tu\s+nam)\s+)?((?:19|20)\d{2})(?:\s*(?:-|den(?:\s+nam)?)\s*((?:19|20)\d{2}))?\b"
+    r"|\b(?:giai\s+doan|nam)\s+((?:19|20)\d{2})\s*-\s*((?:19|20)\d{2})\b"
+)
+
+
+def _year_span(cell: str) -> Deadline | None:
+    """A table's time cell that gives only years ("2026", "2026 - 2027", "Giai đoạn 2026-2030"): due at the end of
+    the last year. In a table the time column is the row's own, not the plan's overall span."""
+    found = _YEAR_SPAN.search(" ".join(re.sub(r"[^a-z0-9-]", " ", fold_aligned(cell)).split()))
+    if found is None:
+        return None
+    fire("deadline.table_year_span")
+    year = int(found.group(4) or found.group(2) or found.group(1) or found.group(3))
+    return Deadline(
+        text=cell, due=datetime.date(year, 12, 31), period=Period(year=year, kind=PeriodKind.YEAR, number=1)
+    )
 
 
 def _table_columns(folded: list[str]) -> dict[str, int] | None:
+    """The columns of a task table from its header row (the first of each kind, by :func:`column_kind`)."""
     columns: dict[str, int] = {}
     for index, cell in enumerate(folded):
-        for name, regex in _COLUMN_WORDS:
-            if name not in columns and regex.search(cell):
-                columns[name] = index
-                break
+        kind = column_kind(cell)
+        if kind != "other":
+            columns.setdefault(kind, index)
+    if "content" not in columns and "output" in columns:
+        columns["content"] = columns.pop("output")  # "Chỉ tiêu" is what the row asks for when nothing else does
     if "content" in columns and ("lead" in columns or "deadline" in columns):
         return columns
     return None

@@ -2,10 +2,10 @@
 
 A directive dates the documents it cites ("theo Kế hoạch số 12/KH-UBND ngày 05/3/2025 của UBND tỉnh", "Quyết định
 số 1234/QĐ-TTg ngày 20 tháng 10 năm 2025"), quotes the names of plans ("“… giai đoạn 2026 - 2030, tầm nhìn đến năm
-2045”") and states visions: none of these is when a task is due. :func:`deadline_view` blanks them (keeping every
-other character in place, so spans still point into the text) before :func:`cchc.lib.dates.parse_deadline` reads
-what is left. The kinds of cited documents and the vision phrases are data files (``data/document_kinds.txt``,
-``data/not_deadline_phrases.txt``).
+2045”"), names programmes with their horizon ("Chương trình … đến năm 2030") and states visions: none of these is
+when a task is due. :func:`deadline_view` blanks them (keeping every other character in place, so spans still point
+into the text) before :func:`cchc.lib.dates.parse_deadline` reads what is left. The kinds of cited documents and the
+vision phrases are data files (``data/document_kinds.txt``, ``data/not_deadline_phrases.txt``).
 """
 
 from __future__ import annotations
@@ -42,6 +42,13 @@ def _vision_re() -> re.Pattern[str]:
 
 
 _QUOTED_RE = re.compile(r"[“\"][^“”\"]{3,300}[”\"]")
+# The horizon in the name of a programme, a strategy or a scheme ("Chương trình mục tiêu quốc gia phòng, chống ma
+# túy đến năm 2030", "Đề án phát triển … giai đoạn 2026 - 2030"), unless a word of completion comes between.
+_PROGRAMME_RE = re.compile(
+    r"(?<![a-z])(?:chuong\s+trinh|chien\s+luoc|de\s+an|quy\s+hoach|ke\s+hoach\s+hanh\s+dong)\s+"
+    r"(?:(?!hoan\s+thanh|truoc\b|xong\b|cham\s+nhat|thoi\s+han)[a-z]+[\s,-]+){1,14}?"
+    r"(?P<date>(?:den\s+nam|giai\s+doan)\s+\d{4}(?:\s*-\s*\d{4})?)"
+)
 
 
 def deadline_view(text: str) -> str:
@@ -55,6 +62,8 @@ def deadline_view(text: str) -> str:
         spans.append((match.start(), match.end()))
     for match in _vision_re().finditer(folded):
         spans.append((match.start(), match.end()))
+    for match in _PROGRAMME_RE.finditer(folded):
+        spans.append((match.start("date"), match.end("date")))
     if not spans:
         return text
     fire("deadline.cited_or_quoted_blanked", len(spans))

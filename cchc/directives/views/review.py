@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from cchc.accounts import roles
@@ -23,13 +23,14 @@ from cchc.extraction.ocr import ocr_available, ocr_missing
 from cchc.extraction.reading import scan_page_count
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period
+from cchc.lib.validators import NOTE_MAX_LENGTH
 from cchc.organisations import access as organisations_access
 from cchc.organisations.models import CommuneSubtype, UnitKind
 from cchc.organisations.picker import Scope, unit_scope
 from cchc.organisations.services import UnitData
 
-from .. import jobs, proposals, scans, services
-from ..forms import DirectiveForm, NewUnitFormSet, ProposedTaskFormSet, UploadForm
+from .. import jobs, proposals, review_marks, scans, services
+from ..forms import DirectiveForm, NewUnitFormSet, ProposedTaskForm, ProposedTaskFormSet, SelectionForm, UploadForm
 from ..models import DeadlineKind, DirectiveDraft, DraftStatus, Recurrence
 from .common import show_service_error
 
@@ -94,10 +95,15 @@ def draft_reading(request: HttpRequest, draft_id: int) -> HttpResponse:
     return render(request, "directives/draft_reading.html", context)
 
 
+def _task_units(request: HttpRequest, draft: DirectiveDraft) -> Scope:
+    """The units a task of this draft may name: the issuing unit's province on the document's date."""
+    day = proposals.issue_date(draft.extraction)
+    return unit_scope(request.user, "directives.province", unit=draft.issuing_unit_id, on=day and day.isoformat())
+
+
 def _forms(request: HttpRequest, draft: DirectiveDraft) -> tuple[DirectiveForm, Any, Any]:
     extraction = draft.extraction
-    day = proposals.issue_date(extraction)
-    units = unit_scope(request.user, "directives.province", unit=draft.issuing_unit_id, on=day and day.isoformat())
+    units = _task_units(request, draft)
     data = request.POST if request.method == "POST" else None
     allowed = set(units.rows().values_list("pk", flat=True))
     meta = DirectiveForm(
@@ -165,13 +171,24 @@ def _resolve(draft: DirectiveDraft, tasks: Any, names: Any) -> tuple[list[servic
 
 @dataclass(frozen=True)
 class ProposedTaskRow:
-    """One line of the review list: the task's form and what its folded line says about it."""
+    """One line of the review list: the task's form and what its folded line says about it.
+
+    A proposed row (``number`` from 1) also says which words of the document its lead and deadline came from, how
+    far to trust them, and whether its passage was found in the document (``in_document``).
+    """
 
     form: forms.Form
     section: str
     content: str
     lead: str
     deadline: str
+    number: int | None = None
+    sources: tuple[review_marks.FieldSource, ...] = ()
+    in_document: bool = False
+
+    @property
+    def needs_attention(self) -> bool:
+        return any(source.needs_attention for source in self.sources)
 
 
 def _text(value: Any) -> str:
@@ -202,8 +219,16 @@ def _deadline_summary(form: forms.Form) -> str:
     return _text(form["deadline_text"].value())
 
 
-def _proposed_rows(tasks: Any) -> list[ProposedTaskRow]:
+def _proposed_rows(
+    task_forms: list[forms.Form],
+    units: Scope,
+    proposed: list[dict[str, Any]] | None = None,
+    located: set[int] | None = None,
+) -> list[ProposedTaskRow]:
     """The folded line of every proposed task: its section, content, executing units and deadline.
+
+    ``proposed`` are the extractor's tasks (the first rows, in order) and ``located`` the indexes of those whose
+    passage was found in the document.
 
     The executing units are named from the units chosen in the form (the names as written in the document when
     none is chosen yet), read in one query for the whole list.
@@ -213,10 +238,12 @@ def _proposed_rows(tasks: Any) -> list[ProposedTaskRow]:
         # Posted values are untrusted: only keys a database integer can hold are looked up.
         return [int(pk) for pk in form["units"].value() or [] if str(pk).isdigit() and len(str(pk)) <= 18]
 
-    wanted = {pk for form in tasks.forms for pk in chosen(form)}
-    names = dict(tasks.units.rows().filter(pk__in=wanted).values_list("pk", "name")) if wanted else {}
+    wanted = {pk for form in task_forms for pk in chosen(form)}
+    names = dict(units.rows().filter(pk__in=wanted).values_list("pk", "name")) if wanted else {}
+    proposed = proposed or []
     rows = []
-    for form in tasks.forms:
+    for index, form in enumerate(task_forms):
+        task = proposed[index] if index < len(proposed) and isinstance(proposed[index], dict) else None
         unit_names = [names[pk] for pk in chosen(form) if pk in names]
         lead = ", ".join(unit_names[:2]) + (f" +{len(unit_names) - 2}" if len(unit_names) > 2 else "")
         rows.append(
@@ -226,9 +253,17 @@ def _proposed_rows(tasks: Any) -> list[ProposedTaskRow]:
                 content=_text(form["content"].value()),
                 lead=lead or _text(form["lead_label"].value() or form["new_unit"].value()),
                 deadline=_deadline_summary(form),
+                number=index + 1 if task is not None else None,
+                sources=tuple(review_marks.field_sources(task)) if task is not None else (),
+                in_document=task is not None and index in (located or set()),
             )
         )
     return rows
+
+
+def _proposed(draft: DirectiveDraft) -> list[dict[str, Any]]:
+    tasks = draft.extraction.get("tasks") if isinstance(draft.extraction, dict) else None
+    return [task if isinstance(task, dict) else {} for task in tasks] if isinstance(tasks, list) else []
 
 
 @GET_POST
@@ -260,6 +295,9 @@ def draft_review(request: HttpRequest, draft_id: int) -> HttpResponse:
                     _("Đã lưu văn bản với %(count)s nhiệm vụ.") % {"count": len(task_data)},
                 )
                 return redirect("directives:directive_detail", directive.pk)
+    text = str(draft.extraction.get("text") or "")
+    proposed = _proposed(draft)
+    marks = review_marks.locate(text, proposed)
     return render(
         request,
         "directives/draft_review.html",
@@ -267,14 +305,39 @@ def draft_review(request: HttpRequest, draft_id: int) -> HttpResponse:
             "draft": draft,
             "meta": meta,
             "tasks": tasks,
-            "rows": _proposed_rows(tasks),
+            "rows": _proposed_rows(tasks.forms, tasks.units, proposed, {mark.task for mark in marks if not mark.field}),
             "names": names,
             "error": error,
-            "text": draft.extraction.get("text") or "",
+            "text": review_marks.marked_text(text, marks),
+            "selection_max": NOTE_MAX_LENGTH,
             "warnings": draft.extraction.get("warnings") or [],
             "nav_active": "directives",
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@login_required
+def draft_selection_task(request: HttpRequest, draft_id: int) -> HttpResponse:
+    """A new row of the review list from words selected in the document (htmx): the task the extractor missed,
+    with the lead unit and deadline read from the selection. Nothing is stored until the review is confirmed."""
+    draft = access.get_directive_draft_for_user(request.user, draft_id)
+    roles.require(organisations_access.can_manage_unit(request.user, draft.issuing_unit))
+    form = SelectionForm(request.POST)
+    if draft.status != DraftStatus.READY or not form.is_valid():
+        message = next(iter(form.errors.values()))[0] if form.errors else _("Văn bản này chưa sẵn sàng để xem lại.")
+        return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+    units = _task_units(request, draft)
+    allowed = set(units.rows().values_list("pk", flat=True))
+    task = proposals.task_from_selection(form.cleaned_data["text"], draft.issuing_unit)
+    index = form.cleaned_data["index"]
+    row_form = ProposedTaskForm(prefix=f"tasks-{index}", initial=proposals.task_initial(task, allowed), units=units)
+    row = _proposed_rows([row_form], units)[0]
+    return render(
+        request,
+        "directives/draft_review.html#proposed-task",
+        {"row": row, "form": row_form, "added": True, "initial_count": 0},
     )
 
 

@@ -37,6 +37,7 @@ STATUSES: dict[str, tuple[str, Promise]] = {
     "submitted": (GOOD, _("Đã nộp")),
     "appraised": (GOOD, _("Đã thẩm định xong")),
     "deadline_passed": (BAD, _("Đã quá hạn")),
+    "check": (WARN, _("Cần kiểm tra")),
 }
 
 

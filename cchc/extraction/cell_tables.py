@@ -1,0 +1,240 @@
+"""Tables that a web page flattened into one cell per paragraph, rebuilt into bar-separated rows.
+
+Annexes of plans ("Phụ lục: Bảng phân công nhiệm vụ") are tables. Copied from a web page, each cell becomes a
+paragraph of its own, wrapped over lines and separated from the next cell by a blank line::
+
+    STT
+
+    Nhiệm vụ, giải pháp
+
+    Đơn vị thực hiện
+
+    Thời gian thực hiện
+
+    1.1
+
+    Rà soát, sửa đổi các quy định …
+
+    Sở Tư pháp
+
+    2026 - 2030
+
+The header's cells name the columns (:func:`column_kind`). Each row then starts with its number, and its cells
+follow in the columns' order; a cell that does not fit the next column (a unit list where a deadline is due, say)
+leaves that column empty. A cell merged over several rows (the lead of a row with several sub-tasks) appears only
+in the first of them: when a cell fits no column left in the row, it opens a sub-row that repeats (``〃``) the
+cells before the content column. The result is the ``|``-separated rows the task reader already reads
+(``core._Extractor._table``), so both kinds of table give tasks the same way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cchc.lib.dates import fold_aligned
+
+from .names import unknown_name_end
+from .rules import fire
+from .text_view import TextView
+
+# A merged cell, repeated from the row above.
+DITTO = "〃"
+
+_NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){0,3}\.?|[IVXL]{1,6}\.?|[A-ZĐ]\.?)$")
+_GROUP = re.compile(r"^((?:[IVXL]{1,6}|[A-ZĐ])\.?)\s+(\S.*)$")
+_COLUMN_RULES = [
+    ("tt", re.compile(r"^(?:s\s*)?tt$|^so\s+(?:tt|thu\s+tu)$")),
+    ("other", re.compile(r"^thuoc\s+nhom|^nhom\s|ghi\s+chu|kinh\s+phi|nguon\s+von")),
+    ("support", re.compile(r"phoi\s+hop")),
+    (
+        "lead",
+        re.compile(r"chu\s+tri|(?:don\s+vi|co\s+quan)(?:\s+\S+)?\s+(?:thuc\s+hien|chiu\s+trach\s+nhiem)|trach\s+nhiem"),
+    ),
+    ("deadline", re.compile(r"thoi\s+(?:gian|han|diem)|tien\s+do|han\s+hoan\s+thanh|lo\s+trinh")),
+    ("output", re.compile(r"san\s+pham|ket\s+qua|chi\s+tieu|hinh\s+thuc")),
+    ("content", re.compile(r"noi\s+dung|nhiem\s+vu|cong\s+viec|giai\s+phap|hoat\s+dong|ten\s+")),
+]
+_DEADLINE_WORDS = re.compile(
+    r"\b(?:19|20)\d{2}\b|\bquy\s+(?:[iv]+|[1-4])\b|\bthang\s+\d|thuong\s+xuyen|\bhang\s+(?:nam|quy|thang|tuan)"
+    r"|dinh\s+ky|lien\s+tuc|truoc\s+ngay|\bngay\s+\d"
+)
+_PLURAL_UNITS = re.compile(
+    r"^-?\s*(?:cac|tat\s+ca\s+cac)\s+(?:so|bo|ban|nganh|co\s+quan|don\s+vi|dia\s+phuong|xa|phuong|huyen|tinh|"
+    r"thanh\s+pho|doanh\s+nghiep|to\s+chuc|hoi|doan\s+the|truong|tap\s+doan|tong\s+cong\s+ty|ngan\s+hang)\b"
+    r"|^-?\s*(?:ubnd|uy\s+ban\s+nhan\s+dan)\b"
+)
+_TABLE_END = re.compile(r"^(?:phu\s+luc|noi\s+nhan|bieu\s+mau|mau\s+so)\b")
+_MAX_HEADER_WORDS = 14
+_MAX_DEADLINE_WORDS = 30
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9 ]", " ", fold_aligned(text)).split())
+
+
+def column_kind(header: str) -> str:
+    """What a header cell's column holds: ``tt``, ``content``, ``lead``, ``support``, ``deadline``, ``output``
+    or ``other``."""
+    folded = _fold(header)
+    for kind, rule in _COLUMN_RULES:
+        if rule.search(folded):
+            return kind
+    return "other"
+
+
+def _blocks(lines: list[str], start: int) -> list[tuple[int, int, str]]:
+    """The paragraphs from ``start``: (first line, line after the last, text joined with spaces)."""
+    blocks: list[tuple[int, int, str]] = []
+    index = start
+    while index < len(lines):
+        if not lines[index].strip():
+            index += 1
+            continue
+        first = index
+        while index < len(lines) and lines[index].strip():
+            index += 1
+        blocks.append((first, index, " ".join(line.strip() for line in lines[first:index])))
+    return blocks
+
+
+def _is_units(text: str) -> bool:
+    folded = _fold(text)
+    if _PLURAL_UNITS.match(folded):
+        return True
+    stripped = text.lstrip("-–+• ").strip()
+    return unknown_name_end(TextView(stripped), 0) is not None
+
+
+def _is_deadline(text: str) -> bool:
+    return len(text.split()) <= _MAX_DEADLINE_WORDS and bool(_DEADLINE_WORDS.search(_fold(text)))
+
+
+def _fits(kind: str, text: str) -> bool:
+    if kind == "tt":
+        return bool(_NUMBER.match(text))
+    if kind in ("lead", "support"):
+        return _is_units(text)
+    if kind == "deadline":
+        return _is_deadline(text)
+    if kind == "content":
+        return not _NUMBER.match(text) and (not _is_units(text) or len(text.split()) > 25)
+    return not _NUMBER.match(text)
+
+
+def _header(blocks: list[tuple[int, int, str]], at: int) -> list[str] | None:
+    """The column kinds of a header starting at block ``at`` (its "STT" cell), or None when it is not one."""
+    kinds: list[str] = []
+    for _first, _end, text in blocks[at:]:
+        if _NUMBER.match(text) or _GROUP.match(text) or re.fullmatch(r"\(\d+\)", text):
+            break
+        if len(text.split()) > _MAX_HEADER_WORDS:
+            return None
+        kinds.append(column_kind(text) if kinds else "tt")
+    if len(kinds) < 3 or ("content" not in kinds and "output" not in kinds):
+        return None
+    if "content" not in kinds:
+        kinds[kinds.index("output")] = "content"  # "Chỉ tiêu" is what the row asks for when nothing else does
+    if "lead" not in kinds and "deadline" not in kinds:
+        return None
+    return kinds
+
+
+class _Rows:
+    def __init__(self, kinds: list[str]) -> None:
+        self.kinds = kinds
+        self.content = kinds.index("content")
+        self.rows: list[list[str]] = []
+        self.cells: list[str] = []
+        self.position = 0
+
+    def flush(self) -> None:
+        if any(cell and cell != DITTO for cell in self.cells):
+            self.rows.append(self.cells)
+        self.cells, self.position = [], 0
+
+    def start(self, number: str) -> None:
+        self.flush()
+        self.cells = [""] * len(self.kinds)
+        self.cells[0] = number
+        self.position = 1
+
+    def sub_row(self) -> None:
+        above = self.cells
+        self.flush()
+        self.cells = [DITTO if index < self.content and above[index] else "" for index in range(len(self.kinds))]
+        self.position = self.content
+
+    def add(self, text: str, *, row_ends: bool = False) -> None:
+        """Put a cell in the next column it fits; ``row_ends`` when the next paragraph starts another row (a cell
+        that reads as a time then goes to the time column, since the columns between were left empty)."""
+        if not self.cells:
+            group = _GROUP.match(text)
+            self.start(group.group(1) if group else "")
+            if group:
+                text = group.group(2)
+        if row_ends and "deadline" in self.kinds[self.position :] and _is_deadline(text):
+            index = self.kinds.index("deadline", self.position)
+            self.cells[index] = text
+            self.position = index + 1
+            return
+        for _attempt in range(2):
+            for index in range(self.position, len(self.kinds)):
+                if _fits(self.kinds[index], text):
+                    self.cells[index] = text
+                    self.position = index + 1
+                    return
+            if self.position <= self.content:
+                break
+            self.sub_row()
+        # Fits nowhere: kept with the row's content, so no words of the table are lost.
+        self.cells[self.content] = " ".join(part for part in (self.cells[self.content], text) if part)
+        self.position = max(self.position, self.content + 1)
+
+
+def rebuild_cell_tables(lines: list[str]) -> list[str]:
+    """``lines`` with every table flattened one cell per paragraph turned into ``|``-separated rows."""
+    if not any(_NUMBER.match(line.strip()) for line in lines) or any("|" in line or "\t" in line for line in lines):
+        return lines
+    blocks = _blocks(lines, 0)
+    result: list[str] = []
+    done = 0  # lines before this one are in ``result``
+    index = 0
+    while index < len(blocks):
+        first, _end, text = blocks[index]
+        kinds = _header(blocks, index) if re.fullmatch(r"(?:s\s*)?tt|so\s+(?:tt|thu\s+tu)", _fold(text)) else None
+        if kinds is None:
+            index += 1
+            continue
+        result.extend(lines[done:first])
+        header_blocks = blocks[index : index + len(kinds)]
+        rows = _Rows(kinds)
+        index += len(kinds)
+        last = header_blocks[-1][1]
+        while index < len(blocks):
+            _first, end, text = blocks[index]
+            folded = _fold(text)
+            if _TABLE_END.match(folded) or (folded in ("stt", "tt") and _header(blocks, index)):
+                break
+            if re.fullmatch(r"\(\d+\)", text):
+                index += 1
+                last = end
+                continue
+            if _NUMBER.match(text):
+                rows.start(text)
+            else:
+                group = _GROUP.match(text)
+                if group and rows.position >= 1:
+                    rows.start(group.group(1))
+                    text = group.group(2)
+                following = blocks[index + 1][2] if index + 1 < len(blocks) else ""
+                rows.add(text, row_ends=not following or bool(_NUMBER.match(following) or _GROUP.match(following)))
+            last = end
+            index += 1
+        rows.flush()
+        fire("table.rebuilt_from_cells")
+        result.append(" | ".join(header_text for _f, _e, header_text in header_blocks))
+        result.extend(" | ".join(row) for row in rows.rows)
+        result.append("")
+        done = last
+    result.extend(lines[done:])
+    return result
