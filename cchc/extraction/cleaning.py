@@ -16,6 +16,7 @@ import unicodedata
 from cchc.lib.dates import fold_aligned
 
 from .cell_tables import rebuild_cell_tables
+from .rules import fire
 
 _ZERO_WIDTH_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES_RE = re.compile(r"[ \u00a0\u2000-\u200a\u202f\u3000]+")
@@ -219,6 +220,7 @@ def join_lone_markers(lines: list[str]) -> list[str]:
         line = lines[index]
         following = lines[index + 1] if index + 1 < len(lines) else ""
         if _LONE_MARKER_RE.match(line) and following.strip() and not _LONE_MARKER_RE.match(following):
+            fire("segment.lone_marker_joined")
             result.append(f"{line.strip()} {following.strip()}")
             index += 2
             continue
