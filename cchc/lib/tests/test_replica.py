@@ -83,6 +83,10 @@ def pair(
     settings.DATABASE_REPLICA_CHECK_SECONDS = 0
     settings.DATABASE_REPLICA_MAX_LAG_SECONDS = 3600
     test_database = connections[PRIMARY]
+    configured_replica = connections.settings.get(REPLICA)
+    if configured_replica is not None:  # DATABASE_REPLICA_URL is set: its mirror of the test database makes way
+        connections[REPLICA].close()
+        del connections[REPLICA]
     connections[PRIMARY] = throwaway_primary
     connections.settings[REPLICA] = {
         **throwaway_primary.settings_dict,
@@ -98,6 +102,8 @@ def pair(
         connections[REPLICA].close()
         del connections[REPLICA]
         del connections.settings[REPLICA]
+        if configured_replica is not None:
+            connections.settings[REPLICA] = configured_replica
         connections[PRIMARY] = test_database
 
 
