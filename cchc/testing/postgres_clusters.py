@@ -1,8 +1,8 @@
 """A throwaway PostgreSQL primary and its streaming replica on loopback, for the tests of the read replica.
 
 Both clusters live in one temporary directory and listen on 127.0.0.1 only, on ``CCHC_TEST_REPLICA_PORT`` (default
-55440) and the port after it. PostgreSQL refuses to run as root, so when the tests run as root the server programs
-run as the ``postgres`` system user (``runuser``).
+55440) and the port after it, or the next free pair of the ten ports from there. PostgreSQL refuses to run as root,
+so when the tests run as root the server programs run as the ``postgres`` system user (``runuser``).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -25,6 +26,8 @@ SERVER_PROGRAMS = ("initdb", "pg_ctl", "pg_basebackup")
 SYSTEM_USER = "postgres"
 DATABASE = "cchc"
 DEFAULT_PORT = 55440
+# Pairs of ports tried from CCHC_TEST_REPLICA_PORT on: 55440–55449 by default.
+PORT_PAIRS_TRIED = 5
 COMMAND_SECONDS = 120
 # Settings that make a test cluster start fast and write little; durability does not matter here.
 TEST_CONFIGURATION = """
@@ -111,6 +114,23 @@ class Cluster:
         return row[0] if row is not None else None
 
 
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port_pair(first: int, tries: int = PORT_PAIRS_TRIED) -> int:
+    """The first of two free consecutive ports from ``first`` on (another run may hold the first pair)."""
+    for port in range(first, first + 2 * tries, 2):
+        if _port_is_free(port) and _port_is_free(port + 1):
+            return port
+    raise RuntimeError(f"no two free consecutive ports on 127.0.0.1 between {first} and {first + 2 * tries - 1}")
+
+
 def _append(path: Path, text: str) -> None:
     with path.open("a", encoding="utf-8") as file:
         file.write(text)
@@ -139,7 +159,7 @@ class StreamingPair:
         programs = server_programs()
         if programs is None:
             raise RuntimeError(unavailable_reason())
-        port = port or int(os.environ.get("CCHC_TEST_REPLICA_PORT", DEFAULT_PORT))
+        port = port or _free_port_pair(int(os.environ.get("CCHC_TEST_REPLICA_PORT", DEFAULT_PORT)))
         root = Path(tempfile.mkdtemp(prefix="cchc-replica-"))
         if _runs_as_root():
             account = pwd.getpwnam(SYSTEM_USER)
