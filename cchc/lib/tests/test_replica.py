@@ -15,6 +15,7 @@ import pytest
 from django.db import DatabaseError, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import load_backend
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pytest_django import DjangoDbBlocker
@@ -151,6 +152,18 @@ def test_a_dashboard_shows_the_replica_while_an_ordinary_page_shows_the_primary(
     assert old_name in dashboard and new_name not in dashboard
     assert new_name in unit_page
     assert replica_reads > 1
+
+
+def test_the_public_page_reads_only_from_the_replica(pair: StreamingPair) -> None:
+    with (
+        CaptureQueriesContext(connections[REPLICA]) as on_replica,
+        CaptureQueriesContext(connections[PRIMARY]) as on_primary,
+    ):
+        page = Client().get(reverse("dashboards:public"))
+
+    assert page.status_code == 200
+    assert len(on_replica.captured_queries) > 1
+    assert on_primary.captured_queries == []
 
 
 def test_a_person_who_has_just_saved_a_change_sees_it_on_the_dashboard_at_once(
