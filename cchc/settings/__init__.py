@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Above every middleware that may answer early, so those answers are covered too; reads request.user on the way out.
     "cchc.lib.middleware.PrivateCacheMiddleware",
+    # Decides, per request, whether the read-heavy pages may read from the read replica (cchc.lib.replica).
+    "cchc.lib.replica.ReplicaRoutingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cchc.lib.middleware.SessionRefreshMiddleware",
     "cchc.lib.middleware.LanguageMiddleware",
@@ -110,6 +112,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # The overdue-dossier index covers extra columns on PostgreSQL; SQLite keeps it as a plain index, which is fine.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# A PostgreSQL streaming replica for the read-heavy pages (dashboards, results, report figures, the public page), e.g.
+# DATABASE_REPLICA_URL=postgres://cchc:password@10.0.0.2:5432/cchc; empty, everything reads from DATABASE_URL.
+# Only what runs inside cchc.lib.replica.use_replica reads from it, and only while it is at most
+# DATABASE_REPLICA_MAX_LAG_SECONDS behind (checked every DATABASE_REPLICA_CHECK_SECONDS per process); whoever sent
+# a form reads from the primary for DATABASE_REPLICA_STICKY_SECONDS afterwards (by default the two added up, so
+# their change has reached the replica by then). In tests the alias is a mirror of the test database.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL").strip()
+DATABASE_REPLICA_MAX_LAG_SECONDS = env_int("DATABASE_REPLICA_MAX_LAG_SECONDS", 10)
+DATABASE_REPLICA_CHECK_SECONDS = env_int("DATABASE_REPLICA_CHECK_SECONDS", 5)
+DATABASE_REPLICA_STICKY_SECONDS = env_int(
+    "DATABASE_REPLICA_STICKY_SECONDS", DATABASE_REPLICA_MAX_LAG_SECONDS + DATABASE_REPLICA_CHECK_SECONDS
+)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
+    if {DATABASES["default"]["ENGINE"], DATABASES["replica"]["ENGINE"]} != {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL for both DATABASE_URL and the replica.")
+    # A replica that does not answer costs a request two seconds (libpq's shortest wait), then is left alone until
+    # its next check.
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 2}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["cchc.lib.replica.ReplicaRouter"]
 
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

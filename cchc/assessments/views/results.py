@@ -26,6 +26,7 @@ from cchc.accounts import roles
 from cchc.assessments import access
 from cchc.directives.services import DirectiveExistsError
 from cchc.lib.errors import ServiceError
+from cchc.lib.replica import use_replica
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
 from cchc.lib.types import Viewer
 from cchc.lib.validators import validate_date_range
@@ -80,6 +81,7 @@ def _openable(user: Viewer, round_: Round, groups: list[analysis.RankingGroup]) 
 
 @require_GET
 @login_required
+@use_replica()
 def results_index(request: HttpRequest) -> HttpResponse:
     """Rounds whose results the user may see."""
     rounds = (
@@ -97,6 +99,7 @@ def results_index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
+@use_replica()
 def ranking_page(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = access.get_results_round_for_user(request.user, round_id)
     groups = analysis.ranking(round_)
@@ -212,6 +215,7 @@ def _inherited_labels(units: list[Any]) -> list[str]:
 
 @require_GET
 @login_required
+@use_replica()
 def unit_result(request: HttpRequest, round_id: int, assessment_id: int) -> HttpResponse:
     round_ = access.get_results_round_for_user(request.user, round_id)
     assessment = _assessment_in_round(request, round_, assessment_id)
@@ -246,6 +250,7 @@ def _points_lost_context(
 
 @require_GET
 @login_required
+@use_replica()
 def points_lost_page(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = access.get_results_round_for_user(request.user, round_id)
     roles.require(access.can_view_all_round_results(request.user, round_))
@@ -338,6 +343,7 @@ def remediation_tasks_round(request: HttpRequest, round_id: int) -> HttpResponse
 
 
 @require_GET
+@use_replica()
 def public_results(request: HttpRequest, round_id: int) -> HttpResponse:
     """The public page of a published round marked public (no login)."""
     round_ = Round.objects.select_related("organiser").filter(pk=round_id).first()
@@ -358,6 +364,7 @@ def _name(round_: Round, what: str, extension: str) -> str:
 
 @require_GET
 @login_required
+@use_replica()
 def ranking_download(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = access.get_results_round_for_user(request.user, round_id)
     return _download(documents.ranking_xlsx(round_), _name(round_, "xep-hang", "xlsx"), XLSX_CONTENT_TYPE)
@@ -365,6 +372,7 @@ def ranking_download(request: HttpRequest, round_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
+@use_replica()
 def decision_download(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = access.get_results_round_for_user(request.user, round_id)
     return _download(
@@ -374,6 +382,7 @@ def decision_download(request: HttpRequest, round_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
+@use_replica()
 def points_lost_download(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = access.get_results_round_for_user(request.user, round_id)
     roles.require(access.can_view_all_round_results(request.user, round_))

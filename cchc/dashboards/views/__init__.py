@@ -16,6 +16,7 @@ from cchc.assessments import access as assessments_access
 from cchc.audit import access as audit_access
 from cchc.directives import access as directives_access
 from cchc.indicators import access as indicators_access
+from cchc.lib.replica import use_replica
 from cchc.organisations import access as organisations_access
 from cchc.organisations.picker import unit_scope
 from cchc.surveys import access as surveys_access
@@ -28,6 +29,7 @@ __all__ = ["home"]
 
 @require_GET
 @login_required
+@use_replica()
 def home(request: HttpRequest) -> HttpResponse:
     """The landing page, made for the user's main role."""
     user = request.user

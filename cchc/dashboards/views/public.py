@@ -17,6 +17,8 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from cchc.lib.replica import use_replica
+
 from .. import selectors_public
 
 __all__ = ["public_page"]
@@ -30,6 +32,7 @@ def _etag(version: str, language: str) -> str:
 
 
 @require_safe
+@use_replica()
 def public_page(request: HttpRequest) -> HttpResponse:
     """The public page (no login; the same for everybody)."""
     today = timezone.localdate()

@@ -16,6 +16,7 @@ from cchc.accounts.roles import require
 from cchc.directives.access import get_directives_for_user
 from cchc.directives.models import Task
 from cchc.lib.errors import ServiceError
+from cchc.lib.replica import use_replica
 
 from .. import access, selectors, services
 from ..figures import report_figures, table_text
@@ -265,6 +266,7 @@ def report_consolidate(request: HttpRequest, report_id: int) -> HttpResponse:
 
 
 @login_required
+@use_replica()
 def overview(request: HttpRequest) -> HttpResponse:
     """Who has submitted, been returned, accepted, or not started, for one period."""
     units = access.get_overview_units_for_user(request.user)

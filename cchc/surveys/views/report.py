@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from cchc.lib.replica import use_replica
 from cchc.surveys import access
 
 from .. import comments, documents, selectors
@@ -23,6 +24,7 @@ from .results import _filter, _questionnaire
 
 @require_GET
 @login_required
+@use_replica()
 def results_report_docx(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
     questionnaire = _questionnaire(request, questionnaire_id)
     version = selectors.results_version(questionnaire)

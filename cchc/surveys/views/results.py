@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 
 from cchc.accounts import roles
 from cchc.lib.periods import Period, PeriodKind
+from cchc.lib.replica import use_replica
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, table_bytes
 from cchc.organisations.picker import unit_scope
 from cchc.surveys import access
@@ -95,6 +96,7 @@ def _group_rows(rows: list[selectors.BreakdownRow], groups: dict[str, str]) -> l
 
 @require_GET
 @login_required
+@use_replica()
 def results_page(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
     questionnaire = _questionnaire(request, questionnaire_id)
     version = selectors.results_version(questionnaire)
@@ -158,6 +160,7 @@ def _export_name(questionnaire: Questionnaire, extension: str) -> str:
 
 @require_GET
 @login_required
+@use_replica()
 def results_export(request: HttpRequest, questionnaire_id: int, kind: str) -> HttpResponse | StreamingHttpResponse:
     """The responses (filtered as on the page) as CSV (streamed, UTF-8 with BOM for Excel) or as an Excel workbook."""
     questionnaire = _questionnaire(request, questionnaire_id)
