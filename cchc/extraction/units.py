@@ -154,7 +154,8 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
         "generic",
         re.compile(
             rf"(?:{_CAC}|nhung)\s+(?:co\s+quan|don\s+vi|to\s+chuc(?:\s+chinh\s+tri\s*-?\s*xa\s+hoi)?|ca\s+nhan|doan\s+the"
-            r"|hoi\s+doan\s+the)(?:\s*,\s*(?:don\s+vi|dia\s+phuong|to\s+chuc|doan\s+the))*"
+            r"|hoi\s+doan\s+the|bo(?=\s*,|\s+nganh|\s+(?:co\s+)?lien\s+quan))"
+            r"(?:\s*,\s*(?:don\s+vi|dia\s+phuong|to\s+chuc|doan\s+the|nganh|co\s+quan(?:\s+ngang\s+bo)?))*"
             r"(?:\s+(?:co\s+)?lien\s+quan|\s+(?:truc\s+thuoc|thuoc)\s+(?:(?:uy\s+ban\s+nhan\s+dan|ubnd)\s+)?(?:huyen|tinh|xa|phuong)"
             r"|\s+huyen|\s+tinh)?(?![a-z])"
         ),
@@ -498,16 +499,23 @@ def _place_after(view: TextView, registry: Registry, start: int, previous: UnitR
     return UnitRef(text=text, start=start, end=end, unit=unit, kind="unit" if unit else "unknown")
 
 
-_NAMED_LIST_RE = re.compile(r"(?:cac|hai|ba)\s+(?:bo|so)(?:\s*,\s*nganh)?\s*:\s*")
+_NAMED_LIST_RE = re.compile(
+    r"(?P<council>(?:uy\s+ban\s+nhan\s+dan|ubnd)\s+)?(?:cac|hai|ba)\s+"
+    r"(?P<head>bo|so|tinh|thanh\s+pho|xa|phuong)(?:\s*,\s*(?:nganh|thanh\s+pho))?\s*:\s*"
+)
 
 
 def _named_list(view: TextView, start: int) -> UnitRef | None:
-    """ "các Bộ: Quốc phòng, Công an, Nông nghiệp và Môi trường": the fields of several units after one head noun.
+    """ "các Bộ: Quốc phòng, Công an, Nông nghiệp và Môi trường", "Ủy ban nhân dân các thành phố: Hà Nội, Cần Thơ":
+    the fields or places of several units after one head noun.
 
     The list runs to the first word that never continues a name (``data/name_stops.txt``) or to a clause boundary.
     """
     match = _NAMED_LIST_RE.match(view.folded, start)
-    if match is None or not view.text[match.start() : match.end()].split()[1][:1].isupper():
+    if match is None:
+        return None
+    # "các Bộ:" must be written with its capital; after "Ủy ban nhân dân" the places follow in any case.
+    if not match.group("council") and not view.text[match.start("head")].isupper():
         return None
     first = view.token_at(match.end())
     if first is None:

@@ -156,3 +156,17 @@ def test_the_horizon_in_a_programmes_name_is_not_a_deadline() -> None:
     tasks = _tasks(body)
     assert tasks[0][2] is None
     assert tasks[1][1] == "Sở Nội vụ" and tasks[1][2] == datetime.date(2026, 12, 31).isoformat()
+
+
+def test_places_listed_after_one_council_and_ministries_named_with_their_peers_lead_together() -> None:
+    body = (
+        "I. NHIỆM VỤ\n"
+        "1. Ủy ban nhân dân các thành phố: Hà Nội, Cần Thơ thực hiện nghiêm chỉ đạo, hoàn thành trong tháng 11 "
+        "năm 2025.\n"
+        "2. Bộ Tài chính, Bộ Khoa học và Công nghệ và các bộ, ngành liên quan nghiên cứu, hoàn thành trong tháng 12 "
+        "năm 2025.\n"
+    )
+    assert [(lead, deadline) for _section, lead, deadline, _recurrence in _tasks(body)] == [
+        ("Ủy ban nhân dân các thành phố: Hà Nội, Cần Thơ", "2025-11-30"),
+        ("Bộ Tài chính, Bộ Khoa học và Công nghệ, các bộ, ngành liên quan", "2025-12-31"),
+    ]
