@@ -52,12 +52,13 @@ class ReportStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Đã tiếp nhận")
 
 
-# The tracker's status colours (cchc/static/cchc/app.css), by report status.
-STATUS_BADGES = {
-    ReportStatus.DRAFT: "",
-    ReportStatus.SUBMITTED: "status-in_progress",
-    ReportStatus.RETURNED: "status-overdue",
-    ReportStatus.ACCEPTED: "status-done_on_time",
+# The shared status pill (``{% status %}``, cchc.lib.templatetags.status) of each report status; the pages keep the
+# report's own wording.
+STATUS_CODES = {
+    ReportStatus.DRAFT: "draft",
+    ReportStatus.SUBMITTED: "waiting",
+    ReportStatus.RETURNED: "returned",
+    ReportStatus.ACCEPTED: "accepted",
 }
 # Statuses in which the unit may still write.
 EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
@@ -129,8 +130,8 @@ class Report(models.Model):
         return Period.from_key(self.period_key)
 
     @property
-    def status_badge(self) -> str:
-        return STATUS_BADGES.get(ReportStatus(self.status), "")
+    def status_code(self) -> str:
+        return STATUS_CODES.get(ReportStatus(self.status), "no_data")
 
     @property
     def is_editable(self) -> bool:
