@@ -10,13 +10,15 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from cchc.directives import services as directive_services
 from cchc.directives.models import DeadlineKind, DirectiveKind, ExpectedOutput, Recurrence
 from cchc.reports import services
-from cchc.reports.models import Report, ReportStatus, Section
+from cchc.reports.documents import report_file_build
+from cchc.reports.models import Report, ReportFile, ReportStatus, Section
 from cchc.testing.personas import Personas
 
 from .test_journeys import ProblemWatch, log_in
@@ -132,6 +134,13 @@ def test_a_unit_writes_and_submits_the_secretariat_returns_accepts_and_consolida
         "Sở Tư pháp: Ban hành kế hoạch CCHC năm.\nHọp giao ban hằng quý."
     )
     page.screenshot(path=SHOTS / "reports_province_desktop.png", full_page=True)
+    # The Word file is built in the background: asked twice (a double click), queued once, built by the worker.
+    page.get_by_test_id("build-docx").dblclick()
+    expect(page.get_by_test_id("file-docx")).to_contain_text("Đang chờ tạo")
+    assert ReportFile.objects.filter(report__unit=personas.province).count() == 1
+    assert DBTaskResult.objects.filter(task_path__endswith="build_report_file_job").count() == 1
+    report_file_build(ReportFile.objects.get(report__unit=personas.province, fmt="docx").pk)  # what the worker does
+    expect(page.get_by_test_id("file-docx")).to_contain_text("Đã tạo xong", timeout=10_000)
     with page.expect_download() as download:
         page.get_by_test_id("download-docx").click()
     assert download.value.suggested_filename.endswith(".docx")

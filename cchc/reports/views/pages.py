@@ -21,6 +21,7 @@ from .. import access, selectors, services
 from ..figures import STATUS_CODE_OF_TEXT, report_figures, table_text
 from ..forms import AcceptForm, DetailsForm, ReturnForm, SectionForm, StartForm, TaskLinkForm, period_choices
 from ..models import SECTION_KEYS, Report, ReportTask
+from .documents import files_context
 
 
 def _show_error(form: object, error: ServiceError) -> None:
@@ -114,6 +115,7 @@ def _detail_context(request: HttpRequest, report: Report) -> dict[str, object]:
         else None,
         "assignment": report.assignment,
         "nav_active": "reports",
+        **files_context(report),
     }
 
 
