@@ -47,6 +47,8 @@ class InitiativeOut(Schema):
     recognised_on: datetime.date | None
     recognition_reference: str
     applied_on: datetime.date | None
+    refused_on: datetime.date | None = Field(description="Ngày quyết định không công nhận (nếu có).")
+    refusal_reason: str = Field(description="Lý do không công nhận; rỗng khi không áp dụng.")
 
 
 @router.get(

@@ -84,7 +84,7 @@ def test_a_plan_a_finding_as_a_task_and_an_initiative_recognised(
     initiative = Initiative.objects.get()
 
     secretariat.goto(f"/initiatives/{initiative.pk}/")
-    secretariat.get_by_role("link", name="Công nhận").click()
+    secretariat.get_by_role("link", name="Công nhận", exact=True).click()
     recognise = secretariat.get_by_test_id("recognise-form")
     expect(recognise).to_contain_text("chưa có tệp đính kèm")
     recognise.get_by_label("Cấp công nhận").select_option(label="Cấp tỉnh")

@@ -141,6 +141,7 @@ def test_a_unit_writes_and_submits_the_secretariat_returns_accepts_and_consolida
     assert DBTaskResult.objects.filter(task_path__endswith="build_report_file_job").count() == 1
     report_file_build(ReportFile.objects.get(report__unit=personas.province, fmt="docx").pk)  # what the worker does
     expect(page.get_by_test_id("file-docx")).to_contain_text("Đã tạo xong", timeout=10_000)
+    page.get_by_test_id("report-files").screenshot(path=SHOTS / "reports_files_ready_desktop.png")
     with page.expect_download() as download:
         page.get_by_test_id("download-docx").click()
     assert download.value.suggested_filename.endswith(".docx")

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from cchc.accounts.services import api_token_create
 from cchc.audit.models import AuditEntry
 from cchc.indicators.models import IndicatorValue
 from cchc.initiatives import selectors, services
@@ -168,3 +169,21 @@ def test_only_the_secretariat_turns_a_proposal_down(personas: Personas, year: in
 
 def _pdf() -> SimpleUploadedFile:
     return SimpleUploadedFile("mo-ta.pdf", pdf_bytes(), content_type="application/pdf")
+
+
+def test_the_api_filters_not_recognised_initiatives_with_their_reason_for_the_secretariat_only(
+    personas: Personas, year: int
+) -> None:
+    _refuse(personas, _propose(personas, "Một đề xuất", year), reason="Chưa có số liệu.")
+    for name, expected in (("secretariat", 1), ("focal_a", 1), ("focal_b", 0)):
+        user = personas.user(name)
+        assert user is not None
+        _token, raw = api_token_create(actor=user, user=user, name="thử")
+        response = personas.client("anonymous").get(
+            "/api/initiatives/?status=not_recognised", headers={"Authorization": f"Bearer {raw}"}
+        )
+        assert response.status_code == 200, response.content
+        items = response.json()["items"]
+        assert len(items) == expected, name
+        if expected:
+            assert items[0]["status"] == "not_recognised" and items[0]["refusal_reason"] == "Chưa có số liệu."
