@@ -18,7 +18,7 @@ from cchc.frameworks.models import Criterion, Framework
 from cchc.frameworks.rule_inputs import AUTO_RULE_KINDS, is_auto
 from cchc.lib.numbers import format_points
 from cchc.lib.text import sort_key
-from cchc.organisations.models import Unit, UnitSuccession
+from cchc.organisations.models import Unit, UnitSuccession, subtree_condition
 
 from .analysis import MAX_SUCCESSION_HOPS, LossRow, RankingGroup, ranking, round_points_lost, unit_gaps
 from .models import (
@@ -698,12 +698,16 @@ def publication_summary(round_: Round) -> PublicationSummary:
 # The public page (no login)
 
 
-def public_rounds() -> list[Round]:
+def public_rounds(*, within: Unit | None = None) -> list[Round]:
     """The rounds whose results everybody may see without logging in: published (or closed) rounds marked public that
     have results, the latest year first (the rule of ``access.can_view_public_round_results``, in one query). Nothing
-    of a round still in progress ever appears here."""
+    of a round still in progress ever appears here. ``within``: only rounds organised in that unit's subtree (the
+    province of the public page)."""
+    rounds = Round.objects.all()
+    if within is not None:
+        rounds = rounds.filter(subtree_condition([within.path], "organiser"))
     rounds = (
-        Round.objects.filter(is_public=True, stage__in=PUBLISHED_STAGES)
+        rounds.filter(is_public=True, stage__in=PUBLISHED_STAGES)
         .annotate(has_results=Exists(Result.objects.filter(assessment__round=OuterRef("pk"))))
         .select_related("organiser")
         .filter(has_results=True)

@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cchc.lib.periods import Period, PeriodKind
-from cchc.organisations.models import Unit
+from cchc.organisations.models import Unit, subtree_condition
 
 from .models import Indicator, IndicatorValue, Target, ValueState
 
@@ -269,10 +269,13 @@ def public_indicators(*, exclude_codes: Iterable[str] = ()) -> list[Indicator]:
     )
 
 
-def published_values(indicator: Indicator) -> PublishedIndicator:
+def published_values(indicator: Indicator, *, within: Unit | None = None) -> PublishedIndicator:
     """The accepted values of ``indicator`` in the latest period that has any (a year before a month ending the same
-    day), with target, status and trend; a draft, a value waiting for review or a returned value never appears."""
+    day), with target, status and trend; a draft, a value waiting for review or a returned value never appears.
+    ``within``: only the values of that unit's subtree (the province of the public page)."""
     accepted = IndicatorValue.objects.filter(state=ValueState.ACCEPTED)
+    if within is not None:
+        accepted = accepted.filter(subtree_condition([within.path], "unit"))
     key = (
         accepted.filter(indicator=indicator)
         .order_by("-period_end", "period_start")

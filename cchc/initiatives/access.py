@@ -1,10 +1,11 @@
 """Who may read and change the initiative register.
 
-A unit (its people and its focal points) proposes initiatives for its own units, edits and withdraws them until they
-are recognised, and sees every initiative of its own units; of other units it sees only the recognised ones, never
-their proposals. The secretariat (in its scope) and administrators see every initiative of the units they manage and
-recognise them; leaders, supervisors, appraisers and the council read every initiative of the provinces they hold a
-role for.
+A unit (its people and its focal points) proposes initiatives for its own units, edits and withdraws them while they are
+proposals (not once recognised or not recognised), and sees every initiative of its own units; of other units it sees
+only the recognised ones, never their proposals. The secretariat (in its scope) and administrators see every initiative
+of the units they manage and recognise them; leaders, supervisors, appraisers and the council read every initiative of
+the provinces they hold a role for. Whoever recognises an initiative may also decide it is not recognised, and reopen
+it.
 """
 
 from __future__ import annotations
@@ -44,6 +45,16 @@ def can_view_register(user: Viewer) -> bool:
 
 def can_recognise(user: Viewer, initiative: Initiative) -> bool:
     return is_admin(user) or covers(user, (Role.SECRETARIAT,), initiative.unit)
+
+
+def can_refuse(user: Viewer, initiative: Initiative) -> bool:
+    """Decide that a proposal is not recognised: whoever may recognise it, while it is a proposal."""
+    return initiative.status == InitiativeStatus.PROPOSED and can_recognise(user, initiative)
+
+
+def can_reopen(user: Viewer, initiative: Initiative) -> bool:
+    """Take a not recognised initiative back to a proposal: whoever may recognise it."""
+    return initiative.status == InitiativeStatus.NOT_RECOGNISED and can_recognise(user, initiative)
 
 
 def can_propose(user: Viewer, unit: Unit) -> bool:

@@ -30,7 +30,9 @@ class Pagination(LimitOffsetPagination):
 class InitiativeFilters(InputSchema):
     year: int | None = Field(None, ge=1900, le=2200, description="Chỉ năm này.")
     unit: Line | None = Field(None, description="Mã đơn vị.")
-    status: Literal["proposed", "recognised", "applied"] | None = Field(None, description="Trạng thái.")
+    status: Literal["proposed", "recognised", "applied", "not_recognised"] | None = Field(
+        None, description="Trạng thái."
+    )
 
 
 class InitiativeOut(Schema):
@@ -40,11 +42,13 @@ class InitiativeOut(Schema):
     unit: str = Field(alias="unit.name")
     title: str
     description: str
-    status: str = Field(description="`proposed`, `recognised` hoặc `applied`.")
+    status: str = Field(description="`proposed`, `recognised`, `applied` hoặc `not_recognised`.")
     level: str = Field(description="Cấp công nhận: `unit`, `province`, `ministry`; rỗng khi chưa công nhận.")
     recognised_on: datetime.date | None
     recognition_reference: str
     applied_on: datetime.date | None
+    refused_on: datetime.date | None = Field(description="Ngày quyết định không công nhận (nếu có).")
+    refusal_reason: str = Field(description="Lý do không công nhận; rỗng khi không áp dụng.")
 
 
 @router.get(

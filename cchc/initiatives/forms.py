@@ -13,9 +13,9 @@ from cchc.lib.validators import NOTE_MAX_LENGTH
 from cchc.organisations.forms import date_field, show_service_error
 from cchc.organisations.models import Unit
 
-from .models import TITLE_MAX_LENGTH, RecognitionLevel
+from .models import REFUSAL_MAX_LENGTH, TITLE_MAX_LENGTH, RecognitionLevel
 
-__all__ = ["AppliedForm", "FileForm", "InitiativeForm", "RecogniseForm", "show_service_error"]
+__all__ = ["AppliedForm", "FileForm", "InitiativeForm", "RecogniseForm", "RefuseForm", "show_service_error"]
 
 
 class InitiativeForm(forms.Form):
@@ -48,6 +48,16 @@ class RecogniseForm(forms.Form):
     level = forms.ChoiceField(label=_("Cấp công nhận"), choices=RecognitionLevel.choices)
     recognised_on = date_field(_("Ngày công nhận"), required=True)
     reference = forms.CharField(label=_("Quyết định công nhận (số, ký hiệu)"), max_length=100, required=False)
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do không công nhận"),
+        max_length=REFUSAL_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Đơn vị xem được lý do này."),
+    )
+    refused_on = date_field(_("Ngày quyết định"), required=True)
 
 
 class AppliedForm(forms.Form):

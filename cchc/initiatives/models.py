@@ -1,9 +1,10 @@
 """The register of reform initiatives (sáng kiến, giải pháp CCHC).
 
-A unit proposes its initiatives for a year (title, description, files); the secretariat recognises them, saying at
-which level (the unit's own council, the province, a ministry), who and when; a recognised initiative may later be
-marked as applied. The number of recognised (or applied) initiatives of a unit in a year is published as the
-indicator ``initiatives.recognised_count``.
+A unit proposes its initiatives for a year (title, description, files); the secretariat recognises them, saying at which
+level (the unit's own council, the province, a ministry), who and when; a recognised initiative may later be marked as
+applied. A proposal the secretariat turns down is *not recognised*, with the reason: it stays in the register, never
+counts, and may be reopened as a proposal for another examination. The number of recognised (or applied) initiatives of
+a unit in a year is published as the indicator ``initiatives.recognised_count``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class InitiativeStatus(models.TextChoices):
     PROPOSED = "proposed", _("Đề xuất")
     RECOGNISED = "recognised", _("Được công nhận")
     APPLIED = "applied", _("Đã áp dụng")
+    NOT_RECOGNISED = "not_recognised", _("Không được công nhận")
 
 
 class RecognitionLevel(models.TextChoices):
@@ -29,7 +31,9 @@ class RecognitionLevel(models.TextChoices):
     MINISTRY = "ministry", _("Cấp bộ, ngành, toàn quốc")
 
 
+# Statuses that count towards the unit's target; a proposal and a not recognised initiative never do.
 COUNTED_STATUSES = (InitiativeStatus.RECOGNISED, InitiativeStatus.APPLIED)
+REFUSAL_MAX_LENGTH = 500
 
 
 class Initiative(models.Model):
@@ -54,6 +58,16 @@ class Initiative(models.Model):
     recognised_on = models.DateField(_("ngày công nhận"), null=True, blank=True)
     recognition_reference = models.CharField(_("quyết định công nhận"), max_length=100, blank=True)
     applied_on = models.DateField(_("ngày áp dụng"), null=True, blank=True)
+    refused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người quyết định không công nhận"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    refused_on = models.DateField(_("ngày quyết định không công nhận"), null=True, blank=True)
+    refusal_reason = models.CharField(_("lý do không công nhận"), max_length=REFUSAL_MAX_LENGTH, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -12,7 +12,7 @@ from cchc.indicators.models import Indicator
 from cchc.indicators.selectors import targets_for_units
 from cchc.organisations.models import Unit
 
-from .models import COUNTED_STATUSES, Initiative
+from .models import COUNTED_STATUSES, Initiative, InitiativeStatus
 
 RECOGNISED_COUNT = "initiatives.recognised_count"
 DEFAULT_TARGET = Decimal(3)
@@ -29,6 +29,7 @@ class UnitCount:
     proposed: int
     recognised: int
     target: Decimal | None
+    not_recognised: int = 0
 
     @property
     def meets_target(self) -> bool | None:
@@ -37,19 +38,30 @@ class UnitCount:
 
 def counts_by_unit(initiatives: QuerySet[Initiative], year: int) -> list[UnitCount]:
     """Per unit among ``initiatives`` (already limited to what the reader may see) of ``year``: all initiatives,
-    recognised ones and the target (two queries and one for the targets)."""
+    recognised ones (those counting towards the target), not recognised ones and the target (two queries and one for
+    the targets)."""
     rows = (
         initiatives.filter(year=year)
         .values("unit_id")
-        .annotate(total=Count("pk"), counted=Count("pk", filter=Q(status__in=COUNTED_STATUSES)))
+        .annotate(
+            total=Count("pk"),
+            counted=Count("pk", filter=Q(status__in=COUNTED_STATUSES)),
+            refused=Count("pk", filter=Q(status=InitiativeStatus.NOT_RECOGNISED)),
+        )
         .order_by()
     )
-    totals = {row["unit_id"]: (row["total"], row["counted"]) for row in rows}
+    totals = {row["unit_id"]: (row["total"], row["counted"], row["refused"]) for row in rows}
     units = sorted(Unit.objects.filter(pk__in=list(totals)), key=lambda unit: unit.name)
     indicator = Indicator.objects.filter(code=RECOGNISED_COUNT).first()
     targets = targets_for_units(indicator, units, year) if indicator is not None else {}
     return [
-        UnitCount(unit=unit, proposed=totals[unit.pk][0], recognised=totals[unit.pk][1], target=targets.get(unit.pk))
+        UnitCount(
+            unit=unit,
+            proposed=totals[unit.pk][0],
+            recognised=totals[unit.pk][1],
+            target=targets.get(unit.pk),
+            not_recognised=totals[unit.pk][2],
+        )
         for unit in units
     ]
 

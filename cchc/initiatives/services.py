@@ -1,5 +1,6 @@
 """Writes of the initiative register: a unit proposes, edits and withdraws its initiatives and attaches files; the
-secretariat recognises them (the level, who, when); a recognised initiative may be marked applied. Every function is
+secretariat recognises them (the level, who, when) or turns them down (not recognised, with the reason, and may reopen
+them as proposals); a recognised initiative may be marked applied. Every function is
 keyword-only, atomic and audited; after every change the unit's ``initiatives.recognised_count`` for the year is
 published again (also by ``cchc publish_registers --year``).
 """
@@ -31,9 +32,26 @@ from cchc.lib.validators import check_date, check_text
 from cchc.organisations.models import Unit
 
 from . import selectors
-from .models import TITLE_MAX_LENGTH, Initiative, InitiativeFile, InitiativeStatus, RecognitionLevel
+from .models import (
+    REFUSAL_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Initiative,
+    InitiativeFile,
+    InitiativeStatus,
+    RecognitionLevel,
+)
 
-INITIATIVE_FIELDS = ("title", "description", "status", "level", "recognised_on", "recognition_reference", "applied_on")
+INITIATIVE_FIELDS = (
+    "title",
+    "description",
+    "status",
+    "level",
+    "recognised_on",
+    "recognition_reference",
+    "applied_on",
+    "refused_on",
+    "refusal_reason",
+)
 FILE_KINDS = EVIDENCE_KINDS
 MAX_FILES = 10
 DEFAULT_TARGET_YEAR = 2020
@@ -148,6 +166,8 @@ def _locked(initiative: Initiative) -> Initiative:
 
 
 def _require_proposed(initiative: Initiative) -> None:
+    if initiative.status == InitiativeStatus.NOT_RECOGNISED:
+        raise ServiceError(_("Sáng kiến không được công nhận; không sửa được nữa."), code="state")
     if initiative.status != InitiativeStatus.PROPOSED:
         raise ServiceError(_("Sáng kiến đã được công nhận; không sửa được nữa."), code="state")
 
@@ -264,6 +284,10 @@ def initiative_recognise(
 ) -> Initiative:
     """Recognise a proposal at ``level`` (irreversible: it counts towards the unit's target from now on)."""
     initiative = _locked(initiative)
+    if initiative.status == InitiativeStatus.NOT_RECOGNISED:
+        raise ServiceError(
+            _("Sáng kiến này đã được quyết định không công nhận; hãy mở lại để xét trước khi công nhận."), code="state"
+        )
     if initiative.status != InitiativeStatus.PROPOSED:
         raise ServiceError(_("Sáng kiến này đã được công nhận."), code="already")
     if level not in RecognitionLevel.values:
@@ -318,4 +342,70 @@ def initiative_mark_applied(
         unit=initiative.unit,
     )
     count_publish(actor=actor, unit=initiative.unit, year=initiative.year)
+    return initiative
+
+
+@transaction.atomic
+def initiative_refuse(
+    *,
+    actor: Actor,
+    initiative: Initiative,
+    reason: str,
+    refused_on: datetime.date | None,
+    today: datetime.date | None = None,
+) -> Initiative:
+    """Turn a proposal down (không được công nhận) with the reason: it stays in the register, visible to its unit, and
+    never counts towards the target. A second identical request finds it already refused (``code="already"``)."""
+    initiative = _locked(initiative)
+    if initiative.status == InitiativeStatus.NOT_RECOGNISED:
+        raise ServiceError(_("Sáng kiến này đã được quyết định không công nhận."), code="already")
+    if initiative.status != InitiativeStatus.PROPOSED:
+        raise ServiceError(_("Sáng kiến này đã được công nhận; không chuyển sang không công nhận được."), code="state")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Hãy ghi lý do không công nhận."), field="reason")
+    check_text(reason, field="reason", max_length=REFUSAL_MAX_LENGTH)
+    check_date(refused_on, field="refused_on")
+    if refused_on is None:
+        raise ServiceError(_("Hãy chọn ngày quyết định."), field="refused_on")
+    if refused_on > (today or timezone.localdate()):
+        raise ServiceError(_("Ngày quyết định không được sau ngày hôm nay."), field="refused_on")
+    before = snapshot(initiative, INITIATIVE_FIELDS)
+    initiative.status = InitiativeStatus.NOT_RECOGNISED
+    initiative.refusal_reason = reason
+    initiative.refused_on = refused_on
+    initiative.refused_by = actor_user(actor)
+    initiative.save(update_fields=["status", "refusal_reason", "refused_on", "refused_by"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=initiative,
+        changes=diff(before, snapshot(initiative, INITIATIVE_FIELDS)),
+        unit=initiative.unit,
+    )
+    return initiative
+
+
+@transaction.atomic
+def initiative_reopen(*, actor: Actor, initiative: Initiative) -> Initiative:
+    """Take a not recognised initiative back to a proposal (for example after the unit completed it): the unit may
+    edit it again and the secretariat examine it again. The refusal stays in the audit trail."""
+    initiative = _locked(initiative)
+    if initiative.status == InitiativeStatus.PROPOSED:
+        raise ServiceError(_("Sáng kiến này đang ở trạng thái đề xuất."), code="already")
+    if initiative.status != InitiativeStatus.NOT_RECOGNISED:
+        raise ServiceError(_("Chỉ mở lại được sáng kiến không được công nhận."), code="state")
+    before = snapshot(initiative, INITIATIVE_FIELDS)
+    initiative.status = InitiativeStatus.PROPOSED
+    initiative.refusal_reason = ""
+    initiative.refused_on = None
+    initiative.refused_by = None
+    initiative.save(update_fields=["status", "refusal_reason", "refused_on", "refused_by"])
+    record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        instance=initiative,
+        changes=diff(before, snapshot(initiative, INITIATIVE_FIELDS)),
+        unit=initiative.unit,
+    )
     return initiative

@@ -13,5 +13,7 @@ urlpatterns = [
     path("<int:initiative_id>/files/", views.file_add, name="file_add"),
     path("<int:initiative_id>/files/<int:file_id>/", views.file_download, name="file_download"),
     path("<int:initiative_id>/recognise/", views.initiative_recognise, name="initiative_recognise"),
+    path("<int:initiative_id>/refuse/", views.initiative_refuse, name="initiative_refuse"),
+    path("<int:initiative_id>/reopen/", views.initiative_reopen, name="initiative_reopen"),
     path("<int:initiative_id>/applied/", views.initiative_applied, name="initiative_applied"),
 ]

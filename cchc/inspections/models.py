@@ -24,6 +24,14 @@ class PlanStatus(models.TextChoices):
     CLOSED = "closed", _("Đã kết thúc")
 
 
+# The shared status pill (cchc.lib.templatetags.status) of each plan status: the pages keep the plan's own wording.
+PLAN_STATUS_CODES: dict[str, str] = {
+    PlanStatus.DRAFT: "draft",
+    PlanStatus.APPROVED: "in_progress",
+    PlanStatus.CLOSED: "closed",
+}
+
+
 class FindingKind(models.TextChoices):
     RECOMMENDATION = "recommendation", _("Kiến nghị")
     SHORTCOMING = "shortcoming", _("Tồn tại, hạn chế")
@@ -54,6 +62,11 @@ class InspectionPlan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def status_code(self) -> str:
+        """The shared status pill's code (``{% status %}``) for the plan's status."""
+        return PLAN_STATUS_CODES.get(self.status, "no_data")
 
     @property
     def is_closed(self) -> bool:

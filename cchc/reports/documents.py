@@ -12,24 +12,33 @@ from __future__ import annotations
 import base64
 import datetime
 import io
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from cchc.audit.services import actor_user
 from cchc.directives.models import Status
+from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period
+from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import Unit, UnitKind
 from cchc.surveys.documents import bar_chart
 
 from .figures import Figures, Table, report_figures, table_text
-from .models import SECTION_SPECS, Report, ReportTemplate
+from .models import SECTION_SPECS, FileFormat, FileStatus, Report, ReportFile, ReportTemplate
 from .template_source import SHIPPED_TEMPLATE
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -233,8 +242,16 @@ def template_bytes() -> bytes:
     """The template in use: the latest one the secretariat uploaded, else the shipped one."""
     uploaded = ReportTemplate.objects.order_by("-uploaded_at", "-pk").first()
     if uploaded is not None:
-        with uploaded.file.open("rb") as handle:
-            return handle.read()
+        try:
+            with uploaded.file.open("rb") as handle:
+                return handle.read()
+        except OSError as error:
+            raise ServiceError(
+                _(
+                    "Không đọc được mẫu Word đã tải lên (tệp không còn trong kho lưu trữ); hãy tải lên lại mẫu hoặc "
+                    "quay lại mẫu kèm theo hệ thống."
+                )
+            ) from error
     return Path(SHIPPED_TEMPLATE).read_bytes()
 
 
@@ -377,3 +394,92 @@ def render_xlsx(content: ReportContent) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# Files built in the background
+#
+# The report's Word, PDF and Excel files, built in the background (Django Tasks API, ``django-tasks``).
+#
+# Writing a report's file reads every table of the period and, for Word and PDF, draws the charts and lays out the
+# document: seconds of work that no web request should hold. The report page asks for a file
+# (:func:`report_file_request`): one :class:`~cchc.reports.models.ReportFile` row per report and format records the
+# request and its state, and :func:`build_report_file_job` is queued. A ``cchc db_worker`` process (or the request
+# itself, with ``TASKS_BACKEND=immediate``) builds it (:func:`report_file_build`) and keeps it in Django's storage
+# (``default_storage``: a folder today, object storage tomorrow); the page follows the state (queued, building, ready
+# with its link, failed with a Vietnamese message). A request while a build is queued or under way — a double click,
+# two people — starts nothing new. ``cchc make_report`` writes a file directly, for scripts.
+
+logger = logging.getLogger(__name__)
+
+RENDERERS: dict[str, Callable[[ReportContent], bytes]] = {
+    FileFormat.DOCX: render_docx,
+    FileFormat.PDF: render_pdf,
+    FileFormat.XLSX: render_xlsx,
+}
+
+
+def report_file_request(*, actor: ActorOrSystem, report: Report, fmt: str) -> ReportFile:
+    """Queue the build of ``report``'s file in ``fmt`` and return its row; while a build of that file is queued or
+    under way, return it as it is and queue nothing (one job for a double click)."""
+    if fmt not in RENDERERS:
+        raise ServiceError(_("Định dạng tệp không hợp lệ."), field="fmt")
+    with transaction.atomic():
+        _row, created = ReportFile.objects.get_or_create(report=report, fmt=fmt)
+        stored = ReportFile.objects.select_for_update().get(report=report, fmt=fmt)
+        if stored.is_pending and not created:
+            return stored
+        stored.status = FileStatus.QUEUED
+        stored.message = ""
+        stored.requested_by = actor_user(actor)
+        stored.requested_at = timezone.now()
+        stored.started_at = stored.finished_at = None
+        stored.save(update_fields=["status", "message", "requested_by", "requested_at", "started_at", "finished_at"])
+        # The database queue's row is written in the same transaction as the request's (committed together); the
+        # immediate backend builds the file here and now.
+        build_report_file_job.enqueue(file_id=stored.pk)
+    stored.refresh_from_db()
+    return stored
+
+
+@task()
+def build_report_file_job(file_id: int) -> dict[str, Any]:
+    """The background job: build the :class:`~cchc.reports.models.ReportFile` ``file_id`` (safe to run twice: a file
+    no longer queued is left as it is)."""
+    stored = report_file_build(file_id)
+    return {"file": file_id, "status": stored.status if stored is not None else "gone"}
+
+
+def _set(stored: ReportFile, **values: Any) -> None:
+    for name, value in values.items():
+        setattr(stored, name, value)
+    ReportFile.objects.filter(pk=stored.pk).update(**values)
+
+
+def report_file_build(file_id: int) -> ReportFile | None:
+    """Build a queued file (what the worker does): render it from the report as it is now and store it."""
+    with transaction.atomic():
+        stored = (
+            ReportFile.objects.select_for_update(of=("self",)).select_related("report__unit").filter(pk=file_id).first()
+        )
+        if stored is None or stored.status != FileStatus.QUEUED:
+            return stored
+        _set(stored, status=FileStatus.BUILDING, started_at=timezone.now())
+    report = stored.report
+    try:
+        content = report_content(report.unit, report.period, report=report, consolidated=report.is_consolidated)
+        data = RENDERERS[stored.fmt](content)
+    except ServiceError as error:
+        _set(stored, status=FileStatus.FAILED, message=error.message[:500], finished_at=timezone.now())
+        return stored
+    except Exception:
+        logger.exception("report file %s failed", stored.pk)
+        message = _("Lỗi hệ thống khi tạo tệp; hãy thử tạo lại, nếu vẫn lỗi hãy báo quản trị hệ thống.")
+        _set(stored, status=FileStatus.FAILED, message=message, finished_at=timezone.now())
+        return stored
+    previous = stored.file.name if stored.file else ""
+    stored.file.save(stored.download_name, ContentFile(data), save=False)
+    _set(stored, status=FileStatus.READY, file=stored.file.name, message="", finished_at=timezone.now())
+    if previous and previous != stored.file.name:
+        stored.file.storage.delete(previous)
+    return stored

@@ -49,6 +49,8 @@ REPORT_KPI_KEYS = (
 )
 PERCENT_KPIS = {"on_time_rate", "online_rate", "digitised_rate", "e_result_rate", "online_payment_rate"}
 STATUS_TEXT = {TargetStatus.MET: "Đạt", TargetStatus.NOT_MET: "Chưa đạt", TargetStatus.NO_TARGET: "Không có chỉ tiêu"}
+# The report page shows these cells as the shared status pill (``{% status %}``); the files keep the words.
+STATUS_CODE_OF_TEXT = {text: str(code) for code, text in STATUS_TEXT.items()}
 
 
 @dataclass

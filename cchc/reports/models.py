@@ -52,12 +52,13 @@ class ReportStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Đã tiếp nhận")
 
 
-# The tracker's status colours (cchc/static/cchc/app.css), by report status.
-STATUS_BADGES = {
-    ReportStatus.DRAFT: "",
-    ReportStatus.SUBMITTED: "status-in_progress",
-    ReportStatus.RETURNED: "status-overdue",
-    ReportStatus.ACCEPTED: "status-done_on_time",
+# The shared status pill (``{% status %}``, cchc.lib.templatetags.status) of each report status; the pages keep the
+# report's own wording.
+STATUS_CODES = {
+    ReportStatus.DRAFT: "draft",
+    ReportStatus.SUBMITTED: "waiting",
+    ReportStatus.RETURNED: "returned",
+    ReportStatus.ACCEPTED: "accepted",
 }
 # Statuses in which the unit may still write.
 EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
@@ -129,8 +130,8 @@ class Report(models.Model):
         return Period.from_key(self.period_key)
 
     @property
-    def status_badge(self) -> str:
-        return STATUS_BADGES.get(ReportStatus(self.status), "")
+    def status_code(self) -> str:
+        return STATUS_CODES.get(ReportStatus(self.status), "no_data")
 
     @property
     def is_editable(self) -> bool:
@@ -214,3 +215,62 @@ class ReportTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class FileFormat(models.TextChoices):
+    DOCX = "docx", _("Word")
+    PDF = "pdf", _("PDF")
+    XLSX = "xlsx", _("Phụ lục Excel")
+
+
+class FileStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ tạo")
+    BUILDING = "building", _("Đang tạo")
+    READY = "ready", _("Đã tạo xong")
+    FAILED = "failed", _("Không tạo được")
+
+
+# A build in one of these statuses is under way: asking again (a double click) starts nothing new.
+PENDING_FILE_STATUSES = (FileStatus.QUEUED, FileStatus.BUILDING)
+
+
+class ReportFile(models.Model):
+    """A report's Word, PDF or Excel file, built in the background (``documents.build_report_file_job``) and kept in
+    Django's storage (``default_storage``: a folder, or object storage): one per report and format, built again on
+    request (the figures are those of the moment it was built)."""
+
+    report = models.ForeignKey(Report, verbose_name=_("báo cáo"), on_delete=models.CASCADE, related_name="files")
+    fmt = models.CharField(_("định dạng"), max_length=8, choices=FileFormat.choices)
+    status = models.CharField(_("trạng thái"), max_length=16, choices=FileStatus.choices, default=FileStatus.QUEUED)
+    file = models.FileField(_("tệp"), upload_to="reports/files/%Y/", blank=True)
+    # Why the build failed, in Vietnamese, for the person who asked.
+    message = models.CharField(_("thông báo"), max_length=500, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người yêu cầu"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("yêu cầu lúc"), null=True, blank=True)
+    started_at = models.DateTimeField(_("bắt đầu tạo lúc"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("tạo xong lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tệp báo cáo")
+        verbose_name_plural = _("tệp báo cáo")
+        ordering = ["report", "fmt"]
+        constraints = [models.UniqueConstraint(fields=["report", "fmt"], name="report_file_unique_format")]
+
+    def __str__(self) -> str:
+        return f"{self.report} · {self.fmt}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in PENDING_FILE_STATUSES
+
+    @property
+    def download_name(self) -> str:
+        prefix = "phu-luc" if self.fmt == FileFormat.XLSX else "bao-cao"
+        return f"{prefix}-cchc-{self.report.unit.code or self.report.unit.pk}-{self.report.period_key}.{self.fmt}"

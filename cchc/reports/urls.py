@@ -17,5 +17,7 @@ urlpatterns = [
     path("<int:report_id>/submit/", pages.report_submit, name="report_submit"),
     path("<int:report_id>/review/", pages.report_review, name="report_review"),
     path("<int:report_id>/consolidate/", pages.report_consolidate, name="report_consolidate"),
+    path("<int:report_id>/files/", documents.report_files, name="report_files"),
+    path("<int:report_id>/files/<str:fmt>/build/", documents.report_file_build, name="report_file_build"),
     path("<int:report_id>/file.<str:fmt>", documents.report_download, name="report_download"),
 ]

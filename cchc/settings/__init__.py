@@ -304,6 +304,9 @@ LOGGING = {
 
 # The name a deployment shows in the page header (e.g. "UBND tỉnh Phú Thọ").
 CCHC_SITE_NAME = env_str("CCHC_SITE_NAME", "")
+# The code of the province unit this site serves (e.g. "PT"): the public page shows only its published data. Empty:
+# the only root unit of kind province, in force, with units under it (cchc/organisations/province.py).
+CCHC_PROVINCE_CODE = env_str("PROVINCE_CODE", "")
 # The province's emblem in the header, beside its name: a path under STATIC_URL or a full URL (empty: none).
 CCHC_EMBLEM = env_str("CCHC_EMBLEM", "")
 # The address of the site as people reach it (e.g. https://cchc.example.gov.vn), for links in e-mails sent by

@@ -755,13 +755,15 @@ def respondent_groups(version: QuestionnaireVersion) -> dict[str, str]:
 PUBLIC_CHANNELS = (Channel.ONLINE, Channel.ADHOC)
 
 
-def published_satisfaction() -> list[PublishedIndicator]:
+def published_satisfaction(*, within: Unit | None = None) -> list[PublishedIndicator]:
     """The satisfaction indices as published into the indicator store (accepted values, latest period), regular
-    surveys first; an index never published is left out."""
+    surveys first; an index never published is left out. ``within``: only that unit's subtree."""
     indicators = {
         indicator.code: indicator for indicator in Indicator.objects.filter(code__in=[REGULAR_CODE, ADHOC_CODE])
     }
-    found = [published_values(indicators[code]) for code in (REGULAR_CODE, ADHOC_CODE) if code in indicators]
+    found = [
+        published_values(indicators[code], within=within) for code in (REGULAR_CODE, ADHOC_CODE) if code in indicators
+    ]
     return [item for item in found if item.rows]
 
 
@@ -774,9 +776,10 @@ class OpenSurvey:
     closes_on: datetime.date | None
 
 
-def open_public_surveys(today: datetime.date | None = None) -> list[OpenSurvey]:
+def open_public_surveys(today: datetime.date | None = None, *, within: Unit | None = None) -> list[OpenSurvey]:
     """The survey links open to anyone today: active, within their dates, on a questionnaire with a published
-    version (a draft or closed questionnaire has no open link), online or ad-hoc."""
+    version (a draft or closed questionnaire has no open link), online or ad-hoc; ``within``: only the links of that
+    unit's subtree."""
     today = today or timezone.localdate()
     published = QuestionnaireVersion.objects.filter(
         questionnaire=OuterRef("questionnaire"), state=VersionState.PUBLISHED
@@ -785,6 +788,7 @@ def open_public_surveys(today: datetime.date | None = None) -> list[OpenSurvey]:
         CollectionPoint.objects.filter(active=True, channel__in=PUBLIC_CHANNELS)
         .filter(Q(opens_on__isnull=True) | Q(opens_on__lte=today), Q(closes_on__isnull=True) | Q(closes_on__gte=today))
         .filter(Exists(published))
+        .filter(subtree_condition([within.path], "unit") if within is not None else Q())
         .select_related("questionnaire", "unit")
         .order_by("questionnaire__title", "unit__name", "pk")
     )

@@ -10,13 +10,15 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from cchc.directives import services as directive_services
 from cchc.directives.models import DeadlineKind, DirectiveKind, ExpectedOutput, Recurrence
 from cchc.reports import services
-from cchc.reports.models import Report, ReportStatus, Section
+from cchc.reports.documents import report_file_build
+from cchc.reports.models import Report, ReportFile, ReportStatus, Section
 from cchc.testing.personas import Personas
 
 from .test_journeys import ProblemWatch, log_in
@@ -92,7 +94,7 @@ def test_a_unit_writes_and_submits_the_secretariat_returns_accepts_and_consolida
     expect(page.get_by_test_id("gaps")).to_contain_text("Mục “Cải cách thể chế” chưa có nội dung.")
     page.screenshot(path=SHOTS / "reports_submit_confirm_desktop.png", full_page=True)
     page.get_by_test_id("confirm-submit").click()
-    expect(page.get_by_test_id("report-status")).to_have_text("Đã gửi, chờ tiếp nhận")
+    expect(page.get_by_test_id("report-status")).to_contain_text("Đã gửi, chờ tiếp nhận")
 
     # The secretariat sees it waiting and returns it with a reason.
     _as(page, personas.secretariat.username)
@@ -103,7 +105,7 @@ def test_a_unit_writes_and_submits_the_secretariat_returns_accepts_and_consolida
     page.get_by_test_id("review-link").click()
     page.get_by_label("Lý do trả lại").fill("Bổ sung kết quả cải cách thể chế.")
     page.get_by_test_id("return").click()
-    expect(page.get_by_test_id("report-status")).to_have_text("Bị trả lại, cần bổ sung")
+    expect(page.get_by_test_id("report-status")).to_contain_text("Bị trả lại, cần bổ sung")
 
     # The unit reads the reason, completes the report and submits again.
     _as(page, personas.focal_a.username)
@@ -115,13 +117,13 @@ def test_a_unit_writes_and_submits_the_secretariat_returns_accepts_and_consolida
     expect(page.get_by_test_id("saved-institutional")).to_be_visible()
     page.get_by_test_id("submit-link").click()
     page.get_by_test_id("confirm-submit").click()
-    expect(page.get_by_test_id("report-status")).to_have_text("Đã gửi, chờ tiếp nhận")
+    expect(page.get_by_test_id("report-status")).to_contain_text("Đã gửi, chờ tiếp nhận")
 
     # The secretariat accepts it, opens the province's report and consolidates.
     _as(page, personas.secretariat.username)
     page.goto(f"/reports/{report.pk}/review/")
     page.get_by_test_id("accept").click()
-    expect(page.get_by_test_id("report-status")).to_have_text("Đã tiếp nhận")
+    expect(page.get_by_test_id("report-status")).to_contain_text("Đã tiếp nhận")
     page.goto("/reports/")
     page.get_by_label("Đơn vị").select_option(label="Tỉnh Thử Nghiệm")
     page.get_by_label("Kỳ báo cáo").select_option(str(year))
@@ -132,6 +134,14 @@ def test_a_unit_writes_and_submits_the_secretariat_returns_accepts_and_consolida
         "Sở Tư pháp: Ban hành kế hoạch CCHC năm.\nHọp giao ban hằng quý."
     )
     page.screenshot(path=SHOTS / "reports_province_desktop.png", full_page=True)
+    # The Word file is built in the background: asked twice (a double click), queued once, built by the worker.
+    page.get_by_test_id("build-docx").dblclick()
+    expect(page.get_by_test_id("file-docx")).to_contain_text("Đang chờ tạo")
+    assert ReportFile.objects.filter(report__unit=personas.province).count() == 1
+    assert DBTaskResult.objects.filter(task_path__endswith="build_report_file_job").count() == 1
+    report_file_build(ReportFile.objects.get(report__unit=personas.province, fmt="docx").pk)  # what the worker does
+    expect(page.get_by_test_id("file-docx")).to_contain_text("Đã tạo xong", timeout=10_000)
+    page.get_by_test_id("report-files").screenshot(path=SHOTS / "reports_files_ready_desktop.png")
     with page.expect_download() as download:
         page.get_by_test_id("download-docx").click()
     assert download.value.suggested_filename.endswith(".docx")

@@ -7,6 +7,8 @@ from .pages import (
     initiative_edit,
     initiative_list,
     initiative_recognise,
+    initiative_refuse,
+    initiative_reopen,
     initiative_withdraw,
     register_export,
 )
@@ -20,6 +22,8 @@ __all__ = [
     "initiative_edit",
     "initiative_list",
     "initiative_recognise",
+    "initiative_refuse",
+    "initiative_reopen",
     "initiative_withdraw",
     "register_export",
 ]

@@ -20,7 +20,7 @@ from cchc.lib.requests import posted, requested_year
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, write_table
 
 from .. import access, exports, selectors, services
-from ..forms import AppliedForm, FileForm, InitiativeForm, RecogniseForm, show_service_error
+from ..forms import AppliedForm, FileForm, InitiativeForm, RecogniseForm, RefuseForm, show_service_error
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -96,6 +96,8 @@ def _detail(request: HttpRequest, initiative: Any, *, file_form: FileForm | None
         files=list(initiative.files.all()),
         can_edit=can_edit,
         can_recognise=access.can_recognise(request.user, initiative) and initiative.status == "proposed",
+        can_refuse=access.can_refuse(request.user, initiative),
+        can_reopen=access.can_reopen(request.user, initiative),
         can_mark_applied=access.can_mark_applied(request.user, initiative),
         file_form=file_form or (FileForm() if can_edit else None),
         applied_form=AppliedForm(initial={"applied_on": timezone.localdate()}),
@@ -189,6 +191,48 @@ def initiative_recognise(request: HttpRequest, initiative_id: int) -> HttpRespon
             messages.success(request, _("Đã công nhận sáng kiến."))
             return redirect("initiatives:initiative_detail", initiative.pk)
     return _page(request, "initiatives/initiative_recognise.html", initiative=initiative, form=form)
+
+
+@GET_POST
+@login_required
+def initiative_refuse(request: HttpRequest, initiative_id: int) -> HttpResponse:
+    """Confirmation page, then the decision that the proposal is not recognised (with the reason)."""
+    initiative = access.get_initiative_for_user(request.user, initiative_id)
+    if request.method == "POST" and initiative.status == "not_recognised":
+        return redirect("initiatives:initiative_detail", initiative.pk)  # a second click
+    access.require(access.can_refuse(request.user, initiative))
+    form = RefuseForm(posted(request), initial={"refused_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.initiative_refuse(
+                actor=request.user, initiative=initiative, reason=data["reason"], refused_on=data["refused_on"]
+            )
+        except ServiceError as exc:
+            if exc.code == "already":
+                return redirect("initiatives:initiative_detail", initiative.pk)
+            show_service_error(form, exc)
+        else:
+            messages.success(request, _("Đã ghi nhận sáng kiến không được công nhận."))
+            return redirect("initiatives:initiative_detail", initiative.pk)
+    status = 400 if request.method == "POST" else 200
+    return _page(request, "initiatives/initiative_refuse.html", initiative=initiative, form=form, status=status)
+
+
+@require_POST
+@login_required
+def initiative_reopen(request: HttpRequest, initiative_id: int) -> HttpResponse:
+    initiative = access.get_initiative_for_user(request.user, initiative_id)
+    if initiative.status == "proposed":
+        return redirect("initiatives:initiative_detail", initiative.pk)  # a second click
+    access.require(access.can_reopen(request.user, initiative))
+    try:
+        services.initiative_reopen(actor=request.user, initiative=initiative)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã mở lại sáng kiến để xét công nhận."))
+    return redirect("initiatives:initiative_detail", initiative.pk)
 
 
 @require_POST

@@ -19,7 +19,8 @@ GOOD, BAD, WARN, INFO, NEUTRAL = "good", "bad", "warn", "info", "neutral"
 SYMBOLS = {GOOD: "✓", BAD: "✗", WARN: "!", INFO: "•", NEUTRAL: "–"}
 
 # code → (tone, default label). Indicator statuses (indicators.selectors.Status), task statuses
-# (directives.models.Status), sheet states (assessments.selectors.SheetState) and deadlines.
+# (directives.models.Status), sheet states (assessments.selectors.SheetState), deadlines, the registers' and reports'
+# workflow states and background files.
 STATUSES: dict[str, tuple[str, Promise]] = {
     "met": (GOOD, _("Đạt")),
     "not_met": (BAD, _("Chưa đạt")),
@@ -37,7 +38,26 @@ STATUSES: dict[str, tuple[str, Promise]] = {
     "submitted": (GOOD, _("Đã nộp")),
     "appraised": (GOOD, _("Đã thẩm định xong")),
     "deadline_passed": (BAD, _("Đã quá hạn")),
+<<<<<<< HEAD
     "check": (WARN, _("Cần kiểm tra")),
+=======
+    # Workflows of the registers and reports (inspections, initiatives, reports): the pages pass their own wording.
+    "draft": (NEUTRAL, _("Đang soạn")),
+    "returned": (BAD, _("Bị trả lại")),
+    "accepted": (GOOD, _("Đã tiếp nhận")),
+    "closed": (NEUTRAL, _("Đã kết thúc")),
+    "proposed": (INFO, _("Đề xuất")),
+    "recognised": (GOOD, _("Được công nhận")),
+    "applied": (GOOD, _("Đã áp dụng")),
+    "not_recognised": (BAD, _("Không được công nhận")),
+    "remedied": (GOOD, _("Đã khắc phục")),
+    "not_remedied": (WARN, _("Chưa khắc phục")),
+    # A file built in the background (reports' Word, PDF and Excel files).
+    "queued": (INFO, _("Đang chờ tạo")),
+    "building": (INFO, _("Đang tạo")),
+    "ready": (GOOD, _("Đã tạo xong")),
+    "failed": (BAD, _("Không tạo được")),
+>>>>>>> ws/reg13
 }
 
 

@@ -1,39 +1,23 @@
-"""The report's files (Word, PDF, Excel appendix) and the Word template the secretariat may replace."""
+"""The report's files (Word, PDF, Excel appendix), built in the background (``documents.report_file_request``),
+and the Word template the secretariat may replace."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cchc.accounts.roles import require
 from cchc.lib.errors import ServiceError
 
 from .. import access, services
-from ..documents import (
-    DOCX_CONTENT_TYPE,
-    PDF_CONTENT_TYPE,
-    XLSX_CONTENT_TYPE,
-    ReportContent,
-    render_docx,
-    render_pdf,
-    render_xlsx,
-    report_content,
-    template_bytes,
-)
+from ..documents import DOCX_CONTENT_TYPE, report_file_request, template_bytes
 from ..forms import TemplateForm
-from ..models import ReportTemplate
-
-FORMATS: dict[str, tuple[Callable[[ReportContent], bytes], str]] = {
-    "docx": (render_docx, DOCX_CONTENT_TYPE),
-    "pdf": (render_pdf, PDF_CONTENT_TYPE),
-    "xlsx": (render_xlsx, XLSX_CONTENT_TYPE),
-}
+from ..models import FileFormat, FileStatus, Report, ReportFile, ReportTemplate
 
 
 def _attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
@@ -42,22 +26,56 @@ def _attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
     return response
 
 
+def files_context(report: Report) -> dict[str, object]:
+    """The report's files, one row per format (built or not), for ``reports/_files.html``."""
+    built = {stored.fmt: stored for stored in ReportFile.objects.filter(report=report)}
+    rows = [(fmt, label, built.get(fmt)) for fmt, label in FileFormat.choices]
+    return {"report": report, "file_rows": rows, "files_pending": any(f and f.is_pending for _f, _l, f in rows)}
+
+
+def _files_fragment(request: HttpRequest, report: Report) -> HttpResponse:
+    return render(request, "reports/_files.html", files_context(report))
+
+
 @login_required
-def report_download(request: HttpRequest, report_id: int, fmt: str) -> HttpResponse:
+@require_GET
+def report_files(request: HttpRequest, report_id: int) -> HttpResponse:
+    """The files' states (the report page polls it while a build is queued or under way)."""
     report = access.get_report_for_user(request.user, report_id)
-    if fmt not in FORMATS:
+    return _files_fragment(request, report)
+
+
+@login_required
+@require_POST
+def report_file_build(request: HttpRequest, report_id: int, fmt: str) -> HttpResponse:
+    """Ask for a file to be built in the background (a second click while it is queued or building adds nothing)."""
+    report = access.get_report_for_user(request.user, report_id)
+    if fmt not in FileFormat.values:
         raise Http404
-    render_file, content_type = FORMATS[fmt]
-    content = report_content(report.unit, report.period, report=report)
+    report_file_request(actor=request.user, report=report, fmt=fmt)
+    if request.headers.get("HX-Request"):
+        return _files_fragment(request, report)
+    messages.info(request, _("Đã nhận yêu cầu tạo tệp; trang sẽ hiện đường tải về khi tệp tạo xong."))
+    return redirect(reverse("reports:report_detail", args=[report.pk]) + "#report-files")
+
+
+@login_required
+@require_GET
+def report_download(request: HttpRequest, report_id: int, fmt: str) -> HttpResponseBase:
+    """The file as last built; before it is ready, back to the report page, which says where the build is."""
+    report = access.get_report_for_user(request.user, report_id)
+    if fmt not in FileFormat.values:
+        raise Http404
+    stored = ReportFile.objects.filter(report=report, fmt=fmt).select_related("report__unit").first()
+    if stored is None or stored.status != FileStatus.READY or not stored.file:
+        messages.warning(request, _("Tệp chưa được tạo xong; hãy bấm “Tạo tệp” và chờ đường tải về."))
+        return redirect(reverse("reports:report_detail", args=[report.pk]) + "#report-files")
     try:
-        data = render_file(content)
-    except ServiceError as error:
-        messages.error(request, error.message)
-        return redirect("reports:report_detail", report.pk)
-    suffix = "phu-luc" if fmt == "xlsx" else "bao-cao"
-    return _attachment(
-        data, content_type, f"{suffix}-cchc-{report.unit.code or report.unit.pk}-{report.period_key}.{fmt}"
-    )
+        handle = stored.file.open("rb")
+    except OSError:
+        messages.error(request, _("Không đọc được tệp đã tạo; hãy tạo lại tệp."))
+        return redirect(reverse("reports:report_detail", args=[report.pk]) + "#report-files")
+    return FileResponse(handle, as_attachment=True, filename=stored.download_name)
 
 
 @login_required
@@ -92,4 +110,9 @@ def template_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def template_download(request: HttpRequest) -> HttpResponse:
     require(access.can_manage_template(request.user))
-    return _attachment(template_bytes(), DOCX_CONTENT_TYPE, "mau-bao-cao-cchc.docx")
+    try:
+        data = template_bytes()
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("reports:template")
+    return _attachment(data, DOCX_CONTENT_TYPE, "mau-bao-cao-cchc.docx")

@@ -19,9 +19,10 @@ from cchc.lib.errors import ServiceError
 from cchc.lib.replica import use_replica
 
 from .. import access, selectors, services
-from ..figures import report_figures, table_text
+from ..figures import STATUS_CODE_OF_TEXT, report_figures, table_text
 from ..forms import AcceptForm, DetailsForm, ReturnForm, SectionForm, StartForm, TaskLinkForm, period_choices
 from ..models import SECTION_KEYS, Report, ReportTask
+from .documents import files_context
 
 
 def _show_error(form: object, error: ServiceError) -> None:
@@ -95,7 +96,16 @@ def _detail_context(request: HttpRequest, report: Report) -> dict[str, object]:
             for section in selectors.section_views(report)
         ],
         "tables": [
-            (table, [list(zip(table.header, row, strict=True)) for row in table_text(table)])
+            (
+                table,
+                [
+                    [
+                        (label, cell, STATUS_CODE_OF_TEXT.get(cell, ""))
+                        for label, cell in zip(table.header, row, strict=True)
+                    ]
+                    for row in table_text(table)
+                ],
+            )
             for table in figures.tables
         ],
         "can_write": can_write,
@@ -106,6 +116,7 @@ def _detail_context(request: HttpRequest, report: Report) -> dict[str, object]:
         else None,
         "assignment": report.assignment,
         "nav_active": "reports",
+        **files_context(report),
     }
 
 

@@ -1,5 +1,6 @@
 """``cchc make_report --kind quarter|half|year --period 2025-Q3|2025-H1|2025 [--unit CODE] --out FILE``: write a
-periodic reform report (Word, PDF or the Excel appendix, by the file's extension)."""
+periodic reform report (Word, PDF or the Excel appendix, by the file's extension),
+synchronously, for scripts (the report page builds its files in the background: ``cchc.reports.documents``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from cchc.lib.errors import ServiceError
 from cchc.organisations.models import Unit
+from cchc.organisations.province import home_province
 from cchc.reports.documents import ReportContent, render_docx, render_pdf, render_xlsx, report_content
 from cchc.reports.models import Report
 from cchc.reports.services import parse_period
@@ -34,7 +36,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--kind", required=True, choices=["quarter", "half", "year"], help=_("Loại kỳ báo cáo."))
         parser.add_argument("--period", required=True, help=_("Kỳ: 2025-Q3, 2025-H1 hoặc 2025."))
-        parser.add_argument("--unit", default="", help=_("Mã đơn vị (mặc định: tỉnh, đơn vị gốc duy nhất)."))
+        parser.add_argument("--unit", default="", help=_("Mã đơn vị (mặc định: tỉnh mà hệ thống phục vụ)."))
         parser.add_argument("--out", required=True, help=_("Tệp kết quả: .docx, .pdf hoặc .xlsx."))
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -55,10 +57,10 @@ class Command(BaseCommand):
             if unit is None:
                 raise CommandError(_("Không có đơn vị mã “%(code)s”.") % {"code": options["unit"]})
         else:
-            roots = list(Unit.objects.filter(parent__isnull=True).active()[:2])
-            if len(roots) != 1:
-                raise CommandError(_("Có nhiều đơn vị gốc: hãy chọn đơn vị bằng --unit."))
-            unit = roots[0]
+            province = home_province()
+            if province is None:
+                raise CommandError(_("Chưa xác định được tỉnh (đặt PROVINCE_CODE hoặc chọn đơn vị bằng --unit)."))
+            unit = province
         report = Report.objects.filter(unit=unit, period_key=period.key).first()
         content = report_content(unit, period, report=report, consolidated=unit.parent_id is None)
         out.write_bytes(renderer(content))
