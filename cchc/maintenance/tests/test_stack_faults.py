@@ -48,6 +48,7 @@ from cchc.testing.personas import Personas
 pytestmark = [pytest.mark.stack, pytest.mark.django_db(transaction=True)]
 
 LOAD_SECONDS = 4.0
+AFTER_FAULT_SECONDS = 2.0
 CLIENTS = 6
 
 
@@ -105,6 +106,7 @@ def make_stack(tmp_path: Path, collected_static: Path) -> Iterator[Callable[...,
             extra_env={
                 "STATIC_ROOT": str(collected_static),
                 "TASK_RECOVERY_SECONDS": "2",
+                "STATIC_PRECOMPRESS": "false",
                 "TASKS_BACKEND": "database",
                 **env,
             },
@@ -148,45 +150,62 @@ def request(port: int, method: str, path: str, *, token: str = "", payload: Any 
         conn.close()
 
 
+def summary(load: Load) -> str:
+    """What the clients saw, printed with ``pytest -s`` for the record in ``docs/deployment.md``."""
+    statuses: dict[int, int] = {}
+    for answer in [*load.reads, *(answer for _text, answer in load.writes)]:
+        statuses[answer.status] = statuses.get(answer.status, 0) + 1
+    return (
+        f"{len(load.reads)} reads, {len(load.writes)} writes, statuses {dict(sorted(statuses.items()))}, "
+        f"fault lasted {load.fault_over - load.fault_time:.2f} s"
+    )
+
+
 @dataclass
 class Load:
     """What every client sent and what it was answered."""
 
     reads: list[Answer] = field(default_factory=list)
+    fault_time: float = 0.0
+    fault_over: float = 0.0
     writes: list[tuple[str, Answer]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def run_load(port: int, token: str, assignment_ids: list[int], *, fault_at: float, fault: Callable[[], None]) -> Load:
     """``CLIENTS`` clients alternate reading their assignment and sending a progress report on it (an audited
-    write) for ``LOAD_SECONDS``; ``fault`` is called ``fault_at`` seconds in."""
+    write); ``fault`` is called ``fault_at`` seconds in, and the clients go on until ``LOAD_SECONDS`` have passed
+    and at least ``AFTER_FAULT_SECONDS`` after the fault is over."""
     load = Load()
-    start = time.monotonic()
+    stop = threading.Event()
 
     def client(number: int) -> None:
         assignment_id = assignment_ids[number]
         i = 0
-        while time.monotonic() - start < LOAD_SECONDS:
+        while not stop.is_set():
             i += 1
             read = request(port, "GET", f"/api/directives/assignments/{assignment_id}", token=token)
             text = f"Báo cáo {number}-{i}"
-            payload = {"percent": i % 90, "text": text}
-            written = request(
-                port, "POST", f"/api/directives/assignments/{assignment_id}/reports", token=token, payload=payload
-            )
+            path = f"/api/directives/assignments/{assignment_id}/reports"
+            written = request(port, "POST", path, token=token, payload={"percent": i % 90, "text": text})
             with load.lock:
                 load.reads.append(read)
                 load.writes.append((text, written))
 
+    start = time.monotonic()
     threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
     for thread in threads:
         thread.start()
-    time.sleep(fault_at)
-    fault_time = time.monotonic()
-    fault()
-    for thread in threads:
-        thread.join(timeout=LOAD_SECONDS + 60)
-    load.fault_time = fault_time  # type: ignore[attr-defined]
+    try:
+        time.sleep(fault_at)
+        load.fault_time = time.monotonic()
+        fault()
+        load.fault_over = time.monotonic()
+        time.sleep(max(AFTER_FAULT_SECONDS, LOAD_SECONDS - (time.monotonic() - start)))
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
     return load
 
 
@@ -238,13 +257,14 @@ def test_killing_an_application_server_under_load_loses_no_accepted_write_and_ng
     stack = make_stack()
 
     load = run_load(stack.port, token, assignment_ids, fault_at=1.5, fault=lambda: stack.kill("app1"))
+    print("application server killed:", summary(load))
 
-    after = [answer for answer in load.reads if answer.started > load.fault_time + 0.5]  # type: ignore[attr-defined]
+    after = [answer for answer in load.reads if answer.started > load.fault_time + 0.5]
     assert after and all(answer.status == 200 for answer in after), "reads after the fault must all succeed"
     assert sum(1 for answer in load.reads if answer.status != 200) <= stack.gunicorn_workers
     accepted = [text for text, answer in load.writes if answer.status == 201]
     refused = [(text, answer.status) for text, answer in load.writes if answer.status != 201]
-    assert any(answer.started > load.fault_time + 0.5 for _t, answer in load.writes if answer.status == 201)  # type: ignore[attr-defined]
+    assert any(answer.started > load.fault_time + 0.5 for _t, answer in load.writes if answer.status == 201)
     # Only the writes in flight on the killed server can fail: nginx never sends a write to a second server.
     assert len(refused) <= stack.gunicorn_workers, refused
     for text in accepted:
@@ -423,7 +443,7 @@ def _units_workbook(rows: int, parent_code: str) -> bytes:
 def test_killing_a_worker_in_the_middle_of_a_large_import_imports_each_row_once(
     personas: Personas, make_stack: Callable[..., Stack], settings: Any, tmp_path: Path
 ) -> None:
-    rows = 4000
+    rows = 2500
     data = _units_workbook(rows, personas.province.code)
     stack = make_stack()
     settings.MEDIA_ROOT = stack.var_dir / "media"  # the upload waits where the workers read it
@@ -442,3 +462,125 @@ def test_killing_a_worker_in_the_middle_of_a_large_import_imports_each_row_once(
     assert run.status == ImportStatus.DONE and not run.errors, run.message
     assert Unit.objects.filter(code__startswith="K-").count() == rows
     assert AuditEntry.objects.filter(object_type__icontains="unit", action="create").count() >= rows
+
+
+# --- PostgreSQL restarted under load --------------------------------------------------------------------------
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
+
+
+@dataclass
+class Cluster:
+    """A PostgreSQL cluster of the test's own, in a temporary folder: the shared server is never restarted."""
+
+    folder: Path
+    port: int
+
+    def ctl(self, *arguments: str) -> None:
+        subprocess.run(  # noqa: S603 - fixed programs, arguments built here
+            [RUNUSER, "-u", "postgres", "--", str(PG_BIN / "pg_ctl"), "-D", str(self.folder / "data"), *arguments],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
+        self.ctl("-o", options, "-l", str(self.folder / "server.log"), "-w", "start")
+
+    def restart(self) -> None:
+        # pg_ctl does not remember the log file: without it the server would write to (and hold) our pipe.
+        self.ctl("-m", "fast", "-l", str(self.folder / "server.log"), "-w", "restart")
+
+    def url(self, name: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
+
+
+@pytest.fixture
+def cluster() -> Iterator[Cluster]:
+    if not Path(RUNUSER).is_file() or not (PG_BIN / "initdb").is_file():
+        pytest.skip(f"PostgreSQL's server programs ({PG_BIN}) or runuser are missing: no cluster of the test's own")
+    if os.geteuid() != 0:
+        pytest.skip("a PostgreSQL cluster of the test's own is started as the postgres user, which needs root")
+    folder = Path(tempfile.mkdtemp(prefix="cchc-stack-pg-"))
+    shutil.chown(folder, "postgres", "postgres")
+    cluster = Cluster(folder, _port_block(4) + 3)
+    subprocess.run(  # noqa: S603 - fixed programs, arguments built here
+        [RUNUSER, "-u", "postgres", "--", str(PG_BIN / "initdb"), "-D", str(folder / "data"), "-A", "trust"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        try:
+            cluster.ctl("-m", "immediate", "stop")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _copy_test_database_to(cluster: Cluster, name: str) -> None:
+    """The committed test data, schema and rows, into a database of the cluster."""
+    db = connection.settings_dict
+    env = {**os.environ, "PGPASSWORD": str(db.get("PASSWORD") or "")}
+    source = [
+        "-h",
+        str(db.get("HOST") or "127.0.0.1"),
+        "-p",
+        str(db.get("PORT") or 5432),
+        "-U",
+        str(db.get("USER") or "postgres"),
+    ]
+    target = ["-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres"]
+    subprocess.run([str(PG_BIN / "createdb"), *target, name], check=True, timeout=60)  # noqa: S603
+    dump = subprocess.run(  # noqa: S603
+        [str(PG_BIN / "pg_dump"), *source, "--no-owner", str(db["NAME"])], env=env, check=True, capture_output=True
+    )
+    subprocess.run(  # noqa: S603
+        [str(PG_BIN / "psql"), *target, "-q", "-v", "ON_ERROR_STOP=1", name],
+        input=dump.stdout,
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+
+
+def test_restarting_postgresql_under_load_fails_only_the_requests_in_flight_with_the_error_page(
+    personas: Personas, make_stack: Callable[..., Stack], cluster: Cluster
+) -> None:
+    token, assignment_ids = _assignments_for_load(personas)
+    _copy_test_database_to(cluster, "cchc_stack_fault")
+    stack = make_stack(database_url=cluster.url("cchc_stack_fault"))
+    load = run_load(stack.port, token, assignment_ids, fault_at=1.5, fault=cluster.restart)
+    print("PostgreSQL restarted:", summary(load))
+
+    answers = [*load.reads, *(answer for _text, answer in load.writes)]
+    failed = [answer for answer in answers if answer.status not in (200, 201)]
+    assert all(answer.status == 500 for answer in failed), sorted({answer.status for answer in failed})
+    for answer in failed:
+        page = answer.body.decode()
+        assert "Lỗi hệ thống" in page and "Traceback" not in page, page[:300]
+    # Failures are those sent while the database was down (or in flight when it went), none later.
+    assert all(answer.started < load.fault_over for answer in failed)
+    after = [answer for answer in answers if answer.started > load.fault_over + 0.5]
+    assert after and all(answer.status in (200, 201) for answer in after)
+    accepted = [text for text, answer in load.writes if answer.status == 201]
+    # What the clients saw, against the restarted database.
+    with _connection_to(cluster.url("cchc_stack_fault")) as cursor:
+        for text in accepted:
+            cursor.execute("SELECT count(*) FROM directives_progressreport WHERE text = %s", [text])
+            assert cursor.fetchone() == (1,), text
+        cursor.execute(
+            "SELECT count(*) FROM directives_progressreport r WHERE NOT EXISTS (SELECT 1 FROM audit_auditentry a"
+            " WHERE a.object_type ILIKE '%%progressreport%%' AND a.object_id = r.id::text)"
+        )
+        assert cursor.fetchone() == (0,), "a report without its audit entry"
+
+
+def _connection_to(url: str) -> Any:
+    import psycopg
+
+    return psycopg.connect(url.replace("postgres://", "postgresql://"), autocommit=True).cursor()
