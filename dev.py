@@ -43,6 +43,10 @@ FONT_FILES = (
 # Printing the periodic reform reports as PDF (cchc/reports, WeasyPrint): Pango and HarfBuzz's subsetter, loaded
 # through cffi when a PDF is written, and a serif font with the Vietnamese letters.
 PDF_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-liberation")
+# The production-like stack (``cchc stack``) and its fault tests (marker ``stack``, PostgreSQL only) put Debian's
+# nginx in front of the application servers.
+NGINX_PACKAGES = ("nginx",)
+NGINX_PATHS = (Path("/usr/sbin/nginx"), Path("/usr/bin/nginx"))
 PYTEST_NO_TESTS_COLLECTED = 5
 # pytest-xdist runs the tests in one worker process per CPU, each on its own test database (pytest-django names
 # them test_<name>_gw0, test_<name>_gw1, …), a whole test module per worker at a time so that module fixtures are
@@ -356,6 +360,28 @@ def ensure_pdf_engine() -> None:
     )
 
 
+def nginx_available() -> bool:
+    return shutil.which("nginx") is not None or any(path.is_file() for path in NGINX_PATHS)
+
+
+def ensure_nginx() -> None:
+    """Install nginx for the stack's fault tests when it is missing and we may; otherwise warn (they skip)."""
+    if nginx_available():
+        return
+    if can_use_apt():
+        say("Installing nginx for the production-like stack and its fault tests: " + " ".join(NGINX_PACKAGES))
+        apt_install(NGINX_PACKAGES)
+    if nginx_available():
+        return
+    warn_loudly(
+        [
+            "nginx is not installed: the production-like stack (cchc stack) cannot run.",
+            "THE STACK FAULT TESTS WILL BE SKIPPED.",
+            "Install it as root:  apt-get install " + " ".join(NGINX_PACKAGES),
+        ]
+    )
+
+
 @dataclass
 class Step:
     name: str
@@ -377,7 +403,8 @@ def check_plan(pytest_args: Sequence[str], browser: bool) -> list[tuple[str, Cal
     sqlite_env = venv_environ(browser_env, drop=["DATABASE_URL"])
     database_url = os.environ.get("DATABASE_URL", "")
     tool = str(VENV_BIN)
-    sqlite_args = [*PYTEST_PARALLEL, *pytest_args]
+    # The stack's fault tests need PostgreSQL: they run in the PostgreSQL step only.
+    sqlite_args = ["-m", "not stack", *PYTEST_PARALLEL, *pytest_args]
     plan: list[tuple[str, Callable[[], None]]] = [
         ("ruff check", lambda: run_or_fail([f"{tool}/ruff", "check", "."], "ruff check", sqlite_env)),
         (
@@ -425,6 +452,8 @@ def command_test(pytest_args: Sequence[str]) -> int:
     ensure_ocr()
     ensure_fonts()
     ensure_pdf_engine()
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        ensure_nginx()  # the stack's fault tests run on PostgreSQL only
     plan = check_plan(pytest_args, browser)
     steps = [Step(name) for name, _ in plan]
     failure: Failure | None = None

@@ -44,10 +44,8 @@ import json
 import os
 import random
 import re
-import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -65,6 +63,13 @@ os.environ.setdefault("DEBUG", "false")
 
 from units import _prepare_database  # noqa: E402  (the same database preparation as every benchmark)
 
+from cchc.maintenance.stack import (  # noqa: E402  (the same environment and helpers as ``cchc stack``)
+    free_port,
+    process_tree_cpu_seconds,
+    production_environment,
+    wait_for_port,
+)
+
 SCENARIOS = (
     "login_page",
     "secretariat_home",
@@ -78,7 +83,6 @@ SCENARIOS = (
 SECRETARIAT = "thuongtruc"
 FOCAL_POINT = "daumoi"
 REDIS_DB = 7
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # --- HTTP on loopback -------------------------------------------------------------------------------------------
@@ -252,30 +256,31 @@ def session_rows() -> tuple[int, int]:
 
 
 class Server:
+    """gunicorn as ``docs/deployment.md`` runs it, in the environment ``cchc stack`` gives its application servers
+    (:mod:`cchc.maintenance.stack`), without nginx: the figures are the application's."""
+
     def __init__(self, args: argparse.Namespace, app_root: Path) -> None:
         self.static = tempfile.mkdtemp(prefix="cchc-load-static-")
         self.port = free_port()
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "cchc.settings_production",
-            "PYTHONPATH": str(app_root),
-            "SECRET_KEY": secrets.token_urlsafe(64),
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_SSL_REDIRECT": "false",
-            "DATABASE_CONN_MAX_AGE": "60",
-            "STATIC_ROOT": self.static,
-            "SURVEY_THROTTLE_PER_ADDRESS": "1000000000",
-            "SURVEY_THROTTLE_PER_DEVICE": "1000000000",
-            "SURVEY_MIN_FILL_SECONDS": "0",
-            "DEBUG": "false",
-        }
-        if args.redis:
-            self.env["REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DB}"
+        redis_url = f"redis://127.0.0.1:6379/{REDIS_DB}" if args.redis else ""
+        self.env = production_environment(
+            database_url=os.environ["DATABASE_URL"],
+            var_dir=Path(self.static),
+            redis_url=redis_url,
+            extra={
+                "PYTHONPATH": str(app_root),
+                "ALLOWED_HOSTS": "127.0.0.1",
+                "CCHC_VAR_DIR": os.environ.get("CCHC_VAR_DIR", self.static),
+                "STATIC_ROOT": self.static,
+                "SURVEY_THROTTLE_PER_ADDRESS": "1000000000",
+                "SURVEY_THROTTLE_PER_DEVICE": "1000000000",
+                "SURVEY_MIN_FILL_SECONDS": "0",
+            },
+        )
+        if redis_url:
             import redis
 
-            redis.Redis.from_url(self.env["REDIS_URL"]).flushdb()
-        else:
-            self.env.pop("REDIS_URL", None)
+            redis.Redis.from_url(redis_url).flushdb()
         self.app_root = app_root
         self.workers = args.workers
         self.process: subprocess.Popen[bytes] | None = None
@@ -298,35 +303,13 @@ class Server:
             stdout=self.log,
             stderr=self.log,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise SystemExit("gunicorn did not start")
+        if not wait_for_port(self.port, timeout=60, process=self.process):
+            raise SystemExit("gunicorn did not start")
 
     def cpu_seconds(self) -> float:
         """User and system time of the master and its workers so far."""
         assert self.process is not None
-        pids = [self.process.pid]
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                if int(fields[1]) == self.process.pid:
-                    pids.append(int(entry.name))
-        total = 0
-        for pid in pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])
-        return total / TICKS
+        return process_tree_cpu_seconds(self.process.pid)
 
     def stop(self) -> None:
         if self.process is not None:
@@ -337,12 +320,6 @@ class Server:
 
     def tail(self) -> str:
         return (Path(self.static) / "gunicorn.log").read_text(errors="replace")[-3000:]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 # --- scenarios ---------------------------------------------------------------------------------------------------

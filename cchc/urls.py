@@ -2,6 +2,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from .api import api
+from .maintenance.views import health
 
 urlpatterns = [
     path("", include("cchc.dashboards.urls")),
@@ -20,4 +21,5 @@ urlpatterns = [
     path("initiatives/", include("cchc.initiatives.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
+    path("healthz", health, name="health"),
 ]

@@ -132,10 +132,18 @@ def due_assignments(day: datetime.date, schedule: Schedule) -> list[tuple[Assign
 
 
 def _claim(assignment: Assignment, kind: str, day: datetime.date, user: User) -> bool:
-    """Take the reminder slot; ``False`` when this person already got this reminder today."""
+    """Take the reminder slot and show the reminder in the app, together; ``False`` when this person already got
+    this reminder today. A run stopped at any point (its worker killed) leaves each reminder either claimed and shown
+    or neither, and the e-mail of a claimed one is sent by the next run (``_retry_unsent``)."""
     try:
         with transaction.atomic():
             ReminderLog.objects.create(assignment=assignment, kind=kind, day=day, recipient=user)
+            Notification.objects.create(
+                user=user,
+                assignment=assignment,
+                kind=kind,
+                message=_line(assignment, kind, day).splitlines()[0].removeprefix("- "),
+            )
     except IntegrityError:
         return False
     return True
@@ -203,22 +211,11 @@ def _message(user: User, items: list[tuple[Assignment, str]], day: datetime.date
 def _deliver(
     batches: dict[int, list[tuple[Assignment, str]]], users: dict[int, User], day: datetime.date, result: RunResult
 ) -> None:
-    """Notify in the app and e-mail each person one message listing their newly claimed reminders."""
+    """E-mail each person one message listing their newly claimed reminders (already shown in the app)."""
     connection = get_connection(fail_silently=False)
     for user_id, items in batches.items():
         user = users[user_id]
         subject, body = _message(user, items, day)
-        Notification.objects.bulk_create(
-            [
-                Notification(
-                    user=user,
-                    assignment=assignment,
-                    kind=kind,
-                    message=_line(assignment, kind, day).splitlines()[0].removeprefix("- "),
-                )
-                for assignment, kind in items
-            ]
-        )
         result.reminders += len(items)
         if not user.email:
             continue

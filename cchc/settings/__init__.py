@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "csp",
+    # Before django_tasks_db: its ``db_worker`` command is replaced by one that recovers the jobs of dead workers.
+    "cchc.maintenance",
     "django_tasks",
     "django_tasks_db",
     "cchc.lib",
@@ -52,7 +54,6 @@ INSTALLED_APPS = [
     "cchc.dashboards",
     "cchc.reports",
     "cchc.demo",
-    "cchc.maintenance",
 ]
 
 MIDDLEWARE = [
@@ -279,6 +280,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "cchc@localhost")
+# With EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (the local stack): the folder of the messages.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 # Task reminders (``cchc send_reminders``): days before the due date, then every N days once overdue.
 CCHC_REMINDER_DAYS_BEFORE = [int(day) for day in env_list("REMINDER_DAYS_BEFORE", ["7", "3", "1"])]
@@ -294,6 +297,8 @@ TASKS_BACKEND = env_str("TASKS_BACKEND", "database").strip().lower() or "databas
 if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, not {TASKS_BACKEND!r}")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+# A job still running this many seconds after its worker died is queued again (cchc/maintenance/task_recovery.py).
+CCHC_TASK_RECOVERY_SECONDS = env_int("TASK_RECOVERY_SECONDS", 10)
 
 LOGGING = {
     "version": 1,
