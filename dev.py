@@ -384,6 +384,7 @@ class Step:
     name: str
     seconds: float = 0.0
     outcome: str = "not run"
+    note: str = ""
 
 
 def pytest_step(name: str, args: Sequence[str], env: Mapping[str, str], *, allow_empty: bool) -> None:
@@ -435,8 +436,8 @@ def audit_verdict(returncode: int | None, report: str, stderr: str) -> AuditVerd
     return AuditVerdict("clean", [f"No known vulnerability in {len(audited)} packages{note}."])
 
 
-def dependency_audit(env: Mapping[str, str]) -> None:
-    """pip-audit on the packages installed in .venv/ (the editable cchc itself is skipped)."""
+def dependency_audit(env: Mapping[str, str]) -> str | None:
+    """pip-audit on the packages installed in .venv/ (the editable cchc itself is skipped); a warning if offline."""
     with tempfile.TemporaryDirectory(prefix="cchc-audit-") as folder:
         report_path = Path(folder) / "audit.json"
         command = [
@@ -467,7 +468,8 @@ def dependency_audit(env: Mapping[str, str]) -> None:
     verdict = audit_verdict(returncode, report, stderr)
     if verdict.outcome == "clean":
         print("\n".join(verdict.lines), flush=True)
-    elif verdict.outcome == "offline":
+        return None
+    if verdict.outcome == "offline":
         warn_loudly(
             [
                 "The vulnerability service cannot be reached: THE DEPENDENCIES WERE NOT AUDITED.",
@@ -475,24 +477,24 @@ def dependency_audit(env: Mapping[str, str]) -> None:
                 "Run `python3 dev.py test` where the service is reachable before a release.",
             ]
         )
-    elif verdict.outcome == "vulnerable":
+        return "the vulnerability service could not be reached: nothing was audited"
+    if verdict.outcome == "vulnerable":
         print("\n".join(verdict.lines), file=sys.stderr, flush=True)
         raise Failure(
             f"pip-audit found {len(verdict.lines)} known vulnerabilities: upgrade the pins in pyproject.toml."
         )
-    else:
-        print("\n".join(verdict.lines), file=sys.stderr, flush=True)
-        raise Failure("pip-audit could not run.")
+    print("\n".join(verdict.lines), file=sys.stderr, flush=True)
+    raise Failure("pip-audit could not run.")
 
 
-def check_plan(pytest_args: Sequence[str], browser: bool) -> list[tuple[str, Callable[[], None]]]:
-    """The checks in order: (name, callable that raises Failure)."""
+def check_plan(pytest_args: Sequence[str], browser: bool) -> list[tuple[str, Callable[[], str | None]]]:
+    """The checks in order: (name, callable that raises Failure, or returns a warning for the summary)."""
     browser_env = {} if browser else {BROWSER_ENV: BROWSER_MISSING}
     sqlite_env = venv_environ(browser_env, drop=["DATABASE_URL"])
     database_url = os.environ.get("DATABASE_URL", "")
     tool = str(VENV_BIN)
     sqlite_args = [*PYTEST_PARALLEL, *pytest_args]
-    plan: list[tuple[str, Callable[[], None]]] = [
+    plan: list[tuple[str, Callable[[], str | None]]] = [
         ("ruff check", lambda: run_or_fail([f"{tool}/ruff", "check", "."], "ruff check", sqlite_env)),
         (
             "ruff format --check",
@@ -526,8 +528,10 @@ def print_summary(steps: Sequence[Step], browser: bool) -> None:
     print()
     print(_paint("Summary", "1"))
     for step in steps:
-        colour = {"passed": "32", "FAILED": "1;31"}.get(step.outcome, "2")
+        colour = {"passed": "32", "FAILED": "1;31", "warning": "1;33"}.get(step.outcome, "2")
         print(f"  {_paint(f'{step.outcome:<8}', colour)} {step.name:<24} {step.seconds:6.1f} s")
+        if step.note:
+            print(_paint(f"           {step.note}", "1;33"))
     if not browser:
         print(_paint("  browser tests were SKIPPED: Chromium cannot be used", "1;33"))
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -547,8 +551,8 @@ def command_test(pytest_args: Sequence[str]) -> int:
         say(step.name)
         started = time.monotonic()
         try:
-            action()
-            step.outcome = "passed"
+            step.note = action() or ""
+            step.outcome = "warning" if step.note else "passed"
         except Failure as error:
             step.outcome = "FAILED"
             failure = error

@@ -107,3 +107,13 @@ def test_dev_test_runs_the_audit_before_the_tests(dev) -> None:
     names = [name for name, _action in dev.check_plan([], browser=False)]
 
     assert names.index("pip-audit") < names.index("pytest (SQLite)")
+
+
+def test_the_summary_of_dev_test_shows_an_audit_that_could_not_reach_the_service_as_a_warning(dev, capsys) -> None:
+    step = dev.Step("pip-audit", 12.0, "warning", "the vulnerability service could not be reached: nothing was audited")
+
+    dev.print_summary([dev.Step("ruff check", 1.0, "passed"), step], browser=True)
+
+    printed = capsys.readouterr().out
+    assert "warning  pip-audit" in printed
+    assert "nothing was audited" in printed
