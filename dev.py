@@ -2,7 +2,8 @@
 """The two developer commands of cchc, using only the Python standard library.
 
     python3 dev.py run     create .venv/, install, migrate, load the demo data, serve on http://127.0.0.1:8000
-    python3 dev.py test    ruff, mypy, makemigrations --check, pytest on SQLite (and PostgreSQL when configured)
+    python3 dev.py test    ruff, mypy, makemigrations --check, pip-audit, pytest on SQLite (and PostgreSQL when
+                           configured)
 
 ``.ci/run`` calls ``python3 dev.py test``, so CI and developers run the same checks.
 """
@@ -17,6 +18,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -48,6 +50,27 @@ PDF_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "f
 NGINX_PACKAGES = ("nginx",)
 NGINX_PATHS = (Path("/usr/sbin/nginx"), Path("/usr/bin/nginx"))
 PYTEST_NO_TESTS_COLLECTED = 5
+# The dependency audit (pip-audit) asks a vulnerability service about every installed package. Offline machines
+# (a provincial intranet) cannot reach it: that is said loudly, but it is not a failure. A service that answers
+# slowly is given this long in all.
+AUDIT_TIMEOUT_SECONDS = 300
+AUDIT_REQUEST_TIMEOUT_SECONDS = 15
+# What pip-audit and the HTTP library print when the service cannot be reached (no route, no name resolution,
+# a proxy or a firewall in the way, a timeout).
+AUDIT_OFFLINE_SIGNS = (
+    "ConnectionError",
+    "ConnectTimeout",
+    "ReadTimeout",
+    "Max retries exceeded",
+    "NameResolutionError",
+    "Failed to resolve",
+    "Temporary failure in name resolution",
+    "Network is unreachable",
+    "Connection refused",
+    "ProxyError",
+    "SSLError",
+    "network may be blocking",
+)
 # pytest-xdist runs the tests in one worker process per CPU, each on its own test database (pytest-django names
 # them test_<name>_gw0, test_<name>_gw1, …), a whole test module per worker at a time so that module fixtures are
 # built once. Arguments given to ``dev.py test`` come after these and win: ``-n0`` runs in one process.
@@ -387,6 +410,7 @@ class Step:
     name: str
     seconds: float = 0.0
     outcome: str = "not run"
+    note: str = ""
 
 
 def pytest_step(name: str, args: Sequence[str], env: Mapping[str, str], *, allow_empty: bool) -> None:
@@ -397,15 +421,107 @@ def pytest_step(name: str, args: Sequence[str], env: Mapping[str, str], *, allow
         raise Failure(f"{name} failed (exit code {code}).", code)
 
 
-def check_plan(pytest_args: Sequence[str], browser: bool) -> list[tuple[str, Callable[[], None]]]:
-    """The checks in order: (name, callable that raises Failure)."""
+@dataclass
+class AuditVerdict:
+    """What one pip-audit run found: ``clean``, ``vulnerable``, ``offline`` or ``broken``, and the lines to show."""
+
+    outcome: str
+    lines: list[str]
+
+
+def audit_verdict(returncode: int | None, report: str, stderr: str) -> AuditVerdict:
+    """Read a pip-audit run (its exit code, its JSON report, its error output); ``None`` means it timed out.
+
+    Known vulnerabilities fail the check. A service that cannot be reached, or that answers "not found" for every
+    single package (what a mirror without the vulnerability data does), leaves nothing audited: a warning.
+    """
+    if returncode is None:
+        return AuditVerdict("offline", [f"pip-audit had no answer within {AUDIT_TIMEOUT_SECONDS} s."])
+    try:
+        dependencies = json.loads(report)["dependencies"]
+    except (ValueError, KeyError, TypeError):
+        dependencies = None
+    if not isinstance(dependencies, list):
+        last_lines = [line for line in stderr.strip().splitlines() if line.strip()][-3:]
+        if any(sign in stderr for sign in AUDIT_OFFLINE_SIGNS):
+            return AuditVerdict("offline", last_lines)
+        return AuditVerdict("broken", [f"pip-audit ended with exit code {returncode} and no report.", *last_lines])
+    vulnerable = [
+        f"{dep['name']} {dep.get('version', '')}: {vuln['id']}"
+        + (f" (fixed in {', '.join(vuln['fix_versions'])})" if vuln.get("fix_versions") else " (no fixed version)")
+        for dep in dependencies
+        for vuln in dep.get("vulns", [])
+    ]
+    if vulnerable:
+        return AuditVerdict("vulnerable", vulnerable)
+    audited = [dep for dep in dependencies if "skip_reason" not in dep]
+    if not audited:
+        return AuditVerdict("offline", [f"The service could not audit any of the {len(dependencies)} packages."])
+    skipped = len(dependencies) - len(audited)
+    note = f" ({skipped} could not be audited)" if skipped else ""
+    return AuditVerdict("clean", [f"No known vulnerability in {len(audited)} packages{note}."])
+
+
+def dependency_audit(env: Mapping[str, str]) -> str | None:
+    """pip-audit on the packages installed in .venv/ (the editable cchc itself is skipped); a warning if offline."""
+    with tempfile.TemporaryDirectory(prefix="cchc-audit-") as folder:
+        report_path = Path(folder) / "audit.json"
+        command = [
+            str(VENV_BIN / "pip-audit"),
+            "--skip-editable",
+            "--progress-spinner=off",
+            "--desc=off",
+            f"--timeout={AUDIT_REQUEST_TIMEOUT_SECONDS}",
+            "--format=json",
+            f"--output={report_path}",
+        ]
+        print(_paint("$ " + shlex.join(command), "2"), flush=True)
+        try:
+            completed = subprocess.run(  # noqa: S603 - the command is built here
+                command,
+                cwd=ROOT,
+                env=dict(env),
+                capture_output=True,
+                text=True,
+                timeout=AUDIT_TIMEOUT_SECONDS,
+                check=False,
+            )
+            returncode: int | None = completed.returncode
+            stderr = completed.stderr
+        except subprocess.TimeoutExpired:
+            returncode, stderr = None, ""
+        report = report_path.read_text(encoding="utf-8") if report_path.is_file() else ""
+    verdict = audit_verdict(returncode, report, stderr)
+    if verdict.outcome == "clean":
+        print("\n".join(verdict.lines), flush=True)
+        return None
+    if verdict.outcome == "offline":
+        warn_loudly(
+            [
+                "The vulnerability service cannot be reached: THE DEPENDENCIES WERE NOT AUDITED.",
+                *verdict.lines,
+                "Run `python3 dev.py test` where the service is reachable before a release.",
+            ]
+        )
+        return "the vulnerability service could not be reached: nothing was audited"
+    if verdict.outcome == "vulnerable":
+        print("\n".join(verdict.lines), file=sys.stderr, flush=True)
+        raise Failure(
+            f"pip-audit found {len(verdict.lines)} known vulnerabilities: upgrade the pins in pyproject.toml."
+        )
+    print("\n".join(verdict.lines), file=sys.stderr, flush=True)
+    raise Failure("pip-audit could not run.")
+
+
+def check_plan(pytest_args: Sequence[str], browser: bool) -> list[tuple[str, Callable[[], str | None]]]:
+    """The checks in order: (name, callable that raises Failure, or returns a warning for the summary)."""
     browser_env = {} if browser else {BROWSER_ENV: BROWSER_MISSING}
     sqlite_env = venv_environ(browser_env, drop=["DATABASE_URL"])
     database_url = os.environ.get("DATABASE_URL", "")
     tool = str(VENV_BIN)
     # The stack's fault tests need PostgreSQL: they run in the PostgreSQL step only.
     sqlite_args = ["-m", "not stack", *PYTEST_PARALLEL, *pytest_args]
-    plan: list[tuple[str, Callable[[], None]]] = [
+    plan: list[tuple[str, Callable[[], str | None]]] = [
         ("ruff check", lambda: run_or_fail([f"{tool}/ruff", "check", "."], "ruff check", sqlite_env)),
         (
             "ruff format --check",
@@ -418,6 +534,7 @@ def check_plan(pytest_args: Sequence[str], browser: bool) -> list[tuple[str, Cal
                 [f"{tool}/cchc", "makemigrations", "--check", "--dry-run"], "makemigrations --check", sqlite_env
             ),
         ),
+        ("pip-audit", lambda: dependency_audit(sqlite_env)),
         ("pytest (SQLite)", lambda: pytest_step("pytest on SQLite", sqlite_args, sqlite_env, allow_empty=False)),
     ]
     if database_url.startswith("postgres"):
@@ -438,8 +555,10 @@ def print_summary(steps: Sequence[Step], browser: bool) -> None:
     print()
     print(_paint("Summary", "1"))
     for step in steps:
-        colour = {"passed": "32", "FAILED": "1;31"}.get(step.outcome, "2")
+        colour = {"passed": "32", "FAILED": "1;31", "warning": "1;33"}.get(step.outcome, "2")
         print(f"  {_paint(f'{step.outcome:<8}', colour)} {step.name:<24} {step.seconds:6.1f} s")
+        if step.note:
+            print(_paint(f"           {step.note}", "1;33"))
     if not browser:
         print(_paint("  browser tests were SKIPPED: Chromium cannot be used", "1;33"))
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -461,8 +580,8 @@ def command_test(pytest_args: Sequence[str]) -> int:
         say(step.name)
         started = time.monotonic()
         try:
-            action()
-            step.outcome = "passed"
+            step.note = action() or ""
+            step.outcome = "warning" if step.note else "passed"
         except Failure as error:
             step.outcome = "FAILED"
             failure = error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -10,6 +11,7 @@ from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import HttpBearer
 
 from cchc.accounts.services import ApiTokenRefused, api_token_authenticate
@@ -34,7 +36,48 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+_ERROR_SCHEMA = {"$ref": "#/components/schemas/ErrorOut"}
+
+
+class Api(NinjaAPI):
+    """The API whose OpenAPI schema also declares the errors any operation may answer, whatever its router says.
+
+    Three answers come from the machinery every request goes through rather than from an operation: 400 (a NUL
+    character anywhere in the request, refused by ``NFCMiddleware``; a body that is not JSON, or a form where JSON
+    is expected), 401 (no token, an unknown or an expired one) and 422 (a parameter or a body that does not fit its
+    schema). They are added here to every operation that can meet them, in the one error shape, so that a client
+    generated from the schema knows every answer it can get.
+    """
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for methods in schema["paths"].values():
+            for operation in methods.values():
+                declare_common_errors(operation)
+        return schema
+
+
+def declare_common_errors(operation: dict[str, Any]) -> None:
+    """Add the 400, 401 and 422 answers an operation can give to its OpenAPI description."""
+    statuses = [400]
+    if operation.get("security"):
+        statuses.append(401)
+    if operation.get("parameters") or operation.get("requestBody"):
+        statuses.append(422)
+    responses = operation.setdefault("responses", {})
+    for status in statuses:
+        responses.setdefault(
+            status,
+            {
+                "description": HTTPStatus(status).phrase,
+                "content": {"application/json": {"schema": _ERROR_SCHEMA}},
+            },
+        )
+
+
+api = Api(
     title="cchc API",
     version="1",
     description="API quản lý cải cách hành chính. Xác thực bằng mã truy cập: `Authorization: Bearer <mã>`.",
