@@ -38,9 +38,7 @@ STATUSES: dict[str, tuple[str, Promise]] = {
     "submitted": (GOOD, _("Đã nộp")),
     "appraised": (GOOD, _("Đã thẩm định xong")),
     "deadline_passed": (BAD, _("Đã quá hạn")),
-<<<<<<< HEAD
     "check": (WARN, _("Cần kiểm tra")),
-=======
     # Workflows of the registers and reports (inspections, initiatives, reports): the pages pass their own wording.
     "draft": (NEUTRAL, _("Đang soạn")),
     "returned": (BAD, _("Bị trả lại")),
@@ -57,7 +55,6 @@ STATUSES: dict[str, tuple[str, Promise]] = {
     "building": (INFO, _("Đang tạo")),
     "ready": (GOOD, _("Đã tạo xong")),
     "failed": (BAD, _("Không tạo được")),
->>>>>>> ws/reg13
 }
 
 
