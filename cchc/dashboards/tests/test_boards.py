@@ -457,3 +457,31 @@ def test_the_units_needing_most_attention_are_cut_after_the_tie_is_broken_by_nam
     assert [(row.unit.name, row.overdue) for row in found.rows] == [("Sở Tư pháp", 1)]
     assert (found.overdue, found.waiting) == (2, 0)
     assert len(attention(get_assignments_for_user(personas.secretariat)).rows) == 2
+
+
+def test_the_cached_standings_show_a_changed_value_a_changed_target_and_a_renamed_unit_at_once(
+    personas: Personas, province: Any
+) -> None:
+    from cchc.indicators.models import Indicator, Target
+    from cchc.organisations.services import unit_update
+
+    assert [(row.not_met, row.total) for row in _secretariat_board(personas).below_target] == [(1, 2)]
+    indicator = Indicator.objects.get(code="kpi.thu_nghiem")
+    indicator_services.value_publish(
+        actor=None, indicator=indicator, unit=personas.unit_b, period=YEAR_2025, value=Decimal(50)
+    )
+    assert [(row.not_met, row.total) for row in _secretariat_board(personas).below_target] == [(2, 2)]
+    target = Target.objects.get(indicator=indicator, year=2025)
+    indicator_services.target_update(
+        actor=personas.secretariat, target=target, data=indicator_services.TargetData(year=2025, value=Decimal(40))
+    )
+    assert _secretariat_board(personas).below_target == []
+    indicator_services.target_update(
+        actor=personas.secretariat, target=target, data=indicator_services.TargetData(year=2025, value=Decimal(90))
+    )
+    unit_update(
+        actor=personas.secretariat,
+        unit=personas.unit_a,
+        data=UnitData(name="Sở Tư pháp mới", kind=UnitKind.DEPARTMENT, code=personas.unit_a.code),
+    )
+    assert "Sở Tư pháp mới" in [row.unit.name for row in _secretariat_board(personas).below_target[0].below]
