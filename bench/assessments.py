@@ -144,7 +144,9 @@ def _framework(unit_kind: str, owner: Any) -> Any:
     return framework, leaves
 
 
-def _build() -> tuple[Any, int]:
+def _build(province_code: str | None = None) -> tuple[Any, int]:
+    """The national tree, the two frameworks, a published round and a final score on every leaf of every sheet:
+    sheets for every commune and department of the country, or of one province (``province_code``, its organiser)."""
     from django.db import connection
     from django.utils import timezone
 
@@ -154,7 +156,10 @@ def _build() -> tuple[Any, int]:
     from cchc.organisations.models import Unit, UnitKind
 
     load_national()
-    organiser = Unit.objects.filter(kind=UnitKind.PROVINCE).order_by("code").first()
+    provinces = Unit.objects.filter(kind=UnitKind.PROVINCE)
+    if province_code is not None:
+        provinces = provinces.filter(code=province_code)
+    organiser = provinces.order_by("code").first()
     assert organiser is not None
     frameworks = {kind: _framework(kind, organiser) for kind in (UnitKind.DEPARTMENT, UnitKind.COMMUNE)}
     round_ = Round.objects.create(
@@ -165,7 +170,10 @@ def _build() -> tuple[Any, int]:
         rescale_without_survey=True,
     )
     round_.frameworks.set([framework for framework, _leaves in frameworks.values()])
-    units = list(Unit.objects.filter(kind__in=list(frameworks)).order_by("code").values_list("pk", "kind"))
+    sheet_units = Unit.objects.filter(kind__in=list(frameworks))
+    if province_code is not None:
+        sheet_units = sheet_units.filter(path__startswith=organiser.path)
+    units = list(sheet_units.order_by("code").values_list("pk", "kind"))
     assessments = Assessment.objects.bulk_create(
         [Assessment(round=round_, unit_id=pk, framework=frameworks[kind][0]) for pk, kind in units], batch_size=2000
     )

@@ -367,6 +367,9 @@ def _generate(questionnaire_id: int, version_id: int, unit_ids: list[int], total
     with transaction.atomic(), connection.cursor() as cursor:
         # Generated rows are consistent by construction: skip the foreign-key triggers for them (bench only).
         cursor.execute("SET LOCAL session_replication_role = replica")
+        # Answers go to the generated responses only (the questionnaire may already have some, e.g. the demo's).
+        cursor.execute("SELECT coalesce(max(id), 0) FROM surveys_response")
+        after = int(cursor.fetchone()[0])
         cursor.execute(
             "INSERT INTO surveys_response (questionnaire_id, version_id, unit_id, collection_point_id, channel, "
             "counter_label, dossier_code, respondent_group, started_at, submitted_at, fingerprint, idempotency_key) "
@@ -388,15 +391,16 @@ def _generate(questionnaire_id: int, version_id: int, unit_ids: list[int], total
             "INSERT INTO surveys_answer (response_id, question_id, choice_value, choice_values, text_value) "
             "SELECT r.id, q.id, CASE WHEN random() < 0.80 + (r.unit_id %% 20) / 100.0 "
             "THEN (4 + (random() < 0.5)::int)::text ELSE (1 + floor(random() * 3))::int::text END, '[]'::jsonb, '' "
-            "FROM surveys_response r CROSS JOIN unnest(%(scored)s::bigint[]) AS q(id) WHERE r.questionnaire_id = %(q)s",
-            {"q": questionnaire_id, "scored": scored},
+            "FROM surveys_response r CROSS JOIN unnest(%(scored)s::bigint[]) AS q(id) "
+            "WHERE r.questionnaire_id = %(q)s AND r.id > %(after)s",
+            {"q": questionnaire_id, "scored": scored, "after": after},
         )
         if text is not None:
             cursor.execute(
                 "INSERT INTO surveys_answer (response_id, question_id, choice_value, choice_values, text_value) "
                 "SELECT r.id, %(t)s, '', '[]'::jsonb, 'Thời gian chờ còn lâu, đề nghị bố trí thêm quầy.' "
-                "FROM surveys_response r WHERE r.questionnaire_id = %(q)s AND r.id %% 50 = 0",
-                {"q": questionnaire_id, "t": text},
+                "FROM surveys_response r WHERE r.questionnaire_id = %(q)s AND r.id > %(after)s AND r.id %% 50 = 0",
+                {"q": questionnaire_id, "t": text, "after": after},
             )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -28,7 +28,7 @@ from cchc.assessments.selectors import (
 from cchc.audit import selectors as audit_selectors
 from cchc.audit.models import AuditEntry
 from cchc.directives.models import Assignment, AssignmentQuerySet
-from cchc.directives.selectors import UnitWork, attention_by_unit, my_tasks
+from cchc.directives.selectors import UnitWork, attention, my_tasks
 from cchc.indicators import external
 from cchc.indicators import selectors as indicator_selectors
 from cchc.indicators.models import Indicator, IndicatorSource, IndicatorValue, ValueState
@@ -242,6 +242,8 @@ class SecretariatBoard:
 
 
 WORK_ROWS = 10
+# Units of an indicator shown on a board (the counts cover every unit; the indicator's page lists them all).
+STANDING_ROWS = 10
 
 
 def secretariat_board(
@@ -255,18 +257,18 @@ def secretariat_board(
     """The secretariat's dashboard over what the reader may read (each argument: the owning app's access)."""
     round_ = current_round(rounds, filters.year)
     progress = round_progress(round_, filters.narrow(sheets)) if round_ else None
-    work = attention_by_unit(cast(AssignmentQuerySet, filters.narrow(assignments)))
+    work = attention(cast(AssignmentQuerySet, filters.narrow(assignments)), top=WORK_ROWS)
     standing = indicator_selectors.standings(
-        filters.narrow(values), filters.year, exclude_sources=(IndicatorSource.EXTERNAL,)
+        filters.narrow(values), filters.year, exclude_sources=(IndicatorSource.EXTERNAL,), keep=STANDING_ROWS
     )
     own = [row for row in standing if row.indicator.code not in REGISTER_CODES]
     return SecretariatBoard(
         filters=filters,
         round=round_,
         progress=progress,
-        work=work[:WORK_ROWS],
-        overdue_total=sum(row.overdue for row in work),
-        waiting_total=sum(row.waiting for row in work),
+        work=work.rows,
+        overdue_total=work.overdue,
+        waiting_total=work.waiting,
         below_target=[row for row in own if row.not_met and row.indicator.source != IndicatorSource.SURVEYS],
         surveys_below_target=[row for row in own if row.not_met and row.indicator.source == IndicatorSource.SURVEYS],
         registers={row.indicator.code: row for row in standing if row.indicator.code in REGISTER_CODES},
@@ -400,7 +402,7 @@ def leader_board(
         weakest=weakest,
         weakest_criteria=criteria,
         compared=compared,
-        work=attention_by_unit(cast(AssignmentQuerySet, filters.narrow(assignments)))[:WORK_ROWS],
+        work=attention(cast(AssignmentQuerySet, filters.narrow(assignments)), top=WORK_ROWS).rows,
     )
 
 
@@ -499,7 +501,7 @@ def supervisor_board(
 ) -> SupervisorBoard:
     """The Fatherland Front's dashboard: the surveys and their results against target, the published rankings."""
     standing = indicator_selectors.standings(
-        filters.narrow(values), filters.year, exclude_sources=(IndicatorSource.EXTERNAL,)
+        filters.narrow(values), filters.year, exclude_sources=(IndicatorSource.EXTERNAL,), keep=STANDING_ROWS
     )
     return SupervisorBoard(
         filters=filters,

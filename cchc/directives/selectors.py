@@ -587,10 +587,23 @@ class UnitWork:
     waiting: int
 
 
-def attention_by_unit(assignments: AssignmentQuerySet, *, day: datetime.date | None = None) -> list[UnitWork]:
+@dataclass(frozen=True)
+class Attention:
+    """:class:`UnitWork` of the units that need most attention, and the totals over every unit."""
+
+    rows: list[UnitWork]
+    overdue: int
+    waiting: int
+
+
+def attention(
+    assignments: AssignmentQuerySet, *, day: datetime.date | None = None, top: int | None = None
+) -> Attention:
     """Per unit among ``assignments`` (the reader's): how many live assignments are overdue (the tracker's status
     "quá hạn chưa hoàn thành") and how many wait for the secretariat to accept a report (the tracker's "chờ xác
-    nhận" filter). Units with neither are left out; most overdue first. Two queries."""
+    nhận" filter). Units with neither are left out; most overdue first, then most waiting, then by name; ``top``
+    keeps the first rows (the totals count every unit). Three queries whatever the number of units: the counts, the
+    names of the units that may reach the first ``top`` rows, those units."""
     rows = (
         assignments.live()
         .annotate(status_code=status_expression(day))
@@ -603,6 +616,21 @@ def attention_by_unit(assignments: AssignmentQuerySet, *, day: datetime.date | N
         )
     )
     counts = {row["unit_id"]: (row["overdue"], row["waiting"]) for row in rows}
-    units = Unit.objects.in_bulk(list(counts))
-    result = [UnitWork(unit=units[pk], overdue=o, waiting=w) for pk, (o, w) in counts.items() if pk in units]
-    return sorted(result, key=lambda work: (-work.overdue, -work.waiting, sort_key(work.unit.name)))
+    by_count = sorted(counts, key=lambda pk: (-counts[pk][0], -counts[pk][1]))
+    if top is not None and len(by_count) > top:
+        # Names decide only among units tied with the last row kept.
+        last = counts[by_count[top - 1]]
+        by_count = [pk for pk in by_count if counts[pk] >= last]
+    names = dict(Unit.objects.filter(pk__in=by_count).values_list("pk", "name")) if by_count else {}
+    ordered = sorted(names, key=lambda pk: (-counts[pk][0], -counts[pk][1], sort_key(names[pk])))[:top]
+    units = Unit.objects.in_bulk(ordered) if ordered else {}
+    return Attention(
+        rows=[UnitWork(unit=units[pk], overdue=counts[pk][0], waiting=counts[pk][1]) for pk in ordered if pk in units],
+        overdue=sum(overdue for overdue, _waiting in counts.values()),
+        waiting=sum(waiting for _overdue, waiting in counts.values()),
+    )
+
+
+def attention_by_unit(assignments: AssignmentQuerySet, *, day: datetime.date | None = None) -> list[UnitWork]:
+    """:func:`attention` for every unit."""
+    return attention(assignments, day=day).rows

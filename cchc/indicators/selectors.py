@@ -7,10 +7,13 @@ a draft, a value waiting for review or a returned value never reaches a score.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple, cast
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -73,10 +76,15 @@ def target_in_force(targets: Iterable[Target], indicator: Indicator, unit: Unit,
     target set for the year itself wins over an escalating target of an earlier year; among escalating targets the
     latest base year wins.
     """
+    return target_in_force_for(targets, unit.pk, unit.kind, year)
+
+
+def target_in_force_for(targets: Iterable[Target], unit_id: int, unit_kind: str, year: int) -> Target | None:
+    """:func:`target_in_force` for the unit ``unit_id`` of kind ``unit_kind`` (without its record)."""
     by_scope: dict[tuple[int | None, str], list[Target]] = {}
     for target in targets:
         by_scope.setdefault(_scope_key(target), []).append(target)
-    for key in ((unit.pk, ""), (unit.pk, unit.kind), (None, unit.kind), (None, "")):
+    for key in ((unit_id, ""), (unit_id, unit_kind), (None, unit_kind), (None, "")):
         candidates = [
             target
             for target in by_scope.get(key, [])
@@ -306,9 +314,17 @@ def published_values_version(codes: Iterable[str] = ()) -> tuple[object, ...]:
 # Standing against target (home pages)
 
 
-@dataclass(frozen=True)
+class StandingUnit(NamedTuple):
+    """The unit of a standing row, as the pages show it (read with the values, no unit record)."""
+
+    pk: int
+    name: str
+    kind: str
+
+
+@dataclass(slots=True)
 class UnitStanding:
-    unit: Unit
+    unit: StandingUnit
     value: Decimal
     target: Decimal | None
     status: str
@@ -320,14 +336,28 @@ class UnitStanding:
 
 @dataclass
 class IndicatorStanding:
-    """An indicator's accepted values in its latest period of a year, each against its target."""
+    """An indicator's accepted values in its latest period of a year, each against its target (units by name).
+
+    ``rows`` and ``below`` may hold only the first rows (``standings(keep=…)``); ``counts`` and ``total`` always
+    count every unit."""
 
     indicator: Indicator
     period: Period
     rows: list[UnitStanding]
+    counts: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+    below: list[UnitStanding] = field(default_factory=list)
+
+    def add(self, row: UnitStanding, keep: int | None) -> None:
+        self.total += 1
+        self.counts[row.status] = self.counts.get(row.status, 0) + 1
+        if keep is None or len(self.rows) < keep:
+            self.rows.append(row)
+        if row.status == Status.NOT_MET and (keep is None or len(self.below) < keep):
+            self.below.append(row)
 
     def count(self, status: str) -> int:
-        return sum(1 for row in self.rows if row.status == status)
+        return self.counts.get(status, 0)
 
     @property
     def met(self) -> int:
@@ -337,9 +367,8 @@ class IndicatorStanding:
     def not_met(self) -> int:
         return self.count(Status.NOT_MET)
 
-    @property
-    def below(self) -> list[UnitStanding]:
-        return [row for row in self.rows if row.status == Status.NOT_MET]
+
+STANDINGS_CACHE_SECONDS = 15 * 60
 
 
 def standings(
@@ -348,40 +377,80 @@ def standings(
     *,
     codes: Iterable[str] | None = None,
     exclude_sources: Iterable[str] = (),
+    keep: int | None = None,
 ) -> list[IndicatorStanding]:
     """For each indicator with accepted values among ``values`` (the reader's, possibly narrowed to a subtree or a
     unit kind) in ``year``: its latest period of that year, and every unit's value there against
-    :func:`target_for`'s target (the same expansion, read for all indicators at once). ``codes`` limits the
-    indicators. Three queries whatever the number of indicators."""
+    :func:`target_for`'s target (the same expansion, read for all indicators at once), indicators by code and units
+    by name. ``codes`` limits the indicators. The values are read as plain rows and the target is worked out once per
+    indicator and unit kind (once per unit for the units with a target of their own).
+
+    With ``keep``, each standing holds its first ``keep`` rows and units below target (its counts still count every
+    unit), and the result is cached under the version of what it reads: the values' count and latest change per
+    indicator, the indicators, their targets and the latest change of any unit, so that any change shows at once.
+    Five queries whatever the number of indicators and units (four when the cache answers)."""
     accepted = values.filter(state=ValueState.ACCEPTED, period_start__year=year).exclude(
         indicator__source__in=list(exclude_sources)
     )
     if codes is not None:
         accepted = accepted.filter(indicator__code__in=list(codes))
-    latest = {
-        row["indicator_id"]: row["last"]
-        for row in accepted.order_by().values("indicator_id").annotate(last=Max("period_end"))
-    }
+    found = list(
+        accepted.order_by()
+        .values("indicator_id")
+        .annotate(last=Max("period_end"), changed=Max("updated_at"), n=Count("pk"))
+        .values_list("indicator_id", "last", "changed", "n")
+        .order_by("indicator_id")
+    )
+    latest = {indicator_id: last for indicator_id, last, _changed, _n in found}
     if not latest:
         return []
+    indicators = Indicator.objects.in_bulk(list(latest))
+    targets: dict[int, list[Target]] = {}
+    for target in Target.objects.filter(indicator_id__in=list(latest), year__lte=year).order_by("pk"):
+        targets.setdefault(target.indicator_id, []).append(target)
+    key = ""
+    if keep is not None:
+        version = (
+            str(accepted.query),
+            year,
+            keep,
+            found,
+            [(i.pk, i.code, i.name, i.measure, i.higher_is_better, i.source) for i in indicators.values()],
+            [
+                (t.pk, t.unit_id, t.unit_kind, t.year, t.value, t.step, t.cap)
+                for found in targets.values()
+                for t in found
+            ],
+            Unit.objects.aggregate(changed=Max("updated_at"))["changed"],
+        )
+        key = "indicators:standings:" + hashlib.sha256(repr(version).encode()).hexdigest()
+        cached = cache.get(key)
+        if cached is not None:
+            return cast(list[IndicatorStanding], cached)
     condition = Q()
     for indicator_id, end in latest.items():
         condition |= Q(indicator_id=indicator_id, period_end=end)
-    rows = list(
-        accepted.filter(condition).select_related("indicator", "unit").order_by("indicator__code", "unit__name")
+    rows = (
+        accepted.filter(condition)
+        .order_by("unit__name", "unit_id")
+        .values_list("indicator_id", "period_key", "unit_id", "unit__name", "unit__kind", "value")
     )
-    targets: dict[int, list[Target]] = {}
-    for target in Target.objects.filter(indicator_id__in=list(latest), year__lte=year):
-        targets.setdefault(target.indicator_id, []).append(target)
+    own_target = {(target.indicator_id, target.unit_id) for found in targets.values() for target in found}
+    expected: dict[tuple[int, int | None, str], Decimal | None] = {}
     result: dict[int, IndicatorStanding] = {}
-    for row in rows:
-        indicator = row.indicator
-        standing = result.get(indicator.pk)
+    for indicator_id, period_key, unit_id, unit_name, unit_kind, value in rows:
+        indicator = indicators[indicator_id]
+        standing = result.get(indicator_id)
         if standing is None:
-            standing = result[indicator.pk] = IndicatorStanding(indicator, Period.from_key(row.period_key), [])
-        expected = target_value(
-            target_in_force(targets.get(indicator.pk, []), indicator, row.unit, year), indicator, year
-        )
-        status = status_of(row.value, expected, higher_is_better=indicator.higher_is_better)
-        standing.rows.append(UnitStanding(unit=row.unit, value=row.value, target=expected, status=status))
-    return list(result.values())
+            standing = result[indicator_id] = IndicatorStanding(indicator, Period.from_key(period_key), [])
+        scope = (indicator_id, unit_id if (indicator_id, unit_id) in own_target else None, unit_kind)
+        if scope not in expected:
+            in_force = target_in_force_for(targets.get(indicator_id, []), unit_id, unit_kind, year)
+            expected[scope] = target_value(in_force, indicator, year)
+        goal = expected[scope]
+        status = status_of(value, goal, higher_is_better=indicator.higher_is_better)
+        standing.add(UnitStanding(StandingUnit(unit_id, unit_name, unit_kind), value, goal, status), keep)
+    out = sorted(result.values(), key=lambda standing: standing.indicator.code)
+    if key:
+        cache.set(key, out, STANDINGS_CACHE_SECONDS)
+    return out
