@@ -33,6 +33,7 @@ from cchc.audit.services import actor_user
 from cchc.directives.models import Status
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period
+from cchc.lib.storage import StorageError
 from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import Unit, UnitKind
 from cchc.surveys.documents import bar_chart
@@ -245,14 +246,22 @@ def template_bytes() -> bytes:
         try:
             with uploaded.file.open("rb") as handle:
                 return handle.read()
+        except StorageError as error:
+            if error.code != "file_missing":
+                raise  # the storage cannot be reached: its own message says so
+            raise _template_lost() from error
         except OSError as error:
-            raise ServiceError(
-                _(
-                    "Không đọc được mẫu Word đã tải lên (tệp không còn trong kho lưu trữ); hãy tải lên lại mẫu hoặc "
-                    "quay lại mẫu kèm theo hệ thống."
-                )
-            ) from error
+            raise _template_lost() from error
     return Path(SHIPPED_TEMPLATE).read_bytes()
+
+
+def _template_lost() -> ServiceError:
+    return ServiceError(
+        _(
+            "Không đọc được mẫu Word đã tải lên (tệp không còn trong kho lưu trữ); hãy tải lên lại mẫu hoặc "
+            "quay lại mẫu kèm theo hệ thống."
+        )
+    )
 
 
 def _word_table(document: Any, table: Table) -> None:

@@ -1,5 +1,6 @@
 """The Word template kept in object storage (a real moto server): uploaded, used by every report exported, and a
-storage that cannot be reached refuses the upload or the export with a Vietnamese message."""
+storage that cannot be reached refuses the upload, and the file built in the background fails with a Vietnamese
+message."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from docx import Document
 
-from cchc.reports.models import ReportTemplate
+from cchc.reports.documents import report_file_build
+from cchc.reports.models import FileStatus, ReportFile, ReportTemplate
 from cchc.reports.template_source import build_template
 from cchc.testing.object_storage import S3Server, object_storage, unreachable_object_storage
 from cchc.testing.personas import Personas
@@ -43,13 +45,20 @@ def test_a_template_in_object_storage_is_used_by_the_exported_word_report(
 ) -> None:
     data = _quick_template()
     report = _written_province_report(personas)
+    client = personas.client("secretariat")
     with object_storage(s3_server) as bucket:
         assert _upload(personas, data).status_code == 302
-        exported = personas.client("secretariat").get(reverse("reports:report_download", args=[report.pk, "docx"]))
-        kept = personas.client("secretariat").get(reverse("reports:template_download"))
+        client.post(reverse("reports:report_file_build", args=[report.pk, "docx"]))
+        report_file_build(ReportFile.objects.get(report=report).pk)  # the background job, run here
+        exported = client.get(reverse("reports:report_download", args=[report.pk, "docx"]))
+        exported_bytes = exported.getvalue()  # streamed from the bucket
+        kept = client.get(reverse("reports:template_download"))
 
-    assert s3_server.keys(bucket) == [f"media/{ReportTemplate.objects.get().file.name}"]
-    assert exported.status_code == 200 and "BÁO CÁO NHANH" in _text(exported.content)
+    built = ReportFile.objects.get(report=report)
+    assert sorted(s3_server.keys(bucket)) == sorted(
+        [f"media/{ReportTemplate.objects.get().file.name}", f"media/{built.file.name}"]
+    )
+    assert exported.status_code == 200 and "BÁO CÁO NHANH" in _text(exported_bytes)
     assert kept.content == data
 
 
@@ -60,12 +69,15 @@ def test_with_object_storage_unreachable_the_upload_and_the_export_say_so_and_no
     with object_storage(s3_server) as bucket:
         _upload(personas, _quick_template())
 
+    client = personas.client("secretariat")
     with unreachable_object_storage(bucket):
         refused = _upload(personas, build_template())
-        exported = personas.client("secretariat").get(
-            reverse("reports:report_download", args=[report.pk, "docx"]), follow=True
-        )
+        client.post(reverse("reports:report_file_build", args=[report.pk, "docx"]))
+        report_file_build(ReportFile.objects.get(report=report).pk)  # the background job, run here
+        page = client.get(reverse("reports:report_detail", args=[report.pk]))
 
     assert refused.status_code == 400 and "Kho lưu trữ tệp đang không truy cập được" in refused.content.decode()
     assert ReportTemplate.objects.count() == 1
-    assert "Kho lưu trữ tệp đang không truy cập được" in exported.content.decode()
+    failed = ReportFile.objects.get(report=report)
+    assert failed.status == FileStatus.FAILED and not failed.file
+    assert "Kho lưu trữ tệp đang không truy cập được" in page.content.decode()
