@@ -9,6 +9,7 @@ code) are skipped.
 from __future__ import annotations
 
 import datetime
+import operator
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -399,50 +400,88 @@ class RowParser:
 
     @cached_property
     def _quick_plan(self) -> tuple[Any, ...]:
-        """What :meth:`quick` reads, worked out once: the index of each field's cell (``None`` for a field without
-        a column), the highest index, and the status and channel codes of the preset whose cells are plain."""
+        """What :meth:`quick_cells` reads, worked out once: one getter of the fields' cells in :data:`_QUICK_FIELDS`
+        order (a field without a column reads the empty cell added after the row's own), the number of cells a row
+        needs, and the status and channel codes of the preset whose cells are plain."""
         columns = self._columns
         codes = self.preset.codes
 
         def plain_codes(name: str) -> dict[str, str]:
             return {code: value for code, value in codes.get(name, {}).items() if _plain(code)}
 
-        indexes = tuple(columns[name] for name in _QUICK_FIELDS)
-        highest = max((index for index in indexes if index is not None), default=-1)
-        return indexes, highest, plain_codes("status"), plain_codes("channel")
+        indexes = [columns[name] for name in _QUICK_FIELDS]
+        needed = max((index for index in indexes if index is not None), default=-1) + 1
+        getter = operator.itemgetter(*(-1 if index is None else index for index in indexes))
+        return getter, needed, None in indexes, plain_codes("status"), plain_codes("channel")
+
+    def _quick_date(self, raw: Any) -> Any:
+        """The day of a date cell :meth:`quick_cells` meets for the first time, remembered; ``_BAD`` for a cell it
+        leaves to :meth:`parse` (not a text, or not a date)."""
+        if raw is not None and type(raw) is not str:
+            return _BAD
+        try:
+            day = self._date(raw)
+        except (ValueError, OverflowError):
+            return _BAD
+        dates = self._quick_caches[0]
+        if len(dates) >= _CACHE_LIMIT:
+            dates.clear()
+        dates[raw] = day
+        return day
+
+    def _quick_amount(self, raw: Any) -> Any:
+        """The amount of a fee cell :meth:`quick_cells` meets for the first time, remembered; ``_BAD`` for a cell it
+        leaves to :meth:`parse`."""
+        if not (raw is None or _plain(raw)):
+            return _BAD
+        try:
+            fee = parse_amount(raw)
+        except ValueError:
+            return _BAD
+        amounts = self._quick_caches[1]
+        if len(amounts) >= _CACHE_LIMIT:
+            amounts.clear()
+        amounts[raw] = fee
+        return fee
 
     def quick(self, row: SheetRow, procedures: dict[str, int], units: dict[str, int]) -> tuple[Any, ...] | None:
+        """:meth:`quick_cells` of a row."""
+        return self.quick_cells(row.values, procedures, units)
+
+    def quick_cells(
+        self, cells: Sequence[Any], procedures: dict[str, int], units: dict[str, int]
+    ) -> tuple[Any, ...] | None:
         """The writer's row (:data:`cchc.procedures.upserts.VALUE_COLUMNS` after the code, procedure and unit as
-        ids) of a row with nothing unusual in it, read without building :meth:`parse`'s values; ``None`` for
-        anything else, which :meth:`parse` then reads, checks and explains. Taken only for what :meth:`parse` would
-        read the same way and accept: plain ASCII code cells (not a total row), a procedure and a unit found by
-        code in ``procedures`` / ``units`` (code → id), dates :meth:`parse` reads (due, finished and returned
+        ids) of a row's cells with nothing unusual in them, read without building :meth:`parse`'s values; ``None``
+        for anything else, which :meth:`parse` then reads, checks and explains. Taken only for what :meth:`parse`
+        would read the same way and accept: plain ASCII code cells (not a total row), a procedure and a unit found
+        by code in ``procedures`` / ``units`` (code → id), dates :meth:`parse` reads (due, finished and returned
         dates not before the received date), status and channel codes of the preset, plain amounts, flags and
         counts."""
-        indexes, highest, status_codes, channel_codes = self._quick_plan
-        cells: Sequence[Any] = row.values
-        if len(cells) <= highest:
-            cells = [*cells, *(None,) * (highest + 1 - len(cells))]
+        getter, needed, padded, status_codes, channel_codes = self._quick_plan
+        if len(cells) < needed:
+            cells = [*cells, *(None,) * (needed - len(cells)), None]
+        elif padded:
+            cells = [*cells, None]
         (
-            code_at,
-            procedure_at,
-            unit_at,
-            received_at,
-            due_at,
-            finished_at,
-            returned_at,
-            apology_at,
-            status_at,
-            channel_at,
-            fee_at,
-            paid_at,
-            inputs_at,
-            results_at,
-            electronic_at,
-            withdrawn_at,
-            supplements_at,
-        ) = indexes
-        code = None if code_at is None else cells[code_at]
+            code,
+            procedure,
+            unit,
+            received,
+            due,
+            finished,
+            returned,
+            apology,
+            status,
+            channel,
+            raw_fee,
+            paid_online,
+            inputs_digitised,
+            results_digitised,
+            electronic_result,
+            withdrawn,
+            raw_supplements,
+        ) = getter(cells)
         if (
             type(code) is not str
             or not code
@@ -452,79 +491,72 @@ class RowParser:
             or code.lower().startswith(_TOTAL_WORDS)
         ):
             return None
-        procedure = None if procedure_at is None else procedures.get(cells[procedure_at])
-        unit = None if unit_at is None else units.get(cells[unit_at])
+        procedure = procedures.get(procedure)
+        unit = units.get(unit)
         if procedure is None or unit is None:
             return None
         dates, amounts, counts = self._quick_caches
-        days = []
-        for index in (received_at, due_at, finished_at, returned_at, apology_at):
-            raw = None if index is None else cells[index]
-            day = dates.get(raw, _MISSING)
-            if day is _MISSING:
-                if raw is not None and type(raw) is not str:
-                    return None
-                try:
-                    day = self._date(raw)
-                except (ValueError, OverflowError):
-                    return None
-                if len(dates) >= _CACHE_LIMIT:
-                    dates.clear()
-                dates[raw] = day
-            days.append(day)
-        received, due, finished, returned, apology = days
+        # Each date cell as read before; a cell met for the first time is read (and remembered) by _quick_date.
+        day = dates.get(received, _MISSING)
+        received = self._quick_date(received) if day is _MISSING else day
+        day = dates.get(due, _MISSING)
+        due = self._quick_date(due) if day is _MISSING else day
+        day = dates.get(finished, _MISSING)
+        finished = self._quick_date(finished) if day is _MISSING else day
+        day = dates.get(returned, _MISSING)
+        returned = self._quick_date(returned) if day is _MISSING else day
+        day = dates.get(apology, _MISSING)
+        apology = self._quick_date(apology) if day is _MISSING else day
+        if received is None or _BAD in (received, due, finished, returned, apology):
+            return None
         if (
-            received is None
-            or (due is not None and due < received)
+            (due is not None and due < received)
             or (finished is not None and finished < received)
             or (returned is not None and returned < received)
         ):
             return None
-        status = None if status_at is None else cells[status_at]
         if not status:
             status = _RETURNED if returned else _FINISHED if finished else _PROCESSING
         else:
-            status = status_codes.get(status)  # type: ignore[arg-type]
+            status = status_codes.get(status)
             if status is None:
                 return None
-        channel = None if channel_at is None else cells[channel_at]
         if channel:
-            channel = channel_codes.get(channel)  # type: ignore[arg-type]
+            channel = channel_codes.get(channel)
             if channel is None:
                 return None
         else:
             channel = ""
-        raw = None if fee_at is None else cells[fee_at]
-        fee = amounts.get(raw, _MISSING)
+        fee = amounts.get(raw_fee, _MISSING)
         if fee is _MISSING:
-            if not (raw is None or _plain(raw)):
+            fee = self._quick_amount(raw_fee)
+            if fee is _BAD:
                 return None
-            try:
-                fee = parse_amount(raw)
-            except ValueError:
-                return None
-            if len(amounts) >= _CACHE_LIMIT:
-                amounts.clear()
-            amounts[raw] = fee
-        flags = []
-        for index in (paid_at, inputs_at, results_at, electronic_at, withdrawn_at):
-            flag = _PLAIN_FLAGS.get(None if index is None else cells[index])
-            if flag is None:
-                return None
-            flags.append(flag)
-        paid_online, inputs_digitised, results_digitised, electronic_result, withdrawn = flags
+        flags = _PLAIN_FLAGS
+        paid_online = flags.get(paid_online)
+        inputs_digitised = flags.get(inputs_digitised)
+        results_digitised = flags.get(results_digitised)
+        electronic_result = flags.get(electronic_result)
+        withdrawn = flags.get(withdrawn)
+        if (
+            paid_online is None
+            or inputs_digitised is None
+            or results_digitised is None
+            or electronic_result is None
+            or withdrawn is None
+        ):
+            return None
         if not withdrawn and status in _WITHDRAWN_STATUSES:
             withdrawn = True
-        raw = None if supplements_at is None else cells[supplements_at]
-        supplements = counts.get(raw)
+        supplements = counts.get(raw_supplements)
         if supplements is None:
-            if raw is None or raw == "":
+            if raw_supplements is None or raw_supplements == "":
                 supplements = 0
-            elif _plain(raw) and raw.isdigit() and int(raw) <= 1000:
-                supplements = int(raw)
+            elif _plain(raw_supplements) and raw_supplements.isdigit() and int(raw_supplements) <= 1000:
+                supplements = int(raw_supplements)
             else:
                 return None
-            counts[raw] = supplements
+            counts[raw_supplements] = supplements
         return (
             code,
             procedure,

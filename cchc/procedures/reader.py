@@ -66,6 +66,17 @@ def _unreadable(number: int) -> ServiceError:
 
 def iter_csv_rows(stream: IO[bytes]) -> Iterator[SheetRow]:
     """Every non-empty line of a CSV file as a :class:`SheetRow`, read as a stream (one line in memory at a time)."""
+    return _as_sheet_rows(iter_csv_lines(stream))
+
+
+def _as_sheet_rows(lines: Iterator[tuple[int, list[str]]]) -> Iterator[SheetRow]:
+    for number, values in lines:
+        yield SheetRow(number=number, values=tuple(values))
+
+
+def iter_csv_lines(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
+    """Every non-empty line of a CSV file as its line number and its cells (a list of its own), read as a stream:
+    what :func:`iter_csv_rows` gives, without a :class:`SheetRow` per line."""
     # A buffer of our own size, so that peek() shows the whole sample (a file's own buffer holds 8 KB).
     buffered: Any = io.BufferedReader(stream, SAMPLE_BYTES)  # type: ignore[arg-type,type-var]
     sample = buffered.peek(SAMPLE_BYTES)[:SAMPLE_BYTES]
@@ -89,7 +100,7 @@ def iter_csv_rows(stream: IO[bytes]) -> Iterator[SheetRow]:
                 continue
             if legacy:
                 values = [to_unicode(value, legacy) for value in values]
-            yield SheetRow(number=number, values=tuple(values))
+            yield number, values
     except UnicodeDecodeError as exc:
         raise _unreadable(number + 1) from exc
     except csv.Error as exc:
@@ -105,10 +116,13 @@ def iter_csv_rows(stream: IO[bytes]) -> Iterator[SheetRow]:
 class FileRows(Iterator[SheetRow]):
     """The rows of a file, read with no other effect (no query, no progress written): the dossier import may read
     and parse them in a second process (:func:`cchc.procedures.services.dossiers_import`). Any other iterable of
-    rows is read in the import's own process."""
+    rows is read in the import's own process. For a CSV file, ``lines`` gives the rows not yet read as
+    :func:`iter_csv_lines` does (line number and cells), for a reader that makes a :class:`SheetRow` only of the
+    lines it needs as one; ``None`` for other files."""
 
-    def __init__(self, rows: Iterator[SheetRow]) -> None:
+    def __init__(self, rows: Iterator[SheetRow], lines: Iterator[tuple[int, list[str]]] | None = None) -> None:
         self.rows = rows
+        self.lines = lines
 
     def __iter__(self) -> FileRows:
         return self
@@ -122,11 +136,12 @@ def iter_file_rows(stream: IO[bytes], *, name: str) -> Iterator[SheetRow]:
     any other kind."""
     extension = PurePath(name).suffix.lower()
     if extension in CSV_EXTENSIONS:
-        return FileRows(iter_csv_rows(stream))
+        lines = iter_csv_lines(stream)
+        return FileRows(_as_sheet_rows(lines), lines)
     if extension in (".xlsx", ".xlsm"):
         _kind, data = files.check_upload(stream, name=name, kinds=[files.XLSX], parse_xml=False)
         return FileRows(spreadsheet.iter_rows(data, max_rows=spreadsheet.max_import_rows()))
     raise ServiceError(_("Chỉ chấp nhận tệp Excel (.xlsx) hoặc CSV (.csv)."), code="bad_extension", field="file")
 
 
-__all__ = ["FileRows", "detect_encoding", "iter_csv_rows", "iter_file_rows"]
+__all__ = ["FileRows", "detect_encoding", "iter_csv_lines", "iter_csv_rows", "iter_file_rows"]

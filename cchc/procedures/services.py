@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -328,52 +328,65 @@ def _read_rows(
     writer: DossierWriter,
     report: ImportReport,
     first_row_of: dict[str, int],
+    lines: Iterator[tuple[int, Sequence[Any]]] | None = None,
 ) -> None:
     """Parse and check every data row; hand the good ones to ``writer`` (none after a bad row when all-or-nothing).
 
     Most rows of an export are plain (codes found by code, dates and codes as the preset writes them): once the
-    codes of every unit and procedure are read, :meth:`RowParser.quick` reads such a row straight into the writer's
-    row; any other row (a total row, an unknown code, a bad cell…) goes through :meth:`RowParser.parse`, its checks
-    and messages."""
+    codes of every unit and procedure are read, :meth:`RowParser.quick_cells` reads such a row straight into the
+    writer's row; any other row (a total row, an unknown code, a bad cell…) goes through :meth:`RowParser.parse`, its
+    checks and messages. ``lines``, when given, are the rows of ``stream`` as (row number, cells) (a CSV file's,
+    :attr:`FileRows.lines`): a :class:`SheetRow` is then made only of the rows that need one."""
     valid_rows_only = report.valid_rows_only
     add = writer.add
-    quick = parser.quick
+    quick = parser.quick_cells
     procedures: dict[str, int] | None = None
-    units: dict[str, int] | None = None
+    units: dict[str, int] = {}
+    keep = True  # rows are still written (no bad row yet, or valid rows only)
+    short = 0  # rows read the short way, added to report.rows_read at the end
+    if lines is None:
+        lines = ((row.number, row.values) for row in stream)
     first = True
-    for row in stream:
-        if first:
-            first = False
-            if is_column_numbers(row):
+    try:
+        for number, cells in lines:
+            if first:
+                first = False
+                if is_column_numbers(SheetRow(number=number, values=tuple(cells))):
+                    continue
+            if procedures is not None:
+                found = quick(cells, procedures, units)
+                if found is not None:
+                    code = found[0]
+                    if code not in first_row_of:
+                        short += 1
+                        first_row_of[code] = number
+                        if keep:
+                            add(found)
+                        continue
+            elif references.procedure_codes is not None and references.unit_codes is not None:
+                procedures, units = _plain_codes(references.procedure_codes), _plain_codes(references.unit_codes)
+            row = SheetRow(number=number, values=tuple(cells))
+            if is_total_row(row, layout):
                 continue
-        if procedures is not None and units is not None:
-            found = quick(row, procedures, units)
-            if found is not None and found[0] not in first_row_of:
-                report.rows_read += 1
-                first_row_of[found[0]] = row.number
-                if not report.bad_rows or valid_rows_only:
-                    add(found)
+            report.rows_read += 1
+            values, errors = parser.parse(row)
+            code = values["code"]
+            if code and code in first_row_of:
+                errors.append(
+                    _("Mã hồ sơ: “%(code)s” đã có ở dòng %(row)s của tệp.") % {"code": code, "row": first_row_of[code]}
+                )
+            elif code:
+                first_row_of[code] = number
+            _check_references(values, errors, references)
+            if errors:
+                report.bad_rows.append(BadRow(row=row, messages=errors))
+                keep = valid_rows_only
                 continue
-        elif references.procedure_codes is not None and references.unit_codes is not None:
-            procedures, units = _plain_codes(references.procedure_codes), _plain_codes(references.unit_codes)
-        if is_total_row(row, layout):
-            continue
-        report.rows_read += 1
-        values, errors = parser.parse(row)
-        code = values["code"]
-        if code and code in first_row_of:
-            errors.append(
-                _("Mã hồ sơ: “%(code)s” đã có ở dòng %(row)s của tệp.") % {"code": code, "row": first_row_of[code]}
-            )
-        elif code:
-            first_row_of[code] = row.number
-        _check_references(values, errors, references)
-        if errors:
-            report.bad_rows.append(BadRow(row=row, messages=errors))
-            continue
-        if report.bad_rows and not valid_rows_only:
-            continue  # the import will be rolled back: only keep looking for errors
-        writer.add(row_of(values))
+            if keep:
+                add(row_of(values))
+            # otherwise the import will be rolled back: only keep looking for errors
+    finally:
+        report.rows_read += short
 
 
 # --- Parsing in a second process --------------------------------------------------------------------------------
@@ -484,6 +497,7 @@ def _read_rows_parallel(
     """:func:`_read_rows` with the reading and parsing done by a worker process; the same rows, errors and counts."""
     procedures = _plain_codes(references.procedure_codes)
     units = _plain_codes(references.unit_codes)
+    writer.use_text()  # the worker prepares the COPY text of plain rows
     receiving, sending = context.Pipe(duplex=False)
     worker = context.Process(
         target=_parse_in_worker,
@@ -604,7 +618,8 @@ def dossiers_import(
                     references.load_codes()
                     _read_rows_parallel(context, head, layout, parser, references, writer, report, first_row_of)
                 else:
-                    _read_rows(head, layout, parser, references, writer, report, first_row_of)
+                    lines = rows.lines if isinstance(rows, FileRows) and head is stream else None
+                    _read_rows(head, layout, parser, references, writer, report, first_row_of, lines)
                 if report.bad_rows and not valid_rows_only:
                     raise _Rejected
                 writer.finish()

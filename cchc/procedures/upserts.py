@@ -6,8 +6,11 @@ the stored dossier is not written, so importing the same file again writes nothi
 
 - **PostgreSQL**: rows are streamed with ``COPY`` while the file is read, by a thread fed from a bounded queue (the
   import's thread goes on parsing meanwhile), one ``COPY`` per :data:`ROWS_PER_COPY` rows with the dossier table's
-  foreign keys checked as each ends rather than all at the commit. Into the dossier table itself when the source
-  has no dossier yet (every row is new); otherwise into a temporary staging table, and at the end one
+  foreign keys checked as each ends rather than all at the commit. The rows go in ``COPY``'s binary format, typed
+  as the table's columns are: the server then parses no text (dates, timestamps, amounts), and the driver formats
+  each row in C (rows prepared as text by a parsing process go as text, :meth:`DossierWriter.use_text`). Into the
+  dossier table itself when the source has no dossier yet (every row is new); otherwise into a temporary staging
+  table, and at the end one
   ``INSERT … SELECT … ON CONFLICT (source, code) DO UPDATE … WHERE … IS DISTINCT FROM …`` writes them,
   ``RETURNING (xmax = 0)`` telling created rows from updated ones. All of it happens in the import's transaction, so
   a rolled-back or killed import leaves nothing behind.
@@ -99,9 +102,18 @@ class _CopyStream:
     _END = object()
     _CANCEL = object()
 
-    def __init__(self, raw_connection: Any, statement: str) -> None:
+    def __init__(
+        self,
+        raw_connection: Any,
+        statement: str,
+        types: Sequence[int] = (),
+        prefix: Row = (),
+        suffix: Row = (),
+    ) -> None:
         self.raw_connection = raw_connection
         self.statement = statement
+        self.types = types  # the columns' type oids, for a binary COPY fed by write_rows()
+        self.prefix, self.suffix = prefix, suffix  # the values around each queued row (source; import, times)
         self.error: BaseException | None = None
         self.queue: queue.Queue[Any] = queue.Queue(maxsize=QUEUED_TEXTS)
         self.thread = threading.Thread(target=self._run, name="dossier-copy", daemon=True)
@@ -109,6 +121,10 @@ class _CopyStream:
 
     def write(self, text: str, rows: int) -> None:
         self._put((text, rows))
+
+    def write_rows(self, rows: list[Row]) -> None:
+        """Queue ``rows`` (tuples of the statement's columns) for a binary ``COPY``."""
+        self._put((rows, len(rows)))
 
     def close(self) -> None:
         """Write what is queued and end the ``COPY``; its error, if any, is raised here."""
@@ -146,11 +162,22 @@ class _CopyStream:
                     item = self.queue.get()
                     if item is self._END or item is self._CANCEL:
                         break
-                    text, count = item
+                    data, count = item
                     if context is None:
                         context = cursor.copy(self.statement)
                         copy = context.__enter__()
-                    copy.write(text)
+                        if self.types:
+                            copy.set_types(self.types)
+                    if type(data) is str:
+                        copy.write(data)
+                    else:
+                        write_row, prefix, suffix = copy.write_row, self.prefix, self.suffix
+                        if prefix or suffix:
+                            for row in data:
+                                write_row(prefix + row + suffix)
+                        else:
+                            for row in data:
+                                write_row(row)
                     rows += count
                     if rows >= ROWS_PER_COPY:  # the server stores and checks these rows while the next are parsed
                         ending, context, rows = context, None, 0
@@ -239,6 +266,9 @@ class DossierWriter:
         self.staged = 0
         self.had_rows = Dossier.objects.filter(source=source).exists()
         self.lines: list[str] = []
+        self.rows: list[Row] = []  # rows waiting for the binary COPY
+        self.binary = self.postgres  # False once use_text() was called
+        self._types: dict[str, int] | None = None
         self._days = _Texts()
         self._sql_days = _Cache(connection.ops.adapt_datefield_value)
         self._months = _Cache(_month)
@@ -251,6 +281,13 @@ class DossierWriter:
             self._create_staging()
 
     def add(self, row: Row) -> None:
+        if self.binary:
+            rows = self.rows
+            rows.append(row)
+            if len(rows) >= COPY_LINES:
+                self._send()
+            self.staged += 1
+            return
         if self.postgres:
             self.lines.append(self._copy_line(row))
             if len(self.lines) >= COPY_LINES:
@@ -262,9 +299,15 @@ class DossierWriter:
             self._write(self.batch)
             self.batch = []
 
+    def use_text(self) -> None:
+        """Write in ``COPY``'s text format from now on (before the first row): the format of :meth:`copy_line`, which a
+        parsing process prepares ahead of :meth:`add_lines`."""
+        self.pause()
+        self.binary = False
+
     def copy_line(self, row: Row) -> str | None:
         """The ``COPY`` line of ``row`` (PostgreSQL), for a process that prepares rows ahead of :meth:`add_lines`;
-        ``None`` on other databases, whose rows are handed to :meth:`add` as they are."""
+        ``None`` on other databases, whose rows are handed to :meth:`add` as they are. Call :meth:`use_text` first."""
         return self._copy_line(row) if self.postgres else None
 
     def add_lines(self, text: str, count: int) -> None:
@@ -291,6 +334,10 @@ class DossierWriter:
             ) from exc
 
     def _send(self) -> None:
+        if self.rows:
+            stream = self._stream or self._open_copy()
+            stream.write_rows(self.rows)
+            self.rows = []
         if not self.lines:
             return
         stream = self._stream or self._open_copy()
@@ -330,6 +377,7 @@ class DossierWriter:
     def abort(self) -> None:
         """Give up a ``COPY`` in progress after an error; the import's transaction is then rolled back."""
         self.lines = []
+        self.rows = []
         if self._stream is not None:
             stream, self._stream = self._stream, None
             stream.cancel()
@@ -358,8 +406,36 @@ class DossierWriter:
         if not self.had_rows and not self._checked_now:
             self._check_now()
         connection.ensure_connection()
-        self._stream = _CopyStream(connection.connection, f"COPY {table} ({', '.join(columns)}) FROM STDIN")
+        statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        if not self.binary:
+            self._stream = _CopyStream(connection.connection, statement)
+            return self._stream
+        types = self._column_types()
+        prefix: Row = ()
+        suffix: Row = ()
+        if not self.had_rows:
+            prefix, suffix = (self.source,), (self.log.pk, self.now, self.now)
+        self._stream = _CopyStream(
+            connection.connection,
+            f"{statement} (FORMAT binary)",
+            types=[types[name] for name in columns],
+            prefix=prefix,
+            suffix=suffix,
+        )
         return self._stream
+
+    def _column_types(self) -> dict[str, int]:
+        """The type of each column of the dossier table (the staging table's are the same), by name: a binary
+        ``COPY`` sends each value in its column's own binary form."""
+        if self._types is None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attnum > 0 "
+                    "AND NOT attisdropped",
+                    [Dossier._meta.db_table],
+                )
+                self._types = {name: int(oid) for name, oid in cursor.fetchall()}
+        return self._types
 
     def _check_now(self) -> None:
         """Check the dossier table's foreign keys (deferred to the commit by default) as each ``COPY`` ends."""
