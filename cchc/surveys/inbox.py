@@ -324,6 +324,11 @@ def _write(prepared: list[_Prepared]) -> None:
     counts_add_many([(item.response, item.answers) for item in prepared])
 
 
+def retry_failed() -> int:
+    """Make the rows that could not be stored waiting again (once their cause is dealt with); how many."""
+    return PendingResponse.objects.exclude(error="").update(error="")
+
+
 # ---------------------------------------------------------------------------
 # Running it
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import io
 import threading
 import uuid
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.db.models import Sum
+from django.urls import reverse
 
 from cchc.lib.errors import ServiceError
 from cchc.surveys import collection, inbox
@@ -261,3 +264,34 @@ def test_runs_at_the_same_time_store_each_row_once(personas: Personas) -> None:
     assert sum(stored) == 60 and Response.objects.filter(questionnaire=questionnaire).count() == 60
     assert ResponseCount.objects.filter(version=version).aggregate(n=Sum("count"))["n"] == 60
     assert not PendingResponse.objects.exists()
+
+
+def test_the_command_and_the_queued_job_store_what_waits(point: CollectionPoint, version: QuestionnaireVersion) -> None:
+    _accept(point, version, hai_long="5")
+    out = io.StringIO()
+    call_command("process_survey_inbox", stdout=out)
+    assert "Đã lưu 1 phiếu" in out.getvalue() and Response.objects.count() == 1
+    _accept(point, version, hai_long="4")
+    assert inbox.process_pending_job.call() == 1 and Response.objects.count() == 2
+
+
+def test_a_failed_row_is_tried_again_on_request(point: CollectionPoint, version: QuestionnaireVersion) -> None:
+    _accept(point, version, hai_long="5")
+    PendingResponse.objects.update(error="Thử")
+    assert inbox.inbox_process().stored == 0
+    out = io.StringIO()
+    call_command("process_survey_inbox", "--retry-failed", stdout=out)
+    assert Response.objects.count() == 1 and not PendingResponse.objects.exists()
+
+
+def test_the_results_page_says_how_many_accepted_responses_wait(
+    personas: Personas, point: CollectionPoint, version: QuestionnaireVersion
+) -> None:
+    _accept(point, version, hai_long="5")
+    _accept(point, version, hai_long="4")
+    url = reverse("surveys:results", args=[point.questionnaire_id])
+    html = personas.client("secretariat").get(url).content.decode()
+    assert "2 phiếu trả lời đã nhận đang chờ đưa vào số liệu" in html
+    inbox.inbox_process()
+    html = personas.client("secretariat").get(url).content.decode()
+    assert "đang chờ đưa vào số liệu" not in html
