@@ -4,6 +4,8 @@ from django.views.i18n import set_language
 from .api import api
 
 urlpatterns = [
+    # First: the public survey form is the most requested page, and no other prefix starts with "s/".
+    path("s/", include("cchc.surveys.urls_public")),
     path("", include("cchc.dashboards.urls")),
     path("accounts/", include("cchc.accounts.urls")),
     path("units/", include("cchc.organisations.urls")),
@@ -15,7 +17,6 @@ urlpatterns = [
     path("procedures/", include("cchc.procedures.urls")),
     path("surveys/", include("cchc.surveys.urls")),
     path("reports/", include("cchc.reports.urls")),
-    path("s/", include("cchc.surveys.urls_public")),
     path("inspections/", include("cchc.inspections.urls")),
     path("initiatives/", include("cchc.initiatives.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
