@@ -1,11 +1,12 @@
 """Collecting answers: the public links (collection points) and storing one response, all or nothing.
 
-:func:`response_submit` is the only way a response is written. It checks every answer against the published version
-the respondent saw — unknown or tampered question ids, values outside a question's scale or list, numbers and dates
-that do not read, oversize texts, required questions left empty, answers to questions their condition hides — and
-raises one :class:`ServiceError` listing every problem in Vietnamese; nothing is written then. A response and its
-answers are stored in one transaction and never change afterwards (see the models); the same transaction adds them to
-the counts the results read (:mod:`cchc.surveys.counts`).
+:func:`response_submit` writes one response at once (the invited respondents' links); the public links accept theirs
+into an inbox that :mod:`.inbox` stores in batches, with the same checks (:func:`submission_clean`). They check every
+answer against the published version the respondent saw — unknown or tampered question ids, values outside a
+question's scale or list, numbers and dates that do not read, oversize texts, required questions left empty, answers
+to questions their condition hides — and raise one :class:`ServiceError` listing every problem in Vietnamese;
+nothing is written then. A response and its answers are stored in one transaction and never change afterwards (see
+the models); the same transaction adds them to the counts the results read (:mod:`cchc.surveys.counts`).
 
 What answering a version needs — its questions in order with their choices and conditions — is read once per server
 process and version (:func:`version_form`): a version's content never changes once it is published (every change

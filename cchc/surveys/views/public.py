@@ -5,9 +5,13 @@ Integrity without accounts, in this order on every submission:
 1. throttling per network address and per device cookie (counted in the cache; a Vietnamese page with status 429);
 2. CSRF (Django's middleware);
 3. a hidden honeypot field: when a robot fills it, the thank-you page is shown and nothing is stored;
-4. a signed form token issued with the page: it carries when the form was opened (a form sent sooner than
-   ``SURVEY_MIN_FILL_SECONDS`` is refused) and an idempotency key (sending the same form twice stores one response);
-5. :func:`collection.response_submit`, which checks every answer against the published version.
+4. a signed form token issued with the page: it carries the link, the version shown and when it was published, when
+   the form was opened (a form sent sooner than ``SURVEY_MIN_FILL_SECONDS`` is refused) and an idempotency key
+   (sending the same form twice stores one response);
+5. every answer checked against that version (:func:`collection.submission_clean`, in memory), then the response
+   accepted into the inbox by one statement that also checks the link and the version (:mod:`..inbox`), stored in
+   batches by a background job. What that statement does not accept takes the full path, which reads the link and
+   its published version and says what is wrong.
 
 Conditions are applied on the server: the service drops the answers to questions the earlier answers hide
 (``Submission.drop_hidden``; a browser without JavaScript shows every question with its condition written out), in
