@@ -19,7 +19,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from cchc.audit.models import AuditEntry
 from cchc.surveys.collection import PointData, collection_point_create, collection_point_set_active
 from cchc.surveys.inbox import inbox_process
-from cchc.surveys.models import CollectionPoint, Questionnaire, Response, VersionState
+from cchc.surveys.models import CollectionPoint, PendingResponse, Questionnaire, Response, VersionState
 from cchc.surveys.services import version_close
 from cchc.surveys.templates_catalogue import ensure_templates
 from cchc.surveys.views.public import FORM_SALT
@@ -161,6 +161,16 @@ def test_sending_the_same_form_twice_stores_one_response(point: CollectionPoint)
     first = client.post(form_url(point), answer(fields, hai_long="5"))
     second = client.post(form_url(point), answer(fields, hai_long="5"))
     assert first.status_code == second.status_code == 302 and stored().count() == 1
+
+
+def test_a_form_sent_again_after_its_response_was_stored_shows_thanks_and_adds_nothing(point: CollectionPoint) -> None:
+    client = Client()
+    fields = open_form(client, point)
+    assert client.post(form_url(point), answer(fields, hai_long="5")).status_code == 302
+    assert stored().count() == 1
+    again = client.post(form_url(point), answer(fields, hai_long="5"))
+    assert again.status_code == 302 and stored().count() == 1
+    assert not PendingResponse.objects.exists()
 
 
 def test_too_many_forms_from_one_device_or_address_get_a_vietnamese_429(
