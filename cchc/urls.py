@@ -5,6 +5,8 @@ from .api import api
 from .maintenance.views import health
 
 urlpatterns = [
+    # First: the public survey form is the most requested page, and no other prefix starts with "s/".
+    path("s/", include("cchc.surveys.urls_public")),
     path("", include("cchc.dashboards.urls")),
     path("accounts/", include("cchc.accounts.urls")),
     path("units/", include("cchc.organisations.urls")),
@@ -16,7 +18,6 @@ urlpatterns = [
     path("procedures/", include("cchc.procedures.urls")),
     path("surveys/", include("cchc.surveys.urls")),
     path("reports/", include("cchc.reports.urls")),
-    path("s/", include("cchc.surveys.urls_public")),
     path("inspections/", include("cchc.inspections.urls")),
     path("initiatives/", include("cchc.initiatives.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -35,6 +35,7 @@ from .models import (
     CollectionPoint,
     Invitation,
     InvitationCampaign,
+    PendingResponse,
     QuestionKind,
     Questionnaire,
     QuestionnaireVersion,
@@ -157,6 +158,20 @@ def get_responses_for_user(user: Viewer, questionnaire: Questionnaire) -> QueryS
     if paths is None:
         return responses
     return responses.filter(subtree_condition(paths, "unit"))
+
+
+def get_pending_responses_for_user(user: Viewer, questionnaire: Questionnaire) -> QuerySet[PendingResponse]:
+    """The accepted responses to ``questionnaire`` still waiting in the inbox, about units inside the user's
+    collection scope (as :func:`get_responses_for_user`)."""
+    pending = PendingResponse.objects.filter(questionnaire=questionnaire)
+    if is_admin(user):
+        return pending
+    if not can_view_collection(user):
+        return pending.none()
+    paths = scope_paths(user, COLLECTION_READERS)
+    if paths is None:
+        return pending
+    return pending.filter(subtree_condition(paths, "collection_point__unit"))
 
 
 # ---------------------------------------------------------------------------

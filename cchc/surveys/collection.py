@@ -1,11 +1,12 @@
 """Collecting answers: the public links (collection points) and storing one response, all or nothing.
 
-:func:`response_submit` is the only way a response is written. It checks every answer against the published version
-the respondent saw — unknown or tampered question ids, values outside a question's scale or list, numbers and dates
-that do not read, oversize texts, required questions left empty, answers to questions their condition hides — and
-raises one :class:`ServiceError` listing every problem in Vietnamese; nothing is written then. A response and its
-answers are stored in one transaction and never change afterwards (see the models); the same transaction adds them to
-the counts the results read (:mod:`cchc.surveys.counts`).
+:func:`response_submit` writes one response at once (the invited respondents' links); the public links accept theirs
+into an inbox that :mod:`.inbox` stores in batches, with the same checks (:func:`submission_clean`). They check every
+answer against the published version the respondent saw — unknown or tampered question ids, values outside a
+question's scale or list, numbers and dates that do not read, oversize texts, required questions left empty, answers
+to questions their condition hides — and raise one :class:`ServiceError` listing every problem in Vietnamese;
+nothing is written then. A response and its answers are stored in one transaction and never change afterwards (see
+the models); the same transaction adds them to the counts the results read (:mod:`cchc.surveys.counts`).
 
 What answering a version needs — its questions in order with their choices and conditions — is read once per server
 process and version (:func:`version_form`): a version's content never changes once it is published (every change
@@ -133,6 +134,29 @@ def version_form(version: QuestionnaireVersion) -> VersionForm:
         _forms[key] = form
         while len(_forms) > FORMS_KEPT:
             _forms.popitem(last=False)
+    return form
+
+
+_forms_by_id: dict[tuple[int, float], VersionForm] = {}
+
+
+def published_form(version_id: int, published: float) -> VersionForm | None:
+    """The :class:`VersionForm` of the version with this id published at this time (a POSIX timestamp, as the
+    public form's token carries them), kept per process once read (no query after the first); ``None`` when there is
+    no such version or it was published at another time since. Says nothing of whether the version is published now:
+    the caller checks that where it writes (:func:`inbox.response_accept`)."""
+    key = (version_id, published)
+    form = _forms_by_id.get(key)
+    if form is not None:
+        return form
+    version = QuestionnaireVersion.objects.filter(pk=version_id).exclude(state=VersionState.DRAFT).first()
+    if version is None or version.published_at is None or version.published_at.timestamp() != published:
+        return None
+    form = version_form(version)
+    with _forms_lock:
+        _forms_by_id[key] = form
+        while len(_forms_by_id) > FORMS_KEPT:
+            del _forms_by_id[next(iter(_forms_by_id))]
     return form
 
 
@@ -417,20 +441,32 @@ def response_submit(*, version: QuestionnaireVersion, submission: Submission) ->
         raise
 
 
-def _response_store(*, version: QuestionnaireVersion, submission: Submission) -> Response:
-    if version.state != VersionState.PUBLISHED:
-        raise ServiceError(
-            _("Phiếu khảo sát này đã đóng hoặc chưa ban hành nên không nhận câu trả lời."), code="closed"
-        )
-    if submission.channel not in Channel.values:
-        raise ServiceError(_("Kênh thu thập không hợp lệ."), field="channel")
-    form = version_form(version)
+@dataclass
+class CleanedSubmission:
+    """A submission checked against its version: the answers to store (by question id, those shown only) and the
+    values copied onto the response."""
+
+    answers: dict[int, _Cleaned]
+    dossier_code: str
+    respondent_group: str
+
+
+def submission_clean(
+    form: VersionForm,
+    answers: Mapping[int, Sequence[str]],
+    *,
+    dossier_code: str = "",
+    respondent_group: str = "",
+    drop_hidden: bool = False,
+) -> CleanedSubmission:
+    """Check the raw ``answers`` (and the dossier code given with them) against the version of ``form``, as
+    :func:`response_submit` describes; raise :class:`ServiceError` listing every problem. Reads nothing from the
+    database, so the public form checks a submission before it writes anything."""
     questions, by_pk, numbers = form.questions, form.by_pk, form.numbers
     problems: list[str] = []
-    if any(key not in by_pk for key in submission.answers):
+    if any(key not in by_pk for key in answers):
         problems.append(_("Có câu trả lời cho câu hỏi không thuộc phiếu này. Hãy tải lại phiếu rồi trả lời lại."))
-    dossier_code = _clean_dossier_code(submission.dossier_code, problems)
-    counter_label = normalize(submission.counter_label or "")[:COUNTER_LABEL_MAX_LENGTH]
+    dossier_code = _clean_dossier_code(dossier_code, problems)
     shown: set[int] = set()
     cleaned: dict[int, _Cleaned] = {}
     for question in questions:
@@ -439,12 +475,10 @@ def _response_store(*, version: QuestionnaireVersion, submission: Submission) ->
         visible = target is None or (
             target in shown and _matches(question.condition_question, cleaned[target], question.condition_value)  # type: ignore[arg-type]
         )
-        if not visible and submission.drop_hidden:
+        if not visible and drop_hidden:
             cleaned[question.pk] = _Cleaned()
             continue
-        answer = _clean_answer(
-            question, submission.answers.get(question.pk), problems, label, allowed=form.allowed[question.pk]
-        )
+        answer = _clean_answer(question, answers.get(question.pk), problems, label, allowed=form.allowed[question.pk])
         cleaned[question.pk] = answer
         if visible:
             shown.add(question.pk)
@@ -458,7 +492,6 @@ def _response_store(*, version: QuestionnaireVersion, submission: Submission) ->
         raise ServiceError(" ".join(dict.fromkeys(problems)))
     if not any(not cleaned[pk].empty for pk in shown):
         raise ServiceError(_("Phiếu chưa có câu trả lời nào."))
-    respondent_group = submission.respondent_group
     for question in questions:
         if question.pk not in shown:
             continue
@@ -468,6 +501,45 @@ def _response_store(*, version: QuestionnaireVersion, submission: Submission) ->
             dossier_code = _clean_dossier_code(cleaned[question.pk].text_value, problems)
     if problems:
         raise ServiceError(" ".join(problems))
+    return CleanedSubmission(
+        answers={pk: answer for pk, answer in cleaned.items() if pk in shown and not answer.empty},
+        dossier_code=dossier_code,
+        respondent_group=respondent_group[:64],
+    )
+
+
+def answers_of(response: Response, form: VersionForm, cleaned: CleanedSubmission) -> list[Answer]:
+    """The answers of ``response`` (not saved) from a cleaned submission, with their questions set."""
+    return [
+        Answer(
+            response=response,
+            question=form.by_pk[pk],
+            choice_value=answer.choice_value,
+            choice_values=answer.choice_values,
+            number_value=answer.number_value,
+            date_value=answer.date_value,
+            text_value=answer.text_value,
+        )
+        for pk, answer in cleaned.answers.items()
+    ]
+
+
+def _response_store(*, version: QuestionnaireVersion, submission: Submission) -> Response:
+    if version.state != VersionState.PUBLISHED:
+        raise ServiceError(
+            _("Phiếu khảo sát này đã đóng hoặc chưa ban hành nên không nhận câu trả lời."), code="closed"
+        )
+    if submission.channel not in Channel.values:
+        raise ServiceError(_("Kênh thu thập không hợp lệ."), field="channel")
+    form = version_form(version)
+    checked = submission_clean(
+        form,
+        submission.answers,
+        dossier_code=submission.dossier_code,
+        respondent_group=submission.respondent_group,
+        drop_hidden=submission.drop_hidden,
+    )
+    dossier_code = checked.dossier_code
     rated = Response.objects.filter(questionnaire=version.questionnaire_id, dossier_code=dossier_code)
     if dossier_code and rated.exists():
         raise ServiceError(duplicate_dossier_message(), code="duplicate", field="dossier_code")
@@ -479,27 +551,15 @@ def _response_store(*, version: QuestionnaireVersion, submission: Submission) ->
                 unit=submission.unit,
                 collection_point=submission.collection_point,
                 channel=submission.channel,
-                counter_label=counter_label,
+                counter_label=normalize(submission.counter_label or "")[:COUNTER_LABEL_MAX_LENGTH],
                 dossier_code=dossier_code,
-                respondent_group=respondent_group[:64],
+                respondent_group=checked.respondent_group,
                 started_at=submission.started_at,
                 submitted_at=timezone.now(),
                 fingerprint=submission.fingerprint[:64],
                 idempotency_key=submission.idempotency_key[:64],
             )
-            stored = Answer.objects.bulk_create(
-                Answer(
-                    response=response,
-                    question=by_pk[pk],
-                    choice_value=answer.choice_value,
-                    choice_values=answer.choice_values,
-                    number_value=answer.number_value,
-                    date_value=answer.date_value,
-                    text_value=answer.text_value,
-                )
-                for pk, answer in cleaned.items()
-                if pk in shown and not answer.empty
-            )
+            stored = Answer.objects.bulk_create(answers_of(response, form, checked))
             # Last, so that the rows every submission about this unit and day shares stay locked only briefly.
             counts_add(response, stored)
     except IntegrityError:

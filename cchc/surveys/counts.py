@@ -6,7 +6,8 @@ the counts grow only with the units, channels, respondent groups and months, so 
 One answer-count row holds a question's whole scale (``n1`` … ``n5``, the values of ``scales.fixed_values`` in order),
 which keeps a year of a province to a few tens of thousands of rows.
 
-* :func:`counts_add` adds one response to both tables in the transaction that stores it, with an
+* :func:`counts_add` (:func:`counts_add_many` for a batch) adds one response to both tables in the transaction that
+  stores it, with an
   ``INSERT … ON CONFLICT DO UPDATE SET n1 = n1 + excluded.n1, …`` per table (one statement on PostgreSQL: the answer
   counts in a data-modifying ``WITH`` read by the response-count upsert). The upsert is atomic on PostgreSQL and
   SQLite, so concurrent submissions about the same unit and day never lose a count; the answer-count rows are written
@@ -85,48 +86,64 @@ def _counted_kinds(answers: list[Answer]) -> dict[int, str]:
 def counts_add(response: Response, answers: Iterable[Answer]) -> None:
     """Add ``response`` and its ``answers`` (just stored) to the counts, in the caller's transaction: one statement
     on PostgreSQL, two elsewhere."""
-    answers = [answer for answer in answers if answer.choice_value or answer.text_value]
-    kinds = _counted_kinds(answers)
-    day = local_day(response.submitted_at)
-    month = connection.ops.adapt_datefield_value(day.replace(day=1))
-    common = (response.unit_id, response.channel, response.respondent_group)
-    per_question: dict[int, list[int]] = {}
-    comments = 0
-    for answer in answers:
-        kind = kinds[answer.question_id]
-        if answer.text_value and kind in COMMENT_KINDS:
-            comments += 1
-        slot = SCALE_SLOTS.get(kind, {}).get(answer.choice_value)
-        if slot is not None:
-            per_question.setdefault(answer.question_id, [0] * len(SLOTS))[SLOTS.index(slot)] += 1
-    rows = [
-        (response.questionnaire_id, response.version_id, question_id, *common, month, *slots)
-        for question_id, slots in sorted(per_question.items())
+    counts_add_many([(response, answers)])
+
+
+# Rows per upsert statement when a batch of responses is counted (SQLite allows 32,766 parameters in a statement).
+UPSERT_ROWS = 1000
+
+
+def counts_add_many(items: Iterable[tuple[Response, Iterable[Answer]]]) -> None:
+    """Add each response and its answers (just stored) to the counts, in the caller's transaction: the rows of every
+    response summed first, so a batch of responses about the same units and months costs the same statements as one
+    (one on PostgreSQL when both tables' rows fit in one statement each)."""
+    pairs = [(response, [a for a in answers if a.choice_value or a.text_value]) for response, answers in items]
+    kinds = _counted_kinds([answer for _response, answers in pairs for answer in answers])
+    answer_rows: dict[tuple[Any, ...], list[int]] = {}
+    response_rows: dict[tuple[Any, ...], list[int]] = {}
+    for response, answers in pairs:
+        day = local_day(response.submitted_at)
+        month = connection.ops.adapt_datefield_value(day.replace(day=1))
+        common = (response.unit_id, response.channel, response.respondent_group)
+        comments = 0
+        for answer in answers:
+            kind = kinds[answer.question_id]
+            if answer.text_value and kind in COMMENT_KINDS:
+                comments += 1
+            slot = SCALE_SLOTS.get(kind, {}).get(answer.choice_value)
+            if slot is not None:
+                key = (response.version_id, answer.question_id, *common, month, response.questionnaire_id)
+                answer_rows.setdefault(key, [0] * len(SLOTS))[SLOTS.index(slot)] += 1
+        day_key = (response.version_id, *common, connection.ops.adapt_datefield_value(day), response.questionnaire_id)
+        summed = response_rows.setdefault(day_key, [0, 0])
+        summed[0] += 1
+        summed[1] += comments
+    # Every writer takes its rows in the order of their conflict keys, answer counts before response counts, so two
+    # never wait for each other crosswise (no deadlock).
+    answers_sorted = [
+        (questionnaire, version, question, unit, channel, group, month, *slots)
+        for (version, question, unit, channel, group, month, questionnaire), slots in sorted(answer_rows.items())
     ]
-    responses = _upsert(
-        ResponseCount._meta.db_table,
-        RESPONSE_KEY,
-        RESPONSE_CONFLICT,
-        RESPONSE_SLOTS,
-        [
-            (
-                response.questionnaire_id,
-                response.version_id,
-                *common,
-                connection.ops.adapt_datefield_value(day),
-                1,
-                comments,
-            )
-        ],
-    )
-    statements = [responses]
-    if rows:
-        statements.insert(0, _upsert(AnswerCount._meta.db_table, ANSWER_KEY, ANSWER_CONFLICT, SLOTS, rows))
-    if len(statements) == 2 and connection.vendor == "postgresql":
+    responses_sorted = [
+        (questionnaire, version, unit, channel, group, day, *slots)
+        for (version, unit, channel, group, day, questionnaire), slots in sorted(response_rows.items())
+    ]
+    statements = [
+        _upsert(AnswerCount._meta.db_table, ANSWER_KEY, ANSWER_CONFLICT, SLOTS, answers_sorted[i : i + UPSERT_ROWS])
+        for i in range(0, len(answers_sorted), UPSERT_ROWS)
+    ] + [
+        _upsert(
+            ResponseCount._meta.db_table,
+            RESPONSE_KEY,
+            RESPONSE_CONFLICT,
+            RESPONSE_SLOTS,
+            responses_sorted[i : i + UPSERT_ROWS],
+        )
+        for i in range(0, len(responses_sorted), UPSERT_ROWS)
+    ]
+    if len(statements) == 2 and answers_sorted and connection.vendor == "postgresql":
         statements = [_answers_then_response(*statements)]
     with connection.cursor() as cursor:
-        # The answer-count rows first, in the order of their keys, then the response-count row: every submission
-        # takes its locks in this order, so two never wait for each other crosswise (no deadlock).
         for sql, params in statements:
             cursor.execute(sql, params)
 

@@ -431,6 +431,47 @@ class Answer(models.Model):
         return self.choice_value or self.text_value
 
 
+class PendingResponse(models.Model):
+    """A response accepted from a public link and not yet stored as a :class:`Response` (``inbox.py``).
+
+    The public form checks the answers and writes this one row; ``inbox.inbox_process`` turns the rows into
+    responses, answers and counts in batches and deletes them. A row that cannot be stored keeps its answers and
+    the reason in ``error`` until someone looks at it: nothing accepted is lost.
+    """
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("phiếu khảo sát"), on_delete=models.PROTECT, related_name="pending_responses"
+    )
+    version = models.ForeignKey(
+        QuestionnaireVersion, verbose_name=_("phiên bản"), on_delete=models.PROTECT, related_name="pending_responses"
+    )
+    collection_point = models.ForeignKey(
+        CollectionPoint, verbose_name=_("điểm thu thập"), on_delete=models.PROTECT, related_name="pending_responses"
+    )
+    answers = models.JSONField(_("câu trả lời đã gửi"), default=dict)
+    dossier_code = models.CharField(_("mã hồ sơ"), max_length=DOSSIER_CODE_MAX_LENGTH, blank=True)
+    started_at = models.DateTimeField(_("bắt đầu trả lời lúc"), null=True, blank=True)
+    received_at = models.DateTimeField(_("nhận lúc"))
+    fingerprint = models.CharField(_("dấu vết thiết bị (đã băm)"), max_length=64, blank=True)
+    idempotency_key = models.CharField(_("mã chống gửi trùng"), max_length=64, unique=True)
+    error = models.TextField(_("lỗi khi lưu"), blank=True)
+
+    class Meta:
+        verbose_name = _("phiếu trả lời chờ lưu")
+        verbose_name_plural = _("phiếu trả lời chờ lưu")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "dossier_code"],
+                condition=~models.Q(dossier_code=""),
+                name="pending_response_one_rating_per_dossier",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire_id} · {self.received_at:%Y-%m-%d %H:%M}"
+
+
 # ---------------------------------------------------------------------------
 # Invitations: one-time links for named respondents (the officials' survey)
 

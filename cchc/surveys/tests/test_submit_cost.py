@@ -14,12 +14,20 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from cchc.lib.errors import ServiceError
 from cchc.surveys import collection
 from cchc.surveys.collection import PointData, collection_point_create
-from cchc.surveys.models import CollectionPoint, QuestionKind, Questionnaire, Response, VersionState
+from cchc.surveys.inbox import inbox_process
+from cchc.surveys.models import (
+    CollectionPoint,
+    PendingResponse,
+    QuestionKind,
+    Questionnaire,
+    Response,
+    VersionState,
+)
 from cchc.surveys.services import QuestionData, question_add, version_close, version_new_draft, version_publish
 from cchc.testing.personas import Personas
 
 from .factories import make_questionnaire
-from .test_public import answer, form_url, open_form
+from .test_public import answer, form_url, open_form, stored
 
 
 @pytest.fixture(autouse=True)
@@ -52,22 +60,34 @@ def _new_version_with_question(questionnaire: Questionnaire, code: str) -> None:
     version_publish(actor=None, version=draft)
 
 
-def test_a_submission_reads_the_link_with_its_version_and_writes_the_response_its_answers_and_the_counts(
-    point: CollectionPoint,
-) -> None:
+def test_a_submission_is_one_statement_that_checks_the_link_and_accepts_the_response(point: CollectionPoint) -> None:
     client = Client()
     fields = open_form(client, point)
     assert client.post(form_url(point), answer(fields, hai_long="5")).status_code == 302
     fields = open_form(client, point)
     with CaptureQueriesContext(connection) as queries:
         sent = client.post(form_url(point), answer(fields, hai_long="4", kenh="quay", so_lan="2"))
-    assert sent.status_code == 302 and Response.objects.count() == 2
+    assert sent.status_code == 302 and PendingResponse.objects.count() == 2
     statements = [query["sql"].split(" ", 1)[0].upper() for query in queries.captured_queries]
-    # The link with its published version; the response, its answers and the two counts (in one transaction; one
-    # statement for both counts on PostgreSQL).
+    # The form of the version is kept by the process: one INSERT … SELECT checks the link and the version and writes
+    # the row (the job that stores it was queued by the first submission of this process, a few seconds ago).
+    assert [s for s in statements if s not in ("SAVEPOINT", "RELEASE")] == ["INSERT"], statements
+    assert stored().count() == 2 and not PendingResponse.objects.exists()
+
+
+def test_storing_a_batch_of_accepted_responses_costs_the_same_statements_as_one(
+    point: CollectionPoint, questionnaire: Questionnaire
+) -> None:
+    client = Client()
+    for value in ("5", "4", "3", "5", "2"):
+        assert client.post(form_url(point), answer(open_form(client, point), hai_long=value)).status_code == 302
+    with CaptureQueriesContext(connection) as queries:
+        result = inbox_process()
+    assert result.stored == 5 and Response.objects.count() == 5
+    statements = [query["sql"].split(" ", 1)[0].upper() for query in queries.captured_queries]
+    writes = [s for s in statements if s in ("INSERT", "WITH", "DELETE", "UPDATE")]
     counts = ["WITH"] if connection.vendor == "postgresql" else ["INSERT", "INSERT"]
-    expected = ["SELECT", "INSERT", "INSERT", *counts]
-    assert [s for s in statements if s not in ("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT")] == expected, statements
+    assert writes == ["INSERT", "INSERT", *counts, "DELETE"], statements
 
 
 def test_a_newly_published_version_is_used_at_once(point: CollectionPoint, questionnaire: Questionnaire) -> None:
@@ -78,7 +98,7 @@ def test_a_newly_published_version_is_used_at_once(point: CollectionPoint, quest
     fields = open_form(client, point)
     assert "Ông/bà có góp ý thêm?" in client.get(form_url(point)).content.decode()
     assert client.post(form_url(point), answer(fields, hai_long="3", gop_y="yes")).status_code == 302
-    latest = Response.objects.order_by("-pk").first()
+    latest = stored().order_by("-pk").first()
     assert latest is not None and latest.version.number == 2
     assert list(latest.answers.order_by("question__code").values_list("question__code", flat=True)) == [
         "gop_y",
@@ -95,7 +115,7 @@ def test_an_answer_to_the_earlier_version_is_refused_once_a_new_one_is_published
     _new_version_with_question(questionnaire, "gop_y")
     refused = client.post(form_url(point), answer(old, hai_long="5"))
     assert refused.status_code == 400 and "không thuộc phiếu này" in refused.content.decode()
-    assert Response.objects.count() == 1
+    assert stored().count() == 1
 
 
 def test_a_closed_version_refuses_at_once(point: CollectionPoint, questionnaire: Questionnaire) -> None:
@@ -105,7 +125,7 @@ def test_a_closed_version_refuses_at_once(point: CollectionPoint, questionnaire:
     published = questionnaire.versions.get(state=VersionState.PUBLISHED)
     version_close(actor=None, version=published)
     refused = client.post(form_url(point), answer(fields, hai_long="5"))
-    assert refused.status_code == 410 and Response.objects.count() == 1
+    assert refused.status_code == 410 and stored().count() == 1
     published.refresh_from_db()
     submission = collection.Submission(unit=point.unit, channel=point.channel, answers={})
     with pytest.raises(ServiceError) as error:

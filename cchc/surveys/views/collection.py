@@ -21,7 +21,7 @@ from cchc.accounts import roles
 from cchc.lib.errors import ServiceError
 from cchc.surveys import access
 
-from .. import collection, posters, selectors
+from .. import collection, inbox, posters, selectors
 from ..forms import CollectionPointForm, show_service_error
 from ..models import CollectionPoint, Questionnaire
 from .common import GET_POST, page, posted
@@ -50,6 +50,7 @@ def collection_overview(request: HttpRequest, questionnaire_id: int) -> HttpResp
         "surveys/collection.html",
         questionnaire=questionnaire,
         summary=summary,
+        waiting=inbox.waiting(access.get_pending_responses_for_user(request.user, questionnaire)),
         points=points,
         can_manage=access.can_manage_collection(request.user),
         published=collection.published_version(questionnaire),

@@ -5,9 +5,13 @@ Integrity without accounts, in this order on every submission:
 1. throttling per network address and per device cookie (counted in the cache; a Vietnamese page with status 429);
 2. CSRF (Django's middleware);
 3. a hidden honeypot field: when a robot fills it, the thank-you page is shown and nothing is stored;
-4. a signed form token issued with the page: it carries when the form was opened (a form sent sooner than
-   ``SURVEY_MIN_FILL_SECONDS`` is refused) and an idempotency key (sending the same form twice stores one response);
-5. :func:`collection.response_submit`, which checks every answer against the published version.
+4. a signed form token issued with the page: it carries the link, the version shown and when it was published, when
+   the form was opened (a form sent sooner than ``SURVEY_MIN_FILL_SECONDS`` is refused) and an idempotency key
+   (sending the same form twice stores one response);
+5. every answer checked against that version (:func:`collection.submission_clean`, in memory), then the response
+   accepted into the inbox by one statement that also checks the link and the version (:mod:`..inbox`), stored in
+   batches by a background job. What that statement does not accept takes the full path, which reads the link and
+   its published version and says what is wrong.
 
 Conditions are applied on the server: the service drops the answers to questions the earlier answers hide
 (``Submission.drop_hidden``; a browser without JavaScript shows every question with its condition written out), in
@@ -37,7 +41,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cchc.lib.errors import ServiceError
 
-from .. import collection
+from .. import collection, inbox
 from ..models import CollectionPoint, Question, QuestionKind, QuestionnaireVersion, Section
 
 FORM_SALT = "cchc.surveys.public-form"
@@ -134,16 +138,24 @@ def _throttled(request: HttpRequest) -> bool:
     return over
 
 
-def _new_form_token(point: CollectionPoint) -> str:
-    return signing.dumps({"p": point.pk, "t": time.time(), "k": uuid.uuid4().hex}, salt=FORM_SALT, compress=True)
+def _new_form_token(point: CollectionPoint, version: QuestionnaireVersion) -> str:
+    """The signed token of a form: its link, the version it shows and when that was published, when the form was
+    opened, its idempotency key."""
+    published = version.published_at.timestamp() if version.published_at else None
+    data = {"p": point.pk, "v": version.pk, "w": published, "t": time.time(), "k": uuid.uuid4().hex}
+    return signing.dumps(data, salt=FORM_SALT, compress=True)
 
 
-def _read_form_token(token: str, point: CollectionPoint) -> dict[str, Any] | None:
+def _read_form_token(token: str, point: CollectionPoint | None = None) -> dict[str, Any] | None:
+    """The token's data if it is ours, not expired and (when ``point`` is given) of that link; else ``None``.
+    Without ``point`` the caller checks the link itself (:func:`inbox.response_accept` does, with the version)."""
     try:
         data = signing.loads(token, salt=FORM_SALT, max_age=FORM_MAX_AGE)
     except signing.BadSignature:
         return None
-    if not isinstance(data, dict) or data.get("p") != point.pk or not isinstance(data.get("t"), int | float):
+    if not isinstance(data, dict) or not isinstance(data.get("p"), int) or not isinstance(data.get("t"), int | float):
+        return None
+    if point is not None and data["p"] != point.pk:
         return None
     return data
 
@@ -233,31 +245,85 @@ posted_answers = _posted_answers
 
 @require_http_methods(["GET", "POST"])
 def public_form(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        return _submit(request, token)
     found = _point_or_page(request, token)
     if isinstance(found, HttpResponse):
         return found
     point, version = found
-    if request.method == "GET":
-        return _form_page(request, point, version, form_token=_new_form_token(point))
+    return _form_page(request, point, version, form_token=_new_form_token(point, version))
+
+
+def _thanks_url(request: HttpRequest, token: str) -> str:
+    return reverse("survey_public:thanks", args=[token]) + ("?kiosk=1" if _kiosk(request) else "")
+
+
+def _submit(request: HttpRequest, token: str) -> HttpResponse:
+    """A sent form: the checks that need no database first, then, for a form token of the current kind whose answers
+    are right, the one statement that accepts it (:func:`inbox.response_accept`); anything else takes the full path,
+    which reads the link and says what is wrong."""
     if _throttled(request):
+        found = _point_or_page(request, token)
+        point = None if isinstance(found, HttpResponse) else found[0]
         return render(request, "surveys/public_throttled.html", {"point": point}, status=429)
-    thanks = reverse("survey_public:thanks", args=[point.token]) + ("?kiosk=1" if _kiosk(request) else "")
     if request.POST.get(HONEYPOT, "").strip():
-        return redirect(thanks)
+        return redirect(_thanks_url(request, token))
+    data = _read_form_token(request.POST.get("form_token", ""))
+    answers = _posted_answers(request)
+    current = data is not None and isinstance(data.get("v"), int) and isinstance(data.get("w"), float)
+    if data is not None and current and _filled_long_enough(data):
+        form = collection.published_form(data["v"], data["w"])
+        if form is not None:
+            try:
+                checked = collection.submission_clean(form, answers, drop_hidden=True)
+                accepted = inbox.response_accept(_acceptance(request, token, data, answers, checked.dossier_code))
+            except ServiceError:
+                accepted = None  # the full path says what is wrong
+            if accepted is not None:
+                if accepted:
+                    inbox.process_soon()
+                return redirect(_thanks_url(request, token))
+    return _submit_checked(request, token, answers)
+
+
+def _filled_long_enough(data: dict[str, Any]) -> bool:
+    return bool(time.time() - data["t"] >= settings.SURVEY_MIN_FILL_SECONDS)
+
+
+def _acceptance(
+    request: HttpRequest, token: str, data: dict[str, Any], answers: dict[int, list[str]], dossier_code: str
+) -> inbox.Acceptance:
+    return inbox.Acceptance(
+        point_id=int(data["p"]),
+        token=token,
+        version_id=int(data["v"]),
+        answers=answers,
+        dossier_code=dossier_code,
+        started_at=datetime.datetime.fromtimestamp(data["t"], tz=datetime.UTC),
+        fingerprint=collection.fingerprint_of(_address(request), _device(request)),
+        idempotency_key=str(data["k"]),
+    )
+
+
+def _submit_checked(request: HttpRequest, token: str, answers: dict[int, list[str]]) -> HttpResponse:
+    """The full path of a sent form: the link and its published version read, each problem said in Vietnamese."""
+    found = _point_or_page(request, token)
+    if isinstance(found, HttpResponse):
+        return found
+    point, version = found
     posted_token = request.POST.get("form_token", "")
     data = _read_form_token(posted_token, point)
-    answers = _posted_answers(request)
     if data is None:
         return _form_page(
             request,
             point,
             version,
-            form_token=_new_form_token(point),
+            form_token=_new_form_token(point, version),
             answers=answers,
             error=_("Phiếu đã mở quá lâu hoặc không hợp lệ. Xin kiểm tra lại các câu trả lời rồi bấm gửi lần nữa."),
             status=400,
         )
-    if time.time() - data["t"] < settings.SURVEY_MIN_FILL_SECONDS:
+    if not _filled_long_enough(data):
         return _form_page(
             request,
             point,
@@ -267,24 +333,23 @@ def public_form(request: HttpRequest, token: str) -> HttpResponse:
             error=_("Ông/bà gửi nhanh quá. Xin đọc lại các câu hỏi rồi bấm gửi lần nữa."),
             status=400,
         )
-    submission = collection.Submission(
-        unit=point.unit,
-        channel=point.channel,
-        collection_point=point,
-        counter_label=point.counter_label,
-        answers=answers,
-        drop_hidden=True,
-        started_at=datetime.datetime.fromtimestamp(data["t"], tz=datetime.UTC),
-        fingerprint=collection.fingerprint_of(_address(request), _device(request)),
-        idempotency_key=str(data["k"]),
-    )
     try:
-        collection.response_submit(version=version, submission=submission)
+        checked = collection.submission_clean(collection.version_form(version), answers, drop_hidden=True)
+        if inbox.already_accepted(str(data["k"])):
+            return redirect(_thanks_url(request, token))
+        if inbox.dossier_rated(point.questionnaire_id, checked.dossier_code):
+            raise ServiceError(collection.duplicate_dossier_message(), code="duplicate", field="dossier_code")
+        data = {**data, "p": point.pk, "v": version.pk}
+        accepted = inbox.response_accept(_acceptance(request, token, data, answers, checked.dossier_code))
     except ServiceError as error:
         return _form_page(
             request, point, version, form_token=posted_token, answers=answers, error=error.message, status=400
         )
-    return redirect(thanks)
+    if accepted is None:  # closed, paused or replaced a moment ago
+        return _closed(request, point, _("Phiếu khảo sát này hiện không nhận ý kiến."), status=410)
+    if accepted:
+        inbox.process_soon()
+    return redirect(_thanks_url(request, token))
 
 
 @require_GET

@@ -30,7 +30,7 @@ from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE, table_bytes
 from cchc.organisations.picker import unit_scope
 from cchc.surveys import access
 
-from .. import comments, exports, selectors
+from .. import comments, exports, inbox, selectors
 from ..forms import RESULT_CHANNELS, ResultsFilterForm
 from ..models import QuestionKind, Questionnaire, QuestionnaireKind
 from ..results import YesNoShare, question_numbers, yes_no_shares
@@ -122,9 +122,13 @@ def results_page(request: HttpRequest, questionnaire_id: int) -> HttpResponse:
         # The report's scope is this one for those who follow the collection: its comment total is summed already.
         summed = report.comments if report is not None and access.can_view_collection(request.user) else None
         comment_counts = comments.counted_comment_counts(questionnaire, scope, where, total=summed)
+    waiting = None
+    if access.can_view_collection(request.user):
+        waiting = inbox.waiting(access.get_pending_responses_for_user(request.user, questionnaire))
     return page(
         request,
         "surveys/results/results.html",
+        waiting=waiting,
         questionnaire=questionnaire,
         form=form,
         report=report,
