@@ -68,6 +68,9 @@ Row = tuple[Any, ...]  # (code, *values in VALUE_COLUMNS order)
 COPY_LINES = 1_000  # rows handed to COPY at a time
 ROWS_PER_COPY = 20_000  # rows of one COPY statement, whose foreign keys the server checks as it ends
 QUEUED_TEXTS = 32  # texts of COPY_LINES rows waiting for the COPY thread at most
+# Batches of rows (tuples of Python values, several times the size of their text) for a binary COPY waiting at most:
+# enough to keep the server busy while the next rows are parsed, few enough that memory does not follow the file.
+QUEUED_ROW_BATCHES = 4
 _NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _FLAGS = {True: "t", False: "f"}
@@ -97,7 +100,8 @@ class _CopyStream:
     connection waits on the server. The thread ends its ``COPY`` every :data:`ROWS_PER_COPY` rows and starts the next:
     with the dossier table's foreign keys checked at the end of each ``COPY`` (``SET CONSTRAINTS … IMMEDIATE``) the
     server checks them while the next rows are parsed, instead of all at the commit. At most :data:`QUEUED_TEXTS`
-    texts of :data:`COPY_LINES` rows wait in the queue (memory stays flat)."""
+    texts of :data:`COPY_LINES` rows, or :data:`QUEUED_ROW_BATCHES` batches of rows for a binary ``COPY``, wait in the
+    queue (memory stays flat)."""
 
     _END = object()
     _CANCEL = object()
@@ -115,7 +119,7 @@ class _CopyStream:
         self.types = types  # the columns' type oids, for a binary COPY fed by write_rows()
         self.prefix, self.suffix = prefix, suffix  # the values around each queued row (source; import, times)
         self.error: BaseException | None = None
-        self.queue: queue.Queue[Any] = queue.Queue(maxsize=QUEUED_TEXTS)
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=QUEUED_ROW_BATCHES if types else QUEUED_TEXTS)
         self.thread = threading.Thread(target=self._run, name="dossier-copy", daemon=True)
         self.thread.start()
 
