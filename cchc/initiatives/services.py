@@ -11,7 +11,7 @@ import datetime
 import hashlib
 from decimal import Decimal
 from pathlib import PurePath
-from typing import IO
+from typing import IO, Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -183,9 +183,21 @@ def initiative_update(*, actor: Actor, initiative: Initiative, title: str, descr
         .exists()
     ):
         raise _duplicate()
+    _change(
+        actor,
+        initiative,
+        title=title,
+        description=description,
+    )
+    return initiative
+
+
+def _change(actor: Actor, initiative: Initiative, **values: Any) -> None:
+    """Set ``values`` on an initiative, save those fields and record the change in the audit trail."""
     before = snapshot(initiative, INITIATIVE_FIELDS)
-    initiative.title, initiative.description = title, description
-    initiative.save(update_fields=["title", "description"])
+    for name, value in values.items():
+        setattr(initiative, name, value)
+    initiative.save(update_fields=list(values))
     record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -193,7 +205,6 @@ def initiative_update(*, actor: Actor, initiative: Initiative, title: str, descr
         changes=diff(before, snapshot(initiative, INITIATIVE_FIELDS)),
         unit=initiative.unit,
     )
-    return initiative
 
 
 @transaction.atomic
@@ -297,19 +308,14 @@ def initiative_recognise(
         raise ServiceError(_("Hãy chọn ngày công nhận."), field="recognised_on")
     if recognised_on > (today or timezone.localdate()):
         raise ServiceError(_("Ngày công nhận không được sau ngày hôm nay."), field="recognised_on")
-    before = snapshot(initiative, INITIATIVE_FIELDS)
-    initiative.status = InitiativeStatus.RECOGNISED
-    initiative.level = level
-    initiative.recognised_on = recognised_on
-    initiative.recognition_reference = check_text(normalize(reference), field="reference", max_length=100)
-    initiative.recognised_by = actor_user(actor)
-    initiative.save(update_fields=["status", "level", "recognised_on", "recognition_reference", "recognised_by"])
-    record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        instance=initiative,
-        changes=diff(before, snapshot(initiative, INITIATIVE_FIELDS)),
-        unit=initiative.unit,
+    _change(
+        actor,
+        initiative,
+        status=InitiativeStatus.RECOGNISED,
+        level=level,
+        recognised_on=recognised_on,
+        recognition_reference=check_text(normalize(reference), field="reference", max_length=100),
+        recognised_by=actor_user(actor),
     )
     count_publish(actor=actor, unit=initiative.unit, year=initiative.year)
     return initiative
@@ -330,16 +336,11 @@ def initiative_mark_applied(
         raise ServiceError(_("Hãy chọn ngày áp dụng."), field="applied_on")
     if applied_on > (today or timezone.localdate()):
         raise ServiceError(_("Ngày áp dụng không được sau ngày hôm nay."), field="applied_on")
-    before = snapshot(initiative, INITIATIVE_FIELDS)
-    initiative.status = InitiativeStatus.APPLIED
-    initiative.applied_on = applied_on
-    initiative.save(update_fields=["status", "applied_on"])
-    record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        instance=initiative,
-        changes=diff(before, snapshot(initiative, INITIATIVE_FIELDS)),
-        unit=initiative.unit,
+    _change(
+        actor,
+        initiative,
+        status=InitiativeStatus.APPLIED,
+        applied_on=applied_on,
     )
     count_publish(actor=actor, unit=initiative.unit, year=initiative.year)
     return initiative
@@ -370,18 +371,13 @@ def initiative_refuse(
         raise ServiceError(_("Hãy chọn ngày quyết định."), field="refused_on")
     if refused_on > (today or timezone.localdate()):
         raise ServiceError(_("Ngày quyết định không được sau ngày hôm nay."), field="refused_on")
-    before = snapshot(initiative, INITIATIVE_FIELDS)
-    initiative.status = InitiativeStatus.NOT_RECOGNISED
-    initiative.refusal_reason = reason
-    initiative.refused_on = refused_on
-    initiative.refused_by = actor_user(actor)
-    initiative.save(update_fields=["status", "refusal_reason", "refused_on", "refused_by"])
-    record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        instance=initiative,
-        changes=diff(before, snapshot(initiative, INITIATIVE_FIELDS)),
-        unit=initiative.unit,
+    _change(
+        actor,
+        initiative,
+        status=InitiativeStatus.NOT_RECOGNISED,
+        refusal_reason=reason,
+        refused_on=refused_on,
+        refused_by=actor_user(actor),
     )
     return initiative
 
@@ -395,17 +391,12 @@ def initiative_reopen(*, actor: Actor, initiative: Initiative) -> Initiative:
         raise ServiceError(_("Sáng kiến này đang ở trạng thái đề xuất."), code="already")
     if initiative.status != InitiativeStatus.NOT_RECOGNISED:
         raise ServiceError(_("Chỉ mở lại được sáng kiến không được công nhận."), code="state")
-    before = snapshot(initiative, INITIATIVE_FIELDS)
-    initiative.status = InitiativeStatus.PROPOSED
-    initiative.refusal_reason = ""
-    initiative.refused_on = None
-    initiative.refused_by = None
-    initiative.save(update_fields=["status", "refusal_reason", "refused_on", "refused_by"])
-    record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        instance=initiative,
-        changes=diff(before, snapshot(initiative, INITIATIVE_FIELDS)),
-        unit=initiative.unit,
+    _change(
+        actor,
+        initiative,
+        status=InitiativeStatus.PROPOSED,
+        refusal_reason="",
+        refused_on=None,
+        refused_by=None,
     )
     return initiative
