@@ -17,6 +17,8 @@ from django.db import DatabaseError, connections
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cchc.lib.partitions import default_partition_rows
+
 # Expired sessions older than this mean nobody removes them: `clearsessions` is not scheduled.
 STALE_SESSION_DAYS = 3
 
@@ -92,6 +94,32 @@ def check_sessions_cleared(
     ]
 
 
+def default_partition_messages(rows_by_partition: dict[str, int]) -> list[CheckMessage]:
+    """A warning for each DEFAULT partition that holds rows (decision 26), with how many (counted up to 1000)."""
+    return [
+        Warning(
+            f"The DEFAULT partition {name} holds {'at least ' if count >= 1000 else ''}{count} row(s).",
+            hint=(
+                "Rows land there when no yearly partition covers their date: run `cchc ensure_partitions`, then move "
+                'them to a yearly partition. See docs/deployment.md, "Partitions by year".'
+            ),
+            id="maintenance.W003",
+        )
+        for name, count in sorted(rows_by_partition.items())
+    ]
+
+
+def check_default_partitions(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    if not databases or "default" not in databases:
+        return []
+    try:
+        return default_partition_messages(default_partition_rows(connections["default"]))
+    except DatabaseError:
+        return []
+
+
 class MaintenanceConfig(AppConfig):
     name = "cchc.maintenance"
     verbose_name = _("Vận hành")
@@ -99,3 +127,4 @@ class MaintenanceConfig(AppConfig):
     def ready(self) -> None:
         register(Tags.database, deploy=True)(check_autovacuum)
         register(Tags.database, deploy=True)(check_sessions_cleared)
+        register(Tags.database, deploy=True)(check_default_partitions)

@@ -39,6 +39,8 @@ SCHEDULE: tuple[Job, ...] = (
     Job("purge_import_uploads", datetime.time(3, 30), ("purge_import_uploads", "--older-than", "24")),
     Job("send_reminders", datetime.time(6, 30), ("send_reminders",)),
     Job("send_survey_reminders", datetime.time(7, 0), ("send_survey_reminders",)),
+    # This year's and next year's partitions of the tables partitioned by year (PostgreSQL; decision 26).
+    Job("ensure_partitions", datetime.time(3, 45), ("ensure_partitions",)),
 )
 
 Runner = Callable[[Job], str]
