@@ -21,6 +21,7 @@ import hashlib
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -73,6 +74,7 @@ class _Definition:
     unique: list[tuple[str, list[str]]] = field(default_factory=list)  # (name, columns) of UNIQUE constraints
     index_names: list[str] = field(default_factory=list)  # the indexes that are not constraints
     primary_key: list[str] = field(default_factory=list)  # the name of the primary key constraint
+    referencing: list[tuple[str, str]] = field(default_factory=list)  # (table, name) of other tables' foreign keys
     last_id: int | None = None
     id_called: bool = False
 
@@ -103,6 +105,12 @@ def _definition(cursor: CursorWrapper, table: str) -> _Definition:
             found.primary_key.append(name)
         else:
             found.unique.append((name, list(columns)))
+    cursor.execute(
+        "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE confrelid = %s::regclass AND contype = 'f' "
+        "ORDER BY 1, 2",
+        [table],
+    )
+    found.referencing = [(str(other), str(name)) for other, name in cursor.fetchall()]
     cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
     sequence = cursor.fetchone()[0]
     if sequence:
@@ -123,13 +131,17 @@ def partition_by_year(
     column: str,
     *,
     widen_unique: tuple[str, ...] = (),
+    drop_referencing: tuple[str, ...] = (),
     foreign_keys: bool = True,
     today: datetime.date | None = None,
 ) -> None:
     """Turn ``table`` into a table partitioned by year of ``column``, keeping its rows, indexes and names.
 
     ``widen_unique`` names the unique constraints that may take ``column`` as one more column (PostgreSQL wants the
-    partition key in each); any other unique constraint stops the conversion. ``foreign_keys=False`` leaves the
+    partition key in each); any other unique constraint stops the conversion. ``drop_referencing`` names the tables
+    whose foreign keys to this one are dropped (a foreign key must reference a unique constraint holding the partition
+    key, which Django cannot declare); any other stops the conversion. ``cchc check --deploy`` looks for the rows
+    those tables would then be left pointing at nothing (``dangling_references``). ``foreign_keys=False`` leaves the
     table's own foreign keys out of the database (the ORM still follows them). Does nothing on databases other
     than PostgreSQL, or on a table already partitioned.
     """
@@ -146,6 +158,11 @@ def partition_by_year(
         for name, columns in old.unique:
             if column not in columns and name not in widen_unique:
                 raise ValueError(f"{table}.{name} is unique without {column}; it cannot hold on a partitioned table")
+        for other, name in old.referencing:
+            if other not in drop_referencing:
+                raise ValueError(f"{other}.{name} refers to {table}; name {other} in drop_referencing to drop it")
+        for other, name in old.referencing:
+            cursor.execute(f"ALTER TABLE {_quote(other)} DROP CONSTRAINT {_quote(name)}")
         q_table, q_column = _quote(table), _quote(column)
         cursor.execute(f"SELECT max({q_column}) FROM {q_table}")  # noqa: S608 - our own names
         latest = cursor.fetchone()[0]
@@ -287,3 +304,36 @@ def partition_bounds(table: str, using: BaseDatabaseWrapper | None = None) -> di
             [table],
         )
         return {str(name): str(bound) for name, bound in cursor.fetchall()}
+
+
+def dangling_references(using: BaseDatabaseWrapper | None = None) -> dict[str, int]:
+    """Foreign keys of the ORM into partitioned tables that the database does not enforce, and how many rows of each
+    point at no row (counted up to 1000), as ``"<table>.<column>"``; only those with such rows. Empty off PostgreSQL."""
+    db = using or connection
+    if db.vendor != "postgresql":
+        return {}
+    found: dict[str, int] = {}
+    with db.cursor() as cursor:
+        partitioned = {name for name, _column in partitioned_tables(cursor)}
+        for model in apps.get_models():
+            for model_field in model._meta.concrete_fields:
+                target = getattr(model_field, "related_model", None)
+                if not model_field.is_relation or target is None or target._meta.db_table not in partitioned:
+                    continue
+                table, column, other = model._meta.db_table, model_field.column, target._meta.db_table
+                cursor.execute(
+                    "SELECT 1 FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid "
+                    "AND a.attnum = c.conkey[1] WHERE c.conrelid = %s::regclass AND c.confrelid = %s::regclass "
+                    "AND c.contype = 'f' AND a.attname = %s",
+                    [table, other, column],
+                )
+                if cursor.fetchone():
+                    continue
+                cursor.execute(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {_quote(table)} t WHERE t.{_quote(column)} IS NOT NULL "  # noqa: S608
+                    f"AND NOT EXISTS (SELECT 1 FROM {_quote(other)} o WHERE o.id = t.{_quote(column)}) LIMIT 1000) rows"
+                )
+                count = int(cursor.fetchone()[0])
+                if count:
+                    found[f"{table}.{column}"] = count
+    return found

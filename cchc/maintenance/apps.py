@@ -17,7 +17,7 @@ from django.db import DatabaseError, connections
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cchc.lib.partitions import default_partition_rows
+from cchc.lib.partitions import dangling_references, default_partition_rows
 
 # Expired sessions older than this mean nobody removes them: `clearsessions` is not scheduled.
 STALE_SESSION_DAYS = 3
@@ -120,6 +120,33 @@ def check_default_partitions(
         return []
 
 
+def dangling_reference_messages(rows_by_column: dict[str, int]) -> list[CheckMessage]:
+    """A warning for each reference into a partitioned table (not enforced by the database) with rows pointing at
+    nothing."""
+    return [
+        Warning(
+            f"{'At least ' if count >= 1000 else ''}{count} row(s) of {column} point at no row.",
+            hint=(
+                "The database does not enforce this reference since its target is partitioned by year (decision 26): "
+                "rows were deleted by hand. Restore them from a backup, or remove the rows that point at nothing."
+            ),
+            id="maintenance.W004",
+        )
+        for column, count in sorted(rows_by_column.items())
+    ]
+
+
+def check_dangling_references(
+    app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    if not databases or "default" not in databases:
+        return []
+    try:
+        return dangling_reference_messages(dangling_references(connections["default"]))
+    except DatabaseError:
+        return []
+
+
 class MaintenanceConfig(AppConfig):
     name = "cchc.maintenance"
     verbose_name = _("Vận hành")
@@ -128,3 +155,4 @@ class MaintenanceConfig(AppConfig):
         register(Tags.database, deploy=True)(check_autovacuum)
         register(Tags.database, deploy=True)(check_sessions_cleared)
         register(Tags.database, deploy=True)(check_default_partitions)
+        register(Tags.database, deploy=True)(check_dangling_references)

@@ -12,6 +12,7 @@ they are created, so that every answer is one of a question's choice values what
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -383,6 +384,21 @@ class Response(models.Model):
         raise ImmutableError("A submitted response is never deleted.")
 
 
+class ResponseTimeCopy(models.DateTimeField):
+    """The ``submitted_at`` of the answer's response, copied when the answer is inserted (also by ``bulk_create``).
+
+    On PostgreSQL the answers are partitioned by year of this copy (decision 26); a foreign key on
+    ``(response_id, submitted_at)`` there keeps it equal to the response's own time.
+    """
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = getattr(model_instance, self.attname)
+        if value is None and add:
+            value = model_instance.response.submitted_at  # type: ignore[attr-defined]
+            setattr(model_instance, self.attname, value)
+        return value
+
+
 class Answer(models.Model):
     """The answer to one question of a response: the value field that matches the question's kind is filled."""
 
@@ -400,6 +416,7 @@ class Answer(models.Model):
     number_value = models.DecimalField(_("giá trị số"), max_digits=18, decimal_places=4, null=True, blank=True)
     date_value = models.DateField(_("giá trị ngày"), null=True, blank=True)
     text_value = models.TextField(_("câu trả lời"), blank=True)
+    submitted_at = ResponseTimeCopy(_("gửi lúc"), editable=False)
 
     class Meta:
         verbose_name = _("câu trả lời")

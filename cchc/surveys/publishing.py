@@ -142,7 +142,7 @@ def survey_results_publish(
             )
         for unit in units:
             selected = filtered_responses(responses, ResultsFilter(period, unit))
-            result = satisfaction_index(shape, answer_counts(selected), rules)
+            result = satisfaction_index(shape, answer_counts(selected, period=period), rules)
             for score in result.questions:
                 if score.question.code not in indicators or score.score is None:
                     continue
@@ -166,7 +166,7 @@ def survey_results_publish(
     for code, channels in ((REGULAR_CODE, REGULAR_CHANNELS), (ADHOC_CODE, ("adhoc",))):
         for unit in units:
             selected = filtered_responses(responses, ResultsFilter(period, unit, tuple(channels)))
-            result = satisfaction_index(shape, answer_counts(selected), rules)
+            result = satisfaction_index(shape, answer_counts(selected, period=period), rules)
             if result.index is None:
                 continue
             size = selected.count()

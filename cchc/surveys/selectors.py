@@ -228,12 +228,18 @@ class ResultsFilter:
     group: str = ""
 
 
+def period_bounds(period: Period) -> tuple[datetime.datetime, datetime.datetime]:
+    """The first moment of ``period`` and the first moment after it, in the current time zone."""
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(period.start, datetime.time.min, tzinfo=zone)
+    end = datetime.datetime.combine(period.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+    return start, end
+
+
 def filtered_responses(responses: QuerySet[Response], where: ResultsFilter) -> QuerySet[Response]:
     """``responses`` (already limited to what the reader may see) narrowed to the period, subtree, channels, group."""
     if where.period is not None:
-        zone = timezone.get_current_timezone()
-        start = datetime.datetime.combine(where.period.start, datetime.time.min, tzinfo=zone)
-        end = datetime.datetime.combine(where.period.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+        start, end = period_bounds(where.period)
         responses = responses.filter(submitted_at__gte=start, submitted_at__lt=end)
     if where.unit is not None:
         responses = responses.filter(subtree_condition([where.unit.path], "unit"))
@@ -273,16 +279,24 @@ BREAKDOWN_COLUMNS = {
 }
 
 
-def _scored_answers(responses: QuerySet[Response]) -> QuerySet[Answer]:
-    return Answer.objects.filter(response__in=responses.values("pk"), question__kind__in=SCORED_KINDS).exclude(
+def _scored_answers(responses: QuerySet[Response], period: Period | None = None) -> QuerySet[Answer]:
+    answers = Answer.objects.filter(response__in=responses.values("pk"), question__kind__in=SCORED_KINDS).exclude(
         choice_value=""
     )
+    if period is not None:
+        # The answers' own copy of the time, so that PostgreSQL reads only the period's yearly partitions.
+        start, end = period_bounds(period)
+        answers = answers.filter(submitted_at__gte=start, submitted_at__lt=end)
+    return answers
 
 
-def answer_counts(responses: QuerySet[Response]) -> dict[str, dict[str, int]]:
-    """The number of answers per question code and value among ``responses`` (one grouped query)."""
+def answer_counts(responses: QuerySet[Response], *, period: Period | None = None) -> dict[str, dict[str, int]]:
+    """The number of answers per question code and value among ``responses`` (one grouped query); ``period``, when
+    the responses are limited to one, lets the answers be read from that period's partitions only."""
     counts: dict[str, dict[str, int]] = {}
-    rows = _scored_answers(responses).values("question__code", "choice_value").annotate(n=Count("pk")).order_by()
+    rows = (
+        _scored_answers(responses, period).values("question__code", "choice_value").annotate(n=Count("pk")).order_by()
+    )
     for row in rows:
         counts.setdefault(row["question__code"], {})[row["choice_value"]] = row["n"]
     return counts

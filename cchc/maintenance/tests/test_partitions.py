@@ -14,8 +14,10 @@ from django.db import connection
 
 from cchc.audit.models import AuditAction, AuditEntry
 from cchc.audit.services import record
-from cchc.maintenance.apps import check_default_partitions
+from cchc.maintenance.apps import check_dangling_references, check_default_partitions
 from cchc.maintenance.schedule import SCHEDULE
+from cchc.surveys.models import Answer, CommentHandling
+from cchc.surveys.tests.test_results import make_survey, seed
 from cchc.testing.personas import Personas
 
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="tables are partitioned on PostgreSQL")
@@ -77,3 +79,21 @@ def test_on_sqlite_the_job_says_there_is_nothing_to_partition() -> None:
 def test_the_job_refuses_a_year_out_of_range() -> None:
     with pytest.raises(CommandError, match="1900"):
         _run("--year", "20000")
+
+
+@pytest.mark.django_db
+@postgresql_only
+def test_the_deploy_check_reports_comment_rows_left_pointing_at_no_answer(personas: Personas) -> None:
+    questionnaire = make_survey(personas.province)
+    seed(questionnaire, personas.unit_a, {"q1": "5"}, text="Phải chờ lâu")
+    comment = Answer.objects.get(response__questionnaire=questionnaire, text_value="Phải chờ lâu")
+    CommentHandling.objects.create(answer=comment, handled_by=personas.secretariat)
+    assert check_dangling_references(databases=["default"]) == []
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM surveys_answer WHERE id = %s", [comment.pk])
+
+    messages = check_dangling_references(databases=["default"])
+    assert [(message.id, message.msg) for message in messages] == [
+        ("maintenance.W004", "1 row(s) of surveys_commenthandling.answer_id point at no row.")
+    ]
