@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.lib.partitions import partitions_ensure
 from cchc.lib.periods import Period, PeriodKind
 from cchc.organisations.models import Unit, UnitKind
 
@@ -120,6 +121,8 @@ def load_responses(*, today: datetime.date | None = None) -> int:
     while month <= today:
         months.append(month)
         month = (month + datetime.timedelta(days=32)).replace(day=1)
+    # The year of answers reaches back into last year, whose partition a new PostgreSQL database lacks (decision 26).
+    partitions_ensure(years=tuple(range(first.year, today.year + 1)))
     all_responses: list[Response] = []
     all_answers: list[list[Answer]] = []
     levels = list(DEMO_UNITS.values())
