@@ -115,3 +115,19 @@ def test_years_inside_the_old_block_are_reported_covered_and_later_years_made_on
 
     assert [(r.year, r.outcome) for r in first] == [(2026, "covered"), (2028, "created")]
     assert [(r.year, r.outcome) for r in again] == [(2026, "covered"), (2028, "exists")]
+
+
+def test_a_foreign_key_into_the_table_stops_the_conversion_unless_it_may_be_dropped() -> None:
+    _plain_table([("2025-05-01", "a")])
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE scratch_note (id bigserial PRIMARY KEY, event_id bigint REFERENCES scratch_event)")
+    with pytest.raises(ValueError, match="scratch_note"):
+        _convert(datetime.date(2026, 6, 1))
+
+    with connection.schema_editor() as editor:
+        partition_by_year(editor, "scratch_event", "happened_on", drop_referencing=("scratch_note",))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_constraint WHERE conrelid = 'scratch_note'::regclass AND contype = 'f'")
+        assert cursor.fetchone()[0] == 0
+    assert "scratch_event_upto_2026" in partition_bounds("scratch_event")
