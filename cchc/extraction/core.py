@@ -966,6 +966,7 @@ def extract_lines(
     issuing_unit: RegistryUnit | None = None,
     units: Iterable[RegistryUnit] | None = None,
     source: UnitSource | None = None,
+    learned: bool | None = None,
 ) -> Extraction:
     lines = clean_lines(text)
     header = parse_header(lines)
@@ -994,6 +995,12 @@ def extract_lines(
     if leadless:
         fire("task.dropped_without_lead", len(leadless))
         extractor.tasks = [task for task in extractor.tasks if task.lead_unit]
+    # --- optional learned second opinion (learned.py; ``learned`` None: its ENABLED_BY_DEFAULT) ---
+    from . import learned as learned_labeller
+
+    if learned_labeller.ENABLED_BY_DEFAULT if learned is None else learned:
+        extractor.tasks = learned_labeller.refine(extractor.tasks)
+    # --- end of the learned second opinion ---
     if not extractor.tasks:
         warnings.append(_("Không tìm thấy nhiệm vụ nào được giao trong văn bản; hãy thêm nhiệm vụ bằng tay."))
     unknown = sorted({name for task in extractor.tasks for name in task.unknown_units})
