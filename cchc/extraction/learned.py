@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
+
 from cchc.lib.dates import fold_aligned
 
 from .evaluation import Resolver, _leads_match, deadline_key
@@ -221,9 +223,7 @@ def reference_labels(
                 break
     labels: list[str] = []
     undated_free = [
-        index
-        for index, wanted in enumerate(expected)
-        if index not in matched_expected and not deadline_key(wanted)
+        index for index, wanted in enumerate(expected) if index not in matched_expected and not deadline_key(wanted)
     ]
     for index, found in enumerate(extracted):
         if index in used:
@@ -279,10 +279,20 @@ class Labeller:
         ]
 
 
-@functools.cache
+def model_path() -> Path:
+    """The model file: the setting ``EXTRACTION_TASK_LABELLER`` when set, else the one shipped in the package."""
+    return Path(getattr(settings, "EXTRACTION_TASK_LABELLER", None) or MODEL_PATH)
+
+
 def default_labeller() -> Labeller | None:
-    """The shipped model, or None (with a warning logged once) when it or ``python-crfsuite`` is missing."""
-    return load_labeller(MODEL_PATH)
+    """The model of :func:`model_path`, or None (with a warning logged once) when it or ``python-crfsuite`` is
+    missing."""
+    return _labeller_at(model_path())
+
+
+@functools.cache
+def _labeller_at(path: Path) -> Labeller | None:
+    return load_labeller(path)
 
 
 def load_labeller(model_path: Path) -> Labeller | None:
@@ -298,7 +308,7 @@ def load_labeller(model_path: Path) -> Labeller | None:
 
 def refine(
     tasks: list[ProposedTask],
-    labeller: Labeller | None | Callable[[], Labeller | None] = default_labeller,
+    labeller: Labeller | Callable[[], Labeller | None] | None = default_labeller,
     threshold: float = THRESHOLD,
 ) -> list[ProposedTask]:
     """The proposals the model keeps, with the deadline removed from those it labels ``undated``.

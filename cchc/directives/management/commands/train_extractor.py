@@ -64,9 +64,7 @@ class Command(BaseCommand):
             with tempfile.TemporaryDirectory() as work:
                 result = learned_training.cross_validate(examples, Path(work))
             rules = result.rules
-            self.stdout.write(
-                f"rules alone       F1 {rules.f1:.3f} (P {rules.precision:.3f}, R {rules.recall:.3f})"
-            )
+            self.stdout.write(f"rules alone       F1 {rules.f1:.3f} (P {rules.precision:.3f}, R {rules.recall:.3f})")
             for threshold, score in result.learned.items():
                 self.stdout.write(
                     f"labeller >= {threshold:.2f}  F1 {score.f1:.3f} (P {score.precision:.3f}, R {score.recall:.3f})"
