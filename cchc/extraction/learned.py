@@ -28,6 +28,7 @@ from django.conf import settings
 from cchc.lib.dates import fold_aligned
 
 from .evaluation import Resolver, _leads_match, deadline_key
+from .rules import fire
 
 try:
     import pycrfsuite
@@ -42,7 +43,7 @@ logger = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "task_labeller.crfsuite"
 LABELS = ("keep", "undated", "drop")
 # Whether :func:`cchc.extraction.extract_text` consults the model unless told otherwise.
-ENABLED_BY_DEFAULT = False
+ENABLED_BY_DEFAULT = True
 # A proposal is dropped (or loses its deadline) only when the model gives that label at least this probability.
 THRESHOLD = 0.8
 # L-BFGS settings of the training, chosen by leave-documents-out cross-validation on the development set.
@@ -313,8 +314,9 @@ def refine(
 ) -> list[ProposedTask]:
     """The proposals the model keeps, with the deadline removed from those it labels ``undated``.
 
-    Each change fires no rule of :mod:`.rules` but is written in the task's ``rules`` (``learned.undated``), so
-    the review page and the JSON say the model, not a rule, decided.
+    Each change is counted like a rule (``learned.dropped``, ``learned.undated``; ``bench/extraction.py --rules``),
+    and a removed deadline is written in the task's ``rules`` (``learned.undated``), so the JSON says the model, not
+    a rule, decided.
     """
     model = labeller() if callable(labeller) else labeller
     if model is None or not tasks:
@@ -322,8 +324,10 @@ def refine(
     kept: list[ProposedTask] = []
     for task, probability in zip(tasks, model.probabilities(tasks), strict=True):
         if probability["drop"] >= threshold:
+            fire("learned.dropped")
             continue
         if probability["undated"] >= threshold and (task.deadline is not None or task.recurrence):
+            fire("learned.undated")
             _undate(task)
         kept.append(task)
     return kept
