@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).resolve().parent / "data" / "task_labeller.crfsuite"
 LABELS = ("keep", "undated", "drop")
 # Whether :func:`cchc.extraction.extract_text` consults the model unless told otherwise.
-ENABLED_BY_DEFAULT = True
+ENABLED_BY_DEFAULT = False
 # A proposal is dropped (or loses its deadline) only when the model gives that label at least this probability.
 THRESHOLD = 0.8
 # L-BFGS settings of the training, chosen by leave-documents-out cross-validation on the development set.
