@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from cchc.lib.dates import Deadline, fold_aligned, parse_deadline
 from cchc.lib.periods import Period, PeriodKind
 
+from . import learned as learned_labeller  # the optional learned second opinion, see extract_lines
 from .cell_tables import DITTO, column_kind
 from .cleaning import clean_lines
 from .deadlines import deadline_view
@@ -996,8 +997,6 @@ def extract_lines(
         fire("task.dropped_without_lead", len(leadless))
         extractor.tasks = [task for task in extractor.tasks if task.lead_unit]
     # --- optional learned second opinion (learned.py; ``learned`` None: its ENABLED_BY_DEFAULT) ---
-    from . import learned as learned_labeller
-
     if learned_labeller.ENABLED_BY_DEFAULT if learned is None else learned:
         extractor.tasks = learned_labeller.refine(extractor.tasks)
     # --- end of the learned second opinion ---
