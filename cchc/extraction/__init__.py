@@ -48,6 +48,7 @@ def extract_text(
     issuing_unit: RegistryUnit | None = None,
     units: Iterable[RegistryUnit] | None = None,
     source: UnitSource | None = None,
+    learned: bool | None = None,
 ) -> Extraction:
     """Extract metadata and proposed tasks from the plain text of a directive.
 
@@ -56,9 +57,10 @@ def extract_text(
     registry when given; otherwise ``source`` gives the units of the issuing
     unit's tree valid on the document date, and without an issuing unit the
     issuer named in the header is looked up among its units of the issuing
-    kinds. With neither, no unit is matched (names are kept as written).
+    kinds. With neither, no unit is matched (names are kept as written). ``learned`` says whether the trained task
+    labeller (:mod:`.learned`) has the last word on the proposals; None leaves it to its default.
     """
-    return extract_lines(text, issuing_unit=issuing_unit, units=units, source=source)
+    return extract_lines(text, issuing_unit=issuing_unit, units=units, source=source, learned=learned)
 
 
 def extract_document(
@@ -99,7 +101,7 @@ def extractor_version() -> str:
     digest = hashlib.sha256()
     root = Path(__file__).resolve().parent
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".json", ".txt", ".csv"}:
+        if path.is_file() and path.suffix in {".py", ".json", ".txt", ".csv", ".crfsuite"}:
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return f"{release}+{digest.hexdigest()[:12]}"

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from cchc.lib.dates import Deadline, fold_aligned, parse_deadline
 from cchc.lib.periods import Period, PeriodKind
 
+from . import learned as learned_labeller  # the optional learned second opinion, see extract_lines
 from .cell_tables import DITTO, column_kind
 from .cleaning import clean_lines
 from .deadlines import deadline_view
@@ -966,6 +967,7 @@ def extract_lines(
     issuing_unit: RegistryUnit | None = None,
     units: Iterable[RegistryUnit] | None = None,
     source: UnitSource | None = None,
+    learned: bool | None = None,
 ) -> Extraction:
     lines = clean_lines(text)
     header = parse_header(lines)
@@ -994,6 +996,10 @@ def extract_lines(
     if leadless:
         fire("task.dropped_without_lead", len(leadless))
         extractor.tasks = [task for task in extractor.tasks if task.lead_unit]
+    # --- optional learned second opinion (learned.py; ``learned`` None: its ENABLED_BY_DEFAULT) ---
+    if learned_labeller.ENABLED_BY_DEFAULT if learned is None else learned:
+        extractor.tasks = learned_labeller.refine(extractor.tasks)
+    # --- end of the learned second opinion ---
     if not extractor.tasks:
         warnings.append(_("Không tìm thấy nhiệm vụ nào được giao trong văn bản; hãy thêm nhiệm vụ bằng tay."))
     unknown = sorted({name for task in extractor.tasks for name in task.unknown_units})
