@@ -97,6 +97,7 @@ LEAD_CONFIDENCE = {
     "lead.subject_after_opening": 0.6,
     "lead.lead_in_clause": 0.6,
     "lead.generic_subject": 0.5,
+    "lead.single_addressee": 0.5,
 }
 DEADLINE_CONFIDENCE = {
     "deadline.field": 0.95,
@@ -129,7 +130,7 @@ _SKIP_HEADINGS = re.compile(
     r"|bai\s+hoc|thuc\s+trang|boi\s+canh|su\s+can\s+thiet|nhan\s+xet|uu\s+diem|phuong\s+phap(?:\s+kiem\s+tra)?$"
     r"|hinh\s+thuc(?:\s+(?:kiem\s+tra|thanh\s+tra|giam\s+sat))?$|thanh\s+phan"
     r"|noi\s+dung(?:\s+va\s+\S+)?(?:\s+\S+){0,2}\s+(?:kiem\s+tra|thanh\s+tra|giam\s+sat|khao\s+sat|danh\s+gia|tuyen\s+truyen)"
-    r"|noi\s+dung(?:\s+va\s+\S+)?$)"
+    r"|noi\s+dung(?:\s+va\s+\S+)?$|thoi\s+gian(?:\s+to\s+chuc)?$|dia\s+diem(?:\s+\S+){0,2}$)"
 )
 _KEEP_HEADINGS = re.compile(r"nhiem\s+vu|giai\s+phap|to\s+chuc\s+thuc\s+hien|phuong\s+huong|phan\s+cong|trach\s+nhiem")
 _NOT_TASK = re.compile(
@@ -841,6 +842,46 @@ class _Extractor:
             if "deadline" not in columns and deadline.is_empty:
                 self.undated_rows.append(proposed)
 
+    def addressed_to(self, addressees: list[str]) -> None:
+        """A letter to one addressee ("Kính gửi: Các cơ sở đào tạo trực thuộc Bộ") asks that addressee to do the
+        items of its body that name no one else."""
+        if len(addressees) != 1:
+            return
+        view = TextView(addressees[0])
+        refs, end = parse_unit_list(view, self.registry, 0)
+        whole = view.cut(0, len(view.text))
+        if not whole.strip():
+            return
+        members = tuple(member for ref in refs for member in ref.members)
+        if len(refs) == 1 and refs[0].kind == "unit" and end >= len(view.text.rstrip(" .;")) - 1:
+            lead = refs
+        else:
+            kind = "generic" if all(ref.kind == "generic" for ref in refs) else "group"
+            lead = [UnitRef(text=whole, start=0, end=len(view.text), members=members, kind=kind)]
+        for task in self.tasks:
+            if task.lead_unit:
+                continue
+            fire("lead.single_addressee")
+            proposed = self._proposed(
+                section=task.section,
+                path=tuple(task.section_path.split(".")) if task.section_path else (),
+                lead=lead,
+                lead_text=whole,
+                support=[],
+                deadline=Deadline(),
+                content=task.content,
+                output=task.output,
+                rules=("lead.single_addressee", task.rules.get("deadline", "")),
+            )
+            task.lead_unit, task.lead_unit_id, task.lead_unit_ids = (
+                proposed.lead_unit,
+                proposed.lead_unit_id,
+                proposed.lead_unit_ids,
+            )
+            task.sources["lead_unit"] = proposed.sources.get("lead_unit", whole)
+            task.rules["lead_unit"] = "lead.single_addressee"
+            task.confidence["lead_unit"] = LEAD_CONFIDENCE["lead.single_addressee"]
+
     def date_annex_rows(self) -> None:
         """Give the rows of an annex table with no time column the one deadline the body sets for "the annex"."""
         days = {deadline.due for deadline in self.annex_deadlines}
@@ -1046,9 +1087,11 @@ def extract_lines(
     if reference is None:
         warnings.append(_("Không xác định được ngày ban hành; các thời hạn không ghi năm sẽ không được suy ra."))
     extractor = _Extractor(registry, reference)
-    for start, end in header.body or [(0, len(lines))]:
+    for number, (start, end) in enumerate(header.body or [(0, len(lines))]):
         # The directive, then each attachment (a plan, an appendix), as separate trees.
         extractor.walk(build_tree(paragraphs(lines[start:end])), _Context())
+        if number == 0:
+            extractor.addressed_to(header.addressees)
     warnings.extend(extractor.warnings)
     extractor.date_annex_rows()
     # "Sở Y tế: Chủ trì các nhiệm vụ tại mục IV.5" gives its lead to the items of IV.5, which state none.

@@ -138,3 +138,38 @@ def test_rows_of_an_annex_stay_undated_when_the_body_gives_the_annex_no_deadline
     undated = LETTER.replace("(Phụ lục kèm theo), hoàn thành trước ngày\n20/12/2025", "(Phụ lục kèm theo)")
     tasks = _tasks(LETTER_HEADER + undated)
     assert ("1", "Bộ Tài chính", None) in tasks
+
+
+ONE_ADDRESSEE = """BỘ VĂN HÓA, THỂ THAO VÀ DU LỊCH
+Số: 63/BVHTTDL-ĐT
+Hà Nội, ngày 25 tháng 11 năm 2025
+V/v triển khai nhiệm vụ năm học 2025 - 2026
+Kính gửi: Các cơ sở
+đào tạo trực thuộc Bộ
+
+Thực hiện Kết luận của Thủ tướng Chính phủ, Bộ Văn hóa, Thể thao và Du lịch yêu cầu như sau:
+I. NHIỆM VỤ CỤ THỂ
+1. Rà soát, quy hoạch phát triển đội ngũ giảng viên, đáp ứng chuẩn cơ sở giáo dục đại học.
+2. Hoàn thành công tác tuyển sinh năm học 2025 - 2026, báo cáo kết quả trước ngày 20/12/2025.
+3. Sở Văn hóa và Thể thao các tỉnh phối hợp tổ chức các hoạt động văn hóa cho sinh viên.
+"""
+
+
+def test_an_addressee_wrapped_over_two_lines_is_read_whole() -> None:
+    result = to_json_dict(extract_text(ONE_ADDRESSEE, units=[]))
+    assert result["addressees"] == ["Các cơ sở đào tạo trực thuộc Bộ"]
+
+
+def test_a_letter_to_one_addressee_gives_it_the_items_that_name_no_one_else() -> None:
+    assert _tasks(ONE_ADDRESSEE) == [
+        ("1", "Các cơ sở đào tạo trực thuộc Bộ", None),
+        ("2", "Các cơ sở đào tạo trực thuộc Bộ", "2025-12-20"),
+        ("3", "Sở Văn hóa và Thể thao các tỉnh", None),
+    ]
+
+
+def test_a_letter_to_several_addressees_does_not_guess_which_of_them_leads() -> None:
+    several = ONE_ADDRESSEE.replace(
+        "Kính gửi: Các cơ sở\nđào tạo trực thuộc Bộ", "Kính gửi:\n- Các trường đại học;\n- Các viện nghiên cứu."
+    )
+    assert [lead for _section, lead, _due in _tasks(several)] == ["Sở Văn hóa và Thể thao các tỉnh"]
