@@ -194,6 +194,10 @@ _SPEECH_AFTER_RE = re.compile(
     r"\s*(?:ket\s+luan|chi\s+dao(?:\s+nhu\s+sau)?\s*:|co\s+y\s+kien|yeu\s+cau\s*:|yeu\s+cau\s+(?:cac|nhu\s+sau)"
     r"|thong\s+bao\s+(?:ket\s+luan|y\s+kien|nhu\s+sau))(?![a-z])"
 )
+# Who presided over the meeting a conclusion reports ("Ngày 20/11/2025, Phó Chủ tịch UBND tỉnh chủ trì cuộc họp …").
+_MEETING_AFTER_RE = re.compile(
+    r"\s*,?\s*(?:da\s+)?(?:chu\s+tri|du|tham\s+du|dong\s+chu\s+tri)\s+(?:cuoc\s+hop|hoi\s+nghi|buoi|phien|hop)(?![a-z])"
+)
 _ISSUING_LEAD_IN_RE = re.compile(
     r"(?<![a-z])ban\s+hanh\s+(?:ke\s+hoach|chi\s+thi|quyet\s+dinh|chuong\s+trinh|phuong\s+an|de\s+an)(?![a-z])"
     r"(?:(?!:).)*nhu\s+sau\s*:\s*$"
@@ -503,6 +507,7 @@ class _Extractor:
                     and not folded[end:].lstrip().startswith((":", ","))
                     and not _SPEECH_AFTER_RE.match(folded, end)
                     and not _ISSUING_AFTER_RE.match(folded, end)
+                    and not _MEETING_AFTER_RE.match(folded, end)
                 ):
                     return "lead.subject_after_opening", (
                         refs,

@@ -173,3 +173,15 @@ def test_a_letter_to_several_addressees_does_not_guess_which_of_them_leads() -> 
         "Kính gửi: Các cơ sở\nđào tạo trực thuộc Bộ", "Kính gửi:\n- Các trường đại học;\n- Các viện nghiên cứu."
     )
     assert [lead for _section, lead, _due in _tasks(several)] == ["Sở Văn hóa và Thể thao các tỉnh"]
+
+
+def test_who_presided_over_the_meeting_a_conclusion_reports_is_not_a_lead() -> None:
+    conclusion = (
+        "ỦY BAN NHÂN DÂN TỈNH THỬ NGHIỆM\nSố: 30/TB-UBND\nThử Nghiệm, ngày 01 tháng 12 năm 2025\nTHÔNG BÁO\n"
+        "Kết luận của Phó Chủ tịch UBND tỉnh\n\n"
+        "Ngày 20/11/2025, đồng chí Hoàng Văn A, Phó Chủ tịch UBND tỉnh chủ trì cuộc họp nghe báo cáo tình hình cắt "
+        "giảm thủ tục hành chính. Tham dự cuộc họp có lãnh đạo Văn phòng UBND tỉnh, Sở Nội vụ, Sở Tư pháp.\n\n"
+        "Sau khi nghe báo cáo của Văn phòng UBND tỉnh, Phó Chủ tịch UBND tỉnh kết luận như sau:\n\n"
+        "1. Sở Nội vụ tổng hợp kết quả, báo cáo UBND tỉnh trước ngày 15/12/2025.\n"
+    )
+    assert _tasks(conclusion) == [("1", "Sở Nội vụ", "2025-12-15")]
