@@ -33,9 +33,10 @@ import re
 
 from cchc.lib.dates import fold_aligned
 
-from .names import unknown_name_end
+from .names import HEAD_PHRASES, unknown_name_end
 from .rules import fire
 from .text_view import TextView
+from .vocabulary import phrases
 
 # A merged cell, repeated from the row above.
 DITTO = "〃"
@@ -48,11 +49,19 @@ _COLUMN_RULES = [
     ("support", re.compile(r"phoi\s+hop")),
     (
         "lead",
-        re.compile(r"chu\s+tri|(?:don\s+vi|co\s+quan)(?:\s+\S+)?\s+(?:thuc\s+hien|chiu\s+trach\s+nhiem)|trach\s+nhiem"),
+        re.compile(
+            r"chu\s+tri|(?:don\s+vi|co\s+quan)(?:\s+\S+)?\s+(?:thuc\s+hien|chiu\s+trach\s+nhiem)|trach\s+nhiem"
+            r"|phu\s+trach|tiep\s+nhan,?\s+xu\s+ly"
+        ),
     ),
     ("deadline", re.compile(r"thoi\s+(?:gian|han|diem)|tien\s+do|han\s+hoan\s+thanh|lo\s+trinh")),
     ("output", re.compile(r"san\s+pham|ket\s+qua|chi\s+tieu|hinh\s+thuc")),
-    ("content", re.compile(r"noi\s+dung|nhiem\s+vu|cong\s+viec|giai\s+phap|hoat\s+dong|ten\s+")),
+    (
+        "content",
+        re.compile(
+            r"noi\s+dung|nhiem\s+vu|cong\s+viec|giai\s+phap|hoat\s+dong|ten\s+|^thong\s+tin\s+de\s+xuat|^de\s+xuat"
+        ),
+    ),
 ]
 _DEADLINE_WORDS = re.compile(
     r"\b(?:19|20)\d{2}\b|\bquy\s+(?:[iv]+|[1-4])\b|\bthang\s+\d|thuong\s+xuyen|\bhang\s+(?:nam|quy|thang|tuan)"
@@ -66,6 +75,7 @@ _PLURAL_UNITS = re.compile(
 _TABLE_END = re.compile(r"^(?:phu\s+luc|noi\s+nhan|bieu\s+mau|mau\s+so)\b")
 _MAX_HEADER_WORDS = 14
 _MAX_DEADLINE_WORDS = 30
+_MAX_NAME_WORDS = 16
 
 
 def _fold(text: str) -> str:
@@ -109,11 +119,32 @@ def _is_deadline(text: str) -> bool:
     return len(text.split()) <= _MAX_DEADLINE_WORDS and bool(_DEADLINE_WORDS.search(_fold(text)))
 
 
-def _fits(kind: str, text: str) -> bool:
+def _reads_as_names(text: str) -> bool:
+    """A short cell that reads as a list of names rather than a sentence ("Sở, ban, ngành có liên quan", "Liên
+    hiệp các Hội Khoa học và Kỹ thuật", "Viện, Trường; Doanh nghiệp"): capitalised, no sentence end, no bullet."""
+    stripped = text.strip()
+    words = re.sub(r"[^a-z0-9 ]", " ", fold_aligned(stripped)).split()
+    opens = any(
+        tuple(words[: len(head)]) == head
+        for head in (*HEAD_PHRASES, *(tuple(p.split()) for p in phrases("table_unit_openers")))
+    )
+    return (
+        opens
+        and stripped[0].isupper()
+        and column_kind(stripped) == "other"
+        and len(stripped.split()) <= _MAX_NAME_WORDS
+        and not stripped.endswith((".", ":"))
+        and not _is_deadline(stripped)
+    )
+
+
+def _fits(kind: str, text: str, *, after_content: bool = False) -> bool:
     if kind == "tt":
         return bool(_NUMBER.match(text))
     if kind in ("lead", "support"):
-        return _is_units(text)
+        # Once the row's content is in, a unit column takes a short list of names that the name reader does not
+        # know ("Sở, ban, ngành có liên quan") instead of opening a sub-row with it.
+        return _is_units(text) or (after_content and _reads_as_names(text))
     if kind == "deadline":
         return _is_deadline(text)
     if kind == "content":
@@ -179,7 +210,7 @@ class _Rows:
             return
         for _attempt in range(2):
             for index in range(self.position, len(self.kinds)):
-                if _fits(self.kinds[index], text):
+                if _fits(self.kinds[index], text, after_content=self.position > self.content):
                     self.cells[index] = text
                     self.position = index + 1
                     return

@@ -25,6 +25,7 @@ from cchc.lib.periods import Period, PeriodKind
 from . import learned as learned_labeller  # the optional learned second opinion, see extract_lines
 from .cell_tables import DITTO, column_kind
 from .cleaning import clean_lines
+from .cross_references import resolve_cross_references
 from .deadlines import deadline_view
 from .headers import Header, parse_header
 from .registry_unit import RegistryUnit, UnitSource
@@ -94,14 +95,17 @@ LEAD_CONFIDENCE = {
     "lead.assign_cue_described_group": 0.7,
     "lead.group_with_qualifier": 0.65,
     "lead.later_sentence_owner": 0.6,
+    "lead.subject_after_opening": 0.6,
     "lead.lead_in_clause": 0.6,
     "lead.generic_subject": 0.5,
+    "lead.single_addressee": 0.5,
 }
 DEADLINE_CONFIDENCE = {
     "deadline.field": 0.95,
     "deadline.table_cell": 0.95,
     "deadline.own": 0.85,
     "deadline.closing_sentence": 0.75,
+    "deadline.annex_reference": 0.7,
     "deadline.inherited": 0.7,
 }
 INHERITED_FACTOR = 0.9
@@ -127,7 +131,7 @@ _SKIP_HEADINGS = re.compile(
     r"|bai\s+hoc|thuc\s+trang|boi\s+canh|su\s+can\s+thiet|nhan\s+xet|uu\s+diem|phuong\s+phap(?:\s+kiem\s+tra)?$"
     r"|hinh\s+thuc(?:\s+(?:kiem\s+tra|thanh\s+tra|giam\s+sat))?$|thanh\s+phan"
     r"|noi\s+dung(?:\s+va\s+\S+)?(?:\s+\S+){0,2}\s+(?:kiem\s+tra|thanh\s+tra|giam\s+sat|khao\s+sat|danh\s+gia|tuyen\s+truyen)"
-    r"|noi\s+dung(?:\s+va\s+\S+)?$)"
+    r"|noi\s+dung(?:\s+va\s+\S+)?$|thoi\s+gian(?:\s+to\s+chuc)?$|dia\s+diem(?:\s+\S+){0,2}$)"
 )
 _KEEP_HEADINGS = re.compile(r"nhiem\s+vu|giai\s+phap|to\s+chuc\s+thuc\s+hien|phuong\s+huong|phan\s+cong|trach\s+nhiem")
 _NOT_TASK = re.compile(
@@ -191,11 +195,24 @@ _SPEECH_AFTER_RE = re.compile(
     r"\s*(?:ket\s+luan|chi\s+dao(?:\s+nhu\s+sau)?\s*:|co\s+y\s+kien|yeu\s+cau\s*:|yeu\s+cau\s+(?:cac|nhu\s+sau)"
     r"|thong\s+bao\s+(?:ket\s+luan|y\s+kien|nhu\s+sau))(?![a-z])"
 )
+# Who presided over the meeting a conclusion reports ("Ngày 20/11/2025, Phó Chủ tịch UBND tỉnh chủ trì cuộc họp …").
+_MEETING_AFTER_RE = re.compile(
+    r"\s*,?\s*(?:da\s+)?(?:chu\s+tri|du|tham\s+du|dong\s+chu\s+tri)\s+(?:cuoc\s+hop|hoi\s+nghi|buoi|phien|hop)(?![a-z])"
+)
+_ISSUING_LEAD_IN_RE = re.compile(
+    r"(?<![a-z])ban\s+hanh\s+(?:ke\s+hoach|chi\s+thi|quyet\s+dinh|chuong\s+trinh|phuong\s+an|de\s+an)(?![a-z])"
+    r"(?:(?!:).)*nhu\s+sau\s*:\s*$"
+)
 _ISSUING_AFTER_RE = re.compile(r"\s*ban\s+hanh\s+(?:ke\s+hoach|chi\s+thi|quyet\s+dinh|van\s+ban)(?![a-z])")
 _QUALIFIER_RE = re.compile(
     r"\s*(?:neu\s+tren|noi\s+tren|co\s+ten\s+(?:tai|o)\s+\S+(?:\s+gui)?|duoc\s+kiem\s+tra|thuoc\s+doi\s+tuong(?:\s+(?:kiem\s+tra|thanh\s+tra|giam\s+sat|danh\s+gia|khao\s+sat|ap\s+dung))?|duoc\s+giao(?:\s+(?:chu\s+tri|nhiem\s+vu|thuc\s+hien))?|co\s+(?:lien\s+quan|ten|trach\s+nhiem\s+lien\s+quan)"
     r"|lien\s+quan|truc\s+thuoc|thuoc|tai|trong|o|theo|cua|co\s+chi\s+so|co\s+ty\s+le|xep\s+hang|dat)(?![a-z])"
 )
+
+
+@functools.cache
+def _long_opening_re() -> re.Pattern[str]:
+    return re.compile(rf"\s*(?:{alternation('opening_words')}|doi\s+voi|ve)(?![a-z])")
 
 
 def _described_heading(folded: str, end: int) -> int | None:
@@ -252,6 +269,7 @@ _INLINE_FIELD_RE = re.compile(
 )
 
 
+_ANNEX_MENTION_RE = re.compile(r"(?<![a-z])phu\s+luc(?![a-z])")
 _HELPERS_RE = re.compile(r",?\s*(?:voi\s+su\s+phoi\s+hop\s+cua|phoi\s+hop\s+voi|phoi\s+hop)\s+")
 
 
@@ -365,6 +383,9 @@ class _Extractor:
         self.reference = reference
         self.tasks: list[ProposedTask] = []
         self.warnings: list[str] = []
+        # Deadlines that items of the body give to "the annex", and the rows of annex tables with no time column.
+        self.annex_deadlines: list[Deadline] = []
+        self.undated_rows: list[ProposedTask] = []
         # The columns of the last task table, for its continuation after a page break.
         self.columns: dict[str, int] | None = None
         self.width = 0
@@ -393,6 +414,8 @@ class _Extractor:
             if is_about:
                 # "Đối với X:" — X is the lead, even when it is a description ("các đơn vị xếp hạng thấp").
                 colon = folded.find(":", match.end())
+                if 0 <= colon - match.end() <= 220 and _ASSIGN_RE.search(folded, match.end(), colon):
+                    continue  # "Đối với 10 nhiệm vụ …, yêu cầu các Bộ: Xây dựng; …": the cue names the lead
                 if 0 <= colon - match.end() <= 220 and (not refs or colon - end > 3):
                     text = view.cut(match.end(), colon)
                     kind = "generic" if not refs else refs[0].kind
@@ -471,6 +494,29 @@ class _Extractor:
                     text = view.cut(start, subject_end)
                     ref = UnitRef(text=text, start=start, end=subject_end, kind="generic")
                     return "lead.generic_subject", ([ref], text, 0, False, [(start, subject_end)])
+        if _long_opening_re().match(folded) and not folded.rstrip().endswith(":"):
+            # "Đối với 355 nhiệm vụ … (danh mục theo Báo cáo số …), các Bộ, cơ quan ngang Bộ khẩn trương …",
+            # "Trên cơ sở các Nghị định về phân cấp, phân quyền, các Bộ … thực hiện …": a fronted phrase with
+            # commas of its own, then the subject and its verb, in the first sentence.
+            stops = [position for position in (folded.find(". "), folded.find(";"), folded.find(":")) if position >= 0]
+            first_sentence = min(stops) if stops else len(folded)
+            for comma in re.finditer(r",\s+", folded[:first_sentence]):
+                refs, end = parse_unit_list(view, self.registry, comma.end())
+                if (
+                    refs
+                    and _VERB_AFTER_RE.match(folded, end)
+                    and not folded[end:].lstrip().startswith((":", ","))
+                    and not _SPEECH_AFTER_RE.match(folded, end)
+                    and not _ISSUING_AFTER_RE.match(folded, end)
+                    and not _MEETING_AFTER_RE.match(folded, end)
+                ):
+                    return "lead.subject_after_opening", (
+                        refs,
+                        view.cut(refs[0].start, end),
+                        0,
+                        False,
+                        [(refs[0].start, end)],
+                    )
         for sentence in re.finditer(r"[.;]\s+|\(\s*", folded):
             # "… trên các lĩnh vực trọng tâm. Sở Tư pháp thực hiện thường xuyên.": a later sentence names who does it.
             refs, end = parse_unit_list(view, self.registry, sentence.end())
@@ -593,6 +639,11 @@ class _Extractor:
                 self.walk(child, replace(merged, prefix=prefix))
                 continue
             if child.kind == "para" and child.text.rstrip().endswith(":"):
+                if _ISSUING_LEAD_IN_RE.search(fold_aligned(child.text)):
+                    # "Ủy ban nhân dân Tỉnh ban hành Kế hoạch … đến năm 2035 … như sau:" issues the document; the
+                    # span in its title is the plan's, not a deadline of the items after it.
+                    fire("lead_in.issuing_passes_nothing")
+                    continue
                 # A lead-in sentence: what it says applies to the items after it.
                 sibling_context = replace(merged, section=context.section, path=context.path)
                 continue
@@ -647,6 +698,10 @@ class _Extractor:
     def _task(self, node: Node, own: _Own, context: _Context) -> None:
         content = node.text[own.lead_end :].strip(" :") if own.lead_from_heading else node.text
         folded = fold_aligned(content)
+        if not own.deadline.is_empty and own.deadline.due is not None and _ANNEX_MENTION_RE.search(folded):
+            # "… xử lý các kiến nghị (Phụ lục kèm theo), hoàn thành trước ngày 15/12/2025": the annex's rows are due
+            # then, when its table gives them no time of their own.
+            self.annex_deadlines.append(own.deadline)
         if not content or _NOT_TASK.search(folded) or content.rstrip().endswith(":") or _CONTACT_RE.match(folded):
             return
         if node.kind == "para" and own.deadline.is_empty and _CLOSING_RE.search(folded):
@@ -778,21 +833,74 @@ class _Extractor:
             lead_rule = "lead.table_cell" if lead else _inherited(context.lead_rule)
             if not lead:
                 lead, lead_text = list(context.lead), context.lead_text
-            self.tasks.append(
-                self._proposed(
-                    section=section,
-                    path=_extend_path(context.path, section),
-                    lead=lead,
-                    lead_text=lead_text,
-                    support=[ref for ref in support if ref.kind != "generic"],
-                    deadline=deadline,
-                    content=cell["content"],
-                    output=cell["output"],
-                    rules=(lead_rule, deadline_rule),
-                )
+            proposed = self._proposed(
+                section=section,
+                path=_extend_path(context.path, section),
+                lead=lead,
+                lead_text=lead_text,
+                support=[ref for ref in support if ref.kind != "generic"],
+                deadline=deadline,
+                content=cell["content"],
+                output=cell["output"],
+                rules=(lead_rule, deadline_rule),
             )
-        if columns is None:
+            self.tasks.append(proposed)
+            if "deadline" not in columns and deadline.is_empty:
+                self.undated_rows.append(proposed)
+
+    def addressed_to(self, addressees: list[str]) -> None:
+        """A letter to one addressee ("Kính gửi: Các cơ sở đào tạo trực thuộc Bộ") asks that addressee to do the
+        items of its body that name no one else."""
+        if len(addressees) != 1:
             return
+        view = TextView(addressees[0])
+        refs, end = parse_unit_list(view, self.registry, 0)
+        whole = view.cut(0, len(view.text))
+        if not whole.strip():
+            return
+        members = tuple(member for ref in refs for member in ref.members)
+        if len(refs) == 1 and refs[0].kind == "unit" and end >= len(view.text.rstrip(" .;")) - 1:
+            lead = refs
+        else:
+            kind = "generic" if all(ref.kind == "generic" for ref in refs) else "group"
+            lead = [UnitRef(text=whole, start=0, end=len(view.text), members=members, kind=kind)]
+        for task in self.tasks:
+            if task.lead_unit:
+                continue
+            fire("lead.single_addressee")
+            proposed = self._proposed(
+                section=task.section,
+                path=tuple(task.section_path.split(".")) if task.section_path else (),
+                lead=lead,
+                lead_text=whole,
+                support=[],
+                deadline=Deadline(),
+                content=task.content,
+                output=task.output,
+                rules=("lead.single_addressee", task.rules.get("deadline", "")),
+            )
+            task.lead_unit, task.lead_unit_id, task.lead_unit_ids = (
+                proposed.lead_unit,
+                proposed.lead_unit_id,
+                proposed.lead_unit_ids,
+            )
+            task.sources["lead_unit"] = proposed.sources.get("lead_unit", whole)
+            task.rules["lead_unit"] = "lead.single_addressee"
+            task.confidence["lead_unit"] = LEAD_CONFIDENCE["lead.single_addressee"]
+
+    def date_annex_rows(self) -> None:
+        """Give the rows of an annex table with no time column the one deadline the body sets for "the annex"."""
+        days = {deadline.due for deadline in self.annex_deadlines}
+        if len(days) != 1 or not self.undated_rows:
+            return
+        deadline = self.annex_deadlines[0]
+        for task in self.undated_rows:
+            if task.deadline is None and not task.recurrence:
+                fire("deadline.annex_reference")
+                task.deadline, task.deadline_text = deadline.due, deadline.text
+                task.recurrence, task.period_key = str(deadline.recurrence), deadline.period_key
+                task.sources["deadline"], task.rules["deadline"] = deadline.text, "deadline.annex_reference"
+                task.confidence["deadline"] = DEADLINE_CONFIDENCE["deadline.annex_reference"]
 
     def _cell_units(self, text: str) -> tuple[list[UnitRef], str]:
         if not text.strip():
@@ -986,10 +1094,15 @@ def extract_lines(
     if reference is None:
         warnings.append(_("Không xác định được ngày ban hành; các thời hạn không ghi năm sẽ không được suy ra."))
     extractor = _Extractor(registry, reference)
-    for start, end in header.body or [(0, len(lines))]:
+    for number, (start, end) in enumerate(header.body or [(0, len(lines))]):
         # The directive, then each attachment (a plan, an appendix), as separate trees.
         extractor.walk(build_tree(paragraphs(lines[start:end])), _Context())
+        if number == 0:
+            extractor.addressed_to(header.addressees)
     warnings.extend(extractor.warnings)
+    extractor.date_annex_rows()
+    # "Sở Y tế: Chủ trì các nhiệm vụ tại mục IV.5" gives its lead to the items of IV.5, which state none.
+    extractor.tasks = resolve_cross_references(extractor.tasks)
     # A proposal with no lead, own or inherited, is an explanation, a principle or a target, not a task: the
     # labelled real directives give a lead to all but one of their 2,900 tasks.
     leadless = [task for task in extractor.tasks if not task.lead_unit]

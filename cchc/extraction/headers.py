@@ -287,10 +287,11 @@ def _read_addressees(header: Header, lines: list[str], folded: list[str], limit:
                 blank = True
                 continue
             previous = header.addressees[-1] if header.addressees else ""
+            wrapped = not blank and text[:1].islower() and not raw_previous.endswith((";", "."))
             if (
                 not text.startswith(("-", "–", "+", "•"))
                 and previous
-                and in_item
+                and (in_item or wrapped)
                 and (raw_previous.endswith((",", ":")) or (not blank and not raw_previous.endswith((";", "."))))
             ):
                 # An addressee wrapped over lines ("- Bộ trưởng / các Bộ: / Quốc phòng, Công an, …").

@@ -240,6 +240,8 @@ for _phrase in _FIELD_PHRASES:
     _FIELD_STARTS.setdefault(_phrase[0], []).append(_phrase)
 _HEAD_PHRASES = sorted((tuple(head.split()) for head in _HEADS), key=len, reverse=True)
 _HEAD_SET = frozenset(_HEAD_PHRASES)
+# The head nouns of unit names, as word tuples (for readers outside this module).
+HEAD_PHRASES = tuple(_HEAD_PHRASES)
 _LEVEL_PHRASES = sorted((tuple(level.split()) for level in _LEVELS), key=len, reverse=True)
 # Abbreviations that stand for a whole field ("Phòng TC-KH", "Sở KH&CN", "Văn phòng HĐND-UBND").
 _ABBREVIATION_RE = re.compile(r"^[a-z]{1,6}(?:[-&][a-z]{1,6})+$|^[a-z]{2,7}$")

@@ -170,3 +170,53 @@ def test_places_listed_after_one_council_and_ministries_named_with_their_peers_l
         ("Ủy ban nhân dân các thành phố: Hà Nội, Cần Thơ", "2025-11-30"),
         ("Bộ Tài chính, Bộ Khoa học và Công nghệ, các bộ, ngành liên quan", "2025-12-31"),
     ]
+
+
+UNKNOWN_NAMES = """PHỤ LỤC
+
+STT
+
+NHIỆM VỤ VÀ GIẢI PHÁP
+
+CHỦ TRÌ
+
+PHỐI HỢP
+
+THỜI GIAN
+
+1
+
+Rà soát các cơ chế, chính sách khuyến khích đổi mới công nghệ của tỉnh.
+
+Sở Tài chính
+
+Sở, ban, ngành có liên quan
+
+Thường xuyên
+
+2
+
+Nghiên cứu, tư vấn, phản biện chính sách, giải pháp công nghệ.
+
+Liên hiệp các Hội Khoa học và Kỹ thuật
+
+Viện, Trường; Doanh nghiệp
+
+2026
+"""
+
+
+def test_names_the_reader_does_not_know_stay_in_the_unit_columns_of_their_row() -> None:
+    rows = [line for line in rebuild_cell_tables(UNKNOWN_NAMES.split("\n")) if "|" in line]
+    assert rows[1].endswith("| Sở Tài chính | Sở, ban, ngành có liên quan | Thường xuyên")
+    assert rows[2].endswith("| Liên hiệp các Hội Khoa học và Kỹ thuật | Viện, Trường; Doanh nghiệp | 2026")
+    assert _tasks(UNKNOWN_NAMES) == [
+        ("1", "Sở Tài chính", None, "continuous"),
+        ("2", "Liên hiệp các Hội Khoa học và Kỹ thuật", "2026-12-31", ""),
+    ]
+
+
+def test_a_repeated_header_cell_is_not_taken_for_a_name() -> None:
+    lines = ["STT", "", "Nhiệm vụ", "", "Chủ trì", "", "Thời gian", "", "1", "", "Lập kế hoạch.", "", "Nội dung", ""]
+    rows = [line for line in rebuild_cell_tables(lines) if "|" in line]
+    assert "| Nội dung |" not in rows[1]

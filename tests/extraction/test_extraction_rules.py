@@ -169,3 +169,16 @@ def test_a_rhythm_that_closes_a_reporting_clause_is_the_tasks_rhythm() -> None:
 def test_a_negated_request_assigns_nothing_to_the_people_named_after_it() -> None:
     [task] = _tasks("(3) Từ ngày 01/01/2026, các cơ quan, đơn vị không yêu cầu người dân nộp bản sao giấy tờ.")
     assert task == ("(3)", "các cơ quan, đơn vị", "2026-01-01")
+
+
+def test_the_sentence_issuing_a_plan_gives_its_span_to_none_of_the_items() -> None:
+    body = (
+        "Ủy ban nhân dân tỉnh ban hành Kế hoạch thực hiện lộ trình đổi mới công nghệ đến năm 2035 như sau:\n"
+        "I. TỔ CHỨC THỰC HIỆN\n"
+        "1. Sở Khoa học và Công nghệ chủ trì xây dựng chương trình hỗ trợ doanh nghiệp đổi mới công nghệ.\n"
+        "2. Sở Tài chính tham mưu bố trí kinh phí thực hiện Kế hoạch, hoàn thành trước ngày 30/12/2025.\n"
+    )
+    assert _tasks(body) == [
+        ("1", "Sở Khoa học và Công nghệ", None),
+        ("2", "Sở Tài chính", "2025-12-30"),
+    ]
