@@ -341,7 +341,7 @@ def _import(path: Path, source: str = SOURCE, parallel_min_rows: int | None = No
 
         return run
 
-    for name in ("rollups_refresh", "rollups_add_import"):
+    for name in ("rollups_refresh", "rollups_add_import", "rollups_add"):
         if hasattr(services, name):
             setattr(services, name, timed(getattr(services, name)))
     if parallel_min_rows is not None:  # in the forked child only
