@@ -470,7 +470,7 @@ def rollups_add(sums: ImportSums) -> int:
     if not sums.sums:
         return 0
     columns = ", ".join(ROLLUP_COUNTS)
-    rows = [(unit, month, field, *counts) for (unit, month, field), counts in sums.sums.items()]
+    rows: list[tuple[Any, ...]] = [(unit, month, field, *counts) for (unit, month, field), counts in sums.sums.items()]
     delta = "procedures_rollup_delta"
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {delta}")
