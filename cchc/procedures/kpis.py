@@ -365,6 +365,159 @@ def _planner_settings(**values: str) -> Iterator[None]:
                 cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
 
 
+class ImportSums:
+    """The rollup counts of the dossiers an import creates, summed in the import's process as the rows are written
+    (rows in the dossier writer's layout, ``upserts.Row``): what :func:`rollups_add_import` would read back from the
+    table, without the grouped scan of the import's rows. :meth:`add` runs once per row, so it is kept to dictionary
+    hits and integer additions; the conditions are those of :func:`counted`, :func:`on_time_condition` and the
+    grouped queries (``_received_counts``, ``_finished_counts``).
+
+    ``sums`` maps (unit id, first day of the month, procedure field) to the :data:`ROLLUP_COUNTS` of that key;
+    :attr:`keys` gives every (unit id, month) the rows count in, dossiers the KPIs do not count included (the keys a
+    recount would read)."""
+
+    def __init__(self) -> None:
+        self.sums: dict[tuple[int, datetime.date, str], list[int]] = {}
+        self.complete = True  # False when a row named a procedure not known when the sums began
+        self.other_keys: set[tuple[int, datetime.date]] = set()  # months of rows not counted (new, rejected)
+        self.limit = late_after_supplements()
+        self._procedures: dict[int, tuple[str, bool]] = {
+            pk: (field or "", online_level == OnlineLevel.FULL)
+            for pk, field, online_level in Procedure.objects.values_list("pk", "field", "online_level")
+        }
+        self._months: dict[datetime.date, datetime.date] = {}
+        self._not_counted = frozenset(str(status) for status in NOT_COUNTED)
+
+    def _month(self, day: datetime.date) -> datetime.date:
+        month = self._months.get(day)
+        if month is None:
+            month = self._months[day] = day.replace(day=1)
+        return month
+
+    def add(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Count ``rows`` (code, procedure id, unit id, received, due, finished, returned, status, channel, fee,
+        paid online, inputs digitised, results digitised, electronic result, apology, supplements, withdrawn)."""
+        sums, months, procedures, limit = self.sums, self._months, self._procedures, self.limit
+        not_counted, month_of_day = self._not_counted, self._month
+        online, postal, withdrawn_status = str(Channel.ONLINE), str(Channel.POSTAL), str(DossierStatus.WITHDRAWN)
+        for row in rows:
+            unit, received, finished, status = row[2], row[3], row[5], row[7]
+            month = months.get(received) or month_of_day(received)
+            if status in not_counted:
+                self.other_keys.add((unit, month))
+                if finished is not None:
+                    self.other_keys.add((unit, months.get(finished) or month_of_day(finished)))
+                continue
+            found = procedures.get(row[1])
+            field, full = found if found is not None else self._procedure(row[1])
+            key = (unit, month, field)
+            counts = sums.get(key)
+            if counts is None:
+                counts = sums[key] = [0] * len(ROLLUP_COUNTS)
+            counts[0] += 1
+            channel = row[8]
+            if channel == online:
+                counts[1] += 1
+                if full:
+                    counts[4] += 1
+            elif channel == postal:
+                counts[2] += 1
+            if full:
+                counts[3] += 1
+            if row[11]:
+                counts[5] += 1
+            fee = row[9]
+            if fee is not None and fee > 0:
+                counts[6] += 1
+                if row[10]:
+                    counts[7] += 1
+            if finished is None:
+                continue
+            key = (unit, months.get(finished) or month_of_day(finished), field)
+            counts = sums.get(key)
+            if counts is None:
+                counts = sums[key] = [0] * len(ROLLUP_COUNTS)
+            counts[8] += 1
+            due = row[4]
+            if (
+                status == withdrawn_status
+                or row[16]
+                or ((due is None or finished <= due) and (limit <= 0 or row[15] <= limit))
+            ):
+                counts[9] += 1
+            elif row[14] is not None:
+                counts[11] += 1
+            if row[13]:
+                counts[10] += 1
+            counts[12] += (finished - received).days
+
+    def _procedure(self, pk: int) -> tuple[str, bool]:
+        """A procedure stored after the sums began: the sums are then incomplete (:attr:`complete`), and the import
+        reads its counts back from the table instead (no query here: a ``COPY`` may hold the connection)."""
+        self.complete = False
+        return "", False
+
+    @property
+    def keys(self) -> set[tuple[int, datetime.date]]:
+        return {(unit, month) for unit, month, _field in self.sums} | self.other_keys
+
+
+def rollups_add(sums: ImportSums) -> int:
+    """Add counts summed in the import's process (:class:`ImportSums`) to both rollup tables, in the caller's
+    transaction, as :func:`rollups_add_import` adds those it reads back: the same exactness condition (every dossier
+    counted is new, the rollups were current before). Returns how many per-field rows were written."""
+    _lock_rollups()
+    if not sums.sums:
+        return 0
+    columns = ", ".join(ROLLUP_COUNTS)
+    rows: list[tuple[Any, ...]] = [(unit, month, field, *counts) for (unit, month, field), counts in sums.sums.items()]
+    delta = "procedures_rollup_delta"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {delta}")
+        integers = ", ".join(f"{name} bigint NOT NULL" for name in ROLLUP_COUNTS)
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {delta} (unit_id bigint NOT NULL, month date NOT NULL, "
+            f"field varchar(255) NOT NULL, {integers})"
+        )
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {delta} (unit_id, month, field, {columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * (len(ROLLUP_COUNTS) + 3))
+            cursor.executemany(
+                f"INSERT INTO {delta} (unit_id, month, field, {columns}) VALUES ({placeholders})",  # noqa: S608
+                rows,
+            )
+        count = _add_delta(cursor, delta)
+        cursor.execute(f"DROP TABLE {delta}")
+    return count
+
+
+def _add_delta(cursor: Any, delta: str) -> int:
+    """Add the rows of the temporary table ``delta`` (unit, month, field and the counts) to both rollup tables."""
+    by_field, totals = DossierMonth._meta.db_table, DossierUnitMonth._meta.db_table
+    columns = ", ".join(ROLLUP_COUNTS)
+    total_sums = ", ".join(f"SUM({name})" for name in ROLLUP_COUNTS)
+
+    def added(table: str) -> str:
+        return ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in ROLLUP_COUNTS)
+
+    # "WHERE 1 = 1" keeps SQLite from reading ON CONFLICT as a join's ON.
+    cursor.execute(
+        f"INSERT INTO {by_field} (unit_id, month, field, {columns}) "  # noqa: S608 - names of our own tables
+        f"SELECT unit_id, month, field, {columns} FROM {delta} WHERE 1 = 1 "
+        f"ON CONFLICT (unit_id, month, field) DO UPDATE SET {added(by_field)}"
+    )
+    count = int(cursor.rowcount)
+    cursor.execute(
+        f"INSERT INTO {totals} (unit_id, month, {columns}) "  # noqa: S608 - names of our own tables
+        f"SELECT unit_id, month, {total_sums} FROM {delta} WHERE 1 = 1 GROUP BY unit_id, month "
+        f"ON CONFLICT (unit_id, month) DO UPDATE SET {added(totals)}"
+    )
+    return count
+
+
 def rollups_add_import(import_id: int) -> int:
     """Add the counts of the dossiers an import wrote (those whose last import it is) to both rollup tables, in the
     caller's transaction: their sums per unit, month and field go into a temporary table, and one ``INSERT … SELECT
@@ -381,14 +534,7 @@ def rollups_add_import(import_id: int) -> int:
     rows = Dossier.objects.filter(counted(), last_import_id=import_id)
     received_sql, received_params = _received_counts(rows).query.sql_with_params()
     finished_sql, finished_params = _finished_counts(rows.filter(finished_on__isnull=False)).query.sql_with_params()
-    by_field, totals = DossierMonth._meta.db_table, DossierUnitMonth._meta.db_table
-    columns = ", ".join(ROLLUP_COUNTS)
     sums = ", ".join(f"SUM({name}) AS {name}" for name in ROLLUP_COUNTS)
-    total_sums = ", ".join(f"SUM({name})" for name in ROLLUP_COUNTS)
-
-    def added(table: str) -> str:
-        return ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in ROLLUP_COUNTS)
-
     delta = "procedures_rollup_delta"
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {delta}")
@@ -399,18 +545,7 @@ def rollups_add_import(import_id: int) -> int:
                 f"FROM ({received_sql} UNION ALL {finished_sql}) AS parts GROUP BY unit_id, month, COALESCE(field, '')",
                 [*received_params, *finished_params],
             )
-        # "WHERE 1 = 1" keeps SQLite from reading ON CONFLICT as a join's ON.
-        cursor.execute(
-            f"INSERT INTO {by_field} (unit_id, month, field, {columns}) "  # noqa: S608 - names of our own tables
-            f"SELECT unit_id, month, field, {columns} FROM {delta} WHERE 1 = 1 "
-            f"ON CONFLICT (unit_id, month, field) DO UPDATE SET {added(by_field)}"
-        )
-        count = cursor.rowcount
-        cursor.execute(
-            f"INSERT INTO {totals} (unit_id, month, {columns}) "  # noqa: S608 - names of our own tables
-            f"SELECT unit_id, month, {total_sums} FROM {delta} WHERE 1 = 1 GROUP BY unit_id, month "
-            f"ON CONFLICT (unit_id, month) DO UPDATE SET {added(totals)}"
-        )
+        count = _add_delta(cursor, delta)
         cursor.execute(f"DROP TABLE {delta}")
     return count
 
@@ -1068,6 +1203,7 @@ __all__ = [
     "KPI_LABELS",
     "Counts",
     "GroupScore",
+    "ImportSums",
     "ItemScore",
     "Kpis",
     "PublishOutcome",
@@ -1081,6 +1217,7 @@ __all__ = [
     "kpis_for",
     "kpis_publish",
     "rate",
+    "rollups_add",
     "rollups_add_import",
     "rollups_refresh",
 ]

@@ -106,8 +106,14 @@ class DataImport(models.Model):
 class Dossier(models.Model):
     source = models.CharField(_("nguồn dữ liệu"), max_length=100)
     code = models.CharField(_("mã hồ sơ"), max_length=100)
-    procedure = models.ForeignKey(Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey(Unit, verbose_name=_("đơn vị tiếp nhận"), on_delete=models.PROTECT, related_name="+")
+    # No index of their own: the composite indexes below begin with them and serve their look-ups (every index is
+    # written for every imported row).
+    procedure = models.ForeignKey(
+        Procedure, verbose_name=_("thủ tục"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị tiếp nhận"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     received_on = models.DateField(_("ngày tiếp nhận"))
     due_on = models.DateField(_("ngày hẹn trả"), null=True, blank=True)
     finished_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
@@ -122,6 +128,9 @@ class Dossier(models.Model):
     apology_on = models.DateField(_("ngày phiếu xin lỗi"), null=True, blank=True)
     supplement_requests = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
     returned_or_withdrawn = models.BooleanField(_("trả lại hoặc rút hồ sơ"), default=False)
+    # Written only by the import that creates the DataImport row in the same transaction, and set to null by Django
+    # when that row is deleted (``SET_NULL``): no database constraint, whose check per row cost an import as much as
+    # the procedure's or the unit's (docs/decisions.md, "The dossier's last import is not a database constraint").
     last_import = models.ForeignKey(
         DataImport,
         on_delete=models.SET_NULL,
@@ -129,6 +138,7 @@ class Dossier(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("lần nhập gần nhất"),
+        db_constraint=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

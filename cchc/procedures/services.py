@@ -34,7 +34,7 @@ from cchc.lib.validators import TITLE_MAX_LENGTH
 from cchc.organisations.models import Unit
 
 from . import presets
-from .kpis import rollups_add_import, rollups_refresh
+from .kpis import rollups_add, rollups_add_import, rollups_refresh
 from .models import (
     DataImport,
     DataImportKind,
@@ -629,8 +629,12 @@ def dossiers_import(
             report.created, report.updated, report.unchanged = writer.created, writer.updated, writer.unchanged
             report.rollup_keys = writer.affected
             if writer.created and not writer.updated:
-                # Every dossier written is new: add their counts instead of recounting their months.
-                rollups_add_import(log.pk)
+                # Every dossier written is new: add their counts instead of recounting their months, as summed
+                # while they were written when they were (no scan of the rows just written), else read back.
+                if writer.sums is not None and writer.sums.complete:
+                    rollups_add(writer.sums)
+                else:
+                    rollups_add_import(log.pk)
             else:
                 rollups_refresh(keys=report.rollup_keys)
             if report.rows_read == 0:

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from cchc.lib.errors import ServiceError
 
+from .kpis import ImportSums
 from .models import DataImport, Dossier
 
 BATCH_SIZE = 500
@@ -281,6 +282,9 @@ class DossierWriter:
         self._suffix = f"\t{log.pk}\t{self.now.isoformat()}\t{self.now.isoformat()}\n"
         self._stream: _CopyStream | None = None
         self._checked_now: list[str] = []  # foreign keys checked at the end of each COPY instead of at the commit
+        # The rollup counts of the created rows, summed as they are written: on PostgreSQL when every row goes straight
+        # into the table (a new source) as values (not as text prepared elsewhere); on other databases always.
+        self.sums: ImportSums | None = ImportSums() if not (self.postgres and self.had_rows) else None
         if self.postgres and self.had_rows:
             self._create_staging()
 
@@ -308,6 +312,7 @@ class DossierWriter:
         parsing process prepares ahead of :meth:`add_lines`."""
         self.pause()
         self.binary = False
+        self.sums = None
 
     def copy_line(self, row: Row) -> str | None:
         """The ``COPY`` line of ``row`` (PostgreSQL), for a process that prepares rows ahead of :meth:`add_lines`;
@@ -339,6 +344,8 @@ class DossierWriter:
 
     def _send(self) -> None:
         if self.rows:
+            if self.sums is not None:
+                self.sums.add(self.rows)
             stream = self._stream or self._open_copy()
             stream.write_rows(self.rows)
             self.rows = []
@@ -400,7 +407,10 @@ class DossierWriter:
             self._upsert_staged()
         elif self.staged:
             self.created += self.staged
-            self._keys_of_import()
+            if self.sums is not None:
+                self.affected.update(self.sums.keys)
+            else:
+                self._keys_of_import()
 
     def _open_copy(self) -> Any:
         table = STAGING_TABLE if self.had_rows else self.table
@@ -503,10 +513,12 @@ class DossierWriter:
 
         inserts: list[list[Any]] = []
         updates: list[list[Any]] = []
+        created: list[Row] = []
         for row in batch:
             old = stored.get(row[0])
             if old is None:
                 inserts.append([self.source, *adapted(row), self.log.pk, now, now])
+                created.append(row)
                 self._keys(row)
             elif old[1:] != row[1:]:
                 updates.append([*adapted(row)[1:], self.log.pk, now, old[0]])
@@ -524,6 +536,8 @@ class DossierWriter:
                 cursor.executemany(f"UPDATE {self.table} SET {assignments} WHERE id = %s", updates)  # noqa: S608
         self.created += len(inserts)
         self.updated += len(updates)
+        if self.sums is not None:
+            self.sums.add(created)
 
     # --- PostgreSQL: COPY into a staging table, one INSERT … ON CONFLICT ----------------------------------------------
 

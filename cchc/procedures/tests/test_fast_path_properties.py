@@ -1,5 +1,6 @@
 """Properties of the import's short ways, on generated rows: a row read the short way is the row the full parse
-gives, and the writer stores exactly the rows it is handed, in ``COPY``'s binary format as in its text format."""
+gives, the writer stores exactly the rows it is handed, in ``COPY``'s binary format as in its text format, and the
+rollup counts it sums while writing new rows are those a recount of the table gives."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +21,17 @@ from cchc.organisations.models import Unit
 from cchc.testing.personas import Personas
 
 from .. import presets
-from ..models import Channel, DataImport, DataImportKind, Dossier, DossierStatus, Procedure
+from ..kpis import dossier_keys, rollups_add, rollups_refresh
+from ..models import (
+    Channel,
+    DataImport,
+    DataImportKind,
+    Dossier,
+    DossierMonth,
+    DossierStatus,
+    DossierUnitMonth,
+    Procedure,
+)
 from ..parsing import RowParser, find_layout, is_total_row
 from ..upserts import VALUE_COLUMNS, DossierWriter
 from . import samples
@@ -237,5 +249,83 @@ def test_the_writer_stores_exactly_the_rows_it_is_handed_in_either_copy_format(p
         expected = sorted(rows)
         assert _write(rows, text=False, source=f"binary-{number}") == expected
         assert _write(rows, text=True, source=f"text-{number}") == expected
+
+    check()
+
+
+# --- The rollup counts summed as rows are written -------------------------------------------------------------------
+
+
+def _rollups() -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    by_field = [field.attname for field in DossierMonth._meta.concrete_fields if field.name != "id"]
+    totals = [field.attname for field in DossierUnitMonth._meta.concrete_fields if field.name != "id"]
+    return (
+        sorted(DossierMonth.objects.values_list(*by_field)),
+        sorted(DossierUnitMonth.objects.values_list(*totals)),
+    )
+
+
+near_days = st.dates(min_value=datetime.date(2025, 1, 25), max_value=datetime.date(2025, 3, 5))
+
+
+@st.composite
+def counted_rows(draw: Any, procedure_ids: list[int], unit_ids: list[int]) -> list[tuple[Any, ...]]:
+    """Rows whose dates fall in a few weeks around month ends, due dates often on the day the dossier was finished,
+    fees of zero or more, supplement requests around the limits: the edges of every count."""
+    rows = []
+    for number in range(draw(st.integers(min_value=1, max_value=12))):
+        received = draw(near_days)
+        finished = draw(st.none() | st.dates(min_value=received, max_value=datetime.date(2025, 3, 5)))
+        due = draw(st.none() | near_days | st.just(finished or received))
+        rows.append(
+            (
+                f"HS-{number}",
+                draw(st.sampled_from(procedure_ids)),
+                draw(st.sampled_from(unit_ids)),
+                received,
+                due,
+                finished,
+                None,
+                draw(st.sampled_from([status.value for status in DossierStatus])),
+                draw(st.sampled_from(["", *(channel.value for channel in Channel)])),
+                draw(st.sampled_from([None, Decimal(0), Decimal(15000)])),
+                draw(st.booleans()),
+                draw(st.booleans()),
+                draw(st.booleans()),
+                draw(st.booleans()),
+                draw(st.none() | near_days),
+                draw(st.integers(min_value=0, max_value=4)),
+                draw(st.booleans()),
+            )
+        )
+    return rows
+
+
+@pytest.mark.django_db
+def test_the_counts_summed_while_new_rows_are_written_are_those_a_recount_of_the_table_gives(
+    personas: Personas,
+) -> None:
+    samples.make_procedures()
+    Procedure.objects.filter(code=samples.MARRIAGE).update(field="", online_level="full")  # a procedure without a field
+    procedure_ids = list(Procedure.objects.values_list("pk", flat=True))
+    unit_ids = list(Unit.objects.values_list("pk", flat=True)[:3])
+
+    @given(rows=counted_rows(procedure_ids, unit_ids), limit=st.sampled_from([0, 1, 3]))
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    def check(rows: list[tuple[Any, ...]], limit: int) -> None:
+        source = f"sums-{next(_sources)}"
+        with override_settings(CCHC_KPI_LATE_AFTER_SUPPLEMENTS=limit), transaction.atomic():
+            rollups_refresh()  # current before the import, as the import expects them
+            log = DataImport.objects.create(kind=DataImportKind.DOSSIERS, source=source)
+            writer = DossierWriter(source=source, log=log)
+            for row in rows:
+                writer.add(row)
+            writer.finish()
+            assert writer.sums is not None and writer.sums.complete
+            rollups_add(writer.sums)
+            added = _rollups()
+            assert writer.affected == {key for row in rows for key in dossier_keys(row[2], row[3], row[5])}
+            rollups_refresh()
+            assert _rollups() == added
 
     check()

@@ -1,0 +1,121 @@
+"""CPU seconds of the dossier import and of the reference ``COPY``, on both sides of the connection (PostgreSQL).
+
+Run from the repository root::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cchc_bench .venv/bin/python bench/dossier_server_cpu.py
+
+On a shared machine wall-clock times move with the other work; CPU seconds much less. This writes the file of
+``bench/dossiers.py`` once, then ``--rounds`` times, alternated in this one process: the reference (``COPY`` of the
+file into the equivalent table of ``bench/dossiers.py``) and the import into a new source, each after the dossier and
+rollup tables were emptied and a ``CHECKPOINT``. For each: CPU seconds of this process (``time.process_time``: the
+parsing and ``COPY`` threads) and of its PostgreSQL backend (``utime + stime`` of ``/proc/<pg_backend_pid()>/stat``;
+the database server must run on this machine; parallel workers of a query are not counted), and wall seconds.
+``server_cpu_ratio`` is the reference's server CPU divided by the import's: on an idle machine, where the import
+ends when the server does, the figure ``copy_ratio`` follows. The last line printed is one JSON object (medians).
+The database named in ``DATABASE_URL`` is dropped and created again (its name must contain "bench").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import dossiers as bench  # sets the settings module and puts the repository on the path
+from units import _prepare_database
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _backend_cpu(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _measured(function: Callable[[], Any]) -> tuple[Any, float, float, float]:
+    """``function()``, and the server CPU, process CPU and wall seconds it took."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = int(cursor.fetchone()[0])
+    server, process, wall = _backend_cpu(pid), time.process_time(), time.perf_counter()
+    result = function()
+    return result, _backend_cpu(pid) - server, time.process_time() - process, time.perf_counter() - wall
+
+
+def _empty() -> None:
+    from django.db import connection
+
+    from cchc.procedures.models import Dossier, DossierMonth, DossierUnitMonth
+
+    tables = ", ".join(model._meta.db_table for model in (Dossier, DossierMonth, DossierUnitMonth))
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {tables}")
+        cursor.execute(f"DROP TABLE IF EXISTS {bench.REFERENCE_TABLE}")
+        cursor.execute("CHECKPOINT")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=200_000, help="dossier rows of the CSV file (default 200,000)")
+    parser.add_argument("--rounds", type=int, default=3, help="reference and import pairs (default 3)")
+    options = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("PostgreSQL only: set DATABASE_URL to a benchmark database on this machine.")
+    _prepare_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    units = bench._build_tree()
+    specs = bench._catalogue()
+    rounds: list[dict[str, float]] = []
+    with tempfile.TemporaryDirectory(prefix="cchc-dossier-cpu-") as directory:
+        path = Path(directory) / "dossiers.csv"
+        bench._write_csv(path, units, specs, options.rows)
+        for number in range(options.rounds):
+            _empty()
+            _loaded, ref_server, _ref_process, ref_wall = _measured(lambda: bench._reference_load(path))
+            _empty()
+            source = f"{bench.SOURCE} {number}"
+            counts, server, process, wall = _measured(lambda: bench._import(path, source=source))  # noqa: B023
+            assert counts["created"] == options.rows, counts
+            figures = {
+                "reference_server_cpu": round(ref_server, 2),
+                "reference_wall": round(ref_wall, 2),
+                "import_server_cpu": round(server, 2),
+                "import_process_cpu": round(process, 2),
+                "import_wall": round(wall, 2),
+                "server_cpu_ratio": round(ref_server / server, 3),
+                "wall_ratio": round(ref_wall / wall, 3),
+                "load_average_1min": round(os.getloadavg()[0], 1),
+            }
+            rounds.append(figures)
+            print(
+                f"Round {number + 1}: reference server {ref_server:.2f} s CPU, {ref_wall:.2f} s; import server "
+                f"{server:.2f} s CPU, process {process:.2f} s CPU, {wall:.2f} s; server CPU ratio "
+                f"{figures['server_cpu_ratio']}, wall ratio {figures['wall_ratio']}; "
+                f"load {figures['load_average_1min']}",
+                flush=True,
+            )
+    summary: dict[str, Any] = {"rows": options.rows, "rounds": options.rounds}
+    for key in rounds[0]:
+        summary[key] = round(statistics.median(round_[key] for round_ in rounds), 3)
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
