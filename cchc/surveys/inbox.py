@@ -154,7 +154,7 @@ def response_accept(acceptance: Acceptance, *, today: datetime.date | None = Non
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 row = cursor.fetchone()
-        elif connection.vendor == "postgresql" and getattr(settings, "SURVEY_PREPARED_ACCEPT", True):
+        elif connection.vendor == "postgresql" and settings.SURVEY_PREPARED_ACCEPT:
             row = _execute_prepared(sql, params)
         else:
             with connection.cursor() as cursor:
