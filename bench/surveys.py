@@ -18,7 +18,10 @@ sends them one after another (POST, answers valid for the form); a response is c
 the redirect to the thank-you page, anything else is an error. The reference, in the same run on the same server and
 workers: the same clients posting the same bodies (with their CSRF cookie and token) to the no-op view for
 ``--seconds``. ``noop_ratio`` is the submit throughput over the no-op's (target at least 0.6); p50/p99 are the
-latencies of the submits (target p99 < 100 ms), with their ratios to the no-op's.
+latencies of the submits (target p99 < 100 ms), with their ratios to the no-op's. The CPU time (user and system)
+the server's worker processes spent during each phase, read from ``/proc``, divided by its requests, gives the CPU
+per request of each (``noop_worker_cpu_ms``, ``submit_worker_cpu_ms``) and their ratio (``cpu_ratio``): the figure
+that holds on a busy machine, where the throughputs follow the other work.
 
 Part 2, the results. ``--responses`` responses to the shipped SIPAS questionnaire (its satisfaction questions
 answered, a comment on one response in 50), spread over a year, 120 units and the three public channels, are written
