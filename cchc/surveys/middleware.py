@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
@@ -37,6 +39,8 @@ FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
 class PublicSubmitMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        if settings.CSRF_USE_SESSIONS:  # the CSRF secret would be in the session, which is not read here
+            raise MiddlewareNotUsed
         self.get_response = get_response
         self.csrf = CsrfViewMiddleware(get_response)
         self._pattern: re.Pattern[str] | None = None
