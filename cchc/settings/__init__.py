@@ -60,8 +60,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A sent public survey form that is accepted is answered here, past only the CSRF check and the text hygiene;
-    # anything else goes on through the rest (cchc/surveys/middleware.py).
-    "cchc.surveys.middleware.PublicSubmitMiddleware",
+    # anything else goes on through the rest (cchc/surveys/views/early.py).
+    "cchc.surveys.views.early.PublicSubmitMiddleware",
     "csp.middleware.CSPMiddleware",
     # Above every middleware that may answer early, so those answers are covered too; reads request.user on the way out.
     "cchc.lib.middleware.PrivateCacheMiddleware",

@@ -1,4 +1,4 @@
-"""A sent public form taken early (``surveys.middleware``): the same guarantees as through every middleware."""
+"""A sent public form taken early (``surveys.views.early``): the same guarantees as through every middleware."""
 
 from __future__ import annotations
 

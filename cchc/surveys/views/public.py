@@ -292,7 +292,7 @@ def _to_thanks(request: HttpRequest, token: str) -> HttpResponseRedirect:
 
 
 def _submit(request: HttpRequest, token: str) -> HttpResponse:
-    """A sent form: the quick path first (:func:`accept_quickly`, unless :class:`..middleware.PublicSubmitMiddleware`
+    """A sent form: the quick path first (:func:`accept_quickly`, unless :class:`.early.PublicSubmitMiddleware`
     tried it already for this request); anything it does not accept takes the full path, which reads the link and
     says what is wrong."""
     if not getattr(request, _QUICK_TRIED, False):

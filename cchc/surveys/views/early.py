@@ -32,7 +32,7 @@ from django.urls import reverse
 
 from cchc.lib.middleware import has_nul, nfc_querydict
 
-from .views.public import accept_quickly, public_form
+from .public import accept_quickly, public_form
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 
