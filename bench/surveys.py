@@ -18,7 +18,10 @@ sends them one after another (POST, answers valid for the form); a response is c
 the redirect to the thank-you page, anything else is an error. The reference, in the same run on the same server and
 workers: the same clients posting the same bodies (with their CSRF cookie and token) to the no-op view for
 ``--seconds``. ``noop_ratio`` is the submit throughput over the no-op's (target at least 0.6); p50/p99 are the
-latencies of the submits (target p99 < 100 ms), with their ratios to the no-op's.
+latencies of the submits (target p99 < 100 ms), with their ratios to the no-op's. The CPU time (user and system)
+the server's worker processes spent during each phase, read from ``/proc``, divided by its requests, gives the CPU
+per request of each (``noop_worker_cpu_ms``, ``submit_worker_cpu_ms``) and their ratio (``cpu_ratio``): the figure
+that holds on a busy machine, where the throughputs follow the other work.
 
 Part 2, the results. ``--responses`` responses to the shipped SIPAS questionnaire (its satisfaction questions
 answered, a comment on one response in 50), spread over a year, 120 units and the three public channels, are written
@@ -120,6 +123,20 @@ async def _http(port: int, method: str, path: str, headers: dict[str, str], body
     writer.close()
     status = int(reply.split(b" ", 2)[1]) if reply.startswith(b"HTTP/") else 0
     return status, reply
+
+
+def _workers_cpu(master: int) -> float:
+    """The CPU seconds (user + system) used so far by the server's worker processes (the children of ``master``)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
 
 
 def _cookies(reply: bytes) -> dict[str, str]:
@@ -303,9 +320,13 @@ def part_submit(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any]
         print(f"forms opened: {sum(len(c.forms) for c in clients)}", flush=True)
         prepare_seconds = time.perf_counter() - prepared
         load_before = os.getloadavg()[0]
+        cpu = _workers_cpu(server.pid)
         noop = asyncio.run(_load(port, clients, ["/bench/noop/"] * len(clients), seconds=args.seconds, expect=200))
+        noop["worker_cpu_ms"] = round(1000 * (_workers_cpu(server.pid) - cpu) / max(1, noop["requests"]), 3)
         time.sleep(max(0.0, 5.5 - (time.perf_counter() - prepared - prepare_seconds)))  # the minimum fill time
+        cpu = _workers_cpu(server.pid)
         submit = asyncio.run(_load(port, clients, paths, seconds=None, expect=302))
+        submit["worker_cpu_ms"] = round(1000 * (_workers_cpu(server.pid) - cpu) / max(1, submit["requests"]), 3)
         load_after = os.getloadavg()[0]
         accepted = PendingResponse.objects.filter(questionnaire=questionnaire).count()
         # What the background job does after the run: the accepted responses stored as responses, answers, counts.
@@ -572,6 +593,11 @@ def main() -> None:
             )
             noop_ratio = submit["per_second"] / noop["per_second"]
             print(f"throughput ratio submit/no-op: {noop_ratio:.2f} (target >= 0.6); p99 {submit['p99_ms']} ms")
+            print(
+                f"CPU of the server's workers per request: no-op {noop['worker_cpu_ms']} ms, submit "
+                f"{submit['worker_cpu_ms']} ms (no-op/submit "
+                f"{noop['worker_cpu_ms'] / max(submit['worker_cpu_ms'], 1e-9):.3f})"
+            )
             print(f"load average (1 min) before the no-op and after the submits: {load['load_average']}")
             figures |= {
                 "responses_per_second": submit["per_second"],
@@ -583,6 +609,11 @@ def main() -> None:
                 "noop_p99_ms": noop["p99_ms"],
                 "p50_ratio": round(submit["p50_ms"] / noop["p50_ms"], 2) if noop["p50_ms"] else None,
                 "p99_ratio": round(submit["p99_ms"] / noop["p99_ms"], 2) if noop["p99_ms"] else None,
+                "noop_worker_cpu_ms": noop["worker_cpu_ms"],
+                "submit_worker_cpu_ms": submit["worker_cpu_ms"],
+                "cpu_ratio": round(noop["worker_cpu_ms"] / submit["worker_cpu_ms"], 3)
+                if submit["worker_cpu_ms"]
+                else None,
                 "errors": submit["errors"],
                 "noop_errors": noop["errors"],
                 "submits": submit["requests"],

@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from cchc.lib.validators import NUL, nul_message
 
 
-def _nfc_querydict(data: QueryDict) -> Any:
+def nfc_querydict(data: QueryDict) -> Any:
     normalized = QueryDict(mutable=True, encoding=data.encoding)
     for key, values in data.lists():
         normalized.setlist(unicodedata.normalize("NFC", key), [unicodedata.normalize("NFC", v) for v in values])
@@ -39,15 +39,15 @@ class NFCMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.GET = _nfc_querydict(request.GET)
+        request.GET = nfc_querydict(request.GET)
         if request.method == "POST" and request.content_type in {
             "application/x-www-form-urlencoded",
             "multipart/form-data",
         }:
-            request.POST = _nfc_querydict(request.POST)
-            if _has_nul(request.POST):
+            request.POST = nfc_querydict(request.POST)
+            if has_nul(request.POST):
                 return _nul_refused(request)
-        if _has_nul(request.GET) or (request.content_type == "application/json" and _json_has_nul(request)):
+        if has_nul(request.GET) or (request.content_type == "application/json" and _json_has_nul(request)):
             return _nul_refused(request)
         return self.get_response(request)
 
@@ -57,7 +57,7 @@ class NFCMiddleware:
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000|\x00", re.IGNORECASE)
 
 
-def _has_nul(data: QueryDict) -> bool:
+def has_nul(data: QueryDict) -> bool:
     return any(NUL in key or any(NUL in value for value in values) for key, values in data.lists())
 
 

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A sent public survey form that is accepted is answered here, past only the CSRF check and the text hygiene;
+    # anything else goes on through the rest (cchc/surveys/views/early.py).
+    "cchc.surveys.views.early.PublicSubmitMiddleware",
     "csp.middleware.CSPMiddleware",
     # Above every middleware that may answer early, so those answers are covered too; reads request.user on the way out.
     "cchc.lib.middleware.PrivateCacheMiddleware",
@@ -224,6 +227,9 @@ SURVEY_KIOSK_THANKS_SECONDS = env_int("SURVEY_KIOSK_THANKS_SECONDS", 6)
 # A public form's response is accepted into an inbox and stored by a background job queued to run
 # SURVEY_INBOX_DELAY_SECONDS later (at most one queued per server process in that time; docs/surveys.md).
 SURVEY_INBOX_DELAY_SECONDS = env_int("SURVEY_INBOX_DELAY_SECONDS", 5)
+# On PostgreSQL the public form's one statement is prepared once per connection (psycopg, server-side); turn it off
+# behind a PgBouncer older than 1.21 in transaction mode, which cannot keep prepared statements.
+SURVEY_PREPARED_ACCEPT = env_bool("SURVEY_PREPARED_ACCEPT", True)
 # Invitation campaigns (``cchc send_survey_reminders``): those who have not answered are reminded once a day during
 # the last SURVEY_REMIND_DAYS_BEFORE days before the deadline (0: no automatic reminders), unless a campaign sets
 # its own number of days.

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -154,6 +154,8 @@ def response_accept(acceptance: Acceptance, *, today: datetime.date | None = Non
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 row = cursor.fetchone()
+        elif connection.vendor == "postgresql" and settings.SURVEY_PREPARED_ACCEPT:
+            row = _execute_prepared(sql, params)
         else:
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
@@ -166,6 +168,28 @@ def response_accept(acceptance: Acceptance, *, today: datetime.date | None = Non
     if already_accepted(acceptance.idempotency_key):
         return False
     return None
+
+
+def _execute_prepared(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+    """Run the acceptance on PostgreSQL, outside a transaction, as a statement the connection prepared once (planned
+    once per connection instead of at every submission) and without the kept connection's health check (a
+    ``SELECT 1``, one more round trip per request): a connection found broken by the statement itself is closed and
+    the statement sent once more on a new one through Django's usual path. Sending it twice is harmless: its
+    idempotency key makes the second copy a no-op, which the caller reads as "accepted before"."""
+    import psycopg  # only with the PostgreSQL backend
+
+    connection.ensure_connection()
+    try:
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params, prepare=True)
+            return cursor.fetchone()
+    except (OperationalError, InterfaceError):
+        if connection.is_usable():
+            raise
+        connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def already_accepted(idempotency_key: str) -> bool:

@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from cchc.lib.errors import ServiceError
 from cchc.lib.periods import Period, PeriodKind
 from cchc.organisations.models import Unit
-from cchc.surveys.collection import Submission, response_submit
+from cchc.surveys import inbox
+from cchc.surveys.collection import PointData, Submission, collection_point_create, response_submit
 from cchc.surveys.comments import CommentCounts, comment_counts, comment_task_create, counted_comment_counts
 from cchc.surveys.counts import local_day
 from cchc.surveys.demo import COUNTER_SURVEY, SIPAS_SURVEY, load_responses
@@ -423,3 +424,59 @@ def test_simultaneous_submissions_about_one_unit_and_day_lose_no_count(personas:
     assert failures == []
     assert sum(kept_response_counts().values()) == workers * 5
     assert_counts_match_the_answers()
+
+
+accepted_forms = st.lists(
+    st.tuples(
+        st.sampled_from(["unit_a", "unit_b", "office_a"]),
+        st.sampled_from([Channel.COUNTER, Channel.ONLINE, Channel.ADHOC]),
+        st.integers(0, 24 * 400),  # hours from the start of 2025: months and the local midnight are crossed
+        st.fixed_dictionaries({"q1": scale, "q2": scale, "q3": scale, "gop_y": st.sampled_from(["", "Chờ lâu"])}),
+        st.booleans(),  # the same form sent twice
+    ),
+    max_size=12,
+)
+# Runs of the inbox job before the last one: (rows per batch, whether the run dies before its commit).
+job_runs = st.lists(st.tuples(st.integers(1, 4), st.booleans()), max_size=5)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(accepted_forms, job_runs)
+def test_the_counts_kept_by_the_inbox_job_equal_a_recount_even_when_runs_die(
+    personas: Personas, forms: list[tuple[str, str, int, dict[str, str], bool]], runs: list[tuple[int, bool]]
+) -> None:
+    with transaction.atomic():
+        questionnaire = make_survey(personas.province)
+        version = published(questionnaire)
+        ids = dict(version.questions.values_list("code", "pk"))
+        points: dict[tuple[str, str], Any] = {}
+        for number, (unit_name, channel, hours, values, twice) in enumerate(forms):
+            if (unit_name, channel) not in points:
+                points[unit_name, channel] = collection_point_create(
+                    actor=None,
+                    questionnaire=questionnaire,
+                    data=PointData(unit=getattr(personas, unit_name), channel=channel),
+                )
+            point = points[unit_name, channel]
+            answers = {ids[code]: [value] for code, value in values.items() if value} or {ids["q1"]: ["3"]}
+            acceptance = inbox.Acceptance(
+                point_id=point.pk,
+                token=point.token,
+                version_id=version.pk,
+                answers=answers,
+                idempotency_key=f"k{number}",
+            )
+            with time_machine.travel(START + datetime.timedelta(hours=hours), tick=False):
+                for _ in range(2 if twice else 1):
+                    assert inbox.response_accept(acceptance, today=datetime.date(2025, 1, 1)) is not None
+        for batch_size, dies in runs:
+            if dies:  # killed before its commit: nothing of it stays
+                with transaction.atomic():
+                    inbox.inbox_process(batch_size=batch_size, max_batches=1)
+                    transaction.set_rollback(True)
+            else:
+                inbox.inbox_process(batch_size=batch_size, max_batches=1)
+        inbox.inbox_process(batch_size=3)
+        assert Response.objects.filter(questionnaire=questionnaire).count() == len(forms)
+        assert_counts_match_the_answers()
+        transaction.set_rollback(True)
