@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.template.defaultfilters import truncatechars
+from django.template.defaultfilters import date, truncatechars
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext, npgettext, pgettext
 from jinja2 import Environment
 
-from cchc.lib.templatetags.numbers import day
+
+def day(value: Any) -> str:
+    """A date as pages write it (``05/03/2026``), like the Django templates' ``day`` filter (``lib/templatetags``)."""
+    return date(value, "d/m/Y")
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
