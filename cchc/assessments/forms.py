@@ -13,6 +13,7 @@ from cchc.frameworks import scoring
 from cchc.frameworks.models import Criterion, Framework
 from cchc.frameworks.rule_inputs import InputKind, parse_points, rule_of
 from cchc.lib.errors import ServiceError
+from cchc.lib.form_renderer import fast_renderer
 from cchc.lib.validators import NOTE_MAX_LENGTH, validate_date_range
 from cchc.organisations.forms import UnitChoiceField, UnitMultipleChoiceField
 from cchc.organisations.models import Unit, UnitKind
@@ -319,6 +320,8 @@ def add_rule_input(form: forms.Form, criterion: Criterion, *, label: Any, blank_
 class SelfScoreForm(forms.Form):
     """The unit's entry for one leaf: points, a choice or a rate, by the leaf's rule (nothing for indicator leaves)."""
 
+    default_renderer = fast_renderer()  # a sheet page draws one per leaf
+
     version = version_field()
     points = PointsField(label=_("Điểm tự chấm"), required=False)
     note = forms.CharField(
@@ -362,6 +365,7 @@ class SelfScoreForm(forms.Form):
 
 
 class _EvidenceForm(forms.Form):
+    default_renderer = fast_renderer()  # drawn on every sheet page
     scores = CriterionMultipleChoiceField(
         label=_("Các tiêu chí mà tài liệu chứng minh"),
         queryset=Score.objects.none(),

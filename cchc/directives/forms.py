@@ -17,6 +17,7 @@ from cchc.directives import access
 from cchc.frameworks.models import Criterion
 from cchc.frameworks.picker import FrameworkCriterionMultipleChoiceField, criteria_scope
 from cchc.indicators.models import Indicator
+from cchc.lib.form_renderer import fast_renderer
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.types import Viewer
 from cchc.lib.validators import NOTE_MAX_LENGTH, TITLE_MAX_LENGTH
@@ -649,6 +650,8 @@ class TrackerUnitForm(forms.Form):
     Only the unit is a form field; the other filters stay plain query-string parameters (``TrackerFilters``). Bound
     to the query string, it also resolves a unit searched for without JavaScript (``unit__search``).
     """
+
+    default_renderer = fast_renderer()  # a province's units are one option each
 
     def __init__(self, data: Any, *, units: Scope) -> None:
         super().__init__(data, label_suffix="")

@@ -7,6 +7,7 @@ through :func:`normalize` so that equal words compare equal.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import TypeAlias
@@ -80,8 +81,12 @@ def _letter(base: str, marks: str) -> tuple[tuple[int, int], int]:
     return (_SYMBOL, ord(letter)), 0
 
 
+@functools.lru_cache(maxsize=32768)
 def _word_key(word: str) -> WordKey:
-    """Letters first, tones second, within one word (syllable); digit runs compare as numbers."""
+    """Letters first, tones second, within one word (syllable); digit runs compare as numbers.
+
+    Remembered per word: a language has few syllables, and pages sort the same names again on every request.
+    """
     letters: list[tuple[int, int]] = []
     tones: list[int] = []
     index = 0

@@ -101,6 +101,15 @@ TEMPLATES = [
             ],
         },
     },
+    # The few fragments drawn with Jinja2 because they are drawn many times per page (``cchc/lib/jinja.py``): only
+    # ``<app>/jinja2/`` directories, so every other template stays a Django template.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "cchc.lib.jinja.environment"},
+    },
 ]
 
 DATABASES = {
