@@ -553,7 +553,7 @@ def test_a_focal_point_never_sees_the_board_of_another_unit_from_the_cache(perso
 def test_each_filter_has_its_own_cached_board(personas: Personas, province: Any) -> None:
     client = personas.client("secretariat")
     whole = client.get("/", {"year": 2025}).content.decode()
-    communes = client.get("/", {"year": 2025, "kind": "commune"}).content.decode()
+    communes = client.get("/", {"year": "2025", "kind": "commune"}).content.decode()
     assert _board(whole) != _board(communes)
     assert _board(client.get("/", {"year": 2025}).content.decode()) == _board(whole)
 
