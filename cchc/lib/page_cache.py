@@ -171,10 +171,10 @@ def resume_after_migrations(using: str = DEFAULT_DB_ALIAS, **_kwargs: Any) -> No
 
 def versions(labels: Iterable[str]) -> tuple[tuple[str, int, int], ...]:
     """Each app of ``labels`` with its committed version and its version in this process (one query)."""
-    from .models import DataVersion
-
     ordered = sorted(set(labels))
-    stored = dict(DataVersion.objects.filter(area__in=ordered).values_list("area", "counter"))
+    # Looked up, not imported: the app's models sit below its helpers (``cchc.lib.models.DataVersion``).
+    rows = apps.get_model("cchc_lib", "DataVersion").objects.filter(area__in=ordered)
+    stored = dict(rows.values_list("area", "counter"))
     return tuple((label, stored.get(label, 0), _local.get(label, 0)) for label in ordered)
 
 
