@@ -18,6 +18,7 @@ Scenarios (each virtual user signs in once before the clock starts, then repeats
 
 - ``login_page``: the login page, anonymous: the reference every other scenario's throughput is divided by;
 - ``secretariat_home``: the home page of the province's secretariat (``thuongtruc``);
+- ``leader_home``: the home page of the province's leader (``lanhdao``), with its dashboard;
 - ``tracker``: the task tracker, every task (``?status=all``), as the secretariat;
 - ``ranking``: last year's published PAR INDEX ranking, as the secretariat;
 - ``focal_sheet``: the focal point (``daumoi``) alternately opens their tasks and their self-assessment sheet;
@@ -73,6 +74,7 @@ from cchc.maintenance.stack import (  # noqa: E402  (the same environment and he
 SCENARIOS = (
     "login_page",
     "secretariat_home",
+    "leader_home",
     "tracker",
     "ranking",
     "focal_sheet",
@@ -81,6 +83,7 @@ SCENARIOS = (
     "survey_submit",
 )
 SECRETARIAT = "thuongtruc"
+LEADER = "lanhdao"
 FOCAL_POINT = "daumoi"
 REDIS_DB = 7
 
@@ -337,6 +340,8 @@ def scenario(name: str, data: dict[str, Any]) -> tuple[str | None, Callable[[Use
         return None, lambda user, port, i: page("/accounts/login/", user, port)
     if name == "secretariat_home":
         return SECRETARIAT, lambda user, port, i: page("/", user, port)
+    if name == "leader_home":
+        return LEADER, lambda user, port, i: page("/", user, port)
     if name == "tracker":
         return SECRETARIAT, lambda user, port, i: page("/directives/tracker/?status=all", user, port)
     if name == "ranking":
@@ -522,7 +527,7 @@ def main() -> None:
         server.start()
         # One sign-in per account first, alone: a hash made with other Argon2 parameters is rewritten then, which
         # ends the account's other sessions; done by many users at once, it would sign earlier ones out.
-        for account in (SECRETARIAT, FOCAL_POINT):
+        for account in (SECRETARIAT, LEADER, FOCAL_POINT):
             asyncio.run(sign_in(User(), server.port, account, password))
         print(f"gunicorn: {args.workers} workers on 127.0.0.1:{server.port}, redis={'yes' if args.redis else 'no'}")
         header = f"{'scenario':<18}{'users':>6}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"

@@ -10,7 +10,7 @@ dashboards read every figure through the owning app's access functions (``views`
 from __future__ import annotations
 
 from cchc.accounts.models import Role
-from cchc.accounts.roles import is_admin, roles_of
+from cchc.accounts.roles import is_admin, member_unit_ids, role_assignments, roles_of
 from cchc.lib.types import Viewer
 
 from .selectors import HOME_ORDER
@@ -63,3 +63,11 @@ def can_see_people_and_changes(user: Viewer) -> bool:
     """Accounts waiting for a role and recent changes: on the administrator's overview (the secretariat reaches both
     from its quick links and its dashboard's lists)."""
     return home_role(user) == Role.ADMIN
+
+
+def board_scope(user: Viewer) -> tuple[object, ...]:
+    """What a dashboard's content depends on besides the data and the filters: everything the access functions it
+    reads through look at (administrator or not, each role with its scope unit, the units one works in), so two
+    people with the same roles in the same units see the same board, and nobody sees another's."""
+    held = sorted((str(assignment.role), assignment.scope_id or 0) for assignment in role_assignments(user))
+    return is_admin(user), tuple(held), tuple(sorted(member_unit_ids(user)))

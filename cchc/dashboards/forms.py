@@ -27,6 +27,8 @@ def year_choices(today: datetime.date | None = None) -> list[tuple[int, str]]:
 class BoardFilterForm(forms.Form):
     """Bound to the query string; a wrong value is dropped (the default applies), never an error page."""
 
+    FIELDS = ("year", "kind", "unit")
+
     def __init__(self, data: Any, *, units: Scope, default_year: int | None = None) -> None:
         # Bound to the query string, with the default year filled in so that the year shown is the year read.
         self.default_year = default_year or timezone.localdate().year

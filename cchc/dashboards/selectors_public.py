@@ -24,12 +24,15 @@ from cchc.assessments.models import Round
 from cchc.audit.models import AuditEntry
 from cchc.indicators import selectors as indicators_selectors
 from cchc.indicators.selectors import PublishedIndicator
+from cchc.lib import page_cache
 from cchc.organisations.models import Unit
 from cchc.organisations.province import home_province
 from cchc.surveys import selectors as surveys_selectors
 from cchc.surveys.selectors import ADHOC_CODE, REGULAR_CODE, OpenSurvey
 
 SATISFACTION_CODES = (REGULAR_CODE, ADHOC_CODE)
+# The apps whose tables the public page reads (``cchc.lib.page_cache``).
+PUBLIC_READS = ("assessments", "frameworks", "indicators", "organisations", "surveys")
 
 
 @dataclass(frozen=True)
@@ -82,5 +85,7 @@ def data_version(today: datetime.date | None = None) -> str:
         indicators_selectors.published_values_version(SATISFACTION_CODES),
         surveys_selectors.open_public_surveys_version(today),
         latest_audit,
+        # Writes that go round the fingerprints above (a queryset's ``update()``, an import) move these.
+        page_cache.versions(PUBLIC_READS),
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]

@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cchc.lib import page_cache
 from cchc.lib.periods import Period, PeriodKind
 from cchc.organisations.models import Unit, subtree_condition
 
@@ -422,6 +423,8 @@ def standings(
                 for t in found
             ],
             Unit.objects.aggregate(changed=Max("updated_at"))["changed"],
+            # Writes that leave ``updated_at`` alone (a queryset's ``update()``, an import) move these.
+            page_cache.versions(("indicators", "organisations")),
         )
         key = "indicators:standings:" + hashlib.sha256(repr(version).encode()).hexdigest()
         cached = cache.get(key)

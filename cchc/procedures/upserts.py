@@ -36,6 +36,7 @@ from django.db import IntegrityError, connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc.lib import page_cache
 from cchc.lib.errors import ServiceError
 
 from .kpis import ImportSums
@@ -401,6 +402,8 @@ class DossierWriter:
                 self.batch = []
             return
         self.pause()
+        # ``COPY`` goes round the statements ``cchc.lib.page_cache`` watches: the dossiers' version moves here.
+        page_cache.changed(Dossier._meta.app_label)
         if self._checked_now:
             self._check_at_commit()
         if self.had_rows:

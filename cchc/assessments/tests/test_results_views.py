@@ -4,6 +4,7 @@ import datetime
 import io
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -12,9 +13,9 @@ from docx import Document
 from openpyxl import load_workbook
 
 from cchc.accounts.models import Role, RoleAssignment, User
-from cchc.assessments.models import Stage
+from cchc.assessments.models import Result, Stage
 from cchc.assessments.results import compute_round
-from cchc.organisations.models import Membership, UnitKind
+from cchc.organisations.models import Membership, Unit, UnitKind
 
 from .factories import build_assessment, build_framework, build_round, leaves
 
@@ -61,6 +62,34 @@ def test_the_ranking_shows_one_unit_kind_at_a_time(personas, published):
     assert "Xã Hòa Bình" not in departments
     communes = client.get(_url("results_ranking", round_.pk), {"kind": "commune"}).content.decode()
     assert "Xã Hòa Bình" in communes and "Sở Tư pháp" not in communes
+
+
+def test_the_cached_ranking_shows_a_renamed_unit_and_a_changed_result_at_the_next_request(personas, published):
+    round_ = published[0]
+    client = personas.client("leader")
+    url = _url("results_ranking", round_.pk)
+    first = client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as cached:
+        again = client.get(url).content.decode()
+    assert again[again.index('data-testid="ranking"') :] == first[first.index('data-testid="ranking"') :]
+    with CaptureQueriesContext(connection) as computed:
+        client.get(url, {"kind": "commune"})
+    assert len(cached) < len(computed)
+    # Writes that bypass the models' signals, as an import or a bulk correction does.
+    Unit.objects.filter(pk=personas.unit_a.pk).update(name="Sở Pháp chế")
+    renamed = client.get(url).content.decode()
+    assert "Sở Pháp chế" in renamed and "Sở Tư pháp" not in renamed and 'data-testid="tied"' in renamed
+    Result.objects.filter(assessment__round=round_).update(rank_tied=False)
+    assert 'data-testid="tied"' not in client.get(url).content.decode()
+
+
+def test_the_cached_ranking_links_only_the_units_each_reader_may_open(personas, published):
+    round_, a, home, _b = published
+    url = _url("results_ranking", round_.pk)
+    everything = personas.client("leader").get(url).content.decode()
+    own = personas.client("focal_a").get(url).content.decode()
+    assert _url("results_unit", round_.pk, home.pk) in everything
+    assert _url("results_unit", round_.pk, a.pk) in own and _url("results_unit", round_.pk, home.pk) not in own
 
 
 def test_anonymous_visitors_and_other_provinces_do_not_see_the_ranking(personas, published, django_user_model):
@@ -212,14 +241,16 @@ def test_the_results_index_lists_rounds_the_user_may_see(personas, published):
 
 
 def _count_queries(client, url):
+    cache.clear()  # the ranking computed, not read from the cache
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)
     assert response.status_code == 200
     return len(context.captured_queries)
 
 
-# One query more than before lists the sheets the council approved with a reason.
-@pytest.mark.parametrize(("name", "limit"), [("focal_a", 15), ("leader", 11), ("secretariat", 11)])
+# One query more than before lists the sheets the council approved with a reason, and one reads the versions of the
+# data the cached ranking tables were made from (``cchc.lib.page_cache``); computed here, not read from the cache.
+@pytest.mark.parametrize(("name", "limit"), [("focal_a", 16), ("leader", 12), ("secretariat", 12)])
 def test_the_ranking_page_takes_a_fixed_number_of_queries_whatever_the_number_of_units(personas, name, limit):
     last = _round(personas)[0]
     round_, _a, _home, _b = _round(personas)

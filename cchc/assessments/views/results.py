@@ -17,7 +17,9 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -25,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cchc.accounts import roles
 from cchc.assessments import access
 from cchc.directives.services import DirectiveExistsError
+from cchc.lib import page_cache
 from cchc.lib.errors import ServiceError
 from cchc.lib.replica import use_replica
 from cchc.lib.spreadsheet import XLSX_CONTENT_TYPE
@@ -57,6 +60,20 @@ def _assessment_in_round(request: HttpRequest, round_: Round, assessment_id: Any
     if assessment is None or not access.can_view_unit_result(request.user, round_, assessment.unit):
         raise Http404
     return assessment
+
+
+# The apps whose tables the ranking reads: results and sheets, the frameworks' areas, the units and their mergers.
+RANKING_READS = ("assessments", "frameworks", "organisations")
+
+
+def _ranking_tables(user: Viewer, round_: Round, asked: str) -> tuple[list[tuple[str, str]], str, str]:
+    """The round's kinds of unit, the one shown (``asked`` if ranked, else the first) and its rendered tables."""
+    groups = analysis.ranking(round_)
+    kinds = [(group.unit_kind, str(group.label)) for group in groups]
+    kind = asked if asked in {value for value, _label in kinds} else (kinds[0][0] if kinds else "")
+    shown = [group for group in groups if group.unit_kind == kind]
+    context = {"round": round_, "groups": shown, "openable": _openable(user, round_, shown), "show_areas": True}
+    return kinds, kind, str(render_to_string("assessments/results/_ranking_table.html", context))
 
 
 def _openable(user: Viewer, round_: Round, groups: list[analysis.RankingGroup]) -> set[int] | None:
@@ -102,18 +119,21 @@ def results_index(request: HttpRequest) -> HttpResponse:
 @use_replica()
 def ranking_page(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = access.get_results_round_for_user(request.user, round_id)
-    groups = analysis.ranking(round_)
-    kinds = [(group.unit_kind, group.label) for group in groups]
-    kind = request.GET.get("kind", "")
-    if kind not in {value for value, _label in kinds}:
-        kind = kinds[0][0] if kinds else ""
-    shown = [group for group in groups if group.unit_kind == kind]
+    asked = request.GET.get("kind", "")
+    paths = access.result_unit_paths(request.user, round_)
+    # The ranking tables are the same for everybody who may open the same units' result pages: kept in the cache
+    # under the version of the data they read (a kind nobody ranks falls back to the first, so it makes no entry).
+    kinds, kind, table = page_cache.fragment(
+        "assessments.ranking",
+        reads=RANKING_READS,
+        scope=(round_.pk, asked if asked in UnitKind.values else "", None if paths is None else tuple(sorted(paths))),
+        compute=lambda: _ranking_tables(request.user, round_, asked),
+    )
     context = {
         "round": round_,
-        "groups": shown,
         "kinds": kinds,
         "kind": kind,
-        "openable": _openable(request.user, round_, shown),
+        "ranking_table": mark_safe(table),  # noqa: S308 - rendered by our own template, escaped there
         "can_view_all": access.can_view_all_round_results(request.user, round_),
         "overrides": selectors.by_unit_name(
             round_.assessments.filter(framework__unit_kind=kind)

@@ -19,6 +19,7 @@ The province (``cchc.testing.personas``): unit A (Sở Tư pháp, a department) 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -38,13 +39,14 @@ from cchc.assessments.tests.factories import build_assessment, build_framework, 
 from cchc.dashboards import selectors
 from cchc.dashboards.selectors import BoardFilters
 from cchc.directives.access import get_assignments_for_user
+from cchc.directives.models import Task
 from cchc.directives.tests.conftest import make_directive, make_task
 from cchc.indicators import external
 from cchc.indicators import services as indicator_services
 from cchc.indicators.access import get_external_provinces_for_user, get_values_for_user
 from cchc.indicators.models import IndicatorSource, Measure
 from cchc.lib.periods import Period, PeriodKind
-from cchc.organisations.models import UnitKind, UnitSuccession
+from cchc.organisations.models import Unit, UnitKind, UnitSuccession
 from cchc.organisations.services import UnitData, unit_create
 from cchc.procedures.kpis import SCORE_CODE
 from cchc.testing.personas import Personas
@@ -375,7 +377,7 @@ BOARD_FILTERS = ({"year": "2025"}, {"year": "2025", "kind": UnitKind.COMMUNE}, {
 
 
 def _queries_per_filter(personas: Personas, client: Any) -> list[tuple[int, int]]:
-    """Per filter: the queries of the page when the cached figures are stale, then when they are fresh."""
+    """Per filter: the queries of the page with nothing in the cache, then with its board in the cache."""
     counts = []
     for filters in BOARD_FILTERS:
         query = {**filters, "unit": personas.unit_a.pk} if "unit" in filters else filters
@@ -401,13 +403,14 @@ def test_every_dashboard_runs_the_same_small_number_of_queries_whatever_the_size
     assert (small, _queries_per_filter(personas, client)) == (BOARD_QUERIES[persona], BOARD_QUERIES[persona])
 
 
-# Per filter of BOARD_FILTERS (the year; the year and a unit kind; a subtree): the queries when the cached figures
-# are stale, and when they are fresh (the indicators' standings, ``indicators.selectors.standings(keep=…)``).
+# Per filter of BOARD_FILTERS (the year; the year and a unit kind; a subtree): the queries when nothing is cached (the
+# board and the indicators' standings computed), and when the board comes from the cache (``cchc.lib.page_cache``:
+# the session, the user, the roles, the units worked in and their people, the versions of the data).
 BOARD_QUERIES = {
-    "secretariat": [(24, 23), (24, 23), (25, 24)],
-    "leader": [(37, 37), (37, 37), (38, 38)],
-    "focal_a": [(33, 33), (33, 33), (34, 34)],
-    "supervisor": [(20, 19), (20, 19), (21, 20)],
+    "secretariat": [(27, 7), (27, 7), (28, 7)],
+    "leader": [(39, 7), (39, 7), (40, 7)],
+    "focal_a": [(35, 8), (35, 8), (36, 8)],
+    "supervisor": [(23, 7), (23, 7), (24, 7)],
 }
 
 
@@ -485,3 +488,81 @@ def test_the_cached_standings_show_a_changed_value_a_changed_target_and_a_rename
         data=UnitData(name="Sở Tư pháp mới", kind=UnitKind.DEPARTMENT, code=personas.unit_a.code),
     )
     assert "Sở Tư pháp mới" in [row.unit.name for row in _secretariat_board(personas).below_target[0].below]
+
+
+# ---------------------------------------------------------------------------
+# The boards are kept in the cache under the version of the data they read (``cchc.lib.page_cache``): each write
+# below goes round the models' signals — a queryset's ``update()`` — as an import or a bulk correction does.
+
+
+def _rename_unit_a(personas: Personas) -> tuple[str, str]:
+    Unit.objects.filter(pk=personas.unit_a.pk).update(name="Sở Pháp chế")
+    return "Sở Tư pháp", "Sở Pháp chế"
+
+
+def _reword_the_task(personas: Personas) -> tuple[str, str]:
+    Task.objects.update(content="Rà soát lại thủ tục hành chính cấp xã")
+    return "Rà soát thủ tục hành chính, đề xuất", "Rà soát lại thủ tục hành chính cấp xã"
+
+
+# Per board: a write to something it shows, made with ``update()``, and the text before and after.
+WRITES: dict[str, Callable[[Personas], tuple[str, str]]] = {
+    "secretariat": _rename_unit_a,
+    "leader": _rename_unit_a,
+    "focal_a": _reword_the_task,
+    "supervisor": _rename_unit_a,
+}
+
+
+def _board(html: str) -> str:
+    start = html.index('class="board"')
+    return html[start : html.index('<div class="card">', start) if '<div class="card">' in html[start:] else None]
+
+
+def _home(client: Any) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/", {"year": 2025})
+    assert response.status_code == 200
+    return response.content.decode(), len(captured)
+
+
+@pytest.mark.parametrize("persona", sorted(WRITES))
+def test_a_write_that_bypasses_the_models_shows_on_every_board_at_the_next_request(
+    personas: Personas, province: Any, published: Any, persona: str
+) -> None:
+    _external(personas)
+    client = personas.client(persona)
+    client.get("/")  # the first request after signing in refreshes the session
+    first, computed = _home(client)
+    again, cached = _home(client)
+    assert _board(again) == _board(first) and cached < computed  # the second request reads the board from the cache
+    before, after = WRITES[persona](personas)
+    assert before in _board(first) and after not in _board(first)
+    changed, recomputed = _home(client)
+    assert after in _board(changed) and _board(changed).count(before) < _board(first).count(before)
+    assert recomputed > cached
+
+
+def test_a_focal_point_never_sees_the_board_of_another_unit_from_the_cache(personas: Personas, province: Any) -> None:
+    own = _board(personas.client("focal_a").get("/", {"year": 2025}).content.decode())
+    other = _board(personas.client("focal_b").get("/", {"year": 2025}).content.decode())
+    assert "80,00 %" in own and "95,00 %" not in own
+    assert "95,00 %" in other and "80,00 %" not in other
+
+
+def test_each_filter_has_its_own_cached_board(personas: Personas, province: Any) -> None:
+    client = personas.client("secretariat")
+    whole = client.get("/", {"year": 2025}).content.decode()
+    communes = client.get("/", {"year": "2025", "kind": "commune"}).content.decode()
+    assert _board(whole) != _board(communes)
+    assert _board(client.get("/", {"year": 2025}).content.decode()) == _board(whole)
+
+
+def test_a_cached_board_still_greets_the_reader_and_keeps_the_page_around_it_personal(
+    personas: Personas, province: Any
+) -> None:
+    secretariat = personas.client("secretariat")
+    secretariat.get("/", {"year": 2025})
+    html = secretariat.get("/", {"year": 2025}).content.decode()
+    assert personas.secretariat.display_name in html
+    assert 'name="csrfmiddlewaretoken"' not in _board(html)

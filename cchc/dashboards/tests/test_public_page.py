@@ -207,8 +207,8 @@ def test_the_page_is_rendered_once_per_version_of_the_data(personas: Personas, e
         _page()
     # Reading the version of the data: the home province (1), the public rounds and their results (2), the public
     # indicators, their values and the targets (3), the open survey links and the questionnaire versions (2), the
-    # audit trail (1).
-    assert len(cached) == 9
+    # audit trail (1), the versions of the apps read (1).
+    assert len(cached) == 10
     assert len(rendered) > len(cached)
 
 
@@ -218,6 +218,14 @@ def test_a_new_publication_shows_at_once_despite_the_cache(personas: Personas) -
     assert "Kỳ CCHC vừa công bố" not in _page()
     assessments_services.round_advance(actor=personas.secretariat, round_=round_, to_stage=Stage.PUBLISHED)
     assert "Kỳ CCHC vừa công bố" in _page()
+
+
+def test_a_unit_renamed_by_a_bulk_update_shows_at_once_despite_the_cache(
+    personas: Personas, everything: dict[str, object]
+) -> None:
+    assert "Xã Hòa Bình" in _page()
+    Unit.objects.filter(pk=personas.unit_b.pk).update(name="Xã Hòa Bình Mới")  # no signal, no audit entry
+    assert "Xã Hòa Bình Mới" in _page()
 
 
 def test_an_indicator_withdrawn_from_the_public_page_disappears_at_once(

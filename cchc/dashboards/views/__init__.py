@@ -8,6 +8,8 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from cchc.accounts import access as accounts_access
@@ -16,6 +18,7 @@ from cchc.assessments import access as assessments_access
 from cchc.audit import access as audit_access
 from cchc.directives import access as directives_access
 from cchc.indicators import access as indicators_access
+from cchc.lib import page_cache
 from cchc.lib.replica import use_replica
 from cchc.organisations import access as organisations_access
 from cchc.organisations.picker import unit_scope
@@ -25,6 +28,12 @@ from .. import access, charts, selectors
 from ..forms import BoardFilterForm
 
 __all__ = ["home"]
+
+# The apps whose tables the dashboards read, through their own selectors and access functions: a write to any of
+# them makes the next request compute the board again (``cchc.lib.page_cache``). Of the accounts, a board reads only
+# the reader's roles and units, which are part of its key (``access.board_scope``): a sign-in elsewhere, which
+# writes the time of the last sign-in, keeps the boards.
+BOARD_READS = ("assessments", "directives", "frameworks", "indicators", "organisations", "surveys")
 
 
 @require_GET
@@ -57,8 +66,26 @@ def home(request: HttpRequest) -> HttpResponse:
             context["recent_changes"] = selectors.recent_changes(audit_access.get_audit_entries_for_user(user))
     board = access.board_of(user)
     if board is not None:
-        context.update(_board(request, board))
+        html, has_charts = page_cache.fragment(
+            f"dashboards.board.{board}",
+            reads=BOARD_READS,
+            scope=(board, access.board_scope(user), _filter_values(request)),
+            compute=lambda: _render_board(request, board),
+        )
+        context.update({"board": board, "board_html": mark_safe(html), "charts": has_charts})  # noqa: S308
     return render(request, f"dashboards/home_{role or 'none'}.html", context)
+
+
+def _filter_values(request: HttpRequest) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The query-string values the board's filters read (nothing else of the query string makes a cache entry)."""
+    return tuple((name, tuple(request.GET.getlist(name))) for name in BoardFilterForm.FIELDS)
+
+
+def _render_board(request: HttpRequest, board: str) -> tuple[str, bool]:
+    """The board's HTML (no request: nothing of it is personal) and whether it draws charts."""
+    context = _board(request, board)
+    html = render_to_string(f"dashboards/_board_{board}.html", context)
+    return str(html), bool(context["charts"] or context.get("index_charts"))
 
 
 def _board(request: HttpRequest, board: str) -> dict[str, Any]:

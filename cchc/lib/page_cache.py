@@ -1,0 +1,196 @@
+"""Parts of pages rendered once and kept in the cache under the version of exactly the data they read.
+
+A page section that costs a lot to make and changes rarely (a dashboard, a ranking table) is made through
+:func:`fragment`, which names:
+
+- ``reads``: the apps (their labels) whose tables the section reads, directly or through other apps' selectors;
+- ``scope``: everything else its content depends on — who looks (role and unit subtree, never a user's name unless
+  the section shows it), the filters of the request;
+- ``compute``: how to make it (any value the cache can store: the rendered HTML, a flag beside it).
+
+The key is made of the name, the scope, the active language, today's date and the current version of every app
+read, so a section is never shared between viewers who would see different things, and any write to a table of an
+app it reads makes the next request compute it again. Whatever must stay per request (the CSRF token, the
+messages, the greeting with the user's name) is left out of the section and rendered around it.
+
+How a version moves: every SQL statement a Django connection runs passes through :func:`_watch` (added to each new
+connection). An ``INSERT``, ``UPDATE``, ``DELETE`` or ``TRUNCATE`` of a table of one of the product's apps (a
+library's, such as the sessions' or the sign-in attempts', moves nothing) — a model's ``save()``, a
+queryset's ``update()`` or ``delete()``, ``bulk_create``, raw SQL, an import, a data migration — moves that app's
+version on twice:
+
+- at once in this process, so the process that writes never reads a section it has just made stale, even inside a
+  transaction not yet committed;
+- after the commit, in the table :class:`cchc.lib.models.DataVersion` (one row per app, one statement in its own
+  short transaction), so every other process sees it whichever cache is configured: the local-memory cache (one
+  per process) or Redis (shared by every server).
+
+Reading the versions (one query) comes before reading the data, so a section made from data older than the
+versions is stored under a key nobody asks for again. Writes that do not go through a Django cursor (psycopg's
+``COPY``) call :func:`changed` themselves. A migration moves every version once it has run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import timezone, translation
+
+__all__ = ["SECONDS", "changed", "fragment", "versions"]
+
+T = TypeVar("T")
+
+# How long a section stays in the cache at most: a new version is made anyway whenever the data changes.
+SECONDS = 60 * 60
+
+TABLE = "cchc_lib_dataversion"
+# The product's apps: the tables of the libraries (sessions, sign-in attempts) move no version.
+WATCHED = "cchc."
+_WRITE = re.compile(
+    r'\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+(?:ONLY\s+)?"?(\w+)"?',
+    re.IGNORECASE,
+)
+_TRUNCATED = re.compile(r'"?(\w+)"?\s*(?:,|$|\s)')
+_WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCA", "WITH ", "REPLAC")
+
+_local: dict[str, int] = {}  # moved at once, in this process
+_lock = threading.Lock()
+_tables: dict[str, str] = {}
+_paused = threading.local()
+
+
+def _app_of_table(table: str) -> str | None:
+    """The label of the product's app owning ``table`` (``None``: a library's table, this module's own, or none)."""
+    if not _tables:
+        found = {
+            model._meta.db_table: model._meta.app_label
+            for model in apps.get_models(include_auto_created=True)
+            if model._meta.app_config is not None and model._meta.app_config.name.startswith(WATCHED)
+        }
+        found.pop(TABLE, None)
+        _tables.update(found)
+    return _tables.get(table)
+
+
+def _apps_written(sql: str) -> set[str]:
+    """The apps whose tables the statement ``sql`` writes (empty for a read)."""
+    head = sql.lstrip()[:6].upper()
+    if not head.startswith(_WRITES):
+        return set()
+    tables = [match.group(1) for match in _WRITE.finditer(sql)]
+    if head == "TRUNCA":
+        tables += _TRUNCATED.findall(sql.split(None, 1)[1] if " " in sql else "")
+    return {label for table in tables if (label := _app_of_table(table)) is not None}
+
+
+def _bump_local(labels: Iterable[str]) -> None:
+    with _lock:
+        for label in labels:
+            _local[label] = _local.get(label, 0) + 1
+
+
+def _bump_stored(labels: Iterable[str], using: str) -> None:
+    """One statement, in its own transaction: each app's row moves on by one (created at 1)."""
+    ordered = sorted(set(labels))
+    if not ordered or getattr(_paused, "on", False):
+        return
+    rows = ", ".join(["(%s, 1)"] * len(ordered))
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {TABLE} (area, counter) VALUES {rows} "  # noqa: S608 - our table, placeholders only
+            f"ON CONFLICT (area) DO UPDATE SET counter = {TABLE}.counter + 1",
+            ordered,
+        )
+
+
+class _AfterCommit:
+    """The apps written in the current transaction of a connection, stored once it commits."""
+
+    def __init__(self, using: str) -> None:
+        self.using = using
+        self.labels: set[str] = set()
+
+    def __call__(self) -> None:
+        _bump_stored(self.labels, self.using)
+
+
+def changed(*labels: str, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Move the versions of the apps ``labels`` on: at once in this process, for every process after the commit."""
+    _bump_local(labels)
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        _bump_stored(labels, using)
+        return
+    pending: _AfterCommit | None = getattr(connection, "_cchc_data_versions", None)
+    if pending is None or not any(entry[1] is pending for entry in connection.run_on_commit):
+        # The first write of this transaction (an earlier one's callback has run or was dropped by a rollback).
+        pending = _AfterCommit(using)
+        connection._cchc_data_versions = pending  # type: ignore[attr-defined]
+        transaction.on_commit(pending, using=using)
+    pending.labels.update(labels)
+
+
+def _watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+    """The wrapper of every statement: runs it, then moves the versions of the apps it wrote."""
+    result = execute(sql, params, many, context)
+    if isinstance(sql, str):
+        labels = _apps_written(sql)
+        if labels:
+            changed(*labels, using=context["connection"].alias)
+    return result
+
+
+def install(connection: BaseDatabaseWrapper, **_kwargs: Any) -> None:
+    """Watch the statements of ``connection`` (``connection_created``); first, so that another wrapper's
+    ``execute_wrapper`` block still removes its own."""
+    if _watch not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, _watch)
+
+
+def pause_for_migrations(**_kwargs: Any) -> None:
+    """While migrations run the versions' table may not exist yet; they are all moved on afterwards."""
+    _paused.on = True
+
+
+def resume_after_migrations(using: str = DEFAULT_DB_ALIAS, **_kwargs: Any) -> None:
+    _paused.on = False
+    _tables.clear()
+    labels = {config.label for config in apps.get_app_configs()}
+    _bump_local(labels)
+    if TABLE in connections[using].introspection.table_names():
+        _bump_stored(labels, using)
+
+
+def versions(labels: Iterable[str]) -> tuple[tuple[str, int, int], ...]:
+    """Each app of ``labels`` with its committed version and its version in this process (one query)."""
+    ordered = sorted(set(labels))
+    # Looked up, not imported: the app's models sit below its helpers (``cchc.lib.models.DataVersion``).
+    rows = apps.get_model("cchc_lib", "DataVersion").objects.filter(area__in=ordered)
+    stored = dict(rows.values_list("area", "counter"))
+    return tuple((label, stored.get(label, 0), _local.get(label, 0)) for label in ordered)
+
+
+def key(name: str, *, reads: Iterable[str], scope: Hashable) -> str:
+    """The cache key of the section ``name`` for ``scope``, in the active language, today, at the current versions."""
+    parts = (name, repr(scope), translation.get_language(), timezone.localdate().isoformat(), versions(reads))
+    return f"page_cache:{name}:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+
+
+def fragment(
+    name: str, *, reads: Iterable[str], scope: Hashable, compute: Callable[[], T], seconds: int = SECONDS
+) -> T:
+    """The section ``name`` for ``scope`` from the cache, or computed by ``compute`` and stored (see the module)."""
+    found_key = key(name, reads=reads, scope=scope)
+    found = cache.get(found_key)
+    if found is None:
+        found = compute()
+        cache.set(found_key, found, seconds)
+    return found  # type: ignore[no-any-return]

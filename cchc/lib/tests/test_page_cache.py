@@ -1,0 +1,79 @@
+"""Sections of pages kept under the version of the data they read: every kind of write moves the version of its app."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+
+from cchc.lib import page_cache
+from cchc.lib.models import DataVersion
+from cchc.organisations.models import Unit, UnitKind
+from cchc.testing.personas import Personas
+
+
+def _version(label: str) -> tuple[str, int, int]:
+    return page_cache.versions([label])[0]
+
+
+@pytest.mark.django_db
+def test_a_save_an_update_a_bulk_insert_raw_sql_and_a_delete_each_move_the_version_of_their_app_only(
+    personas: Personas,
+) -> None:
+    unit = personas.unit_a
+    before = _version("organisations"), _version("accounts")
+    unit.name = "Sở Tư pháp mới"
+    unit.save()
+    after_save = _version("organisations"), _version("accounts")
+    Unit.objects.filter(pk=unit.pk).update(name="Sở Tư pháp")
+    after_update = _version("organisations")
+    [extra] = Unit.objects.bulk_create([Unit(name="Tỉnh Thêm", kind=UnitKind.PROVINCE, code="T-THEM", path="zz")])
+    after_bulk = _version("organisations")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE organisations_unit SET name = %s WHERE id = %s", ["Xã Thêm Mới", extra.pk])
+    after_raw = _version("organisations")
+    Unit.objects.filter(pk=extra.pk).delete()
+    after_delete = _version("organisations")
+    steps = [before[0], after_save[0], after_update, after_bulk, after_raw, after_delete]
+    assert len(set(steps)) == len(steps)
+    assert after_save[1] == before[1]  # nothing of the accounts' tables was written
+
+
+@pytest.mark.django_db
+def test_a_section_is_computed_once_then_again_after_a_write_to_an_app_it_reads(personas: Personas) -> None:
+    made: list[str] = []
+
+    def section() -> str:
+        made.append(Unit.objects.get(pk=personas.unit_a.pk).name)
+        return made[-1]
+
+    def read(scope: str = "province") -> str:
+        return page_cache.fragment("test.section", reads=["organisations"], scope=scope, compute=section)
+
+    assert [read(), read()] == ["Sở Tư pháp", "Sở Tư pháp"] and len(made) == 1
+    read("another scope")
+    assert len(made) == 2
+    personas.focal_a.full_name = "Tên mới"
+    personas.focal_a.save()  # the accounts' tables: not read by the section
+    assert read() == "Sở Tư pháp" and len(made) == 2
+    Unit.objects.filter(pk=personas.unit_a.pk).update(name="Sở Tư pháp và Pháp chế")
+    assert read() == "Sở Tư pháp và Pháp chế" and len(made) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_stored_version_every_process_reads_moves_when_the_write_commits_and_not_when_it_rolls_back() -> None:
+    def stored() -> int:
+        row = DataVersion.objects.filter(area="organisations").first()
+        return row.counter if row else 0
+
+    start = stored()
+    with transaction.atomic():
+        Unit.objects.create(name="Tỉnh Thử", kind=UnitKind.PROVINCE, code="T-THU", path="yy")
+        Unit.objects.filter(code="T-THU").update(name="Tỉnh Thử Nghiệm")
+        assert stored() == start  # not before the commit
+    assert stored() == start + 1  # once per transaction, after it
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Unit.objects.filter(code="T-THU").update(name="Tỉnh Khác")
+        raise RuntimeError
+    assert stored() == start + 1
+    Unit.objects.filter(code="T-THU").update(name="Tỉnh Thử Lại")  # autocommit: at once
+    assert stored() == start + 2
