@@ -12,6 +12,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from typing import Any
 
 import pytest
 import time_machine
@@ -48,7 +49,7 @@ def demo(module_database: Callable[[Callable[[], object]], AbstractContextManage
         yield
 
 
-def _page(username: str, url: str = "/") -> tuple[str, dict]:
+def _page(username: str, url: str = "/") -> tuple[str, Any]:
     client = Client()
     client.force_login(User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend")
     response = client.get(url)
@@ -134,12 +135,12 @@ def test_every_section_of_every_board_shows_data(username: str) -> None:
     assert 'data-status="no_data"' not in html
 
 
-def test_the_public_page_shows_rankings_and_survey_results() -> None:
+def test_the_public_page_shows_rankings_survey_results_service_figures_and_open_surveys() -> None:
     response = Client().get(reverse("dashboards:public"))
     assert response.status_code == 200
     html = response.content.decode()
-    assert not re.findall(r'<p class="empty-state">(.*?)</p>', html, flags=re.S)
-    assert "2025" in html
+    assert not re.findall(r'<p class="(?:empty-state|pp-muted)">(.*?)</p>', html, flags=re.S)
+    assert "Chỉ số cải cách hành chính năm 2025" in html
 
 
 def test_the_annual_report_of_the_province_is_complete() -> None:
