@@ -1,4 +1,9 @@
-"""PAR INDEX demonstration data: last year's round published, this year's round in self-assessment.
+"""PAR INDEX demonstration data: the published rounds of the demo calendar and a round in self-assessment.
+
+The years and deadlines follow the day the demo is loaded (:func:`cchc.demo.data.calendar`): the round in progress
+has its self-assessment deadline a few weeks ahead, last year's round is published, and so are the round of the
+year before the 1 July 2025 merger (on the former district's communes) and that of the merger year, so that the
+results of today's communes compare with those of the communes they continue.
 
 Everything goes through the workflow's services, so the demo has the same audit trail (and per-leaf
 history) a real round would have. Scores come from a seeded random generator: running the loader again
@@ -20,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.accounts.models import Role, User
+from cchc.demo.data import DemoCalendar, calendar
 from cchc.frameworks.models import Criterion, CriterionCategory, Framework
 from cchc.frameworks.services import framework_clone
 from cchc.indicators.models import IndicatorValue
@@ -32,8 +38,6 @@ from . import services
 from .models import Assessment, Round, RuleChoice, Score, Stage
 
 PROVINCE_CODE = "PT"
-LAST_YEAR = 2024
-THIS_YEAR = 2025
 SEED = 20250701
 REASON = "Dữ liệu minh họa"
 # Units whose demo focal points should find their sheet still open, half done.
@@ -54,12 +58,25 @@ EXPLANATIONS = (
 
 
 def _stage_dates(year: int) -> dict[str, Any]:
+    """The usual calendar of a published round: self-assessment until mid-January of the next year."""
     return {
         "self_assessment_deadline": datetime.date(year + 1, 1, 15),
         "appraisal_deadline": datetime.date(year + 1, 2, 10),
         "explanation_deadline": datetime.date(year + 1, 2, 25),
         "council_deadline": datetime.date(year + 1, 3, 10),
         "publication_date": datetime.date(year + 1, 3, 20),
+    }
+
+
+def _running_dates(demo: DemoCalendar) -> dict[str, Any]:
+    """The calendar of the round in progress: its self-assessment deadline a few weeks after the day of loading."""
+    deadline = demo.self_assessment_deadline
+    return {
+        "self_assessment_deadline": deadline,
+        "appraisal_deadline": deadline + datetime.timedelta(days=26),
+        "explanation_deadline": deadline + datetime.timedelta(days=41),
+        "council_deadline": deadline + datetime.timedelta(days=54),
+        "publication_date": deadline + datetime.timedelta(days=64),
     }
 
 
@@ -73,10 +90,10 @@ def _frameworks(year: int, stdout: Any) -> list[Framework]:
     for kind in (UnitKind.DEPARTMENT, UnitKind.COMMUNE):
         framework = Framework.objects.filter(year=year, unit_kind=kind).order_by("is_sample", "-pk").first()
         if framework is None:
-            source = Framework.objects.filter(year=THIS_YEAR, unit_kind=kind).order_by("is_sample", "-pk").first()
+            source = Framework.objects.filter(unit_kind=kind).order_by("-year", "is_sample", "-pk").first()
             if source is None:
                 continue
-            name = source.name.replace(str(THIS_YEAR), str(year))
+            name = source.name.replace(str(source.year), str(year))
             if name == source.name:
                 name = f"{source.name} ({year})"
             framework = framework_clone(actor=None, framework=source, year=year, name=name, reason=REASON)
@@ -249,27 +266,31 @@ def _accept_the_rest(round_: Round, appraiser: Any) -> None:
             services.score_appraise(actor=appraiser, score=score, version=score.version, accept=True)
 
 
-def _build_last_year(province: Unit, frameworks: list[Framework], stdout: Any) -> None:
-    rng = random.Random(SEED + LAST_YEAR)
+def _build_published(
+    province: Unit, year: int, frameworks: list[Framework], previous: Round | None, stdout: Any
+) -> Round:
+    """The round of ``year`` run through every stage to publication, on the units active at the end of ``year``."""
+    rng = random.Random(SEED + year)
     secretariat, appraiser, council = _user("thuongtruc"), _user("thamdinh"), _user("hoidong")
-    units = [unit for unit in _participants(province, LAST_YEAR) if any(f.unit_kind == unit.kind for f in frameworks)]
-    dates = _stage_dates(LAST_YEAR)
+    units = [unit for unit in _participants(province, year) if any(f.unit_kind == unit.kind for f in frameworks)]
+    dates = _stage_dates(year)
     round_ = services.round_create(
         actor=secretariat,
-        data=services.RoundData(name=_round_name(LAST_YEAR), year=LAST_YEAR, is_public=True, **dates),
+        data=services.RoundData(name=_round_name(year), year=year, is_public=True, **dates),
         organiser=province,
         frameworks=frameworks,
         units=units,
+        previous_round=previous,
         reason=REASON,
     )
     leaves = list(Criterion.objects.filter(framework__in=frameworks, children__isnull=True))
-    _publish_indicator_values(leaves, units, LAST_YEAR, rng)
+    _publish_indicator_values(leaves, units, year, rng)
     services.round_advance(actor=secretariat, round_=round_, to_stage=Stage.SELF_ASSESSMENT, reason=REASON)
     focal_points = _focal_points()
     scored: dict[int, list[Score]] = {}
     for assessment in round_.assessments.select_related("unit", "round").order_by("unit__code"):
         actor = focal_points.get(assessment.unit_id)
-        scored[assessment.pk] = _self_assess(rng, assessment, actor, LAST_YEAR)
+        scored[assessment.pk] = _self_assess(rng, assessment, actor, year)
         late = rng.random() < 0.15
         at = _submit_at(dates["self_assessment_deadline"], rng.randint(1, 4) if late else -rng.randint(0, 6))
         services.assessment_submit(actor=actor, assessment=assessment, at=at)
@@ -302,21 +323,26 @@ def _build_last_year(province: Unit, frameworks: list[Framework], stdout: Any) -
                     reason="Chấp nhận một phần nội dung giải trình của đơn vị.",
                 )
     services.round_advance(actor=secretariat, round_=round_, to_stage=Stage.COUNCIL, reason=REASON)
-    services.round_approve(actor=council, round_=round_, reason="Biên bản họp Hội đồng thẩm định ngày 10/3/2025")
+    minutes = dates["council_deadline"].strftime("%d/%m/%Y")
+    services.round_approve(actor=council, round_=round_, reason=f"Biên bản họp Hội đồng thẩm định ngày {minutes}")
     services.round_advance(actor=secretariat, round_=round_, to_stage=Stage.PUBLISHED, reason=REASON)
-    stdout.write(
-        _("Chỉ số CCHC năm %(year)s: %(units)s đơn vị, đã công bố.") % {"year": LAST_YEAR, "units": len(units)}
-    )
+    stdout.write(_("Chỉ số CCHC năm %(year)s: %(units)s đơn vị, đã công bố.") % {"year": year, "units": len(units)})
+    return round_
 
 
-def _build_this_year(province: Unit, frameworks: list[Framework], previous: Round | None, stdout: Any) -> None:
-    rng = random.Random(SEED + THIS_YEAR)
+def _build_in_progress(
+    province: Unit, frameworks: list[Framework], previous: Round | None, demo: DemoCalendar, stdout: Any
+) -> None:
+    """The round of the demo calendar's year in self-assessment, its deadline ahead: about half the units have
+    submitted (on the days before loading), a few have not started, the others are part way through."""
+    year = demo.round_year
+    rng = random.Random(SEED + year)
     secretariat = _user("thuongtruc")
-    units = [unit for unit in _participants(province, THIS_YEAR) if any(f.unit_kind == unit.kind for f in frameworks)]
-    dates = _stage_dates(THIS_YEAR)
+    units = [unit for unit in _participants(province, year) if any(f.unit_kind == unit.kind for f in frameworks)]
+    dates = _running_dates(demo)
     round_ = services.round_create(
         actor=secretariat,
-        data=services.RoundData(name=_round_name(THIS_YEAR), year=THIS_YEAR, is_public=True, **dates),
+        data=services.RoundData(name=_round_name(year), year=year, is_public=True, **dates),
         organiser=province,
         frameworks=frameworks,
         units=units,
@@ -324,50 +350,69 @@ def _build_this_year(province: Unit, frameworks: list[Framework], previous: Roun
         reason=REASON,
     )
     leaves = list(Criterion.objects.filter(framework__in=frameworks, children__isnull=True))
-    _publish_indicator_values(leaves, units, THIS_YEAR, rng)
+    _publish_indicator_values(leaves, units, year, rng)
     services.round_advance(actor=secretariat, round_=round_, to_stage=Stage.SELF_ASSESSMENT, reason=REASON)
     focal_points = _focal_points()
-    submitted = late = 0
+    submitted = not_started = 0
+    now = timezone.now()
     for assessment in round_.assessments.select_related("unit", "round").order_by("unit__code"):
         actor = focal_points.get(assessment.unit_id)
         if assessment.unit.code in LEFT_OPEN:
-            _self_assess(rng, assessment, actor, THIS_YEAR, share=0.4)
+            _self_assess(rng, assessment, actor, year, share=0.4)
             continue
         draw = rng.random()
-        if draw < 0.65:
-            _self_assess(rng, assessment, actor, THIS_YEAR)
-            is_late = draw >= 0.45
-            at = _submit_at(dates["self_assessment_deadline"], rng.randint(1, 5) if is_late else -rng.randint(0, 8))
+        if draw < 0.5:
+            _self_assess(rng, assessment, actor, year)
+            at = min(now, _submit_at(demo.today, -rng.randint(1, 12)))
             services.assessment_submit(actor=actor, assessment=assessment, at=at)
             submitted += 1
-            late += int(is_late)
+        elif draw < 0.62:
+            not_started += 1  # nothing entered yet
         else:
-            _self_assess(rng, assessment, actor, THIS_YEAR, share=rng.choice((0.3, 0.6, 0.9)))
+            _self_assess(rng, assessment, actor, year, share=rng.choice((0.3, 0.6, 0.9)))
     stdout.write(
-        _("Chỉ số CCHC năm %(year)s: %(units)s đơn vị, đang tự đánh giá (%(submitted)s đã nộp, %(late)s nộp muộn).")
-        % {"year": THIS_YEAR, "units": len(units), "submitted": submitted, "late": late}
+        _(
+            "Chỉ số CCHC năm %(year)s: %(units)s đơn vị, đang tự đánh giá đến ngày %(deadline)s (%(submitted)s đã "
+            "nộp, %(not_started)s chưa bắt đầu)."
+        )
+        % {
+            "year": year,
+            "units": len(units),
+            "deadline": dates["self_assessment_deadline"].strftime("%d/%m/%Y"),
+            "submitted": submitted,
+            "not_started": not_started,
+        }
     )
 
 
-def load_demo(*, stdout: Any, password: str | None = None) -> None:
-    """Last year's published round and this year's round in self-assessment, for the province demo."""
+def _existing(province: Unit, year: int) -> Round | None:
+    return Round.objects.filter(organiser=province, year=year, name=_round_name(year)).first()
+
+
+def load_demo(*, stdout: Any, password: str | None = None, today: datetime.date | None = None) -> None:
+    """The published rounds and the round in progress of the demo calendar of ``today``, for the province demo.
+
+    Each round compares with the round of the year before it when the demo has one, so the round after the merger
+    follows today's communes back to the former communes they continue."""
     province = Unit.objects.filter(code=PROVINCE_CODE).first()
     if province is None:
         stdout.write(_("Chỉ số CCHC: chưa có dữ liệu tỉnh minh họa; bỏ qua."))
         return
+    demo = calendar(today)
     with transaction.atomic():
-        if not Framework.objects.filter(year=THIS_YEAR).exists():
+        if not Framework.objects.filter(year=demo.round_year).exists():
             stdout.write(
-                _("Chỉ số CCHC: chưa có bộ tiêu chí năm %(year)s; bỏ qua kỳ đánh giá minh họa.") % {"year": THIS_YEAR}
+                _("Chỉ số CCHC: chưa có bộ tiêu chí năm %(year)s; bỏ qua kỳ đánh giá minh họa.")
+                % {"year": demo.round_year}
             )
             return
-        previous = Round.objects.filter(organiser=province, year=LAST_YEAR, name=_round_name(LAST_YEAR)).first()
-        if previous is None:
-            frameworks = _frameworks(LAST_YEAR, stdout)
+        for year in demo.published_years:
+            if _existing(province, year) is not None:
+                continue
+            frameworks = _frameworks(year, stdout)
             if frameworks:
-                _build_last_year(province, frameworks, stdout)
-                previous = Round.objects.get(organiser=province, year=LAST_YEAR, name=_round_name(LAST_YEAR))
-        if not Round.objects.filter(organiser=province, year=THIS_YEAR, name=_round_name(THIS_YEAR)).exists():
-            frameworks = _frameworks(THIS_YEAR, stdout)
+                _build_published(province, year, frameworks, _existing(province, year - 1), stdout)
+        if _existing(province, demo.round_year) is None:
+            frameworks = _frameworks(demo.round_year, stdout)
             if frameworks:
-                _build_this_year(province, frameworks, previous, stdout)
+                _build_in_progress(province, frameworks, _existing(province, demo.round_year - 1), demo, stdout)

@@ -54,8 +54,10 @@ def line_chart(
     y_title: str = "",
     reversed_axis: bool = False,
     height: int = 260,
+    highlight: Sequence[bool] = (),
 ) -> dict[str, Any]:
-    """One line per ``(name, values)`` over ``categories`` (years, periods); gaps where a value is missing."""
+    """One line per ``(name, values)`` over ``categories`` (years, periods); gaps where a value is missing.
+    ``highlight`` marks categories (the year the page is filtered on) with larger markers on every line."""
     data = [
         {
             "type": "scatter",
@@ -68,6 +70,9 @@ def line_chart(
         }
         for number, (name, values) in enumerate(series)
     ]
+    if any(highlight):
+        for trace in data:
+            trace["marker"] = {"size": [11 if marked else 6 for marked in highlight]}
     return {"data": data, "layout": _layout(height=height, y_title=y_title, reversed_axis=reversed_axis)}
 
 
@@ -111,13 +116,15 @@ def index_chart(trend: IndexTrend) -> dict[str, Any]:
         [str(year) for year in trend.years],
         [(trend.province.name, trend.values), (gettext("Trung bình các tỉnh"), trend.means)],
         y_title=gettext("điểm") if trend.index.measure == Measure.SCORE else "%",
+        highlight=[year == trend.year for year in trend.years],
     )
 
 
 def service_chart(service: ServiceTrend) -> dict[str, Any]:
     return line_chart(
-        [label for label, _value in service.periods],
-        [(gettext("Điểm chất lượng phục vụ"), [value for _label, value in service.periods])],
+        [label for label, _value, _in_year in service.periods],
+        [(gettext("Điểm chất lượng phục vụ"), [value for _label, value, _in_year in service.periods])],
+        highlight=[in_year for _label, _value, in_year in service.periods],
     )
 
 

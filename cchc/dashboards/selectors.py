@@ -287,21 +287,37 @@ class IndexTrend:
     year: int | None
     rank: external.Rank | None
     provinces_ranked: int
+    illustrative_years: frozenset[int] = frozenset()  # years whose figure of the province is an illustration
 
     @property
-    def rows(self) -> list[tuple[int, Decimal | None, Decimal | None]]:
-        """(year, the province's figure, the mean of the provinces), for the table beside the chart."""
-        return list(zip(self.years, self.values, self.means, strict=True))
+    def rows(self) -> list[tuple[int, Decimal | None, Decimal | None, bool]]:
+        """(year, the province's figure, the mean of the provinces, whether the figure is illustrative), for the
+        table beside the chart."""
+        marks = [year in self.illustrative_years for year in self.years]
+        return list(zip(self.years, self.values, self.means, marks, strict=True))
 
     @property
     def value(self) -> Decimal | None:
         return self.values[self.years.index(self.year)] if self.year in self.years else None
 
+    @property
+    def value_illustrative(self) -> bool:
+        return self.year in self.illustrative_years
+
+    @property
+    def any_illustrative(self) -> bool:
+        return bool(self.illustrative_years & set(self.years))
+
 
 @dataclass
 class ServiceTrend:
+    """The province's service score over its latest accepted periods up to the end of ``year``, oldest first; each
+    period is (label, value, whether it falls in ``year``), so the year the board is filtered on stands out."""
+
     indicator: Indicator | None
-    periods: list[tuple[str, Decimal]]
+    periods: list[tuple[str, Decimal, bool]]
+    year: int | None = None
+    since: int | None = None  # the year of the first period shown
 
 
 @dataclass
@@ -342,20 +358,30 @@ def index_trend(index: external.ExternalIndex, province: Unit, year: int) -> Ind
         year=shown,
         rank=row.rank if row else None,
         provinces_ranked=ranked.provinces_ranked,
+        illustrative_years=frozenset(y for code, y in report.illustrative if code == total),
     )
 
 
-def service_trend(values: QuerySet[IndicatorValue], province: Unit | None, *, last: int = 8) -> ServiceTrend:
-    """The QĐ 766 service score of the province, its last accepted periods oldest first."""
+def service_trend(
+    values: QuerySet[IndicatorValue], province: Unit | None, year: int | None = None, *, last: int = 8
+) -> ServiceTrend:
+    """The QĐ 766 service score of the province, its last ``last`` accepted periods ending in or before ``year``
+    (all periods without a year), oldest first: a trend over several years that stops at the year chosen, like the
+    index trends, with the periods of that year marked."""
     indicator = Indicator.objects.filter(code=SERVICE_SCORE_CODE).first()
     if indicator is None or province is None:
-        return ServiceTrend(indicator=indicator, periods=[])
-    rows = list(
-        values.filter(indicator=indicator, unit=province, state=ValueState.ACCEPTED)
-        .order_by("-period_end")
-        .values_list("period_key", "value")[:last]
+        return ServiceTrend(indicator=indicator, periods=[], year=year)
+    found = values.filter(indicator=indicator, unit=province, state=ValueState.ACCEPTED)
+    if year is not None:
+        found = found.filter(period_end__lte=datetime.date(year, 12, 31))
+    rows = list(found.order_by("-period_end").values_list("period_key", "value")[:last])
+    periods = [(Period.from_key(key), value) for key, value in rows[::-1]]
+    return ServiceTrend(
+        indicator=indicator,
+        periods=[(str(period), value, period.year == year) for period, value in periods],
+        year=year,
+        since=periods[0][0].year if periods else None,
     )
-    return ServiceTrend(indicator=indicator, periods=[(str(Period.from_key(key)), value) for key, value in rows[::-1]])
 
 
 def leader_board(
@@ -397,7 +423,7 @@ def leader_board(
         filters=filters,
         province=province,
         indices=indices,
-        service=service_trend(values, province),
+        service=service_trend(values, province, filters.year),
         round=round_,
         weakest=weakest,
         weakest_criteria=criteria,

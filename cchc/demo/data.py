@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from cchc.accounts.models import Role
 from cchc.lib.text import fold
 from cchc.organisations.models import CommuneSubtype, UnitKind
@@ -18,6 +20,46 @@ from cchc.organisations.models import CommuneSubtype, UnitKind
 REFORM_DAY = datetime.date(2025, 7, 1)
 LAST_DAY_BEFORE_REFORM = datetime.date(2025, 6, 30)
 DEFAULT_PASSWORD = "cchc-demo-2025"  # noqa: S105 - the published demo password, printed by the command
+# The last PAR INDEX year assessed on the units as they were before 1 July 2025 (former districts and communes).
+PRE_MERGER_YEAR = REFORM_DAY.year - 1
+# How far ahead of the day the demo is loaded the self-assessment deadline of the round in progress falls.
+DEADLINE_AHEAD = datetime.timedelta(days=24)
+
+
+@dataclass(frozen=True)
+class DemoCalendar:
+    """The years and deadlines of the demo, worked out from the day it is loaded so that a demo loaded on any day
+    shows a plausible situation: a round in self-assessment with its deadline a few weeks ahead, last year's round
+    published, and the rounds needed to follow units through the 2025 merger (the year before it and the first
+    year after it). The same day always gives the same calendar."""
+
+    today: datetime.date
+
+    @property
+    def round_year(self) -> int:
+        """The year assessed by the round in progress: a year is self-assessed from its second half into the first
+        months of the next one (the deadline is in those months)."""
+        return self.today.year if self.today.month >= 7 else self.today.year - 1
+
+    @property
+    def published_years(self) -> list[int]:
+        """Years whose round is published: the year before the merger, the merger year, and the two years before
+        the round in progress (those after the round in progress excluded)."""
+        last = self.round_year - 1
+        return sorted(year for year in {PRE_MERGER_YEAR, REFORM_DAY.year, last - 1, last} if year <= last)
+
+    @property
+    def framework_years(self) -> list[int]:
+        return [*self.published_years, self.round_year]
+
+    @property
+    def self_assessment_deadline(self) -> datetime.date:
+        return self.today + DEADLINE_AHEAD
+
+
+def calendar(today: datetime.date | None = None) -> DemoCalendar:
+    """The demo calendar of ``today`` (the local date by default)."""
+    return DemoCalendar(today or timezone.localdate())
 
 
 @dataclass(frozen=True)

@@ -687,6 +687,7 @@ class ItemYear:
     best: Decimal | None
     best_provinces: list[Unit]
     previous: Decimal | None = None
+    illustrative: bool = False  # the province's figure is an illustration, not a published result
 
     @property
     def gap_to_mean(self) -> Decimal | None:
@@ -712,6 +713,21 @@ class ProvinceReport:
     rows: list[ItemYear]
     provinces_ranked: int = 0
     mean_trend: dict[str, dict[int, Decimal]] = field(default_factory=dict)  # item code → year → mean of provinces
+    illustrative: set[tuple[str, int]] = field(default_factory=set)  # (item code, year) of the province's illustrations
+
+    @property
+    def trend_cells(self) -> list[tuple[ExternalItem, list[tuple[Decimal | None, bool]]]]:
+        """:attr:`trend_rows` with, for each figure, whether it is illustrative."""
+        return [
+            (
+                item,
+                [
+                    (value, (item.code, year) in self.illustrative)
+                    for year, value in zip(self.years, values, strict=True)
+                ],
+            )
+            for item, values in self.trend_rows
+        ]
 
     @property
     def trend_rows(self) -> list[tuple[ExternalItem, list[Decimal | None]]]:
@@ -723,14 +739,29 @@ class ProvinceReport:
         ]
 
 
-def _values_of(codes: list[str]) -> dict[str, dict[int, dict[int, Decimal]]]:
-    """code → year → unit id → value, for every province with a figure (yearly periods only)."""
+# The source a figure is stored with when it is not a published result but an illustration (the one-province demo):
+# every page that shows such a figure marks it "Số liệu minh hoạ" (decision "Illustrative index figures").
+ILLUSTRATIVE_SOURCE = "Số liệu minh hoạ cho bản trình diễn, không phải kết quả công bố"
+
+
+def is_illustrative(note: str | None) -> bool:
+    """Whether a figure's source says it is illustrative (begins "Số liệu minh hoạ", with or without diacritics)."""
+    return fold(note).startswith("so lieu minh hoa")
+
+
+def _values_of(
+    codes: list[str], illustrative: set[tuple[str, int, int]] | None = None
+) -> dict[str, dict[int, dict[int, Decimal]]]:
+    """code → year → unit id → value, for every province with a figure (yearly periods only); ``illustrative``, when
+    given, receives (code, year, unit id) of each figure whose source says it is illustrative."""
     result: dict[str, dict[int, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
     rows = IndicatorValue.objects.filter(
         indicator__code__in=codes, period_kind=PeriodKind.YEAR.value, unit__kind=UnitKind.PROVINCE
-    ).values_list("indicator__code", "period_key", "unit_id", "value")
-    for code, key, unit_id, value in rows:
+    ).values_list("indicator__code", "period_key", "unit_id", "value", "note")
+    for code, key, unit_id, value, note in rows:
         result[code][int(key)][unit_id] = value
+        if illustrative is not None and is_illustrative(note):
+            illustrative.add((code, int(key), unit_id))
     return result
 
 
@@ -755,7 +786,9 @@ def province_report(*, index: ExternalIndex, province: Unit, year: int | None = 
     its rank, the mean of the provinces with a figure, the best figure and who has it, and the gaps to both."""
     items = items_of(index.key)
     codes = [item.code for item in items]
-    values = _values_of(codes)
+    marked: set[tuple[str, int, int]] = set()
+    values = _values_of(codes, marked)
+    illustrative = {(code, year_) for code, year_, unit_id in marked if unit_id == province.pk}
     trend = {
         code: {year_: by_unit[province.pk] for year_, by_unit in by_year.items() if province.pk in by_unit}
         for code, by_year in values.items()
@@ -790,6 +823,7 @@ def province_report(*, index: ExternalIndex, province: Unit, year: int | None = 
                         key=lambda unit: unit.name,
                     ),
                     previous=trend[item.code][max(earlier)] if earlier else None,
+                    illustrative=(item.code, year) in illustrative,
                 )
             )
         ranked = len(per_item.get(f"{index.key}.total", {}))
@@ -810,6 +844,7 @@ def province_report(*, index: ExternalIndex, province: Unit, year: int | None = 
         rows=rows,
         provinces_ranked=ranked,
         mean_trend=mean_trend,
+        illustrative=illustrative,
     )
 
 
@@ -918,6 +953,9 @@ def province_workbook(report: ProvinceReport, responsible: dict[str, list[Extern
     info.append(["Mã đơn vị", report.province.code])
     info.append(["Chỉ số", str(report.index.name)])
     info.append(["Nguồn công bố", report.index.source])
+    if report.illustrative:
+        marked = ", ".join(f"{code} {year}" for code, year in sorted(report.illustrative))
+        info.append(["Số liệu minh hoạ", f"{ILLUSTRATIVE_SOURCE}: {marked}."])
     info.append(
         ["Ghi chú", "Thứ hạng, bình quân và cao nhất tính trên các tỉnh, thành phố đã có kết quả trong hệ thống."]
     )

@@ -4,9 +4,14 @@ Only provincial totals are published in the sources the product's domain notes c
 per-element figure is loaded, and none is invented. Provinces whose territory changed on 1 July 2025 (Hải Phòng with
 Hải Dương, An Giang with Kiên Giang, Đà Nẵng with Quảng Nam …) get no figure: how results of the former provinces
 map onto the merged ones is not settled. The figures attach to the units of the national tree (``cchc demo --scale
-national``); the one-province demo (Phú Thọ) has no published figure in those notes, so its pages say "no results".
+national``); the one-province demo (Phú Thọ) has no published figure in those notes.
 
-The one-province demo gets, instead, the units answerable for each PAPI dimension, PAR INDEX area and SIPAS element
+Since no sourced figure exists for the one-province demo's province, it gets **illustrative** totals instead
+(:data:`ILLUSTRATIVE`, loaded by :func:`load_illustrative_demo`): invented figures whose source says so
+(:data:`external.ILLUSTRATIVE_SOURCE`), which every page that shows them marks "Số liệu minh hoạ". They are never loaded
+into the national tree, and a real figure already there is never replaced.
+
+The one-province demo also gets the units answerable for each PAPI dimension, PAR INDEX area and SIPAS element
 (:data:`RESPONSIBLE`): an illustrative assignment by the departments' usual remits, not taken from a decision of the
 province. The national tree gets none, and neither demo creates an account here.
 
@@ -15,20 +20,30 @@ Idempotent: loading twice changes nothing (the import upserts; the assignments a
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
+from decimal import Decimal
 
+from django.utils import timezone
+
+from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.spreadsheet import SheetRow
 from cchc.organisations.models import Unit, UnitKind
 
 from .external import (
     HEADER,
+    ILLUSTRATIVE_SOURCE,
+    ITEMS,
     ImportReport,
     ProvinceLookup,
     ResponsibilityChange,
+    ensure_indicators,
     external_results_import,
     province_units,
     responsibility_set,
 )
+from .models import IndicatorValue, ValueOrigin
+from .services import value_publish
 
 # (province, year, code, value, source)
 PUBLISHED: tuple[tuple[str, int, str, str, str], ...] = (
@@ -105,3 +120,50 @@ def load_responsible_demo(province_code: str) -> ResponsibilityChange | None:
         total.removed += change.removed
         total.changed += change.changed
     return total
+
+
+# Invented totals of the demo province, oldest year first (the last is the latest year published), so that the
+# leader's tiles and trends have something to show. NOT published results: stored with ILLUSTRATIVE_SOURCE.
+ILLUSTRATIVE: dict[str, tuple[str, ...]] = {
+    "par.total": ("85.12", "86.47", "87.90", "88.63"),
+    "sipas.total": ("80.35", "82.10", "83.46", "84.02"),
+    "papi.total": ("42.18", "42.96", "43.51", "44.27"),
+}
+
+
+def latest_published_year(today: datetime.date) -> int:
+    """The latest year whose PAR INDEX, SIPAS and PAPI are out by ``today``: they appear in the first half of the
+    next year, so last year's from June on."""
+    return today.year - 1 if today.month >= 6 else today.year - 2
+
+
+def load_illustrative_demo(province_code: str, today: datetime.date | None = None) -> int:
+    """Store :data:`ILLUSTRATIVE` for the demo province ``province_code``, over the four years up to the latest year
+    published by ``today``; returns how many figures were stored. A year that already has a figure (published or
+    illustrative) is left alone, so an imported result always wins and loading twice changes nothing."""
+    province = Unit.objects.filter(code=province_code, kind=UnitKind.PROVINCE).first()
+    if province is None:
+        return 0
+    last = latest_published_year(today or timezone.localdate())
+    indicators = ensure_indicators(ITEMS[code] for code in ILLUSTRATIVE)
+    stored = 0
+    for code, figures in ILLUSTRATIVE.items():
+        indicator = indicators[code]
+        present = set(
+            IndicatorValue.objects.filter(indicator=indicator, unit=province).values_list("period_key", flat=True)
+        )
+        for year, figure in enumerate(figures, start=last - len(figures) + 1):
+            period = Period(year, PeriodKind.YEAR)
+            if period.key in present:
+                continue
+            value_publish(
+                actor=None,
+                indicator=indicator,
+                unit=province,
+                period=period,
+                value=Decimal(figure),
+                note=ILLUSTRATIVE_SOURCE,
+                origin=ValueOrigin.IMPORTED,
+            )
+            stored += 1
+    return stored

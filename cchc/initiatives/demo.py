@@ -41,6 +41,8 @@ def load_demo(*, stdout: Writer | None = None, today: datetime.date | None = Non
     units = list(children.filter(kind=UnitKind.DEPARTMENT).order_by("code")) + list(
         children.filter(kind=UnitKind.COMMUNE).order_by("code")[:6]
     )
+    # The province's own initiatives last (one recognised), so that its annual report has the figure too.
+    units.append(province)
     created = 0
     for index, unit in enumerate(units):
         if Initiative.objects.filter(unit=unit, year=day.year).exists():

@@ -26,11 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc.accounts.models import User
+from cchc.indicators.services import indicator_set_public
 from cchc.lib.periods import Period, PeriodKind
 from cchc.lib.text import fold
 from cchc.organisations.models import Unit, UnitKind
 
-from .kpis import kpis_publish, rollups_refresh
+from .kpis import kpi_indicators, kpis_publish, rollups_refresh
 from .models import Channel, DataImport, DataImportKind, Dossier, DossierStatus, OnlineLevel, Procedure
 from .scoring import ensure_default_score_items
 from .services import ImportReport, finish_import
@@ -418,6 +419,11 @@ def _receiving_units(today: datetime.date) -> list[tuple[int, str, str]]:
 DEMO_AUTHOR = "thuongtruc"
 
 
+# Service figures the demo secretariat publishes on the public page (issue: "service KPIs that the province chooses to
+# publish"): on time, online, and the QĐ 766 score.
+PUBLIC_KPIS = ("on_time_rate", "online_rate", "total_score")
+
+
 def load_demo(*, stdout: Writer | None = None, today: datetime.date | None = None) -> int:
     """Load the catalogue and twelve months of dossiers ending ``today``; returns the number of dossiers added (0 when
     the demo dossiers are already there or the demo province is missing)."""
@@ -453,6 +459,10 @@ def load_demo(*, stdout: Writer | None = None, today: datetime.date | None = Non
         finish_import(actor=author, log=log, report=report, details={"source": SOURCE, "file": log.file_name})
         for period in published_periods(start, today):  # the QĐ 766 figures the dashboards and reports read
             kpis_publish(actor=author, period=period)
+        if author is not None:  # the figures the secretariat chooses to show on the public page
+            found = kpi_indicators()
+            for key in PUBLIC_KPIS:
+                indicator_set_public(actor=author, indicator=found[key], on_public_page=True)
     if stdout is not None:
         stdout.write(
             _("Hồ sơ TTHC minh họa: %(procedures)s thủ tục, %(dossiers)s hồ sơ của %(units)s đơn vị.")

@@ -1,4 +1,5 @@
-"""The PAR INDEX demo: last year's round published with its history, this year's in self-assessment; idempotent.
+"""The PAR INDEX demo, loaded on 7 December 2026: the 2024 and 2025 rounds published with their history, the 2026
+round in self-assessment with its deadline ahead; idempotent.
 
 One total per unit: the compiled table, the stored results, the ranking page, the Excel exports and the Word
 decision give the same points for every unit of the demo rounds.
@@ -9,6 +10,7 @@ inside its own transaction.
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -16,6 +18,7 @@ from contextlib import AbstractContextManager
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from docx import Document
@@ -23,7 +26,7 @@ from openpyxl import load_workbook
 
 from cchc.accounts.models import User
 from cchc.assessments import analysis, documents, selectors, services
-from cchc.assessments.demo import LAST_YEAR, THIS_YEAR, load_demo
+from cchc.assessments.demo import load_demo
 from cchc.assessments.models import Assessment, AssessmentStatus, Evidence, Explanation, Result, Round, Score, Stage
 from cchc.audit.models import AuditEntry
 from cchc.demo.loaders import load_province
@@ -33,6 +36,8 @@ from cchc.frameworks.models import RuleKind
 pytestmark = pytest.mark.django_db
 
 CENT = Decimal("0.01")
+TODAY = datetime.datetime(2026, 12, 7, 2, 0, tzinfo=datetime.UTC)  # 9:00 in Hà Nội
+LAST_YEAR, THIS_YEAR = 2025, 2026
 
 
 def _load_everything() -> None:
@@ -43,7 +48,7 @@ def _load_everything() -> None:
 
 @pytest.fixture(scope="module", autouse=True)
 def demo(module_database: Callable[[Callable[[], object]], AbstractContextManager[None]]) -> Iterator[None]:
-    with module_database(_load_everything):
+    with time_machine.travel(TODAY, tick=False), module_database(_load_everything):
         yield
 
 
@@ -52,7 +57,7 @@ def _counts() -> tuple[int, ...]:
     return tuple(model.objects.count() for model in models)
 
 
-def test_the_demo_shows_a_published_round_and_one_in_progress_and_loading_again_changes_nothing() -> None:
+def test_the_demo_shows_published_rounds_and_one_in_progress_and_loading_again_changes_nothing() -> None:
     last = Round.objects.get(year=LAST_YEAR)
     assert last.stage == Stage.PUBLISHED and last.approved_at is not None
     assert set(last.assessments.values_list("status", flat=True)) == {AssessmentStatus.APPROVED}
@@ -60,13 +65,18 @@ def test_the_demo_shows_a_published_round_and_one_in_progress_and_loading_again_
     assert Score.objects.filter(assessment__round=last, appraisal_reason__gt="").exists()
     assert Explanation.objects.filter(score__assessment__round=last).exists()
     assert not Score.objects.filter(assessment__round=last, final_score=None).exists()
+    assert last.assessments.filter(is_late=True).exists()
+    before_merger = Round.objects.get(year=2024)
+    assert before_merger.stage == Stage.PUBLISHED and last.previous_round == before_merger
+    assert before_merger.assessments.filter(unit__name="Thị trấn Đoan Hùng").exists()
 
     current = Round.objects.get(year=THIS_YEAR)
     assert current.stage == Stage.SELF_ASSESSMENT and current.previous_round == last
+    assert current.self_assessment_deadline == datetime.date(2026, 12, 31)
     statuses = list(current.assessments.values_list("status", "is_late"))
-    assert (AssessmentStatus.SUBMITTED, True) in statuses
     assert (AssessmentStatus.SUBMITTED, False) in statuses
     assert (AssessmentStatus.DRAFT, False) in statuses
+    assert not current.assessments.filter(is_late=True).exists()
     own = current.assessments.get(unit__code="PT-STP")  # the demo focal point's unit stays open
     assert own.status == AssessmentStatus.DRAFT and own.scores.exclude(self_score=None).exists()
 
@@ -119,7 +129,7 @@ def _decimal(value: object) -> Decimal:
 
 
 def test_every_unit_of_the_demo_rounds_has_one_total_in_the_table_results_ranking_exports_and_decision() -> None:
-    current = Round.objects.get(year=2025)
+    current = Round.objects.get(year=THIS_YEAR)
     _publish_this_year(current)
 
     for round_ in Round.objects.all():

@@ -274,10 +274,10 @@ def test_the_leader_sees_the_published_index_trend_and_rank(personas: Personas) 
     board = _leader_board(personas)
     assert board.province == personas.province
     [par] = board.indices
-    assert par.rows == [(2023, Decimal(80), Decimal("82.5")), (2024, Decimal(86), Decimal(85))]
+    assert par.rows == [(2023, Decimal(80), Decimal("82.5"), False), (2024, Decimal(86), Decimal(85), False)]
     assert par.year == 2024 and par.value == Decimal(86)
     assert par.rank is not None and (par.rank.position, par.rank.of, par.rank.shared) == (1, 2, False)
-    assert [value for _label, value in board.service.periods] == [Decimal(70), Decimal(75)]
+    assert board.service.periods == [("Năm 2024", Decimal(70), False), ("Năm 2025", Decimal(75), True)]
 
 
 def test_the_leader_sees_the_weakest_units_and_the_comparison_through_the_merger(

@@ -39,6 +39,8 @@ STATUSES: dict[str, tuple[str, Promise]] = {
     "appraised": (GOOD, _("Đã thẩm định xong")),
     "deadline_passed": (BAD, _("Đã quá hạn")),
     "check": (WARN, _("Cần kiểm tra")),
+    # A figure that is an illustration (demo data), not a published result (indicators.external.is_illustrative).
+    "illustrative": (WARN, _("Số liệu minh hoạ")),
     # Workflows of the registers and reports (inspections, initiatives, reports): the pages pass their own wording.
     "draft": (NEUTRAL, _("Đang soạn")),
     "returned": (BAD, _("Bị trả lại")),

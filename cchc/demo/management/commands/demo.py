@@ -16,7 +16,7 @@ from cchc.demo.national import load_national
 from cchc.directives.demo import load_demo as load_directives_demo
 from cchc.frameworks.demo import load_demo as load_frameworks_demo
 from cchc.indicators.demo import load_demo as load_indicators_demo
-from cchc.indicators.external_demo import load_external_demo, load_responsible_demo
+from cchc.indicators.external_demo import load_external_demo, load_illustrative_demo, load_responsible_demo
 from cchc.initiatives.demo import load_demo as load_initiatives_demo
 from cchc.inspections.demo import load_demo as load_inspections_demo
 from cchc.lib.errors import ServiceError
@@ -73,6 +73,8 @@ class Command(BaseCommand):
             load_indicators_demo(stdout=self.stdout)
             load_surveys_demo(stdout=self.stdout)
             load_responsible_demo(PROVINCE)  # units answerable for each PAPI dimension, PAR INDEX area, SIPAS element
+            # No published figure of the province has a source: illustrative totals, marked as such on every page.
+            load_illustrative_demo(PROVINCE)
             load_procedures_demo(stdout=self.stdout)  # a year of one-stop dossiers for the KPI pages
             load_inspections_demo(stdout=self.stdout)  # needs the directives app: findings become tasks
             load_initiatives_demo(stdout=self.stdout)
