@@ -326,6 +326,11 @@ def _build_published(
     minutes = dates["council_deadline"].strftime("%d/%m/%Y")
     services.round_approve(actor=council, round_=round_, reason=f"Biên bản họp Hội đồng thẩm định ngày {minutes}")
     services.round_advance(actor=secretariat, round_=round_, to_stage=Stage.PUBLISHED, reason=REASON)
+    # A demo round stands for one published in its own year: its publication day is its calendar's, not the day the
+    # demo was loaded (never later than that day).
+    published_on = min(dates["publication_date"], timezone.localdate())
+    published_at = timezone.make_aware(datetime.datetime.combine(published_on, datetime.time(9)))
+    Round.objects.filter(pk=round_.pk).update(published_at=published_at)
     stdout.write(_("Chỉ số CCHC năm %(year)s: %(units)s đơn vị, đã công bố.") % {"year": year, "units": len(units)})
     return round_
 

@@ -16,9 +16,11 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from cchc.accounts.models import User
 from cchc.assessments.models import Round, Stage
@@ -50,6 +52,9 @@ def demo(module_database: Callable[[Callable[[], object]], AbstractContextManage
 
 
 def _page(username: str, url: str = "/") -> tuple[str, Any]:
+    # These tests read what the boards computed (the context), so each page is computed, not taken from the cache
+    # of page sections that an earlier test filled (cchc.lib.page_cache).
+    cache.clear()
     client = Client()
     client.force_login(User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend")
     response = client.get(url)
@@ -75,6 +80,12 @@ def test_the_round_in_progress_has_its_deadline_a_few_weeks_ahead_and_last_years
     assert "31/12/2026" in html
     published = Round.objects.filter(stage=Stage.PUBLISHED).values_list("year", flat=True)
     assert sorted(published) == [2024, 2025]
+
+
+def test_a_published_round_carries_the_publication_day_of_its_own_calendar_not_the_day_of_loading() -> None:
+    published = dict(Round.objects.filter(stage=Stage.PUBLISHED).values_list("year", "published_at"))
+    days = {year: timezone.localdate(at) for year, at in published.items()}
+    assert days == {2024: datetime.date(2025, 3, 20), 2025: datetime.date(2026, 3, 20)}
 
 
 def test_the_leader_compares_todays_communes_with_the_former_communes_they_continue() -> None:
