@@ -14,8 +14,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='DataVersion',
             fields=[
-                ('area', models.CharField(max_length=60, primary_key=True, serialize=False)),
-                ('counter', models.BigIntegerField(default=0)),
+                ('area', models.CharField(max_length=60, primary_key=True, serialize=False, verbose_name='phân hệ')),
+                ('counter', models.BigIntegerField(default=0, verbose_name='số phiên bản')),
             ],
+            options={
+                'verbose_name': 'phiên bản dữ liệu',
+                'verbose_name_plural': 'phiên bản dữ liệu',
+            },
         ),
     ]
