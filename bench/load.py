@@ -265,7 +265,7 @@ class Server:
     def __init__(self, args: argparse.Namespace, app_root: Path) -> None:
         self.static = tempfile.mkdtemp(prefix="cchc-load-static-")
         self.port = free_port()
-        redis_url = f"redis://127.0.0.1:6379/{REDIS_DB}" if args.redis else ""
+        redis_url = f"redis://127.0.0.1:6379/{args.redis_db}" if args.redis else ""
         self.env = production_environment(
             database_url=os.environ["DATABASE_URL"],
             var_dir=Path(self.static),
@@ -498,6 +498,7 @@ def main() -> None:
     parser.add_argument("--logins", type=int, default=50, help="simultaneous sign-ins (0: skip)")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--redis", action="store_true", help="REDIS_URL set: cache and sessions in the local Redis")
+    parser.add_argument("--redis-db", type=int, default=REDIS_DB, help="the Redis database number (emptied first)")
     parser.add_argument("--reuse", action="store_true", help="keep the database a previous run loaded")
     parser.add_argument("--app-root", default=str(ROOT), help="the checkout whose code gunicorn serves")
     args = parser.parse_args()
