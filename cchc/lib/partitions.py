@@ -70,6 +70,7 @@ class _Definition:
     """What the conversion copies from the plain table onto the partitioned one."""
 
     indexes: list[str] = field(default_factory=list)  # CREATE INDEX statements, named as Django named them
+    unique_indexes: list[tuple[str, list[str]]] = field(default_factory=list)  # (name, columns) of the unique ones
     foreign_keys: list[tuple[str, str]] = field(default_factory=list)  # (name, definition)
     unique: list[tuple[str, list[str]]] = field(default_factory=list)  # (name, columns) of UNIQUE constraints
     index_names: list[str] = field(default_factory=list)  # the indexes that are not constraints
@@ -83,14 +84,18 @@ def _definition(cursor: CursorWrapper, table: str) -> _Definition:
     found = _Definition()
     cursor.execute(
         "SELECT i.relname, pg_get_indexdef(i.oid), "
-        "EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.oid AND k.conrelid = x.indrelid) "
-        "FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass ORDER BY i.relname",
+        "EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.oid AND k.conrelid = x.indrelid), x.indisunique, "
+        "ARRAY(SELECT a.attname FROM unnest(x.indkey) AS k(num) JOIN pg_attribute a ON a.attrelid = x.indrelid "
+        "AND a.attnum = k.num)::text[] FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+        "WHERE x.indrelid = %s::regclass ORDER BY i.relname",
         [table],
     )
-    for name, definition, is_constraint in cursor.fetchall():
+    for name, definition, is_constraint, is_unique, columns in cursor.fetchall():
         if not is_constraint:
             found.index_names.append(name)
             found.indexes.append(definition)
+            if is_unique:
+                found.unique_indexes.append((name, list(columns)))
     cursor.execute(
         "SELECT conname, contype, pg_get_constraintdef(oid), "
         "ARRAY(SELECT a.attname FROM unnest(conkey) WITH ORDINALITY AS k(num, ord) "
@@ -107,7 +112,7 @@ def _definition(cursor: CursorWrapper, table: str) -> _Definition:
             found.unique.append((name, list(columns)))
     cursor.execute(
         "SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE confrelid = %s::regclass AND contype = 'f' "
-        "ORDER BY 1, 2",
+        "AND conparentid = 0 ORDER BY 1, 2",
         [table],
     )
     found.referencing = [(str(other), str(name)) for other, name in cursor.fetchall()]
@@ -131,6 +136,7 @@ def partition_by_year(
     column: str,
     *,
     widen_unique: tuple[str, ...] = (),
+    unique_elsewhere: tuple[str, ...] = (),
     drop_referencing: tuple[str, ...] = (),
     foreign_keys: bool = True,
     today: datetime.date | None = None,
@@ -138,7 +144,9 @@ def partition_by_year(
     """Turn ``table`` into a table partitioned by year of ``column``, keeping its rows, indexes and names.
 
     ``widen_unique`` names the unique constraints that may take ``column`` as one more column (PostgreSQL wants the
-    partition key in each); any other unique constraint stops the conversion. ``drop_referencing`` names the tables
+    partition key in each); ``unique_elsewhere`` names the unique constraints and unique indexes whose rule another
+    table keeps (a key table filled by a trigger): they become plain indexes, still serving the lookups they served.
+    Any other unique constraint or index without ``column`` stops the conversion. ``drop_referencing`` names the tables
     whose foreign keys to this one are dropped (a foreign key must reference a unique constraint holding the partition
     key, which Django cannot declare); any other stops the conversion. ``cchc check --deploy`` looks for the rows
     those tables would then be left pointing at nothing (``dangling_references``). ``foreign_keys=False`` leaves the
@@ -156,7 +164,10 @@ def partition_by_year(
         column_type = _column_type(cursor, table, column)
         old = _definition(cursor, table)
         for name, columns in old.unique:
-            if column not in columns and name not in widen_unique:
+            if column not in columns and name not in widen_unique and name not in unique_elsewhere:
+                raise ValueError(f"{table}.{name} is unique without {column}; it cannot hold on a partitioned table")
+        for name, columns in old.unique_indexes:
+            if column not in columns and name not in unique_elsewhere:
                 raise ValueError(f"{table}.{name} is unique without {column}; it cannot hold on a partitioned table")
         for other, name in old.referencing:
             if other not in drop_referencing:
@@ -176,8 +187,12 @@ def partition_by_year(
         if latest is None or not foreign_keys:
             for name, _definition_sql in old.foreign_keys:
                 cursor.execute(f"ALTER TABLE {q_block} DROP CONSTRAINT {_quote(name)}")
+        elsewhere = {name for name, _columns in old.unique_indexes if name in unique_elsewhere}
         for name in old.index_names:
-            cursor.execute(f"ALTER INDEX {_quote(name)} RENAME TO {_quote(_moved_name(name, block))}")
+            if name in elsewhere:  # built again as a plain index; the rule is kept by another table
+                cursor.execute(f"DROP INDEX {_quote(name)}")
+            else:
+                cursor.execute(f"ALTER INDEX {_quote(name)} RENAME TO {_quote(_moved_name(name, block))}")
         cursor.execute(
             f"CREATE TABLE {q_table} (LIKE {q_block} INCLUDING DEFAULTS INCLUDING CONSTRAINTS) "
             f"PARTITION BY RANGE ({q_column})"
@@ -189,11 +204,16 @@ def partition_by_year(
         cursor.execute(f"ALTER TABLE {q_table} ALTER COLUMN id SET DEFAULT nextval('{sequence}'::regclass)")
         cursor.execute(f"ALTER TABLE {q_table} ADD CONSTRAINT {_quote(table + '_pkey')} PRIMARY KEY (id, {q_column})")
         for name, columns in old.unique:
+            if name in unique_elsewhere and column not in columns:
+                cursor.execute(f"CREATE INDEX {_quote(name)} ON {q_table} ({', '.join(map(_quote, columns))})")
+                continue
             widened = columns if column in columns else [*columns, column]
             cursor.execute(
                 f"ALTER TABLE {q_table} ADD CONSTRAINT {_quote(name)} UNIQUE ({', '.join(map(_quote, widened))})"
             )
-        for definition in old.indexes:
+        for name, definition in zip(old.index_names, old.indexes, strict=True):
+            if name in elsewhere:
+                definition = definition.replace("CREATE UNIQUE INDEX", "CREATE INDEX", 1)
             cursor.execute(definition)
         if foreign_keys:
             for name, definition in old.foreign_keys:

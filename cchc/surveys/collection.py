@@ -57,6 +57,7 @@ from .models import (
     Questionnaire,
     QuestionnaireVersion,
     Response,
+    ResponseKey,
     VersionState,
 )
 from .selectors import ordered_questions, question_numbers
@@ -422,7 +423,11 @@ def duplicate_dossier_message() -> str:
 def _earlier_response(submission: Submission) -> Response | None:
     if not submission.idempotency_key:
         return None
-    return Response.objects.filter(idempotency_key=submission.idempotency_key[:64]).first()
+    # Through the key table, the response is then read in its own year's partition (decision 26).
+    key = ResponseKey.objects.filter(idempotency_key=submission.idempotency_key[:64]).first()
+    if key is None:
+        return None
+    return Response.objects.filter(pk=key.response_id, submitted_at=key.submitted_at).first()
 
 
 def response_submit(*, version: QuestionnaireVersion, submission: Submission) -> Response:
@@ -540,7 +545,7 @@ def _response_store(*, version: QuestionnaireVersion, submission: Submission) ->
         drop_hidden=submission.drop_hidden,
     )
     dossier_code = checked.dossier_code
-    rated = Response.objects.filter(questionnaire=version.questionnaire_id, dossier_code=dossier_code)
+    rated = ResponseKey.objects.filter(questionnaire=version.questionnaire_id, dossier_code=dossier_code)
     if dossier_code and rated.exists():
         raise ServiceError(duplicate_dossier_message(), code="duplicate", field="dossier_code")
     try:

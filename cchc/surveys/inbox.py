@@ -57,6 +57,7 @@ from .models import (
     PendingResponse,
     QuestionnaireVersion,
     Response,
+    ResponseKey,
     VersionState,
 )
 
@@ -199,7 +200,8 @@ def already_accepted(idempotency_key: str) -> bool:
         return False
     return (
         PendingResponse.objects.filter(idempotency_key=key).exists()
-        or Response.objects.filter(idempotency_key=key).exists()
+        # The keys of the stored responses: one index, whatever the years of the responses' partitions (decision 26).
+        or ResponseKey.objects.filter(idempotency_key=key).exists()
     )
 
 
@@ -208,7 +210,7 @@ def dossier_rated(questionnaire_id: int, dossier_code: str) -> bool:
     if not dossier_code:
         return False
     return (
-        Response.objects.filter(questionnaire_id=questionnaire_id, dossier_code=dossier_code).exists()
+        ResponseKey.objects.filter(questionnaire_id=questionnaire_id, dossier_code=dossier_code).exists()
         or PendingResponse.objects.filter(questionnaire_id=questionnaire_id, dossier_code=dossier_code).exists()
     )
 
@@ -264,7 +266,7 @@ def _store_batch(rows: list[PendingResponse]) -> ProcessResult:
     versions = QuestionnaireVersion.objects.in_bulk({row.version_id for row in rows})
     forms: dict[int, VersionForm] = {pk: version_form(version) for pk, version in versions.items()}
     keys = [row.idempotency_key for row in rows]
-    stored_keys = set(Response.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+    stored_keys = set(ResponseKey.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
     done: list[int] = []
     failed: dict[int, str] = {}
     prepared: list[_Prepared] = []
@@ -307,7 +309,7 @@ def _store_batch(rows: list[PendingResponse]) -> ProcessResult:
     codes = [(p.response.questionnaire_id, p.response.dossier_code) for p in prepared if p.response.dossier_code]
     if codes:
         taken = set(
-            Response.objects.filter(
+            ResponseKey.objects.filter(
                 questionnaire_id__in={q for q, _code in codes}, dossier_code__in={c for _q, c in codes}
             ).values_list("questionnaire_id", "dossier_code")
         )

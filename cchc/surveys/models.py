@@ -384,6 +384,51 @@ class Response(models.Model):
         raise ImmutableError("A submitted response is never deleted.")
 
 
+class ResponseKey(models.Model):
+    """The unique keys of a response — its dossier's rating, its idempotency key — in one table that is not
+    partitioned, so that they hold across the years of the responses' partitions on PostgreSQL (decision 26).
+
+    Written by the database itself when a response with a dossier code or an idempotency key is inserted (a trigger,
+    on PostgreSQL and SQLite alike), so no writer of responses has to know about it; a second response with the same
+    key fails its ``INSERT`` as the unique constraints of the response did. Read by the checks of uniqueness
+    (``inbox.already_accepted``, ``inbox.dossier_rated``, the inbox's batches, the direct submission), which thus
+    read one index instead of one per year.
+    """
+
+    response = models.OneToOneField(
+        Response,
+        verbose_name=_("phiếu trả lời"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="key",
+    )
+    submitted_at = models.DateTimeField(_("gửi lúc"))
+    questionnaire = models.ForeignKey(
+        Questionnaire, verbose_name=_("phiếu khảo sát"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    dossier_code = models.CharField(_("mã hồ sơ"), max_length=DOSSIER_CODE_MAX_LENGTH, blank=True)
+    idempotency_key = models.CharField(_("mã chống gửi trùng"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("khóa của phiếu trả lời")
+        verbose_name_plural = _("khóa của phiếu trả lời")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "dossier_code"],
+                condition=~models.Q(dossier_code=""),
+                name="response_key_one_rating_per_dossier",
+            ),
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="response_key_unique_idempotency_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.dossier_code or self.idempotency_key
+
+
 class ResponseTimeCopy(models.DateTimeField):
     """The ``submitted_at`` of the answer's response, copied when the answer is inserted (also by ``bulk_create``).
 
