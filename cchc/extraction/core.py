@@ -97,6 +97,7 @@ LEAD_CONFIDENCE = {
     "lead.later_sentence_owner": 0.6,
     "lead.subject_after_opening": 0.6,
     "lead.lead_in_clause": 0.6,
+    "lead.class_heading": 0.6,
     "lead.generic_subject": 0.5,
     "lead.single_addressee": 0.5,
 }
@@ -213,6 +214,14 @@ _QUALIFIER_RE = re.compile(
 @functools.cache
 def _long_opening_re() -> re.Pattern[str]:
     return re.compile(rf"\s*(?:{alternation('opening_words')}|doi\s+voi|ve)(?![a-z])")
+
+
+@functools.cache
+def _class_heading_re() -> re.Pattern[str]:
+    """A whole short heading "các <class of bodies> …" with no verb of its own and no sentence punctuation."""
+    return re.compile(
+        rf"\s*(?:tat\s+ca\s+)?cac\s+(?:{alternation('class_of_bodies')})(?![a-z])(?:[^.;:!?()]{{0,90}})\s*:?\s*$"
+    )
 
 
 def _described_heading(folded: str, end: int) -> int | None:
@@ -392,16 +401,20 @@ class _Extractor:
 
     # --- reading one node ---------------------------------------------------------------------------------------
 
-    def _lead(self, view: TextView) -> tuple[str, tuple[list[UnitRef], str, int, bool, list[tuple[int, int]]]]:
+    def _lead(
+        self, view: TextView, *, heading: bool = False
+    ) -> tuple[str, tuple[list[UnitRef], str, int, bool, list[tuple[int, int]]]]:
         """The rule that found the lead units stated in a text, and (refs, text as written, end, named at the start
         as a heading, spans); the proposers are tried from the most to the least reliable and the first that reads a
         lead wins (:data:`LEAD_CONFIDENCE` gives the order's confidence)."""
-        rule, found = self._propose_lead(view)
+        rule, found = self._propose_lead(view, heading=heading)
         if rule:
             fire(rule)
         return rule, found
 
-    def _propose_lead(self, view: TextView) -> tuple[str, tuple[list[UnitRef], str, int, bool, list[tuple[int, int]]]]:
+    def _propose_lead(
+        self, view: TextView, *, heading: bool = False
+    ) -> tuple[str, tuple[list[UnitRef], str, int, bool, list[tuple[int, int]]]]:
         folded = view.folded
         for match in _ASSIGN_RE.finditer(folded):
             if _NOT_ASSIGN_BEFORE.search(folded[: match.start()]):
@@ -532,6 +545,13 @@ class _Extractor:
                     False,
                     [(refs[0].start, end)],
                 )
+        if heading and _class_heading_re().match(folded):
+            # "4. Các doanh nghiệp viễn thông", "Các chủ đầu tư xây dựng và kinh doanh hạ tầng Khu công nghiệp": a
+            # short heading naming a class of bodies (``data/class_of_bodies.txt``) leads the items under it.
+            end = len(folded.rstrip().rstrip(":").rstrip())
+            text = view.cut(0, end)
+            ref = UnitRef(text=text, start=0, end=end, kind="generic")
+            return "lead.class_heading", ([ref], text, len(folded), True, [(0, end)])
         if folded.rstrip().endswith(":"):
             # A lead-in: "…, Văn phòng UBND tỉnh triển khai thực hiện đồng bộ các giải pháp sau:".
             for clause in re.finditer(r"[,;]\s+", folded):
@@ -563,7 +583,7 @@ class _Extractor:
             # "(Cơ quan chủ trì: Phòng Tư pháp; cơ quan phối hợp: …; thời gian: Quý III/2024)" states the task's
             # fields; the sentence before it is read without them.
             view = TextView(_blank(node.text, [span for _value, span in inline.values()]))
-        lead_rule, (lead, lead_text, lead_end, from_heading, spans) = self._lead(view)
+        lead_rule, (lead, lead_text, lead_end, from_heading, spans) = self._lead(view, heading=heading)
         support, support_spans = self._support(view)
         if "lead" in fields:
             # "UBND các xã, phường, với sự phối hợp của Sở Khoa học và Công nghệ": the lead, then its support.
