@@ -224,6 +224,25 @@ def _class_heading_re() -> re.Pattern[str]:
     )
 
 
+_FRONTED_PURPOSE_RE = re.compile(r"\s*(?:\S{1,6}\s+)?(?:de|nham|tu\s+nay\s+den)\s")
+_LEAD_IN_CUE_RE = re.compile(r"(?<![a-z])(?:yeu\s+cau|de\s+nghi|giao|chi\s+dao)(?![a-z])")
+
+
+def _without_fronted_purpose(text: str) -> str:
+    """A lead-in with its fronted purpose or countdown blanked ("Để … hoàn thành trước ngày 30/11/2025 …, yêu cầu
+    …:", "Từ nay đến ngày 19/12/2025 chỉ còn 01 tháng, … Thủ tướng yêu cầu:"): the day there is the goal the
+    items serve, not when each of them is due; a day after the cue still is."""
+    folded = fold_aligned(text)
+    if not _FRONTED_PURPOSE_RE.match(folded):
+        return text
+    cues = list(_LEAD_IN_CUE_RE.finditer(folded))
+    if not cues:
+        return text
+    fire("deadline.lead_in_purpose_blanked")
+    cut = cues[-1].start()
+    return " " * cut + text[cut:]
+
+
 def _described_heading(folded: str, end: int) -> int | None:
     """End of a described group that makes up a whole heading ("… có tỷ lệ … dưới 50%:", "… được kiểm tra")."""
     rest = folded[end:]
@@ -287,7 +306,15 @@ def _split_helpers(value: str) -> tuple[str, str]:
     match = _HELPERS_RE.search(fold_aligned(value))
     if match is None or match.start() == 0:
         return value, ""
-    return value[: match.start()], value[match.end() :]
+    lead = value[: match.start()]
+    # "Sở Văn hóa và Thể thao chủ trì, phối hợp với …": the lead without the word that says it leads.
+    role = _LEAD_ROLE_END_RE.search(fold_aligned(lead))
+    if role is not None and role.start() > 0:
+        lead = lead[: role.start()]
+    return lead, value[match.end() :]
+
+
+_LEAD_ROLE_END_RE = re.compile(r"\s+(?:la\s+(?:co\s+quan\s+)?)?chu\s+tri(?:\s+thuc\s+hien)?\s*[,;]?\s*$")
 
 
 _TRAILING_OWNER_RE = re.compile(
@@ -614,6 +641,8 @@ class _Extractor:
             last = max(text_for_dates.rfind(". "), text_for_dates.rfind("; "))
             if last > 0:
                 text_for_dates = " " * (last + 2) + text_for_dates[last + 2 :]
+        if node.text.rstrip().endswith(":"):
+            text_for_dates = _without_fronted_purpose(text_for_dates)
         deadline = parse_deadline(text_for_dates, reference=self.reference, bare=heading and _is_schedule(node.text))
         deadline_rule = "deadline.own" if not deadline.is_empty else ""
         if "deadline" in fields:

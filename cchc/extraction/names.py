@@ -526,6 +526,11 @@ def unknown_name_end(view: TextView, position: int) -> int | None:
             index += _place_name(view, index, cased=cased)
             body += level
             break
+        if body and stripped in ("-", "–") and _words(view, index, 2) == ("chi", "nhanh"):
+            # "Ngân hàng Nhà nước Việt Nam - Chi nhánh Khu vực II": the branch is part of the name.
+            index += 2
+            body += 2
+            continue
         if body and _head_at(view, index, cased=cased) > _field_at(view, index, cased=cased):
             break
         step = _name_word_at(view, index, cased=cased)
