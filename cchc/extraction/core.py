@@ -840,6 +840,12 @@ class _Extractor:
                     if columns is not None:
                         self.columns, self.width = columns, len(row)
                     continue
+            if _table_columns(folded) is not None and all(
+                column_kind(cell) != "other" for cell in folded if cell.strip()
+            ):
+                # The header row again, where the table goes on after a page break: no task.
+                fire("table.repeated_header")
+                continue
             tt = columns.get("tt")
             if rows and tt is not None and tt < len(row) and not row[tt].strip() and any(cell.strip() for cell in row):
                 # A row without its number carries the wrapped ends of the cells above.

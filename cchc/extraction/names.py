@@ -26,6 +26,7 @@ districts); it is written folded (no case, no diacritics).
 from __future__ import annotations
 
 import re
+import unicodedata
 from difflib import SequenceMatcher
 
 from .rules import fire
@@ -292,11 +293,40 @@ def _capitalised(view: TextView, index: int) -> bool:
     return view.text[start].isupper()
 
 
+# How the one-syllable heads are spelt: a syllable folded alike but with other marks is another word ("Đổi mới" is not
+# "Đội", "Sớm" not "Sở"). A syllable written without any mark (a scan that lost them) still counts.
+_HEAD_SPELLINGS = {
+    "so": {"sở"},
+    "bo": {"bộ"},
+    "doi": {"đội"},
+    "to": {"tổ"},
+    "hoi": {"hội"},
+    "vien": {"viện"},
+    "cuc": {"cục"},
+    "quy": {"quỹ"},
+    "dai": {"đài"},
+    "bao": {"báo"},
+    "truong": {"trường"},
+    "phong": {"phòng"},
+}
+
+
+def _spelt_as_head(view: TextView, index: int, phrase: str) -> bool:
+    spellings = _HEAD_SPELLINGS.get(phrase)
+    if spellings is None:
+        return True
+    start, end = view.tokens[index]
+    written = unicodedata.normalize("NFC", view.text[start:end]).lower()
+    return written.isascii() or written in spellings
+
+
 def _head_at(view: TextView, index: int, *, cased: bool) -> int:
     length = _phrase_at(view, index, _HEAD_PHRASES)
     if not length:
         return 0
     phrase = " ".join(_words(view, index, length))
+    if not _spelt_as_head(view, index, phrase):
+        return 0
     if phrase in _AMBIGUOUS_HEADS and cased and not _capitalised(view, index):
         # "giao phòng Hành chính - Tổ chức": a lower-case head still opens a name whose field is capitalised.
         after = index + length

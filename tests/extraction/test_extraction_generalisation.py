@@ -191,3 +191,15 @@ def test_the_day_in_the_purpose_of_a_lead_in_is_not_the_deadline_of_its_items() 
         "2. Sở Tài chính bố trí kinh phí trước ngày 10/12/2025.\n"
     )
     assert rows == [("1", "Sở Xây dựng", None), ("2", "Sở Tài chính", "2025-12-10")]
+
+
+def test_the_header_row_repeated_after_a_page_break_is_not_a_task() -> None:
+    header = "| TT | Nội dung nhiệm vụ | Cơ quan chủ trì | Thời gian hoàn thành |\n"
+    rows = _rows(
+        "1. Nhiệm vụ cụ thể\n\n"
+        + header
+        + "| 1 | Xây dựng cơ sở dữ liệu dân cư | Sở Khoa học và Công nghệ | Quý II/2026 |\n"
+        + header
+        + "| 2 | Số hóa hồ sơ lưu trữ | Sở Nội vụ | năm 2026 |\n"
+    )
+    assert rows == [("1", "Sở Khoa học và Công nghệ", "2026-06-30"), ("2", "Sở Nội vụ", "2026-12-31")]

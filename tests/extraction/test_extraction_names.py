@@ -145,3 +145,9 @@ def test_the_labelled_directives_reach_the_target_without_any_unit_registry() ->
 )
 def test_a_name_goes_on_through_its_fields_levels_and_the_committee_it_belongs_to(text: str, name: str) -> None:
     assert _name(text) == name
+
+
+def test_a_word_folded_like_a_head_noun_but_spelt_otherwise_opens_no_name() -> None:
+    assert _name("Đổi mới mạnh mẽ nội dung truyền thông") is None
+    assert _name("Đội Kiểm tra liên ngành thực hiện") == "Đội Kiểm tra"
+    assert _name("So Noi vu thuc hien") == "So Noi vu"
