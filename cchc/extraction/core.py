@@ -97,6 +97,7 @@ LEAD_CONFIDENCE = {
     "lead.later_sentence_owner": 0.6,
     "lead.subject_after_opening": 0.6,
     "lead.lead_in_clause": 0.6,
+    "lead.class_heading": 0.6,
     "lead.generic_subject": 0.5,
     "lead.single_addressee": 0.5,
 }
@@ -215,6 +216,33 @@ def _long_opening_re() -> re.Pattern[str]:
     return re.compile(rf"\s*(?:{alternation('opening_words')}|doi\s+voi|ve)(?![a-z])")
 
 
+@functools.cache
+def _class_heading_re() -> re.Pattern[str]:
+    """A whole short heading "các <class of bodies> …" with no verb of its own and no sentence punctuation."""
+    return re.compile(
+        rf"\s*(?:tat\s+ca\s+)?cac\s+(?:{alternation('class_of_bodies')})(?![a-z])(?:[^.;:!?()]{{0,90}})\s*:?\s*$"
+    )
+
+
+_FRONTED_PURPOSE_RE = re.compile(r"\s*(?:\S{1,6}\s+)?(?:de|nham|tu\s+nay\s+den)\s")
+_LEAD_IN_CUE_RE = re.compile(r"(?<![a-z])(?:yeu\s+cau|de\s+nghi|giao|chi\s+dao)(?![a-z])")
+
+
+def _without_fronted_purpose(text: str) -> str:
+    """A lead-in with its fronted purpose or countdown blanked ("Để … hoàn thành trước ngày 30/11/2025 …, yêu cầu
+    …:", "Từ nay đến ngày 19/12/2025 chỉ còn 01 tháng, … Thủ tướng yêu cầu:"): the day there is the goal the
+    items serve, not when each of them is due; a day after the cue still is."""
+    folded = fold_aligned(text)
+    if not _FRONTED_PURPOSE_RE.match(folded):
+        return text
+    cues = list(_LEAD_IN_CUE_RE.finditer(folded))
+    if not cues:
+        return text
+    fire("deadline.lead_in_purpose_blanked")
+    cut = cues[-1].start()
+    return " " * cut + text[cut:]
+
+
 def _described_heading(folded: str, end: int) -> int | None:
     """End of a described group that makes up a whole heading ("… có tỷ lệ … dưới 50%:", "… được kiểm tra")."""
     rest = folded[end:]
@@ -278,7 +306,15 @@ def _split_helpers(value: str) -> tuple[str, str]:
     match = _HELPERS_RE.search(fold_aligned(value))
     if match is None or match.start() == 0:
         return value, ""
-    return value[: match.start()], value[match.end() :]
+    lead = value[: match.start()]
+    # "Sở Văn hóa và Thể thao chủ trì, phối hợp với …": the lead without the word that says it leads.
+    role = _LEAD_ROLE_END_RE.search(fold_aligned(lead))
+    if role is not None and role.start() > 0:
+        lead = lead[: role.start()]
+    return lead, value[match.end() :]
+
+
+_LEAD_ROLE_END_RE = re.compile(r"\s+(?:la\s+(?:co\s+quan\s+)?)?chu\s+tri(?:\s+thuc\s+hien)?\s*[,;]?\s*$")
 
 
 _TRAILING_OWNER_RE = re.compile(
@@ -392,16 +428,20 @@ class _Extractor:
 
     # --- reading one node ---------------------------------------------------------------------------------------
 
-    def _lead(self, view: TextView) -> tuple[str, tuple[list[UnitRef], str, int, bool, list[tuple[int, int]]]]:
+    def _lead(
+        self, view: TextView, *, heading: bool = False
+    ) -> tuple[str, tuple[list[UnitRef], str, int, bool, list[tuple[int, int]]]]:
         """The rule that found the lead units stated in a text, and (refs, text as written, end, named at the start
         as a heading, spans); the proposers are tried from the most to the least reliable and the first that reads a
         lead wins (:data:`LEAD_CONFIDENCE` gives the order's confidence)."""
-        rule, found = self._propose_lead(view)
+        rule, found = self._propose_lead(view, heading=heading)
         if rule:
             fire(rule)
         return rule, found
 
-    def _propose_lead(self, view: TextView) -> tuple[str, tuple[list[UnitRef], str, int, bool, list[tuple[int, int]]]]:
+    def _propose_lead(
+        self, view: TextView, *, heading: bool = False
+    ) -> tuple[str, tuple[list[UnitRef], str, int, bool, list[tuple[int, int]]]]:
         folded = view.folded
         for match in _ASSIGN_RE.finditer(folded):
             if _NOT_ASSIGN_BEFORE.search(folded[: match.start()]):
@@ -532,6 +572,13 @@ class _Extractor:
                     False,
                     [(refs[0].start, end)],
                 )
+        if heading and _class_heading_re().match(folded):
+            # "4. Các doanh nghiệp viễn thông", "Các chủ đầu tư xây dựng và kinh doanh hạ tầng Khu công nghiệp": a
+            # short heading naming a class of bodies (``data/class_of_bodies.txt``) leads the items under it.
+            end = len(folded.rstrip().rstrip(":").rstrip())
+            text = view.cut(0, end)
+            ref = UnitRef(text=text, start=0, end=end, kind="generic")
+            return "lead.class_heading", ([ref], text, len(folded), True, [(0, end)])
         if folded.rstrip().endswith(":"):
             # A lead-in: "…, Văn phòng UBND tỉnh triển khai thực hiện đồng bộ các giải pháp sau:".
             for clause in re.finditer(r"[,;]\s+", folded):
@@ -563,7 +610,7 @@ class _Extractor:
             # "(Cơ quan chủ trì: Phòng Tư pháp; cơ quan phối hợp: …; thời gian: Quý III/2024)" states the task's
             # fields; the sentence before it is read without them.
             view = TextView(_blank(node.text, [span for _value, span in inline.values()]))
-        lead_rule, (lead, lead_text, lead_end, from_heading, spans) = self._lead(view)
+        lead_rule, (lead, lead_text, lead_end, from_heading, spans) = self._lead(view, heading=heading)
         support, support_spans = self._support(view)
         if "lead" in fields:
             # "UBND các xã, phường, với sự phối hợp của Sở Khoa học và Công nghệ": the lead, then its support.
@@ -594,6 +641,8 @@ class _Extractor:
             last = max(text_for_dates.rfind(". "), text_for_dates.rfind("; "))
             if last > 0:
                 text_for_dates = " " * (last + 2) + text_for_dates[last + 2 :]
+        if node.text.rstrip().endswith(":"):
+            text_for_dates = _without_fronted_purpose(text_for_dates)
         deadline = parse_deadline(text_for_dates, reference=self.reference, bare=heading and _is_schedule(node.text))
         deadline_rule = "deadline.own" if not deadline.is_empty else ""
         if "deadline" in fields:
@@ -791,6 +840,12 @@ class _Extractor:
                     if columns is not None:
                         self.columns, self.width = columns, len(row)
                     continue
+            if _table_columns(folded) is not None and all(
+                column_kind(cell) != "other" for cell in folded if cell.strip()
+            ):
+                # The header row again, where the table goes on after a page break: no task.
+                fire("table.repeated_header")
+                continue
             tt = columns.get("tt")
             if rows and tt is not None and tt < len(row) and not row[tt].strip() and any(cell.strip() for cell in row):
                 # A row without its number carries the wrapped ends of the cells above.

@@ -26,6 +26,7 @@ districts); it is written folded (no case, no diacritics).
 from __future__ import annotations
 
 import re
+import unicodedata
 from difflib import SequenceMatcher
 
 from .rules import fire
@@ -140,7 +141,24 @@ _AMBIGUOUS_HEADS = {
 _INNER_HEADS = sorted(
     (
         tuple(name.split())
-        for name in ("ubnd", "hdnd", "uy ban nhan dan", "hoi dong nhan dan", "ub", "mttq", "ubmttq", "uy ban mttq")
+        for name in (
+            "ubnd",
+            "hdnd",
+            "uy ban nhan dan",
+            "hoi dong nhan dan",
+            "ub",
+            "mttq",
+            "ubmttq",
+            "uy ban mttq",
+            # "Văn phòng Ban Chỉ đạo phòng thủ dân sự quốc gia", "Văn phòng Thường trực Ban Chỉ đạo 389".
+            "ban chi dao",
+            "ban chi huy",
+            # "Ban Tuyên giáo và Dân vận Tỉnh ủy", "Văn phòng Thành ủy".
+            "tinh uy",
+            "thanh uy",
+            "huyen uy",
+            "dang uy",
+        )
     ),
     key=len,
     reverse=True,
@@ -172,6 +190,8 @@ hoa giai | cong chung | tro giup phap ly | phap ly | ho tich | dia chinh | moi |
 kinh te ha tang | van hoa xa hoi | tai chinh ke hoach | hdnd | ubnd | mttq | dang | doan | khoi | co quan
 phong chong | tham nhung | tieu cuc | dan chu | co so | ve sinh | an toan | thuc pham | nuoc sach | rung
 duong bo | duong thuy | cang | hang khong | ha tang ky thuat | nha o | bat dong san | cong so | tai san
+bo doi | hai quan | xuc tien dau tu | phong thu | dan su | quoc gia | co phan | cong trinh | tieu chuan
+do luong | chat luong | dau khi | luong thuc | du tru
 """.replace("\n", " | ")
 _FIELD_PHRASES = sorted(
     {tuple(phrase.split()) for phrase in _FIELDS.split("|") if phrase.strip()}, key=len, reverse=True
@@ -273,11 +293,40 @@ def _capitalised(view: TextView, index: int) -> bool:
     return view.text[start].isupper()
 
 
+# How the one-syllable heads are spelt: a syllable folded alike but with other marks is another word ("Đổi mới" is not
+# "Đội", "Sớm" not "Sở"). A syllable written without any mark (a scan that lost them) still counts.
+_HEAD_SPELLINGS = {
+    "so": {"sở"},
+    "bo": {"bộ"},
+    "doi": {"đội"},
+    "to": {"tổ"},
+    "hoi": {"hội"},
+    "vien": {"viện"},
+    "cuc": {"cục"},
+    "quy": {"quỹ"},
+    "dai": {"đài"},
+    "bao": {"báo"},
+    "truong": {"trường"},
+    "phong": {"phòng"},
+}
+
+
+def _spelt_as_head(view: TextView, index: int, phrase: str) -> bool:
+    spellings = _HEAD_SPELLINGS.get(phrase)
+    if spellings is None:
+        return True
+    start, end = view.tokens[index]
+    written = unicodedata.normalize("NFC", view.text[start:end]).lower()
+    return written.isascii() or written in spellings
+
+
 def _head_at(view: TextView, index: int, *, cased: bool) -> int:
     length = _phrase_at(view, index, _HEAD_PHRASES)
     if not length:
         return 0
     phrase = " ".join(_words(view, index, length))
+    if not _spelt_as_head(view, index, phrase):
+        return 0
     if phrase in _AMBIGUOUS_HEADS and cased and not _capitalised(view, index):
         # "giao phòng Hành chính - Tổ chức": a lower-case head still opens a name whose field is capitalised.
         after = index + length
@@ -374,6 +423,26 @@ def _plural_levels(view: TextView, index: int) -> int:
     return taken if taken > 1 else 0
 
 
+def _levels_named(view: TextView, index: int) -> int:
+    """Tokens of "cấp tỉnh", "cấp tỉnh, cấp xã" at ``index`` (0 if none)."""
+    taken = 0
+    while index + taken + 1 < len(view.tokens):
+        position = index + taken
+        if taken:
+            gap = view.folded[view.tokens[position - 1][1] : view.tokens[position][0]].strip()
+            if gap != "," and not (gap == "" and _words(view, position, 1) == ("va",)):
+                break
+            if gap == "":
+                position += 1
+        if _words(view, position, 1) != ("cap",) or not _joined(view, position, 2):
+            break
+        level = _phrase_at(view, position + 1, _LEVEL_PHRASES)
+        if not level:
+            break
+        taken = position + 1 + level - index
+    return taken
+
+
 def _inner_at(view: TextView, index: int, head_words: str) -> int:
     return _phrase_at(view, index, _INNER_HEADS) if head_words in _INNER_OWNERS else 0
 
@@ -390,6 +459,16 @@ def _place_name(view: TextView, index: int, *, cased: bool) -> int:
             break
         taken += 1
     return taken
+
+
+_NUMBERED_HEADS = {"ban chi dao"}
+
+
+def _steering_number(view: TextView, index: int, before: tuple[str, ...]) -> int:
+    """1 when token ``index`` is the number of a steering committee just named ("Ban Chỉ đạo 389"), else 0."""
+    if before != ("chi", "dao") or index >= len(view.tokens) or not _joined(view, index - 1, 2):
+        return 0
+    return 1 if view.folded[view.tokens[index][0] : view.tokens[index][1]].isdigit() else 0
 
 
 def is_bare_head(key: str) -> bool:
@@ -450,7 +529,21 @@ def unknown_name_end(view: TextView, position: int) -> int | None:
         if inner:
             index += inner
             body += inner
+            index += _steering_number(view, index, _words(view, index - 2, 2))
             continue
+        if not body and head_words in _NUMBERED_HEADS:
+            # "Ban Chỉ đạo 389 quốc gia": a steering committee named by its number.
+            taken = _steering_number(view, index, ("chi", "dao"))
+            if taken:
+                index += taken
+                body += taken
+                continue
+        levels = _levels_named(view, index) if body else 0
+        if levels:
+            # "Ban Chỉ huy Phòng thủ dân sự cấp tỉnh, cấp xã": the same body at each level named.
+            index += levels
+            body += levels
+            break
         plural = _plural_levels(view, index) if body or head_words in _LEVEL_OWNERS else 0
         if plural:
             # "Phòng Nội vụ các huyện, thị xã, thành phố": the same office in every district.
@@ -463,6 +556,11 @@ def unknown_name_end(view: TextView, position: int) -> int | None:
             index += _place_name(view, index, cased=cased)
             body += level
             break
+        if body and stripped in ("-", "–") and _words(view, index, 2) == ("chi", "nhanh"):
+            # "Ngân hàng Nhà nước Việt Nam - Chi nhánh Khu vực II": the branch is part of the name.
+            index += 2
+            body += 2
+            continue
         if body and _head_at(view, index, cased=cased) > _field_at(view, index, cased=cased):
             break
         step = _name_word_at(view, index, cased=cased)

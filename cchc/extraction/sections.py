@@ -182,6 +182,18 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
         cut_name = not previous_blank and len(current) == 1 and _ends_with_head(current_marker, previous_line)
         if cut_name and not starts_new:
             fire("segment.name_cut_by_wrap")
+        elif (
+            not starts_new
+            and not previous_blank
+            and (
+                _proper_name_wrapped(previous_line, line)
+                or (blank_lines_mean_breaks and _place_tail(line) and not _next_line(lines, position + 1))
+            )
+        ):
+            # "… thành phố Hà" / "Nội, thành phố Hồ Chí Minh …", "Bộ Công" / "Thương, Bộ Khoa học …": a proper name
+            # cut by the wrap goes on below, even after a short line.
+            fire("segment.proper_name_cut_by_wrap")
+            cut_name = True
         if not starts_new and not cut_name:
             if (
                 (previous_blank and blank_lines_mean_breaks)
@@ -360,6 +372,36 @@ def build_tree(items: list[Paragraph]) -> Node:
         parent.children.append(node)
         stack.append((kind, node))
     return root
+
+
+_WRAPPED_NAME_END_RE = re.compile(r"(?:^|\s)[^\W\d_][^\W_]*$")
+_WRAPPED_NAME_START_RE = re.compile(r"^[^\W\d_][^\W_]*(?:[,;:]|\s+[-–]\s)")
+
+
+def _next_line(lines: list[str], start: int) -> str:
+    return lines[start].strip() if start < len(lines) else ""
+
+
+def _place_tail(line: str) -> bool:
+    """A line of one to four capitalised words and nothing else ("Đông Nam"): the end of a name wrapped over, in a
+    text whose paragraphs are set apart by blank lines."""
+    words = line.split()
+    return 0 < len(words) <= 4 and all(word[:1].isupper() and not word.isupper() and word.isalpha() for word in words)
+
+
+def _proper_name_wrapped(previous: str, line: str) -> bool:
+    """Does ``line`` finish a proper name the wrap cut at the end of ``previous``?
+
+    Both sides are a capitalised syllable (not words in capitals), and the syllable below is followed at once by a
+    comma, a colon or a dash: it ends the name ("Việt" / "Nam - Chi nhánh …"), which a new sentence never does.
+    """
+    end = _WRAPPED_NAME_END_RE.search(previous)
+    start = _WRAPPED_NAME_START_RE.match(line)
+    if end is None or start is None:
+        return False
+    last, first = end.group(0).strip(), line.split()[0].rstrip(",;:")
+    capitalised = last[:1].isupper() and not last.isupper()
+    return capitalised and first[:1].isupper() and not (len(first) > 1 and first.isupper())
 
 
 def _ends_with_head(marker: str, line: str) -> bool:

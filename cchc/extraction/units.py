@@ -55,11 +55,13 @@ _TITLE_WORDS = re.compile(
     r"(?:bo\s+truong|thu\s+truong|chu\s+tich|pho\s+chu\s+tich|(?:pho\s+)?giam\s+doc|truong\s+phong|lanh\s+dao"
     r"|nguoi\s+dung\s+dau|cong\s+chuc|can\s+bo|(?:pho\s+)?chanh|(?:pho\s+)?truong|chi\s+cuc\s+truong|cuc\s+truong)\s+"
     r"(?=cac\s|bo\s|uy\s|ubnd|ph[a-z]{1,2}ng\s|so\s|ban\s|van\s+phong|trung\s+tam|cong\s+an|thanh\s+tra|chi\s+cuc|kho\s+bac"
+    r"|co\s+quan\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu|trung\s+uong)"
     r"|bao\s+hiem|dai\s|bao\s)"
 )
 _TITLE_IN_NAME_RE = re.compile(
     r"(?<![a-z])(?:bo\s+truong\s+(?=(?:cac\s+)?bo\s)|(?:pho\s+)?(?:chu\s+tich|thu\s+truong|giam\s+doc|nguoi\s+dung\s+dau"
-    r"|chanh|truong)\s+(?=cac\s|uy\s|phong\s|so\s|ban\s|van\s+phong|trung\s+tam|cong\s+an|thanh\s+tra))"
+    r"|chanh|truong)\s+(?=cac\s|uy\s|phong\s|so\s|ban\s|van\s+phong|trung\s+tam|cong\s+an|thanh\s+tra"
+    r"|co\s+quan\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu)))"
 )
 _PEOPLES_COMMITTEE = ("uy ban nhan dan ", "hoi dong nhan dan ")
 
@@ -120,6 +122,13 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        # "UBND xã, phường" (no "các"): every commune and ward, when two levels are listed after the committee.
+        "communes",
+        re.compile(
+            rf"(?:uy\s+ban\s+nhan\s+dan|ubnd|ub)\s+{_COMMUNE_WORD}(?:\s*(?:,|;|va|/)\s*{_COMMUNE_WORD})+(?![a-z])"
+        ),
+    ),
+    (
         # "UBND các huyện, thành phố, thị xã", "các quận, huyện": districts of the province (before July 2025).
         "districts",
         re.compile(
@@ -130,7 +139,7 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
     (
         "departments",
         re.compile(
-            rf"{_CAC}\s+so(?:\s*,?\s*ban)?\s*,?\s*nganh(?:\s*,?\s*doan\s+the)?(?:\s+(?:cap\s+)?(?:tinh|thanh\s+pho))?(?![a-z])"
+            rf"(?:{_CAC}\s+so(?:\s*,?\s*ban)?|so\s*,\s*ban)\s*,?\s*nganh(?:\s*,?\s*(?:doan\s+the|to\s+chuc\s+chinh\s+tri\s*-?\s*xa\s+hoi))*(?:\s+(?:cap\s+)?(?:tinh|thanh\s+pho))?(?![a-z])"
         ),
     ),
     (
@@ -151,11 +160,21 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     (
+        # "cơ quan ngang bộ, cơ quan thuộc Chính phủ" after a title ("Thủ trưởng cơ quan ngang bộ"): the class of
+        # central bodies, named without "các".
+        "generic",
+        re.compile(
+            r"co\s+quan\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu)"
+            r"(?:\s*,\s*(?:(?:thu\s+truong\s+)?co\s+quan\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu)))*(?![a-z])"
+        ),
+    ),
+    (
         "generic",
         re.compile(
             rf"(?:{_CAC}|nhung)\s+(?:co\s+quan|don\s+vi|to\s+chuc(?:\s+chinh\s+tri\s*-?\s*xa\s+hoi)?|ca\s+nhan|doan\s+the"
             r"|hoi\s+doan\s+the|bo(?=\s*,|\s+nganh|\s+(?:co\s+)?lien\s+quan))"
-            r"(?:\s*,\s*(?:don\s+vi|dia\s+phuong|to\s+chuc|doan\s+the|nganh|co\s+quan(?:\s+ngang\s+bo)?))*"
+            r"(?:\s+(?:trung\s+uong(?:\s+va\s+dia\s+phuong)?|ngang\s+bo|thuoc\s+chinh\s+phu)(?![a-z]))?"
+            r"(?:\s*,\s*(?:don\s+vi|dia\s+phuong|to\s+chuc|doan\s+the|nganh|co\s+quan(?:\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu))?))*"
             r"(?:\s+(?:co\s+)?lien\s+quan|\s+(?:truc\s+thuoc|thuoc)\s+(?:(?:uy\s+ban\s+nhan\s+dan|ubnd)\s+)?(?:huyen|tinh|xa|phuong)"
             r"|\s+huyen|\s+tinh)?(?![a-z])"
         ),

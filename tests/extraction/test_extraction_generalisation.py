@@ -9,6 +9,8 @@ from __future__ import annotations
 from cchc.extraction import extract_text, to_json_dict
 from cchc.extraction.deadlines import deadline_view
 from cchc.extraction.rules import counting_rules
+from cchc.extraction.text_view import TextView
+from cchc.extraction.units import Registry, parse_unit_list
 from cchc.lib.dates import parse_deadline
 
 HEADER = "ỦY BAN NHÂN DÂN\nTỈNH AN GIANG\nSố: 12/UBND-KT\nAn Giang, ngày 10 tháng 11 năm 2025\n\nV/v triển khai\n\n"
@@ -137,3 +139,67 @@ def test_a_minister_is_the_title_of_a_unit_and_a_list_after_one_head_noun_is_one
         ("5", "Các Bộ: Xây dựng, Công Thương, Khoa học và Công nghệ", None),
         ("6", "Bộ Tài chính", None),
     ]
+
+
+def test_a_proper_name_cut_by_the_wrap_stays_in_the_item_and_in_its_lead() -> None:
+    rows = _rows(
+        "1. Ủy ban nhân dân thành phố Hà\nNội, thành phố Hải Phòng trực tiếp hỗ trợ lương thực cho người dân.\n"
+        "2. Ngân hàng Nhà nước Việt\nNam - Chi nhánh Khu vực II: Chủ trì triển khai thanh toán không dùng tiền mặt.\n"
+    )
+    assert [section for section, _lead, _due in rows] == ["1", "2"]
+    assert rows[0][1] is not None and rows[0][1].startswith("Ủy ban nhân dân thành phố Hà Nội")
+    assert rows[1][1] == "Ngân hàng Nhà nước Việt Nam - Chi nhánh Khu vực II"
+
+
+def test_a_heading_wrapped_before_the_place_of_its_unit_keeps_the_place() -> None:
+    rows = _rows(
+        "IV. TỔ CHỨC THỰC HIỆN\n\n1. Ban Quản lý Khu kinh tế\nĐông Nam\n\n"
+        "- Đề xuất những khu công nghiệp cần ứng dụng công nghệ cao.\n\n"
+        "- Hướng dẫn các chủ đầu tư thực hiện đầy đủ các thủ tục.\n"
+    )
+    assert rows == [("1", "Ban Quản lý Khu kinh tế Đông Nam", None)] * 2
+
+
+def test_the_communes_and_wards_named_without_cac_are_one_group() -> None:
+    registry = Registry(units=[], issuing=None, on=None)
+    for text in ("Ủy ban nhân dân xã, phường", "Ủy ban\nnhân dân xã, phường, đặc khu", "UBND xã, phường"):
+        refs, _end = parse_unit_list(TextView(text), registry, 0)
+        assert [(" ".join(ref.text.split()), ref.kind) for ref in refs] == [(" ".join(text.split()), "group")]
+    refs, _end = parse_unit_list(TextView("UBND xã Tân Phong thực hiện"), registry, 0)
+    assert [ref.kind for ref in refs] == ["unknown"]
+
+
+def test_a_heading_naming_a_class_of_businesses_leads_the_items_under_it() -> None:
+    rows = _rows(
+        "IV. TỔ CHỨC THỰC HIỆN\n\n1. Sở Khoa học và Công nghệ\n\n"
+        "- Theo dõi, đôn đốc các doanh nghiệp viễn thông triển khai phát triển hạ tầng phủ sóng 5G.\n\n"
+        "2. Các doanh nghiệp viễn thông\n\n- Xây dựng kế hoạch phủ sóng 5G theo chỉ tiêu phân bổ.\n\n"
+        "- Định kỳ báo cáo kết quả triển khai về Sở Khoa học và Công nghệ.\n"
+    )
+    assert [lead for _section, lead, _due in rows] == [
+        "Sở Khoa học và Công nghệ",
+        "Các doanh nghiệp viễn thông",
+        "Các doanh nghiệp viễn thông",
+    ]
+
+
+def test_the_day_in_the_purpose_of_a_lead_in_is_not_the_deadline_of_its_items() -> None:
+    rows = _rows(
+        "Từ nay đến ngày 19 tháng 12 năm 2025 chỉ còn 01 tháng, để bảo đảm công tác chuẩn bị tốt nhất, Chủ tịch "
+        "UBND tỉnh yêu cầu:\n"
+        "1. Sở Xây dựng theo dõi, đôn đốc các địa phương chuẩn bị lễ khởi công.\n"
+        "2. Sở Tài chính bố trí kinh phí trước ngày 10/12/2025.\n"
+    )
+    assert rows == [("1", "Sở Xây dựng", None), ("2", "Sở Tài chính", "2025-12-10")]
+
+
+def test_the_header_row_repeated_after_a_page_break_is_not_a_task() -> None:
+    header = "| TT | Nội dung nhiệm vụ | Cơ quan chủ trì | Thời gian hoàn thành |\n"
+    rows = _rows(
+        "1. Nhiệm vụ cụ thể\n\n"
+        + header
+        + "| 1 | Xây dựng cơ sở dữ liệu dân cư | Sở Khoa học và Công nghệ | Quý II/2026 |\n"
+        + header
+        + "| 2 | Số hóa hồ sơ lưu trữ | Sở Nội vụ | năm 2026 |\n"
+    )
+    assert rows == [("1", "Sở Khoa học và Công nghệ", "2026-06-30"), ("2", "Sở Nội vụ", "2026-12-31")]

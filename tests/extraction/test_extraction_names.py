@@ -127,3 +127,27 @@ def test_the_labelled_directives_reach_the_target_without_any_unit_registry() ->
         pairs = score if pairs is None else pairs + score
     assert pairs is not None
     assert pairs.f1 >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Ban Chỉ huy Bộ đội Biên phòng thành phố: chỉ đạo", "Ban Chỉ huy Bộ đội Biên phòng thành phố"),
+        ("Chi cục Hải quan khu vực XIX tăng cường", "Chi cục Hải quan khu vực XIX"),
+        ("Trung tâm Xúc tiến đầu tư, thương mại và du lịch:", "Trung tâm Xúc tiến đầu tư, thương mại và du lịch"),
+        ("Văn phòng Ban chỉ đạo phòng thủ dân sự quốc gia theo dõi", "Văn phòng Ban chỉ đạo phòng thủ dân sự quốc gia"),
+        ("Văn phòng Thường trực Ban Chỉ đạo 389 quốc gia tăng cường", "Văn phòng Thường trực Ban Chỉ đạo 389 quốc gia"),
+        ("Ban Tuyên giáo và Dân vận Thành ủy: chỉ đạo", "Ban Tuyên giáo và Dân vận Thành ủy"),
+        ("Ban Chỉ huy Phòng thủ dân sự cấp tỉnh, cấp xã rà soát", "Ban Chỉ huy Phòng thủ dân sự cấp tỉnh, cấp xã"),
+        ("Công ty Cổ phần Công trình Đô thị Long Biên", "Công ty Cổ phần Công trình Đô thị Long Biên"),
+        ("Phòng Tư pháp biên soạn tài liệu", "Phòng Tư pháp"),
+    ],
+)
+def test_a_name_goes_on_through_its_fields_levels_and_the_committee_it_belongs_to(text: str, name: str) -> None:
+    assert _name(text) == name
+
+
+def test_a_word_folded_like_a_head_noun_but_spelt_otherwise_opens_no_name() -> None:
+    assert _name("Đổi mới mạnh mẽ nội dung truyền thông") is None
+    assert _name("Đội Kiểm tra liên ngành thực hiện") == "Đội Kiểm tra"
+    assert _name("So Noi vu thuc hien") == "So Noi vu"
