@@ -17,7 +17,8 @@ deskew). For each it prints the character difference against the typeset text (`
 with whitespace collapsed; 0 is identical), the (lead unit, deadline) F1 of the extraction against the expected JSON
 (the scorer of ``bench/extraction.py``, with the labelled registry), the difference scan F1 − text F1, and the
 seconds per page (wall clock and CPU, Tesseract included). The reference, run in the same process, is the
-extraction of the clean text.
+extraction of the clean text; the extraction of the typeset text (its lines wrapped as on the page, before any
+reading: ``<scan>/typeset``) tells what the page layout alone costs, apart from the misreadings.
 
 Without ``--set``, the named documents of the development set (``real_dev``; by default four short ones) are read
 both ways. With ``--set``, every document of that split (``--limit``: the first N, fewest pages first) is read the
@@ -236,8 +237,10 @@ def score_document(
         typed[condition] = "\n".join(text for _page, text in typeset_pages)
         requests += [(page, text, condition, method) for method in methods for page, text in typeset_pages]
     readings = reader.read(requests)
-    row: dict[str, Any] = {"document": document.name, "text": text_score, "scans": {}}
+    row: dict[str, Any] = {"document": document.name, "text": text_score, "scans": {}, "typeset": {}}
     for condition in CONDITIONS:
+        # The typeset text itself, lines wrapped as on the page, before any reading: what the layout alone costs.
+        row["typeset"][condition] = _pairs(document, typed[condition], registry, units)
         for method in methods:
             pages = [
                 reading
@@ -325,6 +328,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     load_before = os.getloadavg()
     started = time.perf_counter()
     text_total = Score(0, 0, 0)
+    typeset_totals = {condition: Score(0, 0, 0) for condition in CONDITIONS}
     totals = {key: Score(0, 0, 0) for key in keys}
     seconds = dict.fromkeys(keys, 0.0)
     cpu_seconds = dict.fromkeys(keys, 0.0)
@@ -332,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     differences: dict[str, list[float]] = {key: [] for key in keys}
     rows = []
     not_read: list[str] = []
-    header = f"{'document':<50} {'pages':>5} {'text F1':>7}"
+    header = f"{'document':<50} {'pages':>5} {'text F1':>7}" + "".join(f" {c + ' wrap':>13}" for c in CONDITIONS)
     print(header + "".join(f" {key + ' F1':>15} {'Δ':>6} {'char':>6} {'s/page':>6}" for key in keys), flush=True)
     try:
         for document in chosen:
@@ -347,6 +351,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             text_total += row["text"]
             line = f"{document.name:<50} {row['scans'][keys[0]]['pages']:>5} {row['text'].f1:7.2f}"
             entry: dict[str, Any] = {"document": document.name, "text_f1": round(row["text"].f1, 3)}
+            for condition, score in row["typeset"].items():
+                typeset_totals[condition] += score
+                line += f" {score.f1:13.2f}"
+                entry[f"{condition}/typeset_f1"] = round(score.f1, 3)
             for key in keys:
                 scan = row["scans"][key]
                 totals[key] += scan["score"]
@@ -389,6 +397,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         summary["text_whole_split"] = {"documents": len(everything), **_figures(whole)}
         print(f"text F1 over the whole split ({len(everything)} documents): {whole.f1:.3f}")
     print(f"text F1 over the {len(rows)} documents read: {text_total.f1:.3f}")
+    for condition, score in typeset_totals.items():
+        print(f"{condition + '/typeset':<14} F1 {score.f1:.3f} (typeset − text {score.f1 - text_total.f1:+.3f})")
+        summary[f"{condition}/typeset"] = {**_figures(score), "difference": round(score.f1 - text_total.f1, 3)}
     for key in keys:
         f1, count = totals[key].f1, max(1, pages[key])
         mean_diff = sum(differences[key]) / max(1, len(differences[key]))
