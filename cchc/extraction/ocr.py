@@ -12,7 +12,8 @@ A page goes through three steps:
 2. **Recognise** with Tesseract's Vietnamese data, first with page segmentation mode 4 ("a single column of text
    of variable sizes", which keeps the rows of a table and the two header columns together), then, when the
    reading is not plausible enough, with mode 3 (automatic layout analysis, which finds columns and blocks).
-3. **Keep the more plausible reading** by :func:`plausibility`, documented there.
+3. **Keep the more plausible reading** by :func:`plausibility`, documented there, without the blank lines Tesseract
+   puts inside a paragraph (:func:`rejoined_paragraphs`).
 
 Tesseract runs as a subprocess (Debian packages ``tesseract-ocr`` and ``tesseract-ocr-vie``; scanned PDFs are
 rendered to images by ``pdftoppm`` from ``poppler-utils``). Every failure is a :class:`ServiceError` with a
@@ -183,6 +184,33 @@ def _cut_word(line: str, position: int) -> bool:
     return touches and word.islower() and not is_syllable(word)
 
 
+# --- paragraphs -------------------------------------------------------------------------------------------------
+
+# A line that starts an item of a list: "-", "+", "•", "1.", "2.3.", "a)", "đ)", "IV.".
+_ITEM_START_RE = re.compile(r"^\s*(?:[-+•*]|\d+(?:\.\d+)*[.)]|[a-zđ][.)]|[IVXLC]+[.)])\s")
+_SENTENCE_ENDS = (".", ":", ";", "!", "?")
+
+
+def rejoined_paragraphs(text: str) -> str:
+    """The reading without the blank lines Tesseract puts between the lines of one paragraph.
+
+    Tesseract often reads a wrapped paragraph as several, with a blank line between them; the extractor takes a blank
+    line for the end of a paragraph, so a task whose lead unit or deadline is on the next line was cut from it. A
+    blank line is dropped when the line before it does not end a sentence or an introduction (".", ":", ";", "!",
+    "?") and the line after it does not start an item of a list ("-", "+", "1.", "a)", "IV."); the others stay.
+    """
+    lines = text.split("\n")
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        if not line.strip() and kept and kept[-1].strip():
+            following = next((later for later in lines[index + 1 :] if later.strip()), None)
+            continues = following is not None and not _ITEM_START_RE.match(following)
+            if continues and not kept[-1].rstrip().endswith(_SENTENCE_ENDS):
+                continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
 # --- dates ------------------------------------------------------------------------------------------------------
 
 
@@ -267,7 +295,7 @@ def read_page(image: Image.Image, *, straighten: bool = True, modes: Sequence[in
         path = Path(folder) / "page.png"
         page.save(path, format="PNG", **({"dpi": dpi} if dpi else {}))
         for mode in modes:
-            text = _tesseract(path, mode)
+            text = rejoined_paragraphs(_tesseract(path, mode))
             reading = PageReading(text=text, mode=mode, tilt=tilt, score=plausibility(text))
             if best is None or reading.score > best.score:
                 best = reading
