@@ -12,8 +12,10 @@ A page goes through three steps:
 2. **Recognise** with Tesseract's Vietnamese data, first with page segmentation mode 4 ("a single column of text
    of variable sizes", which keeps the rows of a table and the two header columns together), then, when the
    reading is not plausible enough, with mode 3 (automatic layout analysis, which finds columns and blocks).
-3. **Keep the more plausible reading** by :func:`plausibility`, documented there, without the blank lines Tesseract
-   puts inside a paragraph (:func:`rejoined_paragraphs`).
+3. **Keep the more plausible reading** by :func:`plausibility`, documented there.
+
+The pages read are joined without the blank lines Tesseract puts inside a paragraph, on a page or across a page
+break (:func:`joined_pages`).
 
 Tesseract runs as a subprocess (Debian packages ``tesseract-ocr`` and ``tesseract-ocr-vie``; scanned PDFs are
 rendered to images by ``pdftoppm`` from ``poppler-utils``). Every failure is a :class:`ServiceError` with a
@@ -295,7 +297,7 @@ def read_page(image: Image.Image, *, straighten: bool = True, modes: Sequence[in
         path = Path(folder) / "page.png"
         page.save(path, format="PNG", **({"dpi": dpi} if dpi else {}))
         for mode in modes:
-            text = rejoined_paragraphs(_tesseract(path, mode))
+            text = _tesseract(path, mode)
             reading = PageReading(text=text, mode=mode, tilt=tilt, score=plausibility(text))
             if best is None or reading.score > best.score:
                 best = reading
@@ -342,8 +344,14 @@ def read_pages(
     return readings
 
 
+def joined_pages(readings: Iterable[PageReading]) -> str:
+    """The text of the pages read, in order, without the blank lines inside a paragraph (:func:`rejoined_paragraphs`,
+    which also joins a paragraph that a page break cut)."""
+    return rejoined_paragraphs("\n".join(reading.text for reading in readings))
+
+
 def _joined(readings: Iterable[PageReading]) -> str:
-    text = "\n".join(reading.text for reading in readings)
+    text = joined_pages(readings)
     if len("".join(text.split())) < 10:
         raise _no_text()
     return text

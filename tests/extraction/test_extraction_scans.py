@@ -12,7 +12,9 @@ from PIL import Image
 from cchc.extraction import extract_document, extract_text, flag_misread_years
 from cchc.extraction.ocr import (
     PLAUSIBLE_ENOUGH,
+    PageReading,
     is_syllable,
+    joined_pages,
     misread_year,
     plausibility,
     read_page,
@@ -236,4 +238,14 @@ def test_a_blank_line_after_a_sentence_or_before_an_item_is_kept(read: str) -> N
 def test_several_blank_lines_inside_a_paragraph_all_go_and_leading_ones_stay() -> None:
     assert (
         rejoined_paragraphs("\n\nGiao Ủy ban nhân dân\n\n\ntỉnh Hưng Yên") == "\n\nGiao Ủy ban nhân dân\ntỉnh Hưng Yên"
+    )
+
+
+def test_pages_are_joined_without_the_blank_line_of_a_page_break_inside_a_paragraph() -> None:
+    first = PageReading(text="Giao Bộ Công Thương chủ trì, bảo đảm yêu cầu\n\n\x0c", mode=4, tilt=0.0, score=1.0)
+    second = PageReading(
+        text="về nguồn cung trong tháng 11 năm 2025.\n\n2. Bộ Tài chính\n", mode=4, tilt=0.0, score=1.0
+    )
+    assert joined_pages([first, second]) == (
+        "Giao Bộ Công Thương chủ trì, bảo đảm yêu cầu\nvề nguồn cung trong tháng 11 năm 2025.\n\n2. Bộ Tài chính\n"
     )
