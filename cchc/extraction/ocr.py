@@ -14,6 +14,9 @@ A page goes through three steps:
    reading is not plausible enough, with mode 3 (automatic layout analysis, which finds columns and blocks).
 3. **Keep the more plausible reading** by :func:`plausibility`, documented there.
 
+The pages read are joined without the blank lines Tesseract puts inside a paragraph, on a page or across a page
+break (:func:`joined_pages`).
+
 Tesseract runs as a subprocess (Debian packages ``tesseract-ocr`` and ``tesseract-ocr-vie``; scanned PDFs are
 rendered to images by ``pdftoppm`` from ``poppler-utils``). Every failure is a :class:`ServiceError` with a
 Vietnamese message.
@@ -183,6 +186,33 @@ def _cut_word(line: str, position: int) -> bool:
     return touches and word.islower() and not is_syllable(word)
 
 
+# --- paragraphs -------------------------------------------------------------------------------------------------
+
+# A line that starts an item of a list: "-", "+", "•", "1.", "2.3.", "a)", "đ)", "IV.".
+_ITEM_START_RE = re.compile(r"^\s*(?:[-+•*]|\d+(?:\.\d+)*[.)]|[a-zđ][.)]|[IVXLC]+[.)])\s")
+_SENTENCE_ENDS = (".", ":", ";", "!", "?")
+
+
+def rejoined_paragraphs(text: str) -> str:
+    """The reading without the blank lines Tesseract puts between the lines of one paragraph.
+
+    Tesseract often reads a wrapped paragraph as several, with a blank line between them; the extractor takes a blank
+    line for the end of a paragraph, so a task whose lead unit or deadline is on the next line was cut from it. A
+    blank line is dropped when the line before it does not end a sentence or an introduction (".", ":", ";", "!",
+    "?") and the line after it does not start an item of a list ("-", "+", "1.", "a)", "IV."); the others stay.
+    """
+    lines = text.split("\n")
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        if not line.strip() and kept and kept[-1].strip():
+            following = next((later for later in lines[index + 1 :] if later.strip()), None)
+            continues = following is not None and not _ITEM_START_RE.match(following)
+            if continues and not kept[-1].rstrip().endswith(_SENTENCE_ENDS):
+                continue
+        kept.append(line)
+    return "\n".join(kept)
+
+
 # --- dates ------------------------------------------------------------------------------------------------------
 
 
@@ -314,8 +344,14 @@ def read_pages(
     return readings
 
 
+def joined_pages(readings: Iterable[PageReading]) -> str:
+    """The text of the pages read, in order, without the blank lines inside a paragraph (:func:`rejoined_paragraphs`,
+    which also joins a paragraph that a page break cut)."""
+    return rejoined_paragraphs("\n".join(reading.text for reading in readings))
+
+
 def _joined(readings: Iterable[PageReading]) -> str:
-    text = "\n".join(reading.text for reading in readings)
+    text = joined_pages(readings)
     if len("".join(text.split())) < 10:
         raise _no_text()
     return text

@@ -10,7 +10,17 @@ import pytest
 from PIL import Image
 
 from cchc.extraction import extract_document, extract_text, flag_misread_years
-from cchc.extraction.ocr import PLAUSIBLE_ENOUGH, is_syllable, misread_year, plausibility, read_page, skew_angle
+from cchc.extraction.ocr import (
+    PLAUSIBLE_ENOUGH,
+    PageReading,
+    is_syllable,
+    joined_pages,
+    misread_year,
+    plausibility,
+    read_page,
+    rejoined_paragraphs,
+    skew_angle,
+)
 
 from .labelled import DATA
 from .test_extraction_files import ocr  # noqa: F401 - the fixture that skips loudly without Tesseract
@@ -199,3 +209,43 @@ def test_a_scanned_document_gets_its_doubtful_year_flagged() -> None:
     extraction = extract_document(buffer.getvalue(), "thong-bao.png")
     assert [str(task.deadline) for task in extraction.tasks] == ["2027-09-30", "2025-11-15"]
     assert extraction.tasks[0].deadline_doubt and not extraction.tasks[1].deadline_doubt
+
+
+# --- paragraphs Tesseract cut -------------------------------------------------------------------------------------
+
+
+def test_a_blank_line_tesseract_puts_inside_a_paragraph_is_dropped() -> None:
+    read = "Thủ tướng Chính phủ yêu cầu Chủ tịch Ủy ban nhân dân\n\nBộ Xây dựng chủ trì, phối hợp với các địa phương\n"
+    assert rejoined_paragraphs(read) == (
+        "Thủ tướng Chính phủ yêu cầu Chủ tịch Ủy ban nhân dân\nBộ Xây dựng chủ trì, phối hợp với các địa phương\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        "báo cáo kết quả trước ngày 30/9/2025.\n\nTrên đây là nội dung chỉ đạo",  # the sentence ended
+        "đề nghị các cơ quan thực hiện như sau:\n\n1. Sở Nội vụ chủ trì",  # an introduction, then an item
+        "các xã, phường thực hiện tốt\n\n- Sở Tư pháp rà soát văn bản",  # an item of a list follows
+        "các xã, phường thực hiện tốt\n\nb) Sở Tài chính bố trí kinh phí",
+        "các xã, phường thực hiện tốt\n\nII. TỔ CHỨC THỰC HIỆN",
+    ],
+)
+def test_a_blank_line_after_a_sentence_or_before_an_item_is_kept(read: str) -> None:
+    assert rejoined_paragraphs(read) == read
+
+
+def test_several_blank_lines_inside_a_paragraph_all_go_and_leading_ones_stay() -> None:
+    assert (
+        rejoined_paragraphs("\n\nGiao Ủy ban nhân dân\n\n\ntỉnh Hưng Yên") == "\n\nGiao Ủy ban nhân dân\ntỉnh Hưng Yên"
+    )
+
+
+def test_pages_are_joined_without_the_blank_line_of_a_page_break_inside_a_paragraph() -> None:
+    first = PageReading(text="Giao Bộ Công Thương chủ trì, bảo đảm yêu cầu\n\n\x0c", mode=4, tilt=0.0, score=1.0)
+    second = PageReading(
+        text="về nguồn cung trong tháng 11 năm 2025.\n\n2. Bộ Tài chính\n", mode=4, tilt=0.0, score=1.0
+    )
+    assert joined_pages([first, second]) == (
+        "Giao Bộ Công Thương chủ trì, bảo đảm yêu cầu\nvề nguồn cung trong tháng 11 năm 2025.\n\n2. Bộ Tài chính\n"
+    )
