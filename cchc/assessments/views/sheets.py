@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -107,19 +106,17 @@ def self_score_form(score: Score, data: Any = None) -> SelfScoreForm:
 SHEET_READS = ("assessments", "frameworks", "organisations")
 
 
-@dataclass(frozen=True)
-class SheetSections:
-    """The sheet's sections as HTML, with the stand-in their CSRF tokens were drawn with (random, per drawing)."""
+# The sheet's sections as HTML, with the stand-in their CSRF tokens were drawn with (random, per drawing): a tuple,
+# which the cache keeps whatever the code of the classes at the time.
+SheetSections = tuple[str, str, str]
 
-    main: str
-    evidence: str
-    token_stand_in: str
 
-    def with_token(self, token: str) -> tuple[SafeString, SafeString]:
-        return (
-            mark_safe(self.main.replace(self.token_stand_in, token)),  # noqa: S308 - drawn by our template, escaped
-            mark_safe(self.evidence.replace(self.token_stand_in, token)),  # noqa: S308 - idem
-        )
+def _with_token(sections: SheetSections, token: str) -> tuple[SafeString, SafeString]:
+    main, evidence, stand_in = sections
+    return (
+        mark_safe(main.replace(stand_in, token)),  # noqa: S308 - drawn by our own template, escaped there
+        mark_safe(evidence.replace(stand_in, token)),  # noqa: S308 - idem
+    )
 
 
 def _draw_sections(
@@ -146,10 +143,10 @@ def _draw_sections(
         }
     )
     template = "assessments/assessment_detail.html"
-    return SheetSections(
-        main=str(render_to_string(f"{template}#sheet-main", context)),
-        evidence=str(render_to_string(f"{template}#evidence-list", context)),
-        token_stand_in=stand_in,
+    return (
+        str(render_to_string(f"{template}#sheet-main", context)),
+        str(render_to_string(f"{template}#evidence-list", context)),
+        stand_in,
     )
 
 
@@ -190,7 +187,7 @@ def sheet_page(
             scope=(assessment.pk, area_id, can_edit, can_reopen, closed, timezone.get_current_timezone_name()),
             compute=draw,
         )
-    main, evidence = sections.with_token(get_token(request))
+    main, evidence = _with_token(sections, get_token(request))
     context = {
         "assessment": assessment,
         "round": assessment.round,
