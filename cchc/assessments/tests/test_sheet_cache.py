@@ -8,6 +8,7 @@ their own CSRF token, and a save based on a page read before another save is sti
 
 from __future__ import annotations
 
+import html
 import re
 from decimal import Decimal
 
@@ -15,9 +16,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from cchc.accounts.models import Role, RoleAssignment, User
 from cchc.assessments import services
 from cchc.assessments.models import Evidence, Stage
 from cchc.audit.models import AuditEntry
+from cchc.organisations.models import Membership
 
 from .conftest import Workflow, self_assess_all
 
@@ -165,3 +168,20 @@ def test_the_page_from_the_cache_is_the_page_drawn_afresh(wf: Workflow, settings
         return re.sub(r'data-url="[^"]*"', "", re.sub(r"\b[A-Za-z0-9]{64}\b", "", page))
 
     assert without_tokens(cached) == without_tokens(fresh)
+
+
+def test_the_evidence_pickers_of_a_cached_page_search_for_the_viewer_who_opened_it(wf: Workflow) -> None:
+    second = User.objects.create(username="daumoi_a2", full_name="Đầu Mối Thứ Hai")
+    Membership.objects.create(user=second, unit=wf.personas.unit_a)
+    RoleAssignment.objects.create(user=second, role=Role.FOCAL_POINT, scope=wf.personas.unit_a)
+    first_client, second_client = wf.personas.client("focal_a"), Client()
+    second_client.force_login(second)
+    urls = []
+    for client in (first_client, second_client):
+        page = _open(client, wf)
+        found = re.search(r'data-url="([^"]+)"', page)
+        assert found is not None
+        urls.append(html.unescape(found.group(1)))
+    assert urls[0] != urls[1]
+    response = second_client.get(urls[1] + "&q=1.1")
+    assert response.status_code == 200 and response.json()["results"]

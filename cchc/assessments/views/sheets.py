@@ -106,17 +106,15 @@ def self_score_form(score: Score, data: Any = None) -> SelfScoreForm:
 SHEET_READS = ("assessments", "frameworks", "organisations")
 
 
-# The sheet's sections as HTML, with the stand-in their CSRF tokens were drawn with (random, per drawing): a tuple,
-# which the cache keeps whatever the code of the classes at the time.
-SheetSections = tuple[str, str, str]
+# The sheet's sections as HTML (the page's main part, the list of evidence, the evidence forms), with the stand-in
+# their CSRF tokens were drawn with (random, per drawing): a tuple, which the cache keeps whatever the code of the
+# classes at the time.
+SheetSections = tuple[str, str, str, str]
 
 
-def _with_token(sections: SheetSections, token: str) -> tuple[SafeString, SafeString]:
-    main, evidence, stand_in = sections
-    return (
-        mark_safe(main.replace(stand_in, token)),  # noqa: S308 - drawn by our own template, escaped there
-        mark_safe(evidence.replace(stand_in, token)),  # noqa: S308 - idem
-    )
+def _with_token(sections: SheetSections, token: str) -> list[SafeString]:
+    *parts, stand_in = sections
+    return [mark_safe(part.replace(stand_in, token)) for part in parts]  # noqa: S308 - drawn by our own template
 
 
 def _draw_sections(
@@ -128,17 +126,23 @@ def _draw_sections(
     can_reopen: bool,
     closed: datetime.date | None,
     bound: dict[int, SelfScoreForm] | None = None,
-    reopen_form: ReopenForm | None = None,
+    forms: dict[str, Any],
 ) -> SheetSections:
     """The sections of the sheet page that do not change with each request: its header, summary, areas and leaves
-    (with their forms), and the list of its evidence. Drawn without the request: nothing personal but the flags."""
+    (with their forms), the list of its evidence and the evidence forms. Drawn without the request: nothing
+    personal but the flags, and the pickers' scope signed for the viewer when they may edit."""
+    user = request.user
     context = sheet_context(request, assessment, area_id, bound=bound, can_edit=can_edit, closed=closed)
     stand_in = secrets.token_urlsafe(24)
     context.update(
         {
             "evidence": assessment.evidence.prefetch_related("scores__criterion").order_by("created_at"),
             "can_reopen": can_reopen,
-            "reopen_form": reopen_form or ReopenForm(),
+            "reopen_form": forms.get("reopen_form") or ReopenForm(),
+            "file_form": forms.get("file_form")
+            or (EvidenceFileForm(scores=sheet_scope(user, assessment)) if can_edit else None),
+            "reference_form": forms.get("reference_form")
+            or (EvidenceReferenceForm(scores=sheet_scope(user, assessment)) if can_edit else None),
             "csrf_token": stand_in,
         }
     )
@@ -146,6 +150,7 @@ def _draw_sections(
     return (
         str(render_to_string(f"{template}#sheet-main", context)),
         str(render_to_string(f"{template}#evidence-list", context)),
+        str(render_to_string(f"{template}#evidence-forms", context)),
         stand_in,
     )
 
@@ -159,8 +164,8 @@ def sheet_page(
     bound: dict[int, SelfScoreForm] | None = None,
     **forms: Any,
 ) -> HttpResponse:
-    """The sheet page. Its sections come from the cache, under the version of the data they read and the viewer's
-    flags, unless they show a form sent back with its errors."""
+    """The sheet page. Its sections come from the cache, under the version of the data they read and what they show
+    of the viewer, unless they show a form sent back with its errors."""
     user = request.user
     can_edit = access.can_edit_self_assessment(user, assessment)
     can_reopen = access.can_manage_round(user, assessment.round) and assessment.status == AssessmentStatus.SUBMITTED
@@ -175,28 +180,27 @@ def sheet_page(
             can_reopen=can_reopen,
             closed=closed,
             bound=bound,
-            reopen_form=forms.get("reopen_form"),
+            forms=forms,
         )
 
-    if bound or forms.get("reopen_form"):
+    if bound or any(forms.values()):
         sections = draw()
     else:
+        # The evidence pickers of an editor carry a scope signed for them: an editor's sections are their own.
+        editor = user.pk if can_edit else None
         sections = page_cache.fragment(
             "assessments.sheet",
             reads=SHEET_READS,
-            scope=(assessment.pk, area_id, can_edit, can_reopen, closed, timezone.get_current_timezone_name()),
+            scope=(assessment.pk, area_id, can_edit, can_reopen, closed, editor, timezone.get_current_timezone_name()),
             compute=draw,
         )
-    main, evidence = _with_token(sections, get_token(request))
+    main, evidence, evidence_forms = _with_token(sections, get_token(request))
     context = {
         "assessment": assessment,
         "round": assessment.round,
         "sheet_main": main,
         "evidence_list": evidence,
-        "file_form": forms.get("file_form")
-        or (EvidenceFileForm(scores=sheet_scope(user, assessment)) if can_edit else None),
-        "reference_form": forms.get("reference_form")
-        or (EvidenceReferenceForm(scores=sheet_scope(user, assessment)) if can_edit else None),
+        "evidence_forms": evidence_forms,
         "nav_active": NAV,
     }
     return render(request, "assessments/assessment_detail.html", context, status=status)
