@@ -101,8 +101,9 @@ def self_score_form(score: Score, data: Any = None) -> SelfScoreForm:
 
 # The apps whose tables the sheet's sections read (the sheet, its scores and evidence, the round; the criteria; the
 # unit): a write to any of them makes the next request draw the sections again (``cchc.lib.page_cache``). What the
-# sections show of the viewer is in their key: may they edit the sheet, may they reopen it, and the explanation
-# deadline passed for them; who may read the sheet at all is checked before (``access.get_assessment_for_user``).
+# sections show of the viewer is in their key: may they edit the sheet, may they reopen it, the explanation deadline
+# passed for them, and who they are when they may edit (the evidence pickers' scope is signed for them); who may
+# read the sheet at all is checked before (``access.get_assessment_for_user``).
 SHEET_READS = ("assessments", "frameworks", "organisations")
 
 
