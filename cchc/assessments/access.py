@@ -177,25 +177,58 @@ def get_assessments_for_user(user: Viewer) -> QuerySet[Assessment]:
     return Assessment.objects.filter(condition)
 
 
+def _within(unit: Unit, paths: list[str] | None) -> bool:
+    """Does ``unit`` lie inside ``paths`` (every unit for ``None``, a role without a scope)? See :func:`_in_scope`."""
+    return paths is None or unit.is_within_any(paths)
+
+
+def can_read_assessment(user: Viewer, assessment: Assessment) -> bool:
+    """May the user read this sheet? The rule of :func:`get_assessments_for_user`, worked out on one sheet whose unit
+    and round are loaded: no query but, for an appraiser, whether the sheet holds a leaf their units lead."""
+    if is_admin(user):
+        return True
+    if not role_assignments(user):
+        return False
+    unit = assessment.unit
+    secretariat = scope_paths(user, (Role.SECRETARIAT,))
+    if _within(unit, secretariat):
+        return True
+    if has_role(user, Role.FOCAL_POINT):
+        focal = scope_paths(user, (Role.FOCAL_POINT,))
+        if (unit.pk in member_unit_ids(user)) if focal is None else unit.is_within_any(focal):
+            return True
+    submitted = assessment.status in _SUBMITTED_STATUSES
+    if submitted and _within(unit, scope_paths(user, (Role.LEADER, Role.COUNCIL))):
+        return True
+    if assessment.round.stage in PUBLISHED_STAGES and _within(unit, scope_paths(user, (Role.SUPERVISOR,))):
+        return True
+    if submitted and has_role(user, Role.APPRAISER) and _within(unit, scope_paths(user, (Role.APPRAISER,))):
+        led = member_unit_ids(user)
+        return bool(led) and assessment.scores.filter(criterion__lead_unit_id__in=led).exists()
+    return False
+
+
 def get_assessment_for_user(user: Viewer, assessment_id: Any) -> Assessment:
+    """One sheet the user may read (``Http404`` otherwise): read by its key, the rule checked on the row."""
     pk = id_or_404(assessment_id)
-    assessment = (
-        get_assessments_for_user(user).select_related("round__organiser", "unit", "framework").filter(pk=pk).first()
-    )
-    if assessment is None:
+    assessment = Assessment.objects.select_related("round__organiser", "unit", "framework").filter(pk=pk).first()
+    if assessment is None or not can_read_assessment(user, assessment):
         raise Http404
     return assessment
 
 
-def get_score_for_user(user: Viewer, score_id: Any) -> Score:
-    """One leaf's score in an assessment the user may read."""
+# What a score's page reads with the score (its lead unit's name, the round and the unit); an endpoint may ask for
+# less (each table joined costs the building of the statement on every request).
+SCORE_PAGE_RELATED = ("criterion__lead_unit", "assessment__round__organiser", "assessment__unit")
+SCORE_WRITE_RELATED = ("criterion", "assessment__round", "assessment__unit")
+
+
+def get_score_for_user(user: Viewer, score_id: Any, *, related: tuple[str, ...] = SCORE_PAGE_RELATED) -> Score:
+    """One leaf's score in an assessment the user may read (``Http404`` otherwise): read by its key with ``related``
+    (which must hold the sheet's unit and round), the rule checked on its sheet (:func:`can_read_assessment`)."""
     pk = id_or_404(score_id)
-    score = (
-        Score.objects.filter(pk=pk, assessment__in=get_assessments_for_user(user))
-        .select_related("criterion__lead_unit", "assessment__round__organiser", "assessment__unit")
-        .first()
-    )
-    if score is None:
+    score = Score.objects.filter(pk=pk).select_related(*related).first()
+    if score is None or not can_read_assessment(user, score.assessment):
         raise Http404
     return score
 

@@ -21,6 +21,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import DecimalField
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 
@@ -340,9 +341,14 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> dict[str, Any
 
 
 def _score_response(score: Score) -> dict[str, Any]:
-    score.refresh_from_db()
-    evidence_ids = sorted(score.evidence.values_list("pk", flat=True))
-    return _score_out(score, evidence_ids)
+    """The score as the service wrote it: the row it read locked and saved (not read again), its decimals given the
+    places the database keeps, as a read of the row would give them."""
+    for field in Score._meta.concrete_fields:
+        value = getattr(score, field.attname)
+        if isinstance(field, DecimalField) and value is not None:
+            setattr(score, field.attname, Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places)))
+    links = Evidence.scores.through.objects.filter(score_id=score.pk)
+    return _score_out(score, sorted(links.values_list("evidence_id", flat=True)))
 
 
 @router.put(
@@ -359,7 +365,7 @@ def _score_response(score: Score) -> dict[str, Any]:
 )
 def score_self(request: HttpRequest, score_id: int, payload: SelfScoreIn) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    score = access.get_score_for_user(user, score_id)
+    score = access.get_score_for_user(user, score_id, related=access.SCORE_WRITE_RELATED)
     roles.require(roles.is_focal_point_for(user, score.assessment.unit))
     sent = payload.model_fields_set
     rule = rule_of(score.criterion)
@@ -393,7 +399,7 @@ def score_self(request: HttpRequest, score_id: int, payload: SelfScoreIn) -> dic
 )
 def score_appraisal(request: HttpRequest, score_id: int, payload: AppraisalIn) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    score = access.get_score_for_user(user, score_id)
+    score = access.get_score_for_user(user, score_id, related=access.SCORE_WRITE_RELATED)
     roles.require(access.leads_criterion(user, score.criterion, score.assessment.unit))
     score = services.score_appraise(
         actor=user,

@@ -76,10 +76,16 @@ def record_score(*, actor: ActorOrSystem, score: Score, before: dict[str, Any], 
 
 def locked_score(score: Score, version: int | None) -> Score:
     """The score row locked for this transaction; ``ConflictError`` when it changed since ``version`` was read."""
-    # Lock the score row only: locking the joined round or unit would serialise every write of the round.
-    current = Score.objects.select_for_update(of=("self",)).select_related("assessment__round", "assessment__unit")
-    row = current.get(pk=score.pk)
-    row.criterion = score.criterion  # a score's criterion never changes; reuse the one already read
+    # Lock the score row only: locking the joined round would serialise every write of the round. The sheet and its
+    # round are read again with it (their status and stage decide whether the score may be written); the score's
+    # criterion and the sheet's unit never change, so those already read are reused.
+    read = score._state.fields_cache.get("assessment")
+    unit = read._state.fields_cache.get("unit") if read is not None else None
+    related = ["assessment__round"] if unit is not None else ["assessment__round", "assessment__unit"]
+    row = Score.objects.select_for_update(of=("self",)).select_related(*related).get(pk=score.pk)
+    row.criterion = score.criterion
+    if unit is not None:
+        row.assessment.unit = unit
     if version is not None and row.version != version:
         moment = timezone.localtime(row.updated_at)
         raise ConflictError(

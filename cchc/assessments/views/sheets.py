@@ -10,21 +10,26 @@ sheet is still open is the service's rule, answered with a Vietnamese message.
 from __future__ import annotations
 
 import datetime
+import secrets
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cchc.accounts import roles
 from cchc.assessments import access
+from cchc.lib import page_cache
 from cchc.lib.errors import ServiceError
 from cchc.lib.types import Viewer
 from cchc.organisations.picker import ScopeError
@@ -44,11 +49,21 @@ def _area_id(request: HttpRequest) -> int | None:
 
 
 def sheet_context(
-    request: HttpRequest, assessment: Assessment, area_id: int | None, *, bound: dict[int, SelfScoreForm] | None = None
+    request: HttpRequest,
+    assessment: Assessment,
+    area_id: int | None,
+    *,
+    bound: dict[int, SelfScoreForm] | None = None,
+    can_edit: bool | None = None,
+    closed: datetime.date | bool | None = False,
 ) -> dict[str, Any]:
-    """What the sheet page and its inline fragments show: the area's leaves with a form each for the focal point."""
+    """What the sheet page and its inline fragments show: the area's leaves with a form each for the focal point.
+
+    ``can_edit`` and ``closed`` (the explanation deadline passed for the viewer) are worked out here unless given.
+    """
     user = request.user
-    can_edit = access.can_edit_self_assessment(user, assessment)
+    if can_edit is None:
+        can_edit = access.can_edit_self_assessment(user, assessment)
     try:
         sheet = selectors.area_sheet(assessment, area_id)
     except LookupError:
@@ -64,7 +79,7 @@ def sheet_context(
         "round": assessment.round,
         "sheet": sheet,
         "can_edit": can_edit,
-        "explanation_closed": explanation_closed(user, assessment),
+        "explanation_closed": explanation_closed(user, assessment) if closed is False else closed,
         "deadline": selectors.sheet_deadline(assessment) if assessment.is_unsubmitted else None,
     }
 
@@ -84,6 +99,63 @@ def self_score_form(score: Score, data: Any = None) -> SelfScoreForm:
     return SelfScoreForm(data, initial=initial, criterion=score.criterion, auto_id=f"leaf{score.pk}-%s")
 
 
+# The apps whose tables the sheet's sections read (the sheet, its scores and evidence, the round; the criteria; the
+# unit): a write to any of them makes the next request draw the sections again (``cchc.lib.page_cache``). What the
+# sections show of the viewer is in their key: may they edit the sheet, may they reopen it, the explanation deadline
+# passed for them, and who they are when they may edit (the evidence pickers' scope is signed for them); who may
+# read the sheet at all is checked before (``access.get_assessment_for_user``).
+SHEET_READS = ("assessments", "frameworks", "organisations")
+
+
+# The sheet's sections as HTML (the page's main part, the list of evidence, the evidence forms), with the stand-in
+# their CSRF tokens were drawn with (random, per drawing): a tuple, which the cache keeps whatever the code of the
+# classes at the time.
+SheetSections = tuple[str, str, str, str]
+
+
+def _with_token(sections: SheetSections, token: str) -> list[SafeString]:
+    *parts, stand_in = sections
+    return [mark_safe(part.replace(stand_in, token)) for part in parts]  # noqa: S308 - drawn by our own template
+
+
+def _draw_sections(
+    request: HttpRequest,
+    assessment: Assessment,
+    area_id: int | None,
+    *,
+    can_edit: bool,
+    can_reopen: bool,
+    closed: datetime.date | None,
+    bound: dict[int, SelfScoreForm] | None = None,
+    forms: dict[str, Any],
+) -> SheetSections:
+    """The sections of the sheet page that do not change with each request: its header, summary, areas and leaves
+    (with their forms), the list of its evidence and the evidence forms. Drawn without the request: nothing
+    personal but the flags, and the pickers' scope signed for the viewer when they may edit."""
+    user = request.user
+    context = sheet_context(request, assessment, area_id, bound=bound, can_edit=can_edit, closed=closed)
+    stand_in = secrets.token_urlsafe(24)
+    context.update(
+        {
+            "evidence": assessment.evidence.prefetch_related("scores__criterion").order_by("created_at"),
+            "can_reopen": can_reopen,
+            "reopen_form": forms.get("reopen_form") or ReopenForm(),
+            "file_form": forms.get("file_form")
+            or (EvidenceFileForm(scores=sheet_scope(user, assessment)) if can_edit else None),
+            "reference_form": forms.get("reference_form")
+            or (EvidenceReferenceForm(scores=sheet_scope(user, assessment)) if can_edit else None),
+            "csrf_token": stand_in,
+        }
+    )
+    template = "assessments/assessment_detail.html"
+    return (
+        str(render_to_string(f"{template}#sheet-main", context)),
+        str(render_to_string(f"{template}#evidence-list", context)),
+        str(render_to_string(f"{template}#evidence-forms", context)),
+        stand_in,
+    )
+
+
 def sheet_page(
     request: HttpRequest,
     assessment: Assessment,
@@ -93,22 +165,45 @@ def sheet_page(
     bound: dict[int, SelfScoreForm] | None = None,
     **forms: Any,
 ) -> HttpResponse:
+    """The sheet page. Its sections come from the cache, under the version of the data they read and what they show
+    of the viewer, unless they show a form sent back with its errors."""
     user = request.user
-    context = sheet_context(request, assessment, area_id, bound=bound)
-    can_edit = context["can_edit"]
-    can_manage = access.can_manage_round(user, assessment.round)
-    context.update(
-        {
-            "evidence": assessment.evidence.prefetch_related("scores__criterion").order_by("created_at"),
-            "can_reopen": can_manage and assessment.status == AssessmentStatus.SUBMITTED,
-            "file_form": forms.get("file_form")
-            or (EvidenceFileForm(scores=sheet_scope(user, assessment)) if can_edit else None),
-            "reference_form": forms.get("reference_form")
-            or (EvidenceReferenceForm(scores=sheet_scope(user, assessment)) if can_edit else None),
-            "reopen_form": forms.get("reopen_form") or ReopenForm(),
-            "nav_active": NAV,
-        }
-    )
+    can_edit = access.can_edit_self_assessment(user, assessment)
+    can_reopen = access.can_manage_round(user, assessment.round) and assessment.status == AssessmentStatus.SUBMITTED
+    closed = explanation_closed(user, assessment)
+
+    def draw() -> SheetSections:
+        return _draw_sections(
+            request,
+            assessment,
+            area_id,
+            can_edit=can_edit,
+            can_reopen=can_reopen,
+            closed=closed,
+            bound=bound,
+            forms=forms,
+        )
+
+    if bound or any(forms.values()):
+        sections = draw()
+    else:
+        # The evidence pickers of an editor carry a scope signed for them: an editor's sections are their own.
+        editor = user.pk if can_edit else None
+        sections = page_cache.fragment(
+            "assessments.sheet",
+            reads=SHEET_READS,
+            scope=(assessment.pk, area_id, can_edit, can_reopen, closed, editor, timezone.get_current_timezone_name()),
+            compute=draw,
+        )
+    main, evidence, evidence_forms = _with_token(sections, get_token(request))
+    context = {
+        "assessment": assessment,
+        "round": assessment.round,
+        "sheet_main": main,
+        "evidence_list": evidence,
+        "evidence_forms": evidence_forms,
+        "nav_active": NAV,
+    }
     return render(request, "assessments/assessment_detail.html", context, status=status)
 
 
