@@ -90,6 +90,29 @@ def _flush() -> None:
     _shared_personas.forget()
 
 
+# What makes a module long whatever its number of tests: a browser journey (a live server, Chromium, often the
+# whole demo) or a large data set loaded once for the module.
+_LONG_MODULE_FIXTURES = frozenset({"live_server", "module_database"})
+
+
+def _is_long_module(item: pytest.Item) -> bool:
+    return item.get_closest_marker("browser") is not None or not _LONG_MODULE_FIXTURES.isdisjoint(
+        getattr(item, "fixturenames", ())
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long modules first, each module's tests in their own order.
+
+    With whole modules per worker (``--dist loadfile``) a worker that starts a long module last runs it alone while
+    the others wait: started first, the long modules run beside each other and the short ones fill the gaps.
+    ``dev.py`` turns off pytest-xdist's own ordering (``--no-loadscope-reorder``), which puts the modules with the
+    most tests first and so the long modules of a few tests last.
+    """
+    long_modules = {item.nodeid.split("::", 1)[0] for item in items if _is_long_module(item)}
+    items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in long_modules)
+
+
 @pytest.fixture(scope="session")
 def module_database(
     django_db_setup: None, django_db_blocker: DjangoDbBlocker

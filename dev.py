@@ -73,8 +73,10 @@ AUDIT_OFFLINE_SIGNS = (
 )
 # pytest-xdist runs the tests in one worker process per CPU, each on its own test database (pytest-django names
 # them test_<name>_gw0, test_<name>_gw1, …), a whole test module per worker at a time so that module fixtures are
-# built once. Arguments given to ``dev.py test`` come after these and win: ``-n0`` runs in one process.
-PYTEST_PARALLEL = ("-n", "auto", "--dist", "loadfile")
+# built once, in the order the root conftest.py gives (the long modules first) rather than pytest-xdist's own (the
+# modules with the most tests first, which left the long journeys of a few tests to run alone at the end).
+# Arguments given to ``dev.py test`` come after these and win: ``-n0`` runs in one process.
+PYTEST_PARALLEL = ("-n", "auto", "--dist", "loadfile", "--no-loadscope-reorder")
 
 # The browser tests (tests/browser/, marker ``browser``) drive Debian's Chromium; with this variable set to
 # "missing" they skip themselves (or, under CI=true, fail).

@@ -1,8 +1,10 @@
-"""The whole demo, loaded on 7 December 2026, fills every dashboard and the province's annual report.
+"""The whole demo, loaded on 7 December 2026, fills every dashboard and the province's annual report; running it
+again changes nothing but the passwords asked for.
 
 Loading the demo takes long, so the module loads it once (``cchc demo``, the day pinned) and each test reads it inside
-its own transaction. What the demo shows follows the day it is loaded: :func:`test_the_demo_calendar_follows_the_day`
-checks other days without loading anything.
+its own transaction; the tests that run the command a second time do so inside theirs, so it is rolled back after
+them. What the demo shows follows the day it is loaded: :func:`test_the_demo_calendar_follows_the_day` checks other
+days without loading anything.
 """
 
 from __future__ import annotations
@@ -16,20 +18,22 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from cchc.accounts.models import User
+from cchc.accounts.models import RoleAssignment, User
 from cchc.assessments.models import Round, Stage
-from cchc.demo.data import PROVINCE, DemoCalendar
+from cchc.audit.models import AuditAction, AuditEntry
+from cchc.demo.data import ACCOUNTS, DEFAULT_PASSWORD, PROVINCE, DemoCalendar
 from cchc.indicators import external
 from cchc.indicators.external_demo import ILLUSTRATIVE
 from cchc.indicators.models import IndicatorValue
 from cchc.lib.periods import Period, PeriodKind
-from cchc.organisations.models import Unit
+from cchc.organisations.models import Membership, Unit, UnitSuccession
 from cchc.reports.figures import NO_DATA, report_figures
 from cchc.reports.models import SECTION_KEYS, Report
 
@@ -41,14 +45,26 @@ BOARDS = {"thuongtruc": "board-secretariat", "lanhdao": "board-leader", "daumoi"
 BOARDS["giamsat"] = "board-supervisor"
 
 
+LATER = TODAY + datetime.timedelta(hours=1)  # the same day: a second run an hour after the first
+_first_output: list[str] = []
+
+
+def _demo(*args: str) -> str:
+    out = io.StringIO()
+    call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
 def _load() -> None:
-    call_command("demo", stdout=io.StringIO())
+    _first_output[:] = [_demo()]
 
 
 @pytest.fixture(scope="module", autouse=True)
 def demo(module_database: Callable[[Callable[[], object]], AbstractContextManager[None]]) -> Iterator[None]:
-    with time_machine.travel(TODAY, tick=False), module_database(_load):
-        yield
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("CCHC_DEMO_PASSWORD", raising=False)  # the default demo password, as a first run without one
+        with time_machine.travel(TODAY, tick=False), module_database(_load):
+            yield
 
 
 def _page(username: str, url: str = "/") -> tuple[str, Any]:
@@ -183,3 +199,46 @@ def test_the_demo_calendar_follows_the_day() -> None:
     assert (later.round_year, later.published_years) == (2028, [2024, 2025, 2026, 2027])
     assert later.framework_years == [2024, 2025, 2026, 2027, 2028]
     assert DemoCalendar(DAY) == winter  # the same day, the same demo
+
+
+def _state() -> dict[str, object]:
+    return {
+        "units": sorted(Unit.objects.values_list("code", "name", "path", "parent__code", "valid_to", "updated_at")),
+        "users": sorted(User.objects.values_list("username", "full_name", "password", "is_active")),
+        "memberships": Membership.objects.count(),
+        "roles": sorted(RoleAssignment.objects.values_list("user__username", "role", "scope__code")),
+        "successions": sorted(UnitSuccession.objects.values_list("predecessor__code", "successor__code")),
+        "audit": AuditEntry.objects.count(),
+    }
+
+
+def _log_in(username: str, password: str) -> User | None:
+    user = authenticate(RequestFactory().post("/"), username=username, password=password)
+    return user if isinstance(user, User) else None
+
+
+def test_running_the_demo_twice_creates_nothing_and_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CCHC_DEMO_PASSWORD", raising=False)
+    (output,) = _first_output  # what the module's load (the first run, on an empty database) printed
+    first = _state()
+    with time_machine.travel(LATER, tick=False):  # a record saved again would show the later time
+        _demo()
+    assert _state() == first
+    for spec in ACCOUNTS:
+        assert spec.username in output
+    assert DEFAULT_PASSWORD in output
+    assert len(first["units"]) > 100  # type: ignore[arg-type]
+    assert len(first["successions"]) > 10  # type: ignore[arg-type]
+
+
+def test_each_run_resets_the_passwords_to_the_one_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The module's load ran with the default password; each later run sets the one asked for.
+    assert _log_in("lanhdao", DEFAULT_PASSWORD) is not None
+    monkeypatch.setenv("CCHC_DEMO_PASSWORD", "Mat-khau-rieng-2025")
+    output = _demo()
+    assert "Mat-khau-rieng-2025" in output
+    assert _log_in("lanhdao", "Mat-khau-rieng-2025") is not None
+    assert _log_in("lanhdao", DEFAULT_PASSWORD) is None
+    assert AuditEntry.objects.filter(action=AuditAction.PASSWORD).count() == len(ACCOUNTS)
+    _demo("--password", "Mat-khau-dong-lenh-2025")
+    assert _log_in("daumoi_xa", "Mat-khau-dong-lenh-2025") is not None

@@ -7,35 +7,18 @@ import unicodedata
 from collections.abc import Iterator
 
 import pytest
-from django.core.cache import cache
 from django.db import connection, connections
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from cchc.surveys.collection import PointData, collection_point_create
-from cchc.surveys.models import Answer, CollectionPoint, PendingResponse, Questionnaire
+from cchc.surveys.models import Answer, CollectionPoint, PendingResponse
 from cchc.testing.personas import Personas
 
 from .factories import make_questionnaire
 from .test_public import answer, form_url, open_form, stored
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache(settings: SettingsWrapper) -> Iterator[None]:
-    settings.SURVEY_MIN_FILL_SECONDS = 0
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def questionnaire(personas: Personas) -> Questionnaire:
-    return make_questionnaire(personas.province, code="duong-nhanh", publish=True)
-
-
-@pytest.fixture
-def point(questionnaire: Questionnaire, personas: Personas) -> CollectionPoint:
-    return collection_point_create(actor=None, questionnaire=questionnaire, data=PointData(unit=personas.unit_a))
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 def _csrf_field(client: Client, point: CollectionPoint) -> str:

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from pytest_django.fixtures import Settings as SettingsWrapper
 
 from cchc.lib.errors import ServiceError
 from cchc.surveys import collection
-from cchc.surveys.collection import PointData, collection_point_create
 from cchc.surveys.inbox import inbox_process
 from cchc.surveys.models import (
     CollectionPoint,
@@ -24,28 +19,10 @@ from cchc.surveys.models import (
     VersionState,
 )
 from cchc.surveys.services import QuestionData, question_add, version_close, version_new_draft, version_publish
-from cchc.testing.personas import Personas
 
-from .factories import make_questionnaire
 from .test_public import answer, form_url, open_form, stored
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache(settings: SettingsWrapper) -> Iterator[None]:
-    settings.SURVEY_MIN_FILL_SECONDS = 0
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def questionnaire(personas: Personas) -> Questionnaire:
-    return make_questionnaire(personas.province, code="chi-phi", publish=True)
-
-
-@pytest.fixture
-def point(questionnaire: Questionnaire, personas: Personas) -> CollectionPoint:
-    return collection_point_create(actor=None, questionnaire=questionnaire, data=PointData(unit=personas.unit_a))
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 def _new_version_with_question(questionnaire: Questionnaire, code: str) -> None:
