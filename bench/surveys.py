@@ -141,8 +141,8 @@ def _workers_cpu(master: int) -> float:
     return total
 
 
-def _database_cpu() -> float:
-    """The CPU seconds (user + system) used so far by the PostgreSQL backends connected to the benchmark's database,
+def _database_cpu() -> dict[int, float]:
+    """The CPU seconds (user + system) used so far by each PostgreSQL backend connected to the benchmark's database,
     this process's own excepted: the server's workers' connections (kept between requests). Read from ``/proc`` (the
     database server runs on this machine); the server's shared processes (WAL writer, checkpointer) are not counted."""
     from django.db import connection
@@ -153,14 +153,20 @@ def _database_cpu() -> float:
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
         pids = [row[0] for row in cursor.fetchall()]
-    total = 0.0
+    used = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def _database_cpu_since(before: dict[int, float]) -> float:
+    """The backends' CPU seconds since ``before``: a backend started meanwhile counts whole, one that ended meanwhile
+    is left out (a connection the workers closed: its last moments are missed)."""
+    return sum(used - before.get(pid, 0.0) for pid, used in _database_cpu().items())
 
 
 def _cookies(reply: bytes) -> dict[str, str]:
@@ -347,12 +353,12 @@ def part_submit(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any]
         cpu, database = _workers_cpu(server.pid), _database_cpu()
         noop = asyncio.run(_load(port, clients, ["/bench/noop/"] * len(clients), seconds=args.seconds, expect=200))
         noop["worker_cpu_ms"] = round(1000 * (_workers_cpu(server.pid) - cpu) / max(1, noop["requests"]), 3)
-        noop["database_cpu_ms"] = round(1000 * (_database_cpu() - database) / max(1, noop["requests"]), 3)
+        noop["database_cpu_ms"] = round(1000 * _database_cpu_since(database) / max(1, noop["requests"]), 3)
         time.sleep(max(0.0, 5.5 - (time.perf_counter() - prepared - prepare_seconds)))  # the minimum fill time
         cpu, database = _workers_cpu(server.pid), _database_cpu()
         submit = asyncio.run(_load(port, clients, paths, seconds=None, expect=302))
         submit["worker_cpu_ms"] = round(1000 * (_workers_cpu(server.pid) - cpu) / max(1, submit["requests"]), 3)
-        submit["database_cpu_ms"] = round(1000 * (_database_cpu() - database) / max(1, submit["requests"]), 3)
+        submit["database_cpu_ms"] = round(1000 * _database_cpu_since(database) / max(1, submit["requests"]), 3)
         load_after = os.getloadavg()[0]
         accepted = PendingResponse.objects.filter(questionnaire=questionnaire).count()
         # What the background job does after the run: the accepted responses stored as responses, answers, counts.
