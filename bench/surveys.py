@@ -21,7 +21,9 @@ workers: the same clients posting the same bodies (with their CSRF cookie and to
 latencies of the submits (target p99 < 100 ms), with their ratios to the no-op's. The CPU time (user and system)
 the server's worker processes spent during each phase, read from ``/proc``, divided by its requests, gives the CPU
 per request of each (``noop_worker_cpu_ms``, ``submit_worker_cpu_ms``) and their ratio (``cpu_ratio``): the figure
-that holds on a busy machine, where the throughputs follow the other work.
+that holds on a busy machine, where the throughputs follow the other work. The CPU of the PostgreSQL backends
+connected to the database (the workers' kept connections) is read the same way (``noop_database_cpu_ms``,
+``submit_database_cpu_ms``); ``server_cpu_ratio`` is the no-op's workers-plus-database CPU over the submit's.
 
 Part 2, the results. ``--responses`` responses to the shipped SIPAS questionnaire (its satisfaction questions
 answered, a comment on one response in 50), spread over a year, 120 units and the three public channels, are written
@@ -137,6 +139,34 @@ def _workers_cpu(master: int) -> float:
             continue
         total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
     return total
+
+
+def _database_cpu() -> dict[int, float]:
+    """The CPU seconds (user + system) used so far by each PostgreSQL backend connected to the benchmark's database,
+    this process's own excepted: the server's workers' connections (kept between requests). Read from ``/proc`` (the
+    database server runs on this machine); the server's shared processes (WAL writer, checkpointer) are not counted."""
+    from django.db import connection
+
+    tick = os.sysconf("SC_CLK_TCK")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def _database_cpu_since(before: dict[int, float]) -> float:
+    """The backends' CPU seconds since ``before``: a backend started meanwhile counts whole, one that ended meanwhile
+    is left out (a connection the workers closed: its last moments are missed)."""
+    return sum(used - before.get(pid, 0.0) for pid, used in _database_cpu().items())
 
 
 def _cookies(reply: bytes) -> dict[str, str]:
@@ -320,13 +350,15 @@ def part_submit(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any]
         print(f"forms opened: {sum(len(c.forms) for c in clients)}", flush=True)
         prepare_seconds = time.perf_counter() - prepared
         load_before = os.getloadavg()[0]
-        cpu = _workers_cpu(server.pid)
+        cpu, database = _workers_cpu(server.pid), _database_cpu()
         noop = asyncio.run(_load(port, clients, ["/bench/noop/"] * len(clients), seconds=args.seconds, expect=200))
         noop["worker_cpu_ms"] = round(1000 * (_workers_cpu(server.pid) - cpu) / max(1, noop["requests"]), 3)
+        noop["database_cpu_ms"] = round(1000 * _database_cpu_since(database) / max(1, noop["requests"]), 3)
         time.sleep(max(0.0, 5.5 - (time.perf_counter() - prepared - prepare_seconds)))  # the minimum fill time
-        cpu = _workers_cpu(server.pid)
+        cpu, database = _workers_cpu(server.pid), _database_cpu()
         submit = asyncio.run(_load(port, clients, paths, seconds=None, expect=302))
         submit["worker_cpu_ms"] = round(1000 * (_workers_cpu(server.pid) - cpu) / max(1, submit["requests"]), 3)
+        submit["database_cpu_ms"] = round(1000 * _database_cpu_since(database) / max(1, submit["requests"]), 3)
         load_after = os.getloadavg()[0]
         accepted = PendingResponse.objects.filter(questionnaire=questionnaire).count()
         # What the background job does after the run: the accepted responses stored as responses, answers, counts.
@@ -598,6 +630,10 @@ def main() -> None:
                 f"{submit['worker_cpu_ms']} ms (no-op/submit "
                 f"{noop['worker_cpu_ms'] / max(submit['worker_cpu_ms'], 1e-9):.3f})"
             )
+            print(
+                f"CPU of the PostgreSQL backends per request: no-op {noop['database_cpu_ms']} ms, submit "
+                f"{submit['database_cpu_ms']} ms"
+            )
             print(f"load average (1 min) before the no-op and after the submits: {load['load_average']}")
             figures |= {
                 "responses_per_second": submit["per_second"],
@@ -613,6 +649,15 @@ def main() -> None:
                 "submit_worker_cpu_ms": submit["worker_cpu_ms"],
                 "cpu_ratio": round(noop["worker_cpu_ms"] / submit["worker_cpu_ms"], 3)
                 if submit["worker_cpu_ms"]
+                else None,
+                "noop_database_cpu_ms": noop["database_cpu_ms"],
+                "submit_database_cpu_ms": submit["database_cpu_ms"],
+                "server_cpu_ratio": round(
+                    (noop["worker_cpu_ms"] + noop["database_cpu_ms"])
+                    / (submit["worker_cpu_ms"] + submit["database_cpu_ms"]),
+                    3,
+                )
+                if submit["worker_cpu_ms"] + submit["database_cpu_ms"]
                 else None,
                 "errors": submit["errors"],
                 "noop_errors": noop["errors"],

@@ -239,6 +239,10 @@ SURVEY_INBOX_DELAY_SECONDS = env_int("SURVEY_INBOX_DELAY_SECONDS", 5)
 # On PostgreSQL the public form's one statement is prepared once per connection (psycopg, server-side); turn it off
 # behind a PgBouncer older than 1.21 in transaction mode, which cannot keep prepared statements.
 SURVEY_PREPARED_ACCEPT = env_bool("SURVEY_PREPARED_ACCEPT", True)
+# On PostgreSQL the public form's statement commits without waiting for its WAL flush (a crash of the database
+# server can lose the forms accepted in its last fraction of a second, never corrupt anything; docs/decisions.md §37).
+# false: every accepted form is flushed to disk before the thank-you page.
+SURVEY_ASYNC_ACCEPT = env_bool("SURVEY_ASYNC_ACCEPT", True)
 # Invitation campaigns (``cchc send_survey_reminders``): those who have not answered are reminded once a day during
 # the last SURVEY_REMIND_DAYS_BEFORE days before the deadline (0: no automatic reminders), unless a campaign sets
 # its own number of days.

@@ -80,7 +80,7 @@ class Acceptance:
     idempotency_key: str = ""
 
 
-def _accept_sql(with_dossier: bool) -> str:
+def _accept_sql(with_dossier: bool, asynchronous: bool = False) -> str:
     quote = connection.ops.quote_name
     pending, point, version, response = (
         quote(model._meta.db_table) for model in (PendingResponse, CollectionPoint, QuestionnaireVersion, Response)
@@ -106,17 +106,21 @@ def _accept_sql(with_dossier: bool) -> str:
         if with_dossier
         else ""
     )
+    # PostgreSQL, outside a transaction: the statement is its own transaction, and a setting made local to it
+    # (``set_config(…, true)``) lasts until that transaction's commit — so the commit does not wait for its WAL
+    # flush (docs/decisions.md §37). The one-row sub-select in FROM is run once, before the row is written.
+    commit = ", (SELECT set_config('synchronous_commit', 'off', true)) AS c" if asynchronous else ""
     return (
         f"INSERT INTO {pending} ({', '.join(map(quote, columns))}) "  # noqa: S608 - our own names
         f"SELECT p.questionnaire_id, v.id, p.id, {answers}, %s, %s, %s, %s, %s, '' "
-        f"FROM {point} p JOIN {version} v ON v.questionnaire_id = p.questionnaire_id "
+        f"FROM {point} p JOIN {version} v ON v.questionnaire_id = p.questionnaire_id{commit} "
         "WHERE p.id = %s AND p.token = %s AND p.active AND (p.opens_on IS NULL OR p.opens_on <= %s) "
         "AND (p.closes_on IS NULL OR p.closes_on >= %s) AND v.id = %s AND v.state = %s"
         f"{unstored}{unrated} ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
     )
 
 
-_statements: dict[tuple[str, bool], str] = {}
+_statements: dict[tuple[str, bool, bool], str] = {}
 
 
 def response_accept(acceptance: Acceptance, *, today: datetime.date | None = None) -> bool | None:
@@ -125,10 +129,15 @@ def response_accept(acceptance: Acceptance, *, today: datetime.date | None = Non
     a row with the same idempotency key was accepted before (the same form sent again), None when the link or the
     version refuses it now (the caller finds out why). Raises :class:`ServiceError` (``duplicate``) when the dossier
     has a pending rating already. The answers must have been checked (:func:`collection.submission_clean`)."""
-    key = (connection.vendor, bool(acceptance.dossier_code))
+    # Outside a transaction on PostgreSQL (the public form's path) the statement is prepared and, unless
+    # SURVEY_ASYNC_ACCEPT is off, committed without waiting for the WAL flush; inside one (tests, a caller's
+    # transaction) it is sent as it is and the caller's transaction decides how it commits.
+    quick = connection.vendor == "postgresql" and not connection.in_atomic_block
+    asynchronous = quick and settings.SURVEY_ASYNC_ACCEPT
+    key = (connection.vendor, bool(acceptance.dossier_code), asynchronous)
     sql = _statements.get(key)
     if sql is None:
-        sql = _statements[key] = _accept_sql(bool(acceptance.dossier_code))
+        sql = _statements[key] = _accept_sql(bool(acceptance.dossier_code), asynchronous)
     today = today or timezone.localdate()
     day = connection.ops.adapt_datefield_value(today)
     params: list[Any] = [
@@ -155,7 +164,7 @@ def response_accept(acceptance: Acceptance, *, today: datetime.date | None = Non
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 row = cursor.fetchone()
-        elif connection.vendor == "postgresql" and settings.SURVEY_PREPARED_ACCEPT:
+        elif quick and settings.SURVEY_PREPARED_ACCEPT:
             row = _execute_prepared(sql, params)
         else:
             with connection.cursor() as cursor:
@@ -180,14 +189,22 @@ def _execute_prepared(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
     import psycopg  # only with the PostgreSQL backend
 
     connection.ensure_connection()
+    raw = connection.connection
+    # Django opens its connections with psycopg's automatic preparation off (``prepare_threshold`` None), which
+    # also makes ``prepare=True`` a no-op: turned on for this statement only, so Django's own queries stay as they
+    # are. psycopg keeps the name of the prepared statement on the connection between the two.
+    threshold = raw.prepare_threshold
+    raw.prepare_threshold = 0
     try:
-        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
             cursor.execute(sql, params, prepare=True)
             return cursor.fetchone()
     except (OperationalError, InterfaceError):
         if connection.is_usable():
             raise
         connection.close()
+    finally:
+        raw.prepare_threshold = threshold
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()

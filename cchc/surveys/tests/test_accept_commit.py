@@ -1,0 +1,136 @@
+"""How the public form's one statement commits (``inbox.response_accept`` outside a transaction, PostgreSQL):
+prepared once per connection, and without waiting for the WAL flush unless ``SURVEY_ASYNC_ACCEPT`` is off."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, connections
+from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from cchc.surveys import inbox
+from cchc.surveys.collection import PointData, collection_point_create
+from cchc.surveys.models import CollectionPoint, PendingResponse, Response, VersionState
+from cchc.testing.personas import Personas
+
+from .factories import make_questionnaire
+from .test_public import answer, form_url, open_form, stored
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(settings: SettingsWrapper) -> Iterator[None]:
+    settings.SURVEY_MIN_FILL_SECONDS = 0
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def kept_connection() -> Iterator[None]:
+    """The database connection kept between requests, as in production (``CONN_MAX_AGE``)."""
+    default = connections["default"]
+    before = default.settings_dict["CONN_MAX_AGE"]
+    default.close()
+    default.settings_dict["CONN_MAX_AGE"] = 60
+    yield
+    default.settings_dict["CONN_MAX_AGE"] = before
+    default.close()
+
+
+@pytest.fixture
+def point(personas: Personas) -> CollectionPoint:
+    questionnaire = make_questionnaire(personas.province, code="cam-ket", publish=True)
+    return collection_point_create(actor=None, questionnaire=questionnaire, data=PointData(unit=personas.unit_a))
+
+
+def _acceptance(point: CollectionPoint) -> inbox.Acceptance:
+    version = point.questionnaire.versions.get(state=VersionState.PUBLISHED)
+    satisfaction = version.questions.get(code="hai_long")
+    return inbox.Acceptance(
+        point_id=point.pk,
+        token=point.token,
+        version_id=version.pk,
+        answers={satisfaction.pk: ["5"]},
+        started_at=datetime.datetime.now(datetime.UTC),
+        idempotency_key=uuid.uuid4().hex,
+    )
+
+
+def _show(setting: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SHOW {setting}")
+        return str(cursor.fetchone()[0])
+
+
+def _commit_mode_of_the_acceptance(point: CollectionPoint) -> str:
+    """``synchronous_commit`` as the acceptance's own transaction has it after the statement: the statement runs in a
+    transaction opened on the server only (Django still sees autocommit, so it takes the public form's path)."""
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN")
+    try:
+        assert not connection.in_atomic_block
+        assert inbox.response_accept(_acceptance(point)) is True
+        return _show("synchronous_commit")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("COMMIT")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("asynchronous", "expected"), [(True, "off"), (False, "on")])
+def test_on_postgresql_the_acceptance_commits_without_waiting_for_the_flush_unless_the_setting_is_off(
+    point: CollectionPoint, settings: SettingsWrapper, asynchronous: bool, expected: str
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit: PostgreSQL")
+    settings.SURVEY_ASYNC_ACCEPT = asynchronous
+    assert _show("synchronous_commit") == "on"
+    assert _commit_mode_of_the_acceptance(point) == expected
+    # Local to the acceptance's transaction: the connection's next transactions commit as before.
+    assert _show("synchronous_commit") == "on"
+    assert inbox.response_accept(_acceptance(point)) is True
+    assert _show("synchronous_commit") == "on"
+    assert PendingResponse.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_acceptance_is_prepared_once_per_connection_and_django_queries_are_not(
+    point: CollectionPoint, kept_connection: None
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements: PostgreSQL")
+    for _ in range(3):
+        assert inbox.response_accept(_acceptance(point)) is True
+    assert connection.connection.prepare_threshold is None  # Django's setting, put back after the statement
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert len(prepared) == 1 and prepared[0].startswith('INSERT INTO "surveys_pendingresponse"')
+    assert PendingResponse.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("asynchronous", [True, False])
+def test_a_form_sent_twice_is_thanked_twice_and_stored_once_however_the_acceptance_commits(
+    point: CollectionPoint, settings: SettingsWrapper, kept_connection: None, asynchronous: bool
+) -> None:
+    settings.SURVEY_ASYNC_ACCEPT = asynchronous
+    client = Client()
+    fields = open_form(client, point)
+    first = client.post(form_url(point), answer(fields, hai_long="4"))
+    again = client.post(form_url(point), answer(fields, hai_long="4"))  # a double click
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"] == form_url(point) + "thanks/"
+    assert PendingResponse.objects.count() == 1
+    assert stored().count() == 1
+    # Sent once more after the inbox was stored: thanked again, nothing new waits or is stored.
+    late = client.post(form_url(point), answer(fields, hai_long="4"))
+    assert late.status_code == 302 and late["Location"] == form_url(point) + "thanks/"
+    assert PendingResponse.objects.count() == 0
+    assert stored().count() == 1
+    assert Response.objects.get().answers.get(question__code="hai_long").choice_value == "4"
