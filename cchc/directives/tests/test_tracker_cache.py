@@ -159,7 +159,7 @@ def test_no_reader_is_shown_the_tracker_made_for_another_scope(personas: Persona
     focal = _page(personas.client("focal_b"))
     for html in (secretariat, leader):
         assert len(_rows(html)) == 2 and "Việc của tỉnh bên cạnh" not in html
-    assert [row for row in _rows(focal)] == [_row(focal, "Việc của xã", "Xã Hòa Bình")]
+    assert _rows(focal) == [_row(focal, "Việc của xã", "Xã Hòa Bình")]
     assert "Việc của sở" not in focal
     # The reminders' tick boxes only for those who may remind.
     assert 'name="assignment"' in admin and 'name="assignment"' in secretariat

@@ -107,7 +107,9 @@ def test_with_many_units_the_picker_finds_a_unit_and_the_tracker_shows_the_same_
     assert [result["name"] for result in found] == ["Xã Hòa Bình"]
     filtered = client.get(TRACKER, {"unit": found[0]["id"]})
     assert (
-        sorted(_row_ids(client, {"unit": found[0]["id"]})) == sorted(work["b"]) == sorted(_expected(personas, "secretariat", personas.unit_b))
+        sorted(_row_ids(client, {"unit": found[0]["id"]}))
+        == sorted(work["b"])
+        == sorted(_expected(personas, "secretariat", personas.unit_b))
     )
     assert filtered.context["table"].count == 55 and len(filtered.context["table"].ids) == 50
     html = filtered.content.decode()

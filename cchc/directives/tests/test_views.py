@@ -237,9 +237,7 @@ def test_tracker_filters_by_status_unit_directive_and_period_and_pages_by_50(
     assert only_overdue.context["table"].ids == (overdue.pk,)
     assert client.get(reverse("directives:tracker"), {"unit": personas.unit_a.pk}).context["table"].count == 1
     assert client.get(reverse("directives:tracker"), {"period": "2025-Q4"}).context["table"].count == 60
-    assert (
-        client.get(reverse("directives:tracker"), {"directive": directive.pk + 1}).context["table"].count == 0
-    )
+    assert client.get(reverse("directives:tracker"), {"directive": directive.pk + 1}).context["table"].count == 0
     # Nonsense in the query string is ignored, never an error page.
     assert (
         client.get(reverse("directives:tracker"), {"status": "x", "period": "2025-Q9", "unit": "a"}).status_code == 200

@@ -114,7 +114,9 @@ def _query_key(request: HttpRequest) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(sorted((name, tuple(values)) for name, values in request.GET.lists()))
 
 
-def _table(request: HttpRequest, rows: Any, filters: selectors.TrackerFilters) -> tuple[int, tuple[int, ...], str, str, str]:
+def _table(
+    request: HttpRequest, rows: Any, filters: selectors.TrackerFilters
+) -> tuple[int, tuple[int, ...], str, str, str]:
     """The table of the view, as plain values the cache can keep (see :class:`TrackerTable`)."""
     page = selectors.tracker_page(rows, request.GET.get("page"), size=PAGE_SIZE)
     filter_query = _filter_query(request, filters)
