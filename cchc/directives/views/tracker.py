@@ -157,12 +157,21 @@ def tracker(request: HttpRequest) -> HttpResponse:
     roles.require(access.can_view_task_tracker(request.user))
     scope = (access.reader_scope(request.user), _query_key(request))
     resolved = functools.cache(lambda: _tracker_rows(request))
-    count, ids, rows_html, pagination, filter_query = page_cache.fragment(
-        "directives.tracker.table",
-        reads=TRACKER_READS,
-        scope=scope,
-        compute=lambda: _table(request, resolved()[0], resolved()[1]),
-    )
+    # A change of the filters (htmx) swaps the table only.
+    partial = bool(getattr(request, "htmx", False)) and not request.htmx.boosted  # type: ignore[attr-defined]
+    sections: list[tuple[str, Any, Any]] = [
+        ("directives.tracker.table", scope, lambda: _table(request, resolved()[0], resolved()[1]))
+    ]
+    if not partial:
+        sections.append(
+            (
+                "directives.tracker.filters",
+                (*scope, request.user.pk),
+                lambda: _filters(request, resolved()[1], resolved()[2]),
+            )
+        )
+    found = page_cache.fragments(TRACKER_READS, sections)
+    count, ids, rows_html, pagination, filter_query = found[0]
     table = TrackerTable(
         count=count,
         ids=ids,
@@ -178,18 +187,12 @@ def tracker(request: HttpRequest) -> HttpResponse:
         "nav_active": "tracker",
     }
     template = "directives/tracker.html"
-    if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]
+    if partial:
         template += "#tracker-table"
         # The export link sits outside the table: it is swapped in beside it, with the new filters.
         context["swap_export"] = True
     else:
-        filters_html = page_cache.fragment(
-            "directives.tracker.filters",
-            reads=TRACKER_READS,
-            scope=(*scope, request.user.pk),
-            compute=lambda: _filters(request, resolved()[1], resolved()[2]),
-        )
-        context["filter_form"] = mark_safe(filters_html)  # noqa: S308 - drawn by our own template, escaped there
+        context["filter_form"] = mark_safe(found[1])  # noqa: S308 - drawn by our own template, escaped there
     return render(request, template, context)
 
 
