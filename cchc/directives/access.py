@@ -24,7 +24,9 @@ from cchc.accounts.roles import (
     is_own_unit,
     is_signed_in,
     manages,
+    member_unit_ids,
     own_unit_condition,
+    role_assignments,
     scope_paths,
 )
 from cchc.lib.ids import id_or_404
@@ -52,6 +54,19 @@ def can_view_task_tracker(user: Viewer) -> bool:
 
 def can_create_directives(user: Viewer) -> bool:
     return is_manager(user)
+
+
+def reader_scope(user: Viewer) -> tuple[object, ...]:
+    """Everything of the reader that the reads and rights of this module look at: administrator or not, each role
+    with its scope unit, the units one works in. Two people with the same scope read the same assignments,
+    directives and units and hold the same rights over them; a section of a page kept in the cache
+    (``cchc.lib.page_cache``) is keyed by it, so it is never shared with a reader who would see something else.
+
+    The paths of the scope units are not part of it: a unit moved in the tree is a write to the units' table, which
+    moves the version of the data the section was made from.
+    """
+    held = sorted((str(assignment.role), assignment.scope_id or 0) for assignment in role_assignments(user))
+    return is_admin(user), tuple(held), tuple(sorted(member_unit_ids(user)))
 
 
 def get_directive_issuing_units_for_user(user: Viewer) -> UnitQuerySet:

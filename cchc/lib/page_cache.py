@@ -35,7 +35,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.apps import apps
@@ -44,7 +44,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone, translation
 
-__all__ = ["SECONDS", "changed", "fragment", "versions"]
+__all__ = ["SECONDS", "changed", "fragment", "fragments", "versions"]
 
 T = TypeVar("T")
 
@@ -178,10 +178,14 @@ def versions(labels: Iterable[str]) -> tuple[tuple[str, int, int], ...]:
     return tuple((label, stored.get(label, 0), _local.get(label, 0)) for label in ordered)
 
 
+def _key(name: str, scope: Hashable, found_versions: tuple[tuple[str, int, int], ...]) -> str:
+    parts = (name, repr(scope), translation.get_language(), timezone.localdate().isoformat(), found_versions)
+    return f"page_cache:{name}:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+
+
 def key(name: str, *, reads: Iterable[str], scope: Hashable) -> str:
     """The cache key of the section ``name`` for ``scope``, in the active language, today, at the current versions."""
-    parts = (name, repr(scope), translation.get_language(), timezone.localdate().isoformat(), versions(reads))
-    return f"page_cache:{name}:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+    return _key(name, scope, versions(reads))
 
 
 def fragment(
@@ -194,3 +198,21 @@ def fragment(
         found = compute()
         cache.set(found_key, found, seconds)
     return found  # type: ignore[no-any-return]
+
+
+def fragments(
+    reads: Iterable[str], sections: Sequence[tuple[str, Hashable, Callable[[], Any]]], *, seconds: int = SECONDS
+) -> list[Any]:
+    """Several sections of one page that read the same apps ``reads``, each ``(name, scope, compute)`` as for
+    :func:`fragment`: the versions are read once and the cache asked once for them all."""
+    current = versions(reads)
+    keys = [_key(name, scope, current) for name, scope, _compute in sections]
+    found = cache.get_many(keys)
+    values = []
+    for found_key, (_name, _scope, compute) in zip(keys, sections, strict=True):
+        value = found.get(found_key)
+        if value is None:
+            value = compute()
+            cache.set(found_key, value, seconds)
+        values.append(value)
+    return values

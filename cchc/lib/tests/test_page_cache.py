@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from django.db import connection, transaction
 
@@ -77,3 +80,33 @@ def test_the_stored_version_every_process_reads_moves_when_the_write_commits_and
     assert stored() == start + 1
     Unit.objects.filter(code="T-THU").update(name="Tỉnh Thử Lại")  # autocommit: at once
     assert stored() == start + 2
+
+
+@pytest.mark.django_db
+def test_sections_read_together_share_one_read_of_the_versions_and_each_is_made_again_after_a_write(
+    personas: Personas, django_assert_num_queries: Any
+) -> None:
+    made: list[str] = []
+
+    def section(label: str) -> Callable[[], str]:
+        def compute() -> str:
+            made.append(label)
+            return f"{label}: {Unit.objects.get(pk=personas.unit_a.pk).name}"
+
+        return compute
+
+    def read() -> list[str]:
+        return page_cache.fragments(
+            ["organisations"], [("test.one", "scope", section("one")), ("test.two", "scope", section("two"))]
+        )
+
+    with django_assert_num_queries(3):  # the versions, then each section's unit
+        assert read() == ["one: Sở Tư pháp", "two: Sở Tư pháp"]
+    with django_assert_num_queries(1):  # the versions only
+        assert read() == ["one: Sở Tư pháp", "two: Sở Tư pháp"]
+    assert page_cache.fragment("test.two", reads=["organisations"], scope="scope", compute=section("three")) == (
+        "two: Sở Tư pháp"
+    )
+    Unit.objects.filter(pk=personas.unit_a.pk).update(name="Sở Tư pháp và Pháp chế")
+    assert read() == ["one: Sở Tư pháp và Pháp chế", "two: Sở Tư pháp và Pháp chế"]
+    assert made == ["one", "two", "one", "two"]
