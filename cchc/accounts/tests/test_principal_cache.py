@@ -16,7 +16,8 @@ from cchc.testing.personas import Personas
 
 
 def _reads_of(table: str, queries: CaptureQueriesContext) -> list[str]:
-    return [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]]
+    found = [q["sql"] for q in queries.captured_queries]
+    return [sql for sql in found if sql.startswith("SELECT") and f'FROM "{table}"' in sql]
 
 
 @contextmanager
