@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from cchc.audit import access as audit_access
 from cchc.directives import access as directives_access
@@ -26,9 +27,30 @@ class NavItem:
     key: str
 
 
+# The menus made in this process, per (roles held with their scopes, administrator or not, language, address
+# prefix): every entry below depends on nothing else, so people with the same roles share one menu.
+_MADE: dict[tuple[object, ...], tuple[NavItem, ...]] = {}
+_MADE_MAX = 1024
+_lock = threading.Lock()
+
+
 def items_for(user: Viewer | None) -> list[NavItem]:
     if user is None or not getattr(user, "is_authenticated", False):
         return []
+    held = tuple(sorted((str(a.role), a.scope_id or 0) for a in roles.role_assignments(user)))
+    key = (held, roles.is_admin(user), get_language(), get_script_prefix())
+    found = _MADE.get(key)
+    if found is None:
+        found = tuple(_make(user))
+        with _lock:
+            if len(_MADE) >= _MADE_MAX:
+                _MADE.clear()
+            _MADE[key] = found
+    return list(found)
+
+
+def _make(user: Viewer) -> list[NavItem]:
+    """The menu of ``user``: only ever a function of their roles (with scopes) and of being an administrator."""
     items = [NavItem(_("Trang chủ"), reverse("dashboards:home"), "home")]
     if roles.roles_of(user) or roles.is_admin(user):
         items.append(NavItem(pgettext("list", "Đơn vị"), reverse("organisations:unit_list"), "units"))

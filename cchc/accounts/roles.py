@@ -11,14 +11,24 @@ and works in units (``Membership``). Everything an access rule needs to know abo
 * Anonymous visitors and locked accounts hold no role.
 
 The rules for each kind of record live next to it, in ``cchc/<app>/access.py``, and are written with these
-functions. A user's role assignments are read once per user object (i.e. per request) and cached on it.
+functions. A user's role assignments and the units they work in are read once per user object (i.e. per request)
+and cached on it. For the person signed in to the request (:func:`share_across_requests`) they are read together
+from the cache, under the versions of the accounts' and the organisations' data (``cchc.lib.page_cache``): any
+write to a role, a membership or a unit makes that person's next request read them again from the database.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+from typing import Any
+
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Q
 
+from cchc.lib import page_cache
 from cchc.lib.types import Viewer
 from cchc.organisations.models import Membership, Unit, UnitQuerySet, encode_segment, subtree_condition
 
@@ -27,6 +37,13 @@ from .models import Role, RoleAssignment, User
 _CACHE_ATTR = "_cchc_role_cache"
 _MEMBER_IDS_ATTR = "_cchc_member_unit_ids"
 _MEMBER_PATHS_ATTR = "_cchc_member_unit_paths"
+_SHARED_ATTR = "_cchc_shared_across_requests"
+# What a person's roles and units are read from: a write to any table of these apps reads them again.
+PRINCIPAL_READS = ("accounts", "organisations")
+# At most this long in the cache (a write that no Django connection saw, e.g. by hand in psql, is seen by then).
+PRINCIPAL_SECONDS = 300
+
+logger = logging.getLogger(__name__)
 # Roles that may change the unit tree, people and roles (within their scope).
 MANAGER_ROLES = (Role.ADMIN, Role.SECRETARIAT)
 
@@ -41,15 +58,66 @@ def _person(user: Viewer) -> User | None:
     return user if isinstance(user, User) else None
 
 
+def share_across_requests(user: Any) -> Any:
+    """Let ``user`` (the person signed in to a request) read their roles and units through the cache."""
+    if isinstance(user, User):
+        setattr(user, _SHARED_ATTR, True)
+    return user
+
+
+def _principal_key(user: User) -> str:
+    # Always the primary's versions: the roles decide what a request may do, a replica's lag must not keep old ones.
+    found = page_cache.versions(PRINCIPAL_READS, using=DEFAULT_DB_ALIAS)
+    return f"accounts.principal:{user.pk}:" + hashlib.sha256(repr(found).encode()).hexdigest()[:40]
+
+
+def _load_shared(user: User) -> None:
+    """Role assignments and units of the signed-in ``user`` from the cache, or read (two queries) and stored."""
+    key = _principal_key(user)
+    try:
+        found = cache.get(key)
+    except Exception:
+        logger.warning("Cache unavailable; reading the roles of user %s from the database", user.pk)
+        found = None
+    if found is None:
+        assignments = list(
+            RoleAssignment.objects.using(DEFAULT_DB_ALIAS).filter(user=user).select_related("scope").order_by("pk")
+        )
+        units = list(
+            Membership.objects.using(DEFAULT_DB_ALIAS)
+            .filter(user=user)
+            .order_by("pk")
+            .values_list("unit_id", "unit__path")
+        )
+        found = (assignments, units)
+        try:
+            cache.set(key, found, PRINCIPAL_SECONDS)
+        except Exception:
+            logger.warning("Cache unavailable; the roles of user %s were not cached", user.pk)
+    assignments, units = found
+    if user.is_active:
+        setattr(user, _CACHE_ATTR, assignments)
+    setattr(user, _MEMBER_IDS_ATTR, [unit_id for unit_id, _path in units])
+    setattr(user, _MEMBER_PATHS_ATTR, [path for _unit_id, path in units])
+
+
+def _shared(user: Viewer, attribute: str) -> bool:
+    """Is ``attribute`` still to be read for a signed-in ``user`` whose reads go through the cache? Reads it."""
+    if getattr(user, attribute, None) is None and getattr(user, _SHARED_ATTR, False) and isinstance(user, User):
+        _load_shared(user)
+        return getattr(user, attribute, None) is not None
+    return False
+
+
 def role_assignments(user: Viewer) -> list[RoleAssignment]:
     """The user's role assignments (with their scope units), read once per user object."""
     if not is_signed_in(user):
         return []
     cached = getattr(user, _CACHE_ATTR, None)
-    if cached is None:
+    if cached is None and not _shared(user, _CACHE_ATTR):
         cached = list(RoleAssignment.objects.filter(user=_person(user)).select_related("scope"))
         setattr(user, _CACHE_ATTR, cached)
-    return list(cached)
+    return list(getattr(user, _CACHE_ATTR))
 
 
 def clear_cache(user: Viewer) -> None:
@@ -151,19 +219,19 @@ def get_units_for_user(user: Viewer, *, manage: bool = False) -> UnitQuerySet:
 def member_unit_ids(user: Viewer) -> list[int]:
     """Ids of the units the user works in (Membership), read once per user object."""
     cached = getattr(user, _MEMBER_IDS_ATTR, None)
-    if cached is None:
+    if cached is None and not _shared(user, _MEMBER_IDS_ATTR):
         cached = list(Membership.objects.filter(user=_person(user)).values_list("unit_id", flat=True))
         setattr(user, _MEMBER_IDS_ATTR, cached)
-    return list(cached)
+    return list(getattr(user, _MEMBER_IDS_ATTR))
 
 
 def member_unit_paths(user: Viewer) -> list[str]:
     """Paths of the units the user works in (Membership), read once per user object."""
     cached = getattr(user, _MEMBER_PATHS_ATTR, None)
-    if cached is None:
+    if cached is None and not _shared(user, _MEMBER_PATHS_ATTR):
         cached = list(Membership.objects.filter(user=_person(user)).values_list("unit__path", flat=True))
         setattr(user, _MEMBER_PATHS_ATTR, cached)
-    return list(cached)
+    return list(getattr(user, _MEMBER_PATHS_ATTR))
 
 
 def is_focal_point_for(user: Viewer, unit: Unit) -> bool:

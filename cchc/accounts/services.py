@@ -260,4 +260,4 @@ def api_token_authenticate(raw: str) -> User | None:
     if token.needs_last_used_update(now):
         stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - ApiToken.LAST_USED_PRECISION)
         ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
-    return token.user
+    return roles.share_across_requests(token.user)  # type: ignore[no-any-return]

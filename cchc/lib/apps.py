@@ -9,6 +9,7 @@ class LibConfig(AppConfig):
     label = "cchc_lib"
 
     def ready(self) -> None:
+        from django.core.signals import request_finished, request_started
         from django.db import connections
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate, pre_migrate
@@ -22,3 +23,5 @@ class LibConfig(AppConfig):
             page_cache.install(connection)
         pre_migrate.connect(page_cache.pause_for_migrations, dispatch_uid="cchc.lib.page_cache.pre")
         post_migrate.connect(page_cache.resume_after_migrations, sender=self, dispatch_uid="cchc.lib.page_cache.post")
+        request_started.connect(page_cache.begin_request, dispatch_uid="cchc.lib.page_cache.begin")
+        request_finished.connect(page_cache.end_request, dispatch_uid="cchc.lib.page_cache.end")

@@ -26,8 +26,12 @@ version on twice:
   per process) or Redis (shared by every server).
 
 Reading the versions (one query) comes before reading the data, so a section made from data older than the
-versions is stored under a key nobody asks for again. Writes that do not go through a Django cursor (psycopg's
-``COPY``) call :func:`changed` themselves. A migration moves every version once it has run.
+versions is stored under a key nobody asks for again. Within one request the committed versions are read once per
+database, all apps together, at the first section that needs them (:func:`begin_request`): every later section of
+the same request, and the signed-in person's roles (``cchc.accounts.roles``), use that reading, which is still
+older than anything they read after it; a write of the request itself moves this process's version at once as
+before. Writes that do not go through a Django cursor (psycopg's ``COPY``) call :func:`changed` themselves. A
+migration moves every version once it has run.
 """
 
 from __future__ import annotations
@@ -40,11 +44,11 @@ from typing import Any, TypeVar
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone, translation
 
-__all__ = ["SECONDS", "changed", "fragment", "fragments", "versions"]
+__all__ = ["SECONDS", "changed", "fragment", "fragments", "key", "versions"]
 
 T = TypeVar("T")
 
@@ -65,6 +69,8 @@ _local: dict[str, int] = {}  # moved at once, in this process
 _lock = threading.Lock()
 _tables: dict[str, str] = {}
 _paused = threading.local()
+# The committed versions read during the current request, per database alias (``None``: not in a request).
+_request = threading.local()
 
 
 def _app_of_table(table: str) -> str | None:
@@ -169,12 +175,38 @@ def resume_after_migrations(using: str = DEFAULT_DB_ALIAS, **_kwargs: Any) -> No
         _bump_stored(labels, using)
 
 
-def versions(labels: Iterable[str]) -> tuple[tuple[str, int, int], ...]:
-    """Each app of ``labels`` with its committed version and its version in this process (one query)."""
-    ordered = sorted(set(labels))
+def begin_request(**_kwargs: Any) -> None:
+    """A request starts (``request_started``): its first reading of the versions is kept until it ends."""
+    _request.stored = {}
+
+
+def end_request(**_kwargs: Any) -> None:
+    """The request has ended (``request_finished``): every reading afterwards asks the database again."""
+    _request.stored = None
+
+
+def _stored_versions(labels: list[str], using: str) -> dict[str, int]:
+    """The committed versions of ``labels`` in the database ``using``: read once per request (every app at once)."""
     # Looked up, not imported: the app's models sit below its helpers (``cchc.lib.models.DataVersion``).
-    rows = apps.get_model("cchc_lib", "DataVersion").objects.filter(area__in=ordered)
-    stored = dict(rows.values_list("area", "counter"))
+    model = apps.get_model("cchc_lib", "DataVersion")
+    per_alias: dict[str, dict[str, int]] | None = getattr(_request, "stored", None)
+    if per_alias is None:
+        return dict(model.objects.using(using).filter(area__in=labels).values_list("area", "counter"))
+    found = per_alias.get(using)
+    if found is None:
+        found = per_alias[using] = dict(model.objects.using(using).values_list("area", "counter"))
+    return found
+
+
+def versions(labels: Iterable[str], *, using: str | None = None) -> tuple[tuple[str, int, int], ...]:
+    """Each app of ``labels`` with its committed version and its version in this process (one query per request).
+
+    ``using`` names the database to read them from; by default the one the data of the caller is read from (the
+    replica inside ``cchc.lib.replica.use_replica``), so that they are never newer than that data.
+    """
+    ordered = sorted(set(labels))
+    alias = using or router.db_for_read(apps.get_model("cchc_lib", "DataVersion")) or DEFAULT_DB_ALIAS
+    stored = _stored_versions(ordered, alias)
     return tuple((label, stored.get(label, 0), _local.get(label, 0)) for label in ordered)
 
 

@@ -40,7 +40,7 @@ def cache_from_url(url: str, *, key_prefix: str = "cchc") -> dict[str, dict[str,
     if url.split("://", 1)[0] in {"redis", "rediss", "unix"}:
         return {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "cchc.lib.cache.RedisCache",  # Django's, one client per pool (cchc/lib/cache.py)
                 "LOCATION": url,
                 "KEY_PREFIX": key_prefix,
                 # A Redis that stops answering costs a request one second, not a worker's timeout.

@@ -65,7 +65,7 @@ def test_a_redis_url_gives_a_redis_cache_shared_by_the_server_processes_and_none
 
     shared = cache_from_url("redis://127.0.0.1:6379/1")["default"]
     assert (shared["BACKEND"], shared["LOCATION"]) == (
-        "django.core.cache.backends.redis.RedisCache",
+        "cchc.lib.cache.RedisCache",
         "redis://127.0.0.1:6379/1",
     )
     assert cache_from_url("")["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
@@ -116,7 +116,7 @@ def test_production_settings_with_redis_keep_sessions_in_the_cache_and_pass_chec
         environ=environ,
     )
     assert shown.returncode == 0, shown.stderr
-    assert shown.stdout.split() == ["cchc.lib.sessions", "django.core.cache.backends.redis.RedisCache", "False"]
+    assert shown.stdout.split() == ["cchc.lib.sessions", "cchc.lib.cache.RedisCache", "False"]
 
 
 def test_production_settings_without_redis_keep_sessions_in_the_database() -> None:

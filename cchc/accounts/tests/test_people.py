@@ -138,11 +138,13 @@ def test_the_user_list_runs_a_fixed_number_of_queries(personas: Personas, django
     client.get(reverse("accounts:user_list"))  # warm the session
     with django_assert_num_queries(8) as few:
         client.get(reverse("accounts:user_list"))
+    count = len(few.captured_queries)
     for number in range(20):
         extra = User.objects.create(username=f"them{number:02d}")
         Membership.objects.create(user=extra, unit=personas.unit_a)
         RoleAssignment.objects.create(user=extra, role=Role.FOCAL_POINT, scope=personas.unit_a)
-    with django_assert_num_queries(len(few.captured_queries)):
+    client.get(reverse("accounts:user_list"))  # the roles read again once after the writes (accounts.roles)
+    with django_assert_num_queries(count):
         client.get(reverse("accounts:user_list"))
 
 

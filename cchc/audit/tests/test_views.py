@@ -220,9 +220,11 @@ def test_the_list_runs_a_fixed_number_of_queries(personas: Personas, django_asse
     client.get(LIST)
     with django_assert_num_queries(7) as few:
         client.get(LIST)
+    count = len(few.captured_queries)
     for number in range(30):
         user_update(actor=personas.secretariat, user=personas.focal_b, full_name=f"Tên thử {number}")
-    with django_assert_num_queries(len(few.captured_queries)):
+    client.get(LIST)  # the roles read again once after the writes to the accounts (accounts.roles)
+    with django_assert_num_queries(count):
         client.get(LIST)
 
 

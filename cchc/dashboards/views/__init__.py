@@ -33,6 +33,8 @@ __all__ = ["home"]
 # them makes the next request compute the board again (``cchc.lib.page_cache``). Of the accounts, a board reads only
 # the reader's roles and units, which are part of its key (``access.board_scope``): a sign-in elsewhere, which
 # writes the time of the last sign-in, keeps the boards.
+# The units one works in and their people: memberships and units (organisations), people's names (accounts).
+MY_UNITS_READS = ("accounts", "organisations")
 BOARD_READS = ("assessments", "directives", "frameworks", "indicators", "organisations", "surveys")
 
 
@@ -48,7 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "nav_active": "home",
         "home_role": role,
         "scopes": selectors.scopes(user),
-        "my_units": selectors.my_units_with_members(user, with_members=access.can_see_colleagues(user)),
+        "my_units": _my_units(user),
         "can_manage_units": can_manage,
         "can_view_audit": audit_access.can_view_audit(user),
     }
@@ -74,6 +76,18 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         context.update({"board": board, "board_html": mark_safe(html), "charts": has_charts})  # noqa: S308
     return render(request, f"dashboards/home_{role or 'none'}.html", context)
+
+
+def _my_units(user: Any) -> list[selectors.UnitWithMembers]:
+    """The units one works in with their people: the same for every request until a person, a membership or a unit
+    changes (``page_cache``; kept per person, since the list marks who is looking)."""
+    with_members = access.can_see_colleagues(user)
+    return page_cache.fragment(
+        "dashboards.my_units",
+        reads=MY_UNITS_READS,
+        scope=(user.pk, with_members),
+        compute=lambda: selectors.my_units_with_members(user, with_members=with_members),
+    )
 
 
 def _filter_values(request: HttpRequest) -> tuple[tuple[str, tuple[str, ...]], ...]:
