@@ -250,7 +250,8 @@ def _count_queries(client, url):
 
 # One query more than before lists the sheets the council approved with a reason, and one reads the versions of the
 # data the cached ranking tables were made from (``cchc.lib.page_cache``); computed here, not read from the cache.
-@pytest.mark.parametrize(("name", "limit"), [("focal_a", 16), ("leader", 12), ("secretariat", 12)])
+# With the cache emptied the reader's roles are read again too, with the versions of the accounts they are kept under.
+@pytest.mark.parametrize(("name", "limit"), [("focal_a", 16), ("leader", 13), ("secretariat", 13)])
 def test_the_ranking_page_takes_a_fixed_number_of_queries_whatever_the_number_of_units(personas, name, limit):
     last = _round(personas)[0]
     round_, _a, _home, _b = _round(personas)
