@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from cchc.surveys.collection import PointData, collection_point_create
@@ -38,3 +39,15 @@ def questionnaire(personas: Personas) -> Questionnaire:
 def point(questionnaire: Questionnaire, personas: Personas) -> CollectionPoint:
     """A collection point of ``questionnaire`` at the first unit."""
     return collection_point_create(actor=None, questionnaire=questionnaire, data=PointData(unit=personas.unit_a))
+
+
+@pytest.fixture
+def kept_connection() -> Iterator[None]:
+    """The database connection kept between requests, as in production (``CONN_MAX_AGE``)."""
+    default = connections["default"]
+    before = default.settings_dict["CONN_MAX_AGE"]
+    default.close()
+    default.settings_dict["CONN_MAX_AGE"] = 60
+    yield
+    default.settings_dict["CONN_MAX_AGE"] = before
+    default.close()

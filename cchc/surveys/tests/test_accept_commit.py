@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterator
 
 import pytest
-from django.core.cache import cache
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
@@ -21,25 +19,7 @@ from cchc.testing.personas import Personas
 from .factories import make_questionnaire
 from .test_public import answer, form_url, open_form, stored
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache(settings: SettingsWrapper) -> Iterator[None]:
-    settings.SURVEY_MIN_FILL_SECONDS = 0
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def kept_connection() -> Iterator[None]:
-    """The database connection kept between requests, as in production (``CONN_MAX_AGE``)."""
-    default = connections["default"]
-    before = default.settings_dict["CONN_MAX_AGE"]
-    default.close()
-    default.settings_dict["CONN_MAX_AGE"] = 60
-    yield
-    default.settings_dict["CONN_MAX_AGE"] = before
-    default.close()
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 @pytest.fixture

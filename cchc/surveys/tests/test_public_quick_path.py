@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
 
 import pytest
 from django.db import connection, connections
@@ -78,18 +77,6 @@ def test_the_kiosk_form_goes_back_to_the_kiosk_thank_you_page(point: CollectionP
     fields = open_form(client, point, "?kiosk=1")
     sent = client.post(form_url(point), {**answer(fields, hai_long="4"), "kiosk": "1"})
     assert sent.status_code == 302 and sent["Location"] == form_url(point) + "thanks/?kiosk=1"
-
-
-@pytest.fixture
-def kept_connection() -> Iterator[None]:
-    """The database connection kept between requests, as in production (``CONN_MAX_AGE``)."""
-    default = connections["default"]
-    before = default.settings_dict["CONN_MAX_AGE"]
-    default.close()
-    default.settings_dict["CONN_MAX_AGE"] = 60
-    yield
-    default.settings_dict["CONN_MAX_AGE"] = before
-    default.close()
 
 
 def _end_session_from_elsewhere(pid: int) -> None:
