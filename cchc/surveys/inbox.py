@@ -82,8 +82,8 @@ class Acceptance:
 
 def _accept_sql(with_dossier: bool, asynchronous: bool = False) -> str:
     quote = connection.ops.quote_name
-    pending, point, version, response = (
-        quote(model._meta.db_table) for model in (PendingResponse, CollectionPoint, QuestionnaireVersion, Response)
+    pending, point, version, keys = (
+        quote(model._meta.db_table) for model in (PendingResponse, CollectionPoint, QuestionnaireVersion, ResponseKey)
     )
     answers = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
     columns = (
@@ -98,11 +98,12 @@ def _accept_sql(with_dossier: bool, asynchronous: bool = False) -> str:
         "idempotency_key",
         "error",
     )
-    # A form whose first copy is stored already (sent again after the job ran) is not accepted twice.
-    unstored = f" AND NOT EXISTS (SELECT 1 FROM {response} s WHERE s.idempotency_key = %s)"  # noqa: S608
+    # A form whose first copy is stored already (sent again after the job ran) is not accepted twice. The stored
+    # responses' keys are read from their one key table, not from each year's partition (decision 26).
+    unstored = f" AND NOT EXISTS (SELECT 1 FROM {keys} s WHERE s.idempotency_key = %s AND s.idempotency_key <> '')"  # noqa: S608
     unrated = (
-        f" AND NOT EXISTS (SELECT 1 FROM {response} r WHERE r.questionnaire_id = p.questionnaire_id"  # noqa: S608
-        " AND r.dossier_code = %s)"
+        f" AND NOT EXISTS (SELECT 1 FROM {keys} r WHERE r.questionnaire_id = p.questionnaire_id"  # noqa: S608
+        " AND r.dossier_code = %s AND r.dossier_code <> '')"
         if with_dossier
         else ""
     )
