@@ -20,9 +20,19 @@ from cchc.lib.validators import NUL, nul_message
 
 
 def nfc_querydict(data: QueryDict) -> Any:
+    """``data`` with every key and value in Unicode NFC: ``data`` itself when they all are already (most requests:
+    checking costs a fraction of building a new dictionary), else a new immutable copy."""
+    if all(
+        unicodedata.is_normalized("NFC", key) and all(unicodedata.is_normalized("NFC", v) for v in values)
+        for key, values in data.lists()
+    ):
+        return data
     normalized = QueryDict(mutable=True, encoding=data.encoding)
     for key, values in data.lists():
-        normalized.setlist(unicodedata.normalize("NFC", key), [unicodedata.normalize("NFC", v) for v in values])
+        # Two keys equal in NFC (one typed composed, one decomposed) keep both their values.
+        normalized.setlistdefault(unicodedata.normalize("NFC", key)).extend(
+            unicodedata.normalize("NFC", v) for v in values
+        )
     normalized._mutable = False
     return normalized
 
