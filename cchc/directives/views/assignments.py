@@ -21,6 +21,7 @@ from cchc.audit import selectors as audit_selectors
 from cchc.directives import access
 from cchc.lib import page_cache
 from cchc.lib.errors import ServiceError
+from cchc.lib.types import Viewer
 
 from .. import selectors, services
 from ..forms import ExtensionDecisionForm, ExtensionForm, ReportForm, ReviewForm
@@ -45,14 +46,14 @@ class MyTaskLists:
     later: tuple[int, ...]
 
 
-def _task_lists(user: Any) -> tuple[str, tuple[tuple[int, ...], ...]]:
+def _task_lists(user: Viewer) -> tuple[str, tuple[tuple[int, ...], ...]]:
     """The lists of the units' open work (HTML) and the keys of their rows, as plain values the cache can keep."""
     tasks = selectors.my_tasks(access.get_own_assignments_for_user(user))
     html = render_to_string("directives/my_tasks.html#task-lists", {"tasks": tasks})
     return str(html), tuple(tuple(row.pk for row in getattr(tasks, name)) for name in MY_TASK_LISTS)
 
 
-def _notification_list(user: Any) -> str:
+def _notification_list(user: Viewer) -> str:
     """The reader's unread notifications (HTML; empty without any): the form marking them read is drawn around it,
     with the request's CSRF token."""
     notifications = list(Notification.objects.filter(user_id=user.pk or 0, read_at__isnull=True)[:20])
