@@ -254,16 +254,34 @@ def is_own_unit(user: Viewer, unit: Unit) -> bool:
     return unit.is_within_any(scope_paths(user, (Role.FOCAL_POINT,)) or [])
 
 
+def _focal_scopes(user: Viewer) -> list[Unit]:
+    """The scope units of the user's focal-point roles; none at all when one of them has no scope (as
+    :func:`scope_paths` says "everywhere", which the units one acts for do not follow)."""
+    scopes = [assignment.scope for assignment in role_assignments(user) if assignment.role == Role.FOCAL_POINT]
+    return [] if any(scope is None for scope in scopes) else [scope for scope in scopes if scope is not None]
+
+
 def own_unit_condition(user: Viewer, field: str) -> Q:
     """Rows whose ``field`` (a unit relation) is one of the units the user acts for (the query twin of the above)."""
     if not is_signed_in(user):
         return Q(pk__in=[])
     unit_ids = list(Membership.objects.filter(user=_person(user)).values_list("unit_id", flat=True))
     condition = Q(**{f"{field}_id__in": unit_ids}) if unit_ids else Q(pk__in=[])
-    focal = scope_paths(user, (Role.FOCAL_POINT,)) or []
+    focal = [scope.path for scope in _focal_scopes(user)]
     if focal:
         condition |= subtree_condition(focal, field)
     return condition
+
+
+def own_unit_scope(user: Viewer) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Everything :func:`own_unit_condition` looks at: the units the user works in and the scope units of their
+    focal-point roles. Two people with the same own-unit scope act for the same units; a section of a page kept in
+    the cache (``cchc.lib.page_cache``) showing those units' work is keyed by it. The paths of the scope units are
+    not part of it: a unit moved in the tree is a write to the units' table, which moves the data's version."""
+    if not is_signed_in(user):
+        return (), ()
+    focal = {scope.pk for scope in _focal_scopes(user)}
+    return tuple(sorted(set(member_unit_ids(user)))), tuple(sorted(focal))
 
 
 # ---------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from cchc.accounts.roles import (
     manages,
     member_unit_ids,
     own_unit_condition,
+    own_unit_scope,
     role_assignments,
     scope_paths,
 )
@@ -180,6 +181,13 @@ def get_assignment_for_user(user: Viewer, assignment_id: Any) -> Assignment:
 def get_own_assignments_for_user(user: Viewer) -> AssignmentQuerySet:
     """Assignments of the units the user acts for (their "my tasks"), whatever other roles they hold."""
     return Assignment.objects.filter(own_unit_condition(user, "unit"))
+
+
+def own_assignments_scope(user: Viewer) -> tuple[object, ...]:
+    """Everything of the user that :func:`get_own_assignments_for_user` looks at (the units they work in, the scopes
+    of their focal-point roles): two people with the same one read the same assignments there. The key of the
+    cached sections of "my tasks", which show nothing else of who reads them."""
+    return own_unit_scope(user)
 
 
 def can_report_assignment(user: Viewer, assignment: Assignment) -> bool:

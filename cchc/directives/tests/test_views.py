@@ -123,7 +123,7 @@ def test_focal_point_reports_with_a_file_the_secretariat_accepts_and_the_rate_is
     focal = personas.client("focal_a")
     mine = focal.get(reverse("directives:my_tasks"))
     assert mine.status_code == 200
-    assert [row.pk for row in mine.context["tasks"].due_soon] == [assignment.pk]
+    assert mine.context["tasks"].due_soon == (assignment.pk,)
 
     response = focal.post(
         reverse("directives:report_create", args=[assignment.pk]),
@@ -138,7 +138,7 @@ def test_focal_point_reports_with_a_file_the_secretariat_accepts_and_the_rate_is
     assert report.review_state == ReviewState.PENDING
     attachment = report.attachments.get()
     assert attachment.sha256 == hashlib.sha256(PDF).hexdigest() and attachment.file_name == "bao-cao.pdf"
-    assert [row.pk for row in focal.get(reverse("directives:my_tasks")).context["tasks"].waiting] == [assignment.pk]
+    assert focal.get(reverse("directives:my_tasks")).context["tasks"].waiting == (assignment.pk,)
 
     secretariat = personas.client("secretariat")
     waiting = secretariat.get(reverse("directives:tracker"), {"waiting": "1"})
@@ -184,7 +184,7 @@ def test_return_without_comment_is_refused_and_with_comment_reaches_the_unit(
     assert client.post(url, {"decision": "return", "comment": ""}).status_code == 400
     assert client.post(url, {"decision": "return", "comment": "Bổ sung số liệu quý III"}).status_code == 302
     returned = personas.client("focal_a").get(reverse("directives:my_tasks")).context["tasks"].returned
-    assert [row.pk for row in returned] == [assignment.pk]
+    assert returned == (assignment.pk,)
 
 
 def test_extension_is_requested_by_the_unit_and_approved_by_the_secretariat(

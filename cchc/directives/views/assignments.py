@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -9,36 +10,85 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cchc.accounts import roles
 from cchc.audit import selectors as audit_selectors
 from cchc.directives import access
+from cchc.lib import page_cache
 from cchc.lib.errors import ServiceError
+from cchc.lib.types import Viewer
 
 from .. import selectors, services
 from ..forms import ExtensionDecisionForm, ExtensionForm, ReportForm, ReviewForm
 from ..models import Assignment, ExtensionState, Notification, ReviewState
 from .common import show_service_error
 
+# The apps whose tables the sections of "my tasks" read (``cchc.lib.page_cache``): the assignments, their tasks,
+# directives and occurrences, the returned reports, the notifications (all ``directives``); the units' names and the
+# tree the focal points' scopes are paths of (``organisations``).
+MY_TASKS_READS = ("directives", "organisations")
+MY_TASK_LISTS = ("overdue", "returned", "due_soon", "waiting", "later")
+
+
+@dataclass(frozen=True)
+class MyTaskLists:
+    """The primary keys of the assignments in each list of "my tasks", in the order shown."""
+
+    overdue: tuple[int, ...]
+    returned: tuple[int, ...]
+    due_soon: tuple[int, ...]
+    waiting: tuple[int, ...]
+    later: tuple[int, ...]
+
+
+def _task_lists(user: Viewer) -> tuple[str, tuple[tuple[int, ...], ...]]:
+    """The lists of the units' open work (HTML) and the keys of their rows, as plain values the cache can keep."""
+    tasks = selectors.my_tasks(access.get_own_assignments_for_user(user))
+    html = render_to_string("directives/my_tasks.html#task-lists", {"tasks": tasks})
+    return str(html), tuple(tuple(row.pk for row in getattr(tasks, name)) for name in MY_TASK_LISTS)
+
+
+def _notification_list(user: Viewer) -> str:
+    """The reader's unread notifications (HTML; empty without any): the form marking them read is drawn around it,
+    with the request's CSRF token."""
+    notifications = list(Notification.objects.filter(user_id=user.pk or 0, read_at__isnull=True)[:20])
+    if not notifications:
+        return ""
+    return str(render_to_string("directives/my_tasks.html#notification-list", {"notifications": notifications}))
+
 
 @require_GET
 @login_required
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    own = access.get_own_assignments_for_user(request.user)
-    notifications = list(
-        Notification.objects.filter(user_id=request.user.pk or 0, read_at__isnull=True).select_related("assignment")[
-            :20
-        ]
+    """The work of the units the reader acts for, and their unread notifications.
+
+    Both sections are kept in the cache under the version of the data they read (``cchc.lib.page_cache``): the lists
+    keyed by the units the reader acts for (``access.own_assignments_scope``: what their rows are chosen by; the
+    rows show nothing else of the reader) and today's date (part of every key: a task becomes due soon or overdue
+    with the day), the notifications by the reader. The CSRF token, the messages and the navigation stay per
+    request.
+    """
+    user = request.user
+    lists, notifications = page_cache.fragments(
+        MY_TASKS_READS,
+        [
+            ("directives.my_tasks.lists", access.own_assignments_scope(user), lambda: _task_lists(user)),
+            ("directives.my_tasks.notifications", user.pk, lambda: _notification_list(user)),
+        ],
     )
+    html, ids = lists
     return render(
         request,
         "directives/my_tasks.html",
         {
-            "tasks": selectors.my_tasks(own),
-            "notifications": notifications,
+            "task_lists": mark_safe(html),  # noqa: S308 - drawn by our own template, escaped there
+            "tasks": MyTaskLists(*ids),
+            "notification_list": mark_safe(notifications),  # noqa: S308 - drawn by our own template, escaped there
             "nav_active": "my_tasks",
         },
     )
