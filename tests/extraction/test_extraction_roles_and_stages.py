@@ -115,3 +115,36 @@ def test_a_year_a_table_gives_as_a_start_is_not_a_deadline() -> None:
         (None, ""),
     ]
     assert fired["deadline.table_start_year_blanked"] == 4
+
+
+def test_a_place_and_date_wrapped_over_lines_is_the_documents_date_for_days_without_a_year() -> None:
+    text = (
+        "ỦY BAN NHÂN DÂN\nTỈNH ĐỒNG THÁP\n\nSố: 552/KH-UBND\n\nĐồng Tháp,\nngày 19 tháng 11 năm 2025\n\nKẾ HOẠCH\n"
+        "1. Sở Khoa học và Công nghệ tổng hợp, báo cáo Ủy ban nhân dân Tỉnh trước ngày 30/11 hằng năm.\n"
+    )
+    with counting_rules() as fired:
+        result = to_json_dict(extract_text(text, units=[]))
+    assert result["date"] == "2025-11-19"
+    assert [(task["deadline"], task["recurrence"]) for task in result["tasks"]] == [("2025-11-30", "yearly")]
+    assert fired["header.wrapped_date"] == 1
+    split_day = to_json_dict(extract_text(text.replace("Đồng Tháp,\nngày 19", "Đồng Tháp, ngày 19\n"), units=[]))
+    assert split_day["date"] == "2025-11-19"
+
+
+def test_a_date_in_the_body_is_not_read_as_the_documents_date() -> None:
+    text = (
+        "KẾ HOẠCH\nThực hiện Kết luận số 192-KL/TW, ngày 19/9/2025 của Bộ Chính trị,\n"
+        "1. Sở Tư pháp rà soát văn bản trước ngày 15/12.\n"
+    )
+    assert to_json_dict(extract_text(text, units=[]))["date"] is None
+
+
+def test_a_governor_or_party_secretary_is_a_title_before_the_unit_they_lead() -> None:
+    tasks = _tasks(
+        "1. Thống đốc Ngân hàng Nhà nước Việt Nam chỉ đạo các ngân hàng giãn nợ cho doanh nghiệp bị thiệt hại.\n"
+        "2. Tổng Giám đốc Bảo hiểm xã hội Việt Nam chỉ đạo chi trả lương hưu trước ngày 05/12/2025.\n"
+    )
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [
+        ("Ngân hàng Nhà nước Việt Nam", None),
+        ("Bảo hiểm xã hội Việt Nam", "2025-12-05"),
+    ]
