@@ -691,7 +691,9 @@ class _Extractor:
         deadline = parse_deadline(text_for_dates, reference=self.reference, bare=heading and _is_schedule(node.text))
         deadline_rule = "deadline.own" if not deadline.is_empty else ""
         if "deadline" in fields:
-            stated = parse_deadline(fields["deadline"], reference=self.reference, bare=True)
+            stated = _last_year_of_span(
+                parse_deadline(fields["deadline"], reference=self.reference, bare=True), fields["deadline"]
+            )
             deadline = stated if not stated.is_empty else Deadline(text=fields["deadline"].strip(" .;"))
             deadline_rule = "deadline.field"
         if deadline_rule:
@@ -936,6 +938,8 @@ class _Extractor:
             elif deadline.due is None and (span := _year_span(time)) is not None:
                 # "Hoàn thành trong giai đoạn 2026 - 2027 và thực hiện thường xuyên": the span's end and the rhythm.
                 deadline = replace(span, recurrence=deadline.recurrence)
+            else:
+                deadline = _last_year_of_span(deadline, time)
             deadline_rule = "deadline.table_cell" if not deadline.is_empty else _inherited(context.deadline_rule)
             if deadline.is_empty:
                 deadline = context.deadline
@@ -1027,6 +1031,31 @@ _YEAR_SPAN = re.compile(
     r"^(?:(?:giai\s+doan|nam|tu\s+nam)\s+)?((?:19|20)\d{2})(?:\s*(?:-|den(?:\s+nam)?)\s*((?:19|20)\d{2}))?\b"
     r"|\b(?:giai\s+doan|nam)\s+((?:19|20)\d{2})\s*-\s*((?:19|20)\d{2})\b"
 )
+
+
+_TWO_YEARS_RE = re.compile(r"(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2}")
+
+
+def _last_year_of_span(deadline: Deadline, text: str) -> Deadline:
+    """A table's time cell or a time field read as its first year ("năm 2026 - 2027" → "năm 2026") falls due at the
+    end of the span's last year instead, its rhythm kept; any other deadline is returned as it is."""
+    if deadline.due is None or deadline.period is None or deadline.period.kind != PeriodKind.YEAR:
+        return deadline
+    if not _TWO_YEARS_RE.search(fold_aligned(text)):
+        return deadline
+    found = _YEAR_SPAN.search(" ".join(re.sub(r"[^a-z0-9-]", " ", fold_aligned(text)).split()))
+    if found is None or not (found.group(2) or found.group(4)):
+        return deadline
+    year = int(found.group(4) or found.group(2))
+    if year <= deadline.due.year:
+        return deadline
+    fire("deadline.span_read_to_its_last_year")
+    return replace(
+        deadline,
+        text=text.strip(" .;"),
+        due=datetime.date(year, 12, 31),
+        period=Period(year=year, kind=PeriodKind.YEAR, number=1),
+    )
 
 
 def _year_span(cell: str) -> Deadline | None:

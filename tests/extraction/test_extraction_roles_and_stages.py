@@ -148,3 +148,24 @@ def test_a_governor_or_party_secretary_is_a_title_before_the_unit_they_lead() ->
         ("Ngân hàng Nhà nước Việt Nam", None),
         ("Bảo hiểm xã hội Việt Nam", "2025-12-05"),
     ]
+
+
+def test_a_span_of_years_written_after_the_word_year_falls_due_at_its_last_year() -> None:
+    body = (
+        "1. Bộ Công an chủ trì xây dựng Cổng thông tin quốc gia.\n\nPHỤ LỤC\n\n"
+        "TT | Nhiệm vụ | Cơ quan chủ trì | Thời gian hoàn thành\n"
+        "1 | Xây dựng Cổng thông tin quốc gia về bảo vệ dữ liệu cá nhân | Bộ Công an | năm 2026 - 2027\n"
+        "2 | Ban hành quy chuẩn kỹ thuật | Bộ Công an | năm 2026\n"
+    )
+    with counting_rules() as fired:
+        rows = _rows(body)
+    assert [(lead, day) for _section, lead, day, _rhythm in rows[-2:]] == [
+        ("Bộ Công an", "2027-12-31"),
+        ("Bộ Công an", "2026-12-31"),
+    ]
+    assert fired["deadline.span_read_to_its_last_year"] == 1
+    [task] = _tasks(
+        "6. Xây dựng Cổng thông tin quốc gia về bảo vệ dữ liệu cá nhân\n- Cơ quan chủ trì: Bộ Công an.\n"
+        "- Thời gian thực hiện: năm 2026 - 2027.\n"
+    )
+    assert (task["lead_unit"], task["deadline"]) == ("Bộ Công an", "2027-12-31")
