@@ -1024,6 +1024,14 @@ class _Extractor:
             return [UnitRef(text=view.cut(0, len(text)), start=0, end=len(text), kind="unknown")], view.cut(
                 0, len(text)
             )
+        if view.folded[end:].strip(" .,;:") and all(ref.kind in ("group", "generic") for ref in refs):
+            # A unit column holds its lead whole: "Các cơ quan, bộ, ngành và địa phương", "Các thành phố trực thuộc
+            # Trung ương" are read short ("Các cơ quan") by the name reader; the cell says them as the field would.
+            fire("lead.table_cell_whole_group")
+            whole = view.cut(refs[0].start, len(text)).strip(" .,;")
+            members = tuple(member for ref in refs for member in ref.members)
+            kind = "generic" if all(ref.kind == "generic" for ref in refs) else "group"
+            return [UnitRef(text=whole, start=refs[0].start, end=len(text), members=members, kind=kind)], whole
         return refs, view.cut(refs[0].start, end)
 
 

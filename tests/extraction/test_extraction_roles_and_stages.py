@@ -169,3 +169,21 @@ def test_a_span_of_years_written_after_the_word_year_falls_due_at_its_last_year(
         "- Thời gian thực hiện: năm 2026 - 2027.\n"
     )
     assert (task["lead_unit"], task["deadline"]) == ("Bộ Công an", "2027-12-31")
+
+
+def test_a_lead_column_naming_a_group_with_its_qualifier_is_read_whole() -> None:
+    body = (
+        "1. Bộ Công an chủ trì xây dựng Trung tâm giám sát an ninh mạng.\n\nPHỤ LỤC\n\n"
+        "TT | Nhiệm vụ | Cơ quan chủ trì | Thời hạn\n"
+        "1 | Rà soát, xác định nhiệm vụ chuyển đổi số | Các cơ quan, bộ, ngành và địa phương | 15/10/2025\n"
+        "2 | Triển khai nền tảng số dùng chung | Các thành phố trực thuộc Trung ương | 30/09/2025\n"
+        "3 | Xây dựng Trung tâm giám sát | Bộ Công an | 31/12/2026\n"
+    )
+    with counting_rules() as fired:
+        rows = _rows(body)
+    assert [(lead, day) for _section, lead, day, _rhythm in rows[-3:]] == [
+        ("Các cơ quan, bộ, ngành và địa phương", "2025-10-15"),
+        ("Các thành phố trực thuộc Trung ương", "2025-09-30"),
+        ("Bộ Công an", "2026-12-31"),
+    ]
+    assert fired["lead.table_cell_whole_group"] == 2
