@@ -52,16 +52,18 @@ _MAX_NAME_TOKENS = 14
 
 _LEVEL_WORDS = ("huyen", "tinh", "xa", "phuong", "thi tran", "thi xa", "thanh pho", "quan", "dac khu")
 _TITLE_WORDS = re.compile(
-    r"(?:bo\s+truong|thu\s+truong|chu\s+tich|pho\s+chu\s+tich|(?:pho\s+)?giam\s+doc|truong\s+phong|lanh\s+dao"
-    r"|nguoi\s+dung\s+dau|cong\s+chuc|can\s+bo|(?:pho\s+)?chanh|(?:pho\s+)?truong|chi\s+cuc\s+truong|cuc\s+truong)\s+"
+    r"(?:bo\s+truong|thu\s+truong|chu\s+tich|pho\s+chu\s+tich|(?:pho\s+|tong\s+)?giam\s+doc|truong\s+phong|lanh\s+dao"
+    r"|nguoi\s+dung\s+dau|cong\s+chuc|can\s+bo|(?:pho\s+)?chanh|(?:pho\s+)?truong|chi\s+cuc\s+truong|cuc\s+truong"
+    r"|(?:pho\s+)?thong\s+doc|(?:pho\s+)?bi\s+thu|chu\s+nhiem)\s+"
     r"(?=cac\s|bo\s|uy\s|ubnd|ph[a-z]{1,2}ng\s|so\s|ban\s|van\s+phong|trung\s+tam|cong\s+an|thanh\s+tra|chi\s+cuc|kho\s+bac"
     r"|co\s+quan\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu|trung\s+uong)"
-    r"|bao\s+hiem|dai\s|bao\s)"
+    r"|bao\s+hiem|dai\s|bao\s|ngan\s+hang|(?:tinh|thanh|huyen|dang)\s+uy|tap\s+doan|tong\s+cong\s+ty)"
 )
 _TITLE_IN_NAME_RE = re.compile(
     r"(?<![a-z])(?:bo\s+truong\s+(?=(?:cac\s+)?bo\s)|(?:pho\s+)?(?:chu\s+tich|thu\s+truong|giam\s+doc|nguoi\s+dung\s+dau"
     r"|chanh|truong)\s+(?=cac\s|uy\s|phong\s|so\s|ban\s|van\s+phong|trung\s+tam|cong\s+an|thanh\s+tra"
-    r"|co\s+quan\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu)))"
+    r"|co\s+quan\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu))"
+    r"|(?:pho\s+)?thong\s+doc\s+(?=ngan\s+hang\s)|(?:pho\s+)?bi\s+thu\s+(?=(?:tinh|thanh|huyen|dang)\s+uy))"
 )
 _PEOPLES_COMMITTEE = ("uy ban nhan dan ", "hoi dong nhan dan ")
 
