@@ -92,6 +92,7 @@ LEAD_CONFIDENCE = {
     "lead.chu_tri_clause": 0.8,
     "lead.about_heading": 0.8,
     "lead.described_heading": 0.7,
+    "lead.described_role": 0.7,
     "lead.assign_cue_described_group": 0.7,
     "lead.group_with_qualifier": 0.65,
     "lead.later_sentence_owner": 0.6,
@@ -257,6 +258,41 @@ def _described_heading(folded: str, end: int) -> int | None:
     if colon >= 0 and rest[colon + 1 :].strip():
         return None
     return end + len(tail.rstrip())
+
+
+@functools.cache
+def _role_opener_re() -> re.Pattern[str]:
+    return re.compile(rf"\s*(?:{alternation('role_openers')})(?![a-z])")
+
+
+_RESPONSIBILITY_RE = re.compile(
+    r"\s*(?:co\s+trach\s+nhiem|chiu\s+trach\s+nhiem(?!\s+truoc)|la\s+dau\s+moi|la\s+co\s+quan|la\s+don\s+vi)(?![a-z])"
+)
+
+
+def _described_role(folded: str, *, heading: bool) -> tuple[int, int] | None:
+    """(end of the role, where the item's own words start) when a text opens with a lead given as a described role:
+    a whole heading ("Cơ quan chủ trì giải quyết thủ tục đầu tư dự án", "Các cơ quan đăng ký đầu tư (Sở Tài chính,
+    …):") or a role followed by a word of responsibility ("Cơ quan phối hợp có trách nhiệm trả lời …")."""
+    opener = _role_opener_re().match(folded)
+    if opener is None:
+        return None
+    # A parenthesis names the members of the role; its commas are not the sentence's.
+    plain = re.sub(r"\([^()]*\)", lambda found: " " * len(found.group()), folded)
+    last = opener.end()
+    for word in list(re.finditer(r"[a-z0-9]+", plain[opener.end() :]))[:20]:
+        position = opener.end() + word.start()
+        if re.search(r"[,;:.!?]", plain[last:position]):
+            break
+        if last > opener.end() and _RESPONSIBILITY_RE.match(plain, position - 1):
+            return last, last
+        last = opener.end() + word.end()
+    else:
+        tail = plain[last:].strip()
+        if (heading or tail == ":") and tail in ("", ":") and last > opener.end():
+            end = len(folded.rstrip().rstrip(":").rstrip())
+            return end, len(folded)
+    return None
 
 
 def _subject_end(folded: str, end: int) -> int | None:
@@ -425,6 +461,7 @@ class _Extractor:
         # The columns of the last task table, for its continuation after a page break.
         self.columns: dict[str, int] | None = None
         self.width = 0
+        self.recent: list[str] = []
 
     # --- reading one node ---------------------------------------------------------------------------------------
 
@@ -443,6 +480,14 @@ class _Extractor:
         self, view: TextView, *, heading: bool = False
     ) -> tuple[str, tuple[list[UnitRef], str, int, bool, list[tuple[int, int]]]]:
         folded = view.folded
+        role = _described_role(folded, heading=heading)
+        if role is not None:
+            # "3. Cơ quan chủ trì giải quyết thủ tục đầu tư dự án", "Cơ quan phối hợp có trách nhiệm …": the role, as
+            # written, leads the item (or the items under it), not the introduction's lead above it.
+            end, stop = role
+            text = view.cut(0, end).strip()
+            ref = UnitRef(text=text, start=0, end=end, kind="generic")
+            return "lead.described_role", ([ref], text, stop, stop >= len(folded), [(0, end)])
         for match in _ASSIGN_RE.finditer(folded):
             if _NOT_ASSIGN_BEFORE.search(folded[: match.start()]):
                 continue
@@ -646,7 +691,9 @@ class _Extractor:
         deadline = parse_deadline(text_for_dates, reference=self.reference, bare=heading and _is_schedule(node.text))
         deadline_rule = "deadline.own" if not deadline.is_empty else ""
         if "deadline" in fields:
-            stated = parse_deadline(fields["deadline"], reference=self.reference, bare=True)
+            stated = _last_year_of_span(
+                parse_deadline(fields["deadline"], reference=self.reference, bare=True), fields["deadline"]
+            )
             deadline = stated if not stated.is_empty else Deadline(text=fields["deadline"].strip(" .;"))
             deadline_rule = "deadline.field"
         if deadline_rule:
@@ -670,8 +717,10 @@ class _Extractor:
         first = len(self.tasks)
         for child in node.children:
             if child.kind == "table":
-                self._table(child, sibling_context)
+                # The texts just before a table, in document order: an annex's title names an indicator table's stage.
+                self._table(child, sibling_context, title=" ".join(self.recent[-3:]))
                 continue
+            self.recent = [*self.recent[-2:], child.text]
             if _skip_heading(child, self.registry):
                 continue
             if not child.children and self._closing(child, first, sibling_context, context):
@@ -826,7 +875,7 @@ class _Extractor:
 
     # --- tables -------------------------------------------------------------------------------------------------
 
-    def _table(self, node: Node, context: _Context) -> None:
+    def _table(self, node: Node, context: _Context, title: str = "") -> None:
         columns: dict[str, int] | None = None
         group = ""
         rows: list[list[str]] = []
@@ -876,12 +925,21 @@ class _Extractor:
             section = number if "." in number else ".".join(part for part in (group, number) if part)
             lead, lead_text = self._cell_units(cell["lead"])
             support, _text = self._cell_units(cell["support"])
-            deadline = parse_deadline(cell["deadline"], reference=self.reference, bare=True)
-            if deadline.is_empty and cell["deadline"]:
-                deadline = _year_span(cell["deadline"]) or Deadline(text=cell["deadline"])
-            elif deadline.due is None and (span := _year_span(cell["deadline"])) is not None:
+            stage = _indicator_stage(columns, title)
+            time = _without_start_years(cell["deadline"])
+            deadline = parse_deadline(time, reference=self.reference, bare=True)
+            if deadline.is_empty and stage is not None:
+                # A table of indicators ("Chỉ tiêu" | "Chủ trì") with no time column, titled "… đến năm 2030": each
+                # lead monitors its indicator until the end of the stage (``LABELLING.md``).
+                fire("deadline.indicator_stage")
+                deadline = stage
+            elif deadline.is_empty and cell["deadline"]:
+                deadline = _year_span(time) or Deadline(text=cell["deadline"])
+            elif deadline.due is None and (span := _year_span(time)) is not None:
                 # "Hoàn thành trong giai đoạn 2026 - 2027 và thực hiện thường xuyên": the span's end and the rhythm.
                 deadline = replace(span, recurrence=deadline.recurrence)
+            else:
+                deadline = _last_year_of_span(deadline, time)
             deadline_rule = "deadline.table_cell" if not deadline.is_empty else _inherited(context.deadline_rule)
             if deadline.is_empty:
                 deadline = context.deadline
@@ -966,6 +1024,14 @@ class _Extractor:
             return [UnitRef(text=view.cut(0, len(text)), start=0, end=len(text), kind="unknown")], view.cut(
                 0, len(text)
             )
+        if view.folded[end:].strip(" .,;:") and all(ref.kind in ("group", "generic") for ref in refs):
+            # A unit column holds its lead whole: "Các cơ quan, bộ, ngành và địa phương", "Các thành phố trực thuộc
+            # Trung ương" are read short ("Các cơ quan") by the name reader; the cell says them as the field would.
+            fire("lead.table_cell_whole_group")
+            whole = view.cut(refs[0].start, len(text)).strip(" .,;")
+            members = tuple(member for ref in refs for member in ref.members)
+            kind = "generic" if all(ref.kind == "generic" for ref in refs) else "group"
+            return [UnitRef(text=whole, start=refs[0].start, end=len(text), members=members, kind=kind)], whole
         return refs, view.cut(refs[0].start, end)
 
 
@@ -973,6 +1039,31 @@ _YEAR_SPAN = re.compile(
     r"^(?:(?:giai\s+doan|nam|tu\s+nam)\s+)?((?:19|20)\d{2})(?:\s*(?:-|den(?:\s+nam)?)\s*((?:19|20)\d{2}))?\b"
     r"|\b(?:giai\s+doan|nam)\s+((?:19|20)\d{2})\s*-\s*((?:19|20)\d{2})\b"
 )
+
+
+_TWO_YEARS_RE = re.compile(r"(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2}")
+
+
+def _last_year_of_span(deadline: Deadline, text: str) -> Deadline:
+    """A table's time cell or a time field read as its first year ("năm 2026 - 2027" → "năm 2026") falls due at the
+    end of the span's last year instead, its rhythm kept; any other deadline is returned as it is."""
+    if deadline.due is None or deadline.period is None or deadline.period.kind != PeriodKind.YEAR:
+        return deadline
+    if not _TWO_YEARS_RE.search(fold_aligned(text)):
+        return deadline
+    found = _YEAR_SPAN.search(" ".join(re.sub(r"[^a-z0-9-]", " ", fold_aligned(text)).split()))
+    if found is None or not (found.group(2) or found.group(4)):
+        return deadline
+    year = int(found.group(4) or found.group(2))
+    if year <= deadline.due.year:
+        return deadline
+    fire("deadline.span_read_to_its_last_year")
+    return replace(
+        deadline,
+        text=text.strip(" .;"),
+        due=datetime.date(year, 12, 31),
+        period=Period(year=year, kind=PeriodKind.YEAR, number=1),
+    )
 
 
 def _year_span(cell: str) -> Deadline | None:
@@ -988,6 +1079,37 @@ def _year_span(cell: str) -> Deadline | None:
     )
 
 
+# "Triển khai từ năm 2026", "mở rộng sau năm 2028": when work starts or goes on, not when it is due.
+_START_YEAR_RE = re.compile(r"(?<![a-z])(?:tu|sau|bat\s+dau\s+tu)\s+(?:nam\s+)?(?:19|20)\d{2}(?!\s*(?:-|den|–))")
+
+
+def _without_start_years(cell: str) -> str:
+    """A table's time cell with its years of start blanked ("Triển khai từ năm 2026 và thực hiện thường xuyên")."""
+    blanked = _blank(cell, [found.span() for found in _START_YEAR_RE.finditer(fold_aligned(cell))])
+    if blanked != cell:
+        fire("deadline.table_start_year_blanked")
+    return blanked
+
+
+_STAGE_RE = re.compile(r"(?<![a-z])(?:den\s+nam|giai\s+doan)\s+(?:(?:19|20)\d{2}\s*[-–]\s*)?((?:19|20)\d{2})(?![0-9])")
+
+
+def _indicator_stage(columns: dict[str, int] | None, title: str) -> Deadline | None:
+    """The end of the stage an indicator table's title names ("Phân công thực hiện các chỉ tiêu … đến năm 2030",
+    "… giai đoạn 2026 - 2030"), for a table whose content is its indicators and which has no time column."""
+    if not columns or columns.get("indicator") is None or "deadline" in columns or "lead" not in columns:
+        return None
+    found = _STAGE_RE.search(fold_aligned(title))
+    if found is None:
+        return None
+    year = int(found.group(1))
+    return Deadline(
+        text=title[found.start() : found.end()],
+        due=datetime.date(year, 12, 31),
+        period=Period(year=year, kind=PeriodKind.YEAR, number=1),
+    )
+
+
 def _table_columns(folded: list[str]) -> dict[str, int] | None:
     """The columns of a task table from its header row (the first of each kind, by :func:`column_kind`)."""
     columns: dict[str, int] = {}
@@ -997,6 +1119,8 @@ def _table_columns(folded: list[str]) -> dict[str, int] | None:
             columns.setdefault(kind, index)
     if "content" not in columns and "output" in columns:
         columns["content"] = columns.pop("output")  # "Chỉ tiêu" is what the row asks for when nothing else does
+        if "chi tieu" in " ".join(folded[columns["content"]].split()):
+            columns["indicator"] = columns["content"]
     if "content" in columns and ("lead" in columns or "deadline" in columns):
         return columns
     return None

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 
 from cchc.lib.dates import fold_aligned
 
+from .rules import fire
+
 _MOTTO_RE = re.compile(
     r"(?:c[a-z]{1,2}ng\s+h[a-z]{1,2}a\s+x[a-z]\s+h[a-z]{1,2}i\s+ch[a-z]{1,2}\s+ngh[a-z]{1,2}a\s+vi[a-z]{1,2}t\s+nam"
     r"|[a-z]{1,4}c\s+l[a-z]{1,2}p\s*[-—–]+\s*t[a-z]{1,2}\s+do\s*[-—–]+\s*h[a-z]{1,2}nh\s+ph[a-z]{1,2}c?)"
@@ -166,6 +168,9 @@ def parse_header(lines: list[str]) -> Header:
                     header.kind = kind if kind != "other" or header.kind == "other" else header.kind
                     header.title = lines[index].strip().rstrip(":")
                     break
+    if date_line < 0:
+        date_line, date_end = _read_wrapped_date(header, lines, folded, limit)
+        body_start = max(body_start, date_end)
     header.issuer_lines = _issuer_lines(
         lines, folded, min(x for x in (reference_line, date_line, title_line, limit) if x >= 0)
     )
@@ -176,6 +181,25 @@ def parse_header(lines: list[str]) -> Header:
         header.kind = "cong_van"
     _split_body(header, lines, folded, body_start)
     return header
+
+
+def _read_wrapped_date(header: Header, lines: list[str], folded: list[str], limit: int) -> tuple[int, int]:
+    """(first line, line after it) of a place and date wrapped over two or three lines, as web copies of a
+    directive print them ("Hà Nội, ngày 18" / "tháng 11 năm 2025"; "Hà" / "Tĩnh, ngày 14 tháng 3" / "năm 2025"),
+    read into ``header``; (-1, 0) when there is none."""
+    for index in range(limit - 1):
+        if not folded[index].strip():
+            continue
+        for span in (2, 3):
+            window = [folded[index + offset] for offset in range(span) if index + offset < limit]
+            if len(window) < span or not all(part.strip() for part in window):
+                break
+            match = _DATE_LINE_RE.search(" ".join(window))
+            if match is not None and match.start() <= len(window[0]) and match.end() > len(window[0]):
+                fire("header.wrapped_date")
+                _read_date(header, " ".join(lines[index : index + span]), match)
+                return index, index + span
+    return -1, 0
 
 
 def _read_date(header: Header, line: str, match: re.Match[str]) -> None:

@@ -26,7 +26,7 @@ from cchc.lib.dates import fold_aligned
 
 from .names import is_bare_head
 from .rules import fire
-from .vocabulary import labelled
+from .vocabulary import labelled, phrases
 
 _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("part", re.compile(r"^(?:PHẦN|Phần|CHƯƠNG|Chương|MỤC|Mục)\s+(?:[IVX]+|\d+|thứ\s+\w+)\b[.:]?\s*")),
@@ -217,7 +217,12 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
             ):
                 # "2. Về tự đánh giá, chấm điểm năm 2025" then "Các cơ quan … theo các bước sau:": a numbered
                 # heading followed by its first sentence, in a text wrapped at a fixed width.
-                starts_new = True
+                if current_kind in ("alpha", "paren") and _wrapped_item(previous_line, line):
+                    # "a) Khẩn trương rà soát, chuẩn hóa kết quả giải quyết" / "TTHC chưa được chuẩn hóa; …": a
+                    # lettered item whose first line is short by its indent goes on, it is no heading.
+                    fire("segment.wrapped_lettered_item")
+                else:
+                    starts_new = True
             elif line[:1].isupper() and len(previous_line) < 0.5 * typical and current_kind not in ("dash", "plus"):
                 # A short line ends a heading ("1. Cải cách thể chế") even without punctuation.
                 starts_new = True
@@ -355,7 +360,11 @@ def build_tree(items: list[Paragraph]) -> Node:
             continue
         kind = _depth_kind(item)
         kinds = [entry[0] for entry in stack]
-        if kind in kinds:
+        if kind in kinds and stack[-1][0] != kind and _restarts_under_lead_in(item, stack[-1][1]):
+            # "(1) …" of the introduction's background, then "b) Các Bộ: … hoàn thành trong tháng 11, cụ thể:" and
+            # "(1) Bộ Tài chính …": a list numbered again from its first under a lead-in is that lead-in's list.
+            fire("segment.list_restarted_under_lead_in")
+        elif kind in kinds:
             while stack[-1][0] != kind:
                 stack.pop()
             stack.pop()
@@ -404,6 +413,22 @@ def _proper_name_wrapped(previous: str, line: str) -> bool:
     return capitalised and first[:1].isupper() and not (len(first) > 1 and first.isupper())
 
 
+_ABBREVIATION_START_RE = re.compile(r"^[A-ZĐ]{2,}[A-ZĐ0-9&-]*\b")
+
+
+def _wrapped_item(previous: str, line: str) -> bool:
+    """Does a lettered item's first line go on below rather than end a heading?
+
+    It does when the line ends with a word that needs what follows (``data/wrap_continuations.txt``: "phối hợp",
+    "với", "giải quyết" …) or the next line opens with an abbreviation in capitals ("TTHC", "UBND"), which starts
+    no sentence after a cut line.
+    """
+    folded = " ".join(fold_aligned(previous).split())
+    if any(folded.endswith(" " + word) for word in phrases("wrap_continuations")):
+        return True
+    return bool(_ABBREVIATION_START_RE.match(line))
+
+
 def _ends_with_head(marker: str, line: str) -> bool:
     """Does a marked line end with the bare head noun of a unit name ("1. Sở", "2. Ủy ban nhân dân")?"""
     words = fold_aligned(line[len(marker) :] if marker and line.startswith(marker) else line).split()
@@ -437,6 +462,18 @@ def _add_task_field(node: Node, kind: str, value: str) -> None:
         _add_fields(node, value)
         return
     node.fields[kind] = f"{node.fields[kind]}; {value}" if kind in node.fields else value
+
+
+_FIRST_MARKER_RE = re.compile(r"^\(?\s*(?:1|a)\s*[.)]")
+
+
+def _restarts_under_lead_in(item: Paragraph, top: Node) -> bool:
+    """Is ``item`` the first of a new list ("(1)", "a)", "1.") right under a marked lead-in ending with ":"?"""
+    return (
+        top.kind not in ("root", "para", "table")
+        and top.text.rstrip().endswith(":")
+        and bool(_FIRST_MARKER_RE.match(item.marker.strip()))
+    )
 
 
 def _depth_kind(item: Paragraph) -> str:

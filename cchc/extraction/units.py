@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from cchc.lib.dates import fold_aligned
@@ -45,23 +45,24 @@ from .registry_unit import (
 )
 from .rules import fire
 from .text_view import TOKEN_RE, TextView
-from .vocabulary import words
+from .vocabulary import alternation, words
 
 FUZZY_THRESHOLD = 0.84
 _MAX_NAME_TOKENS = 14
 
 _LEVEL_WORDS = ("huyen", "tinh", "xa", "phuong", "thi tran", "thi xa", "thanh pho", "quan", "dac khu")
+# A person's title (data/person_titles.txt) before the unit the person leads.
 _TITLE_WORDS = re.compile(
-    r"(?:bo\s+truong|thu\s+truong|chu\s+tich|pho\s+chu\s+tich|(?:pho\s+)?giam\s+doc|truong\s+phong|lanh\s+dao"
-    r"|nguoi\s+dung\s+dau|cong\s+chuc|can\s+bo|(?:pho\s+)?chanh|(?:pho\s+)?truong|chi\s+cuc\s+truong|cuc\s+truong)\s+"
+    rf"(?:{alternation('person_titles')})\s+"
     r"(?=cac\s|bo\s|uy\s|ubnd|ph[a-z]{1,2}ng\s|so\s|ban\s|van\s+phong|trung\s+tam|cong\s+an|thanh\s+tra|chi\s+cuc|kho\s+bac"
     r"|co\s+quan\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu|trung\s+uong)"
-    r"|bao\s+hiem|dai\s|bao\s)"
+    r"|bao\s+hiem|dai\s|bao\s|ngan\s+hang|(?:tinh|thanh|huyen|dang)\s+uy|tap\s+doan|tong\s+cong\s+ty)"
 )
 _TITLE_IN_NAME_RE = re.compile(
     r"(?<![a-z])(?:bo\s+truong\s+(?=(?:cac\s+)?bo\s)|(?:pho\s+)?(?:chu\s+tich|thu\s+truong|giam\s+doc|nguoi\s+dung\s+dau"
     r"|chanh|truong)\s+(?=cac\s|uy\s|phong\s|so\s|ban\s|van\s+phong|trung\s+tam|cong\s+an|thanh\s+tra"
-    r"|co\s+quan\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu)))"
+    r"|co\s+quan\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu))"
+    r"|(?:pho\s+)?thong\s+doc\s+(?=ngan\s+hang\s)|(?:pho\s+)?bi\s+thu\s+(?=(?:tinh|thanh|huyen|dang)\s+uy))"
 )
 _PEOPLES_COMMITTEE = ("uy ban nhan dan ", "hoi dong nhan dan ")
 
@@ -433,11 +434,23 @@ def parse_unit_list(view: TextView, registry: Registry, position: int) -> tuple[
         title = _TITLE_WORDS.match(view.folded, start)
         if title:
             start = title.end()
-        ref = _one_unit(view, registry, start)
+        committee = _PARTY_COMMITTEES_RE.match(view.folded, start) if title and "bi thu" in title.group(0) else None
+        if committee is not None:
+            # "Bí thư tỉnh ủy, thành ủy; Chủ tịch …": the party committees the secretaries lead, a class of bodies
+            # the state registry does not hold.
+            fire("lead.party_committee")
+            end = committee.end()
+            place = _place_end(view, end + 1) if view.text[end : end + 1] == " " else None
+            end = place if place is not None else end  # "Bí thư Tỉnh ủy Gia Lai"
+            ref: UnitRef | None = UnitRef(text=view.cut(start, end), start=start, end=end, kind="group")
+        else:
+            ref = _one_unit(view, registry, start)
         if ref is None and refs:
             ref = _place_after(view, registry, start, refs[-1])
         if ref is None:
             break
+        if title:
+            ref = _with_second_office(view, registry, ref)
         named = _named_communes(view, registry, ref) if ref.kind == "group" else []
         refs.extend(named or [ref])
         cursor = named[-1].end if named else ref.end
@@ -446,6 +459,36 @@ def parse_unit_list(view: TextView, registry: Registry, position: int) -> tuple[
             break
         cursor = separator.end()
     return refs, (refs[-1].end if refs else position)
+
+
+_PARTY_COMMITTEES_RE = re.compile(
+    r"(?:cac\s+)?(?:tinh|thanh|huyen|dang)\s+uy(?:\s*(?:,|va)\s*(?:tinh|thanh|huyen|dang)\s+uy)*(?![a-z])"
+)
+_OFFICE_DASH_RE = re.compile(r"\s+[-–]\s+")
+
+
+def _with_second_office(view: TextView, registry: Registry, ref: UnitRef) -> UnitRef:
+    """ "Bộ trưởng Bộ Tài chính - Phó Trưởng ban Thường trực Ban Chỉ đạo 389 quốc gia": one person in two offices.
+
+    A unit read after a person's title, then a dash and another title with its body, is one lead written whole;
+    it stays the first office's unit for the registry.
+    """
+    # The dash right after the unit, or inside a capitalised name read across it.
+    dash = _OFFICE_DASH_RE.match(view.folded, ref.end) or _OFFICE_DASH_RE.search(view.folded, ref.start, ref.end)
+    if dash is None:
+        return ref
+    title = _TITLE_WORDS.match(view.folded, dash.end())
+    if title is None:
+        return ref
+    second = _one_unit(view, registry, title.end())
+    if second is None or second.kind == "generic":
+        return ref
+    fire("lead.person_with_second_office")
+    unit = ref.unit
+    if dash.start() < ref.end:
+        unit = registry.match_name(view.cut(ref.start, dash.start()))
+    kind = "unit" if unit is not None else ref.kind
+    return replace(ref, text=view.cut(ref.start, second.end), end=second.end, unit=unit, kind=kind)
 
 
 _PLACE_WORD_RE = re.compile(r"(?=[^\W_])(?:\d+|[^\W\d_][\w]*)")
