@@ -223,11 +223,21 @@ SCORE_PAGE_RELATED = ("criterion__lead_unit", "assessment__round__organiser", "a
 SCORE_WRITE_RELATED = ("criterion", "assessment__round", "assessment__unit")
 
 
-def get_score_for_user(user: Viewer, score_id: Any, *, related: tuple[str, ...] = SCORE_PAGE_RELATED) -> Score:
+def get_score_for_user(
+    user: Viewer, score_id: Any, *, related: tuple[str, ...] = SCORE_PAGE_RELATED, for_update: bool = False
+) -> Score:
     """One leaf's score in an assessment the user may read (``Http404`` otherwise): read by its key with ``related``
-    (which must hold the sheet's unit and round), the rule checked on its sheet (:func:`can_read_assessment`)."""
+    (which must hold the sheet's unit and round), the rule checked on its sheet (:func:`can_read_assessment`).
+
+    ``for_update``: the score's row (only it) is locked for the caller's transaction, read in the same statement, so
+    that a write can hand it to its service (``locked=True``) instead of reading it once more to lock it. The lock
+    is taken before the rule is checked; a caller refused ends its transaction at once, which releases it.
+    """
     pk = id_or_404(score_id)
-    score = Score.objects.filter(pk=pk).select_related(*related).first()
+    scores = Score.objects.filter(pk=pk).select_related(*related)
+    if for_update:
+        scores = scores.select_for_update(of=("self",))
+    score = scores.first()
     if score is None or not can_read_assessment(user, score.assessment):
         raise Http404
     return score
