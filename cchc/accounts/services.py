@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from cchc.audit.models import AuditAction
 from cchc.audit.services import diff, record, snapshot
 from cchc.lib.errors import ServiceError
+from cchc.lib.ids import unique_row
 from cchc.lib.text import normalize
 from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import Unit
@@ -248,7 +249,7 @@ def api_token_authenticate(raw: str) -> User | None:
     """
     if not raw:
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
+    token = unique_row(ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)))
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

@@ -58,7 +58,7 @@ from cchc.accounts.roles import (
     scope_paths,
 )
 from cchc.frameworks.models import Criterion
-from cchc.lib.ids import id_or_404
+from cchc.lib.ids import id_or_404, unique_row
 from cchc.lib.types import Viewer
 from cchc.organisations.models import Unit, subtree_condition
 
@@ -237,7 +237,7 @@ def get_score_for_user(
     scores = Score.objects.filter(pk=pk).select_related(*related)
     if for_update:
         scores = scores.select_for_update(of=("self",))
-    score = scores.first()
+    score = unique_row(scores)
     if score is None or not can_read_assessment(user, score.assessment):
         raise Http404
     return score

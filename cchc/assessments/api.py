@@ -403,18 +403,21 @@ def score_self(request: HttpRequest, score_id: int, payload: SelfScoreIn) -> dic
 )
 def score_appraisal(request: HttpRequest, score_id: int, payload: AppraisalIn) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    score = access.get_score_for_user(user, score_id, related=access.SCORE_WRITE_RELATED)
-    roles.require(access.leads_criterion(user, score.criterion, score.assessment.unit))
-    score = services.score_appraise(
-        actor=user,
-        score=score,
-        version=payload.version,
-        accept=payload.accept,
-        points=payload.points,
-        value=payload.value,
-        choice=payload.choice,
-        reason=payload.reason,
-    )
+    with transaction.atomic():
+        # As for the self-score: one statement reads and locks the score for the write.
+        score = access.get_score_for_user(user, score_id, related=access.SCORE_WRITE_RELATED, for_update=True)
+        roles.require(access.leads_criterion(user, score.criterion, score.assessment.unit))
+        score = services.score_appraise(
+            actor=user,
+            score=score,
+            version=payload.version,
+            accept=payload.accept,
+            points=payload.points,
+            value=payload.value,
+            choice=payload.choice,
+            reason=payload.reason,
+            locked=True,
+        )
     return _score_response(score)
 
 

@@ -125,12 +125,17 @@ def check_version(row: Score, version: int | None) -> None:
 
 
 def save_score(score: Score, before: dict[str, Any] | None = None) -> bool:
-    """Save and bump the version; with the ``before`` snapshot, a save that changes nothing writes nothing.
+    """Save and bump the version; with the ``before`` snapshot, a save that changes nothing writes nothing, and a
+    save that changes something writes only the fields that differ from it (a caller that sets ``appraised_by``,
+    which the snapshot does not hold, passes no ``before``: every field is written).
 
     A no-op save must not bump the version: it would answer "changed by someone else" to whoever read it before.
     """
-    if before is not None and not diff(before, snapshot(score, SCORE_AUDIT_FIELDS)):
-        return False
+    fields: list[str] = [*SCORE_AUDIT_FIELDS, "appraised_by"]
+    if before is not None:
+        fields = list(diff(before, snapshot(score, SCORE_AUDIT_FIELDS)))
+        if not fields:
+            return False
     score.version += 1
-    score.save(update_fields=[*SCORE_AUDIT_FIELDS, "appraised_by", "version", "updated_at"])
+    score.save(update_fields=[*fields, "version", "updated_at"])
     return True
