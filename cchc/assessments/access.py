@@ -36,6 +36,7 @@ Results (rankings, a unit's result, points-lost analysis, documents):
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -58,7 +59,8 @@ from cchc.accounts.roles import (
     scope_paths,
 )
 from cchc.frameworks.models import Criterion
-from cchc.lib.ids import id_or_404, unique_row
+from cchc.lib.ids import id_or_404
+from cchc.lib.prepared import PreparedRead
 from cchc.lib.types import Viewer
 from cchc.organisations.models import Unit, subtree_condition
 
@@ -223,6 +225,17 @@ SCORE_PAGE_RELATED = ("criterion__lead_unit", "assessment__round__organiser", "a
 SCORE_WRITE_RELATED = ("criterion", "assessment__round", "assessment__unit")
 
 
+@functools.cache
+def _score_read(related: tuple[str, ...], for_update: bool) -> PreparedRead[Score]:
+    """The read of a score with ``related`` (locked for ``for_update``), its statement built once per process."""
+
+    def build(pk: Any) -> QuerySet[Score]:
+        scores = Score.objects.filter(pk=pk).select_related(*related)
+        return scores.select_for_update(of=("self",)) if for_update else scores
+
+    return PreparedRead(Score, build, for_update=for_update)
+
+
 def get_score_for_user(
     user: Viewer, score_id: Any, *, related: tuple[str, ...] = SCORE_PAGE_RELATED, for_update: bool = False
 ) -> Score:
@@ -233,11 +246,7 @@ def get_score_for_user(
     that a write can hand it to its service (``locked=True``) instead of reading it once more to lock it. The lock
     is taken before the rule is checked; a caller refused ends its transaction at once, which releases it.
     """
-    pk = id_or_404(score_id)
-    scores = Score.objects.filter(pk=pk).select_related(*related)
-    if for_update:
-        scores = scores.select_for_update(of=("self",))
-    score = unique_row(scores)
+    score = _score_read(related, for_update).one(id_or_404(score_id))
     if score is None or not can_read_assessment(user, score.assessment):
         raise Http404
     return score

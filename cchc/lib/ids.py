@@ -13,18 +13,16 @@ schemas use :data:`ObjectId`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from django.core.exceptions import EmptyResultSet, FieldError
-from django.db.models import ForeignObject, IntegerField, Model, QuerySet
+from django.db.models import ForeignObject, IntegerField
 from django.db.models.fields.related_lookups import RelatedExact, RelatedIn
 from django.db.models.lookups import In
 from django.http import Http404
 from pydantic import Field
 
 MAX_ID = 2**63 - 1
-
-M = TypeVar("M", bound=Model)
 
 # A positive id that fits a 64-bit key; out-of-range values are refused by validation (422), not by the database.
 ObjectId = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -124,10 +122,3 @@ __all__ = [
     "parse_id",
     "register_lookups",
 ]
-
-
-def unique_row(queryset: QuerySet[M]) -> M | None:
-    """The row of ``queryset``, filtered on a unique key, or ``None``: ``LIMIT 1`` without the ``ORDER BY`` that
-    ``.first()`` adds, which means nothing for one row and costs building (about a fifth of the CPU of reading a
-    score with its sheet, round and unit, on every API write)."""
-    return next(iter(queryset[:1]), None)

@@ -15,15 +15,16 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
+from django.http import Http404
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cchc.accounts.models import User
-from cchc.accounts.services import api_token_create
-from cchc.assessments import services
+from cchc.accounts.services import api_token_authenticate, api_token_create
+from cchc.assessments import access, services
 from cchc.assessments.models import Score
 from cchc.audit.models import AuditEntry
 
@@ -160,3 +161,36 @@ def test_a_service_told_the_score_is_locked_refuses_to_write_outside_a_transacti
     with pytest.raises(TransactionManagementError, match="same transaction"):
         services.score_self_set(actor=wf.personas.focal_a, score=score, note="Không khóa", version=0, locked=True)
     assert Score.objects.get(pk=score.pk).version == 0 and not _entries(score).exists()
+
+
+def _fields(instance: Any, depth: int = 0) -> dict[str, Any]:
+    """Every stored value of ``instance`` and of the related objects read with it."""
+    values: dict[str, Any] = {
+        field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields
+    }
+    for name, related in instance._state.fields_cache.items():
+        values[name] = _fields(related, depth + 1) if related is not None and depth < 3 else related
+    return values
+
+
+@pytest.mark.parametrize("related", [access.SCORE_WRITE_RELATED, access.SCORE_PAGE_RELATED])
+def test_a_score_read_by_its_prepared_statement_is_the_one_the_orm_reads(wf: Workflow, related: Any) -> None:
+    scores = list(Score.objects.filter(assessment__in=[wf.a, wf.b]).order_by("pk"))
+    services.score_self_set(actor=wf.personas.focal_a, score=wf.score(wf.a, "1.2"), points=Decimal("2.5"), note="Có")
+    for for_update in (False, True):
+        with transaction.atomic():
+            for score in scores:
+                found = access.get_score_for_user(
+                    wf.personas.secretariat, score.pk, related=related, for_update=for_update
+                )
+                expected = Score.objects.select_related(*related).get(pk=score.pk)
+                assert _fields(found) == _fields(expected) and found._state.db == "default" and not found._state.adding
+    with pytest.raises(Http404):
+        access.get_score_for_user(wf.personas.secretariat, scores[-1].pk + 1000, related=related)
+
+
+def test_a_token_read_by_its_prepared_statement_is_the_one_the_orm_reads(wf: Workflow) -> None:
+    _token, raw = api_token_create(actor=None, user=wf.personas.focal_a, name="Kết nối thử")
+    user = api_token_authenticate(raw)
+    assert user is not None and _fields(user) == _fields(User.objects.get(pk=wf.personas.focal_a.pk))
+    assert api_token_authenticate(raw + "x") is None
