@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from cchc.audit.models import AuditAction
 from cchc.audit.services import diff, record, snapshot
 from cchc.lib.errors import ServiceError
+from cchc.lib.prepared import PreparedRead
 from cchc.lib.text import normalize
 from cchc.lib.types import ActorOrSystem
 from cchc.organisations.models import Unit
@@ -240,6 +241,12 @@ def api_tokens_revoke_all(*, actor: ActorOrSystem, user: User, reason: str = "")
     return len(tokens)
 
 
+# The token with its user, by the hash of the key: on every API request, its statement built once per process.
+_TOKEN_BY_HASH = PreparedRead(
+    ApiToken, lambda key_hash: ApiToken.objects.select_related("user").filter(key_hash=key_hash), key_is_text=True
+)
+
+
 def api_token_authenticate(raw: str) -> User | None:
     """The active user owning ``raw``, or ``None`` for an unknown key.
 
@@ -248,7 +255,7 @@ def api_token_authenticate(raw: str) -> User | None:
     """
     if not raw:
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
+    token = _TOKEN_BY_HASH.one(hash_token(raw))
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

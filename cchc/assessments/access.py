@@ -36,6 +36,7 @@ Results (rankings, a unit's result, points-lost analysis, documents):
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -59,6 +60,7 @@ from cchc.accounts.roles import (
 )
 from cchc.frameworks.models import Criterion
 from cchc.lib.ids import id_or_404
+from cchc.lib.prepared import PreparedRead
 from cchc.lib.types import Viewer
 from cchc.organisations.models import Unit, subtree_condition
 
@@ -223,11 +225,28 @@ SCORE_PAGE_RELATED = ("criterion__lead_unit", "assessment__round__organiser", "a
 SCORE_WRITE_RELATED = ("criterion", "assessment__round", "assessment__unit")
 
 
-def get_score_for_user(user: Viewer, score_id: Any, *, related: tuple[str, ...] = SCORE_PAGE_RELATED) -> Score:
+@functools.cache
+def _score_read(related: tuple[str, ...], for_update: bool) -> PreparedRead[Score]:
+    """The read of a score with ``related`` (locked for ``for_update``), its statement built once per process."""
+
+    def build(pk: Any) -> QuerySet[Score]:
+        scores = Score.objects.filter(pk=pk).select_related(*related)
+        return scores.select_for_update(of=("self",)) if for_update else scores
+
+    return PreparedRead(Score, build, for_update=for_update)
+
+
+def get_score_for_user(
+    user: Viewer, score_id: Any, *, related: tuple[str, ...] = SCORE_PAGE_RELATED, for_update: bool = False
+) -> Score:
     """One leaf's score in an assessment the user may read (``Http404`` otherwise): read by its key with ``related``
-    (which must hold the sheet's unit and round), the rule checked on its sheet (:func:`can_read_assessment`)."""
-    pk = id_or_404(score_id)
-    score = Score.objects.filter(pk=pk).select_related(*related).first()
+    (which must hold the sheet's unit and round), the rule checked on its sheet (:func:`can_read_assessment`).
+
+    ``for_update``: the score's row (only it) is locked for the caller's transaction, read in the same statement, so
+    that a write can hand it to its service (``locked=True``) instead of reading it once more to lock it. The lock
+    is taken before the rule is checked; a caller refused ends its transaction at once, which releases it.
+    """
+    score = _score_read(related, for_update).one(id_or_404(score_id))
     if score is None or not can_read_assessment(user, score.assessment):
         raise Http404
     return score

@@ -21,6 +21,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.db.models import DecimalField
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
@@ -365,25 +366,28 @@ def _score_response(score: Score) -> dict[str, Any]:
 )
 def score_self(request: HttpRequest, score_id: int, payload: SelfScoreIn) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    score = access.get_score_for_user(user, score_id, related=access.SCORE_WRITE_RELATED)
-    roles.require(roles.is_focal_point_for(user, score.assessment.unit))
-    sent = payload.model_fields_set
-    rule = rule_of(score.criterion)
-    rule.require_entry(points=payload.points)
-    points = payload.points
-    if rule.is_auto:
-        points = score.self_score  # kept as computed from the data, as the page does
-    score = services.score_self_set(
-        actor=user,
-        score=score,
-        points=points,
-        value=payload.value,
-        choice=payload.choice,
-        keep_entry=not sent & {"points", "value", "choice"},
-        note=(payload.note or "") if "note" in sent else None,
-        no_evidence_reason=(payload.no_evidence_reason or "") if "no_evidence_reason" in sent else None,
-        version=payload.version,
-    )
+    with transaction.atomic():
+        # One statement reads the score, its sheet and round, and locks its row for the write (not read again).
+        score = access.get_score_for_user(user, score_id, related=access.SCORE_WRITE_RELATED, for_update=True)
+        roles.require(roles.is_focal_point_for(user, score.assessment.unit))
+        sent = payload.model_fields_set
+        rule = rule_of(score.criterion)
+        rule.require_entry(points=payload.points)
+        points = payload.points
+        if rule.is_auto:
+            points = score.self_score  # kept as computed from the data, as the page does
+        score = services.score_self_set(
+            actor=user,
+            score=score,
+            points=points,
+            value=payload.value,
+            choice=payload.choice,
+            keep_entry=not sent & {"points", "value", "choice"},
+            note=(payload.note or "") if "note" in sent else None,
+            no_evidence_reason=(payload.no_evidence_reason or "") if "no_evidence_reason" in sent else None,
+            version=payload.version,
+            locked=True,
+        )
     return _score_response(score)
 
 
@@ -399,18 +403,21 @@ def score_self(request: HttpRequest, score_id: int, payload: SelfScoreIn) -> dic
 )
 def score_appraisal(request: HttpRequest, score_id: int, payload: AppraisalIn) -> dict[str, Any]:
     user = request.auth  # type: ignore[attr-defined]
-    score = access.get_score_for_user(user, score_id, related=access.SCORE_WRITE_RELATED)
-    roles.require(access.leads_criterion(user, score.criterion, score.assessment.unit))
-    score = services.score_appraise(
-        actor=user,
-        score=score,
-        version=payload.version,
-        accept=payload.accept,
-        points=payload.points,
-        value=payload.value,
-        choice=payload.choice,
-        reason=payload.reason,
-    )
+    with transaction.atomic():
+        # As for the self-score: one statement reads and locks the score for the write.
+        score = access.get_score_for_user(user, score_id, related=access.SCORE_WRITE_RELATED, for_update=True)
+        roles.require(access.leads_criterion(user, score.criterion, score.assessment.unit))
+        score = services.score_appraise(
+            actor=user,
+            score=score,
+            version=payload.version,
+            accept=payload.accept,
+            points=payload.points,
+            value=payload.value,
+            choice=payload.choice,
+            reason=payload.reason,
+            locked=True,
+        )
     return _score_response(score)
 
 

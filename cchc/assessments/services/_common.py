@@ -5,8 +5,10 @@ Private to :mod:`cchc.assessments.services`; nothing here is meant for another m
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,8 +76,29 @@ def record_score(*, actor: ActorOrSystem, score: Score, before: dict[str, Any], 
         )
 
 
-def locked_score(score: Score, version: int | None) -> Score:
-    """The score row locked for this transaction; ``ConflictError`` when it changed since ``version`` was read."""
+def in_transaction(locked: bool) -> AbstractContextManager[Any]:
+    """The transaction a score write runs in: its own, or with ``locked`` the caller's, which has read the score with
+    its row locked (``access.get_score_for_user(..., for_update=True)``) and commits or rolls back the whole write.
+
+    Joining the caller's transaction rather than nesting one saves the savepoint (two statements) a nested
+    ``atomic`` would set and release around every write.
+    """
+    if not locked:
+        return transaction.atomic()
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("a score read locked must be written in the same transaction")
+    return nullcontext()
+
+
+def locked_score(score: Score, version: int | None, *, locked: bool = False) -> Score:
+    """The score row locked for this transaction; ``ConflictError`` when it changed since ``version`` was read.
+
+    ``locked``: ``score`` was read with its row locked in this transaction (see :func:`in_transaction`); it is the
+    row as stored and is not read again.
+    """
+    if locked:
+        check_version(score, version)
+        return score
     # Lock the score row only: locking the joined round would serialise every write of the round. The sheet and its
     # round are read again with it (their status and stage decide whether the score may be written); the score's
     # criterion and the sheet's unit never change, so those already read are reused.
@@ -86,6 +109,12 @@ def locked_score(score: Score, version: int | None) -> Score:
     row.criterion = score.criterion
     if unit is not None:
         row.assessment.unit = unit
+    check_version(row, version)
+    return row
+
+
+def check_version(row: Score, version: int | None) -> None:
+    """``ConflictError`` when the locked ``row`` is no longer at the ``version`` the writer read."""
     if version is not None and row.version != version:
         moment = timezone.localtime(row.updated_at)
         raise ConflictError(
@@ -93,16 +122,20 @@ def locked_score(score: Score, version: int | None) -> Score:
             % {"time": moment.strftime("%H:%M:%S %d/%m/%Y")},
             field="points",
         )
-    return row
 
 
 def save_score(score: Score, before: dict[str, Any] | None = None) -> bool:
-    """Save and bump the version; with the ``before`` snapshot, a save that changes nothing writes nothing.
+    """Save and bump the version; with the ``before`` snapshot, a save that changes nothing writes nothing, and a
+    save that changes something writes only the fields that differ from it (a caller that sets ``appraised_by``,
+    which the snapshot does not hold, passes no ``before``: every field is written).
 
     A no-op save must not bump the version: it would answer "changed by someone else" to whoever read it before.
     """
-    if before is not None and not diff(before, snapshot(score, SCORE_AUDIT_FIELDS)):
-        return False
+    fields: list[str] = [*SCORE_AUDIT_FIELDS, "appraised_by"]
+    if before is not None:
+        fields = list(diff(before, snapshot(score, SCORE_AUDIT_FIELDS)))
+        if not fields:
+            return False
     score.version += 1
-    score.save(update_fields=[*SCORE_AUDIT_FIELDS, "appraised_by", "version", "updated_at"])
+    score.save(update_fields=[*fields, "version", "updated_at"])
     return True

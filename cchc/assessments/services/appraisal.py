@@ -20,11 +20,10 @@ from cchc.lib.types import ActorOrSystem
 from cchc.lib.validators import check_text
 
 from ..models import Score
-from ._common import SCORE_AUDIT_FIELDS, locked_score, record_score, save_score
+from ._common import SCORE_AUDIT_FIELDS, in_transaction, locked_score, record_score, save_score
 from .stages import require_appraisal_open
 
 
-@transaction.atomic
 def score_appraise(
     *,
     actor: ActorOrSystem,
@@ -35,40 +34,47 @@ def score_appraise(
     value: Decimal | None = None,
     choice: str | None = None,
     reason: str = "",
+    locked: bool = False,
 ) -> Score:
     """Accept the self-score, or set the appraised score with a mandatory reason (also to settle after explanation).
 
     When adjusting, the appraiser enters the points, or the rate or choice the leaf's rule takes (the points
-    are then computed from it, as for the unit).
+    are then computed from it, as for the unit). ``locked``: the caller read ``score`` with its row locked in the
+    transaction it is in, and the write joins that transaction.
     """
-    score = locked_score(score, version)
-    require_appraisal_open(score)
-    before = snapshot(score, SCORE_AUDIT_FIELDS)
-    reason = check_text(normalize(reason), field="reason")
-    if accept:
-        if score.self_score is None:
-            raise ServiceError(_("Đơn vị chưa tự chấm tiêu chí này; hãy nhập điểm thẩm định và lý do."), field="points")
-        score.appraised_score = score.self_score
-        score.appraised_value = score.self_value
-        score.appraised_choice = score.self_choice
-        score.appraisal_reason = reason
-    else:
-        rule = rule_of(score.criterion)
-        entry = rule.resolve(points=points, value=value, choice=choice)
-        if entry.points is None:
-            raise ServiceError(_("Hãy nhập %(what)s thẩm định.") % {"what": rule.input_word()}, field=rule.input_field)
-        if not reason:
-            raise ServiceError(_("Hãy ghi lý do khi điều chỉnh điểm."), field="reason")
-        score.appraised_score = entry.points
-        score.appraised_value = entry.value
-        score.appraised_choice = entry.choice
-        score.appraisal_reason = reason
-    if not diff(before, snapshot(score, SCORE_AUDIT_FIELDS)):
-        return score  # the same decision again: nothing to write, the version stays
-    score.appraised_by = actor_user(actor)
-    save_score(score)
-    record_score(actor=actor, score=score, before=before, reason=reason)
-    return score
+    with in_transaction(locked):
+        score = locked_score(score, version, locked=locked)
+        require_appraisal_open(score)
+        before = snapshot(score, SCORE_AUDIT_FIELDS)
+        reason = check_text(normalize(reason), field="reason")
+        if accept:
+            if score.self_score is None:
+                raise ServiceError(
+                    _("Đơn vị chưa tự chấm tiêu chí này; hãy nhập điểm thẩm định và lý do."), field="points"
+                )
+            score.appraised_score = score.self_score
+            score.appraised_value = score.self_value
+            score.appraised_choice = score.self_choice
+            score.appraisal_reason = reason
+        else:
+            rule = rule_of(score.criterion)
+            entry = rule.resolve(points=points, value=value, choice=choice)
+            if entry.points is None:
+                raise ServiceError(
+                    _("Hãy nhập %(what)s thẩm định.") % {"what": rule.input_word()}, field=rule.input_field
+                )
+            if not reason:
+                raise ServiceError(_("Hãy ghi lý do khi điều chỉnh điểm."), field="reason")
+            score.appraised_score = entry.points
+            score.appraised_value = entry.value
+            score.appraised_choice = entry.choice
+            score.appraisal_reason = reason
+        if not diff(before, snapshot(score, SCORE_AUDIT_FIELDS)):
+            return score  # the same decision again: nothing to write, the version stays
+        score.appraised_by = actor_user(actor)
+        save_score(score)
+        record_score(actor=actor, score=score, before=before, reason=reason)
+        return score
 
 
 # ---------------------------------------------------------------------------

@@ -22,11 +22,10 @@ from cchc.lib.validators import check_date, check_text
 from cchc.organisations.models import Unit
 
 from ..models import EDITABLE_STATUSES, Assessment, AssessmentStatus, Evidence, Score, Stage
-from ._common import SCORE_AUDIT_FIELDS, locked_score, record_score, save_score, set_status
+from ._common import SCORE_AUDIT_FIELDS, in_transaction, locked_score, record_score, save_score, set_status
 from .stages import require_self_assessment_open
 
 
-@transaction.atomic
 def score_self_set(
     *,
     actor: ActorOrSystem,
@@ -38,6 +37,7 @@ def score_self_set(
     note: str | None = "",
     no_evidence_reason: str | None = "",
     version: int | None = None,
+    locked: bool = False,
 ) -> Score:
     """The unit's self-score, note and (when it has no evidence) explanation for one leaf.
 
@@ -45,27 +45,29 @@ def score_self_set(
     ``value`` (a rate in percent for the rate rules); the declared rate or choice is kept and the points are
     computed from it. Points may also be given directly for any leaf not scored from data.
     ``keep_entry`` keeps the current entry, and a ``note`` or ``no_evidence_reason`` of ``None`` the current text
-    (a partial update); a save that changes nothing leaves the version as it is.
+    (a partial update); a save that changes nothing leaves the version as it is. ``locked``: the caller read
+    ``score`` with its row locked in the transaction it is in, and the write joins that transaction.
     """
-    score = locked_score(score, version)
-    require_self_assessment_open(score.assessment)
-    before = snapshot(score, SCORE_AUDIT_FIELDS)
-    rule = rule_of(score.criterion)
-    if rule.is_auto:
-        if (points is not None and points != score.self_score) or value is not None or (choice or "").strip():
-            raise auto_score_error()
-    elif not keep_entry:
-        entry = rule.resolve(points=points, value=value, choice=choice)
-        score.self_score = entry.points
-        score.self_value = entry.value
-        score.self_choice = entry.choice
-    if note is not None:
-        score.self_note = check_text(normalize(note), field="note")
-    if no_evidence_reason is not None:
-        score.no_evidence_reason = check_text(normalize(no_evidence_reason), field="no_evidence_reason")
-    save_score(score, before)
-    record_score(actor=actor, score=score, before=before)
-    return score
+    with in_transaction(locked):
+        score = locked_score(score, version, locked=locked)
+        require_self_assessment_open(score.assessment)
+        before = snapshot(score, SCORE_AUDIT_FIELDS)
+        rule = rule_of(score.criterion)
+        if rule.is_auto:
+            if (points is not None and points != score.self_score) or value is not None or (choice or "").strip():
+                raise auto_score_error()
+        elif not keep_entry:
+            entry = rule.resolve(points=points, value=value, choice=choice)
+            score.self_score = entry.points
+            score.self_value = entry.value
+            score.self_choice = entry.choice
+        if note is not None:
+            score.self_note = check_text(normalize(note), field="note")
+        if no_evidence_reason is not None:
+            score.no_evidence_reason = check_text(normalize(no_evidence_reason), field="no_evidence_reason")
+        save_score(score, before)
+        record_score(actor=actor, score=score, before=before)
+        return score
 
 
 def _indicator_value(rule: AutoRule, unit: Unit, year: int) -> tuple[Decimal, str] | None:

@@ -1,0 +1,60 @@
+"""Reads by key whose SQL is built once per process (``cchc.lib.prepared``): the same rows as the queryset's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+
+from cchc.accounts.models import User
+from cchc.lib.prepared import PreparedRead
+from cchc.organisations.models import Membership
+from cchc.testing.personas import Personas
+
+pytestmark = pytest.mark.django_db
+
+
+def _values(instance: Any) -> dict[str, Any]:
+    values = {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+    for name, related in instance._state.fields_cache.items():
+        values[name] = _values(related) if related is not None else None
+    return values
+
+
+@pytest.fixture
+def membership(personas: Personas) -> Membership:
+    found = Membership.objects.filter(user=personas.focal_a).first()
+    assert found is not None
+    return found
+
+
+def test_a_row_read_by_its_prepared_statement_equals_the_querysets_and_the_statement_is_built_once(
+    membership: Membership,
+) -> None:
+    read = PreparedRead(Membership, lambda pk: Membership.objects.filter(pk=pk).select_related("user", "unit__parent"))
+    first = read.one(membership.pk)
+    with CaptureQueriesContext(connection) as queries:
+        again = read.one(membership.pk)
+        missing = read.one(membership.pk + 1000)
+    expected = Membership.objects.select_related("user", "unit__parent").get(pk=membership.pk)
+    assert first is not None and again is not None and missing is None
+    assert _values(first) == _values(again) == _values(expected)
+    assert again.unit.parent is not None and again.unit.parent.pk == expected.unit.parent_id
+    assert len(queries.captured_queries) == 2 and queries.captured_queries[0]["sql"] == queries.captured_queries[1][
+        "sql"
+    ].replace(str(membership.pk + 1000), str(membership.pk))
+
+
+def test_a_statement_taking_its_key_twice_is_read_through_the_queryset_each_time(membership: Membership) -> None:
+    read = PreparedRead(User, lambda key: User.objects.filter(Q(username=key) | Q(email=key)), key_is_text=True)
+    user = membership.user
+    user.email = "daumoi@phutho.gov.vn"
+    user.save(update_fields=["email"])
+    # Found by the second place the key takes: a statement run with the key put in only one place would miss it.
+    for key in (user.username, user.email):
+        found = read.one(key)
+        assert found is not None and _values(found) == _values(User.objects.get(pk=user.pk)), key
+    assert read.one("khong-co") is None
