@@ -40,7 +40,7 @@ import functools
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from cchc.accounts.models import Role
@@ -64,7 +64,7 @@ from cchc.lib.prepared import PreparedRead
 from cchc.lib.types import Viewer
 from cchc.organisations.models import Unit, subtree_condition
 
-from .models import PUBLISHED_STAGES, Assessment, AssessmentStatus, Round, Score, Stage
+from .models import PUBLISHED_STAGES, Assessment, AssessmentStatus, Result, Round, Score, Stage
 
 _SUBMITTED_STATUSES = (
     AssessmentStatus.SUBMITTED,
@@ -336,7 +336,9 @@ def can_view_public_round_results(round_: Round) -> bool:
 def get_results_round_for_user(user: Viewer, round_id: Any) -> Round:
     """The round whose ranking the user may see; ``Http404`` otherwise (existence not revealed)."""
     pk = id_or_404(round_id)
-    round_ = Round.objects.select_related("organiser").filter(pk=pk).first()
+    # Whether it has results comes with the row (``Round.results_exist`` reads the annotation): one query, not two.
+    has_results = Exists(Result.objects.filter(assessment__round=OuterRef("pk")))
+    round_ = Round.objects.select_related("organiser").annotate(has_results=has_results).filter(pk=pk).first()
     if round_ is None or not can_view_round_results(user, round_):
         raise Http404
     return round_

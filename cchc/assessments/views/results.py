@@ -66,14 +66,25 @@ def _assessment_in_round(request: HttpRequest, round_: Round, assessment_id: Any
 RANKING_READS = ("assessments", "frameworks", "organisations")
 
 
-def _ranking_tables(user: Viewer, round_: Round, asked: str) -> tuple[list[tuple[str, str]], str, str]:
-    """The round's kinds of unit, the one shown (``asked`` if ranked, else the first) and its rendered tables."""
+def _ranking_tables(
+    user: Viewer, round_: Round, asked: str
+) -> tuple[list[tuple[str, str]], str, str, list[tuple[str, str]]]:
+    """The round's kinds of unit, the one shown (``asked`` if ranked, else the first), its rendered tables, and the
+    sheets of that kind the council approved without a full appraisal (unit name, reason), by unit name."""
     groups = analysis.ranking(round_)
     kinds = [(group.unit_kind, str(group.label)) for group in groups]
     kind = asked if asked in {value for value, _label in kinds} else (kinds[0][0] if kinds else "")
     shown = [group for group in groups if group.unit_kind == kind]
     context = {"round": round_, "groups": shown, "openable": _openable(user, round_, shown), "show_areas": True}
-    return kinds, kind, str(render_to_string("assessments/results/_ranking_table.html", context))
+    overrides = [
+        (sheet.unit.name, sheet.approval_override_reason)
+        for sheet in selectors.by_unit_name(
+            round_.assessments.filter(framework__unit_kind=kind)
+            .exclude(approval_override_reason="")
+            .select_related("unit")
+        )
+    ]
+    return kinds, kind, str(render_to_string("assessments/results/_ranking_table.html", context)), overrides
 
 
 def _openable(user: Viewer, round_: Round, groups: list[analysis.RankingGroup]) -> set[int] | None:
@@ -123,8 +134,8 @@ def ranking_page(request: HttpRequest, round_id: int) -> HttpResponse:
     paths = access.result_unit_paths(request.user, round_)
     # The ranking tables are the same for everybody who may open the same units' result pages: kept in the cache
     # under the version of the data they read (a kind nobody ranks falls back to the first, so it makes no entry).
-    kinds, kind, table = page_cache.fragment(
-        "assessments.ranking",
+    kinds, kind, table, overrides = page_cache.fragment(
+        "assessments.ranking.sections",
         reads=RANKING_READS,
         scope=(round_.pk, asked if asked in UnitKind.values else "", None if paths is None else tuple(sorted(paths))),
         compute=lambda: _ranking_tables(request.user, round_, asked),
@@ -135,11 +146,7 @@ def ranking_page(request: HttpRequest, round_id: int) -> HttpResponse:
         "kind": kind,
         "ranking_table": mark_safe(table),  # noqa: S308 - rendered by our own template, escaped there
         "can_view_all": access.can_view_all_round_results(request.user, round_),
-        "overrides": selectors.by_unit_name(
-            round_.assessments.filter(framework__unit_kind=kind)
-            .exclude(approval_override_reason="")
-            .select_related("unit")
-        ),
+        "overrides": overrides,
         "nav_active": NAV,
     }
     return render(request, "assessments/results/ranking.html", context)
