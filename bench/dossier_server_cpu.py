@@ -132,12 +132,18 @@ def main() -> None:
                 "load_average_1min": round(os.getloadavg()[0], 1),
             }
             if options.reimport:
-                again, server, _process, wall = _measured(lambda: bench._import(path, source=source))  # noqa: B023
+                again, again_server, _again_process, again_wall = _measured(
+                    lambda: bench._import(path, source=source)  # noqa: B023
+                )
                 assert again["unchanged"] == options.rows, again
-                figures.update(reimport_server_cpu=round(server, 2), reimport_wall=round(wall, 2))
-                again, server, _process, wall = _measured(lambda: bench._import(changed, source=source))  # noqa: B023
+                figures.update(reimport_server_cpu=round(again_server, 2), reimport_wall=round(again_wall, 2))
+                again, again_server, _again_process, again_wall = _measured(
+                    lambda: bench._import(changed, source=source)  # noqa: B023
+                )
                 assert again["updated"] == changes, again
-                figures.update(reimport_changed_server_cpu=round(server, 2), reimport_changed_wall=round(wall, 2))
+                figures.update(
+                    reimport_changed_server_cpu=round(again_server, 2), reimport_changed_wall=round(again_wall, 2)
+                )
                 print(
                     f"  re-import: unchanged {figures['reimport_server_cpu']:.2f} s server CPU, "
                     f"{figures['reimport_wall']:.2f} s; one row in ten changed "
