@@ -15,7 +15,9 @@ on the configured database:
 * the reference: the database's own bulk load of the same file into an equivalent table (the file's columns typed
   as the database reads them, the same indexes as the dossier table: a unique index on the code and its three
   composite indexes; no conversion of codes to keys and no checks), in one transaction: PostgreSQL
-  ``COPY … FROM STDIN (FORMAT csv)``; SQLite ``executemany`` of the rows read by :mod:`csv`;
+  ``COPY … FROM STDIN (FORMAT csv)`` into a table of the dossier table's shape there (partitioned by year of the
+  received date, the code's index plain, the codes' uniqueness kept by a key table filled from the copied rows by one
+  ``INSERT … SELECT``, decision 26); SQLite ``executemany`` of the rows read by :mod:`csv`;
 * the import, as ``cchc import_dossiers FILE --source … --preset dvcqg-dong-bo`` runs it (the same reader and service
   function), in a child process forked for it: rows per second, and the resident-set high-water mark of that
   process (``VmHWM`` of ``/proc/self/status``: Python objects and C buffers alike, the figure a worker's memory
