@@ -259,6 +259,21 @@ def _month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
+def keys_of_copy_sql() -> str:
+    """The key rows of the dossiers of one import among the ids in a range (PostgreSQL; parameters: the ids after
+    which and up to which, the import). The range is read on its own (a materialised CTE), through each partition's
+    primary key: the planner cannot then prefer the index on the last import, which would read every earlier batch
+    of the import again."""
+    table = connection.ops.quote_name(Dossier._meta.db_table)
+    return f"""
+        WITH copied AS MATERIALIZED (
+            SELECT source, code, id, received_on, last_import_id FROM {table} WHERE id > %s AND id <= %s
+        )
+        INSERT INTO {DossierKey._meta.db_table} (source, code, dossier_id, received_on)
+        SELECT source, code, id, received_on FROM copied WHERE last_import_id = %s
+    """  # noqa: S608 - table names from the models
+
+
 def matched_sql() -> str:
     """The staged rows that are new or differ from their stored dossier (PostgreSQL), with the stored dossier's id,
     unit and dates: the key table gives each code's dossier id and received date, and so the one partition and row
@@ -501,16 +516,7 @@ class DossierWriter:
         last = int(cursor.fetchone()[0])
         if last <= self._keys_after:
             return
-        cursor.execute(
-            f"""
-            WITH copied AS MATERIALIZED (
-                SELECT source, code, id, received_on, last_import_id FROM {self.table} WHERE id > %s AND id <= %s
-            )
-            INSERT INTO {DossierKey._meta.db_table} (source, code, dossier_id, received_on)
-            SELECT source, code, id, received_on FROM copied WHERE last_import_id = %s
-            """,  # noqa: S608 - table names from the models
-            [self._keys_after, last, self.log.pk],
-        )
+        cursor.execute(keys_of_copy_sql(), [self._keys_after, last, self.log.pk])
         self._keys_after = last
 
     def _column_types(self) -> dict[str, int]:

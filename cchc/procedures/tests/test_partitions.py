@@ -222,6 +222,30 @@ def test_the_reimport_finds_stored_dossiers_through_the_key_table_s_unique_index
 
 
 @postgresql_only
+def test_the_import_s_key_rows_are_read_back_by_id_range_through_each_partition_s_primary_key(
+    personas: Personas,
+) -> None:
+    partitions_ensure(years=(2024, 2025, 2026), tables=(TABLE,))
+    birth, _marriage = samples.make_procedures()
+    log = DataImport.objects.create(kind=DataImportKind.DOSSIERS, source="iGate")
+    _many_dossiers(birth, [personas.unit_a.pk], (2024, 2025, 2026))
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {TABLE} SET last_import_id = %s WHERE received_on >= '2026-01-01'", [log.pk])  # noqa: S608
+        cursor.execute(f"ANALYZE {TABLE}")
+        cursor.execute(f"SELECT max(id) FROM {TABLE}")  # noqa: S608
+        last = cursor.fetchone()[0]
+
+    nodes = _plan(upserts.keys_of_copy_sql(), [last - 1_000, last, log.pk])  # the last batch of a larger import
+
+    filled = [scan for scan in _scans(nodes, TABLE) if scan[0][-4:] in {"2024", "2025", "2026"}]
+    assert [name for name, _kind, _index in filled] == [f"{TABLE}_y{year}" for year in (2024, 2025, 2026)]
+    assert {kind for _name, kind, _index in filled} <= {"Index Scan", "Bitmap Heap Scan"}
+    indexes = {node["Index Name"] for node in nodes if node.get("Index Name", "").startswith(TABLE)}
+    assert {f"{TABLE}_y{year}_pkey" for year in (2024, 2025, 2026)} <= indexes
+    assert all(index.endswith("_pkey") for index in indexes)  # never the index on the last import
+
+
+@postgresql_only
 def test_the_daily_job_and_the_deploy_check_cover_the_dossier_partitions(personas: Personas) -> None:
     made = partitions_ensure(years=(2031,))
     birth, _marriage = samples.make_procedures()
