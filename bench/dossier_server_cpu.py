@@ -11,7 +11,10 @@ rollup tables were emptied and a ``CHECKPOINT``. For each: CPU seconds of this p
 parsing and ``COPY`` threads) and of its PostgreSQL backend (``utime + stime`` of ``/proc/<pg_backend_pid()>/stat``;
 the database server must run on this machine; parallel workers of a query are not counted), and wall seconds.
 ``server_cpu_ratio`` is the reference's server CPU divided by the import's: on an idle machine, where the import
-ends when the server does, the figure ``copy_ratio`` follows. The last line printed is one JSON object (medians).
+ends when the server does, the figure ``copy_ratio`` follows. With ``--reimport``, after each import the same file is
+imported again into the same source (every row unchanged), then a copy with one row in ten changed (its due date a
+day later): ``reimport_server_cpu`` and ``reimport_changed_server_cpu``. The last line printed is one JSON object
+(medians).
 The database named in ``DATABASE_URL`` is dropped and created again (its name must contain "bench").
 """
 
