@@ -13,7 +13,11 @@ fee) are loaded with one ``COPY`` into three layouts, each made afresh, in turn,
 * ``trigger``: the same partitioned by year of the received date, primary key ``(id, received_on)``, the three
   indexes, and a key table ``(source, code) → id, received_on`` filled by a row trigger;
 * ``second_copy``: the same partitioned table, the key rows written by a second ``COPY`` in the same transaction (as
-  the import would write them itself).
+  the import would write them itself);
+* ``insert_select``: the same partitioned table, the key rows written by the server from the rows copied, one
+  ``INSERT … SELECT`` by id range after the ``COPY`` (as the import writes them);
+* ``insert_select_idle_trigger``: the same, with the row trigger of ``trigger`` present but turned off for the
+  transaction by its ``WHEN`` condition on a setting (as the dossier table's trigger for the other writers is).
 
 Figure: the CPU time of the server process serving the connection during the load (median), and
 ``<layout>_ratio`` = plain's time / the layout's (above 1: cheaper than today). The import is bound by the server's
@@ -41,7 +45,7 @@ COLUMNS = (
 LOADED = "source, code, unit_id, procedure_id, received_on, finished_on, status, fee"
 INDEXES = (("unit_received", "unit_id, received_on"), ("unit_finished", "unit_id, finished_on"),
            ("procedure_received", "procedure_id, received_on"))  # fmt: skip
-LAYOUTS = ("plain", "trigger", "second_copy")
+LAYOUTS = ("plain", "trigger", "second_copy", "insert_select", "insert_select_idle_trigger")
 
 
 def _server_cpu(pid: int) -> float:
@@ -68,7 +72,7 @@ def _make(cursor: psycopg.Cursor, layout: str) -> str:
             "CREATE TABLE bench_dossier_key (source varchar(100) NOT NULL, code varchar(100) NOT NULL, "
             "id bigint NOT NULL, received_on date NOT NULL, PRIMARY KEY (source, code))"
         )
-        if layout == "trigger":
+        if layout in ("trigger", "insert_select_idle_trigger"):
             cursor.execute(
                 "CREATE OR REPLACE FUNCTION bench_dossier_key_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
                 "INSERT INTO bench_dossier_key VALUES (NEW.source, NEW.code, NEW.id, NEW.received_on); "
@@ -76,6 +80,7 @@ def _make(cursor: psycopg.Cursor, layout: str) -> str:
             )
             cursor.execute(
                 "CREATE TRIGGER bench_dossier_key AFTER INSERT ON bench_dossier FOR EACH ROW "
+                "WHEN (current_setting('bench.keys', true) IS DISTINCT FROM 'written') "
                 "EXECUTE FUNCTION bench_dossier_key_insert()"
             )
     cursor.execute("ALTER TABLE bench_dossier ALTER id SET DEFAULT nextval('bench_dossier_seq')")
@@ -110,11 +115,19 @@ def main() -> None:
                 _make(cursor, layout)
                 before = _server_cpu(pid)
                 with connection.transaction():
+                    if layout.startswith("insert_select"):
+                        cursor.execute("SELECT set_config('bench.keys', 'written', true)")
                     with cursor.copy(f"COPY bench_dossier ({LOADED}) FROM STDIN") as copy:
                         copy.write(text)
                     if layout == "second_copy":
                         with cursor.copy("COPY bench_dossier_key FROM STDIN") as copy:
                             copy.write(key_text)
+                    if layout.startswith("insert_select"):
+                        cursor.execute(
+                            "INSERT INTO bench_dossier_key SELECT source, code, id, received_on FROM bench_dossier "
+                            "WHERE id BETWEEN 1 AND %s",
+                            [options.rows],
+                        )
                 seconds[layout].append(_server_cpu(pid) - before)
         cursor.execute("DROP TABLE IF EXISTS bench_dossier, bench_dossier_key CASCADE")
     figures: dict[str, float | int] = {"rows": options.rows}

@@ -15,7 +15,9 @@ on the configured database:
 * the reference: the database's own bulk load of the same file into an equivalent table (the file's columns typed
   as the database reads them, the same indexes as the dossier table: a unique index on the code and its three
   composite indexes; no conversion of codes to keys and no checks), in one transaction: PostgreSQL
-  ``COPY … FROM STDIN (FORMAT csv)``; SQLite ``executemany`` of the rows read by :mod:`csv`;
+  ``COPY … FROM STDIN (FORMAT csv)`` into a table of the dossier table's shape there (partitioned by year of the
+  received date, the code's index plain, the codes' uniqueness kept by a key table filled from the copied rows by one
+  ``INSERT … SELECT``, decision 26); SQLite ``executemany`` of the rows read by :mod:`csv`;
 * the import, as ``cchc import_dossiers FILE --source … --preset dvcqg-dong-bo`` runs it (the same reader and service
   function), in a child process forked for it: rows per second, and the resident-set high-water mark of that
   process (``VmHWM`` of ``/proc/self/status``: Python objects and C buffers alike, the figure a worker's memory
@@ -285,18 +287,58 @@ REFERENCE_INDEXES = [
 ]
 
 
+REFERENCE_KEYS = f"{REFERENCE_TABLE}_key"
+# On PostgreSQL the dossier table is partitioned by year of the received date, its codes kept unique by a key table
+# the import fills from the rows stored (decision 26): the reference takes the same shape — partitioned by year of
+# the received stamp (``YYYYMMDDhhmmss``, so a year is a range of numbers), the year of the file, this year and the
+# next and a DEFAULT partition, primary key (id, received), the code's index plain, and the key rows written by one
+# ``INSERT … SELECT`` from the rows copied, in the same transaction.
+STAMP_YEAR = 10_000_000_000
+
+
+def _year_partitions() -> None:
+    """The dossier table's partition of the file's year (PostgreSQL), which a fresh database lacks: the migration
+    makes this year's and the next."""
+    from cchc.lib.partitions import partitions_ensure
+
+    partitions_ensure(years=(KPI_YEAR,))
+
+
+def _reference_tables(cursor: Any) -> None:
+    from django.db import connection
+
+    columns = ", ".join(f"{name} {kind}" for name, kind in REFERENCE_COLUMNS)
+    cursor.execute(f"DROP TABLE IF EXISTS {REFERENCE_TABLE}, {REFERENCE_KEYS}")
+    if connection.vendor != "postgresql":
+        cursor.execute(f"CREATE TABLE {REFERENCE_TABLE} (id integer PRIMARY KEY, {columns})")
+        for number, (unique, indexed) in enumerate(REFERENCE_INDEXES):
+            cursor.execute(f"CREATE {unique} INDEX {REFERENCE_TABLE}_{number} ON {REFERENCE_TABLE} ({indexed})")
+        return
+    cursor.execute(
+        f"CREATE TABLE {REFERENCE_TABLE} (id bigserial, {columns}, PRIMARY KEY (id, ngay_tiep_nhan)) "
+        "PARTITION BY RANGE (ngay_tiep_nhan)"
+    )
+    this_year = datetime.date.today().year
+    for year in sorted({KPI_YEAR, this_year, this_year + 1}):
+        cursor.execute(
+            f"CREATE TABLE {REFERENCE_TABLE}_y{year} PARTITION OF {REFERENCE_TABLE} "
+            f"FOR VALUES FROM ({year * STAMP_YEAR}) TO ({(year + 1) * STAMP_YEAR})"
+        )
+    cursor.execute(f"CREATE TABLE {REFERENCE_TABLE}_default PARTITION OF {REFERENCE_TABLE} DEFAULT")
+    for number, (_unique, indexed) in enumerate(REFERENCE_INDEXES):
+        cursor.execute(f"CREATE INDEX {REFERENCE_TABLE}_{number} ON {REFERENCE_TABLE} ({indexed})")
+    cursor.execute(
+        f"CREATE TABLE {REFERENCE_KEYS} (ma_ho_so varchar(100) PRIMARY KEY, id bigint NOT NULL, ngay_tiep_nhan bigint)"
+    )
+
+
 def _reference_load(path: Path) -> int:
     """The database's own bulk load of the file into the equivalent table, in one transaction; rows loaded."""
     from django.db import connection, transaction
 
-    primary_key = "id bigserial PRIMARY KEY" if connection.vendor == "postgresql" else "id integer PRIMARY KEY"
-    columns = ", ".join(f"{name} {kind}" for name, kind in REFERENCE_COLUMNS)
     names = ", ".join(name for name, _kind in REFERENCE_COLUMNS)
     with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {REFERENCE_TABLE}")
-        cursor.execute(f"CREATE TABLE {REFERENCE_TABLE} ({primary_key}, {columns})")
-        for number, (unique, indexed) in enumerate(REFERENCE_INDEXES):
-            cursor.execute(f"CREATE {unique} INDEX {REFERENCE_TABLE}_{number} ON {REFERENCE_TABLE} ({indexed})")
+        _reference_tables(cursor)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with (
@@ -307,6 +349,10 @@ def _reference_load(path: Path) -> int:
             ):
                 while chunk := handle.read(1 << 20):
                     copy.write(chunk)
+            cursor.execute(
+                f"INSERT INTO {REFERENCE_KEYS} (ma_ho_so, id, ngay_tiep_nhan) "  # noqa: S608
+                f"SELECT ma_ho_so, id, ngay_tiep_nhan FROM {REFERENCE_TABLE}"
+            )
         else:
             placeholders = ", ".join("?" for _column in REFERENCE_COLUMNS)
             with path.open(newline="", encoding="utf-8") as handle:
@@ -763,6 +809,7 @@ def main() -> None:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
+        _year_partitions()
         figures: dict[str, Any] = {}
         with tempfile.TemporaryDirectory(prefix="cchc-dossiers-") as directory:
             if options.rows:

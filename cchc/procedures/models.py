@@ -171,6 +171,41 @@ class Dossier(models.Model):
         return f"{self.source}: {self.code}"
 
 
+class DossierKey(models.Model):
+    """Where the dossier of a (source, code) is: its id and received date, in one table that is not partitioned, so
+    that a code stays unique in its source across the years of the dossiers' partitions on PostgreSQL (decision 26).
+
+    On PostgreSQL the dossier import writes the key rows of the dossiers it writes itself, from the rows just stored
+    (one ``INSERT … SELECT`` after each ``COPY``), and its re-import finds the stored dossier, and so its partition,
+    here; every other writer of dossiers (the admin, fixtures, tests) is followed by a trigger of the dossier table
+    that the import turns off for its own transaction. A second dossier with the same code in the same source fails
+    on this table's primary key. On SQLite the dossier table keeps its own unique constraint and this table stays
+    empty.
+    """
+
+    pk = models.CompositePrimaryKey("source", "code")
+    source = models.CharField(_("nguồn dữ liệu"), max_length=100)
+    code = models.CharField(_("mã hồ sơ"), max_length=100)
+    # No database constraint: a foreign key into the partitioned dossiers would have to name (id, received_on) and be
+    # checked for every imported row; the trigger and the import keep the two in step.
+    dossier = models.ForeignKey(
+        Dossier,
+        verbose_name=_("hồ sơ"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    received_on = models.DateField(_("ngày tiếp nhận"))
+
+    class Meta:
+        verbose_name = _("khóa của hồ sơ")
+        verbose_name_plural = _("khóa của hồ sơ")
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.code}"
+
+
 class DossierAggregate(models.Model):
     """Counts of dossiers for one unit (and, in the 07a layout, one field) over one period, from an aggregate report
     (biểu 06a / 07a) when no per-dossier file exists. A count the report's layout does not have is ``None``."""

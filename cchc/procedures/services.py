@@ -39,6 +39,7 @@ from .models import (
     DataImport,
     DataImportKind,
     Dossier,
+    DossierKey,
     DossierMonth,
     DossierUnitMonth,
     ImportPreset,
@@ -668,7 +669,9 @@ def analyze_after_rows() -> int:
 
 
 def _analyzed_tables() -> list[str]:
-    return [model._meta.db_table for model in (Dossier, DossierUnitMonth, DossierMonth)]
+    # The key table (PostgreSQL) grows with the dossiers and is what the next re-import joins its rows with.
+    keys = [DossierKey] if connection.vendor == "postgresql" else []
+    return [model._meta.db_table for model in (Dossier, *keys, DossierUnitMonth, DossierMonth)]
 
 
 def _known_dossiers() -> int:

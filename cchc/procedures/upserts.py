@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 import psycopg
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,10 +40,14 @@ from cchc.lib import page_cache
 from cchc.lib.errors import ServiceError
 
 from .kpis import ImportSums
-from .models import DataImport, Dossier
+from .models import DataImport, Dossier, DossierKey
 
 BATCH_SIZE = 500
 STAGING_TABLE = "procedures_dossier_import_staging"
+MATCHED_TABLE = "procedures_dossier_import_matched"
+# Set for the import's transaction on PostgreSQL: the import writes the key rows of its dossiers itself, and the
+# dossier table's trigger, which writes them for every other writer, stands aside (migration ``procedures.0007``).
+KEY_SETTING = "cchc.dossier_keys"
 # The dossier columns a row sets, after source and code (foreign keys as their ids).
 VALUE_COLUMNS = (
     "procedure_id",
@@ -115,8 +119,10 @@ class _CopyStream:
         types: Sequence[int] = (),
         prefix: Row = (),
         suffix: Row = (),
+        after: Any = None,
     ) -> None:
         self.raw_connection = raw_connection
+        self.after = after  # called with the cursor after each COPY ends (the key rows of the rows just stored)
         self.statement = statement
         self.types = types  # the columns' type oids, for a binary COPY fed by write_rows()
         self.prefix, self.suffix = prefix, suffix  # the values around each queued row (source; import, times)
@@ -188,10 +194,14 @@ class _CopyStream:
                     if rows >= ROWS_PER_COPY:  # the server stores and checks these rows while the next are parsed
                         ending, context, rows = context, None, 0
                         ending.__exit__(None, None, None)
+                        if self.after is not None:
+                            self.after(cursor)
                 if context is not None:
                     ending, context = context, None
                     if item is self._END:
                         ending.__exit__(None, None, None)
+                        if self.after is not None:
+                            self.after(cursor)
                     else:
                         _exit_quietly(ending, _Cancelled())
         except BaseException as exc:  # handed to the import's thread, which raises it
@@ -249,6 +259,38 @@ def _month(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
+def keys_of_copy_sql() -> str:
+    """The key rows of the dossiers of one import among the ids in a range (PostgreSQL; parameters: the ids after
+    which and up to which, the import). The range is read on its own (a materialised CTE), through each partition's
+    primary key: the planner cannot then prefer the index on the last import, which would read every earlier batch
+    of the import again."""
+    table = connection.ops.quote_name(Dossier._meta.db_table)
+    return f"""
+        WITH copied AS MATERIALIZED (
+            SELECT source, code, id, received_on, last_import_id FROM {table} WHERE id > %s AND id <= %s
+        )
+        INSERT INTO {DossierKey._meta.db_table} (source, code, dossier_id, received_on)
+        SELECT source, code, id, received_on FROM copied WHERE last_import_id = %s
+    """  # noqa: S608 - table names from the models
+
+
+def matched_sql() -> str:
+    """The staged rows that are new or differ from their stored dossier (PostgreSQL), with the stored dossier's id,
+    unit and dates: the key table gives each code's dossier id and received date, and so the one partition and row
+    to compare with. Takes the source as its parameter."""
+    stored = ", ".join(f"d.{name}" for name in VALUE_COLUMNS)
+    staged = ", ".join(f"s.{name}" for name in VALUE_COLUMNS)
+    return f"""
+        SELECT s.code, {staged}, d.id AS old_id, d.unit_id AS old_unit, d.received_on AS old_received,
+               d.finished_on AS old_finished
+        FROM {STAGING_TABLE} s
+        LEFT JOIN {DossierKey._meta.db_table} k ON k.source = %s AND k.code = s.code
+        LEFT JOIN {connection.ops.quote_name(Dossier._meta.db_table)} d
+            ON d.id = k.dossier_id AND d.received_on = k.received_on
+        WHERE d.id IS NULL OR ({stored}) IS DISTINCT FROM ({staged})
+    """  # noqa: S608 - table and column names from the models
+
+
 class DossierWriter:
     """Upserts the rows of one import by (source, code); call :meth:`add` per row, then :meth:`finish` once.
 
@@ -286,6 +328,11 @@ class DossierWriter:
         # The rollup counts of the created rows, summed as they are written: on PostgreSQL when every row goes straight
         # into the table (a new source) as values (not as text prepared elsewhere); on other databases always.
         self.sums: ImportSums | None = ImportSums() if not (self.postgres and self.had_rows) else None
+        # PostgreSQL: the ids above which the dossiers of the next COPY get theirs (keys written by _keys_of_copy).
+        self._sequence = ""
+        self._keys_after = 0
+        if self.postgres:
+            self._write_keys_here()
         if self.postgres and self.had_rows:
             self._create_staging()
 
@@ -414,6 +461,8 @@ class DossierWriter:
                 self.affected.update(self.sums.keys)
             else:
                 self._keys_of_import()
+        with connection.cursor() as cursor:  # other writers in this transaction are followed by the trigger again
+            cursor.execute("SELECT set_config(%s, '', true)", [KEY_SETTING])
 
     def _open_copy(self) -> Any:
         table = STAGING_TABLE if self.had_rows else self.table
@@ -424,8 +473,9 @@ class DossierWriter:
             self._check_now()
         connection.ensure_connection()
         statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        after = None if self.had_rows else self._keys_of_copy
         if not self.binary:
-            self._stream = _CopyStream(connection.connection, statement)
+            self._stream = _CopyStream(connection.connection, statement, after=after)
             return self._stream
         types = self._column_types()
         prefix: Row = ()
@@ -438,8 +488,36 @@ class DossierWriter:
             types=[types[name] for name in columns],
             prefix=prefix,
             suffix=suffix,
+            after=after,
         )
         return self._stream
+
+    def _write_keys_here(self) -> None:
+        """Turn the dossier table's key trigger off for this transaction (PostgreSQL): this writer writes the key rows
+        of its dossiers itself, in bulk, from the rows just stored (:meth:`_keys_of_copy`, :meth:`_upsert_staged`)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config(%s, 'written', true), pg_get_serial_sequence(%s, 'id')",
+                [KEY_SETTING, Dossier._meta.db_table],
+            )
+            self._sequence = cursor.fetchone()[1]
+            if not self.had_rows:
+                # Ids only grow: every dossier this import copies gets a larger one than the sequence has given yet.
+                cursor.execute(f"SELECT last_value, is_called FROM {self._sequence}")  # noqa: S608 - PostgreSQL's name
+                last, called = cursor.fetchone()
+                self._keys_after = int(last) if called else int(last) - 1
+
+    def _keys_of_copy(self, cursor: Any) -> None:
+        """The key rows of the dossiers the ``COPY`` just ended stored, written by the server from those rows (called
+        in the ``COPY`` thread, on its connection). They are the rows of this import among the ids the sequence gave
+        since the last call (``currval``: the last id this connection took); another import's rows may lie between
+        them. A code already stored for the source fails here, on the key table's primary key."""
+        cursor.execute("SELECT currval(%s::regclass)", [self._sequence])
+        last = int(cursor.fetchone()[0])
+        if last <= self._keys_after:
+            return
+        cursor.execute(keys_of_copy_sql(), [self._keys_after, last, self.log.pk])
+        self._keys_after = last
 
     def _column_types(self) -> dict[str, int]:
         """The type of each column of the dossier table (the staging table's are the same), by name: a binary
@@ -552,47 +630,65 @@ class DossierWriter:
             cursor.execute(f"CREATE TEMPORARY TABLE {STAGING_TABLE} (code varchar(100) NOT NULL, {definitions})")
 
     def _upsert_staged(self) -> None:
-        stored = ", ".join(f"d.{name}" for name in VALUE_COLUMNS)
-        staged = ", ".join(f"s.{name}" for name in VALUE_COLUMNS)
+        """Write the staged rows: the new and changed ones, found once through the key table, go into a temporary
+        table with the stored dossier's id and old values; the changed dossiers are updated by (id, received_on) (a
+        dossier whose received date moves to another year moves partition), the new ones inserted with their keys."""
+        names = ", ".join(VALUE_COLUMNS)
+        keys = DossierKey._meta.db_table
         with connection.cursor() as cursor:
-            if self.had_rows:
-                # The months of new and changed dossiers, with their old months, before they are overwritten.
-                cursor.execute(
-                    f"""
-                    WITH changed AS (
-                        SELECT s.unit_id, s.received_on, s.finished_on, d.id AS old_id, d.unit_id AS old_unit,
-                               d.received_on AS old_received, d.finished_on AS old_finished
-                        FROM {STAGING_TABLE} s LEFT JOIN {self.table} d ON d.source = %s AND d.code = s.code
-                        WHERE d.id IS NULL OR ({stored}) IS DISTINCT FROM ({staged})
-                    )
-                    SELECT unit_id, date_trunc('month', received_on)::date FROM changed
-                    UNION SELECT unit_id, date_trunc('month', finished_on)::date FROM changed
-                        WHERE finished_on IS NOT NULL
-                    UNION SELECT old_unit, date_trunc('month', old_received)::date FROM changed WHERE old_id IS NOT NULL
-                    UNION SELECT old_unit, date_trunc('month', old_finished)::date FROM changed
-                        WHERE old_finished IS NOT NULL
-                    """,  # noqa: S608 - table and column names from the model
-                    [self.source],
-                )
-                self.affected.update((unit, month) for unit, month in cursor.fetchall())
-            names = ", ".join(VALUE_COLUMNS)
-            excluded = ", ".join(f"EXCLUDED.{name}" for name in VALUE_COLUMNS)
-            current = ", ".join(f"{self.table}.{name}" for name in VALUE_COLUMNS)
-            assignments = ", ".join(f"{name} = EXCLUDED.{name}" for name in (*VALUE_COLUMNS, "last_import_id"))
+            cursor.execute(f"DROP TABLE IF EXISTS {MATCHED_TABLE}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {MATCHED_TABLE} AS {matched_sql()}", [self.source])
+            # The months of new and changed dossiers, with their old months, before they are overwritten.
             cursor.execute(
                 f"""
-                WITH written AS (
-                    INSERT INTO {self.table} (source, code, {names}, last_import_id, created_at, updated_at)
-                    SELECT %s, code, {names}, %s, %s, %s FROM {STAGING_TABLE}
-                    ON CONFLICT (source, code) DO UPDATE SET {assignments}, updated_at = EXCLUDED.updated_at
-                    WHERE ({current}) IS DISTINCT FROM ({excluded})
-                    RETURNING (xmax = 0) AS inserted
-                )
-                SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written
-                """,  # noqa: S608 - table and column names from the model
-                [self.source, self.log.pk, self.now, self.now],
+                SELECT unit_id, date_trunc('month', received_on)::date FROM {MATCHED_TABLE}
+                UNION SELECT unit_id, date_trunc('month', finished_on)::date FROM {MATCHED_TABLE}
+                    WHERE finished_on IS NOT NULL
+                UNION SELECT old_unit, date_trunc('month', old_received)::date FROM {MATCHED_TABLE}
+                    WHERE old_id IS NOT NULL
+                UNION SELECT old_unit, date_trunc('month', old_finished)::date FROM {MATCHED_TABLE}
+                    WHERE old_finished IS NOT NULL
+                """  # noqa: S608 - our own table
             )
-            created, updated = cursor.fetchone()
+            self.affected.update((unit, month) for unit, month in cursor.fetchall())
+            assignments = ", ".join(f"{name} = m.{name}" for name in VALUE_COLUMNS)
+            cursor.execute(
+                f"""
+                UPDATE {self.table} d SET {assignments}, last_import_id = %s, updated_at = %s
+                FROM {MATCHED_TABLE} m WHERE m.old_id IS NOT NULL AND d.id = m.old_id AND d.received_on = m.old_received
+                """,  # noqa: S608 - table and column names from the models
+                [self.log.pk, self.now],
+            )
+            updated = cursor.rowcount
+            cursor.execute(
+                f"""
+                UPDATE {keys} k SET received_on = m.received_on FROM {MATCHED_TABLE} m
+                WHERE m.old_id IS NOT NULL AND m.received_on <> m.old_received AND k.source = %s AND k.code = m.code
+                """,  # noqa: S608 - table names from the models
+                [self.source],
+            )
+            try:
+                with transaction.atomic():
+                    cursor.execute(
+                        f"""
+                        WITH written AS (
+                            INSERT INTO {self.table} (source, code, {names}, last_import_id, created_at, updated_at)
+                            SELECT %s, code, {names}, %s, %s, %s FROM {MATCHED_TABLE} WHERE old_id IS NULL
+                            RETURNING source, code, id, received_on
+                        )
+                        INSERT INTO {keys} (source, code, dossier_id, received_on) SELECT * FROM written
+                        """,  # noqa: S608 - table and column names from the models
+                        [self.source, self.log.pk, self.now, self.now],
+                    )
+                    created = cursor.rowcount
+            except IntegrityError as exc:
+                # another import of the same source stored some of these codes meanwhile
+                raise ServiceError(
+                    _("Một lần nhập khác của cùng nguồn dữ liệu vừa ghi các hồ sơ này; hãy nhập lại tệp."),
+                    code="concurrent_import",
+                    field="source",
+                ) from exc
+            cursor.execute(f"DROP TABLE {MATCHED_TABLE}")
             cursor.execute(f"DROP TABLE {STAGING_TABLE}")
         self.created += created
         self.updated += updated

@@ -88,14 +88,16 @@ def test_rows_with_anything_unusual_take_the_full_parse_and_its_messages(persona
 
 
 def _statistics_known() -> Any:
-    """PostgreSQL: the last (vacuum, analyze) times of the three tables; SQLite: whether ANALYZE counted dossiers."""
+    """PostgreSQL: the last (vacuum, analyze) times of the three tables (of a table partitioned by year, which has no
+    storage to vacuum, the last vacuum of its partitions); SQLite: whether ANALYZE counted dossiers."""
     table = Dossier._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(
-                "SELECT relname, last_vacuum, last_analyze FROM pg_stat_user_tables WHERE relname IN (%s, %s, %s) "
-                "ORDER BY relname",
+                "SELECT s.relname, coalesce(s.last_vacuum, (SELECT max(p.last_vacuum) FROM pg_inherits i "
+                "JOIN pg_stat_user_tables p ON p.relid = i.inhrelid WHERE i.inhparent = s.relid)), s.last_analyze "
+                "FROM pg_stat_user_tables s WHERE s.relname IN (%s, %s, %s) ORDER BY s.relname",
                 [table, DossierMonth._meta.db_table, DossierUnitMonth._meta.db_table],
             )
             return cursor.fetchall()
