@@ -60,17 +60,9 @@ def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
 
 @pytest.fixture
 def _django_db_helper(_django_db_helper: None, request: pytest.FixtureRequest) -> Generator[None]:
-    """Every test that uses the database: hide the shared personas unless it asks for them, and start from an empty
-    cache.
-
-    The cache is emptied because each test's transaction is rolled back: the stored data versions go back with it,
-    and a section or a person's roles cached by an earlier test under versions its own writes moved in this process
-    would be found again under the same versions by the next one (``cchc.lib.page_cache``).
-    """
-    from django.core.cache import cache
+    """Every test that uses the database: hide the shared personas unless it asks for them."""
     from django.db import connection
 
-    cache.clear()
     if not connection.in_atomic_block:
         # A test that commits for real; Django flushes every table after it, the personas included.
         request.node.stash[_flushes_key] = True

@@ -25,6 +25,9 @@ version on twice:
   short transaction), so every other process sees it whichever cache is configured: the local-memory cache (one
   per process) or Redis (shared by every server).
 
+A transaction rolled back moves nothing stored, and moves its apps' versions in this process on once more (at the
+next reading of the versions): a section made inside it from its own writes is never found again.
+
 The one exception: an ``UPDATE`` that sets only columns declared shown by no cached section
 (:func:`shown_by_no_section`: the time of a person's last sign-in, of an API token's last use) moves nothing, so a
 rush of sign-ins keeps every section and every person's cached roles.
@@ -163,9 +166,32 @@ class _AfterCommit:
     def __init__(self, using: str) -> None:
         self.using = using
         self.labels: set[str] = set()
+        self.ran = False
 
     def __call__(self) -> None:
+        self.ran = True
         _bump_stored(self.labels, self.using)
+
+
+def _pending(connection: BaseDatabaseWrapper) -> _AfterCommit | None:
+    """The apps written in the connection's open transaction, or ``None``.
+
+    A transaction (or savepoint) rolled back after a write drops its callback: what was read inside it, and may have
+    been cached under the versions its writes moved in this process, showed data that no longer exists, and those
+    versions are current again. They are moved on once more, here, the next time anything asks.
+    """
+    pending: _AfterCommit | None = getattr(connection, "_cchc_data_versions", None)
+    if pending is None or any(entry[1] is pending for entry in connection.run_on_commit):
+        return pending
+    connection._cchc_data_versions = None  # type: ignore[attr-defined]
+    if not pending.ran:
+        _bump_local(pending.labels)
+    return None
+
+
+def _forget_rolled_back() -> None:
+    for connection in connections.all(initialized_only=True):
+        _pending(connection)
 
 
 def changed(*labels: str, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -173,10 +199,11 @@ def changed(*labels: str, using: str = DEFAULT_DB_ALIAS) -> None:
     _bump_local(labels)
     connection = connections[using]
     if not connection.in_atomic_block:
+        _pending(connection)
         _bump_stored(labels, using)
         return
-    pending: _AfterCommit | None = getattr(connection, "_cchc_data_versions", None)
-    if pending is None or not any(entry[1] is pending for entry in connection.run_on_commit):
+    pending = _pending(connection)
+    if pending is None:
         # The first write of this transaction (an earlier one's callback has run or was dropped by a rollback).
         pending = _AfterCommit(using)
         connection._cchc_data_versions = pending  # type: ignore[attr-defined]
@@ -244,6 +271,7 @@ def versions(labels: Iterable[str], *, using: str | None = None) -> tuple[tuple[
     ``using`` names the database to read them from; by default the one the data of the caller is read from (the
     replica inside ``cchc.lib.replica.use_replica``), so that they are never newer than that data.
     """
+    _forget_rolled_back()
     ordered = sorted(set(labels))
     alias = using or router.db_for_read(apps.get_model("cchc_lib", "DataVersion")) or DEFAULT_DB_ALIAS
     stored = _stored_versions(ordered, alias)

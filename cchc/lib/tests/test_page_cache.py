@@ -139,3 +139,23 @@ def test_an_update_of_only_columns_no_section_shows_moves_no_version_and_any_oth
         cursor.execute("UPDATE accounts_user SET last_login = CURRENT_TIMESTAMP WHERE id = %s", [user.pk])
     steps.append(_version("accounts"))
     assert len(set(steps)) == len(steps)
+
+
+@pytest.mark.django_db
+def test_a_section_made_inside_a_transaction_that_is_rolled_back_is_made_again_afterwards(personas: Personas) -> None:
+    made: list[str] = []
+
+    def read() -> str:
+        def compute() -> str:
+            made.append(Unit.objects.get(pk=personas.unit_a.pk).name)
+            return made[-1]
+
+        return page_cache.fragment("test.rolled_back", reads=["organisations"], scope="s", compute=compute)
+
+    assert read() == "Sở Tư pháp"
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Unit.objects.filter(pk=personas.unit_a.pk).update(name="Tên không bao giờ lưu")
+        assert read() == "Tên không bao giờ lưu"  # its own write, at once
+        raise RuntimeError
+    assert read() == "Sở Tư pháp" and made == ["Sở Tư pháp", "Tên không bao giờ lưu", "Sở Tư pháp"]
+    assert read() == "Sở Tư pháp" and len(made) == 3  # and cached again from there
