@@ -25,6 +25,13 @@ version on twice:
   short transaction), so every other process sees it whichever cache is configured: the local-memory cache (one
   per process) or Redis (shared by every server).
 
+A transaction rolled back moves nothing stored, and moves its apps' versions in this process on once more (at the
+next reading of the versions): a section made inside it from its own writes is never found again.
+
+The one exception: an ``UPDATE`` that sets only columns declared shown by no cached section
+(:func:`shown_by_no_section`: the time of a person's last sign-in, of an API token's last use) moves nothing, so a
+rush of sign-ins keeps every section and every person's cached roles.
+
 Reading the versions (one query) comes before reading the data, so a section made from data older than the
 versions is stored under a key nobody asks for again. Within one request the committed versions are read once per
 database, all apps together, at the first section that needs them (:func:`begin_request`): every later section of
@@ -48,7 +55,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone, translation
 
-__all__ = ["SECONDS", "changed", "fragment", "fragments", "key", "versions"]
+__all__ = ["SECONDS", "changed", "fragment", "fragments", "key", "shown_by_no_section", "versions"]
 
 T = TypeVar("T")
 
@@ -64,10 +71,16 @@ _WRITE = re.compile(
 )
 _TRUNCATED = re.compile(r'"?(\w+)"?\s*(?:,|$|\s)')
 _WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCA", "WITH ", "REPLAC")
+# An UPDATE of one table whose SET clause only gives columns placeholders, as Django's ``save(update_fields=…)`` and
+# ``update()`` write it: the table, then the SET clause.
+_PLAIN_UPDATE = re.compile(r'\s*UPDATE\s+"?(\w+)"?\s+SET\s+(.+?)(?:\s+WHERE\s.*)?', re.IGNORECASE | re.DOTALL)
+_ASSIGNMENT = re.compile(r'\s*"?(\w+)"?\s*=\s*%s\s*')
 
 _local: dict[str, int] = {}  # moved at once, in this process
 _lock = threading.Lock()
 _tables: dict[str, str] = {}
+# Per table, the columns that no cached section shows (:func:`shown_by_no_section`).
+_unshown: dict[str, frozenset[str]] = {}
 _paused = threading.local()
 # The committed versions read during the current request, per database alias (``None``: not in a request).
 _request = threading.local()
@@ -86,12 +99,42 @@ def _app_of_table(table: str) -> str | None:
     return _tables.get(table)
 
 
+def shown_by_no_section(table: str, *columns: str) -> None:
+    """Declare that no cached section shows ``columns`` of ``table``: an UPDATE that sets only those moves no version.
+
+    For the columns that record when something happened to a row and that only uncached pages show (the time of a
+    person's last sign-in, of an API token's last use): written at every sign-in, they would otherwise make every
+    section reading their app, and every person's cached roles, be made again. Whoever shows one of them in a cached
+    section must take it out of here.
+    """
+    _unshown[table] = _unshown.get(table, frozenset()) | frozenset(columns)
+
+
+def _sets_only_unshown_columns(sql: str, tables: list[str]) -> bool:
+    """Is ``sql`` an UPDATE of one table that sets only columns no cached section shows (placeholders, nothing else)?"""
+    if len(tables) != 1 or tables[0] not in _unshown:
+        return False
+    match = _PLAIN_UPDATE.fullmatch(sql)
+    if match is None or match.group(1) != tables[0]:
+        return False
+    columns = set()
+    for assignment in match.group(2).split(","):
+        column = _ASSIGNMENT.fullmatch(assignment)
+        if column is None:
+            return False
+        columns.add(column.group(1))
+    return columns <= _unshown[tables[0]]
+
+
 def _apps_written(sql: str) -> set[str]:
-    """The apps whose tables the statement ``sql`` writes (empty for a read)."""
+    """The apps whose tables the statement ``sql`` writes (empty for a read, or for a write of columns no cached
+    section shows)."""
     head = sql.lstrip()[:6].upper()
     if not head.startswith(_WRITES):
         return set()
     tables = [match.group(1) for match in _WRITE.finditer(sql)]
+    if head == "UPDATE" and _sets_only_unshown_columns(sql, tables):
+        return set()
     if head == "TRUNCA":
         tables += _TRUNCATED.findall(sql.split(None, 1)[1] if " " in sql else "")
     return {label for table in tables if (label := _app_of_table(table)) is not None}
@@ -123,9 +166,32 @@ class _AfterCommit:
     def __init__(self, using: str) -> None:
         self.using = using
         self.labels: set[str] = set()
+        self.ran = False
 
     def __call__(self) -> None:
+        self.ran = True
         _bump_stored(self.labels, self.using)
+
+
+def _pending(connection: BaseDatabaseWrapper) -> _AfterCommit | None:
+    """The apps written in the connection's open transaction, or ``None``.
+
+    A transaction (or savepoint) rolled back after a write drops its callback: what was read inside it, and may have
+    been cached under the versions its writes moved in this process, showed data that no longer exists, and those
+    versions are current again. They are moved on once more, here, the next time anything asks.
+    """
+    pending: _AfterCommit | None = getattr(connection, "_cchc_data_versions", None)
+    if pending is None or any(entry[1] is pending for entry in connection.run_on_commit):
+        return pending
+    connection._cchc_data_versions = None  # type: ignore[attr-defined]
+    if not pending.ran:
+        _bump_local(pending.labels)
+    return None
+
+
+def _forget_rolled_back() -> None:
+    for connection in connections.all(initialized_only=True):
+        _pending(connection)
 
 
 def changed(*labels: str, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -133,10 +199,11 @@ def changed(*labels: str, using: str = DEFAULT_DB_ALIAS) -> None:
     _bump_local(labels)
     connection = connections[using]
     if not connection.in_atomic_block:
+        _pending(connection)
         _bump_stored(labels, using)
         return
-    pending: _AfterCommit | None = getattr(connection, "_cchc_data_versions", None)
-    if pending is None or not any(entry[1] is pending for entry in connection.run_on_commit):
+    pending = _pending(connection)
+    if pending is None:
         # The first write of this transaction (an earlier one's callback has run or was dropped by a rollback).
         pending = _AfterCommit(using)
         connection._cchc_data_versions = pending  # type: ignore[attr-defined]
@@ -204,6 +271,7 @@ def versions(labels: Iterable[str], *, using: str | None = None) -> tuple[tuple[
     ``using`` names the database to read them from; by default the one the data of the caller is read from (the
     replica inside ``cchc.lib.replica.use_replica``), so that they are never newer than that data.
     """
+    _forget_rolled_back()
     ordered = sorted(set(labels))
     alias = using or router.db_for_read(apps.get_model("cchc_lib", "DataVersion")) or DEFAULT_DB_ALIAS
     stored = _stored_versions(ordered, alias)

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+from importlib import import_module
 from typing import Any
 
 from django.apps import AppConfig
 from django.conf import settings
+from django.contrib.sessions.backends import db
 from django.core.checks import CheckMessage, Tags, Warning, register
 from django.db import DatabaseError, connections
 from django.utils import timezone
@@ -24,10 +26,13 @@ STALE_SESSION_DAYS = 3
 
 
 def _database_sessions() -> bool:
-    return str(getattr(settings, "SESSION_ENGINE", "")) in {
-        "django.contrib.sessions.backends.db",
-        "django.contrib.sessions.backends.cached_db",
-    }
+    """Does the session engine keep sessions in the database (Django's ``db`` or ``cached_db``, or ours on them)?"""
+    engine = str(getattr(settings, "SESSION_ENGINE", ""))
+    try:
+        store = import_module(engine).SessionStore
+    except (ImportError, AttributeError):
+        return False
+    return issubclass(store, db.SessionStore)
 
 
 def autovacuum_messages(settings_by_alias: dict[str, str]) -> list[CheckMessage]:

@@ -174,7 +174,7 @@ try:
     CACHES = cache_from_url(REDIS_URL, key_prefix=env_str("CACHE_KEY_PREFIX", "cchc"))
 except ValueError as error:
     raise ImproperlyConfigured(str(error)) from None
-SESSION_ENGINE = "cchc.lib.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "cchc.lib.sessions" if REDIS_URL else "cchc.lib.sessions.database"
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboards:home"
@@ -199,8 +199,9 @@ CONTENT_SECURITY_POLICY = {
 # Sessions end after a period without activity and when the browser closes. A session is written only when it
 # changes, and its idle deadline moved on at most once every SESSION_REFRESH_SECONDS (SessionRefreshMiddleware),
 # not on every request. With REDIS_URL the cache is Redis and sessions are read from it, written through to the
-# database, which still answers when Redis is down (cchc.lib.sessions); without it they stay in the database alone,
-# since a per-process memory cache would still hold a session that another worker has ended.
+# database, which still answers when Redis is down (cchc.lib.sessions); without it they stay in the database alone
+# (cchc.lib.sessions.database), since a per-process memory cache would still hold a session that another worker has
+# ended. Either store writes the session of a sign-in once, at the end of the request.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 4 * 3600)
 SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60)
 SESSION_SAVE_EVERY_REQUEST = False

@@ -128,7 +128,7 @@ def test_production_settings_without_redis_keep_sessions_in_the_database() -> No
         environ={"SECRET_KEY": random_secret_key(), "ALLOWED_HOSTS": "cchc.example.gov.vn", "REDIS_URL": ""},
     )
     assert shown.returncode == 0, shown.stderr
-    assert shown.stdout.split() == ["django.contrib.sessions.backends.db", "cchc.accounts.hashers.Argon2PasswordHasher"]
+    assert shown.stdout.split() == ["cchc.lib.sessions.database", "cchc.accounts.hashers.Argon2PasswordHasher"]
 
 
 def test_production_settings_with_an_object_storage_address_keep_uploads_in_the_private_bucket() -> None:

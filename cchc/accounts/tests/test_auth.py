@@ -7,6 +7,7 @@ import re
 
 import pytest
 import time_machine
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -145,6 +146,26 @@ def test_a_successful_login_clears_earlier_failures_of_the_account(personas: Per
     for attempt in range(4):
         _login(Client(), "daumoi_a", "sai-mat-khau", ip=f"10.0.5.{attempt}")
     assert _login(Client(), "daumoi_a", PASSWORD, ip="10.0.5.9").status_code == 302  # type: ignore[attr-defined]
+
+
+def test_failures_older_than_the_cool_off_count_for_nothing_and_the_next_failure_sweeps_them(
+    personas: Personas,
+) -> None:
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for attempt in range(5):
+            _login(Client(), "daumoi_a", "sai-mat-khau", ip=f"10.0.9.{attempt}")
+        assert _login(Client(), "daumoi_a", PASSWORD, ip="10.0.9.9").status_code == 429  # type: ignore[attr-defined]
+    cooled_off = start + datetime.timedelta(hours=settings.AXES_COOLOFF_TIME, minutes=1)
+    with time_machine.travel(cooled_off, tick=False):
+        assert _login(Client(), "daumoi_a", PASSWORD, ip="10.0.9.9").status_code == 302  # type: ignore[attr-defined]
+        # The next failure, of anybody, sweeps the expired ones: four new failures do not lock the account.
+        for attempt in range(4):
+            answer = _login(Client(), "daumoi_a", "sai-mat-khau", ip=f"10.0.9.{attempt}")
+            assert answer.status_code == 200  # type: ignore[attr-defined]
+        assert AccessAttempt.objects.filter(username="daumoi_a", attempt_time__lt=cooled_off).count() == 0
+        assert _login(Client(), "daumoi_a", PASSWORD, ip="10.0.9.9").status_code == 302  # type: ignore[attr-defined]
+    assert not AccessAttempt.objects.filter(username="daumoi_a").exists()
 
 
 def test_the_session_cookie_ends_with_the_browser(personas: Personas) -> None:

@@ -6,13 +6,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cchc.accounts.models import Role, RoleAssignment
 from cchc.lib import page_cache
 from cchc.organisations.models import Membership
-from cchc.testing.personas import Personas
+from cchc.testing.personas import PASSWORD, Personas
 
 
 def _reads_of(table: str, queries: CaptureQueriesContext) -> list[str]:
@@ -93,3 +94,27 @@ def test_two_people_never_share_their_roles(personas: Personas) -> None:
     for _round in range(2):
         assert secretariat.get(reverse("accounts:user_list")).status_code == 200
         assert focal.get(reverse("accounts:user_list")).status_code == 403
+
+
+def test_someone_elses_sign_in_keeps_ones_cached_roles_and_sections_and_a_role_change_still_reaches_them(
+    personas: Personas,
+) -> None:
+    client = personas.client("secretariat")
+    for _page in range(2):
+        assert client.get(reverse("dashboards:home")).status_code == 200
+    with CaptureQueriesContext(connection) as cached:
+        assert client.get(reverse("dashboards:home")).status_code == 200
+    # A rush of sign-ins of other people, through the login page: each writes its time of sign-in.
+    for username in ("daumoi_a", "daumoi_b", "lanhdao"):
+        answer = Client().post(reverse("accounts:login"), {"username": username, "password": PASSWORD})
+        assert answer.status_code == 302
+    with CaptureQueriesContext(connection) as after_sign_ins:
+        assert client.get(reverse("dashboards:home")).status_code == 200
+    # The roles, the units one works in and their people still come from the cache: the page costs what it did.
+    assert [q["sql"] for q in after_sign_ins.captured_queries] == [q["sql"] for q in cached.captured_queries]
+    assert not _reads_of("accounts_roleassignment", after_sign_ins)
+    assert not _reads_of("organisations_membership", after_sign_ins)
+    RoleAssignment.objects.filter(user=personas.secretariat, role=Role.SECRETARIAT).delete()
+    with CaptureQueriesContext(connection) as after_revoke:
+        assert client.get(reverse("accounts:user_list")).status_code == 403
+    assert _reads_of("accounts_roleassignment", after_revoke)

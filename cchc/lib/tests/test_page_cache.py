@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
+from cchc.accounts.models import ApiToken, User
+from cchc.accounts.services import api_token_create
 from cchc.lib import page_cache
 from cchc.lib.models import DataVersion
 from cchc.organisations.models import Unit, UnitKind
@@ -110,3 +113,49 @@ def test_sections_read_together_share_one_read_of_the_versions_and_each_is_made_
     Unit.objects.filter(pk=personas.unit_a.pk).update(name="Sở Tư pháp và Pháp chế")
     assert read() == ["one: Sở Tư pháp và Pháp chế", "two: Sở Tư pháp và Pháp chế"]
     assert made == ["one", "two", "one", "two"]
+
+
+@pytest.mark.django_db
+def test_an_update_of_only_columns_no_section_shows_moves_no_version_and_any_other_write_of_the_row_does(
+    personas: Personas,
+) -> None:
+    user = personas.focal_a
+    start = _version("accounts")
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())  # as a sign-in writes it
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    api_token_create(actor=user, user=user, name="Kết nối thử")  # an INSERT: moves it
+    after_token = _version("accounts")
+    assert after_token != start
+    ApiToken.objects.filter(user=user).update(last_used_at=timezone.now())  # as an API request writes it
+    assert _version("accounts") == after_token
+    steps = [after_token]
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now(), full_name="Tên mới")  # another column too
+    steps.append(_version("accounts"))
+    user.full_name = "Tên khác"
+    user.save()  # every column
+    steps.append(_version("accounts"))
+    with connection.cursor() as cursor:  # not a placeholder: whatever it is, it counts
+        cursor.execute("UPDATE accounts_user SET last_login = CURRENT_TIMESTAMP WHERE id = %s", [user.pk])
+    steps.append(_version("accounts"))
+    assert len(set(steps)) == len(steps)
+
+
+@pytest.mark.django_db
+def test_a_section_made_inside_a_transaction_that_is_rolled_back_is_made_again_afterwards(personas: Personas) -> None:
+    made: list[str] = []
+
+    def read() -> str:
+        def compute() -> str:
+            made.append(Unit.objects.get(pk=personas.unit_a.pk).name)
+            return made[-1]
+
+        return page_cache.fragment("test.rolled_back", reads=["organisations"], scope="s", compute=compute)
+
+    assert read() == "Sở Tư pháp"
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Unit.objects.filter(pk=personas.unit_a.pk).update(name="Tên không bao giờ lưu")
+        assert read() == "Tên không bao giờ lưu"  # its own write, at once
+        raise RuntimeError
+    assert read() == "Sở Tư pháp" and made == ["Sở Tư pháp", "Tên không bao giờ lưu", "Sở Tư pháp"]
+    assert read() == "Sở Tư pháp" and len(made) == 3  # and cached again from there

@@ -195,19 +195,26 @@ def test_restore_command_refuses_the_database_in_use_without_touching_it(tmp_pat
     assert Unit.objects.count() == before
 
 
-@override_settings(SESSION_ENGINE="django.contrib.sessions.backends.db")
-def test_the_deployment_check_warns_when_expired_sessions_pile_up() -> None:
-    assert checks.check_sessions_cleared(databases=["default"]) == []
+def test_the_deployment_check_warns_when_expired_sessions_pile_up_with_any_engine_keeping_them_in_the_database() -> (
+    None
+):
+    database_engines = ["django.contrib.sessions.backends.db", "cchc.lib.sessions.database", "cchc.lib.sessions"]
+    for engine in database_engines:
+        with override_settings(SESSION_ENGINE=engine):
+            assert checks.check_sessions_cleared(databases=["default"]) == []
     Session.objects.create(
         session_key="x" * 40,
         session_data="",
         expire_date=timezone.now() - datetime.timedelta(days=checks.STALE_SESSION_DAYS + 1),
     )
 
-    warnings = checks.check_sessions_cleared(databases=["default"])
-
-    assert [warning.id for warning in warnings] == ["maintenance.W002"]
-    assert checks.check_sessions_cleared(databases=None) == []
+    for engine in database_engines:
+        with override_settings(SESSION_ENGINE=engine):
+            warnings = checks.check_sessions_cleared(databases=["default"])
+            assert [warning.id for warning in warnings] == ["maintenance.W002"], engine
+            assert checks.check_sessions_cleared(databases=None) == []
+    with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cache"):
+        assert checks.check_sessions_cleared(databases=["default"]) == []
 
 
 def test_the_deployment_check_warns_only_about_a_database_whose_autovacuum_is_off() -> None:
