@@ -1,0 +1,72 @@
+"""Web copies that keep each paragraph's indent as a short first line, and the other loss classes read after
+them (``docs/extraction.md``, "Indented web copies")."""
+
+from __future__ import annotations
+
+from cchc.extraction import extract_text, to_json_dict
+from cchc.extraction.rules import counting_rules
+
+HEADER = "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HỒ CHÍ MINH\nSố: 12/KH-UBND\nThành phố Hồ Chí Minh, ngày 20 tháng 11 năm 2025\n\n"
+# Paragraphs set apart by blank lines, wrapped at about 80 characters, each opening with a short line.
+INDENTED = (
+    "KẾ HOẠCH\nTriển khai Đề án nâng cao nhận thức cộng đồng\n\n"
+    "I. TỔ CHỨC\nTHỰC HIỆN\n\n"
+    "1. Giao Sở\n"
+    "Nông nghiệp và Môi trường là cơ quan đầu mối, chủ trì, hướng dẫn thực hiện Đề\n"
+    "án trên địa bàn Thành phố; tổng hợp kết quả thực hiện, báo cáo Ủy ban nhân dân\n"
+    "Thành phố trước ngày 15/12/2025.\n\n"
+    "2. Sở Tài\n"
+    "chính phối hợp với các cơ quan, đơn vị liên quan tham mưu Ủy ban nhân dân Thành\n"
+    "phố bố trí dự toán kinh phí theo phân cấp ngân sách nhà nước để triển khai thực\n"
+    "hiện nhiệm vụ được giao tại Kế hoạch này theo quy định của Luật ngân sách.\n\n"
+    "3. Sở Y tế chủ\n"
+    "trì, phối hợp với Sở Nông nghiệp và Môi trường thực hiện các chương trình có\n"
+    "liên quan đến người khuyết tật, đối tượng bảo trợ xã hội và các đối tượng dễ\n"
+    "bị tổn thương khác trên địa bàn Thành phố trong năm 2026 theo kế hoạch.\n\n"
+    "4. Sở Khoa học\n"
+    "và Công nghệ\n\n"
+    "- Nâng cao chất lượng công tác\n"
+    "truyền thông, tuyên truyền, đưa tin trong phòng tránh và giảm nhẹ rủi ro thiên\n"
+    "tai; phối hợp thực hiện các chương trình truyền thông về giảm nhẹ rủi ro thiên\n"
+    "tai từ cộng đồng.\n"
+)
+
+
+def _extract(body: str) -> tuple[list[dict], dict[str, int]]:
+    with counting_rules() as fired:
+        tasks = to_json_dict(extract_text(HEADER + body, units=[]))["tasks"]
+    return tasks, dict(fired)
+
+
+def test_a_short_first_line_of_an_indented_paragraph_is_no_heading() -> None:
+    tasks, fired = _extract(INDENTED)
+    assert [(task["section"], task["lead_unit"], task["deadline"]) for task in tasks] == [
+        ("1", "Sở Nông nghiệp và Môi trường", "2025-12-15"),
+        ("2", "Sở Tài chính", None),
+        ("3", "Sở Y tế", "2026-12-31"),
+        ("4", "Sở Khoa học và Công nghệ", None),
+    ]
+    assert fired["segment.indented_first_line"] >= 3
+
+
+def test_a_heading_alone_between_blank_lines_still_leads_the_items_below() -> None:
+    tasks, _fired = _extract(INDENTED)
+    assert tasks[-1]["content"].startswith("Nâng cao chất lượng công tác truyền thông")
+
+
+def test_a_heading_over_an_unwrapped_paragraph_still_ends_at_its_line() -> None:
+    # Paragraphs not wrapped at all (one line each): the short numbered line is a heading, its unit the lead.
+    tasks, fired = _extract(
+        "KẾ HOẠCH\nCải cách hành chính năm 2024\n\n"
+        "1. Công an tỉnh\n"
+        "Đẩy mạnh cấp tài khoản định danh điện tử mức độ 2 cho công dân; phối hợp với Văn phòng UBND tỉnh tích hợp "
+        "đăng nhập bằng tài khoản VNeID, hoàn thành trong tháng 6/2024.\n\n"
+        "2. Sở Tư pháp\n"
+        "Tham mưu công bố kết quả hệ thống hóa văn bản quy phạm pháp luật trong Quý I/2024.\n\n"
+        "3. Sở Nội vụ\n"
+        "Tổng hợp tài liệu kiểm chứng lĩnh vực cải cách hành chính, báo cáo trước ngày 10/12/2024.\n\n"
+        "4. Sở Tài chính\n"
+        "Bố trí kinh phí thực hiện Kế hoạch theo quy định, báo cáo kết quả trước ngày 15/12/2024.\n"
+    )
+    assert [task["lead_unit"] for task in tasks] == ["Công an tỉnh", "Sở Tư pháp", "Sở Nội vụ", "Sở Tài chính"]
+    assert "segment.indented_first_line" not in fired
