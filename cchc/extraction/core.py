@@ -19,14 +19,14 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from cchc.lib.dates import Deadline, fold_aligned, parse_deadline
+from cchc.lib.dates import Deadline, Recurrence, fold_aligned, parse_deadline
 from cchc.lib.periods import Period, PeriodKind
 
 from . import learned as learned_labeller  # the optional learned second opinion, see extract_lines
 from .cell_tables import DITTO, column_kind
 from .cleaning import clean_lines
 from .cross_references import resolve_cross_references
-from .deadlines import deadline_view
+from .deadlines import deadline_view, short_rhythm
 from .headers import Header, parse_header
 from .registry_unit import RegistryUnit, UnitSource
 from .rules import fire
@@ -690,6 +690,13 @@ class _Extractor:
             text_for_dates = _without_fronted_purpose(text_for_dates)
         deadline = parse_deadline(text_for_dates, reference=self.reference, bare=heading and _is_schedule(node.text))
         deadline_rule = "deadline.own" if not deadline.is_empty else ""
+        if deadline.recurrence == Recurrence.NONE:
+            rhythm = short_rhythm(text_for_dates)
+            if rhythm:
+                # "báo cáo UBND tỉnh trước 19h00’ hằng ngày", "cập nhật kết quả hàng tuần": daily and weekly work
+                # is continuous (``LABELLING.md``); a due day, if any, stays.
+                deadline = replace(deadline, text=deadline.text or rhythm, recurrence=Recurrence.CONTINUOUS)
+                deadline_rule = deadline_rule or "deadline.short_rhythm"
         if "deadline" in fields:
             stated = _last_year_of_span(
                 parse_deadline(fields["deadline"], reference=self.reference, bare=True), fields["deadline"]

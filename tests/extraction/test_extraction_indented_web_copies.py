@@ -70,3 +70,43 @@ def test_a_heading_over_an_unwrapped_paragraph_still_ends_at_its_line() -> None:
     )
     assert [task["lead_unit"] for task in tasks] == ["Công an tỉnh", "Sở Tư pháp", "Sở Nội vụ", "Sở Tài chính"]
     assert "segment.indented_first_line" not in fired
+
+
+CONG_DIEN = (
+    "ỦY BAN NHÂN DÂN\nTỈNH ĐẮK LẮK\nSố: 129/KH-UBND\nĐắk Lắk, ngày 20 tháng 11 năm 2025\n\n"
+    "KẾ HOẠCH\nBảo đảm nhu yếu phẩm cho người dân vùng ngập lụt\n\n"
+)
+
+
+def test_daily_and_weekly_reports_are_continuous_work() -> None:
+    with counting_rules() as fired:
+        tasks = to_json_dict(
+            extract_text(
+                CONG_DIEN + "1. Sở Công Thương tổng hợp nhu cầu từ cơ sở, báo cáo UBND tỉnh trước 19h00’ hằng ngày.\n"
+                "2. Sở Y tế chủ động cập nhật kết quả thực hiện hàng tuần, báo cáo UBND tỉnh.\n"
+                "3. UBND các xã, phường cập nhật liên tục tình hình ngập sâu, chia cắt của người dân.\n"
+                "4. Sở Tài chính báo cáo UBND tỉnh kết quả thực hiện hằng ngày, trước ngày 30/11/2025.\n",
+                units=[],
+            )
+        )["tasks"]
+    assert [(task["lead_unit"], task["deadline"], task["recurrence"]) for task in tasks] == [
+        ("Sở Công Thương", None, "continuous"),
+        ("Sở Y tế", None, "continuous"),
+        ("UBND các xã, phường", None, "continuous"),
+        ("Sở Tài chính", "2025-11-30", "continuous"),
+    ]
+    assert fired["deadline.short_rhythm"] == 3
+
+
+def test_a_day_in_everyday_life_or_a_cited_daily_report_is_no_rhythm() -> None:
+    tasks = to_json_dict(
+        extract_text(
+            CONG_DIEN + "1. Sở Công Thương tuyên truyền lợi ích của thanh toán không dùng tiền mặt trong đời sống "
+            "hàng ngày.\n"
+            "2. Sở Khoa học và Công nghệ khắc phục các hạn chế đã được chỉ ra tại báo cáo hằng ngày của Cơ quan "
+            "Thường trực Ban Chỉ đạo.\n"
+            "3. Sở Nông nghiệp và Môi trường vận hành hệ thống quan trắc tự động, liên tục tại các nguồn thải lớn.\n",
+            units=[],
+        )
+    )["tasks"]
+    assert [(task["deadline"], task["recurrence"]) for task in tasks] == [(None, "")] * 3
