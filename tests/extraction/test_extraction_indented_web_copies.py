@@ -110,3 +110,24 @@ def test_a_day_in_everyday_life_or_a_cited_daily_report_is_no_rhythm() -> None:
         )
     )["tasks"]
     assert [(task["deadline"], task["recurrence"]) for task in tasks] == [(None, "")] * 3
+
+
+def test_a_lead_keeps_whose_units_they_are_after_truc_thuoc() -> None:
+    with counting_rules() as fired:
+        tasks = to_json_dict(
+            extract_text(
+                "BỘ TÀI CHÍNH\nSố: 17899/BTC-TCCB\nHà Nội, ngày 18 tháng 11 năm 2025\n\n"
+                "1. Đề nghị Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương chỉ đạo các xã, phường cử cán "
+                "bộ tham dự lớp bồi dưỡng, gửi danh sách trước ngày 24/11/2025.\n"
+                "2. Các cơ quan trực thuộc Bộ Văn hóa, Thể thao và Du lịch chủ trì bố trí nguồn lực thực hiện quy "
+                "hoạch.\n"
+                "3. Bộ Tư pháp phối hợp với các đơn vị thuộc Bộ rà soát văn bản.\n",
+                units=[],
+            )
+        )["tasks"]
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [
+        ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương", "2025-11-24"),
+        ("Các cơ quan trực thuộc Bộ Văn hóa, Thể thao và Du lịch", None),
+        ("Bộ Tư pháp", None),
+    ]
+    assert fired["name.superior_kept"] >= 2
