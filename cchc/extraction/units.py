@@ -140,7 +140,7 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
     (
         "departments",
         re.compile(
-            rf"(?:{_CAC}\s+so(?:\s*,?\s*ban)?|so\s*,\s*ban)\s*,?\s*nganh(?:\s*,?\s*(?:doan\s+the|to\s+chuc\s+chinh\s+tri\s*-?\s*xa\s+hoi))*(?:\s+(?:cap\s+)?(?:tinh|thanh\s+pho))?(?![a-z])"
+            rf"(?:{_CAC}\s+so(?:\s*,?\s*ban)?|so\s*,\s*ban)\s*,?\s*nganh(?:\s*,?\s*(?:doan\s+the|to\s+chuc\s+chinh\s+tri\s*-?\s*xa\s+hoi|dia\s+phuong|don\s+vi|hoi(?![a-z])))*(?:\s+(?:cap\s+)?(?:tinh|thanh\s+pho))?(?![a-z])"
         ),
     ),
     (

@@ -131,3 +131,19 @@ def test_a_lead_keeps_whose_units_they_are_after_truc_thuoc() -> None:
         ("Bộ Tư pháp", None),
     ]
     assert fired["name.superior_kept"] >= 2
+
+
+def test_departments_listed_with_localities_or_units_are_one_group() -> None:
+    tasks = to_json_dict(
+        extract_text(
+            "ỦY BAN NHÂN DÂN\nTỈNH ĐẮK LẮK\nSố: 10/CT-UBND\nĐắk Lắk, ngày 20 tháng 11 năm 2025\n\n"
+            "1. Các sở, ban, ngành, địa phương đánh giá sự phù hợp của dự án đầu tư với quy hoạch tỉnh.\n"
+            "2. Các sở, ban, ngành, đơn vị chủ động bố trí kinh phí thực hiện Kế hoạch, báo cáo trước ngày "
+            "15/12/2025.\n",
+            units=[],
+        )
+    )["tasks"]
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [
+        ("Các sở, ban, ngành, địa phương", None),
+        ("Các sở, ban, ngành, đơn vị", "2025-12-15"),
+    ]
