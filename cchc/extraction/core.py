@@ -95,6 +95,7 @@ LEAD_CONFIDENCE = {
     "lead.described_role": 0.7,
     "lead.assign_cue_described_group": 0.7,
     "lead.group_with_qualifier": 0.65,
+    "lead.group_in_area": 0.65,
     "lead.later_sentence_owner": 0.6,
     "lead.subject_after_opening": 0.6,
     "lead.lead_in_clause": 0.6,
@@ -307,16 +308,28 @@ def _subject_end(folded: str, end: int) -> int | None:
     if qualifier is None:
         return None
     assigned = folded[end : qualifier.end()].split()[:2] == ["duoc", "giao"]
+    # "… các tỉnh, thành phố tại khu vực dự báo xảy ra mưa, lũ tập trung lãnh đạo …": an area described with a
+    # list of its own may hold commas before the verb.
+    area = _AREA_RE.match(folded, end) is not None
     words = list(re.finditer(r"[a-z0-9]+", folded[qualifier.end() :]))
     last = qualifier.end()
+    after_comma = -1  # words read since the last comma of an area's own list
     for index, word in enumerate(words[:15]):
         position = qualifier.end() + word.start()
-        if re.search(r"[,;:.]", folded[last:position]):
+        if re.search(r"[;:.]" if area else r"[,;:.]", folded[last:position]):
             return None
+        if "," in folded[last:position]:
+            after_comma = 0
         if _VERB_AFTER_RE.match(folded, position) and not (assigned and index == 0):
-            return last
+            # "… mưa, lũ tập trung": the list is of short nouns; "… biên giới, Sở Y tế phối hợp" names a unit.
+            return last if after_comma <= 2 else None
+        if after_comma >= 0:
+            after_comma += 1
         last = qualifier.end() + word.end()
     return None
+
+
+_AREA_RE = re.compile(r"\s*(?:tai|o)\s+(?:cac\s+)?(?:khu\s+vuc|vung|dia\s+ban)(?![a-z])")
 
 
 _SCHEDULE_HEADING_RE = re.compile(
@@ -560,6 +573,15 @@ class _Extractor:
                 heading = folded[end:].lstrip().startswith(":") or not folded[end:].strip()
                 stop = folded.find(":", end) + 1 if heading and ":" in folded[end:] else end
                 return "lead.subject_at_start", (refs, view.cut(refs[0].start, end), stop, heading, [(start, end)])
+            if refs and _AREA_RE.match(folded, end) and all(ref.kind in ("group", "unknown") for ref in refs):
+                # "Bí thư tỉnh ủy, thành ủy; Chủ tịch Ủy ban nhân dân các tỉnh, thành phố tại khu vực dự báo xảy ra
+                # mưa, lũ tập trung …": the groups with the area they cover lead as written, titles and all.
+                subject_end = _subject_end(folded, end)
+                if subject_end is not None and subject_end > end:
+                    text = view.cut(start, subject_end).strip()
+                    members = tuple(member for ref in refs for member in ref.members)
+                    ref = UnitRef(text=text, start=start, end=subject_end, members=members, kind="group")
+                    return "lead.group_in_area", ([ref], text, 0, False, [(start, subject_end)])
             if refs and all(ref.kind == "group" for ref in refs):
                 # "Các sở, ngành được giao chủ trì soạn thảo văn bản bảo đảm …": a group with its qualifier.
                 subject_end = _subject_end(folded, end)

@@ -147,3 +147,31 @@ def test_departments_listed_with_localities_or_units_are_one_group() -> None:
         ("Các sở, ban, ngành, địa phương", None),
         ("Các sở, ban, ngành, đơn vị", "2025-12-15"),
     ]
+
+
+def test_groups_with_the_area_they_cover_lead_the_items_below_as_written() -> None:
+    with counting_rules() as fired:
+        tasks = to_json_dict(
+            extract_text(
+                "THỦ TƯỚNG CHÍNH PHỦ\nSố: 219/CĐ-TTg\nHà Nội, ngày 16 tháng 11 năm 2025\n\nCÔNG ĐIỆN\n"
+                "2. Bí thư tỉnh ủy, thành ủy; Chủ tịch Ủy ban nhân dân các tỉnh, thành phố tại khu vực dự báo xảy ra "
+                "mưa, lũ tập trung lãnh đạo, chỉ đạo, triển khai ngay các biện pháp bảo đảm an toàn, trong đó:\n"
+                "a) Huy động lực lượng quân đội, công an tiếp cận các khu vực bị chia cắt.\n"
+                "b) Tổng hợp báo cáo tình hình mưa lũ trước 13 giờ hằng ngày.\n",
+                units=[],
+            )
+        )["tasks"]
+    lead = "Bí thư tỉnh ủy, thành ủy; Chủ tịch Ủy ban nhân dân các tỉnh, thành phố tại khu vực dự báo xảy ra mưa, lũ"
+    assert [(task["section"], task["lead_unit"]) for task in tasks] == [("a)", lead), ("b)", lead)]
+    assert fired["lead.group_in_area"] == 1
+
+
+def test_a_list_of_units_then_a_comma_is_no_area() -> None:
+    tasks = to_json_dict(
+        extract_text(
+            "ỦY BAN NHÂN DÂN\nTỈNH GIA LAI\nSố: 20/KH-UBND\nGia Lai, ngày 16 tháng 11 năm 2025\n\n"
+            "1. Ủy ban nhân dân các xã tại khu vực biên giới, Sở Y tế phối hợp kiểm tra.\n",
+            units=[],
+        )
+    )["tasks"]
+    assert all("Sở Y tế" not in (task["lead_unit"] or "") for task in tasks)
