@@ -180,6 +180,11 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
             previous_blank, previous_line, previous_opened_block = False, line, opens_block
             continue
         kind, marker = _marker(line)
+        if kind == "dash" and current and not previous_blank and _span_cut_by_wrap(previous_line, line):
+            # "… giai đoạn 2024" / "- 2030”;": the second year of a span wrapped onto its own line is no dash item
+            # (it would give dashes a depth of their own for the rest of the document).
+            fire("segment.span_cut_by_wrap")
+            kind, marker = "", ""
         starts_new = bool(kind) or not current
         # "1. Sở" / "Nông nghiệp và Môi trường:": a line cut right after the head noun of a name goes on below.
         cut_name = not previous_blank and len(current) == 1 and _ends_with_head(current_marker, previous_line)
@@ -322,6 +327,12 @@ def _blank_lines_mean_breaks(lines: list[str]) -> bool:
                 mid_sentence += 1
         previous, after_blank = line, False
     return mid_sentence < 3 or mid_sentence <= 0.3 * blanks
+
+
+def _span_cut_by_wrap(previous: str, line: str) -> bool:
+    """Does ``line`` ("- 2030”;", "- 2027 và …") carry on a span of years cut after its first year ("… giai đoạn
+    2024")?"""
+    return bool(re.search(r"(?<!\d)(?:19|20)\d\d$", previous) and re.match(r"[-–]\s*(?:19|20)\d\d(?!\d)", line))
 
 
 def _indented_wrap_width(lines: list[str]) -> float:

@@ -175,3 +175,22 @@ def test_a_list_of_units_then_a_comma_is_no_area() -> None:
         )
     )["tasks"]
     assert all("Sở Y tế" not in (task["lead_unit"] or "") for task in tasks)
+
+
+def test_a_span_wrapped_after_its_first_year_gives_no_dash_item() -> None:
+    with counting_rules() as fired:
+        tasks = to_json_dict(
+            extract_text(
+                HEADER + "KẾ HOẠCH\nBình đẳng giới năm 2025\n\n"
+                "Căn cứ Quyết định số 101/QĐ-TTg ngày 25 tháng 01 năm 2024 của Thủ tướng Chính phủ về phê duyệt\n"
+                "“Chương trình hành động quốc gia về Phụ nữ, hòa bình và an ninh giai đoạn 2024\n"
+                "- 2030”;\n\n"
+                "Ủy ban nhân dân Thành phố ban hành Kế hoạch như sau:\n\n"
+                "1. Sở Nội vụ (Cơ quan thường trực):\n\n"
+                "- Theo dõi, tổng hợp báo cáo kết quả triển khai thực hiện Kế hoạch này.\n\n"
+                "- Hướng dẫn chuyên môn cho các xã, phường, đặc khu triển khai Kế hoạch.\n",
+                units=[],
+            )
+        )["tasks"]
+    assert [(task["section"], task["lead_unit"]) for task in tasks] == [("1", "Sở Nội vụ"), ("1", "Sở Nội vụ")]
+    assert fired["segment.span_cut_by_wrap"] == 1
