@@ -28,6 +28,7 @@ from .cleaning import clean_lines
 from .cross_references import resolve_cross_references
 from .deadlines import deadline_view, short_rhythm
 from .headers import Header, parse_header
+from .names import HEAD_PHRASES
 from .registry_unit import RegistryUnit, UnitSource
 from .rules import fire
 from .sections import Node, build_tree, paragraphs
@@ -100,6 +101,7 @@ LEAD_CONFIDENCE = {
     "lead.subject_after_opening": 0.6,
     "lead.lead_in_clause": 0.6,
     "lead.class_heading": 0.6,
+    "lead.named_heading": 0.6,
     "lead.generic_subject": 0.5,
     "lead.single_addressee": 0.5,
 }
@@ -330,6 +332,43 @@ def _subject_end(folded: str, end: int) -> int | None:
 
 
 _AREA_RE = re.compile(r"\s*(?:tai|o)\s+(?:cac\s+)?(?:khu\s+vuc|vung|dia\s+ban)(?![a-z])")
+
+
+_NAME_CONNECTORS = frozenset({"va", "tinh", "thanh", "pho", "truc", "thuoc", "cac", "cua", "khu", "vuc"})
+
+
+def _named_heading_end(view: TextView) -> int | None:
+    """Where a heading that is one unit's name and nothing else ends (before a closing colon), or None.
+
+    The name opens with a capitalised head noun ("Viện", "Sở", "Bộ" …), is at most 24 words without sentence
+    punctuation, has no verb of a task, and every word of it is capitalised or a connector ("và", "tỉnh", "thành
+    phố", "trực thuộc") — so that "Sở Tư pháp chủ trì …" or a topic ("Về cải cách thể chế") is no name.
+    """
+    folded = view.folded
+    end = len(folded.rstrip().rstrip(":").rstrip())
+    if not view.tokens or end == 0 or re.search(r"[.;!?()]", folded[:end]):
+        return None
+    start = view.tokens[0][0]
+    if not view.text[start].isupper() or not any(
+        tuple(folded[a:b] for a, b in view.tokens[: len(phrase)]) == phrase for phrase in HEAD_PHRASES
+    ):
+        return None
+    tokens = [(a, b) for a, b in view.tokens if b <= end]
+    if not 3 <= len(tokens) <= 24:
+        return None
+    previous_capitalised = False
+    for a, b in tokens:
+        word = folded[a:b]
+        capitalised = view.text[a].isupper() or view.text[a].isdigit()
+        # "Văn hóa", "Du lịch": the second syllable of a capitalised word is written in lower case.
+        if not (capitalised or previous_capitalised or word in _NAME_CONNECTORS):
+            return None
+        if _VERB_AFTER_RE.match(folded, a) and word not in _NAME_CONNECTORS:
+            return None
+        previous_capitalised = capitalised
+    if "," not in folded[:end] and "/" not in folded[:end]:
+        return None  # a name without commas is read by the name reader itself
+    return end
 
 
 _SCHEDULE_HEADING_RE = re.compile(
@@ -646,6 +685,15 @@ class _Extractor:
             text = view.cut(0, end)
             ref = UnitRef(text=text, start=0, end=end, kind="generic")
             return "lead.class_heading", ([ref], text, len(folded), True, [(0, end)])
+        if heading:
+            named = _named_heading_end(view)
+            if named is not None:
+                # "1. Viện Văn hóa, Nghệ thuật, Thể thao và Du lịch Việt Nam", "3. Sở Văn hóa, Thể thao và Du lịch/Sở
+                # Văn hóa và Thể thao tỉnh, thành phố trực thuộc Trung ương": a heading that is a name with commas
+                # of its own, and nothing else, leads the items under it as written.
+                text = view.cut(0, named)
+                ref = UnitRef(text=text, start=0, end=named, kind="unknown")
+                return "lead.named_heading", ([ref], text, len(folded), True, [(0, named)])
         if folded.rstrip().endswith(":"):
             # A lead-in: "…, Văn phòng UBND tỉnh triển khai thực hiện đồng bộ các giải pháp sau:".
             for clause in re.finditer(r"[,;]\s+", folded):

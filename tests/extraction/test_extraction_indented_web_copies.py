@@ -194,3 +194,41 @@ def test_a_span_wrapped_after_its_first_year_gives_no_dash_item() -> None:
         )["tasks"]
     assert [(task["section"], task["lead_unit"]) for task in tasks] == [("1", "Sở Nội vụ"), ("1", "Sở Nội vụ")]
     assert fired["segment.span_cut_by_wrap"] == 1
+
+
+QUY_HOACH = "BỘ VĂN HÓA, THỂ THAO VÀ DU LỊCH\nSố: 4385/QĐ-BVHTTDL\nHà Nội, ngày 20 tháng 11 năm 2025\n\nKẾ HOẠCH\n\n"
+
+
+def test_a_heading_that_is_a_name_with_commas_leads_its_items() -> None:
+    with counting_rules() as fired:
+        tasks = to_json_dict(
+            extract_text(
+                QUY_HOACH + "IV. TỔ CHỨC THỰC HIỆN\n\n"
+                "1. Viện Văn hóa, Nghệ thuật, Thể thao và Du lịch Việt Nam\n\n"
+                "a) Tổ chức tuyên truyền phổ biến nội dung quy hoạch đến các tổ chức, cá nhân.\n\n"
+                "b) Tổ chức đánh giá thực hiện Kế hoạch, báo cáo Thủ tướng Chính phủ định kỳ hằng năm.\n\n"
+                "2. Sở Văn hóa, Thể thao và Du lịch/Sở Văn hóa và Thể thao tỉnh, thành phố trực thuộc Trung ương\n\n"
+                "a) Tổ chức thực hiện quản lý nhà nước về văn hóa, thể thao tại địa phương.\n",
+                units=[],
+            )
+        )["tasks"]
+    institute = "Viện Văn hóa, Nghệ thuật, Thể thao và Du lịch Việt Nam"
+    department = "Sở Văn hóa, Thể thao và Du lịch/Sở Văn hóa và Thể thao tỉnh, thành phố trực thuộc Trung ương"
+    assert [(task["section"], task["lead_unit"]) for task in tasks] == [
+        ("a)", institute),
+        ("b)", institute),
+        ("a)", department),
+    ]
+    assert fired["lead.named_heading"] == 2
+
+
+def test_a_topic_heading_or_a_sentence_is_no_name() -> None:
+    with counting_rules() as fired:
+        extract_text(
+            QUY_HOACH + "1. Về cải cách thể chế, thủ tục hành chính\n\n"
+            "a) Rà soát các văn bản quy phạm pháp luật.\n\n"
+            "2. Sở Văn hóa, Thể thao và Du lịch chủ trì, phối hợp với các sở\n\n"
+            "a) Tổ chức thực hiện quản lý nhà nước về văn hóa.\n",
+            units=[],
+        )
+    assert "lead.named_heading" not in fired
