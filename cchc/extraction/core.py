@@ -103,6 +103,7 @@ LEAD_CONFIDENCE = {
     "lead.class_heading": 0.6,
     "lead.named_heading": 0.6,
     "lead.generic_subject": 0.5,
+    "lead.generic_heading": 0.5,
     "lead.single_addressee": 0.5,
 }
 DEADLINE_CONFIDENCE = {
@@ -632,6 +633,11 @@ class _Extractor:
                         False,
                         [(start, subject_end)],
                     )
+            if refs and all(ref.kind == "generic" for ref in refs) and heading and folded[end:].strip() in (":", ""):
+                # "c) Các bộ, cơ quan, địa phương:" over items: the described group, alone in its heading, leads them.
+                text = view.cut(start, end)
+                ref = UnitRef(text=text, start=start, end=end, kind="generic")
+                return "lead.generic_heading", ([ref], text, len(folded), True, [(start, end)])
             if refs and all(ref.kind == "generic" for ref in refs):
                 # "Các cơ quan, đơn vị tự chấm điểm …", "Thủ trưởng các cơ quan được giao chủ trì tại mục II
                 # xây dựng …": a described group that is the subject leads the item, as written with its qualifier.

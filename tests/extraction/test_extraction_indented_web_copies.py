@@ -232,3 +232,18 @@ def test_a_topic_heading_or_a_sentence_is_no_name() -> None:
             units=[],
         )
     assert "lead.named_heading" not in fired
+
+
+def test_a_described_group_alone_in_its_heading_leads_the_items_below() -> None:
+    with counting_rules() as fired:
+        tasks = to_json_dict(
+            extract_text(
+                "CHÍNH PHỦ\nSố: 380/NQ-CP\nHà Nội, ngày 25 tháng 11 năm 2025\n\nNGHỊ QUYẾT\n\n"
+                "c) Các bộ, cơ quan, địa phương:\n\n"
+                "- Nắm chắc tình hình thị trường, giá cả hàng hóa để có giải pháp ổn định thị trường.\n\n"
+                "- Triệt để tiết kiệm chi thường xuyên để dành nguồn lực cho an sinh xã hội.\n",
+                units=[],
+            )
+        )["tasks"]
+    assert [task["lead_unit"] for task in tasks] == ["Các bộ, cơ quan, địa phương"] * 2
+    assert fired["lead.generic_heading"] == 1
