@@ -239,6 +239,7 @@ def test_a_described_group_alone_in_its_heading_leads_the_items_below() -> None:
         tasks = to_json_dict(
             extract_text(
                 "CHÍNH PHỦ\nSố: 380/NQ-CP\nHà Nội, ngày 25 tháng 11 năm 2025\n\nNGHỊ QUYẾT\n\n"
+                "QUYẾT NGHỊ:\n\n1. Về ổn định kinh tế vĩ mô\n\n"
                 "c) Các bộ, cơ quan, địa phương:\n\n"
                 "- Nắm chắc tình hình thị trường, giá cả hàng hóa để có giải pháp ổn định thị trường.\n\n"
                 "- Triệt để tiết kiệm chi thường xuyên để dành nguồn lực cho an sinh xã hội.\n",
