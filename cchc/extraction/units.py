@@ -172,7 +172,7 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
     (
         "generic",
         re.compile(
-            rf"(?:{_CAC}|nhung)\s+(?:co\s+quan|don\s+vi|to\s+chuc(?:\s+chinh\s+tri\s*-?\s*xa\s+hoi)?|ca\s+nhan|doan\s+the"
+            rf"(?:{_CAC}|nhung)\s+(?:co\s+quan|don\s+vi|dia\s+phuong|to\s+chuc(?:\s+chinh\s+tri\s*-?\s*xa\s+hoi)?|ca\s+nhan|doan\s+the"
             r"|hoi\s+doan\s+the|bo(?=\s*,|\s+nganh|\s+(?:co\s+)?lien\s+quan))"
             r"(?:\s+(?:trung\s+uong(?:\s+va\s+dia\s+phuong)?|ngang\s+bo|thuoc\s+chinh\s+phu)(?![a-z]))?"
             r"(?:\s*,\s*(?:don\s+vi|dia\s+phuong|to\s+chuc|doan\s+the|nganh|co\s+quan(?:\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu))?))*"

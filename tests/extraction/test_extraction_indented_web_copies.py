@@ -248,3 +248,15 @@ def test_a_described_group_alone_in_its_heading_leads_the_items_below() -> None:
         )["tasks"]
     assert [task["lead_unit"] for task in tasks] == ["Các bộ, cơ quan, địa phương"] * 2
     assert fired["lead.generic_heading"] == 1
+
+
+def test_the_localities_as_a_class_lead_their_item() -> None:
+    tasks = to_json_dict(
+        extract_text(
+            "VĂN PHÒNG CHÍNH PHỦ\nSố: 661/TB-VPCP\nHà Nội, ngày 28 tháng 11 năm 2025\n\nTHÔNG BÁO\n\n"
+            "1. Các địa phương phát động chiến dịch hỗ trợ Nhân dân sửa chữa nhà ở, hoàn thành trước ngày "
+            "31/12/2025.\n",
+            units=[],
+        )
+    )["tasks"]
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [("Các địa phương", "2025-12-31")]
