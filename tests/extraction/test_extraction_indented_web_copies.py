@@ -254,7 +254,7 @@ def test_the_localities_as_a_class_lead_their_item() -> None:
     tasks = to_json_dict(
         extract_text(
             "VĂN PHÒNG CHÍNH PHỦ\nSố: 661/TB-VPCP\nHà Nội, ngày 28 tháng 11 năm 2025\n\nTHÔNG BÁO\n\n"
-            "1. Các địa phương phát động chiến dịch hỗ trợ Nhân dân sửa chữa nhà ở, hoàn thành trước ngày "
+            "1. Các địa phương tổ chức chiến dịch hỗ trợ Nhân dân sửa chữa nhà ở, hoàn thành trước ngày "
             "31/12/2025.\n",
             units=[],
         )
