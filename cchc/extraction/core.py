@@ -19,15 +19,16 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from cchc.lib.dates import Deadline, fold_aligned, parse_deadline
+from cchc.lib.dates import Deadline, Recurrence, fold_aligned, parse_deadline
 from cchc.lib.periods import Period, PeriodKind
 
 from . import learned as learned_labeller  # the optional learned second opinion, see extract_lines
 from .cell_tables import DITTO, column_kind
 from .cleaning import clean_lines
 from .cross_references import resolve_cross_references
-from .deadlines import deadline_view
+from .deadlines import deadline_view, short_rhythm
 from .headers import Header, parse_header
+from .names import HEAD_PHRASES
 from .registry_unit import RegistryUnit, UnitSource
 from .rules import fire
 from .sections import Node, build_tree, paragraphs
@@ -95,11 +96,14 @@ LEAD_CONFIDENCE = {
     "lead.described_role": 0.7,
     "lead.assign_cue_described_group": 0.7,
     "lead.group_with_qualifier": 0.65,
+    "lead.group_in_area": 0.65,
     "lead.later_sentence_owner": 0.6,
     "lead.subject_after_opening": 0.6,
     "lead.lead_in_clause": 0.6,
     "lead.class_heading": 0.6,
+    "lead.named_heading": 0.6,
     "lead.generic_subject": 0.5,
+    "lead.generic_heading": 0.5,
     "lead.single_addressee": 0.5,
 }
 DEADLINE_CONFIDENCE = {
@@ -307,16 +311,65 @@ def _subject_end(folded: str, end: int) -> int | None:
     if qualifier is None:
         return None
     assigned = folded[end : qualifier.end()].split()[:2] == ["duoc", "giao"]
+    # "… các tỉnh, thành phố tại khu vực dự báo xảy ra mưa, lũ tập trung lãnh đạo …": an area described with a
+    # list of its own may hold commas before the verb.
+    area = _AREA_RE.match(folded, end) is not None
     words = list(re.finditer(r"[a-z0-9]+", folded[qualifier.end() :]))
     last = qualifier.end()
+    after_comma = -1  # words read since the last comma of an area's own list
     for index, word in enumerate(words[:15]):
         position = qualifier.end() + word.start()
-        if re.search(r"[,;:.]", folded[last:position]):
+        if re.search(r"[;:.]" if area else r"[,;:.]", folded[last:position]):
             return None
+        if "," in folded[last:position]:
+            after_comma = 0
         if _VERB_AFTER_RE.match(folded, position) and not (assigned and index == 0):
-            return last
+            # "… mưa, lũ tập trung": the list is of short nouns; "… biên giới, Sở Y tế phối hợp" names a unit.
+            return last if after_comma <= 2 else None
+        if after_comma >= 0:
+            after_comma += 1
         last = qualifier.end() + word.end()
     return None
+
+
+_AREA_RE = re.compile(r"\s*(?:tai|o)\s+(?:cac\s+)?(?:khu\s+vuc|vung|dia\s+ban)(?![a-z])")
+
+
+_NAME_CONNECTORS = frozenset({"va", "tinh", "thanh", "pho", "truc", "thuoc", "cac", "cua", "khu", "vuc"})
+
+
+def _named_heading_end(view: TextView) -> int | None:
+    """Where a heading that is one unit's name and nothing else ends (before a closing colon), or None.
+
+    The name opens with a capitalised head noun ("Viện", "Sở", "Bộ" …), is at most 24 words without sentence
+    punctuation, has no verb of a task, and every word of it is capitalised or a connector ("và", "tỉnh", "thành
+    phố", "trực thuộc") — so that "Sở Tư pháp chủ trì …" or a topic ("Về cải cách thể chế") is no name.
+    """
+    folded = view.folded
+    end = len(folded.rstrip().rstrip(":").rstrip())
+    if not view.tokens or end == 0 or re.search(r"[.;!?()]", folded[:end]):
+        return None
+    start = view.tokens[0][0]
+    if not view.text[start].isupper() or not any(
+        tuple(folded[a:b] for a, b in view.tokens[: len(phrase)]) == phrase for phrase in HEAD_PHRASES
+    ):
+        return None
+    tokens = [(a, b) for a, b in view.tokens if b <= end]
+    if not 3 <= len(tokens) <= 24:
+        return None
+    previous_capitalised = False
+    for a, b in tokens:
+        word = folded[a:b]
+        capitalised = view.text[a].isupper() or view.text[a].isdigit()
+        # "Văn hóa", "Du lịch": the second syllable of a capitalised word is written in lower case.
+        if not (capitalised or previous_capitalised or word in _NAME_CONNECTORS):
+            return None
+        if _VERB_AFTER_RE.match(folded, a) and word not in _NAME_CONNECTORS:
+            return None
+        previous_capitalised = capitalised
+    if "," not in folded[:end] and "/" not in folded[:end]:
+        return None  # a name without commas is read by the name reader itself
+    return end
 
 
 _SCHEDULE_HEADING_RE = re.compile(
@@ -560,6 +613,15 @@ class _Extractor:
                 heading = folded[end:].lstrip().startswith(":") or not folded[end:].strip()
                 stop = folded.find(":", end) + 1 if heading and ":" in folded[end:] else end
                 return "lead.subject_at_start", (refs, view.cut(refs[0].start, end), stop, heading, [(start, end)])
+            if refs and _AREA_RE.match(folded, end) and all(ref.kind in ("group", "unknown") for ref in refs):
+                # "Bí thư tỉnh ủy, thành ủy; Chủ tịch Ủy ban nhân dân các tỉnh, thành phố tại khu vực dự báo xảy ra
+                # mưa, lũ tập trung …": the groups with the area they cover lead as written, titles and all.
+                subject_end = _subject_end(folded, end)
+                if subject_end is not None and subject_end > end:
+                    text = view.cut(start, subject_end).strip()
+                    members = tuple(member for ref in refs for member in ref.members)
+                    ref = UnitRef(text=text, start=start, end=subject_end, members=members, kind="group")
+                    return "lead.group_in_area", ([ref], text, 0, False, [(start, subject_end)])
             if refs and all(ref.kind == "group" for ref in refs):
                 # "Các sở, ngành được giao chủ trì soạn thảo văn bản bảo đảm …": a group with its qualifier.
                 subject_end = _subject_end(folded, end)
@@ -571,6 +633,11 @@ class _Extractor:
                         False,
                         [(start, subject_end)],
                     )
+            if refs and all(ref.kind == "generic" for ref in refs) and heading and folded[end:].strip() in (":", ""):
+                # "c) Các bộ, cơ quan, địa phương:" over items: the described group, alone in its heading, leads them.
+                text = view.cut(start, end)
+                ref = UnitRef(text=text, start=start, end=end, kind="generic")
+                return "lead.generic_heading", ([ref], text, len(folded), True, [(start, end)])
             if refs and all(ref.kind == "generic" for ref in refs):
                 # "Các cơ quan, đơn vị tự chấm điểm …", "Thủ trưởng các cơ quan được giao chủ trì tại mục II
                 # xây dựng …": a described group that is the subject leads the item, as written with its qualifier.
@@ -624,6 +691,15 @@ class _Extractor:
             text = view.cut(0, end)
             ref = UnitRef(text=text, start=0, end=end, kind="generic")
             return "lead.class_heading", ([ref], text, len(folded), True, [(0, end)])
+        if heading:
+            named = _named_heading_end(view)
+            if named is not None:
+                # "1. Viện Văn hóa, Nghệ thuật, Thể thao và Du lịch Việt Nam", "3. Sở Văn hóa, Thể thao và Du lịch/Sở
+                # Văn hóa và Thể thao tỉnh, thành phố trực thuộc Trung ương": a heading that is a name with commas
+                # of its own, and nothing else, leads the items under it as written.
+                text = view.cut(0, named)
+                ref = UnitRef(text=text, start=0, end=named, kind="unknown")
+                return "lead.named_heading", ([ref], text, len(folded), True, [(0, named)])
         if folded.rstrip().endswith(":"):
             # A lead-in: "…, Văn phòng UBND tỉnh triển khai thực hiện đồng bộ các giải pháp sau:".
             for clause in re.finditer(r"[,;]\s+", folded):
@@ -690,6 +766,13 @@ class _Extractor:
             text_for_dates = _without_fronted_purpose(text_for_dates)
         deadline = parse_deadline(text_for_dates, reference=self.reference, bare=heading and _is_schedule(node.text))
         deadline_rule = "deadline.own" if not deadline.is_empty else ""
+        if deadline.recurrence == Recurrence.NONE:
+            rhythm = short_rhythm(text_for_dates)
+            if rhythm:
+                # "báo cáo UBND tỉnh trước 19h00’ hằng ngày", "cập nhật kết quả hàng tuần": daily and weekly work
+                # is continuous (``LABELLING.md``); a due day, if any, stays.
+                deadline = replace(deadline, text=deadline.text or rhythm, recurrence=Recurrence.CONTINUOUS)
+                deadline_rule = deadline_rule or "deadline.short_rhythm"
         if "deadline" in fields:
             stated = _last_year_of_span(
                 parse_deadline(fields["deadline"], reference=self.reference, bare=True), fields["deadline"]

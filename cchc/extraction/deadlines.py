@@ -72,3 +72,38 @@ def deadline_view(text: str) -> str:
         for index in range(start, end):
             chars[index] = " "
     return "".join(chars)
+
+
+@functools.cache
+def _short_rhythm_re() -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z])(?:{alternation('short_rhythms')})(?![a-z])")
+
+
+@functools.cache
+def _rhythm_verb_re() -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z])(?:{alternation('short_rhythm_verbs')})(?![a-z])")
+
+
+@functools.cache
+def _continuous_update_re() -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z])(?:{alternation('continuous_updates')})(?![a-z])")
+
+
+def short_rhythm(text: str) -> str:
+    """The words that make a task daily, weekly or continuously kept up ("báo cáo … trước 19h00’ hằng ngày",
+    "định kỳ hàng tuần", "Cập nhật liên tục …"), or "" (``data/short_rhythms.txt`` and the lists beside it).
+
+    A daily or weekly phrase counts after a verb of reporting or keeping up in the same clause, or at its start,
+    and not when a genitive follows ("báo cáo hằng ngày của Cơ quan …" cites a report).
+    """
+    folded = fold_aligned(text)
+    for match in _continuous_update_re().finditer(folded):
+        return text[match.start() : match.end()]
+    for match in _short_rhythm_re().finditer(folded):
+        if re.match(r"\s+cua(?![a-z])", folded[match.end() :]):
+            continue
+        clause_start = max(folded.rfind(mark, 0, match.start()) for mark in (".", ";", ":", "\n", "(")) + 1
+        clause = folded[clause_start : match.start()]
+        if not clause.strip(" ,-+") or _rhythm_verb_re().search(clause):
+            return text[match.start() : match.end()]
+    return ""

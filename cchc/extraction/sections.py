@@ -129,6 +129,7 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
     if not nonblank:
         return []
     blank_lines_mean_breaks = _blank_lines_mean_breaks(lines)
+    wrap_width = _indented_wrap_width(lines) if blank_lines_mean_breaks else 0.0
     lengths = [len(line.strip()) for line in nonblank if _table_cells(line) is None]
     typical = statistics.median(lengths) if lengths else 80
     result: list[Paragraph] = []
@@ -136,6 +137,7 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
     current_kind = current_marker = ""
     previous_blank = False
     previous_line = ""
+    previous_opened_block = False  # the line before opened a block set off by a blank line
 
     def flush() -> None:
         nonlocal current, current_kind, current_marker
@@ -150,6 +152,7 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
         if not line:
             previous_blank = True
             continue
+        opens_block = previous_blank or not previous_line
         if (
             result
             and result[-1].kind == "table"
@@ -174,9 +177,14 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
                 # The marker of a table paragraph records whether its first row opens and closes with a bar.
                 framing = ("<" if line.startswith("|") else "") + (">" if line.endswith("|") else "")
                 result.append(Paragraph("table", framing, "", rows=[_row_cells(line, framing)]))
-            previous_blank, previous_line = False, line
+            previous_blank, previous_line, previous_opened_block = False, line, opens_block
             continue
         kind, marker = _marker(line)
+        if kind == "dash" and current and not previous_blank and _span_cut_by_wrap(previous_line, line):
+            # "… giai đoạn 2024" / "- 2030”;": the second year of a span wrapped onto its own line is no dash item
+            # (it would give dashes a depth of their own for the rest of the document).
+            fire("segment.span_cut_by_wrap")
+            kind, marker = "", ""
         starts_new = bool(kind) or not current
         # "1. Sở" / "Nông nghiệp và Môi trường:": a line cut right after the head noun of a name goes on below.
         cut_name = not previous_blank and len(current) == 1 and _ends_with_head(current_marker, previous_line)
@@ -208,6 +216,18 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
             elif _all_upper(previous_line) != _all_upper(line):
                 starts_new = True  # a title line in capitals is a paragraph of its own
             elif (
+                wrap_width
+                and len(line) <= 1.25 * wrap_width
+                and previous_opened_block
+                and len(current) == 1
+                and not _all_upper(previous_line)
+                and not _FIELD_RE.match(fold_aligned(line))
+            ):
+                # "1. Giao Sở" / "Nông nghiệp và Môi trường là cơ quan đầu mối …": in a web copy whose paragraphs
+                # are set apart by blank lines and whose first lines are short by their indent, a short first line
+                # is no heading; a heading stands alone between blank lines.
+                fire("segment.indented_first_line")
+            elif (
                 line[:1].isupper()
                 and len(current) == 1
                 and current_kind in ("num", "roman", "decimal", "letter", "paren", "alpha")
@@ -236,7 +256,7 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
             current = [line[len(marker) :]] if marker else [line]
         else:
             current.append(line)
-        previous_blank, previous_line = False, line
+        previous_blank, previous_line, previous_opened_block = False, line, opens_block
     flush()
     return [piece for paragraph in result for piece in _inline_items(paragraph)]
 
@@ -307,6 +327,33 @@ def _blank_lines_mean_breaks(lines: list[str]) -> bool:
                 mid_sentence += 1
         previous, after_blank = line, False
     return mid_sentence < 3 or mid_sentence <= 0.3 * blanks
+
+
+def _span_cut_by_wrap(previous: str, line: str) -> bool:
+    """Does ``line`` ("- 2030”;", "- 2027 và …") carry on a span of years cut after its first year ("… giai đoạn
+    2024")?"""
+    return bool(re.search(r"(?<!\d)(?:19|20)\d\d$", previous) and re.match(r"[-–]\s*(?:19|20)\d\d(?!\d)", line))
+
+
+def _indented_wrap_width(lines: list[str]) -> float:
+    """The width the text is wrapped at, when most paragraphs of three lines or more open with a short line (a web
+    copy that kept each paragraph's indent as a shorter first line) and their inner lines are wrapped at one width;
+    else 0."""
+    blocks: list[list[str]] = [[]]
+    for raw in lines:
+        line = raw.strip()
+        if line:
+            blocks[-1].append(line)
+        elif blocks[-1]:
+            blocks.append([])
+    long_blocks = [block for block in blocks if len(block) >= 3 and _table_cells(block[0]) is None]
+    if len(long_blocks) < 4:
+        return 0.0
+    inner = [len(line) for block in long_blocks for line in block[1:-1]]
+    middle = statistics.median(inner)
+    short = sum(1 for block in long_blocks if len(block[0]) < 0.6 * middle)
+    wrapped = sum(1 for length in inner if 0.75 * middle <= length <= 1.25 * middle)
+    return middle if short >= 0.8 * len(long_blocks) and wrapped >= 0.8 * len(inner) else 0.0
 
 
 def _join(parts: list[str]) -> str:

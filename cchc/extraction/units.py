@@ -140,7 +140,7 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
     (
         "departments",
         re.compile(
-            rf"(?:{_CAC}\s+so(?:\s*,?\s*ban)?|so\s*,\s*ban)\s*,?\s*nganh(?:\s*,?\s*(?:doan\s+the|to\s+chuc\s+chinh\s+tri\s*-?\s*xa\s+hoi))*(?:\s+(?:cap\s+)?(?:tinh|thanh\s+pho))?(?![a-z])"
+            rf"(?:{_CAC}\s+so(?:\s*,?\s*ban)?|so\s*,\s*ban)\s*,?\s*nganh(?:\s*,?\s*(?:doan\s+the|to\s+chuc\s+chinh\s+tri\s*-?\s*xa\s+hoi|dia\s+phuong|don\s+vi|hoi(?![a-z])))*(?:\s+(?:cap\s+)?(?:tinh|thanh\s+pho))?(?![a-z])"
         ),
     ),
     (
@@ -172,7 +172,7 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
     (
         "generic",
         re.compile(
-            rf"(?:{_CAC}|nhung)\s+(?:co\s+quan|don\s+vi|to\s+chuc(?:\s+chinh\s+tri\s*-?\s*xa\s+hoi)?|ca\s+nhan|doan\s+the"
+            rf"(?:{_CAC}|nhung)\s+(?:co\s+quan|don\s+vi|dia\s+phuong|to\s+chuc(?:\s+chinh\s+tri\s*-?\s*xa\s+hoi)?|ca\s+nhan|doan\s+the"
             r"|hoi\s+doan\s+the|bo(?=\s*,|\s+nganh|\s+(?:co\s+)?lien\s+quan))"
             r"(?:\s+(?:trung\s+uong(?:\s+va\s+dia\s+phuong)?|ngang\s+bo|thuoc\s+chinh\s+phu)(?![a-z]))?"
             r"(?:\s*,\s*(?:don\s+vi|dia\s+phuong|to\s+chuc|doan\s+the|nganh|co\s+quan(?:\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu))?))*"
@@ -458,7 +458,36 @@ def parse_unit_list(view: TextView, registry: Registry, position: int) -> tuple[
         if not separator:
             break
         cursor = separator.end()
+    if refs:
+        refs[-1] = _with_superior(view, registry, refs[-1])
     return refs, (refs[-1].end if refs else position)
+
+
+_SUPERIOR_RE = re.compile(r"\s+truc\s+thuoc\s+")
+_CENTRE_RE = re.compile(r"(?:chinh\s+phu|trung\s+uong)(?![a-z])")
+
+
+def _with_superior(view: TextView, registry: Registry, ref: UnitRef) -> UnitRef:
+    """A list ending "… trực thuộc Trung ương", "… trực thuộc Bộ Văn hóa, Thể thao và Du lịch" names whose units
+    they are: the qualifier is part of the lead as written ("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung
+    ương", "các cơ sở đào tạo trực thuộc Bộ"); the units read stay the same."""
+    superior = _SUPERIOR_RE.match(view.folded, ref.end)
+    if superior is None:
+        return ref
+    centre = _CENTRE_RE.match(view.folded, superior.end())
+    if centre is not None:
+        end = centre.end()
+    else:
+        owner = _one_unit(view, registry, superior.end())
+        if owner is None:
+            bare = re.match(r"(?:bo|so|ubnd|uy\s+ban\s+nhan\s+dan)(?![a-z])", view.folded[superior.end() :])
+            if bare is None:
+                return ref
+            end = superior.end() + bare.end()
+        else:
+            end = owner.end
+    fire("name.superior_kept")
+    return replace(ref, text=view.cut(ref.start, end), end=end)
 
 
 _PARTY_COMMITTEES_RE = re.compile(
