@@ -193,21 +193,66 @@ _ITEM_START_RE = re.compile(r"^\s*(?:[-+•*]|\d+(?:\.\d+)*[.)]|[a-zđ][.)]|[IVX
 _SENTENCE_ENDS = (".", ":", ";", "!", "?")
 
 
+# A number that starts an item, read with a comma or a colon for its full stop ("5, Các sở", "1:" alone on its line).
+_MISREAD_NUMBER_RE = re.compile(r"^(\s*)(\d{1,2}(?:\.\d{1,2}){0,3})[,:](?=\s+[A-ZĐÀ-Ỹ]|\s*$)")
+# A line that is only the number or letter of an item ("3.", "2.1.", "b)"): Tesseract often sets it apart by blank
+# lines. (Not a Roman numeral nor a longer number: "XV." and "2025." alone on a line end a sentence.)
+_LONE_MARKER_RE = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)]\s*$")
+
+
+# The mark that closes a directive's body ("biết, thực hiện./."), read without its first stop or with a comma.
+_CLOSING_MARK_RE = re.compile(r"(?<=[^\W\d_])\s*\.?\s*/\s*[.,]\s*$")
+
+
+def repaired_marks(text: str) -> str:
+    """The reading with the small marks the structure hangs on put back: items' numbers (:func:`repaired_numbers`)
+    and the "./." that closes the body, which Tesseract reads as " /." or "./," on a blurred scan (after it the
+    extractor takes no more tasks, so a lost mark makes the closing sentence, "Văn phòng Chính phủ thông báo để …
+    biết", a task)."""
+    return "\n".join(_CLOSING_MARK_RE.sub("./.", line) for line in repaired_numbers(text).split("\n"))
+
+
+def repaired_numbers(text: str) -> str:
+    """The reading with the full stop of an item's number put back where Tesseract read a comma or a colon.
+
+    The stop after "5" in "5. Các sở, ngành" is a few pixels; on a noisy or blurred scan it is often read as "," or
+    ":", and "5, Các sở" no longer starts an item, so the item is merged into the one before it. A number of one or
+    two digits (or "3.1") followed by "," or ":" is read as "5." when it starts a line after the end of a sentence, a
+    blank line or nothing, and is followed by a capital letter or by nothing (a wrapped "khoản\n5, Điều 3" follows a
+    line that does not end a sentence, and "2025, Ủy ban" has four digits).
+    """
+    lines = text.split("\n")
+    previous = ""
+    for index, line in enumerate(lines):
+        if line.strip():
+            if not previous or previous.rstrip().endswith(_SENTENCE_ENDS):
+                lines[index] = _MISREAD_NUMBER_RE.sub(r"\1\2.", line)
+            previous = lines[index]
+        else:
+            previous = ""
+    return "\n".join(lines)
+
+
 def rejoined_paragraphs(text: str) -> str:
     """The reading without the blank lines Tesseract puts between the lines of one paragraph.
 
     Tesseract often reads a wrapped paragraph as several, with a blank line between them; the extractor takes a blank
     line for the end of a paragraph, so a task whose lead unit or deadline is on the next line was cut from it. A
     blank line is dropped when the line before it does not end a sentence or an introduction (".", ":", ";", "!",
-    "?") and the line after it does not start an item of a list ("-", "+", "1.", "a)", "IV."); the others stay.
+    "?") and the line after it does not start an item of a list ("-", "+", "1.", "a)", "IV."); the others stay. A
+    line that is only an item's marker ("3.", "b)") ends no sentence: the blank line after it goes, and the marker
+    is then joined to its text like any lone marker (:func:`.cleaning.join_lone_markers`).
     """
     lines = text.split("\n")
     kept: list[str] = []
     for index, line in enumerate(lines):
         if not line.strip() and kept and kept[-1].strip():
             following = next((later for later in lines[index + 1 :] if later.strip()), None)
-            continues = following is not None and not _ITEM_START_RE.match(following)
-            if continues and not kept[-1].rstrip().endswith(_SENTENCE_ENDS):
+            continues = following is not None and not (
+                _ITEM_START_RE.match(following) or _LONE_MARKER_RE.match(following)
+            )
+            ends = kept[-1].rstrip().endswith(_SENTENCE_ENDS) and not _LONE_MARKER_RE.match(kept[-1])
+            if continues and not ends:
                 continue
         kept.append(line)
     return "\n".join(kept)
@@ -344,10 +389,16 @@ def read_pages(
     return readings
 
 
+def joined_texts(texts: Iterable[str]) -> str:
+    """The texts of the pages read, in order, with the marks of the structure repaired (:func:`repaired_marks`) and
+    without the blank lines inside a paragraph (:func:`rejoined_paragraphs`, which also joins a paragraph that a page
+    break cut)."""
+    return rejoined_paragraphs(repaired_marks("\n".join(texts)))
+
+
 def joined_pages(readings: Iterable[PageReading]) -> str:
-    """The text of the pages read, in order, without the blank lines inside a paragraph (:func:`rejoined_paragraphs`,
-    which also joins a paragraph that a page break cut)."""
-    return rejoined_paragraphs("\n".join(reading.text for reading in readings))
+    """The text of the pages read, joined by :func:`joined_texts`."""
+    return joined_texts(reading.text for reading in readings)
 
 
 def _joined(readings: Iterable[PageReading]) -> str:

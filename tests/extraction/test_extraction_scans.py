@@ -15,10 +15,13 @@ from cchc.extraction.ocr import (
     PageReading,
     is_syllable,
     joined_pages,
+    joined_texts,
     misread_year,
     plausibility,
     read_page,
     rejoined_paragraphs,
+    repaired_marks,
+    repaired_numbers,
     skew_angle,
 )
 
@@ -249,3 +252,60 @@ def test_pages_are_joined_without_the_blank_line_of_a_page_break_inside_a_paragr
     assert joined_pages([first, second]) == (
         "Giao Bộ Công Thương chủ trì, bảo đảm yêu cầu\nvề nguồn cung trong tháng 11 năm 2025.\n\n2. Bộ Tài chính\n"
     )
+
+
+# --- the numbers of items a scan misread ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("read", "repaired"),
+    [
+        # From a development document read as a poor scan: "5." became "5,", and item 5 was taken into item 4.
+        (
+            "báo cáo Ủy ban nhân dân tỉnh.\n5, Các Sở, ngành, đơn vị liên quan",
+            "báo cáo Ủy ban nhân dân tỉnh.\n5. Các Sở, ngành, đơn vị liên quan",
+        ),
+        ("II. NỘI DUNG KẾ HOẠCH\n\n1:\n\nTrên cơ sở tài liệu", "II. NỘI DUNG KẾ HOẠCH\n\n1.\n\nTrên cơ sở tài liệu"),
+        ("thực hiện như sau:\n3.1, Tham gia góp ý kiến", "thực hiện như sau:\n3.1. Tham gia góp ý kiến"),
+    ],
+)
+def test_the_stop_of_an_items_number_read_as_a_comma_or_colon_is_put_back(read: str, repaired: str) -> None:
+    assert repaired_numbers(read) == repaired
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        "theo quy định tại khoản\n5, Điều 3 của Luật",  # a wrapped line: the line before ends no sentence
+        "kết thúc năm học.\n2025, Ủy ban nhân dân tỉnh",  # a year, not a number of an item
+        "Thời gian thực hiện:\n15, 16 và 17 tháng 12",  # a list of days, no capital after the comma
+    ],
+)
+def test_a_number_with_a_comma_that_starts_no_item_is_left_alone(read: str) -> None:
+    assert repaired_numbers(read) == read
+
+
+def test_a_lone_number_tesseract_set_apart_from_its_item_is_joined_to_it() -> None:
+    read = "II. NỘI DUNG KẾ HOẠCH\n\n1:\n\nTrên cơ sở tài liệu do Trung ương biên soạn, các cơ quan\n"
+    assert (
+        joined_texts([read])
+        == "II. NỘI DUNG KẾ HOẠCH\n\n1.\nTrên cơ sở tài liệu do Trung ương biên soạn, các cơ quan\n"
+    )
+    extraction = extract_text(
+        "KẾ HOẠCH\n\n"
+        + joined_texts([read.replace("các cơ quan", "Sở Tư pháp chủ trì, hoàn thành trước ngày 30/12/2025.")])
+    )
+    assert [task.section for task in extraction.tasks] == ["1"]
+
+
+@pytest.mark.parametrize(
+    "read", ["biết, thực hiện /.", "biết, thực hiện/.", "biết, thực hiện./,", "biết, thực hiện . /."]
+)
+def test_the_mark_that_closes_the_body_is_put_back_when_its_stop_was_lost(read: str) -> None:
+    assert repaired_marks(f"Văn phòng Chính phủ thông báo để các bộ\n{read}\nNơi nhận:") == (
+        "Văn phòng Chính phủ thông báo để các bộ\nbiết, thực hiện./.\nNơi nhận:"
+    )
+
+
+def test_a_fraction_at_the_end_of_a_line_is_no_closing_mark() -> None:
+    assert repaired_marks("theo Thông báo số 591/.\nsố 12/,") == "theo Thông báo số 591/.\nsố 12/,"
