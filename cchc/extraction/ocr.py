@@ -14,8 +14,9 @@ A page goes through three steps:
    reading is not plausible enough, with mode 3 (automatic layout analysis, which finds columns and blocks).
 3. **Keep the more plausible reading** by :func:`plausibility`, documented there.
 
-The pages read are joined without the blank lines Tesseract puts inside a paragraph, on a page or across a page
-break (:func:`joined_pages`).
+Tesseract gives its words with their boxes (``tsv`` output); the page's text is rebuilt from them one line a line,
+with an empty line only where the page leaves one (:func:`laid_out`), not where Tesseract's paragraph analysis ends a
+paragraph. The pages read are joined with the small marks the structure hangs on repaired (:func:`joined_pages`).
 
 Tesseract runs as a subprocess (Debian packages ``tesseract-ocr`` and ``tesseract-ocr-vie``; scanned PDFs are
 rendered to images by ``pdftoppm`` from ``poppler-utils``). Every failure is a :class:`ServiceError` with a
@@ -30,6 +31,7 @@ import itertools
 import logging
 import re
 import shutil
+import statistics
 import subprocess
 import tempfile
 import unicodedata
@@ -186,20 +188,12 @@ def _cut_word(line: str, position: int) -> bool:
     return touches and word.islower() and not is_syllable(word)
 
 
-# --- paragraphs -------------------------------------------------------------------------------------------------
+# --- marks -------------------------------------------------------------------------------------------------------
 
-# A line that starts an item of a list: "-", "+", "•", "1.", "2.3.", "a)", "đ)", "IV.".
-_ITEM_START_RE = re.compile(r"^\s*(?:[-+•*]|\d+(?:\.\d+)*[.)]|[a-zđ][.)]|[IVXLC]+[.)])\s")
 _SENTENCE_ENDS = (".", ":", ";", "!", "?")
-
 
 # A number that starts an item, read with a comma or a colon for its full stop ("5, Các sở", "1:" alone on its line).
 _MISREAD_NUMBER_RE = re.compile(r"^(\s*)(\d{1,2}(?:\.\d{1,2}){0,3})[,:](?=\s+[A-ZĐÀ-Ỹ]|\s*$)")
-# A line that is only the number or letter of an item ("3.", "2.1.", "b)"): Tesseract often sets it apart by blank
-# lines. (Not a Roman numeral nor a longer number: "XV." and "2025." alone on a line end a sentence.)
-_LONE_MARKER_RE = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2}){0,3}|[a-zđ])[.)]\s*$")
-
-
 # The mark that closes a directive's body ("biết, thực hiện./."), read without its first stop or with a comma.
 _CLOSING_MARK_RE = re.compile(r"(?<=[^\W\d_])\s*\.?\s*/\s*[.,]\s*$")
 
@@ -233,29 +227,67 @@ def repaired_numbers(text: str) -> str:
     return "\n".join(lines)
 
 
-def rejoined_paragraphs(text: str) -> str:
-    """The reading without the blank lines Tesseract puts between the lines of one paragraph.
+# --- lines and blank lines -----------------------------------------------------------------------------------
 
-    Tesseract often reads a wrapped paragraph as several, with a blank line between them; the extractor takes a blank
-    line for the end of a paragraph, so a task whose lead unit or deadline is on the next line was cut from it. A
-    blank line is dropped when the line before it does not end a sentence or an introduction (".", ":", ";", "!",
-    "?") and the line after it does not start an item of a list ("-", "+", "1.", "a)", "IV."); the others stay. A
-    line that is only an item's marker ("3.", "b)") ends no sentence: the blank line after it goes, and the marker
-    is then joined to its text like any lone marker (:func:`.cleaning.join_lone_markers`).
+# A step from one line's top to the next's of at least this many line pitches leaves an empty line between them.
+BLANK_LINE_STEPS = 1.5
+# The pitch taken is at most this many times the height of a line (a page of one-line cells set off by empty lines
+# has few steps of one pitch).
+MAX_PITCH_HEIGHTS = 1.6
+
+
+@dataclass(frozen=True)
+class ReadLine:
+    """A line as Tesseract found it: its text and the top and bottom of its words, in pixels."""
+
+    text: str
+    top: int
+    bottom: int
+
+
+def tsv_lines(tsv: str) -> list[ReadLine]:
+    """The lines of Tesseract's ``tsv`` output, in its reading order (words of one block, paragraph and line)."""
+    words: dict[tuple[str, ...], list[tuple[str, int, int]]] = {}
+    for row in tsv.splitlines()[1:]:
+        cells = row.split("\t")
+        if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
+            continue
+        top, height = int(cells[7]), int(cells[9])
+        words.setdefault(tuple(cells[1:5]), []).append((cells[11].strip(), top, top + height))
+    return [
+        ReadLine(
+            text=" ".join(word for word, _top, _bottom in line),
+            top=min(top for _word, top, _bottom in line),
+            bottom=max(bottom for _word, _top, bottom in line),
+        )
+        for line in words.values()
+    ]
+
+
+def laid_out(lines: Sequence[ReadLine]) -> str:
+    """The page's text, one line a line, with an empty line where the page leaves one between two lines.
+
+    Tesseract's own text puts an empty line wherever its paragraph analysis ends a paragraph: between the lines of
+    one wrapped paragraph as often as not, and not always where the page has an empty line. The extractor reads an
+    empty line as the end of a paragraph or of a table's cell (a table flattened one cell a paragraph), so the empty
+    lines are set from the page instead: one wherever the step from a line's top to the next line's is at least
+    :data:`BLANK_LINE_STEPS` times the page's line pitch. The pitch is the lower quartile of those steps (most steps
+    are one pitch), at most :data:`MAX_PITCH_HEIGHTS` times the median height of a line; steps shorter than half a
+    line's height (two columns side by side) are not counted.
     """
-    lines = text.split("\n")
-    kept: list[str] = []
-    for index, line in enumerate(lines):
-        if not line.strip() and kept and kept[-1].strip():
-            following = next((later for later in lines[index + 1 :] if later.strip()), None)
-            continues = following is not None and not (
-                _ITEM_START_RE.match(following) or _LONE_MARKER_RE.match(following)
-            )
-            ends = kept[-1].rstrip().endswith(_SENTENCE_ENDS) and not _LONE_MARKER_RE.match(kept[-1])
-            if continues and not ends:
-                continue
-        kept.append(line)
-    return "\n".join(kept)
+    if not lines:
+        return ""
+    height = statistics.median(line.bottom - line.top for line in lines)
+    steps = sorted(
+        later.top - earlier.top for earlier, later in itertools.pairwise(lines) if later.top - earlier.top >= height / 2
+    )
+    pitch = min(steps[len(steps) // 4], MAX_PITCH_HEIGHTS * height) if steps else None
+    text = [lines[0].text]
+    for earlier, later in itertools.pairwise(lines):
+        if pitch is not None and later.top - earlier.top >= BLANK_LINE_STEPS * pitch:
+            text.append("")
+        text.append(later.text)
+    return "\n".join(text) + "\n"
 
 
 # --- dates ------------------------------------------------------------------------------------------------------
@@ -309,7 +341,7 @@ def _tesseract(image: Path, mode: int) -> str:
         raise ocr_missing()
     try:
         result = subprocess.run(  # noqa: S603 - fixed program, our own temporary file
-            [binary, str(image), "stdout", "-l", OCR_LANGUAGE, "--psm", str(mode)],
+            [binary, str(image), "stdout", "-l", OCR_LANGUAGE, "--psm", str(mode), "tsv"],
             capture_output=True,
             timeout=OCR_SECONDS_PER_PAGE,
             check=False,
@@ -319,7 +351,7 @@ def _tesseract(image: Path, mode: int) -> str:
     if result.returncode != 0:
         logger.info("tesseract failed: %s", result.stderr[-500:])
         raise _error(_("Không nhận dạng được ảnh này; tệp ảnh có thể bị hỏng."), "bad_file")
-    return result.stdout.decode("utf-8", errors="replace")
+    return laid_out(tsv_lines(result.stdout.decode("utf-8", errors="replace")))
 
 
 @dataclass(frozen=True)
@@ -390,10 +422,9 @@ def read_pages(
 
 
 def joined_texts(texts: Iterable[str]) -> str:
-    """The texts of the pages read, in order, with the marks of the structure repaired (:func:`repaired_marks`) and
-    without the blank lines inside a paragraph (:func:`rejoined_paragraphs`, which also joins a paragraph that a page
-    break cut)."""
-    return rejoined_paragraphs(repaired_marks("\n".join(texts)))
+    """The texts of the pages read, in order, with the marks of the structure repaired (:func:`repaired_marks`); a
+    paragraph that a page break cut goes on on the next line."""
+    return repaired_marks("".join(text if text.endswith("\n") or not text else f"{text}\n" for text in texts))
 
 
 def joined_pages(readings: Iterable[PageReading]) -> str:

@@ -15,14 +15,14 @@ from cchc.extraction.ocr import (
     PageReading,
     is_syllable,
     joined_pages,
-    joined_texts,
+    laid_out,
     misread_year,
     plausibility,
     read_page,
-    rejoined_paragraphs,
     repaired_marks,
     repaired_numbers,
     skew_angle,
+    tsv_lines,
 )
 
 from .labelled import DATA
@@ -214,40 +214,57 @@ def test_a_scanned_document_gets_its_doubtful_year_flagged() -> None:
     assert extraction.tasks[0].deadline_doubt and not extraction.tasks[1].deadline_doubt
 
 
-# --- paragraphs Tesseract cut -------------------------------------------------------------------------------------
+# --- lines and empty lines, from the boxes of the words -----------------------------------------------------------
 
 
-def test_a_blank_line_tesseract_puts_inside_a_paragraph_is_dropped() -> None:
-    read = "Thủ tướng Chính phủ yêu cầu Chủ tịch Ủy ban nhân dân\n\nBộ Xây dựng chủ trì, phối hợp với các địa phương\n"
-    assert rejoined_paragraphs(read) == (
-        "Thủ tướng Chính phủ yêu cầu Chủ tịch Ủy ban nhân dân\nBộ Xây dựng chủ trì, phối hợp với các địa phương\n"
+def tsv(lines: list[tuple[int, str]], *, height: int = 36) -> str:
+    """Tesseract's tsv output for lines of words at the given tops (one block, one paragraph, as mode 4 often has)."""
+    rows = ["level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"]
+    for number, (top, text) in enumerate(lines, start=1):
+        rows.append(f"4\t1\t1\t1\t{number}\t0\t100\t{top}\t1500\t{height}\t-1\t")
+        for index, word in enumerate(text.split(), start=1):
+            rows.append(
+                f"5\t1\t1\t1\t{number}\t{index}\t{100 + index * 80}\t{top + index % 3}\t70\t{height}\t95\t{word}"
+            )
+    return "\n".join(rows) + "\n"
+
+
+def test_an_empty_line_is_kept_where_the_page_leaves_one_and_nowhere_else() -> None:
+    # A table flattened one cell a paragraph (from a development document): cells set off by empty lines, a cell
+    # wrapped over two lines. The pitch is 49 pixels.
+    read = tsv(
+        [
+            (100, "Quy định về chế độ trực tại Ban Chỉ huy Phòng thủ"),
+            (149, "dân sự cấp tỉnh, cấp xã"),
+            (247, "Văn phòng Ban Chỉ huy"),
+            (345, "2025"),
+            (443, "2"),
+            (541, "Xây dựng Quy chế về công tác trực ban, họp và ban"),
+            (590, "hành công điện chỉ đạo"),
+        ]
+    )
+    assert laid_out(tsv_lines(read)) == (
+        "Quy định về chế độ trực tại Ban Chỉ huy Phòng thủ\ndân sự cấp tỉnh, cấp xã\n\nVăn phòng Ban Chỉ huy\n\n"
+        "2025\n\n2\n\nXây dựng Quy chế về công tác trực ban, họp và ban\nhành công điện chỉ đạo\n"
     )
 
 
-@pytest.mark.parametrize(
-    "read",
-    [
-        "báo cáo kết quả trước ngày 30/9/2025.\n\nTrên đây là nội dung chỉ đạo",  # the sentence ended
-        "đề nghị các cơ quan thực hiện như sau:\n\n1. Sở Nội vụ chủ trì",  # an introduction, then an item
-        "các xã, phường thực hiện tốt\n\n- Sở Tư pháp rà soát văn bản",  # an item of a list follows
-        "các xã, phường thực hiện tốt\n\nb) Sở Tài chính bố trí kinh phí",
-        "các xã, phường thực hiện tốt\n\nII. TỔ CHỨC THỰC HIỆN",
-    ],
-)
-def test_a_blank_line_after_a_sentence_or_before_an_item_is_kept(read: str) -> None:
-    assert rejoined_paragraphs(read) == read
+def test_a_page_of_one_line_cells_still_gets_its_empty_lines() -> None:
+    read = tsv([(100, "STT"), (198, "Nhiệm vụ"), (296, "Đơn vị chủ trì"), (394, "Thời gian"), (492, "1")])
+    assert laid_out(tsv_lines(read)) == "STT\n\nNhiệm vụ\n\nĐơn vị chủ trì\n\nThời gian\n\n1\n"
 
 
-def test_several_blank_lines_inside_a_paragraph_all_go_and_leading_ones_stay() -> None:
-    assert (
-        rejoined_paragraphs("\n\nGiao Ủy ban nhân dân\n\n\ntỉnh Hưng Yên") == "\n\nGiao Ủy ban nhân dân\ntỉnh Hưng Yên"
+def test_lines_of_a_paragraph_with_wide_spacing_are_not_set_apart() -> None:
+    read = tsv(
+        [(100, "Ủy ban nhân dân tỉnh đề nghị các sở,"), (165, "ban, ngành thực hiện"), (230, "tốt các nội dung")]
     )
+    assert laid_out(tsv_lines(read)) == "Ủy ban nhân dân tỉnh đề nghị các sở,\nban, ngành thực hiện\ntốt các nội dung\n"
 
 
-def test_pages_are_joined_without_the_blank_line_of_a_page_break_inside_a_paragraph() -> None:
-    first = PageReading(text="Giao Bộ Công Thương chủ trì, bảo đảm yêu cầu\n\n\x0c", mode=4, tilt=0.0, score=1.0)
+def test_pages_are_joined_line_after_line() -> None:
+    first = PageReading(text="Giao Bộ Công Thương chủ trì, bảo đảm yêu cầu\n", mode=4, tilt=0.0, score=1.0)
     second = PageReading(
-        text="về nguồn cung trong tháng 11 năm 2025.\n\n2. Bộ Tài chính\n", mode=4, tilt=0.0, score=1.0
+        text="về nguồn cung trong tháng 11 năm 2025.\n\n2, Bộ Tài chính\n", mode=4, tilt=0.0, score=1.0
     )
     assert joined_pages([first, second]) == (
         "Giao Bộ Công Thương chủ trì, bảo đảm yêu cầu\nvề nguồn cung trong tháng 11 năm 2025.\n\n2. Bộ Tài chính\n"
@@ -283,19 +300,6 @@ def test_the_stop_of_an_items_number_read_as_a_comma_or_colon_is_put_back(read: 
 )
 def test_a_number_with_a_comma_that_starts_no_item_is_left_alone(read: str) -> None:
     assert repaired_numbers(read) == read
-
-
-def test_a_lone_number_tesseract_set_apart_from_its_item_is_joined_to_it() -> None:
-    read = "II. NỘI DUNG KẾ HOẠCH\n\n1:\n\nTrên cơ sở tài liệu do Trung ương biên soạn, các cơ quan\n"
-    assert (
-        joined_texts([read])
-        == "II. NỘI DUNG KẾ HOẠCH\n\n1.\nTrên cơ sở tài liệu do Trung ương biên soạn, các cơ quan\n"
-    )
-    extraction = extract_text(
-        "KẾ HOẠCH\n\n"
-        + joined_texts([read.replace("các cơ quan", "Sở Tư pháp chủ trì, hoàn thành trước ngày 30/12/2025.")])
-    )
-    assert [task.section for task in extraction.tasks] == ["1"]
 
 
 @pytest.mark.parametrize(
