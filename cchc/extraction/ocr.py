@@ -198,12 +198,20 @@ _MISREAD_NUMBER_RE = re.compile(r"^(\s*)(\d{1,2}(?:\.\d{1,2}){0,3})[,:](?=\s+[A-
 _CLOSING_MARK_RE = re.compile(r"(?<=[^\W\d_])\s*\.?\s*/\s*[.,]\s*$")
 
 
+# A Roman number alone on its line (a group's cell in a table: "I", "II") read as bars or small L's.
+_LONE_ROMAN_RE = re.compile(r"^(\s*)([|lI]{1,3})(\s*)$")
+
+
 def repaired_marks(text: str) -> str:
-    """The reading with the small marks the structure hangs on put back: items' numbers (:func:`repaired_numbers`)
-    and the "./." that closes the body, which Tesseract reads as " /." or "./," on a blurred scan (after it the
-    extractor takes no more tasks, so a lost mark makes the closing sentence, "Văn phòng Chính phủ thông báo để …
-    biết", a task)."""
-    return "\n".join(_CLOSING_MARK_RE.sub("./.", line) for line in repaired_numbers(text).split("\n"))
+    """The reading with the small marks the structure hangs on put back: items' numbers (:func:`repaired_numbers`),
+    a Roman group number alone on its line read "|" or "l" (the number cell of a table's group row), and the "./."
+    that closes the body, which Tesseract reads as " /." or "./," on a blurred scan (after it the extractor takes no
+    more tasks, so a lost mark makes the closing sentence, "Văn phòng Chính phủ thông báo để … biết", a task)."""
+    lines = []
+    for line in repaired_numbers(text).split("\n"):
+        line = _LONE_ROMAN_RE.sub(lambda match: match[1] + "I" * len(match[2]) + match[3], line)
+        lines.append(_CLOSING_MARK_RE.sub("./.", line))
+    return "\n".join(lines)
 
 
 def repaired_numbers(text: str) -> str:

@@ -313,3 +313,15 @@ def test_the_mark_that_closes_the_body_is_put_back_when_its_stop_was_lost(read: 
 
 def test_a_fraction_at_the_end_of_a_line_is_no_closing_mark() -> None:
     assert repaired_marks("theo Thông báo số 591/.\nsố 12/,") == "theo Thông báo số 591/.\nsố 12/,"
+
+
+@pytest.mark.parametrize(("read", "repaired"), [("|", "I"), ("||", "II"), ("lI", "II")])
+def test_a_roman_number_alone_on_its_line_read_as_bars_is_put_back(read: str, repaired: str) -> None:
+    # From a development document's annex table: the cell "I" of a group row, set off by empty lines, read "|".
+    assert repaired_marks(f"TT\n\nNhiệm vụ\n\n{read}\n\nCÔNG TÁC CHỈ ĐẠO\n") == (
+        f"TT\n\nNhiệm vụ\n\n{repaired}\n\nCÔNG TÁC CHỈ ĐẠO\n"
+    )
+
+
+def test_bars_inside_a_line_are_left_alone() -> None:
+    assert repaired_marks("Sở Tư pháp | 2025\nl|l|l") == "Sở Tư pháp | 2025\nl|l|l"
