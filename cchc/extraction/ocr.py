@@ -430,9 +430,19 @@ def read_pages(
 
 
 def joined_texts(texts: Iterable[str]) -> str:
-    """The texts of the pages read, in order, with the marks of the structure repaired (:func:`repaired_marks`); a
-    paragraph that a page break cut goes on on the next line."""
-    return repaired_marks("".join(text if text.endswith("\n") or not text else f"{text}\n" for text in texts))
+    """The texts of the pages read, in order, with the marks of the structure repaired (:func:`repaired_marks`).
+
+    Where a page ends a sentence (".", ":", ";", "!", "?"), an empty line separates it from the next page, since a
+    page break there mostly falls between paragraphs and an empty line at the top of a page cannot be seen; a
+    paragraph that the page break cut goes on on the next line."""
+    joined = ""
+    for text in texts:
+        if not text.strip():
+            continue
+        if joined:
+            joined += "\n" if joined.rstrip().endswith(_SENTENCE_ENDS) else ""
+        joined += text if text.endswith("\n") else f"{text}\n"
+    return repaired_marks(joined)
 
 
 def joined_pages(readings: Iterable[PageReading]) -> str:

@@ -261,6 +261,14 @@ def test_lines_of_a_paragraph_with_wide_spacing_are_not_set_apart() -> None:
     assert laid_out(tsv_lines(read)) == "Ủy ban nhân dân tỉnh đề nghị các sở,\nban, ngành thực hiện\ntốt các nội dung\n"
 
 
+def test_a_page_that_ends_a_sentence_is_set_apart_from_the_next_by_an_empty_line() -> None:
+    first = PageReading(text="Trung Bộ và Tây Nguyên mới được hình thành.\n", mode=4, tilt=0.0, score=1.0)
+    second = PageReading(text="Sau khi phương án phân vùng mới được cấp có thẩm\n", mode=4, tilt=0.0, score=1.0)
+    assert joined_pages([first, second]) == (
+        "Trung Bộ và Tây Nguyên mới được hình thành.\n\nSau khi phương án phân vùng mới được cấp có thẩm\n"
+    )
+
+
 def test_pages_are_joined_line_after_line() -> None:
     first = PageReading(text="Giao Bộ Công Thương chủ trì, bảo đảm yêu cầu\n", mode=4, tilt=0.0, score=1.0)
     second = PageReading(
