@@ -193,7 +193,7 @@ def _cut_word(line: str, position: int) -> bool:
 _SENTENCE_ENDS = (".", ":", ";", "!", "?")
 
 # A number that starts an item, read with a comma or a colon for its full stop ("5, Các sở", "1:" alone on its line).
-_MISREAD_NUMBER_RE = re.compile(r"^(\s*)(\d{1,2}(?:\.\d{1,2}){0,3})[,:](?=\s+[A-ZĐÀ-Ỹ]|\s*$)")
+_MISREAD_NUMBER_RE = re.compile(r"^(\s*)(\d{1,2}(?:\.\d{1,2}){0,3})[,:](?=\s*$|\s+(\w))")
 # The mark that closes a directive's body ("biết, thực hiện./."), read without its first stop or with a comma.
 _CLOSING_MARK_RE = re.compile(r"(?<=[^\W\d_])\s*\.?\s*/\s*[.,]\s*$")
 
@@ -227,8 +227,10 @@ def repaired_numbers(text: str) -> str:
     previous = ""
     for index, line in enumerate(lines):
         if line.strip():
-            if not previous or previous.rstrip().endswith(_SENTENCE_ENDS):
-                lines[index] = _MISREAD_NUMBER_RE.sub(r"\1\2.", line)
+            match = _MISREAD_NUMBER_RE.match(line)
+            after_sentence = not previous or previous.rstrip().endswith(_SENTENCE_ENDS)
+            if match and after_sentence and (match[3] is None or match[3].isupper()):
+                lines[index] = f"{match[1]}{match[2]}.{line[match.end() :]}"
             previous = lines[index]
         else:
             previous = ""

@@ -304,6 +304,7 @@ def test_the_stop_of_an_items_number_read_as_a_comma_or_colon_is_put_back(read: 
         "theo quy định tại khoản\n5, Điều 3 của Luật",  # a wrapped line: the line before ends no sentence
         "kết thúc năm học.\n2025, Ủy ban nhân dân tỉnh",  # a year, not a number of an item
         "Thời gian thực hiện:\n15, 16 và 17 tháng 12",  # a list of days, no capital after the comma
+        "các nội dung sau:\n5, đối với các sở, ngành",  # a small letter after the comma
     ],
 )
 def test_a_number_with_a_comma_that_starts_no_item_is_left_alone(read: str) -> None:
