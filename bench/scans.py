@@ -64,7 +64,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont  # noqa: E402
 import cchc.extraction.ocr as ocr_module  # noqa: E402
 from cchc.extraction import extract_text, to_json_dict  # noqa: E402
 from cchc.extraction.evaluation import Score, registry_resolver, score_pairs  # noqa: E402
-from cchc.extraction.ocr import MAX_OCR_PAGES, ocr_available, read_page, rejoined_paragraphs  # noqa: E402
+from cchc.extraction.ocr import MAX_OCR_PAGES, joined_texts, ocr_available, read_page  # noqa: E402
 from tests.extraction.labelled import LabelledDocument, documents, memory_units  # noqa: E402
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -247,8 +247,8 @@ def score_document(
                 for reading, (_page, _text, kind, how) in zip(readings, requests, strict=True)
                 if (kind, how) == (condition, method)
             ]
-            # Joined as an upload's pages are (blank lines inside a paragraph dropped, see cchc/extraction/ocr.py).
-            read = rejoined_paragraphs("\n".join(page["text"] for page in pages))
+            # Joined as an upload's pages are (numbers repaired, blank lines inside a paragraph dropped: ocr.py).
+            read = joined_texts(page["text"] for page in pages)
             row["scans"][f"{condition}/{method}"] = {
                 "score": _pairs(document, read, registry, units),
                 "pages": len(pages),

@@ -14,8 +14,9 @@ A page goes through three steps:
    reading is not plausible enough, with mode 3 (automatic layout analysis, which finds columns and blocks).
 3. **Keep the more plausible reading** by :func:`plausibility`, documented there.
 
-The pages read are joined without the blank lines Tesseract puts inside a paragraph, on a page or across a page
-break (:func:`joined_pages`).
+Tesseract gives its words with their boxes (``tsv`` output); the page's text is rebuilt from them one line a line,
+with an empty line only where the page leaves one (:func:`laid_out`), not where Tesseract's paragraph analysis ends a
+paragraph. The pages read are joined with the small marks the structure hangs on repaired (:func:`joined_pages`).
 
 Tesseract runs as a subprocess (Debian packages ``tesseract-ocr`` and ``tesseract-ocr-vie``; scanned PDFs are
 rendered to images by ``pdftoppm`` from ``poppler-utils``). Every failure is a :class:`ServiceError` with a
@@ -30,6 +31,7 @@ import itertools
 import logging
 import re
 import shutil
+import statistics
 import subprocess
 import tempfile
 import unicodedata
@@ -186,31 +188,116 @@ def _cut_word(line: str, position: int) -> bool:
     return touches and word.islower() and not is_syllable(word)
 
 
-# --- paragraphs -------------------------------------------------------------------------------------------------
+# --- marks -------------------------------------------------------------------------------------------------------
 
-# A line that starts an item of a list: "-", "+", "•", "1.", "2.3.", "a)", "đ)", "IV.".
-_ITEM_START_RE = re.compile(r"^\s*(?:[-+•*]|\d+(?:\.\d+)*[.)]|[a-zđ][.)]|[IVXLC]+[.)])\s")
 _SENTENCE_ENDS = (".", ":", ";", "!", "?")
 
+# A number that starts an item, read with a comma or a colon for its full stop ("5, Các sở", "1:" alone on its line).
+_MISREAD_NUMBER_RE = re.compile(r"^(\s*)(\d{1,2}(?:\.\d{1,2}){0,3})[,:](?=\s*$|\s+(\w))")
+# The mark that closes a directive's body ("biết, thực hiện./."), read without its first stop or with a comma.
+_CLOSING_MARK_RE = re.compile(r"(?<=[^\W\d_])\s*\.?\s*/\s*[.,]\s*$")
 
-def rejoined_paragraphs(text: str) -> str:
-    """The reading without the blank lines Tesseract puts between the lines of one paragraph.
 
-    Tesseract often reads a wrapped paragraph as several, with a blank line between them; the extractor takes a blank
-    line for the end of a paragraph, so a task whose lead unit or deadline is on the next line was cut from it. A
-    blank line is dropped when the line before it does not end a sentence or an introduction (".", ":", ";", "!",
-    "?") and the line after it does not start an item of a list ("-", "+", "1.", "a)", "IV."); the others stay.
+# A Roman number alone on its line (a group's cell in a table: "I", "II") read as bars or small L's.
+_LONE_ROMAN_RE = re.compile(r"^(\s*)([|lI]{1,3})(\s*)$")
+
+
+def repaired_marks(text: str) -> str:
+    """The reading with the small marks the structure hangs on put back: items' numbers (:func:`repaired_numbers`),
+    a Roman group number alone on its line read "|" or "l" (the number cell of a table's group row), and the "./."
+    that closes the body, which Tesseract reads as " /." or "./," on a blurred scan (after it the extractor takes no
+    more tasks, so a lost mark makes the closing sentence, "Văn phòng Chính phủ thông báo để … biết", a task)."""
+    lines = []
+    for line in repaired_numbers(text).split("\n"):
+        line = _LONE_ROMAN_RE.sub(lambda match: match[1] + "I" * len(match[2]) + match[3], line)
+        lines.append(_CLOSING_MARK_RE.sub("./.", line))
+    return "\n".join(lines)
+
+
+def repaired_numbers(text: str) -> str:
+    """The reading with the full stop of an item's number put back where Tesseract read a comma or a colon.
+
+    The stop after "5" in "5. Các sở, ngành" is a few pixels; on a noisy or blurred scan it is often read as "," or
+    ":", and "5, Các sở" no longer starts an item, so the item is merged into the one before it. A number of one or
+    two digits (or "3.1") followed by "," or ":" is read as "5." when it starts a line after the end of a sentence, a
+    blank line or nothing, and is followed by a capital letter or by nothing (a wrapped "khoản\n5, Điều 3" follows a
+    line that does not end a sentence, and "2025, Ủy ban" has four digits).
     """
     lines = text.split("\n")
-    kept: list[str] = []
+    previous = ""
     for index, line in enumerate(lines):
-        if not line.strip() and kept and kept[-1].strip():
-            following = next((later for later in lines[index + 1 :] if later.strip()), None)
-            continues = following is not None and not _ITEM_START_RE.match(following)
-            if continues and not kept[-1].rstrip().endswith(_SENTENCE_ENDS):
-                continue
-        kept.append(line)
-    return "\n".join(kept)
+        if line.strip():
+            match = _MISREAD_NUMBER_RE.match(line)
+            after_sentence = not previous or previous.rstrip().endswith(_SENTENCE_ENDS)
+            if match and after_sentence and (match[3] is None or match[3].isupper()):
+                lines[index] = f"{match[1]}{match[2]}.{line[match.end() :]}"
+            previous = lines[index]
+        else:
+            previous = ""
+    return "\n".join(lines)
+
+
+# --- lines and blank lines -----------------------------------------------------------------------------------
+
+# A step from one line's top to the next's of at least this many line pitches leaves an empty line between them.
+BLANK_LINE_STEPS = 1.5
+# The pitch taken is at most this many times the height of a line (a page of one-line cells set off by empty lines
+# has few steps of one pitch).
+MAX_PITCH_HEIGHTS = 1.6
+
+
+@dataclass(frozen=True)
+class ReadLine:
+    """A line as Tesseract found it: its text and the top and bottom of its words, in pixels."""
+
+    text: str
+    top: int
+    bottom: int
+
+
+def tsv_lines(tsv: str) -> list[ReadLine]:
+    """The lines of Tesseract's ``tsv`` output, in its reading order (words of one block, paragraph and line)."""
+    words: dict[tuple[str, ...], list[tuple[str, int, int]]] = {}
+    for row in tsv.splitlines()[1:]:
+        cells = row.split("\t")
+        if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
+            continue
+        top, height = int(cells[7]), int(cells[9])
+        words.setdefault(tuple(cells[1:5]), []).append((cells[11].strip(), top, top + height))
+    return [
+        ReadLine(
+            text=" ".join(word for word, _top, _bottom in line),
+            top=min(top for _word, top, _bottom in line),
+            bottom=max(bottom for _word, _top, bottom in line),
+        )
+        for line in words.values()
+    ]
+
+
+def laid_out(lines: Sequence[ReadLine]) -> str:
+    """The page's text, one line a line, with an empty line where the page leaves one between two lines.
+
+    Tesseract's own text puts an empty line wherever its paragraph analysis ends a paragraph: between the lines of
+    one wrapped paragraph as often as not, and not always where the page has an empty line. The extractor reads an
+    empty line as the end of a paragraph or of a table's cell (a table flattened one cell a paragraph), so the empty
+    lines are set from the page instead: one wherever the step from a line's top to the next line's is at least
+    :data:`BLANK_LINE_STEPS` times the page's line pitch. The pitch is the lower quartile of those steps (most steps
+    are one pitch), at most :data:`MAX_PITCH_HEIGHTS` times the median height of a line; steps shorter than half a
+    line's height (two columns side by side) are not counted.
+    """
+    if not lines:
+        return ""
+    height = statistics.median(line.bottom - line.top for line in lines)
+    steps = sorted(
+        later.top - earlier.top for earlier, later in itertools.pairwise(lines) if later.top - earlier.top >= height / 2
+    )
+    pitch = min(steps[len(steps) // 4], MAX_PITCH_HEIGHTS * height) if steps else None
+    text = [lines[0].text]
+    for earlier, later in itertools.pairwise(lines):
+        if pitch is not None and later.top - earlier.top >= BLANK_LINE_STEPS * pitch:
+            text.append("")
+        text.append(later.text)
+    return "\n".join(text) + "\n"
 
 
 # --- dates ------------------------------------------------------------------------------------------------------
@@ -264,7 +351,7 @@ def _tesseract(image: Path, mode: int) -> str:
         raise ocr_missing()
     try:
         result = subprocess.run(  # noqa: S603 - fixed program, our own temporary file
-            [binary, str(image), "stdout", "-l", OCR_LANGUAGE, "--psm", str(mode)],
+            [binary, str(image), "stdout", "-l", OCR_LANGUAGE, "--psm", str(mode), "tsv"],
             capture_output=True,
             timeout=OCR_SECONDS_PER_PAGE,
             check=False,
@@ -274,7 +361,7 @@ def _tesseract(image: Path, mode: int) -> str:
     if result.returncode != 0:
         logger.info("tesseract failed: %s", result.stderr[-500:])
         raise _error(_("Không nhận dạng được ảnh này; tệp ảnh có thể bị hỏng."), "bad_file")
-    return result.stdout.decode("utf-8", errors="replace")
+    return laid_out(tsv_lines(result.stdout.decode("utf-8", errors="replace")))
 
 
 @dataclass(frozen=True)
@@ -344,10 +431,25 @@ def read_pages(
     return readings
 
 
+def joined_texts(texts: Iterable[str]) -> str:
+    """The texts of the pages read, in order, with the marks of the structure repaired (:func:`repaired_marks`).
+
+    Where a page ends a sentence (".", ":", ";", "!", "?"), an empty line separates it from the next page, since a
+    page break there mostly falls between paragraphs and an empty line at the top of a page cannot be seen; a
+    paragraph that the page break cut goes on on the next line."""
+    joined = ""
+    for text in texts:
+        if not text.strip():
+            continue
+        if joined:
+            joined += "\n" if joined.rstrip().endswith(_SENTENCE_ENDS) else ""
+        joined += text if text.endswith("\n") else f"{text}\n"
+    return repaired_marks(joined)
+
+
 def joined_pages(readings: Iterable[PageReading]) -> str:
-    """The text of the pages read, in order, without the blank lines inside a paragraph (:func:`rejoined_paragraphs`,
-    which also joins a paragraph that a page break cut)."""
-    return rejoined_paragraphs("\n".join(reading.text for reading in readings))
+    """The text of the pages read, joined by :func:`joined_texts`."""
+    return joined_texts(reading.text for reading in readings)
 
 
 def _joined(readings: Iterable[PageReading]) -> str:

@@ -15,11 +15,14 @@ from cchc.extraction.ocr import (
     PageReading,
     is_syllable,
     joined_pages,
+    laid_out,
     misread_year,
     plausibility,
     read_page,
-    rejoined_paragraphs,
+    repaired_marks,
+    repaired_numbers,
     skew_angle,
+    tsv_lines,
 )
 
 from .labelled import DATA
@@ -211,41 +214,123 @@ def test_a_scanned_document_gets_its_doubtful_year_flagged() -> None:
     assert extraction.tasks[0].deadline_doubt and not extraction.tasks[1].deadline_doubt
 
 
-# --- paragraphs Tesseract cut -------------------------------------------------------------------------------------
+# --- lines and empty lines, from the boxes of the words -----------------------------------------------------------
 
 
-def test_a_blank_line_tesseract_puts_inside_a_paragraph_is_dropped() -> None:
-    read = "Thủ tướng Chính phủ yêu cầu Chủ tịch Ủy ban nhân dân\n\nBộ Xây dựng chủ trì, phối hợp với các địa phương\n"
-    assert rejoined_paragraphs(read) == (
-        "Thủ tướng Chính phủ yêu cầu Chủ tịch Ủy ban nhân dân\nBộ Xây dựng chủ trì, phối hợp với các địa phương\n"
+def tsv(lines: list[tuple[int, str]], *, height: int = 36) -> str:
+    """Tesseract's tsv output for lines of words at the given tops (one block, one paragraph, as mode 4 often has)."""
+    rows = ["level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"]
+    for number, (top, text) in enumerate(lines, start=1):
+        rows.append(f"4\t1\t1\t1\t{number}\t0\t100\t{top}\t1500\t{height}\t-1\t")
+        for index, word in enumerate(text.split(), start=1):
+            rows.append(
+                f"5\t1\t1\t1\t{number}\t{index}\t{100 + index * 80}\t{top + index % 3}\t70\t{height}\t95\t{word}"
+            )
+    return "\n".join(rows) + "\n"
+
+
+def test_an_empty_line_is_kept_where_the_page_leaves_one_and_nowhere_else() -> None:
+    # A table flattened one cell a paragraph (from a development document): cells set off by empty lines, a cell
+    # wrapped over two lines. The pitch is 49 pixels.
+    read = tsv(
+        [
+            (100, "Quy định về chế độ trực tại Ban Chỉ huy Phòng thủ"),
+            (149, "dân sự cấp tỉnh, cấp xã"),
+            (247, "Văn phòng Ban Chỉ huy"),
+            (345, "2025"),
+            (443, "2"),
+            (541, "Xây dựng Quy chế về công tác trực ban, họp và ban"),
+            (590, "hành công điện chỉ đạo"),
+        ]
     )
+    assert laid_out(tsv_lines(read)) == (
+        "Quy định về chế độ trực tại Ban Chỉ huy Phòng thủ\ndân sự cấp tỉnh, cấp xã\n\nVăn phòng Ban Chỉ huy\n\n"
+        "2025\n\n2\n\nXây dựng Quy chế về công tác trực ban, họp và ban\nhành công điện chỉ đạo\n"
+    )
+
+
+def test_a_page_of_one_line_cells_still_gets_its_empty_lines() -> None:
+    read = tsv([(100, "STT"), (198, "Nhiệm vụ"), (296, "Đơn vị chủ trì"), (394, "Thời gian"), (492, "1")])
+    assert laid_out(tsv_lines(read)) == "STT\n\nNhiệm vụ\n\nĐơn vị chủ trì\n\nThời gian\n\n1\n"
+
+
+def test_lines_of_a_paragraph_with_wide_spacing_are_not_set_apart() -> None:
+    read = tsv(
+        [(100, "Ủy ban nhân dân tỉnh đề nghị các sở,"), (165, "ban, ngành thực hiện"), (230, "tốt các nội dung")]
+    )
+    assert laid_out(tsv_lines(read)) == "Ủy ban nhân dân tỉnh đề nghị các sở,\nban, ngành thực hiện\ntốt các nội dung\n"
+
+
+def test_a_page_that_ends_a_sentence_is_set_apart_from_the_next_by_an_empty_line() -> None:
+    first = PageReading(text="Trung Bộ và Tây Nguyên mới được hình thành.\n", mode=4, tilt=0.0, score=1.0)
+    second = PageReading(text="Sau khi phương án phân vùng mới được cấp có thẩm\n", mode=4, tilt=0.0, score=1.0)
+    assert joined_pages([first, second]) == (
+        "Trung Bộ và Tây Nguyên mới được hình thành.\n\nSau khi phương án phân vùng mới được cấp có thẩm\n"
+    )
+
+
+def test_pages_are_joined_line_after_line() -> None:
+    first = PageReading(text="Giao Bộ Công Thương chủ trì, bảo đảm yêu cầu\n", mode=4, tilt=0.0, score=1.0)
+    second = PageReading(
+        text="về nguồn cung trong tháng 11 năm 2025.\n\n2, Bộ Tài chính\n", mode=4, tilt=0.0, score=1.0
+    )
+    assert joined_pages([first, second]) == (
+        "Giao Bộ Công Thương chủ trì, bảo đảm yêu cầu\nvề nguồn cung trong tháng 11 năm 2025.\n\n2. Bộ Tài chính\n"
+    )
+
+
+# --- the numbers of items a scan misread ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("read", "repaired"),
+    [
+        # From a development document read as a poor scan: "5." became "5,", and item 5 was taken into item 4.
+        (
+            "báo cáo Ủy ban nhân dân tỉnh.\n5, Các Sở, ngành, đơn vị liên quan",
+            "báo cáo Ủy ban nhân dân tỉnh.\n5. Các Sở, ngành, đơn vị liên quan",
+        ),
+        ("II. NỘI DUNG KẾ HOẠCH\n\n1:\n\nTrên cơ sở tài liệu", "II. NỘI DUNG KẾ HOẠCH\n\n1.\n\nTrên cơ sở tài liệu"),
+        ("thực hiện như sau:\n3.1, Tham gia góp ý kiến", "thực hiện như sau:\n3.1. Tham gia góp ý kiến"),
+    ],
+)
+def test_the_stop_of_an_items_number_read_as_a_comma_or_colon_is_put_back(read: str, repaired: str) -> None:
+    assert repaired_numbers(read) == repaired
 
 
 @pytest.mark.parametrize(
     "read",
     [
-        "báo cáo kết quả trước ngày 30/9/2025.\n\nTrên đây là nội dung chỉ đạo",  # the sentence ended
-        "đề nghị các cơ quan thực hiện như sau:\n\n1. Sở Nội vụ chủ trì",  # an introduction, then an item
-        "các xã, phường thực hiện tốt\n\n- Sở Tư pháp rà soát văn bản",  # an item of a list follows
-        "các xã, phường thực hiện tốt\n\nb) Sở Tài chính bố trí kinh phí",
-        "các xã, phường thực hiện tốt\n\nII. TỔ CHỨC THỰC HIỆN",
+        "theo quy định tại khoản\n5, Điều 3 của Luật",  # a wrapped line: the line before ends no sentence
+        "kết thúc năm học.\n2025, Ủy ban nhân dân tỉnh",  # a year, not a number of an item
+        "Thời gian thực hiện:\n15, 16 và 17 tháng 12",  # a list of days, no capital after the comma
+        "các nội dung sau:\n5, đối với các sở, ngành",  # a small letter after the comma
     ],
 )
-def test_a_blank_line_after_a_sentence_or_before_an_item_is_kept(read: str) -> None:
-    assert rejoined_paragraphs(read) == read
+def test_a_number_with_a_comma_that_starts_no_item_is_left_alone(read: str) -> None:
+    assert repaired_numbers(read) == read
 
 
-def test_several_blank_lines_inside_a_paragraph_all_go_and_leading_ones_stay() -> None:
-    assert (
-        rejoined_paragraphs("\n\nGiao Ủy ban nhân dân\n\n\ntỉnh Hưng Yên") == "\n\nGiao Ủy ban nhân dân\ntỉnh Hưng Yên"
+@pytest.mark.parametrize(
+    "read", ["biết, thực hiện /.", "biết, thực hiện/.", "biết, thực hiện./,", "biết, thực hiện . /."]
+)
+def test_the_mark_that_closes_the_body_is_put_back_when_its_stop_was_lost(read: str) -> None:
+    assert repaired_marks(f"Văn phòng Chính phủ thông báo để các bộ\n{read}\nNơi nhận:") == (
+        "Văn phòng Chính phủ thông báo để các bộ\nbiết, thực hiện./.\nNơi nhận:"
     )
 
 
-def test_pages_are_joined_without_the_blank_line_of_a_page_break_inside_a_paragraph() -> None:
-    first = PageReading(text="Giao Bộ Công Thương chủ trì, bảo đảm yêu cầu\n\n\x0c", mode=4, tilt=0.0, score=1.0)
-    second = PageReading(
-        text="về nguồn cung trong tháng 11 năm 2025.\n\n2. Bộ Tài chính\n", mode=4, tilt=0.0, score=1.0
+def test_a_fraction_at_the_end_of_a_line_is_no_closing_mark() -> None:
+    assert repaired_marks("theo Thông báo số 591/.\nsố 12/,") == "theo Thông báo số 591/.\nsố 12/,"
+
+
+@pytest.mark.parametrize(("read", "repaired"), [("|", "I"), ("||", "II"), ("lI", "II")])
+def test_a_roman_number_alone_on_its_line_read_as_bars_is_put_back(read: str, repaired: str) -> None:
+    # From a development document's annex table: the cell "I" of a group row, set off by empty lines, read "|".
+    assert repaired_marks(f"TT\n\nNhiệm vụ\n\n{read}\n\nCÔNG TÁC CHỈ ĐẠO\n") == (
+        f"TT\n\nNhiệm vụ\n\n{repaired}\n\nCÔNG TÁC CHỈ ĐẠO\n"
     )
-    assert joined_pages([first, second]) == (
-        "Giao Bộ Công Thương chủ trì, bảo đảm yêu cầu\nvề nguồn cung trong tháng 11 năm 2025.\n\n2. Bộ Tài chính\n"
-    )
+
+
+def test_bars_inside_a_line_are_left_alone() -> None:
+    assert repaired_marks("Sở Tư pháp | 2025\nl|l|l") == "Sở Tư pháp | 2025\nl|l|l"
