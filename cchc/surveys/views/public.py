@@ -190,7 +190,9 @@ def _posted_answers(request: HttpRequest) -> dict[int, list[str]]:
 
 
 def _kiosk(request: HttpRequest) -> bool:
-    return (request.GET.get("kiosk") or request.POST.get("kiosk")) == "1"
+    # The query string parsed only when there is one (a sent form has none: its redirect is built on every submission).
+    in_query = request.GET.get("kiosk") if request.META.get("QUERY_STRING") else None
+    return (in_query or request.POST.get("kiosk")) == "1"
 
 
 def _point(token: str) -> CollectionPoint | None:
