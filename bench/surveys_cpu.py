@@ -32,7 +32,9 @@ import re
 import secrets
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,6 +93,14 @@ def _call(handler, environ: dict) -> tuple[str, list[tuple[str, str]], bytes]:
     finally:
         result.close()  # request_finished: Django closes or keeps the connection, as under gunicorn
     return answer[0], answer[1], body
+
+
+def _sender(handler: Any) -> Callable[[set[str], dict], set[str]]:
+    def send(seen: set[str], environ: dict) -> set[str]:
+        seen.add(_call(handler, environ)[0][:3])
+        return seen
+
+    return send
 
 
 def main() -> None:
@@ -169,9 +179,7 @@ def main() -> None:
                 profiler.enable()
             began = time.process_time()
             # Through functools.reduce so that valgrind counts only the requests: --toggle-collect=functools_reduce
-            functools.reduce(
-                lambda seen, environ: seen.add(_call(handler, environ)[0][:3]) or seen, environs, statuses[kind]
-            )
+            functools.reduce(_sender(handler), environs, statuses[kind])
             spent[kind] += time.process_time() - began
             if profiler is not None and args.profile == kind:
                 profiler.disable()
@@ -188,6 +196,8 @@ def main() -> None:
         stats = pstats.Stats(profiler)
         stats.sort_stats("tottime").print_stats(args.top)
         stats.sort_stats("cumulative").print_stats(args.top)
+        if os.environ.get("PROFILE_CALLERS"):
+            stats.print_callers(os.environ["PROFILE_CALLERS"])
 
 
 if __name__ == "__main__":

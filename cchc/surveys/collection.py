@@ -393,7 +393,7 @@ def _clean_answer(
         problems.append(_("Câu %(code)s chỉ để đọc, không nhận câu trả lời.") % {"code": label})
         return cleaned
     if allowed is None:
-        allowed = [choice.value for choice in question.choices.all()]
+        allowed = question.allowed if isinstance(question, QuestionSpec) else [c.value for c in question.choices.all()]
     if kind == QuestionKind.MULTIPLE:
         unknown = [value for value in values if value not in allowed]
         if unknown:

@@ -35,7 +35,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    connection,
+    connections,
+    transaction,
+)
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -136,19 +143,22 @@ def response_accept(acceptance: Acceptance, *, today: datetime.date | None = Non
     # Outside a transaction on PostgreSQL (the public form's path) the statement is prepared and, unless
     # SURVEY_ASYNC_ACCEPT is off, committed without waiting for the WAL flush; inside one (tests, a caller's
     # transaction) it is sent as it is and the caller's transaction decides how it commits.
-    quick = connection.vendor == "postgresql" and not connection.in_atomic_block
+    db = connections[DEFAULT_DB_ALIAS]  # looked up once: each use of the ``connection`` proxy is a context lookup
+    in_atomic_block = db.in_atomic_block
+    quick = db.vendor == "postgresql" and not in_atomic_block
     asynchronous = quick and settings.SURVEY_ASYNC_ACCEPT
-    key = (connection.vendor, bool(acceptance.dossier_code), asynchronous)
+    key = (db.vendor, bool(acceptance.dossier_code), asynchronous)
     sql = _statements.get(key)
     if sql is None:
         sql = _statements[key] = _accept_sql(bool(acceptance.dossier_code), asynchronous)
     today = today or timezone.localdate()
-    day = connection.ops.adapt_datefield_value(today)
+    ops = db.ops
+    day = ops.adapt_datefield_value(today)
     params: list[Any] = [
         json.dumps({str(pk): list(values) for pk, values in acceptance.answers.items()}, ensure_ascii=False),
         acceptance.dossier_code,
-        connection.ops.adapt_datetimefield_value(acceptance.started_at),
-        connection.ops.adapt_datetimefield_value(timezone.now()),
+        ops.adapt_datetimefield_value(acceptance.started_at),
+        ops.adapt_datetimefield_value(timezone.now()),
         acceptance.fingerprint[:64],
         acceptance.idempotency_key[:64],
         acceptance.point_id,
@@ -164,14 +174,14 @@ def response_accept(acceptance: Acceptance, *, today: datetime.date | None = Non
     try:
         # Inside a transaction (tests, ATOMIC_REQUESTS) a refused row must not break it: a savepoint then. Outside
         # one the statement is its own transaction, one round trip.
-        if connection.in_atomic_block:
-            with transaction.atomic(), connection.cursor() as cursor:
+        if in_atomic_block:
+            with transaction.atomic(), db.cursor() as cursor:
                 cursor.execute(sql, params)
                 row = cursor.fetchone()
         elif quick and settings.SURVEY_PREPARED_ACCEPT:
-            row = _execute_prepared(sql, params)
+            row = _execute_prepared(db, sql, params)
         else:
-            with connection.cursor() as cursor:
+            with db.cursor() as cursor:
                 cursor.execute(sql, params)
                 row = cursor.fetchone()
     except IntegrityError:
@@ -202,7 +212,7 @@ def _text(value: Any) -> bytes | None:
     return str(value).encode()
 
 
-def _execute_prepared(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+def _execute_prepared(db: BaseDatabaseWrapper, sql: str, params: list[Any]) -> tuple[Any, ...] | None:
     """Run the acceptance on PostgreSQL, outside a transaction, as a statement the connection prepared once (planned
     once per connection instead of at every submission), sent by libpq itself (``PQexecPrepared`` through psycopg's
     ``pgconn``: none of a cursor's Python per statement — its query conversion, its adapters, its preparation cache —
@@ -213,8 +223,8 @@ def _execute_prepared(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
     no-op, which the caller reads as "accepted before". Raises Django's :class:`IntegrityError` for a unique key."""
     from psycopg import errors, pq  # only with the PostgreSQL backend
 
-    connection.ensure_connection()
-    raw = connection.connection
+    db.ensure_connection()
+    raw = db.connection
     pgconn = raw.pgconn
     if pgconn.transaction_status == pq.TransactionStatus.IDLE:
         name = _prepared_names.get(sql)
@@ -231,7 +241,7 @@ def _execute_prepared(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
                     result = pgconn.prepare(name, _numbered(sql).encode())
                     if pgconn.status != pq.ConnStatus.OK:
                         break
-                    _check(result, raw)
+                    _check(db, result, raw)
                     prepared.add(name)
                 result = pgconn.exec_prepared(name, values)
                 if result.status == pq.ExecStatus.TUPLES_OK:
@@ -239,27 +249,27 @@ def _execute_prepared(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
                 if pgconn.status != pq.ConnStatus.OK:
                     break
                 if result.error_field(pq.DiagnosticField.SQLSTATE) != _UNDEFINED_STATEMENT:
-                    _check(result, raw)
+                    _check(db, result, raw)
                 prepared.discard(name)  # a new session under the same connection object: prepared again
         except (errors.OperationalError, errors.InterfaceError):
             if pgconn.status == pq.ConnStatus.OK:
-                with connection.wrap_database_errors:
+                with db.wrap_database_errors:
                     raise
         if pgconn.status != pq.ConnStatus.OK:
-            connection.close()  # found broken by the statement: sent once more on a new connection
-    with connection.cursor() as cursor:
+            db.close()  # found broken by the statement: sent once more on a new connection
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 
 
-def _check(result: Any, raw: Any) -> None:
+def _check(db: BaseDatabaseWrapper, result: Any, raw: Any) -> None:
     """Raise the error of a failed ``result`` as Django raises database errors (``IntegrityError`` for a key)."""
     from psycopg import errors, pq
 
     if result.status in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
         return
     error = errors.error_from_result(result, encoding=raw.info.encoding)
-    with connection.wrap_database_errors:
+    with db.wrap_database_errors:
         raise error
 
 
