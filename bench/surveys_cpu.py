@@ -166,6 +166,7 @@ def main() -> None:
 
     profiler = cProfile.Profile(time.process_time) if args.profile else None  # CPU time, not waits
     spent = {"noop": 0.0, "submit": 0.0}
+    system = {"noop": 0.0, "submit": 0.0}  # the kernel's part of it (sockets, the round trips to the database)
     count = {"noop": 0, "submit": 0}
     statuses: dict[str, set[str]] = {"noop": set(), "submit": set()}
     for start in range(0, len(sent), args.block):
@@ -177,10 +178,11 @@ def main() -> None:
             ]
             if profiler is not None and args.profile == kind:
                 profiler.enable()
-            began = time.process_time()
+            began, began_system = time.process_time(), os.times().system
             # Through functools.reduce so that valgrind counts only the requests: --toggle-collect=functools_reduce
             functools.reduce(_sender(handler), environs, statuses[kind])
             spent[kind] += time.process_time() - began
+            system[kind] += os.times().system - began_system
             if profiler is not None and args.profile == kind:
                 profiler.disable()
             count[kind] += len(block)
@@ -188,9 +190,15 @@ def main() -> None:
     noop_ms = 1000 * spent["noop"] / max(1, count["noop"])
     submit_ms = 1000 * spent["submit"] / max(1, count["submit"])
     print(f"statuses: no-op {sorted(statuses['noop'])}, submit {sorted(statuses['submit'])}")
+    for kind in ("noop", "submit"):
+        if count[kind]:
+            print(
+                f"{kind}: {1000 * spent[kind] / count[kind]:.3f} ms of CPU per request, of which system "
+                f"{1000 * system[kind] / count[kind]:.3f} ms"
+            )
     print(
         f"CPU per request (this process): no-op {noop_ms:.3f} ms, submit {submit_ms:.3f} ms, "
-        f"no-op/submit {noop_ms / max(submit_ms, 1e-9):.3f} ({count['submit']} of each, load average {load:.2f})"
+        f"no-op/submit {noop_ms / max(submit_ms, 1e-9):.3f} ({max(count.values())} of each, load average {load:.2f})"
     )
     if profiler is not None:
         stats = pstats.Stats(profiler)
