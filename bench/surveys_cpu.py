@@ -15,6 +15,10 @@ Needs the database a run of ``surveys.py`` left (its collection points and publi
     valgrind --tool=callgrind --toggle-collect=functools_reduce .venv/bin/python bench/surveys_cpu.py --forms 200 \
         --only submit       # instructions of the requests alone (the loop runs inside functools.reduce)
 
+Under valgrind set ``SURVEY_INBOX_DELAY_SECONDS=3600`` as well: a submission queues the inbox job at most once per
+that many seconds per process, and valgrind's slowness would otherwise make the number of jobs queued in a run (an
+ORM insert each) depend on how fast the run went.
+
 Each form is sent once (a second copy would be answered as already accepted: another path). The minimum fill time
 (``SURVEY_MIN_FILL_SECONDS``) is waited for after the forms are opened, as a respondent would.
 """
