@@ -244,6 +244,8 @@ SURVEY_PREPARED_ACCEPT = env_bool("SURVEY_PREPARED_ACCEPT", True)
 # server can lose the forms accepted in its last fraction of a second, never corrupt anything; docs/decisions.md §37).
 # false: every accepted form is flushed to disk before the thank-you page.
 SURVEY_ASYNC_ACCEPT = env_bool("SURVEY_ASYNC_ACCEPT", True)
+# The salt of the respondents' fingerprints (HMAC of address and device cookie); empty: the secret key.
+SURVEY_FINGERPRINT_SALT = ""
 # Invitation campaigns (``cchc send_survey_reminders``): those who have not answered are reminded once a day during
 # the last SURVEY_REMIND_DAYS_BEFORE days before the deadline (0: no automatic reminders), unless a campaign sets
 # its own number of days.

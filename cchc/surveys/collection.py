@@ -92,15 +92,36 @@ def published_version(questionnaire: Questionnaire) -> QuestionnaireVersion | No
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class QuestionSpec:
+    """What checking an answer needs of a question, copied out of the model once per version
+    (:attr:`VersionForm.specs`): plain attributes, read at every submission without the model's descriptors."""
+
+    pk: int
+    code: str
+    kind: str
+    has_choices: bool
+    required: bool
+    label: str  # the question's number on the form, else its code: how the messages name it
+    allowed: tuple[str, ...]
+    condition: QuestionSpec | None  # the earlier question whose answer shows this one
+    condition_value: str
+
+
 @dataclass(frozen=True)
 class VersionForm:
     """A version's questions as a respondent meets them (choices and conditions read with them), by id, their
-    numbers and each question's allowed values. Shared between requests: never change what it holds."""
+    numbers, each question's allowed values and its :class:`QuestionSpec`, in order. Shared between requests: never
+    change what it holds."""
 
     questions: tuple[Question, ...]
     by_pk: Mapping[int, Question]
     numbers: Mapping[int, int]
     allowed: Mapping[int, tuple[str, ...]]
+    specs: tuple[QuestionSpec, ...]
+    # The questions whose answer gives the response's respondent group and dossier code, in order.
+    group_pks: tuple[int, ...]
+    dossier_pks: tuple[int, ...]
 
 
 # Forms of published (or closed) versions, per server process, least recently used first.
@@ -111,11 +132,48 @@ _forms_lock = threading.Lock()
 
 def _read_form(version: QuestionnaireVersion) -> VersionForm:
     questions = tuple(ordered_questions(version))
+    numbers = question_numbers(list(questions))
+    allowed = {question.pk: tuple(choice.value for choice in question.choices.all()) for question in questions}
+    specs: dict[int, QuestionSpec] = {}
+    for question in questions:
+        target = question.condition_question_id
+        specs[question.pk] = QuestionSpec(
+            pk=question.pk,
+            code=question.code,
+            kind=str(question.kind),
+            has_choices=question.has_choices,
+            required=question.required and question.kind != QuestionKind.NOTE,
+            label=str(numbers.get(question.pk, question.code)),
+            allowed=allowed[question.pk],
+            # A condition names an earlier question of the same version (``services``): read before this one.
+            condition=None if target is None else specs.get(target) or _spec_of(question.condition_question),
+            condition_value=question.condition_value,
+        )
     return VersionForm(
         questions=questions,
         by_pk={question.pk: question for question in questions},
-        numbers=question_numbers(list(questions)),
-        allowed={question.pk: tuple(choice.value for choice in question.choices.all()) for question in questions},
+        numbers=numbers,
+        allowed=allowed,
+        specs=tuple(specs.values()),
+        group_pks=tuple(q.pk for q in questions if q.code == RESPONDENT_GROUP_CODE),
+        dossier_pks=tuple(q.pk for q in questions if q.code == DOSSIER_CODE_QUESTION),
+    )
+
+
+def _spec_of(question: Question | None) -> QuestionSpec | None:
+    """The spec of a condition's question that is not among the form's questions (never shown: no answer to it)."""
+    if question is None:
+        return None
+    return QuestionSpec(
+        pk=question.pk,
+        code=question.code,
+        kind=str(question.kind),
+        has_choices=question.has_choices,
+        required=False,
+        label=question.code,
+        allowed=(),
+        condition=None,
+        condition_value="",
     )
 
 
@@ -319,7 +377,7 @@ def _values(raw: Sequence[str] | None) -> list[str]:
 
 
 def _clean_answer(
-    question: Question,
+    question: Question | QuestionSpec,
     raw: Sequence[str] | None,
     problems: list[str],
     label: str = "",
@@ -335,7 +393,7 @@ def _clean_answer(
         problems.append(_("Câu %(code)s chỉ để đọc, không nhận câu trả lời.") % {"code": label})
         return cleaned
     if allowed is None:
-        allowed = [choice.value for choice in question.choices.all()]
+        allowed = question.allowed if isinstance(question, QuestionSpec) else [c.value for c in question.choices.all()]
     if kind == QuestionKind.MULTIPLE:
         unknown = [value for value in values if value not in allowed]
         if unknown:
@@ -375,7 +433,7 @@ def _clean_answer(
     return cleaned
 
 
-def _matches(question: Question, cleaned: _Cleaned, expected: str) -> bool:
+def _matches(question: Question | QuestionSpec, cleaned: _Cleaned, expected: str) -> bool:
     if question.kind == QuestionKind.MULTIPLE:
         return expected in cleaned.choice_values
     if question.kind == QuestionKind.NUMBER:
@@ -467,43 +525,41 @@ def submission_clean(
     """Check the raw ``answers`` (and the dossier code given with them) against the version of ``form``, as
     :func:`response_submit` describes; raise :class:`ServiceError` listing every problem. Reads nothing from the
     database, so the public form checks a submission before it writes anything."""
-    questions, by_pk, numbers = form.questions, form.by_pk, form.numbers
+    by_pk = form.by_pk
     problems: list[str] = []
     if any(key not in by_pk for key in answers):
         problems.append(_("Có câu trả lời cho câu hỏi không thuộc phiếu này. Hãy tải lại phiếu rồi trả lời lại."))
     dossier_code = _clean_dossier_code(dossier_code, problems)
     shown: set[int] = set()
     cleaned: dict[int, _Cleaned] = {}
-    for question in questions:
-        label = str(numbers.get(question.pk, question.code))
-        target = question.condition_question_id
-        visible = target is None or (
-            target in shown and _matches(question.condition_question, cleaned[target], question.condition_value)  # type: ignore[arg-type]
+    for spec in form.specs:  # plain attributes copied once per version (``_read_form``)
+        pk, condition = spec.pk, spec.condition
+        visible = condition is None or (
+            condition.pk in shown and _matches(condition, cleaned[condition.pk], spec.condition_value)
         )
         if not visible and drop_hidden:
-            cleaned[question.pk] = _Cleaned()
+            cleaned[pk] = _Cleaned()
             continue
-        answer = _clean_answer(question, answers.get(question.pk), problems, label, allowed=form.allowed[question.pk])
-        cleaned[question.pk] = answer
+        answer = _clean_answer(spec, answers.get(pk), problems, spec.label, allowed=spec.allowed)
+        cleaned[pk] = answer
         if visible:
-            shown.add(question.pk)
-            if question.required and question.kind != QuestionKind.NOTE and answer.empty:
-                problems.append(_("Câu %(code)s là câu bắt buộc, xin trả lời.") % {"code": label})
+            shown.add(pk)
+            if spec.required and answer.empty:
+                problems.append(_("Câu %(code)s là câu bắt buộc, xin trả lời.") % {"code": spec.label})
         elif not answer.empty:
             problems.append(
-                _("Câu %(code)s không áp dụng với các câu trả lời trước đó, xin để trống.") % {"code": label}
+                _("Câu %(code)s không áp dụng với các câu trả lời trước đó, xin để trống.") % {"code": spec.label}
             )
     if problems:
         raise ServiceError(" ".join(dict.fromkeys(problems)))
     if not any(not cleaned[pk].empty for pk in shown):
         raise ServiceError(_("Phiếu chưa có câu trả lời nào."))
-    for question in questions:
-        if question.pk not in shown:
-            continue
-        if question.code == RESPONDENT_GROUP_CODE:
-            respondent_group = cleaned[question.pk].choice_value or respondent_group
-        if question.code == DOSSIER_CODE_QUESTION and not dossier_code:
-            dossier_code = _clean_dossier_code(cleaned[question.pk].text_value, problems)
+    for pk in form.group_pks:
+        if pk in shown:
+            respondent_group = cleaned[pk].choice_value or respondent_group
+    for pk in form.dossier_pks:
+        if pk in shown and not dossier_code:
+            dossier_code = _clean_dossier_code(cleaned[pk].text_value, problems)
     if problems:
         raise ServiceError(" ".join(problems))
     return CleanedSubmission(

@@ -3,6 +3,7 @@ prepared once per connection, and without waiting for the WAL flush unless ``SUR
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import uuid
 
@@ -11,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from cchc.lib.errors import ServiceError
 from cchc.surveys import inbox
 from cchc.surveys.collection import PointData, collection_point_create
 from cchc.surveys.models import CollectionPoint, PendingResponse, Response, VersionState
@@ -114,3 +116,47 @@ def test_a_form_sent_twice_is_thanked_twice_and_stored_once_however_the_acceptan
     assert PendingResponse.objects.count() == 0
     assert stored().count() == 1
     assert Response.objects.get().answers.get(question__code="hai_long").choice_value == "4"
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_an_acceptance_whose_prepared_statement_the_session_lost_prepares_it_again(
+    point: CollectionPoint, kept_connection: None
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements: PostgreSQL")
+    assert inbox.response_accept(_acceptance(point)) is True
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # what a session reset does; the connection object is the same
+    assert _prepared_statements() == []
+    assert inbox.response_accept(_acceptance(point)) is True
+    assert inbox.response_accept(_acceptance(point)) is True
+    assert len(_prepared_statements()) == 1
+    assert PendingResponse.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_dossier_waiting_in_the_inbox_refuses_a_second_rating_through_the_prepared_statement(
+    point: CollectionPoint, kept_connection: None
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements: PostgreSQL")
+    first = dataclasses.replace(_acceptance(point), dossier_code="HS-2026-001")
+    assert inbox.response_accept(first) is True
+    again = dataclasses.replace(_acceptance(point), dossier_code="HS-2026-001")  # another form, the same dossier
+    with pytest.raises(ServiceError) as refused:
+        inbox.response_accept(again)
+    assert refused.value.code == "duplicate"
+    assert inbox.response_accept(first) is False  # the first form sent again: accepted before
+    # The connection is still usable afterwards, and the statement still prepared on it.
+    assert inbox.response_accept(_acceptance(point)) is True
+    assert len(_prepared_statements()) >= 1
+    stored_rows = PendingResponse.objects.order_by("pk")
+    assert [row.dossier_code for row in stored_rows] == ["HS-2026-001", ""]
+    assert stored_rows[0].started_at == first.started_at  # sent as text, read back to the microsecond
+    assert all(row.received_at is not None for row in stored_rows)

@@ -16,6 +16,7 @@ from cchc.surveys.collection import (
     fingerprint_of,
     point_closed_reason,
     response_submit,
+    version_form,
     visible_questions,
 )
 from cchc.surveys.models import (
@@ -262,3 +263,18 @@ def test_conditions_on_a_multiple_choice_and_on_a_number_and_chains_of_condition
     response = submit(version, personas, {"kenh": ["quay"], "so_lan": ["3"], "vi_sao": ["Thiếu giấy tờ"]})
     assert response.answers.get(question__code="kenh").choice_values == ["quay"]
     assert "Câu 3 " in refused(version, personas, {"kenh": ["quay"], "so_lan": ["2"], "vi_sao": ["x"]})
+
+
+def test_a_published_version_is_checked_against_a_copy_of_its_questions_made_once_that_matches_them(
+    version: QuestionnaireVersion,
+) -> None:
+    form = version_form(version)
+    assert version_form(version) is form  # kept per process: the copy is made once
+    assert [spec.pk for spec in form.specs] == [question.pk for question in form.questions]
+    for spec, question in zip(form.specs, form.questions, strict=True):
+        assert spec.kind == question.kind and spec.code == question.code
+        assert spec.allowed == tuple(choice.value for choice in question.choices.all())
+        assert spec.label == str(form.numbers.get(question.pk, question.code))
+        assert spec.required == (question.required and question.kind != QuestionKind.NOTE)
+        assert (spec.condition.pk if spec.condition else None) == question.condition_question_id
+        assert spec.condition_value == question.condition_value

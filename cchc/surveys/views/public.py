@@ -32,7 +32,7 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -140,18 +140,19 @@ def _count_submission(request: HttpRequest) -> bool:
     if device := _device(request):
         keys.append(("d:" + device, settings.SURVEY_THROTTLE_PER_DEVICE))
     over = False
+    store = caches[DEFAULT_CACHE_ALIAS]  # once: each use of the ``cache`` proxy is a context lookup
     for key, limit in keys:
         cache_key = f"cchc.surveys.throttle:{key}"
         try:
-            count = cache.incr(cache_key)  # one operation for every submission but the first of the window
+            count = store.incr(cache_key)  # one operation for every submission but the first of the window
         except ValueError:  # the first of the window (or the counter expired a moment ago)
-            if cache.add(cache_key, 1, window):
+            if store.add(cache_key, 1, window):
                 count = 1
             else:  # another request started it meanwhile
                 try:
-                    count = cache.incr(cache_key)
+                    count = store.incr(cache_key)
                 except ValueError:
-                    cache.set(cache_key, 1, window)
+                    store.set(cache_key, 1, window)
                     count = 1
         over = over or count > limit
     return over
@@ -190,7 +191,9 @@ def _posted_answers(request: HttpRequest) -> dict[int, list[str]]:
 
 
 def _kiosk(request: HttpRequest) -> bool:
-    return (request.GET.get("kiosk") or request.POST.get("kiosk")) == "1"
+    # The query string parsed only when there is one (a sent form has none: its redirect is built on every submission).
+    in_query = request.GET.get("kiosk") if request.META.get("QUERY_STRING") else None
+    return (in_query or request.POST.get("kiosk")) == "1"
 
 
 def _point(token: str) -> CollectionPoint | None:
