@@ -333,12 +333,19 @@ def can_view_public_round_results(round_: Round) -> bool:
     return bool(round_.is_public) and round_.stage in PUBLISHED_STAGES and round_.results_exist
 
 
+def _results_round(pk: Any) -> QuerySet[Round]:
+    has_results = Exists(Result.objects.filter(assessment__round=OuterRef("pk")))
+    return Round.objects.filter(pk=pk).select_related("organiser").annotate(has_results=has_results)
+
+
+_RESULTS_ROUND = PreparedRead(Round, _results_round)
+
+
 def get_results_round_for_user(user: Viewer, round_id: Any) -> Round:
     """The round whose ranking the user may see; ``Http404`` otherwise (existence not revealed)."""
-    pk = id_or_404(round_id)
-    # Whether it has results comes with the row (``Round.results_exist`` reads the annotation): one query, not two.
-    has_results = Exists(Result.objects.filter(assessment__round=OuterRef("pk")))
-    round_ = Round.objects.select_related("organiser").annotate(has_results=has_results).filter(pk=pk).first()
+    # Whether it has results comes with the row (``Round.results_exist`` reads the annotation): one query, not two,
+    # its statement built once per process.
+    round_ = _RESULTS_ROUND.one(id_or_404(round_id))
     if round_ is None or not can_view_round_results(user, round_):
         raise Http404
     return round_

@@ -8,7 +8,8 @@ model instances (the columns' converters and the related objects of ``select_rel
 it with the key. The instances are those the queryset would give (the test compares them field by field); the
 statement is logged and watched like any other (query counts, the page caches' versions).
 
-The statement must take the key as its only parameter; otherwise (or on an unknown database feature) every read
+Annotations (``annotate(has_results=Exists(…))``) are set on the instance as the queryset sets them. The statement
+must take the key as its only parameter; otherwise (or on an unknown database feature) every read
 goes through the queryset as usual.
 """
 
@@ -40,6 +41,7 @@ class _Statement:
     init_list: list[str]
     model_slice: tuple[int, int]
     populators: list[Any]
+    annotations: tuple[tuple[str, int], ...]
 
 
 class PreparedRead(Generic[M]):
@@ -86,6 +88,8 @@ class PreparedRead(Generic[M]):
         found = self.model.from_db(alias, statement.init_list, row[start:end])
         for populator in statement.populators:
             populator.populate(row, found)
+        for name, position in statement.annotations:
+            setattr(found, name, row[position])
         return found
 
     def _prepare(self, queryset: QuerySet[M], alias: str) -> _Statement | None:
@@ -96,7 +100,7 @@ class PreparedRead(Generic[M]):
         positions = [index for index, value in enumerate(params) if value == self.probe]
         klass_info = compiler.klass_info
         known = queryset._known_related_objects  # type: ignore[attr-defined]
-        if len(positions) != 1 or not klass_info or compiler.annotation_col_map or known:
+        if len(positions) != 1 or not klass_info or known:
             return None
         select = compiler.select
         fields = [column[0] for column in select[0 : compiler.col_count]]
@@ -111,4 +115,5 @@ class PreparedRead(Generic[M]):
             init_list=[column[0].target.attname for column in select[start:end]],
             model_slice=(start, end),
             populators=get_related_populators(klass_info, select, alias),
+            annotations=tuple(compiler.annotation_col_map.items()),
         )

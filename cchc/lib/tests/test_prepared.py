@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.test.utils import CaptureQueriesContext
 
 from cchc.accounts.models import User
@@ -58,3 +58,23 @@ def test_a_statement_taking_its_key_twice_is_read_through_the_queryset_each_time
         found = read.one(key)
         assert found is not None and _values(found) == _values(User.objects.get(pk=user.pk)), key
     assert read.one("khong-co") is None
+
+
+def test_an_annotation_read_by_the_prepared_statement_is_set_on_the_instance_as_the_queryset_sets_it(
+    membership: Membership,
+) -> None:
+    def build(pk: Any) -> Any:
+        others = Membership.objects.filter(unit=OuterRef("unit")).exclude(pk=OuterRef("pk"))
+        return Membership.objects.filter(pk=pk).select_related("unit").annotate(shared=Exists(others))
+
+    read = PreparedRead(Membership, build)
+    Membership.objects.filter(unit=membership.unit).exclude(pk=membership.pk).delete()
+    for expected in (False, True):
+        if expected:
+            Membership.objects.create(user=User.objects.create_user("them", password=None), unit=membership.unit)
+        found = read.one(membership.pk)
+        queried = build(membership.pk).get()
+        assert found is not None and found.shared is queried.shared is expected  # type: ignore[attr-defined]
+        assert _values(found) == _values(queried)
+    # Read by the statement built once, not through the queryset each time (which would also set the annotation).
+    assert read._statements and None not in read._statements.values()
