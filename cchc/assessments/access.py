@@ -210,10 +210,14 @@ def can_read_assessment(user: Viewer, assessment: Assessment) -> bool:
     return False
 
 
+_ASSESSMENT = PreparedRead(
+    Assessment, lambda pk: Assessment.objects.filter(pk=pk).select_related("round__organiser", "unit", "framework")
+)
+
+
 def get_assessment_for_user(user: Viewer, assessment_id: Any) -> Assessment:
     """One sheet the user may read (``Http404`` otherwise): read by its key, the rule checked on the row."""
-    pk = id_or_404(assessment_id)
-    assessment = Assessment.objects.select_related("round__organiser", "unit", "framework").filter(pk=pk).first()
+    assessment = _ASSESSMENT.one(id_or_404(assessment_id))  # its statement built once per process
     if assessment is None or not can_read_assessment(user, assessment):
         raise Http404
     return assessment
