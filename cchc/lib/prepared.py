@@ -29,6 +29,7 @@ M = TypeVar("M", bound=Model)
 # A key no row has, to find where the key sits among the statement's parameters.
 _PROBE_INT = -424242
 _PROBE_TEXT = "\x1fprepared-read-key\x1f"
+_MIN_BIGINT, _MAX_BIGINT = -(2**63), 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,10 @@ class PreparedRead(Generic[M]):
         self._lock = threading.Lock()
 
     def one(self, key: Any) -> M | None:
-        """The row with ``key`` (the first if several), or ``None``."""
+        """The row with ``key`` (the first if several), or ``None``. An integer key outside 64 bits finds nothing, as
+        the ORM's lookups of integer fields find nothing for it (a database would refuse it as a parameter)."""
+        if isinstance(key, int) and not _MIN_BIGINT <= key <= _MAX_BIGINT:
+            return None
         alias = (router.db_for_write if self.for_update else router.db_for_read)(self.model) or DEFAULT_DB_ALIAS
         if alias not in self._statements:
             prepared = self._prepare(self.build(self.probe)[:1], alias)

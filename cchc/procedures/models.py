@@ -183,7 +183,7 @@ class DossierKey(models.Model):
     empty.
     """
 
-    pk = models.CompositePrimaryKey("source", "code")
+    pk = models.CompositePrimaryKey("source", "code", verbose_name=_("nguồn và mã hồ sơ"))
     source = models.CharField(_("nguồn dữ liệu"), max_length=100)
     code = models.CharField(_("mã hồ sơ"), max_length=100)
     # No database constraint: a foreign key into the partitioned dossiers would have to name (id, received_on) and be

@@ -38,3 +38,9 @@ def test_a_new_round_with_a_framework_id_above_64_bits_is_refused_with_a_message
         reverse("assessments:round_create"), {"name": "Kỳ thử", "year": "2026", "frameworks": [HUGE]}
     )
     assert response.status_code in {200, 400}
+
+
+@pytest.mark.parametrize("name", ["assessments:assessment_detail", "assessments:results_ranking"])
+def test_a_sheet_or_a_ranking_asked_for_by_an_id_above_64_bits_is_not_found(wf: Workflow, name: str) -> None:
+    response = wf.personas.client("secretariat").get(reverse(name, args=[HUGE]))
+    assert response.status_code == 404

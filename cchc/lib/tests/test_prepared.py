@@ -78,3 +78,13 @@ def test_an_annotation_read_by_the_prepared_statement_is_set_on_the_instance_as_
         assert _values(found) == _values(queried)
     # Read by the statement built once, not through the queryset each time (which would also set the annotation).
     assert read._statements and None not in read._statements.values()
+
+
+@pytest.mark.parametrize("key", [2**63, -(2**63) - 1, 5745741990988126062090272112640])
+def test_an_integer_key_outside_64_bits_finds_nothing_as_the_orm_finds_nothing(
+    membership: Membership, key: int
+) -> None:
+    read = PreparedRead(Membership, lambda pk: Membership.objects.filter(pk=pk))
+    assert read.one(membership.pk) is not None  # the statement is built
+    assert read.one(key) is None
+    assert not Membership.objects.filter(pk=key).exists()

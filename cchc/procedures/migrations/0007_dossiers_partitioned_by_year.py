@@ -68,7 +68,13 @@ class Migration(migrations.Migration):
                 (
                     "pk",
                     models.CompositePrimaryKey(
-                        "source", "code", blank=True, editable=False, primary_key=True, serialize=False
+                        "source",
+                        "code",
+                        blank=True,
+                        editable=False,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="nguồn và mã hồ sơ",
                     ),
                 ),
                 ("source", models.CharField(max_length=100, verbose_name="nguồn dữ liệu")),
