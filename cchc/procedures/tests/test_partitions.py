@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime
 import importlib
-import json
-from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -16,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from cchc.lib.errors import ServiceError
 from cchc.lib.partitions import partition_bounds, partitions_ensure
 from cchc.maintenance.apps import check_default_partitions
+from cchc.testing import plans
 from cchc.testing.personas import Personas
 
 from .. import upserts
@@ -37,35 +36,11 @@ def _dossier(procedure: Procedure, unit_id: int, code: str, received: datetime.d
 
 
 def _where(dossier_id: int) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT tableoid::regclass::text FROM {TABLE} WHERE id = %s", [dossier_id])  # noqa: S608
-        return str(cursor.fetchone()[0])
+    return plans.partition_of(TABLE, dossier_id)
 
 
 def _keys() -> list[tuple[str, str, int, datetime.date]]:
     return sorted(DossierKey.objects.values_list("source", "code", "dossier_id", "received_on"))
-
-
-def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    nodes = [plan]
-    for child in plan.get("Plans", []):
-        nodes += _nodes(child)
-    return nodes
-
-
-def _plan(sql: str, params: Any = None) -> list[dict[str, Any]]:
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        raw = cursor.fetchone()[0]
-    return _nodes((raw if isinstance(raw, list) else json.loads(raw))[0]["Plan"])
-
-
-def _scans(nodes: list[dict[str, Any]], prefix: str) -> list[tuple[str, str, str | None]]:
-    return sorted(
-        (node["Relation Name"], node["Node Type"], node.get("Index Name"))
-        for node in nodes
-        if node.get("Relation Name", "").startswith(prefix)
-    )
 
 
 def _many_dossiers(procedure: Procedure, units: list[int], years: tuple[int, ...]) -> None:
@@ -186,7 +161,7 @@ def test_a_period_s_dossiers_are_read_from_that_year_s_partition_through_an_inde
 
     with CaptureQueriesContext(connection) as queries:
         list(selected.values_list("pk", flat=True))
-    scans = _scans(_plan(queries.captured_queries[-1]["sql"]), TABLE)
+    scans = plans.scans(plans.plan_nodes(queries.captured_queries[-1]["sql"]), TABLE)
 
     assert selected.count() > 0
     assert {name for name, _kind, _index in scans} == {f"{TABLE}_y2025"}
@@ -207,15 +182,15 @@ def test_the_reimport_finds_stored_dossiers_through_the_key_table_s_unique_index
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {upserts.STAGING_TABLE}")
 
-        nodes = _plan(upserts.matched_sql(), ["iGate"])
+        nodes = plans.plan_nodes(upserts.matched_sql(), ["iGate"])
         writer.finish()
 
-    assert _scans(nodes, "procedures_dossierkey") == [
+    assert plans.scans(nodes, "procedures_dossierkey") == [
         ("procedures_dossierkey", "Index Scan", "procedures_dossierkey_pkey")
     ]
     # the stored dossier is then read by (id, received_on) through the primary key of each partition holding rows
     # (the planner may read the empty ones as it likes): none is read whole
-    assert [scan for scan in _scans(nodes, TABLE) if scan[0][-4:] in {"2024", "2025", "2026"}] == [
+    assert [scan for scan in plans.scans(nodes, TABLE) if scan[0][-4:] in {"2024", "2025", "2026"}] == [
         (f"{TABLE}_y{year}", "Index Scan", f"{TABLE}_y{year}_pkey") for year in (2024, 2025, 2026)
     ]
     assert (writer.created, writer.updated, writer.unchanged) == (1, 2, 0)
@@ -235,9 +210,11 @@ def test_the_import_s_key_rows_are_read_back_by_id_range_through_each_partition_
         cursor.execute(f"SELECT max(id) FROM {TABLE}")  # noqa: S608
         last = cursor.fetchone()[0]
 
-    nodes = _plan(upserts.keys_of_copy_sql(), [last - 1_000, last, log.pk])  # the last batch of a larger import
+    nodes = plans.plan_nodes(
+        upserts.keys_of_copy_sql(), [last - 1_000, last, log.pk]
+    )  # the last batch of a larger import
 
-    filled = [scan for scan in _scans(nodes, TABLE) if scan[0][-4:] in {"2024", "2025", "2026"}]
+    filled = [scan for scan in plans.scans(nodes, TABLE) if scan[0][-4:] in {"2024", "2025", "2026"}]
     assert [name for name, _kind, _index in filled] == [f"{TABLE}_y{year}" for year in (2024, 2025, 2026)]
     assert {kind for _name, kind, _index in filled} <= {"Index Scan", "Bitmap Heap Scan"}
     indexes = {node["Index Name"] for node in nodes if node.get("Index Name", "").startswith(TABLE)}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import importlib
-import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +21,7 @@ from cchc.surveys import inbox
 from cchc.surveys.models import Answer, Channel, Questionnaire, Response, ResponseKey, VersionState
 from cchc.surveys.selectors import ResultsFilter, filtered_responses
 from cchc.surveys.tests.test_results import make_survey
+from cchc.testing import plans
 from cchc.testing.personas import Personas
 
 pytestmark = pytest.mark.django_db
@@ -44,31 +44,7 @@ def _response(questionnaire: Questionnaire, unit: Unit, when: datetime.datetime,
 
 
 def _where(response: Response) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT tableoid::regclass::text FROM {TABLE} WHERE id = %s", [response.pk])  # noqa: S608
-        return str(cursor.fetchone()[0])
-
-
-def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    nodes = [plan]
-    for child in plan.get("Plans", []):
-        nodes += _nodes(child)
-    return nodes
-
-
-def _plan(sql: str, params: Any = None) -> list[dict[str, Any]]:
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        raw = cursor.fetchone()[0]
-    return _nodes((raw if isinstance(raw, list) else json.loads(raw))[0]["Plan"])
-
-
-def _scans(nodes: list[dict[str, Any]], prefix: str) -> list[tuple[str, str, str | None]]:
-    return sorted(
-        (node["Relation Name"], node["Node Type"], node.get("Index Name"))
-        for node in nodes
-        if node.get("Relation Name", "").startswith(prefix)
-    )
+    return plans.partition_of(TABLE, response.pk)
 
 
 def _many_responses(questionnaire: Questionnaire, units: list[int], years: tuple[int, ...]) -> None:
@@ -150,7 +126,7 @@ def test_the_inbox_checks_read_the_key_table_through_its_unique_indexes(personas
     key_queries = [query["sql"] for query in queries.captured_queries if "surveys_responsekey" in query["sql"]]
 
     assert len(key_queries) == 2
-    by_key, by_dossier = (_scans(_plan(sql), "surveys_response") for sql in key_queries)
+    by_key, by_dossier = (plans.scans(plans.plan_nodes(sql), "surveys_response") for sql in key_queries)
     assert [(name, index) for name, _kind, index in by_key] == [
         ("surveys_responsekey", "response_key_unique_idempotency_key")
     ]
@@ -173,7 +149,7 @@ def _generic_plan(sql: str, count: int) -> list[dict[str, Any]]:
             raw = cursor.fetchone()[0]
         finally:
             cursor.execute("DEALLOCATE accept_plan")
-    return _nodes((raw if isinstance(raw, list) else json.loads(raw))[0]["Plan"])
+    return plans.nodes_of(raw)
 
 
 @postgresql_only
@@ -188,15 +164,15 @@ def test_the_public_form_s_statement_reads_the_key_table_not_the_response_partit
     ]  # fmt: skip
     sql = inbox._accept_sql(True)
 
-    for nodes in (_plan(sql, params), _generic_plan(sql, len(params))):
+    for nodes in (plans.plan_nodes(sql, params), _generic_plan(sql, len(params))):
         # One probe of the key table's unique index for the idempotency key, one for the dossier, whatever the
         # number of years; no response partition is read.
-        keys = [(name, index) for name, _kind, index in _scans(nodes, "surveys_response")]
+        keys = [(name, index) for name, _kind, index in plans.scans(nodes, "surveys_response")]
         assert sorted(keys) == [
             ("surveys_responsekey", "response_key_one_rating_per_dossier"),
             ("surveys_responsekey", "response_key_unique_idempotency_key"),
         ]
-        assert {kind for _name, kind, _index in _scans(nodes, "surveys_response")} <= {
+        assert {kind for _name, kind, _index in plans.scans(nodes, "surveys_response")} <= {
             "Index Scan",
             "Index Only Scan",
         }
@@ -213,7 +189,7 @@ def test_one_period_s_results_read_that_year_s_response_partition_through_an_ind
 
     with CaptureQueriesContext(connection) as queries:
         list(selected.values_list("pk", flat=True))
-    scans = _scans(_plan(queries.captured_queries[-1]["sql"]), TABLE)
+    scans = plans.scans(plans.plan_nodes(queries.captured_queries[-1]["sql"]), TABLE)
 
     assert selected.count() > 0
     assert {name for name, _kind, _index in scans} == {f"{TABLE}_y2025"}
