@@ -46,7 +46,6 @@ import argparse
 import asyncio
 import json
 import os
-import random
 import re
 import secrets
 import signal
@@ -66,6 +65,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc.settings")
 os.environ.setdefault("DEBUG", "false")  # as a production worker runs: no log of every query in memory
 
+from survey_forms import answer_drawer  # noqa: E402  (the answers surveys_cpu.py sends too)
 from units import _prepare_database  # noqa: E402  (the same database preparation as every benchmark)
 
 PROVINCE = "BS"
@@ -275,17 +275,7 @@ def part_submit(args: argparse.Namespace, unit_ids: list[int]) -> dict[str, Any]
         for u in units
     ]
     questions = [q for q in ordered_questions(version) if q.condition_question_id is None]
-    rng = random.Random(11)
-
-    def answers() -> dict[str, list[str]]:
-        chosen = {}
-        for question in questions:
-            values = [choice.value for choice in question.choices.all()]
-            if values:
-                chosen[f"q{question.pk}"] = [rng.choice(values[-2:] if rng.random() < 0.85 else values)]
-            elif question.required:
-                chosen[f"q{question.pk}"] = ["1"]
-        return chosen
+    answers = answer_drawer(questions)
 
     connections.close_all()
     static = tempfile.mkdtemp(prefix="cchc-bench-static-")

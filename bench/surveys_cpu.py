@@ -31,10 +31,10 @@ import functools
 import io
 import os
 import pstats
-import random
 import re
 import secrets
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -43,6 +43,8 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "bench"), str(ROOT)]
+from survey_forms import answer_drawer  # noqa: E402  (the answers surveys.py sends)
+
 os.environ.update(
     {
         "DJANGO_SETTINGS_MODULE": "surveys_settings",
@@ -118,7 +120,14 @@ def main() -> None:
 
     import django
 
+    # The pages name their CSS through the production settings' manifest, as surveys.py's server finds it: collected
+    # once into a directory of this run unless STATIC_ROOT names one already collected.
+    os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="cchc-bench-static-"))
     django.setup()
+    from django.core.management import call_command
+
+    if not (Path(os.environ["STATIC_ROOT"]) / "staticfiles.json").exists():
+        call_command("collectstatic", interactive=False, verbosity=0)
     from django.core.handlers.wsgi import WSGIHandler
     from django.db import connections
 
@@ -131,17 +140,7 @@ def main() -> None:
         raise SystemExit("no collection point of the counter survey: run surveys.py on this database first")
     version = points[0].questionnaire.versions.get(state=VersionState.PUBLISHED)
     questions = [q for q in ordered_questions(version) if q.condition_question_id is None]
-    rng = random.Random(11)
-
-    def answers() -> dict[str, list[str]]:
-        chosen = {}
-        for question in questions:
-            values = [choice.value for choice in question.choices.all()]
-            if values:
-                chosen[f"q{question.pk}"] = [rng.choice(values[-2:] if rng.random() < 0.85 else values)]
-            elif question.required:
-                chosen[f"q{question.pk}"] = ["1"]
-        return chosen
+    answers = answer_drawer(questions)
 
     connections.close_all()
     handler = WSGIHandler()
