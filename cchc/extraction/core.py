@@ -764,7 +764,13 @@ class _Extractor:
                 text_for_dates = " " * (last + 2) + text_for_dates[last + 2 :]
         if node.text.rstrip().endswith(":"):
             text_for_dates = _without_fronted_purpose(text_for_dates)
-        deadline = parse_deadline(text_for_dates, reference=self.reference, bare=heading and _is_schedule(node.text))
+        # In the text (not a table of overdue work), a day before the document's own date is no deadline.
+        deadline = parse_deadline(
+            text_for_dates,
+            reference=self.reference,
+            bare=heading and _is_schedule(node.text),
+            not_before=self.reference,
+        )
         deadline_rule = "deadline.own" if not deadline.is_empty else ""
         if deadline.recurrence == Recurrence.NONE:
             rhythm = short_rhythm(text_for_dates)
@@ -774,9 +780,8 @@ class _Extractor:
                 deadline = replace(deadline, text=deadline.text or rhythm, recurrence=Recurrence.CONTINUOUS)
                 deadline_rule = deadline_rule or "deadline.short_rhythm"
         if "deadline" in fields:
-            stated = _last_year_of_span(
-                parse_deadline(fields["deadline"], reference=self.reference, bare=True), fields["deadline"]
-            )
+            # "năm 2026 - 2027" is read by the deadline grammar as a span, due at the end of its last year.
+            stated = parse_deadline(fields["deadline"], reference=self.reference, bare=True, not_before=self.reference)
             deadline = stated if not stated.is_empty else Deadline(text=fields["deadline"].strip(" .;"))
             deadline_rule = "deadline.field"
         if deadline_rule:
@@ -844,7 +849,9 @@ class _Extractor:
         match = _closing_re().search(folded)
         if match is None:
             return False
-        deadline = parse_deadline(deadline_view(node.text[match.start() :]), reference=self.reference)
+        deadline = parse_deadline(
+            deadline_view(node.text[match.start() :]), reference=self.reference, not_before=self.reference
+        )
         if deadline.is_empty:
             return False
         fire("deadline.closing_sentence")
@@ -1021,8 +1028,6 @@ class _Extractor:
             elif deadline.due is None and (span := _year_span(time)) is not None:
                 # "Hoàn thành trong giai đoạn 2026 - 2027 và thực hiện thường xuyên": the span's end and the rhythm.
                 deadline = replace(span, recurrence=deadline.recurrence)
-            else:
-                deadline = _last_year_of_span(deadline, time)
             deadline_rule = "deadline.table_cell" if not deadline.is_empty else _inherited(context.deadline_rule)
             if deadline.is_empty:
                 deadline = context.deadline
@@ -1122,31 +1127,6 @@ _YEAR_SPAN = re.compile(
     r"^(?:(?:giai\s+doan|nam|tu\s+nam)\s+)?((?:19|20)\d{2})(?:\s*(?:-|den(?:\s+nam)?)\s*((?:19|20)\d{2}))?\b"
     r"|\b(?:giai\s+doan|nam)\s+((?:19|20)\d{2})\s*-\s*((?:19|20)\d{2})\b"
 )
-
-
-_TWO_YEARS_RE = re.compile(r"(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2}")
-
-
-def _last_year_of_span(deadline: Deadline, text: str) -> Deadline:
-    """A table's time cell or a time field read as its first year ("năm 2026 - 2027" → "năm 2026") falls due at the
-    end of the span's last year instead, its rhythm kept; any other deadline is returned as it is."""
-    if deadline.due is None or deadline.period is None or deadline.period.kind != PeriodKind.YEAR:
-        return deadline
-    if not _TWO_YEARS_RE.search(fold_aligned(text)):
-        return deadline
-    found = _YEAR_SPAN.search(" ".join(re.sub(r"[^a-z0-9-]", " ", fold_aligned(text)).split()))
-    if found is None or not (found.group(2) or found.group(4)):
-        return deadline
-    year = int(found.group(4) or found.group(2))
-    if year <= deadline.due.year:
-        return deadline
-    fire("deadline.span_read_to_its_last_year")
-    return replace(
-        deadline,
-        text=text.strip(" .;"),
-        due=datetime.date(year, 12, 31),
-        period=Period(year=year, kind=PeriodKind.YEAR, number=1),
-    )
 
 
 def _year_span(cell: str) -> Deadline | None:

@@ -178,13 +178,22 @@ _MONTH = (
 )
 _HALF = rf"(?:6|sau)\s+{_THANG}\s+(?P<h>d[a-z]u|cu[a-z]i)\s+{_NAM}(?:\s+(?P<hy>{_YEAR}))?"
 _YEAR_PERIOD = rf"{_NAM}\s+(?P<yy>{_YEAR})(?P<yn>\s+va\s+(?:cac|nhung)\s+{_NAM}\s+tiep\s+theo)?"
-_PERIOD = rf"(?:{_HALF}|{_QUARTER}|{_MONTH}|{_YEAR_PERIOD})"
+# "giai đoạn 2026 - 2030", "năm 2026 - 2027", "các năm 2026, 2027": due at the end of the last year.
+_SPAN = (
+    rf"(?:giai\s+doan|(?:cac\s+)?{_NAM})\s+(?P<sa>{_YEAR})\s*(?:-|–|—|,|den|va)\s*(?:{_NAM}\s+)?(?P<sz>{_YEAR})"
+    r"(?![\d/])"
+)
+_PERIOD = rf"(?:{_HALF}|{_QUARTER}|{_MONTH}|{_SPAN}|{_YEAR_PERIOD})"
 
 # Words that make what follows a deadline: "trước ngày", "chậm nhất", "hoàn thành trong", "Thời hạn:".
+# "vào" counts after a word of completion ("chậm nhất vào ngày …", "hoàn thành vào Quý I/2026"), not alone ("vào kỳ
+# họp", "vào dịp Tết" name events). "không muộn hơn", "không quá", "muộn nhất" say "chậm nhất" in other words; "Tiến
+# độ:" is the time field of many plans' tables.
 _CUE = (
-    r"(?:tr[a-z]{1,3}c|ch[a-z]m\s+nh[a-z]t(?:\s+la)?|han\s+(?:chot|cuoi)|xong|den(?:\s+het)?|truoc\s+het"
-    r"|hoan\s+thanh(?:\s+(?:trong|truoc|xong))?|trong|thoi\s+(?:gian|han)(?:\s+(?:thuc\s+hien|hoan\s+thanh"
-    r"|nop|gui|bao\s+cao|trinh))?\s*:|cuoi|het)"
+    r"(?:(?:tr[a-z]{1,3}c|ch[a-z]m\s+nh[a-z]t(?:\s+la)?|muon\s+nhat|khong\s+(?:muon|cham)\s+hon|khong\s+qua"
+    r"|han\s+(?:chot|cuoi)|xong|hoan\s+thanh)(?:\s+vao)?|den(?:\s+het)?|truoc\s+het"
+    r"|hoan\s+thanh(?:\s+(?:trong|truoc|xong))?|trong(?:\s+(?:vong|thoi\s+gian))?"
+    r"|(?:thoi\s+(?:gian|han)(?:\s+(?:thuc\s+hien|hoan\s+thanh|nop|gui|bao\s+cao|trinh))?|tien\s+do)\s*:|cuoi|het)"
 )
 _EMPHASIS = r"[\s*_:,(“\"]*"
 # "trước 16 giờ 00 ngày 31/12/2025", "trước 10 giờ 00 thứ Hai, ngày 05/01/2026": an hour and a weekday may come first.
@@ -193,7 +202,9 @@ _CLOCK = (
 )
 _WEEKDAY = r"(?:(?:th[a-z]\s+(?:hai|ba|t[a-z]|n[a-z]m|s[a-z]u|b[a-z]y|[2-7])|ch[a-z]\s+nh[a-z]t)\s*,?\s*)"
 _CUED_DATE_RE = re.compile(rf"(?P<cue>{_CUE}){_EMPHASIS}{_CLOCK}?{_WEEKDAY}?(?:{_NGAY}{_EMPHASIS})?{_DATE}")
-_CUED_PERIOD_RE = re.compile(rf"(?P<cue>{_CUE}){_EMPHASIS}{_PERIOD}")
+# "vào" before a period ("vào cuối năm 2027", "vào năm 2030", "vào Quý II/2026") says when, as "trong" does; before
+# anything else it names an event ("vào kỳ họp", "vào ngày 28/11/2025" of a conference).
+_CUED_PERIOD_RE = re.compile(rf"(?P<cue>{_CUE}|vao(?:\s+cuoi)?){_EMPHASIS}{_PERIOD}")
 _CUED_WEEK_RE = re.compile(
     rf"(?P<cue>{_CUE}){_EMPHASIS}tu[a-z]n\s+(?P<w>d[a-z]u(?:\s+ti[a-z]n)?|th[a-z]\s+(?:nh[a-z]t|hai|ba|t[a-z]|[1-4])"
     rf"|cu[a-z]i(?:\s+c[a-z]ng)?)\s+(?:c[a-z]a\s+)?{_MONTH}"
@@ -210,6 +221,15 @@ _BARE_DATE_RE = re.compile(rf"(?:{_NGAY}\s+)?{_DATE}")
 _BARE_PERIOD_RE = re.compile(_PERIOD)
 _HALF_RE = re.compile(_HALF)
 _DATE_PART_RE = re.compile(r"^\D*(?=\d)")
+# "trong vòng 10 ngày kể từ ngày ký", "trong thời hạn 15 ngày kể từ ngày ban hành Kế hoạch này", "chậm nhất 07 ngày
+# sau ngày ký": counted from the document's date. Working days ("ngày làm việc") and days counted from an event the
+# document cannot date ("kể từ ngày nhận được …", "sau khi …") give no day.
+_RELATIVE_RE = re.compile(
+    rf"(?<![a-z])(?:trong|cham\s+nhat|khong\s+qua|sau)(?:\s+(?:vong|thoi\s+han|thoi\s+gian|khoang))?\s+"
+    rf"(?P<n>\d{{1,3}})\s+{_NGAY}(?P<work>\s+lam\s+viec)?\s*,?\s*(?:ke\s+)?(?:tu|sau)\s+{_NGAY}\s+"
+    r"(?:(?:van\s+ban|ke\s+hoach|cong\s+van|chi\s+thi|quyet\s+dinh|thong\s+bao|cong\s+dien)\s+(?:nay\s+)?(?:duoc\s+)?)?"
+    r"(?P<anchor>ky|ban\s+hanh)(?![a-z])"
+)
 _CUE_BEFORE_RE = re.compile(rf"(?<![a-z])(?:{_CUE}){_EMPHASIS}$")
 # "hằng tháng, trước ngày 20": the rhythm, then the day of the month.
 _MONTHLY_DAY_RE = re.compile(
@@ -230,6 +250,8 @@ _RECURRENCES: list[tuple[Recurrence, str]] = [
     ),
     (Recurrence.YEARLY, rf"(?:dinh\s+ky\s+)?(?:h[a-z]ng|moi)\s+{_NAM}|dinh\s+ky\s+{_NAM}"),
     (Recurrence.CONTINUOUS, r"th[a-z]{1,2}ng\s+xuy[a-z]n"),
+    # "thực hiện liên tục", "liên tục ra quân": with a verb of doing, like "thường xuyên" (see _recurrence_allowed).
+    (Recurrence.CONTINUOUS, r"lien\s+tuc"),
     # "trước ngày 05 của tháng cuối quý", "cuối mỗi quý": once a quarter.
     (
         Recurrence.QUARTERLY,
@@ -254,6 +276,8 @@ def _period_from_match(match: re.Match[str], reference: datetime.date | None, wr
         kind, number, year_text = PeriodKind.MONTH, int(groups["mo"]), groups.get("my")
         if not 1 <= number <= 12:
             raise ServiceError(_("Không có tháng %(month)s (“%(text)s”).") % {"month": number, "text": written})
+    elif groups.get("sz"):
+        return Period(max(int(groups["sa"]), int(groups["sz"])), PeriodKind.YEAR)
     else:
         return Period(int(groups["yy"]), PeriodKind.YEAR)
     if year_text:
@@ -285,8 +309,10 @@ def _phrase(
     groups = match.groupdict()
     recurrence = Recurrence.YEARLY if groups.get("yn") else Recurrence.NONE
     if re.search(r"(?:^|\s)tr[a-z]{1,3}c$", cue.strip()) and not cue.strip().endswith("trong"):
-        # "trước tháng 6/2023", "trước Quý III": due before the period starts.
-        return replace(base, due=period.start - datetime.timedelta(days=1), period=None, recurrence=recurrence)
+        # "trước tháng 6/2023", "trước Quý III": due before the period starts ("trước giai đoạn 2026 - 2030": its
+        # first year).
+        first = Period(int(groups["sa"]), PeriodKind.YEAR) if groups.get("sa") else period
+        return replace(base, due=first.start - datetime.timedelta(days=1), period=None, recurrence=recurrence)
     return replace(base, due=period.end, period=period, recurrence=recurrence)
 
 
@@ -296,7 +322,8 @@ def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
 
 _ADVERB_BEFORE_VERB_RE = re.compile(
     r"\s+(?:kiem\s+tra|theo\s+doi|cap\s+nhat|ra\s+soat|tuyen\s+truyen|don\s+doc|huong\s+dan|to\s+chuc|thuc\s+hien"
-    r"|bao\s+cao|phoi\s+hop|ho\s+tro|giam\s+sat|chi\s+dao|nam\s+bat|trao\s+doi|boi\s+duong|duy\s+tri|rà\s+soat)(?![a-z])"
+    r"|bao\s+cao|phoi\s+hop|ho\s+tro|giam\s+sat|chi\s+dao|nam\s+bat|trao\s+doi|boi\s+duong|duy\s+tri|rà\s+soat"
+    r"|ra\s+quan|van\s+hanh)(?![a-z])"
 )
 
 
@@ -310,6 +337,33 @@ _VERB_BEFORE_ADVERB_RE = re.compile(
 )
 
 
+# Work done once a period: reporting, assessing, summing up, planning and funding, inspecting, publishing a ranking.
+_PERIODIC_VERB_RE = re.compile(
+    r"(?<![a-z])(?:bao\s+cao|danh\s+gia|tong\s+hop|so\s+ket|tong\s+ket|bo\s+tri|kiem\s+tra|ra\s+soat|cap\s+nhat"
+    r"|xay\s+dung\s+ke\s+hoach|lap\s+ke\s+hoach|ban\s+hanh\s+ke\s+hoach|cong\s+bo|xep\s+hang|theo\s+doi)"
+    r"(?![a-z])"
+)
+
+
+# A plan, an estimate or a report "of each year" names the thing, not when the task recurs ("trong kế hoạch hàng năm",
+# "dự toán được giao hàng năm").
+_NOUN_OF_PERIOD_RE = re.compile(r"(?<![a-z])(?:ke\s+hoach|du\s+toan|giao|chi\s+so|tai\s+lieu|bao\s+cao)\s*$")
+
+
+def _opens_with_periodic_verb(clause: str) -> bool:
+    """The clause's verb, among its first words ("Tổ chức đánh giá, báo cáo …", "Chủ trì tổng hợp, tham mưu bố trí
+    …"), is one of periodic work, at most twelve words before the rhythm; not the noun of a phrase ("tiêu chí quan
+    trọng trong đánh giá cán bộ …")."""
+    for match in _PERIODIC_VERB_RE.finditer(clause):
+        words = clause[: match.start()].split()
+        if len(words) > 5 or (words and words[-1] in ("trong", "cua", "cho", "voi", "ve")):
+            continue
+        # The rhythm closes the verb's own phrase, not a sentence running on for lines after it.
+        if len(clause[match.end() :].split()) <= 12:
+            return True
+    return False
+
+
 def _recurrence_allowed(folded: str, start: int, end: int) -> bool:
     """A recurrence word sets the task's rhythm only where it governs the clause, not as an adjective.
 
@@ -318,9 +372,10 @@ def _recurrence_allowed(folded: str, start: int, end: int) -> bool:
     """
     if folded[start:end].startswith(("dinh", "cung")) or "cuoi" in folded[start:end]:
         return True
-    if folded[start:end].startswith("th") and _VERB_BEFORE_ADVERB_RE.search(folded[:start]):
+    continuous = folded[start:end].startswith(("th", "lien"))
+    if continuous and _VERB_BEFORE_ADVERB_RE.search(folded[:start]):
         return True  # "cập nhật thường xuyên tin, bài", "phát thường xuyên các bản tin"
-    if folded[start:end].startswith("th") and _ADVERB_BEFORE_VERB_RE.match(folded, end):
+    if continuous and _ADVERB_BEFORE_VERB_RE.match(folded, end):
         # "… và thường xuyên kiểm tra việc …": the adverb of the task's verb, not "chi thường xuyên" (spending).
         return not re.search(r"(?:chi|kinh\s+phi|nguon|du\s+toan)\s*$", folded[:start])
     before = folded[:start].rstrip(" *_")
@@ -328,16 +383,34 @@ def _recurrence_allowed(folded: str, start: int, end: int) -> bool:
         return True  # "vào tuần đầu tiên hằng tháng"
     if re.match(r"\s*(?:[.;]|$)", folded[end:]) and _REPORTED_TO_RE.search(before):
         return True  # "… báo cáo UBND tỉnh và Bộ Nội vụ hàng năm.": the rhythm of the clause it closes
+    clause_start = max(before.rfind(mark) for mark in ".;:(\n") + 1
+    if (
+        not continuous
+        and _opens_with_periodic_verb(before[clause_start:])
+        and not _NOUN_OF_PERIOD_RE.search(before)
+        and not re.match(r"\s+(?:cua|theo|do)(?![a-z])", folded[end:])
+    ):
+        # "Tổ chức đánh giá, báo cáo kết quả thực hiện Đề án hàng năm và tổng kết …", "bố trí kinh phí … hằng năm
+        # để …": a verb of periodic work earlier in the clause makes the rhythm the task's, wherever it stands.
+        return True
     return bool(not before or before[-1] in ".;:(-+•\n" or before.endswith(("dinh ky", "thuc hien", "bao cao")))
 
 
-def find_date_phrases(text: str, *, reference: datetime.date | None = None, bare: bool = False) -> list[DatePhrase]:
+def find_date_phrases(
+    text: str,
+    *,
+    reference: datetime.date | None = None,
+    bare: bool = False,
+    not_before: datetime.date | None = None,
+) -> list[DatePhrase]:
     """Every deadline phrase in ``text``, in reading order.
 
     A day or a period counts only after a deadline word ("trước", "chậm
     nhất", "trong", "hoàn thành", "Thời hạn:" …), so that "Nghị quyết số 76
     ngày 15/7/2021" is not read as a deadline; with ``bare=True`` (a table
-    cell of deadlines, a section heading) periods and days stand alone too.
+    cell of deadlines, a section heading) periods and days stand alone too. With ``not_before`` (the document's
+    date), a day or period that ends before it is not a deadline: in the text of a directive it says what has been
+    done ("Đến ngày 30/9/2025, toàn tỉnh đã …") or since when a rule is in force ("từ ngày 01/7/2025").
     """
     # A scan reads "30/9" as "3O/9": a letter O between digits is a zero (same length, so positions still align).
     folded = _OCR_ZERO_RE.sub("0", fold_aligned(text))
@@ -372,6 +445,8 @@ def find_date_phrases(text: str, *, reference: datetime.date | None = None, bare
             taken.append((match.start(), match.end()))
     for regex, is_date in ((_CUED_DATE_RE, True), (_CUED_PERIOD_RE, False)):
         for match in regex.finditer(folded):
+            if not is_date and match.group("sz") and not _span_is_due(folded, match):
+                continue
             if not _overlaps((match.start(), match.end()), taken) and _word_start(folded, match.start()):
                 add(_phrase(text, match, reference, is_date=is_date, cued=True))
                 # "trong Quý II và Quý III năm 2026", "trước 15/6 và 15/12": what is joined to a cued phrase shares
@@ -381,6 +456,16 @@ def find_date_phrases(text: str, *, reference: datetime.date | None = None, bare
                 while follow is not None and not _overlaps((follow.start(), follow.end()), taken):
                     add(_phrase(text, follow, reference, is_date=is_date, cued=True))
                     follow = joined.match(folded, follow.end())
+    for match in _RELATIVE_RE.finditer(folded):
+        # Counted from the document's own date: that date plus the days, when they are calendar days.
+        if _overlaps((match.start(), match.end()), taken):
+            continue
+        written = text[match.start() : match.end()]
+        if match.group("work") or reference is None:
+            taken.append((match.start(), match.end()))
+            continue
+        due = reference + datetime.timedelta(days=int(match.group("n")))
+        add(DatePhrase(written, match.start(), match.end(), due=due, strength=3))
     for match in _START_DATE_RE.finditer(folded):
         # "kể từ ngày 01/12/2025", "Từ ngày 01/01/2026, …": the measure must be in force by that day (weakest).
         if not _overlaps((match.start(), match.end()), taken) and not _RANGE_AFTER_RE.match(folded, match.end()):
@@ -404,7 +489,26 @@ def find_date_phrases(text: str, *, reference: datetime.date | None = None, bare
                 continue
             if bare or _recurrence_allowed(folded, *span):
                 add(DatePhrase(text=text[span[0] : span[1]], start=span[0], end=span[1], recurrence=kind, strength=1))
+    if not_before is not None:
+        phrases = [phrase for phrase in phrases if phrase.due is None or phrase.due >= not_before]
     return sorted(phrases, key=lambda phrase: phrase.start)
+
+
+# A span of years is when a task is due only where the work is done in it ("thực hiện trong giai đoạn 2026 - 2030",
+# "hoàn thành giai đoạn 2026 - 2027"), not where it is what something covers ("ngân sách hỗ trợ trong giai đoạn
+# 2026-2030", "kế hoạch … giai đoạn 2026 - 2030").
+_SPAN_VERB_RE = re.compile(
+    r"(?<![a-z])(?:thuc\s+hien|trien\s+khai|hoan\s+thanh|hoan\s+thien|duy\s+tri|to\s+chuc|xay\s+dung"
+    r"|ap\s+dung|van\s+hanh|thi\s+diem|nghien\s+cuu)(?![a-z])"
+)
+
+
+def _span_is_due(folded: str, match: re.Match[str]) -> bool:
+    cue = " ".join(match.group("cue").split())
+    if cue not in ("trong", "trong thoi gian", "vao"):
+        return True
+    clause_start = max(folded.rfind(mark, 0, match.start()) for mark in (".", ";", ":", "\n", "(")) + 1
+    return bool(_SPAN_VERB_RE.search(folded, clause_start, match.start()))
 
 
 def _word_start(folded: str, index: int) -> bool:
@@ -495,10 +599,16 @@ def combine(phrases: list[DatePhrase], *, steps: bool = False) -> Deadline:
     return Deadline(text=failed[0].text if failed else "", errors=errors)
 
 
-def parse_deadline(text: str, *, reference: datetime.date | None = None, bare: bool = False) -> Deadline:
+def parse_deadline(
+    text: str,
+    *,
+    reference: datetime.date | None = None,
+    bare: bool = False,
+    not_before: datetime.date | None = None,
+) -> Deadline:
     """The deadline stated in ``text`` (see :func:`find_date_phrases` and :func:`combine`)."""
     steps = bare and bool(re.search(r";|(?<![a-z])(?:dot|lan|giai\s+doan)\s+\d", fold_aligned(text)))
-    return combine(find_date_phrases(text, reference=reference, bare=bare), steps=steps)
+    return combine(find_date_phrases(text, reference=reference, bare=bare, not_before=not_before), steps=steps)
 
 
 __all__ = [

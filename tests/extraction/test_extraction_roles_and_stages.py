@@ -157,13 +157,12 @@ def test_a_span_of_years_written_after_the_word_year_falls_due_at_its_last_year(
         "1 | Xây dựng Cổng thông tin quốc gia về bảo vệ dữ liệu cá nhân | Bộ Công an | năm 2026 - 2027\n"
         "2 | Ban hành quy chuẩn kỹ thuật | Bộ Công an | năm 2026\n"
     )
-    with counting_rules() as fired:
-        rows = _rows(body)
+    # The deadline grammar reads "năm 2026 - 2027" as a span itself (``cchc.lib.dates``).
+    rows = _rows(body)
     assert [(lead, day) for _section, lead, day, _rhythm in rows[-2:]] == [
         ("Bộ Công an", "2027-12-31"),
         ("Bộ Công an", "2026-12-31"),
     ]
-    assert fired["deadline.span_read_to_its_last_year"] == 1
     [task] = _tasks(
         "6. Xây dựng Cổng thông tin quốc gia về bảo vệ dữ liệu cá nhân\n- Cơ quan chủ trì: Bộ Công an.\n"
         "- Thời gian thực hiện: năm 2026 - 2027.\n"
