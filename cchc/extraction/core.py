@@ -111,6 +111,7 @@ DEADLINE_CONFIDENCE = {
     "deadline.table_cell": 0.95,
     "deadline.own": 0.85,
     "deadline.closing_sentence": 0.75,
+    "deadline.closing_request": 0.7,
     "deadline.annex_reference": 0.7,
     "deadline.inherited": 0.7,
 }
@@ -1089,6 +1090,39 @@ class _Extractor:
             task.rules["lead_unit"] = "lead.single_addressee"
             task.confidence["lead_unit"] = LEAD_CONFIDENCE["lead.single_addressee"]
 
+    def date_by_closing_request(self, first: int) -> None:
+        """A letter's last request dates the items above it that the same unit leads.
+
+        "Đề nghị Ủy ban nhân dân các tỉnh: - Chỉ đạo …; - Giao …" then "Để đảm bảo thời gian …, đề nghị Quý Ủy ban gửi
+        báo cáo … chậm nhất ngày 22/11/2025.": the one day of the letter, given once at its end, is when the work
+        above is due (``LABELLING.md``: a deadline given once for a block). Only when the request is the last task of
+        the body, its own day is the only one among the body's tasks, and the items above state no time.
+        """
+        tasks = self.tasks[first:]
+        if len(tasks) < 2:
+            return
+        last = tasks[-1]
+        if last.deadline is None or last.rules.get("deadline") != "deadline.own" or last.section_path:
+            return
+        above = tasks[:-1]
+        if any(task.deadline is not None or task.recurrence or task.deadline_text for task in above):
+            return
+        lead = canonical(last.lead_unit or "")
+        same = [
+            task
+            for task in above
+            if (last.lead_unit_ids and set(task.lead_unit_ids) == set(last.lead_unit_ids))
+            or (lead and canonical(task.lead_unit or "") == lead)
+        ]
+        if len(same) != len(above):
+            return
+        for task in same:
+            fire("deadline.closing_request")
+            task.deadline, task.deadline_text = last.deadline, last.deadline_text
+            task.recurrence, task.period_key = last.recurrence, last.period_key
+            task.sources["deadline"], task.rules["deadline"] = last.deadline_text, "deadline.closing_request"
+            task.confidence["deadline"] = DEADLINE_CONFIDENCE["deadline.closing_request"]
+
     def date_annex_rows(self) -> None:
         """Give the rows of an annex table with no time column the one deadline the body sets for "the annex"."""
         days = {deadline.due for deadline in self.annex_deadlines}
@@ -1338,9 +1372,11 @@ def extract_lines(
     extractor = _Extractor(registry, reference)
     for number, (start, end) in enumerate(header.body or [(0, len(lines))]):
         # The directive, then each attachment (a plan, an appendix), as separate trees.
+        first = len(extractor.tasks)
         extractor.walk(build_tree(paragraphs(lines[start:end])), _Context())
         if number == 0:
             extractor.addressed_to(header.addressees)
+            extractor.date_by_closing_request(first)
     warnings.extend(extractor.warnings)
     extractor.date_annex_rows()
     # "Sở Y tế: Chủ trì các nhiệm vụ tại mục IV.5" gives its lead to the items of IV.5, which state none.
