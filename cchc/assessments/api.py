@@ -29,6 +29,7 @@ from ninja import Field, Router, Schema
 from cchc.accounts import roles
 from cchc.assessments import access
 from cchc.frameworks.rule_inputs import rule_of
+from cchc.lib.prepared import PreparedValues
 from cchc.lib.schemas import InputSchema, Line, Number, Text
 from cchc.organisations.schemas import ErrorOut
 
@@ -348,8 +349,18 @@ def _score_response(score: Score) -> dict[str, Any]:
         value = getattr(score, field.attname)
         if isinstance(field, DecimalField) and value is not None:
             setattr(score, field.attname, Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places)))
-    links = Evidence.scores.through.objects.filter(score_id=score.pk)
-    return _score_out(score, sorted(links.values_list("evidence_id", flat=True)))
+    return _score_out(score, _EVIDENCE_OF_SCORE.all(score.pk))
+
+
+# The evidence linked to a score, in the order of its key: on every score write, its statement built once per process.
+_EVIDENCE_OF_SCORE = PreparedValues(
+    Evidence.scores.through,
+    lambda score_id: (
+        Evidence.scores.through.objects.filter(score_id=score_id)
+        .order_by("evidence_id")
+        .values_list("evidence_id", flat=True)
+    ),
+)
 
 
 @router.put(

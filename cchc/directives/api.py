@@ -22,6 +22,7 @@ from cchc.directives.forms import unit_choices_for
 from cchc.extraction import to_json_dict
 from cchc.frameworks.models import Criterion
 from cchc.indicators.models import Indicator
+from cchc.lib.api_cache import answer_cached_by_data_version
 from cchc.lib.errors import ServiceError
 from cchc.lib.ids import MAX_ID
 from cchc.lib.periods import Period
@@ -244,7 +245,14 @@ def _user(request: HttpRequest) -> Actor:
     return request.auth  # type: ignore[attr-defined]
 
 
+# The list reads the directives and their issuing units' names.
+LIST_READS = ("directives", "organisations")
+
+
 @router.get("/", response={200: list[DirectiveOut], **_ERRORS}, summary="Danh sách văn bản chỉ đạo")
+@answer_cached_by_data_version(
+    "directives.api.list", reads=LIST_READS, scope=lambda request: access.reader_scope(_user(request))
+)
 @paginate(Pagination)
 def directive_list(request: HttpRequest) -> Any:
     return access.get_directives_for_user(_user(request)).select_related("issuing_unit").order_by("-issued_on", "-pk")

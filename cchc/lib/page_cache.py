@@ -76,6 +76,9 @@ _WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCA", "WITH ", "REPLAC")
 _PLAIN_UPDATE = re.compile(r'\s*UPDATE\s+"?(\w+)"?\s+SET\s+(.+?)(?:\s+WHERE\s.*)?', re.IGNORECASE | re.DOTALL)
 _ASSIGNMENT = re.compile(r'\s*"?(\w+)"?\s*=\s*%s\s*')
 
+# Every app's committed version, as ``DataVersion.objects.values_list("area", "counter")`` reads them.
+_READ_ALL = f'SELECT "{TABLE}"."area" AS "area", "{TABLE}"."counter" AS "counter" FROM "{TABLE}"'  # noqa: S608
+
 _local: dict[str, int] = {}  # moved at once, in this process
 _lock = threading.Lock()
 _tables: dict[str, str] = {}
@@ -261,7 +264,11 @@ def _stored_versions(labels: list[str], using: str) -> dict[str, int]:
         return dict(model.objects.using(using).filter(area__in=labels).values_list("area", "counter"))
     found = per_alias.get(using)
     if found is None:
-        found = per_alias[using] = dict(model.objects.using(using).values_list("area", "counter"))
+        # The statement the queryset ``values_list("area", "counter")`` builds, written out: building it cost the
+        # ORM about a third of a millisecond of CPU on every request that reads a section or a person's roles.
+        with connections[using].cursor() as cursor:
+            cursor.execute(_READ_ALL)
+            found = per_alias[using] = dict(cursor.fetchall())
     return found
 
 

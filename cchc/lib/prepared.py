@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
+from django.db.models.query import FlatValuesListIterable, get_related_populators  # type: ignore[attr-defined]
 
 M = TypeVar("M", bound=Model)
 
@@ -120,4 +120,64 @@ class PreparedRead(Generic[M]):
             model_slice=(start, end),
             populators=get_related_populators(klass_info, select, alias),
             annotations=tuple(compiler.annotation_col_map.items()),
+        )
+
+
+@dataclass(frozen=True)
+class _ValuesStatement:
+    sql: str
+    params: tuple[Any, ...]
+    key_at: int
+    compiler: Any
+    converters: dict[int, Any]
+
+
+class PreparedValues:
+    """``build(key)`` is a ``values_list(<one column>, flat=True)`` queryset of ``model`` (its ordering included)
+    whose only parameter is the key; :meth:`all` gives its values, the statement built on the first read in each
+    database. Any other queryset is read through the ORM each time."""
+
+    def __init__(self, model: type[Model], build: Callable[[Any], QuerySet[Any]], *, key_is_text: bool = False) -> None:
+        self.model = model
+        self.build = build
+        self.probe: Any = _PROBE_TEXT if key_is_text else _PROBE_INT
+        self._statements: dict[str, _ValuesStatement | None] = {}
+        self._lock = threading.Lock()
+
+    def all(self, key: Any) -> list[Any]:
+        """The values for ``key``; none for an integer key outside 64 bits, as the ORM finds none."""
+        if isinstance(key, int) and not _MIN_BIGINT <= key <= _MAX_BIGINT:
+            return []
+        alias = router.db_for_read(self.model) or DEFAULT_DB_ALIAS
+        if alias not in self._statements:
+            prepared = self._prepare(self.build(self.probe), alias)
+            with self._lock:
+                self._statements[alias] = prepared
+        statement = self._statements[alias]
+        if statement is None:
+            return list(self.build(key))
+        params = list(statement.params)
+        params[statement.key_at] = key
+        with connections[alias].cursor() as cursor:
+            cursor.execute(statement.sql, params)
+            rows = cursor.fetchall()
+        if statement.converters:
+            rows = list(statement.compiler.apply_converters(rows, statement.converters))
+        return [row[0] for row in rows]
+
+    def _prepare(self, queryset: QuerySet[Any], alias: str) -> _ValuesStatement | None:
+        if queryset.db != alias or queryset._iterable_class is not FlatValuesListIterable:  # type: ignore[attr-defined]
+            return None
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        positions = [index for index, value in enumerate(params) if value == self.probe]
+        if len(positions) != 1 or compiler.col_count != 1:
+            return None
+        fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+        return _ValuesStatement(
+            sql=sql,
+            params=tuple(params),
+            key_at=positions[0],
+            compiler=compiler,
+            converters=compiler.get_converters(fields),
         )

@@ -159,3 +159,23 @@ def test_a_section_made_inside_a_transaction_that_is_rolled_back_is_made_again_a
         raise RuntimeError
     assert read() == "Sở Tư pháp" and made == ["Sở Tư pháp", "Tên không bao giờ lưu", "Sở Tư pháp"]
     assert read() == "Sở Tư pháp" and len(made) == 3  # and cached again from there
+
+
+@pytest.mark.django_db
+def test_a_request_reads_every_version_with_the_statement_the_orm_would_build_and_finds_what_it_would(
+    personas: Personas,
+) -> None:
+    Unit.objects.filter(pk=personas.unit_a.pk).update(name="Sở Tư pháp và Pháp chế")
+    by_orm = DataVersion.objects.values_list("area", "counter")
+    assert str(by_orm.query) == page_cache._READ_ALL
+    page_cache.begin_request()
+    try:
+        found = page_cache.versions(["organisations", "accounts", "no_such_app"])
+    finally:
+        page_cache.end_request()
+    stored = dict(by_orm)
+    assert [(label, committed) for label, committed, _local in found] == [
+        ("accounts", stored.get("accounts", 0)),
+        ("no_such_app", 0),
+        ("organisations", stored["organisations"]),
+    ]

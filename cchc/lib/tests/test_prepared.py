@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.test.utils import CaptureQueriesContext
 
 from cchc.accounts.models import User
-from cchc.lib.prepared import PreparedRead
+from cchc.lib.prepared import PreparedRead, PreparedValues
 from cchc.organisations.models import Membership
 from cchc.testing.personas import Personas
 
@@ -88,3 +88,27 @@ def test_an_integer_key_outside_64_bits_finds_nothing_as_the_orm_finds_nothing(
     assert read.one(membership.pk) is not None  # the statement is built
     assert read.one(key) is None
     assert not Membership.objects.filter(pk=key).exists()
+
+
+def test_values_read_by_their_prepared_statement_equal_the_querysets_and_the_statement_is_built_once(
+    personas: Personas,
+) -> None:
+    def build(user_id: Any) -> Any:
+        return Membership.objects.filter(user_id=user_id).order_by("-unit_id").values_list("unit_id", flat=True)
+
+    read = PreparedValues(Membership, build)
+    first = read.all(personas.focal_a.pk)
+    with CaptureQueriesContext(connection) as queries:
+        again = read.all(personas.focal_a.pk)
+        missing = read.all(personas.focal_a.pk + 1000)
+    assert first == again == list(build(personas.focal_a.pk)) and first
+    assert missing == [] and read.all(2**70) == []
+    assert [query["sql"] for query in queries.captured_queries] == [
+        str(build(personas.focal_a.pk).query),
+        str(build(personas.focal_a.pk + 1000).query),
+    ]
+
+
+def test_a_queryset_of_whole_rows_given_for_values_is_read_through_the_orm(personas: Personas) -> None:
+    read = PreparedValues(Membership, lambda user_id: Membership.objects.filter(user_id=user_id).order_by("pk"))
+    assert read.all(personas.focal_a.pk) == list(Membership.objects.filter(user_id=personas.focal_a.pk).order_by("pk"))
