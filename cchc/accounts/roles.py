@@ -12,9 +12,10 @@ and works in units (``Membership``). Everything an access rule needs to know abo
 
 The rules for each kind of record live next to it, in ``cchc/<app>/access.py``, and are written with these
 functions. A user's role assignments and the units they work in are read once per user object (i.e. per request)
-and cached on it. For the person signed in to the request (:func:`share_across_requests`) they are read together
-from the cache, under the versions of the accounts' and the organisations' data (``cchc.lib.page_cache``): any
-write to a role, a membership or a unit makes that person's next request read them again from the database.
+and cached on it. For the person signed in to the request (:func:`share_across_requests`) they are read together,
+with the person's row itself (:func:`signed_in_from_cache`, decision 40), from the cache, under the versions of the
+accounts' and the organisations' data (``cchc.lib.page_cache``): any write to the person, a role, a membership or a
+unit makes that person's next request read them again from the database.
 """
 
 from __future__ import annotations
