@@ -216,9 +216,22 @@ _ASSESSMENT = PreparedRead(
 )
 
 
-def get_assessment_for_user(user: Viewer, assessment_id: Any) -> Assessment:
-    """One sheet the user may read (``Http404`` otherwise): read by its key, the rule checked on the row."""
-    assessment = _ASSESSMENT.one(id_or_404(assessment_id))  # its statement built once per process
+# What the sheet with its round, organiser, unit and framework is read from (``cchc.lib.page_cache``).
+ASSESSMENT_READS = ("assessments", "frameworks", "organisations")
+
+
+def get_assessment_for_user(user: Viewer, assessment_id: Any, *, from_cache: bool = False) -> Assessment:
+    """One sheet the user may read (``Http404`` otherwise): read by its key, the rule checked on the row.
+
+    With ``from_cache`` (the sheet's page, which only shows it) the row comes from the cache under the versions of
+    the data it is read from, as the page's sections do; pages that write from it read the database."""
+    key = id_or_404(assessment_id)
+    if from_cache:
+        assessment = page_cache.fragment(
+            "assessments.sheet_row", reads=ASSESSMENT_READS, scope=key, compute=lambda: _ASSESSMENT.one(key)
+        )
+    else:
+        assessment = _ASSESSMENT.one(key)  # its statement built once per process
     if assessment is None or not can_read_assessment(user, assessment):
         raise Http404
     return assessment
