@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.urls import get_script_prefix, reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
@@ -47,6 +50,30 @@ def items_for(user: Viewer | None) -> list[NavItem]:
                 _MADE.clear()
             _MADE[key] = found
     return list(found)
+
+
+# The entries of each menu as HTML, per active entry: the same menus and pages come back on every request.
+_HTML: dict[tuple[tuple[NavItem, ...], str], SafeString] = {}
+# Between two entries, as the layout template wrote them.
+_BETWEEN = "\n          "
+_CURRENT = mark_safe(' aria-current="page"')
+
+
+def menu_html(items: Sequence[NavItem], active: str) -> SafeString:
+    """The ``<li>`` entries of the menu ``items``, the one whose key is ``active`` marked as the current page."""
+    key = (tuple(items), active)
+    found = _HTML.get(key)
+    if found is None:
+        found = format_html_join(
+            _BETWEEN,
+            '<li><a href="{}"{}>{}</a></li>',
+            ((item.url, _CURRENT if item.key == active else "", item.label) for item in items),
+        )
+        with _lock:
+            if len(_HTML) >= _MADE_MAX:
+                _HTML.clear()
+            _HTML[key] = found
+    return found
 
 
 def _make(user: Viewer) -> list[NavItem]:

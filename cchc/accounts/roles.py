@@ -12,9 +12,10 @@ and works in units (``Membership``). Everything an access rule needs to know abo
 
 The rules for each kind of record live next to it, in ``cchc/<app>/access.py``, and are written with these
 functions. A user's role assignments and the units they work in are read once per user object (i.e. per request)
-and cached on it. For the person signed in to the request (:func:`share_across_requests`) they are read together
-from the cache, under the versions of the accounts' and the organisations' data (``cchc.lib.page_cache``): any
-write to a role, a membership or a unit makes that person's next request read them again from the database.
+and cached on it. For the person signed in to the request (:func:`share_across_requests`) they are read together,
+with the person's row itself (:func:`signed_in_from_cache`, decision 41), from the cache, under the versions of the
+accounts' and the organisations' data (``cchc.lib.page_cache``): any write to the person, a role, a membership or a
+unit makes that person's next request read them again from the database.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils.crypto import constant_time_compare
 
 from cchc.lib import page_cache
 from cchc.lib.types import Viewer
@@ -65,40 +67,94 @@ def share_across_requests(user: Any) -> Any:
     return user
 
 
-def _principal_key(user: User) -> str:
+def _principal_key(user_id: int) -> str:
     # Always the primary's versions: the roles decide what a request may do, a replica's lag must not keep old ones.
     found = page_cache.versions(PRINCIPAL_READS, using=DEFAULT_DB_ALIAS)
-    return f"accounts.principal:{user.pk}:" + hashlib.sha256(repr(found).encode()).hexdigest()[:40]
+    return f"accounts.person:{user_id}:" + hashlib.sha256(repr(found).encode()).hexdigest()[:40]
 
 
-def _load_shared(user: User) -> None:
-    """Role assignments and units of the signed-in ``user`` from the cache, or read (two queries) and stored."""
-    key = _principal_key(user)
+# What the cache keeps of a person: their row without the password hash and the time of their last sign-in (both
+# deferred: read from the database if asked for, and left alone by a ``save()`` of the row), the hash their sessions
+# carry (Django's ``get_session_auth_hash``, made from the password hash and the secret key), their role assignments
+# and the ids and paths of the units they work in.
+Principal = tuple[User, str, list[RoleAssignment], list[tuple[int, str]]]
+
+
+def _read_principal(user_id: int) -> Principal | None:
+    """A person's entry, read from the primary database (three queries); ``None`` when there is no such person."""
+    try:
+        user = (
+            User.objects.using(DEFAULT_DB_ALIAS)
+            .defer("password", "last_login")
+            .annotate(session_source=F("password"))
+            .get(pk=user_id)
+        )
+    except User.DoesNotExist:
+        return None
+    session_hash = User(password=user.session_source).get_session_auth_hash()
+    del user.session_source
+    assignments = list(
+        RoleAssignment.objects.using(DEFAULT_DB_ALIAS).filter(user_id=user_id).select_related("scope").order_by("pk")
+    )
+    units = list(
+        Membership.objects.using(DEFAULT_DB_ALIAS)
+        .filter(user_id=user_id)
+        .order_by("pk")
+        .values_list("unit_id", "unit__path")
+    )
+    return user, session_hash, assignments, units
+
+
+def _principal(user_id: int) -> Principal | None:
+    """The entry of the person ``user_id`` from the cache, or read and stored (``None``: no such person)."""
+    key = _principal_key(user_id)
     try:
         found = cache.get(key)
     except Exception:
-        logger.warning("Cache unavailable; reading the roles of user %s from the database", user.pk)
-        found = None
+        logger.warning("Cache unavailable; reading user %s and their roles from the database", user_id)
+        return _read_principal(user_id)
     if found is None:
-        assignments = list(
-            RoleAssignment.objects.using(DEFAULT_DB_ALIAS).filter(user=user).select_related("scope").order_by("pk")
-        )
-        units = list(
-            Membership.objects.using(DEFAULT_DB_ALIAS)
-            .filter(user=user)
-            .order_by("pk")
-            .values_list("unit_id", "unit__path")
-        )
-        found = (assignments, units)
+        found = _read_principal(user_id)
+        if found is None:
+            return None
         try:
             cache.set(key, found, PRINCIPAL_SECONDS)
         except Exception:
-            logger.warning("Cache unavailable; the roles of user %s were not cached", user.pk)
-    assignments, units = found
+            logger.warning("Cache unavailable; user %s and their roles were not cached", user_id)
+    return found  # type: ignore[no-any-return]
+
+
+def _keep(user: User, assignments: list[RoleAssignment], units: list[tuple[int, str]]) -> None:
     if user.is_active:
         setattr(user, _CACHE_ATTR, assignments)
     setattr(user, _MEMBER_IDS_ATTR, [unit_id for unit_id, _path in units])
     setattr(user, _MEMBER_PATHS_ATTR, [path for _unit_id, path in units])
+
+
+def signed_in_from_cache(user_id: int, session_hash: str) -> User | None:
+    """The person of a session (``user_id``, and the hash the session was signed in with), with their roles and
+    units, from the cache: one query (the versions of the data, read once per request anyway) and one request to
+    the cache. ``None`` unless the person exists, is active and the session's hash is their current one: the caller
+    then asks Django, which reads the person from the database and signs the session out, or accepts it under a
+    former secret key."""
+    found = _principal(user_id)
+    if found is None:
+        return None
+    user, current_hash, assignments, units = found
+    if not (user.is_active and session_hash and constant_time_compare(session_hash, current_hash)):
+        return None
+    _keep(user, assignments, units)
+    return share_across_requests(user)  # type: ignore[no-any-return]
+
+
+def _load_shared(user: User) -> None:
+    """Role assignments and units of the signed-in ``user`` from the cache, or read and stored."""
+    found = _principal(user.pk)
+    if found is None:  # the person was deleted during the request
+        _keep(user, [], [])
+        return
+    _row, _hash, assignments, units = found
+    _keep(user, assignments, units)
 
 
 def _shared(user: Viewer, attribute: str) -> bool:

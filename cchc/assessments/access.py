@@ -59,6 +59,7 @@ from cchc.accounts.roles import (
     scope_paths,
 )
 from cchc.frameworks.models import Criterion
+from cchc.lib import page_cache
 from cchc.lib.ids import id_or_404
 from cchc.lib.prepared import PreparedRead
 from cchc.lib.types import Viewer
@@ -215,9 +216,22 @@ _ASSESSMENT = PreparedRead(
 )
 
 
-def get_assessment_for_user(user: Viewer, assessment_id: Any) -> Assessment:
-    """One sheet the user may read (``Http404`` otherwise): read by its key, the rule checked on the row."""
-    assessment = _ASSESSMENT.one(id_or_404(assessment_id))  # its statement built once per process
+# What the sheet with its round, organiser, unit and framework is read from (``cchc.lib.page_cache``).
+ASSESSMENT_READS = ("assessments", "frameworks", "organisations")
+
+
+def get_assessment_for_user(user: Viewer, assessment_id: Any, *, from_cache: bool = False) -> Assessment:
+    """One sheet the user may read (``Http404`` otherwise): read by its key, the rule checked on the row.
+
+    With ``from_cache`` (the sheet's page, which only shows it) the row comes from the cache under the versions of
+    the data it is read from, as the page's sections do; pages that write from it read the database."""
+    key = id_or_404(assessment_id)
+    if from_cache:
+        assessment = page_cache.fragment(
+            "assessments.sheet_row", reads=ASSESSMENT_READS, scope=key, compute=lambda: _ASSESSMENT.one(key)
+        )
+    else:
+        assessment = _ASSESSMENT.one(key)  # its statement built once per process
     if assessment is None or not can_read_assessment(user, assessment):
         raise Http404
     return assessment
@@ -339,17 +353,30 @@ def can_view_public_round_results(round_: Round) -> bool:
 
 def _results_round(pk: Any) -> QuerySet[Round]:
     has_results = Exists(Result.objects.filter(assessment__round=OuterRef("pk")))
-    return Round.objects.filter(pk=pk).select_related("organiser").annotate(has_results=has_results)
+    # No ordering: one row by its key (the rounds' default order would add a sort to plan and run).
+    return Round.objects.filter(pk=pk).select_related("organiser").annotate(has_results=has_results).order_by()
 
 
 _RESULTS_ROUND = PreparedRead(Round, _results_round)
+# What the round with its organiser and whether it has results is read from (``cchc.lib.page_cache``).
+RESULTS_ROUND_READS = ("assessments", "organisations")
 
 
-def get_results_round_for_user(user: Viewer, round_id: Any) -> Round:
-    """The round whose ranking the user may see; ``Http404`` otherwise (existence not revealed)."""
-    # Whether it has results comes with the row (``Round.results_exist`` reads the annotation): one query, not two,
-    # its statement built once per process.
-    round_ = _RESULTS_ROUND.one(id_or_404(round_id))
+def get_results_round_for_user(user: Viewer, round_id: Any, *, from_cache: bool = False) -> Round:
+    """The round whose ranking the user may see; ``Http404`` otherwise (existence not revealed).
+
+    With ``from_cache`` (pages that only show it) the round comes from the cache under the versions of the data it
+    is read from, as the page's cached sections do: any write to a round, a sheet, a result or a unit makes the next
+    request read it again. Pages that write from it read the database."""
+    key = id_or_404(round_id)
+    if from_cache:
+        round_ = page_cache.fragment(
+            "assessments.results_round", reads=RESULTS_ROUND_READS, scope=key, compute=lambda: _RESULTS_ROUND.one(key)
+        )
+    else:
+        # Whether it has results comes with the row (``Round.results_exist`` reads the annotation): one query, not
+        # two, its statement built once per process.
+        round_ = _RESULTS_ROUND.one(key)
     if round_ is None or not can_view_round_results(user, round_):
         raise Http404
     return round_

@@ -55,7 +55,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone, translation
 
-__all__ = ["SECONDS", "changed", "fragment", "fragments", "key", "shown_by_no_section", "versions"]
+__all__ = ["SECONDS", "changed", "fragment", "fragments", "key", "sections_of", "shown_by_no_section", "versions"]
 
 T = TypeVar("T")
 
@@ -312,11 +312,24 @@ def fragments(
 ) -> list[Any]:
     """Several sections of one page that read the same apps ``reads``, each ``(name, scope, compute)`` as for
     :func:`fragment`: the versions are read once and the cache asked once for them all."""
-    current = versions(reads)
-    keys = [_key(name, scope, current) for name, scope, _compute in sections]
+    reads = tuple(reads)
+    return sections_of([(name, reads, scope, compute) for name, scope, compute in sections], seconds=seconds)
+
+
+def sections_of(
+    sections: Sequence[tuple[str, Iterable[str], Hashable, Callable[[], Any]]], *, seconds: int = SECONDS
+) -> list[Any]:
+    """Several sections of one page, each ``(name, reads, scope, compute)`` as for :func:`fragment` with the apps it
+    reads: the versions of every app they read are read once, and the cache asked once for them all."""
+    reads_of = [sorted(set(reads)) for _name, reads, _scope, _compute in sections]
+    current = {found[0]: found for found in versions({label for reads in reads_of for label in reads})}
+    keys = [
+        _key(name, scope, tuple(current[label] for label in reads))
+        for (name, _reads, scope, _compute), reads in zip(sections, reads_of, strict=True)
+    ]
     found = cache.get_many(keys)
     values = []
-    for found_key, (_name, _scope, compute) in zip(keys, sections, strict=True):
+    for found_key, (_name, _reads, _scope, compute) in zip(keys, sections, strict=True):
         value = found.get(found_key)
         if value is None:
             value = compute()

@@ -14,12 +14,14 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cchc.assessments import access, services
 from cchc.assessments.forms import EvidenceFileForm, EvidenceReferenceForm
-from cchc.assessments.models import AssessmentStatus, Evidence, Round, Score, Stage
+from cchc.assessments.models import Assessment, AssessmentStatus, Evidence, Round, Score, Stage
 from cchc.assessments.picker import SCORE_SCOPES, sheet_scope
 from cchc.audit.models import AuditEntry
 from cchc.frameworks.models import Criterion, RuleKind
@@ -628,3 +630,21 @@ def test_the_select_all_box_is_offered_only_to_scripts_and_names_the_leaf_boxes(
         page = appraiser.get(address).content.decode()
         assert "hidden data-select-all-label" in page, address
         assert 'data-select-all="scores"' in page, address
+
+
+def test_a_cached_sheet_page_reads_only_the_session_and_the_data_versions(wf: Workflow) -> None:
+    client = wf.personas.client("focal_a")
+    url = reverse("assessments:assessment_detail", args=[wf.a.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    tables = [query["sql"].split(" FROM ")[1].split()[0] for query in queries.captured_queries]
+    assert tables == ['"django_session"', '"cchc_lib_dataversion"']
+
+
+def test_a_cached_sheet_page_follows_its_sheet_moved_out_of_reach_at_the_next_request(wf: Workflow) -> None:
+    client = wf.personas.client("focal_a")
+    url = reverse("assessments:assessment_detail", args=[wf.a.pk])
+    assert client.get(url).status_code == 200
+    Assessment.objects.filter(pk=wf.a.pk).update(unit=wf.personas.other_commune)  # no model signal
+    assert client.get(url).status_code == 404

@@ -129,7 +129,7 @@ def results_index(request: HttpRequest) -> HttpResponse:
 @login_required
 @use_replica()
 def ranking_page(request: HttpRequest, round_id: int) -> HttpResponse:
-    round_ = access.get_results_round_for_user(request.user, round_id)
+    round_ = access.get_results_round_for_user(request.user, round_id, from_cache=True)
     asked = request.GET.get("kind", "")
     paths = access.result_unit_paths(request.user, round_)
     # The ranking tables are the same for everybody who may open the same units' result pages: kept in the cache

@@ -210,7 +210,7 @@ def sheet_page(
 @require_GET
 @login_required
 def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = access.get_assessment_for_user(request.user, assessment_id)
+    assessment = access.get_assessment_for_user(request.user, assessment_id, from_cache=True)
     return sheet_page(request, assessment, area_id=_area_id(request))
 
 

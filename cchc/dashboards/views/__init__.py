@@ -46,11 +46,28 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     role = access.home_role(user)
     can_manage = organisations_access.can_manage_units(user)
+    board = access.board_of(user)
+    # The units one works in and the board, asked of the cache together.
+    my_units, *board_section = page_cache.sections_of(
+        [_my_units_section(user)]
+        + (
+            []
+            if board is None
+            else [
+                (
+                    f"dashboards.board.{board}",
+                    BOARD_READS,
+                    (board, access.board_scope(user), _filter_values(request)),
+                    lambda: _render_board(request, board),
+                )
+            ]
+        )
+    )
     context: dict[str, Any] = {
         "nav_active": "home",
         "home_role": role,
         "scopes": selectors.scopes(user),
-        "my_units": _my_units(user),
+        "my_units": my_units,
         "can_manage_units": can_manage,
         "can_view_audit": audit_access.can_view_audit(user),
     }
@@ -66,27 +83,21 @@ def home(request: HttpRequest) -> HttpResponse:
             context["people"] = selectors.people_summary(accounts_access.get_users_for_user(user))
         if context["can_view_audit"]:
             context["recent_changes"] = selectors.recent_changes(audit_access.get_audit_entries_for_user(user))
-    board = access.board_of(user)
     if board is not None:
-        html, has_charts = page_cache.fragment(
-            f"dashboards.board.{board}",
-            reads=BOARD_READS,
-            scope=(board, access.board_scope(user), _filter_values(request)),
-            compute=lambda: _render_board(request, board),
-        )
+        html, has_charts = board_section[0]
         context.update({"board": board, "board_html": mark_safe(html), "charts": has_charts})  # noqa: S308
     return render(request, f"dashboards/home_{role or 'none'}.html", context)
 
 
-def _my_units(user: Any) -> list[selectors.UnitWithMembers]:
+def _my_units_section(user: Any) -> tuple[str, tuple[str, ...], Any, Any]:
     """The units one works in with their people: the same for every request until a person, a membership or a unit
     changes (``page_cache``; kept per person, since the list marks who is looking)."""
     with_members = access.can_see_colleagues(user)
-    return page_cache.fragment(
+    return (
         "dashboards.my_units",
-        reads=MY_UNITS_READS,
-        scope=(user.pk, with_members),
-        compute=lambda: selectors.my_units_with_members(user, with_members=with_members),
+        MY_UNITS_READS,
+        (user.pk, with_members),
+        lambda: selectors.my_units_with_members(user, with_members=with_members),
     )
 
 

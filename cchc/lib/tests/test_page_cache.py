@@ -116,6 +116,36 @@ def test_sections_read_together_share_one_read_of_the_versions_and_each_is_made_
 
 
 @pytest.mark.django_db
+def test_sections_of_different_apps_read_together_are_each_made_again_only_after_a_write_to_what_they_read(
+    personas: Personas, django_assert_num_queries: Any
+) -> None:
+    made: list[str] = []
+
+    def unit_name() -> str:
+        made.append("unit")
+        return Unit.objects.get(pk=personas.unit_a.pk).name
+
+    def person_name() -> str:
+        made.append("person")
+        return User.objects.get(pk=personas.focal_a.pk).full_name
+
+    def read() -> list[str]:
+        return page_cache.sections_of(
+            [
+                ("test.unit", ["organisations"], "scope", unit_name),
+                ("test.person", ["accounts"], "scope", person_name),
+            ]
+        )
+
+    first = read()
+    with django_assert_num_queries(1):  # the versions only
+        assert read() == first
+    User.objects.filter(pk=personas.focal_a.pk).update(full_name="Đầu Mối Mới")
+    assert read() == [first[0], "Đầu Mối Mới"]
+    assert made == ["unit", "person", "person"]
+
+
+@pytest.mark.django_db
 def test_an_update_of_only_columns_no_section_shows_moves_no_version_and_any_other_write_of_the_row_does(
     personas: Personas,
 ) -> None:

@@ -18,10 +18,10 @@ from cchc.testing.personas import PERSONA_NAMES, Personas
 from .conftest import YEAR, Year
 
 HTMX: dict[str, Any] = {"HTTP_HX_REQUEST": "true"}
-# Queries of the report list and of the overview (session, user, data versions, the page's own reads; the roles come
-# from the cache once a page has been seen).
-PINNED_LIST_QUERIES = 7
-PINNED_OVERVIEW_QUERIES = 11
+# Queries of the report list and of the overview (session, data versions, the page's own reads; the person and their
+# roles come from the cache once a page has been seen).
+PINNED_LIST_QUERIES = 6
+PINNED_OVERVIEW_QUERIES = 10
 
 
 @pytest.fixture

@@ -89,9 +89,10 @@ def test_the_page_costs_a_fixed_number_of_queries(
         client.get(url(survey), {"by": "unit"})
 
 
-# The queries of the results page as the secretariat (session, roles, filter, version and shape, the two sums of the
-# counts, the dossiers received, the targets, the breakdown's units, the comments): the same whatever the responses.
-RESULTS_PAGE_QUERIES = 19  # the session is read, not written again; one counts the responses still waiting
+# The queries of the results page as the secretariat (session, filter, version and shape, the two sums of the counts,
+# the dossiers received, the targets, the breakdown's units, the comments; the person and their roles come from the
+# cache): the same whatever the responses.
+RESULTS_PAGE_QUERIES = 18  # the session is read, not written again; one counts the responses still waiting
 
 
 def test_the_results_page_runs_the_same_pinned_queries_whatever_the_responses_and_units(
