@@ -167,7 +167,7 @@ def test_new_passwords_are_hashed_with_the_chosen_argon2_parameters(db: None) ->
     user = User.objects.create_user(username="moi_tao", password=PASSWORD)
     decoded = identify_hasher(user.password).decode(user.password)
     assert decoded["algorithm"] == "argon2"
-    assert (decoded["memory_cost"], decoded["time_cost"], decoded["parallelism"]) == (19 * 1024, 2, 1)
+    assert (decoded["memory_cost"], decoded["time_cost"], decoded["parallelism"]) == (7 * 1024, 5, 1)
 
 
 @pytest.mark.usefixtures("real_password_hashing")
@@ -180,6 +180,26 @@ def test_an_older_hash_is_upgraded_when_its_owner_signs_in(personas: Personas) -
     hasher = Argon2PasswordHasher()
     assert not hasher.must_update(stored)
     assert hasher.verify(PASSWORD, stored)
+
+
+class EarlierParameters(DjangoDefaultArgon2):
+    """The parameters passwords were hashed with before (19 MiB, 2 passes, 1 lane)."""
+
+    time_cost = 2
+    memory_cost = 19 * 1024
+    parallelism = 1
+
+
+@pytest.mark.usefixtures("real_password_hashing")
+def test_a_hash_of_the_earlier_parameters_still_signs_in_and_is_rewritten_with_the_new_ones(
+    personas: Personas,
+) -> None:
+    earlier = EarlierParameters().encode(PASSWORD, EarlierParameters().salt())
+    User.objects.filter(pk=personas.focal_a.pk).update(password=earlier)
+    _signed_in("daumoi_a")
+    stored = User.objects.get(pk=personas.focal_a.pk).password
+    decoded = identify_hasher(stored).decode(stored)
+    assert (decoded["memory_cost"], decoded["time_cost"], decoded["parallelism"]) == (7 * 1024, 5, 1)
 
 
 @pytest.mark.usefixtures("real_password_hashing")
