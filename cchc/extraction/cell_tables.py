@@ -74,6 +74,10 @@ _PLURAL_UNITS = re.compile(
 )
 _TABLE_END = re.compile(r"^(?:phu\s+luc|noi\s+nhan|bieu\s+mau|mau\s+so)\b")
 _MAX_HEADER_WORDS = 14
+# The number column's header cell ("TT", "STT") as a scan of a noisy page often reads it: two to four letters, digits
+# or strokes alone on their line ("17W", "1T", "5TT"). It opens a table only when the cells after it are a header
+# that names the content and the lead or the deadline (:func:`_header`).
+_MISREAD_NUMBER_HEADER = re.compile(r"^[0-9A-Za-z|!/]{2,4}$")
 _MAX_DEADLINE_WORDS = 30
 _MAX_NAME_WORDS = 16
 
@@ -232,7 +236,14 @@ def rebuild_cell_tables(lines: list[str]) -> list[str]:
     index = 0
     while index < len(blocks):
         first, _end, text = blocks[index]
-        kinds = _header(blocks, index) if re.fullmatch(r"(?:s\s*)?tt|so\s+(?:tt|thu\s+tu)", _fold(text)) else None
+        if re.fullmatch(r"(?:s\s*)?tt|so\s+(?:tt|thu\s+tu)", _fold(text)):
+            kinds = _header(blocks, index)
+        elif _MISREAD_NUMBER_HEADER.match(text) and not _NUMBER.match(text):
+            kinds = _header(blocks, index)
+            if kinds is not None:
+                fire("table.misread_number_header")
+        else:
+            kinds = None
         if kinds is None:
             index += 1
             continue
@@ -263,7 +274,10 @@ def rebuild_cell_tables(lines: list[str]) -> list[str]:
             index += 1
         rows.flush()
         fire("table.rebuilt_from_cells")
-        result.append(" | ".join(header_text for _f, _e, header_text in header_blocks))
+        cells = [header_text for _f, _e, header_text in header_blocks]
+        if not re.fullmatch(r"(?:s\s*)?tt|so\s+(?:tt|thu\s+tu)", _fold(cells[0])):
+            cells[0] = "STT"  # the number column's header as it is meant, whatever a scan made of it
+        result.append(" | ".join(cells))
         result.extend(" | ".join(row) for row in rows.rows)
         result.append("")
         done = last

@@ -220,3 +220,15 @@ def test_a_repeated_header_cell_is_not_taken_for_a_name() -> None:
     lines = ["STT", "", "Nhiệm vụ", "", "Chủ trì", "", "Thời gian", "", "1", "", "Lập kế hoạch.", "", "Nội dung", ""]
     rows = [line for line in rebuild_cell_tables(lines) if "|" in line]
     assert "| Nội dung |" not in rows[1]
+
+
+def test_a_scans_misread_number_header_still_opens_the_table() -> None:
+    # A noisy scan reads the lone "STT" cell as a few strokes ("17W"); the header cells after it still name a table.
+    misread = ANNEX.replace("\nSTT\n", "\n17W\n", 1)
+    assert _tasks(misread) == _tasks(ANNEX)
+
+
+def test_a_short_token_alone_on_its_line_opens_no_table_without_a_header_after_it() -> None:
+    body = "PHỤ LỤC\n\nA1\n\nGhi chú về các nhiệm vụ\n\nSở Tư pháp rà soát văn bản trước ngày 31/12/2026.\n"
+    lines = body.split("\n")
+    assert rebuild_cell_tables(lines) == lines
