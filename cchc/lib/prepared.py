@@ -31,21 +31,72 @@ _PROBE_INT = -424242
 _PROBE_TEXT = "\x1fprepared-read-key\x1f"
 _MIN_BIGINT, _MAX_BIGINT = -(2**63), 2**63 - 1
 
+S = TypeVar("S", bound="_Built")
+
 
 @dataclass(frozen=True)
-class _Statement:
+class _Built:
+    """A statement built once: its SQL and parameters, where the key sits among them, and its columns' converters."""
+
     sql: str
     params: tuple[Any, ...]
     key_at: int
     compiler: Any
     converters: dict[int, Any]
+
+
+def _outside_bigint(key: Any) -> bool:
+    """An integer key no database accepts as a parameter (the ORM's lookups of integer fields find nothing)."""
+    return isinstance(key, int) and not _MIN_BIGINT <= key <= _MAX_BIGINT
+
+
+class _Prepared(Generic[S]):
+    """The statement of each database, built on its first read, and running it with a key."""
+
+    def __init__(self, key_is_text: bool) -> None:
+        self.probe: Any = _PROBE_TEXT if key_is_text else _PROBE_INT
+        self._statements: dict[str, S | None] = {}
+        self._lock = threading.Lock()
+
+    def statement(self, alias: str, build: Callable[[], QuerySet[Any]]) -> S | None:
+        """The statement for ``alias``, built from ``build()`` (the queryset for the probe key) on the first read;
+        ``None`` when it cannot be built (the caller reads through the ORM)."""
+        if alias not in self._statements:
+            prepared = self.prepare(build(), alias)
+            with self._lock:
+                self._statements[alias] = prepared
+        return self._statements[alias]
+
+    def prepare(self, queryset: QuerySet[Any], alias: str) -> S | None:
+        raise NotImplementedError
+
+    def key_position(self, params: list[Any]) -> int | None:
+        """Where the probe key sits among ``params``, if it is there exactly once."""
+        positions = [index for index, value in enumerate(params) if value == self.probe]
+        return positions[0] if len(positions) == 1 else None
+
+    @staticmethod
+    def rows(statement: S, alias: str, key: Any, *, first_only: bool) -> list[Any]:
+        """The rows of ``statement`` run with ``key`` on ``alias`` (the first only, or all), converted."""
+        params = list(statement.params)
+        params[statement.key_at] = key
+        with connections[alias].cursor() as cursor:
+            cursor.execute(statement.sql, params)
+            rows = cursor.fetchmany(1) if first_only else cursor.fetchall()
+        if rows and statement.converters:
+            rows = list(statement.compiler.apply_converters(rows, statement.converters))
+        return list(rows)
+
+
+@dataclass(frozen=True)
+class _Statement(_Built):
     init_list: list[str]
     model_slice: tuple[int, int]
     populators: list[Any]
     annotations: tuple[tuple[str, int], ...]
 
 
-class PreparedRead(Generic[M]):
+class PreparedRead(_Prepared[_Statement], Generic[M]):
     """``build(key)`` is the queryset of the row (with its ``select_related``, no ordering; with ``for_update`` its
     ``select_for_update``, read in the caller's transaction); :meth:`one` reads it, the statement built on the first
     read in each database."""
@@ -58,35 +109,23 @@ class PreparedRead(Generic[M]):
         key_is_text: bool = False,
         for_update: bool = False,
     ) -> None:
+        super().__init__(key_is_text)
         self.model = model
         self.build = build
-        self.probe: Any = _PROBE_TEXT if key_is_text else _PROBE_INT
         self.for_update = for_update
-        self._statements: dict[str, _Statement | None] = {}
-        self._lock = threading.Lock()
 
     def one(self, key: Any) -> M | None:
         """The row with ``key`` (the first if several), or ``None``. An integer key outside 64 bits finds nothing, as
         the ORM's lookups of integer fields find nothing for it (a database would refuse it as a parameter)."""
-        if isinstance(key, int) and not _MIN_BIGINT <= key <= _MAX_BIGINT:
+        if _outside_bigint(key):
             return None
         alias = (router.db_for_write if self.for_update else router.db_for_read)(self.model) or DEFAULT_DB_ALIAS
-        if alias not in self._statements:
-            prepared = self._prepare(self.build(self.probe)[:1], alias)
-            with self._lock:
-                self._statements[alias] = prepared
-        statement = self._statements[alias]
+        statement = self.statement(alias, lambda: self.build(self.probe)[:1])
         if statement is None:
             return next(iter(self.build(key)[:1]), None)
-        params = list(statement.params)
-        params[statement.key_at] = key
-        with connections[alias].cursor() as cursor:
-            cursor.execute(statement.sql, params)
-            rows = cursor.fetchmany(1)
+        rows = self.rows(statement, alias, key, first_only=True)
         if not rows:
             return None
-        if statement.converters:
-            rows = list(statement.compiler.apply_converters(rows, statement.converters))
         row = rows[0]
         start, end = statement.model_slice
         found = self.model.from_db(alias, statement.init_list, row[start:end])
@@ -96,15 +135,15 @@ class PreparedRead(Generic[M]):
             setattr(found, name, row[position])
         return found
 
-    def _prepare(self, queryset: QuerySet[M], alias: str) -> _Statement | None:
+    def prepare(self, queryset: QuerySet[Any], alias: str) -> _Statement | None:
         if queryset.db != alias:
             return None
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        positions = [index for index, value in enumerate(params) if value == self.probe]
+        key_at = self.key_position(params)
         klass_info = compiler.klass_info
         known = queryset._known_related_objects  # type: ignore[attr-defined]
-        if len(positions) != 1 or not klass_info or known:
+        if key_at is None or not klass_info or known:
             return None
         select = compiler.select
         fields = [column[0] for column in select[0 : compiler.col_count]]
@@ -113,7 +152,7 @@ class PreparedRead(Generic[M]):
         return _Statement(
             sql=sql,
             params=tuple(params),
-            key_at=positions[0],
+            key_at=key_at,
             compiler=compiler,
             converters=compiler.get_converters(fields),
             init_list=[column[0].target.attname for column in select[start:end]],
@@ -123,61 +162,35 @@ class PreparedRead(Generic[M]):
         )
 
 
-@dataclass(frozen=True)
-class _ValuesStatement:
-    sql: str
-    params: tuple[Any, ...]
-    key_at: int
-    compiler: Any
-    converters: dict[int, Any]
-
-
-class PreparedValues:
+class PreparedValues(_Prepared[_Built]):
     """``build(key)`` is a ``values_list(<one column>, flat=True)`` queryset of ``model`` (its ordering included)
     whose only parameter is the key; :meth:`all` gives its values, the statement built on the first read in each
     database. Any other queryset is read through the ORM each time."""
 
     def __init__(self, model: type[Model], build: Callable[[Any], QuerySet[Any]], *, key_is_text: bool = False) -> None:
+        super().__init__(key_is_text)
         self.model = model
         self.build = build
-        self.probe: Any = _PROBE_TEXT if key_is_text else _PROBE_INT
-        self._statements: dict[str, _ValuesStatement | None] = {}
-        self._lock = threading.Lock()
 
     def all(self, key: Any) -> list[Any]:
         """The values for ``key``; none for an integer key outside 64 bits, as the ORM finds none."""
-        if isinstance(key, int) and not _MIN_BIGINT <= key <= _MAX_BIGINT:
+        if _outside_bigint(key):
             return []
         alias = router.db_for_read(self.model) or DEFAULT_DB_ALIAS
-        if alias not in self._statements:
-            prepared = self._prepare(self.build(self.probe), alias)
-            with self._lock:
-                self._statements[alias] = prepared
-        statement = self._statements[alias]
+        statement = self.statement(alias, lambda: self.build(self.probe))
         if statement is None:
             return list(self.build(key))
-        params = list(statement.params)
-        params[statement.key_at] = key
-        with connections[alias].cursor() as cursor:
-            cursor.execute(statement.sql, params)
-            rows = cursor.fetchall()
-        if statement.converters:
-            rows = list(statement.compiler.apply_converters(rows, statement.converters))
-        return [row[0] for row in rows]
+        return [row[0] for row in self.rows(statement, alias, key, first_only=False)]
 
-    def _prepare(self, queryset: QuerySet[Any], alias: str) -> _ValuesStatement | None:
+    def prepare(self, queryset: QuerySet[Any], alias: str) -> _Built | None:
         if queryset.db != alias or queryset._iterable_class is not FlatValuesListIterable:  # type: ignore[attr-defined]
             return None
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        positions = [index for index, value in enumerate(params) if value == self.probe]
-        if len(positions) != 1 or compiler.col_count != 1:
+        key_at = self.key_position(params)
+        if key_at is None or compiler.col_count != 1:
             return None
         fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
-        return _ValuesStatement(
-            sql=sql,
-            params=tuple(params),
-            key_at=positions[0],
-            compiler=compiler,
-            converters=compiler.get_converters(fields),
+        return _Built(
+            sql=sql, params=tuple(params), key_at=key_at, compiler=compiler, converters=compiler.get_converters(fields)
         )
