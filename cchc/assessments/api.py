@@ -29,6 +29,7 @@ from ninja import Field, Router, Schema
 from cchc.accounts import roles
 from cchc.assessments import access
 from cchc.frameworks.rule_inputs import rule_of
+from cchc.lib import page_cache
 from cchc.lib.prepared import PreparedValues
 from cchc.lib.schemas import InputSchema, Line, Number, Text
 from cchc.organisations.schemas import ErrorOut
@@ -399,6 +400,8 @@ def score_self(request: HttpRequest, score_id: int, payload: SelfScoreIn) -> dic
             version=payload.version,
             locked=True,
         )
+        # The data versions written with the data, in the one commit: no statement after it (decision 42).
+        page_cache.store_before_commit()
     return _score_response(score)
 
 
@@ -429,6 +432,7 @@ def score_appraisal(request: HttpRequest, score_id: int, payload: AppraisalIn) -
             reason=payload.reason,
             locked=True,
         )
+        page_cache.store_before_commit()
     return _score_response(score)
 
 

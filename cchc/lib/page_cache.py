@@ -55,7 +55,17 @@ from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone, translation
 
-__all__ = ["SECONDS", "changed", "fragment", "fragments", "key", "sections_of", "shown_by_no_section", "versions"]
+__all__ = [
+    "SECONDS",
+    "changed",
+    "fragment",
+    "fragments",
+    "key",
+    "sections_of",
+    "shown_by_no_section",
+    "store_before_commit",
+    "versions",
+]
 
 T = TypeVar("T")
 
@@ -164,11 +174,13 @@ def _bump_stored(labels: Iterable[str], using: str) -> None:
 
 
 class _AfterCommit:
-    """The apps written in the current transaction of a connection, stored once it commits."""
+    """The apps written in the current transaction of a connection, stored once it commits (or, with
+    :func:`store_before_commit`, as its last statement; ``stored`` holds those)."""
 
     def __init__(self, using: str) -> None:
         self.using = using
         self.labels: set[str] = set()
+        self.stored: set[str] = set()
         self.ran = False
 
     def __call__(self) -> None:
@@ -188,7 +200,7 @@ def _pending(connection: BaseDatabaseWrapper) -> _AfterCommit | None:
         return pending
     connection._cchc_data_versions = None  # type: ignore[attr-defined]
     if not pending.ran:
-        _bump_local(pending.labels)
+        _bump_local(pending.labels | pending.stored)
     return None
 
 
@@ -212,6 +224,26 @@ def changed(*labels: str, using: str = DEFAULT_DB_ALIAS) -> None:
         connection._cchc_data_versions = pending  # type: ignore[attr-defined]
         transaction.on_commit(pending, using=using)
     pending.labels.update(labels)
+
+
+def store_before_commit(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Store the versions the open transaction's writes have moved so far as its own statement, not after its commit.
+
+    For a short write that is about to commit (an API score write): the versions and the data they cover become
+    visible together at the commit, and the commit is the write's last statement, so there is one commit, not two,
+    and no statement after it. Call it just before the end of the outermost ``atomic`` block: the version rows stay
+    locked until the commit, as the separate statement would lock them until its own. Writes after it are stored after
+    the commit as usual. Outside a transaction, or with nothing written, it does nothing.
+    """
+    connection = connections[using]
+    if not connection.in_atomic_block:
+        return
+    pending = _pending(connection)
+    if pending is None or not pending.labels:
+        return
+    _bump_stored(pending.labels, using)
+    pending.stored |= pending.labels
+    pending.labels = set()
 
 
 def _watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:

@@ -62,7 +62,7 @@ MIDDLEWARE = [
     # A sent public survey form that is accepted is answered here, past only the CSRF check and the text hygiene;
     # anything else goes on through the rest (cchc/surveys/views/early.py).
     "cchc.surveys.views.early.PublicSubmitMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "cchc.lib.middleware.ContentSecurityPolicyMiddleware",
     # Above every middleware that may answer early, so those answers are covered too; reads request.user on the way out.
     "cchc.lib.middleware.PrivateCacheMiddleware",
     # Decides, per request, whether the read-heavy pages may read from the read replica (cchc.lib.replica).

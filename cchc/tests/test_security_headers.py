@@ -118,3 +118,62 @@ def test_answers_refused_before_the_view_are_covered_too(personas):
     assert refused.status_code == 403
     assert refused.headers["Cache-Control"] == "private, no-store"
     assert _policy(refused) == STRICT_POLICY
+
+
+def test_the_policy_built_once_is_the_one_django_csp_builds_and_follows_a_change_of_the_settings(rf):
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+    from django.test import override_settings
+
+    from cchc.lib.middleware import ContentSecurityPolicyMiddleware
+
+    def answer(_request):
+        return HttpResponse("ok")
+
+    ours, theirs = ContentSecurityPolicyMiddleware(answer), CSPMiddleware(answer)
+    for _ in range(2):  # the second answer takes the header built at the first
+        assert ours(rf.get("/")).headers["Content-Security-Policy"] == theirs(rf.get("/")).headers[
+            "Content-Security-Policy"
+        ]
+    looser = {"DIRECTIVES": {"default-src": ["'self'"], "img-src": ["'self'", "https://tiles.example"]}}
+    with override_settings(CONTENT_SECURITY_POLICY=looser, CONTENT_SECURITY_POLICY_REPORT_ONLY=looser):
+        response = ours(rf.get("/"))
+        assert "https://tiles.example" in response.headers["Content-Security-Policy"]
+        assert "https://tiles.example" in response.headers["Content-Security-Policy-Report-Only"]
+    response = ours(rf.get("/"))
+    assert "tiles.example" not in response.headers["Content-Security-Policy"]
+    assert "Content-Security-Policy-Report-Only" not in response.headers
+
+
+def test_an_answer_that_changes_its_own_policy_or_uses_a_nonce_still_gets_it(rf):
+    from csp.decorators import csp_exempt, csp_update
+    from django.http import HttpResponse
+
+    from cchc.lib.middleware import ContentSecurityPolicyMiddleware
+
+    @csp_update({"img-src": ["https://maps.example"]})
+    def with_maps(_request):
+        return HttpResponse("ok")
+
+    @csp_exempt()
+    def exempt(_request):
+        return HttpResponse("ok")
+
+    assert "https://maps.example" in ContentSecurityPolicyMiddleware(with_maps)(rf.get("/")).headers[
+        "Content-Security-Policy"
+    ]
+    assert "Content-Security-Policy" not in ContentSecurityPolicyMiddleware(exempt)(rf.get("/")).headers
+
+    def with_nonce(request):
+        return HttpResponse(str(request.csp_nonce))
+
+    from csp.constants import NONCE, SELF
+    from django.test import override_settings
+
+    with override_settings(CONTENT_SECURITY_POLICY={"DIRECTIVES": {"script-src": [SELF, NONCE]}}):
+        middleware = ContentSecurityPolicyMiddleware(with_nonce)
+        for _ in range(2):
+            request = rf.get("/")
+            middleware.process_request(request)
+            response = middleware.process_response(request, with_nonce(request))
+            assert f"'nonce-{response.content.decode()}'" in response.headers["Content-Security-Policy"]

@@ -82,12 +82,12 @@ def test_a_self_score_write_through_the_api_runs_nine_statements(wf: Workflow) -
         'SELECT "CCHC_LIB_DATAVERSION"."AREA"',  # the data versions the caller's roles are kept in the cache under
         'UPDATE "ASSESSMENTS_SCORE"',  # the note, the version and the time: only what changed
         "INSERT INTO",  # the audit entry
-        "COMMIT",
-        "INSERT INTO",  # after the commit: the versions of the two apps written, for the page caches
+        "INSERT INTO",  # the versions of the two apps written, for the page caches: committed with the data
+        "COMMIT",  # the only commit: no statement of its own for the versions after it
         'SELECT "ASSESSMENTS_EVIDENCE_SCORES"."EVIDENCE_ID"',  # the evidence linked to the score, for the answer
     ], statements
     sqls = [query["sql"] for query in queries.captured_queries]
-    assert "audit_auditentry" in sqls[5] and "cchc_lib_dataversion" in sqls[7]
+    assert "audit_auditentry" in sqls[5] and "cchc_lib_dataversion" in sqls[6]
     assert '"self_note"' in sqls[4] and '"self_score"' not in sqls[4] and '"appraised_by_id"' not in sqls[4]
     if connection.vendor == "postgresql":
         assert sqls[2].rstrip().endswith('FOR UPDATE OF "assessments_score"')

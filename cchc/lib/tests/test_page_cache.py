@@ -85,6 +85,37 @@ def test_the_stored_version_every_process_reads_moves_when_the_write_commits_and
     assert stored() == start + 2
 
 
+@pytest.mark.django_db(transaction=True)
+def test_versions_stored_before_the_commit_move_once_with_the_data_and_not_at_all_when_it_rolls_back() -> None:
+    def stored() -> int:
+        row = DataVersion.objects.filter(area="organisations").first()
+        return row.counter if row else 0
+
+    start = stored()
+    with transaction.atomic():
+        Unit.objects.create(name="Tỉnh Thử", kind=UnitKind.PROVINCE, code="T-THU", path="yy")
+        page_cache.store_before_commit()
+        assert stored() == start + 1  # in the transaction itself: seen by others only with the data, at the commit
+        page_cache.store_before_commit()  # nothing written since: nothing stored again
+        assert stored() == start + 1
+    assert stored() == start + 1  # no second move after the commit
+    with transaction.atomic():
+        Unit.objects.filter(code="T-THU").update(name="Tỉnh Thử Nghiệm")
+        page_cache.store_before_commit()
+        Unit.objects.filter(code="T-THU").update(name="Tỉnh Thử Lần Hai")  # after it: stored after the commit
+    assert stored() == start + 3
+    local = _version("organisations")[2]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Unit.objects.filter(code="T-THU").update(name="Tỉnh Khác")
+        page_cache.store_before_commit()
+        raise RuntimeError
+    assert stored() == start + 3  # rolled back with the data
+    # A section made inside the rolled-back transaction is never found again: this process moves on once more.
+    assert _version("organisations")[2] == local + 2
+    page_cache.store_before_commit()  # outside a transaction: nothing to do
+    assert stored() == start + 3
+
+
 @pytest.mark.django_db
 def test_sections_read_together_share_one_read_of_the_versions_and_each_is_made_again_after_a_write(
     personas: Personas, django_assert_num_queries: Any
