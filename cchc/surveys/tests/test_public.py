@@ -330,3 +330,51 @@ def test_a_second_rating_of_the_same_dossier_at_the_counter_gets_the_kind_messag
         assert sent.status_code == expected
     assert "Hồ sơ này đã được đánh giá rồi, cảm ơn ông/bà" in sent.content.decode()
     assert stored().filter(questionnaire=counter, dossier_code="000.00.12.H56").count() == 1
+
+
+def test_the_blank_questions_are_rendered_once_per_version_and_language_and_a_new_version_shows_its_own(
+    point: CollectionPoint, questionnaire: Questionnaire
+) -> None:
+    from cchc.surveys.services import QuestionData, question_add, version_new_draft, version_publish
+    from cchc.surveys.views import public
+
+    public._blank_questions.clear()
+    first = Client().get(form_url(point)).content.decode()
+    again = Client().get(form_url(point)).content.decode()
+    assert len(public._blank_questions) == 1
+    # The same page but for the per-visitor tokens, and each visitor gets tokens of its own.
+    tokens = re.compile(r'value="[^"]{20,}"')
+    assert tokens.sub("", first) == tokens.sub("", again) and first != again
+    english = Client()
+    english.cookies["django_language"] = "en"
+    assert english.get(form_url(point)).status_code == 200 and len(public._blank_questions) == 2
+    draft = version_new_draft(actor=None, questionnaire=questionnaire)
+    data = QuestionData(code="gop_y", text="Góp ý thêm cho đơn vị", kind="long_text")
+    question_add(actor=None, section=draft.sections.first(), data=data)
+    version_publish(actor=None, version=draft)
+    assert "Góp ý thêm cho đơn vị" in Client().get(form_url(point)).content.decode()
+    assert "Góp ý thêm cho đơn vị" not in first
+
+
+@pytest.mark.parametrize("state", ["published", "closed"])
+def test_a_link_read_by_its_prepared_statement_is_the_one_the_orm_reads(
+    point: CollectionPoint, questionnaire: Questionnaire, state: str
+) -> None:
+    from cchc.surveys import collection
+
+    if state == "closed":
+        version_close(actor=None, version=questionnaire.versions.get(state=VersionState.PUBLISHED))
+    for _ in range(2):  # built at the first read, run at the second
+        found, version = collection.point_with_published_version(point.token)
+        expected = collection._point_with_published_version(point.token).get()
+        assert _stored(found) == _stored(expected) and _stored(found.questionnaire) == _stored(expected.questionnaire)
+        assert _stored(found.unit) == _stored(expected.unit) and found._state.adding is False
+        if state == "closed":
+            assert version is None and getattr(expected, "published_version", None) is None
+        else:
+            assert version is not None and _stored(version) == _stored(expected.published_version)
+    assert collection.point_with_published_version("khong-co-duong-dan-nay") is None
+
+
+def _stored(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}

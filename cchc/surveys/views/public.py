@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import datetime
 import secrets
+import threading
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -35,16 +37,18 @@ from django.core import signing
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cchc.lib.errors import ServiceError
 
 from .. import collection, inbox
-from ..models import CollectionPoint, Question, QuestionKind, QuestionnaireVersion, Section
+from ..models import CollectionPoint, Question, QuestionKind, QuestionnaireVersion, Section, VersionState
 
 FORM_SALT = "cchc.surveys.public-form"
 FORM_MAX_AGE = 12 * 3600
@@ -220,6 +224,37 @@ def _closed(request: HttpRequest, point: CollectionPoint | None, reason: str, *,
     return render(request, "surveys/public_closed.html", {"point": point, "reason": reason}, status=status)
 
 
+# The questions of a published version as a first visitor sees them (nothing answered), rendered once per process and
+# language: a published version does not change (``collection.version_form`` keeps its questions on the same terms).
+_blank_questions: OrderedDict[tuple[int, datetime.datetime, str], str] = OrderedDict()
+_blank_lock = threading.Lock()
+
+
+def _questions_html(version: QuestionnaireVersion, answers: dict[int, list[str]]) -> str:
+    """The questions' part of the form, rendered from the template's ``questions`` partial; for a published version
+    with nothing answered, the copy rendered at its first request in this language."""
+    if answers or version.state == VersionState.DRAFT or version.published_at is None:
+        return _render_questions(version, answers)
+    key = (version.pk, version.published_at, translation.get_language() or "")
+    with _blank_lock:
+        found = _blank_questions.get(key)
+        if found is not None:
+            _blank_questions.move_to_end(key)
+            return found
+    found = _render_questions(version, answers)
+    with _blank_lock:
+        _blank_questions[key] = found
+        while len(_blank_questions) > collection.FORMS_KEPT:
+            _blank_questions.popitem(last=False)
+    return found
+
+
+def _render_questions(version: QuestionnaireVersion, answers: dict[int, list[str]]) -> str:
+    return mark_safe(  # noqa: S308 - rendered by the template engine, which escaped every value
+        render_to_string("surveys/public_form.html#questions", {"sections": _sections(version, answers)})
+    )
+
+
 def _form_page(
     request: HttpRequest,
     point: CollectionPoint,
@@ -238,7 +273,7 @@ def _form_page(
         {
             "point": point,
             "version": version,
-            "sections": _sections(version, answers or {}),
+            "questions": _questions_html(version, answers or {}),
             "form_token": form_token,
             "error": error,
             "kiosk": kiosk,
