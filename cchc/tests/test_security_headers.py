@@ -132,9 +132,10 @@ def test_the_policy_built_once_is_the_one_django_csp_builds_and_follows_a_change
 
     ours, theirs = ContentSecurityPolicyMiddleware(answer), CSPMiddleware(answer)
     for _ in range(2):  # the second answer takes the header built at the first
-        assert ours(rf.get("/")).headers["Content-Security-Policy"] == theirs(rf.get("/")).headers[
-            "Content-Security-Policy"
-        ]
+        assert (
+            ours(rf.get("/")).headers["Content-Security-Policy"]
+            == theirs(rf.get("/")).headers["Content-Security-Policy"]
+        )
     looser = {"DIRECTIVES": {"default-src": ["'self'"], "img-src": ["'self'", "https://tiles.example"]}}
     with override_settings(CONTENT_SECURITY_POLICY=looser, CONTENT_SECURITY_POLICY_REPORT_ONLY=looser):
         response = ours(rf.get("/"))
@@ -159,9 +160,10 @@ def test_an_answer_that_changes_its_own_policy_or_uses_a_nonce_still_gets_it(rf)
     def exempt(_request):
         return HttpResponse("ok")
 
-    assert "https://maps.example" in ContentSecurityPolicyMiddleware(with_maps)(rf.get("/")).headers[
-        "Content-Security-Policy"
-    ]
+    assert (
+        "https://maps.example"
+        in ContentSecurityPolicyMiddleware(with_maps)(rf.get("/")).headers["Content-Security-Policy"]
+    )
     assert "Content-Security-Policy" not in ContentSecurityPolicyMiddleware(exempt)(rf.get("/")).headers
 
     def with_nonce(request):
