@@ -23,7 +23,8 @@ version on twice:
   transaction not yet committed;
 - after the commit, in the table :class:`cchc.lib.models.DataVersion` (one row per app, one statement in its own
   short transaction), so every other process sees it whichever cache is configured: the local-memory cache (one
-  per process) or Redis (shared by every server).
+  per process) or Redis (shared by every server). A short write about to commit may store them as its own last
+  statement instead (:func:`store_before_commit`): they then become visible with its data, at its one commit.
 
 A transaction rolled back moves nothing stored, and moves its apps' versions in this process on once more (at the
 next reading of the versions): a section made inside it from its own writes is never found again.

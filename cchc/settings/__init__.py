@@ -148,6 +148,18 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["cchc.lib.replica.ReplicaRouter"]
 
+# On PostgreSQL the parameters of every statement are sent apart from its text (server-side binding), and a statement
+# a connection runs DATABASE_PREPARE_THRESHOLD times is prepared on it: PostgreSQL then neither parses nor plans it
+# again (decision 43). DATABASE_PREPARE_THRESHOLD=0 (or behind a PgBouncer older than 1.21 in transaction mode, which
+# cannot keep prepared statements): every statement parsed and planned each time, parameters still bound apart;
+# DATABASE_SERVER_SIDE_BINDING=false: Django's default, the parameters put into the text by psycopg.
+DATABASE_SERVER_SIDE_BINDING = env_bool("DATABASE_SERVER_SIDE_BINDING", True)
+DATABASE_PREPARE_THRESHOLD = env_int("DATABASE_PREPARE_THRESHOLD", 5)
+for _alias in DATABASES:
+    if DATABASES[_alias]["ENGINE"] == "django.db.backends.postgresql" and DATABASE_SERVER_SIDE_BINDING:
+        DATABASES[_alias].setdefault("OPTIONS", {})["server_side_binding"] = True
+        DATABASES[_alias]["OPTIONS"]["prepare_threshold"] = DATABASE_PREPARE_THRESHOLD or None
+
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

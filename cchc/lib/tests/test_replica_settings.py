@@ -47,7 +47,11 @@ def test_a_replica_url_adds_a_replica_database_that_is_a_mirror_of_the_default_o
     assert databases["default"]["HOST"] == "10.0.0.1"
     assert databases["replica"]["HOST"] == "10.0.0.2"
     assert databases["replica"]["TEST"]["MIRROR"] == "default"
-    assert databases["replica"]["OPTIONS"] == {"connect_timeout": 2}
+    assert databases["replica"]["OPTIONS"] == {
+        "connect_timeout": 2,
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
 
 
 def test_production_keeps_replica_connections_like_the_primary_ones() -> None:
