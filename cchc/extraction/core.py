@@ -213,7 +213,9 @@ _ISSUING_LEAD_IN_RE = re.compile(
 _ISSUING_AFTER_RE = re.compile(r"\s*ban\s+hanh\s+(?:ke\s+hoach|chi\s+thi|quyet\s+dinh|van\s+ban)(?![a-z])")
 _QUALIFIER_RE = re.compile(
     r"\s*(?:neu\s+tren|noi\s+tren|co\s+ten\s+(?:tai|o)\s+\S+(?:\s+gui)?|duoc\s+kiem\s+tra|thuoc\s+doi\s+tuong(?:\s+(?:kiem\s+tra|thanh\s+tra|giam\s+sat|danh\s+gia|khao\s+sat|ap\s+dung))?|duoc\s+giao(?:\s+(?:chu\s+tri|nhiem\s+vu|thuc\s+hien))?|co\s+(?:lien\s+quan|ten|trach\s+nhiem\s+lien\s+quan)"
-    r"|lien\s+quan|truc\s+thuoc|thuoc|tai|trong|o|theo|cua|co\s+chi\s+so|co\s+ty\s+le|xep\s+hang|dat)(?![a-z])"
+    r"|lien\s+quan|truc\s+thuoc|thuoc|tai|trong|o|theo|cua|co\s+chi\s+so|co\s+ty\s+le|xep\s+hang|dat"
+    # "các tỉnh, thành phố từ Hà Tĩnh đến Khánh Hòa": the stretch of country the group covers.
+    r"|tu\s+[^,;:.()]{2,40}?\s+den(?=\s+[^\s\d]))(?![a-z])"
 )
 
 
