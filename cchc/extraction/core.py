@@ -103,6 +103,8 @@ LEAD_CONFIDENCE = {
     "lead.class_heading": 0.6,
     "lead.named_heading": 0.6,
     "lead.generic_subject": 0.5,
+    "lead.place_as_subject": 0.6,
+    "lead.stated_subject_carried": 0.5,
     "lead.generic_heading": 0.5,
     "lead.single_addressee": 0.5,
 }
@@ -171,7 +173,10 @@ _NOT_VERB_AFTER_RE = re.compile(
     r"\s*(?:cua|ve|tai|trong|tren|duoi|cho|den|o|la|da|duoc|bi|nam|thang|ngay|so|theo|va|hoac|voi|nhu|ma|thi"
     r"|nay|do|gom|bao\s+gom|\(|\d)(?![a-z])"
 )
-_LEAD_IN_VERB_RE = re.compile(r"\s*(?:trien\s+khai|thuc\s+hien|to\s+chuc\s+thuc\s+hien|tap\s+trung)(?![a-z])")
+# "…, tỉnh Đắk Lắk cần tiếp tục thực hiện … các nội dung trọng tâm sau:": what the lead needs to do leads in too.
+_LEAD_IN_VERB_RE = re.compile(
+    r"\s*(?:(?:can|phai)\s+)?(?:tiep\s+tuc\s+)?(?:trien\s+khai|thuc\s+hien|to\s+chuc\s+thuc\s+hien|tap\s+trung)(?![a-z])"
+)
 _VERB_AFTER_RE = re.compile(
     r"\s*(?::|$|la\s+(?:co\s+quan\s+|don\s+vi\s+)?(?:thuong\s+truc|chu\s+tri|dau\s+moi|dau\s+moi)|co\s+trach\s+nhiem|chiu\s+trach\s+nhiem|chu\s+tri|phoi\s+hop|tham\s+muu|trien\s+khai|thuc\s+hien"
     r"|to\s+chuc|xay\s+dung|ra\s+soat|theo\s+doi|don\s+doc|kiem\s+tra|huong\s+dan|tiep\s+tuc|nghien\s+cuu|de\s+xuat"
@@ -233,6 +238,10 @@ def _class_heading_re() -> re.Pattern[str]:
 
 
 _FRONTED_PURPOSE_RE = re.compile(r"\s*(?:\S{1,6}\s+)?(?:de|nham|tu\s+nay\s+den)\s")
+# "Tỉnh cần …", "Thành phố phải …": the province or city a conclusion speaks to, named by its level word alone.
+_BARE_PLACE_SUBJECT_RE = re.compile(r"\s*(tinh|thanh\s+pho)(?=\s+(?:can|phai)\s)")
+# A subject that states what it needs to do ("Tỉnh cần …", "Sở Y tế cần …"), the way a conclusion speaks.
+_MODAL_AFTER_RE = re.compile(r"\s*(?:can|phai)\s")
 _LEAD_IN_CUE_RE = re.compile(r"(?<![a-z])(?:yeu\s+cau|de\s+nghi|giao|chi\s+dao)(?![a-z])")
 
 
@@ -518,6 +527,8 @@ class _Extractor:
         self.columns: dict[str, int] | None = None
         self.width = 0
         self.recent: list[str] = []
+        # The node each proposal was read from (by the proposal's id), for leads a section gives once.
+        self.origins: dict[int, Node] = {}
 
     # --- reading one node ---------------------------------------------------------------------------------------
 
@@ -596,6 +607,13 @@ class _Extractor:
             refs, end = parse_unit_list(view, self.registry, start)
             if refs and _LEAD_VERB_RE.match(folded, end) and refs[0].kind != "generic":
                 return "lead.chu_tri_clause", (refs, view.cut(refs[0].start, end), end, False, [(refs[0].start, end)])
+        bare = _BARE_PLACE_SUBJECT_RE.match(folded)
+        if bare and view.text[bare.start(1) : bare.start(1) + 1].isupper():
+            # "Tỉnh cần tập trung …": a conclusion names the province it speaks to by its level word alone.
+            start, end = bare.start(1), bare.end(1)
+            text = view.cut(start, end)
+            ref = UnitRef(text=text, start=start, end=end, kind="generic")
+            return "lead.place_as_subject", ([ref], text, end, False, [(start, end)])
         opening = _OPENING_RE.match(folded)
         for start in (0, opening.end()) if opening else (0,):
             refs, end = parse_unit_list(view, self.registry, start)
@@ -840,6 +858,43 @@ class _Extractor:
             if at_root and (not own.lead or _CLOSING_RE.search(fold_aligned(child.text)) or _is_upper(child.text)):
                 continue
             self._task(child, own, merged)
+        self._carry_stated_subject(node, first)
+
+    def _carry_stated_subject(self, node: Node, first: int) -> None:
+        """Give the lead an item states as its subject ("1. Về tăng trưởng kinh tế: Tỉnh cần tập trung …") to the
+        items after it in the same section that name no one ("2. Cần đánh giá kỹ …", "3. Rà soát …"): a conclusion
+        says once whom its tasks are for (``LABELLING.md``: a lead given once applies to every item under it)."""
+        carrier: ProposedTask | None = None
+        for index in range(first, len(self.tasks)):
+            task = self.tasks[index]
+            origin = self.origins.get(index)
+            if task.lead_unit:
+                carrier = task if origin is not None and self._states_subject(task, origin, node) else None
+                continue
+            if carrier is None or origin is None or origin.parent is None:
+                continue
+            fire("lead.stated_subject_carried")
+            task.lead_unit, task.lead_unit_id = carrier.lead_unit, carrier.lead_unit_id
+            task.lead_unit_ids = list(carrier.lead_unit_ids)
+            task.unknown_units = list(dict.fromkeys([*carrier.unknown_units, *task.unknown_units]))
+            task.sources["lead_unit"] = carrier.sources.get("lead_unit", carrier.lead_unit or "")
+            task.rules["lead_unit"] = "lead.stated_subject_carried"
+            task.confidence["lead_unit"] = LEAD_CONFIDENCE["lead.stated_subject_carried"]
+
+    @staticmethod
+    def _states_subject(task: ProposedTask, origin: Node, node: Node) -> bool:
+        """Was ``task`` read from an item of ``node`` (or the first paragraph under its heading) that opens with its
+        lead as the subject of "cần"/"phải"?"""
+        parent = origin.parent
+        if parent is not node and not (
+            parent is not None and parent.parent is node and parent.is_heading() and parent.children[0] is origin
+        ):
+            return False
+        if task.rules.get("lead_unit", "").endswith(".inherited"):
+            return False
+        folded = fold_aligned(task.content)
+        written = fold_aligned(task.sources.get("lead_unit", ""))
+        return bool(written) and folded.startswith(written) and bool(_MODAL_AFTER_RE.match(folded, len(written)))
 
     def _closing(self, node: Node, first: int, siblings: _Context, context: _Context) -> bool:
         """Apply a closing sentence's deadline ("Các nội dung trên hoàn thành trước ngày 15/12/2025") to items above.
@@ -903,6 +958,7 @@ class _Extractor:
             return
         if context.prefix:
             content = f"{context.prefix} {content}"
+        self.origins[len(self.tasks)] = node
         self.tasks.append(
             self._proposed(
                 section=context.section,
@@ -1283,8 +1339,15 @@ def _skip_heading(node: Node, registry: Registry) -> bool:
     for child in node.children:
         # A heading cut by a line wrap ("II. NỘI DUNG / THỰC HIỆN") over items that open with a named unit
         # ("1. Sở Y tế") heads tasks, whatever its first words say.
-        refs, _end = parse_unit_list(TextView(child.text), registry, 0)
-        if child.kind != "table" and refs and any(ref.kind in ("unit", "unknown") for ref in refs):
+        view = TextView(child.text)
+        refs, end = parse_unit_list(view, registry, 0)
+        if (
+            child.kind != "table"
+            and refs
+            and any(ref.kind in ("unit", "unknown") for ref in refs)
+            # "Tỉnh Đắk Lắk (mới) có quy mô …" under "I. ĐÁNH GIÁ CHUNG" describes the unit; it is no item.
+            and _VERB_AFTER_RE.match(view.folded, end)
+        ):
             fire("heading.kept_for_named_units")
             return False
     fire("heading.skipped_explanation")

@@ -44,3 +44,71 @@ def test_a_short_numbered_heading_still_ends_before_its_first_sentence() -> None
     )
     assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [("Bộ Công Thương", "2025-11-30")]
     assert "segment.heading_cut_by_wrap" not in fired
+
+
+NOTICE = (
+    "VĂN PHÒNG CHÍNH PHỦ\nSố: 700/TB-VPCP\nHà Nội, ngày 25 tháng 11 năm 2025\n\nTHÔNG BÁO\n"
+    "Kết luận của Phó Thủ tướng Chính phủ tại buổi làm việc với lãnh đạo tỉnh Bắc Sơn\n\n"
+    "Sau khi nghe báo cáo của Tỉnh, Phó Thủ tướng Chính phủ kết luận như sau:\n\n"
+)
+
+
+def test_a_lead_in_that_says_what_the_province_needs_to_do_leads_the_items_below() -> None:
+    tasks, fired = _extract(
+        NOTICE + "II. MỘT SỐ NHIỆM VỤ TRONG THỜI GIAN TỚI\n\n"
+        "Để tiếp tục tháo gỡ các khó khăn, vướng mắc trong phát triển kinh tế - xã hội, giải ngân vốn đầu tư "
+        "công và vận hành chính quyền địa phương 02 cấp, Ủy ban nhân dân tỉnh Bắc Sơn cần tiếp tục thực hiện "
+        "quyết liệt các nội dung trọng tâm sau:\n\n"
+        "1. Rà soát các chỉ tiêu phát triển kinh tế - xã hội đã được giao từ đầu năm.\n\n"
+        "2. Đẩy mạnh giải ngân vốn đầu tư công, phân công lãnh đạo theo dõi từng dự án.\n"
+    )
+    assert [(task["section"], task["lead_unit"]) for task in tasks] == [
+        ("1", "Ủy ban nhân dân tỉnh Bắc Sơn"),
+        ("2", "Ủy ban nhân dân tỉnh Bắc Sơn"),
+    ]
+    assert fired["lead.lead_in_clause"] == 1
+
+
+def test_an_assessment_that_opens_with_the_province_under_a_general_assessment_is_no_task() -> None:
+    tasks, _fired = _extract(
+        NOTICE + "I. ĐÁNH GIÁ CHUNG\n\n"
+        "Ủy ban nhân dân tỉnh Bắc Sơn (mới) có quy mô dân số trên 2 triệu người, tăng trưởng khá.\n\n"
+        "Trong 10 tháng năm 2025, thu ngân sách đạt 104% dự toán.\n\n"
+        "II. KIẾN NGHỊ\n\n"
+        "Giao Bộ Tài chính nghiên cứu kiến nghị của Tỉnh về vốn đầu tư công.\n"
+    )
+    assert [task["lead_unit"] for task in tasks] == ["Bộ Tài chính"]
+
+
+def test_the_province_named_once_as_subject_leads_the_items_after_it_in_its_section() -> None:
+    tasks, fired = _extract(
+        NOTICE + "II. MỘT SỐ NHIỆM VỤ TRONG THỜI GIAN TỚI\n\n"
+        "1. Về tăng trưởng kinh tế:\n\n"
+        "Tỉnh cần tập trung lãnh đạo, chỉ đạo để hoàn thành cao nhất các chỉ tiêu năm 2025.\n\n"
+        "2. Cần đánh giá kỹ lợi thế cạnh tranh của địa phương; khẩn trương rà soát, điều chỉnh quy hoạch.\n\n"
+        "3. Về chính quyền địa phương 02 cấp:\n\n"
+        "- Nhanh chóng ổn định tổ chức bộ máy, bảo đảm vận hành chính quyền 02 cấp thông suốt.\n\n"
+        "III. VỀ MỘT SỐ KIẾN NGHỊ CỦA TỈNH\n\n"
+        "1. Về kiến nghị điều chỉnh nguồn vốn:\n\n"
+        "Giao Bộ Tài chính nghiên cứu, xử lý kiến nghị của tỉnh theo quy định.\n\n"
+        "2. Về kiến nghị hỗ trợ khắc phục hậu quả bão:\n\n"
+        "Nghiên cứu, tổng hợp chung trong quá trình phân bổ dự phòng ngân sách.\n"
+    )
+    assert [(task["section"], task["lead_unit"]) for task in tasks] == [
+        ("1", "Tỉnh"),
+        ("2", "Tỉnh"),
+        ("3", "Tỉnh"),
+        ("1", "Bộ Tài chính"),
+    ]
+    assert fired["lead.place_as_subject"] == 1
+    assert fired["lead.stated_subject_carried"] == 2
+
+
+def test_a_lead_named_without_need_is_not_carried_to_the_items_after_it() -> None:
+    tasks, fired = _extract(
+        NOTICE + "II. NHIỆM VỤ\n\n"
+        "1. Bộ Tài chính nghiên cứu kiến nghị của Tỉnh về vốn đầu tư công.\n\n"
+        "2. Tiếp tục đổi mới tư duy, chú trọng phát triển kinh tế tư nhân.\n"
+    )
+    assert [(task["section"], task["lead_unit"]) for task in tasks] == [("1", "Bộ Tài chính")]
+    assert "lead.stated_subject_carried" not in fired
