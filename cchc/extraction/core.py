@@ -185,7 +185,8 @@ _VERB_AFTER_RE = re.compile(
     r"|rà|dam\s+bao|quan\s+ly|phan\s+cong|sap\s+xep|cung\s+cap|thuong\s+xuyen|t[il]ep\s+tuc"
     r"|tu\s+(?:cham|danh\s+gia|kiem\s+tra|ra\s+soat)|gui|nop|bo\s+tri|cu\s|dang\s+ky|thong\s+bao|lap\s|niem\s+yet"
     r"|cong\s+khai|su\s+dung|ung\s+dung|ap\s+dung|nghiem\s+tuc|quan\s+tam|khac\s+phuc|chan\s+chinh|bao\s+dam"
-    r"|khong\s|chuan\s+bi|bo\s+sung|hoan\s+thien|trinh\s|tham\s+gia|lua\s+chon|khao\s+sat|dieu\s+tra|ket\s+noi|dong\s+bo|van\s+hanh|tiep\s+nhan|giai\s+quyet|xu\s+ly|danh\s+gia|soan\s+thao|tham\s+dinh|ho\s+tro)"
+    r"|khong\s|chuan\s+bi|bo\s+sung|hoan\s+thien|trinh\s|tham\s+gia|lua\s+chon|khao\s+sat|dieu\s+tra|ket\s+noi|dong\s+bo|van\s+hanh|tiep\s+nhan|giai\s+quyet|xu\s+ly|danh\s+gia|soan\s+thao|tham\s+dinh|ho\s+tro"
+    r"|phai\s|phat\s+dong|huy\s+dong)"
 )
 
 
@@ -194,7 +195,10 @@ _VERB_AFTER_RE = re.compile(
 _OPENING_RE = re.compile(
     rf"(?:\s*(?:{alternation('opening_words')})"
     r"(?![a-z])[^,;:.]{0,80},\s*){1,2}|\s*(?:rieng|doi\s+voi)\s+(?=\S)"
+    # "Về kinh phí: Các địa phương phải …": the topic of a paragraph, then its subject.
+    r"|\s*ve\s+[^,;:.]{1,40}:\s*(?=\S)"
 )
+_TOPIC_RE = re.compile(r"\s*ve\s+[^,;:.]{1,40}:\s*(?=\S)")
 # Qualifiers of a described group ("được giao chủ trì tại mục II", "có liên quan") before its verb.
 # Verbs that make the unit before them the owner of an item's work when it opens a later sentence.
 _OWNER_VERB_RE = re.compile(
@@ -238,6 +242,10 @@ def _class_heading_re() -> re.Pattern[str]:
 
 
 _FRONTED_PURPOSE_RE = re.compile(r"\s*(?:\S{1,6}\s+)?(?:de|nham|tu\s+nay\s+den)\s")
+# The rules that read a lead opening a paragraph (``_Extractor._opens_with_lead``).
+_OPENING_LEAD_RULES = frozenset(
+    {"lead.subject_at_start", "lead.assign_cue", "lead.generic_subject", "lead.group_with_qualifier"}
+)
 # "Tỉnh cần …", "Thành phố phải …": the province or city a conclusion speaks to, named by its level word alone.
 _BARE_PLACE_SUBJECT_RE = re.compile(r"\s*(tinh|thanh\s+pho)(?=\s+(?:can|phai)\s)")
 # A subject that states what it needs to do ("Tỉnh cần …", "Sở Y tế cần …"), the way a conclusion speaks.
@@ -824,6 +832,7 @@ class _Extractor:
     def walk(self, node: Node, context: _Context) -> None:
         sibling_context = context
         first = len(self.tasks)
+        self._split_own_leads(node)
         for child in node.children:
             if child.kind == "table":
                 # The texts just before a table, in document order: an annex's title names an indicator table's stage.
@@ -859,6 +868,49 @@ class _Extractor:
                 continue
             self._task(child, own, merged)
         self._carry_stated_subject(node, first)
+
+    def _split_own_leads(self, node: Node) -> None:
+        """Make each paragraph joined to an item that opens with a lead of its own ("1. Các địa phương phát động …"
+        then "Bộ Xây dựng chỉ đạo …", "Về kinh phí: Các địa phương phải …") an item of its own with the same marker:
+        a sentence with its own lead inside a numbered item is a task of its own (``LABELLING.md``)."""
+        children: list[Node] = []
+        for child in node.children:
+            children.append(child)
+            if not child.breaks or child.children or child.kind != "num":
+                continue
+            starts = [0, *child.breaks]
+            parts = [
+                child.text[start:end].strip()
+                for start, end in zip(starts, [*child.breaks, len(child.text)], strict=True)
+            ]
+            if not self._opens_with_lead(parts[0]):
+                continue  # an item that names its lead in its first words, then more paragraphs that name theirs
+            child.text, child.breaks = parts[0], []
+            current = child
+            for part in parts[1:]:
+                if self._opens_with_lead(part):
+                    fire("segment.paragraph_with_own_lead")
+                    current = Node(kind=child.kind, marker=child.marker, text=part, parent=node)
+                    children.append(current)
+                else:
+                    current.text = f"{current.text} {part}"
+        node.children = children
+
+    def _opens_with_lead(self, text: str) -> bool:
+        """Does a paragraph open with its lead as the subject, or with a cue naming it ("Giao Bộ Tài chính …")?"""
+        view = TextView(text)
+        rule, (_refs, _text, _end, _heading, spans) = self._propose_lead(view)
+        if rule not in _OPENING_LEAD_RULES or not spans:
+            return False
+        # The lead opens the paragraph, or follows its topic ("Về kinh phí: …"); a paragraph that opens with its
+        # grounds ("Căn cứ nội dung Kế hoạch này, các bộ …") goes on with the item.
+        topic = _TOPIC_RE.match(view.folded)
+        if spans[0][0] > (topic.end() if topic else 0) + 12:
+            return False
+        # A verb after the lead: "Bộ Xây dựng chỉ đạo …", not "Bộ Y tế - 65,05" or "Thời hạn ban hành: …".
+        return bool(re.match(r"\s*[a-z]", view.folded[spans[0][1] :])) and bool(
+            _VERB_AFTER_RE.match(view.folded, spans[0][1])
+        )
 
     def _carry_stated_subject(self, node: Node, first: int) -> None:
         """Give the lead an item states as its subject ("1. Về tăng trưởng kinh tế: Tỉnh cần tập trung …") to the

@@ -70,6 +70,8 @@ class Node:
     # "lead", "support", "deadline", "output" → text, from field paragraphs ("Đơn vị chủ trì: …").
     fields: dict[str, str] = field(default_factory=dict)
     rows: list[list[str]] = field(default_factory=list)
+    # Where each paragraph joined to the item's text as more of it starts (offsets into ``text``).
+    breaks: list[int] = field(default_factory=list)
 
     @property
     def section(self) -> str:
@@ -403,6 +405,7 @@ def build_tree(items: list[Paragraph]) -> Node:
                 del stack[1:]
                 parent = root
             else:
+                top.breaks.append(len(top.text) + 1)
                 top.text = f"{top.text} {item.text}"
                 continue
             node = Node(kind="para", marker="", text=item.text, parent=parent)

@@ -112,3 +112,51 @@ def test_a_lead_named_without_need_is_not_carried_to_the_items_after_it() -> Non
     )
     assert [(task["section"], task["lead_unit"]) for task in tasks] == [("1", "Bộ Tài chính")]
     assert "lead.stated_subject_carried" not in fired
+
+
+RELIEF = (
+    NOTICE + "Để khắc phục hậu quả mưa lũ, Thủ tướng Chính phủ yêu cầu các Bộ, các ngành, chính quyền các cấp "
+    "tập trung một số nhiệm vụ khẩn cấp, cần làm ngay:\n\n"
+)
+
+
+def test_a_group_that_launches_the_work_leads_its_item() -> None:
+    tasks, _fired = _extract(
+        RELIEF + "1. Các địa phương phát động ngay chiến dịch hỗ trợ Nhân dân sửa chữa nhà ở bị hư hỏng.\n\n"
+        "2. Các địa phương phải huy động lực lượng khắc phục các công trình hạ tầng thiết yếu.\n"
+    )
+    assert [(task["section"], task["lead_unit"]) for task in tasks] == [
+        ("1", "Các địa phương"),
+        ("2", "Các địa phương"),
+    ]
+
+
+def test_paragraphs_of_an_item_that_name_their_own_lead_are_tasks_of_their_own() -> None:
+    tasks, fired = _extract(
+        RELIEF + "1. Các địa phương phát động ngay chiến dịch hỗ trợ Nhân dân xây dựng lại nhà ở bị sập đổ.\n\n"
+        "Về kinh phí: Các địa phương phải chủ động bố trí các nguồn lực của địa phương để hỗ trợ Nhân dân.\n\n"
+        "Đồng thời tiếp tục vận động sự ủng hộ của cộng đồng doanh nghiệp.\n\n"
+        "Bộ Xây dựng chỉ đạo nghiên cứu, đưa ra một số thiết kế nhà mẫu phù hợp phong tục của người dân.\n\n"
+        "Bộ Nông nghiệp và Môi trường hướng dẫn các địa phương bố trí đất tái định cư, hoàn thành trước ngày "
+        "05/12/2025.\n\n"
+        "2. Bộ Y tế chỉ đạo xử lý vệ sinh môi trường sau lũ.\n"
+    )
+    assert [(task["section"], task["lead_unit"], task["deadline"]) for task in tasks] == [
+        ("1", "Các địa phương", None),
+        ("1", "Các địa phương", None),
+        ("1", "Bộ Xây dựng", None),
+        ("1", "Bộ Nông nghiệp và Môi trường", "2025-12-05"),
+        ("2", "Bộ Y tế", None),
+    ]
+    assert tasks[1]["content"].endswith("cộng đồng doanh nghiệp.")
+    assert fired["segment.paragraph_with_own_lead"] == 3
+
+
+def test_a_paragraph_that_opens_with_its_grounds_goes_on_with_its_item() -> None:
+    tasks, fired = _extract(
+        NOTICE + "IV. TỔ CHỨC THỰC HIỆN\n\n"
+        "1. Bộ trưởng, Thủ trưởng cơ quan ngang bộ chịu trách nhiệm thực hiện Kế hoạch này.\n\n"
+        "Căn cứ nội dung Kế hoạch này, các bộ, cơ quan ngang bộ xây dựng kế hoạch chi tiết triển khai.\n"
+    )
+    assert len(tasks) == 1
+    assert "segment.paragraph_with_own_lead" not in fired
