@@ -173,10 +173,7 @@ _NOT_VERB_AFTER_RE = re.compile(
     r"\s*(?:cua|ve|tai|trong|tren|duoi|cho|den|o|la|da|duoc|bi|nam|thang|ngay|so|theo|va|hoac|voi|nhu|ma|thi"
     r"|nay|do|gom|bao\s+gom|\(|\d)(?![a-z])"
 )
-# "…, tỉnh Đắk Lắk cần tiếp tục thực hiện … các nội dung trọng tâm sau:": what the lead needs to do leads in too.
-_LEAD_IN_VERB_RE = re.compile(
-    r"\s*(?:(?:can|phai)\s+)?(?:tiep\s+tuc\s+)?(?:trien\s+khai|thuc\s+hien|to\s+chuc\s+thuc\s+hien|tap\s+trung)(?![a-z])"
-)
+_LEAD_IN_VERB_RE = re.compile(r"\s*(?:trien\s+khai|thuc\s+hien|to\s+chuc\s+thuc\s+hien|tap\s+trung)(?![a-z])")
 _VERB_AFTER_RE = re.compile(
     r"\s*(?::|$|la\s+(?:co\s+quan\s+|don\s+vi\s+)?(?:thuong\s+truc|chu\s+tri|dau\s+moi|dau\s+moi)|co\s+trach\s+nhiem|chiu\s+trach\s+nhiem|chu\s+tri|phoi\s+hop|tham\s+muu|trien\s+khai|thuc\s+hien"
     r"|to\s+chuc|xay\s+dung|ra\s+soat|theo\s+doi|don\s+doc|kiem\s+tra|huong\s+dan|tiep\s+tuc|nghien\s+cuu|de\s+xuat"
@@ -248,6 +245,8 @@ _OPENING_LEAD_RULES = frozenset(
 )
 # "Tỉnh cần …", "Thành phố phải …": the province or city a conclusion speaks to, named by its level word alone.
 _BARE_PLACE_SUBJECT_RE = re.compile(r"\s*(tinh|thanh\s+pho)(?=\s+(?:can|phai)\s)")
+# A later sentence's subject that acts at once or must act ("… . Bộ Nông nghiệp và Môi trường chủ động phối hợp …").
+_ACTING_SUBJECT_RE = re.compile(r"\s*(?:chu\s+dong|khan\s+truong|can|phai)\s")
 # A subject that states what it needs to do ("Tỉnh cần …", "Sở Y tế cần …"), the way a conclusion speaks.
 _MODAL_AFTER_RE = re.compile(r"\s*(?:can|phai)\s")
 _LEAD_IN_CUE_RE = re.compile(r"(?<![a-z])(?:yeu\s+cau|de\s+nghi|giao|chi\s+dao)(?![a-z])")
@@ -698,14 +697,22 @@ class _Extractor:
                         False,
                         [(refs[0].start, end)],
                     )
-        for sentence in re.finditer(r"[.;]\s+|\(\s*", folded):
-            # "… trên các lĩnh vực trọng tâm. Sở Tư pháp thực hiện thường xuyên.": a later sentence names who does it.
+        for sentence in re.finditer(r"[.;]\s+|\(\s*|,\s+", folded):
+            # "… trên các lĩnh vực trọng tâm. Sở Tư pháp thực hiện thường xuyên.": a later sentence names who does it;
+            # "Khẩn trương khắc phục …, các địa phương phải huy động …": so does a clause whose subject must act.
+            after_comma = sentence.group().startswith(",")
+            if after_comma and not re.search(r"(?<![a-z])(?:can|phai)\s", folded[sentence.end() : sentence.end() + 80]):
+                continue  # no clause of a subject that must act follows this comma
             refs, end = parse_unit_list(view, self.registry, sentence.end())
-            if (
-                refs
-                and all(ref.kind in ("unit", "group", "unknown") for ref in refs)
-                and _OWNER_VERB_RE.match(folded, end)
-            ):
+            if not refs:
+                continue
+            if after_comma:
+                owner = bool(_MODAL_AFTER_RE.match(folded, end))
+            else:
+                owner = all(ref.kind in ("unit", "group", "unknown") for ref in refs) and bool(
+                    _OWNER_VERB_RE.match(folded, end) or _ACTING_SUBJECT_RE.match(folded, end)
+                )
+            if owner:
                 return "lead.later_sentence_owner", (
                     refs,
                     view.cut(refs[0].start, end),

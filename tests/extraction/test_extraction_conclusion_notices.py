@@ -66,7 +66,7 @@ def test_a_lead_in_that_says_what_the_province_needs_to_do_leads_the_items_below
         ("1", "Ủy ban nhân dân tỉnh Bắc Sơn"),
         ("2", "Ủy ban nhân dân tỉnh Bắc Sơn"),
     ]
-    assert fired["lead.lead_in_clause"] == 1
+    assert fired["lead.later_sentence_owner"] == 1
 
 
 def test_an_assessment_that_opens_with_the_province_under_a_general_assessment_is_no_task() -> None:
@@ -160,3 +160,28 @@ def test_a_paragraph_that_opens_with_its_grounds_goes_on_with_its_item() -> None
     )
     assert len(tasks) == 1
     assert "segment.paragraph_with_own_lead" not in fired
+
+
+def test_a_later_sentence_whose_subject_acts_at_once_names_the_lead_over_the_lead_in() -> None:
+    tasks, fired = _extract(
+        RELIEF + "5. Khẩn trương khôi phục sản xuất nông nghiệp. Bộ Nông nghiệp và Môi trường chủ động phối hợp "
+        "với địa phương hỗ trợ giống cây trồng, vật nuôi cho Nhân dân.\n"
+    )
+    assert [(task["section"], task["lead_unit"]) for task in tasks] == [("5", "Bộ Nông nghiệp và Môi trường")]
+    assert fired["lead.later_sentence_owner"] == 1
+
+
+def test_a_clause_whose_subject_must_act_names_the_lead() -> None:
+    tasks, _fired = _extract(
+        RELIEF + "4. Khẩn trương khắc phục các công trình hạ tầng thiết yếu bị hư hại do mưa lũ, các địa phương "
+        "phải huy động các lực lượng, việc gì cấp bách thì phải làm ngay.\n"
+    )
+    assert [(task["section"], task["lead_unit"]) for task in tasks] == [("4", "các địa phương")]
+
+
+def test_a_clause_after_a_comma_without_need_names_no_lead() -> None:
+    tasks, _fired = _extract(
+        RELIEF + "4. Khẩn trương khắc phục các công trình hạ tầng bị hư hại, các địa phương bị ảnh hưởng nặng "
+        "được ưu tiên hỗ trợ.\n"
+    )
+    assert [task["lead_unit"] for task in tasks] == ["các Bộ"]
