@@ -103,6 +103,8 @@ LEAD_CONFIDENCE = {
     "lead.class_heading": 0.6,
     "lead.named_heading": 0.6,
     "lead.generic_subject": 0.5,
+    "lead.place_as_subject": 0.6,
+    "lead.stated_subject_carried": 0.5,
     "lead.generic_heading": 0.5,
     "lead.single_addressee": 0.5,
 }
@@ -180,7 +182,8 @@ _VERB_AFTER_RE = re.compile(
     r"|rà|dam\s+bao|quan\s+ly|phan\s+cong|sap\s+xep|cung\s+cap|thuong\s+xuyen|t[il]ep\s+tuc"
     r"|tu\s+(?:cham|danh\s+gia|kiem\s+tra|ra\s+soat)|gui|nop|bo\s+tri|cu\s|dang\s+ky|thong\s+bao|lap\s|niem\s+yet"
     r"|cong\s+khai|su\s+dung|ung\s+dung|ap\s+dung|nghiem\s+tuc|quan\s+tam|khac\s+phuc|chan\s+chinh|bao\s+dam"
-    r"|khong\s|chuan\s+bi|bo\s+sung|hoan\s+thien|trinh\s|tham\s+gia|lua\s+chon|khao\s+sat|dieu\s+tra|ket\s+noi|dong\s+bo|van\s+hanh|tiep\s+nhan|giai\s+quyet|xu\s+ly|danh\s+gia|soan\s+thao|tham\s+dinh|ho\s+tro)"
+    r"|khong\s|chuan\s+bi|bo\s+sung|hoan\s+thien|trinh\s|tham\s+gia|lua\s+chon|khao\s+sat|dieu\s+tra|ket\s+noi|dong\s+bo|van\s+hanh|tiep\s+nhan|giai\s+quyet|xu\s+ly|danh\s+gia|soan\s+thao|tham\s+dinh|ho\s+tro"
+    r"|phai\s|phat\s+dong|huy\s+dong)"
 )
 
 
@@ -189,7 +192,10 @@ _VERB_AFTER_RE = re.compile(
 _OPENING_RE = re.compile(
     rf"(?:\s*(?:{alternation('opening_words')})"
     r"(?![a-z])[^,;:.]{0,80},\s*){1,2}|\s*(?:rieng|doi\s+voi)\s+(?=\S)"
+    # "Về kinh phí: Các địa phương phải …": the topic of a paragraph, then its subject.
+    r"|\s*ve\s+[^,;:.]{1,40}:\s*(?=\S)"
 )
+_TOPIC_RE = re.compile(r"\s*ve\s+[^,;:.]{1,40}:\s*(?=\S)")
 # Qualifiers of a described group ("được giao chủ trì tại mục II", "có liên quan") before its verb.
 # Verbs that make the unit before them the owner of an item's work when it opens a later sentence.
 _OWNER_VERB_RE = re.compile(
@@ -213,7 +219,9 @@ _ISSUING_LEAD_IN_RE = re.compile(
 _ISSUING_AFTER_RE = re.compile(r"\s*ban\s+hanh\s+(?:ke\s+hoach|chi\s+thi|quyet\s+dinh|van\s+ban)(?![a-z])")
 _QUALIFIER_RE = re.compile(
     r"\s*(?:neu\s+tren|noi\s+tren|co\s+ten\s+(?:tai|o)\s+\S+(?:\s+gui)?|duoc\s+kiem\s+tra|thuoc\s+doi\s+tuong(?:\s+(?:kiem\s+tra|thanh\s+tra|giam\s+sat|danh\s+gia|khao\s+sat|ap\s+dung))?|duoc\s+giao(?:\s+(?:chu\s+tri|nhiem\s+vu|thuc\s+hien))?|co\s+(?:lien\s+quan|ten|trach\s+nhiem\s+lien\s+quan)"
-    r"|lien\s+quan|truc\s+thuoc|thuoc|tai|trong|o|theo|cua|co\s+chi\s+so|co\s+ty\s+le|xep\s+hang|dat)(?![a-z])"
+    r"|lien\s+quan|truc\s+thuoc|thuoc|tai|trong|o|theo|cua|co\s+chi\s+so|co\s+ty\s+le|xep\s+hang|dat"
+    # "các tỉnh, thành phố từ Hà Tĩnh đến Khánh Hòa": the stretch of country the group covers.
+    r"|tu\s+[^,;:.()]{2,40}?\s+den(?=\s+[^\s\d]))(?![a-z])"
 )
 
 
@@ -231,6 +239,16 @@ def _class_heading_re() -> re.Pattern[str]:
 
 
 _FRONTED_PURPOSE_RE = re.compile(r"\s*(?:\S{1,6}\s+)?(?:de|nham|tu\s+nay\s+den)\s")
+# The rules that read a lead opening a paragraph (``_Extractor._opens_with_lead``).
+_OPENING_LEAD_RULES = frozenset(
+    {"lead.subject_at_start", "lead.assign_cue", "lead.generic_subject", "lead.group_with_qualifier"}
+)
+# "Tỉnh cần …", "Thành phố phải …": the province or city a conclusion speaks to, named by its level word alone.
+_BARE_PLACE_SUBJECT_RE = re.compile(r"\s*(tinh|thanh\s+pho)(?=\s+(?:can|phai)\s)")
+# A later sentence's subject that acts at once or must act ("… . Bộ Nông nghiệp và Môi trường chủ động phối hợp …").
+_ACTING_SUBJECT_RE = re.compile(r"\s*(?:chu\s+dong|khan\s+truong|can|phai)\s")
+# A subject that states what it needs to do ("Tỉnh cần …", "Sở Y tế cần …"), the way a conclusion speaks.
+_MODAL_AFTER_RE = re.compile(r"\s*(?:can|phai)\s")
 _LEAD_IN_CUE_RE = re.compile(r"(?<![a-z])(?:yeu\s+cau|de\s+nghi|giao|chi\s+dao)(?![a-z])")
 
 
@@ -516,6 +534,8 @@ class _Extractor:
         self.columns: dict[str, int] | None = None
         self.width = 0
         self.recent: list[str] = []
+        # The node each proposal was read from (by the proposal's id), for leads a section gives once.
+        self.origins: dict[int, Node] = {}
 
     # --- reading one node ---------------------------------------------------------------------------------------
 
@@ -594,6 +614,13 @@ class _Extractor:
             refs, end = parse_unit_list(view, self.registry, start)
             if refs and _LEAD_VERB_RE.match(folded, end) and refs[0].kind != "generic":
                 return "lead.chu_tri_clause", (refs, view.cut(refs[0].start, end), end, False, [(refs[0].start, end)])
+        bare = _BARE_PLACE_SUBJECT_RE.match(folded)
+        if bare and view.text[bare.start(1) : bare.start(1) + 1].isupper():
+            # "Tỉnh cần tập trung …": a conclusion names the province it speaks to by its level word alone.
+            start, end = bare.start(1), bare.end(1)
+            text = view.cut(start, end)
+            ref = UnitRef(text=text, start=start, end=end, kind="generic")
+            return "lead.place_as_subject", ([ref], text, end, False, [(start, end)])
         opening = _OPENING_RE.match(folded)
         for start in (0, opening.end()) if opening else (0,):
             refs, end = parse_unit_list(view, self.registry, start)
@@ -670,14 +697,22 @@ class _Extractor:
                         False,
                         [(refs[0].start, end)],
                     )
-        for sentence in re.finditer(r"[.;]\s+|\(\s*", folded):
-            # "… trên các lĩnh vực trọng tâm. Sở Tư pháp thực hiện thường xuyên.": a later sentence names who does it.
+        for sentence in re.finditer(r"[.;]\s+|\(\s*|,\s+", folded):
+            # "… trên các lĩnh vực trọng tâm. Sở Tư pháp thực hiện thường xuyên.": a later sentence names who does it;
+            # "Khẩn trương khắc phục …, các địa phương phải huy động …": so does a clause whose subject must act.
+            after_comma = sentence.group().startswith(",")
+            if after_comma and not re.search(r"(?<![a-z])(?:can|phai)\s", folded[sentence.end() : sentence.end() + 80]):
+                continue  # no clause of a subject that must act follows this comma
             refs, end = parse_unit_list(view, self.registry, sentence.end())
-            if (
-                refs
-                and all(ref.kind in ("unit", "group", "unknown") for ref in refs)
-                and _OWNER_VERB_RE.match(folded, end)
-            ):
+            if not refs:
+                continue
+            if after_comma:
+                owner = bool(_MODAL_AFTER_RE.match(folded, end))
+            else:
+                owner = all(ref.kind in ("unit", "group", "unknown") for ref in refs) and bool(
+                    _OWNER_VERB_RE.match(folded, end) or _ACTING_SUBJECT_RE.match(folded, end)
+                )
+            if owner:
                 return "lead.later_sentence_owner", (
                     refs,
                     view.cut(refs[0].start, end),
@@ -804,6 +839,7 @@ class _Extractor:
     def walk(self, node: Node, context: _Context) -> None:
         sibling_context = context
         first = len(self.tasks)
+        self._split_own_leads(node)
         for child in node.children:
             if child.kind == "table":
                 # The texts just before a table, in document order: an annex's title names an indicator table's stage.
@@ -838,6 +874,86 @@ class _Extractor:
             if at_root and (not own.lead or _CLOSING_RE.search(fold_aligned(child.text)) or _is_upper(child.text)):
                 continue
             self._task(child, own, merged)
+        self._carry_stated_subject(node, first)
+
+    def _split_own_leads(self, node: Node) -> None:
+        """Make each paragraph joined to an item that opens with a lead of its own ("1. Các địa phương phát động …"
+        then "Bộ Xây dựng chỉ đạo …", "Về kinh phí: Các địa phương phải …") an item of its own with the same marker:
+        a sentence with its own lead inside a numbered item is a task of its own (``LABELLING.md``)."""
+        children: list[Node] = []
+        for child in node.children:
+            children.append(child)
+            if not child.breaks or child.children or child.kind != "num":
+                continue
+            starts = [0, *child.breaks]
+            parts = [
+                child.text[start:end].strip()
+                for start, end in zip(starts, [*child.breaks, len(child.text)], strict=True)
+            ]
+            if not self._opens_with_lead(parts[0]):
+                continue  # an item that names its lead in its first words, then more paragraphs that name theirs
+            child.text, child.breaks = parts[0], []
+            current = child
+            for part in parts[1:]:
+                if self._opens_with_lead(part):
+                    fire("segment.paragraph_with_own_lead")
+                    current = Node(kind=child.kind, marker=child.marker, text=part, parent=node)
+                    children.append(current)
+                else:
+                    current.text = f"{current.text} {part}"
+        node.children = children
+
+    def _opens_with_lead(self, text: str) -> bool:
+        """Does a paragraph open with its lead as the subject, or with a cue naming it ("Giao Bộ Tài chính …")?"""
+        view = TextView(text)
+        rule, (_refs, _text, _end, _heading, spans) = self._propose_lead(view)
+        if rule not in _OPENING_LEAD_RULES or not spans:
+            return False
+        # The lead opens the paragraph, or follows its topic ("Về kinh phí: …"); a paragraph that opens with its
+        # grounds ("Căn cứ nội dung Kế hoạch này, các bộ …") goes on with the item.
+        topic = _TOPIC_RE.match(view.folded)
+        if spans[0][0] > (topic.end() if topic else 0) + 12:
+            return False
+        # A verb after the lead: "Bộ Xây dựng chỉ đạo …", not "Bộ Y tế - 65,05" or "Thời hạn ban hành: …".
+        return bool(re.match(r"\s*[a-z]", view.folded[spans[0][1] :])) and bool(
+            _VERB_AFTER_RE.match(view.folded, spans[0][1])
+        )
+
+    def _carry_stated_subject(self, node: Node, first: int) -> None:
+        """Give the lead an item states as its subject ("1. Về tăng trưởng kinh tế: Tỉnh cần tập trung …") to the
+        items after it in the same section that name no one ("2. Cần đánh giá kỹ …", "3. Rà soát …"): a conclusion
+        says once whom its tasks are for (``LABELLING.md``: a lead given once applies to every item under it)."""
+        carrier: ProposedTask | None = None
+        for index in range(first, len(self.tasks)):
+            task = self.tasks[index]
+            origin = self.origins.get(index)
+            if task.lead_unit:
+                carrier = task if origin is not None and self._states_subject(task, origin, node) else None
+                continue
+            if carrier is None or origin is None or origin.parent is None:
+                continue
+            fire("lead.stated_subject_carried")
+            task.lead_unit, task.lead_unit_id = carrier.lead_unit, carrier.lead_unit_id
+            task.lead_unit_ids = list(carrier.lead_unit_ids)
+            task.unknown_units = list(dict.fromkeys([*carrier.unknown_units, *task.unknown_units]))
+            task.sources["lead_unit"] = carrier.sources.get("lead_unit", carrier.lead_unit or "")
+            task.rules["lead_unit"] = "lead.stated_subject_carried"
+            task.confidence["lead_unit"] = LEAD_CONFIDENCE["lead.stated_subject_carried"]
+
+    @staticmethod
+    def _states_subject(task: ProposedTask, origin: Node, node: Node) -> bool:
+        """Was ``task`` read from an item of ``node`` (or the first paragraph under its heading) that opens with its
+        lead as the subject of "cần"/"phải"?"""
+        parent = origin.parent
+        if parent is not node and not (
+            parent is not None and parent.parent is node and parent.is_heading() and parent.children[0] is origin
+        ):
+            return False
+        if task.rules.get("lead_unit", "").endswith(".inherited"):
+            return False
+        folded = fold_aligned(task.content)
+        written = fold_aligned(task.sources.get("lead_unit", ""))
+        return bool(written) and folded.startswith(written) and bool(_MODAL_AFTER_RE.match(folded, len(written)))
 
     def _closing(self, node: Node, first: int, siblings: _Context, context: _Context) -> bool:
         """Apply a closing sentence's deadline ("Các nội dung trên hoàn thành trước ngày 15/12/2025") to items above.
@@ -901,6 +1017,7 @@ class _Extractor:
             return
         if context.prefix:
             content = f"{context.prefix} {content}"
+        self.origins[len(self.tasks)] = node
         self.tasks.append(
             self._proposed(
                 section=context.section,
@@ -1281,8 +1398,15 @@ def _skip_heading(node: Node, registry: Registry) -> bool:
     for child in node.children:
         # A heading cut by a line wrap ("II. NỘI DUNG / THỰC HIỆN") over items that open with a named unit
         # ("1. Sở Y tế") heads tasks, whatever its first words say.
-        refs, _end = parse_unit_list(TextView(child.text), registry, 0)
-        if child.kind != "table" and refs and any(ref.kind in ("unit", "unknown") for ref in refs):
+        view = TextView(child.text)
+        refs, end = parse_unit_list(view, registry, 0)
+        if (
+            child.kind != "table"
+            and refs
+            and any(ref.kind in ("unit", "unknown") for ref in refs)
+            # "Tỉnh Đắk Lắk (mới) có quy mô …" under "I. ĐÁNH GIÁ CHUNG" describes the unit; it is no item.
+            and _VERB_AFTER_RE.match(view.folded, end)
+        ):
             fire("heading.kept_for_named_units")
             return False
     fire("heading.skipped_explanation")

@@ -70,6 +70,8 @@ class Node:
     # "lead", "support", "deadline", "output" → text, from field paragraphs ("Đơn vị chủ trì: …").
     fields: dict[str, str] = field(default_factory=dict)
     rows: list[list[str]] = field(default_factory=list)
+    # Where each paragraph joined to the item's text as more of it starts (offsets into ``text``).
+    breaks: list[int] = field(default_factory=list)
 
     @property
     def section(self) -> str:
@@ -241,6 +243,10 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
                     # "a) Khẩn trương rà soát, chuẩn hóa kết quả giải quyết" / "TTHC chưa được chuẩn hóa; …": a
                     # lettered item whose first line is short by its indent goes on, it is no heading.
                     fire("segment.wrapped_lettered_item")
+                elif _heading_cut_by_wrap(previous_line):
+                    # "1. Chủ tịch Ủy ban nhân dân các tỉnh, thành phố từ" / "Hà Tĩnh đến Khánh Hòa:": a heading
+                    # never ends on "từ", "của", "và"; the name of a place goes on below.
+                    fire("segment.heading_cut_by_wrap")
                 else:
                     starts_new = True
             elif line[:1].isupper() and len(previous_line) < 0.5 * typical and current_kind not in ("dash", "plus"):
@@ -399,6 +405,7 @@ def build_tree(items: list[Paragraph]) -> Node:
                 del stack[1:]
                 parent = root
             else:
+                top.breaks.append(len(top.text) + 1)
                 top.text = f"{top.text} {item.text}"
                 continue
             node = Node(kind="para", marker="", text=item.text, parent=parent)
@@ -474,6 +481,13 @@ def _wrapped_item(previous: str, line: str) -> bool:
     if any(folded.endswith(" " + word) for word in phrases("wrap_continuations")):
         return True
     return bool(_ABBREVIATION_START_RE.match(line))
+
+
+def _heading_cut_by_wrap(previous: str) -> bool:
+    """Does the first line of a numbered item end with a word that needs what follows
+    (``data/heading_cut_words.txt``: "từ", "đến", "của" …), so that it cannot be a whole heading?"""
+    folded = " ".join(fold_aligned(previous).split())
+    return any(folded.endswith(" " + word) for word in phrases("heading_cut_words"))
 
 
 def _ends_with_head(marker: str, line: str) -> bool:
