@@ -180,7 +180,8 @@ _VERB_AFTER_RE = re.compile(
     r"|rà|dam\s+bao|quan\s+ly|phan\s+cong|sap\s+xep|cung\s+cap|thuong\s+xuyen|t[il]ep\s+tuc"
     r"|tu\s+(?:cham|danh\s+gia|kiem\s+tra|ra\s+soat)|gui|nop|bo\s+tri|cu\s|dang\s+ky|thong\s+bao|lap\s|niem\s+yet"
     r"|cong\s+khai|su\s+dung|ung\s+dung|ap\s+dung|nghiem\s+tuc|quan\s+tam|khac\s+phuc|chan\s+chinh|bao\s+dam"
-    r"|khong\s|chuan\s+bi|bo\s+sung|hoan\s+thien|trinh\s|tham\s+gia|lua\s+chon|khao\s+sat|dieu\s+tra|ket\s+noi|dong\s+bo|van\s+hanh|tiep\s+nhan|giai\s+quyet|xu\s+ly|danh\s+gia|soan\s+thao|tham\s+dinh|ho\s+tro)"
+    r"|khong\s|chuan\s+bi|bo\s+sung|hoan\s+thien|trinh\s|tham\s+gia|lua\s+chon|khao\s+sat|dieu\s+tra|ket\s+noi|dong\s+bo|van\s+hanh|tiep\s+nhan|giai\s+quyet|xu\s+ly|danh\s+gia|soan\s+thao|tham\s+dinh|ho\s+tro"
+    r"|lam\s+viec\s+voi|day\s+nhanh)"
 )
 
 
@@ -210,6 +211,9 @@ _ISSUING_LEAD_IN_RE = re.compile(
     r"(?<![a-z])ban\s+hanh\s+(?:ke\s+hoach|chi\s+thi|quyet\s+dinh|chuong\s+trinh|phuong\s+an|de\s+an)(?![a-z])"
     r"(?:(?!:).)*nhu\s+sau\s*:\s*$"
 )
+# "Xét báo cáo của Bộ Tài chính …, Phó Thủ tướng Chính phủ Hồ Đức Phớc có ý kiến như sau:": a letter conveying a
+# leader's opinion; the report it answers is background, its dates are no deadline and its leader no lead.
+_OPINION_LEAD_IN_RE = re.compile(r"(?<![a-z])co\s+y\s+kien(?:\s+chi\s+dao)?\s+(?:nhu\s+sau|sau\s+day)\s*:\s*$")
 _ISSUING_AFTER_RE = re.compile(r"\s*ban\s+hanh\s+(?:ke\s+hoach|chi\s+thi|quyet\s+dinh|van\s+ban)(?![a-z])")
 _QUALIFIER_RE = re.compile(
     r"\s*(?:neu\s+tren|noi\s+tren|co\s+ten\s+(?:tai|o)\s+\S+(?:\s+gui)?|duoc\s+kiem\s+tra|thuoc\s+doi\s+tuong(?:\s+(?:kiem\s+tra|thanh\s+tra|giam\s+sat|danh\s+gia|khao\s+sat|ap\s+dung))?|duoc\s+giao(?:\s+(?:chu\s+tri|nhiem\s+vu|thuc\s+hien))?|co\s+(?:lien\s+quan|ten|trach\s+nhiem\s+lien\s+quan)"
@@ -456,6 +460,29 @@ def _is_schedule(text: str) -> bool:
     # "Phương hướng nhiệm vụ 6 tháng cuối năm 2022", "Nhiệm vụ trọng tâm Quý IV": the period of the work;
     # "Về chấm điểm Chỉ số CCHC năm 2025" names the year of an index instead.
     return bool(_SCHEDULE_HEADING_RE.search(folded))
+
+
+_SENTENCE_END_RE = re.compile(r"[.;]\s+(?=[A-ZĐÀ-Ỹ])")
+# The letter's last sentence, announcing it: "Văn phòng Chính phủ xin thông báo để … biết, thực hiện./.".
+_ANNOUNCING_RE = re.compile(r"(?<![a-z])thong\s+bao\s+de\s+(?:\S+\s+){1,12}biet")
+
+
+def _cut_closing_sentence(node: Node) -> None:
+    """Leave a paragraph's request without the letter's closing sentence the wrap joined to it.
+
+    "…, Bộ Xây dựng làm việc với … để bổ sung các văn bản cần thiết. Văn phòng Chính phủ xin thông báo để Bộ Xây
+    dựng và các cơ quan liên quan biết, thực hiện./.": the announcement ("… thông báo để … biết") would make the
+    whole paragraph a closing; only its last sentence is one, and the sentences before it are the letter's request.
+    """
+    folded = fold_aligned(node.text)
+    match = _ANNOUNCING_RE.search(folded)
+    if match is None:
+        return
+    ends = [end.end() for end in _SENTENCE_END_RE.finditer(node.text, 0, match.start())]
+    if not ends:
+        return
+    fire("task.closing_sentence_cut")
+    node.text = node.text[: ends[-1]].rstrip()
 
 
 def _is_upper(text: str) -> bool:
@@ -814,6 +841,8 @@ class _Extractor:
                 continue
             if not child.children and self._closing(child, first, sibling_context, context):
                 continue
+            if not child.children and child.kind == "para":
+                _cut_closing_sentence(child)
             has_children = any(grandchild.kind != "table" or grandchild.rows for grandchild in child.children)
             section = child.section or context.section
             path = _extend_path(context.path, child.section)
@@ -830,6 +859,9 @@ class _Extractor:
                     # "Ủy ban nhân dân Tỉnh ban hành Kế hoạch … đến năm 2035 … như sau:" issues the document; the
                     # span in its title is the plan's, not a deadline of the items after it.
                     fire("lead_in.issuing_passes_nothing")
+                    continue
+                if _OPINION_LEAD_IN_RE.search(fold_aligned(child.text)):
+                    fire("lead_in.opinion_passes_nothing")
                     continue
                 # A lead-in sentence: what it says applies to the items after it.
                 sibling_context = replace(merged, section=context.section, path=context.path)

@@ -243,9 +243,18 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
                     fire("segment.wrapped_lettered_item")
                 else:
                     starts_new = True
-            elif line[:1].isupper() and len(previous_line) < 0.5 * typical and current_kind not in ("dash", "plus"):
-                # A short line ends a heading ("1. Cải cách thể chế") even without punctuation.
+            elif (
+                line[:1].isupper()
+                and len(previous_line) < 0.5 * typical
+                and current_kind not in ("dash", "plus")
+                and not (re.search(r"\w$", previous_line) and _syllable_then_comma(line))
+            ):
+                # A short line ends a heading ("1. Cải cách thể chế") even without punctuation, but not a name cut
+                # by the wrap whose last syllable opens the line below with a comma ("Các Bộ, cơ quan ngang" /
+                # "Bộ, cơ quan thuộc Chính phủ nghiên cứu …").
                 starts_new = True
+            elif line[:1].isupper() and len(previous_line) < 0.5 * typical and current_kind not in ("dash", "plus"):
+                fire("segment.name_cut_before_comma")
             elif _FIELD_RE.match(fold_aligned(line)):
                 starts_new = True
             elif previous_line.endswith((".", ";")) and _CLOSING_START_RE.match(fold_aligned(line)):
@@ -458,6 +467,26 @@ def _proper_name_wrapped(previous: str, line: str) -> bool:
     last, first = end.group(0).strip(), line.split()[0].rstrip(",;:")
     capitalised = last[:1].isupper() and not last.isupper()
     return capitalised and first[:1].isupper() and not (len(first) > 1 and first.isupper())
+
+
+def wrapped_name(previous: str, line: str) -> bool:
+    """Does ``line`` go on a name that the wrap cut at the end of ``previous``, though it opens with a capital?
+
+    It does when ``previous`` ends with a word that needs what follows (``data/wrap_continuations.txt``: "thuộc",
+    "của" …), or the cut falls inside a proper name ("Ninh" / "Bình, Bắc Ninh"), or ``line`` opens with one
+    capitalised syllable and a comma ("cơ quan ngang" / "Bộ, cơ quan thuộc Chính phủ …"), which starts no sentence.
+    """
+    folded = " ".join(fold_aligned(previous).split())
+    if any(folded.endswith(" " + word) for word in phrases("wrap_continuations")):
+        return True
+    return _proper_name_wrapped(previous, line) or _syllable_then_comma(line)
+
+
+def _syllable_then_comma(line: str) -> bool:
+    """Does ``line`` open with one capitalised syllable and a comma ("Bộ, cơ quan thuộc Chính phủ …")?"""
+    first = line.split(maxsplit=1)[0] if line.strip() else ""
+    word = first[:-1]
+    return first.endswith(",") and word.isalpha() and word[:1].isupper() and (len(word) == 1 or word[1:].islower())
 
 
 _ABBREVIATION_START_RE = re.compile(r"^[A-ZĐ]{2,}[A-ZĐ0-9&-]*\b")

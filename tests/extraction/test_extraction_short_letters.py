@@ -1,0 +1,99 @@
+"""Short letters: a leader's opinion conveyed by a government office, the one request of a letter with the letter's
+closing sentence wrapped onto it, and names cut by the wrap in the addressees and the body (``docs/extraction.md``,
+"Short letters")."""
+
+from __future__ import annotations
+
+from cchc.extraction import extract_text, to_json_dict
+from cchc.extraction.rules import counting_rules
+
+HEADER = "VĂN PHÒNG CHÍNH PHỦ\nSố: 1200/VPCP-KTTH\nV/v dự án cầu cảng\n\nHà Nội, ngày 10 tháng 11 năm 2025\n\n"
+# Lines wrapped at a fixed width, the first line of each paragraph short by its indent.
+OPINION = (
+    "Xét báo cáo của Bộ Tài chính tại văn bản số 500/BC-BTC ngày 01 tháng 11 năm 2025 về\n"
+    "tình hình giải ngân vốn đầu tư công trong những tháng cuối năm 2025, Phó Thủ tướng\n"
+    "Chính phủ có ý kiến như sau:\n"
+)
+
+
+def _extract(body: str) -> tuple[list[dict], dict[str, int]]:
+    with counting_rules() as fired:
+        tasks = to_json_dict(extract_text(HEADER + body, units=[]))["tasks"]
+    return tasks, dict(fired)
+
+
+def test_the_opinion_a_government_office_conveys_passes_no_date_of_the_report_it_answers() -> None:
+    tasks, fired = _extract(
+        "Kính gửi: Bộ Xây dựng.\n"
+        + OPINION
+        + "Bộ Xây dựng rà soát danh mục các dự án chậm giải ngân và đề xuất phương án điều chuyển vốn\n"
+        "cho các dự án có khả năng giải ngân tốt hơn.\n"
+        "Văn phòng Chính phủ thông báo để các cơ quan biết, thực hiện./.\n"
+    )
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [("Bộ Xây dựng", None)]
+    assert fired["lead_in.opinion_passes_nothing"] == 1
+
+
+def test_a_request_keeps_its_lead_when_the_closing_sentence_is_wrapped_onto_it() -> None:
+    tasks, fired = _extract(
+        "Kính gửi: Bộ Xây dựng.\n"
+        + OPINION
+        + "Trên cơ sở Báo cáo số 15/BC-CP ngày 02/11/2025 của Chính phủ, Bộ Xây dựng làm việc với\n"
+        "các địa phương để tháo gỡ vướng mắc về giải phóng mặt bằng của dự án cầu cảng, báo cáo\n"
+        "Thủ tướng Chính phủ trước ngày 30/11/2025. Văn phòng Chính phủ xin thông báo để Bộ Xây\n"
+        "dựng và các cơ quan liên quan biết, thực hiện./.\n"
+    )
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [("Bộ Xây dựng", "2025-11-30")]
+    assert not tasks[0]["content"].endswith("./.")
+    assert fired["task.closing_sentence_cut"] == 1
+
+
+def test_a_general_closing_request_before_the_closing_about_problems_stays_no_task() -> None:
+    tasks, fired = _extract(
+        "Kính gửi: Ủy ban nhân dân các tỉnh.\n"
+        "1. Ủy ban nhân dân các tỉnh rà soát mức chi phí quản lý của địa phương, báo cáo trước ngày 30/11/2025.\n"
+        "Bộ Nội vụ đề nghị Ủy ban nhân dân các tỉnh triển khai thực hiện theo đúng quy định. Trong quá trình\n"
+        "thực hiện, nếu phát sinh vướng mắc đề nghị phản ánh kịp thời về Bộ Nội vụ để hướng dẫn./.\n"
+    )
+    assert [task["section"] for task in tasks] == ["1"]
+    assert "task.closing_sentence_cut" not in fired
+
+
+def test_an_addressee_cut_after_a_word_that_needs_its_object_is_read_whole() -> None:
+    extraction = extract_text(
+        HEADER + "Kính gửi: Bộ trưởng, Thủ trưởng các cơ quan ngang Bộ, cơ quan thuộc\n"
+        "Chính phủ\n"
+        "Các Bộ, cơ quan chủ động rà soát các kế hoạch, chương trình hành động năm 2026.\n",
+        units=[],
+    )
+    assert extraction.addressees == ["Bộ trưởng, Thủ trưởng các cơ quan ngang Bộ, cơ quan thuộc Chính phủ"]
+
+
+def test_an_addressee_cut_inside_a_place_name_is_read_whole() -> None:
+    extraction = extract_text(
+        HEADER + "Kính gửi: Chủ tịch Ủy ban nhân dân các tỉnh: Hưng Yên, Ninh\n"
+        "Bình, Phú Thọ.\n"
+        "Ủy ban nhân dân các tỉnh đẩy nhanh các thủ tục cấp mỏ vật liệu xây dựng cho dự án.\n",
+        units=[],
+    )
+    assert extraction.addressees == ["Chủ tịch Ủy ban nhân dân các tỉnh: Hưng Yên, Ninh Bình, Phú Thọ"]
+
+
+def test_a_short_first_line_cut_before_a_syllable_and_its_comma_goes_on() -> None:
+    tasks, fired = _extract(
+        "Kính gửi: Các Bộ, cơ quan ngang Bộ.\n" + OPINION + "Các Bộ, cơ quan ngang\n"
+        "Bộ, cơ quan thuộc Chính phủ nghiên cứu các giải pháp tại Báo cáo số 500/BC-BTC nêu trên trong quá\n"
+        "trình triển khai thực hiện; chủ động rà soát, cập nhật các kế hoạch, chương trình hành động.\n"
+    )
+    assert [task["lead_unit"] for task in tasks] == ["Các Bộ, cơ quan ngang Bộ, cơ quan thuộc Chính phủ"]
+    assert fired["segment.name_cut_before_comma"] == 1
+
+
+def test_a_short_heading_still_ends_before_a_sentence_that_opens_with_two_words() -> None:
+    tasks, _fired = _extract(
+        "Kính gửi: Sở Tài chính.\n"
+        "1. Về giải ngân\n"
+        "Sở Tài chính rà soát danh mục các dự án chậm giải ngân, hoàn thành trước ngày 30/11/2025 và báo cáo kết quả.\n"
+    )
+    assert [(task["section"], task["lead_unit"]) for task in tasks] == [("1", "Sở Tài chính")]
+    assert tasks[0]["content"].startswith("Sở Tài chính rà soát")
