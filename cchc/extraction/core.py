@@ -146,8 +146,10 @@ _NOT_TASK = re.compile(
     r"|co\s+phu\s+luc|trong\s+qua\s+trinh\s+(?:to\s+chuc\s+)?thuc\s+hien,?\s+neu\s+co"
     r"|(?:thay\s+the|bai\s+bo)\s+(?:cac\s+)?quyet\s+dinh\s+so"
 )
+# A parenthesis pointing to an annex for the details of a request: "(hướng dẫn chi tiết tại các Phụ lục kèm theo)".
+_ANNEX_POINTER_RE = re.compile(r"\((?:(?!\)).)*?chi\s+tiet\s+(?:tai|theo)\s(?:(?!\)).)*\)")
 _CONTACT_RE = re.compile(
-    r"\s*(?:dau\s+moi|thong\s+tin|can\s+bo|cong\s+chuc)\s+lien\s+he|\s*(?:moi\s+)?chi\s+tiet\s+(?:xin\s+)?lien\s+he"
+    r"\s*(?:dau\s+moi|thong\s+tin|can\s+bo|cong\s+chuc)\s+lien\s+he|\s*(?:moi\s+)?(?:thong\s+tin\s+)?chi\s+tiet\s+(?:xin\s+)?lien\s+he"
 )
 _ASSESSMENT_RE = re.compile(
     r"\s*(?:co\s+ban\s+)?(?:thong\s+nhat|nhat\s+tri|dong\s+y)\s+(?:voi|cao|chu\s+truong|noi\s+dung)|\s*(?:ghi\s+nhan|danh\s+gia\s+cao"
@@ -462,27 +464,38 @@ def _is_schedule(text: str) -> bool:
     return bool(_SCHEDULE_HEADING_RE.search(folded))
 
 
-_SENTENCE_END_RE = re.compile(r"[.;]\s+(?=[A-ZĐÀ-Ỹ])")
-# The letter's last sentence, announcing it: "Văn phòng Chính phủ xin thông báo để … biết, thực hiện./.".
-_ANNOUNCING_RE = re.compile(r"(?<![a-z])thong\s+bao\s+de\s+(?:\S+\s+){1,12}biet")
+_SENTENCE_END_RE = re.compile(r"\.\s+(?=[A-ZĐÀ-Ỹ])")
+# The letter's last sentences, announcing it ("Văn phòng Chính phủ xin thông báo để … biết, thực hiện./.", "Trân
+# trọng thông báo./.") or giving whom to call ("Mọi thông tin chi tiết xin liên hệ: …").
+_ANNOUNCING_RE = re.compile(
+    r"(?<![a-z])thong\s+bao\s+de\s+(?:\S+\s+){1,12}biet|\s*(?:tran\s+trong|xin)\s+thong\s+bao\s*\./\."
+)
 
 
 def _cut_closing_sentence(node: Node) -> None:
-    """Leave a paragraph's request without the letter's closing sentence the wrap joined to it.
+    """Leave a paragraph's request without the letter's closing sentences the wrap joined to it.
 
     "…, Bộ Xây dựng làm việc với … để bổ sung các văn bản cần thiết. Văn phòng Chính phủ xin thông báo để Bộ Xây
-    dựng và các cơ quan liên quan biết, thực hiện./.": the announcement ("… thông báo để … biết") would make the
-    whole paragraph a closing; only its last sentence is one, and the sentences before it are the letter's request.
+    dựng và các cơ quan liên quan biết, thực hiện./.": the announcement ("… thông báo để … biết", "Trân trọng thông
+    báo./.") and a contact ("Mọi thông tin chi tiết xin liên hệ: …") would make the whole paragraph a closing; only
+    its last sentences are, and the sentences before them are the letter's request.
     """
     folded = fold_aligned(node.text)
-    match = _ANNOUNCING_RE.search(folded)
-    if match is None:
-        return
-    ends = [end.end() for end in _SENTENCE_END_RE.finditer(node.text, 0, match.start())]
-    if not ends:
+    starts = [end.end() for end in _SENTENCE_END_RE.finditer(node.text)]
+    cut = len(node.text)
+    for start in reversed(starts):
+        sentence = folded[start:cut]
+        if not (_ANNOUNCING_RE.search(sentence) or _CONTACT_RE.match(sentence)):
+            break
+        cut = start
+    if cut == len(node.text):
         return
     fire("task.closing_sentence_cut")
-    node.text = node.text[: ends[-1]].rstrip()
+    node.text = node.text[:cut].rstrip()
+
+
+def _blanked(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
 
 
 def _is_upper(text: str) -> bool:
@@ -792,6 +805,14 @@ class _Extractor:
                 text_for_dates = " " * (last + 2) + text_for_dates[last + 2 :]
         if node.text.rstrip().endswith(":"):
             text_for_dates = _without_fronted_purpose(text_for_dates)
+        elif lead_rule == "lead.assign_cue" and spans:
+            # "… chi trả chế độ đến người thụ hưởng những tháng cuối năm 2025, Bộ Nội vụ đã hướng dẫn … Vì vậy, đề
+            # nghị Ủy ban nhân dân các tỉnh … căn cứ …": the sentences before the request tell what happened; their
+            # dates are not when the request is due.
+            last = text_for_dates.rfind(". ", 0, spans[0][0])
+            if last > 0 and text_for_dates[: last + 2].strip():
+                fire("deadline.background_before_request_blanked")
+                text_for_dates = " " * (last + 2) + text_for_dates[last + 2 :]
         # In the text (not a table of overdue work), a day before the document's own date is no deadline.
         deadline = parse_deadline(
             text_for_dates,
@@ -841,7 +862,7 @@ class _Extractor:
                 continue
             if not child.children and self._closing(child, first, sibling_context, context):
                 continue
-            if not child.children and child.kind == "para":
+            if not child.children:
                 _cut_closing_sentence(child)
             has_children = any(grandchild.kind != "table" or grandchild.rows for grandchild in child.children)
             section = child.section or context.section
@@ -923,8 +944,15 @@ class _Extractor:
             # "… xử lý các kiến nghị (Phụ lục kèm theo), hoàn thành trước ngày 15/12/2025": the annex's rows are due
             # then, when its table gives them no time of their own.
             self.annex_deadlines.append(own.deadline)
-        if not content or _NOT_TASK.search(folded) or content.rstrip().endswith(":") or _CONTACT_RE.match(folded):
+        if not content or content.rstrip().endswith(":") or _CONTACT_RE.match(folded):
             return
+        if _NOT_TASK.search(folded):
+            if not _NOT_TASK.search(_ANNEX_POINTER_RE.sub(_blanked, folded)):
+                # "… gửi thông tin (hướng dẫn chi tiết tại các Phụ lục kèm theo Công văn) trước ngày 24/11/2025":
+                # the annex holds the details of the request, it is not an annex the document issues.
+                fire("task.annex_pointer_kept")
+            else:
+                return
         if node.kind == "para" and own.deadline.is_empty and _CLOSING_RE.search(folded):
             return  # "Sở Nội vụ đề nghị các cơ quan, đơn vị phối hợp thực hiện./."
         if not own.lead and _ASSESSMENT_RE.match(folded):
@@ -1098,6 +1126,17 @@ class _Extractor:
         else:
             kind = "generic" if all(ref.kind == "generic" for ref in refs) else "group"
             lead = [UnitRef(text=whole, start=0, end=len(view.text), members=members, kind=kind)]
+        ids = {pk for ref in lead for pk in ref.ids}
+        named = {canonical(ref.name) for ref in lead} | {canonical(ref.text) for ref in refs}
+        if any(
+            task.lead_unit and ((ids and ids & set(task.lead_unit_ids)) or canonical(task.lead_unit) in named)
+            for task in self.tasks
+        ):
+            # "1. Đối tượng … 3. Nội dung … 4. Cách thức thực hiện …" then "Bộ Tài chính trân trọng đề nghị Ủy ban
+            # nhân dân các tỉnh … chỉ đạo …": the letter names its addressee where it asks something of it; the items
+            # that name no one describe the event, they are no work of the addressee.
+            fire("lead.single_addressee_named_elsewhere")
+            return
         for task in self.tasks:
             if task.lead_unit:
                 continue

@@ -97,3 +97,73 @@ def test_a_short_heading_still_ends_before_a_sentence_that_opens_with_two_words(
     )
     assert [(task["section"], task["lead_unit"]) for task in tasks] == [("1", "Sở Tài chính")]
     assert tasks[0]["content"].startswith("Sở Tài chính rà soát")
+
+
+BTC = "BỘ TÀI CHÍNH\nSố: 1700/BTC-TCCB\nV/v tập huấn\n\nHà Nội, ngày 18 tháng 11 năm 2025\n\n"
+
+
+def test_the_request_after_a_letters_information_is_its_one_task() -> None:
+    with counting_rules() as fired:
+        tasks = to_json_dict(
+            extract_text(
+                BTC + "Kính gửi: Ủy ban nhân dân các tỉnh.\n"
+                "Hội nghị tập huấn nghiệp vụ quản lý thuế được tổ chức trực tuyến. Thông tin cụ thể như sau:\n"
+                "1. Nội dung: Bồi dưỡng nghiệp vụ quản lý thuế cho công chức cấp xã.\n"
+                "2. Cách thức thực hiện:\n"
+                "- Điểm cầu tại các tỉnh: Tham gia hội nghị trực tuyến tại trụ sở của cơ quan thuế\n"
+                "qua nền tảng Zoom.\n"
+                "Bộ Tài chính trân trọng đề nghị Ủy ban nhân dân các tỉnh chỉ đạo các xã cử công chức tham dự; gửi\n"
+                "danh sách (hướng dẫn chi tiết tại các Phụ lục kèm theo Công văn) trước ngày 24/11/2025.\n"
+                "Mọi thông tin chi tiết xin liên hệ: Ông Nguyễn Văn A, điện thoại: 0912000000.\n"
+                "Trân trọng thông báo./.\n",
+                units=[],
+            )
+        )["tasks"]
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [("Ủy ban nhân dân các tỉnh", "2025-11-24")]
+    assert tasks[0]["content"].endswith("trước ngày 24/11/2025.")
+    assert fired["task.annex_pointer_kept"] == 1
+    assert fired["task.closing_sentence_cut"] == 1
+    assert fired["lead.single_addressee_named_elsewhere"] == 1
+
+
+def test_an_item_that_names_no_one_is_still_the_single_addressees_when_no_request_names_it() -> None:
+    tasks = to_json_dict(
+        extract_text(
+            BTC + "Kính gửi: Ủy ban nhân dân các tỉnh.\n"
+            "Để chuẩn bị hội nghị tập huấn, các việc cần làm như sau:\n"
+            "1. Rà soát danh sách công chức cấp xã tham dự, gửi về Bộ Tài chính trước ngày 24/11/2025.\n"
+            "2. Bố trí điểm cầu trực tuyến tại trụ sở cơ quan thuế.\n",
+            units=[],
+        )
+    )["tasks"]
+    assert [(task["section"], task["lead_unit"]) for task in tasks] == [
+        ("1", "Ủy ban nhân dân các tỉnh"),
+        ("2", "Ủy ban nhân dân các tỉnh"),
+    ]
+
+
+def test_the_dates_of_what_happened_before_a_request_are_not_its_deadline() -> None:
+    with counting_rules() as fired:
+        tasks = to_json_dict(
+            extract_text(
+                BTC + "Kính gửi: Ủy ban nhân dân các tỉnh.\n"
+                "1. Về chi phí quản lý: Trên cơ sở ý kiến của Bộ Tài chính về chi trả chế độ những tháng cuối năm\n"
+                "2025, Bộ Nội vụ đã hướng dẫn Sở Nội vụ các tỉnh xác định mức chi phí quản lý. Vì vậy, đề nghị Ủy\n"
+                "ban nhân dân các tỉnh căn cứ mức chi phí đã xác định để trình Hội đồng nhân dân cấp tỉnh quy định.\n",
+                units=[],
+            )
+        )["tasks"]
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [("Ủy ban nhân dân các tỉnh", None)]
+    assert fired["deadline.background_before_request_blanked"] == 1
+
+
+def test_a_request_with_a_deadline_in_its_own_sentence_keeps_it() -> None:
+    tasks = to_json_dict(
+        extract_text(
+            BTC + "Kính gửi: Ủy ban nhân dân các tỉnh.\n"
+            "1. Về chi phí quản lý: Năm 2025, Bộ Nội vụ đã hướng dẫn Sở Nội vụ các tỉnh xác định mức chi phí. Vì\n"
+            "vậy, đề nghị Ủy ban nhân dân các tỉnh báo cáo kết quả trước ngày 15/12/2025.\n",
+            units=[],
+        )
+    )["tasks"]
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [("Ủy ban nhân dân các tỉnh", "2025-12-15")]
