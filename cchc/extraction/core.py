@@ -31,10 +31,10 @@ from .headers import Header, parse_header
 from .names import HEAD_PHRASES
 from .registry_unit import RegistryUnit, UnitSource
 from .rules import fire
-from .sections import Node, build_tree, paragraphs
+from .sections import Node, Paragraph, build_tree, paragraphs
 from .text_view import TextView
 from .units import Registry, UnitRef, canonical, find_issuing_unit, parse_unit_list, registry_for
-from .vocabulary import alternation
+from .vocabulary import alternation, phrases
 
 KINDS = ("cong_van", "ke_hoach", "thong_bao_ket_luan", "chi_thi", "quyet_dinh", "other")
 
@@ -146,8 +146,11 @@ _NOT_TASK = re.compile(
     r"|co\s+phu\s+luc|trong\s+qua\s+trinh\s+(?:to\s+chuc\s+)?thuc\s+hien,?\s+neu\s+co"
     r"|(?:thay\s+the|bai\s+bo)\s+(?:cac\s+)?quyet\s+dinh\s+so"
 )
-# A parenthesis pointing to an annex for the details of a request: "(hướng dẫn chi tiết tại các Phụ lục kèm theo)".
-_ANNEX_POINTER_RE = re.compile(r"\((?:(?!\)).)*?chi\s+tiet\s+(?:tai|theo)\s(?:(?!\)).)*\)")
+# Words pointing to an annex for the details of a request or the things it applies to: "(hướng dẫn chi tiết tại các
+# Phụ lục kèm theo)", "… đối với các thủ tục hành chính nêu tại Phụ lục kèm theo".
+_ANNEX_POINTER_RE = re.compile(
+    r"\((?:(?!\)).)*?chi\s+tiet\s+(?:tai|theo)\s(?:(?!\)).)*\)|(?<![a-z])neu\s+tai\s+(?:cac\s+)?phu\s+luc\s+kem\s+theo"
+)
 _CONTACT_RE = re.compile(
     r"\s*(?:dau\s+moi|thong\s+tin|can\s+bo|cong\s+chuc)\s+lien\s+he|\s*(?:moi\s+)?(?:thong\s+tin\s+)?chi\s+tiet\s+(?:xin\s+)?lien\s+he"
 )
@@ -494,6 +497,32 @@ def _cut_closing_sentence(node: Node) -> None:
     node.text = node.text[:cut].rstrip()
 
 
+def _is_topic(folded: str) -> bool:
+    """Is what "Đối với" is about a count of things or a topic of ``data/about_topics.txt``, not a body?"""
+    words = " ".join(folded.split())
+    if re.match(r"\d+\s", words):
+        return True
+    return any(words == topic or words.startswith(topic + " ") for topic in phrases("about_topics"))
+
+
+_ENACTING_RE = re.compile(r"\s*(?:quyet\s+(?:dinh|nghi))\s*:?\s*$")
+
+
+def _without_preamble(items: list[Paragraph]) -> list[Paragraph]:
+    """The paragraphs after a decision's enacting word ("QUYẾT ĐỊNH:", "QUYẾT NGHỊ:"), when only paragraphs precede it.
+
+    Before it stand the legal bases and the proposal it answers ("Căn cứ Thông tư số 02/2017/TT-VPCP … của Bộ
+    trưởng, Chủ nhiệm Văn phòng Chính phủ …;", "Theo đề nghị của Giám đốc Sở …"): they name bodies but give no work.
+    """
+    for index, item in enumerate(items):
+        if item.kind == "para" and _is_upper(item.text) and _ENACTING_RE.match(fold_aligned(item.text)):
+            if index and all(before.kind == "para" for before in items[:index]):
+                fire("segment.preamble_skipped", index)
+                return items[index + 1 :]
+            return items
+    return items
+
+
 def _blanked(match: re.Match[str]) -> str:
     return " " * len(match.group(0))
 
@@ -595,6 +624,10 @@ class _Extractor:
                 colon = folded.find(":", match.end())
                 if 0 <= colon - match.end() <= 220 and _ASSIGN_RE.search(folded, match.end(), colon):
                     continue  # "Đối với 10 nhiệm vụ …, yêu cầu các Bộ: Xây dựng; …": the cue names the lead
+                if 0 <= colon - match.end() <= 220 and not refs and _is_topic(folded[match.end() : colon]):
+                    # "Đối với 03 thủ tục hành chính:", "Đối với trường hợp gia hạn …:": a topic, no one's work.
+                    fire("lead.about_topic_refused")
+                    continue
                 if 0 <= colon - match.end() <= 220 and (not refs or colon - end > 3):
                     text = view.cut(match.end(), colon)
                     kind = "generic" if not refs else refs[0].kind
@@ -1444,7 +1477,7 @@ def extract_lines(
     for number, (start, end) in enumerate(header.body or [(0, len(lines))]):
         # The directive, then each attachment (a plan, an appendix), as separate trees.
         first = len(extractor.tasks)
-        extractor.walk(build_tree(paragraphs(lines[start:end])), _Context())
+        extractor.walk(build_tree(_without_preamble(paragraphs(lines[start:end]))), _Context())
         if number == 0:
             extractor.addressed_to(header.addressees)
             extractor.date_by_closing_request(first)

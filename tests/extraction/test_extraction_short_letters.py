@@ -167,3 +167,59 @@ def test_a_request_with_a_deadline_in_its_own_sentence_keeps_it() -> None:
         )
     )["tasks"]
     assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [("Ủy ban nhân dân các tỉnh", "2025-12-15")]
+
+
+DECISION = (
+    "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HỒ CHÍ MINH\nSố: 2800/QĐ-UBND\n\nThành phố Hồ Chí Minh, ngày 20 tháng 11 năm 2025\n\n"
+    "QUYẾT ĐỊNH\nVề việc thông qua phương án đơn giản hóa thủ tục hành chính\n\n"
+    "CHỦ TỊCH ỦY BAN NHÂN DÂN THÀNH PHỐ\n\n"
+    "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;\n\n"
+    "Căn cứ Thông tư số 02/2017/TT-VPCP ngày 31 tháng 10 năm 2017 của Bộ trưởng, Chủ nhiệm Văn phòng Chính phủ\n"
+    "hướng dẫn nghiệp vụ kiểm soát thủ tục hành chính;\n\n"
+    "Theo đề nghị của Giám đốc Sở Nội vụ tại Tờ trình số 100/TTr-SNV ngày 07 tháng 11 năm 2025.\n\n"
+    "QUYẾT ĐỊNH:\n\n"
+)
+
+
+def test_the_legal_bases_before_a_decisions_enacting_word_are_no_tasks() -> None:
+    with counting_rules() as fired:
+        tasks = to_json_dict(
+            extract_text(
+                DECISION
+                + "Điều 1. Thông qua phương án đơn giản hóa 12 thủ tục hành chính (chi tiết tại Phụ lục kèm theo).\n\n"
+                "Điều 2. Giao Sở Nội vụ triển khai, thực thi phương án đơn giản hóa đối với các thủ tục hành\n"
+                "chính nêu tại Phụ lục kèm theo.\n",
+                units=[],
+            )
+        )["tasks"]
+    assert [(task["section"], task["lead_unit"]) for task in tasks] == [("Điều 2", "Sở Nội vụ")]
+    assert fired["segment.preamble_skipped"] == 4  # the signer's title, two legal bases, the proposal
+    assert fired["task.annex_pointer_kept"] == 2  # Điều 1 names no lead and is dropped after
+
+
+def test_a_decision_that_issues_its_annex_is_still_no_task() -> None:
+    tasks = to_json_dict(
+        extract_text(
+            DECISION + "Điều 1. Ban hành kèm theo Quyết định này Quy chế phối hợp của Sở Nội vụ.\n\n"
+            "Điều 2. Giao Sở Nội vụ tổ chức triển khai Quy chế, báo cáo kết quả trước ngày 15/12/2025.\n",
+            units=[],
+        )
+    )["tasks"]
+    assert [(task["section"], task["deadline"]) for task in tasks] == [("Điều 2", "2025-12-15")]
+
+
+def test_what_an_annex_heading_is_about_is_no_lead_when_it_counts_procedures() -> None:
+    with counting_rules() as fired:
+        tasks = to_json_dict(
+            extract_text(
+                HEADER + "Kính gửi: Sở Nội vụ, Sở Tư pháp.\n\n"
+                "1. Đối với 03 thủ tục hành chính:\n\n"
+                "a) Bãi bỏ thành phần hồ sơ: bản sao giấy chứng nhận đăng ký doanh nghiệp.\n\n"
+                "b) Sửa đổi thời hạn giải quyết từ 15 ngày làm việc xuống còn 10 ngày làm việc.\n\n"
+                "2. Đối với Sở Tư pháp:\n\n"
+                "a) Rà soát các thủ tục hành chính được phân cấp, báo cáo trước ngày 15/12/2025.\n",
+                units=[],
+            )
+        )["tasks"]
+    assert [(task["section"], task["lead_unit"]) for task in tasks] == [("a)", "Sở Tư pháp")]
+    assert fired["lead.about_topic_refused"] == 1
