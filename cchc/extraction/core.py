@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -468,6 +469,7 @@ def _is_schedule(text: str) -> bool:
 
 
 _SENTENCE_END_RE = re.compile(r"\.\s+(?=[A-ZĐÀ-Ỹ])")
+_SPLIT_AFTER_RULES = ("lead.subject_at_start", "lead.assign_cue")
 # The letter's last sentences, announcing it ("Văn phòng Chính phủ xin thông báo để … biết, thực hiện./.", "Trân
 # trọng thông báo./.") or giving whom to call ("Mọi thông tin chi tiết xin liên hệ: …").
 _ANNOUNCING_RE = re.compile(
@@ -923,7 +925,38 @@ class _Extractor:
             at_root = child.parent is not None and child.parent.kind == "root" and child.kind == "para"
             if at_root and (not own.lead or _CLOSING_RE.search(fold_aligned(child.text)) or _is_upper(child.text)):
                 continue
+            pieces = self._sentences_with_own_subject(child) if own.lead_rule in _SPLIT_AFTER_RULES else []
+            if pieces:
+                # "Chủ tịch Ủy ban nhân dân tỉnh Hưng Yên khẩn trương … trước ngày 03/12/2025. Ủy ban nhân dân các
+                # tỉnh: Ninh Bình, Bắc Ninh … đẩy nhanh …": each sentence with its own subject is a task of its own.
+                fire("task.sentence_with_own_subject", len(pieces) - 1)
+                for text in pieces:
+                    piece = Node(kind=child.kind, marker=child.marker, text=text, parent=child.parent)
+                    piece_own = self._own(piece, heading=False)
+                    self._task(piece, piece_own, self._merge(sibling_context, piece_own, section, path))
+                continue
             self._task(child, own, merged)
+
+    def _sentences_with_own_subject(self, node: Node) -> list[str]:
+        """The sentences of a paragraph, cut before each later sentence that opens with a unit and its verb."""
+        folded = fold_aligned(node.text)
+        view = TextView(node.text)
+        cuts = []
+        for match in _SENTENCE_END_RE.finditer(node.text):
+            refs, end = parse_unit_list(view, self.registry, match.end())
+            if (
+                refs
+                and refs[0].start == match.end()
+                and all(ref.kind in ("unit", "group", "unknown") for ref in refs)
+                and _VERB_AFTER_RE.match(folded, end)
+                and not folded[end:].lstrip().startswith((":", ","))
+                and folded[end:].strip()
+            ):
+                cuts.append(match.end())
+        if not cuts:
+            return []
+        bounds = [0, *cuts, len(node.text)]
+        return [node.text[start:stop].strip() for start, stop in itertools.pairwise(bounds)]
 
     def _closing(self, node: Node, first: int, siblings: _Context, context: _Context) -> bool:
         """Apply a closing sentence's deadline ("Các nội dung trên hoàn thành trước ngày 15/12/2025") to items above.

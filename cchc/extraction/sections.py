@@ -185,6 +185,18 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
             # (it would give dashes a depth of their own for the rest of the document).
             fire("segment.span_cut_by_wrap")
             kind, marker = "", ""
+        if (
+            kind == "dash"
+            and current
+            and not previous_blank
+            and len(previous_line) >= 0.8 * typical
+            and _capitalised_word(previous_line.split()[-1])
+            and _capitalised_word(line[len(marker) :].split()[0] if line[len(marker) :].split() else "")
+        ):
+            # "… Dự án tuyến đường bộ cao tốc Ninh Bình" / "- Hải Phòng, đoạn qua …": the dash between two names
+            # wrapped to the start of a line, after a full line that ends inside a name, is no item.
+            fire("segment.name_dash_cut_by_wrap")
+            kind, marker = "", ""
         starts_new = bool(kind) or not current
         # "1. Sở" / "Nông nghiệp và Môi trường:": a line cut right after the head noun of a name goes on below.
         cut_name = not previous_blank and len(current) == 1 and _ends_with_head(current_marker, previous_line)
@@ -480,6 +492,12 @@ def wrapped_name(previous: str, line: str) -> bool:
     if any(folded.endswith(" " + word) for word in phrases("wrap_continuations")):
         return True
     return _proper_name_wrapped(previous, line) or _syllable_then_comma(line)
+
+
+def _capitalised_word(word: str) -> bool:
+    """Is ``word`` a capitalised syllable of a name ("Bình", "Hải"), not an abbreviation in capitals?"""
+    word = word.rstrip(",;:")
+    return word.isalpha() and word[:1].isupper() and (len(word) == 1 or word[1:].islower())
 
 
 def _syllable_then_comma(line: str) -> bool:

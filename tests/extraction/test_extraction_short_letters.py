@@ -223,3 +223,41 @@ def test_what_an_annex_heading_is_about_is_no_lead_when_it_counts_procedures() -
         )["tasks"]
     assert [(task["section"], task["lead_unit"]) for task in tasks] == [("a)", "Sở Tư pháp")]
     assert fired["lead.about_topic_refused"] == 1
+
+
+def test_each_sentence_with_its_own_subject_is_a_task_of_its_own() -> None:
+    tasks, fired = _extract(
+        "Kính gửi: Chủ tịch Ủy ban nhân dân các tỉnh: Hưng Yên, Ninh Bình, Phú Thọ.\n"
+        + OPINION
+        + "Ủy ban nhân dân tỉnh Hưng Yên khẩn trương làm việc với các địa phương để bảo đảm nguồn cung vật liệu;\n"
+        "báo cáo Thủ tướng Chính phủ kết quả trước ngày 03 tháng 12 năm 2025. Ủy ban nhân dân các tỉnh: Ninh\n"
+        "Bình, Phú Thọ đẩy nhanh các thủ tục theo quy định để hỗ trợ tỉnh Hưng Yên.\n"
+    )
+    assert fired["task.sentence_with_own_subject"] == 1
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [
+        ("Ủy ban nhân dân tỉnh Hưng Yên", "2025-12-03"),
+        ("Ủy ban nhân dân các tỉnh: Ninh Bình, Phú Thọ", None),
+    ]
+
+
+def test_a_later_sentence_that_is_no_subject_and_verb_stays_in_its_task() -> None:
+    tasks, fired = _extract(
+        "Kính gửi: Bộ Xây dựng.\n"
+        "Bộ Xây dựng rà soát danh mục dự án chậm tiến độ, báo cáo trước ngày 30/11/2025. Việc rà soát bảo đảm\n"
+        "đúng quy định của pháp luật về đầu tư công.\n"
+    )
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [("Bộ Xây dựng", "2025-11-30")]
+    assert "task.sentence_with_own_subject" not in fired
+
+
+def test_the_dash_between_two_names_cut_by_the_wrap_is_no_item() -> None:
+    tasks, fired = _extract(
+        "Kính gửi: Bộ Xây dựng.\n"
+        "Xét báo cáo về tình hình cung ứng vật liệu xây dựng cho Dự án đường bộ cao tốc Ninh Bình\n"
+        "- Hải Phòng, đoạn qua Nam Định và Thái Bình, Phó Thủ tướng Chính phủ có ý kiến như sau:\n"
+        "Bộ Xây dựng hướng dẫn các địa phương thủ tục cấp mỏ vật liệu, hoàn thành trước ngày 30/11/2025.\n"
+    )
+    assert [(task["section"], task["lead_unit"], task["deadline"]) for task in tasks] == [
+        ("", "Bộ Xây dựng", "2025-11-30")
+    ]
+    assert fired["segment.name_dash_cut_by_wrap"] == 1
