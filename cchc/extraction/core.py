@@ -476,21 +476,28 @@ _ANNOUNCING_RE = re.compile(
     r"(?<![a-z])thong\s+bao\s+de\s+(?:\S+\s+){1,12}biet|\s*(?:tran\s+trong|xin)\s+thong\s+bao\s*\./\."
 )
 
+# "Trong quá trình thực hiện, nếu phát sinh khó khăn vướng mắc, … kịp thời báo cáo …": no task (``LABELLING.md``).
+_PROBLEMS_RE = re.compile(
+    r"\s*trong\s+qua\s+trinh\s+(?:to\s+chuc\s+)?thuc\s+hien,?\s+neu\s+(?:co|phat\s+sinh)(?![a-z])"
+)
 
-def _cut_closing_sentence(node: Node) -> None:
+
+def _cut_closing_sentence(node: Node, *, in_item: bool) -> None:
     """Leave a paragraph's request without the letter's closing sentences the wrap joined to it.
 
     "…, Bộ Xây dựng làm việc với … để bổ sung các văn bản cần thiết. Văn phòng Chính phủ xin thông báo để Bộ Xây
     dựng và các cơ quan liên quan biết, thực hiện./.": the announcement ("… thông báo để … biết", "Trân trọng thông
-    báo./.") and a contact ("Mọi thông tin chi tiết xin liên hệ: …") would make the whole paragraph a closing; only
-    its last sentences are, and the sentences before them are the letter's request.
+    báo./."), a contact ("Mọi thông tin chi tiết xin liên hệ: …") and the request to report problems ("Trong quá trình
+    thực hiện, nếu phát sinh …", only ``in_item``: at the root it ends the letter's general closing) would make the
+    whole paragraph a closing or no task; only its last sentences are, and the sentences before them are the request.
     """
     folded = fold_aligned(node.text)
     starts = [end.end() for end in _SENTENCE_END_RE.finditer(node.text)]
     cut = len(node.text)
     for start in reversed(starts):
         sentence = folded[start:cut]
-        if not (_ANNOUNCING_RE.search(sentence) or _CONTACT_RE.match(sentence)):
+        problems = in_item and _PROBLEMS_RE.match(sentence)
+        if not (_ANNOUNCING_RE.search(sentence) or _CONTACT_RE.match(sentence) or problems):
             break
         cut = start
     if cut == len(node.text):
@@ -845,7 +852,10 @@ class _Extractor:
             # nghị Ủy ban nhân dân các tỉnh … căn cứ …": the sentences before the request tell what happened; their
             # dates are not when the request is due.
             last = text_for_dates.rfind(". ", 0, spans[0][0])
-            if last > 0 and text_for_dates[: last + 2].strip():
+            opening, _end = parse_unit_list(view, self.registry, 0)
+            if last > 0 and text_for_dates[: last + 2].strip() and not (opening and opening[0].start == 0):
+                # Not when the first sentence has a subject of its own ("Ủy ban nhân dân các tỉnh rà soát …, báo cáo
+                # trước ngày 30/11/2025. Bộ Nội vụ đề nghị …"): its day is its work's.
                 fire("deadline.background_before_request_blanked")
                 text_for_dates = " " * (last + 2) + text_for_dates[last + 2 :]
         # In the text (not a table of overdue work), a day before the document's own date is no deadline.
@@ -898,7 +908,7 @@ class _Extractor:
             if not child.children and self._closing(child, first, sibling_context, context):
                 continue
             if not child.children:
-                _cut_closing_sentence(child)
+                _cut_closing_sentence(child, in_item=child.kind != "para")
             has_children = any(grandchild.kind != "table" or grandchild.rows for grandchild in child.children)
             section = child.section or context.section
             path = _extend_path(context.path, child.section)

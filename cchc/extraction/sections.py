@@ -215,6 +215,9 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
             fire("segment.proper_name_cut_by_wrap")
             cut_name = True
         if not starts_new and not cut_name:
+            inside_name = line[:1].isupper() and _ends_inside_name(previous_line)
+            if inside_name:
+                fire("segment.unit_list_cut_by_wrap")
             if (
                 (previous_blank and blank_lines_mean_breaks)
                 or (previous_line.endswith(":") and line[:1].isupper())
@@ -246,6 +249,7 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
                 and len(previous_line) < 0.9 * typical
                 and not re.search(r"[,;:.]\s*$", previous_line)
                 and len(previous_line.split()) <= 16
+                and not inside_name
             ):
                 # "2. Về tự đánh giá, chấm điểm năm 2025" then "Các cơ quan … theo các bước sau:": a numbered
                 # heading followed by its first sentence, in a text wrapped at a fixed width.
@@ -260,6 +264,7 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
                 and len(previous_line) < 0.5 * typical
                 and current_kind not in ("dash", "plus")
                 and not (re.search(r"\w$", previous_line) and _syllable_then_comma(line))
+                and not inside_name
             ):
                 # A short line ends a heading ("1. Cải cách thể chế") even without punctuation, but not a name cut
                 # by the wrap whose last syllable opens the line below with a comma ("Các Bộ, cơ quan ngang" /
@@ -492,6 +497,16 @@ def wrapped_name(previous: str, line: str) -> bool:
     if any(folded.endswith(" " + word) for word in phrases("wrap_continuations")):
         return True
     return _proper_name_wrapped(previous, line) or _syllable_then_comma(line)
+
+
+def _ends_inside_name(line: str) -> bool:
+    """Does ``line`` end with a unit's bare head noun after a comma ("Giao Sở Nông nghiệp và Môi trường, Sở Tài chính,
+    Sở" / "Xây dựng và các sở, ngành …")? A list of units cut by the wrap goes on below; a heading never ends so."""
+    folded = fold_aligned(line)
+    last = folded.rsplit(",", 1)[-1].split()
+    if "," not in folded or not 0 < len(last) <= 4:
+        return False
+    return is_bare_head(" ".join(last))
 
 
 def _capitalised_word(word: str) -> bool:

@@ -49,14 +49,15 @@ def test_a_request_keeps_its_lead_when_the_closing_sentence_is_wrapped_onto_it()
 
 
 def test_a_general_closing_request_before_the_closing_about_problems_stays_no_task() -> None:
-    tasks, fired = _extract(
+    tasks, _fired = _extract(
         "Kính gửi: Ủy ban nhân dân các tỉnh.\n"
         "1. Ủy ban nhân dân các tỉnh rà soát mức chi phí quản lý của địa phương, báo cáo trước ngày 30/11/2025.\n"
         "Bộ Nội vụ đề nghị Ủy ban nhân dân các tỉnh triển khai thực hiện theo đúng quy định. Trong quá trình\n"
         "thực hiện, nếu phát sinh vướng mắc đề nghị phản ánh kịp thời về Bộ Nội vụ để hướng dẫn./.\n"
     )
-    assert [task["section"] for task in tasks] == ["1"]
-    assert "task.closing_sentence_cut" not in fired
+    assert [(task["section"], task["lead_unit"], task["deadline"]) for task in tasks] == [
+        ("1", "Ủy ban nhân dân các tỉnh", "2025-11-30")
+    ]
 
 
 def test_an_addressee_cut_after_a_word_that_needs_its_object_is_read_whole() -> None:
@@ -261,3 +262,30 @@ def test_the_dash_between_two_names_cut_by_the_wrap_is_no_item() -> None:
         ("", "Bộ Xây dựng", "2025-11-30")
     ]
     assert fired["segment.name_dash_cut_by_wrap"] == 1
+
+
+UBND = (
+    "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HỒ CHÍ MINH\nSố: 4000/UBND-KT\n\nThành phố Hồ Chí Minh, ngày 20 tháng 11 năm 2025\n\n"
+)
+
+
+def test_a_list_of_units_cut_after_a_head_noun_goes_on_and_the_problems_sentence_is_cut_off() -> None:
+    with counting_rules() as fired:
+        tasks = to_json_dict(
+            extract_text(
+                UBND + "Kính gửi:\n- Sở Tài chính;\n- Sở Xây dựng.\n\n"
+                "Thực hiện Nghị quyết số 66/NQ-CP của Chính phủ, Chủ tịch Ủy ban nhân dân Thành phố chỉ đạo như sau:\n"
+                "1. Chấp thuận danh mục các mỏ khoáng sản có thể áp dụng cơ chế đặc thù (theo Phụ lục đính kèm).\n"
+                "2. Giao Sở Tài chính, Sở\n"
+                "Xây dựng và các sở, ngành liên quan triển khai thực hiện hiệu quả Nghị quyết số 66/NQ-CP đúng quy\n"
+                "định. Trong quá trình thực hiện, nếu phát sinh khó khăn vướng mắc, kịp thời báo cáo Sở Xây dựng để\n"
+                "tổng hợp, đề xuất Ủy ban nhân dân Thành phố.\n",
+                units=[],
+            )
+        )["tasks"]
+    assert [(task["section"], task["lead_unit"]) for task in tasks] == [
+        ("2", "Sở Tài chính, Sở Xây dựng, các sở, ngành")
+    ]
+    assert tasks[0]["content"].endswith("đúng quy định.")
+    assert fired["segment.unit_list_cut_by_wrap"] == 1
+    assert fired["task.closing_sentence_cut"] == 1
