@@ -32,6 +32,7 @@ from .headers import Header, parse_header
 from .names import HEAD_PHRASES
 from .registry_unit import RegistryUnit, UnitSource
 from .rules import fire
+from .sections import POLITE_REQUEST_RE as _POLITE_REQUEST_RE
 from .sections import Node, Paragraph, build_tree, paragraphs
 from .text_view import TextView
 from .units import Registry, UnitRef, canonical, find_issuing_unit, parse_unit_list, registry_for
@@ -106,6 +107,7 @@ LEAD_CONFIDENCE = {
     "lead.generic_subject": 0.5,
     "lead.generic_heading": 0.5,
     "lead.single_addressee": 0.5,
+    "lead.polite_addressee": 0.7,
 }
 DEADLINE_CONFIDENCE = {
     "deadline.field": 0.95,
@@ -167,6 +169,8 @@ _ASSIGN_RE = re.compile(
 _CLOSING_RE = re.compile(
     r"nghiem\s+tuc\s+(?:trien\s+khai,?\s+)?thuc\s+hien|\./\.\s*$|neu\s+co\s+kho\s+khan|de\s+(?:\S+\s+){1,12}biet"
 )
+# After "giao": a capitalised name of up to eight words, then "chủ trì" ("Thống kê tỉnh, thành phố chủ trì").
+_UNKNOWN_NAME_BEFORE_CHU_TRI_RE = re.compile(r"(?P<name>[^\W\d_][\w-]*(?:,?\s+[\w-]+){0,7}?)\s+chủ\s+trì(?![\w])")
 _NOT_ASSIGN_BEFORE = re.compile(
     r"(?:duoc|phuc\s+vu|da|se|viec|nhiem vu|cong viec|theo|ket qua|khong|chua|khong duoc)\s*$"
 )
@@ -478,7 +482,8 @@ _ANNOUNCING_RE = re.compile(
 
 # "Trong quá trình thực hiện, nếu phát sinh khó khăn vướng mắc, … kịp thời báo cáo …": no task (``LABELLING.md``).
 _PROBLEMS_RE = re.compile(
-    r"\s*trong\s+qua\s+trinh\s+(?:to\s+chuc\s+)?thuc\s+hien,?\s+neu\s+(?:co|phat\s+sinh)(?![a-z])"
+    r"\s*trong\s+qua\s+trinh\s+(?:to\s+chuc\s+)?(?:thuc\s+hien|trien\s+khai)(?:\s+thuc\s+hien)?,?\s+"
+    r"(?:neu\s+(?:co|phat\s+sinh)|co\s+gi)(?![a-z])"
 )
 
 
@@ -594,6 +599,8 @@ class _Extractor:
         self.columns: dict[str, int] | None = None
         self.width = 0
         self.recent: list[str] = []
+        # The one addressee of a letter, as a lead ("Kính gửi: Ủy ban nhân dân các tỉnh"), and its words.
+        self.addressee: tuple[list[UnitRef], str] | None = None
 
     # --- reading one node ---------------------------------------------------------------------------------------
 
@@ -649,6 +656,15 @@ class _Extractor:
                         kind=kind,
                     )
                     return "lead.about_heading", ([ref], text, colon + 1, True, [(match.start(), colon)])
+            if not refs and cue.startswith("g"):
+                unknown = _UNKNOWN_NAME_BEFORE_CHU_TRI_RE.match(view.text, match.end())
+                if unknown and unknown.group("name")[:1].isupper():
+                    # "Giao Thống kê tỉnh, thành phố chủ trì, phối hợp với …": a body the name reader does not know,
+                    # capitalised between the cue and "chủ trì", leads as written.
+                    start, stop = unknown.span("name")
+                    ref = UnitRef(text=view.cut(start, stop), start=start, end=stop, kind="unknown")
+                    fire("lead.assign_cue_unknown_name")
+                    return "lead.assign_cue", ([ref], ref.text, stop, False, [(match.start(), stop)])
             if (refs and any(ref.kind != "generic" for ref in refs)) or (refs and cue.startswith(("y", "d", "p"))):
                 if all(ref.kind in ("group", "generic") for ref in refs):
                     # "Đề nghị … các xã, phường thuộc đối tượng kiểm tra chuẩn bị …": keep the qualifier.
@@ -815,6 +831,13 @@ class _Extractor:
             # fields; the sentence before it is read without them.
             view = TextView(_blank(node.text, [span for _value, span in inline.values()]))
         lead_rule, (lead, lead_text, lead_end, from_heading, spans) = self._lead(view, heading=heading)
+        if not lead and self.addressee is not None and not heading:
+            polite = _POLITE_REQUEST_RE.search(view.folded)
+            if polite:
+                # "…, đề nghị Quý Ủy ban gửi báo cáo … chậm nhất ngày 22/11/2025": "Quý Ủy ban" is the addressee.
+                lead, lead_text = list(self.addressee[0]), self.addressee[1]
+                lead_rule, spans = "lead.polite_addressee", [(polite.start(), polite.end())]
+                fire(lead_rule)
         support, support_spans = self._support(view)
         if "lead" in fields:
             # "UBND các xã, phường, với sự phối hợp của Sở Khoa học và Công nghệ": the lead, then its support.
@@ -1029,6 +1052,10 @@ class _Extractor:
                 fire("task.annex_pointer_kept")
             else:
                 return
+        if node.kind == "para" and own.deadline.is_empty and _PROBLEMS_RE.match(folded):
+            # "Trong quá trình triển khai có gì vướng mắc, đề nghị Quý Cơ quan phản hồi về Bộ …": no task.
+            fire("task.problems_request_dropped")
+            return
         if node.kind == "para" and own.deadline.is_empty and _CLOSING_RE.search(folded):
             return  # "Sở Nội vụ đề nghị các cơ quan, đơn vị phối hợp thực hiện./."
         if not own.lead and _ASSESSMENT_RE.match(folded):
@@ -1186,9 +1213,9 @@ class _Extractor:
             if "deadline" not in columns and deadline.is_empty:
                 self.undated_rows.append(proposed)
 
-    def addressed_to(self, addressees: list[str]) -> None:
-        """A letter to one addressee ("Kính gửi: Các cơ sở đào tạo trực thuộc Bộ") asks that addressee to do the
-        items of its body that name no one else."""
+    def address(self, addressees: list[str]) -> None:
+        """Read the letter's one addressee as a lead ("Kính gửi: Ủy ban nhân dân các tỉnh"), if it has one."""
+        self.addressee = None
         if len(addressees) != 1:
             return
         view = TextView(addressees[0])
@@ -1202,6 +1229,17 @@ class _Extractor:
         else:
             kind = "generic" if all(ref.kind == "generic" for ref in refs) else "group"
             lead = [UnitRef(text=whole, start=0, end=len(view.text), members=members, kind=kind)]
+        self.addressee = (lead, whole)
+
+    def addressed_to(self, addressees: list[str]) -> None:
+        """A letter to one addressee ("Kính gửi: Các cơ sở đào tạo trực thuộc Bộ") asks that addressee to do the
+        items of its body that name no one else."""
+        self.address(addressees)
+        if self.addressee is None:
+            return
+        lead, whole = self.addressee
+        view = TextView(addressees[0])
+        refs, _end = parse_unit_list(view, self.registry, 0)
         ids = {pk for ref in lead for pk in ref.ids}
         named = {canonical(ref.name) for ref in lead} | {canonical(ref.text) for ref in refs}
         if any(
@@ -1262,7 +1300,17 @@ class _Extractor:
             or (lead and canonical(task.lead_unit or "") == lead)
         ]
         if len(same) != len(above):
-            return
+            if (
+                not same
+                or 2 * len(same) < len(above)
+                or any(task.rules.get("lead_unit") == "lead.single_addressee" for task in above)
+            ):
+                return
+            # "- Chỉ đạo các Sở, ngành …; - Giao Thống kê tỉnh, thành phố chủ trì …" then "… đề nghị Quý Ủy ban gửi
+            # báo cáo … chậm nhất ngày 22/11/2025": the addressee's own work and what it hands to its office are
+            # due together; most of the items are the same unit's.
+            fire("deadline.closing_request_handed_on", len(above) - len(same))
+            same = above
         for task in same:
             fire("deadline.closing_request")
             task.deadline, task.deadline_text = last.deadline, last.deadline_text
@@ -1520,6 +1568,7 @@ def extract_lines(
     for number, (start, end) in enumerate(header.body or [(0, len(lines))]):
         # The directive, then each attachment (a plan, an appendix), as separate trees.
         first = len(extractor.tasks)
+        extractor.address(header.addressees if number == 0 else [])
         extractor.walk(build_tree(_without_preamble(paragraphs(lines[start:end]))), _Context())
         if number == 0:
             extractor.addressed_to(header.addressees)

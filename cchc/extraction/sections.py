@@ -55,6 +55,10 @@ _CLOSING_START_RE = re.compile(
     r"^(?:trong\s+qu[a-z]\s+tr[a-z]nh\s+(?:t[a-z]\s+ch[a-z]c\s+)?th[a-z]{1,2}c\s+hi[a-z]n|tr[a-z]n\s+[dp][a-z]y\s+l[a-z]"
     r"|qu[a-z]\s+tr[a-z]nh\s+th[a-z]{1,2}c\s+hi[a-z]n,?\s+n[e-o]u)"
 )
+# "đề nghị Quý Ủy ban", "kính đề nghị Quý cơ quan": the letter asks its addressee, named by the polite "Quý".
+POLITE_REQUEST_RE = re.compile(
+    r"(?<![a-z])(?:[dp][e-o]\s+ngh[a-z]|y[e-o]u\s+c[a-z]u)\s+qu[a-z]\s+(?!trinh|vi(?![a-z]))"
+)
 _TABLE_SPLIT_RE = re.compile(r"\s*\|\s*|\t+")
 
 
@@ -422,6 +426,12 @@ def build_tree(items: list[Paragraph]) -> Node:
                 parent = top
             elif _CLOSING_PARAGRAPH_RE.search(fold_aligned(item.text)):
                 # "Trong quá trình thực hiện, nếu có khó khăn …": the document's closing, not more of the item.
+                del stack[1:]
+                parent = root
+            elif POLITE_REQUEST_RE.search(fold_aligned(item.text)):
+                # "Để đảm bảo thời gian …, đề nghị Quý Ủy ban gửi báo cáo … chậm nhất ngày 22/11/2025.": the letter
+                # speaks to its addressee again, after its list; a request of its own, not more of the last item.
+                fire("segment.polite_request_after_list")
                 del stack[1:]
                 parent = root
             else:

@@ -289,3 +289,38 @@ def test_a_list_of_units_cut_after_a_head_noun_goes_on_and_the_problems_sentence
     assert tasks[0]["content"].endswith("đúng quy định.")
     assert fired["segment.unit_list_cut_by_wrap"] == 1
     assert fired["task.closing_sentence_cut"] == 1
+
+
+def test_a_polite_request_after_the_list_is_the_addressees_and_dates_the_work_it_hands_on() -> None:
+    with counting_rules() as fired:
+        tasks = to_json_dict(
+            extract_text(
+                BTC + "Kính gửi: Ủy ban nhân dân các tỉnh.\n"
+                "Thực hiện Nghị định số 94/2022/NĐ-CP của Chính phủ, Bộ Tài chính đề nghị Ủy ban nhân dân các tỉnh:\n"
+                "- Chỉ đạo các Sở, ngành đánh giá thuận lợi, khó khăn của tình hình kinh tế - xã hội quý IV;\n"
+                "- Giao Thống kê tỉnh, thành phố chủ trì, phối hợp với các Sở, ngành rà soát, cập nhật số liệu của\n"
+                "các ngành, lĩnh vực (chi tiết tại Phụ lục).\n"
+                "Để đảm bảo thời gian tổng hợp số liệu, đề nghị Quý Ủy ban gửi báo cáo về Bộ Tài chính chậm nhất\n"
+                "ngày 22/11/2025.\n",
+                units=[],
+            )
+        )["tasks"]
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [
+        ("Ủy ban nhân dân các tỉnh", "2025-11-22"),
+        ("Thống kê tỉnh, thành phố", "2025-11-22"),
+        ("Ủy ban nhân dân các tỉnh", "2025-11-22"),
+    ]
+    assert fired["segment.polite_request_after_list"] == 1
+    assert fired["lead.polite_addressee"] == 1
+    assert fired["lead.assign_cue_unknown_name"] == 1
+    assert fired["deadline.closing_request_handed_on"] == 1
+
+
+def test_a_polite_request_to_report_problems_is_no_task() -> None:
+    tasks, fired = _extract(
+        "Kính gửi: Các cơ quan, tổ chức trong hệ thống chính trị.\n"
+        "Các cơ quan áp dụng hướng dẫn số hóa hồ sơ, tài liệu tại Phụ lục, hoàn thành trong năm 2026.\n\n"
+        "Trong quá trình triển khai có gì vướng mắc, đề nghị Quý Cơ quan phản hồi về Bộ Khoa học và Công nghệ.\n"
+    )
+    assert [task["lead_unit"] for task in tasks] == ["Các cơ quan"]
+    assert fired["task.problems_request_dropped"] == 1
