@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -31,10 +32,11 @@ from .headers import Header, parse_header
 from .names import HEAD_PHRASES
 from .registry_unit import RegistryUnit, UnitSource
 from .rules import fire
-from .sections import Node, build_tree, paragraphs
+from .sections import POLITE_REQUEST_RE as _POLITE_REQUEST_RE
+from .sections import Node, Paragraph, build_tree, paragraphs
 from .text_view import TextView
 from .units import Registry, UnitRef, canonical, find_issuing_unit, parse_unit_list, registry_for
-from .vocabulary import alternation
+from .vocabulary import alternation, phrases
 
 KINDS = ("cong_van", "ke_hoach", "thong_bao_ket_luan", "chi_thi", "quyet_dinh", "other")
 
@@ -103,8 +105,11 @@ LEAD_CONFIDENCE = {
     "lead.class_heading": 0.6,
     "lead.named_heading": 0.6,
     "lead.generic_subject": 0.5,
+    "lead.place_as_subject": 0.6,
+    "lead.stated_subject_carried": 0.5,
     "lead.generic_heading": 0.5,
     "lead.single_addressee": 0.5,
+    "lead.polite_addressee": 0.7,
 }
 DEADLINE_CONFIDENCE = {
     "deadline.field": 0.95,
@@ -146,8 +151,13 @@ _NOT_TASK = re.compile(
     r"|co\s+phu\s+luc|trong\s+qua\s+trinh\s+(?:to\s+chuc\s+)?thuc\s+hien,?\s+neu\s+co"
     r"|(?:thay\s+the|bai\s+bo)\s+(?:cac\s+)?quyet\s+dinh\s+so"
 )
+# Words pointing to an annex for the details of a request or the things it applies to: "(hướng dẫn chi tiết tại các
+# Phụ lục kèm theo)", "… đối với các thủ tục hành chính nêu tại Phụ lục kèm theo".
+_ANNEX_POINTER_RE = re.compile(
+    r"\((?:(?!\)).)*?chi\s+tiet\s+(?:tai|theo)\s(?:(?!\)).)*\)|(?<![a-z])neu\s+tai\s+(?:cac\s+)?phu\s+luc\s+kem\s+theo"
+)
 _CONTACT_RE = re.compile(
-    r"\s*(?:dau\s+moi|thong\s+tin|can\s+bo|cong\s+chuc)\s+lien\s+he|\s*(?:moi\s+)?chi\s+tiet\s+(?:xin\s+)?lien\s+he"
+    r"\s*(?:dau\s+moi|thong\s+tin|can\s+bo|cong\s+chuc)\s+lien\s+he|\s*(?:moi\s+)?(?:thong\s+tin\s+)?chi\s+tiet\s+(?:xin\s+)?lien\s+he"
 )
 _ASSESSMENT_RE = re.compile(
     r"\s*(?:co\s+ban\s+)?(?:thong\s+nhat|nhat\s+tri|dong\s+y)\s+(?:voi|cao|chu\s+truong|noi\s+dung)|\s*(?:ghi\s+nhan|danh\s+gia\s+cao"
@@ -161,6 +171,8 @@ _ASSIGN_RE = re.compile(
 _CLOSING_RE = re.compile(
     r"nghiem\s+tuc\s+(?:trien\s+khai,?\s+)?thuc\s+hien|\./\.\s*$|neu\s+co\s+kho\s+khan|de\s+(?:\S+\s+){1,12}biet"
 )
+# After "giao": a capitalised name of up to eight words, then "chủ trì" ("Thống kê tỉnh, thành phố chủ trì").
+_UNKNOWN_NAME_BEFORE_CHU_TRI_RE = re.compile(r"(?P<name>[^\W\d_][\w-]*(?:,?\s+[\w-]+){0,7}?)\s+chủ\s+trì(?![\w])")
 _NOT_ASSIGN_BEFORE = re.compile(
     r"(?:duoc|phuc\s+vu|da|se|viec|nhiem vu|cong viec|theo|ket qua|khong|chua|khong duoc)\s*$"
 )
@@ -180,7 +192,8 @@ _VERB_AFTER_RE = re.compile(
     r"|rà|dam\s+bao|quan\s+ly|phan\s+cong|sap\s+xep|cung\s+cap|thuong\s+xuyen|t[il]ep\s+tuc"
     r"|tu\s+(?:cham|danh\s+gia|kiem\s+tra|ra\s+soat)|gui|nop|bo\s+tri|cu\s|dang\s+ky|thong\s+bao|lap\s|niem\s+yet"
     r"|cong\s+khai|su\s+dung|ung\s+dung|ap\s+dung|nghiem\s+tuc|quan\s+tam|khac\s+phuc|chan\s+chinh|bao\s+dam"
-    r"|khong\s|chuan\s+bi|bo\s+sung|hoan\s+thien|trinh\s|tham\s+gia|lua\s+chon|khao\s+sat|dieu\s+tra|ket\s+noi|dong\s+bo|van\s+hanh|tiep\s+nhan|giai\s+quyet|xu\s+ly|danh\s+gia|soan\s+thao|tham\s+dinh|ho\s+tro)"
+    r"|khong\s|chuan\s+bi|bo\s+sung|hoan\s+thien|trinh\s|tham\s+gia|lua\s+chon|khao\s+sat|dieu\s+tra|ket\s+noi|dong\s+bo|van\s+hanh|tiep\s+nhan|giai\s+quyet|xu\s+ly|danh\s+gia|soan\s+thao|tham\s+dinh|ho\s+tro"
+    r"|phai\s|phat\s+dong|huy\s+dong|lam\s+viec\s+voi|day\s+nhanh)"
 )
 
 
@@ -189,7 +202,10 @@ _VERB_AFTER_RE = re.compile(
 _OPENING_RE = re.compile(
     rf"(?:\s*(?:{alternation('opening_words')})"
     r"(?![a-z])[^,;:.]{0,80},\s*){1,2}|\s*(?:rieng|doi\s+voi)\s+(?=\S)"
+    # "Về kinh phí: Các địa phương phải …": the topic of a paragraph, then its subject.
+    r"|\s*ve\s+[^,;:.]{1,40}:\s*(?=\S)"
 )
+_TOPIC_RE = re.compile(r"\s*ve\s+[^,;:.]{1,40}:\s*(?=\S)")
 # Qualifiers of a described group ("được giao chủ trì tại mục II", "có liên quan") before its verb.
 # Verbs that make the unit before them the owner of an item's work when it opens a later sentence.
 _OWNER_VERB_RE = re.compile(
@@ -210,10 +226,15 @@ _ISSUING_LEAD_IN_RE = re.compile(
     r"(?<![a-z])ban\s+hanh\s+(?:ke\s+hoach|chi\s+thi|quyet\s+dinh|chuong\s+trinh|phuong\s+an|de\s+an)(?![a-z])"
     r"(?:(?!:).)*nhu\s+sau\s*:\s*$"
 )
+# "Xét báo cáo của Bộ Tài chính …, Phó Thủ tướng Chính phủ Hồ Đức Phớc có ý kiến như sau:": a letter conveying a
+# leader's opinion; the report it answers is background, its dates are no deadline and its leader no lead.
+_OPINION_LEAD_IN_RE = re.compile(r"(?<![a-z])co\s+y\s+kien(?:\s+chi\s+dao)?\s+(?:nhu\s+sau|sau\s+day)\s*:\s*$")
 _ISSUING_AFTER_RE = re.compile(r"\s*ban\s+hanh\s+(?:ke\s+hoach|chi\s+thi|quyet\s+dinh|van\s+ban)(?![a-z])")
 _QUALIFIER_RE = re.compile(
     r"\s*(?:neu\s+tren|noi\s+tren|co\s+ten\s+(?:tai|o)\s+\S+(?:\s+gui)?|duoc\s+kiem\s+tra|thuoc\s+doi\s+tuong(?:\s+(?:kiem\s+tra|thanh\s+tra|giam\s+sat|danh\s+gia|khao\s+sat|ap\s+dung))?|duoc\s+giao(?:\s+(?:chu\s+tri|nhiem\s+vu|thuc\s+hien))?|co\s+(?:lien\s+quan|ten|trach\s+nhiem\s+lien\s+quan)"
-    r"|lien\s+quan|truc\s+thuoc|thuoc|tai|trong|o|theo|cua|co\s+chi\s+so|co\s+ty\s+le|xep\s+hang|dat)(?![a-z])"
+    r"|lien\s+quan|truc\s+thuoc|thuoc|tai|trong|o|theo|cua|co\s+chi\s+so|co\s+ty\s+le|xep\s+hang|dat"
+    # "các tỉnh, thành phố từ Hà Tĩnh đến Khánh Hòa": the stretch of country the group covers.
+    r"|tu\s+[^,;:.()]{2,40}?\s+den(?=\s+[^\s\d]))(?![a-z])"
 )
 
 
@@ -231,6 +252,16 @@ def _class_heading_re() -> re.Pattern[str]:
 
 
 _FRONTED_PURPOSE_RE = re.compile(r"\s*(?:\S{1,6}\s+)?(?:de|nham|tu\s+nay\s+den)\s")
+# The rules that read a lead opening a paragraph (``_Extractor._opens_with_lead``).
+_OPENING_LEAD_RULES = frozenset(
+    {"lead.subject_at_start", "lead.assign_cue", "lead.generic_subject", "lead.group_with_qualifier"}
+)
+# "Tỉnh cần …", "Thành phố phải …": the province or city a conclusion speaks to, named by its level word alone.
+_BARE_PLACE_SUBJECT_RE = re.compile(r"\s*(tinh|thanh\s+pho)(?=\s+(?:can|phai)\s)")
+# A later sentence's subject that acts at once or must act ("… . Bộ Nông nghiệp và Môi trường chủ động phối hợp …").
+_ACTING_SUBJECT_RE = re.compile(r"\s*(?:chu\s+dong|khan\s+truong|can|phai)\s")
+# A subject that states what it needs to do ("Tỉnh cần …", "Sở Y tế cần …"), the way a conclusion speaks.
+_MODAL_AFTER_RE = re.compile(r"\s*(?:can|phai)\s")
 _LEAD_IN_CUE_RE = re.compile(r"(?<![a-z])(?:yeu\s+cau|de\s+nghi|giao|chi\s+dao)(?![a-z])")
 
 
@@ -458,6 +489,75 @@ def _is_schedule(text: str) -> bool:
     return bool(_SCHEDULE_HEADING_RE.search(folded))
 
 
+_SENTENCE_END_RE = re.compile(r"\.\s+(?=[A-ZĐÀ-Ỹ])")
+_SPLIT_AFTER_RULES = ("lead.subject_at_start", "lead.assign_cue")
+# The letter's last sentences, announcing it ("Văn phòng Chính phủ xin thông báo để … biết, thực hiện./.", "Trân
+# trọng thông báo./.") or giving whom to call ("Mọi thông tin chi tiết xin liên hệ: …").
+_ANNOUNCING_RE = re.compile(
+    r"(?<![a-z])thong\s+bao\s+de\s+(?:\S+\s+){1,12}biet|\s*(?:tran\s+trong|xin)\s+thong\s+bao\s*\./\."
+)
+
+# "Trong quá trình thực hiện, nếu phát sinh khó khăn vướng mắc, … kịp thời báo cáo …": no task (``LABELLING.md``).
+_PROBLEMS_RE = re.compile(
+    r"\s*trong\s+qua\s+trinh\s+(?:to\s+chuc\s+)?(?:thuc\s+hien|trien\s+khai)(?:\s+thuc\s+hien)?,?\s+"
+    r"(?:neu\s+(?:co|phat\s+sinh)|co\s+gi)(?![a-z])"
+)
+
+
+def _cut_closing_sentence(node: Node, *, in_item: bool) -> None:
+    """Leave a paragraph's request without the letter's closing sentences the wrap joined to it.
+
+    "…, Bộ Xây dựng làm việc với … để bổ sung các văn bản cần thiết. Văn phòng Chính phủ xin thông báo để Bộ Xây
+    dựng và các cơ quan liên quan biết, thực hiện./.": the announcement ("… thông báo để … biết", "Trân trọng thông
+    báo./."), a contact ("Mọi thông tin chi tiết xin liên hệ: …") and the request to report problems ("Trong quá trình
+    thực hiện, nếu phát sinh …", only ``in_item``: at the root it ends the letter's general closing) would make the
+    whole paragraph a closing or no task; only its last sentences are, and the sentences before them are the request.
+    """
+    folded = fold_aligned(node.text)
+    starts = [end.end() for end in _SENTENCE_END_RE.finditer(node.text)]
+    cut = len(node.text)
+    for start in reversed(starts):
+        sentence = folded[start:cut]
+        problems = in_item and _PROBLEMS_RE.match(sentence)
+        if not (_ANNOUNCING_RE.search(sentence) or _CONTACT_RE.match(sentence) or problems):
+            break
+        cut = start
+    if cut == len(node.text):
+        return
+    fire("task.closing_sentence_cut")
+    node.text = node.text[:cut].rstrip()
+
+
+def _is_topic(folded: str) -> bool:
+    """Is what "Đối với" is about a count of things or a topic of ``data/about_topics.txt``, not a body?"""
+    words = " ".join(folded.split())
+    if re.match(r"\d+\s", words):
+        return True
+    return any(words == topic or words.startswith(topic + " ") for topic in phrases("about_topics"))
+
+
+_ENACTING_RE = re.compile(r"\s*(?:quyet\s+(?:dinh|nghi))\s*:?\s*$")
+
+
+def _without_preamble(items: list[Paragraph]) -> list[Paragraph]:
+    """The paragraphs after a decision's enacting word ("QUYẾT ĐỊNH:", "QUYẾT NGHỊ:"), when only paragraphs precede it.
+
+    Before it stand the legal bases and the proposal it answers ("Căn cứ Thông tư số 02/2017/TT-VPCP … của Bộ
+    trưởng, Chủ nhiệm Văn phòng Chính phủ …;", "Theo đề nghị của Giám đốc Sở …"): they name bodies but give no work.
+    """
+    for index, item in enumerate(items):
+        if item.kind == "para" and _is_upper(item.text) and _ENACTING_RE.match(fold_aligned(item.text)):
+            if index and all(before.kind == "para" for before in items[:index]):
+                fire("segment.preamble_skipped", index)
+                return items[index + 1 :]
+            return items
+    return items
+
+
+def _blanked(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
+
+
 def _is_upper(text: str) -> bool:
     letters = [char for char in text if char.isalpha()]
     return bool(letters) and all(char.isupper() for char in letters)
@@ -516,6 +616,10 @@ class _Extractor:
         self.columns: dict[str, int] | None = None
         self.width = 0
         self.recent: list[str] = []
+        # The node each proposal was read from (by the proposal's id), for leads a section gives once.
+        self.origins: dict[int, Node] = {}
+        # The one addressee of a letter, as a lead ("Kính gửi: Ủy ban nhân dân các tỉnh"), and its words.
+        self.addressee: tuple[list[UnitRef], str] | None = None
 
     # --- reading one node ---------------------------------------------------------------------------------------
 
@@ -555,6 +659,10 @@ class _Extractor:
                 colon = folded.find(":", match.end())
                 if 0 <= colon - match.end() <= 220 and _ASSIGN_RE.search(folded, match.end(), colon):
                     continue  # "Đối với 10 nhiệm vụ …, yêu cầu các Bộ: Xây dựng; …": the cue names the lead
+                if 0 <= colon - match.end() <= 220 and not refs and _is_topic(folded[match.end() : colon]):
+                    # "Đối với 03 thủ tục hành chính:", "Đối với trường hợp gia hạn …:": a topic, no one's work.
+                    fire("lead.about_topic_refused")
+                    continue
                 if 0 <= colon - match.end() <= 220 and (not refs or colon - end > 3):
                     text = view.cut(match.end(), colon)
                     kind = "generic" if not refs else refs[0].kind
@@ -567,6 +675,15 @@ class _Extractor:
                         kind=kind,
                     )
                     return "lead.about_heading", ([ref], text, colon + 1, True, [(match.start(), colon)])
+            if not refs and cue.startswith("g"):
+                unknown = _UNKNOWN_NAME_BEFORE_CHU_TRI_RE.match(view.text, match.end())
+                if unknown and unknown.group("name")[:1].isupper():
+                    # "Giao Thống kê tỉnh, thành phố chủ trì, phối hợp với …": a body the name reader does not know,
+                    # capitalised between the cue and "chủ trì", leads as written.
+                    start, stop = unknown.span("name")
+                    ref = UnitRef(text=view.cut(start, stop), start=start, end=stop, kind="unknown")
+                    fire("lead.assign_cue_unknown_name")
+                    return "lead.assign_cue", ([ref], ref.text, stop, False, [(match.start(), stop)])
             if (refs and any(ref.kind != "generic" for ref in refs)) or (refs and cue.startswith(("y", "d", "p"))):
                 if all(ref.kind in ("group", "generic") for ref in refs):
                     # "Đề nghị … các xã, phường thuộc đối tượng kiểm tra chuẩn bị …": keep the qualifier.
@@ -594,6 +711,13 @@ class _Extractor:
             refs, end = parse_unit_list(view, self.registry, start)
             if refs and _LEAD_VERB_RE.match(folded, end) and refs[0].kind != "generic":
                 return "lead.chu_tri_clause", (refs, view.cut(refs[0].start, end), end, False, [(refs[0].start, end)])
+        bare = _BARE_PLACE_SUBJECT_RE.match(folded)
+        if bare and view.text[bare.start(1) : bare.start(1) + 1].isupper():
+            # "Tỉnh cần tập trung …": a conclusion names the province it speaks to by its level word alone.
+            start, end = bare.start(1), bare.end(1)
+            text = view.cut(start, end)
+            ref = UnitRef(text=text, start=start, end=end, kind="generic")
+            return "lead.place_as_subject", ([ref], text, end, False, [(start, end)])
         opening = _OPENING_RE.match(folded)
         for start in (0, opening.end()) if opening else (0,):
             refs, end = parse_unit_list(view, self.registry, start)
@@ -670,14 +794,22 @@ class _Extractor:
                         False,
                         [(refs[0].start, end)],
                     )
-        for sentence in re.finditer(r"[.;]\s+|\(\s*", folded):
-            # "… trên các lĩnh vực trọng tâm. Sở Tư pháp thực hiện thường xuyên.": a later sentence names who does it.
+        for sentence in re.finditer(r"[.;]\s+|\(\s*|,\s+", folded):
+            # "… trên các lĩnh vực trọng tâm. Sở Tư pháp thực hiện thường xuyên.": a later sentence names who does it;
+            # "Khẩn trương khắc phục …, các địa phương phải huy động …": so does a clause whose subject must act.
+            after_comma = sentence.group().startswith(",")
+            if after_comma and not re.search(r"(?<![a-z])(?:can|phai)\s", folded[sentence.end() : sentence.end() + 80]):
+                continue  # no clause of a subject that must act follows this comma
             refs, end = parse_unit_list(view, self.registry, sentence.end())
-            if (
-                refs
-                and all(ref.kind in ("unit", "group", "unknown") for ref in refs)
-                and _OWNER_VERB_RE.match(folded, end)
-            ):
+            if not refs:
+                continue
+            if after_comma:
+                owner = bool(_MODAL_AFTER_RE.match(folded, end))
+            else:
+                owner = all(ref.kind in ("unit", "group", "unknown") for ref in refs) and bool(
+                    _OWNER_VERB_RE.match(folded, end) or _ACTING_SUBJECT_RE.match(folded, end)
+                )
+            if owner:
                 return "lead.later_sentence_owner", (
                     refs,
                     view.cut(refs[0].start, end),
@@ -733,6 +865,13 @@ class _Extractor:
             # fields; the sentence before it is read without them.
             view = TextView(_blank(node.text, [span for _value, span in inline.values()]))
         lead_rule, (lead, lead_text, lead_end, from_heading, spans) = self._lead(view, heading=heading)
+        if not lead and self.addressee is not None and not heading:
+            polite = _POLITE_REQUEST_RE.search(view.folded)
+            if polite:
+                # "…, đề nghị Quý Ủy ban gửi báo cáo … chậm nhất ngày 22/11/2025": "Quý Ủy ban" is the addressee.
+                lead, lead_text = list(self.addressee[0]), self.addressee[1]
+                lead_rule, spans = "lead.polite_addressee", [(polite.start(), polite.end())]
+                fire(lead_rule)
         support, support_spans = self._support(view)
         if "lead" in fields:
             # "UBND các xã, phường, với sự phối hợp của Sở Khoa học và Công nghệ": the lead, then its support.
@@ -765,6 +904,17 @@ class _Extractor:
                 text_for_dates = " " * (last + 2) + text_for_dates[last + 2 :]
         if node.text.rstrip().endswith(":"):
             text_for_dates = _without_fronted_purpose(text_for_dates)
+        elif lead_rule == "lead.assign_cue" and spans:
+            # "… chi trả chế độ đến người thụ hưởng những tháng cuối năm 2025, Bộ Nội vụ đã hướng dẫn … Vì vậy, đề
+            # nghị Ủy ban nhân dân các tỉnh … căn cứ …": the sentences before the request tell what happened; their
+            # dates are not when the request is due.
+            last = text_for_dates.rfind(". ", 0, spans[0][0])
+            opening, _end = parse_unit_list(view, self.registry, 0)
+            if last > 0 and text_for_dates[: last + 2].strip() and not (opening and opening[0].start == 0):
+                # Not when the first sentence has a subject of its own ("Ủy ban nhân dân các tỉnh rà soát …, báo cáo
+                # trước ngày 30/11/2025. Bộ Nội vụ đề nghị …"): its day is its work's.
+                fire("deadline.background_before_request_blanked")
+                text_for_dates = " " * (last + 2) + text_for_dates[last + 2 :]
         # In the text (not a table of overdue work), a day before the document's own date is no deadline.
         deadline = parse_deadline(
             text_for_dates,
@@ -804,6 +954,7 @@ class _Extractor:
     def walk(self, node: Node, context: _Context) -> None:
         sibling_context = context
         first = len(self.tasks)
+        self._split_own_leads(node)
         for child in node.children:
             if child.kind == "table":
                 # The texts just before a table, in document order: an annex's title names an indicator table's stage.
@@ -814,6 +965,8 @@ class _Extractor:
                 continue
             if not child.children and self._closing(child, first, sibling_context, context):
                 continue
+            if not child.children:
+                _cut_closing_sentence(child, in_item=child.kind != "para")
             has_children = any(grandchild.kind != "table" or grandchild.rows for grandchild in child.children)
             section = child.section or context.section
             path = _extend_path(context.path, child.section)
@@ -831,13 +984,127 @@ class _Extractor:
                     # span in its title is the plan's, not a deadline of the items after it.
                     fire("lead_in.issuing_passes_nothing")
                     continue
+                if _OPINION_LEAD_IN_RE.search(fold_aligned(child.text)):
+                    fire("lead_in.opinion_passes_nothing")
+                    continue
                 # A lead-in sentence: what it says applies to the items after it.
                 sibling_context = replace(merged, section=context.section, path=context.path)
                 continue
             at_root = child.parent is not None and child.parent.kind == "root" and child.kind == "para"
             if at_root and (not own.lead or _CLOSING_RE.search(fold_aligned(child.text)) or _is_upper(child.text)):
                 continue
+            pieces = self._sentences_with_own_subject(child) if own.lead_rule in _SPLIT_AFTER_RULES else []
+            if pieces:
+                # "Chủ tịch Ủy ban nhân dân tỉnh Hưng Yên khẩn trương … trước ngày 03/12/2025. Ủy ban nhân dân các
+                # tỉnh: Ninh Bình, Bắc Ninh … đẩy nhanh …": each sentence with its own subject is a task of its own.
+                fire("task.sentence_with_own_subject", len(pieces) - 1)
+                for text in pieces:
+                    piece = Node(kind=child.kind, marker=child.marker, text=text, parent=child.parent)
+                    piece_own = self._own(piece, heading=False)
+                    self._task(piece, piece_own, self._merge(sibling_context, piece_own, section, path))
+                continue
             self._task(child, own, merged)
+        self._carry_stated_subject(node, first)
+
+    def _split_own_leads(self, node: Node) -> None:
+        """Make each paragraph joined to an item that opens with a lead of its own ("1. Các địa phương phát động …"
+        then "Bộ Xây dựng chỉ đạo …", "Về kinh phí: Các địa phương phải …") an item of its own with the same marker:
+        a sentence with its own lead inside a numbered item is a task of its own (``LABELLING.md``)."""
+        children: list[Node] = []
+        for child in node.children:
+            children.append(child)
+            if not child.breaks or child.children or child.kind != "num":
+                continue
+            starts = [0, *child.breaks]
+            parts = [
+                child.text[start:end].strip()
+                for start, end in zip(starts, [*child.breaks, len(child.text)], strict=True)
+            ]
+            if not self._opens_with_lead(parts[0]):
+                continue  # an item that names its lead in its first words, then more paragraphs that name theirs
+            child.text, child.breaks = parts[0], []
+            current = child
+            for part in parts[1:]:
+                if self._opens_with_lead(part):
+                    fire("segment.paragraph_with_own_lead")
+                    current = Node(kind=child.kind, marker=child.marker, text=part, parent=node)
+                    children.append(current)
+                else:
+                    current.text = f"{current.text} {part}"
+        node.children = children
+
+    def _opens_with_lead(self, text: str) -> bool:
+        """Does a paragraph open with its lead as the subject, or with a cue naming it ("Giao Bộ Tài chính …")?"""
+        view = TextView(text)
+        rule, (_refs, _text, _end, _heading, spans) = self._propose_lead(view)
+        if rule not in _OPENING_LEAD_RULES or not spans:
+            return False
+        # The lead opens the paragraph, or follows its topic ("Về kinh phí: …"); a paragraph that opens with its
+        # grounds ("Căn cứ nội dung Kế hoạch này, các bộ …") goes on with the item.
+        topic = _TOPIC_RE.match(view.folded)
+        if spans[0][0] > (topic.end() if topic else 0) + 12:
+            return False
+        # A verb after the lead: "Bộ Xây dựng chỉ đạo …", not "Bộ Y tế - 65,05" or "Thời hạn ban hành: …".
+        return bool(re.match(r"\s*[a-z]", view.folded[spans[0][1] :])) and bool(
+            _VERB_AFTER_RE.match(view.folded, spans[0][1])
+        )
+
+    def _carry_stated_subject(self, node: Node, first: int) -> None:
+        """Give the lead an item states as its subject ("1. Về tăng trưởng kinh tế: Tỉnh cần tập trung …") to the
+        items after it in the same section that name no one ("2. Cần đánh giá kỹ …", "3. Rà soát …"): a conclusion
+        says once whom its tasks are for (``LABELLING.md``: a lead given once applies to every item under it)."""
+        carrier: ProposedTask | None = None
+        for index in range(first, len(self.tasks)):
+            task = self.tasks[index]
+            origin = self.origins.get(index)
+            if task.lead_unit:
+                carrier = task if origin is not None and self._states_subject(task, origin, node) else None
+                continue
+            if carrier is None or origin is None or origin.parent is None:
+                continue
+            fire("lead.stated_subject_carried")
+            task.lead_unit, task.lead_unit_id = carrier.lead_unit, carrier.lead_unit_id
+            task.lead_unit_ids = list(carrier.lead_unit_ids)
+            task.unknown_units = list(dict.fromkeys([*carrier.unknown_units, *task.unknown_units]))
+            task.sources["lead_unit"] = carrier.sources.get("lead_unit", carrier.lead_unit or "")
+            task.rules["lead_unit"] = "lead.stated_subject_carried"
+            task.confidence["lead_unit"] = LEAD_CONFIDENCE["lead.stated_subject_carried"]
+
+    @staticmethod
+    def _states_subject(task: ProposedTask, origin: Node, node: Node) -> bool:
+        """Was ``task`` read from an item of ``node`` (or the first paragraph under its heading) that opens with its
+        lead as the subject of "cần"/"phải"?"""
+        parent = origin.parent
+        if parent is not node and not (
+            parent is not None and parent.parent is node and parent.is_heading() and parent.children[0] is origin
+        ):
+            return False
+        if task.rules.get("lead_unit", "").endswith(".inherited"):
+            return False
+        folded = fold_aligned(task.content)
+        written = fold_aligned(task.sources.get("lead_unit", ""))
+        return bool(written) and folded.startswith(written) and bool(_MODAL_AFTER_RE.match(folded, len(written)))
+
+    def _sentences_with_own_subject(self, node: Node) -> list[str]:
+        """The sentences of a paragraph, cut before each later sentence that opens with a unit and its verb."""
+        folded = fold_aligned(node.text)
+        view = TextView(node.text)
+        cuts = []
+        for match in _SENTENCE_END_RE.finditer(node.text):
+            refs, end = parse_unit_list(view, self.registry, match.end())
+            if (
+                refs
+                and refs[0].start == match.end()
+                and all(ref.kind in ("unit", "group", "unknown") for ref in refs)
+                and _VERB_AFTER_RE.match(folded, end)
+                and not folded[end:].lstrip().startswith((":", ","))
+                and folded[end:].strip()
+            ):
+                cuts.append(match.end())
+        if not cuts:
+            return []
+        bounds = [0, *cuts, len(node.text)]
+        return [node.text[start:stop].strip() for start, stop in itertools.pairwise(bounds)]
 
     def _closing(self, node: Node, first: int, siblings: _Context, context: _Context) -> bool:
         """Apply a closing sentence's deadline ("Các nội dung trên hoàn thành trước ngày 15/12/2025") to items above.
@@ -891,7 +1158,18 @@ class _Extractor:
             # "… xử lý các kiến nghị (Phụ lục kèm theo), hoàn thành trước ngày 15/12/2025": the annex's rows are due
             # then, when its table gives them no time of their own.
             self.annex_deadlines.append(own.deadline)
-        if not content or _NOT_TASK.search(folded) or content.rstrip().endswith(":") or _CONTACT_RE.match(folded):
+        if not content or content.rstrip().endswith(":") or _CONTACT_RE.match(folded):
+            return
+        if _NOT_TASK.search(folded):
+            if not _NOT_TASK.search(_ANNEX_POINTER_RE.sub(_blanked, folded)):
+                # "… gửi thông tin (hướng dẫn chi tiết tại các Phụ lục kèm theo Công văn) trước ngày 24/11/2025":
+                # the annex holds the details of the request, it is not an annex the document issues.
+                fire("task.annex_pointer_kept")
+            else:
+                return
+        if node.kind == "para" and own.deadline.is_empty and _PROBLEMS_RE.match(folded):
+            # "Trong quá trình triển khai có gì vướng mắc, đề nghị Quý Cơ quan phản hồi về Bộ …": no task.
+            fire("task.problems_request_dropped")
             return
         if node.kind == "para" and own.deadline.is_empty and _CLOSING_RE.search(folded):
             return  # "Sở Nội vụ đề nghị các cơ quan, đơn vị phối hợp thực hiện./."
@@ -901,6 +1179,7 @@ class _Extractor:
             return
         if context.prefix:
             content = f"{context.prefix} {content}"
+        self.origins[len(self.tasks)] = node
         self.tasks.append(
             self._proposed(
                 section=context.section,
@@ -1050,9 +1329,9 @@ class _Extractor:
             if "deadline" not in columns and deadline.is_empty:
                 self.undated_rows.append(proposed)
 
-    def addressed_to(self, addressees: list[str]) -> None:
-        """A letter to one addressee ("Kính gửi: Các cơ sở đào tạo trực thuộc Bộ") asks that addressee to do the
-        items of its body that name no one else."""
+    def address(self, addressees: list[str]) -> None:
+        """Read the letter's one addressee as a lead ("Kính gửi: Ủy ban nhân dân các tỉnh"), if it has one."""
+        self.addressee = None
         if len(addressees) != 1:
             return
         view = TextView(addressees[0])
@@ -1066,6 +1345,28 @@ class _Extractor:
         else:
             kind = "generic" if all(ref.kind == "generic" for ref in refs) else "group"
             lead = [UnitRef(text=whole, start=0, end=len(view.text), members=members, kind=kind)]
+        self.addressee = (lead, whole)
+
+    def addressed_to(self, addressees: list[str]) -> None:
+        """A letter to one addressee ("Kính gửi: Các cơ sở đào tạo trực thuộc Bộ") asks that addressee to do the
+        items of its body that name no one else."""
+        self.address(addressees)
+        if self.addressee is None:
+            return
+        lead, whole = self.addressee
+        view = TextView(addressees[0])
+        refs, _end = parse_unit_list(view, self.registry, 0)
+        ids = {pk for ref in lead for pk in ref.ids}
+        named = {canonical(ref.name) for ref in lead} | {canonical(ref.text) for ref in refs}
+        if any(
+            task.lead_unit and ((ids and ids & set(task.lead_unit_ids)) or canonical(task.lead_unit) in named)
+            for task in self.tasks
+        ):
+            # "1. Đối tượng … 3. Nội dung … 4. Cách thức thực hiện …" then "Bộ Tài chính trân trọng đề nghị Ủy ban
+            # nhân dân các tỉnh … chỉ đạo …": the letter names its addressee where it asks something of it; the items
+            # that name no one describe the event, they are no work of the addressee.
+            fire("lead.single_addressee_named_elsewhere")
+            return
         for task in self.tasks:
             if task.lead_unit:
                 continue
@@ -1115,7 +1416,17 @@ class _Extractor:
             or (lead and canonical(task.lead_unit or "") == lead)
         ]
         if len(same) != len(above):
-            return
+            if (
+                not same
+                or 2 * len(same) < len(above)
+                or any(task.rules.get("lead_unit") == "lead.single_addressee" for task in above)
+            ):
+                return
+            # "- Chỉ đạo các Sở, ngành …; - Giao Thống kê tỉnh, thành phố chủ trì …" then "… đề nghị Quý Ủy ban gửi
+            # báo cáo … chậm nhất ngày 22/11/2025": the addressee's own work and what it hands to its office are
+            # due together; most of the items are the same unit's.
+            fire("deadline.closing_request_handed_on", len(above) - len(same))
+            same = above
         for task in same:
             fire("deadline.closing_request")
             task.deadline, task.deadline_text = last.deadline, last.deadline_text
@@ -1281,8 +1592,15 @@ def _skip_heading(node: Node, registry: Registry) -> bool:
     for child in node.children:
         # A heading cut by a line wrap ("II. NỘI DUNG / THỰC HIỆN") over items that open with a named unit
         # ("1. Sở Y tế") heads tasks, whatever its first words say.
-        refs, _end = parse_unit_list(TextView(child.text), registry, 0)
-        if child.kind != "table" and refs and any(ref.kind in ("unit", "unknown") for ref in refs):
+        view = TextView(child.text)
+        refs, end = parse_unit_list(view, registry, 0)
+        if (
+            child.kind != "table"
+            and refs
+            and any(ref.kind in ("unit", "unknown") for ref in refs)
+            # "Tỉnh Đắk Lắk (mới) có quy mô …" under "I. ĐÁNH GIÁ CHUNG" describes the unit; it is no item.
+            and _VERB_AFTER_RE.match(view.folded, end)
+        ):
             fire("heading.kept_for_named_units")
             return False
     fire("heading.skipped_explanation")
@@ -1373,7 +1691,8 @@ def extract_lines(
     for number, (start, end) in enumerate(header.body or [(0, len(lines))]):
         # The directive, then each attachment (a plan, an appendix), as separate trees.
         first = len(extractor.tasks)
-        extractor.walk(build_tree(paragraphs(lines[start:end])), _Context())
+        extractor.address(header.addressees if number == 0 else [])
+        extractor.walk(build_tree(_without_preamble(paragraphs(lines[start:end]))), _Context())
         if number == 0:
             extractor.addressed_to(header.addressees)
             extractor.date_by_closing_request(first)

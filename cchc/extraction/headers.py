@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from cchc.lib.dates import fold_aligned
 
 from .rules import fire
+from .sections import wrapped_name
 
 _MOTTO_RE = re.compile(
     r"(?:c[a-z]{1,2}ng\s+h[a-z]{1,2}a\s+x[a-z]\s+h[a-z]{1,2}i\s+ch[a-z]{1,2}\s+ngh[a-z]{1,2}a\s+vi[a-z]{1,2}t\s+nam"
@@ -312,6 +313,12 @@ def _read_addressees(header: Header, lines: list[str], folded: list[str], limit:
                 continue
             previous = header.addressees[-1] if header.addressees else ""
             wrapped = not blank and text[:1].islower() and not raw_previous.endswith((";", "."))
+            if not wrapped and not blank and previous and not raw_previous.endswith((";", ".", ",", ":")):
+                # "Kính gửi: Thủ trưởng các cơ quan thuộc" / "Chính phủ", "… các tỉnh: Hưng Yên, Ninh" / "Bình, Bắc
+                # Ninh, …": a name cut by the wrap goes on below even when the line below opens with a capital.
+                wrapped = wrapped_name(raw_previous, text)
+                if wrapped:
+                    fire("header.addressee_name_cut_by_wrap")
             if (
                 not text.startswith(("-", "–", "+", "•"))
                 and previous

@@ -55,6 +55,10 @@ _CLOSING_START_RE = re.compile(
     r"^(?:trong\s+qu[a-z]\s+tr[a-z]nh\s+(?:t[a-z]\s+ch[a-z]c\s+)?th[a-z]{1,2}c\s+hi[a-z]n|tr[a-z]n\s+[dp][a-z]y\s+l[a-z]"
     r"|qu[a-z]\s+tr[a-z]nh\s+th[a-z]{1,2}c\s+hi[a-z]n,?\s+n[e-o]u)"
 )
+# "đề nghị Quý Ủy ban", "kính đề nghị Quý cơ quan": the letter asks its addressee, named by the polite "Quý".
+POLITE_REQUEST_RE = re.compile(
+    r"(?<![a-z])(?:[dp][e-o]\s+ngh[a-z]|y[e-o]u\s+c[a-z]u)\s+qu[a-z]\s+(?!trinh|vi(?![a-z]))"
+)
 _TABLE_SPLIT_RE = re.compile(r"\s*\|\s*|\t+")
 
 
@@ -70,6 +74,8 @@ class Node:
     # "lead", "support", "deadline", "output" → text, from field paragraphs ("Đơn vị chủ trì: …").
     fields: dict[str, str] = field(default_factory=dict)
     rows: list[list[str]] = field(default_factory=list)
+    # Where each paragraph joined to the item's text as more of it starts (offsets into ``text``).
+    breaks: list[int] = field(default_factory=list)
 
     @property
     def section(self) -> str:
@@ -185,6 +191,18 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
             # (it would give dashes a depth of their own for the rest of the document).
             fire("segment.span_cut_by_wrap")
             kind, marker = "", ""
+        if (
+            kind == "dash"
+            and current
+            and not previous_blank
+            and len(previous_line) >= 0.8 * typical
+            and _capitalised_word(previous_line.split()[-1])
+            and _capitalised_word(line[len(marker) :].split()[0] if line[len(marker) :].split() else "")
+        ):
+            # "… Dự án tuyến đường bộ cao tốc Ninh Bình" / "- Hải Phòng, đoạn qua …": the dash between two names
+            # wrapped to the start of a line, after a full line that ends inside a name, is no item.
+            fire("segment.name_dash_cut_by_wrap")
+            kind, marker = "", ""
         starts_new = bool(kind) or not current
         # "1. Sở" / "Nông nghiệp và Môi trường:": a line cut right after the head noun of a name goes on below.
         cut_name = not previous_blank and len(current) == 1 and _ends_with_head(current_marker, previous_line)
@@ -203,6 +221,9 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
             fire("segment.proper_name_cut_by_wrap")
             cut_name = True
         if not starts_new and not cut_name:
+            inside_name = line[:1].isupper() and _ends_inside_name(previous_line)
+            if inside_name:
+                fire("segment.unit_list_cut_by_wrap")
             if (
                 (previous_blank and blank_lines_mean_breaks)
                 or (previous_line.endswith(":") and line[:1].isupper())
@@ -234,6 +255,7 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
                 and len(previous_line) < 0.9 * typical
                 and not re.search(r"[,;:.]\s*$", previous_line)
                 and len(previous_line.split()) <= 16
+                and not inside_name
             ):
                 # "2. Về tự đánh giá, chấm điểm năm 2025" then "Các cơ quan … theo các bước sau:": a numbered
                 # heading followed by its first sentence, in a text wrapped at a fixed width.
@@ -241,11 +263,25 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
                     # "a) Khẩn trương rà soát, chuẩn hóa kết quả giải quyết" / "TTHC chưa được chuẩn hóa; …": a
                     # lettered item whose first line is short by its indent goes on, it is no heading.
                     fire("segment.wrapped_lettered_item")
+                elif _heading_cut_by_wrap(previous_line):
+                    # "1. Chủ tịch Ủy ban nhân dân các tỉnh, thành phố từ" / "Hà Tĩnh đến Khánh Hòa:": a heading
+                    # never ends on "từ", "của", "và"; the name of a place goes on below.
+                    fire("segment.heading_cut_by_wrap")
                 else:
                     starts_new = True
-            elif line[:1].isupper() and len(previous_line) < 0.5 * typical and current_kind not in ("dash", "plus"):
-                # A short line ends a heading ("1. Cải cách thể chế") even without punctuation.
+            elif (
+                line[:1].isupper()
+                and len(previous_line) < 0.5 * typical
+                and current_kind not in ("dash", "plus")
+                and not (re.search(r"\w$", previous_line) and _syllable_then_comma(line))
+                and not inside_name
+            ):
+                # A short line ends a heading ("1. Cải cách thể chế") even without punctuation, but not a name cut
+                # by the wrap whose last syllable opens the line below with a comma ("Các Bộ, cơ quan ngang" /
+                # "Bộ, cơ quan thuộc Chính phủ nghiên cứu …").
                 starts_new = True
+            elif line[:1].isupper() and len(previous_line) < 0.5 * typical and current_kind not in ("dash", "plus"):
+                fire("segment.name_cut_before_comma")
             elif _FIELD_RE.match(fold_aligned(line)):
                 starts_new = True
             elif previous_line.endswith((".", ";")) and _CLOSING_START_RE.match(fold_aligned(line)):
@@ -398,7 +434,14 @@ def build_tree(items: list[Paragraph]) -> Node:
                 # "Trong quá trình thực hiện, nếu có khó khăn …": the document's closing, not more of the item.
                 del stack[1:]
                 parent = root
+            elif POLITE_REQUEST_RE.search(fold_aligned(item.text)):
+                # "Để đảm bảo thời gian …, đề nghị Quý Ủy ban gửi báo cáo … chậm nhất ngày 22/11/2025.": the letter
+                # speaks to its addressee again, after its list; a request of its own, not more of the last item.
+                fire("segment.polite_request_after_list")
+                del stack[1:]
+                parent = root
             else:
+                top.breaks.append(len(top.text) + 1)
                 top.text = f"{top.text} {item.text}"
                 continue
             node = Node(kind="para", marker="", text=item.text, parent=parent)
@@ -460,6 +503,42 @@ def _proper_name_wrapped(previous: str, line: str) -> bool:
     return capitalised and first[:1].isupper() and not (len(first) > 1 and first.isupper())
 
 
+def wrapped_name(previous: str, line: str) -> bool:
+    """Does ``line`` go on a name that the wrap cut at the end of ``previous``, though it opens with a capital?
+
+    It does when ``previous`` ends with a word that needs what follows (``data/wrap_continuations.txt``: "thuộc",
+    "của" …), or the cut falls inside a proper name ("Ninh" / "Bình, Bắc Ninh"), or ``line`` opens with one
+    capitalised syllable and a comma ("cơ quan ngang" / "Bộ, cơ quan thuộc Chính phủ …"), which starts no sentence.
+    """
+    folded = " ".join(fold_aligned(previous).split())
+    if any(folded.endswith(" " + word) for word in phrases("wrap_continuations")):
+        return True
+    return _proper_name_wrapped(previous, line) or _syllable_then_comma(line)
+
+
+def _ends_inside_name(line: str) -> bool:
+    """Does ``line`` end with a unit's bare head noun after a comma ("Giao Sở Nông nghiệp và Môi trường, Sở Tài chính,
+    Sở" / "Xây dựng và các sở, ngành …")? A list of units cut by the wrap goes on below; a heading never ends so."""
+    folded = fold_aligned(line)
+    last = folded.rsplit(",", 1)[-1].split()
+    if "," not in folded or not 0 < len(last) <= 4:
+        return False
+    return is_bare_head(" ".join(last))
+
+
+def _capitalised_word(word: str) -> bool:
+    """Is ``word`` a capitalised syllable of a name ("Bình", "Hải"), not an abbreviation in capitals?"""
+    word = word.rstrip(",;:")
+    return word.isalpha() and word[:1].isupper() and (len(word) == 1 or word[1:].islower())
+
+
+def _syllable_then_comma(line: str) -> bool:
+    """Does ``line`` open with one capitalised syllable and a comma ("Bộ, cơ quan thuộc Chính phủ …")?"""
+    first = line.split(maxsplit=1)[0] if line.strip() else ""
+    word = first[:-1]
+    return first.endswith(",") and word.isalpha() and word[:1].isupper() and (len(word) == 1 or word[1:].islower())
+
+
 _ABBREVIATION_START_RE = re.compile(r"^[A-ZĐ]{2,}[A-ZĐ0-9&-]*\b")
 
 
@@ -474,6 +553,13 @@ def _wrapped_item(previous: str, line: str) -> bool:
     if any(folded.endswith(" " + word) for word in phrases("wrap_continuations")):
         return True
     return bool(_ABBREVIATION_START_RE.match(line))
+
+
+def _heading_cut_by_wrap(previous: str) -> bool:
+    """Does the first line of a numbered item end with a word that needs what follows
+    (``data/heading_cut_words.txt``: "từ", "đến", "của" …), so that it cannot be a whole heading?"""
+    folded = " ".join(fold_aligned(previous).split())
+    return any(folded.endswith(" " + word) for word in phrases("heading_cut_words"))
 
 
 def _ends_with_head(marker: str, line: str) -> bool:
