@@ -47,7 +47,8 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.apps import apps
@@ -58,6 +59,7 @@ from django.utils import timezone, translation
 
 __all__ = [
     "SECONDS",
+    "atomic_storing_versions",
     "changed",
     "fragment",
     "fragments",
@@ -245,6 +247,18 @@ def store_before_commit(using: str = DEFAULT_DB_ALIAS) -> None:
     _bump_stored(pending.labels, using)
     pending.stored |= pending.labels
     pending.labels = set()
+
+
+@contextmanager
+def atomic_storing_versions(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """``transaction.atomic`` for a short write: when it is the outermost block, the versions its writes moved are
+    stored as its last statement (:func:`store_before_commit`) rather than in a transaction of their own after its
+    commit. Nested in another transaction, it is a plain ``atomic`` block (a savepoint)."""
+    outermost = not connections[using].in_atomic_block
+    with transaction.atomic(using=using):
+        yield
+        if outermost:
+            store_before_commit(using)
 
 
 def _watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cchc.audit.models import AuditAction
 from cchc.audit.services import diff, record, snapshot
+from cchc.lib import page_cache
 from cchc.lib.errors import ConflictError
 from cchc.lib.types import ActorOrSystem
 
@@ -81,10 +82,11 @@ def in_transaction(locked: bool) -> AbstractContextManager[Any]:
     its row locked (``access.get_score_for_user(..., for_update=True)``) and commits or rolls back the whole write.
 
     Joining the caller's transaction rather than nesting one saves the savepoint (two statements) a nested
-    ``atomic`` would set and release around every write.
+    ``atomic`` would set and release around every write. A transaction of its own stores the data versions as its
+    last statement: one commit per write (decision 42).
     """
     if not locked:
-        return transaction.atomic()
+        return page_cache.atomic_storing_versions()  # one commit for the score and the versions (decision 42)
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError("a score read locked must be written in the same transaction")
     return nullcontext()

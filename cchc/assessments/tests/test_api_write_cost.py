@@ -194,3 +194,17 @@ def test_a_token_read_by_its_prepared_statement_is_the_one_the_orm_reads(wf: Wor
     user = api_token_authenticate(raw)
     assert user is not None and _fields(user) == _fields(User.objects.get(pk=wf.personas.focal_a.pk))
     assert api_token_authenticate(raw + "x") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_score_written_in_its_own_transaction_commits_once_with_the_data_versions_before_the_commit(
+    wf: Workflow,
+) -> None:
+    score = Score.objects.select_related("criterion", "assessment__unit").get(pk=wf.score(wf.a, "1.1").pk)
+    with CaptureQueriesContext(connection) as queries:
+        services.score_self_set(actor=wf.personas.focal_a, score=score, note="Ghi trên trang", version=score.version)
+    sqls = [query["sql"] for query in queries.captured_queries]
+    commits = [index for index, sql in enumerate(sqls) if sql.upper().startswith("COMMIT")]
+    versions = [index for index, sql in enumerate(sqls) if "cchc_lib_dataversion" in sql and sql.startswith("INSERT")]
+    assert len(commits) == 1 and versions == [commits[0] - 1], sqls  # stored last, inside the one transaction
+    assert Score.objects.get(pk=score.pk).self_note == "Ghi trên trang" and _entries(score).count() == 1
