@@ -1589,6 +1589,10 @@ def _skip_heading(node: Node, registry: Registry) -> bool:
         return False  # "Yêu cầu Chủ tịch UBND các xã, phường:" assigns; "Yêu cầu" alone states requirements
     if not (_SKIP_HEADINGS.match(text) and not _KEEP_HEADINGS.search(text)):
         return False
+    if any("lead" in child.fields for child in node.children):
+        # "II. NỘI DUNG" over "1. Tổ chức tập huấn … - Cơ quan chủ trì: Sở Nội vụ": its items name their leads.
+        fire("heading.kept_for_lead_fields")
+        return False
     for child in node.children:
         # A heading cut by a line wrap ("II. NỘI DUNG / THỰC HIỆN") over items that open with a named unit
         # ("1. Sở Y tế") heads tasks, whatever its first words say.

@@ -1,0 +1,64 @@
+"""Plans and their annexes: the items of a plan's sections that name their content and lead in dashed fields
+(``docs/extraction.md``, "Plans and their annexes")."""
+
+from __future__ import annotations
+
+from cchc.extraction import extract_text, to_json_dict
+from cchc.extraction.rules import counting_rules
+
+HEADER = (
+    "ỦY BAN NHÂN DÂN\nTỈNH HÒA BÌNH\nSố: 210/KH-UBND\n\nHòa Bình, ngày 10 tháng 11 năm 2025\n\n"
+    "KẾ HOẠCH\nTriển khai thi hành Luật Thư viện\n\n"
+    "I. MỤC ĐÍCH, YÊU CẦU\n1. Bảo đảm sự thống nhất trong triển khai thi hành Luật.\n\n"
+)
+
+
+def _extract(body: str) -> tuple[list[dict], dict[str, int]]:
+    with counting_rules() as fired:
+        tasks = to_json_dict(extract_text(HEADER + body, units=[]))["tasks"]
+    return tasks, dict(fired)
+
+
+def test_dashed_content_and_lead_fields_make_one_task_of_the_numbered_item_above() -> None:
+    tasks, fired = _extract(
+        "II. NỘI DUNG\n\n"
+        "1. Tổ chức tập huấn nghiệp vụ\n\n"
+        "- Nội dung thực hiện: Tổ chức tập huấn cho cán bộ làm công tác thư viện.\n\n"
+        "- Cơ quan thực hiện: Sở Văn hóa, Thể thao và Du lịch.\n\n"
+        "- Thời gian thực hiện: Quý I năm 2026.\n\n"
+        "2. Rà soát văn bản\n\n"
+        "- Nội dung: Rà soát các văn bản quy phạm pháp luật có liên quan đến Luật.\n\n"
+        "- Cơ quan chủ trì: Sở Tư pháp.\n\n"
+        "- Thời gian thực hiện: Tháng 12 năm 2025.\n"
+    )
+    assert [(task["section"], task["lead_unit"], task["deadline"]) for task in tasks] == [
+        ("1", "Sở Văn hóa, Thể thao và Du lịch", "2026-03-31"),
+        ("2", "Sở Tư pháp", "2025-12-31"),
+    ]
+    assert "tập huấn cho cán bộ" in tasks[0]["content"]
+    assert fired["segment.dashed_task_field"] == 3
+    assert fired["heading.kept_for_lead_fields"] == 1
+
+
+def test_a_lead_field_lists_every_unit_it_names_between_semicolons() -> None:
+    tasks, _fired = _extract(
+        "II. NỘI DUNG KẾ HOẠCH\n\n"
+        "1. Tổ chức tuyên truyền, phổ biến nội dung Luật.\n\n"
+        "- Cơ quan thực hiện: Sở Tư pháp; Sở Nội vụ.\n\n"
+        "- Thời gian thực hiện: Năm 2026.\n"
+    )
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [("Sở Tư pháp, Sở Nội vụ", "2026-12-31")]
+
+
+def test_a_dashed_line_under_an_item_with_its_own_dashed_list_is_no_field() -> None:
+    tasks, fired = _extract(
+        "II. NHIỆM VỤ\n\n"
+        "1. Sở Tư pháp:\n\n"
+        "- Rà soát các văn bản quy phạm pháp luật có liên quan.\n\n"
+        "- Nhiệm vụ: tổng hợp kết quả, báo cáo Ủy ban nhân dân tỉnh trước ngày 15/12/2025.\n"
+    )
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [
+        ("Sở Tư pháp", None),
+        ("Sở Tư pháp", "2025-12-15"),
+    ]
+    assert "segment.dashed_task_field" not in fired
