@@ -251,6 +251,15 @@ def _class_heading_re() -> re.Pattern[str]:
     )
 
 
+@functools.cache
+def _class_tail_re() -> re.Pattern[str]:
+    """Classes of bodies that close a described group (", doanh nghiệp", "và các hợp tác xã")."""
+    item = rf"\s*(?:,|va)\s*(?:cac\s+)?(?:{alternation('class_of_bodies')})(?![a-z])"
+    return re.compile(rf"(?:{item})+")
+
+
+# The end of a sentence that introduces the items after it ("… các nội dung sau.", "… cụ thể như sau").
+_INTRODUCES_RE = re.compile(r"(?:sau|cu\s+the|bao\s+gom|gom|nhu)\s*[.;]?\s*$")
 _FRONTED_PURPOSE_RE = re.compile(r"\s*(?:\S{1,6}\s+)?(?:de|nham|tu\s+nay\s+den)\s")
 # The rules that read a lead opening a paragraph (``_Extractor._opens_with_lead``).
 _OPENING_LEAD_RULES = frozenset(
@@ -766,6 +775,11 @@ class _Extractor:
             if refs and all(ref.kind == "generic" for ref in refs):
                 # "Các cơ quan, đơn vị tự chấm điểm …", "Thủ trưởng các cơ quan được giao chủ trì tại mục II
                 # xây dựng …": a described group that is the subject leads the item, as written with its qualifier.
+                tail = _class_tail_re().match(folded, end)
+                if tail is not None and _subject_end(folded, end) is None:
+                    # "Các cơ quan, đơn vị, địa phương, doanh nghiệp căn cứ …": a class of bodies ends the group.
+                    fire("lead.generic_group_with_class")
+                    end = tail.end()
                 subject_end = _subject_end(folded, end)
                 if subject_end is not None:
                     text = view.cut(start, subject_end)
@@ -973,6 +987,11 @@ class _Extractor:
             own = self._own(child, heading=has_children and child.is_heading())
             merged = self._merge(sibling_context, own, section, path)
             if has_children:
+                if self._parent_with_own_work(child, own):
+                    # "1. Các cơ quan, đơn vị căn cứ … xây dựng kế hoạch …. / - Giới thiệu … / - Báo cáo …": the
+                    # item's own sentence gives work beyond introducing the dashed items under it.
+                    fire("task.parent_with_own_work")
+                    self._task(child, own, merged)
                 prefix = ""
                 if child.kind in ("dash", "plus", "para", "alpha") and child.text.rstrip().endswith(":"):
                     prefix = child.text[own.lead_end :].strip()
@@ -1005,6 +1024,19 @@ class _Extractor:
                 continue
             self._task(child, own, merged)
         self._carry_stated_subject(node, first)
+
+    @staticmethod
+    def _parent_with_own_work(node: Node, own: _Own) -> bool:
+        """Does a numbered item that opens with its lead and has dashed items under it end a sentence of its own?"""
+        text = node.text.rstrip()
+        return (
+            node.kind in ("num", "decimal")
+            and own.lead_rule in _OPENING_LEAD_RULES
+            and text.endswith((".", ";"))
+            and len(text[own.lead_end :].split()) >= 8
+            and not _INTRODUCES_RE.search(fold_aligned(text[-40:]))
+            and all(child.kind in ("dash", "plus") for child in node.children)
+        )
 
     def _split_own_leads(self, node: Node) -> None:
         """Make each paragraph joined to an item that opens with a lead of its own ("1. Các địa phương phát động …"

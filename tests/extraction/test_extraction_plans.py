@@ -62,3 +62,43 @@ def test_a_dashed_line_under_an_item_with_its_own_dashed_list_is_no_field() -> N
         ("Sở Tư pháp", "2025-12-15"),
     ]
     assert "segment.dashed_task_field" not in fired
+
+
+IMPLEMENTATION = "IV. TỔ CHỨC THỰC HIỆN\n\n"
+
+
+def test_a_class_of_bodies_at_the_end_of_a_described_group_stays_in_the_lead() -> None:
+    tasks, fired = _extract(
+        IMPLEMENTATION + "1. Các cơ quan, đơn vị, địa phương, doanh nghiệp căn cứ chức năng, nhiệm vụ được giao tổ "
+        "chức hưởng ứng đợt thi đua, báo cáo kết quả trước ngày 15/12/2025.\n"
+    )
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [
+        ("Các cơ quan, đơn vị, địa phương, doanh nghiệp", "2025-12-15")
+    ]
+    assert fired["lead.generic_group_with_class"] == 1
+
+
+def test_a_numbered_item_that_gives_work_of_its_own_before_its_dashed_items_is_a_task_too() -> None:
+    tasks, fired = _extract(
+        IMPLEMENTATION + "1. Sở Nội vụ căn cứ chức năng, nhiệm vụ được giao xây dựng kế hoạch triển khai đợt thi đua "
+        "gắn với nhiệm vụ chính trị của tỉnh.\n\n"
+        "- Giới thiệu điển hình tiên tiến trong đợt thi đua.\n\n"
+        "- Báo cáo Ủy ban nhân dân tỉnh về kết quả đợt thi đua trước ngày 20/12/2025.\n"
+    )
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [
+        ("Sở Nội vụ", None),
+        ("Sở Nội vụ", None),
+        ("Sở Nội vụ", "2025-12-20"),
+    ]
+    assert tasks[0]["content"].startswith("Sở Nội vụ căn cứ")
+    assert fired["task.parent_with_own_work"] == 1
+
+
+def test_a_numbered_item_that_only_introduces_its_dashed_items_is_no_task() -> None:
+    tasks, fired = _extract(
+        IMPLEMENTATION + "1. Sở Nội vụ chủ trì, phối hợp với các cơ quan liên quan thực hiện các nội dung sau.\n\n"
+        "- Giới thiệu điển hình tiên tiến trong đợt thi đua.\n\n"
+        "- Báo cáo Ủy ban nhân dân tỉnh về kết quả đợt thi đua.\n"
+    )
+    assert [task["lead_unit"] for task in tasks] == ["Sở Nội vụ", "Sở Nội vụ"]
+    assert "task.parent_with_own_work" not in fired
