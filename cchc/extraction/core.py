@@ -1643,6 +1643,54 @@ def _skip_heading(node: Node, registry: Registry) -> bool:
     return True
 
 
+# How much of the shorter of two contents (pairs of words, over their first words) the other must hold for an
+# undated body item to repeat an annex row of the same lead.
+REPEAT_OVERLAP = 0.7
+_REPEAT_WORDS = 40
+
+
+def _word_pairs(text: str) -> set[str]:
+    words = re.sub(r"[^a-z0-9 ]", " ", fold_aligned(text)).split()[:_REPEAT_WORDS]
+    return {f"{first} {second}" for first, second in itertools.pairwise(words)}
+
+
+def _same_lead(task: ProposedTask, other: ProposedTask) -> bool:
+    if task.lead_unit_ids and other.lead_unit_ids:
+        return set(task.lead_unit_ids) == set(other.lead_unit_ids)
+    return canonical(task.lead_unit or "") == canonical(other.lead_unit or "")
+
+
+def _without_body_repeats_of_rows(tasks: list[ProposedTask]) -> list[ProposedTask]:
+    """Drop an undated item under a unit's heading that an annex row of the same unit repeats, with its time.
+
+    A plan's "Tổ chức thực hiện" lists under "1. Sở Khoa học và Công nghệ:" the work its annex gives the same
+    department row by row ("Xây dựng và triển khai Chương trình/ Đề án … | Sở Khoa học và Công nghệ | 2025 - 2035"):
+    the work is one task, the row's, which has the time.
+    """
+    rows = [task for task in tasks if task.rules.get("lead_unit", "").startswith("lead.table")]
+    if not rows:
+        return tasks
+    kept = []
+    for task in tasks:
+        if (
+            task.rules.get("lead_unit", "").endswith(".inherited")
+            and task.deadline is None
+            and not task.recurrence
+            and any(_repeats(task, row) for row in rows)
+        ):
+            fire("task.body_repeat_of_annex_row")
+            continue
+        kept.append(task)
+    return kept
+
+
+def _repeats(task: ProposedTask, row: ProposedTask) -> bool:
+    if not _same_lead(task, row):
+        return False
+    mine, theirs = _word_pairs(task.content), _word_pairs(row.content)
+    return bool(mine and theirs) and len(mine & theirs) >= REPEAT_OVERLAP * min(len(mine), len(theirs))
+
+
 def _issuer(header: Header, issuing_unit: RegistryUnit | None, text: str) -> str:
     if header.issuer_lines:
         return _proper_case(" ".join(header.issuer_lines))
@@ -1736,6 +1784,7 @@ def extract_lines(
     extractor.date_annex_rows()
     # "Sở Y tế: Chủ trì các nhiệm vụ tại mục IV.5" gives its lead to the items of IV.5, which state none.
     extractor.tasks = resolve_cross_references(extractor.tasks)
+    extractor.tasks = _without_body_repeats_of_rows(extractor.tasks)
     # A proposal with no lead, own or inherited, is an explanation, a principle or a target, not a task: the
     # labelled real directives give a lead to all but one of their 2,900 tasks.
     leadless = [task for task in extractor.tasks if not task.lead_unit]

@@ -102,3 +102,47 @@ def test_a_numbered_item_that_only_introduces_its_dashed_items_is_no_task() -> N
     )
     assert [task["lead_unit"] for task in tasks] == ["Sở Nội vụ", "Sở Nội vụ"]
     assert "task.parent_with_own_work" not in fired
+
+
+ANNEX = (
+    "\nNơi nhận:\n- Các sở, ban, ngành;\n- Lưu: VT.\n\nCHỦ TỊCH\nNguyễn Văn An\n\n"
+    "PHỤ LỤC\nNHIỆM VỤ TRIỂN KHAI KẾ HOẠCH\n\n"
+    "| TT | Nội dung nhiệm vụ | Cơ quan chủ trì | Thời gian thực hiện |\n"
+    "| 1 | Xây dựng và triển khai Chương trình/ Đề án phát triển hạ tầng số, dữ liệu số của tỉnh "
+    "| Sở Khoa học và Công nghệ | 2025 - 2030 |\n"
+    "| 2 | Hỗ trợ doanh nghiệp ứng dụng công nghệ số trong quản trị sản xuất, kinh doanh "
+    "| Sở Công Thương | 2026 |\n"
+)
+
+
+def test_an_undated_item_under_a_unit_that_an_annex_row_of_that_unit_repeats_is_proposed_once_with_its_time() -> None:
+    tasks, fired = _extract(
+        IMPLEMENTATION + "1. Sở Khoa học và Công nghệ\n\n"
+        "- Là cơ quan thường trực, theo dõi, đôn đốc việc thực hiện Kế hoạch.\n\n"
+        "- Xây dựng và triển khai các chương trình, đề án phát triển hạ tầng số, dữ liệu số của tỉnh.\n\n"
+        "2. Sở Công Thương\n\n"
+        "- Hỗ trợ doanh nghiệp ứng dụng công nghệ số trong quản trị sản xuất, kinh doanh.\n\n"
+        "- Phối hợp với các ngành liên quan phát triển thị trường cho sản phẩm công nghệ cao.\n" + ANNEX
+    )
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [
+        ("Sở Khoa học và Công nghệ", None),
+        ("Sở Công Thương", None),
+        ("Sở Khoa học và Công nghệ", "2030-12-31"),
+        ("Sở Công Thương", "2026-12-31"),
+    ]
+    assert tasks[0]["content"].startswith("Là cơ quan thường trực")
+    assert tasks[1]["content"].startswith("Phối hợp với các ngành")
+    assert fired["task.body_repeat_of_annex_row"] == 2
+
+
+def test_an_item_of_another_unit_with_the_same_words_as_an_annex_row_is_kept() -> None:
+    tasks, fired = _extract(
+        IMPLEMENTATION + "1. Sở Tài chính\n\n"
+        "- Hỗ trợ doanh nghiệp ứng dụng công nghệ số trong quản trị sản xuất, kinh doanh.\n" + ANNEX
+    )
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [
+        ("Sở Tài chính", None),
+        ("Sở Khoa học và Công nghệ", "2030-12-31"),
+        ("Sở Công Thương", "2026-12-31"),
+    ]
+    assert "task.body_repeat_of_annex_row" not in fired
