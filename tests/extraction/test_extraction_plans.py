@@ -146,3 +146,20 @@ def test_an_item_of_another_unit_with_the_same_words_as_an_annex_row_is_kept() -
         ("Sở Công Thương", "2026-12-31"),
     ]
     assert "task.body_repeat_of_annex_row" not in fired
+
+
+def test_a_heading_naming_a_level_of_government_as_a_class_leads_its_lettered_items() -> None:
+    tasks, fired = _extract(
+        "II. NHIỆM VỤ, GIẢI PHÁP\n\n"
+        "1. Các tỉnh,\nthành phố:\n\n"
+        "a) Ban hành các chính sách hỗ trợ cần thiết theo thẩm quyền.\n\n"
+        "b) Rà soát, tổng hợp thiệt hại, gửi Bộ Tài chính trước ngày 08 tháng 12 năm 2025.\n\n"
+        "2. Các bộ, cơ quan trung ương, địa phương:\n\n"
+        "a) Khẩn trương triển khai các giải pháp nâng cao năng lực ứng phó với thiên tai.\n"
+    )
+    assert [(task["section"], task["lead_unit"], task["deadline"]) for task in tasks] == [
+        ("a)", "Các tỉnh, thành phố", None),
+        ("b)", "Các tỉnh, thành phố", "2025-12-08"),
+        ("a)", "Các bộ, cơ quan trung ương, địa phương", None),
+    ]
+    assert fired["lead.class_heading"] == 2
