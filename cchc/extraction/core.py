@@ -258,6 +258,8 @@ def _class_tail_re() -> re.Pattern[str]:
     return re.compile(rf"(?:{item})+")
 
 
+# A cell of a results table that says the work is done ("Đã hoàn thành", "Đã hoàn thành quá hạn").
+_DONE_CELL_RE = re.compile(r"\s*da\s+hoan\s+thanh(?:\s+(?:qua\s+han|dung\s+han|truoc\s+han))?\s*\.?\s*$")
 # The end of a sentence that introduces the items after it ("… các nội dung sau.", "… cụ thể như sau").
 _INTRODUCES_RE = re.compile(r"(?:sau|cu\s+the|bao\s+gom|gom|nhu)\s*[.;]?\s*$")
 _FRONTED_PURPOSE_RE = re.compile(r"\s*(?:\S{1,6}\s+)?(?:de|nham|tu\s+nay\s+den)\s")
@@ -1321,6 +1323,10 @@ class _Extractor:
             ):
                 if cell["content"] or cell["tt"]:
                     group = cell["tt"].rstrip(".") if cell["tt"] else group
+                continue
+            if any(_DONE_CELL_RE.match(fold_aligned(text)) for text in row):
+                # A table of results ("Kết quả thực hiện" | "Tiến độ: Đã hoàn thành"): work done is no task.
+                fire("table.done_row_skipped")
                 continue
             number = cell["tt"].rstrip(".")
             # A decimal number ("1.1") already holds its group's place; a plain one ("1") is read under its group.

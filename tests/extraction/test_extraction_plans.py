@@ -163,3 +163,19 @@ def test_a_heading_naming_a_level_of_government_as_a_class_leads_its_lettered_it
         ("a)", "Các bộ, cơ quan trung ương, địa phương", None),
     ]
     assert fired["lead.class_heading"] == 2
+
+
+def test_a_row_of_a_results_table_whose_progress_says_done_is_no_task() -> None:
+    tasks, fired = _extract(
+        "II. NHIỆM VỤ\n\n1. Các bộ hoàn thành các nhiệm vụ còn lại tại Phụ lục kèm theo.\n"
+        "\nNơi nhận:\n- Các bộ;\n- Lưu: VT.\n\nCHỦ TỊCH\nNguyễn Văn An\n\n"
+        "PHỤ LỤC\nKẾT QUẢ THỰC HIỆN NHIỆM VỤ\n\n"
+        "| STT | Tên nhiệm vụ | Đơn vị chủ trì | Thời hạn | Kết quả thực hiện | Tiến độ |\n"
+        "| 1 | Xây dựng bộ chỉ số đánh giá | Sở Nội vụ | 31/10/2025 | Đã trình tại Tờ trình số 12 | "
+        "Đã hoàn thành quá hạn |\n"
+        "| 2 | Số hóa hồ sơ lưu trữ | Sở Nội vụ | 30/11/2025 | Đã số hóa 60 % hồ sơ | Đang thực hiện |\n"
+        "| 3 | Ban hành quy chế phối hợp | Sở Tư pháp | 15/11/2025 | Đã ban hành | Đã hoàn thành |\n"
+    )
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks][-1:] == [("Sở Nội vụ", "2025-11-30")]
+    assert all("chỉ số" not in task["content"] and "quy chế" not in task["content"] for task in tasks)
+    assert fired["table.done_row_skipped"] == 2
