@@ -251,6 +251,17 @@ def _class_heading_re() -> re.Pattern[str]:
     )
 
 
+@functools.cache
+def _class_tail_re() -> re.Pattern[str]:
+    """Classes of bodies that close a described group (", doanh nghiệp", "và các hợp tác xã")."""
+    item = rf"\s*(?:,|va)\s*(?:cac\s+)?(?:{alternation('class_of_bodies')})(?![a-z])"
+    return re.compile(rf"(?:{item})+")
+
+
+# A cell of a results table that says the work is done ("Đã hoàn thành", "Đã hoàn thành quá hạn").
+_DONE_CELL_RE = re.compile(r"\s*da\s+hoan\s+thanh(?:\s+(?:qua\s+han|dung\s+han|truoc\s+han))?\s*\.?\s*$")
+# The end of a sentence that introduces the items after it ("… các nội dung sau.", "… cụ thể như sau").
+_INTRODUCES_RE = re.compile(r"(?:sau|cu\s+the|bao\s+gom|gom|nhu)\s*[.;]?\s*$")
 _FRONTED_PURPOSE_RE = re.compile(r"\s*(?:\S{1,6}\s+)?(?:de|nham|tu\s+nay\s+den)\s")
 # The rules that read a lead opening a paragraph (``_Extractor._opens_with_lead``).
 _OPENING_LEAD_RULES = frozenset(
@@ -766,6 +777,11 @@ class _Extractor:
             if refs and all(ref.kind == "generic" for ref in refs):
                 # "Các cơ quan, đơn vị tự chấm điểm …", "Thủ trưởng các cơ quan được giao chủ trì tại mục II
                 # xây dựng …": a described group that is the subject leads the item, as written with its qualifier.
+                tail = _class_tail_re().match(folded, end)
+                if tail is not None and _subject_end(folded, end) is None:
+                    # "Các cơ quan, đơn vị, địa phương, doanh nghiệp căn cứ …": a class of bodies ends the group.
+                    fire("lead.generic_group_with_class")
+                    end = tail.end()
                 subject_end = _subject_end(folded, end)
                 if subject_end is not None:
                     text = view.cut(start, subject_end)
@@ -973,6 +989,11 @@ class _Extractor:
             own = self._own(child, heading=has_children and child.is_heading())
             merged = self._merge(sibling_context, own, section, path)
             if has_children:
+                if self._parent_with_own_work(child, own):
+                    # "1. Các cơ quan, đơn vị căn cứ … xây dựng kế hoạch …. / - Giới thiệu … / - Báo cáo …": the
+                    # item's own sentence gives work beyond introducing the dashed items under it.
+                    fire("task.parent_with_own_work")
+                    self._task(child, own, merged)
                 prefix = ""
                 if child.kind in ("dash", "plus", "para", "alpha") and child.text.rstrip().endswith(":"):
                     prefix = child.text[own.lead_end :].strip()
@@ -1005,6 +1026,19 @@ class _Extractor:
                 continue
             self._task(child, own, merged)
         self._carry_stated_subject(node, first)
+
+    @staticmethod
+    def _parent_with_own_work(node: Node, own: _Own) -> bool:
+        """Does a numbered item that opens with its lead and has dashed items under it end a sentence of its own?"""
+        text = node.text.rstrip()
+        return (
+            node.kind in ("num", "decimal")
+            and own.lead_rule in _OPENING_LEAD_RULES
+            and text.endswith((".", ";"))
+            and len(text[own.lead_end :].split()) >= 8
+            and not _INTRODUCES_RE.search(fold_aligned(text[-40:]))
+            and all(child.kind in ("dash", "plus") for child in node.children)
+        )
 
     def _split_own_leads(self, node: Node) -> None:
         """Make each paragraph joined to an item that opens with a lead of its own ("1. Các địa phương phát động …"
@@ -1289,6 +1323,10 @@ class _Extractor:
             ):
                 if cell["content"] or cell["tt"]:
                     group = cell["tt"].rstrip(".") if cell["tt"] else group
+                continue
+            if any(_DONE_CELL_RE.match(fold_aligned(text)) for text in row):
+                # A table of results ("Kết quả thực hiện" | "Tiến độ: Đã hoàn thành"): work done is no task.
+                fire("table.done_row_skipped")
                 continue
             number = cell["tt"].rstrip(".")
             # A decimal number ("1.1") already holds its group's place; a plain one ("1") is read under its group.
@@ -1589,6 +1627,10 @@ def _skip_heading(node: Node, registry: Registry) -> bool:
         return False  # "Yêu cầu Chủ tịch UBND các xã, phường:" assigns; "Yêu cầu" alone states requirements
     if not (_SKIP_HEADINGS.match(text) and not _KEEP_HEADINGS.search(text)):
         return False
+    if any("lead" in child.fields for child in node.children):
+        # "II. NỘI DUNG" over "1. Tổ chức tập huấn … - Cơ quan chủ trì: Sở Nội vụ": its items name their leads.
+        fire("heading.kept_for_lead_fields")
+        return False
     for child in node.children:
         # A heading cut by a line wrap ("II. NỘI DUNG / THỰC HIỆN") over items that open with a named unit
         # ("1. Sở Y tế") heads tasks, whatever its first words say.
@@ -1605,6 +1647,54 @@ def _skip_heading(node: Node, registry: Registry) -> bool:
             return False
     fire("heading.skipped_explanation")
     return True
+
+
+# How much of the shorter of two contents (pairs of words, over their first words) the other must hold for an
+# undated body item to repeat an annex row of the same lead.
+REPEAT_OVERLAP = 0.7
+_REPEAT_WORDS = 40
+
+
+def _word_pairs(text: str) -> set[str]:
+    words = re.sub(r"[^a-z0-9 ]", " ", fold_aligned(text)).split()[:_REPEAT_WORDS]
+    return {f"{first} {second}" for first, second in itertools.pairwise(words)}
+
+
+def _same_lead(task: ProposedTask, other: ProposedTask) -> bool:
+    if task.lead_unit_ids and other.lead_unit_ids:
+        return set(task.lead_unit_ids) == set(other.lead_unit_ids)
+    return canonical(task.lead_unit or "") == canonical(other.lead_unit or "")
+
+
+def _without_body_repeats_of_rows(tasks: list[ProposedTask]) -> list[ProposedTask]:
+    """Drop an undated item under a unit's heading that an annex row of the same unit repeats, with its time.
+
+    A plan's "Tổ chức thực hiện" lists under "1. Sở Khoa học và Công nghệ:" the work its annex gives the same
+    department row by row ("Xây dựng và triển khai Chương trình/ Đề án … | Sở Khoa học và Công nghệ | 2025 - 2035"):
+    the work is one task, the row's, which has the time.
+    """
+    rows = [task for task in tasks if task.rules.get("lead_unit", "").startswith("lead.table")]
+    if not rows:
+        return tasks
+    kept = []
+    for task in tasks:
+        if (
+            task.rules.get("lead_unit", "").endswith(".inherited")
+            and task.deadline is None
+            and not task.recurrence
+            and any(_repeats(task, row) for row in rows)
+        ):
+            fire("task.body_repeat_of_annex_row")
+            continue
+        kept.append(task)
+    return kept
+
+
+def _repeats(task: ProposedTask, row: ProposedTask) -> bool:
+    if not _same_lead(task, row):
+        return False
+    mine, theirs = _word_pairs(task.content), _word_pairs(row.content)
+    return bool(mine and theirs) and len(mine & theirs) >= REPEAT_OVERLAP * min(len(mine), len(theirs))
 
 
 def _issuer(header: Header, issuing_unit: RegistryUnit | None, text: str) -> str:
@@ -1700,6 +1790,7 @@ def extract_lines(
     extractor.date_annex_rows()
     # "Sở Y tế: Chủ trì các nhiệm vụ tại mục IV.5" gives its lead to the items of IV.5, which state none.
     extractor.tasks = resolve_cross_references(extractor.tasks)
+    extractor.tasks = _without_body_repeats_of_rows(extractor.tasks)
     # A proposal with no lead, own or inherited, is an explanation, a principle or a target, not a task: the
     # labelled real directives give a lead to all but one of their 2,900 tasks.
     leadless = [task for task in extractor.tasks if not task.lead_unit]

@@ -423,6 +423,12 @@ def build_tree(items: list[Paragraph]) -> Node:
                 owner = owner.parent if owner.parent.kind != "root" else owner
             _add_fields(owner, item.text)
             continue
+        dash_field = _dash_task_field(item, stack[-1][1])
+        if dash_field is not None:
+            # "2. Tổ chức tập huấn … / - Nội dung thực hiện: … / - Cơ quan thực hiện: Sở X; Sở Y": dashed fields of
+            # the numbered item above, as the lettered ones are.
+            _add_task_field(stack[-1][1], *dash_field)
+            continue
         if item.kind == "para":
             top_kind, top = stack[-1]
             if top_kind == "para":
@@ -579,6 +585,25 @@ def _task_field(item: Paragraph) -> tuple[str, str] | None:
     if kind is None:
         return None
     fire("segment.lettered_task_field")
+    return kind, item.text[colon + 1 :].strip()
+
+
+_FIELD_OWNER_KINDS = ("num", "decimal", "alpha", "paren")
+
+
+def _dash_task_field(item: Paragraph, owner: Node) -> tuple[str, str] | None:
+    """(kind, value) when a dashed line under a marked item names its content or lead ("- Cơ quan thực hiện: …")."""
+    if item.kind not in ("dash", "plus") or owner.kind not in _FIELD_OWNER_KINDS or owner.children:
+        return None
+    folded = fold_aligned(item.text)
+    colon = folded.find(":")
+    if colon < 0 or colon > 40:
+        return None
+    label = " ".join(re.sub(r"[^a-z ]", " ", folded[:colon]).split())
+    kind = labelled("task_field_labels").get(label)
+    if kind not in ("content", "lead"):
+        return None
+    fire("segment.dashed_task_field")
     return kind, item.text[colon + 1 :].strip()
 
 
