@@ -61,9 +61,11 @@ _TITLE_WORDS = re.compile(
 _TITLE_IN_NAME_RE = re.compile(
     r"(?<![a-z])(?:bo\s+truong\s+(?=(?:cac\s+)?bo\s)|(?:pho\s+)?(?:chu\s+tich|thu\s+truong|giam\s+doc|nguoi\s+dung\s+dau"
     r"|chanh|truong)\s+(?=cac\s|uy\s|phong\s|so\s|ban\s|van\s+phong|trung\s+tam|cong\s+an|thanh\s+tra"
-    r"|co\s+quan\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu))"
+    r"|co\s+quan\s+(?:ngang\s+bo|(?:truc\s+)?thuoc\s+chinh\s+phu))"
     r"|(?:pho\s+)?thong\s+doc\s+(?=ngan\s+hang\s)|(?:pho\s+)?bi\s+thu\s+(?=(?:tinh|thanh|huyen|dang)\s+uy))"
 )
+# A title alone before a comma and another title with its unit ("Bộ trưởng, Thủ trưởng cơ quan ngang bộ").
+_BARE_TITLE_RE = re.compile(rf"(?:{alternation('person_titles')})\s*,\s*")
 _PEOPLES_COMMITTEE = ("uy ban nhan dan ", "hoi dong nhan dan ")
 
 
@@ -165,8 +167,8 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
         # central bodies, named without "các".
         "generic",
         re.compile(
-            r"co\s+quan\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu)"
-            r"(?:\s*,\s*(?:(?:thu\s+truong\s+)?co\s+quan\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu)))*(?![a-z])"
+            r"co\s+quan\s+(?:ngang\s+bo|(?:truc\s+)?thuoc\s+chinh\s+phu)"
+            r"(?:\s*,\s*(?:(?:thu\s+truong\s+)?co\s+quan\s+(?:ngang\s+bo|(?:truc\s+)?thuoc\s+chinh\s+phu)))*(?![a-z])"
         ),
     ),
     (
@@ -431,7 +433,12 @@ def parse_unit_list(view: TextView, registry: Registry, position: int) -> tuple[
     cursor = position
     while True:
         start = _skip_space(view.folded, cursor)
-        title = _TITLE_WORDS.match(view.folded, start)
+        chain = start
+        bare = _BARE_TITLE_RE.match(view.folded, start)
+        title = _TITLE_WORDS.match(view.folded, bare.end()) if bare else None
+        if title is None:
+            bare = None
+            title = _TITLE_WORDS.match(view.folded, start)
         if title:
             start = title.end()
         committee = _PARTY_COMMITTEES_RE.match(view.folded, start) if title and "bi thu" in title.group(0) else None
@@ -451,6 +458,10 @@ def parse_unit_list(view: TextView, registry: Registry, position: int) -> tuple[
             break
         if title:
             ref = _with_second_office(view, registry, ref)
+        if bare:
+            # "Bộ trưởng, Thủ trưởng cơ quan ngang bộ, …": the heads of several kinds of bodies lead as written.
+            fire("lead.titles_of_several_heads")
+            ref = replace(ref, text=view.cut(chain, ref.end), start=chain)
         named = _named_communes(view, registry, ref) if ref.kind == "group" else []
         refs.extend(named or [ref])
         cursor = named[-1].end if named else ref.end

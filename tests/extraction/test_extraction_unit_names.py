@@ -98,3 +98,28 @@ def test_an_item_assigned_to_a_named_deputy_prime_minister_is_his_task() -> None
     )
     assert "Phó Thủ tướng Chính phủ Nguyễn Văn An" in _extracted_leads(text)
 
+
+def test_the_heads_of_several_kinds_of_bodies_lead_as_written_with_their_titles() -> None:
+    leads = _leads(
+        "Bộ trưởng, Thủ trưởng cơ quan ngang bộ, cơ quan trực thuộc Chính phủ, Chủ tịch Ủy ban nhân dân các tỉnh "
+        "chủ trì rà soát"
+    )
+    assert leads[0] == "Bộ trưởng, Thủ trưởng cơ quan ngang bộ, cơ quan trực thuộc Chính phủ"
+    assert leads[1:] == ["Ủy ban nhân dân các tỉnh"]
+
+
+def test_a_title_before_its_own_ministry_is_not_a_chain_of_titles() -> None:
+    assert _leads("Bộ trưởng Bộ Xây dựng chủ trì") == ["Bộ Xây dựng"]
+
+
+def test_an_items_deadline_field_dates_each_sentence_with_its_own_subject() -> None:
+    text = (
+        "CÔNG ĐIỆN\n\n"
+        "1. Bộ Tài chính khẩn trương rà soát các dự án tồn đọng theo hướng dẫn. "
+        "Bộ Xây dựng khẩn trương hoàn thành việc phân loại các dự án. Thời hạn hoàn thành: trước ngày 30/11/2025.\n"
+        "2. Bộ Công an phối hợp kiểm tra.\n"
+    )
+    tasks = to_json_dict(extract_text(text))["tasks"]
+    dated = {task["lead_unit"]: task["deadline"] for task in tasks}
+    assert dated.get("Bộ Tài chính") == "2025-11-30"
+    assert dated.get("Bộ Xây dựng") == "2025-11-30"
