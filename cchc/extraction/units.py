@@ -177,13 +177,18 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
             rf"(?:{_CAC}|nhung)\s+(?:co\s+quan|don\s+vi|dia\s+phuong|to\s+chuc(?:\s+chinh\s+tri\s*-?\s*xa\s+hoi)?|ca\s+nhan|doan\s+the"
             r"|hoi\s+doan\s+the|bo(?=\s*,|\s+nganh|\s+(?:co\s+)?lien\s+quan))"
             r"(?:\s+(?:trung\s+uong(?:\s+va\s+dia\s+phuong)?|ngang\s+bo|thuoc\s+chinh\s+phu)(?![a-z]))?"
-            r"(?:\s*,\s*(?:don\s+vi|dia\s+phuong|to\s+chuc|doan\s+the|nganh|co\s+quan(?:\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu))?))*"
+            r"(?:\s*,\s*(?:don\s+vi|dia\s+phuong|to\s+chuc|doan\s+the|nganh|co\s+quan(?:\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu))?"
+            rf"|{alternation('group_members')}))*"
             r"(?:\s+(?:co\s+)?lien\s+quan|\s+(?:truc\s+thuoc|thuoc)\s+(?:(?:uy\s+ban\s+nhan\s+dan|ubnd)\s+)?(?:huyen|tinh|xa|phuong)"
+            # "các đơn vị, cơ sở giáo dục trực thuộc thực hiện": the owner, the issuer, is not named.
+            r"|\s+truc\s+thuoc(?=\s*[,;.:]|\s+(?:thuc|chu|khan|tiep|nghiem|tang|to|trien|bao|phoi)\s)"
             r"|\s+huyen|\s+tinh)?(?![a-z])"
         ),
     ),
 ]
 
+# A kind of body after a comma (data/group_members.txt) or a bare "trực thuộc" that goes on a described group.
+_GROUP_MEMBER_RE = re.compile(rf",\s*(?:{alternation('group_members')})(?![a-z])|\struc\s+thuoc$")
 _CONNECTORS = {"va", "cung", "voi", "hoac", "cac"}
 _SEPARATOR_RE = re.compile(r"\s*(?:,|;|/|\bva\b|\bcung\b|\bhoac\b)\s*(?:voi\s+)?")
 
@@ -658,6 +663,8 @@ def _one_unit(view: TextView, registry: Registry, start: int) -> UnitRef | None:
         if match:
             text = view.cut(match.start(), match.end())
             if group == "generic":
+                if _GROUP_MEMBER_RE.search(match.group(0)):
+                    fire("name.group_with_kinds_of_bodies")
                 return UnitRef(text=text, start=match.start(), end=match.end(), kind="generic")
             members = registry.group_members(group, folded[match.start() : match.end()])
             return UnitRef(text=text, start=match.start(), end=match.end(), members=members, kind="group")

@@ -123,3 +123,20 @@ def test_an_items_deadline_field_dates_each_sentence_with_its_own_subject() -> N
     dated = {task["lead_unit"]: task["deadline"] for task in tasks}
     assert dated.get("Bộ Tài chính") == "2025-11-30"
     assert dated.get("Bộ Xây dựng") == "2025-11-30"
+
+
+def test_a_described_group_goes_on_with_kinds_of_bodies_after_a_comma() -> None:
+    assert _leads("UBND các xã, phường; các đơn vị, cơ sở giáo dục trực thuộc thực hiện nghiêm túc") == [
+        "UBND các xã, phường",
+        "các đơn vị, cơ sở giáo dục trực thuộc",
+    ]
+
+
+def test_a_group_of_bodies_with_businesses_is_one_lead() -> None:
+    assert _leads("Các cơ quan, đơn vị, địa phương, doanh nghiệp tổ chức phát động phong trào") == [
+        "Các cơ quan, đơn vị, địa phương, doanh nghiệp"
+    ]
+
+
+def test_a_group_under_a_named_owner_keeps_its_owner() -> None:
+    assert _leads("các đơn vị trực thuộc Sở Y tế thực hiện") == ["các đơn vị trực thuộc Sở Y tế"]
