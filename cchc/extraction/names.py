@@ -315,6 +315,7 @@ _HEAD_SPELLINGS = {
     "bao": {"báo"},
     "truong": {"trường"},
     "phong": {"phòng"},
+    "thue": {"thuế"},
 }
 
 
@@ -529,6 +530,35 @@ def leader_end(view: TextView, position: int) -> int | None:
     return view.tokens[index + name - 1][1]
 
 
+# Heads followed only by a level and a place, or by a place ("Thuế tỉnh Đắk Lắk", "Thuế Đồng Nai"): with a field they
+# name a tax ("Thuế tài nguyên", "Thuế GTGT"), not an office.
+_PLACE_ONLY_HEADS = {"thue"}
+
+
+def _place_only_end(view: TextView, index: int, *, cased: bool) -> int | None:
+    """End of a name of :data:`_PLACE_ONLY_HEADS` whose head ends before token ``index``; None if no place follows."""
+    if index >= len(view.tokens) or not _joined(view, index - 1, 2):
+        return None
+    level = _phrase_at(view, index, _LEVEL_PHRASES)
+    if level:
+        index += level
+        index += _place_name(view, index, cased=cased)
+        fire("name.place_only_head")
+        return view.tokens[index - 1][1]
+    # A place of two words or more, each capitalised and none an abbreviation ("Đồng Nai", not "Thu nhập", "GTGT").
+    taken = 0
+    while index + taken < len(view.tokens) and taken < 4 and _joined(view, index + taken - 1, 2):
+        start, end = view.tokens[index + taken]
+        word = view.text[start:end]
+        if not cased or not word[:1].isupper() or (len(word) > 1 and word.isupper()):
+            break
+        taken += 1
+    if taken < 2:
+        return None
+    fire("name.place_only_head")
+    return view.tokens[index + taken - 1][1]
+
+
 def is_bare_head(key: str) -> bool:
     """Is a folded name only a head noun ("van phong", "uy ban nhan dan"), a name that says no field or place?"""
     return tuple(key.split()) in _HEAD_SET
@@ -545,6 +575,8 @@ def unknown_name_end(view: TextView, position: int) -> int | None:
         return None
     head_words = " ".join(_words(view, first, head))
     index = first + head
+    if head_words in _PLACE_ONLY_HEADS:
+        return _place_only_end(view, index, cased=cased)
     body = 0
     count = len(view.tokens)
     while index < count and index - first < _MAX_WORDS:
@@ -705,4 +737,6 @@ _LEVEL_OWNERS = {
     "huyen doan",
     "lien doan lao dong",
     "dang uy",
+    # "Thuế tỉnh Đắk Lắk", "Thuế cơ sở 1": the tax office of a province (since July 2025).
+    "thue",
 }

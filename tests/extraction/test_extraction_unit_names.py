@@ -140,3 +140,17 @@ def test_a_group_of_bodies_with_businesses_is_one_lead() -> None:
 
 def test_a_group_under_a_named_owner_keeps_its_owner() -> None:
     assert _leads("các đơn vị trực thuộc Sở Y tế thực hiện") == ["các đơn vị trực thuộc Sở Y tế"]
+
+
+def test_a_provincial_tax_office_is_read_with_its_level_and_place() -> None:
+    assert _name("Thuế tỉnh Quảng Trị hướng dẫn doanh nghiệp") == "Thuế tỉnh Quảng Trị"
+
+
+def test_a_tax_office_named_by_its_province_alone_is_read() -> None:
+    assert _name("Thuế Bình Dương thực hiện") == "Thuế Bình Dương"
+
+
+def test_a_tax_named_in_a_table_is_no_office() -> None:
+    assert _name("Thuế tài nguyên Thu theo sản lượng") is None
+    assert _name("Thuế GTGT thu theo tháng") is None
+    assert _name("Thuế Thu nhập cá nhân") is None
