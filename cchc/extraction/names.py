@@ -650,7 +650,12 @@ def unknown_name_end(view: TextView, position: int) -> int | None:
             index += _place_name(view, index, cased=cased)
             body += level
             break
-        if body and stripped in ("-", "–") and _words(view, index, 2) == ("chi", "nhanh"):
+        if body and word.isdigit() and not stripped and _words(view, index - 2, 2) == ("khu", "vuc"):
+            # "Ngân hàng Nhà nước chi nhánh khu vực 14": a region named by its number ends the name.
+            fire("name.numbered_region")
+            index += 1
+            break
+        if body and stripped in ("-", "–", "") and _words(view, index, 2) == ("chi", "nhanh"):
             # "Ngân hàng Nhà nước Việt Nam - Chi nhánh Khu vực II": the branch is part of the name.
             index += 2
             body += 2

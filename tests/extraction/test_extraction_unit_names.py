@@ -154,3 +154,9 @@ def test_a_tax_named_in_a_table_is_no_office() -> None:
     assert _name("Thuế tài nguyên Thu theo sản lượng") is None
     assert _name("Thuế GTGT thu theo tháng") is None
     assert _name("Thuế Thu nhập cá nhân") is None
+
+
+def test_a_branch_written_in_lower_case_with_its_numbered_region_is_part_of_the_name() -> None:
+    assert _name("Ngân hàng Nhà nước chi nhánh khu vực 9 chỉ đạo các ngân hàng") == (
+        "Ngân hàng Nhà nước chi nhánh khu vực 9"
+    )
