@@ -494,20 +494,24 @@ def _owning_body(view: TextView, index: int) -> int:
 _COMRADE = (("cac", "dong", "chi"), ("dong", "chi"), ("cac",))
 
 
-def leader_end(view: TextView, position: int) -> int | None:
-    """End of a member of the Government named as the lead at ``position`` (``data/government_leaders.txt``), with the
-    person's name when it follows ("Phó Thủ tướng Chính phủ Trần Hồng Hà", "các đồng chí Phó Thủ tướng"); None if
-    none. The title must be capitalised, the name is two to four capitalised words."""
+def leader_span(view: TextView, position: int) -> tuple[int, int] | None:
+    """Start and end of a member of the Government named as the lead at ``position``
+    (``data/government_leaders.txt``), with the person's name when it follows ("Phó Thủ tướng Chính phủ Trần Hồng
+    Hà"); None if none. An honorific before the title ("các đồng chí Phó Thủ tướng") is not part of the lead. The
+    title must be capitalised, the name is two to four capitalised words."""
     first = view.token_at(position)
     if first is None or view.tokens[first][0] != position:
         return None
     index = first
+    title_start = position
     for honorific in _COMRADE:
         if _words(view, index, len(honorific)) == honorific and _joined(view, index, len(honorific) + 1):
             index += len(honorific)
             break
     if index >= len(view.tokens) or not _capitalised(view, index):
         return None
+    if index > first and _words(view, index - 2, 2) == ("dong", "chi"):
+        title_start = view.tokens[index][0]  # "các Phó Thủ tướng" keeps its "các", "đồng chí" is dropped
     for title in phrases("government_leaders"):
         length = len(title.split())
         if " ".join(_words(view, index, length)) == title and _joined(view, index, length):
@@ -527,7 +531,7 @@ def leader_end(view: TextView, position: int) -> int | None:
     if name == 1:
         name = 0  # one capitalised word is no person's name ("Phó Thủ tướng Thường trực" is read by the titles)
     fire("name.government_leader")
-    return view.tokens[index + name - 1][1]
+    return title_start, view.tokens[index + name - 1][1]
 
 
 # Heads followed only by a level and a place, or by a place ("Thuế tỉnh Đắk Lắk", "Thuế Đồng Nai"): with a field they

@@ -27,7 +27,7 @@ from difflib import SequenceMatcher
 from cchc.lib.dates import fold_aligned
 
 from .abbreviations import expand
-from .names import is_bare_head, leader_end, unknown_name_end
+from .names import is_bare_head, leader_span, unknown_name_end
 from .registry_unit import (
     COMMUNE,
     DEPARTMENT,
@@ -654,10 +654,10 @@ def _one_unit(view: TextView, registry: Registry, start: int) -> UnitRef | None:
     named = _named_list(view, start)
     if named is not None:
         return named
-    leader = leader_end(view, start)
+    leader = leader_span(view, start)
     if leader is not None:
         # "Phó Thủ tướng Chính phủ Trần Hồng Hà": a member of the Government leads in person, as written.
-        return UnitRef(text=view.cut(start, leader), start=start, end=leader, kind="unknown")
+        return UnitRef(text=view.cut(*leader), start=leader[0], end=leader[1], kind="unknown")
     for group, regex in _GROUPS:
         match = regex.match(folded, start)
         if match:

@@ -4,7 +4,7 @@ the body that owns it, a field in lower case after a head, members of the Govern
 from __future__ import annotations
 
 from cchc.extraction import extract_text, to_json_dict
-from cchc.extraction.names import leader_end, unknown_name_end
+from cchc.extraction.names import leader_span, unknown_name_end
 from cchc.extraction.text_view import TextView
 from cchc.extraction.units import Registry, parse_unit_list
 
@@ -70,9 +70,8 @@ def test_a_one_word_head_takes_no_lower_case_verb_after_it() -> None:
 
 def test_a_deputy_prime_minister_is_read_with_his_name() -> None:
     text = "Giao Phó Thủ tướng Chính phủ Nguyễn Văn An chỉ đạo các địa phương"
-    start = text.index("Phó")
-    end = leader_end(TextView(text), start)
-    assert end is not None and text[start:end] == "Phó Thủ tướng Chính phủ Nguyễn Văn An"
+    span = leader_span(TextView(text), text.index("Phó"))
+    assert span is not None and text[span[0] : span[1]] == "Phó Thủ tướng Chính phủ Nguyễn Văn An"
 
 
 def test_a_named_deputy_prime_minister_and_the_others_are_two_leads() -> None:
@@ -82,12 +81,12 @@ def test_a_named_deputy_prime_minister_and_the_others_are_two_leads() -> None:
     ]
 
 
-def test_the_deputy_prime_ministers_addressed_as_comrades_are_one_lead() -> None:
-    assert _leads("các đồng chí Phó Thủ tướng Chính phủ theo dõi tình hình") == ["các đồng chí Phó Thủ tướng Chính phủ"]
+def test_the_deputy_prime_ministers_addressed_as_comrades_lead_by_their_title() -> None:
+    assert _leads("các đồng chí Phó Thủ tướng Chính phủ theo dõi tình hình") == ["Phó Thủ tướng Chính phủ"]
 
 
 def test_a_title_in_lower_case_names_no_leader() -> None:
-    assert leader_end(TextView("phó thủ tướng chỉ đạo"), 0) is None
+    assert leader_span(TextView("phó thủ tướng chỉ đạo"), 0) is None
 
 
 def test_an_item_assigned_to_a_named_deputy_prime_minister_is_his_task() -> None:
