@@ -36,7 +36,7 @@ from .sections import POLITE_REQUEST_RE as _POLITE_REQUEST_RE
 from .sections import Node, Paragraph, build_tree, paragraphs
 from .text_view import TextView
 from .units import Registry, UnitRef, canonical, find_issuing_unit, parse_unit_list, registry_for
-from .vocabulary import alternation, phrases
+from .vocabulary import alternation, labelled, phrases
 
 KINDS = ("cong_van", "ke_hoach", "thong_bao_ket_luan", "chi_thi", "quyet_dinh", "other")
 
@@ -502,6 +502,18 @@ def _is_schedule(text: str) -> bool:
 
 _SENTENCE_END_RE = re.compile(r"\.\s+(?=[A-ZĐÀ-Ỹ])")
 _SPLIT_AFTER_RULES = ("lead.subject_at_start", "lead.assign_cue")
+
+
+@functools.cache
+def _item_deadline_re() -> re.Pattern[str]:
+    """An item's last sentence that is its deadline field ("Thời hạn hoàn thành: trước ngày 30/11/2025.")."""
+    labels = [label for label, kind in labelled("task_field_labels").items() if kind == "deadline"]
+    alternatives = "|".join(
+        r"\s+".join(map(re.escape, label.split())) for label in sorted(labels, key=len, reverse=True)
+    )
+    return re.compile(rf"[.;]\s+((?:{alternatives})\s*:[^.;:]*\d[^;:]*)$")
+
+
 # The letter's last sentences, announcing it ("Văn phòng Chính phủ xin thông báo để … biết, thực hiện./.", "Trân
 # trọng thông báo./.") or giving whom to call ("Mọi thông tin chi tiết xin liên hệ: …").
 _ANNOUNCING_RE = re.compile(
@@ -1138,7 +1150,15 @@ class _Extractor:
         if not cuts:
             return []
         bounds = [0, *cuts, len(node.text)]
-        return [node.text[start:stop].strip() for start, stop in itertools.pairwise(bounds)]
+        pieces = [node.text[start:stop].strip() for start, stop in itertools.pairwise(bounds)]
+        due = _item_deadline_re().search(fold_aligned(pieces[-1]))
+        if due is not None:
+            # "… chủ trì rà soát … . UBND thành phố Đà Nẵng khẩn trương … . Thời hạn hoàn thành: trước ngày 30/11/2025."
+            # The item's last sentence, its deadline field, dates every sentence of the item.
+            fire("task.item_deadline_for_each_sentence", len(pieces) - 1)
+            sentence = pieces[-1][due.start(1) :]
+            pieces = [f"{piece} {sentence}" for piece in pieces[:-1]] + [pieces[-1]]
+        return pieces
 
     def _closing(self, node: Node, first: int, siblings: _Context, context: _Context) -> bool:
         """Apply a closing sentence's deadline ("Các nội dung trên hoàn thành trước ngày 15/12/2025") to items above.

@@ -31,7 +31,7 @@ from difflib import SequenceMatcher
 
 from .rules import fire
 from .text_view import TextView
-from .vocabulary import words
+from .vocabulary import phrases, words
 
 # Head nouns that open a unit name. Ambiguous ones (folded "so" is also "số", "ban" also "ban hành") must be
 # capitalised in the text unless the text has no capitals at all.
@@ -114,6 +114,8 @@ _HEADS = [
     "viettel",
     "vnpt",
     "mobifone",
+    # "Tập đoàn", "Ủy ban", "Liên minh" … (data/name_heads.txt), read only when capitalised.
+    *phrases("name_heads"),
 ]
 # Heads that are also common words; they open a name only when written with a capital.
 _AMBIGUOUS_HEADS = {
@@ -136,6 +138,7 @@ _AMBIGUOUS_HEADS = {
     "bo phan",
     "lien doan",
     "thanh tra",
+    *phrases("name_heads"),
 }
 # Heads that belong inside another name ("Văn phòng HĐND và UBND huyện", "Ban Thường trực Ủy ban MTTQ").
 _INNER_HEADS = sorted(
@@ -158,12 +161,15 @@ _INNER_HEADS = sorted(
             "thanh uy",
             "huyen uy",
             "dang uy",
+            # "Ủy ban Trung ương Mặt trận Tổ quốc Việt Nam", "Ban Thường trực Mặt trận Tổ quốc tỉnh".
+            "mat tran to quoc viet nam",
+            "mat tran to quoc",
         )
     ),
     key=len,
     reverse=True,
 )
-_INNER_OWNERS = {"van phong", "ban", "thuong truc"}
+_INNER_OWNERS = {"van phong", "ban", "thuong truc", "uy ban"}
 
 _LEVELS = ["thanh pho", "thi xa", "thi tran", "dac khu", "tinh", "huyen", "xa", "phuong", "quan"]
 
@@ -191,7 +197,7 @@ kinh te ha tang | van hoa xa hoi | tai chinh ke hoach | hdnd | ubnd | mttq | dan
 phong chong | tham nhung | tieu cuc | dan chu | co so | ve sinh | an toan | thuc pham | nuoc sach | rung
 duong bo | duong thuy | cang | hang khong | ha tang ky thuat | nha o | bat dong san | cong so | tai san
 bo doi | hai quan | xuc tien dau tu | phong thu | dan su | quoc gia | co phan | cong trinh | tieu chuan
-do luong | chat luong | dau khi | luong thuc | du tru
+do luong | chat luong | dau khi | luong thuc | du tru | tham dinh
 """.replace("\n", " | ")
 _FIELD_PHRASES = sorted(
     {tuple(phrase.split()) for phrase in _FIELDS.split("|") if phrase.strip()}, key=len, reverse=True
@@ -228,6 +234,7 @@ _VERB_FIELDS = {
         "dau tu",
         "xay dung",
         "ke hoach",
+        "tham dinh",
     )
 }
 _FUZZY_FIELDS = [phrase for phrase in _FIELD_PHRASES if len(phrase) == 2]
@@ -308,6 +315,7 @@ _HEAD_SPELLINGS = {
     "bao": {"báo"},
     "truong": {"trường"},
     "phong": {"phòng"},
+    "thue": {"thuế"},
 }
 
 
@@ -471,6 +479,90 @@ def _steering_number(view: TextView, index: int, before: tuple[str, ...]) -> int
     return 1 if view.folded[view.tokens[index][0] : view.tokens[index][1]].isdigit() else 0
 
 
+def _owning_body(view: TextView, index: int) -> int:
+    """Tokens of a capitalised owning body (``data/owning_bodies.txt``: "Quốc hội") at ``index``, or 0."""
+    if index >= len(view.tokens) or not _capitalised(view, index) or not _joined(view, index - 1, 2):
+        return 0
+    for phrase in phrases("owning_bodies"):
+        length = len(phrase.split())
+        if " ".join(_words(view, index, length)) == phrase and _joined(view, index, length):
+            return length
+    return 0
+
+
+# "các đồng chí" before a title: the honorific of a member of the Party or the Government.
+_COMRADE = (("cac", "dong", "chi"), ("dong", "chi"), ("cac",))
+
+
+def leader_span(view: TextView, position: int) -> tuple[int, int] | None:
+    """Start and end of a member of the Government named as the lead at ``position``
+    (``data/government_leaders.txt``), with the person's name when it follows ("Phó Thủ tướng Chính phủ Trần Hồng
+    Hà"); None if none. An honorific before the title ("các đồng chí Phó Thủ tướng") is not part of the lead. The
+    title must be capitalised, the name is two to four capitalised words."""
+    first = view.token_at(position)
+    if first is None or view.tokens[first][0] != position:
+        return None
+    index = first
+    title_start = position
+    for honorific in _COMRADE:
+        if _words(view, index, len(honorific)) == honorific and _joined(view, index, len(honorific) + 1):
+            index += len(honorific)
+            break
+    if index >= len(view.tokens) or not _capitalised(view, index):
+        return None
+    if index > first and _words(view, index - 2, 2) == ("dong", "chi"):
+        title_start = view.tokens[index][0]  # "các Phó Thủ tướng" keeps its "các", "đồng chí" is dropped
+    for title in phrases("government_leaders"):
+        length = len(title.split())
+        if " ".join(_words(view, index, length)) == title and _joined(view, index, length):
+            break
+    else:
+        return None
+    index += length
+    name = 0
+    while index + name < len(view.tokens) and name < 4:
+        position = index + name
+        word = view.text[view.tokens[position][0] : view.tokens[position][1]]
+        if not _joined(view, position - 1, 2) or not word[:1].isupper() or not word.isalpha():
+            break
+        if _phrase_at(view, position, _LEVEL_PHRASES) or _head_at(view, position, cased=True):
+            break
+        name += 1
+    if name == 1:
+        name = 0  # one capitalised word is no person's name ("Phó Thủ tướng Thường trực" is read by the titles)
+    fire("name.government_leader")
+    return title_start, view.tokens[index + name - 1][1]
+
+
+# Heads followed only by a level and a place, or by a place ("Thuế tỉnh Đắk Lắk", "Thuế Đồng Nai"): with a field they
+# name a tax ("Thuế tài nguyên", "Thuế GTGT"), not an office.
+_PLACE_ONLY_HEADS = {"thue"}
+
+
+def _place_only_end(view: TextView, index: int, *, cased: bool) -> int | None:
+    """End of a name of :data:`_PLACE_ONLY_HEADS` whose head ends before token ``index``; None if no place follows."""
+    if index >= len(view.tokens) or not _joined(view, index - 1, 2):
+        return None
+    level = _phrase_at(view, index, _LEVEL_PHRASES)
+    if level:
+        index += level
+        index += _place_name(view, index, cased=cased)
+        fire("name.place_only_head")
+        return view.tokens[index - 1][1]
+    # A place of two words or more, each capitalised and none an abbreviation ("Đồng Nai", not "Thu nhập", "GTGT").
+    taken = 0
+    while index + taken < len(view.tokens) and taken < 4 and _joined(view, index + taken - 1, 2):
+        start, end = view.tokens[index + taken]
+        word = view.text[start:end]
+        if not cased or not word[:1].isupper() or (len(word) > 1 and word.isupper()):
+            break
+        taken += 1
+    if taken < 2:
+        return None
+    fire("name.place_only_head")
+    return view.tokens[index + taken - 1][1]
+
+
 def is_bare_head(key: str) -> bool:
     """Is a folded name only a head noun ("van phong", "uy ban nhan dan"), a name that says no field or place?"""
     return tuple(key.split()) in _HEAD_SET
@@ -487,6 +579,8 @@ def unknown_name_end(view: TextView, position: int) -> int | None:
         return None
     head_words = " ".join(_words(view, first, head))
     index = first + head
+    if head_words in _PLACE_ONLY_HEADS:
+        return _place_only_end(view, index, cased=cased)
     body = 0
     count = len(view.tokens)
     while index < count and index - first < _MAX_WORDS:
@@ -551,19 +645,43 @@ def unknown_name_end(view: TextView, position: int) -> int | None:
             body += plural
             break
         level = _phrase_at(view, index, _LEVEL_PHRASES)
+        if level == 1 and cased and _capitalised(view, index) and _lower_syllable_after(view, index):
+            # "Tập đoàn Công nghiệp - Viễn thông Quân đội": a capitalised syllable of a word ("Quân đội") is no level.
+            fire("name.level_syllable_in_word")
+            level = 0
         if level and level >= _field_at(view, index, cased=cased) and (body or head > 1 or head_words in _LEVEL_OWNERS):
             index += level
             index += _place_name(view, index, cased=cased)
             body += level
             break
-        if body and stripped in ("-", "–") and _words(view, index, 2) == ("chi", "nhanh"):
+        if body and word.isdigit() and not stripped and _words(view, index - 2, 2) == ("khu", "vuc"):
+            # "Ngân hàng Nhà nước chi nhánh khu vực 14": a region named by its number ends the name.
+            fire("name.numbered_region")
+            index += 1
+            break
+        if body and stripped in ("-", "–", "") and _words(view, index, 2) == ("chi", "nhanh"):
             # "Ngân hàng Nhà nước Việt Nam - Chi nhánh Khu vực II": the branch is part of the name.
             index += 2
             body += 2
             continue
         if body and _head_at(view, index, cased=cased) > _field_at(view, index, cased=cased):
             break
+        if body and word == "cua" and not stripped:
+            # "Ủy ban Kinh tế và Tài chính của Quốc hội": the body that owns it ends the name.
+            owner = _owning_body(view, index + 1)
+            if owner:
+                fire("name.owning_body")
+                index += 1 + owner
+                break
         step = _name_word_at(view, index, cased=cased)
+        if not step and not body and cased and head > 1 and _capitalised(view, first):
+            # "Hội đồng thẩm định Nhà nước", "Cơ quan thanh tra": only the first word of a name is capitalised, and
+            # the field right after a head of two words may be one that is also a verb.
+            step = _field_at(view, index)
+            if step and _words(view, index, step) in _VERB_FIELDS:
+                fire("name.lower_case_field_after_head")
+            else:
+                step = 0
         if not step:
             break
         index += step
@@ -628,4 +746,6 @@ _LEVEL_OWNERS = {
     "huyen doan",
     "lien doan lao dong",
     "dang uy",
+    # "Thuế tỉnh Đắk Lắk", "Thuế cơ sở 1": the tax office of a province (since July 2025).
+    "thue",
 }

@@ -27,7 +27,7 @@ from difflib import SequenceMatcher
 from cchc.lib.dates import fold_aligned
 
 from .abbreviations import expand
-from .names import is_bare_head, unknown_name_end
+from .names import is_bare_head, leader_span, unknown_name_end
 from .registry_unit import (
     COMMUNE,
     DEPARTMENT,
@@ -61,9 +61,11 @@ _TITLE_WORDS = re.compile(
 _TITLE_IN_NAME_RE = re.compile(
     r"(?<![a-z])(?:bo\s+truong\s+(?=(?:cac\s+)?bo\s)|(?:pho\s+)?(?:chu\s+tich|thu\s+truong|giam\s+doc|nguoi\s+dung\s+dau"
     r"|chanh|truong)\s+(?=cac\s|uy\s|phong\s|so\s|ban\s|van\s+phong|trung\s+tam|cong\s+an|thanh\s+tra"
-    r"|co\s+quan\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu))"
+    r"|co\s+quan\s+(?:ngang\s+bo|(?:truc\s+)?thuoc\s+chinh\s+phu))"
     r"|(?:pho\s+)?thong\s+doc\s+(?=ngan\s+hang\s)|(?:pho\s+)?bi\s+thu\s+(?=(?:tinh|thanh|huyen|dang)\s+uy))"
 )
+# A title alone before a comma and another title with its unit ("Bộ trưởng, Thủ trưởng cơ quan ngang bộ").
+_BARE_TITLE_RE = re.compile(rf"(?:{alternation('person_titles')})\s*,\s*")
 _PEOPLES_COMMITTEE = ("uy ban nhan dan ", "hoi dong nhan dan ")
 
 
@@ -165,8 +167,8 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
         # central bodies, named without "các".
         "generic",
         re.compile(
-            r"co\s+quan\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu)"
-            r"(?:\s*,\s*(?:(?:thu\s+truong\s+)?co\s+quan\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu)))*(?![a-z])"
+            r"co\s+quan\s+(?:ngang\s+bo|(?:truc\s+)?thuoc\s+chinh\s+phu)"
+            r"(?:\s*,\s*(?:(?:thu\s+truong\s+)?co\s+quan\s+(?:ngang\s+bo|(?:truc\s+)?thuoc\s+chinh\s+phu)))*(?![a-z])"
         ),
     ),
     (
@@ -175,13 +177,18 @@ _GROUPS: list[tuple[str, re.Pattern[str]]] = [
             rf"(?:{_CAC}|nhung)\s+(?:co\s+quan|don\s+vi|dia\s+phuong|to\s+chuc(?:\s+chinh\s+tri\s*-?\s*xa\s+hoi)?|ca\s+nhan|doan\s+the"
             r"|hoi\s+doan\s+the|bo(?=\s*,|\s+nganh|\s+(?:co\s+)?lien\s+quan))"
             r"(?:\s+(?:trung\s+uong(?:\s+va\s+dia\s+phuong)?|ngang\s+bo|thuoc\s+chinh\s+phu)(?![a-z]))?"
-            r"(?:\s*,\s*(?:don\s+vi|dia\s+phuong|to\s+chuc|doan\s+the|nganh|co\s+quan(?:\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu))?))*"
+            r"(?:\s*,\s*(?:don\s+vi|dia\s+phuong|to\s+chuc|doan\s+the|nganh|co\s+quan(?:\s+(?:ngang\s+bo|thuoc\s+chinh\s+phu))?"
+            rf"|{alternation('group_members')}))*"
             r"(?:\s+(?:co\s+)?lien\s+quan|\s+(?:truc\s+thuoc|thuoc)\s+(?:(?:uy\s+ban\s+nhan\s+dan|ubnd)\s+)?(?:huyen|tinh|xa|phuong)"
+            # "các đơn vị, cơ sở giáo dục trực thuộc thực hiện": the owner, the issuer, is not named.
+            r"|\s+truc\s+thuoc(?=\s*[,;.:]|\s+(?:thuc|chu|khan|tiep|nghiem|tang|to|trien|bao|phoi)\s)"
             r"|\s+huyen|\s+tinh)?(?![a-z])"
         ),
     ),
 ]
 
+# A kind of body after a comma (data/group_members.txt) or a bare "trực thuộc" that goes on a described group.
+_GROUP_MEMBER_RE = re.compile(rf",\s*(?:{alternation('group_members')})(?![a-z])|\struc\s+thuoc$")
 _CONNECTORS = {"va", "cung", "voi", "hoac", "cac"}
 _SEPARATOR_RE = re.compile(r"\s*(?:,|;|/|\bva\b|\bcung\b|\bhoac\b)\s*(?:voi\s+)?")
 
@@ -431,7 +438,12 @@ def parse_unit_list(view: TextView, registry: Registry, position: int) -> tuple[
     cursor = position
     while True:
         start = _skip_space(view.folded, cursor)
-        title = _TITLE_WORDS.match(view.folded, start)
+        chain = start
+        bare = _BARE_TITLE_RE.match(view.folded, start)
+        title = _TITLE_WORDS.match(view.folded, bare.end()) if bare else None
+        if title is None:
+            bare = None
+            title = _TITLE_WORDS.match(view.folded, start)
         if title:
             start = title.end()
         committee = _PARTY_COMMITTEES_RE.match(view.folded, start) if title and "bi thu" in title.group(0) else None
@@ -451,6 +463,10 @@ def parse_unit_list(view: TextView, registry: Registry, position: int) -> tuple[
             break
         if title:
             ref = _with_second_office(view, registry, ref)
+        if bare:
+            # "Bộ trưởng, Thủ trưởng cơ quan ngang bộ, …": the heads of several kinds of bodies lead as written.
+            fire("lead.titles_of_several_heads")
+            ref = replace(ref, text=view.cut(chain, ref.end), start=chain)
         named = _named_communes(view, registry, ref) if ref.kind == "group" else []
         refs.extend(named or [ref])
         cursor = named[-1].end if named else ref.end
@@ -638,11 +654,17 @@ def _one_unit(view: TextView, registry: Registry, start: int) -> UnitRef | None:
     named = _named_list(view, start)
     if named is not None:
         return named
+    leader = leader_span(view, start)
+    if leader is not None:
+        # "Phó Thủ tướng Chính phủ Trần Hồng Hà": a member of the Government leads in person, as written.
+        return UnitRef(text=view.cut(*leader), start=leader[0], end=leader[1], kind="unknown")
     for group, regex in _GROUPS:
         match = regex.match(folded, start)
         if match:
             text = view.cut(match.start(), match.end())
             if group == "generic":
+                if _GROUP_MEMBER_RE.search(match.group(0)):
+                    fire("name.group_with_kinds_of_bodies")
                 return UnitRef(text=text, start=match.start(), end=match.end(), kind="generic")
             members = registry.group_members(group, folded[match.start() : match.end()])
             return UnitRef(text=text, start=match.start(), end=match.end(), members=members, kind="group")
