@@ -288,7 +288,10 @@ def _phrase_at(view: TextView, index: int, phrases: list[tuple[str, ...]]) -> in
 
 
 def _joined(view: TextView, index: int, count: int) -> bool:
-    """Are tokens ``index`` … ``index + count - 1`` written with only spaces between them?"""
+    """Are tokens ``index`` … ``index + count - 1`` written with only spaces between them? (Not when the text ends
+    before the last of them.)"""
+    if index + count > len(view.tokens):
+        return False
     for position in range(index + 1, index + count):
         if view.folded[view.tokens[position - 1][1] : view.tokens[position][0]].strip():
             return False

@@ -159,3 +159,11 @@ def test_a_branch_written_in_lower_case_with_its_numbered_region_is_part_of_the_
     assert _name("Ngân hàng Nhà nước chi nhánh khu vực 9 chỉ đạo các ngân hàng") == (
         "Ngân hàng Nhà nước chi nhánh khu vực 9"
     )
+
+
+def test_a_text_that_ends_with_an_honorific_or_a_plural_word_is_read_without_error() -> None:
+    for text in ("các", "Kính gửi các đồng chí", "đồng chí"):
+        assert leader_span(TextView(text), text.rindex(text.split()[-1])) is None
+        assert leader_span(TextView(text), 0) is None
+    letter = "Kính gửi: Sở Nội vụ, các\n\nĐề nghị Sở Nội vụ báo cáo trước ngày 15/12/2025."
+    assert _extracted_leads(letter) == ["Sở Nội vụ"]
