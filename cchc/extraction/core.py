@@ -251,13 +251,6 @@ def _class_heading_re() -> re.Pattern[str]:
     )
 
 
-@functools.cache
-def _class_tail_re() -> re.Pattern[str]:
-    """Classes of bodies that close a described group (", doanh nghiệp", "và các hợp tác xã")."""
-    item = rf"\s*(?:,|va)\s*(?:cac\s+)?(?:{alternation('class_of_bodies')})(?![a-z])"
-    return re.compile(rf"(?:{item})+")
-
-
 # A cell of a results table that says the work is done ("Đã hoàn thành", "Đã hoàn thành quá hạn").
 _DONE_CELL_RE = re.compile(r"\s*da\s+hoan\s+thanh(?:\s+(?:qua\s+han|dung\s+han|truoc\s+han))?\s*\.?\s*$")
 # The end of a sentence that introduces the items after it ("… các nội dung sau.", "… cụ thể như sau").
@@ -789,11 +782,6 @@ class _Extractor:
             if refs and all(ref.kind == "generic" for ref in refs):
                 # "Các cơ quan, đơn vị tự chấm điểm …", "Thủ trưởng các cơ quan được giao chủ trì tại mục II
                 # xây dựng …": a described group that is the subject leads the item, as written with its qualifier.
-                tail = _class_tail_re().match(folded, end)
-                if tail is not None and _subject_end(folded, end) is None:
-                    # "Các cơ quan, đơn vị, địa phương, doanh nghiệp căn cứ …": a class of bodies ends the group.
-                    fire("lead.generic_group_with_class")
-                    end = tail.end()
                 subject_end = _subject_end(folded, end)
                 if subject_end is not None:
                     text = view.cut(start, subject_end)

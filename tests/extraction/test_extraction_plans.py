@@ -75,7 +75,7 @@ def test_a_class_of_bodies_at_the_end_of_a_described_group_stays_in_the_lead() -
     assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [
         ("Các cơ quan, đơn vị, địa phương, doanh nghiệp", "2025-12-15")
     ]
-    assert fired["lead.generic_group_with_class"] == 1
+    assert fired["name.group_with_kinds_of_bodies"] == 1  # the name reader reads the group to its last kind
 
 
 def test_a_numbered_item_that_gives_work_of_its_own_before_its_dashed_items_is_a_task_too() -> None:
