@@ -574,18 +574,24 @@ def _ends_with_head(marker: str, line: str) -> bool:
     return bool(marker) and 0 < len(words) <= 4 and is_bare_head(" ".join(words).strip(" :,"))
 
 
-def _task_field(item: Paragraph) -> tuple[str, str] | None:
-    """(kind of field, value) when a marked item is a field of its parent task ("a) Nhiệm vụ: …"), else None."""
+def _field_of(item: Paragraph) -> tuple[str, str] | None:
+    """(kind of field, value) when an item opens with a field label of ``data/task_field_labels.txt`` ("Nhiệm vụ:",
+    "Cơ quan thực hiện:"), else None."""
     folded = fold_aligned(item.text)
     colon = folded.find(":")
     if colon < 0 or colon > 40:
         return None
     label = " ".join(re.sub(r"[^a-z ]", " ", folded[:colon]).split())
     kind = labelled("task_field_labels").get(label)
-    if kind is None:
-        return None
-    fire("segment.lettered_task_field")
-    return kind, item.text[colon + 1 :].strip()
+    return None if kind is None else (kind, item.text[colon + 1 :].strip())
+
+
+def _task_field(item: Paragraph) -> tuple[str, str] | None:
+    """(kind of field, value) when a marked item is a field of its parent task ("a) Nhiệm vụ: …"), else None."""
+    field = _field_of(item)
+    if field is not None:
+        fire("segment.lettered_task_field")
+    return field
 
 
 _FIELD_OWNER_KINDS = ("num", "decimal", "alpha", "paren")
@@ -595,16 +601,11 @@ def _dash_task_field(item: Paragraph, owner: Node) -> tuple[str, str] | None:
     """(kind, value) when a dashed line under a marked item names its content or lead ("- Cơ quan thực hiện: …")."""
     if item.kind not in ("dash", "plus") or owner.kind not in _FIELD_OWNER_KINDS or owner.children:
         return None
-    folded = fold_aligned(item.text)
-    colon = folded.find(":")
-    if colon < 0 or colon > 40:
-        return None
-    label = " ".join(re.sub(r"[^a-z ]", " ", folded[:colon]).split())
-    kind = labelled("task_field_labels").get(label)
-    if kind not in ("content", "lead"):
+    field = _field_of(item)
+    if field is None or field[0] not in ("content", "lead"):
         return None
     fire("segment.dashed_task_field")
-    return kind, item.text[colon + 1 :].strip()
+    return field
 
 
 def _add_task_field(node: Node, kind: str, value: str) -> None:

@@ -3,8 +3,7 @@ items (``docs/extraction.md``, "Conclusion notices: leads given once, headings c
 
 from __future__ import annotations
 
-from cchc.extraction import extract_text, to_json_dict
-from cchc.extraction.rules import counting_rules
+from .passages import tasks_and_rules
 
 DISPATCH = "THỦ TƯỚNG CHÍNH PHỦ\nSố: 30/CĐ-TTg\nHà Nội, ngày 18 tháng 11 năm 2025\n\nCÔNG ĐIỆN\n\n"
 # Lines wrapped at a fixed width of about 80 characters, as web copies of a PDF print them.
@@ -16,9 +15,7 @@ WIDE = (
 
 
 def _extract(text: str) -> tuple[list[dict], dict[str, int]]:
-    with counting_rules() as fired:
-        tasks = to_json_dict(extract_text(text, units=[]))["tasks"]
-    return tasks, dict(fired)
+    return tasks_and_rules(text)
 
 
 def test_a_numbered_heading_cut_after_tu_goes_on_with_the_stretch_of_country_below() -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from cchc.extraction import extract_text, to_json_dict
 from cchc.extraction.rules import counting_rules
 
+from .passages import tasks_and_rules
+
 HEADER = "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HỒ CHÍ MINH\nSố: 12/KH-UBND\nThành phố Hồ Chí Minh, ngày 20 tháng 11 năm 2025\n\n"
 # Paragraphs set apart by blank lines, wrapped at about 80 characters, each opening with a short line.
 INDENTED = (
@@ -33,9 +35,7 @@ INDENTED = (
 
 
 def _extract(body: str) -> tuple[list[dict], dict[str, int]]:
-    with counting_rules() as fired:
-        tasks = to_json_dict(extract_text(HEADER + body, units=[]))["tasks"]
-    return tasks, dict(fired)
+    return tasks_and_rules(HEADER + body)
 
 
 def test_a_short_first_line_of_an_indented_paragraph_is_no_heading() -> None:

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from cchc.extraction import extract_text, to_json_dict
-from cchc.extraction.rules import counting_rules
+from .passages import tasks_and_rules
 
 HEADER = (
     "ỦY BAN NHÂN DÂN\nTỈNH HÒA BÌNH\nSố: 210/KH-UBND\n\nHòa Bình, ngày 10 tháng 11 năm 2025\n\n"
@@ -14,9 +13,7 @@ HEADER = (
 
 
 def _extract(body: str) -> tuple[list[dict], dict[str, int]]:
-    with counting_rules() as fired:
-        tasks = to_json_dict(extract_text(HEADER + body, units=[]))["tasks"]
-    return tasks, dict(fired)
+    return tasks_and_rules(HEADER + body)
 
 
 def test_dashed_content_and_lead_fields_make_one_task_of_the_numbered_item_above() -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from cchc.extraction import extract_text, to_json_dict
 from cchc.extraction.rules import counting_rules
 
+from .passages import tasks_and_rules
+
 HEADER = "VĂN PHÒNG CHÍNH PHỦ\nSố: 1200/VPCP-KTTH\nV/v dự án cầu cảng\n\nHà Nội, ngày 10 tháng 11 năm 2025\n\n"
 # Lines wrapped at a fixed width, the first line of each paragraph short by its indent.
 OPINION = (
@@ -17,9 +19,7 @@ OPINION = (
 
 
 def _extract(body: str) -> tuple[list[dict], dict[str, int]]:
-    with counting_rules() as fired:
-        tasks = to_json_dict(extract_text(HEADER + body, units=[]))["tasks"]
-    return tasks, dict(fired)
+    return tasks_and_rules(HEADER + body)
 
 
 def test_the_opinion_a_government_office_conveys_passes_no_date_of_the_report_it_answers() -> None:

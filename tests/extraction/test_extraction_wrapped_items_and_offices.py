@@ -4,9 +4,9 @@ items, restarted lists, people in two offices")."""
 
 from __future__ import annotations
 
-from cchc.extraction import extract_text, to_json_dict
-from cchc.extraction.rules import counting_rules
 from cchc.extraction.vocabulary import phrases
+
+from .passages import tasks_and_rules
 
 HEADER = "THỦ TƯỚNG CHÍNH PHỦ\nSố: 20/CĐ-TTg\nHà Nội, ngày 18 tháng 11 năm 2025\n\nCÔNG ĐIỆN\n"
 # Lines wrapped at a fixed width of about 80 characters, as web copies of a PDF print them.
@@ -18,9 +18,7 @@ WIDE = (
 
 
 def _extract(body: str) -> tuple[list[dict], dict[str, int]]:
-    with counting_rules() as fired:
-        tasks = to_json_dict(extract_text(HEADER + body, units=[]))["tasks"]
-    return tasks, dict(fired)
+    return tasks_and_rules(HEADER + body)
 
 
 def test_a_lettered_item_cut_before_an_abbreviation_goes_on_with_its_deadline() -> None:

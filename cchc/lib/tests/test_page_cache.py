@@ -21,6 +21,12 @@ def _version(label: str) -> tuple[str, int, int]:
     return page_cache.versions([label])[0]
 
 
+def _stored_organisations() -> int:
+    """The organisations' version as every other process reads it (the table, not this process's counter)."""
+    row = DataVersion.objects.filter(area="organisations").first()
+    return row.counter if row else 0
+
+
 @pytest.mark.django_db
 def test_a_save_an_update_a_bulk_insert_raw_sql_and_a_delete_each_move_the_version_of_their_app_only(
     personas: Personas,
@@ -67,53 +73,46 @@ def test_a_section_is_computed_once_then_again_after_a_write_to_an_app_it_reads(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_stored_version_every_process_reads_moves_when_the_write_commits_and_not_when_it_rolls_back() -> None:
-    def stored() -> int:
-        row = DataVersion.objects.filter(area="organisations").first()
-        return row.counter if row else 0
-
-    start = stored()
+    start = _stored_organisations()
     with transaction.atomic():
         Unit.objects.create(name="Tỉnh Thử", kind=UnitKind.PROVINCE, code="T-THU", path="yy")
         Unit.objects.filter(code="T-THU").update(name="Tỉnh Thử Nghiệm")
-        assert stored() == start  # not before the commit
-    assert stored() == start + 1  # once per transaction, after it
+        assert _stored_organisations() == start  # not before the commit
+    assert _stored_organisations() == start + 1  # once per transaction, after it
     with pytest.raises(RuntimeError), transaction.atomic():
         Unit.objects.filter(code="T-THU").update(name="Tỉnh Khác")
         raise RuntimeError
-    assert stored() == start + 1
+    assert _stored_organisations() == start + 1
     Unit.objects.filter(code="T-THU").update(name="Tỉnh Thử Lại")  # autocommit: at once
-    assert stored() == start + 2
+    assert _stored_organisations() == start + 2
 
 
 @pytest.mark.django_db(transaction=True)
 def test_versions_stored_before_the_commit_move_once_with_the_data_and_not_at_all_when_it_rolls_back() -> None:
-    def stored() -> int:
-        row = DataVersion.objects.filter(area="organisations").first()
-        return row.counter if row else 0
-
-    start = stored()
+    start = _stored_organisations()
     with transaction.atomic():
         Unit.objects.create(name="Tỉnh Thử", kind=UnitKind.PROVINCE, code="T-THU", path="yy")
         page_cache.store_before_commit()
-        assert stored() == start + 1  # in the transaction itself: seen by others only with the data, at the commit
+        # In the transaction itself: seen by others only with the data, at the commit.
+        assert _stored_organisations() == start + 1
         page_cache.store_before_commit()  # nothing written since: nothing stored again
-        assert stored() == start + 1
-    assert stored() == start + 1  # no second move after the commit
+        assert _stored_organisations() == start + 1
+    assert _stored_organisations() == start + 1  # no second move after the commit
     with transaction.atomic():
         Unit.objects.filter(code="T-THU").update(name="Tỉnh Thử Nghiệm")
         page_cache.store_before_commit()
         Unit.objects.filter(code="T-THU").update(name="Tỉnh Thử Lần Hai")  # after it: stored after the commit
-    assert stored() == start + 3
+    assert _stored_organisations() == start + 3
     local = _version("organisations")[2]
     with pytest.raises(RuntimeError), transaction.atomic():
         Unit.objects.filter(code="T-THU").update(name="Tỉnh Khác")
         page_cache.store_before_commit()
         raise RuntimeError
-    assert stored() == start + 3  # rolled back with the data
+    assert _stored_organisations() == start + 3  # rolled back with the data
     # A section made inside the rolled-back transaction is never found again: this process moves on once more.
     assert _version("organisations")[2] == local + 2
     page_cache.store_before_commit()  # outside a transaction: nothing to do
-    assert stored() == start + 3
+    assert _stored_organisations() == start + 3
 
 
 @pytest.mark.django_db
