@@ -136,7 +136,10 @@ def test_a_round_from_self_assessment_with_evidence_to_the_council_approval_and_
     page.get_by_role("link", name="Bảng tổng hợp điểm").click()
     expect(page.get_by_test_id("compiled-table").filter(has_text="Sở Tư pháp")).to_have_count(1)
     page.get_by_role("link", name="Hội đồng thông qua kết quả").click()
-    for field in page.get_by_test_id("override-reasons").locator("textarea").all():
+    # Wait for the approval page before listing its fields: all() does not wait for a navigation.
+    reasons = page.get_by_test_id("override-reasons").locator("textarea")
+    expect(reasons).to_have_count(2)
+    for field in reasons.all():
         field.fill("Các tiêu chí còn lại do đơn vị chủ trì khác thẩm định")
     page.get_by_label("Tôi đã xem bản tóm tắt ở trên và xác nhận").check()
     page.get_by_role("button", name="Xác nhận hội đồng thông qua kết quả").click()
