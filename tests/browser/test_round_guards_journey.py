@@ -223,6 +223,7 @@ def test_the_demo_round_in_progress_runs_to_publication_through_every_guard(
 
     # 9. The results show the council's override.
     page.locator("main").get_by_role("link", name="Xem kết quả xếp hạng").click()
+    page.wait_for_url(re.compile(rf"/assessments/results/{round_.pk}/"))  # count() does not wait
     kind_link = page.get_by_test_id("kinds").get_by_role("link")
     if kind_link.count():
         unfinished_kind = unfinished.framework.get_unit_kind_display()
