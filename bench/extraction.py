@@ -28,8 +28,10 @@ memory.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -155,19 +157,50 @@ def _score_mode(
     return rows, summary
 
 
+RULE_NAME = re.compile(r"(?:lead|deadline|name|segment|task|table|heading)\.[a-z_]*[a-z]")
+
+
+def known_rules() -> set[str]:
+    """Every rule name written in the extractor's code: a string that is a whole dotted rule name."""
+    package = Path(__file__).resolve().parent.parent / "cchc" / "extraction"
+    names: set[str] = set()
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and RULE_NAME.fullmatch(node.value):
+                names.add(node.value)
+    return names
+
+
 def rule_counts(splits: set[str], registry: list[Any], units: dict[str, Any]) -> dict[str, dict[str, int]]:
-    """How often each rule fired over the documents of ``splits``: firings and documents where it fired."""
-    firings: dict[str, int] = {}
-    documents_fired: dict[str, int] = {}
+    """How often each rule fired over the documents of ``splits``: firings, documents where it fired, and proposed
+    tasks whose lead or deadline it read (a rule that only names the source of a field counts there); every rule
+    of the code is listed, those that never fired with zeros."""
+    firings: dict[str, int] = dict.fromkeys(known_rules(), 0)
+    documents_fired: dict[str, int] = dict.fromkeys(firings, 0)
+    on_tasks: dict[str, int] = dict.fromkeys(firings, 0)
     for document in documents():
         if document.split not in splits:
             continue
         with counting_rules() as fired:
-            extract_text(document.text, issuing_unit=units.get(document.issuing_unit or ""), units=registry)
+            result = extract_text(document.text, issuing_unit=units.get(document.issuing_unit or ""), units=registry)
+        named = set(fired)
+        for task in result.tasks:
+            for rule in task.rules.values():
+                base = rule.removesuffix(".inherited")
+                on_tasks[base] = on_tasks.get(base, 0) + 1
+                named.add(base)
         for rule, count in fired.items():
             firings[rule] = firings.get(rule, 0) + count
+        for rule in named:
             documents_fired[rule] = documents_fired.get(rule, 0) + 1
-    return {rule: {"firings": firings[rule], "documents": documents_fired[rule]} for rule in sorted(firings)}
+    return {
+        rule: {
+            "firings": firings.get(rule, 0),
+            "documents": documents_fired.get(rule, 0),
+            "tasks": on_tasks.get(rule, 0),
+        }
+        for rule in sorted(set(firings) | set(on_tasks))
+    }
 
 
 def _arguments() -> argparse.Namespace:
@@ -258,10 +291,14 @@ def main() -> None:
     if arguments.rules:
         # Never on the measurement set unless asked: its documents must not steer the rules.
         counts = rule_counts(splits or {"real_dev"}, registry, units)
-        print(f"{'rule':<48} {'firings':>8} {'documents':>10}")
+        print(f"{'rule':<48} {'firings':>8} {'documents':>10} {'tasks':>6}")
         for rule, count in counts.items():
-            print(f"{rule:<48} {count['firings']:>8} {count['documents']:>10}")
-        print(json.dumps({"splits": sorted(splits or {"real_dev"}), "rules": counts}, ensure_ascii=False))
+            print(f"{rule:<48} {count['firings']:>8} {count['documents']:>10} {count['tasks']:>6}")
+        never = [rule for rule, count in counts.items() if not count["documents"]]
+        print(f"\n{len(counts)} rules, {len(never)} never used on these documents: {', '.join(never) or 'none'}")
+        print(
+            json.dumps({"splits": sorted(splits or {"real_dev"}), "rules": counts, "never": never}, ensure_ascii=False)
+        )
         return
     if arguments.learned is not None:
         # Rules alone against rules with the trained labeller, in the same run (--learned / --no-learned says which

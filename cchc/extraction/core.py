@@ -118,7 +118,6 @@ DEADLINE_CONFIDENCE = {
     "deadline.closing_sentence": 0.75,
     "deadline.closing_request": 0.7,
     "deadline.annex_reference": 0.7,
-    "deadline.inherited": 0.7,
 }
 INHERITED_FACTOR = 0.9
 LOW_CONFIDENCE = 0.6
@@ -1681,7 +1680,7 @@ def _without_body_repeats_of_rows(tasks: list[ProposedTask]) -> list[ProposedTas
     department row by row ("Xây dựng và triển khai Chương trình/ Đề án … | Sở Khoa học và Công nghệ | 2025 - 2035"):
     the work is one task, the row's, which has the time.
     """
-    rows = [task for task in tasks if task.rules.get("lead_unit", "").startswith("lead.table")]
+    rows = [task for task in tasks if task.rules.get("lead_unit", "").startswith("lead.table_")]
     if not rows:
         return tasks
     kept = []
