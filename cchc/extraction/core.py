@@ -103,6 +103,7 @@ LEAD_CONFIDENCE = {
     "lead.subject_after_opening": 0.6,
     "lead.lead_in_clause": 0.6,
     "lead.class_heading": 0.6,
+    "lead.class_heading_after_cue": 0.6,
     "lead.named_heading": 0.6,
     "lead.generic_subject": 0.5,
     "lead.place_as_subject": 0.6,
@@ -181,7 +182,9 @@ _SUPPORT_RE = re.compile(r"(?<![a-z])ph[a-z]{1,2}i\s+h[a-z]{1,2}p(?:\s+ch[a-z]t\
 # After a unit that opens an item: anything but a preposition ("Sở Khoa học và Công nghệ hoàn thiện …").
 _NOT_VERB_AFTER_RE = re.compile(
     r"\s*(?:cua|ve|tai|trong|tren|duoi|cho|den|o|la|da|duoc|bi|nam|thang|ngay|so|theo|va|hoac|voi|nhu|ma|thi"
-    r"|nay|do|gom|bao\s+gom|\(|\d)(?![a-z])"
+    r"|nay|do|gom|bao\s+gom|\(|\d"
+    # "… hướng dẫn / Bộ Y tế, Ban Quản lý dự án và các nhà thầu để thực hiện …": a purpose after a list, not its verb.
+    r"|nham|de(?!\s+(?:nghi|xuat|ra|cao|an)(?![a-z])))(?![a-z])"
 )
 _LEAD_IN_VERB_RE = re.compile(r"\s*(?:trien\s+khai|thuc\s+hien|to\s+chuc\s+thuc\s+hien|tap\s+trung)(?![a-z])")
 _VERB_AFTER_RE = re.compile(
@@ -247,7 +250,8 @@ def _long_opening_re() -> re.Pattern[str]:
 def _class_heading_re() -> re.Pattern[str]:
     """A whole short heading "các <class of bodies> …" with no verb of its own and no sentence punctuation."""
     return re.compile(
-        rf"\s*(?:tat\s+ca\s+)?cac\s+(?:{alternation('class_of_bodies')})(?![a-z])(?:[^.;:!?()]{{0,90}})\s*:?\s*$"
+        rf"\s*(?P<cue>(?:de\s+nghi|yeu\s+cau|giao)\s+)?(?P<class>(?:tat\s+ca\s+)?cac\s+(?:{alternation('class_of_bodies')})"
+        r"(?![a-z])(?:[^.;:!?()]{0,90}))\s*:?\s*$"
     )
 
 
@@ -580,9 +584,36 @@ def _is_upper(text: str) -> bool:
 
 
 _ROLE_PHRASE_RE = re.compile(
-    r"\s*,?\s*(?:theo|trong\s+pham\s+vi)\s+chuc\s+nang,?\s+nhiem\s+vu(?:,?\s+quyen\s+han)?"
+    r"\s*,?\s*(?:theo|trong\s+pham\s+vi)\s+chuc\s+nang,?\s+nhiem\s+vu(?:,?\s+quyen\s+han)?(?:\s+quan\s+ly)?"
     r"(?:\s+(?:duoc\s+giao|cua\s+minh))?\s*,?"
 )
+
+
+def _without_manner(value: str) -> str:
+    """A lead written whole (a field, a table cell) without the manner it ends with: "Các sở, ngành có liên quan theo
+    chức năng, nhiệm vụ quản lý được giao" leads as "Các sở, ngành có liên quan" (``LABELLING.md``: the lead as
+    written, without what says how it works)."""
+    folded = fold_aligned(value)
+    manner = _ROLE_PHRASE_RE.search(folded)
+    if manner is None or not folded[: manner.start()].strip() or folded[manner.end() :].strip(" .,;:"):
+        return value
+    fire("lead.manner_dropped")
+    return value[: manner.start()]
+
+
+# A parenthesis that points to a list or an annex ("(theo danh sách gửi kèm tại Phụ lục)", "(có danh sách kèm theo)").
+_LIST_REFERENCE_RE = re.compile(r"\s*\((?=[^()]*(?:danh\s+sach|phu\s+luc|kem\s+theo|dinh\s+kem))[^()]*\)\s*$")
+
+
+def _without_list_reference(folded: str, start: int, end: int) -> int:
+    """End of a lead read from ``start`` to ``end`` without a closing parenthesis that points to its list elsewhere:
+    "Đối với các đơn vị thực hiện dịch vụ, thu gom … (theo danh sách gửi kèm tại Phụ lục):" names the units before
+    it; the list is in the annex."""
+    reference = _LIST_REFERENCE_RE.search(folded, start, end)
+    if reference is None or reference.start() <= start:
+        return end
+    fire("lead.list_reference_dropped")
+    return reference.start()
 
 
 def _follows_as_subject(folded: str, end: int) -> bool:
@@ -654,6 +685,14 @@ class _Extractor:
         self, view: TextView, *, heading: bool = False
     ) -> tuple[str, tuple[list[UnitRef], str, int, bool, list[tuple[int, int]]]]:
         folded = view.folded
+        whole_class = _class_heading_re().match(folded) if heading else None
+        if whole_class is not None and whole_class.group("cue"):
+            # "6. Đề nghị các tổ chức cung cấp dịch vụ chi trả", "Đề nghị các doanh nghiệp sản xuất, chế biến và xuất
+            # khẩu hàng hóa" over items: the class of bodies the heading asks, as written to its end, leads them.
+            start, end = whole_class.start("class"), len(folded.rstrip().rstrip(":").rstrip())
+            text = view.cut(start, end)
+            ref = UnitRef(text=text, start=start, end=end, kind="generic")
+            return "lead.class_heading_after_cue", ([ref], text, len(folded), True, [(0, end)])
         role = _described_role(folded, heading=heading)
         if role is not None:
             # "3. Cơ quan chủ trì giải quyết thủ tục đầu tư dự án", "Cơ quan phối hợp có trách nhiệm …": the role, as
@@ -680,12 +719,13 @@ class _Extractor:
                     fire("lead.about_topic_refused")
                     continue
                 if 0 <= colon - match.end() <= 220 and (not refs or colon - end > 3):
-                    text = view.cut(match.end(), colon)
+                    written_end = _without_list_reference(folded, match.end(), colon)
+                    text = view.cut(match.end(), written_end)
                     kind = "generic" if not refs else refs[0].kind
                     ref = UnitRef(
                         text=text,
                         start=match.end(),
-                        end=colon,
+                        end=written_end,
                         unit=refs[0].unit if len(refs) == 1 and kind == "unit" and colon - end <= 3 else None,
                         members=tuple(member for item in refs for member in item.members),
                         kind=kind,
@@ -833,7 +873,7 @@ class _Extractor:
                     False,
                     [(refs[0].start, end)],
                 )
-        if heading and _class_heading_re().match(folded):
+        if whole_class is not None:
             # "4. Các doanh nghiệp viễn thông", "Các chủ đầu tư xây dựng và kinh doanh hạ tầng Khu công nghiệp": a
             # short heading naming a class of bodies (``data/class_of_bodies.txt``) leads the items under it.
             end = len(folded.rstrip().rstrip(":").rstrip())
@@ -892,6 +932,7 @@ class _Extractor:
         if "lead" in fields:
             # "UBND các xã, phường, với sự phối hợp của Sở Khoa học và Công nghệ": the lead, then its support.
             fields["lead"], helpers = _split_helpers(fields["lead"])
+            fields["lead"] = _without_manner(fields["lead"])
             if helpers and "support" not in fields:
                 fields["support"] = helpers
             field_view = TextView(fields["lead"])
@@ -1009,6 +1050,12 @@ class _Extractor:
                     fire("lead_in.opinion_passes_nothing")
                     continue
                 # A lead-in sentence: what it says applies to the items after it.
+                sibling_context = replace(merged, section=context.section, path=context.path)
+                continue
+            if child.kind == "para" and own.lead and own.lead_from_heading and not child.text[own.lead_end :].strip():
+                # "8. Đề nghị" / "Liên minh Hợp tác xã tỉnh, Đoàn TNCS Hồ Chí Minh tỉnh, …" / "- Đẩy mạnh …": a
+                # paragraph that is only the names of its units leads the items after it, like a lead-in.
+                fire("lead_in.names_alone")
                 sibling_context = replace(merged, section=context.section, path=context.path)
                 continue
             at_root = child.parent is not None and child.parent.kind == "root" and child.kind == "para"
@@ -1497,6 +1544,7 @@ class _Extractor:
     def _cell_units(self, text: str) -> tuple[list[UnitRef], str]:
         if not text.strip():
             return [], ""
+        text = _without_manner(text)
         view = TextView(text)
         refs, end = parse_unit_list(view, self.registry, 0)
         if not refs:
