@@ -862,7 +862,9 @@ class _Extractor:
             if after_comma:
                 owner = bool(_MODAL_AFTER_RE.match(folded, end))
             else:
-                owner = all(ref.kind in ("unit", "group", "unknown") for ref in refs) and bool(
+                # A list that opens with a named unit may go on with classes of bodies ("Bộ Nông nghiệp và Môi trường,
+                # các ngành, các cơ quan, địa phương có liên quan cần …").
+                owner = refs[0].kind in ("unit", "group", "unknown") and bool(
                     _OWNER_VERB_RE.match(folded, end) or _ACTING_SUBJECT_RE.match(folded, end)
                 )
             if owner:
