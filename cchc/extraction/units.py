@@ -672,9 +672,7 @@ def _class_re(*, continuing: bool) -> re.Pattern[str]:
     """ "các <class of bodies>" (``data/class_of_bodies.txt``; in a list already begun also
     ``data/list_classes.txt``), then its qualifiers (``data/class_qualifiers.txt``)."""
     nouns = alternation("class_of_bodies") + ("|" + alternation("list_classes") if continuing else "")
-    return re.compile(
-        rf"(?:{_CAC}|nhung)\s+(?:{nouns})(?![a-z])(?:\s+(?:{alternation('class_qualifiers')})(?![a-z]))*"
-    )
+    return re.compile(rf"(?:{_CAC}|nhung)\s+(?:{nouns})(?![a-z])(?:\s+(?:{alternation('class_qualifiers')})(?![a-z]))*")
 
 
 def _class_end(view: TextView, start: int, end: int, *, continuing: bool) -> int:
@@ -682,9 +680,16 @@ def _class_end(view: TextView, start: int, end: int, *, continuing: bool) -> int
     read there, or ``start``): "các cơ quan" → "các cơ quan báo chí của Trung ương", "các tổ chức" → "các tổ chức
     thành viên"."""
     found = _class_re(continuing=continuing).match(view.folded, start)
-    qualifiers = re.compile(rf"(?:\s+(?:{alternation('class_qualifiers')})(?![a-z]))*")
-    longest = max(found.end() if found else start, qualifiers.match(view.folded, end).end() if end > start else 0)
-    return longest if longest > end else end
+    longest = found.end() if found else start
+    if end > start:
+        qualified = _qualifiers_re().match(view.folded, end)
+        longest = max(longest, qualified.end() if qualified else end)
+    return max(longest, end)
+
+
+@functools.cache
+def _qualifiers_re() -> re.Pattern[str]:
+    return re.compile(rf"(?:\s+(?:{alternation('class_qualifiers')})(?![a-z]))*")
 
 
 def _one_unit(view: TextView, registry: Registry, start: int) -> UnitRef | None:
