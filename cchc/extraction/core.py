@@ -35,7 +35,15 @@ from .rules import fire
 from .sections import POLITE_REQUEST_RE as _POLITE_REQUEST_RE
 from .sections import Node, Paragraph, build_tree, paragraphs
 from .text_view import TextView
-from .units import Registry, UnitRef, canonical, find_issuing_unit, parse_unit_list, registry_for
+from .units import (
+    Registry,
+    UnitRef,
+    canonical,
+    class_of_bodies_at,
+    find_issuing_unit,
+    parse_unit_list,
+    registry_for,
+)
 from .vocabulary import alternation, labelled, phrases
 
 KINDS = ("cong_van", "ke_hoach", "thong_bao_ket_luan", "chi_thi", "quyet_dinh", "other")
@@ -589,6 +597,12 @@ _ROLE_PHRASE_RE = re.compile(
 )
 
 
+def _skip_spaces(folded: str, position: int) -> int:
+    while position < len(folded) and folded[position] in " \t\n":
+        position += 1
+    return position
+
+
 def _without_manner(value: str) -> str:
     """A lead written whole (a field, a table cell) without the manner it ends with: "Các sở, ngành có liên quan theo
     chức năng, nhiệm vụ quản lý được giao" leads as "Các sở, ngành có liên quan" (``LABELLING.md``: the lead as
@@ -709,6 +723,8 @@ class _Extractor:
             if is_about and match.start() > 2:
                 continue  # "… đối với lĩnh vực này" inside a sentence names no lead
             refs, end = parse_unit_list(view, self.registry, match.end())
+            if not refs and not is_about and whole_class is None:
+                refs, end = self._class_subject(view, match.end())
             if is_about:
                 # "Đối với X:" — X is the lead, even when it is a description ("các đơn vị xếp hạng thấp").
                 colon = folded.find(":", match.end())
@@ -777,6 +793,10 @@ class _Extractor:
         opening = _OPENING_RE.match(folded)
         for start in (0, opening.end()) if opening else (0,):
             refs, end = parse_unit_list(view, self.registry, start)
+            if not refs and whole_class is None:
+                # A heading made of a class of bodies ("5. Các chủ đầu tư xây dựng và kinh doanh hạ tầng …") is read
+                # whole below.
+                refs, end = self._class_subject(view, start)
             lead_in = folded.rstrip().endswith(":")
             if refs and (_SPEECH_AFTER_RE.match(folded, end) or (lead_in and _ISSUING_AFTER_RE.match(folded, end))):
                 continue  # the issuer speaking or issuing, not a lead
@@ -903,6 +923,18 @@ class _Extractor:
                 ):
                     return "lead.lead_in_clause", (refs, view.cut(refs[0].start, end), 0, False, [(refs[0].start, end)])
         return "", ([], "", 0, False, [])
+
+    def _class_subject(self, view: TextView, start: int) -> tuple[list[UnitRef], int]:
+        """ "Các cơ sở đào tạo chủ động …", "… yêu cầu các cơ sở đào tạo gửi báo cáo …": a class of bodies
+        (``data/class_of_bodies.txt``) right before a verb is the subject, as written; ([], start) otherwise."""
+        position = _skip_spaces(view.folded, start)
+        ref = class_of_bodies_at(view, position)
+        if ref is None or not _VERB_AFTER_RE.match(view.folded, ref.end):
+            return [], start
+        if view.folded[ref.end :].lstrip().startswith((":", ",")) or not view.folded[ref.end :].strip():
+            return [], start
+        fire("lead.class_subject")
+        return [ref], ref.end
 
     def _support(self, view: TextView) -> tuple[list[UnitRef], list[tuple[int, int]]]:
         refs: list[UnitRef] = []

@@ -692,6 +692,16 @@ def _qualifiers_re() -> re.Pattern[str]:
     return re.compile(rf"(?:\s+(?:{alternation('class_qualifiers')})(?![a-z]))*")
 
 
+def class_of_bodies_at(view: TextView, start: int) -> UnitRef | None:
+    """ "các cơ sở đào tạo", "các ngân hàng thương mại" at ``start`` (``data/class_of_bodies.txt``, with its
+    qualifiers), as a described group; None if none. Read at the start of a list only by a caller that checks what
+    follows (a verb), since "các cơ sở" is also a common phrase."""
+    end = _class_end(view, start, start, continuing=False)
+    if end <= start:
+        return None
+    return UnitRef(text=view.cut(start, end), start=start, end=end, kind="generic")
+
+
 def _one_unit(view: TextView, registry: Registry, start: int) -> UnitRef | None:
     folded = view.folded
     named = _named_list(view, start)

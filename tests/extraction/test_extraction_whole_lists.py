@@ -143,3 +143,20 @@ def test_the_last_word_of_a_heading_name_wrapped_alone_stays_in_the_name() -> No
     tasks, fired = _tasks("6. Sở Ngoại\nVụ\n- Thẩm định hồ sơ đoàn ra, đoàn vào của tỉnh.\n")
     assert [task["lead_unit"] for task in tasks] == ["Sở Ngoại Vụ"]
     assert fired["segment.name_tail_cut_by_wrap"] == 1
+
+
+def test_a_class_of_bodies_right_before_a_verb_is_the_subject() -> None:
+    tasks, fired = _tasks("2. Các ngân hàng thương mại phối hợp mở tài khoản cho người hưởng trợ cấp.\n")
+    assert [task["lead_unit"] for task in tasks] == ["Các ngân hàng thương mại"]
+    assert fired["lead.class_subject"] == 1
+
+
+def test_a_class_of_bodies_after_a_cue_is_asked_as_written() -> None:
+    tasks, _fired = _tasks("3. Đề nghị các cơ sở đào tạo gửi báo cáo tuyển sinh trước ngày 20/12/2025.\n")
+    assert [(task["lead_unit"], task["deadline"]) for task in tasks] == [("các cơ sở đào tạo", "2025-12-20")]
+
+
+def test_a_class_of_bodies_not_followed_by_a_verb_names_no_one() -> None:
+    tasks, fired = _tasks("4. Các cơ sở vật chất của nhà trường cần được nâng cấp.\n")
+    assert [task["lead_unit"] for task in tasks] == []
+    assert "lead.class_subject" not in fired
