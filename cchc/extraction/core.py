@@ -190,10 +190,10 @@ _SUPPORT_RE = re.compile(r"(?<![a-z])ph[a-z]{1,2}i\s+h[a-z]{1,2}p(?:\s+ch[a-z]t\
 # After a unit that opens an item: anything but a preposition ("Sở Khoa học và Công nghệ hoàn thiện …").
 _NOT_VERB_AFTER_RE = re.compile(
     r"\s*(?:cua|ve|tai|trong|tren|duoi|cho|den|o|la|da|duoc|bi|nam|thang|ngay|so|theo|va|hoac|voi|nhu|ma|thi"
-    r"|nay|do|gom|bao\s+gom|\(|\d"
-    # "… hướng dẫn / Bộ Y tế, Ban Quản lý dự án và các nhà thầu để thực hiện …": a purpose after a list, not its verb.
-    r"|nham|de(?!\s+(?:nghi|xuat|ra|cao|an)(?![a-z])))(?![a-z])"
+    r"|nay|do|gom|bao\s+gom|\(|\d)(?![a-z])"
 )
+# "… hướng dẫn / Bộ Y tế, Ban Quản lý dự án và các nhà thầu để thực hiện …": a purpose after a list, not its verb.
+_PURPOSE_AFTER_RE = re.compile(r"\s*(?:nham|de(?!\s+(?:nghi|xuat|ra|cao|an)(?![a-z])))(?![a-z])")
 _LEAD_IN_VERB_RE = re.compile(r"\s*(?:trien\s+khai|thuc\s+hien|to\s+chuc\s+thuc\s+hien|tap\s+trung)(?![a-z])")
 _VERB_AFTER_RE = re.compile(
     r"\s*(?::|$|la\s+(?:co\s+quan\s+|don\s+vi\s+)?(?:thuong\s+truc|chu\s+tri|dau\s+moi|dau\s+moi)|co\s+trach\s+nhiem|chiu\s+trach\s+nhiem|chu\s+tri|phoi\s+hop|tham\s+muu|trien\s+khai|thuc\s+hien"
@@ -640,7 +640,12 @@ def _follows_as_subject(folded: str, end: int) -> bool:
         return True
     if rest.lstrip()[:1] in ",;.":
         return bool(_VERB_AFTER_RE.match(rest.lstrip()[1:]))
-    return bool(_VERB_AFTER_RE.match(rest)) or not _NOT_VERB_AFTER_RE.match(rest)
+    if _VERB_AFTER_RE.match(rest):
+        return True
+    if _PURPOSE_AFTER_RE.match(rest):
+        fire("lead.purpose_after_list")
+        return False
+    return not _NOT_VERB_AFTER_RE.match(rest)
 
 
 def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
