@@ -35,7 +35,15 @@ from .rules import fire
 from .sections import POLITE_REQUEST_RE as _POLITE_REQUEST_RE
 from .sections import Node, Paragraph, build_tree, paragraphs
 from .text_view import TextView
-from .units import Registry, UnitRef, canonical, find_issuing_unit, parse_unit_list, registry_for
+from .units import (
+    Registry,
+    UnitRef,
+    canonical,
+    class_of_bodies_at,
+    find_issuing_unit,
+    parse_unit_list,
+    registry_for,
+)
 from .vocabulary import alternation, labelled, phrases
 
 KINDS = ("cong_van", "ke_hoach", "thong_bao_ket_luan", "chi_thi", "quyet_dinh", "other")
@@ -103,6 +111,7 @@ LEAD_CONFIDENCE = {
     "lead.subject_after_opening": 0.6,
     "lead.lead_in_clause": 0.6,
     "lead.class_heading": 0.6,
+    "lead.class_heading_after_cue": 0.6,
     "lead.named_heading": 0.6,
     "lead.generic_subject": 0.5,
     "lead.place_as_subject": 0.6,
@@ -182,6 +191,8 @@ _NOT_VERB_AFTER_RE = re.compile(
     r"\s*(?:cua|ve|tai|trong|tren|duoi|cho|den|o|la|da|duoc|bi|nam|thang|ngay|so|theo|va|hoac|voi|nhu|ma|thi"
     r"|nay|do|gom|bao\s+gom|\(|\d)(?![a-z])"
 )
+# "… hướng dẫn / Bộ Y tế, Ban Quản lý dự án và các nhà thầu để thực hiện …": a purpose after a list, not its verb.
+_PURPOSE_AFTER_RE = re.compile(r"\s*(?:nham|de(?!\s+(?:nghi|xuat|ra|cao|an)(?![a-z])))(?![a-z])")
 _LEAD_IN_VERB_RE = re.compile(r"\s*(?:trien\s+khai|thuc\s+hien|to\s+chuc\s+thuc\s+hien|tap\s+trung)(?![a-z])")
 _VERB_AFTER_RE = re.compile(
     r"\s*(?::|$|la\s+(?:co\s+quan\s+|don\s+vi\s+)?(?:thuong\s+truc|chu\s+tri|dau\s+moi|dau\s+moi)|co\s+trach\s+nhiem|chiu\s+trach\s+nhiem|chu\s+tri|phoi\s+hop|tham\s+muu|trien\s+khai|thuc\s+hien"
@@ -246,7 +257,8 @@ def _long_opening_re() -> re.Pattern[str]:
 def _class_heading_re() -> re.Pattern[str]:
     """A whole short heading "các <class of bodies> …" with no verb of its own and no sentence punctuation."""
     return re.compile(
-        rf"\s*(?:tat\s+ca\s+)?cac\s+(?:{alternation('class_of_bodies')})(?![a-z])(?:[^.;:!?()]{{0,90}})\s*:?\s*$"
+        rf"\s*(?P<cue>(?:de\s+nghi|yeu\s+cau|giao)\s+)?(?P<class>(?:tat\s+ca\s+)?cac\s+(?:{alternation('class_of_bodies')})"
+        r"(?![a-z])(?:[^.;:!?()]{0,90}))\s*:?\s*$"
     )
 
 
@@ -579,9 +591,42 @@ def _is_upper(text: str) -> bool:
 
 
 _ROLE_PHRASE_RE = re.compile(
-    r"\s*,?\s*(?:theo|trong\s+pham\s+vi)\s+chuc\s+nang,?\s+nhiem\s+vu(?:,?\s+quyen\s+han)?"
+    r"\s*,?\s*(?:theo|trong\s+pham\s+vi)\s+chuc\s+nang,?\s+nhiem\s+vu(?:,?\s+quyen\s+han)?(?:\s+quan\s+ly)?"
     r"(?:\s+(?:duoc\s+giao|cua\s+minh))?\s*,?"
 )
+
+
+def _skip_spaces(folded: str, position: int) -> int:
+    while position < len(folded) and folded[position] in " \t\n":
+        position += 1
+    return position
+
+
+def _without_manner(value: str) -> str:
+    """A lead written whole (a field, a table cell) without the manner it ends with: "Các sở, ngành có liên quan theo
+    chức năng, nhiệm vụ quản lý được giao" leads as "Các sở, ngành có liên quan" (``LABELLING.md``: the lead as
+    written, without what says how it works)."""
+    folded = fold_aligned(value)
+    manner = _ROLE_PHRASE_RE.search(folded)
+    if manner is None or not folded[: manner.start()].strip() or folded[manner.end() :].strip(" .,;:"):
+        return value
+    fire("lead.manner_dropped")
+    return value[: manner.start()]
+
+
+# A parenthesis that points to a list or an annex ("(theo danh sách gửi kèm tại Phụ lục)", "(có danh sách kèm theo)").
+_LIST_REFERENCE_RE = re.compile(r"\s*\((?=[^()]*(?:danh\s+sach|phu\s+luc|kem\s+theo|dinh\s+kem))[^()]*\)\s*$")
+
+
+def _without_list_reference(folded: str, start: int, end: int) -> int:
+    """End of a lead read from ``start`` to ``end`` without a closing parenthesis that points to its list elsewhere:
+    "Đối với các đơn vị thực hiện dịch vụ, thu gom … (theo danh sách gửi kèm tại Phụ lục):" names the units before
+    it; the list is in the annex."""
+    reference = _LIST_REFERENCE_RE.search(folded, start, end)
+    if reference is None or reference.start() <= start:
+        return end
+    fire("lead.list_reference_dropped")
+    return reference.start()
 
 
 def _follows_as_subject(folded: str, end: int) -> bool:
@@ -594,7 +639,12 @@ def _follows_as_subject(folded: str, end: int) -> bool:
         return True
     if rest.lstrip()[:1] in ",;.":
         return bool(_VERB_AFTER_RE.match(rest.lstrip()[1:]))
-    return bool(_VERB_AFTER_RE.match(rest)) or not _NOT_VERB_AFTER_RE.match(rest)
+    if _VERB_AFTER_RE.match(rest):
+        return True
+    if _PURPOSE_AFTER_RE.match(rest):
+        fire("lead.purpose_after_list")
+        return False
+    return not _NOT_VERB_AFTER_RE.match(rest)
 
 
 def _blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
@@ -653,6 +703,14 @@ class _Extractor:
         self, view: TextView, *, heading: bool = False
     ) -> tuple[str, tuple[list[UnitRef], str, int, bool, list[tuple[int, int]]]]:
         folded = view.folded
+        whole_class = _class_heading_re().match(folded) if heading else None
+        if whole_class is not None and whole_class.group("cue"):
+            # "6. Đề nghị các tổ chức cung cấp dịch vụ chi trả", "Đề nghị các doanh nghiệp sản xuất, chế biến và xuất
+            # khẩu hàng hóa" over items: the class of bodies the heading asks, as written to its end, leads them.
+            start, end = whole_class.start("class"), len(folded.rstrip().rstrip(":").rstrip())
+            text = view.cut(start, end)
+            ref = UnitRef(text=text, start=start, end=end, kind="generic")
+            return "lead.class_heading_after_cue", ([ref], text, len(folded), True, [(0, end)])
         role = _described_role(folded, heading=heading)
         if role is not None:
             # "3. Cơ quan chủ trì giải quyết thủ tục đầu tư dự án", "Cơ quan phối hợp có trách nhiệm …": the role, as
@@ -669,6 +727,8 @@ class _Extractor:
             if is_about and match.start() > 2:
                 continue  # "… đối với lĩnh vực này" inside a sentence names no lead
             refs, end = parse_unit_list(view, self.registry, match.end())
+            if not refs and not is_about and whole_class is None:
+                refs, end = self._class_subject(view, match.end())
             if is_about:
                 # "Đối với X:" — X is the lead, even when it is a description ("các đơn vị xếp hạng thấp").
                 colon = folded.find(":", match.end())
@@ -679,12 +739,13 @@ class _Extractor:
                     fire("lead.about_topic_refused")
                     continue
                 if 0 <= colon - match.end() <= 220 and (not refs or colon - end > 3):
-                    text = view.cut(match.end(), colon)
+                    written_end = _without_list_reference(folded, match.end(), colon)
+                    text = view.cut(match.end(), written_end)
                     kind = "generic" if not refs else refs[0].kind
                     ref = UnitRef(
                         text=text,
                         start=match.end(),
-                        end=colon,
+                        end=written_end,
                         unit=refs[0].unit if len(refs) == 1 and kind == "unit" and colon - end <= 3 else None,
                         members=tuple(member for item in refs for member in item.members),
                         kind=kind,
@@ -736,6 +797,10 @@ class _Extractor:
         opening = _OPENING_RE.match(folded)
         for start in (0, opening.end()) if opening else (0,):
             refs, end = parse_unit_list(view, self.registry, start)
+            if not refs and whole_class is None:
+                # A heading made of a class of bodies ("5. Các chủ đầu tư xây dựng và kinh doanh hạ tầng …") is read
+                # whole below.
+                refs, end = self._class_subject(view, start)
             lead_in = folded.rstrip().endswith(":")
             if refs and (_SPEECH_AFTER_RE.match(folded, end) or (lead_in and _ISSUING_AFTER_RE.match(folded, end))):
                 continue  # the issuer speaking or issuing, not a lead
@@ -821,7 +886,9 @@ class _Extractor:
             if after_comma:
                 owner = bool(_MODAL_AFTER_RE.match(folded, end))
             else:
-                owner = all(ref.kind in ("unit", "group", "unknown") for ref in refs) and bool(
+                # A list that opens with a named unit may go on with classes of bodies ("Bộ Nông nghiệp và Môi trường,
+                # các ngành, các cơ quan, địa phương có liên quan cần …").
+                owner = refs[0].kind in ("unit", "group", "unknown") and bool(
                     _OWNER_VERB_RE.match(folded, end) or _ACTING_SUBJECT_RE.match(folded, end)
                 )
             if owner:
@@ -832,7 +899,7 @@ class _Extractor:
                     False,
                     [(refs[0].start, end)],
                 )
-        if heading and _class_heading_re().match(folded):
+        if whole_class is not None:
             # "4. Các doanh nghiệp viễn thông", "Các chủ đầu tư xây dựng và kinh doanh hạ tầng Khu công nghiệp": a
             # short heading naming a class of bodies (``data/class_of_bodies.txt``) leads the items under it.
             end = len(folded.rstrip().rstrip(":").rstrip())
@@ -860,6 +927,18 @@ class _Extractor:
                 ):
                     return "lead.lead_in_clause", (refs, view.cut(refs[0].start, end), 0, False, [(refs[0].start, end)])
         return "", ([], "", 0, False, [])
+
+    def _class_subject(self, view: TextView, start: int) -> tuple[list[UnitRef], int]:
+        """ "Các cơ sở đào tạo chủ động …", "… yêu cầu các cơ sở đào tạo gửi báo cáo …": a class of bodies
+        (``data/class_of_bodies.txt``) right before a verb is the subject, as written; ([], start) otherwise."""
+        position = _skip_spaces(view.folded, start)
+        ref = class_of_bodies_at(view, position)
+        if ref is None or not _VERB_AFTER_RE.match(view.folded, ref.end):
+            return [], start
+        if view.folded[ref.end :].lstrip().startswith((":", ",")) or not view.folded[ref.end :].strip():
+            return [], start
+        fire("lead.class_subject")
+        return [ref], ref.end
 
     def _support(self, view: TextView) -> tuple[list[UnitRef], list[tuple[int, int]]]:
         refs: list[UnitRef] = []
@@ -891,6 +970,7 @@ class _Extractor:
         if "lead" in fields:
             # "UBND các xã, phường, với sự phối hợp của Sở Khoa học và Công nghệ": the lead, then its support.
             fields["lead"], helpers = _split_helpers(fields["lead"])
+            fields["lead"] = _without_manner(fields["lead"])
             if helpers and "support" not in fields:
                 fields["support"] = helpers
             field_view = TextView(fields["lead"])
@@ -1008,6 +1088,12 @@ class _Extractor:
                     fire("lead_in.opinion_passes_nothing")
                     continue
                 # A lead-in sentence: what it says applies to the items after it.
+                sibling_context = replace(merged, section=context.section, path=context.path)
+                continue
+            if child.kind == "para" and own.lead and own.lead_from_heading and not child.text[own.lead_end :].strip():
+                # "8. Đề nghị" / "Liên minh Hợp tác xã tỉnh, Đoàn TNCS Hồ Chí Minh tỉnh, …" / "- Đẩy mạnh …": a
+                # paragraph that is only the names of its units leads the items after it, like a lead-in.
+                fire("lead_in.names_alone")
                 sibling_context = replace(merged, section=context.section, path=context.path)
                 continue
             at_root = child.parent is not None and child.parent.kind == "root" and child.kind == "para"
@@ -1496,6 +1582,7 @@ class _Extractor:
     def _cell_units(self, text: str) -> tuple[list[UnitRef], str]:
         if not text.strip():
             return [], ""
+        text = _without_manner(text)
         view = TextView(text)
         refs, end = parse_unit_list(view, self.registry, 0)
         if not refs:

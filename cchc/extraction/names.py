@@ -197,7 +197,7 @@ kinh te ha tang | van hoa xa hoi | tai chinh ke hoach | hdnd | ubnd | mttq | dan
 phong chong | tham nhung | tieu cuc | dan chu | co so | ve sinh | an toan | thuc pham | nuoc sach | rung
 duong bo | duong thuy | cang | hang khong | ha tang ky thuat | nha o | bat dong san | cong so | tai san
 bo doi | hai quan | xuc tien dau tu | phong thu | dan su | quoc gia | co phan | cong trinh | tieu chuan
-do luong | chat luong | dau khi | luong thuc | du tru | tham dinh
+do luong | chat luong | dau khi | luong thuc | du tru | tham dinh | hop tac xa | chu tich nuoc
 """.replace("\n", " | ")
 _FIELD_PHRASES = sorted(
     {tuple(phrase.split()) for phrase in _FIELDS.split("|") if phrase.strip()}, key=len, reverse=True
@@ -623,6 +623,11 @@ def unknown_name_end(view: TextView, position: int) -> int | None:
             body += step
             continue
         inner = _inner_at(view, index, head_words)
+        if not inner and body and _words(view, index - 2, 2) == ("thuong", "truc") and _joined(view, index - 1, 2):
+            # "Bộ Tài chính - Cơ quan Thường trực Ban Chỉ đạo 751": the standing body of a committee names it.
+            inner = _phrase_at(view, index, _INNER_HEADS)
+            if inner:
+                fire("name.standing_body_of_committee")
         if inner:
             index += inner
             body += inner

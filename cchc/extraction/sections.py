@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 
 from cchc.lib.dates import fold_aligned
 
-from .names import is_bare_head
+from .names import is_bare_head, unknown_name_end
 from .rules import fire
+from .text_view import TextView
 from .vocabulary import labelled, phrases
 
 _MARKERS: list[tuple[str, re.Pattern[str]]] = [
@@ -219,6 +220,10 @@ def paragraphs(lines: list[str]) -> list[Paragraph]:
             # "… thành phố Hà" / "Nội, thành phố Hồ Chí Minh …", "Bộ Công" / "Thương, Bộ Khoa học …": a proper name
             # cut by the wrap goes on below, even after a short line.
             fire("segment.proper_name_cut_by_wrap")
+            cut_name = True
+        elif not starts_new and not previous_blank and len(current) == 1 and _name_tail(current[0], line):
+            # "6. Sở Ngoại" / "Vụ": the last capitalised word of a heading's name, wrapped onto a line of its own.
+            fire("segment.name_tail_cut_by_wrap")
             cut_name = True
         if not starts_new and not cut_name:
             inside_name = line[:1].isupper() and _ends_inside_name(previous_line)
@@ -492,6 +497,18 @@ def _place_tail(line: str) -> bool:
     text whose paragraphs are set apart by blank lines."""
     words = line.split()
     return 0 < len(words) <= 4 and all(word[:1].isupper() and not word.isupper() and word.isalpha() for word in words)
+
+
+def _name_tail(first: str, line: str) -> bool:
+    """Is ``line`` one or two capitalised words that end the unit name ``first`` (an item's first line, without its
+    marker) is made of ("Sở Ngoại" / "Vụ")? Both the line above alone and the two lines joined read as a name to
+    their end, the joined one longer."""
+    if not _place_tail(line) or len(line.split()) > 2:
+        return False
+    first = first.strip()
+    joined = f"{first} {line.strip()}"
+    end = unknown_name_end(TextView(first), 0) if first[:1].isupper() else None
+    return end == len(first) and unknown_name_end(TextView(joined), 0) == len(joined)
 
 
 def _proper_name_wrapped(previous: str, line: str) -> bool:

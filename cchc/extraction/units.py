@@ -19,6 +19,7 @@ issuing unit's district or province.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -459,6 +460,13 @@ def parse_unit_list(view: TextView, registry: Registry, position: int) -> tuple[
             ref = _one_unit(view, registry, start)
         if ref is None and refs:
             ref = _place_after(view, registry, start, refs[-1])
+        if ref is None and refs:
+            # "Bộ Y tế, Ban Quản lý dự án, các nhà thầu và …", "…, các ngành, các cơ quan …": a class of bodies goes
+            # on a list of units already begun.
+            end = _class_end(view, start, start, continuing=True)
+            if end > start:
+                fire("name.class_of_bodies_in_list")
+                ref = UnitRef(text=view.cut(start, end), start=start, end=end, kind="generic")
         if ref is None:
             break
         if title:
@@ -633,7 +641,17 @@ def _named_list(view: TextView, start: int) -> UnitRef | None:
     while index < len(view.tokens):
         token_start, token_end = view.tokens[index]
         gap = view.folded[end:token_start] if index > first else ""
-        if re.search(r"[;:()\n.]", gap):
+        if (
+            gap.strip() == ";"
+            and "," not in view.folded[match.end() : end]
+            and view.text[token_start].isupper()
+            and unknown_name_end(view, token_start) is None
+        ):
+            # "các Bộ: Nông nghiệp và Môi trường; Xây dựng; Khoa học và Công nghệ": members set apart by semicolons,
+            # each a field of the same head (a list with commas does not go on after one); a new unit's name after a
+            # semicolon ends the list.
+            fire("name.list_after_head_semicolons")
+        elif re.search(r"[;:()\n.]", gap):
             break
         word = view.text[token_start:token_end]
         folded_word = view.folded[token_start:token_end]
@@ -647,6 +665,41 @@ def _named_list(view: TextView, start: int) -> UnitRef | None:
         return None
     fire("name.list_after_head")
     return UnitRef(text=view.cut(start, end), start=start, end=end, kind="unknown")
+
+
+@functools.cache
+def _class_re(*, continuing: bool) -> re.Pattern[str]:
+    """ "các <class of bodies>" (``data/class_of_bodies.txt``; in a list already begun also
+    ``data/list_classes.txt``), then its qualifiers (``data/class_qualifiers.txt``)."""
+    nouns = alternation("class_of_bodies") + ("|" + alternation("list_classes") if continuing else "")
+    return re.compile(rf"(?:{_CAC}|nhung)\s+(?:{nouns})(?![a-z])(?:\s+(?:{alternation('class_qualifiers')})(?![a-z]))*")
+
+
+def _class_end(view: TextView, start: int, end: int, *, continuing: bool) -> int:
+    """Where a class of bodies named at ``start`` ends, when it goes on past ``end`` (the end of the described group
+    read there, or ``start``): "các cơ quan" → "các cơ quan báo chí của Trung ương", "các tổ chức" → "các tổ chức
+    thành viên"."""
+    found = _class_re(continuing=continuing).match(view.folded, start)
+    longest = found.end() if found else start
+    if end > start:
+        qualified = _qualifiers_re().match(view.folded, end)
+        longest = max(longest, qualified.end() if qualified else end)
+    return max(longest, end)
+
+
+@functools.cache
+def _qualifiers_re() -> re.Pattern[str]:
+    return re.compile(rf"(?:\s+(?:{alternation('class_qualifiers')})(?![a-z]))*")
+
+
+def class_of_bodies_at(view: TextView, start: int) -> UnitRef | None:
+    """ "các cơ sở đào tạo", "các ngân hàng thương mại" at ``start`` (``data/class_of_bodies.txt``, with its
+    qualifiers), as a described group; None if none. Read at the start of a list only by a caller that checks what
+    follows (a verb), since "các cơ sở" is also a common phrase."""
+    end = _class_end(view, start, start, continuing=False)
+    if end <= start:
+        return None
+    return UnitRef(text=view.cut(start, end), start=start, end=end, kind="generic")
 
 
 def _one_unit(view: TextView, registry: Registry, start: int) -> UnitRef | None:
@@ -665,7 +718,11 @@ def _one_unit(view: TextView, registry: Registry, start: int) -> UnitRef | None:
             if group == "generic":
                 if _GROUP_MEMBER_RE.search(match.group(0)):
                     fire("name.group_with_kinds_of_bodies")
-                return UnitRef(text=text, start=match.start(), end=match.end(), kind="generic")
+                end = _class_end(view, match.start(), match.end(), continuing=False)
+                if end > match.end():
+                    fire("name.class_of_bodies_whole")
+                    text = view.cut(match.start(), end)
+                return UnitRef(text=text, start=match.start(), end=end, kind="generic")
             members = registry.group_members(group, folded[match.start() : match.end()])
             return UnitRef(text=text, start=match.start(), end=match.end(), members=members, kind="group")
     unknown_end = unknown_name_end(view, start)

@@ -181,4 +181,4 @@ def test_a_clause_after_a_comma_without_need_names_no_lead() -> None:
         RELIEF + "4. Khẩn trương khắc phục các công trình hạ tầng bị hư hại, các địa phương bị ảnh hưởng nặng "
         "được ưu tiên hỗ trợ.\n"
     )
-    assert [task["lead_unit"] for task in tasks] == ["các Bộ"]
+    assert [task["lead_unit"] for task in tasks] == ["các Bộ, các ngành"]
