@@ -1,0 +1,64 @@
+"""How a due day or a rhythm is written and attached to its task: a report schedule with a day per period, an hour
+of every day, a routine-work tag at the end of an item."""
+
+from __future__ import annotations
+
+from tests.extraction.passages import tasks_and_rules
+
+PLAN = (
+    "ỦY BAN NHÂN DÂN\nTỈNH HÀ GIANG\nSố: 88/KH-UBND\nHà Giang, ngày 20 tháng 11 năm 2025\n\n"
+    "KẾ HOẠCH\nPhát triển thương mại nông sản\n\n"
+)
+
+
+def _due(body: str) -> tuple[list[tuple[str | None, str | None, str]], dict[str, int]]:
+    tasks, fired = tasks_and_rules(PLAN + body)
+    return [(task["lead_unit"], task["deadline"], task["recurrence"]) for task in tasks], fired
+
+
+def test_a_schedule_with_a_day_for_each_period_reports_at_its_shortest_rhythm() -> None:
+    tasks, fired = _due(
+        "1. Sở Công Thương tổng hợp, báo cáo Ủy ban nhân dân tỉnh kết quả thực hiện định kỳ hằng tháng (trước "
+        "ngày 20 hằng tháng), 6 tháng (trước ngày 15/6), năm (trước ngày 25/11 hằng năm).\n"
+    )
+    assert tasks == [("Sở Công Thương", None, "monthly")]
+    assert fired["deadline.schedule_day_of_longer_period"] == 2
+
+
+def test_a_single_yearly_report_keeps_its_day_in_brackets() -> None:
+    tasks, fired = _due("1. Sở Tài chính báo cáo kết quả định kỳ hằng năm (trước ngày 10 tháng 12).\n")
+    assert tasks == [("Sở Tài chính", "2025-12-10", "yearly")]
+    assert "deadline.schedule_day_of_longer_period" not in fired
+
+
+def test_a_dated_report_beside_a_monthly_one_keeps_its_day() -> None:
+    tasks, _fired = _due(
+        "1. Sở Nội vụ báo cáo sơ kết trước ngày 15/12/2025 và báo cáo định kỳ hằng tháng (trước ngày 25 hằng tháng).\n"
+    )
+    assert tasks == [("Sở Nội vụ", "2025-12-15", "monthly")]
+
+
+def test_an_hour_of_every_day_makes_the_work_daily() -> None:
+    tasks, fired = _due(
+        "1. Ủy ban nhân dân các xã phun nước dập bụi trên các tuyến phố (trước 5h sáng hằng ngày) để giảm bụi.\n"
+    )
+    assert tasks == [("Ủy ban nhân dân các xã", None, "continuous")]
+    assert fired["deadline.hour_of_each_day"] == 1
+
+
+def test_an_item_tagged_as_routine_work_is_continuous() -> None:
+    tasks, fired = _due(
+        "1. Sở Khoa học và Công nghệ duy trì, nâng cấp cổng dữ liệu mở của tỉnh, nhiệm vụ thường xuyên.\n"
+        "2. Sở Y tế vận hành hệ thống hồ sơ sức khỏe điện tử (nhiệm vụ thường xuyên).\n"
+    )
+    assert tasks == [
+        ("Sở Khoa học và Công nghệ", None, "continuous"),
+        ("Sở Y tế", None, "continuous"),
+    ]
+    assert fired["deadline.routine_task_tag"] == 2
+
+
+def test_spending_on_routine_work_is_no_rhythm() -> None:
+    tasks, fired = _due("1. Sở Tài chính bố trí kinh phí thực hiện nhiệm vụ thường xuyên của các trạm quan trắc.\n")
+    assert tasks == [("Sở Tài chính", None, "")]
+    assert "deadline.routine_task_tag" not in fired
