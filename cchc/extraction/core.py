@@ -27,7 +27,7 @@ from . import learned as learned_labeller  # the optional learned second opinion
 from .cell_tables import DITTO, column_kind
 from .cleaning import clean_lines
 from .cross_references import resolve_cross_references
-from .deadlines import deadline_view, short_rhythm
+from .deadlines import deadline_view, periodic_rhythm, short_rhythm
 from .headers import Header, parse_header
 from .names import HEAD_PHRASES
 from .registry_unit import RegistryUnit, UnitSource
@@ -946,6 +946,13 @@ class _Extractor:
                 # is continuous (``LABELLING.md``); a due day, if any, stays.
                 deadline = replace(deadline, text=deadline.text or rhythm, recurrence=Recurrence.CONTINUOUS)
                 deadline_rule = deadline_rule or "deadline.short_rhythm"
+        if deadline.recurrence in (Recurrence.NONE, Recurrence.CONTINUOUS):
+            # "Tổng hợp, đánh giá kết quả thực hiện Kế hoạch hằng năm.": a clause of periodic work closed by its
+            # rhythm; a due day, if any, stays.
+            words, recurrence = periodic_rhythm(text_for_dates)
+            if words:
+                deadline = replace(deadline, text=deadline.text or words, recurrence=recurrence)
+                deadline_rule = deadline_rule or "deadline.rhythm_closing_periodic_work"
         if "deadline" in fields:
             # "năm 2026 - 2027" is read by the deadline grammar as a span, due at the end of its last year.
             stated = parse_deadline(fields["deadline"], reference=self.reference, bare=True, not_before=self.reference)

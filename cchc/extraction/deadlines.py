@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 
-from cchc.lib.dates import fold_aligned
+from cchc.lib.dates import Recurrence, fold_aligned
 
 from .rules import fire
 from .vocabulary import alternation, labelled
@@ -159,3 +159,40 @@ def short_rhythm(text: str) -> str:
         if not clause.strip(" ,-+") or _rhythm_verb_re().search(clause):
             return text[match.start() : match.end()]
     return ""
+
+
+_PERIODS = {"thang": Recurrence.MONTHLY, "quy": Recurrence.QUARTERLY, "nam": Recurrence.YEARLY}
+_PERIOD_RHYTHM_RE = re.compile(r"(?<![a-z])(?:dinh\s+ky\s+)?(?:hang|moi)\s+(?P<period>thang|quy|nam)(?![a-z])")
+# What may follow the rhythm that closes the work: the end of the clause, or the doer's own ("… trong báo cáo công
+# tác giảm nghèo hàng năm của cơ quan, đơn vị và gửi về …"), not another body's ("báo cáo hằng năm của Bộ …").
+_CLOSING_RE = re.compile(
+    r"\s*(?:[.;]|$)|\s+cua\s+(?:minh|co\s+quan|don\s+vi|dia\s+phuong|nganh)(?=\s*(?:[,.;]|va\s|$))"
+)
+
+
+@functools.cache
+def _periodic_verb_re() -> re.Pattern[str]:
+    return re.compile(rf"(?<![a-z])(?:{alternation('periodic_work_verbs')})(?![a-z])")
+
+
+def periodic_rhythm(text: str) -> tuple[str, Recurrence]:
+    """The words and rhythm of yearly, quarterly or monthly work that a clause opens with and ends on ("Tổng hợp,
+    đánh giá kết quả thực hiện Kế hoạch hằng năm."), or ("", NONE).
+
+    A verb of periodic work (``data/periodic_work_verbs.txt``) must stand among the clause's first three words, one
+    (it or another) at most twelve words before the rhythm, and the rhythm must close the clause: "bố trí kinh phí
+    ngân sách địa phương hằng năm đảm bảo thực hiện …" says what a budget is, and sets no rhythm.
+    """
+    folded = fold_aligned(text)
+    for match in _PERIOD_RHYTHM_RE.finditer(folded):
+        if not _CLOSING_RE.match(folded, match.end()):
+            continue
+        clause_start = max(folded.rfind(mark, 0, match.start()) for mark in (". ", ";", ":", "\n", "(")) + 1
+        verbs = list(_periodic_verb_re().finditer(folded, clause_start, match.start()))
+        if not verbs or len(folded[clause_start : verbs[0].start()].split()) > 2:
+            continue
+        if len(folded[verbs[-1].end() : match.start()].split()) > 12:
+            continue
+        fire("deadline.rhythm_closing_periodic_work")
+        return text[match.start() : match.end()], _PERIODS[match.group("period")]
+    return "", Recurrence.NONE

@@ -62,3 +62,23 @@ def test_spending_on_routine_work_is_no_rhythm() -> None:
     tasks, fired = _due("1. Sở Tài chính bố trí kinh phí thực hiện nhiệm vụ thường xuyên của các trạm quan trắc.\n")
     assert tasks == [("Sở Tài chính", None, "")]
     assert "deadline.routine_task_tag" not in fired
+
+
+def test_a_clause_of_periodic_work_closed_by_its_rhythm_recurs() -> None:
+    tasks, fired = _due(
+        "1. Sở Khoa học và Công nghệ hướng dẫn các sở triển khai Kế hoạch. Tổng hợp, đánh giá kết quả thực hiện "
+        "Kế hoạch hằng năm.\n"
+        "2. Sở Nội vụ tổng hợp, lồng ghép kết quả công tác cải cách hành chính trong báo cáo công tác hằng quý của "
+        "đơn vị, gửi Ủy ban nhân dân tỉnh.\n"
+    )
+    assert tasks == [("Sở Khoa học và Công nghệ", None, "yearly"), ("Sở Nội vụ", None, "quarterly")]
+    assert fired["deadline.rhythm_closing_periodic_work"] >= 2
+
+
+def test_another_bodys_report_or_work_of_no_period_sets_no_rhythm() -> None:
+    tasks, fired = _due(
+        "1. Sở Nội vụ tổng hợp, đánh giá kết quả cải cách hành chính theo bộ chỉ số hằng năm của Bộ Nội vụ.\n"
+        "2. Sở Y tế tuyên truyền, phổ biến Kế hoạch hằng năm.\n"
+    )
+    assert tasks == [("Sở Nội vụ", None, ""), ("Sở Y tế", None, "")]
+    assert "deadline.rhythm_closing_periodic_work" not in fired
