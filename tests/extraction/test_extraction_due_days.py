@@ -1,8 +1,11 @@
 """How a due day or a rhythm is written and attached to its task: a report schedule with a day per period, an hour
-of every day, a routine-work tag at the end of an item."""
+of every day, a routine-work tag at the end of an item, a clause of periodic work closed by its rhythm, and a table's
+long time cell that times each step of its row."""
 
 from __future__ import annotations
 
+from cchc.extraction.cell_tables import DITTO, rebuild_cell_tables
+from cchc.extraction.rules import counting_rules
 from tests.extraction.passages import tasks_and_rules
 
 PLAN = (
@@ -82,3 +85,58 @@ def test_another_bodys_report_or_work_of_no_period_sets_no_rhythm() -> None:
     )
     assert tasks == [("Sở Nội vụ", None, ""), ("Sở Y tế", None, "")]
     assert "deadline.rhythm_closing_periodic_work" not in fired
+
+
+TABLE = """STT
+
+Cơ quan chủ trì
+
+Nội dung nhiệm vụ
+
+Sản phẩm
+
+Thời hạn hoàn thành
+
+1
+
+Sở Xây dựng
+
+- Hoàn thiện quy định về thu gom chất thải xây dựng.
+
+- Quy định được ban hành.
+
+- Ban hành các quy định, hướng dẫn về thu gom, vận chuyển và tái chế chất thải xây dựng trong giai
+đoạn 2026 - 2027. - Thí điểm mô hình tái chế tại hai khu đô thị mới của tỉnh từ năm 2027.
+
+2
+
+Sở Công Thương
+
+Xây dựng cơ sở dữ liệu về nguồn thải công nghiệp.
+
+Cơ sở dữ liệu được vận hành.
+
+Năm 2026
+"""
+
+
+def test_a_long_time_cell_that_times_each_step_is_its_rows_time() -> None:
+    with counting_rules() as fired:
+        rows = [line.split(" | ") for line in rebuild_cell_tables(TABLE.splitlines()) if " | " in line]
+    assert [row[0] for row in rows] == ["STT", "1", "2"]
+    assert rows[1][4].startswith("- Ban hành các quy định") and rows[1][4].endswith("từ năm 2027.")
+    assert DITTO not in " ".join(" ".join(row) for row in rows)
+    assert fired["table.time_cell_of_steps"] == 1
+
+
+def test_a_sub_rows_content_with_one_year_is_no_time_cell() -> None:
+    table = TABLE.replace(
+        "- Ban hành các quy định, hướng dẫn về thu gom, vận chuyển và tái chế chất thải xây dựng trong giai\n"
+        "đoạn 2026 - 2027. - Thí điểm mô hình tái chế tại hai khu đô thị mới của tỉnh từ năm 2027.",
+        "- Nghiên cứu, ứng dụng công nghệ tái chế chất thải xây dựng làm vật liệu san lấp, vật liệu không nung "
+        "cho các công trình của tỉnh. - Thí điểm mô hình tái chế tại hai khu đô thị mới trong năm 2027.",
+    )
+    with counting_rules() as fired:
+        rows = [line.split(" | ") for line in rebuild_cell_tables(table.splitlines()) if " | " in line]
+    assert [row[0] for row in rows] == ["STT", "1", DITTO, "2"]
+    assert "table.time_cell_of_steps" not in fired
