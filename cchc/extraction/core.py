@@ -159,6 +159,13 @@ _ANNEX_POINTER_RE = re.compile(
 _CONTACT_RE = re.compile(
     r"\s*(?:dau\s+moi|thong\s+tin|can\s+bo|cong\s+chuc)\s+lien\s+he|\s*(?:moi\s+)?(?:thong\s+tin\s+)?chi\s+tiet\s+(?:xin\s+)?lien\s+he"
 )
+
+
+@functools.cache
+def _permission_re() -> re.Pattern[str]:
+    return re.compile(rf"\s*(?:{alternation('permission_openers')})(?![a-z])")
+
+
 _ASSESSMENT_RE = re.compile(
     r"\s*(?:co\s+ban\s+)?(?:thong\s+nhat|nhat\s+tri|dong\s+y)\s+(?:voi|cao|chu\s+truong|noi\s+dung)|\s*(?:ghi\s+nhan|danh\s+gia\s+cao"
     r"|bieu\s+duong|hoan\s+nghenh|tuyen\s+duong|khen\s+ngoi|tham\s+du|qua\s+(?:kiem\s+tra|theo\s+doi)\s+cho\s+thay"
@@ -1224,6 +1231,10 @@ class _Extractor:
             return  # "Sở Nội vụ đề nghị các cơ quan, đơn vị phối hợp thực hiện./."
         if not own.lead and _ASSESSMENT_RE.match(folded):
             return  # "Cơ bản thống nhất với báo cáo …", "Ghi nhận …": the conclusion assesses, assigns nothing
+        if not own.lead and _permission_re().match(folded):
+            # "b) Được phép thực hiện các giải pháp cắt giảm thủ tục …" under a heading of units: a grant, no work.
+            fire("task.permission_dropped")
+            return
         if len(content.split()) <= 8 and not own.lead and own.deadline.is_empty and not node.fields:
             return
         if context.prefix:

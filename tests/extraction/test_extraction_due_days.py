@@ -1,6 +1,6 @@
 """How a due day or a rhythm is written and attached to its task: a report schedule with a day per period, an hour
-of every day, a routine-work tag at the end of an item, a clause of periodic work closed by its rhythm, and a table's
-long time cell that times each step of its row."""
+of every day, a routine-work tag at the end of an item, a clause of periodic work closed by its rhythm, a table's long
+time cell that times each step of its row; and an item granting a permission under a heading of units."""
 
 from __future__ import annotations
 
@@ -140,3 +140,13 @@ def test_a_sub_rows_content_with_one_year_is_no_time_cell() -> None:
         rows = [line.split(" | ") for line in rebuild_cell_tables(table.splitlines()) if " | " in line]
     assert [row[0] for row in rows] == ["STT", "1", DITTO, "2"]
     assert "table.time_cell_of_steps" not in fired
+
+
+def test_an_item_granting_a_permission_under_a_heading_of_units_is_no_task() -> None:
+    tasks, fired = _due(
+        "1. Các sở, ban, ngành:\n"
+        "a) Rà soát thủ tục hành chính thuộc thẩm quyền, báo cáo trước ngày 15/12/2025.\n"
+        "b) Được phép áp dụng quy trình rút gọn đối với hồ sơ của các hộ bị thiệt hại do thiên tai.\n"
+    )
+    assert [(lead, day) for lead, day, _rhythm in tasks] == [("Các sở, ban, ngành", "2025-12-15")]
+    assert fired["task.permission_dropped"] >= 1
