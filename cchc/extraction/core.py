@@ -276,6 +276,11 @@ _MODAL_AFTER_RE = re.compile(r"\s*(?:can|phai)\s")
 _LEAD_IN_CUE_RE = re.compile(r"(?<![a-z])(?:yeu\s+cau|de\s+nghi|giao|chi\s+dao)(?![a-z])")
 
 
+# A topic put first, up to its comma: "Đối với các nhiệm vụ triển khai trong năm 2025, …", "Riêng các dự án khởi công
+# trong Quý IV/2025, …".
+_FRONTED_TOPIC_RE = re.compile(r"[\s\-+•*]*(?:doi\s+voi|rieng(?:\s+doi\s+voi)?)\s+[^,;:.]{3,160}?,")
+
+
 def _without_fronted_purpose(text: str) -> str:
     """A lead-in with its fronted purpose or countdown blanked ("Để … hoàn thành trước ngày 30/11/2025 …, yêu cầu
     …:", "Từ nay đến ngày 19/12/2025 chỉ còn 01 tháng, … Thủ tướng yêu cầu:"): the day there is the goal the
@@ -925,6 +930,12 @@ class _Extractor:
             last = max(text_for_dates.rfind(". "), text_for_dates.rfind("; "))
             if last > 0:
                 text_for_dates = " " * (last + 2) + text_for_dates[last + 2 :]
+        topic = _FRONTED_TOPIC_RE.match(fold_aligned(text_for_dates))
+        if topic and parse_deadline(text_for_dates[: topic.end()], reference=self.reference).due is not None:
+            # "Đối với các nhiệm vụ triển khai trong năm 2025, các bộ … chủ động bố trí …": the year says which work
+            # the sentence is about, not when it is due.
+            fire("deadline.fronted_topic_blanked")
+            text_for_dates = " " * topic.end() + text_for_dates[topic.end() :]
         if node.text.rstrip().endswith(":"):
             text_for_dates = _without_fronted_purpose(text_for_dates)
         elif lead_rule == "lead.assign_cue" and spans:

@@ -1,6 +1,7 @@
 """How a due day or a rhythm is written and attached to its task: a report schedule with a day per period, an hour
 of every day, a routine-work tag at the end of an item, a clause of periodic work closed by its rhythm, a table's long
-time cell that times each step of its row; and an item granting a permission under a heading of units."""
+time cell that times each step of its row, a year in a fronted topic; and an item granting a permission under a heading
+of units."""
 
 from __future__ import annotations
 
@@ -150,3 +151,15 @@ def test_an_item_granting_a_permission_under_a_heading_of_units_is_no_task() -> 
     )
     assert [(lead, day) for lead, day, _rhythm in tasks] == [("Các sở, ban, ngành", "2025-12-15")]
     assert fired["task.permission_dropped"] >= 1
+
+
+def test_a_year_in_a_fronted_topic_says_which_work_not_when_it_is_due() -> None:
+    tasks, fired = _due(
+        "1. Đối với các dự án khởi công trong năm 2026, Sở Xây dựng rà soát hồ sơ thiết kế và dự toán.\n"
+        "2. Đối với dự án cầu Bắc Mê, Sở Giao thông vận tải hoàn thành giải phóng mặt bằng trước ngày 30/12/2025.\n"
+    )
+    assert [(lead, day) for lead, day, _rhythm in tasks] == [
+        ("Sở Xây dựng", None),
+        ("Sở Giao thông vận tải", "2025-12-30"),
+    ]
+    assert fired["deadline.fronted_topic_blanked"] >= 1
