@@ -1019,6 +1019,13 @@ class _Extractor:
                     # item's own sentence gives work beyond introducing the dashed items under it.
                     fire("task.parent_with_own_work")
                     self._task(child, own, merged)
+                    if not own.deadline.is_empty:
+                        # "(1) Bộ Y tế chỉ đạo …, hoàn thành việc xây dựng trước ngày 30/11/2025. / - Chỉ đạo … / -
+                        # Chủ trì …": the day is the item's own work's; the dashed items take its lead, not its day.
+                        fire("deadline.parent_work_day_kept_to_itself")
+                        merged = replace(
+                            merged, deadline=sibling_context.deadline, deadline_rule=sibling_context.deadline_rule
+                        )
                 prefix = ""
                 if child.kind in ("dash", "plus", "para", "alpha") and child.text.rstrip().endswith(":"):
                     prefix = child.text[own.lead_end :].strip()
@@ -1057,7 +1064,7 @@ class _Extractor:
         """Does a numbered item that opens with its lead and has dashed items under it end a sentence of its own?"""
         text = node.text.rstrip()
         return (
-            node.kind in ("num", "decimal")
+            node.kind in ("num", "decimal", "paren")
             and own.lead_rule in _OPENING_LEAD_RULES
             and text.endswith((".", ";"))
             and len(text[own.lead_end :].split()) >= 8

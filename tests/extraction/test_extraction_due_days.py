@@ -1,7 +1,7 @@
 """How a due day or a rhythm is written and attached to its task: a report schedule with a day per period, an hour
 of every day, a routine-work tag at the end of an item, a clause of periodic work closed by its rhythm, a table's long
-time cell that times each step of its row, a year in a fronted topic; and an item granting a permission under a heading
-of units."""
+time cell that times each step of its row, a year in a fronted topic, a parent item's own day; and an item granting a
+permission under a heading of units."""
 
 from __future__ import annotations
 
@@ -163,3 +163,19 @@ def test_a_year_in_a_fronted_topic_says_which_work_not_when_it_is_due() -> None:
         ("Sở Giao thông vận tải", "2025-12-30"),
     ]
     assert fired["deadline.fronted_topic_blanked"] >= 1
+
+
+def test_a_parent_items_own_day_is_not_the_day_of_the_dashed_items_under_it() -> None:
+    tasks, fired = _due(
+        "2. Về các công trình y tế:\n"
+        "(1) Sở Y tế chỉ đạo Ban Quản lý dự án tập trung nguồn lực, hoàn thành việc xây dựng Bệnh viện Đa khoa tỉnh "
+        "trước ngày 30/11/2025.\n"
+        "- Chỉ đạo bệnh viện chuẩn bị nhân lực, thiết bị để vận hành sau khi hoàn thành công trình.\n"
+        "- Chủ trì hoàn thiện hồ sơ về cơ chế vận hành của bệnh viện, báo cáo Ủy ban nhân dân tỉnh.\n"
+    )
+    assert [(lead, day) for lead, day, _rhythm in tasks] == [
+        ("Sở Y tế", "2025-11-30"),
+        ("Sở Y tế", None),
+        ("Sở Y tế", None),
+    ]
+    assert fired["deadline.parent_work_day_kept_to_itself"] >= 1
