@@ -281,6 +281,11 @@ _LEAD_IN_CUE_RE = re.compile(r"(?<![a-z])(?:yeu\s+cau|de\s+nghi|giao|chi\s+dao)(
 _FRONTED_TOPIC_RE = re.compile(r"[\s\-+•*]*(?:doi\s+voi|rieng(?:\s+doi\s+voi)?)\s+[^,;:.]{3,160}?,")
 
 
+# A bracket closing a described lead that points to where its units are listed ("(theo danh sách gửi kèm tại Phụ
+# lục)", "(có danh sách kèm theo)", "(chi tiết tại Phụ lục II)").
+_LIST_NOTE_RE = re.compile(r"\s*\((?=[^()]*(?:danh\s+sach|phu\s+luc|kem\s+theo))[^()]*\)\s*$")
+
+
 def _without_fronted_purpose(text: str) -> str:
     """A lead-in with its fronted purpose or countdown blanked ("Để … hoàn thành trước ngày 30/11/2025 …, yêu cầu
     …:", "Từ nay đến ngày 19/12/2025 chỉ còn 01 tháng, … Thủ tướng yêu cầu:"): the day there is the goal the
@@ -692,6 +697,12 @@ class _Extractor:
                     fire("lead.about_topic_refused")
                     continue
                 if 0 <= colon - match.end() <= 220 and (not refs or colon - end > 3):
+                    note = _LIST_NOTE_RE.search(folded, match.end(), colon)
+                    if note is not None and note.start() > match.end():
+                        # "Đối với các đơn vị thu gom, vận chuyển chất thải (theo danh sách gửi kèm tại Phụ lục):":
+                        # the bracket points to where the units are listed; it is no part of the lead.
+                        fire("lead.list_note_dropped")
+                        colon = note.start()
                     text = view.cut(match.end(), colon)
                     kind = "generic" if not refs else refs[0].kind
                     ref = UnitRef(

@@ -1,7 +1,7 @@
 """How a due day or a rhythm is written and attached to its task: a report schedule with a day per period, an hour
 of every day, a routine-work tag at the end of an item, a clause of periodic work closed by its rhythm, a table's long
-time cell that times each step of its row, a year in a fronted topic, a parent item's own day; and an item granting a
-permission under a heading of units."""
+time cell that times each step of its row, a year in a fronted topic, a parent item's own day; and what a heading of
+units passes on: no permission as a task, no bracket pointing to the list of its units."""
 
 from __future__ import annotations
 
@@ -179,3 +179,16 @@ def test_a_parent_items_own_day_is_not_the_day_of_the_dashed_items_under_it() ->
         ("Sở Y tế", None),
     ]
     assert fired["deadline.parent_work_day_kept_to_itself"] >= 1
+
+
+def test_a_bracket_pointing_to_the_list_of_units_is_no_part_of_the_lead_it_closes() -> None:
+    tasks, fired = _due(
+        "2. Đối với các cơ sở sản xuất gạch thủ công (theo danh sách kèm theo Kế hoạch này):\n"
+        "- Chấm dứt hoạt động các lò gạch thủ công trước ngày 31/12/2025.\n"
+        "- Phối hợp với Ủy ban nhân dân các xã tháo dỡ lò gạch sau khi dừng hoạt động.\n"
+    )
+    assert [(lead, day) for lead, day, _rhythm in tasks] == [
+        ("các cơ sở sản xuất gạch thủ công", "2025-12-31"),
+        ("các cơ sở sản xuất gạch thủ công", None),
+    ]
+    assert fired["lead.list_note_dropped"] >= 1
