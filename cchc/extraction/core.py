@@ -286,6 +286,11 @@ _FRONTED_TOPIC_RE = re.compile(r"[\s\-+•*]*(?:doi\s+voi|rieng(?:\s+doi\s+voi)?
 _LIST_NOTE_RE = re.compile(r"\s*\((?=[^()]*(?:danh\s+sach|phu\s+luc|kem\s+theo))[^()]*\)\s*$")
 
 
+# How the units of a lead field act, after their names: "… theo chức năng, nhiệm vụ (quản lý) được giao", "… theo
+# thẩm quyền".
+_FIELD_MANNER_RE = re.compile(r"\s*,?\s*(?<![a-z])theo\s+(?:chuc\s+nang|nhiem\s+vu|tham\s+quyen)(?![a-z])[^;:]*$")
+
+
 def _without_fronted_purpose(text: str) -> str:
     """A lead-in with its fronted purpose or countdown blanked ("Để … hoàn thành trước ngày 30/11/2025 …, yêu cầu
     …:", "Từ nay đến ngày 19/12/2025 chỉ còn 01 tháng, … Thủ tướng yêu cầu:"): the day there is the goal the
@@ -913,6 +918,12 @@ class _Extractor:
                 fire(lead_rule)
         support, support_spans = self._support(view)
         if "lead" in fields:
+            manner = _FIELD_MANNER_RE.search(fold_aligned(fields["lead"]))
+            if manner is not None and manner.start() > 0:
+                # "Cơ quan thực hiện: Các sở, ngành có liên quan theo chức năng, nhiệm vụ quản lý được giao.": how
+                # they act, not who they are.
+                fire("lead.field_manner_dropped")
+                fields["lead"] = fields["lead"][: manner.start()]
             # "UBND các xã, phường, với sự phối hợp của Sở Khoa học và Công nghệ": the lead, then its support.
             fields["lead"], helpers = _split_helpers(fields["lead"])
             if helpers and "support" not in fields:

@@ -1,7 +1,8 @@
 """How a due day or a rhythm is written and attached to its task: a report schedule with a day per period, an hour
 of every day, a routine-work tag at the end of an item, a clause of periodic work closed by its rhythm, a table's long
 time cell that times each step of its row, a year in a fronted topic, a parent item's own day; and what a heading of
-units passes on: no permission as a task, no bracket pointing to the list of its units."""
+units or a lead field passes on: no permission as a task, no bracket pointing to the list of its units, not how
+the units act."""
 
 from __future__ import annotations
 
@@ -192,3 +193,14 @@ def test_a_bracket_pointing_to_the_list_of_units_is_no_part_of_the_lead_it_close
         ("các cơ sở sản xuất gạch thủ công", None),
     ]
     assert fired["lead.list_note_dropped"] >= 1
+
+
+def test_how_the_units_of_a_lead_field_act_is_no_part_of_the_lead() -> None:
+    tasks, fired = _due(
+        "3. Rà soát các quy chuẩn kỹ thuật địa phương đã ban hành\n"
+        "- Nội dung thực hiện: rà soát, đề xuất sửa đổi các quy chuẩn không còn phù hợp.\n"
+        "- Cơ quan thực hiện: Các sở, ngành có liên quan theo chức năng, nhiệm vụ quản lý được giao.\n"
+        "- Thời gian thực hiện: Quý II năm 2026.\n"
+    )
+    assert [(lead, day) for lead, day, _rhythm in tasks] == [("Các sở, ngành có liên quan", "2026-06-30")]
+    assert fired["lead.field_manner_dropped"] >= 1
