@@ -729,6 +729,23 @@ class _Extractor:
                     fire("lead.assign_cue_unknown_name")
                     return "lead.assign_cue", ([ref], ref.text, stop, False, [(match.start(), stop)])
             if (refs and any(ref.kind != "generic" for ref in refs)) or (refs and cue.startswith(("y", "d", "p"))):
+                rest = folded[end:].strip(" :")
+                if (
+                    heading
+                    and match.start() <= 2
+                    and all(ref.kind == "generic" for ref in refs)
+                    and rest
+                    and len(rest.split()) <= 8
+                    and not re.search(r"[.;,:]", rest)
+                ):
+                    # "6. Đề nghị các tổ chức cung cấp dịch vụ chi trả" over lettered items: a heading that is only
+                    # the request and its group names the group whole; the work is in the items.
+                    stop = len(folded.rstrip(" :"))
+                    text = view.cut(refs[0].start, stop)
+                    members = tuple(member for ref in refs for member in ref.members)
+                    ref = UnitRef(text=text, start=refs[0].start, end=stop, members=members, kind="generic")
+                    fire("lead.assign_cue_whole_heading")
+                    return "lead.assign_cue", ([ref], text, len(folded), True, [(match.start(), stop)])
                 if all(ref.kind in ("group", "generic") for ref in refs):
                     # "Đề nghị … các xã, phường thuộc đối tượng kiểm tra chuẩn bị …": keep the qualifier.
                     subject_end = _subject_end(folded, end)

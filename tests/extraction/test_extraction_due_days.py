@@ -204,3 +204,16 @@ def test_how_the_units_of_a_lead_field_act_is_no_part_of_the_lead() -> None:
     )
     assert [(lead, day) for lead, day, _rhythm in tasks] == [("Các sở, ngành có liên quan", "2026-06-30")]
     assert fired["lead.field_manner_dropped"] >= 1
+
+
+def test_a_heading_that_is_only_a_request_and_its_group_names_the_group_whole() -> None:
+    tasks, fired = _due(
+        "5. Đề nghị các tổ chức tín dụng trên địa bàn tỉnh\n"
+        "a) Mở tài khoản miễn phí cho người hưởng trợ cấp xã hội.\n"
+        "b) Bố trí điểm giao dịch lưu động tại các xã vùng sâu, báo cáo kết quả trước ngày 20/12/2025.\n"
+    )
+    assert [(lead, day) for lead, day, _rhythm in tasks] == [
+        ("các tổ chức tín dụng trên địa bàn tỉnh", None),
+        ("các tổ chức tín dụng trên địa bàn tỉnh", "2025-12-20"),
+    ]
+    assert fired["lead.assign_cue_whole_heading"] >= 1
