@@ -79,6 +79,10 @@ _MAX_HEADER_WORDS = 14
 # that names the content and the lead or the deadline (:func:`_header`).
 _MISREAD_NUMBER_HEADER = re.compile(r"^[0-9A-Za-z|!/]{2,4}$")
 _MAX_DEADLINE_WORDS = 30
+# A time cell that gives a time for each of its steps may run longer ("- Xây dựng các quy định … trong giai đoạn 2026
+# - 2027. - Thí điểm mô hình tái chế từ năm 2027."): taken where the row's time is due (:meth:`_Rows.add`).
+_MAX_STEPS_WORDS = 60
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _MAX_NAME_WORDS = 16
 
 
@@ -121,6 +125,17 @@ def _is_units(text: str) -> bool:
 
 def _is_deadline(text: str) -> bool:
     return len(text.split()) <= _MAX_DEADLINE_WORDS and bool(_DEADLINE_WORDS.search(_fold(text)))
+
+
+def _times_each_step(text: str) -> bool:
+    """A cell whose every sentence names a year: the time of each step of the row's work."""
+    steps = [step for step in re.split(r"(?<=[.;])\s+", text.strip()) if step.strip(" -.;")]
+    return (
+        len(steps) >= 2
+        and len(text.split()) <= _MAX_STEPS_WORDS
+        and all(_YEAR.search(step) for step in steps)
+        and bool(_DEADLINE_WORDS.search(_fold(text)))
+    )
 
 
 def _reads_as_names(text: str) -> bool:
@@ -211,6 +226,18 @@ class _Rows:
             index = self.kinds.index("deadline", self.position)
             self.cells[index] = text
             self.position = index + 1
+            return
+        if (
+            self.content < self.position < len(self.kinds)
+            and self.kinds[self.position] == "deadline"
+            and not _is_deadline(text)
+            and _times_each_step(text)
+        ):
+            # The row's content and output are in and its time is due: a long cell timing each step is that time,
+            # not the content of a sub-row.
+            fire("table.time_cell_of_steps")
+            self.cells[self.position] = text
+            self.position += 1
             return
         for _attempt in range(2):
             for index in range(self.position, len(self.kinds)):

@@ -27,7 +27,7 @@ from . import learned as learned_labeller  # the optional learned second opinion
 from .cell_tables import DITTO, column_kind
 from .cleaning import clean_lines
 from .cross_references import resolve_cross_references
-from .deadlines import deadline_view, short_rhythm
+from .deadlines import deadline_view, periodic_rhythm, short_rhythm
 from .headers import Header, parse_header
 from .names import HEAD_PHRASES
 from .registry_unit import RegistryUnit, UnitSource
@@ -104,12 +104,11 @@ LEAD_CONFIDENCE = {
     "lead.about_heading": 0.8,
     "lead.described_heading": 0.7,
     "lead.described_role": 0.7,
-    "lead.assign_cue_described_group": 0.7,
     "lead.group_with_qualifier": 0.65,
     "lead.group_in_area": 0.65,
     "lead.later_sentence_owner": 0.6,
-    "lead.subject_after_opening": 0.6,
     "lead.lead_in_clause": 0.6,
+    "lead.subject_after_opening": 0.6,
     "lead.class_heading": 0.6,
     "lead.class_heading_after_cue": 0.6,
     "lead.named_heading": 0.6,
@@ -119,6 +118,7 @@ LEAD_CONFIDENCE = {
     "lead.generic_heading": 0.5,
     "lead.single_addressee": 0.5,
     "lead.polite_addressee": 0.7,
+    "lead.assign_cue_described_group": 0.7,
 }
 DEADLINE_CONFIDENCE = {
     "deadline.field": 0.95,
@@ -167,6 +167,13 @@ _ANNEX_POINTER_RE = re.compile(
 _CONTACT_RE = re.compile(
     r"\s*(?:dau\s+moi|thong\s+tin|can\s+bo|cong\s+chuc)\s+lien\s+he|\s*(?:moi\s+)?(?:thong\s+tin\s+)?chi\s+tiet\s+(?:xin\s+)?lien\s+he"
 )
+
+
+@functools.cache
+def _permission_re() -> re.Pattern[str]:
+    return re.compile(rf"\s*(?:{alternation('permission_openers')})(?![a-z])")
+
+
 _ASSESSMENT_RE = re.compile(
     r"\s*(?:co\s+ban\s+)?(?:thong\s+nhat|nhat\s+tri|dong\s+y)\s+(?:voi|cao|chu\s+truong|noi\s+dung)|\s*(?:ghi\s+nhan|danh\s+gia\s+cao"
     r"|bieu\s+duong|hoan\s+nghenh|tuyen\s+duong|khen\s+ngoi|tham\s+du|qua\s+(?:kiem\s+tra|theo\s+doi)\s+cho\s+thay"
@@ -193,7 +200,6 @@ _NOT_VERB_AFTER_RE = re.compile(
 )
 # "… hướng dẫn / Bộ Y tế, Ban Quản lý dự án và các nhà thầu để thực hiện …": a purpose after a list, not its verb.
 _PURPOSE_AFTER_RE = re.compile(r"\s*(?:nham|de(?!\s+(?:nghi|xuat|ra|cao|an)(?![a-z])))(?![a-z])")
-_LEAD_IN_VERB_RE = re.compile(r"\s*(?:trien\s+khai|thuc\s+hien|to\s+chuc\s+thuc\s+hien|tap\s+trung)(?![a-z])")
 _VERB_AFTER_RE = re.compile(
     r"\s*(?::|$|la\s+(?:co\s+quan\s+|don\s+vi\s+)?(?:thuong\s+truc|chu\s+tri|dau\s+moi|dau\s+moi)|co\s+trach\s+nhiem|chiu\s+trach\s+nhiem|chu\s+tri|phoi\s+hop|tham\s+muu|trien\s+khai|thuc\s+hien"
     r"|to\s+chuc|xay\s+dung|ra\s+soat|theo\s+doi|don\s+doc|kiem\s+tra|huong\s+dan|tiep\s+tuc|nghien\s+cuu|de\s+xuat"
@@ -278,6 +284,13 @@ _ACTING_SUBJECT_RE = re.compile(r"\s*(?:chu\s+dong|khan\s+truong|can|phai)\s")
 # A subject that states what it needs to do ("Tỉnh cần …", "Sở Y tế cần …"), the way a conclusion speaks.
 _MODAL_AFTER_RE = re.compile(r"\s*(?:can|phai)\s")
 _LEAD_IN_CUE_RE = re.compile(r"(?<![a-z])(?:yeu\s+cau|de\s+nghi|giao|chi\s+dao)(?![a-z])")
+
+
+_LEAD_IN_VERB_RE = re.compile(r"\s*(?:trien\s+khai|thuc\s+hien|to\s+chuc\s+thuc\s+hien|tap\s+trung)(?![a-z])")
+
+# A topic put first, up to its comma: "Đối với các nhiệm vụ triển khai trong năm 2025, …", "Riêng các dự án khởi công
+# trong Quý IV/2025, …".
+_FRONTED_TOPIC_RE = re.compile(r"[\s\-+•*]*(?:doi\s+voi|rieng(?:\s+doi\s+voi)?)\s+[^,;:.]{3,160}?,")
 
 
 def _without_fronted_purpose(text: str) -> str:
@@ -997,6 +1010,12 @@ class _Extractor:
             last = max(text_for_dates.rfind(". "), text_for_dates.rfind("; "))
             if last > 0:
                 text_for_dates = " " * (last + 2) + text_for_dates[last + 2 :]
+        topic = _FRONTED_TOPIC_RE.match(fold_aligned(text_for_dates))
+        if topic and parse_deadline(text_for_dates[: topic.end()], reference=self.reference).due is not None:
+            # "Đối với các nhiệm vụ triển khai trong năm 2025, các bộ … chủ động bố trí …": the year says which work
+            # the sentence is about, not when it is due.
+            fire("deadline.fronted_topic_blanked")
+            text_for_dates = " " * topic.end() + text_for_dates[topic.end() :]
         if node.text.rstrip().endswith(":"):
             text_for_dates = _without_fronted_purpose(text_for_dates)
         elif lead_rule == "lead.assign_cue" and spans:
@@ -1025,6 +1044,13 @@ class _Extractor:
                 # is continuous (``LABELLING.md``); a due day, if any, stays.
                 deadline = replace(deadline, text=deadline.text or rhythm, recurrence=Recurrence.CONTINUOUS)
                 deadline_rule = deadline_rule or "deadline.short_rhythm"
+        if deadline.recurrence in (Recurrence.NONE, Recurrence.CONTINUOUS):
+            # "Tổng hợp, đánh giá kết quả thực hiện Kế hoạch hằng năm.": a clause of periodic work closed by its
+            # rhythm; a due day, if any, stays.
+            words, recurrence = periodic_rhythm(text_for_dates)
+            if words:
+                deadline = replace(deadline, text=deadline.text or words, recurrence=recurrence)
+                deadline_rule = deadline_rule or "deadline.rhythm_closing_periodic_work"
         if "deadline" in fields:
             # "năm 2026 - 2027" is read by the deadline grammar as a span, due at the end of its last year.
             stated = parse_deadline(fields["deadline"], reference=self.reference, bare=True, not_before=self.reference)
@@ -1073,6 +1099,13 @@ class _Extractor:
                     # item's own sentence gives work beyond introducing the dashed items under it.
                     fire("task.parent_with_own_work")
                     self._task(child, own, merged)
+                    if not own.deadline.is_empty:
+                        # "(1) Bộ Y tế chỉ đạo …, hoàn thành việc xây dựng trước ngày 30/11/2025. / - Chỉ đạo … / -
+                        # Chủ trì …": the day is the item's own work's; the dashed items take its lead, not its day.
+                        fire("deadline.parent_work_day_kept_to_itself")
+                        merged = replace(
+                            merged, deadline=sibling_context.deadline, deadline_rule=sibling_context.deadline_rule
+                        )
                 prefix = ""
                 if child.kind in ("dash", "plus", "para", "alpha") and child.text.rstrip().endswith(":"):
                     prefix = child.text[own.lead_end :].strip()
@@ -1117,7 +1150,7 @@ class _Extractor:
         """Does a numbered item that opens with its lead and has dashed items under it end a sentence of its own?"""
         text = node.text.rstrip()
         return (
-            node.kind in ("num", "decimal")
+            node.kind in ("num", "decimal", "paren")
             and own.lead_rule in _OPENING_LEAD_RULES
             and text.endswith((".", ";"))
             and len(text[own.lead_end :].split()) >= 8
@@ -1302,6 +1335,10 @@ class _Extractor:
             return  # "Sở Nội vụ đề nghị các cơ quan, đơn vị phối hợp thực hiện./."
         if not own.lead and _ASSESSMENT_RE.match(folded):
             return  # "Cơ bản thống nhất với báo cáo …", "Ghi nhận …": the conclusion assesses, assigns nothing
+        if not own.lead and _permission_re().match(folded):
+            # "b) Được phép thực hiện các giải pháp cắt giảm thủ tục …" under a heading of units: a grant, no work.
+            fire("task.permission_dropped")
+            return
         if len(content.split()) <= 8 and not own.lead and own.deadline.is_empty and not node.fields:
             return
         if context.prefix:
