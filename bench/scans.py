@@ -176,6 +176,7 @@ def _read_one(page: Image.Image, condition: str, method: str) -> dict[str, Any]:
         "text": reading.text,
         "mode": reading.mode,
         "tilt": round(reading.tilt, 1),
+        "margins": reading.margins,
         "seconds": time.perf_counter() - started,
         "cpu_seconds": time.process_time() - cpu + children,
     }
@@ -218,6 +219,11 @@ class Reader:
             self.pool.shutdown()
 
 
+def _margins(reading: dict[str, Any]) -> tuple[float, float] | None:
+    margins = reading.get("margins")
+    return (float(margins[0]), float(margins[1])) if margins else None
+
+
 # --- scoring ----------------------------------------------------------------------------------------------------
 
 
@@ -247,8 +253,8 @@ def score_document(
                 for reading, (_page, _text, kind, how) in zip(readings, requests, strict=True)
                 if (kind, how) == (condition, method)
             ]
-            # Joined as an upload's pages are (numbers repaired, blank lines inside a paragraph dropped: ocr.py).
-            read = joined_texts(page["text"] for page in pages)
+            # Joined as an upload's pages are (empty lines at page breaks from the margins, marks repaired: ocr.py).
+            read = joined_texts([page["text"] for page in pages], [_margins(page) for page in pages])
             row["scans"][f"{condition}/{method}"] = {
                 "score": _pairs(document, read, registry, units),
                 "pages": len(pages),

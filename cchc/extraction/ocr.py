@@ -248,30 +248,69 @@ MAX_PITCH_HEIGHTS = 1.6
 
 @dataclass(frozen=True)
 class ReadLine:
-    """A line as Tesseract found it: its text and the top and bottom of its words, in pixels."""
+    """A line as Tesseract found it: its text and the top, bottom, left and right of its words, in pixels."""
 
     text: str
     top: int
     bottom: int
+    left: int = 0
+    right: int = 0
 
 
 def tsv_lines(tsv: str) -> list[ReadLine]:
     """The lines of Tesseract's ``tsv`` output, in its reading order (words of one block, paragraph and line)."""
-    words: dict[tuple[str, ...], list[tuple[str, int, int]]] = {}
+    return [line for _page, line in _tsv_lines(tsv)]
+
+
+def _tsv_lines(tsv: str) -> list[tuple[int, ReadLine]]:
+    """The lines of a ``tsv`` output, each with the number of the image it was read on."""
+    words: dict[tuple[str, ...], list[tuple[str, int, int, int, int]]] = {}
     for row in tsv.splitlines()[1:]:
         cells = row.split("\t")
         if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
             continue
-        top, height = int(cells[7]), int(cells[9])
-        words.setdefault(tuple(cells[1:5]), []).append((cells[11].strip(), top, top + height))
+        left, top, width, height = (int(cell) for cell in cells[6:10])
+        words.setdefault(tuple(cells[1:5]), []).append((cells[11].strip(), top, top + height, left, left + width))
     return [
-        ReadLine(
-            text=" ".join(word for word, _top, _bottom in line),
-            top=min(top for _word, top, _bottom in line),
-            bottom=max(bottom for _word, _top, bottom in line),
+        (
+            int(key[0]),
+            ReadLine(
+                text=" ".join(word[0] for word in line),
+                top=min(word[1] for word in line),
+                bottom=max(word[2] for word in line),
+                left=min(word[3] for word in line),
+                right=max(word[4] for word in line),
+            ),
         )
-        for line in words.values()
+        for key, line in words.items()
     ]
+
+
+def line_pitch(lines: Sequence[ReadLine]) -> float | None:
+    """The page's line pitch in pixels: the lower quartile of the steps from one line's top to the next's (most
+    steps are one pitch), at most :data:`MAX_PITCH_HEIGHTS` times the median height of a line; steps shorter than
+    half a line's height (two columns side by side) are not counted. None when the page has no such step."""
+    if not lines:
+        return None
+    height = statistics.median(line.bottom - line.top for line in lines)
+    steps = sorted(
+        later.top - earlier.top for earlier, later in itertools.pairwise(lines) if later.top - earlier.top >= height / 2
+    )
+    return min(steps[len(steps) // 4], MAX_PITCH_HEIGHTS * height) if steps else None
+
+
+def margins(lines: Sequence[ReadLine], page_height: float, border: float = 0.0) -> tuple[float, float] | None:
+    """The paper left above the page's first line and below its last, in line pitches (None without a pitch), less
+    the ``border`` in pixels that straightening added above and below the page.
+
+    An empty line at the top or at the foot of a page leaves no line to read, only a wider margin; the pages'
+    margins compared (:func:`joined_texts`) tell where a page break falls on one."""
+    pitch = line_pitch(lines)
+    if pitch is None or pitch <= 0:
+        return None
+    top = min(line.top for line in lines) - border
+    foot = page_height - max(line.bottom for line in lines) - border
+    return max(0.0, top) / pitch, max(0.0, foot) / pitch
 
 
 def laid_out(lines: Sequence[ReadLine]) -> str:
@@ -281,17 +320,11 @@ def laid_out(lines: Sequence[ReadLine]) -> str:
     one wrapped paragraph as often as not, and not always where the page has an empty line. The extractor reads an
     empty line as the end of a paragraph or of a table's cell (a table flattened one cell a paragraph), so the empty
     lines are set from the page instead: one wherever the step from a line's top to the next line's is at least
-    :data:`BLANK_LINE_STEPS` times the page's line pitch. The pitch is the lower quartile of those steps (most steps
-    are one pitch), at most :data:`MAX_PITCH_HEIGHTS` times the median height of a line; steps shorter than half a
-    line's height (two columns side by side) are not counted.
+    :data:`BLANK_LINE_STEPS` times the page's line pitch (:func:`line_pitch`).
     """
     if not lines:
         return ""
-    height = statistics.median(line.bottom - line.top for line in lines)
-    steps = sorted(
-        later.top - earlier.top for earlier, later in itertools.pairwise(lines) if later.top - earlier.top >= height / 2
-    )
-    pitch = min(steps[len(steps) // 4], MAX_PITCH_HEIGHTS * height) if steps else None
+    pitch = line_pitch(lines)
     text = [lines[0].text]
     for earlier, later in itertools.pairwise(lines):
         if pitch is not None and later.top - earlier.top >= BLANK_LINE_STEPS * pitch:
@@ -345,7 +378,12 @@ def ocr_missing() -> ServiceError:
     )
 
 
-def _tesseract(image: Path, mode: int) -> str:
+def _tesseract(image: Path, mode: int) -> list[ReadLine]:
+    return [line for _page, line in _tesseract_tsv(image, mode)]
+
+
+def _tesseract_tsv(image: Path, mode: int) -> list[tuple[int, ReadLine]]:
+    """The lines Tesseract reads on ``image`` (or on each image a ``.txt`` file lists), with the image's number."""
     binary = shutil.which("tesseract")
     if binary is None:
         raise ocr_missing()
@@ -361,17 +399,65 @@ def _tesseract(image: Path, mode: int) -> str:
     if result.returncode != 0:
         logger.info("tesseract failed: %s", result.stderr[-500:])
         raise _error(_("Không nhận dạng được ảnh này; tệp ảnh có thể bị hỏng."), "bad_file")
-    return laid_out(tsv_lines(result.stdout.decode("utf-8", errors="replace")))
+    return _tsv_lines(result.stdout.decode("utf-8", errors="replace"))
+
+
+# A line of at most this many characters is read again on its own (:func:`_short_lines_read_again`).
+SHORT_LINE = 4
+# Page segmentation mode for a line read on its own: "a single text line".
+LINE_MODE = 7
+
+
+def _short_lines_read_again(page: Image.Image, lines: list[ReadLine], folder: Path) -> list[ReadLine]:
+    """The page's lines with each short one (:data:`SHORT_LINE` characters at most) read again on its own.
+
+    A line of one to four characters — an item's number "1.", a table's row number "12", its number column's header
+    "TT" — is what a noisy scan misreads most: with no words around it, Tesseract reads the grain as part of it
+    ("1Ì", "ý:" for "7", "Tổ" for "1.") or as another mark, and the item or the table row is lost to the extractor.
+    Each such line is cut out of the page with a margin of its own height and read again as a single line (mode
+    :data:`LINE_MODE`), all of a page's in one run of Tesseract; the new reading is kept when it is one word (a
+    reading with a space has taken in grain beside the line)."""
+    short = [index for index, line in enumerate(lines) if len(line.text.replace(" ", "")) <= SHORT_LINE]
+    if not short:
+        return lines
+    listed = []
+    for number, index in enumerate(short):
+        line = lines[index]
+        height = max(1, line.bottom - line.top)
+        box = (
+            max(0, line.left - height),
+            max(0, line.top - height // 2),
+            min(page.width, line.right + height),
+            min(page.height, line.bottom + height // 2),
+        )
+        path = folder / f"line-{number}.png"
+        page.crop(box).save(path, format="PNG", dpi=page.info.get("dpi") or (OCR_DPI, OCR_DPI))
+        listed.append(str(path))
+    listing = folder / "lines.txt"
+    listing.write_text("\n".join(listed) + "\n", encoding="utf-8")
+    again: dict[int, list[str]] = {}
+    for number, line in _tesseract_tsv(listing, LINE_MODE):
+        again.setdefault(number, []).append(line.text)
+    mended = list(lines)
+    for number, index in enumerate(short, start=1):
+        words = " ".join(again.get(number, [])).split()
+        if len(words) == 1:
+            mended[index] = ReadLine(
+                words[0], lines[index].top, lines[index].bottom, lines[index].left, lines[index].right
+            )
+    return mended
 
 
 @dataclass(frozen=True)
 class PageReading:
-    """One page as read: its text, the segmentation mode kept, the tilt corrected, and the text's plausibility."""
+    """One page as read: its text, the segmentation mode kept, the tilt corrected, the text's plausibility, and the
+    paper above its first line and below its last in line pitches (:func:`margins`; None when not known)."""
 
     text: str
     mode: int
     tilt: float
     score: float
+    margins: tuple[float, float] | None = None
 
 
 def read_page(image: Image.Image, *, straighten: bool = True, modes: Sequence[int] = OCR_MODES) -> PageReading:
@@ -379,13 +465,18 @@ def read_page(image: Image.Image, *, straighten: bool = True, modes: Sequence[in
     reading is :data:`PLAUSIBLE_ENOUGH`; the most plausible reading is kept (the first on a tie)."""
     page, tilt = deskew(image) if straighten else (image.convert("L"), 0.0)
     dpi = getattr(image, "info", {}).get("dpi")
+    # Straightening widens the page: the border added above (and below) it is no margin of the page.
+    border = max(0.0, (page.height - image.height) / 2)
     best: PageReading | None = None
     with tempfile.TemporaryDirectory(prefix="cchc-ocr-") as folder:
         path = Path(folder) / "page.png"
         page.save(path, format="PNG", **({"dpi": dpi} if dpi else {}))
         for mode in modes:
-            text = _tesseract(path, mode)
-            reading = PageReading(text=text, mode=mode, tilt=tilt, score=plausibility(text))
+            lines = _short_lines_read_again(page, _tesseract(path, mode), Path(folder))
+            text = laid_out(lines)
+            reading = PageReading(
+                text=text, mode=mode, tilt=tilt, score=plausibility(text), margins=margins(lines, page.height, border)
+            )
             if best is None or reading.score > best.score:
                 best = reading
             if best.score >= PLAUSIBLE_ENOUGH:
@@ -431,25 +522,50 @@ def read_pages(
     return readings
 
 
-def joined_texts(texts: Iterable[str]) -> str:
-    """The texts of the pages read, in order, with the marks of the structure repaired (:func:`repaired_marks`).
+# A page whose margin at the top (or foot) is this many line pitches wider than the pages' usual one starts (or
+# ends) with an empty line.
+WIDER_MARGIN = 0.6
 
-    Where a page ends a sentence (".", ":", ";", "!", "?"), an empty line separates it from the next page, since a
-    page break there mostly falls between paragraphs and an empty line at the top of a page cannot be seen; a
-    paragraph that the page break cut goes on on the next line."""
+
+def joined_texts(texts: Iterable[str], margins: Sequence[tuple[float, float] | None] = ()) -> str:
+    """The texts of the pages read, in order, with an empty line where a page break falls on one and the marks of the
+    structure repaired (:func:`repaired_marks`).
+
+    An empty line at the foot or the top of a page is not read, but it leaves the margin there one line pitch wider
+    than on the other pages: where the pages' ``margins`` (:func:`margins`, in the order of ``texts``) are known, an
+    empty line separates two pages when the first one's foot or the second one's top is at least
+    :data:`WIDER_MARGIN` pitches wider than usual (the lower quartile over the pages; the last page's foot, which
+    ends the document, is not counted), and nowhere else — so the cells of a table set off by empty lines stay apart
+    across a page break, and a paragraph the page break cut goes on on the next line. Without the margins, an empty
+    line follows a page that ends a sentence (".", ":", ";", "!", "?"), where a page break mostly falls between
+    paragraphs."""
+    pages = [(text, margin) for text, margin in itertools.zip_longest(texts, margins) if text is not None]
+    pages = [(text, margin) for text, margin in pages if text.strip()]
+    known = [margin for _text, margin in pages if margin is not None]
+    usual_top = _lower_quartile([top for top, _foot in known])
+    usual_foot = _lower_quartile([foot for _top, foot in known[:-1]] if len(known) > 1 else [])
     joined = ""
-    for text in texts:
-        if not text.strip():
-            continue
+    previous: tuple[float, float] | None = None
+    for text, margin in pages:
         if joined:
-            joined += "\n" if joined.rstrip().endswith(_SENTENCE_ENDS) else ""
+            if previous is not None and margin is not None and usual_top is not None and usual_foot is not None:
+                wide = previous[1] >= usual_foot + WIDER_MARGIN or margin[0] >= usual_top + WIDER_MARGIN
+            else:
+                wide = joined.rstrip().endswith(_SENTENCE_ENDS)
+            joined += "\n" if wide else ""
         joined += text if text.endswith("\n") else f"{text}\n"
+        previous = margin
     return repaired_marks(joined)
 
 
+def _lower_quartile(values: Sequence[float]) -> float | None:
+    return sorted(values)[len(values) // 4] if values else None
+
+
 def joined_pages(readings: Iterable[PageReading]) -> str:
-    """The text of the pages read, joined by :func:`joined_texts`."""
-    return joined_texts(reading.text for reading in readings)
+    """The text of the pages read, joined by :func:`joined_texts` with their margins."""
+    readings = list(readings)
+    return joined_texts([reading.text for reading in readings], [reading.margins for reading in readings])
 
 
 def _joined(readings: Iterable[PageReading]) -> str:

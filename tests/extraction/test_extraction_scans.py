@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,13 @@ from cchc.extraction import extract_document, extract_text, flag_misread_years
 from cchc.extraction.ocr import (
     PLAUSIBLE_ENOUGH,
     PageReading,
+    ReadLine,
+    _short_lines_read_again,
     is_syllable,
     joined_pages,
+    joined_texts,
     laid_out,
+    margins,
     misread_year,
     plausibility,
     read_page,
@@ -277,6 +282,91 @@ def test_pages_are_joined_line_after_line() -> None:
     assert joined_pages([first, second]) == (
         "Giao Bộ Công Thương chủ trì, bảo đảm yêu cầu\nvề nguồn cung trong tháng 11 năm 2025.\n\n2. Bộ Tài chính\n"
     )
+
+
+def test_the_margins_of_a_page_are_counted_in_line_pitches_without_the_border_straightening_added() -> None:
+    # Lines 49 pixels apart; the first starts 300 pixels down a 1,000-pixel page straightened with 20 pixels added
+    # above and below, the last ends at 436.
+    lines = tsv_lines(tsv([(300, "Ủy ban nhân dân tỉnh"), (349, "đề nghị các sở, ngành"), (398, "thực hiện")]))
+    top, foot = margins(lines, 1000, border=20) or (0.0, 0.0)
+    assert top == pytest.approx(280 / 49)
+    assert foot == pytest.approx((1000 - 436 - 20) / 49)
+
+
+def test_a_page_of_one_line_has_no_margins_to_compare() -> None:
+    assert margins(tsv_lines(tsv([(300, "Nơi nhận:")])), 1000) is None
+
+
+def page(text: str, top: float, foot: float) -> PageReading:
+    return PageReading(text=text, mode=4, tilt=0.0, score=1.0, margins=(top, foot))
+
+
+def test_a_page_that_starts_a_line_lower_than_the_others_is_set_apart_from_the_one_before() -> None:
+    # The empty line between a table's number cell and the next cell fell at the top of the second page.
+    first = page("STT\n\nNội dung\n\nĐơn vị thực hiện\n\n1\n", 4.0, 3.0)
+    second = page("Rà soát thủ tục hành chính\n\nSở Nội vụ\n\n2\n", 5.0, 3.1)
+    third = page("Số hóa hồ sơ\n\nSở Tư pháp\n", 4.1, 20.0)
+    assert joined_pages([first, second, third]) == (
+        "STT\n\nNội dung\n\nĐơn vị thực hiện\n\n1\n\nRà soát thủ tục hành chính\n\nSở Nội vụ\n\n2\n"
+        "Số hóa hồ sơ\n\nSở Tư pháp\n"
+    )
+
+
+def test_a_page_that_ends_a_line_higher_than_the_others_is_set_apart_from_the_next() -> None:
+    first = page("Giao Sở Tài chính chủ trì\n", 4.0, 4.1)
+    second = page("Sở Xây dựng\n", 4.0, 3.0)
+    third = page("Bộ phận một cửa\n", 4.0, 12.0)
+    assert joined_pages([first, second, third]) == "Giao Sở Tài chính chủ trì\n\nSở Xây dựng\nBộ phận một cửa\n"
+
+
+def test_a_page_that_ends_a_sentence_on_its_last_line_runs_on_when_no_margin_is_wider() -> None:
+    first = page("Các sở thực hiện nghiêm túc.\n", 4.0, 3.0)
+    second = page("Sở Nội vụ theo dõi, đôn đốc\n", 4.1, 25.0)
+    assert joined_pages([first, second]) == "Các sở thực hiện nghiêm túc.\nSở Nội vụ theo dõi, đôn đốc\n"
+
+
+def test_pages_without_margins_are_set_apart_after_a_sentences_end() -> None:
+    assert joined_texts(["Các sở thực hiện nghiêm túc.\n", "Sở Nội vụ\n"]) == (
+        "Các sở thực hiện nghiêm túc.\n\nSở Nội vụ\n"
+    )
+
+
+def lines_drawn(texts: list[str]) -> tuple[Image.Image, list[ReadLine]]:
+    """A 200 dpi page with the texts one under another, and each line's box as Tesseract would give it."""
+    from PIL import ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(FONT), 36)
+    image = Image.new("L", (1600, 140 + 98 * len(texts)), color=255)
+    draw = ImageDraw.Draw(image)
+    lines = []
+    for number, text in enumerate(texts):
+        left, top, right, bottom = draw.textbbox((200, 80 + number * 98), text, font=font)
+        draw.text((200, 80 + number * 98), text, fill=0, font=font)
+        lines.append(ReadLine(text, top, bottom, left, right))
+    image.info["dpi"] = (200, 200)
+    return image, lines
+
+
+@pytest.mark.usefixtures("ocr")
+def test_a_misread_short_line_is_read_again_on_its_own(tmp_path: Path) -> None:
+    # A table's row number alone on its line and an item's number, read "ý:" and "Tổ" on a noisy scan.
+    image, lines = lines_drawn(["7", "Sở Tài chính chủ trì, phối hợp với các sở, ngành", "1."])
+    misread = [replace(lines[0], text="ý:"), lines[1], replace(lines[2], text="Tổ")]
+    assert [line.text for line in _short_lines_read_again(image, misread, tmp_path)] == [
+        "7",
+        "Sở Tài chính chủ trì, phối hợp với các sở, ngành",
+        "1.",
+    ]
+
+
+@pytest.mark.usefixtures("ocr")
+def test_a_long_line_is_not_read_again(tmp_path: Path) -> None:
+    image, lines = lines_drawn(["Sở Tài chính chủ trì", "12"])
+    kept = replace(lines[0], text="Sở Tài chinh chủ tri")
+    assert [line.text for line in _short_lines_read_again(image, [kept, lines[1]], tmp_path)] == [
+        "Sở Tài chinh chủ tri",
+        "12",
+    ]
 
 
 # --- the numbers of items a scan misread ---------------------------------------------------------------------------
