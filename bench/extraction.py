@@ -157,7 +157,7 @@ def _score_mode(
     return rows, summary
 
 
-RULE_NAME = re.compile(r"(?:lead|deadline|name|segment|task|table|heading)\.[a-z_]*[a-z]")
+RULE_NAME = re.compile(r"(?:lead|lead_in|deadline|header|name|segment|task|table|heading)\.[a-z_]*[a-z]")
 
 
 def known_rules() -> set[str]:
