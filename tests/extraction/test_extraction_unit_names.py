@@ -6,17 +6,10 @@ from __future__ import annotations
 from cchc.extraction import extract_text, to_json_dict
 from cchc.extraction.names import leader_span, unknown_name_end
 from cchc.extraction.text_view import TextView
-from cchc.extraction.units import Registry, parse_unit_list
+from tests.extraction.passages import name_at_start, units_at_start
 
-
-def _name(text: str) -> str | None:
-    end = unknown_name_end(TextView(text), 0)
-    return text[:end] if end is not None else None
-
-
-def _leads(text: str) -> list[str]:
-    refs, _end = parse_unit_list(TextView(text), Registry(units=[], issuing=None, on=None), 0)
-    return [ref.text for ref in refs]
+_name = name_at_start
+_leads = units_at_start
 
 
 def _extracted_leads(text: str) -> list[str]:

@@ -6,23 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from cchc.extraction.core import _follows_as_subject
-from cchc.extraction.names import unknown_name_end
-from cchc.extraction.text_view import TextView
-from cchc.extraction.units import Registry, parse_unit_list
 from cchc.lib.dates import fold_aligned
-from tests.extraction.passages import tasks_and_rules
+from tests.extraction.passages import name_at_start, tasks_and_rules, units_at_start
 
 HEADER = "UBND TỈNH LAI CHÂU\nSỞ NỘI VỤ\nSố: 12/SNV-CCHC\nLai Châu, ngày 01 tháng 10 năm 2025\n\n"
 
 
-def _units(text: str) -> list[str]:
-    refs, _end = parse_unit_list(TextView(text), Registry(units=[]), 0)
-    return [ref.text for ref in refs]
-
-
-def _name(text: str) -> str | None:
-    end = unknown_name_end(TextView(text), 0)
-    return text[:end] if end is not None else None
+_units = units_at_start
+_name = name_at_start
 
 
 def _tasks(body: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
